@@ -1,0 +1,116 @@
+"""The AU contract: 17 facial Action Units on OpenFace's 0-5 scale, in GANimation's order.
+
+This order is fixed by the published GANimation checkpoints (their generator input channels
+3..19 are these AUs divided by 5). Never reorder it. Everything that produces AUs (webcam,
+video, OpenFace CSV) and everything that consumes them (engines, recorders) meets here.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+AU_NAMES: tuple[str, ...] = (
+    "AU01", "AU02", "AU04", "AU05", "AU06", "AU07", "AU09", "AU10", "AU12",
+    "AU14", "AU15", "AU17", "AU20", "AU23", "AU25", "AU26", "AU45",
+)
+NUM_AUS = len(AU_NAMES)
+AU_MAX = 5.0  # OpenFace intensity scale is 0..5
+
+AU_DESCRIPTIONS: dict[str, str] = {
+    "AU01": "inner brow raiser",
+    "AU02": "outer brow raiser",
+    "AU04": "brow lowerer",
+    "AU05": "upper lid raiser",
+    "AU06": "cheek raiser",
+    "AU07": "lid tightener",
+    "AU09": "nose wrinkler",
+    "AU10": "upper lip raiser",
+    "AU12": "lip corner puller (smile)",
+    "AU14": "dimpler",
+    "AU15": "lip corner depressor",
+    "AU17": "chin raiser",
+    "AU20": "lip stretcher",
+    "AU23": "lip tightener",
+    "AU25": "lips part",
+    "AU26": "jaw drop",
+    "AU45": "blink",
+}
+
+
+class AU(IntEnum):
+    """Index of each AU in an AU vector, e.g. ``aus[AU.AU12]``."""
+
+    AU01 = 0
+    AU02 = 1
+    AU04 = 2
+    AU05 = 3
+    AU06 = 4
+    AU07 = 5
+    AU09 = 6
+    AU10 = 7
+    AU12 = 8
+    AU14 = 9
+    AU15 = 10
+    AU17 = 11
+    AU20 = 12
+    AU23 = 13
+    AU25 = 14
+    AU26 = 15
+    AU45 = 16
+
+
+assert tuple(a.name for a in AU) == AU_NAMES
+
+
+def neutral_aus() -> np.ndarray:
+    """The all-zero AU vector (no action)."""
+    return np.zeros(NUM_AUS, dtype=np.float32)
+
+
+def as_au_vector(values, *, clip: bool = True) -> np.ndarray:
+    """Validate and convert to a float32 (17,) vector on the 0..5 scale.
+
+    Raises ValueError with expected vs actual shape; this is a programming-contract check,
+    not a user error.
+    """
+    arr = np.asarray(values, dtype=np.float32)
+    if arr.shape != (NUM_AUS,):
+        raise ValueError(f"AU vector must have shape ({NUM_AUS},), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("AU vector contains NaN or inf")
+    return np.clip(arr, 0.0, AU_MAX) if clip else arr
+
+
+def au_index(name: str) -> int:
+    """Index of an AU by name; accepts 'AU12', 'au12', '12', 'AU12_r'."""
+    key = name.strip().upper().removesuffix("_R")
+    if not key.startswith("AU"):
+        key = "AU" + key.zfill(2)
+    try:
+        return AU[key].value
+    except KeyError:
+        raise KeyError(f"unknown AU {name!r}; valid: {', '.join(AU_NAMES)}") from None
+
+
+def retarget(
+    portrait_aus: np.ndarray,
+    user_aus: np.ndarray,
+    user_neutral: np.ndarray,
+    *,
+    strength: float = 1.0,
+    gains: np.ndarray | None = None,
+    locks: np.ndarray | None = None,
+) -> np.ndarray:
+    """AUs to render on a portrait: its own resting AUs plus the user's change from neutral.
+
+    portrait + strength * gains * (user - neutral), clipped to [0, 5]. ``locks`` is a boolean
+    mask of AUs that stay at the portrait's own value whatever the user does.
+    """
+    delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
+    if gains is not None:
+        delta = delta * np.asarray(gains, np.float32)
+    out = np.asarray(portrait_aus, np.float32) + float(strength) * delta
+    if locks is not None:
+        out = np.where(np.asarray(locks, bool), portrait_aus, out)
+    return np.clip(out, 0.0, AU_MAX).astype(np.float32)
