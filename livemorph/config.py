@@ -115,6 +115,33 @@ class RenderConfig:
 
 
 @dataclass(frozen=True)
+class LiveConfig:
+    source: int | str
+    width: int
+    height: int
+    fps: float
+    loop: bool
+    reopen_seconds: float
+
+
+@dataclass(frozen=True)
+class VcamConfig:
+    enabled: bool
+    backend: str
+    device: str | None
+    width: int
+    height: int
+    fps: float
+    pace: bool
+
+
+@dataclass(frozen=True)
+class RecordConfig:
+    side_by_side: bool
+    fps: float | None
+
+
+@dataclass(frozen=True)
 class Config:
     tracking: TrackingConfig
     expression: ExpressionConfig
@@ -126,6 +153,9 @@ class Config:
     engine: EngineConfig
     ganimation: GanimationConfig
     render: RenderConfig
+    live: LiveConfig
+    vcam: VcamConfig
+    record: RecordConfig
 
     def replace(self, dotted_key: str, value: Any) -> "Config":
         """A copy with one ``section.key`` changed (value validated like a --set override)."""
