@@ -139,6 +139,18 @@ class VcamConfig:
 class RecordConfig:
     side_by_side: bool
     fps: float | None
+    buffer_frames: int
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    hud: bool
+    layout: str
+    mirror: bool
+    title: str
+    max_height: int
+    strength_step: float
+    record_dir: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,7 @@ class Config:
     live: LiveConfig
     vcam: VcamConfig
     record: RecordConfig
+    window: WindowConfig
 
     def replace(self, dotted_key: str, value: Any) -> "Config":
         """A copy with one ``section.key`` changed (value validated like a --set override)."""
