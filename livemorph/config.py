@@ -154,6 +154,44 @@ class WindowConfig:
 
 
 @dataclass(frozen=True)
+class TrainConfig:
+    image_size: int
+    conv_dim: int
+    repeat_num: int
+    critic_conv_dim: int
+    critic_repeat_num: int
+    batch_size: int
+    steps: int
+    epochs: int | None
+    lr_generator: float
+    lr_critic: float
+    betas: list[float]
+    critic_steps: int
+    decay_start: float
+    lambda_adversarial: float
+    lambda_gp: float
+    lambda_au: float
+    au_loss_per_image: bool
+    lambda_cycle: float
+    lambda_attention: float
+    lambda_tv: float
+    target_noise: float
+    flip: bool
+    crop_faces: bool
+    labels: str | None
+    cache_dir: str | None
+    amp: str
+    device: str
+    seed: int
+    num_workers: int
+    sample_every: int
+    sample_images: int
+    sample_targets: int
+    checkpoint_every: int
+    progress: bool
+
+
+@dataclass(frozen=True)
 class Config:
     tracking: TrackingConfig
     expression: ExpressionConfig
@@ -169,6 +207,7 @@ class Config:
     vcam: VcamConfig
     record: RecordConfig
     window: WindowConfig
+    train: TrainConfig
 
     def replace(self, dotted_key: str, value: Any) -> "Config":
         """A copy with one ``section.key`` changed (value validated like a --set override)."""
