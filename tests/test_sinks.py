@@ -1,0 +1,291 @@
+"""Recorders produce complete, decodable files (or none at all); the virtual camera gets the right frames."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import av
+import numpy as np
+import pytest
+from PIL import Image, ImageSequence
+
+from livemorph.errors import ConfigError, OutputNotWritable, VirtualCameraUnavailable
+from livemorph.sinks import (
+    FrameFolderWriter,
+    GifRecorder,
+    Mp4Recorder,
+    PngWriter,
+    VirtualCamSink,
+    open_recorder,
+    output_kind,
+)
+
+
+def moving_square(n: int, h: int = 120, w: int = 160) -> list[np.ndarray]:
+    """Frames that differ from each other (a white square moving over a colour gradient)."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    base = np.stack([xx * 255 // w, yy * 255 // h, np.full_like(xx, 90)], axis=-1).astype(np.uint8)
+    frames = []
+    for i in range(n):
+        f = base.copy()
+        x = (i * 7) % (w - 20)
+        f[40:60, x:x + 20] = 255
+        frames.append(f)
+    return frames
+
+
+def decode_mp4(path):
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        images = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+        return stream, images
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+
+
+def test_mp4_has_every_frame_at_the_right_size_and_rate(tmp_path, config):
+    frames = moving_square(25)
+    out = tmp_path / "clip.mp4"
+    with open_recorder(out, 25, config.render) as rec:
+        assert isinstance(rec, Mp4Recorder)
+        for f in frames:
+            rec.write(f)
+    stream, images = decode_mp4(out)
+    assert len(images) == 25
+    assert images[0].shape == (120, 160, 3)
+    assert stream.codec_context.name == "h264"
+    assert float(stream.average_rate) == pytest.approx(25, rel=1e-3)
+    # lossy but close: the square is where we drew it
+    assert np.abs(images[10].astype(int) - frames[10].astype(int)).mean() < 6
+    assert leftovers(tmp_path) == []
+
+
+def test_mp4_pads_odd_sizes_without_losing_pixels(tmp_path, config):
+    frame = moving_square(1, h=75, w=99)[0]
+    out = tmp_path / "odd.mp4"
+    with Mp4Recorder(out, 30, crf=config.render.crf) as rec:
+        rec.write(frame)
+        rec.write(frame)
+    _, images = decode_mp4(out)
+    assert len(images) == 2 and images[0].shape == (76, 100, 3)
+    assert np.abs(images[0][:75, :99].astype(int) - frame.astype(int)).mean() < 6
+
+
+def test_gif_loops_is_capped_in_width_and_resampled(tmp_path, config):
+    frames = [np.repeat(np.repeat(f, 5, 0), 5, 1) for f in moving_square(30)]  # 800 px wide
+    out = tmp_path / "clip.gif"
+    with open_recorder(out, 30, config.render) as rec:
+        assert isinstance(rec, GifRecorder)
+        for f in frames:
+            rec.write(f)
+    with Image.open(out) as im:
+        assert im.info.get("loop") == 0  # loop forever
+        assert im.width <= config.render.gif_max_width
+        assert im.width == config.render.gif_max_width and im.height == round(600 * im.width / 800)
+        durations = [f.info["duration"] for f in ImageSequence.Iterator(im)]
+        n = im.n_frames
+    expected = int(np.ceil(30 * config.render.gif_fps / 30))  # 30 frames at 30 fps -> 1 s at gif_fps
+    assert n == min(30, expected)
+    assert sum(durations) == pytest.approx(1000, abs=20)  # playback time preserved
+    assert leftovers(tmp_path) == []
+
+
+def test_gif_of_a_static_portrait_is_small(tmp_path, config):
+    # Only a small region changes: per-frame deltas must keep the file far below raw size.
+    frames = moving_square(30, h=400, w=400)
+    for f in frames:
+        f[:40] = 0
+    out = tmp_path / "small.gif"
+    with GifRecorder(out, 30, max_width=400, max_fps=15) as rec:
+        for f in frames:
+            rec.write(f)
+    raw_size = 15 * 400 * 400
+    assert out.stat().st_size < raw_size / 5
+
+
+def test_png_writer_keeps_the_last_frame(tmp_path, config):
+    frames = moving_square(3)
+    out = tmp_path / "still.png"
+    with open_recorder(out, 30, config.render) as rec:
+        assert isinstance(rec, PngWriter)
+        for f in frames:
+            rec.write(f)
+    np.testing.assert_array_equal(np.asarray(Image.open(out).convert("RGB")), frames[-1])
+
+
+def test_folder_writer_writes_numbered_pngs(tmp_path, config):
+    frames = moving_square(4)
+    out = tmp_path / "frames"
+    with open_recorder(str(out) + "/", 30, config.render) as rec:
+        assert isinstance(rec, FrameFolderWriter)
+        assert not out.exists()  # built under a temporary name
+        for f in frames:
+            rec.write(f)
+    names = sorted(os.listdir(out))
+    assert names == [f"frame_{i:06d}.png" for i in range(4)]
+    np.testing.assert_array_equal(np.asarray(Image.open(out / names[2])), frames[2])
+    assert leftovers(tmp_path) == []
+
+
+def test_folder_writer_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "old.png").write_bytes(b"x")
+    with pytest.raises(OutputNotWritable):
+        with FrameFolderWriter(tmp_path / "busy"):
+            pass
+
+
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.gif", "still.png", "frames"])
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_recording_leaves_no_file(tmp_path, config, name, interruption):
+    out = tmp_path / name
+    with pytest.raises(interruption):
+        with open_recorder(out, 30, config.render) as rec:
+            for f in moving_square(5):
+                rec.write(f)
+            raise interruption()
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_close_is_idempotent_and_write_after_close_is_refused(tmp_path, config):
+    out = tmp_path / "clip.mp4"
+    rec = open_recorder(out, 30, config.render)
+    rec.open()
+    rec.write(moving_square(1)[0])
+    rec.close()
+    rec.close()
+    rec.abort()  # after a clean close: keeps the file
+    assert out.exists()
+    with pytest.raises(ValueError, match="after close"):
+        rec.write(moving_square(1)[0])
+
+
+def test_close_from_a_signal_handler_during_write_finishes_a_valid_file(tmp_path, config):
+    out = tmp_path / "sig.mp4"
+    rec = Mp4Recorder(out, 30, crf=config.render.crf)
+    frames = moving_square(200)
+    previous = signal.signal(signal.SIGALRM, lambda *_: rec.close())
+    try:
+        rec.open()
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        for f in frames:
+            if rec.closed:
+                break
+            rec.write(f)
+            time.sleep(0.002)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert rec.closed, "the alarm should have fired before 200 frames"
+    _, images = decode_mp4(out)
+    assert len(images) == rec.frames_written > 0
+
+
+def test_contract_breaks_are_one_line_value_errors(tmp_path, config):
+    with open_recorder(tmp_path / "c.mp4", 30, config.render) as rec:
+        with pytest.raises(ValueError, match="uint8"):
+            rec.write(np.zeros((8, 8, 3), np.float32))
+        with pytest.raises(ValueError, match="RGB"):
+            rec.write(np.zeros((8, 8), np.uint8))
+        rec.write(np.zeros((8, 8, 3), np.uint8))
+        with pytest.raises(ValueError, match="differs") as info:
+            rec.write(np.zeros((10, 8, 3), np.uint8))
+        assert "\n" not in str(info.value)
+
+
+def test_output_kind_by_extension():
+    assert output_kind("a.mp4") == "mp4"
+    assert output_kind("a.GIF") == "gif"
+    assert output_kind("a.png") == "png"
+    assert output_kind("some/dir/") == "folder"
+    assert output_kind("frames") == "folder"
+    with pytest.raises(ConfigError):
+        output_kind("a.avi")
+
+
+def test_unwritable_output_is_a_user_error(tmp_path, config):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputNotWritable):
+        with open_recorder(blocker / "clip.mp4", 30, config.render):
+            pass
+
+
+# ---- virtual camera ------------------------------------------------------------------------
+class RecordingBackend:
+    """A pyvirtualcam backend that keeps what it receives."""
+
+    instances: list["RecordingBackend"] = []
+
+    def __init__(self, *, width, height, fps, fourcc, device, **kw):
+        self.width, self.height, self.fps, self.fourcc = width, height, fps, fourcc
+        self.frames: list[np.ndarray] = []
+        self.times: list[float] = []
+        self.closed = False
+        RecordingBackend.instances.append(self)
+
+    def send(self, frame):
+        self.frames.append(frame.copy())
+        self.times.append(time.perf_counter())
+
+    def close(self):
+        self.closed = True
+
+    def device(self):
+        return "fake-cam"
+
+    def native_fourcc(self):
+        return None
+
+
+class BrokenBackend(RecordingBackend):
+    def __init__(self, **kw):
+        raise RuntimeError("No v4l2 loopback device found at /dev/video*")
+
+
+@pytest.fixture
+def fake_vcam_backends():
+    import pyvirtualcam
+    from pyvirtualcam.camera import BACKENDS
+
+    saved = dict(BACKENDS)
+    RecordingBackend.instances.clear()
+    pyvirtualcam.register_backend("livemorph-test", RecordingBackend)
+    pyvirtualcam.register_backend("livemorph-broken", BrokenBackend)
+    yield
+    BACKENDS.clear()
+    BACKENDS.update(saved)
+
+
+def test_virtual_camera_receives_letterboxed_rgb_frames_paced(fake_vcam_backends):
+    from pyvirtualcam import PixelFormat
+    from pyvirtualcam.util import encode_fourcc
+
+    frames = moving_square(6, h=100, w=100)
+    with VirtualCamSink(width=320, height=240, fps=50, backend="livemorph-test", pace=True) as cam:
+        assert cam.device == "fake-cam"
+        for f in frames:
+            cam.write(f)
+    (backend,) = RecordingBackend.instances
+    assert backend.closed
+    assert backend.fourcc == encode_fourcc(PixelFormat.RGB.value)
+    assert len(backend.frames) == 6
+    got = backend.frames[0].reshape(240, 320, 3)
+    # a square frame in a 4:3 camera: black bars left and right, the picture scaled to 240 high
+    assert got[:, :30].max() == 0 and got[:, -30:].max() == 0
+    assert got[:, 40:280].mean() > 50
+    gaps = np.diff(backend.times)
+    assert np.median(gaps) == pytest.approx(1 / 50, abs=0.008)  # sleep_until_next_frame paced it
+
+
+def test_missing_virtual_camera_backend_is_a_clear_error(fake_vcam_backends):
+    with pytest.raises(VirtualCameraUnavailable, match="modprobe v4l2loopback") as info:
+        VirtualCamSink(width=64, height=48, fps=30, backend="no-such-backend").open()
+    assert "\n" not in str(info.value)
+    with pytest.raises(VirtualCameraUnavailable, match="exclusive_caps=1.*OBS") as info:
+        VirtualCamSink(width=64, height=48, fps=30, backend="livemorph-broken").open()
+    assert "No v4l2 loopback device" in str(info.value) and "\n" not in str(info.value)
