@@ -31,6 +31,7 @@ class TrackingConfig:
     min_presence_confidence: float
     min_tracking_confidence: float
     reacquire_max_jump: float
+    reacquire_after_ms: float
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,18 @@ class GanimationConfig:
     checkpoint: str | None
     half: str | bool
     feather: float
+
+
+@dataclass(frozen=True)
+class WarpConfig:
+    strength: float
+    feather: float
+    map_scale: float
+    max_displacement: float
+    eye_close: float
+    au25_to_jaw: float
+    mouth_fill: bool
+    teeth: bool
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,7 @@ class Config:
     record: RecordConfig
     window: WindowConfig
     train: TrainConfig
+    warp: WarpConfig
 
     def replace(self, dotted_key: str, value: Any) -> "Config":
         """A copy with one ``section.key`` changed (value validated like a --set override)."""

@@ -1,0 +1,151 @@
+"""AU tracks in OpenFace's CSV layout, so OpenFace and livemorph tracks are interchangeable.
+
+Written as OpenFace 2 writes them (", "-separated): ``frame, timestamp, confidence, success,
+AU01_r ... AU45_r`` (frame numbers start at 1, timestamps in seconds). The reader accepts
+", " or "," separators, extra OpenFace columns (face_id, gaze, pose, AUxx_c, ...) and
+GANimation-style tables keyed by an image name instead of a frame number.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .aus import AU_NAMES, NUM_AUS
+from .errors import InputNotFound, InputUnreadable, OutputNotWritable
+
+AU_COLUMNS = tuple(f"{name}_r" for name in AU_NAMES)
+TRACK_COLUMNS = ("frame", "timestamp", "confidence", "success") + AU_COLUMNS
+KEY_COLUMNS = ("image", "file", "filename", "name", "input")
+
+
+@dataclass(frozen=True)
+class AUTrack:
+    """A whole track: per-row frame numbers, timestamps (s), confidence, success and AUs."""
+
+    frames: np.ndarray  # (N,) int
+    timestamps_s: np.ndarray  # (N,) float64
+    confidence: np.ndarray  # (N,) float32
+    success: np.ndarray  # (N,) bool
+    aus: np.ndarray  # (N, 17) float32
+    keys: tuple[str, ...] = ()  # image names for tables keyed by file name
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def fps(self, default: float = 30.0) -> float:
+        """Frame rate implied by the timestamps (median step), or ``default``."""
+        steps = np.diff(self.timestamps_s)
+        steps = steps[steps > 0]
+        return float(1.0 / np.median(steps)) if len(steps) else default
+
+
+def read_au_track(path: str | Path) -> AUTrack:
+    """Read an OpenFace-style AU CSV (ours or OpenFace's own)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputNotFound(f"AU track not found: {path}")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, skipinitialspace=True)
+            header = next(reader, None)
+            rows = [row for row in reader if row and any(cell.strip() for cell in row)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputUnreadable(f"{path} is not a readable CSV: {exc}") from exc
+    if not header:
+        raise InputUnreadable(f"{path} is empty; expected an OpenFace-style CSV with AU01_r..AU45_r columns")
+    columns = {name.strip(): i for i, name in enumerate(header)}
+    missing = [c for c in AU_COLUMNS if c not in columns]
+    if missing:
+        raise InputUnreadable(f"{path} is not an AU track: missing columns {', '.join(missing[:4])}"
+                              f"{' ...' if len(missing) > 4 else ''}")
+    if "face_id" in columns:  # OpenFace multi-face output: keep the first face
+        rows = [r for r in rows if _number(r, columns["face_id"], path, 0) == 0]
+    key_col = next((columns[k] for k in KEY_COLUMNS if k in columns), None)
+
+    n = len(rows)
+    frames = np.empty(n, np.int64)
+    stamps = np.empty(n, np.float64)
+    conf = np.empty(n, np.float32)
+    ok = np.empty(n, bool)
+    aus = np.empty((n, NUM_AUS), np.float32)
+    for i, row in enumerate(rows):
+        line = i + 2
+        frames[i] = int(_number(row, columns.get("frame"), path, i + 1, line))
+        stamps[i] = _number(row, columns.get("timestamp"), path, math.nan, line)
+        conf[i] = _number(row, columns.get("confidence"), path, 1.0, line)
+        ok[i] = bool(_number(row, columns.get("success"), path, 1.0, line))
+        aus[i] = [_number(row, columns[c], path, None, line) for c in AU_COLUMNS]
+    if np.isnan(stamps).all():
+        stamps = (frames - frames[0]).astype(np.float64) / 30.0 if n else stamps
+    keys = tuple(rows[i][key_col].strip() for i in range(n)) if key_col is not None else ()
+    return AUTrack(frames, stamps, conf, ok, np.clip(aus, 0.0, 5.0), keys)
+
+
+def _number(row, index, path, default, line=None) -> float:
+    if index is None:
+        if default is None:
+            raise InputUnreadable(f"{path}: missing value")
+        return default
+    try:
+        value = float(row[index])
+    except (IndexError, ValueError):
+        where = f" line {line}" if line else ""
+        raise InputUnreadable(f"{path}{where}: expected a number in column {index + 1}") from None
+    if not math.isfinite(value):
+        raise InputUnreadable(f"{path} line {line}: non-finite value in column {index + 1}")
+    return value
+
+
+class AUTrackWriter:
+    """Writes rows as they come; the file appears under its name only when closed cleanly."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._fh = None
+        self._writer = None
+        self.rows = 0
+
+    def __enter__(self) -> "AUTrackWriter":
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise OutputNotWritable(f"cannot write AU track {self.path}: {exc.strerror or exc}") from exc
+        self._fh.write(", ".join(TRACK_COLUMNS) + "\n")
+        return self
+
+    def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0) -> None:
+        """One row; ``frame_index`` is 0-based (written 1-based, as OpenFace does)."""
+        values = getattr(aus, "aus", aus)  # accept an AUReading too
+        cells = [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
+        cells += [f"{float(v):.2f}" for v in np.asarray(values, np.float32)]
+        self._fh.write(", ".join(cells) + "\n")
+        self.rows += 1
+
+    def close(self, *, keep: bool = True) -> None:
+        if self._fh is None:
+            return
+        self._fh.close()
+        self._fh = None
+        if keep:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(keep=exc_type is None)
+
+
+def write_au_track(path: str | Path, track: AUTrack) -> Path:
+    """Write a whole AUTrack (frames are taken as 1-based, as read)."""
+    with AUTrackWriter(path) as writer:
+        for i in range(len(track)):
+            writer.write(int(track.frames[i]) - 1, float(track.timestamps_s[i]), track.aus[i],
+                         bool(track.success[i]), float(track.confidence[i]))
+    return Path(path)
