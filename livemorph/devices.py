@@ -1,0 +1,58 @@
+"""Which torch device runs the generator: CUDA > Apple MPS > CPU unless the user names one."""
+from __future__ import annotations
+
+import logging
+import re
+
+import torch
+
+from .errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+_VALID = "auto, cpu, cuda, cuda:N, mps"
+
+
+def select_device(name: str | None = "auto") -> torch.device:
+    """The device called ``name`` (config ``engine.device``); a ConfigError if unknown or absent here."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    match = re.fullmatch(r"cuda(?::(\d+))?", name)
+    if match:
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {name!r} requested but CUDA is not available here; use --device auto or cpu")
+        index = int(match.group(1) or 0)
+        count = torch.cuda.device_count()
+        if index >= count:
+            raise ConfigError(f"device {name!r} does not exist: this machine has {count} CUDA device(s)")
+        return torch.device("cuda", index)
+    if name == "mps":
+        if not _mps_available():
+            raise ConfigError("device 'mps' requested but Apple MPS is not available here; use --device auto or cpu")
+        return torch.device("mps")
+    raise ConfigError(f"unknown device {name!r}; valid: {_VALID}")
+
+
+def describe_device(device: torch.device | str | None = None) -> str:
+    """One line naming the device and what matters about it, e.g. for `livemorph doctor`."""
+    device = select_device("auto") if device is None else torch.device(device)
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        props = torch.cuda.get_device_properties(index)
+        return (f"cuda:{index} ({props.name}, {props.total_memory / 2**30:.0f} GiB, "
+                f"compute {props.major}.{props.minor}, torch {torch.__version__}, CUDA {torch.version.cuda})")
+    if device.type == "mps":
+        return f"mps (Apple GPU, torch {torch.__version__})"
+    return f"cpu ({torch.get_num_threads()} threads, torch {torch.__version__})"
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
