@@ -230,6 +230,7 @@ class WebcamSource(_ThreadedSource):
                  *self.requested_size, self.requested_fps, width, height,
                  f"{self.fps:g}" if self.fps else "unknown")
         self._t0 = time.monotonic()
+        self.clock_origin = self._t0  # time.monotonic() of timestamp 0 (the live loop's latency clock)
         self._publish(bgr)
         self._start_thread(self._capture_loop, f"livemorph-{self.description}")
 
@@ -348,6 +349,7 @@ class VideoFileSource(_ThreadedSource):
 
     def _play(self) -> None:
         start = time.monotonic()
+        self.clock_origin = start  # time.monotonic() of timestamp 0 (the live loop's latency clock)
         for frame in self:
             # wait for this frame's slot on the wall clock: real-time playback
             delay = start + frame.timestamp_ms / 1000.0 - time.monotonic()
