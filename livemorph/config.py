@@ -103,6 +103,8 @@ class EngineConfig:
 class GanimationConfig:
     checkpoint: str | None
     half: str | bool
+    half_tolerance: float
+    cuda_graph: bool
     feather: float
 
 
