@@ -78,3 +78,9 @@ class TrainingDataError(LivemorphError):
     """A training data folder has no usable images or malformed labels."""
 
     exit_code = 10
+
+
+class DisplayUnavailable(LivemorphError):
+    """No display for the live preview window (headless machine, no $DISPLAY)."""
+
+    exit_code = 11

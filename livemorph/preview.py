@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .aus import AU_MAX, AU_NAMES
-from .errors import LivemorphError
+from .errors import DisplayUnavailable
 from .frames import to_bgr
 from .hotkeys import help_lines
 from .layout import resize_to_height, side_by_side
@@ -32,12 +32,6 @@ BAR = (80, 200, 255)  # RGB: light blue AU bars
 BAR_BG = (60, 60, 60)
 REC = (230, 30, 30)
 PANEL_ALPHA = 0.55  # HUD panels darken what is behind them to this fraction
-
-
-class PreviewUnavailable(LivemorphError):
-    """No display for the preview window (headless machine, no $DISPLAY)."""
-
-    exit_code = 11
 
 
 def compose_preview(frame, stats: dict | None, controls, *, engine: str, recording: bool,
@@ -157,10 +151,21 @@ def draw_help(canvas: np.ndarray) -> None:
         _text(canvas, text, x0 + 10, y0 + LINE_H * (i + 1), WARN if i == 0 else TEXT)
 
 
+def check_display() -> None:
+    """Fail with one line before Qt aborts the whole process for want of a display."""
+    import os
+    import sys
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise DisplayUnavailable("no display for the preview window ($DISPLAY is not set); "
+                                 "run with --no-window, or under a desktop session / Xvfb")
+
+
 class PreviewWindow:
     """An OpenCV window showing composed frames; keys come back as ``waitKey`` codes."""
 
     def __init__(self, window_config, *, engine: str):
+        check_display()
         self.title = window_config.title
         self.max_height = window_config.max_height
         self.engine = engine
@@ -173,7 +178,7 @@ class PreviewWindow:
             # GUI_NORMAL: no Qt toolbar/status bar, the window is exactly the picture.
             cv2.namedWindow(self.title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as exc:
-            raise PreviewUnavailable(
+            raise DisplayUnavailable(
                 f"cannot open the preview window ({str(exc).strip().splitlines()[-1]}); "
                 "run with --no-window on a machine without a display"
             ) from exc
