@@ -142,6 +142,11 @@ class Sink:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def frame_size(self) -> tuple[int, int] | None:
+        """(width, height) of the frames written so far (fixed by the first), None before any."""
+        return None if self._size is None else (self._size[1], self._size[0])
+
     # -- for subclasses --------------------------------------------------------------------
     def _open(self) -> None:
         raise NotImplementedError

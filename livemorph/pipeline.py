@@ -1,0 +1,341 @@
+"""From driving AUs to portrait frames: engine choice, the per-frame step, offline rendering.
+
+* ``resolve_engine_name(config)``: ``engine.name=auto`` means GANimation when a checkpoint is
+  configured, else the weight-free warp engine; announced once per process in one line.
+* ``PortraitPuppet.step(reading)``: retarget the user's change from neutral onto the
+  portrait's resting AUs, then ``engine.render``. The one per-frame call of ``run`` and ``render``.
+* ``render_offline(...)``: a driver video (AUs estimated per frame) or an AU track CSV
+  (replayed through the same stabilizer) -> a recording. Three stages on their own threads
+  joined by bounded queues (read+track -> render -> encode), so on two cores the slowest
+  stage sets the pace; a tqdm bar shows progress.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .aus import retarget
+from .errors import ConfigError, InputUnreadable
+from .layout import side_by_side
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PortraitPuppet", "RenderSummary", "render_offline", "resolve_device", "resolve_engine_name",
+           "side_by_side", "create_puppet", "is_track_path"]
+
+_announced: set[str] = set()
+
+
+def resolve_engine_name(config) -> str:
+    """The engine to use: ``engine.name``, or for ``auto`` ganimation/warp by whether a checkpoint is set."""
+    from .engines import available_engines
+
+    name = config.engine.name.strip().lower()
+    if name == "auto":
+        if config.ganimation.checkpoint:
+            name, why = "ganimation", f"checkpoint {config.ganimation.checkpoint}"
+        else:
+            name, why = "warp", "no GANimation checkpoint configured; --checkpoint CKPT selects GANimation"
+        message = f"engine: {name} ({why})"
+        if message not in _announced:
+            _announced.add(message)
+            log.warning(message)
+    elif name not in available_engines():
+        raise ConfigError(f"unknown engine {name!r}; valid: auto, {', '.join(available_engines())}")
+    if name == "ganimation" and not config.ganimation.checkpoint:
+        raise ConfigError("the ganimation engine needs a generator checkpoint: pass --checkpoint PATH "
+                          "(see `livemorph models list` and the README), or use --engine warp")
+    return name
+
+
+def resolve_device(config, engine_name: str | None = None) -> str:
+    """``engine.device`` made concrete ('cpu', 'cuda:0', 'mps')."""
+    if engine_name == "warp" and config.engine.device == "auto" and not _nvidia_driver_present():
+        # The warp engine only uses torch on CUDA; skip the seconds-long torch import otherwise.
+        return "cpu"
+    try:
+        from .devices import select_device
+    except ModuleNotFoundError as exc:
+        if exc.name != "livemorph.devices":
+            raise
+        return "cpu" if config.engine.device == "auto" else config.engine.device
+    return str(select_device(config.engine.device))
+
+
+def _nvidia_driver_present() -> bool:
+    import os
+    import sys
+
+    return sys.platform == "win32" or os.path.exists("/proc/driver/nvidia/version")
+
+
+class PortraitPuppet:
+    """An engine with one prepared portrait, driven by AU readings.
+
+    ``strength`` may be changed between steps (live hotkeys); everything else is fixed.
+    """
+
+    def __init__(self, engine, portrait, driving_config):
+        self.engine = engine
+        self.portrait = portrait
+        self.prepared = engine.prepare(portrait)
+        self.strength = float(driving_config.strength)
+        self.gains = driving_config.gain_vector()
+        self.locks = driving_config.lock_mask()
+        self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width) of every frame ``step`` returns: the portrait's own size."""
+        return self.portrait.image.shape[0], self.portrait.image.shape[1]
+
+    def aus_for(self, reading) -> np.ndarray:
+        return retarget(self.portrait.resting_aus, reading.aus, reading.neutral,
+                        strength=self.strength, gains=self.gains, locks=self.locks)
+
+    def step(self, reading) -> np.ndarray:
+        """The portrait showing the user's expression change in ``reading``, at full size."""
+        self.last_aus = self.aus_for(reading)
+        frame = self.engine.render(self.prepared, self.last_aus)
+        if frame.shape[:2] != self.size or frame.dtype != np.uint8:
+            raise ValueError(f"engine {self.engine.name!r} returned {frame.shape} {frame.dtype}; "
+                             f"expected the portrait's size {self.size} uint8")
+        return frame
+
+
+def create_puppet(portrait, config, *, engine_name: str | None = None, device: str | None = None) -> PortraitPuppet:
+    """Engine from config (auto-selected unless ``engine_name``) prepared for ``portrait``."""
+    from .engines import create_engine
+
+    name = engine_name or resolve_engine_name(config)
+    engine = create_engine(name, config, device or resolve_device(config, name))
+    return PortraitPuppet(engine, portrait, config.driving)
+
+
+# ------------------------------------------------------------------------------------------
+def is_track_path(path: str | Path) -> bool:
+    return Path(path).suffix.lower() == ".csv"
+
+
+@dataclass(frozen=True)
+class RenderSummary:
+    out: Path
+    frames: int
+    faces_found: int  # driver frames in which a face was tracked (CSV: rows with success=1)
+    seconds: float  # the whole render, portrait preparation included
+    render_seconds: float  # from the first driver frame to the finished file
+    fps: float  # output frame rate
+    size: tuple[int, int]  # (width, height) of the output frames
+    engine: str
+
+    @property
+    def render_fps(self) -> float:
+        """Frames per second of the frame loop (tracking, engine and encoding overlapped)."""
+        return self.frames / self.render_seconds if self.render_seconds > 0 else float("nan")
+
+
+@dataclass
+class _Driver:
+    fps: float
+    total: int | None
+    description: str
+
+
+@contextmanager
+def _driver_readings(driver: str | Path, config, max_frames: int | None, need_images: bool):
+    """(driver description, iterator of (driver image or None, AUReading))."""
+    from .stabilize import AUStabilizer
+
+    driver = Path(driver)
+    limit = max_frames if max_frames is not None else None
+    if is_track_path(driver):
+        from .au_tracks import read_au_track
+
+        if need_images:
+            raise ConfigError("--side-by-side needs a driver video: an AU track has no frames to show")
+        track = read_au_track(driver)
+        if len(track) == 0:
+            raise InputUnreadable(f"AU track {driver} has no rows")
+        stabilizer = AUStabilizer.from_config(config)
+        # timestamps restart from 0 so calibration and smoothing see the track's own timing
+        t0 = float(track.timestamps_s[0])
+
+        def replay() -> Iterator[tuple[None, Any]]:
+            for i in range(len(track) if limit is None else min(limit, len(track))):
+                ok = bool(track.success[i])
+                yield None, stabilizer.update(track.aus[i] if ok else None, ok,
+                                              (float(track.timestamps_s[i]) - t0) * 1000.0,
+                                              confidence=float(track.confidence[i]))
+
+        total = len(track) if limit is None else min(limit, len(track))
+        yield _Driver(track.fps(default=30.0), total, f"AU track {driver.name}"), replay()
+        return
+
+    from .au_stream import AUStream
+    from .sources import open_source
+
+    source = open_source(str(driver), paced=False, loop=False, once=True)
+    with source, AUStream.from_config(config) as stream:
+        def estimate() -> Iterator[tuple[np.ndarray, Any]]:
+            for count, frame in enumerate(source):
+                if limit is not None and count >= limit:
+                    return
+                yield frame.image, stream.process(frame)
+
+        total = source.frame_count
+        if total is not None and limit is not None:
+            total = min(total, limit)
+        yield _Driver(source.fps or 30.0, total, source.description), estimate()
+
+
+def _check_driver(driver: Path) -> None:
+    from .errors import InputNotFound
+    from .frames import is_image_path, is_video_path
+
+    if not driver.is_file():
+        raise InputNotFound(f"driver not found: {driver}; give a video or an AU track .csv")
+    if not (is_track_path(driver) or is_video_path(driver) or is_image_path(driver)):
+        raise InputUnreadable(f"driver {driver.name} is neither a video nor an AU track .csv (by its extension)")
+
+
+class _Stopped(Exception):
+    """Raised inside a stage when another stage failed or the render was interrupted."""
+
+
+class _Stages:
+    """Bounded queues between threads, with one place to record the first failure."""
+
+    END = object()
+
+    def __init__(self, depth: int):
+        self.depth = depth
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        self.threads: list[threading.Thread] = []
+
+    def queue(self) -> queue.Queue:
+        return queue.Queue(maxsize=self.depth)
+
+    def put(self, q: queue.Queue, item) -> None:
+        while True:
+            if self.stop.is_set():
+                raise _Stopped()
+            try:
+                q.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def get(self, q: queue.Queue):
+        while True:
+            if self.stop.is_set():
+                raise _Stopped()
+            try:
+                return q.get(timeout=0.1)
+            except queue.Empty:
+                continue
+
+    def start(self, target, name: str) -> None:
+        def run():
+            try:
+                target()
+            except _Stopped:
+                pass
+            except BaseException as exc:  # handed to the main thread, which re-raises it
+                self.errors.append(exc)
+                self.stop.set()
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+    def raise_first_error(self) -> None:
+        if self.errors:
+            raise self.errors[0]
+
+
+def render_offline(target, driver: str | Path, out: str | Path, config, *, side_by_side_layout: bool | None = None,
+                   max_frames: int | None = None, progress: bool = True, queue_depth: int = 8) -> RenderSummary:
+    """Render ``target`` (a portrait path or a ``PortraitFace``) driven by ``driver`` into ``out``.
+
+    ``out`` by extension: .mp4, .gif, .png (the last frame) or a folder. The output has the
+    portrait's size (plus the driver panel, scaled to the same height, when side by side).
+    Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30).
+    """
+    from tqdm import tqdm
+
+    from .portrait import PortraitFace, load_portrait
+    from .sinks import open_recorder, output_kind
+
+    started = time.perf_counter()
+    out = Path(out)
+    output_kind(out)  # cheap checks first: a typo must not cost a model load
+    _check_driver(Path(driver))
+    with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
+    portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
+    engine_name = resolve_engine_name(config)
+    puppet = create_puppet(portrait, config, engine_name=engine_name)
+
+    loop_started = time.perf_counter()
+    stages = _Stages(queue_depth)
+    counts = {"frames": 0, "faces": 0}
+    with ExitStack() as stack:
+        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames, with_driver))
+        fps = float(config.render.fps or driver_info.fps)
+        recorder = stack.enter_context(open_recorder(out, fps, config.render))
+        bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,
+                                       desc=f"render {out.name}", leave=False))
+        tracked, rendered = stages.queue(), stages.queue()
+
+        def read_and_track():
+            for item in readings:
+                stages.put(tracked, item)
+            stages.put(tracked, _Stages.END)
+
+        def encode():
+            while (image := stages.get(rendered)) is not _Stages.END:
+                recorder.write(image)
+                bar.update(1)
+
+        stages.start(read_and_track, "livemorph-render-read")
+        stages.start(encode, "livemorph-render-encode")
+        try:
+            while (item := stages.get(tracked)) is not _Stages.END:
+                driver_image, reading = item
+                frame = puppet.step(reading)
+                if with_driver:
+                    frame = side_by_side(driver_image, frame)
+                counts["frames"] += 1
+                counts["faces"] += bool(reading.success)
+                stages.put(rendered, frame)
+            stages.put(rendered, _Stages.END)
+        except _Stopped:
+            pass  # another stage failed: its error is raised below
+        except BaseException:
+            stages.stop.set()  # Ctrl+C or a render error: stop the other stages, then abort the file
+            stages.join()
+            raise
+        stages.join()
+        stages.raise_first_error()
+        if counts["frames"] == 0:
+            raise InputUnreadable(f"driver {driver} gave no frames to render")
+        size = recorder.frame_size
+    finished = time.perf_counter()
+    seconds = finished - started
+    summary = RenderSummary(out=out, frames=counts["frames"], faces_found=counts["faces"], seconds=seconds,
+                            render_seconds=finished - loop_started, fps=fps, size=size, engine=engine_name)
+    log.info("rendered %d frames (%d with a face) in %.1f s with %s", summary.frames, summary.faces_found,
+             seconds, engine_name)
+    return summary
