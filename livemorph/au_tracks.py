@@ -38,10 +38,11 @@ class AUTrack:
         return len(self.frames)
 
     def fps(self, default: float = 30.0) -> float:
-        """Frame rate implied by the timestamps (median step), or ``default``."""
-        steps = np.diff(self.timestamps_s)
-        steps = steps[steps > 0]
-        return float(1.0 / np.median(steps)) if len(steps) else default
+        """Frame rate implied by the timestamps (frames over time span), or ``default``."""
+        if len(self) < 2:
+            return default
+        span = float(self.timestamps_s[-1] - self.timestamps_s[0])
+        return (len(self) - 1) / span if span > 0 else default
 
 
 def read_au_track(path: str | Path) -> AUTrack:

@@ -1,0 +1,46 @@
+"""`livemorph aus INPUT --out aus.csv`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import load_cli_config
+
+
+@click.command("aus")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV to write (OpenFace layout: frame, timestamp, confidence, success, AU01_r..AU45_r).")
+@click.option("--smooth/--raw", default=False,
+              help="Videos: apply live smoothing and the no-face hold/ease (default: raw per-frame values, as OpenFace).")
+@click.option("--explain", is_flag=True, help="Print how each AU is estimated (the mapping table) and exit.")
+def command(input_path: Path, out: Path, smooth: bool, explain: bool):
+    """Estimate the 17 facial Action Units (OpenFace 0-5 scale) of every frame of INPUT.
+
+    INPUT is an image, a folder of images or a video. One CSV row per frame; frames
+    without a face get success=0. The CSV can drive `livemorph render --driver`.
+    """
+    if explain:
+        from ..expression import mapping_table_markdown
+
+        click.echo(mapping_table_markdown())
+        return
+    from tqdm import tqdm
+
+    from ..analysis import analyse, count_frames
+    from ..au_tracks import AUTrackWriter
+    from ..errors import InputNotFound
+
+    config = load_cli_config(click.get_current_context())
+    if not input_path.exists():
+        raise InputNotFound(f"input not found: {input_path}")
+    total = count_frames(input_path)
+    faces = frames = 0
+    with tqdm(total=total, unit="frame", desc=input_path.name, disable=None, leave=False) as bar, \
+            AUTrackWriter(out) as writer:
+        for row in analyse(input_path, config, smooth=smooth, on_frame=lambda: bar.update(1)):
+            writer.write(row.frame_index, row.timestamp_s, row.aus, row.success, row.confidence)
+            frames += 1
+            faces += int(row.success)
+    click.echo(f"wrote {out}: {frames} frame(s), face found in {faces}", err=True)
