@@ -111,13 +111,17 @@ class GanimationConfig:
 @dataclass(frozen=True)
 class WarpConfig:
     strength: float
+    gains: dict[str, float]
+    blink_closed_at: float
     feather: float
     map_scale: float
     max_displacement: float
-    eye_close: float
     au25_to_jaw: float
     mouth_fill: bool
     teeth: bool
+
+    def gain_vector(self):
+        return au_dict_to_vector(self.gains, fill=1.0, what="warp.gains")
 
 
 @dataclass(frozen=True)

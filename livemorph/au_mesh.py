@@ -1,0 +1,222 @@
+"""py-feat's linear AU -> face-mesh model, read from the installed py-feat package.
+
+py-feat ships ``resources/au_to_mesh_pls_v4.npz``: a linear (PLS) map from its 20 AUs (0-1
+scale) plus head pose (pitch, yaw, roll) to the 478-point MediaPipe mesh. We only need the
+file, so we locate it through the import machinery WITHOUT importing ``feat`` (that import
+takes ~10 s and pulls in xgboost/torchvision).
+
+Layout facts (measured, see shared/FACTS.md): ``coef`` is (23, 1434) and ``intercept`` (1434,);
+the 1434 outputs are AXIS-MAJOR -- x of all 478 points, then y, then z -- and +Y points UP.
+This module returns meshes point-major (478, 3) in IMAGE orientation: x right, y down, z away
+from the viewer (MediaPipe's landmark convention), i.e. y and z are negated. Units are the
+model's own (the mean face is ~175 units wide); the warp engine scales them to pixels.
+
+livemorph's 17 AUs are on OpenFace's 0-5 scale, py-feat's on 0-1: a livemorph AU change of
+``d`` drives py-feat's matching column by ``d / 5``. See ``LIVEMORPH_TO_FEAT`` and docs/warp.md.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .aus import AU_MAX, AU_NAMES, NUM_AUS
+from .errors import ModelFileError
+
+log = logging.getLogger(__name__)
+
+MODEL_RESOURCE = ("resources", "au_to_mesh_pls_v4.npz")
+NUM_MESH_POINTS = 478
+
+# livemorph AU -> py-feat AU column it drives (same FACS unit unless noted).
+#   AU45 (blink) -> AU43 (eyes closed): py-feat has no AU45 column; AU43 is its lid-closure unit.
+#   AU25 (lips part) -> AU26 geometry: py-feat's AU25 column alone slightly CLOSES the lips
+#   (-2.1 units of lip gap), so lip parting is drawn with the jaw-drop geometry instead, see
+#   ``feat_au_delta``. py-feat's AU11, AU24, AU25, AU28 columns are never driven.
+LIVEMORPH_TO_FEAT: dict[str, str] = {
+    "AU01": "AU01", "AU02": "AU02", "AU04": "AU04", "AU05": "AU05", "AU06": "AU06",
+    "AU07": "AU07", "AU09": "AU09", "AU10": "AU10", "AU12": "AU12", "AU14": "AU14",
+    "AU15": "AU15", "AU17": "AU17", "AU20": "AU20", "AU23": "AU23", "AU25": "AU26",
+    "AU26": "AU26", "AU45": "AU43",
+}
+assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
+
+
+# Face regions, MediaPipe indices, for the clean-up in ``AUMeshModel.localized_basis``.
+SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109, 338,
+                234, 454, 127, 356, 162, 389, 21, 251, 54, 284, 103, 332, 133, 362)
+EYE_LINE_POINTS = (33, 133, 263, 362)
+BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+MOUTH_LINE_POINTS = (61, 291, 13, 14)
+NOSE_TIP, CHIN = 1, 152
+# Which part of the face each py-feat AU may move (None = unrestricted).
+FEAT_AU_REGION: dict[str, str] = {
+    "AU01": "upper", "AU02": "upper", "AU04": "upper", "AU05": "upper", "AU07": "upper", "AU43": "upper",
+    "AU06": "middle", "AU09": "middle",
+    "AU10": "lower", "AU11": "lower", "AU12": "lower", "AU14": "lower", "AU15": "lower", "AU17": "lower",
+    "AU20": "lower", "AU23": "lower", "AU24": "lower", "AU25": "lower", "AU26": "lower", "AU28": "lower",
+}
+
+
+@dataclass(frozen=True)
+class AUMeshModel:
+    """The linear model, point-major and in image orientation."""
+
+    au_columns: tuple[str, ...]  # py-feat's 20 AU names, in its input order
+    mean_mesh: np.ndarray  # (478, 3) float32, the model's intercept (its mesh at AUs = pose = 0)
+    au_basis: np.ndarray  # (20, 478, 3) float32, mesh displacement per +1 of each py-feat AU
+    pose_basis: np.ndarray  # (3, 478, 3) float32, per +1 degree of pitch, yaw, roll (unused by the warp)
+
+    def displacement(self, feat_delta: np.ndarray) -> np.ndarray:
+        """Mesh displacement (478, 3) for a change of py-feat AUs (20,). The intercept cancels."""
+        return np.tensordot(np.asarray(feat_delta, np.float32), self.au_basis, axes=1)
+
+    def mesh(self, feat_aus: np.ndarray) -> np.ndarray:
+        """Absolute mesh (478, 3) for py-feat AUs (20,) at frontal pose."""
+        return self.mean_mesh + self.displacement(feat_aus)
+
+    def column(self, name: str) -> int:
+        return self.au_columns.index(name)
+
+    def localized_basis(self) -> np.ndarray:
+        """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
+
+        Two clean-ups, both in the model's own frame:
+        1. rigid part removed: the mesh was Procrustes-aligned before fitting, so e.g. a jaw
+           drop also shrinks and shifts the whole aligned face; we subtract the small
+           similarity motion (translation, rotation, scale) of the skull points (forehead,
+           temples, nose bridge), so the skull stays still and only the expression moves;
+        2. region masks: the fit also learned co-occurring AUs (AU05 "drops the jaw", AU09
+           moves the face outline); each AU may only move its own part of the face (brow/eye
+           AUs the upper face, mouth AUs the lower face, cheek/nose AUs the middle).
+        """
+        basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
+        y = self.mean_mesh[:, 1]
+        eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
+        brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
+        nose = float(self.mean_mesh[NOSE_TIP, 1])
+        mouth = float(self.mean_mesh[list(MOUTH_LINE_POINTS), 1].mean())
+        chin = float(self.mean_mesh[CHIN, 1])
+        weights = {
+            "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
+            "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
+            "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
+        }
+        for k, name in enumerate(self.au_columns):
+            region = FEAT_AU_REGION.get(name)
+            if region is not None:
+                basis[k] *= weights[region][:, None]
+        return basis.astype(np.float32)
+
+
+def model_path() -> Path:
+    """Where the installed py-feat keeps the model file; ModelFileError if it is not there."""
+    try:
+        spec = importlib.util.find_spec("feat")
+    except (ImportError, ValueError) as exc:
+        raise ModelFileError(f"cannot locate the py-feat package ({exc}); reinstall livemorph's dependencies") from exc
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileError("py-feat is not installed; the warp engine needs its AU->mesh model: pip install py-feat")
+    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*MODEL_RESOURCE)
+    if not path.is_file():
+        raise ModelFileError(f"py-feat is installed but {path} is missing; reinstall it: pip install --force-reinstall py-feat")
+    return path
+
+
+@lru_cache(maxsize=2)
+def load_au_mesh_model(path: str | Path | None = None) -> AUMeshModel:
+    """Read and reshape the model (cached; ~0.2 MB)."""
+    path = Path(path) if path is not None else model_path()
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            coef = np.asarray(data["coef"], np.float32)
+            intercept = np.asarray(data["intercept"], np.float32)
+            au_columns = tuple(str(c) for c in data["au_columns"])
+            input_columns = tuple(str(c) for c in data["input_columns"])
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelFileError(f"py-feat's AU->mesh model {path} is unreadable ({exc}); reinstall py-feat") from exc
+    n_out = 3 * NUM_MESH_POINTS
+    if coef.shape != (len(input_columns), n_out) or intercept.shape != (n_out,):
+        raise ModelFileError(
+            f"py-feat's AU->mesh model {path} has unexpected shapes coef {coef.shape}, intercept {intercept.shape}; "
+            "install py-feat 2.1.5"
+        )
+    missing = [c for c in set(LIVEMORPH_TO_FEAT.values()) if c not in au_columns]
+    if missing or input_columns[: len(au_columns)] != au_columns:
+        raise ModelFileError(f"py-feat's AU->mesh model {path} lacks AU columns {missing}; install py-feat 2.1.5")
+    basis = _axis_major_to_image_points(coef)
+    return AUMeshModel(
+        au_columns=au_columns,
+        mean_mesh=_axis_major_to_image_points(intercept[None])[0],
+        au_basis=basis[: len(au_columns)],
+        pose_basis=basis[len(au_columns):],
+    )
+
+
+def _remove_similarity(displacement: np.ndarray, mesh: np.ndarray, points) -> np.ndarray:
+    """``displacement`` minus the infinitesimal similarity (t + s*p + w x p) that best fits it on ``points``."""
+    idx = list(points)
+    center = mesh[idx].mean(axis=0)
+    rel = (mesh[idx] - center).astype(np.float64)
+    rows = np.zeros((len(idx), 3, 7))
+    rows[:, :, :3] = np.eye(3)
+    rows[:, :, 3] = rel
+    # w x p = -[p]x w, written out per component.
+    px, py, pz = rel[:, 0], rel[:, 1], rel[:, 2]
+    rows[:, 0, 5], rows[:, 0, 6] = pz, -py
+    rows[:, 1, 4], rows[:, 1, 6] = -pz, px
+    rows[:, 2, 4], rows[:, 2, 5] = py, -px
+    params, *_ = np.linalg.lstsq(rows.reshape(-1, 7), displacement[idx].reshape(-1).astype(np.float64), rcond=None)
+    t, s, w = params[:3], params[3], params[4:]
+    rel_all = mesh - center
+    return displacement - (t + s * rel_all + np.cross(w, rel_all))
+
+
+def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((np.asarray(x, np.float64) - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def _axis_major_to_image_points(rows: np.ndarray) -> np.ndarray:
+    """(k, 1434) axis-major, +Y up -> (k, 478, 3) point-major, y down, z away from the viewer."""
+    points = rows.reshape(len(rows), 3, NUM_MESH_POINTS).transpose(0, 2, 1).copy()
+    points[..., 1:] *= -1.0  # flipping y and z together keeps the frame right-handed (a pure rotation)
+    return points.astype(np.float32)
+
+
+@lru_cache(maxsize=4)
+def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
+    """(20, 17) matrix: py-feat delta = M @ livemorph delta (0-5 scale in, 0-1 scale out).
+
+    AU25 is left out here (its column stays zero); ``feat_au_delta`` adds it non-linearly.
+    Cached: treat the result as read-only.
+    """
+    matrix = np.zeros((len(au_columns), NUM_AUS), np.float32)
+    for j, name in enumerate(AU_NAMES):
+        if name == "AU25":
+            continue
+        matrix[au_columns.index(LIVEMORPH_TO_FEAT[name]), j] = 1.0 / AU_MAX
+    return matrix
+
+
+def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_jaw: float) -> np.ndarray:
+    """A change of livemorph AUs (17, 0-5 scale) as a change of py-feat AUs (20, 0-1 scale).
+
+    Lip parting (AU25) opens the mouth with jaw-drop geometry, but only as far as AU26 does
+    not already: feat AU26 = max(dAU26, au25_to_jaw * dAU25) when opening, so a user whose
+    estimator reports both for one mouth opening is not drawn twice as wide open.
+    """
+    delta17 = np.asarray(delta17, np.float32)
+    out = mapping_matrix(tuple(au_columns)) @ delta17
+    jaw = au_columns.index("AU26")
+    d25 = float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
+    d26 = float(out[jaw])
+    if d25 > 0.0:
+        out[jaw] = max(d26, d25)
+    elif d25 < 0.0 and d26 <= 0.0:
+        out[jaw] = min(d26, d25)
+    return out

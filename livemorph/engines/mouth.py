@@ -1,0 +1,140 @@
+"""Mouth interior for the warp engine: a dark cavity (and a hint of upper teeth) where lips part.
+
+A warp can only stretch the pixels it has: opening a closed mouth would stretch the lip line
+into a pink smear. Wherever the inner-lip opening of the warped face is larger than in the
+portrait, we paint a shaded cavity inside the displaced inner-lip contour instead, colours
+taken from the portrait itself (darkened lip colour; teeth from desaturated, brightened skin)
+so paintings and grayscale photos get matching tones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
+UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
+LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+             152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+
+# Opening (mean inner-lip gap / mouth width) at which teeth start to show, and fully show.
+TEETH_START, TEETH_FULL = 0.08, 0.18
+
+
+@dataclass(frozen=True)
+class MouthGeometry:
+    """Per-portrait mouth facts, computed once."""
+
+    resting_gap: float  # mean inner-lip gap in the portrait, pixels
+    width: float  # mouth width (inner corners), pixels
+    cavity_rgb: np.ndarray  # (3,) float32
+    teeth_rgb: np.ndarray  # (3,) float32
+
+
+def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    lips = _polygon_mask(image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
+    lips &= ~_polygon_mask(image.shape[:2], _inner_polygon(xy))
+    face = _polygon_mask(image.shape[:2], xy[list(FACE_OVAL)])
+    lip_rgb = _median_rgb(image, lips)
+    skin_rgb = _median_rgb(image, face)
+    skin_gray = np.full(3, skin_rgb.mean())
+    # Teeth: a little lighter than the skin and less saturated, so they sit in the picture's light.
+    teeth = np.clip(1.1 * (0.6 * skin_gray + 0.4 * skin_rgb) + 10.0, 0, 235)
+    return MouthGeometry(
+        resting_gap=_mean_gap(xy),
+        width=float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]])),
+        cavity_rgb=(0.22 * lip_rgb + 4.0).astype(np.float32),
+        teeth_rgb=teeth.astype(np.float32),
+    )
+
+
+class MouthPainter:
+    """Paints the cavity into a rendered frame, in place."""
+
+    def __init__(self, geometry: MouthGeometry, *, teeth: bool):
+        self.geometry = geometry
+        self.teeth = teeth
+
+    def paint(self, frame: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+        g = self.geometry
+        gap = _mean_gap(moved_xy)
+        # Share of the opening that is new (not the portrait's own, already visible interior).
+        new_share = 1.0 - g.resting_gap / max(gap, 1e-6)
+        strength = _smoothstep(0.1, 0.5, new_share) * _smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
+        if strength <= 0.0:
+            return
+        polygon = _inner_polygon(moved_xy)
+        h, w = frame.shape[:2]
+        x0 = max(int(np.floor(polygon[:, 0].min())) - 2, 0)
+        y0 = max(int(np.floor(polygon[:, 1].min())) - 2, 0)
+        x1 = min(int(np.ceil(polygon[:, 0].max())) + 3, w)
+        y1 = min(int(np.ceil(polygon[:, 1].max())) + 3, h)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        local = polygon - (x0, y0)
+        mask = _polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
+        mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.012 * g.width))
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        upper = moved_xy[list(UPPER_INNER)]
+        lower = moved_xy[list(LOWER_INNER)]
+        top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
+        bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
+        height = np.maximum(bottom - top, 1.0)
+        v = np.clip((ys - top) / height, 0.0, 1.0)  # 0 at the upper lip, 1 at the lower
+        u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
+        # Darkest deep in the middle, a little light near the lips and corners.
+        shade = (0.55 + 0.45 * np.abs(2 * v - 1) ** 2) * (0.75 + 0.25 * np.abs(2 * u - 1))
+        color = shade[..., None] * g.cavity_rgb
+        if self.teeth:
+            show = _smoothstep(TEETH_START, TEETH_FULL, gap / max(g.width, 1.0))
+            if show > 0.0:
+                teeth_height = np.minimum(0.4 * height, 0.12 * g.width)
+                band = _smoothstep_array(1.0, 0.6, (ys - top) / np.maximum(teeth_height, 1.0))
+                band *= _smoothstep_array(0.8, 0.55, np.abs(2 * u - 1))
+                teeth_shade = 0.8 + 0.2 * (1 - np.abs(2 * u - 1))
+                teeth_color = teeth_shade[..., None] * g.teeth_rgb
+                a = (show * band)[..., None]
+                color = color * (1 - a) + teeth_color * a
+        alpha = (strength * mask)[..., None]
+        patch = frame[y0:y1, x0:x1].astype(np.float32)
+        frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+
+
+def _inner_polygon(xy: np.ndarray) -> np.ndarray:
+    return np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]])
+
+
+def _mean_gap(xy: np.ndarray) -> float:
+    upper = np.asarray(xy)[list(UPPER_INNER[1:-1]), :2]
+    lower = np.asarray(xy)[list(LOWER_INNER[1:-1]), :2]
+    return float(np.linalg.norm(lower - upper, axis=1).mean())
+
+
+def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> np.ndarray:
+    """Mask of a polygon: bool, or float32 0..1 when antialiased."""
+    canvas = np.zeros(shape_hw, np.uint8)
+    pts = np.round(np.asarray(polygon) * 16).astype(np.int32)
+    cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_AA if antialiased else cv2.LINE_8, shift=4)
+    return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
+
+
+def _median_rgb(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    pixels = image[mask]
+    if len(pixels) == 0:
+        return image.reshape(-1, 3).mean(axis=0).astype(np.float32)
+    return np.median(pixels, axis=0).astype(np.float32)
+
+
+def _smoothstep(edge0: float, edge1: float, x: float) -> float:
+    t = min(max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def _smoothstep_array(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3 - 2 * t)

@@ -1,0 +1,398 @@
+"""The weight-free engine: AU changes -> py-feat's linear face-mesh model -> a piecewise-affine warp.
+
+Works on any laptop without model weights or a GPU, so it is the default engine.
+
+``prepare`` (once per portrait) aligns py-feat's mean mesh to the portrait's landmarks with a 3-D
+similarity fit (its rotation is the head pose seen by the tracker), turns the model's per-AU
+mesh displacements into per-AU pixel displacements of the portrait's own landmarks, adds a
+ring of motionless anchors around the face (the feather band: motion fades linearly to zero
+across it, so the background and frame edge never move) and triangulates everything.
+
+``render`` (per frame) does only: AU change -> landmark displacement (a 20x468x2 dot
+product) -> rasterise the displaced triangles into a low-resolution backward map -> upsample
+it -> one ``cv2.remap`` of the full-resolution portrait inside the face's box (or torch
+``grid_sample`` on CUDA) -> paint a mouth cavity where the lips part further than in the
+portrait. Eyes close with a per-portrait lid-closure displacement (upper lid onto the lower),
+so a blink closes the lids exactly whatever the portrait's eye size.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..au_mesh import AUMeshModel, feat_au_delta, load_au_mesh_model
+from ..aus import AU, as_au_vector
+from ..errors import ConfigError, NoFaceInPortrait
+from ..frames import check_rgb_uint8
+from .mouth import FACE_OVAL, MouthPainter, prepare_mouth
+
+log = logging.getLogger(__name__)
+
+NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rides inside the eye triangles)
+
+# Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
+RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
+LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
+# The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
+# as the lid points: in a blink the lid crease flattens and slides down part of the way, so the
+# stretched lid skin reads as a closed lid rather than a squint under a fixed crease.
+RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
+LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
+CREASE_FOLLOW = (0.5, 0.15)  # share of the lid's travel for the first and second ring
+# Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
+# blink the upper lid does most of the travelling.
+LID_MEETING_POINT = 0.3
+
+# Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
+# nudges it (tested), and using all points keeps the fit stable on turned heads.
+FIT_POINTS = np.arange(NUM_FACE_POINTS)
+
+
+@dataclass(frozen=True)
+class WarpPrepared:
+    """Everything per-portrait; ``render`` only reads it."""
+
+    image: np.ndarray  # (H, W, 3) RGB uint8, the portrait at full resolution
+    resting_aus: np.ndarray  # (17,) the portrait's own AUs; render moves the face by aus - these
+    region: tuple[int, int, int, int]  # x0, y0, x1, y1 of the box that can change (face + feather band)
+    vertices: np.ndarray  # (V, 2) float32 source positions in full-res pixels (face points, then anchors)
+    triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
+    feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
+    eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
+    au_columns: tuple[str, ...]
+    max_displacement_px: float
+    map_scale: float
+    map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
+    mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
+    similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
+    sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
+
+
+class WarpEngine:
+    """AU-driven geometric animation of a portrait; see the module docstring."""
+
+    name = "warp"
+
+    def __init__(self, warp_config, device: str = "cpu", model: AUMeshModel | None = None):
+        _validate(warp_config)
+        self.config = warp_config
+        self.device = str(device)
+        self.model = model if model is not None else load_au_mesh_model()
+        self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
+        self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
+
+    # -- once per portrait ---------------------------------------------------------------
+    def prepare(self, portrait_face) -> WarpPrepared:
+        image = portrait_face.image
+        check_rgb_uint8(image, "portrait")
+        track = portrait_face.track
+        if not track.present:
+            raise NoFaceInPortrait(f"no face in portrait {getattr(portrait_face, 'source', '')!r}; use a frontal photo")
+        landmarks = np.asarray(track.landmarks, np.float64)
+        height, width = image.shape[:2]
+
+        scale, rotation, translation = fit_similarity(self.model.mean_mesh[FIT_POINTS], landmarks[FIT_POINTS])
+        log.debug("warp fit: scale %.3f px/unit, tracker pose yaw/pitch/roll %s", scale, np.round(track.pose, 1))
+
+        face_xy = landmarks[:NUM_FACE_POINTS, :2]
+        anchors = anchor_ring(landmarks, self.config.feather)
+        vertices = np.vstack([face_xy, anchors]).astype(np.float32)
+        triangles = triangulate(vertices)
+
+        # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
+        per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
+        feat_basis = np.zeros((len(self.model.au_columns), len(vertices), 2), np.float32)
+        feat_basis[:, :NUM_FACE_POINTS] = per_au
+        eye_closure = np.zeros((len(vertices), 2), np.float32)
+        lid_points = [p for pair in RIGHT_EYE_LIDS + LEFT_EYE_LIDS for p in pair]
+        lid_points += [p for ring in RIGHT_EYE_CREASE + LEFT_EYE_CREASE for p in ring]
+        # Lid points follow the per-portrait closure instead of the model's AU43 motion.
+        feat_basis[self.model.column("AU43"), lid_points] = 0.0
+        for lids, creases in ((RIGHT_EYE_LIDS, RIGHT_EYE_CREASE), (LEFT_EYE_LIDS, LEFT_EYE_CREASE)):
+            for i, (upper, lower) in enumerate(lids):
+                meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
+                eye_closure[upper] = meet - face_xy[upper]
+                eye_closure[lower] = meet - face_xy[lower]
+                for ring, follow in zip(creases, CREASE_FOLLOW):
+                    eye_closure[ring[i]] = follow * eye_closure[upper]
+
+        face_height = float(np.ptp(face_xy[:, 1]))
+        region = _region_box(vertices, width, height)
+        map_grid = _low_res_grid(region, self.config.map_scale)
+        mouth = prepare_mouth(image, landmarks) if self.config.mouth_fill else None
+        return WarpPrepared(
+            image=image,
+            resting_aus=as_au_vector(portrait_face.resting_aus),
+            region=region,
+            vertices=vertices,
+            triangles=triangles,
+            feat_basis=feat_basis,
+            eye_closure=eye_closure,
+            au_columns=self.model.au_columns,
+            max_displacement_px=self.config.max_displacement * face_height,
+            map_scale=self.config.map_scale,
+            map_grid=map_grid,
+            mouth=mouth,
+            similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
+            sampler=_make_sampler(image, self.device),
+        )
+
+    # -- per frame -----------------------------------------------------------------------
+    def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
+        """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
+        delta = as_au_vector(aus) - prepared.resting_aus
+        feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+        disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        disp += self.lid_closure(prepared, delta) * prepared.eye_closure
+        norms = np.linalg.norm(disp, axis=1, keepdims=True)
+        too_far = norms > prepared.max_displacement_px
+        if too_far.any():
+            disp = np.where(too_far, disp * (prepared.max_displacement_px / np.maximum(norms, 1e-6)), disp)
+        return prepared.vertices + disp.astype(np.float32)
+
+    def lid_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
+        """0 = the portrait's own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them."""
+        closed_at = self.config.blink_closed_at
+        if closed_at <= 0.0:
+            return 0.0
+        room = max(closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
+        closure = float(delta[AU.AU45]) * self.config.strength / room
+        return float(np.clip(closure, -0.5, 1.0))
+
+    def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
+        moved = self.displaced_vertices(prepared, aus)
+        if float(np.abs(moved - prepared.vertices).max()) < 0.05:
+            return prepared.image.copy()
+        map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
+                              prepared.map_grid, prepared.map_scale)
+        out = prepared.sampler.warp(map_xy, prepared.region)
+        if prepared.mouth is not None:
+            MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.vertices, moved)
+        return out
+
+
+def create(config, device: str = "cpu") -> WarpEngine:
+    """Engine factory for the registry (``livemorph.engines.create_engine('warp', ...)``)."""
+    return WarpEngine(config.warp, device)
+
+
+# ----------------------------------------------------------------------------------------
+# Per-portrait geometry
+def fit_similarity(model_points: np.ndarray, image_points: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Least-squares s, R, t with image ~= s * R @ model + t (Umeyama 1991, no reflection)."""
+    x = np.asarray(model_points, np.float64)
+    y = np.asarray(image_points, np.float64)
+    mx, my = x.mean(axis=0), y.mean(axis=0)
+    xc, yc = x - mx, y - my
+    u, sing, vt = np.linalg.svd(yc.T @ xc / len(x))
+    d = np.ones(3)
+    d[-1] = np.sign(np.linalg.det(u) * np.linalg.det(vt)) or 1.0
+    rotation = u @ np.diag(d) @ vt
+    scale = float((sing * d).sum() / (xc ** 2).sum(axis=1).mean())
+    translation = my - scale * rotation @ mx
+    return scale, rotation, translation
+
+
+def anchor_ring(landmarks: np.ndarray, feather: float, count: int = 48) -> np.ndarray:
+    """Motionless points around the face, ``feather`` face-sizes outside the face outline.
+
+    Rays from the face centre: each anchor sits beyond the outline point in its direction, so
+    the band between outline and ring (where motion fades out) has an even width.
+    """
+    outline = np.asarray(landmarks, np.float64)[list(FACE_OVAL), :2]
+    center = outline.mean(axis=0)
+    size = float(max(np.ptp(outline[:, 0]), np.ptp(outline[:, 1])))
+    rel = outline - center
+    outline_angle = np.arctan2(rel[:, 1], rel[:, 0])
+    outline_radius = np.hypot(rel[:, 0], rel[:, 1])
+    angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
+    # Radius of the outline in each anchor direction (periodic interpolation over the angle).
+    order = np.argsort(outline_angle)
+    radius = np.interp(angles, outline_angle[order], outline_radius[order], period=2 * np.pi)
+    radius = radius + max(feather, 0.05) * size
+    return center + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius[:, None]
+
+
+def triangulate(vertices: np.ndarray) -> np.ndarray:
+    """Delaunay triangles over all vertices (QJ keeps every point, even coincident lips)."""
+    from scipy.spatial import Delaunay
+
+    return Delaunay(np.asarray(vertices, np.float64), qhull_options="QJ Qbb Qc").simplices.astype(np.int32)
+
+
+def _region_box(vertices: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:
+    x0, y0 = np.floor(vertices.min(axis=0)).astype(int) - 1
+    x1, y1 = np.ceil(vertices.max(axis=0)).astype(int) + 2
+    x0, y0 = max(int(x0), 0), max(int(y0), 0)
+    x1, y1 = min(int(x1), width), min(int(y1), height)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        raise NoFaceInPortrait("the portrait's face lies outside the image; use a photo with the face in view")
+    return x0, y0, x1, y1
+
+
+def _low_res_grid(region: tuple[int, int, int, int], scale: float) -> np.ndarray:
+    """Full-res coordinates of the pixel centres of a ``scale``-sized map of the region.
+
+    Matches cv2.resize(INTER_LINEAR)'s half-pixel alignment, so upsampling the map puts every
+    value back where it was computed.
+    """
+    x0, y0, x1, y1 = region
+    w = max(2, int(round((x1 - x0) * scale)))
+    h = max(2, int(round((y1 - y0) * scale)))
+    xs = x0 + (np.arange(w) + 0.5) * ((x1 - x0) / w) - 0.5
+    ys = y0 + (np.arange(h) + 0.5) * ((y1 - y0) / h) - 0.5
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx, gy], axis=-1).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------
+# Per-frame warp
+_SUBPIXEL_BITS = 4
+_COLLAPSED = 0.03  # a triangle squashed below this fraction of its area is not drawn
+
+
+def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
+                 region: tuple[int, int, int, int], grid: np.ndarray, scale: float) -> np.ndarray:
+    """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
+
+    Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
+    coordinates there give the source position in the original triangle. Computed on the
+    low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
+    continuous and piecewise linear, so that loses almost nothing).
+    """
+    x0, y0, x1, y1 = region
+    gh, gw = grid.shape[:2]
+    # Displaced vertices in low-res pixel units (inverse of _low_res_grid's mapping).
+    sx, sy = gw / (x1 - x0), gh / (y1 - y0)
+    low = np.empty_like(moved)
+    low[:, 0] = (moved[:, 0] - x0 + 0.5) * sx - 0.5
+    low[:, 1] = (moved[:, 1] - y0 + 0.5) * sy - 0.5
+    fixed = np.round(low * (1 << _SUBPIXEL_BITS)).astype(np.int32)
+    ids = np.zeros((gh, gw), np.uint16)  # 0 = no triangle; triangle k is drawn as k + 1
+    # Collapsed triangles (a closed eye's interior) would still be drawn as lines of
+    # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
+    # own the shared edges.
+    squash = _area(moved, triangles) / np.maximum(_area(source, triangles), 1e-6)
+    order = np.argsort(squash)
+    order = order[squash[order] > _COLLAPSED]
+    corners = fixed[triangles]
+    for k in order.tolist():
+        cv2.fillConvexPoly(ids, corners[k], k + 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+
+    affine = _triangle_affines(moved, source, triangles)  # (T + 1, 2, 3); row 0 = identity
+    flat_ids = ids.ravel()
+    a = affine[flat_ids]  # (N, 2, 3)
+    gx = grid[..., 0].ravel()
+    gy = grid[..., 1].ravel()
+    low_map = np.empty((gh * gw, 2), np.float32)
+    low_map[:, 0] = a[:, 0, 0] * gx + a[:, 0, 1] * gy + a[:, 0, 2]
+    low_map[:, 1] = a[:, 1, 0] * gx + a[:, 1, 1] * gy + a[:, 1, 2]
+    low_map = low_map.reshape(gh, gw, 2)
+    if (gw, gh) == (x1 - x0, y1 - y0):
+        return low_map
+    return cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+
+
+def _area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """Unsigned area of each triangle."""
+    p = points[triangles]
+    e1 = p[:, 1] - p[:, 0]
+    e2 = p[:, 2] - p[:, 0]
+    return 0.5 * np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+
+
+def _triangle_affines(dst: np.ndarray, src: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(T + 1, 2, 3) float32: affine maps taking each displaced triangle back onto its source.
+
+    Entry 0 is the identity (pixels outside every triangle do not move). A collapsed triangle
+    (zero area after displacement) maps to its source centroid.
+    """
+    d = dst[triangles].astype(np.float64)  # (T, 3, 2)
+    s = src[triangles].astype(np.float64)
+    e1 = d[:, 1] - d[:, 0]
+    e2 = d[:, 2] - d[:, 0]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    ok = np.abs(det) > 1e-6
+    inv_det = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    # Inverse of [e1 e2] (columns): maps a point's offset from d0 to barycentric (u, v).
+    inv = np.empty((len(d), 2, 2))
+    inv[:, 0, 0] = e2[:, 1] * inv_det
+    inv[:, 0, 1] = -e2[:, 0] * inv_det
+    inv[:, 1, 0] = -e1[:, 1] * inv_det
+    inv[:, 1, 1] = e1[:, 0] * inv_det
+    f = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], axis=2)  # (T, 2, 2) source edges as columns
+    linear = f @ inv  # (T, 2, 2)
+    offset = s[:, 0] - np.einsum("tij,tj->ti", linear, d[:, 0])
+    centroid = s.mean(axis=1)
+    linear[~ok] = 0.0
+    offset[~ok] = centroid[~ok]
+    out = np.zeros((len(d) + 1, 2, 3), np.float32)
+    out[0, 0, 0] = out[0, 1, 1] = 1.0
+    out[1:, :, :2] = linear
+    out[1:, :, 2] = offset
+    return out
+
+
+class _RemapSampler:
+    """CPU: cv2.remap of the full-res portrait inside the region."""
+
+    def __init__(self, image: np.ndarray):
+        self.image = image
+
+    def warp(self, map_xy: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+        x0, y0, x1, y1 = region
+        out = self.image.copy()
+        out[y0:y1, x0:x1] = cv2.remap(self.image, map_xy, None, interpolation=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_REPLICATE)
+        return out
+
+
+class _TorchSampler:
+    """CUDA: torch grid_sample of the portrait kept on the device."""
+
+    def __init__(self, image: np.ndarray, device: str):
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+        self.image = image
+        self.height, self.width = image.shape[:2]
+        self.tensor = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float()
+
+    def warp(self, map_xy: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+        torch = self.torch
+        x0, y0, x1, y1 = region
+        grid = torch.from_numpy(map_xy).to(self.device)
+        # Pixel coordinates -> [-1, 1] with align_corners=False (pixel centres at (i + 0.5) / n).
+        grid = torch.stack([(grid[..., 0] + 0.5) / self.width * 2 - 1,
+                            (grid[..., 1] + 0.5) / self.height * 2 - 1], dim=-1)[None]
+        patch = torch.nn.functional.grid_sample(self.tensor, grid, mode="bilinear",
+                                                padding_mode="border", align_corners=False)
+        patch = patch[0].permute(1, 2, 0).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
+        out = self.image.copy()
+        out[y0:y1, x0:x1] = patch
+        return out
+
+
+def _make_sampler(image: np.ndarray, device: str):
+    if str(device).startswith("cuda"):
+        return _TorchSampler(image, device)
+    return _RemapSampler(image)
+
+
+def _validate(warp_config) -> None:
+    checks = [
+        ("warp.map_scale", warp_config.map_scale, 0.05, 1.0),
+        ("warp.feather", warp_config.feather, 0.0, 2.0),
+        ("warp.max_displacement", warp_config.max_displacement, 0.0, 1.0),
+        ("warp.blink_closed_at", warp_config.blink_closed_at, 0.0, 5.0),
+        ("warp.strength", warp_config.strength, 0.0, 5.0),
+        ("warp.au25_to_jaw", warp_config.au25_to_jaw, 0.0, 2.0),
+    ]
+    for key, value, low, high in checks:
+        if not low <= value <= high:
+            raise ConfigError(f"{key} must be between {low} and {high}, got {value}")
