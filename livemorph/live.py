@@ -360,38 +360,32 @@ class LiveLoop:
 
 # ------------------------------------------------------------------------------------------
 # Building a session from the config: targets, engine, outputs, hotkeys.
-class RetargetPuppet:
-    """A prepared portrait driven by AU readings: its resting AUs + strength x the user's change."""
+class LivePuppet:
+    """A ``pipeline.PortraitPuppet`` with a name, its strength set per frame by the hotkeys."""
 
-    def __init__(self, name: str, engine, portrait_face, driving_config):
+    def __init__(self, name: str, portrait_puppet):
         self.name = name
-        self.engine = engine
-        self.prepared = engine.prepare(portrait_face)
-        self.resting_aus = portrait_face.resting_aus
-        self.gains = driving_config.gain_vector()
-        self.locks = driving_config.lock_mask()
+        self.puppet = portrait_puppet
 
     def render(self, reading, strength: float) -> np.ndarray:
-        from .aus import retarget
-
-        aus = retarget(self.resting_aus, reading.aus, reading.neutral, strength=strength, gains=self.gains,
-                       locks=self.locks)
-        return self.engine.render(self.prepared, aus)
+        self.puppet.strength = strength
+        return self.puppet.step(reading)
 
 
 def resolve_engine(config, engine_name: str | None = None):
-    """(name, engine): ``auto`` is GANimation with a checkpoint configured, else warp."""
+    """(name, engine) from the config; one engine instance serves every target."""
     from .engines import create_engine
+    from .pipeline import resolve_device, resolve_engine_name
 
-    name = engine_name or config.engine.name
-    if name == "auto":
-        name = "ganimation" if config.ganimation.checkpoint else "warp"
-    device = config.engine.device
-    if name == "ganimation":
-        from .devices import select_device
+    name = engine_name or resolve_engine_name(config)
+    return name, create_engine(name, config, resolve_device(config, name))
 
-        device = str(select_device(device))
-    return name, create_engine(name, config, device)
+
+def prepare_target(path: str, engine, config) -> LivePuppet:
+    from .pipeline import PortraitPuppet
+    from .portrait import load_portrait
+
+    return LivePuppet(Path(path).stem, PortraitPuppet(engine, load_portrait(path, config), config.driving))
 
 
 class Recording:
@@ -501,14 +495,12 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from .au_stream import AUStream
     from .errors import VirtualCameraUnavailable
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
-    from .portrait import load_portrait
     from .sources import source_from_config
 
     source = source_from_config(config.live)  # validates the spec now, opens later
     name, engine = resolve_engine(config, engine_name)
     stats = LiveStats()
-    target_set = TargetSet(list(targets), lambda path: RetargetPuppet(Path(path).stem, engine,
-                                                                      load_portrait(path, config), config.driving))
+    target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
     controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
                             side_by_side=config.window.layout == "side_by_side" or config.record.side_by_side,
                             mirror=config.window.mirror)

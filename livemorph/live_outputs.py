@@ -59,7 +59,7 @@ class OutputWorker:
                  on_error: Callable[[BaseException], None] | None = None):
         self.name = name
         self.stats = stats
-        self.handoff = Handoff(capacity, on_drop=lambda n: stats.dropped(f"out:{name}", n))
+        self.handoff = Handoff(capacity, on_drop=lambda n: self.stats.dropped(f"out:{name}", n))
         self.error: BaseException | None = None
         self.delivered = 0
         self._on_error = on_error
@@ -143,7 +143,7 @@ class RecorderOutput(SinkOutput):
 
     Frames dropped upstream (the pipeline is slower than the camera) are filled by repeating
     the previous frame, so a recording plays at the speed it was performed. A gap longer than
-    ``max_gap_s`` (pause, looped video restarting) is not filled: the recording just cuts.
+    ``max_gap_s`` (a long pause) or a clock going back is not filled: the recording just cuts.
     """
 
     def __init__(self, path: Path, sink, stats: LiveStats, *, fps: float, compose: Compose, capacity: int,
@@ -161,12 +161,10 @@ class RecorderOutput(SinkOutput):
         slot = round(frame.source_time_s * self.fps)
         if self._last_slot is not None:
             gap = slot - self._last_slot
-            if gap <= 0:
-                if gap > -self.max_gap_slots:
-                    return  # two frames in one slot (source faster than fps): keep the first
-                gap = 1  # the source clock went back (looped video): continue seamlessly
-            elif gap > self.max_gap_slots:
-                gap = 1
+            if gap == 0:
+                return  # two frames in one slot (source faster than the recording fps): keep the first
+            if gap < 0 or gap > self.max_gap_slots:
+                gap = 1  # the clock went back or jumped (a restarted source, a long pause): just cut
             for _ in range(gap - 1):
                 self._write(self._last_image)
             slot = self._last_slot + gap
