@@ -57,6 +57,7 @@ def save_generator(path: str | Path, generator: GanimationGenerator, *, image_si
 # Module names on our side: trunk.{i} (same indices as the original ``main``/``model``
 # Sequential), trunk.{k}.block.{0,1,3,4} for residual blocks, color_head.0, attention_head.0.
 
+PUBLISHED_IMAGE_SIZE = 128  # every published GANimation generator was trained on 128x128 crops
 LAYOUT_LIVEMORPH = "livemorph"
 LAYOUT_REPLICATE = "ganimation_replicate"
 LAYOUT_OFFICIAL = "official GANimation"
@@ -108,6 +109,9 @@ _KEY_PREFIXES: dict[str, tuple[str, ...]] = {
 
 def load_generator(path: str | Path, device: str | torch.device = "cpu") -> GanimationGenerator:
     """Load a GANimation generator from any supported checkpoint file, in eval mode on ``device``.
+
+    The module also carries ``image_size``: the crop size it was trained on (128 for the
+    published generators).
 
     Supported: ganimation_replicate ``*_net_gen.pth``, the official GANimation
     ``net_epoch_*_id_G.pth``, vipermu/ganimation ``*-G.ckpt`` and livemorph's own format.
@@ -169,6 +173,7 @@ def build_generator(raw, *, source: str = "checkpoint") -> tuple[GanimationGener
         conv_bias="trunk.0.bias" in renamed,
     )
     _load_strict(generator, renamed, origin, layout, source)
+    generator.image_size = PUBLISHED_IMAGE_SIZE
     return generator, layout
 
 
@@ -193,6 +198,7 @@ def _build_livemorph(payload: dict, source: str) -> GanimationGenerator:
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{source}: livemorph checkpoint is missing its architecture fields ({exc})") from exc
     _load_strict(generator, dict(state), {k: k for k in state}, LAYOUT_LIVEMORPH, source)
+    generator.image_size = int(payload.get("image_size", PUBLISHED_IMAGE_SIZE))
     return generator
 
 

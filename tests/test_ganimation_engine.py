@@ -1,0 +1,226 @@
+"""The GANimation engine: full-resolution output, exact identity at attention 1, untouched
+pixels outside the crop, AU scaling, caching, factory/registry wiring and the fast-path choice."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from conftest import shared_path
+from livemorph.checkpoints import save_generator
+from livemorph.engines import create_engine
+from livemorph.engines.ganimation import GanimationEngine
+from livemorph.errors import ConfigError, NoFaceInPortrait
+from livemorph.generator_runtime import (
+    PLAIN, GeneratorRunner, RunSettings, choose_runner, composed_difference, fast_candidates, pick_settings,
+)
+from livemorph.networks import GanimationGenerator
+
+HALF_FAST = RunSettings(half=True, channels_last=True, cuda_graph=True)
+FP32_FAST = RunSettings(half=False, channels_last=True, cuda_graph=True)
+
+
+def tiny_generator(seed: int = 0) -> GanimationGenerator:
+    torch.manual_seed(seed)
+    return GanimationGenerator(conv_dim=8, repeat_num=2, norm_affine=False, conv_bias=True).eval()
+
+
+class Constant(nn.Module):
+    """A head that ignores its features and outputs a constant map."""
+
+    def __init__(self, channels: int, value: float):
+        super().__init__()
+        self.channels, self.value = channels, value
+
+    def forward(self, features):
+        n, _, h, w = features.shape
+        return torch.full((n, self.channels, h, w), self.value, dtype=features.dtype, device=features.device)
+
+
+@pytest.fixture(scope="module")
+def mona(config):
+    from livemorph.portrait import load_portrait
+
+    return load_portrait(shared_path("assets/portraits/mona_lisa.jpg"), config)
+
+
+def _outside_box_mask(shape, box):
+    x0, y0, x1, y1 = box
+    mask = np.ones(shape[:2], bool)
+    mask[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = False
+    return mask
+
+
+def test_attention_one_gives_back_the_portrait_exactly(mona):
+    generator = tiny_generator()
+    generator.attention_head = Constant(1, 1.0)  # A == 1 everywhere: keep every source pixel
+    engine = GanimationEngine(generator, "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    frame = engine.render(prepared, np.full(17, 3.0, np.float32))
+    assert frame.shape == mona.image.shape == (1280, 720, 3)
+    assert np.array_equal(frame, mona.image)
+
+
+def test_only_the_crop_box_changes_and_it_does_change(mona):
+    engine = GanimationEngine(tiny_generator(), "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    frame = engine.render(prepared, np.linspace(0, 5, 17).astype(np.float32))
+    assert frame.shape == mona.image.shape and frame.dtype == np.uint8
+    outside = _outside_box_mask(frame.shape, prepared.box)
+    assert np.array_equal(frame[outside], mona.image[outside])
+    diff = np.abs(frame.astype(int) - mona.image.astype(int))
+    assert diff[~outside].max() > 10
+    # the box is the face: it contains the eye and mouth landmarks
+    x0, y0, x1, y1 = prepared.box
+    for i in (33, 263, 61, 291, 1):  # eyes, mouth corners, nose tip (the chin may sit on the edge, as in training)
+        x, y = mona.track.landmarks[i, :2]
+        assert x0 <= x <= x1 and y0 <= y <= y1
+
+
+def test_attention_zero_paints_the_colour_map_at_full_resolution(mona):
+    generator = tiny_generator()
+    generator.attention_head = Constant(1, 0.0)
+    generator.color_head = Constant(3, 0.2)  # colour (0.2 + 1) * 127.5 = 153
+    engine = GanimationEngine(generator, "cpu", feather=0.1, warm_up=False)
+    prepared = engine.prepare(mona)
+    frame = engine.render(prepared, np.zeros(17, np.float32))
+    x0, y0, x1, y1 = prepared.box
+    side = x1 - x0
+    inner = frame[y0 + side // 5: y1 - side // 5, x0 + side // 5: x1 - side // 5]
+    assert np.all(inner == 153)
+    # at the box edge the feather hands back to the portrait
+    edge = frame[y0 + side // 2, x0].astype(int)
+    assert np.abs(edge - mona.image[y0 + side // 2, x0].astype(int)).max() <= 0.05 * 153 + 1
+
+
+def test_render_feeds_the_generator_aus_divided_by_five(mona):
+    generator = tiny_generator()
+    seen = []
+    original = generator.forward
+
+    def spy(image, aus):
+        seen.append((tuple(image.shape), aus.detach().clone()))
+        return original(image, aus)
+
+    generator.forward = spy
+    engine = GanimationEngine(generator, "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    aus = np.linspace(0, 5, 17).astype(np.float32)
+    engine.render(prepared, aus)
+    (shape, fed), = seen
+    assert shape == (1, 3, 128, 128)
+    np.testing.assert_allclose(fed.numpy()[0], aus / 5.0, rtol=0, atol=1e-7)
+
+
+def test_network_input_is_the_crop_scaled_to_minus_one_one(mona):
+    engine = GanimationEngine(tiny_generator(), "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    assert prepared.crop.shape == (128, 128, 3)
+    expected = prepared.crop.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1
+    np.testing.assert_allclose(prepared.network_input.numpy()[0], expected, atol=1e-6)
+
+
+def test_prepare_is_cached_per_image_and_a_faceless_portrait_is_refused(mona):
+    from livemorph.portrait import PortraitFace
+    from livemorph.tracking import FaceTrack
+
+    engine = GanimationEngine(tiny_generator(), "cpu", warm_up=False)
+    assert engine.prepare(mona) is engine.prepare(mona)
+    faceless = PortraitFace(image=mona.image, track=FaceTrack.empty(mona.image.shape[:2]),
+                            resting_aus=np.zeros(17, np.float32), source="blank")
+    with pytest.raises(NoFaceInPortrait):
+        engine.prepare(faceless)
+
+
+def test_grayscale_portrait_renders_at_its_size(config):
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(shared_path("assets/portraits/london_042_grayscale.png"), config)
+    engine = GanimationEngine(tiny_generator(), "cpu", warm_up=False)
+    prepared = engine.prepare(portrait)
+    frame = engine.render(prepared, np.ones(17, np.float32))
+    assert frame.shape == portrait.image.shape
+    outside = _outside_box_mask(frame.shape, prepared.box)
+    assert np.array_equal(frame[outside], portrait.image[outside])
+
+
+@pytest.mark.slow
+def test_factory_loads_a_registered_checkpoint_by_name(tmp_path, monkeypatch, config, mona):
+    from livemorph.model_registry import add_model
+
+    monkeypatch.setenv("LIVEMORPH_MODEL_REGISTRY", str(tmp_path / "models.yaml"))
+    generator = tiny_generator(seed=5)
+    ckpt = save_generator(tmp_path / "tiny.pth", generator, image_size=128)
+    add_model(ckpt, name="tiny")
+    cfg = config.replace("ganimation.checkpoint", "tiny")
+    engine = create_engine("ganimation", cfg, "cpu")
+    assert engine.name == "ganimation" and engine.device.type == "cpu"
+    prepared = engine.prepare(mona)
+    aus = np.full(17, 1.5, np.float32)
+    # same weights through the engine and straight through the saved generator module
+    direct = GanimationEngine(generator, "cpu", warm_up=False)
+    assert np.array_equal(engine.render(prepared, aus), direct.render(direct.prepare(mona), aus))
+
+
+def test_factory_without_checkpoint_is_a_config_error(config):
+    with pytest.raises(ConfigError, match="checkpoint"):
+        create_engine("ganimation", config, "cpu")
+
+
+# ---------------------------------------------------------------------------------------
+# The CUDA fast path's decision logic, exercised on CPU with fake comparisons.
+def test_pick_settings_takes_the_fastest_within_tolerance():
+    differences = {HALF_FAST: 6.0, FP32_FAST: 0.3}
+    chosen, diff = pick_settings([HALF_FAST, FP32_FAST, PLAIN], differences.__getitem__, tolerance=4.0)
+    assert chosen == FP32_FAST and diff == 0.3
+    chosen, _ = pick_settings([HALF_FAST, FP32_FAST, PLAIN], {HALF_FAST: 2.0}.__getitem__, tolerance=4.0)
+    assert chosen == HALF_FAST
+    chosen, _ = pick_settings([HALF_FAST, FP32_FAST, PLAIN], lambda s: 99.0, tolerance=4.0)
+    assert chosen == PLAIN
+
+
+def test_fast_candidates_per_device_and_setting():
+    assert fast_candidates(torch.device("cpu"), "auto", True) == [PLAIN]
+    assert fast_candidates(torch.device("cpu"), True, True) == [PLAIN]
+    cuda = torch.device("cuda", 0)
+    assert fast_candidates(cuda, "auto", True) == [HALF_FAST, FP32_FAST, PLAIN]
+    assert fast_candidates(cuda, False, False) == [RunSettings(False, True, False), PLAIN]
+    assert fast_candidates(cuda, True, True) == [HALF_FAST]
+
+
+def test_composed_difference_is_in_grey_levels():
+    image = torch.zeros(1, 3, 4, 4)
+    attention = torch.full((1, 1, 4, 4), 0.5)
+    a = (torch.zeros(1, 3, 4, 4), attention)
+    b = (torch.full((1, 3, 4, 4), 0.04), attention)
+    # composed differ by (1 - 0.5) * 0.04 in [-1, 1] units = 0.02 * 127.5 grey levels
+    assert composed_difference(image, a, b) == pytest.approx(0.02 * 127.5, rel=1e-5)
+
+
+def test_choose_runner_on_cpu_is_plain_fp32_and_matches_the_module():
+    generator = tiny_generator()
+    image = torch.rand(1, 3, 128, 128) * 2 - 1
+    aus = torch.rand(1, 17)
+    runner = choose_runner(generator, torch.device("cpu"), half="auto", cuda_graph=True, tolerance=4.0,
+                           probe_image=image, probe_aus=[aus], image_size=128)
+    assert runner.settings == PLAIN
+    with torch.no_grad():
+        expected = generator(image, aus)
+    color, attention = runner(image, aus)
+    assert torch.equal(color, expected[0]) and torch.equal(attention, expected[1])
+
+
+def test_channels_last_and_half_runners_stay_close_to_fp32():
+    generator = tiny_generator()
+    image = torch.rand(1, 3, 64, 64) * 2 - 1
+    aus = torch.rand(1, 17)
+    reference = GeneratorRunner(generator, torch.device("cpu"), PLAIN, 64)(image, aus)
+    channels_last = GeneratorRunner(generator, torch.device("cpu"), RunSettings(False, True, False), 64)
+    assert composed_difference(image, reference, channels_last(image, aus)) < 0.01
+    half = GeneratorRunner(generator, torch.device("cpu"), RunSettings(True, False, False), 64)
+    out = half(image, aus)
+    assert out[0].dtype == torch.float32  # callers always get fp32
+    assert composed_difference(image, reference, out) < 4.0
+    # the original module is untouched (the fp16 copy is separate)
+    assert next(generator.parameters()).dtype == torch.float32
