@@ -34,23 +34,23 @@ class AUMapping:
 
 # The one place where AUs get their meaning. Order follows AU_NAMES.
 AU_MAPPING: tuple[AUMapping, ...] = (
-    AUMapping("AU01", "browInnerUp", 0.05, 4.0, "inner brow raiser"),
-    AUMapping("AU02", "browOuterUp", 0.05, 4.0, "outer brow raiser, mean of L/R"),
-    AUMapping("AU04", "browDown", 0.05, 4.5, "brow lowerer, mean of L/R"),
-    AUMapping("AU05", "eyeWide", 0.02, 8.0, "upper lid raiser"),
+    AUMapping("AU01", "browInnerUp", 0.05, 4.0, "a full raise (~0.9) -> ~3.4"),
+    AUMapping("AU02", "browOuterUp", 0.05, 4.0, "mean of left/right"),
+    AUMapping("AU04", "browDown", 0.05, 4.5, "mean of left/right; a frown (~0.7) -> ~3"),
+    AUMapping("AU05", "eyeWide", 0.02, 8.0, "MediaPipe rarely exceeds 0.4, hence the large scale"),
     AUMapping("AU06", "cheekRaise", 0.05, 3.0, "cheekSquint is dead in MediaPipe: smile + squint above rest"),
     AUMapping("AU07", "eyeSquint", 0.30, 4.0, "lid tightener; resting faces read ~0.3"),
     AUMapping("AU09", "noseWrinkle", 0.30, 4.0, "noseSneer is dead: upper-lip raise AND brow lower together"),
-    AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "upper lip raiser"),
+    AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
     AUMapping("AU12", "mouthSmile", 0.05, 3.8, "lip corner puller: a broad smile (~0.85) -> ~3"),
-    AUMapping("AU14", "mouthDimple", 0.02, 8.0, "dimpler"),
-    AUMapping("AU15", "mouthFrown", 0.02, 8.0, "lip corner depressor"),
-    AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "chin raiser"),
-    AUMapping("AU20", "mouthStretch", 0.03, 6.0, "lip stretcher"),
-    AUMapping("AU23", "mouthPress", 0.10, 5.0, "lip tightener (approximate: press)"),
-    AUMapping("AU25", "lipGap", 0.02, 12.0, "lips part: inner-lip gap / eye-corner distance (geometry)"),
-    AUMapping("AU26", "jawOpen", 0.05, 5.0, "jaw drop"),
-    AUMapping("AU45", "eyeBlink", 0.25, 5.0, "blink; looking down alone reads ~0.2"),
+    AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
+    AUMapping("AU15", "mouthFrown", 0.02, 8.0, "small range in MediaPipe (<0.2)"),
+    AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "lower-lip shrug pushes the chin up"),
+    AUMapping("AU20", "mouthStretch", 0.03, 6.0, "mean of left/right"),
+    AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
+    AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
+    AUMapping("AU26", "jawOpen", 0.05, 5.0, "a wide jaw drop (~0.6) -> ~2.8"),
+    AUMapping("AU45", "eyeBlink", 0.25, 5.0, "offset: looking down alone reads ~0.2"),
 )
 assert tuple(m.au for m in AU_MAPPING) == AU_NAMES
 
