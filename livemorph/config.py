@@ -114,7 +114,7 @@ class WarpConfig:
     gains: dict[str, float]
     blink_closed_at: float
     feather: float
-    map_scale: float
+    map_size: int
     max_displacement: float
     au25_to_jaw: float
     mouth_fill: bool

@@ -65,7 +65,6 @@ class WarpPrepared:
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
     au_columns: tuple[str, ...]
     max_displacement_px: float
-    map_scale: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
@@ -122,7 +121,7 @@ class WarpEngine:
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
-        map_grid = _low_res_grid(region, self.config.map_scale)
+        map_grid = _low_res_grid(region, self.config.map_size)
         mouth = prepare_mouth(image, landmarks) if self.config.mouth_fill else None
         return WarpPrepared(
             image=image,
@@ -134,7 +133,6 @@ class WarpEngine:
             eye_closure=eye_closure,
             au_columns=self.model.au_columns,
             max_displacement_px=self.config.max_displacement * face_height,
-            map_scale=self.config.map_scale,
             map_grid=map_grid,
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
@@ -168,7 +166,7 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid, prepared.map_scale)
+                              prepared.map_grid)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.vertices, moved)
@@ -234,13 +232,18 @@ def _region_box(vertices: np.ndarray, width: int, height: int) -> tuple[int, int
     return x0, y0, x1, y1
 
 
-def _low_res_grid(region: tuple[int, int, int, int], scale: float) -> np.ndarray:
-    """Full-res coordinates of the pixel centres of a ``scale``-sized map of the region.
+def _low_res_grid(region: tuple[int, int, int, int], map_size: int) -> np.ndarray:
+    """Full-res coordinates of the pixel centres of the low-res warp map of the region.
+
+    The map's long side is ``map_size`` (never more than the region's own): face triangles
+    are ~1/30 of the face, so ~200 map pixels across resolve them while keeping per-frame
+    work independent of the portrait's resolution.
 
     Matches cv2.resize(INTER_LINEAR)'s half-pixel alignment, so upsampling the map puts every
     value back where it was computed.
     """
     x0, y0, x1, y1 = region
+    scale = min(1.0, map_size / max(x1 - x0, y1 - y0))
     w = max(2, int(round((x1 - x0) * scale)))
     h = max(2, int(round((y1 - y0) * scale)))
     xs = x0 + (np.arange(w) + 0.5) * ((x1 - x0) / w) - 0.5
@@ -256,7 +259,7 @@ _COLLAPSED = 0.03  # a triangle squashed below this fraction of its area is not 
 
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
-                 region: tuple[int, int, int, int], grid: np.ndarray, scale: float) -> np.ndarray:
+                 region: tuple[int, int, int, int], grid: np.ndarray) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
@@ -386,7 +389,7 @@ def _make_sampler(image: np.ndarray, device: str):
 
 def _validate(warp_config) -> None:
     checks = [
-        ("warp.map_scale", warp_config.map_scale, 0.05, 1.0),
+        ("warp.map_size", warp_config.map_size, 16, 4096),
         ("warp.feather", warp_config.feather, 0.0, 2.0),
         ("warp.max_displacement", warp_config.max_displacement, 0.0, 1.0),
         ("warp.blink_closed_at", warp_config.blink_closed_at, 0.0, 5.0),
