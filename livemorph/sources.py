@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -149,11 +151,26 @@ class _ThreadedSource:
 
 
 # ------------------------------------------------------------------------------------------
+@contextmanager
+def quiet_opencv():
+    """Silence OpenCV's own videoio warnings (a missing camera prints a page of them); we report our own."""
+    import cv2
+
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+
+
 def _open_cv_capture(device: int | str):
     import cv2
 
-    backend = cv2.CAP_V4L2 if isinstance(device, str) and device.startswith("/dev/video") else cv2.CAP_ANY
-    return cv2.VideoCapture(device, backend)
+    # V4L2 directly on Linux: CAP_ANY would also try FFmpeg and Orbbec backends on every miss.
+    backend = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
+    with quiet_opencv():
+        return cv2.VideoCapture(device, backend)
 
 
 class WebcamSource(_ThreadedSource):
