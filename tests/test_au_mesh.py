@@ -1,0 +1,155 @@
+"""py-feat's AU->mesh model as livemorph reads it: file location, layout, mapping to our 17 AUs.
+
+Expected numbers come from the raw .npz read independently here, or from the measurements in
+shared/FACTS.md (eyelid gap 11.1 -> 1.1 for AU43 = 1; lip gap 8.2 -> 20.7 for AU26 = 1).
+"""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from livemorph import au_mesh
+from livemorph.aus import AU, AU_NAMES, NUM_AUS
+from livemorph.errors import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def raw():
+    with np.load(au_mesh.model_path()) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return au_mesh.load_au_mesh_model()
+
+
+def test_model_is_found_without_importing_feat():
+    code = (
+        "import sys; from livemorph.au_mesh import load_au_mesh_model; m = load_au_mesh_model(); "
+        "assert 'feat' not in sys.modules, 'feat was imported'; print(m.au_basis.shape)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(20, 478, 3)"
+
+
+def test_outputs_are_axis_major(raw):
+    # The file's own point-major mean mesh matches the intercept read axis-major, not point-major.
+    mean = raw["mean_aligned_mesh"]
+    axis_major = raw["intercept"].reshape(3, 478).T
+    point_major = raw["intercept"].reshape(478, 3)
+    assert np.abs(axis_major - mean).max() < 10.0
+    assert np.abs(point_major - mean).max() > 50.0
+
+
+def test_mesh_is_in_image_orientation(raw, model):
+    expected = raw["intercept"].reshape(3, 478).T * np.array([1.0, -1.0, -1.0])
+    np.testing.assert_allclose(model.mean_mesh, expected, atol=1e-4)
+    mesh = model.mean_mesh
+    assert mesh[10, 1] < mesh[1, 1] < mesh[152, 1]  # forehead above nose tip above chin (y down)
+    assert mesh[33, 0] < mesh[263, 0]  # subject's right eye on the image left
+    assert mesh[1, 2] < mesh[234, 2]  # nose tip nearer the viewer than the cheek edge (z away)
+
+
+def test_basis_reproduces_the_raw_linear_model(raw, model):
+    rng = np.random.default_rng(1)
+    feat = rng.uniform(0, 1, 20).astype(np.float32)
+    inputs = np.concatenate([feat, np.zeros(3, np.float32)])
+    flat = inputs @ raw["coef"] + raw["intercept"]
+    expected = flat.reshape(3, 478).T * np.array([1.0, -1.0, -1.0])
+    np.testing.assert_allclose(model.mesh(feat), expected, atol=1e-3)
+
+
+def _lid_gap(mesh):
+    """Mean image-plane distance between the mid upper and lower lid points (as in FACTS.md)."""
+    return float(np.mean([np.linalg.norm(mesh[145, :2] - mesh[159, :2]), np.linalg.norm(mesh[374, :2] - mesh[386, :2])]))
+
+
+def test_measured_facts_hold(model):
+    zero = np.zeros(20, np.float32)
+    eyes_closed = zero.copy()
+    eyes_closed[model.column("AU43")] = 1.0
+    jaw = zero.copy()
+    jaw[model.column("AU26")] = 1.0
+    assert _lid_gap(model.mesh(zero)) == pytest.approx(11.1, abs=0.5)  # shared/FACTS.md
+    assert _lid_gap(model.mesh(eyes_closed)) == pytest.approx(1.1, abs=0.5)
+    lip_gap = lambda m: float(np.linalg.norm(m[14, :2] - m[13, :2]))  # noqa: E731
+    assert lip_gap(model.mesh(zero)) == pytest.approx(8.2, abs=0.5)
+    assert lip_gap(model.mesh(jaw)) == pytest.approx(20.7, abs=0.5)
+
+
+def test_every_livemorph_au_maps_to_a_feat_column(model):
+    assert tuple(au_mesh.LIVEMORPH_TO_FEAT) == AU_NAMES
+    assert au_mesh.LIVEMORPH_TO_FEAT["AU45"] == "AU43"
+    assert au_mesh.LIVEMORPH_TO_FEAT["AU25"] == "AU26"
+    matrix = au_mesh.mapping_matrix(model.au_columns)
+    assert matrix.shape == (20, NUM_AUS)
+    # One 1/5 entry per livemorph AU (AU25 is added non-linearly), nothing drives AU11/24/25/28.
+    for j, name in enumerate(AU_NAMES):
+        expected = 0.0 if name == "AU25" else 0.2
+        assert matrix[:, j].sum() == pytest.approx(expected)
+    for name in ("AU11", "AU24", "AU25", "AU28"):
+        assert not matrix[model.column(name)].any()
+
+
+def test_scale_is_openface_over_five(model):
+    delta = np.zeros(NUM_AUS, np.float32)
+    delta[AU.AU12] = 5.0
+    delta[AU.AU45] = 2.5
+    feat = au_mesh.feat_au_delta(delta, model.au_columns, au25_to_jaw=0.6)
+    assert feat[model.column("AU12")] == pytest.approx(1.0)
+    assert feat[model.column("AU43")] == pytest.approx(0.5)
+    assert np.count_nonzero(feat) == 2
+
+
+def test_lips_part_opens_like_jaw_drop_without_double_counting(model):
+    jaw = model.column("AU26")
+    only_25 = np.zeros(NUM_AUS, np.float32)
+    only_25[AU.AU25] = 5.0
+    feat = au_mesh.feat_au_delta(only_25, model.au_columns, au25_to_jaw=0.6)
+    assert feat[jaw] == pytest.approx(0.6)
+    assert feat[model.column("AU25")] == 0.0
+    both = only_25.copy()
+    both[AU.AU26] = 5.0
+    assert au_mesh.feat_au_delta(both, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(1.0)
+    closing = -both
+    assert au_mesh.feat_au_delta(closing, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(-1.0)
+
+
+def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):
+    basis = model.localized_basis()
+    skull = list(au_mesh.SKULL_POINTS)
+    raw_skull = np.linalg.norm(model.au_basis[:, skull], axis=2).mean()
+    clean_skull = np.linalg.norm(basis[:, skull], axis=2).mean()
+    assert clean_skull < 0.5 * raw_skull
+    chin, brow = 152, 105
+    mouth_points = [61, 291, 13, 14, 17, 152]
+    for name in ("AU01", "AU02", "AU04", "AU05", "AU43"):  # upper-face AUs leave the mouth alone
+        assert np.abs(basis[model.column(name)][mouth_points]).max() < 1e-3
+    for name in ("AU12", "AU26", "AU15", "AU17"):  # mouth AUs leave the brows alone
+        assert np.abs(basis[model.column(name)][[brow, 334, 10]]).max() < 1e-3
+    assert basis[model.column("AU26")][chin, 1] > 10.0  # the jaw still drops (y down)
+    assert basis[model.column("AU04")][brow, 1] > 2.0  # the brows still lower
+
+
+def test_missing_pyfeat_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelFileError, match="py-feat is not installed"):
+        au_mesh.model_path()
+
+
+def test_unreadable_model_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "au_to_mesh_pls_v4.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError, match="unreadable"):
+        au_mesh.load_au_mesh_model(bad)
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, coef=np.zeros((3, 5), np.float32), intercept=np.zeros(5, np.float32),
+             au_columns=np.array(["AU01"]), input_columns=np.array(["AU01"]))
+    with pytest.raises(ModelFileError, match="unexpected shapes"):
+        au_mesh.load_au_mesh_model(wrong)

