@@ -131,7 +131,7 @@ class RenderSummary:
     frames: int
     faces_found: int  # driver frames in which a face was tracked (CSV: rows with success=1)
     seconds: float  # the whole render, portrait preparation included
-    render_seconds: float  # from the first driver frame to the finished file
+    render_seconds: float  # from the first tracked driver frame to the finished file
     fps: float  # output frame rate
     size: tuple[int, int]  # (width, height) of the output frames
     engine: str
@@ -313,6 +313,8 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         stages.start(encode, "livemorph-render-encode")
         try:
             while (item := stages.get(tracked)) is not _Stages.END:
+                if counts["frames"] == 0:
+                    loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
                 driver_image, reading = item
                 frame = puppet.step(reading)
                 if with_driver:
