@@ -60,12 +60,17 @@ class MouthPainter:
         self.geometry = geometry
         self.teeth = teeth
 
-    def paint(self, frame: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+    def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+        """Fill the part of the opening that is wider than the portrait's own.
+
+        The portrait's visible mouth interior (its teeth, if it shows them) is split: the top
+        60 % rides with the upper lip, the rest with the lower lip, unstretched; only the new
+        gap between them becomes cavity. A closed-mouth portrait has no interior to keep, so
+        its opening is all cavity, with painted upper teeth when wide open.
+        """
         g = self.geometry
         gap = _mean_gap(moved_xy)
-        # Share of the opening that is new (not the portrait's own, already visible interior).
-        new_share = 1.0 - g.resting_gap / max(gap, 1e-6)
-        strength = _smoothstep(0.1, 0.5, new_share) * _smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
+        strength = _smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
         if strength <= 0.0:
             return
         polygon = _inner_polygon(moved_xy)
@@ -76,12 +81,10 @@ class MouthPainter:
         y1 = min(int(np.ceil(polygon[:, 1].max())) + 3, h)
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
-        local = polygon - (x0, y0)
-        mask = _polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
+        mask = _polygon_mask((y1 - y0, x1 - x0), polygon - (x0, y0), antialiased=True)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.012 * g.width))
         ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-        upper = moved_xy[list(UPPER_INNER)]
-        lower = moved_xy[list(LOWER_INNER)]
+        upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
         top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
         height = np.maximum(bottom - top, 1.0)
@@ -91,18 +94,42 @@ class MouthPainter:
         shade = (0.55 + 0.45 * np.abs(2 * v - 1) ** 2) * (0.75 + 0.25 * np.abs(2 * u - 1))
         color = shade[..., None] * g.cavity_rgb
         if self.teeth:
+            # Painted teeth only where the portrait shows none of its own.
             show = _smoothstep(TEETH_START, TEETH_FULL, gap / max(g.width, 1.0))
+            show *= 1.0 - _smoothstep(0.03, 0.08, g.resting_gap / max(g.width, 1.0))
             if show > 0.0:
                 teeth_height = np.minimum(0.4 * height, 0.12 * g.width)
                 band = _smoothstep_array(1.0, 0.6, (ys - top) / np.maximum(teeth_height, 1.0))
                 band *= _smoothstep_array(0.8, 0.55, np.abs(2 * u - 1))
                 teeth_shade = 0.8 + 0.2 * (1 - np.abs(2 * u - 1))
-                teeth_color = teeth_shade[..., None] * g.teeth_rgb
                 a = (show * band)[..., None]
-                color = color * (1 - a) + teeth_color * a
+                color = color * (1 - a) + (teeth_shade[..., None] * g.teeth_rgb) * a
+        color = self._keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom)
         alpha = (strength * mask)[..., None]
         patch = frame[y0:y1, x0:x1].astype(np.float32)
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+
+    @staticmethod
+    def _keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom):
+        s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
+        x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
+        s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
+        s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
+        own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
+        if float(own.max()) < 2.0:
+            return color
+        below_top = ys - top
+        above_bottom = bottom - ys
+        keep_up, keep_low = 0.6 * own, 0.4 * own
+        map_x = np.broadcast_to(x_src[None, :], ys.shape).astype(np.float32)
+        upper_y = (s_top + below_top).astype(np.float32)
+        lower_y = (s_bottom - above_bottom).astype(np.float32)
+        from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        soft = 1.5
+        w_up = _smoothstep_array(keep_up + soft, keep_up - soft, below_top)[..., None]
+        w_low = _smoothstep_array(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
+        return w_up * from_upper + w_low * from_lower + (1 - w_up - w_low) * color
 
 
 def _inner_polygon(xy: np.ndarray) -> np.ndarray:

@@ -146,10 +146,10 @@ class WarpEngine:
         feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         disp += self.lid_closure(prepared, delta) * prepared.eye_closure
-        norms = np.linalg.norm(disp, axis=1, keepdims=True)
-        too_far = norms > prepared.max_displacement_px
-        if too_far.any():
-            disp = np.where(too_far, disp * (prepared.max_displacement_px / np.maximum(norms, 1e-6)), disp)
+        # Scale the whole field (not single points) so the face keeps its shape at the limit.
+        largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
+        if largest > prepared.max_displacement_px:
+            disp *= prepared.max_displacement_px / largest
         return prepared.vertices + disp.astype(np.float32)
 
     def lid_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
@@ -169,7 +169,7 @@ class WarpEngine:
                               prepared.map_grid)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.mouth is not None:
-            MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.vertices, moved)
+            MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out
 
 
