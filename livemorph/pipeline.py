@@ -149,9 +149,26 @@ class _Driver:
     description: str
 
 
+COMMON_RATES = (12.0, 12.5, 15.0, 23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
+
+
+def snap_to_common_rate(fps: float, tolerance: float = 0.003) -> float:
+    """A rate estimated from millisecond timestamps (29.995) -> the video rate it was (30)."""
+    nearest = min(COMMON_RATES, key=lambda rate: abs(rate - fps))
+    return nearest if abs(nearest - fps) <= tolerance * nearest else fps
+
+
+def track_rate(timestamps_s: np.ndarray, default: float = 30.0) -> float:
+    """Frame rate of a track: the mean step over the whole span (robust to ms-rounded stamps), snapped."""
+    stamps = np.asarray(timestamps_s, np.float64)
+    if len(stamps) < 2 or not np.all(np.isfinite(stamps)) or stamps[-1] <= stamps[0]:
+        return default
+    return snap_to_common_rate((len(stamps) - 1) / (stamps[-1] - stamps[0]))
+
+
 @contextmanager
-def _driver_readings(driver: str | Path, config, max_frames: int | None, need_images: bool):
-    """(driver description, iterator of (driver image or None, AUReading))."""
+def _driver_readings(driver: str | Path, config, max_frames: int | None):
+    """(driver description, iterator of (driver image or None for AU tracks, AUReading))."""
     from .stabilize import AUStabilizer
 
     driver = Path(driver)
@@ -159,8 +176,6 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, need_im
     if is_track_path(driver):
         from .au_tracks import read_au_track
 
-        if need_images:
-            raise ConfigError("--side-by-side needs a driver video: an AU track has no frames to show")
         track = read_au_track(driver)
         if len(track) == 0:
             raise InputUnreadable(f"AU track {driver} has no rows")
@@ -176,7 +191,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, need_im
                                               confidence=float(track.confidence[i]))
 
         total = len(track) if limit is None else min(limit, len(track))
-        yield _Driver(track.fps(default=30.0), total, f"AU track {driver.name}"), replay()
+        yield _Driver(track_rate(track.timestamps_s), total, f"AU track {driver.name}"), replay()
         return
 
     from .au_stream import AUStream
@@ -194,6 +209,19 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, need_im
         if total is not None and limit is not None:
             total = min(total, limit)
         yield _Driver(source.fps or 30.0, total, source.description), estimate()
+
+
+def au_panel(aus: np.ndarray, height: int) -> np.ndarray:
+    """The driving AUs as 17 labelled bars, scaled to ``height``: the "driver" of an AU track."""
+    from .aus import AU_NAMES
+    from .layout import resize_to_height
+    from .preview import AU_ROW_H, au_bar_area, draw_au_bars
+
+    panel_h = AU_ROW_H * len(AU_NAMES) + 8
+    panel_w = au_bar_area((panel_h, 0))[2]
+    canvas = np.zeros((panel_h, panel_w, 3), np.uint8)
+    draw_au_bars(canvas, aus)
+    return resize_to_height(canvas, height)
 
 
 def _check_driver(driver: Path) -> None:
@@ -271,7 +299,8 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     """Render ``target`` (a portrait path or a ``PortraitFace``) driven by ``driver`` into ``out``.
 
     ``out`` by extension: .mp4, .gif, .png (the last frame) or a folder. The output has the
-    portrait's size (plus the driver panel, scaled to the same height, when side by side).
+    portrait's size (plus the driver panel, scaled to the same height, when side by side; for
+    an AU track the panel shows the driving AUs as bars).
     Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30).
     """
     from tqdm import tqdm
@@ -284,15 +313,15 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     output_kind(out)  # cheap checks first: a typo must not cost a model load
     _check_driver(Path(driver))
     with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
-    portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
     engine_name = resolve_engine_name(config)
+    portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
     puppet = create_puppet(portrait, config, engine_name=engine_name)
 
     loop_started = time.perf_counter()
     stages = _Stages(queue_depth)
     counts = {"frames": 0, "faces": 0}
     with ExitStack() as stack:
-        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames, with_driver))
+        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames))
         fps = float(config.render.fps or driver_info.fps)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
         bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,
@@ -318,7 +347,8 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 driver_image, reading = item
                 frame = puppet.step(reading)
                 if with_driver:
-                    frame = side_by_side(driver_image, frame)
+                    panel = driver_image if driver_image is not None else au_panel(reading.aus, frame.shape[0])
+                    frame = side_by_side(panel, frame)
                 counts["frames"] += 1
                 counts["faces"] += bool(reading.success)
                 stages.put(rendered, frame)

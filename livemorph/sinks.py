@@ -38,7 +38,6 @@ import logging
 import os
 import shutil
 import threading
-from contextlib import ExitStack  # noqa: F401  (re-exported for callers opening several sinks)
 from fractions import Fraction
 from pathlib import Path
 

@@ -166,12 +166,11 @@ def error_lines(capsys):
     ("missing_driver", 3, "driver not found"),
     ("bad_extension", 2, "unsupported output"),
     ("out_under_a_file", 9, "cannot"),
-    ("track_side_by_side", 2, "driver video"),
+    ("ganimation_without_checkpoint", 2, "--checkpoint"),
 ])
 def test_bad_inputs_give_one_line_and_an_exit_code_and_no_file(tmp_path, capsys, case, code, needle):
     portrait, driver = shared_path(PORTRAIT), shared_path(DRIVER)
     out = tmp_path / "out.mp4"
-    extra = []
     if case == "missing_target":
         portrait = tmp_path / "nobody.jpg"
     elif case == "missing_driver":
@@ -181,12 +180,10 @@ def test_bad_inputs_give_one_line_and_an_exit_code_and_no_file(tmp_path, capsys,
     elif case == "out_under_a_file":
         (tmp_path / "blocker").write_text("x")
         out = tmp_path / "blocker" / "out.mp4"
-    elif case == "track_side_by_side":
-        driver = write_smile_track(tmp_path / "t.csv")
-        extra = ["--side-by-side"]
+    engine = "ganimation" if case == "ganimation_without_checkpoint" else "warp"
     before = sorted(p.name for p in tmp_path.iterdir())
     capsys.readouterr()
-    assert run_render("--target", portrait, "--driver", driver, "--out", out, "--engine", "warp", *extra) == code
+    assert run_render("--target", portrait, "--driver", driver, "--out", out, "--engine", engine) == code
     lines = error_lines(capsys)
     assert len(lines) == 1 and lines[0].startswith("livemorph: error:") and needle in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written, no temp left

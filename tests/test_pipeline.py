@@ -185,12 +185,36 @@ def test_a_failing_render_leaves_no_output(tmp_path, failure):
     assert list(out_dir.iterdir()) == []
 
 
-def test_track_with_side_by_side_is_refused_and_missing_driver_is_not_found(tmp_path, tint_engine):
+def test_track_side_by_side_shows_the_driving_aus_as_bars(tmp_path, tint_engine):
+    from livemorph.preview import BAR
+
     track = write_track(tmp_path / "ramp.csv")
-    with pytest.raises(ConfigError, match="driver video"):
-        render_offline(synthetic_portrait(), track, tmp_path / "a.mp4", exact_config("engine.name=test-tint"),
-                       side_by_side_layout=True, progress=False)
+    portrait = synthetic_portrait()
+    out = tmp_path / "sbs"
+    render_offline(portrait, track, out, exact_config("engine.name=test-tint"), side_by_side_layout=True,
+                   progress=False)
+    frames = [np.asarray(Image.open(p)) for p in sorted(out.iterdir())]
+    panel_w = frames[0].shape[1] - 100
+    assert all(f.shape == (120, panel_w + 100, 3) for f in frames) and panel_w > 0
+    for f, value in zip(frames, AU12_RAMP):  # the portrait is untouched on the right
+        np.testing.assert_array_equal(f[:, panel_w:], fake_engines.expected_tint(portrait.image, (30, 40, 70, 90), value))
+    # the panel draws bars in BAR colour; the AU12 row's bar grows with the track's AU12
+    bar_pixels = [int(np.all(np.abs(f[:, :panel_w].astype(int) - BAR) < 60, axis=-1).sum()) for f in frames]
+    assert bar_pixels[0] < bar_pixels[4] < bar_pixels[-1]
+
+
+def test_missing_driver_is_not_found_before_any_work(tmp_path, tint_engine):
     with pytest.raises(InputNotFound):
         render_offline(synthetic_portrait(), tmp_path / "none.csv", tmp_path / "b.mp4",
                        exact_config("engine.name=test-tint"), progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ramp.csv"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_track_rates_snap_to_the_video_rate_they_came_from():
+    from livemorph.pipeline import snap_to_common_rate, track_rate
+
+    assert track_rate(np.round(np.arange(60) / 30, 3)) == 30.0  # stamps written with ms precision
+    assert track_rate(np.round(np.arange(100) / 23.976, 3)) == 23.976
+    assert track_rate(np.array([0.0])) == 30.0  # no timing: the default
+    assert snap_to_common_rate(29.97) == 29.97
+    assert snap_to_common_rate(17.0) == 17.0
