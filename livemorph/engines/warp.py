@@ -66,6 +66,7 @@ class WarpPrepared:
     au_columns: tuple[str, ...]
     max_displacement_px: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
+    map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
@@ -134,6 +135,7 @@ class WarpEngine:
             au_columns=self.model.au_columns,
             max_displacement_px=self.config.max_displacement * face_height,
             map_grid=map_grid,
+            map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             sampler=_make_sampler(image, self.device),
@@ -166,7 +168,7 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid)
+                              prepared.map_grid, prepared.map_coverage)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
@@ -256,39 +258,35 @@ def _low_res_grid(region: tuple[int, int, int, int], map_size: int) -> np.ndarra
 # Per-frame warp
 _SUBPIXEL_BITS = 4
 _COLLAPSED = 0.03  # a triangle squashed below this fraction of its area is not drawn
+_SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolution around it
 
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
-                 region: tuple[int, int, int, int], grid: np.ndarray) -> np.ndarray:
+                 region: tuple[int, int, int, int], grid: np.ndarray,
+                 coverage: np.ndarray | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
     coordinates there give the source position in the original triangle. Computed on the
     low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
-    continuous and piecewise linear, so that loses almost nothing).
+    continuous and piecewise linear, so that loses almost nothing). ``coverage`` marks map
+    pixels that must belong to some triangle (see ``_fill_holes``).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
-    # Displaced vertices in low-res pixel units (inverse of _low_res_grid's mapping).
-    sx, sy = gw / (x1 - x0), gh / (y1 - y0)
-    low = np.empty_like(moved)
-    low[:, 0] = (moved[:, 0] - x0 + 0.5) * sx - 0.5
-    low[:, 1] = (moved[:, 1] - y0 + 0.5) * sy - 0.5
-    fixed = np.round(low * (1 << _SUBPIXEL_BITS)).astype(np.int32)
-    ids = np.zeros((gh, gw), np.uint16)  # 0 = no triangle; triangle k is drawn as k + 1
     # Collapsed triangles (a closed eye's interior) would still be drawn as lines of
     # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
     # own the shared edges.
     squash = _area(moved, triangles) / np.maximum(_area(source, triangles), 1e-6)
     order = np.argsort(squash)
+    squashed = order[squash[order] <= _SQUASHED]
     order = order[squash[order] > _COLLAPSED]
-    corners = fixed[triangles]
-    for k in order.tolist():
-        cv2.fillConvexPoly(ids, corners[k], k + 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+    ids = triangle_ids(moved, triangles, region, grid, order)
+    if coverage is not None:
+        ids = _fill_holes(ids, coverage)
 
     affine = _triangle_affines(moved, source, triangles)  # (T + 1, 2, 3); row 0 = identity
-    flat_ids = ids.ravel()
-    a = affine[flat_ids]  # (N, 2, 3)
+    a = affine[ids.ravel()]  # (N, 2, 3)
     gx = grid[..., 0].ravel()
     gy = grid[..., 1].ravel()
     low_map = np.empty((gh * gw, 2), np.float32)
@@ -297,7 +295,85 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     low_map = low_map.reshape(gh, gw, 2)
     if (gw, gh) == (x1 - x0, y1 - y0):
         return low_map
-    return cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    full = cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    _repair_seams(full, ids, affine, region, moved, triangles, order, squashed)
+    return full
+
+
+def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
+                  region: tuple[int, int, int, int], moved: np.ndarray, triangles: np.ndarray,
+                  order: np.ndarray, squashed: np.ndarray) -> None:
+    """Where the map jumps or nearly does (closing lids squash the eye's triangles, closed
+    ones collapse them: both sides sample far-apart source rows), bilinear upsampling would
+    sample the eye between them and draw a pale zigzag. There, re-rasterise the nearby
+    triangles at full resolution (only the seams' boxes, a few thousand pixels) and
+    evaluate their affines exactly."""
+    x0, y0, x1, y1 = region
+    gh, gw = ids.shape
+    if len(squashed) == 0:
+        return
+    # Seams are where squashed or collapsed triangles lie: draw their outlines into a mask.
+    sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
+    low = np.empty((len(moved), 2), np.float64)
+    low[:, 0] = (moved[:, 0] - x0 + 0.5) / sx - 0.5
+    low[:, 1] = (moved[:, 1] - y0 + 0.5) / sy - 0.5
+    outlines = list(np.round(low[triangles[squashed]] * (1 << _SUBPIXEL_BITS)).astype(np.int32))
+    jump = np.zeros((gh, gw), np.uint8)
+    cv2.polylines(jump, outlines, True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+    jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
+    corners = moved[triangles[order]]
+    lo, hi = corners.min(axis=1), corners.max(axis=1)
+    for left, top, width, height, _ in stats[1:count]:
+        # The seam's box in full-res pixels, clipped to the region.
+        bx0 = max(x0, int(np.floor(x0 + left * sx)))
+        by0 = max(y0, int(np.floor(y0 + top * sy)))
+        bx1 = min(x1, int(np.ceil(x0 + (left + width) * sx)))
+        by1 = min(y1, int(np.ceil(y0 + (top + height) * sy)))
+        if bx1 <= bx0 or by1 <= by0:
+            continue
+        near = (hi[:, 0] >= bx0 - 1) & (lo[:, 0] <= bx1 + 1) & (hi[:, 1] >= by0 - 1) & (lo[:, 1] <= by1 + 1)
+        gx, gy = np.meshgrid(np.arange(bx0, bx1, dtype=np.float32), np.arange(by0, by1, dtype=np.float32))
+        fine = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), np.stack([gx, gy], axis=-1), order[near])
+        coarse = cv2.resize(ids[top:top + height, left:left + width], (bx1 - bx0, by1 - by0),
+                            interpolation=cv2.INTER_NEAREST)
+        a = affine[np.where(fine > 0, fine, coarse)]
+        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 0] = a[..., 0, 0] * gx + a[..., 0, 1] * gy + a[..., 0, 2]
+        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = a[..., 1, 0] * gx + a[..., 1, 1] * gy + a[..., 1, 2]
+
+
+def triangle_ids(points: np.ndarray, triangles: np.ndarray, region: tuple[int, int, int, int],
+                 grid: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) uint16 map of which triangle covers each low-res pixel: k + 1, or 0 for none.
+
+    Triangles are drawn in ``order`` (default: all, in index order); later ones win shared edges.
+    """
+    x0, y0, x1, y1 = region
+    gh, gw = grid.shape[:2]
+    # Vertices in low-res pixel units (inverse of _low_res_grid's mapping), fixed point.
+    sx, sy = gw / (x1 - x0), gh / (y1 - y0)
+    low = np.empty((len(points), 2), np.float64)
+    low[:, 0] = (points[:, 0] - x0 + 0.5) * sx - 0.5
+    low[:, 1] = (points[:, 1] - y0 + 0.5) * sy - 0.5
+    fixed = np.round(low * (1 << _SUBPIXEL_BITS)).astype(np.int32)
+    if order is None:
+        order = np.arange(len(triangles))
+    ids = np.zeros((gh, gw), np.uint16)
+    for corners, value in zip(fixed[triangles[order]], (order + 1).tolist()):
+        cv2.fillConvexPoly(ids, corners, value, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+    return ids
+
+
+def _fill_holes(ids: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Give pixels left uncovered inside the face (where skipped, collapsed triangles were:
+    the line where closed lids meet) a neighbouring triangle, so they sample lid skin rather
+    than showing the original open eye through the gap."""
+    for _ in range(3):
+        holes = coverage & (ids == 0)
+        if not holes.any():
+            break
+        ids = np.where(holes, cv2.dilate(ids, np.ones((3, 3), np.uint8)), ids)
+    return ids
 
 
 def _area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
