@@ -20,6 +20,7 @@ import csv
 import logging
 import math
 import random
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -378,7 +379,7 @@ class Trainer:
         with warnings.catch_warnings():
             # The generator optimizer steps only every critic_steps-th step (and an fp16
             # scaler may skip a step); the schedule is per training step on purpose.
-            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()`")
+            warnings.filterwarnings("ignore", message=re.escape("Detected call of `lr_scheduler.step()`"))
             self.sched_d.step()
             self.sched_g.step()
         self.step += 1
