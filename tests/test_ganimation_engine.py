@@ -21,9 +21,10 @@ HALF_FAST = RunSettings(half=True, channels_last=True, cuda_graph=True)
 FP32_FAST = RunSettings(half=False, channels_last=True, cuda_graph=True)
 
 
-def tiny_generator(seed: int = 0) -> GanimationGenerator:
+def tiny_generator(seed: int = 0, conv_dim: int = 8, repeat_num: int = 2) -> GanimationGenerator:
+    # The published architecture at a fraction of the width: same code path, fast on a CPU.
     torch.manual_seed(seed)
-    return GanimationGenerator(conv_dim=8, repeat_num=2, norm_affine=False, conv_bias=True).eval()
+    return GanimationGenerator(conv_dim=conv_dim, repeat_num=repeat_num, norm_affine=False, conv_bias=True).eval()
 
 
 class Constant(nn.Module):
@@ -224,3 +225,73 @@ def test_channels_last_and_half_runners_stay_close_to_fp32():
     assert composed_difference(image, reference, out) < 4.0
     # the original module is untouched (the fp16 copy is separate)
     assert next(generator.parameters()).dtype == torch.float32
+
+
+# ---------------------------------------------------------------------------------------
+# End to end: `livemorph render` with a random-weight generator on the shared assets.
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    generator = tiny_generator(seed=7, conv_dim=4, repeat_num=1)
+    return save_generator(tmp_path_factory.mktemp("ckpt") / "tiny.pth", generator, image_size=128)
+
+
+def _render(args):
+    from livemorph.cli import main
+
+    return main(["--set", "render.gif_max_width=4096", "--set", "render.gif_fps=60", "render",
+                 "--engine", "ganimation", "--device", "cpu", "--no-progress", *args])
+
+
+@pytest.mark.slow
+def test_render_cli_writes_mp4_and_gif_of_the_portrait_size(tmp_path, tiny_checkpoint):
+    import av
+    from PIL import Image
+
+    portrait = shared_path("assets/portraits/mona_lisa.jpg")
+    driver = shared_path("assets/driving/man_smiling_short.mp4")
+    with av.open(str(driver)) as container:
+        driver_frames = sum(1 for _ in container.decode(video=0))
+    assert driver_frames == 72
+
+    mp4 = tmp_path / "mona.mp4"
+    assert _render(["--target", str(portrait), "--driver", str(driver), "--out", str(mp4),
+                    "--checkpoint", str(tiny_checkpoint)]) == 0
+    with av.open(str(mp4)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == driver_frames
+    assert frames[0].shape == (1280, 720, 3)
+
+    gif = tmp_path / "mona.gif"
+    assert _render(["--target", str(portrait), "--driver", str(driver), "--out", str(gif),
+                    "--checkpoint", str(tiny_checkpoint), "--max-frames", "8"]) == 0
+    with Image.open(gif) as im:
+        assert im.size == (720, 1280)
+        assert im.info.get("loop") == 0
+        # Pillow merges identical consecutive frames (adding their durations), so count time:
+        # 8 driver frames at 30 fps, each rounded to GIF's 10 ms ticks.
+        total_ms = 0
+        for index in range(im.n_frames):
+            im.seek(index)
+            total_ms += im.info["duration"]
+        assert abs(total_ms - 8 * 1000 / 30) <= 8 * 10
+
+
+@pytest.mark.slow
+def test_render_cli_frames_change_only_inside_the_face_crop(tmp_path, tiny_checkpoint, config, mona):
+    from livemorph.frames import load_image
+
+    folder = tmp_path / "frames"
+    assert _render(["--target", str(shared_path("assets/portraits/mona_lisa.jpg")),
+                    "--driver", str(shared_path("assets/driving/man_smiling_short.mp4")),
+                    "--out", str(folder), "--checkpoint", str(tiny_checkpoint), "--max-frames", "4"]) == 0
+    pngs = sorted(folder.glob("*.png"))
+    assert len(pngs) == 4
+    box = GanimationEngine(tiny_generator(), "cpu", warm_up=False).prepare(mona).box
+    outside = _outside_box_mask(mona.image.shape, box)
+    changed_inside = 0
+    for png in pngs:
+        frame = load_image(png)
+        assert frame.shape == mona.image.shape
+        assert np.array_equal(frame[outside], mona.image[outside])
+        changed_inside += int(np.any(frame[~outside] != mona.image[~outside]))
+    assert changed_inside == len(pngs)
