@@ -199,7 +199,7 @@ class TrainConfig:
     crop_faces: bool
     labels: str | None
     cache_dir: str | None
-    amp: str
+    amp: str | bool
     device: str
     seed: int
     num_workers: int
