@@ -5,9 +5,10 @@
 
 For each engine (warp; GANimation with a random-weight generator, same cost as real weights)
 it prints ms/frame of every stage measured alone on the same frames (decode, track + AUs,
-engine step, H.264 encode), the sequential rate (1 / sum of stages) and the rate of
-`render_offline` (stages on threads with bounded queues). Goals: threaded >= sequential, and
-close to the slowest stage's rate (the pipeline overlaps everything else with it).
+engine step, H.264 encode), their sum, a one-thread sequential loop over the same frames
+(the baseline) and `render_offline` (stages on threads with bounded queues). Goals: threaded
+above the sequential loop, and close to the slowest stage's rate (everything else overlaps
+with it) — on two busy cores the stages also compete for the same CPU, so expect less.
 """
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def ms_per_frame(fn, items) -> tuple[float, list]:
     return statistics.median(times), results
 
 
+def sequential_loop(puppet, config, driver: Path, frames: int, fps: float, out: Path) -> float:
+    """The baseline: decode -> track -> engine -> encode one frame at a time on one thread."""
+    with AUStream.from_config(config) as stream, Mp4Recorder(out, fps, crf=config.render.crf) as recorder:
+        start = None
+        for count, frame in enumerate(VideoFileSource(driver, paced=False)):
+            if count == frames:
+                break
+            if start is None:
+                start = time.perf_counter()  # like render_offline: from the first frame
+            recorder.write(puppet.step(stream.process(frame)))
+    return (frames - 1) / (time.perf_counter() - start) if frames > 1 else float("nan")
+
+
 def bench_engine(name: str, config, portrait_path: Path, driver: Path, frames: int, workdir: Path) -> None:
     portrait = load_portrait(portrait_path, config)
     puppet = create_puppet(portrait, config, engine_name=name)
@@ -60,16 +74,18 @@ def bench_engine(name: str, config, portrait_path: Path, driver: Path, frames: i
         encode_ms, _ = ms_per_frame(recorder.write, outputs)
 
     stages = {"decode": decode_ms, "track+AUs": track_ms, f"engine {name}": engine_ms, "encode": encode_ms}
-    sequential_fps = 1000 / sum(stages.values())
+    sum_fps = 1000 / sum(stages.values())
     slowest_name, slowest_ms = max(stages.items(), key=lambda kv: kv[1])
 
+    sequential_fps = sequential_loop(puppet, config, driver, len(video), source.fps, workdir / f"{name}_seq.mp4")
     summary = render_offline(portrait, driver, workdir / f"{name}.mp4", config, max_frames=len(video), progress=False)
 
     h, w = portrait.image.shape[:2]
     print(f"\n== {name} engine, portrait {portrait_path.name} {w}x{h}, driver {driver.name}, {len(video)} frames")
     for stage, ms in stages.items():
         print(f"  {stage:<18} {ms:8.1f} ms/frame  ({1000 / ms:7.1f} fps alone)")
-    print(f"  sequential         {1000 / sequential_fps:8.1f} ms/frame  ({sequential_fps:7.1f} fps)")
+    print(f"  sum of stages      {1000 / sum_fps:8.1f} ms/frame  ({sum_fps:7.1f} fps)")
+    print(f"  sequential loop    {1000 / sequential_fps:8.1f} ms/frame  ({sequential_fps:7.1f} fps)  (baseline)")
     print(f"  render_offline     {1000 / summary.render_fps:8.1f} ms/frame  ({summary.render_fps:7.1f} fps)"
           f"   = {summary.render_fps / sequential_fps:.2f} x sequential,"
           f" {summary.render_fps * slowest_ms / 1000:.2f} x the slowest stage ({slowest_name})")
