@@ -93,6 +93,9 @@ class MouthPainter:
         # Darkest deep in the middle, a little light near the lips and corners.
         shade = (0.55 + 0.45 * np.abs(2 * v - 1) ** 2) * (0.75 + 0.25 * np.abs(2 * u - 1))
         color = shade[..., None] * g.cavity_rgb
+        # A hint of tongue: the bottom of a wide opening, lit like a darker lip.
+        tongue = (_smoothstep_array(0.55, 0.95, v) * _smoothstep_array(0.9, 0.5, np.abs(2 * u - 1)))[..., None]
+        color = color * (1 - 0.6 * tongue) + (2.2 * g.cavity_rgb) * (0.6 * tongue)
         if self.teeth:
             # Painted teeth only where the portrait shows none of its own.
             show = _smoothstep(TEETH_START, TEETH_FULL, gap / max(g.width, 1.0))
