@@ -164,6 +164,34 @@ def test_factory_loads_a_registered_checkpoint_by_name(tmp_path, monkeypatch, co
     assert np.array_equal(engine.render(prepared, aus), direct.render(direct.prepare(mona), aus))
 
 
+def test_small_face_crop_is_upsampled_for_the_network_and_composed_at_its_own_size(config):
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(shared_path("assets/portraits/astronaut_small_face.png"), config)
+    generator = tiny_generator()
+    generator.attention_head = Constant(1, 0.0)
+    generator.color_head = Constant(3, -1.0)  # paint black where the generator acts
+    engine = GanimationEngine(generator, "cpu", feather=0.0, warm_up=False)
+    prepared = engine.prepare(portrait)
+    x0, y0, x1, y1 = prepared.box
+    assert x1 - x0 < 128  # a small face: the 128px network input is an upsampled crop
+    assert prepared.crop.shape == (128, 128, 3)
+    frame = engine.render(prepared, np.zeros(17, np.float32))
+    assert frame.shape == portrait.image.shape
+    inside = frame[max(y0, 0):y1, max(x0, 0):x1]
+    assert np.all(inside == 0)  # the whole box, at native size, and nothing more
+    outside = _outside_box_mask(frame.shape, prepared.box)
+    assert np.array_equal(frame[outside], portrait.image[outside])
+
+
+def test_render_crop_with_attention_one_is_the_network_input_crop(mona):
+    generator = tiny_generator()
+    generator.attention_head = Constant(1, 1.0)
+    engine = GanimationEngine(generator, "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    assert np.array_equal(engine.render_crop(prepared, np.full(17, 2.0, np.float32)), prepared.crop)
+
+
 def test_factory_without_checkpoint_is_a_config_error(config):
     with pytest.raises(ConfigError, match="checkpoint"):
         create_engine("ganimation", config, "cpu")
