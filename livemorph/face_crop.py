@@ -25,7 +25,7 @@ _CHEEKS = (234, 454)
 # Where the features sit in a GANimation crop of side 1 (means over the sample crops).
 EYE_LEVEL = 0.284          # eye-centre height from the top edge
 CENTER_X = 0.51            # midpoint of eyes and mouth, from the left edge
-EYE_TO_MOUTH = 0.47        # vertical eye-centre to mouth-centre distance
+EYE_TO_MOUTH = 0.47        # eye-centre to mouth-centre distance
 CHEEK_TO_CHEEK = 0.87      # landmark 234 to 454
 BROW_TO_CHIN = 0.89        # mean brow height to chin
 
