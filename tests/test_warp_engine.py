@@ -108,6 +108,22 @@ def test_background_and_frame_edge_never_move(engine, portrait, prepared, config
     np.testing.assert_array_equal(out[:, [0, -1]], portrait.image[:, [0, -1]])
 
 
+def test_frame_edge_stays_still_when_the_face_fills_the_picture(engine):
+    # Crop the synthetic portrait so the feather band reaches past the left and top edges.
+    full = synthetic_portrait()
+    x0, y0, x1, y1 = (int(v) for v in full.track.box)
+    crop = (slice(y0 - 12, SIZE), slice(x0 - 12, SIZE))
+    landmarks = full.track.landmarks - np.array([x0 - 12, y0 - 12, 0], np.float32)
+    image = np.ascontiguousarray(full.image[crop])
+    track = FaceTrack(landmarks, full.track.blendshapes, full.track.transform, True, image.shape[:2])
+    portrait = PortraitFace(image, track, full.resting_aus, "cropped")
+    prepared = engine.prepare(portrait)
+    out = engine.render(prepared, np.full(NUM_AUS, 4.0, np.float32))
+    assert np.abs(out.astype(int) - image).max() > 40
+    np.testing.assert_array_equal(out[0], image[0])
+    np.testing.assert_array_equal(out[:, 0], image[:, 0])
+
+
 def test_lids_meet_at_blink_closed_at_and_half_way_before(engine, portrait, prepared, config):
     closed_at = config.warp.blink_closed_at
     src = prepared.vertices

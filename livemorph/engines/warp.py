@@ -67,6 +67,7 @@ class WarpPrepared:
     max_displacement_px: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
+    inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
@@ -99,7 +100,10 @@ class WarpEngine:
         log.debug("warp fit: scale %.3f px/unit, tracker pose yaw/pitch/roll %s", scale, np.round(track.pose, 1))
 
         face_xy = landmarks[:NUM_FACE_POINTS, :2]
-        anchors = anchor_ring(landmarks, self.config.feather)
+        ring = anchor_ring(landmarks, self.config.feather)
+        in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
+        # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
+        anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
         vertices = np.vstack([face_xy, anchors]).astype(np.float32)
         triangles = triangulate(vertices)
 
@@ -136,6 +140,8 @@ class WarpEngine:
             max_displacement_px=self.config.max_displacement * face_height,
             map_grid=map_grid,
             map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
+            inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
+            & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             sampler=_make_sampler(image, self.device),
@@ -152,7 +158,13 @@ class WarpEngine:
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
             disp *= prepared.max_displacement_px / largest
-        return prepared.vertices + disp.astype(np.float32)
+        moved = prepared.vertices + disp.astype(np.float32)
+        # Points inside the frame stay inside: crossing the pinned frame edge would fold the mesh.
+        h, w = prepared.image.shape[:2]
+        inside = prepared.inside_frame
+        moved[inside, 0] = np.clip(moved[inside, 0], 0.5, w - 1.5)
+        moved[inside, 1] = np.clip(moved[inside, 1], 0.5, h - 1.5)
+        return moved
 
     def lid_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
         """0 = the portrait's own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them."""
@@ -169,6 +181,7 @@ class WarpEngine:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
                               prepared.map_grid, prepared.map_coverage)
+        _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
@@ -215,6 +228,31 @@ def anchor_ring(landmarks: np.ndarray, feather: float, count: int = 48) -> np.nd
     radius = np.interp(angles, outline_angle[order], outline_radius[order], period=2 * np.pi)
     radius = radius + max(feather, 0.05) * size
     return center + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius[:, None]
+
+
+def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Motionless points along the image border where the feather band reaches past it.
+
+    A face filling the picture puts part of the band outside the frame; those ring points are
+    dropped and the border is pinned instead, so the frame edge is an edge of the mesh and
+    stays still (the band is simply narrower there).
+    """
+    size = float(max(np.ptp(face_xy[:, 0]), np.ptp(face_xy[:, 1])))
+    step = max(size / 12.0, 4.0)
+    lo = np.floor(ring.min(axis=0))
+    hi = np.ceil(ring.max(axis=0))
+    xs = np.arange(max(lo[0], 0.0), min(hi[0], width - 1.0) + step, step).clip(0, width - 1)
+    ys = np.arange(max(lo[1], 0.0), min(hi[1], height - 1.0) + step, step).clip(0, height - 1)
+    points = []
+    if lo[0] < 0:
+        points += [(0.0, y) for y in ys]
+    if hi[0] > width - 1:
+        points += [(width - 1.0, y) for y in ys]
+    if lo[1] < 0:
+        points += [(x, 0.0) for x in xs]
+    if hi[1] > height - 1:
+        points += [(x, height - 1.0) for x in xs]
+    return np.array(points, np.float64).reshape(-1, 2)
 
 
 def triangulate(vertices: np.ndarray) -> np.ndarray:
@@ -340,6 +378,23 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
         a = affine[np.where(fine > 0, fine, coarse)]
         full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 0] = a[..., 0, 0] * gx + a[..., 0, 1] * gy + a[..., 0, 2]
         full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = a[..., 1, 0] * gx + a[..., 1, 1] * gy + a[..., 1, 2]
+
+
+def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int]) -> None:
+    """The frame edge is pinned by anchors, so the exact map there is the identity; set it so,
+    undoing the low-res map's upsampling error next to a squeezed edge."""
+    x0, y0, x1, y1 = region
+    height, width = image_hw
+    rows = np.arange(y0, y1, dtype=np.float32)
+    cols = np.arange(x0, x1, dtype=np.float32)
+    if x0 == 0:
+        map_xy[:, 0, 0], map_xy[:, 0, 1] = 0.0, rows
+    if x1 == width:
+        map_xy[:, -1, 0], map_xy[:, -1, 1] = width - 1.0, rows
+    if y0 == 0:
+        map_xy[0, :, 0], map_xy[0, :, 1] = cols, 0.0
+    if y1 == height:
+        map_xy[-1, :, 0], map_xy[-1, :, 1] = cols, height - 1.0
 
 
 def triangle_ids(points: np.ndarray, triangles: np.ndarray, region: tuple[int, int, int, int],
