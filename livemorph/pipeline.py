@@ -208,7 +208,11 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None):
         total = source.frame_count
         if total is not None and limit is not None:
             total = min(total, limit)
-        yield _Driver(source.fps or 30.0, total, source.description), estimate()
+        readings = estimate()
+        try:
+            yield _Driver(source.fps or 30.0, total, source.description), readings
+        finally:
+            readings.close()  # release the decoder now (stages are joined), not at interpreter exit
 
 
 def au_panel(aus: np.ndarray, height: int) -> np.ndarray:

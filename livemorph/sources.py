@@ -336,14 +336,14 @@ class VideoFileSource(_ThreadedSource):
 
     def _decode(self) -> Iterator[np.ndarray]:
         """RGB images of one pass over the file."""
-        import av
+        from av import FFmpegError  # a local name: still valid if the generator is finalised at exit
 
         container, stream = self._open_container()
         with container:
             try:
                 for frame in container.decode(stream):
                     yield frame.to_ndarray(format="rgb24")
-            except av.FFmpegError as exc:
+            except FFmpegError as exc:
                 raise InputUnreadable(f"cannot decode {self.path}: {exc}") from exc
 
     def __iter__(self) -> Iterator[Frame]:
