@@ -157,6 +157,7 @@ def test_factory_loads_a_registered_checkpoint_by_name(tmp_path, monkeypatch, co
     cfg = config.replace("ganimation.checkpoint", "tiny")
     engine = create_engine("ganimation", cfg, "cpu")
     assert engine.name == "ganimation" and engine.device.type == "cpu"
+    assert engine.describe() == "ganimation on cpu (fp32 + eager)"
     prepared = engine.prepare(mona)
     aus = np.full(17, 1.5, np.float32)
     # same weights through the engine and straight through the saved generator module

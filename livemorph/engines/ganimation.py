@@ -69,6 +69,10 @@ class GanimationEngine:
         if warm_up:
             self.runner.warm_up(iterations=2 if self.device.type == "cuda" else 1)
 
+    def describe(self) -> str:
+        """One line for logs and the HUD, e.g. 'ganimation on cuda:0 (fp16 + channels_last + CUDA graph)'."""
+        return f"ganimation on {self.device} ({self.runner.settings.describe()})"
+
     # --------------------------------------------------------------------------------------
     def prepare(self, portrait) -> GanimationPrepared:
         """Once per portrait (a ``livemorph.portrait.PortraitFace``); cached per image and face."""
