@@ -172,6 +172,37 @@ def test_mouth_fill_off_stretches_texture_instead(config, portrait):
     assert out[hole.astype(bool)].min() > 40  # textures only, no dark paint
 
 
+def test_open_mouth_portrait_keeps_its_own_teeth_under_the_upper_lip(engine):
+    # A portrait showing teeth: open the inner lips by 14 px and paint white "teeth" in the
+    # top 6 px of the opening, grey below.
+    base = synthetic_portrait()
+    landmarks = base.track.landmarks.copy()
+    landmarks[list(LOWER_INNER[1:-1]), 1] += 14.0
+    image = base.image.copy()
+    upper = landmarks[list(UPPER_INNER)]
+    cx = int(round(landmarks[13, 0]))
+    top = int(np.ceil(np.interp(cx, upper[:, 0], upper[:, 1])))
+    hole = np.zeros(image.shape[:2], np.uint8)
+    polygon = np.vstack([upper[:, :2], landmarks[list(LOWER_INNER[-2:0:-1]), :2]])
+    cv2.fillPoly(hole, [np.round(polygon).astype(np.int32)], 1)
+    image[hole.astype(bool)] = 110
+    yy = np.mgrid[0:SIZE, 0:SIZE][0]
+    image[hole.astype(bool) & (yy <= top + 6)] = 250
+    track = FaceTrack(landmarks, base.track.blendshapes, base.track.transform, True, (SIZE, SIZE))
+    portrait = PortraitFace(image, track, base.resting_aus, "teeth")
+    prepared = engine.prepare(portrait)
+    aus = _with(portrait.resting_aus, AU26=4)
+    moved = engine.displaced_vertices(prepared, aus)
+    out = engine.render(prepared, aus)
+    new_top = np.interp(cx, moved[list(UPPER_INNER), 0], moved[list(UPPER_INNER), 1])
+    new_bottom = np.interp(cx, moved[list(LOWER_INNER), 0], moved[list(LOWER_INNER), 1])
+    assert new_bottom - new_top > 30  # the opening more than doubled
+    teeth = out[int(new_top) + 2:int(new_top) + 5, cx - 3:cx + 4]
+    middle = out[int((new_top + new_bottom) / 2) - 1:int((new_top + new_bottom) / 2) + 2, cx - 3:cx + 4]
+    assert teeth.min() > 200  # still the portrait's white teeth, not stretched or painted over
+    assert middle.max() < 60  # the new part of the opening is cavity
+
+
 # -- the warp itself -----------------------------------------------------------------------
 def test_backward_map_is_the_exact_piecewise_affine_inverse():
     # A square split into 4 triangles around a centre vertex that moves; corners fixed.
