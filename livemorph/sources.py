@@ -32,7 +32,9 @@ offers two ways to read:
   With ``paced=True`` a video file plays on its capture thread at its own fps, like a camera.
 
 Attributes on every source: ``fps`` (float, or None when unknown), ``size`` (width, height),
-``frame_count`` (None for endless sources), ``dropped``, ``ended``, ``description``.
+``frame_count`` (None for endless sources), ``dropped``, ``ended``, ``description``, and
+``clock_origin``: for live (paced) sources the ``time.monotonic()`` of ``timestamp_ms == 0``,
+so a frame was captured at ``clock_origin + timestamp_ms / 1000`` (None for offline reading).
 Cameras also report ``requested_size``/``requested_fps`` and what the camera granted.
 """
 from __future__ import annotations
@@ -109,6 +111,8 @@ class _ThreadedSource:
         self.fps: float | None = None
         self.size: tuple[int, int] | None = None
         self.frame_count: int | None = None
+        # time.monotonic() at timestamp_ms == 0 for live sources: capture time = origin + ts / 1000
+        self.clock_origin: float | None = None
 
     def __enter__(self):
         self.open()
@@ -422,7 +426,7 @@ class ImageSource(_ThreadedSource):
             return None
         if self.paced:
             if self._start is None:
-                self._start = time.monotonic()
+                self._start = self.clock_origin = time.monotonic()
             delay = self._start + index / self.fps - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
