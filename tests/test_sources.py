@@ -48,6 +48,7 @@ def test_unreadable_video_is_a_user_error(tmp_path):
 def test_video_offline_gives_every_frame_in_order():
     path = shared_path("assets/driving/man_smiling_short.mp4")  # 640x360, 30 fps, 72 frames
     with open_source(str(path), paced=False) as source:
+        assert source.clock_origin is None  # offline: no capture clock
         assert source.size == (640, 360)
         assert source.fps == pytest.approx(30, rel=1e-3)
         assert source.frame_count == 72
@@ -95,6 +96,8 @@ def test_paced_video_hands_on_the_newest_frame_and_drops_stale_ones():
                     break
                 continue
             got.append((time.monotonic() - start, frame.index))
+            # the capture clock: this frame was due at origin + timestamp, shortly before we got it
+            assert 0 <= time.monotonic() - (source.clock_origin + frame.timestamp_ms / 1000) < 0.25
             time.sleep(0.2)  # a slow consumer: about 6 frames arrive per read
         dropped = source.dropped
     elapsed = time.monotonic() - start
