@@ -45,10 +45,12 @@ def command(data_dir, run_dir, steps, epochs, resume, init_checkpoint, config_pa
     if epochs is not None:
         overrides.append(f"train.epochs={epochs}")
     config = load_cli_config(ctx, overrides)
-    run(config, Path(data_dir), Path(run_dir), resume=resume, init_checkpoint=init_checkpoint)
+    # --resume without --steps/--epochs keeps the resumed run's own length.
+    keep_length = resume and steps is None and epochs is None
+    run(config, Path(data_dir), Path(run_dir), resume=resume, init_checkpoint=init_checkpoint, keep_length=keep_length)
 
 
-def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint: str | None):
+def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint: str | None, keep_length: bool = False):
     from ..training.distributed import init_distributed, shutdown_distributed
     from ..training.trainer import STATE_FILE, Trainer, steps_for_epochs
 
@@ -63,7 +65,12 @@ def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint:
     try:
         data = _load_data_in_turn(ctx, data_dir, config, run_dir)
         train = config.train
-        total = steps_for_epochs(train.epochs, len(data), train.batch_size, ctx.world_size) if train.epochs else train.steps
+        if keep_length:
+            total = None
+        elif train.epochs:
+            total = steps_for_epochs(train.epochs, len(data), train.batch_size, ctx.world_size)
+        else:
+            total = train.steps
         if ctx.is_main:
             _write_config(run_dir, config)
             log.info("training on %d images (%s), %d skipped", len(data), data.label_source, len(data.skipped))

@@ -174,7 +174,7 @@ class Trainer:
         data: TrainingSet,
         run_dir: str | Path,
         *,
-        total_steps: int,
+        total_steps: int | None,
         resume: bool = False,
         init_checkpoint: str | Path | None = None,
         ctx: DistContext = SINGLE,
@@ -184,14 +184,10 @@ class Trainer:
         self.data = data
         self.run_dir = Path(run_dir)
         self.ctx = ctx
-        self.total_steps = int(total_steps)
-        if self.total_steps < 1:
-            raise ConfigError("the number of training steps must be at least 1")
         _check_train_config(self.train)
         self.device = resolve_device(self.train.device, ctx)
         self.amp_dtype = resolve_amp(self.train.amp, self.device)
         self.weights = losses.LossWeights.from_config(self.train)
-        self.state_path = self.run_dir / STATE_FILE
         self.generator_path = self.run_dir / GENERATOR_FILE
 
         self._seed_everything(self.train.seed)
@@ -202,7 +198,16 @@ class Trainer:
         self.history: list[dict] = []
         self._pending_rows: list[dict] = []
 
+        self.state_path = self.run_dir / STATE_FILE
         state = load_state(self.state_path) if resume else None
+        # None = the resumed run's own length (so --resume alone never changes the plan).
+        if total_steps is None:
+            if state is None:
+                raise ConfigError("the number of training steps is needed for a new run")
+            total_steps = state["total_steps"]
+        self.total_steps = int(total_steps)
+        if self.total_steps < 1:
+            raise ConfigError("the number of training steps must be at least 1")
         self.generator = self._build_generator(state, init_checkpoint).to(self.device).train()
         self.critic = GanimationCritic(
             image_size=self.train.image_size,
@@ -355,7 +360,7 @@ class Trainer:
     def _autocast(self):
         if self.amp_dtype is None:
             return contextlib.nullcontext()
-        return torch.autocast(device_type="cuda", dtype=self.amp_dtype)
+        return torch.autocast(device_type=self.device.type, dtype=self.amp_dtype)
 
     def train_step(self, images_u8: torch.Tensor, source_aus: torch.Tensor) -> dict:
         """One step: a critic update, plus a generator update every critic_steps-th step."""
