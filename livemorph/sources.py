@@ -204,6 +204,9 @@ class WebcamSource(_ThreadedSource):
         import cv2
 
         width, height = self.requested_size
+        # Most USB webcams reach 30 fps at 720p only in MJPG (raw YUYV is bandwidth-limited);
+        # a camera without MJPG ignores this and keeps its default format.
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         capture.set(cv2.CAP_PROP_FPS, self.requested_fps)
