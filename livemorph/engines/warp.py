@@ -42,10 +42,10 @@ LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (38
 # stretched lid skin reads as a closed lid rather than a squint under a fixed crease.
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.5, 0.15)  # share of the lid's travel for the first and second ring
+CREASE_FOLLOW = (0.8, 0.35)  # share of the lid's travel for the first and second ring
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
-LID_MEETING_POINT = 0.3
+LID_MEETING_POINT = 0.1
 
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
 # nudges it (tested), and using all points keeps the fit stable on turned heads.
