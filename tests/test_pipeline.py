@@ -218,3 +218,17 @@ def test_track_rates_snap_to_the_video_rate_they_came_from():
     assert track_rate(np.array([0.0])) == 30.0  # no timing: the default
     assert snap_to_common_rate(29.97) == 29.97
     assert snap_to_common_rate(17.0) == 17.0
+
+
+@pytest.mark.slow
+def test_driver_video_without_a_face_leaves_the_portrait_at_rest(tmp_path, tint_engine):
+    from conftest import shared_path
+
+    driver = shared_path("assets/driving/no_face.mp4")
+    portrait = synthetic_portrait()
+    summary = render_offline(portrait, driver, tmp_path / "frames", load_config(overrides=["engine.name=test-tint"]),
+                             max_frames=15, progress=False)
+    assert summary.frames == 15 and summary.faces_found == 0
+    assert summary.fps == pytest.approx(23.67, abs=0.01)  # the driver's own rate
+    for path in sorted((tmp_path / "frames").iterdir()):
+        np.testing.assert_array_equal(np.asarray(Image.open(path)), portrait.image)  # AU12 stays at rest (0)

@@ -63,3 +63,6 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
         f"{summary.seconds:.1f} s ({summary.render_fps:.1f} frames/s)",
         err=True,
     )
+    if summary.faces_found == 0:
+        click.echo("warning: no face was found in any driver frame, so the portrait kept its resting expression",
+                   err=True)
