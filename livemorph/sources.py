@@ -301,11 +301,19 @@ class WebcamSource(_ThreadedSource):
 
 
 # ------------------------------------------------------------------------------------------
+def upright(image: np.ndarray, rotation_ccw: float) -> np.ndarray:
+    """The frame as it should be shown, given its display-matrix rotation (degrees counter-clockwise,
+    PyAV's ``VideoFrame.rotation``, as FFmpeg's autorotate applies it): phone videos store -90."""
+    quarter_turns = int(round(rotation_ccw / 90.0)) % 4
+    return np.ascontiguousarray(np.rot90(image, quarter_turns)) if quarter_turns else image
+
+
 class VideoFileSource(_ThreadedSource):
     """A video file decoded with PyAV: paced at its own fps (live) or as fast as read (offline).
 
     Timestamps are ``index * 1000 / fps`` and keep increasing across loops, so MediaPipe's
-    VIDEO mode never sees time go backwards.
+    VIDEO mode never sees time go backwards. Frames are turned upright by the file's
+    display-matrix rotation (portrait videos from phones).
     """
 
     def __init__(self, path: str | Path, *, paced: bool = True, loop: bool = False):
@@ -336,6 +344,9 @@ class VideoFileSource(_ThreadedSource):
             rate = stream.average_rate or stream.guessed_rate
             self.fps = float(rate) if rate else DEFAULT_FPS
             self.size = (stream.codec_context.width, stream.codec_context.height)
+            first = next(container.decode(stream), None)
+            if first is not None and int(round(first.rotation / 90.0)) % 2:
+                self.size = self.size[::-1]  # shown upright (phone videos): width and height swap
             count = stream.frames
             if not count and stream.duration and stream.time_base:
                 count = round(float(stream.duration * stream.time_base) * self.fps)
@@ -349,7 +360,7 @@ class VideoFileSource(_ThreadedSource):
         with container:
             try:
                 for frame in container.decode(stream):
-                    yield frame.to_ndarray(format="rgb24")
+                    yield upright(frame.to_ndarray(format="rgb24"), frame.rotation)
             except FFmpegError as exc:
                 raise InputUnreadable(f"cannot decode {self.path}: {exc}") from exc
 

@@ -227,3 +227,18 @@ def test_camera_reports_grant_drops_stale_frames_and_survives_unplugging(caplog)
     assert "granted 64x48" in caplog.text
     assert "stopped delivering frames" in caplog.text
     assert not any(t.name.startswith("livemorph-camera") and t.is_alive() for t in threading.enumerate())
+
+
+def test_upright_follows_the_display_matrix_convention():
+    from livemorph.sources import upright
+
+    image = np.zeros((2, 3, 3), np.uint8)
+    image[0, 2] = 255  # top-right pixel
+    assert upright(image, 0) is image
+    # +90 = the frame is shown turned 90 degrees counter-clockwise: top-right goes to top-left
+    ccw = upright(image, 90)
+    assert ccw.shape == (3, 2, 3) and ccw[0, 0, 0] == 255
+    # -90 (what phones store for portrait video) = turned clockwise: top-right goes to bottom-right
+    cw = upright(image, -90)
+    assert cw.shape == (3, 2, 3) and cw[2, 1, 0] == 255
+    assert upright(image, 180)[1, 0, 0] == 255
