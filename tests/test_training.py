@@ -143,6 +143,16 @@ def test_missing_and_empty_data_folders_are_one_line_errors(tmp_path):
     assert main(["train", "--data", str(tmp_path / "empty"), "--out", str(tmp_path / "run"), "--steps", "1"]) == 10
 
 
+def test_bad_train_settings_fail_before_labelling_or_creating_the_run(tmp_path):
+    from livemorph.cli import main
+
+    (tmp_path / "data").mkdir()
+    out = ["train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run"), "--steps", "1"]
+    assert main(["--set", "train.amp=fp17", *out]) == 2
+    assert main(["--set", "train.image_size=100", *out]) == 2  # not divisible by 2**critic_repeat_num
+    assert not (tmp_path / "run").exists()
+
+
 def test_images_without_faces_are_skipped_and_none_left_is_an_error(tmp_path, capsys):
     from PIL import Image
 

@@ -52,8 +52,9 @@ def command(data_dir, run_dir, steps, epochs, resume, init_checkpoint, config_pa
 
 def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint: str | None, keep_length: bool = False):
     from ..training.distributed import init_distributed, shutdown_distributed
-    from ..training.trainer import STATE_FILE, Trainer, steps_for_epochs
+    from ..training.trainer import STATE_FILE, Trainer, check_train_config, steps_for_epochs
 
+    check_train_config(config.train)
     if not resume and (run_dir / STATE_FILE).exists():
         raise OutputNotWritable(f"{run_dir} already holds a training run; pass --resume to continue it or choose a new --out")
     try:

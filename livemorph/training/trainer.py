@@ -184,7 +184,7 @@ class Trainer:
         self.data = data
         self.run_dir = Path(run_dir)
         self.ctx = ctx
-        _check_train_config(self.train)
+        check_train_config(self.train)
         self.device = resolve_device(self.train.device, ctx)
         self.amp_dtype = resolve_amp(self.train.amp, self.device)
         self.weights = losses.LossWeights.from_config(self.train)
@@ -511,7 +511,8 @@ class Trainer:
         self._pending_rows = []
 
 
-def _check_train_config(train) -> None:
+def check_train_config(train) -> None:
+    """Raise ConfigError for settings no run can use (checked before any slow labelling)."""
     if train.image_size % (2 ** train.critic_repeat_num):
         raise ConfigError(
             f"train.image_size {train.image_size} must be divisible by 2**train.critic_repeat_num "
@@ -525,3 +526,4 @@ def _check_train_config(train) -> None:
         raise ConfigError(f"train.decay_start must be a fraction in [0, 1], got {train.decay_start}")
     if len(train.betas) != 2:
         raise ConfigError(f"train.betas must be two numbers, got {train.betas}")
+    resolve_amp(train.amp, torch.device("cpu"))  # validates the setting's spelling
