@@ -172,7 +172,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None):
     from .stabilize import AUStabilizer
 
     driver = Path(driver)
-    limit = max_frames if max_frames is not None else None
+    limit = max_frames
     if is_track_path(driver):
         from .au_tracks import read_au_track
 
