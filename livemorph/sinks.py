@@ -209,7 +209,8 @@ class Mp4Recorder(_FileRecorder):
 
         self._prepare_folder()
         try:
-            self._container = av.open(str(self.temp_path), mode="w", format="mp4")
+            muxer = "mov" if self.path.suffix.lower() == ".mov" else "mp4"  # the temp name has no usable suffix
+            self._container = av.open(str(self.temp_path), mode="w", format=muxer)
         except (OSError, av.FFmpegError) as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc}") from exc
 
