@@ -26,7 +26,15 @@ from livemorph.training.distributed import SINGLE
 from livemorph.training.trainer import StepBatchSampler, Trainer, linear_decay, steps_for_epochs
 from conftest import REPO_ROOT, shared_path
 
-torch.set_num_threads(1)  # 2 shared cores: one thread per test process is the fast setting
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """2 shared cores: one OpenMP thread trains several times faster than two fighting for them."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 SIZE = 32
 SQUARE = (slice(20, 28), slice(10, 22))  # rows, cols of the AU12-controlled square
@@ -199,6 +207,7 @@ def test_trained_generator_reproduces_the_au_controlled_change(tmp_path):
 
 
 # ------------------------------------------------------------------ done-when 2: exact resume
+@pytest.mark.slow
 def test_resume_continues_at_the_same_step_with_the_same_losses(tmp_path):
     config = load_config(overrides=TINY + ["train.batch_size=4", "train.critic_steps=2", "train.checkpoint_every=5",
                                            "train.sample_every=5"])

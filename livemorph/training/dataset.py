@@ -143,6 +143,17 @@ def fingerprint(data_dir: Path, names: list[str], label_csv: Path | None, settin
     return h.hexdigest()[:20]
 
 
+def _source_digest(modules: list[str]) -> str:
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(f"livemorph.{name}")
+        if spec is not None and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def default_cache_root(data_dir: Path, run_dir: Path, cache_dir: str | None) -> Path:
     """train.cache_dir, else a hidden folder in the data folder, else the run folder when that is read-only."""
     if cache_dir:
@@ -168,6 +179,8 @@ def load_training_set(data_dir: str | Path, config, *, run_dir: str | Path) -> T
         "crop_scale": config.portrait.crop_scale,
         # Self-labels depend on the estimator's gains; CSV labels do not.
         "gains": None if label_csv else [float(g) for g in config.expression.gain_vector()],
+        # A changed crop or estimator (a livemorph upgrade) must not reuse stale crops/labels.
+        "code": _source_digest(["face_crop"] + ([] if label_csv else ["expression"])) if train.crop_faces or not label_csv else "",
     }
     key = fingerprint(data_dir, names, label_csv, settings)
     cache = default_cache_root(data_dir, Path(run_dir), train.cache_dir) / f"train_{key}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+from collections import deque
 import logging
 import math
 import random
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 STATE_FILE = "state.pt"
 GENERATOR_FILE = "generator.pt"
 LOSSES_FILE = "losses.csv"
+HISTORY_ROWS = 10_000  # loss rows kept in memory (the full log is losses.csv)
 LOSS_NAMES = ("d_total", "d_real", "d_fake", "d_gp", "d_au", "g_total", "g_adv", "g_au", "g_cycle", "g_attention", "g_tv")
 
 
@@ -64,7 +66,7 @@ class TrainResult:
     generator_path: Path | None
     state_path: Path | None
     images_seen: int = 0  # training images consumed by this call, all processes together
-    history: list[dict] = field(default_factory=list)  # losses of the steps run in this call
+    history: list[dict] = field(default_factory=list)  # this trainer's latest losses (up to HISTORY_ROWS rows)
 
     @property
     def images_per_second(self) -> float:
@@ -195,7 +197,7 @@ class Trainer:
         self.step = 0
         self.init_checkpoint = str(init_checkpoint) if init_checkpoint else None
         self.last_generator_losses = {name: float("nan") for name in LOSS_NAMES if name.startswith("g_")}
-        self.history: list[dict] = []
+        self.history: deque[dict] = deque(maxlen=HISTORY_ROWS)
         self._pending_rows: list[dict] = []
 
         self.state_path = self.run_dir / STATE_FILE
@@ -491,6 +493,7 @@ class Trainer:
                 "train_config": to_dict(self.train),
             })
             self._append_losses()
+        self._pending_rows = []
         self.ctx.barrier()
 
     def _append_losses(self) -> None:
