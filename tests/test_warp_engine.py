@@ -348,3 +348,25 @@ def test_round_trip_reads_back_the_driven_au(name, config, engine, image_tracker
         checked += 1
     assert checked >= 3, f"{name}: too few cases had room to rise"
     assert not failures, f"{name}: " + "; ".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ("lisa3_head_turned.jpg", "mona_lisa.jpg"))
+def test_similarity_fit_sees_the_trackers_head_pose(name, config, engine, image_tracker):
+    """The fit's rotation is the head pose: it agrees with MediaPipe's transformation matrix."""
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+    from livemorph.tracking import pose_from_transform
+
+    portrait = prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
+                                     source=name, tracker=image_tracker)
+    rotation = engine.prepare(portrait).similarity[1].astype(np.float64)
+    # Our frame is MediaPipe's metric frame with y and z flipped.
+    flip = np.diag([1.0, -1.0, -1.0])
+    matrix = np.eye(4)
+    matrix[:3, :3] = flip @ rotation @ flip
+    yaw, pitch, roll = pose_from_transform(matrix)
+    t_yaw, t_pitch, t_roll = portrait.track.pose
+    assert max(abs(t_yaw), abs(t_roll)) > 15  # these portraits are really turned / rolled
+    assert abs(yaw - t_yaw) < 4 and abs(roll - t_roll) < 4
+    assert abs(pitch - t_pitch) < 8  # the model's mean face is pitched a little differently
