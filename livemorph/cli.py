@@ -76,12 +76,13 @@ def load_cli_config(ctx: click.Context, extra_overrides: list[str] | None = None
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="livemorph", standalone_mode=False)
+        # With standalone_mode=False click returns ctx.exit(n)'s code (or the command's return value).
+        result = cli.main(args=argv, prog_name="livemorph", standalone_mode=False)
     except LivemorphError as exc:
         click.echo(f"livemorph: error: {exc}", err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("livemorph: aborted", err=True)
+    except click.exceptions.Abort:  # click's name for Ctrl+C
+        click.echo("livemorph: interrupted", err=True)
         return 130
     except click.ClickException as exc:
         exc.show()
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("livemorph: interrupted", err=True)
         return 130
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

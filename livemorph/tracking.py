@@ -7,8 +7,11 @@ in view the tracker follows one: the largest when it starts, then the same one b
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +110,32 @@ def pose_from_transform(transform: np.ndarray) -> np.ndarray:
     return np.degrees(np.array([yaw, pitch, roll])).astype(np.float32)
 
 
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence the C++ start-up chatter MediaPipe/TFLite write straight to fd 2.
+
+    Those lines ("W0000 ... xnnpack", "INFO: Created TensorFlow Lite XNNPACK delegate") would
+    break the promise of one-line errors. Kept when debug logging is on.
+    """
+    if log.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class FaceTracker:
     """MediaPipe FaceLandmarker behind one per-frame method. Use as a context manager."""
 
@@ -133,7 +162,8 @@ class FaceTracker:
             output_facial_transformation_matrixes=True,
         )
         try:
-            self._landmarker = vision.FaceLandmarker.create_from_options(options)
+            with _quiet_native_stderr():
+                self._landmarker = vision.FaceLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelFileError(f"MediaPipe could not load the face landmarker model {model_path}: {exc}") from exc
         self._last_ts = -1
