@@ -198,7 +198,7 @@ def test_trained_generator_reproduces_the_au_controlled_change(tmp_path):
 
     darkened = region_mean(drive(generator, plain, 0.0), SQUARE) - region_mean(drive(generator, plain, 5.0), SQUARE)
     lightened = region_mean(drive(generator, marked, 0.0), SQUARE) - region_mean(drive(generator, marked, 5.0), SQUARE)
-    # Three seeds gave 63-70 % of the full change in both directions; demand a third.
+    # Seeds 0-3 gave 59-76 % of the full change in each direction (untouched <= 0.002); demand a third.
     assert darkened > full_change / 3, (darkened, full_change)
     assert lightened > full_change / 3, (lightened, full_change)
     # The rest of the image is not what AU12 controls.

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
-from collections import deque
 import logging
 import math
 import random
 import re
 import time
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from ..aus import AU_MAX, NUM_AUS
 from ..checkpoints import save_generator
 from ..config import to_dict
-from ..errors import CheckpointError, ConfigError
+from ..errors import ConfigError
 from ..networks import GanimationCritic, GanimationGenerator
 from . import losses
 from .dataset import TrainingSet
