@@ -69,5 +69,6 @@ def markdown_table() -> str:
     rows = ["| key | what it does |", "|---|---|"]
     for h in HOTKEYS:
         keys = ", ".join(f"`{k}`" for k in h.keys)
-        rows.append(f"| {keys} | {h.description} |")
+        description = h.description.replace("|", r"\|")  # a bare | would split the table cell
+        rows.append(f"| {keys} | {description} |")
     return "\n".join(rows)
