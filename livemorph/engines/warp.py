@@ -48,7 +48,8 @@ CREASE_FOLLOW = (0.8, 0.35)  # share of the lid's travel for the first and secon
 LID_MEETING_POINT = 0.1
 
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
-# nudges it (tested), and using all points keeps the fit stable on turned heads.
+# nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
+# with the tracker's head pose within a few degrees, see tests/test_warp_engine.py).
 FIT_POINTS = np.arange(NUM_FACE_POINTS)
 
 
@@ -113,7 +114,7 @@ class WarpEngine:
         feat_basis[:, :NUM_FACE_POINTS] = per_au
         eye_closure = np.zeros((len(vertices), 2), np.float32)
         lid_points = [p for pair in RIGHT_EYE_LIDS + LEFT_EYE_LIDS for p in pair]
-        lid_points += [p for ring in RIGHT_EYE_CREASE + LEFT_EYE_CREASE for p in ring]
+        lid_points += [p for crease in RIGHT_EYE_CREASE + LEFT_EYE_CREASE for p in crease]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion.
         feat_basis[self.model.column("AU43"), lid_points] = 0.0
         for lids, creases in ((RIGHT_EYE_LIDS, RIGHT_EYE_CREASE), (LEFT_EYE_LIDS, LEFT_EYE_CREASE)):
@@ -121,8 +122,8 @@ class WarpEngine:
                 meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
                 eye_closure[upper] = meet - face_xy[upper]
                 eye_closure[lower] = meet - face_xy[lower]
-                for ring, follow in zip(creases, CREASE_FOLLOW):
-                    eye_closure[ring[i]] = follow * eye_closure[upper]
+                for crease, follow in zip(creases, CREASE_FOLLOW):
+                    eye_closure[crease[i]] = follow * eye_closure[upper]
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
