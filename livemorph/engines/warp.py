@@ -69,6 +69,7 @@ class WarpPrepared:
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
+    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
@@ -143,6 +144,7 @@ class WarpEngine:
             map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
+            eye_triangles=np.isin(triangles, lid_points).any(axis=1),
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             sampler=_make_sampler(image, self.device),
@@ -181,7 +183,7 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid, prepared.map_coverage)
+                              prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.mouth is not None:
@@ -302,14 +304,15 @@ _SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolutio
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
                  region: tuple[int, int, int, int], grid: np.ndarray,
-                 coverage: np.ndarray | None = None) -> np.ndarray:
+                 coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
     coordinates there give the source position in the original triangle. Computed on the
     low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
     continuous and piecewise linear, so that loses almost nothing). ``coverage`` marks map
-    pixels that must belong to some triangle (see ``_fill_holes``).
+    pixels that must belong to some triangle (see ``_fill_holes``); ``seam_triangles`` (bool
+    per triangle) limits the full-resolution seam repair to them (default: all).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
@@ -318,7 +321,10 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     # own the shared edges.
     squash = _area(moved, triangles) / np.maximum(_area(source, triangles), 1e-6)
     order = np.argsort(squash)
-    squashed = order[squash[order] <= _SQUASHED]
+    may_seam = squash <= _SQUASHED
+    if seam_triangles is not None:
+        may_seam &= seam_triangles
+    squashed = np.nonzero(may_seam)[0]
     order = order[squash[order] > _COLLAPSED]
     ids = triangle_ids(moved, triangles, region, grid, order)
     if coverage is not None:
