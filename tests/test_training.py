@@ -240,15 +240,18 @@ def test_cli_resume_keeps_or_extends_the_run_length(tmp_path, capsys):
     data.mkdir()
     for src in sample.iterdir():
         (data / src.name).symlink_to(src)
-    tiny = [a for item in TINY for a in ("--set", item)] + ["--set", "train.crop_faces=false", "--set", "train.batch_size=2"]
-    out = ["--data", str(data), "--out", str(tmp_path / "run")]
+    tiny = [a for item in TINY for a in ("--set", item)] + ["--set", "train.crop_faces=false", "--set", "train.batch_size=2",
+                                                            "--set", "train.sample_every=1"]
+    out = ["--data", str(data), "--out", str(data / "run")]  # a run folder inside the data: its PNGs are no data
     assert main([*tiny, "train", *out, "--steps", "2"]) == 0
     assert main([*tiny, "train", *out, "--resume"]) == 0  # nothing left of the planned 2 steps
     assert main([*tiny, "train", *out, "--resume", "--steps", "4"]) == 0  # extended
-    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("trained")]
+    printed_text = capsys.readouterr().out
+    assert printed_text.count("images: 4 used (csv:openface_aus.csv), 0 skipped") == 3, printed_text
+    printed = [line for line in printed_text.splitlines() if line.startswith("trained")]
     assert [line.split(" in ")[0] for line in printed] == [
         "trained steps 0..2 of 2", "trained steps 2..2 of 2", "trained steps 2..4 of 4"]
-    rows = (tmp_path / "run" / "losses.csv").read_text().strip().splitlines()[1:]
+    rows = (data / "run" / "losses.csv").read_text().strip().splitlines()[1:]
     assert [int(r.split(",")[0]) for r in rows] == [1, 2, 3, 4]
 
 

@@ -55,13 +55,16 @@ class TrainingSet:
         return ", ".join(f"{n} {reason}" for reason, n in counts.most_common()) or "none"
 
 
-def list_images(data_dir: Path) -> list[str]:
-    """Image files under ``data_dir`` (recursively, hidden folders excluded) as sorted posix paths."""
+def list_images(data_dir: Path, exclude: Path | None = None) -> list[str]:
+    """Image files under ``data_dir`` (recursively; hidden folders and ``exclude`` left out) as sorted posix paths."""
     found = []
+    skip = exclude.resolve() if exclude is not None else None
     for path in data_dir.rglob("*"):
         rel = path.relative_to(data_dir)
         if any(part.startswith(".") for part in rel.parts[:-1]):
             continue
+        if skip is not None and path.resolve().is_relative_to(skip):
+            continue  # a run folder inside the data folder: its sample grids are not faces
         if path.is_file() and is_image_path(path):
             found.append(rel.as_posix())
     return sorted(found)
@@ -168,7 +171,7 @@ def load_training_set(data_dir: str | Path, config, *, run_dir: str | Path) -> T
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise TrainingDataError(f"training data folder not found: {data_dir}; pass --data with a folder of face images")
-    names = list_images(data_dir)
+    names = list_images(data_dir, exclude=Path(run_dir))
     if not names:
         raise TrainingDataError(f"no images (.jpg/.png/...) in {data_dir}; put face images there")
     train = config.train
