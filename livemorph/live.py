@@ -497,6 +497,12 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from .sources import source_from_config
 
+    preview = None
+    if window:
+        from .preview import PreviewWindow
+
+        preview = PreviewWindow(config.window, engine=config.engine.name)
+        preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
     source = source_from_config(config.live)  # validates the spec now, opens later
     name, engine = resolve_engine(config, engine_name)
     stats = LiveStats()
@@ -506,7 +512,6 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
                             mirror=config.window.mirror)
     outputs: list[OutputWorker] = []
     au_output = None
-    preview = None
     started = False
     try:
         if config.vcam.enabled:
@@ -526,10 +531,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             from .au_tracks import AUTrackWriter
 
             au_output = AUTrackOutput(AUTrackWriter(record_aus).__enter__(), stats)
-        if window:
-            from .preview import PreviewWindow
-
-            preview = PreviewWindow(config.window, engine=name)
+        if preview is not None:
+            preview.engine = name
         with source, AUStream.from_config(config) as au_stream:
             fps = config.record.fps or source.fps or 30.0
             recording = Recording(config, path=record, fps=fps, side_by_side=config.record.side_by_side,
@@ -548,6 +551,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         if not started:  # the loop never ran: its outputs will not close themselves
             for output in outputs + ([au_output] if au_output is not None else []):
                 output._abort()
+            if preview is not None:
+                preview.close()
         raise
     finally:
         snapshot = stats.snapshot()

@@ -15,7 +15,6 @@ import numpy as np
 from .aus import AU_MAX, AU_NAMES
 from .errors import DisplayUnavailable
 from .frames import to_bgr
-from .hotkeys import help_lines
 from .layout import resize_to_height, side_by_side
 
 log = logging.getLogger(__name__)
@@ -140,15 +139,21 @@ def draw_recording_dot(canvas: np.ndarray) -> None:
 
 
 def draw_help(canvas: np.ndarray) -> None:
-    lines = ["hotkeys"] + help_lines()
+    """The hotkey table (``livemorph.hotkeys.HOTKEYS``) in two aligned columns, centred."""
+    from .hotkeys import HOTKEYS
+
+    rows = [(" / ".join(h.keys), h.description) for h in HOTKEYS]
+    key_w = max(cv2.getTextSize(k, FONT, FONT_SCALE, 1)[0][0] for k, _ in rows) + 12
+    desc_w = max(cv2.getTextSize(d, FONT, FONT_SCALE, 1)[0][0] for _, d in rows)
     h, w = canvas.shape[:2]
-    text_w = max(cv2.getTextSize(t, FONT, FONT_SCALE, 1)[0][0] for t in lines) + 20
-    text_h = LINE_H * len(lines) + 12
+    text_w, text_h = key_w + desc_w + 20, LINE_H * (len(rows) + 1) + 12
     x0, y0 = max(0, (w - text_w) // 2), max(0, (h - text_h) // 2)
     _panel(canvas, x0, y0, x0 + text_w, y0 + text_h)
     _panel(canvas, x0, y0, x0 + text_w, y0 + text_h)  # twice: help must be readable over any face
-    for i, text in enumerate(lines):
-        _text(canvas, text, x0 + 10, y0 + LINE_H * (i + 1), WARN if i == 0 else TEXT)
+    _text(canvas, "hotkeys", x0 + 10, y0 + LINE_H, WARN)
+    for i, (keys, description) in enumerate(rows, start=2):
+        _text(canvas, keys, x0 + 10, y0 + LINE_H * i, WARN)
+        _text(canvas, description, x0 + 10 + key_w, y0 + LINE_H * i, TEXT)
 
 
 def check_display() -> None:
@@ -170,6 +175,19 @@ class PreviewWindow:
         self.max_height = window_config.max_height
         self.engine = engine
         self._open = False
+
+    def open(self, message: str = "starting...") -> None:
+        """Show the window now, with ``message`` until the first frame arrives.
+
+        Call this BEFORE anything opens a video with PyAV: PyAV's wheel bundles its own libxcb,
+        and once that is loaded, Qt's X11 plugin (loaded at the first window) binds to it and
+        hangs forever in xcb_wait_for_reply. Opening the window first makes Qt load its own.
+        """
+        self._ensure_open()
+        canvas = np.zeros((120, 480, 3), np.uint8)
+        _text(canvas, message, 12, 64, TEXT)
+        cv2.imshow(self.title, to_bgr(canvas))
+        cv2.waitKey(1)
 
     def _ensure_open(self) -> None:
         if self._open:
