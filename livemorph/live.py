@@ -197,8 +197,10 @@ class LiveLoop:
             self._errors.append(exc)
         finally:
             self._stop.set()
-            self._shutdown(threads)
-            restore()
+            try:
+                self._shutdown(threads)
+            finally:
+                restore()
         if self._errors:
             raise self._errors[0]
         if self._interrupted:
@@ -232,21 +234,25 @@ class LiveLoop:
 
     def _shutdown(self, threads: list[threading.Thread]) -> None:
         self._render_in.close()
-        for thread in threads:
-            if thread.is_alive():
-                thread.join(timeout=5.0)
+        try:
+            for thread in threads:
                 if thread.is_alive():
-                    log.warning("%s did not stop within 5 s; leaving it behind", thread.name)
-        with self._outputs_lock:
-            outputs = list(self.outputs) + list(self._retired)
-        if self.au_output is not None:
-            outputs.append(self.au_output)
-        for output in outputs:
-            output.finish()
+                    thread.join(timeout=5.0)
+                    if thread.is_alive():
+                        log.warning("%s did not stop within 5 s; leaving it behind", thread.name)
+        finally:
+            # Even if a second Ctrl+C lands here: outputs are told to finish, and their threads
+            # are not daemons, so recordings are completed before the process exits.
+            with self._outputs_lock:
+                outputs = list(self.outputs) + list(self._retired)
+            if self.au_output is not None:
+                outputs.append(self.au_output)
+            for output in outputs:
+                output.finish()
+            if self.window is not None:
+                self.window.close()
         for output in outputs:
             output.join()  # recorders finish their files; no timeout: a file must not be cut
-        if self.window is not None:
-            self.window.close()
 
     # -- stages ----------------------------------------------------------------------------
     def _captured_at(self, frame: Frame) -> float:

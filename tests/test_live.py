@@ -162,6 +162,24 @@ def test_missing_camera_is_one_error_line_and_exit_code(tmp_path):
 
 
 @pytest.mark.slow
+def test_unavailable_virtual_camera_fails_alone_but_not_beside_other_outputs(tmp_path):
+    from livemorph.errors import VirtualCameraUnavailable
+
+    alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "3"), tmp_path)
+    assert alone.returncode == VirtualCameraUnavailable.exit_code == 5
+    last = alone.stderr.strip().splitlines()[-1]
+    assert last.startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
+    assert "modprobe v4l2loopback" in last and "exclusive_caps=1" in last and "OBS" in last
+
+    out = tmp_path / "out.mp4"
+    beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "5",
+                              "--record", str(out)), tmp_path)
+    assert beside.returncode == 0, beside.stderr[-2000:]
+    assert "going on without it" in beside.stderr
+    assert len(decode(out)) >= 5
+
+
+@pytest.mark.slow
 def test_slow_virtual_camera_does_not_stall_recording(tmp_path):
     out = tmp_path / "out.mp4"
     n = 40
