@@ -503,6 +503,10 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from .sources import source_from_config
 
+    from .errors import ConfigError
+
+    if config.window.layout not in ("portrait", "side_by_side"):
+        raise ConfigError(f"window.layout must be 'portrait' or 'side_by_side', got {config.window.layout!r}")
     preview = None
     if window:
         from .preview import PreviewWindow
@@ -514,7 +518,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     stats = LiveStats()
     target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
     controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
-                            side_by_side=config.window.layout == "side_by_side" or config.record.side_by_side,
+                            side_by_side=config.window.layout == "side_by_side",
                             mirror=config.window.mirror)
     outputs: list[OutputWorker] = []
     au_output = None
