@@ -117,9 +117,13 @@ class _Analysed:
 class LiveLoop:
     """Wires the stages together; ``run()`` blocks until the loop ends (see module docstring).
 
-    ``source.read()`` returns the next ``Frame`` (None at the end of a non-looping video);
-    ``au_stream.process(frame)`` returns an AUReading; ``window`` (optional, main thread)
-    has ``show(frame, stats, controls, recording) -> key code`` and ``close()``.
+    ``source`` is a ``livemorph.sources`` source: ``read_latest(timeout)`` gives the newest
+    frame captured on its own thread (None if none came), ``ended`` says a finite source ran out,
+    ``clock_origin`` (optional) dates its timestamps for the latency figures.
+    ``au_stream.process(frame)`` returns an AUReading; ``window`` (optional, main thread) has
+    ``show(frame, stats, controls, recording) -> key``, ``poll()``, ``closed_by_user()``, ``close()``.
+    An output that fails (disk full, virtual camera gone) stops the run with its error, after
+    the other outputs are finished.
     """
 
     source: Any
