@@ -131,6 +131,7 @@ class RenderConfig:
     gif_max_width: int
     gif_fps: float
     crf: int
+    x264_preset: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class RecordConfig:
     side_by_side: bool
     fps: float | None
     buffer_frames: int
+    x264_preset: str
 
 
 @dataclass(frozen=True)

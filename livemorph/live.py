@@ -429,7 +429,7 @@ class Recording:
         from .sinks import open_recorder
 
         path = self._next_path()
-        sink = open_recorder(path, self.fps, self.config.render)
+        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset)
         sink.open()
         self.paths.append(path)
         log.info("recording to %s", path)

@@ -194,12 +194,13 @@ class _FileRecorder(Sink):
 class Mp4Recorder(_FileRecorder):
     """H.264 MP4 through PyAV; frames are timed at a constant ``fps``."""
 
-    def __init__(self, path: str | Path, fps: float, *, crf: int):
+    def __init__(self, path: str | Path, fps: float, *, crf: int, preset: str = "medium"):
         super().__init__(path)
         if not fps or fps <= 0:
             raise ValueError(f"Mp4Recorder fps must be positive, got {fps!r}")
         self.fps = float(fps)
         self.crf = int(crf)
+        self.preset = str(preset)
         self.codec_name: str | None = None
         self._container = None
         self._stream = None
@@ -233,7 +234,7 @@ class Mp4Recorder(_FileRecorder):
         self._stream.width, self._stream.height = width, height
         self._stream.pix_fmt = "yuv420p"
         if self.codec_name == "libx264":
-            self._stream.options = {"crf": str(self.crf)}
+            self._stream.options = {"crf": str(self.crf), "preset": self.preset}
 
     def _write(self, image: np.ndarray) -> None:
         import av
@@ -443,14 +444,15 @@ def output_kind(path: str | Path) -> str:
     return kind
 
 
-def open_recorder(path: str | Path, fps: float, render) -> Sink:
+def open_recorder(path: str | Path, fps: float, render, *, x264_preset: str | None = None) -> Sink:
     """The recorder for ``path`` by its extension (not yet opened: use it in a ``with``).
 
-    ``render`` is the ``render`` config section (crf, gif_max_width, gif_fps).
+    ``render`` is the ``render`` config section (crf, x264_preset, gif_max_width, gif_fps);
+    ``x264_preset`` overrides its preset (live recordings use ``record.x264_preset``).
     """
     kind = output_kind(path)
     if kind == "mp4":
-        return Mp4Recorder(path, fps, crf=render.crf)
+        return Mp4Recorder(path, fps, crf=render.crf, preset=x264_preset or render.x264_preset)
     if kind == "gif":
         return GifRecorder(path, fps, max_width=render.gif_max_width, max_fps=render.gif_fps)
     if kind == "png":

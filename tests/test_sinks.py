@@ -74,6 +74,21 @@ def test_mp4_pads_odd_sizes_without_losing_pixels(tmp_path, config):
     assert np.abs(images[0][:75, :99].astype(int) - frame.astype(int)).mean() < 6
 
 
+def test_x264_preset_reaches_the_encoder(tmp_path, config):
+    """Same frames, same CRF: ultrafast spends more bits than veryslow, so the option is live."""
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    frames = [np.roll(base, 2 * i, axis=1) for i in range(20)]
+    sizes = {}
+    for preset in ("ultrafast", "veryslow"):
+        out = tmp_path / f"{preset}.mp4"
+        with open_recorder(out, 30, config.render, x264_preset=preset) as rec:
+            for f in frames:
+                rec.write(f)
+        sizes[preset] = out.stat().st_size
+    assert sizes["ultrafast"] > 1.1 * sizes["veryslow"], sizes
+
+
 def test_gif_loops_is_capped_in_width_and_resampled(tmp_path, config):
     frames = [np.repeat(np.repeat(f, 5, 0), 5, 1) for f in moving_square(30)]  # 800 px wide
     out = tmp_path / "clip.gif"
