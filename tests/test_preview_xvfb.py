@@ -59,6 +59,13 @@ def show_and_screenshot(args: list[str], *, w: int, h: int):
                     if attempt == ATTEMPTS:
                         raise
                     continue  # the finally below stops this run
+                except RuntimeError:  # the program exited before showing its window
+                    _, stderr = proc.communicate(timeout=30)
+                    failure = f"exit code {proc.returncode}: {stderr[-1500:]}"
+                    if attempt == ATTEMPTS:
+                        raise RuntimeError(f"livemorph exited before its window showed ({failure})") from None
+                    print(f"attempt {attempt}: livemorph exited before its window showed ({failure})", file=sys.stderr)
+                    continue
                 time.sleep(3.0)  # let fps / latency figures and calibration fill the HUD
                 shot = screenshot(display)
                 proc.send_signal(signal.SIGINT)
