@@ -22,7 +22,7 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from xvfb_helper import screenshot, wait_for_window, xvfb_display  # noqa: E402
+from xvfb_helper import screenshot, stop_process, wait_for_window, xvfb_display  # noqa: E402
 
 SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolve()
 
@@ -77,13 +77,7 @@ def run_once(cmd, env, seconds):
             _, stderr = proc.communicate(timeout=30)
             return shot, box, proc.returncode, stderr
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.communicate(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.communicate()
+            stop_process(proc)
 
 
 def save_help_overlay(args, out: Path) -> None:

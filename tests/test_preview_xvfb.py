@@ -17,7 +17,7 @@ import pytest
 
 from conftest import IN_CI, REPO_ROOT, SHARED, shared_path
 from test_live import HELPER, engine_args
-from xvfb_helper import screenshot, wait_for_window, xvfb_available
+from xvfb_helper import screenshot, stop_process, wait_for_window, xvfb_available
 
 from livemorph.aus import AU_NAMES
 from livemorph.preview import AU_ROW_H, BAR_BG, LINE_H, au_bar_area
@@ -72,13 +72,7 @@ def show_and_screenshot(args: list[str], *, w: int, h: int):
                 _, stderr = proc.communicate(timeout=30)
                 return box, shot, proc.returncode, stderr
             finally:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGINT)
-                    try:
-                        proc.communicate(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.communicate()
+                stop_process(proc)
     raise AssertionError("unreachable")
 
 

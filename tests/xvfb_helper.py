@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from contextlib import contextmanager
@@ -41,6 +42,18 @@ def xvfb_display(width: int = 1280, height: int = 800) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Ctrl+C a program that is still running (it finalises its outputs), kill it if it hangs."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
 
 
 def screenshot(display: str) -> np.ndarray:
