@@ -72,7 +72,6 @@ class PortraitConfig:
     face: str | int
     crop_scale: float
     min_face_px: int
-    cache_dir: str | None
 
 
 @dataclass(frozen=True)
