@@ -285,19 +285,24 @@ def _au_index_or_config_error(name: str, what: str) -> int:
         raise ConfigError(f"{what}: unknown AU {name!r}; valid: {', '.join(AU_NAMES)}") from None
 
 
-def _read_yaml(path: Path) -> dict:
-    if not path.exists():
-        raise ConfigError(f"config file not found: {path}")
+def read_yaml_mapping(path: Path, what: str = "config file") -> dict:
+    """A YAML file whose top level is a mapping (empty file -> {}); ConfigError otherwise."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"config file {path} is not valid YAML: {first}") from exc
+        raise ConfigError(f"{what} {path} is not valid YAML: {first}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must be a mapping of sections, got {type(data).__name__}")
+        raise ConfigError(f"{what} {path} must be a mapping, got {type(data).__name__}")
     return data
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+    return read_yaml_mapping(path)
 
 
 def _merge(base: dict, update: dict, prefix: str) -> dict:

@@ -37,19 +37,23 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _check_digest(path: Path, sha256: str | None, problem: str, fix: str) -> None:
+    """ModelFileError('problem (sha256 …, expected …); fix') unless ``path`` has digest ``sha256``."""
+    if not sha256:
+        return
+    actual = sha256_file(path)
+    if actual.lower() != sha256.lower():
+        raise ModelFileError(f"{problem} (sha256 {actual[:12]}…, expected {sha256[:12]}…); {fix}")
+
+
 def verify_file(path: Path, sha256: str | None, what: str) -> Path:
     """Check ``path`` exists, is non-empty and (when ``sha256`` is given) has that digest."""
     if not path.is_file():
         raise ModelWeightsMissing(f"{what} not found at {path}")
     if path.stat().st_size == 0:
         raise ModelFileError(f"{what} at {path} is empty; delete it and run again (or put a good copy there)")
-    if sha256:
-        actual = sha256_file(path)
-        if actual.lower() != sha256.lower():
-            raise ModelFileError(
-                f"{what} at {path} is damaged or not the expected file (sha256 {actual[:12]}…, expected "
-                f"{sha256[:12]}…); delete it and run again to re-download, or put the right file there"
-            )
+    _check_digest(path, sha256, f"{what} at {path} is damaged or not the expected file",
+                  "delete it and run again to re-download, or put the right file there")
     return path
 
 
@@ -96,13 +100,8 @@ def download_verified(url: str, dest: Path, sha256: str | None, *, what: str = "
                     bar.update(len(block))
         if total is not None and tmp.stat().st_size != total:
             raise ModelFileError(f"download of {what} from {url} was cut short; run again")
-        if sha256:
-            actual = sha256_file(tmp)
-            if actual.lower() != sha256.lower():
-                raise ModelFileError(
-                    f"downloaded {what} from {url} has sha256 {actual[:12]}…, expected {sha256[:12]}…; "
-                    "the file on the server is not the expected one — not used"
-                )
+        _check_digest(tmp, sha256, f"downloaded {what} from {url} is not the expected one",
+                      "the file on the server was not used")
         os.replace(tmp, dest)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CheckpointError, ConfigError, InputNotFound, ModelWeightsMissing, OutputNotWritable
+from .config import read_yaml_mapping
 from .model_files import sha256_file
 
 logger = logging.getLogger(__name__)
@@ -159,15 +160,7 @@ def _name_from_file(path: Path) -> str:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"model registry {path} cannot be read: {str(exc).splitlines()[0]}") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"model registry {path} must be a mapping of names to entries")
-    return data
+    return read_yaml_mapping(path, "model registry")
 
 
 def _write_yaml_atomic(path: Path, data: dict) -> None:
