@@ -16,9 +16,9 @@ class AUStream:
         self.gains = gains
 
     @classmethod
-    def from_config(cls, config, *, allow_download: bool = True) -> "AUStream":
+    def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None) -> "AUStream":
         tracker = FaceTracker.from_config(config.tracking, mode="video", allow_download=allow_download)
-        return cls(tracker, AUStabilizer.from_config(config), config.expression.gain_vector())
+        return cls(tracker, stabilizer or AUStabilizer.from_config(config), config.expression.gain_vector())
 
     def process(self, frame: Frame) -> AUReading:
         track = self.tracker.track(frame.image, frame.timestamp_ms)

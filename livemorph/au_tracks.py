@@ -4,6 +4,11 @@ Written as OpenFace 2 writes them (", "-separated): ``frame, timestamp, confiden
 AU01_r ... AU45_r`` (frame numbers start at 1, timestamps in seconds). The reader accepts
 ", " or "," separators, extra OpenFace columns (face_id, gaze, pose, AUxx_c, ...) and
 GANimation-style tables keyed by an image name instead of a frame number.
+
+Tracks recorded by ``livemorph run --record-aus`` also carry the neutral each frame was driven
+with, in ``neutral_AU01 ... neutral_AU45`` columns after the OpenFace ones (OpenFace-layout
+readers ignore them), and their AU columns are the smoothed values the engine saw: replaying
+such a take reproduces the live drive frame for frame.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from .errors import InputNotFound, InputUnreadable, OutputNotWritable
 
 AU_COLUMNS = tuple(f"{name}_r" for name in AU_NAMES)
 TRACK_COLUMNS = ("frame", "timestamp", "confidence", "success") + AU_COLUMNS
+NEUTRAL_COLUMNS = tuple(f"neutral_{name}" for name in AU_NAMES)
 KEY_COLUMNS = ("image", "file", "filename", "name", "input")
 
 
@@ -33,16 +39,15 @@ class AUTrack:
     success: np.ndarray  # (N,) bool
     aus: np.ndarray  # (N, 17) float32
     keys: tuple[str, ...] = ()  # image names for tables keyed by file name
+    neutral: np.ndarray | None = None  # (N, 17) the neutral each row was driven with (recorded takes)
 
     def __len__(self) -> int:
         return len(self.frames)
 
-    def fps(self, default: float = 30.0) -> float:
-        """Frame rate implied by the timestamps (frames over time span), or ``default``."""
-        if len(self) < 2:
-            return default
-        span = float(self.timestamps_s[-1] - self.timestamps_s[0])
-        return (len(self) - 1) / span if span > 0 else default
+    @property
+    def is_recorded_take(self) -> bool:
+        """Smoothed AUs plus their neutral, as ``run --record-aus`` writes: replay as is."""
+        return self.neutral is not None
 
 
 def read_au_track(path: str | Path) -> AUTrack:
@@ -74,6 +79,8 @@ def read_au_track(path: str | Path) -> AUTrack:
     conf = np.empty(n, np.float32)
     ok = np.empty(n, bool)
     aus = np.empty((n, NUM_AUS), np.float32)
+    has_neutral = all(c in columns for c in NEUTRAL_COLUMNS)
+    neutral = np.empty((n, NUM_AUS), np.float32) if has_neutral else None
     for i, row in enumerate(rows):
         line = i + 2
         frames[i] = int(_number(row, columns.get("frame"), path, i + 1, line))
@@ -81,10 +88,14 @@ def read_au_track(path: str | Path) -> AUTrack:
         conf[i] = _number(row, columns.get("confidence"), path, 1.0, line)
         ok[i] = bool(_number(row, columns.get("success"), path, 1.0, line))
         aus[i] = [_number(row, columns[c], path, None, line) for c in AU_COLUMNS]
+        if neutral is not None:
+            neutral[i] = [_number(row, columns[c], path, None, line) for c in NEUTRAL_COLUMNS]
     if np.isnan(stamps).all():
         stamps = (frames - frames[0]).astype(np.float64) / 30.0 if n else stamps
     keys = tuple(rows[i][key_col].strip() for i in range(n)) if key_col is not None else ()
-    return AUTrack(frames, stamps, conf, ok, np.clip(aus, 0.0, 5.0), keys)
+    if neutral is not None:
+        neutral = np.clip(neutral, 0.0, 5.0)
+    return AUTrack(frames, stamps, conf, ok, np.clip(aus, 0.0, 5.0), keys, neutral)
 
 
 def _number(row, index, path, default, line=None) -> float:
@@ -103,10 +114,14 @@ def _number(row, index, path, default, line=None) -> float:
 
 
 class AUTrackWriter:
-    """Writes rows as they come; the file appears under its name only when closed cleanly."""
+    """Writes rows as they come; the file appears under its name only when closed cleanly.
 
-    def __init__(self, path: str | Path):
+    ``with_neutral=True`` adds the neutral columns (pass ``neutral=`` or an AUReading per row).
+    """
+
+    def __init__(self, path: str | Path, *, with_neutral: bool = False):
         self.path = Path(path)
+        self.with_neutral = with_neutral
         self._tmp = self.path.with_name(f".{self.path.name}.partial")
         self._fh = None
         self._writer = None
@@ -118,14 +133,21 @@ class AUTrackWriter:
             self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
         except OSError as exc:
             raise OutputNotWritable(f"cannot write AU track {self.path}: {exc.strerror or exc}") from exc
-        self._fh.write(", ".join(TRACK_COLUMNS) + "\n")
+        columns = TRACK_COLUMNS + (NEUTRAL_COLUMNS if self.with_neutral else ())
+        self._fh.write(", ".join(columns) + "\n")
         return self
 
-    def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0) -> None:
+    def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0,
+              neutral=None) -> None:
         """One row; ``frame_index`` is 0-based (written 1-based, as OpenFace does)."""
         values = getattr(aus, "aus", aus)  # accept an AUReading too
         cells = [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
         cells += [f"{float(v):.2f}" for v in np.asarray(values, np.float32)]
+        if self.with_neutral:
+            neutral = getattr(aus, "neutral", None) if neutral is None else neutral
+            if neutral is None:
+                raise ValueError("this track is written with neutral columns: pass neutral= or an AUReading")
+            cells += [f"{float(v):.2f}" for v in np.asarray(neutral, np.float32)]
         self._fh.write(", ".join(cells) + "\n")
         self.rows += 1
 
@@ -145,8 +167,9 @@ class AUTrackWriter:
 
 def write_au_track(path: str | Path, track: AUTrack) -> Path:
     """Write a whole AUTrack (frames are taken as 1-based, as read)."""
-    with AUTrackWriter(path) as writer:
+    with AUTrackWriter(path, with_neutral=track.is_recorded_take) as writer:
         for i in range(len(track)):
             writer.write(int(track.frames[i]) - 1, float(track.timestamps_s[i]), track.aus[i],
-                         bool(track.success[i]), float(track.confidence[i]))
+                         bool(track.success[i]), float(track.confidence[i]),
+                         None if track.neutral is None else track.neutral[i])
     return Path(path)

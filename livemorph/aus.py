@@ -63,11 +63,6 @@ class AU(IntEnum):
 assert tuple(a.name for a in AU) == AU_NAMES
 
 
-def neutral_aus() -> np.ndarray:
-    """The all-zero AU vector (no action)."""
-    return np.zeros(NUM_AUS, dtype=np.float32)
-
-
 def as_au_vector(values, *, clip: bool = True) -> np.ndarray:
     """Validate and convert to a float32 (17,) vector on the 0..5 scale.
 
@@ -104,8 +99,11 @@ def retarget(
 ) -> np.ndarray:
     """AUs to render on a portrait: its own resting AUs plus the user's change from neutral.
 
-    portrait + strength * gains * (user - neutral), clipped to [0, 5]. ``locks`` is a boolean
-    mask of AUs that stay at the portrait's own value whatever the user does.
+    ``portrait + strength * gains * (user - neutral)``, *not* clipped to 0-5: a portrait that
+    already smiles (AU12 = 3.4 at rest) must still show a user's +3 smile as more smile, so the
+    whole change reaches the engine and each engine bounds it as it can show it (the warp engine
+    moves geometry by ``aus - resting``; GANimation squeezes into its 0-5 input range with
+    ``fit_au_range``). ``locks`` is a boolean mask of AUs that stay at the portrait's own value.
     """
     delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
     if gains is not None:
@@ -113,4 +111,18 @@ def retarget(
     out = np.asarray(portrait_aus, np.float32) + float(strength) * delta
     if locks is not None:
         out = np.where(np.asarray(locks, bool), portrait_aus, out)
-    return np.clip(out, 0.0, AU_MAX).astype(np.float32)
+    return out.astype(np.float32)
+
+
+AU_KNEE = 4.0  # fit_au_range leaves AUs up to here untouched
+
+
+def fit_au_range(aus: np.ndarray) -> np.ndarray:
+    """Retargeted AUs squeezed into 0-5 without losing order: below 0 -> 0, up to ``AU_KNEE``
+    unchanged, above it an exponential approach to 5 (smooth at the knee), so 6 still shows
+    more than 5 does, instead of both clipping to the same 5."""
+    aus = np.maximum(np.asarray(aus, np.float32), 0.0)
+    room = AU_MAX - AU_KNEE
+    over = np.maximum(aus - AU_KNEE, 0.0)
+    squeezed = AU_KNEE + room * (1.0 - np.exp(-over / room))
+    return np.where(aus > AU_KNEE, squeezed, aus).astype(np.float32)

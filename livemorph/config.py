@@ -56,9 +56,15 @@ class SmoothingConfig:
 @dataclass(frozen=True)
 class CalibrationConfig:
     auto: bool
-    seconds: float
-    max_motion: float
     quantile: float
+    window_seconds: float
+    sample_hz: float
+    pin_seconds: float
+    rest_caps: dict[str, float]
+    offline: str
+
+    def rest_cap_vector(self):
+        return au_dict_to_vector(self.rest_caps, fill=5.0, what="calibration.rest_caps")
 
 
 @dataclass(frozen=True)

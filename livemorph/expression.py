@@ -21,6 +21,15 @@ from .tracking import BLENDSHAPE_INDEX, FaceTrack
 # MediaPipe face-mesh landmark indices used for geometry.
 LM_EYE_OUTER_R, LM_EYE_OUTER_L = 33, 263  # outer eye corners (subject's right, left)
 LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER = 13, 14  # inner-lip midpoints
+LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER = 0, 17  # outer-lip midpoints
+LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
+
+# Closed-lip smiles: MediaPipe's mouthSmile stays near 0 on them (the Mona Lisa reads 0.001), but
+# the corners rise above the lip centre. Measured on the shared faces as corner lift / eye span:
+# resting faces -0.01..+0.03, the Mona Lisa +0.06, broad smiles +0.09..+0.15.
+CORNER_LIFT_REST = 0.035  # lift below this is a resting mouth
+CORNER_LIFT_PER_SMILE = 13.0  # lift above rest -> mouthSmile-equivalent units (lift 0.10 ~ smile 0.85)
+CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond that mouthSmile decides
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU07", "eyeSquint", 0.30, 4.0, "lid tightener; resting faces read ~0.3"),
     AUMapping("AU09", "noseWrinkle", 0.30, 4.0, "noseSneer is dead: upper-lip raise AND brow lower together"),
     AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
-    AUMapping("AU12", "mouthSmile", 0.05, 3.8, "lip corner puller: a broad smile (~0.85) -> ~3"),
+    AUMapping("AU12", "smile", 0.02, 3.8, "mouthSmile, or corner lift above the lip centre for closed-lip smiles; a broad smile (~0.85) -> ~3"),
     AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
     AUMapping("AU15", "mouthFrown", 0.02, 8.0, "small range in MediaPipe (<0.2)"),
     AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "lower-lip shrug pushes the chin up"),
@@ -75,6 +84,20 @@ def inner_lip_gap(landmarks: np.ndarray) -> float:
     return gap / eye_span
 
 
+def corner_lift(landmarks: np.ndarray) -> float:
+    """How far the mouth corners sit above the lip centre, along the face's own vertical axis
+    (roll removed), normalised by the outer-eye-corner distance; positive = corners higher."""
+    right, left = landmarks[LM_EYE_OUTER_R, :2], landmarks[LM_EYE_OUTER_L, :2]
+    across = left - right
+    span = float(np.linalg.norm(across))
+    if span < 1e-6:
+        return 0.0
+    down = np.array([-across[1], across[0]]) / span  # image y grows downwards; this is the face's "down"
+    centre = np.mean(landmarks[[LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER], :2], 0)
+    corners = np.mean(landmarks[[LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L], :2], 0)
+    return float(np.dot(centre - corners, down)) / span
+
+
 def _features(track: FaceTrack) -> dict[str, float]:
     s = track.blendshapes
     smile = _pair(s, "mouthSmile")
@@ -92,7 +115,8 @@ def _features(track: FaceTrack) -> dict[str, float]:
         "eyeSquint": squint,
         "noseWrinkle": max(_pair(s, "noseSneer"), min(upper_up, brow_down)),
         "mouthUpperUp": upper_up,
-        "mouthSmile": smile,
+        "smile": max(smile, min(CORNER_LIFT_MAX_SMILE,
+                                CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
         "mouthDimple": _pair(s, "mouthDimple"),
         "mouthFrown": _pair(s, "mouthFrown"),
         "mouthShrugLower": _bs(s, "mouthShrugLower"),

@@ -18,7 +18,7 @@ class Hotkey:
 
 # Key labels are single characters, or one of the names in _NAMED_KEYS.
 HOTKEYS: tuple[Hotkey, ...] = (
-    Hotkey("recalibrate", ("c",), "recalibrate your neutral face (look calm for a second)"),
+    Hotkey("recalibrate", ("c",), "set your neutral face now: hold your resting face for half a second (kept until the next c)"),
     Hotkey("next_target", ("n",), "next portrait (several --target)"),
     Hotkey("previous_target", ("p",), "previous portrait"),
     Hotkey("strength_up", ("+", "="), "stronger expression (window.strength_step)"),

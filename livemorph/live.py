@@ -462,7 +462,7 @@ def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recordin
             loop.stop()
         elif action == "recalibrate":
             controls.recalibrate_requested = True
-            controls.notify("recalibrating: look calm for a moment")
+            controls.notify("neutral: hold your resting face for a moment")
         elif action in ("next_target", "previous_target"):
             if len(loop.targets) > 1:
                 wanted = (controls.target + (1 if action == "next_target" else -1)) % len(loop.targets)
@@ -544,7 +544,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         if record_aus:
             from .au_tracks import AUTrackWriter
 
-            au_output = AUTrackOutput(AUTrackWriter(record_aus).__enter__(), stats)
+            au_output = AUTrackOutput(AUTrackWriter(record_aus, with_neutral=True).__enter__(), stats)
         if preview is not None:
             preview.engine = name
         with source, AUStream.from_config(config) as au_stream:

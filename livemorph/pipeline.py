@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .aus import retarget
+from .aus import NUM_AUS, retarget
 from .errors import ConfigError, InputUnreadable
 from .layout import side_by_side
 
@@ -166,53 +166,135 @@ def track_rate(timestamps_s: np.ndarray, default: float = 30.0) -> float:
     return snap_to_common_rate((len(stamps) - 1) / (stamps[-1] - stamps[0]))
 
 
+NEUTRAL_MODES = ("auto", "live", "none")
+
+
+def _neutral_mode(config) -> str:
+    mode = str(config.calibration.offline).strip().lower()
+    if mode not in NEUTRAL_MODES:
+        raise ConfigError(f"calibration.offline must be one of {', '.join(NEUTRAL_MODES)}, got {mode!r}")
+    return mode
+
+
+def _fixed_neutral(mode: str, raw_aus: np.ndarray | None, config) -> np.ndarray | None:
+    """The neutral for the whole render: None means estimate it live, frame by frame."""
+    from .stabilize import resting_estimate
+
+    if mode == "none":
+        return np.zeros(NUM_AUS, np.float32)
+    if mode == "auto":
+        c = config.calibration
+        return resting_estimate(raw_aus, c.quantile, c.rest_cap_vector())
+    return None
+
+
 @contextmanager
-def _driver_readings(driver: str | Path, config, max_frames: int | None):
-    """(driver description, iterator of (driver image or None for AU tracks, AUReading))."""
-    from .stabilize import AUStabilizer
+def _driver_readings(driver: str | Path, config, max_frames: int | None, progress: bool = False):
+    """(driver description, iterator of (driver image or None for AU tracks, AUReading)).
+
+    The neutral follows ``calibration.offline``: ``auto`` takes the resting face of the *whole*
+    driver (a first pass reads every frame's AUs; a recorded take replays its own neutral and
+    smoothing exactly), ``live`` estimates it frame by frame as ``run`` does, ``none`` drives
+    with absolute AUs.
+    """
+    from .stabilize import AUReading, AUStabilizer
 
     driver = Path(driver)
-    limit = max_frames
+    mode = _neutral_mode(config)
     if is_track_path(driver):
         from .au_tracks import read_au_track
 
         track = read_au_track(driver)
         if len(track) == 0:
             raise InputUnreadable(f"AU track {driver} has no rows")
-        stabilizer = AUStabilizer.from_config(config)
-        # timestamps restart from 0 so calibration and smoothing see the track's own timing
-        t0 = float(track.timestamps_s[0])
+        total = len(track) if max_frames is None else min(max_frames, len(track))
+        # timestamps restart from 0 so smoothing and the no-face policy see the track's own timing
+        times_ms = (track.timestamps_s - float(track.timestamps_s[0])) * 1000.0
+        info = _Driver(track_rate(track.timestamps_s), total, f"AU track {driver.name}")
+        if track.is_recorded_take and mode == "auto":
+            def replay_take() -> Iterator[tuple[None, Any]]:
+                for i in range(total):  # what the live engine was given, as it was given
+                    yield None, AUReading(aus=track.aus[i], neutral=track.neutral[i], success=bool(track.success[i]),
+                                          confidence=float(track.confidence[i]),
+                                          state="tracking" if track.success[i] else "lost", calibrated=True,
+                                          timestamp_ms=float(times_ms[i]), neutral_state="recorded")
+            yield info, replay_take()
+            return
+        neutral = _fixed_neutral(mode, track.aus[track.success], config)
+        stabilizer = AUStabilizer.from_config(config, neutral=neutral)
 
         def replay() -> Iterator[tuple[None, Any]]:
-            for i in range(len(track) if limit is None else min(limit, len(track))):
+            for i in range(total):
                 ok = bool(track.success[i])
-                yield None, stabilizer.update(track.aus[i] if ok else None, ok,
-                                              (float(track.timestamps_s[i]) - t0) * 1000.0,
+                yield None, stabilizer.update(track.aus[i] if ok else None, ok, float(times_ms[i]),
                                               confidence=float(track.confidence[i]))
 
-        total = len(track) if limit is None else min(limit, len(track))
-        yield _Driver(track_rate(track.timestamps_s), total, f"AU track {driver.name}"), replay()
+        yield info, replay()
         return
 
     from .au_stream import AUStream
     from .sources import open_source
 
+    if mode == "auto":
+        raw = _read_driver_aus(driver, config, max_frames, progress)
+        neutral = _fixed_neutral(mode, raw.aus[raw.success], config)
+    else:
+        raw, neutral = None, _fixed_neutral(mode, None, config)
     source = open_source(str(driver), paced=False, loop=False, once=True)
-    with source, AUStream.from_config(config) as stream:
+    with ExitStack() as stack:
+        stack.enter_context(source)
+        stabilizer = AUStabilizer.from_config(config, neutral=neutral)
+        stream = None if raw is not None else stack.enter_context(AUStream.from_config(config, stabilizer=stabilizer))
+
         def estimate() -> Iterator[tuple[np.ndarray, Any]]:
             for count, frame in enumerate(source):
-                if limit is not None and count >= limit:
+                if max_frames is not None and count >= max_frames:
                     return
-                yield frame.image, stream.process(frame)
+                if raw is None:
+                    yield frame.image, stream.process(frame)
+                elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
+                    ok = bool(raw.success[count])
+                    yield frame.image, stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms)
 
         total = source.frame_count
-        if total is not None and limit is not None:
-            total = min(total, limit)
+        if total is not None and max_frames is not None:
+            total = min(total, max_frames)
         readings = estimate()
         try:
             yield _Driver(source.fps or 30.0, total, source.description), readings
         finally:
             readings.close()  # release the decoder now (stages are joined), not at interpreter exit
+
+
+@dataclass
+class _RawDriverAUs:
+    aus: np.ndarray  # (N, 17) raw per-frame AUs
+    success: np.ndarray  # (N,) bool
+
+
+def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
+    """First pass over a driver video: every frame's raw AUs (for the whole-driver neutral)."""
+    from tqdm import tqdm
+
+    from .analysis import analyse, count_frames
+
+    total = count_frames(driver)
+    if total is not None and max_frames is not None:
+        total = min(total, max_frames)
+    aus, success = [], []
+    with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
+        rows = analyse(driver, config, on_frame=lambda: bar.update(1))
+        try:
+            for row in rows:
+                aus.append(row.aus)
+                success.append(row.success)
+                if max_frames is not None and len(aus) >= max_frames:
+                    break
+        finally:
+            rows.close()  # release the tracker and decoder before the second pass opens its own
+    if not aus:
+        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool))
+    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool))
 
 
 def au_panel(aus: np.ndarray, height: int) -> np.ndarray:
@@ -325,7 +407,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     stages = _Stages(queue_depth)
     counts = {"frames": 0, "faces": 0}
     with ExitStack() as stack:
-        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames))
+        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames, progress))
         fps = float(config.render.fps or driver_info.fps)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
         bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,

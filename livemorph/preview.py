@@ -74,10 +74,9 @@ def hud_lines(frame, stats: dict, controls, *, engine: str) -> list[tuple[str, t
     lines.append((f"ms: {stage_text}", DIM))
     lines.append((f"dropped {stats.get('dropped_total', 0)}", DIM))
     state = getattr(reading, "state", "?")
-    calibrated = getattr(reading, "calibrated", False)
+    neutral = getattr(reading, "neutral_state", "") or "-"
     face_colour = TEXT if state == "tracking" else WARN
-    lines.append((f"face: {state} | neutral: {'calibrated' if calibrated else 'calibrating - look calm'}",
-                  face_colour))
+    lines.append((f"face: {state} | neutral: {neutral}", face_colour))
     if controls.paused:
         lines.append(("PAUSED (space)", WARN))
     if controls.message and time.monotonic() < controls.message_until:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from livemorph.aus import AU, AU_NAMES, NUM_AUS, as_au_vector, au_index, retarget
+from livemorph.aus import AU, AU_NAMES, NUM_AUS, as_au_vector, au_index, fit_au_range, retarget
 
 GANIMATION_ORDER = "AU01 AU02 AU04 AU05 AU06 AU07 AU09 AU10 AU12 AU14 AU15 AU17 AU20 AU23 AU25 AU26 AU45".split()
 
@@ -29,7 +29,7 @@ def test_as_au_vector_rejects_bad_shapes(bad):
         as_au_vector(bad)
 
 
-def test_retarget_adds_the_change_from_neutral_and_clips():
+def test_retarget_adds_the_change_from_neutral_without_clipping():
     rng = np.random.default_rng(1)
     portrait = rng.uniform(0, 2, 17).astype(np.float32)
     user = rng.uniform(0, 5, 17).astype(np.float32)
@@ -40,5 +40,22 @@ def test_retarget_adds_the_change_from_neutral_and_clips():
     locks[16] = True
     out = retarget(portrait, user, neutral, strength=0.5, gains=gains, locks=locks)
     for i in range(17):
-        expected = portrait[i] if locks[i] else min(5.0, max(0.0, portrait[i] + 0.5 * gains[i] * (user[i] - neutral[i])))
+        expected = portrait[i] if locks[i] else portrait[i] + 0.5 * gains[i] * (user[i] - neutral[i])
         assert out[i] == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_smiling_portrait_keeps_the_users_whole_smile():
+    portrait = np.zeros(17, np.float32)
+    portrait[AU.AU12] = 3.4  # smiles at rest (the Trump portrait reads ~3.5)
+    user, neutral = np.zeros(17, np.float32), np.zeros(17, np.float32)
+    user[AU.AU12] = 3.0
+    out = retarget(portrait, user, neutral)
+    assert out[AU.AU12] - portrait[AU.AU12] == pytest.approx(3.0)  # the whole change, not 5 - 3.4
+
+
+def test_fit_au_range_squeezes_into_0_5_keeping_order():
+    values = np.array([-1.0, 0.0, 1.0, 3.9, 4.0, 4.5, 5.0, 6.0, 9.0, 20.0], np.float32)
+    fitted = fit_au_range(np.resize(values, 17))[:len(values)]
+    assert fitted[0] == 0.0 and np.all(fitted <= 5.0)
+    np.testing.assert_array_equal(fitted[1:5], values[1:5])  # the usual range is untouched
+    assert np.all(np.diff(fitted[1:-1]) > 0)  # 5, 6 and 9 stay distinct: a stronger drive shows more

@@ -110,15 +110,26 @@ def test_face_leaving_the_frame(config):
     assert any(r.state == "easing" for r in readings[last_seen:last_seen + 60])
 
 
-def test_scale_is_comparable_to_openface_on_the_labelled_faces(config):
-    """Four faces are too few for accuracy; they do pin the scale (0-5, strong AUs ~1-3)."""
+def test_strong_openface_brow_raises_read_clearly_on_the_labelled_faces(config):
+    """Four faces are too few for accuracy; the brow raises OpenFace reads strongest (>= 2) show."""
     folder = shared_path("assets/au_labels/ganimation_sample")
     labels = {row["image"]: np.array([float(row[f"{a}_r"]) for a in AU_NAMES])
               for row in csv.DictReader(open(folder / "openface_aus.csv"))}
     ours = {r.name: r.aus for r in analyse(folder, config)}
     assert set(ours) == set(labels)
-    ours_all = np.stack([ours[k] for k in sorted(labels)])
-    theirs_all = np.stack([labels[k] for k in sorted(labels)])
-    assert 1.0 < ours_all.max() <= 5.0 and ours_all.min() >= 0.0
-    ratio = ours_all.sum() / theirs_all.sum()
-    assert 0.2 < ratio < 2.0, f"overall scale ratio ours/OpenFace = {ratio:.2f}"
+    strong = [(name, au) for name in labels for au in (AU.AU01, AU.AU02) if labels[name][au] >= 2.0]
+    assert len(strong) >= 3
+    for name, au in strong:
+        assert ours[name][au] > 0.5, (name, AU_NAMES[au], ours[name][au])
+
+
+def test_closed_lip_smiles_read_as_au12(config):
+    """MediaPipe's mouthSmile misses smiles with closed lips; the corner lift catches them."""
+    folder = shared_path("assets/au_labels/ganimation_sample")
+    ours = {r.name: r.aus for r in analyse(folder, config)}
+    # Looked at: N_1507 smiles with closed lips (a smirk); N_437 and N_1939 do not smile.
+    assert ours["N_0000001507_00202.jpg"][AU.AU12] > 1.0
+    assert ours["N_0000000437_00540.jpg"][AU.AU12] < 0.3 and ours["N_0000001939_00054.jpg"][AU.AU12] < 0.3
+    mona = load_portrait(shared_path("assets/portraits/mona_lisa.jpg"), config)
+    assert mona.track.blendshape("mouthSmileLeft") < 0.05  # the blendshape alone sees no smile
+    assert mona.resting_aus[AU.AU12] > 0.5

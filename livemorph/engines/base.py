@@ -2,8 +2,10 @@
 
 ``prepare(portrait_face)`` does all once-per-portrait work (crop, features, maps, masks);
 ``render(prepared, aus)`` does only per-frame work and returns an RGB uint8 frame of the
-portrait's full size. ``aus`` are the absolute AUs to show on the portrait (0-5, already
-retargeted: portrait's resting AUs + strength x the user's change from neutral).
+portrait's full size. ``aus`` are the AUs to show on the portrait, already retargeted: the
+portrait's resting AUs + strength x the user's change from neutral. They are not clipped and
+may leave 0-5 (a smiling portrait driven by a smile); each engine bounds them as it can show
+them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input).
 Engines register by name with a factory ``factory(config, device) -> Engine``; the factory
 module is imported lazily so `--help` and the warp engine never pay for torch.
 """

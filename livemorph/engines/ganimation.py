@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..aus import AU_MAX, NUM_AUS, as_au_vector
+from ..aus import AU_MAX, NUM_AUS, as_au_vector, fit_au_range
 from ..checkpoints import load_generator
 from ..compositing import blend_generated_torch, box_overlap, feather_mask
 from ..devices import select_device
@@ -94,8 +94,8 @@ class GanimationEngine:
         return prepared
 
     def render(self, prepared: GanimationPrepared, aus: np.ndarray) -> np.ndarray:
-        """The portrait showing ``aus`` (17,) absolute 0-5 AUs; RGB uint8 at the portrait's size."""
-        aus = as_au_vector(aus) / AU_MAX
+        """The portrait showing ``aus`` (17,) retargeted AUs (squeezed into 0-5); RGB uint8, portrait size."""
+        aus = fit_au_range(as_au_vector(aus, clip=False)) / AU_MAX
         aus_t = torch.from_numpy(aus).view(1, NUM_AUS)
         color, attention = self.runner(prepared.network_input, aus_t)
         with torch.inference_mode():
@@ -107,7 +107,7 @@ class GanimationEngine:
 
     def render_crop(self, prepared: GanimationPrepared, aus: np.ndarray) -> np.ndarray:
         """The generator's own 128px composite (for debugging and tests), RGB uint8."""
-        aus_t = torch.from_numpy(as_au_vector(aus) / AU_MAX).view(1, NUM_AUS)
+        aus_t = torch.from_numpy(fit_au_range(as_au_vector(aus, clip=False)) / AU_MAX).view(1, NUM_AUS)
         color, attention = self.runner(prepared.network_input, aus_t)
         with torch.inference_mode():
             out = GanimationGenerator.compose(prepared.network_input.float(), color, attention)

@@ -153,7 +153,7 @@ class WarpEngine:
     # -- per frame -----------------------------------------------------------------------
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
-        delta = as_au_vector(aus) - prepared.resting_aus
+        delta = as_au_vector(aus, clip=False) - prepared.resting_aus
         feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         disp += self.lid_closure(prepared, delta) * prepared.eye_closure
