@@ -20,7 +20,7 @@ def _dataclass_keys(cls, prefix=""):
     return keys
 
 
-def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains")):
+def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains", "calibration.rest_caps")):
     keys = set()
     for k, v in data.items():
         if isinstance(v, dict) and (prefix + k) not in free:

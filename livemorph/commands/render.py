@@ -28,9 +28,14 @@ def _quoted(value) -> str:
 @click.option("--strength", type=float, default=None, help="Multiplier on the driver's change from neutral.")
 @click.option("--fps", type=float, default=None, help="Output fps (default: the driver's).")
 @click.option("--face", default=None, help="Which face of a multi-face portrait: 'largest' or an index from the left.")
+@click.option("--neutral", type=click.Choice(["auto", "live", "none"]), default=None,
+              help="The driver's neutral face: auto = its resting face over the whole driver (a take recorded "
+                   "with run --record-aus replays its own), live = estimated frame by frame as `run` does, "
+                   "none = absolute AUs (synthetic or already normalised tracks). Default: calibration.offline.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, help="Render at most N driver frames.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
-def command(target, driver, out, checkpoint, engine, side_by_side, device, strength, fps, face, max_frames, progress):
+def command(target, driver, out, checkpoint, engine, side_by_side, device, strength, fps, face, neutral, max_frames,
+            progress):
     """Animate TARGET with the expressions of DRIVER and write OUT.
 
     Example: livemorph render --target mona_lisa.jpg --driver me.mp4 --out mona.mp4
@@ -51,6 +56,8 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
         overrides.append(f"render.fps={fps}")
     if side_by_side is not None:
         overrides.append(f"render.side_by_side={'true' if side_by_side else 'false'}")
+    if neutral is not None:
+        overrides.append(f"calibration.offline={neutral}")
     if face is not None:
         overrides.append(f"portrait.face={face if face.isdigit() else _quoted(face)}")
     config = load_cli_config(click.get_current_context(), overrides)

@@ -1,0 +1,101 @@
+"""Does the portrait do what the driver does? Every shared driver x every shared portrait, default config.
+
+    python benchmarks/bench_fidelity.py [--max-frames N] [--drivers a.mp4,b.mp4] [--portraits x.jpg,...]
+
+Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
+configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
+(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown) read on the driver and on the output.
+Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
+channels the driver really uses (5-95 % range >= 0.15). Goal for the default engine: r >= 0.8 and
+amplitude 0.7-1.4 on every used channel of every driver.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolve()
+os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fidelity_judge import CHANNELS, compare, decode_video, read_channels  # noqa: E402
+
+from livemorph.config import load_config  # noqa: E402
+from livemorph.pipeline import render_offline  # noqa: E402
+from livemorph.portrait import load_portrait  # noqa: E402
+
+R_GOAL, AMP_GOAL = 0.8, (0.7, 1.4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-frames", type=int, default=None, help="render at most N frames per driver")
+    parser.add_argument("--drivers", default=None, help="comma-separated names in shared/assets/driving")
+    parser.add_argument("--portraits", default=None, help="comma-separated names in shared/assets/portraits")
+    args = parser.parse_args()
+
+    model = SHARED / "models" / "face_landmarker.task"
+    drivers = _pick(SHARED / "assets" / "driving", args.drivers)
+    portraits = _pick(SHARED / "assets" / "portraits", args.portraits)
+    config = load_config()
+    rows = []  # (driver, portrait, [ChannelScore])
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for driver in drivers:
+            frames, fps = decode_video(driver)
+            frames = frames[:args.max_frames] if args.max_frames else frames
+            driver_channels = read_channels(frames, model, fps)
+            used = [c for c in compare(driver_channels, driver_channels) if c.used]
+            if not used:
+                print(f"{driver.name}: the driver uses no channel (no face?) - skipped", flush=True)
+                continue
+            for portrait_path in portraits:
+                portrait = load_portrait(portrait_path, config)
+                out = Path(tmp) / "out.mp4"
+                render_offline(portrait, driver, out, config, max_frames=args.max_frames, progress=False)
+                output, _ = decode_video(out)
+                scores = compare(driver_channels, read_channels(output, model, fps))
+                rows.append((driver.name, portrait_path.name, scores))
+                cells = "  ".join(f"{s.channel} r {s.r:+.2f} amp {s.amplitude:.2f}" for s in scores if s.used)
+                print(f"{driver.name:28s} {portrait_path.name:26s} {cells}", flush=True)
+    _summary(rows)
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+def _pick(folder: Path, names: str | None) -> list[Path]:
+    if names:
+        return [folder / n for n in names.split(",")]
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def _summary(rows) -> None:
+    print("\nper channel, over every (driver, portrait) pair where the driver uses it:")
+    print(f"{'channel':12s} {'pairs':>5s} {'median r':>9s} {'min r':>6s} {'median amp':>10s} "
+          f"{'r>=0.8':>7s} {'amp ok':>7s}")
+    for channel in CHANNELS:
+        scores = [s for _, _, ss in rows for s in ss if s.channel == channel and s.used]
+        if not scores:
+            continue
+        r = np.array([s.r for s in scores])
+        amp = np.array([s.amplitude for s in scores])
+        r_ok = int(np.sum(r >= R_GOAL))
+        amp_ok = int(np.sum((amp >= AMP_GOAL[0]) & (amp <= AMP_GOAL[1])))
+        print(f"{channel:12s} {len(scores):5d} {np.nanmedian(r):9.2f} {np.nanmin(r):6.2f} {np.nanmedian(amp):10.2f} "
+              f"{r_ok:4d}/{len(scores):<3d}{amp_ok:4d}/{len(scores):<3d}")
+    print("per driver (median over portraits and used channels):")
+    for driver in sorted({d for d, _, _ in rows}):
+        scores = [s for d, _, ss in rows if d == driver for s in ss if s.used]
+        print(f"  {driver:28s} r {np.nanmedian([s.r for s in scores]):+.2f}  "
+              f"amp {np.nanmedian([s.amplitude for s in scores]):.2f}")
+
+
+if __name__ == "__main__":
+    main()

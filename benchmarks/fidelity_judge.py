@@ -1,0 +1,79 @@
+"""An independent judge of "the portrait does what the driver does".
+
+It reads bare MediaPipe blendshapes (no livemorph code: not our tracker wrapper, not our AU
+mapping) on the driver's frames and on the rendered portrait's frames, and compares the two
+series per channel: Pearson r and the amplitude ratio (output sd / driver sd). Used by
+``bench_fidelity.py`` and by the fidelity tests, so both judge the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# channel -> the blendshapes averaged into it
+CHANNELS: dict[str, tuple[str, ...]] = {
+    "jawOpen": ("jawOpen",),
+    "mouthSmile": ("mouthSmileLeft", "mouthSmileRight"),
+    "eyeBlink": ("eyeBlinkLeft", "eyeBlinkRight"),
+    "browInnerUp": ("browInnerUp",),
+    "browDown": ("browDownLeft", "browDownRight"),
+}
+# a driver "really uses" a channel when its 5-95 % range spans at least this much
+USED_RANGE = 0.15
+
+
+def read_channels(frames, model_path: str | Path, fps: float = 30.0) -> np.ndarray:
+    """(N, len(CHANNELS)) blendshape channels per RGB frame; NaN rows where no face is found."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=vision.RunningMode.VIDEO, num_faces=1, output_face_blendshapes=True)
+    rows = []
+    with vision.FaceLandmarker.create_from_options(options) as landmarker:
+        for i, frame in enumerate(frames):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
+            result = landmarker.detect_for_video(image, int(round(i * 1000.0 / fps)))
+            if not result.face_blendshapes:
+                rows.append([np.nan] * len(CHANNELS))
+                continue
+            scores = {c.category_name: c.score for c in result.face_blendshapes[0]}
+            rows.append([float(np.mean([scores[n] for n in names])) for names in CHANNELS.values()])
+    return np.asarray(rows, np.float64).reshape(-1, len(CHANNELS))
+
+
+@dataclass(frozen=True)
+class ChannelScore:
+    channel: str
+    used: bool  # the driver really moves this channel
+    r: float  # Pearson correlation driver vs output
+    amplitude: float  # output sd / driver sd
+
+
+def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
+    """Per channel, over frames where both faces were found."""
+    n = min(len(driver), len(output))
+    driver, output = driver[:n], output[:n]
+    both = ~(np.isnan(driver).any(1) | np.isnan(output).any(1))
+    scores = []
+    for j, name in enumerate(CHANNELS):
+        d, o = driver[both, j], output[both, j]
+        used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGE
+        r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
+        amplitude = float(o.std() / d.std()) if len(d) > 2 and d.std() > 0 else float("nan")
+        scores.append(ChannelScore(name, used, r, amplitude))
+    return scores
+
+
+def decode_video(path: str | Path) -> tuple[list[np.ndarray], float]:
+    """All frames of a video as RGB arrays, and its frame rate."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        fps = float(stream.average_rate or 30.0)
+        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+    return frames, fps
