@@ -123,6 +123,7 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
     au_track = read_au_track(track)
     assert len(au_track) == stats["counters"]["out:aus"] >= n
     assert au_track.aus.shape[1] == NUM_AUS
+    assert au_track.is_recorded_take  # it carries the neutral it was driven with, for an exact replay
     assert au_track.success.mean() > 0.9  # the woman's face is in every frame
     assert np.all(np.diff(au_track.timestamps_s) > 0)
 
