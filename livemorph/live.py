@@ -507,10 +507,6 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from .sources import source_from_config
 
-    from .errors import ConfigError
-
-    if config.window.layout not in ("portrait", "side_by_side"):
-        raise ConfigError(f"window.layout must be 'portrait' or 'side_by_side', got {config.window.layout!r}")
     preview = None
     if window:
         from .preview import PreviewWindow

@@ -47,7 +47,7 @@ def resolve_engine_name(config) -> str:
         message = f"engine: {name} ({why})"
         if message not in _announced:
             _announced.add(message)
-            log.warning(message)
+            log.info(message)  # the default choice is not a problem: errors stay one line
     elif name not in available_engines():
         raise ConfigError(f"unknown engine {name!r}; valid: auto, {', '.join(available_engines())}")
     if name == "ganimation" and not config.ganimation.checkpoint:
