@@ -105,8 +105,9 @@ def _number(row, index, path, default, line=None) -> float:
 class AUTrackWriter:
     """Writes rows as they come; the file appears under its name only when closed cleanly."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, key_column: str | None = None):
         self.path = Path(path)
+        self.key_column = key_column  # e.g. "file": a first column naming each row's image (training labels)
         self._tmp = self.path.with_name(f".{self.path.name}.partial")
         self._fh = None
         self._writer = None
@@ -118,13 +119,16 @@ class AUTrackWriter:
             self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
         except OSError as exc:
             raise OutputNotWritable(f"cannot write AU track {self.path}: {exc.strerror or exc}") from exc
-        self._fh.write(", ".join(TRACK_COLUMNS) + "\n")
+        columns = ((self.key_column,) if self.key_column else ()) + TRACK_COLUMNS
+        self._fh.write(", ".join(columns) + "\n")
         return self
 
-    def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0) -> None:
+    def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0,
+              key: str = "") -> None:
         """One row; ``frame_index`` is 0-based (written 1-based, as OpenFace does)."""
         values = getattr(aus, "aus", aus)  # accept an AUReading too
-        cells = [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
+        cells = [_csv_cell(key)] if self.key_column else []
+        cells += [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
         cells += [f"{float(v):.2f}" for v in np.asarray(values, np.float32)]
         self._fh.write(", ".join(cells) + "\n")
         self.rows += 1
@@ -141,6 +145,13 @@ class AUTrackWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(keep=exc_type is None)
+
+
+def _csv_cell(text: str) -> str:
+    """A file name as one CSV cell (quoted when it holds a comma, quote or newline)."""
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_au_track(path: str | Path, track: AUTrack) -> Path:

@@ -507,6 +507,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from .sources import source_from_config
 
+    if stats_json:
+        _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
     preview = None
     if window:
         from .preview import PreviewWindow
@@ -571,13 +573,37 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     return snapshot
 
 
+def _json_temp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _check_json_writable(path: Path) -> None:
+    """OutputNotWritable now, rather than after the run, if ``path`` cannot be written."""
+    from .errors import OutputNotWritable
+
+    if path.is_dir():
+        raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
+    tmp = _json_temp(path)
+    try:
+        tmp.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
+    tmp.unlink(missing_ok=True)
+
+
 def _write_json_atomic(path: Path, data: dict) -> None:
     import json
     import os
 
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    from .errors import OutputNotWritable
+
+    tmp = _json_temp(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
 
 
 def summary_line(snapshot: dict) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CheckpointError, ConfigError, InputNotFound, ModelWeightsMissing, OutputNotWritable
+from .errors import CheckpointError, ConfigError, InputNotFound, OutputNotWritable
 from .config import read_yaml_mapping
 from .model_files import sha256_file
 
@@ -142,14 +142,14 @@ def resolve_checkpoint(name_or_path: str | Path) -> Path:
     if name in user:
         path = user[name].path
         if path is None or not path.exists():
-            raise InputNotFound(f"checkpoint {name!r} was registered at {path}, which no longer exists; "
-                                f"run `livemorph models add FILE --name {name}` again")
+            raise CheckpointError(f"checkpoint {name!r} was registered at {path}, which no longer exists; "
+                                  f"run `livemorph models add FILE --name {name}` again")
         return path
     builtin = builtin_models()
     if name in builtin:
         entry = builtin[name]
-        raise ModelWeightsMissing(f"checkpoint {name!r} is not installed: download it from {entry.url} and run "
-                                  f"`livemorph models add FILE --name {name}`")
+        raise CheckpointError(f"checkpoint {name!r} is not installed: download it from {entry.url} and run "
+                              f"`livemorph models add FILE --name {name}`")
     raise InputNotFound(f"checkpoint {name!r} not found: not a file and not a registered name "
                         "(see `livemorph models list`)")
 
