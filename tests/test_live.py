@@ -450,3 +450,41 @@ def test_key_handler_changes_controls():
     assert controls.target == 1
     on_key(ord("q"))
     assert loop.stopping
+
+
+# ---- shutdown and background preparation under faults -----------------------------------------
+def test_a_stage_stuck_past_the_join_timeout_is_reported_left_behind():
+    release = threading.Event()
+
+    class Stuck(FakePuppet):
+        def render(self, reading, strength):
+            release.wait(10)  # a native call that does not return in time
+            return super().render(reading, strength)
+
+    loop = LiveLoop(source=FakeSource(50), au_stream=FakeStream(), targets=TargetSet(["a"], lambda _: Stuck()),
+                    controls=LiveControls(strength=1.0), join_timeout_s=0.2)
+    threading.Timer(0.3, loop.stop).start()
+    loop.run()
+    try:
+        # run_live keeps the tracker and the source open for it instead of closing them under it
+        assert loop.left_behind == ["livemorph-engine"]
+    finally:
+        release.set()
+
+
+def test_a_clean_stop_leaves_no_stage_behind():
+    loop = make_loop(20, outputs=[], max_frames=5)
+    loop.run()
+    assert loop.left_behind == []
+
+
+def test_a_bug_while_preparing_a_background_target_shows_failed_not_preparing():
+    def prepare(name):
+        if name == "buggy":
+            raise ZeroDivisionError("division by zero")
+        return FakePuppet()
+
+    targets = TargetSet(["first", "buggy", "third"], prepare)
+    targets._thread.join(timeout=5)
+    assert "ZeroDivisionError" in targets.status(1) and targets.status(1) != "preparing"
+    assert targets.status(2) == "ready"  # the targets after it are still prepared
