@@ -1,6 +1,7 @@
 """Typed configuration: config.yaml -> nested frozen dataclasses, one per stage.
 
-Defaults live only in ``config.yaml`` (shipped inside the package as ``default_config.yaml``);
+Defaults live only in ``default_config.yaml`` next to this file (the top-level ``config.yaml``
+is the same file for users to read, kept identical by a test);
 the dataclasses here declare names and types (with allowed ranges and values, see
 ``config_checks``), never defaults; every value is checked once, here, at load time, so a bad
 one is a single ConfigError naming the key. A user's config file may hold

@@ -1,7 +1,7 @@
 """Generator checkpoints by name: the known published ones and the ones the user added.
 
-Known checkpoints are listed in ``models/registry.yaml`` (shipped in the package as
-``model_registry.yaml``): where to get each one, its layout and licence. livemorph never
+Known checkpoints are listed in ``model_registry.yaml`` next to this file (the top-level
+``models/registry.yaml`` is the same file, kept identical by a test): where to get each one, its layout and licence. livemorph never
 downloads them itself. ``livemorph models add FILE [--name N]`` checks that FILE loads as a
 generator and records its absolute path and sha256 in the user's registry
 (``<user config dir>/livemorph/models.yaml``, or ``$LIVEMORPH_MODEL_REGISTRY``); then

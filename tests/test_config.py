@@ -30,6 +30,17 @@ def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp
     return keys
 
 
+def test_the_packaged_defaults_are_a_real_file_identical_to_config_yaml():
+    # The package reads livemorph/default_config.yaml; the top-level config.yaml is the same file for
+    # users to read and copy. A real file, not a symlink: a checkout without symlinks (Windows) must work.
+    from conftest import REPO_ROOT
+
+    assert not DEFAULT_CONFIG_PATH.is_symlink()
+    assert DEFAULT_CONFIG_PATH.read_bytes() == (REPO_ROOT / "config.yaml").read_bytes(), (
+        "config.yaml and livemorph/default_config.yaml differ: edit config.yaml, then "
+        "`cp config.yaml livemorph/default_config.yaml`")
+
+
 def test_every_yaml_key_is_a_typed_field_and_vice_versa():
     data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
     assert _yaml_keys(data) == _dataclass_keys(Config)
