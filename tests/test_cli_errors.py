@@ -6,14 +6,14 @@ import sys
 import numpy as np
 from PIL import Image
 
-from conftest import REPO_ROOT, SHARED, shared_path
+from conftest import REPO_ROOT, models_dir, shared_path
 
 PORTRAIT = "assets/portraits/grace_hopper_glasses.jpg"
 VIDEO = "assets/driving/man_smiling_short.mp4"
 
 
 def livemorph(*args, tmp_path):
-    env = dict(os.environ, LIVEMORPH_MODELS=str(SHARED / "models"), PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, LIVEMORPH_MODELS=str(models_dir()), PYTHONPATH=str(REPO_ROOT))
     env.pop("DISPLAY", None)
     return subprocess.run([sys.executable, "-m", "livemorph", *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=120)

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, SHARED, shared_path
+from conftest import REPO_ROOT, models_dir, shared_path
 from livemorph.aus import NUM_AUS
 from livemorph.frames import Frame
 from livemorph.handoff import Handoff, HandoffClosed
@@ -43,7 +43,7 @@ def engine_args() -> list[str]:
 
 
 def run_cli(args: list[str], tmp_path: Path, *, env_extra: dict | None = None, timeout: float = 120):
-    env = dict(os.environ, LIVEMORPH_MODELS=str(SHARED / "models"), PYTHONPATH=str(REPO_ROOT),
+    env = dict(os.environ, LIVEMORPH_MODELS=str(models_dir()), PYTHONPATH=str(REPO_ROOT),
                LIVEMORPH_TEST_VCAM_LOG=str(tmp_path / "vcam.json"), LIVEMORPH_TEST_ENGINE="test-tint")
     env.pop("DISPLAY", None)
     env.update(env_extra or {})
@@ -122,7 +122,7 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
 def test_sigint_while_recording_leaves_a_complete_file(tmp_path):
     out = tmp_path / "take.mp4"
     partial = tmp_path / ".take.mp4.partial"
-    env = dict(os.environ, LIVEMORPH_MODELS=str(SHARED / "models"), PYTHONPATH=str(REPO_ROOT),
+    env = dict(os.environ, LIVEMORPH_MODELS=str(models_dir()), PYTHONPATH=str(REPO_ROOT),
                LIVEMORPH_TEST_ENGINE="test-tint")
     env.pop("DISPLAY", None)
     proc = subprocess.Popen([sys.executable, str(HELPER), *run_args(tmp_path, "--loop", "--record", str(out))],
