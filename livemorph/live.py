@@ -506,10 +506,11 @@ def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recordin
 
 def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, window: bool = True,
              record: str | None = None, record_aus: str | None = None, max_frames: int | None = None,
-             stats_json: str | None = None) -> dict:
+             stats_json: str | None = None, stats: LiveStats | None = None) -> dict:
     """``livemorph run``: everything from the config (CLI flags are already folded into it).
 
-    Returns the final stats snapshot (also written to ``stats_json`` when given).
+    Returns the final stats snapshot (also written to ``stats_json`` when given). ``stats`` lets
+    a caller watch the run from another thread (benchmarks/bench_soak.py).
     """
     from .au_stream import AUStream
     from .errors import VirtualCameraUnavailable
@@ -518,7 +519,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
-    stats = LiveStats()
+    stats = stats if stats is not None else LiveStats()
     preview = None
     outputs: list[OutputWorker] = []
     au_output = None
