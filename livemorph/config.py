@@ -76,6 +76,7 @@ class PortraitConfig:
     face: Annotated[str, OneOf(("largest",))] | NonNegativeInt
     crop_scale: Positive
     min_face_px: NonNegativeInt
+    max_side: Annotated[int, Range(ge=256, le=16384)]
 
 
 @dataclass(frozen=True)
