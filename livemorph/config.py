@@ -1,12 +1,14 @@
 """Typed configuration: config.yaml -> nested frozen dataclasses, one per stage.
 
 Defaults live only in ``default_config.yaml`` next to this file (the top-level ``config.yaml``
-is the same file for users to read, kept identical by a test);
-the dataclasses here declare names and types (with allowed ranges and values, see
-``config_checks``), never defaults; every value is checked once, here, at load time, so a bad
-one is a single ConfigError naming the key. A user's config file may hold
-just the keys it changes; ``--set section.key=value`` overrides come last. Loading does no
-I/O beyond reading the YAML files and has no side effects.
+is the same file for users to read, kept identical by a test). The dataclasses here declare
+names and types, never defaults; a type may carry its allowed values (``config_checks``:
+``Positive``, ``Fraction``, ``Annotated[int, Range(ge=16)]``, ``list[AUName]``, ...). Every
+value is checked once, here, at load time, so a bad one is a single ConfigError naming the key
+and what is allowed. Adding a key = one line in config.yaml (default + comment; copy the file over
+livemorph/default_config.yaml) + one field here.
+A user's config file may hold just the keys it changes; ``--set section.key=value`` overrides
+come last. Loading does no I/O beyond reading the YAML files and has no side effects.
 """
 from __future__ import annotations
 

@@ -143,7 +143,6 @@ class LiveLoop:
     is_recording: Callable[[], bool] = lambda: False
     join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
 
-
     def __post_init__(self):
         self._stop = threading.Event()
         self._errors: list[BaseException] = []
