@@ -31,7 +31,7 @@ DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.yaml")
 class TrackingConfig:
     model_path: str | None
     model_url: str
-    model_sha256: Annotated[str, Pattern(r"([0-9a-f]{64})?", "64 lowercase hex digits, or empty to skip the check")]
+    model_sha256: Annotated[str, Pattern(r"([0-9a-fA-F]{64})?", "64 hex digits, or empty to skip the check")]
     max_faces: Count
     min_detection_confidence: Fraction
     min_presence_confidence: Fraction

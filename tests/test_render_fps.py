@@ -5,11 +5,11 @@ import pytest
 from PIL import Image
 
 import fake_engines
+from livemorph.au_tracks import AUTrackWriter
+from livemorph.aus import AU, NUM_AUS
 from livemorph.pipeline import render_offline
 from livemorph.resample import output_count
 from test_pipeline import exact_config, synthetic_portrait
-from livemorph.au_tracks import AUTrackWriter
-from livemorph.aus import AU, NUM_AUS
 
 
 def write_track(path, rows: int, fps: float):
