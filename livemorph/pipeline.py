@@ -24,8 +24,8 @@ import numpy as np
 
 from .aus import retarget
 from .errors import ConfigError, InputUnreadable
-from .resample import output_count
 from .layout import side_by_side
+from .resample import output_count
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +344,9 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames))
         fps = float(config.render.fps or driver_info.fps)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
-        bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,
+        expected = (None if driver_info.total is None
+                    else sum(output_count(i, driver_info.fps, fps) for i in range(driver_info.total)))
+        bar = stack.enter_context(tqdm(total=expected, unit="frame", disable=not progress,
                                        desc=f"render {out.name}", leave=False))
         tracked, rendered = stages.queue(), stages.queue()
 
