@@ -46,3 +46,19 @@ def test_unwritable_stats_json_fails_before_the_run(tmp_path):
     assert len(lines) == 1 and "--stats-json" in lines[0] and "stats.json" in lines[0], result.stderr
     assert not record.exists()  # refused before any work, not after a successful run
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_mistyped_option_is_one_line_and_exit_2(capsys):
+    from livemorph.cli import main
+
+    for args in (["render", "--fps", "abc"], ["render", "--no-such-flag"], ["render"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("livemorph: error: ") and err.count("\n") == 1 and "--help" in err, err
+
+
+def test_livemorph_alone_still_shows_the_help(capsys):
+    from livemorph.cli import main
+
+    main([])
+    assert "Usage: livemorph" in capsys.readouterr().err
