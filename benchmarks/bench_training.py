@@ -11,6 +11,7 @@ bf16 and fp16 autocast, each as a ratio to fp32 in the same run.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 import time
@@ -37,7 +38,8 @@ def random_set(n: int, size: int) -> TrainingSet:
     )
 
 
-def images_per_second(args, device: str, amp: str, cycles: int) -> float:
+def images_per_second(args, device: str, amp: str, cycles: int) -> tuple[float, str]:
+    """(images/s, 'losses finite' or how many were not) over the timed cycles."""
     overrides = [
         f"train.image_size={args.image_size}", f"train.conv_dim={args.conv_dim}",
         f"train.critic_conv_dim={args.conv_dim}", f"train.batch_size={args.batch_size}",
@@ -53,11 +55,14 @@ def images_per_second(args, device: str, amp: str, cycles: int) -> float:
         if trainer.device.type == "cuda":
             torch.cuda.synchronize()
         t0 = time.perf_counter()
-        trainer.run(stop_after=per_cycle * (cycles + 1))
+        result = trainer.run(stop_after=per_cycle * (cycles + 1))
         if trainer.device.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - t0
-    return per_cycle * cycles * args.batch_size / seconds
+    values = [v for row in result.history for k, v in row.items() if k != "step" and v is not None]
+    bad = sum(not math.isfinite(v) for v in values)
+    health = "losses finite" if bad == 0 else f"{bad} of {len(values)} losses NOT finite"
+    return per_cycle * cycles * args.batch_size / seconds, health
 
 
 def main() -> None:
@@ -70,30 +75,32 @@ def main() -> None:
                         help="CPU thread counts to compare (default: 1 and torch's default)")
     parser.add_argument("--gpu-batch-size", type=int, default=25)
     parser.add_argument("--gpu-cycles", type=int, default=4)
+    parser.add_argument("--skip-cpu", action="store_true", help="measure only CUDA (on a GPU machine)")
     args = parser.parse_args()
 
     print(f"torch {torch.__version__}; {args.image_size} px, width {args.conv_dim}; images/s = training "
           "images consumed per second (each step: 1 critic update; every 5th: 1 generator update)")
     baseline = None
-    for threads in args.threads or sorted({1, torch.get_num_threads()}):
+    for threads in [] if args.skip_cpu else (args.threads or sorted({1, torch.get_num_threads()})):
         torch.set_num_threads(threads)
-        ips = images_per_second(args, "cpu", "off", args.cycles)
+        ips, health = images_per_second(args, "cpu", "off", args.cycles)
         baseline = baseline or ips
         print(f"cpu  fp32  {threads} thread(s)  batch {args.batch_size:3d}: {ips:8.2f} images/s  "
-              f"(x{ips / baseline:.2f} vs the first line)")
+              f"(x{ips / baseline:.2f} vs the first line), {health}")
     if not torch.cuda.is_available():
         print("cuda: not available on this machine (mixed precision not measured)")
         return
     args.batch_size = args.gpu_batch_size
     name = torch.cuda.get_device_name()
-    fp32 = images_per_second(args, "cuda", "off", args.gpu_cycles)
-    print(f"cuda fp32  {name}  batch {args.batch_size:3d}: {fp32:8.2f} images/s")
+    fp32, health = images_per_second(args, "cuda", "off", args.gpu_cycles)
+    print(f"cuda fp32  {name}  batch {args.batch_size:3d}: {fp32:8.2f} images/s, {health}")
     for amp in ("bf16", "fp16"):
         if amp == "bf16" and not torch.cuda.is_bf16_supported():
             print("cuda bf16: not supported by this GPU")
             continue
-        ips = images_per_second(args, "cuda", amp, args.gpu_cycles)
-        print(f"cuda {amp}  {name}  batch {args.batch_size:3d}: {ips:8.2f} images/s  (x{ips / fp32:.2f} vs fp32)")
+        ips, health = images_per_second(args, "cuda", amp, args.gpu_cycles)
+        print(f"cuda {amp}  {name}  batch {args.batch_size:3d}: {ips:8.2f} images/s  (x{ips / fp32:.2f} vs fp32), "
+              f"{health}")
 
 
 if __name__ == "__main__":

@@ -116,12 +116,14 @@ def _number(row, index, path, default, line=None) -> float:
 class AUTrackWriter:
     """Writes rows as they come; the file appears under its name only when closed cleanly.
 
-    ``with_neutral=True`` adds the neutral columns (pass ``neutral=`` or an AUReading per row).
+    ``with_neutral=True`` adds the neutral columns (pass ``neutral=`` or an AUReading per row);
+    ``key_column="file"`` adds a first column naming each row's image (training labels).
     """
 
-    def __init__(self, path: str | Path, *, with_neutral: bool = False):
+    def __init__(self, path: str | Path, *, with_neutral: bool = False, key_column: str | None = None):
         self.path = Path(path)
         self.with_neutral = with_neutral
+        self.key_column = key_column
         self._tmp = self.path.with_name(f".{self.path.name}.partial")
         self._fh = None
         self._writer = None
@@ -133,15 +135,17 @@ class AUTrackWriter:
             self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
         except OSError as exc:
             raise OutputNotWritable(f"cannot write AU track {self.path}: {exc.strerror or exc}") from exc
-        columns = TRACK_COLUMNS + (NEUTRAL_COLUMNS if self.with_neutral else ())
+        columns = ((self.key_column,) if self.key_column else ()) + TRACK_COLUMNS
+        columns += NEUTRAL_COLUMNS if self.with_neutral else ()
         self._fh.write(", ".join(columns) + "\n")
         return self
 
     def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0,
-              neutral=None) -> None:
+              neutral=None, key: str = "") -> None:
         """One row; ``frame_index`` is 0-based (written 1-based, as OpenFace does)."""
         values = getattr(aus, "aus", aus)  # accept an AUReading too
-        cells = [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
+        cells = [_csv_cell(key)] if self.key_column else []
+        cells += [str(int(frame_index) + 1), f"{timestamp_s:.3f}", f"{confidence:.2f}", "1" if success else "0"]
         cells += [f"{float(v):.2f}" for v in np.asarray(values, np.float32)]
         if self.with_neutral:
             neutral = getattr(aus, "neutral", None) if neutral is None else neutral
@@ -163,6 +167,13 @@ class AUTrackWriter:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(keep=exc_type is None)
+
+
+def _csv_cell(text: str) -> str:
+    """A file name as one CSV cell (quoted when it holds a comma, quote or newline)."""
+    if any(c in text for c in ',"\r\n') or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_au_track(path: str | Path, track: AUTrack) -> Path:

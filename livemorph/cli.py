@@ -84,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:  # click's name for Ctrl+C
         click.echo("livemorph: interrupted", err=True)
         return 130
+    except click.exceptions.NoArgsIsHelpError as exc:  # `livemorph` alone: the help, as click shows it
+        exc.show()
+        return exc.exit_code
+    except click.UsageError as exc:  # a mistyped option or value: one line too, with where to look
+        where = exc.ctx.command_path if exc.ctx is not None else "livemorph"
+        click.echo(f"livemorph: error: {exc.format_message()} (see `{where} --help`)", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

@@ -1,21 +1,27 @@
 """Typed configuration: config.yaml -> nested frozen dataclasses, one per stage.
 
-Defaults live only in ``config.yaml`` (shipped inside the package as ``default_config.yaml``);
-the dataclasses here declare names and types, never defaults. A user's config file may hold
-just the keys it changes; ``--set section.key=value`` overrides come last. Loading does no
-I/O beyond reading the YAML files and has no side effects.
+Defaults live only in ``default_config.yaml`` next to this file (the top-level ``config.yaml``
+is the same file for users to read, kept identical by a test). The dataclasses here declare
+names and types, never defaults; a type may carry its allowed values (``config_checks``:
+``Positive``, ``Fraction``, ``Annotated[int, Range(ge=16)]``, ``list[AUName]``, ...). Every
+value is checked once, here, at load time, so a bad one is a single ConfigError naming the key
+and what is allowed. Adding a key = one line in config.yaml (default + comment; copy the file over
+livemorph/default_config.yaml) + one field here.
+A user's config file may hold just the keys it changes; ``--set section.key=value`` overrides
+come last. Loading does no I/O beyond reading the YAML files and has no side effects.
 """
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 
 from .aus import AU_NAMES, NUM_AUS
+from .config_checks import (AUName, Count, Fraction, Length, NonNegative, NonNegativeInt, OneOf, Pattern, Positive,
+                            Range, X264Preset, coerce, is_mapping_type)
 from .errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.yaml")
@@ -25,18 +31,18 @@ DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.yaml")
 class TrackingConfig:
     model_path: str | None
     model_url: str
-    model_sha256: str
-    max_faces: int
-    min_detection_confidence: float
-    min_presence_confidence: float
-    min_tracking_confidence: float
-    reacquire_max_jump: float
-    reacquire_after_ms: float
+    model_sha256: Annotated[str, Pattern(r"([0-9a-fA-F]{64})?", "64 hex digits, or empty to skip the check")]
+    max_faces: Count
+    min_detection_confidence: Fraction
+    min_presence_confidence: Fraction
+    min_tracking_confidence: Fraction
+    reacquire_max_jump: Positive
+    reacquire_after_ms: NonNegative
 
 
 @dataclass(frozen=True)
 class ExpressionConfig:
-    gains: dict[str, float]
+    gains: dict[AUName, NonNegative]
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="expression.gains")
@@ -45,23 +51,23 @@ class ExpressionConfig:
 @dataclass(frozen=True)
 class SmoothingConfig:
     enabled: bool
-    min_cutoff: float
-    beta: float
-    d_cutoff: float
-    fast_aus: list[str]
-    fast_min_cutoff: float
-    fast_beta: float
+    min_cutoff: Positive
+    beta: NonNegative
+    d_cutoff: Positive
+    fast_aus: list[AUName]
+    fast_min_cutoff: Positive
+    fast_beta: NonNegative
 
 
 @dataclass(frozen=True)
 class CalibrationConfig:
     auto: bool
-    quantile: float
-    window_seconds: float
-    sample_hz: float
-    pin_seconds: float
-    rest_caps: dict[str, float]
-    offline: str
+    quantile: Annotated[float, Range(ge=0, le=0.5)]
+    window_seconds: Annotated[float, Range(ge=1, le=3600)]
+    sample_hz: Annotated[float, Range(gt=0, le=120)]
+    pin_seconds: Annotated[float, Range(ge=0, le=10)]
+    rest_caps: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
+    offline: Annotated[str, OneOf(("auto", "live", "none"))]
 
     def rest_cap_vector(self):
         return au_dict_to_vector(self.rest_caps, fill=5.0, what="calibration.rest_caps")
@@ -69,22 +75,23 @@ class CalibrationConfig:
 
 @dataclass(frozen=True)
 class NoFaceConfig:
-    hold_seconds: float
-    ease_seconds: float
+    hold_seconds: NonNegative
+    ease_seconds: NonNegative
 
 
 @dataclass(frozen=True)
 class PortraitConfig:
-    face: str | int
-    crop_scale: float
-    min_face_px: int
+    face: Annotated[str, OneOf(("largest",))] | NonNegativeInt
+    crop_scale: Positive
+    min_face_px: NonNegativeInt
+    max_side: Annotated[int, Range(ge=256, le=16384)]
 
 
 @dataclass(frozen=True)
 class DrivingConfig:
-    strength: float
-    gains: dict[str, float]
-    locks: list[str]
+    strength: NonNegative
+    gains: dict[AUName, NonNegative]
+    locks: list[AUName]
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")
@@ -107,21 +114,21 @@ class EngineConfig:
 @dataclass(frozen=True)
 class GanimationConfig:
     checkpoint: str | None
-    half: str | bool
-    half_tolerance: float
+    half: Annotated[str, OneOf(("auto",))] | bool
+    half_tolerance: NonNegative
     cuda_graph: bool
-    feather: float
+    feather: Fraction
 
 
 @dataclass(frozen=True)
 class WarpConfig:
-    strength: float
-    gains: dict[str, float]
-    blink_closed_at: float
-    feather: float
-    map_size: int
-    max_displacement: float
-    au25_to_jaw: float
+    strength: Annotated[float, Range(ge=0, le=5)]
+    gains: dict[AUName, NonNegative]
+    blink_closed_at: Annotated[float, Range(ge=0, le=5)]
+    feather: Annotated[float, Range(ge=0, le=2)]
+    map_size: Annotated[int, Range(ge=16, le=4096)]
+    max_displacement: Fraction
+    au25_to_jaw: Annotated[float, Range(ge=0, le=2)]
     mouth_fill: bool
     teeth: bool
 
@@ -131,22 +138,22 @@ class WarpConfig:
 
 @dataclass(frozen=True)
 class RenderConfig:
-    fps: float | None
+    fps: Annotated[float, Range(gt=0, le=240)] | None
     side_by_side: bool
-    gif_max_width: int
-    gif_fps: float
-    crf: int
-    x264_preset: str
+    gif_max_width: Annotated[int, Range(ge=16)]
+    gif_fps: Annotated[float, Range(gt=0, le=50)]
+    crf: Annotated[int, Range(ge=0, le=51)]
+    x264_preset: X264Preset
 
 
 @dataclass(frozen=True)
 class LiveConfig:
-    source: int | str
-    width: int
-    height: int
-    fps: float
+    source: NonNegativeInt | str
+    width: Count
+    height: Count
+    fps: Positive
     loop: bool
-    reopen_seconds: float
+    reopen_seconds: NonNegative
 
 
 @dataclass(frozen=True)
@@ -154,66 +161,66 @@ class VcamConfig:
     enabled: bool
     backend: str
     device: str | None
-    width: int
-    height: int
-    fps: float
+    width: Annotated[int, Range(ge=16)]
+    height: Annotated[int, Range(ge=16)]
+    fps: Positive
     pace: bool
 
 
 @dataclass(frozen=True)
 class RecordConfig:
     side_by_side: bool
-    fps: float | None
-    buffer_frames: int
-    x264_preset: str
+    fps: Annotated[float, Range(gt=0, le=240)] | None
+    buffer_frames: Count
+    x264_preset: X264Preset
 
 
 @dataclass(frozen=True)
 class WindowConfig:
     hud: bool
-    layout: str
+    layout: Annotated[str, OneOf(("portrait", "side_by_side"))]
     mirror: bool
     title: str
-    max_height: int
-    strength_step: float
+    max_height: Annotated[int, Range(ge=16)]
+    strength_step: Positive
     record_dir: str
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    image_size: int
-    conv_dim: int
-    repeat_num: int
-    critic_conv_dim: int
-    critic_repeat_num: int
-    batch_size: int
-    steps: int
-    epochs: int | None
-    lr_generator: float
-    lr_critic: float
-    betas: list[float]
-    critic_steps: int
-    decay_start: float
-    lambda_adversarial: float
-    lambda_gp: float
-    lambda_au: float
+    image_size: Annotated[int, Range(ge=16)]
+    conv_dim: Count
+    repeat_num: NonNegativeInt
+    critic_conv_dim: Count
+    critic_repeat_num: Count
+    batch_size: Count
+    steps: Count
+    epochs: Count | None
+    lr_generator: Positive
+    lr_critic: Positive
+    betas: Annotated[list[Annotated[float, Range(ge=0, lt=1)]], Length(2)]
+    critic_steps: Count
+    decay_start: Fraction
+    lambda_adversarial: NonNegative
+    lambda_gp: NonNegative
+    lambda_au: NonNegative
     au_loss_per_image: bool
-    lambda_cycle: float
-    lambda_attention: float
-    lambda_tv: float
-    target_noise: float
+    lambda_cycle: NonNegative
+    lambda_attention: NonNegative
+    lambda_tv: NonNegative
+    target_noise: NonNegative
     flip: bool
     crop_faces: bool
     labels: str | None
     cache_dir: str | None
-    amp: str | bool
+    amp: Annotated[str, OneOf(("auto", "bf16", "fp16", "off"))] | bool
     device: str
-    seed: int
-    num_workers: int
-    sample_every: int
-    sample_images: int
-    sample_targets: int
-    checkpoint_every: int
+    seed: NonNegativeInt
+    num_workers: NonNegativeInt
+    sample_every: NonNegativeInt
+    sample_images: Count
+    sample_targets: Count
+    checkpoint_every: NonNegativeInt
     progress: bool
 
 
@@ -315,21 +322,31 @@ def _merge(base: dict, update: dict, prefix: str) -> dict:
     out = dict(base)
     for key, value in update.items():
         where = f"{prefix}{key}"
-        if key not in base:
-            raise ConfigError(f"unknown config key {where!r}; valid: {', '.join(map(str, base))}")
-        if isinstance(base[key], dict) and isinstance(value, dict) and not _is_free_mapping(where):
+        if key not in base and not _is_free_mapping(prefix.rstrip(".")):
+            raise ConfigError(f"unknown config key {where!r}; valid: {', '.join(prefix + str(k) for k in base)}")
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
             out[key] = _merge(base[key], value, where + ".")
         else:
             out[key] = value
     return out
 
 
-# Mappings whose keys are data (AU names), not fixed field names.
-_FREE_MAPPINGS = {"driving.gains"}
+def _field_type(dotted: str):
+    """The declared type of ``section.key`` (None when there is no such field)."""
+    tp = Config
+    for part in dotted.split("."):
+        if not is_dataclass(tp):
+            return None
+        tp = typing.get_type_hints(tp, include_extras=True).get(part)
+        if tp is None:
+            return None
+    return tp
 
 
 def _is_free_mapping(dotted: str) -> bool:
-    return dotted in _FREE_MAPPINGS
+    """AU-keyed mappings (the gains): any AU name is a valid key, and a mapping updates only the keys it names."""
+    tp = _field_type(dotted) if dotted else None
+    return tp is not None and is_mapping_type(tp)
 
 
 def _set_dotted(data: dict, dotted: str, value: Any) -> dict:
@@ -346,14 +363,16 @@ def _set_dotted(data: dict, dotted: str, value: Any) -> dict:
     parent = ".".join(parts[:-1])
     if leaf not in node and not _is_free_mapping(parent):
         raise ConfigError(f"unknown config key {dotted!r}; valid: {', '.join(f'{parent}.{k}' for k in node)}")
+    if _is_free_mapping(dotted) and isinstance(node.get(leaf), dict) and isinstance(value, dict):
+        value = {**node[leaf], **value}  # --set warp.gains={AU12: 5} changes AU12 only
     node[leaf] = value
     return out
 
 
 def _build(cls, data: Any, prefix: str):
     if not isinstance(data, dict):
-        raise ConfigError(f"config section {prefix.rstrip('.') or '<root>'} must be a mapping")
-    hints = typing.get_type_hints(cls)
+        raise ConfigError(f"config section {prefix.rstrip('.') or '<root>'} must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls, include_extras=True)
     names = [f.name for f in fields(cls)]
     unknown = set(data) - set(names)
     if unknown:
@@ -365,56 +384,6 @@ def _build(cls, data: Any, prefix: str):
         where = prefix + name
         if name not in data:
             raise ConfigError(f"config key {where!r} is missing (the packaged config.yaml must define it)")
-        kwargs[name] = _coerce(hints[name], data[name], where)
+        tp = hints[name]
+        kwargs[name] = _build(tp, data[name], where + ".") if is_dataclass(tp) else coerce(tp, data[name], where)
     return cls(**kwargs)
-
-
-def _coerce(tp, value, where: str):
-    if is_dataclass(tp):
-        return _build(tp, value, where + ".")
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(tp)
-        if value is None and type(None) in options:
-            return None
-        errors = []
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _coerce(option, value, where)
-            except ConfigError as exc:
-                errors.append(str(exc))
-        raise ConfigError(errors[0] if errors else f"{where}: bad value {value!r}")
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        if value is None:
-            return []
-        if not isinstance(value, (list, tuple)):
-            value = [value]
-        return [_coerce(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if origin is dict:
-        _, vt = typing.get_args(tp)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ConfigError(f"{where} must be a mapping, got {value!r}")
-        return {str(k): _coerce(vt, v, f"{where}.{k}") for k, v in value.items()}
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise ConfigError(f"{where} must be true or false, got {value!r}")
-    if tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise ConfigError(f"{where} must be a number, got {value!r}")
-    if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise ConfigError(f"{where} must be an integer, got {value!r}")
-    if tp is str:
-        if isinstance(value, str):
-            return value
-        raise ConfigError(f"{where} must be a string, got {value!r}")
-    raise ConfigError(f"{where}: unsupported config type {tp}")
-

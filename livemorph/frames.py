@@ -46,11 +46,13 @@ def from_bgr(bgr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(bgr[..., ::-1])
 
 
-def load_image(path: str | Path) -> np.ndarray:
+def load_image(path: str | Path, *, max_side: int | None = None) -> np.ndarray:
     """Read a still image as RGB uint8, honouring EXIF orientation.
 
     Grayscale is expanded to three channels; an alpha channel is composited over white
-    (a cut-out portrait then looks like a studio photo rather than a black void).
+    (a cut-out portrait then looks like a studio photo rather than a black void). With
+    ``max_side`` a larger image is scaled down (aspect kept) so its long side is at most that;
+    JPEGs are then decoded at reduced size, so memory stays bounded.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -59,7 +61,12 @@ def load_image(path: str | Path) -> np.ndarray:
         raise InputNotFound(f"image not found: {path}")
     try:
         with Image.open(path) as im:
+            if max_side and max(im.size) > max_side:
+                im.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4 or 1/8 scale (no-op otherwise)
             im = ImageOps.exif_transpose(im)
+            if max_side and max(im.size) > max_side:
+                im = im.convert("RGBA" if "A" in im.getbands() or "transparency" in im.info else "RGB")
+                im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
             if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
                 im = im.convert("RGBA")
                 background = Image.new("RGBA", im.size, (255, 255, 255, 255))

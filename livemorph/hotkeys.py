@@ -45,16 +45,20 @@ _ACTION_BY_CODE = {_code(label): h.action for h in HOTKEYS for label in h.keys}
 
 
 def action_for_key(code: int) -> str | None:
-    """The action bound to an OpenCV key code (``waitKey``), or None.
+    """The action bound to an OpenCV ``waitKeyEx`` code, or None.
 
-    -1 means no key. Letters match in either case (Caps Lock must not break quitting).
+    -1 means no key. Letters match in either case (Caps Lock must not break quitting). Only
+    character keys act: arrows, Home, F-keys and keypad keys are ignored, never aliased to a
+    letter by their low byte (GTK's Left is 0xFF51, whose low byte is 'Q').
     """
     if code is None or code < 0:
         return None
-    code &= 0xFF  # some HighGUI backends add modifier bits above the low byte
-    if code in _ACTION_BY_CODE:
-        return _ACTION_BY_CODE[code]
-    char = chr(code)
+    key = code & 0xFFFF  # GTK puts the modifier state (Shift, Caps Lock, Num Lock) above bit 16
+    if key == 0 or key > 0xFF:  # Windows special keys are VK << 16; GTK keysyms of non-characters are > 0xFF
+        return None
+    if key in _ACTION_BY_CODE:
+        return _ACTION_BY_CODE[key]
+    char = chr(key)
     return _ACTION_BY_CODE.get(ord(char.lower())) if char.isalpha() else None
 
 

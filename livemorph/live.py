@@ -20,6 +20,7 @@ import logging
 import signal
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
@@ -91,6 +92,9 @@ class TargetSet:
                 # The run goes on with the targets that work; switching to this one says why.
                 self._errors[i] = str(exc)
                 log.error("target %s cannot be used: %s", self.names[i], exc)
+            except Exception as exc:  # noqa: BLE001 - a bug, but it must not leave "preparing" forever
+                self._errors[i] = f"failed ({type(exc).__name__}: {exc})"
+                log.exception("target %s could not be prepared", self.names[i])
 
     def __len__(self) -> int:
         return len(self.names)
@@ -137,6 +141,7 @@ class LiveLoop:
     stats: LiveStats = field(default_factory=LiveStats)
     on_key: Callable[[int], None] | None = None  # hotkey handler (set by run_live)
     is_recording: Callable[[], bool] = lambda: False
+    join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -148,6 +153,7 @@ class LiveLoop:
         self._render_started = 0.0  # time.monotonic() when the engine took its current reading
         self.frames_out = 0
         self._retired: list[OutputWorker] = []  # outputs stopped while running, still finishing
+        self.left_behind: list[str] = []  # stage threads still running after shutdown (stuck in a native call)
 
     # -- control ---------------------------------------------------------------------------
     def stop(self) -> None:
@@ -241,10 +247,12 @@ class LiveLoop:
         try:
             for thread in threads:
                 if thread.is_alive():
-                    thread.join(timeout=5.0)
+                    thread.join(timeout=self.join_timeout_s)
                     if thread.is_alive():
-                        log.warning("%s did not stop within 5 s; leaving it behind", thread.name)
+                        log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
+                                    thread.name, self.join_timeout_s)
         finally:
+            self.left_behind = [thread.name for thread in threads if thread.is_alive()]
             # Even if a second Ctrl+C lands here: outputs are told to finish, and their threads
             # are not daemons, so recordings are completed before the process exits.
             with self._outputs_lock:
@@ -497,37 +505,36 @@ def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recordin
 
 def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, window: bool = True,
              record: str | None = None, record_aus: str | None = None, max_frames: int | None = None,
-             stats_json: str | None = None) -> dict:
+             stats_json: str | None = None, stats: LiveStats | None = None) -> dict:
     """``livemorph run``: everything from the config (CLI flags are already folded into it).
 
-    Returns the final stats snapshot (also written to ``stats_json`` when given).
+    Returns the final stats snapshot (also written to ``stats_json`` when given). ``stats`` lets
+    a caller watch the run from another thread (benchmarks/bench_soak.py).
     """
     from .au_stream import AUStream
     from .errors import VirtualCameraUnavailable
     from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from .sources import source_from_config
 
-    from .errors import ConfigError
-
-    if config.window.layout not in ("portrait", "side_by_side"):
-        raise ConfigError(f"window.layout must be 'portrait' or 'side_by_side', got {config.window.layout!r}")
+    if stats_json:
+        _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
+    stats = stats if stats is not None else LiveStats()
     preview = None
-    if window:
-        from .preview import PreviewWindow
-
-        preview = PreviewWindow(config.window, engine=config.engine.name)
-        preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
-    source = source_from_config(config.live)  # validates the spec now, opens later
-    name, engine = resolve_engine(config, engine_name)
-    stats = LiveStats()
-    target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
-    controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
-                            side_by_side=config.window.layout == "side_by_side",
-                            mirror=config.window.mirror)
     outputs: list[OutputWorker] = []
     au_output = None
     started = False
     try:
+        if window:
+            from .preview import PreviewWindow
+
+            preview = PreviewWindow(config.window, engine=config.engine.name)
+            preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
+        source = source_from_config(config.live)  # validates the spec now, opens later
+        name, engine = resolve_engine(config, engine_name)
+        target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
+        controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
+                                side_by_side=config.window.layout == "side_by_side",
+                                mirror=config.window.mirror)
         if config.vcam.enabled:
             from .sinks import VirtualCamSink
 
@@ -547,7 +554,9 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             au_output = AUTrackOutput(AUTrackWriter(record_aus, with_neutral=True).__enter__(), stats)
         if preview is not None:
             preview.engine = name
-        with source, AUStream.from_config(config) as au_stream:
+        with ExitStack() as resources:
+            resources.enter_context(source)
+            au_stream = resources.enter_context(AUStream.from_config(config))
             fps = config.record.fps or source.fps or 30.0
             recording = Recording(config, path=record, fps=fps, side_by_side=config.record.side_by_side,
                                   stats=stats)
@@ -560,9 +569,13 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
                 recording.output = recording.make_output()
                 outputs.append(recording.output)
             started = True
-            loop.run()
+            try:
+                loop.run()
+            finally:
+                if loop.left_behind:
+                    resources.pop_all()  # never close the tracker or the source under a stage still using them
     except BaseException:
-        if not started:  # the loop never ran: its outputs will not close themselves
+        if not started:  # the loop never ran: its outputs and window will not close themselves
             for output in outputs + ([au_output] if au_output is not None else []):
                 output._abort()
             if preview is not None:
@@ -570,18 +583,42 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         raise
     finally:
         snapshot = stats.snapshot()
-        if stats_json:
+        if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot
+
+
+def _json_temp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _check_json_writable(path: Path) -> None:
+    """OutputNotWritable now, rather than after the run, if ``path`` cannot be written."""
+    from .errors import OutputNotWritable
+
+    if path.is_dir():
+        raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
+    tmp = _json_temp(path)
+    try:
+        tmp.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
+    tmp.unlink(missing_ok=True)
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     import json
     import os
 
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    from .errors import OutputNotWritable
+
+    tmp = _json_temp(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
 
 
 def summary_line(snapshot: dict) -> str:

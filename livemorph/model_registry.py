@@ -1,7 +1,7 @@
 """Generator checkpoints by name: the known published ones and the ones the user added.
 
-Known checkpoints are listed in ``models/registry.yaml`` (shipped in the package as
-``model_registry.yaml``): where to get each one, its layout and licence. livemorph never
+Known checkpoints are listed in ``model_registry.yaml`` next to this file (the top-level
+``models/registry.yaml`` is the same file, kept identical by a test): where to get each one, its layout and licence. livemorph never
 downloads them itself. ``livemorph models add FILE [--name N]`` checks that FILE loads as a
 generator and records its absolute path and sha256 in the user's registry
 (``<user config dir>/livemorph/models.yaml``, or ``$LIVEMORPH_MODEL_REGISTRY``); then
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CheckpointError, ConfigError, InputNotFound, ModelWeightsMissing, OutputNotWritable
+from .errors import CheckpointError, ConfigError, InputNotFound, OutputNotWritable
 from .config import read_yaml_mapping
 from .model_files import sha256_file
 
@@ -142,14 +142,14 @@ def resolve_checkpoint(name_or_path: str | Path) -> Path:
     if name in user:
         path = user[name].path
         if path is None or not path.exists():
-            raise InputNotFound(f"checkpoint {name!r} was registered at {path}, which no longer exists; "
-                                f"run `livemorph models add FILE --name {name}` again")
+            raise CheckpointError(f"checkpoint {name!r} was registered at {path}, which no longer exists; "
+                                  f"run `livemorph models add FILE --name {name}` again")
         return path
     builtin = builtin_models()
     if name in builtin:
         entry = builtin[name]
-        raise ModelWeightsMissing(f"checkpoint {name!r} is not installed: download it from {entry.url} and run "
-                                  f"`livemorph models add FILE --name {name}`")
+        raise CheckpointError(f"checkpoint {name!r} is not installed: download it from {entry.url} and run "
+                              f"`livemorph models add FILE --name {name}`")
     raise InputNotFound(f"checkpoint {name!r} not found: not a file and not a registered name "
                         "(see `livemorph models list`)")
 

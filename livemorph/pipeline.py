@@ -25,6 +25,7 @@ import numpy as np
 from .aus import NUM_AUS, retarget
 from .errors import ConfigError, InputUnreadable
 from .layout import side_by_side
+from .resample import output_count
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def resolve_engine_name(config) -> str:
         message = f"engine: {name} ({why})"
         if message not in _announced:
             _announced.add(message)
-            log.warning(message)
+            log.info(message)  # the default choice is not a problem: errors stay one line
     elif name not in available_engines():
         raise ConfigError(f"unknown engine {name!r}; valid: auto, {', '.join(available_engines())}")
     if name == "ganimation" and not config.ganimation.checkpoint:
@@ -120,6 +121,19 @@ def create_puppet(portrait, config, *, engine_name: str | None = None, device: s
     return PortraitPuppet(engine, portrait, config.driving)
 
 
+def _gif_facts(path: Path) -> tuple[int, tuple[int, int], float]:
+    """(frames, (width, height), mean fps) of a written GIF."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        frames, size = im.n_frames, im.size
+        total_ms = 0
+        for index in range(frames):
+            im.seek(index)
+            total_ms += im.info.get("duration", 0)
+    return frames, size, (frames * 1000.0 / total_ms if total_ms else 0.0)
+
+
 # ------------------------------------------------------------------------------------------
 def is_track_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".csv"
@@ -128,13 +142,14 @@ def is_track_path(path: str | Path) -> bool:
 @dataclass(frozen=True)
 class RenderSummary:
     out: Path
-    frames: int
+    frames: int  # frames in the output
     faces_found: int  # driver frames in which a face was tracked (CSV: rows with success=1)
     seconds: float  # the whole render, portrait preparation included
     render_seconds: float  # from the first tracked driver frame to the finished file
     fps: float  # output frame rate
     size: tuple[int, int]  # (width, height) of the output frames
     engine: str
+    driver_frames: int = 0  # driver frames read (frames = output frames, after --fps resampling)
 
     @property
     def render_fps(self) -> float:
@@ -388,6 +403,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     portrait's size (plus the driver panel, scaled to the same height, when side by side; for
     an AU track the panel shows the driving AUs as bars).
     Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30).
+    Another fps resamples the driver (``livemorph.resample``): the clip keeps its duration.
     """
     from tqdm import tqdm
 
@@ -405,12 +421,14 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
 
     loop_started = time.perf_counter()
     stages = _Stages(queue_depth)
-    counts = {"frames": 0, "faces": 0}
+    counts = {"driver": 0, "frames": 0, "faces": 0}
     with ExitStack() as stack:
         driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames, progress))
         fps = float(config.render.fps or driver_info.fps)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
-        bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,
+        expected = (None if driver_info.total is None
+                    else sum(output_count(i, driver_info.fps, fps) for i in range(driver_info.total)))
+        bar = stack.enter_context(tqdm(total=expected, unit="frame", disable=not progress,
                                        desc=f"render {out.name}", leave=False))
         tracked, rendered = stages.queue(), stages.queue()
 
@@ -431,13 +449,18 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 if counts["frames"] == 0:
                     loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
                 driver_image, reading = item
+                repeats = output_count(counts["driver"], driver_info.fps, fps)
+                counts["driver"] += 1
+                counts["faces"] += bool(reading.success)
+                if repeats == 0:
+                    continue  # resampled to a lower fps: no output frame shows this one
                 frame = puppet.step(reading)
                 if with_driver:
                     panel = driver_image if driver_image is not None else au_panel(reading.aus, frame.shape[0])
                     frame = side_by_side(panel, frame)
-                counts["frames"] += 1
-                counts["faces"] += bool(reading.success)
-                stages.put(rendered, frame)
+                counts["frames"] += repeats
+                for _ in range(repeats):
+                    stages.put(rendered, frame)
             stages.put(rendered, _Stages.END)
         except _Stopped:
             pass  # another stage failed: its error is raised below
@@ -450,10 +473,14 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         if counts["frames"] == 0:
             raise InputUnreadable(f"driver {driver} gave no frames to render")
         size = recorder.frame_size
+    frames = counts["frames"]
+    if output_kind(out) == "gif":  # its recorder scales and resamples: report what the file holds
+        frames, size, fps = _gif_facts(out)
     finished = time.perf_counter()
     seconds = finished - started
-    summary = RenderSummary(out=out, frames=counts["frames"], faces_found=counts["faces"], seconds=seconds,
-                            render_seconds=finished - loop_started, fps=fps, size=size, engine=engine_name)
+    summary = RenderSummary(out=out, frames=frames, faces_found=counts["faces"], seconds=seconds,
+                            render_seconds=finished - loop_started, fps=fps, size=size, engine=engine_name,
+                            driver_frames=counts["driver"])
     log.info("rendered %d frames (%d with a face) in %.1f s with %s", summary.frames, summary.faces_found,
              seconds, engine_name)
     return summary

@@ -84,5 +84,25 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
 
 
 def load_portrait(path: str | Path, config, *, tracker: FaceTracker | None = None) -> PortraitFace:
+    """A portrait file, scaled down to ``portrait.max_side`` when larger (said in one log line)."""
     path = Path(path)
-    return prepare_portrait_face(load_image(path), config, source=path.name, tracker=tracker)
+    image = load_image(path, max_side=config.portrait.max_side)
+    if max(image.shape[:2]) == config.portrait.max_side:
+        original = _original_size(path)
+        if original is not None and max(original) > config.portrait.max_side:
+            log.warning("%s is %dx%d; working at %dx%d (portrait.max_side %d)", path.name, *original,
+                        image.shape[1], image.shape[0], config.portrait.max_side)
+    return prepare_portrait_face(image, config, source=path.name, tracker=tracker)
+
+
+def _original_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) as stored, after EXIF rotation; None if it cannot be read again."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            orientation = im.getexif().get(0x0112, 1)
+    except OSError:
+        return None
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

@@ -166,7 +166,7 @@ def check_display() -> None:
 
 
 class PreviewWindow:
-    """An OpenCV window showing composed frames; keys come back as ``waitKey`` codes."""
+    """An OpenCV window showing composed frames; keys come back as full ``waitKeyEx`` codes."""
 
     def __init__(self, window_config, *, engine: str):
         check_display()
@@ -206,10 +206,10 @@ class PreviewWindow:
                                  max_height=self.max_height)
         self._ensure_open()
         cv2.imshow(self.title, to_bgr(canvas))
-        return cv2.waitKey(1)
+        return cv2.waitKeyEx(1)  # full codes: arrows must not alias letters (hotkeys.action_for_key)
 
     def poll(self) -> int:
-        return cv2.waitKey(1) if self._open else -1
+        return cv2.waitKeyEx(1) if self._open else -1
 
     def closed_by_user(self) -> bool:
         """True once the user closed the window with its close button."""

@@ -148,10 +148,16 @@ class _ThreadedSource:
     def ended(self) -> bool:
         return self._slot.ended
 
+    close_timeout_s = 2.0  # how long close() waits for the capture thread
+
     def close(self) -> None:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2.0)
+            self._thread.join(timeout=self.close_timeout_s)
+
+    @property
+    def capture_thread_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
 
 # ------------------------------------------------------------------------------------------
@@ -197,6 +203,7 @@ class WebcamSource(_ThreadedSource):
         self.description = f"camera {device}"
         self._factory = capture_factory
         self._capture = None
+        self._capture_lock = threading.Lock()
         self._t0 = 0.0
         self._index = 0
 
@@ -265,6 +272,12 @@ class WebcamSource(_ThreadedSource):
         self._index += 1
 
     def _capture_loop(self) -> None:
+        try:
+            self._capture_frames()
+        finally:
+            self._release_capture()  # on this thread: never while a read() is in progress
+
+    def _capture_frames(self) -> None:
         failures = 0
         while not self._stop.is_set():
             ok, bgr = self._capture.read() if self._capture is not None else (False, None)
@@ -282,9 +295,7 @@ class WebcamSource(_ThreadedSource):
     def _reopen(self) -> None:
         log.warning("%s stopped delivering frames (unplugged?); trying to reopen it every %g s",
                     self.description, self.reopen_seconds)
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
+        self._release_capture()
         while not self._stop.wait(self.reopen_seconds):
             self.reopen_count += 1
             capture = self._open_capture()
@@ -293,11 +304,21 @@ class WebcamSource(_ThreadedSource):
                 log.warning("%s is back", self.description)
                 return
 
+    def _release_capture(self) -> None:
+        with self._capture_lock:
+            capture, self._capture = self._capture, None
+        if capture is not None:
+            capture.release()
+
     def close(self) -> None:
         super().close()
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
+        if self.capture_thread_running:
+            # Releasing a VideoCapture under a blocked read() crashes some drivers: the capture
+            # thread releases it itself when the read returns.
+            log.warning("%s: a frame read is still in progress; the camera is released when it returns",
+                        self.description)
+            return
+        self._release_capture()
 
 
 # ------------------------------------------------------------------------------------------

@@ -7,17 +7,15 @@ in view the tracker follows one: the largest when it starts, then the same one b
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import ModelFileError
 from .frames import check_rgb_uint8
+from .quiet_stderr import quiet_native_stderr
 
 log = logging.getLogger(__name__)
 
@@ -110,30 +108,9 @@ def pose_from_transform(transform: np.ndarray) -> np.ndarray:
     return np.degrees(np.array([yaw, pitch, roll])).astype(np.float32)
 
 
-@contextlib.contextmanager
 def _quiet_native_stderr():
-    """Silence the C++ start-up chatter MediaPipe/TFLite write straight to fd 2.
-
-    Those lines ("W0000 ... xnnpack", "INFO: Created TensorFlow Lite XNNPACK delegate") would
-    break the promise of one-line errors. Kept when debug logging is on.
-    """
-    if log.isEnabledFor(logging.DEBUG):
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real fd 2 (embedded interpreters): nothing to silence
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+    """Silence MediaPipe's C++ start-up lines on fd 2 (kept when debug logging is on)."""
+    return quiet_native_stderr(enabled=not log.isEnabledFor(logging.DEBUG))
 
 
 class FaceTracker:

@@ -2,7 +2,10 @@
 
 Real faces and the MediaPipe model come from ../shared (override with LIVEMORPH_SHARED).
 Outside CI a missing asset skips the test; under CI=true it fails, so CI can never pass by
-silently skipping the tests that matter.
+silently skipping the tests that matter. Tests never download: a test that would fetch
+anything from beyond this machine (the face model when ../shared is absent) is skipped (or
+failed under CI) with the reason instead; subprocess helpers take the model folder from
+``models_dir()``, which does the same.
 """
 from __future__ import annotations
 
@@ -29,6 +32,34 @@ def shared_path(relative: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def models_dir() -> Path:
+    """The shared folder holding face_landmarker.task (for LIVEMORPH_MODELS in subprocesses)."""
+    return shared_path("models/face_landmarker.task").parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _never_download():
+    """Any download beyond loopback becomes a skip (a failure under CI) naming the missing asset."""
+    import urllib.parse
+    import urllib.request
+
+    real_urlopen = urllib.request.urlopen
+
+    def guarded(url, *args, **kwargs):
+        target = url.full_url if isinstance(url, urllib.request.Request) else str(url)
+        if urllib.parse.urlsplit(target).hostname not in ("127.0.0.1", "localhost", "::1"):
+            message = (f"shared asset missing: {SHARED / 'models' / 'face_landmarker.task'} (set LIVEMORPH_SHARED); "
+                       f"tests never download ({target})")
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        return real_urlopen(url, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:  # session-wide: module fixtures build trackers too
+        patch.setattr(urllib.request, "urlopen", guarded)
+        yield
 
 
 @pytest.fixture(scope="session")

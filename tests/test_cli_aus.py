@@ -9,11 +9,11 @@ import pytest
 from livemorph.au_tracks import read_au_track
 from livemorph.pipeline import track_rate
 
-from conftest import SHARED, shared_path
+from conftest import models_dir, shared_path
 
 
 def run_cli(*args, cwd=None):
-    env = dict(os.environ, LIVEMORPH_MODELS=str(SHARED / "models"))
+    env = dict(os.environ, LIVEMORPH_MODELS=str(models_dir()))
     return subprocess.run([sys.executable, "-m", "livemorph", *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
 

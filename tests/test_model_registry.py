@@ -7,9 +7,9 @@ import pytest
 import torch
 import yaml
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, shared_path
 from livemorph.cli import main
-from livemorph.errors import CheckpointError, InputNotFound, ModelWeightsMissing
+from livemorph.errors import CheckpointError, InputNotFound
 from livemorph.model_registry import (
     BUILTIN_REGISTRY, add_model, builtin_models, list_models, resolve_checkpoint, user_registry_path, verify_models,
 )
@@ -29,7 +29,10 @@ def _replicate_file(path, seed=0):
 
 
 def test_known_checkpoints_are_listed_with_source_and_licence():
-    assert BUILTIN_REGISTRY.resolve() == (REPO_ROOT / "models" / "registry.yaml").resolve()
+    assert not BUILTIN_REGISTRY.is_symlink()  # a checkout without symlinks (Windows) must work
+    assert BUILTIN_REGISTRY.read_bytes() == (REPO_ROOT / "models" / "registry.yaml").read_bytes(), (
+        "models/registry.yaml and the packaged livemorph/model_registry.yaml differ: edit one, then "
+        "`cp models/registry.yaml livemorph/model_registry.yaml`")
     raw = yaml.safe_load((REPO_ROOT / "models" / "registry.yaml").read_text())
     assert {"emotionnet", "celeba"} <= set(raw)
     known = builtin_models()
@@ -83,7 +86,7 @@ def test_a_known_name_must_get_a_file_of_its_layout(registry, tmp_path):
 
 
 def test_names_that_are_not_installed_or_unknown(registry):
-    with pytest.raises(ModelWeightsMissing, match="drive.google.com"):
+    with pytest.raises(CheckpointError, match="drive.google.com"):
         resolve_checkpoint("celeba")
     with pytest.raises(InputNotFound, match="models list"):
         resolve_checkpoint("no-such-model")
@@ -115,3 +118,20 @@ def test_cli_list_add_verify(registry, tmp_path, capsys):
     assert main(["models", "verify"]) == CheckpointError.exit_code
     captured = capsys.readouterr()
     assert "FAIL" in captured.out and "failed verification" in captured.err
+
+
+@pytest.mark.parametrize("how", ["registered_then_deleted", "known_but_not_installed"])
+def test_render_with_a_named_checkpoint_whose_file_is_missing_exits_7(registry, tmp_path, capsys, how):
+    # README: exit 7 = checkpoint. A name that resolves to no file is a checkpoint problem.
+    name = "celeba"
+    if how == "registered_then_deleted":
+        name = "gone"
+        add_model(_replicate_file(tmp_path / "g.pth"), name=name).path.unlink()
+    out = tmp_path / "out.mp4"
+    code = main(["render", "--target", str(shared_path("assets/portraits/mona_lisa.jpg")),
+                 "--driver", str(shared_path("assets/driving/man_smiling_short.mp4")), "--out", str(out),
+                 "--checkpoint", name, "--no-progress"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 7 == CheckpointError.exit_code
+    assert len(lines) == 1 and name in lines[0] and "models add" in lines[0]
+    assert not out.exists()

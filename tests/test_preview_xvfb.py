@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import IN_CI, REPO_ROOT, SHARED, shared_path
+from conftest import IN_CI, REPO_ROOT, models_dir, shared_path
 from test_live import HELPER, engine_args
 from xvfb_helper import screenshot, stop_process, wait_for_window, xvfb_available
 
@@ -47,7 +47,7 @@ def show_and_screenshot(args: list[str], *, w: int, h: int):
 
     for attempt in range(1, ATTEMPTS + 1):
         with xvfb_display(1280, 800) as display:
-            env = dict(os.environ, DISPLAY=display, LIVEMORPH_MODELS=str(SHARED / "models"),
+            env = dict(os.environ, DISPLAY=display, LIVEMORPH_MODELS=str(models_dir()),
                        PYTHONPATH=str(REPO_ROOT), LIVEMORPH_TEST_ENGINE="test-tint", QT_QPA_PLATFORM="xcb")
             proc = subprocess.Popen([sys.executable, str(HELPER), *args], env=env, cwd=REPO_ROOT,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

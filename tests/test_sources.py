@@ -242,3 +242,36 @@ def test_upright_follows_the_display_matrix_convention():
     cw = upright(image, -90)
     assert cw.shape == (3, 2, 3) and cw[2, 1, 0] == 255
     assert upright(image, 180)[1, 0, 0] == 255
+
+
+def test_closing_a_camera_never_releases_it_during_a_read():
+    camera = FakeCamera()
+    in_read, unblock = threading.Event(), threading.Event()
+    events = []
+
+    class SlowCapture(FakeCapture):
+        blocking = False
+
+        def read(self):
+            if self.blocking:
+                events.append("read-start")
+                in_read.set()
+                unblock.wait(10)  # a driver stuck in a read
+                events.append("read-end")
+            return super().read()
+
+        def release(self):
+            events.append("release")
+            super().release()
+
+    capture = SlowCapture(camera)
+    source = WebcamSource(0, width=64, height=48, fps=30, capture_factory=lambda device: capture)
+    source.close_timeout_s = 0.1
+    source.open()
+    capture.blocking = True
+    assert in_read.wait(5)
+    source.close()                      # returns while the read is still blocked
+    assert "release" not in events      # not released under the read
+    unblock.set()
+    source._thread.join(timeout=5)
+    assert events[-2:] == ["read-end", "release"] and camera.released == 1

@@ -26,7 +26,9 @@ def _quoted(value) -> str:
               help="Put the driver video left of the portrait (default from config render.side_by_side).")
 @click.option("--device", default=None, help="auto, cpu, cuda, cuda:N or mps.")
 @click.option("--strength", type=float, default=None, help="Multiplier on the driver's change from neutral.")
-@click.option("--fps", type=float, default=None, help="Output fps (default: the driver's).")
+@click.option("--fps", type=float, default=None,
+              help="Output fps (default: the driver's); another rate resamples the driver, keeping its duration. "
+                   "[config render.fps]")
 @click.option("--face", default=None, help="Which face of a multi-face portrait: 'largest' or an index from the left.")
 @click.option("--neutral", type=click.Choice(["auto", "live", "none"]), default=None,
               help="The driver's neutral face: auto = its resting face over the whole driver (a take recorded "
@@ -66,7 +68,7 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     width, height = summary.size
     click.echo(
         f"wrote {summary.out}: {summary.frames} frames {width}x{height} @ {summary.fps:g} fps, "
-        f"face found in {summary.faces_found}/{summary.frames}, engine {summary.engine}, "
+        f"face found in {summary.faces_found}/{summary.driver_frames} driver frames, engine {summary.engine}, "
         f"{summary.seconds:.1f} s ({summary.render_fps:.1f} frames/s)",
         err=True,
     )

@@ -43,17 +43,14 @@ def wasserstein_generator(fake_scores: torch.Tensor) -> torch.Tensor:
     return -fake_scores.float().mean()
 
 
-def gradient_penalty(scores: torch.Tensor, interpolated: torch.Tensor, *, scale: float = 1.0) -> torch.Tensor:
+def gradient_penalty(scores: torch.Tensor, interpolated: torch.Tensor) -> torch.Tensor:
     """WGAN-GP: (||d score / d x||_2 - 1)^2 at points between real and fake images.
 
     ``scores`` must come from a critic forward on ``interpolated`` (which requires grad);
-    create_graph keeps the penalty differentiable w.r.t. the critic's weights. ``scale`` is
-    the fp16 GradScaler's factor: the gradient is taken of scaled scores (no fp16 underflow)
-    and unscaled before the norm, as PyTorch's AMP recipe for gradient penalties does.
+    create_graph keeps the penalty differentiable w.r.t. the critic's weights. Give it fp32
+    scores (the trainer runs this forward outside autocast): in fp16 the double backward overflows.
     """
-    (grad,) = torch.autograd.grad(scores.float().sum() * scale, interpolated, create_graph=True)
-    if scale != 1.0:
-        grad = grad / scale
+    (grad,) = torch.autograd.grad(scores.float().sum(), interpolated, create_graph=True)
     norms = grad.flatten(1).norm(2, dim=1)
     return ((norms - 1.0) ** 2).mean()
 

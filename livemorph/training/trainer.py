@@ -21,6 +21,8 @@ import logging
 import math
 import random
 import re
+import signal
+import threading
 import time
 import warnings
 from collections import deque
@@ -143,6 +145,31 @@ class GeneratorCycle(nn.Module):
         return fake, attention, reconstructed, attention_back
 
 
+class CriticPasses(nn.Module):
+    """The critic step's forwards in one call, so DDP sees one forward per backward.
+
+    Real and fake images go through the critic under mixed precision; the gradient-penalty
+    points go through it in fp32. The penalty differentiates the critic's output with respect
+    to its input and then again for the weights: in fp16 that double backward overflows (the
+    critic and penalty losses were non-finite from step 1 on an H200), in fp32 it does not.
+    """
+
+    def __init__(self, critic: GanimationCritic, device_type: str, amp_dtype: torch.dtype | None):
+        super().__init__()
+        self.critic = critic
+        self.device_type = device_type
+        self.amp_dtype = amp_dtype
+
+    def forward(self, real, fake, interpolated):
+        mixed = (contextlib.nullcontext() if self.amp_dtype is None
+                 else torch.autocast(device_type=self.device_type, dtype=self.amp_dtype))
+        with mixed:
+            scores, au_pred = self.critic(torch.cat([real, fake]))
+        with torch.autocast(device_type=self.device_type, enabled=False):
+            mix_scores, _ = self.critic(interpolated.float())
+        return scores, au_pred, mix_scores
+
+
 def resolve_amp(setting: str | bool, device: torch.device) -> torch.dtype | None:
     """The autocast dtype, or None for full precision. Mixed precision is a CUDA-only feature here."""
     setting = str(setting).lower()
@@ -196,7 +223,8 @@ class Trainer:
         self.rng = torch.Generator().manual_seed(self.train.seed * 1000 + ctx.rank)
         self.step = 0
         self.init_checkpoint = str(init_checkpoint) if init_checkpoint else None
-        self.last_generator_losses = {name: float("nan") for name in LOSS_NAMES if name.startswith("g_")}
+        self.last_generator_losses: dict[str, float] = {}  # from the latest generator update (progress bar)
+        self._saved_step = -1  # the step of the last resumable state written
         self.history: deque[dict] = deque(maxlen=HISTORY_ROWS)
         self._pending_rows: list[dict] = []
 
@@ -223,7 +251,7 @@ class Trainer:
         decay = linear_decay(self.total_steps, self.train.decay_start)
         self.sched_g = torch.optim.lr_scheduler.LambdaLR(self.opt_g, decay)
         self.sched_d = torch.optim.lr_scheduler.LambdaLR(self.opt_d, decay)
-        fp16 = self.amp_dtype == torch.float16
+        fp16 = self.amp_dtype == torch.float16 and self.device.type == "cuda"  # loss scaling is a CUDA recipe
         self.scaler_g = torch.amp.GradScaler("cuda", enabled=fp16)
         self.scaler_d = torch.amp.GradScaler("cuda", enabled=fp16)
 
@@ -232,15 +260,16 @@ class Trainer:
         if state is not None:
             self._load(state)
 
-        # DDP wrappers: the critic for critic steps, both generator passes for generator steps.
+        # DDP wrappers: the critic passes for critic steps, both generator passes for generator steps.
         cycle = GeneratorCycle(self.generator)
+        critic_passes = CriticPasses(self.critic, self.device.type, self.amp_dtype)
         if ctx.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.cycle = DistributedDataParallel(cycle, device_ids=ids)
-            self.critic_step_model = DistributedDataParallel(self.critic, device_ids=ids)
+            self.critic_step_model = DistributedDataParallel(critic_passes, device_ids=ids)
         else:
             self.cycle = cycle
-            self.critic_step_model = self.critic
+            self.critic_step_model = critic_passes
 
     # ------------------------------------------------------------------ set-up
     def _seed_everything(self, seed: int) -> None:
@@ -291,7 +320,8 @@ class Trainer:
         self.scaler_d.load_state_dict(state["scaler_d"])
         self.step = int(state["step"])
         self.init_checkpoint = state.get("init_checkpoint") or self.init_checkpoint
-        self.last_generator_losses = dict(state["last_generator_losses"])
+        self.last_generator_losses = {k: v for k, v in state["last_generator_losses"].items()
+                                      if v is not None and math.isfinite(v)}
         data = state["data"]
         if data["dataset_size"] != len(self.data) or data["batch_size"] != self.train.batch_size:
             log.warning("the data or batch size changed since the checkpoint: training continues, "
@@ -333,16 +363,23 @@ class Trainer:
         t0 = time.perf_counter()
         images = 0
         try:
-            for images_u8, aus in loader:
-                row = self.train_step(images_u8, aus)
-                images += images_u8.shape[0] * self.ctx.world_size
-                bar.update(1)
-                if self.step % 10 == 0 or self.step == end_step:
-                    bar.set_postfix({k: f"{row[k]:.3g}" for k in ("d_total", "d_gp", "g_adv", "g_au", "g_cycle")})
-                if self.train.sample_every and self.step % self.train.sample_every == 0:
-                    self.write_samples()
-                if (self.train.checkpoint_every and self.step % self.train.checkpoint_every == 0) or self.step == end_step:
-                    self.save_checkpoint()
+            with _interrupt_between_steps(enabled=not self.ctx.enabled) as interrupted:
+                for images_u8, aus in loader:
+                    row = self.train_step(images_u8, aus)
+                    images += images_u8.shape[0] * self.ctx.world_size
+                    bar.update(1)
+                    if self.step % 10 == 0 or self.step == end_step:
+                        bar.set_postfix(self._progress_losses(row))
+                    if self.train.sample_every and self.step % self.train.sample_every == 0:
+                        self.write_samples()
+                    if (self.train.checkpoint_every and self.step % self.train.checkpoint_every == 0) or self.step == end_step:
+                        self.save_checkpoint()
+                    if interrupted.is_set():
+                        if self._saved_step != self.step:
+                            self.save_checkpoint()
+                        log.warning("interrupted: saved a resumable state at step %d of %d in %s (continue with --resume)",
+                                    self.step, self.total_steps, self.run_dir)
+                        raise KeyboardInterrupt
         finally:
             bar.close()
         seconds = time.perf_counter() - t0
@@ -354,6 +391,14 @@ class Trainer:
             history=list(self.history),
         )
         return result
+
+    def _progress_losses(self, row: dict) -> dict:
+        """The bar's losses: this step's critic terms and the latest generator update's terms
+        (left out until the generator has been updated once)."""
+        shown = {k: f"{row[k]:.3g}" for k in ("d_total", "d_gp")}
+        shown.update({k: f"{self.last_generator_losses[k]:.3g}" for k in ("g_adv", "g_au", "g_cycle")
+                      if k in self.last_generator_losses})
+        return shown
 
     def _to_model_range(self, images_u8: torch.Tensor) -> torch.Tensor:
         """(N,H,W,3) uint8 -> (N,3,H,W) float in [-1, 1]."""
@@ -380,9 +425,12 @@ class Trainer:
         mix = mix.to(self.device)
 
         row = {"step": self.step + 1, **self._critic_update(real, source, target, mix)}
+        # Generator losses exist only on steps that update the generator; the others leave them
+        # blank (None: an empty cell in losses.csv), not nan and not a stale copy.
+        row.update({name: None for name in LOSS_NAMES if name.startswith("g_")})
         if (self.step + 1) % self.train.critic_steps == 0:
             self.last_generator_losses = self._generator_update(real, source, target)
-        row.update(self.last_generator_losses)
+            row.update(self.last_generator_losses)
         with warnings.catch_warnings():
             # The generator optimizer steps only every critic_steps-th step (and an fp16
             # scaler may skip a step); the schedule is per training step on purpose.
@@ -404,12 +452,9 @@ class Trainer:
             fake = GanimationGenerator.compose(real, color, attention).float()
         interpolated = (mix * real + (1 - mix) * fake).requires_grad_(True)
         batch = real.shape[0]
-        with self._autocast():
-            # One critic forward over real | fake | interpolated (no cross-image layers, so
-            # this equals three forwards) keeps DDP to one forward per backward.
-            scores, au_pred = self.critic_step_model(torch.cat([real, fake, interpolated]))
-        s_real, s_fake, s_mix = scores[:batch], scores[batch:2 * batch], scores[2 * batch:]
-        penalty = losses.gradient_penalty(s_mix, interpolated, scale=self.scaler_d.get_scale() if self.scaler_d.is_enabled() else 1.0)
+        scores, au_pred, s_mix = self.critic_step_model(real, fake, interpolated)
+        s_real, s_fake = scores[:batch], scores[batch:]
+        penalty = losses.gradient_penalty(s_mix, interpolated)  # fp32 scores: see CriticPasses
         adversarial = losses.wasserstein_critic(s_real, s_fake)
         au = losses.au_regression(au_pred[:batch], source, per_image=w.au_per_image)
         total = w.adversarial * adversarial + w.gradient_penalty * penalty + w.au * au
@@ -494,6 +539,7 @@ class Trainer:
             })
             self._append_losses()
         self._pending_rows = []
+        self._saved_step = self.step
         self.ctx.barrier()
 
     def _append_losses(self) -> None:
@@ -514,6 +560,29 @@ class Trainer:
         self._pending_rows = []
 
 
+@contextlib.contextmanager
+def _interrupt_between_steps(*, enabled: bool):
+    """Yields an Event set by the first Ctrl+C, so the loop finishes its step and saves a state
+    it can resume exactly; a second Ctrl+C interrupts at once. Off under torchrun (every rank
+    would have to stop at the same step) and outside the main thread."""
+    interrupted = threading.Event()
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def handler(signum, frame):
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        interrupted.set()
+        log.warning("Ctrl+C: finishing this step and saving (Ctrl+C again to stop at once)")
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def check_train_config(train) -> None:
     """Raise ConfigError for settings no run can use (checked before any slow labelling)."""
     if train.image_size % (2 ** train.critic_repeat_num):
@@ -523,10 +592,4 @@ def check_train_config(train) -> None:
         )
     if train.image_size % 4:
         raise ConfigError(f"train.image_size {train.image_size} must be a multiple of 4 (the generator halves it twice)")
-    if train.batch_size < 1 or train.critic_steps < 1:
-        raise ConfigError("train.batch_size and train.critic_steps must be at least 1")
-    if not 0.0 <= train.decay_start <= 1.0:
-        raise ConfigError(f"train.decay_start must be a fraction in [0, 1], got {train.decay_start}")
-    if len(train.betas) != 2:
-        raise ConfigError(f"train.betas must be two numbers, got {train.betas}")
-    resolve_amp(train.amp, torch.device("cpu"))  # validates the setting's spelling
+    # Single-key ranges (batch_size, betas, amp, ...) are checked when the config loads (config.py).
