@@ -181,16 +181,6 @@ def track_rate(timestamps_s: np.ndarray, default: float = 30.0) -> float:
     return snap_to_common_rate((len(stamps) - 1) / (stamps[-1] - stamps[0]))
 
 
-NEUTRAL_MODES = ("auto", "live", "none")
-
-
-def _neutral_mode(config) -> str:
-    mode = str(config.calibration.offline).strip().lower()
-    if mode not in NEUTRAL_MODES:
-        raise ConfigError(f"calibration.offline must be one of {', '.join(NEUTRAL_MODES)}, got {mode!r}")
-    return mode
-
-
 def _fixed_neutral(mode: str, raw_aus: np.ndarray | None, config) -> np.ndarray | None:
     """The neutral for the whole render: None means estimate it live, frame by frame."""
     from .stabilize import resting_estimate
@@ -215,7 +205,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     from .stabilize import AUReading, AUStabilizer
 
     driver = Path(driver)
-    mode = _neutral_mode(config)
+    mode = config.calibration.offline  # auto | live | none, checked when the config loaded
     if is_track_path(driver):
         from .au_tracks import read_au_track
 

@@ -112,7 +112,9 @@ def test_config_round_trips_through_yaml(tmp_path):
 @pytest.mark.parametrize(
     "override, allowed",
     [
-        ("calibration.quantile=1.5", ">= 0 and <= 1"),
+        ("calibration.quantile=1.5", ">= 0 and <= 0.5"),
+        ("calibration.offline=first", "auto, live, none"),
+        ("calibration.rest_caps={AU12: 7}", "<= 5"),
         ("smoothing.fast_aus=[AU99]", "one of AU01"),
         ("render.x264_preset=bogus", "one of ultrafast"),
         ("render.gif_fps=0", "> 0"),
