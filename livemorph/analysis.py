@@ -3,7 +3,8 @@
 Stills are analysed independently (IMAGE mode, no smoothing); a video goes through the
 VIDEO-mode tracker. By default rows hold the raw per-frame estimate, as OpenFace writes them
 (zeros with success=0 where no face is found); ``smooth=True`` applies the live stabilizer
-(One Euro smoothing, hold-then-ease when the face is lost) instead.
+(One Euro smoothing, live neutral estimate, hold-then-ease when the face is lost) instead, and
+each row carries its neutral, so the CSV replays like a take recorded with ``run --record-aus``.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class AURow:
     success: bool
     confidence: float
     name: str = ""  # the image file name for image inputs
+    neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -85,12 +87,13 @@ def _analyse_video(path, config, gains, smooth, on_frame) -> Iterator[AURow]:
         for frame in source:
             track = tracker.track(frame.image, frame.timestamp_ms)
             raw = estimate_aus(track, gains) if track.present else np.zeros(NUM_AUS, np.float32)
+            neutral = None
             if stabilizer is not None:
                 reading = stabilizer.update(raw if track.present else None, track.present, frame.timestamp_ms)
-                aus = reading.aus
+                aus, neutral = reading.aus, reading.neutral
             else:
                 aus = raw
             yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present,
-                        1.0 if track.present else 0.0)
+                        1.0 if track.present else 0.0, neutral=neutral)
             if on_frame:
                 on_frame()

@@ -156,3 +156,28 @@ def test_a_recorded_take_replays_to_the_same_engine_aus(tmp_path, recording_engi
     # Same AUs frame for frame, up to the CSV's two decimals (aus and neutral each rounded).
     np.testing.assert_allclose(replayed, live, atol=0.011)
     assert np.ptp(live[:, AU.AU12]) > 1.0  # the take has a smile in it, so the comparison means something
+
+
+@pytest.mark.slow
+def test_a_smoothed_aus_csv_replays_as_the_live_estimate_would_drive(tmp_path, recording_engine, monkeypatch):
+    """`aus --smooth` writes the live neutral beside the smoothed AUs; rendering that CSV gives the
+    engine what rendering the video itself with `--neutral live` gives it."""
+    from click.testing import CliRunner
+
+    from livemorph.cli import cli
+
+    video = shared_path("assets/driving/man_smiling_short.mp4")
+    csv_path = tmp_path / "smooth.csv"
+    result = CliRunner().invoke(cli, ["aus", str(video), "--out", str(csv_path), "--smooth"])
+    assert result.exit_code == 0, result.output
+    assert read_au_track(csv_path).is_recorded_take
+
+    config = load_config(overrides=["engine.name=recording-warp", "calibration.offline=live"])
+    portrait = load_portrait(shared_path("assets/portraits/mona_lisa.jpg"), config)
+    render_offline(portrait, video, tmp_path / "from_video.mp4", config, progress=False)
+    from_video = np.stack(recording_engine["engine"].seen)
+    render_offline(portrait, csv_path, tmp_path / "from_csv.mp4", load_config(overrides=["engine.name=recording-warp"]),
+                   progress=False)
+    from_csv = np.stack(recording_engine["engine"].seen)
+    assert from_csv.shape == from_video.shape
+    np.testing.assert_allclose(from_csv, from_video, atol=0.011)

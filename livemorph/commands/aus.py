@@ -13,7 +13,8 @@ from ..cli import load_cli_config
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="CSV to write (OpenFace layout: frame, timestamp, confidence, success, AU01_r..AU45_r).")
 @click.option("--smooth/--raw", default=False,
-              help="Videos: apply live smoothing and the no-face hold/ease (default: raw per-frame values, as OpenFace).")
+              help="Videos: apply live smoothing, the live neutral estimate (written in neutral_AUxx columns, so "
+                   "`render` replays it as is) and the no-face hold/ease (default: raw per-frame values, as OpenFace).")
 @click.option("--explain", is_flag=True, help="Print how each AU is estimated (the mapping table) and exit.")
 def command(input_path: Path | None, out: Path | None, smooth: bool, explain: bool):
     """Estimate the 17 facial Action Units (OpenFace 0-5 scale) of every frame of INPUT.
@@ -44,9 +45,10 @@ def command(input_path: Path | None, out: Path | None, smooth: bool, explain: bo
     stills = input_path.is_dir() or is_image_path(input_path)
     faces = frames = 0
     with tqdm(total=total, unit="frame", desc=input_path.name, disable=None, leave=False) as bar, \
-            AUTrackWriter(out, key_column="file" if stills else None) as writer:
+            AUTrackWriter(out, key_column="file" if stills else None, with_neutral=smooth and not stills) as writer:
         for row in analyse(input_path, config, smooth=smooth, on_frame=lambda: bar.update(1)):
-            writer.write(row.frame_index, row.timestamp_s, row.aus, row.success, row.confidence, key=row.name)
+            writer.write(row.frame_index, row.timestamp_s, row.aus, row.success, row.confidence, key=row.name,
+                         neutral=row.neutral)
             frames += 1
             faces += int(row.success)
     click.echo(f"wrote {out}: {frames} frame(s), face found in {faces}", err=True)
