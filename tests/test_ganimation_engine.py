@@ -107,11 +107,17 @@ def test_render_feeds_the_generator_aus_divided_by_five(mona):
     generator.forward = spy
     engine = GanimationEngine(generator, "cpu", warm_up=False)
     prepared = engine.prepare(mona)
-    aus = np.linspace(0, 5, 17).astype(np.float32)
+    aus = np.linspace(0, 4, 17).astype(np.float32)
     engine.render(prepared, aus)
-    (shape, fed), = seen
+    above = np.full(17, 4.0, np.float32)
+    above[:3] = (4.5, 6.0, -1.0)  # a smiling portrait driven further; a relaxed one driven below 0
+    engine.render(prepared, above)
+    (shape, fed), (_, fed_above) = seen
     assert shape == (1, 3, 128, 128)
     np.testing.assert_allclose(fed.numpy()[0], aus / 5.0, rtol=0, atol=1e-7)
+    # above 4 the AUs approach 5 smoothly (4 + 1 - e^-(x-4)), keeping their order; below 0 is 0
+    expected = np.array([4 + 1 - np.exp(-0.5), 4 + 1 - np.exp(-2.0), 0.0]) / 5.0
+    np.testing.assert_allclose(fed_above.numpy()[0, :3], expected, rtol=0, atol=1e-6)
 
 
 def test_network_input_is_the_crop_scaled_to_minus_one_one(mona):
@@ -267,7 +273,7 @@ def tiny_checkpoint(tmp_path_factory):
 def _render(args):
     from livemorph.cli import main
 
-    return main(["--set", "render.gif_max_width=4096", "--set", "render.gif_fps=60", "render",
+    return main(["--set", "render.gif_max_width=4096", "--set", "render.gif_fps=50", "render",
                  "--engine", "ganimation", "--device", "cpu", "--no-progress", *args])
 
 
