@@ -127,8 +127,12 @@ class WarpConfig:
 class RenderConfig:
     fps: float | None
     side_by_side: bool
+    pair_layout: str
     gif_max_width: int
     gif_fps: float
+    gif_max_mb: float | None
+    gif_max_seconds: float
+    gif_boomerang: bool
     crf: int
     x264_preset: str
 
@@ -160,6 +164,7 @@ class RecordConfig:
     fps: float | None
     buffer_frames: int
     x264_preset: str
+    keyframe_seconds: float
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,47 @@ def side_by_side(driver: np.ndarray, output: np.ndarray) -> np.ndarray:
     return np.concatenate([left, output], axis=1)
 
 
+def resize_to_width(image: np.ndarray, width: int) -> np.ndarray:
+    """Scale ``image`` to ``width`` keeping its aspect ratio (height rounded, at least 1)."""
+    h, w = image.shape[:2]
+    if w == width:
+        return image
+    height = max(1, round(h * width / w))
+    interpolation = cv2.INTER_AREA if width < w else cv2.INTER_LINEAR
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
+PAIR_LAYOUTS = ("auto", "row", "column")
+
+
+def pair_arrangement(driver_shape: tuple[int, ...], output_shape: tuple[int, ...], layout: str = "auto") -> str:
+    """'row' (driver left, same height) or 'column' (driver on top, same width).
+
+    ``auto`` picks the arrangement closer to square. A messenger shows a GIF or clip inside a
+    box of roughly fixed size, so the squarer pair shows the portrait larger: a wide webcam
+    frame beside a tall portrait (a 480x205 strip with a 25 px face) becomes a column.
+    """
+    if layout not in PAIR_LAYOUTS:
+        raise ValueError(f"pair layout must be one of {', '.join(PAIR_LAYOUTS)}, got {layout!r}")
+    if layout != "auto":
+        return layout
+    dh, dw = driver_shape[:2]
+    oh, ow = output_shape[:2]
+    row = (ow + dw * oh / dh) / oh  # width / height of the row
+    column = ow / (oh + dh * ow / dw)
+    squareness = lambda aspect: max(aspect, 1.0 / aspect)  # noqa: E731 - 1 is square
+    return "row" if squareness(row) <= squareness(column) else "column"
+
+
+def pair(driver: np.ndarray, output: np.ndarray, layout: str = "auto") -> np.ndarray:
+    """The driver and the output together; the output is never scaled (see ``pair_arrangement``)."""
+    if pair_arrangement(driver.shape, output.shape, layout) == "row":
+        return side_by_side(driver, output)
+    check_rgb_uint8(driver, what="driver frame")
+    check_rgb_uint8(output, what="output frame")
+    return np.concatenate([resize_to_width(driver, output.shape[1]), output], axis=0)
+
+
 def letterbox(image: np.ndarray, width: int, height: int) -> np.ndarray:
     """Fit ``image`` inside width x height keeping its aspect ratio; black bars fill the rest."""
     check_rgb_uint8(image, what="frame")

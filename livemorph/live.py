@@ -425,16 +425,20 @@ class Recording:
         return self.base.with_name(f"{self.base.stem}-{len(self.paths) + 1}{self.base.suffix}")
 
     def make_output(self):
+        from functools import partial
+
         from .live_outputs import RecorderOutput, portrait_only, user_and_portrait
         from .sinks import open_recorder
 
         path = self._next_path()
-        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset)
+        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset,
+                             record=self.config.record)
         sink.open()
         self.paths.append(path)
         log.info("recording to %s", path)
+        compose = partial(user_and_portrait, layout=self.config.render.pair_layout) if self.side_by_side else portrait_only
         return RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
-                              compose=user_and_portrait if self.side_by_side else portrait_only)
+                              compose=compose)
 
     @property
     def active(self) -> bool:
@@ -447,8 +451,10 @@ class Recording:
             controls.notify(f"recording to {self.output.path}")
         else:
             output, self.output = self.output, None
+            # "saved" only once the file is closed: the encoder may still be draining its buffer.
+            output.on_closed = lambda: controls.notify(f"saved {output.path}")
+            controls.notify(f"saving {output.path} ...", seconds=30.0)
             self.loop.remove_output(output)
-            controls.notify(f"saved {output.path}")
 
 
 def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recording, step: float):

@@ -128,18 +128,29 @@ def is_track_path(path: str | Path) -> bool:
 @dataclass(frozen=True)
 class RenderSummary:
     out: Path
-    frames: int
+    frames: int  # frames in the output file (after --fps resampling; a GIF's own count)
     faces_found: int  # driver frames in which a face was tracked (CSV: rows with success=1)
     seconds: float  # the whole render, portrait preparation included
     render_seconds: float  # from the first tracked driver frame to the finished file
-    fps: float  # output frame rate
-    size: tuple[int, int]  # (width, height) of the output frames
+    fps: float  # frame rate of the output file (a GIF's own, after gif_fps and the size budget)
+    size: tuple[int, int]  # (width, height) of the output file's frames
     engine: str
+    driver_frames: int = 0  # driver frames used (after --start/--duration/--max-frames)
+    driver_expected: int | None = None  # frames the driver should have given (its header), when known
+    driver_is_still: bool = False  # a still image as driver: one frame, its own neutral
+    output: Any = None  # sinks.OutputInfo: what was really written (bytes, GIF adjustments)
 
     @property
     def render_fps(self) -> float:
-        """Frames per second of the frame loop (tracking, engine and encoding overlapped)."""
-        return self.frames / self.render_seconds if self.render_seconds > 0 else float("nan")
+        """Driver frames per second of the frame loop (tracking, engine and encoding overlapped)."""
+        return self.driver_frames / self.render_seconds if self.render_seconds > 0 else float("nan")
+
+    @property
+    def driver_cut_short(self) -> bool:
+        """The driver gave clearly fewer frames than its header promised (truncated or damaged)."""
+        if self.driver_expected is None:
+            return False
+        return self.driver_frames < self.driver_expected - max(2, round(0.01 * self.driver_expected))
 
 
 @dataclass
@@ -298,24 +309,42 @@ class _Stages:
             raise self.errors[0]
 
 
+def frames_per_driver_frame(index: int, driver_fps: float, out_fps: float) -> int:
+    """How many output frames show driver frame ``index`` when resampling driver_fps -> out_fps.
+
+    Sample and hold, as a player would show it: output frame k (at k / out_fps) shows the driver
+    frame on screen at that moment, so duration is kept: 0 (dropped) or more (repeated).
+    """
+    ratio = out_fps / driver_fps
+    return int(np.ceil((index + 1) * ratio - 1e-9) - np.ceil(index * ratio - 1e-9))
+
+
 def render_offline(target, driver: str | Path, out: str | Path, config, *, side_by_side_layout: bool | None = None,
-                   max_frames: int | None = None, progress: bool = True, queue_depth: int = 8) -> RenderSummary:
+                   max_frames: int | None = None, start_s: float = 0.0, duration_s: float | None = None,
+                   progress: bool = True, queue_depth: int = 8) -> RenderSummary:
     """Render ``target`` (a portrait path or a ``PortraitFace``) driven by ``driver`` into ``out``.
 
     ``out`` by extension: .mp4, .gif, .png (the last frame) or a folder. The output has the
-    portrait's size (plus the driver panel, scaled to the same height, when side by side; for
-    an AU track the panel shows the driving AUs as bars).
-    Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30).
+    portrait's size (plus the driver panel, arranged by ``render.pair_layout``, when side by
+    side; for an AU track the panel shows the driving AUs as bars, beside the portrait).
+    Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30);
+    a different rate resamples the clip (frames dropped or repeated, duration kept).
+    ``start_s`` / ``duration_s`` cut a clip out of the driver: frames before the start are
+    still tracked (so smoothing and the neutral baseline have settled), not rendered.
     """
     from tqdm import tqdm
 
+    from .frames import is_image_path
+    from .layout import pair
     from .portrait import PortraitFace, load_portrait
-    from .sinks import open_recorder, output_kind
+    from .sinks import check_output_path, open_recorder, output_kind
 
     started = time.perf_counter()
     out = Path(out)
     output_kind(out)  # cheap checks first: a typo must not cost a model load
     _check_driver(Path(driver))
+    inputs = [("driver", Path(driver))] + ([] if isinstance(target, PortraitFace) else [("target", Path(target))])
+    check_output_path(out, inputs=inputs)
     with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
     engine_name = resolve_engine_name(config)
     portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
@@ -323,55 +352,82 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
 
     loop_started = time.perf_counter()
     stages = _Stages(queue_depth)
-    counts = {"frames": 0, "faces": 0}
+    counts = {"read": 0, "frames": 0, "faces": 0}
     with ExitStack() as stack:
-        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames))
-        fps = float(config.render.fps or driver_info.fps)
+        driver_info, readings = stack.enter_context(_driver_readings(driver, config, None))
+        driver_fps = float(driver_info.fps)
+        fps = float(config.render.fps or driver_fps)
+        first = round(start_s * driver_fps)
+        count = None if duration_s is None else max(1, round(duration_s * driver_fps))
+        if max_frames is not None:
+            count = max_frames if count is None else min(count, max_frames)
+        end = None if count is None else first + count  # driver frames [first, end) are rendered
+        expected = driver_info.total if end is None or driver_info.total is None else min(end, driver_info.total)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
-        bar = stack.enter_context(tqdm(total=driver_info.total, unit="frame", disable=not progress,
-                                       desc=f"render {out.name}", leave=False))
+        bar = stack.enter_context(tqdm(total=None if expected is None else expected - min(first, expected),
+                                       unit="frame", disable=not progress, desc=f"render {out.name}", leave=False))
         tracked, rendered = stages.queue(), stages.queue()
 
         def read_and_track():
             for item in readings:
+                counts["read"] += 1
                 stages.put(tracked, item)
+                if end is not None and counts["read"] >= end:
+                    break  # the clip is complete: stop decoding the rest of the driver
             stages.put(tracked, _Stages.END)
 
         def encode():
             while (image := stages.get(rendered)) is not _Stages.END:
                 recorder.write(image)
-                bar.update(1)
 
         stages.start(read_and_track, "livemorph-render-read")
         stages.start(encode, "livemorph-render-encode")
         try:
+            index = -1
             while (item := stages.get(tracked)) is not _Stages.END:
+                index += 1
+                if index < first:
+                    continue  # before --start: tracked (smoothing, neutral) but not rendered
                 if counts["frames"] == 0:
                     loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
                 driver_image, reading = item
-                frame = puppet.step(reading)
-                if with_driver:
-                    panel = driver_image if driver_image is not None else au_panel(reading.aus, frame.shape[0])
-                    frame = side_by_side(panel, frame)
                 counts["frames"] += 1
                 counts["faces"] += bool(reading.success)
-                stages.put(rendered, frame)
+                bar.update(1)
+                repeats = frames_per_driver_frame(index - first, driver_fps, fps)
+                if repeats == 0:
+                    continue  # resampled away (--fps below the driver's): no need to render it
+                frame = puppet.step(reading)
+                if with_driver:
+                    if driver_image is not None:
+                        frame = pair(driver_image, frame, config.render.pair_layout)
+                    else:  # an AU track: the bars stand beside the portrait
+                        frame = pair(au_panel(reading.aus, frame.shape[0]), frame, "row")
+                for _ in range(repeats):
+                    stages.put(rendered, frame)
             stages.put(rendered, _Stages.END)
         except _Stopped:
             pass  # another stage failed: its error is raised below
         except BaseException:
-            stages.stop.set()  # Ctrl+C or a render error: stop the other stages, then abort the file
+            stages.stop.set()  # Ctrl+C, SIGTERM or a render error: stop the other stages, then abort the file
             stages.join()
             raise
         stages.join()
         stages.raise_first_error()
         if counts["frames"] == 0:
+            if first > 0 and counts["read"] > 0:
+                raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
+                                  f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
             raise InputUnreadable(f"driver {driver} gave no frames to render")
-        size = recorder.frame_size
     finished = time.perf_counter()
     seconds = finished - started
-    summary = RenderSummary(out=out, frames=counts["frames"], faces_found=counts["faces"], seconds=seconds,
-                            render_seconds=finished - loop_started, fps=fps, size=size, engine=engine_name)
-    log.info("rendered %d frames (%d with a face) in %.1f s with %s", summary.frames, summary.faces_found,
-             seconds, engine_name)
+    info = recorder.output_info()
+    summary = RenderSummary(out=out, frames=info.frames, faces_found=counts["faces"], seconds=seconds,
+                            render_seconds=finished - loop_started, fps=info.fps or fps,
+                            size=info.size or recorder.frame_size, engine=engine_name,
+                            driver_frames=counts["frames"],
+                            driver_expected=None if expected is None else max(0, expected - first),
+                            driver_is_still=is_image_path(driver) and not is_track_path(driver), output=info)
+    log.info("rendered %d driver frames (%d with a face) in %.1f s with %s", summary.driver_frames,
+             summary.faces_found, seconds, engine_name)
     return summary
