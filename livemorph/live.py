@@ -543,7 +543,9 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             except VirtualCameraUnavailable as exc:
                 if not (window or record or record_aus):
                     raise
-                log.warning("%s -- going on without it", exc)
+                first, *steps = str(exc).splitlines()  # the problem, then one line per setup step
+                log.warning("%s", "\n".join([f"{first.removesuffix('; to set one up:')} -- going on without it; "
+                                              "to set one up:", *steps]))
             else:
                 # Video calls want the portrait alone, so the virtual camera never shows you beside it.
                 outputs.append(VcamOutput(sink, stats, compose=portrait_only, steady=config.vcam.pace))

@@ -167,9 +167,13 @@ def test_unavailable_virtual_camera_fails_alone_but_not_beside_other_outputs(tmp
 
     alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "3"), tmp_path)
     assert alone.returncode == VirtualCameraUnavailable.exit_code == 5
-    last = alone.stderr.strip().splitlines()[-1]
-    assert last.startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
-    assert "modprobe v4l2loopback" in last and "exclusive_caps=1" in last and "OBS" in last
+    lines = alone.stderr.strip().splitlines()
+    error = next(i for i, line in enumerate(lines) if line.startswith("livemorph: error:"))
+    assert lines[error].startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
+    steps = lines[error + 1:]  # then one line per setup step, for this OS
+    assert len(steps) >= 2 and all(line.startswith("  ") for line in steps)
+    if sys.platform.startswith("linux"):
+        assert "v4l2loopback-dkms" in steps[0] and "modprobe v4l2loopback" in steps[1] and "exclusive_caps=1" in steps[1]
 
     out = tmp_path / "out.mp4"
     beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "5",
