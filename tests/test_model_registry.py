@@ -115,3 +115,20 @@ def test_cli_list_add_verify(registry, tmp_path, capsys):
     assert main(["models", "verify"]) == CheckpointError.exit_code
     captured = capsys.readouterr()
     assert "FAIL" in captured.out and "failed verification" in captured.err
+
+
+def test_remove_forgets_an_added_checkpoint_but_keeps_its_file(registry, tmp_path, capsys):
+    path = _replicate_file(tmp_path / "mine.pth")
+    add_model(path, "mine")
+    add_model(_replicate_file(tmp_path / "other.pth", seed=1), "other")
+    capsys.readouterr()
+    assert main(["models", "remove", "mine"]) == 0
+    assert "removed 'mine'" in capsys.readouterr().out
+    assert path.exists()  # the user's file is not ours to delete
+    assert set(yaml.safe_load(registry.read_text())) == {"other"}
+    with pytest.raises(InputNotFound, match="not found"):
+        resolve_checkpoint("mine")
+    # removing it again, or a name never added: one line, exit 3
+    assert main(["models", "remove", "mine"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no added checkpoint is called 'mine'" in err[0] and "other" in err[0]
