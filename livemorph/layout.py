@@ -39,14 +39,16 @@ def resize_to_width(image: np.ndarray, width: int) -> np.ndarray:
 
 
 PAIR_LAYOUTS = ("auto", "row", "column")
+MESSENGER_BOX = (3, 4)  # width:height of the box a phone's chat shows a clip in (portrait-shaped)
 
 
 def pair_arrangement(driver_shape: tuple[int, ...], output_shape: tuple[int, ...], layout: str = "auto") -> str:
     """'row' (driver left, same height) or 'column' (driver on top, same width).
 
-    ``auto`` picks the arrangement closer to square. A messenger shows a GIF or clip inside a
-    box of roughly fixed size, so the squarer pair shows the portrait larger: a wide webcam
-    frame beside a tall portrait (a 480x205 strip with a 25 px face) becomes a column.
+    ``auto`` picks the arrangement that shows the portrait larger once the pair is shrunk to
+    fit a 3:4 messenger box (``MESSENGER_BOX``): a 4:3 webcam beside the Mona Lisa makes a
+    2427x1280 strip whose face is ~25 px at GIF width, so it becomes a column; a tall phone
+    video beside a tall portrait stays a row.
     """
     if layout not in PAIR_LAYOUTS:
         raise ValueError(f"pair layout must be one of {', '.join(PAIR_LAYOUTS)}, got {layout!r}")
@@ -54,10 +56,11 @@ def pair_arrangement(driver_shape: tuple[int, ...], output_shape: tuple[int, ...
         return layout
     dh, dw = driver_shape[:2]
     oh, ow = output_shape[:2]
-    row = (ow + dw * oh / dh) / oh  # width / height of the row
-    column = ow / (oh + dh * ow / dw)
-    squareness = lambda aspect: max(aspect, 1.0 / aspect)  # noqa: E731 - 1 is square
-    return "row" if squareness(row) <= squareness(column) else "column"
+    box_w, box_h = MESSENGER_BOX
+    # the portrait keeps its own pixels in both, so the larger fit scale shows it larger
+    row_scale = min(box_w / (ow + dw * oh / dh), box_h / oh)
+    column_scale = min(box_w / ow, box_h / (oh + dh * ow / dw))
+    return "row" if row_scale > column_scale else "column"
 
 
 def pair(driver: np.ndarray, output: np.ndarray, layout: str = "auto") -> np.ndarray:
