@@ -77,11 +77,11 @@ class OutputInfo:
 
     def describe(self) -> str:
         """'72 frames 680x676 @ 30 fps, 1.2 MB' plus the adjustments, for summary lines."""
-        parts = [f"{self.frames} frames"]
+        parts = [f"{self.frames} frame{'' if self.frames == 1 else 's'}"]
         if self.size is not None:
             parts[0] += f" {self.size[0]}x{self.size[1]}"
         if self.fps:
-            parts[0] += f" @ {self.fps:.3g} fps"
+            parts[0] += f" @ {self.fps:.5g} fps"
         if self.bytes is not None:
             parts.append(f"{self.bytes / 1e6:.1f} MB")
         return ", ".join(parts + list(self.notes))
@@ -125,26 +125,28 @@ class Sink:
 
     def write(self, image: np.ndarray) -> None:
         check_rgb_uint8(image, what=f"{type(self).__name__} frame")
-        with self._lock:
-            if not self._opened:
-                raise ValueError(f"{type(self).__name__}.write() before open(); use it as a context manager")
-            if self._closed:
-                raise ValueError(f"{type(self).__name__}.write() after close()")
-            if self._size is None:
-                self._size = image.shape[:2]
-            elif image.shape[:2] != self._size:
-                raise ValueError(
-                    f"{type(self).__name__}: frame size {image.shape[1]}x{image.shape[0]} differs from the "
-                    f"first frame's {self._size[1]}x{self._size[0]}"
-                )
-            self._writing_thread = threading.get_ident()
-            try:
+        # Marked before the lock: a signal handler calling close() on this thread at any point of
+        # this write (even between the checks below) defers the close until the write is done.
+        self._writing_thread = threading.get_ident()
+        try:
+            with self._lock:
+                if not self._opened:
+                    raise ValueError(f"{type(self).__name__}.write() before open(); use it as a context manager")
+                if self._closed:
+                    raise ValueError(f"{type(self).__name__}.write() after close()")
+                if self._size is None:
+                    self._size = image.shape[:2]
+                elif image.shape[:2] != self._size:
+                    raise ValueError(
+                        f"{type(self).__name__}: frame size {image.shape[1]}x{image.shape[0]} differs from the "
+                        f"first frame's {self._size[1]}x{self._size[0]}"
+                    )
                 self._write(image)
                 self.frames_written += 1
-            finally:
-                self._writing_thread = None
-            if self._close_pending:
-                self.close()
+        finally:
+            self._writing_thread = None
+        if self._close_pending:
+            self.close()
 
     def close(self) -> None:
         """Finish the output (rename it into place). Idempotent; deferred if called mid-write."""
@@ -612,6 +614,11 @@ class PngWriter(_FileRecorder):
 
     def _release(self) -> None:
         self._last = None
+
+    def output_info(self) -> OutputInfo:
+        info = super().output_info()
+        return OutputInfo(frames=min(1, info.frames), size=info.size, fps=None, bytes=info.bytes,
+                          notes=(f"the last of {info.frames} frames",) if info.frames > 1 else ())
 
 
 class FrameFolderWriter(Sink):
