@@ -688,8 +688,8 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
         folder = folder.parent
     if not folder.is_dir():
         raise OutputNotWritable(f"cannot write {path}: {folder} is not a folder; choose another --out")
-    if path.is_dir() and output_kind(path) != "folder":
-        raise OutputNotWritable(f"{path} is a folder; give a file name")
+    if output_kind(path) == "folder" and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise OutputNotWritable(f"{path} already exists and is not an empty folder; choose a new folder name")
     probe = folder / (temp_path_for(path).name if folder == path.parent else f".{path.name}.probe")
     try:
         with open(probe, "xb"):
