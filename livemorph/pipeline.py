@@ -352,7 +352,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
 
     loop_started = time.perf_counter()
     stages = _Stages(queue_depth)
-    counts = {"read": 0, "frames": 0, "faces": 0}
+    counts = {"read": 0, "used": 0, "faces": 0}  # driver frames read, used for the clip, with a face
     with ExitStack() as stack:
         driver_info, readings = stack.enter_context(_driver_readings(driver, config, None))
         driver_fps = float(driver_info.fps)
@@ -388,10 +388,10 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 index += 1
                 if index < first:
                     continue  # before --start: tracked (smoothing, neutral) but not rendered
-                if counts["frames"] == 0:
+                if counts["used"] == 0:
                     loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
                 driver_image, reading = item
-                counts["frames"] += 1
+                counts["used"] += 1
                 counts["faces"] += bool(reading.success)
                 bar.update(1)
                 repeats = frames_per_driver_frame(index - first, driver_fps, fps)
@@ -414,7 +414,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
             raise
         stages.join()
         stages.raise_first_error()
-        if counts["frames"] == 0:
+        if counts["used"] == 0:
             if first > 0 and counts["read"] > 0:
                 raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
                                   f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
@@ -425,7 +425,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     summary = RenderSummary(out=out, frames=info.frames, faces_found=counts["faces"], seconds=seconds,
                             render_seconds=finished - loop_started, fps=info.fps or fps,
                             size=info.size or recorder.frame_size, engine=engine_name,
-                            driver_frames=counts["frames"],
+                            driver_frames=counts["used"],
                             driver_expected=None if expected is None else max(0, expected - first),
                             driver_is_still=is_image_path(driver) and not is_track_path(driver), output=info)
     log.info("rendered %d driver frames (%d with a face) in %.1f s with %s", summary.driver_frames,
