@@ -119,6 +119,17 @@ class OutputWorker:
     def _next_item(self):
         return self.handoff.get(timeout=0.5)
 
+    def _finishing(self, what: str, close: Callable[[], None]) -> None:
+        """Run ``close``; any failure becomes one OutputNotWritable line naming ``what``."""
+        from .errors import LivemorphError, OutputNotWritable
+
+        try:
+            close()
+        except LivemorphError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - disk full, rename failing, encoder error at flush, ...
+            raise OutputNotWritable(f"{what} could not be finished: {exc}") from exc
+
     def _deliver(self, item) -> None:
         raise NotImplementedError
 
@@ -142,7 +153,8 @@ class SinkOutput(OutputWorker):
         self.sink.write(self.compose(frame))
 
     def _close(self) -> None:
-        self.sink.close()
+        path = getattr(self.sink, "path", None)
+        self._finishing(f"output {path}" if path is not None else f"the {self.name} output", self.sink.close)
 
     def _abort(self) -> None:
         abort = getattr(self.sink, "abort", None)
@@ -197,14 +209,7 @@ class RecorderOutput(SinkOutput):
         self.stats.count("record:file_frames")
 
     def _close(self) -> None:
-        from .errors import LivemorphError, OutputNotWritable
-
-        try:
-            self.sink.close()
-        except LivemorphError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any failure to finish is reported with the file's name
-            raise OutputNotWritable(f"recording {self.path} could not be finished: {exc}") from exc
+        self._finishing(f"recording {self.path}", self.sink.close)
 
 
 class VcamOutput(SinkOutput):
@@ -255,7 +260,7 @@ class AUTrackOutput(OutputWorker):
         self.writer.write(index, time_s, reading, bool(reading.success), float(reading.confidence))
 
     def _close(self) -> None:
-        self.writer.close(keep=True)
+        self._finishing(f"AU track {getattr(self.writer, 'path', '')}".strip(), lambda: self.writer.close(keep=True))
 
     def _abort(self) -> None:
         self.writer.close(keep=False)
