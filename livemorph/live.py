@@ -415,6 +415,7 @@ class Recording:
         self.loop: LiveLoop | None = None
         self.output = None
         self.paths: list[Path] = []
+        self.saved: list[str] = []  # "NAME: 300 frames 512x600 @ 30 fps, 1.2 MB", once each file is closed
 
     def _next_path(self) -> Path:
         if self.base is None:
@@ -437,14 +438,24 @@ class Recording:
         self.paths.append(path)
         log.info("recording to %s", path)
         compose = partial(user_and_portrait, layout=self.config.render.pair_layout) if self.side_by_side else portrait_only
-        return RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
-                              compose=compose)
+        output = RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
+                                compose=compose)
+        output.on_closed = partial(self._closed, output, None)
+        return output
+
+    def _closed(self, output, controls: LiveControls | None) -> None:
+        info = getattr(output.sink, "output_info", None)
+        self.saved.append(f"{output.path}: {info().describe()}" if info is not None else str(output.path))
+        if controls is not None:
+            controls.notify(f"saved {output.path}")
 
     @property
     def active(self) -> bool:
         return self.output is not None
 
     def toggle(self, controls: LiveControls) -> None:
+        from functools import partial
+
         if self.output is None:
             self.output = self.make_output()
             self.loop.add_output(self.output)
@@ -452,7 +463,7 @@ class Recording:
         else:
             output, self.output = self.output, None
             # "saved" only once the file is closed: the encoder may still be draining its buffer.
-            output.on_closed = lambda: controls.notify(f"saved {output.path}")
+            output.on_closed = partial(self._closed, output, controls)
             controls.notify(f"saving {output.path} ...", seconds=30.0)
             self.loop.remove_output(output)
 
@@ -578,6 +589,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         raise
     finally:
         snapshot = stats.snapshot()
+        if started:
+            snapshot["recordings"] = list(recording.saved)  # what each closed file really holds
         if stats_json:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

@@ -85,6 +85,9 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
     assert stats["counters"]["out:record"] == n
     assert len(frames) >= n
     assert not list(tmp_path.glob(".*partial"))
+    recorded = [line for line in result.stderr.splitlines() if line.startswith("livemorph run: recorded ")]
+    assert recorded == [f"livemorph run: recorded {out}: {len(frames)} frames 512x600 @ 30 fps, "
+                        f"{out.stat().st_size / 1e6:.1f} MB"]
 
     # (a) the virtual camera: our size and RGB format, steady pacing at vcam.fps.
     vcam = json.loads((tmp_path / "vcam.json").read_text())
@@ -559,6 +562,7 @@ def test_the_record_hotkey_says_saved_only_once_the_file_is_closed():
     sink.release.set()
     output.join(5)
     assert sink.closed and controls.message == "saved take.mp4"
+    assert take.saved == ["take.mp4"]
 
 
 def load_config_for_tests():

@@ -67,3 +67,5 @@ def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_wi
     snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
                         max_frames=max_frames, stats_json=stats_json)
     click.echo(f"livemorph run: {summary_line(snapshot)}", err=True)
+    for saved in snapshot.get("recordings", []):
+        click.echo(f"livemorph run: recorded {saved}", err=True)
