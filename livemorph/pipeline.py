@@ -361,6 +361,11 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         count = None if duration_s is None else max(1, round(duration_s * driver_fps))
         if max_frames is not None:
             count = max_frames if count is None else min(count, max_frames)
+        if output_kind(out) == "gif" and config.render.gif_max_seconds:
+            # A GIF keeps gif_max_seconds: do not render what it would drop. One frame more lets
+            # the recorder see, and say, that the GIF was cut.
+            gif_count = int(np.ceil(config.render.gif_max_seconds * driver_fps)) + 1
+            count = gif_count if count is None else min(count, gif_count)
         end = None if count is None else first + count  # driver frames [first, end) are rendered
         expected = driver_info.total if end is None or driver_info.total is None else min(end, driver_info.total)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))

@@ -237,3 +237,19 @@ def test_terminating_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
     assert ours == [f"livemorph: error: stopped by {sig.name}; {out} was not written"]
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_driver_to_gif_stops_rendering_at_gif_max_seconds(tmp_path, tint_engine):
+    summary = render_offline(synthetic_portrait(), ramp_track(tmp_path / "t.csv", rows=100), tmp_path / "x.gif",
+                             exact_config("render.gif_max_seconds=1"), progress=False)
+    _, _, n, total_ms = gif_facts(tmp_path / "x.gif")
+    assert total_ms == pytest.approx(1000, abs=20) and n <= 15
+    assert "cut at 1 s" in summary.output.describe()
+    assert tint_engine.calls <= 25 + 1  # 1 s of the 25 fps track (4 s), not all of it
+    assert not summary.driver_cut_short  # cut on purpose, not a damaged driver
+
+
+def gif_facts(path):
+    with Image.open(path) as im:
+        durations = [f.info["duration"] for f in ImageSequence.Iterator(im)]
+        return im.width, im.height, len(durations), sum(durations)
