@@ -26,8 +26,9 @@ Decisions:
   (primaries, transfer, matrix, range), so players do not have to guess the colours.
 - Live recordings (``crash_safe=True``): fragmented MP4 written straight under the chosen
   name, a keyframe and a fragment every ``keyframe_seconds``, each fragment flushed to the OS
-  when it is complete. A process killed outright (SIGKILL, power loss, OOM) leaves a file
-  that plays up to its last complete fragment (about the last 1-2 s are lost). A recording
+  when it is complete (and fsync'ed once a keyframe interval, so a power cut loses no more).
+  A process killed outright (SIGKILL, power loss, OOM) leaves a file that plays up to its last
+  complete fragment (about the last 1-2 s are lost). A recording
   whose own output fails keeps what it wrote (it plays); the error names the file.
 - GIF: loops forever; scaled down to ``render.gif_max_width``; resampled to at most
   ``render.gif_fps`` by dropping frames; one palette for the whole GIF, sampled from frames
@@ -265,6 +266,8 @@ class Mp4Recorder(_FileRecorder):
         self.codec_name: str | None = None
         self._container = None
         self._stream = None
+        self._sync_fd: int | None = None
+        self._sync_unsupported = False
 
     def _open(self) -> None:
         import av
@@ -279,6 +282,27 @@ class Mp4Recorder(_FileRecorder):
             self._container = av.open(str(self.temp_path), mode="w", format=muxer, options=options)
         except (OSError, av.FFmpegError) as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc}") from exc
+
+    def _sync(self) -> None:
+        """fsync the file through a second handle (power loss, not only a crash, keeps the fragments)."""
+        if self._sync_fd is None:
+            if self._sync_unsupported:
+                return
+            try:
+                self._sync_fd = os.open(self.temp_path, os.O_RDONLY)  # the muxer creates the file lazily
+            except OSError:
+                return
+        try:
+            os.fsync(self._sync_fd)  # Linux/macOS flush the file's data whichever handle asks
+        except OSError:
+            log.debug("fsync is not supported for %s; fragments reach the disk when the OS writes them", self.path)
+            self._sync_unsupported = True
+            self._close_sync_handle()
+
+    def _close_sync_handle(self) -> None:
+        if self._sync_fd is not None:
+            os.close(self._sync_fd)
+            self._sync_fd = None
 
     def _add_stream(self, width: int, height: int) -> None:
         import av
@@ -322,6 +346,8 @@ class Mp4Recorder(_FileRecorder):
         frame.pts = self.frames_written  # constant frame rate: pts counts frames in 1/fps units
         frame.time_base = self._time_base
         self._mux(self._stream.encode(frame))
+        if self.crash_safe and self.frames_written % self._stream.codec_context.gop_size == 0:
+            self._sync()  # once a keyframe interval: the fragment before it is complete by now
 
     def _mux(self, packets) -> None:
         import av
@@ -338,10 +364,13 @@ class Mp4Recorder(_FileRecorder):
             self._mux(self._stream.encode(None))  # flush delayed frames
         try:
             self._container.close()
+            if self.crash_safe:
+                self._sync()  # the last fragment and the index, on disk before "saved"
         except (OSError, av.FFmpegError) as exc:
             raise OutputNotWritable(f"cannot finish {self.path}: {exc}") from exc
         finally:
             self._container = None
+            self._close_sync_handle()
         if self.frames_written == 0:
             log.warning("no frames were recorded; %s not written", self.path)
             self.temp_path.unlink(missing_ok=True)
@@ -361,6 +390,7 @@ class Mp4Recorder(_FileRecorder):
         super()._discard()
 
     def _release(self) -> None:
+        self._close_sync_handle()
         if self._container is not None:
             try:
                 self._container.close()

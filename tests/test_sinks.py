@@ -388,6 +388,25 @@ def test_live_mp4_plays_up_to_its_last_fragment_when_the_process_dies(tmp_path, 
     assert len(kept) >= len(images)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to name the synced file")
+def test_live_mp4_fragments_are_fsynced_about_once_a_second(tmp_path, config, monkeypatch):
+    """A power cut loses what the OS had not written yet: each finished fragment is pushed to disk."""
+    synced = []
+    real_fsync = os.fsync
+
+    def spy(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    out = tmp_path / "take.mp4"
+    with open_recorder(out, 30, config.render, x264_preset="veryfast", record=config.record) as rec:
+        for f in moving_square(90):  # 3 s
+            rec.write(f)
+    assert set(synced) == {str(out)}
+    assert 3 <= len(synced) <= 5  # once a second (keyframe_seconds = 1) and once at the end
+
+
 # ---- GIFs: budget, boomerang, bounded spool -------------------------------------------------
 def noisy_frames(n: int, h: int = 270, w: int = 480, seed: int = 0) -> list[np.ndarray]:
     """Frames that LZW cannot compress: the worst case for a GIF's size."""
