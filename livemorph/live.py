@@ -401,9 +401,10 @@ def prepare_target(path: str, engine, config) -> LivePuppet:
 class Recording:
     """The recorder output that the ``r`` hotkey (and ``--record``) starts and stops.
 
-    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... so a
-    toggle never overwrites a finished file. Without ``--record`` files are named by time in
-    ``window.record_dir``.
+    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... A take
+    never overwrites an existing file (a live MP4 is written in place from its first frame, so
+    an overwritten take would be gone at once): the next free number is used instead. Without
+    ``--record`` files are named by time in ``window.record_dir``.
     """
 
     def __init__(self, config, *, path: str | None, fps: float, side_by_side: bool, stats: LiveStats):
@@ -419,11 +420,18 @@ class Recording:
 
     def _next_path(self) -> Path:
         if self.base is None:
-            name = time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
-            return Path(self.config.window.record_dir).expanduser() / name
-        if not self.paths:
-            return self.base
-        return self.base.with_name(f"{self.base.stem}-{len(self.paths) + 1}{self.base.suffix}")
+            base = Path(self.config.window.record_dir).expanduser() / time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
+            first = 1  # two takes within one second get -2, -3 ...
+        else:
+            base, first = self.base, len(self.paths) + 1
+        number = first
+        while True:
+            path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
+            if not path.exists():
+                if number > first and self.base is not None:
+                    log.warning("%s exists; recording to %s instead", base, path)
+                return path
+            number += 1
 
     def make_output(self):
         from functools import partial

@@ -569,3 +569,16 @@ def load_config_for_tests():
     from livemorph.config import load_config
 
     return load_config()
+
+
+def test_a_take_never_overwrites_an_existing_file(tmp_path):
+    from livemorph.live import Recording
+
+    old = tmp_path / "take.mp4"
+    old.write_bytes(b"yesterday's take")
+    (tmp_path / "take-2.mp4").write_bytes(b"another one")
+    take = Recording(load_config_for_tests(), path=str(old), fps=10.0, side_by_side=False, stats=LiveStats())
+    output = take.make_output()
+    output.sink.abort()
+    assert output.path == tmp_path / "take-3.mp4"
+    assert old.read_bytes() == b"yesterday's take"
