@@ -140,8 +140,12 @@ class WarpConfig:
 class RenderConfig:
     fps: Annotated[float, Range(gt=0, le=240)] | None
     side_by_side: bool
+    pair_layout: Annotated[str, OneOf(("auto", "row", "column"))]
     gif_max_width: Annotated[int, Range(ge=16)]
     gif_fps: Annotated[float, Range(gt=0, le=50)]
+    gif_max_mb: Annotated[float, Range(gt=0)] | None
+    gif_max_seconds: Positive
+    gif_boomerang: bool
     crf: Annotated[int, Range(ge=0, le=51)]
     x264_preset: X264Preset
 
@@ -173,6 +177,7 @@ class RecordConfig:
     fps: Annotated[float, Range(gt=0, le=240)] | None
     buffer_frames: Count
     x264_preset: X264Preset
+    keyframe_seconds: Positive
 
 
 @dataclass(frozen=True)

@@ -409,9 +409,10 @@ def prepare_target(path: str, engine, config) -> LivePuppet:
 class Recording:
     """The recorder output that the ``r`` hotkey (and ``--record``) starts and stops.
 
-    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... so a
-    toggle never overwrites a finished file. Without ``--record`` files are named by time in
-    ``window.record_dir``.
+    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... A take
+    never overwrites an existing file (a live MP4 is written in place from its first frame, so
+    an overwritten take would be gone at once): the next free number is used instead. Without
+    ``--record`` files are named by time in ``window.record_dir``.
     """
 
     def __init__(self, config, *, path: str | None, fps: float, side_by_side: bool, stats: LiveStats):
@@ -423,40 +424,64 @@ class Recording:
         self.loop: LiveLoop | None = None
         self.output = None
         self.paths: list[Path] = []
+        self.saved: list[str] = []  # "NAME: 300 frames 512x600 @ 30 fps, 1.2 MB", once each file is closed
 
     def _next_path(self) -> Path:
         if self.base is None:
-            name = time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
-            return Path(self.config.window.record_dir).expanduser() / name
-        if not self.paths:
-            return self.base
-        return self.base.with_name(f"{self.base.stem}-{len(self.paths) + 1}{self.base.suffix}")
+            base = Path(self.config.window.record_dir).expanduser() / time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
+            first = 1  # two takes within one second get -2, -3 ...
+        else:
+            base, first = self.base, len(self.paths) + 1
+        number = first
+        while True:
+            path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
+            if not path.exists():
+                if number > first and self.base is not None:
+                    log.warning("%s exists; recording to %s instead", base, path)
+                return path
+            number += 1
 
     def make_output(self):
+        from functools import partial
+
         from .live_outputs import RecorderOutput, portrait_only, user_and_portrait
         from .sinks import open_recorder
 
         path = self._next_path()
-        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset)
+        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset,
+                             record=self.config.record)
         sink.open()
         self.paths.append(path)
         log.info("recording to %s", path)
-        return RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
-                              compose=user_and_portrait if self.side_by_side else portrait_only)
+        compose = partial(user_and_portrait, layout=self.config.render.pair_layout) if self.side_by_side else portrait_only
+        output = RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
+                                compose=compose)
+        output.on_closed = partial(self._closed, output, None)
+        return output
+
+    def _closed(self, output, controls: LiveControls | None) -> None:
+        info = getattr(output.sink, "output_info", None)
+        self.saved.append(f"{output.path}: {info().describe()}" if info is not None else str(output.path))
+        if controls is not None:
+            controls.notify(f"saved {output.path}")
 
     @property
     def active(self) -> bool:
         return self.output is not None
 
     def toggle(self, controls: LiveControls) -> None:
+        from functools import partial
+
         if self.output is None:
             self.output = self.make_output()
             self.loop.add_output(self.output)
             controls.notify(f"recording to {self.output.path}")
         else:
             output, self.output = self.output, None
+            # "saved" only once the file is closed: the encoder may still be draining its buffer.
+            output.on_closed = partial(self._closed, output, controls)
+            controls.notify(f"saving {output.path} ...", seconds=30.0)
             self.loop.remove_output(output)
-            controls.notify(f"saved {output.path}")
 
 
 def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recording, step: float):
@@ -544,7 +569,9 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             except VirtualCameraUnavailable as exc:
                 if not (window or record or record_aus):
                     raise
-                log.warning("%s -- going on without it", exc)
+                first, *steps = str(exc).splitlines()  # the problem, then one line per setup step
+                log.warning("%s", "\n".join([f"{first.removesuffix('; to set one up:')} -- going on without it; "
+                                              "to set one up:", *steps]))
             else:
                 # Video calls want the portrait alone, so the virtual camera never shows you beside it.
                 outputs.append(VcamOutput(sink, stats, compose=portrait_only, steady=config.vcam.pace))
@@ -583,6 +610,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         raise
     finally:
         snapshot = stats.snapshot()
+        if started:
+            snapshot["recordings"] = list(recording.saved)  # what each closed file really holds
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

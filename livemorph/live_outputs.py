@@ -4,7 +4,11 @@ A slow output (a virtual camera pacing itself, an encoder hiccup, a full disk) o
 drops its OWN frames; the render stage hands frames on without waiting. Every output is
 finished on shutdown whatever the reason (quit, Ctrl+C, an error elsewhere): it drains what
 is in its hand-off, then closes its sink (recorders rename their temporary file into place).
-Only an output that failed itself aborts its sink (so no half file is left).
+Only an output that failed itself aborts its sink (so no half file is left; a live MP4
+recording is crash-safe and keeps what it wrote). Finishing is part of the output's work: an
+error while closing (disk full, the rename failing, the encoder failing at flush) is that
+output's failure like any other, reported through ``on_error``; ``on_closed`` is called only
+once the sink is really closed (the ``r`` hotkey says "saved" then, not before).
 """
 from __future__ import annotations
 
@@ -44,10 +48,11 @@ def portrait_only(frame: LiveFrame) -> np.ndarray:
     return frame.portrait
 
 
-def user_and_portrait(frame: LiveFrame) -> np.ndarray:
-    from .layout import side_by_side
+def user_and_portrait(frame: LiveFrame, layout: str = "auto") -> np.ndarray:
+    """You and the portrait, arranged by ``render.pair_layout`` (see ``layout.pair``)."""
+    from .layout import pair
 
-    return side_by_side(frame.user, frame.portrait)
+    return pair(frame.user, frame.portrait, layout)
 
 
 class OutputWorker:
@@ -56,13 +61,16 @@ class OutputWorker:
     daemon = False  # let a recorder finish its file even if the main thread is gone
 
     def __init__(self, name: str, stats: LiveStats, *, capacity: int = 1,
-                 on_error: Callable[[BaseException], None] | None = None):
+                 on_error: Callable[[BaseException], None] | None = None,
+                 on_closed: Callable[[], None] | None = None):
         self.name = name
         self.stats = stats
         self.handoff = Handoff(capacity, on_drop=lambda n: self.stats.dropped(f"out:{name}", n))
         self.error: BaseException | None = None
         self.delivered = 0
         self._on_error = on_error
+        self.on_closed = on_closed
+        self.closed = False  # True once the sink finished normally
         self._thread = threading.Thread(target=self._run, name=f"livemorph-out-{name}", daemon=self.daemon)
 
     def start(self) -> "OutputWorker":
@@ -97,16 +105,30 @@ class OutputWorker:
                 self.delivered += 1
                 self.stats.stage(f"out:{self.name}", (time.perf_counter() - start) * 1000.0)
                 self.stats.count(f"out:{self.name}")
+            self._close()
         except BaseException as exc:  # noqa: BLE001 - handed to the loop, which re-raises it
             self.error = exc
             self._abort()
             if self._on_error is not None:
                 self._on_error(exc)
             return
-        self._close()
+        self.closed = True
+        if self.on_closed is not None:
+            self.on_closed()
 
     def _next_item(self):
         return self.handoff.get(timeout=0.5)
+
+    def _finishing(self, what: str, close: Callable[[], None]) -> None:
+        """Run ``close``; any failure becomes one OutputNotWritable line naming ``what``."""
+        from .errors import LivemorphError, OutputNotWritable
+
+        try:
+            close()
+        except LivemorphError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - disk full, rename failing, encoder error at flush, ...
+            raise OutputNotWritable(f"{what} could not be finished: {exc}") from exc
 
     def _deliver(self, item) -> None:
         raise NotImplementedError
@@ -131,7 +153,8 @@ class SinkOutput(OutputWorker):
         self.sink.write(self.compose(frame))
 
     def _close(self) -> None:
-        self.sink.close()
+        path = getattr(self.sink, "path", None)
+        self._finishing(f"output {path}" if path is not None else f"the {self.name} output", self.sink.close)
 
     def _abort(self) -> None:
         abort = getattr(self.sink, "abort", None)
@@ -157,7 +180,7 @@ class RecorderOutput(SinkOutput):
         self.frames_written = 0
 
     def _deliver(self, frame: LiveFrame) -> None:
-        image = self.compose(frame)
+        image = self._fit(self.compose(frame))
         slot = round(frame.source_time_s * self.fps)
         if self._last_slot is not None:
             gap = slot - self._last_slot
@@ -172,10 +195,21 @@ class RecorderOutput(SinkOutput):
         self._last_slot = slot
         self._last_image = image
 
+    def _fit(self, image: np.ndarray) -> np.ndarray:
+        """A file keeps its first frame's size: a portrait of another size (hotkey n/p) is letterboxed into it."""
+        if self._last_image is None or image.shape == self._last_image.shape:
+            return image
+        from .layout import letterbox
+
+        return letterbox(image, self._last_image.shape[1], self._last_image.shape[0])
+
     def _write(self, image: np.ndarray) -> None:
         self.sink.write(image)
         self.frames_written += 1
         self.stats.count("record:file_frames")
+
+    def _close(self) -> None:
+        self._finishing(f"recording {self.path}", self.sink.close)
 
 
 class VcamOutput(SinkOutput):
@@ -226,7 +260,7 @@ class AUTrackOutput(OutputWorker):
         self.writer.write(index, time_s, reading, bool(reading.success), float(reading.confidence))
 
     def _close(self) -> None:
-        self.writer.close(keep=True)
+        self._finishing(f"AU track {getattr(self.writer, 'path', '')}".strip(), lambda: self.writer.close(keep=True))
 
     def _abort(self) -> None:
         self.writer.close(keep=False)

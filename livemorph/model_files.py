@@ -2,7 +2,9 @@
 
 Search order for ``face_landmarker.task``: the path in config (``tracking.model_path``) ->
 ``$LIVEMORPH_MODELS/face_landmarker.task`` -> the user cache directory -> a one-time download
-into that cache (progress bar, atomic write, sha256 verified). Every candidate is verified
+into that cache (progress bar, atomic write, sha256 verified). ``$LIVEMORPH_MODELS`` is the
+offline route: when it is set, the file must be there (a missing folder or file is an error,
+never a download). Every candidate is verified
 before MediaPipe sees it, so a truncated or wrong file is a clear error, not a crash inside
 MediaPipe.
 """
@@ -46,10 +48,10 @@ def _check_digest(path: Path, sha256: str | None, problem: str, fix: str) -> Non
         raise ModelFileError(f"{problem} (sha256 {actual[:12]}…, expected {sha256[:12]}…); {fix}")
 
 
-def verify_file(path: Path, sha256: str | None, what: str) -> Path:
+def verify_file(path: Path, sha256: str | None, what: str, *, missing_hint: str = "") -> Path:
     """Check ``path`` exists, is non-empty and (when ``sha256`` is given) has that digest."""
     if not path.is_file():
-        raise ModelWeightsMissing(f"{what} not found at {path}")
+        raise ModelWeightsMissing(f"{what} not found at {path}" + (f" {missing_hint}" if missing_hint else ""))
     if path.stat().st_size == 0:
         raise ModelFileError(f"{what} at {path} is empty; delete it and run again (or put a good copy there)")
     _check_digest(path, sha256, f"{what} at {path} is damaged or not the expected file",
@@ -65,10 +67,14 @@ def resolve_landmarker_model(tracking_config, *, allow_download: bool = True) ->
         return verify_file(Path(tracking_config.model_path).expanduser(), sha, what)
     env_dir = os.environ.get(MODELS_ENV)
     if env_dir:
-        candidate = Path(env_dir).expanduser() / LANDMARKER_FILENAME
-        if candidate.exists():
-            return verify_file(candidate, sha, what)
-        log.info("%s set but %s has no %s; trying the cache", MODELS_ENV, env_dir, LANDMARKER_FILENAME)
+        # The offline route: a folder the user named must hold the file; never fall back to a download.
+        folder = Path(env_dir).expanduser()
+        if not folder.is_dir():
+            raise ModelWeightsMissing(f"${MODELS_ENV} is {env_dir}, which is not a folder; create it and put "
+                                      f"{LANDMARKER_FILENAME} there ({tracking_config.model_url}), or unset {MODELS_ENV}")
+        return verify_file(folder / LANDMARKER_FILENAME, sha, what,
+                           missing_hint=f"(the folder named by ${MODELS_ENV}); put it there "
+                                        f"({tracking_config.model_url}), or unset {MODELS_ENV}")
     cached = user_cache_dir() / LANDMARKER_FILENAME
     if cached.exists():
         return verify_file(cached, sha, what)

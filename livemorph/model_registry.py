@@ -5,8 +5,8 @@ Known checkpoints are listed in ``model_registry.yaml`` next to this file (the t
 downloads them itself. ``livemorph models add FILE [--name N]`` checks that FILE loads as a
 generator and records its absolute path and sha256 in the user's registry
 (``<user config dir>/livemorph/models.yaml``, or ``$LIVEMORPH_MODEL_REGISTRY``); then
-``--checkpoint N`` / ``ganimation.checkpoint: N`` finds it. Nothing user-specific is ever
-written into the repository.
+``--checkpoint N`` / ``ganimation.checkpoint: N`` finds it; ``livemorph models remove N``
+forgets it again (the file stays). Nothing user-specific is ever written into the repository.
 """
 from __future__ import annotations
 
@@ -108,6 +108,20 @@ def add_model(path: str | Path, name: str | None = None) -> ModelEntry:
     _write_yaml_atomic(registry_path, data)
     logger.info("registered %s as %r in %s", path, name, registry_path)
     return ModelEntry(name=name, layout=layout, sha256=digest, path=path)
+
+
+def remove_model(name: str) -> ModelEntry:
+    """Forget a checkpoint the user added (the file itself is left where it is)."""
+    registry_path = user_registry_path()
+    entries = user_models()
+    if name not in entries:
+        added = ", ".join(sorted(entries)) or "none"
+        raise InputNotFound(f"no added checkpoint is called {name!r} (added: {added}); see `livemorph models list`")
+    data = _read_yaml(registry_path)
+    data.pop(name, None)
+    _write_yaml_atomic(registry_path, data)
+    logger.info("removed %r from %s", name, registry_path)
+    return entries[name]
 
 
 def verify_models() -> list[tuple[ModelEntry, bool, str]]:

@@ -121,19 +121,6 @@ def create_puppet(portrait, config, *, engine_name: str | None = None, device: s
     return PortraitPuppet(engine, portrait, config.driving)
 
 
-def _gif_facts(path: Path) -> tuple[int, tuple[int, int], float]:
-    """(frames, (width, height), mean fps) of a written GIF."""
-    from PIL import Image
-
-    with Image.open(path) as im:
-        frames, size = im.n_frames, im.size
-        total_ms = 0
-        for index in range(frames):
-            im.seek(index)
-            total_ms += im.info.get("duration", 0)
-    return frames, size, (frames * 1000.0 / total_ms if total_ms else 0.0)
-
-
 # ------------------------------------------------------------------------------------------
 def is_track_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() == ".csv"
@@ -142,19 +129,29 @@ def is_track_path(path: str | Path) -> bool:
 @dataclass(frozen=True)
 class RenderSummary:
     out: Path
-    frames: int  # frames in the output
+    frames: int  # frames in the output file (after --fps resampling; a GIF's own count)
     faces_found: int  # driver frames in which a face was tracked (CSV: rows with success=1)
     seconds: float  # the whole render, portrait preparation included
     render_seconds: float  # from the first tracked driver frame to the finished file
-    fps: float  # output frame rate
-    size: tuple[int, int]  # (width, height) of the output frames
+    fps: float  # frame rate of the output file (a GIF's own, after gif_fps and the size budget)
+    size: tuple[int, int]  # (width, height) of the output file's frames
     engine: str
-    driver_frames: int = 0  # driver frames read (frames = output frames, after --fps resampling)
+    driver_frames: int = 0  # driver frames used (after --start/--duration/--max-frames)
+    driver_expected: int | None = None  # frames the driver should have given (its header), when known
+    driver_is_still: bool = False  # a still image as driver: one frame, its own neutral
+    output: Any = None  # sinks.OutputInfo: what was really written (bytes, GIF adjustments)
 
     @property
     def render_fps(self) -> float:
-        """Frames per second of the frame loop (tracking, engine and encoding overlapped)."""
-        return self.frames / self.render_seconds if self.render_seconds > 0 else float("nan")
+        """Driver frames per second of the frame loop (tracking, engine and encoding overlapped)."""
+        return self.driver_frames / self.render_seconds if self.render_seconds > 0 else float("nan")
+
+    @property
+    def driver_cut_short(self) -> bool:
+        """The driver gave clearly fewer frames than its header promised (truncated or damaged)."""
+        if self.driver_expected is None:
+            return False
+        return self.driver_frames < self.driver_expected - max(2, round(0.01 * self.driver_expected))
 
 
 @dataclass
@@ -386,24 +383,31 @@ class _Stages:
 
 
 def render_offline(target, driver: str | Path, out: str | Path, config, *, side_by_side_layout: bool | None = None,
-                   max_frames: int | None = None, progress: bool = True, queue_depth: int = 8) -> RenderSummary:
+                   max_frames: int | None = None, start_s: float = 0.0, duration_s: float | None = None,
+                   progress: bool = True, queue_depth: int = 8) -> RenderSummary:
     """Render ``target`` (a portrait path or a ``PortraitFace``) driven by ``driver`` into ``out``.
 
     ``out`` by extension: .mp4, .gif, .png (the last frame) or a folder. The output has the
-    portrait's size (plus the driver panel, scaled to the same height, when side by side; for
-    an AU track the panel shows the driving AUs as bars).
-    Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30).
-    Another fps resamples the driver (``livemorph.resample``): the clip keeps its duration.
+    portrait's size (plus the driver panel, arranged by ``render.pair_layout``, when side by
+    side; for an AU track the panel shows the driving AUs as bars, beside the portrait).
+    Output fps = ``render.fps``, else the driver's fps (tracks: from their timestamps, else 30);
+    a different rate resamples the clip (frames dropped or repeated, duration kept).
+    ``start_s`` / ``duration_s`` cut a clip out of the driver: frames before the start are
+    still tracked (so smoothing and the neutral baseline have settled), not rendered.
     """
     from tqdm import tqdm
 
+    from .frames import is_image_path
+    from .layout import pair
     from .portrait import PortraitFace, load_portrait
-    from .sinks import open_recorder, output_kind
+    from .sinks import check_output_path, open_recorder, output_kind
 
     started = time.perf_counter()
     out = Path(out)
     output_kind(out)  # cheap checks first: a typo must not cost a model load
     _check_driver(Path(driver))
+    inputs = [("driver", Path(driver))] + ([] if isinstance(target, PortraitFace) else [("target", Path(target))])
+    check_output_path(out, inputs=inputs)
     with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
     engine_name = resolve_engine_name(config)
     portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
@@ -411,66 +415,90 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
 
     loop_started = time.perf_counter()
     stages = _Stages(queue_depth)
-    counts = {"driver": 0, "frames": 0, "faces": 0}
+    counts = {"read": 0, "used": 0, "faces": 0}  # driver frames read, used for the clip, with a face
     with ExitStack() as stack:
-        driver_info, readings = stack.enter_context(_driver_readings(driver, config, max_frames, progress))
-        fps = float(config.render.fps or driver_info.fps)
+        # --max-frames alone bounds both passes; a --start/--duration clip takes its neutral from the whole driver
+        trimmed = start_s > 0 or duration_s is not None
+        driver_info, readings = stack.enter_context(
+            _driver_readings(driver, config, None if trimmed else max_frames, progress))
+        driver_fps = float(driver_info.fps)
+        fps = float(config.render.fps or driver_fps)
+        first = round(start_s * driver_fps)
+        count = None if duration_s is None else max(1, round(duration_s * driver_fps))
+        if max_frames is not None:
+            count = max_frames if count is None else min(count, max_frames)
+        if output_kind(out) == "gif" and config.render.gif_max_seconds:
+            # A GIF keeps gif_max_seconds: do not render what it would drop. One frame more lets
+            # the recorder see, and say, that the GIF was cut.
+            gif_count = int(np.ceil(config.render.gif_max_seconds * driver_fps)) + 1
+            count = gif_count if count is None else min(count, gif_count)
+        end = None if count is None else first + count  # driver frames [first, end) are rendered
+        expected = driver_info.total if end is None or driver_info.total is None else min(end, driver_info.total)
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
-        expected = (None if driver_info.total is None
-                    else sum(output_count(i, driver_info.fps, fps) for i in range(driver_info.total)))
-        bar = stack.enter_context(tqdm(total=expected, unit="frame", disable=not progress,
-                                       desc=f"render {out.name}", leave=False))
+        bar = stack.enter_context(tqdm(total=None if expected is None else expected - min(first, expected),
+                                       unit="frame", disable=not progress, desc=f"render {out.name}", leave=False))
         tracked, rendered = stages.queue(), stages.queue()
 
         def read_and_track():
             for item in readings:
+                counts["read"] += 1
                 stages.put(tracked, item)
+                if end is not None and counts["read"] >= end:
+                    break  # the clip is complete: stop decoding the rest of the driver
             stages.put(tracked, _Stages.END)
 
         def encode():
             while (image := stages.get(rendered)) is not _Stages.END:
                 recorder.write(image)
-                bar.update(1)
 
         stages.start(read_and_track, "livemorph-render-read")
         stages.start(encode, "livemorph-render-encode")
         try:
+            index = -1
             while (item := stages.get(tracked)) is not _Stages.END:
-                if counts["frames"] == 0:
+                index += 1
+                if index < first:
+                    continue  # before --start: tracked (smoothing, neutral) but not rendered
+                if counts["used"] == 0:
                     loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
                 driver_image, reading = item
-                repeats = output_count(counts["driver"], driver_info.fps, fps)
-                counts["driver"] += 1
+                counts["used"] += 1
                 counts["faces"] += bool(reading.success)
+                bar.update(1)
+                repeats = output_count(index - first, driver_fps, fps)
                 if repeats == 0:
-                    continue  # resampled to a lower fps: no output frame shows this one
+                    continue  # resampled away (--fps below the driver's): no need to render it
                 frame = puppet.step(reading)
                 if with_driver:
-                    panel = driver_image if driver_image is not None else au_panel(reading.aus, frame.shape[0])
-                    frame = side_by_side(panel, frame)
-                counts["frames"] += repeats
+                    if driver_image is not None:
+                        frame = pair(driver_image, frame, config.render.pair_layout)
+                    else:  # an AU track: the bars stand beside the portrait
+                        frame = pair(au_panel(reading.aus, frame.shape[0]), frame, "row")
                 for _ in range(repeats):
                     stages.put(rendered, frame)
             stages.put(rendered, _Stages.END)
         except _Stopped:
             pass  # another stage failed: its error is raised below
         except BaseException:
-            stages.stop.set()  # Ctrl+C or a render error: stop the other stages, then abort the file
+            stages.stop.set()  # Ctrl+C, SIGTERM or a render error: stop the other stages, then abort the file
             stages.join()
             raise
         stages.join()
         stages.raise_first_error()
-        if counts["frames"] == 0:
+        if counts["used"] == 0:
+            if first > 0 and counts["read"] > 0:
+                raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
+                                  f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
             raise InputUnreadable(f"driver {driver} gave no frames to render")
-        size = recorder.frame_size
-    frames = counts["frames"]
-    if output_kind(out) == "gif":  # its recorder scales and resamples: report what the file holds
-        frames, size, fps = _gif_facts(out)
     finished = time.perf_counter()
     seconds = finished - started
-    summary = RenderSummary(out=out, frames=frames, faces_found=counts["faces"], seconds=seconds,
-                            render_seconds=finished - loop_started, fps=fps, size=size, engine=engine_name,
-                            driver_frames=counts["driver"])
-    log.info("rendered %d frames (%d with a face) in %.1f s with %s", summary.frames, summary.faces_found,
-             seconds, engine_name)
+    info = recorder.output_info()
+    summary = RenderSummary(out=out, frames=info.frames, faces_found=counts["faces"], seconds=seconds,
+                            render_seconds=finished - loop_started, fps=info.fps or fps,
+                            size=info.size or recorder.frame_size, engine=engine_name,
+                            driver_frames=counts["used"],
+                            driver_expected=None if expected is None else max(0, expected - first),
+                            driver_is_still=is_image_path(driver) and not is_track_path(driver), output=info)
+    log.info("rendered %d driver frames (%d with a face) in %.1f s with %s", summary.driver_frames,
+             summary.faces_found, seconds, engine_name)
     return summary

@@ -115,16 +115,28 @@ def test_pixels_outside_the_face_are_the_portraits(tmp_path, random_checkpoint, 
 
 
 @pytest.mark.slow
-def test_side_by_side_puts_the_driver_left_at_the_portraits_height(tmp_path):
+def test_side_by_side_stacks_a_wide_driver_above_the_portrait_at_its_width(tmp_path):
     out = tmp_path / "sbs"
     assert run_render("--target", shared_path(PORTRAIT), "--driver", shared_path(DRIVER), "--out", out,
                       "--engine", "warp", "--side-by-side", "--max-frames", 2) == 0
     frames = read_folder(out)
-    driver_width = round(640 * 676 / 360)
-    assert len(frames) == 2 and frames[0].shape == (676, driver_width + 680, 3)
+    # a 640x360 driver beside the 680x676 portrait would be a 1882x676 strip; stacked it is 680 wide
+    driver_height = round(360 * 680 / 640)
+    assert len(frames) == 2 and frames[0].shape == (driver_height + 676, 680, 3)
     portrait = np.asarray(Image.open(shared_path(PORTRAIT)).convert("RGB"))
-    # the right part is the portrait (corners far from the face are untouched)
-    np.testing.assert_array_equal(frames[0][:40, driver_width:driver_width + 40], portrait[:40, :40])
+    # the bottom part is the portrait (corners far from the face are untouched)
+    np.testing.assert_array_equal(frames[0][driver_height:driver_height + 40, :40], portrait[:40, :40])
+
+
+@pytest.mark.slow
+def test_side_by_side_row_on_request(tmp_path):
+    out = tmp_path / "sbs"
+    assert main(["--set", "render.pair_layout=row", "render", "--target", str(shared_path(PORTRAIT)), "--driver",
+                 str(shared_path(DRIVER)), "--out", str(out), "--engine", "warp", "--side-by-side",
+                 "--max-frames", "1", "--no-progress"]) == 0
+    frames = read_folder(out)
+    driver_width = round(640 * 676 / 360)
+    assert frames[0].shape == (676, driver_width + 680, 3)
 
 
 def write_smile_track(path, rows=6, fps=10.0):

@@ -85,6 +85,9 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
     assert stats["counters"]["out:record"] == n
     assert len(frames) >= n
     assert not list(tmp_path.glob(".*partial"))
+    recorded = [line for line in result.stderr.splitlines() if line.startswith("livemorph run: recorded ")]
+    assert recorded == [f"livemorph run: recorded {out}: {len(frames)} frames 512x600 @ 30 fps, "
+                        f"{out.stat().st_size / 1e6:.1f} MB"]
 
     # (a) the virtual camera: our size and RGB format, steady pacing at vcam.fps.
     vcam = json.loads((tmp_path / "vcam.json").read_text())
@@ -128,21 +131,29 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
     assert np.all(np.diff(au_track.timestamps_s) > 0)
 
 
-@pytest.mark.slow
-def test_sigint_while_recording_leaves_a_complete_file(tmp_path):
-    out = tmp_path / "take.mp4"
-    partial = tmp_path / ".take.mp4.partial"
+def start_recording(tmp_path: Path, out: Path) -> subprocess.Popen:
+    """`livemorph run --record OUT` from a looping video; returns once the file has real frames."""
     env = dict(os.environ, LIVEMORPH_MODELS=str(models_dir()), PYTHONPATH=str(REPO_ROOT),
                LIVEMORPH_TEST_ENGINE="test-tint")
     env.pop("DISPLAY", None)
     proc = subprocess.Popen([sys.executable, str(HELPER), *run_args(tmp_path, "--loop", "--record", str(out))],
                             env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 20_000):
+        if proc.poll() is not None:
+            pytest.fail(proc.communicate()[1][-2000:])
+        time.sleep(0.1)
+    if not out.exists():
+        proc.kill()
+        pytest.fail("recording never started")
+    return proc
+
+
+@pytest.mark.slow
+def test_sigint_while_recording_leaves_a_complete_file(tmp_path):
+    out = tmp_path / "take.mp4"
+    proc = start_recording(tmp_path, out)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (partial.exists() and partial.stat().st_size > 20_000):
-            assert proc.poll() is None, proc.communicate()[1][-2000:]
-            time.sleep(0.2)
-        assert partial.exists(), "recording never started"
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
@@ -152,11 +163,37 @@ def test_sigint_while_recording_leaves_a_complete_file(tmp_path):
     assert proc.returncode == 130, stderr[-2000:]
     # the CLI maps click's Abort and a KeyboardInterrupt alike to this one line and 130
     assert stderr.strip().splitlines()[-1] == "livemorph: interrupted"
-    assert out.exists() and not partial.exists()
-    frames = decode(out)  # a complete MP4: the trailer (moov) is there or PyAV could not open it
+    assert out.exists() and not list(tmp_path.glob(".*partial*"))
+    frames = decode(out)  # every frame, up to the last one
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert len(frames) == stats["counters"]["record:file_frames"] > 20
     assert frames[-1].shape == (600, 512, 3)
+
+
+@pytest.mark.slow
+def test_a_recording_killed_outright_plays_up_to_its_last_second_or_two(tmp_path):
+    """SIGKILL (power loss, OOM, a crash in native code): no handler runs, the file must still play."""
+    out = tmp_path / "take.mp4"
+    proc = start_recording(tmp_path, out)  # the first fragment is on disk from here
+    first_fragment_at = time.monotonic()
+    try:
+        time.sleep(4.0)
+        recorded_at_least_s = time.monotonic() - first_fragment_at + 1.0  # a fragment is a second long
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    with av.open(str(out)) as container:  # under the name asked for, no hidden leftovers
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate)
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    assert not list(tmp_path.glob(".*"))
+    assert frames[-1].shape == (600, 512, 3)
+    # frames are timed by the source clock, so seconds in the file = seconds recorded; at most
+    # the last fragment (1 s) plus what the encoder held back (< 1 s) may be missing
+    assert len(frames) / rate >= recorded_at_least_s - 2.0, (len(frames), rate, recorded_at_least_s)
 
 
 @pytest.mark.slow
@@ -177,9 +214,13 @@ def test_unavailable_virtual_camera_fails_alone_but_not_beside_other_outputs(tmp
 
     alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "3"), tmp_path)
     assert alone.returncode == VirtualCameraUnavailable.exit_code == 5
-    last = alone.stderr.strip().splitlines()[-1]
-    assert last.startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
-    assert "modprobe v4l2loopback" in last and "exclusive_caps=1" in last and "OBS" in last
+    lines = alone.stderr.strip().splitlines()
+    error = next(i for i, line in enumerate(lines) if line.startswith("livemorph: error:"))
+    assert lines[error].startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
+    steps = lines[error + 1:]  # then one line per setup step, for this OS
+    assert len(steps) >= 2 and all(line.startswith("  ") for line in steps)
+    if sys.platform.startswith("linux"):
+        assert "v4l2loopback-dkms" in steps[0] and "modprobe v4l2loopback" in steps[1] and "exclusive_caps=1" in steps[1]
 
     out = tmp_path / "out.mp4"
     beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "5",
@@ -498,3 +539,94 @@ def test_a_bug_while_preparing_a_background_target_shows_failed_not_preparing():
     targets._thread.join(timeout=5)
     assert "ZeroDivisionError" in targets.status(1) and targets.status(1) != "preparing"
     assert targets.status(2) == "ready"  # the targets after it are still prepared
+
+
+# ------------------------------------------------------------------------------------------
+# Finishing a recording is part of recording it
+class ClosingSink:
+    """A sink whose close waits for ``release`` and then fails or succeeds."""
+
+    def __init__(self, fail_with: BaseException | None = None):
+        self.release = threading.Event()
+        self.fail_with = fail_with
+        self.closed = False
+
+    def write(self, image):
+        pass
+
+    def close(self):
+        assert self.release.wait(10)
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.closed = True
+
+    def abort(self):
+        pass
+
+
+def recorder(sink, path="take.mp4"):
+    return RecorderOutput(Path(path), sink, LiveStats(), fps=10.0, compose=portrait_only, capacity=4)
+
+
+def test_a_recording_that_fails_to_finish_stops_the_run_with_one_line_naming_the_file():
+    from livemorph.errors import LivemorphError, OutputNotWritable
+
+    sink = ClosingSink(fail_with=OSError(28, "No space left on device"))
+    sink.release.set()
+    out = recorder(sink, "/videos/take.mp4")
+    loop = make_loop(5, outputs=[out])
+    with pytest.raises(LivemorphError) as info:
+        loop.run()
+    assert isinstance(info.value, OutputNotWritable) and info.value.exit_code == 9
+    message = str(info.value)
+    assert "/videos/take.mp4" in message and "No space left" in message and "\n" not in message
+    assert not out.closed
+
+
+def test_the_record_hotkey_says_saved_only_once_the_file_is_closed():
+    from livemorph.live import Recording
+
+    sink = ClosingSink()
+    output = recorder(sink)
+
+    class OneTake(Recording):
+        def make_output(self):
+            return output
+
+    class Loop:
+        def add_output(self, o):
+            o.start()
+
+        def remove_output(self, o):
+            o.finish()
+
+    take = OneTake(load_config_for_tests(), path=None, fps=10.0, side_by_side=False, stats=LiveStats())
+    take.loop = Loop()
+    controls = LiveControls(strength=1.0)
+    take.toggle(controls)  # start
+    take.toggle(controls)  # stop: the encoder is still flushing
+    time.sleep(0.3)
+    assert controls.message.startswith("saving take.mp4") and not sink.closed
+    sink.release.set()
+    output.join(5)
+    assert sink.closed and controls.message == "saved take.mp4"
+    assert take.saved == ["take.mp4"]
+
+
+def load_config_for_tests():
+    from livemorph.config import load_config
+
+    return load_config()
+
+
+def test_a_take_never_overwrites_an_existing_file(tmp_path):
+    from livemorph.live import Recording
+
+    old = tmp_path / "take.mp4"
+    old.write_bytes(b"yesterday's take")
+    (tmp_path / "take-2.mp4").write_bytes(b"another one")
+    take = Recording(load_config_for_tests(), path=str(old), fps=10.0, side_by_side=False, stats=LiveStats())
+    output = take.make_output()
+    output.sink.abort()
+    assert output.path == tmp_path / "take-3.mp4"
+    assert old.read_bytes() == b"yesterday's take"

@@ -118,3 +118,23 @@ def test_wrong_file_without_checksum_fails_cleanly_in_mediapipe(tmp_path):
     cfg = _tracking(model_path=str(junk), model_sha256="")
     with pytest.raises(ModelFileError, match="could not load"):
         FaceTracker.from_config(cfg, mode="image")
+
+
+@pytest.mark.parametrize("case", ["missing_folder", "folder_without_the_file"])
+def test_models_env_pointing_at_nothing_fails_in_one_line_without_downloading(isolated, monkeypatch, case, capsys):
+    from livemorph.cli import main
+
+    folder = isolated / "offline-models"
+    if case == "folder_without_the_file":
+        folder.mkdir()
+    monkeypatch.setenv("LIVEMORPH_MODELS", str(folder))
+    # a download would hit this URL: nothing listens there, and it must not even be tried
+    tracking = _tracking(model_url="http://127.0.0.1:9/face_landmarker.task")
+    with pytest.raises(ModelWeightsMissing, match="LIVEMORPH_MODELS") as info:
+        resolve_landmarker_model(tracking, allow_download=True)
+    assert "\n" not in str(info.value) and str(folder) in str(info.value)
+    assert not (isolated / "cache").exists()  # nothing downloaded into the cache
+    capsys.readouterr()
+    assert main(["aus", str(shared_path("assets/portraits/mona_lisa.jpg")), "--out", str(isolated / "a.csv")]) == 6
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("livemorph: error:") and "LIVEMORPH_MODELS" in err[0]

@@ -135,3 +135,20 @@ def test_render_with_a_named_checkpoint_whose_file_is_missing_exits_7(registry, 
     assert code == 7 == CheckpointError.exit_code
     assert len(lines) == 1 and name in lines[0] and "models add" in lines[0]
     assert not out.exists()
+
+
+def test_remove_forgets_an_added_checkpoint_but_keeps_its_file(registry, tmp_path, capsys):
+    path = _replicate_file(tmp_path / "mine.pth")
+    add_model(path, "mine")
+    add_model(_replicate_file(tmp_path / "other.pth", seed=1), "other")
+    capsys.readouterr()
+    assert main(["models", "remove", "mine"]) == 0
+    assert "removed 'mine'" in capsys.readouterr().out
+    assert path.exists()  # the user's file is not ours to delete
+    assert set(yaml.safe_load(registry.read_text())) == {"other"}
+    with pytest.raises(InputNotFound, match="not found"):
+        resolve_checkpoint("mine")
+    # removing it again, or a name never added: one line, exit 3
+    assert main(["models", "remove", "mine"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no added checkpoint is called 'mine'" in err[0] and "other" in err[0]

@@ -298,9 +298,178 @@ def test_virtual_camera_receives_letterboxed_rgb_frames_paced(fake_vcam_backends
 
 
 def test_missing_virtual_camera_backend_is_a_clear_error(fake_vcam_backends):
-    with pytest.raises(VirtualCameraUnavailable, match="modprobe v4l2loopback") as info:
+    with pytest.raises(VirtualCameraUnavailable) as info:
         VirtualCamSink(width=64, height=48, fps=30, backend="no-such-backend").open()
-    assert "\n" not in str(info.value)
-    with pytest.raises(VirtualCameraUnavailable, match="exclusive_caps=1.*OBS") as info:
+    assert str(info.value).splitlines()[0].startswith("virtual camera backend 'no-such-backend' is not available")
+    with pytest.raises(VirtualCameraUnavailable) as info:
         VirtualCamSink(width=64, height=48, fps=30, backend="livemorph-broken").open()
-    assert "No v4l2 loopback device" in str(info.value) and "\n" not in str(info.value)
+    first, *steps = str(info.value).splitlines()
+    assert "No v4l2 loopback device" in first
+    assert len(steps) >= 2 and all(len(line) < 160 for line in [first, *steps])  # one short line per step
+
+
+def test_linux_virtual_camera_steps_install_the_driver_before_loading_it():
+    from livemorph.sinks import vcam_setup_steps
+
+    steps = vcam_setup_steps("linux")
+    install = next(i for i, s in enumerate(steps) if "apt-get install v4l2loopback-dkms" in s)
+    load = next(i for i, s in enumerate(steps) if "modprobe v4l2loopback" in s)
+    assert install < load
+    assert "exclusive_caps=1" in steps[load]
+    assert any("OBS" in s for s in vcam_setup_steps("win32"))
+    assert any("System Settings" in s for s in vcam_setup_steps("darwin"))
+
+
+# ---- colour: BT.709, limited range, tagged ---------------------------------------------------
+def bt709_limited_to_rgb(y: np.ndarray, cb: np.ndarray, cr: np.ndarray) -> np.ndarray:
+    """Y'CbCr (8-bit, limited range) -> R'G'B' with the BT.709 matrix, written out from the standard
+    (Kr = 0.2126, Kb = 0.0722), not from any library."""
+    kr, kb = 0.2126, 0.0722
+    kg = 1 - kr - kb
+    yy = (y.astype(float) - 16) / 219
+    pb = (cb.astype(float) - 128) / 224
+    pr = (cr.astype(float) - 128) / 224
+    r = yy + 2 * (1 - kr) * pr
+    b = yy + 2 * (1 - kb) * pb
+    g = (yy - kr * r - kb * b) / kg
+    return np.clip(np.stack([r, g, b], axis=-1) * 255, 0, 255)
+
+
+def test_mp4_is_tagged_bt709_limited_and_decodes_to_the_portraits_colours(tmp_path, config):
+    from conftest import shared_path
+
+    portrait = np.asarray(Image.open(shared_path("assets/portraits/mona_lisa.jpg")).convert("RGB").resize((180, 320)))
+    patches = np.zeros((64, 180, 3), np.uint8)  # saturated colours show a wrong matrix most
+    for i, colour in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255), (230, 190, 40), (40, 160, 200), (128, 128, 128)]):
+        patches[:, i * 30:(i + 1) * 30] = colour
+    image = np.concatenate([portrait, patches], axis=0)
+    out = tmp_path / "colour.mp4"
+    with open_recorder(out, 30, config.render) as rec:
+        for _ in range(3):
+            rec.write(image)
+    with av.open(str(out)) as container:
+        stream = container.streams.video[0]
+        context = stream.codec_context
+        # 1 = BT.709 (primaries, transfer, matrix), 1 = limited ("MPEG") range; 2 would be "unspecified"
+        assert (context.color_primaries, context.color_trc, context.colorspace, context.color_range) == (1, 1, 1, 1)
+        frame = next(container.decode(stream))
+    assert frame.format.name == "yuv420p"
+    h, w = image.shape[:2]
+    y = frame.to_ndarray()[:h]  # yuv420p: the Y plane, then the quarter-size U and V planes
+    planes = frame.to_ndarray()[h:].reshape(2, h // 2, w // 2)
+    up = lambda c: np.repeat(np.repeat(c, 2, axis=0), 2, axis=1)  # noqa: E731
+    decoded = bt709_limited_to_rgb(y, up(planes[0]), up(planes[1]))
+    assert np.abs(decoded[:320] - portrait).mean() < 4
+    for i in range(6):  # each patch's centre, where chroma subsampling does not blur edges
+        centre = decoded[330:380, i * 30 + 8:(i + 1) * 30 - 8].reshape(-1, 3).mean(axis=0)
+        np.testing.assert_allclose(centre, image[340, i * 30 + 15], atol=4)
+
+
+# ---- live recordings survive a kill ----------------------------------------------------------
+def test_live_mp4_plays_up_to_its_last_fragment_when_the_process_dies(tmp_path, config):
+    """A copy of the file taken mid-recording is what a SIGKILL leaves: it must decode."""
+    import shutil
+
+    out = tmp_path / "take.mp4"
+    rec = open_recorder(out, 30, config.render, x264_preset="veryfast", record=config.record)
+    rec.open()
+    frames = moving_square(150)  # 5 s
+    for i, f in enumerate(frames):
+        rec.write(f)
+        if i == 120:  # 4 s in: "kill" here
+            shutil.copy(out, tmp_path / "killed.mp4")
+    assert list(tmp_path.glob(".*")) == []  # written under its own name, nothing hidden
+    rec.abort()  # the output failed: a live take keeps what it wrote
+    _, images = decode_mp4(tmp_path / "killed.mp4")
+    # a fragment per second of keyframes; the encoder holds back well under a second
+    assert len(images) >= 120 - 2 * 30 - 30
+    np.testing.assert_allclose(images[45].astype(int), frames[45].astype(int), atol=40)
+    _, kept = decode_mp4(out)
+    assert len(kept) >= len(images)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to name the synced file")
+def test_live_mp4_fragments_are_fsynced_about_once_a_second(tmp_path, config, monkeypatch):
+    """A power cut loses what the OS had not written yet: each finished fragment is pushed to disk."""
+    synced = []
+    real_fsync = os.fsync
+
+    def spy(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    out = tmp_path / "take.mp4"
+    with open_recorder(out, 30, config.render, x264_preset="veryfast", record=config.record) as rec:
+        for f in moving_square(90):  # 3 s
+            rec.write(f)
+    assert set(synced) == {str(out)}
+    assert 3 <= len(synced) <= 5  # once a second (keyframe_seconds = 1) and once at the end
+
+
+# ---- GIFs: budget, boomerang, bounded spool -------------------------------------------------
+def noisy_frames(n: int, h: int = 270, w: int = 480, seed: int = 0) -> list[np.ndarray]:
+    """Frames that LZW cannot compress: the worst case for a GIF's size."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(n)]
+
+
+def gif_facts(path):
+    with Image.open(path) as im:
+        durations = [f.info["duration"] for f in ImageSequence.Iterator(im)]
+        return im.width, im.height, len(durations), sum(durations)
+
+
+@pytest.mark.slow  # ~10 MB of GIF encoded four times
+def test_gif_meets_the_default_size_budget_by_lowering_fps_first(tmp_path, config):
+    assert config.render.gif_max_mb <= 8
+    out = tmp_path / "big.gif"
+    with open_recorder(out, 15, config.render) as rec:
+        for f in noisy_frames(60):  # 4 s of noise at 15 fps: ~10.6 MB as it comes (177 kB a frame)
+            rec.write(f)
+    info = rec.output_info()
+    assert out.stat().st_size <= config.render.gif_max_mb * 1e6
+    width, height, n, total_ms = gif_facts(out)
+    assert (width, height) == (480, 270)  # the rate went down before the size
+    assert total_ms == pytest.approx(4000, abs=30)  # playing time kept
+    assert n / 4.0 < 15 and n / 4.0 == pytest.approx(info.fps, abs=0.3)
+    assert info.bytes == out.stat().st_size and info.size == (480, 270)
+    assert "fps 15 ->" in info.describe() and "to fit 8 MB" in info.describe()
+
+
+def test_gif_budget_lowers_size_after_the_fps_floor(tmp_path, config):
+    out = tmp_path / "small.gif"
+    budget = 600_000
+    with GifRecorder(out, 15, max_width=480, max_fps=15, max_bytes=budget) as rec:
+        for f in noisy_frames(45, h=136, w=240):  # 3 s, ~2 MB as it comes; ~1.1 MB even at 8 fps
+            rec.write(f)
+    width, height, n, total_ms = gif_facts(out)
+    assert out.stat().st_size <= budget
+    assert n == 24 and total_ms == pytest.approx(3000, abs=30)  # fps at its floor, 8
+    assert width < 240 and height == round(136 * width / 240)
+    assert rec.output_info().size == (width, height)
+    assert rec.output_info().notes[0].startswith(f"fps 15 -> 8, width 240 -> {width} to fit")
+
+
+def test_boomerang_gif_plays_forward_then_back(tmp_path, config):
+    frames = [np.full((40, 60, 3), v, np.uint8) for v in (0, 60, 120, 180, 240)]
+    out = tmp_path / "boom.gif"
+    with GifRecorder(out, 10, max_width=480, max_fps=15, boomerang=True) as rec:
+        for f in frames:
+            rec.write(f)
+    with Image.open(out) as im:
+        shown = [int(np.asarray(f.convert("RGB"))[20, 30, 0]) for f in ImageSequence.Iterator(im)]
+    assert shown == [0, 60, 120, 180, 240, 180, 120, 60]  # seamless: neither end frame twice in a row
+
+
+def test_gif_spool_leaves_nothing_on_disk_and_is_bounded(tmp_path, config):
+    out = tmp_path / "long.gif"
+    rec = GifRecorder(out, 10, max_width=480, max_fps=15, max_seconds=2)
+    rec.open()
+    for f in moving_square(50):  # 5 s offered, 2 s kept
+        rec.write(f)
+    assert list(tmp_path.iterdir()) == []  # the spool is anonymous: a killed process leaves no .rgb
+    rec.close()
+    _, _, n, total_ms = gif_facts(out)
+    assert n == 20 and total_ms == pytest.approx(2000, abs=20)
+    assert "cut at 2 s" in rec.output_info().describe()

@@ -1,4 +1,4 @@
-"""`livemorph models list | add PATH [--name N] | verify`: the generator checkpoints livemorph knows."""
+"""`livemorph models list | add PATH [--name N] | remove NAME | verify`: the generator checkpoints livemorph knows."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import click
 
 @click.group("models")
 def command():
-    """List, add and verify GANimation generator checkpoints.
+    """List, add, remove and verify GANimation generator checkpoints.
 
     Known published checkpoints are listed with where to get them; after downloading one,
     `livemorph models add FILE --name NAME` registers it (in your user config folder) so
@@ -46,6 +46,16 @@ def add_command(path: Path, name: str | None):
     entry = add_model(path, name)
     click.echo(f"added {entry.name!r}: {entry.layout} checkpoint {entry.path} (sha256 {entry.sha256[:16]}...)")
     click.echo(f"use it with: livemorph run --checkpoint {entry.name}")
+
+
+@command.command("remove")
+@click.argument("name")
+def remove_command(name: str):
+    """Forget the added checkpoint NAME (its file is not deleted). Exit 3 if no such name was added."""
+    from ..model_registry import remove_model
+
+    entry = remove_model(name)
+    click.echo(f"removed {entry.name!r} (the file {entry.path} was left in place)")
 
 
 @command.command("verify")

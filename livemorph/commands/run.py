@@ -26,7 +26,8 @@ import click
 @click.option("--engine", type=click.Choice(["auto", "warp", "ganimation"]), default=None,
               help="auto: GANimation when a checkpoint is set, else warp. [config engine.name]")
 @click.option("--side-by-side", is_flag=True, default=False,
-              help="Show you | portrait in the window and in recordings (the virtual camera shows the portrait).")
+              help="Show you with the portrait: side by side in the window; in recordings in a row or a column "
+                   "(render.pair_layout). The virtual camera shows the portrait alone.")
 @click.option("--device", default=None, metavar="DEV", help="auto, cpu, cuda, cuda:N, mps. [config engine.device]")
 @click.option("--stats-json", default=None, metavar="PATH",
               help="Write the run's figures (fps, latency, per-stage ms, drops) as JSON at the end.")
@@ -67,3 +68,5 @@ def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_wi
     snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
                         max_frames=max_frames, stats_json=stats_json)
     click.echo(f"livemorph run: {summary_line(snapshot)}", err=True)
+    for saved in snapshot.get("recordings", []):
+        click.echo(f"livemorph run: recorded {saved}", err=True)
