@@ -52,10 +52,17 @@ SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109
 EYE_LINE_POINTS = (33, 133, 263, 362)
 BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
+UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
+# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
+UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
+# The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
+LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152
 # Which part of the face each py-feat AU may move (None = unrestricted).
 FEAT_AU_REGION: dict[str, str] = {
-    "AU01": "upper", "AU02": "upper", "AU04": "upper", "AU05": "upper", "AU07": "upper", "AU43": "upper",
+    "AU01": "brow", "AU02": "brow", "AU04": "brow", "AU05": "upper", "AU07": "upper", "AU43": "upper",
     "AU06": "middle", "AU09": "middle",
     "AU10": "lower", "AU11": "lower", "AU12": "lower", "AU14": "lower", "AU15": "lower", "AU17": "lower",
     "AU20": "lower", "AU23": "lower", "AU24": "lower", "AU25": "lower", "AU26": "lower", "AU28": "lower",
@@ -85,24 +92,33 @@ class AUMeshModel:
     def localized_basis(self) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
-        Two clean-ups, both in the model's own frame:
+        Three clean-ups, all in the model's own frame:
         1. rigid part removed: the mesh was Procrustes-aligned before fitting, so e.g. a jaw
            drop also shrinks and shifts the whole aligned face; we subtract the small
            similarity motion (translation, rotation, scale) of the skull points (forehead,
            temples, nose bridge), so the skull stays still and only the expression moves;
         2. region masks: the fit also learned co-occurring AUs (AU05 "drops the jaw", AU09
-           moves the face outline); each AU may only move its own part of the face (brow/eye
-           AUs the upper face, mouth AUs the lower face, cheek/nose AUs the middle).
+           moves the face outline); each AU may only move its own part of the face (brow AUs
+           the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
+           the lower face, cheek/nose AUs the middle);
+        3. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
+           training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
+           each facing pair of inner-lip points moves by its mean instead, so only jaw drop
+           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit.
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
+        upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
         nose = float(self.mean_mesh[NOSE_TIP, 1])
         mouth = float(self.mean_mesh[list(MOUTH_LINE_POINTS), 1].mean())
         chin = float(self.mean_mesh[CHIN, 1])
         weights = {
             "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
+            # Brow AUs move the brows and forehead; the skin down to the upper lid stretches or
+            # bunches, the lids themselves stay (py-feat's AU01 also pushed the lids down).
+            "brow": 1.0 - _smoothstep(brow, upper_lid, y),
             "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
             "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
         }
@@ -110,6 +126,11 @@ class AUMeshModel:
             region = FEAT_AU_REGION.get(name)
             if region is not None:
                 basis[k] *= weights[region][:, None]
+            if name not in LIP_OPENING_COLUMNS:
+                upper, lower = list(zip(*INNER_LIP_PAIRS))
+                mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
+                basis[k, list(upper)] = mean
+                basis[k, list(lower)] = mean
         return basis.astype(np.float32)
 
 

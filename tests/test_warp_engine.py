@@ -13,10 +13,9 @@ import pytest
 from livemorph.au_mesh import load_au_mesh_model
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.engines import create_engine
-from livemorph.engines.mouth import LOWER_INNER, UPPER_INNER
+from livemorph.au_mesh import LOWER_INNER, UPPER_INNER
+from livemorph.engines.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
 from livemorph.engines.warp import (
-    LEFT_EYE_LIDS,
-    RIGHT_EYE_LIDS,
     WarpEngine,
     _RemapSampler,
     _TorchSampler,

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+from ..au_mesh import LOWER_INNER, UPPER_INNER
+
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,

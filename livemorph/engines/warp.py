@@ -28,29 +28,19 @@ from ..au_mesh import AUMeshModel, feat_au_delta, load_au_mesh_model
 from ..aus import AU, as_au_vector
 from ..errors import ConfigError, NoFaceInPortrait
 from ..frames import check_rgb_uint8
+from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .mouth import FACE_OVAL, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
 
 NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rides inside the eye triangles)
 
-# Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
-RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
-LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
-# The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
-# as the lid points: in a blink the lid crease flattens and slides down part of the way, so the
-# stretched lid skin reads as a closed lid rather than a squint under a fixed crease.
-RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
-LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.8, 0.35)  # share of the lid's travel for the first and second ring
-# Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
-# blink the upper lid does most of the travelling.
-LID_MEETING_POINT = 0.1
-
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
 # with the tracker's head pose within a few degrees, see tests/test_warp_engine.py).
 FIT_POINTS = np.arange(NUM_FACE_POINTS)
+# AU06 change at which the cheek-raise field is drawn in full (a broad Duchenne smile reads ~3).
+CHEEK_FULL_AT = 3.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +54,8 @@ class WarpPrepared:
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
+    cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
+    lower_lid_rise: np.ndarray  # (V, 2) float32 lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
     max_displacement_px: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
@@ -113,18 +105,12 @@ class WarpEngine:
         per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
         feat_basis = np.zeros((len(self.model.au_columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = per_au
-        eye_closure = np.zeros((len(vertices), 2), np.float32)
-        lid_points = [p for pair in RIGHT_EYE_LIDS + LEFT_EYE_LIDS for p in pair]
-        lid_points += [p for crease in RIGHT_EYE_CREASE + LEFT_EYE_CREASE for p in crease]
-        # Lid points follow the per-portrait closure instead of the model's AU43 motion.
-        feat_basis[self.model.column("AU43"), lid_points] = 0.0
-        for lids, creases in ((RIGHT_EYE_LIDS, RIGHT_EYE_CREASE), (LEFT_EYE_LIDS, LEFT_EYE_CREASE)):
-            for i, (upper, lower) in enumerate(lids):
-                meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
-                eye_closure[upper] = meet - face_xy[upper]
-                eye_closure[lower] = meet - face_xy[lower]
-                for crease, follow in zip(creases, CREASE_FOLLOW):
-                    eye_closure[crease[i]] = follow * eye_closure[upper]
+        # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
+        # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
+        feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
+        feat_basis[self.model.column("AU06")] = 0.0
+        up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
+        cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
@@ -137,14 +123,16 @@ class WarpEngine:
             vertices=vertices,
             triangles=triangles,
             feat_basis=feat_basis,
-            eye_closure=eye_closure,
+            eye_closure=lid_closure(face_xy, len(vertices)),
+            cheek_lift=cheek_lift,
+            lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
             max_displacement_px=self.config.max_displacement * face_height,
             map_grid=map_grid,
             map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
-            eye_triangles=np.isin(triangles, lid_points).any(axis=1),
+            eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             sampler=_make_sampler(image, self.device),
@@ -153,10 +141,17 @@ class WarpEngine:
     # -- per frame -----------------------------------------------------------------------
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
-        delta = as_au_vector(aus) - prepared.resting_aus
+        # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
+        # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
+        delta = as_au_vector(aus, clip=False) - prepared.resting_aus
         feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        disp += self.lid_closure(prepared, delta) * prepared.eye_closure
+        closure = self.lid_closure(prepared, delta)
+        disp += closure * prepared.eye_closure
+        cheek = float(np.clip(delta[AU.AU06] * self.config.strength / CHEEK_FULL_AT, -0.5, 1.0))
+        disp += cheek * prepared.cheek_lift
+        # Lids that close meet where the blink puts them; the cheek push fades out as they do.
+        disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
