@@ -53,6 +53,8 @@ EYE_LINE_POINTS = (33, 133, 263, 362)
 BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
+BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+FOREHEAD_TOP = 10
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -111,14 +113,16 @@ class AUMeshModel:
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
         upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
+        brow_lower = float(self.mean_mesh[list(BROW_LOWER_POINTS), 1].mean())
+        top = float(self.mean_mesh[FOREHEAD_TOP, 1])
         nose = float(self.mean_mesh[NOSE_TIP, 1])
         mouth = float(self.mean_mesh[list(MOUTH_LINE_POINTS), 1].mean())
         chin = float(self.mean_mesh[CHIN, 1])
         weights = {
             "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
-            # Brow AUs move the brows and forehead; the skin down to the upper lid stretches or
-            # bunches, the lids themselves stay (py-feat's AU01 also pushed the lids down).
-            "brow": 1.0 - _smoothstep(brow, upper_lid, y),
+            # Brow AUs move the brows whole; the skin down to the upper lid stretches or bunches
+            # (the lids stay: py-feat's AU01 also pushed them down).
+            "brow": 1.0 - _smoothstep(brow_lower, upper_lid, y),
             "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
             "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
         }
@@ -126,6 +130,8 @@ class AUMeshModel:
             region = FEAT_AU_REGION.get(name)
             if region is not None:
                 basis[k] *= weights[region][:, None]
+            if region == "brow":
+                _forehead_follows_brows(basis[k], self.mean_mesh, brow, top)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
@@ -195,6 +201,23 @@ def _remove_similarity(displacement: np.ndarray, mesh: np.ndarray, points) -> np
     t, s, w = params[:3], params[3], params[4:]
     rel_all = mesh - center
     return displacement - (t + s * rel_all + np.cross(w, rel_all))
+
+
+def _forehead_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, top_y: float) -> None:
+    """In place: the forehead moves with the brow below it, less toward the hairline.
+
+    py-feat's brow columns barely move the forehead points, so a strong raise would slide the
+    brows over them and fold the mesh; here each point above the brows takes the motion of
+    the brow point nearest in x, scaled from 1 at the brows to 0.35 at the top of the face
+    (the forehead skin bunches into the raise, the scalp stays).
+    """
+    brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
+    y = mesh[:, 1]
+    above = np.nonzero(y < brow_y)[0]
+    above = above[~np.isin(above, brows)]
+    nearest = np.abs(mesh[above, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)
+    follow = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[above])
+    displacement[above] = follow[:, None] * displacement[np.array(brows)[nearest]]
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
