@@ -113,6 +113,7 @@ class WarpConfig:
     gains: dict[str, float]
     blink_closed_at: float
     feather: float
+    feather_below: float
     map_size: int
     max_displacement: float
     au25_to_jaw: float

@@ -24,12 +24,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..au_mesh import AUMeshModel, feat_au_delta, load_au_mesh_model
+from ..au_mesh import LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta, load_au_mesh_model
 from ..aus import AU, as_au_vector
 from ..errors import ConfigError, NoFaceInPortrait
 from ..frames import check_rgb_uint8
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
-from .mouth import FACE_OVAL, MouthPainter, prepare_mouth
+from . import silhouette
+from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,10 @@ NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rid
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
 # with the tracker's head pose within a few degrees, see tests/test_warp_engine.py).
 FIT_POINTS = np.arange(NUM_FACE_POINTS)
+# Points whose model motion is kept exactly (lips and lids: their gaps are the expression);
+# the skin between them is smoothed, see smooth_on_mesh.
+FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER) | set(LOWER_OUTER)))
+SMOOTHING_PASSES = 4
 # AU06 change at which the cheek-raise field is drawn in full (a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 3.0
 
@@ -64,6 +69,7 @@ class WarpPrepared:
     eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
+    silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
 
 
@@ -94,7 +100,8 @@ class WarpEngine:
         log.debug("warp fit: scale %.3f px/unit, tracker pose yaw/pitch/roll %s", scale, np.round(track.pose, 1))
 
         face_xy = landmarks[:NUM_FACE_POINTS, :2]
-        ring = anchor_ring(landmarks, self.config.feather)
+        outline = silhouette.build(landmarks, self.config.feather, self.config.feather_below)
+        ring = outline.ring
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
         # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
         anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
@@ -104,7 +111,7 @@ class WarpEngine:
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
         per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
         feat_basis = np.zeros((len(self.model.au_columns), len(vertices), 2), np.float32)
-        feat_basis[:, :NUM_FACE_POINTS] = per_au
+        feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -135,6 +142,7 @@ class WarpEngine:
             eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
+            silhouette=outline,
             sampler=_make_sampler(image, self.device),
         )
 
@@ -152,6 +160,7 @@ class WarpEngine:
         disp += cheek * prepared.cheek_lift
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
+        silhouette.limit(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
@@ -208,24 +217,29 @@ def fit_similarity(model_points: np.ndarray, image_points: np.ndarray) -> tuple[
     return scale, rotation, translation
 
 
-def anchor_ring(landmarks: np.ndarray, feather: float, count: int = 48) -> np.ndarray:
-    """Motionless points around the face, ``feather`` face-sizes outside the face outline.
+def smooth_on_mesh(per_au: np.ndarray, triangles: np.ndarray, keep) -> np.ndarray:
+    """(K, N, 2) per-AU displacements of the N face points, skin smoothed over mesh neighbours.
 
-    Rays from the face centre: each anchor sits beyond the outline point in its direction, so
-    the band between outline and ring (where motion fades out) has an even width.
+    The model's motion varies faster than the portrait's small triangles allow where the face
+    is foreshortened (a turned cheek, the side of the nose), folding them into torn patches
+    in a strong smile; a few neighbour-averaging passes over the skin (``keep`` points, the
+    lips and lids, stay exact) remove that without changing the expression's shape.
     """
-    outline = np.asarray(landmarks, np.float64)[list(FACE_OVAL), :2]
-    center = outline.mean(axis=0)
-    size = float(max(np.ptp(outline[:, 0]), np.ptp(outline[:, 1])))
-    rel = outline - center
-    outline_angle = np.arctan2(rel[:, 1], rel[:, 0])
-    outline_radius = np.hypot(rel[:, 0], rel[:, 1])
-    angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
-    # Radius of the outline in each anchor direction (periodic interpolation over the angle).
-    order = np.argsort(outline_angle)
-    radius = np.interp(angles, outline_angle[order], outline_radius[order], period=2 * np.pi)
-    radius = radius + max(feather, 0.05) * size
-    return center + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius[:, None]
+    n = per_au.shape[1]
+    edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    edges = edges[(edges < n).all(axis=1)]
+    edges = np.concatenate([edges, edges[:, ::-1]])
+    degree = np.bincount(edges[:, 0], minlength=n).astype(np.float32)
+    free = np.ones(n, bool)
+    free[list(keep)] = False
+    free &= degree > 0
+    out = per_au.astype(np.float32).copy()
+    for _ in range(SMOOTHING_PASSES):
+        total = np.zeros_like(out)
+        np.add.at(total, (slice(None), edges[:, 0]), out[:, edges[:, 1]])
+        mean = total / np.maximum(degree, 1.0)[None, :, None]
+        out[:, free] = 0.5 * out[:, free] + 0.5 * mean[:, free]
+    return out
 
 
 def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -524,6 +538,7 @@ def _validate(warp_config) -> None:
     checks = [
         ("warp.map_size", warp_config.map_size, 16, 4096),
         ("warp.feather", warp_config.feather, 0.0, 2.0),
+        ("warp.feather_below", warp_config.feather_below, 0.0, 2.0),
         ("warp.max_displacement", warp_config.max_displacement, 0.0, 1.0),
         ("warp.blink_closed_at", warp_config.blink_closed_at, 0.0, 5.0),
         ("warp.strength", warp_config.strength, 0.0, 5.0),
