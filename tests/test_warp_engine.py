@@ -159,6 +159,50 @@ def test_jaw_drop_moves_the_chin_down_and_paints_a_dark_cavity(engine, portrait,
     assert out[inner].mean() < 0.5 * portrait.image[inner].mean()
 
 
+@pytest.fixture(scope="module")
+def closed_mouth(engine):
+    """The synthetic portrait with its lips closed (the mean mesh's lips are apart), so every
+    opening is painted, none is the portrait's own interior."""
+    base = synthetic_portrait()
+    landmarks = base.track.landmarks.copy()
+    for upper, lower in zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]):
+        landmarks[[upper, lower], 1] = landmarks[[upper, lower], 1].mean()
+    track = FaceTrack(landmarks, base.track.blendshapes, base.track.transform, True, (SIZE, SIZE))
+    portrait = PortraitFace(base.image, track, base.resting_aus, "closed mouth")
+    return portrait, engine.prepare(portrait)
+
+
+def _opening_profile(engine, closed_mouth, **changes):
+    """Mean grey level down the middle of the opened mouth, upper lip to lower lip."""
+    portrait, prepared = closed_mouth
+    aus = _with(portrait.resting_aus, **changes)
+    moved = engine.displaced_vertices(prepared, aus)
+    out = engine.render(prepared, aus).astype(np.float32).mean(axis=2)
+    cx = int(round(moved[13, 0]))
+    top = np.interp(cx, moved[list(UPPER_INNER), 0], moved[list(UPPER_INNER), 1])
+    bottom = np.interp(cx, moved[list(LOWER_INNER), 0], moved[list(LOWER_INNER), 1])
+    return out[int(np.ceil(top)):int(bottom), cx - 1:cx + 2].mean(axis=1)
+
+
+def test_wide_open_mouth_has_teeth_a_cavity_and_a_tongue_not_a_flat_hole(engine, closed_mouth):
+    column = _opening_profile(engine, closed_mouth, AU26=4, AU25=3)
+    assert len(column) > 25
+    third = len(column) // 3
+    teeth, deep, tongue = column[1:4].mean(), column[third:2 * third].min(), column[-third:-2].max()
+    skin = closed_mouth[0].image.mean()  # the synthetic face is one texture, ~150 grey
+    assert 0.2 * skin < deep < 0.5 * skin  # a dark cavity in the middle, but not a black hole ...
+    assert teeth > 2.5 * deep  # ... bright teeth hanging from the upper lip ...
+    assert 1.4 * deep < tongue < teeth  # ... and a lit tongue below, darker than the teeth
+
+
+def test_parted_lips_show_teeth_not_a_black_slit(engine, closed_mouth):
+    column = _opening_profile(engine, closed_mouth, AU25=2)
+    assert 5 < len(column) < 15  # a modest opening
+    skin = closed_mouth[0].image.mean()
+    assert column[1:3].mean() > 0.9 * skin  # whitish teeth right under the upper lip ...
+    assert column[1:3].mean() > 1.8 * column.min()  # ... and darker behind them
+
+
 def test_mouth_fill_off_stretches_texture_instead(config, portrait):
     engine = WarpEngine(config.replace("warp.mouth_fill", False).warp)
     prepared = engine.prepare(portrait)
