@@ -53,8 +53,11 @@ EYE_LINE_POINTS = (33, 133, 263, 362)
 BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
+LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+FROWN_LID_SHARE = 0.3  # share of the brow's lowering that the upper lid follows in a frown
 FOREHEAD_TOP = 10
+BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -113,6 +116,7 @@ class AUMeshModel:
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
         upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
+        lower_lid = float(self.mean_mesh[list(LOWER_LID_POINTS), 1].mean())
         brow_lower = float(self.mean_mesh[list(BROW_LOWER_POINTS), 1].mean())
         top = float(self.mean_mesh[FOREHEAD_TOP, 1])
         nose = float(self.mean_mesh[NOSE_TIP, 1])
@@ -120,8 +124,9 @@ class AUMeshModel:
         chin = float(self.mean_mesh[CHIN, 1])
         weights = {
             "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
-            # Brow AUs move the brows whole; the skin down to the upper lid stretches or bunches
-            # (the lids stay: py-feat's AU01 also pushed them down).
+            # Brow raisers move the brows whole; the skin down to the upper lid stretches (the
+            # lids stay: py-feat's AU01 also pushed them down). AU04 keeps the "upper" region:
+            # a frown narrows the eyes too.
             "brow": 1.0 - _smoothstep(brow_lower, upper_lid, y),
             "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
             "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
@@ -130,8 +135,9 @@ class AUMeshModel:
             region = FEAT_AU_REGION.get(name)
             if region is not None:
                 basis[k] *= weights[region][:, None]
-            if region == "brow":
-                _forehead_follows_brows(basis[k], self.mean_mesh, brow, top)
+            if name in BROW_COLUMNS:
+                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
+                                    FROWN_LID_SHARE if name == "AU04" else 0.0)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
@@ -203,21 +209,37 @@ def _remove_similarity(displacement: np.ndarray, mesh: np.ndarray, points) -> np
     return displacement - (t + s * rel_all + np.cross(w, rel_all))
 
 
-def _forehead_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, top_y: float) -> None:
-    """In place: the forehead moves with the brow below it, less toward the hairline.
+def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,
+                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float) -> None:
+    """In place: the skin above and below the brows moves with the brow point nearest in x.
 
-    py-feat's brow columns barely move the forehead points, so a strong raise would slide the
-    brows over them and fold the mesh; here each point above the brows takes the motion of
-    the brow point nearest in x, scaled from 1 at the brows to 0.35 at the top of the face
-    (the forehead skin bunches into the raise, the scalp stays).
+    py-feat's brow columns barely move the forehead, and move the lid crease less than the
+    brows, so a strong raise slid the brows over the forehead points and a strong frown over
+    the crease (both fold the mesh into torn patches). Here the forehead takes the brow's
+    motion scaled from 1 at the brows to 0.35 at the top of the face (it bunches into the
+    raise, the scalp stays), and the skin between brow and upper lid blends linearly from the
+    brow's motion to ``lid_share`` of it at the upper lid (a frown pushes the lid down and
+    narrows the eye; a raise leaves it), fading to nothing at the lower lid, so the band
+    compresses evenly and nothing overtakes anything.
     """
     brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
     y = mesh[:, 1]
-    above = np.nonzero(y < brow_y)[0]
-    above = above[~np.isin(above, brows)]
-    nearest = np.abs(mesh[above, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)
-    follow = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[above])
-    displacement[above] = follow[:, None] * displacement[np.array(brows)[nearest]]
+    others = np.setdiff1d(np.arange(len(mesh)), brows)
+    nearest = np.array(brows)[np.abs(mesh[others, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)]
+    follow = displacement[nearest].copy()
+    above = y[others] < brow_y
+    share = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[others])
+    between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
+    # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
+    blend = np.clip((upper_lid_y - y[others]) / (upper_lid_y - brow_lower_y), 0.0, 1.0)
+    blend = lid_share + (1.0 - lid_share) * blend
+    eye = (y[others] >= upper_lid_y) & (y[others] < lower_lid_y)
+    eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / (lower_lid_y - upper_lid_y), 0.0, 1.0)
+    new = displacement[others].copy()
+    new[above] = share[above, None] * follow[above]
+    new[between] = blend[between, None] * follow[between] + (1 - blend[between, None]) * new[between]
+    new[eye] = eye_blend[eye, None] * follow[eye] + (1 - eye_blend[eye, None]) * new[eye]
+    displacement[others] = new
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:

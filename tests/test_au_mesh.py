@@ -155,7 +155,7 @@ def test_only_jaw_drop_parts_the_lips_and_brows_leave_the_lids(model):
     assert smile[[61, 291], 1].mean() < smile[[13, 14], 1].mean() - 1.0
     # Brow raises move the brows, not the lids (the raw AU01 drags the lower lid down).
     assert raw[model.column("AU01")][[145, 374], 1].mean() > 0.5
-    for name in ("AU01", "AU02", "AU04"):
+    for name in ("AU01", "AU02"):
         b = basis[model.column(name)]
         assert np.abs(b[[145, 374, 159, 386]]).max() < 0.05 * np.abs(b[[105, 334]]).max(), name
 

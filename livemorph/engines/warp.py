@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..au_mesh import LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta, load_au_mesh_model
+from ..au_mesh import BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta, load_au_mesh_model
 from ..aus import AU, as_au_vector
 from ..errors import ConfigError, NoFaceInPortrait
 from ..frames import check_rgb_uint8
@@ -40,9 +40,10 @@ NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rid
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
 # with the tracker's head pose within a few degrees, see tests/test_warp_engine.py).
 FIT_POINTS = np.arange(NUM_FACE_POINTS)
-# Points whose model motion is kept exactly (lips and lids: their gaps are the expression);
+# Points whose model motion is kept exactly (lips, lids, brows: their shapes are the expression);
 # the skin between them is smoothed, see smooth_on_mesh.
-FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER) | set(LOWER_OUTER)))
+FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER)
+                             | set(LOWER_OUTER) | set(BROW_POINTS) | set(BROW_LOWER_POINTS)))
 SMOOTHING_PASSES = 4
 # AU06 change at which the cheek-raise field is drawn in full (a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 3.0
