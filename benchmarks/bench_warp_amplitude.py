@@ -59,7 +59,8 @@ def main() -> None:
         key, value = item.split("=")
         warp = dataclasses.replace(warp, **{key: type(getattr(warp, key))(value)})
     if args.gain:
-        warp = dataclasses.replace(warp, gains={**warp.gains, **{k: float(v) for k, v in (g.split("=") for g in args.gain)}})
+        tried = {k: float(v) for k, v in (g.split("=") for g in args.gain)}
+        warp = dataclasses.replace(warp, gains={**warp.gains, **tried})
     engine = WarpEngine(warp)
     channels = [c for c in CHANNELS if not args.channels or c[0] in args.channels.split(",")]
     names = args.portraits or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())

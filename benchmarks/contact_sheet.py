@@ -122,9 +122,11 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
     bottom = [label(face_crop(portrait.image, lm), "at rest")]
     for peak in peaks:
-        target = retarget(portrait.resting_aus, peak["aus"], peak["neutral"], strength=strength, gains=gains, locks=locks)
+        target = retarget(portrait.resting_aus, peak["aus"], peak["neutral"],
+                          strength=strength, gains=gains, locks=locks)
         out = engine.render(prepared, target)
-        top.append(label(face_crop(peak["image"], peak["landmarks"]), f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
+        driver_tile = face_crop(peak["image"], peak["landmarks"])
+        top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]
         bottom.append(label(face_crop(out, lm), f"{peak['label']} ({peak['au']} {change:+.1f})"))
     return np.vstack([np.hstack(top), np.hstack(bottom)])

