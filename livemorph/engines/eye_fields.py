@@ -21,10 +21,10 @@ RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (263, 362)
 # as the lid points: in a blink the lid crease flattens and slides down part of the way.
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.8, 0.35)  # share of the lid's travel for the first and second ring
+CREASE_FOLLOW = (0.95, 0.6)
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
-LID_MEETING_POINT = 0.1
+LID_MEETING_POINT = 0.05
 
 # Cheek raise at full strength: the lower lid rises this share of the eye opening, and the
 # cheek below it lifts by up to this share of the eye width (a Gaussian bump under each eye).
