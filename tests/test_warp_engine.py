@@ -203,6 +203,21 @@ def test_parted_lips_show_teeth_not_a_black_slit(engine, closed_mouth):
     assert column[1:3].mean() > 1.8 * column.min()  # ... and darker behind them
 
 
+def test_a_smile_deepens_the_nasolabial_folds(engine, portrait, prepared):
+    def fold_shade(image, xy):
+        means = []
+        for a, b in ((206, 186), (426, 410)):  # mid-fold, between nose wing and mouth corner
+            x, y = np.round(0.5 * (xy[a] + xy[b])).astype(int)
+            means.append(image[y - 3:y + 4, x - 3:x + 4].astype(np.float32).mean())
+        return np.array(means)
+
+    aus = _with(portrait.resting_aus, AU12=3)
+    moved = engine.displaced_vertices(prepared, aus)
+    before = fold_shade(portrait.image, prepared.vertices)
+    after = fold_shade(engine.render(prepared, aus), moved)
+    assert (after < 0.9 * before).all(), (before, after)  # the skin there moves, but it is one texture
+
+
 def test_mouth_fill_off_stretches_texture_instead(config, portrait):
     engine = WarpEngine(config.replace("warp.mouth_fill", False).warp)
     prepared = engine.prepare(portrait)

@@ -31,6 +31,7 @@ from ..aus import AU, as_au_vector
 from ..errors import ConfigError, NoFaceInPortrait
 from ..frames import check_rgb_uint8
 from . import silhouette
+from .creases import deepen_smile_folds
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
@@ -47,6 +48,8 @@ FIT_POINTS = np.arange(NUM_FACE_POINTS)
 FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER)
                              | set(LOWER_OUTER) | set(BROW_POINTS) | set(BROW_LOWER_POINTS)))
 SMOOTHING_PASSES = 4
+# AU12 change at which the nasolabial folds are drawn at full depth (``creases``).
+SMILE_FOLD_FULL_AT = 3.0
 # AU06 change at which the cheek-raise field is drawn in full (a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 3.0
 
@@ -73,6 +76,7 @@ class WarpPrepared:
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
+    face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
 
 
@@ -146,6 +150,7 @@ class WarpEngine:
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
+            face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
         )
 
@@ -185,6 +190,11 @@ class WarpEngine:
         closure = float(delta[AU.AU45]) * self.config.strength / room
         return float(np.clip(closure, -0.5, 1.0))
 
+    def smile_strength(self, prepared: WarpPrepared, aus: np.ndarray) -> float:
+        """0..1: how far the smile has grown beyond the portrait's own (AU12 change, full at +3)."""
+        delta = float(as_au_vector(aus, clip=False)[AU.AU12] - prepared.resting_aus[AU.AU12])
+        return float(np.clip(delta * self.config.strength / SMILE_FOLD_FULL_AT, 0.0, 1.0))
+
     def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         moved = self.displaced_vertices(prepared, aus)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
@@ -193,6 +203,9 @@ class WarpEngine:
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
+        smile = self.smile_strength(prepared, aus)
+        if smile > 0.0:
+            deepen_smile_folds(out, moved, smile, prepared.face_width)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out
