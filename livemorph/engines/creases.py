@@ -25,7 +25,7 @@ def deepen_smile_folds(frame: np.ndarray, moved_xy: np.ndarray, strength: float,
     h, w = frame.shape[:2]
     for fold in FOLDS:
         line = np.asarray(moved_xy, np.float64)[list(fold), :2]
-        # A smooth curve through the points (Catmull-Rom-like resampling via linear interp is enough).
+        # The fold as a polyline through its points, blurred into a soft band.
         pad = int(np.ceil(3 * width))
         x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
         y0 = max(int(np.floor(line[:, 1].min())) - pad, 0)

@@ -50,8 +50,9 @@ FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INN
 SMOOTHING_PASSES = 4
 # AU12 change at which the nasolabial folds are drawn at full depth (``creases``).
 SMILE_FOLD_FULL_AT = 3.0
-# AU06 change at which the cheek-raise field is drawn in full (a broad Duchenne smile reads ~3).
-CHEEK_FULL_AT = 3.0
+# AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
+# default gain 3: a broad Duchenne smile reads ~3).
+CHEEK_FULL_AT = 9.0
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class WarpEngine:
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
         disp += closure * prepared.eye_closure
-        cheek = float(np.clip(delta[AU.AU06] * self.config.strength / CHEEK_FULL_AT, -0.5, 1.0))
+        cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
