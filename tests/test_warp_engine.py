@@ -203,6 +203,18 @@ def test_parted_lips_show_teeth_not_a_black_slit(engine, closed_mouth):
     assert column[1:3].mean() > 1.8 * column.min()  # ... and darker behind them
 
 
+def test_cheek_raise_lifts_the_cheeks_and_lower_lids_not_the_upper_lids_or_lips(engine, portrait, prepared):
+    src = prepared.vertices
+    moved = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU06=3))
+    rise = src[:, 1] - moved[:, 1]  # y down: > 0 is up
+    opening = np.array([src[145, 1] - src[159, 1], src[374, 1] - src[386, 1]])
+    assert (rise[[145, 374]] > 0.25 * opening).all()  # lower lids pushed up a quarter of the eye or more
+    assert (rise[[118, 347]] > 1.0).all()  # the cheeks under the eyes lift
+    assert np.abs(rise[[159, 386, 105, 334]]).max() < 0.5  # upper lids and brows stay
+    gap = lambda v: v[14, 1] - v[13, 1]  # noqa: E731
+    assert abs(gap(moved) - gap(src)) < 0.5  # the lips stay as they were
+
+
 def test_a_smile_deepens_the_nasolabial_folds(engine, portrait, prepared):
     def fold_shade(image, xy):
         means = []
