@@ -55,7 +55,9 @@ MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
-FROWN_LID_SHARE = 0.3  # share of the brow's lowering that the upper lid follows in a frown
+FROWN_LID_SHARE = 0.3
+SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
+CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)  # share of the brow's lowering that the upper lid follows in a frown
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
@@ -97,7 +99,7 @@ class AUMeshModel:
     def localized_basis(self) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
-        Three clean-ups, all in the model's own frame:
+        Four clean-ups, all in the model's own frame:
         1. rigid part removed: the mesh was Procrustes-aligned before fitting, so e.g. a jaw
            drop also shrinks and shifts the whole aligned face; we subtract the small
            similarity motion (translation, rotation, scale) of the skull points (forehead,
@@ -106,7 +108,9 @@ class AUMeshModel:
            moves the face outline); each AU may only move its own part of the face (brow AUs
            the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
            the lower face, cheek/nose AUs the middle);
-        3. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
+        3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
+           ``_lift_mouth_corners``);
+        4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
            (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit.
@@ -135,6 +139,8 @@ class AUMeshModel:
             region = FEAT_AU_REGION.get(name)
             if region is not None:
                 basis[k] *= weights[region][:, None]
+            if name == "AU12":
+                _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
             if name in BROW_COLUMNS:
                 _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
                                     FROWN_LID_SHARE if name == "AU04" else 0.0)
@@ -207,6 +213,18 @@ def _remove_similarity(displacement: np.ndarray, mesh: np.ndarray, points) -> np
     t, s, w = params[:3], params[3], params[4:]
     rel_all = mesh - center
     return displacement - (t + s * rel_all + np.cross(w, rel_all))
+
+
+def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float) -> None:
+    """In place: add ``lift`` units of upward motion at the mouth corners, fading with distance.
+
+    py-feat's AU12 widens the mouth far more than it lifts the corners (7.5 vs 2.5 units), the
+    regression's average over smiles that are often open; with the lips held closed that reads
+    as a stretch more than a smile (MediaPipe's mouthSmile barely rises for small ones).
+    """
+    corners = mesh[[61, 291], :2]
+    d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
+    displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,

@@ -48,6 +48,8 @@ FIT_POINTS = np.arange(NUM_FACE_POINTS)
 FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER)
                              | set(LOWER_OUTER) | set(BROW_POINTS) | set(BROW_LOWER_POINTS)))
 SMOOTHING_PASSES = 4
+# Largest AU change drawn (changes ease toward it, see soft_limit): the AU scale's own range.
+AU_CHANGE_LIMIT = 5.0
 # AU12 change at which the nasolabial folds are drawn at full depth (``creases``).
 SMILE_FOLD_FULL_AT = 3.0
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
@@ -161,7 +163,8 @@ class WarpEngine:
         # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
         # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
         delta = as_au_vector(aus, clip=False) - prepared.resting_aus
-        feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+        # The model's motion is linear, so large changes are eased; the eye fields clip their own.
+        feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
         disp += closure * prepared.eye_closure
@@ -210,6 +213,13 @@ class WarpEngine:
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out
+
+
+def soft_limit(delta: np.ndarray) -> np.ndarray:
+    """AU changes eased toward +-AU_CHANGE_LIMIT: unchanged while small (d=1 -> 0.99, d=3 -> 2.7),
+    so an unclipped change beyond the 0-5 scale (a smiling portrait driven by a broad smile)
+    still draws a face rather than folding the mesh (d=5 -> 3.8, d=10 -> 4.8)."""
+    return (AU_CHANGE_LIMIT * np.tanh(np.asarray(delta, np.float32) / AU_CHANGE_LIMIT)).astype(np.float32)
 
 
 def create(config, device: str = "cpu") -> WarpEngine:
