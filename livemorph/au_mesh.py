@@ -52,10 +52,24 @@ SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109
 EYE_LINE_POINTS = (33, 133, 263, 362)
 BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
+UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
+LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
+BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+FROWN_LID_SHARE = 0.3
+SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
+CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)  # share of the brow's lowering that the upper lid follows in a frown
+FOREHEAD_TOP = 10
+BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
+# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
+UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
+# The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
+LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152
 # Which part of the face each py-feat AU may move (None = unrestricted).
 FEAT_AU_REGION: dict[str, str] = {
-    "AU01": "upper", "AU02": "upper", "AU04": "upper", "AU05": "upper", "AU07": "upper", "AU43": "upper",
+    "AU01": "brow", "AU02": "brow", "AU04": "brow", "AU05": "upper", "AU07": "upper", "AU43": "upper",
     "AU06": "middle", "AU09": "middle",
     "AU10": "lower", "AU11": "lower", "AU12": "lower", "AU14": "lower", "AU15": "lower", "AU17": "lower",
     "AU20": "lower", "AU23": "lower", "AU24": "lower", "AU25": "lower", "AU26": "lower", "AU28": "lower",
@@ -85,24 +99,39 @@ class AUMeshModel:
     def localized_basis(self) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
-        Two clean-ups, both in the model's own frame:
+        Four clean-ups, all in the model's own frame:
         1. rigid part removed: the mesh was Procrustes-aligned before fitting, so e.g. a jaw
            drop also shrinks and shifts the whole aligned face; we subtract the small
            similarity motion (translation, rotation, scale) of the skull points (forehead,
            temples, nose bridge), so the skull stays still and only the expression moves;
         2. region masks: the fit also learned co-occurring AUs (AU05 "drops the jaw", AU09
-           moves the face outline); each AU may only move its own part of the face (brow/eye
-           AUs the upper face, mouth AUs the lower face, cheek/nose AUs the middle).
+           moves the face outline); each AU may only move its own part of the face (brow AUs
+           the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
+           the lower face, cheek/nose AUs the middle);
+        3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
+           ``_lift_mouth_corners``);
+        4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
+           training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
+           each facing pair of inner-lip points moves by its mean instead, so only jaw drop
+           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit.
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
+        upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
+        lower_lid = float(self.mean_mesh[list(LOWER_LID_POINTS), 1].mean())
+        brow_lower = float(self.mean_mesh[list(BROW_LOWER_POINTS), 1].mean())
+        top = float(self.mean_mesh[FOREHEAD_TOP, 1])
         nose = float(self.mean_mesh[NOSE_TIP, 1])
         mouth = float(self.mean_mesh[list(MOUTH_LINE_POINTS), 1].mean())
         chin = float(self.mean_mesh[CHIN, 1])
         weights = {
             "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
+            # Brow raisers move the brows whole; the skin down to the upper lid stretches (the
+            # lids stay: py-feat's AU01 also pushed them down). AU04 keeps the "upper" region:
+            # a frown narrows the eyes too.
+            "brow": 1.0 - _smoothstep(brow_lower, upper_lid, y),
             "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
             "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
         }
@@ -110,6 +139,16 @@ class AUMeshModel:
             region = FEAT_AU_REGION.get(name)
             if region is not None:
                 basis[k] *= weights[region][:, None]
+            if name == "AU12":
+                _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+            if name in BROW_COLUMNS:
+                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
+                                    FROWN_LID_SHARE if name == "AU04" else 0.0)
+            if name not in LIP_OPENING_COLUMNS:
+                upper, lower = list(zip(*INNER_LIP_PAIRS))
+                mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
+                basis[k, list(upper)] = mean
+                basis[k, list(lower)] = mean
         return basis.astype(np.float32)
 
 
@@ -174,6 +213,51 @@ def _remove_similarity(displacement: np.ndarray, mesh: np.ndarray, points) -> np
     t, s, w = params[:3], params[3], params[4:]
     rel_all = mesh - center
     return displacement - (t + s * rel_all + np.cross(w, rel_all))
+
+
+def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float) -> None:
+    """In place: add ``lift`` units of upward motion at the mouth corners, fading with distance.
+
+    py-feat's AU12 widens the mouth far more than it lifts the corners (7.5 vs 2.5 units), the
+    regression's average over smiles that are often open; with the lips held closed that reads
+    as a stretch more than a smile (MediaPipe's mouthSmile barely rises for small ones).
+    """
+    corners = mesh[[61, 291], :2]
+    d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
+    displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,
+                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float) -> None:
+    """In place: the skin above and below the brows moves with the brow point nearest in x.
+
+    py-feat's brow columns barely move the forehead, and move the lid crease less than the
+    brows, so a strong raise slid the brows over the forehead points and a strong frown over
+    the crease (both fold the mesh into torn patches). Here the forehead takes the brow's
+    motion scaled from 1 at the brows to 0.35 at the top of the face (it bunches into the
+    raise, the scalp stays), and the skin between brow and upper lid blends linearly from the
+    brow's motion to ``lid_share`` of it at the upper lid (a frown pushes the lid down and
+    narrows the eye; a raise leaves it), fading to nothing at the lower lid, so the band
+    compresses evenly and nothing overtakes anything.
+    """
+    brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
+    y = mesh[:, 1]
+    others = np.setdiff1d(np.arange(len(mesh)), brows)
+    nearest = np.array(brows)[np.abs(mesh[others, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)]
+    follow = displacement[nearest].copy()
+    above = y[others] < brow_y
+    share = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[others])
+    between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
+    # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
+    blend = np.clip((upper_lid_y - y[others]) / (upper_lid_y - brow_lower_y), 0.0, 1.0)
+    blend = lid_share + (1.0 - lid_share) * blend
+    eye = (y[others] >= upper_lid_y) & (y[others] < lower_lid_y)
+    eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / (lower_lid_y - upper_lid_y), 0.0, 1.0)
+    new = displacement[others].copy()
+    new[above] = share[above, None] * follow[above]
+    new[between] = blend[between, None] * follow[between] + (1 - blend[between, None]) * new[between]
+    new[eye] = eye_blend[eye, None] * follow[eye] + (1 - eye_blend[eye, None]) * new[eye]
+    displacement[others] = new
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:

@@ -126,6 +126,7 @@ class WarpConfig:
     gains: dict[AUName, NonNegative]
     blink_closed_at: Annotated[float, Range(ge=0, le=5)]
     feather: Annotated[float, Range(ge=0, le=2)]
+    feather_below: Annotated[float, Range(ge=0, le=2)]
     map_size: Annotated[int, Range(ge=16, le=4096)]
     max_displacement: Fraction
     au25_to_jaw: Annotated[float, Range(ge=0, le=2)]

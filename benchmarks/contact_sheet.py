@@ -1,0 +1,160 @@
+"""Contact sheets for judging the warp engine by eye: driver peak frames above the output.
+
+    python benchmarks/contact_sheet.py [--drivers a.mp4 b.mp4] [--portraits x.jpg ...]
+
+1. Every shared driving video runs through livemorph's own AU stream (tracker -> estimator ->
+   neutral baseline + smoothing), exactly as ``livemorph render`` drives an engine. Bare
+   MediaPipe blendshapes are kept beside it to find, for each expression (smile, jaw drop,
+   blink, brows up, frown), the frame where that expression peaks most over the driver's own
+   5th percentile (the driver's face, not livemorph's reading, picks the frame), among the frames after
+   livemorph's neutral baseline is calibrated.
+2. For each shared portrait, those five driver frames (face crops, top row) are rendered
+   through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
+   with the portrait at rest on the left. One PNG per portrait plus an overview, in
+   benchmarks/out/contact/.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolve()
+os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
+sys.path.insert(0, str(REPO))
+
+from livemorph.au_stream import AUStream  # noqa: E402
+from livemorph.aus import AU, retarget  # noqa: E402
+from livemorph.config import load_config  # noqa: E402
+from livemorph.engines.warp import WarpEngine  # noqa: E402
+from livemorph.portrait import load_portrait  # noqa: E402
+from livemorph.sources import VideoFileSource  # noqa: E402
+from livemorph.tracking import FaceTracker  # noqa: E402
+
+OUT = REPO / "benchmarks" / "out" / "contact"
+DRIVERS = ("woman_expressions.mp4", "man_smiling_short.mp4", "pexels_woman_laughing.mp4", "woman_blinks.mp4")
+# (label, blendshapes averaged): the driver's expression as MediaPipe itself reports it.
+# (label, blendshapes averaged, the AU livemorph drives it with)
+EXPRESSIONS = (
+    ("smile", ("mouthSmileLeft", "mouthSmileRight"), "AU12"),
+    ("jaw drop", ("jawOpen",), "AU26"),
+    ("blink", ("eyeBlinkLeft", "eyeBlinkRight"), "AU45"),
+    ("brows up", ("browInnerUp",), "AU01"),
+    ("frown", ("browDownLeft", "browDownRight"), "AU04"),
+)
+TILE = 256
+
+
+def scan_driver(path: Path, config):
+    """Per frame: the AU reading livemorph would drive with, the bare blendshape channels,
+    and the frame + landmarks (kept only for candidate peaks to save memory)."""
+    frames = []
+    with VideoFileSource(path, paced=False) as source, AUStream.from_config(config) as stream:
+        for frame in source:
+            reading = stream.process(frame)
+            track = reading.track
+            # Until the neutral baseline is calibrated, readings are not what a user would drive with.
+            if track is None or not track.present or not reading.calibrated:
+                continue
+            channels = [float(np.mean([track.blendshape(n) for n in names])) for _, names, _ in EXPRESSIONS]
+            frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
+                               aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels))
+    return frames
+
+
+def find_peaks(drivers: dict) -> list[dict]:
+    """For each expression, the frame (any driver) where its channel rises most above that
+    driver's 5th percentile."""
+    peaks = []
+    for k, (label, _, au) in enumerate(EXPRESSIONS):
+        best = None
+        for name, frames in drivers.items():
+            usable = frames
+            if not usable:
+                continue
+            values = np.array([f["channels"][k] for f in usable])
+            i = int(values.argmax())
+            rise = float(values[i] - np.percentile(values, 5))
+            if best is None or rise > best[0]:
+                best = (rise, name, usable[i])
+        rise, name, frame = best
+        peaks.append(dict(label=label, au=au, driver=name, rise=rise, **frame))
+        change = frame["aus"][AU[au]] - frame["neutral"][AU[au]]
+        print(f"{label:9s}: {name} frame {frame['index']} (+{rise:.2f} over the driver's 5th percentile; "
+              f"livemorph reads {au} {change:+.1f})", flush=True)
+    return peaks
+
+
+def face_crop(image: np.ndarray, landmarks: np.ndarray, margin: float = 0.25) -> np.ndarray:
+    x0, y0 = landmarks.min(axis=0)
+    x1, y1 = landmarks.max(axis=0)
+    m = margin * max(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    x0, y0 = int(max(x0 - m, 0)), int(max(y0 - m, 0))
+    x1, y1 = int(min(x1 + m, w)), int(min(y1 + m, h))
+    crop = image[y0:y1, x0:x1]
+    scale = TILE / max(crop.shape[:2])
+    crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
+    tile = np.zeros((TILE, TILE, 3), np.uint8)
+    oy, ox = (TILE - crop.shape[0]) // 2, (TILE - crop.shape[1]) // 2
+    tile[oy:oy + crop.shape[0], ox:ox + crop.shape[1]] = crop
+    return tile
+
+
+def label(tile: np.ndarray, text: str) -> np.ndarray:
+    tile = tile.copy()
+    cv2.putText(tile, text, (5, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(tile, text, (5, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 0), 1, cv2.LINE_AA)
+    return tile
+
+
+def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine, tracker) -> np.ndarray:
+    portrait = load_portrait(portrait_path, config, tracker=tracker)
+    prepared = engine.prepare(portrait)
+    lm = portrait.track.landmarks[:468, :2]
+    strength, gains, locks = config.driving.strength, config.driving.gain_vector(), config.driving.lock_mask()
+    top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
+    bottom = [label(face_crop(portrait.image, lm), "at rest")]
+    for peak in peaks:
+        target = retarget(portrait.resting_aus, peak["aus"], peak["neutral"],
+                          strength=strength, gains=gains, locks=locks)
+        out = engine.render(prepared, target)
+        driver_tile = face_crop(peak["image"], peak["landmarks"])
+        top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
+        change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]
+        bottom.append(label(face_crop(out, lm), f"{peak['label']} ({peak['au']} {change:+.1f})"))
+    return np.vstack([np.hstack(top), np.hstack(bottom)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drivers", nargs="*", default=list(DRIVERS))
+    parser.add_argument("--portraits", nargs="*", default=None)
+    args = parser.parse_args()
+    config = load_config()
+    engine = WarpEngine(config.warp)
+    OUT.mkdir(parents=True, exist_ok=True)
+    drivers = {name: scan_driver(SHARED / "assets" / "driving" / name, config) for name in args.drivers}
+    peaks = find_peaks(drivers)
+    names = args.portraits or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
+    sheets = []
+    with FaceTracker.from_config(config.tracking, mode="image") as tracker:
+        for name in names:
+            sheet = sheet_for(SHARED / "assets" / "portraits" / name, peaks, config, engine, tracker)
+            path = OUT / f"contact_{Path(name).stem}.png"
+            cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+            sheets.append(sheet)
+            print(f"{name}: {path}", flush=True)
+    overview = np.vstack(sheets)
+    cv2.imwrite(str(OUT / "contact_all.png"), cv2.cvtColor(overview, cv2.COLOR_RGB2BGR))
+    print(f"overview: {OUT / 'contact_all.png'}")
+
+
+if __name__ == "__main__":
+    main()

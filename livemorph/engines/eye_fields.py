@@ -1,0 +1,80 @@
+"""Per-portrait displacement fields for the eyes, which py-feat's linear model draws too weakly.
+
+Two hand-made fields, both computed once per portrait from its own landmarks (so they fit any
+eye size, glasses and heavy lids included) and scaled per frame by one number each:
+
+- ``lid_closure``: the upper lid travels onto the lower (a blink); the crease rings above the
+  lid follow part of the way, so the stretched lid skin reads as a closed lid, not a squint.
+- ``cheek_raise`` (AU06): the cheek lifts and pushes the lower lid up. py-feat's own AU06
+  column learned the smile it co-occurs with (it widens the mouth by 7.9 units) and never
+  moves the lower lid, so the warp engine draws AU06 with this field instead.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
+RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
+LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
+RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (263, 362)
+# The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
+# as the lid points: in a blink the lid crease flattens and slides down part of the way.
+RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
+LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
+CREASE_FOLLOW = (0.95, 0.6)
+# Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
+# blink the upper lid does most of the travelling.
+LID_MEETING_POINT = 0.05
+
+# Cheek raise at full strength: the lower lid rises this share of the eye opening, and the
+# cheek below it lifts by up to this share of the eye width (a Gaussian bump under each eye).
+LOWER_LID_RISE = 0.4
+CHEEK_LIFT = 0.12
+
+EYES = ((RIGHT_EYE_LIDS, RIGHT_EYE_CREASE, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CREASE, LEFT_EYE_CORNERS))
+LID_POINTS = tuple(p for lids, creases, _ in EYES for pair in lids for p in pair) + tuple(
+    p for _, creases, _ in EYES for crease in creases for p in crease)
+LOWER_LID_POINTS = tuple(lower for lids, _, _ in EYES for _, lower in lids)
+
+
+def lid_closure(face_xy: np.ndarray, num_vertices: int) -> np.ndarray:
+    """(V, 2) displacement that brings each eye's lids together."""
+    field = np.zeros((num_vertices, 2), np.float32)
+    for lids, creases, _ in EYES:
+        for i, (upper, lower) in enumerate(lids):
+            meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
+            field[upper] = meet - face_xy[upper]
+            field[lower] = meet - face_xy[lower]
+            for crease, follow in zip(creases, CREASE_FOLLOW):
+                field[crease[i]] = follow * field[upper]
+    return field
+
+
+def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple[np.ndarray, np.ndarray]:
+    """(V, 2) cheek lift and (V, 2) lower-lid rise for a full AU06.
+
+    ``up`` is the face's upward unit vector in the image (from the head pose). The lift is a
+    bump centred below each eye that only moves points below the lower lid (the upper lid
+    and brow stay); the lower lids rise toward their upper partners, a share of the opening,
+    so they never cross them.
+    """
+    xy = np.asarray(face_xy, np.float64)
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    lift = np.zeros((num_vertices, 2), np.float32)
+    rise = np.zeros((num_vertices, 2), np.float32)
+    for lids, _, (outer, inner) in EYES:
+        eye_width = float(np.linalg.norm(xy[outer] - xy[inner]))
+        lower = np.array([pair[1] for pair in lids])
+        upper = np.array([pair[0] for pair in lids])
+        lid_center = xy[lower].mean(axis=0)
+        center = lid_center - 0.7 * eye_width * up
+        rel = xy - center
+        bump = np.exp(-(rel ** 2).sum(axis=1) / (2 * (0.8 * eye_width) ** 2))
+        height = (xy - lid_center) @ up  # < 0 below the lower lid
+        below = np.clip(-height / (0.25 * eye_width), 0.0, 1.0)
+        below = below * below * (3 - 2 * below)
+        weight = bump * below
+        lift[:len(xy)] += (CHEEK_LIFT * eye_width * weight)[:, None] * up[None, :]
+        rise[lower] = LOWER_LID_RISE * (xy[upper] - xy[lower])
+    lift[list(LID_POINTS)] = 0.0
+    return lift, rise
