@@ -98,3 +98,27 @@ def test_a_smile_lifts_the_mouth_corners_with_lips_closed(name, config, engine, 
     assert lift_after - lift_before > 0.04, (lift_before, lift_after)  # corners rise vs the lip centre
     assert width_after > 1.05 * width_before  # ... and are pulled back (wider mouth)
     assert gap_after < gap_before + 0.03, (gap_before, gap_after)  # lips stay closed
+
+
+INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
+
+
+def _dark_share_inside_the_lips(image, tracker) -> float:
+    """Share of the mouth opening (inner lips, as MediaPipe finds them on ``image``) that is dark."""
+    track = tracker.detect_largest(image)
+    assert track.present
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(track.landmarks[list(INNER_LIPS), :2]).astype(np.int32)], 1)
+    inside = mask.astype(bool)
+    assert inside.sum() > 50
+    return float((_gray(image)[inside] < 60).mean())
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_a_bigger_smile_on_a_toothy_portrait_shows_more_teeth_not_a_dark_band(name, config, engine, image_tracker):
+    portrait = _portrait(name, config, image_tracker)
+    rest = _dark_share_inside_the_lips(portrait.image, image_tracker)
+    smiling = _render(engine, portrait, AU12=2.0, AU25=1.5, AU06=1.0)
+    wider = _dark_share_inside_the_lips(smiling, image_tracker)
+    # A grin that parts the lips a little further shows the same teeth, taller: no black gap opens.
+    assert wider < rest + 0.1, f"dark share of the mouth opening {rest:.2f} at rest -> {wider:.2f} smiling"

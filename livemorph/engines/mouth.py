@@ -31,6 +31,7 @@ LOWER_TEETH_START, LOWER_TEETH_FULL = 0.12, 0.25
 # A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
 # it is kept (and its teeth colour used) instead of painted teeth.
 OWN_INTERIOR = 0.05
+OWN_INTERIOR_STRETCH = 1.6  # that interior may grow this much taller before a cavity opens in it
 # Tooth edges across the mouth (u = 0 left corner .. 1 right corner), centre outward: central
 # and lateral incisors, canines, premolars; a real smile shows about this many.
 TOOTH_EDGES = (0.5, 0.565, 0.435, 0.62, 0.38, 0.67, 0.33, 0.715, 0.285, 0.76, 0.24)
@@ -83,9 +84,10 @@ class MouthPainter:
     def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray) -> None:
         """Fill the part of the opening that is wider than the portrait's own.
 
-        The portrait's visible mouth interior (its teeth, if it shows them) is split: the top
-        60 % rides with the upper lip, the rest with the lower lip, unstretched; only the new
-        gap between them becomes cavity and tongue. A closed-mouth portrait has no interior to
+        The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
+        opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: the top
+        60 % rides with the upper lip, the rest with the lower lip, and only the new gap between
+        them becomes cavity and tongue. A closed-mouth portrait has no interior to
         keep, so its opening is all synthesized: teeth, tongue and cavity.
         """
         g = self.geometry
@@ -128,10 +130,15 @@ class MouthPainter:
             return color
         below_top = ys - top
         above_bottom = bottom - ys
-        keep_up, keep_low = 0.6 * own, 0.4 * own
+        # A somewhat wider opening shows more of the same teeth (the interior stretches with it, up
+        # to OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band
+        # between its upper and lower teeth. Only beyond that does a cavity open between them.
+        safe_own = np.maximum(own, 1.0)
+        stretch = np.clip((bottom - top) / safe_own, 0.2, OWN_INTERIOR_STRETCH)
+        keep_up, keep_low = 0.6 * own * stretch, 0.4 * own * stretch
         map_x = np.broadcast_to(x_src[None, :], ys.shape).astype(np.float32)
-        upper_y = (s_top + below_top).astype(np.float32)
-        lower_y = (s_bottom - above_bottom).astype(np.float32)
+        upper_y = (s_top + below_top / stretch).astype(np.float32)
+        lower_y = (s_bottom - above_bottom / stretch).astype(np.float32)
         from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
