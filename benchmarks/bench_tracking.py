@@ -21,13 +21,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from livemorph.analysis import analyse  # noqa: E402
+from livemorph.runtime.analyse import analyse  # noqa: E402
 from livemorph.aus import AU_NAMES  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
-from livemorph.expression import estimate_aus  # noqa: E402
-from livemorph.sources import VideoFileSource  # noqa: E402
-from livemorph.stabilize import AUStabilizer  # noqa: E402
-from livemorph.tracking import FaceTracker  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
+from livemorph.face.estimators.blendshapes import estimate_aus  # noqa: E402
+from livemorph.capture.sources import VideoFileSource  # noqa: E402
+from livemorph.face.stabilize import AUStabilizer  # noqa: E402
+from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 
 def timed_pass(video: Path, config, with_aus: bool) -> list[float]:

@@ -35,7 +35,7 @@ EngineFactory = Callable[..., Engine]
 # name -> "module:attribute" of its factory, imported on first use.
 _LAZY_FACTORIES: dict[str, str] = {
     "warp": "livemorph.engines.warp:create",
-    "ganimation": "livemorph.engines.ganimation:create",
+    "ganimation": "livemorph.engines.ganimation.engine:create",
 }
 _FACTORIES: dict[str, EngineFactory] = {}
 

@@ -255,14 +255,14 @@ def _label_folder(data_dir: Path, names: list[str], label_csv: Path | None, conf
 
 
 def _open_tracker(config):
-    from ..tracking import FaceTracker
+    from ..face.tracking import FaceTracker
 
     return FaceTracker.from_config(config.tracking, mode="image")
 
 
 def _crop(image: np.ndarray, track, train, config) -> np.ndarray:
     """The same square crop the GANimation engine feeds its generator at inference."""
-    from ..face_crop import crop_box, extract_crop
+    from ..engines.ganimation.face_crop import crop_box, extract_crop
 
     box = crop_box(track, image.shape, config.portrait.crop_scale)
     return np.ascontiguousarray(extract_crop(image, box, train.image_size), dtype=np.uint8)
@@ -275,7 +275,7 @@ def _resize_whole(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _estimate(track, config) -> np.ndarray:
-    from ..expression import estimate_aus
+    from ..face.estimators.blendshapes import estimate_aus
 
     return np.asarray(estimate_aus(track, gains=config.expression.gain_vector()), np.float32)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..networks import GanimationGenerator
+from ..engines.ganimation.networks import GanimationGenerator
 
 
 @torch.no_grad()

@@ -36,10 +36,10 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from ..aus import AU_MAX, NUM_AUS
-from ..checkpoints import save_generator
-from ..config import to_dict
+from ..engines.ganimation.checkpoints import save_generator
+from ..config.settings import to_dict
 from ..errors import ConfigError
-from ..networks import GanimationCritic, GanimationGenerator
+from ..engines.ganimation.networks import GanimationCritic, GanimationGenerator
 from . import losses
 from .dataset import TrainingSet
 from .distributed import SINGLE, DistContext, resolve_device
@@ -285,7 +285,7 @@ class Trainer:
                 norm_affine=arch["norm_affine"], conv_bias=arch["conv_bias"],
             )
         if init_checkpoint:
-            from ..checkpoints import load_generator
+            from ..engines.ganimation.checkpoints import load_generator
 
             generator = load_generator(init_checkpoint, "cpu")
             if (generator.conv_dim, generator.repeat_num) != (self.train.conv_dim, self.train.repeat_num):
