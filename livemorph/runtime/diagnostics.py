@@ -128,7 +128,7 @@ def check_virtual_cameras(width: int = 640, height: int = 480, fps: float = 30.0
     import pyvirtualcam
     from pyvirtualcam.camera import BACKENDS
 
-    from ..outputs.sinks import VCAM_SETUP_HINT
+    from ..outputs.vcam import VCAM_SETUP_HINT
 
     if not BACKENDS:
         return [Check("vcam", False, "pyvirtualcam has no backend for this OS", VCAM_SETUP_HINT)]

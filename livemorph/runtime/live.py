@@ -445,7 +445,7 @@ class Recording:
         from functools import partial
 
         from .live_outputs import RecorderOutput, portrait_only, user_and_portrait
-        from ..outputs.sinks import open_recorder
+        from ..outputs.registry import open_recorder
 
         path = self._next_path()
         sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset,
@@ -561,7 +561,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
                                 side_by_side=config.window.layout == "side_by_side",
                                 mirror=config.window.mirror)
         if config.vcam.enabled:
-            from ..outputs.sinks import VirtualCamSink
+            from ..outputs.vcam import VirtualCamSink
 
             sink = VirtualCamSink.from_config(config.vcam)
             try:

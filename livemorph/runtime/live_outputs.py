@@ -141,7 +141,7 @@ class OutputWorker:
 
 
 class SinkOutput(OutputWorker):
-    """Any ``livemorph.outputs.sinks.Sink``-like object (``write(image)``, ``close()``, ``abort()``)."""
+    """Any ``livemorph.outputs.sink.Sink``-like object (``write(image)``, ``close()``, ``abort()``)."""
 
     def __init__(self, name: str, sink, stats: LiveStats, *, compose: Compose = portrait_only, capacity: int = 1,
                  on_error=None):

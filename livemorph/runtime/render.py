@@ -139,7 +139,7 @@ class RenderSummary:
     driver_frames: int = 0  # driver frames used (after --start/--duration/--max-frames)
     driver_expected: int | None = None  # frames the driver should have given (its header), when known
     driver_is_still: bool = False  # a still image as driver: one frame, its own neutral
-    output: Any = None  # sinks.OutputInfo: what was really written (bytes, GIF adjustments)
+    output: Any = None  # outputs.sink.OutputInfo: what was really written (bytes, GIF adjustments)
 
     @property
     def render_fps(self) -> float:
@@ -400,7 +400,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     from ..frames import is_image_path
     from ..outputs.compose import pair
     from ..portrait import PortraitFace, load_portrait
-    from ..outputs.sinks import check_output_path, open_recorder, output_kind
+    from ..outputs.registry import check_output_path, open_recorder, output_kind
 
     started = time.perf_counter()
     out = Path(out)

@@ -8,7 +8,7 @@ from PIL import Image
 from conftest import shared_path
 from livemorph.outputs.compose import pair, pair_arrangement
 from livemorph.runtime.live_outputs import LiveFrame, user_and_portrait
-from livemorph.outputs.sinks import open_recorder
+from livemorph.outputs.registry import open_recorder
 
 
 def test_auto_arrangement_shows_the_portrait_larger_in_a_messenger_box():

@@ -54,7 +54,7 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     from livemorph.cli.app import load_cli_config
     from livemorph.errors import ConfigError, InputUnreadable
     from livemorph.runtime.render import render_offline
-    from livemorph.outputs.sinks import output_kind
+    from livemorph.outputs.registry import output_kind
     from livemorph.runtime.termination import stop_on_termination
 
     overrides = []

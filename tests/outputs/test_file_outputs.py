@@ -11,15 +11,12 @@ import pytest
 from PIL import Image, ImageSequence
 
 from livemorph.errors import ConfigError, OutputNotWritable, VirtualCameraUnavailable
-from livemorph.outputs.sinks import (
-    FrameFolderWriter,
-    GifRecorder,
-    Mp4Recorder,
-    PngWriter,
-    VirtualCamSink,
-    open_recorder,
-    output_kind,
-)
+from livemorph.outputs.folder import FrameFolderWriter
+from livemorph.outputs.gif import GifRecorder
+from livemorph.outputs.mp4 import Mp4Recorder
+from livemorph.outputs.png import PngWriter
+from livemorph.outputs.registry import open_recorder, output_kind
+from livemorph.outputs.vcam import VirtualCamSink
 
 
 def moving_square(n: int, h: int = 120, w: int = 160) -> list[np.ndarray]:
@@ -309,7 +306,7 @@ def test_missing_virtual_camera_backend_is_a_clear_error(fake_vcam_backends):
 
 
 def test_linux_virtual_camera_steps_install_the_driver_before_loading_it():
-    from livemorph.outputs.sinks import vcam_setup_steps
+    from livemorph.outputs.vcam import vcam_setup_steps
 
     steps = vcam_setup_steps("linux")
     install = next(i for i, s in enumerate(steps) if "apt-get install v4l2loopback-dkms" in s)
