@@ -26,6 +26,23 @@ SUBCOMMANDS = {
 }
 
 
+class EngineChoice(click.Choice):
+    """``--engine``: 'auto' plus every registered engine, read from the registry when the option is parsed."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self):
+        from ..engines import available_engines
+
+        return ["auto", *available_engines()]
+
+    @choices.setter
+    def choices(self, value) -> None:
+        pass  # fixed by the registry
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return list(SUBCOMMANDS)

@@ -392,11 +392,9 @@ class LivePuppet:
 
 def resolve_engine(config, engine_name: str | None = None):
     """(name, engine) from the config; one engine instance serves every target."""
-    from ..engines import create_engine
-    from .render import resolve_device, resolve_engine_name
+    from ..engines import engine_from_config
 
-    name = engine_name or resolve_engine_name(config)
-    return name, create_engine(name, config, resolve_device(config, name))
+    return engine_from_config(config, engine_name)
 
 
 def prepare_target(path: str, engine, config) -> LivePuppet:

@@ -1,7 +1,5 @@
 """From driving AUs to portrait frames: engine choice, the per-frame step, offline rendering.
 
-* ``resolve_engine_name(config)``: ``engine.name=auto`` means GANimation when a checkpoint is
-  configured, else the weight-free warp engine; announced once per process in one line.
 * ``PortraitPuppet.step(reading)``: retarget the user's change from neutral onto the
   portrait's resting AUs, then ``engine.render``. The one per-frame call of ``run`` and ``render``.
 * ``render_offline(...)``: a driver video (AUs estimated per frame) or an AU track CSV
@@ -29,53 +27,7 @@ from .resample import output_count
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PortraitPuppet", "RenderSummary", "render_offline", "resolve_device", "resolve_engine_name",
-           "side_by_side", "create_puppet", "is_track_path"]
-
-_announced: set[str] = set()
-
-
-def resolve_engine_name(config) -> str:
-    """The engine to use: ``engine.name``, or for ``auto`` ganimation/warp by whether a checkpoint is set."""
-    from ..engines import available_engines
-
-    name = config.engine.name.strip().lower()
-    if name == "auto":
-        if config.ganimation.checkpoint:
-            name, why = "ganimation", f"checkpoint {config.ganimation.checkpoint}"
-        else:
-            name, why = "warp", "no GANimation checkpoint configured; --checkpoint CKPT selects GANimation"
-        message = f"engine: {name} ({why})"
-        if message not in _announced:
-            _announced.add(message)
-            log.info(message)  # the default choice is not a problem: errors stay one line
-    elif name not in available_engines():
-        raise ConfigError(f"unknown engine {name!r}; valid: auto, {', '.join(available_engines())}")
-    if name == "ganimation" and not config.ganimation.checkpoint:
-        raise ConfigError("the ganimation engine needs a generator checkpoint: pass --checkpoint PATH "
-                          "(see `livemorph models list` and the README), or use --engine warp")
-    return name
-
-
-def resolve_device(config, engine_name: str | None = None) -> str:
-    """``engine.device`` made concrete ('cpu', 'cuda:0', 'mps')."""
-    if engine_name == "warp" and config.engine.device == "auto" and not _nvidia_driver_present():
-        # The warp engine only uses torch on CUDA; skip the seconds-long torch import otherwise.
-        return "cpu"
-    try:
-        from ..devices import select_device
-    except ModuleNotFoundError as exc:
-        if exc.name != "livemorph.devices":
-            raise
-        return "cpu" if config.engine.device == "auto" else config.engine.device
-    return str(select_device(config.engine.device))
-
-
-def _nvidia_driver_present() -> bool:
-    import os
-    import sys
-
-    return sys.platform == "win32" or os.path.exists("/proc/driver/nvidia/version")
+__all__ = ["PortraitPuppet", "RenderSummary", "render_offline", "side_by_side", "create_puppet", "is_track_path"]
 
 
 class PortraitPuppet:
@@ -112,13 +64,11 @@ class PortraitPuppet:
         return frame
 
 
-def create_puppet(portrait, config, *, engine_name: str | None = None, device: str | None = None) -> PortraitPuppet:
+def create_puppet(portrait, config, *, engine_name: str | None = None) -> PortraitPuppet:
     """Engine from config (auto-selected unless ``engine_name``) prepared for ``portrait``."""
-    from ..engines import create_engine
+    from ..engines import engine_from_config
 
-    name = engine_name or resolve_engine_name(config)
-    engine = create_engine(name, config, device or resolve_device(config, name))
-    return PortraitPuppet(engine, portrait, config.driving)
+    return PortraitPuppet(engine_from_config(config, engine_name)[1], portrait, config.driving)
 
 
 # ------------------------------------------------------------------------------------------
@@ -397,6 +347,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     """
     from tqdm import tqdm
 
+    from ..engines import resolve_engine_name
     from ..frames import is_image_path
     from ..outputs.compose import pair
     from ..portrait import PortraitFace, load_portrait

@@ -9,12 +9,13 @@ import pytest
 from PIL import Image
 
 import fake_engines
-from livemorph.runtime import render
+from livemorph.engines import base as engines_base
 from livemorph.aus import AU, NUM_AUS
 from livemorph.face.au_tracks import AUTrackWriter
 from livemorph.config.settings import load_config
 from livemorph.errors import ConfigError, InputNotFound
-from livemorph.runtime.render import PortraitPuppet, render_offline, resolve_engine_name, side_by_side
+from livemorph.engines import resolve_engine_name
+from livemorph.runtime.render import PortraitPuppet, render_offline, side_by_side
 from livemorph.portrait import PortraitFace
 from livemorph.face.stabilize import AUReading
 from livemorph.face.tracking import FaceTrack
@@ -42,8 +43,8 @@ def reading(aus, neutral=None, success=True) -> AUReading:
 
 # ---- engine choice ---------------------------------------------------------------------------
 def test_auto_engine_is_warp_without_checkpoint_and_ganimation_with_one(caplog, monkeypatch):
-    monkeypatch.setattr(render, "_announced", set())  # as in a fresh process
-    with caplog.at_level(logging.DEBUG, logger="livemorph.runtime.render"):
+    monkeypatch.setattr(engines_base, "_announced", set())  # as in a fresh process
+    with caplog.at_level(logging.DEBUG, logger="livemorph.engines.base"):
         assert resolve_engine_name(load_config()) == "warp"
         assert resolve_engine_name(load_config()) == "warp"
     announcements = [r.getMessage() for r in caplog.records if r.getMessage().startswith("engine: warp")]

@@ -5,6 +5,8 @@ import json
 
 import click
 
+from ..app import EngineChoice
+
 
 def _quoted(value) -> str:
     # --set values are parsed as YAML: JSON-quote paths so '123' or 'a: b' stay strings.
@@ -20,7 +22,7 @@ def _quoted(value) -> str:
               help="Output: .mp4, .gif, .png (the last frame) or a folder of PNG frames (no extension or trailing /).")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
               help="GANimation generator checkpoint (path or registered name); selects the ganimation engine under auto.")
-@click.option("--engine", type=click.Choice(["auto", "warp", "ganimation"]), default=None,
+@click.option("--engine", type=EngineChoice(), default=None,
               help="Engine (default from config: auto = ganimation with a checkpoint, else warp).")
 @click.option("--side-by-side/--portrait-only", default=None,
               help="Show the driver beside the portrait, in a row or a column (render.pair_layout; default from render.side_by_side).")

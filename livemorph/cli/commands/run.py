@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..app import EngineChoice
+
 
 @click.command("run")
 @click.option("--target", "targets", multiple=True, required=True, metavar="PORTRAIT",
@@ -23,7 +25,7 @@ import click
               help="Stop after N output frames.")
 @click.option("--checkpoint", default=None, metavar="CKPT",
               help="GANimation generator checkpoint (path or registered name). [config ganimation.checkpoint]")
-@click.option("--engine", type=click.Choice(["auto", "warp", "ganimation"]), default=None,
+@click.option("--engine", type=EngineChoice(), default=None,
               help="auto: GANimation when a checkpoint is set, else warp. [config engine.name]")
 @click.option("--side-by-side", is_flag=True, default=False,
               help="Show you with the portrait: side by side in the window; in recordings in a row or a column "
