@@ -42,6 +42,7 @@ class TrackingConfig:
 
 @dataclass(frozen=True)
 class ExpressionConfig:
+    estimator: str  # a registered AU estimator (face/estimators); checked when it is built
     gains: dict[AUName, NonNegative]
 
     def gain_vector(self):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, NoFaceInPortrait
-from ..face.estimators.blendshapes import estimate_aus
+from ..face.estimators import estimator_from_config
 from ..frames import check_rgb_uint8, load_image
 from ..face.tracking import FaceTrack, FaceTracker
 
@@ -62,7 +62,9 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
                           tracker: FaceTracker | None = None) -> PortraitFace:
     """Detect the portrait's face (IMAGE mode), choose one, estimate its resting AUs."""
     check_rgb_uint8(image, "portrait")
-    key = (_image_key(image), str(config.portrait.face), config.tracking.min_detection_confidence)
+    # Everything the cached result depends on: the image, which face, detection, and how AUs are read.
+    key = (_image_key(image), str(config.portrait.face), config.tracking.min_detection_confidence,
+           config.expression.estimator, tuple(config.expression.gain_vector().tolist()))
     if key not in _CACHE:
         if tracker is None:
             with FaceTracker.from_config(config.tracking, mode="image") as own:
@@ -72,7 +74,7 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
         if not faces:
             raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
         chosen = choose_face(faces, config.portrait.face)
-        _CACHE[key] = (chosen, estimate_aus(chosen, config.expression.gain_vector()), len(faces))
+        _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
     track, resting, count = _CACHE[key]
     if count > 1:
         log.info("%s has %d faces; using %s (portrait.face)", source, count, config.portrait.face)

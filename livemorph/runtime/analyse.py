@@ -16,7 +16,7 @@ import numpy as np
 
 from ..aus import NUM_AUS
 from ..errors import InputNotFound, InputUnreadable
-from ..face.estimators.blendshapes import estimate_aus
+from ..face.estimators import estimator_from_config
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 from ..face.stabilize import AUStabilizer
 from ..face.tracking import FaceTracker
@@ -56,29 +56,29 @@ def analyse(path: str | Path, config, *, smooth: bool = False,
     path = Path(path)
     if not path.exists():
         raise InputNotFound(f"input not found: {path}")
-    gains = config.expression.gain_vector()
+    estimator = estimator_from_config(config)
     if path.is_dir() or is_image_path(path):
         images = list_images(path) if path.is_dir() else [path]
         if not images:
             raise InputUnreadable(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
-        yield from _analyse_stills(images, config, gains, on_frame)
+        yield from _analyse_stills(images, config, estimator, on_frame)
     elif is_video_path(path):
-        yield from _analyse_video(path, config, gains, smooth, on_frame)
+        yield from _analyse_video(path, config, estimator, smooth, on_frame)
     else:
         raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
 
 
-def _analyse_stills(images, config, gains, on_frame) -> Iterator[AURow]:
+def _analyse_stills(images, config, estimator, on_frame) -> Iterator[AURow]:
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for i, image_path in enumerate(images):
             track = tracker.detect_largest(load_image(image_path))
-            aus = estimate_aus(track, gains)
+            aus = estimator.estimate(track)
             yield AURow(i, 0.0, aus, track.present, 1.0 if track.present else 0.0, image_path.name)
             if on_frame:
                 on_frame()
 
 
-def _analyse_video(path, config, gains, smooth, on_frame) -> Iterator[AURow]:
+def _analyse_video(path, config, estimator, smooth, on_frame) -> Iterator[AURow]:
     from ..capture.sources import VideoFileSource
 
     stabilizer = AUStabilizer.from_config(config) if smooth else None
@@ -86,7 +86,7 @@ def _analyse_video(path, config, gains, smooth, on_frame) -> Iterator[AURow]:
             VideoFileSource(path, paced=False) as source:
         for frame in source:
             track = tracker.track(frame.image, frame.timestamp_ms)
-            raw = estimate_aus(track, gains) if track.present else np.zeros(NUM_AUS, np.float32)
+            raw = estimator.estimate(track) if track.present else np.zeros(NUM_AUS, np.float32)
             neutral = None
             if stabilizer is not None:
                 reading = stabilizer.update(raw if track.present else None, track.present, frame.timestamp_ms)

@@ -275,9 +275,9 @@ def _resize_whole(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _estimate(track, config) -> np.ndarray:
-    from ..face.estimators.blendshapes import estimate_aus
+    from ..face.estimators import estimator_from_config
 
-    return np.asarray(estimate_aus(track, gains=config.expression.gain_vector()), np.float32)
+    return np.asarray(estimator_from_config(config).estimate(track), np.float32)
 
 
 def _write_cache(cache: Path, data: TrainingSet) -> None:

@@ -143,6 +143,18 @@ def estimate_aus(track: FaceTrack, gains: np.ndarray | None = None) -> np.ndarra
     return np.clip(aus, 0.0, AU_MAX).astype(np.float32)
 
 
+class BlendshapeEstimator:
+    """The default estimator (``expression.estimator: mediapipe``): ``AU_MAPPING`` times ``expression.gains``."""
+
+    name = "mediapipe"
+
+    def __init__(self, expression_config=None):
+        self.gains = None if expression_config is None else expression_config.gain_vector()
+
+    def estimate(self, track: FaceTrack) -> np.ndarray:
+        return estimate_aus(track, self.gains)
+
+
 def mapping_table_markdown() -> str:
     """The mapping as a Markdown table (README and `livemorph aus --explain` print it)."""
     rows = ["| AU | meaning | feature | offset | scale | note |", "|---|---|---|---|---|---|"]
