@@ -86,7 +86,7 @@ def save_help_overlay(args, out: Path) -> None:
     from livemorph.frames import load_image
     from livemorph.runtime.live import LiveControls
     from livemorph.runtime.live_outputs import LiveFrame
-    from livemorph.outputs.preview.window import compose_preview
+    from livemorph.outputs.preview.hud import compose_preview
 
     class Reading:
         aus = np.linspace(0, 5, 17, dtype=np.float32)

@@ -1,12 +1,16 @@
-"""Frame layout helpers shared by recorders, the virtual camera and the preview.
+"""Composition: the one place that lays frames out and draws the AU panel.
 
-All functions take and return RGB uint8 HxWx3 arrays and never modify their input.
+Used by the offline render, the live recorders, the virtual camera and the preview: side by side
+and row/column pairs, letterbox, even-size padding, and the 17 AU bars (the preview's HUD and the
+"driver" of an AU-track render). Layout functions take and return RGB uint8 HxWx3 arrays and never
+modify their input; ``draw_*`` functions draw in place on a canvas the caller owns.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from ..aus import AU_MAX, AU_NAMES
 from ..frames import check_rgb_uint8
 
 
@@ -95,3 +99,51 @@ def pad_to_even(image: np.ndarray) -> np.ndarray:
     if not (pad_h or pad_w):
         return image
     return np.pad(image, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+
+
+# ---- the AU panel ------------------------------------------------------------------------
+AU_ROW_H = 13  # px per AU bar
+AU_BAR_W = 110
+BAR = (80, 200, 255)  # RGB: light blue AU bars
+BAR_BG = (60, 60, 60)
+PANEL_ALPHA = 0.55  # panels darken what is behind them to this fraction
+
+
+def darken(canvas: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+    """Darken a rectangle of ``canvas`` in place (clipped to it), so text over a face stays readable."""
+    h, w = canvas.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 > x0 and y1 > y0:
+        region = canvas[y0:y1, x0:x1]
+        region[:] = (region.astype(np.float32) * PANEL_ALPHA).astype(np.uint8)
+
+
+def au_bar_area(canvas_shape) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the AU bar panel (bottom-left)."""
+    h = canvas_shape[0]
+    height = AU_ROW_H * len(AU_NAMES) + 8
+    return 0, max(0, h - height), 44 + AU_BAR_W + 8, h
+
+
+def draw_au_bars(canvas: np.ndarray, aus) -> None:
+    """17 bars, one per AU on the 0-5 scale, labelled with their names."""
+    x0, y0, x1, y1 = au_bar_area(canvas.shape)
+    darken(canvas, x0, y0, x1, y1)
+    values = np.zeros(len(AU_NAMES)) if aus is None else np.clip(np.asarray(aus, np.float32), 0, AU_MAX)
+    for i, (name, value) in enumerate(zip(AU_NAMES, values)):
+        top = y0 + 4 + i * AU_ROW_H
+        cv2.putText(canvas, name, (4, top + AU_ROW_H - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1, cv2.LINE_AA)
+        bx = 44
+        cv2.rectangle(canvas, (bx, top + 2), (bx + AU_BAR_W, top + AU_ROW_H - 3), BAR_BG, -1)
+        filled = int(round(AU_BAR_W * float(value) / AU_MAX))
+        if filled > 0:
+            cv2.rectangle(canvas, (bx, top + 2), (bx + filled, top + AU_ROW_H - 3), BAR, -1)
+
+
+def au_panel(aus: np.ndarray, height: int) -> np.ndarray:
+    """The AUs as 17 labelled bars on black, scaled to ``height``: the "driver" of an AU track render."""
+    panel_h = AU_ROW_H * len(AU_NAMES) + 8
+    panel_w = au_bar_area((panel_h, 0))[2]
+    canvas = np.zeros((panel_h, panel_w, 3), np.uint8)
+    draw_au_bars(canvas, aus)
+    return resize_to_height(canvas, height)

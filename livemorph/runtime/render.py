@@ -249,19 +249,6 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool))
 
 
-def au_panel(aus: np.ndarray, height: int) -> np.ndarray:
-    """The driving AUs as 17 labelled bars, scaled to ``height``: the "driver" of an AU track."""
-    from ..aus import AU_NAMES
-    from ..outputs.compose import resize_to_height
-    from ..outputs.preview.window import AU_ROW_H, au_bar_area, draw_au_bars
-
-    panel_h = AU_ROW_H * len(AU_NAMES) + 8
-    panel_w = au_bar_area((panel_h, 0))[2]
-    canvas = np.zeros((panel_h, panel_w, 3), np.uint8)
-    draw_au_bars(canvas, aus)
-    return resize_to_height(canvas, height)
-
-
 def _check_driver(driver: Path) -> None:
     from ..errors import InputNotFound
     from ..frames import is_image_path, is_video_path
@@ -349,7 +336,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
 
     from ..engines import resolve_engine_name
     from ..frames import is_image_path
-    from ..outputs.compose import pair
+    from ..outputs.compose import au_panel, pair
     from ..portrait import PortraitFace, load_portrait
     from ..outputs.registry import check_output_path, open_recorder, output_kind
 

@@ -6,7 +6,8 @@ import numpy as np
 from livemorph.aus import AU, AU_MAX, NUM_AUS
 from livemorph.runtime.live import LiveControls
 from livemorph.runtime.live_outputs import LiveFrame
-from livemorph.outputs.preview.window import AU_BAR_W, AU_ROW_H, BAR, au_bar_area, compose_preview
+from livemorph.outputs.compose import AU_BAR_W, AU_ROW_H, BAR, au_bar_area
+from livemorph.outputs.preview.hud import compose_preview
 
 
 class Reading:

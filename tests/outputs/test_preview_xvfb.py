@@ -20,7 +20,8 @@ from live_cli_helper import HELPER, engine_args
 from xvfb_helper import screenshot, stop_process, wait_for_window, xvfb_available
 
 from livemorph.aus import AU_NAMES
-from livemorph.outputs.preview.window import AU_ROW_H, BAR_BG, LINE_H, au_bar_area
+from livemorph.outputs.compose import AU_ROW_H, BAR_BG, au_bar_area
+from livemorph.outputs.preview.hud import LINE_H
 
 PORTRAIT = "assets/portraits/mona_lisa.jpg"  # 720x1280: shown scaled to window.max_height=720
 VIDEO = "assets/driving/woman_expressions.mp4"

@@ -189,7 +189,7 @@ def test_a_failing_render_leaves_no_output(tmp_path, failure):
 
 
 def test_track_side_by_side_shows_the_driving_aus_as_bars(tmp_path, tint_engine):
-    from livemorph.outputs.preview.window import BAR
+    from livemorph.outputs.compose import BAR
 
     track = write_track(tmp_path / "ramp.csv")
     portrait = synthetic_portrait()
