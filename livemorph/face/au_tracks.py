@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import commit, discard, partial_path
 from ..aus import AU_NAMES, NUM_AUS
 from ..errors import InputNotFound, InputUnreadable, OutputNotWritable
 
@@ -124,7 +124,7 @@ class AUTrackWriter:
         self.path = Path(path)
         self.with_neutral = with_neutral
         self.key_column = key_column
-        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._tmp = partial_path(self.path)
         self._fh = None
         self._writer = None
         self.rows = 0
@@ -161,9 +161,9 @@ class AUTrackWriter:
         self._fh.close()
         self._fh = None
         if keep:
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         else:
-            self._tmp.unlink(missing_ok=True)
+            discard(self._tmp)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(keep=exc_type is None)

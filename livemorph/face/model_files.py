@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..atomic import atomic_write
 from ..errors import ModelFileError, ModelWeightsMissing
 
 log = logging.getLogger(__name__)
@@ -94,25 +95,20 @@ def download_verified(url: str, dest: Path, sha256: str | None, *, what: str = "
     """Download ``url`` to ``dest`` atomically with a progress bar; verify its sha256."""
     from tqdm import tqdm
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
     log.warning("downloading %s from %s (once; cached at %s)", what, url, dest)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False) as bar:
-                while block := response.read(1 << 16):
-                    out.write(block)
-                    bar.update(len(block))
-        if total is not None and tmp.stat().st_size != total:
-            raise ModelFileError(f"download of {what} from {url} was cut short; run again")
-        _check_digest(tmp, sha256, f"downloaded {what} from {url} is not the expected one",
-                      "the file on the server was not used")
-        os.replace(tmp, dest)
+        with atomic_write(dest) as tmp:
+            with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False) as bar:
+                    while block := response.read(1 << 16):
+                        out.write(block)
+                        bar.update(len(block))
+            if total is not None and tmp.stat().st_size != total:
+                raise ModelFileError(f"download of {what} from {url} was cut short; run again")
+            _check_digest(tmp, sha256, f"downloaded {what} from {url} is not the expected one",
+                          "the file on the server was not used")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ModelWeightsMissing(f"{_missing_message(url, dest)} ({reason})") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return dest

@@ -6,14 +6,13 @@ an existing non-empty folder is refused rather than mixed with old frames.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import commit, discard, partial_path
 from ..errors import OutputNotWritable
-from .sink import Sink, temp_path_for
+from .sink import Sink
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +23,12 @@ class FrameFolderWriter(Sink):
     def __init__(self, path: str | Path):
         super().__init__()
         self.path = Path(path)
-        self.temp_path = temp_path_for(self.path)
+        self.temp_path = partial_path(self.path)
 
     def _open(self) -> None:
         if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
             raise OutputNotWritable(f"{self.path} already exists and is not an empty folder; choose a new folder name")
-        shutil.rmtree(self.temp_path, ignore_errors=True)  # leftovers of an earlier crash
+        discard(self.temp_path)  # leftovers of an earlier crash
         try:
             self.temp_path.mkdir(parents=True)
         except OSError as exc:
@@ -48,13 +47,13 @@ class FrameFolderWriter(Sink):
         try:
             if self.path.is_dir():
                 self.path.rmdir()  # checked empty on open
-            os.replace(self.temp_path, self.path)
+            commit(self.temp_path, self.path)
         except OSError as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc.strerror}") from exc
         log.info("wrote %d frames into %s", self.frames_written, self.path)
 
     def _discard(self) -> None:
-        shutil.rmtree(self.temp_path, ignore_errors=True)
+        discard(self.temp_path)
 
 
 def create(path, fps: float, options) -> FrameFolderWriter:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError, OutputNotWritable
-from .sink import Sink, temp_path_for
+from ..atomic import partial_path
+from .sink import Sink
 
 FOLDER = "folder"  # an --out without a suffix (or ending in /): a folder of PNG frames
 
@@ -87,7 +88,7 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
         raise OutputNotWritable(f"cannot write {path}: {folder} is not a folder; choose another --out")
     if output_kind(path) == "folder" and path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise OutputNotWritable(f"{path} already exists and is not an empty folder; choose a new folder name")
-    probe = folder / (temp_path_for(path).name if folder == path.parent else f".{path.name}.probe")
+    probe = folder / (partial_path(path).name if folder == path.parent else f".{path.name}.probe")
     try:
         with open(probe, "xb"):
             pass

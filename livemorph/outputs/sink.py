@@ -22,13 +22,13 @@ are not RGB uint8, raise a one-line ValueError (a programming error, not a user 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import commit, partial_path
 from ..errors import OutputNotWritable
 from ..frames import check_rgb_uint8
 
@@ -55,11 +55,6 @@ class OutputInfo:
         if self.bytes is not None:
             parts.append(f"{self.bytes / 1e6:.1f} MB")
         return ", ".join(parts + list(self.notes))
-
-
-def temp_path_for(path: Path) -> Path:
-    """Hidden temporary name next to ``path``, so the final rename never crosses file systems."""
-    return path.with_name(f".{path.name}.partial")
 
 
 class Sink:
@@ -178,7 +173,7 @@ class FileRecorder(Sink):
     def __init__(self, path: str | Path):
         super().__init__()
         self.path = Path(path)
-        self.temp_path = temp_path_for(self.path)
+        self.temp_path = partial_path(self.path)
 
     def _prepare_folder(self) -> None:
         try:
@@ -190,7 +185,7 @@ class FileRecorder(Sink):
 
     def _rename_into_place(self) -> None:
         try:
-            os.replace(self.temp_path, self.path)
+            commit(self.temp_path, self.path)
         except OSError as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc.strerror}") from exc
         log.info("wrote %s (%d frames)", self.path, self.frames_written)

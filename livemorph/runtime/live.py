@@ -615,17 +615,14 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     return snapshot
 
 
-def _json_temp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
-
-
 def _check_json_writable(path: Path) -> None:
     """OutputNotWritable now, rather than after the run, if ``path`` cannot be written."""
+    from ..atomic import partial_path
     from ..errors import OutputNotWritable
 
     if path.is_dir():
         raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
-    tmp = _json_temp(path)
+    tmp = partial_path(path)
     try:
         tmp.write_text("", encoding="utf-8")
     except OSError as exc:
@@ -635,16 +632,14 @@ def _check_json_writable(path: Path) -> None:
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     import json
-    import os
 
+    from ..atomic import atomic_write
     from ..errors import OutputNotWritable
 
-    tmp = _json_temp(path)
     try:
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
 
 

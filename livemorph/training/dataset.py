@@ -17,14 +17,13 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_write
 from ..aus import AU_NAMES, NUM_AUS, au_index
 from ..errors import InputUnreadable, TrainingDataError
 from ..frames import is_image_path, load_image
@@ -282,16 +281,13 @@ def _estimate(track, config) -> np.ndarray:
 
 def _write_cache(cache: Path, data: TrainingSet) -> None:
     """Write into a temporary sibling folder and rename it, so a half-written cache never exists."""
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=cache.name + ".", suffix=".partial", dir=cache.parent))
     try:
-        np.save(tmp / "crops.npy", data.images)
-        np.save(tmp / "aus.npy", data.aus)
-        index = {"names": data.names, "skipped": data.skipped, "label_source": data.label_source}
-        (tmp / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
-        os.replace(tmp, cache)
+        with atomic_write(cache, folder=True, unique=True) as tmp:
+            np.save(tmp / "crops.npy", data.images)
+            np.save(tmp / "aus.npy", data.aus)
+            index = {"names": data.names, "skipped": data.skipped, "label_source": data.label_source}
+            (tmp / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
         if (cache / "index.json").is_file():  # another process (torchrun rank) won the race
             return
         raise

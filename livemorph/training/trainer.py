@@ -35,6 +35,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
+from ..atomic import atomic_write
 from ..aus import AU_MAX, NUM_AUS
 from ..engines.ganimation.checkpoints import save_generator
 from ..config.settings import to_dict
@@ -550,13 +551,11 @@ class Trainer:
         if path.exists():
             with open(path, newline="", encoding="utf-8") as fh:
                 kept = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step - len(self._pending_rows)]
-        tmp = path.with_name(path.name + ".partial")
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        with atomic_write(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(kept)
             writer.writerows(self._pending_rows)
-        tmp.replace(path)
         self._pending_rows = []
 
 

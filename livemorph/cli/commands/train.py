@@ -6,11 +6,11 @@ several machines); every process runs this same command.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import click
 
+from ...atomic import atomic_write
 from ...errors import ConfigError, LivemorphError, OutputNotWritable
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,5 @@ def _load_data_in_turn(ctx, data_dir, config, run_dir):
 def _write_config(run_dir: Path, config) -> None:
     """The effective config of the run, next to its checkpoints (atomic write)."""
     path = run_dir / "config.yaml"
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(config.to_yaml(), encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        tmp.write_text(config.to_yaml(), encoding="utf-8")

@@ -9,7 +9,6 @@ livemorph's own checkpoint is a plain dict saved with torch.save and loadable wi
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import re
 import zipfile
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from ...atomic import atomic_write
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import CheckpointError, InputNotFound
 from .networks import GanimationGenerator
@@ -45,9 +45,8 @@ def save_generator(path: str | Path, generator: GanimationGenerator, *, image_si
         "state_dict": {k: v.detach().cpu() for k, v in generator.state_dict().items()},
         "meta": dict(meta or {}),
     }
-    tmp = path.with_name(path.name + ".partial")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        torch.save(payload, tmp)
     return path
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from ...atomic import atomic_write
 from ...errors import CheckpointError, ConfigError, InputNotFound, OutputNotWritable
 from ...config.settings import read_yaml_mapping
 from ...face.model_files import sha256_file
@@ -178,11 +179,8 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _write_yaml_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".partial")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_write(path) as tmp:
+            tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputNotWritable(f"cannot write the model registry {path}: {exc.strerror or exc}") from exc
