@@ -13,8 +13,7 @@ which deletes the temporary file, so a half-written file never looks like a good
 loop that wants Ctrl+C to *keep* the recording catches the interrupt itself and calls
 ``close()``.
 
-``close()`` is idempotent and safe from a signal handler: if the handler interrupts a
-``write()`` on the same thread, the close is deferred until that write returns.
+``close()`` and ``abort()`` are idempotent.
 
 Size contract: the first frame fixes the size; later frames of another size, or frames that
 are not RGB uint8, raise a one-line ValueError (a programming error, not a user error).
@@ -64,8 +63,6 @@ class Sink:
         self._lock = threading.RLock()
         self._opened = False
         self._closed = False
-        self._writing_thread: int | None = None
-        self._close_pending = False
         self._size: tuple[int, int] | None = None  # (height, width) fixed by the first frame
         self.frames_written = 0
 
@@ -90,37 +87,25 @@ class Sink:
 
     def write(self, image: np.ndarray) -> None:
         check_rgb_uint8(image, what=f"{type(self).__name__} frame")
-        # Marked before the lock: a signal handler calling close() on this thread at any point of
-        # this write (even between the checks below) defers the close until the write is done.
-        self._writing_thread = threading.get_ident()
-        try:
-            with self._lock:
-                if not self._opened:
-                    raise ValueError(f"{type(self).__name__}.write() before open(); use it as a context manager")
-                if self._closed:
-                    raise ValueError(f"{type(self).__name__}.write() after close()")
-                if self._size is None:
-                    self._size = image.shape[:2]
-                elif image.shape[:2] != self._size:
-                    raise ValueError(
-                        f"{type(self).__name__}: frame size {image.shape[1]}x{image.shape[0]} differs from the "
-                        f"first frame's {self._size[1]}x{self._size[0]}"
-                    )
-                self._write(image)
-                self.frames_written += 1
-        finally:
-            self._writing_thread = None
-        if self._close_pending:
-            self.close()
+        with self._lock:
+            if not self._opened:
+                raise ValueError(f"{type(self).__name__}.write() before open(); use it as a context manager")
+            if self._closed:
+                raise ValueError(f"{type(self).__name__}.write() after close()")
+            if self._size is None:
+                self._size = image.shape[:2]
+            elif image.shape[:2] != self._size:
+                raise ValueError(
+                    f"{type(self).__name__}: frame size {image.shape[1]}x{image.shape[0]} differs from the "
+                    f"first frame's {self._size[1]}x{self._size[0]}"
+                )
+            self._write(image)
+            self.frames_written += 1
 
     def close(self) -> None:
-        """Finish the output (rename it into place). Idempotent; deferred if called mid-write."""
+        """Finish the output (rename it into place). Idempotent."""
         with self._lock:
             if self._closed:
-                return
-            if self._writing_thread == threading.get_ident():
-                # A signal handler interrupted write() on this thread: finish that write first.
-                self._close_pending = True
                 return
             self._closed = True
             if self._opened:

@@ -107,15 +107,8 @@ def check_cameras(opener=_open_and_read, device_paths: list[str] | None = None,
 
 # ---- torch device ----------------------------------------------------------------------------
 def check_torch_device() -> Check:
-    try:
-        from ..devices import describe_device
-    except ModuleNotFoundError as exc:
-        if exc.name != "livemorph.devices":
-            raise
-        import torch
+    from ..devices import describe_device
 
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-        return Check("device", True, f"{name} (torch {torch.__version__})")
     detail = describe_device()
     if detail.startswith("cpu"):
         return Check("device", True, detail + " - no GPU: the warp engine runs live, GANimation is slow on CPU")
@@ -169,12 +162,8 @@ def _model_fix(config) -> str:
 
 
 def check_checkpoints(config) -> list[Check]:
-    try:
-        from ..engines.ganimation import model_registry
-    except ModuleNotFoundError as exc:
-        if exc.name != "livemorph.engines.ganimation.model_registry":
-            raise
-        return [Check("checkpoints", True, "model registry not available in this version")]
+    from ..engines.ganimation import model_registry
+
     checks = []
     try:
         results = model_registry.verify_models()
