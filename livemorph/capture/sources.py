@@ -52,60 +52,20 @@ import numpy as np
 
 from ..errors import CameraUnavailable, InputNotFound, InputUnreadable
 from ..frames import Frame, from_bgr, is_image_path, is_video_path, load_image
+from ..handoff import Handoff, HandoffClosed
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FPS = 30.0
 
 
-class LatestFrameSlot:
-    """A one-frame hand-off between a capture thread and a consumer: newest wins."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._frame: Frame | None = None
-        self._ended = False
-        self._error: BaseException | None = None
-        self.dropped = 0
-        self.captured = 0
-
-    def put(self, frame: Frame) -> None:
-        with self._cond:
-            if self._frame is not None:
-                self.dropped += 1  # superseded before anyone read it
-            self._frame = frame
-            self.captured += 1
-            self._cond.notify_all()
-
-    def end(self, error: BaseException | None = None) -> None:
-        with self._cond:
-            self._ended = True
-            self._error = error
-            self._cond.notify_all()
-
-    @property
-    def ended(self) -> bool:
-        """True once the producer finished AND its last frame was taken."""
-        with self._cond:
-            return self._ended and self._frame is None
-
-    def take(self, timeout: float | None) -> Frame | None:
-        with self._cond:
-            self._cond.wait_for(lambda: self._frame is not None or self._ended, timeout=timeout)
-            frame, self._frame = self._frame, None
-            if frame is None and self._error is not None:
-                error, self._error = self._error, None
-                raise error
-            return frame
-
-
 class _ThreadedSource:
-    """Common part: a capture thread filling a LatestFrameSlot."""
+    """Common part: a capture thread filling a latest-wins hand-off (a newer frame replaces an unread one)."""
 
     description = "source"
 
     def __init__(self) -> None:
-        self._slot = LatestFrameSlot()
+        self._slot = Handoff(1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.fps: float | None = None
@@ -127,9 +87,9 @@ class _ThreadedSource:
             try:
                 target()
             except BaseException as exc:  # handed to the consumer, raised from read_latest
-                self._slot.end(exc)
+                self._slot.close(exc)
             else:
-                self._slot.end()
+                self._slot.close()
 
         self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
@@ -138,7 +98,10 @@ class _ThreadedSource:
         """The newest frame not yet returned; None if none arrives within ``timeout`` s."""
         if self._thread is None:
             raise ValueError(f"{type(self).__name__}.read_latest() before open(); use it as a context manager")
-        return self._slot.take(timeout)
+        try:
+            return self._slot.get(timeout)
+        except HandoffClosed:
+            return None
 
     @property
     def dropped(self) -> int:
@@ -422,7 +385,7 @@ class VideoFileSource(_ThreadedSource):
             self._unpaced = iter(self)
         frame = next(self._unpaced, None)
         if frame is None:
-            self._slot.end()
+            self._slot.close()
         return frame
 
     @property
@@ -457,7 +420,7 @@ class ImageSource(_ThreadedSource):
     def _next_frame(self) -> Frame | None:
         index = self._next_index
         if self.once and index >= 1:
-            self._slot.end()
+            self._slot.close()
             return None
         if self.paced:
             if self._start is None:

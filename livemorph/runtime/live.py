@@ -1,6 +1,6 @@
 """The live loop: capture -> track + AUs -> engine -> outputs, each stage on its own thread.
 
-Stages meet through bounded latest-wins hand-offs (``livemorph.runtime.handoff``), so the loop runs at
+Stages meet through bounded latest-wins hand-offs (``livemorph.handoff``), so the loop runs at
 the rate of its slowest stage, not the sum of all, and a frame never waits behind stale ones.
 Two refinements keep latency near the sum of the stage times:
 
@@ -28,7 +28,7 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from ..frames import Frame
-from .handoff import Handoff, HandoffClosed
+from ..handoff import Handoff, HandoffClosed
 from .live_outputs import LiveFrame, OutputWorker
 from .live_stats import LiveStats
 

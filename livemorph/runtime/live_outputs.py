@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .handoff import Handoff, HandoffClosed
+from ..handoff import Handoff, HandoffClosed
 from .live_stats import LiveStats
 
 log = logging.getLogger(__name__)

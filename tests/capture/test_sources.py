@@ -12,13 +12,13 @@ from conftest import shared_path
 from livemorph.errors import CameraUnavailable, InputNotFound, InputUnreadable
 from livemorph.capture.sources import (
     ImageSource,
-    LatestFrameSlot,
     VideoFileSource,
     WebcamSource,
     open_source,
     parse_source_spec,
 )
 from livemorph.frames import Frame
+from livemorph.handoff import Handoff, HandoffClosed
 
 
 def test_spec_dispatch(tmp_path):
@@ -125,16 +125,18 @@ def test_image_source_once_and_repeated():
 
 
 def test_latest_slot_keeps_only_the_newest_and_counts_drops():
-    slot = LatestFrameSlot()
+    slot = Handoff(1)  # what the reader threads fill
     image = np.zeros((2, 2, 3), np.uint8)
     for i in range(5):
         slot.put(Frame(image, i, float(i)))
-    assert slot.take(0).index == 4
+    assert slot.get(0).index == 4
     assert slot.dropped == 4
-    assert slot.take(0.01) is None
-    slot.end(InputUnreadable("boom"))
+    assert slot.get(0.01) is None
+    slot.close(InputUnreadable("boom"))
     with pytest.raises(InputUnreadable):
-        slot.take(0)
+        slot.get(0)
+    with pytest.raises(HandoffClosed):  # the error is raised once; then the hand-off is simply over
+        slot.get(0)
 
 
 # ---- cameras --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from conftest import REPO_ROOT, models_dir, shared_path
 from live_cli_helper import HELPER, engine_args
 from livemorph.aus import NUM_AUS
 from livemorph.frames import Frame
-from livemorph.runtime.handoff import Handoff, HandoffClosed
+from livemorph.handoff import Handoff, HandoffClosed
 from livemorph.outputs.preview.hotkeys import ACTIONS, HOTKEYS, action_for_key, help_lines, markdown_table
 from livemorph.runtime.live import LiveControls, LiveLoop, TargetSet
 from livemorph.runtime.live_outputs import LiveFrame, OutputWorker, RecorderOutput, portrait_only
