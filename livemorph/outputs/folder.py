@@ -6,24 +6,18 @@ an existing non-empty folder is refused rather than mixed with old frames.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 
-from ..atomic import commit, discard, partial_path
+from ..atomic import commit, discard
 from ..errors import OutputNotWritable
-from .sink import Sink
+from .sink import FileRecorder
 
 log = logging.getLogger(__name__)
 
 
-class FrameFolderWriter(Sink):
+class FrameFolderWriter(FileRecorder):
     """A folder of ``frame_000000.png`` files, built under a temporary name and renamed at the end."""
-
-    def __init__(self, path: str | Path):
-        super().__init__()
-        self.path = Path(path)
-        self.temp_path = partial_path(self.path)
 
     def _open(self) -> None:
         if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
@@ -51,9 +45,6 @@ class FrameFolderWriter(Sink):
         except OSError as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc.strerror}") from exc
         log.info("wrote %d frames into %s", self.frames_written, self.path)
-
-    def _discard(self) -> None:
-        discard(self.temp_path)
 
 
 def create(path, fps: float, options) -> FrameFolderWriter:

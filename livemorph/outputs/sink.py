@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import commit, partial_path
+from ..atomic import commit, discard, partial_path
 from ..errors import OutputNotWritable
 from ..frames import check_rgb_uint8
 
@@ -153,7 +153,7 @@ class Sink:
 
 
 class FileRecorder(Sink):
-    """A recorder writing one file under a temporary name, renamed on a clean close."""
+    """A recorder writing one file (or folder) under a temporary name, renamed on a clean close."""
 
     def __init__(self, path: str | Path):
         super().__init__()
@@ -177,7 +177,7 @@ class FileRecorder(Sink):
 
     def _discard(self) -> None:
         self._release()
-        self.temp_path.unlink(missing_ok=True)
+        discard(self.temp_path)
 
     def _release(self) -> None:
         """Drop open handles without finishing (subclasses with handles override)."""
