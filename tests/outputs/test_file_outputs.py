@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import time
 
 import av
@@ -174,27 +173,6 @@ def test_close_is_idempotent_and_write_after_close_is_refused(tmp_path, config):
     assert out.exists()
     with pytest.raises(ValueError, match="after close"):
         rec.write(moving_square(1)[0])
-
-
-def test_close_from_a_signal_handler_during_write_finishes_a_valid_file(tmp_path, config):
-    out = tmp_path / "sig.mp4"
-    rec = Mp4Recorder(out, 30, crf=config.render.crf)
-    frames = moving_square(200)
-    previous = signal.signal(signal.SIGALRM, lambda *_: rec.close())
-    try:
-        rec.open()
-        signal.setitimer(signal.ITIMER_REAL, 0.05)
-        for f in frames:
-            if rec.closed:
-                break
-            rec.write(f)
-            time.sleep(0.002)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    assert rec.closed, "the alarm should have fired before 200 frames"
-    _, images = decode_mp4(out)
-    assert len(images) == rec.frames_written > 0
 
 
 def test_contract_breaks_are_one_line_value_errors(tmp_path, config):
