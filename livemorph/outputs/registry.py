@@ -54,10 +54,6 @@ def register_output(name: str, suffixes: tuple[str, ...] | list[str], factory: O
     _KINDS[name] = OutputKind(name, tuple(s.lower() for s in suffixes), factory)
 
 
-def output_suffixes() -> list[str]:
-    return [suffix for kind in _KINDS.values() for suffix in kind.suffixes]
-
-
 def output_kind(path: str | Path) -> str:
     """The kind name for ``path`` by its suffix ('folder' for none); ConfigError for unknown suffixes."""
     text = str(path)

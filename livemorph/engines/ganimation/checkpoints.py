@@ -62,11 +62,6 @@ LAYOUT_REPLICATE = "ganimation_replicate"
 LAYOUT_OFFICIAL = "official GANimation"
 LAYOUT_VIPERMU = "vipermu/ganimation"
 
-# Buffers that old PyTorch / track_running_stats wrote next to InstanceNorm parameters. The
-# reference code always normalises with the per-image statistics (official: PyTorch 0.3
-# InstanceNorm ignores them; vipermu: the generator is never put in eval mode), so they go.
-_STALE_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
-
 # Each external layout: regex renames applied in order, keys to drop, and the signature keys
 # that identify it (used for detection and for "closest layout" in error messages).
 _RENAMES: dict[str, list[tuple[str, str]]] = {
@@ -89,6 +84,9 @@ _RENAMES: dict[str, list[tuple[str, str]]] = {
         (r"^im_att\.", "attention_head."),
     ],
 }
+# Dropped: buffers that old PyTorch / track_running_stats wrote next to InstanceNorm parameters.
+# The reference code always normalises with the per-image statistics (official: PyTorch 0.3
+# InstanceNorm ignores them; vipermu: the generator is never put in eval mode).
 _DROP: dict[str, str] = {
     LAYOUT_REPLICATE: r"\.(running_mean|running_var|num_batches_tracked)$",
     LAYOUT_OFFICIAL: r"\.(running_mean|running_var|num_batches_tracked)$",
