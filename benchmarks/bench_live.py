@@ -33,7 +33,8 @@ def median_ms(times: list[float]) -> float:
 
 def measure_stages_alone(config, portrait_path: str, video: str, n: int) -> dict:
     from livemorph.face.au_stream import AUStream
-    from livemorph.runtime.live import prepare_target, resolve_engine
+    from livemorph.engines import engine_from_config
+    from livemorph.runtime.live import prepare_target
     from livemorph.capture.sources import open_source
 
     with open_source(video, paced=False, loop=True) as source:
@@ -44,12 +45,12 @@ def measure_stages_alone(config, portrait_path: str, video: str, n: int) -> dict
             t = time.perf_counter()
             readings.append(stream.process(frame))
             track_s.append(time.perf_counter() - t)
-    name, engine = resolve_engine(config)
+    name, engine = engine_from_config(config)
     puppet = prepare_target(portrait_path, engine, config)
     engine_s = []
     for reading in readings:
         t = time.perf_counter()
-        puppet.render(reading, 1.0)
+        puppet.step(reading, 1.0)
         engine_s.append(time.perf_counter() - t)
     skip = min(10, n // 10)  # first calls pay for lazy initialisation
     return {"engine_name": name, "tracking": median_ms(track_s[skip:]), "engine": median_ms(engine_s[skip:])}

@@ -38,11 +38,11 @@ STOP_POLL_S = 0.1  # how often idle threads look at the stop flag
 
 
 class Puppet(Protocol):
-    """One prepared target portrait: AU reading in, animated portrait out."""
+    """One prepared target portrait (``render.PortraitPuppet``): AU reading in, animated portrait out."""
 
     name: str
 
-    def render(self, reading: Any, strength: float) -> np.ndarray: ...
+    def step(self, reading: Any, strength: float | None = None) -> np.ndarray: ...
 
 
 @dataclass
@@ -327,7 +327,7 @@ class LiveLoop:
             puppet = self._current_puppet()
             self._render_started = start = time.monotonic()
             strength = self.controls.strength
-            portrait = puppet.render(item.reading, strength)
+            portrait = puppet.step(item.reading, strength)
             done = time.monotonic()
             self.stats.stage("engine", (done - start) * 1000.0)
             out = LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
@@ -378,30 +378,12 @@ class LiveLoop:
 
 # ------------------------------------------------------------------------------------------
 # Building a session from the config: targets, engine, outputs, hotkeys.
-class LivePuppet:
-    """A ``pipeline.PortraitPuppet`` with a name, its strength set per frame by the hotkeys."""
-
-    def __init__(self, name: str, portrait_puppet):
-        self.name = name
-        self.puppet = portrait_puppet
-
-    def render(self, reading, strength: float) -> np.ndarray:
-        self.puppet.strength = strength
-        return self.puppet.step(reading)
-
-
-def resolve_engine(config, engine_name: str | None = None):
-    """(name, engine) from the config; one engine instance serves every target."""
-    from ..engines import engine_from_config
-
-    return engine_from_config(config, engine_name)
-
-
-def prepare_target(path: str, engine, config) -> LivePuppet:
-    from .render import PortraitPuppet
+def prepare_target(path: str, engine, config):
+    """The ``render.PortraitPuppet`` for one ``--target`` (one engine instance serves every target)."""
     from ..portrait import load_portrait
+    from .render import PortraitPuppet
 
-    return LivePuppet(Path(path).stem, PortraitPuppet(engine, load_portrait(path, config), config.driving))
+    return PortraitPuppet(engine, load_portrait(path, config), config.driving, name=Path(path).stem)
 
 
 class Recording:
@@ -534,10 +516,11 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     Returns the final stats snapshot (also written to ``stats_json`` when given). ``stats`` lets
     a caller watch the run from another thread (benchmarks/bench_soak.py).
     """
-    from ..face.au_stream import AUStream
-    from ..errors import VirtualCameraUnavailable
-    from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
     from ..capture.sources import source_from_config
+    from ..engines import engine_from_config
+    from ..errors import VirtualCameraUnavailable
+    from ..face.au_stream import AUStream
+    from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
@@ -553,7 +536,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             preview = PreviewWindow(config.window, engine=config.engine.name)
             preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
         source = source_from_config(config.live)  # validates the spec now, opens later
-        name, engine = resolve_engine(config, engine_name)
+        name, engine = engine_from_config(config, engine_name)
         target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
         controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
                                 side_by_side=config.window.layout == "side_by_side",

@@ -31,12 +31,13 @@ __all__ = ["PortraitPuppet", "RenderSummary", "render_offline", "side_by_side", 
 
 
 class PortraitPuppet:
-    """An engine with one prepared portrait, driven by AU readings.
-
-    ``strength`` may be changed between steps (live hotkeys); everything else is fixed.
+    """An engine with one prepared portrait, driven by AU readings: the one per-frame call of
+    ``render`` and ``run``. ``name`` labels it (the live HUD shows it); ``strength`` may change
+    between steps (live hotkeys); everything else is fixed.
     """
 
-    def __init__(self, engine, portrait, driving_config):
+    def __init__(self, engine, portrait, driving_config, *, name: str = "portrait"):
+        self.name = name
         self.engine = engine
         self.portrait = portrait
         self.prepared = engine.prepare(portrait)
@@ -54,8 +55,13 @@ class PortraitPuppet:
         return retarget(self.portrait.resting_aus, reading.aus, reading.neutral,
                         strength=self.strength, gains=self.gains, locks=self.locks)
 
-    def step(self, reading) -> np.ndarray:
-        """The portrait showing the user's expression change in ``reading``, at full size."""
+    def step(self, reading, strength: float | None = None) -> np.ndarray:
+        """The portrait showing the user's expression change in ``reading``, at full size.
+
+        ``strength`` (when given) replaces the current strength from this frame on.
+        """
+        if strength is not None:
+            self.strength = float(strength)
         self.last_aus = self.aus_for(reading)
         frame = self.engine.render(self.prepared, self.last_aus)
         if frame.shape[:2] != self.size or frame.dtype != np.uint8:

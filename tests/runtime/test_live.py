@@ -289,7 +289,7 @@ class FakePuppet:
     def __init__(self, ms: float = 2.0):
         self.ms = ms
 
-    def render(self, reading, strength):
+    def step(self, reading, strength=None):
         time.sleep(self.ms / 1000)
         return np.full((32, 32, 3), int(reading.aus[0]) % 256, np.uint8)
 
@@ -341,10 +341,10 @@ def test_max_frames_stops_after_n_output_frames():
 
 def test_engine_error_stops_the_loop_finalises_outputs_and_is_raised():
     class Boom(FakePuppet):
-        def render(self, reading, strength):
+        def step(self, reading, strength=None):
             if reading.aus[0] >= 5:
                 raise RuntimeError("engine broke")
-            return super().render(reading, strength)
+            return super().step(reading, strength)
 
     closed = []
 
@@ -501,9 +501,9 @@ def test_a_stage_stuck_past_the_join_timeout_is_reported_left_behind():
     release = threading.Event()
 
     class Stuck(FakePuppet):
-        def render(self, reading, strength):
+        def step(self, reading, strength=None):
             release.wait(10)  # a native call that does not return in time
-            return super().render(reading, strength)
+            return super().step(reading, strength)
 
     loop = LiveLoop(source=FakeSource(50), au_stream=FakeStream(), targets=TargetSet(["a"], lambda _: Stuck()),
                     controls=LiveControls(strength=1.0), join_timeout_s=0.2)
