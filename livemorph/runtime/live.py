@@ -31,6 +31,7 @@ from ..frames import Frame
 from ..handoff import Handoff, HandoffClosed
 from .live_outputs import LiveFrame, OutputWorker
 from .live_stats import LiveStats
+from .stages import StageThreads
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,8 @@ class LiveLoop:
     join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
 
     def __post_init__(self):
-        self._stop = threading.Event()
-        self._errors: list[BaseException] = []
+        self._stages = StageThreads()  # the tracking and engine threads; outputs report to its fail()
+        self._stop = self._stages.stop
         self._interrupted = False
         self._outputs_lock = threading.Lock()
         self._render_in = Handoff(1, on_drop=lambda n: self.stats.dropped("tracking", n))
@@ -165,7 +166,7 @@ class LiveLoop:
 
     def add_output(self, output: OutputWorker) -> None:
         """Start an output while running (the record hotkey)."""
-        output._on_error = self._fail
+        output._on_error = self._stages.fail
         output.start()
         with self._outputs_lock:
             self.outputs.append(output)
@@ -178,49 +179,34 @@ class LiveLoop:
         output.finish()
         self._retired.append(output)
 
-    def _fail(self, exc: BaseException) -> None:
-        self._errors.append(exc)
-        self._stop.set()
-
     # -- run -------------------------------------------------------------------------------
     def run(self) -> None:
-        threads = [
-            threading.Thread(target=self._guard, args=(self._analysis_loop,), name="livemorph-tracking", daemon=True),
-            threading.Thread(target=self._guard, args=(self._render_loop,), name="livemorph-engine", daemon=True),
-        ]
         for output in self.outputs:
-            output._on_error = self._fail
+            output._on_error = self._stages.fail
             output.start()
         if self.au_output is not None:
-            self.au_output._on_error = self._fail
+            self.au_output._on_error = self._stages.fail
             self.au_output.start()
         restore = self._install_signal_handlers()
         try:
-            for thread in threads:
-                thread.start()
+            self._stages.start(self._analysis_loop, "livemorph-tracking")
+            self._stages.start(self._render_loop, "livemorph-engine")
             if self.window is not None:
                 self._window_loop()
             else:
                 while not self._stop.wait(STOP_POLL_S):
                     pass
         except BaseException as exc:  # noqa: BLE001 - re-raised after the outputs are finalised
-            self._errors.append(exc)
+            self._stages.fail(exc)
         finally:
             self._stop.set()
             try:
-                self._shutdown(threads)
+                self._shutdown()
             finally:
                 restore()
-        if self._errors:
-            raise self._errors[0]
+        self._stages.raise_first()
         if self._interrupted:
             raise KeyboardInterrupt
-
-    def _guard(self, loop: Callable[[], None]) -> None:
-        try:
-            loop()
-        except BaseException as exc:  # noqa: BLE001 - handed to run(), which re-raises it
-            self._fail(exc)
 
     def _install_signal_handlers(self) -> Callable[[], None]:
         """Ctrl+C / SIGTERM stop the loop cleanly; a second Ctrl+C interrupts the shutdown."""
@@ -242,17 +228,14 @@ class LiveLoop:
 
         return restore
 
-    def _shutdown(self, threads: list[threading.Thread]) -> None:
+    def _shutdown(self) -> None:
         self._render_in.close()
         try:
-            for thread in threads:
-                if thread.is_alive():
-                    thread.join(timeout=self.join_timeout_s)
-                    if thread.is_alive():
-                        log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
-                                    thread.name, self.join_timeout_s)
+            for name in self._stages.join(self.join_timeout_s):
+                log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
+                            name, self.join_timeout_s)
         finally:
-            self.left_behind = [thread.name for thread in threads if thread.is_alive()]
+            self.left_behind = [thread.name for thread in self._stages.threads if thread.is_alive()]
             # Even if a second Ctrl+C lands here: outputs are told to finish, and their threads
             # are not daemons, so recordings are completed before the process exits.
             with self._outputs_lock:

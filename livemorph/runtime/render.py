@@ -1,4 +1,4 @@
-"""From driving AUs to portrait frames: engine choice, the per-frame step, offline rendering.
+"""From driving AUs to portrait frames: the per-frame step and offline rendering.
 
 * ``PortraitPuppet.step(reading)``: retarget the user's change from neutral onto the
   portrait's resting AUs, then ``engine.render``. The one per-frame call of ``run`` and ``render``.
@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from ..aus import NUM_AUS, retarget
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
+from .stages import StageThreads, Stopped
 
 log = logging.getLogger(__name__)
 
@@ -265,66 +264,6 @@ def _check_driver(driver: Path) -> None:
         raise InputUnreadable(f"driver {driver.name} is neither a video nor an AU track .csv (by its extension)")
 
 
-class _Stopped(Exception):
-    """Raised inside a stage when another stage failed or the render was interrupted."""
-
-
-class _Stages:
-    """Bounded queues between threads, with one place to record the first failure."""
-
-    END = object()
-
-    def __init__(self, depth: int):
-        self.depth = depth
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.threads: list[threading.Thread] = []
-
-    def queue(self) -> queue.Queue:
-        return queue.Queue(maxsize=self.depth)
-
-    def put(self, q: queue.Queue, item) -> None:
-        while True:
-            if self.stop.is_set():
-                raise _Stopped()
-            try:
-                q.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def get(self, q: queue.Queue):
-        while True:
-            if self.stop.is_set():
-                raise _Stopped()
-            try:
-                return q.get(timeout=0.1)
-            except queue.Empty:
-                continue
-
-    def start(self, target, name: str) -> None:
-        def run():
-            try:
-                target()
-            except _Stopped:
-                pass
-            except BaseException as exc:  # handed to the main thread, which re-raises it
-                self.errors.append(exc)
-                self.stop.set()
-
-        thread = threading.Thread(target=run, name=name, daemon=True)
-        self.threads.append(thread)
-        thread.start()
-
-    def join(self) -> None:
-        for thread in self.threads:
-            thread.join()
-
-    def raise_first_error(self) -> None:
-        if self.errors:
-            raise self.errors[0]
-
-
 def render_offline(target, driver: str | Path, out: str | Path, config, *, side_by_side_layout: bool | None = None,
                    max_frames: int | None = None, start_s: float = 0.0, duration_s: float | None = None,
                    progress: bool = True, queue_depth: int = 8) -> RenderSummary:
@@ -358,7 +297,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     puppet = create_puppet(portrait, config, engine_name=engine_name)
 
     loop_started = time.perf_counter()
-    stages = _Stages(queue_depth)
+    stages = StageThreads()
     counts = {"read": 0, "used": 0, "faces": 0}  # driver frames read, used for the clip, with a face
     with ExitStack() as stack:
         # --max-frames alone bounds both passes; a --start/--duration clip takes its neutral from the whole driver
@@ -381,7 +320,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
         bar = stack.enter_context(tqdm(total=None if expected is None else expected - min(first, expected),
                                        unit="frame", disable=not progress, desc=f"render {out.name}", leave=False))
-        tracked, rendered = stages.queue(), stages.queue()
+        tracked, rendered = stages.queue(queue_depth), stages.queue(queue_depth)
 
         def read_and_track():
             for item in readings:
@@ -389,17 +328,17 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 stages.put(tracked, item)
                 if end is not None and counts["read"] >= end:
                     break  # the clip is complete: stop decoding the rest of the driver
-            stages.put(tracked, _Stages.END)
+            stages.put(tracked, StageThreads.END)
 
         def encode():
-            while (image := stages.get(rendered)) is not _Stages.END:
+            while (image := stages.get(rendered)) is not StageThreads.END:
                 recorder.write(image)
 
         stages.start(read_and_track, "livemorph-render-read")
         stages.start(encode, "livemorph-render-encode")
         try:
             index = -1
-            while (item := stages.get(tracked)) is not _Stages.END:
+            while (item := stages.get(tracked)) is not StageThreads.END:
                 index += 1
                 if index < first:
                     continue  # before --start: tracked (smoothing, neutral) but not rendered
@@ -420,15 +359,15 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                         frame = pair(au_panel(reading.aus, frame.shape[0]), frame, "row")
                 for _ in range(repeats):
                     stages.put(rendered, frame)
-            stages.put(rendered, _Stages.END)
-        except _Stopped:
+            stages.put(rendered, StageThreads.END)
+        except Stopped:
             pass  # another stage failed: its error is raised below
         except BaseException:
             stages.stop.set()  # Ctrl+C, SIGTERM or a render error: stop the other stages, then abort the file
             stages.join()
             raise
         stages.join()
-        stages.raise_first_error()
+        stages.raise_first()
         if counts["used"] == 0:
             if first > 0 and counts["read"] > 0:
                 raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
