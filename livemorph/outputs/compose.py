@@ -14,14 +14,19 @@ from ..aus import AU_MAX, AU_NAMES
 from ..frames import check_rgb_uint8
 
 
+def _resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Area averaging when shrinking, bilinear when enlarging; the image itself when the size is unchanged."""
+    h, w = image.shape[:2]
+    if (w, h) == (width, height):
+        return image
+    interpolation = cv2.INTER_AREA if width * height < w * h else cv2.INTER_LINEAR
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
 def resize_to_height(image: np.ndarray, height: int) -> np.ndarray:
     """Scale ``image`` to ``height`` keeping its aspect ratio (width rounded, at least 1)."""
     h, w = image.shape[:2]
-    if h == height:
-        return image
-    width = max(1, round(w * height / h))
-    interpolation = cv2.INTER_AREA if height < h else cv2.INTER_LINEAR
-    return cv2.resize(image, (width, height), interpolation=interpolation)
+    return _resize(image, w if h == height else max(1, round(w * height / h)), height)
 
 
 def side_by_side(driver: np.ndarray, output: np.ndarray) -> np.ndarray:
@@ -35,11 +40,7 @@ def side_by_side(driver: np.ndarray, output: np.ndarray) -> np.ndarray:
 def resize_to_width(image: np.ndarray, width: int) -> np.ndarray:
     """Scale ``image`` to ``width`` keeping its aspect ratio (height rounded, at least 1)."""
     h, w = image.shape[:2]
-    if w == width:
-        return image
-    height = max(1, round(h * width / w))
-    interpolation = cv2.INTER_AREA if width < w else cv2.INTER_LINEAR
-    return cv2.resize(image, (width, height), interpolation=interpolation)
+    return _resize(image, width, h if w == width else max(1, round(h * width / w)))
 
 
 PAIR_LAYOUTS = ("auto", "row", "column")
@@ -84,8 +85,7 @@ def letterbox(image: np.ndarray, width: int, height: int) -> np.ndarray:
         return image
     scale = min(width / w, height / h)
     new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    resized = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
+    resized = _resize(image, new_w, new_h)
     canvas = np.zeros((height, width, 3), dtype=np.uint8)
     top, left = (height - new_h) // 2, (width - new_w) // 2
     canvas[top:top + new_h, left:left + new_w] = resized
