@@ -40,7 +40,7 @@ def main() -> int:
     cmd = [sys.executable, "-m", "livemorph", "run", "--target", args.target, "--source", args.source, "--loop"]
     if args.side_by_side:
         cmd.append("--side-by-side")
-    for attempt in range(6):  # see ATTEMPTS in tests/test_preview_xvfb.py: Qt without a WM may never paint
+    for attempt in range(6):  # see ATTEMPTS in tests/outputs/test_preview_xvfb.py: Qt without a WM may never paint
         result = run_once(cmd, env, args.seconds)
         if result is not None:
             break
