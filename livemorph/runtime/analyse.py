@@ -16,10 +16,10 @@ import numpy as np
 
 from ..aus import NUM_AUS
 from ..errors import InputNotFound, InputUnreadable
+from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
-from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
-from ..face.stabilize import AUStabilizer
 from ..face.tracking import FaceTracker
+from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
 
 @dataclass(frozen=True)
@@ -56,19 +56,19 @@ def analyse(path: str | Path, config, *, smooth: bool = False,
     path = Path(path)
     if not path.exists():
         raise InputNotFound(f"input not found: {path}")
-    estimator = estimator_from_config(config)
     if path.is_dir() or is_image_path(path):
         images = list_images(path) if path.is_dir() else [path]
         if not images:
             raise InputUnreadable(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
-        yield from _analyse_stills(images, config, estimator, on_frame)
+        yield from _analyse_stills(images, config, on_frame)
     elif is_video_path(path):
-        yield from _analyse_video(path, config, estimator, smooth, on_frame)
+        yield from _analyse_video(path, config, smooth, on_frame)
     else:
         raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
 
 
-def _analyse_stills(images, config, estimator, on_frame) -> Iterator[AURow]:
+def _analyse_stills(images, config, on_frame) -> Iterator[AURow]:
+    estimator = estimator_from_config(config)
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for i, image_path in enumerate(images):
             track = tracker.detect_largest(load_image(image_path))
@@ -78,22 +78,19 @@ def _analyse_stills(images, config, estimator, on_frame) -> Iterator[AURow]:
                 on_frame()
 
 
-def _analyse_video(path, config, estimator, smooth, on_frame) -> Iterator[AURow]:
+def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
     from ..capture.sources import VideoFileSource
 
-    stabilizer = AUStabilizer.from_config(config) if smooth else None
-    with FaceTracker.from_config(config.tracking, mode="video") as tracker, \
-            VideoFileSource(path, paced=False) as source:
+    with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False) as source:
         for frame in source:
-            track = tracker.track(frame.image, frame.timestamp_ms)
-            raw = estimator.estimate(track) if track.present else np.zeros(NUM_AUS, np.float32)
-            neutral = None
-            if stabilizer is not None:
-                reading = stabilizer.update(raw if track.present else None, track.present, frame.timestamp_ms)
-                aus, neutral = reading.aus, reading.neutral
+            if smooth:
+                reading = stream.process(frame)
+                present, aus, neutral = reading.track.present, reading.aus, reading.neutral
             else:
-                aus = raw
-            yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present,
-                        1.0 if track.present else 0.0, neutral=neutral)
+                track, raw = stream.estimate(frame)
+                present, neutral = track.present, None
+                aus = raw if present else np.zeros(NUM_AUS, np.float32)
+            yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, present, 1.0 if present else 0.0,
+                        neutral=neutral)
             if on_frame:
                 on_frame()
