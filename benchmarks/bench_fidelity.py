@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fidelity_judge import CHANNELS, compare, decode_video, read_channels  # noqa: E402
 
-from livemorph.config import load_config  # noqa: E402
-from livemorph.pipeline import render_offline  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
+from livemorph.runtime.render import render_offline  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
 
 R_GOAL, AMP_GOAL = 0.8, (0.7, 1.4)

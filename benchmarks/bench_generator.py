@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from livemorph.aus import NUM_AUS  # noqa: E402
-from livemorph.generator_runtime import PLAIN, GeneratorRunner, choose_runner  # noqa: E402
-from livemorph.networks import GanimationGenerator  # noqa: E402
+from livemorph.engines.ganimation.runtime import PLAIN, GeneratorRunner, choose_runner  # noqa: E402
+from livemorph.engines.ganimation.networks import GanimationGenerator  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 
@@ -53,7 +53,7 @@ def time_call(fn, device: torch.device, iterations: int, warmup: int = 3) -> flo
 
 def load_or_build(checkpoint: str | None) -> GanimationGenerator:
     if checkpoint:
-        from livemorph.checkpoints import load_generator
+        from livemorph.engines.ganimation.checkpoints import load_generator
 
         return load_generator(checkpoint)
     torch.manual_seed(0)
@@ -68,7 +68,7 @@ def real_portrait():
     import os
 
     os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
-    from livemorph.config import load_config
+    from livemorph.config.settings import load_config
     from livemorph.portrait import load_portrait
 
     config = load_config()
@@ -76,7 +76,7 @@ def real_portrait():
 
 
 def bench_device(device: torch.device, generator: GanimationGenerator, portrait, iterations: int) -> None:
-    from livemorph.engines.ganimation import GanimationEngine
+    from livemorph.engines.ganimation.engine import GanimationEngine
 
     aus = torch.rand(1, NUM_AUS, generator=torch.Generator().manual_seed(1))
     engine = GanimationEngine(generator, device)

@@ -32,9 +32,10 @@ def median_ms(times: list[float]) -> float:
 
 
 def measure_stages_alone(config, portrait_path: str, video: str, n: int) -> dict:
-    from livemorph.au_stream import AUStream
-    from livemorph.live import prepare_target, resolve_engine
-    from livemorph.sources import open_source
+    from livemorph.face.au_stream import AUStream
+    from livemorph.engines import engine_from_config
+    from livemorph.runtime.live import prepare_target
+    from livemorph.capture.sources import open_source
 
     with open_source(video, paced=False, loop=True) as source:
         frames = [f for _, f in zip(range(n), source)]
@@ -44,12 +45,12 @@ def measure_stages_alone(config, portrait_path: str, video: str, n: int) -> dict
             t = time.perf_counter()
             readings.append(stream.process(frame))
             track_s.append(time.perf_counter() - t)
-    name, engine = resolve_engine(config)
+    name, engine = engine_from_config(config)
     puppet = prepare_target(portrait_path, engine, config)
     engine_s = []
     for reading in readings:
         t = time.perf_counter()
-        puppet.render(reading, 1.0)
+        puppet.step(reading, 1.0)
         engine_s.append(time.perf_counter() - t)
     skip = min(10, n // 10)  # first calls pay for lazy initialisation
     return {"engine_name": name, "tracking": median_ms(track_s[skip:]), "engine": median_ms(engine_s[skip:])}
@@ -66,8 +67,8 @@ def main() -> int:
     parser.add_argument("--record", action="store_true", help="also record an MP4 (a temp file) during the run")
     args = parser.parse_args()
 
-    from livemorph.config import load_config
-    from livemorph.live import run_live
+    from livemorph.config.settings import load_config
+    from livemorph.runtime.live import run_live
 
     overrides = [f"engine.name={args.engine}", f"engine.device={args.device}", f"live.source={args.video!r}",
                  "live.loop=true"]
@@ -75,8 +76,8 @@ def main() -> int:
     if args.engine == "ganimation":
         checkpoint = args.checkpoint
         if checkpoint is None:
-            from livemorph.checkpoints import save_generator
-            from livemorph.networks import GanimationGenerator
+            from livemorph.engines.ganimation.checkpoints import save_generator
+            from livemorph.engines.ganimation.networks import GanimationGenerator
 
             checkpoint = str(save_generator(Path(tmp.name) / "random.pth", GanimationGenerator(), image_size=128,
                                             meta={"note": "random weights: timing only"}))

@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from livemorph.au_stream import AUStream  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
-from livemorph.pipeline import create_puppet, render_offline  # noqa: E402
+from livemorph.face.au_stream import AUStream  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
+from livemorph.runtime.render import create_puppet, render_offline  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.sinks import Mp4Recorder  # noqa: E402
-from livemorph.sources import VideoFileSource  # noqa: E402
+from livemorph.outputs.mp4 import Mp4Recorder  # noqa: E402
+from livemorph.capture.sources import VideoFileSource  # noqa: E402
 
 
 def ms_per_frame(fn, items) -> tuple[float, list]:
@@ -112,8 +112,8 @@ def main() -> int:
         if args.ganimation_frames:
             import torch
 
-            from livemorph.checkpoints import save_generator
-            from livemorph.networks import GanimationGenerator
+            from livemorph.engines.ganimation.checkpoints import save_generator
+            from livemorph.engines.ganimation.networks import GanimationGenerator
 
             torch.manual_seed(0)
             ckpt = save_generator(workdir / "random.pth", GanimationGenerator(), image_size=128)

@@ -51,9 +51,9 @@ def main() -> int:
     args = parser.parse_args()
     warmup = args.warmup if args.warmup is not None else min(1000, args.frames // 10)
 
-    from livemorph.config import load_config
-    from livemorph.live import run_live
-    from livemorph.live_stats import LiveStats
+    from livemorph.config.settings import load_config
+    from livemorph.runtime.live import run_live
+    from livemorph.runtime.live_stats import LiveStats
 
     config = load_config(None, [f"engine.name={args.engine}", f"live.source={args.video!r}", "live.loop=true"])
     stats = LiveStats()

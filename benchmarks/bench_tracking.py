@@ -21,26 +21,26 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from livemorph.analysis import analyse  # noqa: E402
+from livemorph.runtime.analyse import analyse  # noqa: E402
 from livemorph.aus import AU_NAMES  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
-from livemorph.expression import estimate_aus  # noqa: E402
-from livemorph.sources import VideoFileSource  # noqa: E402
-from livemorph.stabilize import AUStabilizer  # noqa: E402
-from livemorph.tracking import FaceTracker  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
+from livemorph.face.estimators import estimator_from_config  # noqa: E402
+from livemorph.capture.sources import VideoFileSource  # noqa: E402
+from livemorph.face.stabilize import AUStabilizer  # noqa: E402
+from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 
 def timed_pass(video: Path, config, with_aus: bool) -> list[float]:
     per_frame = []
     stabilizer = AUStabilizer.from_config(config)
-    gains = config.expression.gain_vector()
+    estimator = estimator_from_config(config)
     with FaceTracker.from_config(config.tracking, mode="video") as tracker, VideoFileSource(video, paced=False) as src:
         frames = list(src)
         for frame in frames:
             t0 = time.perf_counter()
             track = tracker.track(frame.image, frame.timestamp_ms)
             if with_aus:
-                raw = estimate_aus(track, gains) if track.present else None
+                raw = estimator.estimate(track) if track.present else None
                 stabilizer.update(raw, track.present, frame.timestamp_ms)
             per_frame.append((time.perf_counter() - t0) * 1000)
     return per_frame[5:]  # skip warm-up
@@ -69,13 +69,13 @@ def main() -> None:
           f"(ratio {statistics.median(with_aus) / statistics.median(track_only):.3f}x tracking alone)")
     # Our own per-frame work alone, on a real track (the difference above is within MediaPipe's noise).
     config_stab = AUStabilizer.from_config(config)
-    gains = config.expression.gain_vector()
+    estimator = estimator_from_config(config)
     with FaceTracker.from_config(config.tracking, mode="video") as tracker, VideoFileSource(video, paced=False) as src:
         track = next(t for t in (tracker.track(f.image, f.timestamp_ms) for f in src) if t.present)
     reps = 2000
     t0 = time.perf_counter()
     for i in range(reps):
-        config_stab.update(estimate_aus(track, gains), True, i * 33.3)
+        config_stab.update(estimator.estimate(track), True, i * 33.3)
     own_ms = (time.perf_counter() - t0) * 1000 / reps
     print(f"  AU estimation + stabilizer alone {own_ms:6.3f} ms/frame ({own_ms / statistics.median(track_only) * 100:.1f}% of tracking)")
     goal = statistics.median(with_aus) < 20.0

@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from livemorph.aus import NUM_AUS  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.training.dataset import TrainingSet  # noqa: E402
 from livemorph.training.trainer import Trainer  # noqa: E402
 

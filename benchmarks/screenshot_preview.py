@@ -40,7 +40,7 @@ def main() -> int:
     cmd = [sys.executable, "-m", "livemorph", "run", "--target", args.target, "--source", args.source, "--loop"]
     if args.side_by_side:
         cmd.append("--side-by-side")
-    for attempt in range(6):  # see ATTEMPTS in tests/test_preview_xvfb.py: Qt without a WM may never paint
+    for attempt in range(6):  # see ATTEMPTS in tests/outputs/test_preview_xvfb.py: Qt without a WM may never paint
         result = run_once(cmd, env, args.seconds)
         if result is not None:
             break
@@ -82,11 +82,11 @@ def run_once(cmd, env, seconds):
 
 def save_help_overlay(args, out: Path) -> None:
     """The help overlay (`h`) composed offline on the portrait itself."""
-    from livemorph.config import load_config
+    from livemorph.config.settings import load_config
     from livemorph.frames import load_image
-    from livemorph.live import LiveControls
-    from livemorph.live_outputs import LiveFrame
-    from livemorph.preview import compose_preview
+    from livemorph.runtime.live import LiveControls
+    from livemorph.runtime.live_outputs import LiveFrame
+    from livemorph.outputs.preview.hud import compose_preview
 
     class Reading:
         aus = np.linspace(0, 5, 17, dtype=np.float32)

@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 
 def load_generator(path, device: str = "cpu"):
     """Load a GANimation generator from any supported checkpoint layout (see README)."""
-    from .checkpoints import load_generator as _load
+    from .engines.ganimation.checkpoints import load_generator as _load
 
     return _load(path, device=device)
 

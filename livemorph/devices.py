@@ -1,20 +1,53 @@
-"""Which torch device runs the generator: CUDA > Apple MPS > CPU unless the user names one."""
+"""The one place that chooses a torch device: CUDA > Apple MPS > CPU unless the user names one.
+
+torch is imported inside the functions: the warp engine on a machine without an NVIDIA driver
+never needs it, and `resolve_device(..., torch_optional=True)` answers 'cpu' without it.
+"""
 from __future__ import annotations
 
 import logging
+import os
 import re
-
-import torch
+import sys
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+if TYPE_CHECKING:
+    import torch
+
 _VALID = "auto, cpu, cuda, cuda:N, mps"
+
+
+def resolve_device(setting: str | None, *, torch_optional: bool = False, local_rank: int | None = None,
+                   auto_mps: bool = True) -> str:
+    """``setting`` ('auto', 'cpu', 'cuda', 'cuda:N', 'mps') made concrete, e.g. 'cuda:0'.
+
+    ``torch_optional``: the caller runs without torch on the CPU, so 'auto' on a machine without an
+    NVIDIA driver is 'cpu' without the seconds-long torch import. ``local_rank``: under torchrun a
+    bare 'cuda' (or 'auto' on a GPU) means this process's GPU. ``auto_mps=False``: 'auto' never picks
+    Apple MPS (training, whose ops MPS does not all support).
+    """
+    if torch_optional and (setting or "auto").strip().lower() == "auto" and not _nvidia_driver_present():
+        return "cpu"
+    device = select_device(setting)
+    if device.type == "mps" and not auto_mps and (setting or "auto").strip().lower() == "auto":
+        return "cpu"
+    if device.type == "cuda" and local_rank is not None and (setting or "auto").strip().lower() in ("auto", "cuda"):
+        return f"cuda:{local_rank}"
+    return str(device)
+
+
+def _nvidia_driver_present() -> bool:
+    return sys.platform == "win32" or os.path.exists("/proc/driver/nvidia/version")
 
 
 def select_device(name: str | None = "auto") -> torch.device:
     """The device called ``name`` (config ``engine.device``); a ConfigError if unknown or absent here."""
+    import torch
+
     name = (name or "auto").strip().lower()
     if name == "auto":
         if torch.cuda.is_available():
@@ -42,6 +75,8 @@ def select_device(name: str | None = "auto") -> torch.device:
 
 def describe_device(device: torch.device | str | None = None) -> str:
     """One line naming the device and what matters about it, e.g. for `livemorph doctor`."""
+    import torch
+
     device = select_device("auto") if device is None else torch.device(device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
@@ -54,5 +89,7 @@ def describe_device(device: torch.device | str | None = None) -> str:
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())

@@ -1,8 +1,10 @@
-"""Bounded hand-off between two live-loop threads: when full, the OLDEST item is dropped.
+"""The one hand-off between two threads: bounded, and when full the OLDEST item is dropped.
 
 With capacity 1 this is a latest-wins slot: a slow consumer always gets the newest item and
 the producer never waits, so stale frames are dropped instead of queued (latency stays bounded
-by one item per hand-off). Recorders use a few slots so short encoder hiccups lose nothing.
+by one item per hand-off). Camera and video reader threads and the live loop use it that way;
+recorders use a few slots so short encoder hiccups lose nothing. A producer that fails closes
+the hand-off with its error, which the consumer gets once the items before it are drained.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class Handoff:
         self._capacity = capacity
         self._cond = threading.Condition()
         self._closed = False
+        self._error: BaseException | None = None
         self._on_drop = on_drop
         self.dropped = 0
 
@@ -43,12 +46,14 @@ class Handoff:
             self._on_drop(dropped)
 
     def get(self, timeout: float | None = None) -> Any:
-        """The oldest kept item; None after ``timeout`` s; HandoffClosed when closed and drained."""
+        """The oldest kept item; None after ``timeout`` s; when closed and drained, the producer's
+        error (once), then HandoffClosed."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while not self._items:
                 if self._closed:
-                    raise HandoffClosed()
+                    error, self._error = self._error, None
+                    raise error if error is not None else HandoffClosed()
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return None
@@ -68,15 +73,23 @@ class Handoff:
                 self._cond.wait(remaining)
             return not self._items
 
-    def close(self) -> None:
-        """No more puts; the consumer still drains what is left, then gets HandoffClosed."""
+    def close(self, error: BaseException | None = None) -> None:
+        """No more puts; the consumer still drains what is left, then gets ``error`` or HandoffClosed."""
         with self._cond:
+            if not self._closed:
+                self._error = error
             self._closed = True
             self._cond.notify_all()
 
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def ended(self) -> bool:
+        """Closed and drained: the producer finished and its last item was taken."""
+        with self._cond:
+            return self._closed and not self._items
 
     def __len__(self) -> int:
         with self._cond:

@@ -72,7 +72,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def config():
-    from livemorph.config import load_config
+    from livemorph.config.settings import load_config
 
     return load_config()
 

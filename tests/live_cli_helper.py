@@ -21,6 +21,16 @@ import pyvirtualcam
 from pyvirtualcam.util import decode_fourcc
 
 VCAM_BACKEND = "lm-test"
+HELPER = Path(__file__).resolve()
+
+
+def engine_args() -> list[str]:
+    """Global flags: the real warp engine when present; else the tint engine the helper registers."""
+    import importlib.util
+
+    if importlib.util.find_spec("livemorph.engines.warp") is not None:
+        return ["--set", "engine.name=warp"]
+    return ["--set", "engine.name=test-tint"]
 
 
 class RecordingVcamBackend:
@@ -71,7 +81,7 @@ def main(argv: list[str]) -> int:
         from fake_engines import register
 
         register(engine)
-    from livemorph.cli import main as livemorph_main
+    from livemorph.cli.app import main as livemorph_main
 
     return livemorph_main(argv)
 

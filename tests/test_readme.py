@@ -2,9 +2,9 @@
 import re
 from pathlib import Path
 
-from livemorph.cli import SUBCOMMANDS
-from livemorph.expression import mapping_table_markdown
-from livemorph.hotkeys import markdown_table
+from livemorph.cli.app import SUBCOMMANDS
+from livemorph.face.estimators.blendshapes import mapping_table_markdown
+from livemorph.outputs.preview.hotkeys import markdown_table
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 CI_RUN = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()

@@ -1,4 +1,5 @@
 """Engines turn a prepared portrait plus an AU vector into a full-resolution frame."""
-from .base import Engine, available_engines, create_engine, register_engine
+from .base import Engine, available_engines, create_engine, engine_from_config, register_engine, resolve_engine_name
 
-__all__ = ["Engine", "available_engines", "create_engine", "register_engine"]
+__all__ = ["Engine", "available_engines", "create_engine", "engine_from_config", "register_engine",
+           "resolve_engine_name"]

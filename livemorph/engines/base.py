@@ -6,17 +6,26 @@ portrait's full size. ``aus`` are the AUs to show on the portrait, already retar
 portrait's resting AUs + strength x the user's change from neutral. They are not clipped and
 may leave 0-5 (a smiling portrait driven by a smile); each engine bounds them as it can show
 them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input).
-Engines register by name with a factory ``factory(config, device) -> Engine``; the factory
-module is imported lazily so `--help` and the warp engine never pay for torch.
+
+Engines register by name with a factory ``factory(config, device) -> Engine``. Built-in
+factories are "module:attribute" strings imported on first use, so `--help` and the warp engine
+never pay for torch. Each entry also says when ``engine.name=auto`` picks it (``auto_reason``,
+tried in ``auto_rank`` order) and what it needs from the config (``check``): the CLI's choices
+and the auto rule both come from here.
 """
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Protocol, runtime_checkable
-
-import numpy as np
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -32,28 +41,94 @@ class Engine(Protocol):
 
 EngineFactory = Callable[..., Engine]
 
-# name -> "module:attribute" of its factory, imported on first use.
-_LAZY_FACTORIES: dict[str, str] = {
-    "warp": "livemorph.engines.warp:create",
-    "ganimation": "livemorph.engines.ganimation:create",
+
+@dataclass(frozen=True)
+class EngineEntry:
+    name: str
+    factory: EngineFactory | str  # a callable, or "module:attribute" imported on first use
+    auto_reason: Callable[[Any], str | None] | None = None  # why auto picks it for this config; None: not picked
+    auto_rank: int = 100  # auto tries engines from the lowest rank up
+    check: Callable[[Any], None] | None = None  # raises ConfigError when the config cannot drive it
+    torch_free_on_cpu: bool = False  # device 'auto' without an NVIDIA driver: 'cpu', without importing torch
+
+
+def _ganimation_auto(config) -> str | None:
+    return f"checkpoint {config.ganimation.checkpoint}" if config.ganimation.checkpoint else None
+
+
+def _ganimation_check(config) -> None:
+    if not config.ganimation.checkpoint:
+        raise ConfigError("the ganimation engine needs a generator checkpoint: pass --checkpoint PATH "
+                          "(see `livemorph models list` and the README), or use --engine warp")
+
+
+def _warp_auto(config) -> str:
+    return "no GANimation checkpoint configured; --checkpoint CKPT selects GANimation"
+
+
+_ENTRIES: dict[str, EngineEntry] = {
+    entry.name: entry for entry in (
+        EngineEntry("ganimation", "livemorph.engines.ganimation.engine:create",
+                    auto_reason=_ganimation_auto, auto_rank=10, check=_ganimation_check),
+        EngineEntry("warp", "livemorph.engines.warp:create", auto_reason=_warp_auto, auto_rank=90,
+                    torch_free_on_cpu=True),
+    )
 }
-_FACTORIES: dict[str, EngineFactory] = {}
+_announced: set[str] = set()
 
 
-def register_engine(name: str, factory: EngineFactory) -> None:
-    _FACTORIES[name] = factory
+def register_engine(name: str, factory: EngineFactory, *, auto_reason=None, auto_rank: int = 100,
+                    check=None, torch_free_on_cpu: bool = False) -> None:
+    """Add (or replace) an engine; it becomes a valid ``--engine`` / ``engine.name`` at once."""
+    _ENTRIES[name] = EngineEntry(name, factory, auto_reason, auto_rank, check, torch_free_on_cpu)
 
 
 def available_engines() -> list[str]:
-    return sorted(set(_LAZY_FACTORIES) | set(_FACTORIES))
+    return sorted(_ENTRIES)
+
+
+def resolve_engine_name(config) -> str:
+    """``engine.name``, or for ``auto`` the first engine (by rank) whose ``auto_reason`` applies.
+
+    The automatic choice is logged once per process (info: the default is not a problem).
+    """
+    name = config.engine.name.strip().lower()
+    if name == "auto":
+        for entry in sorted(_ENTRIES.values(), key=lambda e: (e.auto_rank, e.name)):
+            why = entry.auto_reason(config) if entry.auto_reason else None
+            if why is not None:
+                name = entry.name
+                message = f"engine: {name} ({why})"
+                if message not in _announced:
+                    _announced.add(message)
+                    log.info(message)
+                break
+        else:
+            raise ConfigError(f"no engine can run this config automatically; choose one of "
+                              f"{', '.join(available_engines())}")
+    elif name not in _ENTRIES:
+        raise ConfigError(f"unknown engine {name!r}; valid: auto, {', '.join(available_engines())}")
+    if _ENTRIES[name].check is not None:
+        _ENTRIES[name].check(config)
+    return name
 
 
 def create_engine(name: str, config, device: str = "cpu") -> Engine:
-    """Build the engine called ``name``; an unknown name is a ConfigError listing valid ones."""
-    if name not in _FACTORIES:
-        target = _LAZY_FACTORIES.get(name)
-        if target is None:
-            raise ConfigError(f"unknown engine {name!r}; valid: {', '.join(available_engines())}")
-        module_name, attr = target.split(":")
-        _FACTORIES[name] = getattr(importlib.import_module(module_name), attr)
-    return _FACTORIES[name](config, device)
+    """Build the engine called ``name`` on ``device``; an unknown name is a ConfigError listing valid ones."""
+    entry = _ENTRIES.get(name)
+    if entry is None:
+        raise ConfigError(f"unknown engine {name!r}; valid: {', '.join(available_engines())}")
+    factory = entry.factory
+    if isinstance(factory, str):
+        module_name, attr = factory.split(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+    return factory(config, device)
+
+
+def engine_from_config(config, engine_name: str | None = None) -> tuple[str, Engine]:
+    """(name, engine) for ``config``: ``engine_name`` or the configured/automatic one, on its device."""
+    from ..devices import resolve_device
+
+    name = engine_name or resolve_engine_name(config)
+    device = resolve_device(config.engine.device, torch_optional=_ENTRIES[name].torch_free_on_cpu)
+    return name, create_engine(name, config, device)

@@ -17,14 +17,13 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_write
 from ..aus import AU_NAMES, NUM_AUS, au_index
 from ..errors import InputUnreadable, TrainingDataError
 from ..frames import is_image_path, load_image
@@ -255,14 +254,14 @@ def _label_folder(data_dir: Path, names: list[str], label_csv: Path | None, conf
 
 
 def _open_tracker(config):
-    from ..tracking import FaceTracker
+    from ..face.tracking import FaceTracker
 
     return FaceTracker.from_config(config.tracking, mode="image")
 
 
 def _crop(image: np.ndarray, track, train, config) -> np.ndarray:
     """The same square crop the GANimation engine feeds its generator at inference."""
-    from ..face_crop import crop_box, extract_crop
+    from ..engines.ganimation.face_crop import crop_box, extract_crop
 
     box = crop_box(track, image.shape, config.portrait.crop_scale)
     return np.ascontiguousarray(extract_crop(image, box, train.image_size), dtype=np.uint8)
@@ -275,23 +274,20 @@ def _resize_whole(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _estimate(track, config) -> np.ndarray:
-    from ..expression import estimate_aus
+    from ..face.estimators import estimator_from_config
 
-    return np.asarray(estimate_aus(track, gains=config.expression.gain_vector()), np.float32)
+    return np.asarray(estimator_from_config(config).estimate(track), np.float32)
 
 
 def _write_cache(cache: Path, data: TrainingSet) -> None:
     """Write into a temporary sibling folder and rename it, so a half-written cache never exists."""
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=cache.name + ".", suffix=".partial", dir=cache.parent))
     try:
-        np.save(tmp / "crops.npy", data.images)
-        np.save(tmp / "aus.npy", data.aus)
-        index = {"names": data.names, "skipped": data.skipped, "label_source": data.label_source}
-        (tmp / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
-        os.replace(tmp, cache)
+        with atomic_write(cache, folder=True, unique=True) as tmp:
+            np.save(tmp / "crops.npy", data.images)
+            np.save(tmp / "aus.npy", data.aus)
+            index = {"names": data.names, "skipped": data.skipped, "label_source": data.label_source}
+            (tmp / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
         if (cache / "index.json").is_file():  # another process (torchrun rank) won the race
             return
         raise

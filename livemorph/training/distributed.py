@@ -69,15 +69,10 @@ def shutdown_distributed(ctx: DistContext) -> None:
 
 
 def resolve_device(device_setting: str, ctx: DistContext) -> torch.device:
-    """'auto' -> this process's GPU when there is one; under torchrun cuda means cuda:LOCAL_RANK."""
-    if device_setting == "auto":
-        device_setting = "cuda" if torch.cuda.is_available() else "cpu"
+    """'auto' -> this process's GPU when there is one (never MPS); under torchrun cuda means cuda:LOCAL_RANK."""
+    from ..devices import resolve_device as choose
+
     try:
-        device = torch.device(device_setting)
-    except RuntimeError as exc:
-        raise ConfigError(f"train.device {device_setting!r} is not a device; use auto, cpu, cuda or cuda:N") from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"train.device is {device_setting!r} but no CUDA GPU is visible; use auto or cpu")
-    if device.type == "cuda" and device.index is None:
-        device = torch.device("cuda", ctx.local_rank if ctx.enabled else torch.cuda.current_device())
-    return device
+        return torch.device(choose(device_setting, auto_mps=False, local_rank=ctx.local_rank if ctx.enabled else None))
+    except ConfigError as exc:
+        raise ConfigError(f"train.device: {exc}") from exc

@@ -5,13 +5,13 @@ Each row: input | output for each target expression | attention mask for each ta
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..networks import GanimationGenerator
+from ..atomic import atomic_write
+from ..engines.ganimation.networks import GanimationGenerator
 
 
 @torch.no_grad()
@@ -32,8 +32,6 @@ def write_png(path: Path, image: np.ndarray) -> Path:
     """Atomic PNG write (temporary name in the same folder, then rename)."""
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    Image.fromarray(image).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        Image.fromarray(image).save(tmp, format="PNG")
     return path

@@ -5,7 +5,6 @@ The state file holds only tensors and plain Python values so it loads with
 """
 from __future__ import annotations
 
-import os
 import pickle
 import random
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..atomic import atomic_write
 from ..errors import CheckpointError
 
 STATE_FORMAT = "livemorph-train-state"
@@ -54,10 +54,8 @@ def _as_tuple(value):
 
 def save_state(path: Path, payload: dict) -> Path:
     """torch.save to a temporary name in the same folder, then rename: never a half-written state."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    torch.save({"format": STATE_FORMAT, "format_version": STATE_FORMAT_VERSION, **payload}, tmp)
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        torch.save({"format": STATE_FORMAT, "format_version": STATE_FORMAT_VERSION, **payload}, tmp)
     return path
 
 

@@ -35,11 +35,12 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
+from ..atomic import atomic_write
 from ..aus import AU_MAX, NUM_AUS
-from ..checkpoints import save_generator
-from ..config import to_dict
+from ..engines.ganimation.checkpoints import save_generator
+from ..config.settings import to_dict
 from ..errors import ConfigError
-from ..networks import GanimationCritic, GanimationGenerator
+from ..engines.ganimation.networks import GanimationCritic, GanimationGenerator
 from . import losses
 from .dataset import TrainingSet
 from .distributed import SINGLE, DistContext, resolve_device
@@ -285,7 +286,7 @@ class Trainer:
                 norm_affine=arch["norm_affine"], conv_bias=arch["conv_bias"],
             )
         if init_checkpoint:
-            from ..checkpoints import load_generator
+            from ..engines.ganimation.checkpoints import load_generator
 
             generator = load_generator(init_checkpoint, "cpu")
             if (generator.conv_dim, generator.repeat_num) != (self.train.conv_dim, self.train.repeat_num):
@@ -550,13 +551,11 @@ class Trainer:
         if path.exists():
             with open(path, newline="", encoding="utf-8") as fh:
                 kept = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step - len(self._pending_rows)]
-        tmp = path.with_name(path.name + ".partial")
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        with atomic_write(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(kept)
             writer.writerows(self._pending_rows)
-        tmp.replace(path)
         self._pending_rows = []
 
 

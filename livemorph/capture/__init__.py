@@ -1,0 +1,1 @@
+"""Capture: camera, video file and still image sources that yield RGB `Frame`s."""

@@ -1,0 +1,1 @@
+"""Config: typed settings (settings.py), their checks (checks.py) and the one defaults file."""

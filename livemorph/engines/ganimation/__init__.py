@@ -1,0 +1,1 @@
+"""The GANimation engine: network, checkpoints, generator runtime, face crop, compositing, model registry."""

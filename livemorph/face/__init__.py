@@ -1,0 +1,1 @@
+"""Face: MediaPipe tracking -> FaceTrack, AU estimators, stabilizer (neutral baseline + smoothing), AU tracks."""

@@ -1,0 +1,46 @@
+"""Frames in, driving AU readings out: tracker -> AU estimator -> stabilizer."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..frames import Frame
+from .estimators import AUEstimator, estimator_from_config
+from .stabilize import AUReading, AUStabilizer
+from .tracking import FaceTrack, FaceTracker
+
+
+class AUStream:
+    """One face's AUs over a stream of frames. A context manager (it owns the tracker)."""
+
+    def __init__(self, tracker: FaceTracker, estimator: AUEstimator, stabilizer: AUStabilizer):
+        self.tracker = tracker
+        self.estimator = estimator
+        self.stabilizer = stabilizer
+
+    @classmethod
+    def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None) -> "AUStream":
+        estimator = estimator_from_config(config)  # first: a bad name must not leave a tracker open
+        tracker = FaceTracker.from_config(config.tracking, mode="video", allow_download=allow_download)
+        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config))
+
+    def estimate(self, frame: Frame) -> tuple[FaceTrack, np.ndarray | None]:
+        """The frame's face and its raw AUs (None without a face), before any smoothing."""
+        track = self.tracker.track(frame.image, frame.timestamp_ms)
+        return track, self.estimator.estimate(track) if track.present else None
+
+    def process(self, frame: Frame) -> AUReading:
+        """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied."""
+        track, raw = self.estimate(frame)
+        return self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track)
+
+    def recalibrate(self) -> None:
+        self.stabilizer.recalibrate()
+
+    def close(self) -> None:
+        self.tracker.close()
+
+    def __enter__(self) -> "AUStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,165 @@
+"""Landmarks + blendshapes -> the 17 AUs on OpenFace's 0-5 scale (pure numpy).
+
+The mapping lives in one table, ``AU_MAPPING``: each AU reads one *feature* (a mean of
+MediaPipe blendshapes, or a landmark-geometry measure where blendshapes are weak) and maps
+it linearly, ``AU = scale * max(0, feature - offset)``, then a per-AU gain from config.
+Offsets swallow the small values resting faces show; scales put typical strong expressions
+where OpenFace puts them (GANimation's training AUs are mostly below 2-3).
+
+Measured weak spots (shared/FACTS.md and our own runs): ``cheekSquint*`` and ``noseSneer*``
+read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...aus import AU_MAX, AU_NAMES, NUM_AUS
+from ..tracking import BLENDSHAPE_INDEX, FaceTrack
+
+# MediaPipe face-mesh landmark indices used for geometry.
+LM_EYE_OUTER_R, LM_EYE_OUTER_L = 33, 263  # outer eye corners (subject's right, left)
+LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER = 13, 14  # inner-lip midpoints
+LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER = 0, 17  # outer-lip midpoints
+LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
+
+# Closed-lip smiles: MediaPipe's mouthSmile stays near 0 on them (the Mona Lisa reads 0.001), but
+# the corners rise above the lip centre. Measured on the shared faces as corner lift / eye span:
+# resting faces -0.01..+0.03, the Mona Lisa +0.06, broad smiles +0.09..+0.15.
+CORNER_LIFT_REST = 0.035  # lift below this is a resting mouth
+CORNER_LIFT_PER_SMILE = 13.0  # lift above rest -> mouthSmile-equivalent units (lift 0.10 ~ smile 0.85)
+CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond that mouthSmile decides
+
+
+@dataclass(frozen=True)
+class AUMapping:
+    au: str
+    feature: str
+    offset: float
+    scale: float
+    why: str
+
+
+# The one place where AUs get their meaning. Order follows AU_NAMES.
+AU_MAPPING: tuple[AUMapping, ...] = (
+    AUMapping("AU01", "browInnerUp", 0.05, 4.0, "a full raise (~0.9) -> ~3.4"),
+    AUMapping("AU02", "browOuterUp", 0.05, 4.0, "mean of left/right"),
+    AUMapping("AU04", "browDown", 0.05, 4.5, "mean of left/right; a frown (~0.7) -> ~3"),
+    AUMapping("AU05", "eyeWide", 0.02, 8.0, "MediaPipe rarely exceeds 0.4, hence the large scale"),
+    AUMapping("AU06", "cheekRaise", 0.05, 3.0, "cheekSquint is dead in MediaPipe: smile + squint above rest"),
+    AUMapping("AU07", "eyeSquint", 0.30, 4.0, "lid tightener; resting faces read ~0.3"),
+    AUMapping("AU09", "noseWrinkle", 0.30, 4.0, "noseSneer is dead: upper-lip raise AND brow lower together"),
+    AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
+    AUMapping("AU12", "smile", 0.02, 3.8, "mouthSmile, or corner lift above the lip centre for closed-lip smiles; a broad smile (~0.85) -> ~3"),
+    AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
+    AUMapping("AU15", "mouthFrown", 0.02, 8.0, "small range in MediaPipe (<0.2)"),
+    AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "lower-lip shrug pushes the chin up"),
+    AUMapping("AU20", "mouthStretch", 0.03, 6.0, "mean of left/right"),
+    AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
+    AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
+    AUMapping("AU26", "jawOpen", 0.05, 5.0, "a wide jaw drop (~0.6) -> ~2.8"),
+    AUMapping("AU45", "eyeBlink", 0.25, 5.0, "offset: looking down alone reads ~0.2"),
+)
+assert tuple(m.au for m in AU_MAPPING) == AU_NAMES
+
+_OFFSETS = np.array([m.offset for m in AU_MAPPING], np.float32)
+_SCALES = np.array([m.scale for m in AU_MAPPING], np.float32)
+
+
+def _bs(shapes: np.ndarray, *names: str) -> float:
+    return float(np.mean([shapes[BLENDSHAPE_INDEX[n]] for n in names]))
+
+
+def _pair(shapes: np.ndarray, stem: str) -> float:
+    return _bs(shapes, stem + "Left", stem + "Right")
+
+
+def inner_lip_gap(landmarks: np.ndarray) -> float:
+    """Inner-lip opening normalised by the outer-eye-corner distance (scale and distance free)."""
+    eye_span = float(np.linalg.norm(landmarks[LM_EYE_OUTER_R, :2] - landmarks[LM_EYE_OUTER_L, :2]))
+    if eye_span < 1e-6:
+        return 0.0
+    gap = float(np.linalg.norm(landmarks[LM_LIP_INNER_UPPER, :2] - landmarks[LM_LIP_INNER_LOWER, :2]))
+    return gap / eye_span
+
+
+def corner_lift(landmarks: np.ndarray) -> float:
+    """How far the mouth corners sit above the lip centre, along the face's own vertical axis
+    (roll removed), normalised by the outer-eye-corner distance; positive = corners higher."""
+    right, left = landmarks[LM_EYE_OUTER_R, :2], landmarks[LM_EYE_OUTER_L, :2]
+    across = left - right
+    span = float(np.linalg.norm(across))
+    if span < 1e-6:
+        return 0.0
+    down = np.array([-across[1], across[0]]) / span  # image y grows downwards; this is the face's "down"
+    centre = np.mean(landmarks[[LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER], :2], 0)
+    corners = np.mean(landmarks[[LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L], :2], 0)
+    return float(np.dot(centre - corners, down)) / span
+
+
+def _features(track: FaceTrack) -> dict[str, float]:
+    s = track.blendshapes
+    smile = _pair(s, "mouthSmile")
+    squint = _pair(s, "eyeSquint")
+    brow_down = _pair(s, "browDown")
+    upper_up = _pair(s, "mouthUpperUp")
+    return {
+        "browInnerUp": _bs(s, "browInnerUp"),
+        "browOuterUp": _pair(s, "browOuterUp"),
+        "browDown": brow_down,
+        "eyeWide": _pair(s, "eyeWide"),
+        # A real cheek raise bunches the lower lids (squint beyond a resting ~0.3) and comes with
+        # smiles; use cheekSquint itself should a model version make it live again.
+        "cheekRaise": max(_pair(s, "cheekSquint"), 0.6 * smile + 0.4 * max(0.0, squint - 0.3)),
+        "eyeSquint": squint,
+        "noseWrinkle": max(_pair(s, "noseSneer"), min(upper_up, brow_down)),
+        "mouthUpperUp": upper_up,
+        "smile": max(smile, min(CORNER_LIFT_MAX_SMILE,
+                                CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
+        "mouthDimple": _pair(s, "mouthDimple"),
+        "mouthFrown": _pair(s, "mouthFrown"),
+        "mouthShrugLower": _bs(s, "mouthShrugLower"),
+        "mouthStretch": _pair(s, "mouthStretch"),
+        "mouthPress": _pair(s, "mouthPress"),
+        "lipGap": inner_lip_gap(track.landmarks),
+        "jawOpen": _bs(s, "jawOpen"),
+        "eyeBlink": _pair(s, "eyeBlink"),
+    }
+
+
+def feature_vector(track: FaceTrack) -> np.ndarray:
+    feats = _features(track)
+    return np.array([feats[m.feature] for m in AU_MAPPING], np.float32)
+
+
+def estimate_aus(track: FaceTrack, gains: np.ndarray | None = None) -> np.ndarray:
+    """The 17 AUs (0-5) of one tracked face; zeros when no face is present."""
+    if not track.present:
+        return np.zeros(NUM_AUS, np.float32)
+    aus = _SCALES * np.maximum(0.0, feature_vector(track) - _OFFSETS)
+    if gains is not None:
+        aus = aus * np.asarray(gains, np.float32)
+    return np.clip(aus, 0.0, AU_MAX).astype(np.float32)
+
+
+class BlendshapeEstimator:
+    """The default estimator (``expression.estimator: mediapipe``): ``AU_MAPPING`` times ``expression.gains``."""
+
+    name = "mediapipe"
+
+    def __init__(self, expression_config=None):
+        self.gains = None if expression_config is None else expression_config.gain_vector()
+
+    def estimate(self, track: FaceTrack) -> np.ndarray:
+        return estimate_aus(track, self.gains)
+
+
+def mapping_table_markdown() -> str:
+    """The mapping as a Markdown table (README and `livemorph aus --explain` print it)."""
+    rows = ["| AU | meaning | feature | offset | scale | note |", "|---|---|---|---|---|---|"]
+    from ...aus import AU_DESCRIPTIONS
+
+    for m in AU_MAPPING:
+        rows.append(f"| {m.au} | {AU_DESCRIPTIONS[m.au]} | {m.feature} | {m.offset} | {m.scale} | {m.why} |")
+    return "\n".join(rows)

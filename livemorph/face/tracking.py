@@ -1,0 +1,253 @@
+"""Face tracking with MediaPipe FaceLandmarker: 478 landmarks, 52 blendshapes, head pose.
+
+VIDEO mode for streams (monotonic timestamps), IMAGE mode for stills. With several faces
+in view the tracker follows one: the largest when it starts, then the same one by position
+(nearest centre), not whichever MediaPipe happens to list first. No face gives
+``FaceTrack.empty()``; nothing here raises for a bad frame.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelFileError
+from ..frames import check_rgb_uint8
+from .quiet_stderr import quiet_native_stderr
+
+log = logging.getLogger(__name__)
+
+NUM_LANDMARKS = 478
+NUM_BLENDSHAPES = 52
+
+# MediaPipe's blendshape order (index 0 is '_neutral'). Kept here so code can name them.
+BLENDSHAPE_NAMES: tuple[str, ...] = (
+    "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
+    "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft", "eyeBlinkRight", "eyeLookDownLeft",
+    "eyeLookDownRight", "eyeLookInLeft", "eyeLookInRight", "eyeLookOutLeft", "eyeLookOutRight",
+    "eyeLookUpLeft", "eyeLookUpRight", "eyeSquintLeft", "eyeSquintRight", "eyeWideLeft", "eyeWideRight",
+    "jawForward", "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthDimpleLeft", "mouthDimpleRight",
+    "mouthFrownLeft", "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft",
+    "mouthLowerDownRight", "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight",
+    "mouthRollLower", "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper", "mouthSmileLeft",
+    "mouthSmileRight", "mouthStretchLeft", "mouthStretchRight", "mouthUpperUpLeft", "mouthUpperUpRight",
+    "noseSneerLeft", "noseSneerRight",
+)
+BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
+
+
+@dataclass(frozen=True)
+class FaceTrack:
+    """One face in one image. Landmarks are in pixel coordinates of that image (z scaled like x)."""
+
+    landmarks: np.ndarray  # (478, 3) float32
+    blendshapes: np.ndarray  # (52,) float32, MediaPipe order
+    transform: np.ndarray  # (4, 4) float32 facial transformation matrix
+    present: bool
+    image_size: tuple[int, int]  # (height, width)
+    pose: np.ndarray = field(init=False)  # (3,) yaw, pitch, roll in degrees
+
+    def __post_init__(self):
+        _check_shape(self.landmarks, (NUM_LANDMARKS, 3), "landmarks")
+        _check_shape(self.blendshapes, (NUM_BLENDSHAPES,), "blendshapes")
+        _check_shape(self.transform, (4, 4), "transform")
+        object.__setattr__(self, "pose", pose_from_transform(self.transform) if self.present else np.zeros(3, np.float32))
+
+    @staticmethod
+    def empty(image_size: tuple[int, int] = (0, 0)) -> "FaceTrack":
+        return FaceTrack(
+            landmarks=np.zeros((NUM_LANDMARKS, 3), np.float32),
+            blendshapes=np.zeros(NUM_BLENDSHAPES, np.float32),
+            transform=np.eye(4, dtype=np.float32),
+            present=False,
+            image_size=tuple(image_size),
+        )
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the landmarks in pixels."""
+        xy = self.landmarks[:, :2]
+        x0, y0 = xy.min(axis=0)
+        x1, y1 = xy.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    @property
+    def center(self) -> np.ndarray:
+        x0, y0, x1, y1 = self.box
+        return np.array([(x0 + x1) / 2, (y0 + y1) / 2], np.float32)
+
+    @property
+    def area(self) -> float:
+        x0, y0, x1, y1 = self.box
+        return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+    def blendshape(self, name: str) -> float:
+        return float(self.blendshapes[BLENDSHAPE_INDEX[name]])
+
+
+def _check_shape(arr: np.ndarray, shape: tuple, what: str) -> None:
+    if not isinstance(arr, np.ndarray) or arr.shape != shape:
+        actual = getattr(arr, "shape", type(arr).__name__)
+        raise ValueError(f"FaceTrack.{what} must have shape {shape}, got {actual}")
+
+
+def pose_from_transform(transform: np.ndarray) -> np.ndarray:
+    """Yaw, pitch, roll (degrees) of the rotation in MediaPipe's facial transformation matrix.
+
+    Decomposed as R = Ry(yaw) @ Rx(pitch) @ Rz(roll); yaw > 0 turns the face towards image
+    left, pitch > 0 tilts the chin down, roll > 0 tilts the head clockwise in the image.
+    """
+    r = np.asarray(transform, np.float64)[:3, :3]
+    # Remove any scale so the decomposition sees a pure rotation.
+    r = r / np.cbrt(max(np.linalg.det(r), 1e-12))
+    pitch = math.asin(float(np.clip(-r[1, 2], -1.0, 1.0)))
+    yaw = math.atan2(r[0, 2], r[2, 2])
+    roll = math.atan2(r[1, 0], r[1, 1])
+    return np.degrees(np.array([yaw, pitch, roll])).astype(np.float32)
+
+
+def _quiet_native_stderr():
+    """Silence MediaPipe's C++ start-up lines on fd 2 (kept when debug logging is on)."""
+    return quiet_native_stderr(enabled=not log.isEnabledFor(logging.DEBUG))
+
+
+class FaceTracker:
+    """MediaPipe FaceLandmarker behind one per-frame method. Use as a context manager."""
+
+    def __init__(self, model_path, *, mode: str, max_faces: int, min_detection_confidence: float,
+                 min_presence_confidence: float, min_tracking_confidence: float,
+                 reacquire_max_jump: float, reacquire_after_ms: float):
+        if mode not in ("video", "image"):
+            raise ValueError(f"mode must be 'video' or 'image', got {mode!r}")
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        self.mode = mode
+        self.reacquire_max_jump = reacquire_max_jump
+        self.reacquire_after_ms = reacquire_after_ms
+        options = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE,
+            num_faces=max_faces,
+            min_face_detection_confidence=min_detection_confidence,
+            min_face_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        try:
+            with _quiet_native_stderr():
+                self._landmarker = vision.FaceLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelFileError(f"MediaPipe could not load the face landmarker model {model_path}: {exc}") from exc
+        self._last_ts = -1
+        self._followed_center: np.ndarray | None = None
+        self._last_seen_ms: float | None = None
+
+    @classmethod
+    def from_config(cls, tracking_config, mode: str = "video", *, allow_download: bool = True) -> "FaceTracker":
+        from .model_files import resolve_landmarker_model
+
+        path = resolve_landmarker_model(tracking_config, allow_download=allow_download)
+        return cls(
+            path,
+            mode=mode,
+            max_faces=tracking_config.max_faces,
+            min_detection_confidence=tracking_config.min_detection_confidence,
+            min_presence_confidence=tracking_config.min_presence_confidence,
+            min_tracking_confidence=tracking_config.min_tracking_confidence,
+            reacquire_max_jump=tracking_config.reacquire_max_jump,
+            reacquire_after_ms=tracking_config.reacquire_after_ms,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> "FaceTracker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- per frame -------------------------------------------------------------------------
+    def track(self, image: np.ndarray, timestamp_ms: float) -> FaceTrack:
+        """VIDEO mode: the followed face in this frame, or ``FaceTrack.empty()``.
+
+        MediaPipe needs strictly increasing integer timestamps; a repeated or earlier
+        timestamp (a looping video, a camera hiccup) is nudged forward rather than failing.
+        """
+        if self.mode != "video":
+            raise RuntimeError("track() needs a tracker created with mode='video'")
+        check_rgb_uint8(image, "tracker input")
+        ts = int(timestamp_ms)
+        if ts <= self._last_ts:
+            ts = self._last_ts + 1
+        self._last_ts = ts
+        result = self._landmarker.detect_for_video(self._as_mp_image(image), ts)
+        faces = self._faces_from_result(result, image.shape[:2])
+        chosen = self._choose_followed(faces, float(timestamp_ms), image.shape[1])
+        return chosen if chosen is not None else FaceTrack.empty(image.shape[:2])
+
+    def detect_all(self, image: np.ndarray) -> list[FaceTrack]:
+        """IMAGE mode: every face found, largest first."""
+        if self.mode != "image":
+            raise RuntimeError("detect_all() needs a tracker created with mode='image'")
+        check_rgb_uint8(image, "tracker input")
+        result = self._landmarker.detect(self._as_mp_image(image))
+        faces = self._faces_from_result(result, image.shape[:2])
+        return sorted(faces, key=lambda f: f.area, reverse=True)
+
+    def detect_largest(self, image: np.ndarray) -> FaceTrack:
+        faces = self.detect_all(image)
+        return faces[0] if faces else FaceTrack.empty(image.shape[:2])
+
+    def reset(self) -> None:
+        """Forget the followed face: the next frame picks the largest again."""
+        self._followed_center = None
+        self._last_seen_ms = None
+
+    # -- internals -------------------------------------------------------------------------
+    def _as_mp_image(self, image: np.ndarray):
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+
+    @staticmethod
+    def _faces_from_result(result, image_hw) -> list[FaceTrack]:
+        h, w = image_hw
+        faces = []
+        for i, landmarks in enumerate(result.face_landmarks):
+            pts = np.array([(p.x * w, p.y * h, p.z * w) for p in landmarks], dtype=np.float32)
+            if pts.shape[0] != NUM_LANDMARKS:
+                continue  # a model without iris points; not the bundle we ship
+            shapes = np.zeros(NUM_BLENDSHAPES, np.float32)
+            if result.face_blendshapes and i < len(result.face_blendshapes):
+                for cat in result.face_blendshapes[i]:
+                    if 0 <= cat.index < NUM_BLENDSHAPES:
+                        shapes[cat.index] = cat.score
+            matrix = np.eye(4, dtype=np.float32)
+            if result.facial_transformation_matrixes and i < len(result.facial_transformation_matrixes):
+                matrix = np.asarray(result.facial_transformation_matrixes[i], np.float32).reshape(4, 4)
+            faces.append(FaceTrack(pts, shapes, matrix, True, (h, w)))
+        return faces
+
+    def _choose_followed(self, faces: list[FaceTrack], now_ms: float, width: int) -> FaceTrack | None:
+        lost_too_long = self._last_seen_ms is not None and now_ms - self._last_seen_ms > self.reacquire_after_ms
+        if self._followed_center is None or lost_too_long:
+            self.reset()
+            chosen = max(faces, key=lambda f: f.area) if faces else None
+        else:
+            chosen = None
+            if faces:
+                dists = [float(np.linalg.norm(f.center - self._followed_center)) for f in faces]
+                best = int(np.argmin(dists))
+                if dists[best] <= self.reacquire_max_jump * width:
+                    chosen = faces[best]
+        if chosen is not None:
+            self._followed_center = chosen.center
+            self._last_seen_ms = now_ms
+        return chosen

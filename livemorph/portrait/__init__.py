@@ -1,0 +1,4 @@
+"""Portrait: load the image, choose the face, prepare it once for an engine."""
+from .prepare import PortraitFace, load_portrait, prepare_portrait_face
+
+__all__ = ["PortraitFace", "load_portrait", "prepare_portrait_face"]

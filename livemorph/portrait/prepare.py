@@ -1,0 +1,110 @@
+"""Target portraits: find the face once, read its resting expression.
+
+Every engine starts from a ``PortraitFace``: the full-resolution image, the chosen face's
+landmarks in that image's pixels, and the portrait's own AUs (its resting expression, which
+the user's *change* from neutral is added to).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, NoFaceInPortrait
+from ..face.estimators import estimator_from_config
+from ..frames import check_rgb_uint8, load_image
+from ..face.tracking import FaceTrack, FaceTracker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PortraitFace:
+    image: np.ndarray  # full-resolution RGB uint8
+    track: FaceTrack  # the chosen face, in this image's pixel coordinates
+    resting_aus: np.ndarray  # (17,) the portrait's own expression
+    source: str  # file name or a description, for messages and the HUD
+    faces_found: int = 1
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width)."""
+        return self.image.shape[0], self.image.shape[1]
+
+
+# Portrait analysis is deterministic per (pixels, settings): keep results for the session so
+# switching targets back and forth never re-runs detection.
+_CACHE: dict[tuple, tuple[FaceTrack, np.ndarray, int]] = {}
+
+
+def _image_key(image: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(image).data).hexdigest()
+
+
+def choose_face(faces: list[FaceTrack], choice) -> FaceTrack:
+    """'largest' or a 0-based index counting faces from left to right."""
+    if isinstance(choice, str) and choice.strip().lower() == "largest":
+        return max(faces, key=lambda f: f.area)
+    try:
+        index = int(choice)
+    except (TypeError, ValueError):
+        raise ConfigError(f"portrait.face must be 'largest' or a face index, got {choice!r}") from None
+    ordered = sorted(faces, key=lambda f: f.center[0])
+    if not 0 <= index < len(ordered):
+        raise ConfigError(f"portrait.face={index} but the portrait has {len(ordered)} face(s) (0..{len(ordered) - 1})")
+    return ordered[index]
+
+
+def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait",
+                          tracker: FaceTracker | None = None) -> PortraitFace:
+    """Detect the portrait's face (IMAGE mode), choose one, estimate its resting AUs."""
+    check_rgb_uint8(image, "portrait")
+    # Everything the cached result depends on: the image, which face, detection, and how AUs are read.
+    key = (_image_key(image), str(config.portrait.face), config.tracking.min_detection_confidence,
+           config.expression.estimator, tuple(config.expression.gain_vector().tolist()))
+    if key not in _CACHE:
+        if tracker is None:
+            with FaceTracker.from_config(config.tracking, mode="image") as own:
+                faces = own.detect_all(image)
+        else:
+            faces = tracker.detect_all(image)
+        if not faces:
+            raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
+        chosen = choose_face(faces, config.portrait.face)
+        _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
+    track, resting, count = _CACHE[key]
+    if count > 1:
+        log.info("%s has %d faces; using %s (portrait.face)", source, count, config.portrait.face)
+    x0, y0, x1, y1 = track.box
+    if min(x1 - x0, y1 - y0) < config.portrait.min_face_px:
+        log.warning("the face in %s is small (%.0f px); results will be soft — a closer crop works better",
+                    source, min(x1 - x0, y1 - y0))
+    return PortraitFace(image=image, track=track, resting_aus=resting.copy(), source=source, faces_found=count)
+
+
+def load_portrait(path: str | Path, config, *, tracker: FaceTracker | None = None) -> PortraitFace:
+    """A portrait file, scaled down to ``portrait.max_side`` when larger (said in one log line)."""
+    path = Path(path)
+    image = load_image(path, max_side=config.portrait.max_side)
+    if max(image.shape[:2]) == config.portrait.max_side:
+        original = _original_size(path)
+        if original is not None and max(original) > config.portrait.max_side:
+            log.warning("%s is %dx%d; working at %dx%d (portrait.max_side %d)", path.name, *original,
+                        image.shape[1], image.shape[0], config.portrait.max_side)
+    return prepare_portrait_face(image, config, source=path.name, tracker=tracker)
+
+
+def _original_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) as stored, after EXIF rotation; None if it cannot be read again."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            orientation = im.getexif().get(0x0112, 1)
+    except OSError:
+        return None
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)

@@ -1,0 +1,1 @@
+"""Runtime: the offline render, the live session, the `aus` analysis, doctor checks."""

@@ -1,0 +1,96 @@
+"""Offline AU analysis: an image, a folder of images or a video -> one AU row per frame.
+
+Stills are analysed independently (IMAGE mode, no smoothing); a video goes through the
+VIDEO-mode tracker. By default rows hold the raw per-frame estimate, as OpenFace writes them
+(zeros with success=0 where no face is found); ``smooth=True`` applies the live stabilizer
+(One Euro smoothing, live neutral estimate, hold-then-ease when the face is lost) instead, and
+each row carries its neutral, so the CSV replays like a take recorded with ``run --record-aus``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..aus import NUM_AUS
+from ..errors import InputNotFound, InputUnreadable
+from ..face.au_stream import AUStream
+from ..face.estimators import estimator_from_config
+from ..face.tracking import FaceTracker
+from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
+
+
+@dataclass(frozen=True)
+class AURow:
+    frame_index: int  # 0-based
+    timestamp_s: float
+    aus: np.ndarray
+    success: bool
+    confidence: float
+    name: str = ""  # the image file name for image inputs
+    neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
+
+
+def list_images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def count_frames(path: Path) -> int | None:
+    """Frames the analysis will produce (for a progress bar), None when unknown."""
+    if path.is_dir():
+        return len(list_images(path))
+    if is_image_path(path):
+        return 1
+    if not is_video_path(path):
+        return None  # analyse() explains what is wrong with it
+    from ..capture.sources import VideoFileSource
+
+    return VideoFileSource(path, paced=False).frame_count
+
+
+def analyse(path: str | Path, config, *, smooth: bool = False,
+            on_frame: Callable[[], None] | None = None) -> Iterator[AURow]:
+    """AU rows for every frame of ``path`` (image, folder of images, or video)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputNotFound(f"input not found: {path}")
+    if path.is_dir() or is_image_path(path):
+        images = list_images(path) if path.is_dir() else [path]
+        if not images:
+            raise InputUnreadable(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
+        yield from _analyse_stills(images, config, on_frame)
+    elif is_video_path(path):
+        yield from _analyse_video(path, config, smooth, on_frame)
+    else:
+        raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
+
+
+def _analyse_stills(images, config, on_frame) -> Iterator[AURow]:
+    estimator = estimator_from_config(config)
+    with FaceTracker.from_config(config.tracking, mode="image") as tracker:
+        for i, image_path in enumerate(images):
+            track = tracker.detect_largest(load_image(image_path))
+            aus = estimator.estimate(track)
+            yield AURow(i, 0.0, aus, track.present, 1.0 if track.present else 0.0, image_path.name)
+            if on_frame:
+                on_frame()
+
+
+def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
+    from ..capture.sources import VideoFileSource
+
+    with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False) as source:
+        for frame in source:
+            if smooth:
+                reading = stream.process(frame)
+                present, aus, neutral = reading.track.present, reading.aus, reading.neutral
+            else:
+                track, raw = stream.estimate(frame)
+                present, neutral = track.present, None
+                aus = raw if present else np.zeros(NUM_AUS, np.float32)
+            yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, present, 1.0 if present else 0.0,
+                        neutral=neutral)
+            if on_frame:
+                on_frame()

@@ -1,0 +1,618 @@
+"""The live loop: capture -> track + AUs -> engine -> outputs, each stage on its own thread.
+
+Stages meet through bounded latest-wins hand-offs (``livemorph.handoff``), so the loop runs at
+the rate of its slowest stage, not the sum of all, and a frame never waits behind stale ones.
+Two refinements keep latency near the sum of the stage times:
+
+- the tracking stage does not analyse a frame the engine could not take yet (it would only be
+  overwritten): it waits until the engine has taken the previous reading, then starts on the
+  NEWEST captured frame just early enough to be done when the engine frees up;
+- outputs (window, virtual camera, recorder, AU track) each have their own thread and slot,
+  so a slow one drops its own frames and never holds up the others.
+
+Shutdown (quit key, ``--max-frames``, Ctrl+C / SIGTERM, an error in any stage) always runs the
+same path: stop the stages, let every output drain and close (recorders rename their
+temporary file into place), then re-raise the first error or the interrupt.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+import numpy as np
+
+from ..frames import Frame
+from ..handoff import Handoff, HandoffClosed
+from .live_outputs import LiveFrame, OutputWorker
+from .live_stats import LiveStats
+from .stages import StageThreads
+
+log = logging.getLogger(__name__)
+
+STOP_POLL_S = 0.1  # how often idle threads look at the stop flag
+
+
+class Puppet(Protocol):
+    """One prepared target portrait (``render.PortraitPuppet``): AU reading in, animated portrait out."""
+
+    name: str
+
+    def step(self, reading: Any, strength: float | None = None) -> np.ndarray: ...
+
+
+@dataclass
+class LiveControls:
+    """What the hotkeys change; written by the window thread, read by the stages."""
+
+    strength: float
+    target: int = 0
+    paused: bool = False
+    hud: bool = True
+    side_by_side: bool = False
+    mirror: bool = True
+    help: bool = False
+    message: str = ""  # a short notice shown on the HUD (e.g. "still preparing obama")
+    message_until: float = 0.0
+    recalibrate_requested: bool = False  # done on the tracking thread, which owns the stabilizer
+
+    def notify(self, text: str, seconds: float = 2.5) -> None:
+        log.info("%s", text)
+        self.message, self.message_until = text, time.monotonic() + seconds
+
+
+class TargetSet:
+    """The ``--target`` portraits. The first is prepared before the loop starts (its errors
+    stop the run at once); the others in a background thread, so switching never stalls."""
+
+    def __init__(self, names: Sequence[str], prepare: Callable[[str], Puppet]):
+        if not names:
+            raise ValueError("TargetSet needs at least one target")
+        self.names = list(names)
+        self._prepare = prepare
+        self._puppets: list[Puppet | None] = [None] * len(names)
+        self._errors: list[str | None] = [None] * len(names)
+        self._puppets[0] = prepare(self.names[0])
+        self._thread = None
+        if len(names) > 1:
+            self._thread = threading.Thread(target=self._prepare_rest, name="livemorph-targets", daemon=True)
+            self._thread.start()
+
+    def _prepare_rest(self) -> None:
+        from ..errors import LivemorphError
+
+        for i in range(1, len(self.names)):
+            try:
+                self._puppets[i] = self._prepare(self.names[i])
+            except LivemorphError as exc:
+                # The run goes on with the targets that work; switching to this one says why.
+                self._errors[i] = str(exc)
+                log.error("target %s cannot be used: %s", self.names[i], exc)
+            except Exception as exc:  # noqa: BLE001 - a bug, but it must not leave "preparing" forever
+                self._errors[i] = f"failed ({type(exc).__name__}: {exc})"
+                log.exception("target %s could not be prepared", self.names[i])
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def get(self, index: int) -> Puppet | None:
+        return self._puppets[index % len(self.names)]
+
+    def status(self, index: int) -> str:
+        """'ready', 'preparing' or the error message."""
+        i = index % len(self.names)
+        if self._puppets[i] is not None:
+            return "ready"
+        return self._errors[i] or "preparing"
+
+
+@dataclass
+class _Analysed:
+    frame: Frame
+    captured_at: float
+    reading: Any
+
+
+@dataclass
+class LiveLoop:
+    """Wires the stages together; ``run()`` blocks until the loop ends (see module docstring).
+
+    ``source`` is a ``livemorph.capture.sources`` source: ``read_latest(timeout)`` gives the newest
+    frame captured on its own thread (None if none came), ``ended`` says a finite source ran out,
+    ``clock_origin`` (optional) dates its timestamps for the latency figures.
+    ``au_stream.process(frame)`` returns an AUReading; ``window`` (optional, main thread) has
+    ``show(frame, stats, controls, recording) -> key``, ``poll()``, ``closed_by_user()``, ``close()``.
+    An output that fails (disk full, virtual camera gone) stops the run with its error, after
+    the other outputs are finished.
+    """
+
+    source: Any
+    au_stream: Any
+    targets: TargetSet
+    controls: LiveControls
+    outputs: list[OutputWorker] = field(default_factory=list)
+    au_output: OutputWorker | None = None
+    window: Any = None
+    max_frames: int | None = None
+    stats: LiveStats = field(default_factory=LiveStats)
+    on_key: Callable[[int], None] | None = None  # hotkey handler (set by run_live)
+    is_recording: Callable[[], bool] = lambda: False
+    join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
+
+    def __post_init__(self):
+        self._stages = StageThreads()  # the tracking and engine threads; outputs report to its fail()
+        self._stop = self._stages.stop
+        self._interrupted = False
+        self._outputs_lock = threading.Lock()
+        self._render_in = Handoff(1, on_drop=lambda n: self.stats.dropped("tracking", n))
+        self._window_in = Handoff(1, on_drop=lambda n: self.stats.dropped("out:window", n))
+        self._render_started = 0.0  # time.monotonic() when the engine took its current reading
+        self.frames_out = 0
+        self._retired: list[OutputWorker] = []  # outputs stopped while running, still finishing
+        self.left_behind: list[str] = []  # stage threads still running after shutdown (stuck in a native call)
+
+    # -- control ---------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def add_output(self, output: OutputWorker) -> None:
+        """Start an output while running (the record hotkey)."""
+        output._on_error = self._stages.fail
+        output.start()
+        with self._outputs_lock:
+            self.outputs.append(output)
+
+    def remove_output(self, output: OutputWorker) -> None:
+        """Stop an output while running; it drains and closes on its own thread."""
+        with self._outputs_lock:
+            if output in self.outputs:
+                self.outputs.remove(output)
+        output.finish()
+        self._retired.append(output)
+
+    # -- run -------------------------------------------------------------------------------
+    def run(self) -> None:
+        for output in self.outputs:
+            output._on_error = self._stages.fail
+            output.start()
+        if self.au_output is not None:
+            self.au_output._on_error = self._stages.fail
+            self.au_output.start()
+        restore = self._install_signal_handlers()
+        try:
+            self._stages.start(self._analysis_loop, "livemorph-tracking")
+            self._stages.start(self._render_loop, "livemorph-engine")
+            if self.window is not None:
+                self._window_loop()
+            else:
+                while not self._stop.wait(STOP_POLL_S):
+                    pass
+        except BaseException as exc:  # noqa: BLE001 - re-raised after the outputs are finalised
+            self._stages.fail(exc)
+        finally:
+            self._stop.set()
+            try:
+                self._shutdown()
+            finally:
+                restore()
+        self._stages.raise_first()
+        if self._interrupted:
+            raise KeyboardInterrupt
+
+    def _install_signal_handlers(self) -> Callable[[], None]:
+        """Ctrl+C / SIGTERM stop the loop cleanly; a second Ctrl+C interrupts the shutdown."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def handler(signum, _frame):
+            if self._interrupted:
+                raise KeyboardInterrupt
+            self._interrupted = True
+            log.warning("%s: stopping (finishing recordings)", signal.Signals(signum).name)
+            self._stop.set()
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def restore():
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+        return restore
+
+    def _shutdown(self) -> None:
+        self._render_in.close()
+        try:
+            for name in self._stages.join(self.join_timeout_s):
+                log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
+                            name, self.join_timeout_s)
+        finally:
+            self.left_behind = [thread.name for thread in self._stages.threads if thread.is_alive()]
+            # Even if a second Ctrl+C lands here: outputs are told to finish, and their threads
+            # are not daemons, so recordings are completed before the process exits.
+            with self._outputs_lock:
+                outputs = list(self.outputs) + list(self._retired)
+            if self.au_output is not None:
+                outputs.append(self.au_output)
+            for output in outputs:
+                output.finish()
+            if self.window is not None:
+                self.window.close()
+        for output in outputs:
+            output.join()  # recorders finish their files; no timeout: a file must not be cut
+
+    # -- stages ----------------------------------------------------------------------------
+    def _captured_at(self, frame: Frame) -> float:
+        """time.monotonic() when the frame was captured (sources with a clock say so)."""
+        origin = getattr(self.source, "clock_origin", None)
+        now = time.monotonic()
+        if origin is None:
+            return now  # no capture clock: count from when we got it
+        return min(now, origin + frame.timestamp_ms / 1000.0)
+
+    def _analysis_loop(self) -> None:
+        # The source captures on its own thread into a newest-wins slot: that slot is the
+        # capture -> tracking hand-off, and its ``dropped`` count is this stage's drops.
+        au_index = 0
+        while not self._stop.is_set():
+            self._wait_for_engine()
+            if self.controls.recalibrate_requested:
+                self.controls.recalibrate_requested = False
+                self.au_stream.recalibrate()
+            frame = self.source.read_latest(timeout=STOP_POLL_S)
+            self.stats.set_dropped("capture", int(getattr(self.source, "dropped", 0)))
+            if frame is None:
+                if getattr(self.source, "ended", False):
+                    log.info("source ended")
+                    self._render_in.close()  # frames in flight still come out, then the loop stops
+                    return
+                continue
+            captured_at = self._captured_at(frame)
+            self.stats.count("captured")
+            start = time.perf_counter()
+            reading = self.au_stream.process(frame)
+            self.stats.stage("tracking", (time.perf_counter() - start) * 1000.0)
+            if self.au_output is not None:
+                self.au_output.submit((au_index, frame.timestamp_ms / 1000.0, reading))
+                au_index += 1
+            self._render_in.put(_Analysed(frame, captured_at, reading))
+
+    def _wait_for_engine(self) -> None:
+        """Do not analyse a frame the engine cannot take yet; start just in time for it."""
+        while not self._stop.is_set() and not self._render_in.wait_empty(STOP_POLL_S):
+            pass
+        engine_ms = self.stats.median("engine")
+        tracking_ms = self.stats.median("tracking")
+        if engine_ms is None or tracking_ms is None or self.controls.paused:
+            return
+        ready_at = self._render_started + engine_ms / 1000.0 - tracking_ms / 1000.0
+        delay = ready_at - time.monotonic()
+        if delay > 0:
+            self._stop.wait(min(delay, 0.5))
+
+    def _render_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                item = self._render_in.get(timeout=STOP_POLL_S)
+            except HandoffClosed:
+                self._stop.set()  # the source ended and every frame is out
+                return
+            if item is None or self.controls.paused:
+                continue
+            puppet = self._current_puppet()
+            self._render_started = start = time.monotonic()
+            strength = self.controls.strength
+            portrait = puppet.step(item.reading, strength)
+            done = time.monotonic()
+            self.stats.stage("engine", (done - start) * 1000.0)
+            out = LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
+                            source_time_s=item.frame.timestamp_ms / 1000.0, captured_at=item.captured_at,
+                            target=puppet.name, strength=strength)
+            with self._outputs_lock:
+                outputs = list(self.outputs)
+            for output in outputs:
+                output.submit(out)
+            if self.window is not None:
+                self._window_in.put(out)
+            self.stats.frame_out(item.captured_at, done)
+            self.frames_out += 1
+            if self.max_frames is not None and self.frames_out >= self.max_frames:
+                log.info("--max-frames %d reached", self.max_frames)
+                self._stop.set()
+                return
+
+    def _current_puppet(self) -> Puppet:
+        puppet = self.targets.get(self.controls.target)
+        if puppet is None:  # switched to one still preparing (or broken): fall back to the first
+            puppet = self.targets.get(0)
+        return puppet
+
+    # -- window (main thread: HighGUI wants it) ----------------------------------------------
+    def _window_loop(self) -> None:
+        last: LiveFrame | None = None
+        redraw = False
+        while not self._stop.is_set():
+            item = self._window_in.get(timeout=0.01)
+            if item is not None:
+                last, redraw = item, True
+            if last is not None and redraw:
+                start = time.perf_counter()
+                key = self.window.show(last, self.stats.snapshot(), self.controls, self.is_recording())
+                if item is not None:
+                    self.stats.stage("out:window", (time.perf_counter() - start) * 1000.0)
+                    self.stats.count("out:window")
+            else:
+                key = self.window.poll()
+            redraw = False
+            if key is not None and key >= 0 and self.on_key is not None:
+                self.on_key(key)
+                redraw = True  # show the effect (HUD, help, mirror) without waiting for a frame
+            if self.window.closed_by_user():
+                self._stop.set()
+
+
+# ------------------------------------------------------------------------------------------
+# Building a session from the config: targets, engine, outputs, hotkeys.
+def prepare_target(path: str, engine, config):
+    """The ``render.PortraitPuppet`` for one ``--target`` (one engine instance serves every target)."""
+    from ..portrait import load_portrait
+    from .render import PortraitPuppet
+
+    return PortraitPuppet(engine, load_portrait(path, config), config.driving, name=Path(path).stem)
+
+
+class Recording:
+    """The recorder output that the ``r`` hotkey (and ``--record``) starts and stops.
+
+    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... A take
+    never overwrites an existing file (a live MP4 is written in place from its first frame, so
+    an overwritten take would be gone at once): the next free number is used instead. Without
+    ``--record`` files are named by time in ``window.record_dir``.
+    """
+
+    def __init__(self, config, *, path: str | None, fps: float, side_by_side: bool, stats: LiveStats):
+        self.config = config
+        self.base = Path(path) if path else None
+        self.fps = fps
+        self.side_by_side = side_by_side
+        self.stats = stats
+        self.loop: LiveLoop | None = None
+        self.output = None
+        self.paths: list[Path] = []
+        self.saved: list[str] = []  # "NAME: 300 frames 512x600 @ 30 fps, 1.2 MB", once each file is closed
+
+    def _next_path(self) -> Path:
+        if self.base is None:
+            base = Path(self.config.window.record_dir).expanduser() / time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
+            first = 1  # two takes within one second get -2, -3 ...
+        else:
+            base, first = self.base, len(self.paths) + 1
+        number = first
+        while True:
+            path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
+            if not path.exists():
+                if number > first and self.base is not None:
+                    log.warning("%s exists; recording to %s instead", base, path)
+                return path
+            number += 1
+
+    def make_output(self):
+        from functools import partial
+
+        from .live_outputs import RecorderOutput, portrait_only, user_and_portrait
+        from ..outputs.registry import open_recorder
+
+        path = self._next_path()
+        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset,
+                             record=self.config.record)
+        sink.open()
+        self.paths.append(path)
+        log.info("recording to %s", path)
+        compose = partial(user_and_portrait, layout=self.config.render.pair_layout) if self.side_by_side else portrait_only
+        output = RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
+                                compose=compose)
+        output.on_closed = partial(self._closed, output, None)
+        return output
+
+    def _closed(self, output, controls: LiveControls | None) -> None:
+        info = getattr(output.sink, "output_info", None)
+        self.saved.append(f"{output.path}: {info().describe()}" if info is not None else str(output.path))
+        if controls is not None:
+            controls.notify(f"saved {output.path}")
+
+    @property
+    def active(self) -> bool:
+        return self.output is not None
+
+    def toggle(self, controls: LiveControls) -> None:
+        from functools import partial
+
+        if self.output is None:
+            self.output = self.make_output()
+            self.loop.add_output(self.output)
+            controls.notify(f"recording to {self.output.path}")
+        else:
+            output, self.output = self.output, None
+            # "saved" only once the file is closed: the encoder may still be draining its buffer.
+            output.on_closed = partial(self._closed, output, controls)
+            controls.notify(f"saving {output.path} ...", seconds=30.0)
+            self.loop.remove_output(output)
+
+
+def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recording, step: float):
+    from ..outputs.preview.hotkeys import action_for_key
+
+    def on_key(code: int) -> None:
+        action = action_for_key(code)
+        if action is None:
+            return
+        if action == "quit":
+            loop.stop()
+        elif action == "recalibrate":
+            controls.recalibrate_requested = True
+            controls.notify("neutral: hold your resting face for a moment")
+        elif action in ("next_target", "previous_target"):
+            if len(loop.targets) > 1:
+                wanted = (controls.target + (1 if action == "next_target" else -1)) % len(loop.targets)
+                status = loop.targets.status(wanted)
+                if status == "ready":
+                    controls.target = wanted
+                    controls.notify(f"target: {loop.targets.names[wanted]}")
+                else:
+                    controls.target = wanted  # shown as soon as it is ready; the current one until then
+                    controls.notify(f"{loop.targets.names[wanted]}: {status}")
+        elif action == "strength_up":
+            controls.strength = round(min(3.0, controls.strength + step), 3)
+            controls.notify(f"strength {controls.strength:.1f}")
+        elif action == "strength_down":
+            controls.strength = round(max(0.0, controls.strength - step), 3)
+            controls.notify(f"strength {controls.strength:.1f}")
+        elif action == "toggle_record":
+            recording.toggle(controls)
+        elif action == "toggle_hud":
+            controls.hud = not controls.hud
+        elif action == "toggle_layout":
+            controls.side_by_side = not controls.side_by_side
+        elif action == "toggle_mirror":
+            controls.mirror = not controls.mirror
+        elif action == "toggle_pause":
+            controls.paused = not controls.paused
+        elif action == "toggle_help":
+            controls.help = not controls.help
+
+    return on_key
+
+
+def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, window: bool = True,
+             record: str | None = None, record_aus: str | None = None, max_frames: int | None = None,
+             stats_json: str | None = None, stats: LiveStats | None = None) -> dict:
+    """``livemorph run``: everything from the config (CLI flags are already folded into it).
+
+    Returns the final stats snapshot (also written to ``stats_json`` when given). ``stats`` lets
+    a caller watch the run from another thread (benchmarks/bench_soak.py).
+    """
+    from ..capture.sources import source_from_config
+    from ..engines import engine_from_config
+    from ..errors import VirtualCameraUnavailable
+    from ..face.au_stream import AUStream
+    from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
+
+    if stats_json:
+        _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
+    stats = stats if stats is not None else LiveStats()
+    preview = None
+    outputs: list[OutputWorker] = []
+    au_output = None
+    started = False
+    try:
+        if window:
+            from ..outputs.preview.window import PreviewWindow
+
+            preview = PreviewWindow(config.window, engine=config.engine.name)
+            preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
+        source = source_from_config(config.live)  # validates the spec now, opens later
+        name, engine = engine_from_config(config, engine_name)
+        target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
+        controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
+                                side_by_side=config.window.layout == "side_by_side",
+                                mirror=config.window.mirror)
+        if config.vcam.enabled:
+            from ..outputs.vcam import VirtualCamSink
+
+            sink = VirtualCamSink.from_config(config.vcam)
+            try:
+                sink.open()
+            except VirtualCameraUnavailable as exc:
+                if not (window or record or record_aus):
+                    raise
+                first, *steps = str(exc).splitlines()  # the problem, then one line per setup step
+                log.warning("%s", "\n".join([f"{first.removesuffix('; to set one up:')} -- going on without it; "
+                                              "to set one up:", *steps]))
+            else:
+                # Video calls want the portrait alone, so the virtual camera never shows you beside it.
+                outputs.append(VcamOutput(sink, stats, compose=portrait_only, steady=config.vcam.pace))
+        if record_aus:
+            from ..face.au_tracks import AUTrackWriter
+
+            au_output = AUTrackOutput(AUTrackWriter(record_aus, with_neutral=True).__enter__(), stats)
+        if preview is not None:
+            preview.engine = name
+        with ExitStack() as resources:
+            resources.enter_context(source)
+            au_stream = resources.enter_context(AUStream.from_config(config))
+            fps = config.record.fps or source.fps or 30.0
+            recording = Recording(config, path=record, fps=fps, side_by_side=config.record.side_by_side,
+                                  stats=stats)
+            loop = LiveLoop(source=source, au_stream=au_stream, targets=target_set, controls=controls,
+                            outputs=outputs, au_output=au_output, window=preview, max_frames=max_frames,
+                            stats=stats, is_recording=lambda: recording.active)
+            recording.loop = loop
+            loop.on_key = make_key_handler(loop, controls, recording, config.window.strength_step)
+            if record:
+                recording.output = recording.make_output()
+                outputs.append(recording.output)
+            started = True
+            try:
+                loop.run()
+            finally:
+                if loop.left_behind:
+                    resources.pop_all()  # never close the tracker or the source under a stage still using them
+    except BaseException:
+        if not started:  # the loop never ran: its outputs and window will not close themselves
+            for output in outputs + ([au_output] if au_output is not None else []):
+                output._abort()
+            if preview is not None:
+                preview.close()
+        raise
+    finally:
+        snapshot = stats.snapshot()
+        if started:
+            snapshot["recordings"] = list(recording.saved)  # what each closed file really holds
+        if stats_json and started:
+            _write_json_atomic(Path(stats_json), snapshot)
+    return snapshot
+
+
+def _check_json_writable(path: Path) -> None:
+    """OutputNotWritable now, rather than after the run, if ``path`` cannot be written."""
+    from ..atomic import partial_path
+    from ..errors import OutputNotWritable
+
+    if path.is_dir():
+        raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
+    tmp = partial_path(path)
+    try:
+        tmp.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
+    tmp.unlink(missing_ok=True)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    import json
+
+    from ..atomic import atomic_write
+    from ..errors import OutputNotWritable
+
+    try:
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
+
+
+def summary_line(snapshot: dict) -> str:
+    """One line for the end of a run: frames, fps, latency, drops."""
+    latency = snapshot.get("latency_ms") or {}
+    lat = (f"latency median {latency['median']:.0f} ms, p95 {latency['p95']:.0f} ms"
+           if latency.get("median") is not None else "latency -")
+    fps = snapshot.get("sustained_fps") or 0.0
+    return f"{snapshot.get('frames_out', 0)} frames, {fps:.1f} fps, {lat}, dropped {snapshot.get('dropped_total', 0)}"
