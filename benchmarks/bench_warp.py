@@ -31,9 +31,9 @@ sys.path.insert(0, str(REPO))
 from livemorph.aus import AU, AU_NAMES, retarget  # noqa: E402
 from livemorph.config import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
-from livemorph.expression import estimate_aus  # noqa: E402
+from livemorph.face.estimators.blendshapes import estimate_aus  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.tracking import FaceTracker  # noqa: E402
+from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out"
 
@@ -112,7 +112,7 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
 
 def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -> None:
     from livemorph.au_stream import AUStream
-    from livemorph.sinks import open_recorder
+    from livemorph.outputs.registry import open_recorder
     from livemorph.sources import VideoFileSource
 
     portrait = load_portrait(SHARED / "assets" / "portraits" / portrait_name, config)

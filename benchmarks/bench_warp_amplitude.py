@@ -27,9 +27,9 @@ sys.path.insert(0, str(REPO))
 from livemorph.aus import AU  # noqa: E402
 from livemorph.config import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
-from livemorph.expression import AU_MAPPING  # noqa: E402
+from livemorph.face.estimators.blendshapes import AU_MAPPING  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.tracking import FaceTracker  # noqa: E402
+from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 # (channel, blendshape names averaged, AUs commanded together, the AU whose scale converts)
 CHANNELS = (

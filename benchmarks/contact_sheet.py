@@ -34,7 +34,7 @@ from livemorph.config import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
 from livemorph.sources import VideoFileSource  # noqa: E402
-from livemorph.tracking import FaceTracker  # noqa: E402
+from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"
 DRIVERS = ("woman_expressions.mp4", "man_smiling_short.mp4", "pexels_woman_laughing.mp4", "woman_blinks.mp4")

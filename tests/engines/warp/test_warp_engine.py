@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.au_mesh import load_au_mesh_model
+from livemorph.engines.warp.au_mesh import load_au_mesh_model
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.engines import create_engine
-from livemorph.au_mesh import LOWER_INNER, UPPER_INNER
-from livemorph.engines.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
-from livemorph.engines.warp import (
+from livemorph.engines.warp.au_mesh import LOWER_INNER, UPPER_INNER
+from livemorph.engines.warp.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
+from livemorph.engines.warp.engine import (
     WarpEngine,
     _RemapSampler,
     _TorchSampler,
@@ -24,7 +24,7 @@ from livemorph.engines.warp import (
 )
 from livemorph.errors import ConfigError, NoFaceInPortrait
 from livemorph.portrait import PortraitFace
-from livemorph.tracking import FaceTrack
+from livemorph.face.tracking import FaceTrack
 
 from conftest import shared_path
 
@@ -368,7 +368,7 @@ PORTRAITS = ("mona_lisa.jpg", "obama_official_2012.jpg", "london_092_beard.jpg")
 
 @pytest.fixture(scope="module")
 def image_tracker(config):
-    from livemorph.tracking import FaceTracker
+    from livemorph.face.tracking import FaceTracker
 
     with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
         yield tracker
@@ -376,7 +376,7 @@ def image_tracker(config):
 
 def _ceiling(au: str) -> float:
     """The largest value the estimator can report for ``au`` (its feature saturates at 1)."""
-    from livemorph.expression import AU_MAPPING
+    from livemorph.face.estimators.blendshapes import AU_MAPPING
 
     m = AU_MAPPING[AU_NAMES.index(au)]
     return min(5.0, m.scale * (1.0 - m.offset))
@@ -390,7 +390,7 @@ def _eye_gap(track) -> float:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PORTRAITS)
 def test_round_trip_reads_back_the_driven_au(name, config, engine, image_tracker):
-    from livemorph.expression import estimate_aus
+    from livemorph.face.estimators.blendshapes import estimate_aus
     from livemorph.frames import load_image
     from livemorph.portrait import prepare_portrait_face
 
@@ -430,7 +430,7 @@ def test_similarity_fit_sees_the_trackers_head_pose(name, config, engine, image_
     """The fit's rotation is the head pose: it agrees with MediaPipe's transformation matrix."""
     from livemorph.frames import load_image
     from livemorph.portrait import prepare_portrait_face
-    from livemorph.tracking import pose_from_transform
+    from livemorph.face.tracking import pose_from_transform
 
     portrait = prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
                                      source=name, tracker=image_tracker)

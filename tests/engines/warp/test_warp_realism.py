@@ -24,7 +24,7 @@ BAND = 0.25  # ... measured out to this distance (the old feather band reached 0
 
 @pytest.fixture(scope="module")
 def image_tracker(config):
-    from livemorph.tracking import FaceTracker
+    from livemorph.face.tracking import FaceTracker
 
     with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
         yield tracker

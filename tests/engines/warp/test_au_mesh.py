@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from livemorph import au_mesh
+from livemorph.engines.warp import au_mesh
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.errors import ModelFileError
 
@@ -30,7 +30,7 @@ def model():
 
 def test_model_is_found_without_importing_feat():
     code = (
-        "import sys; from livemorph.au_mesh import load_au_mesh_model; m = load_au_mesh_model(); "
+        "import sys; from livemorph.engines.warp.au_mesh import load_au_mesh_model; m = load_au_mesh_model(); "
         "assert 'feat' not in sys.modules, 'feat was imported'; print(m.au_basis.shape)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

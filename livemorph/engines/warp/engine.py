@@ -25,11 +25,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
+from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
                        load_au_mesh_model)
-from ..aus import AU, as_au_vector
-from ..errors import NoFaceInPortrait
-from ..frames import check_rgb_uint8
+from ...aus import AU, as_au_vector
+from ...errors import NoFaceInPortrait
+from ...frames import check_rgb_uint8
 from . import silhouette
 from .creases import deepen_smile_folds
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure

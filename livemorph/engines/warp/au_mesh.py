@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .aus import AU_MAX, AU_NAMES, NUM_AUS
-from .errors import ModelFileError
+from ...aus import AU_MAX, AU_NAMES, NUM_AUS
+from ...errors import ModelFileError
 
 log = logging.getLogger(__name__)
 
