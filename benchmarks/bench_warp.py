@@ -29,7 +29,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
 from livemorph.aus import AU, AU_NAMES, retarget  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.face.estimators.blendshapes import estimate_aus  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
@@ -111,9 +111,9 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
 
 
 def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -> None:
-    from livemorph.au_stream import AUStream
+    from livemorph.face.au_stream import AUStream
     from livemorph.outputs.registry import open_recorder
-    from livemorph.sources import VideoFileSource
+    from livemorph.capture.sources import VideoFileSource
 
     portrait = load_portrait(SHARED / "assets" / "portraits" / portrait_name, config)
     prepared = engine.prepare(portrait)

@@ -25,7 +25,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
 from livemorph.aus import AU  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.face.estimators.blendshapes import AU_MAPPING  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402

@@ -28,12 +28,12 @@ SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolv
 os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
-from livemorph.au_stream import AUStream  # noqa: E402
+from livemorph.face.au_stream import AUStream  # noqa: E402
 from livemorph.aus import AU, retarget  # noqa: E402
-from livemorph.config import load_config  # noqa: E402
+from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.sources import VideoFileSource  # noqa: E402
+from livemorph.capture.sources import VideoFileSource  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"
