@@ -210,10 +210,10 @@ def test_still_image_driver_says_what_transfers(tmp_path, capsys, tint_engine):
     assert "still image" in err and "--neutral none" in err
 
 
-# ---- SIGTERM / SIGHUP behave like Ctrl+C --------------------------------------------------------
+# ---- Ctrl+C, SIGTERM and SIGHUP: no file, one line, their exit code -------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_terminating_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_stopping_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
     out = tmp_path / "long.mp4"
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     process = subprocess.Popen(
@@ -234,7 +234,9 @@ def test_terminating_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
             process.kill()
     assert process.returncode == code
     ours = [line for line in err.splitlines() if line.startswith("livemorph:")]
-    assert ours == [f"livemorph: error: stopped by {sig.name}; {out} was not written"]
+    expected = ("livemorph: interrupted" if sig == signal.SIGINT
+                else f"livemorph: error: stopped by {sig.name}; {out} was not written")
+    assert ours == [expected]
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
