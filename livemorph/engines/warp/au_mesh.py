@@ -56,6 +56,8 @@ UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
 FROWN_LID_SHARE = 0.3
+FROWN_KNIT = 3.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
+SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)  # share of the brow's lowering that the upper lid follows in a frown
 FOREHEAD_TOP = 10
@@ -109,7 +111,8 @@ class AUMeshModel:
            the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
            the lower face, cheek/nose AUs the middle);
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
-           ``_lift_mouth_corners``);
+           ``_lift_mouth_corners``); frowns knit: AU04 also draws the brows together
+           (``_knit_brows``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
@@ -141,6 +144,8 @@ class AUMeshModel:
                 basis[k] *= weights[region][:, None]
             if name == "AU12":
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+            if name == "AU04":
+                _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
                 _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
                                     FROWN_LID_SHARE if name == "AU04" else 0.0)
@@ -225,6 +230,20 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     corners = mesh[[61, 291], :2]
     d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None:
+    """In place: a frown (corrugator) also draws the brows together, most at their inner ends.
+
+    py-feat's AU04 mostly lowers the brows (inner ends ~1 unit toward the midline per 3.4 down),
+    which reads as tired rather than cross; the knit is what makes a frown a frown.
+    """
+    brows = np.array(list(BROW_POINTS) + list(BROW_LOWER_POINTS))
+    x = mesh[brows, 0]
+    mid = float(mesh[list(SKULL_MIDLINE), 0].mean())
+    reach = float(np.abs(x - mid).max())
+    inner = np.clip(1.0 - (np.abs(x - mid) - np.abs(x - mid).min()) / max(reach, 1e-6), 0.0, 1.0)
+    displacement[brows, 0] += knit * inner * np.sign(mid - x)
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,

@@ -122,3 +122,18 @@ def test_a_bigger_smile_on_a_toothy_portrait_shows_more_teeth_not_a_dark_band(na
     wider = _dark_share_inside_the_lips(smiling, image_tracker)
     # A grin that parts the lips a little further shows the same teeth, taller: no black gap opens.
     assert wider < rest + 0.1, f"dark share of the mouth opening {rest:.2f} at rest -> {wider:.2f} smiling"
+
+
+def _inner_brow_gap(image, tracker) -> float:
+    """Distance between the inner brow ends (as MediaPipe finds them on ``image``) / outer-eye span."""
+    lm = tracker.detect_largest(image).landmarks[:, :2]
+    return float(np.linalg.norm(lm[55] - lm[285]) / np.linalg.norm(lm[33] - lm[263]))
+
+
+def test_a_frown_draws_the_brows_together(config, engine, image_tracker):
+    # The Mona Lisa: py-feat's AU04 alone lowers her brows without bringing them closer (measured
+    # gap change 0.000); the knit brings the inner ends together (-0.013 of the eye span).
+    portrait = _portrait("mona_lisa.jpg", config, image_tracker)
+    rest = _inner_brow_gap(portrait.image, image_tracker)
+    frown = _inner_brow_gap(_render(engine, portrait, AU04=3.0), image_tracker)
+    assert frown < rest - 0.008, f"inner brow gap {rest:.3f} at rest -> {frown:.3f} frowning"
