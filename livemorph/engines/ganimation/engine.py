@@ -161,11 +161,7 @@ def create(config, device: str | torch.device | None = None) -> GanimationEngine
     if not section.checkpoint:
         raise ConfigError("the ganimation engine needs a generator checkpoint: pass --checkpoint PATH or set "
                           "ganimation.checkpoint (see `livemorph models list`)")
-    half = section.half
-    if isinstance(half, str) and half.lower() not in ("auto", "true", "false"):
-        raise ConfigError(f"ganimation.half must be auto, true or false, got {half!r}")
-    if isinstance(half, str) and half.lower() in ("true", "false"):
-        half = half.lower() == "true"
+    half = section.half  # "auto" or a bool: the config schema allows nothing else
     torch_device = device if isinstance(device, torch.device) else select_device(device or config.engine.device)
     path = resolve_checkpoint(section.checkpoint)
     generator = load_generator(path, device="cpu")
