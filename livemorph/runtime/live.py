@@ -1,7 +1,8 @@
 """The live loop: capture -> track + AUs -> engine -> outputs, each stage on its own thread.
 
-Stages meet through bounded latest-wins hand-offs (``livemorph.handoff``), so the loop runs at
-the rate of its slowest stage, not the sum of all, and a frame never waits behind stale ones.
+The stages run on ``stages.StagePipeline`` (the offline render's runner too) with latest-wins
+hand-offs, so the loop runs at the rate of its slowest stage, not the sum of all, and a frame
+never waits behind stale ones.
 Two refinements keep latency near the sum of the stage times:
 
 - the tracking stage does not analyse a frame the engine could not take yet (it would only be
@@ -28,10 +29,10 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from ..frames import Frame
-from ..handoff import Handoff, HandoffClosed
+from ..handoff import Handoff
 from .live_outputs import LiveFrame, OutputWorker
 from .live_stats import LiveStats
-from .stages import StageThreads
+from .stages import StagePipeline
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +148,11 @@ class LiveLoop:
     join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
 
     def __post_init__(self):
-        self._stages = StageThreads()  # the tracking and engine threads; outputs report to its fail()
+        # The tracking and engine threads, latest-wins between them; outputs report to its fail().
+        self._stages = StagePipeline("livemorph", latest_wins=True, on_drop=self.stats.dropped)
         self._stop = self._stages.stop
         self._interrupted = False
         self._outputs_lock = threading.Lock()
-        self._render_in = Handoff(1, on_drop=lambda n: self.stats.dropped("tracking", n))
         self._window_in = Handoff(1, on_drop=lambda n: self.stats.dropped("out:window", n))
         self._render_started = 0.0  # time.monotonic() when the engine took its current reading
         self.frames_out = 0
@@ -188,8 +189,7 @@ class LiveLoop:
             output.start()
         restore = self._install_signal_handlers()
         try:
-            self._stages.start(self._analysis_loop, "livemorph-tracking")
-            self._stages.start(self._render_loop, "livemorph-engine")
+            self._stages.start_stages(self._track, self._render, self._deliver)
             if self.window is not None:
                 self._window_loop()
             else:
@@ -228,7 +228,7 @@ class LiveLoop:
         return restore
 
     def _shutdown(self) -> None:
-        self._render_in.close()
+        self._stages.tracked.close()
         try:
             for name in self._stages.join(self.join_timeout_s):
                 log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
@@ -255,7 +255,7 @@ class LiveLoop:
             return now  # no capture clock: count from when we got it
         return min(now, origin + frame.timestamp_ms / 1000.0)
 
-    def _analysis_loop(self) -> None:
+    def _track(self, emit: Callable[[_Analysed], None]) -> None:
         # The source captures on its own thread into a newest-wins slot: that slot is the
         # capture -> tracking hand-off, and its ``dropped`` count is this stage's drops.
         reading_index = 0
@@ -269,8 +269,7 @@ class LiveLoop:
             if frame is None:
                 if getattr(self.source, "ended", False):
                     log.info("source ended")
-                    self._render_in.close()  # frames in flight still come out, then the loop stops
-                    return
+                    return  # frames in flight still come out, then the loop stops
                 continue
             captured_at = self._captured_at(frame)
             self.stats.count("captured")
@@ -280,11 +279,11 @@ class LiveLoop:
             for output in self.reading_outputs:
                 output.submit((reading_index, frame.timestamp_ms / 1000.0, reading))
             reading_index += 1
-            self._render_in.put(_Analysed(frame, captured_at, reading))
+            emit(_Analysed(frame, captured_at, reading))
 
     def _wait_for_engine(self) -> None:
         """Do not analyse a frame the engine cannot take yet; start just in time for it."""
-        while not self._stop.is_set() and not self._render_in.wait_empty(STOP_POLL_S):
+        while not self._stop.is_set() and not self._stages.tracked.wait_empty(STOP_POLL_S):
             pass
         engine_ms = self.stats.median("engine")
         tracking_ms = self.stats.median("tracking")
@@ -295,36 +294,32 @@ class LiveLoop:
         if delay > 0:
             self._stop.wait(min(delay, 0.5))
 
-    def _render_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                item = self._render_in.get(timeout=STOP_POLL_S)
-            except HandoffClosed:
-                self._stop.set()  # the source ended and every frame is out
-                return
-            if item is None or self.controls.paused:
-                continue
-            puppet = self._current_puppet()
-            self._render_started = start = time.monotonic()
-            strength = self.controls.strength
-            portrait = puppet.step(item.reading, strength)
-            done = time.monotonic()
-            self.stats.stage("engine", (done - start) * 1000.0)
-            out = LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
-                            source_time_s=item.frame.timestamp_ms / 1000.0, captured_at=item.captured_at,
-                            target=puppet.name, strength=strength)
-            with self._outputs_lock:
-                outputs = list(self.outputs)
-            for output in outputs:
-                output.submit(out)
-            if self.window is not None:
-                self._window_in.put(out)
-            self.stats.frame_out(item.captured_at, done)
-            self.frames_out += 1
-            if self.max_frames is not None and self.frames_out >= self.max_frames:
-                log.info("--max-frames %d reached", self.max_frames)
-                self._stop.set()
-                return
+    def _render(self, item: _Analysed, emit: Callable[[LiveFrame], None]) -> None:
+        if self.controls.paused:
+            return
+        puppet = self._current_puppet()
+        self._render_started = start = time.monotonic()
+        strength = self.controls.strength
+        portrait = puppet.step(item.reading, strength)
+        done = time.monotonic()
+        self.stats.stage("engine", (done - start) * 1000.0)
+        emit(LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
+                       source_time_s=item.frame.timestamp_ms / 1000.0, captured_at=item.captured_at,
+                       target=puppet.name, strength=strength))
+        self.stats.frame_out(item.captured_at, done)
+        self.frames_out += 1
+        if self.max_frames is not None and self.frames_out >= self.max_frames:
+            log.info("--max-frames %d reached", self.max_frames)
+            self._stop.set()
+
+    def _deliver(self, frame: LiveFrame) -> None:
+        """On the engine thread: every output has its own thread and latest-wins hand-off."""
+        with self._outputs_lock:
+            outputs = list(self.outputs)
+        for output in outputs:
+            output.submit(frame)
+        if self.window is not None:
+            self._window_in.put(frame)
 
     def _current_puppet(self) -> Puppet:
         puppet = self.targets.get(self.controls.target)
