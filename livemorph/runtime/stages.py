@@ -135,8 +135,8 @@ class StagePipeline(StageThreads):
         self.name = name
         self.latest_wins = latest_wins
         capacity = 1 if latest_wins else depth
-        dropped = (lambda stage: (lambda n: on_drop(stage, n))) if on_drop is not None else (lambda stage: None)
-        self.tracked = self.link(capacity, latest_wins=latest_wins, on_drop=dropped("tracking"))
+        tracking_drop = None if on_drop is None else (lambda n: on_drop("tracking", n))  # counted per stage
+        self.tracked = self.link(capacity, latest_wins=latest_wins, on_drop=tracking_drop)
         self.rendered = None if latest_wins else self.link(capacity, latest_wins=False)
 
     def start_stages(self, track: Callable[[Emit], None], render: Callable[[Any, Emit], None],
