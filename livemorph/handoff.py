@@ -73,6 +73,17 @@ class Handoff:
                 self._cond.wait(remaining)
             return not self._items
 
+    def wait_room(self, timeout: float) -> bool:
+        """Block until there is room for one more item without dropping (or closed / timeout)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._items) >= self._capacity and not self._closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return len(self._items) < self._capacity or self._closed
+
     def close(self, error: BaseException | None = None) -> None:
         """No more puts; the consumer still drains what is left, then gets ``error`` or HandoffClosed."""
         with self._cond:

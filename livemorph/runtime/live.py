@@ -1,7 +1,8 @@
 """The live loop: capture -> track + AUs -> engine -> outputs, each stage on its own thread.
 
-Stages meet through bounded latest-wins hand-offs (``livemorph.handoff``), so the loop runs at
-the rate of its slowest stage, not the sum of all, and a frame never waits behind stale ones.
+The stages run on ``stages.StagePipeline`` (the offline render's runner too) with latest-wins
+hand-offs, so the loop runs at the rate of its slowest stage, not the sum of all, and a frame
+never waits behind stale ones.
 Two refinements keep latency near the sum of the stage times:
 
 - the tracking stage does not analyse a frame the engine could not take yet (it would only be
@@ -28,10 +29,10 @@ from typing import Any, Callable, Protocol, Sequence
 import numpy as np
 
 from ..frames import Frame
-from ..handoff import Handoff, HandoffClosed
+from ..handoff import Handoff
 from .live_outputs import LiveFrame, OutputWorker
 from .live_stats import LiveStats
-from .stages import StageThreads
+from .stages import StagePipeline
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ class LiveLoop:
     ``clock_origin`` (optional) dates its timestamps for the latency figures.
     ``au_stream.process(frame)`` returns an AUReading; ``window`` (optional, main thread) has
     ``show(frame, stats, controls, recording) -> key``, ``poll()``, ``closed_by_user()``, ``close()``.
+    ``outputs`` get every rendered ``LiveFrame``; ``reading_outputs`` get ``(index, time_s, reading)``
+    for every analysed frame (``live_registry`` feeds).
     An output that fails (disk full, virtual camera gone) stops the run with its error, after
     the other outputs are finished.
     """
@@ -135,8 +138,8 @@ class LiveLoop:
     au_stream: Any
     targets: TargetSet
     controls: LiveControls
-    outputs: list[OutputWorker] = field(default_factory=list)
-    au_output: OutputWorker | None = None
+    outputs: list[OutputWorker] = field(default_factory=list)  # fed every rendered LiveFrame
+    reading_outputs: list[OutputWorker] = field(default_factory=list)  # fed every analysed reading
     window: Any = None
     max_frames: int | None = None
     stats: LiveStats = field(default_factory=LiveStats)
@@ -145,11 +148,11 @@ class LiveLoop:
     join_timeout_s: float = 5.0  # at shutdown, how long to wait for each stage thread
 
     def __post_init__(self):
-        self._stages = StageThreads()  # the tracking and engine threads; outputs report to its fail()
+        # The tracking and engine threads, latest-wins between them; outputs report to its fail().
+        self._stages = StagePipeline("livemorph", latest_wins=True, on_drop=self.stats.dropped)
         self._stop = self._stages.stop
         self._interrupted = False
         self._outputs_lock = threading.Lock()
-        self._render_in = Handoff(1, on_drop=lambda n: self.stats.dropped("tracking", n))
         self._window_in = Handoff(1, on_drop=lambda n: self.stats.dropped("out:window", n))
         self._render_started = 0.0  # time.monotonic() when the engine took its current reading
         self.frames_out = 0
@@ -181,16 +184,12 @@ class LiveLoop:
 
     # -- run -------------------------------------------------------------------------------
     def run(self) -> None:
-        for output in self.outputs:
+        for output in self.outputs + self.reading_outputs:
             output._on_error = self._stages.fail
             output.start()
-        if self.au_output is not None:
-            self.au_output._on_error = self._stages.fail
-            self.au_output.start()
         restore = self._install_signal_handlers()
         try:
-            self._stages.start(self._analysis_loop, "livemorph-tracking")
-            self._stages.start(self._render_loop, "livemorph-engine")
+            self._stages.start_stages(self._track, self._render, self._deliver)
             if self.window is not None:
                 self._window_loop()
             else:
@@ -229,7 +228,7 @@ class LiveLoop:
         return restore
 
     def _shutdown(self) -> None:
-        self._render_in.close()
+        self._stages.tracked.close()
         try:
             for name in self._stages.join(self.join_timeout_s):
                 log.warning("%s did not stop within %g s; leaving it behind (the tracker and source stay open)",
@@ -239,9 +238,7 @@ class LiveLoop:
             # Even if a second Ctrl+C lands here: outputs are told to finish, and their threads
             # are not daemons, so recordings are completed before the process exits.
             with self._outputs_lock:
-                outputs = list(self.outputs) + list(self._retired)
-            if self.au_output is not None:
-                outputs.append(self.au_output)
+                outputs = list(self.outputs) + list(self._retired) + list(self.reading_outputs)
             for output in outputs:
                 output.finish()
             if self.window is not None:
@@ -258,10 +255,10 @@ class LiveLoop:
             return now  # no capture clock: count from when we got it
         return min(now, origin + frame.timestamp_ms / 1000.0)
 
-    def _analysis_loop(self) -> None:
+    def _track(self, emit: Callable[[_Analysed], None]) -> None:
         # The source captures on its own thread into a newest-wins slot: that slot is the
         # capture -> tracking hand-off, and its ``dropped`` count is this stage's drops.
-        au_index = 0
+        reading_index = 0
         while not self._stop.is_set():
             self._wait_for_engine()
             if self.controls.recalibrate_requested:
@@ -272,22 +269,21 @@ class LiveLoop:
             if frame is None:
                 if getattr(self.source, "ended", False):
                     log.info("source ended")
-                    self._render_in.close()  # frames in flight still come out, then the loop stops
-                    return
+                    return  # frames in flight still come out, then the loop stops
                 continue
             captured_at = self._captured_at(frame)
             self.stats.count("captured")
             start = time.perf_counter()
             reading = self.au_stream.process(frame)
             self.stats.stage("tracking", (time.perf_counter() - start) * 1000.0)
-            if self.au_output is not None:
-                self.au_output.submit((au_index, frame.timestamp_ms / 1000.0, reading))
-                au_index += 1
-            self._render_in.put(_Analysed(frame, captured_at, reading))
+            for output in self.reading_outputs:
+                output.submit((reading_index, frame.timestamp_ms / 1000.0, reading))
+            reading_index += 1
+            emit(_Analysed(frame, captured_at, reading))
 
     def _wait_for_engine(self) -> None:
         """Do not analyse a frame the engine cannot take yet; start just in time for it."""
-        while not self._stop.is_set() and not self._render_in.wait_empty(STOP_POLL_S):
+        while not self._stop.is_set() and not self._stages.tracked.wait_empty(STOP_POLL_S):
             pass
         engine_ms = self.stats.median("engine")
         tracking_ms = self.stats.median("tracking")
@@ -298,36 +294,32 @@ class LiveLoop:
         if delay > 0:
             self._stop.wait(min(delay, 0.5))
 
-    def _render_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                item = self._render_in.get(timeout=STOP_POLL_S)
-            except HandoffClosed:
-                self._stop.set()  # the source ended and every frame is out
-                return
-            if item is None or self.controls.paused:
-                continue
-            puppet = self._current_puppet()
-            self._render_started = start = time.monotonic()
-            strength = self.controls.strength
-            portrait = puppet.step(item.reading, strength)
-            done = time.monotonic()
-            self.stats.stage("engine", (done - start) * 1000.0)
-            out = LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
-                            source_time_s=item.frame.timestamp_ms / 1000.0, captured_at=item.captured_at,
-                            target=puppet.name, strength=strength)
-            with self._outputs_lock:
-                outputs = list(self.outputs)
-            for output in outputs:
-                output.submit(out)
-            if self.window is not None:
-                self._window_in.put(out)
-            self.stats.frame_out(item.captured_at, done)
-            self.frames_out += 1
-            if self.max_frames is not None and self.frames_out >= self.max_frames:
-                log.info("--max-frames %d reached", self.max_frames)
-                self._stop.set()
-                return
+    def _render(self, item: _Analysed, emit: Callable[[LiveFrame], None]) -> None:
+        if self.controls.paused:
+            return
+        puppet = self._current_puppet()
+        self._render_started = start = time.monotonic()
+        strength = self.controls.strength
+        portrait = puppet.step(item.reading, strength)
+        done = time.monotonic()
+        self.stats.stage("engine", (done - start) * 1000.0)
+        emit(LiveFrame(portrait=portrait, user=item.frame.image, reading=item.reading, index=self.frames_out,
+                       source_time_s=item.frame.timestamp_ms / 1000.0, captured_at=item.captured_at,
+                       target=puppet.name, strength=strength))
+        self.stats.frame_out(item.captured_at, done)
+        self.frames_out += 1
+        if self.max_frames is not None and self.frames_out >= self.max_frames:
+            log.info("--max-frames %d reached", self.max_frames)
+            self._stop.set()
+
+    def _deliver(self, frame: LiveFrame) -> None:
+        """On the engine thread: every output has its own thread and latest-wins hand-off."""
+        with self._outputs_lock:
+            outputs = list(self.outputs)
+        for output in outputs:
+            output.submit(frame)
+        if self.window is not None:
+            self._window_in.put(frame)
 
     def _current_puppet(self) -> Puppet:
         puppet = self.targets.get(self.controls.target)
@@ -369,85 +361,8 @@ def prepare_target(path: str, engine, config):
     return PortraitPuppet(engine, load_portrait(path, config), config.driving, name=Path(path).stem)
 
 
-class Recording:
-    """The recorder output that the ``r`` hotkey (and ``--record``) starts and stops.
-
-    The first recording goes to ``--record PATH``; later ones to PATH-2, PATH-3 ... A take
-    never overwrites an existing file (a live MP4 is written in place from its first frame, so
-    an overwritten take would be gone at once): the next free number is used instead. Without
-    ``--record`` files are named by time in ``window.record_dir``.
-    """
-
-    def __init__(self, config, *, path: str | None, fps: float, side_by_side: bool, stats: LiveStats):
-        self.config = config
-        self.base = Path(path) if path else None
-        self.fps = fps
-        self.side_by_side = side_by_side
-        self.stats = stats
-        self.loop: LiveLoop | None = None
-        self.output = None
-        self.paths: list[Path] = []
-        self.saved: list[str] = []  # "NAME: 300 frames 512x600 @ 30 fps, 1.2 MB", once each file is closed
-
-    def _next_path(self) -> Path:
-        if self.base is None:
-            base = Path(self.config.window.record_dir).expanduser() / time.strftime("livemorph-%Y%m%d-%H%M%S.mp4")
-            first = 1  # two takes within one second get -2, -3 ...
-        else:
-            base, first = self.base, len(self.paths) + 1
-        number = first
-        while True:
-            path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
-            if not path.exists():
-                if number > first and self.base is not None:
-                    log.warning("%s exists; recording to %s instead", base, path)
-                return path
-            number += 1
-
-    def make_output(self):
-        from functools import partial
-
-        from .live_outputs import RecorderOutput, portrait_only, user_and_portrait
-        from ..outputs.registry import open_recorder
-
-        path = self._next_path()
-        sink = open_recorder(path, self.fps, self.config.render, x264_preset=self.config.record.x264_preset,
-                             record=self.config.record)
-        sink.open()
-        self.paths.append(path)
-        log.info("recording to %s", path)
-        compose = partial(user_and_portrait, layout=self.config.render.pair_layout) if self.side_by_side else portrait_only
-        output = RecorderOutput(path, sink, self.stats, fps=self.fps, capacity=self.config.record.buffer_frames,
-                                compose=compose)
-        output.on_closed = partial(self._closed, output, None)
-        return output
-
-    def _closed(self, output, controls: LiveControls | None) -> None:
-        info = getattr(output.sink, "output_info", None)
-        self.saved.append(f"{output.path}: {info().describe()}" if info is not None else str(output.path))
-        if controls is not None:
-            controls.notify(f"saved {output.path}")
-
-    @property
-    def active(self) -> bool:
-        return self.output is not None
-
-    def toggle(self, controls: LiveControls) -> None:
-        from functools import partial
-
-        if self.output is None:
-            self.output = self.make_output()
-            self.loop.add_output(self.output)
-            controls.notify(f"recording to {self.output.path}")
-        else:
-            output, self.output = self.output, None
-            # "saved" only once the file is closed: the encoder may still be draining its buffer.
-            output.on_closed = partial(self._closed, output, controls)
-            controls.notify(f"saving {output.path} ...", seconds=30.0)
-            self.loop.remove_output(output)
-
-
-def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recording, step: float):
+def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Any, step: float):
+    """The hotkey actions; ``recording`` is the ``takes`` output (``recording.Recording``), None without one."""
     from ..outputs.preview.hotkeys import action_for_key
 
     def on_key(code: int) -> None:
@@ -476,7 +391,10 @@ def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Recordin
             controls.strength = round(max(0.0, controls.strength - step), 3)
             controls.notify(f"strength {controls.strength:.1f}")
         elif action == "toggle_record":
-            recording.toggle(controls)
+            if recording is not None:
+                recording.toggle(controls)
+            else:
+                controls.notify("no recorder registered")
         elif action == "toggle_hud":
             controls.hud = not controls.hud
         elif action == "toggle_layout":
@@ -496,69 +414,47 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
              stats_json: str | None = None, stats: LiveStats | None = None) -> dict:
     """``livemorph run``: everything from the config (CLI flags are already folded into it).
 
-    Returns the final stats snapshot (also written to ``stats_json`` when given). ``stats`` lets
-    a caller watch the run from another thread (benchmarks/bench_soak.py).
+    The outputs (window, virtual camera, AU track, recordings) come from the live output
+    registry (``live_registry``). Returns the final stats snapshot (also written to
+    ``stats_json`` when given). ``stats`` lets a caller watch the run from another thread
+    (benchmarks/bench_soak.py).
     """
+    from dataclasses import replace
+
     from ..capture.sources import source_from_config
     from ..engines import engine_from_config
-    from ..errors import VirtualCameraUnavailable
     from ..face.au_stream import AUStream
-    from .live_outputs import AUTrackOutput, VcamOutput, portrait_only
+    from .live_registry import LiveOutputs, LiveRequest
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
     stats = stats if stats is not None else LiveStats()
-    preview = None
-    outputs: list[OutputWorker] = []
-    au_output = None
+    request = LiveRequest(config, stats, window=window, record=record, record_aus=record_aus)
+    opened = LiveOutputs()
     started = False
+    recording = None
     try:
-        if window:
-            from ..outputs.preview.window import PreviewWindow
-
-            preview = PreviewWindow(config.window, engine=config.engine.name)
-            preview.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
+        opened.open(request, "first")  # the window, before anything opens a video (see PreviewWindow.open)
         source = source_from_config(config.live)  # validates the spec now, opens later
         name, engine = engine_from_config(config, engine_name)
         target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
         controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
                                 side_by_side=config.window.layout == "side_by_side",
                                 mirror=config.window.mirror)
-        if config.vcam.enabled:
-            from ..outputs.vcam import VirtualCamSink
-
-            sink = VirtualCamSink.from_config(config.vcam)
-            try:
-                sink.open()
-            except VirtualCameraUnavailable as exc:
-                if not (window or record or record_aus):
-                    raise
-                first, *steps = str(exc).splitlines()  # the problem, then one line per setup step
-                log.warning("%s", "\n".join([f"{first.removesuffix('; to set one up:')} -- going on without it; "
-                                              "to set one up:", *steps]))
-            else:
-                # Video calls want the portrait alone, so the virtual camera never shows you beside it.
-                outputs.append(VcamOutput(sink, stats, compose=portrait_only, steady=config.vcam.pace))
-        if record_aus:
-            from ..face.au_tracks import AUTrackWriter
-
-            au_output = AUTrackOutput(AUTrackWriter(record_aus, with_neutral=True).__enter__(), stats)
-        if preview is not None:
-            preview.engine = name
+        if opened.window is not None:
+            opened.window.engine = name
         with ExitStack() as resources:
             resources.enter_context(source)
             au_stream = resources.enter_context(AUStream.from_config(config))
-            fps = config.record.fps or source.fps or 30.0
-            recording = Recording(config, path=record, fps=fps, side_by_side=config.record.side_by_side,
-                                  stats=stats)
+            opened.open(replace(request, source_fps=source.fps), "ready")
+            recording = opened.takes
             loop = LiveLoop(source=source, au_stream=au_stream, targets=target_set, controls=controls,
-                            outputs=outputs, au_output=au_output, window=preview, max_frames=max_frames,
-                            stats=stats, is_recording=lambda: recording.active)
-            recording.loop = loop
+                            outputs=opened.frames, reading_outputs=opened.readings, window=opened.window,
+                            max_frames=max_frames, stats=stats,
+                            is_recording=lambda: recording is not None and recording.active)
             loop.on_key = make_key_handler(loop, controls, recording, config.window.strength_step)
-            if record:
-                recording.output = recording.make_output()
-                outputs.append(recording.output)
+            if recording is not None:
+                recording.attach(loop)  # with --record, the first take starts now
             started = True
             try:
                 loop.run()
@@ -567,15 +463,12 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
                     resources.pop_all()  # never close the tracker or the source under a stage still using them
     except BaseException:
         if not started:  # the loop never ran: its outputs and window will not close themselves
-            for output in outputs + ([au_output] if au_output is not None else []):
-                output._abort()
-            if preview is not None:
-                preview.close()
+            opened.abort()
         raise
     finally:
         snapshot = stats.snapshot()
-        if started:
-            snapshot["recordings"] = list(recording.saved)  # what each closed file really holds
+        if started:  # what each closed file really holds
+            snapshot["recordings"] = list(recording.saved) if recording is not None else []
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

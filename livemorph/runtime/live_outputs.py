@@ -264,3 +264,37 @@ class AUTrackOutput(OutputWorker):
 
     def _abort(self) -> None:
         self.writer.close(keep=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Factories of the live output kinds (registered in live_registry).
+def create_vcam(request) -> VcamOutput | None:
+    """The ``vcam`` kind (``vcam.enabled``). Without one, a run that has a window or a file
+    goes on (a warning with the setup steps); a run with nothing else to show stops (exit 5)."""
+    from ..errors import VirtualCameraUnavailable
+    from ..outputs.vcam import VirtualCamSink
+
+    config = request.config
+    if not config.vcam.enabled:
+        return None
+    sink = VirtualCamSink.from_config(config.vcam)
+    try:
+        sink.open()
+    except VirtualCameraUnavailable as exc:
+        if not request.has_other_outputs:
+            raise
+        first, *steps = str(exc).splitlines()  # the problem, then one line per setup step
+        log.warning("%s", "\n".join([f"{first.removesuffix('; to set one up:')} -- going on without it; "
+                                      "to set one up:", *steps]))
+        return None
+    # Video calls want the portrait alone, so the virtual camera never shows you beside it.
+    return VcamOutput(sink, request.stats, compose=portrait_only, steady=config.vcam.pace)
+
+
+def create_au_track(request) -> AUTrackOutput | None:
+    """The ``aus`` kind (``--record-aus PATH``): the driving AUs with their neutral, as a CSV."""
+    if not request.record_aus:
+        return None
+    from ..face.au_tracks import AUTrackWriter
+
+    return AUTrackOutput(AUTrackWriter(request.record_aus, with_neutral=True).__enter__(), request.stats)

@@ -4,8 +4,8 @@
   portrait's resting AUs, then ``engine.render``. The one per-frame call of ``run`` and ``render``.
 * ``render_offline(...)``: a driver video (AUs estimated per frame) or an AU track CSV
   (replayed through the same stabilizer) -> a recording. Three stages on their own threads
-  joined by bounded queues (read+track -> render -> encode), so on two cores the slowest
-  stage sets the pace; a tqdm bar shows progress.
+  (``stages.StagePipeline``, the live loop's runner) joined by bounded queues (read+track ->
+  render -> encode), so on two cores the slowest stage sets the pace; a tqdm bar shows progress.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ..aus import NUM_AUS, retarget
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
-from .stages import StageThreads, Stopped
+from .stages import StagePipeline
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,6 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     puppet = create_puppet(portrait, config, engine_name=engine_name)
 
     loop_started = time.perf_counter()
-    stages = StageThreads()
     counts = {"read": 0, "used": 0, "faces": 0}  # driver frames read, used for the clip, with a face
     with ExitStack() as stack:
         # --max-frames alone bounds both passes; a --start/--duration clip takes its neutral from the whole driver
@@ -320,53 +319,44 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         recorder = stack.enter_context(open_recorder(out, fps, config.render))
         bar = stack.enter_context(tqdm(total=None if expected is None else expected - min(first, expected),
                                        unit="frame", disable=not progress, desc=f"render {out.name}", leave=False))
-        tracked, rendered = stages.queue(queue_depth), stages.queue(queue_depth)
 
-        def read_and_track():
+        def read_and_track(emit):
             for item in readings:
                 counts["read"] += 1
-                stages.put(tracked, item)
+                emit(item)
                 if end is not None and counts["read"] >= end:
                     break  # the clip is complete: stop decoding the rest of the driver
-            stages.put(tracked, StageThreads.END)
 
-        def encode():
-            while (image := stages.get(rendered)) is not StageThreads.END:
-                recorder.write(image)
+        index = -1
 
-        stages.start(read_and_track, "livemorph-render-read")
-        stages.start(encode, "livemorph-render-encode")
-        try:
-            index = -1
-            while (item := stages.get(tracked)) is not StageThreads.END:
-                index += 1
-                if index < first:
-                    continue  # before --start: tracked (smoothing, neutral) but not rendered
-                if counts["used"] == 0:
-                    loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
-                driver_image, reading = item
-                counts["used"] += 1
-                counts["faces"] += bool(reading.success)
-                bar.update(1)
-                repeats = output_count(index - first, driver_fps, fps)
-                if repeats == 0:
-                    continue  # resampled away (--fps below the driver's): no need to render it
-                frame = puppet.step(reading)
-                if with_driver:
-                    if driver_image is not None:
-                        frame = pair(driver_image, frame, config.render.pair_layout)
-                    else:  # an AU track: the bars stand beside the portrait
-                        frame = pair(au_panel(reading.aus, frame.shape[0]), frame, "row")
-                for _ in range(repeats):
-                    stages.put(rendered, frame)
-            stages.put(rendered, StageThreads.END)
-        except Stopped:
-            pass  # another stage failed: its error is raised below
-        except BaseException:
-            stages.stop.set()  # Ctrl+C, SIGTERM or a render error: stop the other stages, then abort the file
-            stages.join()
-            raise
-        stages.join()
+        def render(item, emit):
+            nonlocal index, loop_started
+            index += 1
+            if index < first:
+                return  # before --start: tracked (smoothing, neutral) but not rendered
+            if counts["used"] == 0:
+                loop_started = time.perf_counter()  # the frame rate excludes tracker start-up
+            driver_image, reading = item
+            counts["used"] += 1
+            counts["faces"] += bool(reading.success)
+            bar.update(1)
+            repeats = output_count(index - first, driver_fps, fps)
+            if repeats == 0:
+                return  # resampled away (--fps below the driver's): no need to render it
+            frame = puppet.step(reading)
+            if with_driver:
+                if driver_image is not None:
+                    frame = pair(driver_image, frame, config.render.pair_layout)
+                else:  # an AU track: the bars stand beside the portrait
+                    frame = pair(au_panel(reading.aus, frame.shape[0]), frame, "row")
+            for _ in range(repeats):
+                emit(frame)
+
+        # Offline: nothing is dropped, the slowest stage sets the pace; Ctrl+C, SIGTERM or an
+        # error in any stage stops them all, then the recorder aborts its file.
+        stages = StagePipeline("livemorph-render", latest_wins=False, depth=queue_depth)
+        stages.start_stages(read_and_track, render, recorder.write)
+        stages.wait()
         stages.raise_first()
         if counts["used"] == 0:
             if first > 0 and counts["read"] > 0:

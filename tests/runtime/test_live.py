@@ -577,7 +577,7 @@ def test_a_recording_that_fails_to_finish_stops_the_run_with_one_line_naming_the
 
 
 def test_the_record_hotkey_says_saved_only_once_the_file_is_closed():
-    from livemorph.runtime.live import Recording
+    from livemorph.runtime.recording import Recording
 
     sink = ClosingSink()
     output = recorder(sink)
@@ -613,7 +613,7 @@ def load_config_for_tests():
 
 
 def test_a_take_never_overwrites_an_existing_file(tmp_path):
-    from livemorph.runtime.live import Recording
+    from livemorph.runtime.recording import Recording
 
     old = tmp_path / "take.mp4"
     old.write_bytes(b"yesterday's take")

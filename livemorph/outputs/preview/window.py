@@ -82,3 +82,12 @@ class PreviewWindow:
             cv2.destroyWindow(self.title)
             cv2.waitKey(1)  # let HighGUI process the destroy event
             self._open = False
+
+
+def create_live(request) -> PreviewWindow | None:
+    """The ``window`` live output kind (``livemorph run`` without ``--no-window``), shown at once."""
+    if not request.window:
+        return None
+    window = PreviewWindow(request.config.window, engine=request.config.engine.name)
+    window.open("livemorph: preparing the portrait...")  # first: see PreviewWindow.open
+    return window
