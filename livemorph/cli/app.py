@@ -77,6 +77,17 @@ def cli(ctx, config_path, overrides, verbose):
     ctx.obj = {"config_path": config_path, "overrides": list(overrides)}
 
 
+def flag_overrides(flags: dict) -> list[str]:
+    """``--set``-style overrides from a subcommand's flags: config key -> value, None = flag not given.
+
+    Values are written as JSON, which is valid YAML: paths stay strings ('123', 'a: b'), numbers
+    and booleans keep their type.
+    """
+    import json
+
+    return [f"{key}={json.dumps(value)}" for key, value in flags.items() if value is not None]
+
+
 def load_cli_config(ctx: click.Context, extra_overrides: list[str] | None = None):
     """The config for a subcommand: defaults < --config file < --set < the subcommand's own flags."""
     from ..config.settings import load_config

@@ -1,16 +1,9 @@
 """`livemorph render`: animate a portrait offline from a driver video or an AU track."""
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..app import EngineChoice
-
-
-def _quoted(value) -> str:
-    # --set values are parsed as YAML: JSON-quote paths so '123' or 'a: b' stay strings.
-    return json.dumps(str(value))
 
 
 @click.command("render")
@@ -53,33 +46,20 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     A 3-second looping meme from second 12 of a video:
     livemorph render -t mona_lisa.jpg -d me.mp4 -o meme.gif --start 12 --duration 3 --boomerang
     """
-    from livemorph.cli.app import load_cli_config
+    from livemorph.cli.app import flag_overrides, load_cli_config
     from livemorph.errors import ConfigError, InputUnreadable
     from livemorph.runtime.render import render_offline
     from livemorph.outputs.registry import output_kind
     from livemorph.runtime.termination import stop_on_termination
 
-    overrides = []
-    if checkpoint is not None:
-        overrides.append(f"ganimation.checkpoint={_quoted(checkpoint)}")
-    if engine is not None:
-        overrides.append(f"engine.name={engine}")
-    if device is not None:
-        overrides.append(f"engine.device={_quoted(device)}")
-    if strength is not None:
-        overrides.append(f"driving.strength={strength}")
-    if fps is not None:
-        overrides.append(f"render.fps={fps}")
-    if side_by_side is not None:
-        overrides.append(f"render.side_by_side={'true' if side_by_side else 'false'}")
-    if neutral is not None:
-        overrides.append(f"calibration.offline={neutral}")
-    if face is not None:
-        overrides.append(f"portrait.face={face if face.isdigit() else _quoted(face)}")
-    if boomerang is not None:
-        if boomerang and output_kind(out) != "gif":
-            raise ConfigError("--boomerang is for GIF outputs (--out NAME.gif)")
-        overrides.append(f"render.gif_boomerang={'true' if boomerang else 'false'}")
+    if boomerang and output_kind(out) != "gif":
+        raise ConfigError("--boomerang is for GIF outputs (--out NAME.gif)")
+    overrides = flag_overrides({
+        "ganimation.checkpoint": checkpoint, "engine.name": engine, "engine.device": device,
+        "driving.strength": strength, "render.fps": fps, "render.side_by_side": side_by_side,
+        "calibration.offline": neutral, "render.gif_boomerang": boomerang,
+        "portrait.face": None if face is None else int(face) if face.isdigit() else face,
+    })
     config = load_cli_config(click.get_current_context(), overrides)
 
     with stop_on_termination(f"{out} was not written"):

@@ -39,33 +39,16 @@ def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_wi
 
     Hotkeys in the window: press h. Ctrl+C stops cleanly (recordings are finished).
     """
-    import json
-
-    from livemorph.cli.app import load_cli_config
+    from livemorph.cli.app import flag_overrides, load_cli_config
     from livemorph.runtime.live import run_live, summary_line
 
-    overrides = []
-
-    def put(key, value):
-        overrides.append(f"{key}={json.dumps(value)}")  # JSON is valid YAML: paths stay strings
-
-    if source is not None:
-        put("live.source", int(source) if source.strip().isdigit() else source)
-    if loop is not None:
-        put("live.loop", loop)
-    if vcam:
-        put("vcam.enabled", True)
-    if vcam_backend:
-        put("vcam.backend", vcam_backend)
-    if checkpoint:
-        put("ganimation.checkpoint", checkpoint)
-    if engine:
-        put("engine.name", engine)
-    if device:
-        put("engine.device", device)
-    if side_by_side:
-        put("record.side_by_side", True)
-        put("window.layout", "side_by_side")
+    overrides = flag_overrides({
+        "live.source": None if source is None else int(source) if source.strip().isdigit() else source,
+        "live.loop": loop, "vcam.enabled": True if vcam else None, "vcam.backend": vcam_backend or None,
+        "ganimation.checkpoint": checkpoint or None, "engine.name": engine or None, "engine.device": device or None,
+        "record.side_by_side": True if side_by_side else None,
+        "window.layout": "side_by_side" if side_by_side else None,
+    })
     config = load_cli_config(click.get_current_context(), overrides)
     snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
                         max_frames=max_frames, stats_json=stats_json)
