@@ -110,11 +110,6 @@ class NeutralBaseline:
         return self._neutral.copy()
 
     @property
-    def calibrated(self) -> bool:
-        """A neutral is in force (estimated from face frames, or pinned)."""
-        return self.pinned or (self.auto and self.estimated)
-
-    @property
     def state(self) -> str:
         """For the HUD: how the neutral in force came about."""
         if self._pin_frames is not None:
@@ -164,7 +159,6 @@ class AUReading:
     success: bool  # a face was tracked in this frame
     confidence: float
     state: str  # tracking | holding | easing | lost
-    calibrated: bool
     timestamp_ms: float
     neutral_state: str = ""  # NeutralBaseline.state, for the HUD
     track: Any = field(default=None, compare=False)
@@ -241,7 +235,6 @@ class AUStabilizer:
             success=success,
             confidence=float(confidence),
             state=state,
-            calibrated=self.baseline.calibrated,
             neutral_state=self.baseline.state,
             timestamp_ms=float(t_ms),
             track=track,

@@ -33,7 +33,7 @@ class LiveFrame:
 
     portrait: np.ndarray  # the animated portrait, RGB uint8 at the portrait's full size
     user: np.ndarray  # the camera frame that drove it, RGB uint8
-    reading: Any  # the AUReading (aus, neutral, state, calibrated, ...)
+    reading: Any  # the AUReading (aus, neutral, state, neutral_state, ...)
     index: int  # output frame number, from 0
     source_time_s: float  # the source's timestamp of the driving frame
     captured_at: float  # time.monotonic() when the driving frame was captured

@@ -173,7 +173,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                 for i in range(total):  # what the live engine was given, as it was given
                     yield None, AUReading(aus=track.aus[i], neutral=track.neutral[i], success=bool(track.success[i]),
                                           confidence=float(track.confidence[i]),
-                                          state="tracking" if track.success[i] else "lost", calibrated=True,
+                                          state="tracking" if track.success[i] else "lost",
                                           timestamp_ms=float(times_ms[i]), neutral_state="recorded")
             yield info, replay_take()
             return

@@ -13,7 +13,7 @@ from livemorph.outputs.preview.hud import compose_preview
 class Reading:
     def __init__(self, aus):
         self.aus = np.asarray(aus, np.float32)
-        self.state, self.calibrated = "tracking", True
+        self.state = "tracking"
 
 
 def gradient(h, w):

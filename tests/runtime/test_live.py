@@ -269,7 +269,7 @@ class FakeReading:
     def __init__(self, value):
         self.aus = np.full(NUM_AUS, value, np.float32)
         self.neutral = np.zeros(NUM_AUS, np.float32)
-        self.success, self.confidence, self.state, self.calibrated = True, 1.0, "tracking", True
+        self.success, self.confidence, self.state = True, 1.0, "tracking"
 
 
 class FakeStream:

@@ -38,7 +38,7 @@ def synthetic_portrait(h=120, w=100, box=(30, 40, 70, 90), resting=None) -> Port
 def reading(aus, neutral=None, success=True) -> AUReading:
     return AUReading(aus=np.asarray(aus, np.float32),
                      neutral=np.zeros(NUM_AUS, np.float32) if neutral is None else np.asarray(neutral, np.float32),
-                     success=success, confidence=1.0, state="tracking", calibrated=True, timestamp_ms=0.0)
+                     success=success, confidence=1.0, state="tracking", timestamp_ms=0.0)
 
 
 # ---- engine choice ---------------------------------------------------------------------------
