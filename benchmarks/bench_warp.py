@@ -28,7 +28,8 @@ SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolv
 os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
-from livemorph.aus import AU, AU_NAMES, retarget  # noqa: E402
+from livemorph.aus import AU, AU_NAMES  # noqa: E402
+from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.face.estimators.blendshapes import estimate_aus  # noqa: E402
@@ -116,17 +117,16 @@ def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -
     from livemorph.capture.sources import VideoFileSource
 
     portrait = load_portrait(SHARED / "assets" / "portraits" / portrait_name, config)
-    prepared = engine.prepare(portrait)
+    puppet = puppet_for(engine, portrait, config)
+    prepared = puppet.prepared
     stem = f"warp_{Path(portrait_name).stem}_{driver.stem}"
-    strength, gains, locks = config.driving.strength, config.driving.gain_vector(), config.driving.lock_mask()
     pairs, times = [], []
     with VideoFileSource(driver, paced=False) as source, AUStream.from_config(config) as stream:
         fps = source.fps
         with open_recorder(OUT / f"{stem}.mp4", fps, config.render) as recorder:
             for frame in source:
                 reading = stream.process(frame)
-                target = retarget(portrait.resting_aus, reading.aus, reading.neutral,
-                                  strength=strength, gains=gains, locks=locks)
+                target = puppet.aus_for(reading)
                 t0 = time.perf_counter()
                 out = engine.render(prepared, target)
                 times.append(time.perf_counter() - t0)

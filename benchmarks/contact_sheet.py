@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+from types import SimpleNamespace
 import os
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
 from livemorph.face.au_stream import AUStream  # noqa: E402
-from livemorph.aus import AU, retarget  # noqa: E402
+from livemorph.aus import AU  # noqa: E402
+from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
@@ -116,15 +118,13 @@ def label(tile: np.ndarray, text: str) -> np.ndarray:
 
 def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine, tracker) -> np.ndarray:
     portrait = load_portrait(portrait_path, config, tracker=tracker)
-    prepared = engine.prepare(portrait)
+    puppet = puppet_for(engine, portrait, config)
     lm = portrait.track.landmarks[:468, :2]
-    strength, gains, locks = config.driving.strength, config.driving.gain_vector(), config.driving.lock_mask()
     top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
     bottom = [label(face_crop(portrait.image, lm), "at rest")]
     for peak in peaks:
-        target = retarget(portrait.resting_aus, peak["aus"], peak["neutral"],
-                          strength=strength, gains=gains, locks=locks)
-        out = engine.render(prepared, target)
+        target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
+        out = engine.render(puppet.prepared, target)
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]

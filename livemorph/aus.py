@@ -96,6 +96,8 @@ def retarget(
     strength: float = 1.0,
     gains: np.ndarray | None = None,
     locks: np.ndarray | None = None,
+    relax_to: np.ndarray | None = None,
+    shape=None,
 ) -> np.ndarray:
     """AUs to render on a portrait: its own resting AUs plus the user's change from neutral.
 
@@ -104,11 +106,24 @@ def retarget(
     whole change reaches the engine and each engine bounds it as it can show it (the warp engine
     moves geometry by ``aus - resting``; GANimation squeezes into its 0-5 input range with
     ``fit_au_range``). ``locks`` is a boolean mask of AUs that stay at the portrait's own value.
+
+    ``relax_to`` (per AU, 5 = keep) caps the portrait's own expression the change starts from: a
+    portrait that grins at rest (AU12 3.5) shows only a resting face's smile while the user is
+    neutral, so the user's smile has somewhere to go (MediaPipe reads a grin's mouthSmile at
+    ~0.95 already; grinning "more" is invisible) and the grin comes back as the user smiles.
+    ``shape`` (change -> change) draws the scaled change as this portrait needs it to read as
+    itself (``runtime.response.ResponseCurves.shape``).
     """
     delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
     if gains is not None:
         delta = delta * np.asarray(gains, np.float32)
-    out = np.asarray(portrait_aus, np.float32) + float(strength) * delta
+    change = float(strength) * delta
+    if shape is not None:
+        change = shape(change)
+    start = np.asarray(portrait_aus, np.float32)
+    if relax_to is not None:
+        start = np.minimum(start, np.asarray(relax_to, np.float32))
+    out = start + change
     if locks is not None:
         out = np.where(np.asarray(locks, bool), portrait_aus, out)
     return out.astype(np.float32)

@@ -53,6 +53,19 @@ def test_a_smiling_portrait_keeps_the_users_whole_smile():
     assert out[AU.AU12] - portrait[AU.AU12] == pytest.approx(3.0)  # the whole change, not 5 - 3.4
 
 
+def test_relax_to_caps_only_the_portraits_own_expression_not_the_users_change():
+    portrait = np.zeros(17, np.float32)
+    portrait[AU.AU12], portrait[AU.AU01] = 3.5, 0.4
+    relax_to = np.full(17, 5.0, np.float32)
+    relax_to[AU.AU12], relax_to[AU.AU01] = 0.6, 0.6
+    user, neutral = np.zeros(17, np.float32), np.zeros(17, np.float32)
+    assert retarget(portrait, user, neutral, relax_to=relax_to)[AU.AU12] == pytest.approx(0.6)
+    user[AU.AU12] = 3.0
+    out = retarget(portrait, user, neutral, relax_to=relax_to)
+    assert out[AU.AU12] == pytest.approx(3.6)  # a broad smile brings the grin back
+    assert out[AU.AU01] == pytest.approx(0.4)  # below its cap: as painted
+
+
 def test_fit_au_range_squeezes_into_0_5_keeping_order():
     values = np.array([-1.0, 0.0, 1.0, 3.9, 4.0, 4.5, 5.0, 6.0, 9.0, 20.0], np.float32)
     fitted = fit_au_range(np.resize(values, 17))[:len(values)]

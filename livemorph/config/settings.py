@@ -93,9 +93,16 @@ class DrivingConfig:
     strength: NonNegative
     gains: dict[AUName, NonNegative]
     locks: list[AUName]
+    relax: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
+    auto_gain: bool
+    auto_gain_limit: Annotated[float, Range(ge=1)]
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")
+
+    def relax_vector(self):
+        """Per AU, the most of its own expression a portrait keeps while the user is neutral (5 = all)."""
+        return au_dict_to_vector(self.relax, fill=5.0, what="driving.relax")
 
     def lock_mask(self):
         import numpy as np

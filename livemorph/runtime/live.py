@@ -356,9 +356,9 @@ class LiveLoop:
 def prepare_target(path: str, engine, config):
     """The ``render.PortraitPuppet`` for one ``--target`` (one engine instance serves every target)."""
     from ..portrait import load_portrait
-    from .render import PortraitPuppet
+    from .render import puppet_for
 
-    return PortraitPuppet(engine, load_portrait(path, config), config.driving, name=Path(path).stem)
+    return puppet_for(engine, load_portrait(path, config), config, name=Path(path).stem)
 
 
 def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Any, step: float):

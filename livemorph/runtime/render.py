@@ -43,6 +43,10 @@ class PortraitPuppet:
         self.strength = float(driving_config.strength)
         self.gains = driving_config.gain_vector()
         self.locks = driving_config.lock_mask()
+        self.relax_to = driving_config.relax_vector()
+        # The face shown while the user is neutral: the portrait's own, relaxed.
+        self.start_aus = np.minimum(np.asarray(portrait.resting_aus, np.float32), self.relax_to)
+        self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
 
     @property
@@ -52,7 +56,8 @@ class PortraitPuppet:
 
     def aus_for(self, reading) -> np.ndarray:
         return retarget(self.portrait.resting_aus, reading.aus, reading.neutral,
-                        strength=self.strength, gains=self.gains, locks=self.locks)
+                        strength=self.strength, gains=self.gains, locks=self.locks, relax_to=self.relax_to,
+                        shape=None if self.response is None else self.response.shape)
 
     def step(self, reading, strength: float | None = None) -> np.ndarray:
         """The portrait showing the user's expression change in ``reading``, at full size.
@@ -73,7 +78,23 @@ def create_puppet(portrait, config, *, engine_name: str | None = None) -> Portra
     """Engine from config (auto-selected unless ``engine_name``) prepared for ``portrait``."""
     from ..engines import engine_from_config
 
-    return PortraitPuppet(engine_from_config(config, engine_name)[1], portrait, config.driving)
+    return puppet_for(engine_from_config(config, engine_name)[1], portrait, config)
+
+
+def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitPuppet:
+    """The puppet of ``portrait`` on ``engine``, its response measured (``driving.auto_gain``)."""
+    puppet = PortraitPuppet(engine, portrait, config.driving, name=name)
+    if config.driving.auto_gain:
+        from ..face.estimators.blendshapes import linear_reading
+        from ..face.tracking import FaceTracker
+        from .response import measure_response
+
+        with FaceTracker.from_config(config.tracking, mode="image") as tracker:
+            puppet.response = measure_response(lambda aus: engine.render(puppet.prepared, aus),
+                                               lambda image: linear_reading(tracker.detect_largest(image)),
+                                               puppet.start_aus, config.driving.auto_gain_limit)
+        log.info("%s: response gains %s", name, puppet.response.describe())
+    return puppet
 
 
 # ------------------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ def test_a_registered_engine_and_output_drive_a_render(tmp_path, fresh_registrie
     track = write_smile_track(tmp_path / "smile.csv", rows=6)
     out = tmp_path / "frames.npy"
 
-    assert render("--target", shared_path(PORTRAIT), "--driver", track, "--out", out, "--engine", "toy-tint") == 0
+    # No response probing: the toy engine records every AU vector it draws.
+    assert main(["--set", "driving.auto_gain=false", "render", "--target", str(shared_path(PORTRAIT)), "--driver",
+                 str(track), "--out", str(out), "--engine", "toy-tint", "--portrait-only", "--no-progress"]) == 0
 
     frames = np.load(out)
     assert frames.shape[0] == 6 == len(engine.seen_aus)

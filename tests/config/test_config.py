@@ -20,7 +20,8 @@ def _dataclass_keys(cls, prefix=""):
     return keys
 
 
-def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains", "calibration.rest_caps")):
+def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains", "calibration.rest_caps",
+                                            "driving.relax")):
     keys = set()
     for k, v in data.items():
         if isinstance(v, dict) and (prefix + k) not in free:

@@ -17,7 +17,7 @@ from livemorph.aus import AU, NUM_AUS
 from livemorph.face.au_tracks import AUTrackWriter, read_au_track
 from livemorph.config.settings import load_config
 from livemorph.engines import create_engine, register_engine
-from livemorph.runtime.render import PortraitPuppet, render_offline
+from livemorph.runtime.render import puppet_for, render_offline
 from livemorph.portrait import load_portrait
 
 from conftest import REPO_ROOT, shared_path
@@ -93,8 +93,9 @@ def test_a_step_track_moves_the_portrait_with_every_commanded_au(tmp_path, recor
     portrait = load_portrait(shared_path("assets/portraits/mona_lisa.jpg"), config)
     out = tmp_path / "frames"
     render_offline(portrait, write_step_track(tmp_path / "steps.csv"), out, config, progress=False)
-    seen = np.stack(recording_engine["engine"].seen) - portrait.resting_aus
     frames = [np.asarray(Image.open(p)).astype(np.int16) for p in sorted(out.iterdir())]
+    # The engine's last draws are the frames (before them, the puppet probed the portrait's response).
+    seen = np.stack(recording_engine["engine"].seen[-len(frames):]) - portrait.resting_aus
     rest = portrait.image.astype(np.int16)
     assert len(frames) == HOLD * (len(STEPS) + 1)
     # At rest the portrait is the portrait.
@@ -102,8 +103,10 @@ def test_a_step_track_moves_the_portrait_with_every_commanded_au(tmp_path, recor
     for k, (label, values) in enumerate(STEPS, start=1):
         settled = slice(k * HOLD + HOLD // 2, (k + 1) * HOLD)
         for name, value in values.items():
+            # The response curves may scale a change down for this portrait, never below 1/limit.
             reached = seen[settled, AU[name]].min()
-            assert reached >= 0.9 * value, f"{label}: {name} reached the engine at {reached:.2f} of {value}"
+            least = 0.9 * value / config.driving.auto_gain_limit
+            assert reached >= least, f"{label}: {name} reached the engine at {reached:.2f} of {value}"
         rows, cols = region_box(portrait.track.landmarks, STEP_REGION[label])
         change = np.abs(frames[(k + 1) * HOLD - 1][rows, cols] - rest[rows, cols]).mean()
         assert change > 3.0, f"{label}: the {label} region changed by only {change:.2f} grey levels"
@@ -138,7 +141,7 @@ def test_a_recorded_take_replays_to_the_same_engine_aus(tmp_path, recording_engi
 
     config = load_config(overrides=["engine.name=recording-warp"])
     portrait = load_portrait(shared_path("assets/portraits/mona_lisa.jpg"), config)
-    live_puppet = PortraitPuppet(create_engine("warp", config), portrait, config.driving)
+    live_puppet = puppet_for(create_engine("warp", config), portrait, config)
     take = tmp_path / "take.csv"
     live_aus = []
     source = open_source(str(shared_path("assets/driving/man_smiling_short.mp4")), paced=False, loop=False, once=True)
@@ -150,8 +153,8 @@ def test_a_recorded_take_replays_to_the_same_engine_aus(tmp_path, recording_engi
     assert read_au_track(take).is_recorded_take
 
     render_offline(portrait, take, tmp_path / "replay.mp4", config, progress=False)
-    replayed = np.stack(recording_engine["engine"].seen)
     live = np.stack(live_aus)
+    replayed = np.stack(recording_engine["engine"].seen[-len(live):])  # after the response probes
     assert replayed.shape == live.shape
     # Same AUs frame for frame, up to the CSV's two decimals (aus and neutral each rounded).
     np.testing.assert_allclose(replayed, live, atol=0.011)

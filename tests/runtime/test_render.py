@@ -75,11 +75,12 @@ def test_step_retargets_the_users_change_onto_the_resting_face():
     neutral = np.full(NUM_AUS, 0.5, np.float32)
     frame = puppet.step(reading(user, neutral))
     (got,) = engine.seen_aus
-    # by hand: resting + strength * gain * (user - neutral), locks keep resting, no clipping
+    # by hand: resting (relaxed to the default driving.relax: AU26 0.5; AU12 1.0 is under its 1.2) +
+    # strength * gain * (user - neutral), locks keep resting, no clipping
     assert got[AU.AU12] == pytest.approx(1.0 + 2.0 * 0.5 * 3.0)
     assert got[AU.AU45] == pytest.approx(0.3)
-    assert got[AU.AU26] == pytest.approx(9.0)  # 1 + 2 * 4: the engine bounds it, not the retarget
-    assert got[AU.AU01] == pytest.approx(1.0)  # no change from neutral
+    assert got[AU.AU26] == pytest.approx(0.5 + 2.0 * 4.0)  # the engine bounds it, not the retarget
+    assert got[AU.AU01] == pytest.approx(1.0)  # no change from neutral, and brows are not relaxed
     assert frame.shape == portrait.image.shape
     np.testing.assert_array_equal(frame, fake_engines.expected_tint(portrait.image, (30, 40, 70, 90), got[AU.AU12]))
 
@@ -120,7 +121,8 @@ def write_track(path, fps=25.0, success=None):
 
 def exact_config(*extra):
     # No smoothing, absolute AUs (--neutral none): the AUs shown are exactly the track's.
-    return load_config(overrides=["smoothing.enabled=false", "calibration.offline=none", *extra])
+    # No response probing either: the fake engines record every AU vector they draw.
+    return load_config(overrides=["smoothing.enabled=false", "calibration.offline=none", "driving.auto_gain=false", *extra])
 
 
 @pytest.fixture

@@ -40,8 +40,9 @@ def ramp_track(path, rows=50, fps=25.0):
 
 
 def exact_config(*extra):
+    # No response probing: the fake engine counts and records every AU vector it draws.
     return load_config(overrides=["smoothing.enabled=false", "calibration.offline=none", "engine.name=test-tint",
-                                  *extra])
+                                  "driving.auto_gain=false", *extra])
 
 
 def rows_shown(folder, portrait) -> list[int]:

@@ -133,6 +133,15 @@ def feature_vector(track: FaceTrack) -> np.ndarray:
     return np.array([feats[m.feature] for m in AU_MAPPING], np.float32)
 
 
+def linear_reading(track: FaceTrack) -> np.ndarray:
+    """``AU_MAPPING`` without its clip at 0 and 5 (and without config gains): changes of this
+    reading are proportional to the blendshape changes behind them, also below the offsets, so it
+    measures how much an expression changed (``runtime.response``). NaN without a face."""
+    if not track.present:
+        return np.full(NUM_AUS, np.nan, np.float32)
+    return (_SCALES * (feature_vector(track) - _OFFSETS)).astype(np.float32)
+
+
 def estimate_aus(track: FaceTrack, gains: np.ndarray | None = None) -> np.ndarray:
     """The 17 AUs (0-5) of one tracked face; zeros when no face is present."""
     if not track.present:

@@ -1,0 +1,104 @@
+"""Per-portrait response curves: the portrait shows as much of an expression as the user does.
+
+How strongly an expression reads depends on the portrait: the same brow raise is plain on a smooth
+forehead and lost under bushy brows, a turned head shows a small raise as a big one, a closed lid
+without a lash line reads as half open. An engine moves the face by a fixed amount per AU, so the
+same user change read x0.01 (brows on Trump) to x2.2 (brows on a turned head) of the driver's
+amplitude (benchmarks/bench_fidelity.py).
+
+Once per portrait, ``measure_response`` renders a few probe expressions from the face the portrait
+shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``) and reads each back
+with livemorph's own AU reading (the MediaPipe mapping, unclipped). Per expression group that gives
+a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
+is drawn as the change that reads as d on this portrait, never scaled by more than
+``driving.auto_gain_limit`` or less than its inverse.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..aus import AU
+
+log = logging.getLogger(__name__)
+
+# Expression groups: the AUs moved together by a probe; the first is the one read back.
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("AU45",),  # blink
+    ("AU01", "AU02"),  # brows up (the inner raise is what reads)
+    ("AU04",),  # frown
+    ("AU26",),  # jaw drop
+    ("AU12",),  # smile
+)
+PROBE_LEVELS = (0.5, 1.0, 2.0, 3.0)  # AU changes probed: a webcam's typical range
+
+
+@dataclass(frozen=True)
+class GroupCurve:
+    members: tuple[int, ...]  # AU indices moved together; members[0] is read
+    asked: np.ndarray  # (n,) changes drawn, increasing, starting at 0
+    read: np.ndarray  # (n,) changes read back, made non-decreasing
+
+
+@dataclass(frozen=True)
+class ResponseCurves:
+    curves: tuple[GroupCurve, ...]
+    limit: float  # the factor applied to a change stays within [1/limit, limit]
+
+    def factor(self, curve: GroupCurve, change: float) -> float:
+        """How much to scale a change of ``change`` (read units) so it reads as itself."""
+        if change > 0.0 and curve.read[-1] > 0.0:
+            if change <= curve.read[-1]:
+                drawn = float(np.interp(change, curve.read, curve.asked))
+            else:  # beyond the probes: the last probe's ratio
+                drawn = change * curve.asked[-1] / curve.read[-1]
+            ratio = drawn / change
+        else:  # relaxing (or a portrait that never reads the expression): the first segment's ratio
+            ratio = curve.asked[1] / curve.read[1] if curve.read[1] > 0.0 else self.limit
+        return float(np.clip(ratio, 1.0 / self.limit, self.limit))
+
+    def shape(self, change: np.ndarray) -> np.ndarray:
+        """(17,) the user's change (already strength x gains) as drawn on this portrait."""
+        out = np.asarray(change, np.float32).copy()
+        for curve in self.curves:
+            f = self.factor(curve, float(out[curve.members[0]]))
+            out[list(curve.members)] *= f
+        return out
+
+    def describe(self) -> str:
+        """One log line: the factor at a typical change of 1 per group."""
+        return ", ".join(f"{'+'.join(AU(m).name for m in c.members)} x{self.factor(c, 1.0):.2f}" for c in self.curves)
+
+
+def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], np.ndarray],
+                     start_aus: np.ndarray, limit: float) -> ResponseCurves:
+    """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
+    linear AU reading of the image's face (NaN without one). Groups whose probes lose the face are
+    left out (drawn as asked)."""
+    start = np.asarray(start_aus, np.float32)
+    base = read(render(start))
+    if np.isnan(base).any():
+        log.warning("response: no face found on the portrait as rendered; expressions drawn as asked")
+        return ResponseCurves((), limit)
+    curves = []
+    for group in GROUPS:
+        members = tuple(AU[name].value for name in group)
+        asked, seen = [0.0], [0.0]
+        for level in PROBE_LEVELS:
+            aus = start.copy()
+            aus[list(members)] += level
+            reading = read(render(aus))
+            if not np.isnan(reading[members[0]]):
+                asked.append(level)
+                seen.append(float(reading[members[0]] - base[members[0]]))
+        if len(asked) < 2:
+            continue
+        # Non-decreasing, with a floor slope so the inverse exists (a flat stretch is saturation).
+        read_up = np.maximum.accumulate(np.array(seen))
+        read_up = np.maximum(read_up, np.array(asked) * 1e-3)
+        curves.append(GroupCurve(members, np.array(asked), read_up))
+        log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
+    return ResponseCurves(tuple(curves), limit)

@@ -1,0 +1,52 @@
+"""A grinning portrait relaxes while the user is neutral and grins as the user smiles (default
+config, warp engine), judged by MediaPipe run afresh on the rendered frames."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livemorph.aus import AU, NUM_AUS
+from livemorph.engines.warp import WarpEngine
+from livemorph.face.stabilize import AUReading
+from livemorph.face.tracking import BLENDSHAPE_INDEX
+from livemorph.frames import load_image
+from livemorph.portrait import prepare_portrait_face
+from livemorph.runtime.render import PortraitPuppet
+
+from conftest import shared_path
+
+
+def _reading(change: dict[str, float]) -> AUReading:
+    aus = np.zeros(NUM_AUS, np.float32)
+    for name, value in change.items():
+        aus[AU[name]] = value
+    return AUReading(aus=aus, neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
+                     state="tracking", timestamp_ms=0.0)
+
+
+def _mouth_smile(tracker, image) -> float:
+    track = tracker.detect_largest(image)
+    assert track.present, "the tracker lost the face"
+    return float(np.mean([track.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
+
+
+@pytest.fixture(scope="module")
+def image_tracker(config):
+    from livemorph.face.tracking import FaceTracker
+
+    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
+        yield tracker
+
+
+@pytest.mark.parametrize("name", ["trump_official_2017.png", "obama_official_2012.jpg"])
+def test_a_grinning_portrait_relaxes_for_a_neutral_user_and_grins_for_a_smiling_one(name, config, image_tracker):
+    portrait = prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
+                                     source=name, tracker=image_tracker)
+    puppet = PortraitPuppet(WarpEngine(config.warp), portrait, config.driving)
+    painted = _mouth_smile(image_tracker, portrait.image)
+    neutral = _mouth_smile(image_tracker, puppet.step(_reading({})))
+    smiling = _mouth_smile(image_tracker, puppet.step(_reading({"AU12": 3.0, "AU06": 2.0, "AU25": 1.0})))
+    assert painted > 0.8  # the portrait grins as painted (MediaPipe: ~0.95)
+    # The user's smile must be able to show: neutral is clearly less of a smile, a broad smile is one.
+    assert neutral < painted - 0.4, f"mouthSmile painted {painted:.2f}, user neutral {neutral:.2f}"
+    assert smiling > neutral + 0.4, f"mouthSmile user neutral {neutral:.2f}, user smiling {smiling:.2f}"

@@ -1,0 +1,51 @@
+"""Response curves: a user change is drawn as the change that reads as itself on this portrait."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livemorph.aus import AU, NUM_AUS
+from livemorph.runtime.response import measure_response
+
+
+def _curves(read_of_drawn, limit=2.0):
+    """A toy portrait whose read change per AU is ``read_of_drawn(drawn change)``: the "image" is the AUs."""
+    start = np.zeros(NUM_AUS, np.float32)
+    return measure_response(lambda aus: aus.copy(), lambda aus: read_of_drawn(aus - start), start, limit)
+
+
+def _change(**values):
+    change = np.zeros(NUM_AUS, np.float32)
+    for name, value in values.items():
+        change[AU[name]] = value
+    return change
+
+
+def test_a_portrait_that_shows_half_of_each_change_gets_it_doubled_and_one_that_shows_double_halved():
+    weak, strong = _curves(lambda d: 0.5 * d), _curves(lambda d: 2.0 * d)
+    assert weak.shape(_change(AU45=1.5))[AU.AU45] == pytest.approx(3.0)
+    assert strong.shape(_change(AU04=1.5))[AU.AU04] == pytest.approx(0.75)
+    # Brows up is one group read on AU01: AU02 is scaled with it, whatever it reads itself.
+    out = strong.shape(_change(AU01=1.0, AU02=0.6))
+    assert out[AU.AU01] == pytest.approx(0.5) and out[AU.AU02] == pytest.approx(0.3)
+    # AUs outside the groups are drawn as asked.
+    assert weak.shape(_change(AU09=1.0, AU15=2.0))[[AU.AU09, AU.AU15]] == pytest.approx([1.0, 2.0])
+
+
+def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_limit():
+    # Reads 2x while small, saturates at 2.5: the inverse of 1 is 0.5; 2.2 lies 0.4 of the way between
+    # the probes 1 -> 2.0 and 2 -> 2.5, so 1.4; beyond the last probe (3 -> 2.5) its ratio 1.2 holds.
+    curves = _curves(lambda d: np.minimum(2.0 * d, 2.0 + 0.5 * np.clip(d - 1.0, 0.0, 1.0)), limit=2.0)
+    assert curves.shape(_change(AU26=1.0))[AU.AU26] == pytest.approx(0.5)
+    assert curves.shape(_change(AU26=2.2))[AU.AU26] == pytest.approx(1.4)
+    assert curves.shape(_change(AU26=4.0))[AU.AU26] == pytest.approx(4.8)
+    # Relaxing (a negative change) uses the first segment's ratio: 0.5.
+    assert curves.shape(_change(AU26=-1.0))[AU.AU26] == pytest.approx(-0.5)
+
+
+def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
+    flat = _curves(lambda d: 0.0 * d, limit=1.5)
+    assert flat.shape(_change(AU45=2.0))[AU.AU45] == pytest.approx(3.0)
+    lost = measure_response(lambda aus: aus, lambda aus: np.full(NUM_AUS, np.nan, np.float32),
+                            np.zeros(NUM_AUS, np.float32), 2.0)
+    assert lost.shape(_change(AU45=2.0, AU12=1.0))[[AU.AU45, AU.AU12]] == pytest.approx([2.0, 1.0])
