@@ -55,13 +55,24 @@ MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
-FROWN_LID_SHARE = 0.3
-FROWN_KNIT = 3.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
+# Share of the brow's lowering that the upper lid follows in a frown: a little, so the eyes
+# narrow without looking sleepy (0.3 closed narrow eyes like Trump's halfway at AU04 +2; the
+# descending brow's hooding narrows them further by eye, MediaPipe reads ~1.5x this share).
+FROWN_LID_SHARE = 0.05
+FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
-CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)  # share of the brow's lowering that the upper lid follows in a frown
+CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
+# In a raise the upper part of the band between the brows' lower edge and the upper lid (this
+# share of it) moves with the brows whole: brow hairs reach below MediaPipe's lower brow
+# contour, and a stretch starting right at the contour smeared them down toward the eye. A
+# frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
+# covered the lid and read as a closing eye).
+BROW_BAND_RIGID = 0.4
+# A raise releases this share of the portrait's resting frown (and a frown of its resting raise).
+ANTAGONIST_RELEASE = 0.5
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -147,8 +158,9 @@ class AUMeshModel:
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
+                frown = name == "AU04"
                 _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
-                                    FROWN_LID_SHARE if name == "AU04" else 0.0)
+                                    FROWN_LID_SHARE if frown else 0.0, 0.0 if frown else BROW_BAND_RIGID)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
@@ -247,17 +259,19 @@ def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,
-                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float) -> None:
+                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float,
+                        rigid: float) -> None:
     """In place: the skin above and below the brows moves with the brow point nearest in x.
 
     py-feat's brow columns barely move the forehead, and move the lid crease less than the
     brows, so a strong raise slid the brows over the forehead points and a strong frown over
     the crease (both fold the mesh into torn patches). Here the forehead takes the brow's
     motion scaled from 1 at the brows to 0.35 at the top of the face (it bunches into the
-    raise, the scalp stays), and the skin between brow and upper lid blends linearly from the
-    brow's motion to ``lid_share`` of it at the upper lid (a frown pushes the lid down and
-    narrows the eye; a raise leaves it), fading to nothing at the lower lid, so the band
-    compresses evenly and nothing overtakes anything.
+    raise, the scalp stays), and the skin between brow and upper lid moves whole over its
+    upper ``rigid`` share, then blends linearly from the brow's motion to ``lid_share`` of it
+    at the upper lid (a frown pushes the lid down a little; a raise leaves it), fading to
+    nothing at the lower lid, so the band stretches or compresses evenly and nothing
+    overtakes anything.
     """
     brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
     y = mesh[:, 1]
@@ -268,7 +282,7 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     share = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[others])
     between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
     # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
-    blend = np.clip((upper_lid_y - y[others]) / (upper_lid_y - brow_lower_y), 0.0, 1.0)
+    blend = np.clip((upper_lid_y - y[others]) / ((1.0 - rigid) * (upper_lid_y - brow_lower_y)), 0.0, 1.0)
     blend = lid_share + (1.0 - lid_share) * blend
     eye = (y[others] >= upper_lid_y) & (y[others] < lower_lid_y)
     eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / (lower_lid_y - upper_lid_y), 0.0, 1.0)
@@ -304,6 +318,29 @@ def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
             continue
         matrix[au_columns.index(LIVEMORPH_TO_FEAT[name]), j] = 1.0 / AU_MAX
     return matrix
+
+
+def antagonist_brows(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
+    """A change of livemorph AUs with the portrait's resting brow posture released by its antagonist.
+
+    Brow raisers (AU01/AU02, frontalis) and lowerers (AU04, corrugator) pull against each
+    other: a face that rests with lowered brows (Obama reads AU04 3.6 at rest) releases that
+    frown as it raises them, and one resting with raised brows drops that raise as it frowns.
+    Drawn as the user's change alone, a raise on such a portrait only lifts the brows out of
+    stays 0). So a raise also lowers AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that
+    share of the portrait's resting AU04 (less whatever frown the user adds: a worried brow,
+    AU01 + AU04, stays), and a frown likewise lowers AU01/AU02 toward zero. Half, not all:
+    releasing the whole resting frown on top of the raise drew cartoon arches on Obama.
+    """
+    delta = np.array(delta17, np.float32, copy=True)
+    resting = np.asarray(resting17, np.float32)
+    i01, i02, i04 = (AU_NAMES.index(n) for n in ("AU01", "AU02", "AU04"))
+    raise_ = max(float(delta[i01]), float(delta[i02]), 0.0)
+    frown = max(float(delta[i04]), 0.0)
+    delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
+    for i in (i01, i02):
+        delta[i] -= ANTAGONIST_RELEASE * max(0.0, min(frown, float(resting[i])) - raise_)
+    return delta
 
 
 def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_jaw: float) -> np.ndarray:

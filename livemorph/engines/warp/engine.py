@@ -25,8 +25,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
-                       load_au_mesh_model)
+from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, antagonist_brows,
+                       feat_au_delta, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -161,7 +161,7 @@ class WarpEngine:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
         # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
         # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
-        delta = as_au_vector(aus, clip=False) - prepared.resting_aus
+        delta = antagonist_brows(as_au_vector(aus, clip=False) - prepared.resting_aus, prepared.resting_aus)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
