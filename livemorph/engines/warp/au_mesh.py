@@ -320,17 +320,22 @@ def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
     return matrix
 
 
-def antagonist_brows(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
-    """A change of livemorph AUs with the portrait's resting brow posture released by its antagonist.
+def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
+    """A change of livemorph AUs with the brows' motion fitted to the portrait's resting brows.
 
-    Brow raisers (AU01/AU02, frontalis) and lowerers (AU04, corrugator) pull against each
-    other: a face that rests with lowered brows (Obama reads AU04 3.6 at rest) releases that
-    frown as it raises them, and one resting with raised brows drops that raise as it frowns.
-    Drawn as the user's change alone, a raise on such a portrait only lifts the brows out of
-    stays 0). So a raise also lowers AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that
-    share of the portrait's resting AU04 (less whatever frown the user adds: a worried brow,
-    AU01 + AU04, stays), and a frown likewise lowers AU01/AU02 toward zero. Half, not all:
-    releasing the whole resting frown on top of the raise drew cartoon arches on Obama.
+    1. Antagonists: brow raisers (AU01/AU02, frontalis) and the lowerer (AU04, corrugator)
+       pull against each other. A face resting with lowered brows (Obama reads AU04 3.6 at
+       rest) releases part of that frown as it raises them, and one resting with raised brows
+       drops part of that raise as it frowns. Drawn as the user's change alone, a raise on
+       such a portrait only lifted the brows out of their resting frown and never read as
+       raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers AU04 by
+       ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less any
+       frown the user adds: a worried brow, AU01 + AU04, stays), and a frown likewise lowers
+       AU01/AU02. Half, not all: the whole resting frown released on top of the raise drew
+       cartoon arches on Obama.
+    2. Headroom: brows that rest raised have less travel left; a raise is scaled by the share
+       of the AU scale above the resting value (london_042 rests at AU01 3.2 and its brows
+       slid up over the forehead; lisa3 rests at 0.9 / 1.6 and overshot).
     """
     delta = np.array(delta17, np.float32, copy=True)
     resting = np.asarray(resting17, np.float32)
@@ -340,6 +345,8 @@ def antagonist_brows(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
     for i in (i01, i02):
         delta[i] -= ANTAGONIST_RELEASE * max(0.0, min(frown, float(resting[i])) - raise_)
+        if delta[i] > 0.0:
+            delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
     return delta
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, antagonist_brows,
+from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
                        feat_au_delta, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
@@ -161,7 +161,8 @@ class WarpEngine:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
         # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
         # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
-        delta = antagonist_brows(as_au_vector(aus, clip=False) - prepared.resting_aus, prepared.resting_aus)
+        # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
+        delta = brow_change(as_au_vector(aus, clip=False) - prepared.resting_aus, prepared.resting_aus)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
