@@ -63,6 +63,7 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
+CORNER_DROP = 1.5  # extra downward motion of the mouth corners per unit of AU15 (model units), same fade
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
 # In a raise the upper part of the band between the brows' lower edge and the upper lid (this
@@ -134,6 +135,8 @@ class AUMeshModel:
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
         upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
+        # The band above the lids ends at the highest lid point, so a raise leaves every lid point still.
+        lid_top = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].min())
         lower_lid = float(self.mean_mesh[list(LOWER_LID_POINTS), 1].mean())
         brow_lower = float(self.mean_mesh[list(BROW_LOWER_POINTS), 1].mean())
         top = float(self.mean_mesh[FOREHEAD_TOP, 1])
@@ -155,11 +158,13 @@ class AUMeshModel:
                 basis[k] *= weights[region][:, None]
             if name == "AU12":
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+            if name == "AU15":
+                _lift_mouth_corners(basis[k], self.mean_mesh, -CORNER_DROP)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
                 frown = name == "AU04"
-                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
+                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, lid_top, lower_lid, top,
                                     FROWN_LID_SHARE if frown else 0.0, 0.0 if frown else BROW_BAND_RIGID)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
@@ -320,6 +325,9 @@ def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
     return matrix
 
 
+_BROW_AUS = tuple(AU_NAMES.index(n) for n in ("AU01", "AU02", "AU04"))
+
+
 def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     """A change of livemorph AUs with the brows' motion fitted to the portrait's resting brows.
 
@@ -339,7 +347,7 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     """
     delta = np.array(delta17, np.float32, copy=True)
     resting = np.asarray(resting17, np.float32)
-    i01, i02, i04 = (AU_NAMES.index(n) for n in ("AU01", "AU02", "AU04"))
+    i01, i02, i04 = _BROW_AUS
     raise_ = max(float(delta[i01]), float(delta[i02]), 0.0)
     frown = max(float(delta[i04]), 0.0)
     delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
