@@ -72,8 +72,14 @@ BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows the
 # frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
 # covered the lid and read as a closing eye).
 BROW_BAND_RIGID = 0.4
-# A raise releases this share of the portrait's resting frown (and a frown of its resting raise).
+# A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
+# A frown never squeezes the skin between the brows' lower edge and the upper lids below this
+# share of the portrait's own height of it (squeezed flat, its triangles tore into jagged
+# lid lines and pale specks on small or close-set brows: the astronaut, the Mona Lisa).
+FROWN_BAND_KEEP = 0.35
+# (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
+BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -298,6 +304,24 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     displacement[others] = new
 
 
+def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> float:
+    """Largest py-feat AU04 value that keeps ``FROWN_BAND_KEEP`` of the portrait's brow-to-lid band.
+
+    ``au04_pixels`` is the portrait's (V, 2) pixel displacement per unit of py-feat AU04,
+    ``face_xy`` its landmarks, ``up`` the face's upward unit vector in the image. The band is
+    the portrait's own (brows resting close to the eyes have less to give); inf when AU04
+    does not narrow it.
+    """
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    brow, lid = (np.array(side) for side in zip(*BROW_LID_PAIRS))
+    height = (face_xy[brow] - face_xy[lid]) @ up
+    shrink = -((au04_pixels[brow] - au04_pixels[lid]) @ up)  # per unit of AU04, > 0 narrows
+    ok = (shrink > 1e-6) & (height > 0)
+    if not ok.any():
+        return float("inf")
+    return float(((1.0 - FROWN_BAND_KEEP) * height[ok] / shrink[ok]).min())
+
+
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
     t = np.clip((np.asarray(x, np.float64) - edge0) / (edge1 - edge0), 0.0, 1.0)
     return t * t * (3 - 2 * t)
@@ -332,15 +356,14 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     """A change of livemorph AUs with the brows' motion fitted to the portrait's resting brows.
 
     1. Antagonists: brow raisers (AU01/AU02, frontalis) and the lowerer (AU04, corrugator)
-       pull against each other. A face resting with lowered brows (Obama reads AU04 3.6 at
-       rest) releases part of that frown as it raises them, and one resting with raised brows
-       drops part of that raise as it frowns. Drawn as the user's change alone, a raise on
-       such a portrait only lifted the brows out of their resting frown and never read as
-       raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers AU04 by
-       ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less any
-       frown the user adds: a worried brow, AU01 + AU04, stays), and a frown likewise lowers
-       AU01/AU02. Half, not all: the whole resting frown released on top of the raise drew
-       cartoon arches on Obama.
+       pull against each other; a face resting with lowered brows (Obama reads AU04 3.6 at
+       rest) releases part of that frown as it raises them. Drawn as the user's change alone,
+       a raise on such a portrait only lifted the brows out of their resting frown and never
+       read as raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers
+       AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less
+       any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
+       resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
+       rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
     2. Headroom: brows that rest raised have less travel left; a raise is scaled by the share
        of the AU scale above the resting value (london_042 rests at AU01 3.2 and its brows
        slid up over the forehead; lisa3 rests at 0.9 / 1.6 and overshot).
@@ -352,7 +375,6 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     frown = max(float(delta[i04]), 0.0)
     delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
     for i in (i01, i02):
-        delta[i] -= ANTAGONIST_RELEASE * max(0.0, min(frown, float(resting[i])) - raise_)
         if delta[i] > 0.0:
             delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
     return delta

@@ -84,7 +84,32 @@ def test_a_frown_lowers_the_brows_without_closing_the_eyes(name, config, engine,
     rest = _brows_and_eyes(portrait.track.landmarks)
     frown = _measure(_render(engine, portrait, AU04=3), image_tracker)
     assert frown["aperture"] > 0.72 * rest["aperture"], (rest["aperture"], frown["aperture"])
-    assert frown["brow_height"] < 0.85 * rest["brow_height"], (rest["brow_height"], frown["brow_height"])
+    assert frown["brow_height"] < 0.9 * rest["brow_height"], (rest["brow_height"], frown["brow_height"])
+
+
+BROWS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300, 46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+
+
+def _signed_areas(points, triangles):
+    p = points[triangles]
+    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    return 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "grace_hopper_glasses.jpg",
+                                  "lisa3_head_turned.jpg"])
+def test_a_strong_frown_does_not_fold_the_skin_around_the_brows(name, config, engine, image_tracker):
+    # A warp triangle that flips over or is squashed flat draws a torn, jagged lid line. The
+    # old frown squeezed the skin between brows and lids flat at AU04 +5 (smallest area
+    # ratio by the brows: Obama -0.25, Trump -0.27, Grace Hopper 0.05, lisa3 0.00).
+    prepared = engine.prepare(_portrait(name, config, image_tracker))
+    near_brows = prepared.triangles[np.isin(prepared.triangles, BROWS).any(axis=1)]
+    rest = _signed_areas(prepared.vertices, near_brows)
+    for change in (3.0, 5.0):
+        aus = prepared.resting_aus.copy()
+        aus[AU.AU04] += change
+        ratio = _signed_areas(engine.displaced_vertices(prepared, aus), near_brows) / rest
+        assert ratio.min() > 0.15, f"AU04 +{change}: a triangle by the brows squashed to x{ratio.min():.2f} of its area"
 
 
 def _corner_drop(landmarks) -> float:
@@ -122,8 +147,6 @@ def test_brow_changes_follow_the_portraits_resting_brows():
     assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0})["AU04"] < -0.5
     # ... but a worried brow (raise and frown together) keeps the user's frown.
     assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0, "AU04": 2.0})["AU04"] == pytest.approx(2.0)
-    # A frown on a portrait resting with raised brows drops some of that raise.
-    assert _change({"AU01": 3.0, "AU02": 3.0}, {"AU04": 2.0})["AU01"] < -0.5
     # Brows resting high have less room to rise; a neutral portrait gets the user's raise as is.
     assert _change({"AU01": 3.0}, {"AU01": 2.0})["AU01"] < 1.0
     assert _change({}, {"AU01": 2.0, "AU02": 1.0, "AU04": 0.0}) == pytest.approx({"AU01": 2.0, "AU02": 1.0, "AU04": 0.0})
