@@ -78,6 +78,7 @@ ANTAGONIST_RELEASE = 0.5
 # share of the portrait's own height of it (squeezed flat, its triangles tore into jagged
 # lid lines and pale specks on small or close-set brows: the astronaut, the Mona Lisa).
 FROWN_BAND_KEEP = 0.35
+FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
 # (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
 BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
@@ -320,6 +321,17 @@ def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray) ->
     if not ok.any():
         return float("inf")
     return float(((1.0 - FROWN_BAND_KEEP) * height[ok] / shrink[ok]).min())
+
+
+def ease_frown(feat_au04: float, limit: float) -> float:
+    """py-feat AU04 as drawn: unchanged up to ``FROWN_KNEE`` of ``limit`` (see ``frown_limit``),
+    then easing smoothly toward ``limit`` (a tanh from the knee on: same slope there, so a
+    growing frown never jumps and moderate frowns keep the driver's proportions)."""
+    knee = FROWN_KNEE * limit
+    if feat_au04 <= knee or not np.isfinite(limit):
+        return feat_au04
+    room = limit - knee
+    return float(knee + room * np.tanh((feat_au04 - knee) / room))
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:

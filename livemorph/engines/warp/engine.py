@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
-                       feat_au_delta, frown_limit, load_au_mesh_model)
+                       ease_frown, feat_au_delta, frown_limit, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -81,7 +81,7 @@ class WarpPrepared:
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
-    frown_max: float = float("inf")  # py-feat AU04 eased toward this (au_mesh.frown_limit: the brow band keeps some height)
+    frown_max: float = float("inf")  # py-feat AU04 eases toward this (au_mesh.frown_limit)
 
 
 class WarpEngine:
@@ -168,8 +168,7 @@ class WarpEngine:
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         frown = prepared.au_columns.index("AU04")
-        if feat[frown] > 0.0 and np.isfinite(prepared.frown_max):
-            feat[frown] = prepared.frown_max * np.tanh(feat[frown] / prepared.frown_max)
+        feat[frown] = ease_frown(float(feat[frown]), prepared.frown_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
         disp += closure * prepared.eye_closure
