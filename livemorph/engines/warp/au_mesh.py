@@ -57,7 +57,7 @@ LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
 # Share of the brow's lowering that the upper lid follows in a frown: a little, so the eyes
 # narrow without looking sleepy (0.3 closed narrow eyes like Trump's halfway at AU04 +2; the
-# descending brow's hooding narrows them further by eye, MediaPipe reads ~1.5x this share).
+# descending brow's hooding narrows them a little more by itself).
 FROWN_LID_SHARE = 0.05
 FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
@@ -75,8 +75,8 @@ BROW_BAND_RIGID = 0.4
 # A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this
-# share of the portrait's own height of it (squeezed flat, its triangles tore into jagged
-# lid lines and pale specks on small or close-set brows: the astronaut, the Mona Lisa).
+# share of the portrait's own height of it (squeezed flat, its triangles flipped and drew
+# torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
 FROWN_BAND_KEEP = 0.35
 FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
 # (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.

@@ -81,7 +81,7 @@ class WarpPrepared:
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
-    frown_max: float = float("inf")  # py-feat AU04 eases toward this (au_mesh.frown_limit)
+    frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
 
 
 class WarpEngine:
