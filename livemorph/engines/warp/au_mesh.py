@@ -55,13 +55,32 @@ MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
 BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
-FROWN_LID_SHARE = 0.3
-FROWN_KNIT = 3.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
+# Share of the brow's lowering that the upper lid follows in a frown: a little, so the eyes
+# narrow without looking sleepy (0.3 closed narrow eyes like Trump's halfway at AU04 +2; the
+# descending brow's hooding narrows them a little more by itself).
+FROWN_LID_SHARE = 0.05
+FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
-CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)  # share of the brow's lowering that the upper lid follows in a frown
+CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
+CORNER_DROP = 1.5  # extra downward motion of the mouth corners per unit of AU15 (model units), same fade
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
+# In a raise the upper part of the band between the brows' lower edge and the upper lid (this
+# share of it) moves with the brows whole: brow hairs reach below MediaPipe's lower brow
+# contour, and a stretch starting right at the contour smeared them down toward the eye. A
+# frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
+# covered the lid and read as a closing eye).
+BROW_BAND_RIGID = 0.4
+# A raise releases this share of the portrait's resting frown.
+ANTAGONIST_RELEASE = 0.5
+# A frown never squeezes the skin between the brows' lower edge and the upper lids below this
+# share of the portrait's own height of it (squeezed flat, its triangles flipped and drew
+# torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
+FROWN_BAND_KEEP = 0.35
+FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
+# (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
+BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -123,6 +142,8 @@ class AUMeshModel:
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
         upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
+        # The band above the lids ends at the highest lid point, so a raise leaves every lid point still.
+        lid_top = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].min())
         lower_lid = float(self.mean_mesh[list(LOWER_LID_POINTS), 1].mean())
         brow_lower = float(self.mean_mesh[list(BROW_LOWER_POINTS), 1].mean())
         top = float(self.mean_mesh[FOREHEAD_TOP, 1])
@@ -144,11 +165,14 @@ class AUMeshModel:
                 basis[k] *= weights[region][:, None]
             if name == "AU12":
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+            if name == "AU15":
+                _lift_mouth_corners(basis[k], self.mean_mesh, -CORNER_DROP)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
-                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, upper_lid, lower_lid, top,
-                                    FROWN_LID_SHARE if name == "AU04" else 0.0)
+                frown = name == "AU04"
+                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, lid_top, lower_lid, top,
+                                    FROWN_LID_SHARE if frown else 0.0, 0.0 if frown else BROW_BAND_RIGID)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
@@ -247,17 +271,19 @@ def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,
-                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float) -> None:
+                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float,
+                        rigid: float) -> None:
     """In place: the skin above and below the brows moves with the brow point nearest in x.
 
     py-feat's brow columns barely move the forehead, and move the lid crease less than the
     brows, so a strong raise slid the brows over the forehead points and a strong frown over
     the crease (both fold the mesh into torn patches). Here the forehead takes the brow's
     motion scaled from 1 at the brows to 0.35 at the top of the face (it bunches into the
-    raise, the scalp stays), and the skin between brow and upper lid blends linearly from the
-    brow's motion to ``lid_share`` of it at the upper lid (a frown pushes the lid down and
-    narrows the eye; a raise leaves it), fading to nothing at the lower lid, so the band
-    compresses evenly and nothing overtakes anything.
+    raise, the scalp stays), and the skin between brow and upper lid moves whole over its
+    upper ``rigid`` share, then blends linearly from the brow's motion to ``lid_share`` of it
+    at the upper lid (a frown pushes the lid down a little; a raise leaves it), fading to
+    nothing at the lower lid, so the band stretches or compresses evenly and nothing
+    overtakes anything.
     """
     brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
     y = mesh[:, 1]
@@ -268,7 +294,7 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     share = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[others])
     between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
     # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
-    blend = np.clip((upper_lid_y - y[others]) / (upper_lid_y - brow_lower_y), 0.0, 1.0)
+    blend = np.clip((upper_lid_y - y[others]) / ((1.0 - rigid) * (upper_lid_y - brow_lower_y)), 0.0, 1.0)
     blend = lid_share + (1.0 - lid_share) * blend
     eye = (y[others] >= upper_lid_y) & (y[others] < lower_lid_y)
     eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / (lower_lid_y - upper_lid_y), 0.0, 1.0)
@@ -277,6 +303,35 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     new[between] = blend[between, None] * follow[between] + (1 - blend[between, None]) * new[between]
     new[eye] = eye_blend[eye, None] * follow[eye] + (1 - eye_blend[eye, None]) * new[eye]
     displacement[others] = new
+
+
+def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> float:
+    """Largest py-feat AU04 value that keeps ``FROWN_BAND_KEEP`` of the portrait's brow-to-lid band.
+
+    ``au04_pixels`` is the portrait's (V, 2) pixel displacement per unit of py-feat AU04,
+    ``face_xy`` its landmarks, ``up`` the face's upward unit vector in the image. The band is
+    the portrait's own (brows resting close to the eyes have less to give); inf when AU04
+    does not narrow it.
+    """
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    brow, lid = (np.array(side) for side in zip(*BROW_LID_PAIRS))
+    height = (face_xy[brow] - face_xy[lid]) @ up
+    shrink = -((au04_pixels[brow] - au04_pixels[lid]) @ up)  # per unit of AU04, > 0 narrows
+    ok = (shrink > 1e-6) & (height > 0)
+    if not ok.any():
+        return float("inf")
+    return float(((1.0 - FROWN_BAND_KEEP) * height[ok] / shrink[ok]).min())
+
+
+def ease_frown(feat_au04: float, limit: float) -> float:
+    """py-feat AU04 as drawn: unchanged up to ``FROWN_KNEE`` of ``limit`` (see ``frown_limit``),
+    then easing smoothly toward ``limit`` (a tanh from the knee on: same slope there, so a
+    growing frown never jumps and moderate frowns keep the driver's proportions)."""
+    knee = FROWN_KNEE * limit
+    if feat_au04 <= knee or not np.isfinite(limit):
+        return feat_au04
+    room = limit - knee
+    return float(knee + room * np.tanh((feat_au04 - knee) / room))
 
 
 def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
@@ -304,6 +359,37 @@ def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
             continue
         matrix[au_columns.index(LIVEMORPH_TO_FEAT[name]), j] = 1.0 / AU_MAX
     return matrix
+
+
+_BROW_AUS = tuple(AU_NAMES.index(n) for n in ("AU01", "AU02", "AU04"))
+
+
+def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
+    """A change of livemorph AUs with the brows' motion fitted to the portrait's resting brows.
+
+    1. Antagonists: brow raisers (AU01/AU02, frontalis) and the lowerer (AU04, corrugator)
+       pull against each other; a face resting with lowered brows (Obama reads AU04 3.6 at
+       rest) releases part of that frown as it raises them. Drawn as the user's change alone,
+       a raise on such a portrait only lifted the brows out of their resting frown and never
+       read as raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers
+       AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less
+       any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
+       resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
+       rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
+    2. Headroom: brows that rest raised have less travel left; a raise is scaled by the share
+       of the AU scale above the resting value (london_042 rests at AU01 3.2 and its brows
+       slid up over the forehead; lisa3 rests at 0.9 / 1.6 and overshot).
+    """
+    delta = np.array(delta17, np.float32, copy=True)
+    resting = np.asarray(resting17, np.float32)
+    i01, i02, i04 = _BROW_AUS
+    raise_ = max(float(delta[i01]), float(delta[i02]), 0.0)
+    frown = max(float(delta[i04]), 0.0)
+    delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
+    for i in (i01, i02):
+        if delta[i] > 0.0:
+            delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
+    return delta
 
 
 def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_jaw: float) -> np.ndarray:

@@ -25,8 +25,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, feat_au_delta,
-                       load_au_mesh_model)
+from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
+                       ease_frown, feat_au_delta, frown_limit, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -81,6 +81,7 @@ class WarpPrepared:
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
+    frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
 
 
 class WarpEngine:
@@ -154,6 +155,7 @@ class WarpEngine:
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
+            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up),
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -161,9 +163,12 @@ class WarpEngine:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
         # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
         # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
-        delta = as_au_vector(aus, clip=False) - prepared.resting_aus
+        # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
+        delta = brow_change(as_au_vector(aus, clip=False) - prepared.resting_aus, prepared.resting_aus)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+        frown = prepared.au_columns.index("AU04")
+        feat[frown] = ease_frown(float(feat[frown]), prepared.frown_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
         disp += closure * prepared.eye_closure

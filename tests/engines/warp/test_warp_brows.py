@@ -1,0 +1,152 @@
+"""Brow raises and frowns on real portraits, judged by MediaPipe run afresh on the rendered output.
+
+Measures are landmark geometry in eye spans (outer eye corner to outer eye corner), along the
+face's own up direction:
+- brow height: mid-brow (105 / 334) above the mid upper lid (159 / 386);
+- eye aperture: mid upper lid to mid lower lid (159-145, 386-374);
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livemorph.aus import AU, NUM_AUS
+from livemorph.engines.warp import WarpEngine
+from livemorph.engines.warp.au_mesh import brow_change
+from livemorph.frames import load_image
+from livemorph.portrait import prepare_portrait_face
+
+from conftest import shared_path
+
+
+@pytest.fixture(scope="module")
+def image_tracker(config):
+    from livemorph.face.tracking import FaceTracker
+
+    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
+        yield tracker
+
+
+@pytest.fixture(scope="module")
+def engine(config):
+    return WarpEngine(config.warp)
+
+
+def _portrait(name, config, tracker):
+    return prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
+                                 source=name, tracker=tracker)
+
+
+def _render(engine, portrait, **changes):
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for name, value in changes.items():
+        aus[AU[name]] += value
+    return engine.render(prepared, aus)
+
+
+def _brows_and_eyes(landmarks) -> dict[str, float]:
+    lm = np.asarray(landmarks)[:, :2]
+    span = float(np.linalg.norm(lm[263] - lm[33]))
+    up = lm[10] - lm[152]
+    up = up / np.linalg.norm(up)
+    return {
+        "brow_height": float(((lm[105] - lm[159]) @ up + (lm[334] - lm[386]) @ up) / (2 * span)),
+        "aperture": float((np.linalg.norm(lm[159] - lm[145]) + np.linalg.norm(lm[386] - lm[374])) / (2 * span)),
+    }
+
+
+def _measure(image, tracker):
+    track = tracker.detect_largest(image)
+    assert track.present, "the tracker lost the face in the rendered output"
+    return _brows_and_eyes(track.landmarks)
+
+
+def test_a_brow_raise_reads_on_a_face_resting_with_lowered_brows(config, engine, image_tracker):
+    # Obama's brows rest low (livemorph reads AU04 3.6 at rest): the raise used to spend
+    # itself lifting them out of that (brow height x1.51 at +3, MediaPipe browInnerUp +0.06
+    # at +2); releasing part of the resting frown makes it read (x1.75).
+    portrait = _portrait("obama_official_2012.jpg", config, image_tracker)
+    rest = _brows_and_eyes(portrait.track.landmarks)
+    raised = _measure(_render(engine, portrait, AU01=3, AU02=3), image_tracker)
+    growth = raised["brow_height"] / rest["brow_height"]
+    assert growth > 1.65, f"brow height above the lid grew x{growth:.2f}"
+    # The skin between brow and lid stretches; the lid itself stays open (no squint).
+    assert raised["aperture"] > 0.95 * rest["aperture"]
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "grace_hopper_glasses.jpg"])
+def test_a_frown_lowers_the_brows_without_closing_the_eyes(name, config, engine, image_tracker):
+    # The old frown dropped the upper lid with the brows (aperture x0.50 on Obama, x0.63 on
+    # Grace Hopper at AU04 +3): it read as sleepy or blinking rather than cross. (The knit is
+    # tested in test_warp_realism.py: MediaPipe follows it weakly, ~0.01-0.03 eye spans.)
+    portrait = _portrait(name, config, image_tracker)
+    rest = _brows_and_eyes(portrait.track.landmarks)
+    frown = _measure(_render(engine, portrait, AU04=3), image_tracker)
+    assert frown["aperture"] > 0.72 * rest["aperture"], (rest["aperture"], frown["aperture"])
+    assert frown["brow_height"] < 0.9 * rest["brow_height"], (rest["brow_height"], frown["brow_height"])
+
+
+BROWS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300, 46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+
+
+def _signed_areas(points, triangles):
+    p = points[triangles]
+    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    return 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "grace_hopper_glasses.jpg",
+                                  "lisa3_head_turned.jpg"])
+def test_a_strong_frown_does_not_fold_the_skin_around_the_brows(name, config, engine, image_tracker):
+    # A warp triangle that flips over or is squashed flat draws a torn, jagged lid line. The
+    # old frown squeezed the skin between brows and lids flat at AU04 +5 (smallest area
+    # ratio by the brows: Obama -0.25, Trump -0.27, Grace Hopper 0.05, lisa3 0.00).
+    prepared = engine.prepare(_portrait(name, config, image_tracker))
+    near_brows = prepared.triangles[np.isin(prepared.triangles, BROWS).any(axis=1)]
+    rest = _signed_areas(prepared.vertices, near_brows)
+    for change in (3.0, 5.0):
+        aus = prepared.resting_aus.copy()
+        aus[AU.AU04] += change
+        ratio = _signed_areas(engine.displaced_vertices(prepared, aus), near_brows) / rest
+        assert ratio.min() > 0.15, f"AU04 +{change}: a triangle by the brows squashed to x{ratio.min():.2f} of its area"
+
+
+def _corner_drop(landmarks) -> float:
+    """Mouth corners below the lip centre, in mouth widths, along the face's own down direction."""
+    lm = np.asarray(landmarks)[:, :2]
+    down = lm[152] - lm[10]
+    down = down / np.linalg.norm(down)
+    return float(((0.5 * (lm[61] + lm[291]) - 0.5 * (lm[13] + lm[14])) @ down) / np.linalg.norm(lm[291] - lm[61]))
+
+
+def test_a_lip_corner_depressor_turns_the_mouth_down(config, engine, image_tracker):
+    # py-feat's AU15 barely moved the Mona Lisa's corners (0.010 mouth widths at +2, as
+    # MediaPipe reads the output); the extra corner drop makes a frown's mouth read as one.
+    portrait = _portrait("mona_lisa.jpg", config, image_tracker)
+    before = _corner_drop(portrait.track.landmarks)
+    track = image_tracker.detect_largest(_render(engine, portrait, AU15=3))
+    assert track.present
+    after = _corner_drop(track.landmarks)
+    assert after - before > 0.018, f"corners {before:+.3f} -> {after:+.3f} mouth widths below the lip centre"
+
+
+def _change(resting: dict[str, float], user: dict[str, float]) -> dict[str, float]:
+    rest = np.zeros(NUM_AUS, np.float32)
+    delta = np.zeros(NUM_AUS, np.float32)
+    for name, value in resting.items():
+        rest[AU[name]] = value
+    for name, value in user.items():
+        delta[AU[name]] = value
+    out = brow_change(delta, rest)
+    return {name: float(out[AU[name]]) for name in ("AU01", "AU02", "AU04")}
+
+
+def test_brow_changes_follow_the_portraits_resting_brows():
+    # A raise on a portrait resting with a frown releases some of it ...
+    assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0})["AU04"] < -0.5
+    # ... but a worried brow (raise and frown together) keeps the user's frown.
+    assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0, "AU04": 2.0})["AU04"] == pytest.approx(2.0)
+    # Brows resting high have less room to rise; a neutral portrait gets the user's raise as is.
+    assert _change({"AU01": 3.0}, {"AU01": 2.0})["AU01"] < 1.0
+    assert _change({}, {"AU01": 2.0, "AU02": 1.0, "AU04": 0.0}) == pytest.approx({"AU01": 2.0, "AU02": 1.0, "AU04": 0.0})
