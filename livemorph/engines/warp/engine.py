@@ -33,6 +33,7 @@ from ...frames import check_rgb_uint8
 from . import silhouette
 from .creases import deepen_smile_folds
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
+from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class WarpPrepared:
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
+    lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     face_width: float  # pixels, scales the painted smile folds
@@ -150,6 +152,7 @@ class WarpEngine:
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
             mouth=mouth,
+            lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
@@ -209,6 +212,9 @@ class WarpEngine:
         smile = self.smile_strength(prepared, aus)
         if smile > 0.0:
             deepen_smile_folds(out, moved, smile, prepared.face_width)
+        closure = self.lid_closure(prepared, as_au_vector(aus, clip=False) - prepared.resting_aus)
+        if closure > 0.0:
+            LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out

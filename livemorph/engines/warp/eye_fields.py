@@ -21,10 +21,13 @@ RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (263, 362)
 # as the lid points: in a blink the lid crease flattens and slides down part of the way.
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.95, 0.6)
+CREASE_FOLLOW = (0.3, 0.1)
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
 LID_MEETING_POINT = 0.05
+# How far below the corners' line closed lids meet in the middle of the eye, fraction of its width
+# (a real closed eye's lash line sags like this; MediaPipe reads a straighter one as a squint).
+CLOSED_SAG = 0.09
 
 # Cheek raise at full strength: the lower lid rises this share of the eye opening, and the
 # cheek below it lifts by up to this share of the eye width (a Gaussian bump under each eye).
@@ -38,13 +41,33 @@ LOWER_LID_POINTS = tuple(lower for lids, _, _ in EYES for _, lower in lids)
 
 
 def lid_closure(face_xy: np.ndarray, num_vertices: int) -> np.ndarray:
-    """(V, 2) displacement that brings each eye's lids together."""
+    """(V, 2) displacement that brings each eye's lids together.
+
+    The lids meet along a downward arc ("lash line smile"): at least ``CLOSED_SAG`` of the eye
+    width below the line through the corners in the middle of the eye, even on narrow eyes
+    whose lower lid runs almost straight -- a closed eye whose lids meet on a straight line
+    reads as a squint.
+    """
+    xy = np.asarray(face_xy, np.float64)
     field = np.zeros((num_vertices, 2), np.float32)
-    for lids, creases, _ in EYES:
+    for lids, creases, (outer, inner) in EYES:
+        axis = xy[inner] - xy[outer]
+        width = float(np.linalg.norm(axis))
+        axis = axis / max(width, 1e-9)
+        down = np.array([-axis[1], axis[0]])
+        uppers = np.array([upper for upper, _ in lids])
+        lowers = np.array([lower for _, lower in lids])
+        if float((xy[lowers] - xy[uppers]).mean(axis=0) @ down) < 0:
+            down = -down
         for i, (upper, lower) in enumerate(lids):
-            meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
-            field[upper] = meet - face_xy[upper]
-            field[lower] = meet - face_xy[lower]
+            meet = xy[lower] + LID_MEETING_POINT * (xy[upper] - xy[lower])
+            t = float(np.clip((meet - xy[outer]) @ axis / max(width, 1e-9), 0.0, 1.0))
+            depth = float((meet - xy[outer]) @ down)
+            arc = CLOSED_SAG * width * np.sin(np.pi * t)
+            if depth < arc:
+                meet = meet + (arc - depth) * down
+            field[upper] = meet - xy[upper]
+            field[lower] = meet - xy[lower]
             for crease, follow in zip(creases, CREASE_FOLLOW):
                 field[crease[i]] = follow * field[upper]
     return field

@@ -1,0 +1,207 @@
+"""Closed lids that read as closed, for the warp engine.
+
+The warp brings the upper lid down onto the lower one (``eye_fields.lid_closure``), but it can
+only stretch the skin it has: the closed lid comes out as a smear of stretched lid and crease
+skin, with the eye's remains squashed into a ragged slit where the lids meet. Neither a person
+nor MediaPipe reads that as a closed eye. A real closed eye is a smooth, convex lid of the
+skin's own colour ending in a dark, soft lash line along where the lids meet.
+
+So, as the lids close, we paint over the warped lid (between the displaced crease ring above
+it and the line where the lids meet): the lid's own skin colour, shaded darker toward the
+lashes, keeping the portrait's fine texture (grain, paint cracks) from the warped frame, and a
+lash line drawn in the portrait's own darkest lid colour, its thickness scaled to the eye.
+Everything fades in with closure: nothing is painted while the eyes are open.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .eye_fields import EYES
+
+# The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
+UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347, 348, 349, 350, 357, 465))
+# Painting fades in over this range of lid closure (0 = the portrait's lids, 1 = lids meet).
+FILL_START, FILL_FULL = 0.2, 0.9
+LASH_START, LASH_FULL = 0.3, 0.95
+# Lash line thickness at its thickest (a little toward the outer corner), fraction of the eye width,
+# and its opacity there.
+LASH_THICKNESS = 0.1
+LASH_OPACITY = 0.9
+# How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
+CORNER_REACH = 0.08
+# Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
+LASH_SHADOW = 0.15
+# Share of the warped frame's fine texture (above a 1 px blur: grain, paint cracks) kept on the painted lid.
+TEXTURE_KEPT = 0.25
+
+
+@dataclass(frozen=True)
+class EyeLook:
+    """Per-eye colours and size, from the portrait."""
+
+    lid_rgb: np.ndarray  # (3,) float32, the upper lid's skin colour
+    lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
+    width: float  # pixels, corner to corner
+
+
+@dataclass(frozen=True)
+class LidLook:
+    eyes: tuple[EyeLook, ...]  # in eye_fields.EYES order
+
+
+def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
+    """Colours and sizes of both eyes, measured once per portrait."""
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    gray = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    eyes = []
+    for (lids, creases, (outer, inner)), under in zip(EYES, UNDER_EYE):
+        width = float(np.linalg.norm(xy[outer] - xy[inner]))
+        upper = _upper_lid(xy, lids, outer, inner)
+        # A closed lid bulges out of the eye socket into the light: its colour is between the
+        # lit skin of the lid and crease bands above the eye (lashes, crease shadow and glasses
+        # frames fall below the percentiles used, highlights above) and the skin below the eye.
+        rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
+        band = _polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
+        band |= _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
+        margin = np.zeros(image.shape[:2], np.uint8)
+        cv2.polylines(margin, [np.round(upper * 16).astype(np.int32)], False, 1,
+                      thickness=max(2, int(round(0.1 * width))), lineType=cv2.LINE_8, shift=4)
+        lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
+        below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
+        lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
+        eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0),
+                            width=width))
+    return LidLook(tuple(eyes))
+
+
+class LidPainter:
+    """Paints closed lids into a rendered frame, in place."""
+
+    def __init__(self, look: LidLook):
+        self.look = look
+
+    def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
+        fill = _smoothstep(FILL_START, FILL_FULL, closure)
+        lash = _smoothstep(LASH_START, LASH_FULL, closure)
+        if fill <= 0.0 and lash <= 0.0:
+            return
+        xy = np.asarray(moved_xy, np.float64)[:, :2]
+        for (lids, creases, (outer, inner)), eye in zip(EYES, self.look.eyes):
+            _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
+                       eye, fill, lash)
+
+
+def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: EyeLook,
+               fill: float, lash: float) -> None:
+    """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
+    ``crease`` the displaced crease ring above it, with the same corners."""
+    thickness = max(LASH_THICKNESS * eye.width, 1.2)
+    # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
+    origin = meet[0]
+    axis = meet[-1] - origin
+    length = float(np.linalg.norm(axis))
+    if length < 2.0:
+        return
+    axis /= length
+    normal = np.array([-axis[1], axis[0]])
+    if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
+        normal = -normal
+    # The lid reaches a little past the corners, so the open eye's dark corners go too.
+    reach = CORNER_REACH * eye.width
+    meet = np.vstack([meet[0] - reach * axis, meet, meet[-1] + reach * axis])
+    crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
+    soft = max(0.05 * eye.width, 0.8)
+    pad = 2.0 * thickness + 3.0 * soft
+    pts = np.vstack([meet, crease])
+    h, w = frame.shape[:2]
+    x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
+    y0 = max(int(np.floor(pts[:, 1].min() - pad)), 0)
+    x1 = min(int(np.ceil(pts[:, 0].max() + pad)) + 1, w)
+    y1 = min(int(np.ceil(pts[:, 1].max() + pad)) + 1, h)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
+    n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
+    meet_at = np.interp(s, *_increasing((meet - origin) @ axis, (meet - origin) @ normal))
+    crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal))
+    t = s / length  # 0 outer corner .. 1 inner corner
+
+    patch = frame[y0:y1, x0:x1].astype(np.float32)
+    if fill > 0.0:
+        # The lid: between crease and a little below the meeting line (hiding the squashed
+        # eye there), soft-edged, fading into the warped skin toward the crease.
+        outline = np.vstack([crease, (meet - 0.4 * thickness * normal)[::-1]]) - (x0, y0)
+        lid = _polygon_mask((y1 - y0, x1 - x0), outline, antialiased=True)
+        lid = cv2.GaussianBlur(lid, (0, 0), soft)
+        # 0 at the meeting line, 1 at the crease (which meets the lid at the corners: keep a height)
+        v = (n - meet_at) / np.maximum(crease_at - meet_at, 0.3 * eye.width)
+        lid *= fill * _smoothstep_array(1.0, 0.55, v)
+        shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
+        # Convex lid: a touch brighter in the middle than toward the corners.
+        shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(t, 0.0, 1.0))
+        texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), 1.0))
+        color = shade[..., None] * eye.lid_rgb + texture
+        patch += lid[..., None] * (color - patch)
+    if lash > 0.0:
+        # Lash line: soft, centred a little below the meeting line (lashes hang down),
+        # thickest a little toward the outer corner, tapering past both corners.
+        taper = _smoothstep_array(-CORNER_REACH, 0.12, t) * _smoothstep_array(1.0 + 0.5 * CORNER_REACH, 0.85, t)
+        profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
+        d = n - (meet_at - 0.3 * profile)
+        line = np.exp(-0.5 * (d / np.maximum(0.45 * profile, 0.3)) ** 2) * (profile > 0.2)
+        line = (lash * LASH_OPACITY * line).astype(np.float32)
+        patch += line[..., None] * (eye.lash_rgb - patch)
+    frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+
+
+def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
+    return xy[[outer] + [upper for upper, _ in lids] + [inner]]
+
+
+def _crease(xy: np.ndarray, creases, outer: int, inner: int, ring: int = 0) -> np.ndarray:
+    return xy[[outer] + list(creases[ring]) + [inner]]
+
+
+def _increasing(s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(s)
+    return s[order], values[order]
+
+
+def _skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median colour of the masked pixels between the 60th and 90th brightness percentile."""
+    if mask.sum() < 4:
+        return np.median(image.reshape(-1, 3), axis=0).astype(np.float32)
+    g = gray[mask]
+    lit = (g >= np.percentile(g, 60)) & (g <= np.percentile(g, 90))
+    return np.median(image[mask][lit].astype(np.float32), axis=0)
+
+
+def _dark_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median colour of the darkest tenth of the masked pixels (the lashes)."""
+    if mask.sum() < 4:
+        return np.zeros(3, np.float32)
+    g = gray[mask]
+    dark = g <= np.percentile(g, 10)
+    return np.median(image[mask][dark].astype(np.float32), axis=0)
+
+
+def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> np.ndarray:
+    """Mask of a polygon: bool, or float32 0..1 when antialiased."""
+    canvas = np.zeros(shape_hw, np.uint8)
+    cv2.fillPoly(canvas, [np.round(np.asarray(polygon) * 16).astype(np.int32)], 255,
+                 lineType=cv2.LINE_AA if antialiased else cv2.LINE_8, shift=4)
+    return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
+
+
+def _smoothstep(edge0: float, edge1: float, x: float) -> float:
+    t = min(max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def _smoothstep_array(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
