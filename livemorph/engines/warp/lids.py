@@ -28,14 +28,20 @@ FILL_START, FILL_FULL = 0.2, 0.9
 LASH_START, LASH_FULL = 0.3, 0.95
 # Lash line thickness at its thickest (a little toward the outer corner), fraction of the eye width,
 # and its opacity there.
-LASH_THICKNESS = 0.1
+LASH_THICKNESS = 0.05
 LASH_OPACITY = 0.9
+LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
 # How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
 CORNER_REACH = 0.08
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
 LASH_SHADOW = 0.15
 # Share of the warped frame's fine texture (above a 1 px blur: grain, paint cracks) kept on the painted lid.
 TEXTURE_KEPT = 0.25
+TEXTURE_SCALE = 0.015
+# The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
+# smoothed over this fraction of the eye width.
+SKIN_SAMPLED_AT = 0.8
+SKIN_SMOOTHING = 0.08
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ class LidPainter:
         lash = _smoothstep(LASH_START, LASH_FULL, closure)
         if fill <= 0.0 and lash <= 0.0:
             return
-        xy = np.asarray(moved_xy, np.float64)[:, :2]
+        xy = np.asarray(moved_xy, np.float32)[:, :2]
         for (lids, creases, (outer, inner)), eye in zip(EYES, self.look.eyes):
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
                        eye, fill, lash)
@@ -106,16 +112,15 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     if length < 2.0:
         return
     axis /= length
-    normal = np.array([-axis[1], axis[0]])
+    normal = np.array([-axis[1], axis[0]], np.float32)
     if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
         normal = -normal
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
     reach = CORNER_REACH * eye.width
-    meet = np.vstack([meet[0] - reach * axis, meet, meet[-1] + reach * axis])
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
     soft = max(0.05 * eye.width, 0.8)
-    pad = 2.0 * thickness + 3.0 * soft
-    pts = np.vstack([meet, crease])
+    pad = 1.5 * thickness + 2.0 * soft
+    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease])
     h, w = frame.shape[:2]
     x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
     y0 = max(int(np.floor(pts[:, 1].min() - pad)), 0)
@@ -126,33 +131,45 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
     n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
-    meet_at = np.interp(s, *_increasing((meet - origin) @ axis, (meet - origin) @ normal))
-    crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal))
+    # The lids meet along a smooth arc: a parabola through the displaced margin points (the
+    # points themselves zigzag by a pixel or two, which a crisp lash line would show).
+    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    meet_at = (arc[0] * s + arc[1]) * s + arc[2]
+    crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
     t = s / length  # 0 outer corner .. 1 inner corner
 
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     if fill > 0.0:
         # The lid: between crease and a little below the meeting line (hiding the squashed
         # eye there), soft-edged, fading into the warped skin toward the crease.
-        outline = np.vstack([crease, (meet - 0.4 * thickness * normal)[::-1]]) - (x0, y0)
-        lid = _polygon_mask((y1 - y0, x1 - x0), outline, antialiased=True)
+        edge = np.linspace(-reach, length + reach, 24, dtype=np.float32)
+        bottom = origin + edge[:, None] * axis + ((arc[0] * edge + arc[1]) * edge + arc[2] - 0.4 * thickness)[:, None] * normal
+        lid = _polygon_mask((y1 - y0, x1 - x0), np.vstack([crease, bottom[::-1]]) - (x0, y0), antialiased=True)
         lid = cv2.GaussianBlur(lid, (0, 0), soft)
         # 0 at the meeting line, 1 at the crease (which meets the lid at the corners: keep a height)
-        v = (n - meet_at) / np.maximum(crease_at - meet_at, 0.3 * eye.width)
+        height = np.maximum(crease_at - meet_at, 0.3 * eye.width)
+        v = (n - meet_at) / height
         lid *= fill * _smoothstep_array(1.0, 0.55, v)
+        # Its colour: the warped lid skin's own, smoothed and carried down each column from
+        # high on the lid (seamless with the skin around it), shaded darker toward the lashes.
+        smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
+        lift = (meet_at + SKIN_SAMPLED_AT * height - n)[..., None] * normal
+        skin = cv2.remap(smooth, xs - x0 + lift[..., 0], ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
         shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
         # Convex lid: a touch brighter in the middle than toward the corners.
         shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(t, 0.0, 1.0))
-        texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), 1.0))
-        color = shade[..., None] * eye.lid_rgb + texture
+        texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), TEXTURE_SCALE * eye.width))
+        color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + texture
         patch += lid[..., None] * (color - patch)
     if lash > 0.0:
-        # Lash line: soft, centred a little below the meeting line (lashes hang down),
-        # thickest a little toward the outer corner, tapering past both corners.
-        taper = _smoothstep_array(-CORNER_REACH, 0.12, t) * _smoothstep_array(1.0 + 0.5 * CORNER_REACH, 0.85, t)
+        # Lash line: thickest a little toward the outer corner, tapering at both corners;
+        # darkest at the lid margin, a crisp edge above it, lashes fading out below.
+        taper = _smoothstep_array(-0.03, 0.15, t) * _smoothstep_array(1.03, 0.85, t)
         profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
-        d = n - (meet_at - 0.3 * profile)
-        line = np.exp(-0.5 * (d / np.maximum(0.45 * profile, 0.3)) ** 2) * (profile > 0.2)
+        d = n - meet_at
+        spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
+        line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
         line = (lash * LASH_OPACITY * line).astype(np.float32)
         patch += line[..., None] * (eye.lash_rgb - patch)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
