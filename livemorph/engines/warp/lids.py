@@ -33,8 +33,10 @@ LASH_OPACITY = 0.9
 LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
 # How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
 CORNER_REACH = 0.08
+# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye).
+LID_BELOW = 0.02
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
-LASH_SHADOW = 0.15
+LASH_SHADOW = 0.25
 # Share of the warped frame's fine texture (above a 1 px blur: grain, paint cracks) kept on the painted lid.
 TEXTURE_KEPT = 0.25
 TEXTURE_SCALE = 0.015
@@ -143,7 +145,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
         # The lid: between crease and a little below the meeting line (hiding the squashed
         # eye there), soft-edged, fading into the warped skin toward the crease.
         edge = np.linspace(-reach, length + reach, 24, dtype=np.float32)
-        bottom = origin + edge[:, None] * axis + ((arc[0] * edge + arc[1]) * edge + arc[2] - 0.4 * thickness)[:, None] * normal
+        bottom = origin + edge[:, None] * axis + ((arc[0] * edge + arc[1]) * edge + arc[2] - LID_BELOW * eye.width)[:, None] * normal
         lid = _polygon_mask((y1 - y0, x1 - x0), np.vstack([crease, bottom[::-1]]) - (x0, y0), antialiased=True)
         lid = cv2.GaussianBlur(lid, (0, 0), soft)
         # 0 at the meeting line, 1 at the crease (which meets the lid at the corners: keep a height)
