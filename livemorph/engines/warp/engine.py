@@ -13,8 +13,9 @@ everything.
 ``render`` (per frame) does only: AU change -> landmark displacement (a 20x468x2 dot
 product, outline points held inside the band) -> rasterise the displaced triangles into a
 low-resolution backward map -> upsample it -> one ``cv2.remap`` of the full-resolution
-portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint the mouth interior
-where the lips part further than in the portrait (``mouth``).
+portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint closing lids as
+lids (``lids``) and the mouth interior where the lips part further than in the portrait
+(``mouth``).
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ class WarpPrepared:
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
+    eye_opening: np.ndarray  # (V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
     cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
     lower_lid_rise: np.ndarray  # (V, 2) float32 lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
@@ -142,6 +144,7 @@ class WarpEngine:
             triangles=triangles,
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
+            eye_opening=lid_closure(face_xy, len(vertices), sag=False),
             cheek_lift=cheek_lift,
             lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
@@ -169,7 +172,7 @@ class WarpEngine:
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
-        disp += closure * prepared.eye_closure
+        disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.

@@ -35,6 +35,8 @@ LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below
 CORNER_REACH = 0.08
 # How far the painted lid reaches below the line where the lids meet (hiding the squashed eye).
 LID_BELOW = 0.02
+# ... and at least this far above it, even at the corners where the crease meets the lid.
+MIN_LID_HEIGHT = 0.1
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
 LASH_SHADOW = 0.25
 # Share of the warped frame's fine texture (above a 1 px blur: grain, paint cracks) kept on the painted lid.
@@ -146,7 +148,12 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
         # eye there), soft-edged, fading into the warped skin toward the crease.
         edge = np.linspace(-reach, length + reach, 24, dtype=np.float32)
         bottom = origin + edge[:, None] * axis + ((arc[0] * edge + arc[1]) * edge + arc[2] - LID_BELOW * eye.width)[:, None] * normal
-        lid = _polygon_mask((y1 - y0, x1 - x0), np.vstack([crease, bottom[::-1]]) - (x0, y0), antialiased=True)
+        # Near the corners the crease runs into the lid margin; keep the lid some height there
+        # so the lashes the warp carried down into the corners are covered too.
+        crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
+        floor = (arc[0] * crease_s + arc[1]) * crease_s + arc[2] + MIN_LID_HEIGHT * eye.width
+        top = origin + crease_s[:, None] * axis + np.maximum(crease_n, floor)[:, None] * normal
+        lid = _polygon_mask((y1 - y0, x1 - x0), np.vstack([top, bottom[::-1]]) - (x0, y0), antialiased=True)
         lid = cv2.GaussianBlur(lid, (0, 0), soft)
         # 0 at the meeting line, 1 at the crease (which meets the lid at the corners: keep a height)
         height = np.maximum(crease_at - meet_at, 0.3 * eye.width)

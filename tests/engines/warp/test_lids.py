@@ -83,3 +83,18 @@ def test_nothing_is_painted_while_the_eyes_are_open(config, engine, image_tracke
     np.testing.assert_array_equal(painted[0], bare[0])
     # ... while a closed eye is painted (so the comparison above can fail).
     assert np.abs(painted[1].astype(int) - bare[1]).max() > 40
+
+
+def test_opening_the_eyes_wider_never_raises_the_lower_lids(config, engine, image_tracker):
+    """Obama's narrow eyes close on an arc below his straight lower lids; opening them wider
+    (AU45 below the portrait's own) must still move the lower lids down, not up."""
+    from livemorph.engines.warp.eye_fields import EYES
+
+    prepared = _prepared("obama_official_2012.jpg", config, engine, image_tracker)
+    wider = engine.displaced_vertices(prepared, _aus(prepared, AU45=-1.0))
+    for lids_, _, _ in EYES:
+        upper = np.array([u for u, _ in lids_])
+        lower = np.array([lo for _, lo in lids_])
+        gap_before = np.linalg.norm(prepared.vertices[lower] - prepared.vertices[upper], axis=1)
+        lower_to_old_upper = np.linalg.norm(wider[lower] - prepared.vertices[upper], axis=1)
+        assert (lower_to_old_upper >= gap_before - 0.05).all()
