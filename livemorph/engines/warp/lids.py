@@ -7,10 +7,11 @@ nor MediaPipe reads that as a closed eye. A real closed eye is a smooth, convex 
 skin's own colour ending in a dark, soft lash line along where the lids meet.
 
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
-it and the line where the lids meet): the lid's own skin colour, shaded darker toward the
-lashes, keeping the portrait's fine texture (grain, paint cracks) from the warped frame, and a
-lash line drawn in the portrait's own darkest lid colour, its thickness scaled to the eye.
-Everything fades in with closure: nothing is painted while the eyes are open.
+it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
+high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
+lashes, keeping some of the portrait's fine texture, and a lash line in the portrait's own
+lash colour, its thickness scaled to the eye. Everything fades in with closure: nothing is
+painted while the eyes are open, and a half blink shows the real lid, partly lowered.
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ LID_BELOW = 0.02
 MIN_LID_HEIGHT = 0.1
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
 LASH_SHADOW = 0.25
-# Share of the warped frame's fine texture (above a 1 px blur: grain, paint cracks) kept on the painted lid.
+# Share of the warped frame's fine texture (grain, pores, paint cracks: detail finer than
+# TEXTURE_SCALE of the eye width) kept on the painted lid; more brings back the stretch streaks.
 TEXTURE_KEPT = 0.25
 TEXTURE_SCALE = 0.015
 # The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
@@ -108,7 +110,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
                fill: float, lash: float) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
     ``crease`` the displaced crease ring above it, with the same corners."""
-    thickness = max(LASH_THICKNESS * eye.width, 1.2)
+    thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
     # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
     origin = meet[0]
     axis = meet[-1] - origin
@@ -122,8 +124,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
     reach = CORNER_REACH * eye.width
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
-    soft = max(0.05 * eye.width, 0.8)
-    pad = 1.5 * thickness + 2.0 * soft
+    pad = 1.5 * thickness + 0.1 * eye.width + 2.0
     pts = np.vstack([meet - reach * axis, meet + reach * axis, crease])
     h, w = frame.shape[:2]
     x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
@@ -140,48 +141,83 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
     meet_at = (arc[0] * s + arc[1]) * s + arc[2]
     crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
-    t = s / length  # 0 outer corner .. 1 inner corner
-
     patch = frame[y0:y1, x0:x1].astype(np.float32)
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
     if fill > 0.0:
-        # The lid: between crease and a little below the meeting line (hiding the squashed
-        # eye there), soft-edged, fading into the warped skin toward the crease.
-        edge = np.linspace(-reach, length + reach, 24, dtype=np.float32)
-        bottom = origin + edge[:, None] * axis + ((arc[0] * edge + arc[1]) * edge + arc[2] - LID_BELOW * eye.width)[:, None] * normal
-        # Near the corners the crease runs into the lid margin; keep the lid some height there
-        # so the lashes the warp carried down into the corners are covered too.
-        crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
-        floor = (arc[0] * crease_s + arc[1]) * crease_s + arc[2] + MIN_LID_HEIGHT * eye.width
-        top = origin + crease_s[:, None] * axis + np.maximum(crease_n, floor)[:, None] * normal
-        lid = _polygon_mask((y1 - y0, x1 - x0), np.vstack([top, bottom[::-1]]) - (x0, y0), antialiased=True)
-        lid = cv2.GaussianBlur(lid, (0, 0), soft)
-        # 0 at the meeting line, 1 at the crease (which meets the lid at the corners: keep a height)
-        height = np.maximum(crease_at - meet_at, 0.3 * eye.width)
-        v = (n - meet_at) / height
-        lid *= fill * _smoothstep_array(1.0, 0.55, v)
-        # Its colour: the warped lid skin's own, smoothed and carried down each column from
-        # high on the lid (seamless with the skin around it), shaded darker toward the lashes.
-        smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
-        lift = (meet_at + SKIN_SAMPLED_AT * height - n)[..., None] * normal
-        skin = cv2.remap(smooth, xs - x0 + lift[..., 0], ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
-        shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
-        # Convex lid: a touch brighter in the middle than toward the corners.
-        shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(t, 0.0, 1.0))
-        texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), TEXTURE_SCALE * eye.width))
-        color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + texture
-        patch += lid[..., None] * (color - patch)
+        _paint_lid(patch, geometry, crease, eye, fill)
     if lash > 0.0:
-        # Lash line: thickest a little toward the outer corner, tapering at both corners;
-        # darkest at the lid margin, a crisp edge above it, lashes fading out below.
-        taper = _smoothstep_array(-0.03, 0.15, t) * _smoothstep_array(1.03, 0.85, t)
-        profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
-        d = n - meet_at
-        spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
-        line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
-        line = (lash * LASH_OPACITY * line).astype(np.float32)
-        patch += line[..., None] * (eye.lash_rgb - patch)
+        _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class _EyeGeometry:
+    """One eye in the painted box: eye-aligned coordinates (s along the corners' axis, n toward
+    the crease) of every pixel, and the meeting arc and crease above each."""
+
+    origin: np.ndarray  # outer corner
+    axis: np.ndarray  # unit vector, outer -> inner corner
+    normal: np.ndarray  # unit vector toward the crease
+    length: float  # corner to corner, pixels
+    arc: np.ndarray  # (3,) parabola n(s) where the lids meet
+    reach: float  # how far the lid reaches past the corners, pixels
+    corner: tuple[int, int]  # x0, y0 of the box
+    xs: np.ndarray  # (h, w) pixel coordinates
+    ys: np.ndarray
+    s: np.ndarray
+    n: np.ndarray
+    meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
+    crease_at: np.ndarray  # (h, w) the crease's n at each pixel's s
+
+    def arc_at(self, s):
+        return (self.arc[0] * s + self.arc[1]) * s + self.arc[2]
+
+    def point(self, s, n):
+        return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
+
+
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float) -> None:
+    """The lid: from a little below the meeting arc (hiding the squashed eye there) up to the
+    crease, soft-edged, fading into the warped skin toward the crease."""
+    edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
+    bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
+    # Near the corners the crease runs into the lid margin; keep the lid some height there so
+    # the lashes the warp carried down into the corners are covered too.
+    crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
+    top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
+    lid = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
+    lid = cv2.GaussianBlur(lid, (0, 0), max(0.05 * eye.width, 0.8))
+    # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
+    height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
+    v = (g.n - g.meet_at) / height
+    lid *= fill * _smoothstep_array(1.0, 0.55, v)
+    # Its colour: the warped lid skin's own, smoothed and carried down each column from high on
+    # the lid (seamless with the skin around it), shaded darker toward the lashes.
+    smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
+    lift = (g.meet_at + SKIN_SAMPLED_AT * height - g.n)[..., None] * g.normal
+    x0, y0 = g.corner
+    skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+    shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
+    # Convex lid: a touch brighter in the middle than toward the corners.
+    shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
+    texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), TEXTURE_SCALE * eye.width))
+    color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + texture
+    patch += lid[..., None] * (color - patch)
+
+
+def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
+    """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
+    at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below."""
+    thickness = max(LASH_THICKNESS * eye.width, 1.2)
+    t = g.s / g.length  # 0 outer corner .. 1 inner corner
+    taper = _smoothstep_array(-0.03, 0.15, t) * _smoothstep_array(1.03, 0.85, t)
+    profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
+    d = g.n - g.meet_at
+    spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
+    line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
+    line = (lash * LASH_OPACITY * line).astype(np.float32)
+    patch += line[..., None] * (eye.lash_rgb - patch)
 
 
 def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
