@@ -98,3 +98,23 @@ def test_opening_the_eyes_wider_never_raises_the_lower_lids(config, engine, imag
         gap_before = np.linalg.norm(prepared.vertices[lower] - prepared.vertices[upper], axis=1)
         lower_to_old_upper = np.linalg.norm(wider[lower] - prepared.vertices[upper], axis=1)
         assert (lower_to_old_upper >= gap_before - 0.05).all()
+
+
+def test_a_blink_leaves_the_brows_and_a_glasses_frame_in_place(config, engine, image_tracker):
+    """In a real blink the lid unfolds below the crease; brows and glasses stay. When the crease
+    rings followed the lid 95 % / 60 %, Grace Hopper's top rim bent down with every blink (the
+    band between brows and upper crease ring changed by 25 grey levels on average; 10 now)."""
+    import cv2
+
+    from livemorph.engines.warp.eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+
+    brows = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))  # MediaPipe's upper brow edges
+    prepared = _prepared("grace_hopper_glasses.jpg", config, engine, image_tracker)
+    closed = engine.render(prepared, _aus(prepared, AU45=config.warp.blink_closed_at + 2.0))
+    change = np.abs(cv2.cvtColor(closed, cv2.COLOR_RGB2GRAY).astype(np.float32)
+                    - cv2.cvtColor(prepared.image, cv2.COLOR_RGB2GRAY).astype(np.float32))
+    for brow, crease in zip(brows, (RIGHT_EYE_CREASE[1], LEFT_EYE_CREASE[1])):
+        band = np.zeros(change.shape, np.uint8)
+        polygon = np.vstack([prepared.vertices[list(brow)], prepared.vertices[list(crease)][::-1]])
+        cv2.fillPoly(band, [np.round(polygon).astype(np.int32)], 1)
+        assert change[band > 0].mean() < 15.0
