@@ -9,7 +9,7 @@ skin's own colour ending in a dark, soft lash line along where the lids meet.
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
 it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
 high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
-lashes, keeping some of the portrait's fine texture, and a lash line in the portrait's own
+lashes, with the portrait's own fine lid texture at its own scale, and a lash line in its own
 lash colour, its thickness scaled to the eye. Everything fades in with closure: nothing is
 painted while the eyes are open, and a half blink shows the real lid, partly lowered.
 """
@@ -40,10 +40,14 @@ LID_BELOW = 0.02
 MIN_LID_HEIGHT = 0.1
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
 LASH_SHADOW = 0.25
-# Share of the warped frame's fine texture (grain, pores, paint cracks: detail finer than
-# TEXTURE_SCALE of the eye width) kept on the painted lid; more brings back the stretch streaks.
-TEXTURE_KEPT = 0.25
-TEXTURE_SCALE = 0.015
+# The painted lid keeps the portrait's own fine lid texture (grain, pores, wrinkles, paint
+# cracks: detail finer than TEXTURE_SCALE of the eye width, taken from the skin starting
+# TEXTURE_ABOVE_LASHES of the eye width above the lid margin), at this strength.
+TEXTURE_KEPT = 0.8
+TEXTURE_SCALE = 0.03
+TEXTURE_ABOVE_LASHES = 0.06
+TEXTURE_MIN_ROWS = 0.2  # the strip is at least this tall (eye widths), even under a low crease
+TEXTURE_CLIP = 6.0  # grey levels
 # The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
 # smoothed over this fraction of the eye width.
 SKIN_SAMPLED_AT = 0.8
@@ -57,6 +61,7 @@ class EyeLook:
     lid_rgb: np.ndarray  # (3,) float32, the upper lid's skin colour
     lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
     width: float  # pixels, corner to corner
+    texture: np.ndarray  # (rows, cols, 3) float32 fine detail of the skin above the lid margin, see _lid_texture
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,8 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
         below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
         lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
-        eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0),
-                            width=width))
+        eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
+                            texture=_lid_texture(image, upper, rings[1], width)))
     return LidLook(tuple(eyes))
 
 
@@ -201,8 +206,12 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
     # Convex lid: a touch brighter in the middle than toward the corners.
     shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
-    texture = TEXTURE_KEPT * (patch - cv2.GaussianBlur(patch, (0, 0), TEXTURE_SCALE * eye.width))
-    color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + texture
+    # Fine detail: the portrait's own lid skin at its own scale (not the warp's stretched copy),
+    # rows counted up from the meeting arc, mirrored beyond the strip's height.
+    rows = (g.n - g.meet_at - LID_BELOW * eye.width).astype(np.float32)
+    cols = (g.s * (eye.texture.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
+    texture = cv2.remap(eye.texture, cols, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + TEXTURE_KEPT * texture
     patch += lid[..., None] * (color - patch)
 
 
@@ -218,6 +227,32 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32)
     patch += line[..., None] * (eye.lash_rgb - patch)
+
+
+def _lid_texture(image: np.ndarray, upper: np.ndarray, crease: np.ndarray, width: float) -> np.ndarray:
+    """The fine detail (finer than TEXTURE_SCALE of the eye width) of the skin above the upper
+    lid, as a strip: column j at the j-th pixel from the outer to the inner corner, row i at i
+    pixels above the lid margin (starting above the lashes), up to the crease ring."""
+    origin, axis = upper[0], upper[-1] - upper[0]
+    length = max(float(np.linalg.norm(axis)), 2.0)
+    axis = axis / length
+    normal = np.array([-axis[1], axis[0]])
+    if float((crease.mean(axis=0) - upper.mean(axis=0)) @ normal) < 0:
+        normal = -normal
+    upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
+    crease_n = (crease - origin) @ normal
+    start = TEXTURE_ABOVE_LASHES * width
+    rows = int(max(np.median(crease_n - upper_n) - start, TEXTURE_MIN_ROWS * width, 2.0))
+    s = np.arange(int(length) + 1, dtype=np.float64)
+    n = np.interp(s, *_increasing(upper_s, upper_n))[None, :] + start + np.arange(rows)[:, None]
+    map_x = (origin[0] + s[None, :] * axis[0] + n * normal[0]).astype(np.float32)
+    map_y = (origin[1] + s[None, :] * axis[1] + n * normal[1]).astype(np.float32)
+    source = image.astype(np.float32)
+    detail = source - cv2.GaussianBlur(source, (0, 0), max(TEXTURE_SCALE * width, 0.7))
+    # Grain, not lines: clipping leaves pores and paint cracks but flattens the crease and
+    # stray lashes, which would otherwise repeat down the lid where the strip is mirrored.
+    detail = np.clip(detail, -TEXTURE_CLIP, TEXTURE_CLIP)
+    return cv2.remap(detail, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
 
 
 def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
