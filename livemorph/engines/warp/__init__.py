@@ -2,7 +2,7 @@
 warp of the portrait, with a painted mouth interior, eye fields and silhouette-bounded motion.
 
 ``engine`` (prepare / render), ``au_mesh`` (the AU -> mesh model), ``eye_fields`` (blink and cheek
-raise), ``mouth`` (the interior where lips part), ``silhouette`` (motion stays inside the face
+raise), ``lids`` (closed lids painted as lids), ``mouth`` (the interior where lips part), ``silhouette`` (motion stays inside the face
 outline), ``creases`` (nasolabial folds).
 """
 from .engine import WarpEngine, create

@@ -13,8 +13,9 @@ everything.
 ``render`` (per frame) does only: AU change -> landmark displacement (a 20x468x2 dot
 product, outline points held inside the band) -> rasterise the displaced triangles into a
 low-resolution backward map -> upsample it -> one ``cv2.remap`` of the full-resolution
-portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint the mouth interior
-where the lips part further than in the portrait (``mouth``).
+portrait inside the face's box (or torch ``grid_sample`` on CUDA) -> paint closing lids as
+lids (``lids``) and the mouth interior where the lips part further than in the portrait
+(``mouth``).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from ...frames import check_rgb_uint8
 from . import silhouette
 from .creases import deepen_smile_folds
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
+from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class WarpPrepared:
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
+    eye_opening: np.ndarray  # (V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
     cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
     lower_lid_rise: np.ndarray  # (V, 2) float32 lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
@@ -77,6 +80,7 @@ class WarpPrepared:
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
+    lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
     face_width: float  # pixels, scales the painted smile folds
@@ -141,6 +145,7 @@ class WarpEngine:
             triangles=triangles,
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
+            eye_opening=lid_closure(face_xy, len(vertices), sag=False),
             cheek_lift=cheek_lift,
             lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
@@ -151,6 +156,7 @@ class WarpEngine:
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
             mouth=mouth,
+            lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
@@ -171,7 +177,7 @@ class WarpEngine:
         feat[frown] = ease_frown(float(feat[frown]), prepared.frown_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         closure = self.lid_closure(prepared, delta)
-        disp += closure * prepared.eye_closure
+        disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
@@ -214,6 +220,9 @@ class WarpEngine:
         smile = self.smile_strength(prepared, aus)
         if smile > 0.0:
             deepen_smile_folds(out, moved, smile, prepared.face_width)
+        closure = self.lid_closure(prepared, as_au_vector(aus, clip=False) - prepared.resting_aus)
+        if closure > 0.0:
+            LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
         return out

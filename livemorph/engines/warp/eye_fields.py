@@ -3,8 +3,9 @@
 Two hand-made fields, both computed once per portrait from its own landmarks (so they fit any
 eye size, glasses and heavy lids included) and scaled per frame by one number each:
 
-- ``lid_closure``: the upper lid travels onto the lower (a blink); the crease rings above the
-  lid follow part of the way, so the stretched lid skin reads as a closed lid, not a squint.
+- ``lid_closure``: the upper lid travels onto the lower (a blink), meeting on a downward arc;
+  the crease rings above the lid follow a little (the lid unfolds below the crease; brows and
+  glasses frames stay). ``lids`` paints the stretched lid that leaves as a closed lid.
 - ``cheek_raise`` (AU06): the cheek lifts and pushes the lower lid up. py-feat's own AU06
   column learned the smile it co-occurs with (it widens the mouth by 7.9 units) and never
   moves the lower lid, so the warp engine draws AU06 with this field instead.
@@ -18,13 +19,17 @@ RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157
 LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
 RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (263, 362)
 # The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
-# as the lid points: in a blink the lid crease flattens and slides down part of the way.
+# as the lid points: in a blink the crease stays nearly where it is and the lid below it
+# unfolds over the eye (following more dragged the brows and glasses frames down).
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
-CREASE_FOLLOW = (0.95, 0.6)
+CREASE_FOLLOW = (0.3, 0.1)
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
 LID_MEETING_POINT = 0.05
+# How far below the corners' line closed lids meet in the middle of the eye, fraction of its width
+# (a real closed eye's lash line sags like this; MediaPipe reads a straighter one as a squint).
+CLOSED_SAG = 0.09
 
 # Cheek raise at full strength: the lower lid rises this share of the eye opening, and the
 # cheek below it lifts by up to this share of the eye width (a Gaussian bump under each eye).
@@ -37,14 +42,35 @@ LID_POINTS = tuple(p for lids, creases, _ in EYES for pair in lids for p in pair
 LOWER_LID_POINTS = tuple(lower for lids, _, _ in EYES for _, lower in lids)
 
 
-def lid_closure(face_xy: np.ndarray, num_vertices: int) -> np.ndarray:
-    """(V, 2) displacement that brings each eye's lids together."""
+def lid_closure(face_xy: np.ndarray, num_vertices: int, *, sag: bool = True) -> np.ndarray:
+    """(V, 2) displacement that brings each eye's lids together.
+
+    The lids meet along a downward arc ("lash line smile"): at least ``CLOSED_SAG`` of the eye
+    width below the line through the corners in the middle of the eye, even on narrow eyes
+    whose lower lid runs almost straight -- a closed eye whose lids meet on a straight line
+    reads as a squint. ``sag=False`` leaves that out: the field whose negative opens the eyes
+    wider (with the sag, a narrow eye's lower lid would rise as the eye widens).
+    """
+    xy = np.asarray(face_xy, np.float64)
     field = np.zeros((num_vertices, 2), np.float32)
-    for lids, creases, _ in EYES:
+    for lids, creases, (outer, inner) in EYES:
+        axis = xy[inner] - xy[outer]
+        width = float(np.linalg.norm(axis))
+        axis = axis / max(width, 1e-9)
+        down = np.array([-axis[1], axis[0]])
+        uppers = np.array([upper for upper, _ in lids])
+        lowers = np.array([lower for _, lower in lids])
+        if float((xy[lowers] - xy[uppers]).mean(axis=0) @ down) < 0:
+            down = -down
         for i, (upper, lower) in enumerate(lids):
-            meet = face_xy[lower] + LID_MEETING_POINT * (face_xy[upper] - face_xy[lower])
-            field[upper] = meet - face_xy[upper]
-            field[lower] = meet - face_xy[lower]
+            meet = xy[lower] + LID_MEETING_POINT * (xy[upper] - xy[lower])
+            t = float(np.clip((meet - xy[outer]) @ axis / max(width, 1e-9), 0.0, 1.0))
+            depth = float((meet - xy[outer]) @ down)
+            arc = CLOSED_SAG * width * np.sin(np.pi * t)
+            if sag and depth < arc:
+                meet = meet + (arc - depth) * down
+            field[upper] = meet - xy[upper]
+            field[lower] = meet - xy[lower]
             for crease, follow in zip(creases, CREASE_FOLLOW):
                 field[crease[i]] = follow * field[upper]
     return field

@@ -1,0 +1,304 @@
+"""Closed lids that read as closed, for the warp engine.
+
+The warp brings the upper lid down onto the lower one (``eye_fields.lid_closure``), but it can
+only stretch the skin it has: the closed lid comes out as a smear of stretched lid and crease
+skin, with the eye's remains squashed into a ragged slit where the lids meet. Neither a person
+nor MediaPipe reads that as a closed eye. A real closed eye is a smooth, convex lid of the
+skin's own colour ending in a dark, soft lash line along where the lids meet.
+
+So, as the lids close, we paint over the warped lid (between the displaced crease ring above
+it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
+high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
+lashes, with the portrait's own fine lid texture at its own scale, and a lash line in its own
+lash colour, its thickness scaled to the eye. Everything fades in with closure: nothing is
+painted while the eyes are open, and a half blink shows the real lid, partly lowered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .eye_fields import EYES
+
+# The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
+UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347, 348, 349, 350, 357, 465))
+# Painting fades in over this range of lid closure (0 = the portrait's lids, 1 = lids meet).
+FILL_START, FILL_FULL = 0.2, 0.9
+LASH_START, LASH_FULL = 0.3, 0.95
+# Lash line thickness at its thickest (a little toward the outer corner), fraction of the eye width,
+# and its opacity there.
+LASH_THICKNESS = 0.05
+LASH_OPACITY = 0.9
+LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
+# How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
+CORNER_REACH = 0.08
+# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye).
+LID_BELOW = 0.02
+# ... and at least this far above it, even at the corners where the crease meets the lid.
+MIN_LID_HEIGHT = 0.1
+# Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
+LASH_SHADOW = 0.25
+# The painted lid keeps the portrait's own fine lid texture (grain, pores, wrinkles, paint
+# cracks: detail finer than TEXTURE_SCALE of the eye width, taken from the skin starting
+# TEXTURE_ABOVE_LASHES of the eye width above the lid margin), at this strength.
+TEXTURE_KEPT = 0.8
+TEXTURE_SCALE = 0.03
+TEXTURE_ABOVE_LASHES = 0.06
+TEXTURE_MIN_ROWS = 0.2  # the strip is at least this tall (eye widths), even under a low crease
+TEXTURE_CLIP = 6.0  # grey levels
+# The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
+# smoothed over this fraction of the eye width.
+SKIN_SAMPLED_AT = 0.8
+SKIN_SMOOTHING = 0.08
+
+
+@dataclass(frozen=True)
+class EyeLook:
+    """Per-eye colours and size, from the portrait."""
+
+    lid_rgb: np.ndarray  # (3,) float32, the upper lid's skin colour
+    lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
+    width: float  # pixels, corner to corner
+    texture: np.ndarray  # (rows, cols, 3) float32 fine detail of the skin above the lid margin, see _lid_texture
+
+
+@dataclass(frozen=True)
+class LidLook:
+    eyes: tuple[EyeLook, ...]  # in eye_fields.EYES order
+
+
+def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
+    """Colours and sizes of both eyes, measured once per portrait."""
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    gray = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    eyes = []
+    for (lids, creases, (outer, inner)), under in zip(EYES, UNDER_EYE):
+        width = float(np.linalg.norm(xy[outer] - xy[inner]))
+        upper = _upper_lid(xy, lids, outer, inner)
+        # A closed lid bulges out of the eye socket into the light: its colour is between the
+        # lit skin of the lid and crease bands above the eye (lashes, crease shadow and glasses
+        # frames fall below the percentiles used, highlights above) and the skin below the eye.
+        rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
+        band = _polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
+        band |= _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
+        margin = np.zeros(image.shape[:2], np.uint8)
+        cv2.polylines(margin, [np.round(upper * 16).astype(np.int32)], False, 1,
+                      thickness=max(2, int(round(0.1 * width))), lineType=cv2.LINE_8, shift=4)
+        lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
+        below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
+        lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
+        eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
+                            texture=_lid_texture(image, upper, rings[1], width)))
+    return LidLook(tuple(eyes))
+
+
+class LidPainter:
+    """Paints closed lids into a rendered frame, in place."""
+
+    def __init__(self, look: LidLook):
+        self.look = look
+
+    def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
+        fill = _smoothstep(FILL_START, FILL_FULL, closure)
+        lash = _smoothstep(LASH_START, LASH_FULL, closure)
+        if fill <= 0.0 and lash <= 0.0:
+            return
+        xy = np.asarray(moved_xy, np.float32)[:, :2]
+        for (lids, creases, (outer, inner)), eye in zip(EYES, self.look.eyes):
+            _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
+                       eye, fill, lash)
+
+
+def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: EyeLook,
+               fill: float, lash: float) -> None:
+    """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
+    ``crease`` the displaced crease ring above it, with the same corners."""
+    thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
+    # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
+    origin = meet[0]
+    axis = meet[-1] - origin
+    length = float(np.linalg.norm(axis))
+    if length < 2.0:
+        return
+    axis /= length
+    normal = np.array([-axis[1], axis[0]], np.float32)
+    if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
+        normal = -normal
+    # The lid reaches a little past the corners, so the open eye's dark corners go too.
+    reach = CORNER_REACH * eye.width
+    crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
+    pad = 1.5 * thickness + 0.1 * eye.width + 2.0
+    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease])
+    h, w = frame.shape[:2]
+    x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
+    y0 = max(int(np.floor(pts[:, 1].min() - pad)), 0)
+    x1 = min(int(np.ceil(pts[:, 0].max() + pad)) + 1, w)
+    y1 = min(int(np.ceil(pts[:, 1].max() + pad)) + 1, h)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
+    n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
+    # The lids meet along a smooth arc: a parabola through the displaced margin points (the
+    # points themselves zigzag by a pixel or two, which a crisp lash line would show).
+    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    meet_at = (arc[0] * s + arc[1]) * s + arc[2]
+    crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
+    patch = frame[y0:y1, x0:x1].astype(np.float32)
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
+    if fill > 0.0:
+        _paint_lid(patch, geometry, crease, eye, fill)
+    if lash > 0.0:
+        _paint_lashes(patch, geometry, eye, lash)
+    frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class _EyeGeometry:
+    """One eye in the painted box: eye-aligned coordinates (s along the corners' axis, n toward
+    the crease) of every pixel, and the meeting arc and crease above each."""
+
+    origin: np.ndarray  # outer corner
+    axis: np.ndarray  # unit vector, outer -> inner corner
+    normal: np.ndarray  # unit vector toward the crease
+    length: float  # corner to corner, pixels
+    arc: np.ndarray  # (3,) parabola n(s) where the lids meet
+    reach: float  # how far the lid reaches past the corners, pixels
+    corner: tuple[int, int]  # x0, y0 of the box
+    xs: np.ndarray  # (h, w) pixel coordinates
+    ys: np.ndarray
+    s: np.ndarray
+    n: np.ndarray
+    meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
+    crease_at: np.ndarray  # (h, w) the crease's n at each pixel's s
+
+    def arc_at(self, s):
+        return (self.arc[0] * s + self.arc[1]) * s + self.arc[2]
+
+    def point(self, s, n):
+        return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
+
+
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float) -> None:
+    """The lid: from a little below the meeting arc (hiding the squashed eye there) up to the
+    crease, soft-edged, fading into the warped skin toward the crease."""
+    edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
+    bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
+    # Near the corners the crease runs into the lid margin; keep the lid some height there so
+    # the lashes the warp carried down into the corners are covered too.
+    crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
+    top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
+    lid = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
+    lid = cv2.GaussianBlur(lid, (0, 0), max(0.05 * eye.width, 0.8))
+    # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
+    height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
+    v = (g.n - g.meet_at) / height
+    lid *= fill * _smoothstep_array(1.0, 0.55, v)
+    # Its colour: the warped lid skin's own, smoothed and carried down each column from high on
+    # the lid (seamless with the skin around it), shaded darker toward the lashes.
+    smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
+    lift = (g.meet_at + SKIN_SAMPLED_AT * height - g.n)[..., None] * g.normal
+    x0, y0 = g.corner
+    skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+    shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
+    # Convex lid: a touch brighter in the middle than toward the corners.
+    shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
+    # Fine detail: the portrait's own lid skin at its own scale (not the warp's stretched copy),
+    # rows counted up from the meeting arc, mirrored beyond the strip's height.
+    rows = (g.n - g.meet_at - LID_BELOW * eye.width).astype(np.float32)
+    cols = (g.s * (eye.texture.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
+    texture = cv2.remap(eye.texture, cols, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + TEXTURE_KEPT * texture
+    patch += lid[..., None] * (color - patch)
+
+
+def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
+    """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
+    at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below."""
+    thickness = max(LASH_THICKNESS * eye.width, 1.2)
+    t = g.s / g.length  # 0 outer corner .. 1 inner corner
+    taper = _smoothstep_array(-0.03, 0.15, t) * _smoothstep_array(1.03, 0.85, t)
+    profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
+    d = g.n - g.meet_at
+    spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
+    line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
+    line = (lash * LASH_OPACITY * line).astype(np.float32)
+    patch += line[..., None] * (eye.lash_rgb - patch)
+
+
+def _lid_texture(image: np.ndarray, upper: np.ndarray, crease: np.ndarray, width: float) -> np.ndarray:
+    """The fine detail (finer than TEXTURE_SCALE of the eye width) of the skin above the upper
+    lid, as a strip: column j at the j-th pixel from the outer to the inner corner, row i at i
+    pixels above the lid margin (starting above the lashes), up to the crease ring."""
+    origin, axis = upper[0], upper[-1] - upper[0]
+    length = max(float(np.linalg.norm(axis)), 2.0)
+    axis = axis / length
+    normal = np.array([-axis[1], axis[0]])
+    if float((crease.mean(axis=0) - upper.mean(axis=0)) @ normal) < 0:
+        normal = -normal
+    upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
+    crease_n = (crease - origin) @ normal
+    start = TEXTURE_ABOVE_LASHES * width
+    rows = int(max(np.median(crease_n - upper_n) - start, TEXTURE_MIN_ROWS * width, 2.0))
+    s = np.arange(int(length) + 1, dtype=np.float64)
+    n = np.interp(s, *_increasing(upper_s, upper_n))[None, :] + start + np.arange(rows)[:, None]
+    map_x = (origin[0] + s[None, :] * axis[0] + n * normal[0]).astype(np.float32)
+    map_y = (origin[1] + s[None, :] * axis[1] + n * normal[1]).astype(np.float32)
+    source = image.astype(np.float32)
+    detail = source - cv2.GaussianBlur(source, (0, 0), max(TEXTURE_SCALE * width, 0.7))
+    # Grain, not lines: clipping leaves pores and paint cracks but flattens the crease and
+    # stray lashes, which would otherwise repeat down the lid where the strip is mirrored.
+    detail = np.clip(detail, -TEXTURE_CLIP, TEXTURE_CLIP)
+    return cv2.remap(detail, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
+    return xy[[outer] + [upper for upper, _ in lids] + [inner]]
+
+
+def _crease(xy: np.ndarray, creases, outer: int, inner: int, ring: int = 0) -> np.ndarray:
+    return xy[[outer] + list(creases[ring]) + [inner]]
+
+
+def _increasing(s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(s)
+    return s[order], values[order]
+
+
+def _skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median colour of the masked pixels between the 60th and 90th brightness percentile."""
+    if mask.sum() < 4:
+        return np.median(image.reshape(-1, 3), axis=0).astype(np.float32)
+    g = gray[mask]
+    lit = (g >= np.percentile(g, 60)) & (g <= np.percentile(g, 90))
+    return np.median(image[mask][lit].astype(np.float32), axis=0)
+
+
+def _dark_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median colour of the darkest tenth of the masked pixels (the lashes)."""
+    if mask.sum() < 4:
+        return np.zeros(3, np.float32)
+    g = gray[mask]
+    dark = g <= np.percentile(g, 10)
+    return np.median(image[mask][dark].astype(np.float32), axis=0)
+
+
+def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> np.ndarray:
+    """Mask of a polygon: bool, or float32 0..1 when antialiased."""
+    canvas = np.zeros(shape_hw, np.uint8)
+    cv2.fillPoly(canvas, [np.round(np.asarray(polygon) * 16).astype(np.int32)], 255,
+                 lineType=cv2.LINE_AA if antialiased else cv2.LINE_8, shift=4)
+    return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
+
+
+def _smoothstep(edge0: float, edge1: float, x: float) -> float:
+    t = min(max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def _smoothstep_array(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
