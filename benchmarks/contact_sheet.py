@@ -60,8 +60,8 @@ def scan_driver(path: Path, config):
         for frame in source:
             reading = stream.process(frame)
             track = reading.track
-            # Until the neutral baseline is calibrated, readings are not what a user would drive with.
-            if track is None or not track.present or not reading.calibrated:
+            # The live neutral estimate (``run``), which holds from the first tracked frame.
+            if track is None or not track.present:
                 continue
             channels = [float(np.mean([track.blendshape(n) for n in names])) for _, names, _ in EXPRESSIONS]
             frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
