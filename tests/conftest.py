@@ -80,3 +80,40 @@ def config():
 def make_rgb(h: int = 64, w: int = 48, seed: int = 0) -> np.ndarray:
     """A random RGB uint8 image (for contract tests that need no real face)."""
     return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+@pytest.fixture(scope="session")
+def image_tracker(config):
+    """One IMAGE-mode tracker for the session (stateless between images): portraits, and reading rendered output."""
+    from livemorph.face.tracking import FaceTracker
+
+    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
+        yield tracker
+
+
+def shared_face(name: str, config, tracker):
+    """A shared portrait, tracked and with its resting AUs (``prepare_portrait_face``)."""
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    return prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
+                                 source=name, tracker=tracker)
+
+
+def render_change(engine, portrait, **changes: float) -> np.ndarray:
+    """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
+    from livemorph.aus import AU
+
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for name, value in changes.items():
+        aus[AU[name]] += value
+    return engine.render(prepared, aus)
+
+
+@pytest.fixture(scope="module")
+def engine(config):
+    """The default engine (warp) with the default configuration; test modules may define their own."""
+    from livemorph.engines.warp import WarpEngine
+
+    return WarpEngine(config.warp)

@@ -6,7 +6,6 @@ into an MP4 recorder whose file is decoded again with PyAV.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal

@@ -9,11 +9,9 @@ from livemorph.aus import AU, NUM_AUS
 from livemorph.engines.warp import WarpEngine
 from livemorph.face.stabilize import AUReading
 from livemorph.face.tracking import BLENDSHAPE_INDEX
-from livemorph.frames import load_image
-from livemorph.portrait import prepare_portrait_face
-from livemorph.runtime.render import PortraitPuppet
+from livemorph.runtime.render import puppet_for
 
-from conftest import shared_path
+from conftest import shared_face
 
 
 def _reading(change: dict[str, float]) -> AUReading:
@@ -30,19 +28,10 @@ def _mouth_smile(tracker, image) -> float:
     return float(np.mean([track.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
 
 
-@pytest.fixture(scope="module")
-def image_tracker(config):
-    from livemorph.face.tracking import FaceTracker
-
-    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
-        yield tracker
-
-
 @pytest.mark.parametrize("name", ["trump_official_2017.png", "obama_official_2012.jpg"])
 def test_a_grinning_portrait_relaxes_for_a_neutral_user_and_grins_for_a_smiling_one(name, config, image_tracker):
-    portrait = prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
-                                     source=name, tracker=image_tracker)
-    puppet = PortraitPuppet(WarpEngine(config.warp), portrait, config.driving)
+    portrait = shared_face(name, config, image_tracker)
+    puppet = puppet_for(WarpEngine(config.warp), portrait, config)  # as `render` and `run` build it
     painted = _mouth_smile(image_tracker, portrait.image)
     neutral = _mouth_smile(image_tracker, puppet.step(_reading({})))
     smiling = _mouth_smile(image_tracker, puppet.step(_reading({"AU12": 3.0, "AU06": 2.0, "AU25": 1.0})))

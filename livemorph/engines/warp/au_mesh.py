@@ -26,6 +26,7 @@ import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
+from .easing import smoothstep
 
 log = logging.getLogger(__name__)
 
@@ -151,13 +152,13 @@ class AUMeshModel:
         mouth = float(self.mean_mesh[list(MOUTH_LINE_POINTS), 1].mean())
         chin = float(self.mean_mesh[CHIN, 1])
         weights = {
-            "upper": 1.0 - _smoothstep(eye + 0.3 * (nose - eye), nose, y),
+            "upper": 1.0 - smoothstep(eye + 0.3 * (nose - eye), nose, y),
             # Brow raisers move the brows whole; the skin down to the upper lid stretches (the
             # lids stay: py-feat's AU01 also pushed them down). AU04 keeps the "upper" region:
             # a frown narrows the eyes too.
-            "brow": 1.0 - _smoothstep(brow_lower, upper_lid, y),
-            "lower": _smoothstep(eye + 0.2 * (nose - eye), nose, y),
-            "middle": _smoothstep(brow, eye, y) * (1.0 - _smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
+            "brow": 1.0 - smoothstep(brow_lower, upper_lid, y),
+            "lower": smoothstep(eye + 0.2 * (nose - eye), nose, y),
+            "middle": smoothstep(brow, eye, y) * (1.0 - smoothstep(mouth, mouth + 0.5 * (chin - mouth), y)),
         }
         for k, name in enumerate(self.au_columns):
             region = FEAT_AU_REGION.get(name)
@@ -291,7 +292,7 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     nearest = np.array(brows)[np.abs(mesh[others, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)]
     follow = displacement[nearest].copy()
     above = y[others] < brow_y
-    share = 0.35 + 0.65 * _smoothstep(top_y, brow_y, y[others])
+    share = 0.35 + 0.65 * smoothstep(top_y, brow_y, y[others])
     between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
     # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
     blend = np.clip((upper_lid_y - y[others]) / ((1.0 - rigid) * (upper_lid_y - brow_lower_y)), 0.0, 1.0)
@@ -333,10 +334,6 @@ def ease_frown(feat_au04: float, limit: float) -> float:
     room = limit - knee
     return float(knee + room * np.tanh((feat_au04 - knee) / room))
 
-
-def _smoothstep(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((np.asarray(x, np.float64) - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3 - 2 * t)
 
 
 def _axis_major_to_image_points(rows: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .easing import smoothstep
 from .eye_fields import EYES
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -101,8 +102,8 @@ class LidPainter:
         self.look = look
 
     def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
-        fill = _smoothstep(FILL_START, FILL_FULL, closure)
-        lash = _smoothstep(LASH_START, LASH_FULL, closure)
+        fill = smoothstep(FILL_START, FILL_FULL, closure)
+        lash = smoothstep(LASH_START, LASH_FULL, closure)
         if fill <= 0.0 and lash <= 0.0:
             return
         xy = np.asarray(moved_xy, np.float32)[:, :2]
@@ -195,7 +196,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = (g.n - g.meet_at) / height
-    lid *= fill * _smoothstep_array(1.0, 0.55, v)
+    lid *= fill * smoothstep(1.0, 0.55, v)
     # Its colour: the warped lid skin's own, smoothed and carried down each column from high on
     # the lid (seamless with the skin around it), shaded darker toward the lashes.
     smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
@@ -203,7 +204,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     x0, y0 = g.corner
     skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
-    shade = 1.0 - LASH_SHADOW * _smoothstep_array(0.45, 0.0, v)
+    shade = 1.0 - LASH_SHADOW * smoothstep(0.45, 0.0, v)
     # Convex lid: a touch brighter in the middle than toward the corners.
     shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
     # Fine detail: the portrait's own lid skin at its own scale (not the warp's stretched copy),
@@ -220,7 +221,7 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)
     t = g.s / g.length  # 0 outer corner .. 1 inner corner
-    taper = _smoothstep_array(-0.03, 0.15, t) * _smoothstep_array(1.03, 0.85, t)
+    taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
     d = g.n - g.meet_at
     spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
@@ -294,11 +295,3 @@ def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> n
     return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
 
 
-def _smoothstep(edge0: float, edge1: float, x: float) -> float:
-    t = min(max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
-    return t * t * (3 - 2 * t)
-
-
-def _smoothstep_array(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3 - 2 * t)

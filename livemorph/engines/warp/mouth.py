@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import LOWER_INNER, UPPER_INNER
+from .easing import smoothstep
 
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
@@ -92,7 +93,7 @@ class MouthPainter:
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
-        strength = _smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
+        strength = smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
         if strength <= 0.0:
             return
         polygon = _inner_polygon(moved_xy)
@@ -142,8 +143,8 @@ class MouthPainter:
         from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
-        w_up = _smoothstep_array(keep_up + soft, keep_up - soft, below_top)[..., None]
-        w_low = _smoothstep_array(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
+        w_up = smoothstep(keep_up + soft, keep_up - soft, below_top)[..., None]
+        w_low = smoothstep(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
         return w_up * from_upper + w_low * from_lower + (1 - w_up - w_low) * color
 
 
@@ -158,12 +159,12 @@ def synthesized_interior(g: MouthGeometry, below_top: np.ndarray, above_bottom: 
     """
     side = np.abs(2 * u - 1)  # 0 in the middle, 1 at the corners
     # Cavity: darkest high up behind the teeth and toward the corners (cheeks' shadow).
-    depth = 0.55 + 0.45 * _smoothstep_array(0.2, 1.0, v) * (1 - 0.5 * side)
+    depth = 0.55 + 0.45 * smoothstep(0.2, 1.0, v) * (1 - 0.5 * side)
     color = (depth * (1.0 - 0.35 * side))[..., None] * g.cavity_rgb
     # Tongue: a lit, rounded lip-coloured mass rising from the lower lip.
     tongue_top = 0.5 + 0.3 * (side / 0.7) ** 2
-    tongue = _smoothstep_array(tongue_top, tongue_top + 0.12, v) * _smoothstep_array(0.75, 0.55, side)
-    lit = 0.45 + 0.2 * (1 - _smoothstep_array(tongue_top + 0.05, tongue_top + 0.45, v))
+    tongue = smoothstep(tongue_top, tongue_top + 0.12, v) * smoothstep(0.75, 0.55, side)
+    lit = 0.45 + 0.2 * (1 - smoothstep(tongue_top + 0.05, tongue_top + 0.45, v))
     tongue_rgb = (lit * (1 - 0.35 * side))[..., None] * g.lip_rgb
     color = color * (1 - tongue[..., None]) + tongue_rgb * tongue[..., None]
     if not teeth:
@@ -172,18 +173,18 @@ def synthesized_interior(g: MouthGeometry, below_top: np.ndarray, above_bottom: 
     # Individual teeth: soft dark seams at the tooth edges, each tooth a little rounded.
     seam = np.zeros_like(u)
     for edge in TOOTH_EDGES:
-        seam = np.maximum(seam, _smoothstep_array(0.008, 0.0, np.abs(u - edge)))
+        seam = np.maximum(seam, smoothstep(0.008, 0.0, np.abs(u - edge)))
     shade = (1.0 - 0.55 * side ** 1.5) * (1.0 - 0.18 * seam)
     # Upper row: hangs from the upper lip, shorter toward the corners, shadowed just under the lip.
     upper_h = np.minimum(0.55 * (below_top + above_bottom), UPPER_TOOTH_HEIGHT * width * (1 - 0.35 * side))
-    upper = _smoothstep_array(upper_h + 0.8, upper_h - 0.8, below_top) * _smoothstep_array(0.82, 0.62, side)
-    upper *= _smoothstep(TEETH_START, TEETH_FULL, opening)
-    upper_shade = shade * (0.9 + 0.1 * _smoothstep_array(0.0, 0.25 * np.maximum(upper_h, 1.0), below_top))
+    upper = smoothstep(upper_h + 0.8, upper_h - 0.8, below_top) * smoothstep(0.82, 0.62, side)
+    upper *= smoothstep(TEETH_START, TEETH_FULL, opening)
+    upper_shade = shade * (0.9 + 0.1 * smoothstep(0.0, 0.25 * np.maximum(upper_h, 1.0), below_top))
     color = color * (1 - upper[..., None]) + (upper_shade[..., None] * g.teeth_rgb) * upper[..., None]
     # Lower row: only in a wide opening, peeking over the lower lip, in the tongue's shadow.
     lower_h = np.minimum(0.3 * (below_top + above_bottom), LOWER_TOOTH_HEIGHT * width * (1 - 0.4 * side))
-    lower = _smoothstep_array(lower_h + 0.8, lower_h - 0.8, above_bottom) * _smoothstep_array(0.65, 0.45, side)
-    lower *= _smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening)
+    lower = smoothstep(lower_h + 0.8, lower_h - 0.8, above_bottom) * smoothstep(0.65, 0.45, side)
+    lower *= smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening)
     color = color * (1 - lower[..., None]) + ((0.75 * shade)[..., None] * g.teeth_rgb) * lower[..., None]
     return color
 
@@ -227,11 +228,3 @@ def _median_rgb(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.median(pixels, axis=0).astype(np.float32)
 
 
-def _smoothstep(edge0: float, edge1: float, x: float) -> float:
-    t = min(max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
-    return t * t * (3 - 2 * t)
-
-
-def _smoothstep_array(edge0: float, edge1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
-    return t * t * (3 - 2 * t)

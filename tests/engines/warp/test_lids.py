@@ -11,24 +11,11 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU
-from livemorph.engines.warp import WarpEngine, lids
+from livemorph.engines.warp import lids
 from livemorph.frames import load_image
 from livemorph.portrait import prepare_portrait_face
 
 from conftest import shared_path
-
-
-@pytest.fixture(scope="module")
-def image_tracker(config):
-    from livemorph.face.tracking import FaceTracker
-
-    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
-        yield tracker
-
-
-@pytest.fixture(scope="module")
-def engine(config):
-    return WarpEngine(config.warp)
 
 
 @pytest.fixture(scope="module")

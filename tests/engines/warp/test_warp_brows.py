@@ -11,38 +11,9 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU, NUM_AUS
-from livemorph.engines.warp import WarpEngine
 from livemorph.engines.warp.au_mesh import brow_change
-from livemorph.frames import load_image
-from livemorph.portrait import prepare_portrait_face
 
-from conftest import shared_path
-
-
-@pytest.fixture(scope="module")
-def image_tracker(config):
-    from livemorph.face.tracking import FaceTracker
-
-    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
-        yield tracker
-
-
-@pytest.fixture(scope="module")
-def engine(config):
-    return WarpEngine(config.warp)
-
-
-def _portrait(name, config, tracker):
-    return prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
-                                 source=name, tracker=tracker)
-
-
-def _render(engine, portrait, **changes):
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for name, value in changes.items():
-        aus[AU[name]] += value
-    return engine.render(prepared, aus)
+from conftest import render_change, shared_face
 
 
 def _brows_and_eyes(landmarks) -> dict[str, float]:
@@ -66,9 +37,9 @@ def test_a_brow_raise_reads_on_a_face_resting_with_lowered_brows(config, engine,
     # Obama's brows rest low (livemorph reads AU04 3.6 at rest): the raise used to spend
     # itself lifting them out of that (brow height x1.51 at +3, MediaPipe browInnerUp +0.06
     # at +2); releasing part of the resting frown makes it read (x1.75).
-    portrait = _portrait("obama_official_2012.jpg", config, image_tracker)
+    portrait = shared_face("obama_official_2012.jpg", config, image_tracker)
     rest = _brows_and_eyes(portrait.track.landmarks)
-    raised = _measure(_render(engine, portrait, AU01=3, AU02=3), image_tracker)
+    raised = _measure(render_change(engine, portrait, AU01=3, AU02=3), image_tracker)
     growth = raised["brow_height"] / rest["brow_height"]
     assert growth > 1.65, f"brow height above the lid grew x{growth:.2f}"
     # The skin between brow and lid stretches; the lid itself stays open (no squint).
@@ -80,9 +51,9 @@ def test_a_frown_lowers_the_brows_without_closing_the_eyes(name, config, engine,
     # The old frown dropped the upper lid with the brows (aperture x0.50 on Obama, x0.63 on
     # Grace Hopper at AU04 +3): it read as sleepy or blinking rather than cross. (The knit is
     # tested in test_warp_realism.py: MediaPipe follows it weakly, ~0.01-0.03 eye spans.)
-    portrait = _portrait(name, config, image_tracker)
+    portrait = shared_face(name, config, image_tracker)
     rest = _brows_and_eyes(portrait.track.landmarks)
-    frown = _measure(_render(engine, portrait, AU04=3), image_tracker)
+    frown = _measure(render_change(engine, portrait, AU04=3), image_tracker)
     assert frown["aperture"] > 0.72 * rest["aperture"], (rest["aperture"], frown["aperture"])
     assert frown["brow_height"] < 0.9 * rest["brow_height"], (rest["brow_height"], frown["brow_height"])
 
@@ -102,7 +73,7 @@ def test_a_strong_frown_does_not_fold_the_skin_around_the_brows(name, config, en
     # A warp triangle that flips over or is squashed flat draws a torn, jagged lid line. The
     # old frown squeezed the skin between brows and lids flat at AU04 +5 (smallest area
     # ratio by the brows: Obama -0.25, Trump -0.27, Grace Hopper 0.05, lisa3 0.00).
-    prepared = engine.prepare(_portrait(name, config, image_tracker))
+    prepared = engine.prepare(shared_face(name, config, image_tracker))
     near_brows = prepared.triangles[np.isin(prepared.triangles, BROWS).any(axis=1)]
     rest = _signed_areas(prepared.vertices, near_brows)
     for change in (3.0, 5.0):
@@ -123,9 +94,9 @@ def _corner_drop(landmarks) -> float:
 def test_a_lip_corner_depressor_turns_the_mouth_down(config, engine, image_tracker):
     # py-feat's AU15 barely moved the Mona Lisa's corners (0.010 mouth widths at +2, as
     # MediaPipe reads the output); the extra corner drop makes a frown's mouth read as one.
-    portrait = _portrait("mona_lisa.jpg", config, image_tracker)
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
     before = _corner_drop(portrait.track.landmarks)
-    track = image_tracker.detect_largest(_render(engine, portrait, AU15=3))
+    track = image_tracker.detect_largest(render_change(engine, portrait, AU15=3))
     assert track.present
     after = _corner_drop(track.landmarks)
     assert after - before > 0.018, f"corners {before:+.3f} -> {after:+.3f} mouth widths below the lip centre"

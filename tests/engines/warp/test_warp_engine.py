@@ -50,11 +50,6 @@ def synthetic_portrait(resting=None, seed: int = 0) -> PortraitFace:
 
 
 @pytest.fixture(scope="module")
-def engine(config):
-    return WarpEngine(config.warp)
-
-
-@pytest.fixture(scope="module")
 def portrait():
     return synthetic_portrait()
 
@@ -364,14 +359,6 @@ ROUND_TRIP = (
 OTHERS_TOLERANCE = 1.5  # AU units (0-5 scale) any unrelated channel may drift
 MIN_HEADROOM = 1.0  # below this room under the estimator's ceiling a rise cannot be read
 PORTRAITS = ("mona_lisa.jpg", "obama_official_2012.jpg", "london_092_beard.jpg")
-
-
-@pytest.fixture(scope="module")
-def image_tracker(config):
-    from livemorph.face.tracking import FaceTracker
-
-    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
-        yield tracker
 
 
 def _ceiling(au: str) -> float:

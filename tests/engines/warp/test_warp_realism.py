@@ -11,41 +11,11 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.aus import AU
-from livemorph.engines.warp import WarpEngine
-from livemorph.frames import load_image
-from livemorph.portrait import prepare_portrait_face
 
-from conftest import shared_path
+from conftest import render_change, shared_face
 
 MARGIN = 0.08  # face sizes outside the outline beyond which nothing may change
 BAND = 0.25  # ... measured out to this distance (the old feather band reached 0.35)
-
-
-@pytest.fixture(scope="module")
-def image_tracker(config):
-    from livemorph.face.tracking import FaceTracker
-
-    with FaceTracker.from_config(config.tracking, mode="image", allow_download=False) as tracker:
-        yield tracker
-
-
-@pytest.fixture(scope="module")
-def engine(config):
-    return WarpEngine(config.warp)
-
-
-def _portrait(name, config, tracker):
-    return prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
-                                 source=name, tracker=tracker)
-
-
-def _render(engine, portrait, **changes):
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for name, value in changes.items():
-        aus[AU[name]] += value
-    return engine.render(prepared, aus)
 
 
 def _gray(image):
@@ -53,8 +23,8 @@ def _gray(image):
 
 
 def test_background_beside_a_turned_head_stays_still_under_a_strong_expression(config, engine, image_tracker):
-    portrait = _portrait("lisa3_head_turned.jpg", config, image_tracker)
-    out = _render(engine, portrait, AU26=4, AU25=3, AU12=3, AU06=2)
+    portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
+    out = render_change(engine, portrait, AU26=4, AU25=3, AU12=3, AU06=2)
     xy = portrait.track.landmarks[:468, :2]
     size = float(np.ptp(xy, axis=0).max())
     # The face's outline in the input: the hull of its projected mesh (the far cheek's edge).
@@ -89,8 +59,8 @@ def _mouth(track):
 
 @pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
 def test_a_smile_lifts_the_mouth_corners_with_lips_closed(name, config, engine, image_tracker):
-    portrait = _portrait(name, config, image_tracker)
-    out = _render(engine, portrait, AU12=3, AU06=2)
+    portrait = shared_face(name, config, image_tracker)
+    out = render_change(engine, portrait, AU12=3, AU06=2)
     faces = image_tracker.detect_all(out)
     assert faces, "the tracker lost the face in the rendered smile"
     lift_before, gap_before, width_before = _mouth(portrait.track)
@@ -116,9 +86,9 @@ def _dark_share_inside_the_lips(image, tracker) -> float:
 
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
 def test_a_bigger_smile_on_a_toothy_portrait_shows_more_teeth_not_a_dark_band(name, config, engine, image_tracker):
-    portrait = _portrait(name, config, image_tracker)
+    portrait = shared_face(name, config, image_tracker)
     rest = _dark_share_inside_the_lips(portrait.image, image_tracker)
-    smiling = _render(engine, portrait, AU12=2.0, AU25=1.5, AU06=1.0)
+    smiling = render_change(engine, portrait, AU12=2.0, AU25=1.5, AU06=1.0)
     wider = _dark_share_inside_the_lips(smiling, image_tracker)
     # A grin that parts the lips a little further shows the same teeth, taller: no black gap opens.
     assert wider < rest + 0.1, f"dark share of the mouth opening {rest:.2f} at rest -> {wider:.2f} smiling"
@@ -133,7 +103,7 @@ def _inner_brow_gap(image, tracker) -> float:
 def test_a_frown_draws_the_brows_together(config, engine, image_tracker):
     # The Mona Lisa: py-feat's AU04 alone lowers her brows without bringing them closer (measured
     # gap change 0.000); the knit brings the inner ends together (-0.013 of the eye span).
-    portrait = _portrait("mona_lisa.jpg", config, image_tracker)
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
     rest = _inner_brow_gap(portrait.image, image_tracker)
-    frown = _inner_brow_gap(_render(engine, portrait, AU04=3.0), image_tracker)
+    frown = _inner_brow_gap(render_change(engine, portrait, AU04=3.0), image_tracker)
     assert frown < rest - 0.008, f"inner brow gap {rest:.3f} at rest -> {frown:.3f} frowning"
