@@ -111,7 +111,9 @@ def face_crop(image: np.ndarray, landmarks: np.ndarray, margin: float = 0.25) ->
 
 def label(tile: np.ndarray, text: str) -> np.ndarray:
     tile = tile.copy()
-    cv2.putText(tile, text, (5, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
+    # On a dark band: an outlined label read as two overlapping labels when zoomed.
+    (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
+    tile[:24, :width + 10] = (tile[:24, :width + 10] * 0.25).astype(np.uint8)
     cv2.putText(tile, text, (5, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 0), 1, cv2.LINE_AA)
     return tile
 

@@ -23,13 +23,13 @@ def _change(**values):
 
 def test_a_portrait_that_shows_half_of_each_change_gets_it_doubled_and_one_that_shows_double_halved():
     weak, strong = _curves(lambda d: 0.5 * d), _curves(lambda d: 2.0 * d)
-    assert weak.shape(_change(AU45=1.5))[AU.AU45] == pytest.approx(3.0)
-    assert strong.shape(_change(AU04=1.5))[AU.AU04] == pytest.approx(0.75)
+    assert weak.shape(_change(AU26=1.5))[AU.AU26] == pytest.approx(3.0)
+    assert strong.shape(_change(AU12=1.5))[AU.AU12] == pytest.approx(0.75)
     # Brows up is one group read on AU01: AU02 is scaled with it, whatever it reads itself.
     out = strong.shape(_change(AU01=1.0, AU02=0.6))
     assert out[AU.AU01] == pytest.approx(0.5) and out[AU.AU02] == pytest.approx(0.3)
-    # AUs outside the groups are drawn as asked.
-    assert weak.shape(_change(AU09=1.0, AU15=2.0))[[AU.AU09, AU.AU15]] == pytest.approx([1.0, 2.0])
+    # AUs outside the groups (blinks and frowns among them) are drawn as asked.
+    assert weak.shape(_change(AU45=1.0, AU04=2.0, AU15=2.0))[[AU.AU45, AU.AU04, AU.AU15]] == pytest.approx([1.0, 2.0, 2.0])
 
 
 def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_limit():
@@ -45,7 +45,7 @@ def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_
 
 def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
     flat = _curves(lambda d: 0.0 * d, limit=1.5)
-    assert flat.shape(_change(AU45=2.0))[AU.AU45] == pytest.approx(3.0)
+    assert flat.shape(_change(AU01=2.0))[AU.AU01] == pytest.approx(3.0)
     lost = measure_response(lambda aus: aus, lambda aus: np.full(NUM_AUS, np.nan, np.float32),
                             np.zeros(NUM_AUS, np.float32), 2.0)
-    assert lost.shape(_change(AU45=2.0, AU12=1.0))[[AU.AU45, AU.AU12]] == pytest.approx([2.0, 1.0])
+    assert lost.shape(_change(AU26=2.0, AU12=1.0))[[AU.AU26, AU.AU12]] == pytest.approx([2.0, 1.0])
