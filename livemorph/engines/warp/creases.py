@@ -1,53 +1,108 @@
-"""Synthesized smile folds for the warp engine: the nasolabial fold deepens as a smile grows.
+"""Synthesized creases for the warp engine: smile folds, frown furrows, forehead lines.
 
-A warp moves the portrait's skin but cannot darken a fold it never had; in a real smile the
-cheek bunches against the fold from the nose wing to beside the mouth corner and its shadow
-deepens. We darken a soft band along that line (on the displaced mesh, so it follows the
-smile), up to ``FOLD_DEPTH`` of the pixel's brightness at full strength. Forehead wrinkles
-and driver-transferred ratio images are not drawn (see docs/warp.md, "Creases").
+A warp moves the portrait's skin but cannot darken a fold it never had. In a real smile the
+cheek bunches against the nasolabial fold and its shadow deepens; a frown (corrugator) draws
+two vertical furrows between the inner brows; a brow raise (frontalis) folds the forehead into
+horizontal lines. Each is drawn as a soft darkened band along a line placed on the displaced
+mesh (so it moves with the expression), up to a fixed share of the pixel's brightness at full
+strength, fading out toward its ends. Frown and forehead lines only darken skin: each pixel is
+weighted by how close its colour is to the skin between the brows (hair, hats and glasses
+frames over the forehead stay as they are). Driver-transferred ratio images (the anchor's
+choice) would need the driver's appearance beside the AUs; see docs/warp.md, "Creases".
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 # MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
-FOLD_DEPTH = 0.22  # darkening at the fold's centre line at full strength
-FOLD_WIDTH = 0.035  # band width, fraction of the face width
+# Inner brow ends (upper, lower contour) per side, and the midline points between and below them.
+INNER_BROWS = ((107, 55), (336, 285))
+GLABELLA, NOSE_BRIDGE, FOREHEAD_TOP = 9, 168, 10
+# The brows' upper contour, image left to right (subject's right brow outer -> inner, then left).
+BROW_ROW = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+FOREHEAD_LINES = (0.22, 0.42, 0.62)  # heights above the brows, fraction of brow-to-top distance
 
 
-def deepen_smile_folds(frame: np.ndarray, moved_xy: np.ndarray, strength: float, face_width: float) -> None:
-    """In place: darken the nasolabial folds by ``strength`` (0..1) of the full depth."""
-    if strength <= 0.0:
-        return
-    width = max(FOLD_WIDTH * face_width, 1.5)
+@dataclass(frozen=True)
+class CreaseStyle:
+    depth: float  # darkening at the centre line at full strength
+    width: float  # band width, fraction of the face width
+    skin_only: bool  # weight by similarity to the skin between the brows
+
+
+SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
+FROWN_FURROW = CreaseStyle(depth=0.28, width=0.02, skin_only=True)
+FOREHEAD_LINE = CreaseStyle(depth=0.12, width=0.012, skin_only=True)
+SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
+
+
+def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
+                  smile: float, frown: float, raise_: float) -> None:
+    """In place: each crease family drawn at its strength (0..1)."""
+    xy = np.asarray(moved_xy, np.float64)[:, :2]
+    skin = _skin_colour(frame, xy, face_width) if max(frown, raise_) > 0.0 else None
+    if smile > 0.0:
+        for fold in FOLDS:
+            _darken_along(frame, xy[list(fold)], SMILE_FOLD, smile, face_width, None)
+    if frown > 0.0:
+        for upper, lower in INNER_BROWS:
+            # Between the inner brow ends and the midline, from above the brows to their lower edge.
+            top = xy[upper] + 0.35 * (xy[GLABELLA] - xy[upper])
+            bottom = xy[lower] + 0.35 * (xy[NOSE_BRIDGE] - xy[lower])
+            top = top + 0.4 * (top - bottom)
+            _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin)
+    if raise_ > 0.0:
+        brows = xy[list(BROW_ROW)]
+        up = xy[FOREHEAD_TOP] - xy[GLABELLA]
+        # Gently arched, flatter than the brows themselves.
+        flat = brows.copy()
+        flat[:, 1] = 0.5 * brows[:, 1] + 0.5 * brows[:, 1].mean()
+        for height in FOREHEAD_LINES:
+            _darken_along(frame, flat + height * up, FOREHEAD_LINE, raise_, face_width, skin)
+
+
+def _skin_colour(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
+    """Median colour of a small patch between the brows (skin on nearly every portrait)."""
+    r = max(int(0.03 * face_width), 2)
+    x, y = np.round(xy[GLABELLA]).astype(int)
+    patch = frame[max(y - r, 0):y + r + 1, max(x - r, 0):x + r + 1].reshape(-1, 3)
+    return np.median(patch, axis=0).astype(np.float32) if len(patch) else np.zeros(3, np.float32)
+
+
+def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, strength: float,
+                  face_width: float, skin: np.ndarray | None) -> None:
+    """Darken a soft band along the polyline ``line`` (image x, y), fading out at both ends."""
+    width = max(style.width * face_width, 1.2)
     h, w = frame.shape[:2]
-    for fold in FOLDS:
-        line = np.asarray(moved_xy, np.float64)[list(fold), :2]
-        # The fold as a polyline through its points, blurred into a soft band.
-        pad = int(np.ceil(3 * width))
-        x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
-        y0 = max(int(np.floor(line[:, 1].min())) - pad, 0)
-        x1 = min(int(np.ceil(line[:, 0].max())) + pad, w)
-        y1 = min(int(np.ceil(line[:, 1].max())) + pad, h)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            continue
-        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
-        pts = np.round((line - (x0, y0)) * 16).astype(np.int32)
-        cv2.polylines(mask, [pts], False, 1.0, thickness=max(1, int(round(0.5 * width))),
-                      lineType=cv2.LINE_AA, shift=4)
-        mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
-        # Fade in from the nose wing and out toward the mouth corner's end, so the fold has no
-        # hard ends.
-        ys = np.arange(y0, y1, dtype=np.float32)[:, None]
-        top, bottom = float(line[0, 1]), float(line[-1, 1])
-        span = max(bottom - top, 1.0)
-        t = np.clip((ys - top) / span, 0.0, 1.0)
-        mask *= np.sin(np.pi * np.clip(0.1 + 0.85 * t, 0.0, 1.0))
-        peak = float(mask.max())
-        if peak <= 0.0:
-            continue
-        shade = 1.0 - FOLD_DEPTH * float(strength) * (mask / peak)
-        patch = frame[y0:y1, x0:x1].astype(np.float32) * shade[..., None]
-        frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+    pad = int(np.ceil(3 * width))
+    x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
+    y0 = max(int(np.floor(line[:, 1].min())) - pad, 0)
+    x1 = min(int(np.ceil(line[:, 0].max())) + pad, w)
+    y1 = min(int(np.ceil(line[:, 1].max())) + pad, h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    pts = np.round((line - (x0, y0)) * 16).astype(np.int32)
+    cv2.polylines(mask, [pts], False, 1.0, thickness=max(1, int(round(0.5 * width))),
+                  lineType=cv2.LINE_AA, shift=4)
+    mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
+    # Fade in and out along the chord, so the crease has no hard ends.
+    chord = line[-1] - line[0]
+    length2 = max(float(chord @ chord), 1.0)
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    t = np.clip(((xs - line[0, 0]) * chord[0] + (ys - line[0, 1]) * chord[1]) / length2, 0.0, 1.0)
+    mask *= np.sin(np.pi * np.clip(0.1 + 0.85 * t, 0.0, 1.0))
+    peak = float(mask.max())
+    if peak <= 0.0:
+        return
+    patch = frame[y0:y1, x0:x1].astype(np.float32)
+    weight = mask / peak
+    if skin is not None:
+        distance2 = ((patch - skin) ** 2).sum(axis=2)
+        weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)
+    shade = 1.0 - style.depth * float(strength) * weight
+    frame[y0:y1, x0:x1] = np.clip(patch * shade[..., None] + 0.5, 0, 255).astype(np.uint8)

@@ -32,7 +32,7 @@ from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
-from .creases import deepen_smile_folds
+from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
@@ -52,8 +52,9 @@ FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INN
 SMOOTHING_PASSES = 4
 # Largest AU change drawn (changes ease toward it, see soft_limit): the AU scale's own range.
 AU_CHANGE_LIMIT = 5.0
-# AU12 change at which the nasolabial folds are drawn at full depth (``creases``).
-SMILE_FOLD_FULL_AT = 3.0
+# AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
+# forehead lines for AU01/AU02) are drawn at full depth.
+CREASE_FULL_AT = 3.0
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 9.0
@@ -204,10 +205,13 @@ class WarpEngine:
         closure = float(delta[AU.AU45]) * self.config.strength / room
         return float(np.clip(closure, -0.5, 1.0))
 
-    def smile_strength(self, prepared: WarpPrepared, aus: np.ndarray) -> float:
-        """0..1: how far the smile has grown beyond the portrait's own (AU12 change, full at +3)."""
-        delta = float(as_au_vector(aus, clip=False)[AU.AU12] - prepared.resting_aus[AU.AU12])
-        return float(np.clip(delta * self.config.strength / SMILE_FOLD_FULL_AT, 0.0, 1.0))
+    def crease_strengths(self, prepared: WarpPrepared, aus: np.ndarray) -> tuple[float, float, float]:
+        """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown
+        beyond the portrait's own, full at ``CREASE_FULL_AT``."""
+        delta = (as_au_vector(aus, clip=False) - prepared.resting_aus) * self.config.strength
+        raise_ = max(float(delta[AU.AU01]), float(delta[AU.AU02]))
+        return tuple(float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0))
+                     for d in (float(delta[AU.AU12]), float(delta[AU.AU04]), raise_))
 
     def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         moved = self.displaced_vertices(prepared, aus)
@@ -217,9 +221,7 @@ class WarpEngine:
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
-        smile = self.smile_strength(prepared, aus)
-        if smile > 0.0:
-            deepen_smile_folds(out, moved, smile, prepared.face_width)
+        paint_creases(out, moved, prepared.face_width, *self.crease_strengths(prepared, aus))
         closure = self.lid_closure(prepared, as_au_vector(aus, clip=False) - prepared.resting_aus)
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
