@@ -39,14 +39,17 @@ CHEEK_SKIN = (50, 280, 205, 425, 187, 411, 123, 352, 117, 346)
 # black, much lighter than the face (a white collar), or of another hue than the face's skin
 # and chin (a blue shirt); a grey beard on the chin and neck is none of these.
 SKIN_HUE_MIN = (2.0, 5.0)  # a*, b* above neutral (OpenCV 8-bit Lab)
-CLOTH_DARKER_THAN = 35.0  # L*, 8-bit scale
+CLOTH_DARKER_THAN = 22.0  # L*, 8-bit scale (black cloth measured 5-15; shadowed neck skin 33+)
 CLOTH_LIGHTER_BY = 25.0  # L* above the lighter skin reference
 CLOTH_HUE_DISTANCE = 12.0  # a*b* distance from the nearer skin reference
+CLOTH_HUE_SHADOW = 40.0  # ... judged only on pixels less than this much darker (deep shadow loses its hue)
 # Along a ray below the jaw, clothing starts after this many face-sizes of non-skin in a row.
 CLOTHING_RUN = 0.02
 # Beside and above the face, points this many face-sizes inside the outline move fully; those
 # on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
 HOLD_DEPTH = 0.08
+# Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
+CLOTHING_SECTOR = 0.82
 # The neck band never gets narrower than this share of the side band: the chin keeps some motion.
 NECK_FLOOR = 0.5
 
@@ -98,13 +101,19 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     margins = nominal.copy()  # the band each outline point may use
     ring_margins = nominal.copy()  # where the anchors go (beyond the frame: replaced by its edge)
     if image is not None:
-        neck = nominal > feather * size * 1.001
+        # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
+        cos_down = rays @ down
+        neck = (nominal > feather * size * 1.001) & (cos_down > CLOTHING_SECTOR)
         floor = NECK_FLOOR * feather * size
         if neck.any():
             free = _free_neck(image, xy, center, rays[neck], radius[neck], nominal[neck], size)
             margins[neck] = np.maximum(free, floor)
         to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
         margins = np.minimum(margins, np.maximum(to_edge - 1.0, 0.0))
+        # The same on both sides of the chin: one side held by a collar and the other free
+        # would twist the jaw drop sideways.
+        mirrored = 2.0 * np.arctan2(down[1], down[0]) - angles
+        margins = np.minimum(margins, np.interp(mirrored, angles, margins, period=2 * np.pi))
         margins = _smooth_minimum(margins)
         # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
         ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
@@ -204,7 +213,7 @@ def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
     warm = (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
     hue_gap = np.min([np.hypot(a - r[1], b - r[2]) for r in references], axis=0)
     cloth = ~warm & ((lightness < CLOTH_DARKER_THAN) | (lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)
-                     | (hue_gap > CLOTH_HUE_DISTANCE))
+                     | ((hue_gap > CLOTH_HUE_DISTANCE) & (lightness > references[:, 0].min() - CLOTH_HUE_SHADOW)))
     run = max(int(round(CLOTHING_RUN / 0.01)), 1)
     # A run of cloth samples: its first sample is where the band ends.
     kernel = np.ones(run)
