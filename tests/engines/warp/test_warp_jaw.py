@@ -48,3 +48,24 @@ def test_a_jaw_drop_leaves_the_collar_and_lapels_where_they_are(name, config, en
     # ... while the mouth really opened.
     lips = portrait.track.landmarks[[13, 14], :2].mean(axis=0).round().astype(int)
     assert np.abs(_gray(out) - _gray(portrait.image))[lips[1] - 3:lips[1] + 4, lips[0] - 3:lips[0] + 4].max() > 40
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "trump_official_2017.png"])
+def test_a_jaw_drop_keeps_the_jaw_edge_against_the_background(name, config, engine, image_tracker):
+    # Beside the jaw (between mouth level and a little above the chin) the background and the
+    # neck's edge stay put: a jaw corner pushed out or down over them leaves a hard step in
+    # the jaw line (London 092's right side, measured p95 88 grey levels before the fix).
+    portrait = shared_face(name, config, image_tracker)
+    out = render_change(engine, portrait, AU26=3.5, AU25=2)
+    xy = portrait.track.landmarks[:468, :2]
+    size = float(np.ptp(xy, axis=0).max())
+    outline = np.zeros(out.shape[:2], np.uint8)
+    cv2.fillPoly(outline, [np.round(cv2.convexHull(xy.astype(np.float32))).astype(np.int32)], 1)
+    distance = cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5)
+    rows = np.mgrid[0:out.shape[0], 0:out.shape[1]][0]
+    mouth_level, chin_level = xy[[61, 291], 1].mean(), xy[152, 1]
+    beside = ((distance > 0.02 * size) & (distance < 0.1 * size)
+              & (rows > mouth_level) & (rows < chin_level - 0.1 * size))
+    assert beside.sum() > 3000
+    change = np.abs(_gray(out) - _gray(portrait.image))[beside]
+    assert np.percentile(change, 95) < 10.0, f"95th percentile change {np.percentile(change, 95):.1f} grey levels"
