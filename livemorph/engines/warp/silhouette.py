@@ -127,8 +127,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     depth = np.maximum(outline_radius(point_angles) - dist, 0.0)  # how far inside the outline
     band_width = np.interp(point_angles, angles, margins, period=2 * np.pi)
     # Only below the jaw may the outline bulge out (the chin over the neck); beside and above
-    # the face it slides along itself: a jaw corner pushed out over the background stands as a
-    # step above the neck's edge.
+    # the face it holds (see ``follow``): a jaw corner pushed out or down over the background
+    # stands as a step above the neck's edge.
     below = (nominal_margin(point_angles) - feather * size) / max((feather_below - feather) * size, 1e-9)
     below = np.clip(below, 0.0, 1.0)
     return Silhouette(
