@@ -11,9 +11,9 @@ the chin moves less there instead.
 
 Per frame the radial part of each face point's motion is limited so the band is never
 crushed or stretched by more than half its width (and the silhouette itself cannot slide
-inward over the background, which would pull background into the face, nor bulge out beside
-or above the face, which leaves a step where the jaw's corner meets the neck's edge). Points inside the
-band follow the outline's motion with a smooth fade to zero at the anchors: a straight
+inward over the background, which would pull background into the face, nor move at all beside
+or above the face, which leaves a step where the jaw's corner meets the neck's edge). Points
+inside the band follow the outline's motion with a smooth fade to zero at the anchors: a straight
 piecewise-linear band bends lines crossing it (collar edges, the jaw line) where its long,
 thin triangles meet. Pixels beyond the anchors are never touched.
 """
@@ -43,7 +43,9 @@ CLOTH_DARKER_THAN = 22.0  # L*, 8-bit scale (black cloth measured 5-15; shadowed
 CLOTH_LIGHTER_BY = 25.0  # L* above the lighter skin reference
 CLOTH_HUE_DISTANCE = 12.0  # a*b* distance from the nearer skin reference
 CLOTH_HUE_SHADOW = 40.0  # ... judged only on pixels less than this much darker (deep shadow loses its hue)
-# Along a ray below the jaw, clothing starts after this many face-sizes of non-skin in a row.
+# Rays below the jaw are sampled every NECK_STEP face-sizes; clothing starts after CLOTHING_RUN
+# face-sizes of non-skin in a row (a stray dark pore or stubble hair is not a collar).
+NECK_STEP = 0.01
 CLOTHING_RUN = 0.02
 # Beside and above the face, points this many face-sizes inside the outline move fully; those
 # on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
@@ -206,7 +208,7 @@ def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
     references = np.array([np.median(sample(xy[list(ids)]), axis=0) for ids in (CHIN_SKIN, CHEEK_SKIN)])
     if np.hypot(references[:, 1] - 128.0, references[:, 2] - 128.0).max() < 3.0:
         return nominal  # a greyscale portrait: colour cannot tell cloth from skin
-    step = 0.01 * size
+    step = NECK_STEP * size
     offsets = np.arange(0.0, nominal.max() + step, step)  # (S,)
     points = center + rays[:, None, :] * (radius[:, None, None] + offsets[None, :, None])  # (R, S, 2)
     lightness, a, b = np.moveaxis(sample(points), -1, 0)
@@ -214,7 +216,7 @@ def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
     hue_gap = np.min([np.hypot(a - r[1], b - r[2]) for r in references], axis=0)
     cloth = ~warm & ((lightness < CLOTH_DARKER_THAN) | (lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)
                      | ((hue_gap > CLOTH_HUE_DISTANCE) & (lightness > references[:, 0].min() - CLOTH_HUE_SHADOW)))
-    run = max(int(round(CLOTHING_RUN / 0.01)), 1)
+    run = max(int(round(CLOTHING_RUN / NECK_STEP)), 1)
     # A run of cloth samples: its first sample is where the band ends.
     kernel = np.ones(run)
     runs = np.array([np.convolve(c.astype(float), kernel, mode="full")[run - 1:] >= run for c in cloth])
