@@ -30,8 +30,10 @@ NUM_FACE_POINTS = 468
 CHIN, RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 152, 33, 263
 # Share of its depth inside the outline plus the band outside that a point may move radially.
 BAND_USE = 0.5
-# Where across the band (0 = outline, 1 = anchors) the fading points sit.
+# Where across the band (0 = outline, 1 = anchors) the fading points sit; only on rays where
+# the band is at least BAND_MIN_WIDTH side bands wide.
 BAND_STEPS = (0.25, 0.5, 0.75)
+BAND_MIN_WIDTH = 0.9
 # Skin of the lower face and chin (the chin's colour may be a beard), sampled for the neck test.
 CHIN_SKIN = (18, 200, 199, 175, 201, 421, 208, 428, 32, 262, 171, 396, 140, 369, 170, 395)
 CHEEK_SKIN = (50, 280, 205, 425, 187, 411, 123, 352, 117, 346)
@@ -47,6 +49,9 @@ CLOTH_HUE_SHADOW = 40.0  # ... judged only on pixels less than this much darker 
 # face-sizes of non-skin in a row (a stray dark pore or stubble hair is not a collar).
 NECK_STEP = 0.01
 CLOTHING_RUN = 0.02
+# Black needs a longer run: the shadow right under a chin lit from above is as dark as a black
+# collar, but a few hundredths of a face thick (Grace Hopper's: ~0.03).
+BLACK_RUN = 0.06
 # Beside and above the face, points this many face-sizes inside the outline move fully; those
 # on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
 HOLD_DEPTH = 0.08
@@ -122,7 +127,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     ring = center + rays * (radius + ring_margins)[:, None]
 
     band, band_from, band_weight = _band_points(center, rays, angles, radius, ring_margins,
-                                                hull_ids, hull_angles, image)
+                                                hull_ids, hull_angles, image, BAND_MIN_WIDTH * feather * size)
     rel = xy - center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
     point_angles = np.arctan2(rel[:, 1], rel[:, 0])
@@ -169,7 +174,7 @@ def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
         outline * silhouette.band_weight[..., None]).sum(axis=1)
 
 
-def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image):
+def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width):
     """Points at BAND_STEPS across the band on every ray, each following the two outline
     (hull) points around its angle, faded by a smoothstep (full motion at the outline, none
     at the anchors, zero slope at both ends: no crease where the fade starts or stops)."""
@@ -186,6 +191,10 @@ def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, i
         sources.append(np.stack([hull_ids[before], hull_ids[after]], axis=1))
         weights.append(keep * np.stack([1.0 - t, t], axis=1))
     points, sources, weights = np.vstack(points), np.vstack(sources), np.vstack(weights)
+    # A band squeezed by a collar is left to its ring alone: rows of points a pixel or two
+    # apart would fold between neighbouring rays.
+    wide = np.tile(margins >= min_width, len(BAND_STEPS))
+    points, sources, weights = points[wide], sources[wide], weights[wide]
     if image is not None:
         height, width = image.shape[:2]
         inside = ((points[:, 0] >= 0) & (points[:, 0] <= width - 1) & (points[:, 1] >= 0)
@@ -214,14 +223,20 @@ def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
     lightness, a, b = np.moveaxis(sample(points), -1, 0)
     warm = (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
     hue_gap = np.min([np.hypot(a - r[1], b - r[2]) for r in references], axis=0)
-    cloth = ~warm & ((lightness < CLOTH_DARKER_THAN) | (lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)
+    black = ~warm & (lightness < CLOTH_DARKER_THAN)
+    other = ~warm & ((lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)
                      | ((hue_gap > CLOTH_HUE_DISTANCE) & (lightness > references[:, 0].min() - CLOTH_HUE_SHADOW)))
-    run = max(int(round(CLOTHING_RUN / NECK_STEP)), 1)
-    # A run of cloth samples: its first sample is where the band ends.
+    first = np.minimum(_first_run(black, BLACK_RUN / NECK_STEP), _first_run(other, CLOTHING_RUN / NECK_STEP))
+    return np.where(first < len(offsets), offsets[np.minimum(first, len(offsets) - 1)], nominal).clip(max=nominal)
+
+
+def _first_run(flags: np.ndarray, length: float) -> np.ndarray:
+    """Per row of ``flags``, where the first run of ``length`` True samples starts (row length: none)."""
+    run = max(int(round(length)), 1)
     kernel = np.ones(run)
-    runs = np.array([np.convolve(c.astype(float), kernel, mode="full")[run - 1:] >= run for c in cloth])
-    first = np.where(runs.any(axis=1), runs.argmax(axis=1), -1)
-    return np.where(first >= 0, offsets[np.maximum(first, 0)], nominal).clip(max=nominal)
+    runs = np.array([np.convolve(row.astype(float), kernel, mode="full")[run - 1:] >= run for row in flags])
+    runs[:, flags.shape[1] - run + 1:] = False  # a run cut off by the end of the ray does not count
+    return np.where(runs.any(axis=1), runs.argmax(axis=1), flags.shape[1])
 
 
 def _distance_to_frame(points: np.ndarray, rays: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
