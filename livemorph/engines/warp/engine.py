@@ -115,12 +115,13 @@ class WarpEngine:
         log.debug("warp fit: scale %.3f px/unit, tracker pose yaw/pitch/roll %s", scale, np.round(track.pose, 1))
 
         face_xy = landmarks[:NUM_FACE_POINTS, :2]
-        outline = silhouette.build(landmarks, self.config.feather, self.config.feather_below)
+        outline = silhouette.build(landmarks, self.config.feather, self.config.feather_below, image)
         ring = outline.ring
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
         # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
         anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
-        vertices = np.vstack([face_xy, anchors]).astype(np.float32)
+        # The band's fading points come right after the face's (silhouette.move_band moves them).
+        vertices = np.vstack([face_xy, outline.band, anchors]).astype(np.float32)
         triangles = triangulate(vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
@@ -184,6 +185,7 @@ class WarpEngine:
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         silhouette.limit(disp, prepared.silhouette)
+        silhouette.move_band(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:

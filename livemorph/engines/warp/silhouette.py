@@ -5,22 +5,60 @@ landmarks: on a turned head that is the far cheek's visible edge, not MediaPipe'
 ring, which then lies on the background). Motionless anchors sit a small margin outside it
 (``warp.feather`` face-sizes beside and above the face); below the jaw the band is wider
 (``warp.feather_below``), because the neck and the shadow under the chin move with a jaw drop.
+The neck band stops where clothing starts (a collar, a lapel, a turtleneck: colours that are
+neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged:
+the chin moves less there instead.
 
 Per frame the radial part of each face point's motion is limited so the band is never
 crushed or stretched by more than half its width (and the silhouette itself cannot slide
-inward over the background, which would pull background into the face). Pixels beyond the
-anchors are never touched.
+inward over the background, which would pull background into the face, nor move at all beside
+or above the face, which leaves a step where the jaw's corner meets the neck's edge). Points
+inside the band follow the outline's motion with a smooth fade to zero at the anchors: a straight
+piecewise-linear band bends lines crossing it (collar edges, the jaw line) where its long,
+thin triangles meet. Pixels beyond the anchors are never touched.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
+
+from .easing import smoothstep
 
 NUM_FACE_POINTS = 468
 CHIN, RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 152, 33, 263
 # Share of its depth inside the outline plus the band outside that a point may move radially.
 BAND_USE = 0.5
+# Where across the band (0 = outline, 1 = anchors) the fading points sit; only on rays where
+# the band is at least BAND_MIN_WIDTH side bands wide.
+BAND_STEPS = (0.25, 0.5, 0.75)
+BAND_MIN_WIDTH = 0.9
+# Skin of the lower face and chin (the chin's colour may be a beard), sampled for the neck test.
+CHIN_SKIN = (18, 200, 199, 175, 201, 421, 208, 428, 32, 262, 171, 396, 140, 369, 170, 395)
+CHEEK_SKIN = (50, 280, 205, 425, 187, 411, 123, 352, 117, 346)
+# A neck pixel is clothing when it has no skin hue (skin, even in shadow, is warm) and is
+# black, much lighter than the face (a white collar), or of another hue than the face's skin
+# and chin (a blue shirt); a grey beard on the chin and neck is none of these.
+SKIN_HUE_MIN = (2.0, 5.0)  # a*, b* above neutral (OpenCV 8-bit Lab)
+CLOTH_DARKER_THAN = 22.0  # L*, 8-bit scale (black cloth measured 5-15; shadowed neck skin 33+)
+CLOTH_LIGHTER_BY = 25.0  # L* above the lighter skin reference
+CLOTH_HUE_DISTANCE = 12.0  # a*b* distance from the nearer skin reference
+CLOTH_HUE_SHADOW = 40.0  # ... judged only on pixels less than this much darker (deep shadow loses its hue)
+# Rays below the jaw are sampled every NECK_STEP face-sizes; clothing starts after CLOTHING_RUN
+# face-sizes of non-skin in a row (a stray dark pore or stubble hair is not a collar).
+NECK_STEP = 0.01
+CLOTHING_RUN = 0.02
+# Black needs a longer run: the shadow right under a chin lit from above is as dark as a black
+# collar, but a few hundredths of a face thick (Grace Hopper's: ~0.03).
+BLACK_RUN = 0.06
+# Beside and above the face, points this many face-sizes inside the outline move fully; those
+# on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
+HOLD_DEPTH = 0.08
+# Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
+CLOTHING_SECTOR = 0.82
+# The neck band never gets narrower than this share of the side band: the chin keeps some motion.
+NECK_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -28,63 +66,201 @@ class Silhouette:
     """Per-portrait geometry of the face's outline and the band around it."""
 
     center: np.ndarray  # (2,) the hull's centroid
-    ring: np.ndarray  # (K, 2) motionless anchor positions
+    ring: np.ndarray  # (K, 2) motionless anchor positions (those beyond the frame included)
+    band: np.ndarray  # (B, 2) points inside the band (all in the frame); vertices right after the face's
+    band_from: np.ndarray  # (B, 2) int, the two outline points whose motion each band point follows
+    band_weight: np.ndarray  # (B, 2) float32, their weights, faded by the point's place across the band
     radial: np.ndarray  # (N, 2) unit vectors from the centre through each face point
     max_out: np.ndarray  # (N,) largest outward radial motion, pixels
     max_in: np.ndarray  # (N,) largest inward radial motion, pixels
+    follow: np.ndarray  # (N,) float32 share of its motion each face point keeps (outline beside the face: none)
 
 
-def build(landmarks: np.ndarray, feather: float, feather_below: float, count: int = 64) -> Silhouette:
+def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np.ndarray | None = None,
+          count: int = 64) -> Silhouette:
+    """The band around the face; with ``image`` the neck band stops at clothing and the frame edge."""
     xy = np.asarray(landmarks, np.float64)[:NUM_FACE_POINTS, :2]
     size = float(np.ptp(xy, axis=0).max())
-    hull = _convex_hull(xy)
+    hull_ids = _convex_hull(xy)
+    hull = xy[hull_ids]
     center = hull.mean(axis=0)
     down = xy[CHIN] - 0.5 * (xy[RIGHT_EYE_OUTER] + xy[LEFT_EYE_OUTER])
     down /= max(float(np.linalg.norm(down)), 1e-9)
+    hull_rel = hull - center
+    hull_angles = np.arctan2(hull_rel[:, 1], hull_rel[:, 0])
+    by_angle = np.argsort(hull_angles)
+    hull_ids, hull_angles = hull_ids[by_angle], hull_angles[by_angle]
+    hull_radius = np.hypot(hull_rel[by_angle, 0], hull_rel[by_angle, 1])
 
     def outline_radius(angles: np.ndarray) -> np.ndarray:
-        rel = hull - center
-        a = np.arctan2(rel[:, 1], rel[:, 0])
-        order = np.argsort(a)
-        return np.interp(angles, a[order], np.hypot(rel[:, 0], rel[:, 1])[order], period=2 * np.pi)
+        return np.interp(angles, hull_angles, hull_radius, period=2 * np.pi)
 
-    def margin(angles: np.ndarray) -> np.ndarray:
+    def nominal_margin(angles: np.ndarray) -> np.ndarray:
         # Wide below the jaw (within ~50 degrees of straight down), narrow elsewhere.
         cos_down = np.cos(angles) * down[0] + np.sin(angles) * down[1]
-        t = np.clip((cos_down - 0.64) / (0.9 - 0.64), 0.0, 1.0)
-        t = t * t * (3 - 2 * t)
+        t = smoothstep(0.64, 0.9, cos_down)
         return (feather + (max(feather_below, feather) - feather) * t) * size
 
     angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
     rays = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    ring = center + rays * (outline_radius(angles) + margin(angles))[:, None]
+    radius = outline_radius(angles)
+    nominal = nominal_margin(angles)
+    margins = nominal.copy()  # the band each outline point may use
+    ring_margins = nominal.copy()  # where the anchors go (beyond the frame: replaced by its edge)
+    if image is not None:
+        # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
+        cos_down = rays @ down
+        neck = (nominal > feather * size * 1.001) & (cos_down > CLOTHING_SECTOR)
+        floor = NECK_FLOOR * feather * size
+        if neck.any():
+            free = _free_neck(image, xy, center, rays[neck], radius[neck], nominal[neck], size)
+            margins[neck] = np.maximum(free, floor)
+        to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
+        margins = np.minimum(margins, np.maximum(to_edge - 1.0, 0.0))
+        # The same on both sides of the chin: one side held by a collar and the other free
+        # would twist the jaw drop sideways.
+        mirrored = 2.0 * np.arctan2(down[1], down[0]) - angles
+        margins = np.minimum(margins, np.interp(mirrored, angles, margins, period=2 * np.pi))
+        margins = _smooth_minimum(margins)
+        # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
+        ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
+    ring = center + rays * (radius + ring_margins)[:, None]
 
+    band, band_from, band_weight = _band_points(center, rays, angles, radius, ring_margins,
+                                                hull_ids, hull_angles, image, BAND_MIN_WIDTH * feather * size)
     rel = xy - center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
     point_angles = np.arctan2(rel[:, 1], rel[:, 0])
     depth = np.maximum(outline_radius(point_angles) - dist, 0.0)  # how far inside the outline
-    band = margin(point_angles)
+    band_width = np.interp(point_angles, angles, margins, period=2 * np.pi)
+    # Only below the jaw may the outline bulge out (the chin over the neck); beside and above
+    # the face it holds (see ``follow``): a jaw corner pushed out or down over the background
+    # stands as a step above the neck's edge.
+    below = (nominal_margin(point_angles) - feather * size) / max((feather_below - feather) * size, 1e-9)
+    below = np.clip(below, 0.0, 1.0)
     return Silhouette(
         center=center,
         ring=ring,
+        band=band,
+        band_from=band_from,
+        band_weight=band_weight,
         radial=rel / dist[:, None],
         # Half the depth: a deeper point can never overtake a shallower one (no folds).
-        max_out=BAND_USE * (depth + band),
+        max_out=BAND_USE * (depth + below * band_width),
         # Points on the outline hold it (sliding in would pull background in); below the jaw
         # the outline may rise with a closing mouth, the neck band stretches instead.
-        max_in=BAND_USE * depth + np.maximum(band - feather * size, 0.0),
+        max_in=BAND_USE * depth + np.maximum(band_width - feather * size, 0.0),
+        follow=(below + (1.0 - below) * smoothstep(0.0, HOLD_DEPTH * size, depth)).astype(np.float32),
     )
 
 
 def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
-    """In place: clip each face point's radial motion to what its place allows."""
+    """In place: clip each face point's radial motion to what its place allows, and hold the
+    outline beside and above the face."""
     d = displacement[:NUM_FACE_POINTS]
     along = (d * silhouette.radial).sum(axis=1)
     clipped = np.clip(along, -silhouette.max_in, silhouette.max_out)
     d += ((clipped - along)[:, None] * silhouette.radial).astype(d.dtype)
+    d *= silhouette.follow[:, None]
+
+
+def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
+    """In place: the band's points (vertices right after the face's) follow the outline, fading out."""
+    count = len(silhouette.band)
+    if count == 0:
+        return
+    outline = displacement[silhouette.band_from]  # (B, 2, 2)
+    displacement[NUM_FACE_POINTS:NUM_FACE_POINTS + count] = (
+        outline * silhouette.band_weight[..., None]).sum(axis=1)
+
+
+def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width):
+    """Points at BAND_STEPS across the band on every ray, each following the two outline
+    (hull) points around its angle, faded by a smoothstep (full motion at the outline, none
+    at the anchors, zero slope at both ends: no crease where the fade starts or stops)."""
+    k = len(hull_angles)
+    after = np.searchsorted(hull_angles, angles) % k
+    before = (after - 1) % k
+    span = np.mod(hull_angles[after] - hull_angles[before], 2 * np.pi)
+    span = np.where(span > 0, span, 2 * np.pi)
+    t = np.mod(angles - hull_angles[before], 2 * np.pi) / span
+    points, sources, weights = [], [], []
+    for step in BAND_STEPS:
+        keep = 1.0 - float(smoothstep(0.0, 1.0, step))
+        points.append(center + rays * (radius + step * margins)[:, None])
+        sources.append(np.stack([hull_ids[before], hull_ids[after]], axis=1))
+        weights.append(keep * np.stack([1.0 - t, t], axis=1))
+    points, sources, weights = np.vstack(points), np.vstack(sources), np.vstack(weights)
+    # A band squeezed by a collar is left to its ring alone: rows of points a pixel or two
+    # apart would fold between neighbouring rays.
+    wide = np.tile(margins >= min_width, len(BAND_STEPS))
+    points, sources, weights = points[wide], sources[wide], weights[wide]
+    if image is not None:
+        height, width = image.shape[:2]
+        inside = ((points[:, 0] >= 0) & (points[:, 0] <= width - 1) & (points[:, 1] >= 0)
+                  & (points[:, 1] <= height - 1))
+        points, sources, weights = points[inside], sources[inside], weights[inside]
+    return points, sources.astype(np.int64), weights.astype(np.float32)
+
+
+def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
+    """How far below the outline each ray runs over skin (or the chin's own colour) before
+    clothing starts, pixels, at most ``nominal``."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(image, (0, 0), max(0.006 * size, 0.7)), cv2.COLOR_RGB2LAB).astype(np.float32)
+    height, width = image.shape[:2]
+
+    def sample(points: np.ndarray) -> np.ndarray:
+        x = np.clip(np.round(points[..., 0]).astype(int), 0, width - 1)
+        y = np.clip(np.round(points[..., 1]).astype(int), 0, height - 1)
+        return lab[y, x]
+
+    references = np.array([np.median(sample(xy[list(ids)]), axis=0) for ids in (CHIN_SKIN, CHEEK_SKIN)])
+    if np.hypot(references[:, 1] - 128.0, references[:, 2] - 128.0).max() < 3.0:
+        return nominal  # a greyscale portrait: colour cannot tell cloth from skin
+    step = NECK_STEP * size
+    offsets = np.arange(0.0, nominal.max() + step, step)  # (S,)
+    points = center + rays[:, None, :] * (radius[:, None, None] + offsets[None, :, None])  # (R, S, 2)
+    lightness, a, b = np.moveaxis(sample(points), -1, 0)
+    warm = (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
+    hue_gap = np.min([np.hypot(a - r[1], b - r[2]) for r in references], axis=0)
+    black = ~warm & (lightness < CLOTH_DARKER_THAN)
+    other = ~warm & ((lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)
+                     | ((hue_gap > CLOTH_HUE_DISTANCE) & (lightness > references[:, 0].min() - CLOTH_HUE_SHADOW)))
+    first = np.minimum(_first_run(black, BLACK_RUN / NECK_STEP), _first_run(other, CLOTHING_RUN / NECK_STEP))
+    return np.where(first < len(offsets), offsets[np.minimum(first, len(offsets) - 1)], nominal).clip(max=nominal)
+
+
+def _first_run(flags: np.ndarray, length: float) -> np.ndarray:
+    """Per row of ``flags``, where the first run of ``length`` True samples starts (row length: none)."""
+    run = max(int(round(length)), 1)
+    kernel = np.ones(run)
+    runs = np.array([np.convolve(row.astype(float), kernel, mode="full")[run - 1:] >= run for row in flags])
+    runs[:, flags.shape[1] - run + 1:] = False  # a run cut off by the end of the ray does not count
+    return np.where(runs.any(axis=1), runs.argmax(axis=1), flags.shape[1])
+
+
+def _distance_to_frame(points: np.ndarray, rays: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Distance from each point along its ray to the image border (negative: already outside)."""
+    height, width = shape
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(rays[:, 0] > 1e-9, (width - 1 - points[:, 0]) / rays[:, 0],
+                      np.where(rays[:, 0] < -1e-9, -points[:, 0] / rays[:, 0], np.inf))
+        ty = np.where(rays[:, 1] > 1e-9, (height - 1 - points[:, 1]) / rays[:, 1],
+                      np.where(rays[:, 1] < -1e-9, -points[:, 1] / rays[:, 1], np.inf))
+    return np.minimum(tx, ty)
+
+
+def _smooth_minimum(values: np.ndarray, reach: int = 2) -> np.ndarray:
+    """Circular: the minimum over +-reach neighbours, then a triangle average over the same reach,
+    so the band's end is a smooth curve that never passes beyond a neighbour's limit."""
+    shifts = range(-reach, reach + 1)
+    low = np.min([np.roll(values, s) for s in shifts], axis=0)
+    weights = np.array([reach + 1 - abs(s) for s in shifts], np.float64)
+    return sum(w * np.roll(low, s) for w, s in zip(weights, shifts)) / weights.sum()
 
 
 def _convex_hull(points: np.ndarray) -> np.ndarray:
+    """Indices of the points on the convex hull."""
     from scipy.spatial import ConvexHull
 
-    return points[ConvexHull(points).vertices]
+    return ConvexHull(points).vertices
