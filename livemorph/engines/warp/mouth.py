@@ -67,7 +67,9 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     teeth = own if has_own else _teeth_from_eye_whites(image, xy, _polygon_mask(shape, xy[list(FACE_OVAL)]))
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
-    cavity = np.clip(lip_gray + 1.3 * (lip_rgb - lip_gray), 0, 255)
+    # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
+    saturation = float((lip_rgb.max() - lip_rgb.min()) / max(float(lip_rgb.max()), 1.0))
+    cavity = np.clip(lip_gray + 1.3 * (lip_rgb - lip_gray), 0, 255) * (1 + saturation * np.array([0.15, -0.1, -0.15]))
     return MouthGeometry(
         resting_gap=resting_gap,
         width=width,
@@ -112,8 +114,9 @@ class MouthPainter:
         own = g.resting_gap > OWN_INTERIOR * g.width
         upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
         # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
-        # painted opening reaches that far, and the lips are mirrored from beyond it.
-        reach = 0.0 if own else 1.0 + 0.01 * g.width
+        # painted opening reaches that far, with the lips' own pixels (mirrored or from the
+        # portrait) over that rim.
+        reach = 1.0 + 0.01 * g.width
         local = _inner_polygon(moved_xy, reach) - (x0, y0)
         mask = _polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))

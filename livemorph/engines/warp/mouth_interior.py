@@ -41,7 +41,7 @@ def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
     return index, within, gap_px
 
 
-def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness):
+def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.12):
     """Colour (h, w, 3) and coverage (h, w) of one row of teeth growing ``depth_px`` away from its
     lip; ``room``: opening pixels available in each column."""
     u_row = u[0]
@@ -59,7 +59,7 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness):
     # faint gaps, and darker toward the corners where the row turns away.
     along = depth_px / np.maximum(length, 1.0)
     vertical = (0.74 + 0.26 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    across = (1 - 0.13 * within ** 2) * (1 - 0.12 * np.exp(-(gap_px / 0.8) ** 2))
+    across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
     toward_corner = 1 - 0.55 * smoothstep(0.2, 0.8, side)
     shade = brightness * vertical * (across * toward_corner)[None, :]
     return shade[..., None] * g.teeth_rgb, cover
@@ -101,7 +101,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         # The lower row sits in the shadow of the upper teeth and the tongue.
         rgb, cover = _teeth_row(g, u, above_bottom, 0.3 * height, LOWER_TOOTH_HEIGHT * g.width,
-                                LOWER_EDGES, None, 0.72)
+                                LOWER_EDGES, None, 0.62, gap_shade=0.06)
         cover = lower_show * cover * smoothstep(0.6, 0.45, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
