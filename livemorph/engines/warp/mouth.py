@@ -36,6 +36,9 @@ OWN_INTERIOR_STRETCH = 1.6  # that interior may grow this much taller before a c
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
 UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
+# Typical hues (RGB over their mean) of skin and of teeth under white light.
+SKIN_HUE = np.array([1.25, 0.96, 0.79])
+TEETH_HUE = np.array([1.09, 1.0, 0.9])
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
 DEPTH_SCALE = 0.12  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
@@ -64,7 +67,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own = _own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
-    teeth = own if has_own else _teeth_from_eye_whites(image, xy, _polygon_mask(shape, xy[list(FACE_OVAL)]))
+    teeth = own if has_own else _painted_teeth_rgb(image, xy, _polygon_mask(shape, xy[list(FACE_OVAL)]))
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
@@ -74,7 +77,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         resting_gap=resting_gap,
         width=width,
         cavity_rgb=cavity.astype(np.float32),
-        tongue_rgb=(0.75 * lip_rgb + 0.25 * lip_gray).astype(np.float32),
+        tongue_rgb=(0.5 * lip_rgb + 0.5 * cavity).astype(np.float32),  # redder than the lips, as lit
         teeth_rgb=np.asarray(teeth, np.float32),
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
@@ -205,10 +208,10 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     return color * (1.0 + grain[..., None])
 
 
-def _teeth_from_eye_whites(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
+def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
-    highlights or its eye whites (whichever is brighter), tinted like the eye whites and the
-    skin -- a warm cream on a varnished painting, grey on a grey photo."""
+    highlights or its eye whites (whichever is brighter), tinted like the picture -- a warm
+    cream on a varnished painting, grey on a grey photo."""
     pixels = image[face].astype(np.float32)
     skin = np.median(pixels, axis=0)
     luminance = pixels.mean(axis=1)
@@ -216,12 +219,16 @@ def _teeth_from_eye_whites(image: np.ndarray, xy: np.ndarray, face: np.ndarray) 
     # highlights, and a good part of the picture's white point (a dark face on a light ground).
     white_point = float(np.percentile(image.mean(axis=2), 99.5))
     target = max(float(np.percentile(luminance, 95)), 1.3 * float(skin.mean()), 0.6 * white_point)
-    tint = skin / max(float(skin.mean()), 1.0)
     sclera = _eye_whites(image, xy)
     if sclera is not None:
         target = max(target, 0.92 * float(sclera.mean()))
-        tint = 0.5 * tint + 0.5 * sclera / max(float(sclera.mean()), 1.0)
-    teeth = min(target, 225.0) * (0.55 + 0.45 * tint)
+    # Hue: teeth's off-white under the light that gives this skin its colour (skin over a typical
+    # skin's hue). A grey picture has no colour to go on, and its teeth stay grey.
+    skin_tint = skin / max(float(skin.mean()), 1.0)
+    light = (skin_tint / SKIN_HUE) ** 0.7  # damped: skins differ in hue too
+    tint = TEETH_HUE * light / float((TEETH_HUE * light).mean())
+    coloured = float(np.clip((skin.max() - skin.min()) / max(float(skin.max()), 1.0) / 0.35, 0.0, 1.0))
+    teeth = min(target, 225.0) * (1.0 + coloured * (tint - 1.0))
     return np.clip(teeth, 0, 240)
 
 

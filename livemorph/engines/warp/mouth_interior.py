@@ -16,7 +16,7 @@ from .easing import smoothstep
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
 # lower teeth and the tongue only in a wider opening.
 TEETH_START, TEETH_FULL = 0.02, 0.06
-LOWER_TEETH_START, LOWER_TEETH_FULL = 0.12, 0.25
+LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
 # Upper tooth boundaries across the mouth (u), centre outward: central and lateral incisors,
 # canines, premolars -- narrower toward the corners, as the arch turns away from the viewer.
@@ -25,7 +25,7 @@ UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0
 # Lower incisors are narrower than the upper ones (a copied upper row reads as fake).
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
-LOWER_TOOTH_HEIGHT = 0.07
+LOWER_TOOTH_HEIGHT = 0.05
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
@@ -58,7 +58,7 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_
     # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth,
     # faint gaps, and darker toward the corners where the row turns away.
     along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.74 + 0.26 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    vertical = (0.78 + 0.22 * smoothstep(0.0, 0.25, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
     across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
     toward_corner = 1 - 0.55 * smoothstep(0.2, 0.8, side)
     shade = brightness * vertical * (across * toward_corner)[None, :]
@@ -99,9 +99,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     lower_show = float(smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening))
     if lower_show > 0.0:
-        # The lower row sits in the shadow of the upper teeth and the tongue.
+        # The lower row mostly hides behind the lower lip: a few incisor edges in the middle,
+        # in the shadow of the upper teeth.
         rgb, cover = _teeth_row(g, u, above_bottom, 0.3 * height, LOWER_TOOTH_HEIGHT * g.width,
-                                LOWER_EDGES, None, 0.62, gap_shade=0.06)
-        cover = lower_show * cover * smoothstep(0.6, 0.45, side)
+                                LOWER_EDGES, None, 0.7, gap_shade=0.06)
+        cover = lower_show * cover * smoothstep(0.45, 0.3, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
