@@ -128,20 +128,19 @@ class MouthPainter:
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
         u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
         patch = frame[y0:y1, x0:x1].astype(np.float32)
+        depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
+        opening = gap / max(g.width, 1.0)
         if own:
-            inner_top, inner_bottom = top, bottom
+            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split)
+            # The cavity starts below the portrait's upper row; the tongue lies low, behind its lower row.
+            color = synthesized_interior(g, ys - kept.gap_top, bottom - ys, u, depth, opening, teeth=False)
+            color = kept.over(_soften(color, g))
         else:
             # The lips roll in over the edge of the opening: their own pixels, mirrored.
             height = np.maximum(bottom - top, 0.0)
-            roll_low = np.minimum(LOWER_LIP_ROLL * height, LOWER_LIP_ROLL_MAX * g.width)
-            roll_up = np.minimum(UPPER_LIP_ROLL * height, UPPER_LIP_ROLL_MAX * g.width)
-            inner_top, inner_bottom = top + roll_up, bottom - roll_low
-        depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
-        color = synthesized_interior(g, ys - inner_top, inner_bottom - ys, u, depth, gap / max(g.width, 1.0),
-                                     teeth=self.teeth and not own)
-        if own:
-            color = self._keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom, g.own_split)
-        else:
+            inner_top = top + np.minimum(UPPER_LIP_ROLL * height, UPPER_LIP_ROLL_MAX * g.width)
+            inner_bottom = bottom - np.minimum(LOWER_LIP_ROLL * height, LOWER_LIP_ROLL_MAX * g.width)
+            color = synthesized_interior(g, ys - inner_top, inner_bottom - ys, u, depth, opening, teeth=self.teeth)
             color = _soften(color, g)
             color = self._roll_lips(color, patch, ys, top - 0.5 * reach, bottom + reach, inner_top, inner_bottom, y0)
         alpha = (strength * mask)[..., None]
@@ -162,33 +161,41 @@ class MouthPainter:
         # The inner face of the lower lip is a little darker: it turns away from the light.
         return (w_up * upper_lip + w_low * (0.9 * lower_lip) + (1 - w_up - w_low) * color)
 
-    @staticmethod
-    def _keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom, split):
+
+class _OwnInterior:
+    """The portrait's own mouth interior (its teeth) riding with the lips of a wider opening.
+
+    A somewhat wider opening shows more of the same teeth (the interior stretches with it, up to
+    OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band between
+    its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
+    (``split``), so the lower row is the portrait's lower row, not a copy of the upper one.
+    """
+
+    def __init__(self, source, source_xy, u, ys, top, bottom, split):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
-        if float(own.max()) < 2.0:
-            return color
-        below_top = ys - top
-        above_bottom = bottom - ys
-        # A somewhat wider opening shows more of the same teeth (the interior stretches with it, up
-        # to OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band
-        # between its upper and lower teeth. Only beyond that does a cavity open between them,
-        # where the portrait's own rows meet (so the lower row is not a copy of the upper).
-        safe_own = np.maximum(own, 1.0)
-        stretch = np.clip((bottom - top) / safe_own, 0.2, OWN_INTERIOR_STRETCH)
+        stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, OWN_INTERIOR_STRETCH)
         keep_up, keep_low = split * own * stretch, (1 - split) * own * stretch
+        self.gap_top, self.gap_bottom = top + keep_up, bottom - keep_low
+        self.visible = float(own.max()) >= 2.0
+        if not self.visible:
+            return
         map_x = np.broadcast_to(x_src[None, :], ys.shape).astype(np.float32)
-        upper_y = (s_top + below_top / stretch).astype(np.float32)
-        lower_y = (s_bottom - above_bottom / stretch).astype(np.float32)
-        from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        upper_y = (s_top + (ys - top) / stretch).astype(np.float32)
+        lower_y = (s_bottom - (bottom - ys) / stretch).astype(np.float32)
+        self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
-        w_up = smoothstep(keep_up + soft, keep_up - soft, below_top)[..., None]
-        w_low = smoothstep(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
-        return w_up * from_upper + w_low * from_lower + (1 - w_up - w_low) * color
+        self.w_up = smoothstep(self.gap_top + soft, self.gap_top - soft, ys)[..., None]
+        self.w_low = smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None] * (1 - self.w_up)
+
+    def over(self, color):
+        if not self.visible:
+            return color
+        return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
 
 
 def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:

@@ -79,7 +79,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     v = np.clip(below_top / height, 0.0, 1.0)
     # Cavity: the lips' inner surfaces catch light, the throat and cheeks do not.
     # The palate's shadow darkens the top behind the teeth; the floor of the mouth catches a little.
-    light = (0.2 + 0.32 * (1 - depth) + 0.1 * v) * (1 - 0.35 * side ** 2)
+    light = (0.2 + 0.32 * (1 - depth) + 0.08 * v) * (1 - 0.35 * side ** 2)
     color = light[..., None] * g.cavity_rgb
     # Tongue: a rounded, lip-coloured hump low in a wide opening, lit at its front edge.
     show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
