@@ -6,9 +6,10 @@ portrait, we paint inside the displaced inner-lip contour instead: the portrait'
 interior (its teeth) where it shows one, riding with the lips, and a synthesized interior
 (``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
-smile shows a line, not a crescent. Tones come from the portrait itself -- teeth from its eye
-whites (same light, same camera or brush), cavity and tongue from its lips -- and the paint
-gets the portrait's softness and grain, so a painting stays painterly and a grey photo grey.
+smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
+its highlights and eye whites, hued by the light on its skin; cavity and tongue from its lips
+-- and the paint gets the portrait's softness and grain, so a painting stays painterly and a
+grey photo grey.
 """
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
     saturation = float((lip_rgb.max() - lip_rgb.min()) / max(float(lip_rgb.max()), 1.0))
-    cavity = np.clip(lip_gray + 1.3 * (lip_rgb - lip_gray), 0, 255) * (1 + saturation * np.array([0.15, -0.1, -0.15]))
+    redder = 1 + saturation * np.array([0.15, -0.1, -0.15])
+    cavity = np.clip((lip_gray + 1.3 * (lip_rgb - lip_gray)) * redder, 0, 255)
     return MouthGeometry(
         resting_gap=resting_gap,
         width=width,
