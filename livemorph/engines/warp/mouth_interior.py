@@ -61,8 +61,9 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_
     vertical = (0.78 + 0.22 * smoothstep(0.0, 0.25, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
     across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
     toward_corner = 1 - 0.55 * smoothstep(0.2, 0.8, side)
-    shade = brightness * vertical * (across * toward_corner)[None, :]
-    return shade[..., None] * g.teeth_rgb, cover
+    shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
+    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black.
+    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
