@@ -41,7 +41,7 @@ UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
-DEPTH_SCALE = 0.12  # distance from the lips (mouth widths) at which the cavity is at its darkest
+DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
 
 @dataclass(frozen=True)
@@ -201,10 +201,11 @@ class _OwnInterior:
 
 
 def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
-    """0 at the opening's edge .. 1 at ``scale`` pixels inside it (and beyond)."""
+    """0 at the opening's edge .. 1 at ``scale`` pixels inside it (and beyond); steepest at the
+    edge, so the shadow starts right behind the lips and eases into the depth."""
     inside = (_polygon_mask(shape_hw, polygon)).astype(np.uint8)
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
-    return smoothstep(0.0, max(scale, 1.0), distance)
+    return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
 
 def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
@@ -274,8 +275,10 @@ def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     brightest = int(np.argmax(profile))
     half = 0.5 * (profile.max() + profile.min())
     below = np.nonzero(profile[brightest:] < half)[0]
-    if profile.max() - profile.min() < 20 or len(below) == 0:
-        return 0.6
+    if profile.max() - profile.min() < 20:
+        return 0.6  # no teeth to tell the rows apart
+    if len(below) == 0:
+        return 0.9  # bright down to the lower lip: all of it is the upper row
     return float(np.clip(v[brightest + below[0]], 0.4, 0.9))
 
 
