@@ -1,9 +1,11 @@
 """The painted mouth interior on real portraits, judged on the output as a viewer would see it.
 
-The mouth is located afresh by MediaPipe on the rendered image; what counts as dark or as lip
-colour comes from the portrait's own lips.
+For the smile, the mouth is located afresh by MediaPipe on the rendered image and what counts
+as dark comes from the portrait's own lips; for the open mouth, brightness down the middle of
+the opening is compared with the portrait's own teeth there.
 
 - A smile with the lips barely parted shows at most a thin dark line, not a dark crescent.
+- A portrait smiling with its upper teeth, opening wide, shows one row of them, not a copy.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from livemorph.aus import AU
 
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
@@ -57,3 +60,23 @@ def test_a_barely_parted_smile_shows_a_thin_line_not_a_dark_crescent(name, confi
     # crescent with its dark outline added 1.6 % (Mona Lisa) and 1.9 % (lisa3).
     assert smiling - rest < 0.006, f"dark thickness {rest:.4f} -> {smiling:.4f} mouth widths"
 
+
+
+@pytest.mark.parametrize("jaw", [2.0, 3.5])
+def test_a_toothy_portrait_opening_wide_shows_one_row_of_its_teeth_not_a_copy(jaw, config, engine, image_tracker):
+    # The astronaut smiles with her upper teeth only; a jaw drop must open a dark mouth below
+    # them, not bring along a second, copied row of the same teeth on the lower lip.
+    portrait = shared_face("astronaut_small_face.png", config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    aus[AU.AU26] += jaw
+    aus[AU.AU25] += 1.0
+    moved = engine.displaced_vertices(prepared, aus)
+    out = _gray(engine.render(prepared, aus))
+    cx, top, bottom = int(round(moved[13, 0])), moved[13, 1], moved[14, 1]
+    column = out[int(np.ceil(top)):int(bottom), cx - 2:cx + 3].mean(axis=1)
+    assert len(column) > 12  # the opening at least doubled (~6 px at rest)
+    quarter = len(column) // 4
+    teeth, above_lower_lip = column[:quarter].mean(), column[-quarter:].mean()
+    # Was 1.15x / 0.9x the teeth with the copied row; a mouth shows ~0.5x (cavity, lip's shade).
+    assert above_lower_lip < 0.75 * teeth, f"upper teeth {teeth:.0f}, just above the lower lip {above_lower_lip:.0f}"
