@@ -227,7 +227,7 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
     luminance = pixels.mean(axis=1)
     # Teeth are among the brightest things in a face whatever its skin: at least the face's
     # highlights, and a good part of the picture's white point (a dark face on a light ground).
-    white_point = float(np.percentile(image.mean(axis=2), 99.5))
+    white_point = float(np.percentile(image[::4, ::4].mean(axis=2), 99.5))  # every 4th pixel is plenty
     target = max(float(np.percentile(luminance, 95)), 1.3 * float(skin.mean()), 0.6 * white_point)
     sclera = _eye_whites(image, xy)
     if sclera is not None:
