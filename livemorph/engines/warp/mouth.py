@@ -1,14 +1,15 @@
 """Mouth interior for the warp engine: where lips part, a mouth that looks like one.
 
 A warp can only stretch the pixels it has: opening a closed mouth would stretch the lip line
-into a pink smear. Wherever the inner-lip opening of the warped face is larger than in the
+into a streaky smear. Wherever the inner-lip opening of the warped face is larger than in the
 portrait, we paint inside the displaced inner-lip contour instead: the portrait's own
 interior (its teeth) where it shows one, riding with the lips, and a synthesized interior
-for the new gap -- upper teeth hanging from the upper lip (individual teeth, shaded toward
-the corners), lower teeth at the lower lip when wide open, a tongue, and a dark, reddish
-cavity behind. Everything is scaled to the portrait's mouth width and coloured from the
-portrait itself (lip colour for cavity and tongue, its own teeth or desaturated skin for
-teeth) so paintings and grayscale photos get matching tones.
+(``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
+(their own pixels, mirrored), so they keep their colour and thickness and a barely parted
+smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
+its highlights and eye whites, hued by the light on its skin; cavity and tongue from its lips
+-- and the paint gets the portrait's softness and grain, so a painting stays painterly and a
+grey photo grey.
 """
 from __future__ import annotations
 
@@ -19,25 +20,28 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, UPPER_INNER
 from .easing import smoothstep
+from .mouth_interior import synthesized_interior
 
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
+        (362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398))
 
-# Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
-# lower teeth show only in a wider opening.
-TEETH_START, TEETH_FULL = 0.02, 0.06
-LOWER_TEETH_START, LOWER_TEETH_FULL = 0.12, 0.25
 # A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
 # it is kept (and its teeth colour used) instead of painted teeth.
 OWN_INTERIOR = 0.05
 OWN_INTERIOR_STRETCH = 1.6  # that interior may grow this much taller before a cavity opens in it
-# Tooth edges across the mouth (u = 0 left corner .. 1 right corner), centre outward: central
-# and lateral incisors, canines, premolars; a real smile shows about this many.
-TOOTH_EDGES = (0.5, 0.565, 0.435, 0.62, 0.38, 0.67, 0.33, 0.715, 0.285, 0.76, 0.24)
-UPPER_TOOTH_HEIGHT = 0.11  # central incisor, fraction of the mouth width
-LOWER_TOOTH_HEIGHT = 0.07
+# How far the lips roll over a painted opening, as a share of its height, at most this share of
+# the mouth width: the lower lip more (it is the fuller one and its inner face shows).
+LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
+UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
+# Typical hues (RGB over their mean) of skin and of teeth under white light.
+SKIN_HUE = np.array([1.25, 0.96, 0.79])
+TEETH_HUE = np.array([1.09, 1.0, 0.9])
+GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
+DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
 
 @dataclass(frozen=True)
@@ -46,37 +50,45 @@ class MouthGeometry:
 
     resting_gap: float  # mean inner-lip gap in the portrait, pixels
     width: float  # mouth width (inner corners), pixels
-    cavity_rgb: np.ndarray  # (3,) float32
-    lip_rgb: np.ndarray  # (3,) float32, median lip colour (the tongue is a shaded lip colour)
+    cavity_rgb: np.ndarray  # (3,) float32, the lit inner surface of the mouth
+    tongue_rgb: np.ndarray  # (3,) float32
     teeth_rgb: np.ndarray  # (3,) float32
+    own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
+    softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
+    grain: np.ndarray  # (h, w) float32 relative grain of the portrait's skin, tiled over the paint
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     xy = np.asarray(landmarks, np.float64)[:, :2]
-    lips = _polygon_mask(image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
-    lips &= ~_polygon_mask(image.shape[:2], _inner_polygon(xy))
-    face = _polygon_mask(image.shape[:2], xy[list(FACE_OVAL)])
+    shape = image.shape[:2]
+    interior = _polygon_mask(shape, _inner_polygon(xy))
+    lips = _polygon_mask(shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]) & ~interior
     lip_rgb = _median_rgb(image, lips)
-    skin_rgb = _median_rgb(image, face)
-    skin_gray = np.full(3, skin_rgb.mean())
-    # Teeth: a little lighter than the skin and less saturated, so they sit in the picture's light.
-    teeth = np.clip(1.1 * (0.6 * skin_gray + 0.4 * skin_rgb) + 10.0, 0, 235)
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
-    own = _own_teeth_rgb(image, _polygon_mask(image.shape[:2], _inner_polygon(xy)))
-    if own is not None and resting_gap > OWN_INTERIOR * width:
-        teeth = own
+    own = _own_teeth_rgb(image, interior)
+    has_own = own is not None and resting_gap > OWN_INTERIOR * width
+    teeth = own if has_own else _painted_teeth_rgb(image, xy, _polygon_mask(shape, xy[list(FACE_OVAL)]))
+    lip_gray = np.full(3, lip_rgb.mean())
+    # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
+    # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
+    saturation = float((lip_rgb.max() - lip_rgb.min()) / max(float(lip_rgb.max()), 1.0))
+    redder = 1 + saturation * np.array([0.15, -0.1, -0.15])
+    cavity = np.clip((lip_gray + 1.3 * (lip_rgb - lip_gray)) * redder, 0, 255)
     return MouthGeometry(
         resting_gap=resting_gap,
         width=width,
-        cavity_rgb=(0.4 * lip_rgb + 6.0).astype(np.float32),
-        lip_rgb=lip_rgb.astype(np.float32),
-        teeth_rgb=teeth.astype(np.float32),
+        cavity_rgb=cavity.astype(np.float32),
+        tongue_rgb=(0.5 * lip_rgb + 0.5 * cavity).astype(np.float32),  # redder than the lips, as lit
+        teeth_rgb=np.asarray(teeth, np.float32),
+        own_split=_own_split(image, xy) if has_own else 0.6,
+        softness=_softness(image, xy, width),
+        grain=_grain_tile(image, xy, width),
     )
 
 
 class MouthPainter:
-    """Paints the cavity into a rendered frame, in place."""
+    """Paints the mouth interior into a rendered frame, in place."""
 
     def __init__(self, geometry: MouthGeometry, *, teeth: bool):
         self.geometry = geometry
@@ -86,107 +98,228 @@ class MouthPainter:
         """Fill the part of the opening that is wider than the portrait's own.
 
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
-        opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: the top
-        60 % rides with the upper lip, the rest with the lower lip, and only the new gap between
-        them becomes cavity and tongue. A closed-mouth portrait has no interior to
-        keep, so its opening is all synthesized: teeth, tongue and cavity.
+        opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: its
+        upper teeth ride with the upper lip, the rest with the lower lip, and only the new gap
+        between them becomes cavity and tongue. A closed-mouth portrait has no interior to
+        keep, so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
-        strength = smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0))
+        strength = float(smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0)))
         if strength <= 0.0:
             return
-        polygon = _inner_polygon(moved_xy)
+        polygon = _inner_polygon(moved_xy, 3.0)
         h, w = frame.shape[:2]
-        x0 = max(int(np.floor(polygon[:, 0].min())) - 2, 0)
-        y0 = max(int(np.floor(polygon[:, 1].min())) - 2, 0)
-        x1 = min(int(np.ceil(polygon[:, 0].max())) + 3, w)
-        y1 = min(int(np.ceil(polygon[:, 1].max())) + 3, h)
+        x0 = max(int(np.floor(polygon[:, 0].min())) - 3, 0)
+        y0 = max(int(np.floor(polygon[:, 1].min())) - 3, 0)
+        x1 = min(int(np.ceil(polygon[:, 0].max())) + 4, w)
+        y1 = min(int(np.ceil(polygon[:, 1].max())) + 4, h)
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
-        mask = _polygon_mask((y1 - y0, x1 - x0), polygon - (x0, y0), antialiased=True)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, 0.012 * g.width))
-        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        own = g.resting_gap > OWN_INTERIOR * g.width
         upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
+        # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
+        # painted opening reaches that far, with the lips' own pixels (mirrored or from the
+        # portrait) over that rim.
+        reach = 1.0 + 0.01 * g.width
+        local = _inner_polygon(moved_xy, reach) - (x0, y0)
+        mask = _polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
+        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
-        height = np.maximum(bottom - top, 1.0)
-        v = np.clip((ys - top) / height, 0.0, 1.0)  # 0 at the upper lip, 1 at the lower
         u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
-        color = synthesized_interior(g, ys - top, bottom - ys, u, v, gap / max(g.width, 1.0),
-                                     teeth=self.teeth and g.resting_gap <= OWN_INTERIOR * g.width)
-        color = self._keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom)
-        alpha = (strength * mask)[..., None]
         patch = frame[y0:y1, x0:x1].astype(np.float32)
+        depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
+        opening = gap / max(g.width, 1.0)
+        if own:
+            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split)
+            # The cavity starts below the portrait's upper row; the tongue lies low, behind its lower row.
+            color = synthesized_interior(g, ys - kept.gap_top, bottom - ys, u, depth, opening, teeth=False)
+            color = kept.over(_soften(color, g))
+        else:
+            # The lips roll in over the edge of the opening: their own pixels, mirrored.
+            height = np.maximum(bottom - top, 0.0)
+            inner_top = top + np.minimum(UPPER_LIP_ROLL * height, UPPER_LIP_ROLL_MAX * g.width)
+            inner_bottom = bottom - np.minimum(LOWER_LIP_ROLL * height, LOWER_LIP_ROLL_MAX * g.width)
+            color = synthesized_interior(g, ys - inner_top, inner_bottom - ys, u, depth, opening, teeth=self.teeth)
+            color = _soften(color, g)
+            color = self._roll_lips(color, patch, ys, top - 0.5 * reach, bottom + reach, inner_top, inner_bottom, y0)
+        alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
 
     @staticmethod
-    def _keep_own_interior(color, source, source_xy, xs, ys, u, top, bottom):
+    def _roll_lips(color, patch, ys, top, bottom, inner_top, inner_bottom, y0):
+        """The lips' pixels mirrored across their inner edge, over the bands they roll into."""
+        rows = patch.shape[0] - 1
+        x = np.arange(patch.shape[1])[None, :]
+        # Outside the opening (the mask's soft edge) each lip is its own pixels.
+        up_y = np.clip(np.round(np.minimum(ys, 2 * top - ys)) - y0, 0, rows).astype(np.int32)
+        low_y = np.clip(np.round(np.maximum(ys, 2 * bottom - ys)) - y0, 0, rows).astype(np.int32)
+        upper_lip, lower_lip = patch[up_y, x], patch[low_y, x]
+        # Where the mirror leaves the patch (thin lips at the box edge) the nearest row stands in.
+        w_up = smoothstep(inner_top + 0.5, inner_top - 0.5, ys)[..., None]
+        w_low = smoothstep(inner_bottom - 0.5, inner_bottom + 0.5, ys)[..., None]
+        # The inner face of the lower lip is a little darker: it turns away from the light.
+        return (w_up * upper_lip + w_low * (0.9 * lower_lip) + (1 - w_up - w_low) * color)
+
+
+class _OwnInterior:
+    """The portrait's own mouth interior (its teeth) riding with the lips of a wider opening.
+
+    A somewhat wider opening shows more of the same teeth (the interior stretches with it, up to
+    OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band between
+    its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
+    (``split``), so the lower row is the portrait's lower row, not a copy of the upper one.
+    """
+
+    def __init__(self, source, source_xy, u, ys, top, bottom, split):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
-        if float(own.max()) < 2.0:
-            return color
-        below_top = ys - top
-        above_bottom = bottom - ys
-        # A somewhat wider opening shows more of the same teeth (the interior stretches with it, up
-        # to OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band
-        # between its upper and lower teeth. Only beyond that does a cavity open between them.
-        safe_own = np.maximum(own, 1.0)
-        stretch = np.clip((bottom - top) / safe_own, 0.2, OWN_INTERIOR_STRETCH)
-        keep_up, keep_low = 0.6 * own * stretch, 0.4 * own * stretch
+        stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, OWN_INTERIOR_STRETCH)
+        keep_up, keep_low = split * own * stretch, (1 - split) * own * stretch
+        self.gap_top, self.gap_bottom = top + keep_up, bottom - keep_low
+        self.visible = float(own.max()) >= 2.0
+        if not self.visible:
+            return
         map_x = np.broadcast_to(x_src[None, :], ys.shape).astype(np.float32)
-        upper_y = (s_top + below_top / stretch).astype(np.float32)
-        lower_y = (s_bottom - above_bottom / stretch).astype(np.float32)
-        from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        upper_y = (s_top + (ys - top) / stretch).astype(np.float32)
+        lower_y = (s_bottom - (bottom - ys) / stretch).astype(np.float32)
+        self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
-        w_up = smoothstep(keep_up + soft, keep_up - soft, below_top)[..., None]
-        w_low = smoothstep(keep_low + soft, keep_low - soft, above_bottom)[..., None] * (1 - w_up)
-        return w_up * from_upper + w_low * from_lower + (1 - w_up - w_low) * color
+        self.w_up = smoothstep(self.gap_top + soft, self.gap_top - soft, ys)[..., None]
+        self.w_low = smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None] * (1 - self.w_up)
+
+    def over(self, color):
+        if not self.visible:
+            return color
+        return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
 
 
-def synthesized_interior(g: MouthGeometry, below_top: np.ndarray, above_bottom: np.ndarray,
-                         u: np.ndarray, v: np.ndarray, opening: float, *, teeth: bool) -> np.ndarray:
-    """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
+def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
+    """0 at the opening's edge .. 1 at ``scale`` pixels inside it (and beyond); steepest at the
+    edge, so the shadow starts right behind the lips and eases into the depth."""
+    inside = (_polygon_mask(shape_hw, polygon)).astype(np.uint8)
+    distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
-    ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
-    ``u`` across the mouth (0..1 corner to corner), ``v`` down the opening (0..1);
-    ``opening``: mean inner-lip gap / mouth width. ``teeth``: paint teeth (off when the
-    portrait shows its own, which ``MouthPainter`` keeps instead).
-    """
-    side = np.abs(2 * u - 1)  # 0 in the middle, 1 at the corners
-    # Cavity: darkest high up behind the teeth and toward the corners (cheeks' shadow).
-    depth = 0.55 + 0.45 * smoothstep(0.2, 1.0, v) * (1 - 0.5 * side)
-    color = (depth * (1.0 - 0.35 * side))[..., None] * g.cavity_rgb
-    # Tongue: a lit, rounded lip-coloured mass rising from the lower lip.
-    tongue_top = 0.5 + 0.3 * (side / 0.7) ** 2
-    tongue = smoothstep(tongue_top, tongue_top + 0.12, v) * smoothstep(0.75, 0.55, side)
-    lit = 0.45 + 0.2 * (1 - smoothstep(tongue_top + 0.05, tongue_top + 0.45, v))
-    tongue_rgb = (lit * (1 - 0.35 * side))[..., None] * g.lip_rgb
-    color = color * (1 - tongue[..., None]) + tongue_rgb * tongue[..., None]
-    if not teeth:
-        return color
-    width = g.width
-    # Individual teeth: soft dark seams at the tooth edges, each tooth a little rounded.
-    seam = np.zeros_like(u)
-    for edge in TOOTH_EDGES:
-        seam = np.maximum(seam, smoothstep(0.008, 0.0, np.abs(u - edge)))
-    shade = (1.0 - 0.55 * side ** 1.5) * (1.0 - 0.18 * seam)
-    # Upper row: hangs from the upper lip, shorter toward the corners, shadowed just under the lip.
-    upper_h = np.minimum(0.55 * (below_top + above_bottom), UPPER_TOOTH_HEIGHT * width * (1 - 0.35 * side))
-    upper = smoothstep(upper_h + 0.8, upper_h - 0.8, below_top) * smoothstep(0.82, 0.62, side)
-    upper *= smoothstep(TEETH_START, TEETH_FULL, opening)
-    upper_shade = shade * (0.9 + 0.1 * smoothstep(0.0, 0.25 * np.maximum(upper_h, 1.0), below_top))
-    color = color * (1 - upper[..., None]) + (upper_shade[..., None] * g.teeth_rgb) * upper[..., None]
-    # Lower row: only in a wide opening, peeking over the lower lip, in the tongue's shadow.
-    lower_h = np.minimum(0.3 * (below_top + above_bottom), LOWER_TOOTH_HEIGHT * width * (1 - 0.4 * side))
-    lower = smoothstep(lower_h + 0.8, lower_h - 0.8, above_bottom) * smoothstep(0.65, 0.45, side)
-    lower *= smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening)
-    color = color * (1 - lower[..., None]) + ((0.75 * shade)[..., None] * g.teeth_rgb) * lower[..., None]
-    return color
+
+def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
+    """The portrait's softness and grain on the paint."""
+    if g.softness > 0.3:
+        color = cv2.GaussianBlur(color, (0, 0), g.softness)
+    th, tw = g.grain.shape
+    h, w = color.shape[:2]
+    grain = np.tile(g.grain, (h // th + 1, w // tw + 1))[:h, :w]
+    return color * (1.0 + grain[..., None])
+
+
+def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """Painted teeth in the portrait's own light: off-white, about as bright as the face's
+    highlights or its eye whites (whichever is brighter), tinted like the picture -- a warm
+    cream on a varnished painting, grey on a grey photo."""
+    pixels = image[face].astype(np.float32)
+    skin = np.median(pixels, axis=0)
+    luminance = pixels.mean(axis=1)
+    # Teeth are among the brightest things in a face whatever its skin: at least the face's
+    # highlights, and a good part of the picture's white point (a dark face on a light ground).
+    white_point = float(np.percentile(image[::4, ::4].mean(axis=2), 99.5))  # every 4th pixel is plenty
+    target = max(float(np.percentile(luminance, 95)), 1.3 * float(skin.mean()), 0.6 * white_point)
+    sclera = _eye_whites(image, xy)
+    if sclera is not None:
+        target = max(target, 0.92 * float(sclera.mean()))
+    # Hue: teeth's off-white under the light that gives this skin its colour (skin over a typical
+    # skin's hue). A grey picture has no colour to go on, and its teeth stay grey.
+    skin_tint = skin / max(float(skin.mean()), 1.0)
+    light = (skin_tint / SKIN_HUE) ** 0.7  # damped: skins differ in hue too
+    tint = TEETH_HUE * light / float((TEETH_HUE * light).mean())
+    coloured = float(np.clip((skin.max() - skin.min()) / max(float(skin.max()), 1.0) / 0.35, 0.0, 1.0))
+    teeth = min(target, 225.0) * (1.0 + coloured * (tint - 1.0))
+    return np.clip(teeth, 0, 240)
+
+
+def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
+    """Median colour of the brighter, least saturated pixels inside the eyes; None when too
+    few show."""
+    eyes = np.zeros(image.shape[:2], bool)
+    for contour in EYES:
+        eyes |= _polygon_mask(image.shape[:2], xy[list(contour)])
+    pixels = image[eyes].astype(np.float32)
+    if len(pixels) < 30:
+        return None
+    value = pixels.max(axis=1)
+    saturation = (value - pixels.min(axis=1)) / np.maximum(value, 1.0)
+    white = (value >= np.percentile(value, 75)) & (saturation <= np.percentile(saturation, 60))
+    if white.sum() < 8:
+        return None
+    return np.median(pixels[white], axis=0)
+
+
+def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
+    """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
+    the first row, past the brightest, that falls halfway to the darkest."""
+    upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
+    left, right = upper[0, 0], upper[-1, 0]
+    xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 9)
+    top = np.interp(xs, upper[:, 0], upper[:, 1])
+    bottom = np.interp(xs, lower[:, 0], lower[:, 1])
+    v = np.linspace(0.05, 0.95, 19)
+    ys = top[None, :] + v[:, None] * (bottom - top)[None, :]
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    profile = cv2.remap(gray, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32),
+                        ys.astype(np.float32), cv2.INTER_LINEAR).mean(axis=1)
+    brightest = int(np.argmax(profile))
+    half = 0.5 * (profile.max() + profile.min())
+    below = np.nonzero(profile[brightest:] < half)[0]
+    if profile.max() - profile.min() < 20:
+        return 0.6  # no teeth to tell the rows apart
+    if len(below) == 0:
+        return 0.9  # bright down to the lower lip: all of it is the upper row
+    return float(np.clip(v[brightest + below[0]], 0.4, 0.9))
+
+
+def _chin_box(image: np.ndarray, xy: np.ndarray, width: float):
+    """A box of skin below the lower lip (no lip line, no beard edge in most faces)."""
+    cx, cy = 0.5 * (xy[17] + xy[152])
+    half_w, half_h = 0.35 * width, 0.12 * width
+    h, w = image.shape[:2]
+    x0, x1 = int(max(cx - half_w, 0)), int(min(cx + half_w, w))
+    y0, y1 = int(max(cy - half_h, 0)), int(min(cy + half_h, h))
+    return x0, y0, x1, y1
+
+
+def _softness(image: np.ndarray, xy: np.ndarray, width: float) -> float:
+    """Blur (sigma, px) that brings crisp paint to the portrait's softness: a sharp photo's mouth
+    edges are about a pixel wide at any size; a soft one (a painting, an upscaled photo) has
+    edges ~1 % of the mouth width."""
+    x0, y0 = np.floor(xy[list(UPPER_OUTER + LOWER_OUTER)].min(axis=0)).astype(int)
+    x1, y1 = np.ceil(xy[list(UPPER_OUTER + LOWER_OUTER)].max(axis=0)).astype(int)
+    gray = cv2.cvtColor(image[max(y0, 0):y1, max(x0, 0):x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if gray.size < 50:
+        return 0.5
+    # Fine detail that a 1-px blur removes, relative to detail at the 2-px scale: near 1 when
+    # sharp, near 0 when the portrait is already smooth at the pixel level.
+    fine = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0)).mean()
+    coarse = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 3.0)).mean()
+    sharpness = float(np.clip(fine / max(coarse, 1e-3) / 0.5, 0.0, 1.0))
+    return float(0.4 + (1 - sharpness) * 0.012 * width)
+
+
+def _grain_tile(image: np.ndarray, xy: np.ndarray, width: float) -> np.ndarray:
+    """The portrait's fine texture (skin pores, film grain, brush and craquelure) as relative
+    brightness changes, to lay over the flat paint."""
+    x0, y0, x1, y1 = _chin_box(image, xy, width)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return np.zeros((1, 1), np.float32)
+    gray = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    smooth = cv2.GaussianBlur(gray, (0, 0), 1.5)
+    grain = np.clip((gray - smooth) / np.maximum(smooth, 20.0), -0.15, 0.15)
+    # A beard or a mole is not grain: keep the texture's character but not its strength.
+    return (grain * min(1.0, GRAIN_MAX / max(float(grain.std()), 1e-6))).astype(np.float32)
 
 
 def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:
@@ -203,8 +336,11 @@ def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None
     return np.median(pixels[bright], axis=0).astype(np.float32)
 
 
-def _inner_polygon(xy: np.ndarray) -> np.ndarray:
-    return np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]])
+def _inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
+    """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
+    upper = np.asarray(xy)[list(UPPER_INNER), :2] - (0.0, 0.5 * reach)
+    lower = np.asarray(xy)[list(LOWER_INNER[-2:0:-1]), :2] + (0.0, reach)
+    return np.vstack([upper, lower])
 
 
 def _mean_gap(xy: np.ndarray) -> float:

@@ -1,0 +1,109 @@
+"""A painted mouth interior: teeth rows, cavity and tongue, in the portrait's own tones.
+
+Everything is a function of where a pixel sits in the opening -- ``u`` across the mouth (0..1,
+corner to corner), pixels below the upper lip and above the lower lip -- scaled to the mouth
+width, so one small patch of array maths paints any mouth. Shading follows a real mouth lit
+from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
+rounded and darker toward the corners, parted by faint gaps (never a dark outline); the cavity
+is lit near the lips and darkens with depth; a tongue shows only low in a wide opening.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .easing import smoothstep
+
+# Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
+# lower teeth and the tongue only in a wider opening.
+TEETH_START, TEETH_FULL = 0.02, 0.06
+LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
+TONGUE_START, TONGUE_FULL = 0.14, 0.3
+# Upper tooth boundaries across the mouth (u), centre outward: central and lateral incisors,
+# canines, premolars -- narrower toward the corners, as the arch turns away from the viewer.
+UPPER_EDGES = (0.24, 0.285, 0.33, 0.38, 0.435, 0.5, 0.565, 0.62, 0.67, 0.715, 0.76)
+UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0.7)  # per tooth
+# Lower incisors are narrower than the upper ones (a copied upper row reads as fake).
+LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
+LOWER_TOOTH_HEIGHT = 0.05
+
+
+def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
+    """Per column: tooth index, position within the tooth (-1..1) and distance (px) to the
+    nearest tooth boundary."""
+    e = np.asarray(edges)
+    index = np.searchsorted(e, u)
+    left = e[np.clip(index - 1, 0, len(e) - 1)]
+    right = e[np.clip(index, 0, len(e) - 1)]
+    span = np.maximum(right - left, 1e-3)
+    within = np.where((index > 0) & (index < len(e)), 2 * (u - left) / span - 1, 0.0)
+    gap_px = np.min(np.abs(u[:, None] - e[None, :]), axis=1) * width_px
+    return index, within, gap_px
+
+
+def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.12):
+    """Colour (h, w, 3) and coverage (h, w) of one row of teeth growing ``depth_px`` away from its
+    lip; ``room``: opening pixels available in each column."""
+    u_row = u[0]
+    index, within, gap_px = _tooth_columns(u_row, edges, g.width)
+    side = np.abs(2 * u_row - 1)
+    if lengths is None:
+        factor = np.ones_like(u_row)
+    else:
+        factor = np.asarray(lengths)[np.clip(index, 0, len(lengths) - 1)]
+    # Each tooth's free edge is rounded at its corners (a scalloped row, not a strip).
+    length = length_px * factor * (1 - 0.3 * side) * (1 - 0.3 * within ** 6)
+    length = np.minimum(length[None, :], room)
+    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
+    # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth,
+    # faint gaps, and darker toward the corners where the row turns away.
+    along = depth_px / np.maximum(length, 1.0)
+    vertical = (0.78 + 0.22 * smoothstep(0.0, 0.25, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
+    toward_corner = 1 - 0.55 * smoothstep(0.2, 0.8, side)
+    shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
+    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black.
+    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
+
+
+def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
+                         depth: np.ndarray, opening: float, *, teeth: bool) -> np.ndarray:
+    """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
+
+    ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
+    ``u`` across the mouth (0..1 corner to corner); ``depth``: 0 at the lips .. 1 deep inside
+    (distance to the lips over a fraction of the mouth width); ``opening``: mean inner-lip
+    gap / mouth width. ``teeth``: paint teeth (off when the portrait shows its own).
+    """
+    side = np.abs(2 * u - 1)
+    height = np.maximum(below_top + above_bottom, 1.0)
+    v = np.clip(below_top / height, 0.0, 1.0)
+    # Cavity: the lips' inner surfaces catch light, the throat and cheeks do not.
+    # The palate's shadow darkens the top behind the teeth; the floor of the mouth catches a little.
+    light = (0.2 + 0.32 * (1 - depth) + 0.08 * v) * (1 - 0.35 * side ** 2)
+    color = light[..., None] * g.cavity_rgb
+    # Tongue: a rounded, lip-coloured hump low in a wide opening, lit at its front edge.
+    show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+    if show > 0.0:
+        tongue_top = 0.62 + 0.4 * side ** 2
+        tongue = show * smoothstep(tongue_top, tongue_top + 0.1, v) * smoothstep(0.8, 0.55, side)
+        lit = (0.6 + 0.3 * smoothstep(tongue_top + 0.02, tongue_top + 0.25, v)) * (1 - 0.4 * side)
+        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
+    if not teeth:
+        return color
+    room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
+    upper_show = float(smoothstep(TEETH_START, TEETH_FULL, opening))
+    if upper_show > 0.0:
+        rgb, cover = _teeth_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width,
+                                UPPER_EDGES, UPPER_LENGTH, 1.0)
+        cover = upper_show * cover
+        color = color * (1 - cover[..., None]) + rgb * cover[..., None]
+    lower_show = float(smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening))
+    if lower_show > 0.0:
+        # The lower row mostly hides behind the lower lip: a few incisor edges in the middle,
+        # in the shadow of the upper teeth.
+        rgb, cover = _teeth_row(g, u, above_bottom, 0.3 * height, LOWER_TOOTH_HEIGHT * g.width,
+                                LOWER_EDGES, None, 0.7, gap_shade=0.06)
+        cover = lower_show * cover * smoothstep(0.45, 0.3, side)
+        color = color * (1 - cover[..., None]) + rgb * cover[..., None]
+    return color
