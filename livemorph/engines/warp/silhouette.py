@@ -57,8 +57,10 @@ BLACK_RUN = 0.06
 HOLD_DEPTH = 0.08
 # Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
 CLOTHING_SECTOR = 0.82
-# The neck band never gets narrower than this share of the side band: the chin keeps some motion.
-NECK_FLOOR = 0.5
+# The neck band never gets narrower than this share of the side band: the chin keeps some motion
+# (at 0.5 a collar right under Obama's chin held it so that a jaw drop only widened the mouth,
+# which MediaPipe read as a +1.6 mouth stretch and a person as a grimace).
+NECK_FLOOR = 1.0
 
 
 @dataclass(frozen=True)
