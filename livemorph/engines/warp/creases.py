@@ -35,7 +35,7 @@ class CreaseStyle:
 
 
 SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
-FROWN_FURROW = CreaseStyle(depth=0.28, width=0.02, skin_only=True)
+FROWN_FURROW = CreaseStyle(depth=0.18, width=0.026, skin_only=True)
 FOREHEAD_LINE = CreaseStyle(depth=0.12, width=0.012, skin_only=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 
@@ -50,10 +50,11 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
             _darken_along(frame, xy[list(fold)], SMILE_FOLD, smile, face_width, None)
     if frown > 0.0:
         for upper, lower in INNER_BROWS:
-            # Between the inner brow ends and the midline, from above the brows to their lower edge.
-            top = xy[upper] + 0.35 * (xy[GLABELLA] - xy[upper])
-            bottom = xy[lower] + 0.35 * (xy[NOSE_BRIDGE] - xy[lower])
-            top = top + 0.4 * (top - bottom)
+            # In the skin between the inner brow ends, from just above the brows to their lower edge
+            # (drawn higher or darker, on a small light face they read as two ink dashes).
+            top = xy[upper] + 0.45 * (xy[GLABELLA] - xy[upper])
+            bottom = xy[lower] + 0.45 * (xy[NOSE_BRIDGE] - xy[lower])
+            top = top + 0.15 * (top - bottom)
             _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin)
     if raise_ > 0.0:
         brows = xy[list(BROW_ROW)]

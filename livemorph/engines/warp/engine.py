@@ -55,6 +55,7 @@ AU_CHANGE_LIMIT = 5.0
 # AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
 # forehead lines for AU01/AU02) are drawn at full depth.
 CREASE_FULL_AT = 3.0
+PARTIAL_CLOSURE_GAMMA = 1.6  # lid closure drawn = (AU45 share of blink_closed_at) ** this, see lid_closure
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 9.0
@@ -204,8 +205,11 @@ class WarpEngine:
         if closed_at <= 0.0:
             return 0.0
         room = max(closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
-        closure = float(delta[AU.AU45]) * self.config.strength / room
-        return float(np.clip(closure, -0.5, 1.0))
+        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
+        # Partly closed eyes close less than in proportion (a blink still shuts them): MediaPipe
+        # reads a half-closed eye (a squint, a look down) as ~70 % of a blink, and drawn linearly
+        # the portrait's eyes went to slits whenever the user frowned or looked down.
+        return closure if closure <= 0.0 else closure ** PARTIAL_CLOSURE_GAMMA
 
     def crease_strengths(self, prepared: WarpPrepared, aus: np.ndarray) -> tuple[float, float, float]:
         """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown

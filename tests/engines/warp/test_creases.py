@@ -26,11 +26,11 @@ def test_a_frown_draws_two_furrows_between_the_inner_brows_and_nothing_elsewhere
     frame = np.full((200, 300, 3), SKIN, np.uint8)
     paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=1.0, raise_=0.0)
     grey = frame.mean(axis=2)
-    # The furrows run 35 % of the way from each inner brow to the midline (x = 137 and 163), over
-    # the brows' height; the midline itself and the cheeks stay skin.
-    row = grey[100]
-    assert row[135:140].min() < SKIN[1] - 15 and row[161:166].min() < SKIN[1] - 15
-    assert abs(row[150] - np.mean(SKIN)) < 6
+    # The furrows run in the skin between the inner brow ends (x = 130 and 170), nearer them than the
+    # midline, over the brows' height; the midline itself and the cheeks stay skin.
+    row, skin = grey[100], np.mean(SKIN)
+    assert row[132:146].min() < skin - 10 and row[154:168].min() < skin - 10
+    assert abs(row[150] - skin) < 6
     assert (grey[150:] == np.mean(SKIN)).all() and (grey[:, :100] == np.mean(SKIN)).all()
 
 
