@@ -55,7 +55,10 @@ AU_CHANGE_LIMIT = 5.0
 # AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
 # forehead lines for AU01/AU02) are drawn at full depth.
 CREASE_FULL_AT = 3.0
-PARTIAL_CLOSURE_GAMMA = 1.6  # lid closure drawn = (AU45 share of blink_closed_at) ** this, see lid_closure
+# In a frown (AU04 change up to FROWN_SQUINT_FULL_AT) the lid closure drawn is the AU45 share of
+# blink_closed_at to the power of up to FROWN_SQUINT_GAMMA, see lid_closure.
+FROWN_SQUINT_GAMMA = 1.6
+FROWN_SQUINT_FULL_AT = 2.0
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 9.0
@@ -206,10 +209,13 @@ class WarpEngine:
             return 0.0
         room = max(closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
         closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
-        # Partly closed eyes close less than in proportion (a blink still shuts them): MediaPipe
-        # reads a half-closed eye (a squint, a look down) as ~70 % of a blink, and drawn linearly
-        # the portrait's eyes went to slits whenever the user frowned or looked down.
-        return closure if closure <= 0.0 else closure ** PARTIAL_CLOSURE_GAMMA
+        # In a frown, partly closed eyes close less than in proportion (a full blink still shuts
+        # them): MediaPipe reads a frowning, narrowed eye as ~70 % of a blink, and drawn linearly
+        # the portrait's eyes went to slits in every frown. Plain blinks stay linear (their AU04
+        # is ~0; a frown's eyes read AU04 +1.1..1.3 with AU45 > 1 on woman_expressions).
+        frown = float(np.clip(float(delta[AU.AU04]) / FROWN_SQUINT_FULL_AT, 0.0, 1.0))
+        gamma = 1.0 + (FROWN_SQUINT_GAMMA - 1.0) * frown
+        return closure if closure <= 0.0 else closure ** gamma
 
     def crease_strengths(self, prepared: WarpPrepared, aus: np.ndarray) -> tuple[float, float, float]:
         """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown
