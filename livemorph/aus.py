@@ -120,13 +120,16 @@ def retarget(
     change = float(strength) * delta
     if shape is not None:
         change = shape(change)
-    start = np.asarray(portrait_aus, np.float32)
-    if relax_to is not None:
-        start = np.minimum(start, np.asarray(relax_to, np.float32))
+    start = np.asarray(portrait_aus, np.float32) if relax_to is None else relaxed_rest(portrait_aus, relax_to)
     out = start + change
     if locks is not None:
         out = np.where(np.asarray(locks, bool), portrait_aus, out)
     return out.astype(np.float32)
+
+
+def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
+    """The face a portrait shows while the user is neutral: its own AUs, capped at ``relax_to``."""
+    return np.minimum(np.asarray(portrait_aus, np.float32), np.asarray(relax_to, np.float32))
 
 
 AU_KNEE = 4.0  # fit_au_range leaves AUs up to here untouched

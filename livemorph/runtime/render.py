@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, retarget
+from ..aus import NUM_AUS, relaxed_rest, retarget
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
@@ -45,7 +45,7 @@ class PortraitPuppet:
         self.locks = driving_config.lock_mask()
         self.relax_to = driving_config.relax_vector()
         # The face shown while the user is neutral: the portrait's own, relaxed.
-        self.start_aus = np.minimum(np.asarray(portrait.resting_aus, np.float32), self.relax_to)
+        self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
 

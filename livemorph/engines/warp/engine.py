@@ -175,14 +175,16 @@ class WarpEngine:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
         # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
         # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
+        change = as_au_vector(aus, clip=False) - prepared.resting_aus
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
-        delta = brow_change(as_au_vector(aus, clip=False) - prepared.resting_aus, prepared.resting_aus)
+        delta = brow_change(change, prepared.resting_aus)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
-        frown = prepared.au_columns.index("AU04")
-        feat[frown] = ease_frown(float(feat[frown]), prepared.frown_max)
+        au04 = prepared.au_columns.index("AU04")
+        feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        closure = self.lid_closure(prepared, delta)
+        # From the user's change itself, as ``render`` paints the lids: geometry and paint agree.
+        closure = self.lid_closure(prepared, change)
         disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
