@@ -59,6 +59,15 @@ def synthetic_faces(n: int, seed: int, au12: np.ndarray | None = None) -> tuple[
     return images, aus
 
 
+def linked_folder(tmp_path: Path, name: str, shared_folder: Path) -> Path:
+    """A folder of symlinks to a shared asset folder's files (shared assets are never copied)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for src in sorted(shared_folder.iterdir()):
+        (folder / src.name).symlink_to(src)
+    return folder
+
+
 def synthetic_set(n: int = 200, seed: int = 0) -> TrainingSet:
     images, aus = synthetic_faces(n, seed)
     return TrainingSet(images=images, aus=aus, names=[f"{i:04d}.png" for i in range(n)], label_source="synthetic")
@@ -233,11 +242,7 @@ def test_resume_continues_at_the_same_step_with_the_same_losses(tmp_path):
 def test_cli_resume_keeps_or_extends_the_run_length(tmp_path, capsys):
     from livemorph.cli.app import main
 
-    sample = shared_path("assets/au_labels/ganimation_sample")
-    data = tmp_path / "sample"
-    data.mkdir()
-    for src in sample.iterdir():
-        (data / src.name).symlink_to(src)
+    data = linked_folder(tmp_path, "sample", shared_path("assets/au_labels/ganimation_sample"))
     tiny = [a for item in TINY for a in ("--set", item)] + ["--set", "train.crop_faces=false", "--set", "train.batch_size=2",
                                                             "--set", "train.sample_every=1"]
     out = ["--data", str(data), "--out", str(data / "run")]  # a run folder inside the data: its PNGs are no data
@@ -306,10 +311,7 @@ def test_smoke_run_on_real_faces_then_render_with_the_checkpoint(tmp_path, share
     from livemorph.face.tracking import FaceTracker
 
     portraits = shared_path("assets/portraits")
-    data = tmp_path / "faces"
-    data.mkdir()
-    for src in sorted(portraits.iterdir()):
-        (data / src.name).symlink_to(src)  # never copy shared assets
+    data = linked_folder(tmp_path, "faces", portraits)
     n_images = len(list(data.iterdir()))
 
     code = main([*SMOKE, "train", "--data", str(data), "--out", str(tmp_path / "run"), "--steps", "4"])
@@ -366,11 +368,7 @@ def test_smoke_run_on_real_faces_then_render_with_the_checkpoint(tmp_path, share
 @pytest.mark.slow
 def test_csv_labelled_folder_and_two_process_torchrun(tmp_path, capsys):
     """The 4 GANimation sample crops with their OpenFace CSV, trained by 2 CPU processes (gloo DDP)."""
-    sample = shared_path("assets/au_labels/ganimation_sample")
-    data = tmp_path / "sample"
-    data.mkdir()
-    for src in sample.iterdir():
-        (data / src.name).symlink_to(src)
+    data = linked_folder(tmp_path, "sample", shared_path("assets/au_labels/ganimation_sample"))
     torchrun = Path(sys.executable).with_name("torchrun")
     if not torchrun.exists():
         pytest.skip("torchrun not installed next to this python")
