@@ -146,7 +146,7 @@ def estimate_aus(track: FaceTrack, gains: np.ndarray | None = None) -> np.ndarra
     """The 17 AUs (0-5) of one tracked face; zeros when no face is present."""
     if not track.present:
         return np.zeros(NUM_AUS, np.float32)
-    aus = _SCALES * np.maximum(0.0, feature_vector(track) - _OFFSETS)
+    aus = linear_reading(track)  # the clip below also drops what lies under the offsets (scales > 0)
     if gains is not None:
         aus = aus * np.asarray(gains, np.float32)
     return np.clip(aus, 0.0, AU_MAX).astype(np.float32)
