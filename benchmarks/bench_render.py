@@ -28,7 +28,7 @@ from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.runtime.render import create_puppet, render_offline  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
 from livemorph.outputs.mp4 import Mp4Recorder  # noqa: E402
-from livemorph.capture.sources import VideoFileSource  # noqa: E402
+from livemorph.capture.video_file import VideoFileSource  # noqa: E402
 
 
 def ms_per_frame(fn, items) -> tuple[float, list]:

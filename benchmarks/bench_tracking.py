@@ -25,7 +25,7 @@ from livemorph.runtime.analyse import analyse  # noqa: E402
 from livemorph.aus import AU_NAMES  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.face.estimators import estimator_from_config  # noqa: E402
-from livemorph.capture.sources import VideoFileSource  # noqa: E402
+from livemorph.capture.video_file import VideoFileSource  # noqa: E402
 from livemorph.face.stabilize import AUStabilizer  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
 

@@ -114,7 +114,7 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
 def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -> None:
     from livemorph.face.au_stream import AUStream
     from livemorph.outputs.registry import open_recorder
-    from livemorph.capture.sources import VideoFileSource
+    from livemorph.capture.video_file import VideoFileSource
 
     portrait = load_portrait(SHARED / "assets" / "portraits" / portrait_name, config)
     puppet = puppet_for(engine, portrait, config)

@@ -35,7 +35,7 @@ from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.capture.sources import VideoFileSource  # noqa: E402
+from livemorph.capture.video_file import VideoFileSource  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"

@@ -45,7 +45,7 @@ def count_frames(path: Path) -> int | None:
         return 1
     if not is_video_path(path):
         return None  # analyse() explains what is wrong with it
-    from ..capture.sources import VideoFileSource
+    from ..capture.video_file import VideoFileSource
 
     return VideoFileSource(path, paced=False).frame_count
 
@@ -79,7 +79,7 @@ def _analyse_stills(images, config, on_frame) -> Iterator[AURow]:
 
 
 def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
-    from ..capture.sources import VideoFileSource
+    from ..capture.video_file import VideoFileSource
 
     with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False) as source:
         for frame in source:

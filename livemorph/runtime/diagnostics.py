@@ -40,9 +40,9 @@ class Check:
 # ---- cameras ---------------------------------------------------------------------------------
 def _open_and_read(device: int | str) -> tuple[int, int] | None:
     """(width, height) of a frame read from ``device``, or None."""
-    from ..capture.sources import _open_cv_capture
+    from ..capture.webcam import open_cv_capture
 
-    capture = _open_cv_capture(device)
+    capture = open_cv_capture(device)
     try:
         if not capture.isOpened():
             return None

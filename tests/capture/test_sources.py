@@ -10,13 +10,10 @@ import pytest
 
 from conftest import shared_path
 from livemorph.errors import CameraUnavailable, InputNotFound, InputUnreadable
-from livemorph.capture.sources import (
-    ImageSource,
-    VideoFileSource,
-    WebcamSource,
-    open_source,
-    parse_source_spec,
-)
+from livemorph.capture.image import ImageSource
+from livemorph.capture.sources import open_source, parse_source_spec
+from livemorph.capture.video_file import VideoFileSource
+from livemorph.capture.webcam import WebcamSource
 from livemorph.frames import Frame
 from livemorph.handoff import Handoff, HandoffClosed
 
@@ -204,7 +201,7 @@ def test_busy_camera_that_delivers_nothing_is_camera_unavailable():
 def test_camera_reports_grant_drops_stale_frames_and_survives_unplugging(caplog):
     camera = FakeCamera()
     source = WebcamSource(0, width=1280, height=720, fps=30, reopen_seconds=0.05, capture_factory=camera.factory)
-    with caplog.at_level(logging.INFO, logger="livemorph.capture.sources"):
+    with caplog.at_level(logging.INFO, logger="livemorph.capture.webcam"):
         with source:
             assert source.size == (64, 48) and source.fps == 25.0  # what the camera granted
             assert source.requested_size == (1280, 720)
@@ -232,7 +229,7 @@ def test_camera_reports_grant_drops_stale_frames_and_survives_unplugging(caplog)
 
 
 def test_upright_follows_the_display_matrix_convention():
-    from livemorph.capture.sources import upright
+    from livemorph.capture.video_file import upright
 
     image = np.zeros((2, 3, 3), np.uint8)
     image[0, 2] = 255  # top-right pixel

@@ -97,7 +97,7 @@ def test_face_leaving_the_frame(config):
     assert success[:60].all()  # the face is there at the start
     assert not success[80:160].any()  # and gone later
     from livemorph.face.au_stream import AUStream
-    from livemorph.capture.sources import VideoFileSource
+    from livemorph.capture.video_file import VideoFileSource
 
     with AUStream.from_config(config) as stream, VideoFileSource(shared_path("assets/driving/face_then_noface.mov"), paced=False) as src:
         readings = [stream.process(frame) for frame in src]
