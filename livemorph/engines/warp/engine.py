@@ -171,11 +171,19 @@ class WarpEngine:
         )
 
     # -- per frame -----------------------------------------------------------------------
+    @staticmethod
+    def change_from_rest(prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
+        """(17,) what the frame draws: the absolute AUs less the portrait's own. Unclipped:
+        retargeting hands over resting AUs + the user's change, which may leave 0..5 (a smiling
+        portrait keeps the user's full smile); max_displacement bounds the motion."""
+        return as_au_vector(aus, clip=False) - prepared.resting_aus
+
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
-        # Unclipped: retargeting hands over resting AUs + the user's change, which may leave 0..5
-        # (a smiling portrait keeps the user's full smile); max_displacement bounds the motion.
-        change = as_au_vector(aus, clip=False) - prepared.resting_aus
+        change = self.change_from_rest(prepared, aus)
+        return self._moved_vertices(prepared, change, self.lid_closure(prepared, change))
+
+    def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closure: float) -> np.ndarray:
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
         delta = brow_change(change, prepared.resting_aus)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
@@ -183,8 +191,8 @@ class WarpEngine:
         au04 = prepared.au_columns.index("AU04")
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        # From the user's change itself, as ``render`` paints the lids: geometry and paint agree.
-        closure = self.lid_closure(prepared, change)
+        # The lid closure comes from the user's change itself, as ``render`` paints the lids:
+        # geometry and paint agree.
         disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
@@ -219,24 +227,25 @@ class WarpEngine:
         gamma = 1.0 + (FROWN_SQUINT_GAMMA - 1.0) * frown
         return closure if closure <= 0.0 else closure ** gamma
 
-    def crease_strengths(self, prepared: WarpPrepared, aus: np.ndarray) -> tuple[float, float, float]:
+    def crease_strengths(self, change: np.ndarray) -> tuple[float, float, float]:
         """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown
-        beyond the portrait's own, full at ``CREASE_FULL_AT``."""
-        delta = (as_au_vector(aus, clip=False) - prepared.resting_aus) * self.config.strength
+        beyond the portrait's own (``change``), full at ``CREASE_FULL_AT``."""
+        delta = change * self.config.strength
         raise_ = max(float(delta[AU.AU01]), float(delta[AU.AU02]))
         return tuple(float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0))
                      for d in (float(delta[AU.AU12]), float(delta[AU.AU04]), raise_))
 
     def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
-        moved = self.displaced_vertices(prepared, aus)
+        change = self.change_from_rest(prepared, aus)
+        closure = self.lid_closure(prepared, change)
+        moved = self._moved_vertices(prepared, change, closure)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
-        paint_creases(out, moved, prepared.face_width, *self.crease_strengths(prepared, aus))
-        closure = self.lid_closure(prepared, as_au_vector(aus, clip=False) - prepared.resting_aus)
+        paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
