@@ -10,7 +10,7 @@
    livemorph's neutral baseline is calibrated.
 2. For each shared portrait, those five driver frames (face crops, top row) are rendered
    through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
-   with the portrait at rest on the left. One PNG per portrait plus an overview, in
+   with the portrait as a neutral user leaves it on the left. One PNG per portrait plus an overview, in
    benchmarks/out/contact/.
 """
 from __future__ import annotations
@@ -123,7 +123,10 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     puppet = puppet_for(engine, portrait, config)
     lm = portrait.track.landmarks[:468, :2]
     top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
-    bottom = [label(face_crop(portrait.image, lm), "at rest")]
+    # What a neutral user sees (a grinning portrait relaxes, driving.relax), not the picture itself.
+    neutral = np.zeros_like(peaks[0]["aus"])
+    at_rest = engine.render(puppet.prepared, puppet.aus_for(SimpleNamespace(aus=neutral, neutral=neutral)))
+    bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
         target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
         out = engine.render(puppet.prepared, target)
