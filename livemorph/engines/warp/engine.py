@@ -139,7 +139,7 @@ class WarpEngine:
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
-        # Glasses: the brow AUs move the band holding the frame's top rims whole, see ``glasses``.
+        # Glasses: the brow AUs move the glasses as one piece, below the brows, see ``glasses``.
         glasses = detect_glasses(image, landmarks)
         if glasses.found:
             for name in BROW_COLUMNS:

@@ -24,13 +24,15 @@ Both must hold: neither cue alone has a wide margin, but no bare face comes clos
 (Trump, the nearest on the bridge, reads 5.9 on the rims; Obama, the nearest on the rims, 1.2
 on the bridge).
 
-Keeping the frame (``hold_frame``): per side of the face, the band from the brows' lower edge
-down to the upper lid no longer follows the brow points one by one; it moves by one
-translation along the face's up axis, ``FRAME_SHARE`` of the side's mean brow motion, fading
-linearly to nothing at the upper lid (a stretch along one axis keeps a straight rim straight
-and a curved one nearly its shape). The brows above keep their own motion and the forehead
-still lifts. Sideways motion (a frown's knit) is left out of the band: a frame does not
-squeeze toward the nose.
+Keeping the frame (``hold_frame``): a frame is one rigid thing resting on the nose. For the
+brow AUs, every face point at or below the brows' lower contour (the frame's top rim sits on or
+under it; the lenses, eyes and bridge lie below) moves by one translation along the face's up
+axis, ``FRAME_SHARE`` of the brows' mean motion (a raise lifts the glasses a little, a frown
+lowers them), fading out over the cheeks and nose below the lenses. The brows' upper contour and
+the forehead keep the brows' own motion, so the brows still rise (and arch) above the frame and
+the forehead lifts. Tried and rejected: a rigid band fading to nothing at the upper lids (the
+rims' inner ends dip to lid height and bent), and a frame held still (the brow hair above the
+rim then stretched into dark spikes). Lids are drawn by their own fields, so blinks are unchanged.
 """
 from __future__ import annotations
 
@@ -63,15 +65,14 @@ RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
 LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-# Frame holding. Per side: brow points (upper, lower contour), the upper lid's points.
-SIDES = (
-    ((70, 63, 105, 66, 107), (46, 53, 52, 65, 55), (246, 161, 160, 159, 158, 157, 173)),
-    ((300, 293, 334, 296, 336), (276, 283, 282, 295, 285), (466, 388, 387, 386, 385, 384, 398)),
-)
-FRAME_SHARE = 0.6  # brows and frame band move this share of the brows' mean motion (up/down only)
-FRAME_RIGID = 0.5  # ... whole over this upper share of the band, then fading linearly to the lid
-FOREHEAD_SHARE = 0.35  # the forehead's lift fades to this share of the brows' at its top (landmark 10)
-FOREHEAD_TOP = 10
+# The brows' contours, both brows (MediaPipe indices): a frame's top rim sits on or below the lower one.
+BROW_UPPER = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+BROW_LOWER = (46, 53, 52, 65, 55, 285, 295, 282, 283, 276)
+FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, along the face's up axis only
+# ... whole down to this far below the eye line (x the eye-centre distance: below the lenses), and
+# fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
+FRAME_DEPTH = 0.45
+FADE_DEPTH = 0.9
 
 
 @dataclass(frozen=True)
@@ -137,30 +138,23 @@ def _rim_strength(gx: np.ndarray, gy: np.ndarray, centre: np.ndarray) -> float:
 
 
 def hold_frame(field: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """A brow AU's (V, 2) pixel displacement with everything above the upper lids moved along
-    the face's up axis by an amount that depends on the height alone (see the module docstring);
-    ``face_xy`` are the portrait's 468 landmarks, ``up`` the face's up vector in the image."""
+    """A brow AU's (V, 2) pixel displacement with the glasses moved as one piece (see the module
+    docstring); ``face_xy`` are the portrait's 468 landmarks, ``up`` the face's up vector."""
     up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
     across = np.array([-up[1], up[0]])
     u, v = face_xy @ across, face_xy @ up  # v grows upward
-    sides = []
-    for upper, lower, lid in SIDES:
-        brows = list(upper) + list(lower)
-        lift = float(field[brows].mean(axis=0) @ up) * FRAME_SHARE
-        lid_top, band_top, brow_top = float(v[list(lid)].max()), float(v[list(lower)].mean()), float(v[list(upper)].mean())
-        sides.append((lift, lid_top, band_top, brow_top, float(u[brows].mean())))
-    (lift_r, *_, u_r), (lift_l, *_, u_l) = sides
-    # The two sides' lifts meet smoothly over the middle fifth between the brows (the glabella).
-    left_share = np.clip((u - u_r) / (u_l - u_r) * 5.0 - 2.0, 0.0, 1.0) if u_l != u_r else np.full(len(u), 0.5)
-    lift = (1.0 - left_share) * lift_r + left_share * lift_l
-    lid_top, band_top, brow_top = (np.mean([side[i] for side in sides]) for i in (1, 2, 3))
-    forehead_top = float(v[FOREHEAD_TOP])
-    band_rigid_from = lid_top + (1.0 - FRAME_RIGID) * (band_top - lid_top)
-    profile = np.where(v < band_rigid_from, (v - lid_top) / max(band_rigid_from - lid_top, 1e-6), 1.0)
-    above_brows = v > brow_top
-    profile[above_brows] = 1.0 - (1.0 - FOREHEAD_SHARE) * np.clip(
-        (v[above_brows] - brow_top) / max(forehead_top - brow_top, 1e-6), 0.0, 1.0)
+    brows = list(BROW_UPPER) + list(BROW_LOWER)
+    lift = FRAME_SHARE * float(field[brows].mean(axis=0) @ up)
+    # The lower contour of both brows, as one line across the face (flat beyond its ends).
+    lower = np.array(BROW_LOWER)
+    lower = lower[np.argsort(u[lower])]
+    contour = np.interp(u, u[lower], v[lower])
+    eyes = list(RIGHT_EYE[:2] + LEFT_EYE[:2])
+    eye_line = float(v[eyes].mean())
+    span = float(np.linalg.norm(face_xy[list(RIGHT_EYE)].mean(axis=0) - face_xy[list(LEFT_EYE)].mean(axis=0)))
+    whole, gone = eye_line - FRAME_DEPTH * span, eye_line - FADE_DEPTH * span
+    share = np.clip((v - gone) / (whole - gone), 0.0, 1.0)
+    held = np.nonzero(v <= contour + 1e-3)[0]
     out = field.copy()
-    held = np.nonzero(v > lid_top)[0]
-    out[held] = (lift[held] * profile[held])[:, None] * up[None, :]
+    out[held] = (lift * share[held])[:, None] * up[None, :]
     return out
