@@ -26,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_COLUMNS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
                        ease_frown, feat_au_delta, frown_limit, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
@@ -34,7 +34,7 @@ from ...frames import check_rgb_uint8
 from . import silhouette
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
-from .glasses import detect_glasses, hold_frame
+from .glasses import BROW_PAIRS, detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
@@ -175,7 +175,8 @@ class WarpEngine:
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
-            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up),
+            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up,
+                                  BROW_PAIRS if glasses.found else BROW_LID_PAIRS),
             glasses=glasses,
         )
 

@@ -68,6 +68,9 @@ NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift tow
 # The brows' contours, both brows (MediaPipe indices): a frame's top rim sits on or below the lower one.
 BROW_UPPER = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 BROW_LOWER = (46, 53, 52, 65, 55, 285, 295, 282, 283, 276)
+# (upper, lower) contour points facing each other: the band a frown may not squeeze flat when
+# the glasses hold everything below the lower contour (see au_mesh.frown_limit).
+BROW_PAIRS = tuple(zip(BROW_UPPER, BROW_LOWER))
 FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, along the face's up axis only
 # ... whole down to this far below the eye line (x the eye-centre distance: below the lenses), and
 # fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
