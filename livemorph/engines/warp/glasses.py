@@ -24,15 +24,17 @@ Both must hold: neither cue alone has a wide margin, but no bare face comes clos
 (Trump, the nearest on the bridge, reads 5.9 on the rims; Obama, the nearest on the rims, 1.2
 on the bridge).
 
-Keeping the frame (``hold_frame``): a frame is one rigid thing resting on the nose. For the
-brow AUs, every face point at or below the brows' lower contour (the frame's top rim sits on or
-under it; the lenses, eyes and bridge lie below) moves by one translation along the face's up
-axis, ``FRAME_SHARE`` of the brows' mean motion (a raise lifts the glasses a little, a frown
-lowers them), fading out over the cheeks and nose below the lenses. The brows' upper contour and
-the forehead keep the brows' own motion, so the brows still rise (and arch) above the frame and
-the forehead lifts. Tried and rejected: a rigid band fading to nothing at the upper lids (the
-rims' inner ends dip to lid height and bent), and a frame held still (the brow hair above the
-rim then stretched into dark spikes). Lids are drawn by their own fields, so blinks are unchanged.
+Keeping the frame (``hold_frame``): a frame is one rigid thing that the brows push up or let
+down over the face. For the brow AUs, every face point at or below the brows' lower contour (the
+frame's top rim sits on or under it; lenses and bridge lie below) moves by one translation
+along the face's up axis, ``FRAME_SHARE`` of the brows' mean motion, except that the eyes behind
+the lenses stay (the translation fades in over ``EYE_MARGIN`` of the eye's width around each
+eye: the lid skin stretches or folds there) and the cheeks and nose below the lenses fade it
+out. The brows' upper contour and the forehead keep the brows' own motion, so the brows still
+rise (and arch) above the frame and the forehead lifts. Tried and rejected: a band fading to
+nothing at the upper lids' height (the rims' inner ends dip to that height and bent), a frame
+held still (the brow hair above the rim stretched into dark spikes), and the eyes moving with
+the frame (the whole eye slid up in a raise). Blinks are drawn by their own fields, unchanged.
 """
 from __future__ import annotations
 
@@ -41,6 +43,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from .easing import smoothstep
+from .eye_fields import LEFT_EYE_CORNERS, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_LIDS
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,7 @@ FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, alon
 # fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
 FRAME_DEPTH = 0.45
 FADE_DEPTH = 0.9
+EYE_MARGIN = 0.35  # the eyes stay; the frame moves fully from this far outside them (x the eye's width)
 
 
 @dataclass(frozen=True)
@@ -156,8 +162,20 @@ def hold_frame(field: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.nda
     eye_line = float(v[eyes].mean())
     span = float(np.linalg.norm(face_xy[list(RIGHT_EYE)].mean(axis=0) - face_xy[list(LEFT_EYE)].mean(axis=0)))
     whole, gone = eye_line - FRAME_DEPTH * span, eye_line - FADE_DEPTH * span
-    share = np.clip((v - gone) / (whole - gone), 0.0, 1.0)
+    share = np.clip((v - gone) / (whole - gone), 0.0, 1.0) * _away_from_the_eyes(face_xy)
     held = np.nonzero(v <= contour + 1e-3)[0]
     out = field.copy()
     out[held] = (lift * share[held])[:, None] * up[None, :]
     return out
+
+
+def _away_from_the_eyes(face_xy: np.ndarray) -> np.ndarray:
+    """(468,) 0 on the eyes' lid contours, rising smoothly to 1 at ``EYE_MARGIN`` of the eye's
+    width outside them: the frame slides over the face, the eyes behind the lenses stay."""
+    weight = np.ones(len(face_xy))
+    for lids, corners in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
+        outline = cv2.convexHull(face_xy[[p for pair in lids for p in pair] + list(corners)].astype(np.float32))
+        width = float(np.linalg.norm(face_xy[corners[0]] - face_xy[corners[1]]))
+        outside = np.array([max(0.0, -cv2.pointPolygonTest(outline, (float(x), float(y)), True)) for x, y in face_xy])
+        weight = np.minimum(weight, smoothstep(0.0, EYE_MARGIN * width, outside))
+    return weight
