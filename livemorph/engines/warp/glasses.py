@@ -14,7 +14,7 @@ in grey levels per pixel whatever the photo's size or roll):
   strongest row where every column's vertical gradient has the same sign (its smallest
   magnitude), over the nose at landmark 168 where a frame's bridge rests. On the shared
   portraits: Grace 5.9, bare faces <= 2.6 (Trump's crease at the root of the nose).
-- the rims: a lens rim is an edge running around the eye at ~1.3-1.7x the eye's span. For
+- the rims: a lens rim is an edge running around the eye at ~1.5-2x the eye's span. For
   ellipses around each eye, the edge strength across the ellipse (radial gradient, a little
   radial slack) is taken per 45-degree sector; the third weakest sector must still be strong,
   so brows (top only) or eye bags (bottom only) do not count. Grace 9.9, bare faces <= 7.9
@@ -53,7 +53,7 @@ IOD = 100.0  # eye-centre distance (pixels) of the levelled face that detection 
 _CANVAS = (300, 260)  # levelled crop, width x height; the eye midpoint lands at _ORIGIN
 _ORIGIN = np.array([150.0, 110.0])
 BLUR_SIGMA = 1.5  # at IOD 100: smooths skin pores and JPEG blocks, keeps a frame's edges
-# Bridge: columns within this share of IOD either side of the nose midline, rows from this far
+# Bridge: columns within this share of IOD either side of landmark 168, rows from this far
 # above the eye line to this far below it.
 BRIDGE_HALF_WIDTH = 0.10
 BRIDGE_ROWS = (-0.30, 0.12)
