@@ -5,7 +5,9 @@
 portrait's full size. ``aus`` are the AUs to show on the portrait, already retargeted: the
 portrait's resting AUs + strength x the user's change from neutral. They are not clipped and
 may leave 0-5 (a smiling portrait driven by a smile); each engine bounds them as it can show
-them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input).
+them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input). An engine may also offer
+``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
+curves (``runtime.response``) where drawing more would look wrong on this portrait.
 
 Engines register by name with a factory ``factory(config, device) -> Engine``. Built-in
 factories are "module:attribute" strings imported on first use, so `--help` and the warp engine

@@ -92,9 +92,16 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
             puppet.response = measure_response(lambda aus: engine.render(puppet.prepared, aus),
                                                lambda image: linear_reading(tracker.detect_largest(image)),
-                                               puppet.start_aus, config.driving.auto_gain_limit)
+                                               puppet.start_aus, config.driving.auto_gain_limit,
+                                               caps=engine_response_caps(engine, puppet.prepared))
         log.info("%s: response gains %s", name, puppet.response.describe())
     return puppet
+
+
+def engine_response_caps(engine, prepared) -> dict[int, float]:
+    """The engine's caps on the response factors for this portrait (``response_caps``, optional)."""
+    caps = getattr(engine, "response_caps", None)
+    return {} if caps is None else dict(caps(prepared))
 
 
 # ------------------------------------------------------------------------------------------

@@ -11,13 +11,15 @@ shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``)
 with livemorph's own AU reading (the MediaPipe mapping, unclipped). Per expression group that gives
 a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
 is drawn as the change that reads as d on this portrait, never scaled by more than
-``driving.auto_gain_limit`` or less than its inverse.
+``driving.auto_gain_limit`` or less than its inverse. The engine may cap a group's factor lower
+(``caps``): what it draws there must not grow even where the reading stays low (the warp engine
+caps the brows at 1 on a face wearing glasses, whose frame hides a raise from MediaPipe).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -43,6 +45,7 @@ class GroupCurve:
     members: tuple[int, ...]  # AU indices moved together; members[0] is read
     asked: np.ndarray  # (n,) changes drawn, increasing, starting at 0
     read: np.ndarray  # (n,) changes read back, made non-decreasing
+    cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class ResponseCurves:
             ratio = drawn / change
         else:  # relaxing (or a portrait that never reads the expression): the first segment's ratio
             ratio = curve.asked[1] / curve.read[1] if curve.read[1] > 0.0 else self.limit
-        return float(np.clip(ratio, 1.0 / self.limit, self.limit))
+        return float(np.clip(ratio, 1.0 / self.limit, min(self.limit, curve.cap)))
 
     def shape(self, change: np.ndarray) -> np.ndarray:
         """(17,) the user's change (already strength x gains) as drawn on this portrait."""
@@ -76,10 +79,11 @@ class ResponseCurves:
 
 
 def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], np.ndarray],
-                     start_aus: np.ndarray, limit: float) -> ResponseCurves:
+                     start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None) -> ResponseCurves:
     """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
     linear AU reading of the image's face (NaN without one). Groups whose probes lose the face are
-    left out (drawn as asked)."""
+    left out (drawn as asked). ``caps`` (AU index -> largest factor) caps every group holding that AU."""
+    caps = dict(caps or {})
     start = np.asarray(start_aus, np.float32)
     base = read(render(start))
     if np.isnan(base).any():
@@ -101,6 +105,7 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         # Non-decreasing, with a floor slope so the inverse exists (a flat stretch is saturation).
         read_up = np.maximum.accumulate(np.array(seen))
         read_up = np.maximum(read_up, np.array(asked) * 1e-3)
-        curves.append(GroupCurve(members, np.array(asked), read_up))
+        cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
+        curves.append(GroupCurve(members, np.array(asked), read_up, cap))
         log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
     return ResponseCurves(tuple(curves), limit)

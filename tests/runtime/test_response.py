@@ -49,3 +49,13 @@ def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_lea
     lost = measure_response(lambda aus: aus, lambda aus: np.full(NUM_AUS, np.nan, np.float32),
                             np.zeros(NUM_AUS, np.float32), 2.0)
     assert lost.shape(_change(AU26=2.0, AU12=1.0))[[AU.AU26, AU.AU12]] == pytest.approx([2.0, 1.0])
+
+
+def test_an_engine_cap_keeps_a_group_from_being_scaled_up_but_not_down():
+    # A portrait that reads a tenth of each change would get the limit, 2; capped at 1 it gets 1,
+    # and a cap does not touch a portrait that reads double (halved as before) or other groups.
+    start = np.zeros(NUM_AUS, np.float32)
+    weak = measure_response(lambda aus: aus.copy(), lambda aus: 0.1 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
+    strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
+    assert weak.shape(_change(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 2.0])
+    assert strong.shape(_change(AU01=1.5))[AU.AU01] == pytest.approx(0.75)

@@ -306,16 +306,17 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     displacement[others] = new
 
 
-def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> float:
+def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS) -> float:
     """Largest py-feat AU04 value that keeps ``FROWN_BAND_KEEP`` of the portrait's brow-to-lid band.
 
     ``au04_pixels`` is the portrait's (V, 2) pixel displacement per unit of py-feat AU04,
     ``face_xy`` its landmarks, ``up`` the face's upward unit vector in the image. The band is
     the portrait's own (brows resting close to the eyes have less to give); inf when AU04
-    does not narrow it.
+    does not narrow it. ``pairs`` are its (upper, lower) points, MediaPipe indices (glasses
+    hold everything below the brows' lower contour, so there the brows' own height is the band).
     """
     up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
-    brow, lid = (np.array(side) for side in zip(*BROW_LID_PAIRS))
+    brow, lid = (np.array(side) for side in zip(*pairs))
     height = (face_xy[brow] - face_xy[lid]) @ up
     shrink = -((au04_pixels[brow] - au04_pixels[lid]) @ up)  # per unit of AU04, > 0 narrows
     ok = (shrink > 1e-6) & (height > 0)

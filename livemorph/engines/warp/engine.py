@@ -26,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
                        ease_frown, feat_au_delta, frown_limit, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
@@ -34,6 +34,7 @@ from ...frames import check_rgb_uint8
 from . import silhouette
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
+from .glasses import BROW_PAIRS, detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
 
@@ -91,6 +92,7 @@ class WarpPrepared:
     face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
     frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
+    glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
 
 
 class WarpEngine:
@@ -137,6 +139,12 @@ class WarpEngine:
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
+        # Glasses: the brow AUs move the glasses as one piece, below the brows, see ``glasses``.
+        glasses = detect_glasses(image, landmarks)
+        if glasses.found:
+            for name in BROW_COLUMNS:
+                k = self.model.column(name)
+                feat_basis[k] = hold_frame(feat_basis[k], face_xy, up)
         cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
 
         face_height = float(np.ptp(face_xy[:, 1]))
@@ -167,7 +175,9 @@ class WarpEngine:
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
-            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up),
+            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up,
+                                  BROW_PAIRS if glasses.found else BROW_LID_PAIRS),
+            glasses=glasses,
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -226,6 +236,14 @@ class WarpEngine:
         frown = float(np.clip(float(delta[AU.AU04]) / FROWN_SQUINT_FULL_AT, 0.0, 1.0))
         gamma = 1.0 + (FROWN_SQUINT_GAMMA - 1.0) * frown
         return closure if closure <= 0.0 else closure ** gamma
+
+    def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
+        """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe
+        barely reads a brow raise, and doubling it to make it read lifted the frame off the nose;
+        the brows are drawn as asked there."""
+        if prepared.glasses is not None and prepared.glasses.found:
+            return {int(AU.AU01): 1.0, int(AU.AU02): 1.0}
+        return {}
 
     def crease_strengths(self, change: np.ndarray) -> tuple[float, float, float]:
         """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown
