@@ -26,6 +26,7 @@ UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 LOWER_TOOTH_HEIGHT = 0.05
+OPEN_LOWER_TOOTH_HEIGHT = 0.07
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
@@ -104,8 +105,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         # The lower row mostly hides behind the lower lip: a few incisor edges in the middle,
         # in the shadow of the upper teeth.
+        # Under a portrait's own upper row the lower one shows more (the jaw has dropped away from it).
         rgb, cover = _teeth_row(g, u, above_bottom, (0.45 if lower_only else 0.3) * height,
-                                LOWER_TOOTH_HEIGHT * g.width, LOWER_EDGES, None, 0.7, gap_shade=0.06)
+                                (OPEN_LOWER_TOOTH_HEIGHT if lower_only else LOWER_TOOTH_HEIGHT) * g.width,
+                                LOWER_EDGES, None, 0.6 if lower_only else 0.7, gap_shade=0.06)
         cover = lower_show * cover * (smoothstep(0.7, 0.45, side) if lower_only else smoothstep(0.45, 0.3, side))
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
