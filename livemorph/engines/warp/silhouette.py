@@ -30,9 +30,6 @@ NUM_FACE_POINTS = 468
 CHIN, RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 152, 33, 263
 # Share of its depth inside the outline plus the band outside that a point may move radially.
 BAND_USE = 0.5
-# ... below the jaw, of the neck band: the chin covers the neck's shadow as it drops. The band's
-# fading points (BAND_STEPS) keep their order up to ~0.72 of the band.
-NECK_USE = 0.65
 # Where across the band (0 = outline, 1 = anchors) the fading points sit; only on rays where
 # the band is at least BAND_MIN_WIDTH side bands wide.
 BAND_STEPS = (0.25, 0.5, 0.75)
@@ -151,7 +148,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         band_weight=band_weight,
         radial=rel / dist[:, None],
         # Half the depth: a deeper point can never overtake a shallower one (no folds).
-        max_out=BAND_USE * depth + NECK_USE * below * band_width,
+        max_out=BAND_USE * (depth + below * band_width),
         # Points on the outline hold it (sliding in would pull background in); below the jaw
         # the outline may rise with a closing mouth, the neck band stretches instead.
         max_in=BAND_USE * depth + np.maximum(band_width - feather * size, 0.0),
