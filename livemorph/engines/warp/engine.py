@@ -36,7 +36,7 @@ from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
-from .mouth_motion import corners_follow_the_jaw, ease_jaw, jaw_limit, limit_smile, smile_bounds
+from .mouth_motion import corners_follow_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class WarpEngine:
             sampler=_make_sampler(image, self.device),
             frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up),
             jaw_max=jaw_limit(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], face_xy, outline.radial,
-                              outline.max_out * outline.follow),
+                              outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
         )
 
@@ -201,6 +201,7 @@ class WarpEngine:
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
+        part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         silhouette.limit(disp, prepared.silhouette)
         silhouette.move_band(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
