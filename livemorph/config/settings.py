@@ -138,6 +138,7 @@ class WarpConfig:
     map_size: Annotated[int, Range(ge=16, le=4096)]
     max_displacement: Fraction
     au25_to_jaw: Annotated[float, Range(ge=0, le=2)]
+    jaw_squeeze: Annotated[float, Range(ge=0, le=1)]
     mouth_fill: bool
     teeth: bool
 

@@ -37,6 +37,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import BROW_PAIRS, detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
+from .mouth_motion import corners_follow_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,8 @@ class WarpPrepared:
     face_width: float  # pixels, scales the painted smile folds
     sampler: Any  # _RemapSampler on CPU, _TorchSampler on CUDA
     frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
+    jaw_max: float  # py-feat AU26 eases toward this (mouth_motion.jaw_limit: the lip does not run into a held chin)
+    smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
 
 
@@ -146,6 +149,8 @@ class WarpEngine:
                 k = self.model.column(name)
                 feat_basis[k] = hold_frame(feat_basis[k], face_xy, up)
         cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
+        smile = smile_bounds(face_xy, up, len(vertices))
+        corners_follow_the_jaw(feat_basis[self.model.column("AU26")], smile)
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
@@ -177,6 +182,9 @@ class WarpEngine:
             sampler=_make_sampler(image, self.device),
             frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up,
                                   BROW_PAIRS if glasses.found else BROW_LID_PAIRS),
+            jaw_max=jaw_limit(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], face_xy, outline.radial,
+                              outline.max_out * outline.follow, self.config.jaw_squeeze),
+            smile=smile,
             glasses=glasses,
         )
 
@@ -200,6 +208,8 @@ class WarpEngine:
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         au04 = prepared.au_columns.index("AU04")
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
+        jaw = prepared.au_columns.index("AU26")
+        feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         # The lid closure comes from the user's change itself, as ``render`` paints the lids:
         # geometry and paint agree.
@@ -208,6 +218,8 @@ class WarpEngine:
         disp += cheek * prepared.cheek_lift
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
+        limit_smile(disp, prepared.vertices, prepared.smile)
+        part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         silhouette.limit(disp, prepared.silhouette)
         silhouette.move_band(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.

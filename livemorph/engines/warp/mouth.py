@@ -32,7 +32,7 @@ EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161,
 # A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
 # it is kept (and its teeth colour used) instead of painted teeth.
 OWN_INTERIOR = 0.05
-OWN_INTERIOR_STRETCH = 1.6  # that interior may grow this much taller before a cavity opens in it
+OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -41,6 +41,9 @@ UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
+# Under a portrait's own upper teeth the cavity is lit from below: depth eases from 1 (in their
+# shadow, which reaches down most of the way) to 1 - this at the floor of the mouth.
+CAVITY_FLOOR_LIGHT = 0.8
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
 
@@ -134,8 +137,13 @@ class MouthPainter:
         opening = gap / max(g.width, 1.0)
         if own:
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split)
-            # The cavity starts below the portrait's upper row; the tongue lies low, behind its lower row.
-            color = synthesized_interior(g, ys - kept.gap_top, bottom - ys, u, depth, opening, teeth=False)
+            # The cavity between the portrait's own rows: darkest in the shadow of its upper teeth,
+            # lit toward the floor of the mouth (the tongue, low, and a lower row set back behind
+            # the portrait's own lower teeth or lip, in the upper row's tone).
+            below_top, above_bottom = ys - kept.gap_top, kept.gap_bottom - ys
+            v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
+            color = synthesized_interior(g, below_top, above_bottom, u, 1.0 - CAVITY_FLOOR_LIGHT * v ** 3,
+                                         opening, teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
         else:
             # The lips roll in over the edge of the opening: their own pixels, mirrored.

@@ -26,6 +26,7 @@ UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 LOWER_TOOTH_HEIGHT = 0.05
+OPEN_LOWER_TOOTH_HEIGHT = 0.07
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
@@ -67,13 +68,15 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_
 
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
-                         depth: np.ndarray, opening: float, *, teeth: bool) -> np.ndarray:
+                         depth: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
     ``u`` across the mouth (0..1 corner to corner); ``depth``: 0 at the lips .. 1 deep inside
     (distance to the lips over a fraction of the mouth width); ``opening``: mean inner-lip
-    gap / mouth width. ``teeth``: paint teeth (off when the portrait shows its own).
+    gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row, for a
+    portrait whose own upper teeth stay above this interior (its lower row set back in their
+    shadow, as tall as the room under them allows).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
@@ -92,7 +95,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
-    upper_show = float(smoothstep(TEETH_START, TEETH_FULL, opening))
+    upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
         rgb, cover = _teeth_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width,
                                 UPPER_EDGES, UPPER_LENGTH, 1.0)
@@ -102,8 +105,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         # The lower row mostly hides behind the lower lip: a few incisor edges in the middle,
         # in the shadow of the upper teeth.
-        rgb, cover = _teeth_row(g, u, above_bottom, 0.3 * height, LOWER_TOOTH_HEIGHT * g.width,
-                                LOWER_EDGES, None, 0.7, gap_shade=0.06)
-        cover = lower_show * cover * smoothstep(0.45, 0.3, side)
+        # Under a portrait's own upper row the lower one shows more (the jaw has dropped away from it).
+        rgb, cover = _teeth_row(g, u, above_bottom, (0.45 if lower_only else 0.3) * height,
+                                (OPEN_LOWER_TOOTH_HEIGHT if lower_only else LOWER_TOOTH_HEIGHT) * g.width,
+                                LOWER_EDGES, None, 0.6 if lower_only else 0.7, gap_shade=0.06)
+        cover = lower_show * cover * (smoothstep(0.7, 0.45, side) if lower_only else smoothstep(0.45, 0.3, side))
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color

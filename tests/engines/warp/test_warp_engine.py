@@ -270,7 +270,9 @@ def test_open_mouth_portrait_keeps_its_own_teeth_under_the_upper_lip(engine):
     teeth = out[int(new_top) + 2:int(new_top) + 5, cx - 3:cx + 4]
     middle = out[int((new_top + new_bottom) / 2) - 1:int((new_top + new_bottom) / 2) + 2, cx - 3:cx + 4]
     assert teeth.min() > 200  # still the portrait's white teeth, not stretched or painted over
-    assert middle.max() < 60  # the new part of the opening is cavity
+    # The new part of the opening is cavity: lit toward its floor, yet far darker than the
+    # portrait's grey (110) interior stretched, or its teeth.
+    assert middle.max() < 80
 
 
 # -- the warp itself -----------------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""How far a jaw drop and a smile may go on this portrait, so the mouth stays this face's mouth.
+
+Jaw: the lower lip rides on the jaw, and the chin with it. On a driver (woman_expressions.mp4
+at its jawOpen peak) the lower lip, the lip's lower edge and the chin all go down by the same
+0.37 eye-distances. The warp cannot always move the chin that far: below it a collar or the
+frame edge holds the neck band (see ``silhouette``), and the lip then ran on into a chin that
+stayed, squeezing the skin between them into a long, folded lower face with a flat slot of a
+mouth. So the jaw drop eases toward the opening at which that skin has given
+``warp.jaw_squeeze`` of its height: where the chin cannot go down, the mouth opens less.
+
+Smile: the mouth corners rise relative to the lip centre, but within what a face does. Drivers
+measured with MediaPipe (corner lift over mouth width): a broad smile 0.13, a full laugh 0.195
+(pexels_woman_laughing.mp4, mouthSmile 0.98). py-feat's AU12 plus the warp's extra corner lift
+reach 0.3+ at AU12 +3..5 (a U-shaped mouth line swinging up past the cheeks), so the lift eases
+toward ``SMILE_LIFT_MAX`` and the corners are pulled back down (the mouth still widens).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .easing import ease_toward
+
+LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
+UPPER_LIP_CENTRE = 13
+CORNERS = (61, 291)
+JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
+# Corner lift over mouth width: the most a smile draws, and where the easing starts
+# (a share of the way from the portrait's own lift to the most).
+SMILE_LIFT_MAX = 0.2
+SMILE_LIFT_KNEE = 0.5
+SMILE_LIFT_ROOM = 0.04  # a portrait that already smiles that much still gets this much more
+CORNER_REACH = 0.2  # the corners' pull-back fades over this share of the mouth width
+# Lips parted in a smile part mostly upward: the upper lip rises off the teeth (a laughing
+# driver's upper lip rose 0.08-0.2 eye-distances while the lower lip barely dropped). Upper-lip
+# rise, mouth widths, per unit of AU25 at a full smile (AU12 +SMILE_FULL_AT).
+SMILE_PARTING = 0.06
+SMILE_FULL_AT = 3.0
+OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
+UPPER_LIP = (185, 40, 39, 37, 0, 267, 269, 270, 409, 191, 80, 81, 82, 13, 312, 311, 310, 415)
+LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+
+
+@dataclass(frozen=True)
+class SmileBounds:
+    up: np.ndarray  # (2,) the face's upward unit vector in the image
+    width: float  # mouth width at rest, pixels
+    upper_lip: np.ndarray  # (V,) float32, 1 on the upper lip's middle fading up into the skin above, 0 below the mouth
+    corner_weight: np.ndarray  # (V,) float32, 1 at the mouth corners fading to 0 (the lip centre stays)
+    knee: float  # corner lift (over mouth width) where the easing starts
+    limit: float  # ... and the most it reaches
+
+
+def jaw_limit(jaw_px: np.ndarray, face_xy: np.ndarray, radial: np.ndarray, max_out: np.ndarray,
+              squeeze_share: float) -> float:
+    """Largest py-feat AU26 before the lower lip squeezes ``squeeze_share`` of the skin above the chin.
+
+    ``jaw_px``: (N, 2) pixel motion per unit of py-feat AU26; ``radial``/``max_out``: the
+    silhouette's outward directions and the most each point may move along them (the chin's
+    room ends at a collar). inf when the chin can follow the lip.
+    """
+    height = float(np.linalg.norm(face_xy[LIP_BOTTOM] - face_xy[CHIN]))
+    lip_rate, chin_rate = (float(jaw_px[p] @ radial[p]) for p in (LIP_BOTTOM, CHIN))
+    lip_room, chin_room = float(max_out[LIP_BOTTOM]), float(max_out[CHIN])
+    if lip_rate <= 0.0:
+        return float("inf")
+    amounts = np.linspace(0.0, 6.0, 601)
+    squeeze = np.minimum(amounts * lip_rate, lip_room) - np.minimum(amounts * max(chin_rate, 0.0), chin_room)
+    over = np.nonzero(squeeze > squeeze_share * height)[0]
+    return float(amounts[over[0]]) if len(over) else float("inf")
+
+
+def corners_follow_the_jaw(jaw_px: np.ndarray, bounds: SmileBounds) -> None:
+    """In place: in a jaw drop the mouth corners go down with the lips' centre (a driver's corner
+    lift stayed within 0.015 of its rest from closed lips to a 0.64 opening); py-feat's AU26
+    leaves them high, and the opening read as a round "O" pasted on the face."""
+    centre = 0.5 * (jaw_px[UPPER_LIP_CENTRE] + jaw_px[LOWER_LIP])
+    corners = 0.5 * (jaw_px[CORNERS[0]] + jaw_px[CORNERS[1]])
+    jaw_px += (bounds.corner_weight[:len(jaw_px), None] * ((centre - corners) @ bounds.up) * bounds.up[None, :]).astype(jaw_px.dtype)
+
+
+def ease_jaw(feat_au26: float, limit: float) -> float:
+    return ease_toward(feat_au26, JAW_KNEE * limit, limit)
+
+
+def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> SmileBounds:
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    xy = np.asarray(face_xy, np.float64)
+    width = float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]]))
+    d2 = ((xy[:, None, :] - xy[list(CORNERS)][None]) ** 2).sum(axis=2).min(axis=1)
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = np.exp(-d2 / (2 * (CORNER_REACH * width) ** 2))
+    rest = corner_lift(xy, up)
+    limit = max(SMILE_LIFT_MAX, rest + SMILE_LIFT_ROOM)
+    # A portrait already showing its teeth keeps its upper lip where it is: the jaw's parting
+    # shows its teeth taller (lifted, its upper lip opened a dark band under them).
+    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    upper_lip = _upper_lip_weight(xy, up, width, num_vertices) * float(closed)
+    return SmileBounds(up=up, width=width, upper_lip=upper_lip, corner_weight=weight,
+                       knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit)
+
+
+def _upper_lip_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
+    """1 on the upper lip, fading over ~a fifth of the mouth width into the skin above and toward
+    the corners (which stay); 0 on and below the lip line."""
+    lip = xy[list(UPPER_LIP)]
+    d2 = ((xy[:, None, :] - lip[None]) ** 2).sum(axis=2).min(axis=1)
+    near = np.exp(-d2 / (2 * (0.1 * width) ** 2))
+    corners = xy[list(CORNERS)]
+    across = (xy - corners[0]) @ ((corners[1] - corners[0]) / width ** 2)  # 0..1 corner to corner
+    middle = np.clip(1.0 - (2.0 * across - 1.0) ** 2, 0.0, 1.0)
+    # The lower lip and everything below the lip line stay (closed lips: the line is the inner lip).
+    above = np.clip(((xy - xy[LOWER_LIP]) @ up) / (0.03 * width) + 1.0, 0.0, 1.0)
+    above[list(LOWER_INNER) + list(LOWER_OUTER)] = 0.0
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = near * middle * above
+    return weight
+
+
+def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
+    """In place: in a smile (AU12 change ``smile``) lips parted by ``parting`` (AU25 change) also
+    lift the upper lip off the teeth."""
+    share = float(np.clip(smile / SMILE_FULL_AT, 0.0, 1.0)) * max(parting, 0.0)
+    if share <= 0.0:
+        return
+    rise = SMILE_PARTING * share * bounds.width
+    displacement += (rise * bounds.upper_lip[:, None] * bounds.up[None, :]).astype(displacement.dtype)
+
+
+def corner_lift(xy: np.ndarray, up: np.ndarray) -> float:
+    """How far the mouth corners sit above the lip centre, over the mouth width."""
+    centre = 0.5 * (xy[UPPER_LIP_CENTRE] + xy[LOWER_LIP])
+    corners = 0.5 * (xy[CORNERS[0]] + xy[CORNERS[1]])
+    width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
+    return float((corners - centre) @ up) / width
+
+
+def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds) -> None:
+    """In place: corners lifted beyond the bounds are brought back down (eased, never a jump)."""
+    for _ in range(2):  # the second pass takes up what the first moved the lip centre and width by
+        moved = vertices[:len(displacement)] + displacement
+        lift = corner_lift(moved, bounds.up)
+        allowed = ease_toward(lift, bounds.knee, bounds.limit)
+        if allowed >= lift:
+            return
+        width = float(np.linalg.norm(moved[CORNERS[1]] - moved[CORNERS[0]]))
+        displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
