@@ -37,7 +37,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import BROW_PAIRS, detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
-from .mouth_motion import corners_follow_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
+from .mouth_motion import corners_following_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ class WarpPrepared:
     frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
     jaw_max: float  # py-feat AU26 eases toward this (mouth_motion.jaw_limit: the lip does not run into a held chin)
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
+    jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
 
 
@@ -150,7 +151,8 @@ class WarpEngine:
                 feat_basis[k] = hold_frame(feat_basis[k], face_xy, up)
         cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
         smile = smile_bounds(face_xy, up, len(vertices))
-        corners_follow_the_jaw(feat_basis[self.model.column("AU26")], smile)
+        jaw_corners = np.zeros_like(feat_basis[0])
+        jaw_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], smile)
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(vertices, width, height)
@@ -185,6 +187,7 @@ class WarpEngine:
             jaw_max=jaw_limit(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
+            jaw_corners=jaw_corners,
             glasses=glasses,
         )
 
@@ -211,6 +214,7 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
         # The lid closure comes from the user's change itself, as ``render`` paints the lids:
         # geometry and paint agree.
         disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)

@@ -72,13 +72,15 @@ def jaw_limit(jaw_px: np.ndarray, face_xy: np.ndarray, radial: np.ndarray, max_o
     return float(amounts[over[0]]) if len(over) else float("inf")
 
 
-def corners_follow_the_jaw(jaw_px: np.ndarray, bounds: SmileBounds) -> None:
-    """In place: in a jaw drop the mouth corners go down with the lips' centre (a driver's corner
-    lift stayed within 0.015 of its rest from closed lips to a 0.64 opening); py-feat's AU26
-    leaves them high, and the opening read as a round "O" pasted on the face."""
+def corners_following_the_jaw(jaw_px: np.ndarray, bounds: SmileBounds) -> np.ndarray:
+    """(N, 2) motion to add per unit of an OPENING jaw so the mouth corners go down with the lips'
+    centre (a driver's corner lift stayed within 0.015 of its rest from closed lips to a 0.64
+    opening); py-feat's AU26 leaves them high, and the opening read as a round "O" pasted on the
+    face. Not for a closing jaw: a grinning portrait relaxed for a neutral user closes its jaw,
+    and corners rising with the lip centre kept its grin."""
     centre = 0.5 * (jaw_px[UPPER_LIP_CENTRE] + jaw_px[LOWER_LIP])
     corners = 0.5 * (jaw_px[CORNERS[0]] + jaw_px[CORNERS[1]])
-    jaw_px += (bounds.corner_weight[:len(jaw_px), None] * ((centre - corners) @ bounds.up) * bounds.up[None, :]).astype(jaw_px.dtype)
+    return (bounds.corner_weight[:len(jaw_px), None] * ((centre - corners) @ bounds.up) * bounds.up[None, :]).astype(jaw_px.dtype)
 
 
 def ease_jaw(feat_au26: float, limit: float) -> float:
