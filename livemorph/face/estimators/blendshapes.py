@@ -7,7 +7,12 @@ Offsets swallow the small values resting faces show; scales put typical strong e
 where OpenFace puts them (GANimation's training AUs are mostly below 2-3).
 
 Measured weak spots (shared/FACTS.md and our own runs): ``cheekSquint*`` and ``noseSneer*``
-read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``).
+read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``). Frowns: ``mouthFrown``
+stays below 0.15 even on a clear downturn (rest < 0.02) and ``mouthShrugLower`` below 0.4, hence
+AU15's and AU17's large scales. Landmark geometry was measured as an alternative and is no better:
+on woman_expressions the corners move < 0.02 eye spans against the lip centre in a frown (head pose
+removed), within what talking and smiling move them; and neither it nor any blendshape sees the
+mouth of a frown made while looking down (frames 120-135 there read mouthFrown 0.00).
 """
 from __future__ import annotations
 
@@ -53,8 +58,8 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
     AUMapping("AU12", "smile", 0.02, 3.8, "mouthSmile, or corner lift above the lip centre for closed-lip smiles; a broad smile (~0.85) -> ~3"),
     AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
-    AUMapping("AU15", "mouthFrown", 0.02, 8.0, "small range in MediaPipe (<0.2)"),
-    AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "lower-lip shrug pushes the chin up"),
+    AUMapping("AU15", "frown", 0.02, 30.0, "mouthFrown less mouthSmile; a frown's corners read only 0.05-0.15 (rest < 0.02) -> ~1-4"),
+    AUMapping("AU17", "chinRaise", 0.05, 9.0, "mouthShrugLower less mouthSmile; a pout (~0.25) -> ~1.8"),
     AUMapping("AU20", "mouthStretch", 0.03, 6.0, "mean of left/right"),
     AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
     AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
@@ -118,8 +123,9 @@ def _features(track: FaceTrack) -> dict[str, float]:
         "smile": max(smile, min(CORNER_LIFT_MAX_SMILE,
                                 CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
         "mouthDimple": _pair(s, "mouthDimple"),
-        "mouthFrown": _pair(s, "mouthFrown"),
-        "mouthShrugLower": _bs(s, "mouthShrugLower"),
+        # Both small in MediaPipe and read a little on a hand over a laughing mouth: a smile releases them.
+        "frown": _pair(s, "mouthFrown") - smile,
+        "chinRaise": _bs(s, "mouthShrugLower") - smile,
         "mouthStretch": _pair(s, "mouthStretch"),
         "mouthPress": _pair(s, "mouthPress"),
         "lipGap": inner_lip_gap(track.landmarks),
