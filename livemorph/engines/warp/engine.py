@@ -59,10 +59,11 @@ CREASE_FULL_AT = 3.0
 # of blink_closed_at is FROWN_SQUINT_SLOPE * x up to FROWN_SQUINT_KNEE, then rises straight to a
 # full blink at x = 1 (see lid_closure). woman_expressions' peak frown reads AU04 +2.6, AU07 +1,
 # AU45 +1.4 (x = 0.7; she looks down): drawn in proportion (and as x ** 1.6 before) that left a
-# third of the portraits' lid gap, sleepy slits; now ~0.6 of it with the iris in view, while half
-# a blink still lowers the lids visibly and a blink still shuts them.
+# third of the portraits' lid gap, sleepy slits; now ~0.6 of it with the iris in view (the knee
+# at 0.85: Trump's narrow eyes, resting at AU45 0.4, reach x = 0.87 there), while half a blink
+# still lowers the lids visibly and a blink still shuts them.
 FROWN_SQUINT_SLOPE = 0.35
-FROWN_SQUINT_KNEE = 0.75
+FROWN_SQUINT_KNEE = 0.85
 FROWN_SQUINT_FULL_AT = 2.0
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
