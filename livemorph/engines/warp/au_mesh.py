@@ -64,7 +64,23 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
-CORNER_DROP = 1.5  # extra downward motion of the mouth corners per unit of AU15 (model units), same fade
+# Frowns (AU15 lip-corner depressor, AU17 chin raiser). py-feat's AU15 drops the corners only
+# ~3.7 units (the mouth is ~65 wide) and its AU17 lifts the whole lower face, nose base included,
+# by 10-17 units; both also move the lower face 7-26 units in depth, which a turned head shows
+# as the mouth and chin sliding sideways (the Mona Lisa's moved 4-7 % of the face width).
+CORNER_DROP = 7.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
+CORNER_SPREAD = 0.3  # ... and outward, as a share of that drop (the depressor pulls down and out)
+CORNER_REACH = 0.4  # the skin beside the corners follows them over this many mouth half-widths
+CORNER_HEIGHT = 0.45  # ... and above and below them over this many
+CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
+CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
+CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
+NOSE_BASE, UPPER_LIP_TOP = 2, 0
+# A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
+# to all of it: a grinning portrait that only dropped its corners still grinned.
+FROWN_RELEASES_SMILE = 0.8
+FROWN_CLOSES_LIPS_AT = 2.5  # ... and closes the portrait's own lip parting in full at this AU15/AU17, see mouth_corner_change
+LIP_CLOSING_PER_AU25 = 2.0  # AU25 closing that shuts a resting parting of one unit (measured: Obama 1.6 needs ~3, Trump 1.0 ~2)
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
 # In a raise the upper part of the band between the brows' lower edge and the upper lid (this
@@ -167,7 +183,9 @@ class AUMeshModel:
             if name == "AU12":
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
             if name == "AU15":
-                _lift_mouth_corners(basis[k], self.mean_mesh, -CORNER_DROP)
+                _depress_mouth_corners(basis[k], self.mean_mesh)
+            if name == "AU17":
+                _raise_chin(basis[k], self.mean_mesh)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
@@ -255,6 +273,52 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     corners = mesh[[61, 291], :2]
     d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def corner_field(mesh: np.ndarray) -> np.ndarray:
+    """(478,) 0..1: how much each point moves with the mouth corners when they are pulled down.
+
+    Nothing at the middle third of the lips, rising to 1 at the corners, fading beyond them
+    over ``CORNER_REACH`` mouth half-widths and above and below them over ``CORNER_HEIGHT``:
+    the depressor drags the corner and the skin beside and below it, the lips bend between.
+    (A round fade around each corner point, as the smile's, squeezed the lip next to the
+    corner against it and folded those triangles.)
+    """
+    corners = mesh[[61, 291], :2]
+    centre_x = float(corners[:, 0].mean())
+    half = 0.5 * float(abs(corners[1, 0] - corners[0, 0]))
+    across = np.abs(mesh[:, 0] - centre_x) / half
+    along = smoothstep(0.35, 1.0, across)
+    beyond = np.exp(-np.maximum(across - 1.0, 0.0) ** 2 / (2 * CORNER_REACH ** 2))
+    height = (mesh[:, 1] - float(corners[:, 1].mean())) / half
+    return (along * beyond * np.exp(-height ** 2 / (2 * CORNER_HEIGHT ** 2))).astype(np.float32)
+
+
+def _depress_mouth_corners(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: AU15 drawn as ``corner_field`` pulled ``CORNER_DROP`` down and ``CORNER_SPREAD``
+    of that outward; py-feat's own column (a 3.7-unit drop, lips squeezed at their centre and
+    the lower face moved in depth) is replaced."""
+    field = corner_field(mesh)
+    centre_x = float(mesh[[61, 291], 0].mean())
+    displacement[:] = 0.0
+    displacement[:, 1] = CORNER_DROP * field
+    displacement[:, 0] = CORNER_SPREAD * CORNER_DROP * field * np.sign(mesh[:, 0] - centre_x)
+
+
+def _raise_chin(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: AU17 as the chin boss pushing the lower lip up: the lips and everything below
+    them rise ``CHIN_RAISE`` units, where ``corner_field`` is 1 by ``CHIN_CORNER_LAG`` less (the
+    mouth's inverted U); the skin above the upper lip takes it up, fading to nothing at the
+    nose base. py-feat's inward pull of the corners is kept at ``CHIN_RAISE_SHARE``.
+
+    py-feat's own column lifts the nose base too and squeezes both lips toward their seam
+    (outer lip edges move 4 units more than the inner ones), which drew the seam as a thin
+    jagged dark line; rising whole, the lips keep their shape.
+    """
+    rise = smoothstep(float(mesh[NOSE_BASE, 1]), float(mesh[UPPER_LIP_TOP, 1]), mesh[:, 1])
+    displacement[:, 0] *= CHIN_RAISE_SHARE * rise
+    displacement[:, 1] = -CHIN_RAISE * rise * (1.0 - CHIN_CORNER_LAG * corner_field(mesh))
+    displacement[:, 2] = 0.0
 
 
 def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None:
@@ -387,6 +451,31 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     for i in (i01, i02):
         if delta[i] > 0.0:
             delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
+    return delta
+
+
+_SMILE, _FROWN, _CHIN, _LIPS = (AU_NAMES.index(n) for n in ("AU12", "AU15", "AU17", "AU25"))
+
+
+def mouth_corner_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
+    """A change of livemorph AUs where a frown of the mouth also undoes the portrait's grin.
+
+    1. A lip-corner depressor (AU15) takes back ``FROWN_RELEASES_SMILE`` of it from the smile
+       the portrait shows (its resting AU12 plus the change already made): the corners'
+       antagonists, as AU01/AU04 are the brows'.
+    2. A depressor or chin raiser (AU15/AU17) closes the portrait's own lip parting, in full
+       at ``FROWN_CLOSES_LIPS_AT`` (what the relaxed rest closed already counts): on a portrait
+       grinning with its teeth, dropped corners over the teeth read as a grimace, not a frown.
+       The warp draws one unit of AU25 as a smaller gap than the estimator reads it, so the
+       parting takes ``LIP_CLOSING_PER_AU25`` units of closing per resting unit.
+    """
+    delta = np.array(delta17, np.float32, copy=True)
+    resting = np.asarray(resting17, np.float32)
+    shown_smile = max(0.0, float(resting[_SMILE]) + float(delta[_SMILE]))
+    delta[_SMILE] -= FROWN_RELEASES_SMILE * min(max(float(delta[_FROWN]), 0.0), shown_smile)
+    to_close = max(0.0, LIP_CLOSING_PER_AU25 * float(resting[_LIPS]) + min(float(delta[_LIPS]), 0.0))
+    frown = max(float(delta[_FROWN]), float(delta[_CHIN]), 0.0)
+    delta[_LIPS] -= min(frown / FROWN_CLOSES_LIPS_AT, 1.0) * to_close
     return delta
 
 

@@ -26,8 +26,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel, brow_change,
-                       ease_frown, feat_au_delta, frown_limit, load_au_mesh_model)
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER, UPPER_INNER, AUMeshModel,
+                       brow_change, ease_frown, feat_au_delta, frown_limit, load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -57,9 +57,15 @@ AU_CHANGE_LIMIT = 5.0
 # AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
 # forehead lines for AU01/AU02) are drawn at full depth.
 CREASE_FULL_AT = 3.0
-# In a frown (AU04 change up to FROWN_SQUINT_FULL_AT) the lid closure drawn is the AU45 share of
-# blink_closed_at to the power of up to FROWN_SQUINT_GAMMA, see lid_closure.
-FROWN_SQUINT_GAMMA = 1.6
+# In a frown (AU04 change up to FROWN_SQUINT_FULL_AT) the lid closure drawn for an AU45 share x
+# of blink_closed_at is FROWN_SQUINT_SLOPE * x up to FROWN_SQUINT_KNEE, then rises straight to a
+# full blink at x = 1 (see lid_closure). woman_expressions' peak frown reads AU04 +2.6, AU07 +1,
+# AU45 +1.4 (x = 0.7; she looks down): drawn in proportion (and as x ** 1.6 before) that left a
+# third of the portraits' lid gap, sleepy slits; now ~0.6 of it with the iris in view (the knee
+# at 0.85: Trump's narrow eyes, resting at AU45 0.4, reach x = 0.87 there), while half a blink
+# still lowers the lids visibly and a blink still shuts them.
+FROWN_SQUINT_SLOPE = 0.35
+FROWN_SQUINT_KNEE = 0.85
 FROWN_SQUINT_FULL_AT = 2.0
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
@@ -207,6 +213,7 @@ class WarpEngine:
     def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closure: float) -> np.ndarray:
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
         delta = brow_change(change, prepared.resting_aus)
+        delta = mouth_corner_change(delta, prepared.resting_aus)  # a frown takes back the smile shown
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         au04 = prepared.au_columns.index("AU04")
@@ -249,9 +256,13 @@ class WarpEngine:
         # them): MediaPipe reads a frowning, narrowed eye as ~70 % of a blink, and drawn linearly
         # the portrait's eyes went to slits in every frown. Plain blinks stay linear (their AU04
         # is ~0; a frown's eyes read AU04 +1.1..1.3 with AU45 > 1 on woman_expressions).
+        if closure <= 0.0:
+            return closure
         frown = float(np.clip(float(delta[AU.AU04]) / FROWN_SQUINT_FULL_AT, 0.0, 1.0))
-        gamma = 1.0 + (FROWN_SQUINT_GAMMA - 1.0) * frown
-        return closure if closure <= 0.0 else closure ** gamma
+        knee = FROWN_SQUINT_SLOPE * FROWN_SQUINT_KNEE
+        squint = (FROWN_SQUINT_SLOPE * closure if closure <= FROWN_SQUINT_KNEE
+                  else knee + (1.0 - knee) * (closure - FROWN_SQUINT_KNEE) / (1.0 - FROWN_SQUINT_KNEE))
+        return (1.0 - frown) * closure + frown * squint
 
     def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
         """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe

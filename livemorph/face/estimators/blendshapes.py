@@ -7,7 +7,12 @@ Offsets swallow the small values resting faces show; scales put typical strong e
 where OpenFace puts them (GANimation's training AUs are mostly below 2-3).
 
 Measured weak spots (shared/FACTS.md and our own runs): ``cheekSquint*`` and ``noseSneer*``
-read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``).
+read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``). Frowns: ``mouthFrown``
+stays below 0.15 even on a clear downturn (rest < 0.02) and ``mouthShrugLower`` below 0.4, hence
+AU15's and AU17's large scales. Landmark geometry was measured as an alternative and is no better:
+on woman_expressions the corners move < 0.02 eye spans against the lip centre in a frown (head pose
+removed), within what talking and smiling move them; and neither it nor any blendshape sees the
+mouth of a frown made while looking down (frames 120-135 there read mouthFrown 0.00).
 """
 from __future__ import annotations
 
@@ -30,6 +35,11 @@ LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
 CORNER_LIFT_REST = 0.035  # lift below this is a resting mouth
 CORNER_LIFT_PER_SMILE = 13.0  # lift above rest -> mouthSmile-equivalent units (lift 0.10 ~ smile 0.85)
 CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond that mouthSmile decides
+# mouthShrugLower of real pouts peaks at ~0.35 on the shared drivers; above that it is mostly not
+# a chin raise (a full beard rests at 0.54, a hand over the mouth reads 0.5, a face leaving the
+# frame 0.96), so the chin-raise feature grows at a quarter of the rate there.
+SHRUG_KNEE = 0.35
+SHRUG_ABOVE_KNEE = 0.25
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,8 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
     AUMapping("AU12", "smile", 0.02, 3.8, "mouthSmile, or corner lift above the lip centre for closed-lip smiles; a broad smile (~0.85) -> ~3"),
     AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
-    AUMapping("AU15", "mouthFrown", 0.02, 8.0, "small range in MediaPipe (<0.2)"),
-    AUMapping("AU17", "mouthShrugLower", 0.05, 6.0, "lower-lip shrug pushes the chin up"),
+    AUMapping("AU15", "frown", 0.02, 30.0, "mouthFrown less mouthSmile; a frown's corners read only 0.05-0.15 (rest < 0.02) -> ~1-4"),
+    AUMapping("AU17", "chinRaise", 0.05, 9.0, "mouthShrugLower (eased above 0.35: beards, hands) less mouthSmile; a pout (~0.25) -> ~1.8"),
     AUMapping("AU20", "mouthStretch", 0.03, 6.0, "mean of left/right"),
     AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
     AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
@@ -98,6 +108,10 @@ def corner_lift(landmarks: np.ndarray) -> float:
     return float(np.dot(centre - corners, down)) / span
 
 
+def _eased_shrug(shrug: float) -> float:
+    return min(shrug, SHRUG_KNEE) + SHRUG_ABOVE_KNEE * max(0.0, shrug - SHRUG_KNEE)
+
+
 def _features(track: FaceTrack) -> dict[str, float]:
     s = track.blendshapes
     smile = _pair(s, "mouthSmile")
@@ -118,8 +132,9 @@ def _features(track: FaceTrack) -> dict[str, float]:
         "smile": max(smile, min(CORNER_LIFT_MAX_SMILE,
                                 CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
         "mouthDimple": _pair(s, "mouthDimple"),
-        "mouthFrown": _pair(s, "mouthFrown"),
-        "mouthShrugLower": _bs(s, "mouthShrugLower"),
+        # Both small in MediaPipe and read a little on a hand over a laughing mouth: a smile releases them.
+        "frown": _pair(s, "mouthFrown") - smile,
+        "chinRaise": _eased_shrug(_bs(s, "mouthShrugLower")) - smile,
         "mouthStretch": _pair(s, "mouthStretch"),
         "mouthPress": _pair(s, "mouthPress"),
         "lipGap": inner_lip_gap(track.landmarks),
