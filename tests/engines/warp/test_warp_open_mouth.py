@@ -29,14 +29,20 @@ def _opening_profile(image, track) -> np.ndarray:
                      cv2.INTER_LINEAR).mean(axis=1)
 
 
+def _render_and_track(name, config, engine, image_tracker, **change):
+    """The shared portrait, its render at ``change``, and MediaPipe's track of the render."""
+    portrait = shared_face(name, config, image_tracker)
+    out = render_change(engine, portrait, **change)
+    track = image_tracker.detect_largest(out)
+    assert track.present, "MediaPipe lost the face on the output"
+    return portrait, out, track
+
+
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "astronaut_small_face.png"])
 def test_a_jaw_drop_on_a_toothy_portrait_opens_onto_lower_teeth_not_a_flat_band(name, config, engine, image_tracker):
     # Before: upper teeth, then one flat dark band down to the lower lip (Obama: 27..40 grey
     # levels all the way down; the astronaut 37..48).
-    portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU26=3, AU25=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    portrait, out, track = _render_and_track(name, config, engine, image_tracker, AU26=3, AU25=3)
     profile = _opening_profile(out, track)
     cavity = int(np.argmin(profile))
     assert profile[:cavity].max() > 180  # the portrait's own upper teeth on top
@@ -49,10 +55,7 @@ def test_a_jaw_drop_takes_the_chin_down_with_the_lower_lip(name, config, engine,
     # On a driver the lower lip, its lower edge and the chin go down alike (0.37 eye-distances
     # each at jawOpen 0.6). Before, with the chin held by the collar, the lip ran into it: the
     # skin between lip and chin shrank to 0.56 (Obama) / 0.61 (Trump) of its height.
-    portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU26=3, AU25=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    portrait, out, track = _render_and_track(name, config, engine, image_tracker, AU26=3, AU25=3)
 
     def lip_to_chin(t):
         return float(np.linalg.norm(t.landmarks[17, :2] - t.landmarks[152, :2]))
@@ -73,10 +76,7 @@ def test_a_big_smile_lifts_the_corners_as_far_as_a_face_does(config, engine, ima
     # full laugh 0.195 (mouthSmile 0.98). The Mona Lisa rests at 0.09; the brief's big smile
     # (AU12 +5 with AU06, lips parting) read 0.20 before: a U swinging up past her cheeks,
     # and its parted lips read 0.07 (a laughing driver's 0.2-0.34).
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
-    out = render_change(engine, portrait, AU12=5, AU06=2.5, AU25=1.6)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    portrait, out, track = _render_and_track("mona_lisa.jpg", config, engine, image_tracker, AU12=5, AU06=2.5, AU25=1.6)
     rest, rest_width = _corner_lift(portrait.track)
     lift, width = _corner_lift(track)
     # Still a smile (MediaPipe's mouthSmile: smiling faces median 0.67, see shared/FACTS.md),
