@@ -112,19 +112,31 @@ def retarget(
     neutral, so the user's smile has somewhere to go (MediaPipe reads a grin's mouthSmile at
     ~0.95 already; grinning "more" is invisible) and the grin comes back as the user smiles.
     ``shape`` (change -> change) draws the scaled change as this portrait needs it to read as
-    itself (``runtime.response.ResponseCurves.shape``).
+    itself (``runtime.response.ResponseCurves.shape``), amplifying it at most up to the top of
+    the AU scale (``within_scale``).
     """
     delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
     if gains is not None:
         delta = delta * np.asarray(gains, np.float32)
     change = float(strength) * delta
-    if shape is not None:
-        change = shape(change)
     start = np.asarray(portrait_aus, np.float32) if relax_to is None else relaxed_rest(portrait_aus, relax_to)
+    if shape is not None:
+        change = within_scale(shape(change), change, start)
     out = start + change
     if locks is not None:
         out = np.where(np.asarray(locks, bool), portrait_aus, out)
     return out.astype(np.float32)
+
+
+def within_scale(shaped: np.ndarray, asked: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """``shaped`` (the change a portrait's response curve draws for the ``asked`` one), kept from
+    carrying ``start + change`` past the AU scale (0..AU_MAX) further than ``asked`` itself does:
+    the curve may amplify a change up to the top of the scale, never beyond (a laugh drew the Mona
+    Lisa's smile at AU12 1.2 + 5.9, a cartoon crescent with ballooning cheeks)."""
+    asked = np.asarray(asked, np.float32)
+    upper = np.maximum(AU_MAX - start, asked)
+    lower = np.minimum(-start, asked)
+    return np.clip(np.asarray(shaped, np.float32), lower, upper).astype(np.float32)
 
 
 def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:

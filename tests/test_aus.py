@@ -66,6 +66,27 @@ def test_relax_to_caps_only_the_portraits_own_expression_not_the_users_change():
     assert out[AU.AU01] == pytest.approx(0.4)  # below its cap: as painted
 
 
+def test_a_response_curve_amplifies_up_to_the_top_of_the_scale_not_past_it():
+    doubled = lambda change: 2.0 * change  # a response curve that doubles every change
+    portrait = np.zeros(NUM_AUS, np.float32)
+    portrait[AU.AU12] = 1.2  # the Mona Lisa's resting smile
+    portrait[AU.AU01] = 0.5
+    user = np.zeros(NUM_AUS, np.float32)
+    user[AU.AU12] = 3.7  # a laugh
+    user[AU.AU02] = 1.0  # a small raise: doubled, still far inside the scale
+    neutral = np.zeros(NUM_AUS, np.float32)
+    neutral[AU.AU01] = 0.4  # the user's brow sits 0.4 below their neutral
+    out = retarget(portrait, user, neutral, shape=doubled)
+    assert out[AU.AU12] == pytest.approx(5.0)  # 1.2 + 7.4 doubled, kept to the scale's top
+    assert out[AU.AU02] == pytest.approx(2.0)
+    assert out[AU.AU01] == pytest.approx(0.0)  # 0.5 - 0.8 doubled, kept to the scale's bottom
+    # The user's own change is never cut: 1.2 + 4.5 asked stays 5.7 whatever the curve says.
+    user[AU.AU12] = 4.5
+    assert retarget(portrait, user, neutral, shape=doubled)[AU.AU12] == pytest.approx(5.7)
+    # A curve that draws less than asked is untouched.
+    assert retarget(portrait, user, neutral, shape=lambda c: 0.5 * c)[AU.AU12] == pytest.approx(1.2 + 2.25)
+
+
 def test_fit_au_range_squeezes_into_0_5_keeping_order():
     values = np.array([-1.0, 0.0, 1.0, 3.9, 4.0, 4.5, 5.0, 6.0, 9.0, 20.0], np.float32)
     fitted = fit_au_range(np.resize(values, 17))[:len(values)]
