@@ -26,7 +26,7 @@ import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
-from .easing import smoothstep
+from .easing import ease_toward, smoothstep
 
 log = logging.getLogger(__name__)
 
@@ -391,14 +391,8 @@ def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pa
 
 def ease_frown(feat_au04: float, limit: float) -> float:
     """py-feat AU04 as drawn: unchanged up to ``FROWN_KNEE`` of ``limit`` (see ``frown_limit``),
-    then easing smoothly toward ``limit`` (a tanh from the knee on: same slope there, so a
-    growing frown never jumps and moderate frowns keep the driver's proportions)."""
-    knee = FROWN_KNEE * limit
-    if feat_au04 <= knee or not np.isfinite(limit):
-        return feat_au04
-    room = limit - knee
-    return float(knee + room * np.tanh((feat_au04 - knee) / room))
-
+    then easing smoothly toward ``limit`` (moderate frowns keep the driver's proportions)."""
+    return ease_toward(feat_au04, FROWN_KNEE * limit, limit)
 
 
 def _axis_major_to_image_points(rows: np.ndarray) -> np.ndarray:
