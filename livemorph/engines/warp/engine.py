@@ -32,6 +32,7 @@ from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
+from .brow_band import smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import BROW_PAIRS, detect_glasses, hold_frame
@@ -290,6 +291,7 @@ class WarpEngine:
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
+        smooth_stretched_bands(out, prepared.vertices, moved)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
