@@ -31,6 +31,7 @@ SKIN_FROM = 0.45  # the lid skin is taken from this share of the way down the ba
 # lightens the fill by this share: a raised brow uncovers lit skin, not the shadow under the ridge.
 FOREHEAD_STRIP = (0.25, 0.6)
 FOREHEAD_SHARE = 0.5
+WORK_ROWS = 12.0  # the fill is computed at this many pixel rows per band height (it is smooth)
 
 
 def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
@@ -41,7 +42,7 @@ def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...
 
 
 def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray) -> None:
-    """In place: each stretched brow-to-crease band blended with itself blurred along the brow."""
+    """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
     for brow, crease, brow_top in BANDS:
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, band_stretch(rest_xy, moved_xy, brow, crease)))
@@ -50,35 +51,45 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2]])
         length = float(np.linalg.norm(outline[0] - outline[len(brow) - 1]))
         height = float(np.linalg.norm(moved_xy[list(brow), :2].mean(axis=0) - moved_xy[list(crease), :2].mean(axis=0)))
-        pad = int(np.ceil(max(length * BLUR_ALONG, height * FEATHER) * 3)) + 2
+        # Enough around the band for its feathered edge, and above it for the forehead strip.
+        pad = int(np.ceil(height * (FOREHEAD_STRIP[1] + 0.7) + 3 * height * FEATHER)) + 2
         x0, y0 = np.floor(outline.min(axis=0)).astype(int) - pad
         x1, y1 = np.ceil(outline.max(axis=0)).astype(int) + pad
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
         if x1 - x0 < 3 or y1 - y0 < 3:
             continue
-        crop = frame[y0:y1, x0:x1].astype(np.float32)
-        mask = np.zeros(crop.shape[:2], np.float32)
-        cv2.fillPoly(mask, [np.round(outline - [x0, y0]).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
-        feather = max(height * FEATHER, 0.5)
-        mask = cv2.GaussianBlur(mask, (0, 0), feather)
-        # Skin: the band's lower part (next to the crease, away from the brow hairs), spread over
+        # Everything here is smooth: work at ~WORK_ROWS rows per band height, then scale back up.
+        scale = min(1.0, WORK_ROWS / max(height, 1.0))
+        crop = frame[y0:y1, x0:x1]
+        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
+        xy = lambda points: (moved_xy[list(points), :2] - [x0, y0]) * scale  # noqa: E731
+        sh, sw = small.shape[:2]
+        band_height = height * scale
+        mask = np.zeros((sh, sw), np.float32)
+        cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1]]) * 4).astype(np.int32)], 1.0,
+                     lineType=cv2.LINE_AA, shift=2)
+        mask = cv2.GaussianBlur(mask, (0, 0), max(band_height * FEATHER, 0.5))
+        # Lid skin: the band's lower part (next to the crease, away from the brow hairs), spread over
         # the band by a blur normalised by that part's own mask, long along the brow.
-        top = _row_at(moved_xy[list(brow), :2] - [x0, y0], crop.shape[1])
-        bottom = _row_at(moved_xy[list(crease), :2] - [x0, y0], crop.shape[1])
-        rows = np.arange(crop.shape[0], dtype=np.float32)[:, None]
+        rows = np.arange(sh, dtype=np.float32)[:, None]
+        top, bottom = _row_at(xy(brow), sw), _row_at(xy(crease), sw)
         depth = (rows - top[None]) / np.maximum(bottom - top, 1.0)[None]
         skin_mask = mask * smoothstep(SKIN_FROM, SKIN_FROM + 0.3, depth).astype(np.float32)
-        sigma = (max(length * BLUR_ALONG, 0.5), max(height * 0.5, 0.5))
+        sigma = (max(length * scale * BLUR_ALONG, 0.5), max(band_height * 0.5, 0.5))
         weight_sum = cv2.GaussianBlur(skin_mask, (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
-        skin = cv2.GaussianBlur(crop * skin_mask[..., None], (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
+        skin = cv2.GaussianBlur(small * skin_mask[..., None], (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
         skin = skin / np.maximum(weight_sum, 1e-3)[..., None]
-        above = (_row_at(moved_xy[list(brow_top), :2] - [x0, y0], crop.shape[1])[None] - rows) / max(height, 1.0)
+        # Forehead skin right above the band lightens it.
+        above = (_row_at(xy(brow_top), sw)[None] - rows) / max(band_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
-        strip[:, mask.max(axis=0) < 0.05] = 0.0  # only the forehead right above the band
+        strip[:, mask.max(axis=0) < 0.05] = 0.0
         if strip.sum() > 0:
-            forehead = (crop * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
+            forehead = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
             skin = (1.0 - FOREHEAD_SHARE) * skin + FOREHEAD_SHARE * forehead[None, None, :]
-        share = (weight * mask * (weight_sum > 1e-3))[..., None]
+        share = weight * mask * (weight_sum > 1e-3)
+        size = (crop.shape[1], crop.shape[0])
+        skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
+        share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]
         frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share, 0, 255).astype(np.uint8)
 
 
