@@ -51,11 +51,15 @@ assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
 SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109, 338,
                 234, 454, 127, 356, 162, 389, 21, 251, 54, 284, 103, 332, 133, 362)
 EYE_LINE_POINTS = (33, 133, 263, 362)
-BROW_POINTS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+# The brows' upper and lower contours per side (image left = the subject's right), each from
+# the outer end to the inner one, so the two contours face each other point by point.
+BROW_UPPER_SIDES = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))
+BROW_LOWER_SIDES = ((46, 53, 52, 65, 55), (276, 283, 282, 295, 285))
+BROW_POINTS = BROW_UPPER_SIDES[0] + BROW_UPPER_SIDES[1]
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
-BROW_LOWER_POINTS = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+BROW_LOWER_POINTS = BROW_LOWER_SIDES[0] + BROW_LOWER_SIDES[1]
 # Share of the brow's lowering that the upper lid follows in a frown: a little, so the eyes
 # narrow without looking sleepy (0.3 closed narrow eyes like Trump's halfway at AU04 +2; the
 # descending brow's hooding narrows them a little more by itself).
@@ -98,6 +102,9 @@ FROWN_BAND_KEEP = 0.35
 FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
 # (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
 BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
+# (upper, lower) brow contour pairs: the band a frown may not squeeze flat when glasses hold
+# everything below the brows' lower contour (``glasses.hold_frame``).
+BROW_PAIRS = tuple(zip(BROW_POINTS, BROW_LOWER_POINTS))
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .easing import smoothstep
+from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 
-# Per side (image left = the subject's right): the brows' lower contour, outer -> inner, the
-# upper-lid crease ring below it and the brows' upper contour, both outer -> inner.
-BANDS = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190), (70, 63, 105, 66, 107)),
-         ((276, 283, 282, 295, 285), (467, 260, 259, 257, 258, 286, 414), (300, 293, 334, 296, 336)))
+# Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
+# the upper-lid crease ring below it, and the brows' upper contour.
+BANDS = tuple(zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[0], LEFT_EYE_CREASE[0]), BROW_UPPER_SIDES))
 STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
 BLUR_ALONG = 0.35  # sigma of the blur along the brow, fraction of the band's width (brow length)
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height

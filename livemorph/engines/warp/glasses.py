@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_LIDS
 
@@ -74,12 +75,6 @@ RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
 LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-# The brows' contours, both brows (MediaPipe indices): a frame's top rim sits on or below the lower one.
-BROW_UPPER = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
-BROW_LOWER = (46, 53, 52, 65, 55, 285, 295, 282, 283, 276)
-# (upper, lower) contour points facing each other: the band a frown may not squeeze flat when
-# the glasses hold everything below the lower contour (see au_mesh.frown_limit).
-BROW_PAIRS = tuple(zip(BROW_UPPER, BROW_LOWER))
 FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, along the face's up axis only
 # ... whole down to this far below the eye line (x the eye-centre distance: below the lenses), and
 # fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
@@ -156,10 +151,10 @@ def hold_frame(field: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.nda
     up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
     across = np.array([-up[1], up[0]])
     u, v = face_xy @ across, face_xy @ up  # v grows upward
-    brows = list(BROW_UPPER) + list(BROW_LOWER)
+    brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
     lift = FRAME_SHARE * float(field[brows].mean(axis=0) @ up)
     # The lower contour of both brows, as one line across the face (flat beyond its ends).
-    lower = np.array(BROW_LOWER)
+    lower = np.array(BROW_LOWER_POINTS)
     lower = lower[np.argsort(u[lower])]
     contour = np.interp(u, u[lower], v[lower])
     eyes = list(RIGHT_EYE[:2] + LEFT_EYE[:2])

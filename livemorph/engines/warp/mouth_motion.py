@@ -94,7 +94,7 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     d2 = ((xy[:, None, :] - xy[list(CORNERS)][None]) ** 2).sum(axis=2).min(axis=1)
     weight = np.zeros(num_vertices, np.float32)
     weight[:len(xy)] = np.exp(-d2 / (2 * (CORNER_REACH * width) ** 2))
-    rest = corner_lift(xy, up)
+    rest = corner_lift_over_width(xy, up)
     limit = max(SMILE_LIFT_MAX, rest + SMILE_LIFT_ROOM)
     # A portrait already showing its teeth keeps its upper lip where it is: the jaw's parting
     # shows its teeth taller (lifted, its upper lip opened a dark band under them).
@@ -131,8 +131,10 @@ def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: floa
     displacement += (rise * bounds.upper_lip[:, None] * bounds.up[None, :]).astype(displacement.dtype)
 
 
-def corner_lift(xy: np.ndarray, up: np.ndarray) -> float:
-    """How far the mouth corners sit above the lip centre, over the mouth width."""
+def corner_lift_over_width(xy: np.ndarray, up: np.ndarray) -> float:
+    """How far the mouth corners sit above the lip centre along ``up``, over the mouth width (the
+    smile bounds are in mouth widths; the estimator's ``corner_lift`` reads the same from a
+    track, over the eye span, for AU12)."""
     centre = 0.5 * (xy[UPPER_LIP_CENTRE] + xy[LOWER_LIP])
     corners = 0.5 * (xy[CORNERS[0]] + xy[CORNERS[1]])
     width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
@@ -143,7 +145,7 @@ def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBou
     """In place: corners lifted beyond the bounds are brought back down (eased, never a jump)."""
     for _ in range(2):  # the second pass takes up what the first moved the lip centre and width by
         moved = vertices[:len(displacement)] + displacement
-        lift = corner_lift(moved, bounds.up)
+        lift = corner_lift_over_width(moved, bounds.up)
         allowed = ease_toward(lift, bounds.knee, bounds.limit)
         if allowed >= lift:
             return
