@@ -9,6 +9,8 @@ is lit near the lips and darkens with depth; a tongue shows only low in a wide o
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .easing import smoothstep
@@ -25,8 +27,20 @@ UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0
 # Lower incisors are narrower than the upper ones (a copied upper row reads as fake).
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
-LOWER_TOOTH_HEIGHT = 0.05
-OPEN_LOWER_TOOTH_HEIGHT = 0.07
+
+
+@dataclass(frozen=True)
+class LowerRow:
+    room: float  # share of the opening's height the row may take, from the lower lip up
+    tooth_height: float  # central incisor, fraction of the mouth width
+    brightness: float  # relative to the upper row
+    fade: tuple[float, float]  # |2u - 1| where it starts fading toward the corners, and is gone
+
+
+# Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
+BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.7, fade=(0.45, 0.3))
+# Under a portrait's own upper row: the jaw has dropped away from it, the lower row shows more.
+UNDER_OWN_TEETH = LowerRow(room=0.45, tooth_height=0.07, brightness=0.6, fade=(0.7, 0.45))
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
@@ -103,12 +117,9 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     lower_show = float(smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening))
     if lower_show > 0.0:
-        # The lower row mostly hides behind the lower lip: a few incisor edges in the middle,
-        # in the shadow of the upper teeth.
-        # Under a portrait's own upper row the lower one shows more (the jaw has dropped away from it).
-        rgb, cover = _teeth_row(g, u, above_bottom, (0.45 if lower_only else 0.3) * height,
-                                (OPEN_LOWER_TOOTH_HEIGHT if lower_only else LOWER_TOOTH_HEIGHT) * g.width,
-                                LOWER_EDGES, None, 0.6 if lower_only else 0.7, gap_shade=0.06)
-        cover = lower_show * cover * (smoothstep(0.7, 0.45, side) if lower_only else smoothstep(0.45, 0.3, side))
+        row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
+        rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
+                                LOWER_EDGES, None, row.brightness, gap_shade=0.06)
+        cover = lower_show * cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
