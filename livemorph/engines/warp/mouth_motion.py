@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .au_mesh import LOWER_INNER, UPPER_INNER
 from .easing import ease_toward
+from .mouth import LOWER_OUTER, UPPER_OUTER
 
 LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
 UPPER_LIP_CENTRE = 13
@@ -38,9 +40,7 @@ CORNER_REACH = 0.2  # the corners' pull-back fades over this share of the mouth 
 SMILE_PARTING = 0.06
 SMILE_FULL_AT = 3.0
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
-UPPER_LIP = (185, 40, 39, 37, 0, 267, 269, 270, 409, 191, 80, 81, 82, 13, 312, 311, 310, 415)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
 
 
 @dataclass(frozen=True)
