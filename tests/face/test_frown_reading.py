@@ -19,7 +19,7 @@ STILL = 0.5
 
 
 def _tracks(name: str, tracker, every: int):
-    """(blendshape lookup, AU reading) of every ``every``-th frame of a shared driver that has a face."""
+    """MediaPipe tracks of every ``every``-th frame of a shared driver that has a face."""
     with av.open(str(shared_path(f"assets/driving/{name}"))) as container:
         frames = [f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i % every == 0]
     return [track for track in map(tracker.detect_largest, frames) if track.present]
