@@ -26,7 +26,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fidelity_judge import CHANNELS, compare, decode_video, read_channels  # noqa: E402
+from fidelity_judge import CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.runtime.render import render_offline  # noqa: E402
@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--max-frames", type=int, default=None, help="render at most N frames per driver")
     parser.add_argument("--drivers", default=None, help="comma-separated names in shared/assets/driving")
     parser.add_argument("--portraits", default=None, help="comma-separated names in shared/assets/portraits")
+    parser.add_argument("--judge", choices=JUDGE_MODES, default="tracked",
+                        help="how MediaPipe reads driver and output: tracked (the goal's judge) or per-frame "
+                             "(fresh detection each frame; see fidelity_judge.JUDGE_MODES)")
     args = parser.parse_args()
 
     model = SHARED / "models" / "face_landmarker.task"
@@ -52,7 +55,7 @@ def main() -> None:
         for driver in drivers:
             frames, fps = decode_video(driver)
             frames = frames[:args.max_frames] if args.max_frames else frames
-            driver_channels = read_channels(frames, model, fps)
+            driver_channels = read_channels(frames, model, fps, args.judge)
             used = [c for c in compare(driver_channels, driver_channels) if c.used]
             if not used:
                 print(f"{driver.name}: the driver uses no channel (no face?) - skipped", flush=True)
@@ -62,7 +65,7 @@ def main() -> None:
                 out = Path(tmp) / "out.mp4"
                 render_offline(portrait, driver, out, config, max_frames=args.max_frames, progress=False)
                 output, _ = decode_video(out)
-                scores = compare(driver_channels, read_channels(output, model, fps))
+                scores = compare(driver_channels, read_channels(output, model, fps, args.judge))
                 rows.append((driver.name, portrait_path.name, scores))
                 cells = "  ".join(f"{s.channel} r {s.r:+.2f} amp {s.amplitude:.2f}" for s in scores if s.used)
                 print(f"{driver.name:28s} {portrait_path.name:26s} {cells}", flush=True)
