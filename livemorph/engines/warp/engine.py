@@ -39,7 +39,8 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
-from .mouth_motion import corners_following_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
+from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, limit_smile,
+                           part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class WarpEngine:
         # The band's fading points come right after the face's (silhouette.move_band moves them).
         vertices = np.vstack([face_xy, outline.band, anchors]).astype(np.float32)
         triangles = triangulate(vertices)
+        outline = silhouette.with_neck_vertices(outline, vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
         per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
@@ -157,13 +159,15 @@ class WarpEngine:
             for name in BROW_COLUMNS:
                 k = self.model.column(name)
                 feat_basis[k] = hold_frame(feat_basis[k], face_xy, up)
+        jaw_column = self.model.column("AU26")
+        feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
         cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
         smile = smile_bounds(face_xy, up, len(vertices))
         jaw_corners = np.zeros_like(feat_basis[0])
-        jaw_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], smile)
+        jaw_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(feat_basis[jaw_column, :NUM_FACE_POINTS], smile)
 
         face_height = float(np.ptp(face_xy[:, 1]))
-        region = _region_box(vertices, width, height)
+        region = _region_box(np.vstack([vertices, outline.reach]), width, height)  # room for a lowered chin
         map_grid = _low_res_grid(region, self.config.map_size)
         mouth = prepare_mouth(image, landmarks) if self.config.mouth_fill else None
         return WarpPrepared(
@@ -192,7 +196,7 @@ class WarpEngine:
             sampler=_make_sampler(image, self.device),
             frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up,
                                   BROW_PAIRS if glasses.found else BROW_LID_PAIRS),
-            jaw_max=jaw_limit(feat_basis[self.model.column("AU26"), :NUM_FACE_POINTS], face_xy, outline.radial,
+            jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
             jaw_corners=jaw_corners,
@@ -235,6 +239,7 @@ class WarpEngine:
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         silhouette.limit(disp, prepared.silhouette)
         silhouette.move_band(disp, prepared.silhouette)
+        silhouette.keep_below_chin(disp, prepared.vertices, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
@@ -293,6 +298,7 @@ class WarpEngine:
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         smooth_stretched_bands(out, prepared.vertices, moved)
+        silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)

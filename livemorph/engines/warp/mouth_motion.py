@@ -28,6 +28,10 @@ LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
 UPPER_LIP_CENTRE = 13
 CORNERS = (61, 291)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
+# The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
+# way down from that edge to the chin, over a Gaussian this many mouth widths wide sideways.
+CHIN_FOLLOW_FROM = 0.35
+CHIN_FOLLOW_SPREAD = 0.6
 # Corner lift over mouth width: the most a smile draws, and where the easing starts
 # (a share of the way from the portrait's own lift to the most).
 SMILE_LIFT_MAX = 0.2
@@ -81,6 +85,26 @@ def corners_following_the_jaw(jaw_px: np.ndarray, bounds: SmileBounds) -> np.nda
     centre = 0.5 * (jaw_px[UPPER_LIP_CENTRE] + jaw_px[LOWER_LIP])
     corners = 0.5 * (jaw_px[CORNERS[0]] + jaw_px[CORNERS[1]])
     return (bounds.corner_weight[:len(jaw_px), None] * ((centre - corners) @ bounds.up) * bounds.up[None, :]).astype(jaw_px.dtype)
+
+
+def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """(N, 2) py-feat's AU26 motion with the chin carried down like the lower lip's lower edge.
+
+    On a driver the lip's lower edge and the chin go down alike (0.37 eye-distances each at
+    jawOpen 0.6); py-feat's AU26 moves the chin ~0.78x as far (every shared portrait), squeezing
+    the skin between them into a short, bunched lower face. Points below the lip's lower edge
+    take its motion, fully from a third of the way down to the chin, fading out sideways
+    over about the mouth's width (the jaw line beside the chin keeps the model's motion)."""
+    xy = np.asarray(face_xy, np.float64)
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    across_unit = np.array([-up[1], up[0]])
+    width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
+    height = max(float((xy[LIP_BOTTOM] - xy[CHIN]) @ up), 1.0)
+    rel = xy - xy[LIP_BOTTOM]
+    below = np.clip(-(rel @ up) / (CHIN_FOLLOW_FROM * height), 0.0, 1.0)
+    across = (rel @ across_unit) / width
+    weight = below * np.exp(-0.5 * (across / CHIN_FOLLOW_SPREAD) ** 2)
+    return (jaw_px + weight[:, None] * (jaw_px[LIP_BOTTOM] - jaw_px)).astype(jaw_px.dtype)
 
 
 def ease_jaw(feat_au26: float, limit: float) -> float:

@@ -6,8 +6,10 @@ ring, which then lies on the background). Motionless anchors sit a small margin 
 (``warp.feather`` face-sizes beside and above the face); below the jaw the band is wider
 (``warp.feather_below``), because the neck and the shadow under the chin move with a jaw drop.
 The neck band stops where clothing starts (a collar, a lapel, a turtleneck: colours that are
-neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged:
-the chin moves less there instead.
+neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged.
+A jaw drop still lowers the chin there, as a real one does: in front of the collar, at most 80 %
+of the way to the band's end or the frame edge (the band's vertices are pushed ahead of the
+chin, and below the jaw what the moved chin does not cover is redrawn from the portrait).
 
 Per frame the radial part of each face point's motion is limited so the band is never
 crushed or stretched by more than half its width (and the silhouette itself cannot slide
@@ -15,11 +17,11 @@ inward over the background, which would pull background into the face, nor move 
 or above the face, which leaves a step where the jaw's corner meets the neck's edge). Points
 inside the band follow the outline's motion with a smooth fade to zero at the anchors: a straight
 piecewise-linear band bends lines crossing it (collar edges, the jaw line) where its long,
-thin triangles meet. Pixels beyond the anchors are never touched.
+thin triangles meet. Pixels beyond the anchors are never touched, except by a lowered chin.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -57,6 +59,18 @@ BLACK_RUN = 0.06
 HOLD_DEPTH = 0.08
 # Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
 CLOTHING_SECTOR = 0.82
+# Below the jaw (within this cosine of straight down from the face's centre, ~50 degrees) the
+# band widens toward ``feather_below``, and a lowered chin goes down in front of what lies there.
+NECK_SECTOR_COS = 0.64
+# Below a lowered chin, the neck's mesh vertices keep at least this share of their depth.
+NECK_KEEP = 0.25
+# A lowered chin goes at most this share of the band below the jaw (``feather_below``, or the
+# way to the frame edge where that is nearer).
+CHIN_ROOM = 0.8
+# The shadow under a lowered chin: how far below it (face sizes) the drawn band is kept.
+CHIN_SHADOW = 0.025
+# A chin lowered by less than this (pixels) covers nothing worth redrawing.
+CHIN_COVER_MIN_DROP = 0.5
 # The neck band never gets narrower than this share of the side band: the chin keeps some motion
 # (at 0.5 a collar right under Obama's chin held it so that a jaw drop only widened the mouth,
 # which MediaPipe read as a +1.6 mouth stretch and a person as a grimace).
@@ -76,6 +90,15 @@ class Silhouette:
     max_out: np.ndarray  # (N,) largest outward radial motion, pixels
     max_in: np.ndarray  # (N,) largest inward radial motion, pixels
     follow: np.ndarray  # (N,) float32 share of its motion each face point keeps (outline beside the face: none)
+    hull: np.ndarray  # (H,) int, the face points on the outline, in order round it
+    reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
+    neck_zone: np.ndarray  # (P, 2) polygon from the jaw down to ``reach``, where a lowered chin covers the neck
+    size: float  # the face's larger side, pixels
+    down: np.ndarray  # (2,) unit vector, eyes to chin
+    # Mesh vertices below the jaw (band points, anchors) kept below a lowered chin (``keep_below_chin``);
+    # set by ``with_neck_vertices`` once the mesh exists.
+    neck_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    neck_depth: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # px below the outline at rest
 
 
 def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np.ndarray | None = None,
@@ -100,7 +123,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     def nominal_margin(angles: np.ndarray) -> np.ndarray:
         # Wide below the jaw (within ~50 degrees of straight down), narrow elsewhere.
         cos_down = np.cos(angles) * down[0] + np.sin(angles) * down[1]
-        t = smoothstep(0.64, 0.9, cos_down)
+        t = smoothstep(NECK_SECTOR_COS, 0.9, cos_down)
         return (feather + (max(feather_below, feather) - feather) * t) * size
 
     angles = np.linspace(-np.pi, np.pi, count, endpoint=False)
@@ -109,6 +132,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     nominal = nominal_margin(angles)
     margins = nominal.copy()  # the band each outline point may use
     ring_margins = nominal.copy()  # where the anchors go (beyond the frame: replaced by its edge)
+    reach = nominal.copy()  # how far a lowered chin may go down below the jaw (in front of clothing too)
     if image is not None:
         # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
         cos_down = rays @ down
@@ -118,12 +142,17 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
             free = _free_neck(image, xy, center, rays[neck], radius[neck], nominal[neck], size)
             margins[neck] = np.maximum(free, floor)
         to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
-        margins = np.minimum(margins, np.maximum(to_edge - 1.0, 0.0))
         # The same on both sides of the chin: one side held by a collar and the other free
         # would twist the jaw drop sideways.
         mirrored = 2.0 * np.arctan2(down[1], down[0]) - angles
-        margins = np.minimum(margins, np.interp(mirrored, angles, margins, period=2 * np.pi))
-        margins = _smooth_minimum(margins)
+
+        def in_frame_and_even(widths: np.ndarray) -> np.ndarray:
+            widths = np.minimum(widths, np.maximum(to_edge - 1.0, 0.0))
+            widths = np.minimum(widths, np.interp(mirrored, angles, widths, period=2 * np.pi))
+            return _smooth_minimum(widths)
+
+        margins = in_frame_and_even(margins)
+        reach = in_frame_and_even(nominal)
         # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
         ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
     ring = center + rays * (radius + ring_margins)[:, None]
@@ -135,11 +164,14 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     point_angles = np.arctan2(rel[:, 1], rel[:, 0])
     depth = np.maximum(outline_radius(point_angles) - dist, 0.0)  # how far inside the outline
     band_width = np.interp(point_angles, angles, margins, period=2 * np.pi)
+    reach_width = np.interp(point_angles, angles, reach, period=2 * np.pi)
     # Only below the jaw may the outline bulge out (the chin over the neck); beside and above
     # the face it holds (see ``follow``): a jaw corner pushed out or down over the background
     # stands as a step above the neck's edge.
     below = (nominal_margin(point_angles) - feather * size) / max((feather_below - feather) * size, 1e-9)
     below = np.clip(below, 0.0, 1.0)
+    reach_points = center + rays * (radius + (CHIN_ROOM + NECK_KEEP) * reach)[:, None]
+    sector = rays @ down > NECK_SECTOR_COS
     return Silhouette(
         center=center,
         ring=ring,
@@ -147,13 +179,56 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         band_from=band_from,
         band_weight=band_weight,
         radial=rel / dist[:, None],
-        # Half the depth: a deeper point can never overtake a shallower one (no folds).
-        max_out=BAND_USE * (depth + below * band_width),
+        # Half the depth: a deeper point can never overtake a shallower one (no folds). Below
+        # the jaw the chin may go down in front of a collar (``keep_below_chin`` moves the
+        # collar's anchors out of its way instead of letting it hold the chin).
+        max_out=BAND_USE * depth + below * CHIN_ROOM * reach_width,
         # Points on the outline hold it (sliding in would pull background in); below the jaw
         # the outline may rise with a closing mouth, the neck band stretches instead.
         max_in=BAND_USE * depth + np.maximum(band_width - feather * size, 0.0),
         follow=(below + (1.0 - below) * smoothstep(0.0, HOLD_DEPTH * size, depth)).astype(np.float32),
+        hull=hull_ids,
+        # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
+        reach=reach_points.astype(np.float32),
+        neck_zone=np.vstack([(center + rays * radius[:, None])[sector], reach_points[sector][::-1]]).astype(np.float32),
+        size=size,
+        down=down.astype(np.float32),
     )
+
+
+def with_neck_vertices(silhouette: Silhouette, vertices: np.ndarray) -> Silhouette:
+    """The silhouette with the mesh's vertices below the jaw (beyond the outline, in the neck
+    sector) recorded, so ``keep_below_chin`` can keep them below a lowered chin."""
+    rel = np.asarray(vertices, np.float64)[NUM_FACE_POINTS:, :2] - silhouette.center
+    dist = np.hypot(rel[:, 0], rel[:, 1])
+    cos_down = (rel @ silhouette.down) / np.maximum(dist, 1e-9)
+    depth = dist - _outline_radius(silhouette, vertices[:NUM_FACE_POINTS], np.arctan2(rel[:, 1], rel[:, 0]))
+    below = (cos_down > NECK_SECTOR_COS) & (depth > 0.0)
+    return replace(silhouette, neck_ids=(np.nonzero(below)[0] + NUM_FACE_POINTS).astype(np.int64),
+                   neck_depth=depth[below].astype(np.float32))
+
+
+def keep_below_chin(displacement: np.ndarray, vertices: np.ndarray, silhouette: Silhouette) -> None:
+    """In place: mesh vertices below the jaw stay below the moved outline, keeping at least
+    ``NECK_KEEP`` of their depth, so a chin lowered past a collar's anchors folds no triangle:
+    it goes down in front of the collar (``chin_cover`` then shows the clothing it leaves as it was)."""
+    if len(silhouette.neck_ids) == 0:
+        return
+    face = vertices[:NUM_FACE_POINTS] + displacement[:NUM_FACE_POINTS]
+    ids = silhouette.neck_ids
+    rel = vertices[ids] + displacement[ids] - silhouette.center
+    dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
+    needed = _outline_radius(silhouette, face, np.arctan2(rel[:, 1], rel[:, 0])) + NECK_KEEP * silhouette.neck_depth
+    push = np.maximum(needed - dist, 0.0)
+    displacement[ids] += (push / dist)[:, None] * rel
+
+
+def _outline_radius(silhouette: Silhouette, face_xy: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Distance from the centre to the outline through ``face_xy``'s hull points, per angle."""
+    rel = np.asarray(face_xy, np.float64)[silhouette.hull] - silhouette.center
+    hull_angles = np.arctan2(rel[:, 1], rel[:, 0])
+    order = np.argsort(hull_angles)
+    return np.interp(angles, hull_angles[order], np.hypot(rel[order, 0], rel[order, 1]), period=2 * np.pi)
 
 
 def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
@@ -164,6 +239,47 @@ def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
     clipped = np.clip(along, -silhouette.max_in, silhouette.max_out)
     d += ((clipped - along)[:, None] * silhouette.radial).astype(d.dtype)
     d *= silhouette.follow[:, None]
+
+
+def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.ndarray,
+               silhouette: Silhouette) -> None:
+    """In place: below the jaw, what a lowered chin does not cover is the portrait's own.
+
+    Pushed ahead of the chin (``keep_below_chin``), the neck band carries a squeezed strip of
+    neck and collar down with it, a pale rim under the chin; a real chin covers the neck and
+    leaves the clothing below as it was. The band is kept a short way below the moved outline
+    (the shadow under the chin goes down with it) and fades into the portrait's own pixels.
+    A chin that rises or stays leaves the band as drawn."""
+    drop = float((moved[CHIN] - rest[CHIN]) @ silhouette.radial[CHIN])
+    if drop < CHIN_COVER_MIN_DROP or len(silhouette.neck_zone) < 3:
+        return
+    height, width = out.shape[:2]
+    zone = silhouette.neck_zone
+    x0, y0 = np.maximum(np.floor(zone.min(axis=0)).astype(int) - 1, 0)
+    x1, y1 = np.ceil(zone.max(axis=0)).astype(int) + 2
+    x1, y1 = min(int(x1), width), min(int(y1), height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    shift = np.array([x0, y0], np.float64)
+    in_zone = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(in_zone, [_fixed(zone - shift)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
+    # The face, and its shadow straight below it (not beside the jaw, where a collar's edge is near).
+    soft = max(CHIN_SHADOW * silhouette.size, 1.0)
+    outline = moved[silhouette.hull] - shift
+    face = np.zeros_like(in_zone)
+    for polygon in (outline, outline + soft * silhouette.down):  # one call would fill their overlap even-odd
+        cv2.fillPoly(face, [_fixed(polygon)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
+    face = cv2.GaussianBlur(face, (0, 0), 0.5 * soft)
+    own = (in_zone.astype(np.float32) / 255.0) * (1.0 - face.astype(np.float32) / 255.0)
+    box = out[y0:y1, x0:x1]
+    box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * own[..., None] + 0.5).astype(out.dtype)
+
+
+_SUBPIXEL_BITS = 4  # cv2.fillPoly's fixed-point shift
+
+
+def _fixed(points: np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(points, np.float64) * (1 << _SUBPIXEL_BITS)).astype(np.int32)
 
 
 def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
