@@ -11,9 +11,9 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - lines are not grain: the crease, the lashes' edge and a brow's lowest hairs, repeated down
   the lid, would draw stripes. What runs along a row is taken out of it, and what stands out of
   the grain (a wavy crease, lash tips, a mole) is replaced by grain from nearby rows;
-- at the grain level of the skin around the eye (brow bone and below the lower lid, measured
-  robustly at the pixel scale), so a strip in shadow or cleaned of its lines comes out neither
-  smoother nor coarser than the skin next to it.
+- at the grain level of the skin around the eye (the smoother of the brow bone and the skin
+  below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
+  of its lines comes out neither smoother nor coarser than the skin next to it.
 """
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ import numpy as np
 # MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
 SCALE = 0.05
 MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 2.5
-# The strip starts this far above the lid margin (past the lashes), fraction of the eye width,
-# and is at least MIN_ROWS tall.
-ABOVE_LASHES = 0.1
-MIN_ROWS = 0.2
+# The strip starts this far above the lid margin (past the lashes), fraction of the eye width
+# and at least ABOVE_LASHES_PX (lashes are a few pixels thick on a small face too), and is at
+# least MIN_ROWS (eye widths) and MIN_ROWS_PX tall.
+ABOVE_LASHES, ABOVE_LASHES_PX = 0.1, 3.0
+MIN_ROWS, MIN_ROWS_PX = 0.2, 6
 # A row's running mean along the lid (Gaussian sigma, fraction of the eye width) beyond
 # LINE_LEVELS times the grain level is a line, not grain.
 ALONG_ROW = 0.12
@@ -37,17 +38,19 @@ LINE_LEVELS = 0.8
 LOCAL_LEVELS = 1.6
 # Each repeat of the strip up the lid is shifted along it by this share of its length.
 REPEAT_SHIFT = 0.37
-# The strip's grain level is brought to the skin's around the eye, by at most this factor
-# either way (a strip of lash tips is not the skin's grain; nor a strip in deep shadow).
+# The strip's grain level is brought to the skin's around the eye: down as far as needed (what
+# is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
+# shadow has little grain to amplify).
 MAX_GAIN = 2.0
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
-                skin: np.ndarray) -> np.ndarray:
+                skin: tuple[np.ndarray, ...]) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
-    ``skin`` is a bool mask of the skin around the eye whose grain level the strip takes."""
+    ``skin``: bool masks of skin around the eye; the strip takes the grain level of the smoothest
+    (hair, lashes and glasses frames in one only add to its level)."""
     origin, axis = upper[0], upper[-1] - upper[0]
     length = max(float(np.linalg.norm(axis)), 2.0)
     axis = axis / length
@@ -56,8 +59,8 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
         normal = -normal
     upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
     top_n = (top - origin) @ normal
-    start = ABOVE_LASHES * width
-    rows = int(max(np.median(top_n - upper_n) - start, MIN_ROWS * width, 2.0))
+    start = max(ABOVE_LASHES * width, ABOVE_LASHES_PX)
+    rows = int(max(np.median(top_n - upper_n) - start, MIN_ROWS * width, MIN_ROWS_PX))
     s = np.arange(int(length) + 1, dtype=np.float64)
     n = np.interp(s, *increasing(upper_s, upper_n))[None, :] + start + np.arange(rows)[:, None]
     map_x = (origin[0] + s[None, :] * axis[0] + n * normal[0]).astype(np.float32)
@@ -65,7 +68,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # Only the box around the strip and the skin mask needs filtering.
     sigma = float(np.clip(SCALE * width, MIN_SCALE_PX, MAX_SCALE_PX))
     pad = int(np.ceil(3 * sigma)) + 2
-    ys, xs = np.nonzero(skin)
+    ys, xs = np.nonzero(np.logical_or.reduce(skin))
     h, w = image.shape[:2]
     x0 = max(int(min(map_x.min(), xs.min(initial=w))) - pad, 0)
     y0 = max(int(min(map_y.min(), ys.min(initial=h))) - pad, 0)
@@ -76,10 +79,8 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     source = image[y0:y1, x0:x1].astype(np.float32)
     detail = source - cv2.GaussianBlur(source, (0, 0), sigma)
     finest = source - cv2.GaussianBlur(source, (0, 0), MIN_SCALE_PX)
-    skin = skin[y0:y1, x0:x1]
-    if skin.sum() < 20:
-        skin = np.ones(skin.shape, bool)
-    level = _grain_level(detail[skin])
+    skin = [mask[y0:y1, x0:x1] for mask in skin if mask[y0:y1, x0:x1].sum() >= 20] or [np.ones(detail.shape[:2], bool)]
+    level = min(_grain_level(detail[mask]) for mask in skin)
     strip = _sample(detail, map_x - x0, map_y - y0)
     # Lines along the lid (lashes, the margin's shadow, the crease, a brow's lower edge) keep
     # their sign along a row, where grain averages out: take out the part of each row's running
@@ -89,7 +90,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     strip = _without_lines(strip, sigma)
     # Levels compared at the finest scale, a pixel, where grain dominates.
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    gain = float(np.clip(_grain_level(finest[skin]) / max(own, 1e-3), 1.0 / MAX_GAIN, MAX_GAIN))
+    gain = min(min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3), MAX_GAIN)
     return (gain * strip).astype(np.float32)
 
 

@@ -91,11 +91,11 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
         below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
         lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
-        # The grain level to match: the skin around the eye, brow bone (between the crease
-        # rings) and below the lower lid.
-        around = below | _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
+        # The grain level to match: the skin around the eye, below the lower lid and the brow
+        # bone (between the crease rings).
+        bone = _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            grain=grain_strip(image, upper, rings[2], width, around)))
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
 
 

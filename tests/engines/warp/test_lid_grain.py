@@ -7,7 +7,7 @@ come from the portrait's MediaPipe landmarks, not from the lid painter's geometr
 
 Before the lids carried the skin's grain, the closed lid was a smooth patch: at AU45 +4 its
 detail was 0.28-0.30 of the cheek's on the Mona Lisa, 0.58 on lisa3 (a noisy phone photo);
-now 1.26-1.30 and 1.04-1.24.
+now 1.15-1.17 and 1.03-1.22.
 """
 from __future__ import annotations
 
