@@ -50,6 +50,7 @@ LASH_SHADOW = 0.25
 GRAIN_START, GRAIN_FULL = 0.1, 0.6
 GRAIN_ABOVE_MARGIN = 0.04
 GRAIN_REACH = 1.1
+GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
 # The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
 # smoothed over this fraction of the eye width.
 SKIN_SAMPLED_AT = 0.8
@@ -198,15 +199,15 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
     top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
-    lid = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
-    lid = cv2.GaussianBlur(lid, (0, 0), max(0.05 * eye.width, 0.8))
+    outline = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
+    lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = (g.n - g.meet_at) / height
     # The grain reaches up to the crease: the warp's stretched lid skin, into which the paint
     # fades, has lost its own.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
-    grain_weight = lid * np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
+    grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8)) * np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
     lid *= fill * smoothstep(1.0, 0.55, v)
     shade = 1.0 - LASH_SHADOW * smoothstep(0.45, 0.0, v)
     # Convex lid: a touch brighter in the middle than toward the corners.
