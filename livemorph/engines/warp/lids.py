@@ -204,10 +204,11 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = (g.n - g.meet_at) / height
-    # The grain reaches up to the crease: the warp's stretched lid skin, into which the paint
-    # fades, has lost its own.
+    # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
+    # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
-    grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8)) * np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
+    grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
+    grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
     lid *= fill * smoothstep(1.0, 0.55, v)
     shade = 1.0 - LASH_SHADOW * smoothstep(0.45, 0.0, v)
     # Convex lid: a touch brighter in the middle than toward the corners.
