@@ -9,9 +9,10 @@ skin's own colour ending in a dark, soft lash line along where the lids meet.
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
 it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
 high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
-lashes, with the portrait's own fine lid texture at its own scale, and a lash line in its own
-lash colour, its thickness scaled to the eye. Everything fades in with closure: nothing is
-painted while the eyes are open, and a half blink shows the real lid, partly lowered.
+lashes, with the portrait's own skin grain at its own scale and level (``lid_grain``), and a
+lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
+closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
+partly lowered, with the grain its stretching smoothed away laid back on.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from .easing import smoothstep
 from .eye_fields import EYES
+from .lid_grain import grain_at, grain_strip, increasing
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
 UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347, 348, 349, 350, 357, 465))
@@ -41,14 +43,14 @@ LID_BELOW = 0.02
 MIN_LID_HEIGHT = 0.1
 # Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
 LASH_SHADOW = 0.25
-# The painted lid keeps the portrait's own fine lid texture (grain, pores, wrinkles, paint
-# cracks: detail finer than TEXTURE_SCALE of the eye width, taken from the skin starting
-# TEXTURE_ABOVE_LASHES of the eye width above the lid margin), at this strength.
-TEXTURE_KEPT = 0.8
-TEXTURE_SCALE = 0.03
-TEXTURE_ABOVE_LASHES = 0.06
-TEXTURE_MIN_ROWS = 0.2  # the strip is at least this tall (eye widths), even under a low crease
-TEXTURE_CLIP = 6.0  # grey levels
+# The skin's grain (lid_grain) fades in over this range of lid closure: on the closing lid
+# (the warp's stretched lid skin, above its margin: fading in over GRAIN_ABOVE_MARGIN of the eye
+# width) and, as it fills in, on the painted lid; it fades out toward GRAIN_REACH (0 = lash
+# line, 1 = crease).
+GRAIN_START, GRAIN_FULL = 0.1, 0.6
+GRAIN_ABOVE_MARGIN = 0.04
+GRAIN_REACH = 1.1
+GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
 # The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
 # smoothed over this fraction of the eye width.
 SKIN_SAMPLED_AT = 0.8
@@ -62,7 +64,7 @@ class EyeLook:
     lid_rgb: np.ndarray  # (3,) float32, the upper lid's skin colour
     lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
     width: float  # pixels, corner to corner
-    texture: np.ndarray  # (rows, cols, 3) float32 fine detail of the skin above the lid margin, see _lid_texture
+    grain: np.ndarray  # (rows, cols, 3) float32 the skin's fine detail above the lid margin, see lid_grain
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,11 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
         below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
         lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
+        # The grain level to match: the skin around the eye, below the lower lid and the brow
+        # bone (between the crease rings).
+        bone = _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            texture=_lid_texture(image, upper, rings[1], width)))
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
 
 
@@ -104,16 +109,17 @@ class LidPainter:
     def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
         fill = smoothstep(FILL_START, FILL_FULL, closure)
         lash = smoothstep(LASH_START, LASH_FULL, closure)
-        if fill <= 0.0 and lash <= 0.0:
+        grain = smoothstep(GRAIN_START, GRAIN_FULL, closure)
+        if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
             return
         xy = np.asarray(moved_xy, np.float32)[:, :2]
         for (lids, creases, (outer, inner)), eye in zip(EYES, self.look.eyes):
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
-                       eye, fill, lash)
+                       eye, fill, lash, grain)
 
 
 def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: EyeLook,
-               fill: float, lash: float) -> None:
+               fill: float, lash: float, grain: float) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
     ``crease`` the displaced crease ring above it, with the same corners."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
@@ -146,11 +152,11 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     # points themselves zigzag by a pixel or two, which a crisp lash line would show).
     arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
     meet_at = (arc[0] * s + arc[1]) * s + arc[2]
-    crease_at = np.interp(s, *_increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
+    crease_at = np.interp(s, *increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
-    if fill > 0.0:
-        _paint_lid(patch, geometry, crease, eye, fill)
+    if fill > 0.0 or grain > 0.0:
+        _paint_lid(patch, geometry, crease, eye, fill, grain)
     if lash > 0.0:
         _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
@@ -182,38 +188,46 @@ class _EyeGeometry:
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
 
 
-def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float) -> None:
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float,
+               grain: float) -> None:
     """The lid: from a little below the meeting arc (hiding the squashed eye there) up to the
-    crease, soft-edged, fading into the warped skin toward the crease."""
+    crease, soft-edged, fading into the warped skin toward the crease; with the skin's grain,
+    which a closing lid (the warp's stretched lid skin above its margin) gets too."""
     edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
     bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
     top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
-    lid = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
-    lid = cv2.GaussianBlur(lid, (0, 0), max(0.05 * eye.width, 0.8))
+    outline = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
+    lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = (g.n - g.meet_at) / height
+    # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
+    # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
+    above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
+    grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
+    grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
     lid *= fill * smoothstep(1.0, 0.55, v)
-    # Its colour: the warped lid skin's own, smoothed and carried down each column from high on
-    # the lid (seamless with the skin around it), shaded darker toward the lashes.
-    smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
-    lift = (g.meet_at + SKIN_SAMPLED_AT * height - g.n)[..., None] * g.normal
-    x0, y0 = g.corner
-    skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
     shade = 1.0 - LASH_SHADOW * smoothstep(0.45, 0.0, v)
     # Convex lid: a touch brighter in the middle than toward the corners.
     shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
-    # Fine detail: the portrait's own lid skin at its own scale (not the warp's stretched copy),
-    # rows counted up from the meeting arc, mirrored beyond the strip's height.
-    rows = (g.n - g.meet_at - LID_BELOW * eye.width).astype(np.float32)
-    cols = (g.s * (eye.texture.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
-    texture = cv2.remap(eye.texture, cols, rows, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-    color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb) + TEXTURE_KEPT * texture
-    patch += lid[..., None] * (color - patch)
+    if fill > 0.0:
+        # Its colour: the warped lid skin's own, smoothed and carried down each column from high
+        # on the lid (seamless with the skin around it), shaded darker toward the lashes.
+        smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
+        lift = (g.meet_at + SKIN_SAMPLED_AT * height - g.n)[..., None] * g.normal
+        x0, y0 = g.corner
+        skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+        color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb)
+        patch += lid[..., None] * (color - patch)
+    # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
+    # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
+    rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
+    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
+    patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
@@ -230,43 +244,12 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     patch += line[..., None] * (eye.lash_rgb - patch)
 
 
-def _lid_texture(image: np.ndarray, upper: np.ndarray, crease: np.ndarray, width: float) -> np.ndarray:
-    """The fine detail (finer than TEXTURE_SCALE of the eye width) of the skin above the upper
-    lid, as a strip: column j at the j-th pixel from the outer to the inner corner, row i at i
-    pixels above the lid margin (starting above the lashes), up to the crease ring."""
-    origin, axis = upper[0], upper[-1] - upper[0]
-    length = max(float(np.linalg.norm(axis)), 2.0)
-    axis = axis / length
-    normal = np.array([-axis[1], axis[0]])
-    if float((crease.mean(axis=0) - upper.mean(axis=0)) @ normal) < 0:
-        normal = -normal
-    upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
-    crease_n = (crease - origin) @ normal
-    start = TEXTURE_ABOVE_LASHES * width
-    rows = int(max(np.median(crease_n - upper_n) - start, TEXTURE_MIN_ROWS * width, 2.0))
-    s = np.arange(int(length) + 1, dtype=np.float64)
-    n = np.interp(s, *_increasing(upper_s, upper_n))[None, :] + start + np.arange(rows)[:, None]
-    map_x = (origin[0] + s[None, :] * axis[0] + n * normal[0]).astype(np.float32)
-    map_y = (origin[1] + s[None, :] * axis[1] + n * normal[1]).astype(np.float32)
-    source = image.astype(np.float32)
-    detail = source - cv2.GaussianBlur(source, (0, 0), max(TEXTURE_SCALE * width, 0.7))
-    # Grain, not lines: clipping leaves pores and paint cracks but flattens the crease and
-    # stray lashes, which would otherwise repeat down the lid where the strip is mirrored.
-    detail = np.clip(detail, -TEXTURE_CLIP, TEXTURE_CLIP)
-    return cv2.remap(detail, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-
-
 def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
     return xy[[outer] + [upper for upper, _ in lids] + [inner]]
 
 
 def _crease(xy: np.ndarray, creases, outer: int, inner: int, ring: int = 0) -> np.ndarray:
     return xy[[outer] + list(creases[ring]) + [inner]]
-
-
-def _increasing(s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(s)
-    return s[order], values[order]
 
 
 def _skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:

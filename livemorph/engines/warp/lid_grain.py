@@ -1,0 +1,146 @@
+"""The portrait's own skin grain for painted lids (warp engine).
+
+A painted lid is smooth colour; without the grain of the skin around it (film grain, sensor
+noise, pores, a painting's craquelure) it reads as a pasted smooth patch. So each eye keeps a
+strip of the fine detail of the skin right above its upper lid (from past the lashes up to the
+upper crease ring), which the painter lays onto the closing and closed lid, pixel for pixel:
+
+- sampled to the nearest pixel, at prepare and at render: interpolating between pixels smooths
+  grain, and by an amount that varies with the sub-pixel offset (a tilted lid would show bands
+  of smoother and grainier skin);
+- lines are not grain: the crease, the lashes' edge and a brow's lowest hairs, repeated down
+  the lid, would draw stripes. What runs along a row is taken out of it, and what stands out of
+  the grain (a wavy crease, lash tips, a mole) is replaced by grain from nearby rows;
+- at the grain level of the skin around the eye (the smoother of the brow bone and the skin
+  below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
+  of its lines comes out neither smoother nor coarser than the skin next to it.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
+# MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
+SCALE = 0.05
+MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 2.5
+# The strip starts this far above the lid margin (past the lashes), fraction of the eye width
+# and at least ABOVE_LASHES_PX (lashes are a few pixels thick on a small face too), and is at
+# least MIN_ROWS (eye widths) and MIN_ROWS_PX tall.
+ABOVE_LASHES, ABOVE_LASHES_PX = 0.1, 3.0
+MIN_ROWS, MIN_ROWS_PX = 0.2, 6
+# A row's running mean along the lid (Gaussian sigma, fraction of the eye width) beyond
+# LINE_LEVELS times the grain level is a line, not grain.
+ALONG_ROW = 0.12
+LINE_LEVELS = 0.8
+# Local energy (RMS over the grain scale) beyond this many times the strip's median is a line
+# or a spot (crease, lashes, a mole), not grain.
+LOCAL_LEVELS = 1.6
+# Each repeat of the strip up the lid is shifted along it by this share of its length.
+REPEAT_SHIFT = 0.37
+# The strip's grain level is brought to the skin's around the eye: down as far as needed (what
+# is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
+# shadow has little grain to amplify).
+MAX_GAIN = 2.0
+
+
+def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
+                skin: tuple[np.ndarray, ...]) -> np.ndarray:
+    """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
+    pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
+    past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
+    ``skin``: bool masks of skin around the eye; the strip takes the grain level of the smoothest
+    (hair, lashes and glasses frames in one only add to its level)."""
+    origin, axis = upper[0], upper[-1] - upper[0]
+    length = max(float(np.linalg.norm(axis)), 2.0)
+    axis = axis / length
+    normal = np.array([-axis[1], axis[0]])
+    if float((top.mean(axis=0) - upper.mean(axis=0)) @ normal) < 0:
+        normal = -normal
+    upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
+    top_n = (top - origin) @ normal
+    start = max(ABOVE_LASHES * width, ABOVE_LASHES_PX)
+    rows = int(max(np.median(top_n - upper_n) - start, MIN_ROWS * width, MIN_ROWS_PX))
+    s = np.arange(int(length) + 1, dtype=np.float64)
+    n = np.interp(s, *increasing(upper_s, upper_n))[None, :] + start + np.arange(rows)[:, None]
+    map_x = (origin[0] + s[None, :] * axis[0] + n * normal[0]).astype(np.float32)
+    map_y = (origin[1] + s[None, :] * axis[1] + n * normal[1]).astype(np.float32)
+    # Only the box around the strip and the skin mask needs filtering.
+    sigma = float(np.clip(SCALE * width, MIN_SCALE_PX, MAX_SCALE_PX))
+    pad = int(np.ceil(3 * sigma)) + 2
+    ys, xs = np.nonzero(np.logical_or.reduce(skin))
+    h, w = image.shape[:2]
+    x0 = max(int(min(map_x.min(), xs.min(initial=w))) - pad, 0)
+    y0 = max(int(min(map_y.min(), ys.min(initial=h))) - pad, 0)
+    x1 = min(int(max(map_x.max(), xs.max(initial=0))) + pad + 1, w)
+    y1 = min(int(max(map_y.max(), ys.max(initial=0))) + pad + 1, h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return np.zeros((max(rows, 1), len(s), 3), np.float32)
+    source = image[y0:y1, x0:x1].astype(np.float32)
+    detail = source - cv2.GaussianBlur(source, (0, 0), sigma)
+    finest = source - cv2.GaussianBlur(source, (0, 0), MIN_SCALE_PX)
+    skin = [mask[y0:y1, x0:x1] for mask in skin if mask[y0:y1, x0:x1].sum() >= 20] or [np.ones(detail.shape[:2], bool)]
+    level = min(_grain_level(detail[mask]) for mask in skin)
+    strip = _sample(detail, map_x - x0, map_y - y0)
+    # Lines along the lid (lashes, the margin's shadow, the crease, a brow's lower edge) keep
+    # their sign along a row, where grain averages out: take out the part of each row's running
+    # mean beyond what grain gives (a canvas's weave, fainter, stays).
+    running = cv2.GaussianBlur(strip, (0, 0), sigmaX=ALONG_ROW * width, sigmaY=0.01, borderType=cv2.BORDER_REFLECT_101)
+    strip -= running - np.clip(running, -LINE_LEVELS * level, LINE_LEVELS * level)
+    strip = _without_lines(strip, sigma)
+    # Levels compared at the finest scale, a pixel, where grain dominates.
+    own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
+    gain = min(min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3), MAX_GAIN)
+    return (gain * strip).astype(np.float32)
+
+
+def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+    return cv2.remap(image, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _without_lines(strip: np.ndarray, sigma: float) -> np.ndarray:
+    """The strip with what stands out of its grain (a wavy crease, lash tips, a mole: local
+    energy above LOCAL_LEVELS times the strip's median) replaced by grain from the rows above
+    or below it in the same columns, or, where there is none, brought down to the grain's level."""
+    energy = np.sqrt(cv2.GaussianBlur((strip ** 2).mean(axis=2), (0, 0), max(0.5 * sigma, MIN_SCALE_PX),
+                                      borderType=cv2.BORDER_REFLECT_101))
+    limit = LOCAL_LEVELS * float(np.median(energy))
+    bad = energy > limit
+    out = strip.copy()
+    todo = bad.copy()
+    step = max(int(np.ceil(2 * sigma)), 1)
+    for shift in (k * sign for k in range(step, strip.shape[0], step) for sign in (1, -1)):
+        if not todo.any():
+            break
+        take = todo & ~np.roll(bad, shift, axis=0)
+        out[take] = np.roll(strip, shift, axis=0)[take]
+        todo &= ~take
+    out[todo] *= (limit / energy[todo])[:, None]
+    return out
+
+
+def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The strip at (``cols``, ``rows``) to the nearest pixel. Beyond its height it repeats
+    mirrored, each repeat shifted along the lid (a mirror image right above itself shows)."""
+    height, width = strip.shape[:2]
+    repeat = np.floor(rows / height)
+    within = rows - repeat * height
+    odd = (repeat % 2) != 0
+    rows = np.where(odd, height - 1 - within, within).astype(np.float32)
+    cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
+    return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _grain_level(values: np.ndarray) -> float:
+    """Robust standard deviation (median absolute deviation, all channels together): lines and
+    lash tips, a minority of the pixels, do not raise it."""
+    if len(values) == 0:
+        return 0.0
+    values = np.asarray(values, np.float32).ravel()
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
+def increasing(s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(s, values) sorted by s, for np.interp."""
+    order = np.argsort(s)
+    return s[order], values[order]
