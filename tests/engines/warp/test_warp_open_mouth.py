@@ -86,3 +86,16 @@ def test_a_big_smile_lifts_the_corners_as_far_as_a_face_does(config, engine, ima
     gap = float(np.linalg.norm(track.landmarks[14, :2] - track.landmarks[13, :2])) / width
     assert gap > 0.09, f"lips parted by {gap:.3f} mouth widths"
     assert lift < 0.17, f"corner lift {rest:.3f} -> {lift:.3f} mouth widths"
+
+
+@pytest.mark.parametrize("name", ["mona_lisa.jpg", "obama_official_2012.jpg", "london_042_grayscale.png"])
+def test_a_jaw_drop_moves_the_chin_as_far_as_the_lips_lower_edge(name, config, engine, image_tracker):
+    # On a driver the lip's lower edge and the chin go down alike (0.37 eye-distances each at
+    # jawOpen 0.6). py-feat's AU26 moved the chin ~0.78x as far, bunching the skin between them
+    # (MediaPipe on these outputs at AU26 +1: chin 0.72-0.77 of the lip edge's drop).
+    portrait, out, track = _render_and_track(name, config, engine, image_tracker, AU26=1)
+    rest = portrait.track.landmarks[:, :2]
+    up = (rest[10] - rest[152]) / np.linalg.norm(rest[10] - rest[152])
+    lip_edge, chin = (float((rest[p] - track.landmarks[p, :2]) @ up) for p in (17, 152))
+    assert lip_edge > 0.02 * np.linalg.norm(rest[10] - rest[152])  # the mouth opened
+    assert chin > 0.82 * lip_edge, f"chin {chin:.1f} px, lip edge {lip_edge:.1f} px"
