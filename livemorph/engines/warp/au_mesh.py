@@ -68,6 +68,13 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
+# In a smile only what moves outward goes back in depth, following the face's curve round the
+# dental arch: the mean mesh's surface falls back ~0.4-1.0 units per unit outward just beyond
+# the mouth corners. py-feat's AU12 instead moves the whole lower face 10-14 units back per
+# unit (lips and chin too, 3.7x the corners' outward motion), which a turned head shows as
+# the mouth and chin sliding toward the near cheek (the Mona Lisa's chin by 5 % of the face
+# width, her near mouth corner 19 px outward and the far one 1 px inward).
+SMILE_ARCH_SLOPE = 0.5
 # Frowns (AU15 lip-corner depressor, AU17 chin raiser). py-feat's AU15 drops the corners only
 # ~3.7 units (the mouth is ~65 wide) and its AU17 lifts the whole lower face, nose base included,
 # by 10-17 units; both also move the lower face 7-26 units in depth, which a turned head shows
@@ -154,7 +161,8 @@ class AUMeshModel:
            the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
            the lower face, cheek/nose AUs the middle);
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
-           ``_lift_mouth_corners``); frowns knit: AU04 also draws the brows together
+           ``_lift_mouth_corners``) and goes back in depth only where it moves outward
+           (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
@@ -188,6 +196,7 @@ class AUMeshModel:
             if region is not None:
                 basis[k] *= weights[region][:, None]
             if name == "AU12":
+                _smile_along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
             if name == "AU15":
                 _depress_mouth_corners(basis[k], self.mean_mesh)
@@ -280,6 +289,14 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     corners = mesh[[61, 291], :2]
     d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def _smile_along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: AU12's depth motion replaced by the outward motion's travel back round the
+    face (``SMILE_ARCH_SLOPE`` per unit outward); what does not move outward keeps its depth."""
+    centre_x = float(mesh[[61, 291], 0].mean())
+    outward = displacement[:, 0] * np.sign(mesh[:, 0] - centre_x)
+    displacement[:, 2] = SMILE_ARCH_SLOPE * np.maximum(outward, 0.0)
 
 
 def corner_field(mesh: np.ndarray) -> np.ndarray:
