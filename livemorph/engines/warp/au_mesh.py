@@ -75,6 +75,15 @@ CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 uni
 # the mouth and chin sliding toward the near cheek (the Mona Lisa's chin by 5 % of the face
 # width, her near mouth corner 19 px outward and the far one 1 px inward).
 SMILE_ARCH_SLOPE = 0.5
+# A smile also lifts the mouth as a whole toward the nose: on drivers (MediaPipe, along the
+# face's up, eye distances) the upper lip rose 0.05-0.09 at a smile's peak, more than py-feat's
+# AU12 draws (0.03 at AU12 +3). The lips rise this much per unit of AU12 (model units; the eyes
+# are ~95 apart), fading to nothing at the nose base, to CHIN_SHARE of it at the chin and out
+# beyond the corners over MOUTH_RISE_REACH mouth half-widths. (Before, on a face pitched down
+# like the Mona Lisa's, py-feat's lower face moving back in depth drew a similar rise.)
+SMILE_MOUTH_RISE = 1.5
+SMILE_MOUTH_RISE_CHIN_SHARE = 0.5
+SMILE_MOUTH_RISE_REACH = 0.6
 # Frowns (AU15 lip-corner depressor, AU17 chin raiser). py-feat's AU15 drops the corners only
 # ~3.7 units (the mouth is ~65 wide) and its AU17 lifts the whole lower face, nose base included,
 # by 10-17 units; both also move the lower face 7-26 units in depth, which a turned head shows
@@ -86,7 +95,7 @@ CORNER_HEIGHT = 0.45  # ... and above and below them over this many
 CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
 CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
-NOSE_BASE, UPPER_LIP_TOP = 2, 0
+NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
 # A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
 # to all of it: a grinning portrait that only dropped its corners still grinned.
 FROWN_RELEASES_SMILE = 0.8
@@ -198,6 +207,7 @@ class AUMeshModel:
             if name == "AU12":
                 _smile_along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+                _raise_the_mouth(basis[k], self.mean_mesh)
             if name == "AU15":
                 _depress_mouth_corners(basis[k], self.mean_mesh)
             if name == "AU17":
@@ -297,6 +307,20 @@ def _smile_along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
     centre_x = float(mesh[[61, 291], 0].mean())
     outward = displacement[:, 0] * np.sign(mesh[:, 0] - centre_x)
     displacement[:, 2] = SMILE_ARCH_SLOPE * np.maximum(outward, 0.0)
+
+
+def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: add AU12's rise of the whole mouth (``SMILE_MOUTH_RISE``), the skin around it
+    taking it up as it fades (to the nose base above, to part of it at the chin below)."""
+    y = mesh[:, 1]
+    lips_top, lips_bottom = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[LIP_BOTTOM, 1])
+    above = smoothstep(float(mesh[NOSE_BASE, 1]), lips_top, y)
+    below = 1.0 - (1.0 - SMILE_MOUTH_RISE_CHIN_SHARE) * smoothstep(lips_bottom, float(mesh[CHIN, 1]), y)
+    corners = mesh[[61, 291], :2]
+    half = 0.5 * float(abs(corners[1, 0] - corners[0, 0]))
+    across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / half
+    beside = np.exp(-np.maximum(across - 1.0, 0.0) ** 2 / (2 * SMILE_MOUTH_RISE_REACH ** 2))
+    displacement[:, 1] -= SMILE_MOUTH_RISE * np.where(y < lips_top, above, below) * beside
 
 
 def corner_field(mesh: np.ndarray) -> np.ndarray:
