@@ -36,9 +36,12 @@ SMILE_LIFT_ROOM = 0.04  # a portrait that already smiles that much still gets th
 CORNER_REACH = 0.2  # the corners' pull-back fades over this share of the mouth width
 # Lips parted in a smile part mostly upward: the upper lip rises off the teeth (a laughing
 # driver's upper lip rose 0.08-0.2 eye-distances while the lower lip barely dropped). Upper-lip
-# rise, mouth widths, per unit of AU25 at a full smile (AU12 +SMILE_FULL_AT).
+# rise, mouth widths, per unit of AU25 at a full smile (AU12 +SMILE_FULL_AT); a laugh beyond it
+# lifts the upper lip further, up to SMILE_PARTING_MAX_SHARE times that at AU12 +5 (drivers'
+# upper lip at a laugh's peak: 0.11-0.37 mouth widths).
 SMILE_PARTING = 0.06
 SMILE_FULL_AT = 3.0
+SMILE_PARTING_MAX_SHARE = 1.6
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
 UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
 
@@ -124,7 +127,10 @@ def _upper_lip_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices
 def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
     """In place: in a smile (AU12 change ``smile``) lips parted by ``parting`` (AU25 change) also
     lift the upper lip off the teeth."""
-    share = float(np.clip(smile / SMILE_FULL_AT, 0.0, 1.0)) * max(parting, 0.0)
+    smiling = smile / SMILE_FULL_AT
+    if smiling > 1.0:  # a laugh: on toward SMILE_PARTING_MAX_SHARE at AU12 +5
+        smiling = 1.0 + (SMILE_PARTING_MAX_SHARE - 1.0) * min((smile - SMILE_FULL_AT) / (5.0 - SMILE_FULL_AT), 1.0)
+    share = max(smiling, 0.0) * max(parting, 0.0)
     if share <= 0.0:
         return
     rise = SMILE_PARTING * share * bounds.width
