@@ -125,6 +125,9 @@ BROW_PAIRS = tuple(zip(BROW_POINTS, BROW_LOWER_POINTS))
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
+# Outer lip contour, the same way round.
+UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
+LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 # The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
 LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152
@@ -176,7 +179,8 @@ class AUMeshModel:
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
-           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit.
+           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit;
+           in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``).
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
@@ -223,6 +227,8 @@ class AUMeshModel:
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
                 basis[k, list(upper)] = mean
                 basis[k, list(lower)] = mean
+            if name == "AU12":
+                _lower_lip_keeps_its_height(basis[k])
         return basis.astype(np.float32)
 
 
@@ -307,6 +313,15 @@ def _smile_along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
     centre_x = float(mesh[[61, 291], 0].mean())
     outward = displacement[:, 0] * np.sign(mesh[:, 0] - centre_x)
     displacement[:, 2] = SMILE_ARCH_SLOPE * np.maximum(outward, 0.0)
+
+
+def _lower_lip_keeps_its_height(displacement: np.ndarray) -> None:
+    """In place: the lower lip's outer edge rises with its inner edge. py-feat's AU12 lifts the
+    outer edge 1.1 units more per unit (a thinning lip), which on the Mona Lisa squeezed her
+    lower lip from 11 to 8 px at AU12 +3 and drew its edge and the shadow under it as a second
+    smile line just below the first."""
+    inner, outer = list(LOWER_INNER[1:-1]), list(LOWER_OUTER[1:-1])
+    displacement[outer, 1] = displacement[inner, 1]
 
 
 def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
