@@ -79,9 +79,12 @@ SMILE_ARCH_SLOPE = 0.5
 # face's up, eye distances) the upper lip rose 0.05-0.09 at a smile's peak, more than py-feat's
 # AU12 draws (0.03 at AU12 +3). The lips rise this much per unit of AU12 (model units; the eyes
 # are ~95 apart), fading to nothing at the nose base, to CHIN_SHARE of it at the chin and out
-# beyond the corners over MOUTH_RISE_REACH mouth half-widths. (Before, on a face pitched down
-# like the Mona Lisa's, py-feat's lower face moving back in depth drew a similar rise.)
+# beyond the corners over MOUTH_RISE_REACH mouth half-widths; the nose base rises by
+# NOSE_SHARE of it (drivers' philtrum only shrank by 0.03-0.04 eye distances: the nose base
+# rose too), the nose tip stays. (Before, on a face pitched down like the Mona Lisa's, py-feat's
+# lower face moving back in depth drew a similar rise.)
 SMILE_MOUTH_RISE = 1.5
+SMILE_MOUTH_RISE_NOSE_SHARE = 0.5
 SMILE_MOUTH_RISE_CHIN_SHARE = 0.5
 SMILE_MOUTH_RISE_REACH = 0.6
 # Frowns (AU15 lip-corner depressor, AU17 chin raiser). py-feat's AU15 drops the corners only
@@ -326,10 +329,13 @@ def _lower_lip_keeps_its_height(displacement: np.ndarray) -> None:
 
 def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
     """In place: add AU12's rise of the whole mouth (``SMILE_MOUTH_RISE``), the skin around it
-    taking it up as it fades (to the nose base above, to part of it at the chin below)."""
+    taking it up as it fades (to part of it at the nose base and nothing at the nose tip above,
+    to part of it at the chin below)."""
     y = mesh[:, 1]
     lips_top, lips_bottom = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[LIP_BOTTOM, 1])
-    above = smoothstep(float(mesh[NOSE_BASE, 1]), lips_top, y)
+    tip, base = float(mesh[NOSE_TIP, 1]), float(mesh[NOSE_BASE, 1])
+    share = SMILE_MOUTH_RISE_NOSE_SHARE
+    above = np.where(y >= base, share + (1.0 - share) * smoothstep(base, lips_top, y), share * smoothstep(tip, base, y))
     below = 1.0 - (1.0 - SMILE_MOUTH_RISE_CHIN_SHARE) * smoothstep(lips_bottom, float(mesh[CHIN, 1]), y)
     corners = mesh[[61, 291], :2]
     half = 0.5 * float(abs(corners[1, 0] - corners[0, 0]))

@@ -39,7 +39,8 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
 from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
-from .mouth_motion import corners_following_the_jaw, ease_jaw, jaw_limit, limit_smile, part_smiling_lips, smile_bounds
+from .mouth_motion import (corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum, limit_smile,
+                           part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class WarpEngine:
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
+        keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         silhouette.limit(disp, prepared.silhouette)
         silhouette.move_band(disp, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
