@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .au_mesh import LOWER_INNER, UPPER_INNER
+from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import ease_toward, smoothstep
-from .mouth import LOWER_OUTER, UPPER_OUTER
 
 LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
 UPPER_LIP_CENTRE = 13
