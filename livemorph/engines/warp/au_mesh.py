@@ -68,6 +68,25 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
+# In a smile only what moves outward goes back in depth, following the face's curve round the
+# dental arch: the mean mesh's surface falls back ~0.4-1.0 units per unit outward just beyond
+# the mouth corners. py-feat's AU12 instead moves the whole lower face 10-14 units back per
+# unit (lips and chin too, 3.7x the corners' outward motion), which a turned head shows as
+# the mouth and chin sliding toward the near cheek (the Mona Lisa's chin by 5 % of the face
+# width, her near mouth corner 19 px outward and the far one 1 px inward).
+SMILE_ARCH_SLOPE = 0.5
+# A smile also lifts the mouth as a whole toward the nose: on drivers (MediaPipe, along the
+# face's up, eye distances) the upper lip rose 0.05-0.09 at a smile's peak, more than py-feat's
+# AU12 draws (0.03 at AU12 +3). The lips rise this much per unit of AU12 (model units; the eyes
+# are ~95 apart), fading to nothing at the nose base, to CHIN_SHARE of it at the chin and out
+# beyond the corners over MOUTH_RISE_REACH mouth half-widths; the nose base rises by
+# NOSE_SHARE of it (drivers' philtrum only shrank by 0.03-0.04 eye distances: the nose base
+# rose too), the nose tip stays. (Before, on a face pitched down like the Mona Lisa's, py-feat's
+# lower face moving back in depth drew a similar rise.)
+SMILE_MOUTH_RISE = 1.5
+SMILE_MOUTH_RISE_NOSE_SHARE = 0.5
+SMILE_MOUTH_RISE_CHIN_SHARE = 0.5
+SMILE_MOUTH_RISE_REACH = 0.6
 # Frowns (AU15 lip-corner depressor, AU17 chin raiser). py-feat's AU15 drops the corners only
 # ~3.7 units (the mouth is ~65 wide) and its AU17 lifts the whole lower face, nose base included,
 # by 10-17 units; both also move the lower face 7-26 units in depth, which a turned head shows
@@ -79,7 +98,7 @@ CORNER_HEIGHT = 0.45  # ... and above and below them over this many
 CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
 CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
-NOSE_BASE, UPPER_LIP_TOP = 2, 0
+NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
 # A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
 # to all of it: a grinning portrait that only dropped its corners still grinned.
 FROWN_RELEASES_SMILE = 0.8
@@ -109,6 +128,9 @@ BROW_PAIRS = tuple(zip(BROW_POINTS, BROW_LOWER_POINTS))
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
+# Outer lip contour, the same way round.
+UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
+LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 # The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
 LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152
@@ -154,12 +176,14 @@ class AUMeshModel:
            the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
            the lower face, cheek/nose AUs the middle);
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
-           ``_lift_mouth_corners``); frowns knit: AU04 also draws the brows together
+           ``_lift_mouth_corners``) and goes back in depth only where it moves outward
+           (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
-           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit.
+           (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit;
+           in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``).
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
@@ -188,7 +212,9 @@ class AUMeshModel:
             if region is not None:
                 basis[k] *= weights[region][:, None]
             if name == "AU12":
+                _smile_along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+                _raise_the_mouth(basis[k], self.mean_mesh)
             if name == "AU15":
                 _depress_mouth_corners(basis[k], self.mean_mesh)
             if name == "AU17":
@@ -204,6 +230,8 @@ class AUMeshModel:
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
                 basis[k, list(upper)] = mean
                 basis[k, list(lower)] = mean
+            if name == "AU12":
+                _lower_lip_keeps_its_height(basis[k])
         return basis.astype(np.float32)
 
 
@@ -280,6 +308,40 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     corners = mesh[[61, 291], :2]
     d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def _smile_along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: AU12's depth motion replaced by the outward motion's travel back round the
+    face (``SMILE_ARCH_SLOPE`` per unit outward); what does not move outward keeps its depth."""
+    centre_x = float(mesh[[61, 291], 0].mean())
+    outward = displacement[:, 0] * np.sign(mesh[:, 0] - centre_x)
+    displacement[:, 2] = SMILE_ARCH_SLOPE * np.maximum(outward, 0.0)
+
+
+def _lower_lip_keeps_its_height(displacement: np.ndarray) -> None:
+    """In place: the lower lip's outer edge rises with its inner edge. py-feat's AU12 lifts the
+    outer edge 1.1 units more per unit (a thinning lip), which on the Mona Lisa squeezed her
+    lower lip from 11 to 8 px at AU12 +3 and drew its edge and the shadow under it as a second
+    smile line just below the first."""
+    inner, outer = list(LOWER_INNER[1:-1]), list(LOWER_OUTER[1:-1])
+    displacement[outer, 1] = displacement[inner, 1]
+
+
+def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: add AU12's rise of the whole mouth (``SMILE_MOUTH_RISE``), the skin around it
+    taking it up as it fades (to part of it at the nose base and nothing at the nose tip above,
+    to part of it at the chin below)."""
+    y = mesh[:, 1]
+    lips_top, lips_bottom = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[LIP_BOTTOM, 1])
+    tip, base = float(mesh[NOSE_TIP, 1]), float(mesh[NOSE_BASE, 1])
+    share = SMILE_MOUTH_RISE_NOSE_SHARE
+    above = np.where(y >= base, share + (1.0 - share) * smoothstep(base, lips_top, y), share * smoothstep(tip, base, y))
+    below = 1.0 - (1.0 - SMILE_MOUTH_RISE_CHIN_SHARE) * smoothstep(lips_bottom, float(mesh[CHIN, 1]), y)
+    corners = mesh[[61, 291], :2]
+    half = 0.5 * float(abs(corners[1, 0] - corners[0, 0]))
+    across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / half
+    beside = np.exp(-np.maximum(across - 1.0, 0.0) ** 2 / (2 * SMILE_MOUTH_RISE_REACH ** 2))
+    displacement[:, 1] -= SMILE_MOUTH_RISE * np.where(y < lips_top, above, below) * beside
 
 
 def corner_field(mesh: np.ndarray) -> np.ndarray:

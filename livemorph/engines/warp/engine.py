@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_PAIRS, BROW_POINTS, LOWER_INNER,
-                       UPPER_INNER, AUMeshModel, brow_change, ease_frown, feat_au_delta, frown_limit,
-                       load_au_mesh_model, mouth_corner_change)
+                       LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown, feat_au_delta,
+                       frown_limit, load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -38,9 +38,9 @@ from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import detect_glasses, hold_frame
 from .lids import LidPainter, prepare_lids
-from .mouth import LOWER_OUTER, UPPER_OUTER, MouthPainter, prepare_mouth
-from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, limit_smile,
-                           part_smiling_lips, smile_bounds)
+from .mouth import MouthPainter, prepare_mouth
+from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
+                           limit_smile, part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +237,7 @@ class WarpEngine:
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
+        keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         silhouette.limit(disp, prepared.silhouette)
         silhouette.move_band(disp, prepared.silhouette)
         silhouette.keep_below_chin(disp, prepared.vertices, prepared.silhouette)

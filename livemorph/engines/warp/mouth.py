@@ -18,12 +18,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import LOWER_INNER, UPPER_INNER
+from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
 from .mouth_interior import synthesized_interior
 
-UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
@@ -40,6 +38,14 @@ UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
 # Typical hues (RGB over their mean) of skin and of teeth under white light.
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
+# On a tinted picture teeth are never cooler than the face's whites (``_warm_as_the_whites``):
+# its lightest skin (face pixels above this brightness percentile) and its eye whites.
+LIGHTEST_SKIN = 90
+# Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
+# tinted picture (a varnished painting), whose painted teeth are as bright as its eye whites
+# times this, not as its brightest skin.
+TINTED_WHITES_B = (10.0, 30.0)
+TINTED_TEETH_OVER_SCLERA = 1.1
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
 # Under a portrait's own upper teeth the cavity is lit from below: depth eases from 1 (in their
 # shadow, which reaches down most of the way) to 1 - this at the floor of the mouth.
@@ -229,13 +235,16 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
     highlights or its eye whites (whichever is brighter), tinted like the picture -- a warm
-    cream on a varnished painting, grey on a grey photo."""
+    cream on a varnished painting, grey on a grey photo; on a tinted picture no cooler than
+    its whites and no brighter than its eye whites (``_warm_as_the_whites``)."""
     pixels = image[face].astype(np.float32)
     skin = np.median(pixels, axis=0)
     luminance = pixels.mean(axis=1)
     # Teeth are among the brightest things in a face whatever its skin: at least the face's
     # highlights, and a good part of the picture's white point (a dark face on a light ground).
-    white_point = float(np.percentile(image[::4, ::4].mean(axis=2), 99.5))  # every 4th pixel is plenty
+    every_4th = image[::4, ::4].reshape(-1, 3).astype(np.float32)  # plenty for the picture's white
+    picture_luminance = every_4th.mean(axis=1)
+    white_point = float(np.percentile(picture_luminance, 99.5))
     target = max(float(np.percentile(luminance, 95)), 1.3 * float(skin.mean()), 0.6 * white_point)
     sclera = _eye_whites(image, xy)
     if sclera is not None:
@@ -247,7 +256,44 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
     tint = TEETH_HUE * light / float((TEETH_HUE * light).mean())
     coloured = float(np.clip((skin.max() - skin.min()) / max(float(skin.max()), 1.0) / 0.35, 0.0, 1.0))
     teeth = min(target, 225.0) * (1.0 + coloured * (tint - 1.0))
-    return np.clip(teeth, 0, 240)
+    face_whites = [np.median(pixels[luminance >= np.percentile(luminance, LIGHTEST_SKIN)], axis=0)]
+    if sclera is not None:
+        face_whites.append(sclera)
+    return _warm_as_the_whites(np.clip(teeth, 0, 240), np.median(every_4th[picture_luminance >= white_point], axis=0),
+                               face_whites)
+
+
+def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites: list) -> np.ndarray:
+    """On a tinted picture, teeth no cooler than its whites and no brighter than its eye whites.
+
+    ``face_whites``: RGB of the face's lightest skin and, when they show, its eye whites. Where
+    these and the picture's ``white_point`` are all yellow (a varnished painting: the Mona
+    Lisa's read b* +41 in Lab, a photo's white point 0 +-7), teeth hued from the skin alone came
+    out greener and bluer than the eye whites beside them (b* +31, a* -5: "pale mint" on
+    yellow-brown paint). There the teeth's Lab a* and b* are raised to the coolest of the face's
+    whites (never lowered) and their lightness eased to ``TINTED_TEETH_OVER_SCLERA`` times the
+    eye whites' (a dark varnish dims the whites too); a photo's teeth keep their colour.
+    """
+    whites = _to_lab(np.vstack([white_point] + list(face_whites)))
+    tinted = float(smoothstep(*TINTED_WHITES_B, float(whites[:, 2].min())))
+    if tinted <= 0.0:
+        return np.asarray(teeth, np.float32)
+    lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
+    goal = lab.copy()
+    goal[1] = max(lab[1], float(whites[1:, 1].min()))
+    goal[2] = max(lab[2], float(whites[1:, 2].min()))
+    if len(face_whites) > 1:  # the eye whites show
+        goal[0] = min(lab[0], TINTED_TEETH_OVER_SCLERA * float(whites[2, 0]))
+    return np.clip(_from_lab((lab + tinted * (goal - lab))[None])[0], 0, 240).astype(np.float32)
+
+
+def _to_lab(rgb: np.ndarray) -> np.ndarray:
+    """(N, 3) RGB 0..255 -> (N, 3) CIE Lab (L 0..100, a and b around 0)."""
+    return cv2.cvtColor(np.asarray(rgb, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0]
+
+
+def _from_lab(lab: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.asarray(lab, np.float32)[None], cv2.COLOR_LAB2RGB)[0] * 255.0
 
 
 def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .au_mesh import LOWER_INNER, UPPER_INNER
-from .easing import ease_toward
-from .mouth import LOWER_OUTER, UPPER_OUTER
+from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .easing import ease_toward, smoothstep
 
 LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
 UPPER_LIP_CENTRE = 13
@@ -40,9 +39,22 @@ SMILE_LIFT_ROOM = 0.04  # a portrait that already smiles that much still gets th
 CORNER_REACH = 0.2  # the corners' pull-back fades over this share of the mouth width
 # Lips parted in a smile part mostly upward: the upper lip rises off the teeth (a laughing
 # driver's upper lip rose 0.08-0.2 eye-distances while the lower lip barely dropped). Upper-lip
-# rise, mouth widths, per unit of AU25 at a full smile (AU12 +SMILE_FULL_AT).
+# rise, mouth widths, per unit of AU25 at a full smile (AU12 +SMILE_FULL_AT); a laugh beyond it
+# lifts the upper lip further, up to SMILE_PARTING_MAX_SHARE times that at AU12 +5 (drivers'
+# upper lip at a laugh's peak: 0.11-0.37 mouth widths).
 SMILE_PARTING = 0.06
 SMILE_FULL_AT = 3.0
+SMILE_PARTING_MAX_SHARE = 1.6
+# The skin between the nose base and the upper lip (the philtrum) is squeezed by a smile's rise
+# of the mouth and a laugh's lift of the upper lip; on drivers it kept 0.77-0.80 of its height at
+# a smile's peak, lips parted or not (their nose base rose too). The squeeze eases from
+# PHILTRUM_KNEE of its height on toward leaving PHILTRUM_KEEP of it: the mouth (both lips:
+# their parting stays) goes down by the rest. Unbounded, a laugh with parted lips left a London
+# portrait 0.17 of it (the upper lip jammed under the nose; 0.5-0.55 before the smile's rise);
+# 0.72 cost the Mona Lisa's laugh a tenth of the smile MediaPipe reads on it.
+PHILTRUM_KEEP = 0.6
+PHILTRUM_KNEE = 0.25  # squeeze (a share of the height) up to which nothing is eased
+NOSE_BASE, UPPER_LIP_TOP = 2, 0
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
 UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
 
@@ -55,6 +67,8 @@ class SmileBounds:
     corner_weight: np.ndarray  # (V,) float32, 1 at the mouth corners fading to 0 (the lip centre stays)
     knee: float  # corner lift (over mouth width) where the easing starts
     limit: float  # ... and the most it reaches
+    mouth_block: np.ndarray  # (V,) float32, 1 on the lips fading to 0 at the nose base, toward the chin and beyond the corners
+    philtrum: float  # nose base to upper lip top along ``up``, pixels
 
 
 def jaw_limit(jaw_px: np.ndarray, face_xy: np.ndarray, radial: np.ndarray, max_out: np.ndarray,
@@ -125,7 +139,37 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
     upper_lip = _upper_lip_weight(xy, up, width, num_vertices) * float(closed)
     return SmileBounds(up=up, width=width, upper_lip=upper_lip, corner_weight=weight,
-                       knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit)
+                       knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit,
+                       mouth_block=_mouth_block(xy, up, width, num_vertices),
+                       philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up))
+
+
+def _mouth_block(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
+    """1 on and around the lips, fading to 0 at the nose base above, to 0 at the chin below and
+    over half the mouth width beyond the corners: what moves when the mouth moves whole."""
+    height = (xy - xy[CHIN]) @ up  # above the chin
+    lip_top, nose, lip_bottom = (float((xy[i] - xy[CHIN]) @ up) for i in (UPPER_LIP_TOP, NOSE_BASE, LIP_BOTTOM))
+    vertical = np.where(height > lip_top, 1.0 - smoothstep(lip_top, nose, height), smoothstep(0.0, lip_bottom, height))
+    corners = xy[list(CORNERS)]
+    across = (xy - corners.mean(axis=0)) @ ((corners[1] - corners[0]) / width)  # along the mouth, pixels
+    beside = np.exp(-np.maximum(np.abs(across) - 0.5 * width, 0.0) ** 2 / (2 * (0.25 * width) ** 2))
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = vertical * beside
+    return weight
+
+
+def keep_the_philtrum(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds) -> None:
+    """In place: a philtrum squeezed beyond ``PHILTRUM_KNEE`` eases toward keeping
+    ``PHILTRUM_KEEP`` of its height, the mouth going down whole by the difference."""
+    if bounds.philtrum <= 1.0:
+        return
+    moved = vertices[:len(displacement)] + displacement
+    squeeze = 1.0 - float((moved[NOSE_BASE] - moved[UPPER_LIP_TOP]) @ bounds.up) / bounds.philtrum
+    allowed = ease_toward(squeeze, PHILTRUM_KNEE, 1.0 - PHILTRUM_KEEP)
+    if allowed >= squeeze:
+        return
+    down = (squeeze - allowed) * bounds.philtrum
+    displacement -= (down * bounds.mouth_block[:, None] * bounds.up[None, :]).astype(displacement.dtype)
 
 
 def _upper_lip_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
@@ -148,7 +192,10 @@ def _upper_lip_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices
 def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
     """In place: in a smile (AU12 change ``smile``) lips parted by ``parting`` (AU25 change) also
     lift the upper lip off the teeth."""
-    share = float(np.clip(smile / SMILE_FULL_AT, 0.0, 1.0)) * max(parting, 0.0)
+    smiling = smile / SMILE_FULL_AT
+    if smiling > 1.0:  # a laugh: on toward SMILE_PARTING_MAX_SHARE at AU12 +5
+        smiling = 1.0 + (SMILE_PARTING_MAX_SHARE - 1.0) * min((smile - SMILE_FULL_AT) / (5.0 - SMILE_FULL_AT), 1.0)
+    share = max(smiling, 0.0) * max(parting, 0.0)
     if share <= 0.0:
         return
     rise = SMILE_PARTING * share * bounds.width
