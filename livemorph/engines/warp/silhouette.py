@@ -62,13 +62,17 @@ CLOTHING_SECTOR = 0.82
 # Below the jaw (within this cosine of straight down from the face's centre, ~50 degrees) the
 # band widens toward ``feather_below``, and a lowered chin goes down in front of what lies there.
 NECK_SECTOR_COS = 0.64
-# Below a lowered chin, the neck's mesh vertices keep at least this share of their depth.
-NECK_KEEP = 0.25
+# Below a lowered chin, the neck's mesh vertices keep at least this share of their depth; so do
+# those beside the jaw (within this cosine of straight down, ~70 degrees), where its corners pass.
+NECK_KEEP = 0.5
+PUSH_SECTOR_COS = 0.35
 # A lowered chin goes at most this share of the band below the jaw (``feather_below``, or the
 # way to the frame edge where that is nearer).
 CHIN_ROOM = 0.8
-# The shadow under a lowered chin: how far below it (face sizes) the drawn band is kept.
-CHIN_SHADOW = 0.025
+# The shadow under a lowered chin: how far below it (face sizes) the drawn band is kept over
+# the neck, and the chin's shadow reaches over clothing, darkening it by up to CHIN_CAST.
+CHIN_SHADOW = 0.05
+CHIN_CAST = 0.35
 # A chin lowered by less than this (pixels) covers nothing worth redrawing.
 CHIN_COVER_MIN_DROP = 0.5
 # The neck band never gets narrower than this share of the side band: the chin keeps some motion
@@ -93,6 +97,7 @@ class Silhouette:
     hull: np.ndarray  # (H,) int, the face points on the outline, in order round it
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
     neck_zone: np.ndarray  # (P, 2) polygon from the jaw down to ``reach``, where a lowered chin covers the neck
+    neck_skin: np.ndarray  # (P, 2) the part of it that is skin, from the jaw down to where clothing starts
     size: float  # the face's larger side, pixels
     down: np.ndarray  # (2,) unit vector, eyes to chin
     # Mesh vertices below the jaw (band points, anchors) kept below a lowered chin (``keep_below_chin``);
@@ -133,6 +138,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     margins = nominal.copy()  # the band each outline point may use
     ring_margins = nominal.copy()  # where the anchors go (beyond the frame: replaced by its edge)
     reach = nominal.copy()  # how far a lowered chin may go down below the jaw (in front of clothing too)
+    skin = nominal.copy()  # how far below the jaw the neck is skin (clothing starts there)
     if image is not None:
         # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
         cos_down = rays @ down
@@ -141,6 +147,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         if neck.any():
             free = _free_neck(image, xy, center, rays[neck], radius[neck], nominal[neck], size)
             margins[neck] = np.maximum(free, floor)
+            skin[neck] = free
         to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
         # The same on both sides of the chin: one side held by a collar and the other free
         # would twist the jaw drop sideways.
@@ -153,6 +160,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
 
         margins = in_frame_and_even(margins)
         reach = in_frame_and_even(nominal)
+        skin = in_frame_and_even(skin)
         # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
         ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
     ring = center + rays * (radius + ring_margins)[:, None]
@@ -170,7 +178,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     # stands as a step above the neck's edge.
     below = (nominal_margin(point_angles) - feather * size) / max((feather_below - feather) * size, 1e-9)
     below = np.clip(below, 0.0, 1.0)
-    reach_points = center + rays * (radius + (CHIN_ROOM + NECK_KEEP) * reach)[:, None]
+    outline = center + rays * radius[:, None]
+    reach_points = outline + rays * ((CHIN_ROOM + NECK_KEEP) * reach)[:, None]
     sector = rays @ down > NECK_SECTOR_COS
     return Silhouette(
         center=center,
@@ -190,7 +199,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         hull=hull_ids,
         # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
         reach=reach_points.astype(np.float32),
-        neck_zone=np.vstack([(center + rays * radius[:, None])[sector], reach_points[sector][::-1]]).astype(np.float32),
+        neck_zone=np.vstack([outline[sector], reach_points[sector][::-1]]).astype(np.float32),
+        neck_skin=np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]).astype(np.float32),
         size=size,
         down=down.astype(np.float32),
     )
@@ -203,7 +213,7 @@ def with_neck_vertices(silhouette: Silhouette, vertices: np.ndarray) -> Silhouet
     dist = np.hypot(rel[:, 0], rel[:, 1])
     cos_down = (rel @ silhouette.down) / np.maximum(dist, 1e-9)
     depth = dist - _outline_radius(silhouette, vertices[:NUM_FACE_POINTS], np.arctan2(rel[:, 1], rel[:, 0]))
-    below = (cos_down > NECK_SECTOR_COS) & (depth > 0.0)
+    below = (cos_down > PUSH_SECTOR_COS) & (depth > 0.0)
     return replace(silhouette, neck_ids=(np.nonzero(below)[0] + NUM_FACE_POINTS).astype(np.int64),
                    neck_depth=depth[below].astype(np.float32))
 
@@ -245,11 +255,12 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
                silhouette: Silhouette) -> None:
     """In place: below the jaw, what a lowered chin does not cover is the portrait's own.
 
-    Pushed ahead of the chin (``keep_below_chin``), the neck band carries a squeezed strip of
-    neck and collar down with it, a pale rim under the chin; a real chin covers the neck and
-    leaves the clothing below as it was. The band is kept a short way below the moved outline
-    (the shadow under the chin goes down with it) and fades into the portrait's own pixels.
-    A chin that rises or stays leaves the band as drawn."""
+    Pushed ahead of the chin (``keep_below_chin``), the neck band carries the neck and the top
+    of the collar down with it. Over the neck's skin the band is kept a short way below the
+    moved chin and fades into the portrait's own neck (the chin's shadow and a beard's edge go
+    down with it); over clothing the portrait's own clothing shows right up to the chin, under a
+    soft shadow the chin casts on it (a drawn strip of neck or collar there read as a pale rim or
+    a ghost of the collar). A chin that rises or stays leaves the band as drawn."""
     drop = float((moved[CHIN] - rest[CHIN]) @ silhouette.radial[CHIN])
     if drop < CHIN_COVER_MIN_DROP or len(silhouette.neck_zone) < 3:
         return
@@ -261,18 +272,24 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     if x1 <= x0 or y1 <= y0:
         return
     shift = np.array([x0, y0], np.float64)
-    in_zone = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    cv2.fillPoly(in_zone, [_fixed(zone - shift)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
-    # The face, and its shadow straight below it (not beside the jaw, where a collar's edge is near).
+
+    def coverage(*polygons: np.ndarray) -> np.ndarray:
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for polygon in polygons:  # one call would fill overlaps even-odd
+            cv2.fillPoly(mask, [_fixed(polygon - shift)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
+        return mask.astype(np.float32) / 255.0
+
+    outline = moved[silhouette.hull]
     soft = max(CHIN_SHADOW * silhouette.size, 1.0)
-    outline = moved[silhouette.hull] - shift
-    face = np.zeros_like(in_zone)
-    for polygon in (outline, outline + soft * silhouette.down):  # one call would fill their overlap even-odd
-        cv2.fillPoly(face, [_fixed(polygon)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
-    face = cv2.GaussianBlur(face, (0, 0), 0.5 * soft)
-    own = (in_zone.astype(np.float32) / 255.0) * (1.0 - face.astype(np.float32) / 255.0)
+    face = coverage(outline)
+    # The face and its shadow straight below it (not beside the jaw, where a collar's edge is near).
+    below = cv2.GaussianBlur(coverage(outline, outline + soft * silhouette.down), (0, 0), 0.5 * soft) * (1.0 - face)
+    skin = coverage(silhouette.neck_skin)
+    drawn = face + below * skin
+    own = coverage(zone) * (1.0 - drawn)
+    shade = 1.0 - CHIN_CAST * below * (1.0 - skin)
     box = out[y0:y1, x0:x1]
-    box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * own[..., None] + 0.5).astype(out.dtype)
+    box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * (own * shade)[..., None] + 0.5).astype(out.dtype)
 
 
 _SUBPIXEL_BITS = 4  # cv2.fillPoly's fixed-point shift
