@@ -7,7 +7,7 @@ ring, which then lies on the background). Motionless anchors sit a small margin 
 (``warp.feather_below``), because the neck and the shadow under the chin move with a jaw drop.
 The neck band stops where clothing starts (a collar, a lapel, a turtleneck: colours that are
 neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged.
-A jaw drop still lowers the chin there, as a real one does: in front of the collar, at most 80 %
+A jaw drop still lowers the chin there, as a real one does: in front of the collar, at most half
 of the way to the band's end or the frame edge (the band's vertices are pushed ahead of the
 chin, and below the jaw what the moved chin does not cover is redrawn from the portrait).
 
@@ -68,10 +68,10 @@ NECK_KEEP = 0.5
 PUSH_SECTOR_COS = 0.35
 # A lowered chin goes at most this share of the band below the jaw (``feather_below``, or the
 # way to the frame edge where that is nearer).
-CHIN_ROOM = 0.8
+CHIN_ROOM = 0.5
 # The shadow under a lowered chin: how far below it (face sizes) the drawn band is kept over
 # the neck, and the chin's shadow reaches over clothing, darkening it by up to CHIN_CAST.
-CHIN_SHADOW = 0.05
+CHIN_SHADOW = 0.03
 CHIN_CAST = 0.35
 # A chin lowered by less than this (pixels) covers nothing worth redrawing.
 CHIN_COVER_MIN_DROP = 0.5
