@@ -1,6 +1,7 @@
 """Does the portrait do what the driver does? Every shared driver x every shared portrait, default config.
 
     python benchmarks/bench_fidelity.py [--max-frames N] [--drivers a.mp4,b.mp4] [--portraits x.jpg,...]
+                                        [--judge tracked|per-frame|both]
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
@@ -40,23 +41,25 @@ def main() -> None:
     parser.add_argument("--max-frames", type=int, default=None, help="render at most N frames per driver")
     parser.add_argument("--drivers", default=None, help="comma-separated names in shared/assets/driving")
     parser.add_argument("--portraits", default=None, help="comma-separated names in shared/assets/portraits")
-    parser.add_argument("--judge", choices=JUDGE_MODES, default="tracked",
-                        help="how MediaPipe reads driver and output: tracked (the goal's judge) or per-frame "
-                             "(fresh detection each frame; see fidelity_judge.JUDGE_MODES)")
+    parser.add_argument("--judge", choices=JUDGE_MODES + ("both",), default="tracked",
+                        help="how MediaPipe reads driver and output: tracked (the goal's judge), per-frame "
+                             "(fresh detection each frame; see fidelity_judge.JUDGE_MODES), or both (each "
+                             "pair rendered once, judged both ways, two tables)")
     args = parser.parse_args()
 
     model = SHARED / "models" / "face_landmarker.task"
     drivers = _pick(SHARED / "assets" / "driving", args.drivers)
     portraits = _pick(SHARED / "assets" / "portraits", args.portraits)
+    judges = JUDGE_MODES if args.judge == "both" else (args.judge,)
     config = load_config()
-    rows = []  # (driver, portrait, [ChannelScore])
+    rows = {judge: [] for judge in judges}  # judge -> [(driver, portrait, [ChannelScore])]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for driver in drivers:
             frames, fps = decode_video(driver)
             frames = frames[:args.max_frames] if args.max_frames else frames
-            driver_channels = read_channels(frames, model, fps, args.judge)
-            used = [c for c in compare(driver_channels, driver_channels) if c.used]
+            driver_channels = {judge: read_channels(frames, model, fps, judge) for judge in judges}
+            used = [c for c in compare(driver_channels[judges[0]], driver_channels[judges[0]]) if c.used]
             if not used:
                 print(f"{driver.name}: the driver uses no channel (no face?) - skipped", flush=True)
                 continue
@@ -65,11 +68,16 @@ def main() -> None:
                 out = Path(tmp) / "out.mp4"
                 render_offline(portrait, driver, out, config, max_frames=args.max_frames, progress=False)
                 output, _ = decode_video(out)
-                scores = compare(driver_channels, read_channels(output, model, fps, args.judge))
-                rows.append((driver.name, portrait_path.name, scores))
-                cells = "  ".join(f"{s.channel} r {s.r:+.2f} amp {s.amplitude:.2f}" for s in scores if s.used)
-                print(f"{driver.name:28s} {portrait_path.name:26s} {cells}", flush=True)
-    _summary(rows)
+                for judge in judges:
+                    scores = compare(driver_channels[judge], read_channels(output, model, fps, judge))
+                    rows[judge].append((driver.name, portrait_path.name, scores))
+                    cells = "  ".join(f"{s.channel} r {s.r:+.2f} amp {s.amplitude:.2f}" for s in scores if s.used)
+                    label = f"[{judge}] " if len(judges) > 1 else ""
+                    print(f"{label}{driver.name:28s} {portrait_path.name:26s} {cells}", flush=True)
+    for judge in judges:
+        if len(judges) > 1:
+            print(f"\n== judge: {judge}")
+        _summary(rows[judge])
     print(f"({time.perf_counter() - started:.0f} s)")
 
 
