@@ -96,8 +96,7 @@ class Silhouette:
     follow: np.ndarray  # (N,) float32 share of its motion each face point keeps (outline beside the face: none)
     hull: np.ndarray  # (H,) int, the face points on the outline, in order round it
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
-    neck_zone: np.ndarray  # (P, 2) polygon from the jaw down to ``reach``, where a lowered chin covers the neck
-    neck_skin: np.ndarray  # (P, 2) the part of it that is skin, from the jaw down to where clothing starts
+    neck: "NeckCover | None"  # where below the jaw a lowered chin covers the neck (None without an image)
     size: float  # the face's larger side, pixels
     down: np.ndarray  # (2,) unit vector, eyes to chin
     # Mesh vertices below the jaw (band points, anchors) kept below a lowered chin (``keep_below_chin``);
@@ -120,10 +119,9 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     hull_angles = np.arctan2(hull_rel[:, 1], hull_rel[:, 0])
     by_angle = np.argsort(hull_angles)
     hull_ids, hull_angles = hull_ids[by_angle], hull_angles[by_angle]
-    hull_radius = np.hypot(hull_rel[by_angle, 0], hull_rel[by_angle, 1])
 
     def outline_radius(angles: np.ndarray) -> np.ndarray:
-        return np.interp(angles, hull_angles, hull_radius, period=2 * np.pi)
+        return _outline_radius(hull_ids, center, xy, angles)
 
     def nominal_margin(angles: np.ndarray) -> np.ndarray:
         # Wide below the jaw (within ~50 degrees of straight down), narrow elsewhere.
@@ -199,8 +197,9 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         hull=hull_ids,
         # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
         reach=reach_points.astype(np.float32),
-        neck_zone=np.vstack([outline[sector], reach_points[sector][::-1]]).astype(np.float32),
-        neck_skin=np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]).astype(np.float32),
+        neck=None if image is None else _neck_cover(
+            np.vstack([outline[sector], reach_points[sector][::-1]]),
+            np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]), image.shape[:2]),
         size=size,
         down=down.astype(np.float32),
     )
@@ -212,7 +211,8 @@ def with_neck_vertices(silhouette: Silhouette, vertices: np.ndarray) -> Silhouet
     rel = np.asarray(vertices, np.float64)[NUM_FACE_POINTS:, :2] - silhouette.center
     dist = np.hypot(rel[:, 0], rel[:, 1])
     cos_down = (rel @ silhouette.down) / np.maximum(dist, 1e-9)
-    depth = dist - _outline_radius(silhouette, vertices[:NUM_FACE_POINTS], np.arctan2(rel[:, 1], rel[:, 0]))
+    depth = dist - _outline_radius(silhouette.hull, silhouette.center, vertices[:NUM_FACE_POINTS],
+                                   np.arctan2(rel[:, 1], rel[:, 0]))
     below = (cos_down > PUSH_SECTOR_COS) & (depth > 0.0)
     return replace(silhouette, neck_ids=(np.nonzero(below)[0] + NUM_FACE_POINTS).astype(np.int64),
                    neck_depth=depth[below].astype(np.float32))
@@ -228,14 +228,15 @@ def keep_below_chin(displacement: np.ndarray, vertices: np.ndarray, silhouette: 
     ids = silhouette.neck_ids
     rel = vertices[ids] + displacement[ids] - silhouette.center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
-    needed = _outline_radius(silhouette, face, np.arctan2(rel[:, 1], rel[:, 0])) + NECK_KEEP * silhouette.neck_depth
+    outline = _outline_radius(silhouette.hull, silhouette.center, face, np.arctan2(rel[:, 1], rel[:, 0]))
+    needed = outline + NECK_KEEP * silhouette.neck_depth
     push = np.maximum(needed - dist, 0.0)
     displacement[ids] += (push / dist)[:, None] * rel
 
 
-def _outline_radius(silhouette: Silhouette, face_xy: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    """Distance from the centre to the outline through ``face_xy``'s hull points, per angle."""
-    rel = np.asarray(face_xy, np.float64)[silhouette.hull] - silhouette.center
+def _outline_radius(hull: np.ndarray, center: np.ndarray, face_xy: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Distance from ``center`` to the outline through ``face_xy``'s ``hull`` points, per angle."""
+    rel = np.asarray(face_xy, np.float64)[hull] - center
     hull_angles = np.arctan2(rel[:, 1], rel[:, 0])
     order = np.argsort(hull_angles)
     return np.interp(angles, hull_angles[order], np.hypot(rel[order, 0], rel[order, 1]), period=2 * np.pi)
@@ -251,6 +252,26 @@ def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
     d *= silhouette.follow[:, None]
 
 
+@dataclass(frozen=True)
+class NeckCover:
+    """Once per portrait: the box below the jaw where a lowered chin covers the neck, and its
+    coverage (0..1, anti-aliased) by that zone and by the neck's skin within it."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the image
+    zone: np.ndarray  # (h, w) float32
+    skin: np.ndarray  # (h, w) float32
+
+
+def _neck_cover(zone: np.ndarray, skin: np.ndarray, shape: tuple[int, int]) -> NeckCover | None:
+    height, width = shape
+    x0, y0 = np.maximum(np.floor(zone.min(axis=0)).astype(int) - 1, 0)
+    x1, y1 = np.ceil(zone.max(axis=0)).astype(int) + 2
+    box = (int(x0), int(y0), min(int(x1), width), min(int(y1), height))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    return NeckCover(box, _coverage(box, zone), _coverage(box, skin))
+
+
 def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.ndarray,
                silhouette: Silhouette) -> None:
     """In place: below the jaw, what a lowered chin does not cover is the portrait's own.
@@ -261,33 +282,19 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     down with it); over clothing the portrait's own clothing shows right up to the chin, under a
     soft shadow the chin casts on it (a drawn strip of neck or collar there read as a pale rim or
     a ghost of the collar). A chin that rises or stays leaves the band as drawn."""
+    neck = silhouette.neck
     drop = float((moved[CHIN] - rest[CHIN]) @ silhouette.radial[CHIN])
-    if drop < CHIN_COVER_MIN_DROP or len(silhouette.neck_zone) < 3:
+    if neck is None or drop < CHIN_COVER_MIN_DROP:
         return
-    height, width = out.shape[:2]
-    zone = silhouette.neck_zone
-    x0, y0 = np.maximum(np.floor(zone.min(axis=0)).astype(int) - 1, 0)
-    x1, y1 = np.ceil(zone.max(axis=0)).astype(int) + 2
-    x1, y1 = min(int(x1), width), min(int(y1), height)
-    if x1 <= x0 or y1 <= y0:
-        return
-    shift = np.array([x0, y0], np.float64)
-
-    def coverage(*polygons: np.ndarray) -> np.ndarray:
-        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        for polygon in polygons:  # one call would fill overlaps even-odd
-            cv2.fillPoly(mask, [_fixed(polygon - shift)], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
-        return mask.astype(np.float32) / 255.0
-
+    x0, y0, x1, y1 = neck.box
     outline = moved[silhouette.hull]
     soft = max(CHIN_SHADOW * silhouette.size, 1.0)
-    face = coverage(outline)
+    face = _coverage(neck.box, outline)
     # The face and its shadow straight below it (not beside the jaw, where a collar's edge is near).
-    below = cv2.GaussianBlur(coverage(outline, outline + soft * silhouette.down), (0, 0), 0.5 * soft) * (1.0 - face)
-    skin = coverage(silhouette.neck_skin)
-    drawn = face + below * skin
-    own = coverage(zone) * (1.0 - drawn)
-    shade = 1.0 - CHIN_CAST * below * (1.0 - skin)
+    below = cv2.GaussianBlur(_coverage(neck.box, outline, outline + soft * silhouette.down), (0, 0), 0.5 * soft)
+    below *= 1.0 - face
+    own = neck.zone * (1.0 - face - below * neck.skin)
+    shade = 1.0 - CHIN_CAST * below * (1.0 - neck.skin)
     box = out[y0:y1, x0:x1]
     box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * (own * shade)[..., None] + 0.5).astype(out.dtype)
 
@@ -295,8 +302,14 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
 _SUBPIXEL_BITS = 4  # cv2.fillPoly's fixed-point shift
 
 
-def _fixed(points: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(points, np.float64) * (1 << _SUBPIXEL_BITS)).astype(np.int32)
+def _coverage(box: tuple[int, int, int, int], *polygons: np.ndarray) -> np.ndarray:
+    """(h, w) float32 0..1: how much of each pixel of ``box`` the polygons cover (anti-aliased)."""
+    x0, y0, x1, y1 = box
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for polygon in polygons:  # one call would fill their overlap even-odd
+        fixed = np.round((np.asarray(polygon, np.float64) - (x0, y0)) * (1 << _SUBPIXEL_BITS)).astype(np.int32)
+        cv2.fillPoly(mask, [fixed], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
+    return mask.astype(np.float32) / 255.0
 
 
 def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
