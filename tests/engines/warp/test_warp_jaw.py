@@ -1,7 +1,9 @@
-"""A jaw drop on real portraits: clothing below the chin stays put, the jaw line keeps its curve.
+"""A jaw drop on real portraits: the chin goes down in front of the collar, the clothing it leaves stays put,
+the jaw line keeps its curve.
 
-Judged on the rendered image against the input (pixel change outside the face's outline),
-not on the engine's own geometry.
+Judged on the rendered image against the input (pixel change outside the face's outline) and
+by MediaPipe on the output; only the no-fold test reads the mesh (a triangle turned over is a
+torn patch whatever the pixels around it).
 """
 from __future__ import annotations
 
