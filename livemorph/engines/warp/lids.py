@@ -24,6 +24,7 @@ import numpy as np
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
+from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
 UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347, 348, 349, 350, 357, 465))
@@ -84,17 +85,17 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         # lit skin of the lid and crease bands above the eye (lashes, crease shadow and glasses
         # frames fall below the percentiles used, highlights above) and the skin below the eye.
         rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
-        band = _polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
-        band |= _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
+        band = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
+        band |= polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         margin = np.zeros(image.shape[:2], np.uint8)
         cv2.polylines(margin, [np.round(upper * 16).astype(np.int32)], False, 1,
                       thickness=max(2, int(round(0.1 * width))), lineType=cv2.LINE_8, shift=4)
         lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
-        below = _polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
+        below = polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
         lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
         # The grain level to match: the skin around the eye, below the lower lid and the brow
         # bone (between the crease rings).
-        bone = _polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
+        bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
@@ -199,7 +200,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
     top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
-    outline = _polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
+    outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
@@ -268,13 +269,5 @@ def _dark_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarr
     g = gray[mask]
     dark = g <= np.percentile(g, 10)
     return np.median(image[mask][dark].astype(np.float32), axis=0)
-
-
-def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> np.ndarray:
-    """Mask of a polygon: bool, or float32 0..1 when antialiased."""
-    canvas = np.zeros(shape_hw, np.uint8)
-    cv2.fillPoly(canvas, [np.round(np.asarray(polygon) * 16).astype(np.int32)], 255,
-                 lineType=cv2.LINE_AA if antialiased else cv2.LINE_8, shift=4)
-    return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
 from .mouth_interior import synthesized_interior
+from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
@@ -70,14 +71,14 @@ class MouthGeometry:
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     xy = np.asarray(landmarks, np.float64)[:, :2]
     shape = image.shape[:2]
-    interior = _polygon_mask(shape, _inner_polygon(xy))
-    lips = _polygon_mask(shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]) & ~interior
+    interior = polygon_mask(shape, _inner_polygon(xy))
+    lips = polygon_mask(shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]) & ~interior
     lip_rgb = _median_rgb(image, lips)
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own = _own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
-    teeth = own if has_own else _painted_teeth_rgb(image, xy, _polygon_mask(shape, xy[list(FACE_OVAL)]))
+    teeth = own if has_own else _painted_teeth_rgb(image, xy, polygon_mask(shape, xy[list(FACE_OVAL)]))
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
@@ -132,7 +133,7 @@ class MouthPainter:
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
         local = _inner_polygon(moved_xy, reach) - (x0, y0)
-        mask = _polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
+        mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
         ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
@@ -217,7 +218,7 @@ class _OwnInterior:
 def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     """0 at the opening's edge .. 1 at ``scale`` pixels inside it (and beyond); steepest at the
     edge, so the shadow starts right behind the lips and eases into the depth."""
-    inside = (_polygon_mask(shape_hw, polygon)).astype(np.uint8)
+    inside = (polygon_mask(shape_hw, polygon)).astype(np.uint8)
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
@@ -301,7 +302,7 @@ def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
     few show."""
     eyes = np.zeros(image.shape[:2], bool)
     for contour in EYES:
-        eyes |= _polygon_mask(image.shape[:2], xy[list(contour)])
+        eyes |= polygon_mask(image.shape[:2], xy[list(contour)])
     pixels = image[eyes].astype(np.float32)
     if len(pixels) < 30:
         return None
@@ -401,14 +402,6 @@ def _mean_gap(xy: np.ndarray) -> float:
     upper = np.asarray(xy)[list(UPPER_INNER[1:-1]), :2]
     lower = np.asarray(xy)[list(LOWER_INNER[1:-1]), :2]
     return float(np.linalg.norm(lower - upper, axis=1).mean())
-
-
-def _polygon_mask(shape_hw, polygon: np.ndarray, antialiased: bool = False) -> np.ndarray:
-    """Mask of a polygon: bool, or float32 0..1 when antialiased."""
-    canvas = np.zeros(shape_hw, np.uint8)
-    pts = np.round(np.asarray(polygon) * 16).astype(np.int32)
-    cv2.fillPoly(canvas, [pts], 255, lineType=cv2.LINE_AA if antialiased else cv2.LINE_8, shift=4)
-    return canvas.astype(np.float32) / 255.0 if antialiased else canvas > 0
 
 
 def _median_rgb(image: np.ndarray, mask: np.ndarray) -> np.ndarray:

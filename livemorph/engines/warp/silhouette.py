@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .easing import smoothstep
+from .raster import polygon_mask
 
 NUM_FACE_POINTS = 468
 CHIN, RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 152, 33, 263
@@ -299,17 +300,10 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * (own * shade)[..., None] + 0.5).astype(out.dtype)
 
 
-_SUBPIXEL_BITS = 4  # cv2.fillPoly's fixed-point shift
-
-
 def _coverage(box: tuple[int, int, int, int], *polygons: np.ndarray) -> np.ndarray:
     """(h, w) float32 0..1: how much of each pixel of ``box`` the polygons cover (anti-aliased)."""
     x0, y0, x1, y1 = box
-    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for polygon in polygons:  # one call would fill their overlap even-odd
-        fixed = np.round((np.asarray(polygon, np.float64) - (x0, y0)) * (1 << _SUBPIXEL_BITS)).astype(np.int32)
-        cv2.fillPoly(mask, [fixed], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
-    return mask.astype(np.float32) / 255.0
+    return polygon_mask((y1 - y0, x1 - x0), *(np.asarray(p, np.float64) - (x0, y0) for p in polygons), antialiased=True)
 
 
 def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
