@@ -31,8 +31,8 @@ LID_BAND = (0.45, 0.95)
 RENDERED_SHARE = 0.8
 # The top: the brow-bone skin in this band above the displaced crease (fractions of the eye
 # width), taking over from the body between these lid heights.
-BONE_BAND = (0.03, 0.22)
-TOP_FROM, TOP_FULL = 0.75, 1.1
+BONE_BAND = (0.06, 0.16)
+TOP_FROM, TOP_FULL = 0.6, 1.2
 # Toward the lash line the lid takes the hue of the portrait's open lid relative to its brow
 # bone (per RGB channel, brightness kept; within these bounds), coming in over these heights.
 HUE_BOUNDS = (0.93, 1.07)
