@@ -77,14 +77,16 @@ def lit_skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.nd
     return np.median(image[mask][lit].astype(np.float32), axis=0)
 
 
-def robust_skin(patch: np.ndarray, band: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:
-    """(h, w, 3) smoothed colour of the lit skin in ``band`` (bool mask) around each pixel; where
-    none is near, ``fallback``."""
-    if band.sum() >= 8:
-        gray = patch @ _LUMA
-        low, high = np.percentile(gray[band], SAMPLE_PERCENTILES)
-        band = band & (gray >= low) & (gray <= high)
-    weight = band.astype(np.float32)
+def robust_skin(patch: np.ndarray, bands: tuple[np.ndarray, ...], width: float, fallback: np.ndarray) -> np.ndarray:
+    """(h, w, 3) smoothed colour of the lit skin in ``bands`` (bool masks, each with its own
+    brightness percentiles) around each pixel; where none is near, ``fallback``."""
+    gray = patch @ _LUMA
+    weight = np.zeros(patch.shape[:2], np.float32)
+    for band in bands:
+        if band.sum() >= 8:
+            low, high = np.percentile(gray[band], SAMPLE_PERCENTILES)
+            band = band & (gray >= low) & (gray <= high)
+        weight[band] = 1.0
     sigma = max(SMOOTHING * width, 0.8)
     total = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
     summed = cv2.GaussianBlur(patch * weight[..., None], (0, 0), sigma)
@@ -102,12 +104,11 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     return (corners * light * shadow).astype(np.float32)
 
 
-def lid_color(body: np.ndarray, top: np.ndarray, tone: LidTone, s: np.ndarray, v: np.ndarray,
-              length: float) -> np.ndarray:
+def lid_color(body: np.ndarray, top: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
     """(h, w, 3) the closed lid's colour: ``body`` the rendered lid skin and ``top`` the brow-bone
-    skin, each carried down to every pixel; ``s`` along the eye (pixels from the outer corner),
-    ``v`` up the lid (0 where the lids meet, 1 the crease)."""
+    skin, each carried down to every pixel; ``shading`` from lid_shading; ``v`` up the lid (0
+    where the lids meet, 1 the crease)."""
     base = RENDERED_SHARE * body + (1.0 - RENDERED_SHARE) * tone.lid_rgb
     base += smoothstep(TOP_FROM, TOP_FULL, v)[..., None] * (top - base)
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    return (lid_shading(s, v, length)[..., None] * hue * base).astype(np.float32)
+    return (shading[..., None] * hue * base).astype(np.float32)

@@ -211,23 +211,22 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
     grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
     grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
+    shade = lid_shading(g.s, v, g.length)
     if fill > 0.0:
         # Its colour: the rendered lid skin and, at the top, the brow-bone skin right above the
         # crease, each carried down its columns (lid_tone).
         above_crease = g.n - g.crease_at
         across = (g.s >= -g.reach) & (g.s <= g.length + g.reach)
-        body = _carried_down(robust_skin(patch, across & (v >= LID_BAND[0]) & (v <= LID_BAND[1]), eye.width,
-                                         eye.tone.lid_rgb), g, g.meet_at + np.mean(LID_BAND) * height)
+        body = across & (v >= LID_BAND[0]) & (v <= LID_BAND[1])
         bone = across & (above_crease >= BONE_BAND[0] * eye.width) & (above_crease <= BONE_BAND[1] * eye.width)
-        top = _carried_down(robust_skin(patch, bone, eye.width, eye.tone.lid_rgb), g,
-                            g.crease_at + np.mean(BONE_BAND) * eye.width)
-        color = lid_color(body, top, eye.tone, g.s, v, g.length)
+        skin = robust_skin(patch, (body, bone), eye.width, eye.tone.lid_rgb)
+        color = lid_color(_carried_down(skin, g, g.meet_at + np.mean(LID_BAND) * height),
+                          _carried_down(skin, g, g.crease_at + np.mean(BONE_BAND) * eye.width), eye.tone, shade, v)
         patch += lid[..., None] * (color - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
-    shade = lid_shading(g.s, v, g.length)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
 
