@@ -7,9 +7,11 @@ nor MediaPipe reads that as a closed eye. A real closed eye is a smooth, convex 
 skin's own colour ending in a dark, soft lash line along where the lids meet.
 
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
-it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
-high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
-lashes, with the portrait's own skin grain at its own scale and level (``lid_grain``), and a
+it and a smooth arc where the lids meet, and in the middle of the eye over the crease, whose
+old line must not float above a shut eye): in the tone of the skin around it (``lid_tone``:
+the lid skin, the brow-bone skin at its top, darker and pinker toward the lashes, shaded by
+the eyeball's roundness), with the portrait's own skin grain at its own scale and level
+(``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
