@@ -50,7 +50,7 @@ MIN_LID_HEIGHT = 0.1
 # its top takes its colour from (lid_tone); less toward the corners, where brows, frames and
 # the corners' own folds come close.
 COVER_ABOVE = 0.1
-MIDDLE_FROM = 0.15  # the cover is full from this far along the eye from each corner (fraction of its width)
+MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
 # The skin's grain (lid_grain) fades in over this range of lid closure: on the closing lid
 # (the warp's stretched lid skin, above its margin: fading in over GRAIN_ABOVE_MARGIN of the eye
 # width) and, as it fills in, on the painted lid; it fades out toward GRAIN_REACH (0 = lash

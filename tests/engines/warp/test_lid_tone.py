@@ -10,7 +10,7 @@ not from the lid painter's geometry. A line 3.5 L* deep over a few pixels is pla
 
 Before the lid took its tone from the skin around it and covered the displaced crease, the
 line was 5.5 and 8.0 L* deep on london_092 (right, left eye) and 6.9 and 10.2 on london_042;
-now 0.9-2.2.
+now 0.8-2.3.
 """
 from __future__ import annotations
 
