@@ -26,7 +26,7 @@ from .raster import polygon_mask
 SAMPLE_PERCENTILES = (35, 95)
 SMOOTHING = 0.08
 # The lid's body: the stretched lid skin between these lid heights (0 = where the lids meet,
-# 1 = the displaced crease), half and half with the skin measured around the eye.
+# 1 = the displaced crease), this share of it, the rest the skin measured around the eye.
 LID_BAND = (0.45, 0.95)
 RENDERED_SHARE = 0.8
 # The top: the brow-bone skin in this band above the displaced crease (fractions of the eye
