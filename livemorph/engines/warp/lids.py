@@ -7,9 +7,11 @@ nor MediaPipe reads that as a closed eye. A real closed eye is a smooth, convex 
 skin's own colour ending in a dark, soft lash line along where the lids meet.
 
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
-it and a smooth arc where the lids meet): the warped lid skin's own colour carried down from
-high on the lid (mixed with the lid colour measured on the portrait), shaded darker toward the
-lashes, with the portrait's own skin grain at its own scale and level (``lid_grain``), and a
+it and a smooth arc where the lids meet, and in the middle of the eye over the crease, whose
+old line must not float above a shut eye): in the tone of the skin around it (``lid_tone``:
+the lid skin, the brow-bone skin at its top, darker and pinker toward the lashes, shaded by
+the eyeball's roundness), with the portrait's own skin grain at its own scale and level
+(``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
@@ -24,6 +26,7 @@ import numpy as np
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
+from .lid_tone import BONE_BAND, LID_BAND, LidTone, lid_color, lid_shading, measure_tone, robust_skin
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -42,8 +45,12 @@ CORNER_REACH = 0.08
 LID_BELOW = 0.02
 # ... and at least this far above it, even at the corners where the crease meets the lid.
 MIN_LID_HEIGHT = 0.1
-# Darkening of the lid skin right above the lashes (their shadow), fraction of its brightness.
-LASH_SHADOW = 0.25
+# The painted lid covers the displaced crease (its old line must not float above a shut eye):
+# fully up to it, fading out COVER_ABOVE (fraction of the eye width) above it, into the skin
+# its top takes its colour from (lid_tone); less toward the corners, where brows, frames and
+# the corners' own folds come close.
+COVER_ABOVE = 0.1
+MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
 # The skin's grain (lid_grain) fades in over this range of lid closure: on the closing lid
 # (the warp's stretched lid skin, above its margin: fading in over GRAIN_ABOVE_MARGIN of the eye
 # width) and, as it fills in, on the painted lid; it fades out toward GRAIN_REACH (0 = lash
@@ -52,17 +59,13 @@ GRAIN_START, GRAIN_FULL = 0.1, 0.6
 GRAIN_ABOVE_MARGIN = 0.04
 GRAIN_REACH = 1.1
 GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
-# The lid's colour comes from the warped skin this far up the lid (0 = lash line, 1 = crease),
-# smoothed over this fraction of the eye width.
-SKIN_SAMPLED_AT = 0.8
-SKIN_SMOOTHING = 0.08
 
 
 @dataclass(frozen=True)
 class EyeLook:
     """Per-eye colours and size, from the portrait."""
 
-    lid_rgb: np.ndarray  # (3,) float32, the upper lid's skin colour
+    tone: LidTone  # the lid skin's colour, see lid_tone
     lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
     width: float  # pixels, corner to corner
     grain: np.ndarray  # (rows, cols, 3) float32 the skin's fine detail above the lid margin, see lid_grain
@@ -81,22 +84,16 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
     for (lids, creases, (outer, inner)), under in zip(EYES, UNDER_EYE):
         width = float(np.linalg.norm(xy[outer] - xy[inner]))
         upper = _upper_lid(xy, lids, outer, inner)
-        # A closed lid bulges out of the eye socket into the light: its colour is between the
-        # lit skin of the lid and crease bands above the eye (lashes, crease shadow and glasses
-        # frames fall below the percentiles used, highlights above) and the skin below the eye.
         rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
-        band = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
-        band |= polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         margin = np.zeros(image.shape[:2], np.uint8)
         cv2.polylines(margin, [np.round(upper * 16).astype(np.int32)], False, 1,
                       thickness=max(2, int(round(0.1 * width))), lineType=cv2.LINE_8, shift=4)
         lower = xy[[outer] + [lower for _, lower in lids] + [inner]]
         below = polygon_mask(image.shape[:2], np.vstack([lower, xy[list(under)][::-1]]))
-        lid_rgb = 0.5 * (_skin_rgb(image, gray, band) + _skin_rgb(image, gray, below))
         # The grain level to match: the skin around the eye, below the lower lid and the brow
         # bone (between the crease rings).
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
-        eyes.append(EyeLook(lid_rgb=lid_rgb, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
+        eyes.append(EyeLook(tone=measure_tone(image, gray, upper, rings[1:], below), lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
 
@@ -138,7 +135,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     reach = CORNER_REACH * eye.width
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
     pad = 1.5 * thickness + 0.1 * eye.width + 2.0
-    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease])
+    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + BONE_BAND[1] * eye.width * normal])
     h, w = frame.shape[:2]
     x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
     y0 = max(int(np.floor(pts[:, 1].min() - pad)), 0)
@@ -191,44 +188,64 @@ class _EyeGeometry:
 
 def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float,
                grain: float) -> None:
-    """The lid: from a little below the meeting arc (hiding the squashed eye there) up to the
-    crease, soft-edged, fading into the warped skin toward the crease; with the skin's grain,
-    which a closing lid (the warp's stretched lid skin above its margin) gets too."""
+    """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
+    displaced crease, soft-edged, fading into the skin above it; its tone from that skin
+    (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
+    its margin) gets too."""
     edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
     bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
-    top = g.point(crease_s, np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width))
+    top_n = np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
+    top = g.point(crease_s, top_n + COVER_ABOVE * eye.width * _middle(crease_s, g.length))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = (g.n - g.meet_at) / height
+    # In the middle of the eye it is painted fully up to the crease, fading out above it; toward
+    # the corners it fades out below the crease instead, into the warped skin.
+    middle = _middle(g.s, g.length)
+    lid *= fill * smoothstep(1.0 + middle * COVER_ABOVE * eye.width / height, 0.55 + 0.45 * middle, v)
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
     grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
     grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
-    lid *= fill * smoothstep(1.0, 0.55, v)
-    shade = 1.0 - LASH_SHADOW * smoothstep(0.45, 0.0, v)
-    # Convex lid: a touch brighter in the middle than toward the corners.
-    shade *= 0.95 + 0.05 * np.sin(np.pi * np.clip(g.s / g.length, 0.0, 1.0))
+    shade = lid_shading(g.s, v, g.length)
     if fill > 0.0:
-        # Its colour: the warped lid skin's own, smoothed and carried down each column from high
-        # on the lid (seamless with the skin around it), shaded darker toward the lashes.
-        smooth = cv2.GaussianBlur(patch, (0, 0), SKIN_SMOOTHING * eye.width)
-        lift = (g.meet_at + SKIN_SAMPLED_AT * height - g.n)[..., None] * g.normal
-        x0, y0 = g.corner
-        skin = cv2.remap(smooth, g.xs - x0 + lift[..., 0], g.ys - y0 + lift[..., 1], cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
-        color = shade[..., None] * (0.5 * skin + 0.5 * eye.lid_rgb)
+        # Its colour: the rendered lid skin and, at the top, the brow-bone skin right above the
+        # crease, each carried down its columns (lid_tone).
+        above_crease = g.n - g.crease_at
+        across = (g.s >= -g.reach) & (g.s <= g.length + g.reach)
+        body = across & (v >= LID_BAND[0]) & (v <= LID_BAND[1])
+        bone = across & (above_crease >= BONE_BAND[0] * eye.width) & (above_crease <= BONE_BAND[1] * eye.width)
+        skin = robust_skin(patch, (body, bone), eye.width, eye.tone.lid_rgb)
+        color = lid_color(_carried_down(skin, g, g.meet_at + np.mean(LID_BAND) * height),
+                          _carried_down(skin, g, g.crease_at + np.mean(BONE_BAND) * eye.width), eye.tone, shade, v)
         patch += lid[..., None] * (color - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+
+
+def _middle(s: np.ndarray, length: float) -> np.ndarray:
+    """1 in the middle of the eye, 0 at and beyond its corners, at ``s`` along it (pixels)."""
+    t = np.asarray(s, np.float32) / max(length, 1.0)
+    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32)
+
+
+def _carried_down(image: np.ndarray, g: _EyeGeometry, from_n: np.ndarray) -> np.ndarray:
+    """``image`` (the box) at each pixel's column, from ``from_n`` up the eye where the pixel
+    lies below it (pixels above it keep their own)."""
+    lift = np.maximum(from_n - g.n, 0.0)[..., None] * g.normal
+    x0, y0 = g.corner
+    map_x, map_y = (g.xs - x0 + lift[..., 0]).astype(np.float32), (g.ys - y0 + lift[..., 1]).astype(np.float32)
+    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
@@ -251,15 +268,6 @@ def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
 
 def _crease(xy: np.ndarray, creases, outer: int, inner: int, ring: int = 0) -> np.ndarray:
     return xy[[outer] + list(creases[ring]) + [inner]]
-
-
-def _skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Median colour of the masked pixels between the 60th and 90th brightness percentile."""
-    if mask.sum() < 4:
-        return np.median(image.reshape(-1, 3), axis=0).astype(np.float32)
-    g = gray[mask]
-    lit = (g >= np.percentile(g, 60)) & (g <= np.percentile(g, 90))
-    return np.median(image[mask][lit].astype(np.float32), axis=0)
 
 
 def _dark_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:

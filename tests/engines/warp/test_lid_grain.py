@@ -7,7 +7,8 @@ come from the portrait's MediaPipe landmarks, not from the lid painter's geometr
 
 Before the lids carried the skin's grain, the closed lid was a smooth patch: at AU45 +4 its
 detail was 0.28-0.30 of the cheek's on the Mona Lisa, 0.58 on lisa3 (a noisy phone photo);
-now 1.06-1.08 and 1.00-1.17.
+1.06-1.08 and 1.00-1.17 with the grain; 1.09-1.12 and 1.00-1.15 since the lid takes its tone
+from the skin around it (lid_tone).
 """
 from __future__ import annotations
 
