@@ -31,10 +31,11 @@ LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 # The cavity of a painted opening, as a share of its lit colour: the throat, the deepest part of
 # an open mouth (centred THROAT_V down the opening, between the upper teeth and the tongue, with
-# these half extents across, in |2u - 1|, and down, in shares of the opening's height), is
-# THROAT_LIGHT; the cheeks and palate around it CAVITY_RIM_LIGHT, and the lips' inner faces
-# LIPS_INSIDE_LIGHT more. The corners (the cheeks' inner walls) lose CORNER_SHADE of it.
-THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, 0.35
+# these half extents across, in |2u - 1|, and up and down, in shares of the opening's height:
+# the palate above it is in the upper teeth's shadow), is THROAT_LIGHT; the cheeks and the floor
+# around it CAVITY_RIM_LIGHT, and the lips' inner faces LIPS_INSIDE_LIGHT more. The corners (the
+# cheeks' inner walls) lose CORNER_SHADE of it.
+THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 THROAT_LIGHT, CAVITY_RIM_LIGHT, LIPS_INSIDE_LIGHT = 0.2, 0.36, 0.32
 CORNER_SHADE = 0.35
 
@@ -100,7 +101,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
     into the face). A narrow one shows only the dark behind the teeth.
     """
-    r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / THROAT_HALF_HEIGHT) ** 2
+    half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
+    r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
     bowl = THROAT_LIGHT + (CAVITY_RIM_LIGHT - THROAT_LIGHT) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
     return (bowl + LIPS_INSIDE_LIGHT * (1 - edge_depth) + 0.08 * v) * (1 - CORNER_SHADE * side ** 2)
@@ -135,7 +137,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
     if show > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
-        tongue = show * smoothstep(tongue_top - 0.03, tongue_top + 0.1, v) * smoothstep(0.85, 0.6, side)
+        tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
         lit = (0.4 + 0.55 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
         lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
