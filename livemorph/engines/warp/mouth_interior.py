@@ -67,7 +67,7 @@ def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
     return index, within, gap_px
 
 
-def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.12):
+def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.06):
     """Colour (h, w, 3) and coverage (h, w) of one row of teeth growing ``depth_px`` away from its
     lip; ``room``: opening pixels available in each column."""
     u_row = u[0]
@@ -154,7 +154,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
         rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
-                                LOWER_EDGES, None, row.brightness, gap_shade=0.06)
+                                LOWER_EDGES, None, row.brightness, gap_shade=0.03)
         cover = lower_show * cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
