@@ -37,7 +37,7 @@ UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 # cheeks' inner walls) lose CORNER_SHADE of it.
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 THROAT_LIGHT, CAVITY_RIM_LIGHT, LIPS_INSIDE_LIGHT = 0.2, 0.36, 0.32
-CORNER_SHADE = 0.35
+CORNER_SHADE, WIDE_CORNER_SHADE = 0.35, 0.2  # the latter more in a wide opening (deep in the cheeks)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
     bowl = THROAT_LIGHT + (CAVITY_RIM_LIGHT - THROAT_LIGHT) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
-    return (bowl + LIPS_INSIDE_LIGHT * (1 - edge_depth) + 0.08 * v) * (1 - CORNER_SHADE * side ** 2)
+    corners = 1 - (CORNER_SHADE + WIDE_CORNER_SHADE * walls) * side ** 2
+    return (bowl + LIPS_INSIDE_LIGHT * (1 - edge_depth) + 0.08 * v) * corners
 
 
 def under_own_teeth_light(v: np.ndarray, side: np.ndarray, floor_light: float) -> np.ndarray:
