@@ -50,6 +50,9 @@ TEETH_HIGHLIGHT = 95
 # times this, not as its brightest skin.
 TINTED_WHITES_B = (10.0, 30.0)
 TINTED_TEETH_OVER_SCLERA = 1.1
+# The paint is at least this share as soft as the portrait's strongest edges around the mouth,
+# measured by their gradient's drop between these two extra blurs (sigma, px).
+EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
 # Under a portrait's own upper teeth the cavity is lit from below: depth eases from 1 (in their
 # shadow, which reaches down most of the way) to 1 - this at the floor of the mouth.
@@ -383,7 +386,28 @@ def _softness(image: np.ndarray, xy: np.ndarray, width: float) -> float:
     fine = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0)).mean()
     coarse = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 3.0)).mean()
     sharpness = float(np.clip(fine / max(coarse, 1e-3) / 0.5, 0.0, 1.0))
-    return float(0.4 + (1 - sharpness) * 0.012 * width)
+    soft = 0.4 + 0.012 * width  # a soft portrait's
+    # A noisy photo has fine detail everywhere (its noise) and still soft edges: the paint is at
+    # least as soft as the portrait's strongest edges around the mouth (lisa3's teeth, crisp
+    # against her soft phone photo, read as dentures), up to a soft portrait's softness.
+    margin = int(0.15 * (x1 - x0))
+    around = image[max(y0 - margin, 0):y1 + margin, max(x0 - margin, 0):x1 + margin]
+    edges = EDGE_BLUR_SHARE * _edge_blur(cv2.cvtColor(around, cv2.COLOR_RGB2GRAY).astype(np.float32))
+    return float(max(0.4 + (1 - sharpness) * (soft - 0.4), min(edges, soft)))
+
+
+def _edge_blur(gray: np.ndarray) -> float:
+    """The blur (Gaussian sigma, px) of the strongest edges in ``gray``, from how much their
+    gradient drops under two known blurs: a step edge blurred by s peaks at a gradient
+    proportional to 1 / sqrt(s^2 + extra^2). Noise barely moves the strongest gradients."""
+    peaks = []
+    for extra in EDGE_PROBE_SIGMAS:
+        smooth = cv2.GaussianBlur(gray, (0, 0), extra)
+        gradient = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+        peaks.append(float(np.percentile(gradient, 99)))
+    ratio2 = (peaks[0] / max(peaks[1], 1e-3)) ** 2
+    (a, b) = EDGE_PROBE_SIGMAS
+    return float(np.sqrt(max((b * b - ratio2 * a * a) / max(ratio2 - 1.0, 1e-3), 0.0)))
 
 
 def _grain_tile(image: np.ndarray, xy: np.ndarray, width: float) -> np.ndarray:
