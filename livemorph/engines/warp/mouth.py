@@ -229,13 +229,8 @@ class _OwnInterior:
 def _rows(patch: np.ndarray, y: np.ndarray) -> np.ndarray:
     """``patch`` sampled at fractional rows ``y`` (one per pixel, each in its own column),
     linearly: the nearest row drew a slanted lip edge as a staircase."""
-    rows = patch.shape[0] - 1
-    x = np.arange(patch.shape[1])[None, :]
-    y = np.clip(y, 0.0, rows)
-    above = np.floor(y).astype(np.int32)
-    below = np.minimum(above + 1, rows)
-    t = (y - above)[..., None]
-    return patch[above, x] * (1 - t) + patch[below, x] * t
+    x = np.broadcast_to(np.arange(patch.shape[1], dtype=np.float32)[None, :], y.shape)
+    return cv2.remap(patch, x, y.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
