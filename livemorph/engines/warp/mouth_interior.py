@@ -49,7 +49,7 @@ class LowerRow:
 
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.55, fade=(0.45, 0.3))
+BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, fade=(0.45, 0.3))
 # Under a portrait's own upper row: the jaw has dropped away from it, the lower row shows more.
 UNDER_OWN_TEETH = LowerRow(room=0.45, tooth_height=0.07, brightness=0.6, fade=(0.7, 0.45))
 
@@ -139,7 +139,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if show > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
         tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
-        lit = (0.4 + 0.55 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+        lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
         lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
