@@ -43,7 +43,7 @@ TEETH_HUE = np.array([1.09, 1.0, 0.9])
 # its lightest skin (face pixels above this brightness percentile) and its eye whites.
 LIGHTEST_SKIN = 90
 # Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
-# or its eye whites, whichever is brighter, and never brighter than both.
+# or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
 TEETH_HIGHLIGHT = 95
 # Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
 # tinted picture (a varnished painting), whose painted teeth are as bright as its eye whites
@@ -401,7 +401,7 @@ def _edge_blur(gray: np.ndarray) -> float:
         gradient = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
         peaks.append(float(np.percentile(gradient, 99)))
     ratio2 = (peaks[0] / max(peaks[1], 1e-3)) ** 2
-    (a, b) = EDGE_PROBE_SIGMAS
+    a, b = EDGE_PROBE_SIGMAS
     return float(np.sqrt(max((b * b - ratio2 * a * a) / max(ratio2 - 1.0, 1e-3), 0.0)))
 
 
