@@ -20,7 +20,7 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import synthesized_interior
+from .mouth_interior import painted_cavity_light, synthesized_interior, under_own_teeth_light
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -42,11 +42,17 @@ TEETH_HUE = np.array([1.09, 1.0, 0.9])
 # On a tinted picture teeth are never cooler than the face's whites (``_warm_as_the_whites``):
 # its lightest skin (face pixels above this brightness percentile) and its eye whites.
 LIGHTEST_SKIN = 90
+# Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
+# or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
+TEETH_HIGHLIGHT = 95
 # Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
 # tinted picture (a varnished painting), whose painted teeth are as bright as its eye whites
 # times this, not as its brightest skin.
 TINTED_WHITES_B = (10.0, 30.0)
 TINTED_TEETH_OVER_SCLERA = 1.1
+# The paint is at least this share as soft as the portrait's strongest edges around the mouth,
+# measured by their gradient's drop between these two extra blurs (sigma, px).
+EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
 # Under a portrait's own upper teeth the cavity is lit from below: depth eases from 1 (in their
 # shadow, which reaches down most of the way) to 1 - this at the floor of the mouth.
@@ -140,7 +146,6 @@ class MouthPainter:
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
         u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
         patch = frame[y0:y1, x0:x1].astype(np.float32)
-        depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         opening = gap / max(g.width, 1.0)
         if own:
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split)
@@ -149,15 +154,20 @@ class MouthPainter:
             # the portrait's own lower teeth or lip, in the upper row's tone).
             below_top, above_bottom = ys - kept.gap_top, kept.gap_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            color = synthesized_interior(g, below_top, above_bottom, u, 1.0 - CAVITY_FLOOR_LIGHT * v ** 3,
-                                         opening, teeth=self.teeth, lower_only=True)
+            light = under_own_teeth_light(v, np.abs(2 * u - 1), CAVITY_FLOOR_LIGHT)
+            color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
+                                         teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
         else:
             # The lips roll in over the edge of the opening: their own pixels, mirrored.
             height = np.maximum(bottom - top, 0.0)
             inner_top = top + np.minimum(UPPER_LIP_ROLL * height, UPPER_LIP_ROLL_MAX * g.width)
             inner_bottom = bottom - np.minimum(LOWER_LIP_ROLL * height, LOWER_LIP_ROLL_MAX * g.width)
-            color = synthesized_interior(g, ys - inner_top, inner_bottom - ys, u, depth, opening, teeth=self.teeth)
+            below_top, above_bottom = ys - inner_top, inner_bottom - ys
+            v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
+            edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
+            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
+            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth)
             color = _soften(color, g)
             color = self._roll_lips(color, patch, ys, top - 0.5 * reach, bottom + reach, inner_top, inner_bottom, y0)
         alpha = (strength * mask)[..., None]
@@ -166,15 +176,16 @@ class MouthPainter:
     @staticmethod
     def _roll_lips(color, patch, ys, top, bottom, inner_top, inner_bottom, y0):
         """The lips' pixels mirrored across their inner edge, over the bands they roll into."""
-        rows = patch.shape[0] - 1
-        x = np.arange(patch.shape[1])[None, :]
         # Outside the opening (the mask's soft edge) each lip is its own pixels.
-        up_y = np.clip(np.round(np.minimum(ys, 2 * top - ys)) - y0, 0, rows).astype(np.int32)
-        low_y = np.clip(np.round(np.maximum(ys, 2 * bottom - ys)) - y0, 0, rows).astype(np.int32)
-        upper_lip, lower_lip = patch[up_y, x], patch[low_y, x]
+        upper_lip = _rows(patch, np.minimum(ys, 2 * top - ys) - y0)
+        lower_lip = _rows(patch, np.maximum(ys, 2 * bottom - ys) - y0)
         # Where the mirror leaves the patch (thin lips at the box edge) the nearest row stands in.
-        w_up = smoothstep(inner_top + 0.5, inner_top - 0.5, ys)[..., None]
-        w_low = smoothstep(inner_bottom - 0.5, inner_bottom + 0.5, ys)[..., None]
+        # Each edge is half a pixel soft across itself: more down a column where it is steep (toward
+        # the corners), or it showed as a staircase there.
+        up_soft, low_soft = (0.5 * np.sqrt(1.0 + np.gradient(edge[0]) ** 2)[None, :]
+                             for edge in (inner_top, inner_bottom))
+        w_up = smoothstep(inner_top + up_soft, inner_top - up_soft, ys)[..., None]
+        w_low = np.minimum(smoothstep(inner_bottom - low_soft, inner_bottom + low_soft, ys)[..., None], 1 - w_up)
         # The inner face of the lower lip is a little darker: it turns away from the light.
         return (w_up * upper_lip + w_low * (0.9 * lower_lip) + (1 - w_up - w_low) * color)
 
@@ -215,6 +226,13 @@ class _OwnInterior:
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
 
 
+def _rows(patch: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``patch`` sampled at fractional rows ``y`` (one per pixel, each in its own column),
+    linearly: the nearest row drew a slanted lip edge as a staircase."""
+    x = np.broadcast_to(np.arange(patch.shape[1], dtype=np.float32)[None, :], y.shape)
+    return cv2.remap(patch, x, y.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
 def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     """0 at the opening's edge .. 1 at ``scale`` pixels inside it (and beyond); steepest at the
     edge, so the shadow starts right behind the lips and eases into the depth."""
@@ -235,21 +253,23 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
-    highlights or its eye whites (whichever is brighter), tinted like the picture -- a warm
-    cream on a varnished painting, grey on a grey photo; on a tinted picture no cooler than
-    its whites and no brighter than its eye whites (``_warm_as_the_whites``)."""
+    highlights or its eye whites (whichever is brighter) and never brighter than they are,
+    tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
+    a tinted picture no cooler than its whites and no brighter than its eye whites
+    (``_warm_as_the_whites``)."""
     pixels = image[face].astype(np.float32)
     skin = np.median(pixels, axis=0)
     luminance = pixels.mean(axis=1)
-    # Teeth are among the brightest things in a face whatever its skin: at least the face's
-    # highlights, and a good part of the picture's white point (a dark face on a light ground).
+    # Teeth are among the brightest things in a face whatever its skin, but they take the face's
+    # exposure, not the picture's: a bright lamp or wall behind a dim face (lisa3: teeth at 1.2x
+    # her brightest skin, 2x her eye whites) made them glow like dentures.
+    highlights = float(np.percentile(luminance, TEETH_HIGHLIGHT))
+    sclera = _eye_whites(image, xy)
+    eye_whites = float(sclera.mean()) if sclera is not None else 0.0
+    target = min(max(highlights, 1.3 * float(skin.mean()), 0.92 * eye_whites), max(highlights, eye_whites))
     every_4th = image[::4, ::4].reshape(-1, 3).astype(np.float32)  # plenty for the picture's white
     picture_luminance = every_4th.mean(axis=1)
     white_point = float(np.percentile(picture_luminance, 99.5))
-    target = max(float(np.percentile(luminance, 95)), 1.3 * float(skin.mean()), 0.6 * white_point)
-    sclera = _eye_whites(image, xy)
-    if sclera is not None:
-        target = max(target, 0.92 * float(sclera.mean()))
     # Hue: teeth's off-white under the light that gives this skin its colour (skin over a typical
     # skin's hue). A grey picture has no colour to go on, and its teeth stay grey.
     skin_tint = skin / max(float(skin.mean()), 1.0)
@@ -361,7 +381,28 @@ def _softness(image: np.ndarray, xy: np.ndarray, width: float) -> float:
     fine = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0)).mean()
     coarse = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 3.0)).mean()
     sharpness = float(np.clip(fine / max(coarse, 1e-3) / 0.5, 0.0, 1.0))
-    return float(0.4 + (1 - sharpness) * 0.012 * width)
+    soft = 0.4 + 0.012 * width  # a soft portrait's
+    # A noisy photo has fine detail everywhere (its noise) and still soft edges: the paint is at
+    # least as soft as the portrait's strongest edges around the mouth (lisa3's teeth, crisp
+    # against her soft phone photo, read as dentures), up to a soft portrait's softness.
+    margin = int(0.15 * (x1 - x0))
+    around = image[max(y0 - margin, 0):y1 + margin, max(x0 - margin, 0):x1 + margin]
+    edges = EDGE_BLUR_SHARE * _edge_blur(cv2.cvtColor(around, cv2.COLOR_RGB2GRAY).astype(np.float32))
+    return float(max(0.4 + (1 - sharpness) * (soft - 0.4), min(edges, soft)))
+
+
+def _edge_blur(gray: np.ndarray) -> float:
+    """The blur (Gaussian sigma, px) of the strongest edges in ``gray``, from how much their
+    gradient drops under two known blurs: a step edge blurred by s peaks at a gradient
+    proportional to 1 / sqrt(s^2 + extra^2). Noise barely moves the strongest gradients."""
+    peaks = []
+    for extra in EDGE_PROBE_SIGMAS:
+        smooth = cv2.GaussianBlur(gray, (0, 0), extra)
+        gradient = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+        peaks.append(float(np.percentile(gradient, 99)))
+    ratio2 = (peaks[0] / max(peaks[1], 1e-3)) ** 2
+    a, b = EDGE_PROBE_SIGMAS
+    return float(np.sqrt(max((b * b - ratio2 * a * a) / max(ratio2 - 1.0, 1e-3), 0.0)))
 
 
 def _grain_tile(image: np.ndarray, xy: np.ndarray, width: float) -> np.ndarray:

@@ -5,7 +5,8 @@ corner to corner), pixels below the upper lip and above the lower lip -- scaled 
 width, so one small patch of array maths paints any mouth. Shading follows a real mouth lit
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
 rounded and darker toward the corners, parted by faint gaps (never a dark outline); the cavity
-is lit near the lips and darkens with depth; a tongue shows only low in a wide opening.
+is lit near the lips and darkens with depth -- a wide one is a bowl, darkest at the throat; a
+tongue shows only low in a wide opening, lit at its front.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .easing import smoothstep
 TEETH_START, TEETH_FULL = 0.02, 0.06
 LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
+TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # Upper tooth boundaries across the mouth (u), centre outward: central and lateral incisors,
 # canines, premolars -- narrower toward the corners, as the arch turns away from the viewer.
 UPPER_EDGES = (0.24, 0.285, 0.33, 0.38, 0.435, 0.5, 0.565, 0.62, 0.67, 0.715, 0.76)
@@ -27,6 +29,15 @@ UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0
 # Lower incisors are narrower than the upper ones (a copied upper row reads as fake).
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
+# The cavity of a painted opening, as a share of its lit colour: the throat, the deepest part of
+# an open mouth (centred THROAT_V down the opening, between the upper teeth and the tongue, with
+# these half extents across, in |2u - 1|, and up and down, in shares of the opening's height:
+# the palate above it is in the upper teeth's shadow), is THROAT_LIGHT; the cheeks and the floor
+# around it CAVITY_RIM_LIGHT, and the lips' inner faces LIPS_INSIDE_LIGHT more. The corners (the
+# cheeks' inner walls) lose CORNER_SHADE of it.
+THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
+THROAT_LIGHT, CAVITY_RIM_LIGHT, LIPS_INSIDE_LIGHT = 0.2, 0.36, 0.32
+CORNER_SHADE, WIDE_CORNER_SHADE = 0.35, 0.2  # the latter more in a wide opening (deep in the cheeks)
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class LowerRow:
 
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.7, fade=(0.45, 0.3))
+BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, fade=(0.45, 0.3))
 # Under a portrait's own upper row: the jaw has dropped away from it, the lower row shows more.
 UNDER_OWN_TEETH = LowerRow(room=0.45, tooth_height=0.07, brightness=0.6, fade=(0.7, 0.45))
 
@@ -56,7 +67,7 @@ def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
     return index, within, gap_px
 
 
-def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.12):
+def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.06):
     """Colour (h, w, 3) and coverage (h, w) of one row of teeth growing ``depth_px`` away from its
     lip; ``room``: opening pixels available in each column."""
     u_row = u[0]
@@ -73,38 +84,63 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_
     # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth,
     # faint gaps, and darker toward the corners where the row turns away.
     along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.78 + 0.22 * smoothstep(0.0, 0.25, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
     across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
-    toward_corner = 1 - 0.55 * smoothstep(0.2, 0.8, side)
+    toward_corner = 1 - 0.6 * smoothstep(0.15, 0.75, side)
     shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black.
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
+def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray, opening: float) -> np.ndarray:
+    """Light (share of the cavity's lit colour) over a painted opening.
+
+    ``edge_depth``: 0 at the lips .. 1 some way inside; ``v``: 0 at the upper lip .. 1 at the
+    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width. A wide open mouth
+    is a bowl, not a hole of one depth: darkest at the throat, lighter toward the cheeks, the
+    palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
+    into the face). A narrow one shows only the dark behind the teeth.
+    """
+    half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
+    r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
+    walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
+    bowl = THROAT_LIGHT + (CAVITY_RIM_LIGHT - THROAT_LIGHT) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
+    corners = 1 - (CORNER_SHADE + WIDE_CORNER_SHADE * walls) * side ** 2
+    return (bowl + LIPS_INSIDE_LIGHT * (1 - edge_depth) + 0.08 * v) * corners
+
+
+def under_own_teeth_light(v: np.ndarray, side: np.ndarray, floor_light: float) -> np.ndarray:
+    """Light (share of the cavity's lit colour) between a portrait's own rows: darkest in the
+    shadow of its upper teeth, which reaches down most of the way, lit toward the floor of the
+    mouth (``floor_light``: how much of the upper shadow is lifted there)."""
+    depth = 1.0 - floor_light * v ** 3
+    return (0.2 + 0.32 * (1 - depth) + 0.08 * v) * (1 - 0.35 * side ** 2)
+
+
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
-                         depth: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False) -> np.ndarray:
+                         light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
-    ``u`` across the mouth (0..1 corner to corner); ``depth``: 0 at the lips .. 1 deep inside
-    (distance to the lips over a fraction of the mouth width); ``opening``: mean inner-lip
-    gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row, for a
-    portrait whose own upper teeth stay above this interior (its lower row set back in their
-    shadow, as tall as the room under them allows).
+    ``u`` across the mouth (0..1 corner to corner); ``light``: the cavity's light, a share of
+    its lit colour (``painted_cavity_light`` or ``under_own_teeth_light``); ``opening``: mean
+    inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
+    for a portrait whose own upper teeth stay above this interior (its lower row set back in
+    their shadow, as tall as the room under them allows).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
     v = np.clip(below_top / height, 0.0, 1.0)
-    # Cavity: the lips' inner surfaces catch light, the throat and cheeks do not.
-    # The palate's shadow darkens the top behind the teeth; the floor of the mouth catches a little.
-    light = (0.2 + 0.32 * (1 - depth) + 0.08 * v) * (1 - 0.35 * side ** 2)
     color = light[..., None] * g.cavity_rgb
-    # Tongue: a rounded, lip-coloured hump low in a wide opening, lit at its front edge.
+    # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
+    # lit at its front and fading into the throat's shadow toward its back (up), with a faint
+    # groove down its middle.
     show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
     if show > 0.0:
-        tongue_top = 0.62 + 0.4 * side ** 2
-        tongue = show * smoothstep(tongue_top, tongue_top + 0.1, v) * smoothstep(0.8, 0.55, side)
-        lit = (0.6 + 0.3 * smoothstep(tongue_top + 0.02, tongue_top + 0.25, v)) * (1 - 0.4 * side)
+        tongue_top = TONGUE_TOP + 0.45 * side ** 2
+        tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
+        lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+        lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
         return color
@@ -119,7 +155,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
         rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
-                                LOWER_EDGES, None, row.brightness, gap_shade=0.06)
+                                LOWER_EDGES, None, row.brightness, gap_shade=0.03)
         cover = lower_show * cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
