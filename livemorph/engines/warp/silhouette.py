@@ -30,7 +30,7 @@ from .easing import smoothstep
 from .raster import polygon_mask
 
 NUM_FACE_POINTS = 468
-CHIN, RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 152, 33, 263
+CHIN = 152
 # Share of its depth inside the outline plus the band outside that a point may move radially.
 BAND_USE = 0.5
 # Where across the band (0 = outline, 1 = anchors) the fading points sit; only on rays where
@@ -99,7 +99,7 @@ class Silhouette:
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
     neck: "NeckCover | None"  # where below the jaw a lowered chin covers the neck (None without an image)
     size: float  # the face's larger side, pixels
-    down: np.ndarray  # (2,) unit vector, eyes to chin
+    down: np.ndarray  # (2,) unit vector, the outline's centre to the chin
     # Mesh vertices below the jaw (band points, anchors) kept below a lowered chin (``keep_below_chin``);
     # set by ``with_neck_vertices`` once the mesh exists.
     neck_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -114,7 +114,11 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     hull_ids = _convex_hull(xy)
     hull = xy[hull_ids]
     center = hull.mean(axis=0)
-    down = xy[CHIN] - 0.5 * (xy[RIGHT_EYE_OUTER] + xy[LEFT_EYE_OUTER])
+    # The sectors below (neck band, clothing, the mirror that keeps both sides of the chin even)
+    # are angles seen from the hull's centre, so they are centred on the chin as seen from there:
+    # on a turned head the eyes-to-chin direction is ~6 degrees off it, and a sector laid round
+    # that held the far jaw and freed the near one, sliding a jaw drop's chin sideways.
+    down = xy[CHIN] - center
     down /= max(float(np.linalg.norm(down)), 1e-9)
     hull_rel = hull - center
     hull_angles = np.arctan2(hull_rel[:, 1], hull_rel[:, 0])
