@@ -49,8 +49,6 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS
-from .easing import smoothstep
-from .eye_fields import LEFT_EYE_CORNERS, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_LIDS
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +73,25 @@ RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
 LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, along the face's up axis only
-# ... whole down to this far below the eye line (x the eye-centre distance: below the lenses), and
-# fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
-FRAME_DEPTH = 0.45
-FADE_DEPTH = 0.9
-EYE_MARGIN = 0.35  # the eyes stay; the frame moves fully from this far outside them (x the eye's width)
+NUM_FACE_POINTS = 468
+# Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
+TRACE_SIGMA = 1.0
+EDGE_MIN = 12.0  # grey levels per pixel darkening downward (Grace's rims 25-42, bridge 10-18, faint brows < 15)
+EDGE_SHARE = 0.5  # ... and at least this share of the column's strongest (the brows' edge above a dark rim is not it)
+TRACE_SPAN = 0.55  # columns from this far outside each eye centre (x IOD): cat-eye rims reach ~0.52
+TRACE_STEP = 2.0  # pixels between traced columns
+TRACE_ABOVE = 0.08  # rows from this far above the brows' lower contour (x IOD: a rim may overlap it) ...
+TRACE_BELOW_LID = 0.02  # ... down to this far above the upper lids
+TRACE_MEDIAN = 15  # columns in the median a column is checked against ...
+TRACE_OUTLIER = 2.0  # ... and how far (pixels) it may stray from it
+TRACE_LIFT = 0.01  # the edge's vertices sit this far above where it starts (x IOD), on the skin
+VERTEX_STEP = 0.06  # mesh vertices along the frame's top edge, this far apart (x IOD) ...
+SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a raise stretches
+# A frown squeezes the brows and the skin between their upper contour and the frame evenly, down to
+# this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
+FRAME_FROWN_KEEP = 0.15
+# The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
+UPPER_LID_LINE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 362, 398, 384, 385, 386, 387, 388, 466, 263)
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,9 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray) -> GlassesEvidence:
     return GlassesEvidence(found, bridge, rims)
 
 
-def _levelled(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Grey float32 crop with the eyes level and ``IOD`` apart, and the landmarks in it."""
+def _levelled(image: np.ndarray, xy: np.ndarray, with_matrix: bool = False):
+    """Grey float32 crop with the eyes level and ``IOD`` apart, and the landmarks in it (and the
+    2x3 matrix taking image pixels into it)."""
     right, left = xy[list(RIGHT_EYE)].mean(axis=0), xy[list(LEFT_EYE)].mean(axis=0)
     d = left - right
     scale = IOD / max(float(np.hypot(*d)), 1e-6)
@@ -113,7 +125,8 @@ def _levelled(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray
     matrix[:, 2] += _ORIGIN - centre
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     crop = cv2.warpAffine(gray, matrix, _CANVAS, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return crop.astype(np.float32), np.c_[xy, np.ones(len(xy))] @ matrix.T
+    points = np.c_[xy, np.ones(len(xy))] @ matrix.T
+    return (crop.astype(np.float32), points, matrix) if with_matrix else (crop.astype(np.float32), points)
 
 
 def _bridge_strength(gy: np.ndarray, points: np.ndarray) -> float:
@@ -145,36 +158,171 @@ def _rim_strength(gx: np.ndarray, gy: np.ndarray, centre: np.ndarray) -> float:
     return best
 
 
-def hold_frame(field: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """A brow AU's (V, 2) pixel displacement with the glasses moved as one piece (see the module
-    docstring); ``face_xy`` are the portrait's 468 landmarks, ``up`` the face's up vector."""
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
-    across = np.array([-up[1], up[0]])
-    u, v = face_xy @ across, face_xy @ up  # v grows upward
-    brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
-    lift = FRAME_SHARE * float(field[brows].mean(axis=0) @ up)
-    # The lower contour of both brows, as one line across the face (flat beyond its ends).
-    lower = np.array(BROW_LOWER_POINTS)
-    lower = lower[np.argsort(u[lower])]
-    contour = np.interp(u, u[lower], v[lower])
-    eyes = list(RIGHT_EYE[:2] + LEFT_EYE[:2])
-    eye_line = float(v[eyes].mean())
-    span = float(np.linalg.norm(face_xy[list(RIGHT_EYE)].mean(axis=0) - face_xy[list(LEFT_EYE)].mean(axis=0)))
-    whole, gone = eye_line - FRAME_DEPTH * span, eye_line - FADE_DEPTH * span
-    share = np.clip((v - gone) / (whole - gone), 0.0, 1.0) * _away_from_the_eyes(face_xy)
-    held = np.nonzero(v <= contour + 1e-3)[0]
-    out = field.copy()
-    out[held] = (lift * share[held])[:, None] * up[None, :]
+@dataclass(frozen=True)
+class FrameTop:
+    """The frame's top edge as two rows of mesh vertices, and how each sits among the landmarks."""
+
+    edge: np.ndarray  # (N, 2) image pixels on the frame's top edge, in order across the face
+    skin: np.ndarray  # (N, 2) the skin right above each (SKIN_ROW above it): the strip between stretches
+    corners: np.ndarray  # (2N, 3) int, the landmarks of the face triangle holding each (edge, then skin)
+    weights: np.ndarray  # (2N, 3) its barycentric weights there
+
+    def interpolate(self, field: np.ndarray) -> np.ndarray:
+        """(..., 2N, 2) a per-landmark field (..., 468, 2) read at the edge's, then the skin's points."""
+        return np.einsum("...nkc,nk->...nc", field[..., self.corners, :], self.weights).astype(field.dtype)
+
+
+def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
+    """The top edge of the glasses' frame across the face, from the RGB portrait and its landmarks.
+
+    In the levelled face, per column across both lenses: the topmost edge that darkens downward by
+    at least ``EDGE_MIN`` between a little above the brows' lower contour and the upper lids (a
+    frame is darker than the skin above it; the brows' own lower edge lightens downward), placed
+    at the skin side of that edge. Columns that disagree with their neighbours' median by more
+    than ``TRACE_OUTLIER`` (a lash, a crease) or find no edge take their neighbours' line; where
+    no column finds one, the brows' lower contour stands in for it.
+    """
+    xy = np.asarray(landmarks, np.float64)[:NUM_FACE_POINTS, :2]
+    gray, points, matrix = _levelled(image, xy, with_matrix=True)
+    gray = cv2.GaussianBlur(gray, (0, 0), TRACE_SIGMA)
+    darkening = -cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3) / 8.0  # > 0 where it darkens downward
+    right, left = points[list(RIGHT_EYE)].mean(axis=0), points[list(LEFT_EYE)].mean(axis=0)
+    columns = np.arange(right[0] - TRACE_SPAN * IOD, left[0] + TRACE_SPAN * IOD + 1e-6, TRACE_STEP)
+    brows = _line(points, BROW_LOWER_POINTS, columns)
+    lids = _line(points, UPPER_LID_LINE, columns)
+    rows = np.full(len(columns), np.nan)
+    h, w = darkening.shape
+    for i, (u, top, bottom) in enumerate(zip(columns, brows - TRACE_ABOVE * IOD, lids - TRACE_BELOW_LID * IOD)):
+        c, r0, r1 = int(round(u)), max(int(round(top)), 1), min(int(round(bottom)), h - 1)
+        if not (0 <= c < w) or r1 <= r0:
+            continue
+        edge = darkening[r0:r1, c]
+        strong = np.nonzero(edge >= max(EDGE_MIN, EDGE_SHARE * float(edge.max())))[0]
+        if len(strong) == 0:
+            continue
+        k = int(strong[0])
+        while k + 1 < len(edge) and edge[k + 1] > edge[k]:  # climb to the edge's peak
+            k += 1
+        while k > 0 and edge[k - 1] >= 0.5 * edge[k]:  # then up to where it starts: the skin side
+            k -= 1
+        rows[i] = r0 + k - TRACE_LIFT * IOD
+    rows = _without_outliers(rows)
+    found = np.isfinite(rows)
+    if found.sum() < 2:
+        rows = brows
+    else:
+        rows = np.interp(columns, columns[found], rows[found])
+        rows = np.array([rows[max(0, i - 2):i + 3].min() for i in range(len(rows))])  # never below a neighbour's edge
+    # Vertices every VERTEX_STEP of IOD along the traced columns, back in image pixels.
+    along = np.arange(columns[0], columns[-1] + 1e-6, VERTEX_STEP * IOD)
+    level = np.c_[along, np.interp(along, columns, rows)]
+    inverse = cv2.invertAffineTransform(matrix)
+    edge, skin = (np.c_[p, np.ones(len(p))] @ inverse.T for p in (level, level - (0.0, SKIN_ROW * IOD)))
+    log.debug("glasses: frame top traced in %d of %d columns", int(found.sum()), len(columns))
+    corners, weights = _located(np.vstack([edge, skin]), xy)
+    return FrameTop(edge.astype(np.float32), skin.astype(np.float32), corners, weights)
+
+
+def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
+    """The levelled rows of the polyline through ``ids`` at ``columns`` (held flat beyond its ends)."""
+    p = points[list(ids)]
+    order = np.argsort(p[:, 0])
+    return np.interp(columns, p[order, 0], p[order, 1])
+
+
+def _without_outliers(rows: np.ndarray) -> np.ndarray:
+    half = TRACE_MEDIAN // 2
+    out = rows.copy()
+    for i in range(len(rows)):
+        near = rows[max(0, i - half):i + half + 1]
+        near = near[np.isfinite(near)]
+        if np.isfinite(rows[i]) and (len(near) < 3 or abs(rows[i] - np.median(near)) > TRACE_OUTLIER):
+            out[i] = np.nan
     return out
 
 
-def _away_from_the_eyes(face_xy: np.ndarray) -> np.ndarray:
-    """(468,) 0 on the eyes' lid contours, rising smoothly to 1 at ``EYE_MARGIN`` of the eye's
-    width outside them: the frame slides over the face, the eyes behind the lenses stay."""
-    weight = np.ones(len(face_xy))
-    for lids, corners in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
-        outline = cv2.convexHull(face_xy[[p for pair in lids for p in pair] + list(corners)].astype(np.float32))
-        width = float(np.linalg.norm(face_xy[corners[0]] - face_xy[corners[1]]))
-        outside = np.array([max(0.0, -cv2.pointPolygonTest(outline, (float(x), float(y)), True)) for x, y in face_xy])
-        weight = np.minimum(weight, smoothstep(0.0, EYE_MARGIN * width, outside))
-    return weight
+def _located(frame_xy: np.ndarray, face_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The face triangle (Delaunay over the landmarks) each point lies in, and its barycentric weights."""
+    from scipy.spatial import Delaunay
+
+    mesh = Delaunay(face_xy)
+    simplex = mesh.find_simplex(frame_xy)
+    corners = np.zeros((len(frame_xy), 3), np.int64)
+    weights = np.zeros((len(frame_xy), 3))
+    for i, s in enumerate(simplex):
+        if s < 0:  # outside the face's hull: the nearest landmark
+            corners[i] = int(np.argmin(((face_xy - frame_xy[i]) ** 2).sum(axis=1)))
+            weights[i] = (1.0, 0.0, 0.0)
+            continue
+        t = mesh.transform[s]
+        b = t[:2] @ (frame_xy[i] - t[2])
+        corners[i], weights[i] = mesh.simplices[s], (b[0], b[1], 1.0 - b.sum())
+    return corners, weights
+
+
+def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray,
+               *, frown: bool) -> np.ndarray:
+    """A brow AU's (V, 2) pixel displacement with the glasses left where they are (see the module
+    docstring). ``vertices`` are the mesh's (landmarks first), ``edge_ids`` and ``skin_ids`` the
+    frame top's two rows among them, ``up`` the face's up vector. The frame's edge and the
+    landmarks below it do not move. In a raise the skin row moves as the brows' lower contour over
+    it, and the landmarks between it and the edge stay, so the brows rise whole and only the strip
+    between the rows stretches. In a frown everything between the brows' upper contour and the
+    edge compresses evenly, each column by its own room (see below)."""
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    u, v = _face_axes(vertices, up)
+    out = np.array(field, copy=True)
+    lower = np.array(BROW_LOWER_POINTS)[np.argsort(u[list(BROW_LOWER_POINTS)])]
+    for c in range(2):
+        out[skin_ids, c] = np.interp(u[skin_ids], u[lower], field[lower, c])
+    if not frown:
+        out[held_by_frame(vertices, up, edge_ids, skin_ids)] = 0.0
+        return out
+    # Where the brows rest closer to the frame they have less room: each column lowers by its band's
+    # height over the brows' typical one (so no column limits the whole frown), compressed evenly.
+    frame_line, brow_top = _profile(u, v, edge_ids), _profile(u, v, BROW_POINTS)
+    band = brow_top - frame_line
+    typical = float(np.median(np.maximum(band[list(BROW_POINTS)], 0.0)))
+    room = np.clip(band / max(typical, 1e-6), 0.0, 1.0)
+    free = np.r_[np.arange(NUM_FACE_POINTS), np.asarray(skin_ids, np.int64)]
+    out[np.setdiff1d(np.arange(NUM_FACE_POINTS), free[v[free] > frame_line[free] + 1e-3])] = 0.0
+    out[edge_ids] = 0.0
+    free = free[v[free] > frame_line[free] + 1e-3]
+    share = room[free] * np.clip((v[free] - frame_line[free]) / np.maximum(band[free], 1e-6), 0.0, 1.0)
+    down = out[free] @ up
+    out[free] -= ((1.0 - share) * down)[:, None] * up[None, :]
+    return out
+
+
+def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> np.ndarray:
+    """(V,) bool: the frame's top-edge vertices and the landmarks at or below the skin row above it.
+    (A landmark inside that strip, moving with the brows, could join a triangle with one below the
+    edge, and drag the rim up with it.)"""
+    u, v = _face_axes(vertices, up)
+    held = np.zeros(len(u), bool)
+    face = slice(0, NUM_FACE_POINTS)
+    held[face] = v[face] <= _profile(u, v, skin_ids)[face] + 1e-3
+    held[np.asarray(edge_ids)] = True
+    return held
+
+
+def _face_axes(vertices: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each vertex's position across the face and up it (grows upward)."""
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    xy = np.asarray(vertices, np.float64)
+    return xy @ np.array([-up[1], up[0]]), xy @ up
+
+
+def frame_pairs(vertices: np.ndarray, up: np.ndarray, frame_ids: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """(brow upper contour point, frame vertex nearest across the face) pairs: the band a frown
+    may not squeeze flat (``au_mesh.frown_limit``) when the frame holds everything below it."""
+    u, _ = _face_axes(vertices, up)
+    frame_ids = np.asarray(frame_ids)
+    return tuple((int(b), int(frame_ids[np.argmin(np.abs(u[frame_ids] - u[b]))])) for b in BROW_POINTS)
+
+
+def _profile(u: np.ndarray, v: np.ndarray, ids) -> np.ndarray:
+    """(V,) the height of the polyline through ``ids`` (ordered across the face) above every vertex."""
+    ids = np.asarray(ids)
+    order = np.argsort(u[ids])
+    return np.interp(u, u[ids][order], v[ids][order])
