@@ -147,7 +147,7 @@ class WarpEngine:
         # The band's fading points come right after the face's (silhouette.move_band moves them).
         vertices = np.vstack([face_xy, outline.band, anchors, frame_xy]).astype(np.float32)
         frame_ids = np.arange(len(vertices) - len(frame_xy), len(vertices))
-        edge_ids, skin_ids = np.split(frame_ids, 2)
+        edge_ids, skin_ids = np.split(frame_ids, [len(frame_top.edge)]) if frame_top is not None else (frame_ids, frame_ids)
         triangles = triangulate(vertices)
         outline = silhouette.with_neck_vertices(outline, vertices)
 
@@ -212,7 +212,7 @@ class WarpEngine:
             smile=smile,
             jaw_corners=jaw_corners,
             glasses=glasses,
-            frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids, skin_ids),
+            frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below], skin_ids),
         )
 
     # -- per frame -----------------------------------------------------------------------

@@ -89,7 +89,7 @@ VERTEX_STEP = 0.06  # mesh vertices along the frame's top edge, this far apart (
 SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a raise stretches
 # A frown squeezes the brows and the skin between their upper contour and the frame evenly, down to
 # this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
-FRAME_FROWN_KEEP = 0.15
+FRAME_FROWN_KEEP = 0.3
 # The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
 UPPER_LID_LINE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 362, 398, 384, 385, 386, 387, 388, 466, 263)
 
@@ -163,12 +163,13 @@ class FrameTop:
     """The frame's top edge as two rows of mesh vertices, and how each sits among the landmarks."""
 
     edge: np.ndarray  # (N, 2) image pixels on the frame's top edge, in order across the face
-    skin: np.ndarray  # (N, 2) the skin right above each (SKIN_ROW above it): the strip between stretches
-    corners: np.ndarray  # (2N, 3) int, the landmarks of the face triangle holding each (edge, then skin)
-    weights: np.ndarray  # (2N, 3) its barycentric weights there
+    skin: np.ndarray  # (M, 2) the skin right above the edge (SKIN_ROW) under the brows: the strip between stretches
+    below: np.ndarray  # (M,) int, the edge point under each skin point
+    corners: np.ndarray  # (N + M, 3) int, the landmarks of the face triangle holding each (edge, then skin)
+    weights: np.ndarray  # (N + M, 3) its barycentric weights there
 
     def interpolate(self, field: np.ndarray) -> np.ndarray:
-        """(..., 2N, 2) a per-landmark field (..., 468, 2) read at the edge's, then the skin's points."""
+        """(..., N + M, 2) a per-landmark field (..., 468, 2) read at the edge's, then the skin's points."""
         return np.einsum("...nkc,nk->...nc", field[..., self.corners, :], self.weights).astype(field.dtype)
 
 
@@ -217,10 +218,13 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     along = np.arange(columns[0], columns[-1] + 1e-6, VERTEX_STEP * IOD)
     level = np.c_[along, np.interp(along, columns, rows)]
     inverse = cv2.invertAffineTransform(matrix)
-    edge, skin = (np.c_[p, np.ones(len(p))] @ inverse.T for p in (level, level - (0.0, SKIN_ROW * IOD)))
+    # The skin row only where brows are above it: beyond their ends nothing lifts it (the temples stay).
+    brow_span = points[list(BROW_POINTS) + list(BROW_LOWER_POINTS), 0]
+    below = np.nonzero((along >= brow_span.min()) & (along <= brow_span.max()))[0]
+    edge, skin = (np.c_[p, np.ones(len(p))] @ inverse.T for p in (level, level[below] - (0.0, SKIN_ROW * IOD)))
     log.debug("glasses: frame top traced in %d of %d columns", int(found.sum()), len(columns))
     corners, weights = _located(np.vstack([edge, skin]), xy)
-    return FrameTop(edge.astype(np.float32), skin.astype(np.float32), corners, weights)
+    return FrameTop(edge.astype(np.float32), skin.astype(np.float32), below, corners, weights)
 
 
 def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
@@ -266,42 +270,54 @@ def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids
     docstring). ``vertices`` are the mesh's (landmarks first), ``edge_ids`` and ``skin_ids`` the
     frame top's two rows among them, ``up`` the face's up vector. The frame's edge and the
     landmarks below it do not move. In a raise the skin row moves as the brows' lower contour over
-    it, and the landmarks between it and the edge stay, so the brows rise whole and only the strip
-    between the rows stretches. In a frown everything between the brows' upper contour and the
-    edge compresses evenly, each column by its own room (see below)."""
+    it and the landmarks between it and the edge stay, so the brows rise whole and only the strip
+    between the rows stretches. In a frown each column between the edge and the brows' upper
+    contour compresses evenly toward the edge, by its own room (see below)."""
     up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
     u, v = _face_axes(vertices, up)
     out = np.array(field, copy=True)
-    lower = np.array(BROW_LOWER_POINTS)[np.argsort(u[list(BROW_LOWER_POINTS)])]
-    for c in range(2):
-        out[skin_ids, c] = np.interp(u[skin_ids], u[lower], field[lower, c])
     if not frown:
+        out[skin_ids] = _along(u, field, BROW_LOWER_POINTS, skin_ids)
         out[held_by_frame(vertices, up, edge_ids, skin_ids)] = 0.0
         return out
-    # Where the brows rest closer to the frame they have less room: each column lowers by its band's
-    # height over the brows' typical one (so no column limits the whole frown), compressed evenly.
+    # Where the brows rest closer to the frame they have less room: each column moves by its band's
+    # height over the brows' typical one (so no column limits the whole frown); inside the band every
+    # point takes the brows' upper contour's motion over it, in proportion to its height above the
+    # edge (its own motion, sideways knit included, could overtake a neighbour and fold the strip).
     frame_line, brow_top = _profile(u, v, edge_ids), _profile(u, v, BROW_POINTS)
     band = brow_top - frame_line
     typical = float(np.median(np.maximum(band[list(BROW_POINTS)], 0.0)))
     room = np.clip(band / max(typical, 1e-6), 0.0, 1.0)
-    free = np.r_[np.arange(NUM_FACE_POINTS), np.asarray(skin_ids, np.int64)]
-    out[np.setdiff1d(np.arange(NUM_FACE_POINTS), free[v[free] > frame_line[free] + 1e-3])] = 0.0
-    out[edge_ids] = 0.0
-    free = free[v[free] > frame_line[free] + 1e-3]
-    share = room[free] * np.clip((v[free] - frame_line[free]) / np.maximum(band[free], 1e-6), 0.0, 1.0)
-    down = out[free] @ up
-    out[free] -= ((1.0 - share) * down)[:, None] * up[None, :]
+    points = np.r_[np.arange(NUM_FACE_POINTS), np.asarray(skin_ids, np.int64)]
+    free = points[v[points] > frame_line[points] + 1e-3]
+    height = (v[free] - frame_line[free]) / np.maximum(band[free], 1e-6)
+    inside = height < 1.0
+    out[free[inside]] = (room[free] * height)[inside, None] * _along(u, field, BROW_POINTS, free[inside])
+    out[free[~inside]] *= room[free[~inside], None]
+    out[np.setdiff1d(np.arange(len(out)), free)] = 0.0
+    skin_ids = np.asarray(skin_ids, np.int64)
+    out[skin_ids] = (out[skin_ids] @ up)[:, None] * up[None, :]  # the strip on the edge only shortens
     return out
 
 
+def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
+    """(len(at), 2) the field of the polyline through ``ids`` read across the face at ``at``."""
+    ids = np.asarray(ids)[np.argsort(u[list(ids)])]
+    return np.stack([np.interp(u[at], u[ids], field[ids, c]) for c in range(2)], axis=1)
+
+
 def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> np.ndarray:
-    """(V,) bool: the frame's top-edge vertices and the landmarks at or below the skin row above it.
-    (A landmark inside that strip, moving with the brows, could join a triangle with one below the
-    edge, and drag the rim up with it.)"""
+    """(V,) bool: the frame's top-edge vertices and the landmarks at or below it, or below the skin
+    row where there is one. (A landmark inside that strip, moving with the brows, could join a
+    triangle with one below the edge, and drag the rim up with it.)"""
     u, v = _face_axes(vertices, up)
+    line = _profile(u, v, edge_ids)
+    skin_u = u[np.asarray(skin_ids)]
+    under_skin = (u >= skin_u.min()) & (u <= skin_u.max()) if len(skin_u) else np.zeros(len(u), bool)
+    if len(skin_u):
+        line = np.where(under_skin, _profile(u, v, skin_ids), line)
     held = np.zeros(len(u), bool)
-    face = slice(0, NUM_FACE_POINTS)
-    held[face] = v[face] <= _profile(u, v, skin_ids)[face] + 1e-3
+    held[:NUM_FACE_POINTS] = v[:NUM_FACE_POINTS] <= line[:NUM_FACE_POINTS] + 1e-3
     held[np.asarray(edge_ids)] = True
     return held
 
