@@ -10,6 +10,9 @@ all, so the motion stays; what changes is the look of the stretched band: beyond
 of its own lower part (next to the crease, where no brow hair was), spread along the brow: bare
 stretched skin, as on a real raised brow. (Blurring the whole band along the brow removed the
 streaks but left a dark smudge of hair colour.)
+
+Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
+opens between the frame's top edge and the rising brows instead (see the comment above it).
 """
 from __future__ import annotations
 

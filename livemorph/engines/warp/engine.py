@@ -286,8 +286,8 @@ class WarpEngine:
 
     def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
         """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe
-        barely reads a brow raise, and doubling it to make it read lifted the frame off the nose;
-        the brows are drawn as asked there."""
+        barely reads a brow raise (its brow landmarks sit on the frame's rim), so the curve would
+        always double it, pushing the brows toward the hairline; they are drawn as asked there."""
         if prepared.glasses is not None and prepared.glasses.found:
             return {int(AU.AU01): 1.0, int(AU.AU02): 1.0}
         return {}

@@ -28,17 +28,29 @@ drawn onto any of the seven bare portraits are found (>= 4.6 / 6.4: lisa3's dark
 Thresholds are absolute grey levels: a face levelled to a common brightness found the drawn
 frame on lisa3 more surely, but brought a frowning driver frame within 10 % of both thresholds.
 
-Keeping the frame (``hold_frame``): a frame is one rigid thing that the brows push up or let
-down over the face. For the brow AUs, every face point at or below the brows' lower contour (the
-frame's top rim sits on or under it; lenses and bridge lie below) moves by one translation
-along the face's up axis, ``FRAME_SHARE`` of the brows' mean motion, except that the eyes behind
-the lenses stay (the translation fades in over ``EYE_MARGIN`` of the eye's width around each
-eye: the lid skin stretches or folds there) and the cheeks and nose below the lenses fade it
-out. The brows' upper contour and the forehead keep the brows' own motion, so the brows still
-rise (and arch) above the frame and the forehead lifts. Tried and rejected: a band fading to
-nothing at the upper lids' height (the rims' inner ends dip to that height and bent), a frame
-held still (the brow hair above the rim stretched into dark spikes), and the eyes moving with
-the frame (the whole eye slid up in a raise). Blinks are drawn by their own fields, unchanged.
+The frame's top edge (``trace_frame_top``, once per portrait): in the levelled face, per column
+across both lenses, the topmost edge darkening downward by at least ``EDGE_MIN`` (and half the
+column's strongest) between a little above the brows' lower contour and the upper lids; columns
+straying from their neighbours' median are dropped and filled from them, and the line is kept
+at the skin side of the edge. It becomes a row of mesh vertices, with a second row
+``SKIN_ROW`` above it wherever brows are over it (both ride the skin under them for every
+other AU). Without it the mesh had no edge where the frame's does: Grace's faint brows rest on
+the rim (MediaPipe's lower brow contour runs 0-5 px above it, on it at the outer ends), so any
+triangle holding the rim also held brow.
+
+Keeping the frame (``hold_frame``): glasses rest on the nose and ears, so for the brow AUs the
+frame, and everything at or below its top edge (lenses, eyes, bridge), does not move. In a raise
+the brows and forehead above keep their own motion; the skin row follows the brows' lower
+contour, so the brows rise whole and only the thin strip between the two rows stretches
+(``brow_band.fill_frame_gap`` paints it as the skin a raised brow uncovers). In a frown the
+brows come down onto the frame: each column between the brows' upper contour and the edge
+compresses evenly, down to ``FRAME_FROWN_KEEP`` of its height (``au_mesh.frown_limit``), each
+column in proportion to its own room. Before, the frame moved half the brows' mean motion
+(fading out around the eyes) and the brows stretched between their lower contour (moving with
+the frame) and their upper one: on Grace the stretched brows above the lifted rim read as a
+translucent second frame, and a frown barely showed. MediaPipe still reads little of either on
+her: its brow landmarks sit on the rim whatever the brows above it do (browInnerUp stays ~0.01
+at AU01/AU02 +3; even with the frame lifted by the brows' full motion it read 0.08).
 """
 from __future__ import annotations
 
