@@ -160,8 +160,8 @@ class WarpEngine:
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
-        # The frame's vertices ride the skin under them for every AU but the brows', which leave
-        # the frame where it is, see ``glasses``.
+        # The frame's vertices ride the skin under them for the other AUs; the brows leave the
+        # frame where it is (``glasses``), and so do blinks (the lid fields leave them at rest).
         with_frame = (lambda field: _frame_rows(field, frame_top, frame_ids)) if frame_top is not None else (lambda f: f)
         feat_basis = with_frame(feat_basis)
         if frame_top is not None:
@@ -187,8 +187,8 @@ class WarpEngine:
             vertices=vertices,
             triangles=triangles,
             feat_basis=feat_basis,
-            eye_closure=with_frame(lid_closure(face_xy, len(vertices))),
-            eye_opening=with_frame(lid_closure(face_xy, len(vertices), sag=False)),
+            eye_closure=lid_closure(face_xy, len(vertices)),
+            eye_opening=lid_closure(face_xy, len(vertices), sag=False),
             cheek_lift=cheek_lift,
             lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
