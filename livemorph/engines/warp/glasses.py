@@ -88,11 +88,17 @@ NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift tow
 NUM_FACE_POINTS = 468
 # Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
 TRACE_SIGMA = 1.0
-EDGE_MIN = 12.0  # grey levels per pixel darkening downward (Grace's rims 25-42, bridge 10-18, faint brows < 15)
-EDGE_SHARE = 0.5  # ... and at least this share of the column's strongest (the brows' edge above a dark rim is not it)
+EDGE_MIN = 8.0  # grey levels per pixel darkening downward, strongest in the column (Grace's rims 25-42, bridge 10-18)
+RIM_THICKNESS = 0.05  # the rim's top edge is the topmost this far (x IOD) above the strongest ...
+EDGE_SHARE = 0.5  # ... at least this share of it (bushy brows' top edge lies further up, a highlight lower)
+TRACE_COVERAGE = 0.6  # share of the columns over each lens (LENS_HALF_WIDTH x IOD either side of the
+LENS_HALF_WIDTH = 0.3  # eye's centre) that must find the edge, or the brows' lower contour stands in, ...
+BELOW_BROWS = 0.02  # ... at least this far (x IOD) below the brows' upper contour
+BROW_DISCOUNT = 0.5  # edges above that line count this much in the traced path
 TRACE_SPAN = 0.55  # columns from this far outside each eye centre (x IOD): cat-eye rims reach ~0.52
 TRACE_STEP = 2.0  # pixels between traced columns
-TRACE_ABOVE = 0.08  # rows from this far above the brows' lower contour (x IOD: a rim may overlap it) ...
+TRACE_SLOPE = 2  # rows the traced edge may move from one column to the next
+TRACE_ABOVE = 0.06  # rows from this far above the brows' lower contour (x IOD: a rim may overlap it) ...
 TRACE_BELOW_LID = 0.02  # ... down to this far above the upper lids
 TRACE_MEDIAN = 15  # columns in the median a column is checked against ...
 TRACE_OUTLIER = 2.0  # ... and how far (pixels) it may stray from it
@@ -188,12 +194,14 @@ class FrameTop:
 def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     """The top edge of the glasses' frame across the face, from the RGB portrait and its landmarks.
 
-    In the levelled face, per column across both lenses: the topmost edge that darkens downward by
-    at least ``EDGE_MIN`` between a little above the brows' lower contour and the upper lids (a
-    frame is darker than the skin above it; the brows' own lower edge lightens downward), placed
-    at the skin side of that edge. Columns that disagree with their neighbours' median by more
-    than ``TRACE_OUTLIER`` (a lash, a crease) or find no edge take their neighbours' line; where
-    no column finds one, the brows' lower contour stands in for it.
+    In the levelled face, between a little above the brows' lower contour and the upper lids, the
+    strongest continuous edge darkening downward across both lenses (``_strongest_path``; a frame
+    is darker than the skin above it); per column, where it is at least ``EDGE_MIN``, the topmost
+    edge nearly as strong just above it (the rim's own top edge, over a highlight), placed at the
+    skin side of that edge. Columns that disagree with their neighbours' median by more than
+    ``TRACE_OUTLIER`` or find no edge take their neighbours' line. Where too few columns over a
+    lens find one below the brows' top (``TRACE_COVERAGE``: a thin frame under dark brows), the
+    brows' lower contour stands in for the whole line (frames rest just under the brows).
     """
     xy = np.asarray(landmarks, np.float64)[:NUM_FACE_POINTS, :2]
     gray, points, matrix = _levelled(image, xy, with_matrix=True)
@@ -201,28 +209,42 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     darkening = -cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3) / 8.0  # > 0 where it darkens downward
     right, left = points[list(RIGHT_EYE)].mean(axis=0), points[list(LEFT_EYE)].mean(axis=0)
     columns = np.arange(right[0] - TRACE_SPAN * IOD, left[0] + TRACE_SPAN * IOD + 1e-6, TRACE_STEP)
-    brows = _line(points, BROW_LOWER_POINTS, columns)
-    lids = _line(points, UPPER_LID_LINE, columns)
-    rows = np.full(len(columns), np.nan)
     h, w = darkening.shape
-    for i, (u, top, bottom) in enumerate(zip(columns, brows - TRACE_ABOVE * IOD, lids - TRACE_BELOW_LID * IOD)):
-        c, r0, r1 = int(round(u)), max(int(round(top)), 1), min(int(round(bottom)), h - 1)
-        if not (0 <= c < w) or r1 <= r0:
+    top = np.clip(np.round(_line(points, BROW_LOWER_POINTS, columns) - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
+    bottom = np.clip(np.round(_line(points, UPPER_LID_LINE, columns) - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
+    r0, r1 = int(top.min()), int(bottom.max())
+    cols = np.clip(np.round(columns).astype(int), 0, w - 1)
+    edge = np.maximum(darkening[r0:r1][:, cols], 0.0)  # (rows, columns), only inside each column's window
+    band = np.arange(r0, r1)[:, None]
+    edge[(band < top[None]) | (band >= bottom[None])] = 0.0
+    # Dark brows have a strong top edge too: up there an edge counts for less in the path.
+    brow_top = _line(points, BROW_POINTS, columns) + BELOW_BROWS * IOD
+    path = _strongest_path(np.where(band < brow_top[None], BROW_DISCOUNT * edge, edge))
+    rows = np.full(len(columns), np.nan)
+    for i, k in enumerate(path):
+        strength = edge[k, i]
+        if strength < EDGE_MIN:
             continue
-        edge = darkening[r0:r1, c]
-        strong = np.nonzero(edge >= max(EDGE_MIN, EDGE_SHARE * float(edge.max())))[0]
-        if len(strong) == 0:
-            continue
-        k = int(strong[0])
-        while k + 1 < len(edge) and edge[k + 1] > edge[k]:  # climb to the edge's peak
+        # A rim's own top edge may be the weaker of two (a highlight along it): the topmost edge
+        # within RIM_THICKNESS above the path's and at least EDGE_SHARE of it.
+        near = max(k - int(round(RIM_THICKNESS * IOD)), 0)
+        k = near + int(np.nonzero(edge[near:k + 1, i] >= EDGE_SHARE * strength)[0][0])
+        while k + 1 < len(edge) and edge[k + 1, i] > edge[k, i]:  # climb to that edge's peak
             k += 1
-        while k > 0 and edge[k - 1] >= 0.5 * edge[k]:  # then up to where it starts: the skin side
+        while k > 0 and edge[k - 1, i] >= 0.5 * edge[k, i]:  # then up to where it starts: the skin side
             k -= 1
         rows[i] = r0 + k - TRACE_LIFT * IOD
     rows = _without_outliers(rows)
     found = np.isfinite(rows)
-    if found.sum() < 2:
-        rows = brows
+    # Over each lens most columns must find the edge, and below the brows' top: a frame too thin or
+    # faint to stand out from dark brows is not held (held by its brows, they would stay put).
+    under_brows = found & (rows - _line(points, BROW_POINTS, columns) >= BELOW_BROWS * IOD)
+    lenses = [np.abs(columns - centre[0]) <= LENS_HALF_WIDTH * IOD for centre in (right, left)]
+    share = min(min(found[lens].mean(), under_brows[lens].mean()) for lens in lenses)
+    if share < TRACE_COVERAGE:
+        log.info("glasses: the frame's top edge was found below the brows in only %.0f %% of the columns over a "
+                 "lens; it is held at the brows' lower edge", 100 * share)
+        rows = _line(points, BROW_LOWER_POINTS, columns)
     else:
         rows = np.interp(columns, columns[found], rows[found])
         rows = np.array([rows[max(0, i - 2):i + 3].min() for i in range(len(rows))])  # never below a neighbour's edge
@@ -237,6 +259,29 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     log.debug("glasses: frame top traced in %d of %d columns", int(found.sum()), len(columns))
     corners, weights = _located(np.vstack([edge, skin]), xy)
     return FrameTop(edge.astype(np.float32), skin.astype(np.float32), below, corners, weights)
+
+
+def _strongest_path(edge: np.ndarray) -> np.ndarray:
+    """(columns,) the row per column of the path across ``edge`` (rows, columns) with the largest
+    summed strength that moves at most ``TRACE_SLOPE`` rows from one column to the next: a frame's
+    edge runs on across the lenses, where a brow's or a lash line's stops."""
+    n_rows, n_cols = edge.shape
+    score = edge[:, 0].copy()
+    came = np.zeros((n_rows, n_cols), np.int64)
+    steps = range(-TRACE_SLOPE, TRACE_SLOPE + 1)
+    for c in range(1, n_cols):
+        shifted = np.full((len(steps), n_rows), -np.inf)
+        for j, d in enumerate(steps):  # shifted[j, r] = score[r + d]
+            lo, hi = max(0, -d), min(n_rows, n_rows - d)
+            shifted[j, lo:hi] = score[lo + d:hi + d]
+        best = np.argmax(shifted, axis=0)
+        came[:, c] = np.arange(n_rows) + np.array(list(steps))[best]
+        score = shifted[best, np.arange(n_rows)] + edge[:, c]
+    path = np.zeros(n_cols, np.int64)
+    path[-1] = int(np.argmax(score))
+    for c in range(n_cols - 1, 0, -1):
+        path[c - 1] = came[path[c], c]
+    return path
 
 
 def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
