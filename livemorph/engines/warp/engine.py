@@ -147,7 +147,8 @@ class WarpEngine:
         # The band's fading points come right after the face's (silhouette.move_band moves them).
         vertices = np.vstack([face_xy, outline.band, anchors, frame_xy]).astype(np.float32)
         frame_ids = np.arange(len(vertices) - len(frame_xy), len(vertices))
-        edge_ids, skin_ids = np.split(frame_ids, [len(frame_top.edge)]) if frame_top is not None else (frame_ids, frame_ids)
+        edges = len(frame_top.edge) if frame_top is not None else 0
+        edge_ids, skin_ids = frame_ids[:edges], frame_ids[edges:]
         triangles = triangulate(vertices)
         outline = silhouette.with_neck_vertices(outline, vertices)
 
@@ -162,7 +163,9 @@ class WarpEngine:
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
         # The frame's vertices ride the skin under them for the other AUs; the brows leave the
         # frame where it is (``glasses``), and so do blinks (the lid fields leave them at rest).
-        with_frame = (lambda field: _frame_rows(field, frame_top, frame_ids)) if frame_top is not None else (lambda f: f)
+        def with_frame(field: np.ndarray) -> np.ndarray:
+            return field if frame_top is None else _frame_rows(field, frame_top, frame_ids)
+
         feat_basis = with_frame(feat_basis)
         if frame_top is not None:
             for name in BROW_COLUMNS:
@@ -212,7 +215,8 @@ class WarpEngine:
             smile=smile,
             jaw_corners=jaw_corners,
             glasses=glasses,
-            frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below], skin_ids),
+            frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
+                                                                        skin_ids),
         )
 
     # -- per frame -----------------------------------------------------------------------
