@@ -94,7 +94,6 @@ EDGE_SHARE = 0.5  # ... at least this share of it (bushy brows' top edge lies fu
 TRACE_COVERAGE = 0.6  # share of the columns over each lens (LENS_HALF_WIDTH x IOD either side of the
 LENS_HALF_WIDTH = 0.3  # eye's centre) that must find the edge, or the brows' lower contour stands in, ...
 BELOW_BROWS = 0.02  # ... at least this far (x IOD) below the brows' upper contour
-BROW_DISCOUNT = 0.5  # edges above that line count this much in the traced path
 TRACE_SPAN = 0.55  # columns from this far outside each eye centre (x IOD): cat-eye rims reach ~0.52
 TRACE_STEP = 2.0  # pixels between traced columns
 TRACE_SLOPE = 2  # rows the traced edge may move from one column to the next
@@ -217,9 +216,7 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     edge = np.maximum(darkening[r0:r1][:, cols], 0.0)  # (rows, columns), only inside each column's window
     band = np.arange(r0, r1)[:, None]
     edge[(band < top[None]) | (band >= bottom[None])] = 0.0
-    # Dark brows have a strong top edge too: up there an edge counts for less in the path.
-    brow_top = _line(points, BROW_POINTS, columns) + BELOW_BROWS * IOD
-    path = _strongest_path(np.where(band < brow_top[None], BROW_DISCOUNT * edge, edge))
+    path = _strongest_path(edge)
     rows = np.full(len(columns), np.nan)
     for i, k in enumerate(path):
         strength = edge[k, i]
