@@ -121,9 +121,6 @@ FROWN_BAND_KEEP = 0.35
 FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
 # (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
 BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
-# (upper, lower) brow contour pairs: the band a frown may not squeeze flat when glasses hold
-# everything below the brows' lower contour (``glasses.hold_frame``).
-BROW_PAIRS = tuple(zip(BROW_POINTS, BROW_LOWER_POINTS))
 # Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -439,14 +436,15 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     displacement[others] = new
 
 
-def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS) -> float:
-    """Largest py-feat AU04 value that keeps ``FROWN_BAND_KEEP`` of the portrait's brow-to-lid band.
+def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS,
+                keep: float = FROWN_BAND_KEEP) -> float:
+    """Largest py-feat AU04 value that keeps ``keep`` of the portrait's brow-to-lid band.
 
     ``au04_pixels`` is the portrait's (V, 2) pixel displacement per unit of py-feat AU04,
     ``face_xy`` its landmarks, ``up`` the face's upward unit vector in the image. The band is
     the portrait's own (brows resting close to the eyes have less to give); inf when AU04
-    does not narrow it. ``pairs`` are its (upper, lower) points, MediaPipe indices (glasses
-    hold everything below the brows' lower contour, so there the brows' own height is the band).
+    does not narrow it. ``pairs`` are its (upper, lower) points, vertex indices (behind glasses,
+    the brows' upper contour and the frame's top edge: ``glasses.frame_pairs``).
     """
     up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
     brow, lid = (np.array(side) for side in zip(*pairs))
@@ -455,7 +453,7 @@ def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pa
     ok = (shrink > 1e-6) & (height > 0)
     if not ok.any():
         return float("inf")
-    return float(((1.0 - FROWN_BAND_KEEP) * height[ok] / shrink[ok]).min())
+    return float(((1.0 - keep) * height[ok] / shrink[ok]).min())
 
 
 def ease_frown(feat_au04: float, limit: float) -> float:

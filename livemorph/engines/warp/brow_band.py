@@ -10,13 +10,18 @@ all, so the motion stays; what changes is the look of the stretched band: beyond
 of its own lower part (next to the crease, where no brow hair was), spread along the brow: bare
 stretched skin, as on a real raised brow. (Blurring the whole band along the brow removed the
 streaks but left a dark smudge of hair colour.)
+
+Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
+opens between the frame's top edge and the rising brows instead (see the comment above it).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
+from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 
@@ -98,3 +103,103 @@ def _row_at(points: np.ndarray, width: int) -> np.ndarray:
     """(width,) the polyline's y at each column (held flat beyond its ends)."""
     order = np.argsort(points[:, 0])
     return np.interp(np.arange(width, dtype=np.float32), points[order, 0], points[order, 1]).astype(np.float32)
+
+
+# Behind glasses (``glasses.hold_frame``) the frame stays while the brows rise whole, and the thin
+# strip of skin between the frame's top edge and a row of vertices just above it is stretched many
+# times its height, into streaks of brow hair and rim edge. Where it grows beyond GAP_START of its
+# rest height (fully from GAP_FULL) it is painted as the skin a raised brow uncovers: the forehead
+# just above the brows (GAP_SKIN_FROM, in brow heights above their upper contour) lends its colour
+# (smoothed along the brows) and its fine grain (detail finer than GAP_GRAIN_SIGMA pixels, mirrored
+# row by row up the strip), fading into the brows over GAP_FEATHER of the face width either side of
+# the moved skin row and cut sharp at the frame. (Flat colour alone read as a plastic band.)
+GAP_START, GAP_FULL = 1.3, 2.0
+GAP_SKIN_FROM = (0.5, 1.5)
+GAP_GRAIN_SIGMA = 2.0
+GAP_FEATHER = 0.006
+
+
+@dataclass(frozen=True)
+class FrameGap:
+    """The skin strip right above a glasses frame, and the skin to paint it with when stretched."""
+
+    edge_ids: np.ndarray  # (N,) vertices on the frame's top edge, in order across the face
+    skin_ids: np.ndarray  # (N,) the row of vertices above them
+    rest_height: np.ndarray  # (N,) pixels between the two rows at rest
+    colours: np.ndarray  # (N, 3) float32 the skin colour painted above each
+    grain: np.ndarray  # (H, W, 3) float32 the portrait's fine detail (image minus its blur) in ``grain_box``
+    grain_box: tuple[int, int, int, int]  # x0, y0, x1, y1
+    skin_rows: np.ndarray  # (N, 2) image rows (from, to) of the forehead band above each edge vertex
+    feather: float  # pixels
+
+
+def prepare_frame_gap(image: np.ndarray, vertices: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> FrameGap:
+    xy = np.asarray(vertices, np.float64)
+    edge, skin = xy[edge_ids], xy[skin_ids]
+    face_width = float(np.ptp(xy[:468, 0]))
+    brow_top, brow_bottom = (_y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
+    height = np.maximum(brow_bottom - brow_top, 2.0)
+    h, w = image.shape[:2]
+    rows = np.stack([brow_top - GAP_SKIN_FROM[1] * height, brow_top - GAP_SKIN_FROM[0] * height], axis=1)
+    rows = np.clip(np.round(rows), 0, h - 1).astype(np.int64)
+    rows[:, 1] = np.maximum(rows[:, 1], np.minimum(rows[:, 0] + 1, h - 1))
+    colours = np.zeros((len(edge), 3), np.float32)
+    half = max(int(round(0.02 * face_width)), 1)
+    for k, (x, (r0, r1)) in enumerate(zip(edge[:, 0], rows)):
+        x0, x1 = max(int(round(x)) - half, 0), min(int(round(x)) + half + 1, w)
+        patch = image[r0:r1 + 1, x0:max(x1, x0 + 1)].reshape(-1, 3)
+        colours[k] = np.median(patch, axis=0)
+    colours = cv2.blur(colours[None], (5, 1), borderType=cv2.BORDER_REFLECT)[0]
+    gx0, gx1 = max(int(np.floor(edge[:, 0].min())) - 2, 0), min(int(np.ceil(edge[:, 0].max())) + 3, w)
+    gy0, gy1 = int(rows.min()), int(rows.max()) + 1
+    box = image[gy0:gy1, gx0:gx1].astype(np.float32)
+    grain = box - cv2.GaussianBlur(box, (0, 0), GAP_GRAIN_SIGMA)
+    return FrameGap(np.asarray(edge_ids), np.asarray(skin_ids), np.linalg.norm(skin - edge, axis=1),
+                    colours.astype(np.float32), grain, (gx0, gy0, gx1, gy1), rows,
+                    max(GAP_FEATHER * face_width, 0.5))
+
+
+def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> None:
+    """In place: the stretched strip above the frame painted as skin (see ``FrameGap``)."""
+    moved = np.asarray(moved_xy, np.float64)[:, :2]
+    edge, skin = moved[gap.edge_ids], moved[gap.skin_ids]
+    weight = smoothstep(GAP_START, GAP_FULL, np.linalg.norm(skin - edge, axis=1) / np.maximum(gap.rest_height, 1e-6))
+    if float(weight.max()) <= 0.0:
+        return
+    h, w = frame.shape[:2]
+    pad = int(np.ceil(3 * gap.feather)) + 2
+    both = np.vstack([edge, skin])
+    x0, y0 = np.maximum(np.floor(both.min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.minimum(np.ceil(both.max(axis=0)).astype(int) + pad, (w, h))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    # Per column (the face is near upright): painted from the frame's edge (sharp: nothing below
+    # it) up to the moved skin row, fading out over the feather above it.
+    columns = np.arange(x0, x1, dtype=np.float64)
+    order = np.argsort(edge[:, 0])
+    at = lambda values: np.interp(columns, edge[order, 0], values[order])  # noqa: E731
+    edge_row = at(edge[:, 1])
+    height = edge_row - at(skin[:, 1])
+    rise = edge_row[None, :] - np.arange(y0, y1, dtype=np.float64)[:, None]  # pixels above the edge
+    inside = (columns >= edge[:, 0].min()) & (columns <= edge[:, 0].max())
+    mask = (at(weight) * inside)[None, :] * np.clip(rise + 0.5, 0.0, 1.0) * smoothstep(
+        height[None, :] + gap.feather, height[None, :] - gap.feather, rise)
+    # Skin per column: its colour, plus the forehead's grain from the rows above the brows there,
+    # mirrored back and forth up the strip from the frame's edge.
+    colour = np.stack([at(gap.colours[:, c]) for c in range(3)], axis=1)
+    top, bottom = at(gap.skin_rows[:, 0].astype(np.float64)), at(gap.skin_rows[:, 1].astype(np.float64))
+    period = np.maximum(bottom - top, 1.0)
+    mirrored = period[None] - np.abs(np.mod(np.maximum(rise, 0.0), 2 * period[None]) - period[None])
+    gx0, gy0, gx1, gy1 = gap.grain_box
+    gy = np.clip(np.round(bottom[None] - mirrored).astype(np.int64) - gy0, 0, gy1 - gy0 - 1)
+    gx = np.clip(np.round(columns).astype(np.int64) - gx0, 0, gx1 - gx0 - 1)
+    skin_paint = colour[None].astype(np.float32) + gap.grain[gy, np.broadcast_to(gx[None], gy.shape)]
+    crop = frame[y0:y1, x0:x1].astype(np.float32)
+    share = mask[..., None].astype(np.float32)
+    frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin_paint * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _y_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The polyline's y at ``x`` (held flat beyond its ends)."""
+    order = np.argsort(points[:, 0])
+    return np.interp(x, points[order, 0], points[order, 1])

@@ -26,17 +26,17 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_PAIRS, BROW_POINTS, LOWER_INNER,
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
                        LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown, feat_au_delta,
                        frown_limit, load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
-from .brow_band import smooth_stretched_bands
+from .brow_band import fill_frame_gap, prepare_frame_gap, smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
-from .glasses import detect_glasses, hold_frame
+from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
@@ -94,7 +94,7 @@ class WarpPrepared:
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
-    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point (seam repair)
+    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point or a glasses frame's edge (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
@@ -106,6 +106,7 @@ class WarpPrepared:
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
+    frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
 
 
 class WarpEngine:
@@ -139,8 +140,15 @@ class WarpEngine:
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
         # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
         anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
+        # Glasses: their frame's top edge becomes a row of vertices, last (see ``glasses``).
+        glasses = detect_glasses(image, landmarks)
+        frame_top = trace_frame_top(image, landmarks) if glasses.found else None
+        frame_xy = np.vstack([frame_top.edge, frame_top.skin]) if frame_top is not None else np.zeros((0, 2))
         # The band's fading points come right after the face's (silhouette.move_band moves them).
-        vertices = np.vstack([face_xy, outline.band, anchors]).astype(np.float32)
+        vertices = np.vstack([face_xy, outline.band, anchors, frame_xy]).astype(np.float32)
+        frame_ids = np.arange(len(vertices) - len(frame_xy), len(vertices))
+        edges = len(frame_top.edge) if frame_top is not None else 0
+        edge_ids, skin_ids = frame_ids[:edges], frame_ids[edges:]
         triangles = triangulate(vertices)
         outline = silhouette.with_neck_vertices(outline, vertices)
 
@@ -153,18 +161,23 @@ class WarpEngine:
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
-        # Glasses: the brow AUs move the glasses as one piece, below the brows, see ``glasses``.
-        glasses = detect_glasses(image, landmarks)
-        if glasses.found:
+        # The frame's vertices ride the skin under them for the other AUs; the brows leave the
+        # frame where it is (``glasses``), and so do blinks (the lid fields leave them at rest).
+        def with_frame(field: np.ndarray) -> np.ndarray:
+            return field if frame_top is None else _frame_rows(field, frame_top, frame_ids)
+
+        feat_basis = with_frame(feat_basis)
+        if frame_top is not None:
             for name in BROW_COLUMNS:
                 k = self.model.column(name)
-                feat_basis[k] = hold_frame(feat_basis[k], face_xy, up)
+                feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids, frown=name == "AU04")
         jaw_column = self.model.column("AU26")
         feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
-        cheek_lift, lower_lid_rise = cheek_raise(face_xy, up, len(vertices))
+        cheek_lift, lower_lid_rise = (with_frame(f) for f in cheek_raise(face_xy, up, len(vertices)))
         smile = smile_bounds(face_xy, up, len(vertices))
         jaw_corners = np.zeros_like(feat_basis[0])
         jaw_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(feat_basis[jaw_column, :NUM_FACE_POINTS], smile)
+        jaw_corners = with_frame(jaw_corners)
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(np.vstack([vertices, outline.reach]), width, height)  # room for a lowered chin
@@ -187,20 +200,23 @@ class WarpEngine:
             map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
-            eye_triangles=np.isin(triangles, LID_POINTS).any(axis=1),
+            eye_triangles=np.isin(triangles, np.r_[LID_POINTS, frame_ids]).any(axis=1),
             mouth=mouth,
             lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
-            frown_max=frown_limit(feat_basis[self.model.column("AU04"), :NUM_FACE_POINTS], face_xy, up,
-                                  BROW_PAIRS if glasses.found else BROW_LID_PAIRS),
+            frown_max=(frown_limit(feat_basis[self.model.column("AU04")], vertices, up, BROW_LID_PAIRS)
+                       if frame_top is None else frown_limit(feat_basis[self.model.column("AU04")], vertices, up,
+                                                             frame_pairs(vertices, up, edge_ids), FRAME_FROWN_KEEP)),
             jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
             jaw_corners=jaw_corners,
             glasses=glasses,
+            frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
+                                                                        skin_ids),
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -274,8 +290,8 @@ class WarpEngine:
 
     def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
         """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe
-        barely reads a brow raise, and doubling it to make it read lifted the frame off the nose;
-        the brows are drawn as asked there."""
+        barely reads a brow raise (its brow landmarks sit on the frame's rim), so the curve would
+        always double it, pushing the brows toward the hairline; they are drawn as asked there."""
         if prepared.glasses is not None and prepared.glasses.found:
             return {int(AU.AU01): 1.0, int(AU.AU02): 1.0}
         return {}
@@ -298,7 +314,10 @@ class WarpEngine:
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
-        smooth_stretched_bands(out, prepared.vertices, moved)
+        if prepared.frame_gap is None:
+            smooth_stretched_bands(out, prepared.vertices, moved)
+        else:
+            fill_frame_gap(out, prepared.frame_gap, moved)
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
@@ -313,6 +332,13 @@ def soft_limit(delta: np.ndarray) -> np.ndarray:
     so an unclipped change beyond the 0-5 scale (a smiling portrait driven by a broad smile)
     still draws a face rather than folding the mesh (d=5 -> 3.8, d=10 -> 4.8)."""
     return (AU_CHANGE_LIMIT * np.tanh(np.asarray(delta, np.float32) / AU_CHANGE_LIMIT)).astype(np.float32)
+
+
+def _frame_rows(field: np.ndarray, frame_top, frame_ids: np.ndarray) -> np.ndarray:
+    """A (..., V, 2) field with the frame's vertices set to the field of the skin they lie on."""
+    out = np.array(field, copy=True)
+    out[..., frame_ids, :] = frame_top.interpolate(out[..., :NUM_FACE_POINTS, :])
+    return out
 
 
 def create(config, device: str = "cpu") -> WarpEngine:

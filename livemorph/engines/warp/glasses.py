@@ -28,17 +28,29 @@ drawn onto any of the seven bare portraits are found (>= 4.6 / 6.4: lisa3's dark
 Thresholds are absolute grey levels: a face levelled to a common brightness found the drawn
 frame on lisa3 more surely, but brought a frowning driver frame within 10 % of both thresholds.
 
-Keeping the frame (``hold_frame``): a frame is one rigid thing that the brows push up or let
-down over the face. For the brow AUs, every face point at or below the brows' lower contour (the
-frame's top rim sits on or under it; lenses and bridge lie below) moves by one translation
-along the face's up axis, ``FRAME_SHARE`` of the brows' mean motion, except that the eyes behind
-the lenses stay (the translation fades in over ``EYE_MARGIN`` of the eye's width around each
-eye: the lid skin stretches or folds there) and the cheeks and nose below the lenses fade it
-out. The brows' upper contour and the forehead keep the brows' own motion, so the brows still
-rise (and arch) above the frame and the forehead lifts. Tried and rejected: a band fading to
-nothing at the upper lids' height (the rims' inner ends dip to that height and bent), a frame
-held still (the brow hair above the rim stretched into dark spikes), and the eyes moving with
-the frame (the whole eye slid up in a raise). Blinks are drawn by their own fields, unchanged.
+The frame's top edge (``trace_frame_top``, once per portrait): in the levelled face, per column
+across both lenses, the topmost edge darkening downward by at least ``EDGE_MIN`` (and half the
+column's strongest) between a little above the brows' lower contour and the upper lids; columns
+straying from their neighbours' median are dropped and filled from them, and the line is kept
+at the skin side of the edge. It becomes a row of mesh vertices, with a second row
+``SKIN_ROW`` above it wherever brows are over it (both ride the skin under them for every
+other AU). Without it the mesh had no edge where the frame's does: Grace's faint brows rest on
+the rim (MediaPipe's lower brow contour runs 0-5 px above it, on it at the outer ends), so any
+triangle holding the rim also held brow.
+
+Keeping the frame (``hold_frame``): glasses rest on the nose and ears, so for the brow AUs the
+frame, and everything at or below its top edge (lenses, eyes, bridge), does not move. In a raise
+the brows and forehead above keep their own motion; the skin row follows the brows' lower
+contour, so the brows rise whole and only the thin strip between the two rows stretches
+(``brow_band.fill_frame_gap`` paints it as the skin a raised brow uncovers). In a frown the
+brows come down onto the frame: each column between the brows' upper contour and the edge
+compresses evenly, down to ``FRAME_FROWN_KEEP`` of its height (``au_mesh.frown_limit``), each
+column in proportion to its own room. Before, the frame moved half the brows' mean motion
+(fading out around the eyes) and the brows stretched between their lower contour (moving with
+the frame) and their upper one: on Grace the stretched brows above the lifted rim read as a
+translucent second frame, and a frown barely showed. MediaPipe still reads little of either on
+her: its brow landmarks sit on the rim whatever the brows above it do (browInnerUp stays ~0.01
+at AU01/AU02 +3; even with the frame lifted by the brows' full motion it read 0.08).
 """
 from __future__ import annotations
 
@@ -49,8 +61,6 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS
-from .easing import smoothstep
-from .eye_fields import LEFT_EYE_CORNERS, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_LIDS
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +85,30 @@ RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
 LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-FRAME_SHARE = 0.5  # the glasses move this share of the brows' mean motion, along the face's up axis only
-# ... whole down to this far below the eye line (x the eye-centre distance: below the lenses), and
-# fading linearly to nothing this far below it (the cheeks and nose under the frame take the stretch).
-FRAME_DEPTH = 0.45
-FADE_DEPTH = 0.9
-EYE_MARGIN = 0.35  # the eyes stay; the frame moves fully from this far outside them (x the eye's width)
+NUM_FACE_POINTS = 468
+# Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
+TRACE_SIGMA = 1.0
+EDGE_MIN = 8.0  # grey levels per pixel darkening downward, strongest in the column (Grace's rims 25-42, bridge 10-18)
+RIM_THICKNESS = 0.05  # the rim's top edge is the topmost this far (x IOD) above the strongest ...
+EDGE_SHARE = 0.5  # ... at least this share of it (bushy brows' top edge lies further up, a highlight lower)
+TRACE_COVERAGE = 0.6  # share of the columns over each lens (LENS_HALF_WIDTH x IOD either side of the
+LENS_HALF_WIDTH = 0.3  # eye's centre) that must find the edge, or the brows' lower contour stands in, ...
+BELOW_BROWS = 0.02  # ... at least this far (x IOD) below the brows' upper contour
+TRACE_SPAN = 0.55  # columns from this far outside each eye centre (x IOD): cat-eye rims reach ~0.52
+TRACE_STEP = 2.0  # pixels between traced columns
+TRACE_SLOPE = 2  # rows the traced edge may move from one column to the next
+TRACE_ABOVE = 0.06  # rows from this far above the brows' lower contour (x IOD: a rim may overlap it) ...
+TRACE_BELOW_LID = 0.02  # ... down to this far above the upper lids
+TRACE_MEDIAN = 15  # columns in the median a column is checked against ...
+TRACE_OUTLIER = 2.0  # ... and how far (pixels) it may stray from it
+TRACE_LIFT = 0.01  # the edge's vertices sit this far above where it starts (x IOD), on the skin
+VERTEX_STEP = 0.06  # mesh vertices along the frame's top edge, this far apart (x IOD) ...
+SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a raise stretches
+# A frown squeezes the brows and the skin between their upper contour and the frame evenly, down to
+# this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
+FRAME_FROWN_KEEP = 0.3
+# The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
+UPPER_LID_LINE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 362, 398, 384, 385, 386, 387, 388, 466, 263)
 
 
 @dataclass(frozen=True)
@@ -103,8 +131,9 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray) -> GlassesEvidence:
     return GlassesEvidence(found, bridge, rims)
 
 
-def _levelled(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Grey float32 crop with the eyes level and ``IOD`` apart, and the landmarks in it."""
+def _levelled(image: np.ndarray, xy: np.ndarray, with_matrix: bool = False):
+    """Grey float32 crop with the eyes level and ``IOD`` apart, and the landmarks in it (and the
+    2x3 matrix taking image pixels into it)."""
     right, left = xy[list(RIGHT_EYE)].mean(axis=0), xy[list(LEFT_EYE)].mean(axis=0)
     d = left - right
     scale = IOD / max(float(np.hypot(*d)), 1e-6)
@@ -113,7 +142,8 @@ def _levelled(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray
     matrix[:, 2] += _ORIGIN - centre
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     crop = cv2.warpAffine(gray, matrix, _CANVAS, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    return crop.astype(np.float32), np.c_[xy, np.ones(len(xy))] @ matrix.T
+    points = np.c_[xy, np.ones(len(xy))] @ matrix.T
+    return (crop.astype(np.float32), points, matrix) if with_matrix else (crop.astype(np.float32), points)
 
 
 def _bridge_strength(gy: np.ndarray, points: np.ndarray) -> float:
@@ -145,36 +175,224 @@ def _rim_strength(gx: np.ndarray, gy: np.ndarray, centre: np.ndarray) -> float:
     return best
 
 
-def hold_frame(field: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """A brow AU's (V, 2) pixel displacement with the glasses moved as one piece (see the module
-    docstring); ``face_xy`` are the portrait's 468 landmarks, ``up`` the face's up vector."""
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
-    across = np.array([-up[1], up[0]])
-    u, v = face_xy @ across, face_xy @ up  # v grows upward
-    brows = list(BROW_POINTS) + list(BROW_LOWER_POINTS)
-    lift = FRAME_SHARE * float(field[brows].mean(axis=0) @ up)
-    # The lower contour of both brows, as one line across the face (flat beyond its ends).
-    lower = np.array(BROW_LOWER_POINTS)
-    lower = lower[np.argsort(u[lower])]
-    contour = np.interp(u, u[lower], v[lower])
-    eyes = list(RIGHT_EYE[:2] + LEFT_EYE[:2])
-    eye_line = float(v[eyes].mean())
-    span = float(np.linalg.norm(face_xy[list(RIGHT_EYE)].mean(axis=0) - face_xy[list(LEFT_EYE)].mean(axis=0)))
-    whole, gone = eye_line - FRAME_DEPTH * span, eye_line - FADE_DEPTH * span
-    share = np.clip((v - gone) / (whole - gone), 0.0, 1.0) * _away_from_the_eyes(face_xy)
-    held = np.nonzero(v <= contour + 1e-3)[0]
-    out = field.copy()
-    out[held] = (lift * share[held])[:, None] * up[None, :]
+@dataclass(frozen=True)
+class FrameTop:
+    """The frame's top edge as two rows of mesh vertices, and how each sits among the landmarks."""
+
+    edge: np.ndarray  # (N, 2) image pixels on the frame's top edge, in order across the face
+    skin: np.ndarray  # (M, 2) the skin right above the edge (SKIN_ROW) under the brows: the strip between stretches
+    below: np.ndarray  # (M,) int, the edge point under each skin point
+    corners: np.ndarray  # (N + M, 3) int, the landmarks of the face triangle holding each (edge, then skin)
+    weights: np.ndarray  # (N + M, 3) its barycentric weights there
+
+    def interpolate(self, field: np.ndarray) -> np.ndarray:
+        """(..., N + M, 2) a per-landmark field (..., 468, 2) read at the edge's, then the skin's points."""
+        return np.einsum("...nkc,nk->...nc", field[..., self.corners, :], self.weights).astype(field.dtype)
+
+
+def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
+    """The top edge of the glasses' frame across the face, from the RGB portrait and its landmarks.
+
+    In the levelled face, between a little above the brows' lower contour and the upper lids, the
+    strongest continuous edge darkening downward across both lenses (``_strongest_path``; a frame
+    is darker than the skin above it); per column, where it is at least ``EDGE_MIN``, the topmost
+    edge nearly as strong just above it (the rim's own top edge, over a highlight), placed at the
+    skin side of that edge. Columns that disagree with their neighbours' median by more than
+    ``TRACE_OUTLIER`` or find no edge take their neighbours' line. Where too few columns over a
+    lens find one below the brows' top (``TRACE_COVERAGE``: a thin frame under dark brows), the
+    brows' lower contour stands in for the whole line (frames rest just under the brows).
+    """
+    xy = np.asarray(landmarks, np.float64)[:NUM_FACE_POINTS, :2]
+    gray, points, matrix = _levelled(image, xy, with_matrix=True)
+    gray = cv2.GaussianBlur(gray, (0, 0), TRACE_SIGMA)
+    darkening = -cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3) / 8.0  # > 0 where it darkens downward
+    right, left = points[list(RIGHT_EYE)].mean(axis=0), points[list(LEFT_EYE)].mean(axis=0)
+    columns = np.arange(right[0] - TRACE_SPAN * IOD, left[0] + TRACE_SPAN * IOD + 1e-6, TRACE_STEP)
+    h, w = darkening.shape
+    top = np.clip(np.round(_line(points, BROW_LOWER_POINTS, columns) - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
+    bottom = np.clip(np.round(_line(points, UPPER_LID_LINE, columns) - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
+    r0, r1 = int(top.min()), int(bottom.max())
+    cols = np.clip(np.round(columns).astype(int), 0, w - 1)
+    edge = np.maximum(darkening[r0:r1][:, cols], 0.0)  # (rows, columns), only inside each column's window
+    band = np.arange(r0, r1)[:, None]
+    edge[(band < top[None]) | (band >= bottom[None])] = 0.0
+    path = _strongest_path(edge)
+    rows = np.full(len(columns), np.nan)
+    for i, k in enumerate(path):
+        strength = edge[k, i]
+        if strength < EDGE_MIN:
+            continue
+        # A rim's own top edge may be the weaker of two (a highlight along it): the topmost edge
+        # within RIM_THICKNESS above the path's and at least EDGE_SHARE of it.
+        near = max(k - int(round(RIM_THICKNESS * IOD)), 0)
+        k = near + int(np.nonzero(edge[near:k + 1, i] >= EDGE_SHARE * strength)[0][0])
+        while k + 1 < len(edge) and edge[k + 1, i] > edge[k, i]:  # climb to that edge's peak
+            k += 1
+        while k > 0 and edge[k - 1, i] >= 0.5 * edge[k, i]:  # then up to where it starts: the skin side
+            k -= 1
+        rows[i] = r0 + k - TRACE_LIFT * IOD
+    rows = _without_outliers(rows)
+    found = np.isfinite(rows)
+    # Over each lens most columns must find the edge, and below the brows' top: a frame too thin or
+    # faint to stand out from dark brows is not held (held by its brows, they would stay put).
+    under_brows = found & (rows - _line(points, BROW_POINTS, columns) >= BELOW_BROWS * IOD)
+    lenses = [np.abs(columns - centre[0]) <= LENS_HALF_WIDTH * IOD for centre in (right, left)]
+    share = min(min(found[lens].mean(), under_brows[lens].mean()) for lens in lenses)
+    if share < TRACE_COVERAGE:
+        log.info("glasses: the frame's top edge was found below the brows in only %.0f %% of the columns over a "
+                 "lens; it is held at the brows' lower edge", 100 * share)
+        rows = _line(points, BROW_LOWER_POINTS, columns)
+    else:
+        rows = np.interp(columns, columns[found], rows[found])
+        rows = np.array([rows[max(0, i - 2):i + 3].min() for i in range(len(rows))])  # never below a neighbour's edge
+    # Vertices every VERTEX_STEP of IOD along the traced columns, back in image pixels.
+    along = np.arange(columns[0], columns[-1] + 1e-6, VERTEX_STEP * IOD)
+    level = np.c_[along, np.interp(along, columns, rows)]
+    inverse = cv2.invertAffineTransform(matrix)
+    # The skin row only where brows are above it: beyond their ends nothing lifts it (the temples stay).
+    brow_span = points[list(BROW_POINTS) + list(BROW_LOWER_POINTS), 0]
+    below = np.nonzero((along >= brow_span.min()) & (along <= brow_span.max()))[0]
+    edge, skin = (np.c_[p, np.ones(len(p))] @ inverse.T for p in (level, level[below] - (0.0, SKIN_ROW * IOD)))
+    log.debug("glasses: frame top traced in %d of %d columns", int(found.sum()), len(columns))
+    corners, weights = _located(np.vstack([edge, skin]), xy)
+    return FrameTop(edge.astype(np.float32), skin.astype(np.float32), below, corners, weights)
+
+
+def _strongest_path(edge: np.ndarray) -> np.ndarray:
+    """(columns,) the row per column of the path across ``edge`` (rows, columns) with the largest
+    summed strength that moves at most ``TRACE_SLOPE`` rows from one column to the next: a frame's
+    edge runs on across the lenses, where a brow's or a lash line's stops."""
+    n_rows, n_cols = edge.shape
+    score = edge[:, 0].copy()
+    came = np.zeros((n_rows, n_cols), np.int64)
+    steps = range(-TRACE_SLOPE, TRACE_SLOPE + 1)
+    for c in range(1, n_cols):
+        shifted = np.full((len(steps), n_rows), -np.inf)
+        for j, d in enumerate(steps):  # shifted[j, r] = score[r + d]
+            lo, hi = max(0, -d), min(n_rows, n_rows - d)
+            shifted[j, lo:hi] = score[lo + d:hi + d]
+        best = np.argmax(shifted, axis=0)
+        came[:, c] = np.arange(n_rows) + np.array(list(steps))[best]
+        score = shifted[best, np.arange(n_rows)] + edge[:, c]
+    path = np.zeros(n_cols, np.int64)
+    path[-1] = int(np.argmax(score))
+    for c in range(n_cols - 1, 0, -1):
+        path[c - 1] = came[path[c], c]
+    return path
+
+
+def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
+    """The levelled rows of the polyline through ``ids`` at ``columns`` (held flat beyond its ends)."""
+    p = points[list(ids)]
+    order = np.argsort(p[:, 0])
+    return np.interp(columns, p[order, 0], p[order, 1])
+
+
+def _without_outliers(rows: np.ndarray) -> np.ndarray:
+    half = TRACE_MEDIAN // 2
+    out = rows.copy()
+    for i in range(len(rows)):
+        near = rows[max(0, i - half):i + half + 1]
+        near = near[np.isfinite(near)]
+        if np.isfinite(rows[i]) and (len(near) < 3 or abs(rows[i] - np.median(near)) > TRACE_OUTLIER):
+            out[i] = np.nan
     return out
 
 
-def _away_from_the_eyes(face_xy: np.ndarray) -> np.ndarray:
-    """(468,) 0 on the eyes' lid contours, rising smoothly to 1 at ``EYE_MARGIN`` of the eye's
-    width outside them: the frame slides over the face, the eyes behind the lenses stay."""
-    weight = np.ones(len(face_xy))
-    for lids, corners in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
-        outline = cv2.convexHull(face_xy[[p for pair in lids for p in pair] + list(corners)].astype(np.float32))
-        width = float(np.linalg.norm(face_xy[corners[0]] - face_xy[corners[1]]))
-        outside = np.array([max(0.0, -cv2.pointPolygonTest(outline, (float(x), float(y)), True)) for x, y in face_xy])
-        weight = np.minimum(weight, smoothstep(0.0, EYE_MARGIN * width, outside))
-    return weight
+def _located(frame_xy: np.ndarray, face_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The face triangle (Delaunay over the landmarks) each point lies in, and its barycentric weights."""
+    from scipy.spatial import Delaunay
+
+    mesh = Delaunay(face_xy)
+    simplex = mesh.find_simplex(frame_xy)
+    corners = np.zeros((len(frame_xy), 3), np.int64)
+    weights = np.zeros((len(frame_xy), 3))
+    for i, s in enumerate(simplex):
+        if s < 0:  # outside the face's hull: the nearest landmark
+            corners[i] = int(np.argmin(((face_xy - frame_xy[i]) ** 2).sum(axis=1)))
+            weights[i] = (1.0, 0.0, 0.0)
+            continue
+        t = mesh.transform[s]
+        b = t[:2] @ (frame_xy[i] - t[2])
+        corners[i], weights[i] = mesh.simplices[s], (b[0], b[1], 1.0 - b.sum())
+    return corners, weights
+
+
+def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray,
+               *, frown: bool) -> np.ndarray:
+    """A brow AU's (V, 2) pixel displacement with the glasses left where they are (see the module
+    docstring). ``vertices`` are the mesh's (landmarks first), ``edge_ids`` and ``skin_ids`` the
+    frame top's two rows among them, ``up`` the face's up vector. The frame's edge and the
+    landmarks below it do not move. In a raise the skin row moves as the brows' lower contour over
+    it and the landmarks between it and the edge stay, so the brows rise whole and only the strip
+    between the rows stretches. In a frown each column between the edge and the brows' upper
+    contour compresses evenly toward the edge, by its own room (see below)."""
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    u, v = _face_axes(vertices, up)
+    out = np.array(field, copy=True)
+    if not frown:
+        out[skin_ids] = _along(u, field, BROW_LOWER_POINTS, skin_ids)
+        out[held_by_frame(vertices, up, edge_ids, skin_ids)] = 0.0
+        return out
+    # Where the brows rest closer to the frame they have less room: each column moves by its band's
+    # height over the brows' typical one (so no column limits the whole frown); inside the band every
+    # point takes the brows' upper contour's motion over it, in proportion to its height above the
+    # edge (its own motion, sideways knit included, could overtake a neighbour and fold the strip).
+    frame_line, brow_top = _profile(u, v, edge_ids), _profile(u, v, BROW_POINTS)
+    band = brow_top - frame_line
+    typical = float(np.median(np.maximum(band[list(BROW_POINTS)], 0.0)))
+    room = np.clip(band / max(typical, 1e-6), 0.0, 1.0)
+    points = np.r_[np.arange(NUM_FACE_POINTS), np.asarray(skin_ids, np.int64)]
+    free = points[v[points] > frame_line[points] + 1e-3]
+    height = (v[free] - frame_line[free]) / np.maximum(band[free], 1e-6)
+    inside = height < 1.0
+    out[free[inside]] = (room[free] * height)[inside, None] * _along(u, field, BROW_POINTS, free[inside])
+    out[free[~inside]] *= room[free[~inside], None]
+    out[np.setdiff1d(np.arange(len(out)), free)] = 0.0
+    skin_ids = np.asarray(skin_ids, np.int64)
+    out[skin_ids] = (out[skin_ids] @ up)[:, None] * up[None, :]  # the strip on the edge only shortens
+    return out
+
+
+def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
+    """(len(at), 2) the field of the polyline through ``ids`` read across the face at ``at``."""
+    ids = np.asarray(ids)[np.argsort(u[list(ids)])]
+    return np.stack([np.interp(u[at], u[ids], field[ids, c]) for c in range(2)], axis=1)
+
+
+def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> np.ndarray:
+    """(V,) bool: the frame's top-edge vertices and the landmarks at or below it, or below the skin
+    row where there is one. (A landmark inside that strip, moving with the brows, could join a
+    triangle with one below the edge, and drag the rim up with it.)"""
+    u, v = _face_axes(vertices, up)
+    line = _profile(u, v, edge_ids)
+    skin_u = u[np.asarray(skin_ids)]
+    under_skin = (u >= skin_u.min()) & (u <= skin_u.max()) if len(skin_u) else np.zeros(len(u), bool)
+    if len(skin_u):
+        line = np.where(under_skin, _profile(u, v, skin_ids), line)
+    held = np.zeros(len(u), bool)
+    held[:NUM_FACE_POINTS] = v[:NUM_FACE_POINTS] <= line[:NUM_FACE_POINTS] + 1e-3
+    held[np.asarray(edge_ids)] = True
+    return held
+
+
+def _face_axes(vertices: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each vertex's position across the face and up it (grows upward)."""
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    xy = np.asarray(vertices, np.float64)
+    return xy @ np.array([-up[1], up[0]]), xy @ up
+
+
+def frame_pairs(vertices: np.ndarray, up: np.ndarray, frame_ids: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """(brow upper contour point, frame vertex nearest across the face) pairs: the band a frown
+    may not squeeze flat (``au_mesh.frown_limit``) when the frame holds everything below it."""
+    u, _ = _face_axes(vertices, up)
+    frame_ids = np.asarray(frame_ids)
+    return tuple((int(b), int(frame_ids[np.argmin(np.abs(u[frame_ids] - u[b]))])) for b in BROW_POINTS)
+
+
+def _profile(u: np.ndarray, v: np.ndarray, ids) -> np.ndarray:
+    """(V,) the height of the polyline through ``ids`` (ordered across the face) above every vertex."""
+    ids = np.asarray(ids)
+    order = np.argsort(u[ids])
+    return np.interp(u, u[ids][order], v[ids][order])
