@@ -120,9 +120,9 @@ class MouthPainter:
 
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
         opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: its
-        upper teeth ride with the upper lip, the rest with the lower lip, and only the new gap
-        between them becomes cavity and tongue. A closed-mouth portrait has no interior to
-        keep, so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
+        upper teeth ride with the upper lip and the new gap under them becomes the painted
+        mouth (cavity, tongue, lower teeth). A closed-mouth portrait has no interior to keep,
+        so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
@@ -204,7 +204,8 @@ class _OwnInterior:
     A somewhat wider opening shows more of the same teeth (the interior stretches with it, up to
     OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band between
     its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
-    (``split``), so the lower row is the portrait's lower row, not a copy of the upper one.
+    (``split``); the part below it rides with the lower lip only until the gap is
+    ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
     """
 
     def __init__(self, source, source_xy, u, ys, top, bottom, split, width):

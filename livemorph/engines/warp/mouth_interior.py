@@ -118,8 +118,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     ``u`` across the mouth (0..1 corner to corner); ``light``: the cavity's light, a share of
     its lit colour (``painted_cavity_light`` or ``under_own_teeth_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
-    for a portrait whose own upper teeth stay above this interior (its lower row set back in
-    their shadow, as tall as the room under them allows).
+    for a portrait whose own upper teeth stay above this interior (whole teeth rising from
+    behind the lower lip as the mouth opens, canine to canine).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
