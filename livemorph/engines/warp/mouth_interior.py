@@ -51,7 +51,7 @@ class LowerRow:
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, fade=(0.45, 0.3))
 # Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
-UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.85, fade=(0.6, 0.4))
+UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95, fade=(0.6, 0.4))
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
