@@ -231,7 +231,8 @@ class _OwnInterior:
         # carried down with the dropping jaw it read as a grey strip with specks: once a gap opens
         # it gives way to the painted floor and lower row.
         lower_kept = smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)[..., None]
-        self.w_low = smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None] * (1 - self.w_up) * lower_kept
+        self.w_low = (smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None]
+                      * (1 - self.w_up) * lower_kept)
 
     def over(self, color):
         if not self.visible:

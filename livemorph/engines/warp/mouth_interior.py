@@ -97,7 +97,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     """Light (share of the cavity's lit colour) over a painted opening.
 
     ``edge_depth``: 0 at the lips .. 1 some way inside; ``v``: 0 at the upper lip .. 1 at the
-    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width. A wide open mouth
+    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width; ``lips_inside``:
+    the extra light on the lips' inner faces, at the edge. A wide open mouth
     is a bowl, not a hole of one depth: darkest at the throat, lighter toward the cheeks, the
     palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
     into the face). A narrow one shows only the dark behind the teeth.
