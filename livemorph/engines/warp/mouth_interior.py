@@ -117,7 +117,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
     ``u`` across the mouth (0..1 corner to corner); ``light``: the cavity's light, a share of
-    its lit colour (``painted_cavity_light`` or ``under_own_teeth_light``); ``opening``: mean
+    its lit colour (``painted_cavity_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
     behind the lower lip as the mouth opens, canine to canine).
