@@ -20,7 +20,7 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import painted_cavity_light, synthesized_interior, under_own_teeth_light
+from .mouth_interior import painted_cavity_light, synthesized_interior
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -32,6 +32,9 @@ EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161,
 # it is kept (and its teeth colour used) instead of painted teeth.
 OWN_INTERIOR = 0.05
 OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
+TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
+OWN_LIPS_INSIDE_LIGHT = 0.1  # the lips' lit inner faces under own teeth: the lip's own pixels mostly show them
+OWN_LOWER_FADE = 0.04  # its lower part is gone once that cavity is this tall (share of the mouth width)
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -54,9 +57,6 @@ TINTED_TEETH_OVER_SCLERA = 1.1
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
 GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
-# Under a portrait's own upper teeth the cavity is lit from below: depth eases from 1 (in their
-# shadow, which reaches down most of the way) to 1 - this at the floor of the mouth.
-CAVITY_FLOOR_LIGHT = 0.8
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
 
@@ -91,11 +91,16 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     saturation = float((lip_rgb.max() - lip_rgb.min()) / max(float(lip_rgb.max()), 1.0))
     redder = 1 + saturation * np.array([0.15, -0.1, -0.15])
     cavity = np.clip((lip_gray + 1.3 * (lip_rgb - lip_gray)) * redder, 0, 255)
+    tongue = 0.5 * lip_rgb + 0.5 * cavity  # redder than the lips, as lit
+    if has_own:
+        # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
+        # teeth (trump: tongue 117 grey levels against teeth 152) lit it as bright as the lower row.
+        tongue = tongue * min(1.0, TONGUE_OVER_OWN_TEETH * float(teeth.mean()) / max(float(tongue.mean()), 1.0))
     return MouthGeometry(
         resting_gap=resting_gap,
         width=width,
         cavity_rgb=cavity.astype(np.float32),
-        tongue_rgb=(0.5 * lip_rgb + 0.5 * cavity).astype(np.float32),  # redder than the lips, as lit
+        tongue_rgb=tongue.astype(np.float32),
         teeth_rgb=np.asarray(teeth, np.float32),
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
@@ -115,9 +120,9 @@ class MouthPainter:
 
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
         opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: its
-        upper teeth ride with the upper lip, the rest with the lower lip, and only the new gap
-        between them becomes cavity and tongue. A closed-mouth portrait has no interior to
-        keep, so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
+        upper teeth ride with the upper lip and the new gap under them becomes the painted
+        mouth (cavity, tongue, lower teeth). A closed-mouth portrait has no interior to keep,
+        so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
@@ -148,13 +153,16 @@ class MouthPainter:
         patch = frame[y0:y1, x0:x1].astype(np.float32)
         opening = gap / max(g.width, 1.0)
         if own:
-            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split)
-            # The cavity between the portrait's own rows: darkest in the shadow of its upper teeth,
-            # lit toward the floor of the mouth (the tongue, low, and a lower row set back behind
-            # the portrait's own lower teeth or lip, in the upper row's tone).
-            below_top, above_bottom = ys - kept.gap_top, kept.gap_bottom - ys
+            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width)
+            # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
+            # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
+            # above the lower lip), in the portrait's own tones, its own upper teeth in place of
+            # painted ones. The lower lip does not roll in: its landmarks often sit below the lip's
+            # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
+            below_top, above_bottom = ys - top, bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            light = under_own_teeth_light(v, np.abs(2 * u - 1), CAVITY_FLOOR_LIGHT)
+            edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
+            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_LIPS_INSIDE_LIGHT)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                          teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
@@ -196,10 +204,11 @@ class _OwnInterior:
     A somewhat wider opening shows more of the same teeth (the interior stretches with it, up to
     OWN_INTERIOR_STRETCH): a bigger smile on a toothy portrait must not open a dark band between
     its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
-    (``split``), so the lower row is the portrait's lower row, not a copy of the upper one.
+    (``split``); the part below it rides with the lower lip only until the gap is
+    ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
     """
 
-    def __init__(self, source, source_xy, u, ys, top, bottom, split):
+    def __init__(self, source, source_xy, u, ys, top, bottom, split, width):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
@@ -218,7 +227,12 @@ class _OwnInterior:
         self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
         self.w_up = smoothstep(self.gap_top + soft, self.gap_top - soft, ys)[..., None]
-        self.w_low = smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None] * (1 - self.w_up)
+        # The portrait's own lower row is at most a few tips of teeth in the upper row's shadow;
+        # carried down with the dropping jaw it read as a grey strip with specks: once a gap opens
+        # it gives way to the painted floor and lower row.
+        lower_kept = smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)[..., None]
+        self.w_low = (smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None]
+                      * (1 - self.w_up) * lower_kept)
 
     def over(self, color):
         if not self.visible:

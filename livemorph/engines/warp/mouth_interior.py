@@ -50,8 +50,8 @@ class LowerRow:
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, fade=(0.45, 0.3))
-# Under a portrait's own upper row: the jaw has dropped away from it, the lower row shows more.
-UNDER_OWN_TEETH = LowerRow(room=0.45, tooth_height=0.07, brightness=0.6, fade=(0.7, 0.45))
+# Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
+UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95, fade=(0.6, 0.4))
 
 
 def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
@@ -92,11 +92,13 @@ def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
-def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray, opening: float) -> np.ndarray:
+def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray, opening: float,
+                         lips_inside: float = LIPS_INSIDE_LIGHT) -> np.ndarray:
     """Light (share of the cavity's lit colour) over a painted opening.
 
     ``edge_depth``: 0 at the lips .. 1 some way inside; ``v``: 0 at the upper lip .. 1 at the
-    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width. A wide open mouth
+    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width; ``lips_inside``:
+    the extra light on the lips' inner faces, at the edge. A wide open mouth
     is a bowl, not a hole of one depth: darkest at the throat, lighter toward the cheeks, the
     palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
     into the face). A narrow one shows only the dark behind the teeth.
@@ -106,15 +108,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
     bowl = THROAT_LIGHT + (CAVITY_RIM_LIGHT - THROAT_LIGHT) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
     corners = 1 - (CORNER_SHADE + WIDE_CORNER_SHADE * walls) * side ** 2
-    return (bowl + LIPS_INSIDE_LIGHT * (1 - edge_depth) + 0.08 * v) * corners
-
-
-def under_own_teeth_light(v: np.ndarray, side: np.ndarray, floor_light: float) -> np.ndarray:
-    """Light (share of the cavity's lit colour) between a portrait's own rows: darkest in the
-    shadow of its upper teeth, which reaches down most of the way, lit toward the floor of the
-    mouth (``floor_light``: how much of the upper shadow is lifted there)."""
-    depth = 1.0 - floor_light * v ** 3
-    return (0.2 + 0.32 * (1 - depth) + 0.08 * v) * (1 - 0.35 * side ** 2)
+    return (bowl + lips_inside * (1 - edge_depth) + 0.08 * v) * corners
 
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
@@ -123,10 +117,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
     ``u`` across the mouth (0..1 corner to corner); ``light``: the cavity's light, a share of
-    its lit colour (``painted_cavity_light`` or ``under_own_teeth_light``); ``opening``: mean
+    its lit colour (``painted_cavity_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
-    for a portrait whose own upper teeth stay above this interior (its lower row set back in
-    their shadow, as tall as the room under them allows).
+    for a portrait whose own upper teeth stay above this interior (whole teeth rising from
+    behind the lower lip as the mouth opens, canine to canine).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
@@ -154,8 +148,15 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     lower_show = float(smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening))
     if lower_show > 0.0:
         row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
-        rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
-                                LOWER_EDGES, None, row.brightness, gap_shade=0.03)
-        cover = lower_show * cover * smoothstep(*row.fade, side)
+        if lower_only:
+            # Under a portrait's own teeth the lower row rises from behind the lip as the jaw drops,
+            # whole teeth: faded in by opacity it read as a grey smear.
+            rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+                                    LOWER_EDGES, None, row.brightness, gap_shade=0.03)
+            cover = cover * smoothstep(*row.fade, side)
+        else:
+            rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
+                                    LOWER_EDGES, None, row.brightness, gap_shade=0.03)
+            cover = lower_show * cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color

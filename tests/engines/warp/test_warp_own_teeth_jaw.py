@@ -1,0 +1,98 @@
+"""A jaw drop on a portrait that shows its own teeth: a mouth with depth under them, and lower
+teeth that read as teeth, judged on the rendered pixels.
+
+The region judged is the opening the engine moved the inner lips to (the judgement is on the
+pixels inside it), below the portrait's own teeth: deeper than 1.25 times the portrait's own
+opening under the upper lip (the most its own interior is stretched), across the middle half of
+the mouth. References are independent of the painter: the opening's own darkest tone for
+flatness; the SOURCE portrait's own teeth (the brightest fifth of its opening) and its lower
+lip for what teeth look like in this photo's light.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import shared_face
+from livemorph.aus import AU
+
+UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
+JAW_DROP = {AU.AU26: 3.5, AU.AU25: 3.0}
+
+
+def _lab(image: np.ndarray):
+    """Lightness and chroma (OpenCV's 8-bit Lab)."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab[..., 0], np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
+
+
+def _fill(shape, points) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def _middle_half(xy):
+    """Columns across the middle half of the mouth, with the upper and lower inner lip there."""
+    upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
+    left, right = upper[0, 0], upper[-1, 0]
+    xs = np.arange(int(np.ceil(left + 0.25 * (right - left))), int(left + 0.75 * (right - left)) + 1)
+    return xs, np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
+
+
+def _below_own_teeth(name, config, engine, image_tracker):
+    """Per column of the rendered jaw drop: the rows below the portrait's own teeth, top down,
+    as (grey, lightness, chroma); and the source's teeth lightness and chroma, lower lip chroma."""
+    portrait = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for au, value in JAW_DROP.items():
+        aus[au] += value
+    out = engine.render(prepared, aus)
+    moved = engine.displaced_vertices(prepared, aus)
+    source = portrait.track.landmarks[:, :2]
+    _, own_top, own_bottom = _middle_half(source)
+    own = float(np.mean(own_bottom - own_top))
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    lightness, chroma = _lab(out)
+    columns = []
+    for x, top, bottom in zip(*_middle_half(moved)):
+        ys = np.arange(int(np.ceil(top + 1.25 * own)), int(bottom))
+        if len(ys) >= 6:
+            columns.append((gray[ys, x], lightness[ys, x], chroma[ys, x]))
+    s_light, s_chroma = _lab(portrait.image)
+    opening = _fill(s_light.shape, source[list(UPPER_INNER + LOWER_INNER[-2:0:-1])])
+    teeth = s_light[opening] >= np.percentile(s_light[opening], 80)
+    lip = _fill(s_light.shape, source[list(LOWER_OUTER + LOWER_INNER[::-1])])
+    return (columns, float(np.median(s_light[opening][teeth])), float(np.median(s_chroma[opening][teeth])),
+            float(np.median(s_chroma[lip])))
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_under_its_own_teeth_a_jaw_drop_is_not_one_flat_fill(name, config, engine, image_tracker):
+    # The region's pixels within 6 grey levels of its darkest (2nd percentile). Before: a flat
+    # dark-brown band over a grey strip, Obama 0.25 and Trump 0.36 of the region.
+    columns, *_ = _below_own_teeth(name, config, engine, image_tracker)
+    assert sum(len(c[0]) for c in columns) > 500, "the jaw did not drop"
+    region = np.concatenate([c[0] for c in columns])
+    flat = float(np.mean(region < np.percentile(region, 2) + 6.0))
+    assert flat < 0.18, f"{flat:.2f} of the opening under the teeth is one flat darkest tone"
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_under_its_own_teeth_a_jaw_drop_shows_lower_teeth_that_read_as_teeth(name, config, engine, image_tracker):
+    # Lower teeth: pixels in the lowest 40 % of each column as neutral as teeth (chroma nearer the
+    # source's teeth than its lower lip). The tongue and floor: the middle of each column. Before,
+    # Trump's lower row was a grey smear at 0.66 of his own teeth's lightness (111 against 168).
+    columns, teeth_light, teeth_chroma, lip_chroma = _below_own_teeth(name, config, engine, image_tracker)
+    floor = float(np.median(np.concatenate([light[int(0.3 * len(light)):int(0.6 * len(light))]
+                                            for _, light, _ in columns])))
+    low = np.concatenate([np.stack([light, chroma], 1)[int(0.6 * len(light)):] for _, light, chroma in columns])
+    whitish = low[low[:, 1] < 0.5 * (teeth_chroma + lip_chroma), 0]
+    assert len(whitish) > 0.2 * len(low), f"no lower teeth: {len(whitish)} of {len(low)} pixels look like teeth"
+    lower_teeth = float(np.percentile(whitish, 90))
+    assert lower_teeth > floor + 60, f"lower teeth L {lower_teeth:.0f}, tongue and floor {floor:.0f}"
+    assert lower_teeth > 0.75 * teeth_light, f"lower teeth L {lower_teeth:.0f}, the portrait's own {teeth_light:.0f}"
