@@ -34,7 +34,8 @@ OWN_INTERIOR = 0.05
 OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
 TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
 OWN_LIPS_INSIDE_LIGHT = 0.1  # the lips' lit inner faces under own teeth: the lip's own pixels mostly show them
-OWN_LOWER_FADE = 0.04  # its lower part is gone once that cavity is this tall (share of the mouth width)
+OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
+# at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
