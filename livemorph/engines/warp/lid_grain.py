@@ -23,7 +23,7 @@ import numpy as np
 # Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
 # MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
 SCALE = 0.05
-MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 2.5
+MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 4.0
 # The strip starts this far above the lid margin (past the lashes), fraction of the eye width
 # and at least ABOVE_LASHES_PX (lashes are a few pixels thick on a small face too), and is at
 # least MIN_ROWS (eye widths) and MIN_ROWS_PX tall.
@@ -121,12 +121,15 @@ def _without_lines(strip: np.ndarray, sigma: float) -> np.ndarray:
 
 def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The strip at (``cols``, ``rows``) to the nearest pixel. Beyond its height it repeats
-    mirrored, each repeat shifted along the lid (a mirror image right above itself shows)."""
+    mirrored about its edge rows (not repeating them: a row twice over draws a dotted line across
+    a small lid), each repeat shifted along the lid (a mirror image right above itself shows)."""
     height, width = strip.shape[:2]
-    repeat = np.floor(rows / height)
-    within = rows - repeat * height
+    period = max(height - 1, 1)
+    rows = np.abs(np.round(rows))  # below the strip too, mirrored
+    repeat = np.floor(rows / period)
+    within = rows - repeat * period
     odd = (repeat % 2) != 0
-    rows = np.where(odd, height - 1 - within, within).astype(np.float32)
+    rows = np.where(odd, period - within, within).astype(np.float32)
     cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
     return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
 
