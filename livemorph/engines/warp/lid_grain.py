@@ -42,6 +42,8 @@ REPEAT_SHIFT = 0.37
 # is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
 # shadow has little grain to amplify).
 MAX_GAIN = 2.0
+# No grain value stands out of the strip's grain level by more than this factor.
+PEAK_LEVELS = 2.5
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
@@ -91,7 +93,11 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # Levels compared at the finest scale, a pixel, where grain dominates.
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
     gain = min(min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3), MAX_GAIN)
-    return (gain * strip).astype(np.float32)
+    strip *= gain
+    # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
+    # too small for _without_lines to tell from grain) is brought within the grain's range.
+    limit = PEAK_LEVELS * max(_grain_level(strip), 1e-3)
+    return np.clip(strip, -limit, limit).astype(np.float32)
 
 
 def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:

@@ -1,15 +1,18 @@
 """The tone of a painted closed lid (warp engine): its colour and shading, not its grain.
 
 A shut eye keeps the light of the place it is in: where the open eye sat in a socket shadow,
-the closed lid is in that shadow too, and its edge toward the skin around it does not show. So
-the lid's colour is the rendered skin around it carried smoothly across it (a membrane fill,
-``socket_fill``: each pixel of the lid takes the skin nearest it on every side, the upper-lid
-skin above and the lower lid below, blended by distance). Lines and spots in that skin (lashes,
-the crease, brows, glasses frames, highlights) are not the skin's light and are left out.
+the closed lid is in that shadow too, and its edge toward the skin around it does not show.
+The warp cannot give it that light: it drags the lid and the lit brow-bone skin above it down
+into the socket. So the light is measured on the portrait, per place (``SocketLight``): its
+skin around the open eye carried smoothly across the eye and its lashes (a membrane fill,
+``socket_fill``: each pixel takes the skin nearest it on every side, the upper-lid skin above
+and the lower lid below, blended by distance). Lines and spots in that skin (lashes, the
+crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
+painter paints the lid in it and relights the warped skin around the lid to it.
 
-On top of it, small touches of the lid's own shape: the eyeball bulges it a little into the
-light in its middle, the lashes shade it right above them, and toward the lash line it takes
-the portrait's open lid's hue (thinner, pinker skin).
+On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
+corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's
+shadows are), and toward the lash line the portrait's open lid's hue (thinner, pinker skin).
 """
 from __future__ import annotations
 
@@ -22,24 +25,33 @@ from .easing import smoothstep
 from .raster import polygon_mask
 
 # Skin darker or brighter than this fraction of itself with its lines and spots narrower than
-# LINE_SCALE of the eye width taken out (lashes, the crease, frames, highlights) is a line or a
-# spot, not the skin's light.
+# LINE_SCALE of the eye width (at least LINE_SCALE_PX) taken out (lashes, the crease, frames,
+# highlights) is a line or a spot, not the skin's light.
 LINE_DARKER, LINE_BRIGHTER = 0.9, 1.1
-LINE_SCALE = 0.04
-# The open eye's lashes and lid margins reach this far out of its outline (fraction of its width).
-LASH_REACH = 0.08
+LINE_SCALE, LINE_SCALE_PX = 0.04, 2
+# The open eye's lashes and lid margins reach this far out of its outline (fraction of its
+# width, and at least LASH_REACH_PX: lashes are a few pixels thick on a small face too).
+LASH_REACH, LASH_REACH_PX = 0.08, 2
 # The fill is smoothed over this fraction of the eye width (the skin's grain is laid on
 # separately, lid_grain).
 SMOOTHING = 0.06
 # Toward the lash line the lid takes the hue of the portrait's open lid relative to its brow
 # bone (per RGB channel, brightness kept; within these bounds), coming in over these heights
 # (0 where the lids meet, 1 the crease).
-HUE_BOUNDS = (0.93, 1.07)
+HUE_BOUNDS = (0.96, 1.04)
 HUE_FROM, HUE_FULL = 0.8, 0.1
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
-LASH_SHADOW, LASH_SHADOW_REACH = 0.12, 0.3
-# The eyeball's bulge: a soft light in the middle of the lid, fraction of the brightness.
+LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
+# The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
+# corner) and a soft light in the middle of the lid, fractions of the brightness.
+CORNER_SHADE = (0.06, 0.12)
 BULGE_LIGHT = 0.03
+# Skin's shadows are warmer than its light (light scattered under it comes out red): the shading
+# darkens red, green and blue by these shares of it (a yellow skin darkened evenly turns olive:
+# the Mona Lisa's "greenish" lids) on a skin whose blue falls WARM_SKIN short of its red, less
+# on a greyer one (a grey portrait's shadows stay grey).
+SHADE_WARMTH = np.array([0.75, 1.0, 1.15], np.float32)
+WARM_SKIN = 0.3
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
@@ -99,7 +111,7 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     x1, y1 = min(x1, w), min(y1, h)
     patch = image[y0:y1, x0:x1].astype(np.float32)
     opening = polygon_mask(patch.shape[:2], eye - (x0, y0)).astype(np.uint8)
-    radius = max(int(round(LASH_REACH * width)), 1)
+    radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
     lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
     return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback))
 
@@ -110,7 +122,7 @@ def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.
     around them (a membrane fill)."""
     gray = cv2.GaussianBlur(patch @ _LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
     # Lines and spots, not broad shading: what a closing (opening) narrower than them takes out.
-    size = 2 * max(int(round(LINE_SCALE * width)), 1) + 1
+    size = 2 * max(int(round(LINE_SCALE * width)), LINE_SCALE_PX) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     darker = gray < LINE_DARKER * cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
     brighter = gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
@@ -140,16 +152,21 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
 
 
 def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
-    """(h, w) brightness factor of the eyeball's bulge and the lashes' shadow: ``s`` along the
+    """(h, w) brightness factor of the eyeball's roundness and the lashes' shadow: ``s`` along the
     eye (pixels from the outer corner), ``v`` up the lid (0 lash line, 1 crease)."""
     t = np.clip(s / max(length, 1.0), 0.0, 1.0)
+    corners = 1.0 - np.where(t < 0.5, CORNER_SHADE[0], CORNER_SHADE[1]) * (1.0 - np.sin(np.pi * t)) ** 2
     light = 1.0 + BULGE_LIGHT * np.exp(-((t - 0.45) / 0.3) ** 2 - ((v - 0.55) / 0.3) ** 2)
     shadow = 1.0 - LASH_SHADOW * smoothstep(LASH_SHADOW_REACH, 0.0, v)
-    return (light * shadow).astype(np.float32)
+    return (corners * light * shadow).astype(np.float32)
 
 
 def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """(h, w, 3) the closed lid's colour: ``skin`` from socket_fill; ``shading`` from lid_shading;
+    """(h, w, 3) the closed lid's colour: ``skin`` the light at each pixel (SocketLight.at);
+    ``shading`` from lid_shading;
     ``v`` up the lid (0 where the lids meet, 1 the crease)."""
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    return (shading[..., None] * hue * skin).astype(np.float32)
+    # As warm as the skin is (a grey portrait's shadows stay grey).
+    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
+    shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
+    return (shaded * hue * skin).astype(np.float32)

@@ -8,10 +8,11 @@ skin's own colour ending in a dark, soft lash line along where the lids meet.
 
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
 it and a smooth arc where the lids meet, and in the middle of the eye over the crease, whose
-old line must not float above a shut eye): in the tone of the skin around it (``lid_tone``:
-the lid skin, the brow-bone skin at its top, darker and pinker toward the lashes, shaded by
-the eyeball's roundness), with the portrait's own skin grain at its own scale and level
-(``lid_grain``), and a
+old line must not float above a shut eye): in the light of the place it lies in (``lid_tone``:
+the portrait's skin around the open eye carried smoothly across it, so a lid in a socket
+shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
+roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
+no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
@@ -41,15 +42,19 @@ LASH_OPACITY = 0.9
 LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
 # How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
 CORNER_REACH = 0.08
-# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye).
-LID_BELOW = 0.02
+# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye
+# and the lower lashes right under it; MediaPipe reads the shut eye a little better so).
+LID_BELOW = 0.06
 # ... and at least this far above it, even at the corners where the crease meets the lid.
 MIN_LID_HEIGHT = 0.1
 # The painted lid covers the displaced crease (its old line must not float above a shut eye):
-# fully up to it, fading out COVER_ABOVE (fraction of the eye width) above it, into the skin
-# its top takes its colour from (lid_tone); less toward the corners, where brows, frames and
+# fully up to it, fading out COVER_ABOVE (fraction of the eye width) above it, into the
+# (relit) skin there; less toward the corners, where brows, frames and
 # the corners' own folds come close.
 COVER_ABOVE = 0.1
+# ... and the reach past the corners and the cover above the crease are at least this many
+# pixels (on a small face the crease and the lashes' ends are a pixel or two from the lid).
+MIN_PX = 2.5
 # The skin around the lid takes the portrait's light at its place too, fading out over about
 # RELIT_AROUND (fraction of the eye width) around the lid, by a factor within RELIGHT_BOUNDS;
 # its light is measured leaving out the lashes and what is left of the eye, from LASH_ZONE[0]
@@ -145,7 +150,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
         normal = -normal
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
-    reach = CORNER_REACH * eye.width
+    reach = max(CORNER_REACH * eye.width, MIN_PX)
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
     pad = 1.5 * thickness + 0.1 * eye.width + 2.0
     pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + SKIN_AROUND * eye.width * normal])
@@ -211,7 +216,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
     top_n = np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
-    top = g.point(crease_s, top_n + COVER_ABOVE * eye.width * _middle(crease_s, g.length))
+    cover = max(COVER_ABOVE * eye.width, MIN_PX)
+    top = g.point(crease_s, top_n + cover * _middle(crease_s, g.length))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
@@ -220,7 +226,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # In the middle of the eye it is painted fully up to the crease, fading out above it; toward
     # the corners it fades out below the crease instead, into the warped skin.
     middle = _middle(g.s, g.length)
-    lid *= smoothstep(1.0 + middle * COVER_ABOVE * eye.width / height, 0.55 + 0.45 * middle, v)
+    lid *= smoothstep(1.0 + middle * cover / height, 0.55 + 0.45 * middle, v)
     lid *= fill
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
@@ -237,6 +243,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         rendered = socket_fill(patch, lashes, eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet)
         patch *= 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch += lid[..., None] * (lid_color(light, eye.tone, shade, v) - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
