@@ -43,7 +43,7 @@ REPEAT_SHIFT = 0.37
 # shadow has little grain to amplify).
 MAX_GAIN = 2.0
 # No grain value stands out of the strip's grain level by more than this factor.
-PEAK_LEVELS = 2.5
+PEAK_LEVELS = 3.5
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
@@ -90,9 +90,14 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     running = cv2.GaussianBlur(strip, (0, 0), sigmaX=ALONG_ROW * width, sigmaY=0.01, borderType=cv2.BORDER_REFLECT_101)
     strip -= running - np.clip(running, -LINE_LEVELS * level, LINE_LEVELS * level)
     strip = _without_lines(strip, sigma)
-    # Levels compared at the finest scale, a pixel, where grain dominates.
+    # Levels compared at the finest scale, a pixel, where grain dominates ...
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    gain = min(min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3), MAX_GAIN)
+    at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
+    # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
+    # its texture (pores): a strip of smooth lid skin on a textured face then meets the two
+    # halfway (in ratio), neither much smoother than the face nor much noisier at the pixel.
+    at_scale = level / max(_grain_level(strip), 1e-3)
+    gain = min(max(at_pixel, float(np.sqrt(at_pixel * at_scale))), MAX_GAIN)
     strip *= gain
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.
