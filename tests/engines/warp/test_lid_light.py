@@ -10,7 +10,8 @@ the lashes). Regions come from the portrait's MediaPipe landmarks, not from the 
 
 Before the lid took the portrait's light at its place, the closed lids were 8.5 and 6.5 grey
 levels above that skin on lisa3 and 7.9 and 10.4 on london_042 (the warp pulls the lit
-brow-bone skin down into the socket, and the lid took its tone from it); now 2.1-2.8.
+brow-bone skin down into the socket, and the lid took its tone from it); now 0.7 and 0.9, -0.1
+and 0.3.
 """
 from __future__ import annotations
 
