@@ -243,7 +243,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         rendered = socket_fill(patch, lashes, eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
-        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet)
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape)
         patch *= 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch += lid[..., None] * (lid_color(light, eye.tone, shade, v) - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
@@ -251,6 +251,14 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+
+
+def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
+    """(h, w) 0 at the box's edge, 1 from ``margin`` pixels in: the relit skin ends inside the
+    painted box, never in a step at its edge."""
+    ys, xs = np.ogrid[:shape[0], :shape[1]]
+    edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
+    return smoothstep(0.0, margin, edge)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
