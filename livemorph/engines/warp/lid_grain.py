@@ -23,7 +23,7 @@ import numpy as np
 # Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
 # MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
 SCALE = 0.05
-MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 2.5
+MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 4.0
 # The strip starts this far above the lid margin (past the lashes), fraction of the eye width
 # and at least ABOVE_LASHES_PX (lashes are a few pixels thick on a small face too), and is at
 # least MIN_ROWS (eye widths) and MIN_ROWS_PX tall.
@@ -42,6 +42,8 @@ REPEAT_SHIFT = 0.37
 # is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
 # shadow has little grain to amplify).
 MAX_GAIN = 2.0
+# No grain value stands out of the strip's grain level by more than this factor.
+PEAK_LEVELS = 3.5
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
@@ -88,10 +90,19 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     running = cv2.GaussianBlur(strip, (0, 0), sigmaX=ALONG_ROW * width, sigmaY=0.01, borderType=cv2.BORDER_REFLECT_101)
     strip -= running - np.clip(running, -LINE_LEVELS * level, LINE_LEVELS * level)
     strip = _without_lines(strip, sigma)
-    # Levels compared at the finest scale, a pixel, where grain dominates.
+    # Levels compared at the finest scale, a pixel, where grain dominates ...
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    gain = min(min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3), MAX_GAIN)
-    return (gain * strip).astype(np.float32)
+    at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
+    # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
+    # its texture (pores): a strip of smooth lid skin on a textured face then meets the two
+    # halfway (in ratio), neither much smoother than the face nor much noisier at the pixel.
+    at_scale = level / max(_grain_level(strip), 1e-3)
+    gain = min(max(at_pixel, float(np.sqrt(at_pixel * at_scale))), MAX_GAIN)
+    strip *= gain
+    # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
+    # too small for _without_lines to tell from grain) is brought within the grain's range.
+    limit = PEAK_LEVELS * max(_grain_level(strip), 1e-3)
+    return np.clip(strip, -limit, limit).astype(np.float32)
 
 
 def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
@@ -121,12 +132,15 @@ def _without_lines(strip: np.ndarray, sigma: float) -> np.ndarray:
 
 def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The strip at (``cols``, ``rows``) to the nearest pixel. Beyond its height it repeats
-    mirrored, each repeat shifted along the lid (a mirror image right above itself shows)."""
+    mirrored about its edge rows (not repeating them: a row twice over draws a dotted line across
+    a small lid), each repeat shifted along the lid (a mirror image right above itself shows)."""
     height, width = strip.shape[:2]
-    repeat = np.floor(rows / height)
-    within = rows - repeat * height
+    period = max(height - 1, 1)
+    rows = np.abs(np.round(rows))  # below the strip too, mirrored
+    repeat = np.floor(rows / period)
+    within = rows - repeat * period
     odd = (repeat % 2) != 0
-    rows = np.where(odd, height - 1 - within, within).astype(np.float32)
+    rows = np.where(odd, period - within, within).astype(np.float32)
     cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
     return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
 

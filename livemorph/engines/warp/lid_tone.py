@@ -1,15 +1,18 @@
 """The tone of a painted closed lid (warp engine): its colour and shading, not its grain.
 
-A closed upper lid is the lid skin stretched over the eyeball, bulging into the light: in its
-body the colour of the lid skin (the warp's stretched copy of it, mixed with the lit skin
-around the eye measured on the portrait); at the top the brow-bone skin it unfolds from (no
-seam, and no old crease line where the two meet); toward the lash line a little darker and
-pinker (thinner skin turning away from the light: the portrait's open lid, between the lashes
-and the crease, shows the hue); across it the eyeball's roundness shades it: lit in the middle,
-darker toward the corners, the inner one most (it sits deeper in the socket).
+A shut eye keeps the light of the place it is in: where the open eye sat in a socket shadow,
+the closed lid is in that shadow too, and its edge toward the skin around it does not show.
+The warp cannot give it that light: it drags the lid and the lit brow-bone skin above it down
+into the socket. So the light is measured on the portrait, per place (``SocketLight``): its
+skin around the open eye carried smoothly across the eye and its lashes (a membrane fill,
+``socket_fill``: each pixel takes the skin nearest it on every side, the upper-lid skin above
+and the lower lid below, blended by distance). Lines and spots in that skin (lashes, the
+crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
+painter paints the lid in it and relights the warped skin around the lid to it.
 
-The rendered skin is sampled robustly (its lit pixels: the crease line, lash remnants, brows
-and glasses frames are darker than skin and left out), smoothed and carried down each column.
+On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
+corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's
+shadows are), and toward the lash line the portrait's open lid's hue (thinner, pinker skin).
 """
 from __future__ import annotations
 
@@ -21,28 +24,34 @@ import numpy as np
 from .easing import smoothstep
 from .raster import polygon_mask
 
-# Rendered skin is sampled between these brightness percentiles of its band (darker: lines,
-# brows, frames; brighter: highlights), smoothed over SMOOTHING of the eye width.
-SAMPLE_PERCENTILES = (35, 95)
-SMOOTHING = 0.08
-# The lid's body: the stretched lid skin between these lid heights (0 = where the lids meet,
-# 1 = the displaced crease), this share of it, the rest the skin measured around the eye.
-LID_BAND = (0.45, 0.95)
-RENDERED_SHARE = 0.8
-# The top: the brow-bone skin in this band above the displaced crease (fractions of the eye
-# width), taking over from the body between these lid heights.
-BONE_BAND = (0.06, 0.16)
-TOP_FROM, TOP_FULL = 0.6, 1.2
+# Skin darker or brighter than this fraction of itself with its lines and spots narrower than
+# LINE_SCALE of the eye width (at least LINE_SCALE_PX) taken out (lashes, the crease, frames,
+# highlights) is a line or a spot, not the skin's light.
+LINE_DARKER, LINE_BRIGHTER = 0.9, 1.1
+LINE_SCALE, LINE_SCALE_PX = 0.04, 2
+# The open eye's lashes and lid margins reach this far out of its outline (fraction of its
+# width, and at least LASH_REACH_PX: lashes are a few pixels thick on a small face too).
+LASH_REACH, LASH_REACH_PX = 0.08, 2
+# The fill is smoothed over this fraction of the eye width (the skin's grain is laid on
+# separately, lid_grain).
+SMOOTHING = 0.06
 # Toward the lash line the lid takes the hue of the portrait's open lid relative to its brow
-# bone (per RGB channel, brightness kept; within these bounds), coming in over these heights.
-HUE_BOUNDS = (0.93, 1.07)
+# bone (per RGB channel, brightness kept; within these bounds), coming in over these heights
+# (0 where the lids meet, 1 the crease).
+HUE_BOUNDS = (0.96, 1.04)
 HUE_FROM, HUE_FULL = 0.8, 0.1
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
-LASH_SHADOW, LASH_SHADOW_REACH = 0.3, 0.55
+LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
 # The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
-# corner) and a soft light in the middle of the lid.
+# corner) and a soft light in the middle of the lid, fractions of the brightness.
 CORNER_SHADE = (0.06, 0.12)
-BULGE_LIGHT = 0.04
+BULGE_LIGHT = 0.03
+# Skin's shadows are warmer than its light (light scattered under it comes out red): the shading
+# darkens red, green and blue by these shares of it (a yellow skin darkened evenly turns olive:
+# the Mona Lisa's "greenish" lids) on a skin whose blue falls WARM_SKIN short of its red, less
+# on a greyer one (a grey portrait's shadows stay grey).
+SHADE_WARMTH = np.array([0.75, 1.0, 1.15], np.float32)
+WARM_SKIN = 0.3
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
@@ -50,7 +59,7 @@ _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 class LidTone:
     """One eye's lid skin, measured on the portrait."""
 
-    lid_rgb: np.ndarray  # (3,) float32 lit skin around the eye: lid, brow bone and below the eye
+    lid_rgb: np.ndarray  # (3,) float32 median skin around the eye (where the rendered skin has none)
     lash_hue: np.ndarray  # (3,) float32 the open lid's colour relative to the brow bone's, brightness 1
 
 
@@ -60,38 +69,86 @@ def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: 
     outer -> inner corner; ``below``: mask of the skin below the eye; in the portrait."""
     lid = polygon_mask(image.shape[:2], np.vstack([upper, rings[0][::-1]]))
     bone = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
-    # A closed lid bulges out of the eye socket into the light: between the lit skin of the lid
-    # and brow bone above the eye and the skin below it.
-    lid_rgb = 0.5 * (lit_skin_rgb(image, gray, lid | bone) + lit_skin_rgb(image, gray, below))
-    hue = lit_skin_rgb(image, gray, lid) / np.maximum(lit_skin_rgb(image, gray, bone), 1.0)
+    lid_rgb = 0.5 * (skin_rgb(image, gray, lid | bone) + skin_rgb(image, gray, below))
+    hue = skin_rgb(image, gray, lid) / np.maximum(skin_rgb(image, gray, bone), 1.0)
     hue /= max(float(hue @ _LUMA), 1e-3)
     return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32))
 
 
-def lit_skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Median colour of the masked pixels between the 60th and 90th brightness percentile."""
+def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Median colour of the masked pixels between the 40th and 80th brightness percentile
+    (lashes, lines and brows below, highlights above)."""
     if mask.sum() < 4:
         return np.median(image.reshape(-1, 3), axis=0).astype(np.float32)
     g = gray[mask]
-    lit = (g >= np.percentile(g, 60)) & (g <= np.percentile(g, 90))
-    return np.median(image[mask][lit].astype(np.float32), axis=0)
+    mid = (g >= np.percentile(g, 40)) & (g <= np.percentile(g, 80))
+    return np.median(image[mask][mid].astype(np.float32), axis=0)
 
 
-def robust_skin(patch: np.ndarray, bands: tuple[np.ndarray, ...], width: float, fallback: np.ndarray) -> np.ndarray:
-    """(h, w, 3) smoothed colour of the lit skin in ``bands`` (bool masks, each with its own
-    brightness percentiles) around each pixel; where none is near, ``fallback``."""
-    gray = patch @ _LUMA
-    weight = np.zeros(patch.shape[:2], np.float32)
-    for band in bands:
-        if band.sum() >= 8:
-            low, high = np.percentile(gray[band], SAMPLE_PERCENTILES)
-            band = band & (gray >= low) & (gray <= high)
-        weight[band] = 1.0
-    sigma = max(SMOOTHING * width, 0.8)
-    total = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
-    summed = cv2.GaussianBlur(patch * weight[..., None], (0, 0), sigma)
-    eps = 1e-3
-    return (summed + eps * fallback) / (total + eps)
+@dataclass(frozen=True)
+class SocketLight:
+    """The light of the skin around one eye in the portrait, the open eye and its lashes filled
+    from the skin around them: what a closed lid there shows."""
+
+    corner: tuple[int, int]  # x0, y0 of the map in the portrait
+    rgb: np.ndarray  # (h, w, 3) float32
+
+    def at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """(h, w, 3) the light at integer pixel coordinates ``xs``, ``ys`` (nearest edge beyond the map)."""
+        x0, y0 = self.corner
+        return cv2.remap(self.rgb, (xs - x0).astype(np.float32), (ys - y0).astype(np.float32), cv2.INTER_NEAREST,
+                         borderMode=cv2.BORDER_REPLICATE)
+
+
+def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray, width: float,
+                         fallback: np.ndarray) -> SocketLight:
+    """``eye``: the open eye's outline (corners and both lid margins); ``around``: points whose
+    box (with a margin) the map covers; in the portrait."""
+    h, w = image.shape[:2]
+    pad = 0.3 * width + 2
+    x0, y0 = (max(int(np.floor(v - pad)), 0) for v in around.min(axis=0))
+    x1, y1 = (int(np.ceil(v + pad)) + 1 for v in around.max(axis=0))
+    x1, y1 = min(x1, w), min(y1, h)
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    opening = polygon_mask(patch.shape[:2], eye - (x0, y0)).astype(np.uint8)
+    radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
+    lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
+    return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback))
+
+
+def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:
+    """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
+    the lashes and what is left of the eye) and across lines and spots in the skin from the skin
+    around them (a membrane fill)."""
+    gray = cv2.GaussianBlur(patch @ _LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
+    # Lines and spots, not broad shading: what a closing (opening) narrower than them takes out.
+    size = 2 * max(int(round(LINE_SCALE * width)), LINE_SCALE_PX) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    darker = gray < LINE_DARKER * cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    brighter = gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
+    skin = (~hole & ~darker & ~brighter).astype(np.float32)
+    if skin.sum() < 8:
+        return np.broadcast_to(fallback, patch.shape).astype(np.float32)
+    filled = _push_pull(patch, skin, fallback)
+    return cv2.GaussianBlur(filled, (0, 0), max(SMOOTHING * width, 0.8))
+
+
+def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``values`` where ``weight`` is 1, filled from coarser and coarser averages where it is
+    not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+    pyramid = []
+    summed, total = values * weight[..., None], weight
+    while min(total.shape) > 2:
+        pyramid.append((summed, total))
+        summed, total = cv2.pyrDown(summed), cv2.pyrDown(total)
+    whole = summed.reshape(-1, 3).sum(axis=0)
+    mean = whole / total.sum() if total.sum() > 1e-6 else fallback
+    filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
+    for summed, total in reversed(pyramid):
+        coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
+        sure = np.clip(2.0 * total, 0.0, 1.0)[..., None]
+        filled = sure * summed / np.maximum(total, 1e-6)[..., None] + (1.0 - sure) * coarse
+    return filled.astype(np.float32)
 
 
 def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
@@ -104,11 +161,12 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     return (corners * light * shadow).astype(np.float32)
 
 
-def lid_color(body: np.ndarray, top: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """(h, w, 3) the closed lid's colour: ``body`` the rendered lid skin and ``top`` the brow-bone
-    skin, each carried down to every pixel; ``shading`` from lid_shading; ``v`` up the lid (0
-    where the lids meet, 1 the crease)."""
-    base = RENDERED_SHARE * body + (1.0 - RENDERED_SHARE) * tone.lid_rgb
-    base += smoothstep(TOP_FROM, TOP_FULL, v)[..., None] * (top - base)
+def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """(h, w, 3) the closed lid's colour: ``skin`` the light at each pixel (SocketLight.at);
+    ``shading`` from lid_shading;
+    ``v`` up the lid (0 where the lids meet, 1 the crease)."""
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    return (shading[..., None] * hue * base).astype(np.float32)
+    # As warm as the skin is (a grey portrait's shadows stay grey).
+    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
+    shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
+    return (shaded * hue * skin).astype(np.float32)

@@ -8,10 +8,11 @@ skin's own colour ending in a dark, soft lash line along where the lids meet.
 
 So, as the lids close, we paint over the warped lid (between the displaced crease ring above
 it and a smooth arc where the lids meet, and in the middle of the eye over the crease, whose
-old line must not float above a shut eye): in the tone of the skin around it (``lid_tone``:
-the lid skin, the brow-bone skin at its top, darker and pinker toward the lashes, shaded by
-the eyeball's roundness), with the portrait's own skin grain at its own scale and level
-(``lid_grain``), and a
+old line must not float above a shut eye): in the light of the place it lies in (``lid_tone``:
+the portrait's skin around the open eye carried smoothly across it, so a lid in a socket
+shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
+roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
+no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
@@ -26,7 +27,7 @@ import numpy as np
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import BONE_BAND, LID_BAND, LidTone, lid_color, lid_shading, measure_tone, robust_skin
+from .lid_tone import LidTone, SocketLight, lid_color, lid_shading, measure_socket_light, measure_tone, socket_fill
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -41,15 +42,28 @@ LASH_OPACITY = 0.9
 LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
 # How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
 CORNER_REACH = 0.08
-# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye).
-LID_BELOW = 0.02
+# How far the painted lid reaches below the line where the lids meet (hiding the squashed eye
+# and the lower lashes right under it; MediaPipe reads the shut eye a little better so).
+LID_BELOW = 0.06
 # ... and at least this far above it, even at the corners where the crease meets the lid.
 MIN_LID_HEIGHT = 0.1
 # The painted lid covers the displaced crease (its old line must not float above a shut eye):
-# fully up to it, fading out COVER_ABOVE (fraction of the eye width) above it, into the skin
-# its top takes its colour from (lid_tone); less toward the corners, where brows, frames and
+# fully up to it, fading out COVER_ABOVE (fraction of the eye width) above it, into the
+# (relit) skin there; less toward the corners, where brows, frames and
 # the corners' own folds come close.
 COVER_ABOVE = 0.1
+# ... and the reach past the corners and the cover above the crease are at least this many
+# pixels (on a small face the crease and the lashes' ends are a pixel or two from the lid).
+MIN_PX = 2.5
+# The skin around the lid takes the portrait's light at its place too, fading out over about
+# RELIT_AROUND (fraction of the eye width) around the lid, by a factor within RELIGHT_BOUNDS;
+# its light is measured leaving out the lashes and what is left of the eye, from LASH_ZONE[0]
+# below to LASH_ZONE[1] above where the lids meet (fractions of the eye width).
+RELIT_AROUND = 0.1
+RELIGHT_BOUNDS = (0.6, 1.6)
+LASH_ZONE = (0.05, 0.12)
+# The painted box reaches this far above the crease (fraction of the eye width).
+SKIN_AROUND = 0.25
 MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
 # The skin's grain (lid_grain) fades in over this range of lid closure: on the closing lid
 # (the warp's stretched lid skin, above its margin: fading in over GRAIN_ABOVE_MARGIN of the eye
@@ -66,6 +80,7 @@ class EyeLook:
     """Per-eye colours and size, from the portrait."""
 
     tone: LidTone  # the lid skin's colour, see lid_tone
+    light: SocketLight  # the light a closed lid takes where it lies, see lid_tone
     lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
     width: float  # pixels, corner to corner
     grain: np.ndarray  # (rows, cols, 3) float32 the skin's fine detail above the lid margin, see lid_grain
@@ -93,7 +108,10 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         # The grain level to match: the skin around the eye, below the lower lid and the brow
         # bone (between the crease rings).
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
-        eyes.append(EyeLook(tone=measure_tone(image, gray, upper, rings[1:], below), lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
+        tone = measure_tone(image, gray, upper, rings[1:], below)
+        light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
+                                     tone.lid_rgb)
+        eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
 
@@ -132,10 +150,10 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
         normal = -normal
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
-    reach = CORNER_REACH * eye.width
+    reach = max(CORNER_REACH * eye.width, MIN_PX)
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
     pad = 1.5 * thickness + 0.1 * eye.width + 2.0
-    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + BONE_BAND[1] * eye.width * normal])
+    pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + SKIN_AROUND * eye.width * normal])
     h, w = frame.shape[:2]
     x0 = max(int(np.floor(pts[:, 0].min() - pad)), 0)
     y0 = max(int(np.floor(pts[:, 1].min() - pad)), 0)
@@ -198,7 +216,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # the lashes the warp carried down into the corners are covered too.
     crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
     top_n = np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
-    top = g.point(crease_s, top_n + COVER_ABOVE * eye.width * _middle(crease_s, g.length))
+    cover = max(COVER_ABOVE * eye.width, MIN_PX)
+    top = g.point(crease_s, top_n + cover * _middle(crease_s, g.length))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
@@ -207,7 +226,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     # In the middle of the eye it is painted fully up to the crease, fading out above it; toward
     # the corners it fades out below the crease instead, into the warped skin.
     middle = _middle(g.s, g.length)
-    lid *= fill * smoothstep(1.0 + middle * COVER_ABOVE * eye.width / height, 0.55 + 0.45 * middle, v)
+    lid *= smoothstep(1.0 + middle * cover / height, 0.55 + 0.45 * middle, v)
+    lid *= fill
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
@@ -215,16 +235,17 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
     shade = lid_shading(g.s, v, g.length)
     if fill > 0.0:
-        # Its colour: the rendered lid skin and, at the top, the brow-bone skin right above the
-        # crease, each carried down its columns (lid_tone).
-        above_crease = g.n - g.crease_at
-        across = (g.s >= -g.reach) & (g.s <= g.length + g.reach)
-        body = across & (v >= LID_BAND[0]) & (v <= LID_BAND[1])
-        bone = across & (above_crease >= BONE_BAND[0] * eye.width) & (above_crease <= BONE_BAND[1] * eye.width)
-        skin = robust_skin(patch, (body, bone), eye.width, eye.tone.lid_rgb)
-        color = lid_color(_carried_down(skin, g, g.meet_at + np.mean(LID_BAND) * height),
-                          _carried_down(skin, g, g.crease_at + np.mean(BONE_BAND) * eye.width), eye.tone, shade, v)
-        patch += lid[..., None] * (color - patch)
+        # A shut eye keeps the light of the place it is in (lid_tone): the lid takes the
+        # portrait's light there, and so does the skin the warp dragged in around it (lighter
+        # brow-bone skin pulled down into a socket shadow), its texture kept.
+        light = eye.light.at(g.xs, g.ys)
+        above_meet = g.n - g.meet_at
+        lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
+        rendered = socket_fill(patch, lashes, eye.width, eye.tone.lid_rgb)
+        near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape)
+        patch *= 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
+        patch += lid[..., None] * (lid_color(light, eye.tone, shade, v) - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
@@ -232,20 +253,18 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
 
+def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
+    """(h, w) 0 at the box's edge, 1 from ``margin`` pixels in: the relit skin ends inside the
+    painted box, never in a step at its edge."""
+    ys, xs = np.ogrid[:shape[0], :shape[1]]
+    edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
+    return smoothstep(0.0, margin, edge)
+
+
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
     """1 in the middle of the eye, 0 at and beyond its corners, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
     return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32)
-
-
-def _carried_down(image: np.ndarray, g: _EyeGeometry, from_n: np.ndarray) -> np.ndarray:
-    """``image`` (the box) at each pixel's column, from ``from_n`` up the eye where the pixel
-    lies below it (pixels above it keep their own)."""
-    lift = np.maximum(from_n - g.n, 0.0)[..., None] * g.normal
-    x0, y0 = g.corner
-    map_x, map_y = (g.xs - x0 + lift[..., 0]).astype(np.float32), (g.ys - y0 + lift[..., 1]).astype(np.float32)
-    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
