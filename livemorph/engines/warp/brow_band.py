@@ -9,7 +9,11 @@ all, so the motion stays; what changes is the look of the stretched band: beyond
 ``STRETCH_START`` of its rest height it is blended, fully from ``STRETCH_FULL`` on, with the skin
 of its own lower part (next to the crease, where no brow hair was), spread along the brow: bare
 stretched skin, as on a real raised brow. (Blurring the whole band along the brow removed the
-streaks but left a dark smudge of hair colour.)
+streaks but left a dark smudge of hair colour.) That skin is smooth colour; on its own it read
+as "a flat, smooth, brown-grey patch ... goggles / a mask" (a reviewer, Obama and Trump at
++3), so the fill also gets the portrait's own fine grain at its own scale, pixel for pixel:
+from a strip of the forehead right above each brow (``BrowSkin``, ``lid_grain.grain_strip``:
+lines such as forehead wrinkles taken out), laid from the brow's lower edge down the band.
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -24,6 +28,7 @@ import numpy as np
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .lid_grain import grain_at, grain_strip
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
@@ -36,8 +41,37 @@ SKIN_FROM = 0.45  # the lid skin is taken from this share of the way down the ba
 # The forehead skin just above the brows (FOREHEAD_STRIP band heights above their upper contour)
 # lightens the fill by this share: a raised brow uncovers lit skin, not the shadow under the ridge.
 FOREHEAD_STRIP = (0.25, 0.6)
-FOREHEAD_SHARE = 0.5
-WORK_ROWS = 12.0  # the fill is computed at this many pixel rows per band height (it is smooth)
+FOREHEAD_SHARE = 0.85
+WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
+# The grain comes from the forehead strip that ends this far above each brow's upper contour,
+# fraction of the brow's length (``grain_strip`` starts it a little above the contour).
+GRAIN_STRIP_TOP = 0.45
+
+
+@dataclass(frozen=True)
+class BrowSkin:
+    """Per side (as ``BANDS``): the fine grain of the forehead right above the brow
+    (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end)."""
+
+    grains: tuple[np.ndarray, ...]
+
+
+def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    h, w = image.shape[:2]
+    grains = []
+    for _, _, brow_top in BANDS:
+        upper = xy[list(brow_top)]
+        length = float(np.linalg.norm(upper[-1] - upper[0]))
+        axis = (upper[-1] - upper[0]) / max(length, 1e-6)
+        up = np.array([axis[1], -axis[0]])
+        if up[1] > 0:
+            up = -up
+        top = upper + GRAIN_STRIP_TOP * length * up
+        forehead = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(forehead, [np.round(np.concatenate([upper, top[::-1]])).astype(np.int32)], 1)
+        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool),)))
+    return BrowSkin(tuple(grains))
 
 
 def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
@@ -47,10 +81,10 @@ def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...
     return height(moved_xy) / max(height(rest_xy), 1e-6)
 
 
-def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
-    for brow, crease, brow_top in BANDS:
+    for (brow, crease, brow_top), grain in zip(BANDS, skin.grains):
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, band_stretch(rest_xy, moved_xy, brow, crease)))
         if weight <= 0.0:
             continue
@@ -96,7 +130,21 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         size = (crop.shape[1], crop.shape[0])
         skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]
-        frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share, 0, 255).astype(np.uint8)
+        skin += _grain_down_the_band(grain, moved_xy[list(brow_top), :2], moved_xy[list(brow), :2], x0, y0, size)
+        frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarray, x0: int, y0: int,
+                         size: tuple[int, int]) -> np.ndarray:
+    """(h, w, 3) the forehead's grain laid 1:1 over the crop at (x0, y0): columns along the
+    brow from its outer end, rows down from its lower contour."""
+    w, h = size
+    origin = brow_top[0]
+    axis = (brow_top[-1] - origin) / max(float(np.linalg.norm(brow_top[-1] - origin)), 1e-6)
+    xs, ys = np.meshgrid(np.arange(x0, x0 + w, dtype=np.float32), np.arange(y0, y0 + h, dtype=np.float32))
+    cols = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
+    rows = ys - _row_at(brow - [x0, 0], w)[None, :]
+    return grain_at(grain, cols, np.maximum(rows, 0.0))
 
 
 def _row_at(points: np.ndarray, width: int) -> np.ndarray:
