@@ -119,7 +119,7 @@ BROW_BAND_RIGID = 0.4
 # the few pixels of lid skin above the lashes 3-4 times: the lash line's shadow smeared up into a
 # smoky band (astronaut), the crease became a second dark arc above the lid (Mona Lisa,
 # london_092) and the lids' middle rose into a pinched peak (Trump).
-CREASE_RAISE_SHARE = 0.25
+CREASE_RAISE_SHARE = 0.4
 # A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this

@@ -27,7 +27,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
 from .easing import smoothstep
-from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 from .lid_grain import grain_at, grain_strip
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
@@ -44,8 +44,12 @@ FOREHEAD_STRIP = (0.25, 0.6)
 FOREHEAD_SHARE = 0.85
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
 # The grain comes from the forehead strip that ends this far above each brow's upper contour,
-# fraction of the brow's length (``grain_strip`` starts it a little above the contour).
-GRAIN_STRIP_TOP = 0.45
+# fraction of the brow's length (``grain_strip`` starts it a little above the contour). Its level
+# is held to the smoother of that strip and the cheek right below the eye (a disc CHEEK_RADIUS
+# eye widths across, CHEEK_BELOW below the lower lid): a fringe of hair reaching into the strip
+# drew a speckled, sandpaper band on the astronaut.
+GRAIN_STRIP_TOP = 0.35
+CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     xy = np.asarray(face_xy, np.float64)[:, :2]
     h, w = image.shape[:2]
     grains = []
-    for _, _, brow_top in BANDS:
+    for (_, _, brow_top), (lids, _, corners) in zip(BANDS, EYES):
         upper = xy[list(brow_top)]
         length = float(np.linalg.norm(upper[-1] - upper[0]))
         axis = (upper[-1] - upper[0]) / max(length, 1e-6)
@@ -70,7 +74,11 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         top = upper + GRAIN_STRIP_TOP * length * up
         forehead = np.zeros((h, w), np.uint8)
         cv2.fillPoly(forehead, [np.round(np.concatenate([upper, top[::-1]])).astype(np.int32)], 1)
-        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool),)))
+        eye_width = float(np.linalg.norm(xy[corners[0]] - xy[corners[1]]))
+        below = xy[[lower for _, lower in lids]].mean(axis=0) - CHEEK_BELOW * eye_width * up
+        cheek = np.zeros((h, w), np.uint8)
+        cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
+        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
     return BrowSkin(tuple(grains))
 
 
