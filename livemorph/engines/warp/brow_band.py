@@ -6,14 +6,14 @@ brows), and stretched to twice their height they become vertical streaks hanging
 to the lids, "like curtains" (a reviewer, on Trump and Obama at AU01/AU02 +3..4; on the shared
 drivers the band grows at most 1.3-1.6x). MediaPipe needs that much raise to read these brows at
 all, so the motion stays; what changes is the look of the stretched band: beyond
-``STRETCH_START`` of its rest height it is blended, fully from ``STRETCH_FULL`` on, with the skin
-of its own lower part (next to the crease, where no brow hair was), spread along the brow: bare
-stretched skin, as on a real raised brow. (Blurring the whole band along the brow removed the
-streaks but left a dark smudge of hair colour.) That skin is smooth colour; on its own it read
-as "a flat, smooth, brown-grey patch ... goggles / a mask" (a reviewer, Obama and Trump at
-+3), so the fill also gets the portrait's own fine grain at its own scale, pixel for pixel:
-from a strip of the forehead right above each brow (``BrowSkin``, ``lid_grain.grain_strip``:
-lines such as forehead wrinkles taken out), laid from the brow's lower edge down the band.
+``STRETCH_START`` of its rest height it is blended, fully from ``STRETCH_FULL`` on, with bare
+skin, as on a real raised brow. (Blurring the whole band along the brow removed the streaks but
+left a dark smudge of hair colour.) That skin is the forehead's right above the brow: its
+colour (smooth, per column along the brow) and its fine grain at its own scale, pixel for
+pixel (``BrowSkin``, ``lid_grain.grain_strip``: lines such as forehead wrinkles taken out),
+laid from the brow's lower edge down the band. Smooth colour alone, mixed with the band's own
+shadowed lower part, read as "a flat, smooth, brown-grey patch ... goggles / a mask" (a
+reviewer, Obama and Trump at +3).
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -34,14 +34,15 @@ from .lid_grain import grain_at, grain_strip
 # the upper-lid crease ring below it, and the brows' upper contour.
 BANDS = tuple(zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[0], LEFT_EYE_CREASE[0]), BROW_UPPER_SIDES))
 STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
-BLUR_ALONG = 0.35  # sigma of the blur along the brow, fraction of the band's width (brow length)
+BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
 STRENGTH = 0.9  # the filled band's share at full stretch
-SKIN_FROM = 0.45  # the lid skin is taken from this share of the way down the band (to the crease) on
-# The forehead skin just above the brows (FOREHEAD_STRIP band heights above their upper contour)
-# lightens the fill by this share: a raised brow uncovers lit skin, not the shadow under the ridge.
+# The fill's colour is the forehead skin just above the brows (FOREHEAD_STRIP band heights above
+# their upper contour), per column: a raised brow uncovers lit skin, not the shadow under the
+# ridge. (Half of it, half the band's own lower part, read as a grey-brown panel: that part is
+# the shadowed fold, and a few lashes. Shading it toward that tone near the crease made MediaPipe
+# read the raise weaker, browInnerUp at +2 on Obama 0.42 -> 0.28.)
 FOREHEAD_STRIP = (0.25, 0.6)
-FOREHEAD_SHARE = 0.85
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
 # The grain comes from the forehead strip that ends this far above each brow's upper contour,
 # fraction of the brow's length (``grain_strip`` starts it a little above the contour). Its level
@@ -117,24 +118,20 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1]]) * 4).astype(np.int32)], 1.0,
                      lineType=cv2.LINE_AA, shift=2)
         mask = cv2.GaussianBlur(mask, (0, 0), max(band_height * FEATHER, 0.5))
-        # Lid skin: the band's lower part (next to the crease, away from the brow hairs), spread over
-        # the band by a blur normalised by that part's own mask, long along the brow.
         rows = np.arange(sh, dtype=np.float32)[:, None]
-        top, bottom = _row_at(xy(brow), sw), _row_at(xy(crease), sw)
-        depth = (rows - top[None]) / np.maximum(bottom - top, 1.0)[None]
-        skin_mask = mask * smoothstep(SKIN_FROM, SKIN_FROM + 0.3, depth).astype(np.float32)
-        sigma = (max(length * scale * BLUR_ALONG, 0.5), max(band_height * 0.5, 0.5))
-        weight_sum = cv2.GaussianBlur(skin_mask, (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
-        skin = cv2.GaussianBlur(small * skin_mask[..., None], (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
-        skin = skin / np.maximum(weight_sum, 1e-3)[..., None]
-        # Forehead skin right above the band lightens it.
+        # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
         above = (_row_at(xy(brow_top), sw)[None] - rows) / max(band_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
         strip[:, mask.max(axis=0) < 0.05] = 0.0
-        if strip.sum() > 0:
-            forehead = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
-            skin = (1.0 - FOREHEAD_SHARE) * skin + FOREHEAD_SHARE * forehead[None, None, :]
-        share = weight * mask * (weight_sum > 1e-3)
+        if strip.sum() <= 0:
+            continue
+        sigma = max(length * scale * BLUR_ALONG, 0.5)
+        count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+        total = cv2.GaussianBlur((small * strip[..., None]).sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+        overall = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
+        colour = np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
+        skin = np.broadcast_to(colour, small.shape).astype(np.float32)
+        share = weight * mask
         size = (crop.shape[1], crop.shape[0])
         skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]

@@ -40,8 +40,8 @@ def skin_detail(image: np.ndarray, landmarks) -> float:
     detail = _detail(image)
     lm = np.asarray(landmarks)[:, :2]
     r = max(int(round(PATCH_RADIUS * np.ptp(lm[:468, 0]))), 2)
-    levels = [np.sqrt(np.mean(detail[int(y) - r:int(y) + r + 1, int(x) - r:int(x) + r + 1] ** 2)) for x, y in lm[list(SKIN_PATCHES)]]
-    return float(np.median(levels))
+    patches = [detail[int(y) - r:int(y) + r + 1, int(x) - r:int(x) + r + 1] for x, y in lm[list(SKIN_PATCHES)]]
+    return float(np.median([np.sqrt(np.mean(patch ** 2)) for patch in patches]))
 
 
 def band_detail(image: np.ndarray, landmarks) -> float:
