@@ -33,6 +33,10 @@ from .lid_grain import grain_at, grain_strip
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
 BANDS = tuple(zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[0], LEFT_EYE_CREASE[0]), BROW_UPPER_SIDES))
+# Per side: the skin below the brow's outer tail, between it and the eye's outer corner
+# (MediaPipe 124 / 353), which closes the band's outline: the tail's hairs stretched there into a
+# grey streak down toward the temple (london_092, Trump).
+TAILS = ((124,), (353,))
 STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
 BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
@@ -93,11 +97,11 @@ def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...
 def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
-    for (brow, crease, brow_top), grain in zip(BANDS, skin.grains):
+    for (brow, crease, brow_top), tail, grain in zip(BANDS, TAILS, skin.grains):
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, band_stretch(rest_xy, moved_xy, brow, crease)))
         if weight <= 0.0:
             continue
-        outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2]])
+        outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2], moved_xy[list(tail), :2]])
         length = float(np.linalg.norm(outline[0] - outline[len(brow) - 1]))
         height = float(np.linalg.norm(moved_xy[list(brow), :2].mean(axis=0) - moved_xy[list(crease), :2].mean(axis=0)))
         # Enough around the band for its feathered edge, and above it for the forehead strip.
@@ -115,7 +119,7 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         sh, sw = small.shape[:2]
         band_height = height * scale
         mask = np.zeros((sh, sw), np.float32)
-        cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1]]) * 4).astype(np.int32)], 1.0,
+        cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1], xy(tail)]) * 4).astype(np.int32)], 1.0,
                      lineType=cv2.LINE_AA, shift=2)
         mask = cv2.GaussianBlur(mask, (0, 0), max(band_height * FEATHER, 0.5))
         rows = np.arange(sh, dtype=np.float32)[:, None]
