@@ -27,6 +27,7 @@ import numpy as np
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
 from .easing import ease_toward, smoothstep
+from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,13 @@ BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows the
 # frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
 # covered the lid and read as a closing eye).
 BROW_BAND_RIGID = 0.4
+# In a raise the lid crease nearest the lid (MediaPipe's eyeUpper1 ring) rises only this share of
+# the brow above it: the fold is tied to the lid, and the stretch belongs between brow and crease
+# (painted with skin there, ``brow_band``). Following the brows 0.7-0.8 of the way, it stretched
+# the few pixels of lid skin above the lashes 3-4 times: the lash line's shadow smeared up into a
+# smoky band (astronaut), the crease became a second dark arc above the lid (Mona Lisa,
+# london_092) and the lids' middle rose into a pinched peak (Trump).
+CREASE_RAISE_SHARE = 0.4
 # A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this
@@ -222,6 +230,8 @@ class AUMeshModel:
                 frown = name == "AU04"
                 _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, lid_top, lower_lid, top,
                                     FROWN_LID_SHARE if frown else 0.0, 0.0 if frown else BROW_BAND_RIGID)
+                if not frown:
+                    _crease_stays_near_the_lid(basis[k], CREASE_RAISE_SHARE)
             if name not in LIP_OPENING_COLUMNS:
                 upper, lower = list(zip(*INNER_LIP_PAIRS))
                 mean = 0.5 * (basis[k, list(upper)] + basis[k, list(lower)])
@@ -434,6 +444,13 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     new[between] = blend[between, None] * follow[between] + (1 - blend[between, None]) * new[between]
     new[eye] = eye_blend[eye, None] * follow[eye] + (1 - eye_blend[eye, None]) * new[eye]
     displacement[others] = new
+
+
+def _crease_stays_near_the_lid(displacement: np.ndarray, share: float) -> None:
+    """In place: each point of the crease ring nearest the lid moves ``share`` of the motion of
+    the ring above it (which follows the brows, and fades out at the eye's corners)."""
+    for near, above in (RIGHT_EYE_CREASE, LEFT_EYE_CREASE):
+        displacement[list(near)] = share * displacement[list(above)]
 
 
 def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS,

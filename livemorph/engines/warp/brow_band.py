@@ -6,10 +6,14 @@ brows), and stretched to twice their height they become vertical streaks hanging
 to the lids, "like curtains" (a reviewer, on Trump and Obama at AU01/AU02 +3..4; on the shared
 drivers the band grows at most 1.3-1.6x). MediaPipe needs that much raise to read these brows at
 all, so the motion stays; what changes is the look of the stretched band: beyond
-``STRETCH_START`` of its rest height it is blended, fully from ``STRETCH_FULL`` on, with the skin
-of its own lower part (next to the crease, where no brow hair was), spread along the brow: bare
-stretched skin, as on a real raised brow. (Blurring the whole band along the brow removed the
-streaks but left a dark smudge of hair colour.)
+``STRETCH_START`` of its rest height it is blended, fully from ``STRETCH_FULL`` on, with bare
+skin, as on a real raised brow. (Blurring the whole band along the brow removed the streaks but
+left a dark smudge of hair colour.) That skin is the forehead's right above the brow: its
+colour (smooth, per column along the brow) and its fine grain at its own scale, pixel for
+pixel (``BrowSkin``, ``lid_grain.grain_strip``: lines such as forehead wrinkles taken out),
+laid from the brow's lower edge down the band. Smooth colour alone, mixed with the band's own
+shadowed lower part, read as "a flat, smooth, brown-grey patch ... goggles / a mask" (a
+reviewer, Obama and Trump at +3).
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -23,21 +27,64 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
 from .easing import smoothstep
-from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .lid_grain import grain_at, grain_strip
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
 BANDS = tuple(zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[0], LEFT_EYE_CREASE[0]), BROW_UPPER_SIDES))
+# Per side: the skin below the brow's outer tail, between it and the eye's outer corner
+# (MediaPipe 124 / 353), which closes the band's outline: the tail's hairs stretched there into a
+# grey streak down toward the temple (london_092, Trump).
+TAILS = ((124,), (353,))
 STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
-BLUR_ALONG = 0.35  # sigma of the blur along the brow, fraction of the band's width (brow length)
+BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
 STRENGTH = 0.9  # the filled band's share at full stretch
-SKIN_FROM = 0.45  # the lid skin is taken from this share of the way down the band (to the crease) on
-# The forehead skin just above the brows (FOREHEAD_STRIP band heights above their upper contour)
-# lightens the fill by this share: a raised brow uncovers lit skin, not the shadow under the ridge.
+# The fill's colour is the forehead skin just above the brows (FOREHEAD_STRIP band heights above
+# their upper contour), per column: a raised brow uncovers lit skin, not the shadow under the
+# ridge. (Half of it, half the band's own lower part, read as a grey-brown panel: that part is
+# the shadowed fold, and a few lashes. Shading it toward that tone near the crease made MediaPipe
+# read the raise weaker, browInnerUp at +2 on Obama 0.42 -> 0.28.)
 FOREHEAD_STRIP = (0.25, 0.6)
-FOREHEAD_SHARE = 0.5
-WORK_ROWS = 12.0  # the fill is computed at this many pixel rows per band height (it is smooth)
+WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
+# The grain comes from the forehead strip that ends this far above each brow's upper contour,
+# fraction of the brow's length (``grain_strip`` starts it a little above the contour). Its level
+# is held to the smoother of that strip and the cheek right below the eye (a disc CHEEK_RADIUS
+# eye widths across, CHEEK_BELOW below the lower lid): a fringe of hair reaching into the strip
+# drew a speckled, sandpaper band on the astronaut.
+GRAIN_STRIP_TOP = 0.35
+CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
+
+
+@dataclass(frozen=True)
+class BrowSkin:
+    """Per side (as ``BANDS``): the fine grain of the forehead right above the brow
+    (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end)."""
+
+    grains: tuple[np.ndarray, ...]
+
+
+def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    h, w = image.shape[:2]
+    grains = []
+    for (_, _, brow_top), (lids, _, corners) in zip(BANDS, EYES):
+        upper = xy[list(brow_top)]
+        length = float(np.linalg.norm(upper[-1] - upper[0]))
+        axis = (upper[-1] - upper[0]) / max(length, 1e-6)
+        up = np.array([axis[1], -axis[0]])
+        if up[1] > 0:
+            up = -up
+        top = upper + GRAIN_STRIP_TOP * length * up
+        forehead = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(forehead, [np.round(np.concatenate([upper, top[::-1]])).astype(np.int32)], 1)
+        eye_width = float(np.linalg.norm(xy[corners[0]] - xy[corners[1]]))
+        below = xy[[lower for _, lower in lids]].mean(axis=0) - CHEEK_BELOW * eye_width * up
+        cheek = np.zeros((h, w), np.uint8)
+        cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
+        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
+    return BrowSkin(tuple(grains))
 
 
 def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
@@ -47,14 +94,14 @@ def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...
     return height(moved_xy) / max(height(rest_xy), 1e-6)
 
 
-def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
-    for brow, crease, brow_top in BANDS:
+    for (brow, crease, brow_top), tail, grain in zip(BANDS, TAILS, skin.grains):
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, band_stretch(rest_xy, moved_xy, brow, crease)))
         if weight <= 0.0:
             continue
-        outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2]])
+        outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2], moved_xy[list(tail), :2]])
         length = float(np.linalg.norm(outline[0] - outline[len(brow) - 1]))
         height = float(np.linalg.norm(moved_xy[list(brow), :2].mean(axis=0) - moved_xy[list(crease), :2].mean(axis=0)))
         # Enough around the band for its feathered edge, and above it for the forehead strip.
@@ -72,31 +119,41 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         sh, sw = small.shape[:2]
         band_height = height * scale
         mask = np.zeros((sh, sw), np.float32)
-        cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1]]) * 4).astype(np.int32)], 1.0,
+        cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1], xy(tail)]) * 4).astype(np.int32)], 1.0,
                      lineType=cv2.LINE_AA, shift=2)
         mask = cv2.GaussianBlur(mask, (0, 0), max(band_height * FEATHER, 0.5))
-        # Lid skin: the band's lower part (next to the crease, away from the brow hairs), spread over
-        # the band by a blur normalised by that part's own mask, long along the brow.
         rows = np.arange(sh, dtype=np.float32)[:, None]
-        top, bottom = _row_at(xy(brow), sw), _row_at(xy(crease), sw)
-        depth = (rows - top[None]) / np.maximum(bottom - top, 1.0)[None]
-        skin_mask = mask * smoothstep(SKIN_FROM, SKIN_FROM + 0.3, depth).astype(np.float32)
-        sigma = (max(length * scale * BLUR_ALONG, 0.5), max(band_height * 0.5, 0.5))
-        weight_sum = cv2.GaussianBlur(skin_mask, (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
-        skin = cv2.GaussianBlur(small * skin_mask[..., None], (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
-        skin = skin / np.maximum(weight_sum, 1e-3)[..., None]
-        # Forehead skin right above the band lightens it.
+        # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
         above = (_row_at(xy(brow_top), sw)[None] - rows) / max(band_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
         strip[:, mask.max(axis=0) < 0.05] = 0.0
-        if strip.sum() > 0:
-            forehead = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
-            skin = (1.0 - FOREHEAD_SHARE) * skin + FOREHEAD_SHARE * forehead[None, None, :]
-        share = weight * mask * (weight_sum > 1e-3)
+        if strip.sum() <= 0:
+            continue
+        sigma = max(length * scale * BLUR_ALONG, 0.5)
+        count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+        total = cv2.GaussianBlur((small * strip[..., None]).sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+        overall = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
+        colour = np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
+        skin = np.broadcast_to(colour, small.shape).astype(np.float32)
+        share = weight * mask
         size = (crop.shape[1], crop.shape[0])
         skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]
-        frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share, 0, 255).astype(np.uint8)
+        skin += _grain_down_the_band(grain, moved_xy[list(brow_top), :2], moved_xy[list(brow), :2], x0, y0, size)
+        frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarray, x0: int, y0: int,
+                         size: tuple[int, int]) -> np.ndarray:
+    """(h, w, 3) the forehead's grain laid 1:1 over the crop at (x0, y0): columns along the
+    brow from its outer end, rows down from its lower contour."""
+    w, h = size
+    origin = brow_top[0]
+    axis = (brow_top[-1] - origin) / max(float(np.linalg.norm(brow_top[-1] - origin)), 1e-6)
+    xs, ys = np.meshgrid(np.arange(x0, x0 + w, dtype=np.float32), np.arange(y0, y0 + h, dtype=np.float32))
+    cols = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
+    rows = ys - _row_at(brow - [x0, 0], w)[None, :]
+    return grain_at(grain, cols, np.maximum(rows, 0.0))
 
 
 def _row_at(points: np.ndarray, width: int) -> np.ndarray:

@@ -33,7 +33,7 @@ from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
-from .brow_band import fill_frame_gap, prepare_frame_gap, smooth_stretched_bands
+from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
@@ -107,6 +107,7 @@ class WarpPrepared:
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
+    brow_skin: Any = None  # brow_band.BrowSkin: the grain painted into the skin a raise stretches (None with glasses)
 
 
 class WarpEngine:
@@ -217,6 +218,7 @@ class WarpEngine:
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
+            brow_skin=prepare_brow_skin(image, face_xy) if frame_top is None else None,
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -315,7 +317,7 @@ class WarpEngine:
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
-            smooth_stretched_bands(out, prepared.vertices, moved)
+            smooth_stretched_bands(out, prepared.vertices, moved, prepared.brow_skin)
         else:
             fill_frame_gap(out, prepared.frame_gap, moved)
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)

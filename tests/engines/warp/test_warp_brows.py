@@ -138,3 +138,42 @@ def test_brow_changes_follow_the_portraits_resting_brows():
     # Brows resting high have less room to rise; a neutral portrait gets the user's raise as is.
     assert _change({"AU01": 3.0}, {"AU01": 2.0})["AU01"] < 1.0
     assert _change({}, {"AU01": 2.0, "AU02": 1.0, "AU04": 0.0}) == pytest.approx({"AU01": 2.0, "AU02": 1.0, "AU04": 0.0})
+
+
+# Per eye: the middle three upper-lid points and the corners (outer, inner), MediaPipe indices.
+MID_UPPER_LIDS = (((160, 159, 158), (33, 133)), ((387, 386, 385), (263, 362)))
+
+
+def _lid_skin_lightness(image, landmarks) -> list[float]:
+    """Per eye: the mean CIE L* of the lid skin right above the lashes (0.08-0.25 eye widths
+    above the middle of the upper lid, along the face's up)."""
+    lightness = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    lm = np.asarray(landmarks)[:, :2]
+    means = []
+    for lid, (outer, inner) in MID_UPPER_LIDS:
+        width = float(np.linalg.norm(lm[inner] - lm[outer]))
+        axis = (lm[inner] - lm[outer]) / width
+        up = np.array([axis[1], -axis[0]])
+        up = up if up[1] < 0 else -up  # image rows grow downward
+        steps = np.linspace(0.08, 0.25, 8) * width
+        xs = np.concatenate([lm[p, 0] + steps * up[0] for p in lid]).astype(np.float32)[None]
+        ys = np.concatenate([lm[p, 1] + steps * up[1] for p in lid]).astype(np.float32)[None]
+        means.append(float(cv2.remap(lightness, xs, ys, cv2.INTER_LINEAR).mean()))
+    return means
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "obama_official_2012.jpg"])
+def test_a_raise_does_not_smear_the_lash_line_up_the_lid(name, config, engine, image_tracker):
+    # A reviewer saw "a thin dark outline with a second arc above it, like drawn eyeliner"
+    # (london_092) and a smoky band smeared up from the lash line (the astronaut): the lid
+    # crease followed the brows 0.7-0.8 of the way, stretching the few pixels of lid above the
+    # lashes 3-4x. That skin then fell 10-12 L* (london_092) and 14-18 (Obama) below the
+    # portrait's own at AU01/AU02 +3; with the crease near the lid, 4-6.
+    portrait = shared_face(name, config, image_tracker)
+    out = render_change(engine, portrait, AU01=3, AU02=3)
+    track = image_tracker.detect_largest(out)
+    assert track.present
+    rest = _lid_skin_lightness(portrait.image, portrait.track.landmarks)
+    raised = _lid_skin_lightness(out, track.landmarks)
+    for before, after in zip(rest, raised):
+        assert after > before - 8.0, f"the lid skin above the lashes darkened from L* {before:.1f} to {after:.1f}"
