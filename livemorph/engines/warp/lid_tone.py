@@ -32,6 +32,8 @@ LINE_SCALE, LINE_SCALE_PX = 0.04, 2
 # The open eye's lashes and lid margins reach this far out of its outline (fraction of its
 # width, and at least LASH_REACH_PX: lashes are a few pixels thick on a small face too).
 LASH_REACH, LASH_REACH_PX = 0.08, 2
+# A brow's soft edge beyond its landmarks (fraction of the eye width): left out of the light too.
+BROW_EDGE = 0.05
 # The fill is smoothed over this fraction of the eye width (the skin's grain is laid on
 # separately, lid_grain).
 SMOOTHING = 0.06
@@ -101,9 +103,10 @@ class SocketLight:
 
 
 def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray, width: float,
-                         fallback: np.ndarray) -> SocketLight:
+                         fallback: np.ndarray, brow: np.ndarray | None = None) -> SocketLight:
     """``eye``: the open eye's outline (corners and both lid margins); ``around``: points whose
-    box (with a margin) the map covers; in the portrait."""
+    box (with a margin) the map covers; ``brow``: the brow's outline, left out like the eye
+    (hair, not light); in the portrait."""
     h, w = image.shape[:2]
     pad = 0.3 * width + 2
     x0, y0 = (max(int(np.floor(v - pad)), 0) for v in around.min(axis=0))
@@ -113,7 +116,18 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     opening = polygon_mask(patch.shape[:2], eye - (x0, y0)).astype(np.uint8)
     radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
     lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
+    if brow is not None:
+        lashes |= brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0
     return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback))
+
+
+def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:
+    """(h, w) float32 0..1: the brow (its outline, ``lids.BROWS`` order) with its soft edge,
+    ``BROW_EDGE`` of the eye ``width`` beyond its landmarks."""
+    inside = polygon_mask(shape, brow).astype(np.uint8)
+    reach = max(int(round(BROW_EDGE * width)), 1)
+    grown = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), 0.5 * reach)
 
 
 def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:

@@ -27,11 +27,17 @@ import numpy as np
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import LidTone, SocketLight, lid_color, lid_shading, measure_socket_light, measure_tone, socket_fill
+from .lid_tone import (LidTone, SocketLight, brow_mask, lid_color, lid_shading, measure_socket_light, measure_tone,
+                       socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
 UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347, 348, 349, 350, 357, 465))
+# Each eye's brow (MediaPipe: upper contour, then lower, outer -> inner), eye_fields.EYES order. Brows
+# are hair, not light: the light a shut lid and the skin around it take leaves them out, and
+# the skin around the lid is relit only where no brow is drawn (a raised brow's old place
+# took its darkness, a second brow over a shut eye).
+BROWS = ((70, 63, 105, 66, 107, 55, 65, 52, 53, 46), (300, 293, 334, 296, 336, 285, 295, 282, 283, 276))
 # Painting fades in over this range of lid closure (0 = the portrait's lids, 1 = lids meet).
 FILL_START, FILL_FULL = 0.2, 0.9
 LASH_START, LASH_FULL = 0.3, 0.95
@@ -96,7 +102,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
     xy = np.asarray(face_xy, np.float64)[:, :2]
     gray = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     eyes = []
-    for (lids, creases, (outer, inner)), under in zip(EYES, UNDER_EYE):
+    for (lids, creases, (outer, inner)), under, brow in zip(EYES, UNDER_EYE, BROWS):
         width = float(np.linalg.norm(xy[outer] - xy[inner]))
         upper = _upper_lid(xy, lids, outer, inner)
         rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
@@ -110,7 +116,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         tone = measure_tone(image, gray, upper, rings[1:], below)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
-                                     tone.lid_rgb)
+                                     tone.lid_rgb, brow=xy[list(brow)])
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone))))
     return LidLook(tuple(eyes))
@@ -129,15 +135,16 @@ class LidPainter:
         if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
             return
         xy = np.asarray(moved_xy, np.float32)[:, :2]
-        for (lids, creases, (outer, inner)), eye in zip(EYES, self.look.eyes):
+        for (lids, creases, (outer, inner)), eye, brow in zip(EYES, self.look.eyes, BROWS):
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
-                       eye, fill, lash, grain)
+                       xy[list(brow)], eye, fill, lash, grain)
 
 
-def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: EyeLook,
+def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
                fill: float, lash: float, grain: float) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
-    ``crease`` the displaced crease ring above it, with the same corners."""
+    ``crease`` the displaced crease ring above it, with the same corners; ``brow`` the moved
+    brow's outline (``BROWS``)."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
     # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
     origin = meet[0]
@@ -172,7 +179,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, eye: Eye
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, crease, eye, fill, grain)
+        _paint_lid(patch, geometry, crease, brow, eye, fill, grain)
     if lash > 0.0:
         _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
@@ -204,8 +211,8 @@ class _EyeGeometry:
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
 
 
-def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeLook, fill: float,
-               grain: float) -> None:
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
+               fill: float, grain: float) -> None:
     """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
@@ -241,9 +248,10 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, eye: EyeL
         light = eye.light.at(g.xs, g.ys)
         above_meet = g.n - g.meet_at
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
-        rendered = socket_fill(patch, lashes, eye.width, eye.tone.lid_rgb)
+        drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
+        rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
-        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape)
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape) * (1.0 - drawn_brow)
         patch *= 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch += lid[..., None] * (lid_color(light, eye.tone, shade, v) - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
