@@ -32,10 +32,15 @@ class CreaseStyle:
     depth: float  # darkening at the centre line at full strength
     width: float  # band width, fraction of the face width
     skin_only: bool  # weight by similarity to the skin between the brows
+    tint: tuple[float, float, float] | None = None  # per-channel share of ``depth`` (R, G, B); None: all alike
+    lit_side: float = 0.0  # lightening beside the fold, toward the face's midline, as a share of ``depth``
 
 
 SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
-FROWN_FURROW = CreaseStyle(depth=0.18, width=0.026, skin_only=True)
+# A furrow is a fold of skin: a warm shadow (skin in shadow is redder, not grey: an even
+# darkening read as "grey streaky smudges" on the astronaut's light skin) with the bunched skin
+# beside it catching the light, toward the midline.
+FROWN_FURROW = CreaseStyle(depth=0.2, width=0.022, skin_only=True, tint=(0.7, 1.0, 1.25), lit_side=0.35)
 FOREHEAD_LINE = CreaseStyle(depth=0.12, width=0.012, skin_only=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 
@@ -55,7 +60,8 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
             top = xy[upper] + 0.45 * (xy[GLABELLA] - xy[upper])
             bottom = xy[lower] + 0.45 * (xy[NOSE_BRIDGE] - xy[lower])
             top = top + 0.15 * (top - bottom)
-            _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin)
+            toward_midline = xy[GLABELLA] - 0.5 * (top + bottom)
+            _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin, toward_midline)
     if raise_ > 0.0:
         brows = xy[list(BROW_ROW)]
         up = xy[FOREHEAD_TOP] - xy[GLABELLA]
@@ -75,8 +81,9 @@ def _skin_colour(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.nda
 
 
 def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, strength: float,
-                  face_width: float, skin: np.ndarray | None) -> None:
-    """Darken a soft band along the polyline ``line`` (image x, y), fading out at both ends."""
+                  face_width: float, skin: np.ndarray | None, lit_toward: np.ndarray | None = None) -> None:
+    """Darken a soft band along the polyline ``line`` (image x, y), fading out at both ends (and,
+    with ``style.lit_side``, lighten a band beside it on the side of ``lit_toward``)."""
     width = max(style.width * face_width, 1.2)
     h, w = frame.shape[:2]
     pad = int(np.ceil(3 * width))
@@ -105,5 +112,18 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     if skin is not None:
         distance2 = ((patch - skin) ** 2).sum(axis=2)
         weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)
-    shade = 1.0 - style.depth * float(strength) * weight
-    frame[y0:y1, x0:x1] = np.clip(patch * shade[..., None] + 0.5, 0, 255).astype(np.uint8)
+    if style.tint is None and not style.lit_side:
+        shade = 1.0 - style.depth * float(strength) * weight
+        frame[y0:y1, x0:x1] = np.clip(patch * shade[..., None] + 0.5, 0, 255).astype(np.uint8)
+        return
+    tint = np.asarray(style.tint if style.tint is not None else (1.0, 1.0, 1.0), np.float32)
+    amount = style.depth * float(strength) * weight
+    if style.lit_side and lit_toward is not None:
+        # The same band shifted by one width toward the lit side, minus the fold itself.
+        side = np.asarray(lit_toward, np.float64)
+        side = side / max(float(np.linalg.norm(side)), 1e-6) * width
+        shifted = cv2.warpAffine(weight.astype(np.float32), np.float32([[1, 0, side[0]], [0, 1, side[1]]]),
+                                 (weight.shape[1], weight.shape[0]))
+        amount = amount - style.lit_side * style.depth * float(strength) * np.clip(shifted - weight, 0.0, 1.0)
+    shade = 1.0 - amount[..., None] * tint
+    frame[y0:y1, x0:x1] = np.clip(patch * shade + 0.5, 0, 255).astype(np.uint8)
