@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES
+from .creases import shadow_tint
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
 
@@ -34,7 +35,7 @@ FOLD_WIDTH = 0.2  # the fold's seam, share of the visible band
 HOOD_START, HOOD_FULL = 0.95, 0.8
 END_FADE = 0.3  # ... fading in over this share of the eye's width from each end
 SHADOW = 0.18  # darkening right under the fold at full hooding ...
-SHADOW_TINT = np.array([0.8, 1.0, 1.15], np.float32)  # ... per channel (R, G, B): skin shadows are warm
+SHADOW_TINT = (0.8, 1.0, 1.15)  # ... per channel (R, G, B): skin shadows are warm (``creases.shadow_tint``)
 SHADOW_REACH = 0.5  # ... fading out over this share of the visible band below the fold
 
 
@@ -84,7 +85,8 @@ def _hood_one(frame, image, region, rest_xy, xy, brow, lids):
     lid = _sample(image, src_lo[None, :, 0] + 0.0 * t, src_lo[None, :, 1] - (lower[None] - rows))
     below = (t - cut - 0.5 * seam) / np.maximum(SHADOW_REACH * visible, 1.0)
     shade = SHADOW * smoothstep(cut - 0.5 * seam, cut, t) * (1.0 - smoothstep(0.0, 1.0, below))
-    hood = ((1.0 - side[..., None]) * fringe + side[..., None] * lid) * (1.0 - shade[..., None] * SHADOW_TINT)
+    tint = shadow_tint(SHADOW_TINT, lid.reshape(-1, 3).mean(axis=0))
+    hood = ((1.0 - side[..., None]) * fringe + side[..., None] * lid) * (1.0 - shade[..., None] * tint)
     w = (weight[None] * inside)[..., None]
     block = frame[ra:rb, lo:hi].astype(np.float32)
     frame[ra:rb, lo:hi] = np.clip(block * (1.0 - w) + hood * w + 0.5, 0, 255).astype(np.uint8)
