@@ -35,6 +35,7 @@ class CreaseStyle:
     tint: tuple[float, float, float] | None = None  # per-channel share of ``depth`` (R, G, B); None: all alike
     lit_side: float = 0.0  # lightening beside the fold, toward the face's midline, as a share of ``depth``
     by_tone: bool = False  # with skin_only: match the skin's tint and a broad brightness range, not its RGB
+    min_px: float = 1.2  # narrowest band, pixels
 
 
 SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
@@ -43,8 +44,10 @@ SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
 # beside it catching the light, toward the midline.
 # Matched to the skin by tone: the patch between the brows is often a highlight (Obama, london_042)
 # and the skin beside it, where the furrows run, too far from it in RGB (the furrows vanished).
-FROWN_FURROW = CreaseStyle(depth=0.2, width=0.022, skin_only=True, tint=(0.7, 1.0, 1.25), lit_side=0.35,
-                           by_tone=True)
+# Narrow on a large face (2.2 % of its width, 10 px on london_042, read as a blur in the skin's
+# texture), never under 2 px (the astronaut's, narrower, read as ink dashes).
+FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, skin_only=True, tint=(0.7, 1.0, 1.25), lit_side=0.35,
+                           by_tone=True, min_px=2.0)
 FOREHEAD_LINE = CreaseStyle(depth=0.12, width=0.012, skin_only=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 # By tone: a pixel counts ~37 % as skin at this log brightness ratio to it (x0.6 or x1.65: skin in
@@ -112,7 +115,7 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
                   face_width: float, skin: np.ndarray | None, lit_toward: np.ndarray | None = None) -> None:
     """Darken a soft band along the polyline ``line`` (image x, y), fading out at both ends (and,
     with ``style.lit_side``, lighten a band beside it on the side of ``lit_toward``)."""
-    width = max(style.width * face_width, 1.2)
+    width = max(style.width * face_width, style.min_px)
     h, w = frame.shape[:2]
     pad = int(np.ceil(3 * width))
     x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
