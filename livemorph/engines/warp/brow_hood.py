@@ -8,12 +8,14 @@ lash line" (a reviewer, astronaut), "both eyes squeezed into thin slits" (Mona L
 frown folds that skin under the brow: the brow comes down whole, its fringe of hair over the
 lid, and the lid next to the lashes keeps its look; what is gone is hidden in the fold.
 
-``hood_bands`` redraws the warp's backward map over each compressed band that way, per image
-column: the upper ``FRINGE_SHARE`` of the band's visible height shows the skin below the brow's
-lower edge at its own scale, the rest shows the skin above the lash line at its own scale, and
-the skin between them, which no longer fits, is folded into a soft seam ``FOLD_WIDTH`` of the
-visible height wide. A gentle, warm shadow is laid just under the fold (the hood's overhang).
-Bands that are not compressed (brow raises, blinks, rest) are left to the triangles.
+``hood_bands`` repaints each squeezed band that way from the portrait, per image column: the upper
+``FRINGE_SHARE`` of the band's visible height shows the skin below the brow's lower edge at its
+own scale, the rest the skin above the lash line at its own scale (each from where the triangles
+carried that edge), cross-faded over a fold ``FOLD_WIDTH`` of the visible height wide; the skin
+between them, which no longer fits, is hidden in the fold (sliding one sample across it drew its
+crease as a hard dashed line). A warm shadow lies just under the fold (the hood's overhang).
+Bands that are not squeezed (brow raises, blinks, rest) are left to the triangles; measured on
+the output, Obama's brows kept 0.36 of their thickness at AU04 +2.6 before, 0.82 now.
 """
 from __future__ import annotations
 
@@ -30,8 +32,8 @@ HOODS = ((BROW_LOWER_SIDES[0], tuple(upper for upper, _ in RIGHT_EYE_LIDS)),
          (BROW_LOWER_SIDES[1], tuple(upper for upper, _ in LEFT_EYE_LIDS)))
 FRINGE_SHARE = 0.6  # share of the visible band that shows the brow's side of it
 FOLD_WIDTH = 0.2  # the fold's seam, share of the visible band
-# The redrawn map replaces the triangles' where the band is squeezed below HOOD_START of its
-# height at rest, fully from HOOD_FULL on (a mild squeeze stays the triangles' own).
+# The repainted band replaces the triangles' where it is squeezed below HOOD_START of its height
+# at rest, fully from HOOD_FULL on (a mild squeeze stays the triangles' own).
 HOOD_START, HOOD_FULL = 0.95, 0.8
 END_FADE = 0.3  # ... fading in over this share of the eye's width from each end
 SHADOW = 0.18  # darkening right under the fold at full hooding ...
