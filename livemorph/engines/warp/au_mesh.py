@@ -453,6 +453,25 @@ def _crease_stays_near_the_lid(displacement: np.ndarray, share: float) -> None:
         displacement[list(near)] = share * displacement[list(above)]
 
 
+def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray) -> None:
+    """In place: each brow moves whole in a frown, as far as its most held point allows.
+
+    The silhouette's limit (``silhouette.limit``) holds points near the face's outline more, and
+    a brow's upper edge lies nearer the outline than its lower edge: at AU04 +2.6 london_042's
+    brows kept their lower edge's full drop (18-27 px) and a third of it on the upper (6-18 px),
+    a brow stretched into a thick, smeared band; on the astronaut and the Mona Lisa the outer
+    half of the upper edge held back more, pressing the brows into thin lines. Each facing pair
+    of contour points moves by the larger share of its motion that either point kept (the
+    smaller one pulled the lower edge back above the skin under it, which then overtook it).
+    """
+    for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
+        pair = np.array([upper, lower])  # (2, 5)
+        before = np.linalg.norm(unlimited[pair], axis=2)
+        after = np.linalg.norm(limited[pair], axis=2)
+        share = np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0).max(axis=0)  # (5,)
+        limited[pair] = unlimited[pair] * share[None, :, None]
+
+
 def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS,
                 keep: float = FROWN_BAND_KEEP) -> float:
     """Largest py-feat AU04 value that keeps ``keep`` of the portrait's brow-to-lid band.

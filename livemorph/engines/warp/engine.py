@@ -27,12 +27,13 @@ import cv2
 import numpy as np
 
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
-                       LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown, feat_au_delta,
-                       frown_limit, load_au_mesh_model, mouth_corner_change)
+                       LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown,
+                       feat_au_delta, frown_limit, keep_brows_whole, load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
+from .brow_hood import hood_bands
 from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
@@ -256,7 +257,10 @@ class WarpEngine:
         limit_smile(disp, prepared.vertices, prepared.smile)
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
+        unlimited = disp.copy() if feat[au04] > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
+        if unlimited is not None:
+            keep_brows_whole(disp, unlimited)
         silhouette.move_band(disp, prepared.silhouette)
         silhouette.keep_below_chin(disp, prepared.vertices, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.
@@ -320,6 +324,9 @@ class WarpEngine:
             smooth_stretched_bands(out, prepared.vertices, moved, prepared.brow_skin)
         else:
             fill_frame_gap(out, prepared.frame_gap, moved)
+        if prepared.frame_gap is None and float(change[AU.AU04]) > 0.0:
+            # A frown's lowered brows hood the lids (behind glasses the frame holds the band instead).
+            hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:

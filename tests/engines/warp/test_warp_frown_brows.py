@@ -1,0 +1,57 @@
+"""A lowered brow keeps its own thickness (MediaPipe run afresh on the output, against the source).
+
+A reviewer saw Obama's frowning brows pressed into thin lines and london_042's "thickened and
+smeared". Measured here as the brow's dark band per image column (the run of pixels darker than
+halfway between the forehead skin above it and the column's darkest point), median over the
+middle of both brows, on the output at AU04 +2.6 over the same on the source portrait. Before the
+brows came down whole and hooded the lids: Obama 0.36x, london_042 1.67x.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import render_change, shared_face
+
+# The middle three points of each brow's upper and lower contour (MediaPipe), facing each other.
+BROW_MIDDLES = (((63, 105, 66), (53, 52, 65)), ((293, 334, 296), (283, 282, 295)))
+
+
+def _brow_thickness(image: np.ndarray, landmarks: np.ndarray) -> float:
+    """Median height in pixels of the brows' dark band, per column across their middles."""
+    xy = np.asarray(landmarks)[:, :2]
+    lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
+    eye = float(np.linalg.norm(xy[33] - xy[133]))
+    heights = []
+    for upper, lower in BROW_MIDDLES:
+        top, bottom = xy[list(upper)], xy[list(lower)]
+        for x in range(int(top[:, 0].min()), int(top[:, 0].max()) + 1):
+            y_top = np.interp(x, *zip(*sorted(top.tolist())))
+            y_mid = 0.5 * (y_top + np.interp(x, *zip(*sorted(bottom.tolist()))))
+            column = lightness[int(y_mid - 0.45 * eye):int(y_mid + 0.45 * eye) + 1, x]
+            skin = float(np.median(lightness[int(y_top - 0.9 * eye):int(y_top - 0.4 * eye), x]))
+            darkest = int(np.argmin(column))
+            depth = skin - float(column[darkest])
+            if depth < 3.0:
+                continue
+            dark = column < skin - 0.5 * depth
+            start = end = darkest
+            while start > 0 and dark[start - 1]:
+                start -= 1
+            while end < len(column) - 1 and dark[end + 1]:
+                end += 1
+            heights.append(end - start + 1)
+    assert len(heights) > 10, "no brow found"
+    return float(np.median(heights))
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "london_042_grayscale.png"])
+def test_a_lowered_brow_keeps_its_thickness(name, config, engine, image_tracker):
+    portrait = shared_face(name, config, image_tracker)
+    source = _brow_thickness(portrait.image, portrait.track.landmarks)
+    out = render_change(engine, portrait, AU04=2.6)
+    track = image_tracker.detect_largest(out)
+    assert track.present
+    ratio = _brow_thickness(out, track.landmarks) / source
+    assert 0.7 <= ratio <= 1.4, f"brow thickness {source:.0f} px at rest, x{ratio:.2f} frowning"
