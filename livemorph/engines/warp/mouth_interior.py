@@ -27,13 +27,14 @@ TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide openi
 # laterals and canines narrower and the premolars narrower still as the arch turns away from the
 # viewer (a row of equal keys read as a comb), and each tooth is a little darker than the one
 # before it, into the corners' shadow.
-UPPER_TEETH = ((0.1, 1.0, 1.0), (0.075, 0.9, 0.96), (0.06, 0.93, 0.9), (0.045, 0.8, 0.84),
-               (0.035, 0.7, 0.78), (0.028, 0.62, 0.72))
+UPPER_TEETH = ((0.125, 1.0, 1.0), (0.094, 0.9, 0.96), (0.075, 0.93, 0.92), (0.056, 0.8, 0.87),
+               (0.044, 0.7, 0.82), (0.035, 0.62, 0.78))
 LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042, 0.75, 0.8))
 # The incisal edge follows the lip in one smooth arc; between two teeth it dips in a small notch
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
 # of the narrower tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
+GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them
 # Upper tooth boundaries of a portrait's own teeth's lower row (the lower row under own teeth).
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
@@ -45,12 +46,13 @@ class Bowl:
     open mouth (centred ``THROAT_V`` down the opening, between the upper teeth and the tongue,
     with ``THROAT_HALF_WIDTH`` across, in |2u - 1|, and ``THROAT_HALF_HEIGHT`` up and down, in
     shares of the opening's height: the palate above it is in the upper teeth's shadow), is
-    ``throat``; the cheeks and the floor around it ``rim``, and the lips' inner faces
+    ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it ``rim``, and the lips' inner faces
     ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
     ``wide_corner`` more in a wide opening (deep in the cheeks)."""
 
     throat: float
     rim: float
+    deep_throat: float  # the throat in a wide opening (a narrow one shows only the dark behind the teeth)
     lips_inside: float
     corner: float = 0.35
     wide_corner: float = 0.2
@@ -58,10 +60,10 @@ class Bowl:
 
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
-OWN_TEETH_BOWL = Bowl(throat=0.2, rim=0.36, lips_inside=0.1)
+OWN_TEETH_BOWL = Bowl(throat=0.2, rim=0.36, deep_throat=0.2, lips_inside=0.1)
 # A painted mouth: a deep throat and walls lit well above it, so the opening reads as a cavity
 # with depth (0.2 under 0.36 read as one flat olive or mid-brown tone on the Mona Lisa, Grace Hopper).
-PAINTED_BOWL = Bowl(throat=0.12, rim=0.42, lips_inside=0.34)
+PAINTED_BOWL = Bowl(throat=0.2, rim=0.42, deep_throat=0.12, lips_inside=0.34)
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,15 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness):
     # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
     along = depth_px / np.maximum(length, 1.0)
     vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    gap = (0.1 + 0.1 * smoothstep(0.4, 1.0, along)) * np.exp(-(to_gap * g.width / 0.9) ** 2)[None, :]
-    across = (1 - 0.12 * within ** 2) * lights[index] * (1 - 0.5 * smoothstep(0.2, 0.7, side))
+    # (fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
+    small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
+    gap = (0.06 + 0.08 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
+    across = (1 - 0.12 * within ** 2) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
-    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black.
-    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
+    # Shaded enamel keeps its own hue, in the mouth's light, rather than going to black (toward
+    # the cavity's red-brown it turned a varnished painting's cream teeth pink-grey).
+    shadow = 0.35 * float(g.cavity_rgb.mean()) * g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0)
+    return shade * g.teeth_rgb + (1 - shade) * shadow, cover
 
 
 def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=0.03):
@@ -145,7 +151,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
     r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
-    light = bowl.throat + (bowl.rim - bowl.throat) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
+    throat = bowl.throat + (bowl.deep_throat - bowl.throat) * walls
+    light = throat + (bowl.rim - throat) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
     corners = 1 - (bowl.corner + bowl.wide_corner * walls) * side ** 2
     return (light + bowl.lips_inside * (1 - edge_depth) + 0.08 * v) * corners
 
