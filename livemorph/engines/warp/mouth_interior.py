@@ -34,7 +34,7 @@ LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
 # of the narrower tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
-GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them
+GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # Upper tooth boundaries of a portrait's own teeth's lower row (the lower row under own teeth).
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
@@ -63,7 +63,7 @@ THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 OWN_TEETH_BOWL = Bowl(throat=0.2, rim=0.36, deep_throat=0.2, lips_inside=0.1)
 # A painted mouth: a deep throat and walls lit well above it, so the opening reads as a cavity
 # with depth (0.2 under 0.36 read as one flat olive or mid-brown tone on the Mona Lisa, Grace Hopper).
-PAINTED_BOWL = Bowl(throat=0.2, rim=0.42, deep_throat=0.12, lips_inside=0.34)
+PAINTED_BOWL = Bowl(throat=0.2, rim=0.42, deep_throat=0.15, lips_inside=0.34)
 
 
 @dataclass(frozen=True)
@@ -77,16 +77,16 @@ class LowerRow:
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 # In a broad smile the lower incisors' edges show above the lip before the jaw drops far.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, shows=(0.1, 0.24))
+BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
 # Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
 UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95,
                            shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4))
 
 
-def _arch_row(g, u, depth_px, room, length_px, teeth, brightness):
+def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     """Colour (h, w, 3) and coverage (h, w) of a painted row of teeth growing ``depth_px`` away
     from its lip; ``room``: opening pixels available in each column; ``teeth``: the row from the
-    middle out (``UPPER_TEETH``)."""
+    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades."""
     half, lengths, lights = (np.asarray(column) for column in zip(*teeth))
     outer = np.cumsum(half)  # each tooth's outer boundary, in |u - 1/2|
     d = np.abs(u[0] - 0.5)
@@ -99,20 +99,19 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness):
     notch = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
     length = np.minimum((length * (1 - notch))[None, :], room)
     end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
-    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - 0.12, side)[None, :]
+    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
     # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth, a
     # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
     along = depth_px / np.maximum(length, 1.0)
     vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    # (fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
+    # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
-    gap = (0.06 + 0.08 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
-    across = (1 - 0.12 * within ** 2) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
+    gap = (0.1 + 0.1 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
+    across = (1 - 0.18 * small * within ** 2) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
-    # Shaded enamel keeps its own hue, in the mouth's light, rather than going to black (toward
-    # the cavity's red-brown it turned a varnished painting's cream teeth pink-grey).
-    shadow = 0.35 * float(g.cavity_rgb.mean()) * g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0)
-    return shade * g.teeth_rgb + (1 - shade) * shadow, cover
+    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
+    # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
+    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
 def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=0.03):
@@ -187,7 +186,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
     upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
-        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0)
+        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12)
         cover = upper_show * cover
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
@@ -200,8 +199,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
                                         lower_show * row.tooth_height * g.width, row.brightness)
             cover = cover * smoothstep(*row.fade, side)
         else:
-            rgb, cover = _arch_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
-                                   LOWER_TEETH, row.brightness)
-            cover = lower_show * cover
+            # Its tips rise from behind the lip as the mouth opens (faded in, a grey bar).
+            rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+                                   LOWER_TEETH, row.brightness, 0.2)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
