@@ -4,7 +4,8 @@ Everything is a function of where a pixel sits in the opening -- ``u`` across th
 corner to corner), pixels below the upper lip and above the lower lip -- scaled to the mouth
 width, so one small patch of array maths paints any mouth. Shading follows a real mouth lit
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
-rounded and darker toward the corners, parted by faint gaps (never a dark outline); the cavity
+widest in the middle and narrower and darker toward the corners, their free edges one smooth
+arc with small notches, parted by faint gaps (never a dark outline); the cavity
 is lit near the lips and darkens with depth -- a wide one is a bowl, darkest at the throat; a
 tongue shows only low in a wide opening, lit at its front.
 """
@@ -17,7 +18,7 @@ import numpy as np
 from .easing import smoothstep
 
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
-# lower teeth and the tongue only in a wider opening.
+# the lower row under a portrait's own teeth and the tongue only in a wider opening.
 TEETH_START, TEETH_FULL = 0.02, 0.06
 LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
@@ -32,10 +33,10 @@ UPPER_TEETH = ((0.125, 1.0, 1.0), (0.094, 0.9, 0.96), (0.075, 0.93, 0.92), (0.05
 LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042, 0.75, 0.8))
 # The incisal edge follows the lip in one smooth arc; between two teeth it dips in a small notch
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
-# of the narrower tooth's width wide (a deep square notch at every boundary read as a sawtooth).
+# of the tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
-# Upper tooth boundaries of a portrait's own teeth's lower row (the lower row under own teeth).
+# Tooth boundaries (u) of the lower row under a portrait's own teeth.
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
@@ -46,13 +47,13 @@ class Bowl:
     open mouth (centred ``THROAT_V`` down the opening, between the upper teeth and the tongue,
     with ``THROAT_HALF_WIDTH`` across, in |2u - 1|, and ``THROAT_HALF_HEIGHT`` up and down, in
     shares of the opening's height: the palate above it is in the upper teeth's shadow), is
-    ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it ``rim``, and the lips' inner faces
-    ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
+    ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it
+    ``rim``, and the lips' inner faces ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
     ``wide_corner`` more in a wide opening (deep in the cheeks)."""
 
     throat: float
-    rim: float
     deep_throat: float  # the throat in a wide opening (a narrow one shows only the dark behind the teeth)
+    rim: float
     lips_inside: float
     corner: float = 0.35
     wide_corner: float = 0.2
@@ -60,10 +61,10 @@ class Bowl:
 
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
-OWN_TEETH_BOWL = Bowl(throat=0.2, rim=0.36, deep_throat=0.2, lips_inside=0.1)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.36, lips_inside=0.1)
 # A painted mouth: a deep throat and walls lit well above it, so the opening reads as a cavity
 # with depth (0.2 under 0.36 read as one flat olive or mid-brown tone on the Mona Lisa, Grace Hopper).
-PAINTED_BOWL = Bowl(throat=0.2, rim=0.42, deep_throat=0.15, lips_inside=0.34)
+PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.15, rim=0.42, lips_inside=0.34)
 
 
 @dataclass(frozen=True)
