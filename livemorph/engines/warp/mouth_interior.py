@@ -35,6 +35,9 @@ LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
 # of the tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
+# The lip's shadow on the teeth's roots, a share of their length (0.35 kept the longer middle of
+# the smooth arc in shadow further down: a greyer row under the lip).
+ROOT_SHADOW = 0.3
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # Tooth boundaries (u) of the lower row under a portrait's own teeth.
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
@@ -101,14 +104,15 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     length = np.minimum((length * (1 - notch))[None, :], room)
     end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
-    # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth, a
+    # Shade: the lip's shadow at the root, slightly translucent tips, each tooth flat across its
+    # face and rounding off at its sides (rounded all across, the wide centrals dimmed the middle), a
     # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
     along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    vertical = (0.7 + 0.3 * smoothstep(0.0, ROOT_SHADOW, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
     # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
-    gap = (0.1 + 0.1 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
-    across = (1 - 0.18 * small * within ** 2) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
+    gap = (0.06 + 0.12 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
+    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
