@@ -65,9 +65,10 @@ class Bowl:
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
 OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.36, lips_inside=0.1)
-# A painted mouth: a deep throat and walls lit well above it, so the opening reads as a cavity
-# with depth (0.2 under 0.36 read as one flat olive or mid-brown tone on the Mona Lisa, Grace Hopper).
-PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.15, rim=0.42, lips_inside=0.34)
+# A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
+# walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
+# back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
+PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 
 
 @dataclass(frozen=True)
