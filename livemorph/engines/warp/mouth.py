@@ -20,7 +20,7 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import painted_cavity_light, synthesized_interior
+from .mouth_interior import OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -33,13 +33,17 @@ EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161,
 OWN_INTERIOR = 0.05
 OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
 TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
-OWN_LIPS_INSIDE_LIGHT = 0.1  # the lips' lit inner faces under own teeth: the lip's own pixels mostly show them
 OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
 # at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
 UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
+# Typical hues (RGB over their mean) of a mouth's inside and a tongue under white light; a painted
+# mouth takes this share of them, fully once the lips are this saturated.
+MOUTH_RED_HUE = np.array([1.6, 0.75, 0.65])
+TONGUE_HUE = np.array([1.45, 0.8, 0.75])
+MOUTH_RED_SHARE, MOUTH_RED_SATURATION = 0.6, 0.25
 # Typical hues (RGB over their mean) of skin and of teeth under white light.
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
@@ -93,6 +97,13 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     redder = 1 + saturation * np.array([0.15, -0.1, -0.15])
     cavity = np.clip((lip_gray + 1.3 * (lip_rgb - lip_gray)) * redder, 0, 255)
     tongue = 0.5 * lip_rgb + 0.5 * cavity  # redder than the lips, as lit
+    if not has_own:
+        # A painted mouth is a warm red-brown inside whatever the lips' tint (a varnished painting's
+        # yellow lips gave an olive hole), as far as the picture has colour: a grey photo stays grey.
+        coloured = float(np.clip(saturation / MOUTH_RED_SATURATION, 0.0, 1.0))
+        cavity = cavity + coloured * MOUTH_RED_SHARE * (MOUTH_RED_HUE * cavity.mean() - cavity)
+        # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
+        tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
         # teeth (trump: tongue 117 grey levels against teeth 152) lit it as bright as the lower row.
@@ -163,7 +174,7 @@ class MouthPainter:
             below_top, above_bottom = ys - top, bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
-            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_LIPS_INSIDE_LIGHT)
+            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                          teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))

@@ -4,7 +4,8 @@ Everything is a function of where a pixel sits in the opening -- ``u`` across th
 corner to corner), pixels below the upper lip and above the lower lip -- scaled to the mouth
 width, so one small patch of array maths paints any mouth. Shading follows a real mouth lit
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
-rounded and darker toward the corners, parted by faint gaps (never a dark outline); the cavity
+widest in the middle and narrower and darker toward the corners, their free edges one smooth
+arc with small notches, parted by faint gaps (never a dark outline); the cavity
 is lit near the lips and darkens with depth -- a wide one is a bowl, darkest at the throat; a
 tongue shows only low in a wide opening, lit at its front.
 """
@@ -17,27 +18,57 @@ import numpy as np
 from .easing import smoothstep
 
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
-# lower teeth and the tongue only in a wider opening.
+# the lower row under a portrait's own teeth and the tongue only in a wider opening.
 TEETH_START, TEETH_FULL = 0.02, 0.06
 LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
-# Upper tooth boundaries across the mouth (u), centre outward: central and lateral incisors,
-# canines, premolars -- narrower toward the corners, as the arch turns away from the viewer.
-UPPER_EDGES = (0.24, 0.285, 0.33, 0.38, 0.435, 0.5, 0.565, 0.62, 0.67, 0.715, 0.76)
-UPPER_LENGTH = (0.7, 0.75, 0.85, 0.92, 0.88, 1.0, 1.0, 0.88, 0.92, 0.85, 0.75, 0.7)  # per tooth
-# Lower incisors are narrower than the upper ones (a copied upper row reads as fake).
+# A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
+# and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
+# laterals and canines narrower and the premolars narrower still as the arch turns away from the
+# viewer (a row of equal keys read as a comb), and each tooth is a little darker than the one
+# before it, into the corners' shadow.
+UPPER_TEETH = ((0.125, 1.0, 1.0), (0.094, 0.9, 0.96), (0.075, 0.93, 0.92), (0.056, 0.8, 0.87),
+               (0.044, 0.7, 0.82), (0.035, 0.62, 0.78))
+LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042, 0.75, 0.8))
+# The incisal edge follows the lip in one smooth arc; between two teeth it dips in a small notch
+# (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
+# of the tooth's width wide (a deep square notch at every boundary read as a sawtooth).
+EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
+# The lip's shadow on the teeth's roots, a share of their length (0.35 kept the longer middle of
+# the smooth arc in shadow further down: a greyer row under the lip).
+ROOT_SHADOW = 0.3
+GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
+# Tooth boundaries (u) of the lower row under a portrait's own teeth.
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
-# The cavity of a painted opening, as a share of its lit colour: the throat, the deepest part of
-# an open mouth (centred THROAT_V down the opening, between the upper teeth and the tongue, with
-# these half extents across, in |2u - 1|, and up and down, in shares of the opening's height:
-# the palate above it is in the upper teeth's shadow), is THROAT_LIGHT; the cheeks and the floor
-# around it CAVITY_RIM_LIGHT, and the lips' inner faces LIPS_INSIDE_LIGHT more. The corners (the
-# cheeks' inner walls) lose CORNER_SHADE of it.
+
+
+@dataclass(frozen=True)
+class Bowl:
+    """The cavity of an opening, as a share of its lit colour: the throat, the deepest part of an
+    open mouth (centred ``THROAT_V`` down the opening, between the upper teeth and the tongue,
+    with ``THROAT_HALF_WIDTH`` across, in |2u - 1|, and ``THROAT_HALF_HEIGHT`` up and down, in
+    shares of the opening's height: the palate above it is in the upper teeth's shadow), is
+    ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it
+    ``rim``, and the lips' inner faces ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
+    ``wide_corner`` more in a wide opening (deep in the cheeks)."""
+
+    throat: float
+    deep_throat: float  # the throat in a wide opening (a narrow one shows only the dark behind the teeth)
+    rim: float
+    lips_inside: float
+    corner: float = 0.35
+    wide_corner: float = 0.2
+
+
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
-THROAT_LIGHT, CAVITY_RIM_LIGHT, LIPS_INSIDE_LIGHT = 0.2, 0.36, 0.32
-CORNER_SHADE, WIDE_CORNER_SHADE = 0.35, 0.2  # the latter more in a wide opening (deep in the cheeks)
+# Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.36, lips_inside=0.1)
+# A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
+# walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
+# back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
+PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 
 
 @dataclass(frozen=True)
@@ -45,60 +76,79 @@ class LowerRow:
     room: float  # share of the opening's height the row may take, from the lower lip up
     tooth_height: float  # central incisor, fraction of the mouth width
     brightness: float  # relative to the upper row
-    fade: tuple[float, float]  # |2u - 1| where it starts fading toward the corners, and is gone
+    shows: tuple[float, float]  # opening (gap / mouth width) at which it starts to show, and fully shows
+    fade: tuple[float, float] | None = None  # own row: |2u - 1| where it starts fading toward the corners, and is gone
 
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.85, fade=(0.45, 0.3))
+# In a broad smile the lower incisors' edges show above the lip before the jaw drops far.
+BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
 # Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
-UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95, fade=(0.6, 0.4))
+UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95,
+                           shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4))
 
 
-def _tooth_columns(u: np.ndarray, edges: tuple, width_px: float):
-    """Per column: tooth index, position within the tooth (-1..1) and distance (px) to the
-    nearest tooth boundary."""
-    e = np.asarray(edges)
-    index = np.searchsorted(e, u)
+def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
+    """Colour (h, w, 3) and coverage (h, w) of a painted row of teeth growing ``depth_px`` away
+    from its lip; ``room``: opening pixels available in each column; ``teeth``: the row from the
+    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades."""
+    half, lengths, lights = (np.asarray(column) for column in zip(*teeth))
+    outer = np.cumsum(half)  # each tooth's outer boundary, in |u - 1/2|
+    d = np.abs(u[0] - 0.5)
+    side = 2 * d
+    index = np.minimum(np.searchsorted(outer, d), len(half) - 1)
+    within = 2 * np.clip((d - (outer[index] - half[index])) / half[index], 0.0, 1.0) - 1  # -1..1 across it
+    to_gap = np.min(np.abs(d[:, None] - np.concatenate([[0.0], outer])[None, :]), axis=1)
+    # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches.
+    length = length_px * np.interp(d, outer - half / 2, lengths) * (1 - 0.12 * side ** 2)
+    notch = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
+    length = np.minimum((length * (1 - notch))[None, :], room)
+    end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
+    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
+    # Shade: the lip's shadow at the root, slightly translucent tips, each tooth flat across its
+    # face and rounding off at its sides (rounded all across, the wide centrals dimmed the middle), a
+    # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
+    along = depth_px / np.maximum(length, 1.0)
+    vertical = (0.7 + 0.3 * smoothstep(0.0, ROOT_SHADOW, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
+    small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
+    gap = (0.06 + 0.12 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
+    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
+    shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
+    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
+    # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
+    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
+
+
+def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=0.03):
+    """The lower row under a portrait's own upper teeth (``UNDER_OWN_TEETH``): colour (h, w, 3)
+    and coverage (h, w), growing ``depth_px`` up from the lower lip."""
+    u_row = u[0]
+    e = np.asarray(LOWER_EDGES)
+    index = np.searchsorted(e, u_row)
     left = e[np.clip(index - 1, 0, len(e) - 1)]
     right = e[np.clip(index, 0, len(e) - 1)]
     span = np.maximum(right - left, 1e-3)
-    within = np.where((index > 0) & (index < len(e)), 2 * (u - left) / span - 1, 0.0)
-    gap_px = np.min(np.abs(u[:, None] - e[None, :]), axis=1) * width_px
-    return index, within, gap_px
-
-
-def _teeth_row(g, u, depth_px, room, length_px, edges, lengths, brightness, gap_shade=0.06):
-    """Colour (h, w, 3) and coverage (h, w) of one row of teeth growing ``depth_px`` away from its
-    lip; ``room``: opening pixels available in each column."""
-    u_row = u[0]
-    index, within, gap_px = _tooth_columns(u_row, edges, g.width)
+    within = np.where((index > 0) & (index < len(e)), 2 * (u_row - left) / span - 1, 0.0)
+    gap_px = np.min(np.abs(u_row[:, None] - e[None, :]), axis=1) * g.width
     side = np.abs(2 * u_row - 1)
-    if lengths is None:
-        factor = np.ones_like(u_row)
-    else:
-        factor = np.asarray(lengths)[np.clip(index, 0, len(lengths) - 1)]
-    # Each tooth's free edge is rounded at its corners (a scalloped row, not a strip).
-    length = length_px * factor * (1 - 0.3 * side) * (1 - 0.3 * within ** 6)
+    length = length_px * (1 - 0.3 * side) * (1 - 0.3 * within ** 6)
     length = np.minimum(length[None, :], room)
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
-    # Shade: the lip's shadow at the root, slightly translucent tips, round across each tooth,
-    # faint gaps, and darker toward the corners where the row turns away.
     along = depth_px / np.maximum(length, 1.0)
     vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
     across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
     toward_corner = 1 - 0.6 * smoothstep(0.15, 0.75, side)
     shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
-    # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black.
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
 def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray, opening: float,
-                         lips_inside: float = LIPS_INSIDE_LIGHT) -> np.ndarray:
+                         bowl: Bowl = PAINTED_BOWL) -> np.ndarray:
     """Light (share of the cavity's lit colour) over a painted opening.
 
     ``edge_depth``: 0 at the lips .. 1 some way inside; ``v``: 0 at the upper lip .. 1 at the
-    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width; ``lips_inside``:
-    the extra light on the lips' inner faces, at the edge. A wide open mouth
+    lower; ``side``: |2u - 1|; ``opening``: mean inner-lip gap / mouth width. A wide open mouth
     is a bowl, not a hole of one depth: darkest at the throat, lighter toward the cheeks, the
     palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
     into the face). A narrow one shows only the dark behind the teeth.
@@ -106,9 +156,10 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
     r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
-    bowl = THROAT_LIGHT + (CAVITY_RIM_LIGHT - THROAT_LIGHT) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
-    corners = 1 - (CORNER_SHADE + WIDE_CORNER_SHADE * walls) * side ** 2
-    return (bowl + lips_inside * (1 - edge_depth) + 0.08 * v) * corners
+    throat = bowl.throat + (bowl.deep_throat - bowl.throat) * walls
+    light = throat + (bowl.rim - throat) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
+    corners = 1 - (bowl.corner + bowl.wide_corner * walls) * side ** 2
+    return (light + bowl.lips_inside * (1 - edge_depth) + 0.08 * v) * corners
 
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
@@ -141,22 +192,21 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
     upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
-        rgb, cover = _teeth_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width,
-                                UPPER_EDGES, UPPER_LENGTH, 1.0)
+        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12)
         cover = upper_show * cover
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
-    lower_show = float(smoothstep(LOWER_TEETH_START, LOWER_TEETH_FULL, opening))
+    row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
+    lower_show = float(smoothstep(*row.shows, opening))
     if lower_show > 0.0:
-        row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
         if lower_only:
             # Under a portrait's own teeth the lower row rises from behind the lip as the jaw drops,
             # whole teeth: faded in by opacity it read as a grey smear.
-            rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
-                                    LOWER_EDGES, None, row.brightness, gap_shade=0.03)
+            rgb, cover = _own_lower_row(g, u, above_bottom, row.room * height,
+                                        lower_show * row.tooth_height * g.width, row.brightness)
             cover = cover * smoothstep(*row.fade, side)
         else:
-            rgb, cover = _teeth_row(g, u, above_bottom, row.room * height, row.tooth_height * g.width,
-                                    LOWER_EDGES, None, row.brightness, gap_shade=0.03)
-            cover = lower_show * cover * smoothstep(*row.fade, side)
+            # Its tips rise from behind the lip as the mouth opens (faded in, a grey bar).
+            rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+                                   LOWER_TEETH, row.brightness, 0.2)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
