@@ -111,6 +111,14 @@ def render_change(engine, portrait, **changes: float) -> np.ndarray:
     return engine.render(prepared, aus)
 
 
+def render_and_track(engine, portrait, tracker, **changes: float):
+    """``render_change``, and the face MediaPipe finds on the output (which must find one)."""
+    out = render_change(engine, portrait, **changes)
+    track = tracker.detect_largest(out)
+    assert track.present, "MediaPipe lost the face on the rendered output"
+    return out, track
+
+
 @pytest.fixture(scope="module")
 def engine(config):
     """The default engine (warp) with the default configuration; test modules may define their own."""

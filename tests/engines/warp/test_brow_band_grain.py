@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 
 # Per side: the brows' lower contour and the upper-lid crease ring below it (MediaPipe indices).
 BROW_TO_CREASE = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190)),
@@ -66,8 +66,6 @@ def band_detail(image: np.ndarray, landmarks) -> float:
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
 def test_a_raised_brow_leaves_the_skin_its_grain(name, config, engine, image_tracker):
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU01=3, AU02=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present, "the tracker lost the face in the rendered output"
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=3, AU02=3)
     kept = band_detail(out, track.landmarks) / skin_detail(portrait.image, portrait.track.landmarks)
     assert kept >= KEPT, f"the stretched skin under the brows has x{kept:.2f} of the skin's fine detail"

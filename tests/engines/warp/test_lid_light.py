@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, render_change, shared_face
 
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
 EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
@@ -95,9 +95,7 @@ def test_a_shut_eye_under_raised_brows_shows_no_second_brow(name, config, engine
     # Judged on the output, with MediaPipe's landmarks found on it: before, a line 25-28 grey
     # levels deep on Obama and london_092; now 7-11.
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU01=2, AU02=2, AU45=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=2, AU02=2, AU45=3)
     for depth in _darkest_line_below_the_brow(out, track.landmarks):
         assert depth < SECOND_BROW, f"a dark line {depth:.1f} grey levels deep crosses the skin between shut lid and brow"
 

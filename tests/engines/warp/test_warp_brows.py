@@ -14,7 +14,7 @@ import pytest
 from livemorph.aus import AU, NUM_AUS
 from livemorph.engines.warp.au_mesh import brow_change
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, render_change, shared_face
 
 
 def _brows_and_eyes(landmarks) -> dict[str, float]:
@@ -75,9 +75,7 @@ def test_a_big_raise_does_not_hang_brow_hair_down_over_the_lids(name, config, en
     # lowest hairs hung down it in streaks ("like curtains", a reviewer): 0.026 (Obama) and 0.020
     # (Trump) by this measure. Bare stretched skin measures 0.007-0.009.
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU01=3, AU02=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=3, AU02=3)
     assert _brows_and_eyes(track.landmarks)["brow_height"] > 1.5 * _brows_and_eyes(portrait.track.landmarks)["brow_height"]
     assert _streaks(out, track.landmarks) < 0.014
 
@@ -170,9 +168,7 @@ def test_a_raise_does_not_smear_the_lash_line_up_the_lid(name, config, engine, i
     # lashes 3-4x. That skin then fell 10-12 L* (london_092) and 14-18 (Obama) below the
     # portrait's own at AU01/AU02 +3; with the crease near the lid, 4-6.
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU01=3, AU02=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=3, AU02=3)
     rest = _lid_skin_lightness(portrait.image, portrait.track.landmarks)
     raised = _lid_skin_lightness(out, track.landmarks)
     for before, after in zip(rest, raised):

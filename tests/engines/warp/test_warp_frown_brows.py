@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 
 # The middle three points of each brow's upper and lower contour (MediaPipe), facing each other.
 BROW_MIDDLES = (((63, 105, 66), (53, 52, 65)), ((293, 334, 296), (283, 282, 295)))
@@ -50,8 +50,6 @@ def _brow_thickness(image: np.ndarray, landmarks: np.ndarray) -> float:
 def test_a_lowered_brow_keeps_its_thickness(name, config, engine, image_tracker):
     portrait = shared_face(name, config, image_tracker)
     source = _brow_thickness(portrait.image, portrait.track.landmarks)
-    out = render_change(engine, portrait, AU04=2.6)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, AU04=2.6)
     ratio = _brow_thickness(out, track.landmarks) / source
     assert 0.7 <= ratio <= 1.4, f"brow thickness {source:.0f} px at rest, x{ratio:.2f} frowning"

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, render_change, shared_face
 
 NEAR = 0.04  # face sizes below the outline where the chin's own shadow may still follow
 
@@ -128,9 +128,7 @@ def test_a_jaw_drop_lowers_the_chin_along_the_face_not_sideways(name, config, en
     # +4.7 as on the contact sheet; a long, skewed lower face to a reviewer). Judged by MediaPipe
     # on the output: chin displacement across vs. along the perpendicular to the eye line.
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU26=4.7, AU25=3)
-    shown = image_tracker.detect_largest(out)
-    assert shown.present
+    out, shown = render_and_track(engine, portrait, image_tracker, AU26=4.7, AU25=3)
     rest, moved = portrait.track.landmarks[:, :2], shown.landmarks[:, :2]
     across = (rest[263] - rest[33]) / np.linalg.norm(rest[263] - rest[33])
     down = np.array([-across[1], across[0]])

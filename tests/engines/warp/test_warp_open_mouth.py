@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -32,9 +32,7 @@ def _opening_profile(image, track) -> np.ndarray:
 def _render_and_track(name, config, engine, image_tracker, **change):
     """The shared portrait, its render at ``change``, and MediaPipe's track of the render."""
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, **change)
-    track = image_tracker.detect_largest(out)
-    assert track.present, "MediaPipe lost the face on the output"
+    out, track = render_and_track(engine, portrait, image_tracker, **change)
     return portrait, out, track
 
 

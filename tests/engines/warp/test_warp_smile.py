@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, render_change, shared_face
 from livemorph.engines.warp import au_mesh
 
 BIG_SMILE = {"AU12": 3.8, "AU06": 1.7, "AU25": 1.0}
@@ -111,9 +111,7 @@ def _teeth_and_whites(name, config, engine, image_tracker):
     """Lab of the painted teeth (the brighter half of the opening MediaPipe finds on the output)
     and of the portrait's lightest skin (face pixels above the 90th brightness percentile)."""
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, **BIG_SMILE)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, **BIG_SMILE)
     opening = out[_mask(out.shape[:2], track.landmarks[list(INNER_LIPS), :2])].astype(np.float32)
     assert len(opening) > 40, "the lips did not part"
     brightness = opening.mean(axis=1)

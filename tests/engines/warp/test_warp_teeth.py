@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 from livemorph.aus import AU
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -41,9 +41,7 @@ def test_painted_teeth_are_no_brighter_than_the_faces_brightest_skin(name, confi
     # lit by the picture's white point glowed like dentures: lisa3's opening peaked at 119 grey
     # levels against her face's 108, london_042's at 153 against 135.
     portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, **PARTED_SMILE)
-    track = image_tracker.detect_largest(out)
-    assert track.present
+    out, track = render_and_track(engine, portrait, image_tracker, **PARTED_SMILE)
     opening = _gray(out)[_fill(out.shape[:2], track.landmarks[list(INNER_LIPS), :2]).astype(bool)]
     assert len(opening) > 200, "the lips did not part"
     face = _gray(portrait.image)[_fill(portrait.image.shape[:2],
