@@ -39,6 +39,14 @@ OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (s
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
 UPPER_LIP_ROLL, UPPER_LIP_ROLL_MAX = 0.1, 0.012
+# The lips close over a painted opening in round ends from this |2u - 1| to this (the lens of
+# the inner-lip landmarks ended in sharp tips: a "fish mouth").
+ROUND_ENDS = (0.72, 0.94)
+# A rolled lip's inner face darkens toward the opening by this much (upper, lower), and its edge
+# fades into the opening over this share of its band.
+UPPER_INSIDE_SHADE, LOWER_INSIDE_SHADE = 0.3, 0.3
+LIP_EDGE_SOFT = 0.3
+STEEP_MAX = 3.0  # a column's reach past a steep lip edge at most this many times the reach across it
 # Typical hues (RGB over their mean) of a mouth's inside and a tongue under white light; a painted
 # mouth takes this share of them, fully once the lips are this saturated.
 MOUTH_RED_HUE = np.array([1.6, 0.75, 0.65])
@@ -179,17 +187,30 @@ class MouthPainter:
                                          teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
         else:
-            # The lips roll in over the edge of the opening: their own pixels, mirrored.
+            # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a
+            # tilted mouth's steep corners a column's reach covered too little, and the warp's smeared
+            # lip line showed there as a pale streak (lisa3).
+            up_reach = 0.5 * reach * _steepness(upper)
+            low_reach = reach * _steepness(lower)
+            rim = np.vstack([upper - np.c_[np.zeros(len(upper)), up_reach],
+                             (lower + np.c_[np.zeros(len(lower)), low_reach])[-2:0:-1]]) - (x0, y0)
+            mask = polygon_mask((y1 - y0, x1 - x0), rim, antialiased=True)
+            mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
+            top_rim = np.interp(xs[0], upper[:, 0], upper[:, 1] - up_reach)[None, :]
+            bottom_rim = np.interp(xs[0], lower[:, 0], lower[:, 1] + low_reach)[None, :]
+            # The lips roll in over the edge of the opening: their own pixels, mirrored; toward the
+            # corners they close over it in a rounded end (the lens's sharp tips read as a fish mouth).
             height = np.maximum(bottom - top, 0.0)
             inner_top = top + np.minimum(UPPER_LIP_ROLL * height, UPPER_LIP_ROLL_MAX * g.width)
             inner_bottom = bottom - np.minimum(LOWER_LIP_ROLL * height, LOWER_LIP_ROLL_MAX * g.width)
+            inner_top, inner_bottom = _rounded_ends(inner_top, inner_bottom, np.abs(2 * u[:1] - 1))
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth)
             color = _soften(color, g)
-            color = self._roll_lips(color, patch, ys, top - 0.5 * reach, bottom + reach, inner_top, inner_bottom, y0)
+            color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
 
@@ -202,12 +223,16 @@ class MouthPainter:
         # Where the mirror leaves the patch (thin lips at the box edge) the nearest row stands in.
         # Each edge is half a pixel soft across itself: more down a column where it is steep (toward
         # the corners), or it showed as a staircase there.
-        up_soft, low_soft = (0.5 * np.sqrt(1.0 + np.gradient(edge[0]) ** 2)[None, :]
-                             for edge in (inner_top, inner_bottom))
+        # A rolled lip's edge is round, not cut: it fades into the opening over a share of the band.
+        up_soft, low_soft = (0.5 * np.sqrt(1.0 + np.gradient(edge[0]) ** 2)[None, :] + LIP_EDGE_SOFT * band
+                             for edge, band in ((inner_top, inner_top - top), (inner_bottom, bottom - inner_bottom)))
         w_up = smoothstep(inner_top + up_soft, inner_top - up_soft, ys)[..., None]
         w_low = np.minimum(smoothstep(inner_bottom - low_soft, inner_bottom + low_soft, ys)[..., None], 1 - w_up)
-        # The inner face of the lower lip is a little darker: it turns away from the light.
-        return (w_up * upper_lip + w_low * (0.9 * lower_lip) + (1 - w_up - w_low) * color)
+        # The lips' wet inner faces turn away from the light: darker toward the opening (the lower,
+        # fuller lip more), so the lips close over a rounded end as a soft dark pinch.
+        up_shade = 1 - UPPER_INSIDE_SHADE * _ramp(top, inner_top, ys)[..., None]
+        low_shade = 1 - LOWER_INSIDE_SHADE * _ramp(bottom, inner_bottom, ys)[..., None]
+        return (w_up * up_shade * upper_lip + w_low * low_shade * lower_lip + (1 - w_up - w_low) * color)
 
 
 class _OwnInterior:
@@ -250,6 +275,29 @@ class _OwnInterior:
         if not self.visible:
             return color
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
+
+
+def _steepness(points: np.ndarray) -> np.ndarray:
+    """How much longer a vertical reach is than the same reach across a lip edge through
+    ``points`` ((K, 2), left to right), at each point: 1 where level, at most ``STEEP_MAX``."""
+    slope = np.gradient(points[:, 1], points[:, 0]) if np.all(np.diff(points[:, 0]) > 0.5) else np.zeros(len(points))
+    return np.minimum(np.sqrt(1.0 + slope ** 2), STEEP_MAX)
+
+
+def _rounded_ends(inner_top: np.ndarray, inner_bottom: np.ndarray, side: np.ndarray):
+    """The opening between the rolled lips, closed toward the corners in a round (elliptic) end
+    from ``ROUND_ENDS[0]`` to ``ROUND_ENDS[1]`` of |2u - 1|, about its middle line."""
+    start, end = ROUND_ENDS
+    t = np.clip((side - start) / (end - start), 0.0, 1.0)
+    keep = np.sqrt(np.clip(1.0 - t * t, 0.0, 1.0))
+    middle = 0.5 * (inner_top + inner_bottom)
+    return middle - keep * (middle - inner_top), middle + keep * (inner_bottom - middle)
+
+
+def _ramp(edge: np.ndarray, inner: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """0 at a lip's ``edge`` .. 1 at its rolled ``inner`` edge (and beyond), per column."""
+    return np.clip((ys - edge) / np.where(np.abs(inner - edge) < 0.5, np.sign(inner - edge + 1e-6) * 0.5, inner - edge),
+                   0.0, 1.0)
 
 
 def _rows(patch: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -26,10 +26,10 @@ TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide openi
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
 # laterals and canines narrower and the premolars narrower still as the arch turns away from the
-# viewer (a row of equal keys read as a comb), and each tooth is a little darker than the one
-# before it, into the corners' shadow.
-UPPER_TEETH = ((0.125, 1.0, 1.0), (0.094, 0.9, 0.96), (0.075, 0.93, 0.92), (0.056, 0.8, 0.87),
-               (0.044, 0.7, 0.82), (0.035, 0.62, 0.78))
+# viewer (a row of equal keys read as a comb), and darker toward the corners' shadow, the laterals
+# (set back) a little darker than the canines beside them (an even ramp read as one strip).
+UPPER_TEETH = ((0.125, 1.0, 1.0), (0.094, 0.9, 0.91), (0.075, 0.93, 0.95), (0.056, 0.8, 0.84),
+               (0.044, 0.7, 0.8), (0.035, 0.62, 0.74))
 LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042, 0.75, 0.8))
 # The incisal edge follows the lip in one smooth arc; between two teeth it dips in a small notch
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
@@ -41,6 +41,9 @@ ROOT_SHADOW = 0.3
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # Tooth boundaries (u) of the lower row under a portrait's own teeth.
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+# (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
+# 35.8 < 36.2, test_warp_smile)
+SHAPE_IN_SHORT_ROOM = 0.4
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -102,7 +105,11 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches.
     length = length_px * np.interp(d, outer - half / 2, lengths) * (1 - 0.12 * side ** 2)
     notch = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
-    length = np.minimum((length * (1 - notch))[None, :], room)
+    # An opening shorter than the teeth still shows some of their shape: the room for each tooth
+    # keeps ``SHAPE_IN_SHORT_ROOM`` of its shortfall from the central's (clipped to the room, a
+    # barely parted smile showed one flat strip over a dark line).
+    shape = (length * (1 - notch) / max(length_px, 1e-3))[None, :]
+    length = np.minimum(length_px * shape, room * (1 - SHAPE_IN_SHORT_ROOM * (1 - shape)))
     end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
     # Shade: the lip's shadow at the root, slightly translucent tips, each tooth flat across its
