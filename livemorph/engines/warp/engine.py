@@ -34,6 +34,7 @@ from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
 from .brow_hood import hood_bands
+from .brow_raise import even_raise_on_turned_eyes
 from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
@@ -175,6 +176,7 @@ class WarpEngine:
                 feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids, frown=name == "AU04")
         jaw_column = self.model.column("AU26")
         feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
+        even_raise_on_turned_eyes(feat_basis, self.model.au_columns, face_xy, up)
         cheek_lift, lower_lid_rise = (with_frame(f) for f in cheek_raise(face_xy, up, len(vertices)))
         smile = smile_bounds(face_xy, up, len(vertices))
         jaw_corners = np.zeros_like(feat_basis[0])
