@@ -11,7 +11,8 @@ measured the same way, gives the reference: its lit lid under the crease is a sm
 height changes by at most 1/3 px per px along the eye. A tent is a steep step in that height.
 The raised arch may be steeper than the source's by ``STEEPER_BY`` px per px (it is taller).
 
-Before (the crease band took the whole stretch): 1.0 px/px at AU01+02 +2, 2.0 at +3; now 0.67.
+Before (the crease band took the whole stretch): 1.0 px/px at AU01+02 +2, 2.33 at +3; now 0.67 at both
+(the source: 0.33).
 """
 from __future__ import annotations
 
