@@ -169,6 +169,7 @@ class WarpEngine:
         def with_frame(field: np.ndarray) -> np.ndarray:
             return field if frame_top is None else _frame_rows(field, frame_top, frame_ids)
 
+        even_raise_on_turned_eyes(feat_basis, self.model.au_columns, face_xy, up)  # before the frame rows copy the skin
         feat_basis = with_frame(feat_basis)
         if frame_top is not None:
             for name in BROW_COLUMNS:
@@ -176,7 +177,6 @@ class WarpEngine:
                 feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids, frown=name == "AU04")
         jaw_column = self.model.column("AU26")
         feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
-        even_raise_on_turned_eyes(feat_basis, self.model.au_columns, face_xy, up)
         cheek_lift, lower_lid_rise = (with_frame(f) for f in cheek_raise(face_xy, up, len(vertices)))
         smile = smile_bounds(face_xy, up, len(vertices))
         jaw_corners = np.zeros_like(feat_basis[0])
