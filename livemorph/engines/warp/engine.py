@@ -34,6 +34,7 @@ from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
 from . import silhouette
 from .brow_hood import hood_bands
+from .brow_raise import even_raise_on_turned_eyes
 from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smooth_stretched_bands
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
@@ -168,6 +169,7 @@ class WarpEngine:
         def with_frame(field: np.ndarray) -> np.ndarray:
             return field if frame_top is None else _frame_rows(field, frame_top, frame_ids)
 
+        even_raise_on_turned_eyes(feat_basis, self.model.au_columns, face_xy, up)  # before the frame rows copy the skin
         feat_basis = with_frame(feat_basis)
         if frame_top is not None:
             for name in BROW_COLUMNS:

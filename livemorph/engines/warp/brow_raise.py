@@ -1,0 +1,70 @@
+"""A brow raise over a foreshortened eye stretches the skin under the brow evenly (warp engine).
+
+``au_mesh`` shapes a raise for every eye alike: the crease ring below the brow (MediaPipe's
+eyeUpper2) rides with the brow, the ring next to the lid (eyeUpper1) rises 0.4 of that, so
+nearly all of the stretch lands in the thin band between the two rings (3-5 times the band's
+mean stretch; on the Mona Lisa 2 px tall, 9 px at AU01+02 +2). On the far eye of a turned head
+the eye's outer half is squeezed sideways while that band still stretches as much: the shading
+in it (her sfumato socket shadow) is sheared into a steep, pointed arch, "a sharp tent-shaped
+dark fold" with "a doubled crease above the lid" (a reviewer). Measured as the raise's rise per
+pixel across the eye, her far eye reached 1.8 (near eye 1.2, every other portrait <= 1.3).
+
+So on an eye narrower than the other one (``FORESHORTENED_FROM`` .. ``FORESHORTENED_FULL`` of
+its width), the rings take the brow's rise in proportion to their height above the lid (the ring
+next to the lid half way there, ``NEAR_RING_SHARE``): the skin from lid to brow stretches about
+evenly, as skin does (rise per pixel across the far eye 1.81 -> 0.92). Frontal eyes keep the
+shared shape (an even stretch raised their lid crease into a darker arc: Obama, Trump, london_092).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .au_mesh import BROW_LOWER_SIDES
+from .easing import smoothstep
+from .eye_fields import EYES
+
+RAISE_COLUMNS = ("AU01", "AU02")
+# The ring next to the lid moves this share of the way to its even-stretch motion (in full it rose further than before, and the
+# lid painted over a shut far eye grew taller with it: MediaPipe read a laugh's raise 15 % weaker).
+NEAR_RING_SHARE = 0.5
+# Eye width over the other eye's at which the even stretch starts, and is in full (the Mona Lisa's far
+# eye: 0.86; every other shared portrait's eyes are within 0.94 of each other).
+FORESHORTENED_FROM, FORESHORTENED_FULL = 0.93, 0.88
+
+
+def foreshortening(face_xy: np.ndarray) -> tuple[float, ...]:
+    """Per eye (``eye_fields.EYES`` order): 0 for an eye as wide as the other (or wider), up to 1
+    for one foreshortened by a turned head."""
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    widths = [float(np.linalg.norm(xy[outer] - xy[inner])) for _, _, (outer, inner) in EYES]
+    return tuple(float(smoothstep(FORESHORTENED_FROM, FORESHORTENED_FULL, w / max(max(widths), 1e-6)))
+                 for w in widths)
+
+
+def even_raise_on_turned_eyes(feat_basis: np.ndarray, au_columns: tuple[str, ...], face_xy: np.ndarray,
+                              up: np.ndarray) -> None:
+    """In place on the (K, V, 2) per-AU pixel displacements: on each foreshortened eye, the crease
+    rings' motion in the brow raisers' columns moves toward the brow's at their place along the
+    eye, scaled by their height above the lid over the brow's (see the module docstring)."""
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    across = np.array([up[1], -up[0]])
+    for weight, (lids, creases, _), brow in zip(foreshortening(xy), EYES, BROW_LOWER_SIDES):
+        if weight <= 0.0:
+            continue
+        brow_along = xy[list(brow)] @ across
+        order = np.argsort(brow_along)
+        brow_height = (xy[list(brow)] @ up)[order]
+        for name in RAISE_COLUMNS:
+            field = feat_basis[au_columns.index(name)]
+            brow_motion = field[list(brow)][order].astype(np.float64)
+            # The rings' ends are the eye's corners' skin, which a raise leaves (au_mesh).
+            for i in range(1, len(lids) - 1):
+                lid = xy[lids[i][0]]
+                for ring, ring_weight in zip(creases, (NEAR_RING_SHARE * weight, weight)):
+                    point = ring[i]
+                    along = float(xy[point] @ across)
+                    top = float(np.interp(along, brow_along[order], brow_height))
+                    share = float(np.clip((xy[point] - lid) @ up / max(top - float(lid @ up), 1e-6), 0.0, 1.0))
+                    motion = np.array([np.interp(along, brow_along[order], brow_motion[:, k]) for k in (0, 1)])
+                    field[point] = (1.0 - ring_weight) * field[point] + ring_weight * share * motion

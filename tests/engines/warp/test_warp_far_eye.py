@@ -1,0 +1,63 @@
+"""A brow raise over the Mona Lisa's far, foreshortened eye lifts its lit skin as one smooth arch
+(``engines/warp/brow_raise.py``).
+
+A reviewer saw over her far eye (image left) "a sharp tent-shaped dark fold" and "a doubled
+crease above the lid" in every raise. Judged on the rendered portrait: per image column across the
+middle of the eye (0.15-0.65 of the way from the outer corner, where the source's crease is
+found), going up from MediaPipe's upper-lid line (found afresh on the output), the height of
+the lit skin above the lid: from the brightest row in the lower half of the way up to the brow,
+up to where the light falls below halfway to the darkest row above it. The source portrait,
+measured the same way, gives the reference: its lit lid under the crease is a smooth arch whose
+height changes by at most 1/3 px per px along the eye. A tent is a steep step in that height.
+The raised arch may be steeper than the source's by ``STEEPER_BY`` px per px (it is taller).
+
+Before (the crease band took the whole stretch): 1.0 px/px at AU01+02 +2, 2.33 at +3; now 0.67 at both
+(the source: 0.33).
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import render_change, shared_face
+
+FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)  # the far eye's upper lid, outer -> inner corner
+FAR_BROW = (70, 63, 105, 66, 107)  # its brow's upper contour
+SPAN = (0.15, 0.65)
+STEP = 3  # px: the slope is taken over this many columns
+STEEPER_BY = 0.5
+
+
+def lit_height_slope(image: np.ndarray, landmarks) -> float:
+    """Largest change per px along the eye of the lit skin's height above the lid (see the docstring)."""
+    gray = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), 1.0)
+    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
+    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
+    x0, x1 = lid[0, 0], lid[-1, 0]
+    columns = np.arange(int(np.ceil(x0 + SPAN[0] * (x1 - x0))), int(x0 + SPAN[1] * (x1 - x0)) + 1)
+    lid_y = np.interp(columns, lid[:, 0], lid[:, 1])
+    order = np.argsort(brow[:, 0])
+    brow_y = np.interp(columns, brow[order, 0], brow[order, 1])
+    top = int(np.floor((brow_y - 0.5 * (lid_y - brow_y)).min()))
+    heights = []
+    for x, y in zip(columns, lid_y):
+        up = gray[top:int(y) - 1, x][::-1]  # from the lid upward
+        lit = int(np.argmax(up[:max(3, len(up) // 2)]))
+        half = 0.5 * (up[lit] + up[lit:].min())
+        dark = np.nonzero(up[lit:] < half)[0]
+        heights.append(lit + (dark[0] if len(dark) else len(up) - lit))
+    heights = np.asarray(heights, np.float64)
+    return float(np.abs(heights[STEP:] - heights[:-STEP]).max() / STEP)
+
+
+@pytest.mark.parametrize("amount", [2.0, 3.0])
+def test_a_raise_lifts_the_far_eyes_skin_as_a_smooth_arch(amount, config, engine, image_tracker):
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    source = lit_height_slope(portrait.image, portrait.track.landmarks)
+    out = render_change(engine, portrait, AU01=amount, AU02=amount)
+    track = image_tracker.detect_largest(out)
+    assert track.present, "the tracker lost the face in the rendered output"
+    slope = lit_height_slope(out, track.landmarks)
+    assert slope <= source + STEEPER_BY, (
+        f"over the far eye the lit skin's height steps by {slope:.2f} px per px (source {source:.2f}): a tent-shaped fold")
