@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 
 FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)  # the far eye's upper lid, outer -> inner corner
 FAR_BROW = (70, 63, 105, 66, 107)  # its brow's upper contour
@@ -55,9 +55,7 @@ def lit_height_slope(image: np.ndarray, landmarks) -> float:
 def test_a_raise_lifts_the_far_eyes_skin_as_a_smooth_arch(amount, config, engine, image_tracker):
     portrait = shared_face("mona_lisa.jpg", config, image_tracker)
     source = lit_height_slope(portrait.image, portrait.track.landmarks)
-    out = render_change(engine, portrait, AU01=amount, AU02=amount)
-    track = image_tracker.detect_largest(out)
-    assert track.present, "the tracker lost the face in the rendered output"
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
     slope = lit_height_slope(out, track.landmarks)
     assert slope <= source + STEEPER_BY, (
         f"over the far eye the lit skin's height steps by {slope:.2f} px per px (source {source:.2f}): a tent-shaped fold")

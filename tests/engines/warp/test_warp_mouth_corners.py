@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_and_track, shared_face
 
 CORNERS = (78, 308)  # inner-lip corners
 AROUND = 0.1  # disc radius, mouth widths
@@ -35,8 +34,6 @@ def test_a_jaw_drop_on_a_closed_mouth_ends_in_soft_corners(config, engine, image
     # soft dark pinch, softer than the closed lips' crease).
     portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
     own = np.mean(_corner_contrast(portrait.image, portrait.track.landmarks))
-    out = render_change(engine, portrait, AU26=3.5, AU25=3)
-    track = image_tracker.detect_largest(out)
-    assert track.present, "MediaPipe lost the face on the output"
+    out, track = render_and_track(engine, portrait, image_tracker, AU26=3.5, AU25=3)
     corners = _corner_contrast(out, track.landmarks)
     assert max(corners) < 0.75 * own, f"corner edge contrast {np.round(corners, 1)} vs the portrait's own {own:.1f}"
