@@ -20,7 +20,8 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import OWN_TEETH_BOWL, OWN_TEETH_DEEP_RED, painted_cavity_light, synthesized_interior
+from .mouth_interior import (OWN_TEETH_BOWL, OWN_TEETH_DEEP_RED, TONGUE_FULL, TONGUE_START, painted_cavity_light,
+                             synthesized_interior)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -188,8 +189,10 @@ class MouthPainter:
             edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
             # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
-            light = light * (1 - UNDER_OWN_TEETH_SHADOW * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0,
-                                                                     ys - kept.gap_top))
+            # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
+            dropped = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
+                             * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                          teeth=self.teeth, lower_only=True, deep_red=OWN_TEETH_DEEP_RED)
             color = kept.over(_soften(color, g))

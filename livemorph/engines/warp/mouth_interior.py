@@ -70,7 +70,7 @@ class Bowl:
 
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
-OWN_TEETH_BOWL = Bowl(throat=0.12, deep_throat=0.1, rim=0.4, lips_inside=0.1)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.1, rim=0.4, lips_inside=0.1)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
 # a brown box). The cavity's hue spread grows by up to this share of itself in the dark.
