@@ -138,3 +138,31 @@ def test_under_its_own_teeth_a_jaw_drop_is_a_dark_red_mouth_not_a_skin_brown_box
     assert cavity[0] < 30.0 and cavity[0] < skin[0] - 20.0, f"cavity L {cavity[0]:.0f} against the cheeks' {skin[0]:.0f}"
     assert _hue(skin) - _hue(cavity) >= 14.0, (
         f"cavity hue {_hue(cavity):.0f} deg, cheeks {_hue(skin):.0f}: the skin's own brown, not a mouth's red")
+
+
+def test_under_its_own_teeth_a_grey_photo_opens_a_grey_mouth(config, engine, image_tracker):
+    # The mouth's red comes from the picture's colour: Obama's photo made grey opens a grey mouth
+    # (Lab chroma of the opening under his teeth within 3 of the grey source's, 0).
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    from conftest import shared_path
+
+    colour = load_image(shared_path("assets/portraits/obama_official_2012.jpg"))
+    grey = np.repeat(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    portrait = prepare_portrait_face(grey, config, source="obama_grey.png", tracker=image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for au, value in JAW_DROP.items():
+        aus[au] += value
+    out = engine.render(prepared, aus)
+    moved = engine.displaced_vertices(prepared, aus)
+    source = portrait.track.landmarks[:, :2]
+    _, own_top, own_bottom = _middle_half(source)
+    own = float(np.mean(own_bottom - own_top))
+    pixels = np.concatenate([out[np.arange(int(np.ceil(top + 1.25 * own)), int(bottom)), x]
+                             for x, top, bottom in zip(*_middle_half(moved))])
+    assert len(pixels) > 150, "the jaw did not drop"
+    lab = _lab_float(pixels)
+    chroma = float(np.percentile(np.hypot(lab[:, 1], lab[:, 2]), 95))
+    assert chroma < 3.0, f"a grey photo's mouth has colour: chroma {chroma:.1f}"
