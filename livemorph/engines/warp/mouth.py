@@ -38,7 +38,7 @@ OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (s
 # at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
 # The shadow of the portrait's own upper teeth on the palate under them: this share of the light,
 # fading out this far below them (share of the mouth width).
-UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.06
+UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
