@@ -20,7 +20,8 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior
+from .mouth_interior import (OWN_TEETH_BOWL, OWN_TEETH_DEEP_RED, TONGUE_FULL, TONGUE_START, painted_cavity_light,
+                             synthesized_interior)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -35,6 +36,9 @@ OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a 
 TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
 OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
 # at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
+# The shadow of the portrait's own upper teeth on the palate under them: this share of the light,
+# fading out this far below them (share of the mouth width).
+UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -105,13 +109,14 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     redder = 1 + saturation * np.array([0.15, -0.1, -0.15])
     cavity = np.clip((lip_gray + 1.3 * (lip_rgb - lip_gray)) * redder, 0, 255)
     tongue = 0.5 * lip_rgb + 0.5 * cavity  # redder than the lips, as lit
-    if not has_own:
-        # A painted mouth is a warm red-brown inside whatever the lips' tint (a varnished painting's
-        # yellow lips gave an olive hole), as far as the picture has colour: a grey photo stays grey.
-        coloured = float(np.clip(saturation / MOUTH_RED_SATURATION, 0.0, 1.0))
-        cavity = cavity + coloured * MOUTH_RED_SHARE * (MOUTH_RED_HUE * cavity.mean() - cavity)
-        # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
-        tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
+    # A mouth is a warm red-brown inside whatever the lips' tint (a varnished painting's yellow lips
+    # gave an olive hole; under a portrait's own teeth, a tanned face's orange lips a brown box the
+    # skin's own hue), as far as the picture has colour: a grey photo stays grey.
+    coloured = float(np.clip(saturation / MOUTH_RED_SATURATION, 0.0, 1.0))
+    cavity = cavity + coloured * MOUTH_RED_SHARE * (MOUTH_RED_HUE * cavity.mean() - cavity)
+    # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
+    tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
+    cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
         # teeth (trump: tongue 117 grey levels against teeth 152) lit it as bright as the lower row.
@@ -183,8 +188,13 @@ class MouthPainter:
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
+            # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
+            # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
+            dropped = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
+                             * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                         teeth=self.teeth, lower_only=True)
+                                         teeth=self.teeth, lower_only=True, deep_red=OWN_TEETH_DEEP_RED)
             color = kept.over(_soften(color, g))
         else:
             # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a

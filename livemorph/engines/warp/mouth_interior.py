@@ -39,8 +39,11 @@ EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
 # the smooth arc in shadow further down: a greyer row under the lip).
 ROOT_SHADOW = 0.3
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
-# Tooth boundaries (u) of the lower row under a portrait's own teeth.
+# Tooth boundaries (u) of the lower row under a portrait's own teeth, the shade of the line between
+# two of them and how far each tip rounds off toward it (share of the tooth's length): at 0.03 and
+# 0.3 the row read as one grey strip.
 LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+OWN_LOWER_GAP_SHADE, OWN_LOWER_TIP_ROUND = 0.25, 0.4
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
@@ -67,7 +70,11 @@ class Bowl:
 
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.36, lips_inside=0.1)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.1, rim=0.4, lips_inside=0.1)
+# Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
+# red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
+# a brown box). The cavity's hue spread grows by up to this share of itself in the dark.
+OWN_TEETH_DEEP_RED = 1.0
 # A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
@@ -127,7 +134,7 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
-def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=0.03):
+def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=OWN_LOWER_GAP_SHADE):
     """The lower row under a portrait's own upper teeth (``UNDER_OWN_TEETH``): colour (h, w, 3)
     and coverage (h, w), growing ``depth_px`` up from the lower lip."""
     u_row = u[0]
@@ -139,7 +146,8 @@ def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=0.03):
     within = np.where((index > 0) & (index < len(e)), 2 * (u_row - left) / span - 1, 0.0)
     gap_px = np.min(np.abs(u_row[:, None] - e[None, :]), axis=1) * g.width
     side = np.abs(2 * u_row - 1)
-    length = length_px * (1 - 0.3 * side) * (1 - 0.3 * within ** 6)
+    # Each tooth's tip rounds off into the gap beside it (a square-topped row read as one strip).
+    length = length_px * (1 - 0.3 * side) * (1 - OWN_LOWER_TIP_ROUND * within ** 4)
     length = np.minimum(length[None, :], room)
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
     along = depth_px / np.maximum(length, 1.0)
@@ -170,7 +178,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
-                         light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False) -> np.ndarray:
+                         light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
+                         deep_red: float = 0.0) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -178,12 +187,19 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     its lit colour (``painted_cavity_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
-    behind the lower lip as the mouth opens, canine to canine).
+    behind the lower lip as the mouth opens, canine to canine); ``deep_red``: how much redder
+    than its lit walls the cavity's shadows are (``OWN_TEETH_DEEP_RED``).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
     v = np.clip(below_top / height, 0.0, 1.0)
     color = light[..., None] * g.cavity_rgb
+    if deep_red > 0.0:
+        mean = float(g.cavity_rgb.mean())
+        tint = g.cavity_rgb / max(mean, 1.0)
+        darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
+        redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
+        color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up), with a faint
     # groove down its middle.

@@ -96,3 +96,73 @@ def test_under_its_own_teeth_a_jaw_drop_shows_lower_teeth_that_read_as_teeth(nam
     lower_teeth = float(np.percentile(whitish, 90))
     assert lower_teeth > floor + 60, f"lower teeth L {lower_teeth:.0f}, tongue and floor {floor:.0f}"
     assert lower_teeth > 0.75 * teeth_light, f"lower teeth L {lower_teeth:.0f}, the portrait's own {teeth_light:.0f}"
+
+
+CHEEKS = (205, 425, 50, 280)  # MediaPipe points on the cheeks beside the nose, below the eyes
+
+
+def _lab_float(pixels: np.ndarray) -> np.ndarray:
+    """(N, 3) RGB uint8 -> (N, 3) CIE Lab (L 0..100)."""
+    return cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+
+
+def _hue(lab: np.ndarray) -> float:
+    return float(np.degrees(np.arctan2(lab[2], lab[1])))  # 0 red .. 90 yellow
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"])
+def test_under_its_own_teeth_a_jaw_drop_is_a_dark_red_mouth_not_a_skin_brown_box(name, config, engine, image_tracker):
+    # The darker 60 % of the opening under the portrait's own teeth (not the lower teeth) against
+    # the SOURCE's cheek skin: a mouth's inside is a dark red-brown, clearly darker and redder
+    # than the skin around it (Lab hue at least 14 deg nearer red than the cheeks'). Before, it
+    # was the skin's own hue dimmed: Trump 49 deg against cheeks 55, Obama 40 against 50.
+    portrait = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for au, value in JAW_DROP.items():
+        aus[au] += value
+    out = engine.render(prepared, aus)
+    moved = engine.displaced_vertices(prepared, aus)
+    source = portrait.track.landmarks[:, :2]
+    _, own_top, own_bottom = _middle_half(source)
+    own = float(np.mean(own_bottom - own_top))
+    pixels = [out[np.arange(int(np.ceil(top + 1.25 * own)), int(bottom)), x] for x, top, bottom in zip(*_middle_half(moved))]
+    opening = _lab_float(np.concatenate(pixels))
+    assert len(opening) > 150, "the jaw did not drop"
+    cavity = np.median(opening[opening[:, 0] <= np.percentile(opening[:, 0], 60)], axis=0)
+    radius = max(2, int(0.08 * np.linalg.norm(source[308] - source[78])))
+    cheeks = np.concatenate([portrait.image[int(y) - radius:int(y) + radius, int(x) - radius:int(x) + radius].reshape(-1, 3)
+                             for x, y in source[list(CHEEKS)]])
+    skin = np.median(_lab_float(cheeks), axis=0)
+    assert 15.0 < _hue(cavity) < 55.0, f"cavity hue {_hue(cavity):.0f} deg (Lab {cavity.round(1)}): not a mouth's red-brown"
+    assert cavity[0] < 30.0 and cavity[0] < skin[0] - 20.0, f"cavity L {cavity[0]:.0f} against the cheeks' {skin[0]:.0f}"
+    assert _hue(skin) - _hue(cavity) >= 14.0, (
+        f"cavity hue {_hue(cavity):.0f} deg, cheeks {_hue(skin):.0f}: the skin's own brown, not a mouth's red")
+
+
+def test_under_its_own_teeth_a_grey_photo_opens_a_grey_mouth(config, engine, image_tracker):
+    # The mouth's red comes from the picture's colour: Obama's photo made grey opens a grey mouth
+    # (Lab chroma of the opening under his teeth within 3 of the grey source's, 0).
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    from conftest import shared_path
+
+    colour = load_image(shared_path("assets/portraits/obama_official_2012.jpg"))
+    grey = np.repeat(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    portrait = prepare_portrait_face(grey, config, source="obama_grey.png", tracker=image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for au, value in JAW_DROP.items():
+        aus[au] += value
+    out = engine.render(prepared, aus)
+    moved = engine.displaced_vertices(prepared, aus)
+    source = portrait.track.landmarks[:, :2]
+    _, own_top, own_bottom = _middle_half(source)
+    own = float(np.mean(own_bottom - own_top))
+    pixels = np.concatenate([out[np.arange(int(np.ceil(top + 1.25 * own)), int(bottom)), x]
+                             for x, top, bottom in zip(*_middle_half(moved))])
+    assert len(pixels) > 150, "the jaw did not drop"
+    lab = _lab_float(pixels)
+    chroma = float(np.percentile(np.hypot(lab[:, 1], lab[:, 2]), 95))
+    assert chroma < 3.0, f"a grey photo's mouth has colour: chroma {chroma:.1f}"
