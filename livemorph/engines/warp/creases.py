@@ -24,11 +24,7 @@ INNER_BROWS = ((107, 55), (336, 285))
 GLABELLA, NOSE_BRIDGE, FOREHEAD_TOP = 9, 168, 10
 # The brows' upper contour, image left to right (subject's right brow outer -> inner, then left).
 BROW_ROW = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
-# Forehead lines: (height above the brows as a fraction of the brow-to-top distance, strength share).
-# The frontalis has two bellies, one over each brow: each line is drawn as two arcs, one over each
-# brow, fading out toward the midline, the higher ones fainter (three even lines right across the
-# forehead read as "straight seams" and "even stripes" to a reviewer).
-FOREHEAD_LINES = ((0.22, 1.0), (0.42, 0.75), (0.62, 0.5))
+FOREHEAD_LINES = (0.22, 0.42, 0.62)  # heights above the brows, fraction of brow-to-top distance
 
 
 @dataclass(frozen=True)
@@ -85,10 +81,8 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
         # Gently arched, flatter than the brows themselves.
         flat = brows.copy()
         flat[:, 1] = 0.5 * brows[:, 1] + 0.5 * brows[:, 1].mean()
-        half = len(BROW_ROW) // 2
-        for height, share in FOREHEAD_LINES:
-            for side in (flat[:half], flat[half:]):
-                _darken_along(frame, side + height * up, FOREHEAD_LINE, share * raise_, face_width, skin)
+        for height in FOREHEAD_LINES:
+            _darken_along(frame, flat + height * up, FOREHEAD_LINE, raise_, face_width, skin)
 
 
 def _skin_colour(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
