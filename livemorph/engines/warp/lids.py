@@ -251,9 +251,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
     grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
     grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
-    # Wherever the paint wiped out the warped skin's texture, the grain puts it back in full:
-    # smooth paint without it is a pasted pad (lisa3's shut lids).
-    grain_weight = np.maximum(grain_weight, lid)
+    # Wherever the paint wiped out the warped skin's texture, the grain puts it back in full
+    # (smooth paint without it is a pasted pad: lisa3's shut lids), up to a little past its reach.
+    grain_weight = np.maximum(grain_weight, lid * smoothstep(GRAIN_REACH + 0.2, GRAIN_REACH - 0.1, v))
     shade = lid_shading(g.s, v, g.length)
     if fill > 0.0:
         # A shut eye keeps the light of the place it is in (lid_tone): the lid takes the
