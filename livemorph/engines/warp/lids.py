@@ -13,7 +13,9 @@ the portrait's skin around the open eye carried smoothly across it, so a lid in 
 shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
 roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
 no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
-lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
+lash line in its own lash colour, its thickness scaled to the eye. A shut lid is no taller than
+the open eye's opening plus its lid up to the crease (under raised brows the crease rides up
+higher; the skin between keeps its own light, and the lid's top takes it). Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
 """
