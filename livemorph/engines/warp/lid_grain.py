@@ -34,8 +34,9 @@ MIN_ROWS, MIN_ROWS_PX = 0.2, 6
 ALONG_ROW = 0.12
 LINE_LEVELS = 0.8
 # Local energy (RMS over the grain scale) beyond this many times the strip's median is a line
-# or a spot (crease, lashes, a mole), not grain.
-LOCAL_LEVELS = 1.6
+# or a spot (crease, lashes, a mole, an older face's fine wrinkles, which laid down a lid at
+# full grain drew a wavy dotted line across it), not grain.
+LOCAL_LEVELS = 1.1
 # Each repeat of the strip up the lid is shifted along it by this share of its length.
 REPEAT_SHIFT = 0.37
 # The strip's grain level is brought to the skin's around the eye: down as far as needed (what

@@ -13,7 +13,9 @@ the portrait's skin around the open eye carried smoothly across it, so a lid in 
 shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
 roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
 no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
-lash line in its own lash colour, its thickness scaled to the eye. Everything fades in with
+lash line in its own lash colour, its thickness scaled to the eye. A shut lid is no taller than
+the open eye's opening plus its lid up to the crease (under raised brows the crease rides up
+higher; the skin between keeps its own light, and the lid's top takes it). Everything fades in with
 closure: nothing is painted while the eyes are open, and a half blink shows the real lid,
 partly lowered, with the grain its stretching smoothed away laid back on.
 """
@@ -67,6 +69,9 @@ MIN_PX = 2.5
 # below to LASH_ZONE[1] above where the lids meet (fractions of the eye width).
 RELIT_AROUND = 0.1
 RELIGHT_BOUNDS = (0.6, 1.6)
+# ... and no higher above where the lids meet than a shut lid reaches: from this share of its
+# height (EyeLook.shut_height) up to its top it fades into the light of the skin there.
+SHUT_LIGHT_TO = 0.6
 LASH_ZONE = (0.05, 0.12)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
@@ -90,6 +95,7 @@ class EyeLook:
     lash_rgb: np.ndarray  # (3,) float32, the darkest colour along the upper lid margin (lashes)
     width: float  # pixels, corner to corner
     grain: np.ndarray  # (rows, cols, 3) float32 the skin's fine detail above the lid margin, see lid_grain
+    shut_height: float  # pixels: how far a shut lid reaches above where the lids meet, see _shut_height
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,8 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)])
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            grain=grain_strip(image, upper, rings[2], width, (below, bone))))
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone)),
+                            shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 
 
@@ -156,6 +163,13 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     normal = np.array([-axis[1], axis[0]], np.float32)
     if float((crease.mean(axis=0) - meet.mean(axis=0)) @ normal) < 0:
         normal = -normal
+    # A shut lid is no taller than the open eye's lid and the skin that unfolds from it: the
+    # crease a raised brow lifts higher still is not the lid's edge, and the warped skin between
+    # them, with its own texture, shows (no tall flat lid from brow to lash line).
+    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
+    crease_n = np.minimum(crease_n, np.polyval(arc, crease_s) + eye.shut_height)
+    crease = (origin + crease_s[:, None] * axis + crease_n[:, None] * normal).astype(np.float32)
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
     reach = max(CORNER_REACH * eye.width, MIN_PX)
     crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
@@ -171,9 +185,8 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
     n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
-    # The lids meet along a smooth arc: a parabola through the displaced margin points (the
-    # points themselves zigzag by a pixel or two, which a crisp lash line would show).
-    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
+    # points (the points themselves zigzag by a pixel or two, which a crisp lash line would show).
     meet_at = (arc[0] * s + arc[1]) * s + arc[2]
     crease_at = np.interp(s, *increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
@@ -240,6 +253,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
     grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
     grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
+    # Wherever the paint wiped out the warped skin's texture, the grain puts it back in full
+    # (smooth paint without it is a pasted pad: lisa3's shut lids), up to a little past its reach.
+    grain_weight = np.maximum(grain_weight, lid * smoothstep(GRAIN_REACH + 0.2, GRAIN_REACH - 0.1, v))
     shade = lid_shading(g.s, v, g.length)
     if fill > 0.0:
         # A shut eye keeps the light of the place it is in (lid_tone): the lid takes the
@@ -252,8 +268,14 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
         near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape) * (1.0 - drawn_brow)
-        patch *= 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
-        patch += lid[..., None] * (lid_color(light, eye.tone, shade, v) - patch)
+        # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
+        # over the socket keeps its own light (relit to the socket's, it was a grey-brown band
+        # from the lid up to the brow: "eyeshadow").
+        # The lid's own top takes the light of the skin it unfolds from, so its edge does not show.
+        near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
+        relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
+        patch *= relight
+        patch += lid[..., None] * (lid_color(rendered * relight, eye.tone, shade, v) - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
@@ -287,6 +309,24 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32)
     patch += line[..., None] * (eye.lash_rgb - patch)
+
+
+def _shut_height(upper: np.ndarray, lower: np.ndarray, crease: np.ndarray) -> float:
+    """How far a shut lid reaches above where the lids meet, in the portrait: the open eye's
+    opening (upper to lower lid margin, in its middle) plus its lid up to the crease (the skin
+    that unfolds as it shuts), both at their tallest across the eye's middle third; ``upper``
+    and ``crease`` run outer -> inner corner with the same corners, ``lower`` too."""
+    axis = upper[-1] - upper[0]
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-6)
+    normal = np.array([-axis[1], axis[0]])
+    span = np.linspace(1 / 3, 2 / 3, 7)
+
+    def heights(line: np.ndarray) -> np.ndarray:
+        s, n = (line - upper[0]) @ axis, (line - upper[0]) @ normal
+        return np.interp(span * s[-1], *increasing(s, n))
+
+    rise = np.abs(heights(crease) - heights(upper)) + np.abs(heights(upper) - heights(lower))
+    return float(rise.max())
 
 
 def _upper_lid(xy: np.ndarray, lids, outer: int, inner: int) -> np.ndarray:
