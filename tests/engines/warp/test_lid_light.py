@@ -1,4 +1,5 @@
-"""A shut eye keeps the light of the place it is in (``engines/warp/lid_tone.py``, ``lids.py``).
+"""A shut eye keeps the light and the texture of the place it is in (``engines/warp/lid_tone.py``,
+``lids.py``, ``lid_grain.py``).
 
 A reviewer saw lisa3's closed lid (a dim phone photo, deep eye sockets) as "a large, smooth
 grey-mauve bulging oval that looks bruised or swollen": lighter than the shadowed socket skin
@@ -25,6 +26,8 @@ from conftest import render_and_track, render_change, shared_face
 EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
         ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
 FEW_GREY_LEVELS = 4.0
+# Grainy skin around the eye, painted a pad: at most this share of its fine detail is a pad.
+SKIN_LIKE = 0.8
 
 
 def _polygon(shape, points) -> np.ndarray:
@@ -33,12 +36,11 @@ def _polygon(shape, points) -> np.ndarray:
     return mask > 0
 
 
-def _lid_above_socket(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
-    """Per eye: the shut lid's mean luminance minus the source's socket skin's median."""
-    before = cv2.cvtColor(source, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    after = cv2.cvtColor(shut, cv2.COLOR_RGB2GRAY).astype(np.float32)
+def _shut_lid_and_skin(shape, landmarks, reach: float):
+    """Per eye, from the portrait's landmarks: where the shut lid lies (from 0.2 eye widths above the
+    open eye's upper lid margin down to halfway to its lower lid) and the skin around the open eye
+    (0.06 to ``reach`` eye widths above its upper and below its lower lid margin, past the lashes)."""
     lm = np.asarray(landmarks, np.float64)[:, :2]
-    excess = []
     for upper, lower, (outer, inner) in EYES:
         up, low = lm[list(upper)], lm[list(lower)]
         width = float(np.linalg.norm(lm[outer] - lm[inner]))
@@ -46,11 +48,33 @@ def _lid_above_socket(source: np.ndarray, shut: np.ndarray, landmarks) -> list[f
         down = np.array([-axis[1], axis[0]])
         if float((low - up).mean(axis=0) @ down) < 0:
             down = -down
-        lid = _polygon(before.shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
-        socket = (_polygon(before.shape, np.vstack([up - 0.06 * width * down, (up - 0.2 * width * down)[::-1]]))
-                  | _polygon(before.shape, np.vstack([low + 0.06 * width * down, (low + 0.2 * width * down)[::-1]])))
-        excess.append(float(after[lid].mean() - np.median(before[socket])))
-    return excess
+        lid = _polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
+        skin = (_polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
+                | _polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))
+        yield lid, skin
+
+
+def _lid_above_socket(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
+    """Per eye: the shut lid's mean luminance minus the source's socket skin's median."""
+    before = cv2.cvtColor(source, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    after = cv2.cvtColor(shut, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return [float(after[lid].mean() - np.median(before[socket]))
+            for lid, socket in _shut_lid_and_skin(before.shape, landmarks, 0.2)]
+
+
+def _fine_detail(image: np.ndarray) -> np.ndarray:
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return gray - cv2.GaussianBlur(gray, (0, 0), 1.5)
+
+
+def _spread(values: np.ndarray) -> float:
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
+def _lid_detail_share(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
+    """Per eye: the shut lid's fine detail as a share of the source's skin around the open eye."""
+    before, after = _fine_detail(source), _fine_detail(shut)
+    return [_spread(after[lid]) / _spread(before[skin]) for lid, skin in _shut_lid_and_skin(before.shape, landmarks, 0.3)]
 
 
 @pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_042_grayscale.png"])
@@ -108,3 +132,15 @@ def test_the_measure_sees_the_brow_over_an_open_eye(config, engine, image_tracke
     for low, high in {52: 105, 65: 66, 53: 63, 282: 334, 295: 296, 283: 293}.items():
         lm[low, :2] = lm[high, :2]  # the brow's upper contour: the brow lies inside the profile
     assert max(_darkest_line_below_the_brow(portrait.image, lm)) > SECOND_BROW
+
+
+def test_a_shut_lid_on_grainy_skin_is_as_grainy_as_the_skin(config, engine, image_tracker):
+    # A reviewer saw lisa3's closed lids (a dim, grainy phone photo) as "flat, lighter, grain-free
+    # oval pads: stickers". The fine detail (luminance minus its Gaussian blur, sigma 1.5 px; robust
+    # spread) of the shut lid against the source's skin around the open eye: before the grain
+    # covered all the painted lid (it faded out toward the paint's edges faster than the paint
+    # did), 0.67 and 0.65; now 0.89 and 0.90.
+    portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
+    shut = render_change(engine, portrait, AU45=3.0)
+    for share in _lid_detail_share(portrait.image, shut, portrait.track.landmarks):
+        assert share >= SKIN_LIKE, f"the shut lid has {share:.2f} of the skin's fine detail: a smooth pad"

@@ -43,19 +43,23 @@ def _middle_half(xy):
     return xs, np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
 
 
-def _below_own_teeth(name, config, engine, image_tracker):
-    """Per column of the rendered jaw drop: the rows below the portrait's own teeth, top down,
-    as (grey, lightness, chroma); and the source's teeth lightness and chroma, lower lip chroma."""
+def _jaw_drop(name, config, engine, image_tracker):
+    """The shared portrait, its render at ``JAW_DROP``, the engine's moved vertices, the source's
+    landmarks, and the height of the portrait's own opening (middle half of the mouth, pixels)."""
     portrait = shared_face(name, config, image_tracker)
     prepared = engine.prepare(portrait)
     aus = prepared.resting_aus.copy()
     for au, value in JAW_DROP.items():
         aus[au] += value
-    out = engine.render(prepared, aus)
-    moved = engine.displaced_vertices(prepared, aus)
     source = portrait.track.landmarks[:, :2]
     _, own_top, own_bottom = _middle_half(source)
-    own = float(np.mean(own_bottom - own_top))
+    return (portrait, engine.render(prepared, aus), engine.displaced_vertices(prepared, aus), source,
+            float(np.mean(own_bottom - own_top)))
+
+def _below_own_teeth(name, config, engine, image_tracker):
+    """Per column of the rendered jaw drop: the rows below the portrait's own teeth, top down,
+    as (grey, lightness, chroma); and the source's teeth lightness and chroma, lower lip chroma."""
+    portrait, out, moved, source, own = _jaw_drop(name, config, engine, image_tracker)
     gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
     lightness, chroma = _lab(out)
     columns = []
@@ -116,16 +120,7 @@ def test_under_its_own_teeth_a_jaw_drop_is_a_dark_red_mouth_not_a_skin_brown_box
     # the SOURCE's cheek skin: a mouth's inside is a dark red-brown, clearly darker and redder
     # than the skin around it (Lab hue at least 14 deg nearer red than the cheeks'). Before, it
     # was the skin's own hue dimmed: Trump 49 deg against cheeks 55, Obama 40 against 50.
-    portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for au, value in JAW_DROP.items():
-        aus[au] += value
-    out = engine.render(prepared, aus)
-    moved = engine.displaced_vertices(prepared, aus)
-    source = portrait.track.landmarks[:, :2]
-    _, own_top, own_bottom = _middle_half(source)
-    own = float(np.mean(own_bottom - own_top))
+    portrait, out, moved, source, own = _jaw_drop(name, config, engine, image_tracker)
     pixels = [out[np.arange(int(np.ceil(top + 1.25 * own)), int(bottom)), x] for x, top, bottom in zip(*_middle_half(moved))]
     opening = _lab_float(np.concatenate(pixels))
     assert len(opening) > 150, "the jaw did not drop"
