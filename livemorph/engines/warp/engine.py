@@ -324,11 +324,11 @@ class WarpEngine:
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, prepared.vertices, moved, prepared.brow_skin)
+            if float(change[AU.AU04]) > 0.0:
+                # A frown's lowered brows hood the lids (behind glasses the frame holds the band instead).
+                hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)
         else:
             fill_frame_gap(out, prepared.frame_gap, moved)
-        if prepared.frame_gap is None and float(change[AU.AU04]) > 0.0:
-            # A frown's lowered brows hood the lids (behind glasses the frame holds the band instead).
-            hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
