@@ -169,8 +169,7 @@ class MouthPainter:
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
         local = _inner_polygon(moved_xy, reach) - (x0, y0)
-        mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
+        edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
@@ -178,6 +177,7 @@ class MouthPainter:
         patch = frame[y0:y1, x0:x1].astype(np.float32)
         opening = gap / max(g.width, 1.0)
         if own:
+            mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width)
             # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
             # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
@@ -186,7 +186,6 @@ class MouthPainter:
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
             below_top, above_bottom = ys - top, bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
             # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
             # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
@@ -205,7 +204,6 @@ class MouthPainter:
             rim = np.vstack([upper - np.c_[np.zeros(len(upper)), up_reach],
                              (lower + np.c_[np.zeros(len(lower)), low_reach])[-2:0:-1]]) - (x0, y0)
             mask = polygon_mask((y1 - y0, x1 - x0), rim, antialiased=True)
-            mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
             top_rim = np.interp(xs[0], upper[:, 0], upper[:, 1] - up_reach)[None, :]
             bottom_rim = np.interp(xs[0], lower[:, 0], lower[:, 1] + low_reach)[None, :]
             # The lips roll in over the edge of the opening: their own pixels, mirrored; toward the
@@ -216,11 +214,11 @@ class MouthPainter:
             inner_top, inner_bottom = _rounded_ends(inner_top, inner_bottom, np.abs(2 * u[:1] - 1))
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth)
             color = _soften(color, g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
+        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
 

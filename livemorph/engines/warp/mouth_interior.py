@@ -134,7 +134,7 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
-def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=OWN_LOWER_GAP_SHADE):
+def _own_lower_row(g, u, depth_px, room, length_px, brightness):
     """The lower row under a portrait's own upper teeth (``UNDER_OWN_TEETH``): colour (h, w, 3)
     and coverage (h, w), growing ``depth_px`` up from the lower lip."""
     u_row = u[0]
@@ -152,7 +152,7 @@ def _own_lower_row(g, u, depth_px, room, length_px, brightness, gap_shade=OWN_LO
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
     along = depth_px / np.maximum(length, 1.0)
     vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    across = (1 - 0.13 * within ** 2) * (1 - gap_shade * np.exp(-(gap_px / 0.8) ** 2))
+    across = (1 - 0.13 * within ** 2) * (1 - OWN_LOWER_GAP_SHADE * np.exp(-(gap_px / 0.8) ** 2))
     toward_corner = 1 - 0.6 * smoothstep(0.15, 0.75, side)
     shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .au_mesh import CHIN, LIP_BOTTOM, LOWER_INNER, LOWER_OUTER, NOSE_BASE, UPPER_INNER, UPPER_LIP_TOP, UPPER_OUTER
 from .easing import ease_toward, smoothstep
 
-LOWER_LIP, LIP_BOTTOM, CHIN = 14, 17, 152
+LOWER_LIP = 14
 UPPER_LIP_CENTRE = 13
 CORNERS = (61, 291)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
@@ -54,7 +54,6 @@ SMILE_PARTING_MAX_SHARE = 1.6
 # 0.72 cost the Mona Lisa's laugh a tenth of the smile MediaPipe reads on it.
 PHILTRUM_KEEP = 0.6
 PHILTRUM_KNEE = 0.25  # squeeze (a share of the height) up to which nothing is eased
-NOSE_BASE, UPPER_LIP_TOP = 2, 0
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
 UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
 
