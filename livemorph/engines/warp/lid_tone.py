@@ -54,7 +54,7 @@ BULGE_LIGHT = 0.03
 # on a greyer one (a grey portrait's shadows stay grey).
 SHADE_WARMTH = np.array([0.75, 1.0, 1.15], np.float32)
 WARM_SKIN = 0.3
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: 
     bone = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
     lid_rgb = 0.5 * (skin_rgb(image, gray, lid | bone) + skin_rgb(image, gray, below))
     hue = skin_rgb(image, gray, lid) / np.maximum(skin_rgb(image, gray, bone), 1.0)
-    hue /= max(float(hue @ _LUMA), 1e-3)
+    hue /= max(float(hue @ LUMA), 1e-3)
     return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32))
 
 
@@ -103,7 +103,7 @@ class SocketLight:
 
 
 def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray, width: float,
-                         fallback: np.ndarray, brow: np.ndarray | None = None) -> SocketLight:
+                         fallback: np.ndarray, brow: np.ndarray) -> SocketLight:
     """``eye``: the open eye's outline (corners and both lid margins); ``around``: points whose
     box (with a margin) the map covers; ``brow``: the brow's outline, left out like the eye
     (hair, not light); in the portrait."""
@@ -116,8 +116,7 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     opening = polygon_mask(patch.shape[:2], eye - (x0, y0)).astype(np.uint8)
     radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
     lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
-    if brow is not None:
-        lashes |= brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0
+    lashes |= brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0
     return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback))
 
 
@@ -134,7 +133,7 @@ def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.
     """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
     the lashes and what is left of the eye) and across lines and spots in the skin from the skin
     around them (a membrane fill)."""
-    gray = cv2.GaussianBlur(patch @ _LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
+    gray = cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
     # Lines and spots, not broad shading: what a closing (opening) narrower than them takes out.
     size = 2 * max(int(round(LINE_SCALE * width)), LINE_SCALE_PX) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

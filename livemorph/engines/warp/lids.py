@@ -27,9 +27,10 @@ import cv2
 import numpy as np
 
 from .easing import smoothstep
+from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LidTone, SocketLight, brow_mask, lid_color, lid_shading, measure_socket_light, measure_tone,
+from .lid_tone import (LUMA, LidTone, SocketLight, brow_mask, lid_color, lid_shading, measure_socket_light, measure_tone,
                        socket_fill)
 from .raster import polygon_mask
 
@@ -39,7 +40,7 @@ UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347,
 # are hair, not light: the light a shut lid and the skin around it take leaves them out, and
 # the skin around the lid is relit only where no brow is drawn (a raised brow's old place
 # took its darkness, a second brow over a shut eye).
-BROWS = ((70, 63, 105, 66, 107, 55, 65, 52, 53, 46), (300, 293, 334, 296, 336, 285, 295, 282, 283, 276))
+BROWS = tuple(tuple(upper) + tuple(lower)[::-1] for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
 # Painting fades in over this range of lid closure (0 = the portrait's lids, 1 = lids meet).
 FILL_START, FILL_FULL = 0.2, 0.9
 LASH_START, LASH_FULL = 0.3, 0.95
@@ -106,7 +107,7 @@ class LidLook:
 def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
     """Colours and sizes of both eyes, measured once per portrait."""
     xy = np.asarray(face_xy, np.float64)[:, :2]
-    gray = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    gray = image.astype(np.float32) @ LUMA
     eyes = []
     for (lids, creases, (outer, inner)), under, brow in zip(EYES, UNDER_EYE, BROWS):
         width = float(np.linalg.norm(xy[outer] - xy[inner]))
