@@ -57,5 +57,8 @@ def test_a_raise_lifts_the_far_eyes_skin_as_a_smooth_arch(amount, config, engine
     source = lit_height_slope(portrait.image, portrait.track.landmarks)
     out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
     slope = lit_height_slope(out, track.landmarks)
+    # The far brow rose (a raise drawing nothing keeps the source's smooth arch too).
+    lm, rest = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
+    assert np.linalg.norm(lm[105] - lm[159]) > 1.1 * np.linalg.norm(rest[105] - rest[159])
     assert slope <= source + STEEPER_BY, (
         f"over the far eye the lit skin's height steps by {slope:.2f} px per px (source {source:.2f}): a tent-shaped fold")

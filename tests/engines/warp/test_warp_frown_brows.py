@@ -53,3 +53,11 @@ def test_a_lowered_brow_keeps_its_thickness(name, config, engine, image_tracker)
     out, track = render_and_track(engine, portrait, image_tracker, AU04=2.6)
     ratio = _brow_thickness(out, track.landmarks) / source
     assert 0.7 <= ratio <= 1.4, f"brow thickness {source:.0f} px at rest, x{ratio:.2f} frowning"
+    # ... and it did come down (a frown drawing nothing keeps the thickness too).
+    assert _brow_to_lid(track.landmarks) < 0.9 * _brow_to_lid(portrait.track.landmarks)
+
+
+def _brow_to_lid(landmarks) -> float:
+    """Mean distance from the brows' lower contour middles to the upper lid middles (MediaPipe)."""
+    lm = np.asarray(landmarks)[:, :2]
+    return float(np.mean([np.linalg.norm(lm[brow] - lm[lid]) for brow, lid in ((52, 159), (282, 386))]))
