@@ -99,6 +99,8 @@ CORNER_HEIGHT = 0.45  # ... and above and below them over this many
 CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
 CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
+# A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
+JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
 # A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
 # to all of it: a grinning portrait that only dropped its corners still grinned.
@@ -168,7 +170,7 @@ class AUMeshModel:
     def column(self, name: str) -> int:
         return self.au_columns.index(name)
 
-    def localized_basis(self) -> np.ndarray:
+    def localized_basis(self, *, hold_upper_lip: bool = True) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
         Four clean-ups, all in the model's own frame:
@@ -188,7 +190,10 @@ class AUMeshModel:
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
            (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit;
-           in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``).
+           in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``);
+        5. a jaw drop hangs from the skull (``hold_upper_lip``): the nose stays and the upper lip
+           moves less (``_jaw_hangs_from_the_mouth``); without it, AU26 is py-feat's lip parting
+           (``lips_part_difference``).
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
@@ -224,6 +229,8 @@ class AUMeshModel:
                 _depress_mouth_corners(basis[k], self.mean_mesh)
             if name == "AU17":
                 _raise_chin(basis[k], self.mean_mesh)
+            if name == "AU26" and hold_upper_lip:
+                _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
@@ -240,6 +247,13 @@ class AUMeshModel:
             if name == "AU12":
                 _lower_lip_keeps_its_height(basis[k])
         return basis.astype(np.float32)
+
+    def lips_part_difference(self) -> np.ndarray:
+        """(478, 3) what lips parting (AU25) adds to the jaw drop's column per unit: the upper lip
+        and nose follow as py-feat's AU26 has them. Lips that part in a smile or at rest open
+        around the mouth line; only the jaw drop itself hangs from the skull."""
+        jaw = self.column("AU26")
+        return self.localized_basis(hold_upper_lip=False)[jaw] - self.localized_basis()[jaw]
 
 
 def model_path() -> Path:
@@ -395,6 +409,23 @@ def _raise_chin(displacement: np.ndarray, mesh: np.ndarray) -> None:
     displacement[:, 0] *= CHIN_RAISE_SHARE * rise
     displacement[:, 1] = -CHIN_RAISE * rise * (1.0 - CHIN_CORNER_LAG * corner_field(mesh))
     displacement[:, 2] = 0.0
+
+
+def _jaw_hangs_from_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: AU26 moves the lower lip and chin in full, the upper lip ``JAW_UPPER_LIP_SHARE``
+    of py-feat's motion, and nothing from the nose tip up (the skin between fades in).
+
+    py-feat's column also pulls the nose tip down 0.16 and the upper lip 0.35 of the chin's
+    travel (the regression's average over open mouths that stretch the whole face); rendered,
+    the nose and upper lip slid down and a jaw drop read as a long, stretched face. A driver
+    dropping her jaw (woman_expressions, MediaPipe on her frames, eyes aligned) moves her nose
+    tip < 0.01 and her upper lip 0.14 of her chin's travel.
+    """
+    y = mesh[:, 1]
+    upper_inner, lower_inner = float(mesh[13, 1]), float(mesh[14, 1])
+    share = (JAW_UPPER_LIP_SHARE * smoothstep(float(mesh[NOSE_TIP, 1]), upper_inner, y)
+             + (1.0 - JAW_UPPER_LIP_SHARE) * smoothstep(upper_inner, lower_inner, y))
+    displacement *= share[:, None]
 
 
 def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None:
@@ -593,3 +624,15 @@ def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_j
     elif d25 < 0.0 and d26 <= 0.0:
         out[jaw] = min(d26, d25)
     return out
+
+
+def jaw_drop_share(delta17: np.ndarray, au25_to_jaw: float) -> float:
+    """Share of ``feat_au_delta``'s jaw column that the jaw drop (AU26) asks for, the rest being
+    lips parting (AU25, ``AUMeshModel.lips_part_difference``): 1 for a pure jaw drop, 0 for
+    parted lips without one, and 0 for a closing mouth (drawn as before: a relaxed grin closes
+    around the mouth line)."""
+    delta17 = np.asarray(delta17, np.float32)
+    d26 = float(delta17[AU_NAMES.index("AU26")])
+    d25 = float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw
+    opening = max(d26, d25)
+    return float(np.clip(d26 / opening, 0.0, 1.0)) if opening > 0.0 else 0.0

@@ -28,7 +28,8 @@ import numpy as np
 
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
                        LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown,
-                       feat_au_delta, frown_limit, keep_brows_whole, load_au_mesh_model, mouth_corner_change)
+                       feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, load_au_mesh_model,
+                       mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -107,6 +108,8 @@ class WarpPrepared:
     jaw_max: float  # py-feat AU26 eases toward this (mouth_motion.jaw_limit: the lip does not run into a held chin)
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
+    lips_part: np.ndarray  # (V, 2) float32 added per unit of the jaw column where lips part rather than the jaw drops
+    lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the grain painted into the skin a raise stretches (None with glasses)
@@ -122,6 +125,7 @@ class WarpEngine:
         self.device = str(device)
         self.model = model if model is not None else load_au_mesh_model()
         self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
+        self.lips_part = self.model.lips_part_difference()  # (478, 3), added to the jaw column as lips part
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
 
     # -- once per portrait ---------------------------------------------------------------
@@ -156,9 +160,11 @@ class WarpEngine:
         outline = silhouette.with_neck_vertices(outline, vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
-        per_au = scale * np.einsum("kpc,rc->kpr", self.au_basis[:, :NUM_FACE_POINTS], rotation)[..., :2]
-        feat_basis = np.zeros((len(self.model.au_columns), len(vertices), 2), np.float32)
+        columns = np.concatenate([self.au_basis, self.lips_part[None]])[:, :NUM_FACE_POINTS]
+        per_au = scale * np.einsum("kpc,rc->kpr", columns, rotation)[..., :2]
+        feat_basis = np.zeros((len(columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
+        feat_basis, lips_part = feat_basis[:-1], feat_basis[-1]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -182,6 +188,8 @@ class WarpEngine:
         jaw_corners = np.zeros_like(feat_basis[0])
         jaw_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(feat_basis[jaw_column, :NUM_FACE_POINTS], smile)
         jaw_corners = with_frame(jaw_corners)
+        lips_part_corners = np.zeros_like(lips_part)
+        lips_part_corners[:NUM_FACE_POINTS] = corners_following_the_jaw(lips_part[:NUM_FACE_POINTS], smile)
 
         face_height = float(np.ptp(face_xy[:, 1]))
         region = _region_box(np.vstack([vertices, outline.reach]), width, height)  # room for a lowered chin
@@ -218,6 +226,8 @@ class WarpEngine:
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
             jaw_corners=jaw_corners,
+            lips_part=with_frame(lips_part),
+            lips_part_corners=with_frame(lips_part_corners),
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
@@ -242,13 +252,17 @@ class WarpEngine:
         delta = brow_change(change, prepared.resting_aus)
         delta = mouth_corner_change(delta, prepared.resting_aus)  # a frown takes back the smile shown
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
-        feat = feat_au_delta(soft_limit(delta) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+        scaled = soft_limit(delta) * self.gains
+        feat = feat_au_delta(scaled, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         au04 = prepared.au_columns.index("AU04")
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
+        parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
+        if parting > 0.0:
+            disp += parting * (float(feat[jaw]) * prepared.lips_part + max(float(feat[jaw]), 0.0) * prepared.lips_part_corners)
         # The lid closure comes from the user's change itself, as ``render`` paints the lids:
         # geometry and paint agree.
         disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)

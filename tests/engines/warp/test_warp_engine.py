@@ -190,7 +190,9 @@ def test_wide_open_mouth_has_teeth_a_cavity_and_a_tongue_not_a_flat_hole(engine,
     third = len(column) // 3
     teeth, deep, tongue = column[1:4].mean(), column[third:2 * third].min(), column[-third:-2].max()
     skin = closed_mouth[0].image.mean()  # the synthetic face is one texture, ~150 grey
-    assert 0.2 * skin < deep < 0.5 * skin  # a dark cavity in the middle, but not a black hole ...
+    # A dark cavity in the middle, but not a black hole: the painted throat settles at 0.19 of the
+    # skin in a wide opening (0.13 with a throat of 0.1 of the cavity's colour, a black hole) ...
+    assert 0.17 * skin < deep < 0.5 * skin
     assert teeth > 2.5 * deep  # ... bright teeth hanging from the upper lip ...
     assert 1.4 * deep < tongue < teeth  # ... and a lit tongue below, darker than the teeth
 
