@@ -73,6 +73,16 @@ RELIGHT_BOUNDS = (0.6, 1.6)
 # ... and no higher above where the lids meet than a shut lid reaches: from this share of its
 # height (EyeLook.shut_height) up to its top it fades into the light of the skin there.
 SHUT_LIGHT_TO = 0.6
+# Between a shut lid and the brow no band is darker than the skin on both sides of it
+# (_ring_lift): looked for from RING_FROM above where the lids meet (past the lashes' shadow)
+# to RING_REACH above the lid's top (fractions of the eye width), on the light smoothed over RING_SMOOTHING, on a grid of
+# RING_COLUMNS along the eye and RING_ROWS up.
+RING_FROM, RING_REACH = 0.12, 0.6
+RING_SMOOTHING = 0.04
+RING_COLUMNS, RING_ROWS = 16, 24
+# A dip is lifted in full up to RING_LIFT[0] times its light, not at all from RING_LIFT[1] (hair,
+# a frame: a feature, not a shadow).
+RING_LIFT = (1.5, 1.9)
 LASH_ZONE = (0.05, 0.12)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
@@ -123,7 +133,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         tone = measure_tone(image, gray, upper, rings[1:], below)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
-                                     tone.lid_rgb, brow=xy[list(brow)])
+                                     tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone)),
                             shut_height=_shut_height(upper, lower, rings[1])))
@@ -276,12 +286,59 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
         relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch *= relight
-        patch += lid[..., None] * (lid_color(rendered * relight, eye.tone, shade, v) - patch)
+        # The lid is the upper lid's skin carried down over the eye (SocketLight.from_above).
+        from_above = np.clip(eye.light.above_at(g.xs, g.ys) / np.maximum(light, 1.0), *RELIGHT_BOUNDS)
+        colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
+        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width, fill, drawn_brow)
+        patch += lift
+        colour += lift
+        patch += lid[..., None] * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+
+
+def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
+               top_s: np.ndarray, top_n: np.ndarray, width: float, fill: float, drawn_brow: np.ndarray) -> np.ndarray:
+    """(h, w, 3) the light that lifts every dip between the lashes and the brow: a shut lid's
+    skin runs on up to the brow bone (the fold whose shadow the warp leaves around it is gone),
+    and a dark band round a lit lid reads as its outline (a pillow, a sticker). Up each column,
+    from above the lashes' shadow to RING_REACH above the lid's top (``top_s``, ``top_n``), what
+    will show (``colour`` where ``lid`` paints it, the skin elsewhere), smoothed, is raised to the
+    lower of the brightest light below and above it there (a valley filled: what is no dip keeps
+    its light, nothing is darkened)."""
+    along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
+    ups = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)
+    top_s, top_n = increasing(top_s, top_n)
+    start = g.arc_at(along) + RING_FROM * width
+    stop = np.interp(along, top_s, top_n) + RING_REACH * width
+    at = g.point(np.repeat(along, len(ups)), (start[:, None] + ups[None, :] * (stop - start)[:, None]).ravel()) - g.corner
+    grid_x = at[:, 0].reshape(len(along), len(ups)).astype(np.float32)
+    grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
+    shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
+    rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    profile = rgb @ LUMA
+    # Skin beyond a bare brow (a painting's, a pale one) counts as the skin above; hair, much
+    # darker than the skin around it, is a feature, not a shadow: left as it is.
+    rows = np.arange(len(ups))[None, :]
+    below = np.maximum.accumulate(np.where(profile >= np.maximum.accumulate(profile, axis=1), rows, 0), axis=1)
+    flipped = profile[:, ::-1]
+    above = np.maximum.accumulate(np.where(flipped >= np.maximum.accumulate(flipped, axis=1), rows, 0), axis=1)
+    above = len(ups) - 1 - above[:, ::-1]
+    cols = np.arange(len(along))[:, None]
+    peak = np.where(profile[cols, below] <= profile[cols, above], below, above)
+    ratio = profile[cols, peak] / np.maximum(profile, 1.0)
+    # The dip takes the colour of the light it is lifted to (a dark brown shadow scaled up turns orange).
+    lift = ((rgb[cols, peak] - rgb) * smoothstep(RING_LIFT[1], RING_LIFT[0], ratio)[..., None]).astype(np.float32)
+    # Back onto the pixels: column by s, row by the share of the way from start to stop.
+    column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
+    pixel_start = g.arc_at(g.s) + RING_FROM * width
+    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
+    lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32), (row * (len(ups) - 1)).astype(np.float32),
+                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return lift * (fill * _inside(lift.shape) * smoothstep(1.0, 0.5, drawn_brow))[..., None]
 
 
 def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
