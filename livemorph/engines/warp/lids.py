@@ -180,10 +180,11 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
     crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
     crease_n = np.minimum(crease_n, np.polyval(arc, crease_s) + eye.shut_height)
-    crease = (origin + crease_s[:, None] * axis + crease_n[:, None] * normal).astype(np.float32)
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
     reach = max(CORNER_REACH * eye.width, MIN_PX)
-    crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
+    crease_s = np.concatenate([crease_s[:1] - reach, crease_s, crease_s[-1:] + reach]).astype(np.float32)
+    crease_n = np.concatenate([crease_n[:1], crease_n, crease_n[-1:]]).astype(np.float32)
+    crease = (origin + crease_s[:, None] * axis + crease_n[:, None] * normal).astype(np.float32)
     pad = 1.5 * thickness + 0.1 * eye.width + 2.0
     pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + SKIN_AROUND * eye.width * normal])
     h, w = frame.shape[:2]
@@ -199,11 +200,12 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
     # points (the points themselves zigzag by a pixel or two, which a crisp lash line would show).
     meet_at = (arc[0] * s + arc[1]) * s + arc[2]
-    crease_at = np.interp(s, *increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
+    crease_at = np.interp(s, *increasing(crease_s, crease_n)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
-    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_s,
+                            crease_n, crease_at)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, crease, brow, eye, fill, grain)
+        _paint_lid(patch, geometry, brow, eye, fill, grain)
     if lash > 0.0:
         _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
@@ -226,6 +228,8 @@ class _EyeGeometry:
     s: np.ndarray
     n: np.ndarray
     meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
+    crease_s: np.ndarray  # (K,) the crease, outer -> inner corner, reaching past both (eye-aligned, as s and n)
+    crease_n: np.ndarray
     crease_at: np.ndarray  # (h, w) the crease's n at each pixel's s
 
     def arc_at(self, s):
@@ -235,8 +239,7 @@ class _EyeGeometry:
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
 
 
-def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
-               fill: float, grain: float) -> None:
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float) -> None:
     """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
@@ -245,8 +248,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
     bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
-    crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
-    top_n = np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
+    crease_s = g.crease_s
+    top_n = np.maximum(g.crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
     cover = max(COVER_ABOVE * eye.width, MIN_PX)
     top = g.point(crease_s, top_n + cover * _middle(crease_s, g.length))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
