@@ -95,6 +95,9 @@ GRAIN_START, GRAIN_FULL = 0.1, 0.6
 GRAIN_ABOVE_MARGIN = 0.04
 GRAIN_REACH = 1.1
 GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
+# What runs along a row of the lid's grain strip beyond this share of its grain level is a line
+# (lid_grain.grain_strip): repeated up a shut lid, a fainter one still draws a band across it.
+GRAIN_LINE_LEVELS = 0.3
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            grain=grain_strip(image, upper, rings[2], width, (below, bone)),
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone), line_levels=GRAIN_LINE_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 
