@@ -326,18 +326,22 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
     rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     profile = rgb @ LUMA
-    # Skin beyond a bare brow (a painting's, a pale one) counts as the skin above; hair, much
-    # darker than the skin around it, is a feature, not a shadow: left as it is.
+    # A column ends at the first feature, far darker than the light below it (hair: a brow, lashes
+    # a raised brow leaves in its place; a frame): that is no shadow, and what lies beyond it is
+    # not the skin above the lid. A bare brow (a painting's) is skin, and the column runs on.
     rows = np.arange(len(ups))[None, :]
-    below = np.maximum.accumulate(np.where(profile >= np.maximum.accumulate(profile, axis=1), rows, 0), axis=1)
-    flipped = profile[:, ::-1]
+    brightest = np.maximum.accumulate(profile, axis=1)
+    ended = np.maximum.accumulate(profile * RING_LIFT[1] < brightest, axis=1)
+    below = np.maximum.accumulate(np.where(profile >= brightest, rows, 0), axis=1)
+    flipped = np.where(ended, 0.0, profile)[:, ::-1]
     above = np.maximum.accumulate(np.where(flipped >= np.maximum.accumulate(flipped, axis=1), rows, 0), axis=1)
     above = len(ups) - 1 - above[:, ::-1]
     cols = np.arange(len(along))[:, None]
     peak = np.where(profile[cols, below] <= profile[cols, above], below, above)
     ratio = profile[cols, peak] / np.maximum(profile, 1.0)
     # The dip takes the colour of the light it is lifted to (a dark brown shadow scaled up turns orange).
-    lift = ((rgb[cols, peak] - rgb) * smoothstep(RING_LIFT[1], RING_LIFT[0], ratio)[..., None]).astype(np.float32)
+    share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
+    lift = ((rgb[cols, peak] - rgb) * share[..., None]).astype(np.float32)
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.arc_at(g.s) + RING_FROM * width
