@@ -344,7 +344,7 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     lift = ((rgb[cols, peak] - rgb) * share[..., None]).astype(np.float32)
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
-    pixel_start = g.arc_at(g.s) + RING_FROM * width
+    pixel_start = g.meet_at + RING_FROM * width
     row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
     lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32), (row * (len(ups) - 1)).astype(np.float32),
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
