@@ -325,23 +325,7 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
     shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
     rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    profile = rgb @ LUMA
-    # A column ends at the first feature, far darker than the light below it (hair: a brow, lashes
-    # a raised brow leaves in its place; a frame): that is no shadow, and what lies beyond it is
-    # not the skin above the lid. A bare brow (a painting's) is skin, and the column runs on.
-    rows = np.arange(len(ups))[None, :]
-    brightest = np.maximum.accumulate(profile, axis=1)
-    ended = np.maximum.accumulate(profile * RING_LIFT[1] < brightest, axis=1)
-    below = np.maximum.accumulate(np.where(profile >= brightest, rows, 0), axis=1)
-    flipped = np.where(ended, 0.0, profile)[:, ::-1]
-    above = np.maximum.accumulate(np.where(flipped >= np.maximum.accumulate(flipped, axis=1), rows, 0), axis=1)
-    above = len(ups) - 1 - above[:, ::-1]
-    cols = np.arange(len(along))[:, None]
-    peak = np.where(profile[cols, below] <= profile[cols, above], below, above)
-    ratio = profile[cols, peak] / np.maximum(profile, 1.0)
-    # The dip takes the colour of the light it is lifted to (a dark brown shadow scaled up turns orange).
-    share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
-    lift = ((rgb[cols, peak] - rgb) * share[..., None]).astype(np.float32)
+    lift = _valley_lift(rgb)
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
@@ -349,6 +333,29 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32), (row * (len(ups) - 1)).astype(np.float32),
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
     return lift * (fill * _inside(lift.shape) * smoothstep(1.0, 0.5, drawn_brow))[..., None]
+
+
+def _valley_lift(rgb: np.ndarray) -> np.ndarray:
+    """(K, M, 3) the light that fills every valley along each of K profiles of ``rgb`` (K, M, 3),
+    each running from the lid outward: raised to the lower of the brightest light before and
+    after it on the profile, in that light's colour (a dark brown shadow scaled up turns
+    orange), fully up to RING_LIFT[0] times its light, not at all from RING_LIFT[1]. A profile
+    ends at the first feature far darker than the light before it (hair: a brow, the lashes a
+    raised brow leaves in its place; a frame): that is no shadow, and what lies beyond it is not
+    the skin around the lid. A bare brow (a painting's) is skin, and the profile runs on."""
+    profile = rgb @ LUMA
+    steps = np.arange(profile.shape[1])[None, :]
+    brightest = np.maximum.accumulate(profile, axis=1)
+    ended = np.maximum.accumulate(profile * RING_LIFT[1] < brightest, axis=1)
+    before = np.maximum.accumulate(np.where(profile >= brightest, steps, 0), axis=1)
+    flipped = np.where(ended, 0.0, profile)[:, ::-1]
+    after = np.maximum.accumulate(np.where(flipped >= np.maximum.accumulate(flipped, axis=1), steps, 0), axis=1)
+    after = profile.shape[1] - 1 - after[:, ::-1]
+    rows = np.arange(profile.shape[0])[:, None]
+    peak = np.where(profile[rows, before] <= profile[rows, after], before, after)
+    ratio = profile[rows, peak] / np.maximum(profile, 1.0)
+    share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
+    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
 
 
 def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
