@@ -8,7 +8,9 @@ skin around the open eye carried smoothly across the eye and its lashes (a membr
 ``socket_fill``: each pixel takes the skin nearest it on every side, the upper-lid skin above
 and the lower lid below, blended by distance). Lines and spots in that skin (lashes, the
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
-painter paints the lid in it and relights the warped skin around the lid to it.
+painter relights the warped skin around the lid to it, and paints the lid in the same light
+filled from the skin above the eye only (``SocketLight.from_above``): a shut lid is the upper
+lid's skin carried down.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
 corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's

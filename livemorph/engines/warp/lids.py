@@ -12,7 +12,10 @@ old line must not float above a shut eye): in the light of the place it lies in 
 the portrait's skin around the open eye carried smoothly across it, so a lid in a socket
 shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
 roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
-no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
+no rim); the lid itself is the upper lid's skin carried down (filled from below too, the lighter
+skin under the eye lit it as a dome), and between it and the brow no band is left darker than
+both (the open eye's crease and socket shadow round a lit lid read as a pillow's outline);
+the portrait's own skin grain at its own scale and level (``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. A shut lid is no taller than
 the open eye's opening plus its lid up to the crease (under raised brows the crease rides up
 higher; the skin between keeps its own light, and the lid's top takes it). Everything fades in with
@@ -75,8 +78,8 @@ RELIGHT_BOUNDS = (0.6, 1.6)
 SHUT_LIGHT_TO = 0.6
 # Between a shut lid and the brow no band is darker than the skin on both sides of it
 # (_ring_lift): looked for from RING_FROM above where the lids meet (past the lashes' shadow)
-# to RING_REACH above the lid's top (fractions of the eye width), on the light smoothed over RING_SMOOTHING, on a grid of
-# RING_COLUMNS along the eye and RING_ROWS up.
+# to RING_REACH above the lid's top (fractions of the eye width), on the light smoothed over
+# RING_SMOOTHING, on a grid of RING_COLUMNS along the eye and RING_ROWS up.
 RING_FROM, RING_REACH = 0.12, 0.6
 RING_SMOOTHING = 0.04
 RING_COLUMNS, RING_ROWS = 16, 24
@@ -138,7 +141,8 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            grain=grain_strip(image, upper, rings[2], width, (below, bone), line_levels=GRAIN_LINE_LEVELS),
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone),
+                                              line_levels=GRAIN_LINE_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 
@@ -292,7 +296,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
         relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch *= relight
-        # The lid is the upper lid's skin carried down over the eye (SocketLight.from_above).
+        # The lid is the upper lid's skin carried down over the eye (SocketLight.from_above), by
+        # no more than the relighting's bounds; and between it and the brow no band is darker
+        # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_at(g.xs, g.ys) / np.maximum(light, 1.0), *RELIGHT_BOUNDS)
         colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width, fill, drawn_brow)
@@ -320,7 +326,8 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     top_s, top_n = increasing(top_s, top_n)
     start = g.arc_at(along) + RING_FROM * width
     stop = np.interp(along, top_s, top_n) + RING_REACH * width
-    at = g.point(np.repeat(along, len(ups)), (start[:, None] + ups[None, :] * (stop - start)[:, None]).ravel()) - g.corner
+    heights = start[:, None] + ups[None, :] * (stop - start)[:, None]
+    at = g.point(np.repeat(along, len(ups)), heights.ravel()) - g.corner
     grid_x = at[:, 0].reshape(len(along), len(ups)).astype(np.float32)
     grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
     shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
@@ -330,8 +337,9 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
     row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
-    lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32), (row * (len(ups) - 1)).astype(np.float32),
-                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
+                     (row * (len(ups) - 1)).astype(np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
     return lift * (fill * _inside(lift.shape) * smoothstep(1.0, 0.5, drawn_brow))[..., None]
 
 

@@ -79,8 +79,9 @@ def test_a_shut_lid_has_no_dark_ring_round_it(name, config, engine, image_tracke
     shut = render_change(engine, portrait, AU45=4.0)
     grain = _skin_grain(portrait.image, portrait.track.landmarks)
     for depth in _deepest_dip(shut, portrait.track.landmarks):
-        assert depth < RING_GRAINS * grain, (f"a band {depth:.1f} grey levels darker than the lid and the skin above it "
-                                             f"({depth / grain:.1f} of the skin's grain {grain:.1f}): an outline")
+        assert depth < RING_GRAINS * grain, (f"a band {depth:.1f} grey levels darker than the lid and the skin "
+                                             f"above it ({depth / grain:.1f} of the skin's grain {grain:.1f}): "
+                                             "an outline")
 
 
 def test_the_measure_sees_the_crease_over_an_open_eye(config, engine, image_tracker):
