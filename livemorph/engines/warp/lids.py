@@ -288,7 +288,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
-        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape) * (1.0 - drawn_brow)
+        inside = _inside(near.shape)
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
         # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
         # over the socket keeps its own light (relit to the socket's, it was a grey-brown band
         # from the lid up to the brow: "eyeshadow").
@@ -301,7 +302,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_at(g.xs, g.ys) / np.maximum(light, 1.0), *RELIGHT_BOUNDS)
         colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
-        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width, fill, drawn_brow)
+        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
+        lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
         patch += lift
         colour += lift
         patch += lid[..., None] * (colour - patch)
@@ -313,7 +315,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
 
 
 def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
-               top_s: np.ndarray, top_n: np.ndarray, width: float, fill: float, drawn_brow: np.ndarray) -> np.ndarray:
+               top_s: np.ndarray, top_n: np.ndarray, width: float) -> np.ndarray:
     """(h, w, 3) the light that lifts every dip between the lashes and the brow: a shut lid's
     skin runs on up to the brow bone (the fold whose shadow the warp leaves around it is gone),
     and a dark band round a lit lid reads as its outline (a pillow, a sticker). Up each column,
@@ -337,10 +339,9 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
     row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
-    lift = cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
+    return cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
                      (row * (len(ups) - 1)).astype(np.float32), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-    return lift * (fill * _inside(lift.shape) * smoothstep(1.0, 0.5, drawn_brow))[..., None]
 
 
 def _valley_lift(rgb: np.ndarray) -> np.ndarray:
