@@ -83,6 +83,7 @@ SHUT_LIGHT_TO = 0.6
 RING_FROM, RING_REACH = 0.12, 0.6
 RING_SMOOTHING = 0.04
 RING_COLUMNS, RING_ROWS = 16, 24
+RING_ACROSS = 1.0  # the lift's softness across the columns (Gaussian sigma, in columns)
 # A dip is lifted in full up to RING_LIFT[0] times its light, not at all from RING_LIFT[1] (hair,
 # a frame: a feature, not a shadow).
 RING_LIFT = (1.5, 1.9)
@@ -334,7 +335,8 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
     shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
     rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    lift = _valley_lift(rgb)
+    # Neighbouring columns lifted by much and by nothing drew the lifted band's end as an edge.
+    lift = cv2.GaussianBlur(_valley_lift(rgb), (1, 0), sigmaX=0.01, sigmaY=RING_ACROSS)
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
