@@ -15,7 +15,7 @@ deeper than RING_GRAINS of that reads as an outline.
 
 At AU45 +4, per eye, in grains: before the lid took the light of the skin above it and the
 dips above it were filled, Mona Lisa 4.2 and 0.8 (30.5 and 6.2 grey levels), lisa3 3.6 and 6.7,
-Trump 4.7 and 2.5; now 1.8 and 0.9, 1.9 and 2.8, 2.5 and 0.8. On the open Mona Lisa her crease
+Trump 4.7 and 2.5; now 1.9 and 0.9, 2.0 and 2.8, 2.5 and 0.8. On the open Mona Lisa her crease
 shadow measures 5.7 (the control below).
 """
 from __future__ import annotations
