@@ -30,7 +30,8 @@ MIN_SCALE_PX, MAX_SCALE_PX = 1.0, 4.0
 ABOVE_LASHES, ABOVE_LASHES_PX = 0.1, 3.0
 MIN_ROWS, MIN_ROWS_PX = 0.2, 6
 # A row's running mean along the lid (Gaussian sigma, fraction of the eye width) beyond
-# LINE_LEVELS times the grain level is a line, not grain.
+# LINE_LEVELS times the grain level is a line, not grain (callers may ask for less: repeated
+# up a shut lid, a faint row of the strip is a faint line across it, a ring's edge).
 ALONG_ROW = 0.12
 LINE_LEVELS = 0.8
 # Local energy (RMS over the grain scale) beyond this many times the strip's median is a line
@@ -48,7 +49,7 @@ PEAK_LEVELS = 3.5
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
-                skin: tuple[np.ndarray, ...]) -> np.ndarray:
+                skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
@@ -89,7 +90,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # their sign along a row, where grain averages out: take out the part of each row's running
     # mean beyond what grain gives (a canvas's weave, fainter, stays).
     running = cv2.GaussianBlur(strip, (0, 0), sigmaX=ALONG_ROW * width, sigmaY=0.01, borderType=cv2.BORDER_REFLECT_101)
-    strip -= running - np.clip(running, -LINE_LEVELS * level, LINE_LEVELS * level)
+    strip -= running - np.clip(running, -line_levels * level, line_levels * level)
     strip = _without_lines(strip, sigma)
     # Levels compared at the finest scale, a pixel, where grain dominates ...
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))

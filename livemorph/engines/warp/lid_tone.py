@@ -8,7 +8,9 @@ skin around the open eye carried smoothly across the eye and its lashes (a membr
 ``socket_fill``: each pixel takes the skin nearest it on every side, the upper-lid skin above
 and the lower lid below, blended by distance). Lines and spots in that skin (lashes, the
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
-painter paints the lid in it and relights the warped skin around the lid to it.
+painter relights the warped skin around the lid to it, and paints the lid in the same light
+filled from the skin above the eye only (``SocketLight.from_above``): a shut lid is the upper
+lid's skin carried down.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
 corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's
@@ -94,19 +96,29 @@ class SocketLight:
 
     corner: tuple[int, int]  # x0, y0 of the map in the portrait
     rgb: np.ndarray  # (h, w, 3) float32
+    # (h, w, 3) float32 the same light filled across the eye from the skin above it only: a shut
+    # lid is the upper lid's skin carried down (the lighter skin below the eye made it a lit dome).
+    from_above: np.ndarray
 
     def at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """(h, w, 3) the light at integer pixel coordinates ``xs``, ``ys`` (nearest edge beyond the map)."""
+        return self._sample(self.rgb, xs, ys)
+
+    def above_at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """(h, w, 3) ``from_above`` at integer pixel coordinates, as ``at``."""
+        return self._sample(self.from_above, xs, ys)
+
+    def _sample(self, rgb: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         x0, y0 = self.corner
-        return cv2.remap(self.rgb, (xs - x0).astype(np.float32), (ys - y0).astype(np.float32), cv2.INTER_NEAREST,
+        return cv2.remap(rgb, (xs - x0).astype(np.float32), (ys - y0).astype(np.float32), cv2.INTER_NEAREST,
                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray, width: float,
-                         fallback: np.ndarray, brow: np.ndarray) -> SocketLight:
+                         fallback: np.ndarray, brow: np.ndarray, upper: np.ndarray) -> SocketLight:
     """``eye``: the open eye's outline (corners and both lid margins); ``around``: points whose
     box (with a margin) the map covers; ``brow``: the brow's outline, left out like the eye
-    (hair, not light); in the portrait."""
+    (hair, not light); ``upper``: the upper lid margin, outer -> inner corner; in the portrait."""
     h, w = image.shape[:2]
     pad = 0.3 * width + 2
     x0, y0 = (max(int(np.floor(v - pad)), 0) for v in around.min(axis=0))
@@ -117,7 +129,18 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
     lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
     lashes |= brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0
-    return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback))
+    # Everything below the upper lid margin (carried on straight past the corners) is left out
+    # for the light from above.
+    ends = upper[[0, -1]] + np.array([[-1.0], [1.0]]) * 2.0 * (upper[-1] - upper[0])
+    margin = np.vstack([ends[:1], upper, ends[1:]]) - (x0, y0)
+    axis = (upper[-1] - upper[0]) / max(float(np.linalg.norm(upper[-1] - upper[0])), 1e-6)
+    down = np.array([-axis[1], axis[0]])
+    if float((eye.mean(axis=0) - upper.mean(axis=0)) @ down) < 0:
+        down = -down
+    down *= 2.0 * (patch.shape[0] + patch.shape[1])
+    below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
+    return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback),
+                       socket_fill(patch, lashes | below, width, fallback))
 
 
 def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:

@@ -12,7 +12,10 @@ old line must not float above a shut eye): in the light of the place it lies in 
 the portrait's skin around the open eye carried smoothly across it, so a lid in a socket
 shadow stays in it; darker and a little pinker toward the lashes, shaded by the eyeball's
 roundness), with the skin the warp dragged in around it relit to that light too (no lit oval,
-no rim), the portrait's own skin grain at its own scale and level (``lid_grain``), and a
+no rim); the lid itself is the upper lid's skin carried down (filled from below too, the lighter
+skin under the eye lit it as a dome), and between it and the brow no band is left darker than
+both (the open eye's crease and socket shadow round a lit lid read as a pillow's outline);
+the portrait's own skin grain at its own scale and level (``lid_grain``), and a
 lash line in its own lash colour, its thickness scaled to the eye. A shut lid is no taller than
 the open eye's opening plus its lid up to the crease (under raised brows the crease rides up
 higher; the skin between keeps its own light, and the lid's top takes it). Everything fades in with
@@ -73,6 +76,17 @@ RELIGHT_BOUNDS = (0.6, 1.6)
 # ... and no higher above where the lids meet than a shut lid reaches: from this share of its
 # height (EyeLook.shut_height) up to its top it fades into the light of the skin there.
 SHUT_LIGHT_TO = 0.6
+# Between a shut lid and the brow no band is darker than the skin on both sides of it
+# (_ring_lift): looked for from RING_FROM above where the lids meet (past the lashes' shadow)
+# to RING_REACH above the lid's top (fractions of the eye width), on the light smoothed over
+# RING_SMOOTHING, on a grid of RING_COLUMNS along the eye and RING_ROWS up.
+RING_FROM, RING_REACH = 0.12, 0.6
+RING_SMOOTHING = 0.04
+RING_COLUMNS, RING_ROWS = 16, 24
+RING_ACROSS = 1.0  # the lift's softness across the columns (Gaussian sigma, in columns)
+# A dip is lifted in full up to RING_LIFT[0] times its light, not at all from RING_LIFT[1] (hair,
+# a frame: a feature, not a shadow).
+RING_LIFT = (1.5, 1.9)
 LASH_ZONE = (0.05, 0.12)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
@@ -85,6 +99,9 @@ GRAIN_START, GRAIN_FULL = 0.1, 0.6
 GRAIN_ABOVE_MARGIN = 0.04
 GRAIN_REACH = 1.1
 GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
+# What runs along a row of the lid's grain strip beyond this share of its grain level is a line
+# (lid_grain.grain_strip): repeated up a shut lid, a fainter one still draws a band across it.
+GRAIN_LINE_LEVELS = 0.3
 
 
 @dataclass(frozen=True)
@@ -123,9 +140,10 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
         tone = measure_tone(image, gray, upper, rings[1:], below)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
-                                     tone.lid_rgb, brow=xy[list(brow)])
+                                     tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
-                            grain=grain_strip(image, upper, rings[2], width, (below, bone)),
+                            grain=grain_strip(image, upper, rings[2], width, (below, bone),
+                                              line_levels=GRAIN_LINE_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 
@@ -170,10 +188,11 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
     crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
     crease_n = np.minimum(crease_n, np.polyval(arc, crease_s) + eye.shut_height)
-    crease = (origin + crease_s[:, None] * axis + crease_n[:, None] * normal).astype(np.float32)
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
     reach = max(CORNER_REACH * eye.width, MIN_PX)
-    crease = np.vstack([crease[0] - reach * axis, crease, crease[-1] + reach * axis])
+    crease_s = np.concatenate([crease_s[:1] - reach, crease_s, crease_s[-1:] + reach]).astype(np.float32)
+    crease_n = np.concatenate([crease_n[:1], crease_n, crease_n[-1:]]).astype(np.float32)
+    crease = (origin + crease_s[:, None] * axis + crease_n[:, None] * normal).astype(np.float32)
     pad = 1.5 * thickness + 0.1 * eye.width + 2.0
     pts = np.vstack([meet - reach * axis, meet + reach * axis, crease + SKIN_AROUND * eye.width * normal])
     h, w = frame.shape[:2]
@@ -189,11 +208,12 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
     # points (the points themselves zigzag by a pixel or two, which a crisp lash line would show).
     meet_at = (arc[0] * s + arc[1]) * s + arc[2]
-    crease_at = np.interp(s, *increasing((crease - origin) @ axis, (crease - origin) @ normal)).astype(np.float32)
+    crease_at = np.interp(s, *increasing(crease_s, crease_n)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
-    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_at)
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_s,
+                            crease_n, crease_at)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, crease, brow, eye, fill, grain)
+        _paint_lid(patch, geometry, brow, eye, fill, grain)
     if lash > 0.0:
         _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
@@ -216,6 +236,8 @@ class _EyeGeometry:
     s: np.ndarray
     n: np.ndarray
     meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
+    crease_s: np.ndarray  # (K,) the crease, outer -> inner corner, reaching past both (eye-aligned, as s and n)
+    crease_n: np.ndarray
     crease_at: np.ndarray  # (h, w) the crease's n at each pixel's s
 
     def arc_at(self, s):
@@ -225,8 +247,7 @@ class _EyeGeometry:
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
 
 
-def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
-               fill: float, grain: float) -> None:
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float) -> None:
     """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
@@ -235,8 +256,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
     bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
-    crease_s, crease_n = (crease - g.origin) @ g.axis, (crease - g.origin) @ g.normal
-    top_n = np.maximum(crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
+    crease_s = g.crease_s
+    top_n = np.maximum(g.crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
     cover = max(COVER_ABOVE * eye.width, MIN_PX)
     top = g.point(crease_s, top_n + cover * _middle(crease_s, g.length))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
@@ -268,7 +289,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
         near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
-        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * _inside(near.shape) * (1.0 - drawn_brow)
+        inside = _inside(near.shape)
+        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
         # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
         # over the socket keeps its own light (relit to the socket's, it was a grey-brown band
         # from the lid up to the brow: "eyeshadow").
@@ -276,12 +298,75 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, crease: np.ndarray, brow: np.
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
         relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch *= relight
-        patch += lid[..., None] * (lid_color(rendered * relight, eye.tone, shade, v) - patch)
+        # The lid is the upper lid's skin carried down over the eye (SocketLight.from_above), by
+        # no more than the relighting's bounds; and between it and the brow no band is darker
+        # than the lid and the skin above it (a ring: its outline).
+        from_above = np.clip(eye.light.above_at(g.xs, g.ys) / np.maximum(light, 1.0), *RELIGHT_BOUNDS)
+        colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
+        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
+        lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
+        patch += lift
+        colour += lift
+        patch += lid[..., None] * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+
+
+def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
+               top_s: np.ndarray, top_n: np.ndarray, width: float) -> np.ndarray:
+    """(h, w, 3) the light that lifts every dip between the lashes and the brow: a shut lid's
+    skin runs on up to the brow bone (the fold whose shadow the warp leaves around it is gone),
+    and a dark band round a lit lid reads as its outline (a pillow, a sticker). Up each column,
+    from above the lashes' shadow to RING_REACH above the lid's top (``top_s``, ``top_n``), what
+    will show (``colour`` where ``lid`` paints it, the skin elsewhere), smoothed, is raised to the
+    lower of the brightest light below and above it there (a valley filled: what is no dip keeps
+    its light, nothing is darkened)."""
+    along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
+    ups = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)
+    top_s, top_n = increasing(top_s, top_n)
+    start = g.arc_at(along) + RING_FROM * width
+    stop = np.interp(along, top_s, top_n) + RING_REACH * width
+    heights = start[:, None] + ups[None, :] * (stop - start)[:, None]
+    at = g.point(np.repeat(along, len(ups)), heights.ravel()) - g.corner
+    grid_x = at[:, 0].reshape(len(along), len(ups)).astype(np.float32)
+    grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
+    shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
+    rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    # Neighbouring columns lifted by much and by nothing drew the lifted band's end as an edge.
+    lift = cv2.GaussianBlur(_valley_lift(rgb), (1, 0), sigmaX=0.01, sigmaY=RING_ACROSS)
+    # Back onto the pixels: column by s, row by the share of the way from start to stop.
+    column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
+    pixel_start = g.meet_at + RING_FROM * width
+    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
+    return cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
+                     (row * (len(ups) - 1)).astype(np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+
+
+def _valley_lift(rgb: np.ndarray) -> np.ndarray:
+    """(K, M, 3) the light that fills every valley along each of K profiles of ``rgb`` (K, M, 3),
+    each running from the lid outward: raised to the lower of the brightest light before and
+    after it on the profile, in that light's colour (a dark brown shadow scaled up turns
+    orange), fully up to RING_LIFT[0] times its light, not at all from RING_LIFT[1]. A profile
+    ends at the first feature far darker than the light before it (hair: a brow, the lashes a
+    raised brow leaves in its place; a frame): that is no shadow, and what lies beyond it is not
+    the skin around the lid. A bare brow (a painting's) is skin, and the profile runs on."""
+    profile = rgb @ LUMA
+    steps = np.arange(profile.shape[1])[None, :]
+    brightest = np.maximum.accumulate(profile, axis=1)
+    ended = np.maximum.accumulate(profile * RING_LIFT[1] < brightest, axis=1)
+    before = np.maximum.accumulate(np.where(profile >= brightest, steps, 0), axis=1)
+    flipped = np.where(ended, 0.0, profile)[:, ::-1]
+    after = np.maximum.accumulate(np.where(flipped >= np.maximum.accumulate(flipped, axis=1), steps, 0), axis=1)
+    after = profile.shape[1] - 1 - after[:, ::-1]
+    rows = np.arange(profile.shape[0])[:, None]
+    peak = np.where(profile[rows, before] <= profile[rows, after], before, after)
+    ratio = profile[rows, peak] / np.maximum(profile, 1.0)
+    share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
+    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
 
 
 def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
