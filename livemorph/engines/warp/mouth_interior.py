@@ -35,15 +35,13 @@ LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
 # of the tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
-# The lip's shadow on the teeth's roots, a share of their length (0.35 kept the longer middle of
-# the smooth arc in shadow further down: a greyer row under the lip).
-ROOT_SHADOW = 0.3
+# The upper lip's shadow on the teeth: their light at the root, rising to full over this share of
+# their length (at 0.7 the row's top edge was as bright as its middle right under the lip: an even
+# strip "inserted" into the mouth, Grace Hopper's dentures). 0.35 of the length kept the longer
+# middle of the smooth arc in shadow further down: a greyer row under the lip.
+ROOT_LIGHT, ROOT_SHADOW = 0.5, 0.3
+CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 the ends stayed lit)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
-# Tooth boundaries (u) of the lower row under a portrait's own teeth, the shade of the line between
-# two of them and how far each tip rounds off toward it (share of the tooth's length): at 0.03 and
-# 0.3 the row read as one grey strip.
-LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
-OWN_LOWER_GAP_SHADE, OWN_LOWER_TIP_ROUND = 0.25, 0.4
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
@@ -88,20 +86,26 @@ class LowerRow:
     brightness: float  # relative to the upper row
     shows: tuple[float, float]  # opening (gap / mouth width) at which it starts to show, and fully shows
     fade: tuple[float, float] | None = None  # own row: |2u - 1| where it starts fading toward the corners, and is gone
+    notch: float = 0.0  # tips rounding off deeper than the embrasures (``_arch_row``)
+    gap_line: float = 0.06  # shade of the line between two teeth
 
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 # In a broad smile the lower incisors' edges show above the lip before the jaw drops far.
 BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
-# Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
+# Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows,
+# whole teeth with rounded tips and clear lines between them (at a 0.03 line and 0.3 rounding the
+# row read as one grey strip).
 UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95,
-                           shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4))
+                           shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4), notch=0.4, gap_line=0.25)
 
 
-def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
+def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch=0.0, gap_line=0.06):
     """Colour (h, w, 3) and coverage (h, w) of a painted row of teeth growing ``depth_px`` away
     from its lip; ``room``: opening pixels available in each column; ``teeth``: the row from the
-    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades."""
+    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades;
+    ``notch``: how much deeper than an embrasure each tip rounds off toward its neighbours (share
+    of its length); ``gap_line``: the shade of the line between two teeth."""
     half, lengths, lights = (np.asarray(column) for column in zip(*teeth))
     outer = np.cumsum(half)  # each tooth's outer boundary, in |u - 1/2|
     d = np.abs(u[0] - 0.5)
@@ -109,52 +113,32 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     index = np.minimum(np.searchsorted(outer, d), len(half) - 1)
     within = 2 * np.clip((d - (outer[index] - half[index])) / half[index], 0.0, 1.0) - 1  # -1..1 across it
     to_gap = np.min(np.abs(d[:, None] - np.concatenate([[0.0], outer])[None, :]), axis=1)
-    # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches.
+    # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches
+    # (deeper, rounded tips where ``notch`` asks for them).
     length = length_px * np.interp(d, outer - half / 2, lengths) * (1 - 0.12 * side ** 2)
-    notch = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
+    embrasure = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
+    length = length * (1 - embrasure) * (1 - notch * within ** 4)
     # An opening shorter than the teeth still shows some of their shape: the room for each tooth
     # keeps ``SHAPE_IN_SHORT_ROOM`` of its shortfall from the central's (clipped to the room, a
     # barely parted smile showed one flat strip over a dark line).
-    shape = (length * (1 - notch) / max(length_px, 1e-3))[None, :]
+    shape = (length / max(length_px, 1e-3))[None, :]
     length = np.minimum(length_px * shape, room * (1 - SHAPE_IN_SHORT_ROOM * (1 - shape)))
     end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
-    # Shade: the lip's shadow at the root, slightly translucent tips, each tooth flat across its
+    # Shade: the lip's shadow over the roots, slightly translucent tips, each tooth flat across its
     # face and rounding off at its sides (rounded all across, the wide centrals dimmed the middle), a
     # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
     along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.7 + 0.3 * smoothstep(0.0, ROOT_SHADOW, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    vertical = ((ROOT_LIGHT + (1 - ROOT_LIGHT) * smoothstep(0.0, ROOT_SHADOW, along))
+                * (1 - 0.1 * smoothstep(0.6, 1.0, along)))
     # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
-    gap = (0.06 + 0.12 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
-    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
+    gap = ((gap_line + 0.12 * smoothstep(0.4, 1.0, along))
+           * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :])
+    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - CORNER_SHADE * smoothstep(0.25, 0.8, side))
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
-    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
-
-
-def _own_lower_row(g, u, depth_px, room, length_px, brightness):
-    """The lower row under a portrait's own upper teeth (``UNDER_OWN_TEETH``): colour (h, w, 3)
-    and coverage (h, w), growing ``depth_px`` up from the lower lip."""
-    u_row = u[0]
-    e = np.asarray(LOWER_EDGES)
-    index = np.searchsorted(e, u_row)
-    left = e[np.clip(index - 1, 0, len(e) - 1)]
-    right = e[np.clip(index, 0, len(e) - 1)]
-    span = np.maximum(right - left, 1e-3)
-    within = np.where((index > 0) & (index < len(e)), 2 * (u_row - left) / span - 1, 0.0)
-    gap_px = np.min(np.abs(u_row[:, None] - e[None, :]), axis=1) * g.width
-    side = np.abs(2 * u_row - 1)
-    # Each tooth's tip rounds off into the gap beside it (a square-topped row read as one strip).
-    length = length_px * (1 - 0.3 * side) * (1 - OWN_LOWER_TIP_ROUND * within ** 4)
-    length = np.minimum(length[None, :], room)
-    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
-    along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    across = (1 - 0.13 * within ** 2) * (1 - OWN_LOWER_GAP_SHADE * np.exp(-(gap_px / 0.8) ** 2))
-    toward_corner = 1 - 0.6 * smoothstep(0.15, 0.75, side)
-    shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
@@ -221,15 +205,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
     lower_show = float(smoothstep(*row.shows, opening))
     if lower_show > 0.0:
-        if lower_only:
-            # Under a portrait's own teeth the lower row rises from behind the lip as the jaw drops,
-            # whole teeth: faded in by opacity it read as a grey smear.
-            rgb, cover = _own_lower_row(g, u, above_bottom, row.room * height,
-                                        lower_show * row.tooth_height * g.width, row.brightness)
+        # Its teeth rise from behind the lip as the mouth opens, whole (faded in, a grey bar).
+        rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+                               LOWER_TEETH, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
+        if row.fade is not None:
             cover = cover * smoothstep(*row.fade, side)
-        else:
-            # Its tips rise from behind the lip as the mouth opens (faded in, a grey bar).
-            rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
-                                   LOWER_TEETH, row.brightness, 0.2)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
