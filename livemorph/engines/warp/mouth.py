@@ -20,7 +20,7 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import (OWN_TEETH_BOWL, OWN_TEETH_DEEP_RED, TONGUE_FULL, TONGUE_START, painted_cavity_light,
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, TONGUE_FULL, TONGUE_START, painted_cavity_light,
                              synthesized_interior)
 from .raster import polygon_mask
 
@@ -39,6 +39,15 @@ OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (s
 # The shadow of the portrait's own upper teeth on the palate under them: this share of the light,
 # fading out this far below them (share of the mouth width).
 UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
+# Over a jaw drop under its own teeth the lower lip's wet inner face shows, turned away from the
+# light: from its edge this share of the way to the cavity's half-lit red, fading out over
+# LOWER_LIP_ROLL_MAX of the mouth width down the lip (the cavity met a lit lip in a clean cut:
+# "smooth with a hard edge" on Trump).
+OWN_LIP_INSIDE = 0.5
+# ... and the cavity fades into the lips over this many times the portrait's softness (at the
+# painted opening's 0.7 Trump's cavity met his lower lip more steeply than any lip edge in his
+# photo: 35 against 32 grey levels per pixel; test_warp_own_teeth_jaw).
+OWN_EDGE_SOFT = 2.0
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -197,8 +206,12 @@ class MouthPainter:
             light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                              * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                         teeth=self.teeth, lower_only=True, deep_red=OWN_TEETH_DEEP_RED)
+                                         teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
+            below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
+            inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
+            inside = (inside * (ys > 0.5 * (top + bottom)))[..., None]
+            patch = patch + inside * (0.5 * g.cavity_rgb - patch)
         else:
             # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a
             # tilted mouth's steep corners a column's reach covered too little, and the warp's smeared
@@ -219,10 +232,12 @@ class MouthPainter:
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth)
+            walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
+                                         deep_red=DEEP_RED * walls)
             color = _soften(color, g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
+        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
 

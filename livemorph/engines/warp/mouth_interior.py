@@ -71,8 +71,11 @@ THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.1, rim=0.4, lips_inside=0.1)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
-# a brown box). The cavity's hue spread grows by up to this share of itself in the dark.
-OWN_TEETH_DEEP_RED = 1.0
+# a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
+# by up to this share of itself in the dark: under a portrait's own teeth always, in a painted
+# mouth as its walls show (redder shadows in a smile's narrow opening read to MediaPipe as lip: the
+# Mona Lisa's big smile parted 0.085 mouth widths instead of 0.098, test_warp_open_mouth).
+DEEP_RED = 1.0
 # A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
@@ -163,7 +166,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
                          light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
-                         deep_red: float = 0.0) -> np.ndarray:
+                         deep_red: float = DEEP_RED) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -171,19 +174,17 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     its lit colour (``painted_cavity_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
-    behind the lower lip as the mouth opens, canine to canine); ``deep_red``: how much redder
-    than its lit walls the cavity's shadows are (``OWN_TEETH_DEEP_RED``).
+    behind the lower lip as the mouth opens, canine to canine). ``deep_red``: how much redder
+    than its lit walls the cavity's shadows are (``DEEP_RED``).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
     v = np.clip(below_top / height, 0.0, 1.0)
-    color = light[..., None] * g.cavity_rgb
-    if deep_red > 0.0:
-        mean = float(g.cavity_rgb.mean())
-        tint = g.cavity_rgb / max(mean, 1.0)
-        darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
-        redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
-        color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
+    mean = float(g.cavity_rgb.mean())
+    tint = g.cavity_rgb / max(mean, 1.0)
+    darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
+    redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
+    color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up), with a faint
     # groove down its middle.
