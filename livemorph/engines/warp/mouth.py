@@ -45,8 +45,8 @@ UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
 # "smooth with a hard edge" on Trump).
 OWN_LIP_INSIDE = 0.5
 # ... and the cavity fades into the lips over this many times the portrait's softness (at the
-# painted opening's 0.7 Trump's cavity met his lower lip more steeply than any lip edge in his
-# photo: 35 against 32 grey levels per pixel; test_warp_own_teeth_jaw).
+# painted opening's 0.7 Trump's cavity met his lower lip as steeply as his lips meet his teeth:
+# 36 grey levels over two pixels, now 27; test_warp_own_teeth_jaw).
 OWN_EDGE_SOFT = 2.0
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
