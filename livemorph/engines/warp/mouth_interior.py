@@ -84,6 +84,7 @@ PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 
 @dataclass(frozen=True)
 class LowerRow:
+    teeth: tuple  # the row from the middle out (``LOWER_TEETH``)
     room: float  # share of the opening's height the row may take, from the lower lip up
     tooth_height: float  # central incisor, fraction of the mouth width
     brightness: float  # relative to the upper row
@@ -95,11 +96,12 @@ class LowerRow:
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 # In a broad smile the lower incisors' edges show above the lip before the jaw drops far.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
+BEHIND_THE_LIP = LowerRow(teeth=LOWER_TEETH, room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
 # Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows,
 # whole teeth with rounded tips and clear lines between them (at a 0.03 line and 0.3 rounding the
 # row read as one grey strip).
-UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95,
+UNDER_OWN_TEETH = LowerRow(teeth=LOWER_TEETH + ((0.04, 0.7, 0.75), (0.035, 0.6, 0.7)), room=0.3, tooth_height=0.055,
+                           brightness=0.95,
                            shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4), notch=0.4, gap_line=0.25)
 
 
@@ -208,7 +210,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if lower_show > 0.0:
         # Its teeth rise from behind the lip as the mouth opens, whole (faded in, a grey bar).
         rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
-                               LOWER_TEETH, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
+                               row.teeth, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
         if row.fade is not None:
             cover = cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
