@@ -22,6 +22,10 @@ from .easing import smoothstep
 TEETH_START, TEETH_FULL = 0.02, 0.06
 LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
+# Light of the wet sheen along the tongue's back (share of its lit colour), showing between these
+# openings: in a smile's narrower one MediaPipe read it as the lower lip (the Mona Lisa's big smile
+# parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth).
+TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
@@ -195,6 +199,11 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
         tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
         lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+        # Its wet back catches the light from the front just behind its top curve: the tongue's
+        # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
+        sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
+                 * np.exp(-((v - tongue_top - 0.08) / 0.05) ** 2))
+        lit = lit + sheen
         lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
