@@ -6,8 +6,10 @@ width, so one small patch of array maths paints any mouth. Shading follows a rea
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
 widest in the middle and narrower and darker toward the corners, their free edges one smooth
 arc with small notches, parted by faint gaps (never a dark outline); the cavity
-is lit near the lips and darkens with depth -- a wide one is a bowl, darkest at the throat; a
-tongue shows only low in a wide opening, lit at its front.
+is lit near the lips and darkens with depth, its shadows redder than its lit walls -- a wide
+one is a bowl, darkest at the throat; a tongue shows only low in a wide opening, lit at its
+front, its wet back catching the light along its top curve. The painted rows and the lower row
+under a portrait's own teeth are one painter (``_arch_row``) with different tooth shapes.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
 # Light of the wet sheen along the tongue's back (share of its lit colour), showing between these
 # openings: in a smile's narrower one MediaPipe read it as the lower lip (the Mona Lisa's big smile
-# parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth).
+# parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth). A ridge 0.07 of the opening
+# tall, 0.1 below the tongue's top (narrower, the portrait's softness blurred it away).
 TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
@@ -202,7 +205,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
-                 * np.exp(-((v - tongue_top - 0.08) / 0.05) ** 2))
+                 * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
         lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]

@@ -148,3 +148,31 @@ def test_a_wide_open_painted_mouth_is_not_one_flat_dark_fill(name, config, engin
     # Still a mouth: a dark inside, not a pale pocket.
     assert np.percentile(opening, 10) < 0.5 * np.median(_gray(portrait.image)[_fill(
         out.shape, portrait.track.landmarks[list(FACE_OVAL), :2]).astype(bool)])
+
+
+@pytest.mark.parametrize("name", ["mona_lisa.jpg", "grace_hopper_glasses.jpg", "london_042_grayscale.png"])
+def test_a_wide_open_painted_mouth_shows_the_tongues_back_against_the_throat(name, config, engine, image_tracker):
+    # Down the middle fifth of a wide-open mouth (the mean of its columns, upper to lower inner
+    # lip), below the throat's darkest row the tongue's back stands out as a lit ridge: the
+    # profile falls again by at least 3 grey levels before the lower teeth and lip (Mona Lisa 4.5,
+    # Grace Hopper 10.7, london_042 8.4; 0.0, 0.0 and 0.2 before). Before, it
+    # rose steadily from the throat to the lip (the Mona Lisa's and Grace Hopper's "flat"
+    # insides: one dark gradient, no tongue to see).
+    portrait = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    aus[AU.AU26] += 3.5
+    aus[AU.AU25] += 3.0
+    out = _gray(engine.render(prepared, aus))
+    moved = engine.displaced_vertices(prepared, aus)
+    upper, lower = moved[list(UPPER_INNER), :2], moved[list(LOWER_INNER), :2]
+    left, span = upper[0, 0], upper[-1, 0] - upper[0, 0]
+    xs = np.arange(int(left + 0.4 * span), int(left + 0.6 * span) + 1)
+    tops, bottoms = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
+    rows = int(np.min(bottoms - tops))
+    assert rows > 15, "the mouth did not open"
+    profile = np.mean([out[int(top):int(top) + rows, x] for x, top in zip(xs, tops)], axis=0)
+    # From the throat's darkest row to 0.8 of the way down (below that: lower teeth and lip).
+    below = profile[int(np.argmin(profile)):int(0.8 * rows)]
+    fall = max(float(below[:i + 1].max() - below[i]) for i in range(len(below)))
+    assert fall >= 3.0, f"no tongue: below the throat the middle rises steadily {np.round(below).astype(int)}"
