@@ -6,7 +6,8 @@ pixels inside it), below the portrait's own teeth: deeper than 1.25 times the po
 opening under the upper lip (the most its own interior is stretched), across the middle half of
 the mouth. References are independent of the painter: the opening's own darkest tone for
 flatness; the SOURCE portrait's own teeth (the brightest fifth of its opening) and its lower
-lip for what teeth look like in this photo's light.
+lip for what teeth look like in this photo's light; its own inner lip edges (lips against teeth)
+for how sharply a lip may meet the cavity.
 """
 from __future__ import annotations
 
