@@ -7,9 +7,9 @@ interior (its teeth) where it shows one, riding with the lips, and a synthesized
 (``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
 smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
-its highlights and eye whites, hued by the light on its skin; cavity and tongue from its lips
--- and the paint gets the portrait's softness and grain, so a painting stays painterly and a
-grey photo grey.
+its highlights and eye whites but never brighter than the skin around the mouth, hued by the
+light on its skin; cavity and tongue from its lips -- and the paint gets the portrait's softness
+and grain (its colour noise too), so a painting stays painterly and a grey photo grey.
 """
 from __future__ import annotations
 
@@ -357,8 +357,8 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
-    highlights or its eye whites (whichever is brighter) and never brighter than they are,
-    tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
+    highlights or its eye whites (whichever is brighter) and never brighter than they are or
+    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
     a tinted picture no cooler than its whites and no brighter than its eye whites
     (``_warm_as_the_whites``)."""
     pixels = image[face].astype(np.float32)
