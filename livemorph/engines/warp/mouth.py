@@ -7,9 +7,9 @@ interior (its teeth) where it shows one, riding with the lips, and a synthesized
 (``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
 smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
-its highlights and eye whites, hued by the light on its skin; cavity and tongue from its lips
--- and the paint gets the portrait's softness and grain, so a painting stays painterly and a
-grey photo grey.
+its highlights and eye whites but never brighter than the skin around the mouth, hued by the
+light on its skin; cavity and tongue from its lips -- and the paint gets the portrait's softness
+and grain (its colour noise too), so a painting stays painterly and a grey photo grey.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .easing import smoothstep
-from .mouth_interior import (OWN_TEETH_BOWL, OWN_TEETH_DEEP_RED, TONGUE_FULL, TONGUE_START, painted_cavity_light,
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, TONGUE_FULL, TONGUE_START, painted_cavity_light,
                              synthesized_interior)
 from .raster import polygon_mask
 
@@ -39,6 +39,15 @@ OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (s
 # The shadow of the portrait's own upper teeth on the palate under them: this share of the light,
 # fading out this far below them (share of the mouth width).
 UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
+# Over a jaw drop under its own teeth the lower lip's wet inner face shows, turned away from the
+# light: from its edge this share of the way to the cavity's half-lit red, fading out over
+# LOWER_LIP_ROLL_MAX of the mouth width down the lip (the cavity met a lit lip in a clean cut:
+# "smooth with a hard edge" on Trump).
+OWN_LIP_INSIDE = 0.5
+# ... and the cavity fades into the lips over this many times the portrait's softness (at the
+# painted opening's 0.7 Trump's cavity met his lower lip as steeply as his lips meet his teeth:
+# 36 grey levels over two pixels, now 27; test_warp_own_teeth_jaw).
+OWN_EDGE_SOFT = 2.0
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -65,6 +74,11 @@ LIGHTEST_SKIN = 90
 # Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
 # or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
 TEETH_HIGHLIGHT = 95
+# ... and no brighter than this brightness percentile of the skin around the mouth (a box this many
+# mouth widths out from its middle, lips left out): the mouth's light, not the forehead's or a
+# cheek's in a face lit from one side. With the grain laid over them the teeth's brightest then
+# stay under that skin's brightest (at its 99th percentile they did not: test_warp_teeth).
+NEAR_MOUTH_HIGHLIGHT, NEAR_MOUTH_BOX = 95, (0.8, 0.5, 0.6)  # percentile; half-width, above, below
 # Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
 # tinted picture (a varnished painting), whose painted teeth are as bright as its eye whites
 # times this, not as its brightest skin.
@@ -73,7 +87,7 @@ TINTED_TEETH_OVER_SCLERA = 1.1
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
-GRAIN_MAX = 0.035  # strongest grain (std of relative brightness) laid over the paint
+GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
 
@@ -88,7 +102,7 @@ class MouthGeometry:
     teeth_rgb: np.ndarray  # (3,) float32
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
-    grain: np.ndarray  # (h, w) float32 relative grain of the portrait's skin, tiled over the paint
+    grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -193,8 +207,12 @@ class MouthPainter:
             light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                              * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                         teeth=self.teeth, lower_only=True, deep_red=OWN_TEETH_DEEP_RED)
+                                         teeth=self.teeth, lower_only=True)
             color = kept.over(_soften(color, g))
+            below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
+            inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
+            inside = (inside * (ys > 0.5 * (top + bottom)))[..., None]
+            patch = patch + inside * (0.5 * g.cavity_rgb - patch)
         else:
             # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a
             # tilted mouth's steep corners a column's reach covered too little, and the warp's smeared
@@ -215,10 +233,12 @@ class MouthPainter:
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth)
+            walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
+                                         deep_red=DEEP_RED * walls)
             color = _soften(color, g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.7 * g.softness))
+        mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
 
@@ -327,16 +347,18 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     """The portrait's softness and grain on the paint."""
     if g.softness > 0.3:
         color = cv2.GaussianBlur(color, (0, 0), g.softness)
-    th, tw = g.grain.shape
+    th, tw = g.grain.shape[:2]
     h, w = color.shape[:2]
-    grain = np.tile(g.grain, (h // th + 1, w // tw + 1))[:h, :w]
-    return color * (1.0 + grain[..., None])
+    grain = np.tile(g.grain, (h // th + 1, w // tw + 1, 1))[:h, :w]
+    # Each channel's grain scales with the paint's brightness, not the channel's own level: the
+    # photo's colour noise is as strong in a pale tooth's blue as in the skin's.
+    return color + grain * color.mean(axis=2, keepdims=True)
 
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
-    highlights or its eye whites (whichever is brighter) and never brighter than they are,
-    tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
+    highlights or its eye whites (whichever is brighter) and never brighter than they are or
+    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
     a tinted picture no cooler than its whites and no brighter than its eye whites
     (``_warm_as_the_whites``)."""
     pixels = image[face].astype(np.float32)
@@ -348,7 +370,8 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
     highlights = float(np.percentile(luminance, TEETH_HIGHLIGHT))
     sclera = _eye_whites(image, xy)
     eye_whites = float(sclera.mean()) if sclera is not None else 0.0
-    target = min(max(highlights, 1.3 * float(skin.mean()), 0.92 * eye_whites), max(highlights, eye_whites))
+    target = min(max(highlights, 1.3 * float(skin.mean()), 0.92 * eye_whites), max(highlights, eye_whites),
+                 _near_mouth_highlight(image, xy, face))
     every_4th = image[::4, ::4].reshape(-1, 3).astype(np.float32)  # plenty for the picture's white
     picture_luminance = every_4th.mean(axis=1)
     white_point = float(np.percentile(picture_luminance, 99.5))
@@ -364,6 +387,23 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
         face_whites.append(sclera)
     return _warm_as_the_whites(np.clip(teeth, 0, 240), np.median(every_4th[picture_luminance >= white_point], axis=0),
                                face_whites)
+
+
+def _near_mouth_highlight(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> float:
+    """The brightest skin around the mouth (``NEAR_MOUTH_HIGHLIGHT`` percentile of its mean
+    RGB): the light the teeth are in. Lisa3's painted teeth, at her face's highlights, were
+    brighter than any skin near her mouth ("too bright and clean" in a dim photo)."""
+    lips = polygon_mask(face.shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
+    width = float(np.linalg.norm(xy[UPPER_OUTER[-1]] - xy[UPPER_OUTER[0]]))
+    cx, cy = xy[list(UPPER_OUTER + LOWER_OUTER)].mean(axis=0)
+    half, above, below = (share * width for share in NEAR_MOUTH_BOX)
+    box = np.zeros_like(face)
+    box[max(int(cy - above), 0):max(int(cy + below), 0), max(int(cx - half), 0):max(int(cx + half), 0)] = True
+    margin = max(1, int(round(0.03 * width)))  # the lips' soft edge is not skin
+    skin = box & face & ~cv2.dilate(lips.astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8)).astype(bool)
+    if skin.sum() < 50:
+        return 255.0
+    return float(np.percentile(image[skin].astype(np.float32).mean(axis=1), NEAR_MOUTH_HIGHLIGHT))
 
 
 def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites: list) -> np.ndarray:
@@ -488,16 +528,19 @@ def _edge_blur(gray: np.ndarray) -> float:
 
 
 def _grain_tile(image: np.ndarray, xy: np.ndarray, width: float) -> np.ndarray:
-    """The portrait's fine texture (skin pores, film grain, brush and craquelure) as relative
-    brightness changes, to lay over the flat paint."""
+    """The portrait's fine texture (skin pores, film grain, a phone's colour noise, brush and
+    craquelure) per channel, as shares of the skin's brightness, to lay over the flat paint.
+    Brightness grain alone left painted teeth clean in a photo whose noise is coloured (lisa3)."""
     x0, y0, x1, y1 = _chin_box(image, xy, width)
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return np.zeros((1, 1), np.float32)
-    gray = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    smooth = cv2.GaussianBlur(gray, (0, 0), 1.5)
-    grain = np.clip((gray - smooth) / np.maximum(smooth, 20.0), -0.15, 0.15)
+        return np.zeros((1, 1, 3), np.float32)
+    skin = image[y0:y1, x0:x1].astype(np.float32)
+    smooth = cv2.GaussianBlur(skin, (0, 0), 1.5)
+    level = np.maximum(smooth.mean(axis=2, keepdims=True), 20.0)
+    grain = np.clip((skin - smooth) / level, -0.15, 0.15)
     # A beard or a mole is not grain: keep the texture's character but not its strength.
-    return (grain * min(1.0, GRAIN_MAX / max(float(grain.std()), 1e-6))).astype(np.float32)
+    brightness = float(grain.mean(axis=2).std())
+    return (grain * min(1.0, GRAIN_MAX / max(brightness, 1e-6))).astype(np.float32)
 
 
 def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:

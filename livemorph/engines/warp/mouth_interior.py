@@ -6,8 +6,10 @@ width, so one small patch of array maths paints any mouth. Shading follows a rea
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
 widest in the middle and narrower and darker toward the corners, their free edges one smooth
 arc with small notches, parted by faint gaps (never a dark outline); the cavity
-is lit near the lips and darkens with depth -- a wide one is a bowl, darkest at the throat; a
-tongue shows only low in a wide opening, lit at its front.
+is lit near the lips and darkens with depth, its shadows redder than its lit walls -- a wide
+one is a bowl, darkest at the throat; a tongue shows only low in a wide opening, lit at its
+front, its wet back catching the light along its top curve. The painted rows and the lower row
+under a portrait's own teeth are one painter (``_arch_row``) with different tooth shapes.
 """
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ from .easing import smoothstep
 TEETH_START, TEETH_FULL = 0.02, 0.06
 LOWER_TEETH_START, LOWER_TEETH_FULL = 0.16, 0.3
 TONGUE_START, TONGUE_FULL = 0.14, 0.3
+# Light of the wet sheen along the tongue's back (share of its lit colour), showing between these
+# openings: in a smile's narrower one MediaPipe read it as the lower lip (the Mona Lisa's big smile
+# parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth). A ridge 0.07 of the opening
+# tall, 0.1 below the tongue's top (narrower, the portrait's softness blurred it away).
+TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
@@ -35,15 +42,13 @@ LOWER_TEETH = ((0.058, 1.0, 1.0), (0.06, 0.97, 0.95), (0.055, 0.9, 0.88), (0.042
 # (an embrasure) this share of the tooth's length deep, deeper toward the canines, and this share
 # of the tooth's width wide (a deep square notch at every boundary read as a sawtooth).
 EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
-# The lip's shadow on the teeth's roots, a share of their length (0.35 kept the longer middle of
-# the smooth arc in shadow further down: a greyer row under the lip).
-ROOT_SHADOW = 0.3
+# The upper lip's shadow on the teeth: their light at the root, rising to full over this share of
+# their length (at 0.7 the row's top edge was as bright as its middle right under the lip: an even
+# strip "inserted" into the mouth, Grace Hopper's dentures). 0.35 of the length kept the longer
+# middle of the smooth arc in shadow further down: a greyer row under the lip.
+ROOT_LIGHT, ROOT_SHADOW = 0.5, 0.3
+CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 the ends stayed lit)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
-# Tooth boundaries (u) of the lower row under a portrait's own teeth, the shade of the line between
-# two of them and how far each tip rounds off toward it (share of the tooth's length): at 0.03 and
-# 0.3 the row read as one grey strip.
-LOWER_EDGES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
-OWN_LOWER_GAP_SHADE, OWN_LOWER_TIP_ROUND = 0.25, 0.4
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
@@ -73,8 +78,11 @@ THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
 OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.1, rim=0.4, lips_inside=0.1)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
-# a brown box). The cavity's hue spread grows by up to this share of itself in the dark.
-OWN_TEETH_DEEP_RED = 1.0
+# a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
+# by up to this share of itself in the dark: under a portrait's own teeth always, in a painted
+# mouth as its walls show (redder shadows in a smile's narrow opening read to MediaPipe as lip: the
+# Mona Lisa's big smile parted 0.085 mouth widths instead of 0.098, test_warp_open_mouth).
+DEEP_RED = 1.0
 # A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
@@ -83,25 +91,33 @@ PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 
 @dataclass(frozen=True)
 class LowerRow:
+    teeth: tuple  # the row from the middle out (``LOWER_TEETH``)
     room: float  # share of the opening's height the row may take, from the lower lip up
     tooth_height: float  # central incisor, fraction of the mouth width
     brightness: float  # relative to the upper row
     shows: tuple[float, float]  # opening (gap / mouth width) at which it starts to show, and fully shows
     fade: tuple[float, float] | None = None  # own row: |2u - 1| where it starts fading toward the corners, and is gone
+    notch: float = 0.0  # tips rounding off deeper than the embrasures (``_arch_row``)
+    gap_line: float = 0.06  # shade of the line between two teeth
 
 
 # Behind the lower lip, under painted upper teeth: a few incisor edges in the middle.
 # In a broad smile the lower incisors' edges show above the lip before the jaw drops far.
-BEHIND_THE_LIP = LowerRow(room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
-# Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows.
-UNDER_OWN_TEETH = LowerRow(room=0.3, tooth_height=0.055, brightness=0.95,
-                           shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4))
+BEHIND_THE_LIP = LowerRow(teeth=LOWER_TEETH, room=0.3, tooth_height=0.05, brightness=0.75, shows=(0.1, 0.24))
+# Under a portrait's own upper row: its lips are parted over its teeth, so canine to canine shows,
+# whole teeth with rounded tips and clear lines between them (at a 0.03 line and 0.3 rounding the
+# row read as one grey strip).
+UNDER_OWN_TEETH = LowerRow(teeth=LOWER_TEETH + ((0.04, 0.7, 0.75), (0.035, 0.6, 0.7)), room=0.3, tooth_height=0.055,
+                           brightness=0.95,
+                           shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4), notch=0.4, gap_line=0.25)
 
 
-def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
+def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch=0.0, gap_line=0.06):
     """Colour (h, w, 3) and coverage (h, w) of a painted row of teeth growing ``depth_px`` away
     from its lip; ``room``: opening pixels available in each column; ``teeth``: the row from the
-    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades."""
+    middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades;
+    ``notch``: how much deeper than an embrasure each tip rounds off toward its neighbours (share
+    of its length); ``gap_line``: the shade of the line between two teeth."""
     half, lengths, lights = (np.asarray(column) for column in zip(*teeth))
     outer = np.cumsum(half)  # each tooth's outer boundary, in |u - 1/2|
     d = np.abs(u[0] - 0.5)
@@ -109,52 +125,32 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade):
     index = np.minimum(np.searchsorted(outer, d), len(half) - 1)
     within = 2 * np.clip((d - (outer[index] - half[index])) / half[index], 0.0, 1.0) - 1  # -1..1 across it
     to_gap = np.min(np.abs(d[:, None] - np.concatenate([[0.0], outer])[None, :]), axis=1)
-    # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches.
+    # One smooth incisal arc, each tooth's own length eased into the next (no steps), small notches
+    # (deeper, rounded tips where ``notch`` asks for them).
     length = length_px * np.interp(d, outer - half / 2, lengths) * (1 - 0.12 * side ** 2)
-    notch = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
+    embrasure = (EMBRASURE_DEPTH + EMBRASURE_DEPTH_SIDE * side) * np.exp(-(to_gap / (EMBRASURE_WIDTH * half[index])) ** 2)
+    length = length * (1 - embrasure) * (1 - notch * within ** 4)
     # An opening shorter than the teeth still shows some of their shape: the room for each tooth
     # keeps ``SHAPE_IN_SHORT_ROOM`` of its shortfall from the central's (clipped to the room, a
     # barely parted smile showed one flat strip over a dark line).
-    shape = (length * (1 - notch) / max(length_px, 1e-3))[None, :]
+    shape = (length / max(length_px, 1e-3))[None, :]
     length = np.minimum(length_px * shape, room * (1 - SHAPE_IN_SHORT_ROOM * (1 - shape)))
     end = 2 * float(outer[-1])  # |2u - 1| where the row ends, its last teeth lost in the corners' shadow
     cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(end, end - fade, side)[None, :]
-    # Shade: the lip's shadow at the root, slightly translucent tips, each tooth flat across its
+    # Shade: the lip's shadow over the roots, slightly translucent tips, each tooth flat across its
     # face and rounding off at its sides (rounded all across, the wide centrals dimmed the middle), a
     # faint line between teeth (a little stronger toward the free edge), darker toward the corners.
     along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.7 + 0.3 * smoothstep(0.0, ROOT_SHADOW, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
+    vertical = ((ROOT_LIGHT + (1 - ROOT_LIGHT) * smoothstep(0.0, ROOT_SHADOW, along))
+                * (1 - 0.1 * smoothstep(0.6, 1.0, along)))
     # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
-    gap = (0.06 + 0.12 * smoothstep(0.4, 1.0, along)) * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :]
-    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - 0.45 * smoothstep(0.25, 0.8, side))
+    gap = ((gap_line + 0.12 * smoothstep(0.4, 1.0, along))
+           * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :])
+    across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - CORNER_SHADE * smoothstep(0.25, 0.8, side))
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
-    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
-
-
-def _own_lower_row(g, u, depth_px, room, length_px, brightness):
-    """The lower row under a portrait's own upper teeth (``UNDER_OWN_TEETH``): colour (h, w, 3)
-    and coverage (h, w), growing ``depth_px`` up from the lower lip."""
-    u_row = u[0]
-    e = np.asarray(LOWER_EDGES)
-    index = np.searchsorted(e, u_row)
-    left = e[np.clip(index - 1, 0, len(e) - 1)]
-    right = e[np.clip(index, 0, len(e) - 1)]
-    span = np.maximum(right - left, 1e-3)
-    within = np.where((index > 0) & (index < len(e)), 2 * (u_row - left) / span - 1, 0.0)
-    gap_px = np.min(np.abs(u_row[:, None] - e[None, :]), axis=1) * g.width
-    side = np.abs(2 * u_row - 1)
-    # Each tooth's tip rounds off into the gap beside it (a square-topped row read as one strip).
-    length = length_px * (1 - 0.3 * side) * (1 - OWN_LOWER_TIP_ROUND * within ** 4)
-    length = np.minimum(length[None, :], room)
-    cover = smoothstep(length + 0.7, length - 0.7, depth_px) * smoothstep(0.86, 0.62, side)[None, :]
-    along = depth_px / np.maximum(length, 1.0)
-    vertical = (0.7 + 0.3 * smoothstep(0.0, 0.35, along)) * (1 - 0.1 * smoothstep(0.6, 1.0, along))
-    across = (1 - 0.13 * within ** 2) * (1 - OWN_LOWER_GAP_SHADE * np.exp(-(gap_px / 0.8) ** 2))
-    toward_corner = 1 - 0.6 * smoothstep(0.15, 0.75, side)
-    shade = (brightness * vertical * (across * toward_corner)[None, :])[..., None]
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
@@ -179,7 +175,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
                          light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
-                         deep_red: float = 0.0) -> np.ndarray:
+                         deep_red: float = DEEP_RED) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -187,19 +183,17 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     its lit colour (``painted_cavity_light``); ``opening``: mean
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
-    behind the lower lip as the mouth opens, canine to canine); ``deep_red``: how much redder
-    than its lit walls the cavity's shadows are (``OWN_TEETH_DEEP_RED``).
+    behind the lower lip as the mouth opens, canine to canine). ``deep_red``: how much redder
+    than its lit walls the cavity's shadows are (``DEEP_RED``).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
     v = np.clip(below_top / height, 0.0, 1.0)
-    color = light[..., None] * g.cavity_rgb
-    if deep_red > 0.0:
-        mean = float(g.cavity_rgb.mean())
-        tint = g.cavity_rgb / max(mean, 1.0)
-        darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
-        redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
-        color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
+    mean = float(g.cavity_rgb.mean())
+    tint = g.cavity_rgb / max(mean, 1.0)
+    darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
+    redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
+    color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up), with a faint
     # groove down its middle.
@@ -208,6 +202,11 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
         tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
         lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+        # Its wet back catches the light from the front just behind its top curve: the tongue's
+        # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
+        sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
+                 * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
+        lit = lit + sheen
         lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
@@ -221,15 +220,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
     lower_show = float(smoothstep(*row.shows, opening))
     if lower_show > 0.0:
-        if lower_only:
-            # Under a portrait's own teeth the lower row rises from behind the lip as the jaw drops,
-            # whole teeth: faded in by opacity it read as a grey smear.
-            rgb, cover = _own_lower_row(g, u, above_bottom, row.room * height,
-                                        lower_show * row.tooth_height * g.width, row.brightness)
+        # Its teeth rise from behind the lip as the mouth opens, whole (faded in, a grey bar).
+        rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+                               row.teeth, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
+        if row.fade is not None:
             cover = cover * smoothstep(*row.fade, side)
-        else:
-            # Its tips rise from behind the lip as the mouth opens (faded in, a grey bar).
-            rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
-                                   LOWER_TEETH, row.brightness, 0.2)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color

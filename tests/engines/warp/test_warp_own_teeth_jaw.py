@@ -6,7 +6,8 @@ pixels inside it), below the portrait's own teeth: deeper than 1.25 times the po
 opening under the upper lip (the most its own interior is stretched), across the middle half of
 the mouth. References are independent of the painter: the opening's own darkest tone for
 flatness; the SOURCE portrait's own teeth (the brightest fifth of its opening) and its lower
-lip for what teeth look like in this photo's light.
+lip for what teeth look like in this photo's light; its own inner lip edges (lips against teeth)
+for how sharply a lip may meet the cavity.
 """
 from __future__ import annotations
 
@@ -161,3 +162,38 @@ def test_under_its_own_teeth_a_grey_photo_opens_a_grey_mouth(config, engine, ima
     lab = _lab_float(pixels)
     chroma = float(np.percentile(np.hypot(lab[:, 1], lab[:, 2]), 95))
     assert chroma < 3.0, f"a grey photo's mouth has colour: chroma {chroma:.1f}"
+
+
+def _steepest_across(gray: np.ndarray, xy: np.ndarray, contour, u_ranges, reach: float) -> float:
+    """Median over columns (at shares ``u_ranges`` of the contour's span) of the steepest vertical
+    rise over two pixels (grey levels, on the image smoothed at a 0.7-px sigma: the rise of an edge
+    across its width, not one pixel's noise) within ``reach`` pixels of the lip ``contour``
+    (landmark indices, left to right)."""
+    points = xy[list(contour)]
+    left, span = points[0, 0], points[-1, 0] - points[0, 0]
+    xs = np.concatenate([np.linspace(left + a * span, left + b * span, 10) for a, b in u_ranges])
+    smooth = cv2.GaussianBlur(gray, (0, 0), 0.7)
+    steps = np.zeros_like(smooth)
+    steps[1:-1] = np.abs(smooth[2:] - smooth[:-2])
+    steepest = []
+    for x, y in zip(xs, np.interp(xs, points[:, 0], points[:, 1])):
+        rows = np.arange(int(y - reach), int(y + reach) + 1)
+        steepest.append(steps[rows, int(round(x))].max())
+    return float(np.median(steepest))
+
+
+@pytest.mark.parametrize("name", ["trump_official_2017.png", "obama_official_2012.jpg"])
+def test_under_its_own_teeth_a_jaw_drop_fades_into_the_lower_lip_not_a_cut_out(name, config, engine, image_tracker):
+    # Toward the corners (where no lower teeth stand in front of it) the cavity meets the lower
+    # lip no more steeply than the portrait's own lips meet its teeth (the steeper of its upper
+    # and lower inner lip edges, same measure, middle half of the mouth). A reviewer saw Trump's
+    # cavity as "smooth with a hard edge": it rose 36.0 grey levels over two pixels, his lips 35.8
+    # (at the limit; 26.6 since the cavity fades into the lip). Obama: 21.8, now 16.1, his lips 53.
+    portrait, out, moved, source, _ = _jaw_drop(name, config, engine, image_tracker)
+    width = float(np.linalg.norm(source[308] - source[78]))
+    reach = 0.03 * width
+    s_gray = cv2.cvtColor(portrait.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    lips = max(_steepest_across(s_gray, source, contour, [(0.25, 0.75)], reach) for contour in (UPPER_INNER, LOWER_INNER))
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    cavity = _steepest_across(gray, moved, LOWER_INNER, [(0.1, 0.22), (0.78, 0.9)], reach)
+    assert cavity <= lips, f"cavity into the lower lip {cavity:.1f} grey levels over 2 px, the portrait's lips {lips:.1f}"

@@ -1,11 +1,13 @@
 """Painted teeth and open mouths that belong to the photo, judged on the rendered pixels.
 
 References are independent of the painter: the SOURCE portrait's own face pixels (inside the
-face oval MediaPipe finds on it) for how bright anything in that face may be, and the
-opening's own darkest tone for how flat its dark part is.
+face oval MediaPipe finds on it) for how bright anything in that face may be, its skin around
+the mouth for how bright and how grainy teeth in that light are, and the opening's own darkest
+tone for how flat its dark part is.
 
 - In a dim photo whose background holds a bright lamp or wall, painted teeth take the face's
-  exposure: no brighter than its brightest skin, yet still brighter than its skin.
+  exposure: no brighter than its brightest skin, yet still brighter than the skin around them.
+- Painted teeth carry the photo's own noise, its colour noise included.
 - A wide-open painted mouth is a bowl (dark throat, lighter walls, tongue), not one flat dark fill.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
+OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 PARTED_SMILE = {"AU12": 3.0, "AU06": 1.5, "AU25": 2.0}
 
 
@@ -33,6 +36,20 @@ def _fill(shape, points) -> np.ndarray:
     mask = np.zeros(shape, np.uint8)
     cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
     return mask
+
+
+def _skin_around_the_mouth(portrait) -> np.ndarray:
+    """Bool mask of the SOURCE's skin around its mouth: a box 0.8 mouth widths to each side, 0.5
+    above and 0.6 below the lips' middle, inside the face oval, lips (and a few pixels of their
+    soft edge) left out."""
+    xy = portrait.track.landmarks[:, :2]
+    shape = portrait.image.shape[:2]
+    width = float(np.linalg.norm(xy[291] - xy[61]))
+    cx, cy = xy[list(OUTER_LIPS)].mean(axis=0)
+    box = np.zeros(shape, bool)
+    box[int(cy - 0.5 * width):int(cy + 0.6 * width), int(cx - 0.8 * width):int(cx + 0.8 * width)] = True
+    lips = cv2.dilate(_fill(shape, xy[list(OUTER_LIPS)]), np.ones((5, 5), np.uint8)).astype(bool)
+    return box & _fill(shape, xy[list(FACE_OVAL)]).astype(bool) & ~lips
 
 
 @pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_042_grayscale.png"])
@@ -49,8 +66,65 @@ def test_painted_teeth_are_no_brighter_than_the_faces_brightest_skin(name, confi
     teeth = float(np.percentile(opening, 99))
     brightest_skin = float(np.percentile(face, 99))
     assert teeth <= brightest_skin, f"teeth {teeth:.0f}, face's 99th percentile {brightest_skin:.0f}"
-    # ... and they still read as teeth: well above the skin around them.
-    assert teeth > 1.3 * float(np.median(face)), f"teeth {teeth:.0f}, face's median {np.median(face):.0f}"
+    # ... and they still read as teeth: lighter than nine tenths of the skin around the mouth. Real
+    # teeth are lighter still: the shared portraits that show their own have them above the 99th
+    # percentile of that skin (Trump 177 against 164, Obama 245 against 192, astronaut 251 against 221).
+    around = float(np.percentile(_gray(portrait.image)[_skin_around_the_mouth(portrait)], 90))
+    assert teeth > around, f"teeth {teeth:.0f}, the skin around the mouth's 90th percentile {around:.0f}"
+
+
+def _parted_smile(name, config, engine, image_tracker):
+    """The portrait, its render at ``PARTED_SMILE`` and the opening the engine moved the inner
+    lips to, less its soft rim (bool mask)."""
+    portrait = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    for au, value in PARTED_SMILE.items():
+        aus[AU[au]] += value
+    out = engine.render(prepared, aus)
+    hole = _fill(out.shape[:2], engine.displaced_vertices(prepared, aus)[list(INNER_LIPS)])
+    opening = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
+    assert opening.sum() > 200, "the lips did not part"
+    return portrait, out, opening
+
+
+@pytest.mark.parametrize("name", ["grace_hopper_glasses.jpg", "lisa3_head_turned.jpg", "london_092_beard.jpg"])
+def test_painted_teeth_are_no_brighter_than_the_skin_around_the_mouth(name, config, engine, image_tracker):
+    # Painted teeth sit in the light around the mouth, in the lips' shadow: their brightest (99th
+    # percentile of the opening) no brighter than the brightest skin around the mouth (its 99th).
+    # Reviewers saw them as dentures (Grace Hopper: 209 against 203) and "too bright and clean"
+    # (lisa3: 96 against 94; london_092: 174 against 164). Real teeth can be brighter: the shared
+    # portraits that show their own reach 1.08-1.28 times that skin under studio light; painted
+    # ones stay at the skin's level, where they never read as pasted on.
+    portrait, out, opening = _parted_smile(name, config, engine, image_tracker)
+    teeth = float(np.percentile(_gray(out)[opening], 99))
+    skin = float(np.percentile(_gray(portrait.image)[_skin_around_the_mouth(portrait)], 99))
+    assert teeth <= skin, f"teeth {teeth:.0f}, the skin around the mouth {skin:.0f}"
+
+
+def _fine_detail(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Robust spread (1.4826 x median absolute deviation) of each Lab channel's detail finer than
+    a 1-px Gaussian, over ``mask``: the picture's grain and noise, hardly its edges."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    detail = (lab - cv2.GaussianBlur(lab, (0, 0), 1.0))[mask]
+    return 1.4826 * np.median(np.abs(detail - np.median(detail, axis=0)), axis=0)
+
+
+@pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_092_beard.jpg"])
+def test_painted_teeth_carry_the_photos_colour_noise(name, config, engine, image_tracker):
+    # A reviewer saw lisa3's painted teeth as "too bright and clean" for her dim, grainy phone
+    # photo: the teeth (the lit 40 % of the opening, its rim left out) carried the photo's
+    # brightness grain but none of its colour noise: a*/b* detail 0.16 and 0.38 against her skin's
+    # 0.63 and 0.60 around the mouth (0.44 of it).
+    portrait, out, opening = _parted_smile(name, config, engine, image_tracker)
+    gray = _gray(out)
+    lit = (opening & (gray >= np.percentile(gray[opening], 60))).astype(np.uint8)
+    teeth = cv2.erode(lit, np.ones((3, 3), np.uint8)).astype(bool)
+    painted = _fine_detail(out, teeth)
+    skin = _fine_detail(portrait.image, _skin_around_the_mouth(portrait))
+    # Noise is no weaker on teeth than on skin in one photo; some of it is lost to the paint's softness.
+    assert painted[0] > 0.7 * skin[0], f"teeth L* detail {painted[0]:.2f}, skin {skin[0]:.2f}"
+    assert painted[1:].mean() > 0.7 * skin[1:].mean(), f"teeth a*/b* detail {painted[1:].round(2)}, skin {skin[1:].round(2)}"
 
 
 @pytest.mark.parametrize("name", ["mona_lisa.jpg", "london_092_beard.jpg"])
@@ -74,3 +148,31 @@ def test_a_wide_open_painted_mouth_is_not_one_flat_dark_fill(name, config, engin
     # Still a mouth: a dark inside, not a pale pocket.
     assert np.percentile(opening, 10) < 0.5 * np.median(_gray(portrait.image)[_fill(
         out.shape, portrait.track.landmarks[list(FACE_OVAL), :2]).astype(bool)])
+
+
+@pytest.mark.parametrize("name", ["mona_lisa.jpg", "grace_hopper_glasses.jpg", "london_042_grayscale.png"])
+def test_a_wide_open_painted_mouth_shows_the_tongues_back_against_the_throat(name, config, engine, image_tracker):
+    # Down the middle fifth of a wide-open mouth (the mean of its columns, upper to lower inner
+    # lip), below the throat's darkest row the tongue's back stands out as a lit ridge: the
+    # profile falls again by at least 3 grey levels before the lower teeth and lip (Mona Lisa 4.5,
+    # Grace Hopper 10.7, london_042 8.4; 0.0, 0.0 and 0.2 before). Before, it
+    # rose steadily from the throat to the lip (the Mona Lisa's and Grace Hopper's "flat"
+    # insides: one dark gradient, no tongue to see).
+    portrait = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = prepared.resting_aus.copy()
+    aus[AU.AU26] += 3.5
+    aus[AU.AU25] += 3.0
+    out = _gray(engine.render(prepared, aus))
+    moved = engine.displaced_vertices(prepared, aus)
+    upper, lower = moved[list(UPPER_INNER), :2], moved[list(LOWER_INNER), :2]
+    left, span = upper[0, 0], upper[-1, 0] - upper[0, 0]
+    xs = np.arange(int(left + 0.4 * span), int(left + 0.6 * span) + 1)
+    tops, bottoms = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
+    rows = int(np.min(bottoms - tops))
+    assert rows > 15, "the mouth did not open"
+    profile = np.mean([out[int(top):int(top) + rows, x] for x, top in zip(xs, tops)], axis=0)
+    # From the throat's darkest row to 0.8 of the way down (below that: lower teeth and lip).
+    below = profile[int(np.argmin(profile)):int(0.8 * rows)]
+    fall = max(float(below[:i + 1].max() - below[i]) for i in range(len(below)))
+    assert fall >= 3.0, f"no tongue: below the throat the middle rises steadily {np.round(below).astype(int)}"
