@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
+from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
 from .easing import smoothstep
 from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 from .lid_grain import grain_at, grain_strip
@@ -193,7 +193,7 @@ class FrameGap:
 def prepare_frame_gap(image: np.ndarray, vertices: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> FrameGap:
     xy = np.asarray(vertices, np.float64)
     edge, skin = xy[edge_ids], xy[skin_ids]
-    face_width = float(np.ptp(xy[:468, 0]))
+    face_width = float(np.ptp(xy[:NUM_FACE_POINTS, 0]))
     brow_top, brow_bottom = (_y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
     height = np.maximum(brow_bottom - brow_top, 2.0)
     h, w = image.shape[:2]

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
-                       LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown,
+                       LOWER_OUTER, NUM_FACE_POINTS, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown,
                        feat_au_delta, frown_limit, keep_brows_whole, load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
@@ -45,8 +45,6 @@ from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ea
                            limit_smile, part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
-
-NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rides inside the eye triangles)
 
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees

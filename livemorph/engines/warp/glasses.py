@@ -60,7 +60,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS
+from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,6 @@ RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
 LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-NUM_FACE_POINTS = 468
 # Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
 TRACE_SIGMA = 1.0
 EDGE_MIN = 8.0  # grey levels per pixel darkening downward, strongest in the column (Grace's rims 25-42, bridge 10-18)
