@@ -29,6 +29,7 @@ from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPE
 from .easing import smoothstep
 from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 from .lid_grain import grain_at, grain_strip
+from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
@@ -157,9 +158,8 @@ def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarr
 
 
 def _row_at(points: np.ndarray, width: int) -> np.ndarray:
-    """(width,) the polyline's y at each column (held flat beyond its ends)."""
-    order = np.argsort(points[:, 0])
-    return np.interp(np.arange(width, dtype=np.float32), points[order, 0], points[order, 1]).astype(np.float32)
+    """(width,) float32 the polyline's y at each pixel column."""
+    return y_at(points, np.arange(width, dtype=np.float32)).astype(np.float32)
 
 
 # Behind glasses (``glasses.hold_frame``) the frame stays while the brows rise whole, and the thin
@@ -194,7 +194,7 @@ def prepare_frame_gap(image: np.ndarray, vertices: np.ndarray, edge_ids: np.ndar
     xy = np.asarray(vertices, np.float64)
     edge, skin = xy[edge_ids], xy[skin_ids]
     face_width = float(np.ptp(xy[:NUM_FACE_POINTS, 0]))
-    brow_top, brow_bottom = (_y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
+    brow_top, brow_bottom = (y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
     height = np.maximum(brow_bottom - brow_top, 2.0)
     h, w = image.shape[:2]
     rows = np.stack([brow_top - GAP_SKIN_FROM[1] * height, brow_top - GAP_SKIN_FROM[0] * height], axis=1)
@@ -233,8 +233,7 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
     # Per column (the face is near upright): painted from the frame's edge (sharp: nothing below
     # it) up to the moved skin row, fading out over the feather above it.
     columns = np.arange(x0, x1, dtype=np.float64)
-    order = np.argsort(edge[:, 0])
-    at = lambda values: np.interp(columns, edge[order, 0], values[order])  # noqa: E731
+    at = lambda values: values_at(edge[:, 0], values, columns)  # noqa: E731
     edge_row = at(edge[:, 1])
     height = edge_row - at(skin[:, 1])
     rise = edge_row[None, :] - np.arange(y0, y1, dtype=np.float64)[:, None]  # pixels above the edge
@@ -243,8 +242,8 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
         height[None, :] + gap.feather, height[None, :] - gap.feather, rise)
     # Skin per column: its colour, plus the forehead's grain from the rows above the brows there,
     # mirrored back and forth up the strip from the frame's edge.
-    colour = np.stack([at(gap.colours[:, c]) for c in range(3)], axis=1)
-    top, bottom = at(gap.skin_rows[:, 0].astype(np.float64)), at(gap.skin_rows[:, 1].astype(np.float64))
+    colour = at(gap.colours)
+    top, bottom = at(gap.skin_rows).T
     period = np.maximum(bottom - top, 1.0)
     mirrored = period[None] - np.abs(np.mod(np.maximum(rise, 0.0), 2 * period[None]) - period[None])
     gx0, gy0, gx1, gy1 = gap.grain_box
@@ -254,9 +253,3 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
     crop = frame[y0:y1, x0:x1].astype(np.float32)
     share = mask[..., None].astype(np.float32)
     frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin_paint * share + 0.5, 0, 255).astype(np.uint8)
-
-
-def _y_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The polyline's y at ``x`` (held flat beyond its ends)."""
-    order = np.argsort(points[:, 0])
-    return np.interp(x, points[order, 0], points[order, 1])

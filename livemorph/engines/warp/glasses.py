@@ -61,6 +61,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS
+from .polyline import values_at, y_at
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +209,9 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     right, left = points[list(RIGHT_EYE)].mean(axis=0), points[list(LEFT_EYE)].mean(axis=0)
     columns = np.arange(right[0] - TRACE_SPAN * IOD, left[0] + TRACE_SPAN * IOD + 1e-6, TRACE_STEP)
     h, w = darkening.shape
-    top = np.clip(np.round(_line(points, BROW_LOWER_POINTS, columns) - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
-    bottom = np.clip(np.round(_line(points, UPPER_LID_LINE, columns) - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
+    brows_lower, lids = (y_at(points[list(ids)], columns) for ids in (BROW_LOWER_POINTS, UPPER_LID_LINE))
+    top = np.clip(np.round(brows_lower - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
+    bottom = np.clip(np.round(lids - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
     r0, r1 = int(top.min()), int(bottom.max())
     cols = np.clip(np.round(columns).astype(int), 0, w - 1)
     edge = np.maximum(darkening[r0:r1][:, cols], 0.0)  # (rows, columns), only inside each column's window
@@ -234,13 +236,13 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     found = np.isfinite(rows)
     # Over each lens most columns must find the edge, and below the brows' top: a frame too thin or
     # faint to stand out from dark brows is not held (held by its brows, they would stay put).
-    under_brows = found & (rows - _line(points, BROW_POINTS, columns) >= BELOW_BROWS * IOD)
+    under_brows = found & (rows - y_at(points[list(BROW_POINTS)], columns) >= BELOW_BROWS * IOD)
     lenses = [np.abs(columns - centre[0]) <= LENS_HALF_WIDTH * IOD for centre in (right, left)]
     share = min(min(found[lens].mean(), under_brows[lens].mean()) for lens in lenses)
     if share < TRACE_COVERAGE:
         log.info("glasses: the frame's top edge was found below the brows in only %.0f %% of the columns over a "
                  "lens; it is held at the brows' lower edge", 100 * share)
-        rows = _line(points, BROW_LOWER_POINTS, columns)
+        rows = brows_lower
     else:
         rows = np.interp(columns, columns[found], rows[found])
         rows = np.array([rows[max(0, i - 2):i + 3].min() for i in range(len(rows))])  # never below a neighbour's edge
@@ -278,13 +280,6 @@ def _strongest_path(edge: np.ndarray) -> np.ndarray:
     for c in range(n_cols - 1, 0, -1):
         path[c - 1] = came[path[c], c]
     return path
-
-
-def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
-    """The levelled rows of the polyline through ``ids`` at ``columns`` (held flat beyond its ends)."""
-    p = points[list(ids)]
-    order = np.argsort(p[:, 0])
-    return np.interp(columns, p[order, 0], p[order, 1])
 
 
 def _without_outliers(rows: np.ndarray) -> np.ndarray:
@@ -355,8 +350,8 @@ def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids
 
 def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
     """(len(at), 2) the field of the polyline through ``ids`` read across the face at ``at``."""
-    ids = np.asarray(ids)[np.argsort(u[list(ids)])]
-    return np.stack([np.interp(u[at], u[ids], field[ids, c]) for c in range(2)], axis=1)
+    ids = list(ids)
+    return values_at(u[ids], field[ids], u[at])
 
 
 def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> np.ndarray:
@@ -392,6 +387,5 @@ def frame_pairs(vertices: np.ndarray, up: np.ndarray, frame_ids: np.ndarray) -> 
 
 def _profile(u: np.ndarray, v: np.ndarray, ids) -> np.ndarray:
     """(V,) the height of the polyline through ``ids`` (ordered across the face) above every vertex."""
-    ids = np.asarray(ids)
-    order = np.argsort(u[ids])
-    return np.interp(u, u[ids][order], v[ids][order])
+    ids = list(ids)
+    return values_at(u[ids], v[ids], u)
