@@ -321,7 +321,7 @@ class WarpEngine:
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
-            smooth_stretched_bands(out, prepared.vertices, moved, prepared.brow_skin)
+            smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:
                 # A frown's lowered brows hood the lids (behind glasses the frame holds the band instead).
                 hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)
