@@ -61,6 +61,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS
+from .eye_fields import EYES
 from .polyline import values_at, y_at
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,9 @@ RIM_ANGLES = 48
 RIM_SECTORS = 8
 RIM_MIN = 6.0  # grey levels per pixel, third weakest sector of the weaker eye
 
-RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
-LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
+# Per eye: its corners and the middle three lid pairs (upper, then lower), whose mean is the eye's centre.
+RIGHT_EYE, LEFT_EYE = (corners + tuple(upper for upper, _ in lids[2:5]) + tuple(lower for _, lower in lids[2:5])
+                       for lids, _, corners in EYES)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
 # Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
@@ -108,7 +110,7 @@ SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a
 # this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
 FRAME_FROWN_KEEP = 0.3
 # The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
-UPPER_LID_LINE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 362, 398, 384, 385, 386, 387, 388, 466, 263)
+UPPER_LID_LINE = tuple(p for lids, _, corners in EYES for p in corners + tuple(upper for upper, _ in lids))
 
 
 @dataclass(frozen=True)
