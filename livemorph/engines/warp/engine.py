@@ -107,7 +107,7 @@ class WarpPrepared:
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
-    brow_skin: Any = None  # brow_band.BrowSkin: the grain painted into the skin a raise stretches (None with glasses)
+    brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
 
 
 class WarpEngine:
