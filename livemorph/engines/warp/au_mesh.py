@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MODEL_RESOURCE = ("resources", "au_to_mesh_pls_v4.npz")
 NUM_MESH_POINTS = 478
+NUM_FACE_POINTS = 468  # the mesh without its 10 iris points (the iris rides inside the eye triangles)
 
 # livemorph AU -> py-feat AU column it drives (same FACS unit unless noted).
 #   AU45 (blink) -> AU43 (eyes closed): py-feat has no AU45 column; AU43 is its lid-closure unit.

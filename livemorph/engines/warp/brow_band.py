@@ -25,10 +25,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES
+from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
 from .easing import smoothstep
 from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 from .lid_grain import grain_at, grain_strip
+from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
@@ -60,9 +61,11 @@ CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
 @dataclass(frozen=True)
 class BrowSkin:
     """Per side (as ``BANDS``): the fine grain of the forehead right above the brow
-    (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end)."""
+    (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end), and the
+    band's height at rest (``band_height``)."""
 
     grains: tuple[np.ndarray, ...]
+    rest_heights: tuple[float, ...]
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -84,26 +87,27 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         cheek = np.zeros((h, w), np.uint8)
         cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
         grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
-    return BrowSkin(tuple(grains))
+    # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
+    rest = np.asarray(face_xy, np.float32)[:, :2]
+    return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS))
 
 
-def band_stretch(rest_xy: np.ndarray, moved_xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
-    """Height of the band (brow contour's centre to the crease ring's centre) moved over at rest."""
-    def height(xy):
-        return float(np.linalg.norm(xy[list(brow)].mean(axis=0) - xy[list(crease)].mean(axis=0)))
-    return height(moved_xy) / max(height(rest_xy), 1e-6)
+def band_height(xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
+    """The band's height: the brow contour's centre to the crease ring's centre."""
+    return float(np.linalg.norm(xy[list(brow)].mean(axis=0) - xy[list(crease)].mean(axis=0)))
 
 
-def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
+def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
-    for (brow, crease, brow_top), tail, grain in zip(BANDS, TAILS, skin.grains):
-        weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, band_stretch(rest_xy, moved_xy, brow, crease)))
+    moved_xy = moved_xy[:, :2]
+    for (brow, crease, brow_top), tail, grain, rest_height in zip(BANDS, TAILS, skin.grains, skin.rest_heights):
+        height = band_height(moved_xy, brow, crease)
+        weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
             continue
-        outline = np.concatenate([moved_xy[list(brow), :2], moved_xy[list(crease)[::-1], :2], moved_xy[list(tail), :2]])
+        outline = np.concatenate([moved_xy[list(brow)], moved_xy[list(crease)[::-1]], moved_xy[list(tail)]])
         length = float(np.linalg.norm(outline[0] - outline[len(brow) - 1]))
-        height = float(np.linalg.norm(moved_xy[list(brow), :2].mean(axis=0) - moved_xy[list(crease), :2].mean(axis=0)))
         # Enough around the band for its feathered edge, and above it for the forehead strip.
         pad = int(np.ceil(height * (FOREHEAD_STRIP[1] + 0.7) + 3 * height * FEATHER)) + 2
         x0, y0 = np.floor(outline.min(axis=0)).astype(int) - pad
@@ -115,16 +119,16 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         scale = min(1.0, WORK_ROWS / max(height, 1.0))
         crop = frame[y0:y1, x0:x1]
         small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
-        xy = lambda points: (moved_xy[list(points), :2] - [x0, y0]) * scale  # noqa: E731
+        xy = lambda points: (moved_xy[list(points)] - [x0, y0]) * scale  # noqa: E731
         sh, sw = small.shape[:2]
-        band_height = height * scale
+        work_height = height * scale
         mask = np.zeros((sh, sw), np.float32)
         cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1], xy(tail)]) * 4).astype(np.int32)], 1.0,
                      lineType=cv2.LINE_AA, shift=2)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(band_height * FEATHER, 0.5))
+        mask = cv2.GaussianBlur(mask, (0, 0), max(work_height * FEATHER, 0.5))
         rows = np.arange(sh, dtype=np.float32)[:, None]
         # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
-        above = (_row_at(xy(brow_top), sw)[None] - rows) / max(band_height, 1.0)
+        above = (_row_at(xy(brow_top), sw)[None] - rows) / max(work_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
         strip[:, mask.max(axis=0) < 0.05] = 0.0
         if strip.sum() <= 0:
@@ -139,7 +143,7 @@ def smooth_stretched_bands(frame: np.ndarray, rest_xy: np.ndarray, moved_xy: np.
         size = (crop.shape[1], crop.shape[0])
         skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]
-        skin += _grain_down_the_band(grain, moved_xy[list(brow_top), :2], moved_xy[list(brow), :2], x0, y0, size)
+        skin += _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)], x0, y0, size)
         frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -157,9 +161,8 @@ def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarr
 
 
 def _row_at(points: np.ndarray, width: int) -> np.ndarray:
-    """(width,) the polyline's y at each column (held flat beyond its ends)."""
-    order = np.argsort(points[:, 0])
-    return np.interp(np.arange(width, dtype=np.float32), points[order, 0], points[order, 1]).astype(np.float32)
+    """(width,) float32 the polyline's y at each pixel column."""
+    return y_at(points, np.arange(width, dtype=np.float32)).astype(np.float32)
 
 
 # Behind glasses (``glasses.hold_frame``) the frame stays while the brows rise whole, and the thin
@@ -193,8 +196,8 @@ class FrameGap:
 def prepare_frame_gap(image: np.ndarray, vertices: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> FrameGap:
     xy = np.asarray(vertices, np.float64)
     edge, skin = xy[edge_ids], xy[skin_ids]
-    face_width = float(np.ptp(xy[:468, 0]))
-    brow_top, brow_bottom = (_y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
+    face_width = float(np.ptp(xy[:NUM_FACE_POINTS, 0]))
+    brow_top, brow_bottom = (y_at(xy[list(p)], edge[:, 0]) for p in (BROW_POINTS, BROW_LOWER_POINTS))
     height = np.maximum(brow_bottom - brow_top, 2.0)
     h, w = image.shape[:2]
     rows = np.stack([brow_top - GAP_SKIN_FROM[1] * height, brow_top - GAP_SKIN_FROM[0] * height], axis=1)
@@ -233,8 +236,7 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
     # Per column (the face is near upright): painted from the frame's edge (sharp: nothing below
     # it) up to the moved skin row, fading out over the feather above it.
     columns = np.arange(x0, x1, dtype=np.float64)
-    order = np.argsort(edge[:, 0])
-    at = lambda values: np.interp(columns, edge[order, 0], values[order])  # noqa: E731
+    at = lambda values: values_at(edge[:, 0], values, columns)  # noqa: E731
     edge_row = at(edge[:, 1])
     height = edge_row - at(skin[:, 1])
     rise = edge_row[None, :] - np.arange(y0, y1, dtype=np.float64)[:, None]  # pixels above the edge
@@ -243,8 +245,8 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
         height[None, :] + gap.feather, height[None, :] - gap.feather, rise)
     # Skin per column: its colour, plus the forehead's grain from the rows above the brows there,
     # mirrored back and forth up the strip from the frame's edge.
-    colour = np.stack([at(gap.colours[:, c]) for c in range(3)], axis=1)
-    top, bottom = at(gap.skin_rows[:, 0].astype(np.float64)), at(gap.skin_rows[:, 1].astype(np.float64))
+    colour = at(gap.colours)
+    top, bottom = at(gap.skin_rows).T
     period = np.maximum(bottom - top, 1.0)
     mirrored = period[None] - np.abs(np.mod(np.maximum(rise, 0.0), 2 * period[None]) - period[None])
     gx0, gy0, gx1, gy1 = gap.grain_box
@@ -254,9 +256,3 @@ def fill_frame_gap(frame: np.ndarray, gap: FrameGap, moved_xy: np.ndarray) -> No
     crop = frame[y0:y1, x0:x1].astype(np.float32)
     share = mask[..., None].astype(np.float32)
     frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin_paint * share + 0.5, 0, 255).astype(np.uint8)
-
-
-def _y_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The polyline's y at ``x`` (held flat beyond its ends)."""
-    order = np.argsort(points[:, 0])
-    return np.interp(x, points[order, 0], points[order, 1])

@@ -26,6 +26,7 @@ from .au_mesh import BROW_LOWER_SIDES
 from .creases import shadow_tint
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
+from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right): the brow's lower contour and the upper lash line.
 HOODS = ((BROW_LOWER_SIDES[0], tuple(upper for upper, _ in RIGHT_EYE_LIDS)),
@@ -103,8 +104,4 @@ def _sample(image: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 def _edge_at(moved: np.ndarray, rest: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The moved polyline's y at ``x`` (held flat beyond its ends), and the source point (n, 2) at
     the same place along the polyline at rest."""
-    order = np.argsort(moved[:, 0])
-    along = np.interp(x, moved[order, 0], np.arange(len(order), dtype=np.float64))
-    index = np.arange(len(order), dtype=np.float64)
-    source = np.stack([np.interp(along, index, rest[order, k]) for k in (0, 1)], axis=1)
-    return np.interp(x, moved[order, 0], moved[order, 1]), source
+    return y_at(moved, x), values_at(moved[:, 0], rest, x)

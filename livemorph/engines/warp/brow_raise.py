@@ -22,6 +22,7 @@ import numpy as np
 from .au_mesh import BROW_LOWER_SIDES
 from .easing import smoothstep
 from .eye_fields import EYES
+from .polyline import values_at
 
 RAISE_COLUMNS = ("AU01", "AU02")
 # The ring next to the lid moves this share of the way to its even-stretch motion (in full it rose further than before, and the
@@ -52,19 +53,17 @@ def even_raise_on_turned_eyes(feat_basis: np.ndarray, au_columns: tuple[str, ...
     for weight, (lids, creases, _), brow in zip(foreshortening(xy), EYES, BROW_LOWER_SIDES):
         if weight <= 0.0:
             continue
-        brow_along = xy[list(brow)] @ across
-        order = np.argsort(brow_along)
-        brow_height = (xy[list(brow)] @ up)[order]
+        brow_along, brow_height = xy[list(brow)] @ across, xy[list(brow)] @ up
         for name in RAISE_COLUMNS:
             field = feat_basis[au_columns.index(name)]
-            brow_motion = field[list(brow)][order].astype(np.float64)
+            brow_motion = field[list(brow)].astype(np.float64)
             # The rings' ends are the eye's corners' skin, which a raise leaves (au_mesh).
             for i in range(1, len(lids) - 1):
                 lid = xy[lids[i][0]]
                 for ring, ring_weight in zip(creases, (NEAR_RING_SHARE * weight, weight)):
                     point = ring[i]
                     along = float(xy[point] @ across)
-                    top = float(np.interp(along, brow_along[order], brow_height))
+                    top = float(values_at(brow_along, brow_height, along))
                     share = float(np.clip((xy[point] - lid) @ up / max(top - float(lid @ up), 1e-6), 0.0, 1.0))
-                    motion = np.array([np.interp(along, brow_along[order], brow_motion[:, k]) for k in (0, 1)])
+                    motion = values_at(brow_along, brow_motion, along)
                     field[point] = (1.0 - ring_weight) * field[point] + ring_weight * share * motion

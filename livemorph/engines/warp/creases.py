@@ -17,13 +17,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP
+
 # MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
 # Inner brow ends (upper, lower contour) per side, and the midline points between and below them.
-INNER_BROWS = ((107, 55), (336, 285))
-GLABELLA, NOSE_BRIDGE, FOREHEAD_TOP = 9, 168, 10
+INNER_BROWS = tuple((upper[-1], lower[-1]) for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
+GLABELLA, NOSE_BRIDGE = 9, 168
 # The brows' upper contour, image left to right (subject's right brow outer -> inner, then left).
-BROW_ROW = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
+BROW_ROW = BROW_UPPER_SIDES[0] + BROW_UPPER_SIDES[1][::-1]
 FOREHEAD_LINES = (0.22, 0.42, 0.62)  # heights above the brows, fraction of brow-to-top distance
 
 

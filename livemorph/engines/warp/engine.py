@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
-                       LOWER_OUTER, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change, ease_frown,
-                       feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, load_au_mesh_model,
+                       LOWER_OUTER, NUM_FACE_POINTS, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change,
+                       ease_frown, feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, load_au_mesh_model,
                        mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
@@ -46,8 +46,6 @@ from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ea
                            limit_smile, part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
-
-NUM_FACE_POINTS = 468  # MediaPipe mesh without the 10 iris points (the iris rides inside the eye triangles)
 
 # Landmarks used for the similarity fit: the whole mesh; the portrait's own expression only
 # nudges it, and using all points keeps the fit stable on turned heads (its rotation agrees
@@ -112,7 +110,7 @@ class WarpPrepared:
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
-    brow_skin: Any = None  # brow_band.BrowSkin: the grain painted into the skin a raise stretches (None with glasses)
+    brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
 
 
 class WarpEngine:
@@ -337,7 +335,7 @@ class WarpEngine:
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
-            smooth_stretched_bands(out, prepared.vertices, moved, prepared.brow_skin)
+            smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:
                 # A frown's lowered brows hood the lids (behind glasses the frame holds the band instead).
                 hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)

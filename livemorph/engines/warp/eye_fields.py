@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .easing import smoothstep
+
 # Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
 RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
 LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
@@ -97,8 +99,7 @@ def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple
         rel = xy - center
         bump = np.exp(-(rel ** 2).sum(axis=1) / (2 * (0.8 * eye_width) ** 2))
         height = (xy - lid_center) @ up  # < 0 below the lower lid
-        below = np.clip(-height / (0.25 * eye_width), 0.0, 1.0)
-        below = below * below * (3 - 2 * below)
+        below = smoothstep(0.0, 0.25 * eye_width, -height)
         weight = bump * below
         lift[:len(xy)] += (CHEEK_LIFT * eye_width * weight)[:, None] * up[None, :]
         rise[lower] = LOWER_LID_RISE * (xy[upper] - xy[lower])

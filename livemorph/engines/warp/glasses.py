@@ -60,7 +60,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS
+from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS
+from .eye_fields import EYES
+from .polyline import values_at, y_at
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +83,11 @@ RIM_ANGLES = 48
 RIM_SECTORS = 8
 RIM_MIN = 6.0  # grey levels per pixel, third weakest sector of the weaker eye
 
-RIGHT_EYE = (33, 133, 160, 159, 158, 144, 145, 153)
-LEFT_EYE = (263, 362, 387, 386, 385, 373, 374, 380)
+# Per eye: its corners and the middle three lid pairs (upper, then lower), whose mean is the eye's centre.
+RIGHT_EYE, LEFT_EYE = (corners + tuple(upper for upper, _ in lids[2:5]) + tuple(lower for _, lower in lids[2:5])
+                       for lids, _, corners in EYES)
 NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
-NUM_FACE_POINTS = 468
 # Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
 TRACE_SIGMA = 1.0
 EDGE_MIN = 8.0  # grey levels per pixel darkening downward, strongest in the column (Grace's rims 25-42, bridge 10-18)
@@ -108,7 +110,7 @@ SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a
 # this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
 FRAME_FROWN_KEEP = 0.3
 # The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
-UPPER_LID_LINE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 362, 398, 384, 385, 386, 387, 388, 466, 263)
+UPPER_LID_LINE = tuple(p for lids, _, corners in EYES for p in corners + tuple(upper for upper, _ in lids))
 
 
 @dataclass(frozen=True)
@@ -209,8 +211,9 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     right, left = points[list(RIGHT_EYE)].mean(axis=0), points[list(LEFT_EYE)].mean(axis=0)
     columns = np.arange(right[0] - TRACE_SPAN * IOD, left[0] + TRACE_SPAN * IOD + 1e-6, TRACE_STEP)
     h, w = darkening.shape
-    top = np.clip(np.round(_line(points, BROW_LOWER_POINTS, columns) - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
-    bottom = np.clip(np.round(_line(points, UPPER_LID_LINE, columns) - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
+    brows_lower, lids = (y_at(points[list(ids)], columns) for ids in (BROW_LOWER_POINTS, UPPER_LID_LINE))
+    top = np.clip(np.round(brows_lower - TRACE_ABOVE * IOD), 1, h - 1).astype(int)
+    bottom = np.clip(np.round(lids - TRACE_BELOW_LID * IOD), 1, h - 1).astype(int)
     r0, r1 = int(top.min()), int(bottom.max())
     cols = np.clip(np.round(columns).astype(int), 0, w - 1)
     edge = np.maximum(darkening[r0:r1][:, cols], 0.0)  # (rows, columns), only inside each column's window
@@ -235,13 +238,13 @@ def trace_frame_top(image: np.ndarray, landmarks: np.ndarray) -> FrameTop:
     found = np.isfinite(rows)
     # Over each lens most columns must find the edge, and below the brows' top: a frame too thin or
     # faint to stand out from dark brows is not held (held by its brows, they would stay put).
-    under_brows = found & (rows - _line(points, BROW_POINTS, columns) >= BELOW_BROWS * IOD)
+    under_brows = found & (rows - y_at(points[list(BROW_POINTS)], columns) >= BELOW_BROWS * IOD)
     lenses = [np.abs(columns - centre[0]) <= LENS_HALF_WIDTH * IOD for centre in (right, left)]
     share = min(min(found[lens].mean(), under_brows[lens].mean()) for lens in lenses)
     if share < TRACE_COVERAGE:
         log.info("glasses: the frame's top edge was found below the brows in only %.0f %% of the columns over a "
                  "lens; it is held at the brows' lower edge", 100 * share)
-        rows = _line(points, BROW_LOWER_POINTS, columns)
+        rows = brows_lower
     else:
         rows = np.interp(columns, columns[found], rows[found])
         rows = np.array([rows[max(0, i - 2):i + 3].min() for i in range(len(rows))])  # never below a neighbour's edge
@@ -279,13 +282,6 @@ def _strongest_path(edge: np.ndarray) -> np.ndarray:
     for c in range(n_cols - 1, 0, -1):
         path[c - 1] = came[path[c], c]
     return path
-
-
-def _line(points: np.ndarray, ids, columns: np.ndarray) -> np.ndarray:
-    """The levelled rows of the polyline through ``ids`` at ``columns`` (held flat beyond its ends)."""
-    p = points[list(ids)]
-    order = np.argsort(p[:, 0])
-    return np.interp(columns, p[order, 0], p[order, 1])
 
 
 def _without_outliers(rows: np.ndarray) -> np.ndarray:
@@ -356,8 +352,8 @@ def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids
 
 def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
     """(len(at), 2) the field of the polyline through ``ids`` read across the face at ``at``."""
-    ids = np.asarray(ids)[np.argsort(u[list(ids)])]
-    return np.stack([np.interp(u[at], u[ids], field[ids, c]) for c in range(2)], axis=1)
+    ids = list(ids)
+    return values_at(u[ids], field[ids], u[at])
 
 
 def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray) -> np.ndarray:
@@ -393,6 +389,5 @@ def frame_pairs(vertices: np.ndarray, up: np.ndarray, frame_ids: np.ndarray) -> 
 
 def _profile(u: np.ndarray, v: np.ndarray, ids) -> np.ndarray:
     """(V,) the height of the polyline through ``ids`` (ordered across the face) above every vertex."""
-    ids = np.asarray(ids)
-    order = np.argsort(u[ids])
-    return np.interp(u, u[ids][order], v[ids][order])
+    ids = list(ids)
+    return values_at(u[ids], v[ids], u)

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from .au_mesh import NUM_FACE_POINTS
 from .easing import smoothstep
 from .raster import polygon_mask
 
-NUM_FACE_POINTS = 468
 CHIN = 152
 # Share of its depth inside the outline plus the band outside that a point may move radially.
 BAND_USE = 0.5
