@@ -100,15 +100,20 @@ def shared_face(name: str, config, tracker):
                                  source=name, tracker=tracker)
 
 
-def render_change(engine, portrait, **changes: float) -> np.ndarray:
-    """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
+def resting_plus(prepared, **changes: float) -> np.ndarray:
+    """The prepared portrait's resting AUs plus ``changes`` (e.g. AU12=3)."""
     from livemorph.aus import AU
 
-    prepared = engine.prepare(portrait)
     aus = prepared.resting_aus.copy()
     for name, value in changes.items():
         aus[AU[name]] += value
-    return engine.render(prepared, aus)
+    return aus
+
+
+def render_change(engine, portrait, **changes: float) -> np.ndarray:
+    """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
+    prepared = engine.prepare(portrait)
+    return engine.render(prepared, resting_plus(prepared, **changes))
 
 
 def render_and_track(engine, portrait, tracker, **changes: float):

@@ -112,11 +112,7 @@ def _vertical_shift(before, after, centre, half, reach):
                                     {"AU04": 3.0}])
 def test_brows_move_above_a_frame_that_keeps_its_shape(change, config, engine, image_tracker):
     portrait = shared_face(GLASSES, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for name, value in change.items():
-        aus[AU[name]] += value
-    out = engine.render(prepared, aus)
+    out = render_change(engine, portrait, **change)
     before, after = _top_rims(portrait.image, image_tracker), _top_rims(out, image_tracker)
     xy = portrait.track.landmarks[:, :2]
     for (rows0, bend0), (rows1, bend1), (corners, lid, brow) in zip(before, after, EYES):

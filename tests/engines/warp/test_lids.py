@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livemorph.aus import AU
 from livemorph.engines.warp import lids
 from livemorph.frames import load_image
 from livemorph.portrait import prepare_portrait_face
 
-from conftest import shared_path
+from conftest import resting_plus, shared_path
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +40,13 @@ def _prepared(name, config, engine, tracker):
     return engine.prepare(face)
 
 
-def _aus(prepared, **changes):
-    aus = prepared.resting_aus.copy()
-    for name, value in changes.items():
-        aus[AU[name]] += value
-    return aus
-
-
 # Thresholds sit between the old smeared lids (0.49, 0.25) and the painted ones (0.70, 0.35).
 @pytest.mark.parametrize("name, closed_reads_at_least", [("mona_lisa.jpg", 0.6),
                                                           ("grace_hopper_glasses.jpg", 0.3)])
 def test_fully_closed_eyes_read_as_closed(name, closed_reads_at_least, config, engine, image_tracker, blink_reader):
     prepared = _prepared(name, config, engine, image_tracker)
     open_reading = blink_reader(engine.render(prepared, prepared.resting_aus))
-    closed = engine.render(prepared, _aus(prepared, AU45=config.warp.blink_closed_at + 2.0))
+    closed = engine.render(prepared, resting_plus(prepared, AU45=config.warp.blink_closed_at + 2.0))
     closed_reading = blink_reader(closed)
     assert open_reading < 0.2
     assert closed_reading >= closed_reads_at_least
@@ -62,8 +54,8 @@ def test_fully_closed_eyes_read_as_closed(name, closed_reads_at_least, config, e
 
 def test_nothing_is_painted_while_the_eyes_are_open(config, engine, image_tracker, monkeypatch):
     prepared = _prepared("mona_lisa.jpg", config, engine, image_tracker)
-    open_wider_and_smiling = _aus(prepared, AU45=-1.0, AU12=2.0)
-    closed = _aus(prepared, AU45=config.warp.blink_closed_at)
+    open_wider_and_smiling = resting_plus(prepared, AU45=-1.0, AU12=2.0)
+    closed = resting_plus(prepared, AU45=config.warp.blink_closed_at)
     painted = [engine.render(prepared, a) for a in (open_wider_and_smiling, closed)]
     monkeypatch.setattr(lids.LidPainter, "paint", lambda *args, **kwargs: None)
     bare = [engine.render(prepared, a) for a in (open_wider_and_smiling, closed)]
@@ -78,7 +70,7 @@ def test_opening_the_eyes_wider_never_raises_the_lower_lids(config, engine, imag
     from livemorph.engines.warp.eye_fields import EYES
 
     prepared = _prepared("obama_official_2012.jpg", config, engine, image_tracker)
-    wider = engine.displaced_vertices(prepared, _aus(prepared, AU45=-1.0))
+    wider = engine.displaced_vertices(prepared, resting_plus(prepared, AU45=-1.0))
     for lids_, _, _ in EYES:
         upper = np.array([u for u, _ in lids_])
         lower = np.array([lo for _, lo in lids_])
@@ -97,7 +89,7 @@ def test_a_blink_leaves_the_brows_and_a_glasses_frame_in_place(config, engine, i
 
     brows = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))  # MediaPipe's upper brow edges
     prepared = _prepared("grace_hopper_glasses.jpg", config, engine, image_tracker)
-    closed = engine.render(prepared, _aus(prepared, AU45=config.warp.blink_closed_at + 2.0))
+    closed = engine.render(prepared, resting_plus(prepared, AU45=config.warp.blink_closed_at + 2.0))
     change = np.abs(cv2.cvtColor(closed, cv2.COLOR_RGB2GRAY).astype(np.float32)
                     - cv2.cvtColor(prepared.image, cv2.COLOR_RGB2GRAY).astype(np.float32))
     for brow, crease in zip(brows, (RIGHT_EYE_CREASE[1], LEFT_EYE_CREASE[1])):

@@ -14,8 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import shared_face
-from livemorph.aus import AU
+from conftest import resting_plus, shared_face
 
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -24,9 +23,7 @@ INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
 
 def _render(engine, portrait, **changes):
     prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for name, value in changes.items():
-        aus[getattr(AU, name)] += value
+    aus = resting_plus(prepared, **changes)
     return engine.render(prepared, aus), engine.displaced_vertices(prepared, aus)
 
 

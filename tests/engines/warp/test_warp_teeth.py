@@ -16,8 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, shared_face
-from livemorph.aus import AU
+from conftest import render_and_track, resting_plus, shared_face
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
@@ -26,6 +25,7 @@ LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
 OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 PARTED_SMILE = {"AU12": 3.0, "AU06": 1.5, "AU25": 2.0}
+WIDE_OPEN = {"AU26": 3.5, "AU25": 3.0}
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -78,9 +78,7 @@ def _parted_smile(name, config, engine, image_tracker):
     lips to, less its soft rim (bool mask)."""
     portrait = shared_face(name, config, image_tracker)
     prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for au, value in PARTED_SMILE.items():
-        aus[AU[au]] += value
+    aus = resting_plus(prepared, **PARTED_SMILE)
     out = engine.render(prepared, aus)
     hole = _fill(out.shape[:2], engine.displaced_vertices(prepared, aus)[list(INNER_LIPS)])
     opening = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
@@ -133,9 +131,7 @@ def test_a_wide_open_painted_mouth_is_not_one_flat_dark_fill(name, config, engin
     # the opening before (Mona Lisa 0.26, london_092 0.27), a flat dark "O" cut into the face.
     portrait = shared_face(name, config, image_tracker)
     prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    aus[AU.AU26] += 3.5
-    aus[AU.AU25] += 3.0
+    aus = resting_plus(prepared, **WIDE_OPEN)
     # MediaPipe reads the lit tongue of this render as lower lip; the opening is where the
     # engine moved the inner lips (the judgement is on the pixels inside it).
     moved = engine.displaced_vertices(prepared, aus)
@@ -160,9 +156,7 @@ def test_a_wide_open_painted_mouth_shows_the_tongues_back_against_the_throat(nam
     # insides: one dark gradient, no tongue to see).
     portrait = shared_face(name, config, image_tracker)
     prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    aus[AU.AU26] += 3.5
-    aus[AU.AU25] += 3.0
+    aus = resting_plus(prepared, **WIDE_OPEN)
     out = _gray(engine.render(prepared, aus))
     moved = engine.displaced_vertices(prepared, aus)
     upper, lower = moved[list(UPPER_INNER), :2], moved[list(LOWER_INNER), :2]
