@@ -26,6 +26,7 @@ import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
+from .direction import unit
 from .easing import ease_toward, smoothstep
 from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 
@@ -142,6 +143,7 @@ LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 # The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
 LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152
+NOSE_BRIDGE = 168  # between the eyes: a glasses frame's bridge rests here (6 and 197 below drift toward the tip on a turned head)
 # Which part of the face each py-feat AU may move (None = unrestricted).
 FEAT_AU_REGION: dict[str, str] = {
     "AU01": "brow", "AU02": "brow", "AU04": "brow", "AU05": "upper", "AU07": "upper", "AU43": "upper",
@@ -514,7 +516,7 @@ def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pa
     does not narrow it. ``pairs`` are its (upper, lower) points, vertex indices (behind glasses,
     the brows' upper contour and the frame's top edge: ``glasses.frame_pairs``).
     """
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     brow, lid = (np.array(side) for side in zip(*pairs))
     height = (face_xy[brow] - face_xy[lid]) @ up
     shrink = -((au04_pixels[brow] - au04_pixels[lid]) @ up)  # per unit of AU04, > 0 narrows

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES
+from .direction import unit
 from .easing import smoothstep
 from .eye_fields import EYES
 from .polyline import values_at
@@ -48,7 +49,7 @@ def even_raise_on_turned_eyes(feat_basis: np.ndarray, au_columns: tuple[str, ...
     rings' motion in the brow raisers' columns moves toward the brow's at their place along the
     eye, scaled by their height above the lid over the brow's (see the module docstring)."""
     xy = np.asarray(face_xy, np.float64)[:, :2]
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     across = np.array([up[1], -up[0]])
     for weight, (lids, creases, _), brow in zip(foreshortening(xy), EYES, BROW_LOWER_SIDES):
         if weight <= 0.0:

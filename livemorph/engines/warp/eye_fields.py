@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .direction import unit
 from .easing import smoothstep
 
 # Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
@@ -87,7 +88,7 @@ def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple
     so they never cross them.
     """
     xy = np.asarray(face_xy, np.float64)
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     lift = np.zeros((num_vertices, 2), np.float32)
     rise = np.zeros((num_vertices, 2), np.float32)
     for lids, _, (outer, inner) in EYES:

@@ -60,7 +60,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS
+from .au_mesh import BROW_LOWER_POINTS, BROW_POINTS, NOSE_BRIDGE, NUM_FACE_POINTS
+from .direction import unit
 from .eye_fields import EYES
 from .polyline import values_at, y_at
 
@@ -86,7 +87,6 @@ RIM_MIN = 6.0  # grey levels per pixel, third weakest sector of the weaker eye
 # Per eye: its corners and the middle three lid pairs (upper, then lower), whose mean is the eye's centre.
 RIGHT_EYE, LEFT_EYE = (corners + tuple(upper for upper, _ in lids[2:5]) + tuple(lower for _, lower in lids[2:5])
                        for lids, _, corners in EYES)
-NOSE_BRIDGE = 168  # the frame's bridge rests here (6 and 197 below it drift toward the tip on a turned head)
 
 # Tracing the frame's top edge (levelled face, IOD 100): light smoothing keeps the edge in place.
 TRACE_SIGMA = 1.0
@@ -323,7 +323,7 @@ def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids
     it and the landmarks between it and the edge stay, so the brows rise whole and only the strip
     between the rows stretches. In a frown each column between the edge and the brows' upper
     contour compresses evenly toward the edge, by its own room (see below)."""
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     u, v = _face_axes(vertices, up)
     out = np.array(field, copy=True)
     if not frown:
@@ -374,7 +374,7 @@ def held_by_frame(vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, sk
 
 def _face_axes(vertices: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each vertex's position across the face and up it (grows upward)."""
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     xy = np.asarray(vertices, np.float64)
     return xy @ np.array([-up[1], up[0]]), xy @ up
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .au_mesh import CHIN, LIP_BOTTOM, LOWER_INNER, LOWER_OUTER, NOSE_BASE, UPPER_INNER, UPPER_LIP_TOP, UPPER_OUTER
+from .direction import unit
 from .easing import ease_toward, smoothstep
 
 LOWER_LIP = 14
@@ -109,7 +110,7 @@ def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarr
     take its motion, fully from a third of the way down to the chin, fading out sideways
     over about the mouth's width (the jaw line beside the chin keeps the model's motion)."""
     xy = np.asarray(face_xy, np.float64)
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     across_unit = np.array([-up[1], up[0]])
     width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
     height = max(float((xy[LIP_BOTTOM] - xy[CHIN]) @ up), 1.0)
@@ -125,7 +126,7 @@ def ease_jaw(feat_au26: float, limit: float) -> float:
 
 
 def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> SmileBounds:
-    up = np.asarray(up, np.float64) / max(float(np.linalg.norm(up)), 1e-9)
+    up = unit(up)
     xy = np.asarray(face_xy, np.float64)
     width = float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]]))
     d2 = ((xy[:, None, :] - xy[list(CORNERS)][None]) ** 2).sum(axis=2).min(axis=1)
