@@ -7,7 +7,8 @@ from the front and above: teeth brightest in the middle, shadowed just under the
 widest in the middle and narrower and darker toward the corners, their free edges one smooth
 arc with small notches, parted by faint gaps (never a dark outline); the cavity
 is lit near the lips and darkens with depth, its shadows redder than its lit walls -- a wide
-one is a bowl, darkest at the throat; a tongue shows only low in a wide opening, lit at its
+one is a bowl, darkest at the throat, where it goes dark and nearly colourless (warm only near
+the lips); a tongue shows only low in a wide opening, lit at its
 front, its wet back catching the light along its top curve. The painted rows and the lower row
 under a portrait's own teeth are one painter (``_arch_row``) with different tooth shapes.
 """
@@ -209,17 +210,18 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
     redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
     color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
-    # (in a wide opening, as its walls show: in a smile's narrow one, greyed, the dark between the
-    # teeth cooled the Mona Lisa's teeth to b* 35.2 against her lightest skin's 41.2, test_warp_smile)
+    # Deep inside, dark and grey (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
+    # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
+    # her lightest skin's 41.2, test_warp_smile).
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
     deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
     color = color + DEEP_GREY * deep * (color.mean(axis=-1, keepdims=True) - color)
     color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
-    # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 12 grey
-    # levels under the profile's smooth fit on Grace Hopper.)
-    show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+    # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
+    # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do.
+    show = walls
     if show > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
         tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
