@@ -87,6 +87,8 @@ TINTED_TEETH_OVER_SCLERA = 1.1
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
+# The picture's own black: this brightness percentile of its pixels (``mouth_interior.DEEP_FLOOR``).
+BLACK_PERCENTILE = 2.0
 GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 
@@ -100,6 +102,7 @@ class MouthGeometry:
     cavity_rgb: np.ndarray  # (3,) float32, the lit inner surface of the mouth
     tongue_rgb: np.ndarray  # (3,) float32
     teeth_rgb: np.ndarray  # (3,) float32
+    black: float  # the picture's own black level (grey, 0..255)
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
@@ -141,6 +144,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         cavity_rgb=cavity.astype(np.float32),
         tongue_rgb=tongue.astype(np.float32),
         teeth_rgb=np.asarray(teeth, np.float32),
+        black=_black_level(image),
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
@@ -211,7 +215,11 @@ class MouthPainter:
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
-            inside = (inside * (ys > 0.5 * (top + bottom)))[..., None]
+            # Only along the lip, fading toward the corners as a painted opening's rolled lips close
+            # in round ends: past the corners (where the lip lines hold their end points) it drew a
+            # dark horizontal tick out from each corner across the skin (the astronaut).
+            along_lip = smoothstep(ROUND_ENDS[1], ROUND_ENDS[0], np.abs(2 * u - 1))
+            inside = (inside * along_lip * (ys > 0.5 * (top + bottom)))[..., None]
             patch = patch + inside * (0.5 * g.cavity_rgb - patch)
         else:
             # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a
@@ -387,6 +395,12 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
         face_whites.append(sclera)
     return _warm_as_the_whites(np.clip(teeth, 0, 240), np.median(every_4th[picture_luminance >= white_point], axis=0),
                                face_whites)
+
+
+def _black_level(image: np.ndarray) -> float:
+    """The picture's own black (``BLACK_PERCENTILE`` of its pixels' brightness): near 0 in most
+    photos and paintings, lifted in a faded grey photo (london_042: 39)."""
+    return float(np.percentile(image[::4, ::4].reshape(-1, 3).astype(np.float32).mean(axis=1), BLACK_PERCENTILE))
 
 
 def _near_mouth_highlight(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> float:

@@ -7,7 +7,8 @@ from the front and above: teeth brightest in the middle, shadowed just under the
 widest in the middle and narrower and darker toward the corners, their free edges one smooth
 arc with small notches, parted by faint gaps (never a dark outline); the cavity
 is lit near the lips and darkens with depth, its shadows redder than its lit walls -- a wide
-one is a bowl, darkest at the throat; a tongue shows only low in a wide opening, lit at its
+one is a bowl, darkest at the throat, where it goes dark and nearly colourless (warm only near
+the lips); a tongue shows only low in a wide opening, lit at its
 front, its wet back catching the light along its top curve. The painted rows and the lower row
 under a portrait's own teeth are one painter (``_arch_row``) with different tooth shapes.
 """
@@ -87,6 +88,21 @@ DEEP_RED = 1.0
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
 PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
+# Deep inside, little light comes back at all, and what does has lost its colour: the cavity's
+# darker parts (darkness: 1 - their light over the opening's brightest, from the first value on,
+# fully at the second) lose up to this share of their light and this share of their colour. Only
+# the walls lit near the lips stay warm: the redder shadows alone gave a flat saturated maroon
+# (the Mona Lisa's deep L* 13 at chroma 24, london_092's 12 at 22, where a real open mouth's deep
+# reads L* 2..5, chroma near 0). Darkened by a share of their light, not set to one black, the
+# bowl keeps its gradient (at one black london_092's was a flat dark fill: test_warp_teeth).
+DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.1, 0.8), 0.7, 0.9
+# The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
+# between these |2u - 1| (greyed to the last pixel, lisa3's corners were crisper than her own:
+# edge contrast 6.3 against the 6.2 allowed, test_warp_mouth_corners).
+DEEP_SIDE = (0.5, 0.9)
+# ... over this share of the picture's own black (a grey photo's or a flat texture's lifted blacks:
+# the mouth stays within the picture's tones; one floor under the deep flattened it again).
+DEEP_FLOOR = 0.35
 
 
 @dataclass(frozen=True)
@@ -194,10 +210,18 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
     redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
     color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
+    # Deep inside, dark and grey (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
+    # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
+    # her lightest skin's 41.2, test_warp_smile).
+    walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+    deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
+    color = color + DEEP_GREY * deep * (color.mean(axis=-1, keepdims=True) - color)
+    color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
-    # lit at its front and fading into the throat's shadow toward its back (up), with a faint
-    # groove down its middle.
-    show = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+    # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
+    # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
+    # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do.
+    show = walls
     if show > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
         tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
@@ -207,7 +231,6 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        lit = lit * (1 - 0.15 * np.exp(-(side / 0.06) ** 2))
         color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
         return color
