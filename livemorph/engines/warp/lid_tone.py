@@ -43,6 +43,10 @@ SMOOTHING = 0.06
 # bone (per RGB channel, brightness kept; within these bounds), coming in over these heights
 # (0 where the lids meet, 1 the crease).
 HUE_BOUNDS = (0.96, 1.04)
+# The lid's colour is the bare skin's above it (the brow bone, its brow left out) at the lid's
+# own light: the light map near the eye is the open lid's thin skin and its shadows, greyer
+# and mauve (london_092) or olive (a yellow skin in shadow). Measured on at least this many pixels.
+SKIN_HUE_PIXELS = 20
 HUE_FROM, HUE_FULL = 0.8, 0.1
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
@@ -65,18 +69,24 @@ class LidTone:
 
     lid_rgb: np.ndarray  # (3,) float32 median skin around the eye (where the rendered skin has none)
     lash_hue: np.ndarray  # (3,) float32 the open lid's colour relative to the brow bone's, brightness 1
+    skin_hue: np.ndarray  # (2,) float32 the bare skin's hue above the lid (up to the brow): unit CIE a*, b*
 
 
 def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: list[np.ndarray],
-                 below: np.ndarray) -> LidTone:
+                 below: np.ndarray, above: np.ndarray) -> LidTone:
     """``upper``: the upper-lid margin; ``rings``: the crease rings above it (lower, upper), all
-    outer -> inner corner; ``below``: mask of the skin below the eye; in the portrait."""
+    outer -> inner corner; ``below``: mask of the skin below the eye; ``above``: mask of the bare
+    skin above the lid (crease to brow, no brow hair); in the portrait."""
     lid = polygon_mask(image.shape[:2], np.vstack([upper, rings[0][::-1]]))
     bone = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
     lid_rgb = 0.5 * (skin_rgb(image, gray, lid | bone) + skin_rgb(image, gray, below))
-    hue = skin_rgb(image, gray, lid) / np.maximum(skin_rgb(image, gray, bone), 1.0)
+    bone_rgb = skin_rgb(image, gray, bone)
+    hue = skin_rgb(image, gray, lid) / np.maximum(bone_rgb, 1.0)
     hue /= max(float(hue @ LUMA), 1e-3)
-    return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32))
+    skin = skin_rgb(image, gray, above) if above.sum() >= SKIN_HUE_PIXELS else bone_rgb
+    ab = _lab(skin[None, None, :])[0, 0, 1:]
+    return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32),
+                   skin_hue=(ab / max(float(np.linalg.norm(ab)), 1e-6)).astype(np.float32))
 
 
 def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -202,7 +212,24 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     ``shading`` from lid_shading;
     ``v`` up the lid (0 where the lids meet, 1 the crease)."""
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
+    skin = no_pinker(skin, tone.skin_hue)
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
     shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
     return (shaded * hue * skin).astype(np.float32)
+
+
+def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
+    """(h, w, 3) ``rgb`` (0..255), where its CIE a*, b* hue turns from ``hue`` (a unit a*, b*)
+    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is."""
+    lab = _lab(rgb)
+    pinker = lab[..., 1] * hue[1] - lab[..., 2] * hue[0] > 0.0
+    if not pinker.any():
+        return rgb
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    lab[..., 1:] = np.where(pinker[..., None], chroma[..., None] * hue, lab[..., 1:])
+    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.clip(np.asarray(rgb, np.float32), 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)

@@ -126,7 +126,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
     xy = np.asarray(face_xy, np.float64)[:, :2]
     gray = image.astype(np.float32) @ LUMA
     eyes = []
-    for (lids, creases, (outer, inner)), under, brow in zip(EYES, UNDER_EYE, BROWS):
+    for (lids, creases, (outer, inner)), under, brow, brow_lower in zip(EYES, UNDER_EYE, BROWS, BROW_LOWER_SIDES):
         width = float(np.linalg.norm(xy[outer] - xy[inner]))
         upper = _upper_lid(xy, lids, outer, inner)
         rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
@@ -138,7 +138,10 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         # The grain level to match: the skin around the eye, below the lower lid and the brow
         # bone (between the crease rings).
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
-        tone = measure_tone(image, gray, upper, rings[1:], below)
+        # The hue a shut lid takes: the bare skin above it, from the crease up to the brow.
+        above = polygon_mask(image.shape[:2], np.vstack([rings[1], xy[list(brow_lower)][::-1]]))
+        above &= ~(brow_mask(image.shape[:2], xy[list(brow)], width) > 0.0)
+        tone = measure_tone(image, gray, upper, rings[1:], below, above)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
