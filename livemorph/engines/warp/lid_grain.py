@@ -11,6 +11,8 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - lines are not grain: the crease, the lashes' edge and a brow's lowest hairs, repeated down
   the lid, would draw stripes. What runs along a row is taken out of it, and what stands out of
   the grain (a wavy crease, lash tips, a mole) is replaced by grain from nearby rows;
+- in the skin's colour: a speck's own colour (hair, a wrinkle's shadow) beyond the skin's colour
+  noise is taken out (the speck stays, as dark as it was);
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
   below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
   of its lines comes out neither smoother nor coarser than the skin next to it.
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from .lid_tone import LUMA
 
 # Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
 # MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
@@ -104,7 +108,24 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.
     limit = PEAK_LEVELS * max(_grain_level(strip), 1e-3)
-    return np.clip(strip, -limit, limit).astype(np.float32)
+    strip = np.clip(strip, -limit, limit)
+    # Its colour too: a dark speck of hair or a wrinkle's shadow carries its own colour, greyer
+    # than the skin (laid on a warm lid, an olive-grey smudge: Obama's); the skin's own colour
+    # noise (a phone photo's) stays.
+    colour_level = min(_grain_level(_colour(detail[mask])) for mask in skin)
+    return _colour_within(strip, PEAK_LEVELS * max(colour_level, 1e-3)).astype(np.float32)
+
+
+def _colour(values: np.ndarray) -> np.ndarray:
+    """``values`` (..., 3) less their luma in every channel: what is colour, not light."""
+    return values - (values @ LUMA)[..., None]
+
+
+def _colour_within(strip: np.ndarray, limit: float) -> np.ndarray:
+    """``strip`` with its colour (``_colour``) scaled down where any channel of it is beyond ``limit``."""
+    colour = _colour(strip)
+    scale = np.minimum(limit / np.maximum(np.abs(colour).max(axis=-1), 1e-6), 1.0)
+    return strip - colour * (1.0 - scale)[..., None]
 
 
 def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
