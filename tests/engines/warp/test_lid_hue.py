@@ -99,7 +99,8 @@ def _colour_detail(image: np.ndarray) -> np.ndarray:
 def _colour_specks(source: np.ndarray, shut: np.ndarray, landmarks, statistic) -> list[float]:
     """Per eye: ``statistic`` of the shut lid's colour detail over the same of the source's skin above it."""
     before, after = _colour_detail(source), _colour_detail(shut)
-    return [statistic(after[lid]) / statistic(before[skin]) for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks)]
+    return [statistic(after[lid]) / statistic(before[skin])
+            for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks)]
 
 
 def _p99(values: np.ndarray) -> float:
