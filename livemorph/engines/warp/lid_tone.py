@@ -10,7 +10,8 @@ and the lower lid below, blended by distance). Lines and spots in that skin (las
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
 painter relights the warped skin around the lid to it, and paints the lid in the same light
 filled from the skin above the eye only (``SocketLight.from_above``): a shut lid is the upper
-lid's skin carried down.
+lid's skin carried down. Up the lid that light is no pinker than the bare skin above it
+(``LidTone.skin_hue``): the skin nearest the open eye is its thin, pink lid skin.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
 corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's
@@ -43,11 +44,16 @@ SMOOTHING = 0.06
 # bone (per RGB channel, brightness kept; within these bounds), coming in over these heights
 # (0 where the lids meet, 1 the crease).
 HUE_BOUNDS = (0.96, 1.04)
-# The lid's colour is the bare skin's above it (the brow bone, its brow left out) at the lid's
-# own light: the light map near the eye is the open lid's thin skin and its shadows, greyer
-# and mauve (london_092) or olive (a yellow skin in shadow). Measured on at least this many pixels.
-SKIN_HUE_PIXELS = 20
 HUE_FROM, HUE_FULL = 0.8, 0.1
+# No lid is pinker than the bare skin above it (the brow bone up to the brow, its brow left out;
+# CIE hue, lightness and chroma kept): the light near the open eye is its thin skin and its
+# shadows, pinker (london_092's lids read grey-mauve). Measured on at least SKIN_HUE_PIXELS;
+# from SKIN_HUE_FROM[0] up the lid (0 where the lids meet, 1 the crease), fully from
+# SKIN_HUE_FROM[1]: below, toward the lashes, the lid keeps its light's own hue (thin skin, warm
+# shadows; MediaPipe reads a shut eye partly from there: turned there too, its eyeBlink fell
+# ~0.01 on Obama, Grace Hopper and Trump).
+SKIN_HUE_PIXELS = 20
+SKIN_HUE_FROM = (0.35, 0.65)
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
 # The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
@@ -212,7 +218,7 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     ``shading`` from lid_shading;
     ``v`` up the lid (0 where the lids meet, 1 the crease)."""
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    skin = no_pinker(skin, tone.skin_hue)
+    skin = skin + smoothstep(*SKIN_HUE_FROM, v)[..., None] * (no_pinker(skin, tone.skin_hue) - skin)
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
     shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
