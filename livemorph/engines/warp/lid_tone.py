@@ -53,6 +53,7 @@ HUE_FROM, HUE_FULL = 0.8, 0.1
 # shadows; MediaPipe reads a shut eye partly from there: turned there too, its eyeBlink fell
 # ~0.01 on Obama, Grace Hopper and Trump).
 SKIN_HUE_PIXELS = 20
+MIN_SKIN_CHROMA = 3.0  # CIE a*, b*: a skin less coloured than this is grey, its hue left alone
 SKIN_HUE_FROM = (0.35, 0.65)
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
@@ -75,7 +76,7 @@ class LidTone:
 
     lid_rgb: np.ndarray  # (3,) float32 median skin around the eye (where the rendered skin has none)
     lash_hue: np.ndarray  # (3,) float32 the open lid's colour relative to the brow bone's, brightness 1
-    skin_hue: np.ndarray  # (2,) float32 the bare skin's hue above the lid (up to the brow): unit CIE a*, b*
+    skin_hue: np.ndarray  # (2,) float32 the bare skin's hue above the lid (up to the brow): unit CIE a*, b* (0: grey)
 
 
 def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: list[np.ndarray],
@@ -91,8 +92,11 @@ def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: 
     hue /= max(float(hue @ LUMA), 1e-3)
     skin = skin_rgb(image, gray, above) if above.sum() >= SKIN_HUE_PIXELS else bone_rgb
     ab = _lab(skin[None, None, :])[0, 0, 1:]
+    chroma = float(np.linalg.norm(ab))
+    # A grey skin has no hue to keep (its direction is noise): nothing is turned (a zero hue).
+    skin_hue = ab / chroma if chroma >= MIN_SKIN_CHROMA else np.zeros(2)
     return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32),
-                   skin_hue=(ab / max(float(np.linalg.norm(ab)), 1e-6)).astype(np.float32))
+                   skin_hue=skin_hue.astype(np.float32))
 
 
 def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
