@@ -11,6 +11,8 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - lines are not grain: the crease, the lashes' edge and a brow's lowest hairs, repeated down
   the lid, would draw stripes. What runs along a row is taken out of it, and what stands out of
   the grain (a wavy crease, lash tips, a mole) is replaced by grain from nearby rows;
+- in the skin's colour (callers may ask): a speck's own colour (hair, a wrinkle's shadow) beyond
+  the skin's colour noise is taken out (the speck stays, as dark as it was);
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
   below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
   of its lines comes out neither smoother nor coarser than the skin next to it.
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from .lid_tone import LUMA
 
 # Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
 # MAX_SCALE_PX) is grain; coarser is shading and wrinkles, which the painted lid draws itself.
@@ -49,12 +53,14 @@ PEAK_LEVELS = 3.5
 
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
-                skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS) -> np.ndarray:
+                skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS,
+                colour_levels: float | None = None) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
     ``skin``: bool masks of skin around the eye; the strip takes the grain level of the smoothest
-    (hair, lashes and glasses frames in one only add to its level)."""
+    (hair, lashes and glasses frames in one only add to its level); ``colour_levels``: if given,
+    its colour (RGB less luma) is held within that many times the skin's colour-noise level."""
     origin, axis = upper[0], upper[-1] - upper[0]
     length = max(float(np.linalg.norm(axis)), 2.0)
     axis = axis / length
@@ -104,7 +110,26 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.
     limit = PEAK_LEVELS * max(_grain_level(strip), 1e-3)
-    return np.clip(strip, -limit, limit).astype(np.float32)
+    strip = np.clip(strip, -limit, limit)
+    if colour_levels is not None:
+        # Its colour too: a dark speck of hair or a wrinkle's shadow carries its own colour,
+        # greyer than the skin (laid on a warm lid, an olive-grey smudge: Obama's); the skin's
+        # own colour noise (a phone photo's) stays.
+        colour_level = min(_grain_level(_colour(detail[mask])) for mask in skin)
+        strip = _colour_within(strip, colour_levels * max(colour_level, 1e-3))
+    return strip.astype(np.float32)
+
+
+def _colour(values: np.ndarray) -> np.ndarray:
+    """``values`` (..., 3) less their luma in every channel: what is colour, not light."""
+    return values - (values @ LUMA)[..., None]
+
+
+def _colour_within(strip: np.ndarray, limit: float) -> np.ndarray:
+    """``strip`` with its colour (``_colour``) scaled down where any channel of it is beyond ``limit``."""
+    colour = _colour(strip)
+    scale = np.minimum(limit / np.maximum(np.abs(colour).max(axis=-1), 1e-6), 1.0)
+    return strip - colour * (1.0 - scale)[..., None]
 
 
 def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:

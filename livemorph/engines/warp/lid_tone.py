@@ -10,7 +10,8 @@ and the lower lid below, blended by distance). Lines and spots in that skin (las
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
 painter relights the warped skin around the lid to it, and paints the lid in the same light
 filled from the skin above the eye only (``SocketLight.from_above``): a shut lid is the upper
-lid's skin carried down.
+lid's skin carried down. Up the lid that light is no pinker than the bare skin above it
+(``LidTone.skin_hue``): the skin nearest the open eye is its thin, pink lid skin.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
 corners, a little light in the middle), the lashes' shadow right above them (warm, as skin's
@@ -44,6 +45,16 @@ SMOOTHING = 0.06
 # (0 where the lids meet, 1 the crease).
 HUE_BOUNDS = (0.96, 1.04)
 HUE_FROM, HUE_FULL = 0.8, 0.1
+# No lid is pinker than the bare skin above it (the brow bone up to the brow, its brow left out;
+# CIE hue, lightness and chroma kept): the light near the open eye is its thin skin and its
+# shadows, pinker (london_092's lids read grey-mauve). Measured on at least SKIN_HUE_PIXELS;
+# from SKIN_HUE_FROM[0] up the lid (0 where the lids meet, 1 the crease), fully from
+# SKIN_HUE_FROM[1]: below, toward the lashes, the lid keeps its light's own hue (thin skin, warm
+# shadows; MediaPipe reads a shut eye partly from there: turned there too, its eyeBlink fell
+# ~0.01 on Obama, Grace Hopper and Trump).
+SKIN_HUE_PIXELS = 20
+MIN_SKIN_CHROMA = 3.0  # CIE a*, b*: a skin less coloured than this is grey, its hue left alone
+SKIN_HUE_FROM = (0.35, 0.65)
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
 # The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
@@ -65,18 +76,27 @@ class LidTone:
 
     lid_rgb: np.ndarray  # (3,) float32 median skin around the eye (where the rendered skin has none)
     lash_hue: np.ndarray  # (3,) float32 the open lid's colour relative to the brow bone's, brightness 1
+    skin_hue: np.ndarray  # (2,) float32 the bare skin's hue above the lid (up to the brow): unit CIE a*, b* (0: grey)
 
 
 def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: list[np.ndarray],
-                 below: np.ndarray) -> LidTone:
+                 below: np.ndarray, above: np.ndarray) -> LidTone:
     """``upper``: the upper-lid margin; ``rings``: the crease rings above it (lower, upper), all
-    outer -> inner corner; ``below``: mask of the skin below the eye; in the portrait."""
+    outer -> inner corner; ``below``: mask of the skin below the eye; ``above``: mask of the bare
+    skin above the lid (crease to brow, no brow hair); in the portrait."""
     lid = polygon_mask(image.shape[:2], np.vstack([upper, rings[0][::-1]]))
     bone = polygon_mask(image.shape[:2], np.vstack([rings[0], rings[1][::-1]]))
     lid_rgb = 0.5 * (skin_rgb(image, gray, lid | bone) + skin_rgb(image, gray, below))
-    hue = skin_rgb(image, gray, lid) / np.maximum(skin_rgb(image, gray, bone), 1.0)
+    bone_rgb = skin_rgb(image, gray, bone)
+    hue = skin_rgb(image, gray, lid) / np.maximum(bone_rgb, 1.0)
     hue /= max(float(hue @ LUMA), 1e-3)
-    return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32))
+    skin = skin_rgb(image, gray, above) if above.sum() >= SKIN_HUE_PIXELS else bone_rgb
+    ab = _lab(skin[None, None, :])[0, 0, 1:]
+    chroma = float(np.linalg.norm(ab))
+    # A grey skin has no hue to keep (its direction is noise): nothing is turned (a zero hue).
+    skin_hue = ab / chroma if chroma >= MIN_SKIN_CHROMA else np.zeros(2)
+    return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32),
+                   skin_hue=skin_hue.astype(np.float32))
 
 
 def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -202,7 +222,24 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     ``shading`` from lid_shading;
     ``v`` up the lid (0 where the lids meet, 1 the crease)."""
     hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
+    skin = skin + smoothstep(*SKIN_HUE_FROM, v)[..., None] * (no_pinker(skin, tone.skin_hue) - skin)
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
     shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
     return (shaded * hue * skin).astype(np.float32)
+
+
+def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
+    """(h, w, 3) ``rgb`` (0..255), where its CIE a*, b* hue turns from ``hue`` (a unit a*, b*)
+    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is."""
+    lab = _lab(rgb)
+    pinker = lab[..., 1] * hue[1] - lab[..., 2] * hue[0] > 0.0
+    if not pinker.any():
+        return rgb
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    lab[..., 1:] = np.where(pinker[..., None], chroma[..., None] * hue, lab[..., 1:])
+    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.clip(np.asarray(rgb, np.float32), 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)

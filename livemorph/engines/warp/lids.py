@@ -102,6 +102,10 @@ GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
 # What runs along a row of the lid's grain strip beyond this share of its grain level is a line
 # (lid_grain.grain_strip): repeated up a shut lid, a fainter one still draws a band across it.
 GRAIN_LINE_LEVELS = 0.3
+# The grain's colour (RGB less luma) is held within this many times the skin's colour-noise level
+# per channel: a speck of hair or a wrinkle's shadow kept its own greyer colour on a warm lid
+# (Obama's olive-grey smudge); a noisy photo's colour noise stays.
+GRAIN_COLOUR_LEVELS = 3.5
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
     xy = np.asarray(face_xy, np.float64)[:, :2]
     gray = image.astype(np.float32) @ LUMA
     eyes = []
-    for (lids, creases, (outer, inner)), under, brow in zip(EYES, UNDER_EYE, BROWS):
+    for (lids, creases, (outer, inner)), under, brow, brow_lower in zip(EYES, UNDER_EYE, BROWS, BROW_LOWER_SIDES):
         width = float(np.linalg.norm(xy[outer] - xy[inner]))
         upper = _upper_lid(xy, lids, outer, inner)
         rings = [upper] + [_crease(xy, creases, outer, inner, ring) for ring in (0, 1)]
@@ -138,12 +142,15 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         # The grain level to match: the skin around the eye, below the lower lid and the brow
         # bone (between the crease rings).
         bone = polygon_mask(image.shape[:2], np.vstack([rings[1], rings[2][::-1]]))
-        tone = measure_tone(image, gray, upper, rings[1:], below)
+        # No shut lid turns pinker than the bare skin above it, from the crease up to the brow.
+        above = polygon_mask(image.shape[:2], np.vstack([rings[1], xy[list(brow_lower)][::-1]]))
+        above &= ~(brow_mask(image.shape[:2], xy[list(brow)], width) > 0.0)
+        tone = measure_tone(image, gray, upper, rings[1:], below, above)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone),
-                                              line_levels=GRAIN_LINE_LEVELS),
+                                              line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 

@@ -65,3 +65,25 @@ def test_the_measure_sees_the_open_eyes_crease(config, engine, image_tracker):
     pass on the shut eye is not a measure that cannot fail."""
     portrait = shared_face("london_042_grayscale.png", config, image_tracker)
     assert max(_deepest_line(portrait.image, portrait.track.landmarks)) > VISIBLE_LINE
+
+
+def test_a_lid_light_pinker_than_the_skin_is_turned_back_and_no_other():
+    """``lid_tone.no_pinker`` on colours whose hue is known (CIE L*a*b* built by hand): a mauve
+    (pinker than a warm skin) comes back at the skin's hue, its lightness and chroma kept; yellower
+    colours are left alone; a grey skin (no hue) turns nothing."""
+    from livemorph.engines.warp.lid_tone import no_pinker
+
+    def rgb(lab):
+        return cv2.cvtColor(np.array([[lab]], np.float32), cv2.COLOR_LAB2RGB) * 255.0
+
+    def lab(colour):
+        return cv2.cvtColor(np.clip(colour, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+
+    skin_hue = np.array([np.cos(np.radians(55.0)), np.sin(np.radians(55.0))], np.float32)  # a warm skin's
+    mauve = lab(no_pinker(rgb([50.0, 12.0, 6.0]), skin_hue))  # hue 27 degrees, chroma 13.4
+    assert mauve[0] == pytest.approx(50.0, abs=0.3)
+    assert np.hypot(mauve[1], mauve[2]) == pytest.approx(np.hypot(12.0, 6.0), abs=0.3)
+    assert np.degrees(np.arctan2(mauve[2], mauve[1])) == pytest.approx(55.0, abs=1.0)
+    for kept in ([60.0, 5.0, 20.0], [50.0, 7.3, 11.2]):  # hue 76, hue 57: yellower than the skin
+        assert np.abs(no_pinker(rgb(kept), skin_hue) - rgb(kept)).max() < 1e-3
+    assert np.abs(no_pinker(rgb([50.0, 12.0, 6.0]), np.zeros(2, np.float32)) - rgb([50.0, 12.0, 6.0])).max() < 1e-3
