@@ -15,7 +15,6 @@ choice) would need the driver's appearance beside the AUs; see docs/warp.md, "Cr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import erf
 
 import cv2
 import numpy as np
@@ -82,7 +81,7 @@ FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, skin_only=True, tint=(0.7, 1.
 # A forehead line is a fold: a thin warm shadow with a faint lit ridge just above it (the roll of skin
 # above the fold catching the light), so the skin between two lines is left as it is (dark lines
 # alone on stretched, even skin read as "pale stripes" between them).
-FOREHEAD_LINE = CreaseStyle(depth=0.16, width=0.009, skin_only=True, tint=(0.8, 1.0, 1.15), lit_side=0.3,
+FOREHEAD_LINE = CreaseStyle(depth=0.18, width=0.009, skin_only=True, tint=(0.8, 1.0, 1.15), lit_side=0.3,
                               by_tone=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 # By tone: a pixel counts ~37 % as skin at this log brightness ratio to it (x0.6 or x1.65: skin in
@@ -220,9 +219,16 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
                 if value > 0.0:
                     cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, shift=4)
         mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
-        # Normalised by a blurred line's own peak: a box ``thickness`` wide under a Gaussian.
-        peak = erf(thickness / (2.0 * np.sqrt(2.0) * 0.5 * width))
-        _shade(frame, box, mask / peak, FOREHEAD_LINE, strength, width, skin, up)
+        _shade(frame, box, mask / _line_peak(thickness, 0.5 * width), FOREHEAD_LINE, strength, width, skin, up)
+
+
+def _line_peak(thickness: int, sigma: float) -> float:
+    """The peak of a straight line of value 1, drawn ``thickness`` thick and blurred by ``sigma``
+    (what a fold's mask is divided by, so its centre reaches its depth)."""
+    size = int(np.ceil(3 * sigma)) + thickness + 2
+    probe = np.zeros((2 * size + 1, 2 * size + 1), np.float32)
+    cv2.line(probe, (0, size * 16), (2 * size * 16, size * 16), 1.0, thickness, cv2.LINE_AA, shift=4)
+    return float(cv2.GaussianBlur(probe, (0, 0), sigma).max())
 
 
 def _box_around(frame: np.ndarray, line: np.ndarray, width: float) -> tuple[int, int, int, int] | None:
