@@ -125,11 +125,22 @@ def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, up:
     outer[1] = points[0, 1]
     points = np.vstack([outer, points])
     midline = xy[GLABELLA] - MIDLINE_DIP * up
-    arc = np.vstack([points, 0.5 * (points[-1] + midline), midline]) + fold.height * up
-    for _ in range(3):  # corner cutting (Chaikin): a smooth curve, not straight pieces
-        cut = np.stack([0.75 * arc[:-1] + 0.25 * arc[1:], 0.25 * arc[:-1] + 0.75 * arc[1:]], axis=1)
-        arc = np.vstack([arc[:1], cut.reshape(-1, 2), arc[-1:]])
-    return arc
+    corners = np.vstack([points, 0.5 * (points[-1] + midline), midline]) + fold.height * up
+    return ARC_SMOOTHING @ corners
+
+
+def _corner_cutting(corners: int, rounds: int) -> np.ndarray:
+    """(m, corners) the linear map from a polyline's corners to its corner-cut (Chaikin) curve."""
+    curve = np.eye(corners)
+    for _ in range(rounds):
+        cut = np.stack([0.75 * curve[:-1] + 0.25 * curve[1:], 0.25 * curve[:-1] + 0.75 * curve[1:]], axis=1)
+        curve = np.vstack([curve[:1], cut.reshape(-1, corners), curve[-1:]])
+    return curve
+
+
+# An arc's eight corners (past the outer end, the brow's five points, halfway, the midline) cut
+# three times: a smooth curve, not straight pieces, in pieces short enough for its breaks.
+ARC_SMOOTHING = _corner_cutting(8, 3)
 
 
 def _fold_profile(span: tuple[float, float, float], phase: float):
