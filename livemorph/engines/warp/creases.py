@@ -214,6 +214,9 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
     up = xy[FOREHEAD_TOP] - xy[GLABELLA]
     width = max(FOREHEAD_LINE.width * face_width, FOREHEAD_LINE.min_px)
     thickness = max(1, int(round(0.5 * width)))
+    # A fold narrower than the narrowest band drawn is a pixel's worth of skin and shadow mixed:
+    # as much fainter (on the astronaut's small face, in full, they read as a second pair of brows).
+    strength = strength * FOREHEAD_LINE.width * face_width / width
     for side, brow in enumerate(BROW_UPPER_SIDES):
         arcs = [_forehead_arc(xy, brow, fold, up) for fold in FOREHEAD_FOLDS]
         box = _box_around(frame, np.vstack(arcs), width)
