@@ -42,10 +42,10 @@ class ForeheadFold:
     phase: float  # where along the arc its depth swells (0..1)
 
 
-# Two to three folds, spaced wider upward, higher over each brow's middle, dipping and fading toward
-# the midline, uneven in length and depth, some broken: three even lines right across the forehead
-# read as "straight seams" and "drawn-on" to reviewers, and over the midline they were the darkest.
-# The lowest is missing over the midline's last fifth and the upper ones end sooner still.
+# Three folds per brow, spaced wider upward, higher over each brow's middle, dipping and fading
+# toward the midline, uneven in length and depth, some broken: three even lines right across the
+# forehead read as "straight seams" and "drawn-on" to reviewers, and over the midline they were the
+# darkest. The lowest has faded out a sixth of the way short of the midline, the upper ones sooner.
 FOREHEAD_FOLDS = (
     ForeheadFold(0.2, 0.6, 1.0, ((0.0, 0.88, 0.0), (0.06, 0.84, 0.5)), 0.35),
     ForeheadFold(0.46, 0.45, 0.8, ((0.1, 0.78, 0.38), (0.0, 0.84, 0.0)), 0.7),
@@ -82,7 +82,7 @@ FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, skin_only=True, tint=(0.7, 1.
 # above the fold catching the light), so the skin between two lines is left as it is (dark lines
 # alone on stretched, even skin read as "pale stripes" between them).
 FOREHEAD_LINE = CreaseStyle(depth=0.18, width=0.009, skin_only=True, tint=(0.8, 1.0, 1.15), lit_side=0.3,
-                              by_tone=True)
+                            by_tone=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 # By tone: a pixel counts ~37 % as skin at this log brightness ratio to it (x0.6 or x1.65: skin in
 # shade or light; hair and frames are darker still), or at this distance in chromaticity (r, g, b
