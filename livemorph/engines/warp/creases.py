@@ -38,8 +38,9 @@ class ForeheadFold:
     # Per side (image left, image right), along the arc from over the brow's outer end (0) to the
     # midline (1): where it has faded in, where it has faded out toward the midline, and a break
     # (its centre; 0: none).
-    spans: tuple[tuple[float, float, float], tuple[float, float, float]]
+    spans: tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]  # None: no arc
     phase: float  # where along the arc its depth swells (0..1)
+    branch_from: float | None = None  # a fork: the height it leaves another fold at, where it fades in
 
 
 # Three folds per brow, spaced wider upward, higher over each brow's middle, dipping and fading
@@ -50,6 +51,7 @@ FOREHEAD_FOLDS = (
     ForeheadFold(0.2, 0.6, 1.0, ((0.0, 0.88, 0.0), (0.06, 0.84, 0.5)), 0.35),
     ForeheadFold(0.46, 0.45, 0.8, ((0.1, 0.78, 0.38), (0.0, 0.84, 0.0)), 0.7),
     ForeheadFold(0.78, 0.3, 0.6, ((0.2, 0.72, 0.0), (0.12, 0.66, 0.42)), 0.15),
+    ForeheadFold(0.62, 0.45, 0.55, (None, (0.4, 0.8, 0.0)), 0.65, branch_from=0.46),  # one fork, one side
 )
 OUTER_REACH = 0.15  # the arcs start this far past the brow's outer end (share of the brow's length)
 MIDLINE_DIP = 0.1  # each arc ends this much lower at the midline (share of the glabella-to-top distance)
@@ -113,7 +115,8 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
         _paint_forehead_folds(frame, xy, raise_, face_width, skin)
 
 
-def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, up: np.ndarray) -> np.ndarray:
+def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, span: tuple[float, float, float],
+                  up: np.ndarray) -> np.ndarray:
     """(n, 2) one fold's arc over ``brow`` (its upper contour, outer -> inner end), from over the
     brow's outer end to the midline: the brow's arch (``fold.arch`` of it) raised by ``fold.height``
     of ``up``, then dipping toward the midline."""
@@ -125,8 +128,14 @@ def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, up:
     outer[1] = points[0, 1]
     points = np.vstack([outer, points])
     midline = xy[GLABELLA] - MIDLINE_DIP * up
-    corners = np.vstack([points, 0.5 * (points[-1] + midline), midline]) + fold.height * up
-    return ARC_SMOOTHING @ corners
+    corners = np.vstack([points, 0.5 * (points[-1] + midline), midline])
+    if fold.branch_from is None:
+        return ARC_SMOOTHING @ (corners + fold.height * up)
+    # A fork leaves its fold where it fades in and climbs to its own height over a third of the arc.
+    start = span[0]
+    climb = smoothstep(start, start + 0.33, np.linspace(0.0, 1.0, len(corners)))[:, None]
+    heights = fold.branch_from + (fold.height - fold.branch_from) * climb
+    return ARC_SMOOTHING @ (corners + heights * up)
 
 
 def _corner_cutting(corners: int, rounds: int) -> np.ndarray:
@@ -218,13 +227,14 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
     # as much fainter (on the astronaut's small face, in full, they read as a second pair of brows).
     strength = strength * FOREHEAD_LINE.width * face_width / width
     for side, brow in enumerate(BROW_UPPER_SIDES):
-        arcs = [_forehead_arc(xy, brow, fold, up) for fold in FOREHEAD_FOLDS]
+        folds = [fold for fold in FOREHEAD_FOLDS if fold.spans[side] is not None]
+        arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up) for fold in folds]
         box = _box_around(frame, np.vstack(arcs), width)
         if box is None:
             continue
         x0, y0, x1, y1 = box
         mask = np.zeros((y1 - y0, x1 - x0), np.float32)
-        for fold, arc in zip(FOREHEAD_FOLDS, arcs):
+        for fold, arc in zip(folds, arcs):
             chord = arc[-1] - arc[0]
             t = np.clip((arc - arc[0]) @ chord / max(float(chord @ chord), 1.0), 0.0, 1.0)
             level = fold.depth * _fold_profile(fold.spans[side], fold.phase)(t)
