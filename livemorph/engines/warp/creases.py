@@ -122,10 +122,13 @@ def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, spa
     of ``up``, then dipping toward the midline."""
     points = xy[list(brow)].copy()
     inner = points[-1].copy()
-    points[:, 1] = inner[1] + fold.arch * (points[:, 1] - inner[1])
+    # Heights along the face's own up (a tilted head's folds tilt with it).
+    axis = up / max(float(np.linalg.norm(up)), 1e-6)
+    rise = (points - inner) @ axis
+    points -= (1.0 - fold.arch) * rise[:, None] * axis
     # Reaching a little past the brow's outer end, level, toward the temple.
     outer = points[0] + OUTER_REACH * (points[0] - inner)
-    outer[1] = points[0, 1]
+    outer -= float((outer - points[0]) @ axis) * axis
     points = np.vstack([outer, points])
     midline = xy[GLABELLA] - MIDLINE_DIP * up
     corners = np.vstack([points, 0.5 * (points[-1] + midline), midline])
