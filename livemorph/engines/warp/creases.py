@@ -3,9 +3,11 @@
 A warp moves the portrait's skin but cannot darken a fold it never had. In a real smile the
 cheek bunches against the nasolabial fold and its shadow deepens; a frown (corrugator) draws
 two vertical furrows between the inner brows; a brow raise (frontalis) folds the forehead into
-horizontal lines. Each is drawn as a soft darkened band along a line placed on the displaced
-mesh (so it moves with the expression), up to a fixed share of the pixel's brightness at full
-strength, fading out toward its ends. Frown and forehead lines only darken skin: each pixel is
+horizontal folds, one arc over each brow that fades toward the midline. Each is drawn as a soft
+darkened band along a line placed on the displaced mesh (so it moves with the expression), up to
+a fixed share of the pixel's brightness at full strength, fading out toward its ends (forehead
+folds unevenly, with breaks, and each with a faint lit ridge above it). Frown and forehead lines
+only darken skin: each pixel is
 weighted by how close its colour is to the skin between the brows (hair, hats and glasses
 frames over the forehead stay as they are). Driver-transferred ratio images (the anchor's
 choice) would need the driver's appearance beside the AUs; see docs/warp.md, "Creases".
@@ -18,15 +20,43 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP
+from .easing import smoothstep
 
 # MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
 # Inner brow ends (upper, lower contour) per side, and the midline points between and below them.
 INNER_BROWS = tuple((upper[-1], lower[-1]) for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
 GLABELLA, NOSE_BRIDGE = 9, 168
-# The brows' upper contour, image left to right (subject's right brow outer -> inner, then left).
-BROW_ROW = BROW_UPPER_SIDES[0] + BROW_UPPER_SIDES[1][::-1]
-FOREHEAD_LINES = (0.22, 0.42, 0.62)  # heights above the brows, fraction of brow-to-top distance
+
+
+@dataclass(frozen=True)
+class ForeheadFold:
+    """One forehead line (frontalis), drawn as two arcs, one over each brow, toward the midline."""
+    height: float  # above the brow's upper contour, share of the glabella-to-forehead-top distance
+    arch: float  # share of its brow's own arch the line keeps (the higher, the flatter)
+    depth: float  # share of FOREHEAD_LINE.depth
+    # Per side (image left, image right), along the arc from over the brow's outer end (0) to the
+    # midline (1): where it has faded in, where it has faded out toward the midline, and a break
+    # (its centre; 0: none).
+    spans: tuple[tuple[float, float, float] | None, tuple[float, float, float] | None]  # None: no arc
+    phase: float  # where along the arc its depth swells (0..1)
+    branch_from: float | None = None  # a fork: the height it leaves another fold at, where it fades in
+
+
+# Three folds per brow, spaced wider upward, higher over each brow's middle, dipping and fading
+# toward the midline, uneven in length and depth, some broken: three even lines right across the
+# forehead read as "straight seams" and "drawn-on" to reviewers, and over the midline they were the
+# darkest. The lowest has faded out a sixth of the way short of the midline, the upper ones sooner.
+FOREHEAD_FOLDS = (
+    ForeheadFold(0.2, 0.6, 1.0, ((0.0, 0.88, 0.0), (0.06, 0.84, 0.5)), 0.35),
+    ForeheadFold(0.46, 0.45, 0.8, ((0.1, 0.78, 0.38), (0.0, 0.84, 0.0)), 0.7),
+    ForeheadFold(0.78, 0.3, 0.6, ((0.2, 0.72, 0.0), (0.12, 0.66, 0.42)), 0.15),
+    ForeheadFold(0.62, 0.45, 0.55, (None, (0.4, 0.8, 0.0)), 0.65, branch_from=0.46),  # one fork, one side
+)
+OUTER_REACH = 0.15  # the arcs start this far past the brow's outer end (share of the brow's length)
+MIDLINE_DIP = 0.1  # each arc ends this much lower at the midline (share of the glabella-to-top distance)
+FOLD_BREAK_WIDTH = 0.05  # half-width of a break, share of the arc
+FOLD_SWELL = 0.35  # the depth along an arc varies by this share (one slow swell)
 
 
 @dataclass(frozen=True)
@@ -35,7 +65,7 @@ class CreaseStyle:
     width: float  # band width, fraction of the face width
     skin_only: bool  # weight by similarity to the skin between the brows
     tint: tuple[float, float, float] | None = None  # per-channel share of ``depth`` (R, G, B); None: all alike
-    lit_side: float = 0.0  # lightening beside the fold, toward the face's midline, as a share of ``depth``
+    lit_side: float = 0.0  # lightening beside the fold (on the side it is given), as a share of ``depth``
     by_tone: bool = False  # with skin_only: match the skin's tint and a broad brightness range, not its RGB
     min_px: float = 1.2  # narrowest band, pixels
 
@@ -50,7 +80,11 @@ SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
 # texture), never under 2 px (the astronaut's, narrower, read as ink dashes).
 FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, skin_only=True, tint=(0.7, 1.0, 1.25), lit_side=0.35,
                            by_tone=True, min_px=2.0)
-FOREHEAD_LINE = CreaseStyle(depth=0.12, width=0.012, skin_only=True)
+# A forehead line is a fold: a thin warm shadow with a faint lit ridge just above it (the roll of skin
+# above the fold catching the light), so the skin between two lines is left as it is (dark lines
+# alone on stretched, even skin read as "pale stripes" between them).
+FOREHEAD_LINE = CreaseStyle(depth=0.18, width=0.009, skin_only=True, tint=(0.8, 1.0, 1.15), lit_side=0.3,
+                            by_tone=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 # By tone: a pixel counts ~37 % as skin at this log brightness ratio to it (x0.6 or x1.65: skin in
 # shade or light; hair and frames are darker still), or at this distance in chromaticity (r, g, b
@@ -78,13 +112,60 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
             toward_midline = xy[GLABELLA] - 0.5 * (top + bottom)
             _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin, toward_midline)
     if raise_ > 0.0:
-        brows = xy[list(BROW_ROW)]
-        up = xy[FOREHEAD_TOP] - xy[GLABELLA]
-        # Gently arched, flatter than the brows themselves.
-        flat = brows.copy()
-        flat[:, 1] = 0.5 * brows[:, 1] + 0.5 * brows[:, 1].mean()
-        for height in FOREHEAD_LINES:
-            _darken_along(frame, flat + height * up, FOREHEAD_LINE, raise_, face_width, skin)
+        _paint_forehead_folds(frame, xy, raise_, face_width, skin)
+
+
+def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, span: tuple[float, float, float],
+                  up: np.ndarray) -> np.ndarray:
+    """(n, 2) one fold's arc over ``brow`` (its upper contour, outer -> inner end), from over the
+    brow's outer end to the midline: the brow's arch (``fold.arch`` of it) raised by ``fold.height``
+    of ``up``, then dipping toward the midline."""
+    points = xy[list(brow)].copy()
+    inner = points[-1].copy()
+    # Heights along the face's own up (a tilted head's folds tilt with it).
+    axis = up / max(float(np.linalg.norm(up)), 1e-6)
+    rise = (points - inner) @ axis
+    points -= (1.0 - fold.arch) * rise[:, None] * axis
+    # Reaching a little past the brow's outer end, level, toward the temple.
+    outer = points[0] + OUTER_REACH * (points[0] - inner)
+    outer -= float((outer - points[0]) @ axis) * axis
+    points = np.vstack([outer, points])
+    midline = xy[GLABELLA] - MIDLINE_DIP * up
+    corners = np.vstack([points, 0.5 * (points[-1] + midline), midline])
+    if fold.branch_from is None:
+        return ARC_SMOOTHING @ (corners + fold.height * up)
+    # A fork leaves its fold where it fades in and climbs to its own height over a third of the arc.
+    start = span[0]
+    climb = smoothstep(start, start + 0.33, np.linspace(0.0, 1.0, len(corners)))[:, None]
+    heights = fold.branch_from + (fold.height - fold.branch_from) * climb
+    return ARC_SMOOTHING @ (corners + heights * up)
+
+
+def _corner_cutting(corners: int, rounds: int) -> np.ndarray:
+    """(m, corners) the linear map from a polyline's corners to its corner-cut (Chaikin) curve."""
+    curve = np.eye(corners)
+    for _ in range(rounds):
+        cut = np.stack([0.75 * curve[:-1] + 0.25 * curve[1:], 0.25 * curve[:-1] + 0.75 * curve[1:]], axis=1)
+        curve = np.vstack([curve[:1], cut.reshape(-1, corners), curve[-1:]])
+    return curve
+
+
+# An arc's eight corners (past the outer end, the brow's five points, halfway, the midline) cut
+# three times: a smooth curve, not straight pieces, in pieces short enough for its breaks.
+ARC_SMOOTHING = _corner_cutting(8, 3)
+
+
+def _fold_profile(span: tuple[float, float, float], phase: float):
+    """Depth along an arc (0: outer end, 1: midline): fading in and out at ``span``'s ends, with
+    a break where it has one and one slow swell."""
+    start, end, gap = span
+
+    def along(t: np.ndarray) -> np.ndarray:
+        level = smoothstep(start, start + 0.15, t) * (1.0 - smoothstep(end - 0.25, end, t))
+        if gap > 0.0:
+            level = level * (1.0 - np.exp(-((t - gap) / FOLD_BREAK_WIDTH) ** 2))
+        return level * (1.0 - FOLD_SWELL * (0.5 - 0.5 * np.cos(2.0 * np.pi * (t - phase))))
+    return along
 
 
 def _skin_colour(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
@@ -118,14 +199,10 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     """Darken a soft band along the polyline ``line`` (image x, y), fading out at both ends (and,
     with ``style.lit_side``, lighten a band beside it on the side of ``lit_toward``)."""
     width = max(style.width * face_width, style.min_px)
-    h, w = frame.shape[:2]
-    pad = int(np.ceil(3 * width))
-    x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
-    y0 = max(int(np.floor(line[:, 1].min())) - pad, 0)
-    x1 = min(int(np.ceil(line[:, 0].max())) + pad, w)
-    y1 = min(int(np.ceil(line[:, 1].max())) + pad, h)
-    if x1 - x0 < 2 or y1 - y0 < 2:
+    box = _box_around(frame, line, width)
+    if box is None:
         return
+    x0, y0, x1, y1 = box
     mask = np.zeros((y1 - y0, x1 - x0), np.float32)
     pts = np.round((line - (x0, y0)) * 16).astype(np.int32)
     cv2.polylines(mask, [pts], False, 1.0, thickness=max(1, int(round(0.5 * width))),
@@ -140,8 +217,66 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     peak = float(mask.max())
     if peak <= 0.0:
         return
+    _shade(frame, box, mask / peak, style, strength, width, skin, lit_toward)
+
+
+def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, face_width: float,
+                          skin: np.ndarray) -> None:
+    """The forehead folds over each brow, drawn into one mask per brow (one shading pass each)."""
+    up = xy[FOREHEAD_TOP] - xy[GLABELLA]
+    width = max(FOREHEAD_LINE.width * face_width, FOREHEAD_LINE.min_px)
+    thickness = max(1, int(round(0.5 * width)))
+    # A fold narrower than the narrowest band drawn is a pixel's worth of skin and shadow mixed:
+    # as much fainter (on the astronaut's small face, in full, they read as a second pair of brows).
+    strength = strength * FOREHEAD_LINE.width * face_width / width
+    for side, brow in enumerate(BROW_UPPER_SIDES):
+        folds = [fold for fold in FOREHEAD_FOLDS if fold.spans[side] is not None]
+        arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up) for fold in folds]
+        box = _box_around(frame, np.vstack(arcs), width)
+        if box is None:
+            continue
+        x0, y0, x1, y1 = box
+        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        for fold, arc in zip(folds, arcs):
+            chord = arc[-1] - arc[0]
+            t = np.clip((arc - arc[0]) @ chord / max(float(chord @ chord), 1.0), 0.0, 1.0)
+            level = fold.depth * _fold_profile(fold.spans[side], fold.phase)(t)
+            pts = np.round((arc - (x0, y0)) * 16).astype(np.int32).tolist()
+            for k, value in enumerate((0.5 * (level[:-1] + level[1:])).tolist()):  # each piece at its own depth
+                if value > 0.0:
+                    cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, shift=4)
+        mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
+        _shade(frame, box, mask / _line_peak(thickness, 0.5 * width), FOREHEAD_LINE, strength, width, skin, up)
+
+
+def _line_peak(thickness: int, sigma: float) -> float:
+    """The peak of a straight line of value 1, drawn ``thickness`` thick and blurred by ``sigma``
+    (what a fold's mask is divided by, so its centre reaches its depth)."""
+    size = int(np.ceil(3 * sigma)) + thickness + 2
+    probe = np.zeros((2 * size + 1, 2 * size + 1), np.float32)
+    cv2.line(probe, (0, size * 16), (2 * size * 16, size * 16), 1.0, thickness, cv2.LINE_AA, shift=4)
+    return float(cv2.GaussianBlur(probe, (0, 0), sigma).max())
+
+
+def _box_around(frame: np.ndarray, line: np.ndarray, width: float) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) the pixels within reach of a band ``width`` wide along ``line``; None if too small."""
+    h, w = frame.shape[:2]
+    pad = int(np.ceil(3 * width))
+    x0 = max(int(np.floor(line[:, 0].min())) - pad, 0)
+    y0 = max(int(np.floor(line[:, 1].min())) - pad, 0)
+    x1 = min(int(np.ceil(line[:, 0].max())) + pad, w)
+    y1 = min(int(np.ceil(line[:, 1].max())) + pad, h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    return x0, y0, x1, y1
+
+
+def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray, style: CreaseStyle,
+           strength: float, width: float, skin: np.ndarray | None, lit_toward: np.ndarray | None) -> None:
+    """In place: darken the pixels in ``box`` by ``weight`` (0..1 of ``style.depth``), with the style's
+    skin weighting, tint and lit side."""
+    x0, y0, x1, y1 = box
     patch = frame[y0:y1, x0:x1].astype(np.float32)
-    weight = mask / peak
     if skin is not None and style.by_tone:
         weight = weight * _tone_match(patch, skin)
     elif skin is not None:

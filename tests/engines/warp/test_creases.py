@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from livemorph.engines.warp.creases import BROW_ROW, FOREHEAD_TOP, GLABELLA, INNER_BROWS, NOSE_BRIDGE, paint_creases
+from livemorph.engines.warp.au_mesh import BROW_UPPER_SIDES
+from livemorph.engines.warp.creases import FOREHEAD_TOP, GLABELLA, INNER_BROWS, NOSE_BRIDGE, paint_creases
 
 SKIN = (200, 160, 130)
 HAIR = (60, 40, 30)
@@ -16,7 +17,7 @@ def _landmarks() -> np.ndarray:
     xy[GLABELLA], xy[NOSE_BRIDGE], xy[FOREHEAD_TOP] = (150, 100), (150, 125), (150, 20)
     (r_up, r_low), (l_up, l_low) = INNER_BROWS
     xy[r_up], xy[r_low], xy[l_up], xy[l_low] = (130, 100), (130, 110), (170, 100), (170, 110)
-    for k, point in enumerate(BROW_ROW):
+    for k, point in enumerate(BROW_UPPER_SIDES[0] + BROW_UPPER_SIDES[1][::-1]):  # image left to right
         if point not in (r_up, l_up):
             xy[point] = (70 + 18 * k, 100)
     return xy

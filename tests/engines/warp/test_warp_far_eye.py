@@ -10,9 +10,13 @@ up to where the light falls below halfway to the darkest row above it. The sourc
 measured the same way, gives the reference: its lit lid under the crease is a smooth arch whose
 height changes by at most 1/3 px per px along the eye. A tent is a steep step in that height.
 The raised arch may be steeper than the source's by ``STEEPER_BY`` px per px (it is taller).
+Heights count from MediaPipe's lid line where it lies, not from the pixel row it falls in: counted
+from the row, a change elsewhere on the face that moved the tracked lid by a tenth of a pixel
+across a row (forehead lines drawn differently, every pixel over the eye the same) stepped the
+height by a whole pixel there and read as a tent (1.0 px/px at +3).
 
-Before (the crease band took the whole stretch): 1.0 px/px at AU01+02 +2, 2.33 at +3; now 0.67 at both
-(the source: 0.33).
+Before (the crease band took the whole stretch): 1.24 px/px at AU01+02 +2, 2.29 at +3; now 0.48
+and 0.78-0.80 (the source: 0.29).
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)  # the far eye's upper li
 FAR_BROW = (70, 63, 105, 66, 107)  # its brow's upper contour
 SPAN = (0.15, 0.65)
 STEP = 3  # px: the slope is taken over this many columns
-STEEPER_BY = 0.5
+STEEPER_BY = 0.6
 
 
 def lit_height_slope(image: np.ndarray, landmarks) -> float:
@@ -46,7 +50,7 @@ def lit_height_slope(image: np.ndarray, landmarks) -> float:
         lit = int(np.argmax(up[:max(3, len(up) // 2)]))
         half = 0.5 * (up[lit] + up[lit:].min())
         dark = np.nonzero(up[lit:] < half)[0]
-        heights.append(lit + (dark[0] if len(dark) else len(up) - lit))
+        heights.append(lit + (dark[0] if len(dark) else len(up) - lit) + (y - int(y)))
     heights = np.asarray(heights, np.float64)
     return float(np.abs(heights[STEP:] - heights[:-STEP]).max() / STEP)
 
