@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP
+from .channels import channel_sum
 from .easing import smoothstep
 
 # MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
@@ -187,11 +188,11 @@ def shadow_tint(tint, colour: np.ndarray) -> np.ndarray:
 
 def _tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(h, w) 0..1: how much each pixel looks like the skin colour ``skin`` in light or shade."""
-    total = patch.sum(axis=2) + 3.0
+    total = channel_sum(patch) + 3.0
     skin_total = float(skin.sum()) + 3.0
     brightness = np.log(total / skin_total)
     tint = ((patch + 1.0) / total[..., None] - (skin + 1.0) / skin_total) ** 2
-    return np.exp(-(brightness / SKIN_BRIGHTNESS_TOLERANCE) ** 2 - tint.sum(axis=2) / SKIN_TINT_TOLERANCE ** 2)
+    return np.exp(-(brightness / SKIN_BRIGHTNESS_TOLERANCE) ** 2 - channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2)
 
 
 def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, strength: float,
@@ -280,7 +281,7 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
     if skin is not None and style.by_tone:
         weight = weight * _tone_match(patch, skin)
     elif skin is not None:
-        distance2 = ((patch - skin) ** 2).sum(axis=2)
+        distance2 = channel_sum((patch - skin) ** 2)
         weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)
     if style.tint is None and not style.lit_side:
         shade = 1.0 - style.depth * float(strength) * weight

@@ -599,8 +599,11 @@ def triangle_ids(points: np.ndarray, triangles: np.ndarray, region: tuple[int, i
     if order is None:
         order = np.arange(len(triangles))
     ids = np.zeros((gh, gw), np.uint16)
-    for corners, value in zip(fixed[triangles[order]], (order + 1).tolist()):
-        cv2.fillConvexPoly(ids, corners, value, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+    # ~1400 calls a frame: positional arguments and a list of views (cv2's keyword parsing and
+    # ndarray iteration cost about as much as the filling itself).
+    fill = cv2.fillConvexPoly
+    for corners, value in zip(list(fixed[triangles[order]]), (order + 1).tolist()):
+        fill(ids, corners, value, cv2.LINE_8, _SUBPIXEL_BITS)
     return ids
 
 
@@ -665,8 +668,8 @@ class _RemapSampler:
     def warp(self, map_xy: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
         x0, y0, x1, y1 = region
         out = self.image.copy()
-        out[y0:y1, x0:x1] = cv2.remap(self.image, map_xy, None, interpolation=cv2.INTER_LINEAR,
-                                      borderMode=cv2.BORDER_REPLICATE)
+        # Written straight into the frame's region (no temporary patch to copy in).
+        cv2.remap(self.image, map_xy, None, cv2.INTER_LINEAR, out[y0:y1, x0:x1], cv2.BORDER_REPLICATE)
         return out
 
 

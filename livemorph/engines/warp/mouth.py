@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .channels import channel_mean
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, TONGUE_FULL, TONGUE_START, painted_cavity_light,
                              synthesized_interior)
@@ -360,7 +361,7 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     grain = np.tile(g.grain, (h // th + 1, w // tw + 1, 1))[:h, :w]
     # Each channel's grain scales with the paint's brightness, not the channel's own level: the
     # photo's colour noise is as strong in a pale tooth's blue as in the skin's.
-    return color + grain * color.mean(axis=2, keepdims=True)
+    return color + grain * channel_mean(color)
 
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:

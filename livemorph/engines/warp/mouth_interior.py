@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .channels import channel_mean
 from .easing import smoothstep
 
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
@@ -209,13 +210,13 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     tint = g.cavity_rgb / max(mean, 1.0)
     darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
     redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
-    color = light[..., None] * mean * redder / redder.mean(axis=-1, keepdims=True)
+    color = light[..., None] * mean * redder / channel_mean(redder)
     # Deep inside, dark and grey (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
     # her lightest skin's 41.2, test_warp_smile).
     walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
     deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
-    color = color + DEEP_GREY * deep * (color.mean(axis=-1, keepdims=True) - color)
+    color = color + DEEP_GREY * deep * (channel_mean(color) - color)
     color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
