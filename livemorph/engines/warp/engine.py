@@ -546,7 +546,8 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
     jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
     count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
     corners = moved[triangles[order]]
-    lo, hi = corners.min(axis=1), corners.max(axis=1)
+    lo = np.minimum(np.minimum(corners[:, 0], corners[:, 1]), corners[:, 2])  # (faster than .min(axis=1))
+    hi = np.maximum(np.maximum(corners[:, 0], corners[:, 1]), corners[:, 2])
     for left, top, width, height, _ in stats[1:count]:
         # The seam's box in full-res pixels, clipped to the region.
         bx0 = max(x0, int(np.floor(x0 + left * sx)))
@@ -647,9 +648,11 @@ def _triangle_affines(dst: np.ndarray, src: np.ndarray, triangles: np.ndarray) -
     inv[:, 1, 0] = -e1[:, 1] * inv_det
     inv[:, 1, 1] = e1[:, 0] * inv_det
     f = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], axis=2)  # (T, 2, 2) source edges as columns
-    linear = f @ inv  # (T, 2, 2)
-    offset = s[:, 0] - np.einsum("tij,tj->ti", linear, d[:, 0])
-    centroid = s.mean(axis=1)
+    # f @ inv and linear @ d0, written out: numpy's stacked 2x2 products and its reductions over
+    # a 3-long middle axis cost several times these whole-array products (same values).
+    linear = f[:, :, :1] * inv[:, :1, :] + f[:, :, 1:] * inv[:, 1:, :]  # (T, 2, 2)
+    offset = s[:, 0] - (linear[:, :, 0] * d[:, 0, :1] + linear[:, :, 1] * d[:, 0, 1:])
+    centroid = (s[:, 0] + s[:, 1] + s[:, 2]) / 3
     linear[~ok] = 0.0
     offset[~ok] = centroid[~ok]
     out = np.zeros((len(d) + 1, 2, 3), np.float32)
