@@ -14,6 +14,7 @@ choice) would need the driver's appearance beside the AUs; see docs/warp.md, "Cr
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -212,7 +213,7 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     # Fade in and out along the chord, so the crease has no hard ends.
     chord = line[-1] - line[0]
     length2 = max(float(chord @ chord), 1.0)
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    xs, ys = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
     t = np.clip(((xs - line[0, 0]) * chord[0] + (ys - line[0, 1]) * chord[1]) / length2, 0.0, 1.0)
     mask *= np.sin(np.pi * np.clip(0.1 + 0.85 * t, 0.0, 1.0))
     peak = float(mask.max())
@@ -245,11 +246,12 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
             pts = np.round((arc - (x0, y0)) * 16).astype(np.int32).tolist()
             for k, value in enumerate((0.5 * (level[:-1] + level[1:])).tolist()):  # each piece at its own depth
                 if value > 0.0:
-                    cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, shift=4)
+                    cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, 4)  # positional: ~200 calls a frame
         mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
         _shade(frame, box, mask / _line_peak(thickness, 0.5 * width), FOREHEAD_LINE, strength, width, skin, up)
 
 
+@functools.lru_cache(maxsize=16)  # per portrait the same few (thickness, sigma) every frame
 def _line_peak(thickness: int, sigma: float) -> float:
     """The peak of a straight line of value 1, drawn ``thickness`` thick and blurred by ``sigma``
     (what a fold's mask is divided by, so its centre reaches its depth)."""

@@ -166,7 +166,7 @@ def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarra
     rows = np.abs(np.round(rows))  # below the strip too, mirrored
     repeat = np.floor(rows / period)
     within = rows - repeat * period
-    odd = (repeat % 2) != 0
+    odd = np.fmod(repeat, 2) != 0  # repeat >= 0: as % 2, without its sign fix-ups
     rows = np.where(odd, period - within, within).astype(np.float32)
     cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
     return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)

@@ -24,6 +24,7 @@ partly lowered, with the grain its stretching smoothed away laid back on.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -209,7 +210,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     y1 = min(int(np.ceil(pts[:, 1].max() + pad)) + 1, h)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    xs, ys = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
     s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
     n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
     # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
@@ -376,12 +377,15 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
 
 
+@functools.lru_cache(maxsize=8)  # a few box sizes recur frame after frame; callers only read it
 def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
     """(h, w) 0 at the box's edge, 1 from ``margin`` pixels in: the relit skin ends inside the
     painted box, never in a step at its edge."""
     ys, xs = np.ogrid[:shape[0], :shape[1]]
     edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
-    return smoothstep(0.0, margin, edge)
+    ramp = smoothstep(0.0, margin, edge)
+    ramp.flags.writeable = False  # cached and shared
+    return ramp
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
