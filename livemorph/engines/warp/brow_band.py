@@ -135,8 +135,9 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             continue
         sigma = max(length * scale * BLUR_ALONG, 0.5)
         count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
-        total = cv2.GaussianBlur((small * strip[..., None]).sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
-        overall = (small * strip[..., None]).sum(axis=(0, 1)) / strip.sum()
+        in_strip = small * strip[..., None]
+        total = cv2.GaussianBlur(in_strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+        overall = in_strip.sum(axis=(0, 1)) / strip.sum()
         colour = np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
         skin = np.broadcast_to(colour, small.shape).astype(np.float32)
         share = weight * mask

@@ -377,7 +377,7 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
 
 
-@functools.lru_cache(maxsize=8)  # a few box sizes recur frame after frame; callers only read it
+@functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
 def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
     """(h, w) 0 at the box's edge, 1 from ``margin`` pixels in: the relit skin ends inside the
     painted box, never in a step at its edge."""
