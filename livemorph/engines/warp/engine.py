@@ -85,6 +85,7 @@ class WarpPrepared:
     region: tuple[int, int, int, int]  # x0, y0, x1, y1 of the box that can change (face + feather band)
     vertices: np.ndarray  # (V, 2) float32 source positions in full-res pixels (face points, then anchors)
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
+    triangle_area: np.ndarray  # (T,) their areas at rest (backward_map's squash is measured against them)
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
     eye_opening: np.ndarray  # (V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
@@ -199,6 +200,7 @@ class WarpEngine:
             region=region,
             vertices=vertices,
             triangles=triangles,
+            triangle_area=_area(vertices, triangles),
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
             eye_opening=lid_closure(face_xy, len(vertices), sag=False),
@@ -331,7 +333,8 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid, prepared.map_coverage, prepared.eye_triangles)
+                              prepared.map_grid, prepared.map_coverage, prepared.eye_triangles,
+                              prepared.triangle_area)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
@@ -482,7 +485,8 @@ _SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolutio
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
                  region: tuple[int, int, int, int], grid: np.ndarray,
-                 coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None) -> np.ndarray:
+                 coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None,
+                 source_area: np.ndarray | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
@@ -490,14 +494,17 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
     continuous and piecewise linear, so that loses almost nothing). ``coverage`` marks map
     pixels that must belong to some triangle (see ``_fill_holes``); ``seam_triangles`` (bool
-    per triangle) limits the full-resolution seam repair to them (default: all).
+    per triangle) limits the full-resolution seam repair to them (default: all); ``source_area``:
+    the triangles' areas in ``source`` when known (computed otherwise).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
     # Collapsed triangles (a closed eye's interior) would still be drawn as lines of
     # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
     # own the shared edges.
-    squash = _area(moved, triangles) / np.maximum(_area(source, triangles), 1e-6)
+    if source_area is None:
+        source_area = _area(source, triangles)
+    squash = _area(moved, triangles) / np.maximum(source_area, 1e-6)
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
     if seam_triangles is not None:
@@ -509,12 +516,13 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
         ids = _fill_holes(ids, coverage)
 
     affine = _triangle_affines(moved, source, triangles)  # (T + 1, 2, 3); row 0 = identity
-    a = affine[ids.ravel()]  # (N, 2, 3)
+    flat = ids.ravel()
+    c = affine.reshape(-1, 6).T.copy()  # (6, T + 1): each coefficient gathered from a contiguous row
     gx = grid[..., 0].ravel()
     gy = grid[..., 1].ravel()
     low_map = np.empty((gh * gw, 2), np.float32)
-    low_map[:, 0] = a[:, 0, 0] * gx + a[:, 0, 1] * gy + a[:, 0, 2]
-    low_map[:, 1] = a[:, 1, 0] * gx + a[:, 1, 1] * gy + a[:, 1, 2]
+    low_map[:, 0] = c[0][flat] * gx + c[1][flat] * gy + c[2][flat]
+    low_map[:, 1] = c[3][flat] * gx + c[4][flat] * gy + c[5][flat]
     low_map = low_map.reshape(gh, gw, 2)
     if (gw, gh) == (x1 - x0, y1 - y0):
         return low_map
