@@ -281,8 +281,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
     above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
-    grain_weight = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
-    grain_weight *= np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v)
+    feathered = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
+    grain_weight = feathered * (np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v))
     # Wherever the paint wiped out the warped skin's texture, the grain puts it back in full
     # (smooth paint without it is a pasted pad: lisa3's shut lids), up to a little past its reach.
     grain_weight = np.maximum(grain_weight, lid * smoothstep(GRAIN_REACH + 0.2, GRAIN_REACH - 0.1, v))
@@ -296,7 +296,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
-        near = fill * smoothstep(0.0, 0.5, cv2.GaussianBlur(outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8)))
+        around = feathered if RELIT_AROUND == GRAIN_FEATHER else cv2.GaussianBlur(
+            outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8))  # the same blur: computed once
+        near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
         near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
         # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
