@@ -679,8 +679,11 @@ class _RemapSampler:
     def warp(self, map_xy: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
         x0, y0, x1, y1 = region
         out = self.image.copy()
-        # Written straight into the frame's region (no temporary patch to copy in).
-        cv2.remap(self.image, map_xy, None, cv2.INTER_LINEAR, out[y0:y1, x0:x1], cv2.BORDER_REPLICATE)
+        # Written straight into the frame's region (no temporary patch to copy in) ...
+        patch = out[y0:y1, x0:x1]
+        written = cv2.remap(self.image, map_xy, None, cv2.INTER_LINEAR, patch, cv2.BORDER_REPLICATE)
+        if not np.may_share_memory(written, patch):  # ... unless cv2 made an array of its own
+            patch[:] = written
         return out
 
 
