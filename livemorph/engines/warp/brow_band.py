@@ -143,21 +143,34 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         share = weight * mask
         size = (crop.shape[1], crop.shape[0])
         skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
-        share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)[..., None]
-        skin += _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)], x0, y0, size)
-        frame[y0:y1, x0:x1] = np.clip(crop * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
+        share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)
+        # Only the pixels the band's mask reaches change (the crop's margin above is for the
+        # forehead strip): the grain and the blend are computed in their box alone.
+        on = share > 0.0
+        rows, cols = np.flatnonzero(on.any(axis=1)), np.flatnonzero(on.any(axis=0))
+        if len(rows) == 0:
+            continue
+        box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        bx0, by0, bx1, by1 = box
+        skin = skin[by0:by1, bx0:bx1] + _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)],
+                                                             x0, y0, size, box)
+        share = share[by0:by1, bx0:bx1, None]
+        frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
+            crop[by0:by1, bx0:bx1] * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
 
 
 def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarray, x0: int, y0: int,
-                         size: tuple[int, int]) -> np.ndarray:
-    """(h, w, 3) the forehead's grain laid 1:1 over the crop at (x0, y0): columns along the
-    brow from its outer end, rows down from its lower contour."""
-    w, h = size
+                         size: tuple[int, int], box: tuple[int, int, int, int]) -> np.ndarray:
+    """(h, w, 3) the forehead's grain laid 1:1 over the crop of ``size`` at (x0, y0), in its ``box``
+    (x0, y0, x1, y1 within the crop): columns along the brow from its outer end, rows down from its
+    lower contour."""
+    w = size[0]
+    bx0, by0, bx1, by1 = box
     origin = brow_top[0]
     axis = (brow_top[-1] - origin) / max(float(np.linalg.norm(brow_top[-1] - origin)), 1e-6)
-    xs, ys = np.meshgrid(np.arange(x0, x0 + w, dtype=np.float32), np.arange(y0, y0 + h, dtype=np.float32))
+    xs, ys = np.meshgrid(np.arange(x0 + bx0, x0 + bx1, dtype=np.float32), np.arange(y0 + by0, y0 + by1, dtype=np.float32))
     cols = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
-    rows = ys - _row_at(brow - [x0, 0], w)[None, :]
+    rows = ys - _row_at(brow - [x0, 0], w)[None, bx0:bx1]
     return grain_at(grain, cols, np.maximum(rows, 0.0))
 
 
