@@ -116,6 +116,13 @@ def render_change(engine, portrait, **changes: float) -> np.ndarray:
     return engine.render(prepared, resting_plus(prepared, **changes))
 
 
+def render_and_mesh(engine, portrait, **changes: float) -> tuple[np.ndarray, np.ndarray]:
+    """``render_change``, and where the engine moved the mesh's vertices (V, 2) for it."""
+    prepared = engine.prepare(portrait)
+    aus = resting_plus(prepared, **changes)
+    return engine.render(prepared, aus), engine.displaced_vertices(prepared, aus)
+
+
 def render_and_track(engine, portrait, tracker, **changes: float):
     """``render_change``, and the face MediaPipe finds on the output (which must find one)."""
     out = render_change(engine, portrait, **changes)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, resting_plus, shared_face
+from conftest import render_and_mesh, render_and_track, render_change, shared_face
 
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
@@ -63,11 +63,8 @@ def test_no_seam_down_the_middle_of_a_painted_jaw_drop(name, config, engine, ima
     # middle of the mouth (5.4 grey levels under the profile beside it on london_092, 6.4 on
     # Grace Hopper). The opening is where the engine moved the inner lips (MediaPipe reads this
     # render's lit tongue as lower lip); the judgement is on the pixels.
-    portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **JAW_DROP)
-    moved = engine.displaced_vertices(prepared, aus)
-    gray = cv2.cvtColor(engine.render(prepared, aus), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    out, moved = render_and_mesh(engine, shared_face(name, config, image_tracker), **JAW_DROP)
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
     upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
     u = np.linspace(0.38, 0.62, 49)  # across the middle of the mouth, corner to corner 0..1
     xs = upper[0, 0] + u * (upper[-1, 0] - upper[0, 0])
@@ -88,12 +85,10 @@ def test_the_paint_stays_between_the_mouths_corners(config, engine, image_tracke
     from livemorph.engines.warp import WarpEngine
 
     portrait = shared_face("astronaut_small_face.png", config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **JAW_DROP)
-    moved = engine.displaced_vertices(prepared, aus)
-    painted = engine.render(prepared, aus).astype(np.float32)
-    plain = WarpEngine(config.replace("warp.mouth_fill", False).warp)
-    warped = plain.render(plain.prepare(portrait), aus).astype(np.float32)
+    painted, moved = render_and_mesh(engine, portrait, **JAW_DROP)
+    painted = painted.astype(np.float32)
+    warped = render_change(WarpEngine(config.replace("warp.mouth_fill", False).warp), portrait, **JAW_DROP)
+    warped = warped.astype(np.float32)
     left, right = moved[UPPER_INNER[0], 0], moved[UPPER_INNER[-1], 0]
     xs = np.arange(painted.shape[1])[None, :]
     beyond = np.broadcast_to((xs < left - 1.5) | (xs > right + 1.5), painted.shape[:2])

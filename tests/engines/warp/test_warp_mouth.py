@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
-from livemorph.aus import AU
+from conftest import render_and_mesh, render_change, shared_face
 
 UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
@@ -67,13 +66,8 @@ def test_a_toothy_portrait_opening_wide_shows_one_row_of_its_teeth_not_a_copy(ja
     # The astronaut smiles with her upper teeth only; a jaw drop must open a dark mouth below
     # them, not bring along a second, copied row of the same teeth on the lower lip (a lower
     # row set back in their shadow, darker and shorter, is what a mouth shows).
-    portrait = shared_face("astronaut_small_face.png", config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    aus[AU.AU26] += jaw
-    aus[AU.AU25] += 1.0
-    moved = engine.displaced_vertices(prepared, aus)
-    out = _gray(engine.render(prepared, aus))
+    out, moved = render_and_mesh(engine, shared_face("astronaut_small_face.png", config, image_tracker), AU26=jaw, AU25=1.0)
+    out = _gray(out)
     cx, top, bottom = int(round(moved[13, 0])), moved[13, 1], moved[14, 1]
     column = out[int(np.ceil(top)):int(bottom), cx - 2:cx + 3].mean(axis=1)
     assert len(column) > 12  # the opening at least doubled (~6 px at rest)

@@ -14,17 +14,11 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import resting_plus, shared_face
+from conftest import render_and_mesh, shared_face
 
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
-
-
-def _render(engine, portrait, **changes):
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **changes)
-    return engine.render(prepared, aus), engine.displaced_vertices(prepared, aus)
 
 
 def _incisal_edge(gray: np.ndarray, moved: np.ndarray):
@@ -56,7 +50,7 @@ def _incisal_edge(gray: np.ndarray, moved: np.ndarray):
 @pytest.mark.parametrize("name", ["london_042_grayscale.png", "london_092_beard.jpg"])
 def test_painted_teeth_have_a_soft_incisal_arc_not_a_sawtooth(name, config, engine, image_tracker):
     portrait = shared_face(name, config, image_tracker)
-    out, moved = _render(engine, portrait, AU12=3.0, AU06=1.5, AU25=2.0)
+    out, moved = render_and_mesh(engine, portrait, AU12=3.0, AU06=1.5, AU25=2.0)
     xs, edge, tops = _incisal_edge(cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32), moved)
     found = np.isfinite(edge)
     assert found.mean() > 0.9, "no teeth over a dark cavity across the middle of the mouth"
@@ -87,7 +81,7 @@ def test_a_painted_jaw_drop_is_a_red_brown_cavity(name, config, engine, image_tr
     # the hue of a mouth's inside in shade, a dark red-brown (a photo's: Lab hue 20-45 deg),
     # whatever the picture's tint. The Mona Lisa's read 66 deg before: an olive hole.
     portrait = shared_face(name, config, image_tracker)
-    out, moved = _render(engine, portrait, AU26=3.5, AU25=3.0)
+    out, moved = render_and_mesh(engine, portrait, AU26=3.5, AU25=3.0)
     hole = cv2.erode(_fill(out.shape[:2], moved[list(INNER_LIPS)]).astype(np.uint8), np.ones((3, 3), np.uint8))
     opening = _lab(out[hole.astype(bool)])
     cavity = np.median(opening[opening[:, 0] <= np.percentile(opening[:, 0], 60)], axis=0)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, resting_plus, shared_face
+from conftest import render_and_mesh, render_and_track, shared_face
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
@@ -77,10 +77,8 @@ def _parted_smile(name, config, engine, image_tracker):
     """The portrait, its render at ``PARTED_SMILE`` and the opening the engine moved the inner
     lips to, less its soft rim (bool mask)."""
     portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **PARTED_SMILE)
-    out = engine.render(prepared, aus)
-    hole = _fill(out.shape[:2], engine.displaced_vertices(prepared, aus)[list(INNER_LIPS)])
+    out, moved = render_and_mesh(engine, portrait, **PARTED_SMILE)
+    hole = _fill(out.shape[:2], moved[list(INNER_LIPS)])
     opening = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
     assert opening.sum() > 200, "the lips did not part"
     return portrait, out, opening
@@ -130,12 +128,10 @@ def test_a_wide_open_painted_mouth_is_not_one_flat_dark_fill(name, config, engin
     # The opening's pixels within 6 grey levels of its darkest (2nd percentile): a quarter of
     # the opening before (Mona Lisa 0.26, london_092 0.27), a flat dark "O" cut into the face.
     portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **WIDE_OPEN)
     # MediaPipe reads the lit tongue of this render as lower lip; the opening is where the
     # engine moved the inner lips (the judgement is on the pixels inside it).
-    moved = engine.displaced_vertices(prepared, aus)
-    out = _gray(engine.render(prepared, aus))
+    out, moved = render_and_mesh(engine, portrait, **WIDE_OPEN)
+    out = _gray(out)
     hole = _fill(out.shape, moved[list(INNER_LIPS)])
     opening = out[cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)]  # not the lips' soft rim
     assert len(opening) > 300, "the mouth did not open"
@@ -154,11 +150,8 @@ def test_a_wide_open_painted_mouth_shows_the_tongues_back_against_the_throat(nam
     # Grace Hopper 10.7, london_042 8.4; 0.0, 0.0 and 0.2 before). Before, it
     # rose steadily from the throat to the lip (the Mona Lisa's and Grace Hopper's "flat"
     # insides: one dark gradient, no tongue to see).
-    portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = resting_plus(prepared, **WIDE_OPEN)
-    out = _gray(engine.render(prepared, aus))
-    moved = engine.displaced_vertices(prepared, aus)
+    out, moved = render_and_mesh(engine, shared_face(name, config, image_tracker), **WIDE_OPEN)
+    out = _gray(out)
     upper, lower = moved[list(UPPER_INNER), :2], moved[list(LOWER_INNER), :2]
     left, span = upper[0, 0], upper[-1, 0] - upper[0, 0]
     xs = np.arange(int(left + 0.4 * span), int(left + 0.6 * span) + 1)
