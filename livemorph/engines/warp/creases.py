@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP
+from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRIDGE
 from .channels import channel_sum
 from .easing import smoothstep
 
@@ -28,7 +28,7 @@ from .easing import smoothstep
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
 # Inner brow ends (upper, lower contour) per side, and the midline points between and below them.
 INNER_BROWS = tuple((upper[-1], lower[-1]) for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
-GLABELLA, NOSE_BRIDGE = 9, 168
+GLABELLA = 9
 
 
 @dataclass(frozen=True)
