@@ -69,11 +69,11 @@ COVER_ABOVE = 0.1
 # pixels (on a small face the crease and the lashes' ends are a pixel or two from the lid).
 MIN_PX = 2.5
 # The skin around the lid takes the portrait's light at its place too, fading out over about
-# RELIT_AROUND (fraction of the eye width) around the lid, by a factor within RELIGHT_BOUNDS;
+# GRAIN_FEATHER (fraction of the eye width) around the lid, as the grain does, by a factor within RELIGHT_BOUNDS;
 # its light is measured leaving out the lashes and what is left of the eye, from LASH_ZONE[0]
 # below to LASH_ZONE[1] above where the lids meet (fractions of the eye width).
-RELIT_AROUND = 0.1
 RELIGHT_BOUNDS = (0.6, 1.6)
+INSIDE_MARGIN = 3.0  # px: the relit skin fades in over this from the painted box's edge
 # ... and no higher above where the lids meet than a shut lid reaches: from this share of its
 # height (EyeLook.shut_height) up to its top it fades into the light of the skin there.
 SHUT_LIGHT_TO = 0.6
@@ -215,11 +215,11 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
     # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
     # points (the points themselves zigzag by a pixel or two, which a crisp lash line would show).
-    meet_at = (arc[0] * s + arc[1]) * s + arc[2]
+    meet_at = _arc_at(arc, s)
     crease_at = np.interp(s, *increasing(crease_s, crease_n)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
-    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, crease_s,
-                            crease_n, crease_at)
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, n - meet_at,
+                            crease_s, crease_n, crease_at, thickness)
     if fill > 0.0 or grain > 0.0:
         _paint_lid(patch, geometry, brow, eye, fill, grain)
     if lash > 0.0:
@@ -244,15 +244,22 @@ class _EyeGeometry:
     s: np.ndarray
     n: np.ndarray
     meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
+    above_meet: np.ndarray  # (h, w) n - meet_at: how far each pixel lies above where the lids meet
     crease_s: np.ndarray  # (K,) the crease, outer -> inner corner, reaching past both (eye-aligned, as s and n)
     crease_n: np.ndarray
     crease_at: np.ndarray  # (h, w) the crease's n at each pixel's s
+    lash_thickness: float  # the lash line at its thickest, pixels
 
     def arc_at(self, s):
-        return (self.arc[0] * s + self.arc[1]) * s + self.arc[2]
+        return _arc_at(self.arc, s)
 
     def point(self, s, n):
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
+
+
+def _arc_at(arc: np.ndarray, s):
+    """n of the parabola ``arc`` (``np.polyfit``'s coefficients) at ``s``."""
+    return (arc[0] * s + arc[1]) * s + arc[2]
 
 
 def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float) -> None:
@@ -272,7 +279,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
-    v = (g.n - g.meet_at) / height
+    v = g.above_meet / height
     # In the middle of the eye it is painted fully up to the crease, fading out above it; toward
     # the corners it fades out below the crease instead, into the warped skin.
     middle = _middle(g.s, g.length)
@@ -280,7 +287,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     lid *= fill
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
-    above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.n - g.meet_at)
+    above_margin = smoothstep(0.0, GRAIN_ABOVE_MARGIN * eye.width, g.above_meet)
     feathered = cv2.GaussianBlur(outline, (0, 0), max(GRAIN_FEATHER * eye.width, 0.8))
     grain_weight = feathered * (np.maximum(fill, grain * above_margin) * smoothstep(GRAIN_REACH, GRAIN_REACH - 0.3, v))
     # Wherever the paint wiped out the warped skin's texture, the grain puts it back in full
@@ -292,12 +299,11 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # portrait's light there, and so does the skin the warp dragged in around it (lighter
         # brow-bone skin pulled down into a socket shadow), its texture kept.
         light = eye.light.at(g.xs, g.ys)
-        above_meet = g.n - g.meet_at
+        above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
-        around = feathered if RELIT_AROUND == GRAIN_FEATHER else cv2.GaussianBlur(
-            outline, (0, 0), max(RELIT_AROUND * eye.width, 0.8))  # the same blur: computed once
+        around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
         near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
@@ -320,7 +326,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         patch += lid[..., None] * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
-    rows = (g.n - g.meet_at + LID_BELOW * eye.width).astype(np.float32)
+    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
@@ -380,12 +386,12 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
-def _inside(shape: tuple[int, ...], margin: float = 3.0) -> np.ndarray:
-    """(h, w) 0 at the box's edge, 1 from ``margin`` pixels in: the relit skin ends inside the
-    painted box, never in a step at its edge."""
+def _inside(shape: tuple[int, ...]) -> np.ndarray:
+    """(h, w) 0 at the box's edge, 1 from ``INSIDE_MARGIN`` pixels in: the relit skin ends inside
+    the painted box, never in a step at its edge."""
     ys, xs = np.ogrid[:shape[0], :shape[1]]
     edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
-    ramp = smoothstep(0.0, margin, edge)
+    ramp = smoothstep(0.0, INSIDE_MARGIN, edge)
     ramp.flags.writeable = False  # cached and shared
     return ramp
 
@@ -399,11 +405,11 @@ def _middle(s: np.ndarray, length: float) -> np.ndarray:
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
     """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
     at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below."""
-    thickness = max(LASH_THICKNESS * eye.width, 1.2)
+    thickness = g.lash_thickness
     t = g.s / g.length  # 0 outer corner .. 1 inner corner
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
-    d = g.n - g.meet_at
+    d = g.above_meet
     spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32)
