@@ -26,14 +26,15 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
+from .direction import unit
 from .easing import smoothstep
-from .eye_fields import EYES, LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip
 from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
-BANDS = tuple(zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[0], LEFT_EYE_CREASE[0]), BROW_UPPER_SIDES))
+BANDS = tuple(zip(BROW_LOWER_SIDES, (creases[0] for _, creases, _ in EYES), BROW_UPPER_SIDES))
 # Per side: the skin below the brow's outer tail, between it and the eye's outer corner
 # (MediaPipe 124 / 353), which closes the band's outline: the tail's hairs stretched there into a
 # grey streak down toward the temple (london_092, Trump).
@@ -167,7 +168,7 @@ def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarr
     w = size[0]
     bx0, by0, bx1, by1 = box
     origin = brow_top[0]
-    axis = (brow_top[-1] - origin) / max(float(np.linalg.norm(brow_top[-1] - origin)), 1e-6)
+    axis = unit(brow_top[-1] - origin)
     xs, ys = np.meshgrid(np.arange(x0 + bx0, x0 + bx1, dtype=np.float32), np.arange(y0 + by0, y0 + by1, dtype=np.float32))
     cols = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
     rows = ys - _row_at(brow - [x0, 0], w)[None, bx0:bx1]

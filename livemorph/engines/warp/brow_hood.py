@@ -23,14 +23,13 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES
-from .creases import shadow_tint
+from .creases import WARM_SHADOW_TINT, shadow_tint
 from .easing import smoothstep
-from .eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
+from .eye_fields import EYES
 from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right): the brow's lower contour and the upper lash line.
-HOODS = ((BROW_LOWER_SIDES[0], tuple(upper for upper, _ in RIGHT_EYE_LIDS)),
-         (BROW_LOWER_SIDES[1], tuple(upper for upper, _ in LEFT_EYE_LIDS)))
+HOODS = tuple((brow, tuple(upper for upper, _ in lids)) for brow, (lids, _, _) in zip(BROW_LOWER_SIDES, EYES))
 FRINGE_SHARE = 0.6  # share of the visible band that shows the brow's side of it
 FOLD_WIDTH = 0.2  # the fold's seam, share of the visible band
 # The repainted band replaces the triangles' where it is squeezed below HOOD_START of its height
@@ -38,7 +37,6 @@ FOLD_WIDTH = 0.2  # the fold's seam, share of the visible band
 HOOD_START, HOOD_FULL = 0.95, 0.8
 END_FADE = 0.3  # ... fading in over this share of the eye's width from each end
 SHADOW = 0.18  # darkening right under the fold at full hooding ...
-SHADOW_TINT = (0.8, 1.0, 1.15)  # ... per channel (R, G, B): skin shadows are warm (``creases.shadow_tint``)
 SHADOW_REACH = 0.5  # ... fading out over this share of the visible band below the fold
 
 
@@ -88,7 +86,7 @@ def _hood_one(frame, image, region, rest_xy, xy, brow, lids):
     lid = _sample(image, src_lo[None, :, 0] + 0.0 * t, src_lo[None, :, 1] - (lower[None] - rows))
     below = (t - cut - 0.5 * seam) / np.maximum(SHADOW_REACH * visible, 1.0)
     shade = SHADOW * smoothstep(cut - 0.5 * seam, cut, t) * (1.0 - smoothstep(0.0, 1.0, below))
-    tint = shadow_tint(SHADOW_TINT, lid.reshape(-1, 3).mean(axis=0))
+    tint = shadow_tint(WARM_SHADOW_TINT, lid.reshape(-1, 3).mean(axis=0))
     hood = ((1.0 - side[..., None]) * fringe + side[..., None] * lid) * (1.0 - shade[..., None] * tint)
     w = (weight[None] * inside)[..., None]
     block = frame[ra:rb, lo:hi].astype(np.float32)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRIDGE
 from .channels import channel_sum
+from .direction import unit
 from .easing import smoothstep
 
 # MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
@@ -65,14 +66,13 @@ FOLD_SWELL = 0.35  # the depth along an arc varies by this share (one slow swell
 class CreaseStyle:
     depth: float  # darkening at the centre line at full strength
     width: float  # band width, fraction of the face width
-    skin_only: bool  # weight by similarity to the skin between the brows
     tint: tuple[float, float, float] | None = None  # per-channel share of ``depth`` (R, G, B); None: all alike
     lit_side: float = 0.0  # lightening beside the fold (on the side it is given), as a share of ``depth``
-    by_tone: bool = False  # with skin_only: match the skin's tint and a broad brightness range, not its RGB
+    by_tone: bool = False  # weighted by the skin (when given): match its tint and a broad brightness range, not its RGB
     min_px: float = 1.2  # narrowest band, pixels
 
 
-SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
+SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035)
 # A furrow is a fold of skin: a warm shadow (skin in shadow is redder, not grey: an even
 # darkening read as "grey streaky smudges" on the astronaut's light skin) with the bunched skin
 # beside it catching the light, toward the midline.
@@ -80,12 +80,14 @@ SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035, skin_only=False)
 # and the skin beside it, where the furrows run, too far from it in RGB (the furrows vanished).
 # Narrow on a large face (2.2 % of its width, 10 px on london_042, read as a blur in the skin's
 # texture), never under 2 px (the astronaut's, narrower, read as ink dashes).
-FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, skin_only=True, tint=(0.7, 1.0, 1.25), lit_side=0.35,
+FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, tint=(0.7, 1.0, 1.25), lit_side=0.35,
                            by_tone=True, min_px=2.0)
+# Skin in shadow is warmer than the skin around it (R, G, B shares of a shadow's depth; see shadow_tint).
+WARM_SHADOW_TINT = (0.8, 1.0, 1.15)
 # A forehead line is a fold: a thin warm shadow with a faint lit ridge just above it (the roll of skin
 # above the fold catching the light), so the skin between two lines is left as it is (dark lines
 # alone on stretched, even skin read as "pale stripes" between them).
-FOREHEAD_LINE = CreaseStyle(depth=0.18, width=0.009, skin_only=True, tint=(0.8, 1.0, 1.15), lit_side=0.3,
+FOREHEAD_LINE = CreaseStyle(depth=0.18, width=0.009, tint=WARM_SHADOW_TINT, lit_side=0.3,
                             by_tone=True)
 SKIN_TOLERANCE = 40.0  # RGB distance at which a pixel counts ~37 % as skin
 # By tone: a pixel counts ~37 % as skin at this log brightness ratio to it (x0.6 or x1.65: skin in
@@ -125,7 +127,7 @@ def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, spa
     points = xy[list(brow)].copy()
     inner = points[-1].copy()
     # Heights along the face's own up (a tilted head's folds tilt with it).
-    axis = up / max(float(np.linalg.norm(up)), 1e-6)
+    axis = unit(up)
     rise = (points - inner) @ axis
     points -= (1.0 - fold.arch) * rise[:, None] * axis
     # Reaching a little past the brow's outer end, level, toward the temple.
@@ -285,17 +287,12 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
     elif skin is not None:
         distance2 = channel_sum((patch - skin) ** 2)
         weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)
-    if style.tint is None and not style.lit_side:
-        shade = 1.0 - style.depth * float(strength) * weight
-        frame[y0:y1, x0:x1] = np.clip(patch * shade[..., None] + 0.5, 0, 255).astype(np.uint8)
-        return
-    tint = np.ones(3, np.float32) if style.tint is None else shadow_tint(
-        style.tint, skin if skin is not None else np.median(patch.reshape(-1, 3), axis=0))
+    # Tinted styles are drawn on the skin they were matched to (paint_creases measures it for them).
+    tint = np.ones(3, np.float32) if style.tint is None else shadow_tint(style.tint, skin)
     amount = style.depth * float(strength) * weight
     if style.lit_side and lit_toward is not None:
         # The same band shifted by one width toward the lit side, minus the fold itself.
-        side = np.asarray(lit_toward, np.float64)
-        side = side / max(float(np.linalg.norm(side)), 1e-6) * width
+        side = unit(lit_toward) * width
         shifted = cv2.warpAffine(weight.astype(np.float32), np.float32([[1, 0, side[0]], [0, 1, side[1]]]),
                                  (weight.shape[1], weight.shape[0]))
         amount = amount - style.lit_side * style.depth * float(strength) * np.clip(shifted - weight, 0.0, 1.0)

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import NUM_FACE_POINTS
+from .direction import unit
 from .easing import smoothstep
 from .raster import polygon_mask
 
@@ -118,8 +119,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     # are angles seen from the hull's centre, so they are centred on the chin as seen from there:
     # on a turned head the eyes-to-chin direction is ~6 degrees off it, and a sector laid round
     # that held the far jaw and freed the near one, sliding a jaw drop's chin sideways.
-    down = xy[CHIN] - center
-    down /= max(float(np.linalg.norm(down)), 1e-9)
+    down = unit(xy[CHIN] - center)
     hull_rel = hull - center
     hull_angles = np.arctan2(hull_rel[:, 1], hull_rel[:, 0])
     by_angle = np.argsort(hull_angles)
