@@ -104,6 +104,7 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
+UPPER_LIP_CENTRE, LOWER_LIP = 13, 14  # the inner lips' middle points
 # A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
 # to all of it: a grinning portrait that only dropped its corners still grinned.
 FROWN_RELEASES_SMILE = 0.8
@@ -251,12 +252,13 @@ class AUMeshModel:
                 _lower_lip_keeps_its_height(basis[k])
         return basis.astype(np.float32)
 
-    def lips_part_difference(self) -> np.ndarray:
+    def lips_part_difference(self, held_basis: np.ndarray) -> np.ndarray:
         """(478, 3) what lips parting (AU25) adds to the jaw drop's column per unit: the upper lip
         and nose follow as py-feat's AU26 has them. Lips that part in a smile or at rest open
-        around the mouth line; only the jaw drop itself hangs from the skull."""
+        around the mouth line; only the jaw drop itself hangs from the skull. ``held_basis``: this
+        model's ``localized_basis()`` (already built by the caller)."""
         jaw = self.column("AU26")
-        return self.localized_basis(hold_upper_lip=False)[jaw] - self.localized_basis()[jaw]
+        return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
 
 
 def model_path() -> Path:
@@ -425,7 +427,7 @@ def _jaw_hangs_from_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> Non
     tip < 0.01 and her upper lip 0.14 of her chin's travel.
     """
     y = mesh[:, 1]
-    upper_inner, lower_inner = float(mesh[13, 1]), float(mesh[14, 1])
+    upper_inner, lower_inner = float(mesh[UPPER_LIP_CENTRE, 1]), float(mesh[LOWER_LIP, 1])
     share = (JAW_UPPER_LIP_SHARE * smoothstep(float(mesh[NOSE_TIP, 1]), upper_inner, y)
              + (1.0 - JAW_UPPER_LIP_SHARE) * smoothstep(upper_inner, lower_inner, y))
     displacement *= share[:, None]
@@ -620,7 +622,7 @@ def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_j
     delta17 = np.asarray(delta17, np.float32)
     out = mapping_matrix(tuple(au_columns)) @ delta17
     jaw = au_columns.index("AU26")
-    d25 = float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
+    d25 = _lips_part_request(delta17, au25_to_jaw)
     d26 = float(out[jaw])
     if d25 > 0.0:
         out[jaw] = max(d26, d25)
@@ -629,13 +631,18 @@ def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_j
     return out
 
 
+def _lips_part_request(delta17: np.ndarray, au25_to_jaw: float) -> float:
+    """The jaw column (py-feat scale) that lips parting alone asks for: ``au25_to_jaw`` of AU25."""
+    return float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
+
+
 def jaw_drop_share(delta17: np.ndarray, au25_to_jaw: float) -> float:
     """Share of ``feat_au_delta``'s jaw column that the jaw drop (AU26) asks for, the rest being
     lips parting (AU25, ``AUMeshModel.lips_part_difference``): 1 for a pure jaw drop, 0 for
     parted lips without one, and 0 for a closing mouth (drawn as before: a relaxed grin closes
     around the mouth line)."""
     delta17 = np.asarray(delta17, np.float32)
-    d26 = float(delta17[AU_NAMES.index("AU26")])
-    d25 = float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw
+    d26 = float(delta17[AU_NAMES.index("AU26")]) / AU_MAX
+    d25 = _lips_part_request(delta17, au25_to_jaw)
     opening = max(d26, d25)
     return float(np.clip(d26 / opening, 0.0, 1.0)) if opening > 0.0 else 0.0

@@ -124,7 +124,7 @@ class WarpEngine:
         self.device = str(device)
         self.model = model if model is not None else load_au_mesh_model()
         self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
-        self.lips_part = self.model.lips_part_difference()  # (478, 3), added to the jaw column as lips part
+        self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
 
     # -- once per portrait ---------------------------------------------------------------

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .au_mesh import CHIN, LIP_BOTTOM, LOWER_INNER, LOWER_OUTER, NOSE_BASE, UPPER_INNER, UPPER_LIP_TOP, UPPER_OUTER
+from .au_mesh import (CHIN, LIP_BOTTOM, LOWER_INNER, LOWER_LIP, LOWER_OUTER, NOSE_BASE, UPPER_INNER, UPPER_LIP_CENTRE,
+                      UPPER_LIP_TOP, UPPER_OUTER)
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
-LOWER_LIP = 14
-UPPER_LIP_CENTRE = 13
 CORNERS = (61, 291)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
