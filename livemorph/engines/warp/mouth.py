@@ -21,8 +21,7 @@ import numpy as np
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, TONGUE_FULL, TONGUE_START, painted_cavity_light,
-                             synthesized_interior)
+from .mouth_interior import DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior, walls_show
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -208,7 +207,7 @@ class MouthPainter:
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
             # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
             # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
-            dropped = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            dropped = walls_show(opening)
             light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                              * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
@@ -242,7 +241,7 @@ class MouthPainter:
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
             light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
-            walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+            walls = walls_show(opening)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
                                          deep_red=DEEP_RED * walls)
             color = _soften(color, g)

@@ -171,6 +171,12 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
 
 
+def walls_show(opening: float) -> float:
+    """0..1: how far a mouth this open (inner-lip gap over mouth width) shows its inside -- the
+    cavity's walls, the tongue, the dark deep -- rather than the dark behind parted teeth."""
+    return float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+
+
 def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray, opening: float,
                          bowl: Bowl = PAINTED_BOWL) -> np.ndarray:
     """Light (share of the cavity's lit colour) over a painted opening.
@@ -183,7 +189,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     """
     half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
     r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
-    walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))  # they show as the tongue does
+    walls = walls_show(opening)
     throat = bowl.throat + (bowl.deep_throat - bowl.throat) * walls
     light = throat + (bowl.rim - throat) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
     corners = 1 - (bowl.corner + bowl.wide_corner * walls) * side ** 2
@@ -214,7 +220,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     # Deep inside, dark and grey (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
     # her lightest skin's 41.2, test_warp_smile).
-    walls = float(smoothstep(TONGUE_START, TONGUE_FULL, opening))
+    walls = walls_show(opening)
     deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
     color = color + DEEP_GREY * deep * (channel_mean(color) - color)
     color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
@@ -222,10 +228,9 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
     # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
     # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do.
-    show = walls
-    if show > 0.0:
+    if walls > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
-        tongue = show * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
+        tongue = walls * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
         lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
