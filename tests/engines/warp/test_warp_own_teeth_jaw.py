@@ -15,13 +15,12 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import shared_face
-from livemorph.aus import AU
+from conftest import render_and_mesh, shared_face
 
 UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
-JAW_DROP = {AU.AU26: 3.5, AU.AU25: 3.0}
+JAW_DROP = {"AU26": 3.5, "AU25": 3.0}
 
 
 def _lab(image: np.ndarray):
@@ -48,14 +47,11 @@ def _jaw_drop(name, config, engine, image_tracker):
     """The shared portrait, its render at ``JAW_DROP``, the engine's moved vertices, the source's
     landmarks, and the height of the portrait's own opening (middle half of the mouth, pixels)."""
     portrait = shared_face(name, config, image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for au, value in JAW_DROP.items():
-        aus[au] += value
+    out, moved = render_and_mesh(engine, portrait, **JAW_DROP)
     source = portrait.track.landmarks[:, :2]
     _, own_top, own_bottom = _middle_half(source)
-    return (portrait, engine.render(prepared, aus), engine.displaced_vertices(prepared, aus), source,
-            float(np.mean(own_bottom - own_top)))
+    return portrait, out, moved, source, float(np.mean(own_bottom - own_top))
+
 
 def _below_own_teeth(name, config, engine, image_tracker):
     """Per column of the rendered jaw drop: the rows below the portrait's own teeth, top down,
@@ -147,12 +143,7 @@ def test_under_its_own_teeth_a_grey_photo_opens_a_grey_mouth(config, engine, ima
     colour = load_image(shared_path("assets/portraits/obama_official_2012.jpg"))
     grey = np.repeat(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     portrait = prepare_portrait_face(grey, config, source="obama_grey.png", tracker=image_tracker)
-    prepared = engine.prepare(portrait)
-    aus = prepared.resting_aus.copy()
-    for au, value in JAW_DROP.items():
-        aus[au] += value
-    out = engine.render(prepared, aus)
-    moved = engine.displaced_vertices(prepared, aus)
+    out, moved = render_and_mesh(engine, portrait, **JAW_DROP)
     source = portrait.track.landmarks[:, :2]
     _, own_top, own_bottom = _middle_half(source)
     own = float(np.mean(own_bottom - own_top))

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, render_change, shared_face
+from conftest import render_and_track, shared_face
 from livemorph.engines.warp import au_mesh
 
 BIG_SMILE = {"AU12": 3.8, "AU06": 1.7, "AU25": 1.0}
@@ -49,8 +49,7 @@ def _corner_lift(xy: np.ndarray) -> float:
 
 def test_a_big_smile_on_a_turned_head_keeps_mouth_and_chin_in_place(config, engine, image_tracker):
     portrait = shared_face("mona_lisa.jpg", config, image_tracker)
-    track = image_tracker.detect_largest(render_change(engine, portrait, **BIG_SMILE))
-    assert track.present
+    _, track = render_and_track(engine, portrait, image_tracker, **BIG_SMILE)
     before, after = portrait.track.landmarks[:, :2], track.landmarks[:, :2]
     face_width = float(np.ptp(before[:468, 0]))
     sideways = (after[:, 0] - before[:, 0]) - (after[NOSE_TIP, 0] - before[NOSE_TIP, 0])
@@ -84,8 +83,7 @@ def test_a_smile_keeps_the_lower_lips_height(config, engine, image_tracker):
     inner, outer = (14, 87, 317, 178, 402), (17, 84, 314, 181, 405)
     assert np.abs(smile[list(outer), 1] - smile[list(inner), 1]).max() < 0.3
     portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
-    track = image_tracker.detect_largest(render_change(engine, portrait, AU12=3, AU06=1.5))
-    assert track.present
+    _, track = render_and_track(engine, portrait, image_tracker, AU12=3, AU06=1.5)
 
     def height(xy):
         return np.mean([np.linalg.norm(xy[o, :2] - xy[i, :2]) for i, o in zip(inner[:3], outer[:3])])
@@ -99,8 +97,7 @@ def test_a_laugh_does_not_jam_the_upper_lip_under_the_nose(config, engine, image
     # 0.64 of it as MediaPipe reads the output (0.27 in the engine's own mesh). Since the jaw
     # drop (AU26 +1 here) holds the nose and upper lip still it reads 0.71 (0.73 before).
     portrait = shared_face("london_092_beard.jpg", config, image_tracker)
-    track = image_tracker.detect_largest(render_change(engine, portrait, AU12=3.8, AU06=1.7, AU25=2, AU26=1))
-    assert track.present
+    _, track = render_and_track(engine, portrait, image_tracker, AU12=3.8, AU06=1.7, AU25=2, AU26=1)
 
     def philtrum(xy):
         return float(np.linalg.norm(xy[2, :2] - xy[0, :2]))
