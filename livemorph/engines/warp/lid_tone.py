@@ -9,7 +9,7 @@ skin around the open eye carried smoothly across the eye and its lashes (a membr
 and the lower lid below, blended by distance). Lines and spots in that skin (lashes, the
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
 painter relights the warped skin around the lid to it, and paints the lid in the same light
-filled from the skin above the eye only (``SocketLight.from_above``): a shut lid is the upper
+filled from the skin above the eye only (``SocketLight.above_over_light``): a shut lid is the upper
 lid's skin carried down. Up the lid that light is no pinker than the bare skin above it
 (``LidTone.skin_hue``): the skin nearest the open eye is its thin, pink lid skin.
 
@@ -116,17 +116,18 @@ class SocketLight:
 
     corner: tuple[int, int]  # x0, y0 of the map in the portrait
     rgb: np.ndarray  # (h, w, 3) float32
-    # (h, w, 3) float32 the same light filled across the eye from the skin above it only: a shut
-    # lid is the upper lid's skin carried down (the lighter skin below the eye made it a lit dome).
-    from_above: np.ndarray
+    # (h, w, 3) float32 the same light filled across the eye from the skin above it only, over
+    # ``rgb`` (a factor): a shut lid is the upper lid's skin carried down (the lighter skin below
+    # the eye made it a lit dome). A ratio of two portrait maps, so measured once.
+    above_over_light: np.ndarray
 
     def at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """(h, w, 3) the light at integer pixel coordinates ``xs``, ``ys`` (nearest edge beyond the map)."""
         return self._sample(self.rgb, xs, ys)
 
-    def above_at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """(h, w, 3) ``from_above`` at integer pixel coordinates, as ``at``."""
-        return self._sample(self.from_above, xs, ys)
+    def above_over_light_at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """(h, w, 3) ``above_over_light`` at integer pixel coordinates, as ``at``."""
+        return self._sample(self.above_over_light, xs, ys)
 
     def _sample(self, rgb: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         x0, y0 = self.corner
@@ -159,8 +160,8 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
         down = -down
     down *= 2.0 * (patch.shape[0] + patch.shape[1])
     below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
-    return SocketLight((x0, y0), socket_fill(patch, lashes, width, fallback),
-                       socket_fill(patch, lashes | below, width, fallback))
+    light = socket_fill(patch, lashes, width, fallback)
+    return SocketLight((x0, y0), light, socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0))
 
 
 def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:

@@ -314,10 +314,10 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
         relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch *= relight
-        # The lid is the upper lid's skin carried down over the eye (SocketLight.from_above), by
+        # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
-        from_above = np.clip(eye.light.above_at(g.xs, g.ys) / np.maximum(light, 1.0), *RELIGHT_BOUNDS)
+        from_above = np.clip(eye.light.above_over_light_at(g.xs, g.ys), *RELIGHT_BOUNDS)
         colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
