@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .direction import unit
+from .direction import axes_toward, unit
 from .easing import smoothstep
 
 # Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
@@ -57,14 +57,9 @@ def lid_closure(face_xy: np.ndarray, num_vertices: int, *, sag: bool = True) -> 
     xy = np.asarray(face_xy, np.float64)
     field = np.zeros((num_vertices, 2), np.float32)
     for lids, creases, (outer, inner) in EYES:
-        axis = xy[inner] - xy[outer]
-        width = float(np.linalg.norm(axis))
-        axis = axis / max(width, 1e-9)
-        down = np.array([-axis[1], axis[0]])
         uppers = np.array([upper for upper, _ in lids])
         lowers = np.array([lower for _, lower in lids])
-        if float((xy[lowers] - xy[uppers]).mean(axis=0) @ down) < 0:
-            down = -down
+        axis, down, width = axes_toward(xy[outer], xy[inner], (xy[lowers] - xy[uppers]).mean(axis=0))
         for i, (upper, lower) in enumerate(lids):
             meet = xy[lower] + LID_MEETING_POINT * (xy[upper] - xy[lower])
             t = float(np.clip((meet - xy[outer]) @ axis / max(width, 1e-9), 0.0, 1.0))

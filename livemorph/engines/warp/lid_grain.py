@@ -22,6 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .direction import axes_toward
 from .lid_tone import LUMA
 
 # Detail finer than this (Gaussian sigma, fraction of the eye width, within MIN_SCALE_PX ..
@@ -61,12 +62,9 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     ``skin``: bool masks of skin around the eye; the strip takes the grain level of the smoothest
     (hair, lashes and glasses frames in one only add to its level); ``colour_levels``: if given,
     its colour (RGB less luma) is held within that many times the skin's colour-noise level."""
-    origin, axis = upper[0], upper[-1] - upper[0]
-    length = max(float(np.linalg.norm(axis)), 2.0)
-    axis = axis / length
-    normal = np.array([-axis[1], axis[0]])
-    if float((top.mean(axis=0) - upper.mean(axis=0)) @ normal) < 0:
-        normal = -normal
+    origin = upper[0]
+    axis, normal, length = axes_toward(origin, upper[-1], top.mean(axis=0) - upper.mean(axis=0))
+    length = max(length, 2.0)  # a strip at least a few pixels long
     upper_s, upper_n = (upper - origin) @ axis, (upper - origin) @ normal
     top_n = (top - origin) @ normal
     start = max(ABOVE_LASHES * width, ABOVE_LASHES_PX)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .direction import axes_toward
 from .easing import smoothstep
 from .raster import polygon_mask
 
@@ -154,11 +155,8 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     # for the light from above.
     ends = upper[[0, -1]] + np.array([[-1.0], [1.0]]) * 2.0 * (upper[-1] - upper[0])
     margin = np.vstack([ends[:1], upper, ends[1:]]) - (x0, y0)
-    axis = (upper[-1] - upper[0]) / max(float(np.linalg.norm(upper[-1] - upper[0])), 1e-6)
-    down = np.array([-axis[1], axis[0]])
-    if float((eye.mean(axis=0) - upper.mean(axis=0)) @ down) < 0:
-        down = -down
-    down *= 2.0 * (patch.shape[0] + patch.shape[1])
+    _, down, _ = axes_toward(upper[0], upper[-1], eye.mean(axis=0) - upper.mean(axis=0))
+    down = down * 2.0 * (patch.shape[0] + patch.shape[1])
     below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
     light = socket_fill(patch, lashes, width, fallback)
     return SocketLight((x0, y0), light, socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0))
