@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from face_regions import polygon
 
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), per eye.
 EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
@@ -26,12 +27,6 @@ EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155),
 def _fine_detail(image: np.ndarray) -> np.ndarray:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     return gray - cv2.GaussianBlur(gray, (0, 0), 1.0)
-
-
-def _polygon(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 1, cv2.LINE_8, 4)
-    return mask > 0
 
 
 def _regions(landmarks, shape, covered: tuple[float, float]):
@@ -47,8 +42,8 @@ def _regions(landmarks, shape, covered: tuple[float, float]):
         if float((low - up).mean(axis=0) @ down) < 0:
             down = -down
         top, bottom = up + covered[0] * (low - up), up + covered[1] * (low - up)
-        lid = _polygon(shape, np.vstack([top, bottom[::-1]]))
-        cheek = _polygon(shape, np.vstack([low + 0.15 * width * down, (low + 0.45 * width * down)[::-1]]))
+        lid = polygon(shape, np.vstack([top, bottom[::-1]]))
+        cheek = polygon(shape, np.vstack([low + 0.15 * width * down, (low + 0.45 * width * down)[::-1]]))
         yield lid, cheek
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from face_regions import polygon
 
 # MediaPipe per eye: upper lid, lower lid (outer -> inner), corners (outer, inner), the brow's lower
 # contour.
@@ -30,12 +31,6 @@ EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155),
         ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362), (276, 283, 282, 295, 285)))
 VISIBLE_HUE = 2.0  # dH*: pinker than the skin above by this much shows as a mauve lid
 SHUT = {"shut": {"AU45": 4.0}, "laugh": {"AU01": 2.0, "AU02": 2.0, "AU45": 3.0, "AU06": 2.0, "AU12": 3.0}}
-
-
-def _polygon(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 1, cv2.LINE_8, 4)
-    return mask > 0
 
 
 def _lab(image: np.ndarray) -> np.ndarray:
@@ -52,8 +47,8 @@ def _lid_and_skin_above(shape, landmarks):
         down = np.array([-axis[1], axis[0]])
         if float((low - up).mean(axis=0) @ down) < 0:
             down = -down
-        lid = _polygon(shape, np.vstack([up - 0.15 * width * down, (0.5 * (up + low) - 0.1 * width * down)[::-1]]))
-        skin = _polygon(shape, np.vstack([up - 0.3 * width * down, (brow + 0.06 * width * down)[::-1]]))
+        lid = polygon(shape, np.vstack([up - 0.15 * width * down, (0.5 * (up + low) - 0.1 * width * down)[::-1]]))
+        skin = polygon(shape, np.vstack([up - 0.3 * width * down, (brow + 0.06 * width * down)[::-1]]))
         yield lid, skin
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, render_change, shared_face
+from face_regions import polygon
 
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
 EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
@@ -28,12 +29,6 @@ EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155),
 FEW_GREY_LEVELS = 4.0
 # Grainy skin around the eye, painted a pad: at most this share of its fine detail is a pad.
 SKIN_LIKE = 0.8
-
-
-def _polygon(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 1, cv2.LINE_8, 4)
-    return mask > 0
 
 
 def _shut_lid_and_skin(shape, landmarks, reach: float):
@@ -48,9 +43,9 @@ def _shut_lid_and_skin(shape, landmarks, reach: float):
         down = np.array([-axis[1], axis[0]])
         if float((low - up).mean(axis=0) @ down) < 0:
             down = -down
-        lid = _polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
-        skin = (_polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
-                | _polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))
+        lid = polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
+        skin = (polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
+                | polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))
         yield lid, skin
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from face_regions import polygon
 
 # Per eye (MediaPipe): corners (outer, inner), upper and lower lid middle, the brow's lower contour's middle.
 EYE_TO_BROW = (((33, 133), (159, 145), (52, 65, 53)), ((263, 362), (386, 374), (282, 295, 283)))
@@ -49,12 +50,6 @@ def _deepest_dip(image: np.ndarray, landmarks) -> list[float]:
     return depths
 
 
-def _polygon(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 1, cv2.LINE_8, 4)
-    return mask > 0
-
-
 def _skin_grain(image: np.ndarray, landmarks) -> float:
     """Robust spread of the fine detail of the skin around both open eyes (0.06-0.3 eye widths
     above the upper and below the lower lid margin)."""
@@ -67,8 +62,8 @@ def _skin_grain(image: np.ndarray, landmarks) -> float:
         width = float(np.linalg.norm(up[0] - up[-1]))
         down = (low.mean(axis=0) - up.mean(axis=0))
         down /= np.linalg.norm(down)
-        skin |= _polygon(gray.shape, np.vstack([up - 0.06 * width * down, (up - 0.3 * width * down)[::-1]]))
-        skin |= _polygon(gray.shape, np.vstack([low + 0.06 * width * down, (low + 0.3 * width * down)[::-1]]))
+        skin |= polygon(gray.shape, np.vstack([up - 0.06 * width * down, (up - 0.3 * width * down)[::-1]]))
+        skin |= polygon(gray.shape, np.vstack([low + 0.06 * width * down, (low + 0.3 * width * down)[::-1]]))
     values = detail[skin]
     return float(1.4826 * np.median(np.abs(values - np.median(values))))
 

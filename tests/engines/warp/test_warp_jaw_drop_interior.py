@@ -17,10 +17,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, render_and_track, render_change, shared_face
+from face_regions import INNER_LIPS, LOWER_INNER, UPPER_INNER
 
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
 JAW_DROP = {"AU26": 3.5, "AU25": 2.0}
 
 

@@ -14,25 +14,18 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, render_change, shared_face
+from face_regions import LOWER_OUTER, UPPER_OUTER, fill
 
-UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 
 
 def _gray(image):
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
 
 
-def _fill(shape, points):
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
-    return mask
-
-
 def _lip_gray(portrait) -> float:
     """Median grey level of the portrait's lips (outer lip contour, closed or not)."""
     xy = portrait.track.landmarks[:, :2]
-    lips = _fill(portrait.image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]).astype(bool)
+    lips = fill(portrait.image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]).astype(bool)
     return float(np.median(_gray(portrait.image)[lips]))
 
 
@@ -43,7 +36,7 @@ def _dark_thickness(image, tracker, dark_below: float) -> float:
     assert track.present
     xy = track.landmarks[:, :2]
     width = float(np.linalg.norm(xy[291] - xy[61]))
-    mouth = _fill(image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
+    mouth = fill(image.shape[:2], xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
     grow = int(0.06 * width) | 1  # an outline just outside the lips counts too
     mouth = cv2.dilate(mouth, np.ones((grow, grow), np.uint8)).astype(bool)
     return float((_gray(image)[mouth] < dark_below).sum()) / width ** 2

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import LOWER_OUTER, UPPER_INNER
 
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 
 
 def _opening_profile(image, track) -> np.ndarray:

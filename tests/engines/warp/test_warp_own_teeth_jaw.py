@@ -16,10 +16,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, shared_face
+from face_regions import INNER_LIPS, LOWER_INNER, LOWER_OUTER, UPPER_INNER, fill
 
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 JAW_DROP = {"AU26": 3.5, "AU25": 3.0}
 
 
@@ -27,12 +25,6 @@ def _lab(image: np.ndarray):
     """Lightness and chroma (OpenCV's 8-bit Lab)."""
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     return lab[..., 0], np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
-
-
-def _fill(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
-    return mask.astype(bool)
 
 
 def _middle_half(xy):
@@ -65,9 +57,9 @@ def _below_own_teeth(name, config, engine, image_tracker):
         if len(ys) >= 6:
             columns.append((gray[ys, x], lightness[ys, x], chroma[ys, x]))
     s_light, s_chroma = _lab(portrait.image)
-    opening = _fill(s_light.shape, source[list(UPPER_INNER + LOWER_INNER[-2:0:-1])])
+    opening = fill(s_light.shape, source[list(INNER_LIPS)]).astype(bool)
     teeth = s_light[opening] >= np.percentile(s_light[opening], 80)
-    lip = _fill(s_light.shape, source[list(LOWER_OUTER + LOWER_INNER[::-1])])
+    lip = fill(s_light.shape, source[list(LOWER_OUTER + LOWER_INNER[::-1])]).astype(bool)
     return (columns, float(np.median(s_light[opening][teeth])), float(np.median(s_chroma[opening][teeth])),
             float(np.median(s_chroma[lip])))
 

@@ -15,10 +15,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, shared_face
+from face_regions import INNER_LIPS, LOWER_INNER, UPPER_INNER, fill
 
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
 
 
 def _incisal_edge(gray: np.ndarray, moved: np.ndarray):
@@ -69,12 +67,6 @@ def _lab(pixels: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
 
 
-def _fill(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
-    return mask.astype(bool)
-
-
 @pytest.mark.parametrize("name", ["mona_lisa.jpg", "grace_hopper_glasses.jpg", "london_092_beard.jpg"])
 def test_a_painted_jaw_drop_is_a_red_brown_cavity(name, config, engine, image_tracker):
     # The darker part of the opening (below its 60th lightness percentile: not the teeth) has
@@ -82,7 +74,7 @@ def test_a_painted_jaw_drop_is_a_red_brown_cavity(name, config, engine, image_tr
     # whatever the picture's tint. The Mona Lisa's read 66 deg before: an olive hole.
     portrait = shared_face(name, config, image_tracker)
     out, moved = render_and_mesh(engine, portrait, AU26=3.5, AU25=3.0)
-    hole = cv2.erode(_fill(out.shape[:2], moved[list(INNER_LIPS)]).astype(np.uint8), np.ones((3, 3), np.uint8))
+    hole = cv2.erode(fill(out.shape[:2], moved[list(INNER_LIPS)]), np.ones((3, 3), np.uint8))
     opening = _lab(out[hole.astype(bool)])
     cavity = np.median(opening[opening[:, 0] <= np.percentile(opening[:, 0], 60)], axis=0)
     hue = float(np.degrees(np.arctan2(cavity[2], cavity[1])))  # 0 red .. 90 yellow

@@ -13,6 +13,7 @@ import pytest
 
 
 from conftest import render_change, shared_face
+from face_regions import INNER_LIPS
 
 MARGIN = 0.08  # face sizes outside the outline beyond which nothing may change
 BAND = 0.25  # ... measured out to this distance (the old feather band reached 0.35)
@@ -70,7 +71,6 @@ def test_a_smile_lifts_the_mouth_corners_with_lips_closed(name, config, engine, 
     assert gap_after < gap_before + 0.03, (gap_before, gap_after)  # lips stay closed
 
 
-INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 
 
 def _dark_share_inside_the_lips(image, tracker) -> float:

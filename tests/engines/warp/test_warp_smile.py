@@ -19,12 +19,10 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import FACE_OVAL, INNER_LIPS
 from livemorph.engines.warp import au_mesh
 
 BIG_SMILE = {"AU12": 3.8, "AU06": 1.7, "AU25": 1.0}
-FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-             152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
-INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 NOSE_TIP, CHIN, UPPER_LIP, LOWER_LIP, CORNERS = 1, 152, 13, 14, (61, 291)
 
 

@@ -17,25 +17,14 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, render_and_track, shared_face
+from face_regions import FACE_OVAL, INNER_LIPS, LOWER_INNER, OUTER_LIPS, UPPER_INNER, fill
 
-FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-             152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
-INNER_LIPS = UPPER_INNER + LOWER_INNER[-2:0:-1]
-OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 PARTED_SMILE = {"AU12": 3.0, "AU06": 1.5, "AU25": 2.0}
 WIDE_OPEN = {"AU26": 3.5, "AU25": 3.0}
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-
-
-def _fill(shape, points) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
-    return mask
 
 
 def _skin_around_the_mouth(portrait) -> np.ndarray:
@@ -48,8 +37,8 @@ def _skin_around_the_mouth(portrait) -> np.ndarray:
     cx, cy = xy[list(OUTER_LIPS)].mean(axis=0)
     box = np.zeros(shape, bool)
     box[int(cy - 0.5 * width):int(cy + 0.6 * width), int(cx - 0.8 * width):int(cx + 0.8 * width)] = True
-    lips = cv2.dilate(_fill(shape, xy[list(OUTER_LIPS)]), np.ones((5, 5), np.uint8)).astype(bool)
-    return box & _fill(shape, xy[list(FACE_OVAL)]).astype(bool) & ~lips
+    lips = cv2.dilate(fill(shape, xy[list(OUTER_LIPS)]), np.ones((5, 5), np.uint8)).astype(bool)
+    return box & fill(shape, xy[list(FACE_OVAL)]).astype(bool) & ~lips
 
 
 @pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_042_grayscale.png"])
@@ -59,9 +48,9 @@ def test_painted_teeth_are_no_brighter_than_the_faces_brightest_skin(name, confi
     # levels against her face's 108, london_042's at 153 against 135.
     portrait = shared_face(name, config, image_tracker)
     out, track = render_and_track(engine, portrait, image_tracker, **PARTED_SMILE)
-    opening = _gray(out)[_fill(out.shape[:2], track.landmarks[list(INNER_LIPS), :2]).astype(bool)]
+    opening = _gray(out)[fill(out.shape[:2], track.landmarks[list(INNER_LIPS), :2]).astype(bool)]
     assert len(opening) > 200, "the lips did not part"
-    face = _gray(portrait.image)[_fill(portrait.image.shape[:2],
+    face = _gray(portrait.image)[fill(portrait.image.shape[:2],
                                        portrait.track.landmarks[list(FACE_OVAL), :2]).astype(bool)]
     teeth = float(np.percentile(opening, 99))
     brightest_skin = float(np.percentile(face, 99))
@@ -78,7 +67,7 @@ def _parted_smile(name, config, engine, image_tracker):
     lips to, less its soft rim (bool mask)."""
     portrait = shared_face(name, config, image_tracker)
     out, moved = render_and_mesh(engine, portrait, **PARTED_SMILE)
-    hole = _fill(out.shape[:2], moved[list(INNER_LIPS)])
+    hole = fill(out.shape[:2], moved[list(INNER_LIPS)])
     opening = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
     assert opening.sum() > 200, "the lips did not part"
     return portrait, out, opening
@@ -132,13 +121,13 @@ def test_a_wide_open_painted_mouth_is_not_one_flat_dark_fill(name, config, engin
     # engine moved the inner lips (the judgement is on the pixels inside it).
     out, moved = render_and_mesh(engine, portrait, **WIDE_OPEN)
     out = _gray(out)
-    hole = _fill(out.shape, moved[list(INNER_LIPS)])
+    hole = fill(out.shape, moved[list(INNER_LIPS)])
     opening = out[cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)]  # not the lips' soft rim
     assert len(opening) > 300, "the mouth did not open"
     flat = float(np.mean(opening < np.percentile(opening, 2) + 6.0))
     assert flat < 0.15, f"{flat:.2f} of the opening is one flat darkest tone"
     # Still a mouth: a dark inside, not a pale pocket.
-    assert np.percentile(opening, 10) < 0.5 * np.median(_gray(portrait.image)[_fill(
+    assert np.percentile(opening, 10) < 0.5 * np.median(_gray(portrait.image)[fill(
         out.shape, portrait.track.landmarks[list(FACE_OVAL), :2]).astype(bool)])
 
 
