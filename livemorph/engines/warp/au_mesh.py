@@ -195,10 +195,11 @@ class AUMeshModel:
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
            (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit;
            in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``);
-        5. a jaw drop opens evenly on both sides (``_even_on_both_sides``) and hangs from the
-           skull (``hold_upper_lip``): the nose stays and the upper lip moves less
-           (``_jaw_hangs_from_the_mouth``); without it, AU26 is py-feat's lip parting
-           (``lips_part_difference``).
+        5. a jaw drop hangs from the skull (``hold_upper_lip``): the nose stays and the upper lip
+           moves less (``_jaw_hangs_from_the_mouth``), and it opens evenly on both sides
+           (``_even_on_both_sides``); without it, AU26 is py-feat's lip parting as it comes
+           (``lips_part_difference``: made even, the Mona Lisa's parted big smile lost a sixth
+           of the smile MediaPipe reads on it, 0.57 -> 0.49).
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
@@ -234,9 +235,8 @@ class AUMeshModel:
                 _depress_mouth_corners(basis[k], self.mean_mesh)
             if name == "AU17":
                 _raise_chin(basis[k], self.mean_mesh)
-            if name == "AU26":
-                if hold_upper_lip:
-                    _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
+            if name == "AU26" and hold_upper_lip:
+                _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
                 _even_on_both_sides(basis[k], self.mean_mesh)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
