@@ -21,7 +21,7 @@ import numpy as np
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior, walls_show
+from .mouth_interior import DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior, walls_show
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -97,6 +97,9 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 HINT_OPENING = (0.04, 0.1)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
+# The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
+# (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips).
+DRIVER_TEETH_L = 88.0
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 
 
@@ -382,15 +385,22 @@ def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray,
 
 def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     """The driver's mouth patch in the portrait's palette, in Lab: lightness through the line that
-    sends black to the portrait's own black and the driver's lips to the portrait's lips, eased
-    under the portrait's teeth (the brightest a mouth gets in it); colour around the portrait's
+    sends black to the painted throat's black (``DEEP_FLOOR`` of the portrait's own), the driver's lips to the portrait's lips and ordinary
+    teeth to its teeth, eased under the portrait's teeth (the brightest a mouth gets in it); colour around the portrait's
     neutral (its teeth's hue, dimming with the light: a varnish tints the dark too) at the
     strength of the portrait's lip colour against the driver's (a grey portrait stays grey)."""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
     lip, teeth = _to_lab(g.lip_rgb[None])[0], _to_lab(g.teeth_rgb[None])[0]
-    black = float(_to_lab(np.full((1, 3), g.black, np.float32))[0, 0])
-    lightness = black + (lip[0] - black) / max(float(driver_lip[0]), 5.0) * lab[..., 0]
+    black = float(_to_lab(np.full((1, 3), DEEP_FLOOR * g.black, np.float32))[0, 0])  # the painted throat's floor
+    # Black to black, the driver's lips to the portrait's, the driver's teeth to its teeth.
+    lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
+    driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
+    lightness = np.interp(lab[..., 0], (0.0, driver_lip_l, DRIVER_TEETH_L), (black, lip_l, float(teeth[0])),
+                          right=np.nan)
+    above = np.isnan(lightness)  # brighter than ordinary teeth: on along the teeth's slope
+    slope = (float(teeth[0]) - lip_l) / (DRIVER_TEETH_L - driver_lip_l)
+    lightness[above] = float(teeth[0]) + slope * (lab[..., 0][above] - DRIVER_TEETH_L)
     knee = HINT_KNEE * teeth[0]
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
