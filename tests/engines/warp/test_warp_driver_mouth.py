@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livemorph.engines.warp.au_mesh import LOWER_INNER, UPPER_INNER
 from livemorph.face.mouth_hint import PATCH_HW, MouthHint
 
-from conftest import resting_plus, shared_face
+from conftest import resting_plus, shared_face, shared_path
+from face_regions import FACE_OVAL, LOWER_INNER, UPPER_INNER, polygon
 
 JAW_DROP = {"AU26": 3.0, "AU25": 2.0}
 
@@ -81,3 +81,38 @@ def test_a_grey_portrait_keeps_a_colourful_driver_mouth_grey(config, engine, ima
     assert np.abs(box - plain).mean() > 5  # the driver's mouth is there ...
     spread = box.max(axis=2) - box.min(axis=2)
     assert np.percentile(spread, 99) <= 3, np.percentile(spread, 99)  # ... and grey
+
+
+def _opening_pixels(out: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """(N, 3) pixels of the middle of the opening (well inside the lips)."""
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = upper[0, 0], upper[-1, 0]
+    pixels = []
+    for x in np.linspace(x0 + 0.3 * (x1 - x0), x0 + 0.7 * (x1 - x0), 9):
+        top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+        height = bottom - top
+        pixels.append(out[int(top + 0.25 * height):int(bottom - 0.25 * height), int(round(x))])
+    return np.concatenate(pixels).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(np.asarray(rgb, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0]
+
+
+def test_white_driver_teeth_take_the_paintings_varnish_and_no_more_light_than_its_face(engine, mona):
+    from livemorph.frames import load_image
+
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    moved = engine.displaced_vertices(prepared, aus)
+    white = _hint((250, 250, 252), (250, 250, 252), lip_rgb=(180, 90, 90))
+    inside = _opening_pixels(engine.render(prepared, aus, mouth_hint=white), moved)
+    # The painting's own light and tint, read from the picture: its face's brightest skin.
+    image = load_image(shared_path("assets/portraits/mona_lisa.jpg"))
+    face = image[polygon(image.shape[:2], mona.track.landmarks[list(FACE_OVAL), :2])].astype(np.float32)
+    brightest = face[face.mean(axis=1) >= np.percentile(face.mean(axis=1), 95)]
+    assert np.percentile(inside.mean(axis=1), 99) <= np.percentile(face.mean(axis=1), 99.5) + 3
+    # Varnish-yellow like the face's light (b* ~ +40), not the driver's blue-white (b* ~ -1).
+    assert _lab(inside)[:, 2].mean() > 0.5 * _lab(brightest)[:, 2].mean() > 10
