@@ -113,14 +113,16 @@ def test_a_portrait_shows_the_laughs_teeth_and_the_jaw_drops_dark(laugh, image_t
     aus = resting_plus(prepared, AU26=3.0, AU25=2.0)
     moved = engine.displaced_vertices(prepared, aus)
     upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
-    xs = np.linspace(upper[0, 0] + 0.35 * (upper[-1, 0] - upper[0, 0]), upper[0, 0] + 0.65 * (upper[-1, 0] - upper[0, 0]), 7)
+    left, right = upper[0, 0], upper[-1, 0]
+    xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 7)
     tops = []
     for hint in hints:
         out = grey(engine.render(prepared, aus, mouth_hint=hint))
         column_tops = []
         for x in xs:
             top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
-            column_tops.append(out[int(top + 0.15 * (bottom - top)):int(top + 0.35 * (bottom - top)), int(round(x))].mean())
+            rows_at = slice(int(top + 0.15 * (bottom - top)), int(top + 0.35 * (bottom - top)))
+            column_tops.append(out[rows_at, int(round(x))].mean())
         tops.append(float(np.mean(column_tops)))
     rows = hints[0].patch.shape[0]
     patch_tops = [float(grey(h.patch[int(0.15 * rows):int(0.35 * rows), 30:66]).mean()) for h in hints]

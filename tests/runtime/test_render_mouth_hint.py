@@ -14,8 +14,8 @@ from livemorph.runtime.render import PortraitPuppet, _driver_readings
 
 from conftest import shared_face, shared_path
 
-HINT = MouthHint(patch=np.full(PATCH_HW + (3,), 200.0, np.float32), lip_rgb=np.array([170.0, 80, 70], np.float32),
-                 opening=0.3, width=80.0)
+HINT = MouthHint(patch=np.full(PATCH_HW + (3,), 200.0, np.float32),
+                 lip_rgb=np.array([170.0, 80, 70], np.float32), opening=0.3, width=80.0)
 
 
 def _reading_with_hint() -> AUReading:
@@ -35,8 +35,9 @@ def test_offline_driver_video_readings_carry_the_open_mouth(config):
 
 def test_an_au_track_drives_without_a_mouth_hint(tmp_path, config):
     rows = 5
-    track = AUTrack(frames=np.arange(1, rows + 1), timestamps_s=np.arange(rows) / 30.0, aus=np.full((rows, NUM_AUS), 2.0, np.float32),
-                    confidence=np.ones(rows, np.float32), success=np.ones(rows, bool))
+    track = AUTrack(frames=np.arange(1, rows + 1), timestamps_s=np.arange(rows) / 30.0,
+                    confidence=np.ones(rows, np.float32), success=np.ones(rows, bool),
+                    aus=np.full((rows, NUM_AUS), 2.0, np.float32))
     path = write_au_track(tmp_path / "take.csv", track)
     with _driver_readings(path, config, None) as (_, readings):
         items = list(readings)

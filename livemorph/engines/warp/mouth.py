@@ -385,11 +385,14 @@ def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray,
 
 
 def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
-    """The driver's mouth patch in the portrait's palette, in Lab: lightness through the line that
-    sends black to the painted throat's black (``DEEP_FLOOR`` of the portrait's own), the driver's lips to the portrait's lips and ordinary
-    teeth to its teeth, eased under the portrait's teeth (the brightest a mouth gets in it); colour around the portrait's
-    neutral (its teeth's hue, dimming with the light: a varnish tints the dark too) at the
-    strength of the portrait's lip colour against the driver's (a grey portrait stays grey)."""
+    """The driver's mouth patch in the portrait's palette, in Lab.
+
+    Lightness: a line through three anchors -- black to the painted throat's floor (``DEEP_FLOOR``
+    of the portrait's own black), the driver's lips to the portrait's lips, ordinary teeth
+    (``DRIVER_TEETH_L``) to the portrait's teeth -- eased under the portrait's teeth, the brightest
+    a mouth gets in it. Colour: around the portrait's neutral (its teeth's hue, dimming with the
+    light: a varnish tints the dark too), at the strength of the portrait's lip colour against the
+    driver's (a grey portrait stays grey)."""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
     lip, teeth = _to_lab(g.lip_rgb[None])[0], _to_lab(g.teeth_rgb[None])[0]
