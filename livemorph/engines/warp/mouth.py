@@ -101,6 +101,10 @@ HINT_KNEE = 0.8
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
 # (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips).
 DRIVER_TEETH_L = 88.0
+# Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
+# than its darkest row.
+DRIVER_TEETH_CONTRAST = 40.0
+DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 
 
@@ -228,7 +232,12 @@ class MouthPainter:
                              * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                          teeth=self.teeth, lower_only=True)
-            color = kept.over(_soften(_with_driver_mouth(color, hint, g, u, v), g))
+            if hint is not None:
+                # The driver's mouth below its own upper teeth fills the gap below the portrait's:
+                # the whole of it put a second, duller row of teeth under the portrait's own.
+                below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+                color = _with_driver_mouth(color, hint, g, u, below_teeth, below_upper_teeth=True)
+            color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
             # Only along the lip, fading toward the corners as a painted opening's rolled lips close
@@ -367,21 +376,48 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
 
-def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+                       below_upper_teeth: bool = False) -> np.ndarray:
     """``color`` with the driver's mouth interior (``hint``) laid over it at each pixel's (u, v) in
     the opening, colour-matched to the portrait (``_matched_to_portrait``); ``color`` itself when
-    there is no hint."""
+    there is no hint. ``below_upper_teeth``: v runs over the part of the driver's opening below
+    its upper teeth (``_driver_teeth_end``)."""
     if hint is None or g.lip_rgb is None:
         return color
     weight = float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
         return color
+    if below_upper_teeth:
+        start = _driver_teeth_end(hint.patch, u)
+        v = start + (1.0 - start) * v
     patch = _matched_to_portrait(hint, g)
     rows, cols = patch.shape[:2]
     map_u = np.broadcast_to(u * (cols - 1), color.shape[:2]).astype(np.float32)
     map_v = np.broadcast_to(v * (rows - 1), color.shape[:2]).astype(np.float32)
     driver = cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return color + weight * (driver - color)
+
+
+def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
+    show): in each of a few bands across the mouth, the first row past the brightest of its upper
+    half that falls halfway to its darkest (one value for the whole mouth left the arch's ends
+    hanging as specks of a second row toward the corners)."""
+    rows, cols = patch.shape[:2]
+    edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
+    ends = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        profile = patch[:, int(lo * cols):max(int(hi * cols), int(lo * cols) + 1)].mean(axis=(1, 2))
+        brightest = int(np.argmax(profile[: rows // 2]))
+        below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + profile.min()))[0]
+        shows = profile[brightest] - profile.min() >= DRIVER_TEETH_CONTRAST and len(below) > 0
+        ends.append(float(brightest + below[0]) / (rows - 1) if shows else np.nan)
+    centres, ends = 0.5 * (edges[:-1] + edges[1:]), np.array(ends)
+    found = ~np.isnan(ends)
+    if not found.any():
+        return np.zeros_like(u, dtype=np.float32)
+    # A band in the corners' shadow, its teeth too dim to tell, ends as its neighbours do.
+    return np.interp(u, centres[found], ends[found]).astype(np.float32)
 
 
 def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:

@@ -116,3 +116,19 @@ def test_white_driver_teeth_take_the_paintings_varnish_and_no_more_light_than_it
     assert np.percentile(inside.mean(axis=1), 99) <= np.percentile(face.mean(axis=1), 99.5) + 3
     # Varnish-yellow like the face's light (b* ~ +40), not the driver's blue-white (b* ~ -1).
     assert _lab(inside)[:, 2].mean() > 0.5 * _lab(brightest)[:, 2].mean() > 10
+
+
+def test_under_a_portraits_own_teeth_the_drivers_upper_teeth_do_not_make_a_second_row(config, engine,
+                                                                                       image_tracker):
+    trump = shared_face("trump_official_2017.png", config, image_tracker)  # smiles with his own upper teeth
+    prepared = engine.prepare(trump)
+    aus = resting_plus(prepared, AU26=3.5, AU25=2.0)
+    moved = engine.displaced_vertices(prepared, aus)
+    teeth_over_dark = engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (25, 20, 20)))
+    all_dark = engine.render(prepared, aus, mouth_hint=_hint((25, 20, 20), (25, 20, 20)))
+    synthesized = engine.render(prepared, aus)
+    with_teeth, dark, painted = (_opening_pixels(out, moved).mean(axis=1)
+                                 for out in (teeth_over_dark, all_dark, synthesized))
+    assert np.abs(dark - painted).mean() > 5  # the driver's dark mouth is there ...
+    # ... and the driver's upper teeth stay above the gap, behind the portrait's own.
+    assert np.abs(with_teeth - dark).mean() < 4, np.abs(with_teeth - dark).mean()
