@@ -21,7 +21,8 @@ import numpy as np
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior, walls_show
+from .mouth_interior import (DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
+                             walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
