@@ -10,7 +10,8 @@
    livemorph's neutral baseline is calibrated.
 2. For each shared portrait, those five driver frames (face crops, top row) are rendered
    through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
-   with the portrait as a neutral user leaves it on the left. One PNG per portrait plus an overview, in
+   with the portrait as a neutral user leaves it on the left. Each output gets its driver frame's
+   open mouth (``warp.driver_mouth``) as ``render`` and ``run`` paint it. One PNG per portrait plus an overview, in
    benchmarks/out/contact/.
 """
 from __future__ import annotations
@@ -65,7 +66,8 @@ def scan_driver(path: Path, config):
                 continue
             channels = [float(np.mean([track.blendshape(n) for n in names])) for _, names, _ in EXPRESSIONS]
             frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
-                               aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels))
+                               aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
+                               mouth_hint=reading.mouth_hint))
     return frames
 
 
@@ -129,7 +131,8 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
         target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
-        out = engine.render(puppet.prepared, target)
+        # With the driver's open mouth beside the AUs, as ``render`` and ``run`` paint it.
+        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"])
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]

@@ -141,6 +141,7 @@ class WarpConfig:
     jaw_squeeze: Annotated[float, Range(ge=0, le=1)]
     mouth_fill: bool
     teeth: bool
+    driver_mouth: bool
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="warp.gains")

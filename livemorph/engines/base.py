@@ -1,11 +1,14 @@
 """The engine protocol and registry.
 
 ``prepare(portrait_face)`` does all once-per-portrait work (crop, features, maps, masks);
-``render(prepared, aus)`` does only per-frame work and returns an RGB uint8 frame of the
-portrait's full size. ``aus`` are the AUs to show on the portrait, already retargeted: the
+``render(prepared, aus, mouth_hint=None)`` does only per-frame work and returns an RGB uint8 frame
+of the portrait's full size. ``aus`` are the AUs to show on the portrait, already retargeted: the
 portrait's resting AUs + strength x the user's change from neutral. They are not clipped and
 may leave 0-5 (a smiling portrait driven by a smile); each engine bounds them as it can show
-them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input). An engine may also offer
+them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input). ``mouth_hint`` is an optional
+``livemorph.face.mouth_hint.MouthHint``: the driver's own open mouth interior when a driver
+image showed one (never for AU tracks); an engine may paint with it or ignore it, and must
+render from the AUs alone when it is None. An engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
 curves (``runtime.response``) where drawing more would look wrong on this portrait.
 
@@ -37,8 +40,9 @@ class Engine(Protocol):
     def prepare(self, portrait: Any) -> Any:
         """Once per portrait: ``portrait`` is a ``livemorph.portrait.PortraitFace``."""
 
-    def render(self, prepared: Any, aus: np.ndarray) -> np.ndarray:
-        """Per frame: the portrait showing ``aus`` (17,), RGB uint8 at the portrait's size."""
+    def render(self, prepared: Any, aus: np.ndarray, mouth_hint: Any = None) -> np.ndarray:
+        """Per frame: the portrait showing ``aus`` (17,), RGB uint8 at the portrait's size
+        (``mouth_hint``: the driver's open mouth, optional, may be ignored)."""
 
 
 EngineFactory = Callable[..., Engine]

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..frames import Frame
 from .estimators import AUEstimator, estimator_from_config
+from .mouth_hint import lip_lines, with_mouth_hint
 from .stabilize import AUReading, AUStabilizer
 from .tracking import FaceTrack, FaceTracker
 
@@ -12,16 +13,19 @@ from .tracking import FaceTrack, FaceTracker
 class AUStream:
     """One face's AUs over a stream of frames. A context manager (it owns the tracker)."""
 
-    def __init__(self, tracker: FaceTracker, estimator: AUEstimator, stabilizer: AUStabilizer):
+    def __init__(self, tracker: FaceTracker, estimator: AUEstimator, stabilizer: AUStabilizer, *,
+                 mouth_hints: bool = True):
         self.tracker = tracker
         self.estimator = estimator
         self.stabilizer = stabilizer
+        self.mouth_hints = mouth_hints  # readings carry the driver's open mouth (``warp.driver_mouth``)
 
     @classmethod
     def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None) -> "AUStream":
         estimator = estimator_from_config(config)  # first: a bad name must not leave a tracker open
         tracker = FaceTracker.from_config(config.tracking, mode="video", allow_download=allow_download)
-        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config))
+        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config),
+                   mouth_hints=config.warp.driver_mouth)
 
     def estimate(self, frame: Frame) -> tuple[FaceTrack, np.ndarray | None]:
         """The frame's face and its raw AUs (None without a face), before any smoothing."""
@@ -29,9 +33,11 @@ class AUStream:
         return track, self.estimator.estimate(track) if track.present else None
 
     def process(self, frame: Frame) -> AUReading:
-        """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied."""
+        """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied,
+        and the driver's mouth interior beside the AUs while it is open."""
         track, raw = self.estimate(frame)
-        return self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track)
+        reading = self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track)
+        return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:
         self.stabilizer.recalibrate()

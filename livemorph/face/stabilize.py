@@ -162,6 +162,9 @@ class AUReading:
     timestamp_ms: float
     neutral_state: str = ""  # NeutralBaseline.state, for the HUD
     track: Any = field(default=None, compare=False)
+    # The driver's mouth interior (face.mouth_hint.MouthHint) when a driver image showed it open:
+    # an optional hint beside the AUs; AU tracks and held/eased/lost frames have none.
+    mouth_hint: Any = field(default=None, compare=False)
 
     @property
     def delta(self) -> np.ndarray:

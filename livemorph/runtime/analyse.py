@@ -18,6 +18,7 @@ from ..aus import NUM_AUS
 from ..errors import InputNotFound, InputUnreadable
 from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
+from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTracker
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
@@ -31,6 +32,7 @@ class AURow:
     confidence: float
     name: str = ""  # the image file name for image inputs
     neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
+    lips: np.ndarray | None = None  # videos: the face's lip lines (face.mouth_hint.lip_lines), for its mouth in a render
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -85,12 +87,12 @@ def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
         for frame in source:
             if smooth:
                 reading = stream.process(frame)
-                present, aus, neutral = reading.track.present, reading.aus, reading.neutral
+                track, aus, neutral = reading.track, reading.aus, reading.neutral
             else:
                 track, raw = stream.estimate(frame)
-                present, neutral = track.present, None
-                aus = raw if present else np.zeros(NUM_AUS, np.float32)
-            yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, present, 1.0 if present else 0.0,
-                        neutral=neutral)
+                neutral = None
+                aus = raw if track.present else np.zeros(NUM_AUS, np.float32)
+            yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present, 1.0 if track.present else 0.0,
+                        neutral=neutral, lips=lip_lines(track))
             if on_frame:
                 on_frame()

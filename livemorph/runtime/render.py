@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from contextlib import ExitStack, contextmanager
@@ -48,6 +49,8 @@ class PortraitPuppet:
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
+        # Engines written before the driver's mouth hint (a registered plugin) render from AUs alone.
+        self.takes_mouth_hint = "mouth_hint" in inspect.signature(engine.render).parameters
 
     @property
     def size(self) -> tuple[int, int]:
@@ -67,7 +70,10 @@ class PortraitPuppet:
         if strength is not None:
             self.strength = float(strength)
         self.last_aus = self.aus_for(reading)
-        frame = self.engine.render(self.prepared, self.last_aus)
+        if self.takes_mouth_hint:  # the driver's mouth (when its reading has one) rides beside the AUs
+            frame = self.engine.render(self.prepared, self.last_aus, mouth_hint=getattr(reading, "mouth_hint", None))
+        else:
+            frame = self.engine.render(self.prepared, self.last_aus)
         if frame.shape[:2] != self.size or frame.dtype != np.uint8:
             raise ValueError(f"engine {self.engine.name!r} returned {frame.shape} {frame.dtype}; "
                              f"expected the portrait's size {self.size} uint8")
@@ -218,6 +224,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
         return
 
     from ..face.au_stream import AUStream
+    from ..face.mouth_hint import with_mouth_hint
     from ..capture.sources import open_source
 
     if mode == "auto":
@@ -239,7 +246,10 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                     yield frame.image, stream.process(frame)
                 elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
                     ok = bool(raw.success[count])
-                    yield frame.image, stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms)
+                    reading = stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms)
+                    if config.warp.driver_mouth:
+                        reading = with_mouth_hint(reading, frame.image, raw.lips[count])
+                    yield frame.image, reading
 
         total = source.frame_count
         if total is not None and max_frames is not None:
@@ -255,6 +265,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 class _RawDriverAUs:
     aus: np.ndarray  # (N, 17) raw per-frame AUs
     success: np.ndarray  # (N,) bool
+    lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
@@ -266,20 +277,21 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     total = count_frames(driver)
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    aus, success = [], []
+    aus, success, lips = [], [], []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
         rows = analyse(driver, config, on_frame=lambda: bar.update(1))
         try:
             for row in rows:
                 aus.append(row.aus)
                 success.append(row.success)
+                lips.append(row.lips)
                 if max_frames is not None and len(aus) >= max_frames:
                     break
         finally:
             rows.close()  # release the tracker and decoder before the second pass opens its own
     if not aus:
-        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool))
-    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool))
+        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [])
+    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips)
 
 
 def _check_driver(driver: Path) -> None:

@@ -93,8 +93,9 @@ class GanimationEngine:
             self._choose_fast_path(prepared)
         return prepared
 
-    def render(self, prepared: GanimationPrepared, aus: np.ndarray) -> np.ndarray:
-        """The portrait showing ``aus`` (17,) retargeted AUs (squeezed into 0-5); RGB uint8, portrait size."""
+    def render(self, prepared: GanimationPrepared, aus: np.ndarray, mouth_hint=None) -> np.ndarray:
+        """The portrait showing ``aus`` (17,) retargeted AUs (squeezed into 0-5); RGB uint8, portrait size.
+        ``mouth_hint`` (the driver's mouth) is ignored: the generator draws its own from the AUs."""
         aus = fit_au_range(as_au_vector(aus, clip=False)) / AU_MAX
         aus_t = torch.from_numpy(aus).view(1, NUM_AUS)
         color, attention = self.runner(prepared.network_input, aus_t)

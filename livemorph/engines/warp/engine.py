@@ -326,7 +326,9 @@ class WarpEngine:
         return tuple(float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0))
                      for d in (float(delta[AU.AU12]), float(delta[AU.AU04]), raise_))
 
-    def render(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
+    def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None) -> np.ndarray:
+        """The portrait showing ``aus``; ``mouth_hint`` (the driver's open mouth, optional) is painted
+        into the opening instead of the synthesized interior (``warp.driver_mouth``)."""
         change = self.change_from_rest(prepared, aus)
         closure = self.lid_closure(prepared, change)
         moved = self._moved_vertices(prepared, change, closure)
@@ -349,7 +351,8 @@ class WarpEngine:
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
-            MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(out, prepared.image, prepared.vertices, moved)
+            MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(
+                out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None)
         return out
 
 

@@ -21,7 +21,8 @@ import numpy as np
 from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior, walls_show
+from .mouth_interior import (DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
+                             walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -91,6 +92,21 @@ EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
 BLACK_PERCENTILE = 2.0
 GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
+# The driver's own mouth (``face.mouth_hint``) takes the synthesized interior's place, in full once
+# the driver's lips part by the second share of its mouth width (from the first): a barely parted
+# driver mouth is mostly lip, stretched over the portrait's wider opening (in between both mouths
+# show at once, one through the other: kept short).
+HINT_OPENING = (0.04, 0.07)
+# Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
+HINT_KNEE = 0.8
+# The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
+# (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips).
+DRIVER_TEETH_L = 88.0
+# Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
+# than its darkest row.
+DRIVER_TEETH_CONTRAST = 40.0
+DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
+HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ class MouthGeometry:
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
+    lip_rgb: np.ndarray | None = None  # (3,) float32 median colour of the lips (matching the driver's mouth to them)
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -148,6 +165,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
+        lip_rgb=np.asarray(lip_rgb, np.float32),
     )
 
 
@@ -158,7 +176,8 @@ class MouthPainter:
         self.geometry = geometry
         self.teeth = teeth
 
-    def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray) -> None:
+    def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
+              hint=None) -> None:
         """Fill the part of the opening that is wider than the portrait's own.
 
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
@@ -166,6 +185,8 @@ class MouthPainter:
         upper teeth ride with the upper lip and the new gap under them becomes the painted
         mouth (cavity, tongue, lower teeth). A closed-mouth portrait has no interior to keep,
         so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
+        ``hint`` (a ``face.mouth_hint.MouthHint``, optional): the driver's own open mouth, colour-
+        matched to the portrait, paints the interior instead of the synthesized one.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
@@ -212,6 +233,11 @@ class MouthPainter:
                              * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                          teeth=self.teeth, lower_only=True)
+            if hint is not None:
+                # The driver's mouth below its own upper teeth fills the gap below the portrait's:
+                # the whole of it put a second, duller row of teeth under the portrait's own.
+                below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+                color = _with_driver_mouth(color, hint, g, u, below_teeth, below_upper_teeth=True)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -244,7 +270,7 @@ class MouthPainter:
             walls = walls_show(opening)
             color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
                                          deep_red=DEEP_RED * walls)
-            color = _soften(color, g)
+            color = _soften(_with_driver_mouth(color, hint, g, u, v), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
@@ -349,6 +375,82 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     inside = (polygon_mask(shape_hw, polygon)).astype(np.uint8)
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
+
+
+def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+                       below_upper_teeth: bool = False) -> np.ndarray:
+    """``color`` with the driver's mouth interior (``hint``) laid over it at each pixel's (u, v) in
+    the opening, colour-matched to the portrait (``_matched_to_portrait``); ``color`` itself when
+    there is no hint. ``below_upper_teeth``: v runs over the part of the driver's opening below
+    its upper teeth (``_driver_teeth_end``)."""
+    if hint is None or g.lip_rgb is None:
+        return color
+    weight = float(smoothstep(*HINT_OPENING, float(hint.opening)))
+    if weight <= 0.0:
+        return color
+    if below_upper_teeth:
+        start = _driver_teeth_end(hint.patch, u)
+        v = start + (1.0 - start) * v
+    patch = _matched_to_portrait(hint, g)
+    rows, cols = patch.shape[:2]
+    map_u = np.broadcast_to(u * (cols - 1), color.shape[:2]).astype(np.float32)
+    map_v = np.broadcast_to(v * (rows - 1), color.shape[:2]).astype(np.float32)
+    driver = cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return color + weight * (driver - color)
+
+
+def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
+    show): in each of a few bands across the mouth, the first row past the brightest of its upper
+    half that falls halfway to its darkest (one value for the whole mouth left the arch's ends
+    hanging as specks of a second row toward the corners)."""
+    rows, cols = patch.shape[:2]
+    edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
+    ends = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        profile = patch[:, int(lo * cols):max(int(hi * cols), int(lo * cols) + 1)].mean(axis=(1, 2))
+        brightest = int(np.argmax(profile[: rows // 2]))
+        below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + profile.min()))[0]
+        shows = profile[brightest] - profile.min() >= DRIVER_TEETH_CONTRAST and len(below) > 0
+        ends.append(float(brightest + below[0]) / (rows - 1) if shows else np.nan)
+    centres, ends = 0.5 * (edges[:-1] + edges[1:]), np.array(ends)
+    found = ~np.isnan(ends)
+    if not found.any():
+        return np.zeros_like(u, dtype=np.float32)
+    # A band in the corners' shadow, its teeth too dim to tell, ends as its neighbours do.
+    return np.interp(u, centres[found], ends[found]).astype(np.float32)
+
+
+def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
+    """The driver's mouth patch in the portrait's palette, in Lab.
+
+    Lightness: a line through three anchors -- black to the painted throat's floor (``DEEP_FLOOR``
+    of the portrait's own black), the driver's lips to the portrait's lips, ordinary teeth
+    (``DRIVER_TEETH_L``) to the portrait's teeth -- eased under the portrait's teeth, the brightest
+    a mouth gets in it. Colour: around the portrait's neutral (its teeth's hue, dimming with the
+    light: a varnish tints the dark too), at the strength of the portrait's lip colour against the
+    driver's (a grey portrait stays grey)."""
+    lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    driver_lip = _to_lab(hint.lip_rgb[None])[0]
+    lip, teeth = _to_lab(g.lip_rgb[None])[0], _to_lab(g.teeth_rgb[None])[0]
+    black = float(_to_lab(np.full((1, 3), DEEP_FLOOR * g.black, np.float32))[0, 0])  # the painted throat's floor
+    # Black to black, the driver's lips to the portrait's, the driver's teeth to its teeth.
+    lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
+    driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
+    lightness = np.interp(lab[..., 0], (0.0, driver_lip_l, DRIVER_TEETH_L), (black, lip_l, float(teeth[0])),
+                          right=np.nan)
+    above = np.isnan(lightness)  # brighter than ordinary teeth: on along the teeth's slope
+    slope = (float(teeth[0]) - lip_l) / (DRIVER_TEETH_L - driver_lip_l)
+    lightness[above] = float(teeth[0]) + slope * (lab[..., 0][above] - DRIVER_TEETH_L)
+    knee = HINT_KNEE * teeth[0]
+    room = max(float(teeth[0] - knee), 1e-3)
+    lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
+    neutral = teeth[1:] / max(float(teeth[0]), 1.0)  # a* b* per unit of lightness
+    portrait_colour = float(np.linalg.norm(lip[1:] - neutral * lip[0]))
+    strength = min(portrait_colour / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
+    lab[..., 0] = lightness
+    lab[..., 1:] = neutral * lightness[..., None] + strength * lab[..., 1:]
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
 
 
 def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:

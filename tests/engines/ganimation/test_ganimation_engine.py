@@ -330,3 +330,15 @@ def test_render_cli_frames_change_only_inside_the_face_crop(tmp_path, tiny_check
         assert np.array_equal(frame[outside], mona.image[outside])
         changed_inside += int(np.any(frame[~outside] != mona.image[~outside]))
     assert changed_inside == len(pngs)
+
+
+def test_render_accepts_the_drivers_mouth_hint_and_draws_from_the_aus_alone(mona):
+    from livemorph.aus import NUM_AUS
+    from livemorph.face.mouth_hint import PATCH_HW, MouthHint
+
+    engine = GanimationEngine(tiny_generator(), "cpu", warm_up=False)
+    prepared = engine.prepare(mona)
+    aus = np.full(NUM_AUS, 2.0, np.float32)
+    hint = MouthHint(patch=np.full(PATCH_HW + (3,), 255.0, np.float32), lip_rgb=np.array([200.0, 60, 60], np.float32),
+                     opening=0.4, width=80.0)
+    assert np.array_equal(engine.render(prepared, aus, mouth_hint=hint), engine.render(prepared, aus))

@@ -1,0 +1,134 @@
+"""The driver's own mouth interior (``face.mouth_hint``) painted into the warp engine's opening."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livemorph.face.mouth_hint import PATCH_HW, MouthHint
+
+from conftest import resting_plus, shared_face, shared_path
+from face_regions import FACE_OVAL, LOWER_INNER, UPPER_INNER, polygon
+
+JAW_DROP = {"AU26": 3.0, "AU25": 2.0}
+
+
+def _hint(top_rgb, bottom_rgb, lip_rgb=(170, 80, 70)) -> MouthHint:
+    """A driver mouth whose upper half is ``top_rgb`` and lower half ``bottom_rgb``."""
+    rows, cols = PATCH_HW
+    patch = np.empty((rows, cols, 3), np.float32)
+    patch[: rows // 2] = top_rgb
+    patch[rows // 2:] = bottom_rgb
+    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35, width=90.0)
+
+
+def _opening_rows(out: np.ndarray, moved: np.ndarray) -> tuple[float, float]:
+    """Mean grey of the top and bottom thirds of the opening, over its middle columns."""
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = upper[0, 0], upper[-1, 0]
+    grey = out.astype(np.float32).mean(axis=2)
+    tops, bottoms = [], []
+    for x in np.linspace(x0 + 0.35 * (x1 - x0), x0 + 0.65 * (x1 - x0), 7):
+        top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+        height = bottom - top
+        column = int(round(x))
+        tops.append(grey[int(top + 0.2 * height):int(top + 0.4 * height), column].mean())
+        bottoms.append(grey[int(bottom - 0.4 * height):int(bottom - 0.2 * height), column].mean())
+    return float(np.mean(tops)), float(np.mean(bottoms))
+
+
+@pytest.fixture(scope="module")
+def mona(config, image_tracker):
+    return shared_face("mona_lisa.jpg", config, image_tracker)
+
+
+def test_the_opening_follows_the_drivers_light_from_top_to_bottom(engine, mona):
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    moved = engine.displaced_vertices(prepared, aus)
+    bright_over_dark = engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (25, 20, 20)))
+    dark_over_bright = engine.render(prepared, aus, mouth_hint=_hint((25, 20, 20), (235, 235, 230)))
+    top, bottom = _opening_rows(bright_over_dark, moved)
+    assert top > bottom + 40, (top, bottom)
+    top, bottom = _opening_rows(dark_over_bright, moved)
+    assert bottom > top + 40, (top, bottom)
+
+
+def test_without_a_hint_or_with_the_setting_off_the_synthesized_interior_stays(config, engine, mona):
+    from livemorph.engines.warp import WarpEngine
+
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    synthesized = engine.render(prepared, aus)
+    hint = _hint((235, 235, 230), (25, 20, 20))
+    assert np.array_equal(engine.render(prepared, aus, mouth_hint=None), synthesized)
+    assert not np.array_equal(engine.render(prepared, aus, mouth_hint=hint), synthesized)
+    off = WarpEngine(config.replace("warp.driver_mouth", False).warp)
+    assert np.array_equal(off.render(off.prepare(mona), aus, mouth_hint=hint), synthesized)
+
+
+def test_a_grey_portrait_keeps_a_colourful_driver_mouth_grey(config, engine, image_tracker):
+    portrait = shared_face("london_042_grayscale.png", config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = resting_plus(prepared, **JAW_DROP)
+    moved = engine.displaced_vertices(prepared, aus)
+    colourful = _hint((230, 60, 60), (40, 200, 60), lip_rgb=(200, 70, 80))
+    out = engine.render(prepared, aus, mouth_hint=colourful).astype(np.int16)
+    synthesized = engine.render(prepared, aus).astype(np.int16)
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = int(upper[0, 0]), int(upper[-1, 0])
+    y0, y1 = int(upper[:, 1].min()), int(lower[:, 1].max())
+    box, plain = out[y0:y1, x0:x1], synthesized[y0:y1, x0:x1]
+    assert np.abs(box - plain).mean() > 5  # the driver's mouth is there ...
+    spread = box.max(axis=2) - box.min(axis=2)
+    assert np.percentile(spread, 99) <= 3, np.percentile(spread, 99)  # ... and grey
+
+
+def _opening_pixels(out: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    """(N, 3) pixels of the middle of the opening (well inside the lips)."""
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = upper[0, 0], upper[-1, 0]
+    pixels = []
+    for x in np.linspace(x0 + 0.3 * (x1 - x0), x0 + 0.7 * (x1 - x0), 9):
+        top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+        height = bottom - top
+        pixels.append(out[int(top + 0.25 * height):int(bottom - 0.25 * height), int(round(x))])
+    return np.concatenate(pixels).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(np.asarray(rgb, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0]
+
+
+def test_white_driver_teeth_take_the_paintings_varnish_and_no_more_light_than_its_face(engine, mona):
+    from livemorph.frames import load_image
+
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    moved = engine.displaced_vertices(prepared, aus)
+    white = _hint((250, 250, 252), (250, 250, 252), lip_rgb=(180, 90, 90))
+    inside = _opening_pixels(engine.render(prepared, aus, mouth_hint=white), moved)
+    # The painting's own light and tint, read from the picture: its face's brightest skin.
+    image = load_image(shared_path("assets/portraits/mona_lisa.jpg"))
+    face = image[polygon(image.shape[:2], mona.track.landmarks[list(FACE_OVAL), :2])].astype(np.float32)
+    brightest = face[face.mean(axis=1) >= np.percentile(face.mean(axis=1), 95)]
+    assert np.percentile(inside.mean(axis=1), 99) <= np.percentile(face.mean(axis=1), 99.5) + 3
+    # Varnish-yellow like the face's light (b* ~ +40), not the driver's blue-white (b* ~ -1).
+    assert _lab(inside)[:, 2].mean() > 0.5 * _lab(brightest)[:, 2].mean() > 10
+
+
+def test_under_a_portraits_own_teeth_the_drivers_upper_teeth_do_not_make_a_second_row(config, engine,
+                                                                                       image_tracker):
+    trump = shared_face("trump_official_2017.png", config, image_tracker)  # smiles with his own upper teeth
+    prepared = engine.prepare(trump)
+    aus = resting_plus(prepared, AU26=3.5, AU25=2.0)
+    moved = engine.displaced_vertices(prepared, aus)
+    teeth_over_dark = engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (25, 20, 20)))
+    all_dark = engine.render(prepared, aus, mouth_hint=_hint((25, 20, 20), (25, 20, 20)))
+    synthesized = engine.render(prepared, aus)
+    with_teeth, dark, painted = (_opening_pixels(out, moved).mean(axis=1)
+                                 for out in (teeth_over_dark, all_dark, synthesized))
+    assert np.abs(dark - painted).mean() > 5  # the driver's dark mouth is there ...
+    # ... and the driver's upper teeth stay above the gap, behind the portrait's own.
+    assert np.abs(with_teeth - dark).mean() < 4, np.abs(with_teeth - dark).mean()

@@ -1,0 +1,130 @@
+"""The driver's mouth interior cut out of real driver frames (``face.mouth_hint``), and carried
+beside the AUs by the AU stream."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from livemorph.face.mouth_hint import lip_lines, mouth_hint
+
+from conftest import shared_path
+
+LAUGH = ("pexels_woman_laughing.mp4", 298)  # a toothy laugh: upper teeth bright under the upper lip
+JAW_DROP = ("woman_expressions.mp4", 304)  # a wide "O", teeth hidden, a dark mouth
+CLOSED = ("woman_expressions.mp4", 200)  # lips together
+
+
+def driver_frame(name: str, index: int) -> np.ndarray:
+    from livemorph.capture.video_file import VideoFileSource
+
+    with VideoFileSource(shared_path(f"assets/driving/{name}"), paced=False) as source:
+        for frame in source:
+            if frame.index == index:
+                return frame.image.copy()
+    raise AssertionError(f"{name} has no frame {index}")
+
+
+@pytest.fixture(scope="module")
+def laugh():
+    return driver_frame(*LAUGH)
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    return np.asarray(rgb, np.float32).mean(axis=-1)
+
+
+def test_a_toothy_laugh_gives_the_drivers_teeth_in_the_upper_rows(laugh, image_tracker):
+    hint = mouth_hint(laugh, lip_lines(image_tracker.detect_largest(laugh)))
+    assert hint is not None
+    rows, cols = hint.patch.shape[:2]
+    middle = grey(hint.patch[:, cols // 4: 3 * cols // 4])
+    upper_third = middle[: rows // 3]
+    # The driver's upper teeth: far brighter than her lips and than the lower part of the mouth.
+    assert np.percentile(upper_third, 75) > float(grey(hint.lip_rgb)) + 30
+    assert upper_third.mean() > middle[2 * rows // 3:].mean() + 30
+    assert 0.15 < hint.opening < 0.4
+
+
+def test_a_jaw_drop_opens_and_closed_lips_give_no_hint(image_tracker):
+    open_mouth = driver_frame(*JAW_DROP)
+    hint = mouth_hint(open_mouth, lip_lines(image_tracker.detect_largest(open_mouth)))
+    assert hint is not None and hint.opening > 0.3
+    assert grey(hint.patch).mean() < grey(hint.lip_rgb) - 20  # a dark mouth between lighter lips
+    closed = driver_frame(*CLOSED)
+    track = image_tracker.detect_largest(closed)
+    assert track.present
+    assert mouth_hint(closed, lip_lines(track)) is None
+    assert mouth_hint(closed, None) is None  # no face
+
+
+def test_a_rolled_head_gives_the_same_upright_mouth(laugh, image_tracker):
+    upright = mouth_hint(laugh, lip_lines(image_tracker.detect_largest(laugh)))
+    h, w = laugh.shape[:2]
+    lips = lip_lines(image_tracker.detect_largest(laugh))
+    centre = tuple(float(c) for c in lips[:2].reshape(-1, 2).mean(axis=0))
+    rolled_image = cv2.warpAffine(laugh, cv2.getRotationMatrix2D(centre, 25, 1.0), (w, h), flags=cv2.INTER_LINEAR)
+    rolled = mouth_hint(rolled_image, lip_lines(image_tracker.detect_largest(rolled_image)))
+    assert rolled is not None
+    same = np.abs(grey(rolled.patch) - grey(upright.patch)).mean()
+    upside_down = np.abs(grey(rolled.patch) - grey(upright.patch[::-1])).mean()
+    assert same < 20 and same < 0.5 * upside_down, (same, upside_down)
+
+
+def test_a_mouth_leaving_the_image_gives_no_hint(laugh, image_tracker):
+    lips = lip_lines(image_tracker.detect_largest(laugh))
+    bottom = int(lips[1][:, 1].max())
+    cut = laugh[: bottom - 5]
+    assert mouth_hint(cut, lips) is None
+
+
+def test_the_au_stream_carries_the_open_mouth_beside_the_aus(config):
+    from livemorph.capture.video_file import VideoFileSource
+    from livemorph.face.au_stream import AUStream
+
+    readings = []
+    with VideoFileSource(shared_path("assets/driving/woman_expressions.mp4"), paced=False) as source, \
+            AUStream.from_config(config) as stream:
+        for frame in source:
+            readings.append(stream.process(frame))
+            if frame.index >= 20:
+                break
+    with_hint = [r for r in readings if r.mouth_hint is not None]
+    assert len(with_hint) >= 5  # she talks with her mouth open in the first second
+    assert all(r.state == "tracking" for r in with_hint)
+    assert all(r.mouth_hint.opening >= 0.04 for r in with_hint)
+    # Off in the config: no hint is cut out.
+    with VideoFileSource(shared_path("assets/driving/woman_expressions.mp4"), paced=False) as source, \
+            AUStream.from_config(config.replace("warp.driver_mouth", False)) as stream:
+        off = [stream.process(frame) for frame, _ in zip(source, range(21))]
+    assert all(r.mouth_hint is None for r in off)
+
+
+def test_a_portrait_shows_the_laughs_teeth_and_the_jaw_drops_dark(laugh, image_tracker, config, engine):
+    """Two real driver mouths on one jaw drop of the Mona Lisa: the top of the opening is light where
+    the driver's is (her teeth) and dark where the driver's is (a wide "O")."""
+    from conftest import resting_plus, shared_face
+    from face_regions import LOWER_INNER, UPPER_INNER
+
+    jaw_frame = driver_frame(*JAW_DROP)
+    hints = [mouth_hint(image, lip_lines(image_tracker.detect_largest(image))) for image in (laugh, jaw_frame)]
+    mona = shared_face("mona_lisa.jpg", config, image_tracker)
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, AU26=3.0, AU25=2.0)
+    moved = engine.displaced_vertices(prepared, aus)
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    left, right = upper[0, 0], upper[-1, 0]
+    xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 7)
+    tops = []
+    for hint in hints:
+        out = grey(engine.render(prepared, aus, mouth_hint=hint))
+        column_tops = []
+        for x in xs:
+            top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+            rows_at = slice(int(top + 0.15 * (bottom - top)), int(top + 0.35 * (bottom - top)))
+            column_tops.append(out[rows_at, int(round(x))].mean())
+        tops.append(float(np.mean(column_tops)))
+    rows = hints[0].patch.shape[0]
+    patch_tops = [float(grey(h.patch[int(0.15 * rows):int(0.35 * rows), 30:66]).mean()) for h in hints]
+    assert patch_tops[0] > patch_tops[1] + 60  # the drivers themselves: teeth against a dark "O"
+    assert tops[0] > tops[1] + 40, tops
