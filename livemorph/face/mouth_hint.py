@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ..engines.warp.au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 
 PATCH_HW = (40, 96)  # rows (v) x columns (u) of the canonical patch
 # Lips parted by less than this share of the mouth width are closed: nothing inside to transfer.

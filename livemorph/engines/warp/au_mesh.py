@@ -26,6 +26,7 @@ import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
+from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER
 from .direction import unit
 from .easing import ease_toward, smoothstep
 from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
@@ -134,13 +135,7 @@ FROWN_BAND_KEEP = 0.35
 FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
 # (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
 BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
-# Inner lip contour, MediaPipe indices, left to right (image): upper then lower; corners shared.
-UPPER_INNER = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
-# Outer lip contour, the same way round.
-UPPER_OUTER = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291)
-LOWER_OUTER = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291)
 # The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
 LIP_OPENING_COLUMNS = ("AU26",)
 NOSE_TIP, CHIN = 1, 152

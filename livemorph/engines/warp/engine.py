@@ -26,8 +26,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, LOWER_INNER,
-                       LOWER_OUTER, NUM_FACE_POINTS, UPPER_INNER, UPPER_OUTER, AUMeshModel, brow_change,
+from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS, AUMeshModel, brow_change,
                        ease_frown, feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, load_au_mesh_model,
                        mouth_corner_change)
 from ...aus import AU, as_au_vector

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .au_mesh import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
 from .mouth_interior import (DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,

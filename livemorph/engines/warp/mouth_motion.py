@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .au_mesh import (CHIN, LIP_BOTTOM, LOWER_INNER, LOWER_LIP, LOWER_OUTER, NOSE_BASE, UPPER_INNER, UPPER_LIP_CENTRE,
-                      UPPER_LIP_TOP, UPPER_OUTER)
+from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 

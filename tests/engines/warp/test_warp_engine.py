@@ -13,7 +13,7 @@ import pytest
 from livemorph.engines.warp.au_mesh import load_au_mesh_model
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.engines import create_engine
-from livemorph.engines.warp.au_mesh import LOWER_INNER, UPPER_INNER
+from livemorph.face.lip_contours import LOWER_INNER, UPPER_INNER
 from livemorph.engines.warp.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
 from livemorph.engines.warp.engine import (
     WarpEngine,
