@@ -32,6 +32,10 @@ TONGUE_START, TONGUE_FULL = 0.14, 0.3
 # parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth). A ridge 0.07 of the opening
 # tall, 0.1 below the tongue's top (narrower, the portrait's softness blurred it away).
 TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
+# The tongue is lit as the teeth above it are: it takes this power of their tint (RGB over its
+# mean) -- a varnished painting's yellow (the Mona Lisa's tongue read mauve against her paint),
+# nothing on a grey photo's or a photo's near-white teeth.
+TONGUE_IN_TEETH_LIGHT = 0.4
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
@@ -56,7 +60,7 @@ CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 
 # canines most: their dentine shows through; a grey photo's teeth stay grey). Teeth of one light
 # read as a bar of dentures (Grace Hopper's, lisa3's glowing bar).
 TOOTH_LIGHT = ((1.0, 0.94, 1.0, 0.92, 0.96, 0.93, 0.93), (1.0, 0.97, 0.94, 0.95, 0.92, 0.96, 0.93))
-TOOTH_TINT = (0.1, 0.3, 0.6, 0.4, 0.4, 0.4, 0.4)  # more of the teeth's own tint: tint ** (1 + this)
+TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
@@ -87,7 +91,7 @@ class Bowl:
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.48, (0.45, 0.35)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
 # throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.18, rim=0.4, lips_inside=0.1)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.14, rim=0.4, lips_inside=0.1)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
 # a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
@@ -106,7 +110,7 @@ PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 # 12 at 22); losing 0.7 of their light and 0.9 of their colour, a black slot under the upper teeth
 # (L* 3, chroma under 1, darker than anything in the face: "a hole in a sepia painting"). Real
 # open mouths' darkest fifth (Obama's, Trump's own) keep chroma 0.6-1.0 of their L*; the painted
-# deep now 0.7-1.0 (test_warp_jaw_drop_interior). Darkened by a share of their light, not set to
+# deep now 0.65-1.1 (test_warp_jaw_drop_interior). Darkened by a share of their light, not set to
 # one black, the bowl keeps its gradient (at one black london_092's was a flat dark fill).
 DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.1, 0.8), 0.55, 0.65
 # The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
@@ -263,7 +267,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
+        color = color * (1 - tongue[..., None]) + (lit[..., None] * _in_the_teeths_light(g)) * tongue[..., None]
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
@@ -290,3 +294,9 @@ def _no_more_saturated_than(color: np.ndarray, share: float) -> np.ndarray:
     mean = channel_mean(color)
     spread = np.abs(color - mean).max(axis=-1, keepdims=True)
     return mean + (color - mean) * np.minimum(1.0, share * mean / np.maximum(spread, 1e-3))
+
+
+def _in_the_teeths_light(g) -> np.ndarray:
+    """(3,) the tongue's colour under the light (and varnish) the teeth show (``TONGUE_IN_TEETH_LIGHT``)."""
+    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3) ** TONGUE_IN_TEETH_LIGHT
+    return g.tongue_rgb * tint / float(tint.mean())
