@@ -59,7 +59,7 @@ CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 
 # right) -- set a little back or turned -- and how much more of the teeth's own tint it has (the
 # canines most: their dentine shows through; a grey photo's teeth stay grey). Teeth of one light
 # read as a bar of dentures (Grace Hopper's, lisa3's glowing bar).
-TOOTH_LIGHT = ((1.0, 0.94, 1.0, 0.92, 0.96, 0.93, 0.93), (1.0, 0.97, 0.94, 0.95, 0.92, 0.96, 0.93))
+TOOTH_LIGHT = ((1.0, 0.91, 1.0, 0.88, 0.94, 0.9, 0.9), (1.0, 0.96, 0.91, 0.93, 0.88, 0.94, 0.9))
 TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
