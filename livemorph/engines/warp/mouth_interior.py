@@ -112,7 +112,13 @@ PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 # open mouths' darkest fifth (Obama's, Trump's own) keep chroma 0.6-1.0 of their L*; the painted
 # deep now 0.65-1.1 (test_warp_jaw_drop_interior). Darkened by a share of their light, not set to
 # one black, the bowl keeps its gradient (at one black london_092's was a flat dark fill).
-DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.1, 0.8), 0.55, 0.65
+DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.4, 0.9), 0.55, 0.65
+# Darkness from 0.1 on (fully at 0.8) darkened the cheeks' walls too: the whole opening under the
+# teeth one dark band (a "slot"), the Mona Lisa's at L* 3-6 from corner to corner. From 0.4 on only
+# the throat's core is the deep; the walls keep a warm mid-tone. Under a portrait's own teeth the
+# cavity is the rest of its own dark opening and stays darker further out (from 0.1 on, lit walls
+# there lifted the synthetic face's opening past half its skin: test_warp_engine).
+OWN_DEEP_BLACK = (0.1, 0.8)
 # The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
 # between these |2u - 1| (greyed to the last pixel, lisa3's corners were crisper than her own:
 # edge contrast 6.3 against the 6.2 allowed, test_warp_mouth_corners).
@@ -248,7 +254,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
     # her lightest skin's 41.2, test_warp_smile).
     walls = walls_show(opening)
-    deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
+    deep_from = OWN_DEEP_BLACK if lower_only else DEEP_BLACK
+    deep = walls * smoothstep(*deep_from, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
     color = color + DEEP_GREY * deep * (channel_mean(color) - color)
     color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
     color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
