@@ -38,8 +38,9 @@ TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the port
 OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
 # at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
 # The shadow of the portrait's own upper teeth on the palate under them: this share of the light,
-# fading out this far below them (share of the mouth width).
-UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.6, 0.12
+# fading out this far below them (share of the mouth width); at 0.6 it was a black slot under
+# Obama's teeth (with the throat's dark: L* 2 over a fifth of the opening, his face's darkest 14).
+UNDER_OWN_TEETH_SHADOW, UNDER_OWN_TEETH_SHADOW_DEPTH = 0.35, 0.12
 # Over a jaw drop under its own teeth the lower lip's wet inner face shows, turned away from the
 # light: from its edge this share of the way to the cavity's half-lit red, fading out over
 # LOWER_LIP_ROLL_MAX of the mouth width down the lip (the cavity met a lit lip in a clean cut:

@@ -4,11 +4,12 @@ Everything is a function of where a pixel sits in the opening -- ``u`` across th
 corner to corner), pixels below the upper lip and above the lower lip -- scaled to the mouth
 width, so one small patch of array maths paints any mouth. Shading follows a real mouth lit
 from the front and above: teeth brightest in the middle, shadowed just under the upper lip,
-widest in the middle and narrower and darker toward the corners, their free edges one smooth
-arc with small notches, parted by faint gaps (never a dark outline); the cavity
-is lit near the lips and darkens with depth, its shadows redder than its lit walls -- a wide
-one is a bowl, darkest at the throat, where it goes dark and nearly colourless (warm only near
-the lips); a tongue shows only low in a wide opening, lit at its
+widest in the middle and narrower and darker toward the corners, each a little different in
+light and yellow, their free edges one smooth arc with small notches, parted by faint gaps
+(never a dark outline); the cavity is lit near the lips and darkens with depth, its shadows
+redder than its lit walls -- a wide one is a bowl, darkest at the throat in the middle, where it
+goes a dark, dull red-brown (never a colourless black slot), its cheeks' walls a warm mid-tone;
+a tongue shows only low in a wide opening, rising softly out of the throat's shadow, lit at its
 front, its wet back catching the light along its top curve. The painted rows and the lower row
 under a portrait's own teeth are one painter (``_arch_row``) with different tooth shapes.
 """
@@ -31,6 +32,10 @@ TONGUE_START, TONGUE_FULL = 0.14, 0.3
 # parted 0.086 mouth widths instead of 0.092, test_warp_open_mouth). A ridge 0.07 of the opening
 # tall, 0.1 below the tongue's top (narrower, the portrait's softness blurred it away).
 TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
+# The tongue is lit as the teeth above it are: it takes this power of their tint (RGB over its
+# mean) -- a varnished painting's yellow (the Mona Lisa's tongue read mauve against her paint),
+# nothing on a grey photo's or a photo's near-white teeth.
+TONGUE_IN_TEETH_LIGHT = 0.4
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
@@ -50,6 +55,12 @@ EMBRASURE_DEPTH, EMBRASURE_DEPTH_SIDE, EMBRASURE_WIDTH = 0.06, 0.1, 0.25
 # middle of the smooth arc in shadow further down: a greyer row under the lip.
 ROOT_LIGHT, ROOT_SHADOW = 0.5, 0.3
 CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 the ends stayed lit)
+# No two teeth are alike: each one's light (from the middle out, the viewer's left half then the
+# right) -- set a little back or turned -- and how much more of the teeth's own tint it has (the
+# canines most: their dentine shows through; a grey photo's teeth stay grey). Teeth of one light
+# read as a bar of dentures (Grace Hopper's, lisa3's glowing bar).
+TOOTH_LIGHT = ((1.0, 0.91, 1.0, 0.88, 0.94, 0.9, 0.9), (1.0, 0.96, 0.91, 0.93, 0.88, 0.94, 0.9))
+TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
@@ -75,9 +86,12 @@ class Bowl:
     wide_corner: float = 0.2
 
 
-THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.55, (0.7, 0.35)
-# Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces.
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.1, rim=0.4, lips_inside=0.1)
+# (At 0.55 across and 0.7 up the throat's dark reached the corners and the teeth: one dark band
+# under the upper row, a "slot"; the palate under the teeth now half-lit.)
+THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.48, (0.45, 0.35)
+# Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
+# throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.14, rim=0.4, lips_inside=0.1)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
 # a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
@@ -89,14 +103,22 @@ DEEP_RED = 1.0
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
 PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
-# Deep inside, little light comes back at all, and what does has lost its colour: the cavity's
-# darker parts (darkness: 1 - their light over the opening's brightest, from the first value on,
-# fully at the second) lose up to this share of their light and this share of their colour. Only
-# the walls lit near the lips stay warm: the redder shadows alone gave a flat saturated maroon
-# (the Mona Lisa's deep L* 13 at chroma 24, london_092's 12 at 22, where a real open mouth's deep
-# reads L* 2..5, chroma near 0). Darkened by a share of their light, not set to one black, the
-# bowl keeps its gradient (at one black london_092's was a flat dark fill: test_warp_teeth).
-DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.1, 0.8), 0.7, 0.9
+# Deep inside, little light comes back, and what does is a dull warm brown: the cavity's darker
+# parts (darkness: 1 - their light over the opening's brightest, from the first value on, fully at
+# the second) lose up to this share of their light and this share of their colour. The redder
+# shadows alone gave a flat saturated maroon (the Mona Lisa's deep L* 13 at chroma 24, london_092's
+# 12 at 22); losing 0.7 of their light and 0.9 of their colour, a black slot under the upper teeth
+# (L* 3, chroma under 1, darker than anything in the face: "a hole in a sepia painting"). Real
+# open mouths' darkest fifth (Obama's, Trump's own) keep chroma 0.6-1.0 of their L*; the painted
+# deep now 0.65-1.1 (test_warp_jaw_drop_interior). Darkened by a share of their light, not set to
+# one black, the bowl keeps its gradient (at one black london_092's was a flat dark fill).
+DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.4, 0.9), 0.55, 0.65
+# Darkness from 0.1 on (fully at 0.8) darkened the cheeks' walls too: the whole opening under the
+# teeth one dark band (a "slot"), the Mona Lisa's at L* 3-6 from corner to corner. From 0.4 on only
+# the throat's core is the deep; the walls keep a warm mid-tone. Under a portrait's own teeth the
+# cavity is the rest of its own dark opening and stays darker further out (from 0.1 on, lit walls
+# there lifted the synthetic face's opening past half its skin: test_warp_engine).
+OWN_DEEP_BLACK = (0.1, 0.8)
 # The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
 # between these |2u - 1| (greyed to the last pixel, lisa3's corners were crisper than her own:
 # edge contrast 6.3 against the 6.2 allowed, test_warp_mouth_corners).
@@ -104,6 +126,11 @@ DEEP_SIDE = (0.5, 0.9)
 # ... over this share of the picture's own black (a grey photo's or a flat texture's lifted blacks:
 # the mouth stays within the picture's tones; one floor under the deep flattened it again).
 DEEP_FLOOR = 0.35
+# A wide-open mouth's inside in shade is a dull red-brown: no channel strays further than this
+# share of the colour's mean from it, as the walls show (its lit walls' red, deepened in the dark
+# at full strength, drew london_092's opening with a saturated red rim, and a maroon band around
+# Obama's throat; in a smile's narrow opening it cooled the Mona Lisa's teeth, test_warp_smile).
+DEEP_SATURATION = 0.45
 
 
 @dataclass(frozen=True)
@@ -168,7 +195,13 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
-    return shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb, cover
+    color = shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb
+    # Each tooth its own light and yellow, over its whole face (through the cavity's light in the
+    # shade above, the darker teeth took its red and cooled the Mona Lisa's: test_warp_smile).
+    own = np.where(u[0] < 0.5, np.take(TOOTH_LIGHT[0], index, mode="clip"), np.take(TOOTH_LIGHT[1], index, mode="clip"))
+    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3)
+    yellower = tint[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
+    return color * (own[:, None] * yellower / yellower.mean(axis=1, keepdims=True))[None], cover
 
 
 def walls_show(opening: float) -> float:
@@ -217,27 +250,31 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
     redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
     color = light[..., None] * mean * redder / channel_mean(redder)
-    # Deep inside, dark and grey (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
+    # Deep inside, dark and dull (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
     # her lightest skin's 41.2, test_warp_smile).
     walls = walls_show(opening)
-    deep = walls * smoothstep(*DEEP_BLACK, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
+    deep_from = OWN_DEEP_BLACK if lower_only else DEEP_BLACK
+    deep = walls * smoothstep(*deep_from, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
     color = color + DEEP_GREY * deep * (channel_mean(color) - color)
     color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
+    color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
     # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
-    # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do.
+    # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do,
+    # rising out of the throat's shadow over 0.18 of the opening (over 0.08 its top cut the dark
+    # off in a hard line: the lower edge of a "slot").
     if walls > 0.0:
         tongue_top = TONGUE_TOP + 0.45 * side ** 2
-        tongue = walls * smoothstep(tongue_top - 0.02, tongue_top + 0.06, v) * smoothstep(0.85, 0.6, side)
-        lit = (0.45 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+        tongue = walls * smoothstep(tongue_top - 0.06, tongue_top + 0.12, v) * smoothstep(0.85, 0.6, side)
+        lit = (0.4 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
+        color = color * (1 - tongue[..., None]) + (lit[..., None] * _in_the_teeths_light(g)) * tongue[..., None]
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
@@ -256,3 +293,17 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
             cover = cover * smoothstep(*row.fade, side)
         color = color * (1 - cover[..., None]) + rgb * cover[..., None]
     return color
+
+
+def _no_more_saturated_than(color: np.ndarray, share: float) -> np.ndarray:
+    """``color`` (h, w, 3) with each pixel's spread about its channel mean at most ``share`` of
+    that mean (hue and mean kept)."""
+    mean = channel_mean(color)
+    spread = np.abs(color - mean).max(axis=-1, keepdims=True)
+    return mean + (color - mean) * np.minimum(1.0, share * mean / np.maximum(spread, 1e-3))
+
+
+def _in_the_teeths_light(g) -> np.ndarray:
+    """(3,) the tongue's colour under the light (and varnish) the teeth show (``TONGUE_IN_TEETH_LIGHT``)."""
+    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3) ** TONGUE_IN_TEETH_LIGHT
+    return g.tongue_rgb * tint / float(tint.mean())
