@@ -34,10 +34,19 @@ from .raster import polygon_mask
 LINE_DARKER, LINE_BRIGHTER = 0.9, 1.1
 LINE_SCALE, LINE_SCALE_PX = 0.04, 2
 # The open eye's lashes and lid margins reach this far out of its outline (fraction of its
-# width, and at least LASH_REACH_PX: lashes are a few pixels thick on a small face too).
-LASH_REACH, LASH_REACH_PX = 0.08, 2
-# A brow's soft edge beyond its landmarks (fraction of the eye width): left out of the light too.
+# width, and at least LASH_REACH_PX: lashes are a few pixels thick on a small face too, and the
+# crease's line right above them, within 2 px of the astronaut's 19 px wide eyes, was taken for
+# the light above the eye).
+LASH_REACH, LASH_REACH_PX = 0.08, 3
+# A brow's soft edge beyond its landmarks (fraction of the eye width): left out of the light too
 BROW_EDGE = 0.05
+# ... but only what is darker than this fraction of the skin around the eye is hair there: the
+# soft edge covers skin too (the bright skin below a small face's brow, the Mona Lisa's bare brow
+# bone); left out, the light above the eye came from the crease's line (with it, the astronaut's
+# shut lids were ~25 grey levels darker than the skin above them: brown-ringed) or the open eye's
+# lit lid alone (the Mona Lisa's pale mound). Within the landmarks' outline all is hair (grey
+# and white brows are no darker than the skin).
+BROW_HAIR = 0.7
 # The fill is smoothed over this fraction of the eye width (the skin's grain is laid on
 # separately, lid_grain).
 SMOOTHING = 0.06
@@ -140,7 +149,8 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
                          fallback: np.ndarray, brow: np.ndarray, upper: np.ndarray) -> SocketLight:
     """``eye``: the open eye's outline (corners and both lid margins); ``around``: points whose
     box (with a margin) the map covers; ``brow``: the brow's outline, left out like the eye
-    (hair, not light); ``upper``: the upper lid margin, outer -> inner corner; in the portrait."""
+    (hair, not light; around it only what is darker than ``fallback``, the lid skin's tone, by
+    BROW_HAIR); ``upper``: the upper lid margin, outer -> inner corner; in the portrait."""
     h, w = image.shape[:2]
     pad = 0.3 * width + 2
     x0, y0 = (max(int(np.floor(v - pad)), 0) for v in around.min(axis=0))
@@ -150,7 +160,8 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     opening = polygon_mask(patch.shape[:2], eye - (x0, y0)).astype(np.uint8)
     radius = max(int(round(LASH_REACH * width)), LASH_REACH_PX)
     lashes = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))) > 0
-    lashes |= brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0
+    lashes |= polygon_mask(patch.shape[:2], brow - (x0, y0)) > 0
+    lashes |= _dark(patch, brow_mask(patch.shape[:2], brow - (x0, y0), width) > 0.0, BROW_HAIR * fallback)
     # Everything below the upper lid margin (carried on straight past the corners) is left out
     # for the light from above.
     ends = upper[[0, -1]] + np.array([[-1.0], [1.0]]) * 2.0 * (upper[-1] - upper[0])
@@ -169,6 +180,11 @@ def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndar
     reach = max(int(round(BROW_EDGE * width)), 1)
     grown = cv2.dilate(inside, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
     return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), 0.5 * reach)
+
+
+def _dark(patch: np.ndarray, mask: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the pixels of ``mask`` darker than ``rgb``'s luminance (noise smoothed out)."""
+    return mask & (cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0) < float(np.asarray(rgb, np.float32) @ LUMA))
 
 
 def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:
