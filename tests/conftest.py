@@ -100,6 +100,17 @@ def shared_face(name: str, config, tracker):
                                  source=name, tracker=tracker)
 
 
+def driver_frame(name: str, index: int) -> np.ndarray:
+    """Frame ``index`` (RGB) of the shared driving video ``name``."""
+    from livemorph.capture.video_file import VideoFileSource
+
+    with VideoFileSource(shared_path(f"assets/driving/{name}"), paced=False) as source:
+        for frame in source:
+            if frame.index == index:
+                return frame.image.copy()
+    raise AssertionError(f"{name} has no frame {index}")
+
+
 def resting_plus(prepared, **changes: float) -> np.ndarray:
     """The prepared portrait's resting AUs plus ``changes`` (e.g. AU12=3)."""
     from livemorph.aus import AU

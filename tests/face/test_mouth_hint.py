@@ -8,21 +8,11 @@ import pytest
 
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
-from conftest import shared_path
+from conftest import driver_frame, shared_path
 
 LAUGH = ("pexels_woman_laughing.mp4", 298)  # a toothy laugh: upper teeth bright under the upper lip
 JAW_DROP = ("woman_expressions.mp4", 304)  # a wide "O", teeth hidden, a dark mouth
 CLOSED = ("woman_expressions.mp4", 200)  # lips together
-
-
-def driver_frame(name: str, index: int) -> np.ndarray:
-    from livemorph.capture.video_file import VideoFileSource
-
-    with VideoFileSource(shared_path(f"assets/driving/{name}"), paced=False) as source:
-        for frame in source:
-            if frame.index == index:
-                return frame.image.copy()
-    raise AssertionError(f"{name} has no frame {index}")
 
 
 @pytest.fixture(scope="module")

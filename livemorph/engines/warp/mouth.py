@@ -21,7 +21,7 @@ import numpy as np
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import (DEEP_FLOOR, DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
                              walls_show)
 from .raster import polygon_mask
 
@@ -108,6 +108,11 @@ DRIVER_TEETH_L = 88.0
 DRIVER_TEETH_CONTRAST = 40.0
 DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
+# The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
+# the lightness of the face's own darkest tones, its chroma at most this share of that lightness
+# (the shared photos' own open mouths: L* 0.84-1.55 of their face's darkest, chroma 0.6-1.0 of L*;
+# at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills).
+DEEP_LIGHT, DEEP_CHROMA = 0.8, 0.8
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class MouthGeometry:
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
     lip_rgb: np.ndarray | None = None  # (3,) float32 median colour of the lips (matching the driver's mouth to them)
+    deep_rgb: np.ndarray | None = None  # (3,) float32 the cavity's hue at the face's own darkest (the driver's black goes there)
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -136,7 +142,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own = _own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
-    teeth = own if has_own else _painted_teeth_rgb(image, xy, polygon_mask(shape, xy[list(FACE_OVAL)]))
+    face = polygon_mask(shape, xy[list(FACE_OVAL)])
+    teeth = own if has_own else _painted_teeth_rgb(image, xy, face)
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
@@ -167,6 +174,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
         lip_rgb=np.asarray(lip_rgb, np.float32),
+        deep_rgb=_mouth_deep(cavity, _face_darkest(image, face)),
     )
 
 
@@ -473,33 +481,56 @@ def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
 def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     """The driver's mouth patch in the portrait's palette, in Lab.
 
-    Lightness: a line through three anchors -- black to the painted throat's floor (``DEEP_FLOOR``
-    of the portrait's own black), the driver's lips to the portrait's lips, ordinary teeth
-    (``DRIVER_TEETH_L``) to the portrait's teeth -- eased under the portrait's teeth, the brightest
-    a mouth gets in it. Colour: around the portrait's neutral (its teeth's hue, dimming with the
-    light: a varnish tints the dark too), at the strength of the portrait's lip colour against the
-    driver's (a grey portrait stays grey)."""
+    Three anchors carry the driver's tones to the portrait's: black to the face's own darkest in
+    the cavity's hue (``MouthGeometry.deep_rgb``), the driver's lips to the portrait's lips, ordinary
+    teeth (``DRIVER_TEETH_L``) to the portrait's teeth. Lightness runs along them, eased under the
+    portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the anchors,
+    blended between them by the driver's lightness, plus the driver's own departures from what its
+    anchors would give (a tongue pinker than the lips), at the strength of the portrait's lip colour
+    against the driver's: a grey portrait stays grey. (Hued around the teeth's tint alone, a
+    varnished painting's dark went olive: the Mona Lisa's jaw drop "a black-green hole"; at the
+    picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
-    lip, teeth = _to_lab(g.lip_rgb[None])[0], _to_lab(g.teeth_rgb[None])[0]
-    black = float(_to_lab(np.full((1, 3), DEEP_FLOOR * g.black, np.float32))[0, 0])  # the painted throat's floor
-    # Black to black, the driver's lips to the portrait's, the driver's teeth to its teeth.
+    lip, teeth, deep = (_to_lab(np.asarray(c, np.float32)[None])[0] for c in (g.lip_rgb, g.teeth_rgb, g.deep_rgb))
     lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
+    deep_l = min(float(deep[0]), lip_l - 5.0)
     driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
-    lightness = np.interp(lab[..., 0], (0.0, driver_lip_l, DRIVER_TEETH_L), (black, lip_l, float(teeth[0])),
-                          right=np.nan)
+    driver_anchors = (0.0, driver_lip_l, DRIVER_TEETH_L)
+    driver_l = lab[..., 0].copy()
+    lightness = np.interp(driver_l, driver_anchors, (deep_l, lip_l, float(teeth[0])), right=np.nan)
     above = np.isnan(lightness)  # brighter than ordinary teeth: on along the teeth's slope
     slope = (float(teeth[0]) - lip_l) / (DRIVER_TEETH_L - driver_lip_l)
-    lightness[above] = float(teeth[0]) + slope * (lab[..., 0][above] - DRIVER_TEETH_L)
+    lightness[above] = float(teeth[0]) + slope * (driver_l[above] - DRIVER_TEETH_L)
     knee = HINT_KNEE * teeth[0]
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
-    neutral = teeth[1:] / max(float(teeth[0]), 1.0)  # a* b* per unit of lightness
-    portrait_colour = float(np.linalg.norm(lip[1:] - neutral * lip[0]))
-    strength = min(portrait_colour / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
+    strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
+    for c in (1, 2):
+        portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
+        expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), 0.0))
+        lab[..., c] = portrait + strength * (lab[..., c] - expected)
     lab[..., 0] = lightness
-    lab[..., 1:] = neutral * lightness[..., None] + strength * lab[..., 1:]
     return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
+
+
+def _mouth_deep(cavity: np.ndarray, face_darkest: float) -> np.ndarray:
+    """(3,) float32 the deep of a real open mouth in this face: the cavity's hue, at ``DEEP_LIGHT``
+    of the face's own darkest tone's lightness and no more colourful than ``DEEP_CHROMA`` of that."""
+    lab = _to_lab(np.asarray(cavity, np.float32)[None])[0]
+    lightness = DEEP_LIGHT * float(_to_lab(np.full((1, 3), face_darkest, np.float32))[0, 0])
+    chroma = float(np.linalg.norm(lab[1:]))
+    ab = lab[1:] * min(1.0, DEEP_CHROMA * lightness / max(chroma, 1e-3))
+    return _from_lab(np.array([[lightness, ab[0], ab[1]]], np.float32))[0].astype(np.float32)
+
+
+def _face_darkest(image: np.ndarray, face: np.ndarray) -> float:
+    """The face's own darkest tone: the mean brightness of its darkest ``BLACK_PERCENTILE`` of
+    pixels (eyes, nostrils, shadows), not the picture's (a dark suit or background)."""
+    brightness = image[face].astype(np.float32).mean(axis=1)
+    if len(brightness) == 0:
+        return _black_level(image)
+    return float(brightness[brightness <= np.percentile(brightness, BLACK_PERCENTILE)].mean())
 
 
 def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
