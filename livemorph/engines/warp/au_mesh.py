@@ -191,12 +191,13 @@ class AUMeshModel:
            (``LIP_OPENING_COLUMNS``) changes the lip gap and a smile is not a black slit;
            in a smile the lower lip keeps its height (``_lower_lip_keeps_its_height``);
         5. a jaw drop hangs from the skull (``hold_upper_lip``): the nose stays and the upper lip
-           moves less (``_jaw_hangs_from_the_mouth``), and it opens evenly on both sides
-           (``_even_on_both_sides``); without it, AU26 is py-feat's lip parting as it comes
-           (``lips_part_difference``: made even, the Mona Lisa's parted big smile lost a sixth
-           of the smile MediaPipe reads on it, 0.57 -> 0.49).
+           moves less (``_jaw_hangs_from_the_mouth``); without it, AU26 is py-feat's lip parting
+           (``lips_part_difference``);
+        6. every column is even on both sides (``_even_on_both_sides``): GANimation's AUs are
+           all bilateral, py-feat's columns lopsided.
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
+        mirror = mirror_points(self.mean_mesh)
         y = self.mean_mesh[:, 1]
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
@@ -232,7 +233,6 @@ class AUMeshModel:
                 _raise_chin(basis[k], self.mean_mesh)
             if name == "AU26" and hold_upper_lip:
                 _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
-                _even_on_both_sides(basis[k], self.mean_mesh)
             if name == "AU04":
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
@@ -248,6 +248,7 @@ class AUMeshModel:
                 basis[k, list(lower)] = mean
             if name == "AU12":
                 _lower_lip_keeps_its_height(basis[k])
+            _even_on_both_sides(basis[k], mirror)
         return basis.astype(np.float32)
 
     def lips_part_difference(self, held_basis: np.ndarray) -> np.ndarray:
@@ -445,16 +446,17 @@ def mirror_points(mesh: np.ndarray) -> np.ndarray:
     return mirror
 
 
-def _even_on_both_sides(displacement: np.ndarray, mesh: np.ndarray) -> None:
+def _even_on_both_sides(displacement: np.ndarray, mirror: np.ndarray) -> None:
     """In place: the face points' motion made mirror-symmetric (the mean of each point's and its
-    mirror point's, reflected).
+    mirror point's, reflected; ``mirror``: ``mirror_points`` of the mean mesh).
 
-    py-feat's AU26 column is lopsided: the image-left mouth corner goes 1.4 units inward, the
-    right one 0.6, and the lips' middle and chin slide 0.3-0.5 units toward image right (the
-    regression's noise; a jaw hinges evenly). Drawn, the opening slid toward one end of the
-    mouth and the other corner closed into skin (lisa3's tilted mouth: 7 px against 3 px).
+    py-feat's columns are lopsided (the regression's noise; every FACS unit livemorph drives is
+    bilateral): its AU26 pulls the image-left mouth corner 1.4 units inward and the right one
+    0.6, AU20 pulls them 2.0 / 4.7 outward, AU23 3.8 / 2.0 and AU17 1.7 / 2.5 inward, and AU04
+    moved the point between the brows 3.1 units sideways. Drawn, jaw drops, stretched smiles
+    and pressed lips leaned toward one end of the mouth on every portrait (lisa3's tilted
+    mouth: one corner closed into skin), frowns drew one brow in 13 % more than the other.
     """
-    mirror = mirror_points(mesh)
     face = displacement[:NUM_FACE_POINTS]
     reflected = face[mirror].copy()
     reflected[:, 0] *= -1.0
