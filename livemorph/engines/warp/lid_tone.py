@@ -132,8 +132,8 @@ class SocketLight:
     above_over_light: np.ndarray
 
     def at(self, box: tuple[int, int, int, int]) -> np.ndarray:
-        """(h, w, 3) the light at the pixels of ``box`` (x0, y0, x1, y1; nearest edge beyond the map),
-        read-only."""
+        """(h, w, 3) the light at the pixels of ``box`` (x0, y0, x1, y1; nearest edge beyond the map):
+        a view of the map where the box lies in it (``measure_socket_light`` makes the maps read-only)."""
         return self._crop(self.rgb, box)
 
     def above_over_light_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
