@@ -557,8 +557,9 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
     jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
     count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
     # Each drawn triangle's box (``corners_xy``: (3, T) x and y of every triangle's corners).
-    (lo_x, lo_y), (hi_x, hi_y) = ((np.minimum(np.minimum(c[0], c[1]), c[2])[order] for c in corners_xy),
-                                  (np.maximum(np.maximum(c[0], c[1]), c[2])[order] for c in corners_xy))
+    xs, ys = corners_xy
+    lo_x, hi_x = np.minimum(np.minimum(xs[0], xs[1]), xs[2])[order], np.maximum(np.maximum(xs[0], xs[1]), xs[2])[order]
+    lo_y, hi_y = np.minimum(np.minimum(ys[0], ys[1]), ys[2])[order], np.maximum(np.maximum(ys[0], ys[1]), ys[2])[order]
     for left, top, width, height, _ in stats[1:count]:
         # The seam's box in full-res pixels, clipped to the region.
         bx0 = max(x0, int(np.floor(x0 + left * sx)))
