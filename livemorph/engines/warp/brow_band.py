@@ -169,7 +169,8 @@ def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarr
     bx0, by0, bx1, by1 = box
     origin = brow_top[0]
     axis = unit(brow_top[-1] - origin)
-    xs, ys = np.meshgrid(np.arange(x0 + bx0, x0 + bx1, dtype=np.float32), np.arange(y0 + by0, y0 + by1, dtype=np.float32))
+    xs = np.arange(x0 + bx0, x0 + bx1, dtype=np.float32)[None, :]  # a row and a column, broadcast
+    ys = np.arange(y0 + by0, y0 + by1, dtype=np.float32)[:, None]
     cols = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
     rows = ys - _row_at(brow - [x0, 0], w)[None, bx0:bx1]
     return grain_at(grain, cols, np.maximum(rows, 0.0))

@@ -215,7 +215,8 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     # Fade in and out along the chord, so the crease has no hard ends.
     chord = line[-1] - line[0]
     length2 = max(float(chord @ chord), 1.0)
-    xs, ys = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :]  # a row and a column, broadcast
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]
     t = np.clip(((xs - line[0, 0]) * chord[0] + (ys - line[0, 1]) * chord[1]) / length2, 0.0, 1.0)
     mask *= np.sin(np.pi * np.clip(0.1 + 0.85 * t, 0.0, 1.0))
     peak = float(mask.max())

@@ -200,7 +200,7 @@ class WarpEngine:
             region=region,
             vertices=vertices,
             triangles=triangles,
-            triangle_area=_area(vertices, triangles),
+            triangle_area=_area(*_corner_coordinates(vertices, triangles)),
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
             eye_opening=lid_closure(face_xy, len(vertices), sag=False),
@@ -209,7 +209,7 @@ class WarpEngine:
             au_columns=self.model.au_columns,
             max_displacement_px=self.config.max_displacement * face_height,
             map_grid=map_grid,
-            map_coverage=triangle_ids(vertices, triangles, region, map_grid) > 0,
+            map_coverage=triangle_ids(vertices, triangles, region, map_grid.shape[:2]) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             eye_triangles=np.isin(triangles, np.r_[LID_POINTS, frame_ids]).any(axis=1),
@@ -505,22 +505,22 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     # Collapsed triangles (a closed eye's interior) would still be drawn as lines of
     # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
     # own the shared edges.
+    moved_xs, moved_ys = _corner_coordinates(moved, triangles)
     if source_area is None:
-        source_area = _area(source, triangles)
-    squash = _area(moved, triangles) / np.maximum(source_area, 1e-6)
+        source_area = _area(*_corner_coordinates(source, triangles))
+    squash = _area(moved_xs, moved_ys) / np.maximum(source_area, 1e-6)
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
     if seam_triangles is not None:
         may_seam &= seam_triangles
     squashed = np.nonzero(may_seam)[0]
     order = order[squash[order] > _COLLAPSED]
-    ids = triangle_ids(moved, triangles, region, grid, order)
+    ids = triangle_ids(moved, triangles, region, (gh, gw), order)
     if coverage is not None:
         ids = _fill_holes(ids, coverage)
 
-    affine = _triangle_affines(moved, source, triangles)  # (T + 1, 2, 3); row 0 = identity
+    c = _triangle_affines(moved_xs, moved_ys, *_corner_coordinates(source, triangles))  # (6, T + 1)
     flat = ids.ravel()
-    c = affine.reshape(-1, 6).T.copy()  # (6, T + 1): each coefficient gathered from a contiguous row
     gx = grid[..., 0].ravel()
     gy = grid[..., 1].ravel()
     low_map = np.empty((gh * gw, 2), np.float32)
@@ -530,13 +530,13 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     if (gw, gh) == (x1 - x0, y1 - y0):
         return low_map
     full = cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
-    _repair_seams(full, ids, affine, region, moved, triangles, order, squashed)
+    _repair_seams(full, ids, c, region, moved, triangles, (moved_xs, moved_ys), order, squashed)
     return full
 
 
 def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
                   region: tuple[int, int, int, int], moved: np.ndarray, triangles: np.ndarray,
-                  order: np.ndarray, squashed: np.ndarray) -> None:
+                  corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, squashed: np.ndarray) -> None:
     """Where the map jumps or nearly does (closing lids squash the eye's triangles, closed
     ones collapse them: both sides sample far-apart source rows), bilinear upsampling would
     sample the eye between them and draw a pale zigzag. There, re-rasterise the nearby
@@ -556,9 +556,10 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
     cv2.polylines(jump, outlines, True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
     jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
     count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
-    corners = moved[triangles[order]]
-    lo = np.minimum(np.minimum(corners[:, 0], corners[:, 1]), corners[:, 2])  # (faster than .min(axis=1))
-    hi = np.maximum(np.maximum(corners[:, 0], corners[:, 1]), corners[:, 2])
+    # Each drawn triangle's box (``corners_xy``: (3, T) x and y of every triangle's corners).
+    xs, ys = corners_xy
+    lo_x, hi_x = np.minimum(np.minimum(xs[0], xs[1]), xs[2])[order], np.maximum(np.maximum(xs[0], xs[1]), xs[2])[order]
+    lo_y, hi_y = np.minimum(np.minimum(ys[0], ys[1]), ys[2])[order], np.maximum(np.maximum(ys[0], ys[1]), ys[2])[order]
     for left, top, width, height, _ in stats[1:count]:
         # The seam's box in full-res pixels, clipped to the region.
         bx0 = max(x0, int(np.floor(x0 + left * sx)))
@@ -567,14 +568,15 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
         by1 = min(y1, int(np.ceil(y0 + (top + height) * sy)))
         if bx1 <= bx0 or by1 <= by0:
             continue
-        near = (hi[:, 0] >= bx0 - 1) & (lo[:, 0] <= bx1 + 1) & (hi[:, 1] >= by0 - 1) & (lo[:, 1] <= by1 + 1)
-        gx, gy = np.meshgrid(np.arange(bx0, bx1, dtype=np.float32), np.arange(by0, by1, dtype=np.float32))
-        fine = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), np.stack([gx, gy], axis=-1), order[near])
+        near = (hi_x >= bx0 - 1) & (lo_x <= bx1 + 1) & (hi_y >= by0 - 1) & (lo_y <= by1 + 1)
+        fine = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), (by1 - by0, bx1 - bx0), order[near])
         coarse = cv2.resize(ids[top:top + height, left:left + width], (bx1 - bx0, by1 - by0),
                             interpolation=cv2.INTER_NEAREST)
-        a = affine[np.where(fine > 0, fine, coarse)]
-        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 0] = a[..., 0, 0] * gx + a[..., 0, 1] * gy + a[..., 0, 2]
-        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = a[..., 1, 0] * gx + a[..., 1, 1] * gy + a[..., 1, 2]
+        k = np.where(fine > 0, fine, coarse)
+        gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]  # a row and a column, broadcast
+        gy = np.arange(by0, by1, dtype=np.float32)[:, None]
+        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 0] = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
+        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
 
 
 def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int]) -> None:
@@ -595,13 +597,14 @@ def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], imag
 
 
 def triangle_ids(points: np.ndarray, triangles: np.ndarray, region: tuple[int, int, int, int],
-                 grid: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """(h, w) uint16 map of which triangle covers each low-res pixel: k + 1, or 0 for none.
+                 shape: tuple[int, int], order: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) = ``shape`` uint16 map of which triangle covers each pixel of a grid of that size
+    laid over ``region`` (as ``_low_res_grid``'s): k + 1, or 0 for none.
 
     Triangles are drawn in ``order`` (default: all, in index order); later ones win shared edges.
     """
     x0, y0, x1, y1 = region
-    gh, gw = grid.shape[:2]
+    gh, gw = shape
     # Vertices in low-res pixel units (inverse of _low_res_grid's mapping), fixed point.
     sx, sy = gw / (x1 - x0), gh / (y1 - y0)
     low = np.empty((len(points), 2), np.float64)
@@ -631,45 +634,53 @@ def _fill_holes(ids: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    """Unsigned area of each triangle."""
-    p = points[triangles]
-    e1 = p[:, 1] - p[:, 0]
-    e2 = p[:, 2] - p[:, 0]
-    return 0.5 * np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(3, T) x and (3, T) y of every triangle's corners: rows of one corner each, so the
+    per-triangle arithmetic below runs on contiguous arrays (strided (T, 3, 2) slices cost
+    several times as much)."""
+    corners = triangles.T
+    return points[:, 0][corners], points[:, 1][corners]
 
 
-def _triangle_affines(dst: np.ndarray, src: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    """(T + 1, 2, 3) float32: affine maps taking each displaced triangle back onto its source.
+def _area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Unsigned area of each triangle from its corners' (3, T) ``xs``, ``ys``."""
+    return 0.5 * np.abs((xs[1] - xs[0]) * (ys[2] - ys[0]) - (ys[1] - ys[0]) * (xs[2] - xs[0]))
 
-    Entry 0 is the identity (pixels outside every triangle do not move). A collapsed triangle
+
+def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray, src_ys: np.ndarray) -> np.ndarray:
+    """(6, T + 1) float32: the affine maps taking each displaced triangle (corners ``dst_xs``,
+    ``dst_ys``, (3, T) each) back onto its source (``src_xs``, ``src_ys``), a row per coefficient:
+    x' = c0 x + c1 y + c2, y' = c3 x + c4 y + c5 (each coefficient then gathers from a contiguous row).
+
+    Column 0 is the identity (pixels outside every triangle do not move). A collapsed triangle
     (zero area after displacement) maps to its source centroid.
     """
-    d = dst[triangles].astype(np.float64)  # (T, 3, 2)
-    s = src[triangles].astype(np.float64)
-    e1 = d[:, 1] - d[:, 0]
-    e2 = d[:, 2] - d[:, 0]
-    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    dx, dy = dst_xs.astype(np.float64), dst_ys.astype(np.float64)
+    sx, sy = src_xs.astype(np.float64), src_ys.astype(np.float64)
+    e1x, e1y, e2x, e2y = dx[1] - dx[0], dy[1] - dy[0], dx[2] - dx[0], dy[2] - dy[0]
+    det = e1x * e2y - e1y * e2x
     ok = np.abs(det) > 1e-6
     inv_det = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
-    # Inverse of [e1 e2] (columns): maps a point's offset from d0 to barycentric (u, v).
-    inv = np.empty((len(d), 2, 2))
-    inv[:, 0, 0] = e2[:, 1] * inv_det
-    inv[:, 0, 1] = -e2[:, 0] * inv_det
-    inv[:, 1, 0] = -e1[:, 1] * inv_det
-    inv[:, 1, 1] = e1[:, 0] * inv_det
-    f = np.stack([s[:, 1] - s[:, 0], s[:, 2] - s[:, 0]], axis=2)  # (T, 2, 2) source edges as columns
-    # f @ inv and linear @ d0, written out: numpy's stacked 2x2 products and its reductions over
-    # a 3-long middle axis cost several times these whole-array products (same values).
-    linear = f[:, :, :1] * inv[:, :1, :] + f[:, :, 1:] * inv[:, 1:, :]  # (T, 2, 2)
-    offset = s[:, 0] - (linear[:, :, 0] * d[:, 0, :1] + linear[:, :, 1] * d[:, 0, 1:])
-    centroid = (s[:, 0] + s[:, 1] + s[:, 2]) / 3
-    linear[~ok] = 0.0
-    offset[~ok] = centroid[~ok]
-    out = np.zeros((len(d) + 1, 2, 3), np.float32)
-    out[0, 0, 0] = out[0, 1, 1] = 1.0
-    out[1:, :, :2] = linear
-    out[1:, :, 2] = offset
+    # Inverse of [e1 e2] (columns): maps a point's offset from the first corner to barycentric (u, v).
+    i00, i01, i10, i11 = e2y * inv_det, -e2x * inv_det, -e1y * inv_det, e1x * inv_det
+    # ... times the source edges [f1 f2] (columns), and the offset that puts the first corner on its source.
+    f1x, f1y, f2x, f2y = sx[1] - sx[0], sy[1] - sy[0], sx[2] - sx[0], sy[2] - sy[0]
+    c = np.empty((6, len(det)))
+    c[0] = f1x * i00 + f2x * i10
+    c[1] = f1x * i01 + f2x * i11
+    c[3] = f1y * i00 + f2y * i10
+    c[4] = f1y * i01 + f2y * i11
+    c[2] = sx[0] - (c[0] * dx[0] + c[1] * dy[0])
+    c[5] = sy[0] - (c[3] * dx[0] + c[4] * dy[0])
+    collapsed = ~ok
+    if collapsed.any():
+        for row in (0, 1, 3, 4):
+            c[row, collapsed] = 0.0
+        c[2, collapsed] = ((sx[0] + sx[1] + sx[2]) / 3)[collapsed]
+        c[5, collapsed] = ((sy[0] + sy[1] + sy[2]) / 3)[collapsed]
+    out = np.zeros((6, len(det) + 1), np.float32)
+    out[0, 0] = out[4, 0] = 1.0
+    out[:, 1:] = c
     return out
 
 

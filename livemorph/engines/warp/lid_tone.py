@@ -131,18 +131,25 @@ class SocketLight:
     # the eye made it a lit dome). A ratio of two portrait maps, so measured once.
     above_over_light: np.ndarray
 
-    def at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """(h, w, 3) the light at integer pixel coordinates ``xs``, ``ys`` (nearest edge beyond the map)."""
-        return self._sample(self.rgb, xs, ys)
+    def at(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(h, w, 3) the light at the pixels of ``box`` (x0, y0, x1, y1; nearest edge beyond the map):
+        a view of the map where the box lies in it (``measure_socket_light`` makes the maps read-only)."""
+        return self._crop(self.rgb, box)
 
-    def above_over_light_at(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """(h, w, 3) ``above_over_light`` at integer pixel coordinates, as ``at``."""
-        return self._sample(self.above_over_light, xs, ys)
+    def above_over_light_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(h, w, 3) ``above_over_light`` at the pixels of ``box``, as ``at``."""
+        return self._crop(self.above_over_light, box)
 
-    def _sample(self, rgb: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        x0, y0 = self.corner
-        return cv2.remap(rgb, (xs - x0).astype(np.float32), (ys - y0).astype(np.float32), cv2.INTER_NEAREST,
-                         borderMode=cv2.BORDER_REPLICATE)
+    def _crop(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+        # Whole pixels: a slice (or, past the map's edge, its edge rows and columns repeated).
+        x0, y0, x1, y1 = box
+        cx, cy = self.corner
+        h, w = rgb.shape[:2]
+        if x0 >= cx and y0 >= cy and x1 - cx <= w and y1 - cy <= h:
+            return rgb[y0 - cy:y1 - cy, x0 - cx:x1 - cx]
+        rows = np.clip(np.arange(y0 - cy, y1 - cy), 0, h - 1)
+        cols = np.clip(np.arange(x0 - cx, x1 - cx), 0, w - 1)
+        return rgb[rows[:, None], cols[None, :]]
 
 
 def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray, width: float,
@@ -170,7 +177,9 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     down = down * 2.0 * (patch.shape[0] + patch.shape[1])
     below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
     light = socket_fill(patch, lashes, width, fallback)
-    return SocketLight((x0, y0), light, socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0))
+    above_over_light = socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0)
+    light.flags.writeable = above_over_light.flags.writeable = False  # ``at`` hands out views of them
+    return SocketLight((x0, y0), light, above_over_light)
 
 
 def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:
@@ -217,8 +226,12 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
     for summed, total in reversed(pyramid):
         coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
-        sure = np.clip(2.0 * total, 0.0, 1.0)[..., None]
-        filled = sure * summed / np.maximum(total, 1e-6)[..., None] + (1.0 - sure) * coarse
+        sure = np.minimum(np.maximum(2.0 * total, 0.0), 1.0)[..., None]
+        # sure * summed / total + (1 - sure) * coarse, in place (small arrays: each temporary costs).
+        filled = sure * summed
+        filled /= np.maximum(total, 1e-6)[..., None]
+        coarse *= 1.0 - sure
+        filled += coarse
     return filled.astype(np.float32)
 
 
@@ -252,8 +265,10 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     if not pinker.any():
         return rgb
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    lab[..., 1:] = np.where(pinker[..., None], chroma[..., None] * hue, lab[..., 1:])
-    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32)
+    # a* and b* one at a time (a masked copy into both strided channels at once costs 5 times as much).
+    np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
+    np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
+    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:

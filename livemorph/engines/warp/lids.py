@@ -85,6 +85,7 @@ RING_FROM, RING_REACH = 0.12, 0.6
 RING_SMOOTHING = 0.04
 RING_COLUMNS, RING_ROWS = 16, 24
 RING_ACROSS = 1.0  # the lift's softness across the columns (Gaussian sigma, in columns)
+_RING_UPS = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)  # the rows' shares of the way up
 # A dip is lifted in full up to RING_LIFT[0] times its light, not at all from RING_LIFT[1] (hair,
 # a frame: a feature, not a shadow).
 RING_LIFT = (1.5, 1.9)
@@ -210,15 +211,17 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     y1 = min(int(np.ceil(pts[:, 1].max() + pad)) + 1, h)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return
-    xs, ys = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
-    s = (xs - origin[0]) * axis[0] + (ys - origin[1]) * axis[1]
-    n = (xs - origin[0]) * normal[0] + (ys - origin[1]) * normal[1]
+    # A row and a column of pixel coordinates, broadcast: the same values as full grids, half the work.
+    xs = np.arange(x0, x1, dtype=np.float32)[None, :] - origin[0]
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None] - origin[1]
+    s = xs * axis[0] + ys * axis[1]
+    n = xs * normal[0] + ys * normal[1]
     # The lids meet along a smooth arc (``arc`` above): a parabola through the displaced margin
     # points (the points themselves zigzag by a pixel or two, which a crisp lash line would show).
     meet_at = _arc_at(arc, s)
     crease_at = np.interp(s, *increasing(crease_s, crease_n)).astype(np.float32)
     patch = frame[y0:y1, x0:x1].astype(np.float32)
-    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), xs, ys, s, n, meet_at, n - meet_at,
+    geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), s, n, meet_at, n - meet_at,
                             crease_s, crease_n, crease_at, thickness)
     if fill > 0.0 or grain > 0.0:
         _paint_lid(patch, geometry, brow, eye, fill, grain)
@@ -239,9 +242,7 @@ class _EyeGeometry:
     arc: np.ndarray  # (3,) parabola n(s) where the lids meet
     reach: float  # how far the lid reaches past the corners, pixels
     corner: tuple[int, int]  # x0, y0 of the box
-    xs: np.ndarray  # (h, w) pixel coordinates
-    ys: np.ndarray
-    s: np.ndarray
+    s: np.ndarray  # (h, w)
     n: np.ndarray
     meet_at: np.ndarray  # (h, w) the arc's n at each pixel's s
     above_meet: np.ndarray  # (h, w) n - meet_at: how far each pixel lies above where the lids meet
@@ -298,7 +299,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # A shut eye keeps the light of the place it is in (lid_tone): the lid takes the
         # portrait's light there, and so does the skin the warp dragged in around it (lighter
         # brow-bone skin pulled down into a socket shadow), its texture kept.
-        light = eye.light.at(g.xs, g.ys)
+        box = (g.corner[0], g.corner[1], g.corner[0] + patch.shape[1], g.corner[1] + patch.shape[0])
+        light = eye.light.at(box)
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
@@ -317,7 +319,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
-        from_above = np.clip(eye.light.above_over_light_at(g.xs, g.ys), *RELIGHT_BOUNDS)
+        from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
         colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
@@ -341,7 +343,7 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     lower of the brightest light below and above it there (a valley filled: what is no dip keeps
     its light, nothing is darkened)."""
     along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
-    ups = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)
+    ups = _RING_UPS
     top_s, top_n = increasing(top_s, top_n)
     start = g.arc_at(along) + RING_FROM * width
     stop = np.interp(along, top_s, top_n) + RING_REACH * width

@@ -260,7 +260,10 @@ class MouthPainter:
         reach = 1.0 + 0.01 * g.width
         local = _inner_polygon(moved_xy, reach) - (x0, y0)
         edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
-        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        # A column of rows and a row of columns: what depends on one alone is worked out once for it
+        # (u, top, bottom: per column), broadcast to the box where both meet.
+        ys = np.arange(y0, y1, dtype=np.float32)[:, None]
+        xs = np.arange(x0, x1, dtype=np.float32)[None, :]
         top = np.interp(xs[0], upper[:, 0], upper[:, 1])[None, :]
         bottom = np.interp(xs[0], lower[:, 0], lower[:, 1])[None, :]
         u = np.clip((xs - upper[0, 0]) / max(upper[-1, 0] - upper[0, 0], 1.0), 0.0, 1.0)
@@ -370,7 +373,7 @@ class _OwnInterior:
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return
-        map_x = np.broadcast_to(x_src[None, :], ys.shape).astype(np.float32)
+        map_x = np.broadcast_to(x_src[None, :], (len(ys), len(x_src))).astype(np.float32)
         upper_y = (s_top + (ys - top) / stretch).astype(np.float32)
         lower_y = (s_bottom - (bottom - ys) / stretch).astype(np.float32)
         self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -87,3 +87,22 @@ def test_a_lid_light_pinker_than_the_skin_is_turned_back_and_no_other():
     for kept in ([60.0, 5.0, 20.0], [50.0, 7.3, 11.2]):  # hue 76, hue 57: yellower than the skin
         assert np.abs(no_pinker(rgb(kept), skin_hue) - rgb(kept)).max() < 1e-3
     assert np.abs(no_pinker(rgb([50.0, 12.0, 6.0]), np.zeros(2, np.float32)) - rgb([50.0, 12.0, 6.0])).max() < 1e-3
+
+
+def test_the_socket_light_is_read_at_a_box_past_its_map_as_its_nearest_edge(config, engine, image_tracker):
+    """``SocketLight.at`` (a slice of the portrait's map, not a per-pixel remap) over a box that
+    reaches past the map on every side repeats its edge rows and columns (np.pad's 'edge' mode:
+    an independent source); what it hands out of a prepared portrait's map cannot be written into."""
+    from livemorph.engines.warp.lid_tone import SocketLight
+
+    rgb = np.arange(4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
+    light = SocketLight(corner=(10, 20), rgb=rgb, above_over_light=2 * rgb)
+    np.testing.assert_array_equal(light.at((11, 21, 14, 23)), rgb[1:3, 1:4])
+    past = light.above_over_light_at((8, 19, 17, 26))  # 2 columns left, 1 row above, 2 right, 2 below
+    np.testing.assert_array_equal(past, np.pad(2 * rgb, ((1, 2), (2, 2), (0, 0)), mode="edge"))
+    prepared = engine.prepare(shared_face("london_042_grayscale.png", config, image_tracker))
+    for eye in prepared.lids.eyes:
+        x0, y0 = eye.light.corner
+        for view in (eye.light.at((x0, y0, x0 + 3, y0 + 3)), eye.light.above_over_light_at((x0, y0, x0 + 3, y0 + 3))):
+            with pytest.raises(ValueError):
+                view[0, 0, 0] = 0.0
