@@ -119,6 +119,16 @@ BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows the
 # frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
 # covered the lid and read as a closing eye).
 BROW_BAND_RIGID = 0.4
+# Brow raisers lift each brow as one piece (``_brows_keep_their_shape``): AU01 (inner raiser)
+# along a straight tilt, inner end higher, as py-feat has it; AU02 with this share of its fitted
+# tilt. As fitted, the two lifted the brows' middles ~1.9x their outer ends and the inner lower
+# point less than the upper (the region mask held back the points lying lower in the mean mesh):
+# the arch rose over its own ends into Groucho arches (Obama) and the brows' heads kinked upward
+# (london_092). py-feat's AU02 also tilts inner end up (it co-occurred with AU01); with that tilt
+# the Mona Lisa's far brow, whose outer end the silhouette holds, sheared its socket shadow into
+# a tent (test_warp_far_eye), so AU02 lifts evenly. (MediaPipe reads an even AU02 a little weaker:
+# the response curves draw the brows 1.1-1.35x further for it.)
+BROW_RAISE_TILT = {"AU01": 1.0, "AU02": 0.0}
 # In a raise the lid crease nearest the lid (MediaPipe's eyeUpper1 ring) rises only this share of
 # the brow above it: the fold is tied to the lid, and the stretch belongs between brow and crease
 # (painted with skin there, ``brow_band``). Following the brows 0.7-0.8 of the way, it stretched
@@ -221,8 +231,11 @@ class AUMeshModel:
         }
         for k, name in enumerate(self.au_columns):
             region = FEAT_AU_REGION.get(name)
+            unmasked = basis[k].copy()
             if region is not None:
                 basis[k] *= weights[region][:, None]
+            if name in BROW_RAISE_TILT:
+                _brows_keep_their_shape(basis[k], unmasked, self.mean_mesh, BROW_RAISE_TILT[name])
             if name == "AU12":
                 _smile_along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
@@ -475,6 +488,21 @@ def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None
     reach = float(np.abs(x - mid).max())
     inner = np.clip(1.0 - (np.abs(x - mid) - np.abs(x - mid).min()) / max(reach, 1e-6), 0.0, 1.0)
     displacement[brows, 0] += knit * inner * np.sign(mid - x)
+
+
+def _brows_keep_their_shape(displacement: np.ndarray, unmasked: np.ndarray, mesh: np.ndarray, tilt: float) -> None:
+    """In place: each brow (both contours) moves as one piece, its motion the straight-line
+    function of x fitted to the model's, with ``tilt`` of its slope: a shift, a tilt and a
+    stretch, which bend no part of the brow against the rest (see ``BROW_RAISE_TILT``).
+    ``unmasked``: the column before the region masks, which hold back the brow points lying
+    lower in the mean mesh."""
+    for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
+        points = list(upper) + list(lower)
+        x = mesh[points, 0]
+        design = np.stack([np.ones_like(x), x - x.mean()], axis=1)
+        coefficients, *_ = np.linalg.lstsq(design, unmasked[points], rcond=None)
+        coefficients[1] *= tilt
+        displacement[points] = design @ coefficients
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,

@@ -126,8 +126,13 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         mask = np.zeros((sh, sw), np.float32)
         cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1], xy(tail)]) * 4).astype(np.int32)], 1.0,
                      lineType=cv2.LINE_AA, shift=2)
-        mask = cv2.GaussianBlur(mask, (0, 0), max(work_height * FEATHER, 0.5))
+        feather = max(work_height * FEATHER, 0.5)
+        mask = cv2.GaussianBlur(mask, (0, 0), feather)
         rows = np.arange(sh, dtype=np.float32)[:, None]
+        # The feather fades in below the brow's lower contour, never above it: blurred across
+        # it, the skin paint covered the brow's lower half (Obama's brows at +2 thinned to a
+        # pale drawn arc).
+        mask *= np.clip((rows - _row_at(xy(brow), sw)[None]) / feather, 0.0, 1.0)
         # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
         above = (_row_at(xy(brow_top), sw)[None] - rows) / max(work_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
