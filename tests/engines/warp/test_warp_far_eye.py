@@ -20,7 +20,7 @@ and 0.78-0.80 (the source: 0.29). That +3 passed only because the lowest forehea
 right over the brow, darkened the top of the measured columns: with the fold kept clear of the
 brow it read 1.59 (1.63 with no creases at all). The step was the brow band's skin paint
 (``brow_band``) washing out the lid's fold line, which on this eye lies above MediaPipe's crease
-ring, along part of the eye; left unpainted on a foreshortened eye: 0.45 at +2 and at +3.
+ring, along part of the eye; half painted on a foreshortened eye: 0.45 at +2 and at +3 (+4: 2.52).
 """
 from __future__ import annotations
 
