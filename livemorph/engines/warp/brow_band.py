@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
+from .brow_raise import foreshortening
 from .direction import unit
 from .easing import smoothstep
 from .eye_fields import EYES
@@ -43,6 +44,16 @@ STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
 BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
 STRENGTH = 0.9  # the filled band's share at full stretch
+# On a foreshortened eye (``brow_raise.foreshortening``, in proportion to it) the band's lowest
+# share, above the crease ring, gets only CREASE_PAINT of the skin paint. There the lid's fold
+# line lies above MediaPipe's ring (on the Mona Lisa's far eye about a third of the band), and the
+# even stretch (``brow_raise``) carries it up into the band: painted over once the stretch crossed
+# STRETCH_START, it was washed out along part of the eye, and the lit lid below it ran up to the
+# next shadow in some columns and not in others, a tent-shaped step in the lit skin's height (1.6
+# px per px at AU01/AU02 +3). Half painted, the fold stays as a soft line (left as drawn, it
+# stood out as a hard dark arch at +4). Frontal eyes keep the paint: there the band's lower part
+# is where the brows' lowest hairs hang when stretched (Obama's "curtains" returned with 0.2 kept).
+CREASE_KEPT, CREASE_PAINT = 0.3, 0.5
 # The fill's colour is the forehead skin just above the brows (FOREHEAD_STRIP band heights above
 # their upper contour), per column: a raised brow uncovers lit skin, not the shadow under the
 # ridge. (Half of it, half the band's own lower part, read as a grey-brown panel: that part is
@@ -67,6 +78,7 @@ class BrowSkin:
 
     grains: tuple[np.ndarray, ...]
     rest_heights: tuple[float, ...]
+    kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -90,7 +102,8 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
     # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
     rest = np.asarray(face_xy, np.float32)[:, :2]
-    return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS))
+    return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
+                    tuple(CREASE_KEPT * weight for weight in foreshortening(xy)))
 
 
 def band_height(xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
@@ -102,7 +115,8 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
-    for (brow, crease, brow_top), tail, grain, rest_height in zip(BANDS, TAILS, skin.grains, skin.rest_heights):
+    for (brow, crease, brow_top), tail, grain, rest_height, kept in zip(BANDS, TAILS, skin.grains, skin.rest_heights,
+                                                                         skin.kept_shares):
         height = band_height(moved_xy, brow, crease)
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
@@ -133,6 +147,10 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         # it, the skin paint covered the brow's lower half (Obama's brows at +2 thinned to a
         # pale drawn arc).
         mask *= np.clip((rows - _row_at(xy(brow), sw)[None]) / feather, 0.0, 1.0)
+        if kept > 0.0:
+            # ... and on a foreshortened eye fades to CREASE_PAINT above the lid's fold line (see CREASE_KEPT).
+            above_fold = np.clip((_row_at(xy(crease), sw)[None] - kept * work_height - rows) / feather, 0.0, 1.0)
+            mask *= CREASE_PAINT + (1.0 - CREASE_PAINT) * above_fold
         # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
         above = (_row_at(xy(brow_top), sw)[None] - rows) / max(work_height, 1.0)
         strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)

@@ -51,11 +51,18 @@ class ForeheadFold:
 # forehead read as "straight seams" and "drawn-on" to reviewers, and over the midline they were the
 # darkest. The lowest has faded out a sixth of the way short of the midline, the upper ones sooner.
 FOREHEAD_FOLDS = (
-    ForeheadFold(0.2, 0.6, 1.0, ((0.0, 0.88, 0.0), (0.06, 0.84, 0.5)), 0.35),
+    ForeheadFold(0.2, 0.25, 1.0, ((0.0, 0.88, 0.0), (0.06, 0.84, 0.5)), 0.35),
     ForeheadFold(0.46, 0.45, 0.8, ((0.1, 0.78, 0.38), (0.0, 0.84, 0.0)), 0.7),
     ForeheadFold(0.78, 0.3, 0.6, ((0.2, 0.72, 0.0), (0.12, 0.66, 0.42)), 0.15),
     ForeheadFold(0.62, 0.45, 0.55, (None, (0.4, 0.8, 0.0)), 0.65, branch_from=0.46),  # one fork, one side
 )
+# Between a brow and the lowest fold above it lies a roll of skin at least this many brow
+# thicknesses tall, to the fold's centre (the folds rise together to keep it): at 0.2 of the
+# glabella-to-forehead-top distance its edge lay 0.2-0.4 brow thicknesses above the brows' middles
+# at AU01/AU02 +3, on the Mona Lisa's soft brows a second arc drawn over each (a reviewer: "a
+# doubled arc"); now 0.9-1.3. The lowest fold also follows its brow's arch less (0.25 of it).
+BROW_CLEARANCE = 1.6
+MAX_LIFT = 0.15  # ... but they rise at most this share of the glabella-to-forehead-top distance (the top fold stays on the forehead)
 OUTER_REACH = 0.15  # the arcs start this far past the brow's outer end (share of the brow's length)
 MIDLINE_DIP = 0.1  # each arc ends this much lower at the midline (share of the glabella-to-top distance)
 FOLD_BREAK_WIDTH = 0.05  # half-width of a break, share of the arc
@@ -120,16 +127,20 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
 
 
 def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, span: tuple[float, float, float],
-                  up: np.ndarray) -> np.ndarray:
+                  up: np.ndarray, lift: float = 0.0) -> np.ndarray:
     """(n, 2) one fold's arc over ``brow`` (its upper contour, outer -> inner end), from over the
     brow's outer end to the midline: the brow's arch (``fold.arch`` of it) raised by ``fold.height``
-    of ``up``, then dipping toward the midline."""
+    of ``up`` and ``lift`` pixels, then dipping toward the midline."""
     points = xy[list(brow)].copy()
     inner = points[-1].copy()
-    # Heights along the face's own up (a tilted head's folds tilt with it).
+    # Heights along the face's own up (a tilted head's folds tilt with it). Flattened toward the
+    # brow's highest point, so no part of the fold comes nearer its brow than ``fold.height``
+    # (flattened toward the inner end, the lowest fold came down onto an arched brow's peak: on
+    # the Mona Lisa 3 px above it at AU01/AU02 +3, a second arc over the brow).
     axis = unit(up)
-    rise = (points - inner) @ axis
-    points -= (1.0 - fold.arch) * rise[:, None] * axis
+    level = points @ axis
+    rise = level - level.max()
+    points -= (1.0 - fold.arch) * rise[:, None] * axis - lift * axis
     # Reaching a little past the brow's outer end, level, toward the temple.
     outer = points[0] + OUTER_REACH * (points[0] - inner)
     outer -= float((outer - points[0]) @ axis) * axis
@@ -234,9 +245,12 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
     # A fold narrower than the narrowest band drawn is a pixel's worth of skin and shadow mixed:
     # as much fainter (on the astronaut's small face, in full, they read as a second pair of brows).
     strength = strength * FOREHEAD_LINE.width * face_width / width
-    for side, brow in enumerate(BROW_UPPER_SIDES):
+    lowest = min(fold.height for fold in FOREHEAD_FOLDS) * float(np.linalg.norm(up))
+    for side, (brow, brow_lower) in enumerate(zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES)):
+        brow_thickness = float(np.linalg.norm(xy[list(brow)] - xy[list(brow_lower)], axis=1).mean())
+        lift = float(np.clip(BROW_CLEARANCE * brow_thickness - lowest, 0.0, MAX_LIFT * np.linalg.norm(up)))
         folds = [fold for fold in FOREHEAD_FOLDS if fold.spans[side] is not None]
-        arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up) for fold in folds]
+        arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up, lift) for fold in folds]
         box = _box_around(frame, np.vstack(arcs), width)
         if box is None:
             continue

@@ -15,8 +15,12 @@ from the row, a change elsewhere on the face that moved the tracked lid by a ten
 across a row (forehead lines drawn differently, every pixel over the eye the same) stepped the
 height by a whole pixel there and read as a tent (1.0 px/px at +3).
 
-Before (the crease band took the whole stretch): 1.24 px/px at AU01+02 +2, 2.29 at +3; now 0.48
-and 0.78-0.80 (the source: 0.29).
+Before (the crease band took the whole stretch): 1.24 px/px at AU01+02 +2, 2.29 at +3; then 0.48
+and 0.78-0.80 (the source: 0.29). That +3 passed only because the lowest forehead fold, drawn
+right over the brow, darkened the top of the measured columns: with the fold kept clear of the
+brow it read 1.59 (1.63 with no creases at all). The step was the brow band's skin paint
+(``brow_band``) washing out the lid's fold line, which on this eye lies above MediaPipe's crease
+ring, along part of the eye; half painted on a foreshortened eye: 0.45 at +2 and at +3 (+4: 2.52).
 """
 from __future__ import annotations
 
