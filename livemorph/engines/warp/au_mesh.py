@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +179,11 @@ class AUMeshModel:
     def column(self, name: str) -> int:
         return self.au_columns.index(name)
 
+    @cached_property
+    def mirror(self) -> np.ndarray:
+        """(468,) each face point's mirror image across the midline (``mirror_points``), found once."""
+        return mirror_points(self.mean_mesh)
+
     def localized_basis(self, *, hold_upper_lip: bool = True) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
@@ -207,7 +212,6 @@ class AUMeshModel:
            all bilateral, py-feat's columns lopsided.
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
-        mirror = mirror_points(self.mean_mesh)
         y = self.mean_mesh[:, 1]
         eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
@@ -231,7 +235,7 @@ class AUMeshModel:
         }
         for k, name in enumerate(self.au_columns):
             region = FEAT_AU_REGION.get(name)
-            unmasked = basis[k].copy()
+            unmasked = basis[k].copy() if name in BROW_RAISE_TILT else None
             if region is not None:
                 basis[k] *= weights[region][:, None]
             if name in BROW_RAISE_TILT:
@@ -261,7 +265,7 @@ class AUMeshModel:
                 basis[k, list(lower)] = mean
             if name == "AU12":
                 _lower_lip_keeps_its_height(basis[k])
-            _even_on_both_sides(basis[k], mirror)
+            _even_on_both_sides(basis[k], self.mirror)
         return basis.astype(np.float32)
 
     def lips_part_difference(self, held_basis: np.ndarray) -> np.ndarray:

@@ -62,6 +62,7 @@ FOREHEAD_FOLDS = (
 # at AU01/AU02 +3, on the Mona Lisa's soft brows a second arc drawn over each (a reviewer: "a
 # doubled arc"); now 0.9-1.3. The lowest fold also follows its brow's arch less (0.25 of it).
 BROW_CLEARANCE = 1.6
+LOWEST_FOLD_HEIGHT = min(fold.height for fold in FOREHEAD_FOLDS)
 MAX_LIFT = 0.15  # ... but they rise at most this share of the glabella-to-forehead-top distance (the top fold stays on the forehead)
 OUTER_REACH = 0.15  # the arcs start this far past the brow's outer end (share of the brow's length)
 MIDLINE_DIP = 0.1  # each arc ends this much lower at the midline (share of the glabella-to-top distance)
@@ -127,7 +128,7 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
 
 
 def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, span: tuple[float, float, float],
-                  up: np.ndarray, lift: float = 0.0) -> np.ndarray:
+                  up: np.ndarray, lift: float) -> np.ndarray:
     """(n, 2) one fold's arc over ``brow`` (its upper contour, outer -> inner end), from over the
     brow's outer end to the midline: the brow's arch (``fold.arch`` of it) raised by ``fold.height``
     of ``up`` and ``lift`` pixels, then dipping toward the midline."""
@@ -245,10 +246,11 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
     # A fold narrower than the narrowest band drawn is a pixel's worth of skin and shadow mixed:
     # as much fainter (on the astronaut's small face, in full, they read as a second pair of brows).
     strength = strength * FOREHEAD_LINE.width * face_width / width
-    lowest = min(fold.height for fold in FOREHEAD_FOLDS) * float(np.linalg.norm(up))
+    up_length = float(np.linalg.norm(up))
+    lowest = LOWEST_FOLD_HEIGHT * up_length
     for side, (brow, brow_lower) in enumerate(zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES)):
         brow_thickness = float(np.linalg.norm(xy[list(brow)] - xy[list(brow_lower)], axis=1).mean())
-        lift = float(np.clip(BROW_CLEARANCE * brow_thickness - lowest, 0.0, MAX_LIFT * np.linalg.norm(up)))
+        lift = float(np.clip(BROW_CLEARANCE * brow_thickness - lowest, 0.0, MAX_LIFT * up_length))
         folds = [fold for fold in FOREHEAD_FOLDS if fold.spans[side] is not None]
         arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up, lift) for fold in folds]
         box = _box_around(frame, np.vstack(arcs), width)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -85,7 +85,7 @@ class WarpPrepared:
     region: tuple[int, int, int, int]  # x0, y0, x1, y1 of the box that can change (face + feather band)
     vertices: np.ndarray  # (V, 2) float32 source positions in full-res pixels (face points, then anchors)
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
-    triangle_area: np.ndarray  # (T,) their areas at rest (backward_map's squash is measured against them)
+    triangles_at_rest: TrianglesAtRest  # their corners and areas at rest, for backward_map
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
     eye_opening: np.ndarray  # (V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
@@ -200,7 +200,7 @@ class WarpEngine:
             region=region,
             vertices=vertices,
             triangles=triangles,
-            triangle_area=_area(*_corner_coordinates(vertices, triangles)),
+            triangles_at_rest=triangles_at_rest(vertices, triangles),
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
             eye_opening=lid_closure(face_xy, len(vertices), sag=False),
@@ -336,7 +336,7 @@ class WarpEngine:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
                               prepared.map_grid, prepared.map_coverage, prepared.eye_triangles,
-                              prepared.triangle_area)
+                              prepared.triangles_at_rest)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
@@ -489,7 +489,7 @@ _SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolutio
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
                  region: tuple[int, int, int, int], grid: np.ndarray,
                  coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None,
-                 source_area: np.ndarray | None = None) -> np.ndarray:
+                 at_rest: TrianglesAtRest | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
@@ -497,8 +497,8 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
     continuous and piecewise linear, so that loses almost nothing). ``coverage`` marks map
     pixels that must belong to some triangle (see ``_fill_holes``); ``seam_triangles`` (bool
-    per triangle) limits the full-resolution seam repair to them (default: all); ``source_area``:
-    the triangles' areas in ``source`` when known (computed otherwise).
+    per triangle) limits the full-resolution seam repair to them (default: all); ``at_rest``: the
+    triangles' corners and areas in ``source`` (``triangles_at_rest``) when known (computed otherwise).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
@@ -506,9 +506,9 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
     # own the shared edges.
     moved_xs, moved_ys = _corner_coordinates(moved, triangles)
-    if source_area is None:
-        source_area = _area(*_corner_coordinates(source, triangles))
-    squash = _area(moved_xs, moved_ys) / np.maximum(source_area, 1e-6)
+    if at_rest is None:
+        at_rest = triangles_at_rest(source, triangles)
+    squash = _area(moved_xs, moved_ys) / np.maximum(at_rest.area, 1e-6)
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
     if seam_triangles is not None:
@@ -519,7 +519,7 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     if coverage is not None:
         ids = _fill_holes(ids, coverage)
 
-    c = _triangle_affines(moved_xs, moved_ys, *_corner_coordinates(source, triangles))  # (6, T + 1)
+    c = _triangle_affines(moved_xs, moved_ys, at_rest.xs, at_rest.ys)  # (6, T + 1)
     flat = ids.ravel()
     gx = grid[..., 0].ravel()
     gy = grid[..., 1].ravel()
@@ -634,6 +634,19 @@ def _fill_holes(ids: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     return ids
 
 
+class TrianglesAtRest(NamedTuple):
+    """The mesh's triangles in the portrait: corners (``_corner_coordinates``) and areas, once per portrait."""
+
+    xs: np.ndarray  # (3, T)
+    ys: np.ndarray  # (3, T)
+    area: np.ndarray  # (T,)
+
+
+def triangles_at_rest(vertices: np.ndarray, triangles: np.ndarray) -> TrianglesAtRest:
+    xs, ys = _corner_coordinates(vertices, triangles)
+    return TrianglesAtRest(xs, ys, _area(xs, ys))
+
+
 def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(3, T) x and (3, T) y of every triangle's corners: rows of one corner each, so the
     per-triangle arithmetic below runs on contiguous arrays (strided (T, 3, 2) slices cost
@@ -660,7 +673,7 @@ def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray
     e1x, e1y, e2x, e2y = dx[1] - dx[0], dy[1] - dy[0], dx[2] - dx[0], dy[2] - dy[0]
     det = e1x * e2y - e1y * e2x
     ok = np.abs(det) > 1e-6
-    inv_det = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    inv_det = 1.0 / np.where(ok, det, 1.0)  # a collapsed triangle's coefficients are set below
     # Inverse of [e1 e2] (columns): maps a point's offset from the first corner to barycentric (u, v).
     i00, i01, i10, i11 = e2y * inv_det, -e2x * inv_det, -e1y * inv_det, e1x * inv_det
     # ... times the source edges [f1 f2] (columns), and the offset that puts the first corner on its source.

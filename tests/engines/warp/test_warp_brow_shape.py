@@ -18,9 +18,8 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.engines.warp.au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
-
 from conftest import render_and_mesh, shared_face
+from face_regions import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 
 UP = np.array([0.0, -1.0])  # the shared portraits used here are upright
 
