@@ -14,8 +14,9 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - in the skin's colour (callers may ask): a speck's own colour (hair, a wrinkle's shadow) beyond
   the skin's colour noise is taken out (the speck stays, as dark as it was);
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
-  below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
-  of its lines comes out neither smoother nor coarser than the skin next to it.
+  below the lower lid, measured robustly at the pixel scale and at the grain's own scale, where
+  pores show: whichever asks more), so a strip in shadow, cleaned of its lines or of smooth lid
+  skin comes out no smoother than the skin next to it.
 """
 from __future__ import annotations
 
@@ -100,10 +101,11 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
     at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
     # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
-    # its texture (pores): a strip of smooth lid skin on a textured face then meets the two
-    # halfway (in ratio), neither much smoother than the face nor much noisier at the pixel.
+    # its texture (pores): a strip of smooth lid skin on a textured face is then brought to the
+    # skin's level there (brought halfway, in ratio, london_092's shut lids had half his skin's
+    # texture at its pores' scale: "smooth grey patches"), a little noisier at the pixel (~1.1x).
     at_scale = level / max(_grain_level(strip), 1e-3)
-    gain = min(max(at_pixel, float(np.sqrt(at_pixel * at_scale))), MAX_GAIN)
+    gain = min(max(at_pixel, at_scale), MAX_GAIN)
     strip *= gain
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.
