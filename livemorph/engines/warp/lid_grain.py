@@ -14,8 +14,9 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - in the skin's colour (callers may ask): a speck's own colour (hair, a wrinkle's shadow) beyond
   the skin's colour noise is taken out (the speck stays, as dark as it was);
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
-  below the lower lid, measured robustly at the pixel scale), so a strip in shadow or cleaned
-  of its lines comes out neither smoother nor coarser than the skin next to it.
+  below the lower lid, measured robustly at the pixel scale and, as far as the caller asks, at
+  the grain's own scale, where pores show), so a strip in shadow, cleaned of its lines or of
+  smooth lid skin comes out no smoother than the skin next to it.
 """
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ LINE_LEVELS = 0.8
 # or a spot (crease, lashes, a mole, an older face's fine wrinkles, which laid down a lid at
 # full grain drew a wavy dotted line across it), not grain.
 LOCAL_LEVELS = 1.1
+# By default a strip smoother than the skin at the grain's own scale is brought this share of the
+# way (in ratio) to the skin's level there: halfway, neither much smoother than the face nor much
+# noisier at the pixel.
+SCALE_SHARE = 0.5
 # Each repeat of the strip up the lid is shifted along it by this share of its length.
 REPEAT_SHIFT = 0.37
 # The strip's grain level is brought to the skin's around the eye: down as far as needed (what
@@ -55,13 +60,15 @@ PEAK_LEVELS = 3.5
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
                 skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS,
-                colour_levels: float | None = None) -> np.ndarray:
+                colour_levels: float | None = None, scale_share: float = SCALE_SHARE) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
     ``skin``: bool masks of skin around the eye; the strip takes the grain level of the smoothest
     (hair, lashes and glasses frames in one only add to its level); ``colour_levels``: if given,
-    its colour (RGB less luma) is held within that many times the skin's colour-noise level."""
+    its colour (RGB less luma) is held within that many times the skin's colour-noise level;
+    ``scale_share``: how far (in ratio) a strip smoother than the skin at the grain's own scale is
+    brought toward the skin's level there (0: not at all, 1: all the way)."""
     origin = upper[0]
     axis, normal, length = axes_toward(origin, upper[-1], top.mean(axis=0) - upper.mean(axis=0))
     length = max(length, 2.0)  # a strip at least a few pixels long
@@ -100,10 +107,10 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
     at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
     # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
-    # its texture (pores): a strip of smooth lid skin on a textured face then meets the two
-    # halfway (in ratio), neither much smoother than the face nor much noisier at the pixel.
+    # its texture (pores): a strip of smooth lid skin on a textured face is then brought
+    # ``scale_share`` of the way (in ratio) to the skin's level there.
     at_scale = level / max(_grain_level(strip), 1e-3)
-    gain = min(max(at_pixel, float(np.sqrt(at_pixel * at_scale))), MAX_GAIN)
+    gain = min(max(at_pixel, float(at_pixel ** (1.0 - scale_share) * at_scale ** scale_share)), MAX_GAIN)
     strip *= gain
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.

@@ -108,6 +108,10 @@ GRAIN_LINE_LEVELS = 0.3
 # per channel: a speck of hair or a wrinkle's shadow kept its own greyer colour on a warm lid
 # (Obama's olive-grey smudge); a noisy photo's colour noise stays.
 GRAIN_COLOUR_LEVELS = 3.5
+# A strip of smooth lid skin is brought all the way to the skin's texture at the grain's own scale
+# (lid_grain.grain_strip; the pores' scale on a sharp photo): brought halfway, london_092's shut lids
+# had half of his skin's texture there ("smooth grey patches"); a little noisier at the pixel (~1.1x).
+GRAIN_SCALE_SHARE = 1.0
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,8 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone),
-                                              line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS),
+                                              line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS,
+                                              scale_share=GRAIN_SCALE_SHARE),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
 
