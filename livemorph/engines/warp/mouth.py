@@ -277,21 +277,24 @@ class MouthPainter:
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
             # painted ones. The lower lip does not roll in: its landmarks often sit below the lip's
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
-            below_top, above_bottom = ys - top, bottom - ys
-            v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
-            # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
-            # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
             dropped = walls_show(opening)
-            light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
-                             * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                         teeth=self.teeth, lower_only=True)
-            if hint is not None:
-                # The driver's mouth below its own upper teeth fills the gap below the portrait's:
-                # the whole of it put a second, duller row of teeth under the portrait's own.
-                below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-                color = _with_driver_mouth(color, hint, g, u, below_teeth, below_upper_teeth=True)
+
+            def synthesized():
+                below_top, above_bottom = ys - top, bottom - ys
+                v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
+                light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
+                # Right under the upper teeth the palate is in their shadow (lit, it read as a second
+                # lip). (only once the jaw has dropped: in a grin parting the lips a little it read as
+                # a dark band)
+                light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
+                                 * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
+                return synthesized_interior(g, below_top, above_bottom, u, light, opening,
+                                            teeth=self.teeth, lower_only=True)
+
+            # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
+            # whole of it put a second, duller row of teeth under the portrait's own.
+            below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+            color = _interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -320,11 +323,13 @@ class MouthPainter:
             inner_top, inner_bottom = _rounded_ends(inner_top, inner_bottom, np.abs(2 * u[:1] - 1))
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
-            walls = walls_show(opening)
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
-                                         deep_red=DEEP_RED * walls)
-            color = _soften(_with_driver_mouth(color, hint, g, u, v), g)
+
+            def synthesized():
+                light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
+                return synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
+                                            deep_red=DEEP_RED * walls_show(opening))
+
+            color = _soften(_interior(synthesized, hint, g, u, v), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
@@ -437,26 +442,35 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
 
-def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
-                       below_upper_teeth: bool = False) -> np.ndarray:
-    """``color`` with the driver's mouth interior (``hint``) laid over it at each pixel's (u, v) in
-    the opening, colour-matched to the portrait (``_matched_to_portrait``); ``color`` itself when
-    there is no hint. ``below_upper_teeth``: v runs over the part of the driver's opening below
-    its upper teeth (``_driver_teeth_end``)."""
-    if hint is None or g.lip_rgb is None:
-        return color
-    weight = float(smoothstep(*HINT_OPENING, float(hint.opening)))
+def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+              below_upper_teeth: bool = False) -> np.ndarray:
+    """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
+    with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
+    mouth covers it all the synthesized one is never worked out."""
+    weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
-        return color
+        return synthesized()
+    driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
+    if weight >= 1.0:
+        return driver
+    color = synthesized()
+    return color + weight * (driver - color)
+
+
+def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+                     below_upper_teeth: bool = False) -> np.ndarray:
+    """The driver's mouth interior (``hint``) at each pixel's (u, v) in the opening, colour-matched
+    to the portrait (``_matched_to_portrait``). ``below_upper_teeth``: v runs over the part of the
+    driver's opening below its upper teeth (``_driver_teeth_end``)."""
     if below_upper_teeth:
         start = _driver_teeth_end(hint.patch, u)
         v = start + (1.0 - start) * v
     patch = _matched_to_portrait(hint, g)
     rows, cols = patch.shape[:2]
-    map_u = np.broadcast_to(u * (cols - 1), color.shape[:2]).astype(np.float32)
-    map_v = np.broadcast_to(v * (rows - 1), color.shape[:2]).astype(np.float32)
-    driver = cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return color + weight * (driver - color)
+    shape = np.broadcast_shapes(u.shape, v.shape)
+    map_u = np.broadcast_to(u * (cols - 1), shape).astype(np.float32)
+    map_v = np.broadcast_to(v * (rows - 1), shape).astype(np.float32)
+    return cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
