@@ -22,7 +22,7 @@ from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OU
 from .channels import channel_mean
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
-                             walls_show)
+                             tongue_in_the_teeths_light, walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -122,7 +122,7 @@ class MouthGeometry:
     resting_gap: float  # mean inner-lip gap in the portrait, pixels
     width: float  # mouth width (inner corners), pixels
     cavity_rgb: np.ndarray  # (3,) float32, the lit inner surface of the mouth
-    tongue_rgb: np.ndarray  # (3,) float32
+    tongue_rgb: np.ndarray  # (3,) float32, lit as the teeth are (``tongue_in_the_teeths_light``)
     teeth_rgb: np.ndarray  # (3,) float32
     black: float  # the picture's own black level (grey, 0..255)
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
@@ -167,7 +167,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         resting_gap=resting_gap,
         width=width,
         cavity_rgb=cavity.astype(np.float32),
-        tongue_rgb=tongue.astype(np.float32),
+        tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
         black=_black_level(image),
         own_split=_own_split(image, xy) if has_own else 0.6,

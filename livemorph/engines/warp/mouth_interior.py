@@ -199,8 +199,7 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     # Each tooth its own light and yellow, over its whole face (through the cavity's light in the
     # shade above, the darker teeth took its red and cooled the Mona Lisa's: test_warp_smile).
     own = np.where(u[0] < 0.5, np.take(TOOTH_LIGHT[0], index, mode="clip"), np.take(TOOTH_LIGHT[1], index, mode="clip"))
-    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3)
-    yellower = tint[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
+    yellower = teeth_tint(g.teeth_rgb)[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
     return color * (own[:, None] * yellower / yellower.mean(axis=1, keepdims=True))[None], cover
 
 
@@ -274,7 +273,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        color = color * (1 - tongue[..., None]) + (lit[..., None] * _in_the_teeths_light(g)) * tongue[..., None]
+        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
@@ -303,7 +302,12 @@ def _no_more_saturated_than(color: np.ndarray, share: float) -> np.ndarray:
     return mean + (color - mean) * np.minimum(1.0, share * mean / np.maximum(spread, 1e-3))
 
 
-def _in_the_teeths_light(g) -> np.ndarray:
+def teeth_tint(teeth_rgb: np.ndarray) -> np.ndarray:
+    """(3,) the teeth's tint: their colour over its mean (the light, and varnish, they are in)."""
+    return np.maximum(teeth_rgb / max(float(teeth_rgb.mean()), 1.0), 1e-3)
+
+
+def tongue_in_the_teeths_light(tongue_rgb: np.ndarray, teeth_rgb: np.ndarray) -> np.ndarray:
     """(3,) the tongue's colour under the light (and varnish) the teeth show (``TONGUE_IN_TEETH_LIGHT``)."""
-    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3) ** TONGUE_IN_TEETH_LIGHT
-    return g.tongue_rgb * tint / float(tint.mean())
+    tint = teeth_tint(teeth_rgb) ** TONGUE_IN_TEETH_LIGHT
+    return tongue_rgb * tint / float(tint.mean())
