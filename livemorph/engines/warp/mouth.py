@@ -128,6 +128,7 @@ class MouthGeometry:
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
+    level: bool  # painted in a patch turned level (a mouth tilted past ``LEVEL_ABOVE_DEG`` at rest)
     lip_rgb: np.ndarray | None = None  # (3,) float32 median colour of the lips (matching the driver's mouth to them)
     deep_rgb: np.ndarray | None = None  # (3,) float32 the cavity's hue at the face's own darkest (the driver's black goes there)
 
@@ -173,6 +174,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
+        # from the rest pose as the engine holds it (float32), so an animation never switches ways
+        level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
         lip_rgb=np.asarray(lip_rgb, np.float32),
         deep_rgb=_mouth_deep(cavity, _face_darkest(image, face)),
     )
@@ -182,7 +185,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
 # them). A mouth tilted by more than this many degrees at rest (a tilted head: lisa3's is 20) is
 # painted in a patch turned level, so the opening's rounded ends, teeth and tongue follow the lips'
 # line instead of the image's rows (painted in columns, her opening read as a round hole). Decided
-# per portrait, from the rest pose, so an animation never switches between the two ways.
+# per portrait, from the rest pose (``MouthGeometry.level``), so an animation never switches ways.
 LEVEL_ABOVE_DEG = 8.0
 LEVEL_PATCH = 1.5  # the turned patch reaches this many mouth widths from the mouth's middle
 
@@ -197,7 +200,7 @@ class MouthPainter:
     def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
               hint=None) -> None:
         """Fill the opening (``_paint_columns``), in a levelled patch on a tilted mouth."""
-        if abs(_tilt_degrees(source_xy)) <= LEVEL_ABOVE_DEG:
+        if not self.geometry.level:
             self._paint_columns(frame, source, source_xy, moved_xy, hint)
             return
         # Turn a patch around the moved mouth so its corners lie level, paint it there, and add
@@ -214,13 +217,12 @@ class MouthPainter:
         self._paint_columns(painted, level_source, turn(source_xy), turn(moved_xy), hint)
         change = painted.astype(np.float32) - level.astype(np.float32)
         h, w = frame.shape[:2]
-        corners = cv2.transform(np.float32([[[0, 0], [size[0], 0], [0, size[1]], [size[0], size[1]]]]),
-                                cv2.invertAffineTransform(to_level))[0]
+        back = cv2.invertAffineTransform(to_level)
+        corners = cv2.transform(np.float32([[[0, 0], [size[0], 0], [0, size[1]], [size[0], size[1]]]]), back)[0]
         x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
         x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 1, (w, h))
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
-        back = cv2.invertAffineTransform(to_level)
         back[:, 2] -= (x0, y0)
         change = cv2.warpAffine(change, back, (int(x1 - x0), int(y1 - y0)), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
