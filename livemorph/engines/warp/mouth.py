@@ -129,8 +129,10 @@ class MouthGeometry:
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
     level: bool  # painted in a patch turned level (a mouth tilted past ``LEVEL_ABOVE_DEG`` at rest)
-    lip_rgb: np.ndarray | None = None  # (3,) float32 median colour of the lips (matching the driver's mouth to them)
-    deep_rgb: np.ndarray | None = None  # (3,) float32 the cavity's hue at the face's own darkest (the driver's black goes there)
+    # Anchors (3,) float32 CIE Lab that carry the driver's mouth to this portrait (``_matched_to_portrait``):
+    lip_lab: np.ndarray  # the lips' median colour
+    teeth_lab: np.ndarray  # ``teeth_rgb``
+    deep_lab: np.ndarray  # the cavity's hue at the face's own darkest (``_mouth_deep``: the driver's black goes there)
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -176,8 +178,9 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
         level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
-        lip_rgb=np.asarray(lip_rgb, np.float32),
-        deep_rgb=_mouth_deep(cavity, _face_darkest(image, face)),
+        lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
+        teeth_lab=_to_lab(np.asarray(teeth, np.float32)[None])[0],
+        deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
     )
 
 
@@ -501,7 +504,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     """The driver's mouth patch in the portrait's palette, in Lab.
 
     Three anchors carry the driver's tones to the portrait's: black to the face's own darkest in
-    the cavity's hue (``MouthGeometry.deep_rgb``), the driver's lips to the portrait's lips, ordinary
+    the cavity's hue (``MouthGeometry.deep_lab``), the driver's lips to the portrait's lips, ordinary
     teeth (``DRIVER_TEETH_L``) to the portrait's teeth. Lightness runs along them, eased under the
     portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the anchors,
     blended between them by the driver's lightness, plus the driver's own departures from what its
@@ -511,7 +514,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
-    lip, teeth, deep = (_to_lab(np.asarray(c, np.float32)[None])[0] for c in (g.lip_rgb, g.teeth_rgb, g.deep_rgb))
+    lip, teeth, deep = g.lip_lab, g.teeth_lab, g.deep_lab
     lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
     deep_l = min(float(deep[0]), lip_l - 5.0)
     driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
