@@ -106,6 +106,7 @@ DRIVER_TEETH_L = 88.0
 # Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
 # than its darkest row.
 DRIVER_TEETH_CONTRAST = 40.0
+OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
 DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
@@ -480,18 +481,16 @@ def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
 
 def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
-    show): in each of a few bands across the mouth, the first row past the brightest of its upper
-    half that falls halfway to its darkest (one value for the whole mouth left the arch's ends
+    show): in each of a few bands across the mouth, ``_teeth_end_row`` with the brightest in its
+    upper half (one value for the whole mouth left the arch's ends
     hanging as specks of a second row toward the corners)."""
     rows, cols = patch.shape[:2]
     edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
     ends = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         profile = patch[:, int(lo * cols):max(int(hi * cols), int(lo * cols) + 1)].mean(axis=(1, 2))
-        brightest = int(np.argmax(profile[: rows // 2]))
-        below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + profile.min()))[0]
-        shows = profile[brightest] - profile.min() >= DRIVER_TEETH_CONTRAST and len(below) > 0
-        ends.append(float(brightest + below[0]) / (rows - 1) if shows else np.nan)
+        end = _teeth_end_row(profile, DRIVER_TEETH_CONTRAST, brightest_within=rows // 2)
+        ends.append(np.nan if end is None else float(end) / (rows - 1))
     centres, ends = 0.5 * (edges[:-1] + edges[1:]), np.array(ends)
     found = ~np.isnan(ends)
     if not found.any():
@@ -676,7 +675,7 @@ def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
 
 def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
-    the first row, past the brightest, that falls halfway to the darkest."""
+    ``_teeth_end_row`` over the whole opening."""
     upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
     left, right = upper[0, 0], upper[-1, 0]
     xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 9)
@@ -687,14 +686,24 @@ def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     profile = cv2.remap(gray, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32),
                         ys.astype(np.float32), cv2.INTER_LINEAR).mean(axis=1)
-    brightest = int(np.argmax(profile))
-    half = 0.5 * (profile.max() + profile.min())
-    below = np.nonzero(profile[brightest:] < half)[0]
-    if profile.max() - profile.min() < 20:
+    if profile.max() - profile.min() < OWN_TEETH_CONTRAST:
         return 0.6  # no teeth to tell the rows apart
-    if len(below) == 0:
+    end = _teeth_end_row(profile, OWN_TEETH_CONTRAST)
+    if end is None:
         return 0.9  # bright down to the lower lip: all of it is the upper row
-    return float(np.clip(v[brightest + below[0]], 0.4, 0.9))
+    return float(np.clip(v[end], 0.4, 0.9))
+
+
+def _teeth_end_row(profile: np.ndarray, min_contrast: float, brightest_within: int | None = None) -> int | None:
+    """Where upper teeth end down a brightness ``profile`` (top to bottom): the first row past the
+    brightest (among the first ``brightest_within`` rows) that falls halfway to the darkest; None
+    when the brightest is less than ``min_contrast`` grey levels above the darkest or no row falls."""
+    brightest = int(np.argmax(profile[:brightest_within]))
+    darkest = profile.min()
+    if profile[brightest] - darkest < min_contrast:
+        return None
+    below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + darkest))[0]
+    return brightest + int(below[0]) if len(below) else None
 
 
 def _chin_box(image: np.ndarray, xy: np.ndarray, width: float):
