@@ -295,7 +295,7 @@ class MouthPainter:
                 light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                                  * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                            teeth=self.teeth, lower_only=True)
+                                            teeth=self.teeth, lower_only=True, bowl=OWN_TEETH_BOWL)
 
             # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
             # whole of it put a second, duller row of teeth under the portrait's own.
