@@ -254,12 +254,13 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     color = light[..., None] * mean * redder / channel_mean(redder)
     # Deep inside, dark and dull (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
-    # her lightest skin's 41.2, test_warp_smile).
+    # her lightest skin's 41.2, test_warp_smile). A smile's narrow opening shows no walls: nothing to do.
     walls = walls_show(opening)
-    deep = walls * smoothstep(*bowl.deep_black, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
-    color = color + DEEP_GREY * deep * (channel_mean(color) - color)
-    color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
-    color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
+    if walls > 0.0:
+        deep = walls * smoothstep(*bowl.deep_black, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
+        color = color + DEEP_GREY * deep * (channel_mean(color) - color)
+        color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
+        color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
     # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
