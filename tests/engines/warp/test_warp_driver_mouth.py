@@ -18,7 +18,7 @@ def _hint(top_rgb, bottom_rgb, lip_rgb=(170, 80, 70)) -> MouthHint:
     patch = np.empty((rows, cols, 3), np.float32)
     patch[: rows // 2] = top_rgb
     patch[rows // 2:] = bottom_rgb
-    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35, width=90.0)
+    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35)
 
 
 def _opening_rows(out: np.ndarray, moved: np.ndarray) -> tuple[float, float]:
