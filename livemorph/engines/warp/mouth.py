@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...face.mouth_hint import CLOSED_OPENING
 from .channels import channel_mean
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
@@ -94,10 +95,10 @@ BLACK_PERCENTILE = 2.0
 GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 # The driver's own mouth (``face.mouth_hint``) takes the synthesized interior's place, in full once
-# the driver's lips part by the second share of its mouth width (from the first): a barely parted
-# driver mouth is mostly lip, stretched over the portrait's wider opening (in between both mouths
-# show at once, one through the other: kept short).
-HINT_OPENING = (0.04, 0.07)
+# the driver's lips part by the second share of its mouth width (from the first: where a hint is
+# first cut at all): a barely parted driver mouth is mostly lip, stretched over the portrait's wider
+# opening (in between both mouths show at once, one through the other: kept short).
+HINT_OPENING = (CLOSED_OPENING, 0.07)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
