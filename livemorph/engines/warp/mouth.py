@@ -300,7 +300,8 @@ class MouthPainter:
 
             # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
             # whole of it put a second, duller row of teeth under the portrait's own.
-            below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+            below_teeth = None if hint is None else np.clip(
+                (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
             color = _interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
@@ -483,8 +484,8 @@ def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
 def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
     show): in each of a few bands across the mouth, ``_teeth_end_row`` with the brightest in its
-    upper half (one value for the whole mouth left the arch's ends
-    hanging as specks of a second row toward the corners)."""
+    upper half (one value for the whole mouth left the arch's ends hanging as specks of a second
+    row toward the corners)."""
     rows, cols = patch.shape[:2]
     edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
     ends = []

@@ -72,6 +72,22 @@ def test_a_real_drivers_teeth_show_light_and_its_wide_o_dark(engine, mona, image
     assert tops[0] > tops[1] + 40, tops
 
 
+def test_a_wide_open_driver_mouth_leaves_the_synthesized_interior_unpainted(engine, mona, monkeypatch):
+    # Open past HINT_OPENING's end the driver's mouth covers the whole opening: painting the
+    # synthesized interior under it was wasted work every frame.
+    from livemorph.engines.warp import mouth
+
+    calls = []
+    real = mouth.synthesized_interior
+    monkeypatch.setattr(mouth, "synthesized_interior", lambda *a, **k: calls.append(1) or real(*a, **k))
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (25, 20, 20)))  # opening 0.35
+    assert calls == []
+    engine.render(prepared, aus)
+    assert calls  # ... while without a hint it is the interior
+
+
 def test_without_a_hint_or_with_the_setting_off_the_synthesized_interior_stays(config, engine, mona):
     from livemorph.engines.warp import WarpEngine
 
