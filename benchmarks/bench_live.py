@@ -40,7 +40,7 @@ def measure_stages_alone(config, portrait_path: str, video: str, n: int) -> dict
     with open_source(video, paced=False, loop=True) as source:
         frames = [f for _, f in zip(range(n), source)]
     track_s, readings = [], []
-    with AUStream.from_config(config) as stream:
+    with AUStream.from_config(config, mouth_hints=config.warp.driver_mouth) as stream:
         for frame in frames:
             t = time.perf_counter()
             readings.append(stream.process(frame))

@@ -42,7 +42,8 @@ def ms_per_frame(fn, items) -> tuple[float, list]:
 
 def sequential_loop(puppet, config, driver: Path, frames: int, fps: float, out: Path) -> float:
     """The baseline: decode -> track -> engine -> encode one frame at a time on one thread."""
-    with AUStream.from_config(config) as stream, Mp4Recorder(out, fps, crf=config.render.crf) as recorder:
+    with AUStream.from_config(config, mouth_hints=config.warp.driver_mouth) as stream, \
+            Mp4Recorder(out, fps, crf=config.render.crf) as recorder:
         start = None
         for count, frame in enumerate(VideoFileSource(driver, paced=False)):
             if count == frames:
@@ -66,7 +67,7 @@ def bench_engine(name: str, config, portrait_path: Path, driver: Path, frames: i
             break
     decode_ms = (time.perf_counter() - t0) * 1000 / len(video)
 
-    with AUStream.from_config(config) as stream:
+    with AUStream.from_config(config, mouth_hints=config.warp.driver_mouth) as stream:
         track_ms, readings = ms_per_frame(stream.process, video)
     puppet.step(readings[0])  # warm-up (first-call allocations, lazy init)
     engine_ms, outputs = ms_per_frame(puppet.step, readings)

@@ -121,7 +121,8 @@ def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -
     prepared = puppet.prepared
     stem = f"warp_{Path(portrait_name).stem}_{driver.stem}"
     pairs, times = [], []
-    with VideoFileSource(driver, paced=False) as source, AUStream.from_config(config) as stream:
+    with VideoFileSource(driver, paced=False) as source, \
+            AUStream.from_config(config, mouth_hints=config.warp.driver_mouth) as stream:
         fps = source.fps
         with open_recorder(OUT / f"{stem}.mp4", fps, config.render) as recorder:
             for frame in source:

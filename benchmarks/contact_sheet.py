@@ -57,7 +57,8 @@ def scan_driver(path: Path, config):
     """Per frame: the AU reading livemorph would drive with, the bare blendshape channels,
     and the frame + landmarks (kept only for candidate peaks to save memory)."""
     frames = []
-    with VideoFileSource(path, paced=False) as source, AUStream.from_config(config) as stream:
+    with VideoFileSource(path, paced=False) as source, AUStream.from_config(
+            config, mouth_hints=config.warp.driver_mouth) as stream:
         for frame in source:
             reading = stream.process(frame)
             track = reading.track

@@ -14,18 +14,20 @@ class AUStream:
     """One face's AUs over a stream of frames. A context manager (it owns the tracker)."""
 
     def __init__(self, tracker: FaceTracker, estimator: AUEstimator, stabilizer: AUStabilizer, *,
-                 mouth_hints: bool = True):
+                 mouth_hints: bool = False):
         self.tracker = tracker
         self.estimator = estimator
         self.stabilizer = stabilizer
-        self.mouth_hints = mouth_hints  # readings carry the driver's open mouth (``warp.driver_mouth``)
+        self.mouth_hints = mouth_hints  # readings carry the driver's open mouth: the caller's choice
 
     @classmethod
-    def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None) -> "AUStream":
+    def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None,
+                    mouth_hints: bool = False) -> "AUStream":
+        """``mouth_hints``: cut the driver's open mouth out of each frame (``MouthHint``) -- only a
+        caller that renders with it asks (``warp.driver_mouth``); AU analysis does not."""
         estimator = estimator_from_config(config)  # first: a bad name must not leave a tracker open
         tracker = FaceTracker.from_config(config.tracking, mode="video", allow_download=allow_download)
-        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config),
-                   mouth_hints=config.warp.driver_mouth)
+        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config), mouth_hints=mouth_hints)
 
     def estimate(self, frame: Frame) -> tuple[FaceTrack, np.ndarray | None]:
         """The frame's face and its raw AUs (None without a face), before any smoothing."""

@@ -30,7 +30,6 @@ class MouthHint:
     patch: np.ndarray  # (40, 96, 3) float32 RGB 0..255; row v from upper to lower inner lip, column u corner to corner
     lip_rgb: np.ndarray  # (3,) float32, the driver's median lip colour (for colour matching)
     opening: float  # mean inner-lip gap / mouth width
-    width: float  # mouth width (inner corners) in driver pixels
 
 
 def lip_lines(track) -> np.ndarray | None:
@@ -77,7 +76,7 @@ def mouth_hint(image_rgb: np.ndarray | None, lips: np.ndarray | None) -> MouthHi
     patch = cv2.remap(image_rgb, map_x.astype(np.float32), map_y.astype(np.float32), cv2.INTER_LINEAR)
     if scale > 1:
         patch = cv2.resize(patch, (cols, rows), interpolation=cv2.INTER_AREA)
-    return MouthHint(patch=patch.astype(np.float32), lip_rgb=_lip_rgb(image_rgb, lips), opening=opening, width=width)
+    return MouthHint(patch=patch.astype(np.float32), lip_rgb=_lip_rgb(image_rgb, lips), opening=opening)
 
 
 def with_mouth_hint(reading, image_rgb: np.ndarray | None, lips: np.ndarray | None):

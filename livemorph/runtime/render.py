@@ -236,7 +236,9 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     with ExitStack() as stack:
         stack.enter_context(source)
         stabilizer = AUStabilizer.from_config(config, neutral=neutral)
-        stream = None if raw is not None else stack.enter_context(AUStream.from_config(config, stabilizer=stabilizer))
+        mouth_hints = config.warp.driver_mouth  # one choice for both passes: the engine paints the hints
+        stream = None if raw is not None else stack.enter_context(
+            AUStream.from_config(config, stabilizer=stabilizer, mouth_hints=mouth_hints))
 
         def estimate() -> Iterator[tuple[np.ndarray, Any]]:
             for count, frame in enumerate(source):
@@ -247,7 +249,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                 elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
                     ok = bool(raw.success[count])
                     reading = stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms)
-                    if config.warp.driver_mouth:
+                    if mouth_hints:
                         reading = with_mouth_hint(reading, frame.image, raw.lips[count])
                     yield frame.image, reading
 

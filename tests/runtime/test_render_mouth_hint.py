@@ -15,7 +15,7 @@ from livemorph.runtime.render import PortraitPuppet, _driver_readings
 from conftest import shared_face, shared_path
 
 HINT = MouthHint(patch=np.full(PATCH_HW + (3,), 200.0, np.float32),
-                 lip_rgb=np.array([170.0, 80, 70], np.float32), opening=0.3, width=80.0)
+                 lip_rgb=np.array([170.0, 80, 70], np.float32), opening=0.3)
 
 
 def _reading_with_hint() -> AUReading:

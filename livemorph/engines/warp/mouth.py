@@ -19,10 +19,11 @@ import cv2
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...face.mouth_hint import CLOSED_OPENING
 from .channels import channel_mean
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
-                             walls_show)
+                             tongue_in_the_teeths_light, walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -94,10 +95,10 @@ BLACK_PERCENTILE = 2.0
 GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
 # The driver's own mouth (``face.mouth_hint``) takes the synthesized interior's place, in full once
-# the driver's lips part by the second share of its mouth width (from the first): a barely parted
-# driver mouth is mostly lip, stretched over the portrait's wider opening (in between both mouths
-# show at once, one through the other: kept short).
-HINT_OPENING = (0.04, 0.07)
+# the driver's lips part by the second share of its mouth width (from the first: where a hint is
+# first cut at all): a barely parted driver mouth is mostly lip, stretched over the portrait's wider
+# opening (in between both mouths show at once, one through the other: kept short).
+HINT_OPENING = (CLOSED_OPENING, 0.07)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
@@ -106,6 +107,7 @@ DRIVER_TEETH_L = 88.0
 # Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
 # than its darkest row.
 DRIVER_TEETH_CONTRAST = 40.0
+OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
 DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
@@ -122,14 +124,17 @@ class MouthGeometry:
     resting_gap: float  # mean inner-lip gap in the portrait, pixels
     width: float  # mouth width (inner corners), pixels
     cavity_rgb: np.ndarray  # (3,) float32, the lit inner surface of the mouth
-    tongue_rgb: np.ndarray  # (3,) float32
+    tongue_rgb: np.ndarray  # (3,) float32, lit as the teeth are (``tongue_in_the_teeths_light``)
     teeth_rgb: np.ndarray  # (3,) float32
     black: float  # the picture's own black level (grey, 0..255)
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
-    lip_rgb: np.ndarray | None = None  # (3,) float32 median colour of the lips (matching the driver's mouth to them)
-    deep_rgb: np.ndarray | None = None  # (3,) float32 the cavity's hue at the face's own darkest (the driver's black goes there)
+    level: bool  # painted in a patch turned level (a mouth tilted past ``LEVEL_ABOVE_DEG`` at rest)
+    # Anchors (3,) float32 CIE Lab that carry the driver's mouth to this portrait (``_matched_to_portrait``):
+    lip_lab: np.ndarray  # the lips' median colour
+    teeth_lab: np.ndarray  # ``teeth_rgb``
+    deep_lab: np.ndarray  # the cavity's hue at the face's own darkest (``_mouth_deep``: the driver's black goes there)
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -167,14 +172,17 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         resting_gap=resting_gap,
         width=width,
         cavity_rgb=cavity.astype(np.float32),
-        tongue_rgb=tongue.astype(np.float32),
+        tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
         black=_black_level(image),
         own_split=_own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
-        lip_rgb=np.asarray(lip_rgb, np.float32),
-        deep_rgb=_mouth_deep(cavity, _face_darkest(image, face)),
+        # from the rest pose as the engine holds it (float32), so an animation never switches ways
+        level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
+        lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
+        teeth_lab=_to_lab(np.asarray(teeth, np.float32)[None])[0],
+        deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
     )
 
 
@@ -182,7 +190,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
 # them). A mouth tilted by more than this many degrees at rest (a tilted head: lisa3's is 20) is
 # painted in a patch turned level, so the opening's rounded ends, teeth and tongue follow the lips'
 # line instead of the image's rows (painted in columns, her opening read as a round hole). Decided
-# per portrait, from the rest pose, so an animation never switches between the two ways.
+# per portrait, from the rest pose (``MouthGeometry.level``), so an animation never switches ways.
 LEVEL_ABOVE_DEG = 8.0
 LEVEL_PATCH = 1.5  # the turned patch reaches this many mouth widths from the mouth's middle
 
@@ -197,7 +205,7 @@ class MouthPainter:
     def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
               hint=None) -> None:
         """Fill the opening (``_paint_columns``), in a levelled patch on a tilted mouth."""
-        if abs(_tilt_degrees(source_xy)) <= LEVEL_ABOVE_DEG:
+        if not self.geometry.level:
             self._paint_columns(frame, source, source_xy, moved_xy, hint)
             return
         # Turn a patch around the moved mouth so its corners lie level, paint it there, and add
@@ -214,13 +222,12 @@ class MouthPainter:
         self._paint_columns(painted, level_source, turn(source_xy), turn(moved_xy), hint)
         change = painted.astype(np.float32) - level.astype(np.float32)
         h, w = frame.shape[:2]
-        corners = cv2.transform(np.float32([[[0, 0], [size[0], 0], [0, size[1]], [size[0], size[1]]]]),
-                                cv2.invertAffineTransform(to_level))[0]
+        back = cv2.invertAffineTransform(to_level)
+        corners = cv2.transform(np.float32([[[0, 0], [size[0], 0], [0, size[1]], [size[0], size[1]]]]), back)[0]
         x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
         x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 1, (w, h))
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
-        back = cv2.invertAffineTransform(to_level)
         back[:, 2] -= (x0, y0)
         change = cv2.warpAffine(change, back, (int(x1 - x0), int(y1 - y0)), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=0)
@@ -277,21 +284,25 @@ class MouthPainter:
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
             # painted ones. The lower lip does not roll in: its landmarks often sit below the lip's
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
-            below_top, above_bottom = ys - top, bottom - ys
-            v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
-            # Right under the upper teeth the palate is in their shadow (lit, it read as a second lip).
-            # (only once the jaw has dropped: in a grin parting the lips a little it read as a dark band)
             dropped = walls_show(opening)
-            light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
-                             * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                         teeth=self.teeth, lower_only=True)
-            if hint is not None:
-                # The driver's mouth below its own upper teeth fills the gap below the portrait's:
-                # the whole of it put a second, duller row of teeth under the portrait's own.
-                below_teeth = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-                color = _with_driver_mouth(color, hint, g, u, below_teeth, below_upper_teeth=True)
+
+            def synthesized():
+                below_top, above_bottom = ys - top, bottom - ys
+                v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
+                light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening, OWN_TEETH_BOWL)
+                # Right under the upper teeth the palate is in their shadow (lit, it read as a second
+                # lip). (only once the jaw has dropped: in a grin parting the lips a little it read as
+                # a dark band)
+                light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
+                                 * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
+                return synthesized_interior(g, below_top, above_bottom, u, light, opening,
+                                            teeth=self.teeth, lower_only=True, bowl=OWN_TEETH_BOWL)
+
+            # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
+            # whole of it put a second, duller row of teeth under the portrait's own.
+            below_teeth = None if hint is None else np.clip(
+                (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+            color = _interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -320,11 +331,13 @@ class MouthPainter:
             inner_top, inner_bottom = _rounded_ends(inner_top, inner_bottom, np.abs(2 * u[:1] - 1))
             below_top, above_bottom = ys - inner_top, inner_bottom - ys
             v = np.clip(below_top / np.maximum(below_top + above_bottom, 1.0), 0.0, 1.0)
-            light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
-            walls = walls_show(opening)
-            color = synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
-                                         deep_red=DEEP_RED * walls)
-            color = _soften(_with_driver_mouth(color, hint, g, u, v), g)
+
+            def synthesized():
+                light = painted_cavity_light(edge_depth, v, np.abs(2 * u - 1), opening)
+                return synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
+                                            deep_red=DEEP_RED * walls_show(opening))
+
+            color = _soften(_interior(synthesized, hint, g, u, v), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
@@ -437,42 +450,49 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
 
-def _with_driver_mouth(color: np.ndarray, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
-                       below_upper_teeth: bool = False) -> np.ndarray:
-    """``color`` with the driver's mouth interior (``hint``) laid over it at each pixel's (u, v) in
-    the opening, colour-matched to the portrait (``_matched_to_portrait``); ``color`` itself when
-    there is no hint. ``below_upper_teeth``: v runs over the part of the driver's opening below
-    its upper teeth (``_driver_teeth_end``)."""
-    if hint is None or g.lip_rgb is None:
-        return color
-    weight = float(smoothstep(*HINT_OPENING, float(hint.opening)))
+def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+              below_upper_teeth: bool = False) -> np.ndarray:
+    """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
+    with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
+    mouth covers it all the synthesized one is never worked out."""
+    weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
-        return color
+        return synthesized()
+    driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
+    if weight >= 1.0:
+        return driver
+    color = synthesized()
+    return color + weight * (driver - color)
+
+
+def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
+                     below_upper_teeth: bool = False) -> np.ndarray:
+    """The driver's mouth interior (``hint``) at each pixel's (u, v) in the opening, colour-matched
+    to the portrait (``_matched_to_portrait``). ``below_upper_teeth``: v runs over the part of the
+    driver's opening below its upper teeth (``_driver_teeth_end``)."""
     if below_upper_teeth:
         start = _driver_teeth_end(hint.patch, u)
         v = start + (1.0 - start) * v
     patch = _matched_to_portrait(hint, g)
     rows, cols = patch.shape[:2]
-    map_u = np.broadcast_to(u * (cols - 1), color.shape[:2]).astype(np.float32)
-    map_v = np.broadcast_to(v * (rows - 1), color.shape[:2]).astype(np.float32)
-    driver = cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return color + weight * (driver - color)
+    shape = np.broadcast_shapes(u.shape, v.shape)
+    map_u = np.broadcast_to(u * (cols - 1), shape).astype(np.float32)
+    map_v = np.broadcast_to(v * (rows - 1), shape).astype(np.float32)
+    return cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
-    show): in each of a few bands across the mouth, the first row past the brightest of its upper
-    half that falls halfway to its darkest (one value for the whole mouth left the arch's ends
-    hanging as specks of a second row toward the corners)."""
+    show): in each of a few bands across the mouth, ``_teeth_end_row`` with the brightest in its
+    upper half (one value for the whole mouth left the arch's ends hanging as specks of a second
+    row toward the corners)."""
     rows, cols = patch.shape[:2]
     edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
     ends = []
     for lo, hi in zip(edges[:-1], edges[1:]):
         profile = patch[:, int(lo * cols):max(int(hi * cols), int(lo * cols) + 1)].mean(axis=(1, 2))
-        brightest = int(np.argmax(profile[: rows // 2]))
-        below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + profile.min()))[0]
-        shows = profile[brightest] - profile.min() >= DRIVER_TEETH_CONTRAST and len(below) > 0
-        ends.append(float(brightest + below[0]) / (rows - 1) if shows else np.nan)
+        end = _teeth_end_row(profile, DRIVER_TEETH_CONTRAST, brightest_within=rows // 2)
+        ends.append(np.nan if end is None else float(end) / (rows - 1))
     centres, ends = 0.5 * (edges[:-1] + edges[1:]), np.array(ends)
     found = ~np.isnan(ends)
     if not found.any():
@@ -485,7 +505,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     """The driver's mouth patch in the portrait's palette, in Lab.
 
     Three anchors carry the driver's tones to the portrait's: black to the face's own darkest in
-    the cavity's hue (``MouthGeometry.deep_rgb``), the driver's lips to the portrait's lips, ordinary
+    the cavity's hue (``MouthGeometry.deep_lab``), the driver's lips to the portrait's lips, ordinary
     teeth (``DRIVER_TEETH_L``) to the portrait's teeth. Lightness runs along them, eased under the
     portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the anchors,
     blended between them by the driver's lightness, plus the driver's own departures from what its
@@ -495,7 +515,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
-    lip, teeth, deep = (_to_lab(np.asarray(c, np.float32)[None])[0] for c in (g.lip_rgb, g.teeth_rgb, g.deep_rgb))
+    lip, teeth, deep = g.lip_lab, g.teeth_lab, g.deep_lab
     lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
     deep_l = min(float(deep[0]), lip_l - 5.0)
     driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
@@ -657,7 +677,7 @@ def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
 
 def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
-    the first row, past the brightest, that falls halfway to the darkest."""
+    ``_teeth_end_row`` over the whole opening."""
     upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
     left, right = upper[0, 0], upper[-1, 0]
     xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 9)
@@ -668,14 +688,24 @@ def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     profile = cv2.remap(gray, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32),
                         ys.astype(np.float32), cv2.INTER_LINEAR).mean(axis=1)
-    brightest = int(np.argmax(profile))
-    half = 0.5 * (profile.max() + profile.min())
-    below = np.nonzero(profile[brightest:] < half)[0]
-    if profile.max() - profile.min() < 20:
+    if profile.max() - profile.min() < OWN_TEETH_CONTRAST:
         return 0.6  # no teeth to tell the rows apart
-    if len(below) == 0:
+    end = _teeth_end_row(profile, OWN_TEETH_CONTRAST)
+    if end is None:
         return 0.9  # bright down to the lower lip: all of it is the upper row
-    return float(np.clip(v[brightest + below[0]], 0.4, 0.9))
+    return float(np.clip(v[end], 0.4, 0.9))
+
+
+def _teeth_end_row(profile: np.ndarray, min_contrast: float, brightest_within: int | None = None) -> int | None:
+    """Where upper teeth end down a brightness ``profile`` (top to bottom): the first row past the
+    brightest (among the first ``brightest_within`` rows) that falls halfway to the darkest; None
+    when the brightest is less than ``min_contrast`` grey levels above the darkest or no row falls."""
+    brightest = int(np.argmax(profile[:brightest_within]))
+    darkest = profile.min()
+    if profile[brightest] - darkest < min_contrast:
+        return None
+    below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + darkest))[0]
+    return brightest + int(below[0]) if len(below) else None
 
 
 def _chin_box(image: np.ndarray, xy: np.ndarray, width: float):

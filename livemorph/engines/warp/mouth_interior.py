@@ -76,12 +76,14 @@ class Bowl:
     shares of the opening's height: the palate above it is in the upper teeth's shadow), is
     ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it
     ``rim``, and the lips' inner faces ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
-    ``wide_corner`` more in a wide opening (deep in the cheeks)."""
+    ``wide_corner`` more in a wide opening (deep in the cheeks). ``deep_black``: how dark a part of
+    it must be to go to the dull deep (``synthesized_interior``)."""
 
     throat: float
     deep_throat: float  # the throat in a wide opening (a narrow one shows only the dark behind the teeth)
     rim: float
     lips_inside: float
+    deep_black: tuple[float, float]  # darkness where its deep starts and is full (``DEEP_BLACK``)
     corner: float = 0.35
     wide_corner: float = 0.2
 
@@ -89,20 +91,6 @@ class Bowl:
 # (At 0.55 across and 0.7 up the throat's dark reached the corners and the teeth: one dark band
 # under the upper row, a "slot"; the palate under the teeth now half-lit.)
 THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.48, (0.45, 0.35)
-# Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
-# throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.14, rim=0.4, lips_inside=0.1)
-# Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
-# red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
-# a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
-# by up to this share of itself in the dark: under a portrait's own teeth always, in a painted
-# mouth as its walls show (redder shadows in a smile's narrow opening read to MediaPipe as lip: the
-# Mona Lisa's big smile parted 0.085 mouth widths instead of 0.098, test_warp_open_mouth).
-DEEP_RED = 1.0
-# A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
-# walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
-# back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
-PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3)
 # Deep inside, little light comes back, and what does is a dull warm brown: the cavity's darker
 # parts (darkness: 1 - their light over the opening's brightest, from the first value on, fully at
 # the second) lose up to this share of their light and this share of their colour. The redder
@@ -119,6 +107,20 @@ DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.4, 0.9), 0.55, 0.65
 # cavity is the rest of its own dark opening and stays darker further out (from 0.1 on, lit walls
 # there lifted the synthetic face's opening past half its skin: test_warp_engine).
 OWN_DEEP_BLACK = (0.1, 0.8)
+# Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
+# throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.14, rim=0.4, lips_inside=0.1, deep_black=OWN_DEEP_BLACK)
+# Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
+# red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
+# a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
+# by up to this share of itself in the dark: under a portrait's own teeth always, in a painted
+# mouth as its walls show (redder shadows in a smile's narrow opening read to MediaPipe as lip: the
+# Mona Lisa's big smile parted 0.085 mouth widths instead of 0.098, test_warp_open_mouth).
+DEEP_RED = 1.0
+# A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
+# walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
+# back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
+PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3, deep_black=DEEP_BLACK)
 # The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
 # between these |2u - 1| (greyed to the last pixel, lisa3's corners were crisper than her own:
 # edge contrast 6.3 against the 6.2 allowed, test_warp_mouth_corners).
@@ -199,8 +201,7 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     # Each tooth its own light and yellow, over its whole face (through the cavity's light in the
     # shade above, the darker teeth took its red and cooled the Mona Lisa's: test_warp_smile).
     own = np.where(u[0] < 0.5, np.take(TOOTH_LIGHT[0], index, mode="clip"), np.take(TOOTH_LIGHT[1], index, mode="clip"))
-    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3)
-    yellower = tint[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
+    yellower = teeth_tint(g.teeth_rgb)[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
     return color * (own[:, None] * yellower / yellower.mean(axis=1, keepdims=True))[None], cover
 
 
@@ -231,7 +232,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
                          light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
-                         deep_red: float = DEEP_RED) -> np.ndarray:
+                         deep_red: float = DEEP_RED, bowl: Bowl = PAINTED_BOWL) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -240,7 +241,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     inner-lip gap / mouth width. ``teeth``: paint teeth; ``lower_only``: only the lower row,
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
     behind the lower lip as the mouth opens, canine to canine). ``deep_red``: how much redder
-    than its lit walls the cavity's shadows are (``DEEP_RED``).
+    than its lit walls the cavity's shadows are (``DEEP_RED``); ``bowl``: the cavity's settings (the
+    one ``light`` was worked out with).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
@@ -252,13 +254,13 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     color = light[..., None] * mean * redder / channel_mean(redder)
     # Deep inside, dark and dull (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
-    # her lightest skin's 41.2, test_warp_smile).
+    # her lightest skin's 41.2, test_warp_smile). A smile's narrow opening shows no walls: nothing to do.
     walls = walls_show(opening)
-    deep_from = OWN_DEEP_BLACK if lower_only else DEEP_BLACK
-    deep = walls * smoothstep(*deep_from, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
-    color = color + DEEP_GREY * deep * (channel_mean(color) - color)
-    color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
-    color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
+    if walls > 0.0:
+        deep = walls * smoothstep(*bowl.deep_black, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
+        color = color + DEEP_GREY * deep * (channel_mean(color) - color)
+        color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
+        color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
     # its middle, 0.15 darker over 0.06 of |2u - 1|, read as a seam down the mouth: 5-6 grey
@@ -274,7 +276,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        color = color * (1 - tongue[..., None]) + (lit[..., None] * _in_the_teeths_light(g)) * tongue[..., None]
+        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
@@ -303,7 +305,12 @@ def _no_more_saturated_than(color: np.ndarray, share: float) -> np.ndarray:
     return mean + (color - mean) * np.minimum(1.0, share * mean / np.maximum(spread, 1e-3))
 
 
-def _in_the_teeths_light(g) -> np.ndarray:
+def teeth_tint(teeth_rgb: np.ndarray) -> np.ndarray:
+    """(3,) the teeth's tint: their colour over its mean (the light, and varnish, they are in)."""
+    return np.maximum(teeth_rgb / max(float(teeth_rgb.mean()), 1.0), 1e-3)
+
+
+def tongue_in_the_teeths_light(tongue_rgb: np.ndarray, teeth_rgb: np.ndarray) -> np.ndarray:
     """(3,) the tongue's colour under the light (and varnish) the teeth show (``TONGUE_IN_TEETH_LIGHT``)."""
-    tint = np.maximum(g.teeth_rgb / max(float(g.teeth_rgb.mean()), 1.0), 1e-3) ** TONGUE_IN_TEETH_LIGHT
-    return g.tongue_rgb * tint / float(tint.mean())
+    tint = teeth_tint(teeth_rgb) ** TONGUE_IN_TEETH_LIGHT
+    return tongue_rgb * tint / float(tint.mean())

@@ -340,5 +340,5 @@ def test_render_accepts_the_drivers_mouth_hint_and_draws_from_the_aus_alone(mona
     prepared = engine.prepare(mona)
     aus = np.full(NUM_AUS, 2.0, np.float32)
     hint = MouthHint(patch=np.full(PATCH_HW + (3,), 255.0, np.float32), lip_rgb=np.array([200.0, 60, 60], np.float32),
-                     opening=0.4, width=80.0)
+                     opening=0.4)
     assert np.array_equal(engine.render(prepared, aus, mouth_hint=hint), engine.render(prepared, aus))

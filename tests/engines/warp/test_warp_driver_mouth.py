@@ -1,15 +1,18 @@
 """The driver's own mouth interior (``face.mouth_hint``) painted into the warp engine's opening."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from livemorph.face.mouth_hint import PATCH_HW, MouthHint
+from livemorph.face.mouth_hint import PATCH_HW, MouthHint, lip_lines, mouth_hint
 
-from conftest import resting_plus, shared_face, shared_path
+from conftest import driver_frame, resting_plus, shared_face
 from face_regions import FACE_OVAL, LOWER_INNER, UPPER_INNER, polygon
 
 JAW_DROP = {"AU26": 3.0, "AU25": 2.0}
+LAUGH_FRAME = ("pexels_woman_laughing.mp4", 298)  # a toothy laugh: upper teeth bright under the upper lip
+O_FRAME = ("woman_expressions.mp4", 304)  # a wide dark "O", teeth hidden
 
 
 def _hint(top_rgb, bottom_rgb, lip_rgb=(170, 80, 70)) -> MouthHint:
@@ -18,7 +21,7 @@ def _hint(top_rgb, bottom_rgb, lip_rgb=(170, 80, 70)) -> MouthHint:
     patch = np.empty((rows, cols, 3), np.float32)
     patch[: rows // 2] = top_rgb
     patch[rows // 2:] = bottom_rgb
-    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35, width=90.0)
+    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35)
 
 
 def _opening_rows(out: np.ndarray, moved: np.ndarray) -> tuple[float, float]:
@@ -51,6 +54,38 @@ def test_the_opening_follows_the_drivers_light_from_top_to_bottom(engine, mona):
     assert top > bottom + 40, (top, bottom)
     top, bottom = _opening_rows(dark_over_bright, moved)
     assert bottom > top + 40, (top, bottom)
+
+
+def test_a_real_drivers_teeth_show_light_and_its_wide_o_dark(engine, mona, image_tracker):
+    """Two real driver mouths on one jaw drop of the Mona Lisa: the top of the opening is light where
+    the driver's is (her teeth) and dark where the driver's is (a wide "O")."""
+    frames = (driver_frame(*LAUGH_FRAME), driver_frame(*O_FRAME))
+    hints = [mouth_hint(frame, lip_lines(image_tracker.detect_largest(frame))) for frame in frames]
+    assert all(hint is not None for hint in hints)
+    rows = PATCH_HW[0]
+    patch_tops = [float(hint.patch[int(0.15 * rows):int(0.35 * rows), 30:66].mean()) for hint in hints]
+    assert patch_tops[0] > patch_tops[1] + 60  # the drivers themselves: teeth against a dark "O"
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    moved = engine.displaced_vertices(prepared, aus)
+    tops = [_opening_rows(engine.render(prepared, aus, mouth_hint=hint), moved)[0] for hint in hints]
+    assert tops[0] > tops[1] + 40, tops
+
+
+def test_a_wide_open_driver_mouth_leaves_the_synthesized_interior_unpainted(engine, mona, monkeypatch):
+    # Open past HINT_OPENING's end the driver's mouth covers the whole opening: painting the
+    # synthesized interior under it was wasted work every frame.
+    from livemorph.engines.warp import mouth
+
+    calls = []
+    real = mouth.synthesized_interior
+    monkeypatch.setattr(mouth, "synthesized_interior", lambda *a, **k: calls.append(1) or real(*a, **k))
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, **JAW_DROP)
+    engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (25, 20, 20)))  # opening 0.35
+    assert calls == []
+    engine.render(prepared, aus)
+    assert calls  # ... while without a hint it is the interior
 
 
 def test_without_a_hint_or_with_the_setting_off_the_synthesized_interior_stays(config, engine, mona):
@@ -96,22 +131,17 @@ def _opening_pixels(out: np.ndarray, moved: np.ndarray) -> np.ndarray:
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    import cv2
-
     return cv2.cvtColor(np.asarray(rgb, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0]
 
 
 def test_white_driver_teeth_take_the_paintings_varnish_and_no_more_light_than_its_face(engine, mona):
-    from livemorph.frames import load_image
-
     prepared = engine.prepare(mona)
     aus = resting_plus(prepared, **JAW_DROP)
     moved = engine.displaced_vertices(prepared, aus)
     white = _hint((250, 250, 252), (250, 250, 252), lip_rgb=(180, 90, 90))
     inside = _opening_pixels(engine.render(prepared, aus, mouth_hint=white), moved)
     # The painting's own light and tint, read from the picture: its face's brightest skin.
-    image = load_image(shared_path("assets/portraits/mona_lisa.jpg"))
-    face = image[polygon(image.shape[:2], mona.track.landmarks[list(FACE_OVAL), :2])].astype(np.float32)
+    face = mona.image[polygon(mona.image.shape[:2], mona.track.landmarks[list(FACE_OVAL), :2])].astype(np.float32)
     brightest = face[face.mean(axis=1) >= np.percentile(face.mean(axis=1), 95)]
     assert np.percentile(inside.mean(axis=1), 99) <= np.percentile(face.mean(axis=1), 99.5) + 3
     # Varnish-yellow like the face's light (b* ~ +40), not the driver's blue-white (b* ~ -1).
@@ -141,25 +171,15 @@ def test_a_drivers_dark_mouth_becomes_this_faces_dark_not_a_hole(config, engine,
     # suit's, a painting's darkest varnish). Real open mouths' darkest fifth are 0.84 (Trump) and
     # 1.55 (Obama) of the lightness of their face's own darkest 2 %; the transferred deep was 0.36,
     # 0.48 and 0.32 of it here; it must be at least 0.6.
-    import cv2
-
-    from livemorph.face.mouth_hint import lip_lines, mouth_hint
-
-    from conftest import driver_frame
-
-    frame = driver_frame("woman_expressions.mp4", 304)  # a wide dark "O", teeth hidden
+    frame = driver_frame(*O_FRAME)
     hint = mouth_hint(frame, lip_lines(image_tracker.detect_largest(frame)))
     assert hint is not None
     portrait = shared_face(name, config, image_tracker)
     prepared = engine.prepare(portrait)
     aus = resting_plus(prepared, **JAW_DROP)
     out, moved = engine.render(prepared, aus, mouth_hint=hint), engine.displaced_vertices(prepared, aus)
-
-    def lightness(pixels):
-        return cv2.cvtColor(np.asarray(pixels, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0][:, 0]
-
-    opening = lightness(out[polygon(out.shape[:2], np.vstack([moved[list(UPPER_INNER)], moved[list(LOWER_INNER)][::-1]]))])
-    face = lightness(portrait.image[polygon(portrait.image.shape[:2], portrait.track.landmarks[list(FACE_OVAL), :2])])
+    opening = _lab(out[polygon(out.shape[:2], np.vstack([moved[list(UPPER_INNER)], moved[list(LOWER_INNER)][::-1]]))])[:, 0]
+    face = _lab(portrait.image[polygon(portrait.image.shape[:2], portrait.track.landmarks[list(FACE_OVAL), :2])])[:, 0]
     deep = opening[opening <= np.percentile(opening, 20)].mean()
     face_darkest = face[face <= np.percentile(face, 2)].mean()
     assert deep >= 0.6 * face_darkest, f"the opening's deep L* {deep:.1f} against the face's darkest {face_darkest:.1f}"
