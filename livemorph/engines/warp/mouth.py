@@ -113,8 +113,12 @@ HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
 # the lightness of the face's own darkest tones, its chroma at most this share of that lightness
 # (the shared photos' own open mouths: L* 0.84-1.55 of their face's darkest, chroma 0.6-1.0 of L*;
-# at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills).
-DEEP_LIGHT, DEEP_CHROMA = 0.8, 0.8
+# at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills; at 0.8 of
+# L* still "a uniform maroon disc" on london_092 and "a maroon slab" under Obama's teeth: review 14)
+DEEP_LIGHT, DEEP_CHROMA = 0.9, 0.5
+# ... and it darkens toward the opening's middle by up to this share of its light, as a cavity lit
+# from the front does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill).
+DRIVER_DEPTH_SHADE = 0.4
 
 
 @dataclass(frozen=True)
@@ -454,11 +458,14 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
               below_upper_teeth: bool = False) -> np.ndarray:
     """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
     with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
-    mouth covers it all the synthesized one is never worked out."""
+    mouth covers it all the synthesized one is never worked out. The driver's mouth darkens toward
+    the opening's middle, away from the lips and the corners, by up to ``DRIVER_DEPTH_SHADE``."""
     weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
         return synthesized()
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
+    bowl = (1.0 - (2.0 * v - 1.0) ** 2) * (1.0 - (2.0 * u - 1.0) ** 2)  # 1 in the middle, 0 at the rim
+    driver *= 1.0 - DRIVER_DEPTH_SHADE * bowl[..., None]
     if weight >= 1.0:
         return driver
     color = synthesized()

@@ -183,3 +183,24 @@ def test_a_drivers_dark_mouth_becomes_this_faces_dark_not_a_hole(config, engine,
     deep = opening[opening <= np.percentile(opening, 20)].mean()
     face_darkest = face[face <= np.percentile(face, 2)].mean()
     assert deep >= 0.6 * face_darkest, f"the opening's deep L* {deep:.1f} against the face's darkest {face_darkest:.1f}"
+
+
+def test_a_flat_driver_mouth_darkens_from_the_lips_inward(engine, mona):
+    # A webcam crushes a dark "O" to one dark: painted as it came, the opening was one flat fill ("a
+    # uniform maroon disc", "a slab": review 14). A cavity is lit near the lips and dark inside: with a
+    # driver mouth of one colour the opening's middle is darker than its band along the lips (before:
+    # the same, within the grain).
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, AU26=4.0, AU25=2.0)
+    moved = engine.displaced_vertices(prepared, aus)
+    out = engine.render(prepared, aus, mouth_hint=_hint((120, 80, 70), (120, 80, 70)))
+    grey = out.astype(np.float32).mean(axis=2)
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = upper[0, 0], upper[-1, 0]
+    near_lips, middle = [], []
+    for x in np.linspace(x0 + 0.35 * (x1 - x0), x0 + 0.65 * (x1 - x0), 7):
+        top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+        height, column = bottom - top, int(round(x))
+        middle.append(grey[int(top + 0.4 * height):int(top + 0.6 * height) + 1, column].mean())
+        near_lips.append(grey[int(top + 0.15 * height):int(top + 0.25 * height) + 1, column].mean())
+    assert np.mean(near_lips) > np.mean(middle) + 8, (np.mean(near_lips), np.mean(middle))
