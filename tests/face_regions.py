@@ -34,3 +34,38 @@ def polygon(shape, points) -> np.ndarray:
     mask = np.zeros(shape, np.uint8)
     cv2.fillPoly(mask, [np.round(np.asarray(points) * 16).astype(np.int32)], 1, cv2.LINE_8, 4)
     return mask > 0
+
+
+# MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
+EYE_CONTOURS = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
+                ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
+
+
+def shut_lid_and_skin(shape, landmarks, reach: float):
+    """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
+    0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around
+    the open eye (0.06 to ``reach`` eye widths above its upper and below its lower lid margin, past
+    the lashes)."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    for upper, lower, (outer, inner) in EYE_CONTOURS:
+        up, low = lm[list(upper)], lm[list(lower)]
+        width = float(np.linalg.norm(lm[outer] - lm[inner]))
+        axis = (lm[inner] - lm[outer]) / width
+        down = np.array([-axis[1], axis[0]])
+        if float((low - up).mean(axis=0) @ down) < 0:
+            down = -down
+        lid = polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
+        skin = (polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
+                | polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))
+        yield lid, skin
+
+
+def fine_detail(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Luminance minus its blur over ``sigma`` px: the detail finer than that."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return gray - cv2.GaussianBlur(gray, (0, 0), sigma)
+
+
+def robust_spread(values: np.ndarray) -> float:
+    """The values' spread as a standard deviation, from their median absolute deviation."""
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))

@@ -21,32 +21,12 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, render_change, shared_face
-from face_regions import polygon
+from face_regions import fine_detail, robust_spread, shut_lid_and_skin
 
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
-EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
-        ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
 FEW_GREY_LEVELS = 4.0
 # Grainy skin around the eye, painted a pad: at most this share of its fine detail is a pad.
 SKIN_LIKE = 0.8
-
-
-def _shut_lid_and_skin(shape, landmarks, reach: float):
-    """Per eye, from the portrait's landmarks: where the shut lid lies (from 0.2 eye widths above the
-    open eye's upper lid margin down to halfway to its lower lid) and the skin around the open eye
-    (0.06 to ``reach`` eye widths above its upper and below its lower lid margin, past the lashes)."""
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner) in EYES:
-        up, low = lm[list(upper)], lm[list(lower)]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
-        lid = polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
-        skin = (polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
-                | polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))
-        yield lid, skin
 
 
 def _lid_above_socket(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
@@ -54,22 +34,13 @@ def _lid_above_socket(source: np.ndarray, shut: np.ndarray, landmarks) -> list[f
     before = cv2.cvtColor(source, cv2.COLOR_RGB2GRAY).astype(np.float32)
     after = cv2.cvtColor(shut, cv2.COLOR_RGB2GRAY).astype(np.float32)
     return [float(after[lid].mean() - np.median(before[socket]))
-            for lid, socket in _shut_lid_and_skin(before.shape, landmarks, 0.2)]
-
-
-def _fine_detail(image: np.ndarray) -> np.ndarray:
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return gray - cv2.GaussianBlur(gray, (0, 0), 1.5)
-
-
-def _spread(values: np.ndarray) -> float:
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+            for lid, socket in shut_lid_and_skin(before.shape, landmarks, 0.2)]
 
 
 def _lid_detail_share(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
     """Per eye: the shut lid's fine detail as a share of the source's skin around the open eye."""
-    before, after = _fine_detail(source), _fine_detail(shut)
-    return [_spread(after[lid]) / _spread(before[skin]) for lid, skin in _shut_lid_and_skin(before.shape, landmarks, 0.3)]
+    before, after = fine_detail(source, 1.5), fine_detail(shut, 1.5)
+    return [robust_spread(after[lid]) / robust_spread(before[skin]) for lid, skin in shut_lid_and_skin(before.shape, landmarks, 0.3)]
 
 
 @pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_042_grayscale.png"])

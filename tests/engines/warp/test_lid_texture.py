@@ -21,43 +21,16 @@ import cv2
 import numpy as np
 
 from conftest import render_change, shared_face
-from face_regions import polygon
+from face_regions import fine_detail, robust_spread, shut_lid_and_skin
 
-# MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
-EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
-        ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
 PORE_SIGMA = 3.0
 # Below this share of the skin's texture at the pores' scale, a shut lid reads as a smooth pad.
 TEXTURED = 0.55
 
 
-def _lid_and_skin(shape, landmarks):
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner) in EYES:
-        up, low = lm[list(upper)], lm[list(lower)]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
-        lid = polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
-        skin = (polygon(shape, np.vstack([up - 0.06 * width * down, (up - 0.3 * width * down)[::-1]]))
-                | polygon(shape, np.vstack([low + 0.06 * width * down, (low + 0.3 * width * down)[::-1]])))
-        yield lid, skin
-
-
-def _pores(image: np.ndarray) -> np.ndarray:
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return gray - cv2.GaussianBlur(gray, (0, 0), PORE_SIGMA)
-
-
-def _spread(values: np.ndarray) -> float:
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
-
-
 def _texture_shares(source: np.ndarray, shown: np.ndarray, landmarks) -> list[float]:
-    before, after = _pores(source), _pores(shown)
-    return [_spread(after[lid]) / _spread(before[skin]) for lid, skin in _lid_and_skin(before.shape, landmarks)]
+    before, after = fine_detail(source, PORE_SIGMA), fine_detail(shown, PORE_SIGMA)
+    return [robust_spread(after[lid]) / robust_spread(before[skin]) for lid, skin in shut_lid_and_skin(before.shape, landmarks, 0.3)]
 
 
 def test_a_shut_lid_on_a_pored_face_is_textured_as_its_skin(config, engine, image_tracker):
@@ -74,6 +47,6 @@ def test_the_measure_sees_a_smooth_pad(config, engine, image_tracker):
     shut = render_change(engine, portrait, AU45=4.0)
     smooth = cv2.GaussianBlur(shut, (0, 0), PORE_SIGMA)
     padded = shut.copy()
-    for lid, _ in _lid_and_skin(shut.shape[:2], portrait.track.landmarks):
+    for lid, _ in shut_lid_and_skin(shut.shape[:2], portrait.track.landmarks, 0.3):
         padded[lid] = smooth[lid]
     assert max(_texture_shares(portrait.image, padded, portrait.track.landmarks)) < 0.5 * TEXTURED
