@@ -69,7 +69,11 @@ class ResponseCurves:
         """(17,) the user's change (already strength x gains) as drawn on this portrait."""
         out = np.asarray(change, np.float32).copy()
         for curve in self.curves:
-            f = self.factor(curve, float(out[curve.members[0]]))
+            # The group's size is its largest member's change: an outer-brow raise alone (AU02 with
+            # AU01 near 0) was scaled at the curve's factor for a raise of nothing, its limit (a
+            # laughing driver's AU02 +1.8 drew Obama's brows up +3.6).
+            members = out[list(curve.members)]
+            f = self.factor(curve, float(members[np.argmax(np.abs(members))]))
             out[list(curve.members)] *= f
         return out
 

@@ -43,6 +43,15 @@ def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_
     assert curves.shape(_change(AU26=-1.0))[AU.AU26] == pytest.approx(-0.5)
 
 
+def test_a_group_is_scaled_at_its_largest_members_change():
+    # Brows up is read on AU01, but an outer-brow raise alone (AU02 +2.2, AU01 +0.1) is a raise of
+    # 2.2: scaled as one (x 1.4 / 2.2), not at the factor for a raise of 0.1 (x 0.5 here; on a
+    # portrait that reads raises weakly, the limit: a laughing driver's AU02 +1.8 drew +3.6).
+    curves = _curves(lambda d: np.minimum(2.0 * d, 2.0 + 0.5 * np.clip(d - 1.0, 0.0, 1.0)), limit=2.0)
+    out = curves.shape(_change(AU01=0.1, AU02=2.2))
+    assert out[AU.AU02] == pytest.approx(1.4) and out[AU.AU01] == pytest.approx(0.1 * 1.4 / 2.2)
+
+
 def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
     flat = _curves(lambda d: 0.0 * d, limit=1.5)
     assert flat.shape(_change(AU01=2.0))[AU.AU01] == pytest.approx(3.0)
