@@ -459,13 +459,18 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
     """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
     with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
     mouth covers it all the synthesized one is never worked out. The driver's mouth darkens toward
-    the opening's middle, away from the lips and the corners, by up to ``DRIVER_DEPTH_SHADE``."""
+    the opening's middle, away from the lips and the corners, by up to ``DRIVER_DEPTH_SHADE``, where
+    it is darker than the lips."""
     weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
         return synthesized()
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
+    # Only the cavity darkens, what is darker than the lips: teeth and a lit tongue keep their light
+    # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
     bowl = (1.0 - (2.0 * v - 1.0) ** 2) * (1.0 - (2.0 * u - 1.0) ** 2)  # 1 in the middle, 0 at the rim
-    driver *= 1.0 - DRIVER_DEPTH_SHADE * bowl[..., None]
+    lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
+    driver *= 1.0 - DRIVER_DEPTH_SHADE * (bowl * cavity)[..., None]
     if weight >= 1.0:
         return driver
     color = synthesized()
