@@ -504,11 +504,15 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     gh, gw = grid.shape[:2]
     # Collapsed triangles (a closed eye's interior) would still be drawn as lines of
     # arbitrary colour: skip them, and draw the most squashed first so healthy neighbours
-    # own the shared edges.
+    # own the shared edges. A triangle turned over (its corners in the other order: a fold,
+    # where the lips press together) is collapsed too: drawn, it laid pixels from across the
+    # fold outside it (a speck of upper lip under Grace Hopper's lower lip in a smile).
     moved_xs, moved_ys = _corner_coordinates(moved, triangles)
     if at_rest is None:
         at_rest = triangles_at_rest(source, triangles)
-    squash = _area(moved_xs, moved_ys) / np.maximum(at_rest.area, 1e-6)
+    turned = np.sign(_signed_area(moved_xs, moved_ys)) * np.sign(at_rest.signed_area)
+    squash = _area(moved_xs, moved_ys) / np.maximum(np.abs(at_rest.signed_area), 1e-6)
+    squash = np.where(turned < 0, 0.0, squash)
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
     if seam_triangles is not None:
@@ -639,12 +643,12 @@ class TrianglesAtRest(NamedTuple):
 
     xs: np.ndarray  # (3, T)
     ys: np.ndarray  # (3, T)
-    area: np.ndarray  # (T,)
+    signed_area: np.ndarray  # (T,) (its sign: the corners' order)
 
 
 def triangles_at_rest(vertices: np.ndarray, triangles: np.ndarray) -> TrianglesAtRest:
     xs, ys = _corner_coordinates(vertices, triangles)
-    return TrianglesAtRest(xs, ys, _area(xs, ys))
+    return TrianglesAtRest(xs, ys, _signed_area(xs, ys))
 
 
 def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -655,9 +659,14 @@ def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.n
     return points[:, 0][corners], points[:, 1][corners]
 
 
+def _signed_area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Signed area of each triangle from its corners' (3, T) ``xs``, ``ys`` (its sign: their order)."""
+    return 0.5 * ((xs[1] - xs[0]) * (ys[2] - ys[0]) - (ys[1] - ys[0]) * (xs[2] - xs[0]))
+
+
 def _area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Unsigned area of each triangle from its corners' (3, T) ``xs``, ``ys``."""
-    return 0.5 * np.abs((xs[1] - xs[0]) * (ys[2] - ys[0]) - (ys[1] - ys[0]) * (xs[2] - xs[0]))
+    return np.abs(_signed_area(xs, ys))
 
 
 def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray, src_ys: np.ndarray) -> np.ndarray:
