@@ -510,9 +510,8 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     moved_xs, moved_ys = _corner_coordinates(moved, triangles)
     if at_rest is None:
         at_rest = triangles_at_rest(source, triangles)
-    turned = np.sign(_signed_area(moved_xs, moved_ys)) * np.sign(at_rest.signed_area)
-    squash = _area(moved_xs, moved_ys) / np.maximum(np.abs(at_rest.signed_area), 1e-6)
-    squash = np.where(turned < 0, 0.0, squash)
+    moved_area, rest_area = _signed_area(moved_xs, moved_ys), at_rest.signed_area
+    squash = np.where(moved_area * rest_area < 0, 0.0, np.abs(moved_area) / np.maximum(np.abs(rest_area), 1e-6))
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
     if seam_triangles is not None:
@@ -662,11 +661,6 @@ def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.n
 def _signed_area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Signed area of each triangle from its corners' (3, T) ``xs``, ``ys`` (its sign: their order)."""
     return 0.5 * ((xs[1] - xs[0]) * (ys[2] - ys[0]) - (ys[1] - ys[0]) * (xs[2] - xs[0]))
-
-
-def _area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Unsigned area of each triangle from its corners' (3, T) ``xs``, ``ys``."""
-    return np.abs(_signed_area(xs, ys))
 
 
 def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray, src_ys: np.ndarray) -> np.ndarray:
