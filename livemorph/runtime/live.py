@@ -422,7 +422,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from dataclasses import replace
 
     from ..capture.sources import source_from_config
-    from ..engines import engine_from_config
+    from ..engines import engine_from_config, paints_mouth_hints
     from ..face.au_stream import AUStream
     from .live_registry import LiveOutputs, LiveRequest
 
@@ -445,7 +445,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             opened.window.engine = name
         with ExitStack() as resources:
             resources.enter_context(source)
-            au_stream = resources.enter_context(AUStream.from_config(config, mouth_hints=config.warp.driver_mouth))
+            au_stream = resources.enter_context(AUStream.from_config(config, mouth_hints=paints_mouth_hints(engine)))
             opened.open(replace(request, source_fps=source.fps), "ready")
             recording = opened.takes
             loop = LiveLoop(source=source, au_stream=au_stream, targets=target_set, controls=controls,

@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from contextlib import ExitStack, contextmanager
@@ -20,6 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..aus import NUM_AUS, relaxed_rest, retarget
+from ..engines.base import paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
@@ -49,8 +49,8 @@ class PortraitPuppet:
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
-        # Engines written before the driver's mouth hint (a registered plugin) render from AUs alone.
-        self.takes_mouth_hint = "mouth_hint" in inspect.signature(engine.render).parameters
+        # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints).
+        self.takes_mouth_hint = paints_mouth_hints(engine)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -180,8 +180,11 @@ def _fixed_neutral(mode: str, raw_aus: np.ndarray | None, config) -> np.ndarray 
 
 
 @contextmanager
-def _driver_readings(driver: str | Path, config, max_frames: int | None, progress: bool = False):
+def _driver_readings(driver: str | Path, config, max_frames: int | None, progress: bool = False, *,
+                     mouth_hints: bool = False):
     """(driver description, iterator of (driver image or None for AU tracks, AUReading)).
+
+    ``mouth_hints``: driver video readings carry the driver's open mouth (for an engine that paints it).
 
     The neutral follows ``calibration.offline``: ``auto`` takes the resting face of the *whole*
     driver (a first pass reads every frame's AUs; a recorded take replays its own neutral and
@@ -236,7 +239,6 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     with ExitStack() as stack:
         stack.enter_context(source)
         stabilizer = AUStabilizer.from_config(config, neutral=neutral)
-        mouth_hints = config.warp.driver_mouth  # one choice for both passes: the engine paints the hints
         stream = None if raw is not None else stack.enter_context(
             AUStream.from_config(config, stabilizer=stabilizer, mouth_hints=mouth_hints))
 
@@ -344,7 +346,8 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         # --max-frames alone bounds both passes; a --start/--duration clip takes its neutral from the whole driver
         trimmed = start_s > 0 or duration_s is not None
         driver_info, readings = stack.enter_context(
-            _driver_readings(driver, config, None if trimmed else max_frames, progress))
+            _driver_readings(driver, config, None if trimmed else max_frames, progress,
+                             mouth_hints=puppet.takes_mouth_hint))
         driver_fps = float(driver_info.fps)
         fps = float(config.render.fps or driver_fps)
         first = round(start_s * driver_fps)

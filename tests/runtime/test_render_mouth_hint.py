@@ -1,6 +1,6 @@
 """The driver's mouth hint between the driver and the engine in ``render``: readings carry it
-from a driver video (both offline passes), never from an AU track; engines without the keyword
-still work."""
+from a driver video (both offline passes), never from an AU track, and only for an engine that
+paints it; engines without the keyword still work."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +26,8 @@ def _reading_with_hint() -> AUReading:
 def test_offline_driver_video_readings_carry_the_open_mouth(config):
     for mode in ("auto", "live"):  # auto: the second pass over the first pass's tracks
         cfg = config.replace("calibration.offline", mode)
-        with _driver_readings(shared_path("assets/driving/woman_expressions.mp4"), cfg, 21) as (_, readings):
+        with _driver_readings(shared_path("assets/driving/woman_expressions.mp4"), cfg, 21,
+                              mouth_hints=True) as (_, readings):
             items = list(readings)
         hints = [reading.mouth_hint for _, reading in items if reading.mouth_hint is not None]
         assert len(hints) >= 5, mode
@@ -39,7 +40,7 @@ def test_an_au_track_drives_without_a_mouth_hint(tmp_path, config):
                     confidence=np.ones(rows, np.float32), success=np.ones(rows, bool),
                     aus=np.full((rows, NUM_AUS), 2.0, np.float32))
     path = write_au_track(tmp_path / "take.csv", track)
-    with _driver_readings(path, config, None) as (_, readings):
+    with _driver_readings(path, config, None, mouth_hints=True) as (_, readings):
         items = list(readings)
     assert len(items) == rows
     assert all(image is None and reading.mouth_hint is None for image, reading in items)
@@ -65,3 +66,25 @@ def test_the_puppet_hands_the_hint_to_the_warp_engine(config, image_tracker):
     hinted = AUReading(aus=aus, neutral=plain.neutral, success=True, confidence=1.0, state="tracking",
                        timestamp_ms=0.0, mouth_hint=HINT)
     assert not np.array_equal(puppet.step(plain), puppet.step(hinted))
+
+
+def test_render_cuts_the_drivers_mouth_only_for_an_engine_that_paints_it(tmp_path, config, monkeypatch,
+                                                                          image_tracker):
+    """Cutting a hint costs ~0.3 ms a frame: an engine drawing from AUs alone (GANimation, a
+    plugin) must not pay for it, and the warp engine must still get it. Counted at the cut."""
+    import livemorph.face.mouth_hint as mouth_hint
+    from livemorph.runtime.render import render_offline
+
+    cuts = []
+    cut = mouth_hint.with_mouth_hint
+    monkeypatch.setattr(mouth_hint, "with_mouth_hint", lambda *a, **k: cuts.append(1) or cut(*a, **k))
+    driver = shared_path("assets/driving/woman_expressions.mp4")
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    exact = config.replace("driving.auto_gain", False)
+    fake_engines.register("test-tint")
+    render_offline(portrait, driver, tmp_path / "tint", exact.replace("engine.name", "test-tint"),
+                   max_frames=12, progress=False)
+    assert cuts == []
+    render_offline(portrait, driver, tmp_path / "warp", exact.replace("engine.name", "warp"), max_frames=12,
+                   progress=False)
+    assert len(cuts) == 12

@@ -50,6 +50,7 @@ class GanimationPrepared:
 
 class GanimationEngine:
     name = "ganimation"
+    paints_mouth_hints = False  # engines.base: the generator draws its own mouth from the AUs
 
     def __init__(self, generator: GanimationGenerator, device: torch.device | str = "cpu", *,
                  half: str | bool = "auto", half_tolerance: float = 4.0, cuda_graph: bool = True,

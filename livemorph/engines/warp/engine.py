@@ -126,6 +126,7 @@ class WarpEngine:
         self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
+        self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
 
     # -- once per portrait ---------------------------------------------------------------
     def prepare(self, portrait_face) -> WarpPrepared:
