@@ -6,10 +6,11 @@ portrait, we paint inside the displaced inner-lip contour instead: the portrait'
 interior (its teeth) where it shows one, riding with the lips, and a synthesized interior
 (``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
-smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
-its highlights and eye whites but never brighter than the skin around the mouth, hued by the
-light on its skin; cavity and tongue from its lips -- and the paint gets the portrait's softness
-and grain (its colour noise too), so a painting stays painterly and a grey photo grey.
+smile shows a line, not a crescent. Tones come from the portrait itself -- teeth in the light of
+the skin around the mouth yet clearly lighter than the lips, near-neutral, hued by the light on
+its skin (ivory on a varnished painting); cavity and tongue from its lips -- and the paint gets
+the portrait's softness and grain (its colour noise too), so a painting stays painterly and a
+grey photo grey.
 """
 from __future__ import annotations
 
@@ -72,8 +73,9 @@ MOUTH_RED_SHARE, MOUTH_RED_SATURATION = 0.6, 0.25
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
 # On a tinted picture teeth are never cooler than the face's whites (``_warm_as_the_whites``):
-# its lightest skin (face pixels above this brightness percentile) and its eye whites.
-LIGHTEST_SKIN = 90
+# its lightest skin (face pixels above this brightness percentile: its lit highlights, whose
+# lightness the teeth take there) and its eye whites.
+LIGHTEST_SKIN = 97
 # Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
 # or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
 TEETH_HIGHLIGHT = 95
@@ -89,10 +91,11 @@ NEAR_MOUTH_HIGHLIGHT, NEAR_MOUTH_BOX = 95, (0.8, 0.5, 0.6)  # percentile; half-w
 TINTED_WHITES_B = (10.0, 30.0)
 # Painted teeth sit at least this share of the way from the lips' lightness (Lab L*) to the lightest
 # skin around the mouth (its ``NEAR_MOUTH_LIGHTEST`` L* percentile: the lower face's lit highlights):
-# the shared photos' own rows sit 0.65 (Trump), 0.96 (the astronaut) and 1.06 (Obama) of the way
+# the shared photos' own rows sit 0.69 (Trump), 1.08 (the astronaut) and 1.10 (Obama) of the way
 # to their face's lightest. At that skin's 95th brightness percentile alone, the teeth of a dark
-# face lit bright on the chin sat 0.4 of the way: "a grey slab" as dim as london_042's lips.
-TEETH_OVER_LIPS, NEAR_MOUTH_LIGHTEST = 0.8, 99
+# face lit bright on the chin sat 0.3 of the way: "a grey slab" as dim as london_042's lips. (At
+# 0.9 london_092's synthesized teeth stay within test_warp_teeth's bound on his lower face's skin.)
+TEETH_OVER_LIPS, NEAR_MOUTH_LIGHTEST = 0.9, 99
 # ... and are no more colourful (Lab chroma) than this -- teeth under white light: the shared
 # photos' own rows 5-10 -- or than the picture's white point where that is tinted (a varnished
 # painting). Hued from Grace Hopper's ruddy skin they were chroma 26: "a beige skin-coloured band".
@@ -617,9 +620,10 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
     highlights or its eye whites (whichever is brighter) and never brighter than they are or
-    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
-    a tinted picture no cooler than its whites and no brighter than its eye whites
-    (``_warm_as_the_whites``)."""
+    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a
+    warm cream on a varnished painting, grey on a grey photo; on a tinted picture no cooler
+    than its whites and as light as its lit skin (``_warm_as_the_whites``); in any picture
+    clearly lighter than the lips and near-neutral (``_lit_as_teeth``)."""
     pixels = image[face].astype(np.float32)
     skin = np.median(pixels, axis=0)
     luminance = pixels.mean(axis=1)
