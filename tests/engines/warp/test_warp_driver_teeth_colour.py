@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.face.mouth_hint import lip_lines, mouth_hint
+from livemorph.face.mouth_hint import PATCH_HW, MouthHint, lip_lines, mouth_hint
 
 from conftest import driver_frame, resting_plus, shared_face
 from face_regions import FACE_OVAL, INNER_LIPS, OUTER_LIPS, fill
@@ -99,3 +99,30 @@ def test_a_drivers_teeth_in_a_varnished_painting_are_ivory_as_light_as_its_lit_s
     face = fill(portrait.image.shape[:2], xy[list(FACE_OVAL)]).astype(bool)
     lit_skin = float(np.percentile(_lab(portrait.image)[..., 0][face], 90))
     assert tops >= lit_skin, f"teeth's lit tops L* {tops:.1f}, her lit skin {lit_skin:.1f}"
+
+
+def _two_tone_hint(teeth_rgb, lip_rgb=(170, 80, 70)) -> MouthHint:
+    """A driver mouth: teeth over its upper half, a dark cavity under them."""
+    rows, cols = PATCH_HW
+    patch = np.empty((rows, cols, 3), np.float32)
+    patch[: rows // 2] = teeth_rgb
+    patch[rows // 2:] = (25, 20, 20)
+    return MouthHint(patch=patch, lip_rgb=np.asarray(lip_rgb, np.float32), opening=0.35)
+
+
+def test_a_drivers_yellowed_teeth_give_the_portrait_its_own_teeth_colour(config, engine, image_tracker):
+    # A warm webcam's or a smoker's teeth (Lab b* +39 against white teeth's +2) are the driver's, not
+    # the portrait's: its teeth stay the colour they take under white driver teeth (now the same
+    # to 0.1). With the driver's teeth tint carried over (up to 1.5 times as strong, as a tongue's
+    # pinkness is), the Mona Lisa's went gold: b* 70.9 against 42.6.
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    prepared = engine.prepare(portrait)
+    aus = resting_plus(prepared, AU26=3.0, AU25=2.0)
+    moved = engine.displaced_vertices(prepared, aus)
+    opening = cv2.erode(fill(portrait.image.shape[:2], moved[list(INNER_LIPS)]), np.ones((3, 3), np.uint8)).astype(bool)
+    teeth = []
+    for driver_teeth in ((235, 235, 230), (235, 215, 140)):
+        lab = _lab(engine.render(prepared, aus, mouth_hint=_two_tone_hint(driver_teeth)))[opening]
+        teeth.append(np.median(lab[lab[:, 0] >= np.percentile(lab[:, 0], 70)], axis=0))
+    white, yellowed = teeth
+    assert abs(yellowed[2] - white[2]) < 4.0, f"teeth b* {yellowed[2]:.1f} under yellowed driver teeth, {white[2]:.1f} white"
