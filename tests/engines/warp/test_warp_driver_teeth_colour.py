@@ -119,10 +119,11 @@ def test_a_drivers_yellowed_teeth_give_the_portrait_its_own_teeth_colour(config,
     prepared = engine.prepare(portrait)
     aus = resting_plus(prepared, AU26=3.0, AU25=2.0)
     moved = engine.displaced_vertices(prepared, aus)
-    opening = cv2.erode(fill(portrait.image.shape[:2], moved[list(INNER_LIPS)]), np.ones((3, 3), np.uint8)).astype(bool)
+    opening = cv2.erode(fill(portrait.image.shape[:2], moved[list(INNER_LIPS)]), np.ones((3, 3), np.uint8))
+    opening = opening.astype(bool)
     teeth = []
     for driver_teeth in ((235, 235, 230), (235, 215, 140)):
         lab = _lab(engine.render(prepared, aus, mouth_hint=_two_tone_hint(driver_teeth)))[opening]
         teeth.append(np.median(lab[lab[:, 0] >= np.percentile(lab[:, 0], 70)], axis=0))
     white, yellowed = teeth
-    assert abs(yellowed[2] - white[2]) < 4.0, f"teeth b* {yellowed[2]:.1f} under yellowed driver teeth, {white[2]:.1f} white"
+    assert abs(yellowed[2] - white[2]) < 4.0, f"teeth b* {yellowed[2]:.1f} (yellowed driver teeth), {white[2]:.1f} (white)"
