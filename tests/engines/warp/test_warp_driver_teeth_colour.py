@@ -126,4 +126,4 @@ def test_a_drivers_yellowed_teeth_give_the_portrait_its_own_teeth_colour(config,
         lab = _lab(engine.render(prepared, aus, mouth_hint=_two_tone_hint(driver_teeth)))[opening]
         teeth.append(np.median(lab[lab[:, 0] >= np.percentile(lab[:, 0], 70)], axis=0))
     white, yellowed = teeth
-    assert abs(yellowed[2] - white[2]) < 4.0, f"teeth b* {yellowed[2]:.1f} (yellowed driver teeth), {white[2]:.1f} (white)"
+    assert abs(yellowed[2] - white[2]) < 4.0, f"teeth b* {yellowed[2]:.1f} (yellowed driver), {white[2]:.1f} (white)"
