@@ -576,7 +576,7 @@ def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:
     """(3,) Lab of the driver's teeth in its mouth patch (``lab``): the median of its pixels above
     the halfway mark between its lips' and its brightest lightness, where enough of them are
     ``DRIVER_TEETH_OVER_LIPS`` lighter than its lips; else ordinary teeth (``DRIVER_TEETH_L``,
-    neutral): a dark "O" or a lit tongue is no row of teeth."""
+    neutral): a dark "O" shows none. (A tongue lit that far above the lips would pass for teeth.)"""
     lightness = lab[..., 0]
     lip_l = float(driver_lip[0])
     lit = lightness > lip_l + DRIVER_TEETH_OVER_LIPS
