@@ -6,10 +6,11 @@ portrait, we paint inside the displaced inner-lip contour instead: the portrait'
 interior (its teeth) where it shows one, riding with the lips, and a synthesized interior
 (``mouth_interior``) for the new gap. The lips roll inward over the edge of a painted opening
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
-smile shows a line, not a crescent. Tones come from the portrait itself -- teeth as bright as
-its highlights and eye whites but never brighter than the skin around the mouth, hued by the
-light on its skin; cavity and tongue from its lips -- and the paint gets the portrait's softness
-and grain (its colour noise too), so a painting stays painterly and a grey photo grey.
+smile shows a line, not a crescent. Tones come from the portrait itself -- teeth in the light of
+the skin around the mouth yet clearly lighter than the lips, near-neutral, hued by the light on
+its skin (ivory on a varnished painting); cavity and tongue from its lips -- and the paint gets
+the portrait's softness and grain (its colour noise too), so a painting stays painterly and a
+grey photo grey.
 """
 from __future__ import annotations
 
@@ -72,8 +73,9 @@ MOUTH_RED_SHARE, MOUTH_RED_SATURATION = 0.6, 0.25
 SKIN_HUE = np.array([1.25, 0.96, 0.79])
 TEETH_HUE = np.array([1.09, 1.0, 0.9])
 # On a tinted picture teeth are never cooler than the face's whites (``_warm_as_the_whites``):
-# its lightest skin (face pixels above this brightness percentile) and its eye whites.
-LIGHTEST_SKIN = 90
+# its lightest skin (face pixels above this brightness percentile: its lit highlights, whose
+# lightness the teeth take there) and its eye whites.
+LIGHTEST_SKIN = 97
 # Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
 # or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
 TEETH_HIGHLIGHT = 95
@@ -83,10 +85,21 @@ TEETH_HIGHLIGHT = 95
 # stay under that skin's brightest (at its 99th percentile they did not: test_warp_teeth).
 NEAR_MOUTH_HIGHLIGHT, NEAR_MOUTH_BOX = 95, (0.8, 0.5, 0.6)  # percentile; half-width, above, below
 # Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
-# tinted picture (a varnished painting), whose painted teeth are as bright as its eye whites
-# times this, not as its brightest skin.
+# tinted picture (a varnished painting), whose painted teeth are ivory: as light as its lightest
+# skin, the lit highlights its palette goes to (at 1.1 times its eye whites, in the varnish's shade
+# under the lids, the Mona Lisa's teeth were "lumpy ochre corn-kernel teeth").
 TINTED_WHITES_B = (10.0, 30.0)
-TINTED_TEETH_OVER_SCLERA = 1.1
+# Painted teeth sit at least this share of the way from the lips' lightness (Lab L*) to the lightest
+# skin around the mouth (its ``NEAR_MOUTH_LIGHTEST`` L* percentile: the lower face's lit highlights):
+# the shared photos' own rows sit 0.69 (Trump), 1.08 (the astronaut) and 1.10 (Obama) of the way
+# to their face's lightest. At that skin's 95th brightness percentile alone, the teeth of a dark
+# face lit bright on the chin sat 0.3 of the way: "a grey slab" as dim as london_042's lips. (At
+# 0.9 london_092's synthesized teeth stay within test_warp_teeth's bound on his lower face's skin.)
+TEETH_OVER_LIPS, NEAR_MOUTH_LIGHTEST = 0.9, 99
+# ... and are no more colourful (Lab chroma) than this -- teeth under white light: the shared
+# photos' own rows 5-10 -- or than the picture's white point where that is tinted (a varnished
+# painting). Hued from Grace Hopper's ruddy skin they were chroma 26: "a beige skin-coloured band".
+TEETH_CHROMA_MAX = 12.0
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
@@ -102,8 +115,16 @@ HINT_OPENING = (CLOSED_OPENING, 0.07)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
-# (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips).
+# (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips) when the
+# driver's mouth shows no teeth of its own (``_driver_teeth_lab``).
 DRIVER_TEETH_L = 88.0
+# Where it shows them (pixels this many L* above its lips, this many of the patch at least), their
+# body -- the median of those above the halfway mark between its lips and its brightest (the 99th
+# percentile) -- goes to the portrait's teeth, in lightness and colour: anchored at 88, a webcam's
+# teeth (L* 71-80 over lips at 58) landed under halfway from the portrait's lips to its teeth, in
+# more of the lips' colour than the teeth's ("a beige skin-coloured band" on Grace Hopper, "a grey
+# slab" as dim as london_042's lips).
+DRIVER_TEETH_OVER_LIPS, DRIVER_TEETH_SHARE = 12.0, 0.04
 # Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
 # than its darkest row.
 DRIVER_TEETH_CONTRAST = 40.0
@@ -152,7 +173,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     own = _own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
     face = polygon_mask(shape, xy[list(FACE_OVAL)])
-    teeth = own if has_own else _painted_teeth_rgb(image, xy, face)
+    teeth = own if has_own else _painted_teeth_rgb(image, xy, face, lip_rgb)
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
@@ -517,36 +538,52 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     """The driver's mouth patch in the portrait's palette, in Lab.
 
     Three anchors carry the driver's tones to the portrait's: black to the face's own darkest in
-    the cavity's hue (``MouthGeometry.deep_lab``), the driver's lips to the portrait's lips, ordinary
-    teeth (``DRIVER_TEETH_L``) to the portrait's teeth. Lightness runs along them, eased under the
-    portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the anchors,
-    blended between them by the driver's lightness, plus the driver's own departures from what its
-    anchors would give (a tongue pinker than the lips), at the strength of the portrait's lip colour
-    against the driver's: a grey portrait stays grey. (Hued around the teeth's tint alone, a
-    varnished painting's dark went olive: the Mona Lisa's jaw drop "a black-green hole"; at the
-    picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
+    the cavity's hue (``MouthGeometry.deep_lab``), the driver's lips to the portrait's lips, the
+    driver's teeth (``_driver_teeth_lab``) to the portrait's teeth. Lightness runs along them, eased
+    under the portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the
+    anchors, blended between them by the driver's lightness, plus the driver's own departures from
+    its anchors (a tongue pinker than the lips; not its teeth's own tint), at the strength of the
+    portrait's lip colour against the driver's: a grey portrait stays grey. (Hued around the teeth's
+    tint alone, a varnished painting's dark went olive: the Mona Lisa's jaw drop "a black-green
+    hole"; at the picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
     lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     driver_lip = _to_lab(hint.lip_rgb[None])[0]
+    driver_teeth = _driver_teeth_lab(lab, driver_lip)
     lip, teeth, deep = g.lip_lab, g.teeth_lab, g.deep_lab
     lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
     deep_l = min(float(deep[0]), lip_l - 5.0)
-    driver_lip_l = min(max(float(driver_lip[0]), 5.0), DRIVER_TEETH_L - 10.0)
-    driver_anchors = (0.0, driver_lip_l, DRIVER_TEETH_L)
+    driver_teeth_l = float(driver_teeth[0])
+    driver_lip_l = min(max(float(driver_lip[0]), 5.0), driver_teeth_l - 10.0)
+    driver_anchors = (0.0, driver_lip_l, driver_teeth_l)
     driver_l = lab[..., 0].copy()
     lightness = np.interp(driver_l, driver_anchors, (deep_l, lip_l, float(teeth[0])), right=np.nan)
-    above = np.isnan(lightness)  # brighter than ordinary teeth: on along the teeth's slope
-    slope = (float(teeth[0]) - lip_l) / (DRIVER_TEETH_L - driver_lip_l)
-    lightness[above] = float(teeth[0]) + slope * (driver_l[above] - DRIVER_TEETH_L)
+    above = np.isnan(lightness)  # brighter than the driver's teeth: on along the teeth's slope
+    slope = (float(teeth[0]) - lip_l) / (driver_teeth_l - driver_lip_l)
+    lightness[above] = float(teeth[0]) + slope * (driver_l[above] - driver_teeth_l)
     knee = HINT_KNEE * teeth[0]
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
     strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
     for c in (1, 2):
         portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
-        expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), 0.0))
+        expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), float(driver_teeth[c])))
         lab[..., c] = portrait + strength * (lab[..., c] - expected)
     lab[..., 0] = lightness
     return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
+
+
+def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:
+    """(3,) Lab of the driver's teeth in its mouth patch (``lab``): the median of its pixels above
+    the halfway mark between its lips' and its brightest lightness, where enough of them are
+    ``DRIVER_TEETH_OVER_LIPS`` lighter than its lips; else ordinary teeth (``DRIVER_TEETH_L``,
+    neutral): a dark "O" shows none. (A tongue lit that far above the lips would pass for teeth.)"""
+    lightness = lab[..., 0]
+    lip_l = float(driver_lip[0])
+    lit = lightness > lip_l + DRIVER_TEETH_OVER_LIPS
+    if lit.mean() < DRIVER_TEETH_SHARE:
+        return np.array([DRIVER_TEETH_L, 0.0, 0.0], np.float32)
+    body = lightness > 0.5 * (lip_l + float(np.percentile(lightness, 99)))
+    return np.median(lab[body], axis=0).astype(np.float32)
 
 
 def _mouth_deep(cavity: np.ndarray, face_darkest: float) -> np.ndarray:
@@ -580,12 +617,13 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     return color + grain * channel_mean(color)
 
 
-def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> np.ndarray:
+def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:
     """Painted teeth in the portrait's own light: off-white, about as bright as the face's
     highlights or its eye whites (whichever is brighter) and never brighter than they are or
-    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a warm cream on a varnished painting, grey on a grey photo; on
-    a tinted picture no cooler than its whites and no brighter than its eye whites
-    (``_warm_as_the_whites``)."""
+    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a
+    warm cream on a varnished painting, grey on a grey photo; on a tinted picture no cooler
+    than its whites and as light as its lit skin (``_warm_as_the_whites``); in any picture
+    clearly lighter than the lips and near-neutral (``_lit_as_teeth``)."""
     pixels = image[face].astype(np.float32)
     skin = np.median(pixels, axis=0)
     luminance = pixels.mean(axis=1)
@@ -610,8 +648,23 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> n
     face_whites = [np.median(pixels[luminance >= np.percentile(luminance, LIGHTEST_SKIN)], axis=0)]
     if sclera is not None:
         face_whites.append(sclera)
-    return _warm_as_the_whites(np.clip(teeth, 0, 240), np.median(every_4th[picture_luminance >= white_point], axis=0),
-                               face_whites)
+    white = np.median(every_4th[picture_luminance >= white_point], axis=0)
+    teeth = _warm_as_the_whites(np.clip(teeth, 0, 240), white, face_whites)
+    around = _skin_around_the_mouth(xy, face)
+    lightest = float(np.percentile(_to_lab(image[around])[:, 0], NEAR_MOUTH_LIGHTEST)) if around.sum() >= 50 else 0.0
+    return _lit_as_teeth(teeth, lip_rgb, lightest, white)
+
+
+def _lit_as_teeth(teeth: np.ndarray, lip_rgb: np.ndarray, lightest: float, white_point: np.ndarray) -> np.ndarray:
+    """Teeth that read as teeth: lighter than the lips by ``TEETH_OVER_LIPS`` of the way to the
+    lightest skin's L* around the mouth (``lightest``), and near-neutral: Lab chroma at most
+    ``TEETH_CHROMA_MAX`` or the picture's white point's (``white_point``, RGB), whichever is more."""
+    lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
+    lip_l = float(_to_lab(np.asarray(lip_rgb, np.float32)[None])[0, 0])
+    lab[0] = max(float(lab[0]), lip_l + TEETH_OVER_LIPS * (lightest - lip_l))
+    most = max(TEETH_CHROMA_MAX, float(np.linalg.norm(_to_lab(np.asarray(white_point, np.float32)[None])[0, 1:])))
+    lab[1:] *= min(1.0, most / max(float(np.linalg.norm(lab[1:])), 1e-3))
+    return np.clip(_from_lab(lab[None])[0], 0, 240).astype(np.float32)
 
 
 def _black_level(image: np.ndarray) -> float:
@@ -624,6 +677,15 @@ def _near_mouth_highlight(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -
     """The brightest skin around the mouth (``NEAR_MOUTH_HIGHLIGHT`` percentile of its mean
     RGB): the light the teeth are in. Lisa3's painted teeth, at her face's highlights, were
     brighter than any skin near her mouth ("too bright and clean" in a dim photo)."""
+    skin = _skin_around_the_mouth(xy, face)
+    if skin.sum() < 50:
+        return 255.0
+    return float(np.percentile(image[skin].astype(np.float32).mean(axis=1), NEAR_MOUTH_HIGHLIGHT))
+
+
+def _skin_around_the_mouth(xy: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """Bool mask: the face's skin in a box ``NEAR_MOUTH_BOX`` around the mouth, lips (and their
+    soft edge) left out."""
     lips = polygon_mask(face.shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
     width = float(np.linalg.norm(xy[UPPER_OUTER[-1]] - xy[UPPER_OUTER[0]]))
     cx, cy = xy[list(UPPER_OUTER + LOWER_OUTER)].mean(axis=0)
@@ -631,22 +693,19 @@ def _near_mouth_highlight(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -
     box = np.zeros_like(face)
     box[max(int(cy - above), 0):max(int(cy + below), 0), max(int(cx - half), 0):max(int(cx + half), 0)] = True
     margin = max(1, int(round(0.03 * width)))  # the lips' soft edge is not skin
-    skin = box & face & ~cv2.dilate(lips.astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8)).astype(bool)
-    if skin.sum() < 50:
-        return 255.0
-    return float(np.percentile(image[skin].astype(np.float32).mean(axis=1), NEAR_MOUTH_HIGHLIGHT))
+    return box & face & ~cv2.dilate(lips.astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8)).astype(bool)
 
 
 def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites: list) -> np.ndarray:
-    """On a tinted picture, teeth no cooler than its whites and no brighter than its eye whites.
+    """On a tinted picture, teeth no cooler than its whites and as light as its lightest skin.
 
     ``face_whites``: RGB of the face's lightest skin and, when they show, its eye whites. Where
     these and the picture's ``white_point`` are all yellow (a varnished painting: the Mona
     Lisa's read b* +41 in Lab, a photo's white point 0 +-7), teeth hued from the skin alone came
     out greener and bluer than the eye whites beside them (b* +31, a* -5: "pale mint" on
     yellow-brown paint). There the teeth's Lab a* and b* are raised to the coolest of the face's
-    whites (never lowered) and their lightness eased to ``TINTED_TEETH_OVER_SCLERA`` times the
-    eye whites' (a dark varnish dims the whites too); a photo's teeth keep their colour.
+    whites (never lowered) and their lightness eased to the lightest skin's (``face_whites[0]``):
+    ivory, the lightest the painting's palette goes; a photo's teeth keep their colour.
     """
     whites = _to_lab(np.vstack([white_point] + list(face_whites)))
     tinted = float(smoothstep(*TINTED_WHITES_B, float(whites[:, 2].min())))
@@ -656,8 +715,7 @@ def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites:
     goal = lab.copy()
     goal[1] = max(lab[1], float(whites[1:, 1].min()))
     goal[2] = max(lab[2], float(whites[1:, 2].min()))
-    if len(face_whites) > 1:  # the eye whites show
-        goal[0] = min(lab[0], TINTED_TEETH_OVER_SCLERA * float(whites[2, 0]))
+    goal[0] = float(whites[1, 0])
     return np.clip(_from_lab((lab + tinted * (goal - lab))[None])[0], 0, 240).astype(np.float32)
 
 
