@@ -42,7 +42,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
+from .mouth_motion import (chin_following_the_lip, lip_over_teeth, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
                            limit_smile, part_smiling_lips, smile_bounds)
 
 log = logging.getLogger(__name__)
@@ -352,7 +352,8 @@ class WarpEngine:
             LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(
-                out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None)
+                out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None,
+                lip_over_teeth=lip_over_teeth(change, prepared.resting_aus))
         return out
 
 

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...aus import AU
 from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
+AU10 = int(AU.AU10)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
 # way down from that edge to the chin, over a Gaussian this many mouth widths wide sideways.
@@ -221,3 +223,12 @@ def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBou
             return
         width = float(np.linalg.norm(moved[CORNERS[1]] - moved[CORNERS[0]]))
         displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
+
+
+def lip_over_teeth(change: np.ndarray, resting: np.ndarray) -> float:
+    """0..1: the share of the portrait's own upper-lip raise (AU10, what shows a grin's upper
+    teeth) that ``change`` takes back. A grin relaxing into a jaw drop lowers the upper lip over
+    the teeth (a driver's round "O" shows no upper teeth); the AU10 column cannot draw that, the
+    inner lips' gap being the jaw's alone (``au_mesh.AUMeshModel.localized_basis``)."""
+    raised = max(float(resting[AU10]), 1.0)
+    return float(np.clip(-float(change[AU10]) / raised, 0.0, 1.0))
