@@ -27,7 +27,7 @@ from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
-AU10 = int(AU.AU10)
+AU10, AU12 = int(AU.AU10), int(AU.AU12)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
 # way down from that edge to the chin, over a Gaussian this many mouth widths wide sideways.
@@ -250,9 +250,12 @@ def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBou
 
 
 def lip_over_teeth(change: np.ndarray, resting: np.ndarray) -> float:
-    """0..1: the share of the portrait's own upper-lip raise (AU10, what shows a grin's upper
-    teeth) that ``change`` takes back. A grin relaxing into a jaw drop lowers the upper lip over
-    the teeth (a driver's round "O" shows no upper teeth); the AU10 column cannot draw that, the
-    inner lips' gap being the jaw's alone (``au_mesh.AUMeshModel.localized_basis``)."""
-    raised = max(float(resting[AU10]), 1.0)
-    return float(np.clip(-float(change[AU10]) / raised, 0.0, 1.0))
+    """0..1: how far ``change`` lets the portrait's grin go, as the upper lip sees it: the share
+    of its own upper-lip raise (AU10, what shows a grin's upper teeth) taken back, no more than
+    the share of its own smile (AU12) taken back (a laugh lifts the lip, whatever AU10 reads).
+    A grin relaxing into a jaw drop lowers the upper lip over the teeth (a driver's round "O"
+    shows no upper teeth); the AU10 column cannot draw that, the inner lips' gap being the
+    jaw's alone (``au_mesh.AUMeshModel.localized_basis``)."""
+    lip = float(np.clip(-float(change[AU10]) / max(float(resting[AU10]), 1.0), 0.0, 1.0))
+    smile = float(np.clip(-float(change[AU12]) / max(float(resting[AU12]), 1.0), 0.0, 1.0))
+    return min(lip, smile)
