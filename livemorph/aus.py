@@ -113,13 +113,15 @@ def retarget(
     ~0.95 already; grinning "more" is invisible) and the grin comes back as the user smiles.
     ``shape`` (change -> change) draws the scaled change as this portrait needs it to read as
     itself (``runtime.response.ResponseCurves.shape``), amplifying it at most up to the top of
-    the AU scale (``within_scale``).
+    the AU scale (``within_scale``). A jaw dropped without a smile lets the relaxed smile go
+    further (``jaw_releases_smile``).
     """
     delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
     if gains is not None:
         delta = delta * np.asarray(gains, np.float32)
     change = float(strength) * delta
-    start = np.asarray(portrait_aus, np.float32) if relax_to is None else relaxed_rest(portrait_aus, relax_to)
+    start = (np.asarray(portrait_aus, np.float32) if relax_to is None
+             else jaw_releases_smile(relaxed_rest(portrait_aus, relax_to), change, relax_to))
     if shape is not None:
         change = within_scale(shape(change), change, start)
     out = start + change
@@ -142,6 +144,35 @@ def within_scale(shaped: np.ndarray, asked: np.ndarray, start: np.ndarray) -> np
 def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
     """The face a portrait shows while the user is neutral: its own AUs, capped at ``relax_to``."""
     return np.minimum(np.asarray(portrait_aus, np.float32), np.asarray(relax_to, np.float32))
+
+
+# A jaw drop without a smile releases the smile a relaxed portrait still shows (its smile AUs
+# that ``driving.relax`` lets relax): a driver dropping the jaw into a round "O" reads AU26
+# +2.8 with AU12 ~0 (MediaPipe: mouthSmile 0.00, corners level with the lip centre), while a
+# grinning portrait kept its relaxed AU12 1.2 over the open jaw and read as a laugh (Obama:
+# mouthSmile 0.42 on the render). Full at this AU26 change, none while the user's own smile
+# (AU12 change) reaches ``SMILE_HOLDS_AT``: a laugh opens the jaw and keeps the grin.
+JAW_RELEASE_FULL_AT = 2.0
+SMILE_HOLDS_AT = 1.5
+SMILE_AUS = ("AU06", "AU10", "AU12")  # cheeks, upper lip, corners: what a grin holds
+
+
+def jaw_releases_smile(start: np.ndarray, change: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
+    """``start`` (the relaxed rest) with its smile AUs (``SMILE_AUS``, those ``relax_to`` lets
+    relax: below ``AU_MAX``) lowered toward 0 as the user's ``change`` drops the jaw without
+    smiling."""
+    change = np.asarray(change, np.float32)
+    opening = float(np.clip(change[AU.AU26] / JAW_RELEASE_FULL_AT, 0.0, 1.0))
+    smiling = float(np.clip(change[AU.AU12] / SMILE_HOLDS_AT, 0.0, 1.0))
+    release = opening * (1.0 - smiling)
+    out = np.array(start, np.float32, copy=True)
+    if release <= 0.0:
+        return out
+    for name in SMILE_AUS:
+        i = AU[name].value
+        if float(relax_to[i]) < AU_MAX:
+            out[i] *= 1.0 - release
+    return out
 
 
 AU_KNEE = 4.0  # fit_au_range leaves AUs up to here untouched

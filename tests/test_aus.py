@@ -66,6 +66,39 @@ def test_relax_to_caps_only_the_portraits_own_expression_not_the_users_change():
     assert out[AU.AU01] == pytest.approx(0.4)  # below its cap: as painted
 
 
+def _obama_and_change(**change):
+    """Obama's resting AUs (as livemorph reads the official portrait) and a user's change."""
+    portrait = np.zeros(17, np.float32)
+    portrait[[AU.AU06, AU.AU10, AU.AU12, AU.AU25]] = 2.0, 2.0, 3.5, 1.6
+    user = np.zeros(17, np.float32)
+    for name, value in change.items():
+        user[AU[name]] = value
+    return portrait, user, np.zeros(17, np.float32)
+
+
+def test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go(config):
+    # woman_expressions.mp4 frame 308, a round "O": AU26 +2.8, AU25 +3.0, AU12 ~0. The portrait
+    # the user drives shows her face: no smile (before: the relaxed AU12 1.2, AU06/AU10 0.8 stayed).
+    relax_to = config.driving.relax_vector()
+    out = retarget(*_obama_and_change(AU26=2.8, AU25=3.0), relax_to=relax_to)
+    assert out[AU.AU12] < 0.3 and out[AU.AU06] < 0.3 and out[AU.AU10] < 0.3
+    assert out[AU.AU26] == pytest.approx(2.8)  # the jaw is the user's
+
+
+def test_a_laugh_opening_the_jaw_keeps_the_grin(config):
+    relax_to = config.driving.relax_vector()
+    neutral = retarget(*_obama_and_change(), relax_to=relax_to)
+    out = retarget(*_obama_and_change(AU12=3.7, AU26=2.8, AU25=3.0), relax_to=relax_to)
+    assert out[AU.AU12] == pytest.approx(neutral[AU.AU12] + 3.7)
+    assert out[AU.AU06] == pytest.approx(neutral[AU.AU06])
+
+
+def test_a_grin_kept_as_painted_stays_in_a_jaw_drop():
+    # driving.relax at 5 keeps the painted grin: the jaw drop does not take it either.
+    out = retarget(*_obama_and_change(AU26=2.8, AU25=3.0), relax_to=np.full(17, 5.0, np.float32))
+    assert out[AU.AU12] == pytest.approx(3.5)
+
+
 def test_a_response_curve_amplifies_up_to_the_top_of_the_scale_not_past_it():
     doubled = lambda change: 2.0 * change  # a response curve that doubles every change
     portrait = np.zeros(NUM_AUS, np.float32)

@@ -40,10 +40,11 @@ from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
+from .grin_folds import grin_released, prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
-                           limit_smile, part_smiling_lips, smile_bounds)
+from .mouth_motion import (chin_following_the_lip, lip_over_teeth, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
+                           limit_smile, part_smiling_lips, release_grin_corners, smile_bounds)
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class WarpPrepared:
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point or a glasses frame's edge (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
+    grin_folds: Any  # grin_folds.GrinFolds of a portrait grinning at rest, else None
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
     similarity: tuple[float, np.ndarray, np.ndarray]  # scale, rotation (3, 3), translation (3,): model -> pixels
     silhouette: Any  # livemorph.engines.silhouette.Silhouette: how far outline points may move
@@ -215,6 +217,7 @@ class WarpEngine:
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             eye_triangles=np.isin(triangles, np.r_[LID_POINTS, frame_ids]).any(axis=1),
             mouth=mouth,
+            grin_folds=prepare_grin_folds(image, landmarks, float(as_au_vector(portrait_face.resting_aus)[AU.AU12])),
             lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
@@ -272,6 +275,7 @@ class WarpEngine:
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
+        release_grin_corners(disp, prepared.vertices, prepared.smile, grin_released(delta, prepared.resting_aus, AU.AU12))
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         unlimited = disp.copy() if feat[au04] > 0.0 else None
@@ -348,12 +352,16 @@ class WarpEngine:
         else:
             fill_frame_gap(out, prepared.frame_gap, moved)
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
+        if prepared.grin_folds is not None:  # a grin let go takes its folds with it
+            soften_grin_folds(out, prepared.grin_folds, map_xy, prepared.region, moved, prepared.vertices,
+                              grin_released(change, prepared.resting_aus, AU.AU12))
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(
-                out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None)
+                out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None,
+                lip_over_teeth=lip_over_teeth(change, prepared.resting_aus))
         return out
 
 

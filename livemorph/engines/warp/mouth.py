@@ -128,6 +128,9 @@ DRIVER_TEETH_OVER_LIPS, DRIVER_TEETH_SHARE = 12.0, 0.04
 # Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
 # than its darkest row.
 DRIVER_TEETH_CONTRAST = 40.0
+# A grin relaxing (its upper-lip raise, AU10, taken back) brings the upper lip down over the
+# portrait's own upper teeth: at a full release the lip covers this share of their row.
+OWN_TEETH_COVERED = 0.7
 OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
 DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
 HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
@@ -226,10 +229,14 @@ class MouthPainter:
     def __init__(self, geometry: MouthGeometry, *, teeth: bool):
         self.geometry = geometry
         self.teeth = teeth
+        self.lip_over_teeth = 0.0
 
     def paint(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
-              hint=None) -> None:
-        """Fill the opening (``_paint_columns``), in a levelled patch on a tilted mouth."""
+              hint=None, lip_over_teeth: float = 0.0) -> None:
+        """Fill the opening (``_paint_columns``), in a levelled patch on a tilted mouth.
+        ``lip_over_teeth`` (0..1): how far a relaxing upper lip has come down over the portrait's
+        own upper teeth (``mouth_motion.lip_over_teeth``)."""
+        self.lip_over_teeth = float(np.clip(lip_over_teeth, 0.0, 1.0))
         if not self.geometry.level:
             self._paint_columns(frame, source, source_xy, moved_xy, hint)
             return
@@ -303,7 +310,8 @@ class MouthPainter:
         opening = gap / max(g.width, 1.0)
         if own:
             mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
-            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width)
+            kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width,
+                                cover=OWN_TEETH_COVERED * self.lip_over_teeth)
             # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
             # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
@@ -397,22 +405,25 @@ class _OwnInterior:
     its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
     (``split``); the part below it rides with the lower lip only until the gap is
     ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
+    ``cover`` (0..1): the share of the upper teeth the upper lip has come down over: the row
+    shows only its lower part (the teeth's edges), under the lip.
     """
 
-    def __init__(self, source, source_xy, u, ys, top, bottom, split, width):
+    def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
         stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, OWN_INTERIOR_STRETCH)
-        keep_up, keep_low = split * own * stretch, (1 - split) * own * stretch
+        hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
+        keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
         self.gap_top, self.gap_bottom = top + keep_up, bottom - keep_low
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return
         map_x = np.broadcast_to(x_src[None, :], (len(ys), len(x_src))).astype(np.float32)
-        upper_y = (s_top + (ys - top) / stretch).astype(np.float32)
+        upper_y = (s_top + hidden + (ys - top) / stretch).astype(np.float32)
         lower_y = (s_bottom - (bottom - ys) / stretch).astype(np.float32)
         self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...aus import AU
 from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
+AU10, AU12 = int(AU.AU10), int(AU.AU12)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
 # way down from that edge to the chin, over a Gaussian this many mouth widths wide sideways.
@@ -55,6 +57,10 @@ SMILE_PARTING_MAX_SHARE = 1.6
 PHILTRUM_KEEP = 0.6
 PHILTRUM_KNEE = 0.25  # squeeze (a share of the height) up to which nothing is eased
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
+# A grin let go entirely draws its mesh corners this far (mouth widths) below the lip centre:
+# the grin's own upturned corner pixels ride on them, and at level mesh corners MediaPipe still
+# read Trump's corners +0.05 above the centre (a driver's round "O": -0.006).
+RELEASED_CORNERS_BELOW = 0.03
 UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
 
 
@@ -68,6 +74,7 @@ class SmileBounds:
     limit: float  # ... and the most it reaches
     mouth_block: np.ndarray  # (V,) float32, 1 on the lips fading to 0 at the nose base, toward the chin and beyond the corners
     philtrum: float  # nose base to upper lip top along ``up``, pixels
+    rest_lift: float = 0.0  # the portrait's own corner lift over mouth width (a grin's: ~0.1-0.15)
 
 
 def jaw_limit(jaw_px: np.ndarray, face_xy: np.ndarray, radial: np.ndarray, max_out: np.ndarray,
@@ -140,7 +147,7 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     return SmileBounds(up=up, width=width, upper_lip=upper_lip, corner_weight=weight,
                        knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit,
                        mouth_block=_mouth_block(xy, up, width, num_vertices),
-                       philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up))
+                       philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up), rest_lift=rest)
 
 
 def _mouth_block(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
@@ -188,6 +195,25 @@ def _upper_lip_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices
     return weight
 
 
+def release_grin_corners(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds, released: float) -> None:
+    """In place: a portrait's own smile taken back (``released``, 0..1, of its resting AU12)
+    brings its mouth corners down toward the lip centre's level, in proportion: py-feat's AU12
+    drawn backwards takes back less than half of a grin's corner lift (Trump's 0.14 mouth widths
+    kept 0.07 as MediaPipe reads the render, with AU12 at 0), and the jaw-drop face read as
+    grinning. Eased like ``limit_smile``, the corners only ever pulled down."""
+    if released <= 0.0 or bounds.rest_lift <= 0.0:
+        return
+    released = float(np.clip(released, 0.0, 1.0))
+    allowed = (1.0 - released) * bounds.rest_lift - released * RELEASED_CORNERS_BELOW
+    for _ in range(2):  # as in limit_smile: the second pass takes up what the first moved
+        moved = vertices[:len(displacement)] + displacement
+        lift = corner_lift_over_width(moved, bounds.up)
+        if lift <= allowed:
+            return
+        width = float(np.linalg.norm(moved[CORNERS[1]] - moved[CORNERS[0]]))
+        displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
+
+
 def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
     """In place: in a smile (AU12 change ``smile``) lips parted by ``parting`` (AU25 change) also
     lift the upper lip off the teeth."""
@@ -221,3 +247,15 @@ def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBou
             return
         width = float(np.linalg.norm(moved[CORNERS[1]] - moved[CORNERS[0]]))
         displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
+
+
+def lip_over_teeth(change: np.ndarray, resting: np.ndarray) -> float:
+    """0..1: how far ``change`` lets the portrait's grin go, as the upper lip sees it: the share
+    of its own upper-lip raise (AU10, what shows a grin's upper teeth) taken back, no more than
+    the share of its own smile (AU12) taken back (a laugh lifts the lip, whatever AU10 reads).
+    A grin relaxing into a jaw drop lowers the upper lip over the teeth (a driver's round "O"
+    shows no upper teeth); the AU10 column cannot draw that, the inner lips' gap being the
+    jaw's alone (``au_mesh.AUMeshModel.localized_basis``)."""
+    lip = float(np.clip(-float(change[AU10]) / max(float(resting[AU10]), 1.0), 0.0, 1.0))
+    smile = float(np.clip(-float(change[AU12]) / max(float(resting[AU12]), 1.0), 0.0, 1.0))
+    return min(lip, smile)
