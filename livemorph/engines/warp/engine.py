@@ -43,8 +43,8 @@ from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, 
 from .grin_folds import grin_released, prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (chin_following_the_lip, lip_over_teeth, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
-                           limit_smile, part_smiling_lips, release_grin_corners, smile_bounds)
+from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, jaw_limit, keep_the_philtrum,
+                           limit_smile, lip_over_teeth, part_smiling_lips, release_grin_corners, smile_bounds)
 
 log = logging.getLogger(__name__)
 
