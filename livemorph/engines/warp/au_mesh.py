@@ -141,6 +141,13 @@ BROW_SHAPE_TILT = {"AU01": 1.0, "AU02": 0.0, "AU04": 1.0}
 CREASE_RAISE_SHARE = 0.4
 # A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
+# A raise gives up this share of the headroom a resting raise used (see ``brow_change``): a
+# portrait read as resting raised is often one whose brows sit high by nature (london_042 reads
+# AU01 3.2 at rest, MediaPipe browInnerUp 0.85). Scaled by all of it (x0.36 there), its brows'
+# dark line rose 0.03 eye distances at AU01/AU02 +2 against 0.13-0.17 on neutral portraits (a
+# reviewer: brows up barely visible); now 0.07. (All of it was set when a raise slid the brows
+# over a forehead that stayed; the forehead now follows them.)
+RAISE_HEADROOM_SHARE = 0.4
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this
 # share of the portrait's own height of it (squeezed flat, its triangles flipped and drew
 # torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
@@ -661,9 +668,9 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
        any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
        resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
        rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
-    2. Headroom: brows that rest raised have less travel left; a raise is scaled by the share
-       of the AU scale above the resting value (london_042 rests at AU01 3.2 and its brows
-       slid up over the forehead; lisa3 rests at 0.9 / 1.6 and overshot).
+    2. Headroom: brows that rest raised have less travel left; a raise is scaled down by
+       ``RAISE_HEADROOM_SHARE`` of the share of the AU scale the resting value uses (london_042
+       rests at AU01 3.2: x0.74; lisa3 at 0.9 / 1.6: x0.93 / x0.87).
     """
     delta = np.array(delta17, np.float32, copy=True)
     resting = np.asarray(resting17, np.float32)
@@ -673,7 +680,7 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
     for i in (i01, i02):
         if delta[i] > 0.0:
-            delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
+            delta[i] *= float(np.clip(1.0 - RAISE_HEADROOM_SHARE * resting[i] / AU_MAX, 0.0, 1.0))
     return delta
 
 
