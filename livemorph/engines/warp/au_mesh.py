@@ -29,7 +29,8 @@ from ...errors import ModelFileError
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER
 from .direction import unit
 from .easing import ease_toward, smoothstep
-from .eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+from .eye_fields import (LEFT_EYE_CORNERS, LEFT_EYE_CREASE, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_CREASE,
+                         RIGHT_EYE_LIDS)
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +120,18 @@ BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows the
 # frown compresses the whole band evenly (squeezed into its lower part, the brows' fringe
 # covered the lid and read as a closing eye).
 BROW_BAND_RIGID = 0.4
-# Brow raisers lift each brow as one piece (``_brows_keep_their_shape``): AU01 (inner raiser)
-# along a straight tilt, inner end higher, as py-feat has it; AU02 with this share of its fitted
-# tilt. As fitted, the two lifted the brows' middles ~1.9x their outer ends and the inner lower
-# point less than the upper (the region mask held back the points lying lower in the mean mesh):
-# the arch rose over its own ends into Groucho arches (Obama) and the brows' heads kinked upward
-# (london_092). py-feat's AU02 also tilts inner end up (it co-occurred with AU01); with that tilt
-# the Mona Lisa's far brow, whose outer end the silhouette holds, sheared its socket shadow into
-# a tent (test_warp_far_eye), so AU02 lifts evenly. (MediaPipe reads an even AU02 a little weaker:
-# the response curves draw the brows 1.1-1.35x further for it.)
-BROW_RAISE_TILT = {"AU01": 1.0, "AU02": 0.0}
+# The brow columns move each brow as one piece (``_brows_keep_their_shape``), along a straight
+# tilt with this share of the slope fitted to py-feat's motion. As fitted, the raisers lifted the
+# brows' middles ~1.9x their outer ends and the inner lower point less than the upper (the region
+# mask held back the points lying lower in the mean mesh): the arch rose over its own ends into
+# Groucho arches (Obama) and the brows' heads kinked upward (london_092); the lowerer (AU04)
+# dropped the middles most, flattening each brow's arch by a third of its drop and thinning it by
+# 0.3 of it (the astronaut's brow pressed into a thin line over the lid). py-feat's AU02 also
+# tilts inner end up (it co-occurred with AU01); with that tilt the Mona Lisa's far brow, whose
+# outer end the silhouette holds, sheared its socket shadow into a tent (test_warp_far_eye), so
+# AU02 lifts evenly. (MediaPipe reads an even AU02 a little weaker: the response curves draw the
+# brows 1.1-1.35x further for it.)
+BROW_SHAPE_TILT = {"AU01": 1.0, "AU02": 0.0, "AU04": 1.0}
 # In a raise the lid crease nearest the lid (MediaPipe's eyeUpper1 ring) rises only this share of
 # the brow above it: the fold is tied to the lid, and the stretch belongs between brow and crease
 # (painted with skin there, ``brow_band``). Following the brows 0.7-0.8 of the way, it stretched
@@ -138,6 +141,13 @@ BROW_RAISE_TILT = {"AU01": 1.0, "AU02": 0.0}
 CREASE_RAISE_SHARE = 0.4
 # A raise releases this share of the portrait's resting frown.
 ANTAGONIST_RELEASE = 0.5
+# A raise gives up this share of the headroom a resting raise used (see ``brow_change``): a
+# portrait read as resting raised is often one whose brows sit high by nature (london_042 reads
+# AU01 3.2 at rest, MediaPipe browInnerUp 0.85). Scaled by all of it (x0.36 there), its brows'
+# dark line rose 0.03 eye distances at AU01/AU02 +2 against 0.13-0.17 on neutral portraits (a
+# reviewer: brows up barely visible); now 0.07. (All of it was set when a raise slid the brows
+# over a forehead that stayed; the forehead now follows them.)
+RAISE_HEADROOM_SHARE = 0.4
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this
 # share of the portrait's own height of it (squeezed flat, its triangles flipped and drew
 # torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
@@ -235,11 +245,11 @@ class AUMeshModel:
         }
         for k, name in enumerate(self.au_columns):
             region = FEAT_AU_REGION.get(name)
-            unmasked = basis[k].copy() if name in BROW_RAISE_TILT else None
+            unmasked = basis[k].copy() if name in BROW_SHAPE_TILT else None
             if region is not None:
                 basis[k] *= weights[region][:, None]
-            if name in BROW_RAISE_TILT:
-                _brows_keep_their_shape(basis[k], unmasked, self.mean_mesh, BROW_RAISE_TILT[name])
+            if name in BROW_SHAPE_TILT:
+                _brows_keep_their_shape(basis[k], unmasked, self.mean_mesh, BROW_SHAPE_TILT[name])
             if name == "AU12":
                 _smile_along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
@@ -254,7 +264,9 @@ class AUMeshModel:
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
                 frown = name == "AU04"
-                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, lid_top, lower_lid, top,
+                # A frown's band ends at the lid contour under the brows' outer ends (see _band_bottom).
+                bottom = _band_bottom(self.mean_mesh, lid_top) if frown else lid_top
+                _skin_follows_brows(basis[k], self.mean_mesh, brow, brow_lower, bottom, lower_lid, top,
                                     FROWN_LID_SHARE if frown else 0.0, 0.0 if frown else BROW_BAND_RIGID)
                 if not frown:
                     _crease_stays_near_the_lid(basis[k], CREASE_RAISE_SHARE)
@@ -497,7 +509,7 @@ def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None
 def _brows_keep_their_shape(displacement: np.ndarray, unmasked: np.ndarray, mesh: np.ndarray, tilt: float) -> None:
     """In place: each brow (both contours) moves as one piece, its motion the straight-line
     function of x fitted to the model's, with ``tilt`` of its slope: a shift, a tilt and a
-    stretch, which bend no part of the brow against the rest (see ``BROW_RAISE_TILT``).
+    stretch, which bend no part of the brow against the rest (see ``BROW_SHAPE_TILT``).
     ``unmasked``: the column before the region masks, which hold back the brow points lying
     lower in the mean mesh."""
     for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
@@ -510,7 +522,7 @@ def _brows_keep_their_shape(displacement: np.ndarray, unmasked: np.ndarray, mesh
 
 
 def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: float, brow_lower_y: float,
-                        upper_lid_y: float, lower_lid_y: float, top_y: float, lid_share: float,
+                        upper_lid_y: float | np.ndarray, lower_lid_y: float, top_y: float, lid_share: float,
                         rigid: float) -> None:
     """In place: the skin above and below the brows moves with the brow point nearest in x.
 
@@ -529,19 +541,42 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
     others = np.setdiff1d(np.arange(len(mesh)), brows)
     nearest = np.array(brows)[np.abs(mesh[others, 0][:, None] - mesh[brows, 0][None, :]).argmin(axis=1)]
     follow = displacement[nearest].copy()
+    lid_y = np.broadcast_to(np.asarray(upper_lid_y, y.dtype), y.shape)[others]  # a float or per point
     above = y[others] < brow_y
     share = 0.35 + 0.65 * smoothstep(top_y, brow_y, y[others])
-    between = (y[others] >= brow_y) & (y[others] < upper_lid_y)  # blend is 1 down to the brows' lower edge
+    between = (y[others] >= brow_y) & (y[others] < lid_y)  # blend is 1 down to the brows' lower edge
     # Linear, so the band between brow and lid compresses evenly (a smoothstep crushed its middle).
-    blend = np.clip((upper_lid_y - y[others]) / ((1.0 - rigid) * (upper_lid_y - brow_lower_y)), 0.0, 1.0)
+    blend = np.clip((lid_y - y[others]) / ((1.0 - rigid) * (lid_y - brow_lower_y)), 0.0, 1.0)
     blend = lid_share + (1.0 - lid_share) * blend
-    eye = (y[others] >= upper_lid_y) & (y[others] < lower_lid_y)
-    eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / (lower_lid_y - upper_lid_y), 0.0, 1.0)
+    eye = (y[others] >= lid_y) & (y[others] < lower_lid_y)
+    eye_blend = lid_share * np.clip((lower_lid_y - y[others]) / np.maximum(lower_lid_y - lid_y, 1e-6), 0.0, 1.0)
     new = displacement[others].copy()
     new[above] = share[above, None] * follow[above]
     new[between] = blend[between, None] * follow[between] + (1 - blend[between, None]) * new[between]
     new[eye] = eye_blend[eye, None] * follow[eye] + (1 - eye_blend[eye, None]) * new[eye]
     displacement[others] = new
+
+
+def _band_bottom(mesh: np.ndarray, lid_top: float) -> np.ndarray:
+    """(N,) per point, the y where the skin under the brows ends: ``lid_top``, but outward of each
+    eye's highest upper-lid point the lid contour itself (its outer corner's y beyond the corner).
+
+    The lids' outer halves slope down, and the outer ends of the crease rings (113, 247 and their
+    mirrors) lie below ``lid_top``: held with the lid while the brow's outer end dropped onto them,
+    the skin under it was squeezed from 10 px to 1 (Obama, AU04 +3) and folded under the brow tail;
+    measured to the contour, the band compresses evenly down to the lid.
+    """
+    x, y = mesh[:, 0], mesh[:, 1]
+    bottom = np.full(len(mesh), lid_top, mesh.dtype)
+    for lids, (outer, _) in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
+        contour = [outer] + [upper for upper, _ in lids]
+        cx, cy = mesh[contour, 0], mesh[contour, 1]
+        top = int(np.argmin(cy))
+        outward = (x - cx[top]) * np.sign(cx[0] - cx[top]) > 0
+        order = np.argsort(cx[:top + 1])
+        line = np.interp(x, cx[:top + 1][order], cy[:top + 1][order])  # flat beyond the corner
+        bottom[outward] = np.maximum(lid_top, line[outward])
+    return bottom
 
 
 def _crease_stays_near_the_lid(displacement: np.ndarray, share: float) -> None:
@@ -633,9 +668,9 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
        any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
        resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
        rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
-    2. Headroom: brows that rest raised have less travel left; a raise is scaled by the share
-       of the AU scale above the resting value (london_042 rests at AU01 3.2 and its brows
-       slid up over the forehead; lisa3 rests at 0.9 / 1.6 and overshot).
+    2. Headroom: brows that rest raised have less travel left; a raise is scaled down by
+       ``RAISE_HEADROOM_SHARE`` of the share of the AU scale the resting value uses (london_042
+       rests at AU01 3.2: x0.74; lisa3 at 0.9 / 1.6: x0.93 / x0.87).
     """
     delta = np.array(delta17, np.float32, copy=True)
     resting = np.asarray(resting17, np.float32)
@@ -645,7 +680,7 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
     for i in (i01, i02):
         if delta[i] > 0.0:
-            delta[i] *= float(np.clip(1.0 - resting[i] / AU_MAX, 0.0, 1.0))
+            delta[i] *= float(np.clip(1.0 - RAISE_HEADROOM_SHARE * resting[i] / AU_MAX, 0.0, 1.0))
     return delta
 
 
