@@ -34,8 +34,8 @@ from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LUMA, LidTone, SocketLight, brow_mask, lid_color, lid_shading, measure_socket_light, measure_tone,
-                       socket_fill)
+from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lid_color, lid_shading,
+                       measure_socket_light, measure_tone, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -90,6 +90,11 @@ _RING_UPS = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)  # the rows' shar
 # a frame: a feature, not a shadow).
 RING_LIFT = (1.5, 1.9)
 LASH_ZONE = (0.05, 0.12)
+# A shut lid takes the light of the bare skin above it (lid_tone.as_light_as_above) from
+# ABOVE_LIGHT_UP[0] up the lid (0 where the lids meet, 1 the crease), fully from ABOVE_LIGHT_UP[1]:
+# below, toward the lashes, it keeps the socket's darker light (MediaPipe reads a shut eye from
+# the dark there: lit down to the lashes in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
+ABOVE_LIGHT_UP = (-0.1, 0.45)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
 MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
@@ -305,7 +310,10 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # portrait's light there, and so does the skin the warp dragged in around it (lighter
         # brow-bone skin pulled down into a socket shadow), its texture kept.
         box = (g.corner[0], g.corner[1], g.corner[0] + patch.shape[1], g.corner[1] + patch.shape[0])
-        light = eye.light.at(box)
+        # ... raised to the light of the bare skin above the lid (lid_tone.ABOVE_LIFT): a shut lid
+        # unfolds out of the socket's shadow.
+        lifted = smoothstep(*ABOVE_LIGHT_UP, v)
+        light = as_light_as_above(eye.light.at(box), eye.tone, lifted)
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
@@ -325,7 +333,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
-        colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
+        colour = lid_color(as_light_as_above(rendered * relight * from_above, eye.tone, lifted), eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
         patch += lift

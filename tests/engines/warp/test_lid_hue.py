@@ -23,12 +23,8 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
-from face_regions import polygon
+from face_regions import lid_and_skin_above
 
-# MediaPipe per eye: upper lid, lower lid (outer -> inner), corners (outer, inner), the brow's lower
-# contour.
-EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133), (46, 53, 52, 65, 55)),
-        ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362), (276, 283, 282, 295, 285)))
 VISIBLE_HUE = 2.0  # dH*: pinker than the skin above by this much shows as a mauve lid
 SHUT = {"shut": {"AU45": 4.0}, "laugh": {"AU01": 2.0, "AU02": 2.0, "AU45": 3.0, "AU06": 2.0, "AU12": 3.0}}
 
@@ -37,26 +33,11 @@ def _lab(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
 
 
-def _lid_and_skin_above(shape, landmarks):
-    """Per eye: where the shut lid lies above its lash line, and the bare skin above the open lid."""
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner), brow in EYES:
-        up, low, brow = lm[list(upper)][1:-1], lm[list(lower)][1:-1], lm[list(brow)]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
-        lid = polygon(shape, np.vstack([up - 0.15 * width * down, (0.5 * (up + low) - 0.1 * width * down)[::-1]]))
-        skin = polygon(shape, np.vstack([up - 0.3 * width * down, (brow + 0.06 * width * down)[::-1]]))
-        yield lid, skin
-
-
 def _pinker_than_the_skin_above(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
     """Per eye: the shut lid's hue difference dH* from the source's skin above it, > 0 pinker."""
     before, after = _lab(source), _lab(shut)
     differences = []
-    for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks):
+    for lid, skin in lid_and_skin_above(source.shape[:2], landmarks):
         pixels = before[skin]
         lo, hi = np.percentile(pixels[:, 0], [40, 80])
         _, a0, b0 = np.median(pixels[(pixels[:, 0] >= lo) & (pixels[:, 0] <= hi)], axis=0)
@@ -72,6 +53,20 @@ def test_a_shut_lid_is_no_pinker_than_the_skin_above_it(expression, config, engi
     shut = render_change(engine, portrait, **SHUT[expression])
     for pinker in _pinker_than_the_skin_above(portrait.image, shut, portrait.track.landmarks):
         assert pinker < VISIBLE_HUE, f"the shut lid is {pinker:.1f} dH* pinker than the skin above it (mauve)"
+
+
+# Nor is a shut lid yellower or greener than the skin above it: a reviewer saw "a khaki eyeshadow
+# band" on Obama, "a grey-olive lid" on london_092, "an orange speck" on the astronaut's lid; the
+# lid's light came from the open lid's thin skin and its shadows, yellow or olive. The same measure,
+# either way: before the lid took the a*, b* of the skin above it, AU45 +4, the astronaut's lids were
+# 2.4 and 0.0 dH* yellower (below zero) or pinker, the Mona Lisa's 4.4 and 3.6 dH* yellower; now
+# 1.3 and 0.1, 0.1 and 1.4.
+@pytest.mark.parametrize("name", ["astronaut_small_face.png", "mona_lisa.jpg"])
+def test_a_shut_lid_has_the_hue_of_the_skin_above_it(name, config, engine, image_tracker):
+    portrait = shared_face(name, config, image_tracker)
+    shut = render_change(engine, portrait, AU45=4.0)
+    for turn in _pinker_than_the_skin_above(portrait.image, shut, portrait.track.landmarks):
+        assert abs(turn) < VISIBLE_HUE, f"the shut lid is {turn:.1f} dH* off the hue of the skin above it"
 
 
 # The colour of the grain laid on a shut lid: a reviewer saw "an olive-grey smudge above each lash
@@ -95,7 +90,7 @@ def _colour_specks(source: np.ndarray, shut: np.ndarray, landmarks, statistic) -
     """Per eye: ``statistic`` of the shut lid's colour detail over the same of the source's skin above it."""
     before, after = _colour_detail(source), _colour_detail(shut)
     return [statistic(after[lid]) / statistic(before[skin])
-            for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks)]
+            for lid, skin in lid_and_skin_above(source.shape[:2], landmarks)]
 
 
 def _p99(values: np.ndarray) -> float:
