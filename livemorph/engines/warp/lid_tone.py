@@ -10,9 +10,9 @@ and the lower lid below, blended by distance). Lines and spots in that skin (las
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
 painter relights the warped skin around the lid to it, and paints the lid in the same light
 filled from the skin above the eye only (``SocketLight.above_over_light``): a shut lid is the upper
-lid's skin carried down. Up the lid that light is raised to the bare skin's above it (crease to
-brow) and takes its colour (``as_light_as_above``): a real shut lid is as light as that skin, out of
-the socket's shadow. Up the lid that light is no pinker than the bare skin above it
+lid's skin carried down. Up the lid, where that light is darker than the bare skin above it (crease
+to brow), it is raised to that skin's and takes its colour (``as_light_as_above``): a real shut lid
+is as light as that skin, out of the socket's shadow. Up the lid that light is no pinker than the bare skin above it
 (``LidTone.skin_hue``): the skin nearest the open eye is its thin, pink lid skin.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
@@ -74,10 +74,12 @@ SKIN_HUE_FROM = (0.35, 0.65)
 # 0.86-0.97 of it: the lid unfolds out of the socket's shadow and faces the light as the brow bone
 # does. Left at the socket's light, lisa3's shut lid (a deep socket: 0.66 of the skin above) was a
 # dark oval with a light band between it and the brow ("a sticker"). Its lightness is raised to that
-# skin's by at most ABOVE_LIFT (CIE L*; a darker skin above, e.g. a shadowed brow, darkens nothing),
-# and it takes that skin's a*, b* (scaled up in RGB, Grace Hopper's dark red lid skin turned orange;
-# taken from the thin open-lid skin, Obama's and london_092's lids were khaki and grey-olive).
+# skin's by at most ABOVE_LIFT (CIE L*), and where it is raised it takes that skin's colour too
+# (raised with its own a*, b*, Grace Hopper's dark red lid skin turned a bright orange). Where the
+# skin above is no lighter (the Mona Lisa's darker, redder brow shading) nothing changes: given its
+# a*, b* her golden lids went grey-mauve. The turn comes in over ABOVE_DARKER (L*) of darkness.
 ABOVE_LIFT = 20.0
+ABOVE_DARKER = 3.0
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
 # The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
@@ -250,14 +252,15 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
 
 
 def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray) -> np.ndarray:
-    """(h, w, 3) ``light`` (0..255) turned toward the colour of the bare skin above the lid
-    (``LidTone.skin_lab``) by ``weight`` (h, w) of the way: its CIE a*, b* to that skin's, its
-    lightness raised to it by at most ABOVE_LIFT (never darkened)."""
+    """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
+    that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
+    by at most ABOVE_LIFT; where it is not darker, as it is."""
     lab = _lab(light)
-    target = tone.skin_lab
-    lab[..., 0] += weight * np.clip(target[0] - lab[..., 0], 0.0, ABOVE_LIFT)
-    lab[..., 1] += weight * (target[1] - lab[..., 1])
-    lab[..., 2] += weight * (target[2] - lab[..., 2])
+    darker = tone.skin_lab[0] - lab[..., 0]
+    turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)
+    lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
+    lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
+    lab[..., 2] += turn * (tone.skin_lab[2] - lab[..., 2])
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
 
 

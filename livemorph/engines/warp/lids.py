@@ -91,9 +91,10 @@ _RING_UPS = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)  # the rows' shar
 RING_LIFT = (1.5, 1.9)
 LASH_ZONE = (0.05, 0.12)
 # A shut lid takes the light of the bare skin above it (lid_tone.as_light_as_above) from
-# ABOVE_LIGHT_UP[0] up the lid (0 where the lids meet, 1 the crease), fully from ABOVE_LIGHT_UP[1]:
-# below, toward the lashes, it keeps the socket's darker light (MediaPipe reads a shut eye from
-# the dark there: lit down to the lashes in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
+# ABOVE_LIGHT_UP[0] up the lid (0 where the lids meet, 1 the crease), fully from ABOVE_LIGHT_UP[1]
+# (and fully only in the middle of the eye: ``_toward_middle``): below, toward the lashes, it keeps
+# the socket's darker light (MediaPipe reads a shut eye from the dark there: lit down to the lashes
+# in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
 ABOVE_LIGHT_UP = (-0.1, 0.45)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
@@ -311,8 +312,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # brow-bone skin pulled down into a socket shadow), its texture kept.
         box = (g.corner[0], g.corner[1], g.corner[0] + patch.shape[1], g.corner[1] + patch.shape[0])
         # ... raised to the light of the bare skin above the lid (lid_tone.ABOVE_LIFT): a shut lid
-        # unfolds out of the socket's shadow.
-        lifted = smoothstep(*ABOVE_LIGHT_UP, v)
+        # unfolds out of the socket's shadow. Not at the corners: the open eye's socket shadow stays
+        # there (lit to its ends, london_042's lid was a lit oval in a dark ring).
+        lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         light = as_light_as_above(eye.light.at(box), eye.tone, lifted)
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
@@ -409,6 +411,13 @@ def _inside(shape: tuple[int, ...]) -> np.ndarray:
     ramp = smoothstep(0.0, INSIDE_MARGIN, edge)
     ramp.flags.writeable = False  # cached and shared
     return ramp
+
+
+def _toward_middle(s: np.ndarray, length: float) -> np.ndarray:
+    """0 at and beyond the eye's corners, rising smoothly to 1 in its middle (a square-rooted sine),
+    at ``s`` along it (pixels)."""
+    t = np.clip(np.asarray(s, np.float32) / max(length, 1.0), 0.0, 1.0)
+    return np.sqrt(np.maximum(np.sin(np.pi * t), 0.0)).astype(np.float32)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:

@@ -15,8 +15,8 @@ lisa3's lid was "a bruised, swollen oval"). On lisa3 (a dim phone photo, deep ey
 skin 0.66 of the skin above) that left "a large, smooth grey-brown oval with a light halo band between
 it and the brow: a sticker". The bound is now the real lid's, on both sides, against the skin above:
 measured on the rendered portrait against the source, its regions from the portrait's landmarks.
-Before the lid took the skin above's light: lisa3 0.72 and 0.76, london_042 0.85 and 0.79; now 1.05
-and 0.96, 1.03 and 1.01.
+Before the lid took the skin above's light (AU45 +3, per eye): lisa3 0.72 and 0.76, london_042 0.85
+and 0.79; now 1.01 and 0.93, 1.00 and 0.98.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ import pytest
 from conftest import render_and_track, render_change, shared_face
 from face_regions import fine_detail, lid_and_skin_above, robust_spread, shut_lid_and_skin
 
-# A real shut lid's luminance over the bare skin above it (woman_blinks.mp4: 0.96-1.05), with a
-# margin for another face and another light.
-AS_LIGHT_AS_ABOVE = (0.92, 1.08)
+# A real shut lid's luminance over the bare skin above it (woman_blinks.mp4: 0.96-1.05), widened by
+# 0.06 on each side for another face and another light.
+AS_LIGHT_AS_ABOVE = (0.9, 1.1)
 # Grainy skin around the eye, painted a pad: at most this share of its fine detail is a pad.
 SKIN_LIKE = 0.8
 
