@@ -251,12 +251,14 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     return filled.astype(np.float32)
 
 
-def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray) -> np.ndarray:
+def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None) -> np.ndarray:
     """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
     that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
-    by at most ABOVE_LIFT; where it is not darker, as it is."""
+    by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
+    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is."""
     lab = _lab(light)
-    darker = tone.skin_lab[0] - lab[..., 0]
+    target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
+    darker = target - lab[..., 0]
     turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)
     lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
     lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
@@ -298,6 +300,11 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
     np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
     return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
+
+
+def lab_lightness(rgb: np.ndarray) -> np.ndarray:
+    """CIE L* of ``rgb`` (..., 3, 0..255)."""
+    return _lab(rgb)[..., 0]
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:

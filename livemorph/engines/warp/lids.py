@@ -34,8 +34,8 @@ from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lid_color, lid_shading,
-                       measure_socket_light, measure_tone, socket_fill)
+from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
+                       lid_shading, measure_socket_light, measure_tone, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -96,6 +96,20 @@ LASH_ZONE = (0.05, 0.12)
 # the socket's darker light (MediaPipe reads a shut eye from the dark there: lit down to the lashes
 # in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
 ABOVE_LIGHT_UP = (-0.1, 0.45)
+# It is lit fully only from TOWARD_MIDDLE of the way along the eye from each corner: the open eye's
+# socket shadow stays at the corners (lit nearly to them, by a square-rooted sine, london_042's lids ended at the
+# outer corner in an edge: 0.18-0.20 of the skin above's luminance over 0.05 eye widths, where a real
+# shut lid on woman_blinks.mp4 is at most 0.09).
+TOWARD_MIDDLE = 0.35
+# ... and no lighter than the skin around it (above and beside it, not below, where the lower lid
+# is), carried smoothly across it from where its paint is under PAINTED (lit up to the skin above's
+# median, london_042's lids were light ovals in a darker socket); from the corners toward the middle
+# of the eye (fully from CEILING_TOWARD_MIDDLE of the way) up to the lightest of the skin right above
+# its top instead, from ABOVE_TOP[0] to ABOVE_TOP[1] eye widths above it (the darker skin beside
+# the corners carried into the middle held lisa3's and london_042's lids at 0.90 of the skin above).
+PAINTED = 0.02
+CEILING_TOWARD_MIDDLE = 0.5
+ABOVE_TOP = (0.02, 0.2)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
 MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
@@ -296,6 +310,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     # the corners it fades out below the crease instead, into the warped skin.
     middle = _middle(g.s, g.length)
     lid *= smoothstep(1.0 + middle * cover / height, 0.55 + 0.45 * middle, v)
+    painted = lid > PAINTED
     lid *= fill
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
@@ -313,13 +328,19 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         box = (g.corner[0], g.corner[1], g.corner[0] + patch.shape[1], g.corner[1] + patch.shape[0])
         # ... raised to the light of the bare skin above the lid (lid_tone.ABOVE_LIFT): a shut lid
         # unfolds out of the socket's shadow. Not at the corners: the open eye's socket shadow stays
-        # there (lit to its ends, london_042's lid was a lit oval in a dark ring).
-        lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
-        light = as_light_as_above(eye.light.at(box), eye.tone, lifted)
+        # there (lit to its ends, london_042's lid was a lit oval in a dark ring). And no lighter
+        # than the skin around it, so its outline does not show (TOWARD_MIDDLE, PAINTED).
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
+        lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
+        under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
+        around_lid = lab_lightness(socket_fill(patch, painted | under | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb))
+        right_above = _light_above(rendered, g, crease_s, top_n + cover * _middle(crease_s, g.length), eye.width)
+        middle_weight = _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE)
+        ceiling = around_lid + middle_weight * np.maximum(right_above - around_lid, 0.0)
+        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
@@ -335,7 +356,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
-        colour = lid_color(as_light_as_above(rendered * relight * from_above, eye.tone, lifted), eye.tone, shade, v)
+        colour = lid_color(as_light_as_above(rendered * relight * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
         patch += lift
@@ -346,6 +367,21 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+
+
+def _light_above(rendered: np.ndarray, g: _EyeGeometry, top_s: np.ndarray, top_n: np.ndarray,
+                 width: float) -> np.ndarray:
+    """(h, w) CIE L*: at each pixel, the lightest of the skin right above the lid's top
+    (``top_s``, ``top_n``: where its paint fades out), from ABOVE_TOP[0] to ABOVE_TOP[1] eye widths
+    above it, in the same column along the eye (``rendered``: the warped skin's smoothed light, its
+    lines, lashes and brows filled over)."""
+    along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
+    top_s, top_n = increasing(top_s, top_n)
+    ups = np.interp(along, top_s, top_n)[:, None] + np.linspace(*ABOVE_TOP, 5, dtype=np.float32)[None, :] * width
+    at = g.point(np.repeat(along, ups.shape[1]), ups.ravel()) - g.corner
+    rgb = cv2.remap(rendered, at[:, 0].reshape(ups.shape).astype(np.float32),
+                    at[:, 1].reshape(ups.shape).astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.interp(g.s, along, lab_lightness(rgb).max(axis=1)).astype(np.float32)
 
 
 def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
@@ -413,11 +449,11 @@ def _inside(shape: tuple[int, ...]) -> np.ndarray:
     return ramp
 
 
-def _toward_middle(s: np.ndarray, length: float) -> np.ndarray:
-    """0 at and beyond the eye's corners, rising smoothly to 1 in its middle (a square-rooted sine),
-    at ``s`` along it (pixels)."""
-    t = np.clip(np.asarray(s, np.float32) / max(length, 1.0), 0.0, 1.0)
-    return np.sqrt(np.maximum(np.sin(np.pi * t), 0.0)).astype(np.float32)
+def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) -> np.ndarray:
+    """0 at and beyond the eye's corners, rising smoothly to 1 from ``full`` of the way along it
+    from each, at ``s`` along it (pixels)."""
+    t = np.asarray(s, np.float32) / max(length, 1.0)
+    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
