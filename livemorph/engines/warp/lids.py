@@ -96,20 +96,19 @@ LASH_ZONE = (0.05, 0.12)
 # the socket's darker light (MediaPipe reads a shut eye from the dark there: lit down to the lashes
 # in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
 ABOVE_LIGHT_UP = (-0.1, 0.45)
-# It is lit fully only from TOWARD_MIDDLE of the way along the eye from each corner: the open eye's
-# socket shadow stays at the corners (lit nearly to them, by a square-rooted sine, london_042's lids ended at the
-# outer corner in an edge: 0.18-0.20 of the skin above's luminance over 0.05 eye widths, where a real
-# shut lid on woman_blinks.mp4 is at most 0.09).
+# It is lit fully only from TOWARD_MIDDLE of the way along the eye from each corner, and toward them no
+# lighter than the skin around it (above and beside it, not below, where the lower lid is), carried
+# smoothly across it from where its paint is under PAINTED; that bound fades out toward the middle of
+# the eye (gone at CEILING_TOWARD_MIDDLE of the way; there the skin around is the darker corners'
+# and the frames': held to it throughout, the lids of lisa3 and london_042 fell to 0.90 of the skin
+# above, and Grace Hopper's eyeBlink at AU45 +4 by 0.04-0.05). Lit up to the skin above's
+# median nearly to their corners (a square-rooted sine along the eye), london_042's shut lids were
+# light ovals in a darker socket, an edge at the outer corner: luminance falling by 0.18-0.20 of the
+# skin above's over 0.05 eye widths outward, where a real shut lid on woman_blinks.mp4 falls by at
+# most 0.09 (test_lid_edge).
 TOWARD_MIDDLE = 0.35
-# ... and no lighter than the skin around it (above and beside it, not below, where the lower lid
-# is), carried smoothly across it from where its paint is under PAINTED (lit up to the skin above's
-# median, london_042's lids were light ovals in a darker socket); from the corners toward the middle
-# of the eye (fully from CEILING_TOWARD_MIDDLE of the way) up to the lightest of the skin right above
-# its top instead, from ABOVE_TOP[0] to ABOVE_TOP[1] eye widths above it (the darker skin beside
-# the corners carried into the middle held lisa3's and london_042's lids at 0.90 of the skin above).
 PAINTED = 0.02
 CEILING_TOWARD_MIDDLE = 0.5
-ABOVE_TOP = (0.02, 0.2)
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
 MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
@@ -337,9 +336,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
         around_lid = lab_lightness(socket_fill(patch, painted | under | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb))
-        right_above = _light_above(rendered, g, crease_s, top_n + cover * _middle(crease_s, g.length), eye.width)
-        middle_weight = _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE)
-        ceiling = around_lid + middle_weight * np.maximum(right_above - around_lid, 0.0)
+        ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
+            eye.tone.skin_lab[0] - around_lid, 0.0)
         light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
@@ -367,21 +365,6 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
-
-
-def _light_above(rendered: np.ndarray, g: _EyeGeometry, top_s: np.ndarray, top_n: np.ndarray,
-                 width: float) -> np.ndarray:
-    """(h, w) CIE L*: at each pixel, the lightest of the skin right above the lid's top
-    (``top_s``, ``top_n``: where its paint fades out), from ABOVE_TOP[0] to ABOVE_TOP[1] eye widths
-    above it, in the same column along the eye (``rendered``: the warped skin's smoothed light, its
-    lines, lashes and brows filled over)."""
-    along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
-    top_s, top_n = increasing(top_s, top_n)
-    ups = np.interp(along, top_s, top_n)[:, None] + np.linspace(*ABOVE_TOP, 5, dtype=np.float32)[None, :] * width
-    at = g.point(np.repeat(along, ups.shape[1]), ups.ravel()) - g.corner
-    rgb = cv2.remap(rendered, at[:, 0].reshape(ups.shape).astype(np.float32),
-                    at[:, 1].reshape(ups.shape).astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return np.interp(g.s, along, lab_lightness(rgb).max(axis=1)).astype(np.float32)
 
 
 def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
