@@ -117,6 +117,12 @@ def test_a_lid_light_darker_than_the_skin_above_takes_its_colour_and_no_other():
     assert np.abs(as_light_as_above(golden, tone([40.6, 8.5, 25.7]), full) - golden).max() < kept
     dim = lab(as_light_as_above(rgb([15.0, 6.0, 3.0]), tone([60.0, 6.0, 3.0]), full))
     assert dim[0] == pytest.approx(15.0 + ABOVE_LIFT, abs=0.5)
+    # No lighter than the ceiling (the skin around the lid, lids.py): a light under a paler skin above
+    # but beside a darker one goes up to that one's L* only; a ceiling at or under the light keeps it.
+    capped = lab(as_light_as_above(red, tone([64.0, 25.0, 24.0]), full, np.full((1, 1), 56.0, np.float32)))
+    assert capped[0] == pytest.approx(56.0, abs=0.5)
+    assert np.abs(as_light_as_above(red, tone([64.0, 25.0, 24.0]), full, np.full((1, 1), 45.0, np.float32))
+                  - red).max() < kept
 
 
 def test_the_socket_light_is_read_at_a_box_past_its_map_as_its_nearest_edge(config, engine, image_tracker):
