@@ -60,6 +60,28 @@ def shut_lid_and_skin(shape, landmarks, reach: float):
         yield lid, skin
 
 
+# MediaPipe per eye: upper lid, lower lid (outer -> inner), corners (outer, inner), the brow's lower
+# contour.
+EYES_AND_BROWS = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133), (46, 53, 52, 65, 55)),
+                  ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362),
+                   (276, 283, 282, 295, 285)))
+
+
+def lid_and_skin_above(shape, landmarks):
+    """Per eye: where the shut lid lies above its lash line, and the bare skin above the open lid."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    for upper, lower, (outer, inner), brow in EYES_AND_BROWS:
+        up, low, brow = lm[list(upper)][1:-1], lm[list(lower)][1:-1], lm[list(brow)]
+        width = float(np.linalg.norm(lm[outer] - lm[inner]))
+        axis = (lm[inner] - lm[outer]) / width
+        down = np.array([-axis[1], axis[0]])
+        if float((low - up).mean(axis=0) @ down) < 0:
+            down = -down
+        lid = polygon(shape, np.vstack([up - 0.15 * width * down, (0.5 * (up + low) - 0.1 * width * down)[::-1]]))
+        skin = polygon(shape, np.vstack([up - 0.3 * width * down, (brow + 0.06 * width * down)[::-1]]))
+        yield lid, skin
+
+
 def fine_detail(image: np.ndarray, sigma: float) -> np.ndarray:
     """Luminance minus its blur over ``sigma`` px: the detail finer than that."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)

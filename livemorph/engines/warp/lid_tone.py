@@ -10,7 +10,9 @@ and the lower lid below, blended by distance). Lines and spots in that skin (las
 crease, brows, glasses frames, highlights) are not the skin's light and are left out. The lid
 painter relights the warped skin around the lid to it, and paints the lid in the same light
 filled from the skin above the eye only (``SocketLight.above_over_light``): a shut lid is the upper
-lid's skin carried down. Up the lid that light is no pinker than the bare skin above it
+lid's skin carried down. Up the lid, where that light is darker than the bare skin above it (crease
+to brow), it is raised to that skin's and takes its colour (``as_light_as_above``): a real shut lid
+is as light as that skin, out of the socket's shadow. Up the lid that light is no pinker than the bare skin above it
 (``LidTone.skin_hue``): the skin nearest the open eye is its thin, pink lid skin.
 
 On top of it, small touches of the lid's own shape: the eyeball's roundness (darker toward the
@@ -65,6 +67,19 @@ HUE_FROM, HUE_FULL = 0.8, 0.1
 SKIN_HUE_PIXELS = 20
 MIN_SKIN_CHROMA = 3.0  # CIE a*, b*: a skin less coloured than this is grey, its hue left alone
 SKIN_HUE_FROM = (0.35, 0.65)
+# A shut lid is as light as the bare skin above it, not as dark as the socket the open eye sat in:
+# on the shared driver woman_blinks.mp4 (10 blinks, both eyes, regions from the open frame's
+# MediaPipe landmarks) the shut lid's mean luminance is 0.96-1.05 (median 1.00) of the skin from 0.3
+# eye widths above the open eye's lid margin up to the brow, while the open eye's socket skin is
+# 0.86-0.97 of it: the lid unfolds out of the socket's shadow and faces the light as the brow bone
+# does. Left at the socket's light, lisa3's shut lid (a deep socket: 0.66 of the skin above) was a
+# dark oval with a light band between it and the brow ("a sticker"). Its lightness is raised to that
+# skin's by at most ABOVE_LIFT (CIE L*), and where it is raised it takes that skin's colour too
+# (raised with its own a*, b*, Grace Hopper's dark red lid skin turned a bright orange). Where the
+# skin above is no lighter (the Mona Lisa's darker, redder brow shading) nothing changes: given its
+# a*, b* her golden lids went grey-mauve. The turn comes in over ABOVE_DARKER (L*) of darkness.
+ABOVE_LIFT = 20.0
+ABOVE_DARKER = 3.0
 # The lashes' shadow right above them, fraction of the brightness, over this lid height.
 LASH_SHADOW, LASH_SHADOW_REACH = 0.4, 0.55
 # The eyeball's roundness: darker toward the corners (by these fractions at the outer and inner
@@ -87,6 +102,7 @@ class LidTone:
     lid_rgb: np.ndarray  # (3,) float32 median skin around the eye (where the rendered skin has none)
     lash_hue: np.ndarray  # (3,) float32 the open lid's colour relative to the brow bone's, brightness 1
     skin_hue: np.ndarray  # (2,) float32 the bare skin's hue above the lid (up to the brow): unit CIE a*, b* (0: grey)
+    skin_lab: np.ndarray  # (3,) float32 the bare skin's colour above the lid (up to the brow), CIE L*a*b*
 
 
 def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: list[np.ndarray],
@@ -106,7 +122,7 @@ def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: 
     # A grey skin has no hue to keep (its direction is noise): nothing is turned (a zero hue).
     skin_hue = ab / chroma if chroma >= MIN_SKIN_CHROMA else np.zeros(2)
     return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32),
-                   skin_hue=skin_hue.astype(np.float32))
+                   skin_hue=skin_hue.astype(np.float32), skin_lab=_lab(skin[None, None, :])[0, 0].astype(np.float32))
 
 
 def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -235,6 +251,21 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     return filled.astype(np.float32)
 
 
+def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None) -> np.ndarray:
+    """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
+    that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
+    by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
+    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is."""
+    lab = _lab(light)
+    target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
+    darker = target - lab[..., 0]
+    turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)
+    lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
+    lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
+    lab[..., 2] += turn * (tone.skin_lab[2] - lab[..., 2])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+
+
 def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     """(h, w) brightness factor of the eyeball's roundness and the lashes' shadow: ``s`` along the
     eye (pixels from the outer corner), ``v`` up the lid (0 lash line, 1 crease)."""
@@ -269,6 +300,11 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
     np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
     return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
+
+
+def lab_lightness(rgb: np.ndarray) -> np.ndarray:
+    """CIE L* of ``rgb`` (..., 3, 0..255)."""
+    return _lab(rgb)[..., 0]
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:

@@ -34,8 +34,8 @@ from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LUMA, LidTone, SocketLight, brow_mask, lid_color, lid_shading, measure_socket_light, measure_tone,
-                       socket_fill)
+from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
+                       lid_shading, measure_socket_light, measure_tone, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -90,6 +90,25 @@ _RING_UPS = np.linspace(0.0, 1.0, RING_ROWS, dtype=np.float32)  # the rows' shar
 # a frame: a feature, not a shadow).
 RING_LIFT = (1.5, 1.9)
 LASH_ZONE = (0.05, 0.12)
+# A shut lid takes the light of the bare skin above it (lid_tone.as_light_as_above) from
+# ABOVE_LIGHT_UP[0] up the lid (0 where the lids meet, 1 the crease), fully from ABOVE_LIGHT_UP[1]
+# (and fully only in the middle of the eye: ``_toward_middle``): below, toward the lashes, it keeps
+# the socket's darker light (MediaPipe reads a shut eye from the dark there: lit down to the lashes
+# in a first try, lisa3's and Grace Hopper's eyeBlink fell ~0.05).
+ABOVE_LIGHT_UP = (-0.1, 0.45)
+# It is lit fully only from TOWARD_MIDDLE of the way along the eye from each corner, and toward them no
+# lighter than the skin around it (above and beside it, not below, where the lower lid is), carried
+# smoothly across it from where its paint is under PAINTED; that bound fades out toward the middle of
+# the eye (gone at CEILING_TOWARD_MIDDLE of the way; there the skin around is the darker corners'
+# and the frames': held to it throughout, the lids of lisa3 and london_042 fell to 0.90 of the skin
+# above, and Grace Hopper's eyeBlink at AU45 +4 by 0.04-0.05). Lit up to the skin above's
+# median nearly to their corners (a square-rooted sine along the eye), london_042's shut lids were
+# light ovals in a darker socket, an edge at the outer corner: luminance falling by 0.18-0.20 of the
+# skin above's over 0.05 eye widths outward, where a real shut lid on woman_blinks.mp4 falls by at
+# most 0.09 (test_lid_edge).
+TOWARD_MIDDLE = 0.35
+PAINTED = 0.02
+CEILING_TOWARD_MIDDLE = 0.5
 # The painted box reaches this far above the crease (fraction of the eye width).
 SKIN_AROUND = 0.25
 MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each corner (fraction of its width)
@@ -290,6 +309,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     # the corners it fades out below the crease instead, into the warped skin.
     middle = _middle(g.s, g.length)
     lid *= smoothstep(1.0 + middle * cover / height, 0.55 + 0.45 * middle, v)
+    painted = lid > PAINTED
     lid *= fill
     # The grain reaches up to the crease (the warp's stretched lid skin, into which the paint
     # fades, has lost its own) and, on a closing lid, covers the lid above its margin.
@@ -305,11 +325,20 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # portrait's light there, and so does the skin the warp dragged in around it (lighter
         # brow-bone skin pulled down into a socket shadow), its texture kept.
         box = (g.corner[0], g.corner[1], g.corner[0] + patch.shape[1], g.corner[1] + patch.shape[0])
-        light = eye.light.at(box)
+        # ... raised to the light of the bare skin above the lid (lid_tone.ABOVE_LIFT): a shut lid
+        # unfolds out of the socket's shadow. Not at the corners: the open eye's socket shadow stays
+        # there (lit to its ends, london_042's lid was a lit oval in a dark ring). And no lighter
+        # than the skin around it, so its outline does not show (TOWARD_MIDDLE, PAINTED).
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
         rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
+        lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
+        under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
+        around_lid = lab_lightness(socket_fill(patch, painted | under | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb))
+        ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
+            eye.tone.skin_lab[0] - around_lid, 0.0)
+        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
@@ -325,7 +354,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
-        colour = lid_color(rendered * relight * from_above, eye.tone, shade, v)
+        colour = lid_color(as_light_as_above(rendered * relight * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
         patch += lift
@@ -401,6 +430,13 @@ def _inside(shape: tuple[int, ...]) -> np.ndarray:
     ramp = smoothstep(0.0, INSIDE_MARGIN, edge)
     ramp.flags.writeable = False  # cached and shared
     return ramp
+
+
+def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) -> np.ndarray:
+    """0 at and beyond the eye's corners, rising smoothly to 1 from ``full`` of the way along it
+    from each, at ``s`` along it (pixels)."""
+    t = np.asarray(s, np.float32) / max(length, 1.0)
+    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:

@@ -23,12 +23,8 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
-from face_regions import polygon
+from face_regions import lid_and_skin_above
 
-# MediaPipe per eye: upper lid, lower lid (outer -> inner), corners (outer, inner), the brow's lower
-# contour.
-EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133), (46, 53, 52, 65, 55)),
-        ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362), (276, 283, 282, 295, 285)))
 VISIBLE_HUE = 2.0  # dH*: pinker than the skin above by this much shows as a mauve lid
 SHUT = {"shut": {"AU45": 4.0}, "laugh": {"AU01": 2.0, "AU02": 2.0, "AU45": 3.0, "AU06": 2.0, "AU12": 3.0}}
 
@@ -37,26 +33,11 @@ def _lab(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
 
 
-def _lid_and_skin_above(shape, landmarks):
-    """Per eye: where the shut lid lies above its lash line, and the bare skin above the open lid."""
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner), brow in EYES:
-        up, low, brow = lm[list(upper)][1:-1], lm[list(lower)][1:-1], lm[list(brow)]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
-        lid = polygon(shape, np.vstack([up - 0.15 * width * down, (0.5 * (up + low) - 0.1 * width * down)[::-1]]))
-        skin = polygon(shape, np.vstack([up - 0.3 * width * down, (brow + 0.06 * width * down)[::-1]]))
-        yield lid, skin
-
-
 def _pinker_than_the_skin_above(source: np.ndarray, shut: np.ndarray, landmarks) -> list[float]:
     """Per eye: the shut lid's hue difference dH* from the source's skin above it, > 0 pinker."""
     before, after = _lab(source), _lab(shut)
     differences = []
-    for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks):
+    for lid, skin in lid_and_skin_above(source.shape[:2], landmarks):
         pixels = before[skin]
         lo, hi = np.percentile(pixels[:, 0], [40, 80])
         _, a0, b0 = np.median(pixels[(pixels[:, 0] >= lo) & (pixels[:, 0] <= hi)], axis=0)
@@ -95,7 +76,7 @@ def _colour_specks(source: np.ndarray, shut: np.ndarray, landmarks, statistic) -
     """Per eye: ``statistic`` of the shut lid's colour detail over the same of the source's skin above it."""
     before, after = _colour_detail(source), _colour_detail(shut)
     return [statistic(after[lid]) / statistic(before[skin])
-            for lid, skin in _lid_and_skin_above(source.shape[:2], landmarks)]
+            for lid, skin in lid_and_skin_above(source.shape[:2], landmarks)]
 
 
 def _p99(values: np.ndarray) -> float:

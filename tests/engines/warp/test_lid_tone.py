@@ -89,6 +89,42 @@ def test_a_lid_light_pinker_than_the_skin_is_turned_back_and_no_other():
     assert np.abs(no_pinker(rgb([50.0, 12.0, 6.0]), np.zeros(2, np.float32)) - rgb([50.0, 12.0, 6.0])).max() < 1e-3
 
 
+def test_a_lid_light_darker_than_the_skin_above_takes_its_colour_and_no_other():
+    """``lid_tone.as_light_as_above`` on colours built by hand in CIE L*a*b*: Grace Hopper's dark red
+    lid light (L* 51, chroma 39) under a paler skin (L* 64, a* 25, b* 24) becomes that skin's colour,
+    not a brighter red (raised with its own a*, b* it was a bright orange); a light under a darker
+    skin above (the Mona Lisa's brow shading) and where the weight is 0 are left as they are; the
+    lift stops at ABOVE_LIFT L*."""
+    from livemorph.engines.warp.lid_tone import ABOVE_LIFT, LidTone, as_light_as_above
+
+    def rgb(lab):
+        return cv2.cvtColor(np.array([[lab]], np.float32), cv2.COLOR_LAB2RGB) * 255.0
+
+    def lab(colour):
+        return cv2.cvtColor(np.clip(colour, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+
+    def tone(skin):
+        return LidTone(lid_rgb=np.zeros(3, np.float32), lash_hue=np.ones(3, np.float32),
+                       skin_hue=np.zeros(2, np.float32), skin_lab=np.array(skin, np.float32))
+
+    full, none = np.ones((1, 1), np.float32), np.zeros((1, 1), np.float32)
+    kept = 0.5  # grey levels: what a round trip through cv2's L*a*b* moves a colour
+    red = rgb([51.0, 28.0, 28.0])
+    raised = lab(as_light_as_above(red, tone([64.0, 25.0, 24.0]), full))
+    assert raised == pytest.approx([64.0, 25.0, 24.0], abs=0.5)
+    assert np.abs(as_light_as_above(red, tone([64.0, 25.0, 24.0]), none) - red).max() < kept
+    golden = rgb([55.0, 6.5, 34.6])
+    assert np.abs(as_light_as_above(golden, tone([40.6, 8.5, 25.7]), full) - golden).max() < kept
+    dim = lab(as_light_as_above(rgb([15.0, 6.0, 3.0]), tone([60.0, 6.0, 3.0]), full))
+    assert dim[0] == pytest.approx(15.0 + ABOVE_LIFT, abs=0.5)
+    # No lighter than the ceiling (the skin around the lid, lids.py): a light under a paler skin above
+    # but beside a darker one goes up to that one's L* only; a ceiling at or under the light keeps it.
+    capped = lab(as_light_as_above(red, tone([64.0, 25.0, 24.0]), full, np.full((1, 1), 56.0, np.float32)))
+    assert capped[0] == pytest.approx(56.0, abs=0.5)
+    assert np.abs(as_light_as_above(red, tone([64.0, 25.0, 24.0]), full, np.full((1, 1), 45.0, np.float32))
+                  - red).max() < kept
+
+
 def test_the_socket_light_is_read_at_a_box_past_its_map_as_its_nearest_edge(config, engine, image_tracker):
     """``SocketLight.at`` (a slice of the portrait's map, not a per-pixel remap) over a box that
     reaches past the map on every side repeats its edge rows and columns (np.pad's 'edge' mode:
