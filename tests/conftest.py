@@ -121,6 +121,19 @@ def resting_plus(prepared, **changes: float) -> np.ndarray:
     return aus
 
 
+def user_change(**changes: float):
+    """An ``AUReading`` of a tracked user whose AUs rose by ``changes`` (e.g. AU26=2.8) from a zero
+    neutral: what a puppet (``runtime.render.PortraitPuppet.step``) is driven by."""
+    from livemorph.aus import AU, NUM_AUS
+    from livemorph.face.stabilize import AUReading
+
+    aus = np.zeros(NUM_AUS, np.float32)
+    for name, value in changes.items():
+        aus[AU[name]] = value
+    return AUReading(aus=aus, neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
+                     state="tracking", timestamp_ms=0.0)
+
+
 def render_change(engine, portrait, **changes: float) -> np.ndarray:
     """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
     prepared = engine.prepare(portrait)

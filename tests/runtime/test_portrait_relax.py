@@ -5,21 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livemorph.aus import AU, NUM_AUS
 from livemorph.engines.warp import WarpEngine
-from livemorph.face.stabilize import AUReading
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face
-
-
-def _reading(change: dict[str, float]) -> AUReading:
-    aus = np.zeros(NUM_AUS, np.float32)
-    for name, value in change.items():
-        aus[AU[name]] = value
-    return AUReading(aus=aus, neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
-                     state="tracking", timestamp_ms=0.0)
+from conftest import shared_face, user_change
 
 
 def _mouth_smile(tracker, image) -> float:
@@ -33,8 +23,8 @@ def test_a_grinning_portrait_relaxes_for_a_neutral_user_and_grins_for_a_smiling_
     portrait = shared_face(name, config, image_tracker)
     puppet = puppet_for(WarpEngine(config.warp), portrait, config)  # as `render` and `run` build it
     painted = _mouth_smile(image_tracker, portrait.image)
-    neutral = _mouth_smile(image_tracker, puppet.step(_reading({})))
-    smiling = _mouth_smile(image_tracker, puppet.step(_reading({"AU12": 3.0, "AU06": 2.0, "AU25": 1.0})))
+    neutral = _mouth_smile(image_tracker, puppet.step(user_change()))
+    smiling = _mouth_smile(image_tracker, puppet.step(user_change(AU12=3.0, AU06=2.0, AU25=1.0)))
     assert painted > 0.8  # the portrait grins as painted (MediaPipe: ~0.95)
     # The user's smile must be able to show: neutral is clearly less of a smile, a broad smile is one.
     assert neutral < painted - 0.4, f"mouthSmile painted {painted:.2f}, user neutral {neutral:.2f}"

@@ -13,13 +13,11 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.aus import AU, NUM_AUS
 from livemorph.engines.warp import WarpEngine
-from livemorph.face.stabilize import AUReading
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face
+from conftest import shared_face, user_change
 from face_regions import FACE_OVAL, LOWER_INNER, OUTER_LIPS, UPPER_INNER, fill
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
@@ -27,14 +25,6 @@ GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_sma
 JAW_DROP = {"AU26": 2.8, "AU25": 3.0}
 # A laugh that opens the jaw as far (pexels_woman_laughing reads AU12 +3.7 at its peak).
 LAUGH = {"AU12": 3.7, "AU06": 2.0, "AU25": 3.0, "AU26": 2.8}
-
-
-def _reading(change: dict[str, float]) -> AUReading:
-    aus = np.zeros(NUM_AUS, np.float32)
-    for name, value in change.items():
-        aus[AU[name]] = value
-    return AUReading(aus=aus, neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
-                     state="tracking", timestamp_ms=0.0)
 
 
 def _corner_lift(track) -> float:
@@ -70,7 +60,7 @@ def test_a_jaw_drop_without_a_smile_lets_the_grin_go(name, puppets, image_tracke
     # 0.53 (astronaut) of the painted grin's lift.
     portrait, puppet = puppets(name)
     painted = _corner_lift(image_tracker.detect_largest(portrait.image))
-    track = image_tracker.detect_largest(puppet.step(_reading(JAW_DROP)))
+    track = image_tracker.detect_largest(puppet.step(user_change(**JAW_DROP)))
     assert track.present, "the tracker lost the face"
     assert track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
     lift = _corner_lift(track)
@@ -84,7 +74,7 @@ def test_a_laugh_that_opens_the_jaw_keeps_the_grin(name, puppets, image_tracker)
     # Against the painted grin itself: a laugh is at least as much of a smile.
     portrait, puppet = puppets(name)
     painted = image_tracker.detect_largest(portrait.image)
-    track = image_tracker.detect_largest(puppet.step(_reading(LAUGH)))
+    track = image_tracker.detect_largest(puppet.step(user_change(**LAUGH)))
     assert track.present, "the tracker lost the face"
     assert _smile(track) > 0.8, f"mouthSmile {_smile(track):.2f} on a laugh"
     assert _corner_lift(track) > 0.8 * _corner_lift(painted), \
@@ -131,7 +121,7 @@ def test_a_relaxing_grin_brings_the_upper_lip_down_over_its_own_teeth(name, pupp
     source_xy = portrait.track.landmarks[:, :2]
     teeth_light = _teeth_light(portrait.image, source_xy)
     own = _upper_teeth_height(portrait.image, source_xy, teeth_light)
-    out = puppet.step(_reading(JAW_DROP))
+    out = puppet.step(user_change(**JAW_DROP))
     track = image_tracker.detect_largest(out)
     assert track.present and track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
     shown = _upper_teeth_height(out, track.landmarks[:, :2], teeth_light)
@@ -166,7 +156,7 @@ def test_a_grin_let_go_in_a_jaw_drop_does_not_keep_its_folds_as_hard_lines(name,
     # folds: 29.0, 26.7 before, 25.4 now: not asserted.)
     portrait, puppet = puppets(name)
     own = _cheek_lines(portrait.image, portrait.track.landmarks[:, :2])
-    track = image_tracker.detect_largest(out := puppet.step(_reading(JAW_DROP)))
+    track = image_tracker.detect_largest(out := puppet.step(user_change(**JAW_DROP)))
     assert track.present and track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
     shown = _cheek_lines(out, track.landmarks[:, :2])
     assert shown < 0.75 * own, f"the cheeks' darkest lines are {shown:.1f} grey levels in the jaw drop, {own:.1f} at rest"
