@@ -18,10 +18,12 @@ reviewer, Obama and Trump at +3).
 A face without brows (the Mona Lisa: her "brows" are the socket's sfumato shadow) has no hairs
 to streak: there the stretched band is the shadow itself, and painting it with the lit forehead
 split it into two dark arcs, the lid crease left low and the shadow's upper edge risen with the
-brow, with a pale band between ("a doubled dark arc" at her near eye). So the paint's share is
-how clearly the portrait shows brows (``brows_visible``); a foreshortened eye keeps it all (see
-``CREASE_KEPT``: the even stretch lifts its lid skin into the band, which unpainted showed as a
-pale, streaked patch above her far eye).
+brow, with a pale band between ("a doubled dark arc" over her foreshortened eye, image left; at
+AU01/AU02 +3 two dips in 8 of 10 columns above it, the source one). So on a foreshortened eye,
+where ``brow_raise`` spreads the stretch from lid to brow, the paint's share is how clearly the
+portrait shows brows (``brows_visible``). A frontal eye keeps it all: there the stretch lands in
+the thin band right above the crease ring, and unpainted, the lit lid skin it lifts into the band
+showed as a pale, streaked patch (her other eye).
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -98,7 +100,7 @@ class BrowSkin:
     grains: tuple[np.ndarray, ...]
     rest_heights: tuple[float, ...]
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
-    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a foreshortened eye
+    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
