@@ -11,7 +11,8 @@ shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``)
 with livemorph's own AU reading (the MediaPipe mapping, unclipped). Per expression group that gives
 a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
 is drawn as the change that reads as d on this portrait, never scaled by more than
-``driving.auto_gain_limit`` or less than its inverse. The engine may cap a group's factor lower
+``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
+``NEVER_SHRUNK``). The engine may cap a group's factor lower
 (``caps``): what it draws there must not grow even where the reading stays low (the warp engine
 caps the brows at 1 on a face wearing glasses, whose frame hides a raise from MediaPipe).
 """
@@ -38,6 +39,12 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("AU12",),  # smile
 )
 PROBE_LEVELS = (0.5, 1.0, 2.0, 3.0)  # AU changes probed: a webcam's typical range
+# Groups holding these AUs are never drawn smaller than asked (a weak reading still scales them up).
+# MediaPipe's browInnerUp is steepest in its middle: on a portrait resting half raised (lisa3, its
+# head rolled 20 degrees, reads AU01 0.9 / AU02 1.6 at rest) a drawn raise of +1 read +1.5 while its
+# brows rose 0.03 eye distances, less than Obama's +1, read +0.04, rose (0.05). Matched to that
+# reading, lisa3's raise was cut to x0.55 and barely showed (reviewers ranked it last but one).
+NEVER_SHRUNK = ("AU01", "AU02")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class GroupCurve:
     asked: np.ndarray  # (n,) changes drawn, increasing, starting at 0
     read: np.ndarray  # (n,) changes read back, made non-decreasing
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
+    floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,8 @@ class ResponseCurves:
             ratio = drawn / change
         else:  # relaxing (or a portrait that never reads the expression): the first segment's ratio
             ratio = curve.asked[1] / curve.read[1] if curve.read[1] > 0.0 else self.limit
-        return float(np.clip(ratio, 1.0 / self.limit, min(self.limit, curve.cap)))
+        upper = min(self.limit, curve.cap)
+        return float(np.clip(ratio, min(max(1.0 / self.limit, curve.floor), upper), upper))
 
     def shape(self, change: np.ndarray) -> np.ndarray:
         """(17,) the user's change (already strength x gains) as drawn on this portrait."""
@@ -110,6 +119,7 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         read_up = np.maximum.accumulate(np.array(seen))
         read_up = np.maximum(read_up, np.array(asked) * 1e-3)
         cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
-        curves.append(GroupCurve(members, np.array(asked), read_up, cap))
+        floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
+        curves.append(GroupCurve(members, np.array(asked), read_up, cap, floor))
         log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
     return ResponseCurves(tuple(curves), limit)

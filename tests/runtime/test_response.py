@@ -26,8 +26,8 @@ def test_a_portrait_that_shows_half_of_each_change_gets_it_doubled_and_one_that_
     assert weak.shape(_change(AU26=1.5))[AU.AU26] == pytest.approx(3.0)
     assert strong.shape(_change(AU12=1.5))[AU.AU12] == pytest.approx(0.75)
     # Brows up is one group read on AU01: AU02 is scaled with it, whatever it reads itself.
-    out = strong.shape(_change(AU01=1.0, AU02=0.6))
-    assert out[AU.AU01] == pytest.approx(0.5) and out[AU.AU02] == pytest.approx(0.3)
+    out = weak.shape(_change(AU01=1.0, AU02=0.6))
+    assert out[AU.AU01] == pytest.approx(2.0) and out[AU.AU02] == pytest.approx(1.2)
     # AUs outside the groups (blinks and frowns among them) are drawn as asked.
     assert weak.shape(_change(AU45=1.0, AU04=2.0, AU15=2.0))[[AU.AU45, AU.AU04, AU.AU15]] == pytest.approx([1.0, 2.0, 2.0])
 
@@ -45,11 +45,12 @@ def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_
 
 def test_a_group_is_scaled_at_its_largest_members_change():
     # Brows up is read on AU01, but an outer-brow raise alone (AU02 +2.2, AU01 +0.1) is a raise of
-    # 2.2: scaled as one (x 1.4 / 2.2), not at the factor for a raise of 0.1 (x 0.5 here; on a
-    # portrait that reads raises weakly, the limit: a laughing driver's AU02 +1.8 drew +3.6).
-    curves = _curves(lambda d: np.minimum(2.0 * d, 2.0 + 0.5 * np.clip(d - 1.0, 0.0, 1.0)), limit=2.0)
+    # 2.2: scaled as one, not at the factor for a raise of 0.1. This portrait reads small raises at
+    # half (x2, the limit, for 0.1: a laughing driver's AU02 +1.8 drew +3.6) and grows steeper
+    # beyond 1 (reads 1.5 at 2, 2.5 at 3): 2.2 reads as drawn 2.7, so x 2.7 / 2.2.
+    curves = _curves(lambda d: np.where(d <= 1.0, 0.5 * d, 0.5 + (d - 1.0)), limit=2.0)
     out = curves.shape(_change(AU01=0.1, AU02=2.2))
-    assert out[AU.AU02] == pytest.approx(1.4) and out[AU.AU01] == pytest.approx(0.1 * 1.4 / 2.2)
+    assert out[AU.AU02] == pytest.approx(2.7) and out[AU.AU01] == pytest.approx(0.1 * 2.7 / 2.2)
 
 
 def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
@@ -62,9 +63,10 @@ def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_lea
 
 def test_an_engine_cap_keeps_a_group_from_being_scaled_up_but_not_down():
     # A portrait that reads a tenth of each change would get the limit, 2; capped at 1 it gets 1,
-    # and a cap does not touch a portrait that reads double (halved as before) or other groups.
+    # and a cap does not touch other groups, nor a portrait that reads double (its jaw halved as
+    # before; its brows are never drawn smaller than asked, see test_response_brows).
     start = np.zeros(NUM_AUS, np.float32)
     weak = measure_response(lambda aus: aus.copy(), lambda aus: 0.1 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
     strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
     assert weak.shape(_change(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 2.0])
-    assert strong.shape(_change(AU01=1.5))[AU.AU01] == pytest.approx(0.75)
+    assert strong.shape(_change(AU01=1.5, AU26=1.0))[[AU.AU01, AU.AU26]] == pytest.approx([1.5, 0.5])

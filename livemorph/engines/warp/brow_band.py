@@ -15,6 +15,16 @@ laid from the brow's lower edge down the band. Smooth colour alone, mixed with t
 shadowed lower part, read as "a flat, smooth, brown-grey patch ... goggles / a mask" (a
 reviewer, Obama and Trump at +3).
 
+A face without brows (the Mona Lisa: her "brows" are the socket's sfumato shadow) has no hairs
+to streak: there the stretched band is the shadow itself, and painting it with the lit forehead
+split it into two dark arcs, the lid crease left low and the shadow's upper edge risen with the
+brow, with a pale band between ("a doubled dark arc" over her foreshortened eye, image left; at
+AU01/AU02 +3 two dips in 8 of 10 columns above it, the source one). So on a foreshortened eye,
+where ``brow_raise`` spreads the stretch from lid to brow, the paint's share is how clearly the
+portrait shows brows (``brows_visible``). A frontal eye keeps it all: there the stretch lands in
+the thin band right above the crease ring, and unpainted, the lit lid skin it lifts into the band
+showed as a pale, streaked patch (her other eye).
+
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
 """
@@ -68,6 +78,17 @@ WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per ba
 # drew a speckled, sandpaper band on the astronaut.
 GRAIN_STRIP_TOP = 0.35
 CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
+# Brows show as a strip darker than the skin under them (the band's median grey over the brow
+# strip's, TONE_FROM .. TONE_FULL), or as hair finer than the forehead's grain (the strip's mean
+# detail finer than DETAIL_SIGMA px over the forehead's, 1.0 .. 1.5 brow heights above it:
+# GRAIN_FROM .. GRAIN_FULL), on either side. Measured on the shared portraits, tone / grain at
+# the clearer side: Obama 1.12 / 2.3, Trump (pale brows) 0.77 / 2.9, london_092 1.54 / 1.7,
+# london_042 1.50 / 0.8, lisa3 2.76 / 0.9, astronaut 1.10 / 2.6; the Mona Lisa 0.78 / 0.85,
+# whose brow strip is the upper, lighter part of the socket's shadow.
+TONE_FROM, TONE_FULL = 0.95, 1.1
+GRAIN_FROM, GRAIN_FULL = 1.1, 1.35
+DETAIL_SIGMA = 2.0
+FOREHEAD_ABOVE = (1.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,7 @@ class BrowSkin:
     grains: tuple[np.ndarray, ...]
     rest_heights: tuple[float, ...]
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
+    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -102,8 +124,39 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
     # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
     rest = np.asarray(face_xy, np.float32)[:, :2]
+    turned = foreshortening(xy)
+    seen = brows_visible(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
-                    tuple(CREASE_KEPT * weight for weight in foreshortening(xy)))
+                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned))
+
+
+def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
+    """0 (no brows: the strip MediaPipe calls a brow is plain skin or shadow) .. 1 (brows plainly
+    there, as dark or as hair): see ``TONE_FROM`` and ``GRAIN_FROM``."""
+    xy = np.asarray(face_xy, np.float64)[:, :2]
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    detail = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), DETAIL_SIGMA))
+    seen = 0.0
+    for brow, crease, brow_top in BANDS:
+        upper, lower = xy[list(brow_top)], xy[list(brow)]
+        height = max(float(np.mean(lower[:, 1] - upper[:, 1])), 1.0)
+        strip = _polygon_mask(grey.shape, upper, lower)
+        band = _polygon_mask(grey.shape, lower, xy[list(crease)])
+        forehead = _polygon_mask(grey.shape, upper - [0.0, FOREHEAD_ABOVE[1] * height],
+                                 upper - [0.0, FOREHEAD_ABOVE[0] * height])
+        if not (strip.any() and band.any() and forehead.any()):
+            return 1.0  # too small to tell: as before
+        tone = float(np.median(grey[band])) / max(float(np.median(grey[strip])), 1.0)
+        grain = float(detail[strip].mean()) / max(float(detail[forehead].mean()), 1e-3)
+        seen = max(seen, float(smoothstep(TONE_FROM, TONE_FULL, tone)), float(smoothstep(GRAIN_FROM, GRAIN_FULL, grain)))
+    return seen
+
+
+def _polygon_mask(shape: tuple[int, int], top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the region between two polylines drawn the same way (outer end -> inner)."""
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(np.concatenate([top, bottom[::-1]])).astype(np.int32)], 1)
+    return mask.astype(bool)
 
 
 def band_height(xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:
@@ -115,10 +168,10 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
-    for (brow, crease, brow_top), tail, grain, rest_height, kept in zip(BANDS, TAILS, skin.grains, skin.rest_heights,
-                                                                         skin.kept_shares):
+    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint in zip(
+            BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares):
         height = band_height(moved_xy, brow, crease)
-        weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
+        weight = STRENGTH * paint * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
             continue
         outline = np.concatenate([moved_xy[list(brow)], moved_xy[list(crease)[::-1]], moved_xy[list(tail)]])

@@ -1,0 +1,65 @@
+"""The response curve never draws a brow raise smaller than asked (``runtime.response.NEVER_SHRUNK``).
+
+MediaPipe reads a drawn raise on lisa3 (resting half raised, head rolled 20 degrees) at ~1.5x what it
+reads on a neutral face, so matching its reading cut her raise to x0.55 and it barely showed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from livemorph.aus import AU, NUM_AUS
+from livemorph.engines.warp import WarpEngine
+from livemorph.face.stabilize import AUReading
+from livemorph.runtime.render import puppet_for
+from livemorph.runtime.response import measure_response
+
+from conftest import shared_face
+
+BROWS = (70, 63, 105, 66, 107, 300, 293, 334, 296, 336)  # both brows' upper contours
+LIDS = (160, 159, 158, 387, 386, 385)  # the upper lids' middles
+
+
+def _change(**values):
+    change = np.zeros(NUM_AUS, np.float32)
+    for name, value in values.items():
+        change[AU[name]] = value
+    return change
+
+
+def test_a_portrait_that_over_reads_a_raise_still_gets_it_as_asked_and_one_that_under_reads_gets_more():
+    start = np.zeros(NUM_AUS, np.float32)
+    strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0)
+    weak = measure_response(lambda aus: aus.copy(), lambda aus: 0.5 * (aus - start), start, 2.0)
+    assert strong.shape(_change(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 0.5])
+    assert weak.shape(_change(AU01=1.5, AU02=1.0))[[AU.AU01, AU.AU02]] == pytest.approx([3.0, 2.0])
+
+
+def _reading(change: dict[str, float]) -> AUReading:
+    return AUReading(aus=_change(**change), neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
+                     state="tracking", timestamp_ms=0.0)
+
+
+def _brow_height(tracker, image) -> float:
+    """Brows over the upper lids, in eye distances, as MediaPipe finds them on ``image``."""
+    track = tracker.detect_largest(image)
+    assert track.present, "the tracker lost the face"
+    xy = track.landmarks[:, :2].astype(np.float64)
+    eyes = np.linalg.norm(xy[[33, 133]].mean(axis=0) - xy[[263, 362]].mean(axis=0))
+    return float(xy[list(LIDS), 1].mean() - xy[list(BROWS), 1].mean()) / eyes
+
+
+def test_lisa3s_brows_rise_at_least_as_far_as_asked_through_the_response_curve(config, image_tracker):
+    portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
+    engine = WarpEngine(config.warp)
+    puppet = puppet_for(engine, portrait, config)  # as `render` and `run` build it (auto_gain on by default)
+    assert puppet.response is not None
+    rest = _brow_height(image_tracker, puppet.step(_reading({})))
+    raised = _brow_height(image_tracker, puppet.step(_reading({"AU01": 2.0, "AU02": 2.0})))
+    # The reference: the same user change drawn as asked (no response curve).
+    puppet.response = None
+    as_asked = _brow_height(image_tracker, puppet.step(_reading({"AU01": 2.0, "AU02": 2.0})))
+    assert as_asked - rest > 0.03, "the raise drawn as asked barely moved the brows: the reference is broken"
+    assert raised - rest >= 0.9 * (as_asked - rest), (
+        f"through the response curve lisa3's brows rose {raised - rest:.3f} eye distances, "
+        f"asked {as_asked - rest:.3f}: the curve cut the raise")
