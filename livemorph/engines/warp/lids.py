@@ -354,7 +354,11 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
         from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
-        colour = lid_color(as_light_as_above(rendered * relight * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
+        # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
+        # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
+        # own saturated colour, scaled up by the bound (the astronaut's orange speck).
+        relit = rendered + near[..., None] * (light - rendered)
+        colour = lid_color(as_light_as_above(relit * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
         lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
         lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
         patch += lift
