@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
-                             tongue_in_the_teeths_light, walls_show)
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, THROAT_V, TONGUE_TOP, painted_cavity_light,
+                             synthesized_interior, tongue_in_the_teeths_light, walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -140,9 +141,23 @@ HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's
 # at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills; at 0.8 of
 # L* still "a uniform maroon disc" on london_092 and "a maroon slab" under Obama's teeth: review 14)
 DEEP_LIGHT, DEEP_CHROMA = 0.9, 0.5
-# ... and it darkens toward the opening's middle by up to this share of its light, as a cavity lit
-# from the front does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill).
-DRIVER_DEPTH_SHADE = 0.4
+# ... and it darkens by up to this share of its light from under the upper lip down to the throat
+# (``THROAT_V``), the corners (the cheeks' inner walls) in half-shade, as a cavity lit from the front
+# and above does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill;
+# darkened about the opening's middle, its rim all round stayed lighter and redder: "a maroon oval
+# with a dark-red ring" on london_092, review 16).
+DRIVER_DEPTH_SHADE = 0.3
+# Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
+# (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
+# redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
+# their floor 0.27-0.7 of the way from their darkest to their lips; a webcam's crushed dark left it one
+# even fill ("no tongue and no shading inside", review 16).
+DRIVER_FLOOR_LIGHT = 0.5
+# The driver's mouth patch is sampled this share in from its rows' ends (v) and its corners (u): its
+# outermost rows and columns are the driver's own lips (L* 16-29 over a dark "O" at 1-10), which,
+# matched to the portrait's lips, drew a lip-coloured ring inside the rolled lips and dotted rims at
+# the corners (review 16).
+HINT_INSET_V, HINT_INSET_U = 0.06, 0.03
 
 
 @dataclass(frozen=True)
@@ -292,12 +307,14 @@ class MouthPainter:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         own = g.resting_gap > OWN_INTERIOR * g.width
-        upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
+        # The lip lines as smooth curves through their landmarks: joined by straight segments, a jaw
+        # drop's deep lower lip drew the opening as a polygon ("flat, many-sided facets", review 16).
+        upper, lower = (_smooth_line(moved_xy[list(line), :2]) for line in (UPPER_INNER, LOWER_INNER))
         # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
         # painted opening reaches that far, with the lips' own pixels (mirrored or from the
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
-        local = _inner_polygon(moved_xy, reach) - (x0, y0)
+        local = _opening_polygon(upper, lower, reach) - (x0, y0)
         edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         # A column of rows and a row of columns: what depends on one alone is worked out once for it
         # (u, top, bottom: per column), broadcast to the box where both meet.
@@ -490,19 +507,26 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
               below_upper_teeth: bool = False) -> np.ndarray:
     """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
     with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
-    mouth covers it all the synthesized one is never worked out. The driver's mouth darkens toward
-    the opening's middle, away from the lips and the corners, by up to ``DRIVER_DEPTH_SHADE``, where
-    it is darker than the lips."""
+    mouth covers it all the synthesized one is never worked out. Where the driver's mouth is darker
+    than the lips it darkens from under the upper lip down to the throat, less toward the corners
+    (``DRIVER_DEPTH_SHADE``), and its floor takes the tongue's lit top (``DRIVER_FLOOR_LIGHT``) as far
+    as the driver's mouth is open wide enough to show it (``walls_show``)."""
     weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
         return synthesized()
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
-    # Only the cavity darkens, what is darker than the lips: teeth and a lit tongue keep their light
+    # Only the cavity changes, what is darker than the lips: teeth and a lit tongue keep their light
     # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
-    bowl = (1.0 - (2.0 * v - 1.0) ** 2) * (1.0 - (2.0 * u - 1.0) ** 2)  # 1 in the middle, 0 at the rim
     lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
-    driver *= 1.0 - DRIVER_DEPTH_SHADE * (bowl * cavity)[..., None]
+    cavity = (1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness))[..., None]
+    side = np.abs(2.0 * u - 1.0)
+    # In shade from the upper lip down to the throat, the corners half-shaded ...
+    shade = (1.0 - smoothstep(THROAT_V, 1.0, v)) * (1.0 - side ** 2)
+    driver = driver * (1.0 - DRIVER_DEPTH_SHADE * shade[..., None] * cavity)
+    # ... and the tongue's top lit below them, arched, highest in the middle.
+    tongue_top = TONGUE_TOP + 0.45 * side ** 2
+    floor = walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v) * smoothstep(0.9, 0.5, side)
+    driver = driver + DRIVER_FLOOR_LIGHT * floor[..., None] * cavity * (g.tongue_rgb - driver)
     if weight >= 1.0:
         return driver
     color = synthesized()
@@ -517,6 +541,9 @@ def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
     if below_upper_teeth:
         start = _driver_teeth_end(hint.patch, u)
         v = start + (1.0 - start) * v
+    # Inside the driver's own lips (``HINT_INSET_V``, ``HINT_INSET_U``).
+    v = HINT_INSET_V + (1.0 - 2.0 * HINT_INSET_V) * v
+    u = HINT_INSET_U + (1.0 - 2.0 * HINT_INSET_U) * u
     patch = _matched_to_portrait(hint, g)
     rows, cols = patch.shape[:2]
     shape = np.broadcast_shapes(u.shape, v.shape)
@@ -869,9 +896,28 @@ def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None
 
 def _inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
-    upper = np.asarray(xy)[list(UPPER_INNER), :2] - (0.0, 0.5 * reach)
-    lower = np.asarray(xy)[list(LOWER_INNER[-2:0:-1]), :2] + (0.0, reach)
-    return np.vstack([upper, lower])
+    return _opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
+
+
+def _opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
+    """The opening between an upper and a lower lip line ((K, 2) each, corner to corner, sharing their
+    end points); ``reach``: pixels added below the lower lip (half that above the upper)."""
+    return np.vstack([upper - (0.0, 0.5 * reach), lower[-2:0:-1] + (0.0, reach)])
+
+
+SMOOTH_LINE_STEPS = 4  # points per landmark segment of a smoothed lip line
+
+
+def _smooth_line(points: np.ndarray) -> np.ndarray:
+    """A lip line ((K, 2), left to right) as a smooth curve through its points: a monotone cubic
+    (PCHIP, no overshoot past its points) of the rows over the columns, ``SMOOTH_LINE_STEPS`` points
+    a segment. A line that does not run strictly left to right (a twisted mouth) is kept as it is."""
+    points = np.asarray(points, np.float64)
+    if len(points) < 3 or not np.all(np.diff(points[:, 0]) > 1e-3):
+        return points
+    xs = np.interp(np.arange((len(points) - 1) * SMOOTH_LINE_STEPS + 1) / SMOOTH_LINE_STEPS,
+                   np.arange(len(points)), points[:, 0])
+    return np.c_[xs, PchipInterpolator(points[:, 0], points[:, 1])(xs)]
 
 
 def _mean_gap(xy: np.ndarray) -> float:
