@@ -307,9 +307,12 @@ class MouthPainter:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         own = g.resting_gap > OWN_INTERIOR * g.width
-        # The lip lines as smooth curves through their landmarks: joined by straight segments, a jaw
-        # drop's deep lower lip drew the opening as a polygon ("flat, many-sided facets", review 16).
-        upper, lower = (_smooth_line(moved_xy[list(line), :2]) for line in (UPPER_INNER, LOWER_INNER))
+        upper, lower = moved_xy[list(UPPER_INNER), :2], moved_xy[list(LOWER_INNER), :2]
+        if not own:
+            # A painted opening's lip lines as smooth curves through their landmarks: joined by straight
+            # segments, a jaw drop's deep lower lip drew it as a polygon ("flat, many-sided facets",
+            # review 16). (The portrait's own interior rides on its landmarks' straight lines.)
+            upper, lower = _smooth_line(upper), _smooth_line(lower)
         # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
         # painted opening reaches that far, with the lips' own pixels (mirrored or from the
         # portrait) over that rim.
