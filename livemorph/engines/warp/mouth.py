@@ -147,6 +147,12 @@ DEEP_LIGHT, DEEP_CHROMA = 0.9, 0.5
 # darkened about the opening's middle, its rim all round stayed lighter and redder: "a maroon oval
 # with a dark-red ring" on london_092, review 16).
 DRIVER_DEPTH_SHADE = 0.3
+# Past the opening's corners (within this share of the mouth width of the lip line from its inner to
+# a little past its outer corner) nothing is darker than this share of the lips' L*: the shared
+# drivers' open mouths keep their darkest tenth there at 0.33-1.0 of their lips' L* (woman_expressions'
+# "O" 0.38-0.78); the warp's stretched lip seam or dark mouth corner reached 0.07 (Trump, review 16).
+CORNER_SEAM_FLOOR, CORNER_SEAM_REACH = 0.4, 0.06
+CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surroundings' colour (a crease)
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
 # (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
 # redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
@@ -395,6 +401,7 @@ class MouthPainter:
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+        _lift_corner_seams(frame, moved_xy, local + (x0, y0), strength, g)
 
     @staticmethod
     def _roll_lips(color, patch, ys, top, bottom, inner_top, inner_bottom, y0):
@@ -460,6 +467,51 @@ class _OwnInterior:
         if not self.visible:
             return color
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
+
+
+def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
+                       g: MouthGeometry) -> None:
+    """Past each corner of the opening (from the inner-lip corner out past the outer one, outside
+    ``opening``, a polygon in frame pixels) nothing darker than ``CORNER_SEAM_FLOOR`` of the lips' L*:
+    darker pixels go toward the lips' colour at that lightness, the darker the further, by the
+    opening's ``strength``. There the warp stretches the portrait's own lip seam or dark mouth corner
+    down with the jaw (Trump's: L* 1-2, a "near-black lip-seam line sticking out past the corner of
+    the hole", review 16), where a real open mouth's lips meet in their own light."""
+    if strength <= 0.0:
+        return
+    width = float(np.linalg.norm(moved_xy[UPPER_INNER[-1], :2] - moved_xy[UPPER_INNER[0], :2]))
+    reach = CORNER_SEAM_REACH * width
+    if reach < 1.0:
+        return
+    floor_l = CORNER_SEAM_FLOOR * float(g.lip_lab[0])
+    target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
+    h, w = frame.shape[:2]
+    for inner, outer in ((UPPER_INNER[0], UPPER_OUTER[0]), (UPPER_INNER[-1], UPPER_OUTER[-1])):
+        corner, out_corner = moved_xy[inner, :2].astype(np.float64), moved_xy[outer, :2].astype(np.float64)
+        ends = np.array([corner, out_corner + (out_corner - corner) * 0.5])
+        x0, y0 = np.maximum(np.floor(ends.min(axis=0) - reach).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(ends.max(axis=0) + reach).astype(int) + 1, (w, h))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        # Distance from the segment corner -> a little past the outer corner, outside the opening.
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+        a, d = ends[0], ends[1] - ends[0]
+        t = np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
+        distance = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
+        inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
+        zone = smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
+        box = frame[y0:y1, x0:x1].astype(np.float32)
+        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
+        # The dark goes toward its surroundings' own colour (what is not dark around it, blurred), in
+        # the shade of a crease (``CORNER_SEAM_SHADE``): toward one lip colour it was a flat brown blob.
+        light = (1.0 - dark) * (1.0 - inside)
+        sigma = max(0.5 * reach, 1.0)
+        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(
+            cv2.GaussianBlur(light, (0, 0), sigma), 1e-3)[..., None]
+        fill = np.where(cv2.GaussianBlur(light, (0, 0), sigma)[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
+        lift = (strength * zone * dark)[..., None]
+        frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _tilt_degrees(xy: np.ndarray) -> float:

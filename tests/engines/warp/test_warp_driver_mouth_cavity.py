@@ -115,3 +115,49 @@ def test_no_lit_ring_just_inside_the_upper_lip(jaw_drops, o_hints):
     for name, (lightness, moved, lips) in jaw_drops.items():
         rim = _floor_lift(_opening_band(lightness, moved, RIM_BAND), _opening_band(lightness, moved, UPPER_BAND), lips)
         assert rim <= max(driver) + 0.05, (name, rim, driver)
+
+
+def _corner_darkest(lightness: np.ndarray, xy: np.ndarray, width: float) -> list[float]:
+    """The darkest tenth's L* (10th percentile) past each corner of the opening: from the inner-lip
+    corner along the lip line to 0.02 mouth widths past the outer corner, 0.03 widths either side."""
+    values = []
+    ys, xs = np.mgrid[0:lightness.shape[0], 0:lightness.shape[1]]
+    for inner, outer in ((UPPER_INNER[0], UPPER_OUTER[0]), (UPPER_INNER[-1], UPPER_OUTER[-1])):
+        corner, out = xy[inner], xy[outer]
+        length = float(np.linalg.norm(out - corner))
+        along = (out - corner) / max(length, 1e-6)
+        s = (xs - corner[0]) * along[0] + (ys - corner[1]) * along[1]
+        t = -(xs - corner[0]) * along[1] + (ys - corner[1]) * along[0]
+        zone = (s > 0.01 * width) & (s < max(length, 0.03 * width) + 0.02 * width) & (np.abs(t) < 0.03 * width)
+        values.append(float(np.percentile(lightness[zone], 10)))
+    return values
+
+
+@pytest.mark.parametrize("name", ["trump_official_2017.png", "obama_official_2012.jpg"])
+def test_no_dark_seam_past_the_corners_of_a_jaw_drop(name, engine, config, image_tracker, o_hints):
+    """Past the corners of a real open mouth the lips meet in their own light: the driver's own "O"
+    keeps the darkest tenth there at 0.38-0.78 of its lips' L*. On portraits smiling with their own
+    teeth the jaw drop stretched their dark mouth corner down past the hole (Trump 0.07, Obama 0.32:
+    "a dark, near-black lip-seam line sticking out past the left corner", review 16); each corner is
+    now no darker, against the portrait's lips, than 0.9 of the driver's least."""
+    from livemorph.capture.video_file import VideoFileSource
+
+    driver = []
+    with VideoFileSource(shared_path(f"assets/driving/{O_VIDEO}"), paced=False) as source:
+        for frame in source:
+            if frame.index in O_FRAMES:
+                xy = image_tracker.detect_largest(frame.image).landmarks[:, :2]
+                width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
+                lips = _lip_lightness(frame.image, xy)
+                driver += [value / lips for value in _corner_darkest(_lightness(frame.image), xy, width)]
+            if frame.index >= max(O_FRAMES):
+                break
+    face = shared_face(name, config, image_tracker)
+    prepared = engine.prepare(face)
+    aus = resting_plus(prepared, **JAW_DROP)
+    out = engine.render(prepared, aus, mouth_hint=o_hints[PAINTED_FRAME])
+    moved = engine.displaced_vertices(prepared, aus)[:, :2]
+    width = float(np.linalg.norm(moved[UPPER_INNER[-1]] - moved[UPPER_INNER[0]]))
+    lips = _lip_lightness(face.image, face.track.landmarks[:, :2])
+    corners = [value / lips for value in _corner_darkest(_lightness(out), moved, width)]
+    assert min(corners) >= 0.9 * min(driver), (corners, driver)
