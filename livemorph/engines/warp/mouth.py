@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...face.mouth_hint import CLOSED_OPENING
@@ -313,17 +312,12 @@ class MouthPainter:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         own = g.resting_gap > OWN_INTERIOR * g.width
-        upper, lower = moved_xy[list(UPPER_INNER), :2], moved_xy[list(LOWER_INNER), :2]
-        if not own:
-            # A painted opening's lip lines as smooth curves through their landmarks: joined by straight
-            # segments, a jaw drop's deep lower lip drew it as a polygon ("flat, many-sided facets",
-            # review 16). (The portrait's own interior rides on its landmarks' straight lines.)
-            upper, lower = _smooth_line(upper), _smooth_line(lower)
+        upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
         # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
         # painted opening reaches that far, with the lips' own pixels (mirrored or from the
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
-        local = _opening_polygon(upper, lower, reach) - (x0, y0)
+        local = _inner_polygon(moved_xy, reach) - (x0, y0)
         edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         # A column of rows and a row of columns: what depends on one alone is worked out once for it
         # (u, top, bottom: per column), broadcast to the box where both meet.
@@ -580,7 +574,8 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
     driver = driver * (1.0 - DRIVER_DEPTH_SHADE * shade[..., None] * cavity)
     # ... and the tongue's top lit below them, arched, highest in the middle.
     tongue_top = TONGUE_TOP + 0.45 * side ** 2
-    floor = walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v) * smoothstep(0.9, 0.5, side)
+    floor = (walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v)
+             * smoothstep(0.9, 0.5, side))
     driver = driver + DRIVER_FLOOR_LIGHT * floor[..., None] * cavity * (g.tongue_rgb - driver)
     if weight >= 1.0:
         return driver
@@ -951,28 +946,9 @@ def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None
 
 def _inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
-    return _opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
-
-
-def _opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
-    """The opening between an upper and a lower lip line ((K, 2) each, corner to corner, sharing their
-    end points); ``reach``: pixels added below the lower lip (half that above the upper)."""
-    return np.vstack([upper - (0.0, 0.5 * reach), lower[-2:0:-1] + (0.0, reach)])
-
-
-SMOOTH_LINE_STEPS = 4  # points per landmark segment of a smoothed lip line
-
-
-def _smooth_line(points: np.ndarray) -> np.ndarray:
-    """A lip line ((K, 2), left to right) as a smooth curve through its points: a monotone cubic
-    (PCHIP, no overshoot past its points) of the rows over the columns, ``SMOOTH_LINE_STEPS`` points
-    a segment. A line that does not run strictly left to right (a twisted mouth) is kept as it is."""
-    points = np.asarray(points, np.float64)
-    if len(points) < 3 or not np.all(np.diff(points[:, 0]) > 1e-3):
-        return points
-    xs = np.interp(np.arange((len(points) - 1) * SMOOTH_LINE_STEPS + 1) / SMOOTH_LINE_STEPS,
-                   np.arange(len(points)), points[:, 0])
-    return np.c_[xs, PchipInterpolator(points[:, 0], points[:, 1])(xs)]
+    upper = np.asarray(xy)[list(UPPER_INNER), :2] - (0.0, 0.5 * reach)
+    lower = np.asarray(xy)[list(LOWER_INNER[-2:0:-1]), :2] + (0.0, reach)
+    return np.vstack([upper, lower])
 
 
 def _mean_gap(xy: np.ndarray) -> float:

@@ -111,7 +111,8 @@ def test_no_lit_ring_just_inside_the_upper_lip(jaw_drops, o_hints):
     for hint in o_hints.values():
         lightness = _lightness(hint.patch)
         upper = _patch_band(lightness, UPPER_BAND)
-        driver.append(_floor_lift(_patch_band(lightness, RIM_BAND), upper, float(_lightness(hint.lip_rgb[None, None])[0, 0])))
+        lips = float(_lightness(hint.lip_rgb[None, None])[0, 0])
+        driver.append(_floor_lift(_patch_band(lightness, RIM_BAND), upper, lips))
     for name, (lightness, moved, lips) in jaw_drops.items():
         rim = _floor_lift(_opening_band(lightness, moved, RIM_BAND), _opening_band(lightness, moved, UPPER_BAND), lips)
         assert rim <= max(driver) + 0.05, (name, rim, driver)
@@ -161,3 +162,4 @@ def test_no_dark_seam_past_the_corners_of_a_jaw_drop(name, engine, config, image
     lips = _lip_lightness(face.image, face.track.landmarks[:, :2])
     corners = [value / lips for value in _corner_darkest(_lightness(out), moved, width)]
     assert min(corners) >= 0.9 * min(driver), (corners, driver)
+
