@@ -23,8 +23,8 @@ from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OU
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import channel_mean
 from .easing import smoothstep
-from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
-                             tongue_in_the_teeths_light, walls_show)
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, THROAT_V, TONGUE_TOP, painted_cavity_light,
+                             synthesized_interior, tongue_in_the_teeths_light, walls_show)
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -140,9 +140,29 @@ HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's
 # at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills; at 0.8 of
 # L* still "a uniform maroon disc" on london_092 and "a maroon slab" under Obama's teeth: review 14)
 DEEP_LIGHT, DEEP_CHROMA = 0.9, 0.5
-# ... and it darkens toward the opening's middle by up to this share of its light, as a cavity lit
-# from the front does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill).
-DRIVER_DEPTH_SHADE = 0.4
+# ... and it darkens by up to this share of its light from under the upper lip down to the throat
+# (``THROAT_V``), the corners (the cheeks' inner walls) in half-shade, as a cavity lit from the front
+# and above does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill;
+# darkened about the opening's middle, its rim all round stayed lighter and redder: "a maroon oval
+# with a dark-red ring" on london_092, review 16).
+DRIVER_DEPTH_SHADE = 0.3
+# Past the opening's corners (within this share of the mouth width of the lip line from its inner to
+# a little past its outer corner) nothing is darker than this share of the lips' L*: the shared
+# drivers' open mouths keep their darkest tenth there at 0.33-1.0 of their lips' L* (woman_expressions'
+# "O" 0.38-0.78); the warp's stretched lip seam or dark mouth corner reached 0.07 (Trump, review 16).
+CORNER_SEAM_FLOOR, CORNER_SEAM_REACH = 0.4, 0.06
+CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surroundings' colour (a crease)
+# Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
+# (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
+# redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
+# their floor 0.27-0.7 of the way from their darkest to their lips; a webcam's crushed dark left it one
+# even fill ("no tongue and no shading inside", review 16).
+DRIVER_FLOOR_LIGHT = 0.5
+# The driver's mouth patch is sampled this share in from its rows' ends (v) and its corners (u): its
+# outermost rows and columns are the driver's own lips (L* 16-29 over a dark "O" at 1-10), which,
+# matched to the portrait's lips, drew a lip-coloured ring inside the rolled lips and dotted rims at
+# the corners (review 16).
+HINT_INSET_V, HINT_INSET_U = 0.06, 0.03
 
 
 @dataclass(frozen=True)
@@ -375,6 +395,7 @@ class MouthPainter:
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+        _lift_corner_seams(frame, moved_xy, local + (x0, y0), strength, g)
 
     @staticmethod
     def _roll_lips(color, patch, ys, top, bottom, inner_top, inner_bottom, y0):
@@ -442,6 +463,51 @@ class _OwnInterior:
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
 
 
+def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
+                       g: MouthGeometry) -> None:
+    """Past each corner of the opening (from the inner-lip corner out past the outer one, outside
+    ``opening``, a polygon in frame pixels) nothing darker than ``CORNER_SEAM_FLOOR`` of the lips' L*:
+    darker pixels go toward the lips' colour at that lightness, the darker the further, by the
+    opening's ``strength``. There the warp stretches the portrait's own lip seam or dark mouth corner
+    down with the jaw (Trump's: L* 1-2, a "near-black lip-seam line sticking out past the corner of
+    the hole", review 16), where a real open mouth's lips meet in their own light."""
+    if strength <= 0.0:
+        return
+    width = float(np.linalg.norm(moved_xy[UPPER_INNER[-1], :2] - moved_xy[UPPER_INNER[0], :2]))
+    reach = CORNER_SEAM_REACH * width
+    if reach < 1.0:
+        return
+    floor_l = CORNER_SEAM_FLOOR * float(g.lip_lab[0])
+    target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
+    h, w = frame.shape[:2]
+    for inner, outer in ((UPPER_INNER[0], UPPER_OUTER[0]), (UPPER_INNER[-1], UPPER_OUTER[-1])):
+        corner, out_corner = moved_xy[inner, :2].astype(np.float64), moved_xy[outer, :2].astype(np.float64)
+        ends = np.array([corner, out_corner + (out_corner - corner) * 0.5])
+        x0, y0 = np.maximum(np.floor(ends.min(axis=0) - reach).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(ends.max(axis=0) + reach).astype(int) + 1, (w, h))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        # Distance from the segment corner -> a little past the outer corner, outside the opening.
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+        a, d = ends[0], ends[1] - ends[0]
+        t = np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
+        distance = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
+        inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
+        zone = smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
+        box = frame[y0:y1, x0:x1].astype(np.float32)
+        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
+        # The dark goes toward its surroundings' own colour (what is not dark around it, blurred), in
+        # the shade of a crease (``CORNER_SEAM_SHADE``): toward one lip colour it was a flat brown blob.
+        light = (1.0 - dark) * (1.0 - inside)
+        sigma = max(0.5 * reach, 1.0)
+        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(
+            cv2.GaussianBlur(light, (0, 0), sigma), 1e-3)[..., None]
+        fill = np.where(cv2.GaussianBlur(light, (0, 0), sigma)[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
+        lift = (strength * zone * dark)[..., None]
+        frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
+
+
 def _tilt_degrees(xy: np.ndarray) -> float:
     """The mouth's corner-to-corner line against the image's rows (degrees, clockwise on screen)."""
     corner0, corner1 = xy[UPPER_INNER[0], :2], xy[UPPER_INNER[-1], :2]
@@ -490,19 +556,27 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
               below_upper_teeth: bool = False) -> np.ndarray:
     """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
     with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
-    mouth covers it all the synthesized one is never worked out. The driver's mouth darkens toward
-    the opening's middle, away from the lips and the corners, by up to ``DRIVER_DEPTH_SHADE``, where
-    it is darker than the lips."""
+    mouth covers it all the synthesized one is never worked out. Where the driver's mouth is darker
+    than the lips it darkens from under the upper lip down to the throat, less toward the corners
+    (``DRIVER_DEPTH_SHADE``), and its floor takes the tongue's lit top (``DRIVER_FLOOR_LIGHT``) as far
+    as the driver's mouth is open wide enough to show it (``walls_show``)."""
     weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
     if weight <= 0.0:
         return synthesized()
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
-    # Only the cavity darkens, what is darker than the lips: teeth and a lit tongue keep their light
+    # Only the cavity changes, what is darker than the lips: teeth and a lit tongue keep their light
     # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
-    bowl = (1.0 - (2.0 * v - 1.0) ** 2) * (1.0 - (2.0 * u - 1.0) ** 2)  # 1 in the middle, 0 at the rim
     lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
-    driver *= 1.0 - DRIVER_DEPTH_SHADE * (bowl * cavity)[..., None]
+    cavity = (1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness))[..., None]
+    side = np.abs(2.0 * u - 1.0)
+    # In shade from the upper lip down to the throat, the corners half-shaded ...
+    shade = (1.0 - smoothstep(THROAT_V, 1.0, v)) * (1.0 - side ** 2)
+    driver = driver * (1.0 - DRIVER_DEPTH_SHADE * shade[..., None] * cavity)
+    # ... and the tongue's top lit below them, arched, highest in the middle.
+    tongue_top = TONGUE_TOP + 0.45 * side ** 2
+    floor = (walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v)
+             * smoothstep(0.9, 0.5, side))
+    driver = driver + DRIVER_FLOOR_LIGHT * floor[..., None] * cavity * (g.tongue_rgb - driver)
     if weight >= 1.0:
         return driver
     color = synthesized()
@@ -517,6 +591,9 @@ def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
     if below_upper_teeth:
         start = _driver_teeth_end(hint.patch, u)
         v = start + (1.0 - start) * v
+    # Inside the driver's own lips (``HINT_INSET_V``, ``HINT_INSET_U``).
+    v = HINT_INSET_V + (1.0 - 2.0 * HINT_INSET_V) * v
+    u = HINT_INSET_U + (1.0 - 2.0 * HINT_INSET_U) * u
     patch = _matched_to_portrait(hint, g)
     rows, cols = patch.shape[:2]
     shape = np.broadcast_shapes(u.shape, v.shape)

@@ -185,31 +185,38 @@ def test_a_drivers_dark_mouth_becomes_this_faces_dark_not_a_hole(config, engine,
     assert deep >= 0.6 * face_darkest, f"the opening's deep L* {deep:.1f} against the face's darkest {face_darkest:.1f}"
 
 
-def _middle_and_near_lips(out: np.ndarray, moved: np.ndarray) -> tuple[float, float]:
-    """Mean grey of the opening's middle (0.4-0.6 of its height) and of a band near its upper lip."""
+def _band_grey(out: np.ndarray, moved: np.ndarray, start: float, end: float) -> float:
+    """Mean grey of the opening between ``start`` and ``end`` of its height, over its middle columns."""
     grey = out.astype(np.float32).mean(axis=2)
     upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
     x0, x1 = upper[0, 0], upper[-1, 0]
-    near_lips, middle = [], []
+    values = []
     for x in np.linspace(x0 + 0.35 * (x1 - x0), x0 + 0.65 * (x1 - x0), 7):
         top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
         height, column = bottom - top, int(round(x))
-        middle.append(grey[int(top + 0.4 * height):int(top + 0.6 * height) + 1, column].mean())
-        near_lips.append(grey[int(top + 0.15 * height):int(top + 0.25 * height) + 1, column].mean())
-    return float(np.mean(middle)), float(np.mean(near_lips))
+        values.append(grey[int(top + start * height):int(top + end * height) + 1, column].mean())
+    return float(np.mean(values))
 
 
-def test_a_flat_dark_driver_mouth_darkens_from_the_lips_inward_and_bright_teeth_do_not(engine, mona):
+def _middle_and_near_lips(out: np.ndarray, moved: np.ndarray) -> tuple[float, float]:
+    """Mean grey of the opening's middle (0.4-0.6 of its height) and of a band near its upper lip."""
+    return _band_grey(out, moved, 0.4, 0.6), _band_grey(out, moved, 0.15, 0.25)
+
+
+def test_a_flat_dark_driver_mouth_is_shaded_from_the_upper_lip_to_a_lit_floor_and_bright_teeth_are_not(engine, mona):
     # A webcam crushes a dark "O" to one dark: painted as it came, the opening was one flat fill ("a
-    # uniform maroon disc", "a slab": review 14). A cavity is lit near the lips and dark inside: with a
-    # dark driver mouth of one colour the opening's middle is darker than its band along the lips
-    # (before: the same, within the grain). Teeth are not a cavity: a driver mouth of white teeth stays
-    # as light in the middle (darkened with the cavity, a smile's teeth were a dim grey-olive band:
-    # review 15).
+    # uniform maroon disc", "a slab": review 14). A cavity lit from the front and above is in shade
+    # under the upper lip and lit on its floor (the tongue's top): with a dark driver mouth of one
+    # colour the opening's floor is lighter than its band under the upper lip (before review 14: the
+    # same, within the grain; darkened about the middle instead, its rim was a lit ring all round: "a
+    # maroon oval with a dark-red ring", review 16). Teeth are not a cavity: a driver mouth of white
+    # teeth stays as light in the middle (darkened with the cavity, a smile's teeth were a dim
+    # grey-olive band: review 15).
     prepared = engine.prepare(mona)
     aus = resting_plus(prepared, AU26=4.0, AU25=2.0)
     moved = engine.displaced_vertices(prepared, aus)
-    middle, near_lips = _middle_and_near_lips(engine.render(prepared, aus, mouth_hint=_hint((50, 30, 25), (50, 30, 25))), moved)
-    assert near_lips > middle + 3, (near_lips, middle)
+    dark = engine.render(prepared, aus, mouth_hint=_hint((50, 30, 25), (50, 30, 25)))
+    under_upper_lip, floor = _band_grey(dark, moved, 0.15, 0.25), _band_grey(dark, moved, 0.65, 0.85)
+    assert floor > under_upper_lip + 3, (under_upper_lip, floor)
     middle, near_lips = _middle_and_near_lips(engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (235, 235, 230))), moved)
     assert middle > near_lips - 4, (near_lips, middle)
