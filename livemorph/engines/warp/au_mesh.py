@@ -104,7 +104,7 @@ CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model u
 CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
-JAW_UPPER_LIP_SHARE = 0.15
+JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
 UPPER_LIP_CENTRE, LOWER_LIP = 13, 14  # the inner lips' middle points
 # A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
@@ -456,7 +456,7 @@ def _jaw_hangs_from_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> Non
     """
     y = mesh[:, 1]
     upper_inner, lower_inner = float(mesh[UPPER_LIP_CENTRE, 1]), float(mesh[LOWER_LIP, 1])
-    share = (JAW_UPPER_LIP_SHARE * smoothstep(float(mesh[NOSE_BASE, 1]), upper_inner, y)
+    share = (JAW_UPPER_LIP_SHARE * smoothstep(float(mesh[NOSE_TIP, 1]), upper_inner, y)
              + (1.0 - JAW_UPPER_LIP_SHARE) * smoothstep(upper_inner, lower_inner, y))
     displacement *= share[:, None]
 

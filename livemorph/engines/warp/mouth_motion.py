@@ -71,7 +71,6 @@ UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip
 # downward motion, the skin above it more, the nose base and above all of it (``jaw_hold``).
 JAW_HOLD_AT_LIP = 0.6
 JAW_HOLD_LINE = 0.08  # mouth widths over which the hold fades in across the mouth line (beside the lips)
-JAW_HOLD_SPREAD = 0.35  # ... and out over the cheeks beyond the mouth corners (mouth widths)
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,8 @@ def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarr
 def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
     """(V,) float32: the share of a jaw drop's downward motion each point gives back
     (``hold_above_the_jaw``): ``JAW_HOLD_AT_LIP`` on the upper lip rising to all of it at the nose
-    base and above, none on the lower lip and below, fading out over the cheeks beside the mouth
-    (they lengthen with the jaw). The mouth corners sit half way."""
+    base and above, none on the lower lip and below; from the middle of the mouth out to none at
+    the corners and beyond (the cheeks lengthen with the jaw)."""
     up = unit(up)
     xy = np.asarray(face_xy, np.float64)
     corners = xy[list(CORNERS)]
@@ -151,13 +150,17 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     above = smoothstep(line - JAW_HOLD_LINE * width, line + JAW_HOLD_LINE * width, height)
     above[list(UPPER_LIP)] = 1.0
     above[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = 0.0
-    above[list(CORNERS)] = 0.5
     lip_top, nose_base = float(height[UPPER_LIP_TOP]), float(height[NOSE_BASE])
     toward_nose = smoothstep(lip_top, nose_base, height)
-    along = (xy - corners.mean(axis=0)) @ ((corners[1] - corners[0]) / width)
-    beside = np.exp(-np.maximum(np.abs(along) - 0.5 * width, 0.0) ** 2 / (2 * (JAW_HOLD_SPREAD * width) ** 2))
+    # 1 at the middle, 0 at the corners and beyond: a grin let go as the jaw drops brings its
+    # corners down, and held, they kept the grin.
+    along = (xy - corners[0]) @ ((corners[1] - corners[0]) / width ** 2)  # 0..1 corner to corner
+    middle = np.clip(1.0 - (2.0 * along - 1.0) ** 2, 0.0, 1.0)
+    # Lips apart at rest (a grin's teeth): its upper lip must come down over them as the grin
+    # lets go in a jaw drop (``lip_over_teeth``); only lips that meet hold.
+    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
     weight = np.zeros(num_vertices, np.float32)
-    weight[:len(xy)] = above * beside * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
+    weight[:len(xy)] = closed * above * middle * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
     return weight
 
 
