@@ -22,11 +22,12 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...aus import AU
-from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, UPPER_LIP_CENTRE, UPPER_LIP_TOP
+from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, NOSE_TIP, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
+EYE_CORNERS = (33, 263)  # outer eye corners
 AU10, AU12 = int(AU.AU10), int(AU.AU12)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
@@ -159,8 +160,12 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     # Lips apart at rest (a grin's teeth): its upper lip must come down over them as the grin
     # lets go in a jaw drop (``lip_over_teeth``); only lips that meet hold.
     closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    # Nothing from half way up the nose on: lids closing or brows lowering in a jaw drop move as ever.
+    nose_tip, eyes = float(height[NOSE_TIP]), 0.5 * float(height[EYE_CORNERS[0]] + height[EYE_CORNERS[1]])
+    below_eyes = 1.0 - smoothstep(nose_tip, nose_tip + 0.5 * (eyes - nose_tip), height)
     weight = np.zeros(num_vertices, np.float32)
-    weight[:len(xy)] = closed * above * middle * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
+    weight[:len(xy)] = (closed * above * middle * below_eyes
+                        * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose)))
     return weight
 
 

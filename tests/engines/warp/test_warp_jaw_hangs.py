@@ -18,7 +18,7 @@ import pytest
 from livemorph.engines.warp import WarpEngine
 from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face, user_change
+from conftest import render_and_track, shared_face, user_change
 
 JAW_DROP = {"AU26": 2.8, "AU25": 3.0}  # the driver's round "O"
 NOSE_BASE, UPPER_LIP, LOWER_LIP, EYES = 2, 13, 14, (33, 263)
@@ -66,3 +66,26 @@ def test_a_jaw_drop_leaves_the_nose_base_where_it_was(name, jaw_drops):
     a, b = rest.landmarks[:, :2], jaw.landmarks[:, :2]
     drop = float((a[NOSE_BASE] - b[NOSE_BASE]) @ _up(a)) / float(np.linalg.norm(a[EYES[0]] - a[EYES[1]]))
     assert drop < 0.01, f"the nose base went down {drop:.3f} eye distances"
+
+
+@pytest.mark.slow
+def test_a_frown_in_a_jaw_drop_lowers_the_brows_as_far_as_alone(config, image_tracker):
+    # The hold is for the nose and upper lip only: a frown's lowered inner brows (inside the
+    # mouth's width, above the mouth line) must not be given back while the jaw drops.
+    engine = WarpEngine(config.warp)
+    portrait = shared_face("london_092_beard.jpg", config, image_tracker)
+    rest = portrait.track.landmarks[:, :2]
+    eye = float(np.linalg.norm(rest[EYES[0]] - rest[EYES[1]]))
+    inner_brows = [55, 285, 65, 295]
+
+    def brows_down(**changes):
+        _, track = render_and_track(engine, portrait, image_tracker, **changes)
+        xy = track.landmarks[:, :2]
+        # Against the eye corners on the same output (a jaw drop may move MediaPipe's whole fit).
+        eyes = 0.5 * (xy[EYES[0]] + xy[EYES[1]]) - 0.5 * (rest[EYES[0]] + rest[EYES[1]])
+        return float(np.mean([(xy[p] - rest[p] - eyes) @ -_up(rest) for p in inner_brows])) / eye
+
+    alone = brows_down(AU04=3.0)
+    with_jaw = brows_down(AU04=3.0, AU26=2.8, AU25=3.0)
+    assert alone > 0.03, f"the frown lowered the inner brows only {alone:.3f} eye distances"
+    assert with_jaw > 0.8 * alone, f"inner brows down {alone:.3f} in a frown, {with_jaw:.3f} in a frown with a jaw drop"
