@@ -22,11 +22,12 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...aus import AU
-from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, UPPER_LIP_CENTRE, UPPER_LIP_TOP
+from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, NOSE_TIP, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
+EYE_CORNERS = (33, 263)  # outer eye corners
 AU10, AU12 = int(AU.AU10), int(AU.AU12)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
@@ -62,6 +63,15 @@ OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show t
 # read Trump's corners +0.05 above the centre (a driver's round "O": -0.006).
 RELEASED_CORNERS_BELOW = 0.03
 UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip, corners left out
+# A jaw drop hangs from the skull: on a driver dropping her jaw (woman_expressions.mp4 frame 308,
+# MediaPipe, eyes aligned) the nose base rose 0.03 eye distances and the upper lip went down
+# 0.00-0.03 while the lower lip went 0.19-0.22 (upper over lower 0.00-0.14). The warp drew the
+# Mona Lisa's nose base 0.03 and upper lip 0.09 down (0.29 of her lower lip's travel; about
+# half from py-feat's AU26, half from her smile released as the jaw drops), and her opening
+# started well below her mouth line. In a jaw drop the upper lip gives back this share of its
+# downward motion, the skin above it more, the nose base and above all of it (``jaw_hold``).
+JAW_HOLD_AT_LIP = 0.6
+JAW_HOLD_LINE = 0.08  # mouth widths over which the hold fades in across the mouth line (beside the lips)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,48 @@ def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarr
     across = (rel @ across_unit) / width
     weight = below * np.exp(-0.5 * (across / CHIN_FOLLOW_SPREAD) ** 2)
     return (jaw_px + weight[:, None] * (jaw_px[LIP_BOTTOM] - jaw_px)).astype(jaw_px.dtype)
+
+
+def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
+    """(V,) float32: the share of a jaw drop's downward motion each point gives back
+    (``hold_above_the_jaw``): ``JAW_HOLD_AT_LIP`` on the upper lip rising to all of it at the nose
+    base and above, none on the lower lip and below; from the middle of the mouth out to none at
+    the corners and beyond (the cheeks lengthen with the jaw)."""
+    up = unit(up)
+    xy = np.asarray(face_xy, np.float64)
+    corners = xy[list(CORNERS)]
+    width = max(float(np.linalg.norm(corners[1] - corners[0])), 1.0)
+    height = xy @ up
+    line = 0.5 * float(height[UPPER_LIP_CENTRE] + height[LOWER_LIP])
+    above = smoothstep(line - JAW_HOLD_LINE * width, line + JAW_HOLD_LINE * width, height)
+    above[list(UPPER_LIP)] = 1.0
+    above[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = 0.0
+    lip_top, nose_base = float(height[UPPER_LIP_TOP]), float(height[NOSE_BASE])
+    toward_nose = smoothstep(lip_top, nose_base, height)
+    # 1 at the middle, 0 at the corners and beyond: a grin let go as the jaw drops brings its
+    # corners down, and held, they kept the grin.
+    along = (xy - corners[0]) @ ((corners[1] - corners[0]) / width ** 2)  # 0..1 corner to corner
+    middle = np.clip(1.0 - (2.0 * along - 1.0) ** 2, 0.0, 1.0)
+    # Lips apart at rest (a grin's teeth): its upper lip must come down over them as the grin
+    # lets go in a jaw drop (``lip_over_teeth``); only lips that meet hold.
+    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    # Nothing from half way up the nose on: lids closing or brows lowering in a jaw drop move as ever.
+    nose_tip, eyes = float(height[NOSE_TIP]), 0.5 * float(height[EYE_CORNERS[0]] + height[EYE_CORNERS[1]])
+    below_eyes = 1.0 - smoothstep(nose_tip, nose_tip + 0.5 * (eyes - nose_tip), height)
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = (closed * above * middle * below_eyes
+                        * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose)))
+    return weight
+
+
+def hold_above_the_jaw(displacement: np.ndarray, hold: np.ndarray, up: np.ndarray, jaw_share: float) -> None:
+    """In place: in a jaw drop (``jaw_share`` of the opening that the jaw makes, 0..1) the nose and
+    upper lip keep their place: each point gives back ``hold`` of its downward motion, whatever
+    drew it (py-feat's AU26, a smile released as the jaw drops, the mesh smoothing)."""
+    if jaw_share <= 0.0:
+        return
+    down = np.maximum(-(displacement @ up), 0.0)
+    displacement += (jaw_share * hold[:len(displacement)] * down)[:, None] * up[None, :].astype(displacement.dtype)
 
 
 def ease_jaw(feat_au26: float, limit: float) -> float:
