@@ -48,8 +48,9 @@ LOCAL_LEVELS = 1.1
 # way (in ratio) to the skin's level there: halfway, neither much smoother than the face nor much
 # noisier at the pixel.
 SCALE_SHARE = 0.5
-# Each repeat of the strip up the lid is shifted along it by this share of its length.
-REPEAT_SHIFT = 0.37
+# Beyond its height the strip is laid as a patchwork of its own cells (grain_at), half its height
+# and at least this many pixels square (grain a pixel or two across stays whole within one).
+CELL_MIN_PX = 3
 # The strip's grain level is brought to the skin's around the eye: down as far as needed (what
 # is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
 # shadow has little grain to amplify).
@@ -144,37 +145,69 @@ def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarr
 def _without_lines(strip: np.ndarray, sigma: float) -> np.ndarray:
     """The strip with what stands out of its grain (a wavy crease, lash tips, a mole: local
     energy above LOCAL_LEVELS times the strip's median) replaced by grain from the rows above
-    or below it in the same columns, or, where there is none, brought down to the grain's level."""
+    or below it, from a little along the lid (a random shift per cell: taken from the same
+    columns, a short strip's rows came out copies of each other at a fixed offset, the
+    astronaut's checkered lid), or, where there is none, brought down to the grain's level."""
     energy = np.sqrt(cv2.GaussianBlur((strip ** 2).mean(axis=2), (0, 0), max(0.5 * sigma, MIN_SCALE_PX),
                                       borderType=cv2.BORDER_REFLECT_101))
     limit = LOCAL_LEVELS * float(np.median(energy))
     bad = energy > limit
     out = strip.copy()
     todo = bad.copy()
+    height, width = bad.shape
     step = max(int(np.ceil(2 * sigma)), 1)
-    for shift in (k * sign for k in range(step, strip.shape[0], step) for sign in (1, -1)):
+    rows, cols = np.indices(bad.shape)
+    cell = max(step, CELL_MIN_PX)
+    reach = max(2 * cell, width // 4)
+    cols = _reflect(cols + _cell_hash(cols // cell, rows // cell) % (2 * reach + 1) - reach, width)
+    for shift in (k * sign for k in range(step, height, step) for sign in (1, -1)):
         if not todo.any():
             break
-        take = todo & ~np.roll(bad, shift, axis=0)
-        out[take] = np.roll(strip, shift, axis=0)[take]
+        from_rows = (rows - shift) % height
+        take = todo & ~bad[from_rows, cols]
+        out[take] = strip[from_rows, cols][take]
         todo &= ~take
     out[todo] *= (limit / energy[todo])[:, None]
     return out
 
 
+def _reflect(index: np.ndarray, size: int) -> np.ndarray:
+    """``index`` mirrored back into 0 .. size - 1 about the ends (for one reflection's reach)."""
+    index = np.abs(index)
+    return np.minimum(index, 2 * (size - 1) - index).clip(0, size - 1)
+
+
 def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The strip at (``cols``, ``rows``) to the nearest pixel. Beyond its height it repeats
-    mirrored about its edge rows (not repeating them: a row twice over draws a dotted line across
-    a small lid), each repeat shifted along the lid (a mirror image right above itself shows)."""
+    """The strip at (``cols``, ``rows``) to the nearest pixel (rows below it mirrored up). Beyond
+    its height, a patchwork of its own cells: the lid there is cut into square cells, each taking
+    a cell of the strip chosen at random (fixed per cell, so the grain moves with the lid), turned
+    at random. Repeated (even mirrored and shifted along the lid), the same rows came back at a
+    fixed offset up a lid several strips tall: a checkered lid (the astronaut's)."""
     height, width = strip.shape[:2]
-    period = max(height - 1, 1)
     rows = np.abs(np.round(rows))  # below the strip too, mirrored
-    repeat = np.floor(rows / period)
-    within = rows - repeat * period
-    odd = np.fmod(repeat, 2) != 0  # repeat >= 0: as % 2, without its sign fix-ups
-    rows = np.where(odd, period - within, within).astype(np.float32)
-    cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
-    return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
+    cols = np.round(cols)
+    beyond = rows >= height
+    if beyond.any():
+        cell = min(max(height // 2, CELL_MIN_PX), height)
+        up = rows - height
+        cell_y, cell_x = np.floor(up / cell), np.floor(cols / cell)
+        pick = _cell_hash(cell_x, cell_y)
+        in_y, in_x = up - cell_y * cell, cols - cell_x * cell
+        in_y = np.where(pick & 1, cell - 1 - in_y, in_y)
+        in_x = np.where(pick & 2, cell - 1 - in_x, in_x)
+        from_y = (pick >> 2) % (height - cell + 1)
+        from_x = (pick >> 12) % max(width - cell + 1, 1)
+        rows = np.where(beyond, from_y + in_y, rows)
+        cols = np.where(beyond, from_x + in_x, cols)
+    return cv2.remap(strip, cols.astype(np.float32), rows.astype(np.float32), cv2.INTER_NEAREST,
+                     borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _cell_hash(cell_x: np.ndarray, cell_y: np.ndarray) -> np.ndarray:
+    """A well-mixed non-negative integer per cell (the same for the same cell, every frame)."""
+    h = (cell_x.astype(np.int64) * 73856093) ^ (cell_y.astype(np.int64) * 19349663)
+    h = (h ^ (h >> 13)) * 1274126177
+    return (h ^ (h >> 16)) & 0x7FFFFFFF
 
 
 def _grain_level(values: np.ndarray) -> float:
