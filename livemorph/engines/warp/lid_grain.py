@@ -16,7 +16,10 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
   below the lower lid, measured robustly at the pixel scale and, as far as the caller asks, at
   the grain's own scale, where pores show), so a strip in shadow, cleaned of its lines or of
-  smooth lid skin comes out no smoother than the skin next to it.
+  smooth lid skin comes out no smoother than the skin next to it; and (as far as the caller asks)
+  no grainier than the bare skin of the cheek, where the skin around the eye is stubbly or wrinkled;
+- laid up a lid taller than the strip as a patchwork of its own cells, so no row comes back at a
+  fixed offset (a checkered lid).
 """
 from __future__ import annotations
 
