@@ -70,6 +70,14 @@ CREASE_KEPT, CREASE_PAINT = 0.3, 0.5
 # the shadowed fold, and a few lashes. Shading it toward that tone near the crease made MediaPipe
 # read the raise weaker, browInnerUp at +2 on Obama 0.42 -> 0.28.)
 FOREHEAD_STRIP = (0.25, 0.6)
+# A fringe reaching into that strip lent the fill its colour: the astronaut's fringe covers about
+# 70 % of it above her image-right brow at AU01/AU02 +3, and the band was painted a grey-brown
+# "bruise" between brow and eye (review 16; the band's median L* 67 at rest -> 53). So only skin
+# counts: pixels greyer than HAIR_BELOW[1] of the strip's lit skin (its SKIN_PERCENTILE grey)
+# count less, none below HAIR_BELOW[0] (her fringe is ~0.1-0.4 of it; at 0.7-0.85 the skin's
+# own shaded half still left her other band 5.1 L* darker than at rest, now 2.7).
+SKIN_PERCENTILE = 90
+HAIR_BELOW = (0.8, 0.9)
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
 # The grain comes from the forehead strip that ends this far above each brow's upper contour,
 # fraction of the brow's length (``grain_strip`` starts it a little above the contour). Its level
@@ -210,6 +218,7 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         strip[:, mask.max(axis=0) < 0.05] = 0.0
         if strip.sum() <= 0:
             continue
+        strip *= _skin_not_hair(small, strip)
         sigma = max(length * scale * BLUR_ALONG, 0.5)
         count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
         in_strip = small * strip[..., None]
@@ -234,6 +243,15 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         share = share[by0:by1, bx0:bx1, None]
         frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
             crop[by0:by1, bx0:bx1] * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _skin_not_hair(small: np.ndarray, strip: np.ndarray) -> np.ndarray:
+    """(h, w) 0..1 per pixel of ``small``: how surely it is forehead skin rather than hair, by its
+    grey against the strip's lit skin (see ``HAIR_BELOW``); all ones where nothing would be left."""
+    grey = small.mean(axis=2)
+    lit = float(np.percentile(grey[strip > 0], SKIN_PERCENTILE))
+    skin = smoothstep(HAIR_BELOW[0] * lit, HAIR_BELOW[1] * lit, grey).astype(np.float32)
+    return skin if float((skin * strip).sum()) >= 1.0 else np.ones_like(skin)
 
 
 def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarray, x0: int, y0: int,
