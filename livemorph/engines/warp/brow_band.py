@@ -76,7 +76,7 @@ FOREHEAD_STRIP = (0.25, 0.6)
 # "bruise" between brow and eye (review 16; the band's median L* 75 at rest -> 51). So only skin
 # counts: pixels greyer than HAIR_BELOW[1] of the strip's lit skin (its SKIN_PERCENTILE grey)
 # count less, none below HAIR_BELOW[0] (her fringe is ~0.1-0.4 of it; at 0.7-0.85 the skin's
-# own shaded half still left her other band 5.1 L* darker than at rest, now 2.7).
+# own shaded half still left her other band 5.1 L* darker than at rest, now 3.3).
 SKIN_PERCENTILE = 90
 HAIR_BELOW = (0.8, 0.9)
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
@@ -273,8 +273,10 @@ def _colour_along(small: np.ndarray, strip: np.ndarray, sigma: float) -> np.ndar
 def _skin_not_hair(small: np.ndarray, strip: np.ndarray) -> np.ndarray:
     """(h, w) 0..1 per pixel of ``small``: how surely it is forehead skin rather than hair, by its
     grey against the strip's lit skin (see ``HAIR_BELOW``); all ones where nothing would be left."""
-    grey = small.mean(axis=2)
-    lit = float(np.percentile(grey[strip > 0], SKIN_PERCENTILE))
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    values = grey[strip > 0]
+    at = int(round(SKIN_PERCENTILE / 100.0 * (len(values) - 1)))
+    lit = float(np.partition(values, at)[at])
     skin = smoothstep(HAIR_BELOW[0] * lit, HAIR_BELOW[1] * lit, grey).astype(np.float32)
     return skin if float((skin * strip).sum()) >= 1.0 else np.ones_like(skin)
 

@@ -14,7 +14,7 @@ DARKER_BY below the source's.
 
 Measured (median / 10th percentile L*, source -> render). Before the fix the astronaut failed on
 both sides: image right 75.3 / 61.3 -> 51.0 / 34.9 (the bruise), image left 84.7 / 72.5 ->
-76.1 / 72.5. With it: 78.8 / 76.5 and 82.0 / 78.0. london_092 (hair in the forehead strip too)
+76.1 / 72.5. With it: 78.6 / 76.1 and 81.4 / 77.5. london_092 (hair in the forehead strip too)
 and Obama (none) pass either way: their bands turn 11-36 L* lighter, bare skin for brow hair.
 
 Nor does a face without brows get a pale oval ringed by dark: on the Mona Lisa's frontal
