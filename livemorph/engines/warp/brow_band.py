@@ -23,7 +23,8 @@ AU01/AU02 +3 two dips in 8 of 10 columns above it, the source one). So on a fore
 where ``brow_raise`` spreads the stretch from lid to brow, the paint's share is how clearly the
 portrait shows brows (``brows_visible``). A frontal eye keeps it all: there the stretch lands in
 the thin band right above the crease ring, and unpainted, the lit lid skin it lifts into the band
-showed as a pale, streaked patch (her other eye).
+showed as a pale, streaked patch (her other eye). Its paint grades from the socket's shadow under
+the brow to lit skin (``SHADOW_GRADE``), not lit to the top.
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -70,6 +71,14 @@ CREASE_KEPT, CREASE_PAINT = 0.3, 0.5
 # the shadowed fold, and a few lashes. Shading it toward that tone near the crease made MediaPipe
 # read the raise weaker, browInnerUp at +2 on Obama 0.42 -> 0.28.)
 FOREHEAD_STRIP = (0.25, 0.6)
+# A fringe reaching into that strip lent the fill its colour: the astronaut's fringe covers about
+# 70 % of it above her image-right brow at AU01/AU02 +3, and the band was painted a grey-brown
+# "bruise" between brow and eye (review 16; the band's median L* 75 at rest -> 51). So only skin
+# counts: pixels greyer than HAIR_BELOW[1] of the strip's lit skin (its SKIN_PERCENTILE grey)
+# count less, none below HAIR_BELOW[0] (her fringe is ~0.1-0.4 of it; at 0.7-0.85 the skin's
+# own shaded half still left her other band 5.1 L* darker than at rest, now 3.3).
+SKIN_PERCENTILE = 90
+HAIR_BELOW = (0.8, 0.9)
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
 # The grain comes from the forehead strip that ends this far above each brow's upper contour,
 # fraction of the brow's length (``grain_strip`` starts it a little above the contour). Its level
@@ -86,6 +95,14 @@ CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
 # london_042 1.50 / 0.8, lisa3 2.76 / 0.9, astronaut 1.10 / 2.6; the Mona Lisa 0.78 / 0.85,
 # whose brow strip is the upper, lighter part of the socket's shadow.
 TONE_FROM, TONE_FULL = 0.95, 1.1
+# Without brows (in proportion to 1 - ``brows_visible``) the paint is not lit skin all the way up:
+# from the brow's lower contour it grades from the shadow there (the colour between the brow's
+# contours, the socket's sfumato on the Mona Lisa) to lit skin over SHADOW_GRADE of the band's
+# height. Lit to the top, her frontal eye showed "a pale oval with a dark ring around it, which
+# reads as 'eyes wider'" (review 16): the risen shadow arc ringed a flat lit band (middle of the
+# band L* 39 at rest -> 64 at AU01/AU02 +3; now 58). Fading the paint out instead showed the
+# streaked, tent-shaped lid skin the stretch lifts under it.
+SHADOW_GRADE = 0.8
 GRAIN_FROM, GRAIN_FULL = 1.1, 1.35
 DETAIL_SIGMA = 2.0
 FOREHEAD_ABOVE = (1.0, 2.0)
@@ -101,6 +118,7 @@ class BrowSkin:
     rest_heights: tuple[float, ...]
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
     paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye
+    brows_seen: float = 1.0  # ``brows_visible``
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -127,7 +145,7 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     turned = foreshortening(xy)
     seen = brows_visible(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
-                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned))
+                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned), seen)
 
 
 def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
@@ -168,6 +186,7 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
+    shaded = 1.0 - skin.brows_seen
     for (brow, crease, brow_top), tail, grain, rest_height, kept, paint in zip(
             BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares):
         height = band_height(moved_xy, brow, crease)
@@ -210,16 +229,21 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         strip[:, mask.max(axis=0) < 0.05] = 0.0
         if strip.sum() <= 0:
             continue
+        strip *= _skin_not_hair(small, strip)
         sigma = max(length * scale * BLUR_ALONG, 0.5)
-        count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
-        in_strip = small * strip[..., None]
-        total = cv2.GaussianBlur(in_strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
-        overall = in_strip.sum(axis=(0, 1)) / strip.sum()
-        colour = np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
-        skin = np.broadcast_to(colour, small.shape).astype(np.float32)
+        paint = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
+        if shaded > 0.0:
+            # No brows: the paint grades from the socket's shadow at the brow down to lit skin (see SHADOW_GRADE).
+            brow_row = _row_at(xy(brow), sw)[None]
+            shadow_strip = ((rows >= _row_at(xy(brow_top), sw)[None]) & (rows <= brow_row)).astype(np.float32)
+            shadow_strip[:, mask.max(axis=0) < 0.05] = 0.0
+            if shadow_strip.sum() > 0:
+                shadow = _colour_along(small, shadow_strip, sigma)
+                lit = shaded * np.clip((rows - brow_row) / (SHADOW_GRADE * work_height), 0.0, 1.0) + (1.0 - shaded)
+                paint = shadow + (paint - shadow) * lit[..., None]
         share = weight * mask
         size = (crop.shape[1], crop.shape[0])
-        skin = cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR)
+        paint = cv2.resize(paint, size, interpolation=cv2.INTER_LINEAR)
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)
         # Only the pixels the band's mask reaches change (the crop's margin above is for the
         # forehead strip): the grain and the blend are computed in their box alone.
@@ -229,11 +253,32 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             continue
         box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
         bx0, by0, bx1, by1 = box
-        skin = skin[by0:by1, bx0:bx1] + _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)],
+        paint = paint[by0:by1, bx0:bx1] + _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)],
                                                              x0, y0, size, box)
         share = share[by0:by1, bx0:bx1, None]
         frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
-            crop[by0:by1, bx0:bx1] * (1.0 - share) + skin * share + 0.5, 0, 255).astype(np.uint8)
+            crop[by0:by1, bx0:bx1] * (1.0 - share) + paint * share + 0.5, 0, 255).astype(np.uint8)
+
+
+def _colour_along(small: np.ndarray, strip: np.ndarray, sigma: float) -> np.ndarray:
+    """(1, w, 3) per column of ``small``: the mean colour over the ``strip`` (weights), smoothed
+    along the brow (Gaussian ``sigma`` px); where no column is near, the strip's mean."""
+    count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+    in_strip = small * strip[..., None]
+    total = cv2.GaussianBlur(in_strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
+    overall = in_strip.sum(axis=(0, 1)) / strip.sum()
+    return np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
+
+
+def _skin_not_hair(small: np.ndarray, strip: np.ndarray) -> np.ndarray:
+    """(h, w) 0..1 per pixel of ``small``: how surely it is forehead skin rather than hair, by its
+    grey against the strip's lit skin (see ``HAIR_BELOW``); all ones where nothing would be left."""
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    values = grey[strip > 0]
+    at = int(round(SKIN_PERCENTILE / 100.0 * (len(values) - 1)))
+    lit = float(np.partition(values, at)[at])
+    skin = smoothstep(HAIR_BELOW[0] * lit, HAIR_BELOW[1] * lit, grey).astype(np.float32)
+    return skin if float((skin * strip).sum()) >= 1.0 else np.ones_like(skin)
 
 
 def _grain_down_the_band(grain: np.ndarray, brow_top: np.ndarray, brow: np.ndarray, x0: int, y0: int,
