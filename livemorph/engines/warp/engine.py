@@ -281,13 +281,14 @@ class WarpEngine:
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
         released = grin_released(delta, prepared.resting_aus, AU.AU12)
+        # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
+        # did); held before the corners are placed against the lip centre.
+        hold_above_the_jaw(disp, prepared.nose_hold, prepared.smile.up, nose_hold_share(released))
         release_grin_corners(disp, prepared.vertices, prepared.smile, released)
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         # The nose and upper lip stay while the jaw drops (not where lips part around the mouth line).
         hold_above_the_jaw(disp, prepared.jaw_hold, prepared.smile.up, (1.0 - parting) if feat[jaw] > 0.0 else 0.0)
-        # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards did).
-        hold_above_the_jaw(disp, prepared.nose_hold, prepared.smile.up, nose_hold_share(released))
         unlimited = disp.copy() if feat[au04] > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
         if unlimited is not None:

@@ -144,30 +144,30 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     (``hold_above_the_jaw``): ``JAW_HOLD_AT_LIP`` on the upper lip rising to all of it at the nose
     base and above, none on the lower lip and below; from the middle of the mouth out to none at
     the corners and beyond (the cheeks lengthen with the jaw). Lips apart at rest (a grin's
-    teeth): only the nose and the skin under it (``nose_hold``), the upper lip coming down over
-    the teeth as the grin lets go (``lip_over_teeth``)."""
+    teeth): none, the upper lip coming down over the teeth as the grin lets go
+    (``lip_over_teeth``); the grin let go holds their nose (``nose_hold``)."""
     xy = np.asarray(face_xy, np.float64)
     width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
     closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
-    if not closed:
-        return nose_hold(face_xy, up, num_vertices)
-    above, middle, below_eyes, toward_nose = _hold_parts(xy, unit(up))
     weight = np.zeros(num_vertices, np.float32)
+    if not closed:
+        return weight
+    above, middle, below_eyes, toward_nose = _hold_parts(xy, unit(up))
     weight[:len(xy)] = above * middle * below_eyes * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
     return weight
 
 
 def nose_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
-    """(V,) float32: the share of its downward motion each point gives back as a portrait's grin
-    lets go: all of it from the nose base to half way up the nose, ``NOSE_HOLD_AT_LIP_TOP`` at the
-    upper lip's top edge, none at its inner edge (the lip comes down over the teeth, rolling
-    rather than sliding), fading out toward the mouth corners. A grin relaxing lowers the corners
-    and cheeks; the nose keeps its length. py-feat's AU12 drawn backwards pulled Obama's nose base
-    0.036 eye distances down in a jaw drop and 0.008 at the relaxed rest."""
+    """(V,) float32: the share of its downward motion each point gives back as a portrait's own
+    smile lets go (``nose_hold_share``): all of it from the nose base to half way up the nose,
+    ``NOSE_HOLD_AT_LIP`` on the upper lip (it still comes down over a grin's teeth), fading out
+    toward the mouth corners and below the mouth line. A grin relaxing lowers the corners and
+    cheeks; the nose keeps its length. py-feat's AU12 drawn backwards (and its AU26 in a jaw
+    drop) pulled Obama's nose base 0.036 eye distances down in a jaw drop, Trump's 0.020 at the
+    relaxed rest, as MediaPipe reads the output."""
     xy = np.asarray(face_xy, np.float64)
     up = unit(up)
     above, middle, below_eyes, toward_nose = _hold_parts(xy, up)
-    height = xy @ up
     vertical = NOSE_HOLD_AT_LIP + (1.0 - NOSE_HOLD_AT_LIP) * toward_nose
     weight = np.zeros(num_vertices, np.float32)
     weight[:len(xy)] = above * middle * below_eyes * vertical
