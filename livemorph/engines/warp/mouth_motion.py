@@ -163,8 +163,8 @@ def nose_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndar
     ``NOSE_HOLD_AT_LIP`` on the upper lip (it still comes down over a grin's teeth), fading out
     toward the mouth corners and below the mouth line. A grin relaxing lowers the corners and
     cheeks; the nose keeps its length. py-feat's AU12 drawn backwards (and its AU26 in a jaw
-    drop) pulled Obama's nose base 0.036 eye distances down in a jaw drop, Trump's 0.020 at the
-    relaxed rest, as MediaPipe reads the output."""
+    drop) pulled Obama's nose base 0.020 eye distances down in a jaw drop, Trump's 0.020 at the
+    relaxed rest, as MediaPipe reads the output (test_warp_grin_nose)."""
     xy = np.asarray(face_xy, np.float64)
     up = unit(up)
     above, middle, below_eyes, toward_nose = _hold_parts(xy, up)
