@@ -44,7 +44,7 @@ from .grin_folds import grin_released, prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, hold_above_the_jaw, jaw_hold,
-                           jaw_limit, keep_the_philtrum,
+                           jaw_limit, keep_the_philtrum, nose_hold, nose_hold_share,
                            limit_smile, lip_over_teeth, part_smiling_lips, release_grin_corners, smile_bounds)
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class WarpPrepared:
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     jaw_hold: np.ndarray  # (V,) float32 share of its downward motion each point gives back in a jaw drop (mouth_motion.jaw_hold)
+    nose_hold: np.ndarray  # (V,) float32 ... as the portrait's own smile lets go (mouth_motion.nose_hold)
     lips_part: np.ndarray  # (V, 2) float32 added per unit of the jaw column where lips part rather than the jaw drops
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
@@ -233,6 +234,7 @@ class WarpEngine:
             smile=smile,
             jaw_corners=jaw_corners,
             jaw_hold=jaw_hold(face_xy, up, len(vertices)),
+            nose_hold=nose_hold(face_xy, up, len(vertices)),
             lips_part=with_frame(lips_part),
             lips_part_corners=with_frame(lips_part_corners),
             glasses=glasses,
@@ -278,7 +280,11 @@ class WarpEngine:
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
-        release_grin_corners(disp, prepared.vertices, prepared.smile, grin_released(delta, prepared.resting_aus, AU.AU12))
+        released = grin_released(delta, prepared.resting_aus, AU.AU12)
+        # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
+        # did); held before the corners are placed against the lip centre.
+        hold_above_the_jaw(disp, prepared.nose_hold, prepared.smile.up, nose_hold_share(released))
+        release_grin_corners(disp, prepared.vertices, prepared.smile, released)
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         # The nose and upper lip stay while the jaw drops (not where lips part around the mouth line).

@@ -72,6 +72,8 @@ UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip
 # downward motion, the skin above it more, the nose base and above all of it (``jaw_hold``).
 JAW_HOLD_AT_LIP = 0.6
 JAW_HOLD_LINE = 0.08  # mouth widths over which the hold fades in across the mouth line (beside the lips)
+NOSE_HOLD_AT_LIP = 0.3  # ... and the share of it the upper lip gives back
+NOSE_HOLD_FULL_AT = 0.2  # share of its resting smile let go from which the nose is held whole (``nose_hold``)
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,47 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     """(V,) float32: the share of a jaw drop's downward motion each point gives back
     (``hold_above_the_jaw``): ``JAW_HOLD_AT_LIP`` on the upper lip rising to all of it at the nose
     base and above, none on the lower lip and below; from the middle of the mouth out to none at
-    the corners and beyond (the cheeks lengthen with the jaw)."""
-    up = unit(up)
+    the corners and beyond (the cheeks lengthen with the jaw). Lips apart at rest (a grin's
+    teeth): none, the upper lip coming down over the teeth as the grin lets go
+    (``lip_over_teeth``); the grin let go holds their nose (``nose_hold``)."""
     xy = np.asarray(face_xy, np.float64)
+    width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
+    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    weight = np.zeros(num_vertices, np.float32)
+    if not closed:
+        return weight
+    above, middle, below_eyes, toward_nose = _hold_parts(xy, unit(up))
+    weight[:len(xy)] = above * middle * below_eyes * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
+    return weight
+
+
+def nose_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
+    """(V,) float32: the share of its downward motion each point gives back as a portrait's own
+    smile lets go (``nose_hold_share``): all of it from the nose base to half way up the nose,
+    ``NOSE_HOLD_AT_LIP`` on the upper lip (it still comes down over a grin's teeth), fading out
+    toward the mouth corners and below the mouth line. A grin relaxing lowers the corners and
+    cheeks; the nose keeps its length. py-feat's AU12 drawn backwards (and its AU26 in a jaw
+    drop) pulled Obama's nose base 0.020 eye distances down in a jaw drop, Trump's 0.020 at the
+    relaxed rest, as MediaPipe reads the output (test_warp_grin_nose)."""
+    xy = np.asarray(face_xy, np.float64)
+    up = unit(up)
+    above, middle, below_eyes, toward_nose = _hold_parts(xy, up)
+    vertical = NOSE_HOLD_AT_LIP + (1.0 - NOSE_HOLD_AT_LIP) * toward_nose
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = above * middle * below_eyes * vertical
+    return weight
+
+
+def nose_hold_share(released: float) -> float:
+    """0..1: how much of ``nose_hold`` applies with ``released`` (0..1) of the portrait's own smile
+    let go: the nose's downward pull grows with the release, so the hold is whole early on."""
+    return float(smoothstep(0.0, NOSE_HOLD_FULL_AT, float(released)))
+
+
+def _hold_parts(xy: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The holds' factors, each (N,) 0..1: above the mouth line (the upper lip in, the lower lip
+    out), the middle of the mouth (0 at the corners and beyond), below half way up the nose, and
+    from the upper lip's top edge (0) to the nose base (1)."""
     corners = xy[list(CORNERS)]
     width = max(float(np.linalg.norm(corners[1] - corners[0])), 1.0)
     height = xy @ up
@@ -151,22 +191,15 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     above = smoothstep(line - JAW_HOLD_LINE * width, line + JAW_HOLD_LINE * width, height)
     above[list(UPPER_LIP)] = 1.0
     above[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = 0.0
-    lip_top, nose_base = float(height[UPPER_LIP_TOP]), float(height[NOSE_BASE])
-    toward_nose = smoothstep(lip_top, nose_base, height)
+    toward_nose = smoothstep(float(height[UPPER_LIP_TOP]), float(height[NOSE_BASE]), height)
     # 1 at the middle, 0 at the corners and beyond: a grin let go as the jaw drops brings its
     # corners down, and held, they kept the grin.
     along = (xy - corners[0]) @ ((corners[1] - corners[0]) / width ** 2)  # 0..1 corner to corner
     middle = np.clip(1.0 - (2.0 * along - 1.0) ** 2, 0.0, 1.0)
-    # Lips apart at rest (a grin's teeth): its upper lip must come down over them as the grin
-    # lets go in a jaw drop (``lip_over_teeth``); only lips that meet hold.
-    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
     # Nothing from half way up the nose on: lids closing or brows lowering in a jaw drop move as ever.
     nose_tip, eyes = float(height[NOSE_TIP]), 0.5 * float(height[EYE_CORNERS[0]] + height[EYE_CORNERS[1]])
     below_eyes = 1.0 - smoothstep(nose_tip, nose_tip + 0.5 * (eyes - nose_tip), height)
-    weight = np.zeros(num_vertices, np.float32)
-    weight[:len(xy)] = (closed * above * middle * below_eyes
-                        * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose)))
-    return weight
+    return above, middle, below_eyes, toward_nose
 
 
 def hold_above_the_jaw(displacement: np.ndarray, hold: np.ndarray, up: np.ndarray, jaw_share: float) -> None:
