@@ -164,6 +164,11 @@ FOLD_DEPTH, FOLD_SHADE = (0.04, 0.12), 0.94
 # Mona Lisa's big smile read mouthSmile 0.50 instead of 0.56: test_warp_open_mouth), and MediaPipe
 # found Trump's and london_042's chins and Grace Hopper's upper lip elsewhere (test_warp_jaw*).
 FOLD_TAIL = (0.85, 0.95, 0.05)
+# ... and all that only over a jaw drop: from this opening (inner-lip gap over mouth width) on, fully
+# from this (the shared jaw drops open 0.44-0.55). Over a smile's parted lips it blurred london_092's
+# moustache and Grace Hopper's lip creases; london_042's small jaw drop (0.22) is read by MediaPipe
+# at the edge of test_warp_open_mouth's bound either way.
+FOLD_OPENING = (0.25, 0.4)
 CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surroundings' colour (a crease)
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
 # (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
@@ -408,7 +413,9 @@ class MouthPainter:
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
-        _smooth_corner_folds(frame, moved_xy, local + (x0, y0), strength)
+        # Only once the jaw has dropped (``FOLD_OPENING``): the lips of a smile parting a little are the warp's own.
+        _smooth_corner_folds(frame, moved_xy, local + (x0, y0),
+                             strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)))
         _lift_corner_seams(frame, moved_xy, local + (x0, y0), strength, g)
 
     @staticmethod
@@ -500,6 +507,9 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     box = frame[y0:y1, x0:x1].astype(np.float32)
     inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
     distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    # On the lips only: a moustache's hairs or the wrinkles beside them are no marks.
+    outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
+    lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
     ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
     along = (corner1 - corner0) / width
     side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
@@ -507,7 +517,7 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # The dark tail of each corner along the mouth line is the fold itself (a smile reads by it): kept.
     tail = (smoothstep(FOLD_TAIL[0], FOLD_TAIL[1], side)
             * smoothstep(FOLD_TAIL[2] * width, 0.5 * FOLD_TAIL[2] * width, across))
-    zone = (smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
+    zone = (smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside) * lips
             * smoothstep(FOLD_SIDES[0], FOLD_SIDES[1], side) * (1.0 - tail))
     # A grey closing fills in what is darker than its surroundings and narrower than the element:
     # the marks, not the lips or the shadow of the opening itself (wider).
