@@ -486,7 +486,7 @@ class _OwnInterior:
 
 def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float) -> None:
     """Beside the sides of the opening (outside ``opening``, a polygon in frame pixels, within
-    ``FOLD_REACH`` of it, over ``FOLD_SIDES`` of its width, the corners' tails along the mouth line
+    ``FOLD_REACH`` of it on the lips, over ``FOLD_SIDES`` of its width, the corners' tails along the mouth line
     left out: ``FOLD_TAIL``), thin dark marks -- dots, specks, short lines narrower than
     ``FOLD_FEATURE`` of the mouth width -- go to their surroundings' light in a crease's shade
     (``FOLD_SHADE``), by the opening's ``strength``. The warp stretches the portrait's own lip
