@@ -151,6 +151,24 @@ DRIVER_DEPTH_SHADE = 0.3
 # drivers' open mouths keep their darkest tenth there at 0.33-1.0 of their lips' L* (woman_expressions'
 # "O" 0.38-0.78); the warp's stretched lip seam or dark mouth corner reached 0.07 (Trump, review 16).
 CORNER_SEAM_FLOOR, CORNER_SEAM_REACH = 0.4, 0.06
+# Beside the opening's sides (within this share of the mouth width outside it, from the first
+# |2u - 1| on, fully from the second), marks narrower than this share of the mouth width and darker
+# than their surroundings (by this share of their light: from the first, fully at the second) go to
+# a crease's shade of that light (``_smooth_corner_folds``). The shared driver's own open "O" keeps
+# such marks under 0.10 of its lips' L* there; the warp's stretched lip corners drew vertical lines
+# on london_092 (0.32): test_warp_mouth_corner_folds.
+FOLD_REACH, FOLD_SIDES, FOLD_FEATURE = 0.12, (0.45, 0.7), 0.1
+FOLD_DEPTH, FOLD_SHADE = (0.04, 0.12), 0.94
+# The dark tail of each corner along the mouth line (from this |2u - 1| to this, within this share of
+# the mouth width across the line) is left as it is: it is the fold a smile is read by (lifted, the
+# Mona Lisa's big smile read mouthSmile 0.50 instead of 0.56: test_warp_open_mouth), and MediaPipe
+# found Trump's and london_042's chins and Grace Hopper's upper lip elsewhere (test_warp_jaw*).
+FOLD_TAIL = (0.85, 0.95, 0.05)
+# ... and all that only over a jaw drop: from this opening (inner-lip gap over mouth width) on, fully
+# from this (the shared jaw drops open 0.44-0.55). Over a smile's parted lips it blurred london_092's
+# moustache and Grace Hopper's lip creases; london_042's small jaw drop (0.22) is read by MediaPipe
+# at the edge of test_warp_open_mouth's bound either way.
+FOLD_OPENING = (0.25, 0.4)
 CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surroundings' colour (a crease)
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
 # (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
@@ -395,6 +413,9 @@ class MouthPainter:
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+        # Only once the jaw has dropped (``FOLD_OPENING``): the lips of a smile parting a little are the warp's own.
+        _smooth_corner_folds(frame, moved_xy, local + (x0, y0),
+                             strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)))
         _lift_corner_seams(frame, moved_xy, local + (x0, y0), strength, g)
 
     @staticmethod
@@ -461,6 +482,54 @@ class _OwnInterior:
         if not self.visible:
             return color
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
+
+
+def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float) -> None:
+    """Beside the sides of the opening (outside ``opening``, a polygon in frame pixels, within
+    ``FOLD_REACH`` of it on the lips, over ``FOLD_SIDES`` of its width, the corners' tails along the mouth line
+    left out: ``FOLD_TAIL``), thin dark marks -- dots, specks, short lines narrower than
+    ``FOLD_FEATURE`` of the mouth width -- go to their surroundings' light in a crease's shade
+    (``FOLD_SHADE``), by the opening's ``strength``. The warp stretches the portrait's own lip
+    corners and lip-line specks there into vertical lines and specks (london_092, review 16), where
+    a real open mouth's lips meet in a soft fold."""
+    if strength <= 0.0:
+        return
+    corner0, corner1 = moved_xy[UPPER_INNER[0], :2].astype(np.float64), moved_xy[UPPER_INNER[-1], :2].astype(np.float64)
+    width = float(np.linalg.norm(corner1 - corner0))
+    reach = FOLD_REACH * width
+    if reach < 1.0:
+        return
+    h, w = frame.shape[:2]
+    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    box = frame[y0:y1, x0:x1].astype(np.float32)
+    inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
+    distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    # On the lips only: a moustache's hairs or the wrinkles beside them are no marks.
+    outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
+    lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    along = (corner1 - corner0) / width
+    side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
+    across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
+    # The dark tail of each corner along the mouth line is the fold itself (a smile reads by it): kept.
+    tail = (smoothstep(FOLD_TAIL[0], FOLD_TAIL[1], side)
+            * smoothstep(FOLD_TAIL[2] * width, 0.5 * FOLD_TAIL[2] * width, across))
+    zone = (smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside) * lips
+            * smoothstep(FOLD_SIDES[0], FOLD_SIDES[1], side) * (1.0 - tail))
+    # A grey closing fills in what is darker than its surroundings and narrower than the element:
+    # the marks, not the lips or the shadow of the opening itself (wider).
+    size = max(3, int(round(FOLD_FEATURE * width)) | 1)
+    closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
+    fill = FOLD_SHADE * closed
+    depth = (closed - box).mean(axis=2)
+    brightness = np.maximum(closed.mean(axis=2), 1.0)
+    dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
+    lift = (strength * zone * dark)[..., None]
+    frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
