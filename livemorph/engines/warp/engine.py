@@ -43,8 +43,8 @@ from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, 
 from .grin_folds import grin_released, prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (chin_following_the_lip, corners_following_the_jaw, ease_jaw, hold_above_the_jaw, jaw_hold,
-                           jaw_limit, keep_the_philtrum, nose_hold, nose_hold_share,
+from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
+                           ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, wide_opening, keep_the_philtrum, nose_hold, nose_hold_share,
                            limit_smile, lip_over_teeth, part_smiling_lips, release_grin_corners, smile_bounds)
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class WarpPrepared:
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     jaw_hold: np.ndarray  # (V,) float32 share of its downward motion each point gives back in a jaw drop (mouth_motion.jaw_hold)
+    jaw_hold_wide: np.ndarray  # (V,) float32 ... in a wide jaw drop (mouth_motion.wide_opening)
     nose_hold: np.ndarray  # (V,) float32 ... as the portrait's own smile lets go (mouth_motion.nose_hold)
     lips_part: np.ndarray  # (V, 2) float32 added per unit of the jaw column where lips part rather than the jaw drops
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
@@ -234,6 +235,7 @@ class WarpEngine:
             smile=smile,
             jaw_corners=jaw_corners,
             jaw_hold=jaw_hold(face_xy, up, len(vertices)),
+            jaw_hold_wide=jaw_hold(face_xy, up, len(vertices), JAW_HOLD_AT_LIP_WIDE),
             nose_hold=nose_hold(face_xy, up, len(vertices)),
             lips_part=with_frame(lips_part),
             lips_part_corners=with_frame(lips_part_corners),
@@ -288,7 +290,10 @@ class WarpEngine:
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         # The nose and upper lip stay while the jaw drops (not where lips part around the mouth line).
-        hold_above_the_jaw(disp, prepared.jaw_hold, prepared.smile.up, (1.0 - parting) if feat[jaw] > 0.0 else 0.0)
+        jaw_share, wide = ((1.0 - parting) if feat[jaw] > 0.0 else 0.0), wide_opening(float(feat[jaw]))
+        hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
+        hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
+        arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
         unlimited = disp.copy() if feat[au04] > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
         if unlimited is not None:

@@ -71,9 +71,25 @@ UPPER_LIP = UPPER_OUTER[1:-1] + UPPER_INNER[1:-1]  # both edges of the upper lip
 # started well below her mouth line. In a jaw drop the upper lip gives back this share of its
 # downward motion, the skin above it more, the nose base and above all of it (``jaw_hold``).
 JAW_HOLD_AT_LIP = 0.6
+# A wide jaw drop (py-feat AU26 over WIDE_JAW, the driver's "O" eases to 1.5-2.0) holds the upper
+# lip whole, as the driver's (0.00-0.03 eye distances): its shoulders arched (``arch_the_opening``),
+# 0.6 let MediaPipe read Grace Hopper's upper lip 0.17-0.20 of her lower lip's way down. Small
+# openings keep 0.6 (a whole hold there read London 042's lip edge lower and her chin 0.70 behind it).
+JAW_HOLD_AT_LIP_WIDE = 1.0
+WIDE_JAW = (0.8, 1.4)
 JAW_HOLD_LINE = 0.08  # mouth widths over which the hold fades in across the mouth line (beside the lips)
 NOSE_HOLD_AT_LIP = 0.3  # ... and the share of it the upper lip gives back
 NOSE_HOLD_FULL_AT = 0.2  # share of its resting smile let go from which the nose is held whole (``nose_hold``)
+# Held in its middle while its corners go down with the jaw, the upper lip ran flat across the
+# opening and bent down sharply at the corners: a square-shouldered "tombstone" (the Mona Lisa's
+# opening filled 0.80 of its bounding box; a driver's round "O", woman_expressions.mp4 frames
+# 300-320, 0.74-0.78). In a jaw drop the upper lip's inner edge is brought down, where it sits
+# higher, to an arch from the inner corners to its held middle: height (1 - u^2)^ARCH_POWER of the
+# middle's over the corners (u: -1..1 corner to corner; 0.5 an ellipse). It carries the lip and,
+# fading over OPENING_ARCH_FADE mouth widths, the skin above it.
+OPENING_ARCH_POWER = 0.6
+OPENING_ARCH_SHOULDERS = (0.4, 0.7)  # |u| over which the arch takes hold: the middle stays as held
+OPENING_ARCH_FADE = 0.1
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,7 @@ class SmileBounds:
     limit: float  # ... and the most it reaches
     mouth_block: np.ndarray  # (V,) float32, 1 on the lips fading to 0 at the nose base, toward the chin and beyond the corners
     philtrum: float  # nose base to upper lip top along ``up``, pixels
+    upper_rim: np.ndarray  # (V,) float32, 1 on the upper lip corner to corner fading into the skin above, 0 below it
     rest_lift: float = 0.0  # the portrait's own corner lift over mouth width (a grin's: ~0.1-0.15)
 
 
@@ -139,9 +156,9 @@ def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarr
     return (jaw_px + weight[:, None] * (jaw_px[LIP_BOTTOM] - jaw_px)).astype(jaw_px.dtype)
 
 
-def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
+def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int, at_lip: float = JAW_HOLD_AT_LIP) -> np.ndarray:
     """(V,) float32: the share of a jaw drop's downward motion each point gives back
-    (``hold_above_the_jaw``): ``JAW_HOLD_AT_LIP`` on the upper lip rising to all of it at the nose
+    (``hold_above_the_jaw``): ``at_lip`` on the upper lip rising to all of it at the nose
     base and above, none on the lower lip and below; from the middle of the mouth out to none at
     the corners and beyond (the cheeks lengthen with the jaw). Lips apart at rest (a grin's
     teeth): none, the upper lip coming down over the teeth as the grin lets go
@@ -153,8 +170,13 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarr
     if not closed:
         return weight
     above, middle, below_eyes, toward_nose = _hold_parts(xy, unit(up))
-    weight[:len(xy)] = above * middle * below_eyes * (1.0 - (1.0 - JAW_HOLD_AT_LIP) * (1.0 - toward_nose))
+    weight[:len(xy)] = above * middle * below_eyes * (1.0 - (1.0 - at_lip) * (1.0 - toward_nose))
     return weight
+
+
+def wide_opening(feat_au26: float) -> float:
+    """0..1: how far py-feat's AU26 is into a wide jaw drop (``WIDE_JAW``)."""
+    return float(smoothstep(WIDE_JAW[0], WIDE_JAW[1], float(feat_au26)))
 
 
 def nose_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
@@ -232,7 +254,52 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     return SmileBounds(up=up, width=width, upper_lip=upper_lip, corner_weight=weight,
                        knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit,
                        mouth_block=_mouth_block(xy, up, width, num_vertices),
-                       philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up), rest_lift=rest)
+                       philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up),
+                       upper_rim=_upper_rim_weight(xy, up, width, num_vertices) * float(closed), rest_lift=rest)
+
+
+def _upper_rim_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
+    """1 on the upper lip (its corners included), fading over ``OPENING_ARCH_FADE`` mouth widths
+    into the skin above; 0 on the lower lip and below the mouth line."""
+    lip = xy[list(UPPER_INNER) + list(UPPER_OUTER)]
+    d2 = ((xy[:, None, :] - lip[None]) ** 2).sum(axis=2).min(axis=1)
+    weight = np.exp(-d2 / (2 * (OPENING_ARCH_FADE * width) ** 2))
+    above = np.clip(((xy - xy[LOWER_LIP]) @ up) / (0.03 * width) + 1.0, 0.0, 1.0)
+    above[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = 0.0
+    above[list(UPPER_INNER) + list(UPPER_OUTER)] = 1.0
+    out = np.zeros(num_vertices, np.float32)
+    out[:len(xy)] = weight * above
+    return out
+
+
+def arch_the_opening(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds, jaw_share: float) -> None:
+    """In place: in a jaw drop (``jaw_share``, 0..1) the upper lip's inner edge comes down, where it
+    sits higher, to an arch from the inner corners to its middle (``OPENING_ARCH_POWER``); the lip's
+    middle and corners stay where they are."""
+    if jaw_share <= 0.0:
+        return
+    inner = list(UPPER_INNER)
+    moved = vertices[:len(displacement)] + displacement
+    ends = moved[[inner[0], inner[-1]]]
+    span = float(np.linalg.norm(ends[1] - ends[0]))
+    if span < 1.0:
+        return
+    along = (ends[1] - ends[0]) / span
+    corners_height = float(ends.mean(axis=0) @ bounds.up)
+    rise = float(moved[UPPER_LIP_CENTRE] @ bounds.up) - corners_height  # the middle over the corners
+    if rise <= 0.0:
+        return
+    u = np.clip(2.0 * ((moved[inner] - ends[0]) @ along) / span - 1.0, -1.0, 1.0)
+    arch = corners_height + rise * (1.0 - u ** 2) ** OPENING_ARCH_POWER
+    drop = np.maximum(moved[inner] @ bounds.up - arch, 0.0) * smoothstep(*OPENING_ARCH_SHOULDERS, np.abs(u))
+    # Every point takes the drop of the inner edge at its place across the mouth (at rest).
+    rest_ends = vertices[[inner[0], inner[-1]]]
+    rest_along = (rest_ends[1] - rest_ends[0]) / max(float(np.linalg.norm(rest_ends[1] - rest_ends[0])), 1.0)
+    rest_u = (vertices[:len(displacement)] - rest_ends[0]) @ rest_along
+    order = np.argsort(rest_u[inner])
+    per_point = np.interp(rest_u, rest_u[inner][order], drop[order], left=0.0, right=0.0)
+    down = jaw_share * bounds.upper_rim[:len(displacement)] * per_point
+    displacement -= (down[:, None] * bounds.up[None, :]).astype(displacement.dtype)
 
 
 def _mouth_block(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:

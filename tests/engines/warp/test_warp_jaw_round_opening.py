@@ -3,9 +3,10 @@
 Judged on the output's pixels: the dark opening (Otsu on L* around MediaPipe's inner lips, the
 part holding the lips' middle, holes such as teeth filled in) and its area over its bounding
 box's (an ellipse 0.785, a rectangle 1). The driver's own open "O" (woman_expressions.mp4 frames
-300-320, measured the same way): 0.738-0.778, median 0.755. Before, the Mona Lisa's opening read
-0.80: her upper lip's middle was held flat across nearly the whole mouth while its corners dropped
-with the jaw, so its top edge ran flat into near-vertical sides (review 17).
+300-320, measured the same way): 0.738-0.778, median 0.755. Before ``mouth_motion.arch_the_opening``
+the Mona Lisa's opening read 0.80: her upper lip's middle was held flat across nearly the whole
+mouth while its corners dropped with the jaw, so its top edge ran flat into near-vertical sides
+(review 17); 0.75 since.
 """
 from __future__ import annotations
 
@@ -66,8 +67,6 @@ def driver_o(image_tracker):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="her opening fills 0.80 of its box (the driver's 0.74-0.78); arching the "
-                   "upper lip's shoulders reaches 0.75 but tips test_warp_open_mouth's London 042 chin (0.73 < 0.75)")
 def test_the_mona_lisas_jaw_drop_opens_as_round_as_the_drivers(config, image_tracker, driver_o):
     driver_squareness, jaw_drop = driver_o
     engine = WarpEngine(config.warp)
