@@ -192,8 +192,9 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     _, down, _ = axes_toward(upper[0], upper[-1], eye.mean(axis=0) - upper.mean(axis=0))
     down = down * 2.0 * (patch.shape[0] + patch.shape[1])
     below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
-    light = socket_fill(patch, lashes, width, fallback)
-    above_over_light = socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0)
+    lines = skin_lines(patch, width)
+    light = socket_fill(patch, lashes, width, fallback, lines)
+    above_over_light = socket_fill(patch, lashes | below, width, fallback, lines) / np.maximum(light, 1.0)
     light.flags.writeable = above_over_light.flags.writeable = False  # ``at`` hands out views of them
     return SocketLight((x0, y0), light, above_over_light)
 
@@ -212,17 +213,26 @@ def _dark(patch: np.ndarray, mask: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     return mask & (cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0) < float(np.asarray(rgb, np.float32) @ LUMA))
 
 
-def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:
-    """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
-    the lashes and what is left of the eye) and across lines and spots in the skin from the skin
-    around them (a membrane fill)."""
+def skin_lines(patch: np.ndarray, width: float) -> np.ndarray:
+    """(h, w) bool: the lines and spots in ``patch``'s skin that ``socket_fill`` fills across (what
+    stands out of the skin's noise, narrower than a closing or opening takes out; not broad shading).
+    One patch filled across several holes measures them once."""
     gray = cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
-    # Lines and spots, not broad shading: what a closing (opening) narrower than them takes out.
     size = 2 * max(int(round(LINE_SCALE * width)), LINE_SCALE_PX) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     darker = gray < LINE_DARKER * cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
-    brighter = gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
-    skin = (~hole & ~darker & ~brighter).astype(np.float32)
+    darker |= gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
+    return darker
+
+
+def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray,
+                lines: np.ndarray | None = None) -> np.ndarray:
+    """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
+    the lashes and what is left of the eye) and across lines and spots in the skin from the skin
+    around them (a membrane fill). ``lines``: ``skin_lines(patch, width)``, if already measured."""
+    if lines is None:
+        lines = skin_lines(patch, width)
+    skin = (~(hole | lines)).astype(np.float32)
     if skin.sum() < 8:
         return np.broadcast_to(fallback, patch.shape).astype(np.float32)
     filled = _push_pull(patch, skin, fallback)

@@ -35,7 +35,7 @@ from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
 from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
-                       lid_shading, measure_socket_light, measure_tone, socket_fill)
+                       lid_shading, measure_socket_light, measure_tone, skin_lines, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -353,10 +353,12 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
-        rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
+        brow_hair = drawn_brow > 0.0
+        lines = skin_lines(patch, eye.width)  # one patch, filled across two holes
+        rendered = socket_fill(patch, lashes | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
-        around_lid = lab_lightness(socket_fill(patch, painted | under | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb))
+        around_lid = lab_lightness(socket_fill(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines))
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
         light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)

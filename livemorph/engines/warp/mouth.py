@@ -556,23 +556,26 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         x1, y1 = np.minimum(np.ceil(ends.max(axis=0) + reach).astype(int) + 1, (w, h))
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
-        # Distance from the segment corner -> a little past the outer corner, outside the opening.
-        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+        box = frame[y0:y1, x0:x1].astype(np.float32)
+        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
+        if not dark.any():
+            continue  # nothing dark to lift (most frames): the box is left as it is
+        # Distance from the segment corner -> a little past the outer corner, outside the opening
+        # (a column of rows and a row of columns, broadcast).
+        ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
         a, d = ends[0], ends[1] - ends[0]
         t = np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
         distance = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
         inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
         zone = smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
-        box = frame[y0:y1, x0:x1].astype(np.float32)
-        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
         # The dark goes toward its surroundings' own colour (what is not dark around it, blurred), in
         # the shade of a crease (``CORNER_SEAM_SHADE``): toward one lip colour it was a flat brown blob.
         light = (1.0 - dark) * (1.0 - inside)
         sigma = max(0.5 * reach, 1.0)
-        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(
-            cv2.GaussianBlur(light, (0, 0), sigma), 1e-3)[..., None]
-        fill = np.where(cv2.GaussianBlur(light, (0, 0), sigma)[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
+        light_around = cv2.GaussianBlur(light, (0, 0), sigma)
+        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
+        fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         lift = (strength * zone * dark)[..., None]
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
