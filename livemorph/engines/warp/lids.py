@@ -25,7 +25,7 @@ partly lowered, with the grain its stretching smoothed away laid back on.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -180,6 +180,11 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         tone = measure_tone(image, gray, upper, rings[1:], below, above)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
+        # The painter only uses the above-over-light factor within the relighting's bounds: held to
+        # them here, once, not on every frame's crop (the same values).
+        bounded = np.clip(light.above_over_light, *RELIGHT_BOUNDS)
+        bounded.flags.writeable = False
+        light = replace(light, above_over_light=bounded)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone),
                                               line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS,
@@ -376,7 +381,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
-        from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
+        from_above = eye.light.above_over_light_at(box)  # held to RELIGHT_BOUNDS in prepare_lids
         # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
         # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
         # own saturated colour, scaled up by the bound (the astronaut's orange speck).

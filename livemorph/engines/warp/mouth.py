@@ -560,7 +560,7 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
         dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
         if not dark.any():
-            continue  # nothing dark to lift (most frames): the box is left as it is
+            continue  # nothing dark to lift: the box is left as it is
         # Distance from the segment corner -> a little past the outer corner, outside the opening
         # (a column of rows and a row of columns, broadcast).
         ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
@@ -569,6 +569,9 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         distance = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
         inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
         zone = smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
+        lift = (strength * zone * dark)[..., None]
+        if not lift.any():
+            continue  # nothing dark near the corner (most frames): the box is left as it is
         # The dark goes toward its surroundings' own colour (what is not dark around it, blurred), in
         # the shade of a crease (``CORNER_SEAM_SHADE``): toward one lip colour it was a flat brown blob.
         light = (1.0 - dark) * (1.0 - inside)
@@ -576,7 +579,6 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         light_around = cv2.GaussianBlur(light, (0, 0), sigma)
         around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
         fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
-        lift = (strength * zone * dark)[..., None]
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
 
