@@ -21,7 +21,7 @@ shadows are), and toward the lash line the portrait's open lid's hue (thinner, p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -146,6 +146,14 @@ class SocketLight:
     # ``rgb`` (a factor): a shut lid is the upper lid's skin carried down (the lighter skin below
     # the eye made it a lit dome). A ratio of two portrait maps, so measured once.
     above_over_light: np.ndarray
+    # (h, w, 3) float32 ``rgb`` in CIE L*a*b* (derived, read-only): every frame's ``as_light_as_above``
+    # starts from it.
+    lab: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        lab = _lab(self.rgb)
+        lab.flags.writeable = False
+        object.__setattr__(self, "lab", lab)
 
     def at(self, box: tuple[int, int, int, int]) -> np.ndarray:
         """(h, w, 3) the light at the pixels of ``box`` (x0, y0, x1, y1; nearest edge beyond the map):
@@ -155,6 +163,11 @@ class SocketLight:
     def above_over_light_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
         """(h, w, 3) ``above_over_light`` at the pixels of ``box``, as ``at``."""
         return self._crop(self.above_over_light, box)
+
+    def lab_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(h, w, 3) ``lab`` at the pixels of ``box``, as ``at`` (CIE L*a*b* is per pixel: the same values
+        as converting ``at(box)``)."""
+        return self._crop(self.lab, box)
 
     def _crop(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         # Whole pixels: a slice (or, past the map's edge, its edge rows and columns repeated).
@@ -261,12 +274,14 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     return filled.astype(np.float32)
 
 
-def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None) -> np.ndarray:
+def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None, *,
+                      lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
     that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
     by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
-    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is."""
-    lab = _lab(light)
+    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is.
+    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed)."""
+    lab = _lab(light) if lab is None else np.array(lab, np.float32)
     target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
     darker = target - lab[..., 0]
     turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)

@@ -366,7 +366,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         around_lid = lab_lightness(socket_fill(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines))
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
-        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)
+        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling, lab=eye.light.lab_at(box))
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
