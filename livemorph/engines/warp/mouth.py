@@ -510,7 +510,8 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # On the lips only: a moustache's hairs or the wrinkles beside them are no marks.
     outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
     lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    # A column of rows and a row of columns, broadcast (the same values as full grids).
+    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
     along = (corner1 - corner0) / width
     side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
     across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
@@ -525,8 +526,8 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
     fill = FOLD_SHADE * closed
-    depth = (closed - box).mean(axis=2)
-    brightness = np.maximum(closed.mean(axis=2), 1.0)
+    depth = channel_mean(closed - box)[..., 0]
+    brightness = np.maximum(channel_mean(closed)[..., 0], 1.0)
     dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
     lift = (strength * zone * dark)[..., None]
     frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
