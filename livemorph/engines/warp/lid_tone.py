@@ -245,16 +245,17 @@ def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.
     around them (a membrane fill). ``lines``: ``skin_lines(patch, width)``, if already measured."""
     if lines is None:
         lines = skin_lines(patch, width)
-    skin = (~(hole | lines)).astype(np.float32)
+    skin = ~(hole | lines)
     if skin.sum() < 8:
         return np.broadcast_to(fallback, patch.shape).astype(np.float32)
     filled = _push_pull(patch, skin, fallback)
     return cv2.GaussianBlur(filled, (0, 0), max(SMOOTHING * width, 0.8))
 
 
-def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """``values`` where ``weight`` is 1, filled from coarser and coarser averages where it is
-    not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``values`` where ``known`` (bool) is set, filled from coarser and coarser averages where it
+    is not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+    weight = known.astype(np.float32)
     pyramid = []
     summed, total = values * weight[..., None], weight
     while min(total.shape) > 2:
@@ -263,7 +264,7 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     whole = summed.reshape(-1, 3).sum(axis=0)
     mean = whole / total.sum() if total.sum() > 1e-6 else fallback
     filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
-    for summed, total in reversed(pyramid):
+    for summed, total in reversed(pyramid[1:]):
         coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
         sure = np.minimum(np.maximum(2.0 * total, 0.0), 1.0)[..., None]
         # sure * summed / total + (1 - sure) * coarse, in place (small arrays: each temporary costs).
@@ -271,6 +272,11 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
         filled /= np.maximum(total, 1e-6)[..., None]
         coarse *= 1.0 - sure
         filled += coarse
+    if pyramid:
+        # The finest level's weights are 0 or 1: the blend above is there exactly the known values
+        # where set and the coarser fill elsewhere (the largest level, in one pass).
+        coarse = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
+        filled = np.where(known[..., None], values, coarse)
     return filled.astype(np.float32)
 
 
