@@ -277,7 +277,7 @@ def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> n
         # where set and the coarser fill elsewhere (the largest level, in one pass).
         coarse = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
         filled = np.where(known[..., None], values, coarse)
-    return filled.astype(np.float32)
+    return filled.astype(np.float32, copy=False)
 
 
 def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None, *,
@@ -304,7 +304,7 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     corners = 1.0 - np.where(t < 0.5, CORNER_SHADE[0], CORNER_SHADE[1]) * (1.0 - np.sin(np.pi * t)) ** 2
     light = 1.0 + BULGE_LIGHT * np.exp(-((t - 0.45) / 0.3) ** 2 - ((v - 0.55) / 0.3) ** 2)
     shadow = 1.0 - LASH_SHADOW * smoothstep(LASH_SHADOW_REACH, 0.0, v)
-    return (corners * light * shadow).astype(np.float32)
+    return (corners * light * shadow).astype(np.float32, copy=False)
 
 
 def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -316,7 +316,7 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
     shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
-    return (shaded * hue * skin).astype(np.float32)
+    return (shaded * hue * skin).astype(np.float32, copy=False)
 
 
 def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:

@@ -394,8 +394,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         patch += lid[..., None] * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
-    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32)
-    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
+    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32, copy=False)
+    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
 
@@ -450,7 +450,7 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     peak = np.where(profile[rows, before] <= profile[rows, after], before, after)
     ratio = profile[rows, peak] / np.maximum(profile, 1.0)
     share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
-    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
+    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32, copy=False)
 
 
 @functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
@@ -468,13 +468,13 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
     """0 at and beyond the eye's corners, rising smoothly to 1 from ``full`` of the way along it
     from each, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
-    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32)
+    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32, copy=False)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
     """1 in the middle of the eye, 0 at and beyond its corners, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
-    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32)
+    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32, copy=False)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
@@ -487,7 +487,7 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     d = g.above_meet
     spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
-    line = (lash * LASH_OPACITY * line).astype(np.float32)
+    line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
     patch += line[..., None] * (eye.lash_rgb - patch)
 
 
