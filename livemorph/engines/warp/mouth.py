@@ -548,7 +548,6 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
     if reach < 1.0:
         return
     floor_l = CORNER_SEAM_FLOOR * float(g.lip_lab[0])
-    target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
     h, w = frame.shape[:2]
     for inner, outer in ((UPPER_INNER[0], UPPER_OUTER[0]), (UPPER_INNER[-1], UPPER_OUTER[-1])):
         corner, out_corner = moved_xy[inner, :2].astype(np.float64), moved_xy[outer, :2].astype(np.float64)
@@ -579,6 +578,7 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         sigma = max(0.5 * reach, 1.0)
         light_around = cv2.GaussianBlur(light, (0, 0), sigma)
         around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
+        target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
         fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
