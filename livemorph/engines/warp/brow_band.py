@@ -266,8 +266,11 @@ def _colour_along(small: np.ndarray, strip: np.ndarray, sigma: float) -> np.ndar
     count = cv2.GaussianBlur(strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
     in_strip = small * strip[..., None]
     total = cv2.GaussianBlur(in_strip.sum(axis=0)[None], (0, 0), sigmaX=sigma, sigmaY=0.01)
-    overall = in_strip.sum(axis=(0, 1)) / strip.sum()
-    return np.where(count[..., None] > 1e-3, total / np.maximum(count, 1e-3)[..., None], overall)
+    along = total / np.maximum(count, 1e-3)[..., None]
+    near = count[..., None] > 1e-3
+    if near.all():
+        return along  # every column has strip near it (most frames): the strip's mean is not needed
+    return np.where(near, along, in_strip.sum(axis=(0, 1)) / strip.sum())
 
 
 def _skin_not_hair(small: np.ndarray, strip: np.ndarray) -> np.ndarray:

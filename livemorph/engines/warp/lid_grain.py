@@ -205,18 +205,18 @@ def grain_at(strip: np.ndarray, cols: np.ndarray, rows: np.ndarray) -> np.ndarra
     cols = np.round(cols)
     beyond = rows >= height
     if beyond.any():
+        # Worked out at those pixels alone (whole pixel numbers: exact in any float type).
+        rows, cols = rows.astype(np.float32), cols.astype(np.float32)
+        up, along = rows[beyond] - height, cols[beyond]
         cell = min(max(height // 2, CELL_MIN_PX), height)
-        up = rows - height
-        cell_y, cell_x = np.floor(up / cell), np.floor(cols / cell)
+        cell_y, cell_x = np.floor(up / cell), np.floor(along / cell)
         pick = _cell_hash(cell_x + CELL_SEED, cell_y)
-        in_y, in_x = up - cell_y * cell, cols - cell_x * cell
+        in_y, in_x = up - cell_y * cell, along - cell_x * cell
         in_y = np.where(pick & 1, cell - 1 - in_y, in_y)
         in_x = np.where(pick & 2, cell - 1 - in_x, in_x)
-        from_y = (pick >> 2) % (height - cell + 1)
-        from_x = (pick >> 12) % max(width - cell + 1, 1)
-        rows = np.where(beyond, from_y + in_y, rows)
-        cols = np.where(beyond, from_x + in_x, cols)
-    return cv2.remap(strip, cols.astype(np.float32), rows.astype(np.float32), cv2.INTER_NEAREST,
+        rows[beyond] = (pick >> 2) % (height - cell + 1) + in_y
+        cols[beyond] = (pick >> 12) % max(width - cell + 1, 1) + in_x
+    return cv2.remap(strip, cols.astype(np.float32, copy=False), rows.astype(np.float32, copy=False), cv2.INTER_NEAREST,
                      borderMode=cv2.BORDER_REFLECT_101)
 
 

@@ -21,7 +21,7 @@ shadows are), and toward the lash line the portrait's open lid's hue (thinner, p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -146,6 +146,14 @@ class SocketLight:
     # ``rgb`` (a factor): a shut lid is the upper lid's skin carried down (the lighter skin below
     # the eye made it a lit dome). A ratio of two portrait maps, so measured once.
     above_over_light: np.ndarray
+    # (h, w, 3) float32 ``rgb`` in CIE L*a*b* (derived, read-only): every frame's ``as_light_as_above``
+    # starts from it.
+    lab: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        lab = _lab(self.rgb)
+        lab.flags.writeable = False
+        object.__setattr__(self, "lab", lab)
 
     def at(self, box: tuple[int, int, int, int]) -> np.ndarray:
         """(h, w, 3) the light at the pixels of ``box`` (x0, y0, x1, y1; nearest edge beyond the map):
@@ -155,6 +163,11 @@ class SocketLight:
     def above_over_light_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
         """(h, w, 3) ``above_over_light`` at the pixels of ``box``, as ``at``."""
         return self._crop(self.above_over_light, box)
+
+    def lab_at(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """(h, w, 3) ``lab`` at the pixels of ``box``, as ``at`` (CIE L*a*b* is per pixel: the same values
+        as converting ``at(box)``)."""
+        return self._crop(self.lab, box)
 
     def _crop(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         # Whole pixels: a slice (or, past the map's edge, its edge rows and columns repeated).
@@ -192,8 +205,9 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     _, down, _ = axes_toward(upper[0], upper[-1], eye.mean(axis=0) - upper.mean(axis=0))
     down = down * 2.0 * (patch.shape[0] + patch.shape[1])
     below = polygon_mask(patch.shape[:2], np.vstack([margin, margin[::-1] + down])) > 0
-    light = socket_fill(patch, lashes, width, fallback)
-    above_over_light = socket_fill(patch, lashes | below, width, fallback) / np.maximum(light, 1.0)
+    lines = skin_lines(patch, width)
+    light = socket_fill(patch, lashes, width, fallback, lines)
+    above_over_light = socket_fill(patch, lashes | below, width, fallback, lines) / np.maximum(light, 1.0)
     light.flags.writeable = above_over_light.flags.writeable = False  # ``at`` hands out views of them
     return SocketLight((x0, y0), light, above_over_light)
 
@@ -212,26 +226,36 @@ def _dark(patch: np.ndarray, mask: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     return mask & (cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0) < float(np.asarray(rgb, np.float32) @ LUMA))
 
 
-def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray) -> np.ndarray:
-    """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
-    the lashes and what is left of the eye) and across lines and spots in the skin from the skin
-    around them (a membrane fill)."""
+def skin_lines(patch: np.ndarray, width: float) -> np.ndarray:
+    """(h, w) bool: the lines and spots in ``patch``'s skin that ``socket_fill`` fills across (what
+    stands out of the skin's noise, narrower than a closing or opening takes out; not broad shading).
+    One patch filled across several holes measures them once."""
     gray = cv2.GaussianBlur(patch @ LUMA, (0, 0), 1.0)  # noise is skin; judged on what stands out of it
-    # Lines and spots, not broad shading: what a closing (opening) narrower than them takes out.
     size = 2 * max(int(round(LINE_SCALE * width)), LINE_SCALE_PX) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     darker = gray < LINE_DARKER * cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
-    brighter = gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
-    skin = (~hole & ~darker & ~brighter).astype(np.float32)
+    darker |= gray > LINE_BRIGHTER * cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
+    return darker
+
+
+def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray,
+                lines: np.ndarray | None = None) -> np.ndarray:
+    """(h, w, 3) the skin's smoothed light in ``patch``, carried across ``hole`` (bool mask, e.g.
+    the lashes and what is left of the eye) and across lines and spots in the skin from the skin
+    around them (a membrane fill). ``lines``: ``skin_lines(patch, width)``, if already measured."""
+    if lines is None:
+        lines = skin_lines(patch, width)
+    skin = ~(hole | lines)
     if skin.sum() < 8:
         return np.broadcast_to(fallback, patch.shape).astype(np.float32)
     filled = _push_pull(patch, skin, fallback)
     return cv2.GaussianBlur(filled, (0, 0), max(SMOOTHING * width, 0.8))
 
 
-def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """``values`` where ``weight`` is 1, filled from coarser and coarser averages where it is
-    not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``values`` where ``known`` (bool) is set, filled from coarser and coarser averages where it
+    is not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+    weight = known.astype(np.float32)
     pyramid = []
     summed, total = values * weight[..., None], weight
     while min(total.shape) > 2:
@@ -240,7 +264,7 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
     whole = summed.reshape(-1, 3).sum(axis=0)
     mean = whole / total.sum() if total.sum() > 1e-6 else fallback
     filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
-    for summed, total in reversed(pyramid):
+    for summed, total in reversed(pyramid[1:]):
         coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
         sure = np.minimum(np.maximum(2.0 * total, 0.0), 1.0)[..., None]
         # sure * summed / total + (1 - sure) * coarse, in place (small arrays: each temporary costs).
@@ -248,15 +272,22 @@ def _push_pull(values: np.ndarray, weight: np.ndarray, fallback: np.ndarray) -> 
         filled /= np.maximum(total, 1e-6)[..., None]
         coarse *= 1.0 - sure
         filled += coarse
-    return filled.astype(np.float32)
+    if pyramid:
+        # The finest level's weights are 0 or 1: the blend above is there exactly the known values
+        # where set and the coarser fill elsewhere (the largest level, in one pass).
+        coarse = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
+        filled = np.where(known[..., None], values, coarse)
+    return filled.astype(np.float32, copy=False)
 
 
-def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None) -> np.ndarray:
+def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None, *,
+                      lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
     that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
     by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
-    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is."""
-    lab = _lab(light)
+    right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is.
+    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed)."""
+    lab = _lab(light) if lab is None else np.array(lab, np.float32)
     target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
     darker = target - lab[..., 0]
     turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)
@@ -273,7 +304,7 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     corners = 1.0 - np.where(t < 0.5, CORNER_SHADE[0], CORNER_SHADE[1]) * (1.0 - np.sin(np.pi * t)) ** 2
     light = 1.0 + BULGE_LIGHT * np.exp(-((t - 0.45) / 0.3) ** 2 - ((v - 0.55) / 0.3) ** 2)
     shadow = 1.0 - LASH_SHADOW * smoothstep(LASH_SHADOW_REACH, 0.0, v)
-    return (corners * light * shadow).astype(np.float32)
+    return (corners * light * shadow).astype(np.float32, copy=False)
 
 
 def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -285,7 +316,7 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
     shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
-    return (shaded * hue * skin).astype(np.float32)
+    return (shaded * hue * skin).astype(np.float32, copy=False)
 
 
 def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ partly lowered, with the grain its stretching smoothed away laid back on.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -35,7 +35,7 @@ from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
 from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
-                       lid_shading, measure_socket_light, measure_tone, socket_fill)
+                       lid_shading, measure_socket_light, measure_tone, skin_lines, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -180,6 +180,11 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
         tone = measure_tone(image, gray, upper, rings[1:], below, above)
         light = measure_socket_light(image, np.vstack([upper, lower[-2:0:-1]]), np.vstack([rings[2], lower]), width,
                                      tone.lid_rgb, brow=xy[list(brow)], upper=upper)
+        # The painter only uses the above-over-light factor within the relighting's bounds: held to
+        # them here, once, not on every frame's crop (the same values).
+        bounded = np.clip(light.above_over_light, *RELIGHT_BOUNDS)
+        bounded.flags.writeable = False
+        light = replace(light, above_over_light=bounded)
         eyes.append(EyeLook(tone=tone, light=light, lash_rgb=_dark_rgb(image, gray, margin > 0), width=width,
                             grain=grain_strip(image, upper, rings[2], width, (below, bone),
                                               line_levels=GRAIN_LINE_LEVELS, colour_levels=GRAIN_COLOUR_LEVELS,
@@ -353,13 +358,15 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
         drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
-        rendered = socket_fill(patch, lashes | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb)
+        brow_hair = drawn_brow > 0.0
+        lines = skin_lines(patch, eye.width)  # one patch, filled across two holes
+        rendered = socket_fill(patch, lashes | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
-        around_lid = lab_lightness(socket_fill(patch, painted | under | (drawn_brow > 0.0), eye.width, eye.tone.lid_rgb))
+        around_lid = lab_lightness(socket_fill(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines))
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
-        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling)
+        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling, lab=eye.light.lab_at(box))
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
@@ -374,7 +381,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
-        from_above = np.clip(eye.light.above_over_light_at(box), *RELIGHT_BOUNDS)
+        from_above = eye.light.above_over_light_at(box)  # held to RELIGHT_BOUNDS in prepare_lids
         # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
         # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
         # own saturated colour, scaled up by the bound (the astronaut's orange speck).
@@ -387,8 +394,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         patch += lid[..., None] * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
-    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32)
-    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32)
+    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32, copy=False)
+    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
     patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
 
 
@@ -443,7 +450,7 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     peak = np.where(profile[rows, before] <= profile[rows, after], before, after)
     ratio = profile[rows, peak] / np.maximum(profile, 1.0)
     share = smoothstep(RING_LIFT[1], RING_LIFT[0], ratio) * ~ended
-    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32)
+    return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32, copy=False)
 
 
 @functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
@@ -461,13 +468,13 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
     """0 at and beyond the eye's corners, rising smoothly to 1 from ``full`` of the way along it
     from each, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
-    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32)
+    return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32, copy=False)
 
 
 def _middle(s: np.ndarray, length: float) -> np.ndarray:
     """1 in the middle of the eye, 0 at and beyond its corners, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
-    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32)
+    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32, copy=False)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
@@ -480,7 +487,7 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     d = g.above_meet
     spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
-    line = (lash * LASH_OPACITY * line).astype(np.float32)
+    line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
     patch += line[..., None] * (eye.lash_rgb - patch)
 
 

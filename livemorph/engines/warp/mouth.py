@@ -510,7 +510,8 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # On the lips only: a moustache's hairs or the wrinkles beside them are no marks.
     outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
     lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+    # A column of rows and a row of columns, broadcast (the same values as full grids).
+    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
     along = (corner1 - corner0) / width
     side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
     across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
@@ -525,8 +526,8 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
     fill = FOLD_SHADE * closed
-    depth = (closed - box).mean(axis=2)
-    brightness = np.maximum(closed.mean(axis=2), 1.0)
+    depth = channel_mean(closed - box)[..., 0]
+    brightness = np.maximum(channel_mean(closed)[..., 0], 1.0)
     dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
     lift = (strength * zone * dark)[..., None]
     frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
@@ -547,7 +548,6 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
     if reach < 1.0:
         return
     floor_l = CORNER_SEAM_FLOOR * float(g.lip_lab[0])
-    target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
     h, w = frame.shape[:2]
     for inner, outer in ((UPPER_INNER[0], UPPER_OUTER[0]), (UPPER_INNER[-1], UPPER_OUTER[-1])):
         corner, out_corner = moved_xy[inner, :2].astype(np.float64), moved_xy[outer, :2].astype(np.float64)
@@ -556,24 +556,30 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         x1, y1 = np.minimum(np.ceil(ends.max(axis=0) + reach).astype(int) + 1, (w, h))
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
-        # Distance from the segment corner -> a little past the outer corner, outside the opening.
-        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+        box = frame[y0:y1, x0:x1].astype(np.float32)
+        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
+        if not dark.any():
+            continue  # nothing dark to lift: the box is left as it is
+        # Distance from the segment corner -> a little past the outer corner, outside the opening
+        # (a column of rows and a row of columns, broadcast).
+        ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
         a, d = ends[0], ends[1] - ends[0]
         t = np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / max(float(d @ d), 1e-6), 0.0, 1.0)
         distance = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
         inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
         zone = smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside)
-        box = frame[y0:y1, x0:x1].astype(np.float32)
-        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-        dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
+        lift = (strength * zone * dark)[..., None]
+        if not lift.any():
+            continue  # nothing dark near the corner (most frames): the box is left as it is
         # The dark goes toward its surroundings' own colour (what is not dark around it, blurred), in
         # the shade of a crease (``CORNER_SEAM_SHADE``): toward one lip colour it was a flat brown blob.
         light = (1.0 - dark) * (1.0 - inside)
         sigma = max(0.5 * reach, 1.0)
-        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(
-            cv2.GaussianBlur(light, (0, 0), sigma), 1e-3)[..., None]
-        fill = np.where(cv2.GaussianBlur(light, (0, 0), sigma)[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
-        lift = (strength * zone * dark)[..., None]
+        light_around = cv2.GaussianBlur(light, (0, 0), sigma)
+        around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
+        target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
+        fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
 
