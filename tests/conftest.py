@@ -161,3 +161,21 @@ def engine(config):
     from livemorph.engines.warp import WarpEngine
 
     return WarpEngine(config.warp)
+
+
+@pytest.fixture(scope="module")
+def puppets(config, image_tracker):
+    """``puppets(name)`` -> (portrait, puppet): a shared portrait on the default warp engine, built
+    as `render` and `run` build it (``puppet_for``: relax and response curves included), once per module."""
+    from livemorph.engines.warp import WarpEngine
+    from livemorph.runtime.render import puppet_for
+
+    engine = WarpEngine(config.warp)
+    cache = {}
+
+    def get(name: str):
+        if name not in cache:
+            portrait = shared_face(name, config, image_tracker)
+            cache[name] = (portrait, puppet_for(engine, portrait, config))
+        return cache[name]
+    return get

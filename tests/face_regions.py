@@ -41,11 +41,9 @@ EYE_CONTOURS = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 15
                 ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
 
 
-def shut_lid_and_skin(shape, landmarks, reach: float):
-    """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
-    0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around
-    the open eye (0.06 to ``reach`` eye widths above its upper and below its lower lid margin, past
-    the lashes)."""
+def eye_frames(landmarks):
+    """Per eye (``EYE_CONTOURS``): its upper and lower lid points (outer -> inner), its width
+    (corner to corner, px) and the unit vector across the eye toward the lower lid ("down")."""
     lm = np.asarray(landmarks, np.float64)[:, :2]
     for upper, lower, (outer, inner) in EYE_CONTOURS:
         up, low = lm[list(upper)], lm[list(lower)]
@@ -54,6 +52,15 @@ def shut_lid_and_skin(shape, landmarks, reach: float):
         down = np.array([-axis[1], axis[0]])
         if float((low - up).mean(axis=0) @ down) < 0:
             down = -down
+        yield up, low, width, down
+
+
+def shut_lid_and_skin(shape, landmarks, reach: float):
+    """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
+    0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around
+    the open eye (0.06 to ``reach`` eye widths above its upper and below its lower lid margin, past
+    the lashes)."""
+    for up, low, width, down in eye_frames(landmarks):
         lid = polygon(shape, np.vstack([up - 0.2 * width * down, (0.5 * (up + low))[::-1]]))
         skin = (polygon(shape, np.vstack([up - 0.06 * width * down, (up - reach * width * down)[::-1]]))
                 | polygon(shape, np.vstack([low + 0.06 * width * down, (low + reach * width * down)[::-1]])))

@@ -17,11 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
-from face_regions import polygon
-
-# MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), per eye.
-EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
-        ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))
+from face_regions import eye_frames, polygon
 
 
 def _fine_detail(image: np.ndarray) -> np.ndarray:
@@ -33,14 +29,8 @@ def _regions(landmarks, shape, covered: tuple[float, float]):
     """Per eye: the band of the open eye from ``covered[0]`` to ``covered[1]`` of the way from the
     upper to the lower lid (inner lid points only; where the lid lies once closed), and the
     cheek from 0.15 to 0.45 eye widths below the lower lid."""
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner) in EYES:
-        up, low = lm[list(upper)][1:-1], lm[list(lower)][1:-1]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
+    for up, low, width, down in eye_frames(landmarks):
+        up, low = up[1:-1], low[1:-1]
         top, bottom = up + covered[0] * (low - up), up + covered[1] * (low - up)
         lid = polygon(shape, np.vstack([top, bottom[::-1]]))
         cheek = polygon(shape, np.vstack([low + 0.15 * width * down, (low + 0.45 * width * down)[::-1]]))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import render_change, shared_face
-from face_regions import EYE_CONTOURS, fine_detail, polygon, robust_spread, shut_lid_and_skin
+from face_regions import eye_frames, fine_detail, polygon, robust_spread, shut_lid_and_skin
 
 # A shut lid's skin is no grainier than the cheek's by more than this (a little: the lid's own
 # detail at the pixel includes the lash line's edge and the lid's shading).
@@ -28,14 +28,8 @@ AS_GRAINY = 1.35
 
 def _cheeks(shape, landmarks):
     """Per eye: the bare cheek from 0.25 to 0.6 eye widths below the lower lid margin."""
-    lm = np.asarray(landmarks, np.float64)[:, :2]
-    for upper, lower, (outer, inner) in EYE_CONTOURS:
-        up, low = lm[list(upper)][1:-1], lm[list(lower)][1:-1]
-        width = float(np.linalg.norm(lm[outer] - lm[inner]))
-        axis = (lm[inner] - lm[outer]) / width
-        down = np.array([-axis[1], axis[0]])
-        if float((low - up).mean(axis=0) @ down) < 0:
-            down = -down
+    for _, low, width, down in eye_frames(landmarks):
+        low = low[1:-1]
         yield polygon(shape, np.vstack([low + 0.25 * width * down, (low + 0.6 * width * down)[::-1]]))
 
 

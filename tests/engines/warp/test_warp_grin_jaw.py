@@ -13,11 +13,9 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.engines.warp import WarpEngine
 from livemorph.face.tracking import BLENDSHAPE_INDEX
-from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face, user_change
+from conftest import user_change
 from face_regions import FACE_OVAL, LOWER_INNER, OUTER_LIPS, UPPER_INNER, fill
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
@@ -36,19 +34,6 @@ def _corner_lift(track) -> float:
 
 def _smile(track) -> float:
     return float(np.mean([track.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
-
-
-@pytest.fixture(scope="module")
-def puppets(config, image_tracker):
-    engine = WarpEngine(config.warp)
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            portrait = shared_face(name, config, image_tracker)
-            cache[name] = (portrait, puppet_for(engine, portrait, config))
-        return cache[name]
-    return get
 
 
 @pytest.mark.slow

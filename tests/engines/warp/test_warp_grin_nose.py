@@ -14,10 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from livemorph.engines.warp import WarpEngine
-from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face, user_change
+from conftest import user_change
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
 JAW_DROP = {"AU26": 2.8, "AU25": 3.0}  # the driver's round "O", no smile
@@ -33,14 +31,12 @@ def _nose_base_below_eyes(track) -> float:
 
 
 @pytest.fixture(scope="module")
-def nose_bases(config, image_tracker):
-    engine = WarpEngine(config.warp)
+def nose_bases(puppets, image_tracker):
     cache = {}
 
     def get(name):
         if name not in cache:
-            portrait = shared_face(name, config, image_tracker)
-            puppet = puppet_for(engine, portrait, config)
+            portrait, puppet = puppets(name)
             source = image_tracker.detect_largest(portrait.image)
             neutral = image_tracker.detect_largest(puppet.step(user_change()))
             jaw = image_tracker.detect_largest(puppet.step(user_change(**JAW_DROP)))

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from livemorph.engines.warp import WarpEngine
-from livemorph.runtime.render import puppet_for
 
 from conftest import render_and_track, shared_face, user_change
 
@@ -30,14 +29,12 @@ def _up(xy: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def jaw_drops(config, image_tracker):
-    engine = WarpEngine(config.warp)
+def jaw_drops(puppets, image_tracker):
     cache = {}
 
     def get(name):
         if name not in cache:
-            portrait = shared_face(name, config, image_tracker)
-            puppet = puppet_for(engine, portrait, config)
+            _, puppet = puppets(name)
             rest = image_tracker.detect_largest(puppet.step(user_change()))
             jaw = image_tracker.detect_largest(puppet.step(user_change(**JAW_DROP)))
             assert rest.present and jaw.present, "the tracker lost the face"
