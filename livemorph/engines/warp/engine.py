@@ -40,12 +40,13 @@ from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
-from .grin_folds import grin_released, prepare_grin_folds, soften_grin_folds
+from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
-                           ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, wide_opening, keep_the_philtrum, nose_hold, nose_hold_share,
-                           limit_smile, lip_over_teeth, part_smiling_lips, release_grin_corners, smile_bounds)
+                           ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
+                           lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
+                           smile_bounds, wide_opening)
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +283,7 @@ class WarpEngine:
         # Lids that close meet where the blink puts them; the cheek push fades out as they do.
         disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
         limit_smile(disp, prepared.vertices, prepared.smile)
-        released = grin_released(delta, prepared.resting_aus, AU.AU12)
+        released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
         # did); held before the corners are placed against the lip centre.
         hold_above_the_jaw(disp, prepared.nose_hold, prepared.smile.up, nose_hold_share(released))
@@ -370,7 +371,7 @@ class WarpEngine:
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         if prepared.grin_folds is not None:  # a grin let go takes its folds with it
             soften_grin_folds(out, prepared.grin_folds, map_xy, prepared.region, moved, prepared.vertices,
-                              grin_released(change, prepared.resting_aus, AU.AU12))
+                              let_go(change, prepared.resting_aus, AU.AU12))
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)

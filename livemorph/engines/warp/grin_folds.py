@@ -80,12 +80,6 @@ def prepare_grin_folds(image: np.ndarray, landmarks: np.ndarray, resting_au12: f
     return GrinFolds(box=(int(x0), int(y0), int(x1), int(y1)), lift=(lift * region).astype(np.float32), width=width)
 
 
-def grin_released(change: np.ndarray, resting: np.ndarray, au12: int) -> float:
-    """0..1: the share of the portrait's resting smile (AU12) that ``change`` takes back."""
-    own = float(resting[au12])
-    return float(np.clip(-float(change[au12]) / own, 0.0, 1.0)) if own > 0.0 else 0.0
-
-
 def soften_grin_folds(frame: np.ndarray, folds: GrinFolds, map_xy: np.ndarray, region: tuple[int, int, int, int],
                       moved_xy: np.ndarray, source_xy: np.ndarray, released: float) -> None:
     """In place: the folds, carried where the warp put their skin (``map_xy``: the region's

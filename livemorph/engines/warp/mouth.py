@@ -796,8 +796,9 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_
     highlights = float(np.percentile(luminance, TEETH_HIGHLIGHT))
     sclera = _eye_whites(image, xy)
     eye_whites = float(sclera.mean()) if sclera is not None else 0.0
+    around = _skin_around_the_mouth(xy, face)
     target = min(max(highlights, 1.3 * float(skin.mean()), 0.92 * eye_whites), max(highlights, eye_whites),
-                 _near_mouth_highlight(image, xy, face))
+                 _near_mouth_highlight(image, around))
     every_4th = image[::4, ::4].reshape(-1, 3).astype(np.float32)  # plenty for the picture's white
     picture_luminance = every_4th.mean(axis=1)
     white_point = float(np.percentile(picture_luminance, 99.5))
@@ -813,7 +814,6 @@ def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_
         face_whites.append(sclera)
     white = np.median(every_4th[picture_luminance >= white_point], axis=0)
     teeth = _warm_as_the_whites(np.clip(teeth, 0, 240), white, face_whites)
-    around = _skin_around_the_mouth(xy, face)
     lightest = float(np.percentile(_to_lab(image[around])[:, 0], NEAR_MOUTH_LIGHTEST)) if around.sum() >= 50 else 0.0
     return _lit_as_teeth(teeth, lip_rgb, lightest, white)
 
@@ -836,11 +836,11 @@ def _black_level(image: np.ndarray) -> float:
     return float(np.percentile(image[::4, ::4].reshape(-1, 3).astype(np.float32).mean(axis=1), BLACK_PERCENTILE))
 
 
-def _near_mouth_highlight(image: np.ndarray, xy: np.ndarray, face: np.ndarray) -> float:
-    """The brightest skin around the mouth (``NEAR_MOUTH_HIGHLIGHT`` percentile of its mean
-    RGB): the light the teeth are in. Lisa3's painted teeth, at her face's highlights, were
-    brighter than any skin near her mouth ("too bright and clean" in a dim photo)."""
-    skin = _skin_around_the_mouth(xy, face)
+def _near_mouth_highlight(image: np.ndarray, skin: np.ndarray) -> float:
+    """The brightest of the skin around the mouth (``skin``, ``_skin_around_the_mouth``):
+    ``NEAR_MOUTH_HIGHLIGHT`` percentile of its mean RGB, the light the teeth are in. Lisa3's
+    painted teeth, at her face's highlights, were brighter than any skin near her mouth ("too
+    bright and clean" in a dim photo)."""
     if skin.sum() < 50:
         return 255.0
     return float(np.percentile(image[skin].astype(np.float32).mean(axis=1), NEAR_MOUTH_HIGHLIGHT))

@@ -401,6 +401,13 @@ def limit_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBou
         displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
 
 
+def let_go(change: np.ndarray, resting: np.ndarray, au: int, at_least: float = 0.0) -> float:
+    """0..1: the share of the portrait's own ``au`` (its resting value, taken as no less than
+    ``at_least``) that ``change`` takes back; 0 where the portrait shows none of it."""
+    own = max(float(resting[au]), at_least)
+    return float(np.clip(-float(change[au]) / own, 0.0, 1.0)) if own > 0.0 else 0.0
+
+
 def lip_over_teeth(change: np.ndarray, resting: np.ndarray) -> float:
     """0..1: how far ``change`` lets the portrait's grin go, as the upper lip sees it: the share
     of its own upper-lip raise (AU10, what shows a grin's upper teeth) taken back, no more than
@@ -408,6 +415,4 @@ def lip_over_teeth(change: np.ndarray, resting: np.ndarray) -> float:
     A grin relaxing into a jaw drop lowers the upper lip over the teeth (a driver's round "O"
     shows no upper teeth); the AU10 column cannot draw that, the inner lips' gap being the
     jaw's alone (``au_mesh.AUMeshModel.localized_basis``)."""
-    lip = float(np.clip(-float(change[AU10]) / max(float(resting[AU10]), 1.0), 0.0, 1.0))
-    smile = float(np.clip(-float(change[AU12]) / max(float(resting[AU12]), 1.0), 0.0, 1.0))
-    return min(lip, smile)
+    return min(let_go(change, resting, AU10, at_least=1.0), let_go(change, resting, AU12, at_least=1.0))
