@@ -42,6 +42,7 @@ from .direction import unit
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip
+from .raster import polygon_mask
 from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
@@ -158,9 +159,9 @@ def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
     for brow, crease, brow_top in BANDS:
         upper, lower = xy[list(brow_top)], xy[list(brow)]
         height = max(float(np.mean(lower[:, 1] - upper[:, 1])), 1.0)
-        strip = _polygon_mask(grey.shape, upper, lower)
-        band = _polygon_mask(grey.shape, lower, xy[list(crease)])
-        forehead = _polygon_mask(grey.shape, upper - [0.0, FOREHEAD_ABOVE[1] * height],
+        strip = _between(grey.shape, upper, lower)
+        band = _between(grey.shape, lower, xy[list(crease)])
+        forehead = _between(grey.shape, upper - [0.0, FOREHEAD_ABOVE[1] * height],
                                  upper - [0.0, FOREHEAD_ABOVE[0] * height])
         if not (strip.any() and band.any() and forehead.any()):
             return 1.0  # too small to tell: as before
@@ -170,11 +171,9 @@ def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
     return seen
 
 
-def _polygon_mask(shape: tuple[int, int], top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+def _between(shape: tuple[int, int], top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
     """(h, w) bool: the region between two polylines drawn the same way (outer end -> inner)."""
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(np.concatenate([top, bottom[::-1]])).astype(np.int32)], 1)
-    return mask.astype(bool)
+    return polygon_mask(shape, np.concatenate([top, bottom[::-1]]))
 
 
 def band_height(xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) -> float:

@@ -325,7 +325,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     crease_s = g.crease_s
     top_n = np.maximum(g.crease_n, g.arc_at(crease_s) + MIN_LID_HEIGHT * eye.width)
     cover = max(COVER_ABOVE * eye.width, MIN_PX)
-    top = g.point(crease_s, top_n + cover * _middle(crease_s, g.length))
+    top = g.point(crease_s, top_n + cover * _toward_middle(crease_s, g.length, MIDDLE_FROM))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
     lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
@@ -333,7 +333,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     v = g.above_meet / height
     # In the middle of the eye it is painted fully up to the crease, fading out above it; toward
     # the corners it fades out below the crease instead, into the warped skin.
-    middle = _middle(g.s, g.length)
+    middle = _toward_middle(g.s, g.length, MIDDLE_FROM)
     lid *= smoothstep(1.0 + middle * cover / height, 0.55 + 0.45 * middle, v)
     painted = lid > PAINTED
     lid *= fill
@@ -469,12 +469,6 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
     from each, at ``s`` along it (pixels)."""
     t = np.asarray(s, np.float32) / max(length, 1.0)
     return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32, copy=False)
-
-
-def _middle(s: np.ndarray, length: float) -> np.ndarray:
-    """1 in the middle of the eye, 0 at and beyond its corners, at ``s`` along it (pixels)."""
-    t = np.asarray(s, np.float32) / max(length, 1.0)
-    return (smoothstep(0.0, MIDDLE_FROM, t) * smoothstep(1.0, 1.0 - MIDDLE_FROM, t)).astype(np.float32, copy=False)
 
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
