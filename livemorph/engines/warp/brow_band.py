@@ -23,8 +23,9 @@ AU01/AU02 +3 two dips in 8 of 10 columns above it, the source one). So on a fore
 where ``brow_raise`` spreads the stretch from lid to brow, the paint's share is how clearly the
 portrait shows brows (``brows_visible``). A frontal eye keeps it all: there the stretch lands in
 the thin band right above the crease ring, and unpainted, the lit lid skin it lifts into the band
-showed as a pale, streaked patch (her other eye). Its paint grades from the socket's shadow under
-the brow to lit skin (``SHADOW_GRADE``), not lit to the top.
+showed as a pale, streaked patch (her other eye). Its paint is the socket's shadow under the
+brow, grading only slowly toward lit skin (``SHADOW_GRADE``): lit skin there was a pale oval
+ringed by the risen shadow, read as a dark ring round a widened eye.
 
 Behind glasses the band ends at the frame, which stays: ``fill_frame_gap`` paints the strip that
 opens between the frame's top edge and the rising brows instead (see the comment above it).
@@ -98,12 +99,14 @@ CHEEK_BELOW, CHEEK_RADIUS = 0.35, 0.15
 TONE_FROM, TONE_FULL = 0.95, 1.1
 # Without brows (in proportion to 1 - ``brows_visible``) the paint is not lit skin all the way up:
 # from the brow's lower contour it grades from the shadow there (the colour between the brow's
-# contours, the socket's sfumato on the Mona Lisa) to lit skin over SHADOW_GRADE of the band's
-# height. Lit to the top, her frontal eye showed "a pale oval with a dark ring around it, which
-# reads as 'eyes wider'" (review 16): the risen shadow arc ringed a flat lit band (middle of the
-# band L* 39 at rest -> 64 at AU01/AU02 +3; now 58). Fading the paint out instead showed the
-# streaked, tent-shaped lid skin the stretch lifts under it.
-SHADOW_GRADE = 0.8
+# contours, the socket's sfumato on the Mona Lisa) toward lit skin over SHADOW_GRADE band heights,
+# so the stretched band stays in the socket's shade. Lit to the top, her frontal eye showed "a
+# pale oval with a dark ring around it, which reads as 'eyes wider'" (review 16); lit over 0.8 of
+# the band the oval stayed (band middle L* 39 at rest -> 58 at AU01/AU02 +3), the risen shadow a
+# dark arch ringing it, and her brows up ranked last of 8 for three rounds; over 4 the band takes
+# the shade above it (49) and the shadow's risen upper edge carries the raise. Fading the paint out
+# instead showed the streaked, tent-shaped lid skin the stretch lifts under it.
+SHADOW_GRADE = 4.0
 GRAIN_FROM, GRAIN_FULL = 1.1, 1.35
 DETAIL_SIGMA = 2.0
 FOREHEAD_ABOVE = (1.0, 2.0)
