@@ -23,7 +23,8 @@ Nor does a face without brows get a pale oval ringed by dark: on the Mona Lisa's
 too, never sharpen. Judged per column from the brow's upper contour down to the crease ring
 (MediaPipe on each image): the steepest rise of L* (blurred at 1 px) per pixel times the
 column's height, the median over the columns. The render's may be at most STEEPER_BY the source's. Measured: source 80;
-lit to the brow (before) 103 at +2, 120 at +3; graded from the shadow (``SHADOW_GRADE``) 64, 73.
+lit to the brow (before) 103 at +2, 120 at +3; graded from the shadow over 0.8 of the band 64, 73;
+over 4 band heights (``SHADOW_GRADE``) 39, 42.
 """
 from __future__ import annotations
 
