@@ -503,8 +503,8 @@ class _OwnInterior:
 # their lower lip's inner third to 1.4-1.8 times its outer third (L*), peaking a quarter of the way
 # out and falling to the dark within two pixels; their upper lip in shade, lit again just at its edge.
 # The paint cut the opening out of the lips in a flat dark fill ("pasted, no lip rim", review 17).
-UPPER_RIM, UPPER_RIM_BAND = 0.12, (0.1, 0.45)
-LOWER_RIM, LOWER_RIM_BAND = 0.16, (0.25, 0.75)
+UPPER_RIM, UPPER_RIM_BAND = 0.25, (0.1, 0.45)
+LOWER_RIM, LOWER_RIM_BAND = 0.2, (0.25, 0.75)
 # ... over a jaw drop: from this opening on, fully from this (as ``FOLD_OPENING``); a smile's
 # parted lips are the warp's own.
 RIM_OPENING = (0.25, 0.4)
