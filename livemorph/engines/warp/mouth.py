@@ -498,11 +498,12 @@ class _OwnInterior:
 
 # A lip rolling into a wide opening catches the light along its inner edge: lighter (RGB times
 # 1 + this share at the peak) in a band from the visible edge (0) toward the lip's outer line (1),
-# rising to its peak at the first share and gone at the second; the lower lip's (its inner face
-# turned up to the light) more. The shared drivers' open "O"s (woman_expressions 300-308) light
-# their lower lip's inner third to 1.4-1.8 times its outer third (L*), peaking a quarter of the way
-# out and falling to the dark within two pixels; their upper lip in shade, lit again just at its edge.
-# The paint cut the opening out of the lips in a flat dark fill ("pasted, no lip rim", review 17).
+# rising to its peak at the first share and gone at the second. The shared driver's open "O"
+# (woman_expressions 300-320) lights its lower lip's inner half to 1.05-1.26 times the lip at its
+# middle (L*), peaking a quarter of the way out and falling to the dark within two pixels, and its
+# upper lip, in shade, again at its edge: its inner quarter 1.04-1.34 times its darkest above. The
+# paint cut the opening out of the lips in a flat dark fill ("pasted, no lip rim", review 17: 1.00-1.04
+# and 0.99-1.00 on the Mona Lisa, london_092 and lisa3; now 1.09-1.16 and 1.07-1.11: test_warp_lip_rims).
 UPPER_RIM, UPPER_RIM_BAND = 0.25, (0.1, 0.45)
 LOWER_RIM, LOWER_RIM_BAND = 0.2, (0.25, 0.75)
 # ... over a jaw drop: from this opening on, fully from this (as ``FOLD_OPENING``); a smile's
