@@ -1114,10 +1114,12 @@ def _rounded_line(points: np.ndarray) -> np.ndarray:
         return line
     span = line[-1, 0] - line[0, 0]
     weights = np.ones(len(line))
-    weights[[0, -1]] = ROUNDED_CORNER_WEIGHT
-    fit = np.polyfit((line[:, 0] - line[0, 0]) / span, line[:, 1], ROUNDED_DEGREE, w=weights)
+    weights[[0, -1]] = ROUNDED_CORNER_WEIGHT ** 2
+    # Weighted least squares through its normal equations (np.polyfit took 0.15 ms a line).
+    powers = np.vander((line[:, 0] - line[0, 0]) / span, ROUNDED_DEGREE + 1)
+    fit = np.linalg.solve(powers.T @ (weights[:, None] * powers), powers.T @ (weights * line[:, 1]))
     xs = np.interp(np.arange((len(line) - 1) * ROUNDED_STEPS + 1) / ROUNDED_STEPS, np.arange(len(line)), line[:, 0])
-    ys = np.polyval(fit, (xs - line[0, 0]) / span)
+    ys = np.vander((xs - line[0, 0]) / span, ROUNDED_DEGREE + 1) @ fit
     straight = np.interp(xs, line[:, 0], line[:, 1])
     side = np.abs(2.0 * (xs - line[0, 0]) / span - 1.0)
     return np.c_[xs, ys + smoothstep(*ROUNDED_STRAIGHT_FROM, side) * (straight - ys)]
