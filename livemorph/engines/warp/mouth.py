@@ -511,12 +511,12 @@ LOWER_RIM, LOWER_RIM_BAND = 0.2, (0.25, 0.75)
 RIM_OPENING = (0.25, 0.4)
 
 
-def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge, lower_edge: np.ndarray,
-                    u: np.ndarray, strength: float) -> None:
+def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge: np.ndarray,
+                    lower_edge: np.ndarray, u: np.ndarray, strength: float) -> None:
     """Lights each lip's band along the opening (``UPPER_RIM``, ``LOWER_RIM``), in place, over the
-    columns from ``x0`` on: ``upper_edge``/``lower_edge`` (one row per column; ``upper_edge`` None
-    for no upper rim) are the lips' visible inner edges, ``u`` each column's place across the
-    mouth; the rims fade toward the corners as the opening closes in its round ends."""
+    columns from ``x0`` on: ``upper_edge``/``lower_edge`` (one row per column) are the lips' visible
+    inner edges, ``u`` each column's place across the mouth; the rims fade toward the corners as the
+    opening closes in its round ends."""
     if strength <= 0.0:
         return
     h, w = frame.shape[:2]
@@ -535,8 +535,6 @@ def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge
     gain = np.zeros((y1 - y0, n))
     for edge, outer, peak, band, sign in ((upper_edge, outer_top, UPPER_RIM, UPPER_RIM_BAND, -1.0),
                                           (lower_edge, outer_bottom, LOWER_RIM, LOWER_RIM_BAND, 1.0)):
-        if edge is None:
-            continue
         edge, outer = edge[:n], outer[:n]
         thickness = np.maximum(sign * (outer - edge), 2.0)
         s = sign * (ys - edge[None, :]) / thickness[None, :]
