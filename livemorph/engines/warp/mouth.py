@@ -330,12 +330,18 @@ class MouthPainter:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         own = g.resting_gap > OWN_INTERIOR * g.width
-        upper, lower = moved_xy[list(UPPER_INNER)], moved_xy[list(LOWER_INNER)]
+        upper, lower = moved_xy[list(UPPER_INNER), :2], moved_xy[list(LOWER_INNER), :2]
+        if not own:
+            # A painted opening's outline cuts the corners of its landmark polygon: through the points
+            # a jaw drop's flat upper lip bent sharply at two of them ("more bell or octagon than a
+            # smooth oval" on the Mona Lisa, review 17). (The portrait's own interior rides on its
+            # landmarks' straight lines: smoothed, Trump's grin opened a dark band.)
+            upper, lower = _rounded_line(upper), _rounded_line(lower)
         # The warp smears the portrait's lip line a pixel or two past the inner-lip points; the
         # painted opening reaches that far, with the lips' own pixels (mirrored or from the
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
-        local = _inner_polygon(moved_xy, reach) - (x0, y0)
+        local = _opening_polygon(upper, lower, reach) - (x0, y0)
         edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         # A column of rows and a row of columns: what depends on one alone is worked out once for it
         # (u, top, bottom: per column), broadcast to the box where both meet.
@@ -413,6 +419,12 @@ class MouthPainter:
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         alpha = (strength * mask)[..., None]
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
+        if not own:
+            # The lips roll into a wide opening as lit bands. (Not over a portrait's own teeth: its
+            # upper teeth sit right under its upper lip, and a lit lower lip under Trump's moved
+            # MediaPipe's chin aside, 0.08 -> 0.11 of its drop: test_warp_jaw.)
+            _light_lip_rims(frame, moved_xy, x0, inner_top[0], inner_bottom[0], u[0],
+                            strength * float(smoothstep(RIM_OPENING[0], RIM_OPENING[1], opening)))
         # Only once the jaw has dropped (``FOLD_OPENING``): the lips of a smile parting a little are the warp's own.
         _smooth_corner_folds(frame, moved_xy, local + (x0, y0),
                              strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)))
@@ -482,6 +494,53 @@ class _OwnInterior:
         if not self.visible:
             return color
         return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
+
+
+# A lip rolling into a wide opening catches the light along its inner edge: lighter (RGB times
+# 1 + this share at the peak) in a band from the visible edge (0) toward the lip's outer line (1),
+# rising to its peak at the first share and gone at the second. The shared driver's open "O"
+# (woman_expressions 300-320) lights its lower lip's inner half to 1.05-1.26 times the lip at its
+# middle (L*), peaking a quarter of the way out and falling to the dark within two pixels, and its
+# upper lip, in shade, again at its edge: its inner quarter 1.04-1.34 times its darkest above. The
+# paint cut the opening out of the lips in a flat dark fill ("pasted, no lip rim", review 17: 1.00-1.04
+# and 0.99-1.00 on the Mona Lisa, london_092 and lisa3; now 1.09-1.16 and 1.07-1.11: test_warp_lip_rims).
+UPPER_RIM, UPPER_RIM_BAND = 0.25, (0.1, 0.45)
+LOWER_RIM, LOWER_RIM_BAND = 0.2, (0.25, 0.75)
+# ... over a jaw drop: from this opening on, fully from this (as ``FOLD_OPENING``); a smile's
+# parted lips are the warp's own.
+RIM_OPENING = (0.25, 0.4)
+
+
+def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge: np.ndarray,
+                    lower_edge: np.ndarray, u: np.ndarray, strength: float) -> None:
+    """Lights each lip's band along the opening (``UPPER_RIM``, ``LOWER_RIM``), in place, over the
+    columns from ``x0`` on: ``upper_edge``/``lower_edge`` (one row per column) are the lips' visible
+    inner edges, ``u`` each column's place across the mouth; the rims fade toward the corners as the
+    opening closes in its round ends."""
+    if strength <= 0.0:
+        return
+    h, w = frame.shape[:2]
+    xs = x0 + np.arange(len(u), dtype=np.float64)
+    upper_out, lower_out = moved_xy[list(UPPER_OUTER), :2], moved_xy[list(LOWER_OUTER), :2]
+    outer_top = np.interp(xs, upper_out[:, 0], upper_out[:, 1])
+    outer_bottom = np.interp(xs, lower_out[:, 0], lower_out[:, 1])
+    along = strength * smoothstep(ROUND_ENDS[1], ROUND_ENDS[0], np.abs(2 * u - 1))
+    y0 = max(int(np.floor(outer_top.min())) - 1, 0)
+    y1 = min(int(np.ceil(outer_bottom.max())) + 2, h)
+    x1 = min(x0 + len(u), w)
+    if y1 - y0 < 2 or x1 - x0 < 2:
+        return
+    ys = np.arange(y0, y1, dtype=np.float64)[:, None]
+    n = x1 - x0
+    gain = np.zeros((y1 - y0, n))
+    for edge, outer, peak, band, sign in ((upper_edge, outer_top, UPPER_RIM, UPPER_RIM_BAND, -1.0),
+                                          (lower_edge, outer_bottom, LOWER_RIM, LOWER_RIM_BAND, 1.0)):
+        edge, outer = edge[:n], outer[:n]
+        thickness = np.maximum(sign * (outer - edge), 2.0)
+        s = sign * (ys - edge[None, :]) / thickness[None, :]
+        gain += peak * along[None, :n] * smoothstep(0.0, band[0], s) * smoothstep(band[1], band[0], s)
+    box = frame[y0:y1, x0:x1].astype(np.float32)
+    frame[y0:y1, x0:x1] = np.clip(box * (1.0 + gain[..., None]) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float) -> None:
@@ -1021,9 +1080,47 @@ def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None
 
 def _inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
-    upper = np.asarray(xy)[list(UPPER_INNER), :2] - (0.0, 0.5 * reach)
-    lower = np.asarray(xy)[list(LOWER_INNER[-2:0:-1]), :2] + (0.0, reach)
-    return np.vstack([upper, lower])
+    return _opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
+
+
+def _opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
+    """The opening between an upper and a lower lip line ((K, 2) each, corner to corner, sharing their
+    end points); ``reach``: pixels added below the lower lip (half that above the upper)."""
+    return np.vstack([upper - (0.0, 0.5 * reach), lower[-2:0:-1] + (0.0, reach)])
+
+
+# A painted opening's lip lines are a smooth curve of this degree (rows over columns) fitted to their
+# landmarks, the corners held (``ROUNDED_CORNER_WEIGHT``), ``ROUNDED_STEPS`` points a landmark segment.
+ROUNDED_DEGREE, ROUNDED_CORNER_WEIGHT, ROUNDED_STEPS = 4, 30.0, 4
+# Toward the corners (from the first |2u - 1|, fully from the second) the curve goes back to the
+# landmarks' straight lines, which taper into the lip line: the fit strayed past them there, the dark
+# opening out over the lips beside london_092's corners (test_warp_mouth_corner_folds); held inside
+# them (the nearer of the two) it cut crisper corners on lisa3 (test_warp_mouth_corners) and, held
+# all along, MediaPipe read london_042's small jaw drop's chin short of its bound (test_warp_open_mouth).
+ROUNDED_STRAIGHT_FROM = (0.5, 0.8)
+
+
+def _rounded_line(points: np.ndarray) -> np.ndarray:
+    """A lip line ((K, 2), corner to corner) as one smooth curve: a least-squares polynomial of
+    ``ROUNDED_DEGREE`` of its rows over its columns through its corners. Through its points a jaw
+    drop's flat upper lip bent sharply at two of them (a flat top on straight sides); the fit strays
+    a pixel or two from the landmarks at most. A line that does not run strictly left to right (a
+    twisted mouth) is kept as it is. Toward the corners the curve goes back to the landmarks'
+    straight lines (``ROUNDED_STRAIGHT_FROM``)."""
+    line = np.asarray(points, np.float64)
+    if len(line) <= ROUNDED_DEGREE or not np.all(np.diff(line[:, 0]) > 1e-3):
+        return line
+    span = line[-1, 0] - line[0, 0]
+    weights = np.ones(len(line))
+    weights[[0, -1]] = ROUNDED_CORNER_WEIGHT ** 2
+    # Weighted least squares through its normal equations (np.polyfit took 0.15 ms a line).
+    powers = np.vander((line[:, 0] - line[0, 0]) / span, ROUNDED_DEGREE + 1)
+    fit = np.linalg.solve(powers.T @ (weights[:, None] * powers), powers.T @ (weights * line[:, 1]))
+    xs = np.interp(np.arange((len(line) - 1) * ROUNDED_STEPS + 1) / ROUNDED_STEPS, np.arange(len(line)), line[:, 0])
+    ys = np.vander((xs - line[0, 0]) / span, ROUNDED_DEGREE + 1) @ fit
+    straight = np.interp(xs, line[:, 0], line[:, 1])
+    side = np.abs(2.0 * (xs - line[0, 0]) / span - 1.0)
+    return np.c_[xs, ys + smoothstep(*ROUNDED_STRAIGHT_FROM, side) * (straight - ys)]
 
 
 def _mean_gap(xy: np.ndarray) -> float:
