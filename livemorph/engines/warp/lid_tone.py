@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .channels import in_channels, plane_times_colour
 from .direction import axes_toward
 from .easing import smoothstep
 from .raster import polygon_mask
@@ -208,8 +209,13 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     lines = skin_lines(patch, width)
     light = socket_fill(patch, lashes, width, fallback, lines)
     above_over_light = socket_fill(patch, lashes | below, width, fallback, lines) / np.maximum(light, 1.0)
+    # Grown by an eye width on every side with its edge rows and columns (what ``at`` reads past a
+    # map): a frame's lid box around the moving lid then lies inside it, cut as a slice.
+    grow = int(np.ceil(width))
+    light, above_over_light = (cv2.copyMakeBorder(m, grow, grow, grow, grow, cv2.BORDER_REPLICATE)
+                               for m in (light, above_over_light))
     light.flags.writeable = above_over_light.flags.writeable = False  # ``at`` hands out views of them
-    return SocketLight((x0, y0), light, above_over_light)
+    return SocketLight((x0 - grow, y0 - grow), light, above_over_light)
 
 
 def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:
@@ -257,7 +263,7 @@ def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> n
     is not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
     weight = known.astype(np.float32)
     pyramid = []
-    summed, total = values * weight[..., None], weight
+    summed, total = values * in_channels(weight), weight
     while min(total.shape) > 2:
         pyramid.append((summed, total))
         summed, total = cv2.pyrDown(summed), cv2.pyrDown(total)
@@ -266,17 +272,17 @@ def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> n
     filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
     for summed, total in reversed(pyramid[1:]):
         coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
-        sure = np.minimum(np.maximum(2.0 * total, 0.0), 1.0)[..., None]
+        sure = in_channels(np.minimum(np.maximum(2.0 * total, 0.0), 1.0))
         # sure * summed / total + (1 - sure) * coarse, in place (small arrays: each temporary costs).
         filled = sure * summed
-        filled /= np.maximum(total, 1e-6)[..., None]
+        filled /= in_channels(np.maximum(total, 1e-6))
         coarse *= 1.0 - sure
         filled += coarse
     if pyramid:
         # The finest level's weights are 0 or 1: the blend above is there exactly the known values
         # where set and the coarser fill elsewhere (the largest level, in one pass).
-        coarse = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
-        filled = np.where(known[..., None], values, coarse)
+        filled = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
+        cv2.copyTo(values, known.view(np.uint8), filled)
     return filled.astype(np.float32, copy=False)
 
 
@@ -311,11 +317,11 @@ def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarra
     """(h, w, 3) the closed lid's colour: ``skin`` the light at each pixel (SocketLight.at);
     ``shading`` from lid_shading;
     ``v`` up the lid (0 where the lids meet, 1 the crease)."""
-    hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    skin = skin + smoothstep(*SKIN_HUE_FROM, v)[..., None] * (no_pinker(skin, tone.skin_hue) - skin)
+    hue = 1.0 + plane_times_colour(smoothstep(HUE_FROM, HUE_FULL, v), tone.lash_hue - 1.0)
+    skin = skin + in_channels(smoothstep(*SKIN_HUE_FROM, v)) * (no_pinker(skin, tone.skin_hue) - skin)
     # As warm as the skin is (a grey portrait's shadows stay grey).
-    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
-    shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
+    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)
+    shaded = 1.0 - in_channels(1.0 - shading) * (1.0 + plane_times_colour(warm, SHADE_WARMTH - 1.0))
     return (shaded * hue * skin).astype(np.float32, copy=False)
 
 
@@ -330,7 +336,9 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     # a* and b* one at a time (a masked copy into both strided channels at once costs 5 times as much).
     np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
     np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
-    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
+    turned = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    cv2.copyTo(np.asarray(rgb, np.float32), (~pinker).view(np.uint8), turned)  # the rest as it is
+    return turned
 
 
 def lab_lightness(rgb: np.ndarray) -> np.ndarray:

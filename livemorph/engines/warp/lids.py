@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .channels import in_channels
 from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
@@ -376,7 +377,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # from the lid up to the brow: "eyeshadow").
         # The lid's own top takes the light of the skin it unfolds from, so its edge does not show.
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
-        relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
+        near_rgb = in_channels(near)
+        relight = 1.0 + near_rgb * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
         patch *= relight
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
@@ -385,27 +387,28 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
         # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
         # own saturated colour, scaled up by the bound (the astronaut's orange speck).
-        relit = rendered + near[..., None] * (light - rendered)
+        relit = rendered + near_rgb * (light - rendered)
         colour = lid_color(as_light_as_above(relit * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
-        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
-        lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
+        lid_rgb = in_channels(lid)
+        lift = _ring_lift(patch, g, lid_rgb, colour, crease_s, top_n, eye.width)
+        lift *= in_channels(fill * inside * smoothstep(1.0, 0.5, drawn_brow))  # not the brow's hair itself
         patch += lift
         colour += lift
-        patch += lid[..., None] * (colour - patch)
+        patch += lid_rgb * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
     rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32, copy=False)
     cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
-    patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+    patch += in_channels(grain_weight * shade) * grain_at(eye.grain, cols, rows)
 
 
-def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
+def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid_rgb: np.ndarray, colour: np.ndarray,
                top_s: np.ndarray, top_n: np.ndarray, width: float) -> np.ndarray:
     """(h, w, 3) the light that lifts every dip between the lashes and the brow: a shut lid's
     skin runs on up to the brow bone (the fold whose shadow the warp leaves around it is gone),
     and a dark band round a lit lid reads as its outline (a pillow, a sticker). Up each column,
     from above the lashes' shadow to RING_REACH above the lid's top (``top_s``, ``top_n``), what
-    will show (``colour`` where ``lid`` paints it, the skin elsewhere), smoothed, is raised to the
+    will show (``colour`` where ``lid_rgb`` paints it, the skin elsewhere), smoothed, is raised to the
     lower of the brightest light below and above it there (a valley filled: what is no dip keeps
     its light, nothing is darkened)."""
     along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
@@ -417,7 +420,7 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     at = g.point(np.repeat(along, len(ups)), heights.ravel()) - g.corner
     grid_x = at[:, 0].reshape(len(along), len(ups)).astype(np.float32)
     grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
-    shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
+    shown = cv2.GaussianBlur(patch + lid_rgb * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
     rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     # Neighbouring columns lifted by much and by nothing drew the lifted band's end as an edge.
     lift = cv2.GaussianBlur(_valley_lift(rgb), (1, 0), sigmaX=0.01, sigmaY=RING_ACROSS)
@@ -482,7 +485,7 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
-    patch += line[..., None] * (eye.lash_rgb - patch)
+    patch += in_channels(line) * (eye.lash_rgb - patch)
 
 
 def _shut_height(upper: np.ndarray, lower: np.ndarray, crease: np.ndarray) -> float:
