@@ -245,7 +245,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     # A shut lid is no taller than the open eye's lid and the skin that unfolds from it: the
     # crease a raised brow lifts higher still is not the lid's edge, and the warped skin between
     # them, with its own texture, shows (no tall flat lid from brow to lash line).
-    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    arc = _parabola((meet - origin) @ axis, (meet - origin) @ normal)
     crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
     crease_n = np.minimum(crease_n, np.polyval(arc, crease_s) + eye.shut_height)
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
@@ -307,6 +307,15 @@ class _EyeGeometry:
 
     def point(self, s, n):
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
+
+
+def _parabola(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """(3,) float32 the least-squares parabola n(s) (``np.polyfit``'s coefficients, highest power
+    first) through a lid margin's few points: its normal equations in float64, a tenth of
+    polyfit's cost (its SVD and checks); in float32 the same coefficients."""
+    s, n = np.asarray(s, np.float64), np.asarray(n, np.float64)
+    powers = np.stack([s * s, s, np.ones_like(s)], axis=1)
+    return np.linalg.solve(powers.T @ powers, powers.T @ n).astype(np.float32)
 
 
 def _arc_at(arc: np.ndarray, s):
