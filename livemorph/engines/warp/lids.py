@@ -35,8 +35,8 @@ from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
-                       lid_shading, measure_socket_light, measure_tone, skin_lines, socket_fill)
+from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lid_color, lid_shading,
+                       lightness_around, measure_socket_light, measure_tone, skin_lines, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -373,7 +373,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         rendered = socket_fill(patch, lashes | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
-        around_lid = lab_lightness(socket_fill(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines))
+        around_lid = lightness_around(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
         light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling, lab=eye.light.lab_at(box))
