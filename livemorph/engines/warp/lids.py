@@ -376,7 +376,6 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         around_lid = lightness_around(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
-        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling, lab=eye.light.lab_at(box))
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
@@ -387,8 +386,15 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid's own top takes the light of the skin it unfolds from, so its edge does not show.
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
         near_rgb = in_channels(near)
-        relight = 1.0 + near_rgb * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
-        patch *= relight
+        # Worked out only on the rows the relit skin and the lid reach: elsewhere the skin keeps its
+        # light (a factor of 1), the lid's colour is not shown (the Lab conversions go row by row:
+        # the same values either way).
+        reached = _row_span((lid > 0.0) | (near > 0.0))
+        if reached.stop > reached.start:
+            light = as_light_as_above(eye.light.at(box)[reached], eye.tone, lifted[reached], ceiling[reached],
+                                      lab=eye.light.lab_at(box)[reached])
+            patch[reached] *= 1.0 + near_rgb[reached] * (
+                np.clip(light / np.maximum(rendered[reached], 1.0), *RELIGHT_BOUNDS) - 1.0)
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
@@ -396,8 +402,13 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
         # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
         # own saturated colour, scaled up by the bound (the astronaut's orange speck).
-        relit = rendered + near_rgb * (light - rendered)
-        colour = lid_color(as_light_as_above(relit * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
+        colour = patch.copy()  # where the lid is not painted, what is there
+        lid_rows = _row_span(lid > 0.0)  # within ``reached``
+        if lid_rows.stop > lid_rows.start:
+            relit = rendered[lid_rows] + near_rgb[lid_rows] * (
+                light[lid_rows.start - reached.start:lid_rows.stop - reached.start] - rendered[lid_rows])
+            colour[lid_rows] = lid_color(as_light_as_above(relit * from_above[lid_rows], eye.tone, lifted[lid_rows],
+                                                           ceiling[lid_rows]), eye.tone, shade[lid_rows], v[lid_rows])
         lid_rgb = in_channels(lid)
         lift = _ring_lift(patch, g, lid_rgb, colour, crease_s, top_n, eye.width)
         lift *= in_channels(fill * inside * smoothstep(1.0, 0.5, drawn_brow))  # not the brow's hair itself
@@ -406,9 +417,18 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         patch += lid_rgb * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
-    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32, copy=False)
-    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
-    patch += in_channels(grain_weight * shade) * grain_at(eye.grain, cols, rows)
+    # Only on the rows it reaches.
+    grained = _row_span(grain_weight > 0.0)
+    if grained.stop > grained.start:
+        rows = (g.above_meet[grained] + LID_BELOW * eye.width).astype(np.float32, copy=False)
+        cols = (g.s[grained] * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
+        patch[grained] += in_channels(grain_weight[grained] * shade[grained]) * grain_at(eye.grain, cols, rows)
+
+
+def _row_span(mask: np.ndarray) -> slice:
+    """The rows from the first to the last that ``mask`` (h, w) sets anywhere (empty if none)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) else slice(0, 0)
 
 
 def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid_rgb: np.ndarray, colour: np.ndarray,
