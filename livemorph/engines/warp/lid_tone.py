@@ -307,12 +307,13 @@ def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray, *, h
 
 
 def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None, *,
-                      lab: np.ndarray | None = None) -> np.ndarray:
+                      lab: np.ndarray | None = None, with_lab: bool = False):
     """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
     that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
     by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
     right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is.
-    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed)."""
+    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed).
+    ``with_lab``: also hand back the result in CIE L*a*b* (what it was converted from; for ``lid_color``)."""
     lab = _lab(light) if lab is None else np.array(lab, np.float32)
     target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
     darker = target - lab[..., 0]
@@ -320,7 +321,8 @@ def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceil
     lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
     lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
     lab[..., 2] += turn * (tone.skin_lab[2] - lab[..., 2])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    return (rgb, lab) if with_lab else rgb
 
 
 def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
@@ -333,22 +335,25 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     return (corners * light * shadow).astype(np.float32, copy=False)
 
 
-def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
+def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray, *,
+              skin_lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) the closed lid's colour: ``skin`` the light at each pixel (SocketLight.at);
     ``shading`` from lid_shading;
-    ``v`` up the lid (0 where the lids meet, 1 the crease)."""
+    ``v`` up the lid (0 where the lids meet, 1 the crease). ``skin_lab``: ``skin`` in CIE L*a*b*, if
+    known (``as_light_as_above(..., with_lab=True)``: one conversion fewer; used up)."""
     hue = 1.0 + plane_times_colour(smoothstep(HUE_FROM, HUE_FULL, v), tone.lash_hue - 1.0)
-    skin = skin + in_channels(smoothstep(*SKIN_HUE_FROM, v)) * (no_pinker(skin, tone.skin_hue) - skin)
+    skin = skin + in_channels(smoothstep(*SKIN_HUE_FROM, v)) * (no_pinker(skin, tone.skin_hue, lab=skin_lab) - skin)
     # As warm as the skin is (a grey portrait's shadows stay grey).
     warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)
     shaded = 1.0 - in_channels(1.0 - shading) * (1.0 + plane_times_colour(warm, SHADE_WARMTH - 1.0))
     return (shaded * hue * skin).astype(np.float32, copy=False)
 
 
-def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
+def no_pinker(rgb: np.ndarray, hue: np.ndarray, *, lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) ``rgb`` (0..255), where its CIE a*, b* hue turns from ``hue`` (a unit a*, b*)
-    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is."""
-    lab = _lab(rgb)
+    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is.
+    ``lab``: ``rgb`` in CIE L*a*b*, if known (written over)."""
+    lab = _lab(rgb) if lab is None else lab
     pinker = lab[..., 1] * hue[1] - lab[..., 2] * hue[0] > 0.0
     if not pinker.any():
         return rgb

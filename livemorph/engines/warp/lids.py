@@ -407,8 +407,10 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         if lid_rows.stop > lid_rows.start:
             relit = rendered[lid_rows] + near_rgb[lid_rows] * (
                 light[lid_rows.start - reached.start:lid_rows.stop - reached.start] - rendered[lid_rows])
-            colour[lid_rows] = lid_color(as_light_as_above(relit * from_above[lid_rows], eye.tone, lifted[lid_rows],
-                                                           ceiling[lid_rows]), eye.tone, shade[lid_rows], v[lid_rows])
+            # The lid's light and its hue bound in one Lab conversion (as_light_as_above hands its L*a*b* on).
+            lit, lit_lab = as_light_as_above(relit * from_above[lid_rows], eye.tone, lifted[lid_rows], ceiling[lid_rows],
+                                             with_lab=True)
+            colour[lid_rows] = lid_color(lit, eye.tone, shade[lid_rows], v[lid_rows], skin_lab=lit_lab)
         lid_rgb = in_channels(lid)
         lift = _ring_lift(patch, g, lid_rgb, colour, crease_s, top_n, eye.width)
         lift *= in_channels(fill * inside * smoothstep(1.0, 0.5, drawn_brow))  # not the brow's hair itself
