@@ -329,7 +329,7 @@ def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     """(h, w) brightness factor of the eyeball's roundness and the lashes' shadow: ``s`` along the
     eye (pixels from the outer corner), ``v`` up the lid (0 lash line, 1 crease)."""
     t = np.clip(s / max(length, 1.0), 0.0, 1.0)
-    corners = 1.0 - np.where(t < 0.5, CORNER_SHADE[0], CORNER_SHADE[1]) * (1.0 - np.sin(np.pi * t)) ** 2
+    corners = 1.0 - np.where(t < 0.5, *np.float32(CORNER_SHADE)) * (1.0 - np.sin(np.pi * t)) ** 2
     light = 1.0 + BULGE_LIGHT * np.exp(-((t - 0.45) / 0.3) ** 2 - ((v - 0.55) / 0.3) ** 2)
     shadow = 1.0 - LASH_SHADOW * smoothstep(LASH_SHADOW_REACH, 0.0, v)
     return (corners * light * shadow).astype(np.float32, copy=False)

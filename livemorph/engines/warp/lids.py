@@ -215,9 +215,10 @@ class LidPainter:
         self.look = look
 
     def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
-        fill = smoothstep(FILL_START, FILL_FULL, closure)
-        lash = smoothstep(LASH_START, LASH_FULL, closure)
-        grain = smoothstep(GRAIN_START, GRAIN_FULL, closure)
+        # Python floats: numpy's 0-d float64 would turn every weight they scale into float64.
+        fill = float(smoothstep(FILL_START, FILL_FULL, closure))
+        lash = float(smoothstep(LASH_START, LASH_FULL, closure))
+        grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
         if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
             return
         xy = np.asarray(moved_xy, np.float32)[:, :2]
@@ -458,7 +459,8 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid_rgb: np.ndarray, colour: 
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
-    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
+    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n).astype(np.float32) + RING_REACH * width
+                                           - pixel_start, 1.0)
     return cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
                      (row * (len(ups) - 1)).astype(np.float32), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
@@ -513,7 +515,7 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
     d = g.above_meet
-    spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
+    spread = np.maximum(np.where(d > 0, np.float32(LASH_EDGE_ABOVE), np.float32(1.0)) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
     patch += in_channels(line) * (eye.lash_rgb - patch)
