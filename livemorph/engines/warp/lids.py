@@ -493,9 +493,12 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
 def _inside(shape: tuple[int, ...]) -> np.ndarray:
     """(h, w) 0 at the box's edge, 1 from ``INSIDE_MARGIN`` pixels in: the relit skin ends inside
     the painted box, never in a step at its edge."""
+    # The ramp of the nearer edge: the lower of a row's and a column's ramp (smoothstep never
+    # falls, so the same values as the ramp of the lower distance), one (h, w) operation.
     ys, xs = np.ogrid[:shape[0], :shape[1]]
-    edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
-    ramp = smoothstep(0.0, INSIDE_MARGIN, edge)
+    rows = smoothstep(0.0, INSIDE_MARGIN, np.minimum(ys, shape[0] - 1 - ys).astype(np.float32))
+    cols = smoothstep(0.0, INSIDE_MARGIN, np.minimum(xs, shape[1] - 1 - xs).astype(np.float32))
+    ramp = np.minimum(rows, cols)
     ramp.flags.writeable = False  # cached and shared
     return ramp
 
