@@ -262,8 +262,9 @@ def lightness_around(patch: np.ndarray, hole: np.ndarray, width: float, fallback
                      lines: np.ndarray) -> np.ndarray:
     """(h, w) CIE L* of ``socket_fill``'s light, worked out at half the size: the fill's second
     pyramid level, smoothed and converted there (a quarter of the pixels), brought back up with
-    cv2.pyrUp. For a smooth bound (lids.py: the light around a shut lid), where the full fill cost
-    a fifth of a shut lid's paint; its renders differ from the full fill's by <= 2 grey levels."""
+    cv2.pyrUp. For a smooth bound (lids.py: the light around a shut lid): ~110 us an eye where the
+    full fill and its conversion took ~160 (the push-pull's coarse levels are most of it); shut lids
+    came out within 2 grey levels of the full fill's."""
     skin = ~(hole | lines)
     if skin.sum() < 8:
         return lab_lightness(np.broadcast_to(fallback, patch.shape))

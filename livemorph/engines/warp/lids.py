@@ -312,7 +312,7 @@ class _EyeGeometry:
 
 def _parabola(s: np.ndarray, n: np.ndarray) -> np.ndarray:
     """(3,) float32 the least-squares parabola n(s) (``np.polyfit``'s coefficients, highest power
-    first) through a lid margin's few points: its normal equations in float64, a tenth of
+    first) through a lid margin's few points: its normal equations in float64, about half
     polyfit's cost (its SVD and checks); in float32 the same coefficients."""
     s, n = np.asarray(s, np.float64), np.asarray(n, np.float64)
     powers = np.stack([s * s, s, np.ones_like(s)], axis=1)
