@@ -312,11 +312,20 @@ class _EyeGeometry:
 
 def _parabola(s: np.ndarray, n: np.ndarray) -> np.ndarray:
     """(3,) float32 the least-squares parabola n(s) (``np.polyfit``'s coefficients, highest power
-    first) through a lid margin's few points: its normal equations in float64, about half
-    polyfit's cost (its SVD and checks); in float32 the same coefficients."""
+    first) through a lid margin's few points: its 3x3 normal equations solved in float64 by
+    Cramer's rule (np.polyfit's SVD and checks, or a BLAS matrix product, cost several times as
+    much for nine points); in float32 the same coefficients."""
     s, n = np.asarray(s, np.float64), np.asarray(n, np.float64)
-    powers = np.stack([s * s, s, np.ones_like(s)], axis=1)
-    return np.linalg.solve(powers.T @ powers, powers.T @ n).astype(np.float32)
+    s2 = s * s
+    a, b, c = float(s2 @ s2), float(s2 @ s), float(s2.sum())
+    d, e, f = float(s @ s), float(s.sum()), float(len(s))
+    y0, y1, y2 = float(s2 @ n), float(s @ n), float(n.sum())
+    # The symmetric matrix [[a, b, c], [b, d, e], [c, e, f]]: its cofactors, then x = adj(M) y / det.
+    m00, m01, m02 = d * f - e * e, c * e - b * f, b * e - c * d
+    m11, m12, m22 = a * f - c * c, b * c - a * e, a * d - b * b
+    det = a * m00 + b * m01 + c * m02
+    return np.array([(m00 * y0 + m01 * y1 + m02 * y2) / det, (m01 * y0 + m11 * y1 + m12 * y2) / det,
+                     (m02 * y0 + m12 * y1 + m22 * y2) / det], np.float32)
 
 
 def _arc_at(arc: np.ndarray, s):
@@ -489,7 +498,7 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32, copy=False)
 
 
-@functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
+@functools.lru_cache(maxsize=256)  # box sizes recur frame after frame (a few hundred, ~20 kB each); callers only read it
 def _inside(shape: tuple[int, ...]) -> np.ndarray:
     """(h, w) 0 at the box's edge, 1 from ``INSIDE_MARGIN`` pixels in: the relit skin ends inside
     the painted box, never in a step at its edge."""
