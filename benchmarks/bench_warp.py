@@ -6,7 +6,9 @@
    livemorph's own tracker + AU estimator on the output, print commanded vs re-measured change
    in the driven channel and the largest change among the other channels.
 2. Speed: ``engine.render`` (warp step only, tracking excluded) on the 720x1280 Mona Lisa with
-   a different AU vector every frame; ratio against a plain full-frame ``cv2.remap`` baseline.
+   a different AU vector every frame; ratio against a plain full-frame ``cv2.remap`` baseline;
+   and the same frames with a driver's open mouth as the hint (``warp.driver_mouth``, the default
+   whenever a driver is present).
 3. Renders of woman_expressions.mp4 onto the Mona Lisa and the Trump portrait
    (AUStream -> retarget -> engine.render -> MP4) and a contact sheet of a dozen frames,
    driver left of output, in benchmarks/out/.
@@ -109,6 +111,34 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     print(f"portrait {w}x{h}, warped box {x1 - x0}x{y1 - y0}, {len(prepared.triangles)} triangles, {frames} frames")
     print(f"render: median {med * 1e3:.2f} ms ({1 / med:.0f} fps), p90 {np.percentile(times, 90) * 1e3:.2f} ms")
     print(f"baseline full-frame cv2.remap: {base_med * 1e3:.2f} ms; render / baseline = {med / base_med:.2f}")
+    hint = _driver_mouth(config)
+    if hint is None:
+        return
+    engine.render(prepared, targets[0], mouth_hint=hint)
+    hinted = []
+    for aus in targets:
+        t0 = time.perf_counter()
+        engine.render(prepared, aus, mouth_hint=hint)
+        hinted.append(time.perf_counter() - t0)
+    print(f"render with a driver's open mouth as the hint: median {statistics.median(hinted) * 1e3:.2f} ms, "
+          f"p90 {np.percentile(hinted, 90) * 1e3:.2f} ms")
+
+
+def _driver_mouth(config):
+    """The open mouth of a laughing driver frame (pexels_woman_laughing.mp4 #298) as a mouth hint;
+    None where that video is not there."""
+    from livemorph.capture.video_file import VideoFileSource
+    from livemorph.face.mouth_hint import lip_lines, mouth_hint
+
+    path = SHARED / "assets" / "driving" / "pexels_woman_laughing.mp4"
+    if not path.exists():
+        return None
+    with VideoFileSource(path, paced=False) as source:
+        frame = next((f.image.copy() for f in source if f.index == 298), None)
+    if frame is None:
+        return None
+    with FaceTracker.from_config(config.tracking, mode="image") as tracker:
+        return mouth_hint(frame, lip_lines(tracker.detect_largest(frame)))
 
 
 def render_video(config, engine: WarpEngine, portrait_name: str, driver: Path) -> None:

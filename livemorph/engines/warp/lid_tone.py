@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .channels import in_channels, plane_times_colour
 from .direction import axes_toward
 from .easing import smoothstep
 from .raster import polygon_mask
@@ -208,8 +209,13 @@ def measure_socket_light(image: np.ndarray, eye: np.ndarray, around: np.ndarray,
     lines = skin_lines(patch, width)
     light = socket_fill(patch, lashes, width, fallback, lines)
     above_over_light = socket_fill(patch, lashes | below, width, fallback, lines) / np.maximum(light, 1.0)
+    # Grown by an eye width on every side with its edge rows and columns (what ``at`` reads past a
+    # map): a frame's lid box around the moving lid then lies inside it, cut as a slice.
+    grow = int(np.ceil(width))
+    light, above_over_light = (cv2.copyMakeBorder(m, grow, grow, grow, grow, cv2.BORDER_REPLICATE)
+                               for m in (light, above_over_light))
     light.flags.writeable = above_over_light.flags.writeable = False  # ``at`` hands out views of them
-    return SocketLight((x0, y0), light, above_over_light)
+    return SocketLight((x0 - grow, y0 - grow), light, above_over_light)
 
 
 def brow_mask(shape: tuple[int, int], brow: np.ndarray, width: float) -> np.ndarray:
@@ -252,12 +258,31 @@ def socket_fill(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.
     return cv2.GaussianBlur(filled, (0, 0), max(SMOOTHING * width, 0.8))
 
 
-def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def lightness_around(patch: np.ndarray, hole: np.ndarray, width: float, fallback: np.ndarray,
+                     lines: np.ndarray) -> np.ndarray:
+    """(h, w) CIE L* of ``socket_fill``'s light, worked out at half the size: the fill's second
+    pyramid level, smoothed and converted there (a quarter of the pixels), brought back up with
+    cv2.pyrUp. For a smooth bound (lids.py: the light around a shut lid): ~110 us an eye where the
+    full fill and its conversion took ~160 (the push-pull's coarse levels are most of it); shut lids
+    came out within 2 grey levels of the full fill's."""
+    skin = ~(hole | lines)
+    if skin.sum() < 8:
+        return lab_lightness(np.broadcast_to(fallback, patch.shape))
+    filled = _push_pull(patch, skin, fallback, halved=True)
+    smoothing = max(SMOOTHING * width, 0.8)
+    if filled.shape[:2] == patch.shape[:2]:  # too small a patch for a second level
+        return lab_lightness(cv2.GaussianBlur(filled, (0, 0), smoothing))
+    lightness = lab_lightness(cv2.GaussianBlur(filled, (0, 0), 0.5 * smoothing))
+    return cv2.pyrUp(lightness, dstsize=(patch.shape[1], patch.shape[0]))
+
+
+def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray, *, halved: bool = False) -> np.ndarray:
     """``values`` where ``known`` (bool) is set, filled from coarser and coarser averages where it
-    is not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts)."""
+    is not (Gortler et al.'s push-pull: smooth, every known pixel's neighbourhood counts).
+    ``halved``: the fill at the pyramid's second level (cv2.pyrDown's size), not put back at full size."""
     weight = known.astype(np.float32)
     pyramid = []
-    summed, total = values * weight[..., None], weight
+    summed, total = values * in_channels(weight), weight
     while min(total.shape) > 2:
         pyramid.append((summed, total))
         summed, total = cv2.pyrDown(summed), cv2.pyrDown(total)
@@ -266,27 +291,30 @@ def _push_pull(values: np.ndarray, known: np.ndarray, fallback: np.ndarray) -> n
     filled = np.broadcast_to(mean.astype(np.float32), summed.shape).copy()
     for summed, total in reversed(pyramid[1:]):
         coarse = cv2.pyrUp(filled, dstsize=(total.shape[1], total.shape[0]))
-        sure = np.minimum(np.maximum(2.0 * total, 0.0), 1.0)[..., None]
+        sure = in_channels(np.minimum(np.maximum(2.0 * total, 0.0), 1.0))
         # sure * summed / total + (1 - sure) * coarse, in place (small arrays: each temporary costs).
         filled = sure * summed
-        filled /= np.maximum(total, 1e-6)[..., None]
+        filled /= in_channels(np.maximum(total, 1e-6))
         coarse *= 1.0 - sure
         filled += coarse
+    if halved:
+        return filled  # the second level (the first if the patch is too small for one)
     if pyramid:
         # The finest level's weights are 0 or 1: the blend above is there exactly the known values
         # where set and the coarser fill elsewhere (the largest level, in one pass).
-        coarse = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
-        filled = np.where(known[..., None], values, coarse)
+        filled = cv2.pyrUp(filled, dstsize=(known.shape[1], known.shape[0]))
+        cv2.copyTo(values, known.view(np.uint8), filled)
     return filled.astype(np.float32, copy=False)
 
 
 def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceiling=None, *,
-                      lab: np.ndarray | None = None) -> np.ndarray:
+                      lab: np.ndarray | None = None, with_lab: bool = False):
     """(h, w, 3) ``light`` (0..255) where it is darker than the bare skin above the lid turned toward
     that skin's colour (``LidTone.skin_lab``) by ``weight`` (h, w) of the way, its CIE lightness raised
     by at most ABOVE_LIFT and to no more than ``ceiling`` (CIE L*, broadcast to (h, w); e.g. the skin
     right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is.
-    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed)."""
+    ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed).
+    ``with_lab``: also hand back the result in CIE L*a*b* (what it was converted from; for ``lid_color``)."""
     lab = _lab(light) if lab is None else np.array(lab, np.float32)
     target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
     darker = target - lab[..., 0]
@@ -294,35 +322,39 @@ def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceil
     lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
     lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
     lab[..., 2] += turn * (tone.skin_lab[2] - lab[..., 2])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    return (rgb, lab) if with_lab else rgb
 
 
 def lid_shading(s: np.ndarray, v: np.ndarray, length: float) -> np.ndarray:
     """(h, w) brightness factor of the eyeball's roundness and the lashes' shadow: ``s`` along the
     eye (pixels from the outer corner), ``v`` up the lid (0 lash line, 1 crease)."""
     t = np.clip(s / max(length, 1.0), 0.0, 1.0)
-    corners = 1.0 - np.where(t < 0.5, CORNER_SHADE[0], CORNER_SHADE[1]) * (1.0 - np.sin(np.pi * t)) ** 2
+    corners = 1.0 - np.where(t < 0.5, *np.float32(CORNER_SHADE)) * (1.0 - np.sin(np.pi * t)) ** 2
     light = 1.0 + BULGE_LIGHT * np.exp(-((t - 0.45) / 0.3) ** 2 - ((v - 0.55) / 0.3) ** 2)
     shadow = 1.0 - LASH_SHADOW * smoothstep(LASH_SHADOW_REACH, 0.0, v)
     return (corners * light * shadow).astype(np.float32, copy=False)
 
 
-def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray) -> np.ndarray:
+def lid_color(skin: np.ndarray, tone: LidTone, shading: np.ndarray, v: np.ndarray, *,
+              skin_lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) the closed lid's colour: ``skin`` the light at each pixel (SocketLight.at);
     ``shading`` from lid_shading;
-    ``v`` up the lid (0 where the lids meet, 1 the crease)."""
-    hue = 1.0 + smoothstep(HUE_FROM, HUE_FULL, v)[..., None] * (tone.lash_hue - 1.0)
-    skin = skin + smoothstep(*SKIN_HUE_FROM, v)[..., None] * (no_pinker(skin, tone.skin_hue) - skin)
+    ``v`` up the lid (0 where the lids meet, 1 the crease). ``skin_lab``: ``skin`` in CIE L*a*b*, if
+    known (``as_light_as_above(..., with_lab=True)``: one conversion fewer; used up)."""
+    hue = 1.0 + plane_times_colour(smoothstep(HUE_FROM, HUE_FULL, v), tone.lash_hue - 1.0)
+    skin = skin + in_channels(smoothstep(*SKIN_HUE_FROM, v)) * (no_pinker(skin, tone.skin_hue, lab=skin_lab) - skin)
     # As warm as the skin is (a grey portrait's shadows stay grey).
-    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)[..., None]
-    shaded = 1.0 - (1.0 - shading)[..., None] * (1.0 + warm * (SHADE_WARMTH - 1.0))
+    warm = np.clip((skin[..., 0] - skin[..., 2]) / np.maximum(skin[..., 0], 1.0) / WARM_SKIN, 0.0, 1.0)
+    shaded = 1.0 - in_channels(1.0 - shading) * (1.0 + plane_times_colour(warm, SHADE_WARMTH - 1.0))
     return (shaded * hue * skin).astype(np.float32, copy=False)
 
 
-def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
+def no_pinker(rgb: np.ndarray, hue: np.ndarray, *, lab: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) ``rgb`` (0..255), where its CIE a*, b* hue turns from ``hue`` (a unit a*, b*)
-    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is."""
-    lab = _lab(rgb)
+    toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is.
+    ``lab``: ``rgb`` in CIE L*a*b*, if known (written over)."""
+    lab = _lab(rgb) if lab is None else lab
     pinker = lab[..., 1] * hue[1] - lab[..., 2] * hue[0] > 0.0
     if not pinker.any():
         return rgb
@@ -330,7 +362,9 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray) -> np.ndarray:
     # a* and b* one at a time (a masked copy into both strided channels at once costs 5 times as much).
     np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
     np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
-    return np.where(pinker[..., None], cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, rgb).astype(np.float32, copy=False)
+    turned = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    cv2.copyTo(np.asarray(rgb, np.float32), (~pinker).view(np.uint8), turned)  # the rest as it is
+    return turned
 
 
 def lab_lightness(rgb: np.ndarray) -> np.ndarray:

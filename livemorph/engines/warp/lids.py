@@ -30,12 +30,13 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .channels import in_channels
 from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
-from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lab_lightness, lid_color,
-                       lid_shading, measure_socket_light, measure_tone, skin_lines, socket_fill)
+from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lid_color, lid_shading,
+                       lightness_around, measure_socket_light, measure_tone, skin_lines, socket_fill)
 from .raster import polygon_mask
 
 # The skin ring below each eye (MediaPipe's eyeLower3), outer to inner corner, eye_fields.EYES order.
@@ -214,9 +215,10 @@ class LidPainter:
         self.look = look
 
     def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
-        fill = smoothstep(FILL_START, FILL_FULL, closure)
-        lash = smoothstep(LASH_START, LASH_FULL, closure)
-        grain = smoothstep(GRAIN_START, GRAIN_FULL, closure)
+        # Python floats: numpy's 0-d float64 would turn every weight they scale into float64.
+        fill = float(smoothstep(FILL_START, FILL_FULL, closure))
+        lash = float(smoothstep(LASH_START, LASH_FULL, closure))
+        grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
         if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
             return
         xy = np.asarray(moved_xy, np.float32)[:, :2]
@@ -244,7 +246,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     # A shut lid is no taller than the open eye's lid and the skin that unfolds from it: the
     # crease a raised brow lifts higher still is not the lid's edge, and the warped skin between
     # them, with its own texture, shows (no tall flat lid from brow to lash line).
-    arc = np.polyfit((meet - origin) @ axis, (meet - origin) @ normal, 2).astype(np.float32)
+    arc = _parabola((meet - origin) @ axis, (meet - origin) @ normal)
     crease_s, crease_n = (crease - origin) @ axis, (crease - origin) @ normal
     crease_n = np.minimum(crease_n, np.polyval(arc, crease_s) + eye.shut_height)
     # The lid reaches a little past the corners, so the open eye's dark corners go too.
@@ -308,6 +310,24 @@ class _EyeGeometry:
         return self.origin + np.asarray(s)[:, None] * self.axis + np.asarray(n)[:, None] * self.normal
 
 
+def _parabola(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """(3,) float32 the least-squares parabola n(s) (``np.polyfit``'s coefficients, highest power
+    first) through a lid margin's few points: its 3x3 normal equations solved in float64 by
+    Cramer's rule (np.polyfit's SVD and checks, or a BLAS matrix product, cost several times as
+    much for nine points); in float32 the same coefficients."""
+    s, n = np.asarray(s, np.float64), np.asarray(n, np.float64)
+    s2 = s * s
+    a, b, c = float(s2 @ s2), float(s2 @ s), float(s2.sum())
+    d, e, f = float(s @ s), float(s.sum()), float(len(s))
+    y0, y1, y2 = float(s2 @ n), float(s @ n), float(n.sum())
+    # The symmetric matrix [[a, b, c], [b, d, e], [c, e, f]]: its cofactors, then x = adj(M) y / det.
+    m00, m01, m02 = d * f - e * e, c * e - b * f, b * e - c * d
+    m11, m12, m22 = a * f - c * c, b * c - a * e, a * d - b * b
+    det = a * m00 + b * m01 + c * m02
+    return np.array([(m00 * y0 + m01 * y1 + m02 * y2) / det, (m01 * y0 + m11 * y1 + m12 * y2) / det,
+                     (m02 * y0 + m12 * y1 + m22 * y2) / det], np.float32)
+
+
 def _arc_at(arc: np.ndarray, s):
     """n of the parabola ``arc`` (``np.polyfit``'s coefficients) at ``s``."""
     return (arc[0] * s + arc[1]) * s + arc[2]
@@ -363,10 +383,9 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         rendered = socket_fill(patch, lashes | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         lifted = smoothstep(*ABOVE_LIGHT_UP, v) * _toward_middle(g.s, g.length)
         under = (above_meet < LASH_ZONE[1] * eye.width) & (g.s > -g.reach) & (g.s < g.length + g.reach)
-        around_lid = lab_lightness(socket_fill(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines))
+        around_lid = lightness_around(patch, painted | under | brow_hair, eye.width, eye.tone.lid_rgb, lines)
         ceiling = around_lid + _toward_middle(g.s, g.length, CEILING_TOWARD_MIDDLE) * np.maximum(
             eye.tone.skin_lab[0] - around_lid, 0.0)
-        light = as_light_as_above(eye.light.at(box), eye.tone, lifted, ceiling, lab=eye.light.lab_at(box))
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
@@ -376,8 +395,16 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # from the lid up to the brow: "eyeshadow").
         # The lid's own top takes the light of the skin it unfolds from, so its edge does not show.
         near *= smoothstep(eye.shut_height + cover, SHUT_LIGHT_TO * eye.shut_height, above_meet)
-        relight = 1.0 + near[..., None] * (np.clip(light / np.maximum(rendered, 1.0), *RELIGHT_BOUNDS) - 1.0)
-        patch *= relight
+        near_rgb = in_channels(near)
+        # Worked out only on the rows the relit skin and the lid reach: elsewhere the skin keeps its
+        # light (a factor of 1), the lid's colour is not shown (the Lab conversions go row by row:
+        # the same values either way).
+        reached = _row_span((lid > 0.0) | (near > 0.0))
+        if reached.stop > reached.start:
+            light = as_light_as_above(eye.light.at(box)[reached], eye.tone, lifted[reached], ceiling[reached],
+                                      lab=eye.light.lab_at(box)[reached])
+            patch[reached] *= 1.0 + near_rgb[reached] * (
+                np.clip(light / np.maximum(rendered[reached], 1.0), *RELIGHT_BOUNDS) - 1.0)
         # The lid is the upper lid's skin carried down over the eye (SocketLight.above_over_light), by
         # no more than the relighting's bounds; and between it and the brow no band is darker
         # than the lid and the skin above it (a ring: its outline).
@@ -385,27 +412,44 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # The lid's own colour takes the light in full, not the relit skin's bounded factor: a dark
         # remnant of the open eye (its crease, its iris) left in the warped skin's light kept its
         # own saturated colour, scaled up by the bound (the astronaut's orange speck).
-        relit = rendered + near[..., None] * (light - rendered)
-        colour = lid_color(as_light_as_above(relit * from_above, eye.tone, lifted, ceiling), eye.tone, shade, v)
-        lift = _ring_lift(patch, g, lid, colour, crease_s, top_n, eye.width)
-        lift *= (fill * inside * smoothstep(1.0, 0.5, drawn_brow))[..., None]  # not the brow's hair itself
+        colour = patch.copy()  # where the lid is not painted, what is there
+        lid_rows = _row_span(lid > 0.0)  # within ``reached``
+        if lid_rows.stop > lid_rows.start:
+            relit = rendered[lid_rows] + near_rgb[lid_rows] * (
+                light[lid_rows.start - reached.start:lid_rows.stop - reached.start] - rendered[lid_rows])
+            # The lid's light and its hue bound in one Lab conversion (as_light_as_above hands its L*a*b* on).
+            lit, lit_lab = as_light_as_above(relit * from_above[lid_rows], eye.tone, lifted[lid_rows], ceiling[lid_rows],
+                                             with_lab=True)
+            colour[lid_rows] = lid_color(lit, eye.tone, shade[lid_rows], v[lid_rows], skin_lab=lit_lab)
+        lid_rgb = in_channels(lid)
+        lift = _ring_lift(patch, g, lid_rgb, colour, crease_s, top_n, eye.width)
+        lift *= in_channels(fill * inside * smoothstep(1.0, 0.5, drawn_brow))  # not the brow's hair itself
         patch += lift
         colour += lift
-        patch += lid[..., None] * (colour - patch)
+        patch += lid_rgb * (colour - patch)
     # Grain: the portrait's own skin above the lid at its own scale (not the warp's stretched
     # copy), rows counted up from the lid's lower edge, moving with the lid as it closes.
-    rows = (g.above_meet + LID_BELOW * eye.width).astype(np.float32, copy=False)
-    cols = (g.s * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
-    patch += (grain_weight * shade)[..., None] * grain_at(eye.grain, cols, rows)
+    # Only on the rows it reaches.
+    grained = _row_span(grain_weight > 0.0)
+    if grained.stop > grained.start:
+        rows = (g.above_meet[grained] + LID_BELOW * eye.width).astype(np.float32, copy=False)
+        cols = (g.s[grained] * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
+        patch[grained] += in_channels(grain_weight[grained] * shade[grained]) * grain_at(eye.grain, cols, rows)
 
 
-def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.ndarray,
+def _row_span(mask: np.ndarray) -> slice:
+    """The rows from the first to the last that ``mask`` (h, w) sets anywhere (empty if none)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) else slice(0, 0)
+
+
+def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid_rgb: np.ndarray, colour: np.ndarray,
                top_s: np.ndarray, top_n: np.ndarray, width: float) -> np.ndarray:
     """(h, w, 3) the light that lifts every dip between the lashes and the brow: a shut lid's
     skin runs on up to the brow bone (the fold whose shadow the warp leaves around it is gone),
     and a dark band round a lit lid reads as its outline (a pillow, a sticker). Up each column,
     from above the lashes' shadow to RING_REACH above the lid's top (``top_s``, ``top_n``), what
-    will show (``colour`` where ``lid`` paints it, the skin elsewhere), smoothed, is raised to the
+    will show (``colour`` where ``lid_rgb`` paints it, the skin elsewhere), smoothed, is raised to the
     lower of the brightest light below and above it there (a valley filled: what is no dip keeps
     its light, nothing is darkened)."""
     along = np.linspace(-g.reach, g.length + g.reach, RING_COLUMNS, dtype=np.float32)
@@ -417,14 +461,15 @@ def _ring_lift(patch: np.ndarray, g: _EyeGeometry, lid: np.ndarray, colour: np.n
     at = g.point(np.repeat(along, len(ups)), heights.ravel()) - g.corner
     grid_x = at[:, 0].reshape(len(along), len(ups)).astype(np.float32)
     grid_y = at[:, 1].reshape(len(along), len(ups)).astype(np.float32)
-    shown = cv2.GaussianBlur(patch + lid[..., None] * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
+    shown = cv2.GaussianBlur(patch + lid_rgb * (colour - patch), (0, 0), max(RING_SMOOTHING * width, 0.8))
     rgb = cv2.remap(shown, grid_x, grid_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     # Neighbouring columns lifted by much and by nothing drew the lifted band's end as an edge.
     lift = cv2.GaussianBlur(_valley_lift(rgb), (1, 0), sigmaX=0.01, sigmaY=RING_ACROSS)
     # Back onto the pixels: column by s, row by the share of the way from start to stop.
     column = (g.s + g.reach) / (g.length + 2.0 * g.reach) * (len(along) - 1)
     pixel_start = g.meet_at + RING_FROM * width
-    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n) + RING_REACH * width - pixel_start, 1.0)
+    row = (g.n - pixel_start) / np.maximum(np.interp(g.s, top_s, top_n).astype(np.float32) + RING_REACH * width
+                                           - pixel_start, 1.0)
     return cv2.remap(lift.transpose(1, 0, 2).copy(), column.astype(np.float32),
                      (row * (len(ups) - 1)).astype(np.float32), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
@@ -453,13 +498,16 @@ def _valley_lift(rgb: np.ndarray) -> np.ndarray:
     return ((rgb[rows, peak] - rgb) * share[..., None]).astype(np.float32, copy=False)
 
 
-@functools.lru_cache(maxsize=64)  # box sizes recur frame after frame; callers only read it
+@functools.lru_cache(maxsize=256)  # box sizes recur frame after frame (a few hundred, ~20 kB each); callers only read it
 def _inside(shape: tuple[int, ...]) -> np.ndarray:
     """(h, w) 0 at the box's edge, 1 from ``INSIDE_MARGIN`` pixels in: the relit skin ends inside
     the painted box, never in a step at its edge."""
+    # The ramp of the nearer edge: the lower of a row's and a column's ramp (smoothstep never
+    # falls, so the same values as the ramp of the lower distance), one (h, w) operation.
     ys, xs = np.ogrid[:shape[0], :shape[1]]
-    edge = np.minimum(np.minimum(ys, shape[0] - 1 - ys), np.minimum(xs, shape[1] - 1 - xs)).astype(np.float32)
-    ramp = smoothstep(0.0, INSIDE_MARGIN, edge)
+    rows = smoothstep(0.0, INSIDE_MARGIN, np.minimum(ys, shape[0] - 1 - ys).astype(np.float32))
+    cols = smoothstep(0.0, INSIDE_MARGIN, np.minimum(xs, shape[1] - 1 - xs).astype(np.float32))
+    ramp = np.minimum(rows, cols)
     ramp.flags.writeable = False  # cached and shared
     return ramp
 
@@ -479,10 +527,10 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float)
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
     d = g.above_meet
-    spread = np.maximum(np.where(d > 0, LASH_EDGE_ABOVE, 1.0) * profile, 0.3)
+    spread = np.maximum(np.where(d > 0, np.float32(LASH_EDGE_ABOVE), np.float32(1.0)) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
-    patch += line[..., None] * (eye.lash_rgb - patch)
+    patch += in_channels(line) * (eye.lash_rgb - patch)
 
 
 def _shut_height(upper: np.ndarray, lower: np.ndarray, crease: np.ndarray) -> float:
