@@ -175,8 +175,10 @@ CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surro
 # rim there (L* 13-42 against her lips' 69; marks 0.19-0.20 of her lips' L* where the driver's real
 # open "O" keeps under 0.10). On that path, within this share of the mouth width outside the opening,
 # on the lips, over its sides (from the first |2u - 1| on, fully from the second), nothing is darker
-# than this share of the lips' L*: darker pixels go toward the lips around them in a crease's shade.
-OWN_SIDE_REACH, OWN_SIDE_SIDES, OWN_SIDE_FLOOR = 0.08, (0.3, 0.55), 0.8
+# than this share of the lips' L*: darker pixels go toward the lips around them in a crease's shade. Not nearer
+# the middle: from 0.3 on it took MediaPipe's reading of Trump's chin sideways to 0.095 of its drop
+# (test_warp_jaw's bound 0.10; 0.081 without the pass, 0.086 from 0.5).
+OWN_SIDE_REACH, OWN_SIDE_SIDES, OWN_SIDE_FLOOR = 0.08, (0.5, 0.75), 0.8
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
 # (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
 # redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
