@@ -173,9 +173,9 @@ CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surro
 # A portrait's own kept teeth bring its own dark mouth corners along, and the soft edge of that path
 # spreads them over the lips beside the opening's sides: the astronaut's jaw drop had a "rust-fringed"
 # rim there (L* 13-42 against her lips' 69; marks 0.19-0.20 of her lips' L* where the driver's real
-# open "O" keeps under 0.10). On that path, within this share of the mouth width outside the opening,
-# on the lips, over its sides (from the first |2u - 1| on, fully from the second), nothing is darker
-# than this share of the lips' L*: darker pixels go toward the lips around them in a crease's shade. Not nearer
+# open "O" keeps under 0.10). On that path, within this share of the mouth width outside the opening
+# (its inner-lip line: the corners' lie past the lips' outline), over its sides (from the first |2u - 1| on, fully from the second), nothing is darker
+# than this share of the lips' L* nor a thin dark mark: they go to their surroundings' light. Not nearer
 # the middle: from 0.3 on it took MediaPipe's reading of Trump's chin sideways to 0.095 of its drop
 # (test_warp_jaw's bound 0.10; 0.081 without the pass, 0.086 from 0.5).
 OWN_SIDE_REACH, OWN_SIDE_SIDES, OWN_SIDE_FLOOR = 0.08, (0.5, 0.75), 0.8
@@ -659,9 +659,10 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
 def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
                      g: MouthGeometry) -> None:
     """Beside the sides of the opening (outside ``opening``, a polygon in frame pixels, within
-    ``OWN_SIDE_REACH`` of it, on the lips, over ``OWN_SIDE_SIDES``), pixels darker than
-    ``OWN_SIDE_FLOOR`` of the lips' L* go toward the lips around them (what is not dark, blurred) in a
-    crease's shade, by the opening's ``strength``: the opening is edged by lip, as a real open mouth's."""
+    ``OWN_SIDE_REACH`` of it, over ``OWN_SIDE_SIDES``), pixels darker than ``OWN_SIDE_FLOOR`` of the
+    lips' L*, or thin marks darker than their surroundings, go to those surroundings' light (a grey
+    closing) in a crease's shade, by the opening's ``strength``: the opening is edged by lip, as a
+    real open mouth's."""
     if strength <= 0.0:
         return
     corner0 = moved_xy[UPPER_INNER[0], :2].astype(np.float64)
@@ -671,15 +672,13 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     if reach < 1.0:
         return
     h, w = frame.shape[:2]
-    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 3 * reach).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 3 * reach).astype(int) + 1, (w, h))
+    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
     if x1 - x0 < 3 or y1 - y0 < 3:
         return
     box = frame[y0:y1, x0:x1].astype(np.float32)
     inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
     distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-    outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
-    lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
     ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
     along = (corner1 - corner0) / width
     side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
@@ -688,7 +687,7 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     zone = (smoothstep(reach, 0.5 * reach, distance) * smoothstep(1.0, 0.5, inside)
             * smoothstep(OWN_SIDE_SIDES[0], OWN_SIDE_SIDES[1], side))
     # Dark against the lips (``OWN_SIDE_FLOOR``), or against their surroundings as a thin mark (a grey
-    # closing's lift, as ``_smooth_corner_folds``): both go to the closing's light in a crease's shade.
+    # closing's lift, as ``_smooth_corner_folds``): both go to the closing's light.
     size = max(3, int(round(FOLD_FEATURE * width)) | 1)
     closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
@@ -699,11 +698,7 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     lift = (strength * zone * dark)[..., None]
     if not lift.any():
         return
-    light = (1.0 - dark) * (1.0 - inside) * lips
-    sigma = max(reach, 1.0)
-    light_around = cv2.GaussianBlur(light, (0, 0), sigma)
-    around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
-    fill = FOLD_SHADE * np.where(light_around[..., None] > 0.05, np.maximum(around, closed), closed)
+    fill = FOLD_SHADE * closed
     frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
 
 

@@ -78,7 +78,7 @@ def test_no_dotted_rims_or_lines_at_the_corners_of_a_jaw_drop(name, engine, conf
     specks beside the hole (0.32, 0.17: review 16); each end now stays within 1.25 times the
     driver's most. The astronaut keeps her own upper teeth, which brought her own dark mouth corners
     along, spread over the lips beside the opening by that path's soft edge: orange-brown "rust-
-    fringed corners" (0.19-0.20); they are edged by lip now (0.12, 0.06)."""
+    fringed corners" (0.19-0.20); they are edged by lip now (0.10, 0.07)."""
     driver, hint = driver_marks_and_hint
     face = shared_face(name, config, image_tracker)
     prepared = engine.prepare(face)
