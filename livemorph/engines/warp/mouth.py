@@ -170,6 +170,15 @@ FOLD_TAIL = (0.85, 0.95, 0.05)
 # at the edge of test_warp_open_mouth's bound either way.
 FOLD_OPENING = (0.25, 0.4)
 CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surroundings' colour (a crease)
+# A portrait's own kept teeth bring its own dark mouth corners along, and the soft edge of that path
+# spreads them over the lips beside the opening's sides: the astronaut's jaw drop had a "rust-fringed"
+# rim there (L* 13-42 against her lips' 69; marks 0.19-0.20 of her lips' L* where the driver's real
+# open "O" keeps under 0.10). On that path, within this share of the mouth width outside the opening
+# (its inner-lip line: the corners' lie past the lips' outline), over its sides (from the first |2u - 1| on, fully from the second), nothing is darker
+# than this share of the lips' L* nor a thin dark mark: they go to their surroundings' light. Not nearer
+# the middle: from 0.3 on it took MediaPipe's reading of Trump's chin sideways to 0.095 of its drop
+# (test_warp_jaw's bound 0.10; 0.081 without the pass, 0.086 from 0.5).
+OWN_SIDE_REACH, OWN_SIDE_SIDES, OWN_SIDE_FLOOR = 0.08, (0.5, 0.75), 0.8
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
 # (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
 # redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
@@ -429,6 +438,11 @@ class MouthPainter:
         _smooth_corner_folds(frame, moved_xy, local + (x0, y0),
                              strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)))
         _lift_corner_seams(frame, moved_xy, local + (x0, y0), strength, g)
+        if own:
+            # The lips' edge is the inner-lip line itself: the paint's reach past it is where the kept
+            # corners' dark spread.
+            _lip_edged_sides(frame, moved_xy, _opening_polygon(upper, lower),
+                             strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)), g)
 
     @staticmethod
     def _roll_lips(color, patch, ys, top, bottom, inner_top, inner_bottom, y0):
@@ -640,6 +654,52 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
         fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
+
+
+def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
+                     g: MouthGeometry) -> None:
+    """Beside the sides of the opening (outside ``opening``, a polygon in frame pixels, within
+    ``OWN_SIDE_REACH`` of it, over ``OWN_SIDE_SIDES``), pixels darker than ``OWN_SIDE_FLOOR`` of the
+    lips' L*, or thin marks darker than their surroundings, go to those surroundings' light (a grey
+    closing) in a crease's shade, by the opening's ``strength``: the opening is edged by lip, as a
+    real open mouth's."""
+    if strength <= 0.0:
+        return
+    corner0 = moved_xy[UPPER_INNER[0], :2].astype(np.float64)
+    corner1 = moved_xy[UPPER_INNER[-1], :2].astype(np.float64)
+    width = float(np.linalg.norm(corner1 - corner0))
+    reach = OWN_SIDE_REACH * width
+    if reach < 1.0:
+        return
+    h, w = frame.shape[:2]
+    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    box = frame[y0:y1, x0:x1].astype(np.float32)
+    inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
+    distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
+    along = (corner1 - corner0) / width
+    side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
+    # (Not limited to the lips' outline: at the corners the inner-lip line reaches past it.)
+    # Pixels the inner-lip line only clips are lip: in the corners' narrow wedges they held the dark.
+    zone = (smoothstep(reach, 0.5 * reach, distance) * smoothstep(1.0, 0.5, inside)
+            * smoothstep(OWN_SIDE_SIDES[0], OWN_SIDE_SIDES[1], side))
+    # Dark against the lips (``OWN_SIDE_FLOOR``), or against their surroundings as a thin mark (a grey
+    # closing's lift, as ``_smooth_corner_folds``): both go to the closing's light.
+    size = max(3, int(round(FOLD_FEATURE * width)) | 1)
+    closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
+    floor_l = OWN_SIDE_FLOOR * float(g.lip_lab[0])
+    lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    depth = channel_mean(closed - box)[..., 0] / np.maximum(channel_mean(closed)[..., 0], 1.0)
+    dark = np.maximum(smoothstep(floor_l, 0.6 * floor_l, lightness), smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth))
+    lift = (strength * zone * dark)[..., None]
+    if not lift.any():
+        return
+    fill = FOLD_SHADE * closed
+    frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _tilt_degrees(xy: np.ndarray) -> float:
