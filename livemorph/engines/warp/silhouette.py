@@ -14,8 +14,8 @@ chin, and below the jaw what the moved chin does not cover is redrawn from the p
 Per frame the radial part of each face point's motion is limited so the band is never
 crushed or stretched by more than half its width (and the silhouette itself cannot slide
 inward over the background, which would pull background into the face, nor move at all beside
-or above the face, which leaves a step where the jaw's corner meets the neck's edge). A point's
-depth there is the larger of its radial depth and the way to the outline along its own motion
+or above the face, which leaves a step where the jaw's corner meets the neck's edge). Above the
+eyes a rising point's depth there is the larger of its radial depth and the way to the outline along its own motion
 (a brow end near the temple rises into the forehead above it). Points
 inside the band follow the outline's motion with a smooth fade to zero at the anchors: a straight
 piecewise-linear band bends lines crossing it (collar edges, the jaw line) where its long,
@@ -61,6 +61,17 @@ BLACK_RUN = 0.06
 # Beside and above the face, points this many face-sizes inside the outline move fully; those
 # on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
 HOLD_DEPTH = 0.08
+# Rising above the eyes (the brows and forehead going up), a point's room is also the way to the
+# outline along its own motion: a brow raise lifts a rolled head's outer brow ends into the forehead,
+# though they lie near the outline. It fades in from the outer eye corners' line (0) to
+# ABOVE_EYES_FULL of the way up to the brows' middles, and with the motion's upward share (full from
+# RISING_FULL). Elsewhere the radial hold stays: given the same room, a frown dragged the temples
+# down 5-8 px more (london_092), which MediaPipe read as less of a frown in a jaw drop.
+EYE_CORNERS = (33, 263)
+BROW_MIDDLES = (105, 334)
+FOREHEAD = 10
+ABOVE_EYES_FULL = 0.5
+RISING_FULL = 0.5  # cosine between the motion and the face's up
 # Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
 CLOTHING_SECTOR = 0.82
 # Below the jaw (within this cosine of straight down from the face's centre, ~50 degrees) the
@@ -100,6 +111,8 @@ class Silhouette:
     follow: np.ndarray  # (N,) float32 share of its motion each face point keeps (outline beside the face: none)
     hull: np.ndarray  # (H,) int, the face points on the outline, in order round it
     points: np.ndarray  # (N, 2) the face points at rest
+    above_eyes: np.ndarray  # (N,) 0..1, how far a point's rise may use its room along it (brows, forehead)
+    up: np.ndarray  # (2,) unit vector, the face's chin to its forehead top
     edge_normal: np.ndarray  # (H, 2) the outline's edges at rest: outward unit normals ...
     edge_offset: np.ndarray  # (H,) ... and offsets (a point x is inside where normal . x <= offset)
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
@@ -210,6 +223,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         follow=(below + (1.0 - below) * smoothstep(0.0, HOLD_DEPTH * size, depth)).astype(np.float32),
         hull=hull_ids,
         points=xy.copy(),
+        above_eyes=_above_eyes(xy),
+        up=unit(xy[FOREHEAD] - xy[CHIN]),
         edge_normal=edge_normal,
         edge_offset=(edge_normal * hull_points).sum(axis=1),
         # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
@@ -263,12 +278,13 @@ def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
     """In place: clip each face point's radial motion to what its place allows, and hold the
     outline beside and above the face.
 
-    A point's room is the larger of its depth inside the outline and the way to the outline
-    along its own motion: a brow end near a rolled head's temple rises into the forehead above it
+    Rising above the eyes, a point's room is the larger of its depth inside the outline and the
+    way to the outline along its own motion: a brow end near a rolled head's temple rises into the forehead above it
     (on lisa3 the hold cut her outer brow ends' raise to 0.37 and 0.52 of the middle's); the
     outline's own points still hold."""
     d = displacement[:NUM_FACE_POINTS]
-    room = room_along(d, silhouette)
+    rising = smoothstep(0.0, RISING_FULL, (d @ silhouette.up) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9))
+    room = silhouette.above_eyes * rising * room_along(d, silhouette)
     along = (d * silhouette.radial).sum(axis=1)
     # The outward radial part of a move of BAND_USE of that room, where the motion points outward.
     outward = np.maximum(along, 0.0) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
@@ -277,6 +293,15 @@ def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
     follow = np.maximum(silhouette.follow, smoothstep(0.0, HOLD_DEPTH * silhouette.size, room))
     follow[silhouette.hull] = silhouette.follow[silhouette.hull]
     d *= follow[:, None].astype(d.dtype)
+
+
+def _above_eyes(xy: np.ndarray) -> np.ndarray:
+    """(N,) 0 at and below the outer eye corners' line, 1 from ABOVE_EYES_FULL of the way up to the
+    brows' middles (along the face's own up: a rolled head's too)."""
+    up = unit(xy[FOREHEAD] - xy[CHIN])
+    eyes = xy[list(EYE_CORNERS)].mean(axis=0)
+    brows = float((xy[list(BROW_MIDDLES)].mean(axis=0) - eyes) @ up)
+    return smoothstep(0.0, ABOVE_EYES_FULL * max(brows, 1e-9), (xy - eyes) @ up).astype(np.float64)
 
 
 def room_along(displacement: np.ndarray, silhouette: Silhouette) -> np.ndarray:

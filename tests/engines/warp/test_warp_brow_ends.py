@@ -8,7 +8,9 @@ Reference: a real raise. MediaPipe on the shared drivers' own brows up (eye-corn
 along the face's up) gives the outer ends 0.29-0.35 of the middle's rise (woman_expressions.mp4,
 frames 306-316) and 0.39-0.56 (pexels_woman_laughing.mp4, frames 152-202); frontal portraits on this
 engine move their ends 0.75-1.0 of the middle by this measure. The silhouette's hold near the
-outline cut lisa3's (head rolled ~20 degrees) to 0.33 on her left side (the end nearest the outline).
+outline cut lisa3's (head rolled ~20 degrees) to 0.33 on her left side (the end nearest the outline;
+0.57 with the end's rise released). MediaPipe's own brow landmarks on the output barely see the
+difference (0.60 -> 0.61 of the middle), so the image is read directly.
 """
 from __future__ import annotations
 
