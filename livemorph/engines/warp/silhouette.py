@@ -14,7 +14,9 @@ chin, and below the jaw what the moved chin does not cover is redrawn from the p
 Per frame the radial part of each face point's motion is limited so the band is never
 crushed or stretched by more than half its width (and the silhouette itself cannot slide
 inward over the background, which would pull background into the face, nor move at all beside
-or above the face, which leaves a step where the jaw's corner meets the neck's edge). Points
+or above the face, which leaves a step where the jaw's corner meets the neck's edge). Above the
+eyes a rising point's depth there is the larger of its radial depth and the way to the outline along its own motion
+(a brow end near the temple rises into the forehead above it). Points
 inside the band follow the outline's motion with a smooth fade to zero at the anchors: a straight
 piecewise-linear band bends lines crossing it (collar edges, the jaw line) where its long,
 thin triangles meet. Pixels beyond the anchors are never touched, except by a lowered chin.
@@ -59,6 +61,17 @@ BLACK_RUN = 0.06
 # Beside and above the face, points this many face-sizes inside the outline move fully; those
 # on it stay (they would drag the background's edge with them, e.g. a jaw corner over the neck).
 HOLD_DEPTH = 0.08
+# Rising above the eyes (the brows and forehead going up), a point's room is also the way to the
+# outline along its own motion: a brow raise lifts a rolled head's outer brow ends into the forehead,
+# though they lie near the outline. It fades in from the outer eye corners' line (0) to
+# ABOVE_EYES_FULL of the way up to the brows' middles, and with the motion's upward share (full from
+# RISING_FULL). Elsewhere the radial hold stays: given the same room, a frown dragged the temples
+# down 5-8 px more (london_092), which MediaPipe read as less of a frown in a jaw drop.
+EYE_CORNERS = (33, 263)
+BROW_MIDDLES = (105, 334)
+FOREHEAD = 10
+ABOVE_EYES_FULL = 0.5
+RISING_FULL = 0.5  # cosine between the motion and the face's up
 # Clothing is looked for within this cosine of straight down from the face's centre (~35 degrees).
 CLOTHING_SECTOR = 0.82
 # Below the jaw (within this cosine of straight down from the face's centre, ~50 degrees) the
@@ -97,6 +110,11 @@ class Silhouette:
     max_in: np.ndarray  # (N,) largest inward radial motion, pixels
     follow: np.ndarray  # (N,) float32 share of its motion each face point keeps (outline beside the face: none)
     hull: np.ndarray  # (H,) int, the face points on the outline, in order round it
+    points: np.ndarray  # (N, 2) the face points at rest
+    above_eyes: np.ndarray  # (N,) 0..1, how far a point's rise may use its room along it (brows, forehead)
+    up: np.ndarray  # (2,) unit vector, the face's chin to its forehead top
+    edge_normal: np.ndarray  # (H, 2) the outline's edges at rest: outward unit normals ...
+    edge_offset: np.ndarray  # (H,) ... and offsets (a point x is inside where normal . x <= offset)
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
     neck: "NeckCover | None"  # where below the jaw a lowered chin covers the neck (None without an image)
     size: float  # the face's larger side, pixels
@@ -184,6 +202,10 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     outline = center + rays * radius[:, None]
     reach_points = outline + rays * ((CHIN_ROOM + NECK_KEEP) * reach)[:, None]
     sector = rays @ down > NECK_SECTOR_COS
+    hull_points = xy[hull_ids]  # in angle order: round the convex outline
+    edges = np.roll(hull_points, -1, axis=0) - hull_points
+    edge_normal = np.stack([edges[:, 1], -edges[:, 0]], axis=1) / np.maximum(np.hypot(*edges.T), 1e-9)[:, None]
+    edge_normal *= np.where(((hull_points - center) * edge_normal).sum(axis=1) < 0, -1.0, 1.0)[:, None]
     return Silhouette(
         center=center,
         ring=ring,
@@ -200,6 +222,11 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         max_in=BAND_USE * depth + np.maximum(band_width - feather * size, 0.0),
         follow=(below + (1.0 - below) * smoothstep(0.0, HOLD_DEPTH * size, depth)).astype(np.float32),
         hull=hull_ids,
+        points=xy.copy(),
+        above_eyes=_above_eyes(xy),
+        up=unit(xy[FOREHEAD] - xy[CHIN]),
+        edge_normal=edge_normal,
+        edge_offset=(edge_normal * hull_points).sum(axis=1),
         # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
         reach=reach_points.astype(np.float32),
         neck=None if image is None else _neck_cover(
@@ -249,12 +276,46 @@ def _outline_radius(hull: np.ndarray, center: np.ndarray, face_xy: np.ndarray, a
 
 def limit(displacement: np.ndarray, silhouette: Silhouette) -> None:
     """In place: clip each face point's radial motion to what its place allows, and hold the
-    outline beside and above the face."""
+    outline beside and above the face.
+
+    Rising above the eyes, a point's room is the larger of its depth inside the outline and the
+    way to the outline along its own motion: a brow end near a rolled head's temple rises into the forehead above it
+    (on lisa3 the hold cut her outer brow ends' raise to 0.37 and 0.52 of the middle's); the
+    outline's own points still hold."""
     d = displacement[:NUM_FACE_POINTS]
+    rising = smoothstep(0.0, RISING_FULL, (d @ silhouette.up) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9))
+    room = silhouette.above_eyes * rising * room_along(d, silhouette)
     along = (d * silhouette.radial).sum(axis=1)
-    clipped = np.clip(along, -silhouette.max_in, silhouette.max_out)
+    # The outward radial part of a move of BAND_USE of that room, where the motion points outward.
+    outward = np.maximum(along, 0.0) / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
+    clipped = np.clip(along, -silhouette.max_in, np.maximum(silhouette.max_out, BAND_USE * room * outward))
     d += ((clipped - along)[:, None] * silhouette.radial).astype(d.dtype)
-    d *= silhouette.follow[:, None]
+    follow = np.maximum(silhouette.follow, smoothstep(0.0, HOLD_DEPTH * silhouette.size, room))
+    follow[silhouette.hull] = silhouette.follow[silhouette.hull]
+    d *= follow[:, None].astype(d.dtype)
+
+
+def _above_eyes(xy: np.ndarray) -> np.ndarray:
+    """(N,) 0 at and below the outer eye corners' line, 1 from ABOVE_EYES_FULL of the way up to the
+    brows' middles (along the face's own up: a rolled head's too)."""
+    up = unit(xy[FOREHEAD] - xy[CHIN])
+    eyes = xy[list(EYE_CORNERS)].mean(axis=0)
+    brows = float((xy[list(BROW_MIDDLES)].mean(axis=0) - eyes) @ up)
+    return smoothstep(0.0, ABOVE_EYES_FULL * max(brows, 1e-9), (xy - eyes) @ up).astype(np.float64)
+
+
+def room_along(displacement: np.ndarray, silhouette: Silhouette) -> np.ndarray:
+    """(N,) how far each face point at rest lies inside the outline along its motion's direction,
+    pixels (0 for a point that does not move)."""
+    d = np.asarray(displacement, np.float64)
+    length = np.hypot(d[:, 0], d[:, 1])
+    direction = d / np.maximum(length, 1e-9)[:, None]
+    ahead = direction @ silhouette.edge_normal.T  # (N, H): > 0 where the edge's line is ahead
+    gap = silhouette.edge_offset[None, :] - silhouette.points @ silhouette.edge_normal.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exits = np.where(ahead > 1e-9, np.maximum(gap, 0.0) / ahead, np.inf)
+    room = exits.min(axis=1)
+    return np.where((length > 1e-9) & np.isfinite(room), room, 0.0)
 
 
 @dataclass(frozen=True)
