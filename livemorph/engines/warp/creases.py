@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRIDGE
-from .channels import channel_sum
+from .channels import channel_sum, in_channels, plane_times_colour
 from .direction import unit
 from .easing import smoothstep
 
@@ -206,8 +206,16 @@ def _tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
     total = channel_sum(patch) + 3.0
     skin_total = float(skin.sum()) + 3.0
     brightness = np.log(total / skin_total)
-    tint = ((patch + 1.0) / total[..., None] - (skin + 1.0) / skin_total) ** 2
-    return np.exp(-(brightness / SKIN_BRIGHTNESS_TOLERANCE) ** 2 - channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2)
+    # In place and on whole planes (in_channels): the same values as the broadcast expression.
+    tint = patch + 1.0
+    tint /= in_channels(total)
+    tint -= (skin + 1.0) / skin_total
+    np.square(tint, out=tint)
+    brightness /= SKIN_BRIGHTNESS_TOLERANCE
+    np.square(brightness, out=brightness)
+    np.negative(brightness, out=brightness)
+    brightness -= channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2
+    return np.exp(brightness, out=brightness)
 
 
 def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, strength: float,
@@ -313,5 +321,5 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
         shifted = cv2.warpAffine(weight.astype(np.float32), np.float32([[1, 0, side[0]], [0, 1, side[1]]]),
                                  (weight.shape[1], weight.shape[0]))
         amount = amount - style.lit_side * style.depth * float(strength) * np.clip(shifted - weight, 0.0, 1.0)
-    shade = 1.0 - amount[..., None] * tint
+    shade = 1.0 - plane_times_colour(amount, tint)
     frame[y0:y1, x0:x1] = np.clip(patch * shade + 0.5, 0, 255).astype(np.uint8)
