@@ -249,7 +249,8 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     peak = float(mask.max())
     if peak <= 0.0:
         return
-    _shade(frame, box, mask / peak, style, strength, width, skin, lit_toward)
+    mask /= peak
+    _shade(frame, box, mask, style, strength, width, skin, lit_toward)
 
 
 def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, face_width: float,
@@ -282,7 +283,8 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
                 if value > 0.0:
                     cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, 4)  # positional: ~200 calls a frame
         mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
-        _shade(frame, box, mask / _line_peak(thickness, 0.5 * width), FOREHEAD_LINE, strength, width, skin, up)
+        mask /= _line_peak(thickness, 0.5 * width)
+        _shade(frame, box, mask, FOREHEAD_LINE, strength, width, skin, up)
 
 
 @functools.lru_cache(maxsize=16)  # per portrait the same few (thickness, sigma) every frame
@@ -329,4 +331,6 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
                                  (weight.shape[1], weight.shape[0]))
         amount = amount - style.lit_side * style.depth * float(strength) * np.clip(shifted - weight, 0.0, 1.0)
     shade = 1.0 - plane_times_colour(amount, tint)
-    frame[y0:y1, x0:x1] = np.clip(patch * shade + 0.5, 0, 255).astype(np.uint8)
+    patch *= shade  # in place: the same values as clip(patch * shade + 0.5, 0, 255)
+    patch += 0.5
+    frame[y0:y1, x0:x1] = np.clip(patch, 0, 255, out=patch).astype(np.uint8)
