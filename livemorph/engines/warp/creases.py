@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRIDGE
-from .channels import channel_sum
+from .channels import channel_sum, in_channels, plane_times_colour
 from .direction import unit
 from .easing import smoothstep
 
@@ -206,8 +206,16 @@ def _tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
     total = channel_sum(patch) + 3.0
     skin_total = float(skin.sum()) + 3.0
     brightness = np.log(total / skin_total)
-    tint = ((patch + 1.0) / total[..., None] - (skin + 1.0) / skin_total) ** 2
-    return np.exp(-(brightness / SKIN_BRIGHTNESS_TOLERANCE) ** 2 - channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2)
+    # In place and on whole planes (in_channels): the same values as the broadcast expression.
+    tint = patch + 1.0
+    tint /= in_channels(total)
+    tint -= (skin + 1.0) / skin_total
+    np.square(tint, out=tint)
+    brightness /= SKIN_BRIGHTNESS_TOLERANCE
+    np.square(brightness, out=brightness)
+    np.negative(brightness, out=brightness)
+    brightness -= channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2
+    return np.exp(brightness, out=brightness)
 
 
 def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, strength: float,
@@ -229,12 +237,20 @@ def _darken_along(frame: np.ndarray, line: np.ndarray, style: CreaseStyle, stren
     length2 = max(float(chord @ chord), 1.0)
     xs = np.arange(x0, x1, dtype=np.float32)[None, :]  # a row and a column, broadcast
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
-    t = np.clip(((xs - line[0, 0]) * chord[0] + (ys - line[0, 1]) * chord[1]) / length2, 0.0, 1.0)
-    mask *= np.sin(np.pi * np.clip(0.1 + 0.85 * t, 0.0, 1.0))
+    # In place, one float64 plane: the same values as sin(pi * clip(0.1 + 0.85 * clip(t))).
+    t = (xs - line[0, 0]) * chord[0] + (ys - line[0, 1]) * chord[1]
+    t /= length2
+    np.clip(t, 0.0, 1.0, out=t)
+    t *= 0.85
+    t += 0.1
+    np.clip(t, 0.0, 1.0, out=t)
+    t *= np.pi
+    mask *= np.sin(t, out=t)
     peak = float(mask.max())
     if peak <= 0.0:
         return
-    _shade(frame, box, mask / peak, style, strength, width, skin, lit_toward)
+    mask /= peak
+    _shade(frame, box, mask, style, strength, width, skin, lit_toward)
 
 
 def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, face_width: float,
@@ -267,7 +283,8 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
                 if value > 0.0:
                     cv2.line(mask, pts[k], pts[k + 1], value, thickness, cv2.LINE_AA, 4)  # positional: ~200 calls a frame
         mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
-        _shade(frame, box, mask / _line_peak(thickness, 0.5 * width), FOREHEAD_LINE, strength, width, skin, up)
+        mask /= _line_peak(thickness, 0.5 * width)
+        _shade(frame, box, mask, FOREHEAD_LINE, strength, width, skin, up)
 
 
 @functools.lru_cache(maxsize=16)  # per portrait the same few (thickness, sigma) every frame
@@ -313,5 +330,7 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
         shifted = cv2.warpAffine(weight.astype(np.float32), np.float32([[1, 0, side[0]], [0, 1, side[1]]]),
                                  (weight.shape[1], weight.shape[0]))
         amount = amount - style.lit_side * style.depth * float(strength) * np.clip(shifted - weight, 0.0, 1.0)
-    shade = 1.0 - amount[..., None] * tint
-    frame[y0:y1, x0:x1] = np.clip(patch * shade + 0.5, 0, 255).astype(np.uint8)
+    shade = 1.0 - plane_times_colour(amount, tint)
+    patch *= shade  # in place: the same values as clip(patch * shade + 0.5, 0, 255)
+    patch += 0.5
+    frame[y0:y1, x0:x1] = np.clip(patch, 0, 255, out=patch).astype(np.uint8)
