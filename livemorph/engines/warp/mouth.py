@@ -21,7 +21,7 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...face.mouth_hint import CLOSED_OPENING
-from .channels import channel_mean
+from .channels import channel_mean, channel_sum, in_channels
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, THROAT_V, TONGUE_TOP, painted_cavity_light,
                              synthesized_interior, tongue_in_the_teeths_light, walls_show)
@@ -396,7 +396,7 @@ class MouthPainter:
             # in round ends: past the corners (where the lip lines hold their end points) it drew a
             # dark horizontal tick out from each corner across the skin (the astronaut).
             along_lip = smoothstep(ROUND_ENDS[1], ROUND_ENDS[0], np.abs(2 * u - 1))
-            inside = (inside * along_lip * (ys > 0.5 * (top + bottom)))[..., None]
+            inside = in_channels(inside * along_lip * (ys > 0.5 * (top + bottom)))
             patch = patch + inside * (0.5 * g.cavity_rgb - patch)
         else:
             # The paint reaches ``reach`` past each lip edge across it, not down its column: toward a
@@ -426,7 +426,8 @@ class MouthPainter:
             color = _soften(_interior(synthesized, hint, g, u, v), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
-        alpha = (strength * mask)[..., None]
+        # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
+        alpha = in_channels(strength * mask)
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
         if not own:
             # The lips roll into a wide opening as lit bands. (Not over a portrait's own teeth: its
@@ -456,13 +457,15 @@ class MouthPainter:
         # A rolled lip's edge is round, not cut: it fades into the opening over a share of the band.
         up_soft, low_soft = (0.5 * np.sqrt(1.0 + np.gradient(edge[0]) ** 2)[None, :] + LIP_EDGE_SOFT * band
                              for edge, band in ((inner_top, inner_top - top), (inner_bottom, bottom - inner_bottom)))
-        w_up = smoothstep(inner_top + up_soft, inner_top - up_soft, ys)[..., None]
-        w_low = np.minimum(smoothstep(inner_bottom - low_soft, inner_bottom + low_soft, ys)[..., None], 1 - w_up)
+        w_up = smoothstep(inner_top + up_soft, inner_top - up_soft, ys)
+        w_low = np.minimum(smoothstep(inner_bottom - low_soft, inner_bottom + low_soft, ys), 1 - w_up)
         # The lips' wet inner faces turn away from the light: darker toward the opening (the lower,
         # fuller lip more), so the lips close over a rounded end as a soft dark pinch.
-        up_shade = 1 - UPPER_INSIDE_SHADE * _ramp(top, inner_top, ys)[..., None]
-        low_shade = 1 - LOWER_INSIDE_SHADE * _ramp(bottom, inner_bottom, ys)[..., None]
-        return (w_up * up_shade * upper_lip + w_low * low_shade * lower_lip + (1 - w_up - w_low) * color)
+        up_shade = 1 - UPPER_INSIDE_SHADE * _ramp(top, inner_top, ys)
+        low_shade = 1 - LOWER_INSIDE_SHADE * _ramp(bottom, inner_bottom, ys)
+        # (Weights as whole planes in three channels: the same values as (h, w, 1) broadcasts, channels.py.)
+        return (in_channels(w_up * up_shade) * upper_lip + in_channels(w_low * low_shade) * lower_lip
+                + in_channels(1 - w_up - w_low) * color)
 
 
 class _OwnInterior:
@@ -602,7 +605,7 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     depth = channel_mean(closed - box)[..., 0]
     brightness = np.maximum(channel_mean(closed)[..., 0], 1.0)
     dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
-    lift = (strength * zone * dark)[..., None]
+    lift = in_channels(strength * zone * dark)
     frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -896,7 +899,7 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     grain = np.tile(g.grain, (h // th + 1, w // tw + 1, 1))[:h, :w]
     # Each channel's grain scales with the paint's brightness, not the channel's own level: the
     # photo's colour noise is as strong in a pale tooth's blue as in the skin's.
-    return color + grain * channel_mean(color)
+    return color + grain * in_channels(channel_sum(color) / 3)
 
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:

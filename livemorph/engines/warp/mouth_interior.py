@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .channels import channel_mean
+import cv2
+
+from .channels import channel_sum, in_channels, plane_times_colour
 from .easing import smoothstep
 
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
@@ -194,10 +196,11 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     gap = ((gap_line + 0.12 * smoothstep(0.4, 1.0, along))
            * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :])
     across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - CORNER_SHADE * smoothstep(0.25, 0.8, side))
-    shade = (brightness * vertical * (1 - gap) * across[None, :])[..., None]
+    shade = brightness * vertical * (1 - gap) * across[None, :]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
-    color = shade * g.teeth_rgb + (1 - shade) * 0.35 * g.cavity_rgb
+    # (Whole planes times each channel: the values of ``shade[..., None] * colour``, channels.py.)
+    color = plane_times_colour(shade, g.teeth_rgb) + plane_times_colour((1 - shade) * 0.35, g.cavity_rgb)
     # Each tooth its own light and yellow, over its whole face (through the cavity's light in the
     # shade above, the darker teeth took its red and cooled the Mona Lisa's: test_warp_smile).
     own = np.where(u[0] < 0.5, np.take(TOOTH_LIGHT[0], index, mode="clip"), np.take(TOOTH_LIGHT[1], index, mode="clip"))
@@ -249,17 +252,21 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     v = np.clip(below_top / height, 0.0, 1.0)
     mean = float(g.cavity_rgb.mean())
     tint = g.cavity_rgb / max(mean, 1.0)
-    darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)[..., None]
-    redder = np.maximum(tint, 1e-3) ** (1.0 + deep_red * darkness)
-    color = light[..., None] * mean * redder / channel_mean(redder)
+    darkness = np.clip(1.0 - light / max(float(light.max()), 1e-3), 0.0, 1.0)
+    # Channel by channel on whole planes (the same values as broadcasting (h, w, 1) against (3,): channels.py).
+    exponent = 1.0 + deep_red * darkness
+    redder = [base ** exponent for base in np.maximum(tint, 1e-3)]
+    lit_mean = light * mean
+    mean_redder = (redder[0] + redder[1] + redder[2]) / 3
+    color = cv2.merge([lit_mean * channel / mean_redder for channel in redder])
     # Deep inside, dark and dull (``DEEP_BLACK``), in a wide opening as its walls show (in a smile's
     # narrow one, greyed, the dark between the teeth cooled the Mona Lisa's teeth to b* 35.2 against
     # her lightest skin's 41.2, test_warp_smile). A smile's narrow opening shows no walls: nothing to do.
     walls = walls_show(opening)
     if walls > 0.0:
-        deep = walls * smoothstep(*bowl.deep_black, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)[..., None]
-        color = color + DEEP_GREY * deep * (channel_mean(color) - color)
-        color = color * (1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
+        deep = walls * smoothstep(*bowl.deep_black, darkness) * smoothstep(DEEP_SIDE[1], DEEP_SIDE[0], side)
+        color = color + in_channels(DEEP_GREY * deep) * (in_channels(channel_sum(color) / 3) - color)
+        color = color * in_channels(1 - DEEP_BLACK_SHARE * deep) + DEEP_FLOOR * walls * g.black
         color = color + walls * (_no_more_saturated_than(color, DEEP_SATURATION) - color)
     # Tongue: a rounded, lip-coloured hump low in a wide opening, arched (highest in the middle),
     # lit at its front and fading into the throat's shadow toward its back (up). (A groove down
@@ -276,7 +283,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
-        color = color * (1 - tongue[..., None]) + (lit[..., None] * g.tongue_rgb) * tongue[..., None]
+        color = color * in_channels(1 - tongue) + plane_times_colour(lit, g.tongue_rgb) * in_channels(tongue)
     if not teeth:
         return color
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
@@ -284,7 +291,7 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     if upper_show > 0.0:
         rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12)
         cover = upper_show * cover
-        color = color * (1 - cover[..., None]) + rgb * cover[..., None]
+        color = color * in_channels(1 - cover) + rgb * in_channels(cover)
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
     lower_show = float(smoothstep(*row.shows, opening))
     if lower_show > 0.0:
@@ -293,18 +300,19 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
                                row.teeth, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
         if row.fade is not None:
             cover = cover * smoothstep(*row.fade, side)
-        color = color * (1 - cover[..., None]) + rgb * cover[..., None]
+        color = color * in_channels(1 - cover) + rgb * in_channels(cover)
     return color
 
 
 def _no_more_saturated_than(color: np.ndarray, share: float) -> np.ndarray:
     """``color`` (h, w, 3) with each pixel's spread about its channel mean at most ``share`` of
     that mean (hue and mean kept)."""
-    mean = channel_mean(color)
-    off = np.abs(color - mean)
+    mean = channel_sum(color) / 3
+    mean3 = in_channels(mean)
+    off = np.abs(color - mean3)
     # The largest of three whole planes (a max over the short last axis costs ~20x: channels.py).
-    spread = np.maximum(np.maximum(off[..., 0], off[..., 1]), off[..., 2])[..., None]
-    return mean + (color - mean) * np.minimum(1.0, share * mean / np.maximum(spread, 1e-3))
+    spread = np.maximum(np.maximum(off[..., 0], off[..., 1]), off[..., 2])
+    return mean3 + (color - mean3) * in_channels(np.minimum(1.0, share * mean / np.maximum(spread, 1e-3)))
 
 
 def teeth_tint(teeth_rgb: np.ndarray) -> np.ndarray:
