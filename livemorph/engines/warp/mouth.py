@@ -589,7 +589,8 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # A column of rows and a row of columns, broadcast (the same values as full grids).
     ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
     along = (corner1 - corner0) / width
-    side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
+    signed = 2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0
+    side = np.abs(signed)
     across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
     # The dark tail of each corner along the mouth line is the fold itself (a smile reads by it): kept.
     tail = (smoothstep(FOLD_TAIL[0], FOLD_TAIL[1], side)
@@ -599,14 +600,14 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # A grey closing fills in what is darker than its surroundings and narrower than the element:
     # the marks, not the lips or the shadow of the opening itself (wider).
     size = max(3, int(round(FOLD_FEATURE * width)) | 1)
-    closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
-    fill = FOLD_SHADE * closed
-    depth = channel_mean(closed - box)[..., 0]
-    brightness = np.maximum(channel_mean(closed)[..., 0], 1.0)
-    dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
-    lift = in_channels(strength * zone * dark)
-    frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
+    closed = _grey_closing(box, size)
+    # Pixel by pixel only over the zone on each side (``_zone_sides``): elsewhere nothing changes.
+    for inner in _zone_sides(zone, signed):
+        part, part_closed = box[inner], closed[inner]
+        depth = channel_mean(part_closed - part)[..., 0]
+        brightness = np.maximum(channel_mean(part_closed)[..., 0], 1.0)
+        dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
+        _lift_to(frame, (y0, x0), inner, part, FOLD_SHADE * part_closed, strength * zone[inner] * dark)
 
 
 def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float,
@@ -684,7 +685,8 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
     ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
     along = (corner1 - corner0) / width
-    side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
+    signed = 2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0
+    side = np.abs(signed)
     # (Not limited to the lips' outline: at the corners the inner-lip line reaches past it.)
     # Pixels the inner-lip line only clips are lip: in the corners' narrow wedges they held the dark.
     zone = (smoothstep(reach, 0.5 * reach, distance) * smoothstep(1.0, 0.5, inside)
@@ -692,17 +694,48 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     # Dark against the lips (``OWN_SIDE_FLOOR``), or against their surroundings as a thin mark (a grey
     # closing's lift, as ``_smooth_corner_folds``): both go to the closing's light.
     size = max(3, int(round(FOLD_FEATURE * width)) | 1)
-    closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    closed = cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
     floor_l = OWN_SIDE_FLOOR * float(g.lip_lab[0])
-    lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    depth = channel_mean(closed - box)[..., 0] / np.maximum(channel_mean(closed)[..., 0], 1.0)
-    dark = np.maximum(smoothstep(floor_l, 0.6 * floor_l, lightness), smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth))
-    lift = (strength * zone * dark)[..., None]
+    closed = _grey_closing(box, size)
+    # Pixel by pixel only over the zone on each side (``_zone_sides``): elsewhere nothing changes.
+    for inner in _zone_sides(zone, signed):
+        part, part_closed = box[inner], closed[inner]
+        lightness = cv2.cvtColor(part / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        depth = channel_mean(part_closed - part)[..., 0] / np.maximum(channel_mean(part_closed)[..., 0], 1.0)
+        dark = np.maximum(smoothstep(floor_l, 0.6 * floor_l, lightness),
+                          smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth))
+        _lift_to(frame, (y0, x0), inner, part, FOLD_SHADE * part_closed, strength * zone[inner] * dark)
+
+
+def _grey_closing(box: np.ndarray, size: int) -> np.ndarray:
+    """``box``'s grey closing by a disc ``size`` across, blurred (what is darker than its surroundings
+    and narrower than the disc, filled in from them)."""
+    closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return cv2.GaussianBlur(closed, (0, 0), max(0.25 * size, 0.7))
+
+
+def _zone_sides(zone: np.ndarray, signed: np.ndarray):
+    """For each side of the opening (``signed`` < 0, >= 0: 2u - 1 at each pixel of the box), the box's
+    rows and columns (a pair of slices) where ``zone`` > 0 there; none for a side without any. The
+    zones beside the opening's sides are about a third of the box around it. (The grey closing
+    itself is not cut down to them: to get the whole box's values to the bit it needs ~0.2 of the
+    mouth width around each, which is most of the box; and the blur of a crop reaching the box's
+    right edge differs by ~1e-5 unless its first column keeps the box's alignment mod 16.)"""
+    for part in (signed < 0, signed >= 0):
+        on = (zone > 0) & part
+        rows, cols = np.flatnonzero(on.any(axis=1)), np.flatnonzero(on.any(axis=0))
+        if rows.size:
+            yield slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _lift_to(frame: np.ndarray, origin, inner, box: np.ndarray, fill: np.ndarray, lift: np.ndarray) -> None:
+    """``frame``'s pixels at ``inner`` (rows and columns of a box at ``origin``, (y, x)), ``box`` their
+    float values, brought up toward ``fill`` by ``lift``, in place."""
     if not lift.any():
         return
-    fill = FOLD_SHADE * closed
-    frame[y0:y1, x0:x1] = np.clip(box + lift * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
+    rows, cols = inner
+    y0, x0 = origin
+    frame[y0 + rows.start:y0 + rows.stop, x0 + cols.start:x0 + cols.stop] = np.clip(
+        box + in_channels(lift) * np.maximum(fill - box, 0.0) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _tilt_degrees(xy: np.ndarray) -> float:
