@@ -199,13 +199,15 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     shade = brightness * vertical * (1 - gap) * across[None, :]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
     # (in the teeth's own hue, darkened, a varnished painting's cream teeth went olive).
-    # (Whole planes times each channel: the values of ``shade[..., None] * colour``, channels.py.)
-    color = plane_times_colour(shade, g.teeth_rgb) + plane_times_colour((1 - shade) * 0.35, g.cavity_rgb)
     # Each tooth its own light and yellow, over its whole face (through the cavity's light in the
     # shade above, the darker teeth took its red and cooled the Mona Lisa's: test_warp_smile).
     own = np.where(u[0] < 0.5, np.take(TOOTH_LIGHT[0], index, mode="clip"), np.take(TOOTH_LIGHT[1], index, mode="clip"))
     yellower = teeth_tint(g.teeth_rgb)[None, :] ** np.take(TOOTH_TINT, index, mode="clip")[:, None]
-    return color * (own[:, None] * yellower / yellower.mean(axis=1, keepdims=True))[None], cover
+    per_column = own[:, None] * yellower / yellower.mean(axis=1, keepdims=True)  # (w, 3)
+    # Channel by channel on whole planes, each column's factor applied to its own: the values of
+    # (shade[..., None] * teeth + ...) * per_column[None] (channels.py), in one merge.
+    unshaded = (1 - shade) * 0.35
+    return cv2.merge([(shade * g.teeth_rgb[c] + unshaded * g.cavity_rgb[c]) * per_column[:, c] for c in range(3)]), cover
 
 
 def walls_show(opening: float) -> float:
