@@ -499,18 +499,20 @@ class _OwnInterior:
         self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
-        self.w_up = smoothstep(self.gap_top + soft, self.gap_top - soft, ys)[..., None]
+        # (Weights as planes, spread over three channels in ``over``: channels.py.)
+        self.w_up = smoothstep(self.gap_top + soft, self.gap_top - soft, ys)
         # The portrait's own lower row is at most a few tips of teeth in the upper row's shadow;
         # carried down with the dropping jaw it read as a grey strip with specks: once a gap opens
         # it gives way to the painted floor and lower row.
-        lower_kept = smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)[..., None]
-        self.w_low = (smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)[..., None]
+        lower_kept = smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)
+        self.w_low = (smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)
                       * (1 - self.w_up) * lower_kept)
 
     def over(self, color):
         if not self.visible:
             return color
-        return self.w_up * self.from_upper + self.w_low * self.from_lower + (1 - self.w_up - self.w_low) * color
+        return (in_channels(self.w_up) * self.from_upper + in_channels(self.w_low) * self.from_lower
+                + in_channels(1 - self.w_up - self.w_low) * color)
 
 
 # A lip rolling into a wide opening catches the light along its inner edge: lighter (RGB times
@@ -557,7 +559,7 @@ def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge
         s = sign * (ys - edge[None, :]) / thickness[None, :]
         gain += peak * along[None, :n] * smoothstep(0.0, band[0], s) * smoothstep(band[1], band[0], s)
     box = frame[y0:y1, x0:x1].astype(np.float32)
-    frame[y0:y1, x0:x1] = np.clip(box * (1.0 + gain[..., None]) + 0.5, 0, 255).astype(np.uint8)
+    frame[y0:y1, x0:x1] = np.clip(box * in_channels(1.0 + gain) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float) -> None:
@@ -797,16 +799,16 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
     # Only the cavity changes, what is darker than the lips: teeth and a lit tongue keep their light
     # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
     lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    cavity = (1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness))[..., None]
+    cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
     side = np.abs(2.0 * u - 1.0)
     # In shade from the upper lip down to the throat, the corners half-shaded ...
     shade = (1.0 - smoothstep(THROAT_V, 1.0, v)) * (1.0 - side ** 2)
-    driver = driver * (1.0 - DRIVER_DEPTH_SHADE * shade[..., None] * cavity)
+    driver = driver * in_channels(1.0 - DRIVER_DEPTH_SHADE * shade * cavity)
     # ... and the tongue's top lit below them, arched, highest in the middle.
     tongue_top = TONGUE_TOP + 0.45 * side ** 2
     floor = (walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v)
              * smoothstep(0.9, 0.5, side))
-    driver = driver + DRIVER_FLOOR_LIGHT * floor[..., None] * cavity * (g.tongue_rgb - driver)
+    driver = driver + in_channels(DRIVER_FLOOR_LIGHT * floor * cavity) * (g.tongue_rgb - driver)
     if weight >= 1.0:
         return driver
     color = synthesized()
