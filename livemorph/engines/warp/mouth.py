@@ -572,40 +572,25 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     a real open mouth's lips meet in a soft fold."""
     if strength <= 0.0:
         return
-    corner0, corner1 = moved_xy[UPPER_INNER[0], :2].astype(np.float64), moved_xy[UPPER_INNER[-1], :2].astype(np.float64)
-    width = float(np.linalg.norm(corner1 - corner0))
-    reach = FOLD_REACH * width
-    if reach < 1.0:
+    near = _beside_the_opening(frame, moved_xy, opening, FOLD_REACH)
+    if near is None:
         return
-    h, w = frame.shape[:2]
-    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
-    if x1 - x0 < 3 or y1 - y0 < 3:
-        return
-    box = frame[y0:y1, x0:x1].astype(np.float32)
-    inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
-    distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    x0, y0, x1, y1 = near.region
     # On the lips only: a moustache's hairs or the wrinkles beside them are no marks.
     outer = moved_xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1]), :2] - (x0, y0)
     lips = polygon_mask((y1 - y0, x1 - x0), outer, antialiased=True)
-    # A column of rows and a row of columns, broadcast (the same values as full grids).
-    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
-    along = (corner1 - corner0) / width
-    signed = 2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0
-    side = np.abs(signed)
-    across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
+    side, width = np.abs(near.signed), near.width
     # The dark tail of each corner along the mouth line is the fold itself (a smile reads by it): kept.
     tail = (smoothstep(FOLD_TAIL[0], FOLD_TAIL[1], side)
-            * smoothstep(FOLD_TAIL[2] * width, 0.5 * FOLD_TAIL[2] * width, across))
-    zone = (smoothstep(reach, 0.5 * reach, distance) * (1.0 - inside) * lips
+            * smoothstep(FOLD_TAIL[2] * width, 0.5 * FOLD_TAIL[2] * width, near.across))
+    zone = (smoothstep(near.reach, 0.5 * near.reach, near.distance) * (1.0 - near.inside) * lips
             * smoothstep(FOLD_SIDES[0], FOLD_SIDES[1], side) * (1.0 - tail))
     # A grey closing fills in what is darker than its surroundings and narrower than the element:
     # the marks, not the lips or the shadow of the opening itself (wider).
-    size = max(3, int(round(FOLD_FEATURE * width)) | 1)
-    closed = _grey_closing(box, size)
+    closed = _grey_closing(near.box, max(3, int(round(FOLD_FEATURE * width)) | 1))
     # Pixel by pixel only over the zone on each side (``_zone_sides``): elsewhere nothing changes.
-    for inner in _zone_sides(zone, signed):
-        part, part_closed = box[inner], closed[inner]
+    for inner in _zone_sides(zone, near.signed):
+        part, part_closed = near.box[inner], closed[inner]
         depth = channel_mean(part_closed - part)[..., 0]
         brightness = np.maximum(channel_mean(part_closed)[..., 0], 1.0)
         dark = smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth / brightness)
@@ -671,41 +656,66 @@ def _lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarra
     real open mouth's."""
     if strength <= 0.0:
         return
-    corner0 = moved_xy[UPPER_INNER[0], :2].astype(np.float64)
-    corner1 = moved_xy[UPPER_INNER[-1], :2].astype(np.float64)
-    width = float(np.linalg.norm(corner1 - corner0))
-    reach = OWN_SIDE_REACH * width
-    if reach < 1.0:
+    near = _beside_the_opening(frame, moved_xy, opening, OWN_SIDE_REACH)
+    if near is None:
         return
-    h, w = frame.shape[:2]
-    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
-    if x1 - x0 < 3 or y1 - y0 < 3:
-        return
-    box = frame[y0:y1, x0:x1].astype(np.float32)
-    inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
-    distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
-    along = (corner1 - corner0) / width
-    signed = 2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0
-    side = np.abs(signed)
     # (Not limited to the lips' outline: at the corners the inner-lip line reaches past it.)
     # Pixels the inner-lip line only clips are lip: in the corners' narrow wedges they held the dark.
-    zone = (smoothstep(reach, 0.5 * reach, distance) * smoothstep(1.0, 0.5, inside)
-            * smoothstep(OWN_SIDE_SIDES[0], OWN_SIDE_SIDES[1], side))
+    zone = (smoothstep(near.reach, 0.5 * near.reach, near.distance) * smoothstep(1.0, 0.5, near.inside)
+            * smoothstep(OWN_SIDE_SIDES[0], OWN_SIDE_SIDES[1], np.abs(near.signed)))
     # Dark against the lips (``OWN_SIDE_FLOOR``), or against their surroundings as a thin mark (a grey
     # closing's lift, as ``_smooth_corner_folds``): both go to the closing's light.
-    size = max(3, int(round(FOLD_FEATURE * width)) | 1)
     floor_l = OWN_SIDE_FLOOR * float(g.lip_lab[0])
-    closed = _grey_closing(box, size)
+    closed = _grey_closing(near.box, max(3, int(round(FOLD_FEATURE * near.width)) | 1))
+    x0, y0 = near.region[:2]
     # Pixel by pixel only over the zone on each side (``_zone_sides``): elsewhere nothing changes.
-    for inner in _zone_sides(zone, signed):
-        part, part_closed = box[inner], closed[inner]
+    for inner in _zone_sides(zone, near.signed):
+        part, part_closed = near.box[inner], closed[inner]
         lightness = cv2.cvtColor(part / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
         depth = channel_mean(part_closed - part)[..., 0] / np.maximum(channel_mean(part_closed)[..., 0], 1.0)
         dark = np.maximum(smoothstep(floor_l, 0.6 * floor_l, lightness),
                           smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth))
         _lift_to(frame, (y0, x0), inner, part, FOLD_SHADE * part_closed, strength * zone[inner] * dark)
+
+
+@dataclass(frozen=True)
+class _BesideOpening:
+    """The box round the opening that the passes beside its sides work in, and what they measure there."""
+
+    region: tuple[int, int, int, int]  # x0, y0, x1, y1 in the frame
+    box: np.ndarray  # (h, w, 3) float32: the frame's pixels there
+    inside: np.ndarray  # (h, w) the opening's anti-aliased coverage
+    distance: np.ndarray  # (h, w) pixels from the opening
+    signed: np.ndarray  # (h, w) 2u - 1: -1 at one inner corner, +1 at the other
+    across: np.ndarray  # (h, w) pixels off the line through the inner corners
+    width: float  # the inner corners' distance
+    reach: float  # pixels beside the opening the pass reaches
+
+
+def _beside_the_opening(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray,
+                        reach_share: float) -> _BesideOpening | None:
+    """The box twice ``reach_share`` of the mouth width round ``opening`` (a polygon in frame pixels),
+    with its measures (``_BesideOpening``); None where it is under a pixel or the box too small."""
+    corner0 = moved_xy[UPPER_INNER[0], :2].astype(np.float64)
+    corner1 = moved_xy[UPPER_INNER[-1], :2].astype(np.float64)
+    width = float(np.linalg.norm(corner1 - corner0))
+    reach = reach_share * width
+    if reach < 1.0:
+        return None
+    h, w = frame.shape[:2]
+    x0, y0 = np.maximum(np.floor(opening.min(axis=0) - 2 * reach).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(opening.max(axis=0) + 2 * reach).astype(int) + 1, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    inside = polygon_mask((y1 - y0, x1 - x0), opening - (x0, y0), antialiased=True)
+    distance = cv2.distanceTransform((inside < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    # A column of rows and a row of columns, broadcast (the same values as full grids).
+    ys, xs = np.arange(y0, y1, dtype=np.float64)[:, None], np.arange(x0, x1, dtype=np.float64)[None, :]
+    along = (corner1 - corner0) / width
+    signed = 2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0
+    across = np.abs((ys - corner0[1]) * along[0] - (xs - corner0[0]) * along[1])
+    return _BesideOpening((int(x0), int(y0), int(x1), int(y1)), frame[y0:y1, x0:x1].astype(np.float32),
+                          inside, distance, signed, across, width, reach)
 
 
 def _grey_closing(box: np.ndarray, size: int) -> np.ndarray:
