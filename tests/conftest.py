@@ -134,6 +134,22 @@ def user_change(**changes: float):
                      state="tracking", timestamp_ms=0.0)
 
 
+def driver_frames(image_tracker, video: str, indices) -> dict:
+    """{index: (image, track)}: the shared driving ``video``'s frames at ``indices`` and each one's
+    largest face, read in one pass of the video."""
+    from livemorph.capture.video_file import VideoFileSource
+
+    wanted, found = set(indices), {}
+    with VideoFileSource(shared_path(f"assets/driving/{video}"), paced=False) as source:
+        for frame in source:
+            if frame.index in wanted:
+                found[frame.index] = (frame.image, image_tracker.detect_largest(frame.image))
+            if frame.index >= max(wanted):
+                break
+    assert set(found) == wanted, f"{video}: frames {sorted(wanted - set(found))} not read"
+    return found
+
+
 def render_change(engine, portrait, **changes: float) -> np.ndarray:
     """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
     prepared = engine.prepare(portrait)

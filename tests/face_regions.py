@@ -36,6 +36,14 @@ def polygon(shape, points) -> np.ndarray:
     return mask > 0
 
 
+def outside_the_face(shape, landmarks) -> tuple[np.ndarray, float]:
+    """(h, w) float32 pixels from the face's outline (the hull of its 468 mesh points: on a turned
+    head the far cheek's edge), 0 inside it; and the face's size (the mesh's larger extent)."""
+    xy = np.asarray(landmarks)[:468, :2]
+    outline = fill(shape, cv2.convexHull(xy.astype(np.float32))[:, 0])
+    return cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5), float(np.ptp(xy, axis=0).max())
+
+
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
 EYE_CONTOURS = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
                 ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from conftest import render_change, shared_face
+from face_regions import outside_the_face
 
 ENDS_AND_MIDDLES = ((70, 105), (300, 334))
 END_SHARE = 0.5  # within the drivers' real 0.3-0.56, above the 0.33 the hold left
@@ -65,10 +66,7 @@ def test_background_beside_a_rolled_head_stays_still_when_the_brows_go_up(config
     portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
     out = render_change(engine, portrait, AU01=3, AU02=3)
     xy = portrait.track.landmarks[:468, :2]
-    size = float(np.ptp(xy, axis=0).max())
-    outline = np.zeros(out.shape[:2], np.uint8)
-    cv2.fillPoly(outline, [np.round(cv2.convexHull(xy.astype(np.float32))).astype(np.int32)], 1)
-    distance = cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5)
+    distance, size = outside_the_face(out.shape[:2], xy)
     band = (distance > 0.08 * size) & (distance < 0.25 * size)
     assert band.sum() > 20000
     gray = [cv2.cvtColor(im, cv2.COLOR_RGB2GRAY).astype(np.float32) for im in (out, portrait.image)]

@@ -9,7 +9,7 @@ import pytest
 
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
-from conftest import resting_plus, shared_face, shared_path
+from conftest import driver_frames, resting_plus, shared_face
 from face_regions import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER, polygon
 
 JAW_DROP = {"AU26": 2.8, "AU25": 2.0}
@@ -54,15 +54,8 @@ def _lip_lightness(image: np.ndarray, xy: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def o_hints(image_tracker):
     """The driver's own open "O"s (frame index -> MouthHint), read in one pass of the video."""
-    from livemorph.capture.video_file import VideoFileSource
-
-    hints = {}
-    with VideoFileSource(shared_path(f"assets/driving/{O_VIDEO}"), paced=False) as source:
-        for frame in source:
-            if frame.index in O_FRAMES:
-                hints[frame.index] = mouth_hint(frame.image, lip_lines(image_tracker.detect_largest(frame.image)))
-            if frame.index >= max(O_FRAMES):
-                break
+    hints = {index: mouth_hint(image, lip_lines(track))
+             for index, (image, track) in driver_frames(image_tracker, O_VIDEO, O_FRAMES).items()}
     assert all(hints.get(i) is not None for i in O_FRAMES)
     return hints
 
@@ -141,18 +134,12 @@ def test_no_dark_seam_past_the_corners_of_a_jaw_drop(name, engine, config, image
     teeth the jaw drop stretched their dark mouth corner down past the hole (Trump 0.07, Obama 0.32:
     "a dark, near-black lip-seam line sticking out past the left corner", review 16); each corner is
     now no darker, against the portrait's lips, than 0.9 of the driver's least."""
-    from livemorph.capture.video_file import VideoFileSource
-
     driver = []
-    with VideoFileSource(shared_path(f"assets/driving/{O_VIDEO}"), paced=False) as source:
-        for frame in source:
-            if frame.index in O_FRAMES:
-                xy = image_tracker.detect_largest(frame.image).landmarks[:, :2]
-                width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
-                lips = _lip_lightness(frame.image, xy)
-                driver += [value / lips for value in _corner_darkest(_lightness(frame.image), xy, width)]
-            if frame.index >= max(O_FRAMES):
-                break
+    for image, track in driver_frames(image_tracker, O_VIDEO, O_FRAMES).values():
+        xy = track.landmarks[:, :2]
+        width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
+        lips = _lip_lightness(image, xy)
+        driver += [value / lips for value in _corner_darkest(_lightness(image), xy, width)]
     face = shared_face(name, config, image_tracker)
     prepared = engine.prepare(face)
     aus = resting_plus(prepared, **JAW_DROP)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, render_change, shared_face
+from face_regions import outside_the_face
 
 NEAR = 0.04  # face sizes below the outline where the chin's own shadow may still follow
 
@@ -80,10 +81,7 @@ def test_a_jaw_drop_keeps_the_jaw_edge_against_the_background(name, config, engi
     portrait = shared_face(name, config, image_tracker)
     out = render_change(engine, portrait, AU26=3.5, AU25=2)
     xy = portrait.track.landmarks[:468, :2]
-    size = float(np.ptp(xy, axis=0).max())
-    outline = np.zeros(out.shape[:2], np.uint8)
-    cv2.fillPoly(outline, [np.round(cv2.convexHull(xy.astype(np.float32))).astype(np.int32)], 1)
-    distance = cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5)
+    distance, size = outside_the_face(out.shape[:2], xy)
     rows = np.mgrid[0:out.shape[0], 0:out.shape[1]][0]
     mouth_level, chin_level = xy[[61, 291], 1].mean(), xy[152, 1]
     beside = ((distance > 0.02 * size) & (distance < 0.1 * size)

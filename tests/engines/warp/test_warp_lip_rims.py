@@ -12,7 +12,7 @@ import pytest
 
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
-from conftest import resting_plus, shared_face, shared_path
+from conftest import driver_frames, resting_plus, shared_face
 from face_regions import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 
 JAW_DROP = {"AU26": 2.8, "AU25": 2.0}
@@ -97,19 +97,11 @@ def _sharpest_turn(xs: np.ndarray, ys: np.ndarray, width: float) -> float:
 @pytest.fixture(scope="module")
 def driver_rims_and_hint(image_tracker):
     """The driver's real open "O"s' lip rims, and the hint painted from its frame 308."""
-    from livemorph.capture.video_file import VideoFileSource
-
-    rims, hint = [], None
-    with VideoFileSource(shared_path(f"assets/driving/{O_VIDEO}"), paced=False) as source:
-        for frame in source:
-            if frame.index in O_FRAMES:
-                track = image_tracker.detect_largest(frame.image)
-                rims.append(_rims(frame.image, track.landmarks[:, :2]))
-                if frame.index == PAINTED_FRAME:
-                    hint = mouth_hint(frame.image, lip_lines(track))
-            if frame.index >= max(O_FRAMES):
-                break
-    assert len(rims) == len(O_FRAMES) and hint is not None
+    frames = driver_frames(image_tracker, O_VIDEO, O_FRAMES)
+    rims = [_rims(image, track.landmarks[:, :2]) for image, track in frames.values()]
+    image, track = frames[PAINTED_FRAME]
+    hint = mouth_hint(image, lip_lines(track))
+    assert hint is not None
     return np.array(rims), hint
 
 

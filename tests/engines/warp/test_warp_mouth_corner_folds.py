@@ -8,7 +8,7 @@ import pytest
 
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
-from conftest import resting_plus, shared_face, shared_path
+from conftest import driver_frames, resting_plus, shared_face
 from face_regions import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER, polygon
 
 JAW_DROP = {"AU26": 2.8, "AU25": 2.0}
@@ -53,20 +53,14 @@ def _corner_marks(image: np.ndarray, xy: np.ndarray, lips: float) -> list[float]
 @pytest.fixture(scope="module")
 def driver_marks_and_hint(image_tracker):
     """The driver's own open "O"s' corner marks (its real open mouth), and the hint painted from 308."""
-    from livemorph.capture.video_file import VideoFileSource
-
-    marks, hint = [], None
-    with VideoFileSource(shared_path(f"assets/driving/{O_VIDEO}"), paced=False) as source:
-        for frame in source:
-            if frame.index in O_FRAMES:
-                track = image_tracker.detect_largest(frame.image)
-                xy = track.landmarks[:, :2]
-                marks += _corner_marks(frame.image, xy, _lip_lightness(frame.image, xy))
-                if frame.index == PAINTED_FRAME:
-                    hint = mouth_hint(frame.image, lip_lines(track))
-            if frame.index >= max(O_FRAMES):
-                break
-    assert len(marks) == 2 * len(O_FRAMES) and hint is not None
+    frames = driver_frames(image_tracker, O_VIDEO, O_FRAMES)
+    marks = []
+    for image, track in frames.values():
+        xy = track.landmarks[:, :2]
+        marks += _corner_marks(image, xy, _lip_lightness(image, xy))
+    image, track = frames[PAINTED_FRAME]
+    hint = mouth_hint(image, lip_lines(track))
+    assert hint is not None
     return marks, hint
 
 
