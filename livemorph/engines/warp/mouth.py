@@ -515,14 +515,14 @@ class _OwnInterior:
                 + in_channels(1 - self.w_up - self.w_low) * color)
 
 
-# A lip rolling into a wide opening catches the light along its inner edge: lighter (RGB times
-# 1 + this share at the peak) in a band from the visible edge (0) toward the lip's outer line (1),
+# A lip rolling into a wide opening catches the light along its inner edge: lighter (each channel
+# plus this share of the pixel's grey at the peak) in a band from the visible edge (0) toward the lip's outer line (1),
 # rising to its peak at the first share and gone at the second. The shared driver's open "O"
 # (woman_expressions 300-320) lights its lower lip's inner half to 1.05-1.26 times the lip at its
 # middle (L*), peaking a quarter of the way out and falling to the dark within two pixels, and its
 # upper lip, in shade, again at its edge: its inner quarter 1.04-1.34 times its darkest above. The
 # paint cut the opening out of the lips in a flat dark fill ("pasted, no lip rim", review 17: 1.00-1.04
-# and 0.99-1.00 on the Mona Lisa, london_092 and lisa3; now 1.09-1.16 and 1.07-1.11: test_warp_lip_rims).
+# and 0.99-1.00 on the Mona Lisa, london_092 and lisa3; now 1.09-1.15 and 1.08-1.12: test_warp_lip_rims).
 UPPER_RIM, UPPER_RIM_BAND = 0.25, (0.1, 0.45)
 LOWER_RIM, LOWER_RIM_BAND = 0.2, (0.25, 0.75)
 # ... over a jaw drop: from this opening on, fully from this (as ``FOLD_OPENING``); a smile's
@@ -559,7 +559,9 @@ def _light_lip_rims(frame: np.ndarray, moved_xy: np.ndarray, x0: int, upper_edge
         s = sign * (ys - edge[None, :]) / thickness[None, :]
         gain += peak * along[None, :n] * smoothstep(0.0, band[0], s) * smoothstep(band[1], band[0], s)
     box = frame[y0:y1, x0:x1].astype(np.float32)
-    frame[y0:y1, x0:x1] = np.clip(box * in_channels(1.0 + gain) + 0.5, 0, 255).astype(np.uint8)
+    # Lit, not redder: the light adds the same to every channel (times each one scaled it up, so a
+    # red lip took a saturated lipstick line along the opening: Grace Hopper, review 18).
+    frame[y0:y1, x0:x1] = np.clip(box + in_channels(gain * channel_mean(box)[..., 0]) + 0.5, 0, 255).astype(np.uint8)
 
 
 def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray, strength: float) -> None:

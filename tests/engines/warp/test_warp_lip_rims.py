@@ -116,7 +116,7 @@ def test_a_jaw_drops_lips_roll_into_the_opening_lit(name, engine, config, image_
     """The driver's open "O" lights its lower lip's inner half to 1.05-1.26 times the lip at its middle
     and its upper lip's inner quarter to 1.04-1.34 times its shade above; each lip of the painted
     opening is at least as lit as the driver's least. Before: the lips ran flat or darkening into a
-    cut (lower 1.00-1.04, upper 0.99-1.00 here, now 1.09-1.16 and 1.07-1.11: "pasted, no lip rim",
+    cut (lower 1.00-1.04, upper 0.99-1.00 here, now 1.09-1.15 and 1.08-1.12: "pasted, no lip rim",
     review 17)."""
     driver, hint = driver_rims_and_hint
     out, moved = _jaw_drop(name, engine, config, image_tracker, hint)
@@ -137,3 +137,34 @@ def test_a_jaw_drops_opening_is_a_smooth_curve_not_a_polygon(name, engine, confi
     out, moved = _jaw_drop(name, engine, config, image_tracker, hint)
     turn = _sharpest_turn(*_top_edge(out, moved))
     assert turn <= 3.5, f"the opening's top turns {turn:.2f} times a circle's in one chord"
+
+
+def _chroma(image: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    return np.hypot(lab[..., 1], lab[..., 2])
+
+
+def _rim_colour(image: np.ndarray, xy: np.ndarray) -> float:
+    """How much more colourful the upper lip's lit rim (its inner quarter) is than the lip above it:
+    the rim's most colourful over the lip's median (CIE chroma)."""
+    upper = _lip_profile(_chroma(image), xy, UPPER_INNER, UPPER_OUTER)
+    return float(upper[ACROSS >= -0.25].max() / np.median(upper[(ACROSS >= -0.75) & (ACROSS < -0.25)]))
+
+
+@pytest.mark.parametrize("name", ["grace_hopper_glasses.jpg", "london_092_beard.jpg", "mona_lisa.jpg"])
+def test_a_jaw_drops_lip_rims_are_lit_not_redder(name, engine, config, image_tracker, driver_rims_and_hint):
+    """Light on a lip's rim adds lightness, not colour: the driver's own open "O"s' upper rim is 0.73-0.77
+    times as colourful as the lip above it (measured the same way, below); the painted rim may be no
+    more colourful than its lip (5 % room). Before, the rim was lit by scaling each channel, which
+    multiplied the red too: 1.08-1.17 here, Grace Hopper's opening edged by "a thin, saturated
+    red-orange line, like lipstick" (review 18); now 0.96-1.00."""
+    _, hint = driver_rims_and_hint
+    out, moved = _jaw_drop(name, engine, config, image_tracker, hint)
+    colour = _rim_colour(out, moved)
+    assert colour <= 1.05, f"the upper lip's rim is {colour:.2f} times as colourful as the lip"
+
+
+def test_the_drivers_own_lip_rims_are_no_more_colourful_than_their_lips(image_tracker):
+    """The reference above, measured: the real open mouth's rim is lit, not redder (0.73-0.77)."""
+    for image, track in driver_frames(image_tracker, O_VIDEO, O_FRAMES).values():
+        assert _rim_colour(image, track.landmarks[:, :2]) <= 0.85
