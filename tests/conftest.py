@@ -111,26 +111,28 @@ def driver_frame(name: str, index: int) -> np.ndarray:
     raise AssertionError(f"{name} has no frame {index}")
 
 
+def au_vector(**values: float) -> np.ndarray:
+    """(17,) float32 AUs: ``values`` by name (e.g. AU12=3), the rest 0."""
+    from livemorph.aus import AU, NUM_AUS
+
+    aus = np.zeros(NUM_AUS, np.float32)
+    for name, value in values.items():
+        aus[AU[name]] = value
+    return aus
+
+
 def resting_plus(prepared, **changes: float) -> np.ndarray:
     """The prepared portrait's resting AUs plus ``changes`` (e.g. AU12=3)."""
-    from livemorph.aus import AU
-
-    aus = prepared.resting_aus.copy()
-    for name, value in changes.items():
-        aus[AU[name]] += value
-    return aus
+    return prepared.resting_aus + au_vector(**changes)
 
 
 def user_change(**changes: float):
     """An ``AUReading`` of a tracked user whose AUs rose by ``changes`` (e.g. AU26=2.8) from a zero
     neutral: what a puppet (``runtime.render.PortraitPuppet.step``) is driven by."""
-    from livemorph.aus import AU, NUM_AUS
+    from livemorph.aus import NUM_AUS
     from livemorph.face.stabilize import AUReading
 
-    aus = np.zeros(NUM_AUS, np.float32)
-    for name, value in changes.items():
-        aus[AU[name]] = value
-    return AUReading(aus=aus, neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
+    return AUReading(aus=au_vector(**changes), neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
                      state="tracking", timestamp_ms=0.0)
 
 

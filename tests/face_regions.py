@@ -44,6 +44,23 @@ def outside_the_face(shape, landmarks) -> tuple[np.ndarray, float]:
     return cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5), float(np.ptp(xy, axis=0).max())
 
 
+# Per side (image left, image right): the brows' lower contour and the upper-lid crease ring below it.
+BROW_TO_CREASE = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190)),
+                  ((276, 283, 282, 295, 285), (467, 260, 259, 257, 258, 286, 414)))
+
+
+def columns_between(landmarks, upper, lower):
+    """Per whole-pixel column both contours reach (``upper``, ``lower``: MediaPipe index tuples):
+    (x, the upper contour's y, the lower's), each contour interpolated along x."""
+    lm = np.asarray(landmarks)[:, :2]
+    top, bottom = lm[list(upper)], lm[list(lower)]
+    x0 = int(np.ceil(max(top[:, 0].min(), bottom[:, 0].min())))
+    x1 = int(np.floor(min(top[:, 0].max(), bottom[:, 0].max())))
+    top, bottom = top[np.argsort(top[:, 0])], bottom[np.argsort(bottom[:, 0])]
+    for x in range(x0, x1 + 1):
+        yield x, np.interp(x, *top.T), np.interp(x, *bottom.T)
+
+
 # MediaPipe eye contours, outer -> inner corner (upper lid, lower lid), and corners, per eye.
 EYE_CONTOURS = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155), (33, 133)),
                 ((466, 388, 387, 386, 385, 384, 398), (249, 390, 373, 374, 380, 381, 382), (263, 362)))

@@ -3,6 +3,8 @@ import pytest
 
 from livemorph.aus import AU, AU_NAMES, NUM_AUS, as_au_vector, au_index, fit_au_range, retarget
 
+from conftest import au_vector
+
 GANIMATION_ORDER = "AU01 AU02 AU04 AU05 AU06 AU07 AU09 AU10 AU12 AU14 AU15 AU17 AU20 AU23 AU25 AU26 AU45".split()
 
 
@@ -70,10 +72,7 @@ def _obama_and_change(**change):
     """Obama's resting AUs (as livemorph reads the official portrait) and a user's change."""
     portrait = np.zeros(17, np.float32)
     portrait[[AU.AU06, AU.AU10, AU.AU12, AU.AU25]] = 2.0, 2.0, 3.5, 1.6
-    user = np.zeros(17, np.float32)
-    for name, value in change.items():
-        user[AU[name]] = value
-    return portrait, user, np.zeros(17, np.float32)
+    return portrait, au_vector(**change), np.zeros(17, np.float32)
 
 
 def test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go(config):

@@ -7,6 +7,8 @@ import pytest
 from livemorph.aus import AU, NUM_AUS
 from livemorph.runtime.response import measure_response
 
+from conftest import au_vector
+
 
 def _curves(read_of_drawn, limit=2.0):
     """A toy portrait whose read change per AU is ``read_of_drawn(drawn change)``: the "image" is the AUs."""
@@ -14,51 +16,44 @@ def _curves(read_of_drawn, limit=2.0):
     return measure_response(lambda aus: aus.copy(), lambda aus: read_of_drawn(aus - start), start, limit)
 
 
-def _change(**values):
-    change = np.zeros(NUM_AUS, np.float32)
-    for name, value in values.items():
-        change[AU[name]] = value
-    return change
-
-
 def test_a_portrait_that_shows_half_of_each_change_gets_it_doubled_and_one_that_shows_double_halved():
     weak, strong = _curves(lambda d: 0.5 * d), _curves(lambda d: 2.0 * d)
-    assert weak.shape(_change(AU26=1.5))[AU.AU26] == pytest.approx(3.0)
-    assert strong.shape(_change(AU12=1.5))[AU.AU12] == pytest.approx(0.75)
+    assert weak.shape(au_vector(AU26=1.5))[AU.AU26] == pytest.approx(3.0)
+    assert strong.shape(au_vector(AU12=1.5))[AU.AU12] == pytest.approx(0.75)
     # Brows up is one group read on AU01: AU02 is scaled with it, whatever it reads itself.
-    out = weak.shape(_change(AU01=1.0, AU02=0.6))
+    out = weak.shape(au_vector(AU01=1.0, AU02=0.6))
     assert out[AU.AU01] == pytest.approx(2.0) and out[AU.AU02] == pytest.approx(1.2)
     # AUs outside the groups (blinks and frowns among them) are drawn as asked.
-    assert weak.shape(_change(AU45=1.0, AU04=2.0, AU15=2.0))[[AU.AU45, AU.AU04, AU.AU15]] == pytest.approx([1.0, 2.0, 2.0])
+    assert weak.shape(au_vector(AU45=1.0, AU04=2.0, AU15=2.0))[[AU.AU45, AU.AU04, AU.AU15]] == pytest.approx([1.0, 2.0, 2.0])
 
 
 def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_limit():
     # Reads 2x while small, saturates at 2.5: the inverse of 1 is 0.5; 2.2 lies 0.4 of the way between
     # the probes 1 -> 2.0 and 2 -> 2.5, so 1.4; beyond the last probe (3 -> 2.5) its ratio 1.2 holds.
     curves = _curves(lambda d: np.minimum(2.0 * d, 2.0 + 0.5 * np.clip(d - 1.0, 0.0, 1.0)), limit=2.0)
-    assert curves.shape(_change(AU26=1.0))[AU.AU26] == pytest.approx(0.5)
-    assert curves.shape(_change(AU26=2.2))[AU.AU26] == pytest.approx(1.4)
-    assert curves.shape(_change(AU26=4.0))[AU.AU26] == pytest.approx(4.8)
+    assert curves.shape(au_vector(AU26=1.0))[AU.AU26] == pytest.approx(0.5)
+    assert curves.shape(au_vector(AU26=2.2))[AU.AU26] == pytest.approx(1.4)
+    assert curves.shape(au_vector(AU26=4.0))[AU.AU26] == pytest.approx(4.8)
     # Relaxing (a negative change) uses the first segment's ratio: 0.5.
-    assert curves.shape(_change(AU26=-1.0))[AU.AU26] == pytest.approx(-0.5)
+    assert curves.shape(au_vector(AU26=-1.0))[AU.AU26] == pytest.approx(-0.5)
 
 
-def test_a_group_is_scaled_at_its_largest_members_change():
+def test_a_group_is_scaled_at_its_largest_membersau_vector():
     # Brows up is read on AU01, but an outer-brow raise alone (AU02 +2.2, AU01 +0.1) is a raise of
     # 2.2: scaled as one, not at the factor for a raise of 0.1. This portrait reads small raises at
     # half (x2, the limit, for 0.1: a laughing driver's AU02 +1.8 drew +3.6) and grows steeper
     # beyond 1 (reads 1.5 at 2, 2.5 at 3): 2.2 reads as drawn 2.7, so x 2.7 / 2.2.
     curves = _curves(lambda d: np.where(d <= 1.0, 0.5 * d, 0.5 + (d - 1.0)), limit=2.0)
-    out = curves.shape(_change(AU01=0.1, AU02=2.2))
+    out = curves.shape(au_vector(AU01=0.1, AU02=2.2))
     assert out[AU.AU02] == pytest.approx(2.7) and out[AU.AU01] == pytest.approx(0.1 * 2.7 / 2.2)
 
 
 def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
     flat = _curves(lambda d: 0.0 * d, limit=1.5)
-    assert flat.shape(_change(AU01=2.0))[AU.AU01] == pytest.approx(3.0)
+    assert flat.shape(au_vector(AU01=2.0))[AU.AU01] == pytest.approx(3.0)
     lost = measure_response(lambda aus: aus, lambda aus: np.full(NUM_AUS, np.nan, np.float32),
                             np.zeros(NUM_AUS, np.float32), 2.0)
-    assert lost.shape(_change(AU26=2.0, AU12=1.0))[[AU.AU26, AU.AU12]] == pytest.approx([2.0, 1.0])
+    assert lost.shape(au_vector(AU26=2.0, AU12=1.0))[[AU.AU26, AU.AU12]] == pytest.approx([2.0, 1.0])
 
 
 def test_an_engine_cap_keeps_a_group_from_being_scaled_up_but_not_down():
@@ -68,5 +63,5 @@ def test_an_engine_cap_keeps_a_group_from_being_scaled_up_but_not_down():
     start = np.zeros(NUM_AUS, np.float32)
     weak = measure_response(lambda aus: aus.copy(), lambda aus: 0.1 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
     strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
-    assert weak.shape(_change(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 2.0])
-    assert strong.shape(_change(AU01=1.5, AU26=1.0))[[AU.AU01, AU.AU26]] == pytest.approx([1.5, 0.5])
+    assert weak.shape(au_vector(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 2.0])
+    assert strong.shape(au_vector(AU01=1.5, AU26=1.0))[[AU.AU01, AU.AU26]] == pytest.approx([1.5, 0.5])

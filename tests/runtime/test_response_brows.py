@@ -14,29 +14,22 @@ from livemorph.face.stabilize import AUReading
 from livemorph.runtime.render import puppet_for
 from livemorph.runtime.response import measure_response
 
-from conftest import shared_face
+from conftest import au_vector, shared_face
 
 BROWS = (70, 63, 105, 66, 107, 300, 293, 334, 296, 336)  # both brows' upper contours
 LIDS = (160, 159, 158, 387, 386, 385)  # the upper lids' middles
-
-
-def _change(**values):
-    change = np.zeros(NUM_AUS, np.float32)
-    for name, value in values.items():
-        change[AU[name]] = value
-    return change
 
 
 def test_a_portrait_that_over_reads_a_raise_still_gets_it_as_asked_and_one_that_under_reads_gets_more():
     start = np.zeros(NUM_AUS, np.float32)
     strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0)
     weak = measure_response(lambda aus: aus.copy(), lambda aus: 0.5 * (aus - start), start, 2.0)
-    assert strong.shape(_change(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 0.5])
-    assert weak.shape(_change(AU01=1.5, AU02=1.0))[[AU.AU01, AU.AU02]] == pytest.approx([3.0, 2.0])
+    assert strong.shape(au_vector(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 0.5])
+    assert weak.shape(au_vector(AU01=1.5, AU02=1.0))[[AU.AU01, AU.AU02]] == pytest.approx([3.0, 2.0])
 
 
 def _reading(change: dict[str, float]) -> AUReading:
-    return AUReading(aus=_change(**change), neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
+    return AUReading(aus=au_vector(**change), neutral=np.zeros(NUM_AUS, np.float32), success=True, confidence=1.0,
                      state="tracking", timestamp_ms=0.0)
 
 

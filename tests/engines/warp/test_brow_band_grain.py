@@ -30,10 +30,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import BROW_TO_CREASE, columns_between
 
-# Per side: the brows' lower contour and the upper-lid crease ring below it (MediaPipe indices).
-BROW_TO_CREASE = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190)),
-                  ((276, 283, 282, 295, 285), (467, 260, 259, 257, 258, 286, 414)))
 SKIN_PATCHES = (108, 337, 50, 280)  # forehead above the inner brows, cheeks below the eyes
 PATCH_RADIUS = 0.03  # face widths
 GRAIN_SIGMA = 1.0  # px
@@ -72,15 +70,9 @@ def band_detail(image: np.ndarray, landmarks, detail=_detail) -> float:
     """RMS ``detail`` (grey levels) over the middle of the band (its 25-75 % from the brows'
     lower contour down to the crease ring, over the columns both span), both eyes together."""
     detail = detail(image)
-    lm = np.asarray(landmarks)[:, :2]
     values = []
     for brow, crease in BROW_TO_CREASE:
-        top, bottom = lm[list(brow)], lm[list(crease)]
-        x0 = int(np.ceil(max(top[:, 0].min(), bottom[:, 0].min())))
-        x1 = int(np.floor(min(top[:, 0].max(), bottom[:, 0].max())))
-        for x in range(x0, x1 + 1):
-            t = np.interp(x, *top[np.argsort(top[:, 0])].T)
-            b = np.interp(x, *bottom[np.argsort(bottom[:, 0])].T)
+        for x, t, b in columns_between(landmarks, brow, crease):
             rows = np.arange(int(np.ceil(t + 0.25 * (b - t))), int(np.floor(t + 0.75 * (b - t))) + 1)
             values.append(detail[rows, x])
     values = np.concatenate(values)

@@ -33,10 +33,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import BROW_TO_CREASE, columns_between
 
-# Per side (image left, image right): the brows' lower contour and the crease ring (MediaPipe indices).
-BROW_TO_CREASE = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190)),
-                  ((276, 283, 282, 295, 285), (467, 260, 259, 257, 258, 286, 414)))
 DARKER_BY = 5.0  # L* (0..100)
 # The image-right eye's brow, upper contour, and crease ring (outer end -> inner).
 RIGHT_BROW_TOP, RIGHT_CREASE = (300, 293, 334, 296, 336), BROW_TO_CREASE[1][1]
@@ -46,15 +44,8 @@ STEEPER_BY = 1.1
 def band_lightness(image: np.ndarray, landmarks, side: int) -> tuple[float, float]:
     """The median and 10th percentile L* over the middle of one side's brow-to-crease band."""
     lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100.0 / 255.0)
-    lm = np.asarray(landmarks)[:, :2]
-    brow, crease = BROW_TO_CREASE[side]
-    top, bottom = lm[list(brow)], lm[list(crease)]
-    x0 = int(np.ceil(max(top[:, 0].min(), bottom[:, 0].min())))
-    x1 = int(np.floor(min(top[:, 0].max(), bottom[:, 0].max())))
     values = []
-    for x in range(x0, x1 + 1):
-        t = np.interp(x, *top[np.argsort(top[:, 0])].T)
-        b = np.interp(x, *bottom[np.argsort(bottom[:, 0])].T)
+    for x, t, b in columns_between(landmarks, *BROW_TO_CREASE[side]):
         rows = np.arange(int(np.ceil(t + 0.25 * (b - t))), int(np.floor(t + 0.75 * (b - t))) + 1)
         values.append(lightness[rows, x])
     values = np.concatenate(values)
@@ -84,14 +75,8 @@ def socket_edge_steepness(image: np.ndarray, landmarks) -> float:
     brow's upper contour and the crease ring, per pixel, times that column's height (L*)."""
     lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100.0 / 255.0)
     lightness = cv2.GaussianBlur(lightness, (0, 0), 1.0)
-    lm = np.asarray(landmarks)[:, :2]
-    top, bottom = lm[list(RIGHT_BROW_TOP)], lm[list(RIGHT_CREASE)]
-    x0 = int(np.ceil(max(top[:, 0].min(), bottom[:, 0].min())))
-    x1 = int(np.floor(min(top[:, 0].max(), bottom[:, 0].max())))
     steepest = []
-    for x in range(x0, x1 + 1):
-        t = np.interp(x, *top[np.argsort(top[:, 0])].T)
-        b = np.interp(x, *bottom[np.argsort(bottom[:, 0])].T)
+    for x, t, b in columns_between(landmarks, RIGHT_BROW_TOP, RIGHT_CREASE):
         profile = lightness[int(t):int(np.ceil(b)) + 1, x]
         steepest.append(float(np.diff(profile).max()) * (b - t))
     return float(np.median(steepest))

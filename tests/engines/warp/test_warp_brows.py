@@ -11,10 +11,11 @@ import cv2
 import numpy as np
 import pytest
 
-from livemorph.aus import AU, NUM_AUS
+from livemorph.aus import AU
 from livemorph.engines.warp.au_mesh import brow_change
 
-from conftest import render_and_track, render_change, shared_face
+from conftest import au_vector, render_and_track, render_change, shared_face
+from face_regions import BROW_TO_CREASE
 
 
 def _brows_and_eyes(landmarks) -> dict[str, float]:
@@ -47,9 +48,6 @@ def test_a_brow_raise_reads_on_a_face_resting_with_lowered_brows(config, engine,
     assert raised["aperture"] > 0.95 * rest["aperture"]
 
 
-# Per side: the brows' lower contour and the upper-lid crease ring below it (MediaPipe indices).
-BROW_TO_CREASE = (((46, 53, 52, 65, 55), (247, 30, 29, 27, 28, 56, 190)),
-                  ((276, 283, 282, 295, 285), (467, 260, 259, 257, 258, 286, 414)))
 
 
 def _streaks(image, landmarks) -> float:
@@ -118,13 +116,7 @@ def test_a_strong_frown_does_not_fold_the_skin_around_the_brows(name, config, en
 
 
 def _change(resting: dict[str, float], user: dict[str, float]) -> dict[str, float]:
-    rest = np.zeros(NUM_AUS, np.float32)
-    delta = np.zeros(NUM_AUS, np.float32)
-    for name, value in resting.items():
-        rest[AU[name]] = value
-    for name, value in user.items():
-        delta[AU[name]] = value
-    out = brow_change(delta, rest)
+    out = brow_change(au_vector(**user), au_vector(**resting))
     return {name: float(out[AU[name]]) for name in ("AU01", "AU02", "AU04")}
 
 
