@@ -33,7 +33,7 @@ from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POIN
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
-from . import silhouette
+from . import raster, silhouette
 from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smooth_stretched_bands
 from .brow_hood import hood_bands
 from .brow_raise import even_raise_on_turned_eyes
@@ -737,7 +737,7 @@ class _RemapSampler:
         out = self.image.copy()
         # Written straight into the frame's region (no temporary patch to copy in) ...
         patch = out[y0:y1, x0:x1]
-        written = cv2.remap(self.image, map_xy, None, cv2.INTER_LINEAR, patch, cv2.BORDER_REPLICATE)
+        written = cv2.remap(self.image, map_xy, None, raster.SAMPLING, patch, cv2.BORDER_REPLICATE)
         if not np.may_share_memory(written, patch):  # ... unless cv2 made an array of its own
             patch[:] = written
         return out
@@ -762,7 +762,8 @@ class _TorchSampler:
         # Pixel coordinates -> [-1, 1] with align_corners=False (pixel centres at (i + 0.5) / n).
         grid = torch.stack([(grid[..., 0] + 0.5) / self.width * 2 - 1,
                             (grid[..., 1] + 0.5) / self.height * 2 - 1], dim=-1)[None]
-        patch = torch.nn.functional.grid_sample(self.tensor, grid, mode="bilinear",
+        # Bicubic as on the CPU (raster.SAMPLING); torch's kernel is OpenCV's (a = -0.75).
+        patch = torch.nn.functional.grid_sample(self.tensor, grid, mode="bicubic",
                                                 padding_mode="border", align_corners=False)
         patch = patch[0].permute(1, 2, 0).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
         out = self.image.copy()

@@ -61,7 +61,11 @@ def test_a_shut_lid_is_no_pinker_than_the_skin_above_it(expression, config, engi
 # the colour detail (a*, b* less their Gaussian blur, sigma 1.5 px): the 99th percentile of its
 # magnitude on the shut lid over the same on the source's skin above the lid. Before the grain's
 # colour was held to the skin's colour noise, AU45 +4: Obama 1.37 / 1.20, the Mona Lisa 1.46 /
-# 1.21 (per eye); now 0.87 / 0.75, 0.71 / 0.77. lisa3 (a noisy phone photo) keeps its colour noise:
+# 1.21 (per eye); then 0.87 / 0.75, 0.71 / 0.77. Obama's lids no longer show it (the grain held to
+# the bare cheek's level took his specks out first: without the colour hold he reads 1.19 / 0.71,
+# as with it) and his ~200 px lid's 99th percentile is its top two pixels, so Trump's, which still
+# shows it, is measured instead: with the hold 0.99 / 0.69, without 1.20 / 0.73 (the Mona Lisa
+# 0.78 / 0.83 against 1.39 / 1.23). lisa3 (a noisy phone photo) keeps its colour noise:
 # the lid's RMS colour detail over its skin's 1.21 / 1.02 (1.37 / 1.06 before).
 SPECKS_LIKE_THE_SKIN = 1.15
 NOISE_KEPT = 0.9
@@ -87,7 +91,7 @@ def _rms(values: np.ndarray) -> float:
     return float(np.sqrt(np.mean(values ** 2)))
 
 
-@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "mona_lisa.jpg"])
+@pytest.mark.parametrize("name", ["trump_official_2017.png", "mona_lisa.jpg"])
 def test_a_shut_lids_grain_has_no_specks_of_another_colour(name, config, engine, image_tracker):
     portrait = shared_face(name, config, image_tracker)
     shut = render_change(engine, portrait, AU45=4.0)
