@@ -114,6 +114,9 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 HINT_OPENING = (CLOSED_OPENING, 0.07)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
+# ... but its teeth keep their shading (``_shaded_as_the_drivers_teeth``), fully from this share of
+# the way from its lips' lightness to its teeth's (the laugh's gaps sit 0.4-0.5 of the way).
+TEETH_SHADING_FROM = 0.25
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
 # (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips) when the
 # driver's mouth shows no teeth of its own (``_driver_teeth_lab``).
@@ -895,6 +898,8 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     knee = HINT_KNEE * teeth[0]
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
+    lightness = _shaded_as_the_drivers_teeth(lightness, driver_l, driver_lip_l, driver_teeth_l,
+                                             knee + room * np.tanh((float(teeth[0]) - knee) / room))
     strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
     for c in (1, 2):
         portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
@@ -902,6 +907,27 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
         lab[..., c] = portrait + strength * (lab[..., c] - expected)
     lab[..., 0] = lightness
     return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
+
+
+def _shaded_as_the_drivers_teeth(lightness: np.ndarray, driver_l: np.ndarray, driver_lip_l: float,
+                                 driver_teeth_l: float, body_l: float) -> np.ndarray:
+    """``lightness`` (L*, the driver's mouth in the portrait's palette) where the driver's teeth keep
+    their own shading: between its lips' and its teeth's lightness a pixel is at most as light,
+    against the portrait's teeth (``body_l``, where the driver's teeth body went), as it is against
+    the driver's teeth in light (CIE Y) -- the gaps between teeth, each tooth's darker sides, the
+    lip's shadow over their tops. Run along the anchors and through the knee, the laugh's gaps (0.75
+    of its teeth's grey) came out at 0.87 of Grace Hopper's: "one flat grey band, no gaps" (review
+    19). Toward the lips it eases back to the anchors (``TEETH_SHADING_FROM``)."""
+    relative = _luminance(driver_l) / _luminance(driver_teeth_l)
+    shaded = 116.0 * np.cbrt(_luminance(body_l) * relative) - 16.0
+    share = smoothstep(driver_lip_l, driver_lip_l + TEETH_SHADING_FROM * (driver_teeth_l - driver_lip_l), driver_l)
+    share = share * (driver_l <= driver_teeth_l)
+    return lightness + share * np.minimum(shaded - lightness, 0.0)
+
+
+def _luminance(lightness):
+    """CIE Y (0..1) of an L* (above the linear toe, which a mouth's teeth and lips never reach)."""
+    return ((np.asarray(lightness, np.float32) + 16.0) / 116.0) ** 3
 
 
 def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:

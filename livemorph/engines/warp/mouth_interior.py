@@ -64,6 +64,11 @@ CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 
 TOOTH_LIGHT = ((1.0, 0.91, 1.0, 0.88, 0.94, 0.9, 0.9), (1.0, 0.96, 0.91, 0.93, 0.88, 0.94, 0.9))
 TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
+# The line between two painted upper teeth: its shade, at least this share of it on small teeth, and
+# its half-width (px). A real laugh's front teeth (pexels_woman_laughing, a 90-100 px mouth) part in
+# lines 0.07-0.20 of their light darker, 2-3 px wide; at a 0.06 shade, 0.3 of it on small teeth and
+# 0.7 px the painted rows showed 0.04 (Grace Hopper, lisa3): "one flat band, no gaps" (review 19).
+UPPER_GAP_LINE, GAP_SMALL_FLOOR, GAP_LINE_PX = 0.2, 0.6, 1.0
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
@@ -194,7 +199,7 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
     # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
     gap = ((gap_line + 0.12 * smoothstep(0.4, 1.0, along))
-           * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :])
+           * (np.maximum(small, GAP_SMALL_FLOOR) * np.exp(-(to_gap * g.width / GAP_LINE_PX) ** 2))[None, :])
     across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - CORNER_SHADE * smoothstep(0.25, 0.8, side))
     shade = brightness * vertical * (1 - gap) * across[None, :]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
@@ -291,7 +296,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
     upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
-        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12)
+        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12,
+                               gap_line=UPPER_GAP_LINE)
         cover = upper_show * cover
         color = color * in_channels(1 - cover) + rgb * in_channels(cover)
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
