@@ -899,7 +899,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
     lightness = _shaded_as_the_drivers_teeth(lightness, driver_l, driver_lip_l, driver_teeth_l,
-                                             knee + room * np.tanh((float(teeth[0]) - knee) / room))
+                                             float(np.percentile(driver_l, 99)), float(teeth[0]))
     strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
     for c in (1, 2):
         portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
@@ -910,19 +910,19 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
 
 
 def _shaded_as_the_drivers_teeth(lightness: np.ndarray, driver_l: np.ndarray, driver_lip_l: float,
-                                 driver_teeth_l: float, body_l: float) -> np.ndarray:
+                                 driver_teeth_l: float, driver_top_l: float, teeth_l: float) -> np.ndarray:
     """``lightness`` (L*, the driver's mouth in the portrait's palette) where the driver's teeth keep
-    their own shading: between its lips' and its teeth's lightness a pixel is at most as light,
-    against the portrait's teeth (``body_l``, where the driver's teeth body went), as it is against
-    the driver's teeth in light (CIE Y) -- the gaps between teeth, each tooth's darker sides, the
-    lip's shadow over their tops. Run along the anchors and through the knee, the laugh's gaps (0.75
-    of its teeth's grey) came out at 0.87 of Grace Hopper's: "one flat grey band, no gaps" (review
-    19). Toward the lips it eases back to the anchors (``TEETH_SHADING_FROM``)."""
-    relative = _luminance(driver_l) / _luminance(driver_teeth_l)
-    shaded = 116.0 * np.cbrt(_luminance(body_l) * relative) - 16.0
+    their own shading: above its lips' lightness a pixel is as light against the portrait's teeth
+    (``teeth_l``, where the driver's lit tops, ``driver_top_l``, go) as it is against the driver's
+    lit tops in light (CIE Y) -- the gaps between teeth, each tooth's lighter middle and
+    darker sides, the lip's shadow over their tops. Run along the anchors and through the knee, the
+    laugh's gaps (0.75 of its teeth's grey) came out at 0.87 of Grace Hopper's and its lit middles
+    one flat top: "one flat grey band, no gaps" (review 19). Toward the lips it eases back to the
+    anchors (``TEETH_SHADING_FROM``)."""
+    relative = _luminance(driver_l) / _luminance(max(driver_top_l, driver_teeth_l))
+    shaded = np.minimum(116.0 * np.cbrt(_luminance(teeth_l) * np.minimum(relative, 1.0)) - 16.0, teeth_l)
     share = smoothstep(driver_lip_l, driver_lip_l + TEETH_SHADING_FROM * (driver_teeth_l - driver_lip_l), driver_l)
-    share = share * (driver_l <= driver_teeth_l)
-    return lightness + share * np.minimum(shaded - lightness, 0.0)
+    return lightness + share * (shaded - lightness)
 
 
 def _luminance(lightness):
