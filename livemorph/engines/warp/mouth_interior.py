@@ -64,16 +64,17 @@ CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 
 TOOTH_LIGHT = ((1.0, 0.91, 1.0, 0.88, 0.94, 0.9, 0.9), (1.0, 0.96, 0.91, 0.93, 0.88, 0.94, 0.9))
 TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
-# The line between two painted upper teeth in a photo: its shade, at least this share of it on small
-# teeth, and its width (px). A real laugh's front teeth (pexels_woman_laughing, a 90-100 px mouth)
-# part in lines 0.07-0.20 of their light darker, 2-3 px wide; at a 0.06 shade, 0.3 of it on small
-# teeth and 0.7 px the painted rows' showed 0.04 (Grace Hopper, lisa3): "one flat grey band with no
-# gaps between teeth, like a pasted-in denture strip" (review 19); now 0.10-0.12.
-# Toward the free edge the line goes back to 0.18 (a darker tip drew notches into london_092's
-# incisal edge: 1.6 px rms, test_warp_painted_teeth_shape). (shade, more at the tip, floor, width)
-UPPER_GAP = (0.3, -0.12, 1.0, 1.0)
+# The line between two painted upper teeth in a photo: (its shade, how much more it has at the
+# teeth's free edge, the least share of it on small teeth, its half-width in px between these), the
+# half-width this share of the mouth width. A real laugh's front teeth (pexels_woman_laughing, a
+# 90-100 px mouth) part in lines 0.07-0.20 of their light darker, 2-3 px wide: 0.15 of it at a
+# portrait's mouth width (test_warp_smile_teeth_gaps). A 0.06 shade, 0.3 of it on small teeth, 0.7 px,
+# drew 0.3 of that on Grace Hopper and 0.25 on lisa3: "one flat grey band with no gaps between teeth,
+# like a pasted-in denture strip" (review 19); now 0.7 and 0.6. Toward the free edge it goes back
+# to 0.18 (darker there it drew notches into london_092's incisal edge: test_warp_painted_teeth_shape).
+UPPER_GAP, UPPER_GAP_WIDTH = (0.3, -0.12, 1.0, (1.0, 1.6)), 0.016
 # In a varnished painting (``MouthGeometry.painting``) teeth are soft shapes and the line between them
-# faint (at a photo's line the Mona Lisa's read as corn kernels again).
+# faint, as before (at a photo's line the Mona Lisa's read as corn kernels again).
 PAINTING_GAP = (0.06, 0.12, 0.3, 0.7)
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
@@ -304,7 +305,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
     upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
-        gap_line, gap_tip, gap_small_floor, gap_px = (a + g.painting * (b - a) for a, b in zip(UPPER_GAP, PAINTING_GAP))
+        photo_gap = UPPER_GAP[:3] + (float(np.clip(UPPER_GAP_WIDTH * g.width, *UPPER_GAP[3])),)
+        gap_line, gap_tip, gap_small_floor, gap_px = (a + g.painting * (b - a) for a, b in zip(photo_gap, PAINTING_GAP))
         rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12,
                                gap_line=gap_line, gap_tip=gap_tip, gap_small_floor=gap_small_floor, gap_px=gap_px)
         cover = upper_show * cover
