@@ -100,6 +100,9 @@ TEETH_OVER_LIPS, NEAR_MOUTH_LIGHTEST = 0.9, 99
 # photos' own rows 5-10 -- or than the picture's white point where that is tinted (a varnished
 # painting). Hued from Grace Hopper's ruddy skin they were chroma 26: "a beige skin-coloured band".
 TEETH_CHROMA_MAX = 12.0
+# Teeth this colourful (Lab chroma: from the first value on, fully at the second) are a varnished
+# painting's (the Mona Lisa's ivory, 41); a photo's stay at ``TEETH_CHROMA_MAX`` or under (own rows 5-10).
+PAINTING_TEETH_CHROMA = (20.0, 30.0)
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
@@ -114,6 +117,9 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 HINT_OPENING = (CLOSED_OPENING, 0.07)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
+# ... but its teeth keep their shading (``_shaded_as_the_drivers_teeth``), fully from this share of
+# the way from its lips' lightness to its teeth's (the laugh's gaps sit 0.4-0.5 of the way).
+TEETH_SHADING_FROM = 0.25
 # The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
 # (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips) when the
 # driver's mouth shows no teeth of its own (``_driver_teeth_lab``).
@@ -210,6 +216,9 @@ class MouthGeometry:
     lip_lab: np.ndarray  # the lips' median colour
     teeth_lab: np.ndarray  # ``teeth_rgb``
     deep_lab: np.ndarray  # the cavity's hue at the face's own darkest (``_mouth_deep``: the driver's black goes there)
+    # 0..1: how far this is a varnished painting, whose teeth are painted as soft shapes
+    # (``mouth_interior.PAINTING_GAP``): its teeth more colourful than a photo's ever are (``PAINTING_TEETH_CHROMA``)
+    painting: float = 0.0
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -258,6 +267,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
         teeth_lab=_to_lab(np.asarray(teeth, np.float32)[None])[0],
         deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
+        painting=float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*_to_lab(np.asarray(teeth, np.float32)[None])[0, 1:])))),
     )
 
 
@@ -895,6 +905,8 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     knee = HINT_KNEE * teeth[0]
     room = max(float(teeth[0] - knee), 1e-3)
     lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
+    lightness = _shaded_as_the_drivers_teeth(lightness, driver_l, driver_lip_l, driver_teeth_l,
+                                             knee + room * np.tanh((float(teeth[0]) - knee) / room), float(teeth[0]))
     strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
     for c in (1, 2):
         portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
@@ -902,6 +914,30 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
         lab[..., c] = portrait + strength * (lab[..., c] - expected)
     lab[..., 0] = lightness
     return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
+
+
+def _shaded_as_the_drivers_teeth(lightness: np.ndarray, driver_l: np.ndarray, driver_lip_l: float,
+                                 driver_teeth_l: float, body_l: float, teeth_l: float) -> np.ndarray:
+    """``lightness`` (L*, the driver's mouth in the portrait's palette) where the driver's teeth keep
+    their own shading: above its lips' lightness a pixel is as light against the portrait's teeth
+    body (``body_l``, where the anchors and the knee put the driver's, ``driver_teeth_l``) as it is
+    against the driver's in light (CIE Y) -- the gaps between teeth, each tooth's darker sides, the
+    lip's shadow over their tops; what is lighter than the body eases into the room left under the
+    portrait's teeth (``teeth_l``: each tooth's lit middle, never brighter). Run along the anchors
+    and through the knee, the laugh's gaps (0.75 of its teeth's grey) came out at 0.87 on Grace
+    Hopper and its lit middles one flat top: "one flat grey band, no gaps" (review 19). Toward the
+    lips it eases back to the anchors (``TEETH_SHADING_FROM``)."""
+    relative = _luminance(driver_l) / _luminance(driver_teeth_l)
+    shaded = 116.0 * np.cbrt(_luminance(body_l) * relative) - 16.0
+    room = max(teeth_l - body_l, 1e-3)
+    shaded = np.where(shaded > body_l, body_l + room * np.tanh((shaded - body_l) / room), shaded)
+    share = smoothstep(driver_lip_l, driver_lip_l + TEETH_SHADING_FROM * (driver_teeth_l - driver_lip_l), driver_l)
+    return lightness + share * (shaded - lightness)
+
+
+def _luminance(lightness):
+    """CIE Y (0..1) of an L* (above the linear toe, which a mouth's teeth and lips never reach)."""
+    return ((np.asarray(lightness, np.float32) + 16.0) / 116.0) ** 3
 
 
 def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:

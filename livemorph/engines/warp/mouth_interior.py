@@ -64,6 +64,18 @@ CORNER_SHADE = 0.55  # the row's light lost toward the corners' shadow (at 0.45 
 TOOTH_LIGHT = ((1.0, 0.91, 1.0, 0.88, 0.94, 0.9, 0.9), (1.0, 0.96, 0.91, 0.93, 0.88, 0.94, 0.9))
 TOOTH_TINT = (0.05, 0.15, 0.3, 0.2, 0.2, 0.2, 0.2)  # more of the teeth's own tint: tint ** (1 + this)
 GAP_FULL_AT_PX = 12.0  # teeth this wide (px) show the full line between them and their full roundness
+# The line between two painted upper teeth in a photo: (its shade, how much more it has at the
+# teeth's free edge, the least share of it on small teeth, its half-width in px between these), the
+# half-width this share of the mouth width. A real laugh's front teeth (pexels_woman_laughing, a
+# 90-100 px mouth) part in lines 0.07-0.20 of their light darker, 2-3 px wide: 0.15 of it at a
+# portrait's mouth width (test_warp_smile_teeth_gaps). A 0.06 shade, 0.3 of it on small teeth, 0.7 px,
+# drew 0.3 of that on Grace Hopper and 0.25 on lisa3: "one flat grey band with no gaps between teeth,
+# like a pasted-in denture strip" (review 19); now 0.7 and 0.6. Toward the free edge it goes back
+# to 0.18 (darker there it drew notches into london_092's incisal edge: test_warp_painted_teeth_shape).
+UPPER_GAP, UPPER_GAP_WIDTH = (0.3, -0.12, 1.0, (1.0, 1.6)), 0.016
+# In a varnished painting (``MouthGeometry.painting``) teeth are soft shapes and the line between them
+# faint, as before (at a photo's line the Mona Lisa's read as corn kernels again).
+PAINTING_GAP = (0.06, 0.12, 0.3, 0.7)
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
@@ -160,12 +172,14 @@ UNDER_OWN_TEETH = LowerRow(teeth=LOWER_TEETH + ((0.04, 0.7, 0.75), (0.035, 0.6, 
                            shows=(LOWER_TEETH_START, LOWER_TEETH_FULL), fade=(0.6, 0.4), notch=0.4, gap_line=0.25)
 
 
-def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch=0.0, gap_line=0.06):
+def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch=0.0, gap_line=0.06,
+              gap_tip=0.12, gap_small_floor=0.3, gap_px=0.7):
     """Colour (h, w, 3) and coverage (h, w) of a painted row of teeth growing ``depth_px`` away
     from its lip; ``room``: opening pixels available in each column; ``teeth``: the row from the
     middle out (``UPPER_TEETH``); ``fade``: over how much of |2u - 1| its outer end fades;
     ``notch``: how much deeper than an embrasure each tip rounds off toward its neighbours (share
-    of its length); ``gap_line``: the shade of the line between two teeth."""
+    of its length); ``gap_line``: the shade of the line between two teeth (``gap_tip`` more at their
+    free edge), at least ``gap_small_floor`` of it on small teeth, ``gap_px`` wide."""
     half, lengths, lights = (np.asarray(column) for column in zip(*teeth))
     outer = np.cumsum(half)  # each tooth's outer boundary, in |u - 1/2|
     d = np.abs(u[0] - 0.5)
@@ -193,8 +207,8 @@ def _arch_row(g, u, depth_px, room, length_px, teeth, brightness, fade, *, notch
                 * (1 - 0.1 * smoothstep(0.6, 1.0, along)))
     # (both fainter on small teeth, where a line a pixel wide is a large share of each: Mona Lisa's)
     small = np.clip(half[index] * g.width / GAP_FULL_AT_PX, 0.3, 1.0)
-    gap = ((gap_line + 0.12 * smoothstep(0.4, 1.0, along))
-           * (small * np.exp(-(to_gap * g.width / 0.7) ** 2))[None, :])
+    gap = ((gap_line + gap_tip * smoothstep(0.4, 1.0, along))
+           * (np.maximum(small, gap_small_floor) * np.exp(-(to_gap * g.width / gap_px) ** 2))[None, :])
     across = (1 - 0.2 * small * within ** 4) * lights[index] * (1 - CORNER_SHADE * smoothstep(0.25, 0.8, side))
     shade = brightness * vertical * (1 - gap) * across[None, :]
     # Shaded enamel picks up the mouth's own warm (or grey) light rather than going to black
@@ -291,7 +305,10 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     room = np.maximum(height - np.maximum(1.0, 0.15 * height), 0.0)  # a line of shadow below the teeth
     upper_show = 0.0 if lower_only else float(smoothstep(TEETH_START, TEETH_FULL, opening))
     if upper_show > 0.0:
-        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12)
+        photo_gap = UPPER_GAP[:3] + (float(np.clip(UPPER_GAP_WIDTH * g.width, *UPPER_GAP[3])),)
+        gap_line, gap_tip, gap_small_floor, gap_px = (a + g.painting * (b - a) for a, b in zip(photo_gap, PAINTING_GAP))
+        rgb, cover = _arch_row(g, u, below_top, room, UPPER_TOOTH_HEIGHT * g.width, UPPER_TEETH, 1.0, 0.12,
+                               gap_line=gap_line, gap_tip=gap_tip, gap_small_floor=gap_small_floor, gap_px=gap_px)
         cover = upper_show * cover
         color = color * in_channels(1 - cover) + rgb * in_channels(cover)
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
