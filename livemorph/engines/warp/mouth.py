@@ -595,7 +595,10 @@ def _smooth_corner_folds(frame: np.ndarray, moved_xy: np.ndarray, opening: np.nd
     # The dark tail of each corner along the mouth line is the fold itself (a smile reads by it): kept.
     tail = (smoothstep(FOLD_TAIL[0], FOLD_TAIL[1], side)
             * smoothstep(FOLD_TAIL[2] * width, 0.5 * FOLD_TAIL[2] * width, near.across))
-    zone = (smoothstep(near.reach, 0.5 * near.reach, near.distance) * (1.0 - near.inside) * lips
+    # Pixels the opening's edge only clips are lip too (as in _lip_edged_sides): left out, the warped lip
+    # seam's last pixel stayed a dark line hugging the opening's sides (london_092's corner marks
+    # 0.130 / 0.121 of the lips' L*, now 0.127 / 0.107).
+    zone = (smoothstep(near.reach, 0.5 * near.reach, near.distance) * smoothstep(1.0, 0.5, near.inside) * lips
             * smoothstep(FOLD_SIDES[0], FOLD_SIDES[1], side) * (1.0 - tail))
     # A grey closing fills in what is darker than its surroundings and narrower than the element:
     # the marks, not the lips or the shadow of the opening itself (wider).

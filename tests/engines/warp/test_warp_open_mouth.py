@@ -102,9 +102,10 @@ def test_a_big_smile_lifts_the_corners_as_far_as_a_face_does(config, engine, ima
 # No collar under these chins. The bound per portrait: MediaPipe reads the chin less surely on
 # london_042 (chin and neck shadow alike); without mouth_motion.chin_following_the_lip it reads
 # 0.78 (Mona Lisa) and 0.71 (london_042), with it 0.88 and 0.79. london_042's reading also moves
-# with the painted teeth in the opening, the mesh's motion the same: 0.759 under faint lines between
-# them, 0.745 under clear ones (mouth_interior.UPPER_GAP, review 19).
-@pytest.mark.parametrize("name, least", [("mona_lisa.jpg", 0.83), ("london_042_grayscale.png", 0.73)])
+# with what is painted in the opening, the mesh's motion the same (0.759 under faint lines between the
+# painted teeth, 0.745 under clear ones), and with how straight its chin drops (held at the silhouette
+# in its own direction, silhouette.limit: above 0.75 again under clear lines).
+@pytest.mark.parametrize("name, least", [("mona_lisa.jpg", 0.83), ("london_042_grayscale.png", 0.75)])
 def test_a_jaw_drop_moves_the_chin_as_far_as_the_lips_lower_edge(name, least, config, engine, image_tracker):
     # On a driver the lip's lower edge and the chin go down alike (0.37 eye-distances each at
     # jawOpen 0.6). py-feat's AU26 moved the chin ~0.78x as far, bunching the skin between them.
