@@ -33,6 +33,7 @@ import numpy as np
 from .channels import in_channels
 from .easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
+from .brow_band import brows_visible
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip, increasing
 from .lid_tone import (LUMA, LidTone, SocketLight, as_light_as_above, brow_mask, lid_color, lid_shading,
@@ -156,6 +157,10 @@ class EyeLook:
 @dataclass(frozen=True)
 class LidLook:
     eyes: tuple[EyeLook, ...]  # in eye_fields.EYES order
+    # 0 (no brows: what MediaPipe outlines as brows is skin or the socket's shadow, the Mona Lisa's)
+    # .. 1 (brows plainly there), brow_band.brows_visible: only drawn brows are hair the painter
+    # leaves alone.
+    brows_seen: float = 1.0
 
 
 def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
@@ -193,7 +198,7 @@ def prepare_lids(image: np.ndarray, face_xy: np.ndarray) -> LidLook:
                                               bare=_cheek(image.shape[:2], xy, under, lower, upper, width),
                                               bare_levels=GRAIN_BARE_LEVELS),
                             shut_height=_shut_height(upper, lower, rings[1])))
-    return LidLook(tuple(eyes))
+    return LidLook(tuple(eyes), brows_seen=brows_visible(image, face_xy))
 
 
 def _cheek(shape: tuple[int, int], xy: np.ndarray, under: tuple[int, ...], lower: np.ndarray, upper: np.ndarray,
@@ -224,14 +229,14 @@ class LidPainter:
         xy = np.asarray(moved_xy, np.float32)[:, :2]
         for (lids, creases, (outer, inner)), eye, brow in zip(EYES, self.look.eyes, BROWS):
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
-                       xy[list(brow)], eye, fill, lash, grain)
+                       xy[list(brow)], eye, fill, lash, grain, self.look.brows_seen)
 
 
 def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
-               fill: float, lash: float, grain: float) -> None:
+               fill: float, lash: float, grain: float, brows_seen: float = 1.0) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
     ``crease`` the displaced crease ring above it, with the same corners; ``brow`` the moved
-    brow's outline (``BROWS``)."""
+    brow's outline (``BROWS``), hair as far as ``brows_seen`` (``LidLook``)."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
     # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
     origin = meet[0]
@@ -276,7 +281,7 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), s, n, meet_at, n - meet_at,
                             crease_s, crease_n, crease_at, thickness)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, brow, eye, fill, grain)
+        _paint_lid(patch, geometry, brow, eye, fill, grain, brows_seen)
     if lash > 0.0:
         _paint_lashes(patch, geometry, eye, lash)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
@@ -333,7 +338,8 @@ def _arc_at(arc: np.ndarray, s):
     return (arc[0] * s + arc[1]) * s + arc[2]
 
 
-def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float) -> None:
+def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float,
+               brows_seen: float = 1.0) -> None:
     """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
@@ -377,7 +383,14 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         # than the skin around it, so its outline does not show (TOWARD_MIDDLE, PAINTED).
         above_meet = g.above_meet
         lashes = (above_meet >= -LASH_ZONE[0] * eye.width) & (above_meet <= LASH_ZONE[1] * eye.width)
-        drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width)
+        # A brow is hair only where the portrait draws one: on a browless face (the Mona Lisa) the
+        # strip MediaPipe calls a brow is the socket's sfumato shadow, and left out of the relit skin
+        # and of the dips filled between lid and brow (_ring_lift), it stayed a dark band round the
+        # shut lid ("goggles", review 19): the lid's outline.
+        if brows_seen > 0.0:
+            drawn_brow = brow_mask(patch.shape[:2], brow - g.corner, eye.width) * np.float32(brows_seen)
+        else:
+            drawn_brow = np.zeros(patch.shape[:2], np.float32)
         brow_hair = drawn_brow > 0.0
         lines = skin_lines(patch, eye.width)  # one patch, filled across two holes
         rendered = socket_fill(patch, lashes | brow_hair, eye.width, eye.tone.lid_rgb, lines)

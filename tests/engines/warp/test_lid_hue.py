@@ -100,9 +100,13 @@ def test_a_shut_lids_grain_has_no_specks_of_another_colour(name, config, engine,
 
 
 def test_a_shut_lid_keeps_a_noisy_photos_colour_noise(config, engine, image_tracker):
+    """Against the skin above the lid as rendered: the warp's resampling softens the skin it
+    moves, noise too, and a lid noisier than that is a patch (review 19). lisa3 1.46 / 1.12 before
+    the lid's grain was taken as the warp draws the skin (lid_grain.as_resampled; on the bicubic warp),
+    1.32 / 1.06 after."""
     portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
     shut = render_change(engine, portrait, AU45=4.0)
-    for ratio in _colour_specks(portrait.image, shut, portrait.track.landmarks, _rms):
+    for ratio in _colour_specks(shut, shut, portrait.track.landmarks, _rms):
         assert ratio > NOISE_KEPT, f"the shut lid keeps {ratio:.2f} of the photo's colour noise"
 
 
