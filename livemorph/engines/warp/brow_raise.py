@@ -10,10 +10,17 @@ dark fold" with "a doubled crease above the lid" (a reviewer). Measured as the r
 pixel across the eye, her far eye reached 1.8 (near eye 1.2, every other portrait <= 1.3).
 
 So on an eye narrower than the other one (``FORESHORTENED_FROM`` .. ``FORESHORTENED_FULL`` of
-its width), the rings take the brow's rise in proportion to their height above the lid (the ring
-next to the lid half way there, ``NEAR_RING_SHARE``): the skin from lid to brow stretches about
-evenly, as skin does (rise per pixel across the far eye 1.81 -> 0.92). Frontal eyes keep the
-shared shape (an even stretch raised their lid crease into a darker arc: Obama, Trump, london_092).
+its width), the rings take ``RING_LIFT`` of the brow's rise in proportion to their height above
+the lid: the stretch spreads over the socket's shadow from the rings up to the brow, and the lid
+skin and its fold stay near the lid (rise per pixel across the far eye 1.81 -> 0.92 with the even
+stretch). Frontal eyes keep the shared shape (an even stretch raised their lid crease into a
+darker arc: Obama, Trump, london_092).
+
+The full even stretch (the ring next to the lid half way to it) still lifted the Mona Lisa's few
+pixels of lit lid skin ~3x, into a pale, streaked lobe under the risen shadow with her lid fold
+bulging up as a dark crest over it: reviewers saw "a doubled arc ... a dark band around the eye,
+like goggles" and "the upper crease bulges". With the rings at ``RING_LIFT`` of it the lit lid
+stays a crescent a little taller than at rest, and the shadow above rises as one band.
 """
 from __future__ import annotations
 
@@ -26,9 +33,11 @@ from .eye_fields import EYES
 from .polyline import values_at
 
 RAISE_COLUMNS = ("AU01", "AU02")
-# The ring next to the lid moves this share of the way to its even-stretch motion (in full it rose further than before, and the
-# lid painted over a shut far eye grew taller with it: MediaPipe read a laugh's raise 15 % weaker).
-NEAR_RING_SHARE = 0.5
+# Both rings rise this share of the even stretch's motion (see the module docstring; at 1, with the ring
+# next to the lid half way to it, the lit lid grew into a pale lobe under a doubled arc). Lower, the
+# lid fold stays at rest and the band above it goes on stretching (0 and 0.15: two dark dips up 2-3 of
+# 10 columns over the eye at AU01/AU02 +3, 0.5: 1, as the source).
+RING_LIFT = 0.5
 # Eye width over the other eye's at which the even stretch starts, and is in full (the Mona Lisa's far
 # eye: 0.86; every other shared portrait's eyes are within 0.94 of each other).
 FORESHORTENED_FROM, FORESHORTENED_FULL = 0.93, 0.88
@@ -61,10 +70,10 @@ def even_raise_on_turned_eyes(feat_basis: np.ndarray, au_columns: tuple[str, ...
             # The rings' ends are the eye's corners' skin, which a raise leaves (au_mesh).
             for i in range(1, len(lids) - 1):
                 lid = xy[lids[i][0]]
-                for ring, ring_weight in zip(creases, (NEAR_RING_SHARE * weight, weight)):
+                for ring in creases:
                     point = ring[i]
                     along = float(xy[point] @ across)
                     top = float(values_at(brow_along, brow_height, along))
                     share = float(np.clip((xy[point] - lid) @ up / max(top - float(lid @ up), 1e-6), 0.0, 1.0))
                     motion = values_at(brow_along, brow_motion, along)
-                    field[point] = (1.0 - ring_weight) * field[point] + ring_weight * share * motion
+                    field[point] = (1.0 - weight) * field[point] + weight * RING_LIFT * share * motion
