@@ -106,7 +106,13 @@ TONE_FROM, TONE_FULL = 0.95, 1.1
 # dark arch ringing it, and her brows up ranked last of 8 for three rounds; over 4 the band takes
 # the shade above it (49) and the shadow's risen upper edge carries the raise. Fading the paint out
 # instead showed the streaked, tent-shaped lid skin the stretch lifts under it.
-SHADOW_GRADE = 4.0
+# That shadow is the brow strip's colour darkened to the band's own grey at rest (its
+# median over the strip's, per side, at most 1; on the Mona Lisa 0.78 / 0.87): the strip is the upper,
+# lighter part of the socket's shadow, and painted in it the band was a lighter oval inside the
+# darker core the brow carries up, "a dark band around the eye, like goggles" (a reviewer; over her
+# near eye's middle at AU01/AU02 +3 the band 117-127 grey under a 94 ring, now 103-115 under 92).
+# Over 4 band heights the grade still lit the band's lower half into the oval; over 8 it stays in shade.
+SHADOW_GRADE = 8.0
 GRAIN_FROM, GRAIN_FULL = 1.1, 1.35
 DETAIL_SIGMA = 2.0
 FOREHEAD_ABOVE = (1.0, 2.0)
@@ -123,6 +129,7 @@ class BrowSkin:
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
     paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye
     brows_seen: float = 1.0  # ``brows_visible``
+    shadow_tones: tuple[float, ...] = (1.0, 1.0)  # per side: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -149,7 +156,23 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     turned = foreshortening(xy)
     seen = brows_visible(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
-                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned), seen)
+                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned), seen,
+                    _shadow_tones(image, xy))
+
+
+def _shadow_tones(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
+    """Per side (as ``BANDS``): the median grey of the band (brow's lower contour to the crease
+    ring) at rest over that of the brow strip above it, at most 1 (see the comment above ``SHADOW_GRADE``)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    tones = []
+    for brow, crease, brow_top in BANDS:
+        strip = _between(grey.shape, xy[list(brow_top)], xy[list(brow)])
+        band = _between(grey.shape, xy[list(brow)], xy[list(crease)])
+        if not (strip.any() and band.any()):
+            tones.append(1.0)
+            continue
+        tones.append(min(float(np.median(grey[band])) / max(float(np.median(grey[strip])), 1.0), 1.0))
+    return tuple(tones)
 
 
 def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
@@ -189,8 +212,8 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
-    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint in zip(
-            BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares):
+    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint, shadow_tone in zip(
+            BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares, skin.shadow_tones):
         height = band_height(moved_xy, brow, crease)
         weight = STRENGTH * paint * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
@@ -240,7 +263,7 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             shadow_strip = ((rows >= _row_at(xy(brow_top), sw)[None]) & (rows <= brow_row)).astype(np.float32)
             shadow_strip[:, mask.max(axis=0) < 0.05] = 0.0
             if shadow_strip.sum() > 0:
-                shadow = _colour_along(small, shadow_strip, sigma)
+                shadow = _colour_along(small, shadow_strip, sigma) * shadow_tone
                 lit = shaded * np.clip((rows - brow_row) / (SHADOW_GRADE * work_height), 0.0, 1.0) + (1.0 - shaded)
                 paint = shadow + (paint - shadow) * lit[..., None]
         share = weight * mask
