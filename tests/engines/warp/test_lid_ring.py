@@ -35,18 +35,23 @@ EYES = (((246, 161, 160, 159, 158, 157, 173), (7, 163, 144, 145, 153, 154, 155))
 RING_GRAINS = 4.0
 
 
+def _dip_along(gray: np.ndarray, start, span, across) -> float:
+    """The deepest dip (grey levels below the lower of the brightest points on either side) in the
+    profile from ``start`` over ``span``, averaged over a strip a third of ``across`` wide."""
+    ts = np.linspace(0.0, 1.0, 41)
+    points = start + ts[:, None, None] * span + np.linspace(-1 / 6, 1 / 6, 9)[None, :, None] * across
+    profile = cv2.remap(gray, points[..., 0].astype(np.float32), points[..., 1].astype(np.float32),
+                        cv2.INTER_LINEAR).mean(axis=1)
+    return max(min(profile[:j].max(), profile[j + 1:].max()) - profile[j] for j in range(1, len(ts) - 1))
+
+
 def _deepest_dip(image: np.ndarray, landmarks) -> list[float]:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     lm = np.asarray(landmarks, np.float64)[:, :2]
     depths = []
     for (outer, inner), (upper, lower), brow in EYE_TO_BROW:
-        start, stop = 0.5 * (lm[upper] + lm[lower]), lm[list(brow)].mean(axis=0)
-        ts = np.linspace(0.0, 1.0, 41)
-        across = np.linspace(-1 / 6, 1 / 6, 9)
-        points = start + ts[:, None, None] * (stop - start) + across[None, :, None] * (lm[inner] - lm[outer])
-        profile = cv2.remap(gray, points[..., 0].astype(np.float32), points[..., 1].astype(np.float32),
-                            cv2.INTER_LINEAR).mean(axis=1)
-        depths.append(max(min(profile[:j].max(), profile[j + 1:].max()) - profile[j] for j in range(1, len(ts) - 1)))
+        start = 0.5 * (lm[upper] + lm[lower])
+        depths.append(_dip_along(gray, start, lm[list(brow)].mean(axis=0) - start, lm[inner] - lm[outer]))
     return depths
 
 
@@ -105,12 +110,7 @@ def _deepest_dip_straight_up(image: np.ndarray, landmarks) -> list[float]:
         width = float(np.linalg.norm(lm[inner] - lm[outer]))
         axis = (lm[inner] - lm[outer]) / width
         up = np.array([axis[1], -axis[0]]) if axis[0] >= 0 else np.array([-axis[1], axis[0]])  # image y grows down
-        ts = np.linspace(0.0, 1.0, 41) * width
-        across = np.linspace(-1 / 6, 1 / 6, 9) * width
-        points = 0.5 * (lm[upper] + lm[lower]) + ts[:, None, None] * up + across[None, :, None] * axis
-        profile = cv2.remap(gray, points[..., 0].astype(np.float32), points[..., 1].astype(np.float32),
-                            cv2.INTER_LINEAR).mean(axis=1)
-        depths.append(max(min(profile[:j].max(), profile[j + 1:].max()) - profile[j] for j in range(1, len(ts) - 1)))
+        depths.append(_dip_along(gray, 0.5 * (lm[upper] + lm[lower]), width * up, lm[inner] - lm[outer]))
     return depths
 
 

@@ -23,9 +23,8 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import FAR_BROW, FAR_LID, far_lid_lit_heights
 
-FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)  # the far eye's upper lid, outer -> inner corner
-FAR_BROW = (70, 63, 105, 66, 107)  # its brow's upper contour, outer -> inner
 COLUMNS = 10
 SPAN = (0.1, 0.9)  # of the eye's width, from the outer corner
 PROMINENCE = 6.0  # grey levels
@@ -100,23 +99,8 @@ def lit_lid_and_span(image: np.ndarray, landmarks) -> tuple[float, float]:
     lit lid skin's height above MediaPipe's lid line (from the brightest row in the lower half of
     the way up, to where the light falls halfway to the darkest row above it), and the lid-to-brow
     distance (its upper contour). Both from the landmarks found on ``image`` itself."""
-    gray = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), 1.0)
-    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
-    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
-    x0, x1 = lid[0, 0], lid[-1, 0]
-    columns = np.arange(int(np.ceil(x0 + 0.15 * (x1 - x0))), int(x0 + 0.65 * (x1 - x0)) + 1)
-    lid_y = np.interp(columns, lid[:, 0], lid[:, 1])
-    order = np.argsort(brow[:, 0])
-    brow_y = np.interp(columns, brow[order, 0], brow[order, 1])
-    top = int(np.floor((brow_y - 0.5 * (lid_y - brow_y)).min()))
-    heights = []
-    for x, y in zip(columns, lid_y):
-        up = gray[top:int(y) - 1, x][::-1]  # from the lid upward
-        lit = int(np.argmax(up[:max(3, len(up) // 2)]))
-        half = 0.5 * (up[lit] + up[lit:].min())
-        dark = np.nonzero(up[lit:] < half)[0]
-        heights.append(lit + (dark[0] if len(dark) else len(up) - lit) + (y - int(y)))
-    return float(np.median(heights)), float(np.median(lid_y - brow_y))
+    heights, spans = far_lid_lit_heights(image, landmarks, (0.15, 0.65))
+    return float(np.median(heights)), float(np.median(spans))
 
 
 # The lit lid may outgrow the lid-to-brow span by this factor (it is the skin that shows more).

@@ -24,14 +24,12 @@ ring, along part of the eye; half painted on a foreshortened eye: 0.45 at +2 and
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import far_lid_lit_heights
 
-FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)  # the far eye's upper lid, outer -> inner corner
-FAR_BROW = (70, 63, 105, 66, 107)  # its brow's upper contour
 SPAN = (0.15, 0.65)
 STEP = 3  # px: the slope is taken over this many columns
 STEEPER_BY = 0.6
@@ -39,23 +37,7 @@ STEEPER_BY = 0.6
 
 def lit_height_slope(image: np.ndarray, landmarks) -> float:
     """Largest change per px along the eye of the lit skin's height above the lid (see the docstring)."""
-    gray = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), 1.0)
-    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
-    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
-    x0, x1 = lid[0, 0], lid[-1, 0]
-    columns = np.arange(int(np.ceil(x0 + SPAN[0] * (x1 - x0))), int(x0 + SPAN[1] * (x1 - x0)) + 1)
-    lid_y = np.interp(columns, lid[:, 0], lid[:, 1])
-    order = np.argsort(brow[:, 0])
-    brow_y = np.interp(columns, brow[order, 0], brow[order, 1])
-    top = int(np.floor((brow_y - 0.5 * (lid_y - brow_y)).min()))
-    heights = []
-    for x, y in zip(columns, lid_y):
-        up = gray[top:int(y) - 1, x][::-1]  # from the lid upward
-        lit = int(np.argmax(up[:max(3, len(up) // 2)]))
-        half = 0.5 * (up[lit] + up[lit:].min())
-        dark = np.nonzero(up[lit:] < half)[0]
-        heights.append(lit + (dark[0] if len(dark) else len(up) - lit) + (y - int(y)))
-    heights = np.asarray(heights, np.float64)
+    heights, _ = far_lid_lit_heights(image, landmarks, SPAN)
     return float(np.abs(heights[STEP:] - heights[:-STEP]).max() / STEP)
 
 
