@@ -78,14 +78,14 @@ def _obama_and_change(**change):
 def test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go(config):
     # woman_expressions.mp4 frame 308, a round "O": AU26 +2.8, AU25 +3.0, AU12 ~0. The portrait
     # the user drives shows her face: no smile (before: the relaxed AU12 1.2, AU06/AU10 0.8 stayed).
-    relax_to = config.driving.relax_vector()
+    relax_to = config.driving.relax_vector(_obama_and_change()[0])
     out = retarget(*_obama_and_change(AU26=2.8, AU25=3.0), relax_to=relax_to)
     assert out[AU.AU12] < 0.3 and out[AU.AU06] < 0.3 and out[AU.AU10] < 0.3
     assert out[AU.AU26] == pytest.approx(2.8)  # the jaw is the user's
 
 
 def test_a_laugh_opening_the_jaw_keeps_the_grin(config):
-    relax_to = config.driving.relax_vector()
+    relax_to = config.driving.relax_vector(_obama_and_change()[0])
     neutral = retarget(*_obama_and_change(), relax_to=relax_to)
     out = retarget(*_obama_and_change(AU12=3.7, AU26=2.8, AU25=3.0), relax_to=relax_to)
     assert out[AU.AU12] == pytest.approx(neutral[AU.AU12] + 3.7)

@@ -44,7 +44,7 @@ class PortraitPuppet:
         self.strength = float(driving_config.strength)
         self.gains = driving_config.gain_vector()
         self.locks = driving_config.lock_mask()
-        self.relax_to = driving_config.relax_vector()
+        self.relax_to = driving_config.relax_vector(portrait.resting_aus)
         # The face shown while the user is neutral: the portrait's own, relaxed.
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for

@@ -64,6 +64,7 @@ def test_engine_choice_errors_are_config_errors():
 def test_step_retargets_the_users_change_onto_the_resting_face():
     resting = np.full(NUM_AUS, 1.0, np.float32)
     resting[AU.AU45] = 0.3
+    resting[AU.AU12] = 3.0  # a grin (at least driving.relax_grins_from), so the default relax applies
     portrait = synthetic_portrait(resting=resting)
     engine = fake_engines.TintEngine()
     config = load_config(overrides=["driving.strength=2.0", "driving.gains={AU12: 0.5}", "driving.locks=[AU45]"])
@@ -75,9 +76,9 @@ def test_step_retargets_the_users_change_onto_the_resting_face():
     neutral = np.full(NUM_AUS, 0.5, np.float32)
     frame = puppet.step(reading(user, neutral))
     (got,) = engine.seen_aus
-    # by hand: resting (relaxed to the default driving.relax: AU26 0.5; AU12 1.0 is under its 1.2) +
+    # by hand: resting (relaxed to the default driving.relax: AU12 0.6, AU26 0.5) +
     # strength * gain * (user - neutral), locks keep resting, no clipping
-    assert got[AU.AU12] == pytest.approx(1.0 + 2.0 * 0.5 * 3.0)
+    assert got[AU.AU12] == pytest.approx(0.6 + 2.0 * 0.5 * 3.0)
     assert got[AU.AU45] == pytest.approx(0.3)
     assert got[AU.AU26] == pytest.approx(0.5 + 2.0 * 4.0)  # the engine bounds it, not the retarget
     assert got[AU.AU01] == pytest.approx(1.0)  # no change from neutral, and brows are not relaxed
