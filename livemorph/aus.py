@@ -141,6 +141,18 @@ def within_scale(shaped: np.ndarray, asked: np.ndarray, start: np.ndarray) -> np
     return np.clip(np.asarray(shaped, np.float32), lower, upper).astype(np.float32)
 
 
+def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float) -> np.ndarray:
+    """``relax_to`` (``driving.relax``) as it applies to this portrait. Only a grin posed for the
+    camera relaxes (own AU12 at least ``grins_from``: Obama 3.5); a gentler face (the Mona Lisa's
+    smile, 1.2) keeps what it shows, its caps raised to it -- still below ``AU_MAX``, so a jaw drop
+    lets its smile go as it does a grin's (``jaw_releases_smile``)."""
+    portrait_aus = np.asarray(portrait_aus, np.float32)
+    relax_to = np.asarray(relax_to, np.float32)
+    if float(portrait_aus[AU.AU12]) >= grins_from:
+        return relax_to
+    return np.maximum(relax_to, portrait_aus)
+
+
 def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
     """The face a portrait shows while the user is neutral: its own AUs, capped at ``relax_to``."""
     return np.minimum(np.asarray(portrait_aus, np.float32), np.asarray(relax_to, np.float32))

@@ -152,3 +152,13 @@ def far_lid_lit_heights(image: np.ndarray, landmarks, span: tuple[float, float])
         dark = np.nonzero(up[lit:] < half)[0]
         heights.append(lit + (dark[0] if len(dark) else len(up) - lit) + (y - int(y)))
     return np.asarray(heights, np.float64), lid_y - brow_y
+
+
+def corner_lift(landmarks) -> float:
+    """The mouth corners' height above the lip centre along the face's own up (forehead top minus
+    chin), in mouth widths: a smile's corners sit above it, a frown's below."""
+    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
+    up = lm[10] - lm[152]
+    up /= np.linalg.norm(up)
+    centre = 0.5 * (lm[13] + lm[14])
+    return float((0.5 * (lm[61] + lm[291]) - centre) @ up / np.linalg.norm(lm[291] - lm[61]))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from livemorph.aus import AU, AU_NAMES, NUM_AUS, as_au_vector, au_index, fit_au_range, retarget
+from livemorph.aus import AU, AU_NAMES, NUM_AUS, as_au_vector, au_index, fit_au_range, relax_caps, retarget
 
 from conftest import au_vector
 
@@ -78,14 +78,14 @@ def _obama_and_change(**change):
 def test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go(config):
     # woman_expressions.mp4 frame 308, a round "O": AU26 +2.8, AU25 +3.0, AU12 ~0. The portrait
     # the user drives shows her face: no smile (before: the relaxed AU12 1.2, AU06/AU10 0.8 stayed).
-    relax_to = config.driving.relax_vector(_obama_and_change()[0])
+    relax_to = config.driving.relax_vector()
     out = retarget(*_obama_and_change(AU26=2.8, AU25=3.0), relax_to=relax_to)
     assert out[AU.AU12] < 0.3 and out[AU.AU06] < 0.3 and out[AU.AU10] < 0.3
     assert out[AU.AU26] == pytest.approx(2.8)  # the jaw is the user's
 
 
 def test_a_laugh_opening_the_jaw_keeps_the_grin(config):
-    relax_to = config.driving.relax_vector(_obama_and_change()[0])
+    relax_to = config.driving.relax_vector()
     neutral = retarget(*_obama_and_change(), relax_to=relax_to)
     out = retarget(*_obama_and_change(AU12=3.7, AU26=2.8, AU25=3.0), relax_to=relax_to)
     assert out[AU.AU12] == pytest.approx(neutral[AU.AU12] + 3.7)
@@ -125,3 +125,18 @@ def test_fit_au_range_squeezes_into_0_5_keeping_order():
     assert fitted[0] == 0.0 and np.all(fitted <= 5.0)
     np.testing.assert_array_equal(fitted[1:5], values[1:5])  # the usual range is untouched
     assert np.all(np.diff(fitted[1:-1]) > 0)  # 5, 6 and 9 stay distinct: a stronger drive shows more
+
+
+def test_only_a_grin_relaxes_and_a_gentle_smile_still_lets_go_in_a_jaw_drop(config):
+    # The Mona Lisa as livemorph reads her: a closed-lip smile, AU12 1.23, nothing else.
+    gentle = np.zeros(17, np.float32)
+    gentle[AU.AU12] = 1.23
+    relax_to = relax_caps(gentle, config.driving.relax_vector(), config.driving.relax_grins_from)
+    user_neutral = np.zeros(17, np.float32)
+    assert retarget(gentle, user_neutral, user_neutral, relax_to=relax_to)[AU.AU12] == pytest.approx(1.23)
+    # ... and a round "O" (as in test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go) takes her smile
+    assert retarget(gentle, au_vector(AU26=2.8, AU25=3.0), user_neutral, relax_to=relax_to)[AU.AU12] < 0.3
+    # A grin (Obama) relaxes below the gentle smile it is not.
+    grin = _obama_and_change()[0]
+    relax_to = relax_caps(grin, config.driving.relax_vector(), config.driving.relax_grins_from)
+    assert retarget(grin, user_neutral, user_neutral, relax_to=relax_to)[AU.AU12] < 1.0

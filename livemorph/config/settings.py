@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import yaml
 
-from ..aus import AU, AU_NAMES, NUM_AUS
+from ..aus import AU_NAMES, NUM_AUS
 from .checks import (AUName, Count, Fraction, Length, NonNegative, NonNegativeInt, OneOf, Pattern, Positive,
                             Range, X264Preset, coerce, is_mapping_type)
 from ..errors import ConfigError
@@ -101,17 +101,10 @@ class DrivingConfig:
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")
 
-    def relax_vector(self, portrait_aus):
-        """Per AU, the most of its own expression the portrait with ``portrait_aus`` (its resting
-        AUs) keeps while the user is neutral (5 = all). Only a grin relaxes (own AU12 at least
-        ``relax_grins_from``): a gentler face keeps what it shows, its caps raised to it (still
-        below 5, so a jaw drop lets its smile go as it does a grin's: ``aus.jaw_releases_smile``)."""
-        import numpy as np
-
-        caps = au_dict_to_vector(self.relax, fill=5.0, what="driving.relax")
-        if float(portrait_aus[AU.AU12]) >= self.relax_grins_from:
-            return caps
-        return np.maximum(caps, np.asarray(portrait_aus, np.float32))
+    def relax_vector(self):
+        """Per AU, the most of its own expression a grinning portrait keeps while the user is
+        neutral (5 = all); which portraits relax: ``aus.relax_caps``."""
+        return au_dict_to_vector(self.relax, fill=5.0, what="driving.relax")
 
     def lock_mask(self):
         import numpy as np

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, relaxed_rest, retarget
+from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
 from ..engines.base import paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
@@ -44,7 +44,8 @@ class PortraitPuppet:
         self.strength = float(driving_config.strength)
         self.gains = driving_config.gain_vector()
         self.locks = driving_config.lock_mask()
-        self.relax_to = driving_config.relax_vector(portrait.resting_aus)
+        self.relax_to = relax_caps(portrait.resting_aus, driving_config.relax_vector(),
+                                   driving_config.relax_grins_from)
         # The face shown while the user is neutral: the portrait's own, relaxed.
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for

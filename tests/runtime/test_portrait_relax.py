@@ -10,6 +10,7 @@ from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
 from conftest import shared_face, user_change
+from face_regions import corner_lift
 
 
 def _mouth_smile(tracker, image) -> float:
@@ -35,22 +36,13 @@ def test_a_grinning_portrait_relaxes_for_a_neutral_user_and_grins_for_a_smiling_
     assert smiling > neutral + 0.4, f"mouthSmile user neutral {neutral:.2f}, user smiling {smiling:.2f}"
 
 
-def _corner_lift(track) -> float:
-    """Mouth corners' height above the lip centre along the face's own up, in mouth widths."""
-    lm = track.landmarks[:, :2]
-    up = lm[10] - lm[152]
-    up = up / np.linalg.norm(up)
-    centre = 0.5 * (lm[13] + lm[14])
-    return float((0.5 * (lm[61] + lm[291]) - centre) @ up / np.linalg.norm(lm[291] - lm[61]))
-
-
 def test_a_gentle_smile_stays_as_painted_for_a_neutral_user(config, image_tracker):
     """The Mona Lisa's smile is the painting, not a grin posed for the camera: a neutral user
     leaves it as painted. Relaxed as a grin is (AU12 capped at 0.6), her corners' lift above the
     lip centre fell from 0.093 to 0.069 mouth widths (MediaPipe on the render)."""
     portrait = shared_face("mona_lisa.jpg", config, image_tracker)
     puppet = puppet_for(WarpEngine(config.warp), portrait, config)
-    painted = _corner_lift(portrait.track)
-    neutral = _corner_lift(image_tracker.detect_largest(puppet.step(user_change())))
+    painted = corner_lift(portrait.track.landmarks)
+    neutral = corner_lift(image_tracker.detect_largest(puppet.step(user_change())).landmarks)
     assert painted > 0.03  # her corners sit above her lip centre (a smile to keep)
     assert neutral > 0.9 * painted, f"corner lift painted {painted:.3f}, user neutral {neutral:.3f}"

@@ -13,17 +13,14 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from face_regions import corner_lift
 from livemorph.aus import AU, relaxed_rest
 
 
 def _mouth(track):
     """Corner height above the lip centre along the face's own up, and the inner-lip gap, both / mouth width."""
     lm = track.landmarks[:, :2]
-    width = float(np.linalg.norm(lm[291] - lm[61]))
-    up = lm[10] - lm[152]
-    up = up / np.linalg.norm(up)
-    centre = 0.5 * (lm[13] + lm[14])
-    return float(((0.5 * (lm[61] + lm[291]) - centre) @ up) / width), float(np.linalg.norm(lm[14] - lm[13]) / width)
+    return corner_lift(track.landmarks), float(np.linalg.norm(lm[14] - lm[13]) / np.linalg.norm(lm[291] - lm[61]))
 
 
 @pytest.mark.parametrize("name", ["london_092_beard.jpg", "mona_lisa.jpg"])
@@ -49,7 +46,7 @@ def test_a_grinning_portrait_loses_its_grin_as_the_corners_go_down(name, config,
     prepared = engine.prepare(portrait)
     # What `run` shows while the user smiles a little: the portrait's grin, relaxed per
     # driving.relax (to mouthSmile 0.13-0.17, hardly a reading to lose), and grown by the smile.
-    smiling = relaxed_rest(prepared.resting_aus, config.driving.relax_vector(prepared.resting_aus))
+    smiling = relaxed_rest(prepared.resting_aus, config.driving.relax_vector())
     smiling[AU.AU12] += 1.0
     frowning = smiling.copy()
     frowning[AU.AU15] += 1.5  # a moderate frown (woman_expressions' frowns read 1-3)

@@ -13,7 +13,7 @@ import pytest
 
 
 from conftest import render_change, shared_face
-from face_regions import INNER_LIPS, outside_the_face
+from face_regions import INNER_LIPS, corner_lift, outside_the_face
 
 MARGIN = 0.08  # face sizes outside the outline beyond which nothing may change
 BAND = 0.25  # ... measured out to this distance (the old feather band reached 0.35)
@@ -47,12 +47,7 @@ def test_background_beside_a_turned_head_stays_still_under_a_strong_expression(c
 def _mouth(track):
     lm = track.landmarks[:, :2]
     width = float(np.linalg.norm(lm[291] - lm[61]))
-    up = lm[10] - lm[152]  # chin -> forehead: "up" for this face, whatever its tilt
-    up = up / np.linalg.norm(up)
-    centre = 0.5 * (lm[13] + lm[14])
-    corner_lift = float(((0.5 * (lm[61] + lm[291]) - centre) @ up) / width)
-    gap = float(np.linalg.norm(lm[14] - lm[13]) / width)
-    return corner_lift, gap, width
+    return corner_lift(track.landmarks), float(np.linalg.norm(lm[14] - lm[13]) / width), width
 
 
 @pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
