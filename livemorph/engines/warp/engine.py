@@ -42,6 +42,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
+from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
@@ -99,7 +100,7 @@ class WarpPrepared:
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
-    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid or crease point or a glasses frame's edge (seam repair)
+    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid point, a glasses frame's edge or a sealing inner lip (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     grin_folds: Any  # grin_folds.GrinFolds of a portrait grinning at rest, else None
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
@@ -119,6 +120,7 @@ class WarpPrepared:
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
+    lip_seal: Any = None  # lip_seal.LipSeal: how a grin's lips close over its teeth (None: no teeth showing at rest)
 
 
 class WarpEngine:
@@ -202,9 +204,13 @@ class WarpEngine:
         region = _region_box(np.vstack([vertices, outline.reach]), width, height)  # room for a lowered chin
         map_grid = _low_res_grid(region, self.config.map_size)
         mouth = prepare_mouth(image, landmarks) if self.config.mouth_fill else None
+        resting_aus = as_au_vector(portrait_face.resting_aus)
+        lip_seal = prepare_lip_seal(image, face_xy, up, len(vertices), float(resting_aus[AU.AU25]))
+        # Closing lids, a glasses frame's edge and lips closing over teeth collapse triangles: their seams are repaired.
+        seam_points = np.r_[LID_POINTS, frame_ids, (UPPER_INNER + LOWER_INNER) if lip_seal is not None else ()]
         return WarpPrepared(
             image=image,
-            resting_aus=as_au_vector(portrait_face.resting_aus),
+            resting_aus=resting_aus,
             region=region,
             vertices=vertices,
             triangles=triangles,
@@ -220,9 +226,9 @@ class WarpEngine:
             map_coverage=triangle_ids(vertices, triangles, region, map_grid.shape[:2]) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
-            eye_triangles=np.isin(triangles, np.r_[LID_POINTS, frame_ids]).any(axis=1),
+            eye_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
             mouth=mouth,
-            grin_folds=prepare_grin_folds(image, landmarks, float(as_au_vector(portrait_face.resting_aus)[AU.AU12])),
+            grin_folds=prepare_grin_folds(image, landmarks, float(resting_aus[AU.AU12])),
             lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
@@ -244,6 +250,7 @@ class WarpEngine:
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
             brow_skin=prepare_brow_skin(image, face_xy) if frame_top is None else None,
+            lip_seal=lip_seal,
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -295,6 +302,8 @@ class WarpEngine:
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
         arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
+        if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth
+            seal_lips(disp, prepared.vertices, prepared.lip_seal, seal_share(prepared.lip_seal, change))
         unlimited = disp.copy() if feat[au04] > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
         if unlimited is not None:
@@ -375,6 +384,8 @@ class WarpEngine:
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
+        if prepared.lip_seal is not None:
+            paint_seal(out, moved, prepared.lip_seal, seal_share(prepared.lip_seal, change))
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(
                 out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None,

@@ -1,0 +1,231 @@
+"""A grin's lips close over its own teeth as it relaxes.
+
+A grinning portrait shows its teeth because its lips are drawn back and apart. When the user is
+at rest the grin relaxes (``driving.relax`` lowers its AU12, AU10 and AU25), and a relaxed
+mouth is closed: its lips come together and look fuller. py-feat's lips-part geometry drawn
+backwards closes them only a little (Obama's inner-lip gap 0.178 -> 0.149 mouth widths at user
+neutral; Trump's and the astronaut's not at all once their narrower mouths are counted), so a
+reviewer saw "a full toothy grin" in every tile that starts from user neutral.
+
+Here each upper inner-lip point comes down and its lower partner goes up, by a share of their
+gap at rest (``seal_share``: from AU25), and the lips' skin between their inner and outer edges
+stretches with them while the outer edges stay; a jaw dropping opens them from there. Where the lips meet, the teeth's triangles
+collapse to a seam (``backward_map`` repairs seams at full resolution, as for shut lids).
+MediaPipe's inner-lip points do not trace the teeth's edge exactly: tooth tips below them and the
+dark corners of a grin beyond its inner corners lie on the warped lips. ``paint_seal`` lays the
+lips' own colour over what on them is not lip-coloured, and draws the closed lips' seam.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ...aus import AU
+from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .direction import unit
+from .easing import smoothstep
+from .raster import polygon_mask
+from .mouth_motion import CORNERS, OWN_TEETH_GAP
+
+# AU25 (0-5) at or below which a grin's lips are drawn closed: a trace of parting shows no teeth
+# (the relaxed grins' own cap, ``driving.relax.AU25``). Above it they part in proportion, back to
+# the portrait's own gap at its own AU25, but over no less than LIPS_PART_RANGE: Trump and the
+# astronaut read AU25 0.97-0.99 with their teeth bared: over their 0.4 of range a driver's lips
+# parting by 0.2 (estimator noise on a closed mouth) would show half their teeth.
+LIPS_MEET_AT = 0.6
+LIPS_PART_RANGE = 1.0
+# The upper lip takes this share of the closing (a grin's upper lip is drawn up off its teeth,
+# AU10; relaxing, it comes down further than the lower lip comes up).
+UPPER_SHARE = 0.6
+# The lips stop this far apart (mouth widths): meeting exactly, the seam fell between map pixels.
+SEAM_GAP = 0.004
+COLUMNS = range(1, len(UPPER_INNER) - 1)  # inner-lip pairs between the corners
+# On the sealed lips, a pixel closer in colour to the teeth than to the lips, or darker than this
+# share of the lips' lightness (a grin's dark corners), is not lip: the lips' colour around it,
+# averaged over this many mouth widths, goes over it.
+NOT_LIP_DARKER = 0.75
+LIP_FILL_SPREAD = 0.03
+# Triangles of three points of one inner lip do not collapse as the lips meet: the teeth under
+# those arcs stay as flecks beside the seam. Within this many mouth widths of it, each lip shows
+# its own pixels from just beyond that band, mirrored (a lip rolled in toward the seam).
+SEAM_BAND = 0.035
+# Closed lips meet in a darker line: this share of the lips' lightness taken off at its middle,
+# this many mouth widths wide (sigma), fading toward the corners.
+SEAM_DARKEN = 0.35
+SEAM_WIDTH = 0.006
+
+
+@dataclass(frozen=True)
+class LipSeal:
+    """Per portrait that shows its own teeth: how each vertex follows its inner lip edge."""
+    up: np.ndarray  # (2,) the face's upward unit vector
+    across: np.ndarray  # (V,) 0..1 corner to corner, each vertex's place along the mouth
+    columns: np.ndarray  # (len(COLUMNS),) the inner-lip pairs' places along the mouth
+    upper: np.ndarray  # (V,) float32 share of its column's upper-lip closing each vertex takes (1 on the inner edge)
+    lower: np.ndarray  # (V,) float32 ... of the lower lip's
+    rest_gaps: np.ndarray  # (len(COLUMNS),) the inner-lip pairs' gaps at rest, pixels along ``up``
+    width: float  # mouth width at rest, pixels
+    own_au25: float  # the portrait's own lips-part reading
+    lip_rgb: np.ndarray  # (3,) float32 the lips' median colour
+    teeth_rgb: np.ndarray  # (3,) float32 the teeth's (bright pixels between the inner lips)
+
+
+def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num_vertices: int,
+                     own_au25: float) -> LipSeal | None:
+    """The seal of a portrait whose lips rest apart over its teeth (gap over ``OWN_TEETH_GAP``
+    mouth widths) and part more than ``LIPS_MEET_AT``; None for any other (nothing to close)."""
+    xy = np.asarray(face_xy, np.float64)
+    up = unit(up)
+    corner0, corner1 = xy[CORNERS[0]], xy[CORNERS[1]]
+    width = float(np.linalg.norm(corner1 - corner0))
+    gaps = _gaps(xy, up)
+    if width <= 0.0 or float(np.median(gaps)) < OWN_TEETH_GAP * width or own_au25 <= LIPS_MEET_AT:
+        return None
+    across = np.clip((xy - corner0) @ (corner1 - corner0) / width ** 2, 0.0, 1.0)
+    height = xy @ up
+
+    def along(points) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(across[list(points)])
+        return across[list(points)][order], height[list(points)][order]
+
+    def edge(points, at):
+        xs, ys = along(points)
+        return np.interp(at, xs, ys)
+
+    inner_up, outer_up = edge(UPPER_INNER, across), edge(UPPER_OUTER, across)
+    inner_lo, outer_lo = edge(LOWER_INNER, across), edge(LOWER_OUTER, across)
+    # From 0 on the outer edge to 1 on the inner: the lip's skin stretches evenly between them.
+    upper = np.clip((outer_up - height) / np.maximum(outer_up - inner_up, 1e-6), 0.0, 1.0)
+    lower = np.clip((height - outer_lo) / np.maximum(inner_lo - outer_lo, 1e-6), 0.0, 1.0)
+    # Only within the lips (between their edges, corner to corner): nothing else is a lip.
+    within = (across > 0.0) & (across < 1.0)
+    upper = np.where(within & (height <= outer_up) & (height >= inner_up - 0.02 * width), upper, 0.0)
+    lower = np.where(within & (height >= outer_lo) & (height <= inner_lo + 0.02 * width), lower, 0.0)
+    upper[list(UPPER_INNER[1:-1])], lower[list(LOWER_INNER[1:-1])] = 1.0, 1.0
+    upper[list(LOWER_INNER) + list(LOWER_OUTER)] = 0.0
+    lower[list(UPPER_INNER) + list(UPPER_OUTER)] = 0.0
+
+    def padded(weight):
+        out = np.zeros(num_vertices, np.float32)
+        out[:len(xy)] = weight
+        return out
+
+    lip_rgb, teeth_rgb = _lip_and_teeth_colours(image, xy)
+    return LipSeal(up=up, across=padded(across), columns=across[[UPPER_INNER[k] for k in COLUMNS]],
+                   upper=padded(upper), lower=padded(lower), rest_gaps=gaps, width=width, own_au25=float(own_au25),
+                   lip_rgb=lip_rgb, teeth_rgb=teeth_rgb)
+
+
+def _lip_and_teeth_colours(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lips' median colour (between their outer and inner edges) and the teeth's (the
+    brighter half of what lies between the inner edges)."""
+    shape = image.shape[:2]
+    inner = polygon_mask(shape, _ring(xy, UPPER_INNER, LOWER_INNER))
+    lips = polygon_mask(shape, _ring(xy, UPPER_OUTER, LOWER_OUTER)) & ~inner
+    lip_rgb = np.median(image[lips].astype(np.float32), axis=0)
+    between = image[inner].astype(np.float32)
+    light = between.sum(axis=1)
+    teeth_rgb = np.median(between[light >= np.median(light)], axis=0)
+    return lip_rgb.astype(np.float32), teeth_rgb.astype(np.float32)
+
+
+def _gaps(xy: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """(len(COLUMNS),) each inner-lip pair's gap along ``up``, pixels (upper over lower)."""
+    return np.array([float((xy[UPPER_INNER[k]] - xy[LOWER_INNER[k]]) @ up) for k in COLUMNS])
+
+
+def _sorted_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A lip line's x and y, in order of x (for ``np.interp``)."""
+    order = np.argsort(points[:, 0])
+    return points[order, 0], points[order, 1]
+
+
+def _ring(xy: np.ndarray, upper, lower) -> np.ndarray:
+    """The polygon between an upper and a lower lip line (corner to corner, sharing the corners)."""
+    return np.vstack([xy[list(upper), :2], xy[list(lower[-2:0:-1]), :2]])
+
+
+def seal_share(seal: LipSeal, change: np.ndarray) -> float:
+    """0..1: how far the lips close over the teeth for this AU change from the portrait's own:
+    1 at AU25 ``LIPS_MEET_AT`` or below, 0 at its own AU25 (or ``LIPS_PART_RANGE`` above
+    ``LIPS_MEET_AT``, whichever is higher) and above."""
+    drawn = seal.own_au25 + float(change[AU.AU25])
+    room = max(seal.own_au25 - LIPS_MEET_AT, LIPS_PART_RANGE)
+    return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0))
+
+
+def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, share: float) -> None:
+    """In place: the inner lips of the displaced mesh close by ``share`` of their gap at rest (no
+    further than ``SEAM_GAP`` apart), the upper by ``UPPER_SHARE`` of it, each lip's skin following
+    its inner edge. What the jaw opens beyond that stays open."""
+    if share <= 0.0:
+        return
+    gaps = _gaps(vertices + displacement, seal.up)
+    closing = np.clip(np.minimum(share * seal.rest_gaps, gaps - SEAM_GAP * seal.width), 0.0, None)
+    # Along the mouth, the closing of the nearest pairs; none at the corners (they already meet).
+    xs = np.r_[0.0, seal.columns, 1.0]
+    order = np.argsort(xs)
+    per_vertex = np.interp(seal.across, xs[order], np.r_[0.0, closing, 0.0][order])
+    up = seal.up
+    shift = (per_vertex * (UPPER_SHARE * seal.upper))[:, None] * -up[None, :] \
+        + (per_vertex * ((1.0 - UPPER_SHARE) * seal.lower))[:, None] * up[None, :]
+    displacement += shift.astype(displacement.dtype)
+
+
+def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float) -> None:
+    """In place, on the warped ``frame``: over the lips (between their moved outer and inner edges),
+    what is not lip-coloured takes the lips' colour around it, and the closed lips' seam darkens,
+    each by how far they have closed (``share``) and are still closed (a jaw drop opens them)."""
+    shut = 1.0 - float(np.clip(_gaps(moved, seal.up).mean() / max(float(seal.rest_gaps.mean()), 1.0), 0.0, 1.0))
+    strength = float(smoothstep(0.0, 1.0, share * shut))
+    if strength <= 0.0:
+        return
+    outer = _ring(moved, UPPER_OUTER, LOWER_OUTER)
+    h, w = frame.shape[:2]
+    pad = int(np.ceil(3 * LIP_FILL_SPREAD * seal.width)) + 2
+    x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.minimum(np.ceil(outer.max(axis=0)).astype(int) + pad + 1, (w, h))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    box = frame[y0:y1, x0:x1]
+    patch = box.astype(np.float32)
+    origin = np.array([x0, y0], np.float32)
+    mouth = polygon_mask(patch.shape[:2], outer - origin, antialiased=True)
+    lips = mouth * (1.0 - polygon_mask(patch.shape[:2], _ring(moved, UPPER_INNER, LOWER_INNER) - origin, antialiased=True))
+    to_lip = np.sqrt(((patch - seal.lip_rgb) ** 2).sum(axis=2))
+    to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
+    light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())
+    not_lip = ((to_teeth < to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
+    not_lip = cv2.GaussianBlur(not_lip, (0, 0), 0.8) * lips
+    # The lips' colour around each pixel: their lip-coloured pixels, averaged (normalized convolution).
+    sigma = max(LIP_FILL_SPREAD * seal.width, 1.0)
+    keep = lips * (1.0 - not_lip)
+    kept = cv2.GaussianBlur(keep, (0, 0), sigma)[..., None]
+    around = np.where(kept > 1e-3, cv2.GaussianBlur(patch * keep[..., None], (0, 0), sigma) / np.maximum(kept, 1e-3),
+                      seal.lip_rgb)
+    patch += (strength * not_lip)[..., None] * (around - patch)
+    # The seam: midway between the inner lips, darkest in the middle, gone at the corners.
+    seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
+    ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
+    order = np.argsort(seam[:, 0])
+    line = np.interp(xs[0], seam[order, 0], seam[order, 1])
+    u = np.clip((xs[0] - seam[order[0], 0]) / max(seam[order[-1], 0] - seam[order[0], 0], 1.0), 0.0, 1.0)
+    along = np.maximum(np.sin(np.pi * u), 0.0) ** 0.25
+    # Each lip's pixels from beyond the seam band, mirrored into it (row-wise, on this side), where
+    # the lips have come within the band of each other (a wider gap shows the teeth between them).
+    band = max(SEAM_BAND * seal.width, 1.0) * along[None, :]
+    upper_line = np.interp(xs[0], *_sorted_line(moved[list(UPPER_INNER), :2] - origin))
+    lower_line = np.interp(xs[0], *_sorted_line(moved[list(LOWER_INNER), :2] - origin))
+    met = smoothstep(1.0, 0.5, (lower_line - upper_line)[None, :] / np.maximum(band, 1e-3))
+    below = ys - line[None, :]  # > 0 on the lower lip
+    inside = np.abs(below) < band
+    mirrored_y = np.where(below < 0, line[None, :] - 2 * band - below, line[None, :] + 2 * band - below)
+    mirrored = cv2.remap(patch, xs, np.where(inside, mirrored_y, ys).astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT)
+    fade = strength * met * (mouth > 0.0) * smoothstep(1.0, 0.7, np.abs(below) / np.maximum(band, 1e-3))
+    patch += fade[..., None] * (mirrored - patch)
+    dark = SEAM_DARKEN * strength * along[None, :] * np.exp(-0.5 * ((ys - line[None, :]) / max(SEAM_WIDTH * seal.width, 0.7)) ** 2)
+    patch *= (1.0 - dark * (mouth > 0.0))[..., None]
+    box[...] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
