@@ -42,7 +42,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
-from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
+from .lip_seal import JAW_OPENS_AT, paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
@@ -302,8 +302,6 @@ class WarpEngine:
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
         arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
-        if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth
-            seal_lips(disp, prepared.vertices, prepared.lip_seal, seal_share(prepared.lip_seal, change))
         unlimited = disp.copy() if feat[au04] > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
         if unlimited is not None:
@@ -314,6 +312,10 @@ class WarpEngine:
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
             disp *= prepared.max_displacement_px / largest
+        if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth (after the
+            # scaling, which would shrink the closing with the rest of the field)
+            seal_lips(disp, prepared.vertices, prepared.lip_seal, seal_share(prepared.lip_seal, change),
+                      float(np.clip(change[AU.AU26] / JAW_OPENS_AT, 0.0, 1.0)))
         moved = prepared.vertices + disp.astype(np.float32)
         # Points inside the frame stay inside: crossing the pinned frame edge would fold the mesh.
         h, w = prepared.image.shape[:2]

@@ -8,9 +8,10 @@ neutral; Trump's and the astronaut's not at all once their narrower mouths are c
 reviewer saw "a full toothy grin" in every tile that starts from user neutral.
 
 Here each upper inner-lip point comes down and its lower partner goes up, by a share of their
-gap at rest (``seal_share``: from AU25), and the lips' skin between their inner and outer edges
-stretches with them while the outer edges stay; a jaw dropping opens them from there. Where the lips meet, the teeth's triangles
-collapse to a seam (``backward_map`` repairs seams at full resolution, as for shut lids).
+gap (``seal_share``: from AU25), and the lips' skin between their inner and outer edges stretches
+with them while the outer edges stay; a jaw dropping opens them from there. Where the lips meet,
+the teeth's triangles collapse to a seam (``backward_map`` repairs seams at full resolution, as
+for shut lids).
 MediaPipe's inner-lip points do not trace the teeth's edge exactly: tooth tips below them and the
 dark corners of a grin beyond its inner corners lie on the warped lips. ``paint_seal`` lays the
 lips' own colour over what on them is not lip-coloured, and draws the closed lips' seam.
@@ -36,21 +37,25 @@ from .mouth_motion import CORNERS, OWN_TEETH_GAP
 # parting by 0.2 (estimator noise on a closed mouth) would show half their teeth.
 LIPS_MEET_AT = 0.6
 LIPS_PART_RANGE = 1.0
+JAW_OPENS_AT = 0.5  # an AU26 change from which the jaw's own opening is left open (``seal_lips``)
 # The upper lip takes this share of the closing (a grin's upper lip is drawn up off its teeth,
 # AU10; relaxing, it comes down further than the lower lip comes up).
 UPPER_SHARE = 0.6
 # The lips stop this far apart (mouth widths): meeting exactly, the seam fell between map pixels.
 SEAM_GAP = 0.004
 COLUMNS = range(1, len(UPPER_INNER) - 1)  # inner-lip pairs between the corners
-# On the sealed lips, a pixel closer in colour to the teeth than to the lips, or darker than this
+# On the sealed lips, a pixel clearly closer in colour to the teeth than to the lips, or darker than this
 # share of the lips' lightness (a grin's dark corners), is not lip: the lips' colour around it,
 # averaged over this many mouth widths, goes over it.
 NOT_LIP_DARKER = 0.75
+# ... closer to the teeth by this factor: lips near the teeth's colour (Trump's) keep their own grain.
+TEETH_CLOSER = 0.6
 LIP_FILL_SPREAD = 0.03
 # Triangles of three points of one inner lip do not collapse as the lips meet: the teeth under
 # those arcs stay as flecks beside the seam. Within this many mouth widths of it, each lip shows
 # its own pixels from just beyond that band, mirrored (a lip rolled in toward the seam).
 SEAM_BAND = 0.035
+LIP_BAND_SHARE = 0.4
 # Closed lips meet in a darker line: this share of the lips' lightness taken off at its middle,
 # this many mouth widths wide (sigma), fading toward the corners.
 SEAM_DARKEN = 0.35
@@ -150,20 +155,23 @@ def _ring(xy: np.ndarray, upper, lower) -> np.ndarray:
 def seal_share(seal: LipSeal, change: np.ndarray) -> float:
     """0..1: how far the lips close over the teeth for this AU change from the portrait's own:
     1 at AU25 ``LIPS_MEET_AT`` or below, 0 at its own AU25 (or ``LIPS_PART_RANGE`` above
-    ``LIPS_MEET_AT``, whichever is higher) and above."""
+    ``LIPS_MEET_AT``, whichever is higher) and above, 1 - x^2 a share x of the way between."""
     drawn = seal.own_au25 + float(change[AU.AU25])
     room = max(seal.own_au25 - LIPS_MEET_AT, LIPS_PART_RANGE)
-    return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0))
+    # Eased in: a trace of parting (a frowning driver's AU25 +0.3) left a slit of teeth between the lips.
+    return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0)) ** 2
 
 
-def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, share: float) -> None:
-    """In place: the inner lips of the displaced mesh close by ``share`` of their gap at rest (no
-    further than ``SEAM_GAP`` apart), the upper by ``UPPER_SHARE`` of it, each lip's skin following
-    its inner edge. What the jaw opens beyond that stays open."""
+def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, share: float, jaw_drop: float) -> None:
+    """In place: the inner lips of the displaced mesh close ``share`` of their gap (no further than
+    ``SEAM_GAP`` apart), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner
+    edge. As the jaw drops (``jaw_drop`` 0..1: its AU26 change over ``JAW_OPENS_AT``) they close
+    only by that share of their gap at rest: what the jaw opens beyond it stays open. (Without a
+    jaw drop the whole gap: a frown's mesh parted the sealed lips by a quarter of their rest gap.)"""
     if share <= 0.0:
         return
-    gaps = _gaps(vertices + displacement, seal.up)
-    closing = np.clip(np.minimum(share * seal.rest_gaps, gaps - SEAM_GAP * seal.width), 0.0, None)
+    gaps = np.maximum(_gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width, 0.0)
+    closing = share * ((1.0 - jaw_drop) * gaps + jaw_drop * np.minimum(seal.rest_gaps, gaps))
     # Along the mouth, the closing of the nearest pairs; none at the corners (they already meet).
     xs = np.r_[0.0, seal.columns, 1.0]
     order = np.argsort(xs)
@@ -197,7 +205,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     to_lip = np.sqrt(((patch - seal.lip_rgb) ** 2).sum(axis=2))
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
     light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())
-    not_lip = ((to_teeth < to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
+    not_lip = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
     not_lip = cv2.GaussianBlur(not_lip, (0, 0), 0.8) * lips
     # The lips' colour around each pixel: their lip-coloured pixels, averaged (normalized convolution).
     sigma = max(LIP_FILL_SPREAD * seal.width, 1.0)
@@ -215,16 +223,21 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     along = np.maximum(np.sin(np.pi * u), 0.0) ** 0.25
     # Each lip's pixels from beyond the seam band, mirrored into it (row-wise, on this side), where
     # the lips have come within the band of each other (a wider gap shows the teeth between them).
-    band = max(SEAM_BAND * seal.width, 1.0) * along[None, :]
-    upper_line = np.interp(xs[0], *_sorted_line(moved[list(UPPER_INNER), :2] - origin))
-    lower_line = np.interp(xs[0], *_sorted_line(moved[list(LOWER_INNER), :2] - origin))
-    met = smoothstep(1.0, 0.5, (lower_line - upper_line)[None, :] / np.maximum(band, 1e-3))
+    # No deeper than LIP_BAND_SHARE of the lip: a grin's thin upper lip (Trump's) mirrored the
+    # skin above it into the mouth, "a pasted brown rectangle".
+    line_at = lambda points: np.interp(xs[0], *_sorted_line(moved[list(points), :2] - origin))  # noqa: E731
+    upper_line, lower_line = line_at(UPPER_INNER), line_at(LOWER_INNER)
+    reach = max(SEAM_BAND * seal.width, 1.0) * along
     below = ys - line[None, :]  # > 0 on the lower lip
+    band = np.where(below < 0, np.minimum(reach, LIP_BAND_SHARE * (line - line_at(UPPER_OUTER)))[None, :],
+                    np.minimum(reach, LIP_BAND_SHARE * (line_at(LOWER_OUTER) - line))[None, :])
+    band = np.maximum(band, 0.5)
+    met = smoothstep(1.0, 0.5, (lower_line - upper_line)[None, :] / band)
     inside = np.abs(below) < band
     mirrored_y = np.where(below < 0, line[None, :] - 2 * band - below, line[None, :] + 2 * band - below)
     mirrored = cv2.remap(patch, xs, np.where(inside, mirrored_y, ys).astype(np.float32), cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REFLECT)
-    fade = strength * met * (mouth > 0.0) * smoothstep(1.0, 0.7, np.abs(below) / np.maximum(band, 1e-3))
+    fade = strength * met * (mouth > 0.0) * smoothstep(1.0, 0.7, np.abs(below) / band)
     patch += fade[..., None] * (mirrored - patch)
     dark = SEAM_DARKEN * strength * along[None, :] * np.exp(-0.5 * ((ys - line[None, :]) / max(SEAM_WIDTH * seal.width, 0.7)) ** 2)
     patch *= (1.0 - dark * (mouth > 0.0))[..., None]
