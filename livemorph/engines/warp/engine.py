@@ -100,7 +100,7 @@ class WarpPrepared:
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
-    eye_triangles: np.ndarray  # (T,) bool, triangles touching a lid point, a glasses frame's edge or a sealing inner lip (seam repair)
+    seam_triangles: np.ndarray  # (T,) bool, triangles touching a lid point, a glasses frame's edge or a sealing inner lip (seam repair)
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     grin_folds: Any  # grin_folds.GrinFolds of a portrait grinning at rest, else None
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
@@ -226,7 +226,7 @@ class WarpEngine:
             map_coverage=triangle_ids(vertices, triangles, region, map_grid.shape[:2]) > 0,
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
-            eye_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
+            seam_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
             mouth=mouth,
             grin_folds=prepare_grin_folds(image, landmarks, float(resting_aus[AU.AU12])),
             lids=prepare_lids(image, face_xy),
@@ -368,7 +368,7 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid, prepared.map_coverage, prepared.eye_triangles,
+                              prepared.map_grid, prepared.map_coverage, prepared.seam_triangles,
                               prepared.triangles_at_rest)
         _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
         out = prepared.sampler.warp(map_xy, prepared.region)

@@ -25,7 +25,7 @@ def test_on_the_lower_lip_neighbouring_pixels_sample_the_portrait_nearby(config,
     prepared = engine.prepare(shared_face("grace_hopper_glasses.jpg", config, image_tracker))
     moved = engine.displaced_vertices(prepared, resting_plus(prepared, **LAUGH))
     map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid,
-                          prepared.map_coverage, prepared.eye_triangles)
+                          prepared.map_coverage, prepared.seam_triangles)
     x0, y0 = prepared.region[:2]
     inner, outer = moved[list(LOWER_INNER)], moved[list(LOWER_OUTER)]
     jumps = []
