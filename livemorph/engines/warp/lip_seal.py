@@ -51,6 +51,9 @@ NOT_LIP_DARKER = 0.75
 # ... closer to the teeth by this factor: lips near the teeth's colour (Trump's) keep their own grain.
 TEETH_CLOSER = 0.6
 LIP_FILL_SPREAD = 0.03
+# ... and within this many mouth widths of a corner, what lies just outside the lips too.
+CORNER_REACH = 0.06
+_DISC3 = np.ones((3, 3), np.uint8)
 # Triangles of three points of one inner lip do not collapse as the lips meet: the teeth under
 # those arcs stay as flecks beside the seam. Within this many mouth widths of it, each lip shows
 # its own pixels from just beyond that band, mirrored (a lip rolled in toward the seam).
@@ -141,6 +144,15 @@ def _gaps(xy: np.ndarray, up: np.ndarray) -> np.ndarray:
     return np.array([float((xy[UPPER_INNER[k]] - xy[LOWER_INNER[k]]) @ up) for k in COLUMNS])
 
 
+def _corner_discs(shape, moved: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w) float32 1 within ``radius`` pixels of either moved mouth corner, fading out over its last half."""
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
+    near = np.full(shape, np.inf, np.float32)
+    for corner in CORNERS:
+        near = np.minimum(near, np.hypot(xs - moved[corner, 0], ys - moved[corner, 1]))
+    return smoothstep(radius, 0.5 * radius, near).astype(np.float32)
+
+
 def _sorted_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A lip line's x and y, in order of x (for ``np.interp``)."""
     order = np.argsort(points[:, 0])
@@ -206,10 +218,14 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
     light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())
     not_lip = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
-    not_lip = cv2.GaussianBlur(not_lip, (0, 0), 0.8) * lips
-    # The lips' colour around each pixel: their lip-coloured pixels, averaged (normalized convolution).
+    # Grown by a pixel before the soft edge: blurred alone, a one-pixel speck kept 3/4 of its darkness.
+    # Around the corners the grin's shadow also lies just outside the lips' outline.
+    corners = _corner_discs(patch.shape[:2], moved - origin, CORNER_REACH * seal.width)
+    region = np.maximum(lips, corners * cv2.dilate(mouth, _DISC3, iterations=max(int(CORNER_REACH * seal.width / 2), 1)))
+    not_lip = cv2.GaussianBlur(cv2.dilate(not_lip, _DISC3), (0, 0), 0.8) * region
+    # The colour around each pixel: the region's unflagged pixels, averaged (normalized convolution).
     sigma = max(LIP_FILL_SPREAD * seal.width, 1.0)
-    keep = lips * (1.0 - not_lip)
+    keep = region * (1.0 - not_lip)
     kept = cv2.GaussianBlur(keep, (0, 0), sigma)[..., None]
     around = np.where(kept > 1e-3, cv2.GaussianBlur(patch * keep[..., None], (0, 0), sigma) / np.maximum(kept, 1e-3),
                       seal.lip_rgb)
