@@ -144,12 +144,10 @@ def _gaps(xy: np.ndarray, up: np.ndarray) -> np.ndarray:
     return np.array([float((xy[UPPER_INNER[k]] - xy[LOWER_INNER[k]]) @ up) for k in COLUMNS])
 
 
-def _corner_discs(shape, moved: np.ndarray, radius: float) -> np.ndarray:
-    """(h, w) float32 1 within ``radius`` pixels of either moved mouth corner, fading out over its last half."""
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
-    near = np.full(shape, np.inf, np.float32)
-    for corner in CORNERS:
-        near = np.minimum(near, np.hypot(xs - moved[corner, 0], ys - moved[corner, 1]))
+def _corner_discs(xs: np.ndarray, ys: np.ndarray, moved: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w) float32 1 within ``radius`` pixels of either moved mouth corner, fading out over its
+    last half (``xs``, ``ys``: the pixels' coordinates, as ``np.mgrid`` gives them)."""
+    near = np.minimum(*(np.hypot(xs - moved[corner, 0], ys - moved[corner, 1]) for corner in CORNERS))
     return smoothstep(radius, 0.5 * radius, near).astype(np.float32)
 
 
@@ -220,8 +218,10 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     not_lip = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
     # Grown by a pixel before the soft edge: blurred alone, a one-pixel speck kept 3/4 of its darkness.
     # Around the corners the grin's shadow also lies just outside the lips' outline.
-    corners = _corner_discs(patch.shape[:2], moved - origin, CORNER_REACH * seal.width)
-    region = np.maximum(lips, corners * cv2.dilate(mouth, _DISC3, iterations=max(int(CORNER_REACH * seal.width / 2), 1)))
+    ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
+    grow = max(int(CORNER_REACH * seal.width / 2), 1)
+    grown = cv2.dilate(mouth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    region = np.maximum(lips, _corner_discs(xs, ys, moved - origin, CORNER_REACH * seal.width) * grown)
     not_lip = cv2.GaussianBlur(cv2.dilate(not_lip, _DISC3), (0, 0), 0.8) * region
     # The colour around each pixel: the region's unflagged pixels, averaged (normalized convolution).
     sigma = max(LIP_FILL_SPREAD * seal.width, 1.0)
@@ -232,7 +232,6 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     patch += (strength * not_lip)[..., None] * (around - patch)
     # The seam: midway between the inner lips, darkest in the middle, gone at the corners.
     seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
-    ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
     order = np.argsort(seam[:, 0])
     line = np.interp(xs[0], seam[order, 0], seam[order, 1])
     u = np.clip((xs[0] - seam[order[0], 0]) / max(seam[order[-1], 0] - seam[order[0], 0], 1.0), 0.0, 1.0)
