@@ -27,8 +27,9 @@ from ...aus import AU
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .direction import unit
 from .easing import smoothstep
-from .raster import polygon_mask
+from .mouth import inner_polygon, median_rgb, opening_polygon, own_teeth_rgb
 from .mouth_motion import CORNERS, OWN_TEETH_GAP
+from .raster import polygon_mask
 
 # AU25 (0-5) at or below which a grin's lips are drawn closed: a trace of parting shows no teeth
 # (the relaxed grins' own cap, ``driving.relax.AU25``). Above it they part in proportion, back to
@@ -93,17 +94,10 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
         return None
     across = np.clip((xy - corner0) @ (corner1 - corner0) / width ** 2, 0.0, 1.0)
     height = xy @ up
-
-    def along(points) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(across[list(points)])
-        return across[list(points)][order], height[list(points)][order]
-
-    def edge(points, at):
-        xs, ys = along(points)
-        return np.interp(at, xs, ys)
-
-    inner_up, outer_up = edge(UPPER_INNER, across), edge(UPPER_OUTER, across)
-    inner_lo, outer_lo = edge(LOWER_INNER, across), edge(LOWER_OUTER, across)
+    # Each lip line's height at every vertex's place along the mouth.
+    on_mouth = np.stack([across, height], axis=1)
+    inner_up, outer_up, inner_lo, outer_lo = (np.interp(across, *_sorted_line(on_mouth[list(points)]))
+                                              for points in (UPPER_INNER, UPPER_OUTER, LOWER_INNER, LOWER_OUTER))
     # From 0 on the outer edge to 1 on the inner: the lip's skin stretches evenly between them.
     upper = np.clip((outer_up - height) / np.maximum(outer_up - inner_up, 1e-6), 0.0, 1.0)
     lower = np.clip((height - outer_lo) / np.maximum(inner_lo - outer_lo, 1e-6), 0.0, 1.0)
@@ -127,16 +121,13 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
 
 
 def _lip_and_teeth_colours(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lips' median colour (between their outer and inner edges) and the teeth's (the
-    brighter half of what lies between the inner edges)."""
+    """The lips' median colour (between their outer and inner edges) and the teeth's, as the
+    mouth painter finds them (``mouth.own_teeth_rgb``; what lies between the lips if it finds none)."""
     shape = image.shape[:2]
-    inner = polygon_mask(shape, _ring(xy, UPPER_INNER, LOWER_INNER))
-    lips = polygon_mask(shape, _ring(xy, UPPER_OUTER, LOWER_OUTER)) & ~inner
-    lip_rgb = np.median(image[lips].astype(np.float32), axis=0)
-    between = image[inner].astype(np.float32)
-    light = between.sum(axis=1)
-    teeth_rgb = np.median(between[light >= np.median(light)], axis=0)
-    return lip_rgb.astype(np.float32), teeth_rgb.astype(np.float32)
+    interior = polygon_mask(shape, inner_polygon(xy))
+    lip_rgb = median_rgb(image, polygon_mask(shape, _outer_polygon(xy)) & ~interior)
+    teeth_rgb = own_teeth_rgb(image, interior)
+    return lip_rgb, np.asarray(median_rgb(image, interior) if teeth_rgb is None else teeth_rgb, np.float32)
 
 
 def _gaps(xy: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -157,9 +148,10 @@ def _sorted_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points[order, 0], points[order, 1]
 
 
-def _ring(xy: np.ndarray, upper, lower) -> np.ndarray:
-    """The polygon between an upper and a lower lip line (corner to corner, sharing the corners)."""
-    return np.vstack([xy[list(upper), :2], xy[list(lower[-2:0:-1]), :2]])
+def _outer_polygon(xy: np.ndarray) -> np.ndarray:
+    """The lips' outline (``mouth.opening_polygon`` of their outer edges)."""
+    xy = np.asarray(xy)
+    return opening_polygon(xy[list(UPPER_OUTER), :2], xy[list(LOWER_OUTER), :2])
 
 
 def seal_share(seal: LipSeal, change: np.ndarray) -> float:
@@ -177,7 +169,7 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, sha
     ``SEAM_GAP`` apart), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner
     edge. As the jaw drops (``jaw_drop`` 0..1: its AU26 change over ``JAW_OPENS_AT``) they close
     only by that share of their gap at rest: what the jaw opens beyond it stays open. (Without a
-    jaw drop the whole gap: a frown's mesh parted the sealed lips by a quarter of their rest gap.)"""
+    jaw drop the whole gap: a frown's mesh parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
     if share <= 0.0:
         return
     gaps = np.maximum(_gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width, 0.0)
@@ -200,7 +192,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     strength = float(smoothstep(0.0, 1.0, share * shut))
     if strength <= 0.0:
         return
-    outer = _ring(moved, UPPER_OUTER, LOWER_OUTER)
+    outer = _outer_polygon(moved)
     h, w = frame.shape[:2]
     pad = int(np.ceil(3 * LIP_FILL_SPREAD * seal.width)) + 2
     x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int) - pad, 0)
@@ -211,7 +203,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float
     patch = box.astype(np.float32)
     origin = np.array([x0, y0], np.float32)
     mouth = polygon_mask(patch.shape[:2], outer - origin, antialiased=True)
-    lips = mouth * (1.0 - polygon_mask(patch.shape[:2], _ring(moved, UPPER_INNER, LOWER_INNER) - origin, antialiased=True))
+    lips = mouth * (1.0 - polygon_mask(patch.shape[:2], inner_polygon(moved) - origin, antialiased=True))
     to_lip = np.sqrt(((patch - seal.lip_rgb) ** 2).sum(axis=2))
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
     light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())

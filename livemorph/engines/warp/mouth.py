@@ -224,12 +224,12 @@ class MouthGeometry:
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     xy = np.asarray(landmarks, np.float64)[:, :2]
     shape = image.shape[:2]
-    interior = polygon_mask(shape, _inner_polygon(xy))
+    interior = polygon_mask(shape, inner_polygon(xy))
     lips = polygon_mask(shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]) & ~interior
-    lip_rgb = _median_rgb(image, lips)
+    lip_rgb = median_rgb(image, lips)
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
-    own = _own_teeth_rgb(image, interior)
+    own = own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
     face = polygon_mask(shape, xy[list(FACE_OVAL)])
     teeth = own if has_own else _painted_teeth_rgb(image, xy, face, lip_rgb)
@@ -340,7 +340,7 @@ class MouthPainter:
         strength = float(smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0)))
         if strength <= 0.0:
             return
-        polygon = _inner_polygon(moved_xy, 3.0)
+        polygon = inner_polygon(moved_xy, 3.0)
         h, w = frame.shape[:2]
         x0 = max(int(np.floor(polygon[:, 0].min())) - 3, 0)
         y0 = max(int(np.floor(polygon[:, 1].min())) - 3, 0)
@@ -360,7 +360,7 @@ class MouthPainter:
         # painted opening reaches that far, with the lips' own pixels (mirrored or from the
         # portrait) over that rim.
         reach = 1.0 + 0.01 * g.width
-        local = _opening_polygon(upper, lower, reach) - (x0, y0)
+        local = opening_polygon(upper, lower, reach) - (x0, y0)
         edge_depth = _depth(local, (y1 - y0, x1 - x0), DEPTH_SCALE * g.width)
         # A column of rows and a row of columns: what depends on one alone is worked out once for it
         # (u, top, bottom: per column), broadcast to the box where both meet.
@@ -452,7 +452,7 @@ class MouthPainter:
         if own:
             # The lips' edge is the inner-lip line itself: the paint's reach past it is where the kept
             # corners' dark spread.
-            _lip_edged_sides(frame, moved_xy, _opening_polygon(upper, lower),
+            _lip_edged_sides(frame, moved_xy, opening_polygon(upper, lower),
                              strength * float(smoothstep(FOLD_OPENING[0], FOLD_OPENING[1], opening)), g)
 
     @staticmethod
@@ -1213,7 +1213,7 @@ def _grain_tile(image: np.ndarray, xy: np.ndarray, width: float) -> np.ndarray:
     return (grain * min(1.0, GRAIN_MAX / max(brightness, 1e-6))).astype(np.float32)
 
 
-def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:
+def own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:
     """The colour of the portrait's own teeth: bright, low-saturation pixels of its mouth
     interior, when it shows enough of them; None otherwise."""
     pixels = image[interior].astype(np.float32)
@@ -1227,12 +1227,12 @@ def _own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None
     return np.median(pixels[bright], axis=0).astype(np.float32)
 
 
-def _inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
+def inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
-    return _opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
+    return opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
 
 
-def _opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
+def opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The opening between an upper and a lower lip line ((K, 2) each, corner to corner, sharing their
     end points); ``reach``: pixels added below the lower lip (half that above the upper)."""
     return np.vstack([upper - (0.0, 0.5 * reach), lower[-2:0:-1] + (0.0, reach)])
@@ -1278,7 +1278,7 @@ def _mean_gap(xy: np.ndarray) -> float:
     return float(np.linalg.norm(lower - upper, axis=1).mean())
 
 
-def _median_rgb(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def median_rgb(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     pixels = image[mask]
     if len(pixels) == 0:
         return image.reshape(-1, 3).mean(axis=0).astype(np.float32)

@@ -87,7 +87,7 @@ def test_the_lips_stay_closed_in_a_frown(name, puppets):
 @pytest.mark.parametrize("name", GRINNING)
 def test_lips_parted_by_the_user_show_the_teeth_again(name, puppets):
     # The driver's parted lips in a smile (pexels_woman_laughing reads AU25 +1.4 early in its laugh):
-    # Obama 0.50, Trump 0.87, the astronaut 0.66 of the source's teeth (lips held shut: 0).
+    # Obama 0.49, Trump 0.87, the astronaut 0.67 of the source's teeth (lips held shut: 0).
     portrait, puppet = puppets(name)
     shown = _teeth_shown(portrait, puppet.step(user_change(AU25=1.4, AU12=1.0)))
     assert shown > 0.4, f"only {shown:.2f} of the teeth show with the lips parted"
@@ -99,7 +99,7 @@ def test_the_closed_lips_keep_no_dark_corners(name, puppets):
     # A grin's dark corners (its cheeks' shadow beside the teeth) lie beyond MediaPipe's inner-lip
     # corners; closed lips have none. The darkest 1 % of the closed mouth stays within 0.45 of the
     # lips' median grey level. Without the lips' colour laid over them (``lip_seal.paint_seal``):
-    # Obama 0.29, Trump 0.21, the astronaut 0.41; with it 0.61, 0.53, 0.50.
+    # Obama 0.29, Trump 0.21, the astronaut 0.41; with it 0.61, 0.52, 0.50.
     portrait, puppet = puppets(name)
     xy = portrait.track.landmarks[:, :2]
     lips = fill(portrait.image.shape[:2], xy[list(OUTER_LIPS)]) - fill(portrait.image.shape[:2], xy[list(INNER_LIPS)])
