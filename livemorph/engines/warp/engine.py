@@ -42,7 +42,7 @@ from .eye_fields import LID_POINTS, cheek_raise, lid_closure
 from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
-from .lip_seal import JAW_OPENS_AT, paint_seal, prepare_lip_seal, seal_lips, seal_share
+from .lip_seal import paint_seal, prepare_lip_seal, seal_lips
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
@@ -314,8 +314,7 @@ class WarpEngine:
             disp *= prepared.max_displacement_px / largest
         if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth (after the
             # scaling, which would shrink the closing with the rest of the field)
-            seal_lips(disp, prepared.vertices, prepared.lip_seal, seal_share(prepared.lip_seal, change),
-                      float(np.clip(change[AU.AU26] / JAW_OPENS_AT, 0.0, 1.0)))
+            seal_lips(disp, prepared.vertices, prepared.lip_seal, change)
         moved = prepared.vertices + disp.astype(np.float32)
         # Points inside the frame stay inside: crossing the pinned frame edge would fold the mesh.
         h, w = prepared.image.shape[:2]
@@ -387,7 +386,7 @@ class WarpEngine:
         if closure > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closure)
         if prepared.lip_seal is not None:
-            paint_seal(out, moved, prepared.lip_seal, seal_share(prepared.lip_seal, change))
+            paint_seal(out, moved, prepared.lip_seal, change)
         if prepared.mouth is not None:
             MouthPainter(prepared.mouth, teeth=self.config.teeth).paint(
                 out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None,

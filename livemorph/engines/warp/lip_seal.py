@@ -164,14 +164,17 @@ def seal_share(seal: LipSeal, change: np.ndarray) -> float:
     return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0)) ** 2
 
 
-def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, share: float, jaw_drop: float) -> None:
-    """In place: the inner lips of the displaced mesh close ``share`` of their gap (no further than
-    ``SEAM_GAP`` apart), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner
-    edge. As the jaw drops (``jaw_drop`` 0..1: its AU26 change over ``JAW_OPENS_AT``) they close
-    only by that share of their gap at rest: what the jaw opens beyond it stays open. (Without a
+def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
+    """In place: for this AU ``change`` from the portrait's own, the inner lips of the displaced mesh
+    close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart), the upper by
+    ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw drops (its AU26
+    change, full at ``JAW_OPENS_AT``) they close only by that share of their gap at rest: what the
+    jaw opens beyond it stays open. (Without a
     jaw drop the whole gap: a frown's mesh parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
+    share = seal_share(seal, change)
     if share <= 0.0:
         return
+    jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
     gaps = np.maximum(_gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width, 0.0)
     closing = share * ((1.0 - jaw_drop) * gaps + jaw_drop * np.minimum(seal.rest_gaps, gaps))
     # Along the mouth, the closing of the nearest pairs; none at the corners (they already meet).
@@ -184,12 +187,13 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, sha
     displacement += shift.astype(displacement.dtype)
 
 
-def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, share: float) -> None:
+def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
     """In place, on the warped ``frame``: over the lips (between their moved outer and inner edges),
     what is not lip-coloured takes the lips' colour around it, and the closed lips' seam darkens,
-    each by how far they have closed (``share``) and are still closed (a jaw drop opens them)."""
+    each by how far they have closed for this AU ``change`` (``seal_share``) and are still closed
+    (a jaw drop opens them)."""
     shut = 1.0 - float(np.clip(_gaps(moved, seal.up).mean() / max(float(seal.rest_gaps.mean()), 1.0), 0.0, 1.0))
-    strength = float(smoothstep(0.0, 1.0, share * shut))
+    strength = float(smoothstep(0.0, 1.0, seal_share(seal, change) * shut))
     if strength <= 0.0:
         return
     outer = _outer_polygon(moved)
