@@ -612,8 +612,7 @@ def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pa
     ``au04_pixels`` is the portrait's (V, 2) pixel displacement per unit of py-feat AU04,
     ``face_xy`` its landmarks, ``up`` the face's upward unit vector in the image. The band is
     the portrait's own (brows resting close to the eyes have less to give); inf when AU04
-    does not narrow it. ``pairs`` are its (upper, lower) points, vertex indices (behind glasses,
-    the brows' upper contour and the frame's top edge: ``glasses.frame_pairs``).
+    does not narrow it. ``pairs`` are its (upper, lower) points, vertex indices.
     """
     up = unit(up)
     brow, lid = (np.array(side) for side in zip(*pairs))

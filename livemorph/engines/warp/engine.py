@@ -39,7 +39,7 @@ from .brow_hood import hood_bands
 from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
 from .eye_fields import LID_POINTS, cheek_raise, lid_closure
-from .glasses import FRAME_FROWN_KEEP, detect_glasses, frame_pairs, hold_frame, trace_frame_top
+from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips
@@ -121,6 +121,7 @@ class WarpPrepared:
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
     lip_seal: Any = None  # lip_seal.LipSeal: how a grin's lips close over its teeth (None: no teeth showing at rest)
+    frame_slide: Any = None  # glasses.FrameSlide: how far each point above a glasses frame may come down in a frown
 
 
 class WarpEngine:
@@ -186,10 +187,14 @@ class WarpEngine:
 
         even_raise_on_turned_eyes(feat_basis, self.model.au_columns, face_xy, up)  # before the frame rows copy the skin
         feat_basis = with_frame(feat_basis)
+        frame_slide = None
         if frame_top is not None:
             for name in BROW_COLUMNS:
                 k = self.model.column(name)
-                feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids, frown=name == "AU04")
+                if name == "AU04":
+                    feat_basis[k], frame_slide = slide_under_frame(feat_basis[k], vertices, up, edge_ids, skin_ids)
+                else:
+                    feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids)
         jaw_column = self.model.column("AU26")
         feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
         cheek_lift, lower_lid_rise = (with_frame(f) for f in cheek_raise(face_xy, up, len(vertices)))
@@ -207,7 +212,9 @@ class WarpEngine:
         resting_aus = as_au_vector(portrait_face.resting_aus)
         lip_seal = prepare_lip_seal(image, face_xy, up, len(vertices), float(resting_aus[AU.AU25]))
         # Closing lids, a glasses frame's edge and lips closing over teeth collapse triangles: their seams are repaired.
-        seam_points = np.r_[LID_POINTS, frame_ids, (UPPER_INNER + LOWER_INNER) if lip_seal is not None else ()]
+        # So do brows going behind a glasses frame in a frown (``glasses.slide_behind_frame``).
+        seam_points = np.r_[LID_POINTS, frame_ids, (UPPER_INNER + LOWER_INNER) if lip_seal is not None else (),
+                            frame_slide.ids if frame_slide is not None else ()]
         return WarpPrepared(
             image=image,
             resting_aus=resting_aus,
@@ -234,9 +241,7 @@ class WarpEngine:
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=_make_sampler(image, self.device),
-            frown_max=(frown_limit(feat_basis[self.model.column("AU04")], vertices, up, BROW_LID_PAIRS)
-                       if frame_top is None else frown_limit(feat_basis[self.model.column("AU04")], vertices, up,
-                                                             frame_pairs(vertices, up, edge_ids), FRAME_FROWN_KEEP)),
+            frown_max=frown_limit(feat_basis[self.model.column("AU04")], vertices, up, BROW_LID_PAIRS),
             jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
@@ -251,6 +256,7 @@ class WarpEngine:
                                                                         skin_ids),
             brow_skin=prepare_brow_skin(image, face_xy) if frame_top is None else None,
             lip_seal=lip_seal,
+            frame_slide=frame_slide,
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -278,6 +284,8 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
+            slide_behind_frame(disp, prepared.frame_slide, float(feat[au04]))
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
         parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
         if parting > 0.0:

@@ -42,10 +42,11 @@ Keeping the frame (``hold_frame``): glasses rest on the nose and ears, so for th
 frame, and everything at or below its top edge (lenses, eyes, bridge), does not move. In a raise
 the brows and forehead above keep their own motion; the skin row follows the brows' lower
 contour, so the brows rise whole and only the thin strip between the two rows stretches
-(``brow_band.fill_frame_gap`` paints it as the skin a raised brow uncovers). In a frown the
-brows come down onto the frame: each column between the brows' upper contour and the edge
-compresses evenly, down to ``FRAME_FROWN_KEEP`` of its height (``au_mesh.frown_limit``), each
-column in proportion to its own room. Before, the frame moved half the brows' mean motion
+(``brow_band.fill_frame_gap`` paints it as the skin a raised brow uncovers). In a frown
+(``slide_under_frame``, ``slide_behind_frame``) the brows and the forehead above them come down as
+on a bare face (as far as ``au_mesh.frown_limit`` lets a bare brow), and each point stops short of
+the edge, keeping ``BEHIND_FRAME_KEEP`` of its height above it: the brows' lower part goes under
+the rim. Before, the frame moved half the brows' mean motion
 (fading out around the eyes) and the brows stretched between their lower contour (moving with
 the frame) and their upper one: on Grace the stretched brows above the lifted rim read as a
 translucent second frame, and a frown barely showed. MediaPipe still reads little of either on
@@ -106,9 +107,17 @@ TRACE_OUTLIER = 2.0  # ... and how far (pixels) it may stray from it
 TRACE_LIFT = 0.01  # the edge's vertices sit this far above where it starts (x IOD), on the skin
 VERTEX_STEP = 0.06  # mesh vertices along the frame's top edge, this far apart (x IOD) ...
 SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a raise stretches
-# A frown squeezes the brows and the skin between their upper contour and the frame evenly, down to
-# this share of its height (their lower part goes behind the frame; ``au_mesh.frown_limit``).
-FRAME_FROWN_KEEP = 0.3
+# Glasses sit in front of the brows: a frown slides them down behind the frame's top rim, as on a
+# bare face, and what reaches the rim keeps this share of its height above it (a seam under the rim).
+# Squeezed evenly between their upper contour and the rim instead, down to 0.3 of that band, the
+# brows of Grace Hopper, resting on her rim, came down 0.037 eye distances at AU04 +2.6 (the bare
+# faces 0.086-0.103): her frown hardly showed. Now 0.050; at 0.1 (0.059) her brow hair above
+# MediaPipe's contour was left stretched into wedges with straight edges; 0.35 gave 0.043.
+BEHIND_FRAME_KEEP = 0.25
+# ... the forehead above the brows slides with them, fading into its own motion this far above
+# (x IOD). (Each forehead point moving on its own, the few large triangles between them and the
+# sliding brows stretched into light wedges with straight edges.)
+SLIDE_FADE = 0.3
 # The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
 UPPER_LID_LINE = tuple(p for lids, _, corners in EYES for p in corners + tuple(upper for upper, _ in lids))
 
@@ -314,40 +323,68 @@ def _located(frame_xy: np.ndarray, face_xy: np.ndarray) -> tuple[np.ndarray, np.
     return corners, weights
 
 
-def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray, skin_ids: np.ndarray,
-               *, frown: bool) -> np.ndarray:
-    """A brow AU's (V, 2) pixel displacement with the glasses left where they are (see the module
+def hold_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray,
+               skin_ids: np.ndarray) -> np.ndarray:
+    """A brow raise's (V, 2) pixel displacement with the glasses left where they are (see the module
     docstring). ``vertices`` are the mesh's (landmarks first), ``edge_ids`` and ``skin_ids`` the
     frame top's two rows among them, ``up`` the face's up vector. The frame's edge and the
-    landmarks below it do not move. In a raise the skin row moves as the brows' lower contour over
-    it and the landmarks between it and the edge stay, so the brows rise whole and only the strip
-    between the rows stretches. In a frown each column between the edge and the brows' upper
-    contour compresses evenly toward the edge, by its own room (see below)."""
+    landmarks below it do not move; the skin row moves as the brows' lower contour over it and the
+    landmarks between it and the edge stay, so the brows rise whole and only the strip between the
+    rows stretches."""
+    u, _ = _face_axes(vertices, up)
+    out = np.array(field, copy=True)
+    out[skin_ids] = _along(u, field, BROW_LOWER_POINTS, skin_ids)
+    out[held_by_frame(vertices, up, edge_ids, skin_ids)] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class FrameSlide:
+    """How a frown's brows go behind a glasses frame (``slide_under_frame``, ``slide_behind_frame``)."""
+    ids: np.ndarray  # (K,) int, the vertices above the frame's top edge
+    room: np.ndarray  # (K,) pixels each may come down (along -up) before it reaches the edge
+    motion: np.ndarray  # (K, 2) each one's displacement per unit of py-feat AU04
+    down: np.ndarray  # (K,) ... its part down the face (along -up)
+
+
+def slide_under_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray,
+                      skin_ids: np.ndarray) -> tuple[np.ndarray, FrameSlide]:
+    """A frown's (V, 2) pixel displacement per unit of AU04 on a face wearing glasses, and how it
+    stops at the frame (see ``slide_behind_frame``). The frame's edge and everything below it stay.
+    Between the edge and the brows' upper contour every point takes that contour's motion over it
+    (its own, sideways knit included, could overtake a neighbour and fold the strip), and so, fading
+    into its own, does the forehead above: brows and skin slide down together. The skin row on the
+    edge only comes down."""
     up = unit(up)
     u, v = _face_axes(vertices, up)
     out = np.array(field, copy=True)
-    if not frown:
-        out[skin_ids] = _along(u, field, BROW_LOWER_POINTS, skin_ids)
-        out[held_by_frame(vertices, up, edge_ids, skin_ids)] = 0.0
-        return out
-    # Where the brows rest closer to the frame they have less room: each column moves by its band's
-    # height over the brows' typical one (so no column limits the whole frown); inside the band every
-    # point takes the brows' upper contour's motion over it, in proportion to its height above the
-    # edge (its own motion, sideways knit included, could overtake a neighbour and fold the strip).
     frame_line, brow_top = _profile(u, v, edge_ids), _profile(u, v, BROW_POINTS)
-    band = brow_top - frame_line
-    typical = float(np.median(np.maximum(band[list(BROW_POINTS)], 0.0)))
-    room = np.clip(band / max(typical, 1e-6), 0.0, 1.0)
     points = np.r_[np.arange(NUM_FACE_POINTS), np.asarray(skin_ids, np.int64)]
     free = points[v[points] > frame_line[points] + 1e-3]
-    height = (v[free] - frame_line[free]) / np.maximum(band[free], 1e-6)
-    inside = height < 1.0
-    out[free[inside]] = (room[free] * height)[inside, None] * _along(u, field, BROW_POINTS, free[inside])
-    out[free[~inside]] *= room[free[~inside], None]
+    # Up to the brows' top every point takes their motion, fading into its own over SLIDE_FADE above.
+    iod = float(np.linalg.norm(vertices[list(RIGHT_EYE)].mean(axis=0) - vertices[list(LEFT_EYE)].mean(axis=0)))
+    rigid = np.clip(1.0 - (v[free] - brow_top[free]) / (SLIDE_FADE * iod), 0.0, 1.0)[:, None]
+    out[free] = rigid * _along(u, field, BROW_POINTS, free) + (1.0 - rigid) * field[free]
     out[np.setdiff1d(np.arange(len(out)), free)] = 0.0
     skin_ids = np.asarray(skin_ids, np.int64)
-    out[skin_ids] = (out[skin_ids] @ up)[:, None] * up[None, :]  # the strip on the edge only shortens
-    return out
+    out[skin_ids] = (out[skin_ids] @ up)[:, None] * up[None, :]
+    height = v[free] - frame_line[free]
+    slide = FrameSlide(ids=free, room=((1.0 - BEHIND_FRAME_KEEP) * height).astype(np.float32),
+                       motion=out[free].astype(np.float32), down=(-(out[free] @ up)).astype(np.float32))
+    return out, slide
+
+
+def slide_behind_frame(displacement: np.ndarray, slide: FrameSlide, au04: float) -> None:
+    """In place: for py-feat AU04 ``au04`` (drawn linearly in ``displacement``), each point above
+    the frame comes down no further than its room, keeping ``BEHIND_FRAME_KEEP`` of its height
+    above the frame's top edge: what would pass the edge goes under it. A point stopped short
+    takes that share of its sideways knit too (at its full knit it sheared over the held points
+    below it and folded the mesh)."""
+    if au04 <= 0.0:
+        return
+    down = au04 * slide.down
+    share = np.where(down > slide.room, slide.room / np.maximum(down, 1e-6), 1.0)
+    displacement[slide.ids] += ((share - 1.0)[:, None] * au04 * slide.motion).astype(displacement.dtype)
 
 
 def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
@@ -377,14 +414,6 @@ def _face_axes(vertices: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.nda
     up = unit(up)
     xy = np.asarray(vertices, np.float64)
     return xy @ np.array([-up[1], up[0]]), xy @ up
-
-
-def frame_pairs(vertices: np.ndarray, up: np.ndarray, frame_ids: np.ndarray) -> tuple[tuple[int, int], ...]:
-    """(brow upper contour point, frame vertex nearest across the face) pairs: the band a frown
-    may not squeeze flat (``au_mesh.frown_limit``) when the frame holds everything below it."""
-    u, _ = _face_axes(vertices, up)
-    frame_ids = np.asarray(frame_ids)
-    return tuple((int(b), int(frame_ids[np.argmin(np.abs(u[frame_ids] - u[b]))])) for b in BROW_POINTS)
 
 
 def _profile(u: np.ndarray, v: np.ndarray, ids) -> np.ndarray:

@@ -242,3 +242,27 @@ def test_a_frame_drawn_onto_a_portrait_stays_while_its_brows_rise(name, brows_ab
         for corners, _, brow in EYES:
             size = float(np.ptp(xy[list(corners), 0]))
             assert _vertical_shift(drawn, out, xy[brow[2]], int(0.2 * size), int(0.9 * size)) < -2
+
+
+def _brow_height_over_the_rim(image, columns, iod):
+    """Where the brows' darkness sits above the frame's top rim: per rim column, the centroid of
+    how much darker than the forehead above each row is, from the rim up to 0.3 eye distances (x IOD)."""
+    grey, reach = _grey(image), int(round(0.3 * iod))
+    heights = []
+    for c, r in columns:
+        profile = grey[r - reach:r - 1, c]
+        dark = np.maximum(np.median(grey[r - reach:r - reach // 2, c]) - profile, 0.0)
+        if dark.sum() > 0:
+            heights.append(float((dark * (r - np.arange(r - reach, r - 1))).sum() / dark.sum()) / iod)
+    return float(np.mean(heights))
+
+
+def test_a_frown_brings_the_brows_down_onto_the_frame(config, engine, image_tracker):
+    # Glasses sit in front of the brows: a frown slides them down behind the rim. Squeezed evenly
+    # between their top and the rim instead, Grace Hopper's brows (resting on it) came down 0.005
+    # eye distances at AU04 +3 by this measure, and her frown hardly showed (review 25).
+    portrait = shared_face(GLASSES, config, image_tracker)
+    columns, iod = _rim_columns(portrait)
+    rest = _brow_height_over_the_rim(portrait.image, columns, iod)
+    frown = _brow_height_over_the_rim(render_change(engine, portrait, AU04=3.0), columns, iod)
+    assert rest - frown > 0.008, (rest, frown)

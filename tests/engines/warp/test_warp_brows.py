@@ -105,14 +105,20 @@ def test_a_strong_frown_does_not_fold_the_skin_around_the_brows(name, config, en
     # A warp triangle that flips over or is squashed flat draws a torn, jagged lid line. The
     # old frown squeezed the skin between brows and lids flat at AU04 +5 (smallest area
     # ratio by the brows: Obama -0.25, Trump -0.27, Grace Hopper 0.05, lisa3 0.00).
+    # Behind glasses the brows go down behind the frame: there the strip on its top edge squashes
+    # by design (a seam, repaired at full resolution), but nothing may turn over.
     prepared = engine.prepare(shared_face(name, config, image_tracker))
     near_brows = prepared.triangles[np.isin(prepared.triangles, BROWS).any(axis=1)]
+    gap = prepared.frame_gap  # the frame's top edge and the skin row above it, under the brows
+    on_frame = np.isin(near_brows, np.r_[gap.edge_ids, gap.skin_ids] if gap is not None else []).any(axis=1)
     rest = _signed_areas(prepared.vertices, near_brows)
     for change in (3.0, 5.0):
         aus = prepared.resting_aus.copy()
         aus[AU.AU04] += change
         ratio = _signed_areas(engine.displaced_vertices(prepared, aus), near_brows) / rest
-        assert ratio.min() > 0.15, f"AU04 +{change}: a triangle by the brows squashed to x{ratio.min():.2f} of its area"
+        assert ratio.min() > 0.0, f"AU04 +{change}: a triangle by the brows turned over (x{ratio.min():.2f})"
+        squashed = ratio[~on_frame].min()
+        assert squashed > 0.15, f"AU04 +{change}: a triangle by the brows squashed to x{squashed:.2f} of its area"
 
 
 def _change(resting: dict[str, float], user: dict[str, float]) -> dict[str, float]:
