@@ -67,8 +67,8 @@ SEAM_WIDTH = 0.006
 # The sealed upper lip takes this share of the lower lip's detail finer than this many mouth widths
 # (``_lend_lower_lip_detail``). Its fine detail against the lower lip's (between the engine's moved
 # lip lines) then reads 0.93 (Trump), 1.02 (Obama), 0.65 (the astronaut), against 0.56 / 0.68 /
-# 0.51 without; the bare faces' 0.75-1.09. At 1.6 Obama's upper lip was more textured than his
-# lower (1.16), and busy.
+# 0.51 without; london_092's and the Mona Lisa's at rest 1.09 and 0.75. At 1.6 Obama's upper lip
+# was more textured than his lower (1.16), and busy.
 LIP_DETAIL, LIP_DETAIL_SCALE = 1.3, 0.03
 
 

@@ -114,8 +114,8 @@ def test_the_closed_lips_keep_no_dark_corners(name, puppets):
 def test_the_closed_upper_lip_keeps_a_lips_texture(name, puppets, image_tracker):
     # A grin's thin upper lip, stretched down over its teeth, was a magnified smooth band ("a flat,
     # textureless brown band", reviews 23-25). Its fine detail (finer than 3 % of the mouth width),
-    # against the lower lip's in the same output, where MediaPipe finds them there: the other six
-    # portraits' upper lips at rest 0.73-1.53 of the lower's; sealed, Obama 0.64 and Trump 0.43;
+    # against the lower lip's in the same output, where MediaPipe finds them there: the five
+    # portraits without a seal, at rest, 0.78-1.53 of the lower's; sealed, Obama 0.64 and Trump 0.43;
     # with the lower lip's detail lent to it (``lip_seal``) 1.01 and 1.20.
     out = puppets(name)[1].step(user_change())
     xy = image_tracker.detect_largest(out).landmarks[:, :2]
