@@ -115,8 +115,8 @@ SKIN_ROW = 0.025  # ... and a row of them this far above it (x IOD): the strip a
 # MediaPipe's contour was left stretched into wedges with straight edges; 0.35 gave 0.043.
 BEHIND_FRAME_KEEP = 0.25
 # ... the forehead above the brows slides with them, fading into its own motion this far above
-# (x IOD). (Each forehead point moving on its own, the few large triangles between them and the
-# sliding brows stretched into light wedges with straight edges.)
+# (x IOD). (With each forehead point on its own motion, the large triangles between them and the
+# sliding brows showed a light wedge with straight edges at Grace Hopper's left inner brow, 5x.)
 SLIDE_FADE = 0.3
 # The upper lids with the eye corners, across both eyes: where the frame's top edge is looked for.
 UPPER_LID_LINE = tuple(p for lids, _, corners in EYES for p in corners + tuple(upper for upper, _ in lids))
