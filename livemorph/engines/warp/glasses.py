@@ -344,7 +344,7 @@ class FrameSlide:
     ids: np.ndarray  # (K,) int, the vertices above the frame's top edge
     room: np.ndarray  # (K,) pixels each may come down (along -up) before it reaches the edge
     motion: np.ndarray  # (K, 2) each one's displacement per unit of py-feat AU04
-    down: np.ndarray  # (K,) ... its part down the face (along -up)
+    up: np.ndarray  # (2,) the face's upward unit vector
 
 
 def slide_under_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, edge_ids: np.ndarray,
@@ -370,7 +370,7 @@ def slide_under_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, e
     out[skin_ids] = (out[skin_ids] @ up)[:, None] * up[None, :]
     height = v[free] - frame_line[free]
     slide = FrameSlide(ids=free, room=((1.0 - BEHIND_FRAME_KEEP) * height).astype(np.float32),
-                       motion=out[free].astype(np.float32), down=(-(out[free] @ up)).astype(np.float32))
+                       motion=out[free].astype(np.float32), up=up.astype(np.float32))
     return out, slide
 
 
@@ -382,7 +382,7 @@ def slide_behind_frame(displacement: np.ndarray, slide: FrameSlide, au04: float)
     below it and folded the mesh)."""
     if au04 <= 0.0:
         return
-    down = au04 * slide.down
+    down = -au04 * (slide.motion @ slide.up)
     share = np.where(down > slide.room, slide.room / np.maximum(down, 1e-6), 1.0)
     displacement[slide.ids] += ((share - 1.0)[:, None] * au04 * slide.motion).astype(displacement.dtype)
 

@@ -27,7 +27,7 @@ from ...aus import AU
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .direction import unit
 from .easing import smoothstep
-from .mouth import inner_polygon, median_rgb, opening_polygon, own_teeth_rgb
+from .mouth import inner_polygon, lips_rgb, median_rgb, outer_polygon, own_teeth_rgb
 from .mouth_motion import CORNERS, OWN_TEETH_GAP
 from .raster import polygon_mask
 
@@ -129,11 +129,10 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
 def _lip_and_teeth_colours(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The lips' median colour (between their outer and inner edges) and the teeth's, as the
     mouth painter finds them (``mouth.own_teeth_rgb``; what lies between the lips if it finds none)."""
-    shape = image.shape[:2]
-    interior = polygon_mask(shape, inner_polygon(xy))
-    lip_rgb = median_rgb(image, polygon_mask(shape, _outer_polygon(xy)) & ~interior)
+    interior = polygon_mask(image.shape[:2], inner_polygon(xy))
     teeth_rgb = own_teeth_rgb(image, interior)
-    return lip_rgb, np.asarray(median_rgb(image, interior) if teeth_rgb is None else teeth_rgb, np.float32)
+    return (lips_rgb(image, xy, interior),
+            np.asarray(median_rgb(image, interior) if teeth_rgb is None else teeth_rgb, np.float32))
 
 
 def _gaps(xy: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -152,12 +151,6 @@ def _sorted_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A lip line's x and y, in order of x (for ``np.interp``)."""
     order = np.argsort(points[:, 0])
     return points[order, 0], points[order, 1]
-
-
-def _outer_polygon(xy: np.ndarray) -> np.ndarray:
-    """The lips' outline (``mouth.opening_polygon`` of their outer edges)."""
-    xy = np.asarray(xy)
-    return opening_polygon(xy[list(UPPER_OUTER), :2], xy[list(LOWER_OUTER), :2])
 
 
 def seal_share(seal: LipSeal, change: np.ndarray) -> float:
@@ -202,7 +195,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     strength = float(smoothstep(0.0, 1.0, seal_share(seal, change) * shut))
     if strength <= 0.0:
         return
-    outer = _outer_polygon(moved)
+    outer = outer_polygon(moved)
     h, w = frame.shape[:2]
     pad = int(np.ceil(3 * LIP_FILL_SPREAD * seal.width)) + 2
     x0, y0 = np.maximum(np.floor(outer.min(axis=0)).astype(int) - pad, 0)
@@ -270,22 +263,19 @@ def _lend_lower_lip_detail(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarra
     lower lip's fine detail at the same share of its height from the seam, by ``strength`` per column.
     A grin's thin upper lip, stretched down over its teeth, is a magnified smooth band (Trump's,
     "a flat, textureless brown band", reviews 23-25), while a lip's lines and grain run through both."""
-    up_height = np.maximum(seam - upper_outer, 1.0)
-    share = (seam[None, :] - ys) / up_height[None, :]  # 0 on the seam, 1 on the upper lip's outer edge
-    inside = (share > 0.0) & (share < 1.0) & (mouth > 0.0)
+    # Only the rows from the upper lip's top to the lower lip's bottom.
+    top = max(int(np.floor(upper_outer.min())), 0)
+    rows = slice(top, min(int(np.ceil(lower_outer.max())) + 1, patch.shape[0]))
+    xs, ys = xs[rows], ys[rows]
+    share = (seam[None, :] - ys) / np.maximum(seam - upper_outer, 1.0)[None, :]  # 0 on the seam, 1 on the outer edge
+    inside = (share > 0.0) & (share < 1.0) & (mouth[rows] > 0.0)
     if not inside.any():
         return
-    # Only the rows from the upper lip's top to the lower lip's bottom (a few percent of a frame).
-    top = max(int(np.floor(upper_outer.min())), 0)
-    bottom = min(int(np.ceil(lower_outer.max())) + 1, patch.shape[0])
-    rows = slice(top, bottom)
-    from_y = seam[None, :] + share[rows] * np.maximum(lower_outer - seam, 1.0)[None, :] - top
-    sigma = max(LIP_DETAIL_SCALE * width, 0.8)
+    from_y = seam[None, :] + share * np.maximum(lower_outer - seam, 1.0)[None, :] - top
     grey = patch[rows].mean(axis=2)  # the detail is grain and lines: lent in grey, to every channel alike
-    detail = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
-    lent = cv2.remap(detail, xs[rows], np.where(inside[rows], from_y, ys[rows] - top).astype(np.float32),
-                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    detail = grey - cv2.GaussianBlur(grey, (0, 0), max(LIP_DETAIL_SCALE * width, 0.8))
+    lent = cv2.remap(detail, xs, np.where(inside, from_y, ys - top).astype(np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REFLECT)
     # Fading in from the seam and out toward the outer edge (neither edge's line is repeated).
-    weight = (LIP_DETAIL * strength[None, :] * inside[rows] * smoothstep(0.0, 0.15, share[rows])
-              * smoothstep(1.0, 0.8, share[rows]))
+    weight = LIP_DETAIL * strength[None, :] * inside * smoothstep(0.0, 0.15, share) * smoothstep(1.0, 0.8, share)
     patch[rows] += (weight * lent)[..., None]

@@ -225,8 +225,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     xy = np.asarray(landmarks, np.float64)[:, :2]
     shape = image.shape[:2]
     interior = polygon_mask(shape, inner_polygon(xy))
-    lips = polygon_mask(shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])]) & ~interior
-    lip_rgb = median_rgb(image, lips)
+    lip_rgb = lips_rgb(image, xy, interior)
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own = own_teeth_rgb(image, interior)
@@ -1230,6 +1229,16 @@ def own_teeth_rgb(image: np.ndarray, interior: np.ndarray) -> np.ndarray | None:
 def inner_polygon(xy: np.ndarray, reach: float = 0.0) -> np.ndarray:
     """The inner-lip opening; ``reach``: pixels added below the lower lip (half that above the upper)."""
     return opening_polygon(np.asarray(xy)[list(UPPER_INNER), :2], np.asarray(xy)[list(LOWER_INNER), :2], reach)
+
+
+def outer_polygon(xy: np.ndarray) -> np.ndarray:
+    """The lips' outline: the opening between their outer edges."""
+    return opening_polygon(np.asarray(xy)[list(UPPER_OUTER), :2], np.asarray(xy)[list(LOWER_OUTER), :2])
+
+
+def lips_rgb(image: np.ndarray, xy: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """The lips' median colour: between their outer edges, outside the ``interior`` mask."""
+    return median_rgb(image, polygon_mask(image.shape[:2], outer_polygon(xy)) & ~interior)
 
 
 def opening_polygon(upper: np.ndarray, lower: np.ndarray, reach: float = 0.0) -> np.ndarray:
