@@ -5,13 +5,14 @@
 1. Every shared driving video runs through livemorph's own AU stream (tracker -> estimator ->
    neutral baseline + smoothing), exactly as ``livemorph render`` drives an engine. Bare
    MediaPipe blendshapes are kept beside it to find, for each expression (smile, jaw drop,
-   blink, brows up, frown), the frame where that expression peaks most over the driver's own
+   blink, brows up, frown, and a wink: one eye's blink most above the other's, which travels
+   beside the AUs, ``face.wink``), the frame where that expression peaks most over the driver's own
    5th percentile (the driver's face, not livemorph's reading, picks the frame), among the frames after
    livemorph's neutral baseline is calibrated.
-2. For each shared portrait, those five driver frames (face crops, top row) are rendered
+2. For each shared portrait, those six driver frames (face crops, top row) are rendered
    through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
    with the portrait as a neutral user leaves it on the left. Each output gets its driver frame's
-   open mouth (``warp.driver_mouth``) as ``render`` and ``run`` paint it. One PNG per portrait plus an overview, in
+   open mouth (``warp.driver_mouth``) and wink as ``render`` and ``run`` draw them. One PNG per portrait plus an overview, in
    benchmarks/out/contact/.
 """
 from __future__ import annotations
@@ -41,14 +42,19 @@ from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"
 DRIVERS = ("woman_expressions.mp4", "man_smiling_short.mp4", "pexels_woman_laughing.mp4", "woman_blinks.mp4")
-# (label, blendshapes averaged): the driver's expression as MediaPipe itself reports it.
-# (label, blendshapes averaged, the AU livemorph drives it with)
+# (label, the driver's expression as MediaPipe itself reports it (from a track), the AU livemorph
+# drives it with)
+def _mean(*names):
+    return lambda track: float(np.mean([track.blendshape(n) for n in names]))
+
+
 EXPRESSIONS = (
-    ("smile", ("mouthSmileLeft", "mouthSmileRight"), "AU12"),
-    ("jaw drop", ("jawOpen",), "AU26"),
-    ("blink", ("eyeBlinkLeft", "eyeBlinkRight"), "AU45"),
-    ("brows up", ("browInnerUp",), "AU01"),
-    ("frown", ("browDownLeft", "browDownRight"), "AU04"),
+    ("smile", _mean("mouthSmileLeft", "mouthSmileRight"), "AU12"),
+    ("jaw drop", _mean("jawOpen"), "AU26"),
+    ("blink", _mean("eyeBlinkLeft", "eyeBlinkRight"), "AU45"),
+    ("brows up", _mean("browInnerUp"), "AU01"),
+    ("frown", _mean("browDownLeft", "browDownRight"), "AU04"),
+    ("wink", lambda track: abs(track.blendshape("eyeBlinkLeft") - track.blendshape("eyeBlinkRight")), "AU45"),
 )
 TILE = 256
 
@@ -65,10 +71,10 @@ def scan_driver(path: Path, config):
             # The live neutral estimate (``run``), which holds from the first tracked frame.
             if track is None or not track.present:
                 continue
-            channels = [float(np.mean([track.blendshape(n) for n in names])) for _, names, _ in EXPRESSIONS]
+            channels = [channel(track) for _, channel, _ in EXPRESSIONS]
             frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
                                aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
-                               mouth_hint=reading.mouth_hint))
+                               mouth_hint=reading.mouth_hint, wink=reading.wink))
     return frames
 
 
@@ -132,12 +138,14 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
         target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
-        # With the driver's open mouth beside the AUs, as ``render`` and ``run`` paint it.
-        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"])
+        # With the driver's open mouth and wink beside the AUs, as ``render`` and ``run`` draw them.
+        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"], wink=peak["wink"])
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]
-        bottom.append(label(face_crop(out, lm), f"{peak['label']} ({peak['au']} {change:+.1f})"))
+        told = (f"eyes {peak['wink'][0]:+.1f} / {peak['wink'][1]:+.1f}" if peak["label"] == "wink"
+                and peak["wink"] is not None else f"{peak['au']} {change:+.1f}")
+        bottom.append(label(face_crop(out, lm), f"{peak['label']} ({told})"))
     return np.vstack([np.hstack(top), np.hstack(bottom)])
 
 

@@ -80,6 +80,12 @@ def eye_frames(landmarks):
         yield up, low, width, down
 
 
+def eye_apertures(landmarks) -> tuple[float, ...]:
+    """Per eye (``EYE_CONTOURS``: the subject's right, then left): the mean gap between its
+    lids across the eye, over its width (~0.3 open, < 0.1 shut)."""
+    return tuple(float(((low - up) @ down).mean()) / width for up, low, width, down in eye_frames(landmarks))
+
+
 def shut_lid_and_skin(shape, landmarks, reach: float):
     """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
     0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around

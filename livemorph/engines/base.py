@@ -10,7 +10,10 @@ them (``livemorph.aus.fit_au_range`` for engines with a 0-5 input). ``mouth_hint
 image showed one (never for AU tracks); an engine may paint with it or ignore it, and must
 render from the AUs alone when it is None. Hints are cut from the driver only for an engine
 that says it paints them (``paints_mouth_hints = True``, see ``paints_mouth_hints``): cutting
-one costs ~0.3 ms a frame, and engines written against AUs alone never see one. An engine may also offer
+one costs ~0.3 ms a frame, and engines written against AUs alone never see one. Likewise an engine
+with ``draws_winks = True`` is called with ``wink=`` (``livemorph.face.wink.wink_offsets``: each
+eye's AU45 offset, (2,) the subject's right then left) when the driver showed a face; AU45 alone
+cannot say that one eye shuts. An engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
 curves (``runtime.response``) where drawing more would look wrong on this portrait.
 
@@ -53,6 +56,11 @@ EngineFactory = Callable[..., Engine]
 def paints_mouth_hints(engine: Any) -> bool:
     """Whether ``engine`` paints the driver's mouth hint: its ``paints_mouth_hints``, False if it has none."""
     return bool(getattr(engine, "paints_mouth_hints", False))
+
+
+def draws_winks(engine: Any) -> bool:
+    """Whether ``engine`` draws the driver's wink: its ``draws_winks``, False if it has none."""
+    return bool(getattr(engine, "draws_winks", False))
 
 
 @dataclass(frozen=True)

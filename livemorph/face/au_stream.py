@@ -8,6 +8,7 @@ from .estimators import AUEstimator, estimator_from_config
 from .mouth_hint import lip_lines, with_mouth_hint
 from .stabilize import AUReading, AUStabilizer
 from .tracking import FaceTrack, FaceTracker
+from .wink import wink_offsets, with_wink
 
 
 class AUStream:
@@ -36,9 +37,10 @@ class AUStream:
 
     def process(self, frame: Frame) -> AUReading:
         """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied,
-        and the driver's mouth interior beside the AUs while it is open."""
+        and the driver's wink and open mouth interior beside the AUs."""
         track, raw = self.estimate(frame)
-        reading = self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track)
+        reading = with_wink(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
+                            wink_offsets(track))
         return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:

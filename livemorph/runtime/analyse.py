@@ -20,6 +20,7 @@ from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTracker
+from ..face.wink import wink_offsets
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
 
@@ -33,6 +34,7 @@ class AURow:
     name: str = ""  # the image file name for image inputs
     neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
     lips: np.ndarray | None = None  # videos: the face's lip lines (face.mouth_hint.lip_lines), for its mouth in a render
+    wink: np.ndarray | None = None  # videos: each eye's AU45 offset (face.wink.wink_offsets), for its wink in a render
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -93,6 +95,6 @@ def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
                 neutral = None
                 aus = raw if track.present else np.zeros(NUM_AUS, np.float32)
             yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present, 1.0 if track.present else 0.0,
-                        neutral=neutral, lips=lip_lines(track))
+                        neutral=neutral, lips=lip_lines(track), wink=wink_offsets(track))
             if on_frame:
                 on_frame()

@@ -18,8 +18,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
-from ..engines.base import paints_mouth_hints
+from ..aus import AU, NUM_AUS, relax_caps, relaxed_rest, retarget
+from ..engines.base import draws_winks, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
@@ -50,8 +50,10 @@ class PortraitPuppet:
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
-        # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints).
+        # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints),
+        # and only one that draws winks a wink (engines.base.draws_winks).
         self.takes_mouth_hint = paints_mouth_hints(engine)
+        self.takes_wink = draws_winks(engine)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -63,6 +65,14 @@ class PortraitPuppet:
                         strength=self.strength, gains=self.gains, locks=self.locks, relax_to=self.relax_to,
                         shape=None if self.response is None else self.response.shape)
 
+    def wink_for(self, reading) -> np.ndarray | None:
+        """The reading's wink (``face.wink``: each eye's AU45 offset) scaled as its AU45 change is:
+        by the strength and AU45's gain, and none while AU45 is locked."""
+        wink = getattr(reading, "wink", None)
+        if wink is None or self.locks[AU.AU45]:
+            return None
+        return (self.strength * self.gains[AU.AU45] * np.asarray(wink, np.float32)).astype(np.float32)
+
     def step(self, reading, strength: float | None = None) -> np.ndarray:
         """The portrait showing the user's expression change in ``reading``, at full size.
 
@@ -71,10 +81,13 @@ class PortraitPuppet:
         if strength is not None:
             self.strength = float(strength)
         self.last_aus = self.aus_for(reading)
-        if self.takes_mouth_hint:  # the driver's mouth (when its reading has one) rides beside the AUs
-            frame = self.engine.render(self.prepared, self.last_aus, mouth_hint=getattr(reading, "mouth_hint", None))
-        else:
-            frame = self.engine.render(self.prepared, self.last_aus)
+        hints = {}  # the driver's mouth and wink (when its reading has them) ride beside the AUs
+        if self.takes_mouth_hint:
+            hints["mouth_hint"] = getattr(reading, "mouth_hint", None)
+        wink = self.wink_for(reading) if self.takes_wink else None
+        if wink is not None:
+            hints["wink"] = wink
+        frame = self.engine.render(self.prepared, self.last_aus, **hints)
         if frame.shape[:2] != self.size or frame.dtype != np.uint8:
             raise ValueError(f"engine {self.engine.name!r} returned {frame.shape} {frame.dtype}; "
                              f"expected the portrait's size {self.size} uint8")
@@ -229,6 +242,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 
     from ..face.au_stream import AUStream
     from ..face.mouth_hint import with_mouth_hint
+    from ..face.wink import with_wink
     from ..capture.sources import open_source
 
     if mode == "auto":
@@ -251,7 +265,8 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                     yield frame.image, stream.process(frame)
                 elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
                     ok = bool(raw.success[count])
-                    reading = stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms)
+                    reading = with_wink(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
+                                        raw.winks[count])
                     if mouth_hints:
                         reading = with_mouth_hint(reading, frame.image, raw.lips[count])
                     yield frame.image, reading
@@ -271,6 +286,7 @@ class _RawDriverAUs:
     aus: np.ndarray  # (N, 17) raw per-frame AUs
     success: np.ndarray  # (N,) bool
     lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
+    winks: list  # (N,) each frame's eye offsets (face.wink.wink_offsets) or None: its wink for the second pass
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
@@ -282,7 +298,7 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     total = count_frames(driver)
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    aus, success, lips = [], [], []
+    aus, success, lips, winks = [], [], [], []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
         rows = analyse(driver, config, on_frame=lambda: bar.update(1))
         try:
@@ -290,13 +306,14 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
                 aus.append(row.aus)
                 success.append(row.success)
                 lips.append(row.lips)
+                winks.append(row.wink)
                 if max_frames is not None and len(aus) >= max_frames:
                     break
         finally:
             rows.close()  # release the tracker and decoder before the second pass opens its own
     if not aus:
-        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [])
-    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips)
+        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [])
+    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks)
 
 
 def _check_driver(driver: Path) -> None:

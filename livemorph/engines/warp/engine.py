@@ -91,10 +91,10 @@ class WarpPrepared:
     triangles: np.ndarray  # (T, 3) int32 vertex indices (Delaunay over the vertices)
     triangles_at_rest: TrianglesAtRest  # their corners and areas at rest, for backward_map
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
-    eye_closure: np.ndarray  # (V, 2) float32 displacement that brings the lids together
-    eye_opening: np.ndarray  # (V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
+    eye_closure: np.ndarray  # (2, V, 2) float32 per eye (eye_fields.EYES order): displacement that brings its lids together
+    eye_opening: np.ndarray  # (2, V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
     cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
-    lower_lid_rise: np.ndarray  # (V, 2) float32 lower-lid motion of a full AU06
+    lower_lid_rise: np.ndarray  # (2, V, 2) float32 per eye: lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
     max_displacement_px: float
     map_grid: np.ndarray  # (h, w, 2) float32 full-res coordinates of the low-res map's pixel centres
@@ -137,6 +137,7 @@ class WarpEngine:
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
+        self.draws_winks = True  # engines.base: each eye closes as far as its own wink offset says
 
     # -- once per portrait ---------------------------------------------------------------
     def prepare(self, portrait_face) -> WarpPrepared:
@@ -267,12 +268,12 @@ class WarpEngine:
         portrait keeps the user's full smile); max_displacement bounds the motion."""
         return as_au_vector(aus, clip=False) - prepared.resting_aus
 
-    def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
-        """Where every mesh vertex goes for these absolute AUs, (V, 2) full-res pixels."""
+    def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
+        """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""
         change = self.change_from_rest(prepared, aus)
-        return self._moved_vertices(prepared, change, self.lid_closure(prepared, change))
+        return self._moved_vertices(prepared, change, self.lid_closures(prepared, change, wink))
 
-    def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closure: float) -> np.ndarray:
+    def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...]) -> np.ndarray:
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
         delta = brow_change(change, prepared.resting_aus)
         delta = mouth_corner_change(delta, prepared.resting_aus)  # a frown takes back the smile shown
@@ -292,11 +293,12 @@ class WarpEngine:
             disp += parting * (float(feat[jaw]) * prepared.lips_part + max(float(feat[jaw]), 0.0) * prepared.lips_part_corners)
         # The lid closure comes from the user's change itself, as ``render`` paints the lids:
         # geometry and paint agree.
-        disp += closure * (prepared.eye_closure if closure > 0.0 else prepared.eye_opening)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
-        # Lids that close meet where the blink puts them; the cheek push fades out as they do.
-        disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise
+        for eye, closure in enumerate(closures):
+            disp += closure * (prepared.eye_closure[eye] if closure > 0.0 else prepared.eye_opening[eye])
+            # Lids that close meet where the blink puts them; the cheek push fades out as they do.
+            disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise[eye]
         limit_smile(disp, prepared.vertices, prepared.smile)
         released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
@@ -331,13 +333,31 @@ class WarpEngine:
         moved[inside, 1] = np.clip(moved[inside, 1], 0.5, h - 1.5)
         return moved
 
-    def lid_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
-        """0 = the portrait's own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them."""
-        closed_at = self.config.blink_closed_at
-        if closed_at <= 0.0:
+    def lid_closures(self, prepared: WarpPrepared, delta: np.ndarray, wink=None) -> tuple[float, float]:
+        """Per eye (``eye_fields.EYES`` order: the subject's right, then left): 0 = the portrait's
+        own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them.
+
+        ``wink`` (``face.wink.wink_offsets``, optional) adds each eye's own AU45 offset to the
+        closure AU45 draws for both, in proportion: a frown's easing (below) is for both eyes
+        read as a blink, which one eye shutting alone is not. The eye that stays open never
+        opens wider than AU45 alone draws it.
+        """
+        closure = self._blink_closure(prepared, delta)
+        if wink is None or self.config.blink_closed_at <= 0.0:  # 0 turns blinking off, winks too
+            return closure, closure
+        room = self._blink_room(prepared)
+        return tuple(float(np.clip(closure + float(offset) * self.config.strength / room, min(closure, 0.0), 1.0))
+                     for offset in wink)
+
+    def _blink_room(self, prepared: WarpPrepared) -> float:
+        """The AU45 change that shuts this portrait's eyes."""
+        return max(self.config.blink_closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
+
+    def _blink_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
+        """Both eyes' closure for AU45's change, see ``lid_closures``."""
+        if self.config.blink_closed_at <= 0.0:
             return 0.0
-        room = max(closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
-        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
+        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / self._blink_room(prepared), -0.5, 1.0))
         # In a frown, partly closed eyes close less than in proportion (a full blink still shuts
         # them): MediaPipe reads a frowning, narrowed eye as ~70 % of a blink, and drawn linearly
         # the portrait's eyes went to slits in every frown. Plain blinks stay linear (their AU04
@@ -366,12 +386,13 @@ class WarpEngine:
         return tuple(float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0))
                      for d in (float(delta[AU.AU12]), float(delta[AU.AU04]), raise_))
 
-    def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None) -> np.ndarray:
+    def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None) -> np.ndarray:
         """The portrait showing ``aus``; ``mouth_hint`` (the driver's open mouth, optional) is painted
-        into the opening instead of the synthesized interior (``warp.driver_mouth``)."""
+        into the opening instead of the synthesized interior (``warp.driver_mouth``); ``wink``
+        (``face.wink.wink_offsets``, optional) closes each eye by its own share of the blink."""
         change = self.change_from_rest(prepared, aus)
-        closure = self.lid_closure(prepared, change)
-        moved = self._moved_vertices(prepared, change, closure)
+        closures = self.lid_closures(prepared, change, wink)
+        moved = self._moved_vertices(prepared, change, closures)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
@@ -391,8 +412,8 @@ class WarpEngine:
             soften_grin_folds(out, prepared.grin_folds, map_xy, prepared.region, moved, prepared.vertices,
                               let_go(change, prepared.resting_aus, AU.AU12))
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
-        if closure > 0.0:
-            LidPainter(prepared.lids).paint(out, moved, closure)
+        if max(closures) > 0.0:
+            LidPainter(prepared.lids).paint(out, moved, closures)
         if prepared.lip_seal is not None:
             paint_seal(out, moved, prepared.lip_seal, change)
         if prepared.mouth is not None:

@@ -1,7 +1,8 @@
 """Per-portrait displacement fields for the eyes, which py-feat's linear model draws too weakly.
 
 Two hand-made fields, both computed once per portrait from its own landmarks (so they fit any
-eye size, glasses and heavy lids included) and scaled per frame by one number each:
+eye size, glasses and heavy lids included) and scaled per frame by one number each (the lids by
+one number per eye, so that a wink shuts one eye):
 
 - ``lid_closure``: the upper lid travels onto the lower (a blink), meeting on a downward arc;
   the crease rings above the lid follow a little (the lid unfolds below the crease; brows and
@@ -46,7 +47,8 @@ LOWER_LID_POINTS = tuple(lower for lids, _, _ in EYES for _, lower in lids)
 
 
 def lid_closure(face_xy: np.ndarray, num_vertices: int, *, sag: bool = True) -> np.ndarray:
-    """(V, 2) displacement that brings each eye's lids together.
+    """(2, V, 2) displacement that brings each eye's lids together, one field per eye in
+    ``EYES`` order (each zero away from its own eye).
 
     The lids meet along a downward arc ("lash line smile"): at least ``CLOSED_SAG`` of the eye
     width below the line through the corners in the middle of the eye, even on narrow eyes
@@ -55,8 +57,8 @@ def lid_closure(face_xy: np.ndarray, num_vertices: int, *, sag: bool = True) -> 
     wider (with the sag, a narrow eye's lower lid would rise as the eye widens).
     """
     xy = np.asarray(face_xy, np.float64)
-    field = np.zeros((num_vertices, 2), np.float32)
-    for lids, creases, (outer, inner) in EYES:
+    fields = np.zeros((len(EYES), num_vertices, 2), np.float32)
+    for field, (lids, creases, (outer, inner)) in zip(fields, EYES):
         uppers = np.array([upper for upper, _ in lids])
         lowers = np.array([lower for _, lower in lids])
         axis, down, width = axes_toward(xy[outer], xy[inner], (xy[lowers] - xy[uppers]).mean(axis=0))
@@ -71,11 +73,12 @@ def lid_closure(face_xy: np.ndarray, num_vertices: int, *, sag: bool = True) -> 
             field[lower] = meet - xy[lower]
             for crease, follow in zip(creases, CREASE_FOLLOW):
                 field[crease[i]] = follow * field[upper]
-    return field
+    return fields
 
 
 def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple[np.ndarray, np.ndarray]:
-    """(V, 2) cheek lift and (V, 2) lower-lid rise for a full AU06.
+    """(V, 2) cheek lift and (2, V, 2) lower-lid rise (one field per eye, ``EYES`` order) for a
+    full AU06.
 
     ``up`` is the face's upward unit vector in the image (from the head pose). The lift is a
     bump centred below each eye that only moves points below the lower lid (the upper lid
@@ -85,8 +88,8 @@ def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple
     xy = np.asarray(face_xy, np.float64)
     up = unit(up)
     lift = np.zeros((num_vertices, 2), np.float32)
-    rise = np.zeros((num_vertices, 2), np.float32)
-    for lids, _, (outer, inner) in EYES:
+    rise = np.zeros((len(EYES), num_vertices, 2), np.float32)
+    for eye_rise, (lids, _, (outer, inner)) in zip(rise, EYES):
         eye_width = float(np.linalg.norm(xy[outer] - xy[inner]))
         lower = np.array([pair[1] for pair in lids])
         upper = np.array([pair[0] for pair in lids])
@@ -98,6 +101,6 @@ def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple
         below = smoothstep(0.0, 0.25 * eye_width, -height)
         weight = bump * below
         lift[:len(xy)] += (CHEEK_LIFT * eye_width * weight)[:, None] * up[None, :]
-        rise[lower] = LOWER_LID_RISE * (xy[upper] - xy[lower])
+        eye_rise[lower] = LOWER_LID_RISE * (xy[upper] - xy[lower])
     lift[list(LID_POINTS)] = 0.0
     return lift, rise

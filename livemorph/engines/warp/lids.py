@@ -219,15 +219,16 @@ class LidPainter:
     def __init__(self, look: LidLook):
         self.look = look
 
-    def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closure: float) -> None:
-        # Python floats: numpy's 0-d float64 would turn every weight they scale into float64.
-        fill = float(smoothstep(FILL_START, FILL_FULL, closure))
-        lash = float(smoothstep(LASH_START, LASH_FULL, closure))
-        grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
-        if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
-            return
+    def paint(self, frame: np.ndarray, moved_xy: np.ndarray, closures: tuple[float, ...]) -> None:
+        """``closures``: each eye's lid closure, in ``EYES`` order (a wink shuts one)."""
         xy = np.asarray(moved_xy, np.float32)[:, :2]
-        for (lids, creases, (outer, inner)), eye, brow in zip(EYES, self.look.eyes, BROWS):
+        for (lids, creases, (outer, inner)), eye, brow, closure in zip(EYES, self.look.eyes, BROWS, closures):
+            # Python floats: numpy's 0-d float64 would turn every weight they scale into float64.
+            fill = float(smoothstep(FILL_START, FILL_FULL, closure))
+            lash = float(smoothstep(LASH_START, LASH_FULL, closure))
+            grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
+            if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
+                continue
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
                        xy[list(brow)], eye, fill, lash, grain, self.look.brows_seen)
 
