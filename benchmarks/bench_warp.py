@@ -93,12 +93,7 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     prepared = engine.prepare(portrait)
     rng = np.random.default_rng(0)
     targets = [np.clip(portrait.resting_aus + rng.uniform(-1, 3, 17).astype(np.float32), 0, 5) for _ in range(frames)]
-    engine.render(prepared, targets[0])
-    times = []
-    for aus in targets:
-        t0 = time.perf_counter()
-        engine.render(prepared, aus)
-        times.append(time.perf_counter() - t0)
+    times = _render_times(engine, prepared, targets)
     h, w = portrait.image.shape[:2]
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + 0.3, np.arange(h, dtype=np.float32) + 0.3)
     base = []
@@ -111,25 +106,27 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     print(f"portrait {w}x{h}, warped box {x1 - x0}x{y1 - y0}, {len(prepared.triangles)} triangles, {frames} frames")
     print(f"render: median {med * 1e3:.2f} ms ({1 / med:.0f} fps), p90 {np.percentile(times, 90) * 1e3:.2f} ms")
     print(f"baseline full-frame cv2.remap: {base_med * 1e3:.2f} ms; render / baseline = {med / base_med:.2f}")
-    wink = np.array([-0.9, 2.2], np.float32)  # woman_expressions' first wink: one eye shut, the other open
-    winking = []
-    for aus in targets:
-        t0 = time.perf_counter()
-        engine.render(prepared, aus, wink=wink)
-        winking.append(time.perf_counter() - t0)
+    # woman_expressions' first wink: one eye shut, the other open
+    winking = _render_times(engine, prepared, targets, wink=np.array([-0.9, 2.2], np.float32))
     print(f"render with a wink beside the AUs: median {statistics.median(winking) * 1e3:.2f} ms, "
           f"p90 {np.percentile(winking, 90) * 1e3:.2f} ms")
     hint = _driver_mouth(config)
     if hint is None:
         return
-    engine.render(prepared, targets[0], mouth_hint=hint)
-    hinted = []
-    for aus in targets:
-        t0 = time.perf_counter()
-        engine.render(prepared, aus, mouth_hint=hint)
-        hinted.append(time.perf_counter() - t0)
+    hinted = _render_times(engine, prepared, targets, mouth_hint=hint)
     print(f"render with a driver's open mouth as the hint: median {statistics.median(hinted) * 1e3:.2f} ms, "
           f"p90 {np.percentile(hinted, 90) * 1e3:.2f} ms")
+
+
+def _render_times(engine: WarpEngine, prepared, targets, **hints) -> list[float]:
+    """Seconds per ``engine.render`` of each target AU vector (after one untimed warm-up)."""
+    engine.render(prepared, targets[0], **hints)
+    times = []
+    for aus in targets:
+        t0 = time.perf_counter()
+        engine.render(prepared, aus, **hints)
+        times.append(time.perf_counter() - t0)
+    return times
 
 
 def _driver_mouth(config):
