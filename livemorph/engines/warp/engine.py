@@ -291,10 +291,10 @@ class WarpEngine:
         parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
         if parting > 0.0:
             disp += parting * (float(feat[jaw]) * prepared.lips_part + max(float(feat[jaw]), 0.0) * prepared.lips_part_corners)
-        # The lid closure comes from the user's change itself, as ``render`` paints the lids:
-        # geometry and paint agree.
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))
         disp += cheek * prepared.cheek_lift
+        # Each eye's lid closure comes from the user's change itself, as ``render`` paints the
+        # lids: geometry and paint agree.
         for eye, closure in enumerate(closures):
             disp += closure * (prepared.eye_closure[eye] if closure > 0.0 else prepared.eye_opening[eye])
             # Lids that close meet where the blink puts them; the cheek push fades out as they do.
