@@ -143,7 +143,7 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]
-        told = (f"eyes {peak['wink'][0]:+.1f} / {peak['wink'][1]:+.1f}" if peak["label"] == "wink"
+        told = (f"eyes {peak['wink'][0, AU.AU45]:+.1f} / {peak['wink'][1, AU.AU45]:+.1f}" if peak["label"] == "wink"
                 and peak["wink"] is not None else f"{peak['au']} {change:+.1f}")
         bottom.append(label(face_crop(out, lm), f"{peak['label']} ({told})"))
     return np.vstack([np.hstack(top), np.hstack(bottom)])

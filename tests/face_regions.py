@@ -86,6 +86,20 @@ def eye_apertures(landmarks) -> tuple[float, ...]:
     return tuple(float(((low - up) @ down).mean()) / width for up, low, width, down in eye_frames(landmarks))
 
 
+def iris_discs(landmarks) -> list[tuple[np.ndarray, float]]:
+    """Per eye (``EYE_CONTOURS``): its iris's centre and radius (px), from MediaPipe's iris
+    points (468-472 and 473-477, each a centre and four rim points), matched to the eye they
+    sit in."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    discs = []
+    for _, _, (outer, inner) in EYE_CONTOURS:
+        middle = (lm[outer] + lm[inner]) / 2
+        centre = min((468, 473), key=lambda k: float(np.linalg.norm(lm[k] - middle)))
+        radius = float(np.mean([np.linalg.norm(lm[centre + j] - lm[centre]) for j in range(1, 5)]))
+        discs.append((lm[centre], radius))
+    return discs
+
+
 def shut_lid_and_skin(shape, landmarks, reach: float):
     """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
     0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around

@@ -2,10 +2,13 @@
 
 AU45 is one number for both eyes (GANimation's AUs, OpenFace's scale), read from the mean of
 MediaPipe's two eyeBlink shapes: a wink (one eye ~0.5, the other ~0.1) averages to ~0.3, under
-AU45's offset, so a portrait drawn from the AUs alone squints both eyes a little. ``wink_offsets``
-splits AU45 between the eyes: per eye, how much its own AU45 differs from the pair's. It travels
-beside the AUs as an optional hint (``AUReading.wink``), like the driver's mouth: AU tracks have
-none, and every engine works without it (the warp engine shuts one eye with it).
+AU45's offset, so a portrait drawn from the AUs alone squints both eyes a little. The brow over
+the winking eye comes down with it (woman_expressions frame 43: browDown 0.82 over the shut
+eye, 0.02 over the open one), which AU04, one number too, draws as both brows half down.
+``wink_offsets`` splits AU45 and AU04 between the sides while the driver winks: per side, how
+much its own AU differs from the pair's. It travels beside the AUs as an optional hint
+(``AUReading.wink``), like the driver's mouth: AU tracks have none, and every engine works
+without it (the warp engine shuts one eye and lowers its brow with it).
 """
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..aus import AU, NUM_AUS
 from .estimators.blendshapes import AU_MAPPING
 from .tracking import FaceTrack
 
-_AU45_SCALE = next(m.scale for m in AU_MAPPING if m.au == "AU45")
+_SCALE = {m.au: m.scale for m in AU_MAPPING}
 # Eyes differ by this much (eyeBlink) without winking: on the shared drivers' blinks and rest
 # |left - right| stays under 0.085 (99th percentile) and reaches 0.24 only mid-blink, one eye a
 # frame ahead; woman_expressions' winks read 0.35-0.46.
@@ -30,21 +34,32 @@ CLOSING_GAIN = 2.5
 # (pexels_woman_laughing's first second) reads one lowered eye 0.37 and the other 0.73: not a
 # wink; woman_expressions' open eye reads 0.09-0.14 through both winks.
 OPEN_EYE = (0.2, 0.3)
+# The brows are split only during a wink, in full once the eyes differ by this much beyond the
+# deadband: browDown's sides also differ by 0.3-0.4 in frowns made with the head turned 12-15
+# degrees (woman_expressions frames 250-255), where both brows are plainly down.
+BROWS_FULL_AFTER = 0.1
 
 
 def wink_offsets(track: FaceTrack | None) -> np.ndarray | None:
-    """(2,) float32 AU45 offsets of the subject's right and left eye (the order of
-    ``engines.warp.eye_fields.EYES``): the closing eye's positive, the open eye's negative, both
-    0 while the eyes agree; None without a face."""
+    """(2, 17) float32 AU offsets of the subject's right and left side (the order of
+    ``engines.warp.eye_fields.EYES``), zero but for AU45 and AU04: the closing eye's AU45
+    positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ;
+    all 0 while the eyes agree; None without a face."""
     if track is None or not track.present:
         return None
+    offsets = np.zeros((2, NUM_AUS), np.float32)
     right, left = track.blendshape("eyeBlinkRight"), track.blendshape("eyeBlinkLeft")
     other_open = float(np.clip((OPEN_EYE[1] - min(left, right)) / (OPEN_EYE[1] - OPEN_EYE[0]), 0.0, 1.0))
-    # Each eye's own AU45 is the pair's +- half the difference (the mapping is linear in eyeBlink).
-    half = 0.5 * _AU45_SCALE * max(abs(left - right) - DEADBAND, 0.0) * other_open
-    closing, opening = CLOSING_GAIN * half, -half
-    offsets = (opening, closing) if left > right else (closing, opening)
-    return np.array(offsets if half > 0.0 else (0.0, 0.0), np.float32)
+    excess = max(abs(left - right) - DEADBAND, 0.0)
+    if excess * other_open <= 0.0:
+        return offsets
+    # Each side's own AU is the pair's +- half the difference (the mappings are linear).
+    half = 0.5 * _SCALE["AU45"] * excess * other_open
+    offsets[:, AU.AU45] = (-half, CLOSING_GAIN * half) if left > right else (CLOSING_GAIN * half, -half)
+    brows = min(excess / BROWS_FULL_AFTER, 1.0) * other_open
+    lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
+    offsets[:, AU.AU04] = (-lowered, lowered)
+    return offsets
 
 
 def with_wink(reading, offsets: np.ndarray | None):

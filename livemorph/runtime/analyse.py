@@ -34,7 +34,7 @@ class AURow:
     name: str = ""  # the image file name for image inputs
     neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
     lips: np.ndarray | None = None  # videos: the face's lip lines (face.mouth_hint.lip_lines), for its mouth in a render
-    wink: np.ndarray | None = None  # videos: each eye's AU45 offset (face.wink.wink_offsets), for its wink in a render
+    wink: np.ndarray | None = None  # videos: each side's AU offsets (face.wink.wink_offsets), for its wink in a render
 
 
 def list_images(folder: Path) -> list[Path]:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import AU, NUM_AUS, relax_caps, relaxed_rest, retarget
+from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
 from ..engines.base import draws_winks, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
@@ -66,12 +66,14 @@ class PortraitPuppet:
                         shape=None if self.response is None else self.response.shape)
 
     def wink_for(self, reading) -> np.ndarray | None:
-        """The reading's wink (``face.wink``: each eye's AU45 offset) scaled as its AU45 change is:
-        by the strength and AU45's gain, and none while AU45 is locked."""
+        """The reading's wink (``face.wink``: each side's AU offsets) scaled as the AUs' change is:
+        by the strength and each AU's gain, and none for a locked AU."""
         wink = getattr(reading, "wink", None)
-        if wink is None or self.locks[AU.AU45]:
+        if wink is None:
             return None
-        return (self.strength * self.gains[AU.AU45] * np.asarray(wink, np.float32)).astype(np.float32)
+        wink = (self.strength * self.gains)[None, :] * np.asarray(wink, np.float32)
+        wink[:, self.locks] = 0.0
+        return wink.astype(np.float32)
 
     def step(self, reading, strength: float | None = None) -> np.ndarray:
         """The portrait showing the user's expression change in ``reading``, at full size.
@@ -286,7 +288,7 @@ class _RawDriverAUs:
     aus: np.ndarray  # (N, 17) raw per-frame AUs
     success: np.ndarray  # (N,) bool
     lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
-    winks: list  # (N,) each frame's eye offsets (face.wink.wink_offsets) or None: its wink for the second pass
+    winks: list  # (N,) each frame's side offsets (face.wink.wink_offsets) or None: its wink for the second pass
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:

@@ -38,7 +38,8 @@ from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smo
 from .brow_hood import hood_bands
 from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
-from .eye_fields import LID_POINTS, cheek_raise, lid_closure
+from .easing import smoothstep
+from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
@@ -75,6 +76,10 @@ CREASE_FULL_AT = 3.0
 FROWN_SQUINT_SLOPE = 0.35
 FROWN_SQUINT_KNEE = 0.85
 FROWN_SQUINT_FULL_AT = 2.0
+# A wink's brow: the points this share of the eye span either side of the face's midline take
+# both brows' frown in proportion (the glabella between them bends rather than tears).
+SIDE_BLEND = 0.1
+NOSE_BRIDGE = 168  # MediaPipe's point between the eyes, on the midline
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 9.0
@@ -122,6 +127,7 @@ class WarpPrepared:
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
     lip_seal: Any = None  # lip_seal.LipSeal: how a grin's lips close over its teeth (None: no teeth showing at rest)
     frame_slide: Any = None  # glasses.FrameSlide: how far each point above a glasses frame may come down in a frown
+    left_share: Any = None  # (V,) float32 0 (subject's right) .. 1 (left): whose side's brow AU04 moves each point in a wink
 
 
 class WarpEngine:
@@ -137,7 +143,7 @@ class WarpEngine:
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
-        self.draws_winks = True  # engines.base: each eye closes as far as its own wink offset says
+        self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
 
     # -- once per portrait ---------------------------------------------------------------
     def prepare(self, portrait_face) -> WarpPrepared:
@@ -258,6 +264,7 @@ class WarpEngine:
             brow_skin=prepare_brow_skin(image, face_xy) if frame_top is None else None,
             lip_seal=lip_seal,
             frame_slide=frame_slide,
+            left_share=left_side_share(face_xy, vertices),
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -271,9 +278,10 @@ class WarpEngine:
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""
         change = self.change_from_rest(prepared, aus)
-        return self._moved_vertices(prepared, change, self.lid_closures(prepared, change, wink))
+        return self._moved_vertices(prepared, change, self.lid_closures(prepared, change, wink), wink)
 
-    def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...]) -> np.ndarray:
+    def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...],
+                        wink=None) -> np.ndarray:
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
         delta = brow_change(change, prepared.resting_aus)
         delta = mouth_corner_change(delta, prepared.resting_aus)  # a frown takes back the smile shown
@@ -284,9 +292,17 @@ class WarpEngine:
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
-        disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        brows = self._brows_by_side(prepared, delta, wink)
+        if brows is None:
+            frown = float(feat[au04])
+            disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        else:  # a wink lowers its own brow: each point takes its side's frown
+            frown = brows[0] + (brows[1] - brows[0]) * prepared.left_share
+            feat[au04] = 0.0
+            disp = np.tensordot(feat, prepared.feat_basis, axes=1) + frown[:, None] * prepared.feat_basis[au04]
+            feat[au04] = max(brows)
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
-            slide_behind_frame(disp, prepared.frame_slide, float(feat[au04]))
+            slide_behind_frame(disp, prepared.frame_slide, frown if brows is None else frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
         parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
         if parting > 0.0:
@@ -333,6 +349,22 @@ class WarpEngine:
         moved[inside, 1] = np.clip(moved[inside, 1], 0.5, h - 1.5)
         return moved
 
+    def _brows_by_side(self, prepared: WarpPrepared, delta: np.ndarray, wink) -> tuple[float, float] | None:
+        """py-feat AU04 as drawn on the subject's right and left brow when ``wink`` splits the
+        frown between them (each side's offset added to its change, never lifting a brow above
+        where AU04 alone puts it); None when it does not."""
+        if wink is None or not np.any(wink[:, AU.AU04]):
+            return None
+        au04 = prepared.au_columns.index("AU04")
+        frown = float(delta[AU.AU04])
+        sides = []
+        for offset in wink[:, AU.AU04]:
+            side = delta.copy()
+            side[AU.AU04] = max(frown + float(offset), min(frown, 0.0))
+            feat = feat_au_delta(soft_limit(side) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
+            sides.append(ease_frown(float(feat[au04]), prepared.frown_max))
+        return sides[0], sides[1]
+
     def lid_closures(self, prepared: WarpPrepared, delta: np.ndarray, wink=None) -> tuple[float, float]:
         """Per eye (``eye_fields.EYES`` order: the subject's right, then left): 0 = the portrait's
         own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them.
@@ -347,7 +379,7 @@ class WarpEngine:
             return closure, closure
         room = self._blink_room(prepared)
         return tuple(float(np.clip(closure + float(offset) * self.config.strength / room, min(closure, 0.0), 1.0))
-                     for offset in wink)
+                     for offset in wink[:, AU.AU45])
 
     def _blink_room(self, prepared: WarpPrepared) -> float:
         """The AU45 change that shuts this portrait's eyes."""
@@ -389,10 +421,10 @@ class WarpEngine:
     def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None) -> np.ndarray:
         """The portrait showing ``aus``; ``mouth_hint`` (the driver's open mouth, optional) is painted
         into the opening instead of the synthesized interior (``warp.driver_mouth``); ``wink``
-        (``face.wink.wink_offsets``, optional) closes each eye by its own share of the blink."""
+        (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's share."""
         change = self.change_from_rest(prepared, aus)
         closures = self.lid_closures(prepared, change, wink)
-        moved = self._moved_vertices(prepared, change, closures)
+        moved = self._moved_vertices(prepared, change, closures, wink)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
@@ -435,6 +467,17 @@ def _frame_rows(field: np.ndarray, frame_top, frame_ids: np.ndarray) -> np.ndarr
     out = np.array(field, copy=True)
     out[..., frame_ids, :] = frame_top.interpolate(out[..., :NUM_FACE_POINTS, :])
     return out
+
+
+def left_side_share(face_xy: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+    """(V,) float32 for each vertex: 0 on the subject's right side of the face, 1 on the left,
+    blending over ``SIDE_BLEND`` of the eye span either side of the line through the nose bridge
+    (square to the line through the eyes' outer corners)."""
+    right, left = face_xy[RIGHT_EYE_CORNERS[0]], face_xy[LEFT_EYE_CORNERS[0]]
+    span = float(np.linalg.norm(left - right))
+    across = (left - right) / max(span, 1e-6)
+    offset = (np.asarray(vertices, np.float64) - face_xy[NOSE_BRIDGE]) @ across
+    return smoothstep(-SIDE_BLEND * span, SIDE_BLEND * span, offset).astype(np.float32)
 
 
 def create(config, device: str = "cpu") -> WarpEngine:
