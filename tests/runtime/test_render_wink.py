@@ -32,6 +32,17 @@ def _wink(right_eye: float, left_eye: float) -> np.ndarray:
 LEFT_WINK, RIGHT_WINK, OPEN = 14, 42, 0  # frames: the subject's left eye shut, the right, both open
 
 
+def _rendered(tmp_path, config, portrait: str, driver: str, **clip) -> tuple[list, list[np.ndarray]]:
+    """``render`` with the product's defaults (``clip``: max_frames or duration_s): the paths of
+    the portrait's output frames, and the driver's pictures frame for frame."""
+    out = tmp_path / "frames"
+    render_offline(shared_path(f"assets/portraits/{portrait}"), shared_path(driver), out, config,
+                   side_by_side_layout=False, progress=False, **clip)
+    frames = sorted(out.glob("*.png"))
+    with _driver_readings(shared_path(driver), config.replace("calibration.offline", "none"), len(frames)) as (_, readings):
+        return frames, [image for image, _ in readings]
+
+
 def _apertures(tracker, image) -> np.ndarray:
     track = tracker.detect_largest(image)
     assert track.present
@@ -90,13 +101,7 @@ def test_a_drivers_wink_shuts_the_portraits_eye_on_the_same_side(tmp_path, confi
     Shut is measured in the pixels: skin painted over the iris where it lay at rest brightens
     it. (MediaPipe's lid points on the output were tried first: a wink also lowers its brow,
     and the fold that presses over the shut lid moves those points.)"""
-    out = tmp_path / "frames"
-    render_offline(shared_path("assets/portraits/mona_lisa.jpg"), shared_path(DRIVER), out, config,
-                   side_by_side_layout=False, max_frames=RIGHT_WINK + 1, progress=False)
-    frames = sorted(out.glob("*.png"))
-    with _driver_readings(shared_path(DRIVER), config.replace("calibration.offline", "none"),
-                          RIGHT_WINK + 1) as (_, readings):
-        driver = [image for image, _ in readings]
+    frames, driver = _rendered(tmp_path, config, "mona_lisa.jpg", DRIVER, max_frames=RIGHT_WINK + 1)
     at_rest = load_image(frames[OPEN])
     rest = _apertures(image_tracker, at_rest)
     assert 0.7 < rest[0] / rest[1] < 1.4, rest
@@ -112,10 +117,7 @@ def test_a_drivers_blink_still_shuts_both_of_the_portraits_eyes(tmp_path, config
     """Blinks are not winks: one eye shutting a frame before the other (woman_blinks' eyes differ
     by up to 0.24 eyeBlink mid-blink) must not leave either eye open at the blink."""
     blink = 19  # woman_blinks: both eyes shut (the contact sheet's blink frame)
-    out = tmp_path / "frames"
-    render_offline(shared_path("assets/portraits/mona_lisa.jpg"), shared_path("assets/driving/woman_blinks.mp4"),
-                   out, config, side_by_side_layout=False, max_frames=blink + 1, progress=False)
-    frames = sorted(out.glob("*.png"))
+    frames, _ = _rendered(tmp_path, config, "mona_lisa.jpg", "assets/driving/woman_blinks.mp4", max_frames=blink + 1)
     rest = _apertures(image_tracker, load_image(frames[0]))
     shut = _apertures(image_tracker, load_image(frames[blink]))
     assert (shut < 0.5 * rest).all(), (shut, rest)
@@ -142,14 +144,9 @@ def test_eyes_lowered_unevenly_are_not_a_wink(tmp_path, config, image_tracker):
     """pexels_woman_laughing opens looking down, head tilted: both lids low (MediaPipe reads one
     eye's blink 0.37, the other's 0.73) with neither eye open, so the portrait lowers both alike
     rather than shutting one and opening the other."""
-    driver_path = shared_path("assets/driving/pexels_woman_laughing.mp4")
-    out = tmp_path / "frames"
     # duration_s, not max_frames: the neutral comes from the whole driver, her face looking ahead
-    render_offline(shared_path("assets/portraits/mona_lisa.jpg"), driver_path, out, config,
-                   side_by_side_layout=False, duration_s=0.4, progress=False)
-    frames = sorted(out.glob("*.png"))
-    with _driver_readings(driver_path, config.replace("calibration.offline", "none"), 9) as (_, readings):
-        driver = [image for image, _ in readings]
+    frames, driver = _rendered(tmp_path, config, "mona_lisa.jpg", "assets/driving/pexels_woman_laughing.mp4",
+                               duration_s=0.4)
     for index in (0, 4, 8):
         assert (_apertures(image_tracker, driver[index]) < 0.12).all()  # neither of the driver's eyes is open
         right, left = _apertures(image_tracker, load_image(frames[index]))
@@ -171,13 +168,7 @@ def test_a_wink_lowers_its_own_brow_not_the_open_eyes(tmp_path, config, image_tr
     """woman_expressions' second wink pulls the brow over the shut eye down (by its landmarks) and
     leaves the other where it rests; the portrait's brows do the same, where AU04 (one number)
     lowered both halfway and hooded the open eye."""
-    out = tmp_path / "frames"
-    render_offline(shared_path("assets/portraits/obama_official_2012.jpg"), shared_path(DRIVER), out, config,
-                   side_by_side_layout=False, max_frames=RIGHT_WINK + 1, progress=False)
-    frames = sorted(out.glob("*.png"))
-    with _driver_readings(shared_path(DRIVER), config.replace("calibration.offline", "none"),
-                          RIGHT_WINK + 1) as (_, readings):
-        driver = [image for image, _ in readings]
+    frames, driver = _rendered(tmp_path, config, "obama_official_2012.jpg", DRIVER, max_frames=RIGHT_WINK + 1)
     side = _winking_side(_apertures(image_tracker, driver[RIGHT_WINK]))
     drop = _brow_heights(image_tracker, driver[OPEN]) - _brow_heights(image_tracker, driver[RIGHT_WINK])
     assert drop[side] > 2 * max(drop[1 - side], 0.0), drop  # the driver's own brows: one comes down
