@@ -97,6 +97,7 @@ class DrivingConfig:
     relax_grins_from: Annotated[float, Range(ge=0, le=5)]
     auto_gain: bool
     auto_gain_limit: Annotated[float, Range(ge=1)]
+    winks: bool
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")

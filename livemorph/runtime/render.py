@@ -51,9 +51,9 @@ class PortraitPuppet:
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
         # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints),
-        # and only one that draws winks a wink (engines.base.draws_winks).
+        # and only one that draws winks a wink (engines.base.draws_winks), unless winks are off.
         self.takes_mouth_hint = paints_mouth_hints(engine)
-        self.takes_wink = draws_winks(engine)
+        self.takes_wink = draws_winks(engine) and driving_config.winks
 
     @property
     def size(self) -> tuple[int, int]:

@@ -123,9 +123,9 @@ def test_a_drivers_blink_still_shuts_both_of_the_portraits_eyes(tmp_path, config
     assert (shut < 0.5 * rest).all(), (shut, rest)
 
 
-def test_a_locked_blink_does_not_wink(config, image_tracker):
+def test_a_locked_blink_or_winks_off_do_not_wink(config, image_tracker):
     """``driving.locks: [AU45]`` keeps the portrait's own eyes: the wink beside the AUs is a blink
-    too, so it is held with AU45."""
+    too, so it is held with AU45. ``driving.winks: false`` leaves both eyes to AU45."""
     from livemorph.engines.warp import WarpEngine
 
     def frames(cfg):
@@ -137,6 +137,8 @@ def test_a_locked_blink_does_not_wink(config, image_tracker):
     still, winking = frames(config)
     assert np.abs(still.astype(int) - winking).max() > 50  # one eye shuts
     still, winking = frames(config.replace("driving.locks", ["AU45"]))
+    assert np.array_equal(still, winking)
+    still, winking = frames(config.replace("driving.winks", False))  # the user turned winks off
     assert np.array_equal(still, winking)
 
 
