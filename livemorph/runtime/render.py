@@ -73,7 +73,7 @@ class PortraitPuppet:
             return None
         wink = (self.strength * self.gains)[None, :] * np.asarray(wink, np.float32)
         wink[:, self.locks] = 0.0
-        return wink.astype(np.float32)
+        return wink
 
     def step(self, reading, strength: float | None = None) -> np.ndarray:
         """The portrait showing the user's expression change in ``reading``, at full size.

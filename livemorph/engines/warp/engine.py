@@ -292,15 +292,13 @@ class WarpEngine:
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
+        disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         brows = self._brows_by_side(prepared, delta, wink)
         if brows is None:
             frown = float(feat[au04])
-            disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        else:  # a wink lowers its own brow: each point takes its side's frown
+        else:  # a wink lowers its own brow: each point takes its side's frown instead of AU04's
             frown = brows[0] + (brows[1] - brows[0]) * prepared.left_share
-            feat[au04] = 0.0
-            disp = np.tensordot(feat, prepared.feat_basis, axes=1) + frown[:, None] * prepared.feat_basis[au04]
-            feat[au04] = max(brows)
+            disp += (frown - feat[au04])[:, None] * prepared.feat_basis[au04]
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown if brows is None else frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
@@ -328,7 +326,7 @@ class WarpEngine:
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
         arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
-        unlimited = disp.copy() if feat[au04] > 0.0 else None
+        unlimited = disp.copy() if np.max(frown) > 0.0 else None
         silhouette.limit(disp, prepared.silhouette)
         if unlimited is not None:
             keep_brows_whole(disp, unlimited)
@@ -374,22 +372,18 @@ class WarpEngine:
         read as a blink, which one eye shutting alone is not. The eye that stays open never
         opens wider than AU45 alone draws it.
         """
-        closure = self._blink_closure(prepared, delta)
-        if wink is None or self.config.blink_closed_at <= 0.0:  # 0 turns blinking off, winks too
+        if self.config.blink_closed_at <= 0.0:  # 0 turns blinking off, winks too
+            return 0.0, 0.0
+        room = max(self.config.blink_closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)  # AU45 that shuts the eyes
+        closure = self._blink_closure(delta, room)
+        if wink is None:
             return closure, closure
-        room = self._blink_room(prepared)
         return tuple(float(np.clip(closure + float(offset) * self.config.strength / room, min(closure, 0.0), 1.0))
                      for offset in wink[:, AU.AU45])
 
-    def _blink_room(self, prepared: WarpPrepared) -> float:
-        """The AU45 change that shuts this portrait's eyes."""
-        return max(self.config.blink_closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)
-
-    def _blink_closure(self, prepared: WarpPrepared, delta: np.ndarray) -> float:
-        """Both eyes' closure for AU45's change, see ``lid_closures``."""
-        if self.config.blink_closed_at <= 0.0:
-            return 0.0
-        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / self._blink_room(prepared), -0.5, 1.0))
+    def _blink_closure(self, delta: np.ndarray, room: float) -> float:
+        """Both eyes' closure for AU45's change (``room``: the change that shuts them), see ``lid_closures``."""
+        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
         # In a frown, partly closed eyes close less than in proportion (a full blink still shuts
         # them): MediaPipe reads a frowning, narrowed eye as ~70 % of a blink, and drawn linearly
         # the portrait's eyes went to slits in every frown. Plain blinks stay linear (their AU04
