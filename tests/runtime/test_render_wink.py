@@ -22,6 +22,7 @@ from conftest import shared_face, shared_path
 from face_regions import BROW_UPPER_SIDES, EYE_CONTOURS, eye_apertures, iris_discs
 
 DRIVER = "assets/driving/woman_expressions.mp4"
+LEFT_WINK, RIGHT_WINK, OPEN = 14, 42, 0  # frames: the subject's left eye shut, the right, both open
 
 
 def _wink(right_eye: float, left_eye: float) -> np.ndarray:
@@ -29,7 +30,6 @@ def _wink(right_eye: float, left_eye: float) -> np.ndarray:
     offsets = np.zeros((2, NUM_AUS), np.float32)
     offsets[:, AU.AU45] = right_eye, left_eye
     return offsets
-LEFT_WINK, RIGHT_WINK, OPEN = 14, 42, 0  # frames: the subject's left eye shut, the right, both open
 
 
 def _rendered(tmp_path, config, portrait: str, driver: str, **clip) -> tuple[list, list[np.ndarray]]:
