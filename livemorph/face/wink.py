@@ -9,6 +9,13 @@ eye, 0.02 over the open one), which AU04, one number too, draws as both brows ha
 much its own AU differs from the pair's. It travels beside the AUs as an optional hint
 (``AUReading.wink``), like the driver's mouth: AU tracks have none, and every engine works
 without it (the warp engine shuts one eye and lowers its brow with it).
+
+A one-sided smile (a smirk) rides along: AU12 is one number too, so both corners went half up
+where the driver lifted one. It is read from the landmarks, each corner's lift above the lip
+centre (``corner_lifts``): MediaPipe's two mouthSmile shapes split woman_expressions' first
+smirk (frame 14: 0.54 / 0.12) but not its second (frame 42: 0.04 / 0.17), which the corners
+show as plainly (0.121 and -0.136 eye spans between them). Unlike the brows it is split whether
+or not an eye winks.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..aus import AU, NUM_AUS
-from .estimators.blendshapes import AU_MAPPING
+from .estimators.blendshapes import AU_MAPPING, CORNER_LIFT_PER_SMILE, corner_lifts
 from .tracking import FaceTrack
 
 _SCALE = {m.au: m.scale for m in AU_MAPPING}
@@ -38,22 +45,32 @@ OPEN_EYE = (0.2, 0.3)
 # deadband: browDown's sides also differ by 0.3-0.4 in frowns made with the head turned 12-15
 # degrees (woman_expressions frames 250-255), where both brows are plainly down.
 BROWS_FULL_AFTER = 0.1
+# The corners' lifts (eye spans) differ by this much without a one-sided smile: on the shared
+# drivers' symmetric smiles, talk and rest, at most 0.052 (99th percentiles 0.011-0.045); their
+# smirks 0.03-0.07 (pexels_woman_laughing's lopsided laugh) and 0.07-0.14 (woman_expressions).
+SMIRK_DEADBAND = 0.04
 
 
 def wink_offsets(track: FaceTrack | None) -> np.ndarray | None:
     """(2, 17) float32 AU offsets of the subject's right and left side (the order of
-    ``engines.warp.eye_fields.EYES``), zero but for AU45 and AU04: the closing eye's AU45
-    positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ;
-    all 0 while the eyes agree; None without a face."""
+    ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04 and AU12: the closing eye's AU45
+    positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ
+    (both 0 while the eyes agree); the higher corner's AU12 positive, the other's negative,
+    as the corners' lifts differ beyond ``SMIRK_DEADBAND``; None without a face."""
     if track is None or not track.present:
         return None
     offsets = np.zeros((2, NUM_AUS), np.float32)
+    # Each side's own AU is the pair's +- half the difference (the mappings are linear).
+    # (in mouthSmile's units, as AU12 reads a closed-lip smile's lift)
+    right_lift, left_lift = corner_lifts(track.landmarks)
+    lifted = left_lift - right_lift
+    smirk = 0.5 * _SCALE["AU12"] * CORNER_LIFT_PER_SMILE * np.sign(lifted) * max(abs(lifted) - SMIRK_DEADBAND, 0.0)
+    offsets[:, AU.AU12] = (-smirk, smirk)
     right, left = track.blendshape("eyeBlinkRight"), track.blendshape("eyeBlinkLeft")
     other_open = float(np.clip((OPEN_EYE[1] - min(left, right)) / (OPEN_EYE[1] - OPEN_EYE[0]), 0.0, 1.0))
     excess = max(abs(left - right) - DEADBAND, 0.0)
     if excess * other_open <= 0.0:
         return offsets
-    # Each side's own AU is the pair's +- half the difference (the mappings are linear).
     half = 0.5 * _SCALE["AU45"] * excess * other_open
     offsets[:, AU.AU45] = (-half, CLOSING_GAIN * half) if left > right else (CLOSING_GAIN * half, -half)
     brows = min(excess / BROWS_FULL_AFTER, 1.0) * other_open

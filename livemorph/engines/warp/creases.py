@@ -25,7 +25,7 @@ from .channels import channel_sum, in_channels, plane_times_colour
 from .direction import unit
 from .easing import smoothstep
 
-# MediaPipe points along each nasolabial fold, nose wing to beside the mouth corner.
+# MediaPipe points along each nasolabial fold (the subject's right, left), nose wing to beside the mouth corner.
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
 # Inner brow ends (upper, lower contour) per side, and the midline points between and below them.
 INNER_BROWS = tuple((upper[-1], lower[-1]) for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
@@ -107,13 +107,14 @@ FULL_TINT_SATURATION = 0.2  # skin this saturated (max - min over max) or more t
 
 
 def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
-                  smile: float, frown: float, raise_: float) -> None:
-    """In place: each crease family drawn at its strength (0..1)."""
+                  smile: tuple[float, float], frown: float, raise_: float) -> None:
+    """In place: each crease family drawn at its strength (0..1); the smile folds per side (the
+    subject's right, left: ``FOLDS``), so a one-sided smile deepens its own."""
     xy = np.asarray(moved_xy, np.float64)[:, :2]
     skin = _skin_colour(frame, xy, face_width) if max(frown, raise_) > 0.0 else None
-    if smile > 0.0:
-        for fold in FOLDS:
-            _darken_along(frame, xy[list(fold)], SMILE_FOLD, smile, face_width, None)
+    for fold, deepened in zip(FOLDS, smile):
+        if deepened > 0.0:
+            _darken_along(frame, xy[list(fold)], SMILE_FOLD, deepened, face_width, None)
     if frown > 0.0:
         for upper, lower in INNER_BROWS:
             # In the skin between the inner brow ends, from just above the brows to their lower edge

@@ -79,6 +79,11 @@ FROWN_SQUINT_FULL_AT = 2.0
 # A wink's brow: the points this share of the eye span either side of the face's midline take
 # both brows' frown in proportion (the glabella between them bends rather than tears).
 SIDE_BLEND = 0.1
+# A one-sided smile's AU12 blends across the mouth over this share of the eye span either side
+# of the midline (about corner to corner): each corner takes its side's smile, the lip centre the
+# mean. (Only the lifted side's half moving, from the lower side's smile at the midline, was
+# preferred slightly less in a blind review: the middle and the other half sat lower, "a bowl".)
+MOUTH_SIDE_BLEND = 0.3
 NOSE_BRIDGE = 168  # MediaPipe's point between the eyes, on the midline
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
@@ -128,6 +133,7 @@ class WarpPrepared:
     lip_seal: Any = None  # lip_seal.LipSeal: how a grin's lips close over its teeth (None: no teeth showing at rest)
     frame_slide: Any = None  # glasses.FrameSlide: how far each point above a glasses frame may come down in a frown
     left_share: Any = None  # (V,) float32 0 (subject's right) .. 1 (left): whose side's brow AU04 moves each point in a wink
+    mouth_left_share: Any = None  # (V,) float32 the same for a one-sided smile's AU12, blended across the mouth
 
 
 class WarpEngine:
@@ -265,6 +271,7 @@ class WarpEngine:
             lip_seal=lip_seal,
             frame_slide=frame_slide,
             left_share=left_side_share(face_xy, vertices),
+            mouth_left_share=left_side_share(face_xy, vertices, MOUTH_SIDE_BLEND),
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -293,12 +300,18 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        brows = self._brows_by_side(prepared, delta, wink)
+        brows = self._by_side(prepared, delta, wink, AU.AU04)
         if brows is None:
             frown = float(feat[au04])
         else:  # a wink lowers its own brow: each point takes its side's frown instead of AU04's
-            frown = brows[0] + (brows[1] - brows[0]) * prepared.left_share
+            right, left = (ease_frown(side, prepared.frown_max) for side in brows)
+            frown = right + (left - right) * prepared.left_share
             disp += (frown - feat[au04])[:, None] * prepared.feat_basis[au04]
+        corners = self._by_side(prepared, delta, wink, AU.AU12)
+        if corners is not None:  # a one-sided smile: each side's points take that side's AU12
+            au12 = prepared.au_columns.index("AU12")
+            smile = corners[0] + (corners[1] - corners[0]) * prepared.mouth_left_share
+            disp += (smile - feat[au12])[:, None] * prepared.feat_basis[au12]
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown if brows is None else frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
@@ -347,20 +360,21 @@ class WarpEngine:
         moved[inside, 1] = np.clip(moved[inside, 1], 0.5, h - 1.5)
         return moved
 
-    def _brows_by_side(self, prepared: WarpPrepared, delta: np.ndarray, wink) -> tuple[float, float] | None:
-        """py-feat AU04 as drawn on the subject's right and left brow when ``wink`` splits the
-        frown between them (each side's offset added to its change, never lifting a brow above
-        where AU04 alone puts it); None when it does not."""
-        if wink is None or not np.any(wink[:, AU.AU04]):
+    def _by_side(self, prepared: WarpPrepared, delta: np.ndarray, wink, au: AU) -> tuple[float, float] | None:
+        """py-feat's column of ``au`` as drawn on the subject's right and left side when ``wink``
+        splits it between them: each side's offset added to the pair's change, but never past rest
+        (nor past the pair's change where that already is): a wink's open side keeps its brow where
+        it rests, a smirk's other corner is not turned down. None when it does not split."""
+        if wink is None or not np.any(wink[:, au]):
             return None
-        au04 = prepared.au_columns.index("AU04")
-        frown = float(delta[AU.AU04])
+        column = prepared.au_columns.index(au.name)
+        change = float(delta[au])
         sides = []
-        for offset in wink[:, AU.AU04]:
+        for offset in wink[:, au]:
             side = delta.copy()
-            side[AU.AU04] = max(frown + float(offset), min(frown, 0.0))
-            feat = feat_au_delta(soft_limit(side) * self.gains, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
-            sides.append(ease_frown(float(feat[au04]), prepared.frown_max))
+            side[au] = max(change + float(offset), min(change, 0.0))
+            sides.append(float(feat_au_delta(soft_limit(side) * self.gains, prepared.au_columns,
+                                             au25_to_jaw=self.config.au25_to_jaw)[column]))
         return sides[0], sides[1]
 
     def lid_closures(self, prepared: WarpPrepared, delta: np.ndarray, wink=None) -> tuple[float, float]:
@@ -404,13 +418,18 @@ class WarpEngine:
             return {int(AU.AU01): 1.0, int(AU.AU02): 1.0}
         return {}
 
-    def crease_strengths(self, change: np.ndarray) -> tuple[float, float, float]:
-        """0..1 each: how far smile (AU12), frown (AU04) and brow raise (AU01/AU02) have grown
-        beyond the portrait's own (``change``), full at ``CREASE_FULL_AT``."""
+    def crease_strengths(self, change: np.ndarray, wink=None) -> tuple[tuple[float, float], float, float]:
+        """0..1 each: how far smile (AU12; per side, the subject's right and left fold), frown (AU04)
+        and brow raise (AU01/AU02) have grown beyond the portrait's own (``change``), full at
+        ``CREASE_FULL_AT``. A one-sided smile (``wink``'s AU12, as ``_by_side`` draws it) deepens
+        its own side's fold."""
         delta = change * self.config.strength
-        raise_ = max(float(delta[AU.AU01]), float(delta[AU.AU02]))
-        return tuple(float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0))
-                     for d in (float(delta[AU.AU12]), float(delta[AU.AU04]), raise_))
+        smile = float(delta[AU.AU12])
+        sides = (smile, smile) if wink is None else tuple(
+            max(smile + float(offset) * self.config.strength, min(smile, 0.0)) for offset in wink[:, AU.AU12])
+        right, left, frown, raise_ = (float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0)) for d in (
+            *sides, float(delta[AU.AU04]), max(float(delta[AU.AU01]), float(delta[AU.AU02]))))
+        return (right, left), frown, raise_
 
     def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None) -> np.ndarray:
         """The portrait showing ``aus``; ``mouth_hint`` (the driver's open mouth, optional) is painted
@@ -437,7 +456,7 @@ class WarpEngine:
         if prepared.grin_folds is not None:  # a grin let go takes its folds with it
             soften_grin_folds(out, prepared.grin_folds, map_xy, prepared.region, moved, prepared.vertices,
                               let_go(change, prepared.resting_aus, AU.AU12))
-        paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change))
+        paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change, wink))
         if max(closures) > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closures)
         if prepared.lip_seal is not None:
@@ -463,15 +482,15 @@ def _frame_rows(field: np.ndarray, frame_top, frame_ids: np.ndarray) -> np.ndarr
     return out
 
 
-def left_side_share(face_xy: np.ndarray, vertices: np.ndarray) -> np.ndarray:
+def left_side_share(face_xy: np.ndarray, vertices: np.ndarray, blend: float = SIDE_BLEND) -> np.ndarray:
     """(V,) float32 for each vertex: 0 on the subject's right side of the face, 1 on the left,
-    blending over ``SIDE_BLEND`` of the eye span either side of the line through the nose bridge
+    blending over ``blend`` of the eye span either side of the line through the nose bridge
     (square to the line through the eyes' outer corners)."""
     right, left = face_xy[RIGHT_EYE_CORNERS[0]], face_xy[LEFT_EYE_CORNERS[0]]
     span = float(np.linalg.norm(left - right))
     across = (left - right) / max(span, 1e-6)
     offset = (np.asarray(vertices, np.float64) - face_xy[NOSE_BRIDGE]) @ across
-    return smoothstep(-SIDE_BLEND * span, SIDE_BLEND * span, offset).astype(np.float32)
+    return smoothstep(-blend * span, blend * span, offset).astype(np.float32)
 
 
 def create(config, device: str = "cpu") -> WarpEngine:

@@ -97,6 +97,16 @@ def inner_lip_gap(landmarks: np.ndarray) -> float:
 def corner_lift(landmarks: np.ndarray) -> float:
     """How far the mouth corners sit above the lip centre, along the face's own vertical axis
     (roll removed), normalised by the outer-eye-corner distance; positive = corners higher."""
+    return _lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L))
+
+
+def corner_lifts(landmarks: np.ndarray) -> tuple[float, float]:
+    """``corner_lift`` of each corner alone: the subject's right, then left."""
+    return (_lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_R,)),
+            _lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_L,)))
+
+
+def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> float:
     right, left = landmarks[LM_EYE_OUTER_R, :2], landmarks[LM_EYE_OUTER_L, :2]
     across = left - right
     span = float(np.linalg.norm(across))
@@ -104,8 +114,7 @@ def corner_lift(landmarks: np.ndarray) -> float:
         return 0.0
     down = np.array([-across[1], across[0]]) / span  # image y grows downwards; this is the face's "down"
     centre = np.mean(landmarks[[LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER], :2], 0)
-    corners = np.mean(landmarks[[LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L], :2], 0)
-    return float(np.dot(centre - corners, down)) / span
+    return float(np.dot(centre - np.mean(landmarks[list(corners), :2], 0), down)) / span
 
 
 def _eased_shrug(shrug: float) -> float:

@@ -25,7 +25,7 @@ def _landmarks() -> np.ndarray:
 
 def test_a_frown_draws_two_furrows_between_the_inner_brows_and_nothing_elsewhere():
     frame = np.full((200, 300, 3), SKIN, np.uint8)
-    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=1.0, raise_=0.0)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
     grey = frame.mean(axis=2)
     # The furrows run in the skin between the inner brow ends (x = 130 and 170), nearer them than the
     # midline, over the brows' height; the midline itself and the cheeks stay skin.
@@ -40,7 +40,7 @@ def test_forehead_lines_darken_skin_but_not_hair_over_the_forehead():
     frame[:, 150:] = HAIR  # bangs over the right half of the image
     frame[95:105, 140:160] = SKIN  # the skin between the brows, where the skin colour is read
     before = frame.copy()
-    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=0.0, raise_=1.0)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=0.0, raise_=1.0)
     changed = np.abs(frame.astype(int) - before.astype(int)).max(axis=2)
     assert changed[30:95, 60:140].max() >= 15  # lines across the skin of the forehead
     assert changed[30:95, 170:240].max() <= 2  # the hair over it is left alone
@@ -56,7 +56,7 @@ def test_a_furrow_is_a_warm_shadow_of_the_skin_not_a_grey_streak():
     # A reviewer saw the furrows on the astronaut's light skin as "grey streaky smudges": skin in
     # shade keeps (or deepens) its colour. The furrow's darkest pixel keeps the skin's chroma.
     frame = np.full((200, 300, 3), SKIN, np.uint8)
-    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=1.0, raise_=0.0)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
     grey = frame.mean(axis=2)
     darkest = frame[np.unravel_index(np.argmin(grey), grey.shape)]
     (skin_l, skin_a, skin_b), (fold_l, fold_a, fold_b) = _lab([SKIN, darkest])
@@ -68,12 +68,12 @@ def test_furrows_are_drawn_beside_a_bright_patch_between_the_brows():
     # Obama's and london_042's skin between the brows is a highlight; the furrows beside it vanished.
     frame = np.full((200, 300, 3), SKIN, np.uint8)
     frame[95:105, 140:160] = (250, 200, 162)
-    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=1.0, raise_=0.0)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
     row, skin = frame.mean(axis=2)[100], np.mean(SKIN)
     assert row[132:140].min() < skin - 10 and row[160:168].min() < skin - 10
 
 
 def test_furrows_on_a_grey_portrait_stay_grey():
     frame = np.full((200, 300, 3), 120, np.uint8)
-    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=0.0, frown=1.0, raise_=0.0)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
     assert frame.mean(axis=2).min() < 110 and (frame.max(axis=2) == frame.min(axis=2)).all()
