@@ -4,7 +4,8 @@ from an AU track; the warp engine shuts the portrait's eye on the driver's winki
 
 Which eye winks is read from the lids' geometry in the pictures (MediaPipe's landmarks), not
 from the blendshapes the hint is made of. woman_expressions winks twice: the subject's left eye
-over frames 8-20, the right over 36-46."""
+over frames 8-20, the right over 36-46, each time pulling that side's mouth corner up (a
+one-sided smile, which rides in the same hint as each side's AU12)."""
 from __future__ import annotations
 
 from dataclasses import replace
