@@ -46,8 +46,9 @@ OPEN_EYE = (0.2, 0.3)
 # degrees (woman_expressions frames 250-255), where both brows are plainly down.
 BROWS_FULL_AFTER = 0.1
 # The corners' lifts (eye spans) differ by this much without a one-sided smile: on the shared
-# drivers' symmetric smiles, talk and rest, at most 0.052 (99th percentiles 0.011-0.045); their
-# smirks 0.03-0.07 (pexels_woman_laughing's lopsided laugh) and 0.07-0.14 (woman_expressions).
+# drivers' symmetric smiles, talk and rest, the 99th percentiles are 0.011-0.045 and the most
+# 0.052 (two frames, ~0.3 AU12 a side past this, not seen); their smirks read 0.03-0.07
+# (pexels_woman_laughing's lopsided laugh) and 0.07-0.14 (woman_expressions).
 SMIRK_DEADBAND = 0.04
 
 
