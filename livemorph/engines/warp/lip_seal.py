@@ -188,12 +188,17 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
 
 def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
     """In place, on the warped ``frame``: over the lips (between their moved outer and inner edges),
-    what is not lip-coloured takes the lips' colour around it, the stretched upper lip takes the
-    lower lip's fine detail, and the closed lips' seam darkens, each by how far they have closed for
-    this AU ``change`` (``seal_share``) and are still closed (a jaw drop opens them)."""
+    what is not lip-coloured takes the lips' colour around it, by how far they have closed for this
+    AU ``change`` (``seal_share``); the stretched upper lip takes the lower lip's fine detail, and
+    the closed lips' seam darkens, by that and how far they are still closed (a jaw drop opens them)."""
     shut = 1.0 - float(np.clip(_gaps(moved, seal.up).mean() / max(float(seal.rest_gaps.mean()), 1.0), 0.0, 1.0))
-    strength = float(smoothstep(0.0, 1.0, seal_share(seal, change) * shut))
-    if strength <= 0.0:
+    share = seal_share(seal, change)
+    strength = float(smoothstep(0.0, 1.0, share * shut))
+    # What lies on the moved lips and is not lip (a grin's dark corners, tooth tips) is painted over
+    # as far as the lips were moved, shut or not: with the lips parted a little (a wink's smirk
+    # parts them to 0.18 shut on Trump) the dark corner stretched over them showed as a sawtooth.
+    fill = float(smoothstep(0.0, 1.0, share))
+    if fill <= 0.0:
         return
     outer = outer_polygon(moved)
     h, w = frame.shape[:2]
@@ -224,7 +229,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     kept = cv2.GaussianBlur(keep, (0, 0), sigma)[..., None]
     around = np.where(kept > 1e-3, cv2.GaussianBlur(patch * keep[..., None], (0, 0), sigma) / np.maximum(kept, 1e-3),
                       seal.lip_rgb)
-    patch += (strength * not_lip)[..., None] * (around - patch)
+    patch += (fill * not_lip)[..., None] * (around - patch)
     # The seam: midway between the inner lips, darkest in the middle, gone at the corners.
     seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
     order = np.argsort(seam[:, 0])
