@@ -7,8 +7,8 @@
    in the driven channel and the largest change among the other channels.
 2. Speed: ``engine.render`` (warp step only, tracking excluded) on the 720x1280 Mona Lisa with
    a different AU vector every frame; ratio against a plain full-frame ``cv2.remap`` baseline;
-   the same frames with a wink beside the AUs (``face.wink``); and with a driver's open mouth as
-   the hint (``warp.driver_mouth``, the default whenever a driver is present).
+   the same frames with a wink and a smirk beside the AUs (``face.wink``); and with a driver's open
+   mouth as the hint (``warp.driver_mouth``, the default whenever a driver is present).
 3. Renders of woman_expressions.mp4 onto the Mona Lisa and the Trump portrait
    (AUStream -> retarget -> engine.render -> MP4) and a contact sheet of a dozen frames,
    driver left of output, in benchmarks/out/.
@@ -106,11 +106,12 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     print(f"portrait {w}x{h}, warped box {x1 - x0}x{y1 - y0}, {len(prepared.triangles)} triangles, {frames} frames")
     print(f"render: median {med * 1e3:.2f} ms ({1 / med:.0f} fps), p90 {np.percentile(times, 90) * 1e3:.2f} ms")
     print(f"baseline full-frame cv2.remap: {base_med * 1e3:.2f} ms; render / baseline = {med / base_med:.2f}")
-    # woman_expressions' first wink: one eye shut, the other open, the brow over the shut one down
+    # woman_expressions' first wink: one eye shut, the other open, the brow over the shut one down,
+    # that side's mouth corner up (a smirk)
     wink = np.zeros((2, 17), np.float32)
-    wink[:, AU.AU45], wink[:, AU.AU04] = (-0.9, 2.2), (-0.5, 0.5)
+    wink[:, AU.AU45], wink[:, AU.AU04], wink[:, AU.AU12] = (-0.9, 2.2), (-0.5, 0.5), (-2.0, 2.0)
     winking = _render_times(engine, prepared, targets, wink=wink)
-    print(f"render with a wink beside the AUs: median {statistics.median(winking) * 1e3:.2f} ms, "
+    print(f"render with a wink and a smirk beside the AUs: median {statistics.median(winking) * 1e3:.2f} ms, "
           f"p90 {np.percentile(winking, 90) * 1e3:.2f} ms")
     hint = _driver_mouth(config)
     if hint is None:
