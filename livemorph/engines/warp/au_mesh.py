@@ -566,7 +566,7 @@ def _band_bottom(mesh: np.ndarray, lid_top: float) -> np.ndarray:
     the skin under it was squeezed from 10 px to 1 (Obama, AU04 +3) and folded under the brow tail;
     measured to the contour, the band compresses evenly down to the lid.
     """
-    x, y = mesh[:, 0], mesh[:, 1]
+    x = mesh[:, 0]
     bottom = np.full(len(mesh), lid_top, mesh.dtype)
     for lids, (outer, _) in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
         contour = [outer] + [upper for upper, _ in lids]
