@@ -8,18 +8,20 @@ from .estimators import AUEstimator, estimator_from_config
 from .mouth_hint import lip_lines, with_mouth_hint
 from .stabilize import AUReading, AUStabilizer
 from .tracking import FaceTrack, FaceTracker
-from .wink import wink_offsets, with_wink
+from .wink import RestingTilt, corner_tilt, wink_offsets, with_wink
 
 
 class AUStream:
     """One face's AUs over a stream of frames. A context manager (it owns the tracker)."""
 
     def __init__(self, tracker: FaceTracker, estimator: AUEstimator, stabilizer: AUStabilizer, *,
-                 mouth_hints: bool = False):
+                 mouth_hints: bool = False, resting_tilt: RestingTilt | None = None):
         self.tracker = tracker
         self.estimator = estimator
         self.stabilizer = stabilizer
         self.mouth_hints = mouth_hints  # readings carry the driver's open mouth: the caller's choice
+        # the driver's resting mouth tilt, which a one-sided smile is measured from (face.wink)
+        self.resting_tilt = resting_tilt or RestingTilt(window_seconds=60.0, sample_hz=10.0)
 
     @classmethod
     def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None,
@@ -28,7 +30,8 @@ class AUStream:
         caller that renders with it asks (``warp.driver_mouth``); AU analysis does not."""
         estimator = estimator_from_config(config)  # first: a bad name must not leave a tracker open
         tracker = FaceTracker.from_config(config.tracking, mode="video", allow_download=allow_download)
-        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config), mouth_hints=mouth_hints)
+        return cls(tracker, estimator, stabilizer or AUStabilizer.from_config(config), mouth_hints=mouth_hints,
+                   resting_tilt=RestingTilt.from_config(config.calibration))
 
     def estimate(self, frame: Frame) -> tuple[FaceTrack, np.ndarray | None]:
         """The frame's face and its raw AUs (None without a face), before any smoothing."""
@@ -39,12 +42,14 @@ class AUStream:
         """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied,
         and the driver's wink and open mouth interior beside the AUs."""
         track, raw = self.estimate(frame)
+        rest = self.resting_tilt.update(corner_tilt(track), frame.timestamp_ms / 1000.0) if track.present else 0.0
         reading = with_wink(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
-                            wink_offsets(track))
+                            wink_offsets(track, rest))
         return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:
         self.stabilizer.recalibrate()
+        self.resting_tilt.reset()
 
     def close(self) -> None:
         self.tracker.close()

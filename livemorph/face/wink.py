@@ -15,10 +15,12 @@ where the driver lifted one. It is read from the landmarks, each corner's lift a
 centre (``corner_lifts``): MediaPipe's two mouthSmile shapes split woman_expressions' first
 smirk (frame 14: 0.54 / 0.12) but not its second (frame 42: 0.04 / 0.17), which the corners
 show as plainly (0.121 and -0.136 eye spans between them). Unlike the brows it is split whether
-or not an eye winks.
+or not an eye winks, and it is measured from the driver's own resting tilt: the median over the
+live neutral's window (``RestingTilt``) or, offline, over the whole driver (``from_rest``).
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -50,23 +52,69 @@ BROWS_FULL_AFTER = 0.1
 # 0.052 (two frames, ~0.3 AU12 a side past this, not seen); their smirks read 0.03-0.07
 # (pexels_woman_laughing's lopsided laugh) and 0.07-0.14 (woman_expressions).
 SMIRK_DEADBAND = 0.04
+# A mouth at rest is not always level: the smirk is the tilt beyond the driver's own resting tilt
+# (``resting_tilt``), which is taken as no more than this either way (eye spans), so a smirk held
+# from the first frames still shows (as the AU neutral's caps keep an early smile out of it).
+REST_TILT_CAP = 0.05
 
 
-def wink_offsets(track: FaceTrack | None) -> np.ndarray | None:
+def corner_tilt(track: FaceTrack) -> float:
+    """How much higher the subject's left mouth corner sits than the right (``corner_lifts``, eye spans)."""
+    right, left = corner_lifts(track.landmarks)
+    return left - right
+
+
+def resting_tilt(tilts) -> float:
+    """The driver's resting tilt from the tilts of its tracked frames: their median, within
+    ``REST_TILT_CAP``; 0 without any."""
+    tilts = np.asarray(tilts, np.float64)
+    return float(np.clip(np.median(tilts), -REST_TILT_CAP, REST_TILT_CAP)) if tilts.size else 0.0
+
+
+class RestingTilt:
+    """Live: ``resting_tilt`` over the last ``window_seconds`` of face time, sampled at ``sample_hz``
+    (the AU neutral's window, ``calibration``)."""
+
+    def __init__(self, window_seconds: float, sample_hz: float):
+        self.sample_interval = 1.0 / sample_hz
+        self._window: deque[float] = deque(maxlen=max(1, round(window_seconds * sample_hz)))
+        self._next_sample_t: float | None = None
+
+    @classmethod
+    def from_config(cls, calibration_config) -> "RestingTilt":
+        return cls(calibration_config.window_seconds, calibration_config.sample_hz)
+
+    def update(self, tilt: float, t_seconds: float) -> float:
+        """One tracked frame's tilt; the resting tilt now."""
+        if self._next_sample_t is None or t_seconds >= self._next_sample_t:
+            self._next_sample_t = t_seconds + self.sample_interval
+            self._window.append(float(tilt))
+        return resting_tilt(self._window)
+
+    def reset(self) -> None:
+        self._window.clear()
+        self._next_sample_t = None
+
+
+def _smirk(tilt: float) -> np.ndarray:
+    """(2,) AU12 offsets (subject's right, left) for a tilt from rest: +- half the difference
+    beyond ``SMIRK_DEADBAND``, in mouthSmile's units as AU12 reads a closed-lip smile's lift."""
+    smirk = 0.5 * _SCALE["AU12"] * CORNER_LIFT_PER_SMILE * np.sign(tilt) * max(abs(tilt) - SMIRK_DEADBAND, 0.0)
+    return np.array([-smirk, smirk], np.float32)
+
+
+def wink_offsets(track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray | None:
     """(2, 17) float32 AU offsets of the subject's right and left side (the order of
     ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04 and AU12: the closing eye's AU45
     positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ
-    (both 0 while the eyes agree); the higher corner's AU12 positive, the other's negative,
-    as the corners' lifts differ beyond ``SMIRK_DEADBAND``; None without a face."""
+    (both 0 while the eyes agree); the higher corner's AU12 positive, the other's negative, as
+    the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
+    None without a face."""
     if track is None or not track.present:
         return None
     offsets = np.zeros((2, NUM_AUS), np.float32)
     # Each side's own AU is the pair's +- half the difference (the mappings are linear).
-    # (in mouthSmile's units, as AU12 reads a closed-lip smile's lift)
-    right_lift, left_lift = corner_lifts(track.landmarks)
-    lifted = left_lift - right_lift
-    smirk = 0.5 * _SCALE["AU12"] * CORNER_LIFT_PER_SMILE * np.sign(lifted) * max(abs(lifted) - SMIRK_DEADBAND, 0.0)
-    offsets[:, AU.AU12] = (-smirk, smirk)
+    offsets[:, AU.AU12] = _smirk(corner_tilt(track) - rest_tilt)
     right, left = track.blendshape("eyeBlinkRight"), track.blendshape("eyeBlinkLeft")
     other_open = float(np.clip((OPEN_EYE[1] - min(left, right)) / (OPEN_EYE[1] - OPEN_EYE[0]), 0.0, 1.0))
     excess = max(abs(left - right) - DEADBAND, 0.0)
@@ -77,6 +125,16 @@ def wink_offsets(track: FaceTrack | None) -> np.ndarray | None:
     brows = min(excess / BROWS_FULL_AFTER, 1.0) * other_open
     lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
     offsets[:, AU.AU04] = (-lowered, lowered)
+    return offsets
+
+
+def from_rest(offsets: np.ndarray | None, tilt: float | None, rest_tilt: float) -> np.ndarray | None:
+    """``offsets`` read with no resting tilt (``wink_offsets(track)``), their smirk redrawn from
+    ``rest_tilt`` (the offline second pass, once the whole driver's resting tilt is known)."""
+    if offsets is None or tilt is None:
+        return offsets
+    offsets = offsets.copy()
+    offsets[:, AU.AU12] = _smirk(tilt - rest_tilt)
     return offsets
 
 

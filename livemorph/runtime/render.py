@@ -244,12 +244,13 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 
     from ..face.au_stream import AUStream
     from ..face.mouth_hint import with_mouth_hint
-    from ..face.wink import with_wink
+    from ..face.wink import from_rest, resting_tilt, with_wink
     from ..capture.sources import open_source
 
     if mode == "auto":
         raw = _read_driver_aus(driver, config, max_frames, progress)
         neutral = _fixed_neutral(mode, raw.aus[raw.success], config)
+        rest_tilt = resting_tilt([tilt for tilt in raw.tilts if tilt is not None])  # the whole driver's, as the neutral
     else:
         raw, neutral = None, _fixed_neutral(mode, None, config)
     source = open_source(str(driver), paced=False, loop=False, once=True)
@@ -268,7 +269,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                 elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
                     ok = bool(raw.success[count])
                     reading = with_wink(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
-                                        raw.winks[count])
+                                        from_rest(raw.winks[count], raw.tilts[count], rest_tilt))
                     if mouth_hints:
                         reading = with_mouth_hint(reading, frame.image, raw.lips[count])
                     yield frame.image, reading
@@ -289,6 +290,7 @@ class _RawDriverAUs:
     success: np.ndarray  # (N,) bool
     lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
     winks: list  # (N,) each frame's side offsets (face.wink.wink_offsets) or None: its wink for the second pass
+    tilts: list  # (N,) each frame's mouth tilt (face.wink.corner_tilt) or None: the driver's resting tilt
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
@@ -300,7 +302,7 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     total = count_frames(driver)
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    aus, success, lips, winks = [], [], [], []
+    aus, success, lips, winks, tilts = [], [], [], [], []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
         rows = analyse(driver, config, on_frame=lambda: bar.update(1))
         try:
@@ -309,13 +311,14 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
                 success.append(row.success)
                 lips.append(row.lips)
                 winks.append(row.wink)
+                tilts.append(row.tilt)
                 if max_frames is not None and len(aus) >= max_frames:
                     break
         finally:
             rows.close()  # release the tracker and decoder before the second pass opens its own
     if not aus:
-        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [])
-    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks)
+        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [], [])
+    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks, tilts)
 
 
 def _check_driver(driver: Path) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 
 from livemorph.aus import AU
 from livemorph.face.tracking import FaceTrack
-from livemorph.face.wink import wink_offsets
+from livemorph.face.wink import REST_TILT_CAP, SMIRK_DEADBAND, RestingTilt, corner_tilt, wink_offsets
 
 from conftest import shared_face
 
@@ -29,3 +29,37 @@ def test_one_mouth_corner_lifted_is_a_one_sided_smile_on_its_side(config, image_
         landmarks[corner, 1] -= 0.1 * span  # up in the image (the portrait is upright)
         smirk = wink_offsets(replace(track, landmarks=landmarks))[:, AU.AU12]
         assert smirk[side] > 0.5 and smirk[1 - side] < -0.5, (corner, smirk)
+
+
+def test_a_mouth_resting_tilted_is_not_a_smirk(config, image_tracker):
+    """A driver whose mouth rests a little lopsided (one corner 0.06 eye spans up) shows no smirk
+    against its own resting tilt, and one past it shows only what goes beyond that rest."""
+    track = shared_face("london_092_beard.jpg", config, image_tracker).track
+    span = float(np.linalg.norm(track.landmarks[263, :2] - track.landmarks[33, :2]))
+
+    def lifted(by: float):
+        landmarks = track.landmarks.copy()
+        landmarks[291, 1] -= by * span  # the subject's left corner, up
+        return replace(track, landmarks=landmarks)
+
+    rest = corner_tilt(lifted(0.06))
+    assert wink_offsets(lifted(0.06))[1, AU.AU12] > 0.5  # from 0, a resting tilt read as a smirk
+    assert not wink_offsets(lifted(0.06), rest)[:, AU.AU12].any()
+    beyond = wink_offsets(lifted(0.16), rest)[:, AU.AU12]
+    alone = wink_offsets(lifted(0.10), corner_tilt(track))[:, AU.AU12]  # the same 0.1 beyond the face's own rest
+    assert np.allclose(beyond, alone, atol=0.05), (beyond, alone)
+
+
+def test_the_live_resting_tilt_follows_the_drivers_rest_but_not_a_held_smirk():
+    """``RestingTilt``: after a minute of a mouth resting at 0.03, the rest is 0.03; a smirk
+    (0.12) held from the first frame is taken as rest only up to ``REST_TILT_CAP``, so it still
+    shows; ``reset`` forgets."""
+    live = RestingTilt(window_seconds=60.0, sample_hz=10.0)
+    for i in range(600):
+        rest = live.update(0.03, i / 30.0)
+    for i in range(600, 900):  # ten seconds of smirking do not move the median of a minute
+        rest = live.update(0.12, i / 30.0)
+    assert abs(rest - 0.03) < 1e-6
+    live.reset()
+    held = [live.update(0.12, i / 30.0) for i in range(300)]
+    assert max(held) == REST_TILT_CAP < 0.12 - SMIRK_DEADBAND
