@@ -20,8 +20,8 @@ class AUStream:
         self.estimator = estimator
         self.stabilizer = stabilizer
         self.mouth_hints = mouth_hints  # readings carry the driver's open mouth: the caller's choice
-        # the driver's resting mouth tilt, which a one-sided smile is measured from (face.wink)
-        self.resting_tilt = resting_tilt or RestingTilt(window_seconds=60.0, sample_hz=10.0)
+        # the driver's resting mouth tilt, which a one-sided smile is measured from (face.wink); None: level
+        self.resting_tilt = resting_tilt
 
     @classmethod
     def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None,
@@ -42,14 +42,17 @@ class AUStream:
         """The stabilized reading: smoothed, with the neutral baseline and the no-face policy applied,
         and the driver's wink and open mouth interior beside the AUs."""
         track, raw = self.estimate(frame)
-        rest = self.resting_tilt.update(corner_tilt(track), frame.timestamp_ms / 1000.0) if track.present else 0.0
+        rest = 0.0
+        if track.present and self.resting_tilt is not None:
+            rest = self.resting_tilt.update(corner_tilt(track), frame.timestamp_ms / 1000.0)
         reading = with_wink(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
                             wink_offsets(track, rest))
         return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:
         self.stabilizer.recalibrate()
-        self.resting_tilt.reset()
+        if self.resting_tilt is not None:
+            self.resting_tilt.reset()
 
     def close(self) -> None:
         self.tracker.close()
