@@ -12,8 +12,9 @@ render from the AUs alone when it is None. Hints are cut from the driver only fo
 that says it paints them (``paints_mouth_hints = True``, see ``paints_mouth_hints``): cutting
 one costs ~0.3 ms a frame, and engines written against AUs alone never see one. Likewise an engine
 with ``draws_winks = True`` is called with ``wink=`` (``livemorph.face.wink.wink_offsets``: each
-side's AU offsets, (2, 17) the subject's right then left, for AU45 and AU04) when the driver
-showed a face; AU45 and AU04 alone cannot say that one eye shuts and its brow comes down. An
+side's AU offsets, (2, 17) the subject's right then left, for AU45, AU04 and AU12) when the
+driver showed a face; AU45, AU04 and AU12 alone cannot say that one eye shuts and its brow comes
+down, or that one mouth corner lifts. An
 engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
 curves (``runtime.response``) where drawing more would look wrong on this portrait.

@@ -165,8 +165,8 @@ class AUReading:
     # The driver's mouth interior (face.mouth_hint.MouthHint) when a driver image showed it open:
     # an optional hint beside the AUs; AU tracks and held/eased/lost frames have none.
     mouth_hint: Any = field(default=None, compare=False)
-    # A wink (face.wink.wink_offsets): each side's AU offsets, (2, 17) subject's right then left,
-    # when a driver image showed the face; the same kind of hint.
+    # A wink or one-sided smile (face.wink.wink_offsets): each side's AU offsets, (2, 17) subject's
+    # right then left, when a driver image showed the face; the same kind of hint.
     wink: Any = field(default=None, compare=False)
 
     @property

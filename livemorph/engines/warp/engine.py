@@ -300,20 +300,19 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        # Each point's py-feat AU04 as drawn: one number, unless a wink lowers its own brow more.
         brows = self._by_side(prepared, delta, wink, AU.AU04)
         if brows is None:
-            frown = float(feat[au04])
-        else:  # a wink lowers its own brow: each point takes its side's frown instead of AU04's
-            right, left = (ease_frown(side, prepared.frown_max) for side in brows)
-            frown = right + (left - right) * prepared.left_share
-            disp += (frown - feat[au04])[:, None] * prepared.feat_basis[au04]
+            frown = np.full(len(disp), feat[au04], np.float32)
+        else:
+            frown = _draw_by_side(disp, prepared.feat_basis[au04], float(feat[au04]),
+                                  [ease_frown(side, prepared.frown_max) for side in brows], prepared.left_share)
         corners = self._by_side(prepared, delta, wink, AU.AU12)
         if corners is not None:  # a one-sided smile: each side's points take that side's AU12
             au12 = prepared.au_columns.index("AU12")
-            smile = corners[0] + (corners[1] - corners[0]) * prepared.mouth_left_share
-            disp += (smile - feat[au12])[:, None] * prepared.feat_basis[au12]
+            _draw_by_side(disp, prepared.feat_basis[au12], float(feat[au12]), corners, prepared.mouth_left_share)
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
-            slide_behind_frame(disp, prepared.frame_slide, frown if brows is None else frown[prepared.frame_slide.ids])
+            slide_behind_frame(disp, prepared.frame_slide, frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
         parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
         if parting > 0.0:
@@ -362,9 +361,7 @@ class WarpEngine:
 
     def _by_side(self, prepared: WarpPrepared, delta: np.ndarray, wink, au: AU) -> tuple[float, float] | None:
         """py-feat's column of ``au`` as drawn on the subject's right and left side when ``wink``
-        splits it between them: each side's offset added to the pair's change, but never past rest
-        (nor past the pair's change where that already is): a wink's open side keeps its brow where
-        it rests, a smirk's other corner is not turned down. None when it does not split."""
+        splits it between them (each side's change: ``side_change``); None when it does not split."""
         if wink is None or not np.any(wink[:, au]):
             return None
         column = prepared.au_columns.index(au.name)
@@ -372,7 +369,7 @@ class WarpEngine:
         sides = []
         for offset in wink[:, au]:
             side = delta.copy()
-            side[au] = max(change + float(offset), min(change, 0.0))
+            side[au] = side_change(change, float(offset))
             sides.append(float(feat_au_delta(soft_limit(side) * self.gains, prepared.au_columns,
                                              au25_to_jaw=self.config.au25_to_jaw)[column]))
         return sides[0], sides[1]
@@ -392,7 +389,7 @@ class WarpEngine:
         closure = self._blink_closure(delta, room)
         if wink is None:
             return closure, closure
-        return tuple(float(np.clip(closure + float(offset) * self.config.strength / room, min(closure, 0.0), 1.0))
+        return tuple(min(side_change(closure, float(offset) * self.config.strength / room), 1.0)
                      for offset in wink[:, AU.AU45])
 
     def _blink_closure(self, delta: np.ndarray, room: float) -> float:
@@ -426,7 +423,7 @@ class WarpEngine:
         delta = change * self.config.strength
         smile = float(delta[AU.AU12])
         sides = (smile, smile) if wink is None else tuple(
-            max(smile + float(offset) * self.config.strength, min(smile, 0.0)) for offset in wink[:, AU.AU12])
+            side_change(smile, float(offset) * self.config.strength) for offset in wink[:, AU.AU12])
         right, left, frown, raise_ = (float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0)) for d in (
             *sides, float(delta[AU.AU04]), max(float(delta[AU.AU01]), float(delta[AU.AU02]))))
         return (right, left), frown, raise_
@@ -480,6 +477,23 @@ def _frame_rows(field: np.ndarray, frame_top, frame_ids: np.ndarray) -> np.ndarr
     out = np.array(field, copy=True)
     out[..., frame_ids, :] = frame_top.interpolate(out[..., :NUM_FACE_POINTS, :])
     return out
+
+
+def side_change(change: float, offset: float) -> float:
+    """One side's change: the pair's ``change`` plus the side's ``offset`` (``face.wink``), but never
+    past rest in the offset's direction, nor past ``change`` where that already is: a wink's open
+    eye opens no wider than AU45 alone draws it, its brow stays where it rests, a smirk's other
+    corner is not turned down."""
+    return max(change + offset, min(change, 0.0))
+
+
+def _draw_by_side(displacement: np.ndarray, basis: np.ndarray, drawn: float, sides, left_share: np.ndarray) -> np.ndarray:
+    """In place: one py-feat column, drawn at ``drawn`` for every point, redrawn per point between
+    its subject's right and left value (``sides``) by ``left_share``; returns the per-point values."""
+    right, left = sides
+    per_point = right + (left - right) * left_share
+    displacement += (per_point - drawn)[:, None] * basis
+    return per_point
 
 
 def left_side_share(face_xy: np.ndarray, vertices: np.ndarray, blend: float = SIDE_BLEND) -> np.ndarray:

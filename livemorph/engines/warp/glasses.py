@@ -374,19 +374,18 @@ def slide_under_frame(field: np.ndarray, vertices: np.ndarray, up: np.ndarray, e
     return out, slide
 
 
-def slide_behind_frame(displacement: np.ndarray, slide: FrameSlide, au04) -> None:
-    """In place: for py-feat AU04 ``au04`` (drawn linearly in ``displacement``; one value, or one
-    per point of ``slide.ids`` when a wink lowers one brow more), each point above the frame
-    comes down no further than its room, keeping ``BEHIND_FRAME_KEEP`` of its height above the
-    frame's top edge: what would pass the edge goes under it. A point stopped short takes that
-    share of its sideways knit too (at its full knit it sheared over the held points below it
-    and folded the mesh)."""
+def slide_behind_frame(displacement: np.ndarray, slide: FrameSlide, au04: np.ndarray) -> None:
+    """In place: for py-feat AU04 ``au04`` at each point of ``slide.ids`` (drawn linearly in
+    ``displacement``; a wink lowers one brow more), each point above the frame comes down no
+    further than its room, keeping ``BEHIND_FRAME_KEEP`` of its height above the frame's top
+    edge: what would pass the edge goes under it. A point stopped short takes that share of its
+    sideways knit too (at its full knit it sheared over the held points below it and folded the
+    mesh)."""
     if np.max(au04) <= 0.0:
         return
     down = -au04 * (slide.motion @ slide.up)
     share = np.where(down > slide.room, slide.room / np.maximum(down, 1e-6), 1.0)
-    per_point = np.reshape(au04, (-1, 1)) if np.ndim(au04) else au04
-    displacement[slide.ids] += ((share - 1.0)[:, None] * per_point * slide.motion).astype(displacement.dtype)
+    displacement[slide.ids] += ((share - 1.0)[:, None] * au04[:, None] * slide.motion).astype(displacement.dtype)
 
 
 def _along(u: np.ndarray, field: np.ndarray, ids, at: np.ndarray) -> np.ndarray:
