@@ -79,6 +79,7 @@ class RestingTilt:
         self.sample_interval = 1.0 / sample_hz
         self._window: deque[float] = deque(maxlen=max(1, round(window_seconds * sample_hz)))
         self._next_sample_t: float | None = None
+        self._rest = 0.0  # worked out when a sample is kept, not every frame
 
     @classmethod
     def from_config(cls, calibration_config) -> "RestingTilt":
@@ -89,11 +90,13 @@ class RestingTilt:
         if self._next_sample_t is None or t_seconds >= self._next_sample_t:
             self._next_sample_t = t_seconds + self.sample_interval
             self._window.append(float(tilt))
-        return resting_tilt(self._window)
+            self._rest = resting_tilt(self._window)
+        return self._rest
 
     def reset(self) -> None:
         self._window.clear()
         self._next_sample_t = None
+        self._rest = 0.0
 
 
 def _smirk(tilt: float) -> np.ndarray:
