@@ -35,6 +35,13 @@ EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161,
 # A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
 # it is kept (and its teeth colour used) instead of painted teeth.
 OWN_INTERIOR = 0.05
+# The opening is painted from this growth of the inner-lip gap (share of the mouth width), fully
+# from the second. A closed mouth's, soon: under it the warp only stretches the lips' seam, and
+# faded in over a gap of a few pixels the paint (lit teeth) read as a pale smeared band between
+# the lips, "melted" or a doubled lip line (review 36; london_092 at AU25 +0.7: 5 px, 35 %
+# painted). A portrait's own opening (``OWN_INTERIOR``) stretches with the warp until the paint
+# takes over: from the first value on, a grin parting a little opened a dark band under Trump's teeth.
+PAINT_FROM_GAP, OWN_PAINT_FROM_GAP = (0.005, 0.02), (0.02, 0.06)
 OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
 TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
 OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
@@ -336,7 +343,9 @@ class MouthPainter:
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
-        strength = float(smoothstep(0.02, 0.06, (gap - g.resting_gap) / max(g.width, 1.0)))
+        own = g.resting_gap > OWN_INTERIOR * g.width
+        paint_from = OWN_PAINT_FROM_GAP if own else PAINT_FROM_GAP
+        strength = float(smoothstep(*paint_from, (gap - g.resting_gap) / max(g.width, 1.0)))
         if strength <= 0.0:
             return
         polygon = inner_polygon(moved_xy, 3.0)
@@ -347,7 +356,6 @@ class MouthPainter:
         y1 = min(int(np.ceil(polygon[:, 1].max())) + 4, h)
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
-        own = g.resting_gap > OWN_INTERIOR * g.width
         upper, lower = moved_xy[list(UPPER_INNER), :2], moved_xy[list(LOWER_INNER), :2]
         if not own:
             # A painted opening's outline cuts the corners of its landmark polygon: through the points
