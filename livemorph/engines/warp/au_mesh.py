@@ -103,6 +103,12 @@ CORNER_HEIGHT = 0.45  # ... and above and below them over this many
 CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
 CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
+# The lip stretcher (AU20) pulls the corners out 3.3 units per unit, but py-feat's column also
+# slides the whole mouth 11-13 units down (a fifth of its width; the chin 9, the nose base 2):
+# a jaw drop it co-occurred with in the training data, its parting closed by the lips-stay-closed
+# clean-up.
+# Drawn, a stretched smile or a grimace lengthened the philtrum (london_092's mouth 24 px lower
+# at AU20 +1.36). So its downward motion is dropped (``_stretch_stays_level``).
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
@@ -209,7 +215,8 @@ class AUMeshModel:
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
            (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
-           (``_knit_brows``);
+           (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
+           (``_stretch_stays_level``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
@@ -258,6 +265,8 @@ class AUMeshModel:
                 _depress_mouth_corners(basis[k], self.mean_mesh)
             if name == "AU17":
                 _raise_chin(basis[k], self.mean_mesh)
+            if name == "AU20":
+                _stretch_stays_level(basis[k])
             if name == "AU26" and hold_upper_lip:
                 _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
             if name == "AU04":
@@ -396,6 +405,12 @@ def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
     across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / half
     beside = np.exp(-np.maximum(across - 1.0, 0.0) ** 2 / (2 * SMILE_MOUTH_RISE_REACH ** 2))
     displacement[:, 1] -= SMILE_MOUTH_RISE * np.where(y < lips_top, above, below) * beside
+
+
+def _stretch_stays_level(displacement: np.ndarray) -> None:
+    """In place: no point moves down (image y), so the stretch pulls the corners out and leaves
+    the mouth, the chin and the jaw at their height."""
+    np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
 
 
 def corner_field(mesh: np.ndarray) -> np.ndarray:
