@@ -134,7 +134,8 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
     # What a neutral user sees (a grinning portrait relaxes, driving.relax), not the picture itself.
     neutral = np.zeros_like(peaks[0]["aus"])
-    at_rest = engine.render(puppet.prepared, puppet.aus_for(SimpleNamespace(aus=neutral, neutral=neutral)))
+    neutral_target = puppet.aus_for(SimpleNamespace(aus=neutral, neutral=neutral))
+    at_rest = engine.render(puppet.prepared, neutral_target)
     bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
         target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
@@ -142,7 +143,9 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
         out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"], wink=peak["wink"])
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
-        change = target[AU[peak["au"]]] - portrait.resting_aus[AU[peak["au"]]]
+        # Against the neutral tile on the left (a grinning portrait's relaxed mouth), not the
+        # picture's own AUs: from those a grinner's full smile read "+0.5".
+        change = target[AU[peak["au"]]] - neutral_target[AU[peak["au"]]]
         told = (f"eyes {peak['wink'][0, AU.AU45]:+.1f} / {peak['wink'][1, AU.AU45]:+.1f}" if peak["label"] == "wink"
                 and peak["wink"] is not None else f"{peak['au']} {change:+.1f}")
         bottom.append(label(face_crop(out, lm), f"{peak['label']} ({told})"))
