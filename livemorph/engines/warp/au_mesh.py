@@ -109,6 +109,20 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # clean-up.
 # Drawn, a stretched smile or a grimace lengthened the philtrum (london_092's mouth 24 px lower
 # at AU20 +1.36). So its downward motion is dropped (``_stretch_stays_level``).
+# The upper-lip raiser (AU10): py-feat's column barely lifts the upper lip (0.3-0.5 units per unit)
+# and drops the lower lip 2.4 (a parting it co-occurred with); with the lips held closed it moved
+# nothing a viewer sees (a grimace or a sneer showed no raised lip and no teeth: reviews 37-38).
+# A rising AU10 draws instead the upper lip rising UPPER_LIP_RAISE units per unit in its middle,
+# away from the lower lip (it parts them: the opening shows the teeth under it), to
+# UPPER_LIP_RAISE_CORNERS of that toward the corners and out beyond them over UPPER_LIP_RAISE_REACH
+# mouth half-widths, the skin above following up to the nose base, which rises UPPER_LIP_RAISE_NOSE
+# of it (the nose tip stays); see ``AUMeshModel.upper_lip_raise_difference``. A falling one (a grin
+# let go) keeps py-feat's column, which the relaxed grin's lips and seal are tuned on, and a portrait
+# showing its teeth keeps its lip over them (``WarpPrepared.lip_raise``).
+UPPER_LIP_RAISE = 3.5
+UPPER_LIP_RAISE_CORNERS = 0.3
+UPPER_LIP_RAISE_REACH = 0.4
+UPPER_LIP_RAISE_NOSE = 0.3
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
@@ -297,6 +311,12 @@ class AUMeshModel:
         jaw = self.column("AU26")
         return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
 
+    def upper_lip_raise_difference(self, held_basis: np.ndarray) -> np.ndarray:
+        """(478, 3) what a rising AU10 adds to its column per unit: the upper lip raised away from
+        the lower (``UPPER_LIP_RAISE``) in place of the column's own motion. ``held_basis``: this
+        model's ``localized_basis()``."""
+        return _upper_lip_raise(self.mean_mesh) - held_basis[self.column("AU10")]
+
 
 def model_path() -> Path:
     """Where the installed py-feat keeps the model file; ModelFileError if it is not there."""
@@ -411,6 +431,25 @@ def _stretch_stays_level(displacement: np.ndarray) -> None:
     """In place: no point moves down (image y), so the stretch pulls the corners out and leaves
     the mouth, the chin and the jaw at their height."""
     np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
+
+
+def _upper_lip_raise(mesh: np.ndarray) -> np.ndarray:
+    """(478, 3): the upper lip and the skin above it rising, per unit of AU10 (see ``UPPER_LIP_RAISE``)."""
+    y = mesh[:, 1]
+    inner = np.asarray(UPPER_INNER)[np.argsort(mesh[list(UPPER_INNER), 0])]
+    # What lies below the upper lip's inner contour (the lower lip, the chin) stays.
+    above_lip_line = y <= np.interp(mesh[:, 0], mesh[inner, 0], y[inner]) + 1e-3
+    above_lip_line[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = False
+    lips_top, base, tip = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[NOSE_BASE, 1]), float(mesh[NOSE_TIP, 1])
+    nose = UPPER_LIP_RAISE_NOSE
+    rise = np.where(y >= base, nose + (1.0 - nose) * smoothstep(base, lips_top, y), nose * smoothstep(tip, base, y))
+    corners = mesh[[61, 291], :2]
+    across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / (0.5 * float(abs(corners[1, 0] - corners[0, 0])))
+    along = UPPER_LIP_RAISE_CORNERS + (1.0 - UPPER_LIP_RAISE_CORNERS) * smoothstep(1.0, 0.4, across)
+    along = along * smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, across)
+    field = np.zeros_like(mesh)
+    field[:, 1] = -UPPER_LIP_RAISE * rise * along * above_lip_line
+    return field
 
 
 def corner_field(mesh: np.ndarray) -> np.ndarray:
