@@ -112,15 +112,16 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # The upper-lip raiser (AU10): py-feat's column barely lifts the upper lip (0.3-0.5 units per unit)
 # and drops the lower lip 2.4 (a parting it co-occurred with); with the lips held closed it moved
 # nothing a viewer sees (a grimace or a sneer showed no raised lip and no teeth: reviews 37-38).
-# A rising AU10 draws instead the upper lip rising UPPER_LIP_RAISE units per unit in its middle,
-# away from the lower lip (it parts them: the opening shows the teeth under it), to
-# UPPER_LIP_RAISE_CORNERS of that toward the corners and out beyond them over UPPER_LIP_RAISE_REACH
-# mouth half-widths, the skin above following up to the nose base, which rises UPPER_LIP_RAISE_NOSE
-# of it (the nose tip stays); see ``AUMeshModel.upper_lip_raise_difference``. A falling one (a grin
+# A rising AU10 draws instead the whole upper lip rising UPPER_LIP_RAISE units per unit, away from
+# the lower lip (it parts them: the opening shows the teeth under it), fading out beyond the corners
+# over UPPER_LIP_RAISE_REACH mouth half-widths, the skin above following up to the nose base, which
+# rises UPPER_LIP_RAISE_NOSE of it (the nose tip stays); see ``AUMeshModel.upper_lip_raise_difference``.
+# (Raised most in its middle, 0.3 of it toward the corners, a laugh's opening lost its crescent for a
+# flat-topped box of teeth, and MediaPipe's mouthSmile on the laugh fell: on man_smiling_short
+# london_042's amplitude 0.74 -> 0.66, Grace Hopper's 0.90 -> 0.84.) A falling one (a grin
 # let go) keeps py-feat's column, which the relaxed grin's lips and seal are tuned on, and a portrait
 # showing its teeth keeps its lip over them (``WarpPrepared.lip_raise``).
 UPPER_LIP_RAISE = 3.5
-UPPER_LIP_RAISE_CORNERS = 0.3
 UPPER_LIP_RAISE_REACH = 0.4
 UPPER_LIP_RAISE_NOSE = 0.3
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
@@ -445,8 +446,7 @@ def _upper_lip_raise(mesh: np.ndarray) -> np.ndarray:
     rise = np.where(y >= base, nose + (1.0 - nose) * smoothstep(base, lips_top, y), nose * smoothstep(tip, base, y))
     corners = mesh[[61, 291], :2]
     across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / (0.5 * float(abs(corners[1, 0] - corners[0, 0])))
-    along = UPPER_LIP_RAISE_CORNERS + (1.0 - UPPER_LIP_RAISE_CORNERS) * smoothstep(1.0, 0.4, across)
-    along = along * smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, across)
+    along = smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, across)
     field = np.zeros_like(mesh)
     field[:, 1] = -UPPER_LIP_RAISE * rise * along * above_lip_line
     return field
