@@ -118,10 +118,12 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # rises UPPER_LIP_RAISE_NOSE of it (the nose tip stays); see ``AUMeshModel.upper_lip_raise_difference``.
 # (Raised most in its middle, 0.3 of it toward the corners, a laugh's opening lost its crescent for a
 # flat-topped box of teeth, and MediaPipe's mouthSmile on the laugh fell: on man_smiling_short
-# london_042's amplitude 0.74 -> 0.66, Grace Hopper's 0.90 -> 0.84.) A falling one (a grin
+# london_042's amplitude 0.74 -> 0.66, Grace Hopper's 0.90 -> 0.84. At 3.5 units the laugh's lip went
+# past the driver's, whose smile (AU12) already lifts the mouth: mouthSmile's r on pexels_woman_laughing
+# fell to 0.78 on london_042, 0.87 on the Mona Lisa; 0.81 / 0.91 at 2.5.) A falling one (a grin
 # let go) keeps py-feat's column, which the relaxed grin's lips and seal are tuned on, and a portrait
 # showing its teeth keeps its lip over them (``WarpPrepared.lip_raise``).
-UPPER_LIP_RAISE = 3.5
+UPPER_LIP_RAISE = 2.5
 UPPER_LIP_RAISE_REACH = 0.4
 UPPER_LIP_RAISE_NOSE = 0.3
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).

@@ -51,5 +51,5 @@ def test_a_lip_stretch_widens_the_mouth_and_keeps_its_height(name, config, engin
 def test_an_upper_lip_raise_lifts_the_upper_lip(name, config, engine, image_tracker):
     source, out = _rendered(name, config, engine, image_tracker, AU10=3.0)
     rise = (_below_the_nose(source, (UPPER_LIP_TOP,)) - _below_the_nose(out, (UPPER_LIP_TOP,))) / _mouth_width(source)
-    # (py-feat's column: 0.013-0.022; the mesh's own rise is 0.06-0.09, MediaPipe reads about half)
-    assert rise > 0.03, f"the upper lip rose {rise:+.3f} mouth widths toward the nose"
+    # (py-feat's column: 0.013-0.022, the raise 0.032-0.054: MediaPipe reads about half the mesh's rise)
+    assert rise > 0.027, f"the upper lip rose {rise:+.3f} mouth widths toward the nose"
