@@ -419,15 +419,26 @@ def _raise_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:
     to part of it at the chin below)."""
     y = mesh[:, 1]
     lips_top, lips_bottom = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[LIP_BOTTOM, 1])
-    tip, base = float(mesh[NOSE_TIP, 1]), float(mesh[NOSE_BASE, 1])
-    share = SMILE_MOUTH_RISE_NOSE_SHARE
-    above = np.where(y >= base, share + (1.0 - share) * smoothstep(base, lips_top, y), share * smoothstep(tip, base, y))
+    above = _up_to_the_lips(mesh, SMILE_MOUTH_RISE_NOSE_SHARE)
     below = 1.0 - (1.0 - SMILE_MOUTH_RISE_CHIN_SHARE) * smoothstep(lips_bottom, float(mesh[CHIN, 1]), y)
-    corners = mesh[[61, 291], :2]
-    half = 0.5 * float(abs(corners[1, 0] - corners[0, 0]))
-    across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / half
-    beside = np.exp(-np.maximum(across - 1.0, 0.0) ** 2 / (2 * SMILE_MOUTH_RISE_REACH ** 2))
+    beside = np.exp(-np.maximum(_across_the_mouth(mesh) - 1.0, 0.0) ** 2 / (2 * SMILE_MOUTH_RISE_REACH ** 2))
     displacement[:, 1] -= SMILE_MOUTH_RISE * np.where(y < lips_top, above, below) * beside
+
+
+def _up_to_the_lips(mesh: np.ndarray, nose_share: float) -> np.ndarray:
+    """(478,) how much of the upper lip's rise each point above the lips takes: all of it from the
+    upper lip's top, fading to ``nose_share`` at the nose base and to nothing at the nose tip."""
+    y = mesh[:, 1]
+    lips_top, base, tip = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[NOSE_BASE, 1]), float(mesh[NOSE_TIP, 1])
+    return np.where(y >= base, nose_share + (1.0 - nose_share) * smoothstep(base, lips_top, y),
+                    nose_share * smoothstep(tip, base, y))
+
+
+def _across_the_mouth(mesh: np.ndarray) -> np.ndarray:
+    """(478,) each point's distance from the mouth's middle across the face, in mouth half-widths
+    (1 at the corners)."""
+    corners = mesh[[61, 291], :2]
+    return np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / (0.5 * float(abs(corners[1, 0] - corners[0, 0])))
 
 
 def _stretch_stays_level(displacement: np.ndarray) -> None:
@@ -443,14 +454,9 @@ def _upper_lip_raise(mesh: np.ndarray) -> np.ndarray:
     # What lies below the upper lip's inner contour (the lower lip, the chin) stays.
     above_lip_line = y <= np.interp(mesh[:, 0], mesh[inner, 0], y[inner]) + 1e-3
     above_lip_line[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = False
-    lips_top, base, tip = float(mesh[UPPER_LIP_TOP, 1]), float(mesh[NOSE_BASE, 1]), float(mesh[NOSE_TIP, 1])
-    nose = UPPER_LIP_RAISE_NOSE
-    rise = np.where(y >= base, nose + (1.0 - nose) * smoothstep(base, lips_top, y), nose * smoothstep(tip, base, y))
-    corners = mesh[[61, 291], :2]
-    across = np.abs(mesh[:, 0] - float(corners[:, 0].mean())) / (0.5 * float(abs(corners[1, 0] - corners[0, 0])))
-    along = smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, across)
+    along = smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, _across_the_mouth(mesh))
     field = np.zeros_like(mesh)
-    field[:, 1] = -UPPER_LIP_RAISE * rise * along * above_lip_line
+    field[:, 1] = -UPPER_LIP_RAISE * _up_to_the_lips(mesh, UPPER_LIP_RAISE_NOSE) * along * above_lip_line
     return field
 
 
