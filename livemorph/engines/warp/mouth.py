@@ -110,6 +110,16 @@ TEETH_CHROMA_MAX = 12.0
 # Teeth this colourful (Lab chroma: from the first value on, fully at the second) are a varnished
 # painting's (the Mona Lisa's ivory, 41); a photo's stay at ``TEETH_CHROMA_MAX`` or under (own rows 5-10).
 PAINTING_TEETH_CHROMA = (20.0, 30.0)
+# A painting's shade is its own: each lightness has its palette's colour (the Mona Lisa's warm
+# browns, hue 56-71 at L* 24-39), where a photo's shaded teeth go grey. Painted in the teeth's
+# ivory (L* 79, a* +2, b* +41) and darkened, a thin opening's shaded teeth read as an olive-green
+# band (L* 42-48, a* -1..+3: "olive" in reviews 36-40). So in a painting what lies this many L*
+# under its teeth (fully from the second), greener than the paint, takes the colour of the face's
+# own pixels of its lightness (``MouthGeometry.shade_palette``: medians per ``SHADE_PALETTE_STEP`` L* of the face).
+PAINTING_SHADE_UNDER_TEETH = (0.0, 12.0)
+PAINTING_SHADE_GREENER = 10.0  # ... in full where it is this many degrees of Lab hue greener than the palette
+SHADE_PALETTE_STEP = 4.0
+SHADE_PALETTE_MIN_PIXELS = 30
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
 # measured by their gradient's drop between these two extra blurs (sigma, px).
 EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
@@ -226,6 +236,8 @@ class MouthGeometry:
     # 0..1: how far this is a varnished painting, whose teeth are painted as soft shapes
     # (``mouth_interior.PAINTING_GAP``): its teeth more colourful than a photo's ever are (``PAINTING_TEETH_CHROMA``)
     painting: float = 0.0
+    # A painting's colours by lightness, (3, k): L*, a*, b* (``_shade_palette``); None for a photo.
+    shade_palette: np.ndarray | None = None
 
 
 def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
@@ -254,6 +266,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
     tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
+    painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*_to_lab(np.asarray(teeth, np.float32)[None])[0, 1:]))))
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
         # teeth (trump: tongue 117 grey levels against teeth 152) lit it as bright as the lower row.
@@ -273,7 +286,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
         teeth_lab=_to_lab(np.asarray(teeth, np.float32)[None])[0],
         deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
-        painting=float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*_to_lab(np.asarray(teeth, np.float32)[None])[0, 1:])))),
+        painting=painting,
+        shade_palette=_shade_palette(image, face) if painting > 0.0 else None,
     )
 
 
@@ -405,7 +419,7 @@ class MouthPainter:
             # whole of it put a second, duller row of teeth under the portrait's own.
             below_teeth = None if hint is None else np.clip(
                 (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-            color = _interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True)
+            color = _in_the_paintings_shade(_interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -440,7 +454,7 @@ class MouthPainter:
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
                                             deep_red=DEEP_RED * walls_show(opening))
 
-            color = _soften(_interior(synthesized, hint, g, u, v), g)
+            color = _soften(_in_the_paintings_shade(_interior(synthesized, hint, g, u, v), g), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
@@ -993,6 +1007,35 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     # Each channel's grain scales with the paint's brightness, not the channel's own level: the
     # photo's colour noise is as strong in a pale tooth's blue as in the skin's.
     return color + grain * in_channels(channel_sum(color) / 3)
+
+
+def _shade_palette(image: np.ndarray, face: np.ndarray) -> np.ndarray | None:
+    """(3, k) the face's colour by lightness: for each ``SHADE_PALETTE_STEP`` of L* holding at least
+    ``SHADE_PALETTE_MIN_PIXELS`` of its pixels, their L*, a* and b* medians (None when fewer than two)."""
+    lab = _to_lab(image[face])
+    bins = np.floor(lab[:, 0] / SHADE_PALETTE_STEP).astype(np.int32)
+    rows = [np.median(lab[bins == k], axis=0) for k in np.unique(bins)
+            if np.count_nonzero(bins == k) >= SHADE_PALETTE_MIN_PIXELS]
+    return np.asarray(rows, np.float32).T if len(rows) >= 2 else None
+
+
+def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
+    """``color`` (h, w, 3 RGB) with what lies in shade under the teeth (``PAINTING_SHADE_UNDER_TEETH``)
+    and is greener than the painting at its lightness in the painting's own colour there
+    (``MouthGeometry.shade_palette``); a photo's as it is. What is redder (the cavity, the tongue:
+    a mouth's inside is red whatever the paint, ``MOUTH_RED_SHARE``) keeps its colour."""
+    if g.shade_palette is None or g.painting <= 0.0:
+        return color
+    lab = cv2.cvtColor(np.clip(color, 0.0, 255.0).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lightness = lab[..., 0]
+    levels, a, b = g.shade_palette
+    palette_a, palette_b = np.interp(lightness, levels, a), np.interp(lightness, levels, b)
+    greener = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(palette_b, palette_a))
+    weight = (g.painting * smoothstep(*PAINTING_SHADE_UNDER_TEETH, float(g.teeth_lab[0]) - lightness)
+              * smoothstep(0.0, PAINTING_SHADE_GREENER, greener)).astype(np.float32)
+    lab[..., 1] += weight * (palette_a - lab[..., 1])
+    lab[..., 2] += weight * (palette_b - lab[..., 2])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
 
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:
