@@ -126,6 +126,14 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 UPPER_LIP_RAISE = 2.5
 UPPER_LIP_RAISE_REACH = 0.4
 UPPER_LIP_RAISE_NOSE = 0.3
+# Without a smile the upper lip rises by itself, further: a grimace over clenched teeth or a sneer.
+# MediaPipe's mouthUpperUp (AU10) also reads high in a laugh, whose lip the smile already lifts;
+# in woman_expressions' grimace (AU10 +1.15, AU12 +0.86) the driver's philtrum (nose base to upper
+# lip top) shortened 0.046 eye spans, the drawn one 0.019: the teeth never showed. So the raise is
+# UPPER_LIP_RAISE_ALONE units per unit while the user's smile (py-feat AU12 change) is below the
+# first of SMILE_TAKES_THE_RAISE, easing to UPPER_LIP_RAISE at the second (see ``lip_raise_extra``).
+UPPER_LIP_RAISE_ALONE = 12.0
+SMILE_TAKES_THE_RAISE = (0.2, 0.6)
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
@@ -314,6 +322,10 @@ class AUMeshModel:
         jaw = self.column("AU26")
         return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
 
+    def upper_lip_raise(self) -> np.ndarray:
+        """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units (``lip_raise_extra`` draws more of it)."""
+        return _upper_lip_raise(self.mean_mesh)
+
     def upper_lip_raise_difference(self, held_basis: np.ndarray) -> np.ndarray:
         """(478, 3) what a rising AU10 adds to its column per unit: the upper lip raised away from
         the lower (``UPPER_LIP_RAISE``) in place of the column's own motion. ``held_basis``: this
@@ -445,6 +457,13 @@ def _stretch_stays_level(displacement: np.ndarray) -> None:
     """In place: no point moves down (image y), so the stretch pulls the corners out and leaves
     the mouth, the chin and the jaw at their height."""
     np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
+
+
+def lip_raise_extra(feat_au12: float) -> float:
+    """How many more ``_upper_lip_raise`` fields a rising AU10 draws beyond its column's one, for
+    this change of py-feat AU12: all of ``UPPER_LIP_RAISE_ALONE`` without a smile, none in a broad one."""
+    alone = 1.0 - float(smoothstep(*SMILE_TAKES_THE_RAISE, feat_au12))
+    return (UPPER_LIP_RAISE_ALONE / UPPER_LIP_RAISE - 1.0) * alone
 
 
 def _upper_lip_raise(mesh: np.ndarray) -> np.ndarray:

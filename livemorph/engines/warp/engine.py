@@ -28,8 +28,8 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS, AUMeshModel, brow_change,
-                       ease_frown, feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, load_au_mesh_model,
-                       mouth_corner_change)
+                       ease_frown, feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, lip_raise_extra,
+                       load_au_mesh_model, mouth_corner_change)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -128,6 +128,7 @@ class WarpPrepared:
     lips_part: np.ndarray  # (V, 2) float32 added per unit of the jaw column where lips part rather than the jaw drops
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     lip_raise: np.ndarray  # (V, 2) float32 added per unit of a rising py-feat AU10 (au_mesh.UPPER_LIP_RAISE); zero on a portrait showing its teeth
+    lip_raise_alone: np.ndarray  # (V, 2) float32 the upper lip's raise alone, drawn more without a smile (au_mesh.lip_raise_extra); zero as above
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
@@ -149,6 +150,7 @@ class WarpEngine:
         self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.lip_raise = self.model.upper_lip_raise_difference(self.au_basis)  # (478, 3), added to a rising AU10
+        self.lip_raise_alone = self.model.upper_lip_raise()  # (478, 3), more of it without a smile
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
@@ -185,11 +187,12 @@ class WarpEngine:
         outline = silhouette.with_neck_vertices(outline, vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
-        columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None]])[:, :NUM_FACE_POINTS]
+        columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None],
+                                  self.lip_raise_alone[None]])[:, :NUM_FACE_POINTS]
         per_au = scale * np.einsum("kpc,rc->kpr", columns, rotation)[..., :2]
         feat_basis = np.zeros((len(columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
-        feat_basis, lips_part, lip_raise = feat_basis[:-2], feat_basis[-2], feat_basis[-1]
+        feat_basis, lips_part, lip_raise, lip_raise_alone = feat_basis[:-3], feat_basis[-3], feat_basis[-2], feat_basis[-1]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -269,6 +272,7 @@ class WarpEngine:
             # A portrait showing its teeth keeps its own lip over them: raised, its kept interior
             # stretched into a see-through ghost of its teeth (Trump) or a smudge under them (review 39).
             lip_raise=with_frame(lip_raise if lip_seal is None else np.zeros_like(lip_raise)),
+            lip_raise_alone=with_frame(lip_raise_alone if lip_seal is None else np.zeros_like(lip_raise_alone)),
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
@@ -305,7 +309,11 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        disp += max(float(feat[prepared.au_columns.index("AU10")]), 0.0) * prepared.lip_raise
+        lip_rise = max(float(feat[prepared.au_columns.index("AU10")]), 0.0)
+        disp += lip_rise * prepared.lip_raise
+        extra = lip_raise_extra(float(feat[prepared.au_columns.index("AU12")]))
+        if lip_rise > 0.0 and extra > 0.0:  # without a smile the lip rises further by itself
+            disp += lip_rise * extra * prepared.lip_raise_alone
         # Each point's py-feat AU04 as drawn: one number, unless a wink lowers its own brow more.
         brows = self._by_side(prepared, delta, wink, AU.AU04)
         if brows is None:

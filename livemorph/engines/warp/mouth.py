@@ -132,6 +132,12 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 # first cut at all): a barely parted driver mouth is mostly lip, stretched over the portrait's wider
 # opening (in between both mouths show at once, one through the other: kept short).
 HINT_OPENING = (CLOSED_OPENING, 0.07)
+# A driver's mouth reads as a mouth when it shows teeth (``_driver_teeth_lab``) or a dark cavity: its
+# lighter tenth (90th percentile L*) under this share of its lips' L* (fully under the second). Teeth
+# clenched in shade are neither (woman_expressions' grimace: L* 20-36 under lips at 30): matched to the
+# portrait they went a lip-coloured or grey band between its lips, "a pale strip, no teeth" (review 40),
+# so there the synthesized interior, its teeth shaded by the lip, stays.
+HINT_DARK_UNDER_LIPS = (1.0, 0.7)
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
 # ... but its teeth keep their shading (``_shaded_as_the_drivers_teeth``), fully from this share of
@@ -838,7 +844,7 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
     than the lips it darkens from under the upper lip down to the throat, less toward the corners
     (``DRIVER_DEPTH_SHADE``), and its floor takes the tongue's lit top (``DRIVER_FLOOR_LIGHT``) as far
     as the driver's mouth is open wide enough to show it (``walls_show``)."""
-    weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening)))
+    weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening))) * _reads_as_a_mouth(hint)
     if weight <= 0.0:
         return synthesized()
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
@@ -859,6 +865,16 @@ def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray,
         return driver
     color = synthesized()
     return color + weight * (driver - color)
+
+
+def _reads_as_a_mouth(hint) -> float:
+    """0..1: how far the driver's mouth shows teeth (``_driver_teeth_lab``'s test) or a dark cavity
+    (``HINT_DARK_UNDER_LIPS``) rather than dim, lip-toned teeth in shade."""
+    lightness = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    lip_l = max(float(_to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
+    if float(np.mean(lightness > lip_l + DRIVER_TEETH_OVER_LIPS)) >= DRIVER_TEETH_SHARE:
+        return 1.0
+    return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, 90)) / lip_l))
 
 
 def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
