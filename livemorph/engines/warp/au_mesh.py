@@ -134,6 +134,10 @@ UPPER_LIP_RAISE_NOSE = 0.3
 # first of SMILE_TAKES_THE_RAISE, easing to UPPER_LIP_RAISE at the second (see ``lip_raise_extra``).
 UPPER_LIP_RAISE_ALONE = 12.0
 SMILE_TAKES_THE_RAISE = (0.2, 0.6)
+# That further raise is whole within this many half-widths of the mouth's middle and fades out
+# toward the corners, which stay: raised whole up to them, the lip rose as a block, each corner a
+# step ("boxy, step-shaped notches at both corners", a sneer in review 41).
+RAISE_ALONE_WHOLE_WITHIN = 0.4
 # A jaw drop moves the upper lip this share of what py-feat's AU26 moves it (see _jaw_hangs_from_the_mouth).
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
@@ -323,8 +327,9 @@ class AUMeshModel:
         return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
 
     def upper_lip_raise(self) -> np.ndarray:
-        """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units (``lip_raise_extra`` draws more of it)."""
-        return _upper_lip_raise(self.mean_mesh)
+        """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units in its middle, the corners staying
+        (``lip_raise_extra`` draws more of it)."""
+        return _upper_lip_raise(self.mean_mesh, to_the_corners=False)
 
     def upper_lip_raise_difference(self, held_basis: np.ndarray) -> np.ndarray:
         """(478, 3) what a rising AU10 adds to its column per unit: the upper lip raised away from
@@ -466,14 +471,20 @@ def lip_raise_extra(feat_au12: float) -> float:
     return (UPPER_LIP_RAISE_ALONE / UPPER_LIP_RAISE - 1.0) * alone
 
 
-def _upper_lip_raise(mesh: np.ndarray) -> np.ndarray:
-    """(478, 3): the upper lip and the skin above it rising, per unit of AU10 (see ``UPPER_LIP_RAISE``)."""
+def _upper_lip_raise(mesh: np.ndarray, *, to_the_corners: bool = True) -> np.ndarray:
+    """(478, 3): the upper lip and the skin above it rising, per unit of AU10 (see ``UPPER_LIP_RAISE``);
+    whole up to the corners, or (``to_the_corners=False``) fading out toward them from
+    ``RAISE_ALONE_WHOLE_WITHIN`` half-widths of the middle."""
     y = mesh[:, 1]
     inner = np.asarray(UPPER_INNER)[np.argsort(mesh[list(UPPER_INNER), 0])]
     # What lies below the upper lip's inner contour (the lower lip, the chin) stays.
     above_lip_line = y <= np.interp(mesh[:, 0], mesh[inner, 0], y[inner]) + 1e-3
     above_lip_line[list(LOWER_INNER[1:-1]) + list(LOWER_OUTER[1:-1])] = False
-    along = smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, _across_the_mouth(mesh))
+    across = _across_the_mouth(mesh)
+    if to_the_corners:
+        along = smoothstep(1.0 + UPPER_LIP_RAISE_REACH, 1.0, across)
+    else:
+        along = smoothstep(1.0, RAISE_ALONE_WHOLE_WITHIN, across)
     field = np.zeros_like(mesh)
     field[:, 1] = -UPPER_LIP_RAISE * _up_to_the_lips(mesh, UPPER_LIP_RAISE_NOSE) * along * above_lip_line
     return field
