@@ -1040,13 +1040,14 @@ def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
     and is greener than the painting at its lightness in the painting's own colour there
     (``MouthGeometry.shade_palette``); a photo's as it is. What is redder (the cavity, the tongue:
     a mouth's inside is red whatever the paint, ``MOUTH_RED_SHARE``) keeps its colour."""
-    if g.shade_palette is None or g.painting <= 0.0:
+    if g.shade_palette is None:
         return color
     lab = cv2.cvtColor(np.clip(color, 0.0, 255.0).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     lightness = lab[..., 0]
     levels, a, b = g.shade_palette
     palette_a, palette_b = np.interp(lightness, levels, a), np.interp(lightness, levels, b)
     greener = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(palette_b, palette_a))
+    greener = (greener + 180.0) % 360.0 - 180.0  # the way round the hue circle that is shorter
     weight = (g.painting * smoothstep(*PAINTING_SHADE_UNDER_TEETH, float(g.teeth_lab[0]) - lightness)
               * smoothstep(0.0, PAINTING_SHADE_GREENER, greener)).astype(np.float32)
     lab[..., 1] += weight * (palette_a - lab[..., 1])
