@@ -117,7 +117,7 @@ PAINTING_TEETH_CHROMA = (20.0, 30.0)
 # under its teeth (fully from the second), greener than the paint, takes the colour of the face's
 # own pixels of its lightness (``MouthGeometry.shade_palette``: medians per ``SHADE_PALETTE_STEP`` L* of the face).
 PAINTING_SHADE_UNDER_TEETH = (0.0, 12.0)
-PAINTING_SHADE_GREENER = 10.0  # ... in full where it is this many degrees of Lab hue greener than the palette
+PAINTING_SHADE_GREENER = 10.0  # ... in full where its Lab hue is this many degrees greener than the palette's
 SHADE_PALETTE_STEP = 4.0
 SHADE_PALETTE_MIN_PIXELS = 30
 # The paint is at least this share as soft as the portrait's strongest edges around the mouth,
@@ -242,7 +242,7 @@ class MouthGeometry:
     # 0..1: how far this is a varnished painting, whose teeth are painted as soft shapes
     # (``mouth_interior.PAINTING_GAP``): its teeth more colourful than a photo's ever are (``PAINTING_TEETH_CHROMA``)
     painting: float = 0.0
-    # A painting's colours by lightness, (3, k): L*, a*, b* (``_shade_palette``); None for a photo.
+    # A painting's colour by lightness, (101, 2): a* and b* at each whole L* (``_shade_palette``); None for a photo.
     shade_palette: np.ndarray | None = None
 
 
@@ -425,7 +425,8 @@ class MouthPainter:
             # whole of it put a second, duller row of teeth under the portrait's own.
             below_teeth = None if hint is None else np.clip(
                 (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-            color = _in_the_paintings_shade(_interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g)
+            color = _in_the_paintings_shade(_interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g,
+                                            opening)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -460,7 +461,7 @@ class MouthPainter:
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
                                             deep_red=DEEP_RED * walls_show(opening))
 
-            color = _soften(_in_the_paintings_shade(_interior(synthesized, hint, g, u, v), g), g)
+            color = _soften(_in_the_paintings_shade(_interior(synthesized, hint, g, u, v), g, opening), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
@@ -1026,33 +1027,40 @@ def _soften(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
 
 
 def _shade_palette(image: np.ndarray, face: np.ndarray) -> np.ndarray | None:
-    """(3, k) the face's colour by lightness: for each ``SHADE_PALETTE_STEP`` of L* holding at least
-    ``SHADE_PALETTE_MIN_PIXELS`` of its pixels, their L*, a* and b* medians (None when fewer than two)."""
+    """(101, 2) the face's colour by lightness, a* and b* at each whole L* 0..100: the medians of
+    each ``SHADE_PALETTE_STEP`` of L* holding at least ``SHADE_PALETTE_MIN_PIXELS`` of its pixels,
+    interpolated between them (None when fewer than two)."""
     lab = _to_lab(image[face])
     bins = np.floor(lab[:, 0] / SHADE_PALETTE_STEP).astype(np.int32)
-    rows = [np.median(lab[bins == k], axis=0) for k in np.unique(bins)
-            if np.count_nonzero(bins == k) >= SHADE_PALETTE_MIN_PIXELS]
-    return np.asarray(rows, np.float32).T if len(rows) >= 2 else None
+    rows = np.asarray([np.median(lab[bins == k], axis=0) for k in np.unique(bins)
+                       if np.count_nonzero(bins == k) >= SHADE_PALETTE_MIN_PIXELS], np.float32)
+    if len(rows) < 2:
+        return None
+    levels = np.arange(101, dtype=np.float32)
+    return np.stack([np.interp(levels, rows[:, 0], rows[:, 1]), np.interp(levels, rows[:, 0], rows[:, 2])], axis=1).astype(np.float32)
 
 
-def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry) -> np.ndarray:
+def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry, opening: float) -> np.ndarray:
     """``color`` (h, w, 3 RGB) with what lies in shade under the teeth (``PAINTING_SHADE_UNDER_TEETH``)
     and is greener than the painting at its lightness in the painting's own colour there
     (``MouthGeometry.shade_palette``); a photo's as it is. What is redder (the cavity, the tongue:
-    a mouth's inside is red whatever the paint, ``MOUTH_RED_SHARE``) keeps its colour."""
-    if g.shade_palette is None:
+    a mouth's inside is red whatever the paint, ``MOUTH_RED_SHARE``) keeps its colour, and so does
+    an opening (gap over mouth width) wide enough to show its walls in full: its teeth are lit, its
+    inside red (0.3 ms a frame on a 40 x 110 patch, more on a wide one, for nothing changed)."""
+    if g.shade_palette is None or walls_show(opening) >= 1.0:
         return color
     lab = cv2.cvtColor(np.clip(color, 0.0, 255.0).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    lightness = lab[..., 0]
-    levels, a, b = g.shade_palette
-    palette_a, palette_b = np.interp(lightness, levels, a), np.interp(lightness, levels, b)
-    greener = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]) - np.arctan2(palette_b, palette_a))
-    greener = (greener + 180.0) % 360.0 - 180.0  # the way round the hue circle that is shorter
+    lightness, a, b = cv2.split(lab)
+    level = np.clip(lightness + 0.5, 0, 100).astype(np.int32)  # each pixel's whole L*
+    palette_a, palette_b = (np.take(g.shade_palette[:, k], level) for k in (0, 1))
+    # How much greener (turned counter-clockwise from the palette's hue): the sine of the angle between them.
+    size = cv2.magnitude(a, b) * cv2.magnitude(palette_a, palette_b)
+    turned = (palette_a * b - palette_b * a) / np.maximum(size, 1e-3)
     weight = (g.painting * smoothstep(*PAINTING_SHADE_UNDER_TEETH, float(g.teeth_lab[0]) - lightness)
-              * smoothstep(0.0, PAINTING_SHADE_GREENER, greener)).astype(np.float32)
-    lab[..., 1] += weight * (palette_a - lab[..., 1])
-    lab[..., 2] += weight * (palette_b - lab[..., 2])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+              * smoothstep(0.0, np.sin(np.radians(PAINTING_SHADE_GREENER)), turned)).astype(np.float32)
+    a += weight * (palette_a - a)
+    b += weight * (palette_b - b)
+    return cv2.cvtColor(cv2.merge([lightness, a, b]), cv2.COLOR_LAB2RGB) * 255.0
 
 
 def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:
