@@ -130,10 +130,13 @@ UPPER_LIP_RAISE_NOSE = 0.3
 # MediaPipe's mouthUpperUp (AU10) also reads high in a laugh, whose lip the smile already lifts;
 # in woman_expressions' grimace (AU10 +1.15, AU12 +0.86) the driver's philtrum (nose base to upper
 # lip top) shortened 0.046 eye spans, the drawn one 0.019: the teeth never showed. So the raise is
-# UPPER_LIP_RAISE_ALONE units per unit while the user's smile (py-feat AU12 change) is below the
-# first of SMILE_TAKES_THE_RAISE, easing to UPPER_LIP_RAISE at the second (see ``lip_raise_extra``).
+# UPPER_LIP_RAISE_ALONE units per unit while the smile drawn (the livemorph AU12 change, 0-5 scale) is
+# below the first of SMILE_TAKES_THE_RAISE, easing to UPPER_LIP_RAISE at the second (see
+# ``lip_raise_extra``). Eased over AU12 +1..+3 instead (9 units), a laugh's rising smile raised the
+# lip further too and MediaPipe read less of a smile: mouthSmile r on pexels_woman_laughing fell
+# 0.94 -> 0.81 on Grace Hopper, 0.81 -> 0.75 on london_042.
 UPPER_LIP_RAISE_ALONE = 12.0
-SMILE_TAKES_THE_RAISE = (0.2, 0.6)
+SMILE_TAKES_THE_RAISE = (0.3, 0.85)
 # That further raise is whole within this many half-widths of the mouth's middle and fades out
 # toward the corners, which stay: raised whole up to them, the lip rose as a block, each corner a
 # step ("boxy, step-shaped notches at both corners", a sneer in review 41).
@@ -464,10 +467,10 @@ def _stretch_stays_level(displacement: np.ndarray) -> None:
     np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
 
 
-def lip_raise_extra(feat_au12: float) -> float:
+def lip_raise_extra(au12_change: float) -> float:
     """How many more ``_upper_lip_raise`` fields a rising AU10 draws beyond its column's one, for
-    this change of py-feat AU12: all of ``UPPER_LIP_RAISE_ALONE`` without a smile, none in a broad one."""
-    alone = 1.0 - float(smoothstep(*SMILE_TAKES_THE_RAISE, feat_au12))
+    this change of (livemorph) AU12: all of ``UPPER_LIP_RAISE_ALONE`` without a smile, none in a broad one."""
+    alone = 1.0 - float(smoothstep(*SMILE_TAKES_THE_RAISE, au12_change))
     return (UPPER_LIP_RAISE_ALONE / UPPER_LIP_RAISE - 1.0) * alone
 
 

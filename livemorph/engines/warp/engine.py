@@ -311,7 +311,7 @@ class WarpEngine:
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         lip_rise = max(float(feat[prepared.au_columns.index("AU10")]), 0.0)
         disp += lip_rise * prepared.lip_raise
-        extra = lip_raise_extra(float(feat[prepared.au_columns.index("AU12")]))
+        extra = lip_raise_extra(float(delta[AU.AU12]))
         if lip_rise > 0.0 and extra > 0.0:  # without a smile the lip rises further by itself
             disp += lip_rise * extra * prepared.lip_raise_alone
         # Each point's py-feat AU04 as drawn: one number, unless a wink lowers its own brow more.
