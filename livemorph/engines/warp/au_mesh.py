@@ -329,7 +329,7 @@ class AUMeshModel:
         jaw = self.column("AU26")
         return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
 
-    def upper_lip_raise(self) -> np.ndarray:
+    def upper_lip_raise_in_the_middle(self) -> np.ndarray:
         """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units in its middle, the corners staying
         (``lip_raise_extra`` draws more of it)."""
         return _upper_lip_raise(self.mean_mesh, to_the_corners=False)

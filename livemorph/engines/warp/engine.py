@@ -150,7 +150,7 @@ class WarpEngine:
         self.au_basis = self.model.localized_basis()  # (20, 478, 3), cross-talk removed
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.lip_raise = self.model.upper_lip_raise_difference(self.au_basis)  # (478, 3), added to a rising AU10
-        self.lip_raise_alone = self.model.upper_lip_raise()  # (478, 3), more of it without a smile
+        self.lip_raise_alone = self.model.upper_lip_raise_in_the_middle()  # (478, 3), more of it without a smile
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
@@ -229,6 +229,9 @@ class WarpEngine:
         mouth = prepare_mouth(image, landmarks) if self.config.mouth_fill else None
         resting_aus = as_au_vector(portrait_face.resting_aus)
         lip_seal = prepare_lip_seal(image, face_xy, up, len(vertices), float(resting_aus[AU.AU25]))
+        # A portrait showing its teeth keeps its own lip over them: raised, its kept interior
+        # stretched into a see-through ghost of its teeth (Trump) or a smudge under them (review 39).
+        lip_rises = 1.0 if lip_seal is None else 0.0
         # Closing lids, a glasses frame's edge and lips closing over teeth collapse triangles: their seams are repaired.
         # So do brows going behind a glasses frame in a frown (``glasses.slide_behind_frame``).
         seam_points = np.r_[LID_POINTS, frame_ids, (UPPER_INNER + LOWER_INNER) if lip_seal is not None else (),
@@ -269,10 +272,8 @@ class WarpEngine:
             nose_hold=nose_hold(face_xy, up, len(vertices)),
             lips_part=with_frame(lips_part),
             lips_part_corners=with_frame(lips_part_corners),
-            # A portrait showing its teeth keeps its own lip over them: raised, its kept interior
-            # stretched into a see-through ghost of its teeth (Trump) or a smudge under them (review 39).
-            lip_raise=with_frame(lip_raise if lip_seal is None else np.zeros_like(lip_raise)),
-            lip_raise_alone=with_frame(lip_raise_alone if lip_seal is None else np.zeros_like(lip_raise_alone)),
+            lip_raise=with_frame(lip_raise * lip_rises),
+            lip_raise_alone=with_frame(lip_raise_alone * lip_rises),
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),

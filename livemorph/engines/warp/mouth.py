@@ -272,7 +272,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
     tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
-    painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*_to_lab(np.asarray(teeth, np.float32)[None])[0, 1:]))))
+    teeth_lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
+    painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*teeth_lab[1:]))))
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
         # teeth (trump: tongue 117 grey levels against teeth 152) lit it as bright as the lower row.
@@ -290,7 +291,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
         level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
         lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
-        teeth_lab=_to_lab(np.asarray(teeth, np.float32)[None])[0],
+        teeth_lab=teeth_lab,
         deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
         painting=painting,
         shade_palette=_shade_palette(image, face) if painting > 0.0 else None,
@@ -873,7 +874,7 @@ def _reads_as_a_mouth(hint) -> float:
     (``HINT_DARK_UNDER_LIPS``) rather than dim, lip-toned teeth in shade."""
     lightness = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
     lip_l = max(float(_to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
-    if float(np.mean(lightness > lip_l + DRIVER_TEETH_OVER_LIPS)) >= DRIVER_TEETH_SHARE:
+    if _shows_teeth(lightness, lip_l):
         return 1.0
     return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, 90)) / lip_l))
 
@@ -988,11 +989,16 @@ def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:
     neutral): a dark "O" shows none. (A tongue lit that far above the lips would pass for teeth.)"""
     lightness = lab[..., 0]
     lip_l = float(driver_lip[0])
-    lit = lightness > lip_l + DRIVER_TEETH_OVER_LIPS
-    if lit.mean() < DRIVER_TEETH_SHARE:
+    if not _shows_teeth(lightness, lip_l):
         return np.array([DRIVER_TEETH_L, 0.0, 0.0], np.float32)
     body = lightness > 0.5 * (lip_l + float(np.percentile(lightness, 99)))
     return np.median(lab[body], axis=0).astype(np.float32)
+
+
+def _shows_teeth(lightness: np.ndarray, lip_l: float) -> bool:
+    """Whether a driver's mouth patch (its L*) shows teeth: at least ``DRIVER_TEETH_SHARE`` of it
+    ``DRIVER_TEETH_OVER_LIPS`` lighter than its lips (``lip_l``)."""
+    return float(np.mean(lightness > lip_l + DRIVER_TEETH_OVER_LIPS)) >= DRIVER_TEETH_SHARE
 
 
 def _mouth_deep(cavity: np.ndarray, face_darkest: float) -> np.ndarray:
