@@ -21,7 +21,10 @@ split it into two dark arcs, the lid crease left low and the shadow's upper edge
 brow, with a pale band between ("a doubled dark arc" over her foreshortened eye, image left; at
 AU01/AU02 +3 two dips in 8 of 10 columns above it, the source one). So on a foreshortened eye,
 where ``brow_raise`` spreads the stretch from lid to brow, the paint's share is how clearly the
-portrait shows brows (``brows_visible``). A frontal eye keeps it all: there the stretch lands in
+portrait shows brows (``brows_visible``); the rest keeps the band's own shading, blurred along
+the brow (``STREAK_BLUR``) and given the forehead's grain as faint as the shade is dark: left as
+stretched, each column's few pixels hung down her far socket as streaks at +3 ("smeared", review
+43). A frontal eye keeps all the paint: there the stretch lands in
 the thin band right above the crease ring, and unpainted, the lit lid skin it lifts into the band
 showed as a pale, streaked patch (her other eye). Its paint is the socket's shadow under the
 brow, grading only slowly toward lit skin (``SHADOW_GRADE``): lit skin there was a pale oval
@@ -39,6 +42,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
 from .brow_raise import foreshortening
+from .channels import channel_sum
 from .direction import unit
 from .easing import smoothstep
 from .eye_fields import EYES
@@ -57,6 +61,7 @@ STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
 BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
 STRENGTH = 0.9  # the filled band's share at full stretch
+STREAK_BLUR = 0.05  # sigma of the blur along the brow of a band left in its own shading, fraction of the brow's length
 # On a foreshortened eye (``brow_raise.foreshortening``, in proportion to it) the band's lowest
 # share, above the crease ring, gets only CREASE_PAINT of the skin paint. There the lid's fold
 # line lies above MediaPipe's ring (on the Mona Lisa's far eye about a third of the band), and the
@@ -212,10 +217,10 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
-    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint, shadow_tone in zip(
+    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint_share, shadow_tone in zip(
             BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares, skin.shadow_tones):
         height = band_height(moved_xy, brow, crease)
-        weight = STRENGTH * paint * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
+        weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
             continue
         outline = np.concatenate([moved_xy[list(brow)], moved_xy[list(crease)[::-1]], moved_xy[list(tail)]])
@@ -256,7 +261,7 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             continue
         strip *= _skin_not_hair(small, strip)
         sigma = max(length * scale * BLUR_ALONG, 0.5)
-        paint = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
+        paint = forehead = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
         if shaded > 0.0:
             # No brows: the paint grades from the socket's shadow at the brow down to lit skin (see SHADOW_GRADE).
             brow_row = _row_at(xy(brow), sw)[None]
@@ -269,6 +274,16 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         share = weight * mask
         size = (crop.shape[1], crop.shape[0])
         paint = cv2.resize(paint, size, interpolation=cv2.INTER_LINEAR)
+        grain_level = None  # the forehead's grain at full strength
+        if paint_share < 1.0:
+            # Where the skin paint does not reach, the band keeps its own shading, blurred along the brow: its
+            # tone from brow to lid stays one arc, the streaks the stretch drew down it go. The forehead's
+            # grain is lit skin's: in the band's shade it is as much fainter.
+            own = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), sigmaX=max(STREAK_BLUR * length, 0.5), sigmaY=0.01)
+            lit_skin = cv2.resize(forehead, size, interpolation=cv2.INTER_LINEAR)
+            shade = np.clip(channel_sum(own) / np.maximum(channel_sum(lit_skin), 3.0), 0.0, 1.0)
+            grain_level = paint_share + (1.0 - paint_share) * shade
+            paint = own + (paint - own) * paint_share
         share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)
         # Only the pixels the band's mask reaches change (the crop's margin above is for the
         # forehead strip): the grain and the blend are computed in their box alone.
@@ -278,8 +293,10 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             continue
         box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
         bx0, by0, bx1, by1 = box
-        paint = paint[by0:by1, bx0:bx1] + _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)],
-                                                             x0, y0, size, box)
+        grain_here = _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)], x0, y0, size, box)
+        if grain_level is not None:
+            grain_here = grain_here * grain_level[by0:by1, bx0:bx1, None]
+        paint = paint[by0:by1, bx0:bx1] + grain_here
         share = share[by0:by1, bx0:bx1, None]
         frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
             crop[by0:by1, bx0:bx1] * (1.0 - share) + paint * share + 0.5, 0, 255).astype(np.uint8)
