@@ -52,11 +52,21 @@ from .polyline import values_at, y_at
 
 # Per side (image left = the subject's right), each outer end -> inner: the brows' lower contour,
 # the upper-lid crease ring below it, and the brows' upper contour.
-BANDS = tuple(zip(BROW_LOWER_SIDES, (creases[0] for _, creases, _ in EYES), BROW_UPPER_SIDES))
+EYE_BANDS = tuple(zip(BROW_LOWER_SIDES, (creases[0] for _, creases, _ in EYES), BROW_UPPER_SIDES))
+# Between the brows the same: the inner brows' lower ends and the midline between them, over the
+# nose bridge between the two crease rings' inner ends; the strip above it is the glabella's own
+# upper edge (the inner brows' upper ends and the midline). A raise lifts the inner brows ~4x as
+# far as the bridge below them, and that skin, ~10 px tall on Obama, stretched 2.5-3x into vertical
+# streaks: his inner brows' hairs, london_092's hairs between the brows, Trump's frown lines drawn
+# out up the forehead, "vertical smear streaks ... beside the bridge of the nose" on the Mona Lisa
+# (review 43). A raised brow smooths that skin (the corrugators let go), so it is painted the same
+# way, as the forehead's skin.
+GLABELLA = ((55, 8, 285), (190, 193, 168, 417, 414), (107, 9, 336))
+BANDS = EYE_BANDS + (GLABELLA,)
 # Per side: the skin below the brow's outer tail, between it and the eye's outer corner
 # (MediaPipe 124 / 353), which closes the band's outline: the tail's hairs stretched there into a
 # grey streak down toward the temple (london_092, Trump).
-TAILS = ((124,), (353,))
+TAILS = ((124,), (353,), ())
 STRETCH_START, STRETCH_FULL = 1.35, 1.8  # band height over its rest height
 BLUR_ALONG = 0.35  # sigma of the colour's blur along the brow, fraction of the brow's length
 FEATHER = 0.2  # mask softness, fraction of the band's stretched height
@@ -140,29 +150,41 @@ class BrowSkin:
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     xy = np.asarray(face_xy, np.float64)[:, :2]
     h, w = image.shape[:2]
+    cheeks = tuple(_cheek_below(xy, (h, w), lids, corners, _up_from(xy[list(brow_top)]))
+                   for (_, _, brow_top), (lids, _, corners) in zip(EYE_BANDS, EYES))
     grains = []
-    for (_, _, brow_top), (lids, _, corners) in zip(BANDS, EYES):
+    # The glabella's grain level is held to the smoother cheek.
+    for (_, _, brow_top), cheek in zip(BANDS, ((cheeks[0],), (cheeks[1],), cheeks)):
         upper = xy[list(brow_top)]
         length = float(np.linalg.norm(upper[-1] - upper[0]))
-        axis = (upper[-1] - upper[0]) / max(length, 1e-6)
-        up = np.array([axis[1], -axis[0]])
-        if up[1] > 0:
-            up = -up
-        top = upper + GRAIN_STRIP_TOP * length * up
+        top = upper + GRAIN_STRIP_TOP * length * _up_from(upper)
         forehead = np.zeros((h, w), np.uint8)
         cv2.fillPoly(forehead, [np.round(np.concatenate([upper, top[::-1]])).astype(np.int32)], 1)
-        eye_width = float(np.linalg.norm(xy[corners[0]] - xy[corners[1]]))
-        below = xy[[lower for _, lower in lids]].mean(axis=0) - CHEEK_BELOW * eye_width * up
-        cheek = np.zeros((h, w), np.uint8)
-        cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
-        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool), cheek.astype(bool))))
+        grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool),) + cheek))
     # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
     rest = np.asarray(face_xy, np.float32)[:, :2]
-    turned = foreshortening(xy)
+    turned = foreshortening(xy) + (0.0,)  # the glabella is never an eye seen from the side
     seen = brows_visible(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
                     tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned), seen,
                     _shadow_tones(image, xy))
+
+
+def _up_from(line: np.ndarray) -> np.ndarray:
+    """The unit normal of a polyline's chord that points up the image."""
+    axis = unit(line[-1] - line[0])
+    up = np.array([axis[1], -axis[0]])
+    return -up if up[1] > 0 else up
+
+
+def _cheek_below(xy: np.ndarray, shape: tuple[int, int], lids, corners, up: np.ndarray) -> np.ndarray:
+    """(h, w) bool: a disc of cheek right below an eye (``CHEEK_BELOW``, ``CHEEK_RADIUS``), ``up``
+    being the face's up there."""
+    eye_width = float(np.linalg.norm(xy[corners[0]] - xy[corners[1]]))
+    below = xy[[lower for _, lower in lids]].mean(axis=0) - CHEEK_BELOW * eye_width * up
+    cheek = np.zeros(shape, np.uint8)
+    cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
+    return cheek.astype(bool)
 
 
 def _shadow_tones(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
@@ -187,7 +209,7 @@ def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     detail = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), DETAIL_SIGMA))
     seen = 0.0
-    for brow, crease, brow_top in BANDS:
+    for brow, crease, brow_top in EYE_BANDS:
         upper, lower = xy[list(brow_top)], xy[list(brow)]
         height = max(float(np.mean(lower[:, 1] - upper[:, 1])), 1.0)
         strip = _between(grey.shape, upper, lower)
