@@ -163,11 +163,14 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool),) + cheek))
     # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
     rest = np.asarray(face_xy, np.float32)[:, :2]
-    turned = foreshortening(xy) + (0.0,)  # the glabella is never an eye seen from the side
+    turned = foreshortening(xy)
     seen = brows_visible(image, xy)
+    # Without brows there are no hairs to hang down between them either: the glabella keeps its own shading
+    # (the Mona Lisa's sockets' shadows run softly into her nose bridge; painted as her lit forehead, the
+    # bridge between them was cut out of the shade, a dark blob left at each inner corner).
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
-                    tuple(CREASE_KEPT * weight for weight in turned), tuple(max(seen, 1.0 - weight) for weight in turned), seen,
-                    _shadow_tones(image, xy))
+                    tuple(CREASE_KEPT * weight for weight in turned) + (0.0,),
+                    tuple(max(seen, 1.0 - weight) for weight in turned) + (seen,), seen, _shadow_tones(image, xy))
 
 
 def _up_from(line: np.ndarray) -> np.ndarray:

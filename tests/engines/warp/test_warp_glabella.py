@@ -12,7 +12,7 @@ down): the mean horizontal over the mean vertical brightness gradient. Stretchin
 times upward divides its vertical gradients by up to k and keeps its horizontal ones, so streaks
 show as that ratio growing past the source's own. Measured at +3, output over source: before
 1.28 (Obama), 1.42 (london_092), 1.46 (Trump), 1.34 (astronaut), 1.21 (Mona Lisa); now 0.86,
-0.57, 1.13, 0.52, 0.39. (The glabella's height there, found on the output: 1.3-2.1x its rest.)
+0.57, 1.13, 0.52, 1.06 (she has no brows: her glabella keeps its own shading, blurred across). (The glabella's height there, found on the output: 1.3-2.1x its rest.)
 """
 from __future__ import annotations
 
