@@ -59,10 +59,15 @@ EYE_BANDS = tuple(zip(BROW_LOWER_SIDES, (creases[0] for _, creases, _ in EYES), 
 # far as the bridge below them, and that skin, ~10 px tall on Obama, stretched 2.5-3x into vertical
 # streaks: his inner brows' hairs, london_092's hairs between the brows, Trump's frown lines drawn
 # out up the forehead, "vertical smear streaks ... beside the bridge of the nose" on the Mona Lisa
-# (review 43). A raised brow smooths that skin (the corrugators let go), so it is painted the same
-# way, as the forehead's skin.
+# (review 43). It keeps its own shading, blurred across (``STREAK_BLUR``), with the forehead's grain.
+# (Painted as the forehead's skin, it was cleaner on Obama and london_092, but the Mona Lisa's
+# bridge was cut out of the shade her sockets run into, and MediaPipe read Trump's raise at half:
+# browInnerUp amplitude 1.24-1.31 -> 0.55-0.57 of two drivers'; his pale brows read by that skin.)
 GLABELLA = ((55, 8, 285), (190, 193, 168, 417, 414), (107, 9, 336))
 BANDS = EYE_BANDS + (GLABELLA,)
+# Per band: how many of its own lengths make a brow's (the glabella spans about a third of one), for
+# blurs that are a share of a brow's length.
+BROW_LENGTHS = (1.0, 1.0, 3.0)
 # Per side: the skin below the brow's outer tail, between it and the eye's outer corner
 # (MediaPipe 124 / 353), which closes the band's outline: the tail's hairs stretched there into a
 # grey streak down toward the temple (london_092, Trump).
@@ -142,7 +147,7 @@ class BrowSkin:
     grains: tuple[np.ndarray, ...]
     rest_heights: tuple[float, ...]
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
-    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye
+    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye (the glabella: none)
     brows_seen: float = 1.0  # ``brows_visible``
     shadow_tones: tuple[float, ...] = (1.0, 1.0)  # per side: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
 
@@ -165,12 +170,9 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     rest = np.asarray(face_xy, np.float32)[:, :2]
     turned = foreshortening(xy)
     seen = brows_visible(image, xy)
-    # Without brows there are no hairs to hang down between them either: the glabella keeps its own shading
-    # (the Mona Lisa's sockets' shadows run softly into her nose bridge; painted as her lit forehead, the
-    # bridge between them was cut out of the shade, a dark blob left at each inner corner).
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
                     tuple(CREASE_KEPT * weight for weight in turned) + (0.0,),
-                    tuple(max(seen, 1.0 - weight) for weight in turned) + (seen,), seen, _shadow_tones(image, xy))
+                    tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, _shadow_tones(image, xy))
 
 
 def _up_from(line: np.ndarray) -> np.ndarray:
@@ -242,8 +244,9 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
-    for (brow, crease, brow_top), tail, grain, rest_height, kept, paint_share, shadow_tone in zip(
-            BANDS, TAILS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares, skin.shadow_tones):
+    for (brow, crease, brow_top), tail, brow_lengths, grain, rest_height, kept, paint_share, shadow_tone in zip(
+            BANDS, TAILS, BROW_LENGTHS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares,
+            skin.shadow_tones):
         height = band_height(moved_xy, brow, crease)
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
@@ -304,7 +307,8 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             # Where the skin paint does not reach, the band keeps its own shading, blurred along the brow: its
             # tone from brow to lid stays one arc, the streaks the stretch drew down it go. The forehead's
             # grain is lit skin's: in the band's shade it is as much fainter.
-            own = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), sigmaX=max(STREAK_BLUR * length, 0.5), sigmaY=0.01)
+            own = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), sigmaX=max(STREAK_BLUR * brow_lengths * length, 0.5),
+                                   sigmaY=0.01)
             lit_skin = cv2.resize(forehead, size, interpolation=cv2.INTER_LINEAR)
             shade = np.clip(channel_sum(own) / np.maximum(channel_sum(lit_skin), 3.0), 0.0, 1.0)
             grain_level = paint_share + (1.0 - paint_share) * shade
