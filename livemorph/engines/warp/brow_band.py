@@ -150,6 +150,7 @@ class BrowSkin:
     paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye (the glabella: none)
     brows_seen: float = 1.0  # ``brows_visible``
     shadow_tones: tuple[float, ...] = (1.0, 1.0)  # per side: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
+    lit_levels: tuple[float, ...] = (765.0, 765.0, 765.0)  # per band: the forehead's R+G+B above it (median, at rest)
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -157,7 +158,7 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     h, w = image.shape[:2]
     cheeks = tuple(_cheek_below(xy, (h, w), lids, corners, _up_from(xy[list(brow_top)]))
                    for (_, _, brow_top), (lids, _, corners) in zip(EYE_BANDS, EYES))
-    grains = []
+    grains, lit_levels = [], []
     # The glabella's grain level is held to the smoother cheek.
     for (_, _, brow_top), cheek in zip(BANDS, ((cheeks[0],), (cheeks[1],), cheeks)):
         upper = xy[list(brow_top)]
@@ -166,13 +167,16 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
         forehead = np.zeros((h, w), np.uint8)
         cv2.fillPoly(forehead, [np.round(np.concatenate([upper, top[::-1]])).astype(np.int32)], 1)
         grains.append(grain_strip(image, upper, top, length, (forehead.astype(bool),) + cheek))
+        lit = image[forehead.astype(bool)]
+        lit_levels.append(float(np.median(channel_sum(lit.astype(np.float32)))) if len(lit) else 765.0)
     # The mesh's vertices are float32: the rest height is measured on them, as the moved one is.
     rest = np.asarray(face_xy, np.float32)[:, :2]
     turned = foreshortening(xy)
     seen = brows_visible(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
                     tuple(CREASE_KEPT * weight for weight in turned) + (0.0,),
-                    tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, _shadow_tones(image, xy))
+                    tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, _shadow_tones(image, xy),
+                    tuple(lit_levels))
 
 
 def _up_from(line: np.ndarray) -> np.ndarray:
@@ -244,17 +248,17 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
-    for (brow, crease, brow_top), tail, brow_lengths, grain, rest_height, kept, paint_share, shadow_tone in zip(
+    for (brow, crease, brow_top), tail, brow_lengths, grain, rest_height, kept, paint_share, shadow_tone, lit_level in zip(
             BANDS, TAILS, BROW_LENGTHS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares,
-            skin.shadow_tones):
+            skin.shadow_tones, skin.lit_levels):
         height = band_height(moved_xy, brow, crease)
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
             continue
         outline = np.concatenate([moved_xy[list(brow)], moved_xy[list(crease)[::-1]], moved_xy[list(tail)]])
         length = float(np.linalg.norm(outline[0] - outline[len(brow) - 1]))
-        # Enough around the band for its feathered edge, and above it for the forehead strip.
-        pad = int(np.ceil(height * (FOREHEAD_STRIP[1] + 0.7) + 3 * height * FEATHER)) + 2
+        # Enough around the band for its feathered edge, and above it for the forehead strip (when it paints).
+        pad = int(np.ceil(height * (FOREHEAD_STRIP[1] + 0.7) * (paint_share > 0.0) + 3 * height * FEATHER)) + 2
         x0, y0 = np.floor(outline.min(axis=0)).astype(int) - pad
         x1, y1 = np.ceil(outline.max(axis=0)).astype(int) + pad
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
@@ -263,9 +267,12 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
         # Everything here is smooth: work at ~WORK_ROWS rows per band height, then scale back up.
         scale = min(1.0, WORK_ROWS / max(height, 1.0))
         crop = frame[y0:y1, x0:x1]
-        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
         xy = lambda points: (moved_xy[list(points)] - [x0, y0]) * scale  # noqa: E731
-        sh, sw = small.shape[:2]
+        # (The band's own colours at that scale only lend the skin paint its colour.)
+        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32) \
+            if paint_share > 0.0 else None
+        sh, sw = (small.shape[:2] if small is not None
+                  else (max(int(round(crop.shape[0] * scale)), 1), max(int(round(crop.shape[1] * scale)), 1)))
         work_height = height * scale
         mask = np.zeros((sh, sw), np.float32)
         cv2.fillPoly(mask, [np.round(np.concatenate([xy(brow), xy(crease)[::-1], xy(tail)]) * 4).astype(np.int32)], 1.0,
@@ -281,51 +288,50 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             # ... and on a foreshortened eye fades to CREASE_PAINT above the lid's fold line (see CREASE_KEPT).
             above_fold = np.clip((_row_at(xy(crease), sw)[None] - kept * work_height - rows) / feather, 0.0, 1.0)
             mask *= CREASE_PAINT + (1.0 - CREASE_PAINT) * above_fold
-        # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
-        above = (_row_at(xy(brow_top), sw)[None] - rows) / max(work_height, 1.0)
-        strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
-        strip[:, mask.max(axis=0) < 0.05] = 0.0
-        if strip.sum() <= 0:
-            continue
-        strip *= _skin_not_hair(small, strip)
-        sigma = max(length * scale * BLUR_ALONG, 0.5)
-        paint = forehead = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
-        if shaded > 0.0:
-            # No brows: the paint grades from the socket's shadow at the brow down to lit skin (see SHADOW_GRADE).
-            brow_row = _row_at(xy(brow), sw)[None]
-            shadow_strip = ((rows >= _row_at(xy(brow_top), sw)[None]) & (rows <= brow_row)).astype(np.float32)
-            shadow_strip[:, mask.max(axis=0) < 0.05] = 0.0
-            if shadow_strip.sum() > 0:
-                shadow = _colour_along(small, shadow_strip, sigma) * shadow_tone
-                lit = shaded * np.clip((rows - brow_row) / (SHADOW_GRADE * work_height), 0.0, 1.0) + (1.0 - shaded)
-                paint = shadow + (paint - shadow) * lit[..., None]
-        share = weight * mask
+        if paint_share > 0.0:
+            # Colour: the forehead skin right above the brow, per column, smoothed along the brow.
+            above = (_row_at(xy(brow_top), sw)[None] - rows) / max(work_height, 1.0)
+            strip = ((above > FOREHEAD_STRIP[0]) & (above < FOREHEAD_STRIP[1])).astype(np.float32)
+            strip[:, mask.max(axis=0) < 0.05] = 0.0
+            if strip.sum() <= 0:
+                continue
+            strip *= _skin_not_hair(small, strip)
+            sigma = max(length * scale * BLUR_ALONG, 0.5)
+            paint = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
+            if shaded > 0.0:
+                # No brows: the paint grades from the socket's shadow at the brow down to lit skin (see SHADOW_GRADE).
+                brow_row = _row_at(xy(brow), sw)[None]
+                shadow_strip = ((rows >= _row_at(xy(brow_top), sw)[None]) & (rows <= brow_row)).astype(np.float32)
+                shadow_strip[:, mask.max(axis=0) < 0.05] = 0.0
+                if shadow_strip.sum() > 0:
+                    shadow = _colour_along(small, shadow_strip, sigma) * shadow_tone
+                    lit = shaded * np.clip((rows - brow_row) / (SHADOW_GRADE * work_height), 0.0, 1.0) + (1.0 - shaded)
+                    paint = shadow + (paint - shadow) * lit[..., None]
         size = (crop.shape[1], crop.shape[0])
-        paint = cv2.resize(paint, size, interpolation=cv2.INTER_LINEAR)
-        grain_level = None  # the forehead's grain at full strength
-        if paint_share < 1.0:
-            # Where the skin paint does not reach, the band keeps its own shading, blurred along the brow: its
-            # tone from brow to lid stays one arc, the streaks the stretch drew down it go. The forehead's
-            # grain is lit skin's: in the band's shade it is as much fainter.
-            own = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), sigmaX=max(STREAK_BLUR * brow_lengths * length, 0.5),
-                                   sigmaY=0.01)
-            lit_skin = cv2.resize(forehead, size, interpolation=cv2.INTER_LINEAR)
-            shade = np.clip(channel_sum(own) / np.maximum(channel_sum(lit_skin), 3.0), 0.0, 1.0)
-            grain_level = paint_share + (1.0 - paint_share) * shade
-            paint = own + (paint - own) * paint_share
-        share = cv2.resize(share, size, interpolation=cv2.INTER_LINEAR)
+        share = cv2.resize(weight * mask, size, interpolation=cv2.INTER_LINEAR)
         # Only the pixels the band's mask reaches change (the crop's margin above is for the
         # forehead strip): the grain and the blend are computed in their box alone.
         on = share > 0.0
         rows, cols = np.flatnonzero(on.any(axis=1)), np.flatnonzero(on.any(axis=0))
         if len(rows) == 0:
             continue
-        box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
-        bx0, by0, bx1, by1 = box
+        bx0, by0, bx1, by1 = box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
         grain_here = _grain_down_the_band(grain, moved_xy[list(brow_top)], moved_xy[list(brow)], x0, y0, size, box)
-        if grain_level is not None:
-            grain_here = grain_here * grain_level[by0:by1, bx0:bx1, None]
-        paint = paint[by0:by1, bx0:bx1] + grain_here
+        if paint_share > 0.0:
+            paint = cv2.resize(paint, size, interpolation=cv2.INTER_LINEAR)[by0:by1, bx0:bx1]
+        if paint_share < 1.0:
+            # Where the skin paint does not reach, the band keeps its own shading, blurred along the brow: its
+            # tone from brow to lid stays one arc, the streaks the stretch drew down it go. The forehead's
+            # grain is lit skin's: in the band's shade it is as much fainter. (The blur runs along rows
+            # alone: the box's rows, and columns 3 sigma either side, give the same values.)
+            blur = max(STREAK_BLUR * brow_lengths * length, 0.5)
+            cx0, cx1 = max(bx0 - int(3 * blur) - 1, 0), min(bx1 + int(3 * blur) + 1, size[0])
+            own = cv2.GaussianBlur(crop[by0:by1, cx0:cx1].astype(np.float32), (0, 0), sigmaX=blur,
+                                   sigmaY=0.01)[:, bx0 - cx0:bx1 - cx0]
+            shade = np.clip(channel_sum(own) / max(lit_level, 3.0), 0.0, 1.0)
+            grain_here = grain_here * (paint_share + (1.0 - paint_share) * shade)[..., None]
+            paint = own if paint_share <= 0.0 else own + (paint - own) * paint_share
+        paint = paint + grain_here
         share = share[by0:by1, bx0:bx1, None]
         frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
             crop[by0:by1, bx0:bx1] * (1.0 - share) + paint * share + 0.5, 0, 255).astype(np.uint8)

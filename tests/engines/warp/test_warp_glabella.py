@@ -11,8 +11,9 @@ each image (between the inner brows' lower ends and the nose bridge; its middle 
 down): the mean horizontal over the mean vertical brightness gradient. Stretching the skin k
 times upward divides its vertical gradients by up to k and keeps its horizontal ones, so streaks
 show as that ratio growing past the source's own. Measured at +3, output over source: before
-1.28 (Obama), 1.42 (london_092), 1.46 (Trump), 1.34 (astronaut), 1.21 (Mona Lisa); now 1.10,
-0.79, 1.13, 0.88, 0.93 (the glabella keeps its own shading, blurred across). (The glabella's height there, found on the output: 1.3-2.1x its rest.)
+1.28 (Obama), 1.42 (london_092), 1.46 (Trump), 1.34 (astronaut), 1.21 (Mona Lisa); now 1.08,
+0.76, 1.13, 0.88, 0.93 (the glabella keeps its own shading, blurred across). (The glabella's
+height there, found on the output: 1.3-2.1x its rest.)
 """
 from __future__ import annotations
 
