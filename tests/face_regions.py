@@ -150,19 +150,24 @@ FAR_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)
 FAR_BROW = BROW_UPPER_SIDES[0]
 
 
+def far_eye_columns(landmarks, span: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The whole image columns over ``span`` of the far eye (shares of the way from its outer
+    corner), and at each the y of MediaPipe's upper-lid line and of its brow's upper contour."""
+    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
+    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
+    x0, x1 = lid[0, 0], lid[-1, 0]
+    columns = np.arange(int(np.ceil(x0 + span[0] * (x1 - x0))), int(x0 + span[1] * (x1 - x0)) + 1)
+    order = np.argsort(brow[:, 0])
+    return columns, np.interp(columns, lid[:, 0], lid[:, 1]), np.interp(columns, brow[order, 0], brow[order, 1])
+
+
 def far_lid_lit_heights(image: np.ndarray, landmarks, span: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Per image column over ``span`` of the far eye (shares of the way from its outer corner):
     the lit lid skin's height above MediaPipe's lid line (from the brightest row in the lower half
     of the way up to where the light falls halfway to the darkest row above it; counted from where
     the line lies, not from its pixel row) and the lid-to-brow distance."""
     gray = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), 1.0)
-    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
-    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
-    x0, x1 = lid[0, 0], lid[-1, 0]
-    columns = np.arange(int(np.ceil(x0 + span[0] * (x1 - x0))), int(x0 + span[1] * (x1 - x0)) + 1)
-    lid_y = np.interp(columns, lid[:, 0], lid[:, 1])
-    order = np.argsort(brow[:, 0])
-    brow_y = np.interp(columns, brow[order, 0], brow[order, 1])
+    columns, lid_y, brow_y = far_eye_columns(landmarks, span)
     top = int(np.floor((brow_y - 0.5 * (lid_y - brow_y)).min()))
     heights = []
     for x, y in zip(columns, lid_y):

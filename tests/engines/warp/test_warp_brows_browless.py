@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
-from face_regions import FAR_BROW, FAR_LID, far_lid_lit_heights
+from face_regions import FAR_BROW, FAR_LID, far_eye_columns, far_lid_lit_heights
 
 COLUMNS = 10
 SPAN = (0.1, 0.9)  # of the eye's width, from the outer corner
@@ -175,13 +175,7 @@ def streaks_down_the_far_socket(image: np.ndarray, landmarks, band=(0.35, 0.85),
     source pixels down the band, so the column-to-column contrast survives the average; the
     painting's cracks, lying every way, mostly average out."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
-    lid, brow = xy[list(FAR_LID)], xy[list(FAR_BROW)]
-    x0, x1 = lid[0, 0], lid[-1, 0]
-    columns = np.arange(int(np.ceil(x0 + span[0] * (x1 - x0))), int(x0 + span[1] * (x1 - x0)) + 1)
-    lid_y = np.interp(columns, lid[:, 0], lid[:, 1])
-    order = np.argsort(brow[:, 0])
-    brow_y = np.interp(columns, brow[order, 0], brow[order, 1])
+    columns, lid_y, brow_y = far_eye_columns(landmarks, span)
     ys = (lid_y - np.linspace(*band, rows)[:, None] * (lid_y - brow_y)).astype(np.float32)
     xs = np.broadcast_to(columns, ys.shape).astype(np.float32)
     profile = cv2.remap(gray, xs, ys, cv2.INTER_LINEAR).mean(axis=0)[None]
