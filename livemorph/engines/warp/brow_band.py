@@ -140,16 +140,16 @@ FOREHEAD_ABOVE = (1.0, 2.0)
 
 @dataclass(frozen=True)
 class BrowSkin:
-    """Per side (as ``BANDS``): the fine grain of the forehead right above the brow
-    (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end), and the
-    band's height at rest (``band_height``)."""
+    """Per band (as ``BANDS``: under each brow, then between them): the fine grain of the forehead
+    right above it (``grain_strip``'s layout: column j at the j-th pixel from the brow's outer end),
+    and the band's height at rest (``band_height``)."""
 
     grains: tuple[np.ndarray, ...]
     rest_heights: tuple[float, ...]
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
-    paint_shares: tuple[float, ...] = (1.0, 1.0)  # the skin paint's share: brows seen, or a frontal eye (the glabella: none)
+    paint_shares: tuple[float, ...] = (1.0, 1.0, 0.0)  # the skin paint's share: brows seen, or a frontal eye (the glabella: none)
     brows_seen: float = 1.0  # ``brows_visible``
-    shadow_tones: tuple[float, ...] = (1.0, 1.0)  # per side: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
+    shadow_tones: tuple[float, ...] = (1.0, 1.0, 1.0)  # per band: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
     lit_levels: tuple[float, ...] = (765.0, 765.0, 765.0)  # per band: the forehead's R+G+B above it (median, at rest)
 
 
@@ -197,7 +197,7 @@ def _cheek_below(xy: np.ndarray, shape: tuple[int, int], lids, corners, up: np.n
 
 
 def _shadow_tones(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
-    """Per side (as ``BANDS``): the median grey of the band (brow's lower contour to the crease
+    """Per band (as ``BANDS``): the median grey of the band (brow's lower contour to the crease
     ring) at rest over that of the brow strip above it, at most 1 (see the comment above ``SHADOW_GRADE``)."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     tones = []
@@ -244,7 +244,8 @@ def band_height(xy: np.ndarray, brow: tuple[int, ...], crease: tuple[int, ...]) 
 
 
 def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSkin) -> None:
-    """In place: each stretched brow-to-crease band blended with skin (see the module docstring)."""
+    """In place: each stretched band (brow to crease, and between the brows) blended with skin or
+    with its own shading blurred along the brow (see the module docstring)."""
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
