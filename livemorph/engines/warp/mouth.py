@@ -1038,8 +1038,8 @@ def _shade_palette(image: np.ndarray, face: np.ndarray) -> np.ndarray | None:
     interpolated between them (None when fewer than two)."""
     lab = _to_lab(image[face])
     bins = np.floor(lab[:, 0] / SHADE_PALETTE_STEP).astype(np.int32)
-    rows = np.asarray([np.median(lab[bins == k], axis=0) for k in np.unique(bins)
-                       if np.count_nonzero(bins == k) >= SHADE_PALETTE_MIN_PIXELS], np.float32)
+    occupied, counts = np.unique(bins, return_counts=True)
+    rows = np.asarray([np.median(lab[bins == k], axis=0) for k in occupied[counts >= SHADE_PALETTE_MIN_PIXELS]], np.float32)
     if len(rows) < 2:
         return None
     levels = np.arange(101, dtype=np.float32)
