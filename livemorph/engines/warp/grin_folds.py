@@ -105,8 +105,12 @@ def soften_grin_folds(frame: np.ndarray, folds: GrinFolds, map_xy: np.ndarray, r
     sub = map_xy[y0 - ry0:y1 - ry0, x0 - rx0:x1 - rx0]
     lift = cv2.remap(folds.lift, np.ascontiguousarray(sub[..., 0] - bx0), np.ascontiguousarray(sub[..., 1] - by0),
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-    patch = frame[y0:y1, x0:x1].astype(np.float32)
+    patch = frame[y0:y1, x0:x1]
     # The same light added to each channel: the fold's lightness rises by the factor and its
     # colour stays (scaled, warm skin's red ran ahead into orange streaks along Trump's folds).
-    light = cv2.cvtColor(np.clip(patch, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    frame[y0:y1, x0:x1] = np.clip(patch + (amount * lift * light)[..., None] + 0.5, 0, 255).astype(np.uint8)
+    # The light is >= 0 and the frame whole numbers, so rounding it alone and adding with
+    # saturation (uint8, one pass) gives what rounding the float sum and clipping it would.
+    light = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
+    added = cv2.multiply(lift, light, scale=amount, dtype=cv2.CV_32F)
+    added = cv2.convertScaleAbs(added)  # rounded to the nearest, saturated to 0-255
+    cv2.add(patch, cv2.merge((added, added, added)), dst=patch)
