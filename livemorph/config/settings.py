@@ -172,6 +172,8 @@ class LiveConfig:
     fps: Positive
     loop: bool
     reopen_seconds: NonNegative
+    max_side: Annotated[int, Range(ge=256, le=16384)]
+    max_face_px: Annotated[int, Range(ge=64, le=16384)]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..errors import ConfigError, NoFaceInPortrait
@@ -95,6 +96,32 @@ def load_portrait(path: str | Path, config, *, tracker: FaceTracker | None = Non
             log.warning("%s is %dx%d; working at %dx%d (portrait.max_side %d)", path.name, *original,
                         image.shape[1], image.shape[0], config.portrait.max_side)
     return prepare_portrait_face(image, config, source=path.name, tracker=tracker)
+
+
+def fit_for_live(portrait: PortraitFace, config, *, tracker: FaceTracker | None = None) -> PortraitFace:
+    """The portrait as ``run`` works on it: scaled down (when larger) so its long side is at most
+    ``live.max_side`` and its face's at most ``live.max_face_px`` (said in one log line).
+
+    The warp engine's cost grows with the face's area (an 830 px face took 60 ms a frame on two
+    cores, ``run`` then held 9 fps), and the window and the virtual camera show the portrait at
+    most 720 px high anyway. ``render`` keeps the portrait at ``portrait.max_side``. Should the
+    face not be found again at the smaller size, the portrait stays as it was.
+    """
+    height, width = portrait.size
+    x0, y0, x1, y1 = portrait.track.box
+    scale = min(1.0, config.live.max_side / max(height, width), config.live.max_face_px / max(x1 - x0, y1 - y0))
+    if scale >= 1.0:
+        return portrait
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    image = cv2.resize(portrait.image, size, interpolation=cv2.INTER_AREA)
+    try:
+        fitted = prepare_portrait_face(image, config, source=portrait.source, tracker=tracker)
+    except NoFaceInPortrait:
+        log.info("%s: no face found at %dx%d; run works at its full %dx%d", portrait.source, *size, width, height)
+        return portrait
+    log.info("%s: run works at %dx%d (face %.0f px; live.max_side %d, live.max_face_px %d)", portrait.source,
+             *size, max(x1 - x0, y1 - y0) * scale, config.live.max_side, config.live.max_face_px)
+    return fitted
 
 
 def _original_size(path: Path) -> tuple[int, int] | None:

@@ -355,10 +355,10 @@ class LiveLoop:
 # Building a session from the config: targets, engine, outputs, hotkeys.
 def prepare_target(path: str, engine, config):
     """The ``render.PortraitPuppet`` for one ``--target`` (one engine instance serves every target)."""
-    from ..portrait import load_portrait
+    from ..portrait import fit_for_live, load_portrait
     from .render import puppet_for
 
-    return puppet_for(engine, load_portrait(path, config), config, name=Path(path).stem)
+    return puppet_for(engine, fit_for_live(load_portrait(path, config), config), config, name=Path(path).stem)
 
 
 def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Any, step: float):
