@@ -5,15 +5,16 @@
 1. Every shared driving video runs through livemorph's own AU stream (tracker -> estimator ->
    neutral baseline + smoothing), exactly as ``livemorph render`` drives an engine. Bare
    MediaPipe blendshapes are kept beside it to find, for each expression (smile, jaw drop,
-   blink, brows up, frown, and a wink: one eye's blink most above the other's, which travels
-   beside the AUs, ``face.wink``), the frame where that expression peaks most over the driver's own
-   5th percentile (the driver's face, not livemorph's reading, picks the frame), among the frames after
-   livemorph's neutral baseline is calibrated.
-2. For each shared portrait, those six driver frames (face crops, top row) are rendered
+   blink, brows up, frown, pout (corners down, lower lip up), and a wink: one eye's blink most
+   above the other's, which travels beside the AUs, ``face.wink``), the frame where that
+   expression peaks most over the driver's own 5th percentile (the driver's face, not
+   livemorph's reading, picks the frame), among the frames after livemorph's neutral baseline
+   is calibrated.
+2. For each shared portrait, those seven driver frames (face crops, top row) are rendered
    through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
-   with the portrait as a neutral user leaves it on the left. Each output gets its driver frame's
-   open mouth (``warp.driver_mouth``) and wink as ``render`` and ``run`` draw them. One PNG per portrait plus an overview, in
-   benchmarks/out/contact/.
+   with the portrait as a neutral user leaves it on the left. Each output gets its driver
+   frame's open mouth (``warp.driver_mouth``) and wink as ``render`` and ``run`` draw them. One
+   PNG per portrait plus an overview, in benchmarks/out/contact/.
 """
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ EXPRESSIONS = (
     ("blink", _mean("eyeBlinkLeft", "eyeBlinkRight"), "AU45"),
     ("brows up", _mean("browInnerUp"), "AU01"),
     ("frown", _mean("browDownLeft", "browDownRight"), "AU04"),
+    # The frown's mouth: corners down, lower lip pushed up (woman_expressions frowns with her brows
+    # while looking down, where nothing reads her mouth, and pouts once she looks up).
+    ("pout", _mean("mouthShrugLower", "mouthFrownLeft", "mouthFrownRight"), "AU17"),
     ("wink", lambda track: abs(track.blendshape("eyeBlinkLeft") - track.blendshape("eyeBlinkRight")), "AU45"),
 )
 TILE = 256
