@@ -55,6 +55,9 @@ LIP_FILL_SPREAD = 0.03
 # ... and within this many mouth widths of a corner, what lies just outside the lips too.
 CORNER_REACH = 0.06
 _DISC3 = np.ones((3, 3), np.uint8)
+# Between the inner lips, not-lip pixels are painted over once the lips are this far shut (share x
+# shut, ``paint_seal``), fully when they are.
+SEALED_FROM = 0.8
 # Triangles of three points of one inner lip do not collapse as the lips meet: the teeth under
 # those arcs stay as flecks beside the seam. Within this many mouth widths of it, each lip shows
 # its own pixels from just beyond that band, mirrored (a lip rolled in toward the seam).
@@ -211,25 +214,35 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     patch = box.astype(np.float32)
     origin = np.array([x0, y0], np.float32)
     mouth = polygon_mask(patch.shape[:2], outer - origin, antialiased=True)
-    lips = mouth * (1.0 - polygon_mask(patch.shape[:2], inner_polygon(moved) - origin, antialiased=True))
+    between = polygon_mask(patch.shape[:2], inner_polygon(moved) - origin, antialiased=True)
+    lips = mouth * (1.0 - between)
     to_lip = np.sqrt(((patch - seal.lip_rgb) ** 2).sum(axis=2))
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
     light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())
-    not_lip = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
+    flagged = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
     # Grown by a pixel before the soft edge: blurred alone, a one-pixel speck kept 3/4 of its darkness.
     # Around the corners the grin's shadow also lies just outside the lips' outline.
     ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
     grow = max(int(CORNER_REACH * seal.width / 2), 1)
     grown = cv2.dilate(mouth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
     region = np.maximum(lips, _corner_discs(xs, ys, moved - origin, CORNER_REACH * seal.width) * grown)
-    not_lip = cv2.GaussianBlur(cv2.dilate(not_lip, _DISC3), (0, 0), 0.8) * region
+    flagged = cv2.GaussianBlur(cv2.dilate(flagged, _DISC3), (0, 0), 0.8)
+    not_lip = flagged * region
     # The colour around each pixel: the region's unflagged pixels, averaged (normalized convolution).
     sigma = max(LIP_FILL_SPREAD * seal.width, 1.0)
     keep = region * (1.0 - not_lip)
     kept = cv2.GaussianBlur(keep, (0, 0), sigma)[..., None]
     around = np.where(kept > 1e-3, cv2.GaussianBlur(patch * keep[..., None], (0, 0), sigma) / np.maximum(kept, 1e-3),
                       seal.lip_rgb)
-    patch += (fill * not_lip)[..., None] * (around - patch)
+    # Between the inner lips too, as far as they are shut: a pout (corners down, lower lip up, brows
+    # knit) left a wedge open beside each corner, where the seal's columns do not reach, and a
+    # grin's dark corner showed through it as black specks (Obama, Trump).
+    # Only once they are shut all along (a smile's parted lips keep their teeth untinted).
+    painted = fill * not_lip
+    sealed = float(smoothstep(SEALED_FROM, 1.0, share * shut))
+    if sealed > 0.0:
+        painted = np.minimum(painted + sealed * between * flagged, flagged)
+    patch += painted[..., None] * (around - patch)
     # The seam: midway between the inner lips, darkest in the middle, gone at the corners.
     seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
     order = np.argsort(seam[:, 0])
