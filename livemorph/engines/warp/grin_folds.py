@@ -107,20 +107,20 @@ def soften_grin_folds(frame: np.ndarray, folds: GrinFolds, map_xy: np.ndarray, r
     lift = cv2.remap(folds.lift, np.ascontiguousarray(sub[..., 0] - bx0), np.ascontiguousarray(sub[..., 1] - by0),
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
     patch = frame[y0:y1, x0:x1]
-    # The crease's own sharp core goes soft as well: a 1-2 px line, a quarter to a half of its
-    # surroundings' grey on Obama, lightened alone stayed a hard dark outline round his upper lip
-    # once the cheek's fold shading beside it was gone (review 47). Where the fold is lifted, a
-    # pixel darker than the skin blurred at a crease's width goes toward it (only lighter: broad
-    # shading, which the blur leaves as it is, and light detail stay).
-    soft = np.clip(lift * (amount / MOST_LIGHTENED), 0.0, 1.0)
-    if CREASE_BLUR > 0.0 and float(soft.max()) > 0.0:
-        blurred = np.maximum(cv2.GaussianBlur(patch, (0, 0), max(CREASE_BLUR * folds.width, 0.5)), patch)
-        patch[...] = np.clip(patch + soft[..., None] * (blurred - patch.astype(np.float32)) + 0.5, 0, 255).astype(np.uint8)
     # The same light added to each channel: the fold's lightness rises by the factor and its
     # colour stays (scaled, warm skin's red ran ahead into orange streaks along Trump's folds).
     # The light is >= 0 and the frame whole numbers, so rounding it alone and adding with
     # saturation (uint8, one pass) gives what rounding the float sum and clipping it would.
     light = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
     added = cv2.multiply(lift, light, scale=amount, dtype=cv2.CV_32F)
+    if CREASE_BLUR > 0.0:
+        # The crease's own sharp core goes soft as well: a 1-2 px line, a quarter to a half of its
+        # surroundings' grey on Obama, lightened alone stayed a hard dark outline round his upper lip
+        # once the cheek's fold shading beside it was gone (review 47). Where the fold is lifted,
+        # a pixel darker than the skin blurred at a crease's width is lit toward it (never darkened:
+        # broad shading, which the blur leaves as it is, and light detail stay).
+        blurred = cv2.GaussianBlur(light, (0, 0), max(CREASE_BLUR * folds.width, 0.5))
+        soft = np.minimum(lift * (amount / MOST_LIGHTENED), 1.0)
+        added += soft * cv2.subtract(blurred, light)  # uint8: what the core lacks, 0 where it is lighter
     added = cv2.convertScaleAbs(added)  # rounded to the nearest, saturated to 0-255
     cv2.add(patch, cv2.merge((added, added, added)), dst=patch)

@@ -139,7 +139,7 @@ def test_a_grin_let_go_in_a_jaw_drop_does_not_keep_its_folds_as_hard_lines(name,
     # Measured on the source photo the folds are Obama's 63.8, the astronaut's 19.8 grey levels;
     # the jaw drop kept them (stretched) at 53.1 and 28.5; softened, 42.8 and 8.9. Resampled
     # bicubically (sharper) 51.4 and 13.9, until the softening reached finer: 46.5 and 13.2, then
-    # 45.0 and 14.0; with the folds' thin core softened too (as the test below), 37.7 and 13.9.
+    # 45.0 and 14.0; with the folds' thin core softened too (as the test below), 38.7 and 13.8.
     # (Trump's broad folds: 29.0, 26.7 before, 25.4 then, 26.3 now: not asserted.)
     portrait, puppet = puppets(name)
     own = _cheek_lines(portrait.image, portrait.track.landmarks[:, :2])
@@ -154,7 +154,7 @@ def test_a_grin_relaxed_at_the_users_rest_keeps_no_pencil_line_along_its_folds(p
     # At the user's rest a grinning portrait relaxes (driving.relax) and its folds' shading is lifted
     # (grin_folds), but the folds' thin dark core stayed: on Obama a hard line round the upper lip, "a
     # pencil stroke or a cut-out seam" (review 47, three of three crops). The cheeks' darkest lines
-    # (as above) were 45.1 grey levels against the photo's 63.8; with the core softened, 36.7.
+    # (as above) were 45.1 grey levels against the photo's 63.8; with the core softened, 38.9.
     # (Trump's folds have no such core: 24.0 and 23.9 against 29.0.)
     portrait, puppet = puppets("obama_official_2012.jpg")
     own = _cheek_lines(portrait.image, portrait.track.landmarks[:, :2])
