@@ -102,7 +102,7 @@ def fit_for_live(portrait: PortraitFace, config, *, tracker: FaceTracker | None 
     """The portrait as ``run`` works on it: scaled down (when larger) so its long side is at most
     ``live.max_side`` and its face's at most ``live.max_face_px`` (said in one log line).
 
-    The warp engine's cost grows with the face's area (an 830 px face took 60 ms a frame on two
+    The warp engine's cost grows with the face's area (an 830 px face took 60-67 ms a frame on two
     cores, ``run`` then held 9 fps), and the window and the virtual camera show the portrait at
     most 720 px high anyway. ``render`` keeps the portrait at ``portrait.max_side``. Should the
     face not be found again at the smaller size, the portrait stays as it was.
