@@ -117,10 +117,10 @@ def fit_for_live(portrait: PortraitFace, config, *, tracker: FaceTracker | None 
     try:
         fitted = prepare_portrait_face(image, config, source=portrait.source, tracker=tracker)
     except NoFaceInPortrait:
-        log.info("%s: no face found at %dx%d; run works at its full %dx%d", portrait.source, *size, width, height)
+        log.warning("%s: no face found at %dx%d; run works at its full %dx%d", portrait.source, *size, width, height)
         return portrait
     log.warning("%s: run works at %dx%d (face %.0f px; live.max_side %d, live.max_face_px %d)", portrait.source,
-             *size, max(x1 - x0, y1 - y0) * scale, config.live.max_side, config.live.max_face_px)
+                *size, max(x1 - x0, y1 - y0) * scale, config.live.max_side, config.live.max_face_px)
     return fitted
 
 

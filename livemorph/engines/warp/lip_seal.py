@@ -234,10 +234,10 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     kept = cv2.GaussianBlur(keep, (0, 0), sigma)[..., None]
     around = np.where(kept > 1e-3, cv2.GaussianBlur(patch * keep[..., None], (0, 0), sigma) / np.maximum(kept, 1e-3),
                       seal.lip_rgb)
-    # Between the inner lips too, as far as they are shut: a pout (corners down, lower lip up, brows
-    # knit) left a wedge open beside each corner, where the seal's columns do not reach, and a
-    # grin's dark corner showed through it as black specks (Obama, Trump).
-    # Only once they are shut all along (a smile's parted lips keep their teeth untinted).
+    # Between the inner lips too, once they are shut all along (a smile's parted lips keep their
+    # teeth untinted): a pout (corners down, lower lip up, brows knit) left a wedge open beside each
+    # corner, where the seal's columns do not reach, and a grin's dark corner showed through it as
+    # black specks (Obama, Trump).
     painted = fill * not_lip
     sealed = float(smoothstep(SEALED_FROM, 1.0, share * shut))
     if sealed > 0.0:
