@@ -43,7 +43,7 @@ import numpy as np
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
 from .brow_raise import foreshortening
 from .channels import channel_sum
-from .direction import unit
+from .direction import axes_toward, unit
 from .easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip
@@ -181,9 +181,7 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
 
 def _up_from(line: np.ndarray) -> np.ndarray:
     """The unit normal of a polyline's chord that points up the image."""
-    axis = unit(line[-1] - line[0])
-    up = np.array([axis[1], -axis[0]])
-    return -up if up[1] > 0 else up
+    return axes_toward(line[0], line[-1], (0.0, -1.0))[1]
 
 
 def _cheek_below(xy: np.ndarray, shape: tuple[int, int], lids, corners, up: np.ndarray) -> np.ndarray:
