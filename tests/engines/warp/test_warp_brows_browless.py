@@ -35,6 +35,20 @@ PROMINENCE = 6.0  # grey levels
 ABOVE = 0.25
 
 
+def raised_mona(amount: float, config, engine, image_tracker):
+    """The Mona Lisa, her render with both brows raised by ``amount`` (AU01 = AU02), and MediaPipe's
+    fresh track of it."""
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
+    return portrait, out, track
+
+
+def grew(portrait, track, upper: int, lower: int) -> float:
+    """How many times the distance between two landmarks grew from the portrait to the render."""
+    lm, rest = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
+    return float(np.linalg.norm(lm[upper] - lm[lower]) / np.linalg.norm(rest[upper] - rest[lower]))
+
+
 def _climb(side: np.ndarray, floor: float) -> float:
     """How far the profile climbs above ``floor`` along ``side`` (going away from a dip) before it
     falls below the dip into a deeper one."""
@@ -76,12 +90,10 @@ def doubled_columns(image: np.ndarray, landmarks) -> int:
 
 @pytest.mark.parametrize("amount", [2.0, 3.0])
 def test_a_raise_keeps_one_dark_arc_over_the_far_eye(amount, config, engine, image_tracker):
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    portrait, out, track = raised_mona(amount, config, engine, image_tracker)
     source = doubled_columns(portrait.image, portrait.track.landmarks)
-    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
-    lm, rest = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
     # The far brow rose (a raise drawing nothing would pass the count too).
-    assert np.linalg.norm(lm[105] - lm[159]) > 1.1 * np.linalg.norm(rest[105] - rest[159])
+    assert grew(portrait, track, 105, 159) > 1.1
     doubled = doubled_columns(out, track.landmarks)
     assert doubled <= max(source, 1), (
         f"{doubled} of {COLUMNS} columns over the far eye show two dark arcs (source {source}): a doubled crease")
@@ -125,9 +137,8 @@ def test_a_raise_does_not_blow_the_far_lid_into_a_pale_lobe(amount, config, engi
     stretched ~2.7x at +3 into a pale lobe under the risen shadow, its fold a dark crest over it,
     while the whole lid-to-brow span grew 1.7x. Reference: the source's own lit lid and span.
     Measured, the lit lid's growth over the span's at +2 / +3: before 1.62 / 1.60, now 1.32 / 1.22."""
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    portrait, out, track = raised_mona(amount, config, engine, image_tracker)
     lit_rest, span_rest = lit_lid_and_span(portrait.image, portrait.track.landmarks)
-    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
     lit, span = lit_lid_and_span(out, track.landmarks)
     assert span > 1.2 * span_rest, "the far brow did not rise"
     growth = (lit / lit_rest) / (span / span_rest)
@@ -156,11 +167,9 @@ def test_a_raise_keeps_the_near_socket_in_its_shade(amount, config, engine, imag
     stretched band under the brow was painted lighter than the socket shadow it replaces, a pale
     oval inside the darker core the brow carries up. Reference: the same band on the source (grey
     91). Measured at +2 / +3: before 108 / 110, now 97 / 98."""
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    portrait, out, track = raised_mona(amount, config, engine, image_tracker)
     source = near_band_grey(portrait.image, portrait.track.landmarks)
-    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
-    lm, rest = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
-    assert np.linalg.norm(lm[334] - lm[386]) > 1.2 * np.linalg.norm(rest[334] - rest[386]), "the near brow did not rise"
+    assert grew(portrait, track, 334, 386) > 1.2, "the near brow did not rise"
     grey = near_band_grey(out, track.landmarks)
     assert abs(grey - source) <= SHADE_KEPT, (
         f"the near eye's socket band is grey {grey:.0f} after a raise, {source:.0f} in the source: a pale oval (goggles)")
@@ -190,11 +199,9 @@ def test_a_raise_draws_no_streaks_down_the_far_socket(amount, config, engine, im
     brow was stretched 3-4x, each column's pixels drawn into a vertical streak. Reference: the source's
     own socket, measured the same way (its cracks and sfumato). Measured at +3 / +4: before 2.24 /
     2.56, now 1.49 / 1.68 (source 2.06)."""
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    portrait, out, track = raised_mona(amount, config, engine, image_tracker)
     source = streaks_down_the_far_socket(portrait.image, portrait.track.landmarks)
-    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
-    lm, rest = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
-    assert np.linalg.norm(lm[105] - lm[159]) > 1.2 * np.linalg.norm(rest[105] - rest[159]), "the far brow did not rise"
+    assert grew(portrait, track, 105, 159) > 1.2, "the far brow did not rise"
     streaked = streaks_down_the_far_socket(out, track.landmarks)
     assert streaked <= source, (
         f"the far socket's shade varies {streaked:.2f} grey column to column after a raise, {source:.2f} in the "
