@@ -96,12 +96,18 @@ SMILE_MOUTH_RISE_REACH = 0.6
 # ~3.7 units (the mouth is ~65 wide) and its AU17 lifts the whole lower face, nose base included,
 # by 10-17 units; both also move the lower face 7-26 units in depth, which a turned head shows
 # as the mouth and chin sliding sideways (the Mona Lisa's moved 4-7 % of the face width).
-CORNER_DROP = 7.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
+# A driver's pout (woman_expressions frames 168-216, where livemorph reads AU15 up to +2.8 and AU17
+# up to +2.6) drops her mouth corners 0.030 eye spans below her lip centre: MediaPipe on her frames,
+# and by eye a gentle downward arc. With the corners dropping 7 units per unit of AU15 and lagging
+# half the chin's rise, the portraits' meshes drew 0.062-0.090 there: a sad clown's upturned U on the
+# contact sheet's pout column. Now 0.023-0.028 on portraits at rest, 0.038-0.050 on those whose own
+# smile the frown also takes back (``FROWN_RELEASES_SMILE``): test_warp_frown.
+CORNER_DROP = 3.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
 CORNER_SPREAD = 0.3  # ... and outward, as a share of that drop (the depressor pulls down and out)
 CORNER_REACH = 0.4  # the skin beside the corners follows them over this many mouth half-widths
 CORNER_HEIGHT = 0.45  # ... and above and below them over this many
-CHIN_RAISE = 5.5  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
-CHIN_CORNER_LAG = 0.5  # ... of which the mouth corners rise this share less
+CHIN_RAISE = 4.0  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
+CHIN_CORNER_LAG = 0.2  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
 # The lip stretcher (AU20) pulls the corners out 3.3 units per unit, but py-feat's column also
 # slides the whole mouth 11-13 units down (a fifth of its width; the chin 9, the nose base 2):

@@ -1,7 +1,7 @@
 """Frowns read as frowns on the output, judged by MediaPipe run afresh on the rendered image.
 
-- AU15 turns the mouth corners down relative to the lip centre (the smile test, the other way)
-  with the lips still closed.
+- A driver's pout turns the portrait's mouth corners down relative to its lip centre about as far
+  as hers (the smile test, the other way), with the lips still closed.
 - A grinning portrait loses its grin when AU15 rises (bare mouthSmile falls).
 - AU17 lifts the lower lip and chin, not the nose (pixel change in each region).
 - woman_expressions' peak frown (AU04 +2.6, AU07 +1, AU45 +1.4 as livemorph reads it; she looks
@@ -9,31 +9,87 @@
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face
+from conftest import render_change, shared_face, shared_path, user_change
 from face_regions import corner_lift
 from livemorph.aus import AU, relaxed_rest
 
 
-def _mouth(track):
-    """Corner height above the lip centre along the face's own up, and the inner-lip gap, both / mouth width."""
+def _lip_gap(track) -> float:
+    """The inner-lip gap over the mouth's width."""
     lm = track.landmarks[:, :2]
-    return corner_lift(track.landmarks), float(np.linalg.norm(lm[14] - lm[13]) / np.linalg.norm(lm[291] - lm[61]))
+    return float(np.linalg.norm(lm[14] - lm[13]) / np.linalg.norm(lm[291] - lm[61]))
 
 
-@pytest.mark.parametrize("name", ["london_092_beard.jpg", "mona_lisa.jpg"])
-def test_a_lip_corner_depressor_turns_the_mouth_corners_down(name, config, engine, image_tracker):
-    portrait = shared_face(name, config, image_tracker)
-    out = render_change(engine, portrait, AU15=3)
-    faces = image_tracker.detect_all(out)
-    assert faces, "the tracker lost the face in the rendered frown"
-    lift_before, gap_before = _mouth(portrait.track)
-    lift_after, gap_after = _mouth(faces[0])
-    # py-feat's own AU15 dropped them 0.03-0.07 mouth widths here; a frown that reads drops them ~0.1.
-    assert lift_after - lift_before < -0.08, (lift_before, lift_after)  # corners drop vs the lip centre
-    assert gap_after < gap_before + 0.03, (gap_before, gap_after)  # lips stay closed
+def _corner_drop(landmarks) -> float:
+    """How far the mouth corners sit below the lip centre, along the face's own up (forehead top minus
+    chin), in eye spans (outer eye corners): a pout leaves the eyes where they are, but narrows the mouth."""
+    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
+    return -corner_lift(lm) * float(np.linalg.norm(lm[291] - lm[61]) / np.linalg.norm(lm[263] - lm[33]))
+
+
+POUT_DRIVER = "woman_expressions.mp4"
+FRONTAL_YAW = 12.0  # degrees; her pout at frames 252-282, turned 13-18, hardly drops her corners in the picture
+
+
+@pytest.fixture(scope="module")
+def driven_pout(config):
+    """woman_expressions as `render` reads it, split by what bare MediaPipe sees on her face, head
+    turned less than ``FRONTAL_YAW``: her pout (lower lip shrugged, mouth shut) and her mouth at rest
+    (no shrug, frown, smile or opening). Returns the pout's readings and how far her corners drop
+    below her lip centre in it (``_corner_drop``: her pout's mean against her rest's median)."""
+    from livemorph.capture.video_file import VideoFileSource
+    from livemorph.face.au_stream import AUStream
+    from livemorph.face.tracking import pose_from_transform
+
+    pout, pout_drop, rest_drop = [], [], []
+    with VideoFileSource(shared_path(f"assets/driving/{POUT_DRIVER}"), paced=False) as source, \
+            AUStream.from_config(config) as stream:
+        for frame in source:
+            reading = stream.process(frame)
+            track = reading.track
+            if track is None or not track.present or abs(float(pose_from_transform(track.transform)[0])) > FRONTAL_YAW:
+                continue
+            shape = track.blendshape
+            if shape("jawOpen") > 0.1:
+                continue
+            if shape("mouthShrugLower") > 0.2:
+                pout.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+                pout_drop.append(_corner_drop(track.landmarks))
+            elif max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight")) < 0.05 \
+                    and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1:
+                rest_drop.append(_corner_drop(track.landmarks))
+    assert len(pout) >= 10 and len(rest_drop) >= 10, (len(pout), len(rest_drop))
+    return pout, float(np.mean(pout_drop) - np.median(rest_drop))
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
+def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets, driven_pout, image_tracker):
+    """The portrait's corners drop below its lip centre about as far as the driver's do in her pout
+    (portraits at rest: one that smiles loses its smile too), and MediaPipe sees them drop on the
+    rendered frames with the lips still closed."""
+    _, puppet = puppets(name)
+    pout, driver_drop = driven_pout
+    assert driver_drop > 0.01  # she plainly turns her mouth down, so matching it means something
+    engine, prepared = puppet.engine, puppet.prepared
+    neutral = puppet.aus_for(user_change())
+    # Where the engine moves the mesh is where it carries the pixels (the warp is exact at its vertices).
+    drawn = np.mean([_corner_drop(engine.displaced_vertices(prepared, puppet.aus_for(r), puppet.wink_for(r))[:468])
+                     for r in pout]) - _corner_drop(engine.displaced_vertices(prepared, neutral)[:468])
+    # At 7 units of corner drop per AU15 it was 2.4-2.6x (more with the corners lagging half of AU17's
+    # rise, as they did); with no drop for AU15 at all, 0.4-0.6x.
+    assert 0.7 * driver_drop < drawn < 1.8 * driver_drop, f"corners drop {drawn:.3f} eye spans, the driver's {driver_drop:.3f}"
+    rest_track = image_tracker.detect_largest(engine.render(prepared, neutral))
+    seen = [image_tracker.detect_largest(engine.render(prepared, puppet.aus_for(r), wink=puppet.wink_for(r)))
+            for r in pout[::4]]
+    assert all(t.present for t in seen), "MediaPipe lost the face in the rendered pout"
+    seen_drop = np.mean([_corner_drop(t.landmarks) for t in seen]) - _corner_drop(rest_track.landmarks)
+    assert seen_drop > 0.5 * driver_drop, f"MediaPipe sees the corners drop {seen_drop:.3f}"
+    assert max(_lip_gap(t) for t in seen) < _lip_gap(rest_track) + 0.03  # lips stay closed
 
 
 def _smile(track) -> float:
