@@ -69,9 +69,9 @@ def driven_pout(config):
 
 @pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
 def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets, driven_pout, image_tracker):
-    """The portrait's corners drop below its lip centre about as far as the driver's do in her pout
-    (portraits at rest: one that smiles loses its smile too), and MediaPipe sees them drop on the
-    rendered frames with the lips still closed."""
+    """The portrait's corners drop below its lip centre about as far as the driver's do in her pout,
+    and MediaPipe sees them drop on the rendered frames with the lips still closed. (Portraits that
+    do not smile at rest: one that does drops its corners further, as the pout takes its smile back.)"""
     _, puppet = puppets(name)
     pout, driver_drop = driven_pout
     assert driver_drop > 0.01  # she plainly turns her mouth down, so matching it means something
