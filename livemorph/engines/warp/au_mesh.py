@@ -103,7 +103,7 @@ SMILE_MOUTH_RISE_REACH = 0.6
 # contact sheet's pout column. Now 0.023-0.028 on portraits at rest, 0.038-0.050 on those whose own
 # smile the frown also takes back (``FROWN_RELEASES_SMILE``). (test_warp_frown measures along the
 # forehead-chin axis, on her frames turned < 12 degrees: hers 0.020, London 092's and Grace Hopper's
-# meshes 1.2-1.5x that, 2.4-2.6x before.)
+# meshes 1.2-1.5x that, 3.3-3.5x before.)
 CORNER_DROP = 3.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
 CORNER_SPREAD = 0.3  # ... and outward, as a share of that drop (the depressor pulls down and out)
 CORNER_REACH = 0.4  # the skin beside the corners follows them over this many mouth half-widths
