@@ -98,11 +98,7 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     times = _render_times(engine, prepared, targets)
     h, w = portrait.image.shape[:2]
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + 0.3, np.arange(h, dtype=np.float32) + 0.3)
-    base = []
-    for _ in range(min(frames, 50)):
-        t0 = time.perf_counter()
-        cv2.remap(portrait.image, gx, gy, cv2.INTER_LINEAR)
-        base.append(time.perf_counter() - t0)
+    base = _times(lambda _: cv2.remap(portrait.image, gx, gy, cv2.INTER_LINEAR), range(min(frames, 50)))
     med, base_med = statistics.median(times), statistics.median(base)
     x0, y0, x1, y1 = prepared.region
     print(f"portrait {w}x{h}, warped box {x1 - x0}x{y1 - y0}, {len(prepared.triangles)} triangles, {frames} frames")
@@ -113,29 +109,36 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     wink = np.zeros((2, 17), np.float32)
     wink[:, AU.AU45], wink[:, AU.AU04], wink[:, AU.AU12] = (-0.9, 2.2), (-0.5, 0.5), (-2.0, 2.0)
     winking = _render_times(engine, prepared, targets, wink=wink)
-    print(f"render with a wink and a smirk beside the AUs: median {statistics.median(winking) * 1e3:.2f} ms, "
-          f"p90 {np.percentile(winking, 90) * 1e3:.2f} ms")
+    print(f"render with a wink and a smirk beside the AUs: {_median_p90(winking)}")
     hint = _driver_mouth(config)
     if hint is not None:
         hinted = _render_times(engine, prepared, targets, mouth_hint=hint)
-        print(f"render with a driver's open mouth as the hint: median {statistics.median(hinted) * 1e3:.2f} ms, "
-              f"p90 {np.percentile(hinted, 90) * 1e3:.2f} ms")
+        print(f"render with a driver's open mouth as the hint: {_median_p90(hinted)}")
     # The random targets above move every AU at once, every frame (a stress test); a driver moves a
     # few at a time, as a webcam user does.
     readings = _driven_readings(config, "woman_expressions.mp4")
     if readings:
-        times = _step_times(puppet_for(engine, portrait, config), readings)
+        times = _times(puppet_for(engine, portrait, config).step, readings)  # retarget + engine.render
         print(f"render driven by woman_expressions.mp4 as `run` drives it ({len(readings)} frames, its mouth and "
-              f"winks as hints): median {statistics.median(times) * 1e3:.2f} ms, p90 {np.percentile(times, 90) * 1e3:.2f} ms")
+              f"winks as hints): {_median_p90(times)}")
 
 
 def _render_times(engine: WarpEngine, prepared, targets, **hints) -> list[float]:
     """Seconds per ``engine.render`` of each target AU vector (after one untimed warm-up)."""
-    engine.render(prepared, targets[0], **hints)
+    return _times(lambda aus: engine.render(prepared, aus, **hints), targets)
+
+
+def _median_p90(times) -> str:
+    return f"median {statistics.median(times) * 1e3:.2f} ms, p90 {np.percentile(times, 90) * 1e3:.2f} ms"
+
+
+def _times(call, items) -> list[float]:
+    """Seconds per ``call(item)`` of each item, after one untimed warm-up call on the first."""
+    call(items[0])
     times = []
-    for aus in targets:
+    for item in items:
         t0 = time.perf_counter()
-        engine.render(prepared, aus, **hints)
+        call(item)
         times.append(time.perf_counter() - t0)
     return times
 
@@ -152,17 +155,6 @@ def _driven_readings(config, driver_name: str) -> list:
     with VideoFileSource(path, paced=False) as source, AUStream.from_config(
             config, mouth_hints=config.warp.driver_mouth) as stream:
         return [stream.process(frame) for frame in source]
-
-
-def _step_times(puppet, readings) -> list[float]:
-    """Seconds per ``puppet.step`` (retarget + ``engine.render``) of each reading (after one untimed warm-up)."""
-    puppet.step(readings[0])
-    times = []
-    for reading in readings:
-        t0 = time.perf_counter()
-        puppet.step(reading)
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def _driver_mouth(config):
