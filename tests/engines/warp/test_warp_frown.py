@@ -67,6 +67,7 @@ def driven_pout(config):
     return pout, float(np.mean(pout_drop) - np.median(rest_drop))
 
 
+@pytest.mark.slow  # reads the whole driver video through the AU stream
 @pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
 def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets, driven_pout, image_tracker):
     """The portrait's corners drop below its lip centre about as far as the driver's do in her pout,
