@@ -146,15 +146,12 @@ def _times(call, items) -> list[float]:
 def _driven_readings(config, driver_name: str) -> list:
     """The live AU readings (``AUStream``, as `run` makes them: live neutral, the driver's mouth and
     wink beside the AUs) of every frame of a shared driver; [] where the video is not there."""
-    from livemorph.capture.video_file import VideoFileSource
-    from livemorph.face.au_stream import AUStream
+    from livemorph.face.au_stream import video_readings
 
     path = SHARED / "assets" / "driving" / driver_name
     if not path.exists():
         return []
-    with VideoFileSource(path, paced=False) as source, AUStream.from_config(
-            config, mouth_hints=config.warp.driver_mouth) as stream:
-        return [stream.process(frame) for frame in source]
+    return [reading for _, reading in video_readings(path, config, mouth_hints=config.warp.driver_mouth)]
 
 
 def _driver_mouth(config):

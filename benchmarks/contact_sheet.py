@@ -32,13 +32,12 @@ SHARED = Path(os.environ.get("LIVEMORPH_SHARED", REPO.parent / "shared")).resolv
 os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 
-from livemorph.face.au_stream import AUStream  # noqa: E402
+from livemorph.face.au_stream import video_readings  # noqa: E402
 from livemorph.aus import AU  # noqa: E402
 from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
-from livemorph.capture.video_file import VideoFileSource  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"
@@ -67,18 +66,15 @@ def scan_driver(path: Path, config):
     """Per frame: the AU reading livemorph would drive with, the bare blendshape channels,
     and the frame + landmarks (kept only for candidate peaks to save memory)."""
     frames = []
-    with VideoFileSource(path, paced=False) as source, AUStream.from_config(
-            config, mouth_hints=config.warp.driver_mouth) as stream:
-        for frame in source:
-            reading = stream.process(frame)
-            track = reading.track
-            # The live neutral estimate (``run``), which holds from the first tracked frame.
-            if track is None or not track.present:
-                continue
-            channels = [channel(track) for _, channel, _ in EXPRESSIONS]
-            frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
-                               aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
-                               mouth_hint=reading.mouth_hint, wink=reading.wink))
+    for frame, reading in video_readings(path, config, mouth_hints=config.warp.driver_mouth):
+        track = reading.track
+        # The live neutral estimate (``run``), which holds from the first tracked frame.
+        if track is None or not track.present:
+            continue
+        channels = [channel(track) for _, channel, _ in EXPRESSIONS]
+        frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
+                           aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
+                           mouth_hint=reading.mouth_hint, wink=reading.wink))
     return frames
 
 

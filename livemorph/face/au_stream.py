@@ -1,6 +1,8 @@
 """Frames in, driving AU readings out: tracker -> AU estimator -> stabilizer."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from ..frames import Frame
@@ -62,3 +64,13 @@ class AUStream:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def video_readings(path, config, *, mouth_hints: bool = False) -> Iterator[tuple[Frame, AUReading]]:
+    """Each frame of a video file with the reading `render` and `run` drive a portrait with (live
+    neutral, smoothing, the wink; with ``mouth_hints`` the driver's open mouth beside the AUs)."""
+    from ..capture.video_file import VideoFileSource
+
+    with VideoFileSource(path, paced=False) as source, AUStream.from_config(config, mouth_hints=mouth_hints) as stream:
+        for frame in source:
+            yield frame, stream.process(frame)

@@ -96,11 +96,9 @@ def test_face_leaving_the_frame(config):
     success = np.array([r.success for r in rows])
     assert success[:60].all()  # the face is there at the start
     assert not success[80:160].any()  # and gone later
-    from livemorph.face.au_stream import AUStream
-    from livemorph.capture.video_file import VideoFileSource
+    from livemorph.face.au_stream import video_readings
 
-    with AUStream.from_config(config) as stream, VideoFileSource(shared_path("assets/driving/face_then_noface.mov"), paced=False) as src:
-        readings = [stream.process(frame) for frame in src]
+    readings = [reading for _, reading in video_readings(shared_path("assets/driving/face_then_noface.mov"), config)]
     last_seen = int(np.nonzero(success[:80])[0].max())
     assert [r.state for r in readings[last_seen + 1:last_seen + 3]] == ["holding", "holding"]
     # Held right after the loss (hold 0.5 s), eased to the user's neutral well after it (+ ease 1 s; 26 fps).

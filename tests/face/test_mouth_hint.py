@@ -69,22 +69,16 @@ def test_a_mouth_leaving_the_image_gives_no_hint(laugh, image_tracker):
 
 
 def test_the_au_stream_carries_the_open_mouth_beside_the_aus(config):
-    from livemorph.capture.video_file import VideoFileSource
-    from livemorph.face.au_stream import AUStream
+    from itertools import islice
 
-    readings = []
-    with VideoFileSource(shared_path("assets/driving/woman_expressions.mp4"), paced=False) as source, \
-            AUStream.from_config(config, mouth_hints=True) as stream:
-        for frame in source:
-            readings.append(stream.process(frame))
-            if frame.index >= 20:
-                break
+    from livemorph.face.au_stream import video_readings
+
+    driver = shared_path("assets/driving/woman_expressions.mp4")
+    readings = [reading for _, reading in islice(video_readings(driver, config, mouth_hints=True), 21)]
     with_hint = [r for r in readings if r.mouth_hint is not None]
     assert len(with_hint) >= 5  # she talks with her mouth open in the first second
     assert all(r.state == "tracking" for r in with_hint)
     assert all(r.mouth_hint.opening >= 0.04 for r in with_hint)
     # Not asked for (AU analysis, ``livemorph aus --smooth``): no hint is cut out, whatever the engine's setting.
-    with VideoFileSource(shared_path("assets/driving/woman_expressions.mp4"), paced=False) as source, \
-            AUStream.from_config(config) as stream:
-        off = [stream.process(frame) for frame, _ in zip(source, range(21))]
+    off = [reading for _, reading in islice(video_readings(driver, config), 21)]
     assert all(r.mouth_hint is None for r in off)

@@ -42,27 +42,23 @@ def driven_pout(config):
     turned less than ``FRONTAL_YAW``: her pout (lower lip shrugged, mouth shut) and her mouth at rest
     (no shrug, frown, smile or opening). Returns the pout's readings and how far her corners drop
     below her lip centre in it (``_corner_drop``: her pout's mean against her rest's median)."""
-    from livemorph.capture.video_file import VideoFileSource
-    from livemorph.face.au_stream import AUStream
+    from livemorph.face.au_stream import video_readings
     from livemorph.face.tracking import pose_from_transform
 
     pout, pout_drop, rest_drop = [], [], []
-    with VideoFileSource(shared_path(f"assets/driving/{POUT_DRIVER}"), paced=False) as source, \
-            AUStream.from_config(config) as stream:
-        for frame in source:
-            reading = stream.process(frame)
-            track = reading.track
-            if track is None or not track.present or abs(float(pose_from_transform(track.transform)[0])) > FRONTAL_YAW:
-                continue
-            shape = track.blendshape
-            if shape("jawOpen") > 0.1:
-                continue
-            if shape("mouthShrugLower") > 0.2:
-                pout.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
-                pout_drop.append(_corner_drop(track.landmarks))
-            elif max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight")) < 0.05 \
-                    and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1:
-                rest_drop.append(_corner_drop(track.landmarks))
+    for _, reading in video_readings(shared_path(f"assets/driving/{POUT_DRIVER}"), config):
+        track = reading.track
+        if track is None or not track.present or abs(float(pose_from_transform(track.transform)[0])) > FRONTAL_YAW:
+            continue
+        shape = track.blendshape
+        if shape("jawOpen") > 0.1:
+            continue
+        if shape("mouthShrugLower") > 0.2:
+            pout.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+            pout_drop.append(_corner_drop(track.landmarks))
+        elif max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight")) < 0.05 \
+                and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1:
+            rest_drop.append(_corner_drop(track.landmarks))
     assert len(pout) >= 10 and len(rest_drop) >= 10, (len(pout), len(rest_drop))
     return pout, float(np.mean(pout_drop) - np.median(rest_drop))
 
