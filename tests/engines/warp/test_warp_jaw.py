@@ -156,3 +156,27 @@ def test_the_engines_chin_drops_along_the_face(name, config, engine, image_track
     assert float(chin @ down) > 0.1 * np.linalg.norm(rest[263] - rest[33])  # it did go down
     sideways = abs(float(chin @ across)) / float(chin @ down)
     assert sideways < 0.08, f"the chin went sideways by {sideways:.3f} of its drop"
+
+
+def test_a_lowered_chins_edge_is_the_outline_with_its_corners_cut():
+    # Against a collar the chin's edge is the face outline; its straight pieces between landmarks
+    # (10-15 px at Obama's chin) read as "a visibly angular, straight-segment line" (reviews 53, 54).
+    # The edge drawn is the outline rounded: inside it, through its edges' middles, and no corner
+    # turning more than half as sharply as the outline's sharpest.
+    from livemorph.engines.warp.silhouette import rounded
+
+    angles = np.linspace(0.0, 2.0 * np.pi, 7)[:-1]
+    hexagon = np.stack([100 + 40 * np.cos(angles), 100 + 30 * np.sin(angles)], axis=1)
+    curve = rounded(hexagon)
+    inside = cv2.convexHull(hexagon.astype(np.float32))
+    assert all(cv2.pointPolygonTest(inside, (float(x), float(y)), True) >= -1e-3 for x, y in curve)
+    middles = 0.5 * (hexagon + np.roll(hexagon, -1, axis=0))
+    edge = curve.astype(np.float32)
+    assert all(abs(cv2.pointPolygonTest(edge, (float(x), float(y)), True)) < 1e-3 for x, y in middles)
+
+    def sharpest_turn(polygon):
+        edges = np.roll(polygon, -1, axis=0) - polygon
+        heading = np.arctan2(edges[:, 1], edges[:, 0])
+        return float(np.abs(np.angle(np.exp(1j * (np.roll(heading, -1) - heading)))).max())
+
+    assert sharpest_turn(curve) <= 0.5 * sharpest_turn(hexagon)
