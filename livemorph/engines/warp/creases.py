@@ -24,6 +24,7 @@ from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRID
 from .channels import channel_sum, in_channels, plane_times_colour
 from .direction import unit
 from .easing import smoothstep
+from .polyline import corner_cutting
 
 # MediaPipe points along each nasolabial fold (the subject's right, left), nose wing to beside the mouth corner.
 FOLDS = ((203, 206, 186, 57), (423, 426, 410, 287))
@@ -158,18 +159,9 @@ def _forehead_arc(xy: np.ndarray, brow: tuple[int, ...], fold: ForeheadFold, spa
     return ARC_SMOOTHING @ (corners + heights * up)
 
 
-def _corner_cutting(corners: int, rounds: int) -> np.ndarray:
-    """(m, corners) the linear map from a polyline's corners to its corner-cut (Chaikin) curve."""
-    curve = np.eye(corners)
-    for _ in range(rounds):
-        cut = np.stack([0.75 * curve[:-1] + 0.25 * curve[1:], 0.25 * curve[:-1] + 0.75 * curve[1:]], axis=1)
-        curve = np.vstack([curve[:1], cut.reshape(-1, corners), curve[-1:]])
-    return curve
-
-
 # An arc's eight corners (past the outer end, the brow's five points, halfway, the midline) cut
 # three times: a smooth curve, not straight pieces, in pieces short enough for its breaks.
-ARC_SMOOTHING = _corner_cutting(8, 3)
+ARC_SMOOTHING = corner_cutting(8, 3)
 
 
 def _fold_profile(span: tuple[float, float, float], phase: float):

@@ -31,6 +31,7 @@ import numpy as np
 from .au_mesh import NUM_FACE_POINTS
 from .direction import unit
 from .easing import smoothstep
+from .polyline import corner_cutting
 from .raster import polygon_mask
 
 CHIN = 152
@@ -389,10 +390,7 @@ def rounded(polygon: np.ndarray) -> np.ndarray:
     """A closed polygon with its corners cut (Chaikin: each edge's quarter points, ``OUTLINE_ROUNDS``
     times): inside it, through its edges' middles, its corners' turns spread over the cuts."""
     points = np.asarray(polygon, np.float64)
-    for _ in range(OUTLINE_ROUNDS):
-        following = np.roll(points, -1, axis=0)
-        points = np.stack([0.75 * points + 0.25 * following, 0.25 * points + 0.75 * following], axis=1).reshape(-1, 2)
-    return points
+    return corner_cutting(len(points), OUTLINE_ROUNDS, closed=True) @ points
 
 
 def _coverage(box: tuple[int, int, int, int], *polygons: np.ndarray) -> np.ndarray:
