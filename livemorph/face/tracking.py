@@ -37,6 +37,16 @@ BLENDSHAPE_NAMES: tuple[str, ...] = (
 )
 BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 
+# ``detect_in_windows``: each window's side, as a share of the image's shorter side (at least
+# WINDOW_MIN pixels). MediaPipe found no face at all in a 1400x800 picture of four 120 px faces
+# (each 9 % of its width); in 400 px windows each fills 30 %.
+WINDOW_SHARE = 0.5
+WINDOW_MIN = 256
+
+# ``detect_near``'s crop: this many times the face's larger side (room for the whole head and some
+# shoulder, which the detector keys on, and little of a neighbour's face).
+CROP_REACH = 2.0
+
 
 @dataclass(frozen=True)
 class FaceTrack:
@@ -91,6 +101,22 @@ def _check_shape(arr: np.ndarray, shape: tuple, what: str) -> None:
     if not isinstance(arr, np.ndarray) or arr.shape != shape:
         actual = getattr(arr, "shape", type(arr).__name__)
         raise ValueError(f"FaceTrack.{what} must have shape {shape}, got {actual}")
+
+
+def _moved_by(face: FaceTrack, offset: np.ndarray, image_size: tuple[int, int]) -> FaceTrack:
+    """A face found in a crop of an image, in the image's pixels (the crop's top left at ``offset``).
+    Its z needs nothing: MediaPipe scales it like x, by the crop's width, which is in pixels already."""
+    landmarks = face.landmarks.copy()
+    landmarks[:, :2] += offset
+    return FaceTrack(landmarks, face.blendshapes, face.transform, True, tuple(image_size))
+
+
+def _window_starts(length: int, side: int) -> list[int]:
+    """Where windows of ``side`` start along ``length``: half a window apart, the last flush with the end."""
+    if side >= length:
+        return [0]
+    starts = list(range(0, length - side, side // 2))
+    return starts + [length - side]
 
 
 def pose_from_transform(transform: np.ndarray) -> np.ndarray:
@@ -206,6 +232,54 @@ class FaceTracker:
     def detect_largest(self, image: np.ndarray) -> FaceTrack:
         faces = self.detect_all(image)
         return faces[0] if faces else FaceTrack.empty(image.shape[:2])
+
+    def detect_in_windows(self, image: np.ndarray) -> list[FaceTrack]:
+        """IMAGE mode: faces too small for ``detect_all`` to find in the whole image (a group photo
+        taken from a few metres), looked for in overlapping square windows (``WINDOW_SHARE`` of the
+        image's shorter side, half a window apart), largest first, in ``image``'s pixels. A face seen
+        in several windows is kept from the one it sits most centrally in (least cut by its edge)."""
+        height, width = image.shape[:2]
+        side = int(max(WINDOW_SHARE * min(height, width), WINDOW_MIN))
+        if side >= max(height, width):
+            return []
+        seen = []  # (how far off its window's centre, in window sides; the face)
+        for top in _window_starts(height, side):
+            for left in _window_starts(width, side):
+                bottom, right = min(top + side, height), min(left + side, width)
+                offset = np.array([left, top], np.float32)
+                middle = offset + 0.5 * np.array([right - left, bottom - top], np.float32)
+                for face in self.detect_all(np.ascontiguousarray(image[top:bottom, left:right])):
+                    placed = _moved_by(face, offset, (height, width))
+                    seen.append((float(np.abs(placed.center - middle).max()) / side, placed))
+        kept: list[FaceTrack] = []
+        for _, face in sorted(seen, key=lambda pair: pair[0]):
+            x0, y0, x1, y1 = face.box
+            if all(np.linalg.norm(face.center - other.center) > 0.5 * max(x1 - x0, y1 - y0) for other in kept):
+                kept.append(face)
+        return sorted(kept, key=lambda f: f.area, reverse=True)
+
+    def detect_near(self, image: np.ndarray, box: tuple[float, float, float, float],
+                    reach: float = CROP_REACH) -> FaceTrack:
+        """IMAGE mode: the face nearest the middle of ``box`` (x0, y0, x1, y1), found in a square crop
+        around it ``reach`` times its larger side (clipped to the image), in ``image``'s pixels;
+        ``FaceTrack.empty()`` if the crop shows none. MediaPipe looks for faces in a 128-pixel copy
+        of what it is given: in a wide group photo a face spans a dozen of those pixels and its mesh
+        can come out misplaced (feat's multi_face.jpg: stretched from the brows to the collar bones);
+        in the crop the face fills the detector's view."""
+        height, width = image.shape[:2]
+        x0, y0, x1, y1 = box
+        centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        half = 0.5 * reach * max(x1 - x0, y1 - y0)
+        left, top = (max(int(np.floor(c - half)), 0) for c in centre)
+        right, bottom = min(int(np.ceil(centre[0] + half)), width), min(int(np.ceil(centre[1] + half)), height)
+        if right - left < 2 or bottom - top < 2:
+            return FaceTrack.empty((height, width))
+        faces = self.detect_all(np.ascontiguousarray(image[top:bottom, left:right]))
+        if not faces:
+            return FaceTrack.empty((height, width))
+        offset = np.array([left, top], np.float32)
+        nearest = min(faces, key=lambda f: float(np.linalg.norm(f.center + offset - centre)))
+        return _moved_by(nearest, offset, (height, width))
 
     def reset(self) -> None:
         """Forget the followed face: the next frame picks the largest again."""

