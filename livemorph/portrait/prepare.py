@@ -73,8 +73,7 @@ def fitted_again(tracker: FaceTracker, image: np.ndarray, track: FaceTrack) -> F
     again = tracker.detect_near(image, track.box)
     if not again.present:
         return track
-    x0, y0, x1, y1 = track.box
-    apart = np.linalg.norm(again.landmarks[:, :2] - track.landmarks[:, :2], axis=1).mean() / max(x1 - x0, y1 - y0, 1.0)
+    apart = np.linalg.norm(again.landmarks[:, :2] - track.landmarks[:, :2], axis=1).mean() / max(track.size, 1.0)
     if apart <= REFIT_DISAGREES:
         return track
     log.info("the face's mesh found in the whole image moved %.2f face sizes when fitted on a crop around it; "

@@ -349,15 +349,21 @@ class AUMeshModel:
         return _upper_lip_raise(self.mean_mesh) - held_basis[self.column("AU10")]
 
 
-def model_path() -> Path:
-    """Where the installed py-feat keeps the model file; ModelFileError if it is not there."""
+def feat_folder() -> Path:
+    """The installed py-feat package's folder, found without importing it (``import feat`` takes
+    ~10 s); ModelFileError if it is not installed."""
     try:
         spec = importlib.util.find_spec("feat")
     except (ImportError, ValueError) as exc:
         raise ModelFileError(f"cannot locate the py-feat package ({exc}); reinstall livemorph's dependencies") from exc
     if spec is None or not spec.submodule_search_locations:
         raise ModelFileError("py-feat is not installed; the warp engine needs its AU->mesh model: pip install py-feat")
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*MODEL_RESOURCE)
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def model_path() -> Path:
+    """Where the installed py-feat keeps the model file; ModelFileError if it is not there."""
+    path = feat_folder().joinpath(*MODEL_RESOURCE)
     if not path.is_file():
         raise ModelFileError(f"py-feat is installed but {path} is missing; reinstall it: pip install --force-reinstall py-feat")
     return path
