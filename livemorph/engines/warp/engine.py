@@ -49,6 +49,7 @@ from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_followin
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
                            lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
                            smile_bounds, wide_opening)
+from .unfold import skin_mesh, unfold_skin
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class WarpPrepared:
     frown_max: float  # py-feat AU04 eases toward this (au_mesh.frown_limit: the brow-to-lid band keeps its height)
     jaw_max: float  # py-feat AU26 eases toward this (mouth_motion.jaw_limit: the lip does not run into a held chin)
     smile: Any  # mouth_motion.SmileBounds: how far the mouth corners may lift
+    skin: Any  # unfold.SkinMesh: skin triangles kept from turning over
     jaw_corners: np.ndarray  # (V, 2) float32 per unit of opening jaw (py-feat AU26 > 0): the corners go down with the lips
     jaw_hold: np.ndarray  # (V,) float32 share of its downward motion each point gives back in a jaw drop (mouth_motion.jaw_hold)
     jaw_hold_wide: np.ndarray  # (V,) float32 ... in a wide jaw drop (mouth_motion.wide_opening)
@@ -266,6 +268,8 @@ class WarpEngine:
             jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
+            skin=skin_mesh(vertices, triangles, NUM_FACE_POINTS, (*FEATURE_POINTS, *outline.hull),
+                           (*UPPER_INNER, *LOWER_INNER, *LID_POINTS)),
             jaw_corners=jaw_corners,
             jaw_hold=jaw_hold(face_xy, up, len(vertices)),
             jaw_hold_wide=jaw_hold(face_xy, up, len(vertices), JAW_HOLD_AT_LIP_WIDE),
@@ -362,6 +366,8 @@ class WarpEngine:
         largest = float(np.sqrt((disp ** 2).sum(axis=1).max()))
         if largest > prepared.max_displacement_px:
             disp *= prepared.max_displacement_px / largest
+        # Last, as the silhouette's hold and the scaling can turn skin over too.
+        unfold_skin(disp, prepared.vertices, prepared.skin)
         if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth (after the
             # scaling, which would shrink the closing with the rest of the field)
             seal_lips(disp, prepared.vertices, prepared.lip_seal, change)

