@@ -174,8 +174,12 @@ class WarpEngine:
         outline = silhouette.build(landmarks, self.config.feather, self.config.feather_below, image)
         ring = outline.ring
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
-        # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors).
-        anchors = np.vstack([ring[in_frame], frame_edge_anchors(ring, face_xy, width, height)])
+        # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors),
+        # except past a bottom edge that cuts in under the chin (``silhouette.OPEN_BELOW``).
+        edge = frame_edge_anchors(ring, face_xy, width, height)
+        if outline.open_below:
+            edge = edge[edge[:, 1] < height - 1]
+        anchors = np.vstack([ring[in_frame | outline.ring_open], edge])
         # Glasses: their frame's top edge becomes a row of vertices, last (see ``glasses``).
         glasses = detect_glasses(image, landmarks)
         frame_top = trace_frame_top(image, landmarks) if glasses.found else None
@@ -263,7 +267,7 @@ class WarpEngine:
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
-            sampler=_make_sampler(image, self.device),
+            sampler=_make_sampler(image, self.device, mirrored=outline.open_below),
             frown_max=frown_limit(feat_basis[self.model.column("AU04")], vertices, up, BROW_LID_PAIRS),
             jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
@@ -376,7 +380,7 @@ class WarpEngine:
         h, w = prepared.image.shape[:2]
         inside = prepared.inside_frame
         moved[inside, 0] = np.clip(moved[inside, 0], 0.5, w - 1.5)
-        moved[inside, 1] = np.clip(moved[inside, 1], 0.5, h - 1.5)
+        moved[inside, 1] = np.clip(moved[inside, 1], 0.5, np.inf if prepared.silhouette.open_below else h - 1.5)
         return moved
 
     def _by_side(self, prepared: WarpPrepared, delta: np.ndarray, wink, au: AU) -> tuple[float, float] | None:
@@ -460,7 +464,7 @@ class WarpEngine:
         map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
                               prepared.map_grid, prepared.map_coverage, prepared.seam_triangles,
                               prepared.triangles_at_rest)
-        _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2])
+        _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2], prepared.silhouette.open_below)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
@@ -739,9 +743,11 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
         full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
 
 
-def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int]) -> None:
+def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int],
+                     open_below: bool = False) -> None:
     """The frame edge is pinned by anchors, so the exact map there is the identity; set it so,
-    undoing the low-res map's upsampling error next to a squeezed edge."""
+    undoing the low-res map's upsampling error next to a squeezed edge. (An ``open_below`` bottom
+    edge is not pinned: a lowered chin goes out through it.)"""
     x0, y0, x1, y1 = region
     height, width = image_hw
     rows = np.arange(y0, y1, dtype=np.float32)
@@ -752,7 +758,7 @@ def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], imag
         map_xy[:, -1, 0], map_xy[:, -1, 1] = width - 1.0, rows
     if y0 == 0:
         map_xy[0, :, 0], map_xy[0, :, 1] = cols, 0.0
-    if y1 == height:
+    if y1 == height and not open_below:
         map_xy[-1, :, 0], map_xy[-1, :, 1] = cols, height - 1.0
 
 
@@ -858,17 +864,20 @@ def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray
 
 
 class _RemapSampler:
-    """CPU: cv2.remap of the full-res portrait inside the region."""
+    """CPU: cv2.remap of the full-res portrait inside the region. Past the picture's edge it repeats
+    the edge's pixels, or (``mirrored``: a bottom edge left open under the chin, which a rising chin
+    pulls up past it) mirrors the picture there: repeated, the edge row hung down as streaks."""
 
-    def __init__(self, image: np.ndarray):
+    def __init__(self, image: np.ndarray, mirrored: bool = False):
         self.image = image
+        self.border = cv2.BORDER_REFLECT if mirrored else cv2.BORDER_REPLICATE
 
     def warp(self, map_xy: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
         x0, y0, x1, y1 = region
         out = self.image.copy()
         # Written straight into the frame's region (no temporary patch to copy in) ...
         patch = out[y0:y1, x0:x1]
-        written = cv2.remap(self.image, map_xy, None, raster.SAMPLING, patch, cv2.BORDER_REPLICATE)
+        written = cv2.remap(self.image, map_xy, None, raster.SAMPLING, patch, self.border)
         if not np.may_share_memory(written, patch):  # ... unless cv2 made an array of its own
             patch[:] = written
         return out
@@ -877,10 +886,11 @@ class _RemapSampler:
 class _TorchSampler:
     """CUDA: torch grid_sample of the portrait kept on the device."""
 
-    def __init__(self, image: np.ndarray, device: str):
+    def __init__(self, image: np.ndarray, device: str, mirrored: bool = False):
         import torch
 
         self.torch = torch
+        self.padding = "reflection" if mirrored else "border"  # as the CPU's (align_corners=False: BORDER_REFLECT)
         self.device = torch.device(device)
         self.image = image
         self.height, self.width = image.shape[:2]
@@ -895,14 +905,14 @@ class _TorchSampler:
                             (grid[..., 1] + 0.5) / self.height * 2 - 1], dim=-1)[None]
         # Bicubic as on the CPU (raster.SAMPLING); torch's kernel is OpenCV's (a = -0.75).
         patch = torch.nn.functional.grid_sample(self.tensor, grid, mode="bicubic",
-                                                padding_mode="border", align_corners=False)
+                                                padding_mode=self.padding, align_corners=False)
         patch = patch[0].permute(1, 2, 0).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
         out = self.image.copy()
         out[y0:y1, x0:x1] = patch
         return out
 
 
-def _make_sampler(image: np.ndarray, device: str):
+def _make_sampler(image: np.ndarray, device: str, mirrored: bool = False):
     if str(device).startswith("cuda"):
-        return _TorchSampler(image, device)
-    return _RemapSampler(image)
+        return _TorchSampler(image, device, mirrored)
+    return _RemapSampler(image, mirrored)

@@ -6,7 +6,8 @@ ring, which then lies on the background). Motionless anchors sit a small margin 
 (``warp.feather`` face-sizes beside and above the face); below the jaw the band is wider
 (``warp.feather_below``), because the neck and the shadow under the chin move with a jaw drop.
 The neck band stops where clothing starts (a collar, a lapel, a turtleneck: colours that are
-neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged.
+neither skin nor the chin's own, e.g. a beard) and at the frame edge, so neither is dragged (a
+bottom edge cutting in right under the chin holds nothing: ``OPEN_BELOW``).
 A jaw drop still lowers the chin there, as a real one does: in front of the collar, at most half
 of the way to the band's end or the frame edge (the band's vertices are pushed ahead of the
 chin, and below the jaw what the moved chin does not cover is redrawn from the portrait).
@@ -108,6 +109,11 @@ WALL_RANGE = (12.0, 7.0, 7.0)
 OUTLINE_ROUNDS = 2
 # A chin lowered by less than this (pixels) covers nothing worth redrawing.
 CHIN_COVER_MIN_DROP = 0.5
+# A picture cropped right under the chin (the chin within OPEN_BELOW face sizes of its bottom
+# edge, or past it: a face filling the frame) leaves a jaw drop no room: held by the edge, the
+# mouth of GANimation's 128 px sample crops opened to a slit at AU26 +5. There the bottom edge is
+# no wall: the band runs on past it, and a lowered chin goes out of the picture.
+OPEN_BELOW = 0.05
 # The neck band never gets narrower than this share of the side band: the chin keeps some motion
 # (at 0.5 a collar right under Obama's chin held it so that a jaw drop only widened the mouth,
 # which MediaPipe read as a +1.6 mouth stretch and a person as a grimace).
@@ -136,6 +142,8 @@ class Silhouette:
     reach: np.ndarray  # (K, 2) how far below the jaw a lowered chin and the neck ahead of it may go
     neck: "NeckCover | None"  # where below the jaw a lowered chin covers the neck (None without an image)
     size: float  # the face's larger side, pixels
+    open_below: bool  # the picture's bottom edge cuts in under the chin: it holds nothing (``OPEN_BELOW``)
+    ring_open: np.ndarray  # (K,) bool, ring points past that open edge (kept as anchors there)
     down: np.ndarray  # (2,) unit vector, the outline's centre to the chin
     # Mesh vertices below the jaw (band points, anchors) kept below a lowered chin (``keep_below_chin``);
     # set by ``with_neck_vertices`` once the mesh exists.
@@ -189,6 +197,9 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
             margins[neck] = np.maximum(free, floor)
             skin[neck] = free
         to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
+        open_below = (image.shape[0] - 1 - xy[CHIN, 1]) < OPEN_BELOW * size
+        if open_below:
+            to_edge = np.where(_exits_below(center + rays * radius[:, None], rays, image.shape[:2]), np.inf, to_edge)
         # The same on both sides of the chin: one side held by a collar and the other free
         # would twist the jaw drop sideways.
         mirrored = 2.0 * np.arctan2(down[1], down[0]) - angles
@@ -204,9 +215,13 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
         ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
     ring = center + rays * (radius + ring_margins)[:, None]
+    ring_open = np.zeros(count, bool)
+    if image is not None and open_below:
+        ring_open = ring[:, 1] > image.shape[0] - 1
 
     band, band_from, band_weight = _band_points(center, rays, angles, radius, ring_margins,
-                                                hull_ids, hull_angles, image, BAND_MIN_WIDTH * feather * size)
+                                                hull_ids, hull_angles, image, BAND_MIN_WIDTH * feather * size,
+                                                open_below=image is not None and open_below)
     rel = xy - center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
     point_angles = np.arctan2(rel[:, 1], rel[:, 0])
@@ -255,6 +270,8 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
                          CHIN_SHADOW * size)),
         size=size,
         down=down.astype(np.float32),
+        open_below=bool(image is not None and open_below),
+        ring_open=ring_open,
     )
 
 
@@ -422,7 +439,7 @@ def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
         outline * silhouette.band_weight[..., None]).sum(axis=1)
 
 
-def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width):
+def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width, open_below=False):
     """Points at BAND_STEPS across the band on every ray, each following the two outline
     (hull) points around its angle, faded by a smoothstep (full motion at the outline, none
     at the anchors, zero slope at both ends: no crease where the fade starts or stops)."""
@@ -446,7 +463,7 @@ def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, i
     if image is not None:
         height, width = image.shape[:2]
         inside = ((points[:, 0] >= 0) & (points[:, 0] <= width - 1) & (points[:, 1] >= 0)
-                  & (points[:, 1] <= height - 1))
+                  & ((points[:, 1] <= height - 1) | open_below))
         points, sources, weights = points[inside], sources[inside], weights[inside]
     return points, sources.astype(np.int64), weights.astype(np.float32)
 
@@ -524,6 +541,16 @@ def _distance_to_frame(points: np.ndarray, rays: np.ndarray, shape: tuple[int, i
         ty = np.where(rays[:, 1] > 1e-9, (height - 1 - points[:, 1]) / rays[:, 1],
                       np.where(rays[:, 1] < -1e-9, -points[:, 1] / rays[:, 1], np.inf))
     return np.minimum(tx, ty)
+
+
+def _exits_below(points: np.ndarray, rays: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Per point and ray: whether the ray leaves the image through its bottom edge."""
+    height, width = shape
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_bottom = np.where(rays[:, 1] > 1e-9, (height - 1 - points[:, 1]) / rays[:, 1], np.inf)
+        to_side = np.where(rays[:, 0] > 1e-9, (width - 1 - points[:, 0]) / rays[:, 0],
+                           np.where(rays[:, 0] < -1e-9, -points[:, 0] / rays[:, 0], np.inf))
+    return np.isfinite(to_bottom) & (to_bottom <= to_side)
 
 
 def _smooth_minimum(values: np.ndarray, reach: int = 2) -> np.ndarray:

@@ -321,6 +321,22 @@ def test_torch_sampler_matches_opencv_remap(engine, portrait, prepared):
     assert np.abs(a - b).mean() < 0.2
 
 
+
+def test_the_samplers_mirror_the_picture_past_its_edge_alike(portrait):
+    # Past a bottom edge left open under the chin (a face cropped right under it) the warp samples
+    # below the picture: both samplers mirror it there (repeated, the edge row hung down as streaks).
+    pytest.importorskip("torch")
+    h, w = portrait.image.shape[:2]
+    region = (0, h - 40, w, h)
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + 0.3, np.arange(h - 40, h, dtype=np.float32) + 12.6)
+    map_xy = np.stack([gx, gy], axis=-1)  # the bottom rows sample up to 12.6 px below the picture
+    a = _RemapSampler(portrait.image, mirrored=True).warp(map_xy, region).astype(int)
+    b = _TorchSampler(portrait.image, "cpu", mirrored=True).warp(map_xy, region).astype(int)
+    assert np.abs(a - b).max() <= 2 and np.abs(a - b).mean() < 0.2
+    # The last row shows the row ~13 px above it, mirrored (an independent reading of the picture).
+    mirror = portrait.image[h - 13:h - 12].astype(int)
+    assert np.abs(a[h - 1:h, 1:-1] - mirror[:, 1:-1]).mean() < 8.0  # 1.8 (repeating the edge row: 28.6)
+
 def test_similarity_fit_recovers_a_known_pose():
     mesh = load_au_mesh_model().mean_mesh.astype(np.float64)
     yaw, pitch = np.radians(25.0), np.radians(-10.0)

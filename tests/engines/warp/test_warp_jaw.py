@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import feat_test_image, render_and_track, render_change, shared_face
+from conftest import feat_test_image, render_and_track, render_change, shared_face, shared_path
 from face_regions import outside_the_face
 
 NEAR = 0.04  # face sizes below the outline where the chin's own shadow may still follow
@@ -117,6 +117,22 @@ def test_a_chin_lowered_in_front_of_a_wall_casts_no_shadow_on_it(config, engine,
     assert np.percentile(kept, 1) > 0.9, f"1st percentile of brightness kept {np.percentile(kept, 1):.2f}"
     # ... while the chin did go down over the wall: wall pixels right under the jaw turned to skin.
     assert (wall(before) & ~wall(after) & (distance > 2)).sum() > 300
+
+
+@pytest.mark.parametrize("name", ["N_0000000356_00190.jpg", "N_0000000437_00540.jpg"])
+def test_a_jaw_drop_opens_the_mouth_of_a_face_cropped_under_its_chin(name, config, engine, image_tracker):
+    # GANimation's sample crops (128 px) end at the chin or cut it off. Held by the picture's
+    # bottom edge, the chin could not go down and a jaw drop opened the mouth to a slit (MediaPipe
+    # on the output at AU26 +3: jawOpen 0.06 and 0.23, the lips 0.05 and 0.09 face heights apart).
+    # A real chin would go out of the picture. Judged by MediaPipe run afresh on the output.
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(shared_path(f"assets/au_labels/ganimation_sample/{name}"), config, tracker=image_tracker)
+    out, shown = render_and_track(engine, portrait, image_tracker, AU26=3.0, AU25=2.0)
+    xy = shown.landmarks[:, :2]
+    apart = float(np.linalg.norm(xy[13] - xy[14]) / np.linalg.norm(xy[10] - xy[152]))
+    assert shown.blendshape("jawOpen") > 0.35, f"jawOpen {shown.blendshape('jawOpen'):.2f}"
+    assert apart > 0.1, f"the lips are {apart:.3f} face heights apart"
 
 def _signed_areas(points, triangles):
     p = points[triangles]
