@@ -180,8 +180,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     drivers = {name: scan_driver(SHARED / "assets" / "driving" / name, config) for name in args.drivers}
     peaks = find_peaks(drivers)
-    names = (args.portraits or []) + (held_out_pictures() if args.held_out else [])
-    names = names or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
+    # --held-out adds to the shared portraits (or to those named): alone it once drew only its own, and
+    # the shared sheets left from an earlier run were taken for this code's.
+    names = args.portraits or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
+    names = names + (held_out_pictures() if args.held_out else [])
     sheets = []
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for name in names:

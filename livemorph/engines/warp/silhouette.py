@@ -186,6 +186,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     ring_margins = nominal.copy()  # where the anchors go (beyond the frame: replaced by its edge)
     reach = nominal.copy()  # how far a lowered chin may go down below the jaw (in front of clothing too)
     skin = nominal.copy()  # how far below the jaw the neck is skin (clothing starts there)
+    open_below = False  # the picture's bottom edge cuts in under the chin (``OPEN_BELOW``)
     if image is not None:
         lab = _blurred_lab(image, size)
         # Collars lie under the chin; hair beside the neck (farther round) is left to the side band.
@@ -196,10 +197,13 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
             free = _free_neck(lab, xy, center, rays[neck], radius[neck], nominal[neck], size)
             margins[neck] = np.maximum(free, floor)
             skin[neck] = free
-        to_edge = _distance_to_frame(center + rays * radius[:, None], rays, image.shape[:2])
-        open_below = (image.shape[0] - 1 - xy[CHIN, 1]) < OPEN_BELOW * size
-        if open_below:
-            to_edge = np.where(_exits_below(center + rays * radius[:, None], rays, image.shape[:2]), np.inf, to_edge)
+        on_outline = center + rays * radius[:, None]
+        to_edge = _distance_to_frame(on_outline, rays, image.shape[:2])
+        open_below = bool(image.shape[0] - 1 - xy[CHIN, 1] < OPEN_BELOW * size)
+        if open_below:  # rays leaving the picture through its bottom edge do not end there
+            with np.errstate(divide="ignore", invalid="ignore"):
+                to_bottom = np.where(rays[:, 1] > 1e-9, (image.shape[0] - 1 - on_outline[:, 1]) / rays[:, 1], np.inf)
+            to_edge = np.where(to_bottom <= to_edge, np.inf, to_edge)
         # The same on both sides of the chin: one side held by a collar and the other free
         # would twist the jaw drop sideways.
         mirrored = 2.0 * np.arctan2(down[1], down[0]) - angles
@@ -215,13 +219,11 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         # Outline points at the frame edge keep the frame-edge anchors; elsewhere the ring sits at the band's end.
         ring_margins = np.where(to_edge - 1.0 > floor, np.maximum(margins, 1.0), nominal)
     ring = center + rays * (radius + ring_margins)[:, None]
-    ring_open = np.zeros(count, bool)
-    if image is not None and open_below:
-        ring_open = ring[:, 1] > image.shape[0] - 1
+    ring_open = open_below & (ring[:, 1] > image.shape[0] - 1) if image is not None else np.zeros(count, bool)
 
     band, band_from, band_weight = _band_points(center, rays, angles, radius, ring_margins,
                                                 hull_ids, hull_angles, image, BAND_MIN_WIDTH * feather * size,
-                                                open_below=image is not None and open_below)
+                                                open_below)
     rel = xy - center
     dist = np.maximum(np.hypot(rel[:, 0], rel[:, 1]), 1e-9)
     point_angles = np.arctan2(rel[:, 1], rel[:, 0])
@@ -240,6 +242,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
     edges = np.roll(hull_points, -1, axis=0) - hull_points
     edge_normal = np.stack([edges[:, 1], -edges[:, 0]], axis=1) / np.maximum(np.hypot(*edges.T), 1e-9)[:, None]
     edge_normal *= np.where(((hull_points - center) * edge_normal).sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    beside = (rays @ down > WALL_SIDES[0]) & (rays @ down < WALL_SIDES[1])
     return Silhouette(
         center=center,
         ring=ring,
@@ -266,11 +269,10 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         neck=None if image is None else _neck_cover(
             np.vstack([outline[sector], reach_points[sector][::-1]]),
             np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]),
-            _wall_behind(lab, ring + rays * (WALL_GAP * size), (rays @ down > WALL_SIDES[0]) & (rays @ down < WALL_SIDES[1]),
-                         CHIN_SHADOW * size)),
+            _wall_behind(lab, (ring + rays * (WALL_GAP * size))[beside], CHIN_SHADOW * size)),
         size=size,
         down=down.astype(np.float32),
-        open_below=bool(image is not None and open_below),
+        open_below=open_below,
         ring_open=ring_open,
     )
 
@@ -439,10 +441,11 @@ def move_band(displacement: np.ndarray, silhouette: Silhouette) -> None:
         outline * silhouette.band_weight[..., None]).sum(axis=1)
 
 
-def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width, open_below=False):
+def _band_points(center, rays, angles, radius, margins, hull_ids, hull_angles, image, min_width, open_below):
     """Points at BAND_STEPS across the band on every ray, each following the two outline
     (hull) points around its angle, faded by a smoothstep (full motion at the outline, none
-    at the anchors, zero slope at both ends: no crease where the fade starts or stops)."""
+    at the anchors, zero slope at both ends: no crease where the fade starts or stops). Those past
+    the picture are left out, except below an ``open_below`` bottom edge."""
     k = len(hull_angles)
     after = np.searchsorted(hull_angles, angles) % k
     before = (after - 1) % k
@@ -478,16 +481,16 @@ def _skin_hue(a, b):
     return (a - 128.0 > SKIN_HUE_MIN[0]) & (b - 128.0 > SKIN_HUE_MIN[1])
 
 
-def _wall_behind(lab: np.ndarray, seeds: np.ndarray, beside: np.ndarray, grow: float) -> np.ndarray:
+def _wall_behind(lab: np.ndarray, seeds: np.ndarray, grow: float) -> np.ndarray:
     """(h, w) float32, 1 on the background behind the head: what a flood fill of like colour reaches
-    from the ``seeds`` (points beside the face; those flagged in ``beside``, in the frame, without
-    skin's hue: not an ear or a shoulder), grown by ``grow`` pixels. Zero on a greyscale portrait,
-    where lightness alone would flood skin."""
+    from the ``seeds`` (points beside the face; those in the frame without skin's hue: not an ear
+    or a shoulder), grown by ``grow`` pixels. Zero on a greyscale portrait, where lightness alone
+    would flood skin."""
     height, width = lab.shape[:2]
     mask = np.zeros((height + 2, width + 2), np.uint8)
     if np.ptp(lab[..., 1:]) >= 3:
         flags = 4 | cv2.FLOODFILL_FIXED_RANGE | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
-        for x, y in np.round(seeds[beside]).astype(int):
+        for x, y in np.round(seeds).astype(int):
             if 0 <= x < width and 0 <= y < height and not mask[y + 1, x + 1]:
                 if not _skin_hue(*lab[y, x, 1:].astype(np.float64)):
                     cv2.floodFill(lab, mask, (int(x), int(y)), 0, WALL_RANGE, WALL_RANGE, flags)
@@ -541,16 +544,6 @@ def _distance_to_frame(points: np.ndarray, rays: np.ndarray, shape: tuple[int, i
         ty = np.where(rays[:, 1] > 1e-9, (height - 1 - points[:, 1]) / rays[:, 1],
                       np.where(rays[:, 1] < -1e-9, -points[:, 1] / rays[:, 1], np.inf))
     return np.minimum(tx, ty)
-
-
-def _exits_below(points: np.ndarray, rays: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Per point and ray: whether the ray leaves the image through its bottom edge."""
-    height, width = shape
-    with np.errstate(divide="ignore", invalid="ignore"):
-        to_bottom = np.where(rays[:, 1] > 1e-9, (height - 1 - points[:, 1]) / rays[:, 1], np.inf)
-        to_side = np.where(rays[:, 0] > 1e-9, (width - 1 - points[:, 0]) / rays[:, 0],
-                           np.where(rays[:, 0] < -1e-9, -points[:, 0] / rays[:, 0], np.inf))
-    return np.isfinite(to_bottom) & (to_bottom <= to_side)
 
 
 def _smooth_minimum(values: np.ndarray, reach: int = 2) -> np.ndarray:
