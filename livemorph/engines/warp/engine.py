@@ -49,6 +49,7 @@ from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_followin
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
                            lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
                            smile_bounds, wide_opening)
+from .triangles import corner_coordinates, signed_area
 from .unfold import skin_mesh, unfold_skin
 
 log = logging.getLogger(__name__)
@@ -176,10 +177,8 @@ class WarpEngine:
         in_frame = (ring[:, 0] >= 0) & (ring[:, 0] <= width - 1) & (ring[:, 1] >= 0) & (ring[:, 1] <= height - 1)
         # Ring points beyond the frame are replaced by points on its edge (see frame_edge_anchors),
         # except past a bottom edge that cuts in under the chin (``silhouette.OPEN_BELOW``).
-        edge = frame_edge_anchors(ring, face_xy, width, height)
-        if outline.open_below:
-            edge = edge[edge[:, 1] < height - 1]
-        anchors = np.vstack([ring[in_frame | outline.ring_open], edge])
+        anchors = np.vstack([ring[in_frame | outline.ring_open],
+                             frame_edge_anchors(ring, face_xy, width, height, open_bottom=outline.open_below)])
         # Glasses: their frame's top edge becomes a row of vertices, last (see ``glasses``).
         glasses = detect_glasses(image, landmarks)
         frame_top = trace_frame_top(image, landmarks) if glasses.found else None
@@ -578,12 +577,14 @@ def smooth_on_mesh(per_au: np.ndarray, triangles: np.ndarray, keep) -> np.ndarra
     return out
 
 
-def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height: int) -> np.ndarray:
+def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height: int,
+                       open_bottom: bool = False) -> np.ndarray:
     """Motionless points along the image border where the feather band reaches past it.
 
     A face filling the picture puts part of the band outside the frame; those ring points are
     dropped and the border is pinned instead, so the frame edge is an edge of the mesh and
-    stays still (the band is simply narrower there).
+    stays still (the band is simply narrower there). An ``open_bottom`` edge (``silhouette.OPEN_BELOW``)
+    gets none: its ring points past it stay, and a lowered chin goes out through it.
     """
     size = float(max(np.ptp(face_xy[:, 0]), np.ptp(face_xy[:, 1])))
     step = max(size / 12.0, 4.0)
@@ -600,6 +601,8 @@ def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height
         points += [(x, 0.0) for x in xs]
     if hi[1] > height - 1:
         points += [(x, height - 1.0) for x in xs]
+    if open_bottom:
+        points = [point for point in points if point[1] < height - 1]
     return np.array(points, np.float64).reshape(-1, 2)
 
 
@@ -668,10 +671,10 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     # own the shared edges. A triangle turned over (its corners in the other order: a fold,
     # where the lips press together) is collapsed too: drawn, it laid pixels from across the
     # fold outside it (a speck of upper lip under Grace Hopper's lower lip in a smile).
-    moved_xs, moved_ys = _corner_coordinates(moved, triangles)
+    moved_xs, moved_ys = corner_coordinates(moved, triangles)
     if at_rest is None:
         at_rest = triangles_at_rest(source, triangles)
-    moved_area, rest_area = _signed_area(moved_xs, moved_ys), at_rest.signed_area
+    moved_area, rest_area = signed_area(moved_xs, moved_ys), at_rest.signed_area
     squash = np.where(moved_area * rest_area < 0, 0.0, np.abs(moved_area) / np.maximum(np.abs(rest_area), 1e-6))
     order = np.argsort(squash)
     may_seam = squash <= _SQUASHED
@@ -801,7 +804,7 @@ def _fill_holes(ids: np.ndarray, coverage: np.ndarray) -> np.ndarray:
 
 
 class TrianglesAtRest(NamedTuple):
-    """The mesh's triangles in the portrait: corners (``_corner_coordinates``) and areas, once per portrait."""
+    """The mesh's triangles in the portrait: corners (``corner_coordinates``) and areas, once per portrait."""
 
     xs: np.ndarray  # (3, T)
     ys: np.ndarray  # (3, T)
@@ -809,21 +812,8 @@ class TrianglesAtRest(NamedTuple):
 
 
 def triangles_at_rest(vertices: np.ndarray, triangles: np.ndarray) -> TrianglesAtRest:
-    xs, ys = _corner_coordinates(vertices, triangles)
-    return TrianglesAtRest(xs, ys, _signed_area(xs, ys))
-
-
-def _corner_coordinates(points: np.ndarray, triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(3, T) x and (3, T) y of every triangle's corners: rows of one corner each, so the
-    per-triangle arithmetic below runs on contiguous arrays (strided (T, 3, 2) slices cost
-    several times as much)."""
-    corners = triangles.T
-    return points[:, 0][corners], points[:, 1][corners]
-
-
-def _signed_area(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Signed area of each triangle from its corners' (3, T) ``xs``, ``ys`` (its sign: their order)."""
-    return 0.5 * ((xs[1] - xs[0]) * (ys[2] - ys[0]) - (ys[1] - ys[0]) * (xs[2] - xs[0]))
+    xs, ys = corner_coordinates(vertices, triangles)
+    return TrianglesAtRest(xs, ys, signed_area(xs, ys))
 
 
 def _triangle_affines(dst_xs: np.ndarray, dst_ys: np.ndarray, src_xs: np.ndarray, src_ys: np.ndarray) -> np.ndarray:

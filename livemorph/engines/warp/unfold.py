@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .triangles import corner_coordinates, signed_area
+
 # Most passes per frame (a push can turn over the triangle on a corner's other side), and the share
 # of its rest area a turned-over triangle is given back (squashed, but the right way round).
 UNFOLD_PASSES = 8
@@ -42,7 +44,7 @@ def skin_mesh(vertices: np.ndarray, triangles: np.ndarray, count: int, fixed, cl
     free[list(fixed)] = False
     closing_point = np.zeros(count, bool)
     closing_point[list(closing)] = True
-    area = _signed_area(np.asarray(vertices, np.float64)[:count], face)
+    area = signed_area(*corner_coordinates(np.asarray(vertices, np.float64)[:count], face))
     watched = free[face].any(axis=1) & ~closing_point[face].any(axis=1) & (np.abs(area) > MIN_REST_AREA)
     return SkinMesh(face[watched], area[watched], np.sign(area[watched]), free)
 
@@ -54,23 +56,30 @@ def unfold_skin(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) 
     Kept only if no skin is turned over after ``UNFOLD_PASSES``: where the pushes only move a fold
     along (a crowded corner of the mouth), the motion is left as it was."""
     count = len(skin.free)
-    moved = vertices[:count] + displacement[:count]
-    if not (_signed_area(moved, skin.triangles) * skin.rest_sign < 0.0).any():
-        return
+    points = vertices[:count]
+    if not (_area_as_at_rest(points + displacement[:count], skin) < 0.0).any():
+        return  # (most frames)
     pushed = displacement[:count].astype(np.float64)
+    moved = points + pushed
+    area = _area_as_at_rest(moved, skin)
     for _ in range(UNFOLD_PASSES):
-        _push_back(pushed, vertices[:count], skin)
-        area = _signed_area(vertices[:count] + pushed, skin.triangles) * skin.rest_sign
+        _push_back(pushed, moved, area, skin)
+        moved = points + pushed
+        area = _area_as_at_rest(moved, skin)
         if not (area < 0.0).any():
             displacement[:count] = pushed.astype(displacement.dtype)
             return
 
 
-def _push_back(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) -> None:
-    """One pass: each turned-over triangle's free corners pushed back across its other side."""
+def _area_as_at_rest(moved: np.ndarray, skin: SkinMesh) -> np.ndarray:
+    """Each watched triangle's area at ``moved``, positive while it keeps its rest orientation."""
+    return signed_area(*corner_coordinates(moved, skin.triangles)) * skin.rest_sign
+
+
+def _push_back(displacement: np.ndarray, moved: np.ndarray, area: np.ndarray, skin: SkinMesh) -> None:
+    """One pass: each turned-over triangle's (``area`` < 0 at ``moved``) free corners pushed back
+    across its other side."""
     count = len(skin.free)
-    moved = vertices + displacement
-    area = _signed_area(moved, skin.triangles) * skin.rest_sign
     turned = area < 0.0
     tris = skin.triangles[turned]
     free = skin.free[tris]  # (K, 3)
@@ -89,9 +98,3 @@ def _push_back(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) -
         np.add.at(pushes, ids, 1.0)
     moving = pushes > 0
     displacement[moving] += push[moving] / pushes[moving, None]
-
-
-def _signed_area(points: np.ndarray, triangles: np.ndarray) -> np.ndarray:
-    p = points[triangles]
-    e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
-    return 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
