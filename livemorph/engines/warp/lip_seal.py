@@ -192,15 +192,19 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
 def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
     """In place, on the warped ``frame``: over the lips (between their moved outer and inner edges),
     what is not lip-coloured takes the lips' colour around it, by how far they have closed for this
-    AU ``change`` (``seal_share``); the stretched upper lip takes the lower lip's fine detail, and
-    the closed lips' seam darkens, by that and how far they are still closed (a jaw drop opens them)."""
+    AU ``change`` (``seal_share``) or the jaw has dropped; the stretched upper lip takes the lower
+    lip's fine detail, and the closed lips' seam darkens, by how far they have closed and are still
+    closed (a jaw drop opens them)."""
     shut = 1.0 - float(np.clip(_gaps(moved, seal.up).mean() / max(float(seal.rest_gaps.mean()), 1.0), 0.0, 1.0))
     share = seal_share(seal, change)
     strength = float(smoothstep(0.0, 1.0, share * shut))
     # What lies on the moved lips and is not lip (a grin's dark corners, tooth tips) is painted over
     # as far as the lips were moved, shut or not: with the lips parted a little (a wink's smirk
     # parts them to 0.18 shut on Trump) the dark corner stretched over them showed as a sawtooth.
-    fill = float(smoothstep(0.0, 1.0, share))
+    # A jaw drop moves them too (its AU26 change, fully at ``JAW_OPENS_AT``), though the lips part:
+    # the grin's dark corners stretched down the sides of the opening (Obama's, Trump's).
+    jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
+    fill = float(smoothstep(0.0, 1.0, max(share, jaw_drop)))
     if fill <= 0.0:
         return
     outer = outer_polygon(moved)

@@ -251,11 +251,14 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     # shows its teeth taller (lifted, its upper lip opened a dark band under them).
     closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
     upper_lip = _upper_lip_weight(xy, up, width, num_vertices) * float(closed)
+    # The jaw drop's arch (``upper_rim``) holds for a toothy grin too: let go into a jaw drop, its
+    # drawn-up lip shoulders stayed, a square-topped opening MediaPipe read with the corners high
+    # (Trump +0.058 mouth widths over the lip centre; the driver's "O" -0.006).
     return SmileBounds(up=up, width=width, upper_lip=upper_lip, corner_weight=weight,
                        knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit,
                        mouth_block=_mouth_block(xy, up, width, num_vertices),
                        philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up),
-                       upper_rim=_upper_rim_weight(xy, up, width, num_vertices) * float(closed), rest_lift=rest)
+                       upper_rim=_upper_rim_weight(xy, up, width, num_vertices), rest_lift=rest)
 
 
 def _upper_rim_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
