@@ -172,3 +172,45 @@ def test_a_pout_shows_no_black_specks_between_the_closed_lips(name, puppets):
     lip_grey = float(np.median(cv2.cvtColor(portrait.image, cv2.COLOR_RGB2GRAY)[lips > 0]))
     black = int(np.sum(cv2.cvtColor(output, cv2.COLOR_RGB2GRAY)[drawn_mouth] < 0.2 * lip_grey))
     assert black == 0, f"{black} near-black pixels between the closed lips in a pout"
+
+
+def test_closed_lips_meet_along_a_slanted_seam_without_steps():
+    # Closed lips (``paint_seal``) show each lip's own pixels mirrored toward the seam. Switched from
+    # one lip to the other at the first row past the seam, a slanted seam met in a hard edge that
+    # jumped a whole row every 1/slope columns: "a ruler-straight lip line with steps" (Trump's
+    # relaxed grin, review 63). Synthetic lips: the upper one red, the lower one blue, the seam
+    # sloping 0.03 rows a column. The edge, measured per column as the rows of red across the seam
+    # (red's share of the red + blue chromaticity, which the seam's darkening leaves alone), must
+    # move by about the slope between columns.
+    from livemorph.aus import NUM_AUS
+    from livemorph.engines.warp.lip_seal import COLUMNS, LipSeal, paint_seal
+
+    slope, base, width = 0.03, 60.0, 200.0
+    xs = np.linspace(20.0, 20.0 + width, len(UPPER_INNER))
+    moved = np.zeros((478, 2), np.float32)
+    for points, offset in ((UPPER_OUTER, -12.0), (UPPER_INNER, -0.3), (LOWER_INNER, 0.3), (LOWER_OUTER, 14.0)):
+        bulge = np.sin(np.pi * (xs - xs[0]) / width)  # lips thickest in the middle, meeting at the corners
+        moved[list(points)] = np.c_[xs, base + slope * xs + offset * bulge]
+    red, blue = np.array([200.0, 110.0, 110.0]), np.array([110.0, 110.0, 200.0])
+    rows = np.arange(120, dtype=np.float32)[:, None, None]
+    frame = np.where(rows < base + slope * np.arange(260)[None, :, None], red, blue).astype(np.uint8)
+    seal = LipSeal(up=np.array([0.0, -1.0]), across=np.zeros(478, np.float32), columns=np.zeros(len(COLUMNS)),
+                   upper=np.zeros(478, np.float32), lower=np.zeros(478, np.float32),
+                   rest_gaps=np.full(len(COLUMNS), 20.0), width=width, own_au25=0.6,
+                   lip_rgb=np.float32(0.5 * (red + blue)), teeth_rgb=np.float32([255, 255, 255]))
+    paint_seal(frame, moved, seal, np.zeros(NUM_AUS, np.float32))
+    pixels = frame.astype(np.float64)
+    def redness(rgb):  # red against blue, unchanged by darkening: 90/310 on the red lip, -90/310 on the blue
+        return (rgb[..., 0] - rgb[..., 2]) / np.maximum(rgb[..., 0] + rgb[..., 2], 1.0)
+
+    share_red = np.clip((redness(pixels) - redness(blue)) / (redness(red) - redness(blue)), 0.0, 1.0)
+    middle = slice(int(xs[0] + 0.25 * width), int(xs[-1] - 0.25 * width))
+    band = slice(int(base), int(base + slope * 260) + 12)
+    # The rows of red from the band's first row (pixel centres on whole rows: a seam at row y leaves
+    # y + 0.5 - first row of them).
+    edge = band.start - 0.5 + share_red[band, middle].sum(axis=0)
+    expected = base + slope * np.arange(260)[middle]
+    jumps = np.abs(np.diff(edge))
+    print(f"edge off the seam: median {np.median(np.abs(edge - expected)):.2f} rows; largest jump {jumps.max():.2f} rows")
+    assert np.median(np.abs(edge - expected)) < 0.5, "the lips do not meet at the seam"
+    assert jumps.max() < 0.3, f"the lips' meeting edge jumps {jumps.max():.2f} rows between neighbouring columns"
