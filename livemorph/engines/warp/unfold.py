@@ -57,11 +57,11 @@ def unfold_skin(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) 
     along (a crowded corner of the mouth), the motion is left as it was."""
     count = len(skin.free)
     points = vertices[:count]
-    if not (_area_as_at_rest(points + displacement[:count], skin) < 0.0).any():
-        return  # (most frames)
     pushed = displacement[:count].astype(np.float64)
     moved = points + pushed
     area = _area_as_at_rest(moved, skin)
+    if not (area < 0.0).any():
+        return  # (most frames)
     for _ in range(UNFOLD_PASSES):
         _push_back(pushed, moved, area, skin)
         moved = points + pushed

@@ -164,6 +164,13 @@ def test_a_grin_relaxed_at_the_users_rest_keeps_no_pencil_line_along_its_folds(p
     assert shown < 0.65 * own, f"the cheeks' darkest lines are {shown:.1f} grey levels at rest, {own:.1f} in the photo"
 
 
+def _opening_grown(shape, xy: np.ndarray, reach: float) -> np.ndarray:
+    """(h, w) bool: the opening between the inner lips (MediaPipe landmarks ``xy``), grown by
+    about ``reach`` pixels (a disc ``2 * reach`` across, rounded down to an odd size)."""
+    opening = fill(shape, np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]]))
+    return cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2 * reach) | 1,) * 2)).astype(bool)
+
+
 def _dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
     """The larger, over the two mouth corners, of the share of pixels darker than 0.7 of the cheek's
     median grey (the cheek 0.30-0.45 mouth widths further out, the same rows) beside the corner:
@@ -172,8 +179,7 @@ def _dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
     (grown by 0.06 mouth widths: its own rim) left out. MediaPipe landmarks."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     width = float(np.linalg.norm(xy[308] - xy[78]))
-    opening = fill(gray.shape, np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]]))
-    opening = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(0.12 * width) | 1,) * 2)).astype(bool)
+    opening = _opening_grown(gray.shape, xy, 0.06 * width)
     ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
     top, bottom = xy[list(UPPER_INNER), 1].min(), xy[list(LOWER_INNER), 1].max()
     rows = (ys > top) & (ys < bottom)
@@ -216,10 +222,7 @@ def _dark_lip_corners(image: np.ndarray, xy: np.ndarray) -> float:
     own shaded rim, left out) darker than 0.6 of the lips' median grey. MediaPipe landmarks."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     width = float(np.linalg.norm(xy[308] - xy[78]))
-    lips = fill(gray.shape, xy[list(OUTER_LIPS)]).astype(bool)
-    opening = fill(gray.shape, np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]]))
-    opening = cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(0.1 * width) | 1,) * 2)).astype(bool)
-    lips &= ~opening
+    lips = fill(gray.shape, xy[list(OUTER_LIPS)]).astype(bool) & ~_opening_grown(gray.shape, xy, 0.05 * width)
     grey = np.median(gray[lips])
     ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
     return max(float(np.mean(gray[lips & (np.hypot(xs - xy[c, 0], ys - xy[c, 1]) < 0.15 * width)] < 0.6 * grey))
