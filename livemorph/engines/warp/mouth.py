@@ -133,11 +133,16 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 # opening (in between both mouths show at once, one through the other: kept short).
 HINT_OPENING = (CLOSED_OPENING, 0.07)
 # A driver's mouth reads as a mouth when it shows teeth (``_driver_teeth_lab``) or a dark cavity: its
-# lighter tenth (90th percentile L*) under this share of its lips' L* (fully under the second). Teeth
-# clenched in shade are neither (woman_expressions' grimace: L* 20-36 under lips at 30): matched to the
-# portrait they went a lip-coloured or grey band between its lips, "a pale strip, no teeth" (review 40),
-# so there the synthesized interior, its teeth shaded by the lip, stays.
-HINT_DARK_UNDER_LIPS = (1.0, 0.7)
+# lighter quarter (``HINT_DARK_PERCENTILE`` of its L*) under this share of its lips' L* (fully under the
+# second). Teeth clenched in shade are neither (woman_expressions' grimace: L* 20-36 under lips at 30,
+# its lighter quarter at 0.77-0.99 of them): matched to the portrait they went a lip-coloured or grey
+# band between its lips, "a pale strip, no teeth" (review 40), so there the synthesized interior, its
+# teeth shaded by the lip, stays. (Judged by the lighter tenth, a wide "O" whose upper teeth showed
+# faintly for a frame read as teeth in shade: woman_expressions frame 300, its tenth at 0.84 of the
+# lips between 0.67 and 0.73, and the synthesized interior's white teeth flashed into it; its lighter
+# quarter stays at 0.40-0.44.)
+HINT_DARK_UNDER_LIPS = (0.8, 0.55)
+HINT_DARK_PERCENTILE = 75
 # Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
 HINT_KNEE = 0.8
 # ... but its teeth keep their shading (``_shaded_as_the_drivers_teeth``), fully from this share of
@@ -876,7 +881,7 @@ def _reads_as_a_mouth(hint) -> float:
     lip_l = max(float(_to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
     if _shows_teeth(lightness, lip_l):
         return 1.0
-    return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, 90)) / lip_l))
+    return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, HINT_DARK_PERCENTILE)) / lip_l))
 
 
 def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
