@@ -113,6 +113,7 @@ class WarpPrepared:
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     seam_triangles: np.ndarray  # (T,) bool, triangles touching a lid point, a glasses frame's edge or a sealing inner lip (seam repair)
+    opening_triangles: np.ndarray  # (T,) bool, triangles touching an inner lip point: slivers at rest that an opening mouth stretches
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     grin_folds: Any  # grin_folds.GrinFolds of a portrait grinning at rest, else None
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
@@ -260,6 +261,7 @@ class WarpEngine:
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             seam_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
+            opening_triangles=np.isin(triangles, UPPER_INNER + LOWER_INNER).any(axis=1),
             mouth=mouth,
             grin_folds=prepare_grin_folds(image, landmarks, float(resting_aus[AU.AU12])),
             lids=prepare_lids(image, face_xy),
@@ -460,10 +462,7 @@ class WarpEngine:
         moved = self._moved_vertices(prepared, change, closures, wink)
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             return prepared.image.copy()
-        map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region,
-                              prepared.map_grid, prepared.map_coverage, prepared.seam_triangles,
-                              prepared.triangles_at_rest)
-        _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2], prepared.silhouette.open_below)
+        map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
@@ -486,6 +485,16 @@ class WarpEngine:
                 out, prepared.image, prepared.vertices, moved, hint=mouth_hint if self.config.driver_mouth else None,
                 lip_over_teeth=lip_over_teeth(change, prepared.resting_aus))
         return out
+
+
+def frame_map(prepared: WarpPrepared, moved: np.ndarray) -> np.ndarray:
+    """Where each pixel of the prepared region samples the portrait once the mesh has moved to
+    ``moved`` (``WarpEngine.displaced_vertices``): the (h, w, 2) map a render warps with."""
+    map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid,
+                          prepared.map_coverage, prepared.seam_triangles, prepared.triangles_at_rest,
+                          prepared.opening_triangles)
+    _pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2], prepared.silhouette.open_below)
+    return map_xy
 
 
 def soft_limit(delta: np.ndarray) -> np.ndarray:
@@ -648,12 +657,23 @@ def _low_res_grid(region: tuple[int, int, int, int], map_size: int) -> np.ndarra
 _SUBPIXEL_BITS = 4
 _COLLAPSED = 0.03  # a triangle squashed below this fraction of its area is not drawn
 _SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolution around it
+# ... and so is it about a triangle between the lips that an opening mouth has stretched out of a
+# sliver (the lips' inner lines meet at rest): grown past ``_OPENED`` times its rest area and still
+# squeezed across, its map running over ``_STEEP`` source px or more per output px. There one
+# low-res map pixel (3-4 output px) spans source rows far apart, and upsampled it drew the lips'
+# whole height into a pale, dark-edged streak beside the corner of london_092's jaw drop (its
+# triangle: 25 times its area, 13 source px per output px; the map 15 px off the exact one). Only
+# the seam's own band is re-evaluated, blended in at its edge: re-evaluated over the box around it,
+# and around the steep triangles of squeezed smile corners too, the exact map's facets and specks
+# showed where the upsampled one had smoothed them (blind reviews: a turned head's smile, Grace
+# Hopper's jaw drop).
+_OPENED, _STEEP = 2.0, 8.0
 
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
                  region: tuple[int, int, int, int], grid: np.ndarray,
                  coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None,
-                 at_rest: TrianglesAtRest | None = None) -> np.ndarray:
+                 at_rest: TrianglesAtRest | None = None, opening_triangles: np.ndarray | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
@@ -661,8 +681,10 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     low-res ``grid`` (rasterising triangle ids), then upsampled bilinearly (the map is
     continuous and piecewise linear, so that loses almost nothing). ``coverage`` marks map
     pixels that must belong to some triangle (see ``_fill_holes``); ``seam_triangles`` (bool
-    per triangle) limits the full-resolution seam repair to them (default: all); ``at_rest``: the
-    triangles' corners and areas in ``source`` (``triangles_at_rest``) when known (computed otherwise).
+    per triangle) limits the full-resolution seam repair of squashed triangles to them (default:
+    all); ``at_rest``: the triangles' corners and areas in ``source`` (``triangles_at_rest``) when
+    known (computed otherwise); ``opening_triangles`` (bool per triangle, default: none): those
+    repaired where an opening mouth has stretched them out of slivers (``_OPENED``, ``_STEEP``).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
@@ -687,6 +709,8 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
         ids = _fill_holes(ids, coverage)
 
     c = _triangle_affines(moved_xs, moved_ys, at_rest.xs, at_rest.ys)  # (6, T + 1)
+    opened = () if opening_triangles is None else np.nonzero(
+        opening_triangles & (squash >= _OPENED) & (_steepness(c[:, 1:]) >= _STEEP))[0]
     flat = ids.ravel()
     gx = grid[..., 0].ravel()
     gy = grid[..., 1].ravel()
@@ -698,36 +722,48 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
         return low_map
     full = cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     _repair_seams(full, ids, c, region, moved, triangles, (moved_xs, moved_ys), order, squashed)
+    _repair_seams(full, ids, c, region, moved, triangles, (moved_xs, moved_ys), order, opened, band_only=True)
     return full
+
+
+def _steepness(affines: np.ndarray) -> np.ndarray:
+    """(T,) source pixels per output pixel along each map's steepest direction: the largest
+    singular value of its linear part (``_triangle_affines``' rows 0, 1, 3, 4)."""
+    a, b, c, d = affines[0], affines[1], affines[3], affines[4]
+    total = a * a + b * b + c * c + d * d
+    det = a * d - b * c
+    return np.sqrt(0.5 * (total + np.sqrt(np.maximum(total * total - 4.0 * det * det, 0.0))))
 
 
 def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
                   region: tuple[int, int, int, int], moved: np.ndarray, triangles: np.ndarray,
-                  corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, squashed: np.ndarray) -> None:
+                  corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, seams: np.ndarray,
+                  band_only: bool = False) -> None:
     """Where the map jumps or nearly does (closing lids squash the eye's triangles, closed
     ones collapse them: both sides sample far-apart source rows), bilinear upsampling would
-    sample the eye between them and draw a pale zigzag. There, re-rasterise the nearby
-    triangles at full resolution (only the seams' boxes, a few thousand pixels) and
-    evaluate their affines exactly."""
+    sample the eye between them and draw a pale zigzag. There, about the ``seams`` triangles,
+    re-rasterise the nearby triangles at full resolution (only the seams' boxes, a few thousand
+    pixels) and evaluate their affines exactly: over each seam's whole box, or with ``band_only``
+    over its band of outlines alone (blended in at its edge)."""
     x0, y0, x1, y1 = region
     gh, gw = ids.shape
-    if len(squashed) == 0:
+    if len(seams) == 0:
         return
-    # Seams are where squashed or collapsed triangles lie: draw their outlines into a mask.
+    # Draw the seam triangles' outlines into a mask.
     sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
     low = np.empty((len(moved), 2), np.float64)
     low[:, 0] = (moved[:, 0] - x0 + 0.5) / sx - 0.5
     low[:, 1] = (moved[:, 1] - y0 + 0.5) / sy - 0.5
-    outlines = list(np.round(low[triangles[squashed]] * (1 << _SUBPIXEL_BITS)).astype(np.int32))
+    outlines = list(np.round(low[triangles[seams]] * (1 << _SUBPIXEL_BITS)).astype(np.int32))
     jump = np.zeros((gh, gw), np.uint8)
     cv2.polylines(jump, outlines, True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
     jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
     # Each drawn triangle's box (``corners_xy``: (3, T) x and y of every triangle's corners).
     xs, ys = corners_xy
     lo_x, hi_x = np.minimum(np.minimum(xs[0], xs[1]), xs[2])[order], np.maximum(np.maximum(xs[0], xs[1]), xs[2])[order]
     lo_y, hi_y = np.minimum(np.minimum(ys[0], ys[1]), ys[2])[order], np.maximum(np.maximum(ys[0], ys[1]), ys[2])[order]
-    for left, top, width, height, _ in stats[1:count]:
+    for label, (left, top, width, height, _) in enumerate(stats[1:count], start=1):
         # The seam's box in full-res pixels, clipped to the region.
         bx0 = max(x0, int(np.floor(x0 + left * sx)))
         by0 = max(y0, int(np.floor(y0 + top * sy)))
@@ -742,8 +778,16 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
         k = np.where(fine > 0, fine, coarse)
         gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]  # a row and a column, broadcast
         gy = np.arange(by0, by1, dtype=np.float32)[:, None]
-        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 0] = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
-        full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0, 1] = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
+        exact_x = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
+        exact_y = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
+        box = full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0]
+        if band_only:  # the seam's own dilated outline, soft-edged: the rest of its box stays upsampled
+            share = cv2.resize((labels[top:top + height, left:left + width] == label).astype(np.float32),
+                               (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_LINEAR)
+            exact_x = box[..., 0] + share * (exact_x - box[..., 0])
+            exact_y = box[..., 1] + share * (exact_y - box[..., 1])
+        box[..., 0] = exact_x
+        box[..., 1] = exact_y
 
 
 def _pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int],
