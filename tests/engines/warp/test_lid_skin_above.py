@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 
 from conftest import render_change, shared_face
 from face_regions import polygon
