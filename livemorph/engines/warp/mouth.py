@@ -139,7 +139,7 @@ HINT_OPENING = (CLOSED_OPENING, 0.07)
 # band between its lips, "a pale strip, no teeth" (review 40), so there the synthesized interior, its
 # teeth shaded by the lip, stays. (Judged by the lighter tenth, a wide "O" whose upper teeth showed
 # faintly for a frame read as teeth in shade: woman_expressions frame 300, its tenth at 0.84 of the
-# lips between 0.67 and 0.73, and the synthesized interior's white teeth flashed into it; its lighter
+# lips between 0.67 and 0.73, and the synthesized interior's grey teeth flashed into it; its lighter
 # quarter stays at 0.40-0.44.)
 HINT_DARK_UNDER_LIPS = (0.8, 0.55)
 HINT_DARK_PERCENTILE = 75
