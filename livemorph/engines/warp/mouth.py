@@ -340,7 +340,8 @@ class MouthPainter:
         level_source = cv2.warpAffine(source, to_level, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         turn = lambda xy: (xy[:, :2] @ to_level[:, :2].T + to_level[:, 2]).astype(np.float32)  # noqa: E731
         painted = level.copy()
-        self._paint_columns(painted, level_source, turn(source_xy), turn(moved_xy), hint)
+        coverage = np.zeros(level.shape[:2], np.float32)
+        self._paint_columns(painted, level_source, turn(source_xy), turn(moved_xy), hint, coverage)
         change = painted.astype(np.float32) - level.astype(np.float32)
         h, w = frame.shape[:2]
         back = cv2.invertAffineTransform(to_level)
@@ -350,13 +351,32 @@ class MouthPainter:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         back[:, 2] -= (x0, y0)
-        change = cv2.warpAffine(change, back, (int(x1 - x0), int(y1 - y0)), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        turn_back = lambda image: cv2.warpAffine(image, back, (int(x1 - x0), int(y1 - y0)),  # noqa: E731
+                                                 flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         box = frame[y0:y1, x0:x1]
-        box[...] = np.clip(box + change + 0.5, 0, 255).astype(np.uint8)
+        out = box + turn_back(change)
+        # Turned level and back, the frame loses its finest detail; adding the paint's change alone
+        # left that detail (the frame minus its twice-resampled self) on top of the paint: where the
+        # paint covers, the stretched teeth's and beard's edges under it showed through as dark
+        # streaks at the mouth's tilt (Image_with_alpha's jaw drop, "as if the beard were smeared
+        # into it"). Under the paint it is taken out (in the paint's own box, turned back: 0.3 ms).
+        rows, cols = np.nonzero(coverage.any(axis=1))[0], np.nonzero(coverage.any(axis=0))[0]
+        if len(rows) and len(cols):
+            ends = np.float32([[[cols[0], rows[0]], [cols[-1] + 1, rows[0]], [cols[0], rows[-1] + 1], [cols[-1] + 1, rows[-1] + 1]]])
+            ends = cv2.transform(ends, back)[0]
+            wx0, wy0 = np.maximum(np.floor(ends.min(axis=0)).astype(int) - 1, 0)
+            wx1, wy1 = np.minimum(np.ceil(ends.max(axis=0)).astype(int) + 2, (x1 - x0, y1 - y0))
+            if wx1 > wx0 and wy1 > wy0:
+                window = back.copy()
+                window[:, 2] -= (wx0, wy0)
+                turn = lambda image: cv2.warpAffine(image, window, (int(wx1 - wx0), int(wy1 - wy0)),  # noqa: E731
+                                                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+                under = box[wy0:wy1, wx0:wx1].astype(np.float32) - turn(level).astype(np.float32)
+                out[wy0:wy1, wx0:wx1] -= in_channels(turn(coverage)) * under
+        box[...] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _paint_columns(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
-                       hint=None) -> None:
+                       hint=None, coverage: np.ndarray | None = None) -> None:
         """Fill the part of the opening that is wider than the portrait's own.
 
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
@@ -365,7 +385,8 @@ class MouthPainter:
         mouth (cavity, tongue, lower teeth). A closed-mouth portrait has no interior to keep,
         so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         ``hint`` (a ``face.mouth_hint.MouthHint``, optional): the driver's own open mouth, colour-
-        matched to the portrait, paints the interior instead of the synthesized one.
+        matched to the portrait, paints the interior instead of the synthesized one. ``coverage``
+        (optional, the frame's (h, w) float32): set to the paint's share at each pixel.
         """
         g = self.geometry
         gap = _mean_gap(moved_xy)
@@ -471,7 +492,10 @@ class MouthPainter:
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
-        alpha = in_channels(strength * mask)
+        share = strength * mask
+        if coverage is not None:
+            coverage[y0:y1, x0:x1] = share
+        alpha = in_channels(share)
         frame[y0:y1, x0:x1] = np.clip(patch * (1 - alpha) + color * alpha + 0.5, 0, 255).astype(np.uint8)
         if not own:
             # The lips roll into a wide opening as lit bands. (Not over a portrait's own teeth: its
