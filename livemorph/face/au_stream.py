@@ -10,7 +10,7 @@ from .estimators import AUEstimator, estimator_from_config
 from .mouth_hint import lip_lines, with_mouth_hint
 from .stabilize import AUReading, AUStabilizer
 from .tracking import FaceTrack, FaceTracker
-from .wink import RestingTilt, corner_tilt, wink_offsets, with_wink
+from .wink import RestingTilt, WinkReader, corner_tilt, with_wink
 
 
 class AUStream:
@@ -24,6 +24,7 @@ class AUStream:
         self.mouth_hints = mouth_hints  # readings carry the driver's open mouth: the caller's choice
         # the driver's resting mouth tilt, which a one-sided smile is measured from (face.wink); None: level
         self.resting_tilt = resting_tilt
+        self.winks = WinkReader()
 
     @classmethod
     def from_config(cls, config, *, allow_download: bool = True, stabilizer: AUStabilizer | None = None,
@@ -48,7 +49,7 @@ class AUStream:
         if track.present and self.resting_tilt is not None:
             rest = self.resting_tilt.update(corner_tilt(track), frame.timestamp_ms / 1000.0)
         reading = with_wink(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
-                            wink_offsets(track, rest))
+                            self.winks.read(track, rest))
         return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:

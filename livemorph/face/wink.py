@@ -112,23 +112,55 @@ def wink_offsets(track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray 
     positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ
     (both 0 while the eyes agree); the higher corner's AU12 positive, the other's negative, as
     the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
-    None without a face."""
-    if track is None or not track.present:
-        return None
-    offsets = np.zeros((2, NUM_AUS), np.float32)
-    # Each side's own AU is the pair's +- half the difference (the mappings are linear).
-    offsets[:, AU.AU12] = _smirk(corner_tilt(track) - rest_tilt)
-    right, left = track.blendshape("eyeBlinkRight"), track.blendshape("eyeBlinkLeft")
-    other_open = float(np.clip((OPEN_EYE[1] - min(left, right)) / (OPEN_EYE[1] - OPEN_EYE[0]), 0.0, 1.0))
-    excess = max(abs(left - right) - DEADBAND, 0.0)
-    if excess * other_open <= 0.0:
+    None without a face. One frame on its own: a stream reads with ``WinkReader``."""
+    return WinkReader().read(track, rest_tilt)
+
+
+class WinkReader:
+    """``wink_offsets`` frame by frame, a wink held while the other eye blinks.
+
+    Winking, the driver may blink: woman_expressions frames 47-51, the winking eye stays shut
+    (eyeBlink 0.64-0.80) while the open one closes to 0.32-0.54 and opens again. Read one frame
+    at a time, the open eye is then not open enough for a wink (``OPEN_EYE``), so the wink went
+    for those frames: the shut eye half opened to the pair's AU45 and its lowered brow rose, and
+    both came back when the other eye reopened -- a lid that re-closes as the wink releases. A
+    wink already running is therefore kept, as strong as it was, while the same eye stays the
+    more closed beyond ``DEADBAND`` (the shut eye and its brow held; the other eye's own share
+    still follows how open it reads, so its blink shows); it starts only with the other eye open."""
+
+    def __init__(self):
+        self._side: int | None = None  # the closing eye of the wink running (0 = subject's right), or None
+        self._strength = 0.0  # its last share of the other-eye-open gate
+
+    def reset(self) -> None:
+        self._side, self._strength = None, 0.0
+
+    def read(self, track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray | None:
+        """The frame's offsets (``wink_offsets``); a frame without a face ends the wink."""
+        if track is None or not track.present:
+            self.reset()
+            return None
+        offsets = np.zeros((2, NUM_AUS), np.float32)
+        # Each side's own AU is the pair's +- half the difference (the mappings are linear).
+        offsets[:, AU.AU12] = _smirk(corner_tilt(track) - rest_tilt)
+        right, left = track.blendshape("eyeBlinkRight"), track.blendshape("eyeBlinkLeft")
+        side = 1 if left > right else 0  # the closing eye
+        excess = max(abs(left - right) - DEADBAND, 0.0)
+        other_open = float(np.clip((OPEN_EYE[1] - min(left, right)) / (OPEN_EYE[1] - OPEN_EYE[0]), 0.0, 1.0))
+        strength = max(other_open, self._strength) if excess > 0.0 and side == self._side else other_open
+        if excess * strength <= 0.0:
+            self.reset()
+            return offsets
+        self._side, self._strength = side, strength
+        # The closing eye shuts as strongly as the wink runs; the other eye is opened only as far
+        # as it reads open, so a blink of it while the wink is held still closes it.
+        half = 0.5 * _SCALE["AU45"] * excess
+        offsets[side, AU.AU45] = CLOSING_GAIN * half * strength
+        offsets[1 - side, AU.AU45] = -half * other_open
+        brows = min(excess / BROWS_FULL_AFTER, 1.0) * strength
+        lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
+        offsets[:, AU.AU04] = (-lowered, lowered)
         return offsets
-    half = 0.5 * _SCALE["AU45"] * excess * other_open
-    offsets[:, AU.AU45] = (-half, CLOSING_GAIN * half) if left > right else (CLOSING_GAIN * half, -half)
-    brows = min(excess / BROWS_FULL_AFTER, 1.0) * other_open
-    lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
-    offsets[:, AU.AU04] = (-lowered, lowered)
-    return offsets
 
 
 def from_rest(offsets: np.ndarray | None, tilt: float | None, rest_tilt: float) -> np.ndarray | None:

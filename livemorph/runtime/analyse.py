@@ -20,7 +20,7 @@ from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTracker
-from ..face.wink import corner_tilt, wink_offsets
+from ..face.wink import WinkReader, corner_tilt
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
 
@@ -34,7 +34,7 @@ class AURow:
     name: str = ""  # the image file name for image inputs
     neutral: np.ndarray | None = None  # smoothed videos: the live neutral these AUs are driven against
     lips: np.ndarray | None = None  # videos: the face's lip lines (face.mouth_hint.lip_lines), for its mouth in a render
-    wink: np.ndarray | None = None  # videos: each side's AU offsets (face.wink.wink_offsets), for its wink in a render
+    wink: np.ndarray | None = None  # videos: each side's AU offsets (face.wink.WinkReader), for its wink in a render
     tilt: float | None = None  # videos: the mouth's tilt (face.wink.corner_tilt), for the driver's resting tilt in a render
 
 
@@ -86,6 +86,7 @@ def _analyse_stills(images, config, on_frame) -> Iterator[AURow]:
 def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
     from ..capture.video_file import VideoFileSource
 
+    winks = WinkReader()
     with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False) as source:
         for frame in source:
             if smooth:
@@ -96,7 +97,7 @@ def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
                 neutral = None
                 aus = raw if track.present else np.zeros(NUM_AUS, np.float32)
             yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present, 1.0 if track.present else 0.0,
-                        neutral=neutral, lips=lip_lines(track), wink=wink_offsets(track),
+                        neutral=neutral, lips=lip_lines(track), wink=winks.read(track),
                         tilt=corner_tilt(track) if track.present else None)
             if on_frame:
                 on_frame()

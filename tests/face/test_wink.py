@@ -8,7 +8,8 @@ import numpy as np
 
 from livemorph.aus import AU
 from livemorph.face.tracking import FaceTrack
-from livemorph.face.wink import REST_TILT_CAP, SMIRK_DEADBAND, RestingTilt, corner_tilt, wink_offsets
+from livemorph.face.tracking import BLENDSHAPE_INDEX
+from livemorph.face.wink import REST_TILT_CAP, SMIRK_DEADBAND, RestingTilt, WinkReader, corner_tilt, wink_offsets
 
 from conftest import shared_face
 
@@ -63,3 +64,30 @@ def test_the_live_resting_tilt_follows_the_drivers_rest_but_not_a_held_smirk():
     live.reset()
     held = [live.update(0.12, i / 30.0) for i in range(300)]
     assert max(held) == REST_TILT_CAP < 0.12 - SMIRK_DEADBAND
+
+
+def _eyes_reading(track: FaceTrack, right: float, left: float) -> FaceTrack:
+    blendshapes = track.blendshapes.copy()
+    blendshapes[BLENDSHAPE_INDEX["eyeBlinkRight"]], blendshapes[BLENDSHAPE_INDEX["eyeBlinkLeft"]] = right, left
+    return replace(track, blendshapes=blendshapes)
+
+
+def test_a_wink_is_held_while_the_other_eye_blinks_and_ends_when_the_eyes_agree(config, image_tracker):
+    """woman_expressions' eyeBlink readings (right, left) through its second wink: winking, then
+    the open eye blinks (frames 47-51), then both open. A reading stream keeps the right eye shut
+    through the blink, where each frame read alone has no wink (the open eye is not open), and
+    leaves the blinking eye its own closing; once the eyes agree the wink is over, and the same
+    blink without a wink before it is not one; nor after a frame without a face."""
+    face = shared_face("london_092_beard.jpg", config, image_tracker).track
+    wink, blink, both_open = (0.44, 0.09), [(0.64, 0.32), (0.80, 0.54), (0.69, 0.40)], (0.18, 0.10)
+    reader = WinkReader()
+    assert reader.read(_eyes_reading(face, *wink))[0, AU.AU45] > 1.0
+    for eyes in blink:
+        held = reader.read(_eyes_reading(face, *eyes))
+        assert not wink_offsets(_eyes_reading(face, *eyes))[:, AU.AU45].any()  # one frame alone
+        assert held[0, AU.AU45] > 0.5 and held[1, AU.AU45] == 0.0, (eyes, held[:, AU.AU45])
+    assert not reader.read(_eyes_reading(face, *both_open))[:, AU.AU45].any()
+    assert not reader.read(_eyes_reading(face, *blink[0]))[:, AU.AU45].any()
+    reader.read(_eyes_reading(face, *wink))
+    assert reader.read(FaceTrack.empty((64, 48))) is None
+    assert not reader.read(_eyes_reading(face, *blink[0]))[:, AU.AU45].any()

@@ -114,6 +114,24 @@ def test_a_drivers_wink_shuts_the_portraits_eye_on_the_same_side(tmp_path, confi
         assert brighter[side] > 25.0 and brighter[side] > 2.5 * max(brighter[1 - side], 0.0), (index, brighter)
 
 
+def test_a_wink_stays_shut_while_the_other_eye_blinks(tmp_path, config, image_tracker):
+    """woman_expressions holds her right eye shut from frame 36 to 52 and blinks the other eye
+    over frames 47-51. Frame by frame, wherever the driver's eye is shut (its lids closer than
+    half their gap at rest, by its landmarks), the portrait's eye on that side is shut over its
+    iris: it must not open for the blink's frames and shut again (measured before the fix: the
+    shut iris's brightening fell from 44 to 13 at frame 47 and to 31 at 51)."""
+    last = 53  # the driver's right eye opens here
+    frames, driver = _rendered(tmp_path, config, "mona_lisa.jpg", DRIVER, max_frames=last + 1)
+    at_rest = load_image(frames[OPEN])
+    discs = iris_discs(image_tracker.detect_largest(at_rest).landmarks)
+    rest = _apertures(image_tracker, driver[OPEN])
+    shut = [i for i in range(RIGHT_WINK, last + 1) if _apertures(image_tracker, driver[i])[0] < 0.5 * rest[0]]
+    assert shut == list(range(RIGHT_WINK, last)), shut  # the driver's own eye, by its lids
+    brighter = [(_iris_greys(load_image(frames[i]), discs) - _iris_greys(at_rest, discs))[0] for i in shut]
+    # measured: 44-57 over frames 42-52 (a shut eye; the open one +2 to +31, blinking)
+    assert min(brighter) > 25.0, np.round(brighter, 1)
+
+
 def test_a_drivers_blink_still_shuts_both_of_the_portraits_eyes(tmp_path, config, image_tracker):
     """Blinks are not winks: one eye shutting a frame before the other (woman_blinks' eyes differ
     by up to 0.24 eyeBlink mid-blink) must not leave either eye open at the blink."""
