@@ -100,6 +100,14 @@ def iris_discs(landmarks) -> list[tuple[np.ndarray, float]]:
     return discs
 
 
+def iris_greys(image, discs) -> np.ndarray:
+    """Per disc (``iris_discs``, found at rest): the mean grey inside its inner 0.7. Skin painted
+    over an iris where it lay at rest brightens it: how far a lid has come down over it."""
+    grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    rows, cols = np.mgrid[:grey.shape[0], :grey.shape[1]]
+    return np.array([grey[(cols - c[0]) ** 2 + (rows - c[1]) ** 2 <= (0.7 * r) ** 2].mean() for c, r in discs])
+
+
 def shut_lid_and_skin(shape, landmarks, reach: float):
     """Per eye, from a portrait's landmarks (its eyes open): (bool masks) where its shut lid lies (from
     0.2 eye widths above the upper lid margin down to halfway to the lower lid) and the skin around

@@ -20,7 +20,7 @@ from livemorph.frames import load_image
 from livemorph.runtime.render import PortraitPuppet, _driver_readings, render_offline
 
 from conftest import shared_face, shared_path
-from face_regions import BROW_UPPER_SIDES, EYE_CONTOURS, eye_apertures, iris_discs
+from face_regions import BROW_UPPER_SIDES, EYE_CONTOURS, eye_apertures, iris_discs, iris_greys
 
 DRIVER = "assets/driving/woman_expressions.mp4"
 LEFT_WINK, RIGHT_WINK, OPEN = 14, 42, 0  # frames: the subject's left eye shut, the right, both open
@@ -87,13 +87,6 @@ def test_an_engine_without_the_keyword_still_renders_a_reading_with_a_wink(confi
     assert puppet.step(reading).shape[:2] == puppet.size and engine.calls == 1
 
 
-def _iris_greys(image, discs) -> np.ndarray:
-    """Mean grey inside the inner 0.7 of each iris disc (``iris_discs``, found at rest)."""
-    grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    rows, cols = np.mgrid[:grey.shape[0], :grey.shape[1]]
-    return np.array([grey[(cols - c[0]) ** 2 + (rows - c[1]) ** 2 <= (0.7 * r) ** 2].mean() for c, r in discs])
-
-
 def test_a_drivers_wink_shuts_the_portraits_eye_on_the_same_side(tmp_path, config, image_tracker):
     """``render`` with the product's defaults: where the driver winks, the portrait's eye on that
     side shuts over its iris and the other stays open (AU45 alone closed both eyes a little);
@@ -109,7 +102,7 @@ def test_a_drivers_wink_shuts_the_portraits_eye_on_the_same_side(tmp_path, confi
     discs = iris_discs(image_tracker.detect_largest(at_rest).landmarks)
     for index in (LEFT_WINK, RIGHT_WINK):
         side = _winking_side(_apertures(image_tracker, driver[index]))
-        brighter = _iris_greys(load_image(frames[index]), discs) - _iris_greys(at_rest, discs)
+        brighter = iris_greys(load_image(frames[index]), discs) - iris_greys(at_rest, discs)
         # measured: the shut eye's iris +39 / +55 grey levels, the open one's +12 / +6 (a squint)
         assert brighter[side] > 25.0 and brighter[side] > 2.5 * max(brighter[1 - side], 0.0), (index, brighter)
 
@@ -127,7 +120,7 @@ def test_a_wink_stays_shut_while_the_other_eye_blinks(tmp_path, config, image_tr
     rest = _apertures(image_tracker, driver[OPEN])
     shut = [i for i in range(RIGHT_WINK, last + 1) if _apertures(image_tracker, driver[i])[0] < 0.5 * rest[0]]
     assert shut == list(range(RIGHT_WINK, last)), shut  # the driver's own eye, by its lids
-    brighter = [(_iris_greys(load_image(frames[i]), discs) - _iris_greys(at_rest, discs))[0] for i in shut]
+    brighter = [(iris_greys(load_image(frames[i]), discs) - iris_greys(at_rest, discs))[0] for i in shut]
     # measured: 44-57 over frames 42-52 (a shut eye; the open one +2 to +31, blinking)
     assert min(brighter) > 25.0, np.round(brighter, 1)
 

@@ -68,16 +68,6 @@ AU_CHANGE_LIMIT = 5.0
 # AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
 # forehead lines for AU01/AU02) are drawn at full depth.
 CREASE_FULL_AT = 3.0
-# In a frown (AU04 change up to FROWN_SQUINT_FULL_AT) the lid closure drawn for an AU45 share x
-# of blink_closed_at is FROWN_SQUINT_SLOPE * x up to FROWN_SQUINT_KNEE, then rises straight to a
-# full blink at x = 1 (see lid_closure). woman_expressions' peak frown reads AU04 +2.6, AU07 +1,
-# AU45 +1.4 (x = 0.7; she looks down): drawn in proportion (and as x ** 1.6 before) that left a
-# third of the portraits' lid gap, sleepy slits; now ~0.6 of it with the iris in view (the knee
-# at 0.85: Trump's narrow eyes, resting at AU45 0.4, reach x = 0.87 there), while half a blink
-# still lowers the lids visibly and a blink still shuts them.
-FROWN_SQUINT_SLOPE = 0.35
-FROWN_SQUINT_KNEE = 0.85
-FROWN_SQUINT_FULL_AT = 2.0
 # A wink's brow: the points this share of the eye span either side of the face's midline take
 # both brows' frown in proportion (the glabella between them bends rather than tears).
 SIDE_BLEND = 0.1
@@ -404,33 +394,21 @@ class WarpEngine:
         own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them.
 
         ``wink`` (``face.wink.wink_offsets``, optional) adds each eye's own AU45 offset to the
-        closure AU45 draws for both, in proportion: a frown's easing (below) is for both eyes
-        read as a blink, which one eye shutting alone is not. The eye that stays open never
-        opens wider than AU45 alone draws it.
+        closure AU45 draws for both. The eye that stays open never opens wider than AU45 alone
+        draws it.
+
+        The closure is AU45's share of ``room``, in proportion, in frowns too: eased there to keep
+        the iris in view (as once), a frown made looking down popped the lids open and shut as it
+        deepened, while the driver's own lids stayed lowered (docs/warp.md, "A frown's eyes").
         """
         if self.config.blink_closed_at <= 0.0:  # 0 turns blinking off, winks too
             return 0.0, 0.0
         room = max(self.config.blink_closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)  # AU45 that shuts the eyes
-        closure = self._blink_closure(delta, room)
+        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
         if wink is None:
             return closure, closure
         return tuple(min(side_change(closure, float(offset) * self.config.strength / room), 1.0)
                      for offset in wink[:, AU.AU45])
-
-    def _blink_closure(self, delta: np.ndarray, room: float) -> float:
-        """Both eyes' closure for AU45's change (``room``: the change that shuts them), see ``lid_closures``."""
-        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
-        # In a frown, partly closed eyes close less than in proportion (a full blink still shuts
-        # them): MediaPipe reads a frowning, narrowed eye as ~70 % of a blink, and drawn linearly
-        # the portrait's eyes went to slits in every frown. Plain blinks stay linear (their AU04
-        # is ~0; a frown's eyes read AU04 +1.1..1.3 with AU45 > 1 on woman_expressions).
-        if closure <= 0.0:
-            return closure
-        frown = float(np.clip(float(delta[AU.AU04]) / FROWN_SQUINT_FULL_AT, 0.0, 1.0))
-        knee = FROWN_SQUINT_SLOPE * FROWN_SQUINT_KNEE
-        squint = (FROWN_SQUINT_SLOPE * closure if closure <= FROWN_SQUINT_KNEE
-                  else knee + (1.0 - knee) * (closure - FROWN_SQUINT_KNEE) / (1.0 - FROWN_SQUINT_KNEE))
-        return (1.0 - frown) * closure + frown * squint
 
     def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
         """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe

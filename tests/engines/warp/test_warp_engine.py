@@ -118,7 +118,7 @@ def test_frame_edge_stays_still_when_the_face_fills_the_picture(engine):
     np.testing.assert_array_equal(out[:, 0], image[:, 0])
 
 
-def test_lids_meet_at_blink_closed_at_half_way_before_and_less_in_a_frown(engine, portrait, prepared, config):
+def test_lids_meet_at_blink_closed_at_and_half_way_before_in_a_frown_too(engine, portrait, prepared, config):
     closed_at = config.warp.blink_closed_at
     src = prepared.vertices
     pairs = RIGHT_EYE_LIDS + LEFT_EYE_LIDS
@@ -128,11 +128,11 @@ def test_lids_meet_at_blink_closed_at_half_way_before_and_less_in_a_frown(engine
     assert gap(src).min() > 3.0
     assert gap(shut).max() < 0.5
     np.testing.assert_allclose(gap(half), gap(src) / 2, rtol=0.1)
-    # Half the reading in a frown lowers the lids visibly but less than half way: MediaPipe reads a
-    # frowning, narrowed eye as most of a blink, and such eyes are narrowed, not nearly shut.
+    # A frown does not hold the lids open: a driver frowning looking down has her lids as low as
+    # her AU45 says (test_warp_frown_eyes); eased there, they popped open as the frown deepened.
     frown_half = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU45=closed_at / 2, AU04=2.0))
     share = gap(frown_half) / gap(src)
-    assert (share > 0.55).all() and (share < 0.85).all(), share
+    assert (share < 0.55).all(), share
 
 
 def test_no_landmark_moves_beyond_the_clamp(config, portrait):

@@ -4,8 +4,7 @@
   as hers (the smile test, the other way), with the lips still closed.
 - A grinning portrait loses its grin when AU15 rises (bare mouthSmile falls).
 - AU17 lifts the lower lip and chin, not the nose (pixel change in each region).
-- woman_expressions' peak frown (AU04 +2.6, AU07 +1, AU45 +1.4 as livemorph reads it; she looks
-  down) narrows the eyes without shutting them, while a blink in a frown still does.
+- A blink in a frown still shuts the eyes.
 """
 from __future__ import annotations
 
@@ -117,13 +116,13 @@ def _blink(image, tracker) -> float:
 
 
 @pytest.mark.parametrize("name", ["mona_lisa.jpg", "london_092_beard.jpg"])
-def test_a_frown_narrows_the_eyes_without_shutting_them(name, config, engine, image_tracker):
+def test_a_blink_in_a_frown_still_shuts_the_eyes(name, config, engine, image_tracker):
+    """Lowered, knitted brows hood the lids; a blink made frowning must still shut them (how far a
+    frown's own lids come down is ``test_warp_frown_eyes``'s: as far as the driver's)."""
     portrait = shared_face(name, config, image_tracker)
-    frown = _blink(render_change(engine, portrait, AU04=2.6, AU07=1.0, AU45=1.4), image_tracker)
     blink = _blink(render_change(engine, portrait, AU04=2.6, AU45=4.0), image_tracker)
     rest = _blink(portrait.image, image_tracker)
-    assert frown < 0.3, f"eyeBlink {rest:.2f} at rest -> {frown:.2f} in the frown (a shut eye reads {blink:.2f})"
-    assert blink > 0.45 and blink > frown + 0.25
+    assert blink > 0.45 and blink > rest + 0.25, f"eyeBlink {rest:.2f} at rest -> {blink:.2f} blinking in a frown"
 
 
 def _box_change(before, after, landmarks, points, pad=0.2) -> float:
