@@ -7,8 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from livemorph.aus import AU
-from livemorph.face.tracking import FaceTrack
-from livemorph.face.tracking import BLENDSHAPE_INDEX
+from livemorph.face.tracking import BLENDSHAPE_INDEX, FaceTrack
 from livemorph.face.wink import REST_TILT_CAP, SMIRK_DEADBAND, RestingTilt, WinkReader, corner_tilt, wink_offsets
 
 from conftest import shared_face

@@ -112,7 +112,7 @@ def test_a_wink_stays_shut_while_the_other_eye_blinks(tmp_path, config, image_tr
     over frames 47-51. Frame by frame, wherever the driver's eye is shut (its lids closer than
     half their gap at rest, by its landmarks), the portrait's eye on that side is shut over its
     iris: it must not open for the blink's frames and shut again (measured before the fix: the
-    shut iris's brightening fell from 44 to 13 at frame 47 and to 31 at 51)."""
+    shut iris's brightening fell from 44 to 12 at frame 47 and to 31 at 51)."""
     last = 53  # the driver's right eye opens here
     frames, driver = _rendered(tmp_path, config, "mona_lisa.jpg", DRIVER, max_frames=last + 1)
     at_rest = load_image(frames[OPEN])
