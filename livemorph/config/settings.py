@@ -98,6 +98,7 @@ class DrivingConfig:
     auto_gain: bool
     auto_gain_limit: Annotated[float, Range(ge=1)]
     winks: bool
+    gaze: bool
 
     def gain_vector(self):
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")

@@ -168,6 +168,9 @@ class AUReading:
     # A wink or one-sided smile (face.wink.wink_offsets): each side's AU offsets, (2, 17) subject's
     # right then left, when a driver image showed the face; the same kind of hint.
     wink: Any = field(default=None, compare=False)
+    # Where the driver looks (face.gaze): (2,) eye widths across and down from its resting gaze;
+    # the same kind of hint.
+    gaze: Any = field(default=None, compare=False)
 
     @property
     def delta(self) -> np.ndarray:

@@ -20,13 +20,13 @@ live neutral's window (``RestingTilt``) or, offline, over the whole driver (``fr
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 
 import numpy as np
 
 from ..aus import AU, NUM_AUS
 from .estimators.blendshapes import AU_MAPPING, CORNER_LIFT_PER_SMILE, corner_lifts
+from .resting import RestingMedian, resting_median
 from .tracking import FaceTrack
 
 _SCALE = {m.au: m.scale for m in AU_MAPPING}
@@ -67,36 +67,13 @@ def corner_tilt(track: FaceTrack) -> float:
 def resting_tilt(tilts) -> float:
     """The driver's resting tilt from the tilts of its tracked frames: their median, within
     ``REST_TILT_CAP``; 0 without any."""
-    tilts = np.asarray(tilts, np.float64)
-    return float(np.clip(np.median(tilts), -REST_TILT_CAP, REST_TILT_CAP)) if tilts.size else 0.0
+    return resting_median(tilts, REST_TILT_CAP)
 
 
-class RestingTilt:
-    """Live: ``resting_tilt`` over the last ``window_seconds`` of face time, sampled at ``sample_hz``
-    (the AU neutral's window, ``calibration``)."""
+class RestingTilt(RestingMedian):
+    """Live: ``resting_tilt`` over the neutral's window (``RestingMedian``)."""
 
-    def __init__(self, window_seconds: float, sample_hz: float):
-        self.sample_interval = 1.0 / sample_hz
-        self._window: deque[float] = deque(maxlen=max(1, round(window_seconds * sample_hz)))
-        self._next_sample_t: float | None = None
-        self._rest = 0.0  # worked out when a sample is kept, not every frame
-
-    @classmethod
-    def from_config(cls, calibration_config) -> "RestingTilt":
-        return cls(calibration_config.window_seconds, calibration_config.sample_hz)
-
-    def update(self, tilt: float, t_seconds: float) -> float:
-        """One tracked frame's tilt; the resting tilt now."""
-        if self._next_sample_t is None or t_seconds >= self._next_sample_t:
-            self._next_sample_t = t_seconds + self.sample_interval
-            self._window.append(float(tilt))
-            self._rest = resting_tilt(self._window)
-        return self._rest
-
-    def reset(self) -> None:
-        self._window.clear()
-        self._next_sample_t = None
-        self._rest = 0.0
+    cap = REST_TILT_CAP
 
 
 def _smirk(tilt: float) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTracker
+from ..face.gaze import read_gaze
 from ..face.wink import WinkReader, corner_tilt
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
@@ -36,6 +37,7 @@ class AURow:
     lips: np.ndarray | None = None  # videos: the face's lip lines (face.mouth_hint.lip_lines), for its mouth in a render
     wink: np.ndarray | None = None  # videos: each side's AU offsets (face.wink.WinkReader), for its wink in a render
     tilt: float | None = None  # videos: the mouth's tilt (face.wink.corner_tilt), for the driver's resting tilt in a render
+    gaze: Any = None  # videos: where the eyes look (face.gaze.read_gaze), for the driver's gaze in a render
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -98,6 +100,6 @@ def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
                 aus = raw if track.present else np.zeros(NUM_AUS, np.float32)
             yield AURow(frame.index, frame.timestamp_ms / 1000.0, aus, track.present, 1.0 if track.present else 0.0,
                         neutral=neutral, lips=lip_lines(track), wink=winks.read(track),
-                        tilt=corner_tilt(track) if track.present else None)
+                        tilt=corner_tilt(track) if track.present else None, gaze=read_gaze(track))
             if on_frame:
                 on_frame()

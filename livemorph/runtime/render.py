@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
-from ..engines.base import draws_winks, paints_mouth_hints
+from ..engines.base import draws_winks, moves_gaze, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
 from .resample import output_count
@@ -51,9 +51,11 @@ class PortraitPuppet:
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
         # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints),
-        # and only one that draws winks a wink (engines.base.draws_winks), unless winks are off.
+        # only one that draws winks a wink (engines.base.draws_winks), unless winks are off, and
+        # only one that moves the eyes the gaze (engines.base.moves_gaze), unless gaze is off.
         self.takes_mouth_hint = paints_mouth_hints(engine)
         self.takes_wink = draws_winks(engine) and driving_config.winks
+        self.takes_gaze = moves_gaze(engine) and driving_config.gaze
 
     @property
     def size(self) -> tuple[int, int]:
@@ -83,12 +85,16 @@ class PortraitPuppet:
         if strength is not None:
             self.strength = float(strength)
         self.last_aus = self.aus_for(reading)
-        hints = {}  # the driver's mouth and wink (when its reading has them) ride beside the AUs
+        hints = {}  # the driver's mouth, wink and gaze (when its reading has them) ride beside the AUs
         if self.takes_mouth_hint:
             hints["mouth_hint"] = getattr(reading, "mouth_hint", None)
         wink = self.wink_for(reading) if self.takes_wink else None
         if wink is not None:
             hints["wink"] = wink
+        # Not scaled by the strength: that exaggerates expressions, and a look is where the driver looks.
+        gaze = getattr(reading, "gaze", None) if self.takes_gaze else None
+        if gaze is not None:
+            hints["gaze"] = gaze
         frame = self.engine.render(self.prepared, self.last_aus, **hints)
         if frame.shape[:2] != self.size or frame.dtype != np.uint8:
             raise ValueError(f"engine {self.engine.name!r} returned {frame.shape} {frame.dtype}; "
@@ -245,6 +251,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 
     from ..face.au_stream import AUStream
     from ..face.mouth_hint import with_mouth_hint
+    from ..face.gaze import GazeFollower, resting_gaze, with_gaze
     from ..face.wink import from_rest, resting_tilt, with_wink
     from ..capture.sources import open_source
 
@@ -252,6 +259,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
         raw = _read_driver_aus(driver, config, max_frames, progress)
         neutral = _fixed_neutral(mode, raw.aus[raw.success], config)
         rest_tilt = resting_tilt([tilt for tilt in raw.tilts if tilt is not None])  # the whole driver's, as the neutral
+        rest_gaze = resting_gaze([eyes.look for eyes in raw.gazes if eyes is not None])
     else:
         raw, neutral = None, _fixed_neutral(mode, None, config)
     source = open_source(str(driver), paced=False, loop=False, once=True)
@@ -260,6 +268,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
         stabilizer = AUStabilizer.from_config(config, neutral=neutral)
         stream = None if raw is not None else stack.enter_context(
             AUStream.from_config(config, stabilizer=stabilizer, mouth_hints=mouth_hints))
+        gazes = GazeFollower()
 
         def estimate() -> Iterator[tuple[np.ndarray, Any]]:
             for count, frame in enumerate(source):
@@ -271,6 +280,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                     ok = bool(raw.success[count])
                     reading = with_wink(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
                                         from_rest(raw.winks[count], raw.tilts[count], rest_tilt))
+                    reading = with_gaze(reading, gazes.follow(raw.gazes[count], frame.timestamp_ms / 1000.0, rest_gaze))
                     if mouth_hints:
                         reading = with_mouth_hint(reading, frame.image, raw.lips[count])
                     yield frame.image, reading
@@ -292,6 +302,7 @@ class _RawDriverAUs:
     lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
     winks: list  # (N,) each frame's side offsets (face.wink.wink_offsets) or None: its wink for the second pass
     tilts: list  # (N,) each frame's mouth tilt (face.wink.corner_tilt) or None: the driver's resting tilt
+    gazes: list  # (N,) each frame's eyes (face.gaze.read_gaze) or None: its gaze and the driver's resting gaze
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
@@ -303,7 +314,7 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     total = count_frames(driver)
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    aus, success, lips, winks, tilts = [], [], [], [], []
+    aus, success, lips, winks, tilts, gazes = [], [], [], [], [], []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
         rows = analyse(driver, config, on_frame=lambda: bar.update(1))
         try:
@@ -313,13 +324,14 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
                 lips.append(row.lips)
                 winks.append(row.wink)
                 tilts.append(row.tilt)
+                gazes.append(row.gaze)
                 if max_frames is not None and len(aus) >= max_frames:
                     break
         finally:
             rows.close()  # release the tracker and decoder before the second pass opens its own
     if not aus:
-        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [], [])
-    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks, tilts)
+        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [], [], [])
+    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks, tilts, gazes)
 
 
 def _check_driver(driver: Path) -> None:

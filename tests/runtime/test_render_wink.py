@@ -35,10 +35,14 @@ def _wink(right_eye: float, left_eye: float) -> np.ndarray:
 
 def _rendered(tmp_path, config, portrait: str, driver: str, **clip) -> tuple[list, list[np.ndarray]]:
     """``render`` with the product's defaults (``clip``: max_frames or duration_s): the paths of
-    the portrait's output frames, and the driver's pictures frame for frame."""
+    the portrait's output frames, and the driver's pictures frame for frame.
+
+    But for the gaze: the lids are judged by the brightness over the iris's resting disc, and an
+    iris moved aside (the driver looks right while she winks) lays the eye's white there, which
+    reads as a covering lid. The gaze has its own tests (test_warp_gaze)."""
     out = tmp_path / "frames"
-    render_offline(shared_path(f"assets/portraits/{portrait}"), shared_path(driver), out, config,
-                   side_by_side_layout=False, progress=False, **clip)
+    render_offline(shared_path(f"assets/portraits/{portrait}"), shared_path(driver), out,
+                   config.replace("driving.gaze", False), side_by_side_layout=False, progress=False, **clip)
     frames = sorted(out.glob("*.png"))
     with _driver_readings(shared_path(driver), config.replace("calibration.offline", "none"), len(frames)) as (_, readings):
         return frames, [image for image, _ in readings]

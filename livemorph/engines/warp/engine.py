@@ -40,6 +40,7 @@ from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
+from .eye_gaze import look, prepare_eyeballs
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
@@ -130,6 +131,7 @@ class WarpPrepared:
     frame_slide: Any = None  # glasses.FrameSlide: how far each point above a glasses frame may come down in a frown
     left_share: Any = None  # (V,) float32 0 (subject's right) .. 1 (left): whose side's brow AU04 moves each point in a wink
     mouth_left_share: Any = None  # (V,) float32 the same for a one-sided smile's AU12, blended across the mouth
+    eyeballs: Any = None  # eye_gaze.EyeBall per eye (eye_fields.EYES order), moved by the driver's gaze; None: eyes too small
 
 
 class WarpEngine:
@@ -148,6 +150,7 @@ class WarpEngine:
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
+        self.moves_gaze = True  # engines.base: the irises follow the driver's gaze (eye_gaze)
 
     # -- once per portrait ---------------------------------------------------------------
     def prepare(self, portrait_face) -> WarpPrepared:
@@ -281,6 +284,7 @@ class WarpEngine:
             frame_slide=frame_slide,
             left_share=left_side_share(face_xy, vertices),
             mouth_left_share=left_side_share(face_xy, vertices, MOUTH_SIDE_BLEND),
+            eyeballs=prepare_eyeballs(image, landmarks, up),
         )
 
     # -- per frame -----------------------------------------------------------------------
@@ -431,17 +435,24 @@ class WarpEngine:
             *sides, float(delta[AU.AU04]), max(float(delta[AU.AU01]), float(delta[AU.AU02]))))
         return (right, left), frown, raise_
 
-    def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None) -> np.ndarray:
+    def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None, gaze=None) -> np.ndarray:
         """The portrait showing ``aus``; ``mouth_hint`` (the driver's open mouth, optional) is painted
         into the opening instead of the synthesized interior (``warp.driver_mouth``); ``wink``
-        (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's share."""
+        (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's
+        share; ``gaze`` (``face.gaze``, optional) moves the irises (``eye_gaze``)."""
         change = self.change_from_rest(prepared, aus)
         closures = self.lid_closures(prepared, change, wink)
         moved = self._moved_vertices(prepared, change, closures, wink)
+        looks = gaze is not None and prepared.eyeballs is not None
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
-            return prepared.image.copy()
+            out = prepared.image.copy()
+            if looks:
+                look(out, prepared.eyeballs, gaze, None, prepared.region, prepared.vertices)
+            return out
         map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
+        if looks:  # first: the lids painted later cover the eyeball as they close over it
+            look(out, prepared.eyeballs, gaze, map_xy, prepared.region, moved)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:

@@ -1,0 +1,42 @@
+"""Where the driver looks (``face.gaze``): read from the irises, held through blinks, from the driver's rest."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import driver_frames
+from livemorph.face.gaze import REACH, GazeFollower, GazeReading, read_gaze, resting_gaze
+
+
+def test_the_gaze_reads_where_the_driver_looks(image_tracker):
+    """woman_expressions looks hard to image left at frame 204 and to image right at frame 324
+    (seen in the frames: her irises sit against the eyes' corners on that side)."""
+    frames = driver_frames(image_tracker, "woman_expressions.mp4", [204, 324])
+    left, right = (read_gaze(frames[i][1]) for i in (204, 324))
+    assert left.look[0] < -0.1 and right.look[0] > 0.15, (left, right)
+    assert left.closed == 0.0 and right.closed == 0.0  # open eyes: the reading is trusted
+
+
+def test_a_blink_holds_the_gaze_and_a_lost_face_ends_it():
+    follower = GazeFollower()
+    t = 0.0
+    for _ in range(30):  # a second looking right, eyes open
+        t += 1 / 30
+        shown = follower.follow(GazeReading(np.array([0.2, 0.0], np.float32), 0.0), t)
+    assert abs(shown[0] - 0.2) < 0.01
+    for _ in range(5):  # shut eyes: MediaPipe's iris drifts to the other side
+        t += 1 / 30
+        shown = follower.follow(GazeReading(np.array([-0.3, 0.1], np.float32), 1.0), t)
+    assert abs(shown[0] - 0.2) < 0.01 and abs(shown[1]) < 0.01, shown
+    assert follower.follow(None, t + 1 / 30) is None
+    # after the lost face nothing is held: the next look shows at once, within the reach
+    shown = follower.follow(GazeReading(np.array([-0.9, 0.0], np.float32), 0.0), t + 2 / 30)
+    assert shown[0] == pytest.approx(-REACH[0])
+
+
+def test_the_look_is_measured_from_the_drivers_rest():
+    rests = [np.array([0.05, -0.07])] * 20 + [np.array([0.3, 0.0])] * 5  # mostly resting, a few glances
+    assert np.allclose(resting_gaze(rests), [0.05, -0.07])
+    follower = GazeFollower()
+    shown = follower.follow(GazeReading(np.array([0.05, -0.07], np.float32), 0.0), 0.0, resting_gaze(rests))
+    assert np.allclose(shown, 0.0, atol=1e-6)  # the driver's rest is the portrait's own gaze
