@@ -4,11 +4,11 @@ No AU says where the eyes point, and the mesh has no points on the eyeball: with
 portrait stares ahead while the driver looks about. Per eye, once per portrait (``EyeBall``):
 - the iris, a disc round MediaPipe's iris centre with its measured radius, its parts hidden
   under the lids filled from its visible part (OpenCV's inpainting) so it can roll out from under them;
-- the white of the eye without the iris, filled from the sclera either side of it (inpainting
-  from the white alone: the lids' lashes and the iris lend it nothing);
-- the lids' opening, drawn in a little so the lash line stays where it is.
+- the white of the eye without the iris: the sclera's shading fitted to the white beside it;
+- the lids' opening between MediaPipe's lid points.
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
-the gaze times the eye's width; where it reaches the lids they cover it. Closed lids are painted
+the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
+(``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Closed lids are painted
 over it afterwards (``lids``). No gaze, no change.
 
 Only the iris moves: a first version slid the whole eyeball, and the white it pulled in past the
@@ -29,14 +29,21 @@ from .raster import polygon_mask
 
 IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))  # centre and rim, ``EYES`` order
 VERTICAL_SHARE = 0.35
-# The opening is drawn in by this share of the eye's width (at least a pixel) before it is cut:
-# the lash line and the lid's shadow on the eyeball stay with the lids, not with the iris.
-LASH_INSET = 0.04
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening
-INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the white and the iris's hidden parts
+INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the iris's hidden parts
+MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no white to fit (a quadratic from 10x this)
+# Percentiles of the white's lightness fitted: darker is lash shadow and the iris's rim, lighter a
+# catchlight. A narrow eye's few white pixels are mostly shadowed: with its darkest 10 % out, Obama's
+# white came out a grey-green slab beside his lit sclera.
+WHITE_SAMPLES = (25, 99)
+WHITE_BLEND = 0.08  # the fit's local misses are averaged over this share of the eye's width (Gaussian sigma)
+WHITE_RAMP = 0.06  # eye widths beyond the disc over which the real white takes over from the fit
 MIN_WIDTH = 8.0  # pixels: a smaller eye has too little iris to move (the shift would be under a pixel)
 SHIFT_FROM = 0.25  # pixels: a smaller shift leaves the eye as the warp drew it
+KEEP_IN_VIEW = 0.6  # the iris travels no further than keeps this share of what the opening shows of it at rest
+MAX_REACH, REACH_STEP = 0.35, 0.01  # eye widths: the travel tried, and its steps
+KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased toward the reach beyond
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,12 @@ class EyeBall:
     white: np.ndarray  # (h, w, 3) float32: the eye with its iris replaced by the sclera beside it
     iris: np.ndarray  # (h, w, 3) float32: the iris, its hidden parts filled
     iris_alpha: np.ndarray  # (h, w) float32 0..1: the iris's disc, soft-edged
-    opening: np.ndarray  # (h, w) float32 0..1: where the eyeball shows between the lids (drawn in, soft-edged)
+    opening: np.ndarray  # (h, w) float32 0..1: where the eyeball shows between the lids (soft-edged)
     across: np.ndarray  # (2,) unit vector from corner to corner, toward image right
     down: np.ndarray  # (2,) unit vector perpendicular to it, toward the face's chin
     width: float  # corner to corner, pixels
     contour: tuple[int, ...]  # the lids' landmark indices round the opening
+    reach: tuple[float, float]  # eye widths the iris may travel toward image left and right (``iris_reach``)
 
 
 def eye_contour(lids, corners) -> tuple[int, ...]:
@@ -79,29 +87,96 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
         x1, y1 = min(int(outline[:, 0].max() + pad) + 1, width), min(int(outline[:, 1].max() + pad) + 1, height)
         patch = np.ascontiguousarray(image[y0:y1, x0:x1])
         inside = polygon_mask(patch.shape[:2], outline - (x0, y0))
-        inset = max(1, round(LASH_INSET * span))
-        inside = cv2.erode(inside.astype(np.uint8), np.ones((2 * inset + 1, 2 * inset + 1), np.uint8)) > 0
         rows, cols = np.mgrid[y0:y1, x0:x1]
         disc = np.hypot(cols - xy[centre, 0], rows - xy[centre, 1]) <= radius
-        white = _white_without_iris(patch, inside, disc)
+        eye_uv = ((cols - xy[centre, 0]) * across[0] + (rows - xy[centre, 1]) * across[1],
+                  (cols - xy[centre, 0]) * down[0] + (rows - xy[centre, 1]) * down[1])
+        white = _white_without_iris(patch, inside, disc, np.stack(eye_uv) / span, span)
         if white is None:
             return None
-        iris = cv2.inpaint(patch, (disc & ~inside).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
+        # The iris's hidden parts from its visible part alone (the lids and lashes lend it nothing).
+        iris = cv2.inpaint(patch, (~(disc & inside)).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
         eyes.append(EyeBall((x0, y0, x1, y1), white, iris.astype(np.float32),
                             cv2.GaussianBlur(disc.astype(np.float32), (0, 0), EDGE_SOFTNESS),
                             cv2.GaussianBlur(inside.astype(np.float32), (0, 0), EDGE_SOFTNESS),
-                            across, down, span, contour))
+                            across, down, span, contour, iris_reach(inside, disc, across * span)))
     return tuple(eyes)
 
 
-def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray) -> np.ndarray | None:
-    """``patch`` with its iris (``disc``) and everything beyond the opening (``inside``) filled from
-    the white of the eye alone (OpenCV's inpainting: it fills from the known pixels' edge inward, so
-    the disc takes the sclera's shading from either side); None when the opening shows no white."""
+def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray, eye_uv: np.ndarray,
+                        span: float) -> np.ndarray | None:
+    """``patch`` with its iris (``disc``) replaced by the white of the eye: the sclera's smooth
+    shading, fitted to the white the opening (``inside``) shows beside the iris as a quadratic in
+    the eye's own coordinates (``eye_uv``: (2, h, w) across and down, in eye widths of ``span``
+    pixels), blended into the real white at the disc's edge; None when the opening shows too
+    little white to fit.
+
+    Fitted rather than filled from the edge: OpenCV's inpainting carried a catchlight at the disc's
+    edge down across it as a bright stripe (London 092), and met itself in a seam."""
     known = inside & ~disc
-    if not known.any():
+    # The white is sampled clear of the iris's antialiased rim.
+    sampled = inside & ~cv2.dilate(disc.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if int(sampled.sum()) < MIN_WHITE_PIXELS:
         return None
-    return cv2.inpaint(patch, (~known).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA).astype(np.float32)
+    # The fit is read no further out than the white it was fitted to (a quadratic run on past it
+    # turned a white's top yellow under Obama's lid).
+    u, v = (np.clip(c, c[sampled].min(), c[sampled].max()) for c in eye_uv)
+    terms = [np.ones_like(u), u, v] + ([u * u, u * v, v * v] if int(sampled.sum()) >= 10 * MIN_WHITE_PIXELS else [])
+    basis = np.stack(terms, axis=-1)  # (h, w, k)
+    samples = patch[sampled].astype(np.float64)
+    # Catchlights and the lashes' shadow are not the white's shading.
+    lightness = samples.mean(axis=1)
+    low, high = np.percentile(lightness, WHITE_SAMPLES)
+    kept = (lightness >= low) & (lightness <= high)
+    coefficients = np.linalg.lstsq(basis[sampled][kept], samples[kept], rcond=None)[0]
+    shading = np.clip(basis @ coefficients, samples[kept].min(axis=0), samples[kept].max(axis=0)).astype(np.float32)
+    # What the fit misses near the disc (the white beside it a little lighter or redder) is carried
+    # in, smoothly: the kept white's local difference from the fit, averaged over ``WHITE_BLEND``.
+    clean = np.zeros(known.shape, np.float32)
+    clean[sampled] = kept
+    sigma = max(WHITE_BLEND * span, 1.0)
+    weight = cv2.GaussianBlur(clean, (0, 0), sigma)
+    missed = cv2.GaussianBlur((patch - shading) * clean[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)[..., None]
+    shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed
+    # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
+    # old iris's outline left in the white (London 042).
+    beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)
+    real = (np.clip(beyond / max(WHITE_RAMP * span, 1.5), 0.0, 1.0) * inside)[..., None]
+    return (real * patch + (1.0 - real) * shading).astype(np.float32)
+
+
+def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[float, float]:
+    """How far (eye widths, toward image left and right) the iris can slide along the eye (``step``:
+    one eye width, pixels) and still show ``KEEP_IN_VIEW`` of what it shows at rest: on a narrow
+    eye a full sideways look pushed it into the corner, a squashed crescent by a slab of white
+    (the Mona Lisa, Obama at 0.25-0.3)."""
+    shown = int((disc & inside).sum())
+    if shown == 0:
+        return 0.0, 0.0
+    disc_u8 = disc.astype(np.uint8)
+    reach = []
+    for direction in (-1.0, 1.0):
+        travel = 0.0
+        for share in np.arange(REACH_STEP, MAX_REACH + 1e-9, REACH_STEP):
+            dx, dy = direction * share * step
+            moved = cv2.warpAffine(disc_u8, np.float32([[1, 0, dx], [0, 1, dy]]), disc.shape[::-1]) > 0
+            if int((moved & inside).sum()) < KEEP_IN_VIEW * shown:
+                break
+            travel = float(share)
+        reach.append(travel)
+    return reach[0], reach[1]
+
+
+def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, float]:
+    """The shift ``look`` draws for ``gaze`` (eye widths, across and down), the same for both eyes
+    (eyes turn together; each its own reach looked cross-eyed): across as asked up to ``KNEE`` of
+    the eyes' smaller reach that way, then eased toward it; down ``VERTICAL_SHARE`` of it."""
+    across = float(gaze[0])
+    reach = min(eye.reach[0] if across < 0.0 else eye.reach[1] for eye in eyes)
+    knee = KNEE * reach
+    if abs(across) > knee:
+        across = float(np.sign(across)) * (knee + (reach - knee) * float(np.tanh((abs(across) - knee) / max(reach - knee, 1e-6))))
+    return across, VERTICAL_SHARE * float(gaze[1])
 
 
 def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy: np.ndarray | None,
@@ -110,8 +185,9 @@ def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy:
     its white inside its opening where the warp carried it (``map_xy``: the region's backward
     map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's points in the frame)."""
     rx0, ry0, rx1, ry1 = region
+    across, down = drawn_gaze(gaze, eyes)
     for eye in eyes:
-        shift = eye.width * (float(gaze[0]) * eye.across + VERTICAL_SHARE * float(gaze[1]) * eye.down)
+        shift = eye.width * (across * eye.across + down * eye.down)
         if float(np.hypot(*shift)) < SHIFT_FROM:
             continue
         outline = np.asarray(moved_xy, np.float64)[list(eye.contour)]
