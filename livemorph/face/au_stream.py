@@ -7,10 +7,10 @@ import numpy as np
 
 from ..frames import Frame
 from .estimators import AUEstimator, estimator_from_config
+from .gaze import GazeFollower, RestingGaze, read_gaze, with_gaze
 from .mouth_hint import lip_lines, with_mouth_hint
 from .stabilize import AUReading, AUStabilizer
 from .tracking import FaceTrack, FaceTracker
-from .gaze import GazeFollower, RestingGaze, read_gaze, with_gaze
 from .wink import RestingTilt, WinkReader, corner_tilt, with_wink
 
 

@@ -40,3 +40,20 @@ def test_the_look_is_measured_from_the_drivers_rest():
     follower = GazeFollower()
     shown = follower.follow(GazeReading(np.array([0.05, -0.07], np.float32), 0.0), 0.0, resting_gaze(rests))
     assert np.allclose(shown, 0.0, atol=1e-6)  # the driver's rest is the portrait's own gaze
+
+
+def test_run_s_reading_carries_the_look(config):
+    """`run`'s reading of a stream (``video_readings``: live rest, smoothing) hands the look over:
+    woman_expressions glances right at frames 30-45 and 320-345, and looks left at 195-210."""
+    from conftest import shared_path
+    from livemorph.face.au_stream import video_readings
+
+    looks = {}
+    for frame, reading in video_readings(shared_path("assets/driving/woman_expressions.mp4"), config):
+        looks[frame.index] = None if reading.gaze is None else float(reading.gaze[0])
+        if frame.index >= 345:
+            break
+    right = [looks[i] for i in range(320, 346)]
+    left = [looks[i] for i in range(195, 211)]
+    # measured: +0.06..+0.29 and -0.14..-0.09 (the live rest, a median of what was seen so far, sits near 0)
+    assert min(right) > 0.05 and max(left) < 0.0, (right, left)

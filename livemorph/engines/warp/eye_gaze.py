@@ -40,7 +40,11 @@ WHITE_SAMPLES = (25, 99)
 WHITE_BLEND = 0.08  # the fit's local misses are averaged over this share of the eye's width (Gaussian sigma)
 WHITE_RAMP = 0.06  # eye widths beyond the disc over which the real white takes over from the fit
 MIN_WIDTH = 8.0  # pixels: a smaller eye has too little iris to move (the shift would be under a pixel)
-SHIFT_FROM = 0.25  # pixels: a smaller shift leaves the eye as the warp drew it
+# Pixels: the eye is redrawn in full from a shift of this much, faded in from the warp's own eye
+# below it (redrawn, the iris's rim and the white's fit differ a little from the picture, and an
+# eye switched between the two as the gaze hovered round a threshold flickered).
+FULL_FROM = 1.0
+SHIFT_FROM = 0.02  # pixels: a smaller shift leaves the eye as the warp drew it
 KEEP_IN_VIEW = 0.6  # the iris travels no further than keeps this share of what the opening shows of it at rest
 MAX_REACH, REACH_STEP = 0.35, 0.01  # eye widths: the travel tried, and its steps
 KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased toward the reach beyond
@@ -113,7 +117,6 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
 
     Fitted rather than filled from the edge: OpenCV's inpainting carried a catchlight at the disc's
     edge down across it as a bright stripe (London 092), and met itself in a seam."""
-    known = inside & ~disc
     # The white is sampled clear of the iris's antialiased rim.
     sampled = inside & ~cv2.dilate(disc.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if int(sampled.sum()) < MIN_WHITE_PIXELS:
@@ -132,12 +135,12 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     shading = np.clip(basis @ coefficients, samples[kept].min(axis=0), samples[kept].max(axis=0)).astype(np.float32)
     # What the fit misses near the disc (the white beside it a little lighter or redder) is carried
     # in, smoothly: the kept white's local difference from the fit, averaged over ``WHITE_BLEND``.
-    clean = np.zeros(known.shape, np.float32)
+    clean = np.zeros(inside.shape, np.float32)
     clean[sampled] = kept
     sigma = max(WHITE_BLEND * span, 1.0)
     weight = cv2.GaussianBlur(clean, (0, 0), sigma)
     missed = cv2.GaussianBlur((patch - shading) * clean[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)[..., None]
-    shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed
+    shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed  # faded out where little white lies near
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
     beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)
@@ -188,7 +191,8 @@ def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy:
     across, down = drawn_gaze(gaze, eyes)
     for eye in eyes:
         shift = eye.width * (across * eye.across + down * eye.down)
-        if float(np.hypot(*shift)) < SHIFT_FROM:
+        size = float(np.hypot(*shift))
+        if size < SHIFT_FROM:
             continue
         outline = np.asarray(moved_xy, np.float64)[list(eye.contour)]
         x0, y0 = max(int(outline[:, 0].min()) - 2, rx0), max(int(outline[:, 1].min()) - 2, ry0)
@@ -210,7 +214,7 @@ def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy:
         iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                           borderValue=0.0)[..., None]
-        share = opening[..., None]
+        share = min(size / FULL_FROM, 1.0) * opening[..., None]
         patch = frame[y0:y1, x0:x1]
         eyeball = white + alpha * (iris - white)
         patch[:] = np.clip(patch + share * (eyeball - patch) + 0.5, 0, 255).astype(np.uint8)
