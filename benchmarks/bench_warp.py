@@ -7,10 +7,11 @@
    in the driven channel and the largest change among the other channels.
 2. Speed: ``engine.render`` (warp step only, tracking excluded) on the 720x1280 Mona Lisa with
    a different AU vector every frame; ratio against a plain full-frame ``cv2.remap`` baseline;
-   the same frames with a wink and a smirk beside the AUs (``face.wink``); and with a driver's open
+   the same frames with a wink and a smirk beside the AUs (``face.wink``); with a look aside
+   (``face.gaze``); and with a driver's open
    mouth as the hint (``warp.driver_mouth``, the default whenever a driver is present); and
    driven by woman_expressions.mp4's live readings as `run` drives it (a few AUs at a time, with
-   the driver's mouth and winks beside them) instead of random AUs that move everything at once.
+   the driver's mouth, winks and gaze beside them) instead of random AUs that move everything at once.
 3. Renders of woman_expressions.mp4 onto the Mona Lisa and the Trump portrait
    (AUStream -> retarget -> engine.render -> MP4) and a contact sheet of a dozen frames,
    driver left of output, in benchmarks/out/.
@@ -110,6 +111,8 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     wink[:, AU.AU45], wink[:, AU.AU04], wink[:, AU.AU12] = (-0.9, 2.2), (-0.5, 0.5), (-2.0, 2.0)
     winking = _render_times(engine, prepared, targets, wink=wink)
     print(f"render with a wink and a smirk beside the AUs: {_median_p90(winking)}")
+    looking = _render_times(engine, prepared, targets, gaze=np.array([0.2, 0.05], np.float32))
+    print(f"render with a look aside beside the AUs (face.gaze, the irises moved): {_median_p90(looking)}")
     hint = _driver_mouth(config)
     if hint is not None:
         hinted = _render_times(engine, prepared, targets, mouth_hint=hint)
@@ -119,8 +122,8 @@ def speed(config, engine: WarpEngine, frames: int) -> None:
     readings = _driven_readings(config, "woman_expressions.mp4")
     if readings:
         times = _times(puppet_for(engine, portrait, config).step, readings)  # retarget + engine.render
-        print(f"render driven by woman_expressions.mp4 as `run` drives it ({len(readings)} frames, its mouth and "
-              f"winks as hints): {_median_p90(times)}")
+        print(f"render driven by woman_expressions.mp4 as `run` drives it ({len(readings)} frames, its mouth, "
+              f"winks and gaze as hints): {_median_p90(times)}")
 
 
 def _render_times(engine: WarpEngine, prepared, targets, **hints) -> list[float]:
