@@ -4,7 +4,8 @@ No AU says where the eyes point, and the mesh has no points on the eyeball: with
 portrait stares ahead while the driver looks about. Per eye, once per portrait (``EyeBall``):
 - the iris, a disc round MediaPipe's iris centre with its measured radius, its parts hidden
   under the lids filled from its visible part (OpenCV's inpainting) so it can roll out from under them;
-- the white of the eye without the iris: the sclera's shading fitted to the white beside it;
+- the white of the eye without the iris: the sclera's shading fitted to the white beside it,
+  with the picture's grain;
 - the lids' opening between MediaPipe's lid points.
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
 the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
@@ -145,7 +146,13 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # old iris's outline left in the white (London 042).
     beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)
     real = (np.clip(beyond / max(WHITE_RAMP * span, 1.5), 0.0, 1.0) * inside)[..., None]
-    return (real * patch + (1.0 - real) * shading).astype(np.float32)
+    # The picture's own grain over the fit (a smooth fill read as plastic beside grainy skin): noise
+    # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
+    detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), 1.0)
+    fine = detail[sampled][kept]
+    grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0)))) if kept.any() else 0.0  # edges left out
+    noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
+    return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
 
 
 def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[float, float]:
