@@ -30,10 +30,9 @@ import numpy as np
 
 from .resting import RestingMedian, resting_median
 from .stabilize import OneEuroFilter
-from .tracking import FaceTrack
+from .tracking import IRISES, FaceTrack
 
-# (corner, corner, iris centre) per eye, MediaPipe indices: the subject's right eye, then the left.
-EYES = ((33, 133, 468), (263, 362, 473))
+EYE_CORNERS = ((33, 133), (263, 362))  # MediaPipe's, per eye in ``IRISES`` order
 EYEBALL_RADIUS = 0.4  # eye widths: the iris's travel across the eye per unit of sin(angle)
 # The driver's rest is taken as no more than this from the corners' midpoint (eye widths, across
 # and down): the shared drivers rest at -0.05..+0.06 across and -0.08..-0.05 down.
@@ -57,7 +56,7 @@ def gaze_of(track: FaceTrack | None) -> np.ndarray | None:
         return None
     xy = track.landmarks[:, :2].astype(np.float64)
     offsets = []
-    for a, b, iris in EYES:
+    for (a, b), (iris, _) in zip(EYE_CORNERS, IRISES):
         span = xy[b] - xy[a]
         width = float(np.hypot(*span))
         if width < 1e-6:

@@ -20,6 +20,8 @@ from .quiet_stderr import quiet_native_stderr
 log = logging.getLogger(__name__)
 
 NUM_LANDMARKS = 478
+# The iris points after the 468 of the face mesh: (centre, rim) per eye, the subject's right then left.
+IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))
 NUM_BLENDSHAPES = 52
 
 # MediaPipe's blendshape order (index 0 is '_neutral'). Kept here so code can name them.

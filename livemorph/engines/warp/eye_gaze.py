@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ...face.tracking import IRISES
 from .direction import axes_toward
 from .eye_fields import EYES
 from .raster import polygon_mask
 
-IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))  # centre and rim, ``EYES`` order
 VERTICAL_SHARE = 0.35
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_face
+from livemorph.aus import AU
 from livemorph.engines.warp import WarpEngine
 from livemorph.face.gaze import gaze_of
 
@@ -46,7 +47,7 @@ def test_no_gaze_and_a_resting_gaze_draw_the_same_frame(engine, config, image_tr
     portrait = shared_face("mona_lisa.jpg", config, image_tracker)
     prepared = engine.prepare(portrait)
     aus = portrait.resting_aus.copy()
-    aus[8] += 2.0  # a smile, so the warp draws a frame of its own
+    aus[AU.AU12] += 2.0  # a smile, so the warp draws a frame of its own
     assert np.array_equal(engine.render(prepared, aus), engine.render(prepared, aus, gaze=np.zeros(2, np.float32)))
 
 
