@@ -78,7 +78,7 @@ def scan_driver(path: Path, config):
         channels = [channel(track) for _, channel, _ in EXPRESSIONS]
         frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
                            aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
-                           mouth_hint=reading.mouth_hint, wink=reading.wink))
+                           mouth_hint=reading.mouth_hint, wink=reading.wink, gaze=reading.gaze))
     return frames
 
 
@@ -143,8 +143,9 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
         target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
-        # With the driver's open mouth and wink beside the AUs, as ``render`` and ``run`` draw them.
-        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"], wink=peak["wink"])
+        # With the driver's open mouth, wink and gaze beside the AUs, as ``render`` and ``run`` draw them.
+        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"], wink=peak["wink"],
+                            gaze=peak["gaze"])
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         # Against the neutral tile on the left (a grinning portrait's relaxed mouth), not the
