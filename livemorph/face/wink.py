@@ -1,8 +1,8 @@
 """A wink: one eye shuts while the other stays open, which AU45 cannot say.
 
 AU45 is one number for both eyes (GANimation's AUs, OpenFace's scale), read from the mean of
-MediaPipe's two eyeBlink shapes: a wink (one eye ~0.5, the other ~0.1) averages to ~0.3, under
-AU45's offset, so a portrait drawn from the AUs alone squints both eyes a little. The brow over
+MediaPipe's two eyeBlink shapes: a wink (one eye ~0.5, the other ~0.1) averages to ~0.3, so a
+portrait drawn from the AUs alone half lowers both lids. The brow over
 the winking eye comes down with it (woman_expressions frame 43: browDown 0.82 over the shut
 eye, 0.02 over the open one), which AU04, one number too, draws as both brows half down.
 ``wink_offsets`` splits AU45 and AU04 between the sides while the driver winks: per side, how

@@ -395,7 +395,7 @@ class WarpEngine:
 
     def lid_closures(self, prepared: WarpPrepared, delta: np.ndarray, wink=None) -> tuple[float, float]:
         """Per eye (``eye_fields.EYES`` order: the subject's right, then left): 0 = the portrait's
-        own lids, 1 = lids meet (at AU45 = blink_closed_at), < 0 opens them.
+        own lids, 1 = lids meet (at an AU45 change of blink_closed_at), < 0 opens them.
 
         ``wink`` (``face.wink.wink_offsets``, optional) adds each eye's own AU45 offset to the
         closure AU45 draws for both. The eye that stays open never opens wider than AU45 alone
@@ -407,7 +407,9 @@ class WarpEngine:
         """
         if self.config.blink_closed_at <= 0.0:  # 0 turns blinking off, winks too
             return 0.0, 0.0
-        room = max(self.config.blink_closed_at - float(prepared.resting_aus[AU.AU45]), 0.5)  # AU45 that shuts the eyes
+        # The driver's change alone says how far the lids come down: a portrait whose eyes rest
+        # narrow (Trump reads AU45 ~1 at rest) closes its own gap by the driver's share, as others do.
+        room = self.config.blink_closed_at
         closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
         if wink is None:
             return closure, closure

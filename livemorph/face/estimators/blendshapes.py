@@ -40,6 +40,13 @@ CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond
 # frame 0.96), so the chin-raise feature grows at a quarter of the rate there.
 SHRUG_KNEE = 0.35
 SHRUG_ABOVE_KNEE = 0.25
+# The lid note: how far the lids are lowered, as a share of the resting gap between them (MediaPipe lid landmarks
+# 159-145 and 386-374 over eye width, both eyes), against the mean eyeBlink, on the four shared
+# drivers alike: 0.10-0.15 -> 0.25, 0.25-0.35 -> 0.45-0.50 (a look down, a half-lowered lid),
+# 0.50-0.55 -> 0.73, 0.65 -> 0.88 (the landmarks' gap with the lids met). So AU45 is in proportion
+# from a small offset: lids half lowered read ~1, half of the ~2 that shuts them. (Offset 0.25 once
+# swallowed every lowered lid: woman_expressions' frames 72-96, lids at 55 % of rest, drew the
+# portrait's eyes open.)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
     AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
     AUMapping("AU26", "jawOpen", 0.05, 5.0, "a wide jaw drop (~0.6) -> ~2.8"),
-    AUMapping("AU45", "eyeBlink", 0.25, 5.0, "offset: looking down alone reads ~0.2"),
+    AUMapping("AU45", "eyeBlink", 0.02, 3.3, "lids meet at ~0.65 (-> ~2); lowered lids read 0.1-0.35, in proportion (the lid note above)"),
 )
 assert tuple(m.au for m in AU_MAPPING) == AU_NAMES
 
