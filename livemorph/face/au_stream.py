@@ -7,11 +7,11 @@ import numpy as np
 
 from ..frames import Frame
 from .estimators import AUEstimator, estimator_from_config
-from .gaze import GazeFollower, RestingGaze, read_gaze, with_gaze
+from .gaze import GazeFollower, RestingGaze, read_gaze
 from .mouth_hint import lip_lines, with_mouth_hint
-from .stabilize import AUReading, AUStabilizer
+from .stabilize import AUReading, AUStabilizer, with_hint
 from .tracking import FaceTrack, FaceTracker
-from .wink import RestingTilt, WinkReader, corner_tilt, with_wink
+from .wink import RestingTilt, WinkReader, corner_tilt
 
 
 class AUStream:
@@ -56,9 +56,8 @@ class AUStream:
             rest = self.resting_tilt.update(corner_tilt(track), t_seconds)
         if eyes is not None and self.resting_gaze is not None:
             eyes_rest = self.resting_gaze.update(eyes.look, t_seconds)
-        reading = with_wink(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
-                            self.winks.read(track, rest))
-        reading = with_gaze(reading, self.gazes.follow(eyes, t_seconds, eyes_rest))
+        reading = with_hint(self.stabilizer.update(raw, track.present, frame.timestamp_ms, track=track),
+                            wink=self.winks.read(track, rest), gaze=self.gazes.follow(eyes, t_seconds, eyes_rest))
         return with_mouth_hint(reading, frame.image, lip_lines(track)) if self.mouth_hints else reading
 
     def recalibrate(self) -> None:

@@ -23,7 +23,6 @@ moves the portrait's irises, ``engines.warp.eye_gaze``).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -124,10 +123,3 @@ class GazeFollower:
         self._last = smooth.astype(np.float64)
         return np.clip(smooth - np.asarray(rest, np.float32), -REACH, REACH).astype(np.float32)
 
-
-def with_gaze(reading, gaze: np.ndarray | None):
-    """``reading`` carrying ``gaze`` while a face is tracked: held, eased and lost readings show
-    no driver face, so the portrait's eyes look as painted."""
-    if gaze is None or getattr(reading, "state", None) != "tracking":
-        return reading
-    return replace(reading, gaze=gaze)

@@ -10,12 +10,13 @@ tracks have none, and every engine works without it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from .lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from .stabilize import with_hint
 
 PATCH_HW = (40, 96)  # rows (v) x columns (u) of the canonical patch
 # Lips parted by less than this share of the mouth width are closed: nothing inside to transfer.
@@ -82,10 +83,9 @@ def mouth_hint(image_rgb: np.ndarray | None, lips: np.ndarray | None) -> MouthHi
 def with_mouth_hint(reading, image_rgb: np.ndarray | None, lips: np.ndarray | None):
     """``reading`` carrying the driver's mouth inside ``lips`` (``lip_lines``) of ``image_rgb``:
     only while a face is tracked (held, eased and lost readings show no driver face)."""
-    if getattr(reading, "state", None) != "tracking":
+    if reading.state != "tracking":  # no picture of the mouth to cut
         return reading
-    hint = mouth_hint(image_rgb, lips)
-    return reading if hint is None else replace(reading, mouth_hint=hint)
+    return with_hint(reading, mouth_hint=mouth_hint(image_rgb, lips))
 
 
 def _across_at(points: np.ndarray, along: np.ndarray, across: np.ndarray, width: float, u: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -176,6 +176,16 @@ class AUReading:
     def delta(self) -> np.ndarray:
         """The user's change from neutral: what actually drives a portrait."""
         return self.aus - self.neutral
+
+
+def with_hint(reading: AUReading, **hints) -> AUReading:
+    """``reading`` carrying the driver's ``hints`` (``mouth_hint``, ``wink``, ``gaze``: what rides
+    beside the AUs), those that are not None, while a face is tracked: held, eased and lost
+    readings show no driver face, so the portrait follows the AUs alone there."""
+    hints = {name: hint for name, hint in hints.items() if hint is not None}
+    if not hints or reading.state != "tracking":
+        return reading
+    return replace(reading, **hints)
 
 
 class AUStabilizer:

@@ -20,7 +20,6 @@ live neutral's window (``RestingTilt``) or, offline, over the whole driver (``fr
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 
@@ -149,10 +148,3 @@ def from_rest(offsets: np.ndarray | None, tilt: float | None, rest_tilt: float) 
     offsets[:, AU.AU12] = _smirk(tilt - rest_tilt)
     return offsets
 
-
-def with_wink(reading, offsets: np.ndarray | None):
-    """``reading`` carrying ``offsets`` (``wink_offsets``) while a face is tracked: held, eased
-    and lost readings show no driver face, so their eyes follow AU45 alone."""
-    if offsets is None or getattr(reading, "state", None) != "tracking":
-        return reading
-    return replace(reading, wink=offsets)

@@ -214,7 +214,7 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     smoothing exactly), ``live`` estimates it frame by frame as ``run`` does, ``none`` drives
     with absolute AUs.
     """
-    from ..face.stabilize import AUReading, AUStabilizer
+    from ..face.stabilize import AUReading, AUStabilizer, with_hint
 
     driver = Path(driver)
     mode = config.calibration.offline  # auto | live | none, checked when the config loaded
@@ -251,8 +251,8 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 
     from ..face.au_stream import AUStream
     from ..face.mouth_hint import with_mouth_hint
-    from ..face.gaze import GazeFollower, resting_gaze, with_gaze
-    from ..face.wink import from_rest, resting_tilt, with_wink
+    from ..face.gaze import GazeFollower, resting_gaze
+    from ..face.wink import from_rest, resting_tilt
     from ..capture.sources import open_source
 
     if mode == "auto":
@@ -278,9 +278,9 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                     yield frame.image, stream.process(frame)
                 elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
                     ok = bool(raw.success[count])
-                    reading = with_wink(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
-                                        from_rest(raw.winks[count], raw.tilts[count], rest_tilt))
-                    reading = with_gaze(reading, gazes.follow(raw.gazes[count], frame.timestamp_ms / 1000.0, rest_gaze))
+                    reading = with_hint(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
+                                        wink=from_rest(raw.winks[count], raw.tilts[count], rest_tilt),
+                                        gaze=gazes.follow(raw.gazes[count], frame.timestamp_ms / 1000.0, rest_gaze))
                     if mouth_hints:
                         reading = with_mouth_hint(reading, frame.image, raw.lips[count])
                     yield frame.image, reading

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU
-from livemorph.face.stabilize import AUStabilizer, OneEuroFilter
+from livemorph.face.stabilize import AUStabilizer, OneEuroFilter, with_hint
 
 
 def test_one_euro_removes_jitter_at_rest_and_follows_a_step():
@@ -117,3 +117,17 @@ def test_no_face_before_any_face_is_neutral_and_never_raises(config):
     stab = AUStabilizer.from_config(config)
     reading = stab.update(None, False, 0.0)
     assert reading.state == "lost" and np.all(reading.aus == reading.neutral)
+
+
+def test_hints_ride_only_on_frames_that_show_the_drivers_face(config):
+    """The driver's wink and gaze (and mouth) travel with a tracked frame; a held, eased or lost
+    frame shows no face, so it carries none and the portrait follows the AUs alone there."""
+    stab = AUStabilizer.from_config(config)
+    wink, gaze = np.ones((2, 17), np.float32), np.array([0.2, 0.0], np.float32)
+    tracked = stab.update(np.zeros(17, np.float32), True, 0.0)
+    held = stab.update(None, False, 33.0)
+    assert (tracked.state, held.state) == ("tracking", "holding")
+    carried = with_hint(tracked, wink=wink, gaze=gaze, mouth_hint=None)
+    assert carried.wink is wink and carried.gaze is gaze and carried.mouth_hint is None
+    assert np.array_equal(carried.aus, tracked.aus)
+    assert with_hint(held, wink=wink, gaze=gaze) is held
