@@ -76,7 +76,7 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
     AUMapping("AU25", "lipGap", 0.02, 12.0, "geometry: inner-lip gap / outer-eye-corner distance"),
     AUMapping("AU26", "jawOpen", 0.05, 5.0, "a wide jaw drop (~0.6) -> ~2.8"),
-    AUMapping("AU45", "eyeBlink", 0.02, 3.3, "lids meet at ~0.65 (-> ~2); lowered lids read 0.1-0.35, in proportion (the lid note above)"),
+    AUMapping("AU45", "eyeBlink", 0.02, 3.3, "in proportion to how far the lids come down: half lowered (~0.3) -> ~1, met (~0.65) -> ~2"),
 )
 assert tuple(m.au for m in AU_MAPPING) == AU_NAMES
 
