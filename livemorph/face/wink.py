@@ -20,7 +20,6 @@ live neutral's window (``RestingTilt``) or, offline, over the whole driver (``fr
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..aus import AU, NUM_AUS

@@ -40,12 +40,12 @@ CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond
 # frame 0.96), so the chin-raise feature grows at a quarter of the rate there.
 SHRUG_KNEE = 0.35
 SHRUG_ABOVE_KNEE = 0.25
-# The lid note: how far the lids are lowered, as a share of the resting gap between them (MediaPipe lid landmarks
-# 159-145 and 386-374 over eye width, both eyes), against the mean eyeBlink, on the four shared
+# AU45: how far the lids are lowered, as a share of their resting gap (MediaPipe's lid landmarks
+# 159-145 and 386-374 over the eye width, both eyes), against the mean eyeBlink, on the four shared
 # drivers alike: 0.10-0.15 -> 0.25, 0.25-0.35 -> 0.45-0.50 (a look down, a half-lowered lid),
 # 0.50-0.55 -> 0.73, 0.65 -> 0.88 (the landmarks' gap with the lids met). So AU45 is in proportion
-# from a small offset: lids half lowered read ~1, half of the ~2 that shuts them. (Offset 0.25 once
-# swallowed every lowered lid: woman_expressions' frames 72-96, lids at 55 % of rest, drew the
+# from a small offset: lids half lowered read ~1, half of the ~2 that shuts them. (An offset of 0.25
+# once swallowed every lowered lid: woman_expressions' frames 72-96, lids at 55 % of rest, drew the
 # portrait's eyes open.)
 
 
