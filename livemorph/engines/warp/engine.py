@@ -298,7 +298,7 @@ class WarpEngine:
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""
         change = self.change_from_rest(prepared, aus)
-        return self._moved_vertices(prepared, change, self.lid_closures(prepared, change, wink), wink)
+        return self._moved_vertices(prepared, change, self.lid_closures(change, wink), wink)
 
     def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...],
                         wink=None) -> np.ndarray:
@@ -393,7 +393,7 @@ class WarpEngine:
                                              au25_to_jaw=self.config.au25_to_jaw)[column]))
         return sides[0], sides[1]
 
-    def lid_closures(self, prepared: WarpPrepared, delta: np.ndarray, wink=None) -> tuple[float, float]:
+    def lid_closures(self, delta: np.ndarray, wink=None) -> tuple[float, float]:
         """Per eye (``eye_fields.EYES`` order: the subject's right, then left): 0 = the portrait's
         own lids, 1 = lids meet (at an AU45 change of blink_closed_at), < 0 opens them.
 
@@ -443,7 +443,7 @@ class WarpEngine:
         (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's
         share; ``gaze`` (``face.gaze``, optional) moves the irises (``eye_gaze``)."""
         change = self.change_from_rest(prepared, aus)
-        closures = self.lid_closures(prepared, change, wink)
+        closures = self.lid_closures(change, wink)
         moved = self._moved_vertices(prepared, change, closures, wink)
         looks = gaze is not None and prepared.eyeballs is not None
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
