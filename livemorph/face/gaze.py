@@ -29,9 +29,8 @@ import numpy as np
 
 from .resting import RestingMedian, resting_median
 from .stabilize import OneEuroFilter
-from .tracking import IRISES, FaceTrack
+from .tracking import EYE_CORNERS, IRISES, FaceTrack
 
-EYE_CORNERS = ((33, 133), (263, 362))  # MediaPipe's, per eye in ``IRISES`` order
 EYEBALL_RADIUS = 0.4  # eye widths: the iris's travel across the eye per unit of sin(angle)
 # The driver's rest is taken as no more than this from the corners' midpoint (eye widths, across
 # and down): the shared drivers rest at -0.05..+0.06 across and -0.08..-0.05 down.

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 NUM_LANDMARKS = 478
 # The iris points after the 468 of the face mesh: (centre, rim) per eye, the subject's right then left.
 IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))
+# Each eye's (outer, inner) corner in the face mesh, in the same order.
+EYE_CORNERS = ((33, 133), (263, 362))
 NUM_BLENDSHAPES = 52
 
 # MediaPipe's blendshape order (index 0 is '_neutral'). Kept here so code can name them.

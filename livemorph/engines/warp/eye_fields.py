@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...face.tracking import EYE_CORNERS
 from .direction import axes_toward, unit
 from .easing import smoothstep
 
 # Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
 RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))
 LEFT_EYE_LIDS = ((466, 249), (388, 390), (387, 373), (386, 374), (385, 380), (384, 381), (398, 382))
-RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = (33, 133), (263, 362)
+RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = EYE_CORNERS
 # The skin rings above each upper lid (MediaPipe's eyeUpper1 and eyeUpper2), in the same order
 # as the lid points: in a blink the crease stays nearly where it is and the lid below it
 # unfolds over the eye (following more dragged the brows and glasses frames down).
