@@ -150,7 +150,7 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
     detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), 1.0)
     fine = detail[sampled][kept]
-    grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0)))) if kept.any() else 0.0  # edges left out
+    grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0))))  # robust: edges left out
     noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
     return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
 
