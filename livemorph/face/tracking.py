@@ -24,6 +24,8 @@ NUM_LANDMARKS = 478
 IRISES = ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477)))
 # Each eye's (outer, inner) corner in the face mesh, in the same order.
 EYE_CORNERS = ((33, 133), (263, 362))
+OUTER_EYE_CORNERS = tuple(outer for outer, _ in EYE_CORNERS)
+EYE_CORNER_POINTS = tuple(point for corners in EYE_CORNERS for point in corners)  # all four
 NUM_BLENDSHAPES = 52
 
 # MediaPipe's blendshape order (index 0 is '_neutral'). Kept here so code can name them.

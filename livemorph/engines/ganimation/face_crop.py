@@ -13,10 +13,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ...face.tracking import EYE_CORNER_POINTS
 from ...frames import check_rgb_uint8
 
 # MediaPipe FaceMesh indices.
-_EYE_CORNERS = (33, 133, 362, 263)
 _MOUTH_CORNERS = (61, 291)
 _BROWS = (70, 63, 105, 66, 107, 336, 296, 334, 293, 300)
 _CHIN = 152
@@ -38,7 +38,7 @@ def crop_box(track, image_shape: tuple[int, ...], scale: float = 1.0) -> tuple[i
     image edges; ``extract_crop`` pads. ``image_shape`` is kept for callers that clip.
     """
     lm = np.asarray(track.landmarks, dtype=np.float64)[:, :2]
-    eyes = lm[list(_EYE_CORNERS)].mean(axis=0)
+    eyes = lm[list(EYE_CORNER_POINTS)].mean(axis=0)
     mouth = lm[list(_MOUTH_CORNERS)].mean(axis=0)
     # Three size cues, each robust to a different pose change (yaw narrows the cheeks,
     # pitch shortens brow-chin and eye-mouth); their mean keeps the box steady.

@@ -27,6 +27,7 @@ import numpy as np
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER
+from ...face.tracking import EYE_CORNER_POINTS
 from .direction import unit
 from .easing import ease_toward, smoothstep
 from .eye_fields import (LEFT_EYE_CORNERS, LEFT_EYE_CREASE, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_CREASE,
@@ -55,7 +56,6 @@ assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
 # Face regions, MediaPipe indices, for the clean-up in ``AUMeshModel.localized_basis``.
 SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109, 338,
                 234, 454, 127, 356, 162, 389, 21, 251, 54, 284, 103, 332, 133, 362)
-EYE_LINE_POINTS = (33, 133, 263, 362)
 # The brows' upper and lower contours per side (image left = the subject's right), each from
 # the outer end to the inner one, so the two contours face each other point by point.
 BROW_UPPER_SIDES = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))
@@ -270,7 +270,7 @@ class AUMeshModel:
         """
         basis = np.stack([_remove_similarity(d, self.mean_mesh, SKULL_POINTS) for d in self.au_basis])
         y = self.mean_mesh[:, 1]
-        eye = float(self.mean_mesh[list(EYE_LINE_POINTS), 1].mean())
+        eye = float(self.mean_mesh[list(EYE_CORNER_POINTS), 1].mean())
         brow = float(self.mean_mesh[list(BROW_POINTS), 1].mean())
         upper_lid = float(self.mean_mesh[list(UPPER_LID_POINTS), 1].mean())
         # The band above the lids ends at the highest lid point, so a raise leaves every lid point still.

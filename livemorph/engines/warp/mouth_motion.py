@@ -22,12 +22,12 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from ...aus import AU
+from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, NOSE_TIP, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
 from .easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
-EYE_CORNERS = (33, 263)  # outer eye corners
 AU10, AU12 = int(AU.AU10), int(AU.AU12)
 JAW_KNEE = 0.5  # the jaw drop eases from this share of its limit on
 # The chin region moves with the lip's lower edge in a jaw drop: fully from this share of the
@@ -219,7 +219,7 @@ def _hold_parts(xy: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, ...]:
     along = (xy - corners[0]) @ ((corners[1] - corners[0]) / width ** 2)  # 0..1 corner to corner
     middle = np.clip(1.0 - (2.0 * along - 1.0) ** 2, 0.0, 1.0)
     # Nothing from half way up the nose on: lids closing or brows lowering in a jaw drop move as ever.
-    nose_tip, eyes = float(height[NOSE_TIP]), 0.5 * float(height[EYE_CORNERS[0]] + height[EYE_CORNERS[1]])
+    nose_tip, eyes = float(height[NOSE_TIP]), float(height[list(OUTER_EYE_CORNERS)].mean())
     below_eyes = 1.0 - smoothstep(nose_tip, nose_tip + 0.5 * (eyes - nose_tip), height)
     return above, middle, below_eyes, toward_nose
 

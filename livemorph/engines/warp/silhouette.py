@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import NUM_FACE_POINTS
 from .direction import unit
 from .easing import smoothstep
@@ -69,7 +70,6 @@ HOLD_DEPTH = 0.08
 # ABOVE_EYES_FULL of the way up to the brows' middles, and with the motion's upward share (full from
 # RISING_FULL). Elsewhere the radial hold stays: given the same room, a frown dragged the temples
 # down 5-8 px more (london_092), which MediaPipe read as less of a frown in a jaw drop.
-EYE_CORNERS = (33, 263)
 BROW_MIDDLES = (105, 334)
 FOREHEAD = 10
 ABOVE_EYES_FULL = 0.5
@@ -346,7 +346,7 @@ def _above_eyes(xy: np.ndarray) -> np.ndarray:
     """(N,) 0 at and below the outer eye corners' line, 1 from ABOVE_EYES_FULL of the way up to the
     brows' middles (along the face's own up: a rolled head's too)."""
     up = unit(xy[FOREHEAD] - xy[CHIN])
-    eyes = xy[list(EYE_CORNERS)].mean(axis=0)
+    eyes = xy[list(OUTER_EYE_CORNERS)].mean(axis=0)
     brows = float((xy[list(BROW_MIDDLES)].mean(axis=0) - eyes) @ up)
     return smoothstep(0.0, ABOVE_EYES_FULL * max(brows, 1e-9), (xy - eyes) @ up).astype(np.float64)
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
-from ..tracking import BLENDSHAPE_INDEX, FaceTrack
+from ..tracking import BLENDSHAPE_INDEX, OUTER_EYE_CORNERS, FaceTrack
 
 # MediaPipe face-mesh landmark indices used for geometry.
-LM_EYE_OUTER_R, LM_EYE_OUTER_L = 33, 263  # outer eye corners (subject's right, left)
+LM_EYE_OUTER_R, LM_EYE_OUTER_L = OUTER_EYE_CORNERS  # the subject's right, left
 LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER = 13, 14  # inner-lip midpoints
 LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER = 0, 17  # outer-lip midpoints
 LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
