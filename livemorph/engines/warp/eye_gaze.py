@@ -1,4 +1,4 @@
-"""The portrait's eyes look where the driver looks (``face.gaze``).
+"""The portrait's eyeballs: they look where the driver looks (``face.gaze``), and closing lids slide over them.
 
 No AU says where the eyes point, and the mesh has no points on the eyeball: without this the
 portrait stares ahead while the driver looks about. Per eye, once per portrait (``EyeBall``):
@@ -9,8 +9,10 @@ portrait stares ahead while the driver looks about. Per eye, once per portrait (
 - the lids' opening between MediaPipe's lid points.
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
 the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
-(``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Closed lids are painted
-over it afterwards (``lids``). No gaze, no change.
+(``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Lids that close slide
+over the eyeball, which stays in its socket (``SLIDE_FULL``): inside their opening the eye is drawn
+where it lies in the portrait, not squashed with them. Closed lids are painted over it afterwards
+(``lids``). No gaze and no closing lid, no change.
 
 Only the iris moves: a first version slid the whole eyeball, and the white it pulled in past the
 corners was caruncle and skin (a pink wedge beside a turned iris on London 092). Up and down the
@@ -25,7 +27,9 @@ import cv2
 import numpy as np
 
 from ...face.tracking import IRISES
+from . import raster
 from .direction import axes_toward
+from .easing import smoothstep
 from .eye_fields import EYES
 from .raster import polygon_mask
 
@@ -49,6 +53,12 @@ SHIFT_FROM = 0.02  # pixels: a smaller shift leaves the eye as the warp drew it
 KEEP_IN_VIEW = 0.6  # the iris travels no further than keeps this share of what the opening shows of it at rest
 MAX_REACH, REACH_STEP = 0.35, 0.01  # eye widths: the travel tried, and its steps
 KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased toward the reach beyond
+# A closing lid slides over the eyeball, which stays where it is: the warp alone squashed the whole
+# eye into the narrowing opening, its iris and catchlights flattened into an ellipse and streaks (a
+# squint, not a lowered lid: MediaPipe read London 092's lids lowered 0.4 of the way as 0.16 closed).
+# Inside the opening the eye is sampled where it lies, moved only with its corners, fully from this
+# lid closure on (faded in from none: at no closure the warp moves nothing there).
+SLIDE_FULL = 0.1
 
 
 @dataclass(frozen=True)
@@ -189,19 +199,26 @@ def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, floa
     return across, VERTICAL_SHARE * float(gaze[1])
 
 
-def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy: np.ndarray | None,
-         region: tuple[int, int, int, int], moved_xy: np.ndarray) -> None:
-    """In place: each eye's iris, shifted by ``gaze`` ((2,) eye widths across and down), laid on
-    its white inside its opening where the warp carried it (``map_xy``: the region's backward
-    map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's points in the frame)."""
+def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray | None,
+         closures: tuple[float, ...], map_xy: np.ndarray | None, region: tuple[int, int, int, int],
+         moved_xy: np.ndarray) -> None:
+    """In place, inside each eye's opening where the warp carried it (``map_xy``: the region's
+    backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's
+    points in the frame): the eyeball under lids that close over it (``closures``,
+    ``eye_fields.EYES`` order: from ``SLIDE_FULL`` on, the eye is sampled where it lies in
+    ``image``, the portrait) and, with ``gaze`` ((2,) eye widths across and down, or None), its
+    iris shifted and laid on its white."""
     rx0, ry0, rx1, ry1 = region
-    across, down = drawn_gaze(gaze, eyes)
-    for eye in eyes:
+    across, down = (0.0, 0.0) if gaze is None else drawn_gaze(gaze, eyes)
+    moved = np.asarray(moved_xy, np.float64)
+    for eye, closure in zip(eyes, closures):
         shift = eye.width * (across * eye.across + down * eye.down)
         size = float(np.hypot(*shift))
-        if size < SHIFT_FROM:
+        redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
+        slid = float(smoothstep(0.0, SLIDE_FULL, closure))
+        if redrawn <= 0.0 and slid <= 0.0:
             continue
-        outline = np.asarray(moved_xy, np.float64)[list(eye.contour)]
+        outline = moved[list(eye.contour)]
         x0, y0 = max(int(outline[:, 0].min()) - 2, rx0), max(int(outline[:, 1].min()) - 2, ry0)
         x1, y1 = min(int(outline[:, 0].max()) + 3, rx1), min(int(outline[:, 1].max()) + 3, ry1)
         if x1 - x0 < 2 or y1 - y0 < 2:
@@ -215,13 +232,26 @@ def look(frame: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray, map_xy:
         opening = cv2.remap(eye.opening, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
         if not opening.any():
             continue
-        white = cv2.remap(eye.white, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        # Each pixel shows the iris from where the gaze moved it in from.
-        from_x, from_y = map_x - np.float32(shift[0]), map_y - np.float32(shift[1])
-        iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                          borderValue=0.0)[..., None]
-        share = min(size / FULL_FROM, 1.0) * opening[..., None]
         patch = frame[y0:y1, x0:x1]
-        eyeball = white + alpha * (iris - white)
-        patch[:] = np.clip(patch + share * (eyeball - patch) + 0.5, 0, 255).astype(np.uint8)
+        shown = patch.astype(np.float32)
+        if slid > 0.0:
+            # Where the eye lies in the portrait, unsquashed, wherever that is eyeball: a lid lowered
+            # over it hides its top instead of flattening it. The eyeball stays in its socket (the
+            # corners, which closing lids draw down a pixel or two, do not carry it).
+            still_y, still_x = (c.astype(np.float32) for c in np.mgrid[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
+            under = slid * cv2.remap(eye.opening, still_x, still_y, cv2.INTER_LINEAR,
+                                     borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+            map_x = map_x + under * (still_x - map_x)
+            map_y = map_y + under * (still_y - map_y)
+            shown = cv2.remap(image, map_x + np.float32(bx0), map_y + np.float32(by0), raster.SAMPLING,
+                              borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        if redrawn > 0.0:
+            white = cv2.remap(eye.white, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            # Each pixel shows the iris from where the gaze moved it in from.
+            from_x, from_y = map_x - np.float32(shift[0]), map_y - np.float32(shift[1])
+            iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=0.0)[..., None]
+            eyeball = white + alpha * (iris - white)
+            shown += redrawn * (eyeball - shown)
+        patch[:] = np.clip(patch + opening[..., None] * (shown - patch) + 0.5, 0, 255).astype(np.uint8)
