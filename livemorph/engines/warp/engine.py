@@ -445,17 +445,17 @@ class WarpEngine:
         change = self.change_from_rest(prepared, aus)
         closures = self.lid_closures(change, wink)
         moved = self._moved_vertices(prepared, change, closures, wink)
-        # The eyeballs are redrawn when the driver looks aside or the lids close over them (eye_gaze).
-        looks = prepared.eyeballs is not None and (gaze is not None or max(closures) > 0.0)
+        looks = prepared.eyeballs is not None  # the driver looks aside, or lids close in over the eyes
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             out = prepared.image.copy()
-            if looks:
-                look(out, prepared.image, prepared.eyeballs, gaze, closures, None, prepared.region, prepared.vertices)
+            if looks and gaze is not None:
+                look(out, prepared.image, prepared.eyeballs, gaze, None, prepared.region, prepared.vertices,
+                     prepared.vertices)
             return out
         map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if looks:  # first: the lids painted later cover the eyeball as they close over it
-            look(out, prepared.image, prepared.eyeballs, gaze, closures, map_xy, prepared.region, moved)
+            look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved, prepared.vertices)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:

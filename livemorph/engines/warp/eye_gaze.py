@@ -10,7 +10,7 @@ portrait stares ahead while the driver looks about. Per eye, once per portrait (
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
 the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
 (``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Lids that close slide
-over the eyeball, which stays in its socket (``SLIDE_FULL``): inside their opening the eye is drawn
+over the eyeball, which stays in its socket (``narrowing``): inside their opening the eye is drawn
 where it lies in the portrait, not squashed with them. Closed lids are painted over it afterwards
 (``lids``). No gaze and no closing lid, no change.
 
@@ -53,11 +53,11 @@ SHIFT_FROM = 0.02  # pixels: a smaller shift leaves the eye as the warp drew it
 KEEP_IN_VIEW = 0.6  # the iris travels no further than keeps this share of what the opening shows of it at rest
 MAX_REACH, REACH_STEP = 0.35, 0.01  # eye widths: the travel tried, and its steps
 KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased toward the reach beyond
-# A closing lid slides over the eyeball, which stays where it is: the warp alone squashed the whole
-# eye into the narrowing opening, its iris and catchlights flattened into an ellipse and streaks (a
-# squint, not a lowered lid: MediaPipe read London 092's lids lowered 0.4 of the way as 0.16 closed).
-# Inside the opening the eye is sampled where it lies, moved only with its corners, fully from this
-# lid closure on (faded in from none: at no closure the warp moves nothing there).
+# Lids closing in slide over the eyeball, which stays where it is: the warp alone squashed the whole
+# eye into the narrower opening, its iris and catchlights flattened into an ellipse and streaks (a
+# squint, not a lowered lid). Inside the opening the eye is sampled where it lies, fully once the
+# opening has lost this share of its area (``narrowing``; faded in from none, where the warp moves
+# nothing there). An opening grown wider is left to the warp.
 SLIDE_FULL = 0.1
 
 
@@ -187,6 +187,14 @@ def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[
     return reach[0], reach[1]
 
 
+def narrowing(eye: EyeBall, moved_xy: np.ndarray, rest_xy: np.ndarray) -> float:
+    """How much of its opening's area the eye has lost as drawn (``moved_xy``) against the portrait
+    (``rest_xy``): 0 as open or wider, 1 shut; lids closing, a cheek pushing the lower lid up."""
+    def area(xy) -> float:
+        return abs(float(cv2.contourArea(np.asarray(xy, np.float32)[list(eye.contour)])))
+    return max(1.0 - area(moved_xy) / max(area(rest_xy), 1e-6), 0.0)
+
+
 def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, float]:
     """The shift ``look`` draws for ``gaze`` (eye widths, across and down), the same for both eyes
     (eyes turn together; each its own reach looked cross-eyed): across as asked up to ``KNEE`` of
@@ -200,22 +208,22 @@ def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, floa
 
 
 def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray | None,
-         closures: tuple[float, ...], map_xy: np.ndarray | None, region: tuple[int, int, int, int],
-         moved_xy: np.ndarray) -> None:
+         map_xy: np.ndarray | None, region: tuple[int, int, int, int], moved_xy: np.ndarray,
+         rest_xy: np.ndarray) -> None:
     """In place, inside each eye's opening where the warp carried it (``map_xy``: the region's
-    backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's
-    points in the frame): the eyeball under lids that close over it (``closures``,
-    ``eye_fields.EYES`` order: from ``SLIDE_FULL`` on, the eye is sampled where it lies in
-    ``image``, the portrait) and, with ``gaze`` ((2,) eye widths across and down, or None), its
-    iris shifted and laid on its white."""
+    backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``, ``rest_xy``:
+    the mesh's points in the frame and in ``image``, the portrait): the eyeball under lids that
+    close in over it (``narrowing``: fully from ``SLIDE_FULL`` on, the eye is sampled where it
+    lies in ``image``) and, with ``gaze`` ((2,) eye widths across and down, or None), its iris
+    shifted and laid on its white."""
     rx0, ry0, rx1, ry1 = region
     across, down = (0.0, 0.0) if gaze is None else drawn_gaze(gaze, eyes)
     moved = np.asarray(moved_xy, np.float64)
-    for eye, closure in zip(eyes, closures):
+    for eye in eyes:
         shift = eye.width * (across * eye.across + down * eye.down)
         size = float(np.hypot(*shift))
         redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
-        slid = float(smoothstep(0.0, SLIDE_FULL, closure))
+        slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved, rest_xy)))
         if redrawn <= 0.0 and slid <= 0.0:
             continue
         outline = moved[list(eye.contour)]
