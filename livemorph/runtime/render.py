@@ -258,8 +258,8 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     if mode == "auto":
         raw = _read_driver_aus(driver, config, max_frames, progress)
         neutral = _fixed_neutral(mode, raw.aus[raw.success], config)
-        rest_tilt = resting_tilt([tilt for tilt in raw.tilts if tilt is not None])  # the whole driver's, as the neutral
-        rest_gaze = resting_gaze([eyes.look for eyes in raw.gazes if eyes is not None])
+        rest_tilt = resting_tilt([row.tilt for row in raw.rows if row.tilt is not None])  # the whole driver's, as the neutral
+        rest_gaze = resting_gaze([row.gaze.look for row in raw.rows if row.gaze is not None])
     else:
         raw, neutral = None, _fixed_neutral(mode, None, config)
     source = open_source(str(driver), paced=False, loop=False, once=True)
@@ -276,13 +276,14 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
                     return
                 if raw is None:
                     yield frame.image, stream.process(frame)
-                elif count < len(raw.aus):  # second pass: the first pass's AUs, the video's pictures
-                    ok = bool(raw.success[count])
-                    reading = with_hint(stabilizer.update(raw.aus[count] if ok else None, ok, frame.timestamp_ms),
-                                        wink=from_rest(raw.winks[count], raw.tilts[count], rest_tilt),
-                                        gaze=gazes.follow(raw.gazes[count], frame.timestamp_ms / 1000.0, rest_gaze))
+                elif count < len(raw.rows):  # second pass: the first pass's AUs, the video's pictures
+                    row = raw.rows[count]
+                    aus = raw.aus[count] if row.success else None
+                    reading = with_hint(stabilizer.update(aus, row.success, frame.timestamp_ms),
+                                        wink=from_rest(row.wink, row.tilt, rest_tilt),
+                                        gaze=gazes.follow(row.gaze, frame.timestamp_ms / 1000.0, rest_gaze))
                     if mouth_hints:
-                        reading = with_mouth_hint(reading, frame.image, raw.lips[count])
+                        reading = with_mouth_hint(reading, frame.image, row.lips)
                     yield frame.image, reading
 
         total = source.frame_count
@@ -297,12 +298,13 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
 
 @dataclass
 class _RawDriverAUs:
+    """The first pass over a driver video: each frame's ``analyse.AURow`` (its raw AUs, and beside
+    them the lip lines, wink, mouth tilt and gaze the second pass hands on with its picture), and
+    the AUs stacked for the whole driver's neutral."""
+
+    rows: list  # (N,) AURow
     aus: np.ndarray  # (N, 17) raw per-frame AUs
     success: np.ndarray  # (N,) bool
-    lips: list  # (N,) each frame's lip lines (face.mouth_hint.lip_lines) or None: its mouth for the second pass
-    winks: list  # (N,) each frame's side offsets (face.wink.wink_offsets) or None: its wink for the second pass
-    tilts: list  # (N,) each frame's mouth tilt (face.wink.corner_tilt) or None: the driver's resting tilt
-    gazes: list  # (N,) each frame's eyes (face.gaze.read_gaze) or None: its gaze and the driver's resting gaze
 
 
 def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
@@ -314,24 +316,18 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     total = count_frames(driver)
     if total is not None and max_frames is not None:
         total = min(total, max_frames)
-    aus, success, lips, winks, tilts, gazes = [], [], [], [], [], []
+    kept = []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
         rows = analyse(driver, config, on_frame=lambda: bar.update(1))
         try:
             for row in rows:
-                aus.append(row.aus)
-                success.append(row.success)
-                lips.append(row.lips)
-                winks.append(row.wink)
-                tilts.append(row.tilt)
-                gazes.append(row.gaze)
-                if max_frames is not None and len(aus) >= max_frames:
+                kept.append(row)
+                if max_frames is not None and len(kept) >= max_frames:
                     break
         finally:
             rows.close()  # release the tracker and decoder before the second pass opens its own
-    if not aus:
-        return _RawDriverAUs(np.zeros((0, NUM_AUS), np.float32), np.zeros(0, bool), [], [], [], [])
-    return _RawDriverAUs(np.stack(aus).astype(np.float32), np.asarray(success, bool), lips, winks, tilts, gazes)
+    aus = np.stack([row.aus for row in kept]).astype(np.float32) if kept else np.zeros((0, NUM_AUS), np.float32)
+    return _RawDriverAUs(kept, aus, np.array([row.success for row in kept], bool))
 
 
 def _check_driver(driver: Path) -> None:
