@@ -25,11 +25,11 @@ LOWER_LID_UP = {"AU06": 3.0, "AU07": 2.0}
 def iris_rows(image: np.ndarray, rest: np.ndarray, landmarks, moved: np.ndarray):
     """Per eye: the mean absolute difference (grey levels, all channels) between ``image`` and the
     portrait at ``rest`` over the inner 0.8 of its iris, in two parts: between the lids as drawn
-    (the eye's vertices, ``moved``), what stays in view;
-    and between each lid's place at rest and where it has moved in to, what they cover. Each with
-    its pixel count."""
+    (the eye's vertices, ``moved``), what stays in view; and between each lid's place at rest and
+    where it has moved in to, what they cover. Each with its pixel count."""
     lm = np.asarray(landmarks, np.float64)[:, :2]
     rows, cols = np.mgrid[:rest.shape[0], :rest.shape[1]]
+    diff = np.abs(image.astype(np.float32) - rest.astype(np.float32))
     out = []
     for (upper, lower, (outer, inner)), (centre, radius) in zip(EYE_CONTOURS, iris_discs(lm)):
         width = float(np.linalg.norm(lm[outer] - lm[inner]))
@@ -48,7 +48,6 @@ def iris_rows(image: np.ndarray, rest: np.ndarray, landmarks, moved: np.ndarray)
         in_view = disc & (rows > top + top_in) & (rows < bottom - bottom_in)
         covered = disc & (((rows > top_at_rest + 1) & (rows < top - top_in))
                           | ((rows > bottom + bottom_in) & (rows < bottom_at_rest - 1)))
-        diff = np.abs(image.astype(np.float32) - rest.astype(np.float32))
         out.append(((float(diff[in_view].mean()), int(in_view.sum())), (float(diff[covered].mean()), int(covered.sum()))))
     return out
 
@@ -63,7 +62,7 @@ def test_lids_closing_in_cover_the_iris_and_leave_the_rest_unsquashed(name, chan
     out, moved = render_and_mesh(engine, portrait, **change)
     for (in_view, shown), (covered, hidden) in iris_rows(out, portrait.image, portrait.track.landmarks, moved):
         assert shown >= 8 and hidden >= 8, (shown, hidden)  # both parts are there to measure
-        # measured in view: 0.0-1.7 grey levels (squashed by the warp alone: 7.2-15.1 under the
+        # measured in view: 0.0-2.7 grey levels (squashed by the warp alone: 7.2-15.1 under the
         # lowered upper lid, 29-39 over the raised lower one); covered: 12.9-62
         assert in_view < 3.5, (name, in_view)
         assert covered > 10.0, (name, covered)
