@@ -24,7 +24,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..aus import AU
+from ..aus import AU, SMILE_HOLDS_AT
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("AU01", "AU02"),  # brows up (the inner raise is what reads)
     ("AU26",),  # jaw drop
     ("AU12",),  # smile
+    # Lips part: drawn as asked, lips parted by +1 read +0.07..+0.44 on the closed-lipped portraits
+    # and +1.2..+2.1 on the relaxed grins, whose lips open back to their own toothy gap.
+    ("AU25",),  # (see ``ALONE_UNTIL``)
 )
 PROBE_LEVELS = (0.5, 1.0, 2.0, 3.0)  # AU changes probed: a webcam's typical range
 # Groups holding these AUs are never drawn smaller than asked (a weak reading still scales them up).
@@ -51,6 +54,13 @@ NEVER_SHRUNK = ("AU01", "AU02")
 # +3 read +0.04) was drawn at +5 and tore the mouth into a triangle; london_042's brows (+3 read
 # +0.1) rose no further visibly, their room above spent.
 READS_AT_ALL = 0.25
+# A group probed alone whose curve holds only while another AU stays low: lips probed parting on
+# a still face. In a smile the warp parts them mostly upward, the upper lip lifting off the teeth
+# (``engines.warp.mouth_motion.part_smiling_lips``), and the lips-part curve of a closed-lipped
+# portrait (x2) drew a laugh's parting as a jaw drop that took its smile away (london_042: AU12
+# +3 with AU25 +2 read +2.1 of smile, +0.1 so scaled). Its factor fades back to 1 as the smile
+# (AU12 change) reaches the level at which a jaw drop keeps a grin (``aus.SMILE_HOLDS_AT``).
+ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class GroupCurve:
     read: np.ndarray  # (n,) changes read back, made non-decreasing
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
+    alone_until: tuple[int, float] | None = None  # (AU, change): the factor fades to 1 as it rises (``ALONE_UNTIL``)
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,9 @@ class ResponseCurves:
             # laughing driver's AU02 +1.8 drew Obama's brows up +3.6).
             members = out[list(curve.members)]
             f = self.factor(curve, float(members[np.argmax(np.abs(members))]))
+            if curve.alone_until is not None:
+                other, full_at = curve.alone_until
+                f += (1.0 - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
             out[list(curve.members)] *= f
         return out
 
@@ -130,6 +144,8 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         read_up = np.maximum(read_up, np.array(asked) * 1e-3)
         cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
         floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
-        curves.append(GroupCurve(members, np.array(asked), read_up, cap, floor))
+        alone = ALONE_UNTIL.get(group[0])
+        alone_until = None if alone is None else (AU[alone[0]].value, alone[1])
+        curves.append(GroupCurve(members, np.array(asked), read_up, cap, floor, alone_until))
         log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
     return ResponseCurves(tuple(curves), limit)
