@@ -449,13 +449,12 @@ class WarpEngine:
         if float(np.abs(moved - prepared.vertices).max()) < 0.05:
             out = prepared.image.copy()
             if looks and gaze is not None:
-                look(out, prepared.image, prepared.eyeballs, gaze, None, prepared.region, prepared.vertices,
-                     prepared.vertices)
+                look(out, prepared.image, prepared.eyeballs, gaze, None, prepared.region, prepared.vertices)
             return out
         map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if looks:  # first: the lids painted later cover the eyeball as they close over it
-            look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved, prepared.vertices)
+            look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved)
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:

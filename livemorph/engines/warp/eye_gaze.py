@@ -74,6 +74,7 @@ class EyeBall:
     down: np.ndarray  # (2,) unit vector perpendicular to it, toward the face's chin
     width: float  # corner to corner, pixels
     contour: tuple[int, ...]  # the lids' landmark indices round the opening
+    area: float  # the opening's area in the portrait, pixels (``narrowing``)
     reach: tuple[float, float]  # eye widths the iris may travel toward image left and right (``iris_reach``)
 
 
@@ -114,7 +115,7 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
         eyes.append(EyeBall((x0, y0, x1, y1), white, iris.astype(np.float32),
                             cv2.GaussianBlur(disc.astype(np.float32), (0, 0), EDGE_SOFTNESS),
                             cv2.GaussianBlur(inside.astype(np.float32), (0, 0), EDGE_SOFTNESS),
-                            across, down, span, contour, iris_reach(inside, disc, across * span)))
+                            across, down, span, contour, _area(outline), iris_reach(inside, disc, across * span)))
     return tuple(eyes)
 
 
@@ -187,12 +188,14 @@ def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[
     return reach[0], reach[1]
 
 
-def narrowing(eye: EyeBall, moved_xy: np.ndarray, rest_xy: np.ndarray) -> float:
-    """How much of its opening's area the eye has lost as drawn (``moved_xy``) against the portrait
-    (``rest_xy``): 0 as open or wider, 1 shut; lids closing, a cheek pushing the lower lid up."""
-    def area(xy) -> float:
-        return abs(float(cv2.contourArea(np.asarray(xy, np.float32)[list(eye.contour)])))
-    return max(1.0 - area(moved_xy) / max(area(rest_xy), 1e-6), 0.0)
+def narrowing(eye: EyeBall, moved_xy: np.ndarray) -> float:
+    """How much of its opening's area the eye has lost as drawn (``moved_xy``) against the portrait:
+    0 as open or wider, 1 shut; lids closing, a cheek pushing the lower lid up."""
+    return max(1.0 - _area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6), 0.0)
+
+
+def _area(outline: np.ndarray) -> float:
+    return abs(float(cv2.contourArea(np.asarray(outline, np.float32))))
 
 
 def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, float]:
@@ -208,11 +211,10 @@ def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, floa
 
 
 def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray | None,
-         map_xy: np.ndarray | None, region: tuple[int, int, int, int], moved_xy: np.ndarray,
-         rest_xy: np.ndarray) -> None:
+         map_xy: np.ndarray | None, region: tuple[int, int, int, int], moved_xy: np.ndarray) -> None:
     """In place, inside each eye's opening where the warp carried it (``map_xy``: the region's
-    backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``, ``rest_xy``:
-    the mesh's points in the frame and in ``image``, the portrait): the eyeball under lids that
+    backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's
+    points in the frame; ``image``: the portrait): the eyeball under lids that
     close in over it (``narrowing``: fully from ``SLIDE_FULL`` on, the eye is sampled where it
     lies in ``image``) and, with ``gaze`` ((2,) eye widths across and down, or None), its iris
     shifted and laid on its white."""
@@ -223,7 +225,7 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
         shift = eye.width * (across * eye.across + down * eye.down)
         size = float(np.hypot(*shift))
         redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
-        slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved, rest_xy)))
+        slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved)))
         if redrawn <= 0.0 and slid <= 0.0:
             continue
         outline = moved[list(eye.contour)]
