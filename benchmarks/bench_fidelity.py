@@ -5,7 +5,8 @@
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
-(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown) read on the driver and on the output.
+(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown) and the lids' gap off its landmarks
+(lidGap: each face's lids against its own open eye) read on the driver and on the output.
 Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
 channels the driver really uses (5-95 % range >= 0.15). Goal for the default engine: r >= 0.8 and
 amplitude 0.7-1.4 on every used channel of every driver.
@@ -27,7 +28,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fidelity_judge import CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
+from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.runtime.render import render_offline  # noqa: E402
@@ -91,7 +92,7 @@ def _summary(rows) -> None:
     print("\nper channel, over every (driver, portrait) pair where the driver uses it:")
     print(f"{'channel':12s} {'pairs':>5s} {'median r':>9s} {'min r':>6s} {'median amp':>10s} "
           f"{'r>=0.8':>7s} {'amp ok':>7s}")
-    for channel in CHANNELS:
+    for channel in ALL_CHANNELS:
         scores = [s for _, _, ss in rows for s in ss if s.channel == channel and s.used]
         if not scores:
             continue

@@ -4,6 +4,13 @@ It reads bare MediaPipe blendshapes (no livemorph code: not our tracker wrapper,
 mapping) on the driver's frames and on the rendered portrait's frames, and compares the two
 series per channel: Pearson r and the amplitude ratio (output sd / driver sd). Used by
 ``bench_fidelity.py`` and by the fidelity tests, so both judge the same way.
+
+Beside the blendshapes, one channel is read off the same landmarks' geometry: ``lidGap``, how
+far the lids stand apart (``LID_PAIRS``, along the face's up, in eye widths) as a share of that
+face's own open eye (its 95th percentile over the sequence). It asks what a person sees -- do
+the lids close as far as the driver's do -- where eyeBlink asks MediaPipe's blendshape head, which
+on some faces reads lids its own landmarks put together as a little over half a blink (Obama's,
+Trump's: 0.55-0.65 with upper and lower lid points within a pixel).
 """
 from __future__ import annotations
 
@@ -20,8 +27,16 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "browInnerUp": ("browInnerUp",),
     "browDown": ("browDownLeft", "browDownRight"),
 }
+# Channels read off the landmarks' geometry (``_geometry``), after the blendshape channels.
+GEOMETRY = ("lidGap",)
+ALL_CHANNELS = tuple(CHANNELS) + GEOMETRY
+# (upper, lower) lid points and (outer, inner) corners per eye, MediaPipe indices (image left eye first).
+LID_PAIRS = (((160, 144), (159, 145), (158, 153)), ((387, 373), (386, 374), (385, 380)))
+EYE_CORNERS = ((33, 133), (263, 362))
 # a driver "really uses" a channel when its 5-95 % range spans at least this much
 USED_RANGE = 0.15
+# Geometric channels compared as shares of the face's own open eye: this quantile of the series.
+OPEN_EYE_QUANTILE = 0.95
 
 
 # How the judge runs MediaPipe on a sequence:
@@ -35,7 +50,8 @@ JUDGE_MODES = ("tracked", "per-frame")
 
 
 def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str = "tracked") -> np.ndarray:
-    """(N, len(CHANNELS)) blendshape channels per RGB frame; NaN rows where no face is found."""
+    """(N, len(ALL_CHANNELS)) blendshape and geometry channels per RGB frame; NaN rows where no
+    face is found."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
@@ -55,11 +71,25 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
             else:
                 result = landmarker.detect(image)
             if not result.face_blendshapes:
-                rows.append([np.nan] * len(CHANNELS))
+                rows.append([np.nan] * len(ALL_CHANNELS))
                 continue
             scores = {c.category_name: c.score for c in result.face_blendshapes[0]}
-            rows.append([float(np.mean([scores[n] for n in names])) for names in CHANNELS.values()])
-    return np.asarray(rows, np.float64).reshape(-1, len(CHANNELS))
+            height, width = frame.shape[:2]
+            points = np.array([[p.x * width, p.y * height] for p in result.face_landmarks[0]], np.float64)
+            rows.append([float(np.mean([scores[n] for n in names])) for names in CHANNELS.values()]
+                        + _geometry(points))
+    return np.asarray(rows, np.float64).reshape(-1, len(ALL_CHANNELS))
+
+
+def _geometry(points: np.ndarray) -> list[float]:
+    """``GEOMETRY`` of one face's landmarks (pixels): the lids' gap, mean over both eyes, along
+    the face's up (square to the line through the outer eye corners), in each eye's width."""
+    across = points[EYE_CORNERS[1][0]] - points[EYE_CORNERS[0][0]]
+    up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-9)
+    gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
+            / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
+            for pairs, (outer, inner) in zip(LID_PAIRS, EYE_CORNERS)]
+    return [float(np.mean(gaps))]
 
 
 @dataclass(frozen=True)
@@ -76,8 +106,10 @@ def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
     driver, output = driver[:n], output[:n]
     both = ~(np.isnan(driver).any(1) | np.isnan(output).any(1))
     scores = []
-    for j, name in enumerate(CHANNELS):
+    for j, name in enumerate(ALL_CHANNELS):
         d, o = driver[both, j], output[both, j]
+        if name in GEOMETRY and len(d):  # each face against its own open eye
+            d, o = d / max(float(np.quantile(d, OPEN_EYE_QUANTILE)), 1e-9), o / max(float(np.quantile(o, OPEN_EYE_QUANTILE)), 1e-9)
         used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGE
         r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
         amplitude = float(o.std() / d.std()) if len(d) > 2 and d.std() > 0 else float("nan")
