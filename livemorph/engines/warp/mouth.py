@@ -8,9 +8,10 @@ interior (its teeth) where it shows one, riding with the lips, and a synthesized
 (their own pixels, mirrored), so they keep their colour and thickness and a barely parted
 smile shows a line, not a crescent. Tones come from the portrait itself -- teeth in the light of
 the skin around the mouth yet clearly lighter than the lips, near-neutral, hued by the light on
-its skin (ivory on a varnished painting); cavity and tongue from its lips -- and the paint gets
+its skin (ivory on a varnished painting: ``painted_teeth``); cavity and tongue from its lips -- and the paint gets
 the portrait's softness and grain (its colour noise too), so a painting stays painterly and a
-grey photo grey.
+grey photo grey. Where a driver's open mouth rides beside the AUs, it is laid into the opening
+instead (``driver_mouth``).
 """
 from __future__ import annotations
 
@@ -20,17 +21,17 @@ import cv2
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
-from ...face.mouth_hint import CLOSED_OPENING
 from .channels import channel_mean, channel_sum, in_channels
+from .driver_mouth import interior, teeth_end_row
 from .easing import smoothstep
-from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, THROAT_V, TONGUE_TOP, painted_cavity_light,
-                             synthesized_interior, tongue_in_the_teeths_light, walls_show)
+from .lab import from_lab, to_lab
+from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
+                             tongue_in_the_teeths_light, walls_show)
+from .painted_teeth import painted_teeth_rgb
 from .raster import polygon_mask
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
-EYES = ((33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
-        (362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398))
 
 # A portrait whose lips part by more than this (gap / mouth width) shows its own interior:
 # it is kept (and its teeth colour used) instead of painted teeth.
@@ -76,39 +77,8 @@ STEEP_MAX = 3.0  # a column's reach past a steep lip edge at most this many time
 MOUTH_RED_HUE = np.array([1.6, 0.75, 0.65])
 TONGUE_HUE = np.array([1.45, 0.8, 0.75])
 MOUTH_RED_SHARE, MOUTH_RED_SATURATION = 0.6, 0.25
-# Typical hues (RGB over their mean) of skin and of teeth under white light.
-SKIN_HUE = np.array([1.25, 0.96, 0.79])
-TEETH_HUE = np.array([1.09, 1.0, 0.9])
-# On a tinted picture teeth are never cooler than the face's whites (``_warm_as_the_whites``):
-# its lightest skin (face pixels above this brightness percentile: its lit highlights, whose
-# lightness the teeth take there) and its eye whites.
-LIGHTEST_SKIN = 97
-# Painted teeth are as bright as the face's highlights (this brightness percentile of its pixels)
-# or its eye whites, whichever is brighter, and never brighter than the brighter of the two.
-TEETH_HIGHLIGHT = 95
-# ... and no brighter than this brightness percentile of the skin around the mouth (a box this many
-# mouth widths out from its middle, lips left out): the mouth's light, not the forehead's or a
-# cheek's in a face lit from one side. With the grain laid over them the teeth's brightest then
-# stay under that skin's brightest (at its 99th percentile they did not: test_warp_teeth).
-NEAR_MOUTH_HIGHLIGHT, NEAR_MOUTH_BOX = 95, (0.8, 0.5, 0.6)  # percentile; half-width, above, below
-# Whites this yellow (Lab b*, all of them: from the first value on, fully at the second) mark a
-# tinted picture (a varnished painting), whose painted teeth are ivory: as light as its lightest
-# skin, the lit highlights its palette goes to (at 1.1 times its eye whites, in the varnish's shade
-# under the lids, the Mona Lisa's teeth were "lumpy ochre corn-kernel teeth").
-TINTED_WHITES_B = (10.0, 30.0)
-# Painted teeth sit at least this share of the way from the lips' lightness (Lab L*) to the lightest
-# skin around the mouth (its ``NEAR_MOUTH_LIGHTEST`` L* percentile: the lower face's lit highlights):
-# the shared photos' own rows sit 0.69 (Trump), 1.08 (the astronaut) and 1.10 (Obama) of the way
-# to their face's lightest. At that skin's 95th brightness percentile alone, the teeth of a dark
-# face lit bright on the chin sat 0.3 of the way: "a grey slab" as dim as london_042's lips. (At
-# 0.9 london_092's synthesized teeth stay within test_warp_teeth's bound on his lower face's skin.)
-TEETH_OVER_LIPS, NEAR_MOUTH_LIGHTEST = 0.9, 99
-# ... and are no more colourful (Lab chroma) than this -- teeth under white light: the shared
-# photos' own rows 5-10 -- or than the picture's white point where that is tinted (a varnished
-# painting). Hued from Grace Hopper's ruddy skin they were chroma 26: "a beige skin-coloured band".
-TEETH_CHROMA_MAX = 12.0
 # Teeth this colourful (Lab chroma: from the first value on, fully at the second) are a varnished
-# painting's (the Mona Lisa's ivory, 41); a photo's stay at ``TEETH_CHROMA_MAX`` or under (own rows 5-10).
+# painting's (the Mona Lisa's ivory, 41); a photo's stay at ``painted_teeth.TEETH_CHROMA_MAX`` or under (own rows 5-10).
 PAINTING_TEETH_CHROMA = (20.0, 30.0)
 # A painting's shade is its own: each lightness has its palette's colour (the Mona Lisa's warm
 # browns, hue 56-71 at L* 24-39), where a photo's shaded teeth go grey. Painted in the teeth's
@@ -127,59 +97,16 @@ EDGE_BLUR_SHARE, EDGE_PROBE_SIGMAS = 0.8, (0.7, 2.0)
 BLACK_PERCENTILE = 2.0
 GRAIN_MAX = 0.035  # strongest grain (std of its brightness, relative) laid over the paint
 DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity is at its darkest
-# The driver's own mouth (``face.mouth_hint``) takes the synthesized interior's place, in full once
-# the driver's lips part by the second share of its mouth width (from the first: where a hint is
-# first cut at all): a barely parted driver mouth is mostly lip, stretched over the portrait's wider
-# opening (in between both mouths show at once, one through the other: kept short).
-HINT_OPENING = (CLOSED_OPENING, 0.07)
-# A driver's mouth reads as a mouth when it shows teeth (``_driver_teeth_lab``) or a dark cavity: its
-# lighter quarter (``HINT_DARK_PERCENTILE`` of its L*) under this share of its lips' L* (fully under the
-# second). Teeth clenched in shade are neither (woman_expressions' grimace: L* 20-36 under lips at 30,
-# its lighter quarter at 0.77-0.99 of them): matched to the portrait they went a lip-coloured or grey
-# band between its lips, "a pale strip, no teeth" (review 40), so there the synthesized interior, its
-# teeth shaded by the lip, stays. (Judged by the lighter tenth, a wide "O" whose upper teeth showed
-# faintly for a frame read as teeth in shade: woman_expressions frame 300, its tenth at 0.84 of the
-# lips between 0.67 and 0.73, and the synthesized interior's grey teeth flashed into it; its lighter
-# quarter stays at 0.40-0.44.)
-HINT_DARK_UNDER_LIPS = (0.8, 0.55)
-HINT_DARK_PERCENTILE = 75
-# Its lightness runs into the portrait's teeth lightness through a soft knee from this share of it.
-HINT_KNEE = 0.8
-# ... but its teeth keep their shading (``_shaded_as_the_drivers_teeth``), fully from this share of
-# the way from its lips' lightness to its teeth's (the laugh's gaps sit 0.4-0.5 of the way).
-TEETH_SHADING_FROM = 0.25
-# The driver's teeth lightness (Lab L) under an ordinary exposure: it goes to the portrait's teeth
-# (anchored on the lips alone, a dark-lipped portrait's teeth came out as dark as its lips) when the
-# driver's mouth shows no teeth of its own (``_driver_teeth_lab``).
-DRIVER_TEETH_L = 88.0
-# Where it shows them (pixels this many L* above its lips, this many of the patch at least), their
-# body -- the median of those above the halfway mark between its lips and its brightest (the 99th
-# percentile) -- goes to the portrait's teeth, in lightness and colour: anchored at 88, a webcam's
-# teeth (L* 71-80 over lips at 58) landed under halfway from the portrait's lips to its teeth, in
-# more of the lips' colour than the teeth's ("a beige skin-coloured band" on Grace Hopper, "a grey
-# slab" as dim as london_042's lips).
-DRIVER_TEETH_OVER_LIPS, DRIVER_TEETH_SHARE = 12.0, 0.04
-# Upper teeth show in the driver's mouth when its upper rows are this much brighter (grey levels)
-# than its darkest row.
-DRIVER_TEETH_CONTRAST = 40.0
 # A grin relaxing (its upper-lip raise, AU10, taken back) brings the upper lip down over the
 # portrait's own upper teeth: at a full release the lip covers this share of their row.
 OWN_TEETH_COVERED = 0.7
 OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
-DRIVER_TEETH_BANDS = 8  # bands across the mouth in which that is found
-HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's own
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
 # the lightness of the face's own darkest tones, its chroma at most this share of that lightness
 # (the shared photos' own open mouths: L* 0.84-1.55 of their face's darkest, chroma 0.6-1.0 of L*;
 # at the cavity's full colour london_092's and Trump's jaw drops were flat maroon fills; at 0.8 of
 # L* still "a uniform maroon disc" on london_092 and "a maroon slab" under Obama's teeth: review 14)
 DEEP_LIGHT, DEEP_CHROMA = 0.9, 0.5
-# ... and it darkens by up to this share of its light from under the upper lip down to the throat
-# (``THROAT_V``), the corners (the cheeks' inner walls) in half-shade, as a cavity lit from the front
-# and above does (a driver's dark "O", crushed to one dark by the webcam, came out one flat fill;
-# darkened about the opening's middle, its rim all round stayed lighter and redder: "a maroon oval
-# with a dark-red ring" on london_092, review 16).
-DRIVER_DEPTH_SHADE = 0.3
 # Past the opening's corners (within this share of the mouth width of the lip line from its inner to
 # a little past its outer corner) nothing is darker than this share of the lips' L*: the shared
 # drivers' open mouths keep their darkest tenth there at 0.33-1.0 of their lips' L* (woman_expressions'
@@ -213,17 +140,6 @@ CORNER_SEAM_SHADE = 0.75  # what is lifted there goes to this share of its surro
 # the middle: from 0.3 on it took MediaPipe's reading of Trump's chin sideways to 0.095 of its drop
 # (test_warp_jaw's bound 0.10; 0.081 without the pass, 0.086 from 0.5).
 OWN_SIDE_REACH, OWN_SIDE_SIDES, OWN_SIDE_FLOOR = 0.08, (0.5, 0.75), 0.8
-# Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
-# (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
-# redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
-# their floor 0.27-0.7 of the way from their darkest to their lips; a webcam's crushed dark left it one
-# even fill ("no tongue and no shading inside", review 16).
-DRIVER_FLOOR_LIGHT = 0.5
-# The driver's mouth patch is sampled this share in from its rows' ends (v) and its corners (u): its
-# outermost rows and columns are the driver's own lips (L* 16-29 over a dark "O" at 1-10), which,
-# matched to the portrait's lips, drew a lip-coloured ring inside the rolled lips and dotted rims at
-# the corners (review 16).
-HINT_INSET_V, HINT_INSET_U = 0.06, 0.03
 
 
 @dataclass(frozen=True)
@@ -240,7 +156,7 @@ class MouthGeometry:
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
     level: bool  # painted in a patch turned level (a mouth tilted past ``LEVEL_ABOVE_DEG`` at rest)
-    # Anchors (3,) float32 CIE Lab that carry the driver's mouth to this portrait (``_matched_to_portrait``):
+    # Anchors (3,) float32 CIE Lab that carry the driver's mouth to this portrait (``driver_mouth._matched_to_portrait``):
     lip_lab: np.ndarray  # the lips' median colour
     teeth_lab: np.ndarray  # ``teeth_rgb``
     deep_lab: np.ndarray  # the cavity's hue at the face's own darkest (``_mouth_deep``: the driver's black goes there)
@@ -261,7 +177,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     own = own_teeth_rgb(image, interior)
     has_own = own is not None and resting_gap > OWN_INTERIOR * width
     face = polygon_mask(shape, xy[list(FACE_OVAL)])
-    teeth = own if has_own else _painted_teeth_rgb(image, xy, face, lip_rgb)
+    teeth = own if has_own else painted_teeth_rgb(image, xy, face, lip_rgb)
     lip_gray = np.full(3, lip_rgb.mean())
     # The inside of the mouth is the lips' tissue in shade: the same hue, deeper.
     # Lips tinted yellow by varnish or light still have a red inside (a grey photo stays grey).
@@ -277,7 +193,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
     tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
-    teeth_lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
+    teeth_lab = to_lab(np.asarray(teeth, np.float32)[None])[0]
     painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*teeth_lab[1:]))))
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
@@ -295,9 +211,9 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
         level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
-        lip_lab=_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
+        lip_lab=to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
         teeth_lab=teeth_lab,
-        deep_lab=_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
+        deep_lab=to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
         painting=painting,
         shade_palette=_shade_palette(image, face) if painting > 0.0 else None,
     )
@@ -441,7 +357,7 @@ class MouthPainter:
             # whole of it put a second, duller row of teeth under the portrait's own.
             below_teeth = None if hint is None else np.clip(
                 (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-            color = _in_the_paintings_shade(_interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g,
+            color = _in_the_paintings_shade(interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g,
                                             opening)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
@@ -477,7 +393,7 @@ class MouthPainter:
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening, teeth=self.teeth,
                                             deep_red=DEEP_RED * walls_show(opening))
 
-            color = _soften(_in_the_paintings_shade(_interior(synthesized, hint, g, u, v), g, opening), g)
+            color = _soften(_in_the_paintings_shade(interior(synthesized, hint, g, u, v), g, opening), g)
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
@@ -704,7 +620,7 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         sigma = max(0.5 * reach, 1.0)
         light_around = cv2.GaussianBlur(light, (0, 0), sigma)
         around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
-        target = _from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
+        target = from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
         fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
@@ -876,177 +792,15 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
     return 1.0 - (1.0 - np.clip(distance / max(scale, 1.0), 0.0, 1.0)) ** 2
 
 
-def _interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
-              below_upper_teeth: bool = False) -> np.ndarray:
-    """The opening's colour at each pixel's (u, v): the synthesized interior (``synthesized()``)
-    with the driver's mouth (``hint``, optional) laid over it by ``HINT_OPENING``; once the driver's
-    mouth covers it all the synthesized one is never worked out. Where the driver's mouth is darker
-    than the lips it darkens from under the upper lip down to the throat, less toward the corners
-    (``DRIVER_DEPTH_SHADE``), and its floor takes the tongue's lit top (``DRIVER_FLOOR_LIGHT``) as far
-    as the driver's mouth is open wide enough to show it (``walls_show``)."""
-    weight = 0.0 if hint is None else float(smoothstep(*HINT_OPENING, float(hint.opening))) * _reads_as_a_mouth(hint)
-    if weight <= 0.0:
-        return synthesized()
-    driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
-    # Only the cavity changes, what is darker than the lips: teeth and a lit tongue keep their light
-    # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
-    lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
-    side = np.abs(2.0 * u - 1.0)
-    # In shade from the upper lip down to the throat, the corners half-shaded ...
-    shade = (1.0 - smoothstep(THROAT_V, 1.0, v)) * (1.0 - side ** 2)
-    driver = driver * in_channels(1.0 - DRIVER_DEPTH_SHADE * shade * cavity)
-    # ... and the tongue's top lit below them, arched, highest in the middle.
-    tongue_top = TONGUE_TOP + 0.45 * side ** 2
-    floor = (walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v)
-             * smoothstep(0.9, 0.5, side))
-    driver = driver + in_channels(DRIVER_FLOOR_LIGHT * floor * cavity) * (g.tongue_rgb - driver)
-    if weight >= 1.0:
-        return driver
-    color = synthesized()
-    return color + weight * (driver - color)
-
-
-def _reads_as_a_mouth(hint) -> float:
-    """0..1: how far the driver's mouth shows teeth (``_driver_teeth_lab``'s test) or a dark cavity
-    (``HINT_DARK_UNDER_LIPS``) rather than dim, lip-toned teeth in shade."""
-    lightness = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    lip_l = max(float(_to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
-    if _shows_teeth(lightness, lip_l):
-        return 1.0
-    return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, HINT_DARK_PERCENTILE)) / lip_l))
-
-
-def _driver_interior(hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, *,
-                     below_upper_teeth: bool = False) -> np.ndarray:
-    """The driver's mouth interior (``hint``) at each pixel's (u, v) in the opening, colour-matched
-    to the portrait (``_matched_to_portrait``). ``below_upper_teeth``: v runs over the part of the
-    driver's opening below its upper teeth (``_driver_teeth_end``)."""
-    if below_upper_teeth:
-        start = _driver_teeth_end(hint.patch, u)
-        v = start + (1.0 - start) * v
-    # Inside the driver's own lips (``HINT_INSET_V``, ``HINT_INSET_U``).
-    v = HINT_INSET_V + (1.0 - 2.0 * HINT_INSET_V) * v
-    u = HINT_INSET_U + (1.0 - 2.0 * HINT_INSET_U) * u
-    patch = _matched_to_portrait(hint, g)
-    rows, cols = patch.shape[:2]
-    shape = np.broadcast_shapes(u.shape, v.shape)
-    map_u = np.broadcast_to(u * (cols - 1), shape).astype(np.float32)
-    map_v = np.broadcast_to(v * (rows - 1), shape).astype(np.float32)
-    return cv2.remap(patch, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def _driver_teeth_end(patch: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Where the driver's upper teeth end at each ``u``, as a share of its opening (0 when none
-    show): in each of a few bands across the mouth, ``_teeth_end_row`` with the brightest in its
-    upper half (one value for the whole mouth left the arch's ends hanging as specks of a second
-    row toward the corners)."""
-    rows, cols = patch.shape[:2]
-    edges = np.linspace(0.0, 1.0, DRIVER_TEETH_BANDS + 1)
-    ends = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        profile = patch[:, int(lo * cols):max(int(hi * cols), int(lo * cols) + 1)].mean(axis=(1, 2))
-        end = _teeth_end_row(profile, DRIVER_TEETH_CONTRAST, brightest_within=rows // 2)
-        ends.append(np.nan if end is None else float(end) / (rows - 1))
-    centres, ends = 0.5 * (edges[:-1] + edges[1:]), np.array(ends)
-    found = ~np.isnan(ends)
-    if not found.any():
-        return np.zeros_like(u, dtype=np.float32)
-    # A band in the corners' shadow, its teeth too dim to tell, ends as its neighbours do.
-    return np.interp(u, centres[found], ends[found]).astype(np.float32)
-
-
-def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
-    """The driver's mouth patch in the portrait's palette, in Lab.
-
-    Three anchors carry the driver's tones to the portrait's: black to the face's own darkest in
-    the cavity's hue (``MouthGeometry.deep_lab``), the driver's lips to the portrait's lips, the
-    driver's teeth (``_driver_teeth_lab``) to the portrait's teeth. Lightness runs along them, eased
-    under the portrait's teeth (the brightest a mouth gets in it). Colour is the portrait's at the
-    anchors, blended between them by the driver's lightness, plus the driver's own departures from
-    its anchors (a tongue pinker than the lips; not its teeth's own tint), at the strength of the
-    portrait's lip colour against the driver's: a grey portrait stays grey. (Hued around the teeth's
-    tint alone, a varnished painting's dark went olive: the Mona Lisa's jaw drop "a black-green
-    hole"; at the picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
-    lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    driver_lip = _to_lab(hint.lip_rgb[None])[0]
-    driver_teeth = _driver_teeth_lab(lab, driver_lip)
-    lip, teeth, deep = g.lip_lab, g.teeth_lab, g.deep_lab
-    lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)
-    deep_l = min(float(deep[0]), lip_l - 5.0)
-    driver_teeth_l = float(driver_teeth[0])
-    driver_lip_l = min(max(float(driver_lip[0]), 5.0), driver_teeth_l - 10.0)
-    driver_anchors = (0.0, driver_lip_l, driver_teeth_l)
-    driver_l = lab[..., 0].copy()
-    lightness = np.interp(driver_l, driver_anchors, (deep_l, lip_l, float(teeth[0])), right=np.nan)
-    above = np.isnan(lightness)  # brighter than the driver's teeth: on along the teeth's slope
-    slope = (float(teeth[0]) - lip_l) / (driver_teeth_l - driver_lip_l)
-    lightness[above] = float(teeth[0]) + slope * (driver_l[above] - driver_teeth_l)
-    knee = HINT_KNEE * teeth[0]
-    room = max(float(teeth[0] - knee), 1e-3)
-    lightness = np.where(lightness > knee, knee + room * np.tanh((lightness - knee) / room), lightness)
-    lightness = _shaded_as_the_drivers_teeth(lightness, driver_l, driver_lip_l, driver_teeth_l,
-                                             knee + room * np.tanh((float(teeth[0]) - knee) / room), float(teeth[0]))
-    strength = min(float(np.linalg.norm(lip[1:])) / max(float(np.linalg.norm(driver_lip[1:])), 5.0), HINT_CHROMA_MAX)
-    for c in (1, 2):
-        portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
-        expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), float(driver_teeth[c])))
-        lab[..., c] = portrait + strength * (lab[..., c] - expected)
-    lab[..., 0] = lightness
-    return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
-
-
-def _shaded_as_the_drivers_teeth(lightness: np.ndarray, driver_l: np.ndarray, driver_lip_l: float,
-                                 driver_teeth_l: float, body_l: float, teeth_l: float) -> np.ndarray:
-    """``lightness`` (L*, the driver's mouth in the portrait's palette) where the driver's teeth keep
-    their own shading: above its lips' lightness a pixel is as light against the portrait's teeth
-    body (``body_l``, where the anchors and the knee put the driver's, ``driver_teeth_l``) as it is
-    against the driver's in light (CIE Y) -- the gaps between teeth, each tooth's darker sides, the
-    lip's shadow over their tops; what is lighter than the body eases into the room left under the
-    portrait's teeth (``teeth_l``: each tooth's lit middle, never brighter). Run along the anchors
-    and through the knee, the laugh's gaps (0.75 of its teeth's grey) came out at 0.87 on Grace
-    Hopper and its lit middles one flat top: "one flat grey band, no gaps" (review 19). Toward the
-    lips it eases back to the anchors (``TEETH_SHADING_FROM``)."""
-    relative = _luminance(driver_l) / _luminance(driver_teeth_l)
-    shaded = 116.0 * np.cbrt(_luminance(body_l) * relative) - 16.0
-    room = max(teeth_l - body_l, 1e-3)
-    shaded = np.where(shaded > body_l, body_l + room * np.tanh((shaded - body_l) / room), shaded)
-    share = smoothstep(driver_lip_l, driver_lip_l + TEETH_SHADING_FROM * (driver_teeth_l - driver_lip_l), driver_l)
-    return lightness + share * (shaded - lightness)
-
-
-def _luminance(lightness):
-    """CIE Y (0..1) of an L* (above the linear toe, which a mouth's teeth and lips never reach)."""
-    return ((np.asarray(lightness, np.float32) + 16.0) / 116.0) ** 3
-
-
-def _driver_teeth_lab(lab: np.ndarray, driver_lip: np.ndarray) -> np.ndarray:
-    """(3,) Lab of the driver's teeth in its mouth patch (``lab``): the median of its pixels above
-    the halfway mark between its lips' and its brightest lightness, where enough of them are
-    ``DRIVER_TEETH_OVER_LIPS`` lighter than its lips; else ordinary teeth (``DRIVER_TEETH_L``,
-    neutral): a dark "O" shows none. (A tongue lit that far above the lips would pass for teeth.)"""
-    lightness = lab[..., 0]
-    lip_l = float(driver_lip[0])
-    if not _shows_teeth(lightness, lip_l):
-        return np.array([DRIVER_TEETH_L, 0.0, 0.0], np.float32)
-    body = lightness > 0.5 * (lip_l + float(np.percentile(lightness, 99)))
-    return np.median(lab[body], axis=0).astype(np.float32)
-
-
-def _shows_teeth(lightness: np.ndarray, lip_l: float) -> bool:
-    """Whether a driver's mouth patch (its L*) shows teeth: at least ``DRIVER_TEETH_SHARE`` of it
-    ``DRIVER_TEETH_OVER_LIPS`` lighter than its lips (``lip_l``)."""
-    return float(np.mean(lightness > lip_l + DRIVER_TEETH_OVER_LIPS)) >= DRIVER_TEETH_SHARE
-
 
 def _mouth_deep(cavity: np.ndarray, face_darkest: float) -> np.ndarray:
     """(3,) float32 the deep of a real open mouth in this face: the cavity's hue, at ``DEEP_LIGHT``
     of the face's own darkest tone's lightness and no more colourful than ``DEEP_CHROMA`` of that."""
-    lab = _to_lab(np.asarray(cavity, np.float32)[None])[0]
-    lightness = DEEP_LIGHT * float(_to_lab(np.full((1, 3), face_darkest, np.float32))[0, 0])
+    lab = to_lab(np.asarray(cavity, np.float32)[None])[0]
+    lightness = DEEP_LIGHT * float(to_lab(np.full((1, 3), face_darkest, np.float32))[0, 0])
     chroma = float(np.linalg.norm(lab[1:]))
     ab = lab[1:] * min(1.0, DEEP_CHROMA * lightness / max(chroma, 1e-3))
-    return _from_lab(np.array([[lightness, ab[0], ab[1]]], np.float32))[0].astype(np.float32)
+    return from_lab(np.array([[lightness, ab[0], ab[1]]], np.float32))[0].astype(np.float32)
 
 
 def _face_darkest(image: np.ndarray, face: np.ndarray) -> float:
@@ -1074,7 +828,7 @@ def _shade_palette(image: np.ndarray, face: np.ndarray) -> np.ndarray | None:
     """(101, 2) the face's colour by lightness, a* and b* at each whole L* 0..100: the medians of
     each ``SHADE_PALETTE_STEP`` of L* holding at least ``SHADE_PALETTE_MIN_PIXELS`` of its pixels,
     interpolated between them (None when fewer than two)."""
-    lab = _to_lab(image[face])
+    lab = to_lab(image[face])
     bins = np.floor(lab[:, 0] / SHADE_PALETTE_STEP).astype(np.int32)
     occupied, counts = np.unique(bins, return_counts=True)
     rows = np.asarray([np.median(lab[bins == k], axis=0) for k in occupied[counts >= SHADE_PALETTE_MIN_PIXELS]], np.float32)
@@ -1107,132 +861,10 @@ def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry, opening: float)
     return cv2.cvtColor(cv2.merge([lightness, a, b]), cv2.COLOR_LAB2RGB) * 255.0
 
 
-def _painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_rgb: np.ndarray) -> np.ndarray:
-    """Painted teeth in the portrait's own light: off-white, about as bright as the face's
-    highlights or its eye whites (whichever is brighter) and never brighter than they are or
-    than the skin around the mouth (``_near_mouth_highlight``), tinted like the picture -- a
-    warm cream on a varnished painting, grey on a grey photo; on a tinted picture no cooler
-    than its whites and as light as its lit skin (``_warm_as_the_whites``); in any picture
-    clearly lighter than the lips and near-neutral (``_lit_as_teeth``)."""
-    pixels = image[face].astype(np.float32)
-    skin = np.median(pixels, axis=0)
-    luminance = pixels.mean(axis=1)
-    # Teeth are among the brightest things in a face whatever its skin, but they take the face's
-    # exposure, not the picture's: a bright lamp or wall behind a dim face (lisa3: teeth at 1.2x
-    # her brightest skin, 2x her eye whites) made them glow like dentures.
-    highlights = float(np.percentile(luminance, TEETH_HIGHLIGHT))
-    sclera = _eye_whites(image, xy)
-    eye_whites = float(sclera.mean()) if sclera is not None else 0.0
-    around = _skin_around_the_mouth(xy, face)
-    target = min(max(highlights, 1.3 * float(skin.mean()), 0.92 * eye_whites), max(highlights, eye_whites),
-                 _near_mouth_highlight(image, around))
-    every_4th = image[::4, ::4].reshape(-1, 3).astype(np.float32)  # plenty for the picture's white
-    picture_luminance = every_4th.mean(axis=1)
-    white_point = float(np.percentile(picture_luminance, 99.5))
-    # Hue: teeth's off-white under the light that gives this skin its colour (skin over a typical
-    # skin's hue). A grey picture has no colour to go on, and its teeth stay grey.
-    skin_tint = skin / max(float(skin.mean()), 1.0)
-    light = (skin_tint / SKIN_HUE) ** 0.7  # damped: skins differ in hue too
-    tint = TEETH_HUE * light / float((TEETH_HUE * light).mean())
-    coloured = float(np.clip((skin.max() - skin.min()) / max(float(skin.max()), 1.0) / 0.35, 0.0, 1.0))
-    teeth = min(target, 225.0) * (1.0 + coloured * (tint - 1.0))
-    face_whites = [np.median(pixels[luminance >= np.percentile(luminance, LIGHTEST_SKIN)], axis=0)]
-    if sclera is not None:
-        face_whites.append(sclera)
-    white = np.median(every_4th[picture_luminance >= white_point], axis=0)
-    teeth = _warm_as_the_whites(np.clip(teeth, 0, 240), white, face_whites)
-    lightest = float(np.percentile(_to_lab(image[around])[:, 0], NEAR_MOUTH_LIGHTEST)) if around.sum() >= 50 else 0.0
-    return _lit_as_teeth(teeth, lip_rgb, lightest, white)
-
-
-def _lit_as_teeth(teeth: np.ndarray, lip_rgb: np.ndarray, lightest: float, white_point: np.ndarray) -> np.ndarray:
-    """Teeth that read as teeth: lighter than the lips by ``TEETH_OVER_LIPS`` of the way to the
-    lightest skin's L* around the mouth (``lightest``), and near-neutral: Lab chroma at most
-    ``TEETH_CHROMA_MAX`` or the picture's white point's (``white_point``, RGB), whichever is more."""
-    lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
-    lip_l = float(_to_lab(np.asarray(lip_rgb, np.float32)[None])[0, 0])
-    lab[0] = max(float(lab[0]), lip_l + TEETH_OVER_LIPS * (lightest - lip_l))
-    most = max(TEETH_CHROMA_MAX, float(np.linalg.norm(_to_lab(np.asarray(white_point, np.float32)[None])[0, 1:])))
-    lab[1:] *= min(1.0, most / max(float(np.linalg.norm(lab[1:])), 1e-3))
-    return np.clip(_from_lab(lab[None])[0], 0, 240).astype(np.float32)
-
-
 def _black_level(image: np.ndarray) -> float:
     """The picture's own black (``BLACK_PERCENTILE`` of its pixels' brightness): near 0 in most
     photos and paintings, lifted in a faded grey photo (london_042: 39)."""
     return float(np.percentile(image[::4, ::4].reshape(-1, 3).astype(np.float32).mean(axis=1), BLACK_PERCENTILE))
-
-
-def _near_mouth_highlight(image: np.ndarray, skin: np.ndarray) -> float:
-    """The brightest of the skin around the mouth (``skin``, ``_skin_around_the_mouth``):
-    ``NEAR_MOUTH_HIGHLIGHT`` percentile of its mean RGB, the light the teeth are in. Lisa3's
-    painted teeth, at her face's highlights, were brighter than any skin near her mouth ("too
-    bright and clean" in a dim photo)."""
-    if skin.sum() < 50:
-        return 255.0
-    return float(np.percentile(image[skin].astype(np.float32).mean(axis=1), NEAR_MOUTH_HIGHLIGHT))
-
-
-def _skin_around_the_mouth(xy: np.ndarray, face: np.ndarray) -> np.ndarray:
-    """Bool mask: the face's skin in a box ``NEAR_MOUTH_BOX`` around the mouth, lips (and their
-    soft edge) left out."""
-    lips = polygon_mask(face.shape, xy[list(UPPER_OUTER) + list(LOWER_OUTER[::-1])])
-    width = float(np.linalg.norm(xy[UPPER_OUTER[-1]] - xy[UPPER_OUTER[0]]))
-    cx, cy = xy[list(UPPER_OUTER + LOWER_OUTER)].mean(axis=0)
-    half, above, below = (share * width for share in NEAR_MOUTH_BOX)
-    box = np.zeros_like(face)
-    box[max(int(cy - above), 0):max(int(cy + below), 0), max(int(cx - half), 0):max(int(cx + half), 0)] = True
-    margin = max(1, int(round(0.03 * width)))  # the lips' soft edge is not skin
-    return box & face & ~cv2.dilate(lips.astype(np.uint8), np.ones((2 * margin + 1,) * 2, np.uint8)).astype(bool)
-
-
-def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites: list) -> np.ndarray:
-    """On a tinted picture, teeth no cooler than its whites and as light as its lightest skin.
-
-    ``face_whites``: RGB of the face's lightest skin and, when they show, its eye whites. Where
-    these and the picture's ``white_point`` are all yellow (a varnished painting: the Mona
-    Lisa's read b* +41 in Lab, a photo's white point 0 +-7), teeth hued from the skin alone came
-    out greener and bluer than the eye whites beside them (b* +31, a* -5: "pale mint" on
-    yellow-brown paint). There the teeth's Lab a* and b* are raised to the coolest of the face's
-    whites (never lowered) and their lightness eased to the lightest skin's (``face_whites[0]``):
-    ivory, the lightest the painting's palette goes; a photo's teeth keep their colour.
-    """
-    whites = _to_lab(np.vstack([white_point] + list(face_whites)))
-    tinted = float(smoothstep(*TINTED_WHITES_B, float(whites[:, 2].min())))
-    if tinted <= 0.0:
-        return np.asarray(teeth, np.float32)
-    lab = _to_lab(np.asarray(teeth, np.float32)[None])[0]
-    goal = lab.copy()
-    goal[1] = max(lab[1], float(whites[1:, 1].min()))
-    goal[2] = max(lab[2], float(whites[1:, 2].min()))
-    goal[0] = float(whites[1, 0])
-    return np.clip(_from_lab((lab + tinted * (goal - lab))[None])[0], 0, 240).astype(np.float32)
-
-
-def _to_lab(rgb: np.ndarray) -> np.ndarray:
-    """(N, 3) RGB 0..255 -> (N, 3) CIE Lab (L 0..100, a and b around 0)."""
-    return cv2.cvtColor(np.asarray(rgb, np.float32)[None] / 255.0, cv2.COLOR_RGB2LAB)[0]
-
-
-def _from_lab(lab: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(np.asarray(lab, np.float32)[None], cv2.COLOR_LAB2RGB)[0] * 255.0
-
-
-def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
-    """Median colour of the brighter, least saturated pixels inside the eyes; None when too
-    few show."""
-    eyes = np.zeros(image.shape[:2], bool)
-    for contour in EYES:
-        eyes |= polygon_mask(image.shape[:2], xy[list(contour)])
-    pixels = image[eyes].astype(np.float32)
-    if len(pixels) < 30:
-        return None
-    value = pixels.max(axis=1)
-    saturation = (value - pixels.min(axis=1)) / np.maximum(value, 1.0)
-    white = (value >= np.percentile(value, 75)) & (saturation <= np.percentile(saturation, 60))
-    if white.sum() < 8:
-        return None
-    return np.median(pixels[white], axis=0)
 
 
 def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
@@ -1250,22 +882,12 @@ def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
                         ys.astype(np.float32), cv2.INTER_LINEAR).mean(axis=1)
     if profile.max() - profile.min() < OWN_TEETH_CONTRAST:
         return 0.6  # no teeth to tell the rows apart
-    end = _teeth_end_row(profile, OWN_TEETH_CONTRAST)
+    end = teeth_end_row(profile, OWN_TEETH_CONTRAST)
     if end is None:
         return 0.9  # bright down to the lower lip: all of it is the upper row
     return float(np.clip(v[end], 0.4, 0.9))
 
 
-def _teeth_end_row(profile: np.ndarray, min_contrast: float, brightest_within: int | None = None) -> int | None:
-    """Where upper teeth end down a brightness ``profile`` (top to bottom): the first row past the
-    brightest (among the first ``brightest_within`` rows) that falls halfway to the darkest; None
-    when the brightest is less than ``min_contrast`` grey levels above the darkest or no row falls."""
-    brightest = int(np.argmax(profile[:brightest_within]))
-    darkest = profile.min()
-    if profile[brightest] - darkest < min_contrast:
-        return None
-    below = np.nonzero(profile[brightest:] < 0.5 * (profile[brightest] + darkest))[0]
-    return brightest + int(below[0]) if len(below) else None
 
 
 def _chin_box(image: np.ndarray, xy: np.ndarray, width: float):
