@@ -15,13 +15,9 @@ from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.engines import create_engine
 from livemorph.face.lip_contours import LOWER_INNER, UPPER_INNER
 from livemorph.engines.warp.eye_fields import LEFT_EYE_LIDS, RIGHT_EYE_LIDS
-from livemorph.engines.warp.engine import (
-    WarpEngine,
-    _RemapSampler,
-    _TorchSampler,
-    backward_map,
-    fit_similarity,
-)
+from livemorph.engines.warp.backward_map import backward_map
+from livemorph.engines.warp.engine import WarpEngine, fit_similarity
+from livemorph.engines.warp.samplers import RemapSampler, TorchSampler
 from livemorph.errors import ConfigError, NoFaceInPortrait
 from livemorph.portrait import PortraitFace
 from livemorph.face.tracking import FaceTrack
@@ -315,8 +311,8 @@ def test_torch_sampler_matches_opencv_remap(engine, portrait, prepared):
     pytest.importorskip("torch")
     moved = engine.displaced_vertices(prepared, _with(portrait.resting_aus, AU12=3, AU45=2))
     map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid)
-    a = _RemapSampler(portrait.image).warp(map_xy, prepared.region).astype(int)
-    b = _TorchSampler(portrait.image, "cpu").warp(map_xy, prepared.region).astype(int)
+    a = RemapSampler(portrait.image).warp(map_xy, prepared.region).astype(int)
+    b = TorchSampler(portrait.image, "cpu").warp(map_xy, prepared.region).astype(int)
     assert np.abs(a - b).max() <= 2
     assert np.abs(a - b).mean() < 0.2
 
@@ -330,8 +326,8 @@ def test_the_samplers_mirror_the_picture_past_its_edge_alike(portrait):
     region = (0, h - 40, w, h)
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32) + 0.3, np.arange(h - 40, h, dtype=np.float32) + 12.6)
     map_xy = np.stack([gx, gy], axis=-1)  # the bottom rows sample up to 12.6 px below the picture
-    a = _RemapSampler(portrait.image, mirrored=True).warp(map_xy, region).astype(int)
-    b = _TorchSampler(portrait.image, "cpu", mirrored=True).warp(map_xy, region).astype(int)
+    a = RemapSampler(portrait.image, mirrored=True).warp(map_xy, region).astype(int)
+    b = TorchSampler(portrait.image, "cpu", mirrored=True).warp(map_xy, region).astype(int)
     assert np.abs(a - b).max() <= 2 and np.abs(a - b).mean() < 0.2
     # The last row shows the row ~13 px above it, mirrored (an independent reading of the picture).
     mirror = portrait.image[h - 13:h - 12].astype(int)

@@ -20,7 +20,7 @@ LAUGH = dict(AU01=0.12, AU02=1.78, AU06=1.89, AU07=0.91, AU10=2.43, AU12=3.25, A
 
 
 def test_on_the_lower_lip_neighbouring_pixels_sample_the_portrait_nearby(config, engine, image_tracker):
-    from livemorph.engines.warp.engine import backward_map
+    from livemorph.engines.warp.backward_map import backward_map
 
     prepared = engine.prepare(shared_face("grace_hopper_glasses.jpg", config, image_tracker))
     moved = engine.displaced_vertices(prepared, resting_plus(prepared, **LAUGH))
