@@ -144,11 +144,12 @@ def _skin_lab(image_rgb: np.ndarray, corner0: np.ndarray, along: np.ndarray, acr
 
 def _skin_columns(patch: np.ndarray, lip_rgb: np.ndarray, skin: np.ndarray | None) -> np.ndarray:
     """(columns,) bool: the patch's columns that show the driver's skin (``SKIN_MATCH``,
-    ``SKIN_OVER_LIPS``), and ``SKIN_EDGE`` columns beside them."""
+    ``SKIN_OVER_LIPS``, ``SKIN_OVER_TEETH``, in runs of ``SKIN_RUN``), and ``SKIN_EDGE`` columns
+    beside them; none in a grey picture, whose skin and teeth look alike."""
     rows = patch.shape[0]
     covered = np.zeros(patch.shape[1], bool)
     chroma = 0.0 if skin is None else float(np.hypot(skin[1], skin[2]))
-    if chroma <= 0.0:  # a grey picture: skin and teeth look alike
+    if chroma <= 0.0:
         return covered
     middle = np.median(_lab(patch[int(0.2 * rows):int(0.8 * rows)]), axis=0)  # (columns, 3)
     lips = _lab(lip_rgb[None, None])[0, 0]
@@ -161,12 +162,16 @@ def _skin_columns(patch: np.ndarray, lip_rgb: np.ndarray, skin: np.ndarray | Non
     return covered
 
 
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in ``flags`` (1-D bool), end exclusive."""
+    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
+    return list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]))
+
+
 def _runs_of_at_least(flags: np.ndarray, length: int) -> np.ndarray:
     """``flags`` (1-D bool) kept only in runs of at least ``length`` in a row."""
-    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
     kept = np.zeros_like(flags, dtype=bool)
-    for start, end in zip(starts, ends):
+    for start, end in _runs(flags):
         if end - start >= length:
             kept[start:end] = True
     return kept
@@ -178,8 +183,7 @@ def _filled_from_beside(patch: np.ndarray, covered: np.ndarray) -> np.ndarray:
     under it; drawn between both sides, a dark corner and teeth smeared into a brown ramp)."""
     out = patch.copy()
     columns = patch.shape[1]
-    edges = np.diff(np.r_[0, covered.astype(np.int8), 0])
-    for start, end in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
+    for start, end in _runs(covered):
         left = start - (np.nonzero(covered[:start])[0].max() + 1 if covered[:start].any() else 0)
         right = (np.nonzero(covered[end:])[0].min() if covered[end:].any() else columns - end)
         if max(left, right) == 0:
