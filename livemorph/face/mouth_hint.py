@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..colour import rgb_to_lab
 from .lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .stabilize import with_hint
 
@@ -124,10 +125,6 @@ def _across_at(points: np.ndarray, along: np.ndarray, across: np.ndarray, width:
     return np.interp(u, t, points @ across).astype(np.float32)
 
 
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(np.clip(np.asarray(rgb, np.float32), 0, 255) / 255.0, cv2.COLOR_RGB2LAB)
-
-
 def _skin_lab(image_rgb: np.ndarray, corner0: np.ndarray, along: np.ndarray, across: np.ndarray,
               width: float) -> np.ndarray | None:
     """The driver's skin colour (Lab) on its cheeks (``SKIN_SAMPLES``); None where none lies in the image."""
@@ -139,7 +136,7 @@ def _skin_lab(image_rgb: np.ndarray, corner0: np.ndarray, along: np.ndarray, acr
             samples.append(np.median(image_rgb[y - 2:y + 3, x - 2:x + 3].reshape(-1, 3), axis=0))
     if not samples:
         return None
-    return _lab(np.median(np.array(samples, np.float32), axis=0)[None, None])[0, 0]
+    return rgb_to_lab(np.median(np.array(samples, np.float32), axis=0)[None, None])[0, 0]
 
 
 def _skin_columns(patch: np.ndarray, lip_rgb: np.ndarray, skin: np.ndarray | None) -> np.ndarray:
@@ -151,8 +148,8 @@ def _skin_columns(patch: np.ndarray, lip_rgb: np.ndarray, skin: np.ndarray | Non
     chroma = 0.0 if skin is None else float(np.hypot(skin[1], skin[2]))
     if chroma <= 0.0:
         return covered
-    middle = np.median(_lab(patch[int(0.2 * rows):int(0.8 * rows)]), axis=0)  # (columns, 3)
-    lips = _lab(lip_rgb[None, None])[0, 0]
+    middle = np.median(rgb_to_lab(patch[int(0.2 * rows):int(0.8 * rows)]), axis=0)  # (columns, 3)
+    lips = rgb_to_lab(lip_rgb[None, None])[0, 0]
     covered = _runs_of_at_least(
         (np.hypot(middle[:, 1] - skin[1], middle[:, 2] - skin[2]) < SKIN_MATCH * chroma)
         & (middle[:, 0] > lips[0] + SKIN_OVER_LIPS)

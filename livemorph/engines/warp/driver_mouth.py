@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from ...colour import rgb_to_lab
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import in_channels
 from .easing import smoothstep
-from .lab import to_lab
 from .mouth_interior import THROAT_V, TONGUE_TOP, walls_show
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, 
     driver = _driver_interior(hint, g, u, v, below_upper_teeth=below_upper_teeth)
     # Only the cavity changes, what is darker than the lips: teeth and a lit tongue keep their light
     # (darkened with it, a smile's teeth went a dim grey-olive band: review 15).
-    lightness = cv2.cvtColor(np.clip(driver, 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    lightness = rgb_to_lab(driver)[..., 0]
     cavity = 1.0 - smoothstep(float(g.deep_lab[0]), float(g.lip_lab[0]), lightness)
     side = np.abs(2.0 * u - 1.0)
     # In shade from the upper lip down to the throat, the corners half-shaded ...
@@ -114,8 +114,8 @@ def interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, 
 def _reads_as_a_mouth(hint) -> float:
     """0..1: how far the driver's mouth shows teeth (``_driver_teeth_lab``'s test) or a dark cavity
     (``HINT_DARK_UNDER_LIPS``) rather than dim, lip-toned teeth in shade."""
-    lightness = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
-    lip_l = max(float(to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
+    lightness = rgb_to_lab(hint.patch)[..., 0]
+    lip_l = max(float(rgb_to_lab(hint.lip_rgb[None])[0, 0]), 1.0)
     if _shows_teeth(lightness, lip_l):
         return 1.0
     return float(smoothstep(*HINT_DARK_UNDER_LIPS, float(np.percentile(lightness, HINT_DARK_PERCENTILE)) / lip_l))
@@ -172,8 +172,8 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     portrait's lip colour against the driver's: a grey portrait stays grey. (Hued around the teeth's
     tint alone, a varnished painting's dark went olive: the Mona Lisa's jaw drop "a black-green
     hole"; at the picture's black, the astronaut's, whose dark suit sets it, "near-black, pasted".)"""
-    lab = cv2.cvtColor(np.clip(hint.patch, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    driver_lip = to_lab(hint.lip_rgb[None])[0]
+    lab = rgb_to_lab(hint.patch)
+    driver_lip = rgb_to_lab(hint.lip_rgb[None])[0]
     driver_teeth = _driver_teeth_lab(lab, driver_lip)
     lip, teeth, deep = g.lip_lab, g.teeth_lab, g.deep_lab
     lip_l = min(float(lip[0]), float(teeth[0]) - 5.0)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from ...colour import rgb_to_lab
 from .channels import in_channels, plane_times_colour
 from .direction import axes_toward
 from .easing import smoothstep
@@ -118,12 +119,12 @@ def measure_tone(image: np.ndarray, gray: np.ndarray, upper: np.ndarray, rings: 
     hue = skin_rgb(image, gray, lid) / np.maximum(bone_rgb, 1.0)
     hue /= max(float(hue @ LUMA), 1e-3)
     skin = skin_rgb(image, gray, above) if above.sum() >= SKIN_HUE_PIXELS else bone_rgb
-    ab = _lab(skin[None, None, :])[0, 0, 1:]
+    ab = rgb_to_lab(skin[None, None, :])[0, 0, 1:]
     chroma = float(np.linalg.norm(ab))
     # A grey skin has no hue to keep (its direction is noise): nothing is turned (a zero hue).
     skin_hue = ab / chroma if chroma >= MIN_SKIN_CHROMA else np.zeros(2)
     return LidTone(lid_rgb=lid_rgb, lash_hue=np.clip(hue, *HUE_BOUNDS).astype(np.float32),
-                   skin_hue=skin_hue.astype(np.float32), skin_lab=_lab(skin[None, None, :])[0, 0].astype(np.float32))
+                   skin_hue=skin_hue.astype(np.float32), skin_lab=rgb_to_lab(skin[None, None, :])[0, 0].astype(np.float32))
 
 
 def skin_rgb(image: np.ndarray, gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -152,7 +153,7 @@ class SocketLight:
     lab: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        lab = _lab(self.rgb)
+        lab = rgb_to_lab(self.rgb)
         lab.flags.writeable = False
         object.__setattr__(self, "lab", lab)
 
@@ -315,7 +316,7 @@ def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceil
     right outside the lid: lit above it, the lid's outline shows); where it is not darker, as it is.
     ``lab``: ``light`` in CIE L*a*b*, if already known (``SocketLight.lab_at``; not changed).
     ``with_lab``: also hand back the result in CIE L*a*b* (what it was converted from; for ``lid_color``)."""
-    lab = _lab(light) if lab is None else np.array(lab, np.float32)
+    lab = rgb_to_lab(light) if lab is None else np.array(lab, np.float32)
     target = tone.skin_lab[0] if ceiling is None else np.minimum(tone.skin_lab[0], ceiling)
     darker = target - lab[..., 0]
     turn = weight * smoothstep(0.0, ABOVE_DARKER, darker)
@@ -354,7 +355,7 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray, *, lab: np.ndarray | None = None
     """(h, w, 3) ``rgb`` (0..255), where its CIE a*, b* hue turns from ``hue`` (a unit a*, b*)
     toward pink, turned back to ``hue``, its lightness and chroma kept; the rest as it is.
     ``lab``: ``rgb`` in CIE L*a*b*, if known (written over)."""
-    lab = _lab(rgb) if lab is None else lab
+    lab = rgb_to_lab(rgb) if lab is None else lab
     pinker = lab[..., 1] * hue[1] - lab[..., 2] * hue[0] > 0.0
     if not pinker.any():
         return rgb
@@ -369,8 +370,4 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray, *, lab: np.ndarray | None = None
 
 def lab_lightness(rgb: np.ndarray) -> np.ndarray:
     """CIE L* of ``rgb`` (..., 3, 0..255)."""
-    return _lab(rgb)[..., 0]
-
-
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(np.clip(np.asarray(rgb, np.float32), 0.0, 255.0) / 255.0, cv2.COLOR_RGB2LAB)
+    return rgb_to_lab(rgb)[..., 0]

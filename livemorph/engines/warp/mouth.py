@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean, channel_sum, in_channels
 from .driver_mouth import interior, teeth_end_row
 from .easing import smoothstep
-from .lab import from_lab, to_lab
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
                              tongue_in_the_teeths_light, walls_show)
 from .painted_teeth import painted_teeth_rgb
@@ -193,7 +193,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
     tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
-    teeth_lab = to_lab(np.asarray(teeth, np.float32)[None])[0]
+    teeth_lab = rgb_to_lab(np.asarray(teeth, np.float32)[None])[0]
     painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*teeth_lab[1:]))))
     if has_own:
         # Behind the portrait's own teeth the tongue takes their light: a bright skin beside greyish
@@ -211,9 +211,9 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
         level=abs(_tilt_degrees(xy.astype(np.float32))) > LEVEL_ABOVE_DEG,
-        lip_lab=to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
+        lip_lab=rgb_to_lab(np.asarray(lip_rgb, np.float32)[None])[0],
         teeth_lab=teeth_lab,
-        deep_lab=to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
+        deep_lab=rgb_to_lab(_mouth_deep(cavity, _face_darkest(image, face))[None])[0],
         painting=painting,
         shade_palette=_shade_palette(image, face) if painting > 0.0 else None,
     )
@@ -620,7 +620,7 @@ def _lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndar
         sigma = max(0.5 * reach, 1.0)
         light_around = cv2.GaussianBlur(light, (0, 0), sigma)
         around = cv2.GaussianBlur(box * light[..., None], (0, 0), sigma) / np.maximum(light_around, 1e-3)[..., None]
-        target = from_lab(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
+        target = lab_to_rgb(np.array([[floor_l, g.lip_lab[1], g.lip_lab[2]]], np.float32))[0]
         fill = np.where(light_around[..., None] > 0.05, CORNER_SEAM_SHADE * around, target)
         frame[y0:y1, x0:x1] = np.clip(box + lift * (fill - box) + 0.5, 0, 255).astype(np.uint8)
 
@@ -796,11 +796,11 @@ def _depth(polygon: np.ndarray, shape_hw, scale: float) -> np.ndarray:
 def _mouth_deep(cavity: np.ndarray, face_darkest: float) -> np.ndarray:
     """(3,) float32 the deep of a real open mouth in this face: the cavity's hue, at ``DEEP_LIGHT``
     of the face's own darkest tone's lightness and no more colourful than ``DEEP_CHROMA`` of that."""
-    lab = to_lab(np.asarray(cavity, np.float32)[None])[0]
-    lightness = DEEP_LIGHT * float(to_lab(np.full((1, 3), face_darkest, np.float32))[0, 0])
+    lab = rgb_to_lab(np.asarray(cavity, np.float32)[None])[0]
+    lightness = DEEP_LIGHT * float(rgb_to_lab(np.full((1, 3), face_darkest, np.float32))[0, 0])
     chroma = float(np.linalg.norm(lab[1:]))
     ab = lab[1:] * min(1.0, DEEP_CHROMA * lightness / max(chroma, 1e-3))
-    return from_lab(np.array([[lightness, ab[0], ab[1]]], np.float32))[0].astype(np.float32)
+    return lab_to_rgb(np.array([[lightness, ab[0], ab[1]]], np.float32))[0].astype(np.float32)
 
 
 def _face_darkest(image: np.ndarray, face: np.ndarray) -> float:
@@ -828,7 +828,7 @@ def _shade_palette(image: np.ndarray, face: np.ndarray) -> np.ndarray | None:
     """(101, 2) the face's colour by lightness, a* and b* at each whole L* 0..100: the medians of
     each ``SHADE_PALETTE_STEP`` of L* holding at least ``SHADE_PALETTE_MIN_PIXELS`` of its pixels,
     interpolated between them (None when fewer than two)."""
-    lab = to_lab(image[face])
+    lab = rgb_to_lab(image[face])
     bins = np.floor(lab[:, 0] / SHADE_PALETTE_STEP).astype(np.int32)
     occupied, counts = np.unique(bins, return_counts=True)
     rows = np.asarray([np.median(lab[bins == k], axis=0) for k in occupied[counts >= SHADE_PALETTE_MIN_PIXELS]], np.float32)
@@ -847,7 +847,7 @@ def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry, opening: float)
     inside red (0.3 ms a frame on a 40 x 110 patch, more on a wide one, for nothing changed)."""
     if g.shade_palette is None or walls_show(opening) >= 1.0:
         return color
-    lab = cv2.cvtColor(np.clip(color, 0.0, 255.0).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lab = rgb_to_lab(color)
     lightness, a, b = cv2.split(lab)
     level = np.clip(lightness + 0.5, 0, 100).astype(np.int32)  # each pixel's whole L*
     palette_a, palette_b = (np.take(g.shade_palette[:, k], level) for k in (0, 1))

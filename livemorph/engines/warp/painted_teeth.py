@@ -11,9 +11,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_OUTER, UPPER_OUTER
 from .easing import smoothstep
-from .lab import from_lab, to_lab
 from .raster import polygon_mask
 
 # The eyes' contours (MediaPipe indices), where their whites are read.
@@ -86,7 +86,7 @@ def painted_teeth_rgb(image: np.ndarray, xy: np.ndarray, face: np.ndarray, lip_r
         face_whites.append(sclera)
     white = np.median(every_4th[picture_luminance >= white_point], axis=0)
     teeth = _warm_as_the_whites(np.clip(teeth, 0, 240), white, face_whites)
-    lightest = float(np.percentile(to_lab(image[around])[:, 0], NEAR_MOUTH_LIGHTEST)) if around.sum() >= 50 else 0.0
+    lightest = float(np.percentile(rgb_to_lab(image[around])[:, 0], NEAR_MOUTH_LIGHTEST)) if around.sum() >= 50 else 0.0
     return _lit_as_teeth(teeth, lip_rgb, lightest, white)
 
 
@@ -94,12 +94,12 @@ def _lit_as_teeth(teeth: np.ndarray, lip_rgb: np.ndarray, lightest: float, white
     """Teeth that read as teeth: lighter than the lips by ``TEETH_OVER_LIPS`` of the way to the
     lightest skin's L* around the mouth (``lightest``), and near-neutral: Lab chroma at most
     ``TEETH_CHROMA_MAX`` or the picture's white point's (``white_point``, RGB), whichever is more."""
-    lab = to_lab(np.asarray(teeth, np.float32)[None])[0]
-    lip_l = float(to_lab(np.asarray(lip_rgb, np.float32)[None])[0, 0])
+    lab = rgb_to_lab(np.asarray(teeth, np.float32)[None])[0]
+    lip_l = float(rgb_to_lab(np.asarray(lip_rgb, np.float32)[None])[0, 0])
     lab[0] = max(float(lab[0]), lip_l + TEETH_OVER_LIPS * (lightest - lip_l))
-    most = max(TEETH_CHROMA_MAX, float(np.linalg.norm(to_lab(np.asarray(white_point, np.float32)[None])[0, 1:])))
+    most = max(TEETH_CHROMA_MAX, float(np.linalg.norm(rgb_to_lab(np.asarray(white_point, np.float32)[None])[0, 1:])))
     lab[1:] *= min(1.0, most / max(float(np.linalg.norm(lab[1:])), 1e-3))
-    return np.clip(from_lab(lab[None])[0], 0, 240).astype(np.float32)
+    return np.clip(lab_to_rgb(lab[None])[0], 0, 240).astype(np.float32)
 
 
 def _near_mouth_highlight(image: np.ndarray, skin: np.ndarray) -> float:
@@ -136,16 +136,16 @@ def _warm_as_the_whites(teeth: np.ndarray, white_point: np.ndarray, face_whites:
     whites (never lowered) and their lightness eased to the lightest skin's (``face_whites[0]``):
     ivory, the lightest the painting's palette goes; a photo's teeth keep their colour.
     """
-    whites = to_lab(np.vstack([white_point] + list(face_whites)))
+    whites = rgb_to_lab(np.vstack([white_point] + list(face_whites)))
     tinted = float(smoothstep(*TINTED_WHITES_B, float(whites[:, 2].min())))
     if tinted <= 0.0:
         return np.asarray(teeth, np.float32)
-    lab = to_lab(np.asarray(teeth, np.float32)[None])[0]
+    lab = rgb_to_lab(np.asarray(teeth, np.float32)[None])[0]
     goal = lab.copy()
     goal[1] = max(lab[1], float(whites[1:, 1].min()))
     goal[2] = max(lab[2], float(whites[1:, 2].min()))
     goal[0] = float(whites[1, 0])
-    return np.clip(from_lab((lab + tinted * (goal - lab))[None])[0], 0, 240).astype(np.float32)
+    return np.clip(lab_to_rgb((lab + tinted * (goal - lab))[None])[0], 0, 240).astype(np.float32)
 
 
 def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
