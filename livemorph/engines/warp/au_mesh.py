@@ -12,7 +12,7 @@ from the viewer (MediaPipe's landmark convention), i.e. y and z are negated. Uni
 model's own (the mean face is ~175 units wide); the warp engine scales them to pixels.
 
 livemorph's 17 AUs are on OpenFace's 0-5 scale, py-feat's on 0-1: a livemorph AU change of
-``d`` drives py-feat's matching column by ``d / 5``. See ``LIVEMORPH_TO_FEAT`` and docs/warp.md.
+``d`` drives py-feat's matching column by ``d / 5``. See ``feat_aus`` and docs/warp.md.
 """
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import ModelFileError
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER
 from ...face.tracking import EYE_CORNER_POINTS
@@ -32,6 +31,7 @@ from .direction import unit
 from .easing import ease_toward, smoothstep
 from .eye_fields import (LEFT_EYE_CORNERS, LEFT_EYE_CREASE, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_CREASE,
                          RIGHT_EYE_LIDS)
+from .feat_aus import LIVEMORPH_TO_FEAT
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +39,6 @@ MODEL_RESOURCE = ("resources", "au_to_mesh_pls_v4.npz")
 NUM_MESH_POINTS = 478
 NUM_FACE_POINTS = 468  # the mesh without its 10 iris points (the iris rides inside the eye triangles)
 
-# livemorph AU -> py-feat AU column it drives (same FACS unit unless noted).
-#   AU45 (blink) -> AU43 (eyes closed): py-feat has no AU45 column; AU43 is its lid-closure unit.
-#   AU25 (lips part) -> AU26 geometry: py-feat's AU25 column alone slightly CLOSES the lips
-#   (-2.1 units of lip gap), so lip parting is drawn with the jaw-drop geometry instead, see
-#   ``feat_au_delta``. py-feat's AU11, AU24, AU25, AU28 columns are never driven.
-LIVEMORPH_TO_FEAT: dict[str, str] = {
-    "AU01": "AU01", "AU02": "AU02", "AU04": "AU04", "AU05": "AU05", "AU06": "AU06",
-    "AU07": "AU07", "AU09": "AU09", "AU10": "AU10", "AU12": "AU12", "AU14": "AU14",
-    "AU15": "AU15", "AU17": "AU17", "AU20": "AU20", "AU23": "AU23", "AU25": "AU26",
-    "AU26": "AU26", "AU45": "AU43",
-}
-assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
 
 
 # Face regions, MediaPipe indices, for the clean-up in ``AUMeshModel.localized_basis``.
@@ -101,7 +89,7 @@ SMILE_MOUTH_RISE_REACH = 0.6
 # and by eye a gentle downward arc. With the corners dropping 7 units per unit of AU15 and lagging
 # half the chin's rise, the portraits' meshes drew 0.062-0.090 there: a sad clown's upturned U on the
 # contact sheet's pout column. Now 0.023-0.028 on portraits at rest, 0.038-0.050 on those whose own
-# smile the frown also takes back (``FROWN_RELEASES_SMILE``). (test_warp_frown measures along the
+# smile the frown also takes back (``feat_aus.FROWN_RELEASES_SMILE``). (test_warp_frown measures along the
 # forehead-chin axis, on her frames turned < 12 degrees: hers 0.020, London 092's and Grace Hopper's
 # meshes 1.2-1.5x that, 3.3-3.5x before.)
 CORNER_DROP = 3.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
@@ -153,11 +141,6 @@ RAISE_ALONE_WHOLE_WITHIN = 0.4
 JAW_UPPER_LIP_SHARE = 0.4
 NOSE_BASE, UPPER_LIP_TOP, LIP_BOTTOM = 2, 0, 17
 UPPER_LIP_CENTRE, LOWER_LIP = 13, 14  # the inner lips' middle points
-# A rising AU15 takes back this share of the smile the portrait shows (its own or relaxed), up
-# to all of it: a grinning portrait that only dropped its corners still grinned.
-FROWN_RELEASES_SMILE = 0.8
-FROWN_CLOSES_LIPS_AT = 2.5  # ... and closes the portrait's own lip parting in full at this AU15/AU17, see mouth_corner_change
-LIP_CLOSING_PER_AU25 = 2.0  # AU25 closing that shuts a resting parting of one unit (measured: Obama 1.6 needs ~3, Trump 1.0 ~2)
 FOREHEAD_TOP = 10
 BROW_COLUMNS = ("AU01", "AU02", "AU04")  # the skin around the brows follows them, see _skin_follows_brows
 # In a raise the upper part of the band between the brows' lower edge and the upper lid (this
@@ -185,15 +168,6 @@ BROW_SHAPE_TILT = {"AU01": 1.0, "AU02": 0.0, "AU04": 1.0}
 # smoky band (astronaut), the crease became a second dark arc above the lid (Mona Lisa,
 # london_092) and the lids' middle rose into a pinched peak (Trump).
 CREASE_RAISE_SHARE = 0.4
-# A raise releases this share of the portrait's resting frown.
-ANTAGONIST_RELEASE = 0.5
-# A raise gives up this share of the headroom a resting raise used (see ``brow_change``): a
-# portrait read as resting raised is often one whose brows sit high by nature (london_042 reads
-# AU01 3.2 at rest, MediaPipe browInnerUp 0.85). Scaled by all of it (x0.36 there), its brows'
-# dark line rose 0.03 eye distances at AU01/AU02 +2 against 0.13-0.17 on neutral portraits (a
-# reviewer: brows up barely visible); now 0.07. (All of it was set when a raise slid the brows
-# over a forehead that stayed; the forehead now follows them.)
-RAISE_HEADROOM_SHARE = 0.4
 # A frown never squeezes the skin between the brows' lower edge and the upper lids below this
 # share of the portrait's own height of it (squeezed flat, its triangles flipped and drew
 # torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
@@ -752,109 +726,3 @@ def _axis_major_to_image_points(rows: np.ndarray) -> np.ndarray:
     points[..., 1:] *= -1.0  # flipping y and z together keeps the frame right-handed (a pure rotation)
     return points.astype(np.float32)
 
-
-@lru_cache(maxsize=4)
-def mapping_matrix(au_columns: tuple[str, ...]) -> np.ndarray:
-    """(20, 17) matrix: py-feat delta = M @ livemorph delta (0-5 scale in, 0-1 scale out).
-
-    AU25 is left out here (its column stays zero); ``feat_au_delta`` adds it non-linearly.
-    Cached: treat the result as read-only.
-    """
-    matrix = np.zeros((len(au_columns), NUM_AUS), np.float32)
-    for j, name in enumerate(AU_NAMES):
-        if name == "AU25":
-            continue
-        matrix[au_columns.index(LIVEMORPH_TO_FEAT[name]), j] = 1.0 / AU_MAX
-    return matrix
-
-
-_BROW_AUS = tuple(AU_NAMES.index(n) for n in ("AU01", "AU02", "AU04"))
-
-
-def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
-    """A change of livemorph AUs with the brows' motion fitted to the portrait's resting brows.
-
-    1. Antagonists: brow raisers (AU01/AU02, frontalis) and the lowerer (AU04, corrugator)
-       pull against each other; a face resting with lowered brows (Obama reads AU04 3.6 at
-       rest) releases part of that frown as it raises them. Drawn as the user's change alone,
-       a raise on such a portrait only lifted the brows out of their resting frown and never
-       read as raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers
-       AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less
-       any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
-       resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
-       rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
-    2. Headroom: brows that rest raised have less travel left; a raise is scaled down by
-       ``RAISE_HEADROOM_SHARE`` of the share of the AU scale the resting value uses (london_042
-       rests at AU01 3.2: x0.74; lisa3 at 0.9 / 1.6: x0.93 / x0.87).
-    """
-    delta = np.array(delta17, np.float32, copy=True)
-    resting = np.asarray(resting17, np.float32)
-    i01, i02, i04 = _BROW_AUS
-    raise_ = max(float(delta[i01]), float(delta[i02]), 0.0)
-    frown = max(float(delta[i04]), 0.0)
-    delta[i04] -= ANTAGONIST_RELEASE * max(0.0, min(raise_, float(resting[i04])) - frown)
-    for i in (i01, i02):
-        if delta[i] > 0.0:
-            delta[i] *= float(np.clip(1.0 - RAISE_HEADROOM_SHARE * resting[i] / AU_MAX, 0.0, 1.0))
-    return delta
-
-
-_SMILE, _FROWN, _CHIN, _LIPS = (AU_NAMES.index(n) for n in ("AU12", "AU15", "AU17", "AU25"))
-
-
-def mouth_corner_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
-    """A change of livemorph AUs where a frown of the mouth also undoes the portrait's grin.
-
-    1. A lip-corner depressor (AU15) takes back ``FROWN_RELEASES_SMILE`` of it from the smile
-       the portrait shows (its resting AU12 plus the change already made): the corners'
-       antagonists, as AU01/AU04 are the brows'.
-    2. A depressor or chin raiser (AU15/AU17) closes the portrait's own lip parting, in full
-       at ``FROWN_CLOSES_LIPS_AT`` (what the relaxed rest closed already counts): on a portrait
-       grinning with its teeth, dropped corners over the teeth read as a grimace, not a frown.
-       The warp draws one unit of AU25 as a smaller gap than the estimator reads it, so the
-       parting takes ``LIP_CLOSING_PER_AU25`` units of closing per resting unit.
-    """
-    delta = np.array(delta17, np.float32, copy=True)
-    resting = np.asarray(resting17, np.float32)
-    shown_smile = max(0.0, float(resting[_SMILE]) + float(delta[_SMILE]))
-    delta[_SMILE] -= FROWN_RELEASES_SMILE * min(max(float(delta[_FROWN]), 0.0), shown_smile)
-    to_close = max(0.0, LIP_CLOSING_PER_AU25 * float(resting[_LIPS]) + min(float(delta[_LIPS]), 0.0))
-    frown = max(float(delta[_FROWN]), float(delta[_CHIN]), 0.0)
-    delta[_LIPS] -= min(frown / FROWN_CLOSES_LIPS_AT, 1.0) * to_close
-    return delta
-
-
-def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_jaw: float) -> np.ndarray:
-    """A change of livemorph AUs (17, 0-5 scale) as a change of py-feat AUs (20, 0-1 scale).
-
-    Lip parting (AU25) opens the mouth with jaw-drop geometry, but only as far as AU26 does
-    not already: feat AU26 = max(dAU26, au25_to_jaw * dAU25) when opening, so a user whose
-    estimator reports both for one mouth opening is not drawn twice as wide open.
-    """
-    delta17 = np.asarray(delta17, np.float32)
-    out = mapping_matrix(tuple(au_columns)) @ delta17
-    jaw = au_columns.index("AU26")
-    d25 = _lips_part_request(delta17, au25_to_jaw)
-    d26 = float(out[jaw])
-    if d25 > 0.0:
-        out[jaw] = max(d26, d25)
-    elif d25 < 0.0 and d26 <= 0.0:
-        out[jaw] = min(d26, d25)
-    return out
-
-
-def _lips_part_request(delta17: np.ndarray, au25_to_jaw: float) -> float:
-    """The jaw column (py-feat scale) that lips parting alone asks for: ``au25_to_jaw`` of AU25."""
-    return float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
-
-
-def jaw_drop_share(delta17: np.ndarray, au25_to_jaw: float) -> float:
-    """Share of ``feat_au_delta``'s jaw column that the jaw drop (AU26) asks for, the rest being
-    lips parting (AU25, ``AUMeshModel.lips_part_difference``): 1 for a pure jaw drop, 0 for
-    parted lips without one, and 0 for a closing mouth (drawn as before: a relaxed grin closes
-    around the mouth line)."""
-    delta17 = np.asarray(delta17, np.float32)
-    d26 = float(delta17[AU_NAMES.index("AU26")]) / AU_MAX
-    d25 = _lips_part_request(delta17, au25_to_jaw)
-    opening = max(d26, d25)
-    return float(np.clip(d26 / opening, 0.0, 1.0)) if opening > 0.0 else 0.0

@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
-from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS, AUMeshModel, brow_change,
-                       ease_frown, feat_au_delta, frown_limit, jaw_drop_share, keep_brows_whole, lip_raise_extra,
-                       load_au_mesh_model, mouth_corner_change)
+from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS, AUMeshModel,
+                      ease_frown, frown_limit, keep_brows_whole, lip_raise_extra, load_au_mesh_model)
 from ...aus import AU, as_au_vector
 from ...errors import NoFaceInPortrait
 from ...frames import check_rgb_uint8
@@ -41,6 +40,7 @@ from .creases import paint_creases
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
 from .eye_gaze import look, prepare_eyeballs
+from .feat_aus import brow_change, feat_au_delta, jaw_drop_share, mouth_corner_change
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from livemorph.engines.warp import au_mesh
+from livemorph.engines.warp import au_mesh, feat_aus
 from livemorph.aus import AU, AU_NAMES, NUM_AUS
 from livemorph.errors import ModelFileError
 
@@ -84,10 +84,10 @@ def test_measured_facts_hold(model):
 
 
 def test_every_livemorph_au_maps_to_a_feat_column(model):
-    assert tuple(au_mesh.LIVEMORPH_TO_FEAT) == AU_NAMES
-    assert au_mesh.LIVEMORPH_TO_FEAT["AU45"] == "AU43"
-    assert au_mesh.LIVEMORPH_TO_FEAT["AU25"] == "AU26"
-    matrix = au_mesh.mapping_matrix(model.au_columns)
+    assert tuple(feat_aus.LIVEMORPH_TO_FEAT) == AU_NAMES
+    assert feat_aus.LIVEMORPH_TO_FEAT["AU45"] == "AU43"
+    assert feat_aus.LIVEMORPH_TO_FEAT["AU25"] == "AU26"
+    matrix = feat_aus.mapping_matrix(model.au_columns)
     assert matrix.shape == (20, NUM_AUS)
     # One 1/5 entry per livemorph AU (AU25 is added non-linearly), nothing drives AU11/24/25/28.
     for j, name in enumerate(AU_NAMES):
@@ -101,7 +101,7 @@ def test_scale_is_openface_over_five(model):
     delta = np.zeros(NUM_AUS, np.float32)
     delta[AU.AU12] = 5.0
     delta[AU.AU45] = 2.5
-    feat = au_mesh.feat_au_delta(delta, model.au_columns, au25_to_jaw=0.6)
+    feat = feat_aus.feat_au_delta(delta, model.au_columns, au25_to_jaw=0.6)
     assert feat[model.column("AU12")] == pytest.approx(1.0)
     assert feat[model.column("AU43")] == pytest.approx(0.5)
     assert np.count_nonzero(feat) == 2
@@ -111,14 +111,14 @@ def test_lips_part_opens_like_jaw_drop_without_double_counting(model):
     jaw = model.column("AU26")
     only_25 = np.zeros(NUM_AUS, np.float32)
     only_25[AU.AU25] = 5.0
-    feat = au_mesh.feat_au_delta(only_25, model.au_columns, au25_to_jaw=0.6)
+    feat = feat_aus.feat_au_delta(only_25, model.au_columns, au25_to_jaw=0.6)
     assert feat[jaw] == pytest.approx(0.6)
     assert feat[model.column("AU25")] == 0.0
     both = only_25.copy()
     both[AU.AU26] = 5.0
-    assert au_mesh.feat_au_delta(both, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(1.0)
+    assert feat_aus.feat_au_delta(both, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(1.0)
     closing = -both
-    assert au_mesh.feat_au_delta(closing, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(-1.0)
+    assert feat_aus.feat_au_delta(closing, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(-1.0)
 
 
 def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU
-from livemorph.engines.warp.au_mesh import brow_change
+from livemorph.engines.warp.feat_aus import brow_change
 
 from conftest import au_vector, render_and_track, render_change, shared_face
 from face_regions import BROW_TO_CREASE

@@ -124,6 +124,6 @@ def test_the_paint_stays_between_the_mouths_corners(config, engine, image_tracke
     left, right = moved[UPPER_INNER[0], 0], moved[UPPER_INNER[-1], 0]
     xs = np.arange(painted.shape[1])[None, :]
     beyond = np.broadcast_to((xs < left - 1.5) | (xs > right + 1.5), painted.shape[:2])
-    # (Lighter is allowed: thin dark marks beside the hole are lifted there, ``_smooth_corner_folds``.)
+    # (Lighter is allowed: thin dark marks beside the hole are lifted there, ``opening_edges.smooth_corner_folds``.)
     darker = (warped - painted).max(axis=2)[beyond]
     assert darker.max() < 10, f"the paint darkened pixels past the corners by up to {darker.max():.0f} grey levels"
