@@ -726,18 +726,27 @@ ROUNDED_DEGREE, ROUNDED_CORNER_WEIGHT, ROUNDED_STEPS = 4, 30.0, 4
 # them (the nearer of the two) it cut crisper corners on lisa3 (test_warp_mouth_corners) and, held
 # all along, MediaPipe read london_042's small jaw drop's chin short of its bound (test_warp_open_mouth).
 ROUNDED_STRAIGHT_FROM = (0.5, 0.8)
+# A line whose columns step back (the far corner of a head turned far aside: 45-m7-di-ph's upper line
+# by 0.1 px) by at most this share of its span in all is made to run left to right, each step at
+# least the second share of an even one, before the fit: kept as its raw polygon it drew "a
+# hard-edged polygon-shaped cavity", and switched shape as a landmark wavered (test_warp_opening_outline).
+UNTWIST_MAX, UNTWIST_STEP = 0.05, 0.05
 
 
 def _rounded_line(points: np.ndarray) -> np.ndarray:
     """A lip line ((K, 2), corner to corner) as one smooth curve: a least-squares polynomial of
     ``ROUNDED_DEGREE`` of its rows over its columns through its corners. Through its points a jaw
     drop's flat upper lip bent sharply at two of them (a flat top on straight sides); the fit strays
-    a pixel or two from the landmarks at most. A line that does not run strictly left to right (a
-    twisted mouth) is kept as it is. Toward the corners the curve goes back to the landmarks'
-    straight lines (``ROUNDED_STRAIGHT_FROM``)."""
+    a pixel or two from the landmarks at most. A line stepping back a little is straightened first
+    (``_untwisted``); one that folds back further (a twisted mouth) is kept as it is. Toward the
+    corners the curve goes back to the landmarks' straight lines (``ROUNDED_STRAIGHT_FROM``)."""
     line = np.asarray(points, np.float64)
-    if len(line) <= ROUNDED_DEGREE or not np.all(np.diff(line[:, 0]) > 1e-3):
+    if len(line) <= ROUNDED_DEGREE:
         return line
+    if not np.all(np.diff(line[:, 0]) > 1e-3):
+        line = _untwisted(line)
+        if line is None:
+            return np.asarray(points, np.float64)
     span = line[-1, 0] - line[0, 0]
     weights = np.ones(len(line))
     weights[[0, -1]] = ROUNDED_CORNER_WEIGHT ** 2
@@ -749,6 +758,23 @@ def _rounded_line(points: np.ndarray) -> np.ndarray:
     straight = np.interp(xs, line[:, 0], line[:, 1])
     side = np.abs(2.0 * (xs - line[0, 0]) / span - 1.0)
     return np.c_[xs, ys + smoothstep(*ROUNDED_STRAIGHT_FROM, side) * (straight - ys)]
+
+
+def _untwisted(line: np.ndarray) -> np.ndarray | None:
+    """``line`` with its columns made to run left to right (each step at least ``UNTWIST_STEP`` of an
+    even one; its rows as they were) where they step back by at most ``UNTWIST_MAX`` of its span in
+    all; None for a line that folds back further."""
+    span = line[-1, 0] - line[0, 0]
+    back = np.clip(-np.diff(line[:, 0]), 0.0, None).sum()
+    if span <= 0.0 or back > UNTWIST_MAX * span:
+        return None
+    step = UNTWIST_STEP * span / (len(line) - 1)
+    xs = line[:, 0].copy()
+    for i in range(1, len(xs)):
+        xs[i] = max(xs[i], xs[i - 1] + step)
+    for i in range(len(xs) - 2, -1, -1):  # and back from the far corner, should the first pass pass it
+        xs[i] = min(xs[i], xs[i + 1] - step)
+    return np.c_[xs, line[:, 1]]
 
 
 def _mean_gap(xy: np.ndarray) -> float:
