@@ -31,7 +31,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, count_faces, decode_video, read_channels  # noqa: E402
+from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
 from held_out import held_out_pictures  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
@@ -78,7 +78,7 @@ def main() -> None:
                 out = Path(tmp) / "out.mp4"
                 render_offline(portrait, driver, out, config, max_frames=args.max_frames, progress=False)
                 output, _ = decode_video(out)
-                box = _animated_face_alone(portrait, model)
+                box = _animated_face_alone(portrait)
                 if box is not None:
                     output = [frame[box] for frame in output]
                 for judge in judges:
@@ -100,10 +100,10 @@ def main() -> None:
 ALONE_MARGIN = 0.35
 
 
-def _animated_face_alone(portrait, model: Path) -> tuple[slice, slice] | None:
+def _animated_face_alone(portrait) -> tuple[slice, slice] | None:
     """The output's rows and columns round the face livemorph animates, where the picture shows
-    more than one face; None where it shows one (judged whole, as before)."""
-    if count_faces(portrait.image, model) < 2:
+    more than one face (``PortraitFace.faces_found``); None where it shows one (judged whole, as before)."""
+    if portrait.faces_found < 2:
         return None
     points = portrait.track.landmarks[:, :2]
     (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)

@@ -81,18 +81,6 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
     return np.asarray(rows, np.float64).reshape(-1, len(ALL_CHANNELS))
 
 
-def count_faces(image: np.ndarray, model_path: str | Path, most: int = 4) -> int:
-    """How many faces (up to ``most``) MediaPipe finds in one RGB picture."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    options = vision.FaceLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(model_path)),
-                                           running_mode=vision.RunningMode.IMAGE, num_faces=most)
-    with vision.FaceLandmarker.create_from_options(options) as landmarker:
-        result = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image)))
-    return len(result.face_landmarks)
-
-
 def _geometry(points: np.ndarray) -> list[float]:
     """``GEOMETRY`` of one face's landmarks (pixels): the lids' gap, mean over both eyes, along
     the face's up (square to the line through the outer eye corners), in each eye's width."""
