@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from ...colour import rgb_to_lab
+from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import in_channels
 from .easing import smoothstep
@@ -197,7 +197,7 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
         expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), float(driver_teeth[c])))
         lab[..., c] = portrait + strength * (lab[..., c] - expected)
     lab[..., 0] = lightness
-    return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0, 0, 255).astype(np.float32)
+    return np.clip(lab_to_rgb(lab), 0, 255).astype(np.float32)
 
 
 def _shaded_as_the_drivers_teeth(lightness: np.ndarray, driver_l: np.ndarray, driver_lip_l: float,

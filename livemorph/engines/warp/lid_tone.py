@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ...colour import rgb_to_lab
+from ...colour import lab_to_rgb, rgb_to_lab
 from .channels import in_channels, plane_times_colour
 from .direction import axes_toward
 from .easing import smoothstep
@@ -323,7 +323,7 @@ def as_light_as_above(light: np.ndarray, tone: LidTone, weight: np.ndarray, ceil
     lab[..., 0] += turn * np.clip(darker, 0.0, ABOVE_LIFT)
     lab[..., 1] += turn * (tone.skin_lab[1] - lab[..., 1])
     lab[..., 2] += turn * (tone.skin_lab[2] - lab[..., 2])
-    rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    rgb = lab_to_rgb(lab)
     return (rgb, lab) if with_lab else rgb
 
 
@@ -363,7 +363,7 @@ def no_pinker(rgb: np.ndarray, hue: np.ndarray, *, lab: np.ndarray | None = None
     # a* and b* one at a time (a masked copy into both strided channels at once costs 5 times as much).
     np.copyto(lab[..., 1], chroma * hue[0], where=pinker)
     np.copyto(lab[..., 2], chroma * hue[1], where=pinker)
-    turned = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB) * 255.0
+    turned = lab_to_rgb(lab)
     cv2.copyTo(np.asarray(rgb, np.float32), (~pinker).view(np.uint8), turned)  # the rest as it is
     return turned
 

@@ -586,7 +586,7 @@ def _in_the_paintings_shade(color: np.ndarray, g: MouthGeometry, opening: float)
               * smoothstep(0.0, np.sin(np.radians(PAINTING_SHADE_GREENER)), turned)).astype(np.float32)
     a += weight * (palette_a - a)
     b += weight * (palette_b - b)
-    return cv2.cvtColor(cv2.merge([lightness, a, b]), cv2.COLOR_LAB2RGB) * 255.0
+    return lab_to_rgb(np.stack([lightness, a, b], axis=-1))
 
 
 def _black_level(image: np.ndarray) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ...colour import lab_to_rgb
+from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean, in_channels
 from .easing import smoothstep
@@ -168,7 +168,7 @@ def lift_corner_seams(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarr
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
         box = frame[y0:y1, x0:x1].astype(np.float32)
-        lightness = cv2.cvtColor(box / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        lightness = rgb_to_lab(box)[..., 0]
         dark = smoothstep(floor_l, 0.5 * floor_l, lightness)
         if not dark.any():
             continue  # nothing dark to lift: the box is left as it is
@@ -218,7 +218,7 @@ def lip_edged_sides(frame: np.ndarray, moved_xy: np.ndarray, opening: np.ndarray
     # Pixel by pixel only over the zone on each side (``_zone_sides``): elsewhere nothing changes.
     for inner in _zone_sides(zone, near.signed):
         part, part_closed = near.box[inner], closed[inner]
-        lightness = cv2.cvtColor(part / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+        lightness = rgb_to_lab(part)[..., 0]
         depth = channel_mean(part_closed - part)[..., 0] / np.maximum(channel_mean(part_closed)[..., 0], 1.0)
         dark = np.maximum(smoothstep(floor_l, 0.6 * floor_l, lightness),
                           smoothstep(FOLD_DEPTH[0], FOLD_DEPTH[1], depth))
