@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
+from ...face.occlusion import hidden_points
 from .au_mesh import (BROW_COLUMNS, BROW_LID_PAIRS, BROW_LOWER_POINTS, BROW_POINTS, NUM_FACE_POINTS, AUMeshModel,
                       ease_frown, frown_limit, keep_brows_whole, lip_raise_extra, load_au_mesh_model)
 from ...aus import AU, as_au_vector
@@ -182,7 +183,7 @@ class WarpEngine:
         frame_ids = np.arange(len(vertices) - len(frame_xy), len(vertices))
         edges = len(frame_top.edge) if frame_top is not None else 0
         edge_ids, skin_ids = frame_ids[:edges], frame_ids[edges:]
-        triangles = triangulate(vertices)
+        triangles = triangulate(vertices, leave_out=hidden_skin(landmarks, outline.hull))
         outline = silhouette.with_neck_vertices(outline, vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
@@ -606,11 +607,24 @@ def frame_edge_anchors(ring: np.ndarray, face_xy: np.ndarray, width: int, height
     return np.array(points, np.float64).reshape(-1, 2)
 
 
-def triangulate(vertices: np.ndarray) -> np.ndarray:
-    """Delaunay triangles over all vertices (QJ keeps every point, even coincident lips)."""
+def triangulate(vertices: np.ndarray, leave_out=()) -> np.ndarray:
+    """Delaunay triangles over the vertices but ``leave_out`` (QJ keeps every point, even coincident lips)."""
     from scipy.spatial import Delaunay
 
-    return Delaunay(np.asarray(vertices, np.float64), qhull_options="QJ Qbb Qc").simplices.astype(np.int32)
+    kept = np.setdiff1d(np.arange(len(vertices)), np.asarray(leave_out, np.int64))
+    simplices = Delaunay(np.asarray(vertices, np.float64)[kept], qhull_options="QJ Qbb Qc").simplices
+    return kept[simplices].astype(np.int32)
+
+
+def hidden_skin(landmarks: np.ndarray, hull) -> np.ndarray:
+    """Skin points the face itself hides (``face.occlusion``): left out of the mesh, so the skin
+    drawn where they project moves with the points around it that the picture shows, not with
+    the far jaw behind it. The lips, lids, brows and the outline always stay in."""
+    eye_span = float(np.linalg.norm(landmarks[RIGHT_EYE_CORNERS[0], :2] - landmarks[LEFT_EYE_CORNERS[0], :2]))
+    hidden = hidden_points(landmarks, eye_span)
+    hidden[list(FEATURE_POINTS)] = False
+    hidden[np.asarray(hull)] = False
+    return np.flatnonzero(hidden)
 
 
 def _region_box(vertices: np.ndarray, width: int, height: int) -> tuple[int, int, int, int]:

