@@ -2,12 +2,13 @@
 
 Where neighbouring points move very differently, a skin triangle between them can turn over
 (round a grinning mouth's corner in a jaw drop, at the crowded far corner of a head turned far
-aside), and the warp draws the fold as a torn, stepped patch. Per frame, the free corners of a turned-over skin triangle (skin:
-not the lips, lids or brows, whose shapes are the expression, nor the outline, which the
-silhouette holds) are pushed back across its other side, a pass at a time, until none is turned
-over: the skin above a rising lip goes up with it. Where that does not end it (a fold crowded
-round a mouth corner, which the pushes only move along), the motion is left as it was. The lips' inner edges and the lids close on
-purpose (their triangles collapse), so triangles touching them are left alone.
+aside), and the warp draws the fold as a torn, stepped patch. Per frame, the free corners of a
+turned-over skin triangle (skin: not the lips, lids or brows, whose shapes are the expression,
+nor the outline, which the silhouette holds) are pushed back across its other side, a pass at a
+time, until none is turned over: the skin above a rising lip goes up with it. Where that does not
+end it (a fold crowded round a mouth corner, which the pushes only move along), the motion is
+left as it was. The lips' inner edges and the lids close on purpose (their triangles collapse),
+so triangles touching them are left alone.
 """
 from __future__ import annotations
 
