@@ -80,7 +80,9 @@ def test_a_brow_end_does_not_rise_past_a_middle_the_outline_holds():
     free: raised, the end rose 11 px past the held middle and the brow's tail was drawn as a hard
     diagonal slash with a stepped notch over the temple's hair. A brow is one arc: no part of it
     rises (or drops) by a larger share than the part inward of it; the inner half still rises."""
-    from livemorph.engines.warp.au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, keep_brows_whole
+    from face_regions import BROW_LOWER_SIDES, BROW_UPPER_SIDES
+
+    from livemorph.engines.warp.au_mesh import keep_brows_whole
 
     up = np.array([0.0, -1.0], np.float32)
     for direction in (1.0, -1.0):  # raised, lowered

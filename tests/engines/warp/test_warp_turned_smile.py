@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import feat_test_image, resting_plus
-
-from livemorph.face.lip_contours import UPPER_INNER, UPPER_OUTER
+from face_regions import UPPER_INNER, UPPER_OUTER, polygon
 
 NEAR_HALF = slice(5, 11)  # lip-centre to the near (picture-right) corner
 SKIN_ABOVE = 0.12  # mouth widths above the upper lip: the skin colour's reference band
@@ -33,25 +32,19 @@ def turned(config, image_tracker, engine):
     return engine.prepare(portrait)
 
 
-def _polygon_mask(polygon: np.ndarray, shape) -> np.ndarray:
-    mask = np.zeros(shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(polygon * 8).astype(np.int32)], 1, shift=3)
-    return mask > 0
-
-
 def _near_upper_lip(points: np.ndarray, shape) -> np.ndarray:
     """Inside the near half of the upper lip's outline (less a pixel at its edge)."""
     outline = np.vstack([points[list(UPPER_OUTER)][NEAR_HALF], points[list(UPPER_INNER)][NEAR_HALF][::-1]])
-    return cv2.erode(_polygon_mask(outline, shape).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return cv2.erode(polygon(shape[:2], outline).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
 
 def _colours(image: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The portrait's lip colour and the colour of the skin just above its upper lip (median Lab)."""
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
     upper = points[list(UPPER_OUTER)]
-    lip = _polygon_mask(np.vstack([upper, points[list(UPPER_INNER)][::-1]]), image.shape)
+    lip = polygon(image.shape[:2], np.vstack([upper, points[list(UPPER_INNER)][::-1]]))
     width = float(np.linalg.norm(upper[0] - upper[-1]))
-    above = _polygon_mask(np.vstack([upper, (upper - (0.0, SKIN_ABOVE * width))[::-1]]), image.shape)
+    above = polygon(image.shape[:2], np.vstack([upper, (upper - (0.0, SKIN_ABOVE * width))[::-1]]))
     return np.median(lab[lip], axis=0), np.median(lab[above], axis=0)
 
 
