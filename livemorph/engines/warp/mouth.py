@@ -173,6 +173,12 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     # The tongue, lit at the front of the cavity, a pinker, lighter red than the walls behind it.
     tongue = tongue + coloured * MOUTH_RED_SHARE * (TONGUE_HUE * tongue.mean() - tongue)
     cavity, tongue = np.clip(cavity, 0, 255), np.clip(tongue, 0, 255)
+    if no_upper_teeth:
+        # The cavity painted over it has the hue of the shade it shows under its upper lip, as lit at
+        # the rim, no lighter than from its lips (from its lips alone, 0-f1-su's was a brown-orange
+        # box over her mauve "O"; a texture as light as the skin is no mouth's shade).
+        shade = _upper_shade_rgb(image, xy, interior) / OWN_TEETH_BOWL.rim
+        cavity = np.clip(shade * min(1.0, float(cavity.mean()) / max(float(shade.mean()), 1.0)), 0, 255)
     teeth_lab = rgb_to_lab(np.asarray(teeth, np.float32)[None])[0]
     painting = float(smoothstep(*PAINTING_TEETH_CHROMA, float(np.hypot(*teeth_lab[1:]))))
     if has_own:
@@ -644,6 +650,16 @@ def _shows_no_upper_teeth(image: np.ndarray, xy: np.ndarray, lip_rgb: np.ndarray
     v, profile = _middle_profile(image, xy)
     lips_gray = float(cv2.cvtColor(np.asarray(lip_rgb, np.uint8).reshape(1, 1, 3), cv2.COLOR_RGB2GRAY)[0, 0])
     return float(profile[v <= 0.5].max()) <= lips_gray - OWN_PALATE_DARKER
+
+
+def _upper_shade_rgb(image: np.ndarray, xy: np.ndarray, interior: np.ndarray) -> np.ndarray:
+    """The median colour of the opening's upper third (the shade under the upper lip)."""
+    upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
+    ys, xs = np.nonzero(interior)
+    top = np.interp(xs, upper[:, 0], upper[:, 1])
+    third = top + (np.interp(xs, lower[:, 0], lower[:, 1]) - top) / 3.0
+    pixels = image[ys[ys < third], xs[ys < third]]
+    return np.median(pixels, axis=0).astype(np.float32) if len(pixels) else median_rgb(image, interior)
 
 
 def _own_split(image: np.ndarray, xy: np.ndarray) -> float:

@@ -13,6 +13,10 @@ Measured on the output's pixels between its inner-lip lines (the middle of the m
   laughing driver's mouth) lighter.
 - in a jaw drop her lower teeth (the lightest row of the lower half of her opening) stay by the
   lower lip, as far from it as at rest (7 px). Before: 28 px above it.
+- the cavity painted between her upper teeth and her jaw's interior has the hue of her own mouth's
+  shade (the upper third of her opening at rest, Lab hue angle -12 degrees): 12 degrees from it;
+  painted from her lips' colour alone it was a brown-orange box against her mauve "O", 30 degrees
+  from it.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ import pytest
 from conftest import driver_frame, feat_test_image, resting_plus
 from face_regions import LOWER_INNER, UPPER_INNER, UPPER_OUTER, polygon
 
-TEETH_LIGHTER_THAN_LIPS = 15.0  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
+TEETH_LIGHTER_THAN_LIPS = 15.0
+CAVITY_HUE_FROM_OWN_SHADE = 20.0  # degrees of Lab hue angle  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
 ROWS = np.linspace(0.02, 0.98, 25)  # down the opening, upper inner lip (0) to lower (1)
 
 
@@ -97,3 +102,31 @@ def test_in_a_jaw_drop_the_lower_teeth_stay_by_the_lower_lip(surprised, engine):
     dropped = _lower_teeth_above_lower_lip(engine.render(surprised, aus), engine.displaced_vertices(surprised, aus)[:, :2])
     assert dropped <= 1.5 * at_rest + 2.0, (
         f"the lower teeth float {dropped:.0f} px above the lower lip ({at_rest:.0f} px at rest)")
+
+
+def _median_lab(image: np.ndarray, points: np.ndarray, rows: tuple[float, float], across: float) -> np.ndarray:
+    """Median Lab (a*, b* centred on 0) of the opening between ``rows`` (shares of its height down
+    from the upper inner lip), over the middle ``across`` of the mouth's width."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    upper, lower = points[list(UPPER_INNER)], points[list(LOWER_INNER)]
+    left, right = upper[0, 0], upper[-1, 0]
+    margin = 0.5 * (1.0 - across)
+    xs = np.linspace(left + margin * (right - left), right - margin * (right - left), 25)
+    top, bottom = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
+    v = np.linspace(*rows, 8)
+    ys = top[None, :] + v[:, None] * (bottom - top)[None, :]
+    pixels = cv2.remap(lab, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32), ys.astype(np.float32),
+                       cv2.INTER_LINEAR).reshape(-1, 3)
+    return np.median(pixels, axis=0) - (0.0, 128.0, 128.0)
+
+
+def test_the_painted_cavity_takes_the_hue_of_her_own_mouths_shade(surprised, engine):
+    shade = _median_lab(surprised.image, surprised.vertices[:, :2], (0.03, 0.33), 0.4)
+    aus = resting_plus(surprised, AU26=2.8, AU25=3.0)
+    # Below the painted upper row, above the interior her jaw carries down (no driver's mouth).
+    cavity = _median_lab(engine.render(surprised, aus), engine.displaced_vertices(surprised, aus)[:, :2],
+                         (0.3, 0.55), 0.76)
+    hue = [float(np.degrees(np.arctan2(lab[2], lab[1]))) for lab in (cavity, shade)]
+    assert abs(hue[0] - hue[1]) <= CAVITY_HUE_FROM_OWN_SHADE, (
+        f"the painted cavity's hue {hue[0]:.0f} degrees against her mouth's own shade at {hue[1]:.0f}: "
+        "another colour than her mouth")
