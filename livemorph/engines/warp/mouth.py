@@ -658,7 +658,8 @@ def _upper_shade_rgb(image: np.ndarray, xy: np.ndarray, interior: np.ndarray) ->
     ys, xs = np.nonzero(interior)
     top = np.interp(xs, upper[:, 0], upper[:, 1])
     third = top + (np.interp(xs, lower[:, 0], lower[:, 1]) - top) / 3.0
-    pixels = image[ys[ys < third], xs[ys < third]]
+    above = ys < third
+    pixels = image[ys[above], xs[above]]
     return np.median(pixels, axis=0).astype(np.float32) if len(pixels) else median_rgb(image, interior)
 
 
