@@ -274,8 +274,8 @@ class MouthPainter:
         opening up to ``OWN_INTERIOR_STRETCH`` times its height; beyond that it splits: its
         upper teeth ride with the upper lip and the new gap under them becomes the painted
         mouth (cavity, tongue, lower teeth). An opening without upper teeth rides with the jaw
-        whole, and the gap under the upper lip is painted with them. A closed-mouth portrait has no interior to keep,
-        so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
+        whole, and the gap under the upper lip is painted with them. A closed-mouth portrait has
+        no interior to keep, so its opening is all synthesized: lips rolling in, teeth, tongue and cavity.
         ``hint`` (a ``face.mouth_hint.MouthHint``, optional): the driver's own open mouth, colour-
         matched to the portrait, paints the interior instead of the synthesized one. ``coverage``
         (optional, the frame's (h, w) float32): set to the paint's share at each pixel.

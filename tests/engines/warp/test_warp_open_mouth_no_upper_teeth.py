@@ -27,8 +27,8 @@ import pytest
 from conftest import driver_frame, feat_test_image, resting_plus
 from face_regions import LOWER_INNER, UPPER_INNER, UPPER_OUTER, polygon
 
-TEETH_LIGHTER_THAN_LIPS = 15.0
-CAVITY_HUE_FROM_OWN_SHADE = 20.0  # degrees of Lab hue angle  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
+TEETH_LIGHTER_THAN_LIPS = 15.0  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
+CAVITY_HUE_FROM_OWN_SHADE = 20.0  # degrees of Lab hue angle
 ROWS = np.linspace(0.02, 0.98, 25)  # down the opening, upper inner lip (0) to lower (1)
 
 
