@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .tracking import OUTER_EYE_CORNERS
+
 NUM_MESH_POINTS = 468
 # A covering surface must lie at least this share of the eye span nearer than the point: the
 # closed lips and a brow over its lid overlap by less, an occluded far jaw by a whole cheek.
@@ -29,12 +31,13 @@ def mesh_triangles() -> np.ndarray:
     return np.asarray(ends, np.int64).reshape(-1, 3)
 
 
-def hidden_points(landmarks: np.ndarray, eye_span: float) -> np.ndarray:
+def hidden_points(landmarks: np.ndarray) -> np.ndarray:
     """(468,) bool: the mesh points a nearer part of the face covers in the picture.
 
     ``landmarks``: (>=468, 3) pixels x, y and MediaPipe's z (same scale as x)."""
     points = np.asarray(landmarks, np.float64)[:NUM_MESH_POINTS]
     xy, z = points[:, :2], points[:, 2]
+    eye_span = float(np.linalg.norm(xy[OUTER_EYE_CORNERS[0]] - xy[OUTER_EYE_CORNERS[1]]))
     triangles = mesh_triangles()
     a, b, c = (xy[triangles[:, k]] for k in range(3))
     ab, ac = b - a, c - a

@@ -44,14 +44,14 @@ def frontal(config, image_tracker):
 
 
 def test_a_frontal_face_hides_none_of_its_points(frontal):
-    hidden = hidden_points(frontal, _eye_span(frontal))
+    hidden = hidden_points(frontal)
     assert not hidden.any(), f"points {np.flatnonzero(hidden).tolist()} hidden on a frontal face"
 
 
 @pytest.mark.parametrize("degrees", [55.0, -55.0])
 def test_a_face_turned_aside_hides_its_far_jaw_and_nothing_of_its_near_half(frontal, degrees):
     turned = _turned(frontal, degrees)
-    hidden = hidden_points(turned, _eye_span(turned))
+    hidden = hidden_points(turned)
     far_jaw, near_jaw = (JAW_LEFT, JAW_RIGHT) if degrees > 0 else (JAW_RIGHT, JAW_LEFT)
     assert hidden[list(far_jaw)].all(), f"far jaw {far_jaw}: hidden {hidden[list(far_jaw)].tolist()}"
     assert not hidden[list(near_jaw)].any(), f"near jaw {near_jaw}: hidden {hidden[list(near_jaw)].tolist()}"
@@ -67,7 +67,7 @@ def test_a_photo_turned_far_aside_hides_the_far_jaw_behind_its_mouth(config, ima
 
     portrait = prepare_portrait_face(load_image(feat_test_image("45-m7-di-ph.jpg")), config, tracker=image_tracker)
     landmarks = np.asarray(portrait.track.landmarks, np.float64)
-    hidden = hidden_points(landmarks, _eye_span(landmarks))
+    hidden = hidden_points(landmarks)
     assert hidden[[58, 172]].all(), "the far jaw's points on the near mouth corner were not found hidden"
     near_corner = [291, 409, 375, 287, 410]  # the near mouth corner and the skin round it, in view
     assert not hidden[near_corner].any(), f"near-corner points hidden: {hidden[near_corner].tolist()}"

@@ -620,8 +620,7 @@ def hidden_skin(landmarks: np.ndarray, hull) -> np.ndarray:
     """Skin points the face itself hides (``face.occlusion``): left out of the mesh, so the skin
     drawn where they project moves with the points around it that the picture shows, not with
     the far jaw behind it. The lips, lids, brows and the outline always stay in."""
-    eye_span = float(np.linalg.norm(landmarks[RIGHT_EYE_CORNERS[0], :2] - landmarks[LEFT_EYE_CORNERS[0], :2]))
-    hidden = hidden_points(landmarks, eye_span)
+    hidden = hidden_points(landmarks)
     hidden[list(FEATURE_POINTS)] = False
     hidden[np.asarray(hull)] = False
     return np.flatnonzero(hidden)

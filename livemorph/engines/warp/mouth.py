@@ -151,7 +151,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     resting_gap = _mean_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own_opening = resting_gap > OWN_INTERIOR * width
-    no_upper_teeth = own_opening and _shows_no_upper_teeth(image, xy, lip_rgb)
+    v, profile = _middle_profile(image, xy) if own_opening else (None, None)
+    no_upper_teeth = own_opening and _shows_no_upper_teeth(v, profile, lip_rgb)
     # A line of lower teeth under a tongue is no row to take the teeth's colour from (0-f1-su's
     # "teeth" pixels were mostly her pink tongue): the upper row is painted.
     own = own_teeth_rgb(image, interior)
@@ -192,7 +193,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
         black=_black_level(image),
-        own_split=OWN_NO_UPPER_TEETH if no_upper_teeth else _own_split(image, xy) if has_own else 0.6,
+        own_split=OWN_NO_UPPER_TEETH if no_upper_teeth else _own_split(v, profile) if has_own else 0.6,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
@@ -645,9 +646,9 @@ def _middle_profile(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.n
     return v, profile
 
 
-def _shows_no_upper_teeth(image: np.ndarray, xy: np.ndarray, lip_rgb: np.ndarray) -> bool:
-    """The upper half of the opening is the shade under the upper lip (``OWN_PALATE_DARKER``)."""
-    v, profile = _middle_profile(image, xy)
+def _shows_no_upper_teeth(v: np.ndarray, profile: np.ndarray, lip_rgb: np.ndarray) -> bool:
+    """The upper half of the opening (``_middle_profile``) is the shade under the upper lip
+    (``OWN_PALATE_DARKER``)."""
     lips_gray = float(cv2.cvtColor(np.asarray(lip_rgb, np.uint8).reshape(1, 1, 3), cv2.COLOR_RGB2GRAY)[0, 0])
     return float(profile[v <= 0.5].max()) <= lips_gray - OWN_PALATE_DARKER
 
@@ -663,10 +664,9 @@ def _upper_shade_rgb(image: np.ndarray, xy: np.ndarray, interior: np.ndarray) ->
     return np.median(pixels, axis=0).astype(np.float32) if len(pixels) else median_rgb(image, interior)
 
 
-def _own_split(image: np.ndarray, xy: np.ndarray) -> float:
-    """Where the portrait's own upper teeth end, as a share of its opening (down the middle):
-    ``_teeth_end_row`` over the whole opening."""
-    v, profile = _middle_profile(image, xy)
+def _own_split(v: np.ndarray, profile: np.ndarray) -> float:
+    """Where the portrait's own upper teeth end, as a share of its opening down its middle
+    (``_middle_profile``): ``_teeth_end_row`` over the whole opening."""
     if profile.max() - profile.min() < OWN_TEETH_CONTRAST:
         return 0.6  # no teeth to tell the rows apart
     end = teeth_end_row(profile, OWN_TEETH_CONTRAST)

@@ -41,18 +41,28 @@ def surprised(config, image_tracker, engine):
     return engine.prepare(portrait)
 
 
+def _opening_lab(image: np.ndarray, points: np.ndarray, rows: np.ndarray, across: float,
+                 columns: int) -> tuple[np.ndarray, float]:
+    """Lab (8-bit L*, a* and b* centred on 0) sampled in the opening: (len(rows), columns, 3) at
+    ``rows`` (shares of its height down from the upper inner lip) over the middle ``across`` of the
+    mouth's width; and the opening's mean height there (pixels)."""
+    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+    upper, lower = points[list(UPPER_INNER)], points[list(LOWER_INNER)]
+    left, right = upper[0, 0], upper[-1, 0]
+    margin = 0.5 * (1.0 - across)
+    xs = np.linspace(left + margin * (right - left), right - margin * (right - left), columns)
+    top, bottom = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
+    ys = top[None, :] + np.asarray(rows)[:, None] * (bottom - top)[None, :]
+    samples = cv2.remap(lab, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32), ys.astype(np.float32),
+                        cv2.INTER_LINEAR)
+    return samples - (0.0, 128.0, 128.0), float((bottom - top).mean())
+
+
 def _opening_rows(image: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, float]:
     """Lightness (L*) down the opening at ``ROWS``, averaged over the middle 40 % of the mouth's
     width; and the opening's mean height there (pixels)."""
-    lightness = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
-    upper, lower = points[list(UPPER_INNER)], points[list(LOWER_INNER)]
-    left, right = upper[0, 0], upper[-1, 0]
-    xs = np.linspace(left + 0.3 * (right - left), left + 0.7 * (right - left), 15)
-    top, bottom = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
-    ys = top[None, :] + ROWS[:, None] * (bottom - top)[None, :]
-    rows = cv2.remap(lightness, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32), ys.astype(np.float32),
-                     cv2.INTER_LINEAR).mean(axis=1)
-    return rows, float((bottom - top).mean())
+    samples, height = _opening_lab(image, points, ROWS, 0.4, 15)
+    return samples[..., 0].mean(axis=1), height
 
 
 def _upper_lip_lightness(image: np.ndarray, points: np.ndarray) -> float:
@@ -105,19 +115,9 @@ def test_in_a_jaw_drop_the_lower_teeth_stay_by_the_lower_lip(surprised, engine):
 
 
 def _median_lab(image: np.ndarray, points: np.ndarray, rows: tuple[float, float], across: float) -> np.ndarray:
-    """Median Lab (a*, b* centred on 0) of the opening between ``rows`` (shares of its height down
-    from the upper inner lip), over the middle ``across`` of the mouth's width."""
-    lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
-    upper, lower = points[list(UPPER_INNER)], points[list(LOWER_INNER)]
-    left, right = upper[0, 0], upper[-1, 0]
-    margin = 0.5 * (1.0 - across)
-    xs = np.linspace(left + margin * (right - left), right - margin * (right - left), 25)
-    top, bottom = np.interp(xs, upper[:, 0], upper[:, 1]), np.interp(xs, lower[:, 0], lower[:, 1])
-    v = np.linspace(*rows, 8)
-    ys = top[None, :] + v[:, None] * (bottom - top)[None, :]
-    pixels = cv2.remap(lab, np.broadcast_to(xs[None, :], ys.shape).astype(np.float32), ys.astype(np.float32),
-                       cv2.INTER_LINEAR).reshape(-1, 3)
-    return np.median(pixels, axis=0) - (0.0, 128.0, 128.0)
+    """Median Lab of the opening between ``rows`` over the middle ``across`` of the mouth's width."""
+    samples, _ = _opening_lab(image, points, np.linspace(*rows, 8), across, 25)
+    return np.median(samples.reshape(-1, 3), axis=0)
 
 
 def test_the_painted_cavity_takes_the_hue_of_her_own_mouths_shade(surprised, engine):
