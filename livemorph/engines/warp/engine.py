@@ -463,10 +463,12 @@ class WarpEngine:
                 hood_bands(out, prepared.image, prepared.region, prepared.vertices, moved)
         else:
             fill_frame_gap(out, prepared.frame_gap, moved)
-        silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         if prepared.grin_folds is not None:  # a grin let go takes its folds with it
             soften_grin_folds(out, prepared.grin_folds, map_xy, prepared.region, moved, prepared.vertices,
                               let_go(change, prepared.resting_aus, AU.AU12))
+        # After the folds: what the lowered chin leaves is the photo's own collar or neck, not warped
+        # skin, and the folds' light carried by the warp's map lit it in a white rim (Trump, Obama).
+        silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change, wink))
         if max(closures) > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closures)
