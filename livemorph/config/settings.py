@@ -95,6 +95,7 @@ class DrivingConfig:
     locks: list[AUName]
     relax: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
     relax_grins_from: Annotated[float, Range(ge=0, le=5)]
+    relax_open_mouths_from: Annotated[float, Range(ge=0, le=6)]
     auto_gain: bool
     auto_gain_limit: Annotated[float, Range(ge=1)]
     winks: bool

@@ -45,7 +45,7 @@ class PortraitPuppet:
         self.gains = driving_config.gain_vector()
         self.locks = driving_config.lock_mask()
         self.relax_to = relax_caps(portrait.resting_aus, driving_config.relax_vector(),
-                                   driving_config.relax_grins_from)
+                                   driving_config.relax_grins_from, driving_config.relax_open_mouths_from)
         # The face shown while the user is neutral: the portrait's own, relaxed.
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for

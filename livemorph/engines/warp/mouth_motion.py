@@ -174,6 +174,19 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int, at_lip: flo
     return weight
 
 
+def jaw_close_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
+    """(V,) float32: the share of its upward motion each point gives back as a portrait's jaw
+    closes (py-feat AU26 < 0: a gaping portrait relaxed, ``aus.relax_caps``): as the jaw drop's
+    wide hold (``jaw_hold`` with ``JAW_HOLD_AT_LIP_WIDE``), and for lips apart at rest too. The jaw
+    comes up to the upper lip; py-feat's AU26 drawn backwards lifted the upper lip too (py-feat's
+    gaping 0-f1-su: 11 px, a third of the way to her nose)."""
+    xy = np.asarray(face_xy, np.float64)
+    above, middle, below_eyes, _ = _hold_parts(xy, unit(up))
+    weight = np.zeros(num_vertices, np.float32)
+    weight[:len(xy)] = above * middle * below_eyes * JAW_HOLD_AT_LIP_WIDE
+    return weight
+
+
 def wide_opening(feat_au26: float) -> float:
     """0..1: how far py-feat's AU26 is into a wide jaw drop (``WIDE_JAW``)."""
     return float(smoothstep(WIDE_JAW[0], WIDE_JAW[1], float(feat_au26)))
