@@ -202,17 +202,24 @@ def seal_share(seal: LipSeal, change: np.ndarray) -> float:
 
 def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
     """In place: for this AU ``change`` from the portrait's own, the inner lips of the displaced mesh
-    close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart), the upper by
+    close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart; crossed, they part back to
+    it), the upper by
     ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw drops (its AU26
     change, full at ``JAW_OPENS_AT``) they close only by that share of their gap at rest: what the
     jaw opens beyond it stays open. (Without a
     jaw drop the whole gap: a frown's mesh parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
     share = seal_share(seal, change)
-    if share <= 0.0:
+    over_seam = _gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width
+    if share <= 0.0 and float(over_seam.min()) >= 0.0:
         return
     jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
-    gaps = np.maximum(_gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width, 0.0)
+    gaps = np.maximum(over_seam, 0.0)
     closing = share * ((1.0 - jaw_drop) * gaps + jaw_drop * np.minimum(seal.rest_gaps, gaps))
+    # Lips the mesh has carried across each other are parted back to the seam, whatever the share: a
+    # gaping portrait's jaw closing (py-feat's AU26 drawn backwards lifts the lower lip past the held
+    # upper lip: 0-f1-su's crossed by 2-6 px in a wink's smirk) turned the lips' triangles over, and
+    # the opening under them showed as dark dashes along the seam.
+    closing += np.minimum(over_seam, 0.0)
     # Along the mouth, the closing of the nearest pairs; none at the corners (they already meet).
     xs = np.r_[0.0, seal.columns, 1.0]
     order = np.argsort(xs)
