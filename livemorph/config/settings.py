@@ -105,8 +105,8 @@ class DrivingConfig:
         return au_dict_to_vector(self.gains, fill=1.0, what="driving.gains")
 
     def relax_vector(self):
-        """Per AU, the most of its own expression a grinning portrait keeps while the user is
-        neutral (5 = all); which portraits relax: ``aus.relax_caps``."""
+        """Per AU, the most of its own expression a grinning (or gaping) portrait keeps while the
+        user is neutral (5 = all); which portraits relax, and which AUs: ``aus.relax_caps``."""
         return au_dict_to_vector(self.relax, fill=5.0, what="driving.relax")
 
     def lock_mask(self):

@@ -48,7 +48,7 @@ from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
-                           ease_jaw, hold_above_the_jaw, jaw_close_hold, jaw_hold, jaw_limit, keep_the_philtrum,
+                           ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum,
                            let_go, limit_smile, lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips,
                            release_grin_corners, smile_bounds, wide_opening)
 from .samplers import make_sampler
@@ -121,7 +121,7 @@ class WarpPrepared:
     jaw_hold: np.ndarray  # (V,) float32 share of its downward motion each point gives back in a jaw drop (mouth_motion.jaw_hold)
     jaw_hold_wide: np.ndarray  # (V,) float32 ... in a wide jaw drop (mouth_motion.wide_opening)
     nose_hold: np.ndarray  # (V,) float32 ... as the portrait's own smile lets go (mouth_motion.nose_hold)
-    jaw_close_hold: np.ndarray  # (V,) float32 share of its upward motion each point gives back as the jaw closes
+    jaw_close_hold: np.ndarray  # (V,) float32 share of its upward motion each point gives back as the jaw closes (py-feat AU26 < 0)
     lips_part: np.ndarray  # (V, 2) float32 added per unit of the jaw column where lips part rather than the jaw drops
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     lip_raise: np.ndarray  # (V, 2) float32 added per unit of a rising py-feat AU10 (au_mesh.UPPER_LIP_RAISE); zero on a portrait showing its teeth
@@ -274,7 +274,7 @@ class WarpEngine:
             jaw_hold=jaw_hold(face_xy, up, len(vertices)),
             jaw_hold_wide=jaw_hold(face_xy, up, len(vertices), JAW_HOLD_AT_LIP_WIDE),
             nose_hold=nose_hold(face_xy, up, len(vertices)),
-            jaw_close_hold=jaw_close_hold(face_xy, up, len(vertices)),
+            jaw_close_hold=jaw_hold(face_xy, up, len(vertices), JAW_HOLD_AT_LIP_WIDE, lips_apart=True),
             lips_part=with_frame(lips_part),
             lips_part_corners=with_frame(lips_part_corners),
             lip_raise=with_frame(lip_raise * lip_rises),

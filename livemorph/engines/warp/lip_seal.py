@@ -203,11 +203,10 @@ def seal_share(seal: LipSeal, change: np.ndarray) -> float:
 def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
     """In place: for this AU ``change`` from the portrait's own, the inner lips of the displaced mesh
     close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart; crossed, they part back to
-    it), the upper by
-    ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw drops (its AU26
-    change, full at ``JAW_OPENS_AT``) they close only by that share of their gap at rest: what the
-    jaw opens beyond it stays open. (Without a
-    jaw drop the whole gap: a frown's mesh parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
+    it), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw
+    drops (its AU26 change, full at ``JAW_OPENS_AT``) they close only by that share of their gap at
+    rest: what the jaw opens beyond it stays open. (Without a jaw drop the whole gap: a frown's mesh
+    parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
     share = seal_share(seal, change)
     over_seam = _gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width
     if share <= 0.0 and float(over_seam.min()) >= 0.0:
@@ -365,15 +364,15 @@ def _lend_lower_lip_detail(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarra
     patch[rows] += (weight * lent)[..., None]
 
 
-
 def _tint_upper_lip(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarray, upper_outer: np.ndarray,
                     ys: np.ndarray, strength: np.ndarray, seal: LipSeal) -> None:
     """In place: the sealed upper lip (between its outer edge, softened over ``UPPER_TINT_EDGE``
     mouth widths, and the ``seam``) takes the portrait's own upper lip's colour (Lab a* b*, and
     ``UPPER_TINT_LIGHTNESS`` of the way to its L*) in place of its surroundings', its grain kept,
-    by ``strength`` per column and the seal's ``upper_tint``. A grin's upper lip is a thin line; stretched over the closing mouth its sides are
-    the skin above it and the grin's dark corners painted over in that skin's colour (single_face's
-    stubble: "a grey-brown muzzle" with lips only in its middle)."""
+    by ``strength`` per column and the seal's ``upper_tint``. A grin's upper lip is a thin line;
+    stretched over the closing mouth its sides were the skin above it and the grin's dark corners
+    painted over in that skin's colour (single_face's stubble: "a grey-brown muzzle" with lips only
+    in its middle)."""
     if seal.upper_tint <= 0.0:
         return
     top = max(int(np.floor(upper_outer.min())) - 2, 0)

@@ -156,34 +156,24 @@ def chin_following_the_lip(jaw_px: np.ndarray, face_xy: np.ndarray, up: np.ndarr
     return (jaw_px + weight[:, None] * (jaw_px[LIP_BOTTOM] - jaw_px)).astype(jaw_px.dtype)
 
 
-def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int, at_lip: float = JAW_HOLD_AT_LIP) -> np.ndarray:
+def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int, at_lip: float = JAW_HOLD_AT_LIP,
+             lips_apart: bool = False) -> np.ndarray:
     """(V,) float32: the share of a jaw drop's downward motion each point gives back
     (``hold_above_the_jaw``): ``at_lip`` on the upper lip rising to all of it at the nose
     base and above, none on the lower lip and below; from the middle of the mouth out to none at
     the corners and beyond (the cheeks lengthen with the jaw). Lips apart at rest (a grin's
     teeth): none, the upper lip coming down over the teeth as the grin lets go
-    (``lip_over_teeth``); the grin let go holds their nose (``nose_hold``)."""
+    (``lip_over_teeth``); the grin let go holds their nose (``nose_hold``). With ``lips_apart``
+    the same for them too: the hold of a closing jaw's upward motion (a gaping portrait relaxed,
+    ``aus.relax_caps``; py-feat's AU26 drawn backwards lifted 0-f1-su's upper lip 11 px)."""
     xy = np.asarray(face_xy, np.float64)
     width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
     closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
     weight = np.zeros(num_vertices, np.float32)
-    if not closed:
+    if not (closed or lips_apart):
         return weight
     above, middle, below_eyes, toward_nose = _hold_parts(xy, unit(up))
     weight[:len(xy)] = above * middle * below_eyes * (1.0 - (1.0 - at_lip) * (1.0 - toward_nose))
-    return weight
-
-
-def jaw_close_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> np.ndarray:
-    """(V,) float32: the share of its upward motion each point gives back as a portrait's jaw
-    closes (py-feat AU26 < 0: a gaping portrait relaxed, ``aus.relax_caps``): as the jaw drop's
-    wide hold (``jaw_hold`` with ``JAW_HOLD_AT_LIP_WIDE``), and for lips apart at rest too. The jaw
-    comes up to the upper lip; py-feat's AU26 drawn backwards lifted the upper lip too (py-feat's
-    gaping 0-f1-su: 11 px, a third of the way to her nose)."""
-    xy = np.asarray(face_xy, np.float64)
-    above, middle, below_eyes, _ = _hold_parts(xy, unit(up))
-    weight = np.zeros(num_vertices, np.float32)
-    weight[:len(xy)] = above * middle * below_eyes * JAW_HOLD_AT_LIP_WIDE
     return weight
 
 
