@@ -82,6 +82,11 @@ NOSE_BRIDGE = 168  # MediaPipe's point between the eyes, on the midline
 # AU06 change x its warp gain at which the cheek-raise field is drawn in full (AU06 +3 at the
 # default gain 3: a broad Duchenne smile reads ~3).
 CHEEK_FULL_AT = 9.0
+# AU26 change (closing, negative) at which a closing jaw's hold on the upper lip is whole
+# (``mouth_motion.jaw_hold`` with lips_apart): a gaping portrait relaxed closes by 1.87 (0-f1-su).
+# Only the jaw's own closing: a relaxed grin's lips-part change maps into the same py-feat column
+# (``au25_to_jaw``), and held there, Trump's smile read 0.67-0.66 of the drivers' (0.78-0.75 without).
+JAW_CLOSES_FULLY = 1.0
 
 
 @dataclass(frozen=True)
@@ -358,11 +363,12 @@ class WarpEngine:
         jaw_share, wide = ((1.0 - parting) if feat[jaw] > 0.0 else 0.0), wide_opening(float(feat[jaw]))
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
-        if feat[jaw] < 0.0:
+        closes = float(smoothstep(0.0, JAW_CLOSES_FULLY, -float(change[AU.AU26])))
+        if closes > 0.0 and feat[jaw] < 0.0:
             # A gaping portrait's jaw closing comes up to its upper lip, which gives back what the
             # closing itself lifted it by (held whole, a smile's lift went too and the lips crossed).
             closing = float(feat[jaw]) * (prepared.feat_basis[jaw] + parting * prepared.lips_part)
-            lifted = np.maximum(closing @ prepared.smile.up, 0.0)
+            lifted = closes * np.maximum(closing @ prepared.smile.up, 0.0)
             disp -= (prepared.jaw_close_hold * lifted)[:, None] * prepared.smile.up[None, :].astype(disp.dtype)
         arch_the_opening(disp, prepared.vertices, prepared.smile, jaw_share * wide)  # held, its top stays an arch
         unlimited = disp.copy()
