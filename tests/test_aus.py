@@ -150,12 +150,14 @@ def test_only_a_grin_relaxes_and_a_gentle_smile_still_lets_go_in_a_jaw_drop(conf
     # The Mona Lisa as livemorph reads her: a closed-lip smile, AU12 1.23, nothing else.
     gentle = np.zeros(17, np.float32)
     gentle[AU.AU12] = 1.23
-    relax_to = relax_caps(gentle, config.driving.relax_vector(), config.driving.relax_grins_from)
+    relax_to = relax_caps(gentle, config.driving.relax_vector(), config.driving.relax_grins_from,
+                          config.driving.relax_open_mouths_from)
     user_neutral = np.zeros(17, np.float32)
     assert retarget(gentle, user_neutral, user_neutral, relax_to=relax_to)[AU.AU12] == pytest.approx(1.23)
     # ... and a round "O" (as in test_a_jaw_drop_without_a_smile_lets_a_relaxed_grin_go) takes her smile
     assert retarget(gentle, au_vector(AU26=2.8, AU25=3.0), user_neutral, relax_to=relax_to)[AU.AU12] < 0.3
     # A grin (Obama) relaxes below the gentle smile it is not.
     grin = _obama_and_change()[0]
-    relax_to = relax_caps(grin, config.driving.relax_vector(), config.driving.relax_grins_from)
+    relax_to = relax_caps(grin, config.driving.relax_vector(), config.driving.relax_grins_from,
+                          config.driving.relax_open_mouths_from)
     assert retarget(grin, user_neutral, user_neutral, relax_to=relax_to)[AU.AU12] < 1.0

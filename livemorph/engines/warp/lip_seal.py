@@ -311,9 +311,10 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     # skin above it into the mouth, "a pasted brown rectangle".
     line_at = lambda points: np.interp(xs[0], *_sorted_line(moved[list(points), :2] - origin))  # noqa: E731
     upper_line, lower_line = line_at(UPPER_INNER), line_at(LOWER_INNER)
+    upper_outer, lower_outer = line_at(UPPER_OUTER), line_at(LOWER_OUTER)
     reach = max(SEAM_BAND * seal.width, 1.0) * along
-    band_up = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (line - line_at(UPPER_OUTER))), 0.5)[None, :]
-    band_lo = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (line_at(LOWER_OUTER) - line)), 0.5)[None, :]
+    band_up = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (line - upper_outer)), 0.5)[None, :]
+    band_lo = np.maximum(np.minimum(reach, LIP_BAND_SHARE * (lower_outer - line)), 0.5)[None, :]
     band = np.where(below < 0, band_up, band_lo)
     # (One measure per column, not per side: the fade must not jump at the seam either.)
     met = smoothstep(1.0, 0.5, (lower_line - upper_line)[None, :] / (0.5 * (band_up + band_lo)))
@@ -331,9 +332,9 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     mirrored = above[..., None] * upper_side + (1.0 - above[..., None]) * lower_side
     fade = strength * met * (mouth > 0.0) * smoothstep(1.0, 0.7, np.abs(below) / band)
     patch += fade[..., None] * (mirrored - patch)
-    _lend_lower_lip_detail(patch, mouth, line, line_at(UPPER_OUTER), line_at(LOWER_OUTER), xs, ys,
+    _lend_lower_lip_detail(patch, mouth, line, upper_outer, lower_outer, xs, ys,
                            strength * along, seal.width)
-    _tint_upper_lip(patch, mouth, line, line_at(UPPER_OUTER), ys, strength * np.sqrt(along), seal)
+    _tint_upper_lip(patch, mouth, line, upper_outer, ys, strength * np.sqrt(along), seal)
     dark = SEAM_DARKEN * strength * along[None, :] * np.exp(-0.5 * ((ys - line[None, :]) / max(SEAM_WIDTH * seal.width, 0.7)) ** 2)
     patch *= (1.0 - dark * (mouth > 0.0))[..., None]
     box[...] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
