@@ -372,8 +372,8 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     patch += fade[..., None] * (mirrored - patch)
     # Stretched, a lip's grain runs straight down it in streaks ("a fuzzy brown band like stubble" on
     # Trump's closed upper lip); taken out before the lower lip lends the upper its detail.
-    _unstreak(patch, mouth, upper_outer, line, ys, seal.upper_unstreak * strength * along, seal.width)
-    _unstreak(patch, mouth, line, lower_outer, ys, strength * along, seal.width)
+    _unstreak(patch, mouth, (upper_outer, line, lower_outer), ys,
+              (seal.upper_unstreak * strength * along, strength * along), seal.width)
     _lend_lower_lip_detail(patch, mouth, line, upper_outer, lower_outer, xs, ys,
                            strength * along, seal.width)
     _tint_upper_lip(patch, mouth, line, upper_outer, ys, strength * np.sqrt(along), seal)
@@ -382,24 +382,27 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     box[...] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
 
 
-def _unstreak(patch: np.ndarray, mouth: np.ndarray, edge_a: np.ndarray, edge_b: np.ndarray, ys: np.ndarray,
-              strength: np.ndarray, width: float) -> None:
-    """In place: the band between two lip lines (``edge_a`` above ``edge_b``, rows per column) loses
-    the fine detail that runs straight down it (detail along the lip, averaged down it over
-    ``STREAK_LENGTH`` mouth widths), by ``strength`` per column."""
-    top = max(int(np.floor(edge_a.min())) - 1, 0)
-    bottom = min(int(np.ceil(edge_b.max())) + 1, patch.shape[0])
+def _unstreak(patch: np.ndarray, mouth: np.ndarray, lines: tuple[np.ndarray, np.ndarray, np.ndarray],
+              ys: np.ndarray, strengths: tuple[np.ndarray, np.ndarray], width: float) -> None:
+    """In place: each lip (between ``lines``: the upper lip's outer edge, the seam and the lower lip's
+    outer edge, rows per column) loses the fine grey detail that runs straight down it (detail along
+    the lip, averaged down that lip over ``STREAK_LENGTH`` mouth widths), by its ``strengths`` per
+    column. (Grey, taken from every channel alike: the streaks are the grain's light and dark.)"""
+    top = max(int(np.floor(lines[0].min())) - 1, 0)
+    bottom = min(int(np.ceil(lines[2].max())) + 1, patch.shape[0])
     if bottom - top < 2:
         return
     rows = slice(top, bottom)
-    on_lip = (smoothstep(-0.5, 0.5, ys[rows] - edge_a[None, :]) * smoothstep(0.5, -0.5, ys[rows] - edge_b[None, :])
-              * mouth[rows]).astype(np.float32)
-    across = _detail_along(patch[rows], width)
+    across = _detail_along(patch[rows].mean(axis=2), width)
     down = max(STREAK_LENGTH * width, 1.0)
     size = (1, 2 * int(np.ceil(3 * down)) + 1)
-    weight = cv2.GaussianBlur(on_lip, size, down)
-    streak = cv2.GaussianBlur(across * on_lip[..., None], size, down) / np.maximum(weight, 1e-3)[..., None]
-    patch[rows] -= (on_lip * strength[None, :])[..., None] * streak
+    streaks = np.zeros_like(across)
+    for edge_a, edge_b, strength in zip(lines[:2], lines[1:], strengths):
+        on_lip = (smoothstep(-0.5, 0.5, ys[rows] - edge_a[None, :]) * smoothstep(0.5, -0.5, ys[rows] - edge_b[None, :])
+                  * mouth[rows]).astype(np.float32)
+        streak = cv2.GaussianBlur(across * on_lip, size, down) / np.maximum(cv2.GaussianBlur(on_lip, size, down), 1e-3)
+        streaks += on_lip * strength[None, :] * streak
+    patch[rows] -= streaks[..., None]
 
 
 def _lend_lower_lip_detail(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarray, upper_outer: np.ndarray,
