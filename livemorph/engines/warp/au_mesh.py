@@ -105,6 +105,11 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # clean-up.
 # Drawn, a stretched smile or a grimace lengthened the philtrum (london_092's mouth 24 px lower
 # at AU20 +1.36). So its downward motion is dropped (``_stretch_stays_level``).
+# py-feat's AU05 (upper lid raiser) spreads the eyes apart: per +1 each eye's outer corner goes 0.04
+# eye distances outward and its lids 0.023. Drawn (AU05 +1 at the warp's gain of 3), MediaPipe read
+# the outer corners 0.036-0.053 eye distances further apart (Obama, the Mona Lisa, London 092), and
+# a surprised jaw drop's face looked "enlarged, like a mask pasted on" (Trump, fresh review; his
+# corners +0.060 apart there). Raising a lid moves nothing across the face (``_lids_open_up_and_down``).
 # The upper-lip raiser (AU10): py-feat's column barely lifts the upper lip (0.3-0.5 units per unit)
 # and drops the lower lip 2.4 (a parting it co-occurred with); with the lips held closed it moved
 # nothing a viewer sees (a grimace or a sneer showed no raised lip and no teeth: reviews 37-38).
@@ -230,7 +235,8 @@ class AUMeshModel:
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
            (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
-           (``_stretch_stays_level``);
+           (``_stretch_stays_level``); eyes opening wide stay where they are: AU05 moves nothing
+           across the face (``_lids_open_up_and_down``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
@@ -281,6 +287,8 @@ class AUMeshModel:
                 _raise_chin(basis[k], self.mean_mesh)
             if name == "AU20":
                 _stretch_stays_level(basis[k])
+            if name == "AU05":
+                _lids_open_up_and_down(basis[k])
             if name == "AU26" and hold_upper_lip:
                 _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
             if name == "AU04":
@@ -453,6 +461,12 @@ def _stretch_stays_level(displacement: np.ndarray) -> None:
     """In place: no point moves down (image y), so the stretch pulls the corners out and leaves
     the mouth, the chin and the jaw at their height."""
     np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
+
+
+def _lids_open_up_and_down(displacement: np.ndarray) -> None:
+    """In place: nothing moves across the face (image x): the lids open up and down, and the eyes'
+    corners, the eyes and the brows stay where they are across it."""
+    displacement[:, 0] = 0.0
 
 
 def lip_raise_extra(au12_change: float) -> float:
