@@ -183,7 +183,7 @@ def _streaks(image: np.ndarray, xy: np.ndarray, outer, inner) -> float:
     sigma = max(0.03 * width, 0.8)
     detail = grey - cv2.GaussianBlur(grey, (2 * int(np.ceil(3 * sigma)) + 1, 1), sigma)
     ys, xs = np.nonzero(lip)
-    columns, at = np.unique(xs, return_inverse=True)
+    _, at = np.unique(xs, return_inverse=True)
     means = np.bincount(at, detail[ys, xs]) / np.bincount(at)
     return float(np.var(means[at]) / np.var(detail[ys, xs]))
 
