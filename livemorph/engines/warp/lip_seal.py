@@ -398,11 +398,18 @@ def _unstreak(patch: np.ndarray, mouth: np.ndarray, lines: tuple[np.ndarray, np.
     size = (1, 2 * int(np.ceil(3 * down)) + 1)
     streaks = np.zeros_like(across)
     for edge_a, edge_b, strength in zip(lines[:2], lines[1:], strengths):
-        on_lip = (smoothstep(-0.5, 0.5, ys[rows] - edge_a[None, :]) * smoothstep(0.5, -0.5, ys[rows] - edge_b[None, :])
-                  * mouth[rows]).astype(np.float32)
+        on_lip = _between(ys[rows], edge_a, edge_b, mouth[rows]).astype(np.float32)
         streak = cv2.GaussianBlur(across * on_lip, size, down) / np.maximum(cv2.GaussianBlur(on_lip, size, down), 1e-3)
         streaks += on_lip * strength[None, :] * streak
     patch[rows] -= streaks[..., None]
+
+
+def _between(ys: np.ndarray, upper: np.ndarray, lower: np.ndarray, mouth: np.ndarray,
+             fade_in: tuple[float, float] = (-0.5, 0.5)) -> np.ndarray:
+    """(rows, w) 0..1: the pixels at ``ys`` between two lip lines (``upper``, ``lower``: rows per
+    column) within ``mouth``, fading in below ``upper`` over ``fade_in`` pixels and out across a
+    pixel at ``lower``."""
+    return smoothstep(*fade_in, ys - upper[None, :]) * smoothstep(0.5, -0.5, ys - lower[None, :]) * mouth
 
 
 def _lend_lower_lip_detail(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarray, upper_outer: np.ndarray,
@@ -447,8 +454,7 @@ def _tint_upper_lip(patch: np.ndarray, mouth: np.ndarray, seam: np.ndarray, uppe
         return
     rows = slice(top, bottom)
     edge = max(UPPER_TINT_EDGE * seal.width, 1.0)
-    on_lip = (smoothstep(-0.3 * edge, edge, ys[rows] - upper_outer[None, :])
-              * smoothstep(0.5, -0.5, ys[rows] - seam[None, :]) * mouth[rows])
+    on_lip = _between(ys[rows], upper_outer, seam, mouth[rows], fade_in=(-0.3 * edge, edge))
     weight = (seal.upper_tint * strength[None, :] * on_lip)[..., None]
     lab = rgb_to_lab(patch[rows])
     # The colour moves, the grain stays: each pixel shifts by its surroundings' way to the goal
