@@ -110,6 +110,15 @@ CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kep
 # the outer corners 0.036-0.053 eye distances further apart (Obama, the Mona Lisa, London 092), and
 # a surprised jaw drop's face looked "enlarged, like a mask pasted on" (Trump, fresh review; his
 # corners +0.060 apart there). Raising a lid moves nothing across the face (``_lids_open_up_and_down``).
+# py-feat's AU09 (nose wrinkler) lengthens and widens the face instead of lifting the nose: per +1
+# the nose tip goes 0.042 eye distances down, the mouth corners 0.047, the upper lip 0.03 (the chin
+# stays), the eyes, nose wings and cheeks 0.02 outward, the face's sides 0.09 up, and in depth the
+# nose tip 0.12 and the mouth 0.19 back (which a turned head shows as motion across and down). Drawn
+# (AU09 +1 at the warp's gain of 3), MediaPipe read the Mona Lisa's upper lip 0.052 eye distances
+# lower; in woman_expressions' grimace (AU09 +0.8) it pulled down the lip that AU10 raises. A nose
+# wrinkle lifts the skin beside the nose; nothing of it moves down, across the face or in depth, and
+# the face's sides stay (``_nose_wrinkle_lifts``). The column holds no lift beside the nose, so what
+# is left is its push on the lower lids (0.014 eye distances per +1 at most).
 # The upper-lip raiser (AU10): py-feat's column barely lifts the upper lip (0.3-0.5 units per unit)
 # and drops the lower lip 2.4 (a parting it co-occurred with); with the lips held closed it moved
 # nothing a viewer sees (a grimace or a sneer showed no raised lip and no teeth: reviews 37-38).
@@ -236,7 +245,8 @@ class AUMeshModel:
            (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
            (``_stretch_stays_level``); eyes opening wide stay where they are: AU05 moves nothing
-           across the face (``_lids_open_up_and_down``);
+           across the face (``_lids_open_up_and_down``); a nose wrinkle only lifts: AU09 moves
+           nothing down or across (``_nose_wrinkle_lifts``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
@@ -289,6 +299,8 @@ class AUMeshModel:
                 _stretch_stays_level(basis[k])
             if name == "AU05":
                 _lids_open_up_and_down(basis[k])
+            if name == "AU09":
+                _nose_wrinkle_lifts(basis[k], self.mean_mesh)
             if name == "AU26" and hold_upper_lip:
                 _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
             if name == "AU04":
@@ -467,6 +479,20 @@ def _lids_open_up_and_down(displacement: np.ndarray) -> None:
     """In place: nothing moves across the face (image x): the lids open up and down, and the eyes'
     corners, the eyes and the brows stay where they are across it."""
     displacement[:, 0] = 0.0
+
+
+def _nose_wrinkle_lifts(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: nothing moves across the face (image x), down it (image y) or in depth (which a
+    turned head shows as motion across and down), and the face's sides beyond the eyes' outer
+    corners stay (the column lifts them most). What is left lifts the lower lids a little."""
+    corners = mesh[list(EYE_CORNER_POINTS), 0]
+    middle = float(corners.mean())
+    eye_half_span = 0.5 * float(corners.max() - corners.min())  # midline to an outer corner
+    inside = 1.0 - smoothstep(0.9 * eye_half_span, 1.3 * eye_half_span, np.abs(mesh[:, 0] - middle))
+    displacement[:, 0] = 0.0
+    displacement[:, 2] = 0.0
+    np.minimum(displacement[:, 1], 0.0, out=displacement[:, 1])
+    displacement[:, 1] *= inside
 
 
 def lip_raise_extra(au12_change: float) -> float:
