@@ -49,7 +49,15 @@ UNDER_EYE = ((143, 111, 117, 118, 119, 120, 121, 128, 245), (372, 340, 346, 347,
 BROWS = tuple(tuple(upper) + tuple(lower)[::-1] for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES))
 # Painting fades in over this range of lid closure (0 = the portrait's lids, 1 = lids meet).
 FILL_START, FILL_FULL = 0.2, 0.9
-LASH_START, LASH_FULL = 0.3, 0.95
+# The lash line comes in ahead of the lid: on a lid on its way down the part-strength paint washed
+# out the lowered lid's own margin, and the eye under it showed through a pale veil ("see-through
+# lids", London 092, fresh review). Fading in over 0.3-0.95 the margin's darkest grey at lids 60 %
+# down was 19-29 levels over the open lid's (London 092, Obama, the astronaut); now 8-13. (Keeping
+# the paint above the margin until the lids were nearly shut kept the margin too, but showed the
+# squashed eye under it, its whites and catch-lights as slivers: a blind A/B preferred the veil.
+# Over 0.1-0.6 the lashes' dark tail lay on the iris still in view under a lid a little under
+# half way down: ``test_warp_lid_slides``.)
+LASH_START, LASH_FULL = 0.2, 0.7
 # Lash line thickness at its thickest (a little toward the outer corner), fraction of the eye width,
 # and its opacity there.
 LASH_THICKNESS = 0.05

@@ -1,4 +1,5 @@
-"""Lids the driver lowers halfway (a look down, a sleepy look) come down on the portrait too.
+"""Lids the driver lowers halfway (a look down, a sleepy look) come down on the portrait too, and
+a lid on its way down is the portrait's own lid, its dark lashed margin kept.
 
 woman_expressions looks down at frames 84-96 with her lids at about half their resting gap, and
 MediaPipe's eyeBlink reads only 0.29-0.32 there (a blink's shut eyes read 0.65-0.8). An AU45 that
@@ -8,11 +9,12 @@ width (``eye_apertures``), against the same face at rest.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from conftest import shared_path
-from face_regions import eye_apertures
+from conftest import render_and_mesh, shared_face, shared_path
+from face_regions import EYE_CONTOURS, eye_apertures
 from livemorph.runtime.render import _driver_readings
 
 DRIVER = "assets/driving/woman_expressions.mp4"
@@ -51,3 +53,34 @@ def test_lids_the_driver_lowers_halfway_come_down_on_the_portrait(name, driver, 
     # With the eye squashed under the lid, rather than the lid sliding over it, 0.46 and 0.22: MediaPipe
     # places its lid points by the iris as much as by the lid, and reads a round iris as a more open eye.
     assert 0.4 * drivers < portraits < 0.9, (drivers, portraits)
+
+
+def _margin_darkness(image: np.ndarray, xy: np.ndarray) -> float:
+    """The 10th percentile grey, both eyes, of a band along the upper lid's margin through ``xy``
+    (0.06 eye widths above it to 0.08 below it), over the middle half of the eye: its lashes."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    values = []
+    for upper, _, (outer, inner) in EYE_CONTOURS:
+        lid = xy[[outer, *upper, inner]]
+        lid = lid[np.argsort(lid[:, 0])]
+        width = float(np.linalg.norm(xy[outer] - xy[inner]))
+        span = lid[-1, 0] - lid[0, 0]
+        for x in range(int(lid[0, 0] + 0.25 * span), int(lid[-1, 0] - 0.25 * span) + 1):
+            y = float(np.interp(x, lid[:, 0], lid[:, 1]))
+            values.extend(gray[int(y - 0.06 * width):int(y + 0.08 * width) + 1, x])
+    return float(np.percentile(values, 10))
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "obama_official_2012.jpg", "astronaut_small_face.png"])
+def test_a_half_lowered_lid_keeps_its_lashed_margin(name, config, engine, image_tracker):
+    # A shut lid is painted (``lids``), fading in as the lids close. At lids 60 % down (AU45 +1.2)
+    # the paint lay over the lowered lid's own margin at 60 % strength and its lash line at 45 %: a
+    # pale veil the iris showed through, the lashes washed out ("see-through lids", London 092, fresh
+    # review). The margin's darkest grey over the portrait's own, before: London 092 +19, Obama +29,
+    # the astronaut +25; with the lash line fading in ahead of the lid (``lids.LASH_START``) +8, +13, +11.
+    portrait = shared_face(name, config, image_tracker)
+    own = _margin_darkness(portrait.image, portrait.track.landmarks[:, :2])
+    out, moved = render_and_mesh(engine, portrait, AU45=1.2)
+    lowered = _margin_darkness(out, moved)
+    print(f"{name}: the upper lid's margin, darkest grey {own:.0f} open, {lowered:.0f} 60 % down")
+    assert lowered < own + 15.0, f"{name}: a half-lowered lid's margin is veiled ({lowered:.0f} against {own:.0f})"
