@@ -80,6 +80,12 @@ def eye_frames(landmarks):
         yield up, low, width, down
 
 
+def outer_eye_distance(landmarks) -> float:
+    """Between the two eyes' outer corners (MediaPipe 33, 263), pixels."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    return float(np.linalg.norm(lm[263] - lm[33]))
+
+
 def eye_apertures(landmarks) -> tuple[float, ...]:
     """Per eye (``EYE_CONTOURS``: the subject's right, then left): the mean gap between its
     lids across the eye, over its width (~0.3 open, < 0.1 shut)."""

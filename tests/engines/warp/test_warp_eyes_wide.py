@@ -9,14 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import outer_eye_distance
 
 PORTRAITS = ["obama_official_2012.jpg", "mona_lisa.jpg", "london_092_beard.jpg"]
-OUTER_CORNERS = (33, 263)
 LID_PAIRS = ((159, 145), (386, 374))  # upper, lower lid middles, both eyes
-
-
-def _corners_apart(xy: np.ndarray) -> float:
-    return float(np.linalg.norm(xy[OUTER_CORNERS[1]] - xy[OUTER_CORNERS[0]]))
 
 
 def _lid_gap(xy: np.ndarray) -> float:
@@ -38,7 +34,7 @@ def test_eyes_opened_wide_do_not_move_apart(name, engine, config, image_tracker)
     rest = portrait.track.landmarks[:, :2]
     _, track = render_and_track(engine, portrait, image_tracker, AU05=1.0)
     wide = track.landmarks[:, :2]
-    spread = _corners_apart(wide) / _corners_apart(rest) - 1.0
+    spread = outer_eye_distance(wide) / outer_eye_distance(rest) - 1.0
     opened = _lid_gap(wide) / _lid_gap(rest)
     print(f"{name}: outer eye corners {spread:+.3f} eye distances apart; lids {opened:.2f} of their gap")
     assert abs(spread) < 0.03, f"{name}: eyes opened wide moved {spread:+.3f} eye distances apart"

@@ -6,18 +6,13 @@ portrait itself, in eye distances (the outer eye corners' distance on the portra
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from conftest import render_and_track, shared_face
+from face_regions import outer_eye_distance
 
 PORTRAITS = ["mona_lisa.jpg", "obama_official_2012.jpg", "london_092_beard.jpg"]
-OUTER_CORNERS = (33, 263)
 NOSE_TIP, UPPER_LIP_TOP = 1, 0
-
-
-def _eye_distance(xy: np.ndarray) -> float:
-    return float(np.linalg.norm(xy[OUTER_CORNERS[1]] - xy[OUTER_CORNERS[0]]))
 
 
 @pytest.mark.slow
@@ -34,10 +29,10 @@ def test_a_nose_wrinkle_keeps_the_nose_and_mouth_in_place(name, engine, config, 
     rest = portrait.track.landmarks[:, :2]
     _, track = render_and_track(engine, portrait, image_tracker, AU09=1.0)
     wrinkled = track.landmarks[:, :2]
-    eye_distance = _eye_distance(rest)
+    eye_distance = outer_eye_distance(rest)
     lip_drop = float(wrinkled[UPPER_LIP_TOP, 1] - rest[UPPER_LIP_TOP, 1]) / eye_distance
     nose_drop = float(wrinkled[NOSE_TIP, 1] - rest[NOSE_TIP, 1]) / eye_distance
-    spread = _eye_distance(wrinkled) / eye_distance - 1.0
+    spread = outer_eye_distance(wrinkled) / eye_distance - 1.0
     print(f"{name}: upper lip {lip_drop:+.3f}, nose tip {nose_drop:+.3f} eye distances down; "
           f"eyes {spread:+.3f} apart")
     assert lip_drop < 0.01, f"{name}: a nose wrinkle lowered the upper lip {lip_drop:.3f} eye distances"
