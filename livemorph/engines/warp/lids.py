@@ -127,6 +127,12 @@ MIDDLE_FROM = 0.22  # the cover is full from this far along the eye from each co
 # width) and, as it fills in, on the painted lid; it fades out toward GRAIN_REACH (0 = lash
 # line, 1 = crease).
 GRAIN_START, GRAIN_FULL = 0.1, 0.6
+# A closing lid carries no catch-light: up to CATCHLIGHT_REACH (eye widths) above its margin,
+# pixels brighter than the skin around them (a median over CATCHLIGHT_SKIN eye widths) by more
+# than CATCHLIGHT_LEVELS grey levels take that skin's colour, fading in with the grain.
+CATCHLIGHT_REACH = 0.15
+CATCHLIGHT_SKIN = 0.12
+CATCHLIGHT_LEVELS = 25.0
 GRAIN_ABOVE_MARGIN = 0.04
 GRAIN_REACH = 1.1
 GRAIN_FEATHER = 0.1  # the grain's edge softness, fraction of the eye width
@@ -289,6 +295,8 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     geometry = _EyeGeometry(origin, axis, normal, length, arc, reach, (x0, y0), s, n, meet_at, n - meet_at,
                             crease_s, crease_n, crease_at, thickness)
+    if grain > 0.0:
+        _no_catchlight_on_the_lid(patch, geometry, eye, grain)
     if fill > 0.0 or grain > 0.0:
         _paint_lid(patch, geometry, brow, eye, fill, grain, brows_seen)
     if lash > 0.0:
@@ -457,6 +465,25 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         rows = (g.above_meet[grained] + LID_BELOW * eye.width).astype(np.float32, copy=False)
         cols = (g.s[grained] * (eye.grain.shape[1] - 1) / max(g.length, 1.0)).astype(np.float32, copy=False)
         patch[grained] += in_channels(grain_weight[grained] * shade[grained]) * grain_at(eye.grain, cols, rows)
+
+
+def _no_catchlight_on_the_lid(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, strength: float) -> None:
+    """In place: on the closing lid, from its margin up to CATCHLIGHT_REACH, what stands out
+    brighter than the skin around it by more than CATCHLIGHT_LEVELS is brought down to that skin:
+    a catch-light right under the open lid's margin rides down on the lid as a white speck
+    (the landmarks' margin runs through its top: London 092, the astronaut)."""
+    band = (g.above_meet > -1.0) & (g.above_meet < CATCHLIGHT_REACH * eye.width) & (g.s > 0.0) & (g.s < g.length)
+    rows = _row_span(band)
+    if rows.stop <= rows.start:
+        return
+    part = patch[rows]
+    size = max(3, int(CATCHLIGHT_SKIN * eye.width) | 1)  # odd, wider than a speck
+    skin = cv2.medianBlur(np.clip(part + 0.5, 0, 255).astype(np.uint8), size).astype(np.float32)
+    excess = (part - skin) @ LUMA
+    weight = strength * band[rows] * smoothstep(0.5 * CATCHLIGHT_LEVELS, CATCHLIGHT_LEVELS, excess)
+    # ... and its soft rim with it.
+    weight = cv2.dilate(weight.astype(np.float32), np.ones((3, 3), np.uint8))
+    part += in_channels(weight) * (skin - part)
 
 
 def _row_span(mask: np.ndarray) -> slice:

@@ -1,5 +1,5 @@
 """Lids the driver lowers halfway (a look down, a sleepy look) come down on the portrait too, and
-a lid on its way down is the portrait's own lid, its dark lashed margin kept.
+a lid on its way down is the portrait's own lid: its dark lashed margin kept, no catch-light on it.
 
 woman_expressions looks down at frames 84-96 with her lids at about half their resting gap, and
 MediaPipe's eyeBlink reads only 0.29-0.32 there (a blink's shut eyes read 0.65-0.8). An AU45 that
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import render_and_mesh, shared_face, shared_path
-from face_regions import EYE_CONTOURS, eye_apertures
+from face_regions import EYE_CONTOURS, eye_apertures, iris_discs
 from livemorph.runtime.render import _driver_readings
 
 DRIVER = "assets/driving/woman_expressions.mp4"
@@ -84,3 +84,36 @@ def test_a_half_lowered_lid_keeps_its_lashed_margin(name, config, engine, image_
     lowered = _margin_darkness(out, moved)
     print(f"{name}: the upper lid's margin, darkest grey {own:.0f} open, {lowered:.0f} 60 % down")
     assert lowered < own + 15.0, f"{name}: a half-lowered lid's margin is veiled ({lowered:.0f} against {own:.0f})"
+
+
+def _small_bright(gray: np.ndarray, width: float) -> np.ndarray:
+    """What stands out brighter than its surroundings within 0.15 eye widths (a white top-hat)."""
+    size = max(3, int(0.15 * width) | 1)
+    return cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+
+
+@pytest.mark.parametrize("name", ["astronaut_small_face.png", "obama_official_2012.jpg"])
+def test_a_closing_lid_carries_no_catchlight(name, config, engine, image_tracker):
+    # The landmarks' upper-lid margin runs through the top of a catch-light sitting right under it,
+    # so the lid coming down carried its top as a white speck on the lid (a blind reviewer saw "a
+    # left-over catchlight" above the lash line). The brightest small feature on the lid, from a
+    # pixel under its margin up 0.15 eye widths over the iris, against the catch-light's own in the
+    # portrait's iris, lids 45 % down (AU45 +0.9), before: the astronaut 0.38, Obama 0.24; with
+    # bright specks on a closing lid brought down to its skin (``lids._no_catchlight_on_the_lid``)
+    # 0.06, 0.13.
+    portrait = shared_face(name, config, image_tracker)
+    rest = portrait.track.landmarks[:, :2]
+    out, moved = render_and_mesh(engine, portrait, AU45=0.9)
+    before, after = (cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in (portrait.image, out))
+    rows, cols = np.mgrid[:before.shape[0], :before.shape[1]]
+    shares = []
+    for (upper, _, (outer, inner)), (centre, radius) in zip(EYE_CONTOURS, iris_discs(rest)):
+        width = float(np.linalg.norm(rest[outer] - rest[inner]))
+        catchlight = float(_small_bright(before, width)[np.hypot(cols - centre[0], rows - centre[1]) <= radius].max())
+        lid = moved[[outer, *upper, inner]]
+        lid = lid[np.argsort(lid[:, 0])]
+        margin = np.interp(cols, lid[:, 0], lid[:, 1])
+        on_lid = (np.abs(cols - centre[0]) <= radius) & (rows <= margin + 1.0) & (rows >= margin - 0.15 * width)
+        shares.append(float(_small_bright(after, width)[on_lid].max()) / catchlight)
+    print(f"{name}: the brightest speck on the closing lids, {shares[0]:.2f} and {shares[1]:.2f} of the catch-light")
+    assert max(shares) < 0.2, f"{name}: a catch-light rides on the closing lid ({max(shares):.2f} of its brightness)"
