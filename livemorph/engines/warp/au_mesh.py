@@ -66,7 +66,10 @@ CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 uni
 # the mouth corners. py-feat's AU12 instead moves the whole lower face 10-14 units back per
 # unit (lips and chin too, 3.7x the corners' outward motion), which a turned head shows as
 # the mouth and chin sliding toward the near cheek (the Mona Lisa's chin by 5 % of the face
-# width, her near mouth corner 19 px outward and the far one 1 px inward).
+# width, her near mouth corner 19 px outward and the far one 1 px inward). py-feat's AU20 (lip
+# stretcher) does the same (the lower face 0.06-0.12 eye distances forward per unit, the nose tip
+# 0.04): drawn at AU20 +1.5 the Mona Lisa's chin slid 0.032 eye distances across, her near corner
+# 0.050 outward and the far one 0.003. A stretch goes round the face as a smile does.
 SMILE_ARCH_SLOPE = 0.5
 # A smile also lifts the mouth as a whole toward the nose: on drivers (MediaPipe, along the
 # face's up, eye distances) the upper lip rose 0.05-0.09 at a smile's peak, more than py-feat's
@@ -242,9 +245,9 @@ class AUMeshModel:
            the lower face, cheek/nose AUs the middle);
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
-           (``_smile_along_the_face``); frowns knit: AU04 also draws the brows together
+           (``_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
-           (``_stretch_stays_level``); eyes opening wide stay where they are: AU05 moves nothing
+           (``_stretch_stays_level``) and goes back in depth as a smile does; eyes opening wide stay where they are: AU05 moves nothing
            across the face (``_lids_open_up_and_down``); a nose wrinkle only lifts: AU09 moves
            nothing down or across (``_nose_wrinkle_lifts``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
@@ -288,7 +291,7 @@ class AUMeshModel:
             if name in BROW_SHAPE_TILT:
                 _brows_keep_their_shape(basis[k], unmasked, self.mean_mesh, BROW_SHAPE_TILT[name])
             if name == "AU12":
-                _smile_along_the_face(basis[k], self.mean_mesh)
+                _along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
                 _raise_the_mouth(basis[k], self.mean_mesh)
             if name == "AU15":
@@ -297,6 +300,7 @@ class AUMeshModel:
                 _raise_chin(basis[k], self.mean_mesh)
             if name == "AU20":
                 _stretch_stays_level(basis[k])
+                _along_the_face(basis[k], self.mean_mesh)
             if name == "AU05":
                 _lids_open_up_and_down(basis[k])
             if name == "AU09":
@@ -424,9 +428,10 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
 
 
-def _smile_along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
-    """In place: AU12's depth motion replaced by the outward motion's travel back round the
-    face (``SMILE_ARCH_SLOPE`` per unit outward); what does not move outward keeps its depth."""
+def _along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:
+    """In place: a smile's or a stretch's depth motion replaced by the outward motion's travel
+    back round the face (``SMILE_ARCH_SLOPE`` per unit outward); what does not move outward does
+    not move in depth."""
     centre_x = float(mesh[[61, 291], 0].mean())
     outward = displacement[:, 0] * np.sign(mesh[:, 0] - centre_x)
     displacement[:, 2] = SMILE_ARCH_SLOPE * np.maximum(outward, 0.0)

@@ -1,11 +1,12 @@
-"""A big smile on a turned head stays that face, and its painted teeth belong to the picture.
+"""A big smile (or a lip stretch) on a turned head stays that face, and its painted teeth belong
+to the picture.
 
 Judged on the output by independent means: MediaPipe run afresh on the rendered image for the
 geometry, and for colour the portrait's own pixels (its lightest skin, its eye whites) in Lab.
 The smile is a driver's full laugh as livemorph reads it (AU12 +3.8, AU06 +1.7, AU25 +1).
 
 - The Mona Lisa (3/4 view) smiles without her mouth and chin sliding toward her near cheek
-  (which swelled it) while the corners still rise.
+  (which swelled it) while the corners still rise; she stretches her lips (AU20) with both corners.
 - py-feat's smile column moves the corners back in depth, not the whole lower face, and keeps
   the lower lip's height (a thinned lower lip drew its edge and shadow as a second smile line).
 - A laugh with parted lips leaves the skin between nose and upper lip its height (about).
@@ -58,6 +59,26 @@ def test_a_big_smile_on_a_turned_head_keeps_mouth_and_chin_in_place(config, engi
     assert abs(centre) / face_width < 0.018, f"mouth centre moved {100 * centre / face_width:+.1f} %"
     # ... and it still is a smile: the corners rise well above the lip centre.
     assert _corner_lift(after) - _corner_lift(before) > 0.025  # 0.093 -> 0.129 of the mouth width
+
+
+def test_a_lip_stretch_on_a_turned_head_keeps_mouth_and_chin_in_place(config, engine, image_tracker):
+    # py-feat's lip stretcher (AU20) moved the lower face forward in depth as its smile column did,
+    # which her turned head showed as the chin and mouth sliding toward her near cheek, and the
+    # stretch pulling out the near corner alone. At AU20 +1.5 MediaPipe read, before: the chin 1.4 %
+    # of the face width over, against the nose; the far corner -0.002 mouth widths outward, the near
+    # one +0.053. A stretch now goes round the face as a smile does (``au_mesh._along_the_face``):
+    # 0.3 %, +0.022 and +0.031.
+    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
+    _, track = render_and_track(engine, portrait, image_tracker, AU20=1.5)
+    before, after = portrait.track.landmarks[:, :2], track.landmarks[:, :2]
+    face_width = float(np.ptp(before[:468, 0]))
+    sideways = (after[:, 0] - before[:, 0]) - (after[NOSE_TIP, 0] - before[NOSE_TIP, 0])
+    mouth_width = float(np.linalg.norm(before[CORNERS[1]] - before[CORNERS[0]]))
+    far_out, near_out = -(after[CORNERS[0], 0] - before[CORNERS[0], 0]), after[CORNERS[1], 0] - before[CORNERS[1], 0]
+    print(f"chin {100 * sideways[CHIN] / face_width:+.1f} % of the face width over; corners out: far "
+          f"{far_out / mouth_width:+.3f}, near {near_out / mouth_width:+.3f} mouth widths")
+    assert abs(sideways[CHIN]) / face_width < 0.01, f"chin moved {100 * sideways[CHIN] / face_width:+.1f} %"
+    assert min(far_out, near_out) > 0.25 * max(far_out, near_out), "the stretch pulled out one corner"
 
 
 
