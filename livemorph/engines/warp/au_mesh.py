@@ -247,9 +247,9 @@ class AUMeshModel:
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
            (``_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
-           (``_stretch_stays_level``) and goes back in depth as a smile does; eyes opening wide stay where they are: AU05 moves nothing
-           across the face (``_lids_open_up_and_down``); a nose wrinkle only lifts: AU09 moves
-           nothing down or across (``_nose_wrinkle_lifts``);
+           (``_stretch_stays_level``) and goes back in depth as a smile does; eyes opening wide
+           stay where they are: AU05 moves nothing across the face (``_lids_open_up_and_down``);
+           a nose wrinkle only lifts: AU09 moves nothing down or across (``_nose_wrinkle_lifts``);
         4. lips stay closed: smiles, stretches and presses co-occurred with open mouths in the
            training data, so most columns also part the lips (AU12 by 1.1 units, AU06 by 3.5);
            each facing pair of inner-lip points moves by its mean instead, so only jaw drop
