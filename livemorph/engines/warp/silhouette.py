@@ -97,8 +97,9 @@ CHIN_CAST_FADE = (0.12, 0.06)
 # Over clothing the lowered chin itself darkens toward the shadow it casts: by CHIN_RIM at its edge,
 # fading out CHIN_RIM_REACH shadow widths (CHIN_SHADOW) inward, as its underside turns from the light.
 # Lit right up to its edge the chin sat on the collar "like a cut-out" (a fresh reviewer, session 39:
-# Obama and Trump); a blind A/B of 0 / 0.35 / 0.5 put 0 last on both at AU26 +1.8 and +3.2, and
-# preferred 0.35 on Trump, where 0.5 read as a painted brown band.
+# Obama and Trump). Blind reviews: of 0 / 0.35 / 0.5 (a first version, over the strip the chin moved
+# into) 0 came last on both at AU26 +1.8 and +3.2, and 0.5 read as a painted brown band on Trump;
+# old against new, the new was preferred in all 6 crops that differed (Obama, Trump, single_face).
 CHIN_RIM, CHIN_RIM_REACH = 0.35, 3.0
 CHIN_RIM_CAST = 0.05  # ... measured from where the cast shadow is at least this share of its full strength
 # ... but not on the background behind the head (a wall a turned head's jaw drops in front of: a
