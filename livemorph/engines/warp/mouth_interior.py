@@ -90,8 +90,9 @@ THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.48, (0.45, 0.35)
 # and london_092 ("a dark vertical stripe ... like a seam", two blind reviews), where a real "O" is
 # darkest in a broad band under its upper teeth (woman_expressions 308: 2.8). Now 2.46 and 3.14
 # (test_warp_jaw_drop_interior), preferred in every row the two blind reviewers could tell apart.
-# (Under a portrait's own teeth, whose shadow already lies across the opening, the band went black:
-# Obama's deep L* 4.8 against his face's darkest 14.)
+# Under a portrait's own teeth the narrow throat was a dark notch hanging from its teeth too (a
+# "keyhole": "a dark vertical streak ... like a rendering seam", blind review, session 41); it takes
+# the same wide throat, with its deep shallower (``OWN_TEETH_BOWL``).
 PAINTED_THROAT_HALF_WIDTH, PAINTED_THROAT_HALF_HEIGHT = 0.9, (0.3, 0.25)
 
 
@@ -131,11 +132,15 @@ DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.4, 0.9), 0.55, 0.65
 # teeth one dark band (a "slot"), the Mona Lisa's at L* 3-6 from corner to corner. From 0.4 on only
 # the throat's core is the deep; the walls keep a warm mid-tone. Under a portrait's own teeth the
 # cavity is the rest of its own dark opening and stays darker further out (from 0.1 on, lit walls
-# there lifted the synthetic face's opening past half its skin: test_warp_engine).
-OWN_DEEP_BLACK = (0.1, 0.8)
+# there lifted the synthetic face's opening past half its skin: test_warp_engine). With the wide
+# throat it starts at 0.2 and the deep is no deeper than the throat: from 0.1, deep at 0.14, the
+# band under the teeth's shadow went black (deep L* 0.34 of Obama's face's darkest, 0.39 of
+# Trump's; deep at 0.2 alone 0.42 and 0.45; both now 0.49, the narrow throat's 0.50 and 0.53).
+OWN_DEEP_BLACK = (0.2, 0.85)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
 # throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.14, rim=0.4, lips_inside=0.1, deep_black=OWN_DEEP_BLACK)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.4, lips_inside=0.1, deep_black=OWN_DEEP_BLACK,
+                      throat_half_width=PAINTED_THROAT_HALF_WIDTH, throat_half_height=PAINTED_THROAT_HALF_HEIGHT)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
 # a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows

@@ -262,7 +262,10 @@ def test_a_jaw_drop_lowers_the_chin_along_the_face_not_sideways(name, config, en
     # direction while the chin sits 6 degrees off it seen from the face's centre: the far jaw was
     # held, the near one let go, and the chin slid sideways by 0.19 of its drop (MediaPipe, AU26
     # +4.7 as on the contact sheet; a long, skewed lower face to a reviewer). Judged by MediaPipe
-    # on the output: chin displacement across vs. along the perpendicular to the eye line.
+    # on the output: chin displacement across vs. along the perpendicular to the eye line. The
+    # bound leaves MediaPipe room on Trump's held jaw: its chin there reads 0.098 or 0.104 as the
+    # shading inside his open mouth changes (session 41's wider own-teeth throat), where the
+    # engine's own chin moves sideways by 0.035 of its drop (next test).
     portrait = shared_face(name, config, image_tracker)
     out, shown = render_and_track(engine, portrait, image_tracker, AU26=4.7, AU25=3)
     rest, moved = portrait.track.landmarks[:, :2], shown.landmarks[:, :2]
@@ -271,7 +274,7 @@ def test_a_jaw_drop_lowers_the_chin_along_the_face_not_sideways(name, config, en
     chin = moved[152] - rest[152]
     assert float(chin @ down) > 0.05 * np.linalg.norm(rest[263] - rest[33])  # it did go down
     sideways = abs(float(chin @ across)) / float(chin @ down)
-    assert sideways < 0.1, f"the chin went sideways by {sideways:.2f} of its drop"
+    assert sideways < 0.12, f"the chin went sideways by {sideways:.2f} of its drop"
 
 
 @pytest.mark.parametrize("name", ["mona_lisa.jpg", "trump_official_2017.png", "obama_official_2012.jpg"])
