@@ -471,7 +471,7 @@ class WarpEngine:
         map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
         if looks:  # first: the lids painted later cover the eyeball as they close over it
-            look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved)
+            look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved, lowered=min(closures))
         if prepared.frame_gap is None:
             smooth_stretched_bands(out, moved, prepared.brow_skin)
             if float(change[AU.AU04]) > 0.0:

@@ -34,6 +34,12 @@ from .eye_fields import EYES
 from .raster import polygon_mask
 
 VERTICAL_SHARE = 0.35
+# A lid lowered part way is mostly a look down: the iris goes down under it by this many eye widths
+# per unit of the lids' closure (the more open eye's, ``look``), as a lowered lid follows the eye
+# down. Left where it was, the iris was covered with the lid's paint and lashes, and lids lowered by
+# two thirds read as shut, where the driver's eyes, looking down, still showed their irises
+# (woman_expressions 103-107, 135: "reads as blinking or wincing rather than looking down", review).
+IRIS_UNDER_LOWERED_LID = 0.1
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening
 INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the iris's hidden parts
@@ -211,15 +217,18 @@ def drawn_gaze(gaze: np.ndarray, eyes: tuple[EyeBall, ...]) -> tuple[float, floa
 
 
 def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: np.ndarray | None,
-         map_xy: np.ndarray | None, region: tuple[int, int, int, int], moved_xy: np.ndarray) -> None:
+         map_xy: np.ndarray | None, region: tuple[int, int, int, int], moved_xy: np.ndarray,
+         lowered: float = 0.0) -> None:
     """In place, inside each eye's opening where the warp carried it (``map_xy``: the region's
     backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's
     points in the frame; ``image``: the portrait): the eyeball under lids that
     close in over it (``narrowing``: fully from ``SLIDE_FULL`` on, the eye is sampled where it
     lies in ``image``) and, with ``gaze`` ((2,) eye widths across and down, or None), its iris
-    shifted and laid on its white."""
+    shifted and laid on its white; ``lowered``: how far the lids have closed (0..1), the iris going
+    down under them (``IRIS_UNDER_LOWERED_LID``)."""
     rx0, ry0, rx1, ry1 = region
     across, down = (0.0, 0.0) if gaze is None else drawn_gaze(gaze, eyes)
+    down += IRIS_UNDER_LOWERED_LID * float(np.clip(lowered, 0.0, 1.0))
     moved = np.asarray(moved_xy, np.float64)
     for eye in eyes:
         shift = eye.width * (across * eye.across + down * eye.down)

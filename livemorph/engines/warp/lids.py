@@ -63,11 +63,20 @@ LASH_START, LASH_FULL = 0.2, 0.7
 LASH_THICKNESS = 0.05
 LASH_OPACITY = 0.9
 LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
+# ... and below it (relative to its thickness), on a lid still on its way down and once the lids
+# meet (``BELOW_FROM``): lashes fanned down over the eye still open under a lowered lid hid it.
+LASHES_BELOW = (0.5, 1.0)
 # How far the painted lid and lashes reach past each eye corner, fraction of the eye width.
 CORNER_REACH = 0.08
 # How far the painted lid reaches below the line where the lids meet (hiding the squashed eye
 # and the lower lashes right under it; MediaPipe reads the shut eye a little better so).
 LID_BELOW = 0.06
+# ... once the lids come to meet, over this range of closure. A lid on its way down ends at its
+# margin: reaching below it at every closure, the paint and its lashes covered what a lid lowered
+# by two thirds leaves open (a look down: woman_expressions 103-107, her lids 0.36 of their rest
+# apart, her irises in view), and the portraits' eyes read as shut (test_warp_lowered_lids). Full
+# by 0.8: man_smiling_short's blinks peak at AU45 +1.6-1.7, and must still shut.
+BELOW_FROM = (0.7, 0.8)
 # ... and at least this far above it, even at the corners where the crease meets the lid.
 MIN_LID_HEIGHT = 0.1
 # The painted lid covers the displaced crease (its old line must not float above a shut eye):
@@ -243,15 +252,17 @@ class LidPainter:
             grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
             if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
                 continue
+            below = LID_BELOW * float(smoothstep(*BELOW_FROM, closure))
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
-                       xy[list(brow)], eye, fill, lash, grain, self.look.brows_seen)
+                       xy[list(brow)], eye, fill, lash, grain, below, self.look.brows_seen)
 
 
 def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
-               fill: float, lash: float, grain: float, brows_seen: float = 1.0) -> None:
+               fill: float, lash: float, grain: float, below: float, brows_seen: float = 1.0) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
     ``crease`` the displaced crease ring above it, with the same corners; ``brow`` the moved
-    brow's outline (``BROWS``), hair as far as ``brows_seen`` (``LidLook``)."""
+    brow's outline (``BROWS``), hair as far as ``brows_seen`` (``LidLook``); ``below``: how far
+    the lid reaches below the margin (eye widths, ``BELOW_FROM``)."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
     # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
     origin = meet[0]
@@ -298,9 +309,9 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     if grain > 0.0:
         _no_catchlight_on_the_lid(patch, geometry, eye, grain)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, brow, eye, fill, grain, brows_seen)
+        _paint_lid(patch, geometry, brow, eye, fill, grain, below, brows_seen)
     if lash > 0.0:
-        _paint_lashes(patch, geometry, eye, lash)
+        _paint_lashes(patch, geometry, eye, lash, below / LID_BELOW)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -356,13 +367,16 @@ def _arc_at(arc: np.ndarray, s):
 
 
 def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float,
-               brows_seen: float = 1.0) -> None:
-    """The lid: from a little below the meeting arc (hiding the squashed eye there) up over the
+               below: float, brows_seen: float = 1.0) -> None:
+    """The lid: from ``below`` under the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
     its margin) gets too."""
     edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
-    bottom = g.point(edge, g.arc_at(edge) - LID_BELOW * eye.width)
+    softness = max(0.05 * eye.width, 0.8)
+    # A lid on its way down ends at its margin with its softened edge above it, not across it.
+    lifted = softness * (1.0 - below / LID_BELOW)
+    bottom = g.point(edge, g.arc_at(edge) - below * eye.width + lifted)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
     crease_s = g.crease_s
@@ -370,7 +384,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
     cover = max(COVER_ABOVE * eye.width, MIN_PX)
     top = g.point(crease_s, top_n + cover * _toward_middle(crease_s, g.length, MIDDLE_FROM))
     outline = polygon_mask(patch.shape[:2], np.vstack([top, bottom[::-1]]) - g.corner, antialiased=True)
-    lid = cv2.GaussianBlur(outline, (0, 0), max(0.05 * eye.width, 0.8))
+    lid = cv2.GaussianBlur(outline, (0, 0), softness)
     # 0 at the meeting arc, 1 at the crease (which meets the lid at the corners: keep a height).
     height = np.maximum(g.crease_at - g.meet_at, 0.3 * eye.width)
     v = g.above_meet / height
@@ -419,7 +433,7 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
-        near *= smoothstep(-LID_BELOW * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
+        near *= smoothstep(-max(below, 0.01) * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
         # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
         # over the socket keeps its own light (relit to the socket's, it was a grey-brown band
         # from the lid up to the brow: "eyeshadow").
@@ -568,15 +582,17 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
     return (smoothstep(0.0, full, t) * smoothstep(1.0, 1.0 - full, t)).astype(np.float32, copy=False)
 
 
-def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float) -> None:
+def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float, shut: float) -> None:
     """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
-    at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below."""
+    at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below,
+    over the eye that is still open under it as far as ``shut`` (0..1) says (``LASHES_BELOW``)."""
     thickness = g.lash_thickness
     t = g.s / g.length  # 0 outer corner .. 1 inner corner
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
     d = g.above_meet
-    spread = np.maximum(np.where(d > 0, np.float32(LASH_EDGE_ABOVE), np.float32(1.0)) * profile, 0.3)
+    below = np.float32(LASHES_BELOW[0] + (LASHES_BELOW[1] - LASHES_BELOW[0]) * shut)
+    spread = np.maximum(np.where(d > 0, np.float32(LASH_EDGE_ABOVE), below) * profile, 0.3)
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
     line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
     patch += in_channels(line) * (eye.lash_rgb - patch)

@@ -5,10 +5,13 @@ up. A warp that only pulls the lid points together squashes the whole eye into t
 opening instead: the iris flattens into an ellipse, its catchlight into a streak, and the eye reads
 as squinting, not as a heavy lid (a look down, a sleepy look) or a smile's raised lower lid.
 Measured on the iris as the portrait shows it at rest (MediaPipe's iris points): the part the lids
-still leave in view keeps the portrait's own pixels, and the part they have moved over is covered.
+still leave in view keeps the portrait's own pixels, moved at most down as a whole (a lowered lid is
+mostly a look down, and the iris goes down under it: ``eye_gaze.IRIS_UNDER_LOWERED_LID``; a squashed
+iris matches no shift), and the part they have moved over is covered.
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -29,7 +32,6 @@ def iris_rows(image: np.ndarray, rest: np.ndarray, landmarks, moved: np.ndarray)
     where it has moved in to, what they cover. Each with its pixel count."""
     lm = np.asarray(landmarks, np.float64)[:, :2]
     rows, cols = np.mgrid[:rest.shape[0], :rest.shape[1]]
-    diff = np.abs(image.astype(np.float32) - rest.astype(np.float32))
     out = []
     for (upper, lower, (outer, inner)), (centre, radius) in zip(EYE_CONTOURS, iris_discs(lm)):
         width = float(np.linalg.norm(lm[outer] - lm[inner]))
@@ -48,7 +50,15 @@ def iris_rows(image: np.ndarray, rest: np.ndarray, landmarks, moved: np.ndarray)
         in_view = disc & (rows > top + top_in) & (rows < bottom - bottom_in)
         covered = disc & (((rows > top_at_rest + 1) & (rows < top - top_in))
                           | ((rows > bottom + bottom_in) & (rows < bottom_at_rest - 1)))
-        out.append(((float(diff[in_view].mean()), int(in_view.sum())), (float(diff[covered].mean()), int(covered.sum()))))
+        # In view: the portrait's pixels moved down as a whole, by up to 0.15 eye widths in quarter
+        # pixels, the best match.
+        ys, xs = np.nonzero(in_view)
+        shown = image[ys, xs].astype(np.float32)
+        in_view_diff = min(float(np.abs(shown - cv2.remap(rest, xs[None].astype(np.float32), (ys - down)[None].astype(np.float32),
+                                                          cv2.INTER_LINEAR)[0].astype(np.float32)).mean())
+                           for down in np.arange(0.0, 0.15 * width, 0.25))
+        diff = np.abs(image.astype(np.float32) - rest.astype(np.float32))
+        out.append(((in_view_diff, int(in_view.sum())), (float(diff[covered].mean()), int(covered.sum()))))
     return out
 
 
@@ -63,6 +73,7 @@ def test_lids_closing_in_cover_the_iris_and_leave_the_rest_unsquashed(name, chan
     for (in_view, shown), (covered, hidden) in iris_rows(out, portrait.image, portrait.track.landmarks, moved):
         assert shown >= 8 and hidden >= 8, (shown, hidden)  # both parts are there to measure
         # measured in view: 0.0-2.7 grey levels (squashed by the warp alone: 7.2-15.1 under the
-        # lowered upper lid, 29-39 over the raised lower one); covered: 12.9-62
-        assert in_view < 3.5, (name, in_view)
+        # lowered upper lid, 29-39 over the raised lower one); covered: 12.9-62. With the iris going
+        # down under a lowered lid, against its best shift: 0.0-1.3 (squashed: 2.3-4.9, 20-29).
+        assert in_view < 2.0, (name, in_view)
         assert covered > 10.0, (name, covered)

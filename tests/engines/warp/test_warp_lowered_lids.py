@@ -19,6 +19,8 @@ from livemorph.runtime.render import _driver_readings
 
 DRIVER = "assets/driving/woman_expressions.mp4"
 HALF_LOWERED = (84, 88, 92, 96)
+# She looks down further, no frown, her lids lowered by about two thirds (AU45 +1.2..+1.4).
+MOSTLY_LOWERED = (103, 105, 107)
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +30,9 @@ def driver(config):
     frames = {}
     with _driver_readings(shared_path(DRIVER), config, None) as (_, readings):
         for index, (image, reading) in enumerate(readings):
-            if index == 0 or index in HALF_LOWERED:
+            if index == 0 or index in HALF_LOWERED + MOSTLY_LOWERED:
                 frames[index] = (image, reading)
-            if index == max(HALF_LOWERED):
+            if index == max(MOSTLY_LOWERED):
                 break
     return frames
 
@@ -53,6 +55,31 @@ def test_lids_the_driver_lowers_halfway_come_down_on_the_portrait(name, driver, 
     # With the eye squashed under the lid, rather than the lid sliding over it, 0.46 and 0.22: MediaPipe
     # places its lid points by the iris as much as by the lid, and reads a round iris as a more open eye.
     assert 0.4 * drivers < portraits < 0.9, (drivers, portraits)
+
+
+@pytest.mark.parametrize("name", ["lisa3_head_turned.jpg", "london_042_grayscale.png", "london_092_beard.jpg",
+                                  "grace_hopper_glasses.jpg"])
+def test_lids_the_driver_lowers_two_thirds_leave_the_eye_open_under_them(name, driver, image_tracker, puppets):
+    # Lowered by about two thirds (her look down, frames 103-107, AU45 +1.2..+1.4) her lids stay
+    # 0.36 of their rest apart and her eyes read as open. The painted lid reached 0.06 eye widths
+    # below its margin, its lashes fanned down over the rest, its soft edge hung across it and the
+    # iris stayed where it was under it: the portraits' eyes were drawn shut ("reads as blinking or
+    # wincing rather than looking down", fresh review). Lids open, the portrait's share over the
+    # driver's, before -> now (``lids.BELOW_FROM``, ``eye_gaze.IRIS_UNDER_LOWERED_LID``): lisa3
+    # 0.52 -> 0.87, London 042 0.41 -> 0.72, London 092 0.79 -> 1.05, Grace Hopper 0.80 -> 0.99.
+    # Not here, still short of 0.6: the Mona Lisa 0.06 -> 0.25, the astronaut 0.12 -> 0.57, Trump
+    # 0.49 -> 0.57 (eyes 19-45 px wide, or resting narrow: the gap left is a few pixels).
+    portrait, puppet = puppets(name)
+
+    def gap(image: np.ndarray) -> float:
+        return float(np.mean(eye_apertures(image_tracker.detect_largest(image).landmarks)))
+
+    ours = np.mean([gap(puppet.step(driver[index][1])) for index in MOSTLY_LOWERED]) / gap(portrait.image)
+    theirs = np.mean([gap(driver[index][0]) for index in MOSTLY_LOWERED]) / gap(driver[0][0])
+    print(f"{name}: lids open {ours:.2f} of their rest, the driver's {theirs:.2f}")
+    assert 0.2 < theirs < 0.5  # she does lower them by about two thirds here
+    assert ours < 0.8, f"{name}: the lids did not come down ({ours:.2f} of their rest apart)"
+    assert ours > 0.6 * theirs, f"{name}: lids drawn shut, {ours:.2f} of their rest apart where the driver's are {theirs:.2f}"
 
 
 def _margin_darkness(image: np.ndarray, xy: np.ndarray) -> float:
