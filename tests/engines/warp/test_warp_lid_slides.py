@@ -5,7 +5,7 @@ up. A warp that only pulls the lid points together squashes the whole eye into t
 opening instead: the iris flattens into an ellipse, its catchlight into a streak, and the eye reads
 as squinting, not as a heavy lid (a look down, a sleepy look) or a smile's raised lower lid.
 Measured on the iris as the portrait shows it at rest (MediaPipe's iris points): the part the lids
-still leave in view keeps the portrait's own pixels, moved at most down as a whole (a lowered lid is
+still leave in view keeps the portrait's own pixels, moved, if at all, down as a whole (a lowered lid is
 mostly a look down, and the iris goes down under it: ``eye_gaze.IRIS_UNDER_LOWERED_LID``; a squashed
 iris matches no shift), and the part they have moved over is covered.
 """
@@ -50,16 +50,23 @@ def iris_rows(image: np.ndarray, rest: np.ndarray, landmarks, moved: np.ndarray)
         in_view = disc & (rows > top + top_in) & (rows < bottom - bottom_in)
         covered = disc & (((rows > top_at_rest + 1) & (rows < top - top_in))
                           | ((rows > bottom + bottom_in) & (rows < bottom_at_rest - 1)))
-        # In view: the portrait's pixels moved down as a whole, by up to 0.15 eye widths in quarter
-        # pixels, the best match.
-        ys, xs = np.nonzero(in_view)
-        shown = image[ys, xs].astype(np.float32)
-        in_view_diff = min(float(np.abs(shown - cv2.remap(rest, xs[None].astype(np.float32), (ys - down)[None].astype(np.float32),
-                                                          cv2.INTER_LINEAR)[0].astype(np.float32)).mean())
-                           for down in np.arange(0.0, 0.15 * width, 0.25))
         diff = np.abs(image.astype(np.float32) - rest.astype(np.float32))
+        in_view_diff = _against_moved_down(image, rest, in_view, 0.15 * width)
         out.append(((in_view_diff, int(in_view.sum())), (float(diff[covered].mean()), int(covered.sum()))))
     return out
+
+
+def _against_moved_down(image: np.ndarray, rest: np.ndarray, where: np.ndarray, reach: float) -> float:
+    """The mean absolute difference over ``where`` between ``image`` and ``rest`` moved down as a
+    whole, at its best shift from 0 up to ``reach`` pixels in quarter pixels."""
+    ys, xs = np.nonzero(where)
+    shown = image[ys, xs].astype(np.float32)
+    map_x = xs[None].astype(np.float32)
+
+    def moved(down: float) -> np.ndarray:
+        return cv2.remap(rest, map_x, (ys - down)[None].astype(np.float32), cv2.INTER_LINEAR)[0].astype(np.float32)
+
+    return min(float(np.abs(shown - moved(down)).mean()) for down in np.arange(0.0, reach, 0.25))
 
 
 @pytest.mark.parametrize("name, change", [
