@@ -82,25 +82,11 @@ SHAPE_IN_SHORT_ROOM = 0.4
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
-# (At 0.55 across and 0.7 up the throat's dark reached the corners and the teeth: one dark band
-# under the upper row, a "slot"; the palate under the teeth now half-lit.)
-THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.48, (0.45, 0.35)
-# A painted opening's throat is wide and shallow: as above, the darkest twentieth of a wide jaw
-# drop was a column hanging from the teeth, 0.86 and 1.30 times as wide as tall on the Mona Lisa
-# and london_092 ("a dark vertical stripe ... like a seam", two blind reviews), where a real "O" is
-# darkest in a broad band under its upper teeth (woman_expressions 308: 2.8). Now 2.46 and 3.14
-# (test_warp_jaw_drop_interior), preferred in every row the two blind reviewers could tell apart.
-# Under a portrait's own teeth the narrow throat was a dark notch hanging from its teeth too (a
-# "keyhole": "a dark vertical streak ... like a rendering seam", blind review, session 41); it takes
-# the same wide throat, with its deep shallower (``OWN_TEETH_BOWL``).
-PAINTED_THROAT_HALF_WIDTH, PAINTED_THROAT_HALF_HEIGHT = 0.9, (0.3, 0.25)
-
-
 @dataclass(frozen=True)
 class Bowl:
     """The cavity of an opening, as a share of its lit colour: the throat, the deepest part of an
     open mouth (centred ``THROAT_V`` down the opening, between the upper teeth and the tongue,
-    with ``throat_half_width`` across, in |2u - 1|, and ``throat_half_height`` up and down, in
+    with ``THROAT_HALF_WIDTH`` across, in |2u - 1|, and ``THROAT_HALF_HEIGHT`` up and down, in
     shares of the opening's height: the palate above it is in the upper teeth's shadow), is
     ``throat`` (``deep_throat`` once the walls show); the cheeks and the floor around it
     ``rim``, and the lips' inner faces ``lips_inside`` more. The corners (the cheeks' inner walls) lose ``corner`` of it, and
@@ -114,10 +100,17 @@ class Bowl:
     deep_black: tuple[float, float]  # darkness where its deep starts and is full (``DEEP_BLACK``)
     corner: float = 0.35
     wide_corner: float = 0.2
-    throat_half_width: float = THROAT_HALF_WIDTH
-    throat_half_height: tuple[float, float] = THROAT_HALF_HEIGHT
 
 
+# The throat is wide and shallow. (At 0.55 across and 0.7 up its dark reached the corners and the
+# teeth: one dark band under the upper row, a "slot"; the palate under the teeth now half-lit. At
+# 0.48 across and (0.45, 0.35) up and down the darkest twentieth of a wide painted jaw drop was a
+# column hanging from the teeth, 0.86 and 1.30 times as wide as tall on the Mona Lisa and london_092,
+# "a dark vertical stripe ... like a seam" to two blind reviewers, where a real "O" is darkest in a
+# broad band under its upper teeth (woman_expressions 308: 2.8); now 2.46 and 3.14,
+# test_warp_jaw_drop_interior. Under a portrait's own teeth it was a notch, "a dark vertical streak
+# ... like a rendering seam", the new preferred on 6 of 6 in a blind review, session 41.)
+THROAT_V, THROAT_HALF_WIDTH, THROAT_HALF_HEIGHT = 0.42, 0.9, (0.3, 0.25)
 # Deep inside, little light comes back, and what does is a dull warm brown: the cavity's darker
 # parts (darkness: 1 - their light over the opening's brightest, from the first value on, fully at
 # the second) lose up to this share of their light and this share of their colour. The redder
@@ -139,8 +132,7 @@ DEEP_BLACK, DEEP_BLACK_SHARE, DEEP_GREY = (0.4, 0.9), 0.55, 0.65
 OWN_DEEP_BLACK = (0.2, 0.85)
 # Under a portrait's own teeth: the lip's own pixels mostly show the lips' inner faces (a deep
 # throat of 0.1 left Obama's jaw drop a black slot under his teeth: L* 0.25 of his face's darkest).
-OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.4, lips_inside=0.1, deep_black=OWN_DEEP_BLACK,
-                      throat_half_width=PAINTED_THROAT_HALF_WIDTH, throat_half_height=PAINTED_THROAT_HALF_HEIGHT)
+OWN_TEETH_BOWL = Bowl(throat=0.2, deep_throat=0.2, rim=0.4, lips_inside=0.1, deep_black=OWN_DEEP_BLACK)
 # Light that bounces around a red cavity comes back redder each time: its shadows are a deeper
 # red than its lit walls, not the walls' colour dimmed (under a portrait's own teeth that read as
 # a brown box, and a painted one a flat grey-brown on Grace Hopper). The cavity's hue spread grows
@@ -151,8 +143,7 @@ DEEP_RED = 1.0
 # A painted mouth: its throat deepens as it opens wide, under walls twice as bright. Brighter
 # walls (0.42, with its warm red-brown) read to MediaPipe as lips: the Mona Lisa's AU26 +3 read
 # back +0.99 instead of +1.5; darker ones left the synthetic face's cavity a black hole.
-PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3, deep_black=DEEP_BLACK,
-                    throat_half_width=PAINTED_THROAT_HALF_WIDTH, throat_half_height=PAINTED_THROAT_HALF_HEIGHT)
+PAINTED_BOWL = Bowl(throat=0.2, deep_throat=0.16, rim=0.32, lips_inside=0.3, deep_black=DEEP_BLACK)
 # The corners are the cheeks' inner walls, close to the lips, not the deep: there it fades out
 # between these |2u - 1| (greyed to the last pixel, lisa3's corners were crisper than her own:
 # edge contrast 6.3 against the 6.2 allowed, test_warp_mouth_corners).
@@ -258,8 +249,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
     palate and the floor, and lit on the lips' inner faces (a flat fill read as a dark "O" cut
     into the face). A narrow one shows only the dark behind the teeth.
     """
-    half_height = np.where(v < THROAT_V, *bowl.throat_half_height)
-    r2 = (side / bowl.throat_half_width) ** 2 + ((v - THROAT_V) / half_height) ** 2
+    half_height = np.where(v < THROAT_V, *THROAT_HALF_HEIGHT)
+    r2 = (side / THROAT_HALF_WIDTH) ** 2 + ((v - THROAT_V) / half_height) ** 2
     walls = walls_show(opening)
     throat = bowl.throat + (bowl.deep_throat - bowl.throat) * walls
     light = throat + (bowl.rim - throat) * walls * smoothstep(0.0, 1.0, np.sqrt(r2))
