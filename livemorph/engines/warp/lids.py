@@ -252,17 +252,17 @@ class LidPainter:
             grain = float(smoothstep(GRAIN_START, GRAIN_FULL, closure))
             if fill <= 0.0 and lash <= 0.0 and grain <= 0.0:
                 continue
-            below = LID_BELOW * float(smoothstep(*BELOW_FROM, closure))
+            shut = float(smoothstep(*BELOW_FROM, closure))
             _paint_eye(frame, _upper_lid(xy, lids, outer, inner), _crease(xy, creases, outer, inner),
-                       xy[list(brow)], eye, fill, lash, grain, below, self.look.brows_seen)
+                       xy[list(brow)], eye, fill, lash, grain, shut, self.look.brows_seen)
 
 
 def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np.ndarray, eye: EyeLook,
-               fill: float, lash: float, grain: float, below: float, brows_seen: float = 1.0) -> None:
+               fill: float, lash: float, grain: float, shut: float, brows_seen: float = 1.0) -> None:
     """One eye: ``meet`` is the displaced upper-lid margin (outer corner .. inner corner),
     ``crease`` the displaced crease ring above it, with the same corners; ``brow`` the moved
-    brow's outline (``BROWS``), hair as far as ``brows_seen`` (``LidLook``); ``below``: how far
-    the lid reaches below the margin (eye widths, ``BELOW_FROM``)."""
+    brow's outline (``BROWS``), hair as far as ``brows_seen`` (``LidLook``); ``shut``: how far the
+    lids have come to meet (0..1, ``BELOW_FROM``): the lid and its lashes reach below the margin so far."""
     thickness = max(LASH_THICKNESS * eye.width, 1.2)  # sizes the box's margin
     # Eye-aligned coordinates: s along the corners' axis, n toward the crease ("up").
     origin = meet[0]
@@ -309,9 +309,9 @@ def _paint_eye(frame: np.ndarray, meet: np.ndarray, crease: np.ndarray, brow: np
     if grain > 0.0:
         _no_catchlight_on_the_lid(patch, geometry, eye, grain)
     if fill > 0.0 or grain > 0.0:
-        _paint_lid(patch, geometry, brow, eye, fill, grain, below, brows_seen)
+        _paint_lid(patch, geometry, brow, eye, fill, grain, shut, brows_seen)
     if lash > 0.0:
-        _paint_lashes(patch, geometry, eye, lash, below / LID_BELOW)
+        _paint_lashes(patch, geometry, eye, lash, shut)
     frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
 
 
@@ -367,16 +367,15 @@ def _arc_at(arc: np.ndarray, s):
 
 
 def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLook, fill: float, grain: float,
-               below: float, brows_seen: float = 1.0) -> None:
-    """The lid: from ``below`` under the meeting arc (hiding the squashed eye there) up over the
+               shut: float, brows_seen: float = 1.0) -> None:
+    """The lid: from ``shut`` x ``LID_BELOW`` under the meeting arc (hiding the squashed eye there) up over the
     displaced crease, soft-edged, fading into the skin above it; its tone from that skin
     (lid_tone), with the skin's grain, which a closing lid (the warp's stretched lid skin above
     its margin) gets too."""
     edge = np.linspace(-g.reach, g.length + g.reach, 24, dtype=np.float32)
     softness = max(0.05 * eye.width, 0.8)
     # A lid on its way down ends at its margin with its softened edge above it, not across it.
-    lifted = softness * (1.0 - below / LID_BELOW)
-    bottom = g.point(edge, g.arc_at(edge) - below * eye.width + lifted)
+    bottom = g.point(edge, g.arc_at(edge) - shut * LID_BELOW * eye.width + (1.0 - shut) * softness)
     # Near the corners the crease runs into the lid margin; keep the lid some height there so
     # the lashes the warp carried down into the corners are covered too.
     crease_s = g.crease_s
@@ -433,7 +432,8 @@ def _paint_lid(patch: np.ndarray, g: _EyeGeometry, brow: np.ndarray, eye: EyeLoo
         around = feathered  # the relit skin fades out as the grain does
         near = fill * smoothstep(0.0, 0.5, around)
         inside = _inside(near.shape)
-        near *= smoothstep(-max(below, 0.01) * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
+        # (a width of at least 0.01 eye widths: smoothstep over none is undefined)
+        near *= smoothstep(-max(shut * LID_BELOW, 0.01) * eye.width, 0.0, above_meet) * inside * (1.0 - drawn_brow)
         # ... but no farther above the lids than a shut lid reaches: the skin a raised brow lifts
         # over the socket keeps its own light (relit to the socket's, it was a grey-brown band
         # from the lid up to the brow: "eyeshadow").
