@@ -197,7 +197,8 @@ def _dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
 # the same face with room below it, and read 0.23: her dark lip corners, stretched over the taller
 # opening, beside the opening's darkest sides (the dark from 0.1 on under her own teeth). With the
 # own-teeth throat's dark from 0.2 on (mouth_interior.OWN_DEEP_BLACK, session 41) the wedge by the
-# corner on the picture's left shrinks: 0.13. Not gone: 0.20 at AU26 +3.5, and single_face reads 0.25 at this drop.
+# corner on the picture's left shrinks: 0.13. Not gone: 0.20 at AU26 +3.5, and single_face reads
+# 0.25 at this drop.
 
 
 @pytest.mark.slow
