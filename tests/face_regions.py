@@ -201,3 +201,33 @@ def corner_lift(landmarks) -> float:
     up /= np.linalg.norm(up)
     centre = 0.5 * (lm[13] + lm[14])
     return float((0.5 * (lm[61] + lm[291]) - centre) @ up / np.linalg.norm(lm[291] - lm[61]))
+
+
+# Per brow end, each side (image left, then right): its two facing (upper, lower) contour pairs.
+BROW_ENDS = {"inner": ((107, 55, 66, 65), (336, 285, 296, 295)), "outer": ((70, 46, 63, 53), (300, 276, 293, 283))}
+
+
+def brow_end_shifts(source: np.ndarray, output: np.ndarray, landmarks, patch: float = 0.125,
+                    search: float = 0.2) -> dict[str, np.ndarray]:
+    """Where each brow end's pixels went: per end (``BROW_ENDS``), (2, 2) per side its shift across
+    (toward the image's right) and up the face, in eye spans. Each end's patch of ``source`` (about
+    its contour points, ``patch`` eye spans either side) is found again in ``output`` by template
+    matching within ``search`` eye spans (MediaPipe run afresh on an output reads brow motion at
+    about half of what the pixels show, and evens a slanted brow)."""
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    across = xy[263] - xy[33]
+    span = float(np.linalg.norm(across))
+    axes = np.stack([across, [across[1], -across[0]]]) / span  # across, up
+    half, reach = int(patch * span), int(search * span)
+    grey = [cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2GRAY) for image in (source, output)]
+    shifts = {}
+    for end, sides in BROW_ENDS.items():
+        found = []
+        for points in sides:
+            x, y = np.round(xy[list(points)].mean(axis=0)).astype(int)
+            tile = grey[0][y - half:y + half + 1, x - half:x + half + 1]
+            window = grey[1][y - half - reach:y + half + reach + 1, x - half - reach:x + half + reach + 1]
+            _, _, _, (dx, dy) = cv2.minMaxLoc(cv2.matchTemplate(window, tile, cv2.TM_CCOEFF_NORMED))
+            found.append(axes @ np.array([dx - reach, dy - reach], np.float64) / span)
+        shifts[end] = np.array(found)
+    return shifts

@@ -58,6 +58,13 @@ BROW_LOWER_POINTS = BROW_LOWER_SIDES[0] + BROW_LOWER_SIDES[1]
 # descending brow's hooding narrows them a little more by itself).
 FROWN_LID_SHARE = 0.05
 FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inner ends (model units)
+# A frown lowers each brow's inner end most (corrugator, depressor supercilii and procerus pull
+# there): on woman_expressions' frown (frame 135, MediaPipe, along the face's up) the inner ends
+# came down 0.067 eye spans and the outer ends 0.016. py-feat's AU04 drops the outer ends a
+# little further than the inner (3.9 against 3.4 units), and drawn so, frowns were drooping,
+# sleepy brows ("sleepy or sun-squinting, not angry", a reviewer, on all eight portraits). Each
+# brow's inner and outer ends drop these shares of its fitted mean drop.
+FROWN_INNER_SHARE, FROWN_OUTER_SHARE = 1.5, 0.6
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
@@ -190,8 +197,9 @@ CREASE_RAISE_SHARE = 0.4
 # torn, jagged lid lines at AU04 +3..+5: the Mona Lisa, Obama, Trump).
 FROWN_BAND_KEEP = 0.35
 FROWN_KNEE = 0.6  # ... the easing starts at this share of that limit (below it a frown is drawn as is)
-# (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes.
-BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (283, 387), (282, 386), (295, 385))
+# (brow lower edge, upper lid point below it) pairs, MediaPipe indices, both eyes; at the inner
+# ends the nose root's skin below them (a frown lowers the inner ends most, ``_slant_brows``).
+BROW_LID_PAIRS = ((53, 160), (52, 159), (65, 158), (55, 193), (283, 387), (282, 386), (295, 385), (285, 417))
 INNER_LIP_PAIRS = tuple(zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
 # The only py-feat columns allowed to part the lips: jaw drop (which also draws livemorph's AU25).
 LIP_OPENING_COLUMNS = ("AU26",)
@@ -231,7 +239,7 @@ class AUMeshModel:
         """(468,) each face point's mirror image across the midline (``mirror_points``), found once."""
         return mirror_points(self.mean_mesh)
 
-    def localized_basis(self, *, hold_upper_lip: bool = True) -> np.ndarray:
+    def localized_basis(self, *, hold_upper_lip: bool = True, slant_frown: bool = False) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
         Four clean-ups, all in the model's own frame:
@@ -246,7 +254,7 @@ class AUMeshModel:
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
            (``_along_the_face``); frowns knit: AU04 also draws the brows together
-           (``_knit_brows``); a lip stretch stays level: AU20 moves nothing down
+           (``_knit_brows``) and, with ``slant_frown``, lowers their inner ends most (``_slant_brows``); a lip stretch stays level: AU20 moves nothing down
            (``_stretch_stays_level``) and goes back in depth as a smile does; eyes opening wide
            stay where they are: AU05 moves nothing across the face (``_lids_open_up_and_down``);
            a nose wrinkle only lifts: AU09 moves nothing down or across (``_nose_wrinkle_lifts``);
@@ -308,6 +316,8 @@ class AUMeshModel:
             if name == "AU26" and hold_upper_lip:
                 _jaw_hangs_from_the_mouth(basis[k], self.mean_mesh)
             if name == "AU04":
+                if slant_frown:
+                    _slant_brows(basis[k], self.mean_mesh, FROWN_INNER_SHARE, FROWN_OUTER_SHARE)
                 _knit_brows(basis[k], self.mean_mesh, FROWN_KNIT)
             if name in BROW_COLUMNS:
                 frown = name == "AU04"
@@ -334,6 +344,15 @@ class AUMeshModel:
         model's ``localized_basis()`` (already built by the caller)."""
         jaw = self.column("AU26")
         return self.localized_basis(hold_upper_lip=False)[jaw] - held_basis[jaw]
+
+    def frown_slant_difference(self, held_basis: np.ndarray) -> np.ndarray:
+        """(478, 3) what a frown adds to the AU04 column per unit as it lowers the brows: their inner
+        ends further down than their outer ends (``FROWN_INNER_SHARE``, ``_slant_brows``). Only a
+        frown: a portrait resting with lowered brows releases them evenly in a raise (slanted, its
+        inner brows rose the furthest and drew the skin between them into streaks, Obama).
+        ``held_basis``: this model's ``localized_basis()``."""
+        frown = self.column("AU04")
+        return self.localized_basis(slant_frown=True)[frown] - held_basis[frown]
 
     def upper_lip_raise_in_the_middle(self) -> np.ndarray:
         """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units in its middle, the corners staying
@@ -634,6 +653,18 @@ def _knit_brows(displacement: np.ndarray, mesh: np.ndarray, knit: float) -> None
     displacement[brows, 0] += knit * inner * np.sign(mid - x)
 
 
+def _slant_brows(displacement: np.ndarray, mesh: np.ndarray, inner_share: float, outer_share: float) -> None:
+    """In place: each brow's vertical motion runs straight from ``inner_share`` of its mean at the
+    inner end to ``outer_share`` of it at the outer end (both contours alike: the brow keeps its
+    thickness)."""
+    mid = float(mesh[list(SKULL_MIDLINE), 0].mean())
+    for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
+        points = list(upper) + list(lower)
+        reach = np.abs(mesh[points, 0] - mid)
+        outward = (reach - reach.min()) / max(float(np.ptp(reach)), 1e-6)  # 0 inner end .. 1 outer end
+        displacement[points, 1] = float(displacement[points, 1].mean()) * (inner_share + (outer_share - inner_share) * outward)
+
+
 def _brows_keep_their_shape(displacement: np.ndarray, unmasked: np.ndarray, mesh: np.ndarray, tilt: float) -> None:
     """In place: each brow (both contours) moves as one piece, its motion the straight-line
     function of x fitted to the model's, with ``tilt`` of its slope: a shift, a tilt and a
@@ -686,24 +717,31 @@ def _skin_follows_brows(displacement: np.ndarray, mesh: np.ndarray, brow_y: floa
 
 
 def _band_bottom(mesh: np.ndarray, lid_top: float) -> np.ndarray:
-    """(N,) per point, the y where the skin under the brows ends: ``lid_top``, but outward of each
-    eye's highest upper-lid point the lid contour itself (its outer corner's y beyond the corner).
+    """(N,) per point, the y where the skin under the brows ends: ``lid_top`` over each eye's
+    highest upper-lid point, and to either side of it the lid contour itself, flat beyond the
+    corners (outward toward the temple, inward to the midline between the eyes).
 
-    The lids' outer halves slope down, and the outer ends of the crease rings (113, 247 and their
-    mirrors) lie below ``lid_top``: held with the lid while the brow's outer end dropped onto them,
-    the skin under it was squeezed from 10 px to 1 (Obama, AU04 +3) and folded under the brow tail;
-    measured to the contour, the band compresses evenly down to the lid.
+    The lids slope down from their highest point. Outward, the outer ends of the crease rings
+    (113, 247 and their mirrors) lie below ``lid_top``: held with the lid while the brow's outer
+    end dropped onto them, the skin under it was squeezed from 10 px to 1 (Obama, AU04 +3) and
+    folded under the brow tail. Inward, the skin of the nose root (193, 168, 417) lies below it
+    too: held while the inner brows came down onto it (a frown lowers them most, ``_slant_brows``)
+    it flattened and turned over (Obama, Trump, lisa3 at AU04 +3); a frown's procerus pulls it down.
+    Measured to the contour, the band compresses evenly down to the lid and the inner corner.
     """
     x = mesh[:, 0]
     bottom = np.full(len(mesh), lid_top, mesh.dtype)
-    for lids, (outer, _) in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
-        contour = [outer] + [upper for upper, _ in lids]
+    midline = 0.5 * float(mesh[RIGHT_EYE_CORNERS[1], 0] + mesh[LEFT_EYE_CORNERS[1], 0])
+    for lids, (outer, inner) in ((RIGHT_EYE_LIDS, RIGHT_EYE_CORNERS), (LEFT_EYE_LIDS, LEFT_EYE_CORNERS)):
+        contour = [outer] + [upper for upper, _ in lids] + [inner]
         cx, cy = mesh[contour, 0], mesh[contour, 1]
         top = int(np.argmin(cy))
+        order = np.argsort(cx)
+        line = np.interp(x, cx[order], cy[order])  # flat beyond the corners
         outward = (x - cx[top]) * np.sign(cx[0] - cx[top]) > 0
-        order = np.argsort(cx[:top + 1])
-        line = np.interp(x, cx[:top + 1][order], cy[:top + 1][order])  # flat beyond the corner
-        bottom[outward] = np.maximum(lid_top, line[outward])
+        inward = ((x - cx[top]) * np.sign(cx[-1] - cx[top]) > 0) & ((x - midline) * np.sign(cx[top] - midline) > 0)
+        side = outward | inward
+        bottom[side] = np.maximum(lid_top, line[side])
     return bottom
 
 

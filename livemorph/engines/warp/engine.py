@@ -131,6 +131,7 @@ class WarpPrepared:
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     lip_raise: np.ndarray  # (V, 2) float32 added per unit of a rising py-feat AU10 (au_mesh.UPPER_LIP_RAISE); zero on a portrait showing its teeth
     lip_raise_alone: np.ndarray  # (V, 2) float32 the upper lip's raise alone, drawn more without a smile (au_mesh.lip_raise_extra); zero as above
+    frown_slant: np.ndarray  # (V, 2) float32 added per unit of a lowering py-feat AU04: inner brow ends lower than outer (au_mesh.frown_slant_difference); zero behind glasses
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
@@ -154,6 +155,7 @@ class WarpEngine:
         self.lips_part = self.model.lips_part_difference(self.au_basis)  # (478, 3), added to the jaw column as lips part
         self.lip_raise = self.model.upper_lip_raise_difference(self.au_basis)  # (478, 3), added to a rising AU10
         self.lip_raise_alone = self.model.upper_lip_raise_in_the_middle()  # (478, 3), more of it without a smile
+        self.frown_slant = self.model.frown_slant_difference(self.au_basis)  # (478, 3), added to a lowering AU04
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
@@ -194,11 +196,11 @@ class WarpEngine:
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
         columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None],
-                                  self.lip_raise_alone[None]])[:, :NUM_FACE_POINTS]
+                                  self.lip_raise_alone[None], self.frown_slant[None]])[:, :NUM_FACE_POINTS]
         per_au = scale * np.einsum("kpc,rc->kpr", columns, rotation)[..., :2]
         feat_basis = np.zeros((len(columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
-        feat_basis, lips_part, lip_raise, lip_raise_alone = feat_basis[:-3], feat_basis[-3], feat_basis[-2], feat_basis[-1]
+        feat_basis, (lips_part, lip_raise, lip_raise_alone, frown_slant) = feat_basis[:-4], feat_basis[-4:]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -219,6 +221,8 @@ class WarpEngine:
                     feat_basis[k], frame_slide = slide_under_frame(feat_basis[k], vertices, up, edge_ids, skin_ids)
                 else:
                     feat_basis[k] = hold_frame(feat_basis[k], vertices, up, edge_ids, skin_ids)
+        if frame_top is not None:  # behind a frame the brows go down as far as it lets them (slide_under_frame), level
+            frown_slant = np.zeros_like(frown_slant)
         jaw_column = self.model.column("AU26")
         feat_basis[jaw_column, :NUM_FACE_POINTS] = chin_following_the_lip(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, up)
         cheek_lift, lower_lid_rise = (with_frame(f) for f in cheek_raise(face_xy, up, len(vertices)))
@@ -269,7 +273,7 @@ class WarpEngine:
             silhouette=outline,
             face_width=float(np.ptp(face_xy[:, 0])),
             sampler=make_sampler(image, self.device, mirrored=outline.open_below),
-            frown_max=frown_limit(feat_basis[self.model.column("AU04")], vertices, up, BROW_LID_PAIRS),
+            frown_max=frown_limit(feat_basis[self.model.column("AU04")] + frown_slant, vertices, up, BROW_LID_PAIRS),
             jaw_max=jaw_limit(feat_basis[jaw_column, :NUM_FACE_POINTS], face_xy, outline.radial,
                               outline.max_out * outline.follow, self.config.jaw_squeeze),
             smile=smile,
@@ -284,6 +288,7 @@ class WarpEngine:
             lips_part_corners=with_frame(lips_part_corners),
             lip_raise=with_frame(lip_raise * lip_rises),
             lip_raise_alone=with_frame(lip_raise_alone * lip_rises),
+            frown_slant=frown_slant,
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
@@ -335,6 +340,7 @@ class WarpEngine:
         else:
             frown = _draw_by_side(disp, prepared.feat_basis[au04], float(feat[au04]),
                                   [ease_frown(side, prepared.frown_max) for side in brows], prepared.left_share)
+        disp += np.maximum(frown, 0.0)[:, None] * prepared.frown_slant  # per point: a wink lowers one brow
         corners = self._by_side(prepared, delta, wink, AU.AU12)
         if corners is not None:  # a one-sided smile: each side's points take that side's AU12
             au12 = prepared.au_columns.index("AU12")

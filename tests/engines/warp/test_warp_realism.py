@@ -13,7 +13,7 @@ import pytest
 
 
 from conftest import render_change, shared_face
-from face_regions import INNER_LIPS, corner_lift, outside_the_face
+from face_regions import INNER_LIPS, brow_end_shifts, corner_lift, outside_the_face
 
 MARGIN = 0.08  # face sizes outside the outline beyond which nothing may change
 BAND = 0.25  # ... measured out to this distance (the old feather band reached 0.35)
@@ -86,16 +86,14 @@ def test_a_bigger_smile_on_a_toothy_portrait_shows_more_teeth_not_a_dark_band(na
     assert wider < rest + 0.1, f"dark share of the mouth opening {rest:.2f} at rest -> {wider:.2f} smiling"
 
 
-def _inner_brow_gap(image, tracker) -> float:
-    """Distance between the inner brow ends (as MediaPipe finds them on ``image``) / outer-eye span."""
-    lm = tracker.detect_largest(image).landmarks[:, :2]
-    return float(np.linalg.norm(lm[55] - lm[285]) / np.linalg.norm(lm[33] - lm[263]))
-
-
-def test_a_frown_draws_the_brows_together(config, engine, image_tracker):
-    # The Mona Lisa: py-feat's AU04 alone lowers her brows without bringing them closer (measured
-    # gap change 0.000); the knit brings the inner ends together (-0.013 of the eye span).
-    portrait = shared_face("mona_lisa.jpg", config, image_tracker)
-    rest = _inner_brow_gap(portrait.image, image_tracker)
-    frown = _inner_brow_gap(render_change(engine, portrait, AU04=3.0), image_tracker)
-    assert frown < rest - 0.008, f"inner brow gap {rest:.3f} at rest -> {frown:.3f} frowning"
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "london_092_beard.jpg"])
+def test_a_frown_draws_the_brows_together(name, config, engine, image_tracker):
+    # py-feat's AU04 alone lowers the brows and barely brings them closer; the knit draws the inner
+    # ends toward each other. Measured on the pixels (``brow_end_shifts``: MediaPipe run afresh
+    # evens a frown's slanted brows and read the Mona Lisa's approach at 0.000 with the knit drawn),
+    # the gap between the inner brow ends at AU04 +3, in eye spans: without the knit -0.035
+    # (Obama) and -0.043 (london_092), with it -0.084 and -0.097.
+    portrait = shared_face(name, config, image_tracker)
+    shifts = brow_end_shifts(portrait.image, render_change(engine, portrait, AU04=3.0), portrait.track.landmarks)
+    closer = float(shifts["inner"][1, 0] - shifts["inner"][0, 0])  # the right-hand end's shift less the left's
+    assert closer < -0.06, f"{name}: the inner brow ends' gap changed {closer:+.3f} eye spans frowning"
