@@ -91,6 +91,11 @@ SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035)
 # texture), never under 2 px (the astronaut's, narrower, read as ink dashes).
 FROWN_FURROW = CreaseStyle(depth=0.2, width=0.016, tint=(0.7, 1.0, 1.25), lit_side=0.35,
                            by_tone=True, min_px=2.0)
+# A frown's furrows reach this share of the glabella-to-forehead-top distance above the inner
+# brows' upper ends. On woman_expressions' frown they run from the brows' lower edge ~0.2 eye spans
+# up the forehead; drawn only over the brows' own height (to 0.15 of it above), they were two short
+# dabs at the brows' inner ends, unseen at a contact sheet's scale on all but the astronaut.
+FURROW_REACH = 0.25
 # Skin in shadow is warmer than the skin around it (R, G, B shares of a shadow's depth; see shadow_tint).
 WARM_SHADOW_TINT = (0.8, 1.0, 1.15)
 # A forehead line is a fold: a thin warm shadow with a faint lit ridge just above it (the roll of skin
@@ -118,11 +123,10 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
             _darken_along(frame, xy[list(fold)], SMILE_FOLD, deepened, face_width, None)
     if frown > 0.0:
         for upper, lower in INNER_BROWS:
-            # In the skin between the inner brow ends, from just above the brows to their lower edge
-            # (drawn higher or darker, on a small light face they read as two ink dashes).
-            top = xy[upper] + 0.45 * (xy[GLABELLA] - xy[upper])
+            # In the skin between the inner brow ends, from their lower edge up the forehead
+            # (``FURROW_REACH``).
             bottom = xy[lower] + 0.45 * (xy[NOSE_BRIDGE] - xy[lower])
-            top = top + 0.15 * (top - bottom)
+            top = xy[upper] + 0.45 * (xy[GLABELLA] - xy[upper]) + FURROW_REACH * (xy[FOREHEAD_TOP] - xy[GLABELLA])
             toward_midline = xy[GLABELLA] - 0.5 * (top + bottom)
             _darken_along(frame, np.stack([top, bottom]), FROWN_FURROW, frown, face_width, skin, toward_midline)
     if raise_ > 0.0:
@@ -261,7 +265,8 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
         brow_thickness = float(np.linalg.norm(xy[list(brow)] - xy[list(brow_lower)], axis=1).mean())
         lift = float(np.clip(BROW_CLEARANCE * brow_thickness - lowest, 0.0, MAX_LIFT * up_length))
         folds = [fold for fold in FOREHEAD_FOLDS if fold.spans[side] is not None]
-        arcs = [_forehead_arc(xy, brow, fold, fold.spans[side], up, lift) for fold in folds]
+        arcs = [_inside_the_picture(_forehead_arc(xy, brow, fold, fold.spans[side], up, lift), frame.shape, width)
+                for fold in folds]
         box = _box_around(frame, np.vstack(arcs), width)
         if box is None:
             continue
@@ -278,6 +283,15 @@ def _paint_forehead_folds(frame: np.ndarray, xy: np.ndarray, strength: float, fa
         mask = cv2.GaussianBlur(mask, (0, 0), 0.5 * width)
         mask /= _line_peak(thickness, 0.5 * width)
         _shade(frame, box, mask, FOREHEAD_LINE, strength, width, skin, up)
+
+
+def _inside_the_picture(arc: np.ndarray, shape: tuple[int, ...], width: float) -> np.ndarray:
+    """``arc`` kept clear of the picture's edges by a fold's reach (its blur): on a face cropped
+    close above the forehead, the top fold over a raised brow ran off the top of the picture and
+    darkened its edge (which the warp keeps still), cut by it as by a ruler."""
+    reach = 2.0 * width
+    h, w = shape[:2]
+    return np.stack([np.clip(arc[:, 0], reach, w - 1 - reach), np.clip(arc[:, 1], reach, h - 1 - reach)], axis=1)
 
 
 @functools.lru_cache(maxsize=16)  # per portrait the same few (thickness, sigma) every frame

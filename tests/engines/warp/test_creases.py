@@ -35,6 +35,18 @@ def test_a_frown_draws_two_furrows_between_the_inner_brows_and_nothing_elsewhere
     assert (grey[150:] == np.mean(SKIN)).all() and (grey[:, :100] == np.mean(SKIN)).all()
 
 
+def test_frown_furrows_run_from_the_brows_up_the_forehead():
+    # A driver's frown lines run from the brows' lower edge ~0.2 eye spans up the forehead
+    # (woman_expressions, frame 135); drawn over the brows' height alone they were two short dabs,
+    # unseen at a contact sheet's scale. Here the brows span rows 100-110 and the forehead rises 80
+    # rows above them: the furrows still darken the skin 12 rows above the brows.
+    frame = np.full((200, 300, 3), SKIN, np.uint8)
+    paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
+    above, skin = frame.mean(axis=2)[88], np.mean(SKIN)
+    assert above[132:146].min() < skin - 10 and above[154:168].min() < skin - 10
+    assert (frame.mean(axis=2)[:70] == skin).all()  # ... and end well below the hairline
+
+
 def test_forehead_lines_darken_skin_but_not_hair_over_the_forehead():
     frame = np.full((200, 300, 3), SKIN, np.uint8)
     frame[:, 150:] = HAIR  # bangs over the right half of the image
