@@ -12,9 +12,9 @@ render from the AUs alone when it is None. Hints are cut from the driver only fo
 that says it paints them (``paints_mouth_hints = True``, see ``paints_mouth_hints``): cutting
 one costs ~0.3 ms a frame, and engines written against AUs alone never see one. Likewise an engine
 with ``draws_winks = True`` is called with ``wink=`` (``livemorph.face.wink.wink_offsets``: each
-side's AU offsets, (2, 17) the subject's right then left, for AU45, AU04 and AU12) when the
-driver showed a face; AU45, AU04 and AU12 alone cannot say that one eye shuts and its brow comes
-down, or that one mouth corner lifts. An engine with ``moves_gaze = True`` is called with
+side's AU offsets, (2, 17) the subject's right then left, for AU45, AU04, AU10 and AU12) when
+the driver showed a face; AU45, AU04, AU10 and AU12 alone cannot say that one eye shuts and its
+brow comes down and its upper lip rises, or that one mouth corner lifts. An engine with ``moves_gaze = True`` is called with
 ``gaze=`` (``livemorph.face.gaze``: (2,) eye widths across and down from the driver's resting
 gaze) when the driver showed a face: no AU says where the eyes look. An engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response

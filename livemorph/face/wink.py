@@ -6,7 +6,10 @@ portrait drawn from the AUs alone half lowers both lids. The brow over
 the winking eye comes down with it (woman_expressions frame 43: browDown 0.82 over the shut
 eye, 0.02 over the open one), which AU04, one number too, draws as both brows half down.
 ``wink_offsets`` splits AU45 and AU04 between the sides while the driver winks: per side, how
-much its own AU differs from the pair's. It travels beside the AUs as an optional hint
+much its own AU differs from the pair's. The upper lip on the winking side rises with its cheek
+(a one-sided snarl: woman_expressions' two winks read mouthUpperUp 0.75 / 0.28 and 0.09 / 0.55
+over the sides, where the shared drivers' other frames keep them within 0.16 of each other), so
+AU10 is split with the brows. It travels beside the AUs as an optional hint
 (``AUReading.wink``), like the driver's mouth: AU tracks have none, and every engine works
 without it (the warp engine shuts one eye and lowers its brow with it).
 
@@ -83,9 +86,9 @@ def _smirk(tilt: float) -> np.ndarray:
 
 def wink_offsets(track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray | None:
     """(2, 17) float32 AU offsets of the subject's right and left side (the order of
-    ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04 and AU12: the closing eye's AU45
-    positive, the open eye's negative, and the brows' AU04 split as browDown's sides differ
-    (both 0 while the eyes agree); the higher corner's AU12 positive, the other's negative, as
+    ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04, AU10 and AU12: the closing eye's
+    AU45 positive, the open eye's negative, and the brows' AU04 and the upper lip's AU10 split as
+    browDown's and mouthUpperUp's sides differ (all 0 while the eyes agree); the higher corner's AU12 positive, the other's negative, as
     the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
     None without a face. One frame on its own: a stream reads with ``WinkReader``."""
     return WinkReader().read(track, rest_tilt)
@@ -135,6 +138,8 @@ class WinkReader:
         brows = min(excess / BROWS_FULL_AFTER, 1.0) * strength
         lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
         offsets[:, AU.AU04] = (-lowered, lowered)
+        raised = 0.5 * _SCALE["AU10"] * (track.blendshape("mouthUpperUpLeft") - track.blendshape("mouthUpperUpRight")) * brows
+        offsets[:, AU.AU10] = (-raised, raised)
         return offsets
 
 

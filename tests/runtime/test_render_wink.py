@@ -71,6 +71,8 @@ def test_offline_driver_video_readings_carry_the_drivers_wink(config, image_trac
             side = _winking_side(_apertures(image_tracker, image))
             eyes = reading.wink[:, AU.AU45]
             assert eyes[side] > 1.0 and eyes[1 - side] < 0.0, (mode, index, eyes)
+            lips = reading.wink[:, AU.AU10]  # her upper lip rises on the winking side (a snarl)
+            assert lips[side] > 0.3 and lips[1 - side] < -0.3, (mode, index, lips)
         assert not items[OPEN][1].wink.any(), mode
 
 
@@ -220,3 +222,29 @@ def test_a_one_sided_smile_lifts_the_portraits_corner_on_the_same_side(tmp_path,
         assert lifted > 0.08, (index, lifted)  # the driver's own corner, by its landmarks
         # measured: the driver 0.14 / 0.12 eye spans, the portrait 0.14 / 0.11; AU12 alone 0.03 at the first
         assert drawn > 0.06, (index, drawn)
+
+
+def _upper_lip_tilt(tracker, image) -> float:
+    """How much higher the upper lip's left half sits than its right half, in eye spans: the mean
+    of each half's outer-contour points between the middle and the corner (MediaPipe 37, 39 / 267,
+    269), measured as ``_corner_tilt`` measures the corners."""
+    lm = tracker.detect_largest(image).landmarks[:, :2].astype(np.float64)
+    right_eye, left_eye = lm[33], lm[263]
+    span = float(np.linalg.norm(left_eye - right_eye))
+    across = (left_eye - right_eye) / span
+    down = np.array([-across[1], across[0]])
+    return float((lm[[37, 39]].mean(axis=0) - lm[[267, 269]].mean(axis=0)) @ down) / span
+
+
+def test_a_winks_snarl_raises_the_upper_lip_on_its_own_side(tmp_path, config, image_tracker):
+    """woman_expressions raises her upper lip on the winking side with each wink (a one-sided snarl:
+    mouthUpperUp 0.75 / 0.28 over the first), by her lips' landmarks 0.062 and 0.050 eye spans.
+    AU10, one number, raised the portrait's upper lip evenly, and the one-sided smile's corner
+    tilted it only 0.80 and 0.82 as far as hers; with AU10 split (wink offsets) 0.90 and 1.02."""
+    frames, driver = _rendered(tmp_path, config, "london_092_beard.jpg", DRIVER, max_frames=RIGHT_WINK + 1)
+    rest = _upper_lip_tilt(image_tracker, load_image(frames[OPEN]))
+    for index, sign in ((LEFT_WINK, 1.0), (RIGHT_WINK, -1.0)):
+        raised = sign * (_upper_lip_tilt(image_tracker, driver[index]) - _upper_lip_tilt(image_tracker, driver[OPEN]))
+        drawn = sign * (_upper_lip_tilt(image_tracker, load_image(frames[index])) - rest)
+        assert raised > 0.02, (index, raised)  # the driver's own lip, by its landmarks
+        assert drawn > 0.85 * raised, (index, drawn, raised)

@@ -328,11 +328,15 @@ class WarpEngine:
         jaw = prepared.au_columns.index("AU26")
         feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
-        lip_rise = max(float(feat[prepared.au_columns.index("AU10")]), 0.0)
-        disp += lip_rise * prepared.lip_raise
+        # Each point's rising py-feat AU10: one number, unless a wink raises its side's lip more (a snarl).
+        au10 = prepared.au_columns.index("AU10")
+        lips = self._by_side(prepared, delta, wink, AU.AU10)
+        lip_rise = np.maximum(np.full(len(disp), feat[au10], np.float32) if lips is None else _draw_by_side(
+            disp, prepared.feat_basis[au10], float(feat[au10]), lips, prepared.mouth_left_share), 0.0)
+        disp += lip_rise[:, None] * prepared.lip_raise
         extra = lip_raise_extra(float(delta[AU.AU12]))
-        if lip_rise > 0.0 and extra > 0.0:  # without a smile the lip rises further by itself
-            disp += lip_rise * extra * prepared.lip_raise_alone
+        if extra > 0.0:  # without a smile the lip rises further by itself
+            disp += (extra * lip_rise)[:, None] * prepared.lip_raise_alone
         # Each point's py-feat AU04 as drawn: one number, unless a wink lowers its own brow more.
         brows = self._by_side(prepared, delta, wink, AU.AU04)
         if brows is None:
