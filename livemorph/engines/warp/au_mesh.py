@@ -64,7 +64,7 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 # little further than the inner (3.9 against 3.4 units), and drawn so, frowns were drooping,
 # sleepy brows ("sleepy or sun-squinting, not angry", a reviewer, on all eight portraits). Each
 # brow's inner and outer ends drop these shares of its fitted mean drop.
-FROWN_INNER_SHARE, FROWN_OUTER_SHARE = 1.5, 0.6
+FROWN_INNER_SHARE, FROWN_OUTER_SHARE = 1.5, 0.8
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
