@@ -88,10 +88,17 @@ def wink_offsets(track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray 
     """(2, 17) float32 AU offsets of the subject's right and left side (the order of
     ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04, AU10 and AU12: the closing eye's
     AU45 positive, the open eye's negative, and the brows' AU04 and the upper lip's AU10 split as
-    browDown's and mouthUpperUp's sides differ (all 0 while the eyes agree); the higher corner's AU12 positive, the other's negative, as
-    the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
+    browDown's and mouthUpperUp's sides differ (all 0 while the eyes agree); the higher corner's
+    AU12 positive, the other's negative, as the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
     None without a face. One frame on its own: a stream reads with ``WinkReader``."""
     return WinkReader().read(track, rest_tilt)
+
+
+def _split(track: FaceTrack, au: AU, stem: str, share: float) -> np.ndarray:
+    """(2,) ``au``'s offsets (subject's right, left): +- half its sides' difference, read from
+    MediaPipe's ``stem`` Left / Right shapes (the mappings are linear), times ``share``."""
+    half = 0.5 * _SCALE[au.name] * (track.blendshape(stem + "Left") - track.blendshape(stem + "Right")) * share
+    return np.array([-half, half], np.float32)
 
 
 class WinkReader:
@@ -136,10 +143,8 @@ class WinkReader:
         offsets[side, AU.AU45] = CLOSING_GAIN * half * strength
         offsets[1 - side, AU.AU45] = -half * other_open
         brows = min(excess / BROWS_FULL_AFTER, 1.0) * strength
-        lowered = 0.5 * _SCALE["AU04"] * (track.blendshape("browDownLeft") - track.blendshape("browDownRight")) * brows
-        offsets[:, AU.AU04] = (-lowered, lowered)
-        raised = 0.5 * _SCALE["AU10"] * (track.blendshape("mouthUpperUpLeft") - track.blendshape("mouthUpperUpRight")) * brows
-        offsets[:, AU.AU10] = (-raised, raised)
+        for au, stem in ((AU.AU04, "browDown"), (AU.AU10, "mouthUpperUp")):
+            offsets[:, au] = _split(track, au, stem, brows)
         return offsets
 
 

@@ -254,7 +254,8 @@ class AUMeshModel:
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
            ``_lift_mouth_corners``) and goes back in depth only where it moves outward
            (``_along_the_face``); frowns knit: AU04 also draws the brows together
-           (``_knit_brows``) and, with ``slant_frown``, lowers their inner ends most (``_slant_brows``); a lip stretch stays level: AU20 moves nothing down
+           (``_knit_brows``) and, with ``slant_frown``, lowers their inner ends most
+           (``_slant_brows``); a lip stretch stays level: AU20 moves nothing down
            (``_stretch_stays_level``) and goes back in depth as a smile does; eyes opening wide
            stay where they are: AU05 moves nothing across the face (``_lids_open_up_and_down``);
            a nose wrinkle only lifts: AU09 moves nothing down or across (``_nose_wrinkle_lifts``);
