@@ -231,3 +231,31 @@ def brow_end_shifts(source: np.ndarray, output: np.ndarray, landmarks, patch: fl
             found.append(axes @ np.array([dx - reach, dy - reach], np.float64) / span)
         shifts[end] = np.array(found)
     return shifts
+
+
+def opening_grown(shape, xy: np.ndarray, reach: float) -> np.ndarray:
+    """(h, w) bool: the opening between the inner lips (MediaPipe landmarks ``xy``), grown by
+    about ``reach`` pixels (a disc ``2 * reach`` across, rounded down to an odd size)."""
+    opening = fill(shape, np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]]))
+    return cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2 * reach) | 1,) * 2)).astype(bool)
+
+
+def dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
+    """The larger, over the two mouth corners, of the share of pixels darker than 0.7 of the cheek's
+    median grey (the cheek 0.30-0.45 mouth widths further out, the same rows) beside the corner:
+    from 0.03 mouth widths inward of the outer lip corner to 0.12 outward, over the rows from the
+    upper inner lip's top to the lower inner lip's bottom, the opening between the inner lips
+    (grown by 0.06 mouth widths: its own rim) left out. MediaPipe landmarks."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    width = float(np.linalg.norm(xy[308] - xy[78]))
+    opening = opening_grown(gray.shape, xy, 0.06 * width)
+    ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
+    top, bottom = xy[list(UPPER_INNER), 1].min(), xy[list(LOWER_INNER), 1].max()
+    rows = (ys > top) & (ys < bottom)
+    shares = []
+    for corner, outward in ((61, -1), (291, 1)):
+        beyond = outward * (xs - xy[corner, 0]) / width
+        beside = rows & (beyond > -0.03) & (beyond < 0.12) & ~opening
+        cheek = np.median(gray[rows & (beyond > 0.30) & (beyond < 0.45)])
+        shares.append(float(np.mean(gray[beside] < 0.7 * cheek)))
+    return max(shares)

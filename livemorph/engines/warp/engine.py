@@ -47,6 +47,7 @@ from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
+from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
                            lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
@@ -138,6 +139,9 @@ class WarpPrepared:
     lip_seal: Any = None  # lip_seal.LipSeal: how a grin's lips close over its teeth (None: no teeth showing at rest)
     frame_slide: Any = None  # glasses.FrameSlide: how far each point above a glasses frame may come down in a frown
     left_share: Any = None  # (V,) float32 0 (subject's right) .. 1 (left): whose side's brow AU04 moves each point in a wink
+    # seamless_lips.SeamlessLips: the picture round closed lips without their seam, which an open
+    # mouth's stretched lips are drawn from; None for a portrait showing its own mouth interior
+    seamless_lips: Any = None
     mouth_left_share: Any = None  # (V,) float32 the same for a one-sided smile's AU12, blended across the mouth
     eyeballs: Any = None  # eye_gaze.EyeBall per eye (eye_fields.EYES order), moved by the driver's gaze; None: eyes too small
 
@@ -267,6 +271,7 @@ class WarpEngine:
             seam_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
             opening_triangles=np.isin(triangles, UPPER_INNER + LOWER_INNER).any(axis=1),
             mouth=mouth,
+            seamless_lips=None if mouth is None or mouth.own_opening else prepare_seamless_lips(image, landmarks),
             grin_folds=prepare_grin_folds(image, landmarks, float(resting_aus[AU.AU12])),
             lids=prepare_lids(image, face_xy),
             similarity=(scale, rotation.astype(np.float32), translation.astype(np.float32)),
@@ -480,6 +485,8 @@ class WarpEngine:
             return out
         map_xy = frame_map(prepared, moved)
         out = prepared.sampler.warp(map_xy, prepared.region)
+        if prepared.seamless_lips is not None:
+            blend_seamless_lips(out, prepared.seamless_lips, map_xy, prepared.region, moved)
         if looks:  # first: the lids painted later cover the eyeball as they close over it
             look(out, prepared.image, prepared.eyeballs, gaze, map_xy, prepared.region, moved, lowered=min(closures))
         if prepared.frame_gap is None:

@@ -123,6 +123,7 @@ class MouthGeometry:
 
     resting_gap: float  # mean inner-lip gap in the portrait, pixels
     width: float  # mouth width (inner corners), pixels
+    own_opening: bool  # the portrait shows its own mouth interior at rest (``OWN_INTERIOR``)
     cavity_rgb: np.ndarray  # (3,) float32, the lit inner surface of the mouth
     tongue_rgb: np.ndarray  # (3,) float32, lit as the teeth are (``tongue_in_the_teeths_light``)
     teeth_rgb: np.ndarray  # (3,) float32
@@ -148,7 +149,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     shape = image.shape[:2]
     interior = polygon_mask(shape, inner_polygon(xy))
     lip_rgb = lips_rgb(image, xy, interior)
-    resting_gap = _mean_gap(xy)
+    resting_gap = mean_lip_gap(xy)
     width = float(np.linalg.norm(xy[UPPER_INNER[-1]] - xy[UPPER_INNER[0]]))
     own_opening = resting_gap > OWN_INTERIOR * width
     v, profile = _middle_profile(image, xy) if own_opening else (None, None)
@@ -189,6 +190,7 @@ def prepare_mouth(image: np.ndarray, landmarks: np.ndarray) -> MouthGeometry:
     return MouthGeometry(
         resting_gap=resting_gap,
         width=width,
+        own_opening=own_opening,
         cavity_rgb=cavity.astype(np.float32),
         tongue_rgb=tongue_in_the_teeths_light(tongue.astype(np.float32), np.asarray(teeth, np.float32)),
         teeth_rgb=np.asarray(teeth, np.float32),
@@ -283,8 +285,8 @@ class MouthPainter:
         (optional, the frame's (h, w) float32): set to the paint's share at each pixel.
         """
         g = self.geometry
-        gap = _mean_gap(moved_xy)
-        own = g.resting_gap > OWN_INTERIOR * g.width
+        gap = mean_lip_gap(moved_xy)
+        own = g.own_opening
         paint_from = OWN_PAINT_FROM_GAP if own else PAINT_FROM_GAP
         strength = float(smoothstep(*paint_from, (gap - g.resting_gap) / max(g.width, 1.0)))
         if strength <= 0.0:
@@ -837,7 +839,8 @@ def _untwisted(line: np.ndarray) -> np.ndarray | None:
     return np.c_[xs, line[:, 1]]
 
 
-def _mean_gap(xy: np.ndarray) -> float:
+def mean_lip_gap(xy: np.ndarray) -> float:
+    """The inner lips' mean gap between their corners, pixels."""
     upper = np.asarray(xy)[list(UPPER_INNER[1:-1]), :2]
     lower = np.asarray(xy)[list(LOWER_INNER[1:-1]), :2]
     return float(np.linalg.norm(lower - upper, axis=1).mean())

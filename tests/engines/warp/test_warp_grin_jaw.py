@@ -17,7 +17,8 @@ import pytest
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 
 from conftest import feat_test_image, user_change
-from face_regions import FACE_OVAL, LOWER_INNER, OUTER_LIPS, UPPER_INNER, fill, outside_the_face
+from face_regions import (FACE_OVAL, LOWER_INNER, OUTER_LIPS, UPPER_INNER, dark_beside_the_corners, fill,
+                          opening_grown, outside_the_face)
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
 # woman_expressions.mp4 frame 308 as livemorph reads it: a round "O", no smile.
@@ -164,34 +165,6 @@ def test_a_grin_relaxed_at_the_users_rest_keeps_no_pencil_line_along_its_folds(p
     assert shown < 0.65 * own, f"the cheeks' darkest lines are {shown:.1f} grey levels at rest, {own:.1f} in the photo"
 
 
-def _opening_grown(shape, xy: np.ndarray, reach: float) -> np.ndarray:
-    """(h, w) bool: the opening between the inner lips (MediaPipe landmarks ``xy``), grown by
-    about ``reach`` pixels (a disc ``2 * reach`` across, rounded down to an odd size)."""
-    opening = fill(shape, np.vstack([xy[list(UPPER_INNER)], xy[list(LOWER_INNER[-2:0:-1])]]))
-    return cv2.dilate(opening, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(2 * reach) | 1,) * 2)).astype(bool)
-
-
-def _dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
-    """The larger, over the two mouth corners, of the share of pixels darker than 0.7 of the cheek's
-    median grey (the cheek 0.30-0.45 mouth widths further out, the same rows) beside the corner:
-    from 0.03 mouth widths inward of the outer lip corner to 0.12 outward, over the rows from the
-    upper inner lip's top to the lower inner lip's bottom, the opening between the inner lips
-    (grown by 0.06 mouth widths: its own rim) left out. MediaPipe landmarks."""
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    width = float(np.linalg.norm(xy[308] - xy[78]))
-    opening = _opening_grown(gray.shape, xy, 0.06 * width)
-    ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
-    top, bottom = xy[list(UPPER_INNER), 1].min(), xy[list(LOWER_INNER), 1].max()
-    rows = (ys > top) & (ys < bottom)
-    shares = []
-    for corner, outward in ((61, -1), (291, 1)):
-        beyond = outward * (xs - xy[corner, 0]) / width
-        beside = rows & (beyond > -0.03) & (beyond < 0.12) & ~opening
-        cheek = np.median(gray[rows & (beyond > 0.30) & (beyond < 0.45)])
-        shares.append(float(np.mean(gray[beside] < 0.7 * cheek)))
-    return max(shares)
-
-
 # 0-f15's picture ends 0.11 face sizes under her chin. Held by that edge, her jaw drop stayed small
 # and this read 0.10; with the edge left open (silhouette.OPEN_BELOW, session 40) it opens as far as
 # the same face with room below it, and read 0.23: her dark lip corners, stretched over the taller
@@ -218,10 +191,10 @@ def test_a_jaw_drop_from_a_toothy_grin_draws_no_dark_whiskers_beside_the_corners
         puppet = puppet_for(WarpEngine(config.warp), portrait, config)
     else:
         portrait, puppet = puppets(name)
-    own = _dark_beside_the_corners(portrait.image, portrait.track.landmarks[:, :2])
+    own = dark_beside_the_corners(portrait.image, portrait.track.landmarks[:, :2])
     track = image_tracker.detect_largest(out := puppet.step(user_change(**JAW_DROP)))
     assert track.present and track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
-    shown = _dark_beside_the_corners(out, track.landmarks[:, :2])
+    shown = dark_beside_the_corners(out, track.landmarks[:, :2])
     print(f"{name}: dark beside the corners {own:.2f} in the photo, {shown:.2f} in the jaw drop")
     assert shown < 0.2, f"{shown:.2f} of the pixels beside a corner of the opening are dark ({own:.2f} in the photo's grin)"
 
@@ -232,7 +205,7 @@ def _dark_lip_corners(image: np.ndarray, xy: np.ndarray) -> float:
     own shaded rim, left out) darker than 0.6 of the lips' median grey. MediaPipe landmarks."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     width = float(np.linalg.norm(xy[308] - xy[78]))
-    lips = fill(gray.shape, xy[list(OUTER_LIPS)]).astype(bool) & ~_opening_grown(gray.shape, xy, 0.05 * width)
+    lips = fill(gray.shape, xy[list(OUTER_LIPS)]).astype(bool) & ~opening_grown(gray.shape, xy, 0.05 * width)
     grey = np.median(gray[lips])
     ys, xs = np.mgrid[:gray.shape[0], :gray.shape[1]]
     return max(float(np.mean(gray[lips & (np.hypot(xs - xy[c, 0], ys - xy[c, 1]) < 0.15 * width)] < 0.6 * grey))
