@@ -100,8 +100,8 @@ def blend_seamless_lips(frame: np.ndarray, lips: SeamlessLips, map_xy: np.ndarra
     share *= smoothstep(STRETCH[0], STRETCH[1], per_row)
     ys, xs = np.arange(y0, y1, dtype=np.float32)[:, None], np.arange(x0, x1, dtype=np.float32)[None, :]
     for corner in (UPPER_INNER[0], UPPER_INNER[-1]):
-        near = smoothstep(PINCH[1] * width, PINCH[0] * width, np.hypot(xs - moved[corner, 0], ys - moved[corner, 1]))
-        share *= 1.0 - PINCH_KEEP * near
+        cx, cy = (float(c) for c in moved[corner])  # Python floats keep the planes float32
+        share *= 1.0 - PINCH_KEEP * smoothstep(PINCH[1] * width, PINCH[0] * width, np.hypot(xs - cx, ys - cy))
     share = strength * cv2.GaussianBlur(share, (0, 0), max(1.0, EDGE_SOFTNESS * width))
     if not share.any():
         return
