@@ -47,12 +47,12 @@ from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
-from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
                            ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
                            lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
                            smile_bounds, wide_opening)
 from .samplers import make_sampler
+from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .unfold import skin_mesh, unfold_skin
 
 log = logging.getLogger(__name__)
