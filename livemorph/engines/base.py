@@ -15,8 +15,8 @@ with ``draws_winks = True`` is called with ``wink=`` (``livemorph.face.wink.wink
 side's AU offsets, (2, 17) the subject's right then left, for AU45, AU04, AU10 and AU12) when
 the driver showed a face; AU45, AU04, AU10 and AU12 alone cannot say that one eye shuts and its
 brow comes down and its upper lip rises, or that one mouth corner lifts. An engine with
-``moves_gaze = True`` is called with ``gaze=`` (``livemorph.face.gaze``: (2,) eye widths across and down from the driver's resting
-gaze) when the driver showed a face: no AU says where the eyes look. An engine may also offer
+``moves_gaze = True`` is called with ``gaze=`` (``livemorph.face.gaze``: (2,) eye widths across
+and down from the driver's resting gaze) when the driver showed a face: no AU says where the eyes look. An engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
 curves (``runtime.response``) where drawing more would look wrong on this portrait.
 

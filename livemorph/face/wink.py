@@ -89,7 +89,8 @@ def wink_offsets(track: FaceTrack | None, rest_tilt: float = 0.0) -> np.ndarray 
     ``engines.warp.eye_fields.EYES``), zero but for AU45, AU04, AU10 and AU12: the closing eye's
     AU45 positive, the open eye's negative, and the brows' AU04 and the upper lip's AU10 split as
     browDown's and mouthUpperUp's sides differ (all 0 while the eyes agree); the higher corner's
-    AU12 positive, the other's negative, as the corners' tilt (``corner_tilt``) differs from ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
+    AU12 positive, the other's negative, as the corners' tilt (``corner_tilt``) differs from
+    ``rest_tilt`` beyond ``SMIRK_DEADBAND``;
     None without a face. One frame on its own: a stream reads with ``WinkReader``."""
     return WinkReader().read(track, rest_tilt)
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
-from .easing import smoothstep
-from .mouth import mean_lip_gap
+from ...face.lip_contours import LOWER_INNER, UPPER_INNER
 from . import raster
+from .easing import smoothstep
+from .mouth import mean_lip_gap, outer_polygon
 from .raster import polygon_mask
 
 # The seam inpainted: this many mouth widths either side of the lips' meeting line, and as far as the
@@ -64,7 +64,7 @@ def prepare_seamless_lips(image: np.ndarray, face_xy: np.ndarray) -> SeamlessLip
     along = (line[-1] - line[0]) / width
     line = np.vstack([line[0] - CORNER_PAST * width * along, line, line[-1] + CORNER_PAST * width * along])
     h, w = image.shape[:2]
-    lips = np.vstack([xy[list(UPPER_OUTER)], xy[list(LOWER_OUTER)]])
+    lips = outer_polygon(xy)
     x0, y0 = np.maximum(np.floor(lips.min(axis=0) - KEEP_AROUND * width).astype(int), 0)
     x1, y1 = np.minimum(np.ceil(lips.max(axis=0) + KEEP_AROUND * width).astype(int) + 1, (w, h))
     patch = np.ascontiguousarray(image[y0:y1, x0:x1])
@@ -85,8 +85,9 @@ def blend_seamless_lips(frame: np.ndarray, lips: SeamlessLips, map_xy: np.ndarra
     strength = float(smoothstep(*OPENING, mean_lip_gap(moved) / max(width, 1.0)))
     if strength <= 0.0:
         return
-    outline = np.vstack([moved[list(UPPER_OUTER)], moved[list(LOWER_OUTER[::-1])]])
-    outline = outline.mean(axis=0) + OUTLINE_GROWTH * (outline - outline.mean(axis=0))
+    outline = outer_polygon(moved)
+    centre = outline.mean(axis=0)
+    outline = centre + OUTLINE_GROWTH * (outline - centre)
     rx0, ry0, rx1, ry1 = region
     pad = 3 * EDGE_SOFTNESS * width + 2
     x0, y0 = np.maximum(np.floor(outline.min(axis=0) - pad).astype(int), (rx0, ry0))
