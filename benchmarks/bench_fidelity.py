@@ -5,8 +5,9 @@
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
-(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown) and the lids' gap off its landmarks
-(lidGap: each face's lids against its own open eye) read on the driver and on the output.
+(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown), the lids' gap off its landmarks
+(lidGap: each face's lids against its own open eye) and the inner lips' gap (lipGap, in eye
+spans: does the mouth open as wide) read on the driver and on the output.
 Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
 channels the driver really uses (5-95 % range >= 0.15). Goal for the default engine: r >= 0.8 and
 amplitude 0.7-1.4 on every used channel of every driver. ``--held-out`` judges faces livemorph was

@@ -5,12 +5,18 @@ mapping) on the driver's frames and on the rendered portrait's frames, and compa
 series per channel: Pearson r and the amplitude ratio (output sd / driver sd). Used by
 ``bench_fidelity.py`` and by the fidelity tests, so both judge the same way.
 
-Beside the blendshapes, one channel is read off the same landmarks' geometry: ``lidGap``, how
-far the lids stand apart (``LID_PAIRS``, along the face's up, in eye widths) as a share of that
-face's own open eye (its 95th percentile over the sequence). It asks what a person sees -- do
-the lids close as far as the driver's do -- where eyeBlink asks MediaPipe's blendshape head, which
-on some faces reads lids its own landmarks put together as a little over half a blink (Obama's,
-Trump's: 0.55-0.65 with upper and lower lid points within a pixel).
+Beside the blendshapes, two channels are read off the same landmarks' geometry:
+
+- ``lidGap``: how far the lids stand apart (``LID_PAIRS``, along the face's up, in eye widths) as
+  a share of that face's own open eye (its 95th percentile over the sequence). It asks what a
+  person sees -- do the lids close as far as the driver's do -- where eyeBlink asks MediaPipe's
+  blendshape head, which on some faces reads lids its own landmarks put together as a little over
+  half a blink (Obama's, Trump's: 0.55-0.65 with upper and lower lid points within a pixel).
+- ``lipGap``: how far the inner lips stand apart (``LIP_PAIRS``, along the face's up) in eye spans
+  (the outer eye corners' distance), as it is: a mouth opens as far on any face. It asks what
+  jawOpen cannot: does the mouth open as wide as the driver's. jawOpen reads a chin dropping with
+  the lips; driven by one reading, renders opened 0.9-1.5x as wide as the driver (woman_expressions
+  frame 308: an inner-lip gap of 0.27 eye spans; Obama 0.40, london_042 and the Mona Lisa 0.37).
 """
 from __future__ import annotations
 
@@ -28,11 +34,15 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "browDown": ("browDownLeft", "browDownRight"),
 }
 # Channels read off the landmarks' geometry (``_geometry``), after the blendshape channels.
-GEOMETRY = ("lidGap",)
+GEOMETRY = ("lidGap", "lipGap")
+# ... of which these are compared as shares of the face's own open eye (``OPEN_EYE_QUANTILE``).
+OWN_OPEN_EYE = ("lidGap",)
 ALL_CHANNELS = tuple(CHANNELS) + GEOMETRY
 # (upper, lower) lid points and (outer, inner) corners per eye, MediaPipe indices (image left eye first).
 LID_PAIRS = (((160, 144), (159, 145), (158, 153)), ((387, 373), (386, 374), (385, 380)))
 EYE_CORNERS = ((33, 133), (263, 362))
+# (upper, lower) inner-lip points: the middle and a little either side of it.
+LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
 # a driver "really uses" a channel when its 5-95 % range spans at least this much
 USED_RANGE = 0.15
 # Geometric channels compared as shares of the face's own open eye: this quantile of the series.
@@ -82,14 +92,17 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
 
 
 def _geometry(points: np.ndarray) -> list[float]:
-    """``GEOMETRY`` of one face's landmarks (pixels): the lids' gap, mean over both eyes, along
-    the face's up (square to the line through the outer eye corners), in each eye's width."""
+    """``GEOMETRY`` of one face's landmarks (pixels), along the face's up (square to the line
+    through the outer eye corners): the lids' gap, mean over both eyes, in each eye's width; the
+    inner lips' gap in the outer eye corners' distance."""
     across = points[EYE_CORNERS[1][0]] - points[EYE_CORNERS[0][0]]
-    up = np.array([across[1], -across[0]]) / max(float(np.linalg.norm(across)), 1e-9)
+    span = max(float(np.linalg.norm(across)), 1e-9)
+    up = np.array([across[1], -across[0]]) / span
     gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
             / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
             for pairs, (outer, inner) in zip(LID_PAIRS, EYE_CORNERS)]
-    return [float(np.mean(gaps))]
+    lips = np.mean([(points[upper] - points[lower]) @ up for upper, lower in LIP_PAIRS]) / span
+    return [float(np.mean(gaps)), float(lips)]
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
     scores = []
     for j, name in enumerate(ALL_CHANNELS):
         d, o = driver[both, j], output[both, j]
-        if name in GEOMETRY and len(d):  # each face against its own open eye
+        if name in OWN_OPEN_EYE and len(d):  # each face against its own open eye
             d, o = d / max(float(np.quantile(d, OPEN_EYE_QUANTILE)), 1e-9), o / max(float(np.quantile(o, OPEN_EYE_QUANTILE)), 1e-9)
         used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGE
         r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
