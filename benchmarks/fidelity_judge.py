@@ -94,15 +94,26 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
 def _geometry(points: np.ndarray) -> list[float]:
     """``GEOMETRY`` of one face's landmarks (pixels), along the face's up (square to the line
     through the outer eye corners): the lids' gap, mean over both eyes, in each eye's width; the
-    inner lips' gap in the outer eye corners' distance."""
-    across = points[EYE_CORNERS[1][0]] - points[EYE_CORNERS[0][0]]
-    span = max(float(np.linalg.norm(across)), 1e-9)
-    up = np.array([across[1], -across[0]]) / span
+    inner lips' gap (``lip_gap``)."""
+    up, _ = _up_and_span(points)
     gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
             / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
             for pairs, (outer, inner) in zip(LID_PAIRS, EYE_CORNERS)]
-    lips = np.mean([(points[upper] - points[lower]) @ up for upper, lower in LIP_PAIRS]) / span
-    return [float(np.mean(gaps)), float(lips)]
+    return [float(np.mean(gaps)), lip_gap(points)]
+
+
+def lip_gap(points: np.ndarray) -> float:
+    """How far one face's inner lips stand apart (``LIP_PAIRS``, landmarks in pixels), along the
+    face's up, in the outer eye corners' distance (tests measure a mouth's opening with it too)."""
+    up, span = _up_and_span(points)
+    return float(np.mean([(points[upper] - points[lower]) @ up for upper, lower in LIP_PAIRS])) / span
+
+
+def _up_and_span(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """The face's up (square to the line through the outer eye corners) and those corners' distance."""
+    across = points[EYE_CORNERS[1][0]] - points[EYE_CORNERS[0][0]]
+    span = max(float(np.linalg.norm(across)), 1e-9)
+    return np.array([across[1], -across[0]]) / span, span
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ reads on a neutral face, so matching its reading cut her raise to x0.55 and it b
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,10 @@ from livemorph.portrait import load_portrait
 from livemorph.runtime.render import puppet_for
 from livemorph.runtime.response import measure_response
 
-from conftest import au_vector, feat_test_image, shared_face
+from conftest import REPO_ROOT, au_vector, feat_test_image, shared_face
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from fidelity_judge import lip_gap  # noqa: E402  (the bench's own measure, no livemorph code)
 
 BROWS = (70, 63, 105, 66, 107, 300, 293, 334, 296, 336)  # both brows' upper contours
 LIDS = (160, 159, 158, 387, 386, 385)  # the upper lids' middles
@@ -79,6 +84,4 @@ def test_a_jaw_drop_on_a_head_turned_far_aside_is_never_drawn_wider_than_the_use
 
 
 def _opening(track) -> float:
-    """The inner lips' gap (points 13 and 14) over the outer eye corners' distance."""
-    xy = track.landmarks[:, :2].astype(np.float64)
-    return float(np.linalg.norm(xy[14] - xy[13]) / np.linalg.norm(xy[263] - xy[33]))
+    return lip_gap(track.landmarks[:, :2].astype(np.float64))
