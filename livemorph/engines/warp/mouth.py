@@ -22,7 +22,7 @@ import numpy as np
 
 from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
-from .channels import channel_sum, in_channels
+from .channels import channel_mean, channel_sum, in_channels
 from .driver_mouth import interior, teeth_end_row
 from .easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
@@ -62,6 +62,7 @@ OWN_LIP_INSIDE = 0.5
 # painted opening's 0.7 Trump's cavity met his lower lip as steeply as his lips meet his teeth:
 # 36 grey levels over two pixels, now 27; test_warp_own_teeth_jaw).
 OWN_EDGE_SOFT = 2.0
+OWN_DARK_SOFT = 8.0  # grey levels: a kept pixel this much darker than the paint under it gives way to it
 # How far the lips roll over a painted opening, as a share of its height, at most this share of
 # the mouth width: the lower lip more (it is the fuller one and its inner face shows).
 LOWER_LIP_ROLL, LOWER_LIP_ROLL_MAX = 0.35, 0.04
@@ -357,7 +358,7 @@ class MouthPainter:
                 hint_v = np.clip((ys - top) / np.maximum(bottom - top, 1.0), 0.0, 1.0)
             color = _in_the_paintings_shade(interior(synthesized, hint, g, u, hint_v, below_upper_teeth=upper_teeth),
                                             g, opening)
-            color = kept.over(_soften(color, g))
+            color = kept.over(_soften(color, g), dark_gives_way=dropped)
             below_lip = ys - bottom  # pixels below the lower lip's inner edge (the lower half of the box)
             inside = dropped * OWN_LIP_INSIDE * smoothstep(LOWER_LIP_ROLL_MAX * g.width, 0.0, below_lip)
             # Only along the lip, fading toward the corners as a painted opening's rolled lips close
@@ -487,11 +488,25 @@ class _OwnInterior:
         self.w_low = (smoothstep(self.gap_bottom - low_soft[0], self.gap_bottom + low_soft[1], ys)
                       * (1 - self.w_up) * lower_kept)
 
-    def over(self, color):
+    def over(self, color, dark_gives_way: float = 0.0):
+        """The kept interior over ``color`` (the painted one). ``dark_gives_way`` (0..1, how far the
+        jaw has dropped): by that share, where the kept interior is darker than the paint under it,
+        the paint shows. Carried down the sides of a jaw drop's opening, a grin's dark mouth corners
+        drew a crisp near-black line round it (Trump: L* 3-5 against the cavity's 8-16); in a smile
+        they are the shade the teeth are read against, and stay."""
         if not self.visible:
             return color
-        return (in_channels(self.w_up) * self.from_upper + in_channels(self.w_low) * self.from_lower
-                + in_channels(1 - self.w_up - self.w_low) * color)
+        w_up, w_low = self.w_up, self.w_low
+        if dark_gives_way > 0.0:
+            paint = channel_mean(color)[..., 0]
+
+            def kept_share(kept):  # 1, or less where the kept pixel is darker than the paint
+                darker = smoothstep(0.0, -OWN_DARK_SOFT, channel_mean(kept.astype(np.float32))[..., 0] - paint)
+                return 1.0 - dark_gives_way * darker
+
+            w_up, w_low = w_up * kept_share(self.from_upper), w_low * kept_share(self.from_lower)
+        return (in_channels(w_up) * self.from_upper + in_channels(w_low) * self.from_lower
+                + in_channels(1 - w_up - w_low) * color)
 
 
 def _turned_box(matrix: np.ndarray, box, frame_hw: tuple[int, int], margin: int = 0) -> tuple[int, int, int, int]:

@@ -180,3 +180,29 @@ def test_under_its_own_teeth_a_jaw_drop_fades_into_the_lower_lip_not_a_cut_out(n
     gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
     cavity = _steepest_across(gray, moved, LOWER_INNER, [(0.1, 0.22), (0.78, 0.9)], reach)
     assert cavity <= lips, f"cavity into the lower lip {cavity:.1f} grey levels over 2 px, the portrait's lips {lips:.1f}"
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_a_jaw_drop_under_its_own_teeth_has_no_black_line_along_its_sides(name, config, engine, image_tracker):
+    # Within 2.5 px of the opening's outline (inside or out), over its sides (|2u - 1| > 0.5), no
+    # pixel is darker than the cavity itself (its 5th percentile of L*, deeper than 0.08 mouth widths
+    # inside, over the middle half), less 4. Before, the grin's own dark mouth corners rode down the
+    # opening's sides as a crisp near-black line: L* 1-2 against a cavity of 12-14 (Obama 24 such
+    # pixels, Trump 39); a real open mouth is darkest deep inside, not at its rim.
+    _, out, moved, _, _ = _jaw_drop(name, config, engine, image_tracker)
+    lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
+    inside = fill(lightness.shape, moved[list(INNER_LIPS)]).astype(np.uint8)
+    depth_in = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    depth_out = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+    corner0, corner1 = moved[UPPER_INNER[0]], moved[UPPER_INNER[-1]]
+    width = float(np.linalg.norm(corner1 - corner0))
+    along = (corner1 - corner0) / width
+    ys, xs = np.mgrid[:lightness.shape[0], :lightness.shape[1]]
+    side = np.abs(2.0 * ((xs - corner0[0]) * along[0] + (ys - corner0[1]) * along[1]) / width - 1.0)
+    cavity = (depth_in > 0.08 * width) & (side < 0.5)
+    rim = (((depth_in > 0) & (depth_in <= 2.5)) | ((depth_out > 0) & (depth_out <= 2.5))) & (side > 0.5)
+    assert cavity.sum() > 200 and rim.sum() > 200, "the jaw did not drop"
+    deep = float(np.percentile(lightness[cavity], 5))
+    darker = lightness[rim] < deep - 4.0
+    assert darker.sum() <= 2, (f"{int(darker.sum())} pixels along the opening's sides darker than its cavity "
+                               f"(L* down to {lightness[rim].min():.0f}, cavity {deep:.0f})")
