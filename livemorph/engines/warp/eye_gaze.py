@@ -5,7 +5,7 @@ portrait stares ahead while the driver looks about. Per eye, once per portrait (
 - the iris, a disc round MediaPipe's iris centre with its measured radius, its parts hidden
   under the lids filled from its visible part (OpenCV's inpainting) so it can roll out from under them;
 - the white of the eye without the iris: the sclera's shading fitted to the white beside it,
-  with the picture's grain;
+  as light as its lit part behind the iris, with the picture's grain;
 - the lids' opening between MediaPipe's lid points.
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
 the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.tracking import IRISES
 from . import raster
 from .direction import axes_toward
@@ -48,6 +49,7 @@ MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no whi
 # catchlight. A narrow eye's few white pixels are mostly shadowed: with its darkest 10 % out, Obama's
 # white came out a grey-green slab beside his lit sclera.
 WHITE_SAMPLES = (25, 99)
+LIT_WHITE = (70, 95)  # the white's lit part: percentiles of the kept samples' lightness (catchlights above)
 WHITE_BLEND = 0.08  # the fit's local misses are averaged over this share of the eye's width (Gaussian sigma)
 WHITE_RAMP = 0.06  # eye widths beyond the disc over which the real white takes over from the fit
 MIN_WIDTH = 8.0  # pixels: a smaller eye has too little iris to move (the shift would be under a pixel)
@@ -159,6 +161,22 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     weight = cv2.GaussianBlur(clean, (0, 0), sigma)
     missed = cv2.GaussianBlur((patch - shading) * clean[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)[..., None]
     shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed  # faded out where little white lies near
+    # Behind the iris the eyeball faces the camera: as light, and of the colour, of the lit white
+    # beside it (the median of the kept samples within their LIT_WHITE percentiles of lightness), not
+    # the mean of a narrow eye's shadowed corners and pink lid margins. Fitted to all of them, the
+    # white a turned iris left read as a grey, glassy patch (Obama, 0-f15, 15-f13: L 91-111 against
+    # their white's 75th percentile 107-123), bluer than the white beside it (Obama's teal); their
+    # median colour made it pink.
+    lab = rgb_to_lab(samples[kept])
+    low, high = np.percentile(lab[:, 0], LIT_WHITE)
+    behind = disc & inside
+    if behind.any():
+        target = np.median(lab[(lab[:, 0] >= low) & (lab[:, 0] <= high)], axis=0)
+        fitted = rgb_to_lab(shading)
+        lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
+        lift[0] = max(float(lift[0]), 0.0)  # lighter only: a dark eye's white stays as dark as it is
+        spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(WHITE_RAMP * span, 1.5))
+        shading = lab_to_rgb(fitted + spread[..., None] * lift)
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
     beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)
@@ -166,8 +184,12 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # The picture's own grain over the fit (a smooth fill read as plastic beside grainy skin): noise
     # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
     detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), 1.0)
-    fine = detail[sampled][kept]
-    grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0))))  # robust: edges left out
+    # Measured clear of the white's edges (the lids, the iris's rim); a white too small to show any
+    # pixel clear of them gets none: there every pixel is beside an edge, whose steps read as grain,
+    # a speckled white (the astronaut's, 12-15 grey levels), where a smooth one does not show.
+    clear = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    fine = detail[clear]
+    grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0)))) if len(fine) >= MIN_WHITE_PIXELS else 0.0
     noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
     return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
 
