@@ -184,10 +184,11 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # The picture's own grain over the fit (a smooth fill read as plastic beside grainy skin): noise
     # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
     detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), 1.0)
-    # Measured clear of the white's edges (the lids, the iris's rim); a white too small to show any
-    # pixel clear of them gets none: there every pixel is beside an edge, whose steps read as grain,
-    # a speckled white (the astronaut's, 12-15 grey levels), where a smooth one does not show.
-    clear = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    # Measured on the kept white (no lash shadow, no catchlight) clear of its edges (the lids, the
+    # iris's rim); a white too small to show MIN_WHITE_PIXELS clear of them gets none: there every
+    # pixel is beside an edge, whose steps read as grain, a speckled white (the astronaut's, 12-15
+    # grey levels), where a smooth one does not show.
+    clear = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (clean > 0.0)
     fine = detail[clear]
     grain = float(1.4826 * np.median(np.abs(fine - np.median(fine, axis=0)))) if len(fine) >= MIN_WHITE_PIXELS else 0.0
     noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
