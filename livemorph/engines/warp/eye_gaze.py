@@ -50,6 +50,8 @@ MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no whi
 # white came out a grey-green slab beside his lit sclera.
 WHITE_SAMPLES = (25, 99)
 LIT_WHITE = (70, 95)  # the white's lit part: percentiles of the kept samples' lightness (catchlights above)
+LIFT_FADE = 0.4  # of the iris's radius: the lift behind it fades in from its edge over this
+LIFT_ABOVE_RING, RING_WIDTH = 12.0, 3.0  # L*, pixels: behind the iris no lighter than the white round it by more
 WHITE_BLEND = 0.08  # the fit's local misses are averaged over this share of the eye's width (Gaussian sigma)
 WHITE_RAMP = 0.06  # eye widths beyond the disc over which the real white takes over from the fit
 MIN_WIDTH = 8.0  # pixels: a smaller eye has too little iris to move (the shift would be under a pixel)
@@ -173,9 +175,19 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     if behind.any():
         target = np.median(lab[(lab[:, 0] >= low) & (lab[:, 0] <= high)], axis=0)
         fitted = rgb_to_lab(shading)
+        # ... but no more than LIFT_ABOVE_RING lighter than the white right round the disc, where the
+        # real white takes over: the Mona Lisa's shadowed white took a bright flat patch with hard
+        # edges, "cut out" (a blind review, 21 L* above the white round it).
+        ring = inside & ~disc & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= RING_WIDTH)
+        if ring.any():
+            target[0] = min(float(target[0]), float(rgb_to_lab(patch[ring].astype(np.float32))[:, 0].mean()) + LIFT_ABOVE_RING)
         lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
         lift[0] = max(float(lift[0]), 0.0)  # lighter only: a dark eye's white stays as dark as it is
-        spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(WHITE_RAMP * span, 1.5))
+        # Faded in from the disc's edge over LIFT_FADE of its radius: lifted whole, its edge against
+        # the real white round it showed (the Mona Lisa's "hard edges").
+        radius = float(np.sqrt(disc.sum() / np.pi))
+        spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(LIFT_FADE * radius, WHITE_RAMP * span, 1.5))
+        spread /= max(float(spread[disc].max()), 1e-6)
         shading = lab_to_rgb(fitted + spread[..., None] * lift)
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
