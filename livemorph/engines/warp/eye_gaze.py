@@ -168,8 +168,7 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # beside it (the median of the kept samples within their LIT_WHITE percentiles of lightness), not
     # the mean of a narrow eye's shadowed corners and pink lid margins. Fitted to all of them, the
     # white a turned iris left read as a grey, glassy patch (Obama, 0-f15, 15-f13: L 91-111 against
-    # their white's 75th percentile 107-123), bluer than the white beside it (Obama's teal); their
-    # median colour made it pink.
+    # their white's 75th percentile 107-123); lifted to the colour of all of them, it turned pink.
     lab = rgb_to_lab(samples[kept])
     low, high = np.percentile(lab[:, 0], LIT_WHITE)
     behind = disc & inside
