@@ -492,7 +492,7 @@ class _OwnInterior:
         """The kept interior over ``color`` (the painted one). ``dark_gives_way`` (0..1, how far the
         jaw has dropped): by that share, where the kept interior is darker than the paint under it,
         the paint shows. Carried down the sides of a jaw drop's opening, a grin's dark mouth corners
-        drew a crisp near-black line round it (Trump: L* 3-5 against the cavity's 8-16); in a smile
+        drew a crisp near-black line round it (Trump: 8-bit L 1-2 against the cavity's 14); in a smile
         they are the shade the teeth are read against, and stay."""
         if not self.visible:
             return color

@@ -185,10 +185,11 @@ def test_under_its_own_teeth_a_jaw_drop_fades_into_the_lower_lip_not_a_cut_out(n
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
 def test_a_jaw_drop_under_its_own_teeth_has_no_black_line_along_its_sides(name, config, engine, image_tracker):
     # Within 2.5 px of the opening's outline (inside or out), over its sides (|2u - 1| > 0.5), no
-    # pixel is darker than the cavity itself (its 5th percentile of L*, deeper than 0.08 mouth widths
-    # inside, over the middle half), less 4. Before, the grin's own dark mouth corners rode down the
-    # opening's sides as a crisp near-black line: L* 1-2 against a cavity of 12-14 (Obama 24 such
-    # pixels, Trump 39); a real open mouth is darkest deep inside, not at its rim.
+    # pixel is darker than the cavity itself (its 5th percentile of lightness, OpenCV's 8-bit L,
+    # deeper than 0.08 mouth widths inside, over the middle half), less 4. Before, the grin's own dark
+    # mouth corners rode down the opening's sides as a crisp near-black line: L 1-2 against a cavity
+    # of 12-14 (Obama 24 such pixels, Trump 39; now none, the darkest 14-15); a real open mouth is
+    # darkest deep inside, not at its rim.
     _, out, moved, _, _ = _jaw_drop(name, config, engine, image_tracker)
     lightness = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
     inside = fill(lightness.shape, moved[list(INNER_LIPS)]).astype(np.uint8)
