@@ -32,6 +32,7 @@ from . import raster
 from .direction import axes_toward
 from .easing import smoothstep
 from .eye_fields import EYES
+from .lid_grain import grain_level
 from .raster import polygon_mask
 
 VERTICAL_SHARE = 0.35
@@ -169,6 +170,7 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # the mean of a narrow eye's shadowed corners and pink lid margins. Fitted to all of them, the
     # white a turned iris left read as a grey, glassy patch (Obama, 0-f15, 15-f13: L 91-111 against
     # their white's 75th percentile 107-123); lifted to the colour of all of them, it turned pink.
+    beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)  # pixels out from the disc
     lab = rgb_to_lab(samples[kept])
     low, high = np.percentile(lab[:, 0], LIT_WHITE)
     behind = disc & inside
@@ -178,7 +180,7 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
         # ... but no more than LIFT_ABOVE_RING lighter than the white right round the disc, where the
         # real white takes over: the Mona Lisa's shadowed white took a bright flat patch with hard
         # edges, "cut out" (a blind review, 21 L* above the white round it).
-        ring = inside & ~disc & (cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3) <= RING_WIDTH)
+        ring = inside & ~disc & (beyond <= RING_WIDTH)
         if ring.any():
             target[0] = min(float(target[0]), float(rgb_to_lab(patch[ring].astype(np.float32))[:, 0].mean()) + LIFT_ABOVE_RING)
         lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
@@ -191,7 +193,6 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
         shading = lab_to_rgb(fitted + spread[..., None] * lift)
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
-    beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)
     real = (np.clip(beyond / max(WHITE_RAMP * span, 1.5), 0.0, 1.0) * inside)[..., None]
     # The picture's own grain over the fit (a smooth fill read as plastic beside grainy skin): noise
     # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
@@ -202,21 +203,16 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     # grey levels), where a smooth one does not show.
     clear = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (clean > 0.0)
     fine = detail[clear]
-    grain = _robust_spread(fine) if len(fine) >= MIN_WHITE_PIXELS else 0.0
+    grain = grain_level(fine) if len(fine) >= MIN_WHITE_PIXELS else 0.0
     # ... and no grainier than the skin under the eye: the white the rest of the photo shows is not
     # (0-f15: 8.5 grey levels measured on her white, lash edges and compression in it, against 1.5 on
     # her skin; the fill was salt-and-pepper beside a smooth white).
     under = ~cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     under[:int(np.nonzero(inside.any(axis=1))[0].max()) + 4] = False
     if int(under.sum()) >= SKIN_PIXELS:
-        grain = min(grain, _robust_spread(detail[under]))
+        grain = min(grain, grain_level(detail[under]))
     noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
     return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
-
-
-def _robust_spread(values: np.ndarray) -> float:
-    """A standard deviation from the median absolute deviation (edges and specks left out)."""
-    return float(1.4826 * np.median(np.abs(values - np.median(values, axis=0))))
 
 
 def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[float, float]:

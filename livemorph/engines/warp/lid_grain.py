@@ -125,7 +125,7 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     levels = [(mask, 1.0) for mask in skin]
     if bare is not None and bare[y0:y1, x0:x1].sum() >= 20:
         levels.append((bare[y0:y1, x0:x1], bare_levels))
-    level = min(factor * _grain_level(detail[mask]) for mask, factor in levels)
+    level = min(factor * grain_level(detail[mask]) for mask, factor in levels)
     strip = _sample(detail, map_x - x0, map_y - y0)
     # Lines along the lid (lashes, the margin's shadow, the crease, a brow's lower edge) keep
     # their sign along a row, where grain averages out: take out the part of each row's running
@@ -134,23 +134,23 @@ def grain_strip(image: np.ndarray, upper: np.ndarray, top: np.ndarray, width: fl
     strip -= running - np.clip(running, -line_levels * level, line_levels * level)
     strip = _without_lines(strip, sigma)
     # Levels compared at the finest scale, a pixel, where grain dominates ...
-    own = _grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
-    at_pixel = min(factor * _grain_level(finest[mask]) for mask, factor in levels) / max(own, 1e-3)
+    own = grain_level(strip - cv2.GaussianBlur(strip, (0, 0), MIN_SCALE_PX, borderType=cv2.BORDER_REFLECT_101))
+    at_pixel = min(factor * grain_level(finest[mask]) for mask, factor in levels) / max(own, 1e-3)
     # ... unless the strip is smoother than the skin at the grain's own scale, where skin shows
     # its texture (pores): a strip of smooth lid skin on a textured face is then brought
     # ``scale_share`` of the way (in ratio) to the skin's level there.
-    at_scale = level / max(_grain_level(strip), 1e-3)
+    at_scale = level / max(grain_level(strip), 1e-3)
     gain = min(max(at_pixel, float(at_pixel ** (1.0 - scale_share) * at_scale ** scale_share)), MAX_GAIN)
     strip *= gain
     # What still stands out of the grain (a lash tip, a speck: on a small face a pixel or two,
     # too small for _without_lines to tell from grain) is brought within the grain's range.
-    limit = PEAK_LEVELS * max(_grain_level(strip), 1e-3)
+    limit = PEAK_LEVELS * max(grain_level(strip), 1e-3)
     strip = np.clip(strip, -limit, limit)
     if colour_levels is not None:
         # Its colour too: a dark speck of hair or a wrinkle's shadow carries its own colour,
         # greyer than the skin (laid on a warm lid, an olive-grey smudge: Obama's); the skin's
         # own colour noise (a phone photo's) stays.
-        colour_level = min(_grain_level(_colour(detail[mask])) for mask in skin)
+        colour_level = min(grain_level(_colour(detail[mask])) for mask in skin)
         strip = _colour_within(strip, colour_levels * max(colour_level, 1e-3))
     return strip.astype(np.float32)
 
@@ -249,7 +249,7 @@ def _cell_hash(cell_x: np.ndarray, cell_y: np.ndarray) -> np.ndarray:
     return (h ^ (h >> 16)) & 0x7FFFFFFF
 
 
-def _grain_level(values: np.ndarray) -> float:
+def grain_level(values: np.ndarray) -> float:
     """Robust standard deviation (median absolute deviation, all channels together): lines and
     lash tips, a minority of the pixels, do not raise it."""
     if len(values) == 0:
