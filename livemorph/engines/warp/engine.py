@@ -47,10 +47,10 @@ from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corners_following_the_jaw,
-                           ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile,
-                           lip_over_teeth, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
-                           smile_bounds, wide_opening)
+from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corner_lift_over_width,
+                           corners_following_the_jaw, ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit,
+                           keep_the_philtrum, let_go, limit_smile, lip_over_teeth, lower_corners_to, nose_hold,
+                           nose_hold_share, part_smiling_lips, release_grin_corners, smile_bounds, wide_opening)
 from .samplers import make_sampler
 from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .unfold import skin_mesh, unfold_skin
@@ -401,7 +401,16 @@ class WarpEngine:
         unfold_skin(disp, prepared.vertices, prepared.skin)
         if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth (after the
             # scaling, which would shrink the closing with the rest of the field)
-            seal_lips(disp, prepared.vertices, prepared.lip_seal, change)
+            cover = lip_over_teeth(change, prepared.resting_aus)
+            if cover > 0.0:
+                # The corners keep their place against the lip centre the upper lip coming down over
+                # the teeth lowers: left, they rose above it and a jaw drop read as a grin (Trump).
+                uncovered = disp.copy()
+                seal_lips(uncovered, prepared.vertices, prepared.lip_seal, change)
+                lift = corner_lift_over_width(prepared.vertices[:len(disp)] + uncovered, prepared.smile.up)
+            seal_lips(disp, prepared.vertices, prepared.lip_seal, change, lip_cover=cover)
+            if cover > 0.0:
+                lower_corners_to(disp, prepared.vertices, prepared.smile, lift)
         moved = prepared.vertices + disp.astype(np.float32)
         # Points inside the frame stay inside: crossing the pinned frame edge would fold the mesh.
         h, w = prepared.image.shape[:2]

