@@ -254,7 +254,8 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
     rest: what the jaw opens beyond it stays open. (Without a jaw drop the whole gap: a frown's mesh
     parted the sealed lips by 0.08-0.26 of their gap at rest.) ``lip_cover`` (0..1, how far the
     grin is let go): the upper lip comes down at least that share of its way at rest, or of
-    ``UPPER_GROWTH`` of its own height if less, lips parted or not (not under a moustache)."""
+    ``UPPER_GROWTH`` of its own height if less, lips parted or not, into what the jaw opens beyond
+    the portrait's own teeth (not under a moustache)."""
     share = seal_share(seal, change)
     over_seam = _gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width
     if share <= 0.0 and lip_cover * seal.upper_bare <= 0.0 and float(over_seam.min()) >= 0.0:
