@@ -401,16 +401,14 @@ class WarpEngine:
         unfold_skin(disp, prepared.vertices, prepared.skin)
         if prepared.lip_seal is not None:  # a relaxing grin's lips close over its teeth (after the
             # scaling, which would shrink the closing with the rest of the field)
-            cover = lip_over_teeth(change, prepared.resting_aus)
-            if cover > 0.0:
+            covering = seal_lips(disp, prepared.vertices, prepared.lip_seal, change,
+                                 lip_cover=lip_over_teeth(change, prepared.resting_aus))
+            if covering is not None and covering.any():
                 # The corners keep their place against the lip centre the upper lip coming down over
                 # the teeth lowers: left, they rose above it and a jaw drop read as a grin (Trump).
-                uncovered = disp.copy()
-                seal_lips(uncovered, prepared.vertices, prepared.lip_seal, change)
-                lift = corner_lift_over_width(prepared.vertices[:len(disp)] + uncovered, prepared.smile.up)
-            seal_lips(disp, prepared.vertices, prepared.lip_seal, change, lip_cover=cover)
-            if cover > 0.0:
-                lower_corners_to(disp, prepared.vertices, prepared.smile, lift)
+                uncovered = prepared.vertices[:len(disp)] + disp - covering
+                lower_corners_to(disp, prepared.vertices, prepared.smile,
+                                 corner_lift_over_width(uncovered, prepared.smile.up))
         moved = prepared.vertices + disp.astype(np.float32)
         # Points inside the frame stay inside: crossing the pinned frame edge would fold the mesh.
         h, w = prepared.image.shape[:2]

@@ -246,7 +246,7 @@ def seal_share(seal: LipSeal, change: np.ndarray) -> float:
 
 
 def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray,
-              lip_cover: float = 0.0) -> None:
+              lip_cover: float = 0.0) -> np.ndarray | None:
     """In place: for this AU ``change`` from the portrait's own, the inner lips of the displaced mesh
     close ``seal_share`` of their gap (no further than ``SEAM_GAP`` apart; crossed, they part back to
     it), the upper by ``UPPER_SHARE`` of it, each lip's skin following its inner edge. As the jaw
@@ -255,11 +255,12 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
     parted the sealed lips by 0.08-0.26 of their gap at rest.) ``lip_cover`` (0..1, how far the
     grin is let go): the upper lip comes down at least that share of its way at rest, or of
     ``UPPER_GROWTH`` of its own height if less, lips parted or not, into what the jaw opens beyond
-    the portrait's own teeth (not under a moustache)."""
+    the portrait's own teeth (not under a moustache). Returns the part of the shift that covering
+    added beyond the closing (None where there was nothing to move)."""
     share = seal_share(seal, change)
     over_seam = _gaps(vertices + displacement, seal.up) - SEAM_GAP * seal.width
     if share <= 0.0 and lip_cover * seal.upper_bare <= 0.0 and float(over_seam.min()) >= 0.0:
-        return
+        return None
     jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
     gaps = np.maximum(over_seam, 0.0)
     closing = share * ((1.0 - jaw_drop) * gaps + jaw_drop * np.minimum(seal.rest_gaps, gaps))
@@ -293,6 +294,8 @@ def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, cha
     shift = (along(upper_closing) * seal.upper)[:, None] * -up[None, :] \
         + (along(closing) * ((1.0 - UPPER_SHARE) * seal.lower))[:, None] * up[None, :]
     displacement += shift.astype(displacement.dtype)
+    covering = along(upper_closing - UPPER_SHARE * closing) * seal.upper
+    return (covering[:, None] * -up[None, :]).astype(displacement.dtype)
 
 
 def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.ndarray) -> None:
