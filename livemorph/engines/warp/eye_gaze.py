@@ -165,54 +165,71 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     weight = cv2.GaussianBlur(clean, (0, 0), sigma)
     missed = cv2.GaussianBlur((patch - shading) * clean[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)[..., None]
     shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed  # faded out where little white lies near
-    # Behind the iris the eyeball faces the camera: as light, and of the colour, of the lit white
-    # beside it (the median of the kept samples within their LIT_WHITE percentiles of lightness), not
-    # the mean of a narrow eye's shadowed corners and pink lid margins. Fitted to all of them, the
-    # white a turned iris left read as a grey, glassy patch (Obama, 0-f15, 15-f13: L 91-111 against
-    # their white's 75th percentile 107-123); lifted to the colour of all of them, it turned pink.
     beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)  # pixels out from the disc
-    lab = rgb_to_lab(samples[kept])
-    low, high = np.percentile(lab[:, 0], LIT_WHITE)
-    behind = disc & inside
-    if behind.any():
-        target = np.median(lab[(lab[:, 0] >= low) & (lab[:, 0] <= high)], axis=0)
-        fitted = rgb_to_lab(shading)
-        # ... but no more than LIFT_ABOVE_RING lighter than the white right round the disc, where the
-        # real white takes over: the Mona Lisa's shadowed white took a bright flat patch with hard
-        # edges, "cut out" (a blind review, 21 L* above the white round it).
-        ring = inside & ~disc & (beyond <= RING_WIDTH)
-        if ring.any():
-            target[0] = min(float(target[0]), float(rgb_to_lab(patch[ring].astype(np.float32))[:, 0].mean()) + LIFT_ABOVE_RING)
-        lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
-        lift[0] = max(float(lift[0]), 0.0)  # lighter only: a dark eye's white stays as dark as it is
-        # Faded in from the disc's edge over LIFT_FADE of its radius: lifted whole, its edge against
-        # the real white round it showed (the Mona Lisa's "hard edges").
-        radius = float(np.sqrt(disc.sum() / np.pi))
-        spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(LIFT_FADE * radius, WHITE_RAMP * span, 1.5))
-        spread /= max(float(spread[disc].max()), 1e-6)
-        shading = lab_to_rgb(fitted + spread[..., None] * lift)
+    shading = _lit_behind_the_iris(shading, patch, rgb_to_lab(samples[kept]), disc, inside, beyond, span)
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
     real = (np.clip(beyond / max(WHITE_RAMP * span, 1.5), 0.0, 1.0) * inside)[..., None]
     # The picture's own grain over the fit (a smooth fill read as plastic beside grainy skin): noise
-    # as strong as the kept white's fine detail, fixed per portrait so it does not crawl.
+    # as strong as the white's fine detail, fixed per portrait so it does not crawl.
+    kept_white = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (clean > 0.0)
+    grain = _white_grain(patch, kept_white, inside)
+    noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
+    return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
+
+
+def _lit_behind_the_iris(shading: np.ndarray, patch: np.ndarray, white_lab: np.ndarray, disc: np.ndarray,
+                         inside: np.ndarray, beyond: np.ndarray, span: float) -> np.ndarray:
+    """``shading`` (the white's fit, RGB float32) lifted behind the iris (``disc`` within ``inside``)
+    toward the white's lit part (``white_lab``: the kept white samples, Lab; ``beyond``: pixels out
+    from the disc).
+
+    Behind the iris the eyeball faces the camera: as light, and of the colour, of the lit white
+    beside it (the median of the samples within their LIT_WHITE percentiles of lightness), not the
+    mean of a narrow eye's shadowed corners and pink lid margins. Fitted to all of them, the white a
+    turned iris left read as a grey, glassy patch (Obama, 0-f15, 15-f13: L 91-111 against their
+    white's 75th percentile 107-123); lifted to the colour of all of them, it turned pink."""
+    behind = disc & inside
+    if not behind.any():
+        return shading
+    low, high = np.percentile(white_lab[:, 0], LIT_WHITE)
+    target = np.median(white_lab[(white_lab[:, 0] >= low) & (white_lab[:, 0] <= high)], axis=0)
+    fitted = rgb_to_lab(shading)
+    # ... but no more than LIFT_ABOVE_RING lighter than the white right round the disc, where the
+    # real white takes over: the Mona Lisa's shadowed white took a bright flat patch with hard
+    # edges, "cut out" (a blind review, 21 L* above the white round it).
+    ring = inside & ~disc & (beyond <= RING_WIDTH)
+    if ring.any():
+        round_it = float(rgb_to_lab(patch[ring].astype(np.float32))[:, 0].mean())
+        target[0] = min(float(target[0]), round_it + LIFT_ABOVE_RING)
+    lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
+    lift[0] = max(float(lift[0]), 0.0)  # lighter only: a dark eye's white stays as dark as it is
+    # Faded in from the disc's edge over LIFT_FADE of its radius: lifted whole, its edge against
+    # the real white round it showed (the Mona Lisa's "hard edges").
+    radius = float(np.sqrt(disc.sum() / np.pi))
+    spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(LIFT_FADE * radius, WHITE_RAMP * span, 1.5))
+    spread /= max(float(spread[disc].max()), 1e-6)
+    return lab_to_rgb(fitted + spread[..., None] * lift)
+
+
+def _white_grain(patch: np.ndarray, kept_white: np.ndarray, inside: np.ndarray) -> float:
+    """The grain (robust spread of the fine detail, grey levels) to lay over the fitted white.
+
+    Measured on the kept white (``kept_white``: no lash shadow, no catchlight, clear of the lids and
+    the iris's rim); a white too small to show MIN_WHITE_PIXELS clear of them gets none: there every
+    pixel is beside an edge, whose steps read as grain, a speckled white (the astronaut's, 12-15
+    grey levels), where a smooth one does not show. And no grainier than the skin under the eye
+    (below the opening, ``inside``): the white the rest of the photo shows is not (0-f15: 8.5 grey
+    levels measured on her white, lash edges and compression in it, against 1.5 on her skin; the
+    fill was salt-and-pepper beside a smooth white)."""
     detail = patch.astype(np.float32) - cv2.GaussianBlur(patch.astype(np.float32), (0, 0), 1.0)
-    # Measured on the kept white (no lash shadow, no catchlight) clear of its edges (the lids, the
-    # iris's rim); a white too small to show MIN_WHITE_PIXELS clear of them gets none: there every
-    # pixel is beside an edge, whose steps read as grain, a speckled white (the astronaut's, 12-15
-    # grey levels), where a smooth one does not show.
-    clear = cv2.erode(sampled.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & (clean > 0.0)
-    fine = detail[clear]
+    fine = detail[kept_white]
     grain = grain_level(fine) if len(fine) >= MIN_WHITE_PIXELS else 0.0
-    # ... and no grainier than the skin under the eye: the white the rest of the photo shows is not
-    # (0-f15: 8.5 grey levels measured on her white, lash edges and compression in it, against 1.5 on
-    # her skin; the fill was salt-and-pepper beside a smooth white).
     under = ~cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     under[:int(np.nonzero(inside.any(axis=1))[0].max()) + 4] = False
     if int(under.sum()) >= SKIN_PIXELS:
         grain = min(grain, grain_level(detail[under]))
-    noise = np.random.default_rng(0).normal(0.0, grain, patch.shape[:2]).astype(np.float32)[..., None]
-    return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
+    return grain
 
 
 def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[float, float]:
