@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from livemorph.engines.warp.au_mesh import BROW_UPPER_SIDES
-from livemorph.engines.warp.creases import FOREHEAD_TOP, GLABELLA, INNER_BROWS, NOSE_BRIDGE, paint_creases
+from livemorph.engines.warp.creases import FOLDS, FOREHEAD_TOP, GLABELLA, INNER_BROWS, NOSE_BRIDGE, paint_creases
 
 SKIN = (200, 160, 130)
 HAIR = (60, 40, 30)
@@ -89,3 +89,23 @@ def test_furrows_on_a_grey_portrait_stay_grey():
     frame = np.full((200, 300, 3), 120, np.uint8)
     paint_creases(frame, _landmarks(), FACE_WIDTH, smile=(0.0, 0.0), frown=1.0, raise_=0.0)
     assert frame.mean(axis=2).min() < 110 and (frame.max(axis=2) == frame.min(axis=2)).all()
+
+
+def test_creases_too_faint_to_see_are_not_drawn_and_faint_visible_ones_are():
+    # Webcam noise keeps a driver's brow raise and frown a few hundredths above neutral in most
+    # frames; creases that faint would shift no pixel by a grey level and are not drawn at all (the
+    # forehead folds cost 2 ms a frame). A tenth of full strength still darkens the skin.
+    xy = _landmarks()
+    for fold, x in zip(FOLDS, (110, 190)):  # the nasolabial folds, nose wing down to the mouth corner
+        xy[list(fold)] = [(x, 130 + 15 * k) for k in range(len(fold))]
+    for family in ("raise_", "frown", "smile"):
+        for strength, shows in ((0.015, False), (0.1, True)):
+            frame = np.full((200, 300, 3), SKIN, np.uint8)
+            drawn = dict(smile=(0.0, 0.0), frown=0.0, raise_=0.0)
+            drawn[family] = (strength, strength) if family == "smile" else strength
+            paint_creases(frame, xy, FACE_WIDTH, **drawn)
+            changed = int(np.abs(frame.astype(int) - np.array(SKIN)).max())
+            if shows:
+                assert changed >= 2, f"{family} at {strength}: the skin darkened by {changed} grey levels at most"
+            else:
+                assert changed == 0, f"{family} at {strength}: drawn, a pixel changed by {changed} grey levels"
