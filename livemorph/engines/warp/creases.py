@@ -140,8 +140,8 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
 def _faint(style: CreaseStyle, strength: float) -> bool:
     """Whether a crease of ``style`` at ``strength`` darkens no pixel by a grey level: its deepest
     shade (``style.depth``, its most tinted channel) of the brightest pixel. Webcam noise keeps a
-    driver's brow raise a few hundredths above its neutral in half the frames of a talk (0.013
-    median, woman_expressions): drawn, those forehead folds cost 2 ms a frame and showed nothing."""
+    driver's brow raise a few hundredths above its neutral: woman_expressions drew forehead folds in
+    306 of its 354 frames, 175 of them under 0.02 (0.013 median), each ~2 ms and showing nothing."""
     tint = 1.0 if style.tint is None else max(style.tint)
     return 255.0 * style.depth * tint * strength < 1.0
 
