@@ -25,6 +25,7 @@ import numpy as np
 
 from ...aus import AU
 from ...colour import lab_to_rgb, rgb_to_lab
+from ...face.estimators.blendshapes import AU_MAPPING
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .direction import unit
 from .easing import smoothstep
@@ -34,10 +35,12 @@ from .mouth_motion import CORNERS, OWN_TEETH_GAP
 from .raster import polygon_mask
 
 # AU25 (0-5) at or below which a grin's lips are drawn closed: a trace of parting shows no teeth
-# (the relaxed grins' own cap, ``driving.relax.AU25``). Above it they part in proportion, back to
-# the portrait's own gap at its own AU25, but over no less than LIPS_PART_RANGE: Trump and the
-# astronaut read AU25 0.97-0.99 with their teeth bared: over their 0.4 of range a driver's lips
-# parting by 0.2 (estimator noise on a closed mouth) would show half their teeth.
+# (the relaxed grins' own cap, ``driving.relax.AU25``). Above it they part back to the portrait's own
+# gap at its own AU25, over no less than LIPS_PART_RANGE (Trump and the astronaut read AU25 0.97-0.99
+# with their teeth bared: over their 0.4 of range a driver's lips parting by 0.2, estimator noise on a
+# closed mouth, would show half their teeth). They start parting as a real face's do, by the
+# estimator's 1 / scale eye spans per AU (``AU_MAPPING``), and ease into the rest of the grin's gap
+# (``seal_share``).
 LIPS_MEET_AT = 0.6
 LIPS_PART_RANGE = 1.0
 JAW_OPENS_AT = 0.5  # an AU26 change from which the jaw's own opening is left open (``seal_lips``)
@@ -238,11 +241,20 @@ def _sorted_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def seal_share(seal: LipSeal, change: np.ndarray) -> float:
     """0..1: how far the lips close over the teeth for this AU change from the portrait's own:
     1 at AU25 ``LIPS_MEET_AT`` or below, 0 at its own AU25 (or ``LIPS_PART_RANGE`` above
-    ``LIPS_MEET_AT``, whichever is higher) and above, 1 - x^2 a share x of the way between."""
+    ``LIPS_MEET_AT``, whichever is higher) and above. A share x of the way between, the lips are
+    parted a x + (1 - a) x^2 of the grin's gap: at first by what a real face's parting of that many
+    AU shows (``a``: the room over the AU25 the grin's own gap reads above a closed mouth's, at most
+    1), then faster, to the whole gap at its own AU25. (Eased in from nothing, 1 - x^2 alone, the
+    lips stayed shut under a driver's small partings and then sprang to the grin's whole gap:
+    Obama's inner-lip gap over a real face's for the user's AU25 +0.5 0.1x, +1.0 1.2x; now 1.4x,
+    1.3x. Parted in proportion, a x alone, a grin's gap -- 1.8x a real face's per AU on Obama --
+    opened 1.6x as far as the user's at +0.75.)"""
     drawn = seal.own_au25 + float(change[AU.AU25])
     room = max(seal.own_au25 - LIPS_MEET_AT, LIPS_PART_RANGE)
-    # Eased in: a trace of parting (a frowning driver's AU25 +0.3) left a slit of teeth between the lips.
-    return 1.0 - float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0)) ** 2
+    x = float(np.clip((drawn - LIPS_MEET_AT) / room, 0.0, 1.0))
+    mapping = AU_MAPPING[AU.AU25]
+    start = min(room / (seal.own_au25 + mapping.offset * mapping.scale), 1.0)
+    return 1.0 - (start * x + (1.0 - start) * x * x)
 
 
 def seal_lips(displacement: np.ndarray, vertices: np.ndarray, seal: LipSeal, change: np.ndarray,

@@ -14,6 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from livemorph.aus import AU
+from livemorph.face.estimators.blendshapes import AU_MAPPING
+
 from conftest import feat_test_image, user_change
 from face_regions import INNER_LIPS, LOWER_INNER, LOWER_OUTER, OUTER_LIPS, UPPER_INNER, UPPER_OUTER, fill, fine_detail, robust_spread
 
@@ -81,6 +84,31 @@ def test_the_lips_stay_closed_in_a_frown(name, puppets):
         return float(np.mean([xy[lower, 1] - xy[upper, 1] for upper, lower in zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1])]))
 
     assert gap(moved) < 0.05 * gap(rest), f"the lips part {gap(moved) / gap(rest):.2f} of their resting gap in a frown"
+
+
+def _inner_lip_gap(track) -> float:
+    """MediaPipe's inner lips' gap (13-14) in outer-eye-corner distances, as the estimator reads AU25."""
+    xy = track.landmarks[:, :2]
+    return float(np.linalg.norm(xy[14] - xy[13]) / np.linalg.norm(xy[263] - xy[33]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GRINNING)
+def test_a_grins_lips_part_as_far_as_the_users(name, puppets, image_tracker):
+    # A driver whose lips part by d AU25 opens them d / 12 eye spans (the estimator's scale,
+    # AU_MAPPING), as the bench's amplitude goal has it, 0.7-1.4x. A relaxed grin held its lips shut
+    # up to AU25 0.6 and let them go over the next 1 AU, eased in from nothing: at the user's +0.75
+    # the astronaut's parted 0.51x as far, Obama's 0.82x (0.1x at +0.5), then sprang open (Obama 1.2x
+    # at +1.0). Now 0.98-1.37x at +0.75, 0.90-1.10x at +1.5 and +3.
+    portrait, puppet = puppets(name)
+    rest = image_tracker.detect_largest(puppet.step(user_change()))
+    assert rest.present, "the tracker lost the face"
+    for parting in (0.75, 1.5, 3.0):
+        track = image_tracker.detect_largest(puppet.step(user_change(AU25=parting)))
+        assert track.present, "the tracker lost the face"
+        ratio = (_inner_lip_gap(track) - _inner_lip_gap(rest)) / (parting / AU_MAPPING[AU.AU25].scale)
+        print(f"{name}: AU25 +{parting}: the lips part {ratio:.2f}x as far as the user's")
+        assert 0.7 < ratio < 1.4, f"at AU25 +{parting} the lips part {ratio:.2f}x as far as the user's"
 
 
 @pytest.mark.slow
@@ -271,7 +299,7 @@ def test_closed_lips_meet_along_a_slanted_seam_without_steps():
     # (red's share of the red + blue chromaticity, which the seam's darkening leaves alone), must
     # move by about the slope between columns.
     from livemorph.aus import NUM_AUS
-    from livemorph.engines.warp.lip_seal import COLUMNS, LipSeal, paint_seal
+    from livemorph.engines.warp.lip_seal import COLUMNS, LIPS_MEET_AT, LipSeal, paint_seal
 
     slope, base, width = 0.03, 60.0, 200.0
     xs = np.linspace(20.0, 20.0 + width, len(UPPER_INNER))
@@ -285,7 +313,7 @@ def test_closed_lips_meet_along_a_slanted_seam_without_steps():
     seal = LipSeal(up=np.array([0.0, -1.0]), across=np.zeros(478, np.float32), columns=np.zeros(len(COLUMNS)),
                    upper=np.zeros(478, np.float32), lower=np.zeros(478, np.float32),
                    rest_gaps=np.full(len(COLUMNS), 20.0), upper_heights=np.full(len(COLUMNS), 8.0), width=width,
-                   own_au25=0.6,
+                   own_au25=LIPS_MEET_AT,  # the lips shut: no change from a mouth drawn closed
                    lip_rgb=np.float32(0.5 * (red + blue)), teeth_rgb=np.float32([255, 255, 255]),
                    upper_lip_rgb=np.float32(red), lower_lip_rgb=np.float32(blue), upper_tint=0.0, upper_bare=1.0)
     paint_seal(frame, moved, seal, np.zeros(NUM_AUS, np.float32))
