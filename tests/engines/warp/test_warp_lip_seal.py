@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU
-from livemorph.face.estimators.blendshapes import AU_MAPPING
+from livemorph.face.estimators.blendshapes import AU_MAPPING, inner_lip_gap
 
 from conftest import feat_test_image, user_change
 from face_regions import INNER_LIPS, LOWER_INNER, LOWER_OUTER, OUTER_LIPS, UPPER_INNER, UPPER_OUTER, fill, fine_detail, robust_spread
@@ -86,12 +86,6 @@ def test_the_lips_stay_closed_in_a_frown(name, puppets):
     assert gap(moved) < 0.05 * gap(rest), f"the lips part {gap(moved) / gap(rest):.2f} of their resting gap in a frown"
 
 
-def _inner_lip_gap(track) -> float:
-    """MediaPipe's inner lips' gap (13-14) in outer-eye-corner distances, as the estimator reads AU25."""
-    xy = track.landmarks[:, :2]
-    return float(np.linalg.norm(xy[14] - xy[13]) / np.linalg.norm(xy[263] - xy[33]))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", GRINNING)
 def test_a_grins_lips_part_as_far_as_the_users(name, puppets, image_tracker):
@@ -106,7 +100,7 @@ def test_a_grins_lips_part_as_far_as_the_users(name, puppets, image_tracker):
     for parting in (0.75, 1.5, 3.0):
         track = image_tracker.detect_largest(puppet.step(user_change(AU25=parting)))
         assert track.present, "the tracker lost the face"
-        ratio = (_inner_lip_gap(track) - _inner_lip_gap(rest)) / (parting / AU_MAPPING[AU.AU25].scale)
+        ratio = (inner_lip_gap(track.landmarks) - inner_lip_gap(rest.landmarks)) / (parting / AU_MAPPING[AU.AU25].scale)
         print(f"{name}: AU25 +{parting}: the lips part {ratio:.2f}x as far as the user's")
         assert 0.7 < ratio < 1.4, f"at AU25 +{parting} the lips part {ratio:.2f}x as far as the user's"
 
