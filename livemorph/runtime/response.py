@@ -13,7 +13,8 @@ with livemorph's own AU reading (the MediaPipe mapping, unclipped; the jaw drop 
 a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
 is drawn as the change that reads as d on this portrait, never scaled by more than
 ``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
-``NEVER_SHRUNK``). The engine may cap a group's factor lower
+``NEVER_SHRUNK``), and never growing faster than that limit times the user's change (a reading
+that stalls between probes is taken as rising that slowly). The engine may cap a group's factor lower
 (``caps``): what it draws there must not grow even where the reading stays low (the warp engine
 caps the brows at 1 on a face wearing glasses, whose frame hides a raise from MediaPipe).
 """
@@ -85,7 +86,7 @@ PROBED_WITH = {"AU26": (("AU25", AU_MAPPING[AU.AU25].scale * LIP_GAP_PER_AU26),)
 class GroupCurve:
     members: tuple[int, ...]  # AU indices moved together; members[0] is read
     asked: np.ndarray  # (n,) changes drawn, increasing, starting at 0
-    read: np.ndarray  # (n,) changes read back, made non-decreasing
+    read: np.ndarray  # (n,) changes read back, made to rise at least 1/limit per AU asked (``measure_response``)
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
     alone_until: tuple[int, float] | None = None  # (AU, change): the factor fades to 1 as it rises (``ALONE_UNTIL``)
@@ -170,9 +171,14 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         if max(seen) < READS_AT_ALL:
             log.debug("response %s: reads at most %.2f; drawn as asked", "+".join(group), max(seen))
             continue
-        # Non-decreasing, with a floor slope so the inverse exists (a flat stretch is saturation).
-        read_up = np.maximum.accumulate(np.array(seen))
-        read_up = np.maximum(read_up, np.array(asked) * 1e-3)
+        # Rising by at least 1/limit per AU asked, so the inverse exists and draws a change at most
+        # ``limit`` times as fast as the user makes it (as its factor is at most ``limit``). Read as
+        # it was, a flat stretch mid-curve (multi_face's lips parting: +0.80 read at +0.5, +0.82 at
+        # +1.0) made a user's change crossing it jump the drawn one: between +0.78 and +0.82 it went
+        # +0.49 -> +1.00 and the lips snapped three times as wide apart.
+        read_up = np.array(seen)
+        for i in range(1, len(read_up)):
+            read_up[i] = max(read_up[i], read_up[i - 1] + (asked[i] - asked[i - 1]) / limit)
         cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
         floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
         alone = ALONE_UNTIL.get(group[0])

@@ -29,13 +29,28 @@ def test_a_portrait_that_shows_half_of_each_change_gets_it_doubled_and_one_that_
 
 def test_a_steep_then_saturating_response_is_inverted_level_by_level_within_the_limit():
     # Reads 2x while small, saturates at 2.5: the inverse of 1 is 0.5; 2.2 lies 0.4 of the way between
-    # the probes 1 -> 2.0 and 2 -> 2.5, so 1.4; beyond the last probe (3 -> 2.5) its ratio 1.2 holds.
+    # the probes 1 -> 2.0 and 2 -> 2.5, so 1.4. The last probe (3) reads no more than the one before;
+    # taken as reading 1/limit more (3.0: the drawn change never grows faster than limit times the
+    # user's), its ratio 1.0 holds beyond it.
     curves = _curves(lambda d: np.minimum(2.0 * d, 2.0 + 0.5 * np.clip(d - 1.0, 0.0, 1.0)), limit=2.0)
     assert curves.shape(au_vector(AU26=1.0))[AU.AU26] == pytest.approx(0.5)
     assert curves.shape(au_vector(AU26=2.2))[AU.AU26] == pytest.approx(1.4)
-    assert curves.shape(au_vector(AU26=4.0))[AU.AU26] == pytest.approx(4.8)
+    assert curves.shape(au_vector(AU26=4.0))[AU.AU26] == pytest.approx(4.0)
     # Relaxing (a negative change) uses the first segment's ratio: 0.5.
     assert curves.shape(au_vector(AU26=-1.0))[AU.AU26] == pytest.approx(-0.5)
+
+
+def test_a_reading_that_stalls_midway_never_makes_the_drawn_change_jump():
+    # Reads 2x up to 0.5 drawn, then nothing more until 2 drawn, then 1.5 per AU: as MediaPipe reads
+    # a grinning portrait's lips and jaw (multi_face, test_response_no_snap) while they keep opening.
+    # A user's change growing by a hundredth must not make the drawn one jump: it grows at most limit
+    # times as fast. (Inverted probe by probe, it jumped from 0.5 to 2.0 as the user's crossed 1.0.)
+    limit = 2.0
+    curves = _curves(lambda d: np.where(d <= 0.5, 2.0 * d, np.where(d <= 2.0, 1.0, 1.0 + 1.5 * (d - 2.0))), limit=limit)
+    users = np.arange(0.0, 4.0, 0.01)
+    drawn = np.array([curves.shape(au_vector(AU26=u))[AU.AU26] for u in users])
+    assert np.all(np.diff(drawn) >= 0.0)
+    assert float(np.max(np.diff(drawn) / np.diff(users))) <= limit * 1.001
 
 
 def test_a_group_is_scaled_at_its_largest_membersau_vector():
