@@ -88,6 +88,11 @@ CHEEK_FULL_AT = 9.0
 # Only the jaw's own closing: a relaxed grin's lips-part change maps into the same py-feat column
 # (``au25_to_jaw``), and held there, Trump's smile read 0.67-0.66 of the drivers' (0.78-0.75 without).
 JAW_CLOSES_FULLY = 1.0
+# py-feat AU26 (the drawn jaw column) at which the nose and upper lip are held in full as the jaw
+# drops (the hold takes back a smile's downward motion too). Held in full from the first 0.001,
+# 45-m7-di-ph's smiling upper lip jumped 0.049 eye spans as the column crossed 0; in full from 0.1
+# it still moved 0.012 per 0.01 of the user's AU26, from 0.2 0.006 (test_warp_jaw_continuity).
+JAW_HOLDS_FULLY = 0.2
 
 
 @dataclass(frozen=True)
@@ -377,7 +382,8 @@ class WarpEngine:
         part_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]), float(delta[AU.AU25]))
         keep_the_philtrum(disp, prepared.vertices, prepared.smile)
         # The nose and upper lip stay while the jaw drops (not where lips part around the mouth line).
-        jaw_share, wide = ((1.0 - parting) if feat[jaw] > 0.0 else 0.0), wide_opening(float(feat[jaw]))
+        jaw_share = (1.0 - parting) * float(smoothstep(0.0, JAW_HOLDS_FULLY, float(feat[jaw])))
+        wide = wide_opening(float(feat[jaw]))
         hold = prepared.jaw_hold if wide <= 0.0 else prepared.jaw_hold + wide * (prepared.jaw_hold_wide - prepared.jaw_hold)
         hold_above_the_jaw(disp, hold, prepared.smile.up, jaw_share)
         closes = float(smoothstep(0.0, JAW_CLOSES_FULLY, -float(change[AU.AU26])))

@@ -3,12 +3,15 @@
 Where neighbouring points move very differently, a skin triangle between them can turn over
 (round a grinning mouth's corner in a jaw drop, at the crowded far corner of a head turned far
 aside), and the warp draws the fold as a torn, stepped patch. Per frame, the free corners of a
-turned-over skin triangle (skin: not the lips, lids or brows, whose shapes are the expression,
-nor the outline, which the silhouette holds) are pushed back across its other side, a pass at a
-time, until none is turned over: the skin above a rising lip goes up with it. Where that does not
-end it (a fold crowded round a mouth corner, which the pushes only move along), the motion is
-left as it was. The lips' inner edges and the lids close on purpose (their triangles collapse),
-so triangles touching them are left alone.
+skin triangle squashed toward turning over (skin: not the lips, lids or brows, whose shapes are the
+expression, nor the outline, which the silhouette holds) are pushed back across its other side, a
+pass at a time, until each keeps some of its area: the skin above a rising lip goes up with it.
+Everything here changes smoothly with the motion, so the skin never steps between two frames. It
+did while a triangle was pushed only once turned over, straight to a share of its rest area, and
+the pushes were kept only where no fold was left (Trump's mouth corner jumped 17.6 px between a
+user's AU26 +0.76 and +0.77; driven by woman_expressions, the push changed by over 2 px between
+frames 47 times on the Mona Lisa, up to 19.6 px, and 40 times on Trump, up to 26 px). The lips' inner edges and the lids close on purpose (their triangles
+collapse), so triangles touching them are left alone.
 """
 from __future__ import annotations
 
@@ -18,10 +21,18 @@ import numpy as np
 
 from .triangles import corner_coordinates, signed_area
 
-# Most passes per frame (a push can turn over the triangle on a corner's other side), and the share
-# of its rest area a turned-over triangle is given back (squashed, but the right way round).
-UNFOLD_PASSES = 8
+# Most passes per frame (a push can turn over the triangle on a corner's other side).
+UNFOLD_PASSES = 16
+# Skin squashed below this share of its rest area is given some back (``_kept_area``).
 KEEP_AREA = 0.1
+# Pushes that leave this much more skin turned over than the motion did (px2, summed) are dropped,
+# and less of them the less they add: where they only move a fold along (crowded round a mouth
+# corner) the motion keeps what it had.
+MORE_FOLDED = 5.0
+# One pass moves a corner at most this many times the length of its triangle's other side: without
+# it a sliver's push (its missing area over that length) grew without end, pass after pass
+# (Image_with_alpha's lip corner went 570 px off).
+PUSH_PER_SIDE = 1.0
 # Skin triangles smaller than this at rest (px2) are left alone: slivers, turned over by a rounding.
 MIN_REST_AREA = 3.0
 
@@ -50,25 +61,42 @@ def skin_mesh(vertices: np.ndarray, triangles: np.ndarray, count: int, fixed, cl
 
 
 def unfold_skin(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) -> None:
-    """In place: the free corners of each turned-over skin triangle are pushed square across its
-    other side until it covers ``KEEP_AREA`` of its rest area again (shared among its free
-    corners; a corner of several such triangles takes their pushes' average), a pass at a time.
-    Kept only if no skin is turned over after ``UNFOLD_PASSES``: where the pushes only move a fold
-    along (a crowded corner of the mouth), the motion is left as it was."""
+    """In place: the free corners of each skin triangle squashed below what it keeps
+    (``_kept_area``) are pushed square across its other side until it covers that much again
+    (shared among its free corners; a corner of several such triangles takes their pushes'
+    average, weighted by what each misses), a pass at a time, at most ``UNFOLD_PASSES``. The pushes
+    are kept in full unless they leave more skin turned over than the motion did, and fade out
+    as that reaches ``MORE_FOLDED``."""
     count = len(skin.free)
-    points = vertices[:count]
-    pushed = displacement[:count].astype(np.float64)
-    moved = points + pushed
-    area = _area_as_at_rest(moved, skin)
-    if not (area < 0.0).any():
+    points = vertices[:count].astype(np.float64)
+    motion = displacement[:count].astype(np.float64)
+    keep = KEEP_AREA * np.abs(skin.rest_area)
+    area = _area_as_at_rest(points + motion, skin)
+    kept = _kept_area(area, keep)
+    if not (area < kept).any():
         return  # (most frames)
+    folded = _turned_over(area)
+    pushed = motion.copy()
     for _ in range(UNFOLD_PASSES):
-        _push_back(pushed, moved, area, skin)
-        moved = points + pushed
-        area = _area_as_at_rest(moved, skin)
-        if not (area < 0.0).any():
-            displacement[:count] = pushed.astype(displacement.dtype)
-            return
+        _push_back(pushed, points + pushed, kept - area, skin)
+        area = _area_as_at_rest(points + pushed, skin)
+        kept = np.maximum(kept, _kept_area(area, keep))  # what is given back is kept
+        if not (area < kept).any():
+            break
+    share = float(np.clip(1.0 - (_turned_over(area) - folded) / MORE_FOLDED, 0.0, 1.0))
+    displacement[:count] = (motion + share * (pushed - motion)).astype(displacement.dtype)
+
+
+def _kept_area(area: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """What each triangle of ``area`` keeps: ``keep`` (``KEEP_AREA`` of its rest area) while it
+    covers that much, and below it a share of ``keep`` that falls smoothly with it, never to zero:
+    exp(area / keep - 1), a third of ``keep`` as it turns over. The pushes grow from nothing."""
+    return keep * np.exp(np.minimum(area / np.maximum(keep, 1e-9), 1.0) - 1.0)
+
+
+def _turned_over(area: np.ndarray) -> float:
+    """The area (px2) of the triangles turned over, together."""
+    return float(np.maximum(-area, 0.0).sum())
 
 
 def _area_as_at_rest(moved: np.ndarray, skin: SkinMesh) -> np.ndarray:
@@ -76,25 +104,25 @@ def _area_as_at_rest(moved: np.ndarray, skin: SkinMesh) -> np.ndarray:
     return signed_area(*corner_coordinates(moved, skin.triangles)) * skin.rest_sign
 
 
-def _push_back(displacement: np.ndarray, moved: np.ndarray, area: np.ndarray, skin: SkinMesh) -> None:
-    """One pass: each turned-over triangle's (``area`` < 0 at ``moved``) free corners pushed back
-    across its other side."""
+def _push_back(displacement: np.ndarray, moved: np.ndarray, missing: np.ndarray, skin: SkinMesh) -> None:
+    """One pass: the free corners of each triangle ``missing`` area (> 0) pushed back across its other side."""
     count = len(skin.free)
-    turned = area < 0.0
-    tris = skin.triangles[turned]
+    short = missing > 0.0
+    tris = skin.triangles[short]
     free = skin.free[tris]  # (K, 3)
-    missing = (KEEP_AREA * np.abs(skin.rest_area[turned]) - area[turned]) / np.maximum(free.sum(axis=1), 1)
+    weight = missing[short]
+    each = weight / np.maximum(free.sum(axis=1), 1)  # the area each free corner gives back
     corners = moved[tris]  # (K, 3, 2)
     push = np.zeros((count, 2))
-    pushes = np.zeros(count)
+    weights = np.zeros(count)
     for i in range(3):
         edge = corners[:, (i + 2) % 3] - corners[:, (i + 1) % 3]  # the side opposite corner i
         length = np.maximum(np.hypot(edge[:, 0], edge[:, 1]), 1e-6)
         # Moving corner i by d along the side's normal changes the area by length * d / 2.
-        normal = skin.rest_sign[turned, None] * np.stack([-edge[:, 1], edge[:, 0]], axis=1) / length[:, None]
-        step = normal * (2.0 * missing / length)[:, None]
-        ids = tris[:, i][free[:, i]]
-        np.add.at(push, ids, step[free[:, i]])
-        np.add.at(pushes, ids, 1.0)
-    moving = pushes > 0
-    displacement[moving] += push[moving] / pushes[moving, None]
+        normal = skin.rest_sign[short, None] * np.stack([-edge[:, 1], edge[:, 0]], axis=1) / length[:, None]
+        step = normal * np.minimum(2.0 * each / length, PUSH_PER_SIDE * length)[:, None]
+        on = free[:, i]
+        np.add.at(push, tris[:, i][on], (step * weight[:, None])[on])
+        np.add.at(weights, tris[:, i][on], weight[on])
+    moving = weights > 0
+    displacement[moving] += push[moving] / weights[moving, None]

@@ -47,3 +47,20 @@ def test_triangles_that_close_on_purpose_are_left_to_close():
     before = displacement.copy()
     unfold_skin(displacement, VERTICES, skin)
     assert np.array_equal(displacement, before)
+
+
+def test_the_push_grows_from_nothing_as_the_centre_nears_the_rim():
+    # Dragged outward in small steps, across the rim and past it, the centre never jumps: a
+    # triangle about to turn over and one just turned are pushed back nearly alike.
+    skin = skin_mesh(VERTICES, TRIANGLES, len(VERTICES), fixed=RIM, closing=())
+    drags = np.linspace(0.0, 1.0, 201)[:, None] * np.array([14.0, 3.0])
+    placed = []
+    for drag in drags:
+        displacement = np.zeros_like(VERTICES)
+        displacement[0] = drag
+        unfold_skin(displacement, VERTICES, skin)
+        assert _turned_over(displacement) == 0
+        placed.append(VERTICES[0] + displacement[0])
+    steps = np.hypot(*np.diff(placed, axis=0).T)
+    drag_step = float(np.hypot(*(drags[1] - drags[0])))
+    assert steps.max() <= 2.0 * drag_step, f"the centre jumped {steps.max():.2f} for a drag of {drag_step:.2f}"
