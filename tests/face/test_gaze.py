@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import driver_frames
-from livemorph.face.gaze import REACH, GazeFollower, GazeReading, read_gaze, resting_gaze
+from conftest import driver_frames, feat_test_image, shared_path
+from livemorph.face.gaze import REACH, GazeFollower, GazeReading, gaze_of, read_gaze, resting_gaze
+from livemorph.frames import load_image
 
 
 def test_the_gaze_reads_where_the_driver_looks(image_tracker):
@@ -15,6 +16,27 @@ def test_the_gaze_reads_where_the_driver_looks(image_tracker):
     left, right = (read_gaze(frames[i][1]) for i in (204, 324))
     assert left.look[0] < -0.1 and right.look[0] > 0.15, (left, right)
     assert left.closed == 0.0 and right.closed == 0.0  # open eyes: the reading is trusted
+
+
+@pytest.mark.parametrize("picture", ["mona_lisa.jpg", "trump_official_2017.png", "feat:single_face.jpg"])
+def test_a_turned_head_looking_into_the_camera_reads_no_look_aside(picture, image_tracker):
+    """Portraits posed looking into the camera with their heads turned (the Mona Lisa 18 degrees to
+    image left, Trump 8 to the right, single_face 7 to the left): the turn is not a look. Read with
+    the turn doubled instead of taken out: +0.20, -0.09, +0.10."""
+    path = feat_test_image(picture[5:]) if picture.startswith("feat:") else shared_path(f"assets/portraits/{picture}")
+    look = gaze_of(image_tracker.detect_largest(load_image(path)))
+    assert abs(look[0]) < 0.06, look
+
+
+def test_the_driver_s_look_is_where_her_eyes_go_not_where_her_head_turns(image_tracker):
+    """Seen in the frames: woman_expressions looks into the camera at frame 308, her head turned 9
+    degrees to image left (her irises toward image right in her eyes); pexels_woman_laughing turns
+    away down to image left at 470, eyes too, and up to image right at 398, eyes too. Read with the
+    turn doubled: +0.14, +0.12 (the wrong way), +0.03."""
+    ahead = driver_frames(image_tracker, "woman_expressions.mp4", [308])[308][1]
+    assert abs(gaze_of(ahead)[0]) < 0.06
+    away = driver_frames(image_tracker, "pexels_woman_laughing.mp4", [398, 470])
+    assert gaze_of(away[470][1])[0] < -0.04 and gaze_of(away[398][1])[0] > 0.04
 
 
 def test_a_blink_holds_the_gaze_and_a_lost_face_ends_it():
@@ -45,7 +67,6 @@ def test_the_look_is_measured_from_the_drivers_rest():
 def test_run_s_reading_carries_the_look(config):
     """`run`'s reading of a stream (``video_readings``: live rest, smoothing) hands the look over:
     woman_expressions glances right at frames 30-45 and 320-345, and looks left at 195-210."""
-    from conftest import shared_path
     from livemorph.face.au_stream import video_readings
 
     looks = {}
