@@ -41,7 +41,7 @@ from .creases import paint_creases
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
 from .eye_gaze import look, prepare_eyeballs
-from .feat_aus import brow_change, feat_au_delta, jaw_drop_share, mouth_corner_change
+from .feat_aus import brow_change, feat_au_delta, jaw_column, mouth_corner_change
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
@@ -362,7 +362,7 @@ class WarpEngine:
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
-        parting = 1.0 - jaw_drop_share(scaled, self.config.au25_to_jaw)  # lips part around the mouth line
+        parting = 1.0 - jaw_column(scaled, self.config.au25_to_jaw).jaw_drop_share  # lips part around the mouth line
         if parting > 0.0:
             disp += parting * (float(feat[jaw]) * prepared.lips_part + max(float(feat[jaw]), 0.0) * prepared.lips_part_corners)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))

@@ -5,11 +5,12 @@ py-feat's AU -> mesh model (``au_mesh``) has 20 columns on a 0-1 scale. Before t
 mapped, it is fitted to the portrait's resting face: brows resting in a frown release part of it as
 they rise, brows resting high have less travel (``brow_change``), and a mouth frown undoes the
 portrait's grin (``mouth_corner_change``). Lips parting is drawn with the jaw-drop geometry
-(``feat_au_delta``, ``jaw_drop_share``).
+(``feat_au_delta``, ``jaw_column``).
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -128,34 +129,49 @@ def mouth_corner_change(delta17: np.ndarray, resting17: np.ndarray, sealed: floa
 def feat_au_delta(delta17: np.ndarray, au_columns: tuple[str, ...], *, au25_to_jaw: float) -> np.ndarray:
     """A change of livemorph AUs (17, 0-5 scale) as a change of py-feat AUs (20, 0-1 scale).
 
-    Lip parting (AU25) opens the mouth with jaw-drop geometry, but only as far as AU26 does
-    not already: feat AU26 = max(dAU26, au25_to_jaw * dAU25) when opening, so a user whose
-    estimator reports both for one mouth opening is not drawn twice as wide open.
+    Lip parting (AU25) opens the mouth with jaw-drop geometry, so the jaw drop (AU26) and lips
+    parting share py-feat's AU26 column (``jaw_column``).
     """
     delta17 = np.asarray(delta17, np.float32)
     out = mapping_matrix(tuple(au_columns)) @ delta17
-    jaw = au_columns.index("AU26")
-    d25 = _lips_part_request(delta17, au25_to_jaw)
-    d26 = float(out[jaw])
-    if d25 > 0.0:
-        out[jaw] = max(d26, d25)
-    elif d25 < 0.0 and d26 <= 0.0:
-        out[jaw] = min(d26, d25)
+    out[au_columns.index("AU26")] = jaw_column(delta17, au25_to_jaw).change
     return out
 
 
-def _lips_part_request(delta17: np.ndarray, au25_to_jaw: float) -> float:
-    """The jaw column (py-feat scale) that lips parting alone asks for: ``au25_to_jaw`` of AU25."""
-    return float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
+class JawColumn(NamedTuple):
+    change: float  # py-feat's AU26 column (0-1 scale): the opening less what is left of the closing
+    jaw_drop_share: float  # 0..1: how much of it the jaw drop makes, the rest being lips parting
 
 
-def jaw_drop_share(delta17: np.ndarray, au25_to_jaw: float) -> float:
-    """Share of ``feat_au_delta``'s jaw column that the jaw drop (AU26) asks for, the rest being
-    lips parting (AU25, ``AUMeshModel.lips_part_difference``): 1 for a pure jaw drop, 0 for
-    parted lips without one, and 0 for a closing mouth (drawn as before: a relaxed grin closes
-    around the mouth line)."""
+# The closing left beside an opening fades out over this much more opening (py-feat scale) than
+# the closing itself (see ``jaw_column``): about 0.1 AU.
+CLOSING_FADES_OVER = 0.02
+
+
+def jaw_column(delta17: np.ndarray, au25_to_jaw: float) -> JawColumn:
+    """py-feat's jaw-drop column for a change of livemorph AUs, and the jaw drop's share of it.
+
+    The jaw drop (AU26) and lips parting (``au25_to_jaw`` of AU25) each open or close the mouth.
+    Two openings are not added (an estimator reads one mouth opening as both: drawn twice as wide),
+    nor two closings: the larger of each counts. An opening beside a closing (a relaxed grin's
+    parted lips closing while the user's jaw drops) wins, as a user opening the mouth sees it open,
+    but not at once: the closing fades out as the opening grows to its own size (plus
+    ``CLOSING_FADES_OVER``), so the column never rises faster than twice the opening. It jumped by
+    the whole closing as the opening crossed 0 (Obama's chin 9.8 px between a user's AU26 +0.00 and
+    +0.01; py-feat's 0-f1-su-ph, a surprised mouth, 46 px as a laugh's lips part), and so flipped
+    from frame to frame with the sign of a still user's AU26 change of a rounding's size: a relaxed
+    grin's closing lips were drawn in one frame and its own open lips in the next (Trump's lower lip
+    17 px, 0-f15-hao-ph's 23 px, on woman_expressions). The column rises with either change, never
+    falls.
+
+    The jaw drop's share: of the opening, as much as AU26 makes of it, coming in as the closing
+    fades (a closing mouth closes around the mouth line, as a relaxed grin does: share 0).
+    """
     delta17 = np.asarray(delta17, np.float32)
-    d26 = float(delta17[AU_NAMES.index("AU26")]) / AU_MAX
-    d25 = _lips_part_request(delta17, au25_to_jaw)
-    opening = max(d26, d25)
-    return float(np.clip(d26 / opening, 0.0, 1.0)) if opening > 0.0 else 0.0
+    jaw = float(delta17[AU_NAMES.index("AU26")]) / AU_MAX
+    lips = float(delta17[AU_NAMES.index("AU25")]) * au25_to_jaw / AU_MAX
+    opening = max(jaw, lips, 0.0)
+    closing = min(jaw, lips, 0.0)
+    left = max(0.0, 1.0 - opening / (CLOSING_FADES_OVER - closing))  # of the closing, 1 at no opening
+    share = max(jaw, 0.0) / opening * (1.0 - left) if opening > 0.0 else 0.0
+    return JawColumn(opening + left * closing, share)

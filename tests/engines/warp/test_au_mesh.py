@@ -119,6 +119,30 @@ def test_lips_part_opens_like_jaw_drop_without_double_counting(model):
     assert feat_aus.feat_au_delta(both, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(1.0)
     closing = -both
     assert feat_aus.feat_au_delta(closing, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(-1.0)
+    # A clear opening beside a closing wins: the user opening the mouth sees it open.
+    mixed = np.zeros(NUM_AUS, np.float32)
+    mixed[AU.AU26], mixed[AU.AU25] = 2.5, -1.0  # opening 0.5, lips closing 0.12 (py-feat scale)
+    assert feat_aus.feat_au_delta(mixed, model.au_columns, au25_to_jaw=0.6)[jaw] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("sweep, closing", [(AU.AU26, (AU.AU25, -3.0)), (AU.AU25, (AU.AU26, -1.5))])
+def test_the_jaw_column_never_jumps_as_one_change_crosses_zero_beside_a_closing(sweep, closing):
+    # A relaxed grin's lips closing (AU25 -3) while the user's jaw drop crosses 0, and the reverse.
+    # Opening the mouth by a step never moves the column by more than twice that step's own opening
+    # (py-feat scale: the AU change / 5, AU25 at au25_to_jaw), and never closes it. Taking the larger
+    # opening, else the larger closing, jumps by the whole closing (0.36 or 0.3) at the crossing.
+    au25_to_jaw, step = 0.6, 0.01
+    per_step = step / 5 * (au25_to_jaw if sweep == AU.AU25 else 1.0)
+    delta = np.zeros(NUM_AUS, np.float32)
+    delta[closing[0]] = closing[1]
+    columns = []
+    for value in np.arange(-1.0, 2.0, step):
+        delta[sweep] = value
+        columns.append(feat_aus.jaw_column(delta, au25_to_jaw).change)
+    steps = np.diff(columns)
+    assert steps.min() >= -1e-6, "opening further closed the mouth"
+    assert steps.max() <= 2 * per_step + 1e-6, f"the column jumped {steps.max():.3f} in one step"
+    assert columns[-1] > 0.1 and columns[0] < -0.1, "the sweep did not go from closed to open"
 
 
 def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):
