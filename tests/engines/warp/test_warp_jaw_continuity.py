@@ -57,3 +57,22 @@ def test_the_mouth_opens_without_a_jump(portrait, smile, lowest, config, engine)
     move, at, opened = _largest_step(path, smile, lowest, 1.0, config, engine)
     assert opened > 0.1, f"the mouth hardly opened ({opened:.3f} eye spans)"
     assert move <= LARGEST_MOVE, f"the face jumped {move:.3f} eye spans at user AU26 {at:+.2f}"
+
+
+@pytest.mark.parametrize("portrait", ["trump_official_2017.png", "feat:0-f15-hao-ph.jpg"])
+def test_a_still_user_s_jaw_noise_leaves_a_relaxed_grin_still(portrait, config, engine):
+    # A user holding still reads AU26 a hair either side of their neutral (0.001 here; woman_expressions
+    # frames 80-180, a frown), parting their lips a little (AU25 +0.3). The relaxed grin's mouth (its
+    # own parted lips closed while the user is neutral) must not change between those frames. It
+    # flipped, its own parted lips drawn on one side of 0 and closed on the other: 0.008 eye spans
+    # here on Trump, 0.054 on 0-f15-hao-ph (0.08-0.13 in woman_expressions' frown).
+    from livemorph.runtime.render import puppet_for
+
+    held_out = portrait.startswith("feat:")
+    path = feat_test_image(portrait[5:]) if held_out else shared_path(f"assets/portraits/{portrait}")
+    puppet = puppet_for(engine, load_portrait(path, config), config)
+    meshes = [engine.displaced_vertices(puppet.prepared, puppet.aus_for(user_change(AU26=noise, AU25=0.3)))[:, :2]
+              for noise in (-0.001, 0.0, 0.001)]
+    eye_span = float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(OUTER_EYE_CORNERS), :2])))
+    moved = max(float(np.linalg.norm(m - meshes[0], axis=1).max()) for m in meshes[1:]) / eye_span
+    assert moved < 0.002, f"the mouth moved {moved:.3f} eye spans for an AU26 of 0.001"
