@@ -18,7 +18,10 @@ brow comes down and its upper lip rises, or that one mouth corner lifts. An engi
 ``moves_gaze = True`` is called with ``gaze=`` (``livemorph.face.gaze``: (2,) eye widths across
 and down from the driver's resting gaze) when the driver showed a face: no AU says where the eyes look. An engine may also offer
 ``response_caps(prepared) -> {AU index: largest factor}``: caps on the per-portrait response
-curves (``runtime.response``) where drawing more would look wrong on this portrait.
+curves (``runtime.response``) where drawing more would look wrong on this portrait, and
+``at_neutral(prepared, aus) -> prepared``: the AUs the portrait shows while the user is neutral
+(its resting AUs, relaxed: ``aus.relaxed_rest``), for an engine that draws some changes from there
+rather than from the portrait's rest.
 
 Engines register by name with a factory ``factory(config, device) -> Engine``. Built-in
 factories are "module:attribute" strings imported on first use, so `--help` and the warp engine

@@ -48,6 +48,7 @@ class PortraitPuppet:
                                    driving_config.relax_grins_from, driving_config.relax_open_mouths_from)
         # The face shown while the user is neutral: the portrait's own, relaxed.
         self.start_aus = relaxed_rest(portrait.resting_aus, self.relax_to)
+        self.prepared = engine_at_neutral(engine, self.prepared, self.start_aus)
         self.response = None  # runtime.response.ResponseCurves, set by puppet_for
         self.last_aus: np.ndarray | None = None  # the AUs of the latest frame (for the HUD)
         # Only an engine that paints the driver's mouth is handed it (engines.base.paints_mouth_hints),
@@ -124,6 +125,12 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
                                                caps=engine_response_caps(engine, puppet.prepared))
         log.info("%s: response gains %s", name, puppet.response.describe())
     return puppet
+
+
+def engine_at_neutral(engine, prepared, start_aus: np.ndarray):
+    """``prepared`` told the face shown while the user is neutral (``at_neutral``, optional)."""
+    at_neutral = getattr(engine, "at_neutral", None)
+    return prepared if at_neutral is None else at_neutral(prepared, start_aus)
 
 
 def engine_response_caps(engine, prepared) -> dict[int, float]:

@@ -20,7 +20,7 @@ lids (``lids``) and the mouth interior where the lips part further than in the p
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,7 +41,7 @@ from .creases import paint_creases
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
 from .eye_gaze import look, prepare_eyeballs
-from .feat_aus import brow_change, feat_au_delta, jaw_column, mouth_corner_change
+from .feat_aus import JawColumn, brow_change, feat_au_delta, jaw_column, mouth_corner_change, wider_column
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
@@ -149,6 +149,9 @@ class WarpPrepared:
     seamless_lips: Any = None
     mouth_left_share: Any = None  # (V,) float32 the same for a one-sided smile's AU12, blended across the mouth
     eyeballs: Any = None  # eye_gaze.EyeBall per eye (eye_fields.EYES order), moved by the driver's gaze; None: eyes too small
+    # (scaled change, its jaw column's closing) of the face shown while the user is neutral
+    # (``at_neutral``), from which the jaw column is read too; None: from the portrait's rest alone
+    neutral: Any = None
 
 
 class WarpEngine:
@@ -318,6 +321,40 @@ class WarpEngine:
         portrait keeps the user's full smile); max_displacement bounds the motion."""
         return as_au_vector(aus, clip=False) - prepared.resting_aus
 
+    def at_neutral(self, prepared: WarpPrepared, aus: np.ndarray) -> WarpPrepared:
+        """``prepared`` drawing the jaw column (jaw drop and lips parting, ``feat_aus.jaw_column``)
+        from ``aus``, the face shown while the user is neutral (the resting AUs relaxed,
+        ``aus.relaxed_rest``) as well as from the rest (``_jaw_column``)."""
+        scaled = self._fitted_change(prepared, self.change_from_rest(prepared, aus))[1]
+        closing = min(jaw_column(scaled, self.config.au25_to_jaw).change, 0.0)  # relaxing only closes
+        return replace(prepared, neutral=(scaled, closing))
+
+    def _fitted_change(self, prepared: WarpPrepared, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The change fitted to the portrait (``delta``: brows to its resting brows, a frown taking
+        back its smile and closing what the lips' seal has not) and eased and scaled by the gains
+        (``scaled``, what the mesh model is driven by)."""
+        delta = brow_change(change, prepared.resting_aus)
+        sealed = seal_share(prepared.lip_seal, change) if prepared.lip_seal is not None else 0.0
+        delta = mouth_corner_change(delta, prepared.resting_aus, sealed)
+        # The model's motion is linear, so large changes are eased; the eye fields clip their own.
+        return delta, soft_limit(delta) * self.gains
+
+    def _jaw_column(self, prepared: WarpPrepared, scaled: np.ndarray) -> JawColumn:
+        """py-feat's jaw column for ``scaled``, read from the rest and, where the neutral face is
+        known (``at_neutral``), as that face's closing plus the user's change from it: the wider.
+        From the rest alone, a laugh's lips on a portrait relaxed from a gaping mouth stayed shut
+        under the relaxed jaw's larger closing (py-feat's 0-f1-su-ph, a gaping "O": inner-lip gap
+        0.03 of the driver's on pexels_woman_laughing, 0.55 now). From the neutral face alone, a relaxed grin's
+        lips' closing stayed drawn in the jaw under a talking user's jaw drop, and her teeth were
+        pressed together (py-feat's 0-f15-hao-ph: 0.04 of the opening dark between them, 0.37
+        read from the rest)."""
+        from_rest = jaw_column(scaled, self.config.au25_to_jaw)
+        if prepared.neutral is None:
+            return from_rest
+        neutral_scaled, closing = prepared.neutral
+        users = jaw_column(scaled - neutral_scaled, self.config.au25_to_jaw)
+        return wider_column(from_rest, JawColumn(closing + users.change, users.jaw_drop_share))
+
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""
         change = self.change_from_rest(prepared, aus)
@@ -325,18 +362,13 @@ class WarpEngine:
 
     def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...],
                         wink=None) -> np.ndarray:
-        # Brow changes are fitted to the portrait's resting brows (released frown, headroom).
-        delta = brow_change(change, prepared.resting_aus)
-        # A frown takes back the smile shown, and closes what the lips' seal has not.
-        sealed = seal_share(prepared.lip_seal, change) if prepared.lip_seal is not None else 0.0
-        delta = mouth_corner_change(delta, prepared.resting_aus, sealed)
-        # The model's motion is linear, so large changes are eased; the eye fields clip their own.
-        scaled = soft_limit(delta) * self.gains
+        delta, scaled = self._fitted_change(prepared, change)
         feat = feat_au_delta(scaled, prepared.au_columns, au25_to_jaw=self.config.au25_to_jaw)
         au04 = prepared.au_columns.index("AU04")
         feat[au04] = ease_frown(float(feat[au04]), prepared.frown_max)
         jaw = prepared.au_columns.index("AU26")
-        feat[jaw] = ease_jaw(float(feat[jaw]), prepared.jaw_max)
+        column = self._jaw_column(prepared, scaled)
+        feat[jaw] = ease_jaw(column.change, prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         # Each point's rising py-feat AU10: one number, unless a wink raises its side's lip more (a snarl).
         au10 = prepared.au_columns.index("AU10")
@@ -362,7 +394,7 @@ class WarpEngine:
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
-        parting = 1.0 - jaw_column(scaled, self.config.au25_to_jaw).jaw_drop_share  # lips part around the mouth line
+        parting = 1.0 - column.jaw_drop_share  # lips part around the mouth line
         if parting > 0.0:
             disp += parting * (float(feat[jaw]) * prepared.lips_part + max(float(feat[jaw]), 0.0) * prepared.lips_part_corners)
         cheek = float(np.clip(delta[AU.AU06] * self.gains[AU.AU06] / CHEEK_FULL_AT, -0.5, 1.0))

@@ -175,3 +175,17 @@ def jaw_column(delta17: np.ndarray, au25_to_jaw: float) -> JawColumn:
     left = max(0.0, 1.0 - opening / (CLOSING_FADES_OVER - closing))  # of the closing, 1 at no opening
     share = max(jaw, 0.0) / opening * (1.0 - left) if opening > 0.0 else 0.0
     return JawColumn(opening + left * closing, share)
+
+
+# Past the other reading by this much (py-feat scale), the wider of two readings of the jaw column
+# is drawn as it says (``wider_column``); its share comes in over the margin.
+SHARE_COMES_IN_OVER = 0.02
+
+
+def wider_column(held: JawColumn, other: JawColumn) -> JawColumn:
+    """The wider of two readings of the jaw column: ``held``'s share where it is at least as wide,
+    ``other``'s once it is ``SHARE_COMES_IN_OVER`` wider, blended between, so the drawing never
+    jumps as one overtakes the other."""
+    taken = float(np.clip((other.change - held.change) / SHARE_COMES_IN_OVER, 0.0, 1.0))
+    return JawColumn(max(held.change, other.change),
+                     held.jaw_drop_share + taken * (other.jaw_drop_share - held.jaw_drop_share))

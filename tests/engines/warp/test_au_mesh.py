@@ -145,6 +145,21 @@ def test_the_jaw_column_never_jumps_as_one_change_crosses_zero_beside_a_closing(
     assert columns[-1] > 0.1 and columns[0] < -0.1, "the sweep did not go from closed to open"
 
 
+def test_the_wider_jaw_reading_takes_over_without_a_jump():
+    # Two readings of the column (from the rest, from the neutral face) drawn as the wider: its
+    # jaw-drop share (all lips parting in one, all jaw drop in the other) must not switch at the
+    # crossing, where the chin would jump by the whole column times the two drawings' difference.
+    held = feat_aus.JawColumn(-0.9, 0.0)
+    step = 1e-4
+    drawn = [feat_aus.wider_column(held, feat_aus.JawColumn(float(other), 1.0))
+             for other in np.arange(-1.0, -0.8, step)]
+    changes = np.array([column.change for column in drawn])
+    shares = np.array([column.jaw_drop_share for column in drawn])
+    assert np.allclose(changes, np.maximum(-0.9, np.arange(-1.0, -0.8, step))), "not the wider reading"
+    assert shares[0] == 0.0 and shares[-1] == 1.0, "the share is not the wider reading's"
+    assert np.abs(np.diff(shares)).max() < 0.05, f"the share jumped {np.abs(np.diff(shares)).max():.2f}"
+
+
 def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):
     basis = model.localized_basis()
     skull = list(au_mesh.SKULL_POINTS)

