@@ -41,8 +41,7 @@ from .creases import paint_creases
 from .easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
 from .eye_gaze import look, prepare_eyeballs
-from .feat_aus import (JawColumn, brow_change, capped_column, feat_au_delta, jaw_column, mouth_corner_change,
-                       rest_allowance, wider_column)
+from .feat_aus import JawColumn, brow_change, feat_au_delta, jaw_column, mouth_corner_change, wider_column
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
@@ -342,23 +341,19 @@ class WarpEngine:
 
     def _jaw_column(self, prepared: WarpPrepared, scaled: np.ndarray) -> JawColumn:
         """py-feat's jaw column for ``scaled``, read from the rest and, where the neutral face is
-        known (``at_neutral``), as that face's closing plus the user's change from it: the wider,
-        but no more than ``feat_aus.rest_allowance`` beyond the neutral face's reading.
-
+        known (``at_neutral``), as that face's closing plus the user's change from it: the wider.
         From the rest alone, a laugh's lips on a portrait relaxed from a gaping mouth stayed shut
-        under the relaxed jaw's larger closing (py-feat's 0-f1-su-ph: inner-lip gap 0.03 of the
-        driver's on pexels_woman_laughing, 0.55 now), and a relaxed grin's jaw drop added the
-        grin's own gap to the user's (woman_expressions: multi_face 1.59 of the driver's gap, now
-        1.00). From the neutral face alone, a relaxed grin's lips' closing stayed drawn in the jaw
-        under a talking user's small jaw drop, and her teeth were pressed together (py-feat's
-        0-f15-hao-ph: 0.04 of the opening dark between them, 0.37 read from the rest)."""
+        under the relaxed jaw's larger closing (py-feat's 0-f1-su-ph, a gaping "O": inner-lip gap
+        0.03 of the driver's on pexels_woman_laughing, 0.55 now). From the neutral face alone, a relaxed grin's
+        lips' closing stayed drawn in the jaw under a talking user's jaw drop, and her teeth were
+        pressed together (py-feat's 0-f15-hao-ph: 0.04 of the opening dark between them, 0.37
+        read from the rest)."""
         from_rest = jaw_column(scaled, self.config.au25_to_jaw)
         if prepared.neutral is None:
             return from_rest
         neutral_scaled, closing = prepared.neutral
         users = jaw_column(scaled - neutral_scaled, self.config.au25_to_jaw)
-        from_neutral = JawColumn(closing + users.change, users.jaw_drop_share)
-        return capped_column(wider_column(from_rest, from_neutral), from_neutral, rest_allowance(users))
+        return wider_column(from_rest, JawColumn(closing + users.change, users.jaw_drop_share))
 
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""

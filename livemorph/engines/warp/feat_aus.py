@@ -189,30 +189,3 @@ def wider_column(held: JawColumn, other: JawColumn) -> JawColumn:
     taken = float(np.clip((other.change - held.change) / SHARE_COMES_IN_OVER, 0.0, 1.0))
     return JawColumn(max(held.change, other.change),
                      held.jaw_drop_share + taken * (other.jaw_drop_share - held.jaw_drop_share))
-
-
-# Of a relaxed face's column, the reading from its rest may open this much (py-feat scale) beyond
-# the reading from the face shown while the user is neutral, less this much per unit of the user's
-# own jaw drop in the column (``rest_allowance``). Read from the rest, the closing that relaxes a
-# grin fades out as the jaw opens, and a wide jaw drop added the grin's own gap to the user's
-# (woman_expressions, inner-lip gap over the driver's where hers is open: multi_face 1.59, Obama
-# 1.22); the neutral face's reading alone pressed a relaxed grin's teeth together under talk's
-# small opening (py-feat's 0-f15-hao-ph, ``test_warp_grin_jaw``). Given back at half the user's
-# rate, the column still opens as the jaw drops.
-REST_OPENS_BEYOND_NEUTRAL = 0.5
-JAW_DROP_TAKES_BACK = 0.5
-
-
-def rest_allowance(users: JawColumn) -> float:
-    """How far the rest's reading of the column may open beyond the neutral face's, for the user's
-    change from that face (``users``): ``REST_OPENS_BEYOND_NEUTRAL``, given back as their jaw drops."""
-    return max(0.0, REST_OPENS_BEYOND_NEUTRAL - JAW_DROP_TAKES_BACK * users.change * users.jaw_drop_share)
-
-
-def capped_column(column: JawColumn, base: JawColumn, allowance: float) -> JawColumn:
-    """``column`` no wider than ``base`` plus ``allowance``: ``base``'s share once the cap is
-    ``SHARE_COMES_IN_OVER`` under it, blended between."""
-    ceiling = base.change + allowance
-    taken = float(np.clip((column.change - ceiling) / SHARE_COMES_IN_OVER, 0.0, 1.0))
-    return JawColumn(min(column.change, ceiling),
-                     column.jaw_drop_share + taken * (base.jaw_drop_share - column.jaw_drop_share))

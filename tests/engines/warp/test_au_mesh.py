@@ -160,19 +160,6 @@ def test_the_wider_jaw_reading_takes_over_without_a_jump():
     assert np.abs(np.diff(shares)).max() < 0.05, f"the share jumped {np.abs(np.diff(shares)).max():.2f}"
 
 
-def test_the_capped_jaw_reading_is_held_without_a_jump():
-    # The rest's reading held to the neutral face's plus an allowance: as it rises past that
-    # ceiling the drawn column stops there and takes the neutral reading's share, gradually.
-    base, allowance, step = feat_aus.JawColumn(-0.5, 1.0), 0.3, 1e-4
-    rising = np.arange(-0.4, 0.0, step)
-    drawn = [feat_aus.capped_column(feat_aus.JawColumn(float(c), 0.0), base, allowance) for c in rising]
-    changes = np.array([column.change for column in drawn])
-    shares = np.array([column.jaw_drop_share for column in drawn])
-    assert np.allclose(changes, np.minimum(rising, -0.2)), "not held at the neutral reading plus the allowance"
-    assert shares[0] == 0.0 and shares[-1] == 1.0, "the held column does not take the neutral reading's share"
-    assert np.abs(np.diff(shares)).max() < 0.05, f"the share jumped {np.abs(np.diff(shares)).max():.2f}"
-
-
 def test_localized_basis_keeps_the_skull_still_and_each_au_in_its_region(model):
     basis = model.localized_basis()
     skull = list(au_mesh.SKULL_POINTS)
