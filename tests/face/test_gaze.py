@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import driver_frames, feat_test_image, shared_path
+from conftest import driver_frames, portrait_path, shared_path
 from livemorph.face.gaze import REACH, GazeFollower, GazeReading, gaze_of, read_gaze, resting_gaze
 from livemorph.frames import load_image
 
@@ -23,8 +23,7 @@ def test_a_turned_head_looking_into_the_camera_reads_no_look_aside(picture, imag
     """Portraits posed looking into the camera with their heads turned (the Mona Lisa 18 degrees to
     image left, Trump 8 to the right, single_face 7 to the left): the turn is not a look. Read with
     the turn doubled instead of taken out: +0.20, -0.09, +0.10."""
-    path = feat_test_image(picture[5:]) if picture.startswith("feat:") else shared_path(f"assets/portraits/{picture}")
-    look = gaze_of(image_tracker.detect_largest(load_image(path)))
+    look = gaze_of(image_tracker.detect_largest(load_image(portrait_path(picture))))
     assert abs(look[0]) < 0.06, look
 
 

