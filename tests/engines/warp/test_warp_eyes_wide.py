@@ -5,11 +5,12 @@ between the two eyes' outer corners against the portrait at rest, in eye distanc
 """
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_track, shared_face
-from face_regions import outer_eye_distance
+from conftest import render_and_track, render_change, shared_face
+from face_regions import iris_discs, iris_greys, outer_eye_distance
 
 PORTRAITS = ["obama_official_2012.jpg", "mona_lisa.jpg", "london_092_beard.jpg"]
 LID_PAIRS = ((159, 145), (386, 374))  # upper, lower lid middles, both eyes
@@ -39,3 +40,37 @@ def test_eyes_opened_wide_do_not_move_apart(name, engine, config, image_tracker)
     print(f"{name}: outer eye corners {spread:+.3f} eye distances apart; lids {opened:.2f} of their gap")
     assert abs(spread) < 0.03, f"{name}: eyes opened wide moved {spread:+.3f} eye distances apart"
     assert opened > 1.05, f"{name}: eyes opened wide kept {opened:.2f} of their lid gap"
+
+
+def _dark_below(image: np.ndarray, centre: np.ndarray, radius: float, dark: float) -> float:
+    """How far the dark run down the iris's middle fifth reaches below ``centre`` (pixels darker
+    than ``dark``, catchlights closed over), in iris radii: about 1 for a round iris (less where
+    the lower lid covers it). Above the centre the upper lid's lashes join the run."""
+    grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    x, y, reach, half = int(round(centre[0])), int(round(centre[1])), int(3 * radius), max(int(0.2 * radius), 1)
+    band = grey[y:y + reach + 1, x - half:x + half + 1].mean(axis=1) < dark
+    band = cv2.morphologyEx(band.astype(np.uint8)[:, None], cv2.MORPH_CLOSE,
+                            np.ones((int(0.5 * radius) | 1, 1), np.uint8))[:, 0].astype(bool)
+    below = int(np.argmin(band)) if not band.all() else len(band)
+    return below / radius
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "mona_lisa.jpg"])
+def test_eyes_opened_wide_keep_their_irises_round(name, engine, config, image_tracker):
+    # woman_blinks' wide eyes (frame 78: AU05 +2.6 with a brow raise) opened the lids by stretching
+    # the eye between them, iris and catchlights too: tall ovals and dark bars ("reptile eyes"), the
+    # dark run down the iris's middle reaching 1.70-1.76 iris radii below its centre (London 092),
+    # 1.66-1.73 (the Mona Lisa). An iris is a disc: in a wider opening it is laid whole and
+    # unstretched on the stretched white (``eye_gaze.WIDEN_FULL``), the run ending about a radius
+    # down (its dark rim and blur a little beyond): 1.12 and 1.15-1.22 now.
+    portrait = shared_face(name, config, image_tracker)
+    rest = portrait.track.landmarks
+    out = render_change(engine, portrait, AU01=3.6, AU02=3.3, AU05=2.6)
+    grey = portrait.image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    reaches = []
+    for (centre, radius), iris in zip(iris_discs(rest), iris_greys(portrait.image, iris_discs(rest))):
+        x, y, r = int(centre[0]), int(centre[1]), int(2 * radius)
+        white = float(np.percentile(grey[y - r:y + r, x - r:x + r], 95))  # the white beside it, or lit skin
+        reaches.append(_dark_below(out, centre, radius, iris + 0.5 * (white - iris)))
+    print(f"{name}: irises reach {reaches[0]:.2f} and {reaches[1]:.2f} radii below their centres")
+    assert max(reaches) < 1.35, f"{name}: eyes opened wide stretched the irises {max(reaches):.2f} radii below their centres"
