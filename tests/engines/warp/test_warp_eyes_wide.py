@@ -62,7 +62,7 @@ def test_eyes_opened_wide_keep_their_irises_round(name, engine, config, image_tr
     # dark run down the iris's middle reaching 1.70-1.76 iris radii below its centre (London 092),
     # 1.66-1.73 (the Mona Lisa). An iris is a disc: in a wider opening it is laid whole and
     # unstretched on the stretched white (``eye_gaze.WIDEN_FULL``), the run ending about a radius
-    # down (its dark rim and blur a little beyond): 1.12 and 1.15-1.22 now.
+    # down (its dark rim and blur a little beyond): 1.01 and 1.04-1.11 now.
     portrait = shared_face(name, config, image_tracker)
     rest = portrait.track.landmarks
     out = render_change(engine, portrait, AU01=3.6, AU02=3.3, AU05=2.6)
