@@ -10,10 +10,10 @@ portrait stares ahead while the driver looks about. Per eye, once per portrait (
 Per frame, inside the opening as the warp has placed it, the iris is laid on the white shifted by
 the gaze times the eye's width, both eyes alike and no further than keeps most of the iris in view
 (``iris_reach``, ``drawn_gaze``); where it reaches the lids they cover it. Lids that close slide
-over the eyeball, which stays in its socket (``narrowing``): inside their opening the eye is drawn
+over the eyeball, which stays in its socket (``opening_change``): inside their opening the eye is drawn
 where it lies in the portrait, not squashed with them. Closed lids are painted over it afterwards
 (``lids``). Lids opened wider (AU05) uncover the eyeball, its white stretched with the opening and
-its whole iris laid on it unstretched (``widening``). No gaze and no change in the opening, no change.
+its whole iris laid on it unstretched (``opening_change``). No gaze and no change in the opening, no change.
 
 Only the iris moves: a first version slid the whole eyeball, and the white it pulled in past the
 corners was caruncle and skin (a pink wedge beside a turned iris on London 092). Up and down the
@@ -73,7 +73,7 @@ KNEE = 0.6  # gaze is drawn as asked up to this share of the reach, and eased to
 # Lids closing in slide over the eyeball, which stays where it is: the warp alone squashed the whole
 # eye into the narrower opening, its iris and catchlights flattened into an ellipse and streaks (a
 # squint, not a lowered lid). Inside the opening the eye is sampled where it lies, fully once the
-# opening has lost this share of its area (``narrowing``; faded in from none, where the warp moves
+# opening has lost this share of its area (``opening_change``; faded in from none, where the warp moves
 # nothing there).
 SLIDE_FULL = 0.1
 # Lids opened wider (AU05) uncover more of the eyeball, which stays as round as it is: the warp
@@ -82,7 +82,7 @@ SLIDE_FULL = 0.1
 # radius below its centre, 1.0 now; ``test_warp_eyes_wide``). In a wider opening the white is
 # stretched (it has no shape to lose) and the whole iris (its parts the lids hid filled in,
 # ``EyeBall.iris``) is laid on it unstretched, where it lies in the portrait, from a growth of
-# ``WIDEN_FROM`` of the opening's area to fully at ``WIDEN_FULL`` (``widening``). Below, the iris
+# ``WIDEN_FROM`` of the opening's area to fully at ``WIDEN_FULL`` (``opening_change``). Below, the iris
 # stretches a little with the opening: a grinning portrait's eyes relaxed while the user is
 # neutral have grown 0.09-0.18 (Obama, Trump, the astronaut, multi_face, single_face), and redrawn
 # there they read a little narrower than the photo's in a blind review (4 of 7).
@@ -102,7 +102,7 @@ class EyeBall:
     down: np.ndarray  # (2,) unit vector perpendicular to it, toward the face's chin
     width: float  # corner to corner, pixels
     contour: tuple[int, ...]  # the lids' landmark indices round the opening
-    area: float  # the opening's area in the portrait, pixels (``narrowing``)
+    area: float  # the opening's area in the portrait, pixels (``opening_change``)
     reach: tuple[float, float]  # eye widths the iris may travel toward image left and right (``iris_reach``)
 
 
@@ -303,16 +303,11 @@ def iris_reach(inside: np.ndarray, disc: np.ndarray, step: np.ndarray) -> tuple[
     return reach[0], reach[1]
 
 
-def narrowing(eye: EyeBall, moved_xy: np.ndarray) -> float:
-    """How much of its opening's area the eye has lost as drawn (``moved_xy``) against the portrait:
-    0 as open or wider, 1 shut; lids closing, a cheek pushing the lower lid up."""
-    return max(1.0 - _area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6), 0.0)
-
-
-def widening(eye: EyeBall, moved_xy: np.ndarray) -> float:
-    """How much of its opening's area the eye has gained as drawn (``moved_xy``) against the
-    portrait: 0 as open or narrower."""
-    return max(_area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6) - 1.0, 0.0)
+def opening_change(eye: EyeBall, moved_xy: np.ndarray) -> float:
+    """The eye's opening as drawn (``moved_xy``) against the portrait's, less 1: below 0 narrowed
+    (-1 shut: lids closing, a cheek pushing the lower lid up; ``SLIDE_FULL``), above 0 widened
+    (lids opened wide; ``WIDEN_FROM``)."""
+    return _area(np.asarray(moved_xy)[list(eye.contour)]) / max(eye.area, 1e-6) - 1.0
 
 
 def _area(outline: np.ndarray) -> float:
@@ -337,7 +332,7 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
     """In place, inside each eye's opening where the warp carried it (``map_xy``: the region's
     backward map, output pixel -> portrait, None where nothing moved; ``moved_xy``: the mesh's
     points in the frame; ``image``: the portrait): the eyeball under lids that
-    close in over it (``narrowing``: fully from ``SLIDE_FULL`` on, the eye is sampled where it
+    close in over it (``opening_change``: fully from ``SLIDE_FULL`` on, the eye is sampled where it
     lies in ``image``) and, with ``gaze`` ((2,) eye widths across and down, or None), its iris
     shifted and laid on its white; ``lowered``: how far the lids have closed (0..1), the iris going
     down under them (``IRIS_UNDER_LOWERED_LID``)."""
@@ -349,8 +344,9 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
         shift = eye.width * (across * eye.across + down * eye.down)
         size = float(np.hypot(*shift))
         redrawn = min(size / FULL_FROM, 1.0) if size >= SHIFT_FROM else 0.0
-        slid = float(smoothstep(0.0, SLIDE_FULL, narrowing(eye, moved)))
-        round_iris = float(smoothstep(WIDEN_FROM, WIDEN_FULL, widening(eye, moved)))
+        change = opening_change(eye, moved)
+        slid = float(smoothstep(0.0, SLIDE_FULL, -change))
+        round_iris = float(smoothstep(WIDEN_FROM, WIDEN_FULL, change))
         redrawn = max(redrawn, round_iris)
         if redrawn <= 0.0 and slid <= 0.0:
             continue
@@ -370,9 +366,10 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
             continue
         patch = frame[y0:y1, x0:x1]
         shown = patch.astype(np.float32)
-        # Where each pixel lies in the portrait: the eyeball stays in its socket (the corners, which
-        # lids draw a pixel or two, do not carry it).
-        still_y, still_x = (c.astype(np.float32) for c in np.mgrid[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
+        if slid > 0.0 or round_iris > 0.0:
+            # Where each pixel lies in the portrait: the eyeball stays in its socket (the corners,
+            # which lids draw a pixel or two, do not carry it).
+            still_y, still_x = (c.astype(np.float32) for c in np.mgrid[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
         if slid > 0.0:
             # Where the eye lies in the portrait, unsquashed, wherever that is eyeball: a lid lowered
             # over it hides its top instead of flattening it.
@@ -386,8 +383,10 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
             white = cv2.remap(eye.white, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             # Each pixel shows the iris from where the gaze moved it in from; in a wider opening,
             # from where it lies in the portrait (``WIDEN_FULL``).
-            iris_x = map_x + np.float32(round_iris) * (still_x - map_x)
-            iris_y = map_y + np.float32(round_iris) * (still_y - map_y)
+            iris_x, iris_y = map_x, map_y
+            if round_iris > 0.0:
+                iris_x = map_x + np.float32(round_iris) * (still_x - map_x)
+                iris_y = map_y + np.float32(round_iris) * (still_y - map_y)
             from_x, from_y = iris_x - np.float32(shift[0]), iris_y - np.float32(shift[1])
             iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,

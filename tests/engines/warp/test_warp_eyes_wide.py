@@ -1,7 +1,9 @@
-"""Eyes opened wide (AU05) open their lids up and down; the eyes stay where they are across the face.
+"""Eyes opened wide (AU05) open their lids up and down; the eyes stay where they are across the face,
+and their irises stay round.
 
 Judged by bare MediaPipe on the rendered output (default engine and configuration): the distance
-between the two eyes' outer corners against the portrait at rest, in eye distances.
+between the two eyes' outer corners against the portrait at rest, in eye distances; and on the
+pixels, how far each iris's dark reaches below its centre (MediaPipe's iris at rest) in radii.
 """
 from __future__ import annotations
 
