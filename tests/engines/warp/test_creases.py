@@ -99,7 +99,7 @@ def test_creases_too_faint_to_see_are_not_drawn_and_faint_visible_ones_are():
     for fold, x in zip(FOLDS, (110, 190)):  # the nasolabial folds, nose wing down to the mouth corner
         xy[list(fold)] = [(x, 130 + 15 * k) for k in range(len(fold))]
     for family in ("raise_", "frown", "smile"):
-        for strength, shows in ((0.015, False), (0.1, True)):
+        for strength, shows in ((0.008, False), (0.1, True)):
             frame = np.full((200, 300, 3), SKIN, np.uint8)
             drawn = dict(smile=(0.0, 0.0), frown=0.0, raise_=0.0)
             drawn[family] = (strength, strength) if family == "smile" else strength
