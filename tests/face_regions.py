@@ -106,10 +106,15 @@ def iris_discs(landmarks) -> list[tuple[np.ndarray, float]]:
     return discs
 
 
+def luma(image) -> np.ndarray:
+    """(h, w) float32: an RGB image's grey (Rec. 601 weights)."""
+    return np.asarray(image).astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
 def iris_greys(image, discs) -> np.ndarray:
     """Per disc (``iris_discs``, found at rest): the mean grey inside its inner 0.7. Skin painted
     over an iris where it lay at rest brightens it: how far a lid has come down over it."""
-    grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = luma(image)
     rows, cols = np.mgrid[:grey.shape[0], :grey.shape[1]]
     return np.array([grey[(cols - c[0]) ** 2 + (rows - c[1]) ** 2 <= (0.7 * r) ** 2].mean() for c, r in discs])
 

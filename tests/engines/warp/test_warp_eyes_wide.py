@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import render_and_track, render_change, shared_face
-from face_regions import iris_discs, iris_greys, outer_eye_distance
+from face_regions import iris_discs, iris_greys, luma, outer_eye_distance
 
 PORTRAITS = ["obama_official_2012.jpg", "mona_lisa.jpg", "london_092_beard.jpg"]
 LID_PAIRS = ((159, 145), (386, 374))  # upper, lower lid middles, both eyes
@@ -48,7 +48,7 @@ def _dark_below(image: np.ndarray, centre: np.ndarray, radius: float, dark: floa
     """How far the dark run down the iris's middle fifth reaches below ``centre`` (pixels darker
     than ``dark``, catchlights closed over), in iris radii: about 1 for a round iris (less where
     the lower lid covers it). Above the centre the upper lid's lashes join the run."""
-    grey = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = luma(image)
     x, y, reach, half = int(round(centre[0])), int(round(centre[1])), int(3 * radius), max(int(0.2 * radius), 1)
     band = grey[y:y + reach + 1, x - half:x + half + 1].mean(axis=1) < dark
     band = cv2.morphologyEx(band.astype(np.uint8)[:, None], cv2.MORPH_CLOSE,
@@ -68,7 +68,7 @@ def test_eyes_opened_wide_keep_their_irises_round(name, engine, config, image_tr
     portrait = shared_face(name, config, image_tracker)
     rest = portrait.track.landmarks
     out = render_change(engine, portrait, AU01=3.6, AU02=3.3, AU05=2.6)
-    grey = portrait.image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = luma(portrait.image)
     reaches = []
     for (centre, radius), iris in zip(iris_discs(rest), iris_greys(portrait.image, iris_discs(rest))):
         x, y, r = int(centre[0]), int(centre[1]), int(2 * radius)

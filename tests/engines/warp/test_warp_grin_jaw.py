@@ -194,6 +194,14 @@ def _cheek_lines(image: np.ndarray, xy: np.ndarray, width: float) -> float:
     return float(np.mean(lines[lines >= np.percentile(lines, 95)]))
 
 
+def _cheek_lines_in_photo_and_render(portrait, out: np.ndarray, track) -> tuple[float, float]:
+    """``_cheek_lines`` on the portrait's photo and on a render of it (``track``: MediaPipe on
+    ``out``), both with discs of the photo's mouth width."""
+    rest = portrait.track.landmarks[:, :2]
+    width = float(np.linalg.norm(rest[291] - rest[61]))
+    return _cheek_lines(portrait.image, rest, width), _cheek_lines(out, track.landmarks[:, :2], width)
+
+
 @pytest.mark.slow
 def test_a_grin_let_go_in_a_jaw_drop_does_not_keep_its_folds_as_hard_lines(puppets, image_tracker):
     # The cheeks' darkest lines (``_cheek_lines``) on Obama's photo are 63.8 grey levels. In the jaw
@@ -203,12 +211,9 @@ def test_a_grin_let_go_in_a_jaw_drop_does_not_keep_its_folds_as_hard_lines(puppe
     # before, 53.1 -> 38.7, and the astronaut's 28.5 -> 13.8, which the same discs read 37.2 kept,
     # 34.7 softened: what they find there is not her folds, and she is left out.)
     portrait, puppet = puppets("obama_official_2012.jpg")
-    rest = portrait.track.landmarks[:, :2]
-    width = float(np.linalg.norm(rest[291] - rest[61]))
-    own = _cheek_lines(portrait.image, rest, width)
     track = image_tracker.detect_largest(out := puppet.step(user_change(**JAW_DROP)))
     assert track.present and track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
-    shown = _cheek_lines(out, track.landmarks[:, :2], width)
+    own, shown = _cheek_lines_in_photo_and_render(portrait, out, track)
     assert shown < 0.82 * own, f"the cheeks' darkest lines are {shown:.1f} grey levels in the jaw drop, {own:.1f} at rest"
 
 
@@ -221,11 +226,8 @@ def test_a_grin_relaxed_at_the_users_rest_keeps_no_pencil_line_along_its_folds(p
     # 46.8 with the core softened too. (Trump's folds have no such core: 24.0 and 23.9 against 29.0,
     # with discs of each image's own mouth width.)
     portrait, puppet = puppets("obama_official_2012.jpg")
-    rest = portrait.track.landmarks[:, :2]
-    width = float(np.linalg.norm(rest[291] - rest[61]))
-    own = _cheek_lines(portrait.image, rest, width)
     track = image_tracker.detect_largest(out := puppet.step(user_change()))
-    shown = _cheek_lines(out, track.landmarks[:, :2], width)
+    own, shown = _cheek_lines_in_photo_and_render(portrait, out, track)
     assert shown < 0.79 * own, f"the cheeks' darkest lines are {shown:.1f} grey levels at rest, {own:.1f} in the photo"
 
 
