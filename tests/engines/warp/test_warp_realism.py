@@ -44,6 +44,27 @@ def test_background_beside_a_turned_head_stays_still_under_a_strong_expression(c
     assert np.abs(_gray(out) - _gray(portrait.image))[inside].max() > 60
 
 
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "london_092_beard.jpg",
+                                  "london_042_grayscale.png"])
+def test_not_a_pixel_beyond_the_margin_changes(name, config, engine, image_tracker):
+    # A smile with a blink moves nothing near the face's outline: beyond MARGIN every pixel (the
+    # neck below the jaw aside) is the photo's own, to the grey level. The warp's map once stood
+    # 0.28 px off along the warped box's outermost rows and columns (cv2.resize repeats a low-res
+    # map's edge values), a straight line round the box through hair and background that came and
+    # went with every expression: 273-631 pixels here changed, by up to 39-104 grey levels.
+    portrait = shared_face(name, config, image_tracker)
+    out = render_change(engine, portrait, AU12=3, AU06=2, AU45=2)
+    xy = portrait.track.landmarks[:468, :2]
+    distance, size = outside_the_face(out.shape[:2], xy)
+    down = xy[152] - 0.5 * (xy[33] + xy[263])
+    jaw = 0.5 * (xy[172] + xy[397])
+    yy, xx = np.mgrid[0:out.shape[0], 0:out.shape[1]]
+    beyond = (distance > MARGIN * size) & ((xx - jaw[0]) * down[0] + (yy - jaw[1]) * down[1] <= 0)
+    change = np.abs(out.astype(np.int16) - portrait.image.astype(np.int16)).max(axis=2)[beyond]
+    assert change.max() <= 1, f"{int((change > 1).sum())} pixels beyond the margin changed, by up to {change.max()}"
+    assert np.abs(out.astype(np.int16) - portrait.image.astype(np.int16)).max() > 60  # the face itself moved
+
+
 def _mouth(track):
     lm = track.landmarks[:, :2]
     width = float(np.linalg.norm(lm[291] - lm[61]))
