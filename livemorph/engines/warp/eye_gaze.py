@@ -289,8 +289,8 @@ def _lid_shadow(shading: np.ndarray, patch: np.ndarray, sampled: np.ndarray, dep
     The fit leaves out the white's darkest samples (the lashes' shadow, ``WHITE_SAMPLES``), and a
     plane cannot bend into the dark band under the upper lid: behind a turned iris the white showed
     as light right under the lid as in the eye's middle, a flat patch with a hard top edge cut out
-    under the lid (London 092, London 042, 0-f15: its top band 12-20 L* lighter than the fit; a
-    fresh review). The middle bands are left as lit: darkened there too (Obama's and Trump's
+    under the lid (a fresh review; the white beside the iris there is 12-20 L* below the fit on
+    London 092, London 042 and 0-f15). The middle bands are left as lit: darkened there too (Obama's and Trump's
     narrow eyes read 5-15 L* below the fit at mid depth, their lashes' shadow), the white was
     murky, grey and dirty to a blind reviewer."""
     lab = rgb_to_lab(shading)
