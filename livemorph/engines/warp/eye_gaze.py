@@ -33,7 +33,7 @@ from . import raster
 from .direction import axes_toward
 from .easing import smoothstep
 from .eye_fields import EYES
-from .lid_grain import grain_level
+from .lid_grain import grain_level, increasing
 from .raster import polygon_mask
 
 VERTICAL_SHARE = 0.35
@@ -137,10 +137,10 @@ def prepare_eyeballs(image: np.ndarray, landmarks: np.ndarray, up: np.ndarray) -
         rows, cols = np.mgrid[y0:y1, x0:x1]
         from_centre = np.hypot(cols - xy[centre, 0], rows - xy[centre, 1])
         disc = from_centre <= radius
-        eye_uv = ((cols - xy[centre, 0]) * across[0] + (rows - xy[centre, 1]) * across[1],
-                  (cols - xy[centre, 0]) * down[0] + (rows - xy[centre, 1]) * down[1])
-        depth = _depth_between_lids(np.stack(eye_uv) / span, xy, lids, corners, xy[centre], across, down, span)
-        white = _white_without_iris(patch, inside, disc, np.stack(eye_uv) / span, span, depth)
+        eye_uv = np.stack(((cols - xy[centre, 0]) * across[0] + (rows - xy[centre, 1]) * across[1],
+                           (cols - xy[centre, 0]) * down[0] + (rows - xy[centre, 1]) * down[1])) / span
+        depth = _depth_between_lids(eye_uv, xy, lids, corners, xy[centre], across, down, span)
+        white = _white_without_iris(patch, inside, disc, eye_uv, span, depth)
         if white is None:
             return None
         eyes.append(EyeBall((x0, y0, x1, y1), white, _whole_iris(patch, disc & inside, radius),
@@ -273,8 +273,7 @@ def _depth_between_lids(eye_uv: np.ndarray, xy: np.ndarray, lids, corners, centr
     its place across the eye (``eye_uv``: (2, h, w) across and down from the iris centre, eye widths)."""
     def line(points):
         uv = (xy[list(points)] - centre) @ np.stack([across, down], axis=1) / span
-        order = np.argsort(uv[:, 0])
-        return np.interp(eye_uv[0], uv[order, 0], uv[order, 1])
+        return np.interp(eye_uv[0], *increasing(uv[:, 0], uv[:, 1]))
     upper = line((corners[0], *(u for u, _ in lids), corners[1]))
     lower = line((corners[0], *(lo for _, lo in lids), corners[1]))
     return ((eye_uv[1] - upper) / np.maximum(lower - upper, 1e-3)).astype(np.float32)
@@ -290,9 +289,9 @@ def _lid_shadow(shading: np.ndarray, patch: np.ndarray, sampled: np.ndarray, dep
     plane cannot bend into the dark band under the upper lid: behind a turned iris the white showed
     as light right under the lid as in the eye's middle, a flat patch with a hard top edge cut out
     under the lid (a fresh review; the white beside the iris there is 12-20 L* below the fit on
-    London 092, London 042 and 0-f15). The middle bands are left as lit: darkened there too (Obama's and Trump's
-    narrow eyes read 5-15 L* below the fit at mid depth, their lashes' shadow), the white was
-    murky, grey and dirty to a blind reviewer."""
+    London 092, London 042 and 0-f15). The middle bands are left as lit: darkened there too
+    (Obama's and Trump's narrow eyes read 5-15 L* below the fit at mid depth, their lashes'
+    shadow), the white was murky, grey and dirty to a blind reviewer."""
     lab = rgb_to_lab(shading)
     missed = (rgb_to_lab(patch.astype(np.float32))[..., 0] - lab[..., 0])[sampled]
     at = depth[sampled]

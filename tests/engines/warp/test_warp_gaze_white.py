@@ -46,7 +46,8 @@ def _uncovered_and_white(portrait, side: float, under_the_lid: bool | None = Non
         away = (xs - xy[centre, 0]) * -np.sign(side) > 0.3 * radius
         uncovered, white = lids & (distance <= radius) & away, lids & (distance > radius + 1.5)
         if under_the_lid is not None:
-            top, bottom = (np.interp(xs, *_by_x(xy[list(line)])) for line in (upper, lower))
+            top, bottom = (np.interp(xs, *points[np.argsort(points[:, 0])].T)
+                           for points in (xy[list(upper)], xy[list(lower)]))
             in_shadow = (ys - top) / np.maximum(bottom - top, 1.0) < UNDER_THE_LID
             if under_the_lid:
                 uncovered, white = uncovered & in_shadow, white & in_shadow
@@ -54,11 +55,6 @@ def _uncovered_and_white(portrait, side: float, under_the_lid: bool | None = Non
                 uncovered = uncovered & ~in_shadow
         masks.append((uncovered, white))
     return masks
-
-
-def _by_x(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(points[:, 0])
-    return points[order, 0], points[order, 1]
 
 
 @pytest.mark.parametrize("name", ["obama_official_2012.jpg", "london_092_beard.jpg", "london_042_grayscale.png"])
