@@ -290,6 +290,10 @@ class MouthPainter:
         own = g.own_opening
         paint_from = OWN_PAINT_FROM_GAP if own else PAINT_FROM_GAP
         strength = float(smoothstep(*paint_from, (gap - g.resting_gap) / max(g.width, 1.0)))
+        if own and not g.own_upper_teeth:
+            # Her upper lip risen above its place in the picture uncovers the upper teeth it hid there,
+            # however far her jaw has closed (``_OwnInterior``).
+            strength = max(strength, float(smoothstep(*paint_from, _lip_risen(source_xy, moved_xy) / max(g.width, 1.0))))
         if strength <= 0.0:
             return
         polygon = inner_polygon(moved_xy, 3.0)
@@ -450,7 +454,9 @@ class _OwnInterior:
     (``split``); the part below it rides with the lower lip only until the gap is
     ``OWN_LOWER_FADE`` of the mouth width tall, then the painted interior takes its place.
     Without ``upper_teeth`` (``split`` 0) all of it is the jaw's: it rides with the lower lip
-    unstretched and stays, and the gap opens under the upper lip.
+    unstretched and stays, and the gap opens under the upper lip, at least as tall as that lip has
+    risen above its place in the picture (squeezed in below the teeth a smile uncovers: warped whole
+    into a smile parting the lips less than at rest, it read as a dark slit over a grey line).
     ``cover`` (0..1): the share of the upper teeth the upper lip has come down over: the row
     shows only its lower part (the teeth's edges), under the lip.
     """
@@ -461,12 +467,15 @@ class _OwnInterior:
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
         s_bottom = np.interp(x_src, s_lower[:, 0], s_lower[:, 1])[None, :]
         own = np.maximum(s_bottom - s_top, 0.0)  # the portrait's own opening at this column
-        # Without upper teeth what shows rides with the jaw as it is: the gap opens under the upper lip.
+        # Without upper teeth what shows rides with the jaw as it is: the gap opens under the upper lip,
+        # at least as tall as the upper lip has risen above its place in the picture (a smile lifts it
+        # off the teeth it hid there, however far the jaw has closed).
         jaws = not upper_teeth
-        stretch = np.clip((bottom - top) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
+        uncovered = np.clip(np.minimum(s_top - top, bottom - top), 0.0, None) if jaws else 0.0
+        stretch = np.clip((bottom - top - uncovered) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
-        self.gap_top, self.gap_bottom = top + keep_up, bottom - keep_low
+        self.gap_top, self.gap_bottom = top + keep_up, np.maximum(bottom - keep_low, top + uncovered)
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return
@@ -507,6 +516,15 @@ class _OwnInterior:
             w_up, w_low = w_up * kept_share(self.from_upper), w_low * kept_share(self.from_lower)
         return (in_channels(w_up) * self.from_upper + in_channels(w_low) * self.from_lower
                 + in_channels(1 - w_up - w_low) * color)
+
+
+def _lip_risen(source_xy: np.ndarray, moved_xy: np.ndarray) -> float:
+    """How far the upper inner lip's middle points have risen above their place at rest (pixels, their
+    mean), at most as far as the lips are apart."""
+    middle_up, middle_low = list(UPPER_INNER[1:-1]), list(LOWER_INNER[1:-1])
+    risen = np.clip(source_xy[middle_up, 1] - moved_xy[middle_up, 1], 0.0, None)
+    apart = np.clip(moved_xy[middle_low, 1] - moved_xy[middle_up, 1], 0.0, None)
+    return float(np.minimum(risen, apart).mean())
 
 
 def _turned_box(matrix: np.ndarray, box, frame_hw: tuple[int, int], margin: int = 0) -> tuple[int, int, int, int]:

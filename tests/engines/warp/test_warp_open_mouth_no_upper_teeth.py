@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import driver_frame, feat_test_image, resting_plus
+from conftest import driver_frame, feat_test_image, resting_plus, user_change
 from face_regions import LOWER_INNER, UPPER_INNER, UPPER_OUTER, polygon
 
 TEETH_LIGHTER_THAN_LIPS = 15.0  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
@@ -104,6 +104,33 @@ def test_a_smile_shows_upper_teeth_under_the_upper_lip(surprised, engine, laugh_
     assert top >= lips + TEETH_LIGHTER_THAN_LIPS, (
         f"under the smiling upper lip the opening's lightest row is L* {top:.0f} against lips at {lips:.0f}: "
         "no teeth, the palate's shade")
+
+
+@pytest.mark.parametrize("changes", SMILES, ids=["laugh", "smile"])
+def test_a_user_smiling_from_neutral_uncovers_her_upper_teeth(config, image_tracker, engine, changes):
+    """As `run` drives her: the user at rest closes her "O" (her resting AU25 and AU26 are far above
+    a closed mouth's) and then smiles, parting the lips less than her own "O" is open. Her upper lip
+    rises above its place in the picture, off the upper teeth it hid there. Measured where MediaPipe
+    finds the output's lips. Before, the warp squeezed her own interior into the smile: a dark slit
+    (the palate's shade) with a grey line, the lightest row of its upper half 21-27 levels under her
+    lips; now 36-41 over them."""
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+    from livemorph.runtime.render import puppet_for
+
+    portrait = prepare_portrait_face(load_image(feat_test_image("0-f1-su-ph.jpg")), config, tracker=image_tracker)
+    puppet = puppet_for(engine, portrait, config)
+    puppet.step(user_change())
+    out = puppet.step(user_change(**changes))
+    points = image_tracker.detect_largest(out).landmarks[:, :2]
+    lips = _upper_lip_lightness(out, points)
+    rows, height = _opening_rows(out, points)
+    assert height >= 3.0, f"the smile parts her lips {height:.1f} px: no opening to show teeth in"
+    # (Its upper half: MediaPipe draws a smile's upper inner lip a little up on the lip itself.)
+    top = float(rows[ROWS <= 0.5].max())
+    assert top >= lips + TEETH_LIGHTER_THAN_LIPS, (
+        f"under the smiling upper lip the opening's lightest row is L* {top:.0f} against lips at {lips:.0f}: "
+        "no teeth, her own interior squeezed into a slit")
 
 
 def test_in_a_jaw_drop_the_lower_teeth_stay_by_the_lower_lip(surprised, engine):
