@@ -220,7 +220,10 @@ def test_stopping_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
     process = subprocess.Popen(
         [sys.executable, "-m", "livemorph", "render", "--target", str(shared_path(PORTRAIT)), "--engine", "warp",
          "--driver", str(shared_path("assets/driving/woman_blinks.mp4")), "--out", str(out), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        # As from a terminal: a shell without job control starts background jobs (a suite run with
+        # `&`) with SIGINT ignored, which the render, like any program, would inherit and honour.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         partial = tmp_path / ".long.mp4.partial"
         deadline = time.monotonic() + 90
@@ -233,7 +236,7 @@ def test_stopping_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == code
+    assert process.returncode == code, err
     ours = [line for line in err.splitlines() if line.startswith("livemorph:")]
     expected = ("livemorph: interrupted" if sig == signal.SIGINT
                 else f"livemorph: error: stopped by {sig.name}; {out} was not written")
