@@ -195,7 +195,10 @@ def _matched_to_portrait(hint, g: MouthGeometry) -> np.ndarray:
     for c in (1, 2):
         portrait = np.interp(driver_l, driver_anchors, (float(deep[c]), float(lip[c]), float(teeth[c])))
         expected = np.interp(driver_l, driver_anchors, (0.0, float(driver_lip[c]), float(driver_teeth[c])))
-        lab[..., c] = portrait + strength * (lab[..., c] - expected)
+        moved = portrait + strength * (lab[..., c] - expected)
+        # ... but never past neutral, to the other side of the portrait's own: a driver's teeth less red
+        # than its red lips took the Mona Lisa's teeth, hardly red (a* 2-9), to a* -13: green teeth.
+        lab[..., c] = np.where(portrait * moved < 0.0, 0.0, moved)
     lab[..., 0] = lightness
     return np.clip(lab_to_rgb(lab), 0, 255).astype(np.float32)
 

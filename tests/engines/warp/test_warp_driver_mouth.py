@@ -220,3 +220,25 @@ def test_a_flat_dark_driver_mouth_is_shaded_from_the_upper_lip_to_a_lit_floor_an
     assert floor > under_upper_lip + 3, (under_upper_lip, floor)
     middle, near_lips = _middle_and_near_lips(engine.render(prepared, aus, mouth_hint=_hint((235, 235, 230), (235, 235, 230))), moved)
     assert middle > near_lips - 4, (near_lips, middle)
+
+
+def test_a_drivers_teeth_less_red_than_its_lips_do_not_turn_a_paintings_teeth_green(engine, mona, image_tracker):
+    # man_smiling_short's teeth (a* 10) are far less red than his lips (a* 24); carried over as such a
+    # departure from the lips' colour, the Mona Lisa's teeth, hardly red themselves (a* 2-9), went
+    # green (a* down to -13) across a laugh's opening. Nothing in a mouth is green: no pixel of the
+    # opening (its whole width, inside the lips) is greener than a* -2.
+    frame = driver_frame("man_smiling_short.mp4", 40)
+    hint = mouth_hint(frame, lip_lines(image_tracker.detect_largest(frame)))
+    prepared = engine.prepare(mona)
+    aus = resting_plus(prepared, AU12=3.0, AU10=1.5, AU06=1.5, AU25=3.0)
+    out, moved = engine.render(prepared, aus, mouth_hint=hint), engine.displaced_vertices(prepared, aus)
+    upper, lower = moved[list(UPPER_INNER)], moved[list(LOWER_INNER)]
+    x0, x1 = upper[0, 0], upper[-1, 0]
+    pixels = []
+    for x in np.linspace(x0 + 0.1 * (x1 - x0), x0 + 0.9 * (x1 - x0), 25):
+        top, bottom = np.interp(x, upper[:, 0], upper[:, 1]), np.interp(x, lower[:, 0], lower[:, 1])
+        pixels.append(out[int(np.ceil(top + 1)):int(bottom - 1), int(round(x))])
+    pixels = np.concatenate(pixels)
+    assert len(pixels) > 100, "the laugh hardly opens the mouth"
+    greenest = float(np.percentile(_lab(pixels)[:, 1], 1))
+    assert greenest >= -2.0, f"the opening's greenest pixels reach a* {greenest:.1f}"
