@@ -21,7 +21,7 @@ caps the brows at 1 on a face wearing glasses, whose frame hides a raise from Me
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 import numpy as np
@@ -61,9 +61,20 @@ READS_AT_ALL = 0.25
 # a still face. In a smile the warp parts them mostly upward, the upper lip lifting off the teeth
 # (``engines.warp.mouth_motion.part_smiling_lips``), and the lips-part curve of a closed-lipped
 # portrait (x2) drew a laugh's parting as a jaw drop that took its smile away (london_042: AU12
-# +3 with AU25 +2 read +2.1 of smile, +0.1 so scaled). Its factor fades back to 1 as the smile
-# (AU12 change) reaches the level at which a jaw drop keeps a grin (``aus.SMILE_HOLDS_AT``).
+# +3 with AU25 +2 read +2.1 of smile, +0.1 so scaled). As the smile (AU12 change) reaches the level
+# at which a jaw drop keeps a grin (``aus.SMILE_HOLDS_AT``) its factor fades to that of a second curve,
+# probed from a laugh (``IN_COMPANY``), or to 1 where that is less. (Faded to 1 on every portrait, a
+# laugh's lips parted 0.70-0.75x as far as the laughing driver's on the Mona Lisa and London 092:
+# pexels_woman_laughing frames 300-340, lips 0.19 eye spans apart; "laughs come out far too small",
+# review, session 56. Below 1 the laugh's curve parted London 042's less than as asked, 0.65x.)
 ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
+# The laugh that second curve is probed from, as the curves before it draw it (a portrait drawing the
+# corners further parts its lips further by itself): the shared drivers' smiles (AU12 over +1) lift
+# the upper lip (AU10) 0.5-0.6 and the cheeks (AU06) 0.46 as far as the corners, and their laughs
+# reach AU12 +2.7-3. Probed from AU12 +1.5 alone, the curve drew the Mona Lisa's laugh 1.3x as far
+# apart as the driver's and MediaPipe read its smile at 0.56x of hers.
+LAUGH_AU12 = 3.0
+IN_COMPANY = {"AU25": {"AU12": LAUGH_AU12, "AU10": 0.55 * LAUGH_AU12, "AU06": 0.46 * LAUGH_AU12}}
 
 # The jaw drop is read off the probe's lips (``probe_reading``), not off MediaPipe's jawOpen, which
 # reads a chin dropping with the lips: on renders it read an opening as less of a jaw drop than on a
@@ -89,7 +100,8 @@ class GroupCurve:
     read: np.ndarray  # (n,) changes read back, made to rise at least 1/limit per AU asked (``measure_response``)
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
-    alone_until: tuple[int, float] | None = None  # (AU, change): the factor fades to 1 as it rises (``ALONE_UNTIL``)
+    alone_until: tuple[int, float] | None = None  # (AU, change): the factor fades to ``in_company``'s as it rises (``ALONE_UNTIL``)
+    in_company: "GroupCurve | None" = None  # the curve probed with that AU at that change (None: drawn as asked there)
 
 
 @dataclass(frozen=True)
@@ -121,13 +133,19 @@ class ResponseCurves:
             f = self.factor(curve, float(members[np.argmax(np.abs(members))]))
             if curve.alone_until is not None:
                 other, full_at = curve.alone_until
-                f += (1.0 - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
+                size = float(members[np.argmax(np.abs(members))])
+                # (never below 1: as asked, a laugh's lips parted at most as far as the driver's)
+                f_company = 1.0 if curve.in_company is None else max(1.0, self.factor(curve.in_company, size))
+                f += (f_company - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
             out[list(curve.members)] *= f
         return out
 
     def describe(self) -> str:
         """One log line: the factor at a typical change of 1 per group."""
-        return ", ".join(f"{'+'.join(AU(m).name for m in c.members)} x{self.factor(c, 1.0):.2f}" for c in self.curves)
+        def one(c: GroupCurve) -> str:
+            company = "" if c.in_company is None else f" (x{self.factor(c.in_company, 1.0):.2f} in company)"
+            return f"{'+'.join(AU(m).name for m in c.members)} x{self.factor(c, 1.0):.2f}{company}"
+        return ", ".join(one(c) for c in self.curves)
 
 
 def probe_reading(track) -> np.ndarray:
@@ -154,35 +172,58 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         return ResponseCurves((), limit)
     curves = []
     for group in GROUPS:
-        members = tuple(AU[name].value for name in group)
-        asked, seen = [0.0], [0.0]
-        beside = [(AU[name].value, share) for name, share in PROBED_WITH.get(group[0], ())]
-        for level in PROBE_LEVELS:
-            aus = start.copy()
-            aus[list(members)] += level
-            for other, share in beside:
-                aus[other] += share * level
-            reading = read(render(aus))
-            if not np.isnan(reading[members[0]]):
-                asked.append(level)
-                seen.append(float(reading[members[0]] - base[members[0]]))
-        if len(asked) < 2:
-            continue
-        if max(seen) < READS_AT_ALL:
-            log.debug("response %s: reads at most %.2f; drawn as asked", "+".join(group), max(seen))
-            continue
-        # Rising by at least 1/limit per AU asked, so the inverse exists and draws a change at most
-        # ``limit`` times as fast as the user makes it (as its factor is at most ``limit``). Read as
-        # it was, a flat stretch mid-curve (multi_face's lips parting: +0.80 read at +0.5, +0.82 at
-        # +1.0) made a user's change crossing it jump the drawn one: between +0.78 and +0.82 it went
-        # +0.49 -> +1.00 and the lips snapped three times as wide apart.
-        read_up = np.array(seen)
-        for i in range(1, len(read_up)):
-            read_up[i] = max(read_up[i], read_up[i - 1] + (asked[i] - asked[i - 1]) / limit)
-        cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
-        floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
+        curve = _probed_curve(render, read, start, base, group, limit, caps)
         alone = ALONE_UNTIL.get(group[0])
-        alone_until = None if alone is None else (AU[alone[0]].value, alone[1])
-        curves.append(GroupCurve(members, np.array(asked), read_up, cap, floor, alone_until))
-        log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
+        if curve is not None and alone is not None:
+            curve = replace(curve, alone_until=(AU[alone[0]].value, alone[1]),
+                            in_company=_in_company_curve(render, read, start, curves, group, limit, caps))
+        if curve is not None:
+            curves.append(curve)
     return ResponseCurves(tuple(curves), limit)
+
+
+def _in_company_curve(render, read, start: np.ndarray, curves: list[GroupCurve], group: tuple[str, ...],
+                      limit: float, caps: Mapping[int, float]) -> GroupCurve | None:
+    """``group``'s curve probed again from the face showing its company (``IN_COMPANY``, as the
+    ``curves`` so far draw it), the company's own reading as its base; None as ``_probed_curve``."""
+    company = np.zeros_like(start)
+    for name, change in IN_COMPANY[group[0]].items():
+        company[AU[name].value] = change
+    company = start + ResponseCurves(tuple(curves), limit).shape(company)
+    base = read(render(company))
+    return None if np.isnan(base).any() else _probed_curve(render, read, company, base, group, limit, caps)
+
+
+def _probed_curve(render, read, start: np.ndarray, base: np.ndarray, group: tuple[str, ...], limit: float,
+                  caps: Mapping[int, float]) -> GroupCurve | None:
+    """One group's curve, probed from the face ``start`` (read as ``base``); None where its probes
+    lose the face or it hardly reads at all (``READS_AT_ALL``)."""
+    members = tuple(AU[name].value for name in group)
+    asked, seen = [0.0], [0.0]
+    beside = [(AU[name].value, share) for name, share in PROBED_WITH.get(group[0], ())]
+    for level in PROBE_LEVELS:
+        aus = start.copy()
+        aus[list(members)] += level
+        for other, share in beside:
+            aus[other] += share * level
+        reading = read(render(aus))
+        if not np.isnan(reading[members[0]]):
+            asked.append(level)
+            seen.append(float(reading[members[0]] - base[members[0]]))
+    if len(asked) < 2:
+        return None
+    if max(seen) < READS_AT_ALL:
+        log.debug("response %s: reads at most %.2f; drawn as asked", "+".join(group), max(seen))
+        return None
+    # Rising by at least 1/limit per AU asked, so the inverse exists and draws a change at most
+    # ``limit`` times as fast as the user makes it (as its factor is at most ``limit``). Read as
+    # it was, a flat stretch mid-curve (multi_face's lips parting: +0.80 read at +0.5, +0.82 at
+    # +1.0) made a user's change crossing it jump the drawn one: between +0.78 and +0.82 it went
+    # +0.49 -> +1.00 and the lips snapped three times as wide apart.
+    read_up = np.array(seen)
+    for i in range(1, len(read_up)):
+        read_up[i] = max(read_up[i], read_up[i - 1] + (asked[i] - asked[i - 1]) / limit)
+    cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
+    floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
+    log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
+    return GroupCurve(members, np.array(asked), read_up, cap, floor)

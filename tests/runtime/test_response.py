@@ -84,3 +84,27 @@ def test_an_engine_cap_keeps_a_group_from_being_scaled_up_but_not_down():
     strong = measure_response(lambda aus: aus.copy(), lambda aus: 2.0 * (aus - start), start, 2.0, caps={AU.AU01: 1.0})
     assert weak.shape(au_vector(AU01=1.5, AU02=1.0, AU26=1.0))[[AU.AU01, AU.AU02, AU.AU26]] == pytest.approx([1.5, 1.0, 2.0])
     assert strong.shape(au_vector(AU01=1.5, AU26=1.0))[[AU.AU01, AU.AU26]] == pytest.approx([1.5, 0.5])
+
+
+def _lips_reading(in_a_laugh: float):
+    """A toy portrait (the "image" is the AUs) whose lips parting (AU25) reads half of what is drawn on
+    a still face and ``in_a_laugh`` of it beside a smile drawn past +2 (every other AU reads as drawn)."""
+    def read(drawn: np.ndarray) -> np.ndarray:
+        out = drawn.copy()
+        out[AU.AU25] *= in_a_laugh if drawn[AU.AU12] > 2.0 else 0.5
+        return out
+    return read
+
+
+def test_in_a_laugh_the_lips_part_as_a_laugh_shows_them():
+    # Probed on a still face the lips-part curve doubles every parting; in a laugh it is probed again
+    # from a laugh (``IN_COMPANY``), whose curve takes over as the smile grows to SMILE_HOLDS_AT
+    # (+1.5). Here the laugh shows the lips as drawn: asked +2, they are drawn +4 alone, +2 in a
+    # laugh, +3 halfway. (Before, the factor faded to 1 whatever the laugh showed.)
+    as_drawn = _curves(_lips_reading(in_a_laugh=1.0))
+    assert as_drawn.shape(au_vector(AU25=2.0))[AU.AU25] == pytest.approx(4.0)
+    assert as_drawn.shape(au_vector(AU25=2.0, AU12=1.5))[AU.AU25] == pytest.approx(2.0)
+    assert as_drawn.shape(au_vector(AU25=2.0, AU12=0.75))[AU.AU25] == pytest.approx(3.0)
+    # A laugh that shows them at half too draws them doubled in it.
+    half = _curves(_lips_reading(in_a_laugh=0.5))
+    assert half.shape(au_vector(AU25=2.0, AU12=3.0))[AU.AU25] == pytest.approx(4.0)

@@ -81,3 +81,20 @@ def test_a_laugh_with_parted_lips_keeps_its_smile(name, driver, image_tracker, p
     # measured: her 0.68; london_042 0.28, lisa3 0.54, as drawn before the lips had a curve (with
     # the curve's factor kept in the laugh: 0.04, 0.03).
     assert ours > 0.3 * theirs, f"mouthSmile rose {ours:.2f} on the portrait, {theirs:.2f} on her"
+
+
+@pytest.mark.parametrize("name", ["mona_lisa.jpg", "london_092_beard.jpg", "london_042_grayscale.png",
+                                  "grace_hopper_glasses.jpg", "trump_official_2017.png"])
+def test_a_laugh_parts_the_lips_about_as_far_as_the_drivers(name, driver, image_tracker, puppets):
+    """In a laugh the lips part as far as a laugh's lips-part curve has them (``runtime.response.IN_COMPANY``).
+    Her lips stand 0.188 eye distances further apart than at rest; drawn as asked there (the curve's
+    factor let go in a smile) the portraits' parted 0.75x (Mona Lisa), 0.70x (London 092), 0.89x
+    (London 042), 0.79x (Grace Hopper), 0.64x (Trump): "laughs come out far too small", a fresh review
+    of the motion strips, session 56; now 0.96x, 0.94x, 0.96x, 0.95x, 0.85x."""
+    portrait, puppet = puppets(name)
+    rest_image, rest_reading = driver[LIPS_AT_REST]
+    theirs = np.mean([_lip_gap(image_tracker, driver[i][0]) for i in LAUGHING]) - _lip_gap(image_tracker, rest_image)
+    at_rest = _lip_gap(image_tracker, puppet.step(rest_reading))
+    ours = np.mean([_lip_gap(image_tracker, puppet.step(driver[i][1])) for i in LAUGHING]) - at_rest
+    assert theirs > 0.15, theirs  # she laughs with her lips well apart
+    assert 0.8 * theirs < ours < 1.25 * theirs, f"lips parted {ours:.3f} eye distances on the portrait, {theirs:.3f} on her"
