@@ -100,7 +100,8 @@ class GroupCurve:
     read: np.ndarray  # (n,) changes read back, made to rise at least 1/limit per AU asked (``measure_response``)
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
-    alone_until: tuple[int, float] | None = None  # (AU, change): the factor fades to ``in_company``'s as it rises (``ALONE_UNTIL``)
+    # (AU, change): the factor fades to ``in_company``'s as that AU's change rises to it (``ALONE_UNTIL``)
+    alone_until: tuple[int, float] | None = None
     in_company: "GroupCurve | None" = None  # the curve probed with that AU at that change (None: drawn as asked there)
 
 
@@ -130,11 +131,11 @@ class ResponseCurves:
             # AU01 near 0) was scaled at the curve's factor for a raise of nothing, its limit (a
             # laughing driver's AU02 +1.8 drew Obama's brows up +3.6).
             members = out[list(curve.members)]
-            f = self.factor(curve, float(members[np.argmax(np.abs(members))]))
+            size = float(members[np.argmax(np.abs(members))])
+            f = self.factor(curve, size)
             if curve.alone_until is not None:
                 other, full_at = curve.alone_until
-                size = float(members[np.argmax(np.abs(members))])
-                # (never below 1: as asked, a laugh's lips parted at most as far as the driver's)
+                # (never below 1: below it London 042's laugh parted its lips 0.65x as far as the driver's)
                 f_company = 1.0 if curve.in_company is None else max(1.0, self.factor(curve.in_company, size))
                 f += (f_company - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
             out[list(curve.members)] *= f

@@ -293,7 +293,8 @@ class MouthPainter:
         if own and not g.own_upper_teeth:
             # Her upper lip risen above its place in the picture uncovers the upper teeth it hid there,
             # however far her jaw has closed (``_OwnInterior``).
-            strength = max(strength, float(smoothstep(*paint_from, _lip_risen(source_xy, moved_xy) / max(g.width, 1.0))))
+            risen = _lip_risen(source_xy, moved_xy) / max(g.width, 1.0)
+            strength = max(strength, float(smoothstep(*paint_from, risen)))
         if strength <= 0.0:
             return
         polygon = inner_polygon(moved_xy, 3.0)
