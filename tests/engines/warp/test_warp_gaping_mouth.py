@@ -74,8 +74,11 @@ def test_the_closing_lips_of_a_gaping_portrait_do_not_cross(config, image_tracke
         moved = puppet.engine.displaced_vertices(puppet.prepared, puppet.aus_for(reading))
         crossed = max(float(moved[upper, 1] - moved[lower, 1]) for upper, lower in zip(UPPER_INNER[1:-1], LOWER_INNER[1:-1]))
         drawn = fill(out.shape[:2], moved[list(OUTER_LIPS)]) > 0
-        if label == "in a smirk":  # its lips part a little (AU25 +0.94): the dark between them is the mouth's
-            drawn &= fill(out.shape[:2], moved[list(INNER_LIPS)]) == 0
+        if label == "in a smirk":  # its lips part (AU25 +0.94): the dark between them is the mouth's, to
+            # the pixel round it (drawn 1.7x in a laugh's company, the opening's corner is a dark pixel
+            # past the polygon through the inner-lip points)
+            opening = cv2.dilate(fill(out.shape[:2], moved[list(INNER_LIPS)]), np.ones((3, 3), np.uint8))
+            drawn &= opening == 0
         dark = int(np.sum(cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)[drawn] < 0.4 * lip_grey))
         print(f"{label}: the lower inner lip {crossed:+.1f} px above the upper; {dark} dark pixels on the lips")
         assert crossed <= 0.0, f"{label} the inner lips cross by {crossed:.1f} px"
