@@ -63,10 +63,10 @@ READS_AT_ALL = 0.25
 # portrait (x2) drew a laugh's parting as a jaw drop that took its smile away (london_042: AU12
 # +3 with AU25 +2 read +2.1 of smile, +0.1 so scaled). As the smile (AU12 change) reaches the level
 # at which a jaw drop keeps a grin (``aus.SMILE_HOLDS_AT``) its factor fades to that of a second curve,
-# probed from a laugh (``IN_COMPANY``), or to 1 where that is less. (Faded to 1 on every portrait, a
+# probed from a laugh (``IN_COMPANY``, within ``IN_COMPANY_MAX``). (Faded to 1 on every portrait, a
 # laugh's lips parted 0.70-0.75x as far as the laughing driver's on the Mona Lisa and London 092:
 # pexels_woman_laughing frames 300-340, lips 0.19 eye spans apart; "laughs come out far too small",
-# review, session 56. Below 1 the laugh's curve parted London 042's less than as asked, 0.65x.)
+# review, session 56.)
 ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
 # The laugh that second curve is probed from, as the curves before it draw it (a portrait drawing the
 # corners further parts its lips further by itself): the shared drivers' smiles (AU12 over +1) lift
@@ -75,6 +75,11 @@ ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
 # apart as the driver's and MediaPipe read its smile at 0.56x of hers.
 LAUGH_AU12 = 3.0
 IN_COMPANY = {"AU25": {"AU12": LAUGH_AU12, "AU10": 0.55 * LAUGH_AU12, "AU06": 0.46 * LAUGH_AU12}}
+# ... its factor kept between 1 and this. Below 1, London 042's laughs parted its lips 0.65x as far as the
+# driver's (bench lipGap, man_smiling_short). Up to the curve's 1.4, the Mona Lisa's and London 092's
+# laughs opened as wide as the drivers' but MediaPipe read their smiles at 0.63-0.65x of the drivers'
+# (bench mouthSmile; 0.73-0.78x before); at 1.2, 0.69-0.72x, their lips 0.83-0.90x as far apart.
+IN_COMPANY_MAX = 1.2
 
 # The jaw drop is read off the probe's lips (``probe_reading``), not off MediaPipe's jawOpen, which
 # reads a chin dropping with the lips: on renders it read an opening as less of a jaw drop than on a
@@ -135,8 +140,8 @@ class ResponseCurves:
             f = self.factor(curve, size)
             if curve.alone_until is not None:
                 other, full_at = curve.alone_until
-                # (never below 1: below it London 042's laugh parted its lips 0.65x as far as the driver's)
-                f_company = 1.0 if curve.in_company is None else max(1.0, self.factor(curve.in_company, size))
+                f_company = 1.0 if curve.in_company is None else float(
+                    np.clip(self.factor(curve.in_company, size), 1.0, IN_COMPANY_MAX))
                 f += (f_company - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
             out[list(curve.members)] *= f
         return out
