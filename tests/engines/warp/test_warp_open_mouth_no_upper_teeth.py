@@ -33,12 +33,16 @@ ROWS = np.linspace(0.02, 0.98, 25)  # down the opening, upper inner lip (0) to l
 
 
 @pytest.fixture(scope="module")
-def surprised(config, image_tracker, engine):
+def surprised_face(config, image_tracker):
     from livemorph.frames import load_image
     from livemorph.portrait import prepare_portrait_face
 
-    portrait = prepare_portrait_face(load_image(feat_test_image("0-f1-su-ph.jpg")), config, tracker=image_tracker)
-    return engine.prepare(portrait)
+    return prepare_portrait_face(load_image(feat_test_image("0-f1-su-ph.jpg")), config, tracker=image_tracker)
+
+
+@pytest.fixture(scope="module")
+def surprised(surprised_face, engine):
+    return engine.prepare(surprised_face)
 
 
 def _opening_lab(image: np.ndarray, points: np.ndarray, rows: np.ndarray, across: float,
@@ -107,19 +111,16 @@ def test_a_smile_shows_upper_teeth_under_the_upper_lip(surprised, engine, laugh_
 
 
 @pytest.mark.parametrize("changes", SMILES, ids=["laugh", "smile"])
-def test_a_user_smiling_from_neutral_uncovers_her_upper_teeth(config, image_tracker, engine, changes):
+def test_a_user_smiling_from_neutral_uncovers_her_upper_teeth(surprised_face, config, image_tracker, engine, changes):
     """As `run` drives her: the user at rest closes her "O" (her resting AU25 and AU26 are far above
     a closed mouth's) and then smiles, parting the lips less than her own "O" is open. Her upper lip
     rises above its place in the picture, off the upper teeth it hid there. Measured where MediaPipe
     finds the output's lips. Before, the warp squeezed her own interior into the smile: a dark slit
     (the palate's shade) with a grey line, the lightest row of its upper half 21-27 levels under her
     lips; now 36-41 over them."""
-    from livemorph.frames import load_image
-    from livemorph.portrait import prepare_portrait_face
     from livemorph.runtime.render import puppet_for
 
-    portrait = prepare_portrait_face(load_image(feat_test_image("0-f1-su-ph.jpg")), config, tracker=image_tracker)
-    puppet = puppet_for(engine, portrait, config)
+    puppet = puppet_for(engine, surprised_face, config)
     puppet.step(user_change())
     out = puppet.step(user_change(**changes))
     points = image_tracker.detect_largest(out).landmarks[:, :2]
