@@ -264,3 +264,15 @@ def dark_beside_the_corners(image: np.ndarray, xy: np.ndarray) -> float:
         cheek = np.median(gray[rows & (beyond > 0.30) & (beyond < 0.45)])
         shares.append(float(np.mean(gray[beside] < 0.7 * cheek)))
     return max(shares)
+
+
+def brightness_between_brows(image: np.ndarray, landmarks, across: float, up: float) -> tuple[np.ndarray, float]:
+    """The column-mean brightness of the skin between the inner brows (the middle ``across`` share
+    each side of the midpoint between the inner brows' lower ends, from their lower ends ``up`` eye
+    spans up the image), and the eye span (outer eye corners' distance), pixels."""
+    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
+    span = float(np.linalg.norm(xy[33] - xy[263]))
+    middle, half = 0.5 * (xy[55, 0] + xy[285, 0]), across * abs(xy[285, 0] - xy[55, 0])
+    bottom = max(xy[55, 1], xy[285, 1])
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return grey[int(bottom - up * span):int(bottom), int(middle - half):int(middle + half)].mean(axis=0), span

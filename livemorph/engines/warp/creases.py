@@ -123,7 +123,7 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
     frown = 0.0 if _faint(FROWN_FURROW, frown) else frown
     raise_ = 0.0 if _faint(FOREHEAD_LINE, raise_) else raise_
     xy = np.asarray(moved_xy, np.float64)[:, :2]
-    skin = _skin_colour(frame, xy, face_width) if max(frown, raise_) > 0.0 else None
+    skin = skin_between_brows(frame, xy, face_width) if max(frown, raise_) > 0.0 else None
     for fold, deepened in zip(FOLDS, smile):
         if deepened > 0.0:
             _darken_along(frame, xy[list(fold)], SMILE_FOLD, deepened, face_width, None)
@@ -196,7 +196,7 @@ def _fold_profile(span: tuple[float, float, float], phase: float):
     return along
 
 
-def _skin_colour(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
+def skin_between_brows(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
     """Median colour of a small patch between the brows (skin on nearly every portrait)."""
     r = max(int(0.03 * face_width), 2)
     x, y = np.round(xy[GLABELLA]).astype(int)
@@ -213,7 +213,7 @@ def shadow_tint(tint, colour: np.ndarray) -> np.ndarray:
     return (1.0 + share * (np.asarray(tint, np.float32) - 1.0)).astype(np.float32)
 
 
-def _tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
+def tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(h, w) 0..1: how much each pixel looks like the skin colour ``skin`` in light or shade."""
     total = channel_sum(patch) + 3.0
     skin_total = float(skin.sum()) + 3.0
@@ -339,7 +339,7 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
     x0, y0, x1, y1 = box
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     if skin is not None and style.by_tone:
-        weight = weight * _tone_match(patch, skin)
+        weight = weight * tone_match(patch, skin)
     elif skin is not None:
         distance2 = channel_sum((patch - skin) ** 2)
         weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)

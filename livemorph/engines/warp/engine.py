@@ -43,6 +43,7 @@ from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_r
 from .eye_gaze import look, prepare_eyeballs
 from .feat_aus import JawColumn, brow_change, feat_au_delta, jaw_column, mouth_corner_change, wider_column
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
+from .glabella_furrows import raise_smoothing, smooth_glabella_furrows
 from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
@@ -550,6 +551,7 @@ class WarpEngine:
         # After the folds: what the lowered chin leaves is the photo's own collar or neck, not warped
         # skin, and the folds' light carried by the warp's map lit it in a white rim (Trump, Obama).
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
+        smooth_glabella_furrows(out, moved, prepared.face_width, raise_smoothing(change, prepared.resting_aus))
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change, wink))
         if max(closures) > 0.0:
             LidPainter(prepared.lids).paint(out, moved, closures)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from conftest import driver_frames, render_and_track, shared_face
+from face_regions import brightness_between_brows
 
 DRIVER = "woman_expressions.mp4"
 REST_FRAMES, FROWN_FRAMES = (0, 5, 10), (258, 261, 264, 267, 270)
@@ -28,12 +29,7 @@ SHARE = 0.4  # of her furrows' deepening the portrait's must reach (it reached 0
 
 def furrow_depth(image: np.ndarray, landmarks) -> float:
     """The deepest dark vertical line between the inner brows, % of the skin's brightness there."""
-    xy = np.asarray(landmarks)[:, :2].astype(np.float64)
-    eye_span = float(np.linalg.norm(xy[33] - xy[263]))
-    middle, half = 0.5 * (xy[55, 0] + xy[285, 0]), 0.35 * abs(xy[285, 0] - xy[55, 0])
-    bottom = max(xy[55, 1], xy[285, 1])
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    columns = gray[int(bottom - 0.35 * eye_span):int(bottom), int(middle - half):int(middle + half)].mean(axis=0)
+    columns, _ = brightness_between_brows(image, landmarks, across=0.35, up=0.35)
     smooth = cv2.GaussianBlur(columns[None], (0, 0), max(len(columns) / 6.0, 1.0))[0]
     return float((smooth - columns).max() / max(float(columns.mean()), 1.0) * 100.0)
 
