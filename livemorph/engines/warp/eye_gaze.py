@@ -220,8 +220,10 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     missed = cv2.GaussianBlur((patch - shading) * clean[..., None], (0, 0), sigma) / np.maximum(weight, 1e-3)[..., None]
     shading += np.clip(weight / 0.2, 0.0, 1.0)[..., None] * missed  # faded out where little white lies near
     beyond = cv2.distanceTransform((~disc).astype(np.uint8), cv2.DIST_L2, 3)  # pixels out from the disc
-    shading = _lit_behind_the_iris(shading, patch, rgb_to_lab(samples[kept]), disc, inside, beyond, span)
-    shading = _lid_shadow(shading, patch, sampled, depth)
+    # Lit and shaded in Lab, back to RGB once (each step converting both ways clipped to the gamut twice).
+    lightness = rgb_to_lab(patch.astype(np.float32))[..., 0]
+    fitted = _lit_behind_the_iris(rgb_to_lab(shading), lightness, rgb_to_lab(samples[kept]), disc, inside, beyond, span)
+    shading = lab_to_rgb(_lid_shadow(fitted, lightness, sampled, depth))
     # The real white takes over from the fit gradually beyond the disc: a sharp change showed as the
     # old iris's outline left in the white (London 042).
     real = (np.clip(beyond / max(WHITE_RAMP * span, 1.5), 0.0, 1.0) * inside)[..., None]
@@ -233,11 +235,11 @@ def _white_without_iris(patch: np.ndarray, inside: np.ndarray, disc: np.ndarray,
     return (real * patch + (1.0 - real) * (shading + noise)).astype(np.float32)
 
 
-def _lit_behind_the_iris(shading: np.ndarray, patch: np.ndarray, white_lab: np.ndarray, disc: np.ndarray,
+def _lit_behind_the_iris(fitted: np.ndarray, lightness: np.ndarray, white_lab: np.ndarray, disc: np.ndarray,
                          inside: np.ndarray, beyond: np.ndarray, span: float) -> np.ndarray:
-    """``shading`` (the white's fit, RGB float32) lifted behind the iris (``disc`` within ``inside``)
-    toward the white's lit part (``white_lab``: the kept white samples, Lab; ``beyond``: pixels out
-    from the disc).
+    """``fitted`` (the white's fit, Lab float32) lifted behind the iris (``disc`` within ``inside``)
+    toward the white's lit part (``white_lab``: the kept white samples, Lab; ``lightness``: the
+    patch's L*; ``beyond``: pixels out from the disc).
 
     Behind the iris the eyeball faces the camera: as light, and of the colour, of the lit white
     beside it (the median of the samples within their LIT_WHITE percentiles of lightness), not the
@@ -246,16 +248,15 @@ def _lit_behind_the_iris(shading: np.ndarray, patch: np.ndarray, white_lab: np.n
     white's 75th percentile 107-123); lifted to the colour of all of them, it turned pink."""
     behind = disc & inside
     if not behind.any():
-        return shading
+        return fitted
     low, high = np.percentile(white_lab[:, 0], LIT_WHITE)
     target = np.median(white_lab[(white_lab[:, 0] >= low) & (white_lab[:, 0] <= high)], axis=0)
-    fitted = rgb_to_lab(shading)
     # ... but no more than LIFT_ABOVE_RING lighter than the white right round the disc, where the
     # real white takes over: the Mona Lisa's shadowed white took a bright flat patch with hard
     # edges, "cut out" (a blind review, 21 L* above the white round it).
     ring = inside & ~disc & (beyond <= RING_WIDTH)
     if ring.any():
-        round_it = float(rgb_to_lab(patch[ring].astype(np.float32))[:, 0].mean())
+        round_it = float(lightness[ring].mean())
         target[0] = min(float(target[0]), round_it + LIFT_ABOVE_RING)
     lift = (target - fitted[behind].mean(axis=0)).astype(np.float32)
     lift[0] = max(float(lift[0]), 0.0)  # lighter only: a dark eye's white stays as dark as it is
@@ -264,7 +265,7 @@ def _lit_behind_the_iris(shading: np.ndarray, patch: np.ndarray, white_lab: np.n
     radius = float(np.sqrt(disc.sum() / np.pi))
     spread = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), max(LIFT_FADE * radius, WHITE_RAMP * span, 1.5))
     spread /= max(float(spread[disc].max()), 1e-6)
-    return lab_to_rgb(fitted + spread[..., None] * lift)
+    return fitted + spread[..., None] * lift
 
 
 def _depth_between_lids(eye_uv: np.ndarray, xy: np.ndarray, lids, corners, centre: np.ndarray,
@@ -279,10 +280,10 @@ def _depth_between_lids(eye_uv: np.ndarray, xy: np.ndarray, lids, corners, centr
     return ((eye_uv[1] - upper) / np.maximum(lower - upper, 1e-3)).astype(np.float32)
 
 
-def _lid_shadow(shading: np.ndarray, patch: np.ndarray, sampled: np.ndarray, depth: np.ndarray) -> np.ndarray:
-    """``shading`` (the white's fit, RGB float32) darkened along each lid as the white the opening
-    shows beside the iris (``sampled``) is darker than the fit there: in the outermost of
-    ``LID_SHADOW_BANDS`` bands of depth (``depth``: 0 on the upper lid, 1 on the lower), fading out
+def _lid_shadow(lab: np.ndarray, lightness: np.ndarray, sampled: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """``lab`` (the white's fit, Lab float32) darkened along each lid as the white the opening
+    shows beside the iris (``sampled``; ``lightness``: the patch's L*) is darker than the fit
+    there: in the outermost of ``LID_SHADOW_BANDS`` bands of depth (``depth``: 0 on the upper lid, 1 on the lower), fading out
     over the next band in; never lightened, and not in the middle bands.
 
     The fit leaves out the white's darkest samples (the lashes' shadow, ``WHITE_SAMPLES``), and a
@@ -292,8 +293,8 @@ def _lid_shadow(shading: np.ndarray, patch: np.ndarray, sampled: np.ndarray, dep
     London 092, London 042 and 0-f15). The middle bands are left as lit: darkened there too
     (Obama's and Trump's narrow eyes read 5-15 L* below the fit at mid depth, their lashes'
     shadow), the white was murky, grey and dirty to a blind reviewer."""
-    lab = rgb_to_lab(shading)
-    missed = (rgb_to_lab(patch.astype(np.float32))[..., 0] - lab[..., 0])[sampled]
+    lab = lab.copy()
+    missed = (lightness - lab[..., 0])[sampled]
     at = depth[sampled]
     width = 1.0 / LID_SHADOW_BANDS
     darker = []
@@ -301,7 +302,7 @@ def _lid_shadow(shading: np.ndarray, patch: np.ndarray, sampled: np.ndarray, dep
         darker.append(min(float(np.median(missed[band])), 0.0) if int(band.sum()) >= LID_SHADOW_SAMPLES else 0.0)
     centres = [0.5 * width, 1.5 * width, 1.0 - 1.5 * width, 1.0 - 0.5 * width]
     lab[..., 0] += np.interp(depth, centres, [darker[0], 0.0, 0.0, darker[1]]).astype(np.float32)
-    return lab_to_rgb(lab)
+    return lab
 
 
 def _white_grain(patch: np.ndarray, kept_white: np.ndarray, inside: np.ndarray) -> float:
