@@ -23,6 +23,7 @@ import numpy as np
 from ...aus import AU
 from .creases import skin_between_brows, tone_match
 from .easing import smoothstep
+from .raster import turned, turned_box
 
 RAISE_FROM, RAISE_FULL = 0.5, 2.5  # the raise (AU01/AU02 change) over which the smoothing comes in
 SMOOTHED = 0.9  # share of the furrows taken out at a full raise
@@ -85,18 +86,11 @@ def smooth_glabella_furrows(frame: np.ndarray, moved_xy: np.ndarray, face_width:
     # Image -> region: column scale * (u - u0), row scale * (v1 - v).
     to_region = scale * np.array([[across[0], across[1], -float(across @ centre) - u0],
                                   [-up[0], -up[1], float(up @ centre) + v1]], np.float64)
-    h, w = frame.shape[:2]
-    corners = np.array([[0, 0], [width, 0], [0, height], [width, height]], np.float64)
     back = cv2.invertAffineTransform(to_region)
-    image_corners = corners @ back[:, :2].T + back[:, 2]
-    x0, y0 = np.maximum(np.floor(image_corners.min(axis=0)).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(image_corners.max(axis=0)).astype(int) + 1, (w, h))
+    x0, y0, x1, y1 = turned_box(back, (0, 0, width, height), frame.shape[:2])
     if x1 - x0 < 4 or y1 - y0 < 4:
         return
-    box = to_region.copy()
-    box[:, 2] += to_region[:, :2] @ (x0, y0)  # from the box's own pixel grid
-    patch = frame[y0:y1, x0:x1]
-    region = cv2.warpAffine(patch, box, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    region = cv2.warpAffine(frame, to_region, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     grey = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY).astype(np.float32)
     along, across_blur = ALONG * span * scale, ACROSS * span * scale
     lines = cv2.GaussianBlur(grey, (1, _odd(6.0 * along)), 0.0, sigmaY=along)
@@ -106,8 +100,8 @@ def smooth_glabella_furrows(frame: np.ndarray, moved_xy: np.ndarray, face_width:
     weight = np.outer(smoothstep(bottom, bottom + feather, vs) * smoothstep(top, top - feather, vs),
                       smoothstep(half, half - feather, np.abs(us))).astype(np.float32)
     weight *= tone_match(region.astype(np.float32), skin_between_brows(frame, xy, face_width))
-    offset = cv2.warpAffine(-float(amount) * weight * lines, box, (x1 - x0, y1 - y0),
-                            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
+    offset = turned(-float(amount) * weight * lines, back, (x0, y0, x1, y1))
+    patch = frame[y0:y1, x0:x1]
     patch[:] = np.clip(patch.astype(np.float32) + offset[..., None] + 0.5, 0, 255).astype(np.uint8)
 
 

@@ -30,7 +30,7 @@ from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, syn
 from .opening_edges import (FOLD_OPENING, RIM_OPENING, lift_corner_seams, light_lip_rims, lip_edged_sides,
                             smooth_corner_folds)
 from .painted_teeth import painted_teeth_rgb
-from .raster import polygon_mask
+from .raster import polygon_mask, turned, turned_box
 
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
              152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
@@ -251,11 +251,11 @@ class MouthPainter:
         self._paint_columns(painted, level_source, turn(source_xy), turn(moved_xy), hint, coverage)
         change = painted.astype(np.float32) - level.astype(np.float32)
         back = cv2.invertAffineTransform(to_level)
-        x0, y0, x1, y1 = _turned_box(back, (0, 0) + size, frame.shape[:2])
+        x0, y0, x1, y1 = turned_box(back, (0, 0) + size, frame.shape[:2])
         if x1 - x0 < 2 or y1 - y0 < 2:
             return
         box = frame[y0:y1, x0:x1]
-        out = box + _turned(change, back, (x0, y0, x1, y1))
+        out = box + turned(change, back, (x0, y0, x1, y1))
         # Turned level and back, the frame loses its finest detail; adding the paint's change alone
         # left that detail (the frame minus its twice-resampled self) on top of the paint: where the
         # paint covers, the stretched teeth's and beard's edges under it showed through as dark
@@ -263,12 +263,12 @@ class MouthPainter:
         # into it"). Under the paint it is taken out (in the paint's own box, turned back).
         rows, cols = np.nonzero(coverage.any(axis=1))[0], np.nonzero(coverage.any(axis=0))[0]
         if len(rows) and len(cols):
-            wx0, wy0, wx1, wy1 = _turned_box(back, (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1), frame.shape[:2], margin=1)
+            wx0, wy0, wx1, wy1 = turned_box(back, (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1), frame.shape[:2], margin=1)
             wx0, wy0, wx1, wy1 = max(wx0, x0), max(wy0, y0), min(wx1, x1), min(wy1, y1)
             if wx1 > wx0 and wy1 > wy0:
                 window = (wx0, wy0, wx1, wy1)
-                under = frame[wy0:wy1, wx0:wx1].astype(np.float32) - _turned(level, back, window).astype(np.float32)
-                out[wy0 - y0:wy1 - y0, wx0 - x0:wx1 - x0] -= in_channels(_turned(coverage, back, window)) * under
+                under = frame[wy0:wy1, wx0:wx1].astype(np.float32) - turned(level, back, window).astype(np.float32)
+                out[wy0 - y0:wy1 - y0, wx0 - x0:wx1 - x0] -= in_channels(turned(coverage, back, window)) * under
         box[...] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _paint_columns(self, frame: np.ndarray, source: np.ndarray, source_xy: np.ndarray, moved_xy: np.ndarray,
@@ -526,26 +526,6 @@ def _lip_risen(source_xy: np.ndarray, moved_xy: np.ndarray) -> float:
     risen = np.clip(source_xy[middle_up, 1] - moved_xy[middle_up, 1], 0.0, None)
     apart = np.clip(moved_xy[middle_low, 1] - moved_xy[middle_up, 1], 0.0, None)
     return float(np.minimum(risen, apart).mean())
-
-
-def _turned_box(matrix: np.ndarray, box, frame_hw: tuple[int, int], margin: int = 0) -> tuple[int, int, int, int]:
-    """The frame's pixels (x0, y0, x1, y1) that ``box`` (x0, y0, x1, y1) covers under the affine
-    ``matrix``, ``margin`` more on each side, within the frame."""
-    bx0, by0, bx1, by1 = box
-    ends = cv2.transform(np.float32([[[bx0, by0], [bx1, by0], [bx0, by1], [bx1, by1]]]), matrix)[0]
-    x0, y0 = np.maximum(np.floor(ends.min(axis=0)).astype(int) - margin, 0)
-    x1, y1 = np.minimum(np.ceil(ends.max(axis=0)).astype(int) + 1 + margin, (frame_hw[1], frame_hw[0]))
-    return int(x0), int(y0), int(x1), int(y1)
-
-
-def _turned(image: np.ndarray, matrix: np.ndarray, box) -> np.ndarray:
-    """``image`` under the affine ``matrix`` (into frame pixels), over the frame's ``box`` (x0, y0,
-    x1, y1) alone; zero where it does not reach."""
-    x0, y0, x1, y1 = box
-    into_box = matrix.copy()
-    into_box[:, 2] -= (x0, y0)
-    return cv2.warpAffine(image, into_box, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def _tilt_degrees(xy: np.ndarray) -> float:
