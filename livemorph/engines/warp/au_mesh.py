@@ -355,6 +355,16 @@ class AUMeshModel:
         frown = self.column("AU04")
         return self.localized_basis(slant_frown=True)[frown] - held_basis[frown]
 
+    def chin_release_difference(self, held_basis: np.ndarray) -> np.ndarray:
+        """(478, 3) what a falling AU17 adds to its column per unit: a chin raise let go (a portrait
+        resting with its chin raised, ``aus.opening_releases_chin``) lowers the lower lip and the
+        chin, not the upper lip, which the column raises with them (``_raise_chin``: lips pressed,
+        rising whole). Let go with the upper lip, it came down over a laugh's teeth and a
+        grimace's raise (London 092: the philtrum shortened 0.44 of the driver's, 0.6 needed).
+        ``held_basis``: this model's ``localized_basis()``."""
+        chin = held_basis[self.column("AU17")]
+        return chin * (_below_the_lip_seam(self.mean_mesh)[:, None] - 1.0)
+
     def upper_lip_raise_in_the_middle(self) -> np.ndarray:
         """(478, 3) the upper lip rising ``UPPER_LIP_RAISE`` units in its middle, the corners staying
         (``lip_raise_extra`` draws more of it)."""
@@ -590,6 +600,11 @@ def _raise_chin(displacement: np.ndarray, mesh: np.ndarray) -> None:
     displacement[:, 0] *= CHIN_RAISE_SHARE * rise
     displacement[:, 1] = -CHIN_RAISE * rise * (1.0 - CHIN_CORNER_LAG * corner_field(mesh))
     displacement[:, 2] = 0.0
+
+
+def _below_the_lip_seam(mesh: np.ndarray) -> np.ndarray:
+    """(478,) 0 down to the upper inner lip, 1 from the lower inner lip down, smooth between."""
+    return smoothstep(float(mesh[UPPER_LIP_CENTRE, 1]), float(mesh[LOWER_LIP, 1]), mesh[:, 1]).astype(np.float32)
 
 
 def _jaw_hangs_from_the_mouth(displacement: np.ndarray, mesh: np.ndarray) -> None:

@@ -145,6 +145,7 @@ class WarpPrepared:
     lip_raise: np.ndarray  # (V, 2) float32 added per unit of a rising py-feat AU10 (au_mesh.UPPER_LIP_RAISE); zero on a portrait showing its teeth
     lip_raise_alone: np.ndarray  # (V, 2) float32 the upper lip's raise alone, drawn more without a smile (au_mesh.lip_raise_extra); zero as above
     frown_slant: np.ndarray  # (V, 2) float32 added per unit of a lowering py-feat AU04: inner brow ends lower than outer (au_mesh.frown_slant_difference); zero behind glasses
+    chin_release: np.ndarray  # (V, 2) float32 added per unit of a falling py-feat AU17: the upper lip stays (au_mesh.chin_release_difference)
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
     frame_gap: Any = None  # brow_band.FrameGap: the skin a raise uncovers above a glasses frame (None without glasses)
     brow_skin: Any = None  # brow_band.BrowSkin: the bands' rest heights, the grain a raise paints (None with glasses)
@@ -173,6 +174,7 @@ class WarpEngine:
         self.lip_raise = self.model.upper_lip_raise_difference(self.au_basis)  # (478, 3), added to a rising AU10
         self.lip_raise_alone = self.model.upper_lip_raise_in_the_middle()  # (478, 3), more of it without a smile
         self.frown_slant = self.model.frown_slant_difference(self.au_basis)  # (478, 3), added to a lowering AU04
+        self.chin_release = self.model.chin_release_difference(self.au_basis)  # (478, 3), added to a falling AU17
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
@@ -212,12 +214,12 @@ class WarpEngine:
         outline = silhouette.with_neck_vertices(outline, vertices)
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
-        columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None],
-                                  self.lip_raise_alone[None], self.frown_slant[None]])[:, :NUM_FACE_POINTS]
+        columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None], self.lip_raise_alone[None],
+                                  self.frown_slant[None], self.chin_release[None]])[:, :NUM_FACE_POINTS]
         per_au = scale * np.einsum("kpc,rc->kpr", columns, rotation)[..., :2]
         feat_basis = np.zeros((len(columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
-        feat_basis, (lips_part, lip_raise, lip_raise_alone, frown_slant) = feat_basis[:-4], feat_basis[-4:]
+        feat_basis, (lips_part, lip_raise, lip_raise_alone, frown_slant, chin_release) = feat_basis[:-5], feat_basis[-5:]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -307,6 +309,7 @@ class WarpEngine:
             lip_raise=with_frame(lip_raise * lip_rises),
             lip_raise_alone=with_frame(lip_raise_alone * lip_rises),
             frown_slant=frown_slant,
+            chin_release=chin_release,
             glasses=glasses,
             frame_gap=None if frame_top is None else prepare_frame_gap(image, vertices, edge_ids[frame_top.below],
                                                                         skin_ids),
@@ -374,6 +377,9 @@ class WarpEngine:
         column = self._jaw_column(prepared, scaled)
         feat[jaw] = ease_jaw(column.change, prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
+        chin = float(feat[prepared.au_columns.index("AU17")])
+        if chin < 0.0:  # a resting chin raise let go: the lower lip and chin come down, not the upper lip
+            disp += chin * prepared.chin_release
         # Each point's rising py-feat AU10: one number, unless a wink raises its side's lip more (a snarl).
         au10 = prepared.au_columns.index("AU10")
         lips = self._by_side(prepared, delta, wink, AU.AU10)
