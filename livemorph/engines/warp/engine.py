@@ -378,7 +378,7 @@ class WarpEngine:
         feat[jaw] = ease_jaw(column.change, prepared.jaw_max)
         disp = np.tensordot(feat, prepared.feat_basis, axes=1)
         chin = float(feat[prepared.au_columns.index("AU17")])
-        if chin < 0.0:  # a resting chin raise let go: the lower lip and chin come down, not the upper lip
+        if chin < 0.0:  # a chin raise let go (aus.opening_releases_chin): the lower lip and chin come down, not the upper lip
             disp += chin * prepared.chin_release
         # Each point's rising py-feat AU10: one number, unless a wink raises its side's lip more (a snarl).
         au10 = prepared.au_columns.index("AU10")
