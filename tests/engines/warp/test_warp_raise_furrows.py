@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import driver_frames, feat_test_image, render_and_track, shared_face
+from conftest import driver_frames, feat_face, render_and_track, shared_face
 from face_regions import brightness_between_brows
 
 DRIVER = "pexels_woman_laughing.mp4"
@@ -51,10 +51,7 @@ def test_the_measure_sees_a_real_raise_flatten_the_lines(image_tracker):
 
 @pytest.fixture(scope="module")
 def knitted_face(config, image_tracker):
-    from livemorph.frames import load_image
-    from livemorph.portrait import prepare_portrait_face
-
-    return prepare_portrait_face(load_image(feat_test_image("15-f13-anc-ph.jpg")), config, tracker=image_tracker)
+    return feat_face("15-f13-anc-ph.jpg", config, image_tracker)
 
 
 # (London 092's lines there are partly the hairs between his brows, which stay.)

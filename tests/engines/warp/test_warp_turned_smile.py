@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import feat_test_image, resting_plus
+from conftest import feat_face, resting_plus
 from face_regions import UPPER_INNER, UPPER_OUTER, polygon
 
 NEAR_HALF = slice(5, 11)  # lip-centre to the near (picture-right) corner
@@ -25,10 +25,7 @@ SKIN_ABOVE = 0.12  # mouth widths above the upper lip: the skin colour's referen
 
 @pytest.fixture(scope="module")
 def turned(config, image_tracker, engine):
-    from livemorph.frames import load_image
-    from livemorph.portrait import prepare_portrait_face
-
-    portrait = prepare_portrait_face(load_image(feat_test_image("45-m7-di-ph.jpg")), config, tracker=image_tracker)
+    portrait = feat_face("45-m7-di-ph.jpg", config, image_tracker)
     return engine.prepare(portrait)
 
 
