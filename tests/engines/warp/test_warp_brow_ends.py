@@ -104,7 +104,7 @@ def test_the_skin_under_a_raised_brow_stays_under_it(config, engine, image_track
     with her frown let go (AU04 falling, as a user's brows going up from a neutral that reads some
     AU04 let it go), the outline held her brows back while the skin just under them rose on. It
     overtook the brows' lower edge and turned over onto them, a jagged light notch cut into the
-    brow (one point came 0.04 of its resting distance under the edge, i.e. onto it). Each point of
+    brow (one point crossed it: 0.3 px above the edge, 6.4 px under it at rest). Each point of
     that skin must stay below the lower edge it lay under at rest, along the face's up, by at least
     half its resting distance (a raise stretches that skin: 1.2-2.5x here)."""
     from face_regions import BROW_LOWER_SIDES
