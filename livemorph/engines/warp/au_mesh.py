@@ -798,6 +798,7 @@ def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray)
     turned over onto the brow, a jagged light notch cut into it.
     """
     up = np.asarray(up, unlimited.dtype)
+    above = np.array(BROW_PAIR_ABOVE)
     for upper, lower, ring in zip(BROW_UPPER_SIDES, BROW_LOWER_SIDES, UNDER_BROW_RINGS):
         pair = np.array([upper, lower])  # (2, 5)
         shares = _kept_shares(limited[pair], unlimited[pair])  # (2, 5)
@@ -807,7 +808,6 @@ def keep_brows_whole(limited: np.ndarray, unlimited: np.ndarray, up: np.ndarray)
         share = np.minimum.accumulate(share[::-1])[::-1]
         limited[pair] = unlimited[pair] * share[None, :, None]
         ring = np.array(ring)
-        above = np.array(BROW_PAIR_ABOVE)
         held = rising[above] & (unlimited[ring] @ up > 0.0)
         ring_share = np.minimum(_kept_shares(limited[ring], unlimited[ring]), share[above])
         limited[ring[held]] = unlimited[ring[held]] * ring_share[held, None]

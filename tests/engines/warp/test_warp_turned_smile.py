@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import feat_face, resting_plus
+from conftest import resting_plus, shared_face
 from face_regions import UPPER_INNER, UPPER_OUTER, polygon
 
 NEAR_HALF = slice(5, 11)  # lip-centre to the near (picture-right) corner
@@ -25,7 +25,7 @@ SKIN_ABOVE = 0.12  # mouth widths above the upper lip: the skin colour's referen
 
 @pytest.fixture(scope="module")
 def turned(config, image_tracker, engine):
-    portrait = feat_face("45-m7-di-ph.jpg", config, image_tracker)
+    portrait = shared_face("feat:45-m7-di-ph.jpg", config, image_tracker)
     return engine.prepare(portrait)
 
 
