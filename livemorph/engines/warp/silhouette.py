@@ -277,7 +277,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         edge_offset=(edge_normal * hull_points).sum(axis=1),
         # Pushed ahead of the chin (``keep_below_chin``), the neck's vertices go a little past it.
         reach=reach_points.astype(np.float32),
-        neck=None if image is None else _neck_cover(
+        neck=None if image is None or chin_out_of_picture(xy, image.shape[0]) else _neck_cover(
             np.vstack([outline[sector], reach_points[sector][::-1]]),
             np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]),
             _wall_behind(lab, (ring + rays * (WALL_GAP * size))[beside], CHIN_SHADOW * size)),
@@ -286,6 +286,15 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         open_below=open_below,
         ring_open=ring_open,
     )
+
+
+def chin_out_of_picture(face_xy: np.ndarray, height: int) -> bool:
+    """Whether the chin lies past the picture's bottom edge (a face filling the frame). Then what
+    lies below the jaw's sides in the picture is no neck under a lowered chin but the face itself,
+    and ``chin_cover`` redrew it as the portrait's own beside the warped face: a seam with the
+    chin's shadow along the outline at the frame's corners (GANimation's 128 px crop N_0000000356,
+    its chin 7 px below the edge: a grey arc at a smile, a hard-edged white wedge at a jaw drop)."""
+    return bool(face_xy[CHIN, 1] > height - 1)
 
 
 def with_neck_vertices(silhouette: Silhouette, vertices: np.ndarray) -> Silhouette:
