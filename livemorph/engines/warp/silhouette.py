@@ -292,8 +292,9 @@ def chin_out_of_picture(face_xy: np.ndarray, height: int) -> bool:
     """Whether the chin lies past the picture's bottom edge (a face filling the frame). Then what
     lies below the jaw's sides in the picture is no neck under a lowered chin but the face itself,
     and ``chin_cover`` redrew it as the portrait's own beside the warped face: a seam with the
-    chin's shadow along the outline at the frame's corners (GANimation's 128 px crop N_0000000356,
-    its chin 7 px below the edge: a grey arc at a smile, a hard-edged white wedge at a jaw drop)."""
+    chin's shadow along the outline at the frame's corners (GANimation's 128 px sample crop
+    N_0000000356 enlarged 4x, its chin 26 px below the edge: a grey arc at a smile, a hard-edged
+    white wedge at a jaw drop)."""
     return bool(face_xy[CHIN, 1] > height - 1)
 
 

@@ -7,8 +7,8 @@ avatar would be. Judged on the rendered pixels beside and below the jaw (outside
 outline, the convex hull of its landmarks, in the picture's lower half): their strongest edge,
 against the same pixels' strongest edge in the portrait itself. A chin cover drawn there (the
 portrait's own pixels beside the warped face, the chin's shadow along its outline) drew a grey
-arc at the frame's corner in a smile and a hard-edged wedge of background at a jaw drop: edges 3.8
-times the portrait's own.
+arc at the frame's corner in a smile and a hard-edged wedge of background at a jaw drop: edges
+3.7-4.1 times the portrait's own (now 1.2 and 1.6).
 """
 from __future__ import annotations
 
@@ -52,4 +52,5 @@ def test_beside_the_jaw_of_a_face_filling_the_frame_no_seam_is_drawn(avatar, eng
     assert beside_jaw.sum() > 2000
     out = render_change(engine, avatar, **changes)
     own, drawn = _strongest_edge(avatar.image, beside_jaw), _strongest_edge(out, beside_jaw)
-    assert drawn <= 2.0 * own, f"an edge of {drawn:.1f} grey levels/px beside the jaw; the portrait's own there: {own:.1f}"
+    assert drawn <= 2.0 * own, \
+        f"an edge of {drawn:.1f} grey levels/px beside the jaw; the portrait's own there: {own:.1f}"
