@@ -72,6 +72,17 @@ FROWN_KNIT = 2.0  # brows drawn toward the midline per unit of AU04 at their inn
 FROWN_INNER_SHARE, FROWN_OUTER_SHARE = 1.5, 0.8
 SKULL_MIDLINE = (6, 168, 197, 195, 9, 8, 151, 10)  # nose bridge and forehead centre line
 SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of AU12 (model units)
+# ... and this much more where the smile grows past the portrait's own (a rising AU12, drawn by
+# ``_curve_the_smile`` as a bend of the mouth line: corners up, lip centre still; within the smile's
+# bounds, ``mouth_motion.bend_into_a_smile``), not where a smiling portrait lets its smile go (drawn
+# both ways, Obama's relaxed mouth drooped: corners 0.045 eye spans under the lip centre).
+# MediaPipe on drivers: their corners rose 0.106 eye spans over the lip centre at man_smiling_short's
+# smile (AU12 +3.3) and 0.069 at woman_blinks' (+2.8). Driven so (`render`, response curves
+# included), neutral portraits' corners rose 0.44-0.63 of that with the lift above alone (London 042,
+# London 092, Grace Hopper, lisa3; 0.77 lisa3 on woman_blinks): a mouth that widened and parted more
+# than it smiled ("reads as talking", a reviewer). Now 0.61-0.79 and 0.69-0.89.
+SMILE_CORNER_RISE = 4.0
+CORNER_RISE_RADIUS = 16.0  # ... fading over this distance round each corner (see _curve_the_smile)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
 # In a smile only what moves outward goes back in depth, following the face's curve round the
 # dental arch: the mean mesh's surface falls back ~0.4-1.0 units per unit outward just beyond
@@ -244,7 +255,8 @@ class AUMeshModel:
         """(468,) each face point's mirror image across the midline (``mirror_points``), found once."""
         return mirror_points(self.mean_mesh)
 
-    def localized_basis(self, *, hold_upper_lip: bool = True, slant_frown: bool = False) -> np.ndarray:
+    def localized_basis(self, *, hold_upper_lip: bool = True, slant_frown: bool = False,
+                        corner_rise: float = 0.0) -> np.ndarray:
         """(20, 478, 3) per-AU displacements with the model's cross-talk taken out.
 
         Four clean-ups, all in the model's own frame:
@@ -257,7 +269,8 @@ class AUMeshModel:
            the brows and forehead down to the upper lids, eye AUs the upper face, mouth AUs
            the lower face, cheek/nose AUs the middle);
         3. smiles lift: AU12 gets extra upward motion at the mouth corners (see
-           ``_lift_mouth_corners``) and goes back in depth only where it moves outward
+           ``_lift_mouth_corners``; ``corner_rise`` units more, bending the mouth line,
+           ``_curve_the_smile``) and goes back in depth only where it moves outward
            (``_along_the_face``); frowns knit: AU04 also draws the brows together
            (``_knit_brows``) and, with ``slant_frown``, lowers their inner ends most
            (``_slant_brows``); a lip stretch stays level: AU20 moves nothing down
@@ -307,6 +320,7 @@ class AUMeshModel:
             if name == "AU12":
                 _along_the_face(basis[k], self.mean_mesh)
                 _lift_mouth_corners(basis[k], self.mean_mesh, SMILE_CORNER_LIFT)
+                _curve_the_smile(basis[k], self.mean_mesh, corner_rise)
                 _raise_the_mouth(basis[k], self.mean_mesh)
             if name == "AU15":
                 _depress_mouth_corners(basis[k], self.mean_mesh)
@@ -359,6 +373,13 @@ class AUMeshModel:
         ``held_basis``: this model's ``localized_basis()``."""
         frown = self.column("AU04")
         return self.localized_basis(slant_frown=True)[frown] - held_basis[frown]
+
+    def smile_corner_rise_difference(self, held_basis: np.ndarray) -> np.ndarray:
+        """(478, 3) what a rising AU12 adds to its column per unit: the mouth corners lifted
+        ``SMILE_CORNER_RISE`` units more (``_curve_the_smile``). ``held_basis``: this model's
+        ``localized_basis()``."""
+        smile = self.column("AU12")
+        return self.localized_basis(corner_rise=SMILE_CORNER_RISE)[smile] - held_basis[smile]
 
     def chin_release_difference(self, held_basis: np.ndarray) -> np.ndarray:
         """(478, 3) what a falling AU17 adds to its column per unit: a chin raise let go (a portrait
@@ -461,6 +482,22 @@ def _lift_mouth_corners(displacement: np.ndarray, mesh: np.ndarray, lift: float)
     corners = mesh[[61, 291], :2]
     d2 = ((mesh[:, None, :2] - corners[None]) ** 2).sum(axis=2).min(axis=1)
     displacement[:, 1] -= lift * np.exp(-d2 / (2 * CORNER_LIFT_RADIUS ** 2))
+
+
+def _curve_the_smile(displacement: np.ndarray, mesh: np.ndarray, lift: float) -> None:
+    """In place: bend the mouth line up into a smile's curve, ``lift`` units at the corners. Across
+    the mouth the rise grows with the square of the distance from its middle (none at the lip
+    centre, the line's slope zero there), beyond the corners it fades over ``CORNER_RISE_RADIUS``,
+    and above and below the corners' height over the same. (Faded by the distance to the nearer
+    corner alone, as ``_lift_mouth_corners`` does, the line had a kink in its middle: a closed smile
+    drawn as a V; with two Gaussians added the lip centre rose a quarter as far as the corners.)"""
+    corners = mesh[[61, 291], :2]
+    centre_x, half_width = float(corners[:, 0].mean()), 0.5 * float(abs(corners[1, 0] - corners[0, 0]))
+    across = np.abs(mesh[:, 0] - centre_x) / half_width
+    beyond = np.maximum(across - 1.0, 0.0) * half_width
+    along = np.where(across <= 1.0, across ** 2, np.exp(-beyond ** 2 / (2 * CORNER_RISE_RADIUS ** 2)))
+    height = mesh[:, 1] - float(corners[:, 1].mean())
+    displacement[:, 1] -= lift * along * np.exp(-height ** 2 / (2 * CORNER_RISE_RADIUS ** 2))
 
 
 def _along_the_face(displacement: np.ndarray, mesh: np.ndarray) -> None:

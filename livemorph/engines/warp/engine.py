@@ -48,10 +48,11 @@ from .grin_folds import prepare_grin_folds, soften_grin_folds
 from .lids import LidPainter, prepare_lids
 from .lip_seal import paint_seal, prepare_lip_seal, seal_lips, seal_share
 from .mouth import MouthPainter, prepare_mouth
-from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, chin_following_the_lip, corner_lift_over_width,
-                           corners_following_the_jaw, ease_jaw, hold_above_the_jaw, jaw_hold, jaw_limit,
-                           keep_the_philtrum, let_go, limit_smile, lip_over_teeth, lower_corners_to, nose_hold,
-                           nose_hold_share, part_smiling_lips, release_grin_corners, smile_bounds, wide_opening)
+from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, bend_into_a_smile, chin_following_the_lip,
+                           corner_lift_over_width, corners_following_the_jaw, ease_jaw, hold_above_the_jaw,
+                           jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile, lip_over_teeth,
+                           lower_corners_to, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
+                           smile_bounds, wide_opening)
 from .samplers import make_sampler
 from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .unfold import skin_mesh, unfold_skin
@@ -144,6 +145,7 @@ class WarpPrepared:
     lips_part_corners: np.ndarray  # (V, 2) float32 ... and to ``jaw_corners`` (the lip centre it follows moves more)
     lip_raise: np.ndarray  # (V, 2) float32 added per unit of a rising py-feat AU10 (au_mesh.UPPER_LIP_RAISE); zero on a portrait showing its teeth
     lip_raise_alone: np.ndarray  # (V, 2) float32 the upper lip's raise alone, drawn more without a smile (au_mesh.lip_raise_extra); zero as above
+    smile_corner_rise: np.ndarray  # (V, 2) float32 the mouth corners' further lift per unit of a rising py-feat AU12 (au_mesh.SMILE_CORNER_RISE)
     frown_slant: np.ndarray  # (V, 2) float32 added per unit of a lowering py-feat AU04: inner brow ends lower than outer (au_mesh.frown_slant_difference); zero behind glasses
     chin_release: np.ndarray  # (V, 2) float32 added per unit of a falling py-feat AU17: the upper lip stays (au_mesh.chin_release_difference)
     glasses: Any = None  # glasses.GlassesEvidence: whether the portrait wears glasses (brows then keep the frame whole)
@@ -174,6 +176,7 @@ class WarpEngine:
         self.lip_raise = self.model.upper_lip_raise_difference(self.au_basis)  # (478, 3), added to a rising AU10
         self.lip_raise_alone = self.model.upper_lip_raise_in_the_middle()  # (478, 3), more of it without a smile
         self.frown_slant = self.model.frown_slant_difference(self.au_basis)  # (478, 3), added to a lowering AU04
+        self.smile_corner_rise = self.model.smile_corner_rise_difference(self.au_basis)  # (478, 3), added to a rising AU12
         self.chin_release = self.model.chin_release_difference(self.au_basis)  # (478, 3), added to a falling AU17
         self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
@@ -215,11 +218,13 @@ class WarpEngine:
 
         # Model displacement per py-feat AU, rotated and scaled into the portrait's pixels.
         columns = np.concatenate([self.au_basis, self.lips_part[None], self.lip_raise[None], self.lip_raise_alone[None],
-                                  self.frown_slant[None], self.chin_release[None]])[:, :NUM_FACE_POINTS]
+                                  self.frown_slant[None], self.chin_release[None],
+                                  self.smile_corner_rise[None]])[:, :NUM_FACE_POINTS]
         per_au = scale * np.einsum("kpc,rc->kpr", columns, rotation)[..., :2]
         feat_basis = np.zeros((len(columns), len(vertices), 2), np.float32)
         feat_basis[:, :NUM_FACE_POINTS] = smooth_on_mesh(per_au, triangles, FEATURE_POINTS)
-        feat_basis, (lips_part, lip_raise, lip_raise_alone, frown_slant, chin_release) = feat_basis[:-5], feat_basis[-5:]
+        feat_basis, (lips_part, lip_raise, lip_raise_alone, frown_slant, chin_release, smile_corner_rise) = \
+            feat_basis[:-6], feat_basis[-6:]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
         feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
@@ -308,6 +313,7 @@ class WarpEngine:
             lips_part_corners=with_frame(lips_part_corners),
             lip_raise=with_frame(lip_raise * lip_rises),
             lip_raise_alone=with_frame(lip_raise_alone * lip_rises),
+            smile_corner_rise=with_frame(smile_corner_rise),
             frown_slant=frown_slant,
             chin_release=chin_release,
             glasses=glasses,
@@ -397,10 +403,10 @@ class WarpEngine:
             frown = _draw_by_side(disp, prepared.feat_basis[au04], float(feat[au04]),
                                   [ease_frown(side, prepared.frown_max) for side in brows], prepared.left_share)
         disp += np.maximum(frown, 0.0)[:, None] * prepared.frown_slant  # per point: a wink lowers one brow
+        au12 = prepared.au_columns.index("AU12")
         corners = self._by_side(prepared, delta, wink, AU.AU12)
-        if corners is not None:  # a one-sided smile: each side's points take that side's AU12
-            au12 = prepared.au_columns.index("AU12")
-            _draw_by_side(disp, prepared.feat_basis[au12], float(feat[au12]), corners, prepared.mouth_left_share)
+        smile = np.full(len(disp), feat[au12], np.float32) if corners is None else _draw_by_side(
+            disp, prepared.feat_basis[au12], float(feat[au12]), corners, prepared.mouth_left_share)  # one-sided: per side
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
@@ -416,6 +422,9 @@ class WarpEngine:
             # Lids that close meet where the blink puts them; the cheek push fades out as they do.
             disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise[eye]
         limit_smile(disp, prepared.vertices, prepared.smile)
+        if smile.max() > 0.0:  # a growing smile bends the mouth further, within its bounds
+            bend_into_a_smile(disp, prepared.vertices, prepared.smile,
+                              np.maximum(smile, 0.0)[:, None] * prepared.smile_corner_rise)
         released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
         # did); held before the corners are placed against the lip centre.

@@ -378,6 +378,19 @@ def lower_corners_to(displacement: np.ndarray, vertices: np.ndarray, bounds: Smi
         displacement -= ((lift - allowed) * width * bounds.corner_weight[:, None] * bounds.up[None, :]).astype(displacement.dtype)
 
 
+def bend_into_a_smile(displacement: np.ndarray, vertices: np.ndarray, bounds: SmileBounds, bend: np.ndarray) -> None:
+    """In place: add ``bend`` (the smile's further curve, ``au_mesh._curve_the_smile``: corners up,
+    lip centre still) as far as the bounds allow: the corner lift it adds eases toward their limit
+    as ``limit_smile``'s does (a smile already at its bounds, the Mona Lisa's, bends no further)."""
+    moved = vertices[:len(displacement)] + displacement
+    lift = corner_lift_over_width(moved, bounds.up)
+    wanted = corner_lift_over_width(moved + bend, bounds.up)
+    if wanted <= lift:
+        return
+    allowed = max(ease_toward(wanted, bounds.knee, bounds.limit), lift)
+    displacement += ((allowed - lift) / (wanted - lift) * bend).astype(displacement.dtype)
+
+
 def part_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
     """In place: in a smile (AU12 change ``smile``) lips parted by ``parting`` (AU25 change) also
     lift the upper lip off the teeth."""
