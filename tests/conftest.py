@@ -176,6 +176,18 @@ def driver_frames(image_tracker, video: str, indices) -> dict:
     return found
 
 
+def frontal_readings(video: str, config, max_yaw: float):
+    """Each frame of the shared driving ``video`` as `render` reads it (``video_readings``) whose face
+    MediaPipe finds turned less than ``max_yaw`` degrees: (reading, track)."""
+    from livemorph.face.au_stream import video_readings
+    from livemorph.face.tracking import pose_from_transform
+
+    for _, reading in video_readings(shared_path(f"assets/driving/{video}"), config):
+        track = reading.track
+        if track is not None and track.present and abs(float(pose_from_transform(track.transform)[0])) <= max_yaw:
+            yield reading, track
+
+
 def render_change(engine, portrait, **changes: float) -> np.ndarray:
     """``engine`` draws ``portrait`` at its resting AUs plus ``changes`` (e.g. AU12=3)."""
     prepared = engine.prepare(portrait)

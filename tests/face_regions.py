@@ -208,6 +208,13 @@ def corner_lift(landmarks) -> float:
     return float((0.5 * (lm[61] + lm[291]) - centre) @ up / np.linalg.norm(lm[291] - lm[61]))
 
 
+
+def corner_rise(landmarks) -> float:
+    """``corner_lift`` in eye spans (outer eye corners): a smile widens the mouth and a pout narrows
+    it, so mouth widths would understate the one and overstate the other."""
+    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
+    return corner_lift(lm) * float(np.linalg.norm(lm[291] - lm[61])) / outer_eye_distance(lm)
+
 # Per brow end, each side (image left, then right): its two facing (upper, lower) contour pairs.
 BROW_ENDS = {"inner": ((107, 55, 66, 65), (336, 285, 296, 295)), "outer": ((70, 46, 63, 53), (300, 276, 293, 283))}
 

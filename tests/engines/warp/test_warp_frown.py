@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import render_change, shared_face, shared_path, user_change
-from face_regions import corner_lift, outer_eye_distance
+from conftest import frontal_readings, render_change, shared_face, user_change
+from face_regions import corner_rise, outer_eye_distance
 from livemorph.aus import AU, relaxed_rest
 
 
@@ -28,8 +28,7 @@ def _lip_gap(track) -> float:
 def _corner_drop(landmarks) -> float:
     """How far the mouth corners sit below the lip centre, along the face's own up (forehead top minus
     chin), in eye spans (outer eye corners): a pout leaves the eyes where they are, but narrows the mouth."""
-    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
-    return -corner_lift(lm) * float(np.linalg.norm(lm[291] - lm[61]) / np.linalg.norm(lm[263] - lm[33]))
+    return -corner_rise(landmarks)
 
 
 POUT_DRIVER = "woman_expressions.mp4"
@@ -42,14 +41,8 @@ def driven_pout(config):
     turned less than ``FRONTAL_YAW``: her pout (lower lip shrugged, mouth shut) and her mouth at rest
     (no shrug, frown, smile or opening). Returns the pout's readings and how far her corners drop
     below her lip centre in it (``_corner_drop``: her pout's mean against her rest's median)."""
-    from livemorph.face.au_stream import video_readings
-    from livemorph.face.tracking import pose_from_transform
-
     pout, pout_drop, rest_drop = [], [], []
-    for _, reading in video_readings(shared_path(f"assets/driving/{POUT_DRIVER}"), config):
-        track = reading.track
-        if track is None or not track.present or abs(float(pose_from_transform(track.transform)[0])) > FRONTAL_YAW:
-            continue
+    for reading, track in frontal_readings(POUT_DRIVER, config, FRONTAL_YAW):
         shape = track.blendshape
         if shape("jawOpen") > 0.1:
             continue

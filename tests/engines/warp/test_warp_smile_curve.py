@@ -13,18 +13,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import shared_path, user_change
-from face_regions import corner_lift, outer_eye_distance
+from conftest import frontal_readings, user_change
+from face_regions import corner_rise
 
 SMILE_DRIVER = "man_smiling_short.mp4"
 FRONTAL_YAW = 12.0  # degrees
-
-
-def _corner_rise(landmarks) -> float:
-    """How far the mouth corners sit above the lip centre, along the face's own up, in eye spans
-    (outer eye corners): a smile widens the mouth, so mouth widths would understate it."""
-    lm = np.asarray(landmarks)[:, :2].astype(np.float64)
-    return corner_lift(lm) * float(np.linalg.norm(lm[291] - lm[61]) / outer_eye_distance(lm))
 
 
 @pytest.fixture(scope="module")
@@ -32,22 +25,16 @@ def driven_smile(config):
     """man_smiling_short as `render` reads it, split by what bare MediaPipe sees on his face, head
     turned less than ``FRONTAL_YAW``: his broad smile (mouthSmile over 0.6) and his mouth at rest
     (mouthSmile under 0.1, mouth shut). Returns the smile's readings and how far his corners rise
-    in it (``_corner_rise``: his smile's mean against his rest's median)."""
-    from livemorph.face.au_stream import video_readings
-    from livemorph.face.tracking import pose_from_transform
-
+    in it (``face_regions.corner_rise``: his smile's mean against his rest's median)."""
     smile, smile_rise, rest_rise = [], [], []
-    for _, reading in video_readings(shared_path(f"assets/driving/{SMILE_DRIVER}"), config):
-        track = reading.track
-        if track is None or not track.present or abs(float(pose_from_transform(track.transform)[0])) > FRONTAL_YAW:
-            continue
+    for reading, track in frontal_readings(SMILE_DRIVER, config, FRONTAL_YAW):
         shape = track.blendshape
         smiling = 0.5 * (shape("mouthSmileLeft") + shape("mouthSmileRight"))
         if smiling > 0.6:
             smile.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
-            smile_rise.append(_corner_rise(track.landmarks))
+            smile_rise.append(corner_rise(track.landmarks))
         elif smiling < 0.1 and shape("jawOpen") < 0.1:
-            rest_rise.append(_corner_rise(track.landmarks))
+            rest_rise.append(corner_rise(track.landmarks))
     assert len(smile) >= 6 and len(rest_rise) >= 6, (len(smile), len(rest_rise))
     return smile, float(np.mean(smile_rise) - np.median(rest_rise))
 
@@ -66,7 +53,7 @@ def test_a_smile_lifts_the_mouth_corners_most_of_the_way_a_drivers_do(name, pupp
     seen = [image_tracker.detect_largest(engine.render(prepared, puppet.aus_for(r), wink=puppet.wink_for(r)))
             for r in smile[::2]]
     assert rest_track.present and all(t.present for t in seen), "MediaPipe lost the face in the rendered smile"
-    rise = np.mean([_corner_rise(t.landmarks) for t in seen]) - _corner_rise(rest_track.landmarks)
+    rise = np.mean([corner_rise(t.landmarks) for t in seen]) - corner_rise(rest_track.landmarks)
     # With the corners lifted only as far as a smile let go lowers them (au_mesh.SMILE_CORNER_LIFT),
     # 0.52 (London 042) and 0.55 (Grace Hopper) of the driver's 0.098: a mouth that widened and
     # parted more than it smiled. Bent further as the smile grows (SMILE_CORNER_RISE): 0.73, 0.75.
@@ -83,4 +70,4 @@ def test_a_smile_let_go_leaves_a_level_mouth(name, puppets, image_tracker):
     _, puppet = puppets(name)
     track = image_tracker.detect_largest(puppet.engine.render(puppet.prepared, puppet.aus_for(user_change())))
     assert track.present
-    assert _corner_rise(track.landmarks) > -0.02, _corner_rise(track.landmarks)
+    assert corner_rise(track.landmarks) > -0.02, corner_rise(track.landmarks)
