@@ -80,8 +80,10 @@ SMILE_CORNER_LIFT = 3.0  # extra upward motion of the mouth corners per unit of 
 # smile (AU12 +3.3) and 0.069 at woman_blinks' (+2.8). Driven so (`render`, response curves
 # included), neutral portraits' corners rose 0.44-0.63 of that with the lift above alone (London 042,
 # London 092, Grace Hopper, lisa3; 0.77 lisa3 on woman_blinks): a mouth that widened and parted more
-# than it smiled ("reads as talking", a reviewer). Now 0.61-0.79 and 0.69-0.89.
-SMILE_CORNER_RISE = 4.0
+# than it smiled ("reads as talking", a reviewer). Now 0.59-0.76 and 0.65-0.88. (At 4 units the response
+# curves drew London 042's smile 16 % smaller, AU12 +2.65 for +3.14, and its lips parted 0.65 of the
+# driver's, bench lipGap; at 3, 0.79-0.81, as before.)
+SMILE_CORNER_RISE = 3.0
 CORNER_RISE_RADIUS = 16.0  # ... fading over this distance round each corner (see _curve_the_smile)
 CORNER_LIFT_RADIUS = 12.0  # ... fading over this distance (the mouth is ~65 units wide)
 # In a smile only what moves outward goes back in depth, following the face's curve round the
