@@ -405,8 +405,9 @@ class WarpEngine:
         disp += np.maximum(frown, 0.0)[:, None] * prepared.frown_slant  # per point: a wink lowers one brow
         au12 = prepared.au_columns.index("AU12")
         corners = self._by_side(prepared, delta, wink, AU.AU12)
-        smile = np.full(len(disp), feat[au12], np.float32) if corners is None else _draw_by_side(
-            disp, prepared.feat_basis[au12], float(feat[au12]), corners, prepared.mouth_left_share)  # one-sided: per side
+        # Each point's py-feat AU12 as drawn: one number, unless a wink splits the smile between the sides (a smirk).
+        smile_per_point = np.full(len(disp), feat[au12], np.float32) if corners is None else _draw_by_side(
+            disp, prepared.feat_basis[au12], float(feat[au12]), corners, prepared.mouth_left_share)
         if prepared.frame_slide is not None:  # frowning brows go behind a glasses frame
             slide_behind_frame(disp, prepared.frame_slide, frown[prepared.frame_slide.ids])
         disp += max(float(feat[jaw]), 0.0) * prepared.jaw_corners
@@ -422,9 +423,9 @@ class WarpEngine:
             # Lids that close meet where the blink puts them; the cheek push fades out as they do.
             disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise[eye]
         limit_smile(disp, prepared.vertices, prepared.smile)
-        if smile.max() > 0.0:  # a growing smile bends the mouth further, within its bounds
+        if smile_per_point.max() > 0.0:  # a growing smile bends the mouth further, within its bounds
             bend_into_a_smile(disp, prepared.vertices, prepared.smile,
-                              np.maximum(smile, 0.0)[:, None] * prepared.smile_corner_rise)
+                              np.maximum(smile_per_point, 0.0)[:, None] * prepared.smile_corner_rise)
         released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
         # did); held before the corners are placed against the lip centre.
