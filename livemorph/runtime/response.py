@@ -68,19 +68,34 @@ READS_AT_ALL = 0.25
 # laugh's lips parted 0.70-0.75x as far as the laughing driver's on the Mona Lisa and London 092:
 # pexels_woman_laughing frames 300-340, lips 0.19 eye spans apart; "laughs come out far too small",
 # review, session 56.)
-ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT)}
-# The laugh that second curve is probed from, as the curves before it draw it (a portrait drawing the
-# corners further parts its lips further by itself): the shared drivers' smiles (AU12 over +1) lift
-# the upper lip (AU10) 0.5-0.6 and the cheeks (AU06) 0.46 as far as the corners, and their laughs
-# reach AU12 +2.7-3. Probed from AU12 +1.5 alone, the curve drew the Mona Lisa's laugh 1.3x as far
-# apart as the driver's and MediaPipe read its smile at 0.56x of hers.
+# The smile, probed with its lips closed, fades the same way to a curve probed with them parted by
+# OPEN_SMILE_PARTED, the parting of the shared drivers' open smiles (AU25 +1.4-1.7 at AU12 +3; their
+# closed smiles part by 0), as the user's lips part (AU25) to OPEN_SMILE_AT, a little past it (so a
+# smile parting its lips a little, woman_blinks' up to +1.2, keeps mostly the closed curve): MediaPipe
+# reads an open smile's corners as less smile than a closed one's. Drawn by the closed smile's curve,
+# London 042's laugh read 0.54x of the laughing driver's smile (pexels_woman_laughing frames 300-340;
+# now 0.79x) and its open smiles parted its lips 0.79-0.82x as far as the drivers' (bench lipGap; now
+# 0.93-0.95x); probed open throughout, the smile drew closed smiles too big (woman_blinks: London 042's
+# mouthSmile 1.31x -> 1.55x, session 61).
+OPEN_SMILE_PARTED = 1.5
+OPEN_SMILE_AT = 2.0
+ALONE_UNTIL = {"AU25": ("AU12", SMILE_HOLDS_AT), "AU12": ("AU25", OPEN_SMILE_AT)}
+# The laugh the lips-part curve's second curve is probed from, as the curves before it draw it (a
+# portrait drawing the corners further parts its lips further by itself): the shared drivers' smiles
+# (AU12 over +1) lift the upper lip (AU10) 0.5-0.6 and the cheeks (AU06) 0.46 as far as the corners,
+# and their laughs reach AU12 +2.7-3. Probed from AU12 +1.5 alone, the curve drew the Mona Lisa's laugh
+# 1.3x as far apart as the driver's and MediaPipe read its smile at 0.56x of hers.
 LAUGH_AU12 = 3.0
-IN_COMPANY = {"AU25": {"AU12": LAUGH_AU12, "AU10": 0.55 * LAUGH_AU12, "AU06": 0.46 * LAUGH_AU12}}
-# ... its factor kept between 1 and this. Below 1, London 042's laughs parted its lips 0.65x as far as the
-# driver's (bench lipGap, man_smiling_short). Up to the curve's 1.4, the Mona Lisa's and London 092's
-# laughs opened as wide as the drivers' but MediaPipe read their smiles at 0.63-0.65x of the drivers'
-# (bench mouthSmile; 0.73-0.78x before); at 1.2, 0.69-0.72x, their lips 0.83-0.90x as far apart.
+IN_COMPANY = {"AU25": {"AU12": LAUGH_AU12, "AU10": 0.55 * LAUGH_AU12, "AU06": 0.46 * LAUGH_AU12},
+              "AU12": {"AU25": OPEN_SMILE_PARTED}}
+# ... the lips-part factor there kept between 1 and this. Below 1, London 042's laughs parted its
+# lips 0.65x as far as the driver's (bench lipGap, man_smiling_short). Up to the curve's 1.4, the Mona
+# Lisa's and London 092's laughs opened as wide as the drivers' but MediaPipe read their smiles at
+# 0.63-0.65x of the drivers' (bench mouthSmile; 0.73-0.78x before); at 1.2, 0.69-0.72x, their lips
+# 0.83-0.90x as far apart.
 IN_COMPANY_MAX = 1.2
+# Each group's factor in company is kept within these (the open smile's: the curves' own limits).
+IN_COMPANY_BOUNDS = {"AU25": (1.0, IN_COMPANY_MAX)}
 
 # The jaw drop is read off the probe's lips (``probe_reading``), not off MediaPipe's jawOpen, which
 # reads a chin dropping with the lips: on renders it read an opening as less of a jaw drop than on a
@@ -109,6 +124,7 @@ class GroupCurve:
     # (AU, change): the factor fades to ``in_company``'s as that AU's change rises to it (``ALONE_UNTIL``)
     alone_until: tuple[int, float] | None = None
     in_company: "GroupCurve | None" = None  # the curve probed with that AU at that change (None: drawn as asked there)
+    company_bounds: tuple[float, float] = (0.0, float("inf"))  # ... its factor within these (``IN_COMPANY_BOUNDS``)
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,7 @@ class ResponseCurves:
             if curve.alone_until is not None:
                 other, full_at = curve.alone_until
                 f_company = 1.0 if curve.in_company is None else float(
-                    np.clip(self.factor(curve.in_company, size), 1.0, IN_COMPANY_MAX))
+                    np.clip(self.factor(curve.in_company, size), *curve.company_bounds))
                 f += (f_company - f) * float(np.clip(change[other] / full_at, 0.0, 1.0))
             out[list(curve.members)] *= f
         return out
@@ -183,7 +199,8 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         alone = ALONE_UNTIL.get(group[0])
         if curve is not None and alone is not None:
             curve = replace(curve, alone_until=(AU[alone[0]].value, alone[1]),
-                            in_company=_in_company_curve(render, read, start, curves, group, limit, caps))
+                            in_company=_in_company_curve(render, read, start, curves, group, limit, caps),
+                            company_bounds=IN_COMPANY_BOUNDS.get(group[0], (0.0, float("inf"))))
         if curve is not None:
             curves.append(curve)
     return ResponseCurves(tuple(curves), limit)

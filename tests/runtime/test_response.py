@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from livemorph.aus import AU, NUM_AUS
-from livemorph.runtime.response import IN_COMPANY_MAX, measure_response
+from livemorph.runtime.response import IN_COMPANY_MAX, OPEN_SMILE_AT, measure_response
 
 from conftest import au_vector
 
@@ -109,3 +109,19 @@ def test_in_a_laugh_the_lips_part_as_a_laugh_shows_them():
     # reads a smile less as its lips part wider).
     half = _curves(_lips_reading(in_a_laugh=0.5))
     assert half.shape(au_vector(AU25=2.0, AU12=3.0))[AU.AU25] == pytest.approx(2.0 * IN_COMPANY_MAX)
+
+
+def test_an_open_smile_is_drawn_as_an_open_smile_reads():
+    # A toy portrait whose smile reads as drawn while its lips stay closed and at half once they part
+    # past +1 (MediaPipe reads an open smile's teeth as less smile per unit of corner lift). Its smile
+    # is probed closed and again with the lips parted (``IN_COMPANY``); the open curve takes over as
+    # the user's lips part to OPEN_SMILE_AT. Asked +1.5: drawn +1.5 closed, +3 open, halfway between.
+    def read(drawn: np.ndarray) -> np.ndarray:
+        out = drawn.copy()
+        out[AU.AU12] *= 0.5 if drawn[AU.AU25] > 1.0 else 1.0
+        return out
+
+    curves = _curves(read)
+    assert curves.shape(au_vector(AU12=1.5))[AU.AU12] == pytest.approx(1.5)
+    assert curves.shape(au_vector(AU12=1.5, AU25=OPEN_SMILE_AT))[AU.AU12] == pytest.approx(3.0)
+    assert curves.shape(au_vector(AU12=1.5, AU25=0.5 * OPEN_SMILE_AT))[AU.AU12] == pytest.approx(2.25)
