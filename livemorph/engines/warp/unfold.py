@@ -10,9 +10,11 @@ Everything here changes smoothly with the motion, so the skin never steps betwee
 did while a triangle was pushed only once turned over, straight to a share of its rest area, and
 the pushes were kept only where no fold was left (Trump's mouth corner jumped 17.6 px between a
 user's AU26 +0.76 and +0.77; driven by woman_expressions, the push changed by over 2 px between
-frames 47 times on the Mona Lisa, up to 19.6 px, and 40 times on Trump, up to 26 px). The lips'
-inner edges and the lids close on purpose (their triangles collapse), so triangles touching them
-are left alone.
+frames 47 times on the Mona Lisa, up to 19.6 px, and 40 times on Trump, up to 26 px; while each
+free corner of a triangle gave back an equal share, 3 and 15 times, up to 2.3 and 19.5 px: a corner
+pushed across a sliver's side less than a pixel long swung with its direction, ``_push_back``;
+now 0 and 2 times, up to 0.9 and 4.2 px, ``test_unfold_driven``). The lips' inner edges and the
+lids close on purpose (their triangles collapse), so triangles touching them are left alone.
 """
 from __future__ import annotations
 
@@ -69,10 +71,10 @@ def skin_mesh(vertices: np.ndarray, triangles: np.ndarray, count: int, fixed, cl
 def unfold_skin(displacement: np.ndarray, vertices: np.ndarray, skin: SkinMesh) -> None:
     """In place: the free corners of each skin triangle squashed below what it keeps
     (``_kept_area``) are pushed square across its other side until it covers that much again
-    (shared among its free corners; a corner of several such triangles takes their pushes'
-    average, weighted by what each misses), a pass at a time, at most ``UNFOLD_PASSES``. The pushes
-    are kept in full unless they leave more skin turned over than the motion did, and fade out
-    as that reaches ``MORE_FOLDED``."""
+    (shared among its free corners, in proportion to the side each is pushed across; a corner of
+    several such triangles takes their pushes' average, weighted by the area each gives back), a
+    pass at a time, at most ``UNFOLD_PASSES``. The pushes are kept in full unless they leave more
+    skin turned over than the motion did, and fade out as that reaches ``MORE_FOLDED``."""
     count = len(skin.free)
     points = vertices[:count].astype(np.float64)
     motion = displacement[:count].astype(np.float64)
@@ -116,19 +118,24 @@ def _push_back(displacement: np.ndarray, moved: np.ndarray, missing: np.ndarray,
     short = missing > 0.0
     tris = skin.triangles[short]
     free = skin.free[tris]  # (K, 3)
-    weight = missing[short]
-    each = weight / np.maximum(free.sum(axis=1), 1)  # the area each free corner gives back
     corners = moved[tris]  # (K, 3, 2)
+    edges = [corners[:, (i + 2) % 3] - corners[:, (i + 1) % 3] for i in range(3)]  # the side opposite corner i
+    lengths = np.stack([np.maximum(np.hypot(e[:, 0], e[:, 1]), 1e-6) for e in edges], axis=1)  # (K, 3)
+    # The free corners give the area back in proportion to the side each is pushed across: a
+    # corner across a side of a pixel or less (a sliver) has no steady direction to go, and pushed
+    # as far as the others its push swung with every sub-pixel change (45-m7-di-ph's upper lip
+    # jumped 1.3 px between two frames a hundredth of an AU apart).
+    reach = lengths * free
+    share = missing[short, None] * reach / np.maximum(reach.sum(axis=1, keepdims=True), 1e-6)  # (K, 3)
     push = np.zeros((count, 2))
     weights = np.zeros(count)
     for i in range(3):
-        edge = corners[:, (i + 2) % 3] - corners[:, (i + 1) % 3]  # the side opposite corner i
-        length = np.maximum(np.hypot(edge[:, 0], edge[:, 1]), 1e-6)
+        edge, length, each = edges[i], lengths[:, i], share[:, i]
         # Moving corner i by d along the side's normal changes the area by length * d / 2.
         normal = skin.rest_sign[short, None] * np.stack([-edge[:, 1], edge[:, 0]], axis=1) / length[:, None]
         step = normal * np.minimum(2.0 * each / length, PUSH_PER_SIDE * length)[:, None]
         on = free[:, i]
-        np.add.at(push, tris[:, i][on], (step * weight[:, None])[on])
-        np.add.at(weights, tris[:, i][on], weight[on])
+        np.add.at(push, tris[:, i][on], (step * each[:, None])[on])
+        np.add.at(weights, tris[:, i][on], each[on])
     moving = weights > 0
     displacement[moving] += push[moving] / weights[moving, None]
