@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -186,6 +187,22 @@ def frontal_readings(video: str, config, max_yaw: float):
         track = reading.track
         if track is not None and track.present and abs(float(pose_from_transform(track.transform)[0])) <= max_yaw:
             yield reading, track
+
+
+def driven_expression(video: str, config, max_yaw: float, shows, rests, measure, least: int):
+    """A driver's expression against its rest, in ``video``'s frontal frames (``frontal_readings``):
+    the frames where ``shows(track)`` (their readings, as the puppet takes them) and how far
+    ``measure(landmarks)`` goes in them, its mean there against its median where ``rests(track)``.
+    At least ``least`` frames of each."""
+    shown, shown_measure, rest_measure = [], [], []
+    for reading, track in frontal_readings(video, config, max_yaw):
+        if shows(track):
+            shown.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+            shown_measure.append(measure(track.landmarks))
+        elif rests(track):
+            rest_measure.append(measure(track.landmarks))
+    assert len(shown) >= least and len(rest_measure) >= least, (len(shown), len(rest_measure))
+    return shown, float(np.mean(shown_measure) - np.median(rest_measure))
 
 
 def render_change(engine, portrait, **changes: float) -> np.ndarray:

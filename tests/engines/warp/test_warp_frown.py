@@ -9,12 +9,11 @@
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from conftest import frontal_readings, render_change, shared_face, user_change
+from conftest import driven_expression, render_change, shared_face, user_change
 from face_regions import corner_rise, outer_eye_distance
 from livemorph.aus import AU, relaxed_rest
 
@@ -41,19 +40,15 @@ def driven_pout(config):
     turned less than ``FRONTAL_YAW``: her pout (lower lip shrugged, mouth shut) and her mouth at rest
     (no shrug, frown, smile or opening). Returns the pout's readings and how far her corners drop
     below her lip centre in it (``_corner_drop``: her pout's mean against her rest's median)."""
-    pout, pout_drop, rest_drop = [], [], []
-    for reading, track in frontal_readings(POUT_DRIVER, config, FRONTAL_YAW):
+    def pouts(track):
+        return track.blendshape("jawOpen") <= 0.1 and track.blendshape("mouthShrugLower") > 0.2
+
+    def rests(track):
         shape = track.blendshape
-        if shape("jawOpen") > 0.1:
-            continue
-        if shape("mouthShrugLower") > 0.2:
-            pout.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
-            pout_drop.append(_corner_drop(track.landmarks))
-        elif max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight")) < 0.05 \
-                and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1:
-            rest_drop.append(_corner_drop(track.landmarks))
-    assert len(pout) >= 10 and len(rest_drop) >= 10, (len(pout), len(rest_drop))
-    return pout, float(np.mean(pout_drop) - np.median(rest_drop))
+        turned_down = max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight"))
+        return shape("jawOpen") <= 0.1 and turned_down < 0.05 and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1
+
+    return driven_expression(POUT_DRIVER, config, FRONTAL_YAW, pouts, rests, _corner_drop, least=10)
 
 
 @pytest.mark.slow  # reads the whole driver video through the AU stream

@@ -8,12 +8,10 @@
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
-from conftest import frontal_readings, user_change
+from conftest import driven_expression, user_change
 from face_regions import corner_rise
 
 SMILE_DRIVER = "man_smiling_short.mp4"
@@ -26,17 +24,12 @@ def driven_smile(config):
     turned less than ``FRONTAL_YAW``: his broad smile (mouthSmile over 0.6) and his mouth at rest
     (mouthSmile under 0.1, mouth shut). Returns the smile's readings and how far his corners rise
     in it (``face_regions.corner_rise``: his smile's mean against his rest's median)."""
-    smile, smile_rise, rest_rise = [], [], []
-    for reading, track in frontal_readings(SMILE_DRIVER, config, FRONTAL_YAW):
-        shape = track.blendshape
-        smiling = 0.5 * (shape("mouthSmileLeft") + shape("mouthSmileRight"))
-        if smiling > 0.6:
-            smile.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
-            smile_rise.append(corner_rise(track.landmarks))
-        elif smiling < 0.1 and shape("jawOpen") < 0.1:
-            rest_rise.append(corner_rise(track.landmarks))
-    assert len(smile) >= 6 and len(rest_rise) >= 6, (len(smile), len(rest_rise))
-    return smile, float(np.mean(smile_rise) - np.median(rest_rise))
+    def smiling(track):
+        return 0.5 * (track.blendshape("mouthSmileLeft") + track.blendshape("mouthSmileRight"))
+
+    return driven_expression(SMILE_DRIVER, config, FRONTAL_YAW, lambda track: smiling(track) > 0.6,
+                             lambda track: smiling(track) < 0.1 and track.blendshape("jawOpen") < 0.1,
+                             corner_rise, least=6)
 
 
 @pytest.mark.slow  # reads the whole driver video through the AU stream
