@@ -130,7 +130,9 @@ def lip_gap(points: np.ndarray) -> float:
 
 def corner_lift(points: np.ndarray) -> float:
     """How far one face's mouth corners (``MOUTH_CORNERS``, their mean) sit above the middle of its
-    lips (``LIP_MIDDLE``), along the face's up, in eye spans: positive for corners raised."""
+    lips (``LIP_MIDDLE``), along the face's up, in eye spans: positive for corners raised. (The same
+    measure as the AU estimator's ``corner_lift``, written again on purpose: the judge runs no
+    livemorph code.)"""
     up, span = _up_and_span(points)
     middle = points[list(LIP_MIDDLE)].mean(axis=0)
     return float((points[list(MOUTH_CORNERS)].mean(axis=0) - middle) @ up) / span
@@ -156,12 +158,12 @@ def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
     n = min(len(driver), len(output))
     driver, output = driver[:n], output[:n]
     both = ~(np.isnan(driver).any(1) | np.isnan(output).any(1))
+    lips = ALL_CHANNELS.index("lipGap")
+    closed = (driver[both, lips] < CLOSED_LIPS) & (output[both, lips] < CLOSED_LIPS)
     scores = []
     for j, name in enumerate(ALL_CHANNELS):
         d, o = driver[both, j], output[both, j]
         if name in CLOSED_LIPS_ONLY:
-            lips = ALL_CHANNELS.index("lipGap")
-            closed = (driver[both, lips] < CLOSED_LIPS) & (output[both, lips] < CLOSED_LIPS)
             d, o = d[closed], o[closed]
         if name in OWN_OPEN_EYE and len(d):  # each face against its own open eye
             d, o = d / max(float(np.quantile(d, OPEN_EYE_QUANTILE)), 1e-9), o / max(float(np.quantile(o, OPEN_EYE_QUANTILE)), 1e-9)

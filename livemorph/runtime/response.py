@@ -200,7 +200,7 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         if curve is not None and alone is not None:
             curve = replace(curve, alone_until=(AU[alone[0]].value, alone[1]),
                             in_company=_in_company_curve(render, read, start, curves, group, limit, caps),
-                            company_bounds=IN_COMPANY_BOUNDS.get(group[0], (0.0, float("inf"))))
+                            company_bounds=IN_COMPANY_BOUNDS.get(group[0], GroupCurve.company_bounds))
         if curve is not None:
             curves.append(curve)
     return ResponseCurves(tuple(curves), limit)
