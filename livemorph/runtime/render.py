@@ -116,7 +116,7 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
     if config.driving.auto_gain:
         from ..face.tracking import FaceTracker
         from ..portrait import face_again
-        from .response import measure_response, probe_reading
+        from .response import measure_response, probe_readers
 
         def probe(aus: np.ndarray) -> np.ndarray:
             """A probe drawn as retargeting draws that change (what it opposes let go, ``aus.start_for``)."""
@@ -125,10 +125,10 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
                                                            relax_to=puppet.relax_to))
 
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
-            puppet.response = measure_response(probe,
-                                               lambda image: probe_reading(face_again(tracker, image, portrait.track)),
-                                               puppet.start_aus, config.driving.auto_gain_limit,
-                                               caps=engine_response_caps(engine, puppet.prepared))
+            read, read_alone = probe_readers(lambda image: face_again(tracker, image, portrait.track))
+            puppet.response = measure_response(probe, read, puppet.start_aus, config.driving.auto_gain_limit,
+                                               caps=engine_response_caps(engine, puppet.prepared),
+                                               read_alone=read_alone)
         log.info("%s: response gains %s", name, puppet.response.describe())
     return puppet
 

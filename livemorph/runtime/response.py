@@ -10,12 +10,12 @@ Once per portrait, ``measure_response`` renders a few probe expressions from the
 shows while the user is neutral (its resting AUs, relaxed per ``driving.relax``; the puppet draws each
 as retargeting draws that change, ``aus.start_for``) and reads each back
 with livemorph's own AU reading (the MediaPipe mapping, unclipped; the jaw drop off the lips' opening,
-``probe_reading``). Per expression group that gives
-a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a user change of d
-is drawn as the change that reads as d on this portrait, never scaled by more than
+``probe_reading``; the closed smile off the mouth corners, ``closed_smile_reading``). Per expression
+group that gives a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a
+user change of d is drawn as the change that reads as d on this portrait, never scaled by more than
 ``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
-``NEVER_SHRUNK``), and never growing faster than that limit times the user's change (a reading
-that stalls between probes is taken as rising that slowly). The engine may cap a group's factor lower
+``NEVER_SHRUNK``; a closed smile never more: ``ALONE_MAX``), and never growing faster than that
+limit times the user's change (a reading that stalls between probes is taken as rising that slowly). The engine may cap a group's factor lower
 (``caps``): what it draws there must not grow even where the reading stays low (the warp engine
 caps the brows at 1 on a face wearing glasses, whose frame hides a raise from MediaPipe).
 """
@@ -28,7 +28,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..aus import AU, SMILE_HOLDS_AT
-from ..face.estimators.blendshapes import AU_MAPPING, inner_lip_gap, linear_reading
+from ..face.estimators.blendshapes import AU_MAPPING, corner_lift, inner_lip_gap, linear_reading
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,26 @@ LIP_GAP_PER_AU26 = 0.094
 # than a real jaw drop then drew (Obama: 0.26 eye spans probed, 0.37 driven).
 PROBED_WITH = {"AU26": (("AU25", AU_MAPPING[AU.AU25].scale * LIP_GAP_PER_AU26),)}
 
+# The smile probed alone, its lips as they rest, is read off the probe's mouth corners
+# (``closed_smile_reading``), not off MediaPipe's mouthSmile, which reads a drawn closed smile as more
+# smile than a real one: per eye span the corners rise above the lips' middle, a real face's mouthSmile
+# rose 7.0-9.1 (woman_blinks, man_smiling_short, pexels_woman_laughing), a drawn one's 11.6-14.6 (the
+# eight shared portraits driven by woman_blinks). Matched to mouthSmile, Obama's, Trump's and the
+# astronaut's closed smiles were cut to x0.56-0.82 and their corners rose 0.59-0.69x as far as
+# woman_blinks' (bench cornerLift), hard to tell from their rest. A real face reading AU12 d shows its
+# corners this many eye spans higher per unit: woman_blinks, the driver who smiles with her lips shut,
+# 0.023 fitted over her 290 closed frames reading AU12 +0.3 to +2.2 (r 0.93), 0.030 fitted the other
+# way round over all 506. The smile in company (its lips parted, ``IN_COMPANY``) stays read off
+# mouthSmile: with the lips apart the lips' middle moves with them.
+LIFT_PER_AU12 = 0.025
+# ... and never drawn bigger than asked. A portrait that already smiles has spent its corners' room:
+# drawn further, the Mona Lisa's stopped rising (0.082 -> 0.102 eye spans above the lips' middle from
+# AU12 +1 to +4, as asked; man_smiling_short's broad smile 0.106) and her mouth only widened and rose
+# into a crescent, so the corners' reading scaled her smile up to x1.7. In a blind review of woman_blinks'
+# smiles every version overshot on her and the one capped at 1 overshot least; on Obama, Trump and the
+# astronaut it looked the same as uncapped (their factors over 1 only at small smiles).
+ALONE_MAX = {"AU12": 1.0}
+
 
 @dataclass(frozen=True)
 class GroupCurve:
@@ -181,12 +201,26 @@ def probe_reading(track) -> np.ndarray:
     return reading
 
 
+def closed_smile_reading(track) -> float:
+    """The smile (AU12) a real face would read with the mouth corners as high above the lips'
+    middle as ``track``'s (``LIFT_PER_AU12``); NaN without a face."""
+    return corner_lift(track.landmarks) / LIFT_PER_AU12 if track.present else float("nan")
+
+
+def probe_readers(face: Callable[[np.ndarray], object]) -> tuple[Callable, dict[str, Callable]]:
+    """``measure_response``'s ``read`` and ``read_alone``, given ``face(image)``: a probe's track."""
+    return (lambda image: probe_reading(face(image)),
+            {"AU12": lambda image: closed_smile_reading(face(image))})
+
+
 def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], np.ndarray],
-                     start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None) -> ResponseCurves:
+                     start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None,
+                     read_alone: Mapping[str, Callable[[np.ndarray], float]] | None = None) -> ResponseCurves:
     """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
-    linear AU reading of the image's face (NaN without one). Groups whose probes lose the face are
-    left out (drawn as asked), as are those that hardly read at all (``READS_AT_ALL``). ``caps``
-    (AU index -> largest factor) caps every group holding that AU."""
+    linear AU reading of the image's face (NaN without one). ``read_alone`` (a group's first AU ->
+    a reader of one number off the image) reads that group probed alone instead (``closed_smile_reading``).
+    Groups whose probes lose the face are left out (drawn as asked), as are those that hardly read
+    at all (``READS_AT_ALL``). ``caps`` (AU index -> largest factor) caps every group holding that AU."""
     caps = dict(caps or {})
     start = np.asarray(start_aus, np.float32)
     base = read(render(start))
@@ -195,7 +229,13 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         return ResponseCurves((), limit)
     curves = []
     for group in GROUPS:
-        curve = _probed_curve(render, read, start, base, group, limit, caps)
+        own = (read_alone or {}).get(group[0])
+        if own is None:
+            curve = _probed_curve(render, _reading_of(read, group), start, base[AU[group[0]].value], group, limit, caps)
+        else:
+            curve = _probed_curve(render, own, start, own(render(start)), group, limit, caps)
+        if curve is not None and group[0] in ALONE_MAX:
+            curve = replace(curve, cap=min(curve.cap, ALONE_MAX[group[0]]))
         alone = ALONE_UNTIL.get(group[0])
         if curve is not None and alone is not None:
             curve = replace(curve, alone_until=(AU[alone[0]].value, alone[1]),
@@ -215,13 +255,22 @@ def _in_company_curve(render, read, start: np.ndarray, curves: list[GroupCurve],
         company[AU[name].value] = change
     company = start + ResponseCurves(tuple(curves), limit).shape(company)
     base = read(render(company))
-    return None if np.isnan(base).any() else _probed_curve(render, read, company, base, group, limit, caps)
+    return None if np.isnan(base).any() else _probed_curve(render, _reading_of(read, group), company,
+                                                           base[AU[group[0]].value], group, limit, caps)
 
 
-def _probed_curve(render, read, start: np.ndarray, base: np.ndarray, group: tuple[str, ...], limit: float,
+def _reading_of(read, group: tuple[str, ...]) -> Callable[[np.ndarray], float]:
+    """``read``'s reading of the group's first AU (the one read back)."""
+    index = AU[group[0]].value
+    return lambda image: float(read(image)[index])
+
+
+def _probed_curve(render, read_one, start: np.ndarray, base: float, group: tuple[str, ...], limit: float,
                   caps: Mapping[int, float]) -> GroupCurve | None:
-    """One group's curve, probed from the face ``start`` (read as ``base``); None where its probes
-    lose the face or it hardly reads at all (``READS_AT_ALL``)."""
+    """One group's curve, probed from the face ``start`` whose group reads ``base`` (``read_one(image)``);
+    None where its probes lose the face or it hardly reads at all (``READS_AT_ALL``)."""
+    if np.isnan(base):
+        return None
     members = tuple(AU[name].value for name in group)
     asked, seen = [0.0], [0.0]
     beside = [(AU[name].value, share) for name, share in PROBED_WITH.get(group[0], ())]
@@ -230,10 +279,10 @@ def _probed_curve(render, read, start: np.ndarray, base: np.ndarray, group: tupl
         aus[list(members)] += level
         for other, share in beside:
             aus[other] += share * level
-        reading = read(render(aus))
-        if not np.isnan(reading[members[0]]):
+        reading = read_one(render(aus))
+        if not np.isnan(reading):
             asked.append(level)
-            seen.append(float(reading[members[0]] - base[members[0]]))
+            seen.append(reading - base)
     if len(asked) < 2:
         return None
     if max(seen) < READS_AT_ALL:

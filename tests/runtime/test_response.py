@@ -63,6 +63,22 @@ def test_a_group_is_scaled_at_its_largest_membersau_vector():
     assert out[AU.AU02] == pytest.approx(2.7) and out[AU.AU01] == pytest.approx(0.1 * 2.7 / 2.2)
 
 
+def test_the_smile_probed_alone_follows_its_own_reading_and_is_never_drawn_bigger_than_asked():
+    # ``read`` (MediaPipe) reads every change at half; ``read_alone`` (the mouth corners) reads the
+    # closed smile double on one portrait and at half on another.
+    start = np.zeros(NUM_AUS, np.float32)
+
+    def curves(corners_read):
+        return measure_response(lambda aus: aus.copy(), lambda aus: 0.5 * (aus - start), start, 2.0,
+                                read_alone={"AU12": lambda aus: corners_read * float(aus[AU.AU12] - start[AU.AU12])})
+    over, under = curves(2.0), curves(0.5)
+    assert over.shape(au_vector(AU12=1.5))[AU.AU12] == pytest.approx(0.75)
+    assert under.shape(au_vector(AU12=1.5))[AU.AU12] == pytest.approx(1.5)  # x2 by its reading, at most x1
+    # Lips parted (the smile in company) it follows ``read``: doubled on both.
+    assert under.shape(au_vector(AU12=1.5, AU25=OPEN_SMILE_AT))[AU.AU12] == pytest.approx(3.0)
+    assert over.shape(au_vector(AU12=1.5, AU25=OPEN_SMILE_AT))[AU.AU12] == pytest.approx(3.0)
+
+
 def test_a_portrait_that_never_shows_a_change_or_loses_the_face_leaves_changes_as_asked():
     # Reading nothing says nothing of what more motion would show: drawn as asked, not at the limit
     # (a jaw drop doubled on a turned head tore its mouth). One that reads a tenth still gets the limit.

@@ -172,9 +172,11 @@ UPPER_LIP_RAISE_NOSE = 0.3
 # below the first of SMILE_TAKES_THE_RAISE, easing to UPPER_LIP_RAISE at the second (see
 # ``lip_raise_extra``). Eased over AU12 +1..+3 instead (9 units), a laugh's rising smile raised the
 # lip further too and MediaPipe read less of a smile: mouthSmile r on pexels_woman_laughing fell
-# 0.94 -> 0.81 on Grace Hopper, 0.81 -> 0.75 on london_042.
+# 0.94 -> 0.81 on Grace Hopper, 0.81 -> 0.75 on london_042. Easing out by +0.85, the grimace's own
+# smile drawn about as asked (a closed smile's curve no longer halving it, ``runtime.response``) took
+# most of its raise: london_092's philtrum shortened 0.5 of the driver's, 0.6 by +1.1.
 UPPER_LIP_RAISE_ALONE = 12.0
-SMILE_TAKES_THE_RAISE = (0.3, 0.85)
+SMILE_TAKES_THE_RAISE = (0.3, 1.1)
 # That further raise is whole within this many half-widths of the mouth's middle and fades out
 # toward the corners, which stay: raised whole up to them, the lip rose as a block, each corner a
 # step ("boxy, step-shaped notches at both corners", a sneer in review 41).
