@@ -15,9 +15,10 @@ group that gives a curve "change asked -> change read"; ``ResponseCurves.shape``
 user change of d is drawn as the change that reads as d on this portrait, never scaled by more than
 ``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
 ``NEVER_SHRUNK``; a closed smile never more: ``ALONE_MAX``), and never growing faster than that
-limit times the user's change (a reading that stalls between probes is taken as rising that slowly). The engine may cap a group's factor lower
-(``caps``): what it draws there must not grow even where the reading stays low (the warp engine
-caps the brows at 1 on a face wearing glasses, whose frame hides a raise from MediaPipe).
+limit times the user's change (a reading that stalls between probes is taken as rising that
+slowly). The engine may cap a group's factor lower (``caps``): what it draws there must not grow
+even where the reading stays low (the warp engine caps the brows at 1 on a face wearing glasses,
+whose frame hides a raise from MediaPipe).
 """
 from __future__ import annotations
 

@@ -60,4 +60,5 @@ def test_a_closed_smile_lifts_the_corners_about_as_far_as_the_drivers(name, pupp
     mild = _lift(image_tracker.detect_largest(puppet.step(user_change(**MILD))))
     broad = _lift(image_tracker.detect_largest(puppet.step(user_change(**BROAD))))
     ratio = (broad - mild) / drivers_lift
-    assert AS_FAR[0] <= ratio <= AS_FAR[1], f"{name}: corners rise {broad - mild:.3f} eye spans, {ratio:.2f}x the driver's"
+    assert AS_FAR[0] <= ratio <= AS_FAR[1], (
+        f"{name}: corners rise {broad - mild:.3f} eye spans, {ratio:.2f}x the driver's")
