@@ -224,17 +224,17 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
     at all (``READS_AT_ALL``). ``caps`` (AU index -> largest factor) caps every group holding that AU."""
     caps = dict(caps or {})
     start = np.asarray(start_aus, np.float32)
-    base = read(render(start))
+    start_image = render(start)
+    base = read(start_image)
     if np.isnan(base).any():
         log.warning("response: no face found on the portrait as rendered; expressions drawn as asked")
         return ResponseCurves((), limit)
     curves = []
     for group in GROUPS:
         own = (read_alone or {}).get(group[0])
-        if own is None:
-            curve = _probed_curve(render, _reading_of(read, group), start, base[AU[group[0]].value], group, limit, caps)
-        else:
-            curve = _probed_curve(render, own, start, own(render(start)), group, limit, caps)
+        read_one, base_one = ((_reading_of(read, group), float(base[AU[group[0]].value])) if own is None
+                              else (own, own(start_image)))
+        curve = _probed_curve(render, read_one, start, base_one, group, limit, caps)
         if curve is not None and group[0] in ALONE_MAX:
             curve = replace(curve, cap=min(curve.cap, ALONE_MAX[group[0]]))
         alone = ALONE_UNTIL.get(group[0])
