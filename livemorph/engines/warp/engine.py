@@ -52,7 +52,7 @@ from .mouth_motion import (JAW_HOLD_AT_LIP_WIDE, arch_the_opening, bend_into_a_s
                            corner_lift_over_width, corners_following_the_jaw, ease_jaw, hold_above_the_jaw,
                            jaw_hold, jaw_limit, keep_the_philtrum, let_go, limit_smile, lip_over_teeth,
                            lower_corners_to, nose_hold, nose_hold_share, part_smiling_lips, release_grin_corners,
-                           smile_bounds, wide_opening)
+                           smile_bounds, thin_smiling_lips, wide_opening)
 from .samplers import make_sampler
 from .seamless_lips import blend_seamless_lips, prepare_seamless_lips
 from .unfold import skin_mesh, unfold_skin
@@ -426,6 +426,8 @@ class WarpEngine:
         if smile_per_point.max() > 0.0:  # a growing smile bends the mouth further, within its bounds
             bend_into_a_smile(disp, prepared.vertices, prepared.smile,
                               np.maximum(smile_per_point, 0.0)[:, None] * prepared.smile_corner_rise)
+        thin_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]),  # ... and stretches closed lips thin
+                          max(float(delta[AU.AU25]), 0.0) + max(float(delta[AU.AU26]), 0.0))
         released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
         # did); held before the corners are placed against the lip centre.

@@ -12,7 +12,8 @@ Smile: the mouth corners rise relative to the lip centre, but within what a face
 measured with MediaPipe (corner lift over mouth width): a broad smile 0.13, a full laugh 0.195
 (pexels_woman_laughing.mp4, mouthSmile 0.98). py-feat's AU12 plus the warp's extra corner lift
 reach 0.3+ at AU12 +3..5 (a U-shaped mouth line swinging up past the cheeks), so the lift eases
-toward ``SMILE_LIFT_MAX`` and the corners are pulled back down (the mouth still widens).
+toward ``SMILE_LIFT_MAX`` and the corners are pulled back down (the mouth still widens). The lips
+stretch thin as they do (``thin_smiling_lips``).
 """
 from __future__ import annotations
 
@@ -58,6 +59,26 @@ SMILE_PARTING_MAX_SHARE = 1.6
 PHILTRUM_KEEP = 0.6
 PHILTRUM_KNEE = 0.25  # squeeze (a share of the height) up to which nothing is eased
 OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show the portrait's own teeth
+# A smile stretches the lips thin. Drivers (MediaPipe, along the face's up, eye spans; rest -> AU12
+# over +1.5): the upper lip (0 -> 13) 0.070 -> 0.052 on woman_blinks, 0.062 -> 0.050 on
+# man_smiling_short, 0.062 -> 0.053 at woman_expressions' AU12 +0.5..1.5; the lower (14 -> 17)
+# 0.121 -> 0.103 and 0.105 -> 0.090; woman_blinks' mostly by AU12 +0.6. Drawn, the portraits' lips
+# kept their height and the lower one grew (woman_blinks' broad smile: London 042's lower lip 8 %
+# thicker, London 092's 9 %, lisa3's 10 %): a thick mouth bent into a crescent ("deep U-shaped
+# crescent", review, session 64). The shares of each lip's height a full smile takes (upper,
+# lower); drawn, woman_blinks' broad smile (AU12 +2.05) thins the closed-lipped portraits' upper
+# lips 14-33 % (hers 26 %) and their lower ones 9-19 % (hers 15 %).
+LIPS_THIN = (0.18, 0.30)
+LIPS_THIN_BY = 1.0  # ... whole by this AU12 change, as the drivers' nearly are
+LIPS_THIN_SKIN = 1.0  # lip heights over which the skin beyond each lip's outer edge follows it
+# Closed lips only, at rest and while the user's stay shut. Thinned open as well (an earlier
+# version, the seam rising toward the upper lip's outer edge and the lower lip with it), a laugh's
+# opening shrank (London 042's lips parted 0.75x as far as man_smiling_short's, 1.01x kept whole),
+# MediaPipe read less of its smile (lisa3's laugh: mouthSmile +0.44 against the driver's +0.68), a
+# toothy portrait's smile bared a dark band above its teeth (Trump), and the Mona Lisa's upper lip
+# nearly vanished over her teeth (review, session 64). Only the lower lip's own thinning kept open,
+# lisa3's laugh still read +0.45.
+LIPS_THIN_UNTIL_PARTED = 1.0
 # A grin let go entirely draws its mesh corners this far (mouth widths) below the lip centre:
 # the grin's own upturned corner pixels ride on them, and at level mesh corners MediaPipe still
 # read Trump's corners +0.05 above the centre (a driver's round "O": -0.006).
@@ -103,6 +124,7 @@ class SmileBounds:
     mouth_block: np.ndarray  # (V,) float32, 1 on the lips fading to 0 at the nose base, toward the chin and beyond the corners
     philtrum: float  # nose base to upper lip top along ``up``, pixels
     upper_rim: np.ndarray  # (V,) float32, 1 on the upper lip corner to corner fading into the skin above, 0 below it
+    lips_thin: np.ndarray  # (V, 2) float32 pixels: the lips stretched thin as in a full smile (``thin_smiling_lips``)
     rest_lift: float = 0.0  # the portrait's own corner lift over mouth width (a grin's: ~0.1-0.15)
 
 
@@ -261,7 +283,55 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
                        knee=rest + SMILE_LIFT_KNEE * (limit - rest), limit=limit,
                        mouth_block=_mouth_block(xy, up, width, num_vertices),
                        philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up),
-                       upper_rim=_upper_rim_weight(xy, up, width, num_vertices), rest_lift=rest)
+                       upper_rim=_upper_rim_weight(xy, up, width, num_vertices), rest_lift=rest,
+                       lips_thin=_lips_thinned(xy, up, width, num_vertices) * float(closed))
+
+
+def _lips_thinned(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
+    """(V, 2) pixels: closed lips as a full smile thins them (``LIPS_THIN``). Across the mouth, each
+    lip's outer edge comes toward the seam, the lip squeezed evenly, and the seam stays: the lips'
+    middle, which the closed smile is read against (``runtime.response.closed_smile_reading``),
+    stays where the smile put it. (A real smile's seam rises toward the upper lip's edge. Drawn so,
+    the corners' reading of London 042's closed smile fell, its smile was drawn x1.0 instead of
+    x0.8, and the laugh its lips-part curve is probed from with it: that laugh's lips parted 0.70x
+    as far as the driver's.) The skin beyond each outer edge follows it over ``LIPS_THIN_SKIN``
+    lip heights (left still, the lower lip's shadow under it showed as a second smile line:
+    ``au_mesh._lower_lip_keeps_its_height``)."""
+    across = np.array([up[1], -up[0]])
+    centre = xy[list(CORNERS)].mean(axis=0)
+    u = (xy - centre) @ across / (0.5 * width)  # -1 / +1 at the corners
+    h = (xy - centre) @ up
+
+    def edge(points: tuple[int, ...]) -> np.ndarray:
+        """Each point's height of this lip contour straight below or above it (the corners' beyond them)."""
+        order = np.argsort(u[list(points)])
+        return np.interp(np.clip(u, -1.0, 1.0), u[list(points)][order], h[list(points)][order])
+    upper_outer, lower_outer = edge(UPPER_OUTER), edge(LOWER_OUTER)
+    seam = 0.5 * (edge(UPPER_INNER) + edge(LOWER_INNER))
+    upper_height = np.maximum(upper_outer - seam, 1e-6)
+    lower_height = np.maximum(seam - lower_outer, 1e-6)
+
+    def beyond(distance: np.ndarray, height: np.ndarray) -> np.ndarray:
+        """How far skin ``distance`` beyond a lip's outer edge follows it (1 at the edge)."""
+        return np.exp(-0.5 * (distance / (LIPS_THIN_SKIN * height)) ** 2)
+    rise = np.zeros(len(xy))
+    rise = np.where(h >= seam, -LIPS_THIN[0] * np.minimum(h - seam, upper_height)
+                    * np.where(h > upper_outer, beyond(h - upper_outer, upper_height), 1.0), rise)
+    rise = np.where(h < seam, LIPS_THIN[1] * np.minimum(seam - h, lower_height)
+                    * np.where(h < lower_outer, beyond(lower_outer - h, lower_height), 1.0), rise)
+    field = np.zeros((num_vertices, 2), np.float32)
+    field[:len(xy)] = (rise * (np.abs(u) <= 1.0))[:, None] * up[None, :]
+    return field
+
+
+def thin_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
+    """In place: a rising smile (AU12 change ``smile``) stretches closed lips thin, wholly by
+    ``LIPS_THIN_BY``, less as they part (``parting``: the AU25 and AU26 change; none from
+    ``LIPS_THIN_UNTIL_PARTED``). A smile let go leaves them as they rest: a grin's lips are its own."""
+    closed = 1.0 - float(smoothstep(0.0, LIPS_THIN_UNTIL_PARTED, parting))
+    share = float(smoothstep(0.0, LIPS_THIN_BY, smile)) * closed
+    if share > 0.0:
+        displacement += (share * bounds.lips_thin).astype(displacement.dtype)
 
 
 def _upper_rim_weight(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
