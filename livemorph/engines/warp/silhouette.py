@@ -31,6 +31,7 @@ import numpy as np
 
 from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import NUM_FACE_POINTS
+from .channels import in_channels
 from .direction import unit
 from .easing import smoothstep
 from .polyline import corner_cutting
@@ -441,7 +442,8 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     shade = 1.0 - CHIN_CAST * cast * over_clothing
     rim = _chin_rim(face, below * over_clothing, soft, drop)
     box = out[y0:y1, x0:x1]
-    box[:] = (box * ((1.0 - own) * (1.0 - rim))[..., None] + image[y0:y1, x0:x1] * (own * shade)[..., None]
+    # (Weights as whole planes in three channels: the same values as (h, w, 1) broadcasts, channels.py.)
+    box[:] = (box * in_channels((1.0 - own) * (1.0 - rim)) + image[y0:y1, x0:x1] * in_channels(own * shade)
               + 0.5).astype(out.dtype)
 
 
