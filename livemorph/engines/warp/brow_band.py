@@ -42,7 +42,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPER_SIDES, NUM_FACE_POINTS
 from .brow_raise import foreshortening
-from .channels import channel_sum
+from .channels import channel_sum, in_channels
 from .direction import axes_toward, unit
 from .easing import smoothstep
 from .eye_fields import EYES
@@ -328,10 +328,11 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             own = cv2.GaussianBlur(crop[by0:by1, cx0:cx1].astype(np.float32), (0, 0), sigmaX=blur,
                                    sigmaY=0.01)[:, bx0 - cx0:bx1 - cx0]
             shade = np.clip(channel_sum(own) / max(lit_level, 3.0), 0.0, 1.0)
-            grain_here = grain_here * (paint_share + (1.0 - paint_share) * shade)[..., None]
+            grain_here = grain_here * in_channels(paint_share + (1.0 - paint_share) * shade)
             paint = own if paint_share <= 0.0 else own + (paint - own) * paint_share
         paint = paint + grain_here
-        share = share[by0:by1, bx0:bx1, None]
+        # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
+        share = in_channels(share[by0:by1, bx0:bx1])
         frame[y0 + by0:y0 + by1, x0 + bx0:x0 + bx1] = np.clip(
             crop[by0:by1, bx0:bx1] * (1.0 - share) + paint * share + 0.5, 0, 255).astype(np.uint8)
 

@@ -30,6 +30,7 @@ import numpy as np
 from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.tracking import IRISES
 from . import raster
+from .channels import in_channels
 from .direction import axes_toward
 from .easing import smoothstep
 from .eye_fields import EYES
@@ -434,7 +435,8 @@ def look(frame: np.ndarray, image: np.ndarray, eyes: tuple[EyeBall, ...], gaze: 
             from_x, from_y = iris_x - np.float32(shift[0]), iris_y - np.float32(shift[1])
             iris = cv2.remap(eye.iris, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             alpha = cv2.remap(eye.iris_alpha, from_x, from_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                              borderValue=0.0)[..., None]
-            eyeball = white + alpha * (iris - white)
+                              borderValue=0.0)
+            # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
+            eyeball = white + in_channels(alpha) * (iris - white)
             shown += redrawn * (eyeball - shown)
-        patch[:] = np.clip(patch + opening[..., None] * (shown - patch) + 0.5, 0, 255).astype(np.uint8)
+        patch[:] = np.clip(patch + in_channels(opening) * (shown - patch) + 0.5, 0, 255).astype(np.uint8)

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_INNER, UPPER_INNER
 from . import raster
+from .channels import in_channels
 from .easing import smoothstep
 from .mouth import mean_lip_gap, outer_polygon
 from .raster import polygon_mask
@@ -109,4 +110,4 @@ def blend_seamless_lips(frame: np.ndarray, lips: SeamlessLips, map_xy: np.ndarra
     seamless = cv2.remap(lips.patch, np.ascontiguousarray(where - np.float32(lips.origin)), None,
                          raster.SAMPLING, borderMode=cv2.BORDER_REPLICATE)
     box = frame[y0:y1, x0:x1].astype(np.float32)
-    frame[y0:y1, x0:x1] = np.clip(box + share[..., None] * (seamless - box) + 0.5, 0, 255).astype(np.uint8)
+    frame[y0:y1, x0:x1] = np.clip(box + in_channels(share) * (seamless - box) + 0.5, 0, 255).astype(np.uint8)

@@ -24,6 +24,7 @@ thin triangles meet. Pixels beyond the anchors are never touched, except by a lo
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -31,6 +32,7 @@ import numpy as np
 
 from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import NUM_FACE_POINTS
+from .channels import in_channels
 from .direction import unit
 from .easing import smoothstep
 from .polyline import corner_cutting
@@ -160,6 +162,12 @@ class Silhouette:
     # set by ``with_neck_vertices`` once the mesh exists.
     neck_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     neck_depth: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # px below the outline at rest
+
+    @functools.cached_property
+    def inside_edges(self) -> np.ndarray:
+        """(N, H) how far each face point at rest lies inside each edge's line (0 where outside):
+        ``room_along`` reads it every frame; worked out once."""
+        return np.maximum(self.edge_offset[None, :] - self.points @ self.edge_normal.T, 0.0)
 
 
 def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np.ndarray | None = None,
@@ -379,9 +387,8 @@ def room_along(displacement: np.ndarray, silhouette: Silhouette) -> np.ndarray:
     length = np.hypot(d[:, 0], d[:, 1])
     direction = d / np.maximum(length, 1e-9)[:, None]
     ahead = direction @ silhouette.edge_normal.T  # (N, H): > 0 where the edge's line is ahead
-    gap = silhouette.edge_offset[None, :] - silhouette.points @ silhouette.edge_normal.T
     with np.errstate(divide="ignore", invalid="ignore"):
-        exits = np.where(ahead > 1e-9, np.maximum(gap, 0.0) / ahead, np.inf)
+        exits = np.where(ahead > 1e-9, silhouette.inside_edges / ahead, np.inf)
     room = exits.min(axis=1)
     return np.where((length > 1e-9) & np.isfinite(room), room, 0.0)
 
@@ -441,7 +448,8 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     shade = 1.0 - CHIN_CAST * cast * over_clothing
     rim = _chin_rim(face, below * over_clothing, soft, drop)
     box = out[y0:y1, x0:x1]
-    box[:] = (box * ((1.0 - own) * (1.0 - rim))[..., None] + image[y0:y1, x0:x1] * (own * shade)[..., None]
+    # (Weights as whole planes in three channels: the same values as (h, w, 1) broadcasts, channels.py.)
+    box[:] = (box * in_channels((1.0 - own) * (1.0 - rim)) + image[y0:y1, x0:x1] * in_channels(own * shade)
               + 0.5).astype(out.dtype)
 
 
