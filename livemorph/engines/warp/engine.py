@@ -426,8 +426,7 @@ class WarpEngine:
         if smile_per_point.max() > 0.0:  # a growing smile bends the mouth further, within its bounds
             bend_into_a_smile(disp, prepared.vertices, prepared.smile,
                               np.maximum(smile_per_point, 0.0)[:, None] * prepared.smile_corner_rise)
-        thin_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]),  # ... and stretches closed lips thin
-                          max(float(delta[AU.AU25]), 0.0) + max(float(delta[AU.AU26]), 0.0))
+        thin_smiling_lips(disp, prepared.smile, float(delta[AU.AU12]))  # ... and stretches closed lips thin
         released = let_go(delta, prepared.resting_aus, AU.AU12)
         # A smile let go lowers the corners and cheeks, not the nose (py-feat's AU12 drawn backwards
         # did); held before the corners are placed against the lip centre.

@@ -71,14 +71,16 @@ OWN_TEETH_GAP = 0.05  # lips resting further apart (gap over mouth width) show t
 LIPS_THIN = (0.18, 0.30)
 LIPS_THIN_BY = 1.0  # ... whole by this AU12 change, as the drivers' nearly are
 LIPS_THIN_SKIN = 1.0  # lip heights over which the skin beyond each lip's outer edge follows it
-# Closed lips only, at rest and while the user's stay shut. Thinned open as well (an earlier
-# version, the seam rising toward the upper lip's outer edge and the lower lip with it), a laugh's
-# opening shrank (London 042's lips parted 0.75x as far as man_smiling_short's, 1.01x kept whole),
-# MediaPipe read less of its smile (lisa3's laugh: mouthSmile +0.44 against the driver's +0.68), a
-# toothy portrait's smile bared a dark band above its teeth (Trump), and the Mona Lisa's upper lip
-# nearly vanished over her teeth (review, session 64). Only the lower lip's own thinning kept open,
-# lisa3's laugh still read +0.45.
-LIPS_THIN_UNTIL_PARTED = 1.0
+# Closed-lipped portraits only, their lips parted or not. Thinned as the session-64 prototype did
+# (the seam rising toward the upper lip's outer edge, the lower lip with it), a laugh's opening
+# shrank (London 042's lips parted 0.75x as far as man_smiling_short's), MediaPipe read less of its
+# smile (lisa3's laugh: mouthSmile +0.44 against the driver's +0.68), a toothy smile bared a dark
+# band above the teeth (Trump) and the Mona Lisa's upper lip nearly vanished over hers. Thinned as
+# here, laughs look as before but for thinner lips (review, session 65); MediaPipe reads their
+# opening a little smaller (bench lipGap, pexels_woman_laughing and man_smiling_short: London 042
+# 0.80-0.87x the drivers', was 0.95-1.09x; the Mona Lisa 0.75-0.87x, was 0.85-0.96x). Let go as the
+# lips part instead, the lips thickened as a laugh began and its opening read no larger (London 042
+# 0.77-0.83x).
 # A grin let go entirely draws its mesh corners this far (mouth widths) below the lip centre:
 # the grin's own upturned corner pixels ride on them, and at level mesh corners MediaPipe still
 # read Trump's corners +0.05 above the centre (a driver's round "O": -0.006).
@@ -324,12 +326,10 @@ def _lips_thinned(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: in
     return field
 
 
-def thin_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float, parting: float) -> None:
+def thin_smiling_lips(displacement: np.ndarray, bounds: SmileBounds, smile: float) -> None:
     """In place: a rising smile (AU12 change ``smile``) stretches closed lips thin, wholly by
-    ``LIPS_THIN_BY``, less as they part (``parting``: the AU25 and AU26 change; none from
-    ``LIPS_THIN_UNTIL_PARTED``). A smile let go leaves them as they rest: a grin's lips are its own."""
-    closed = 1.0 - float(smoothstep(0.0, LIPS_THIN_UNTIL_PARTED, parting))
-    share = float(smoothstep(0.0, LIPS_THIN_BY, smile)) * closed
+    ``LIPS_THIN_BY``. A smile let go leaves them as they rest: a grin's lips are its own."""
+    share = float(smoothstep(0.0, LIPS_THIN_BY, smile))
     if share > 0.0:
         displacement += (share * bounds.lips_thin).astype(displacement.dtype)
 
