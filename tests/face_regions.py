@@ -86,6 +86,15 @@ def outer_eye_distance(landmarks) -> float:
     return float(np.linalg.norm(lm[263] - lm[33]))
 
 
+def face_down(landmarks) -> tuple[np.ndarray, float]:
+    """The face's own down (unit, square to the outer eye corners' line, roll removed) and the outer
+    eye corners' distance in pixels: heights along the face, in eye spans, are ``(b - a) @ down / span``."""
+    lm = np.asarray(landmarks, np.float64)[:, :2]
+    across = lm[263] - lm[33]
+    span = float(np.linalg.norm(across))
+    return np.array([-across[1], across[0]]) / span, span
+
+
 def eye_apertures(landmarks) -> tuple[float, ...]:
     """Per eye (``EYE_CONTOURS``: the subject's right, then left): the mean gap between its
     lids across the eye, over its width (~0.3 open, < 0.1 shut)."""

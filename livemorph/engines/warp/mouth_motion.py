@@ -192,7 +192,7 @@ def jaw_hold(face_xy: np.ndarray, up: np.ndarray, num_vertices: int, at_lip: flo
     ``aus.relax_caps``; py-feat's AU26 drawn backwards lifted 0-f1-su's upper lip 11 px)."""
     xy = np.asarray(face_xy, np.float64)
     width = max(float(np.linalg.norm(xy[CORNERS[1]] - xy[CORNERS[0]])), 1.0)
-    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    closed = _lips_closed(xy, width)
     weight = np.zeros(num_vertices, np.float32)
     if not (closed or lips_apart):
         return weight
@@ -276,7 +276,7 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
     limit = max(SMILE_LIFT_MAX, rest + SMILE_LIFT_ROOM)
     # A portrait already showing its teeth keeps its upper lip where it is: the jaw's parting
     # shows its teeth taller (lifted, its upper lip opened a dark band under them).
-    closed = float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
+    closed = _lips_closed(xy, width)
     upper_lip = _upper_lip_weight(xy, up, width, num_vertices) * float(closed)
     # The jaw drop's arch (``upper_rim``) holds for a toothy grin too: let go into a jaw drop, its
     # drawn-up lip shoulders stayed, a square-topped opening MediaPipe read with the corners high
@@ -287,6 +287,12 @@ def smile_bounds(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> Smil
                        philtrum=float((xy[NOSE_BASE] - xy[UPPER_LIP_TOP]) @ up),
                        upper_rim=_upper_rim_weight(xy, up, width, num_vertices), rest_lift=rest,
                        lips_thin=_lips_thinned(xy, up, width, num_vertices) * float(closed))
+
+
+def _lips_closed(xy: np.ndarray, width: float) -> bool:
+    """Whether the portrait's lips rest together (no more than ``OWN_TEETH_GAP`` of the mouth width
+    apart): a portrait resting with them apart shows its own teeth and keeps its own lips."""
+    return float(np.linalg.norm(xy[UPPER_LIP_CENTRE] - xy[LOWER_LIP])) < OWN_TEETH_GAP * width
 
 
 def _lips_thinned(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: int) -> np.ndarray:
@@ -316,11 +322,11 @@ def _lips_thinned(xy: np.ndarray, up: np.ndarray, width: float, num_vertices: in
     def beyond(distance: np.ndarray, height: np.ndarray) -> np.ndarray:
         """How far skin ``distance`` beyond a lip's outer edge follows it (1 at the edge)."""
         return np.exp(-0.5 * (distance / (LIPS_THIN_SKIN * height)) ** 2)
-    rise = np.zeros(len(xy))
-    rise = np.where(h >= seam, -LIPS_THIN[0] * np.minimum(h - seam, upper_height)
-                    * np.where(h > upper_outer, beyond(h - upper_outer, upper_height), 1.0), rise)
-    rise = np.where(h < seam, LIPS_THIN[1] * np.minimum(seam - h, lower_height)
-                    * np.where(h < lower_outer, beyond(lower_outer - h, lower_height), 1.0), rise)
+    upper_rise = -LIPS_THIN[0] * np.minimum(h - seam, upper_height) * np.where(
+        h > upper_outer, beyond(h - upper_outer, upper_height), 1.0)
+    lower_rise = LIPS_THIN[1] * np.minimum(seam - h, lower_height) * np.where(
+        h < lower_outer, beyond(lower_outer - h, lower_height), 1.0)
+    rise = np.where(h >= seam, upper_rise, lower_rise)
     field = np.zeros((num_vertices, 2), np.float32)
     field[:len(xy)] = (rise * (np.abs(u) <= 1.0))[:, None] * up[None, :]
     return field

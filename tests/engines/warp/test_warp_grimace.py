@@ -28,7 +28,7 @@ import pytest
 from livemorph.face.mouth_hint import lip_lines, mouth_hint
 
 from conftest import driver_frames, user_change
-from face_regions import INNER_LIPS, OUTER_LIPS, fill
+from face_regions import INNER_LIPS, OUTER_LIPS, face_down, fill
 
 DRIVER = "woman_expressions.mp4"
 REST_FRAMES, GRIMACE_FRAME = range(56, 97, 8), 11
@@ -44,9 +44,7 @@ NOSE_BASE, UPPER_LIP_TOP = 2, 0
 
 def _philtrum(track) -> float:
     xy = track.landmarks[:, :2]
-    across = xy[263] - xy[33]
-    span = float(np.linalg.norm(across))
-    down = np.array([-across[1], across[0]]) / span
+    down, span = face_down(xy)
     return float((xy[UPPER_LIP_TOP] - xy[NOSE_BASE]) @ down) / span
 
 

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 
 from conftest import render_change, shared_face
+from face_regions import face_down
 
 NOSE_BASE, UPPER_LIP_TOP, LIPS = 2, 0, (0, 17)
 
 
 def _below_the_nose(track, points) -> float:
     xy = track.landmarks[:, :2]
-    across = xy[263] - xy[33]
-    down = np.array([-across[1], across[0]]) / np.linalg.norm(across)
+    down, _ = face_down(xy)
     return float((xy[list(points)].mean(axis=0) - xy[NOSE_BASE]) @ down)
 
 

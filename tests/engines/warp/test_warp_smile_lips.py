@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import driver_frames, user_change
+from face_regions import face_down
 
 DRIVER = "woman_blinks.mp4"
 REST_FRAMES, BROAD_FRAMES = tuple(range(61, 73, 2)), (134, 137, 139)
@@ -30,9 +31,7 @@ def _lips(track) -> np.ndarray:
     """(upper, lower) lip heights along the face's up, in eye spans (outer eye corners)."""
     assert track.present, "the tracker lost the face"
     xy = track.landmarks[:, :2].astype(np.float64)
-    across = xy[263] - xy[33]
-    span = float(np.linalg.norm(across))
-    down = np.array([-across[1], across[0]]) / span
+    down, span = face_down(xy)
     return np.array([(xy[13] - xy[0]) @ down, (xy[17] - xy[14]) @ down]) / span
 
 
