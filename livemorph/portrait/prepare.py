@@ -19,6 +19,7 @@ from ..errors import ConfigError, NoFaceInPortrait
 from ..face.estimators import estimator_from_config
 from ..frames import check_rgb_uint8, load_image
 from ..face.tracking import FaceTrack, FaceTracker
+from ..face.upright import quarter_turns_to_upright, same_way_up, the_way_up
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,11 @@ def choose_face(faces: list[FaceTrack], choice) -> FaceTrack:
 
 def fitted_again(tracker: FaceTracker, image: np.ndarray, track: FaceTrack) -> FaceTrack:
     """``track`` (a face MediaPipe found in the whole ``image``), or its fit on a crop around it
-    (``FaceTracker.detect_near``) where the two disagree by more than ``REFIT_DISAGREES``."""
-    again = tracker.detect_near(image, track.box)
-    if not again.present:
+    (``FaceTracker.detect_near``) where the two disagree by more than ``REFIT_DISAGREES``. The crop
+    is shown to MediaPipe with the face upright, and a fit lying another way up than ``track`` is
+    no refit (``face.upright``: a crop of a face on its side came out upside down)."""
+    again = tracker.detect_near(image, track.box, turns=quarter_turns_to_upright(track.landmarks))
+    if not again.present or not same_way_up(again, track):
         return track
     apart = np.linalg.norm(again.landmarks[:, :2] - track.landmarks[:, :2], axis=1).mean() / max(track.size, 1.0)
     if apart <= REFIT_DISAGREES:
@@ -85,11 +88,22 @@ def face_again(tracker: FaceTracker, image: np.ndarray, near: FaceTrack) -> Face
     """The face at ``near``'s place in ``image`` (the same portrait, redrawn): of the faces in the
     whole image the one nearest it, fitted again as the portrait's own face was (``fitted_again``);
     where the whole image shows none (a face too small to find in it), the face found around it."""
-    faces = tracker.detect_all(image)
+    turns = quarter_turns_to_upright(near.landmarks)  # shown upright, as the portrait's own face was fitted
+    faces = tracker.detect_all(image, turns)
     if not faces:
-        return tracker.detect_near(image, near.box)
+        return tracker.detect_near(image, near.box, turns=turns)
     nearest = min(faces, key=lambda f: float(np.linalg.norm(f.center - near.center)))
     return fitted_again(tracker, image, nearest)
+
+
+def _turned_faces(tracker: FaceTracker, image: np.ndarray) -> list[FaceTrack]:
+    """The faces MediaPipe finds in ``image`` turned a quarter, half or three quarters (a face
+    upside down it may not find at all: lisa3 turned upside down), in ``image``'s pixels."""
+    for turns in (1, 2, 3):
+        faces = tracker.detect_all(image, turns)
+        if faces:
+            return faces
+    return []
 
 
 def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait",
@@ -102,10 +116,10 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
     if key not in _CACHE:
         with (contextlib.nullcontext(tracker) if tracker is not None
               else FaceTracker.from_config(config.tracking, mode="image")) as detector:
-            faces = detector.detect_all(image) or detector.detect_in_windows(image)
+            faces = detector.detect_all(image) or detector.detect_in_windows(image) or _turned_faces(detector, image)
             if not faces:
                 raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
-            chosen = fitted_again(detector, image, choose_face(faces, config.portrait.face))
+            chosen = fitted_again(detector, image, the_way_up(detector, image, choose_face(faces, config.portrait.face)))
         _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
     track, resting, count = _CACHE[key]
     if count > 1:

@@ -48,6 +48,20 @@ def test_contract_errors(config):
         FaceTrack(np.zeros((10, 3), np.float32), np.zeros(52, np.float32), np.eye(4, dtype=np.float32), True, (1, 1))
 
 
+@pytest.mark.parametrize("turns", (1, 3))
+def test_a_face_found_in_the_picture_turned_comes_back_in_its_own_pixels(image_tracker, turns):
+    # Obama's portrait shown on its side: the same face, so the same points and the same head roll.
+    image = load_image(shared_path("assets/portraits/obama_official_2012.jpg"))
+    upright = image_tracker.detect_largest(image)
+    turned = image_tracker.detect_all(image, turns)[0]
+    assert turned.image_size == upright.image_size
+    apart = np.linalg.norm(turned.landmarks[:, :2] - upright.landmarks[:, :2], axis=1).mean()
+    assert apart < 0.02 * upright.size  # 0.008-0.009 face sizes; turned back wrongly, 0.76
+    assert abs(float(turned.pose[2] - upright.pose[2])) < 5.0  # degrees of roll (1.0 upright, 1.6 / 2.0 turned)
+    near = image_tracker.detect_near(image, upright.box, turns=turns)
+    assert np.linalg.norm(near.landmarks[:, :2] - upright.landmarks[:, :2], axis=1).mean() < 0.02 * upright.size
+
+
 def test_pose_decomposition_recovers_known_angles():
     def rot(yaw, pitch, roll):
         y, p, r = np.radians([yaw, pitch, roll])

@@ -1,0 +1,65 @@
+"""Which way up a portrait's face lies, and fitting it the right way up.
+
+MediaPipe fits faces it is shown upright or on their side, but a face it is shown upside down
+comes out either not at all or as an upright face fitted upside down: its mouth on the forehead
+(the Obama portrait turned upside down). A crop of a face on its side can come out so too: the Mona
+Lisa turned a quarter, found the right way round in the whole picture, was fitted upside down on
+the crop around her face (``portrait.fitted_again``), and the warp engine opened her mouth on her
+forehead. So a portrait's face is looked for in the picture turned each quarter turn
+(``the_way_up``): the fits that agree on which way is down outvote one that lies the other way, and
+the face is then fitted again on a crop turned so that it stands upright (``quarter_turns_to_upright``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tracking import EYE_CORNER_POINTS, FaceTrack
+
+# The mouth's middle: the inner lips' middles and the corners.
+MOUTH_POINTS = (13, 14, 61, 291)
+# Two fits lie the same way up when their eyes-to-mouth directions are at most this far apart
+# (degrees): a face fitted upside down lies 180 degrees from the right fit, one fitted a little
+# off 5-20 (the Mona Lisa's fits in the picture turned a quarter, against her upright fit).
+SAME_WAY_DEGREES = 60.0
+
+
+def face_down(landmarks: np.ndarray) -> np.ndarray:
+    """(2,) unit vector in the image from the eyes' middle to the mouth's: the face's down."""
+    points = np.asarray(landmarks, np.float64)[:, :2]
+    down = points[list(MOUTH_POINTS)].mean(axis=0) - points[list(EYE_CORNER_POINTS)].mean(axis=0)
+    return down / max(float(np.linalg.norm(down)), 1e-9)
+
+
+def quarter_turns_to_upright(landmarks: np.ndarray) -> int:
+    """How many ``np.rot90`` quarter turns show this face most nearly upright (0 for a face the
+    right way up or tilted less than 45 degrees)."""
+    dx, dy = face_down(landmarks)
+    # One np.rot90 turn takes a direction (dx, dy) to (dy, -dx); upright, down is (0, 1).
+    downs = [dy, -dx, -dy, dx]
+    return int(np.argmax(downs))
+
+
+def same_way_up(a: FaceTrack, b: FaceTrack) -> bool:
+    """Whether two fits of a face agree on which way is down (``SAME_WAY_DEGREES``)."""
+    cosine = float(face_down(a.landmarks) @ face_down(b.landmarks))
+    return cosine >= np.cos(np.radians(SAME_WAY_DEGREES))
+
+
+def the_way_up(tracker, image: np.ndarray, face: FaceTrack) -> FaceTrack:
+    """``face`` (a fit of a face in ``image``), or, where most of MediaPipe's fits of it in the
+    picture turned each quarter turn lie the other way up, the one of those found where the face
+    stands most nearly upright. A face the turned pictures do not show (too small for the whole
+    picture) keeps its fit."""
+    fits = [(0, face)]  # (the quarter turns the picture was shown at, the fit)
+    for turns in (1, 2, 3):
+        found = [other for other in tracker.detect_all(image, turns)
+                 if np.linalg.norm(other.center - face.center) <= 0.5 * face.size]
+        if found:
+            fits.append((turns, min(found, key=lambda other: float(np.linalg.norm(other.center - face.center)))))
+    agreeing = [[pair for pair in fits if same_way_up(fit, pair[1])] for _, fit in fits]
+    most = max(len(group) for group in agreeing)
+    if len(agreeing[0]) == most:  # the first fit is outvoted only by more fits, not by as many
+        return face
+    group = next(group for group in agreeing if len(group) == most)
+    upright = [fit for turns, fit in group if turns == quarter_turns_to_upright(fit.landmarks)]
+    return upright[0] if upright else group[0][1]
