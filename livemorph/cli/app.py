@@ -74,7 +74,18 @@ def cli(ctx, config_path, overrides, verbose):
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # a warning then reads like the commands' own ("warning: ..."), not a logger's
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler:  # basicConfig's (not a test runner's capture)
+                handler.setFormatter(_PlainFormatter())
     ctx.obj = {"config_path": config_path, "overrides": list(overrides)}
+
+
+class _PlainFormatter(logging.Formatter):
+    """``warning: message``: its level in lower case and the message alone (``-v`` adds the module)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
 def flag_overrides(flags: dict) -> list[str]:

@@ -56,6 +56,12 @@ class Mp4Recorder(FileRecorder):
         self._sync_fd: int | None = None
         self._sync_unsupported = False
 
+    @property
+    def frame_size(self) -> tuple[int, int] | None:
+        """(width, height) as the file holds its frames: odd sides padded to even (``pad_to_even``)."""
+        size = super().frame_size
+        return None if size is None else (size[0] + size[0] % 2, size[1] + size[1] % 2)
+
     def _open(self) -> None:
         import av
 

@@ -122,8 +122,6 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
             chosen = fitted_again(detector, image, the_way_up(detector, image, choose_face(faces, config.portrait.face)))
         _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
     track, resting, count = _CACHE[key]
-    if count > 1:
-        log.info("%s has %d faces; using %s (portrait.face)", source, count, config.portrait.face)
     x0, y0, x1, y1 = track.box
     if min(x1 - x0, y1 - y0) < config.portrait.min_face_px:
         log.warning("the face in %s is small (%.0f px); results will be soft — a closer crop works better",
@@ -140,7 +138,12 @@ def load_portrait(path: str | Path, config, *, tracker: FaceTracker | None = Non
         if original is not None and max(original) > config.portrait.max_side:
             log.warning("%s is %dx%d; working at %dx%d (portrait.max_side %d)", path.name, *original,
                         image.shape[1], image.shape[0], config.portrait.max_side)
-    return prepare_portrait_face(image, config, source=path.name, tracker=tracker)
+    portrait = prepare_portrait_face(image, config, source=path.name, tracker=tracker)
+    if portrait.faces_found > 1:
+        which = "the largest" if str(config.portrait.face).strip().lower() == "largest" else f"face {config.portrait.face}"
+        log.warning("%s shows %d faces; animating %s (--set portrait.face=N picks another, 0 = leftmost)",
+                    path.name, portrait.faces_found, which)
+    return portrait
 
 
 def fit_for_live(portrait: PortraitFace, config, *, tracker: FaceTracker | None = None) -> PortraitFace:

@@ -452,6 +452,9 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
                                   f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
             raise InputUnreadable(f"driver {driver} gave no frames to render")
+        if duration_s is not None and counts["used"] < count:  # the driver ended first
+            log.warning("--duration %g s runs past the end of the driver: the clip is %.1f s", duration_s,
+                        counts["used"] / driver_fps)
     finished = time.perf_counter()
     seconds = finished - started
     info = recorder.output_info()

@@ -1,4 +1,5 @@
-"""User mistakes on the real command line: one line on stderr, the README's exit code, no traceback."""
+"""User mistakes on the real command line: one line on stderr, the README's exit code, no traceback;
+and warnings, one plain line each."""
 import os
 import subprocess
 import sys
@@ -62,3 +63,34 @@ def test_livemorph_alone_still_shows_the_help(capsys):
 
     main([])
     assert "Usage: livemorph" in capsys.readouterr().err
+
+
+def test_warnings_are_one_plain_line_each(tmp_path):
+    # Two copies of a portrait side by side: which face is animated is said, in the commands' own
+    # style ("warning: ..."), not a logger's ("WARNING livemorph.portrait.prepare: ...").
+    face = Image.open(shared_path(PORTRAIT)).convert("RGB")
+    face.thumbnail((320, 320))
+    pair = Image.new("RGB", (2 * face.width, face.height))
+    pair.paste(face, (0, 0))
+    pair.paste(face, (face.width, 0))
+    pair.save(tmp_path / "pair.png")
+    result = livemorph("render", "--target", tmp_path / "pair.png", "--driver", shared_path(VIDEO),
+                       "--out", tmp_path / "o.mp4", "--duration", "0.3", "--no-progress", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = stderr_lines(result)
+    assert [line for line in lines if "shows 2 faces" in line] == [
+        "warning: pair.png shows 2 faces; animating the largest (--set portrait.face=N picks another, 0 = leftmost)"]
+    assert not [line for line in lines if line.startswith(("WARNING", "INFO"))], result.stderr
+
+
+def test_a_duration_past_the_drivers_end_is_said(tmp_path):
+    # man_smiling_short.mp4 is 72 frames at 30 fps: --duration 9 gives its 2.4 s, and says so (it
+    # was silent, while --start past the end is an error).
+    face = Image.open(shared_path(PORTRAIT)).convert("RGB")
+    face.thumbnail((240, 240))
+    face.save(tmp_path / "small.png")
+    result = livemorph("render", "--target", tmp_path / "small.png", "--driver", shared_path(VIDEO),
+                       "--out", tmp_path / "o.mp4", "--duration", "9", "--no-progress", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warning: --duration 9 s runs past the end of the driver: the clip is 2.4 s" in stderr_lines(result)
+    assert ": 72 frames " in result.stderr  # the summary line

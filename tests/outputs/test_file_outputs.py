@@ -68,6 +68,8 @@ def test_mp4_pads_odd_sizes_without_losing_pixels(tmp_path, config):
     _, images = decode_mp4(out)
     assert len(images) == 2 and images[0].shape == (76, 100, 3)
     assert np.abs(images[0][:75, :99].astype(int) - frame.astype(int)).mean() < 6
+    # The summary line says the size the file has (it said 99x75).
+    assert rec.output_info().size == (images[0].shape[1], images[0].shape[0])
 
 
 def test_x264_preset_reaches_the_encoder(tmp_path, config):
