@@ -59,6 +59,8 @@ def load_image(path: str | Path, *, max_side: int | None = None) -> np.ndarray:
     path = Path(path)
     if not path.exists():
         raise InputNotFound(f"image not found: {path}")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputUnreadable(f"cannot read image {path}: the file is empty")
     try:
         with Image.open(path) as im:
             if max_side and max(im.size) > max_side:

@@ -55,6 +55,10 @@ def test_bad_images_are_clear_errors(tmp_path):
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"junk" * 10)
     with pytest.raises(InputUnreadable, match="cannot read image"):
         load_image(broken)
+    empty = tmp_path / "empty.jpg"  # a failed download or copy
+    empty.write_bytes(b"")
+    with pytest.raises(InputUnreadable, match="the file is empty"):
+        load_image(empty)
 
 
 @pytest.mark.parametrize("image", [np.zeros((4, 4, 3), np.float32), np.zeros((4, 4), np.uint8), np.zeros((4, 4, 4), np.uint8)])
