@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ..frames import check_rgb_uint8
+from . import quarter_turns
 from .quiet_stderr import quiet_native_stderr
 
 log = logging.getLogger(__name__)
@@ -132,16 +133,12 @@ def _turned_back(face: FaceTrack, turns: int, turned_size: tuple[int, int]) -> F
     ``image``'s own pixels: its points turned back, and its head rotated back about the camera's
     axis in its transform (its pose's roll then reads as in ``image``)."""
     landmarks = face.landmarks.copy()
-    height, width = turned_size
-    for _ in range(turns % 4):
-        # One np.rot90 turn takes (x, y) of an image w wide to (y, w - 1 - x), w its height after; undone:
-        x, y = landmarks[:, 0].copy(), landmarks[:, 1].copy()
-        landmarks[:, 0], landmarks[:, 1] = height - 1 - y, x
-        height, width = width, height
+    landmarks[:, :2] = quarter_turns.turned_back(landmarks[:, :2], turns, turned_size)
+    size = turned_size if turns % 2 == 0 else (turned_size[1], turned_size[0])
     angle = math.radians(-90.0 * (turns % 4))
     about_the_camera = np.eye(4, dtype=np.float32)
     about_the_camera[:2, :2] = [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]]
-    return FaceTrack(landmarks, face.blendshapes, about_the_camera @ face.transform, True, (height, width))
+    return FaceTrack(landmarks, face.blendshapes, about_the_camera @ face.transform, True, tuple(size))
 
 
 def _window_starts(length: int, side: int) -> list[int]:

@@ -72,10 +72,14 @@ def fitted_again(tracker: FaceTracker, image: np.ndarray, track: FaceTrack) -> F
     """``track`` (a face MediaPipe found in the whole ``image``), or its fit on a crop around it
     (``FaceTracker.detect_near``) where the two disagree by more than ``REFIT_DISAGREES``. The crop
     is shown to MediaPipe with the face upright, and a fit lying another way up than ``track`` is
-    no refit (``face.upright``: a crop of a face on its side came out upside down)."""
-    again = tracker.detect_near(image, track.box, turns=quarter_turns_to_upright(track.landmarks))
+    no refit (``face.upright``: a crop of a face on its side came out upside down); a face not
+    upright in ``image`` takes the crop's fit whenever it lies the same way up."""
+    turns = quarter_turns_to_upright(track.landmarks)
+    again = tracker.detect_near(image, track.box, turns=turns)
     if not again.present or not same_way_up(again, track):
         return track
+    if turns:  # a face on its side or upside down: its fit shown upright is MediaPipe's best view of it
+        return again
     apart = np.linalg.norm(again.landmarks[:, :2] - track.landmarks[:, :2], axis=1).mean() / max(track.size, 1.0)
     if apart <= REFIT_DISAGREES:
         return track

@@ -27,11 +27,12 @@ FIT_AGREES = 0.2
 
 
 def _turned_points(xy: np.ndarray, turns: int, height: int, width: int) -> np.ndarray:
-    """Pixel coordinates ``xy`` of a ``height`` x ``width`` picture, in that picture turned ``turns``
-    quarter turns by ``np.rot90``: each turn takes (x, y) to (y, width - 1 - x)."""
+    """Coordinates ``xy`` of a ``height`` x ``width`` picture (continuous, as MediaPipe's: 0 to the
+    width across), in that picture turned ``turns`` quarter turns by ``np.rot90``: each turn takes
+    (x, y) to (y, width - x)."""
     xy = np.asarray(xy, np.float64)
     for _ in range(turns):
-        xy = np.stack([xy[:, 1], width - 1 - xy[:, 0]], axis=1)
+        xy = np.stack([xy[:, 1], width - xy[:, 0]], axis=1)
         height, width = width, height
     return xy
 

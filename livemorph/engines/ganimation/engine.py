@@ -22,7 +22,8 @@ from .checkpoints import load_generator
 from .compositing import blend_generated_torch, box_overlap, feather_mask
 from ...devices import select_device
 from ...errors import ConfigError, NoFaceInPortrait
-from .face_crop import crop_box, crop_region, extract_crop
+from .face_crop import crop_region, extract_crop, upright_crop_box
+from ...face.upright import quarter_turns_to_upright
 from ...frames import check_rgb_uint8
 from .runtime import PLAIN, GeneratorRunner, choose_runner
 from .networks import GanimationGenerator
@@ -46,6 +47,7 @@ class GanimationPrepared:
     mask: torch.Tensor  # (1, 1, B, B) float32 feather weights
     image_slices: tuple[slice, slice]  # where the box overlaps the portrait ...
     crop_slices: tuple[slice, slice]  # ... and the same pixels inside the box
+    turns: int = 0  # np.rot90 quarter turns that stand the face upright (face.upright): the crop is turned so
 
 
 class GanimationEngine:
@@ -101,6 +103,8 @@ class GanimationEngine:
         aus_t = torch.from_numpy(aus).view(1, NUM_AUS)
         color, attention = self.runner(prepared.network_input, aus_t)
         with torch.inference_mode():
+            if prepared.turns:  # the generator drew the face upright: turned back to the portrait's way
+                color, attention = (torch.rot90(t, -prepared.turns, dims=(2, 3)) for t in (color, attention))
             crop = blend_generated_torch(prepared.region, color, attention, prepared.mask)
             crop = crop.cpu().numpy()
         frame = prepared.portrait.copy()
@@ -119,8 +123,9 @@ class GanimationEngine:
     # --------------------------------------------------------------------------------------
     def _prepare(self, portrait) -> GanimationPrepared:
         image = portrait.image
-        box = crop_box(portrait.track, image.shape, self.crop_scale)
-        crop = extract_crop(image, box, self.image_size)
+        turns = quarter_turns_to_upright(portrait.track.landmarks)
+        box = upright_crop_box(portrait.track, image.shape, self.crop_scale, turns)
+        crop = np.ascontiguousarray(np.rot90(extract_crop(image, box, self.image_size), turns))
         region = crop_region(image, box)
         image_slices, crop_slices = box_overlap(box, image.shape)
         mask = feather_mask(box, image.shape, self.feather)
@@ -137,6 +142,7 @@ class GanimationEngine:
             mask=torch.from_numpy(mask)[None, None].to(self.device),
             image_slices=image_slices,
             crop_slices=crop_slices,
+            turns=turns,
         )
 
     def _choose_fast_path(self, prepared: GanimationPrepared) -> None:

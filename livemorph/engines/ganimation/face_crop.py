@@ -10,9 +10,12 @@ saw them in training. The trainer uses the same two functions to crop its data.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 
+from ...face import quarter_turns
 from ...face.tracking import EYE_CORNER_POINTS
 from ...frames import check_rgb_uint8
 
@@ -54,6 +57,22 @@ def crop_box(track, image_shape: tuple[int, ...], scale: float = 1.0) -> tuple[i
     x0 = int(round(cx - size / 2))
     y0 = int(round(cy - size / 2))
     return x0, y0, x0 + size, y0 + size
+
+
+def upright_crop_box(track, image_shape: tuple[int, ...], scale: float, turns: int) -> tuple[int, int, int, int]:
+    """``crop_box`` of a face lying ``turns`` quarter turns from upright (``face.upright``): the box
+    ``crop_box`` frames in the picture turned so the face stands upright (``np.rot90``), in the
+    picture's own pixels, where it is a square as well. Its crop, turned the same way, shows the
+    face to the generator upright, as it saw faces in training."""
+    if turns % 4 == 0:
+        return crop_box(track, image_shape, scale)
+    size = tuple(image_shape[:2])
+    turned_size = size if turns % 2 == 0 else size[::-1]
+    upright = SimpleNamespace(landmarks=quarter_turns.turned(np.asarray(track.landmarks)[:, :2], turns, size))
+    x0, y0, x1, y1 = crop_box(upright, turned_size, scale)
+    corners = quarter_turns.turned_back([[x0, y0], [x1, y1]], turns, turned_size)
+    (x0, y0), (x1, y1) = corners.min(axis=0).round(), corners.max(axis=0).round()
+    return int(x0), int(y0), int(x1), int(y1)
 
 
 def extract_crop(image: np.ndarray, box: tuple[int, int, int, int], size: int) -> np.ndarray:

@@ -342,3 +342,34 @@ def test_render_accepts_the_drivers_mouth_hint_and_draws_from_the_aus_alone(mona
     hint = MouthHint(patch=np.full(PATCH_HW + (3,), 255.0, np.float32), lip_rgb=np.array([200.0, 60, 60], np.float32),
                      opening=0.4)
     assert np.array_equal(engine.render(prepared, aus, mouth_hint=hint), engine.render(prepared, aus))
+
+
+class Echo(nn.Module):
+    """A generator that paints its input back (attention 0): a render shows the crop as the network saw it."""
+
+    image_size = 128
+
+    def forward(self, image, aus):
+        return image, torch.zeros_like(image[:, :1])
+
+
+@pytest.mark.parametrize("turns", (1, 2, 3))
+def test_a_turned_portrait_shows_the_generator_its_face_upright(mona, config, turns):
+    # The Mona Lisa lying on her side or upside down (np.rot90): the generator must see her face as
+    # it sees the upright painting (it was trained on upright crops), and what it paints must land
+    # on her face as she lies.
+    from livemorph.portrait import prepare_portrait_face
+
+    turned = prepare_portrait_face(np.ascontiguousarray(np.rot90(mona.image, turns)), config)
+    engine = GanimationEngine(Echo(), "cpu", warm_up=False)
+    upright, lying = engine.prepare(mona), engine.prepare(turned)
+    # 6.0-6.3 grey levels (MediaPipe's fits a pixel or two apart on the painting's cracks); framed
+    # axis-aligned from the turned points, her crop lay sideways, off her face: 33-53.
+    crops_apart = np.abs(lying.crop.astype(np.float32) - upright.crop).mean()
+    assert crops_apart < 12.0, f"the turned portrait's crop lies {crops_apart:.1f} grey levels from the upright one's"
+    # Her crop painted back where it came from gives her face back, a little softened.
+    x0, y0, x1, y1 = lying.box
+    box = (slice(max(y0, 0), y1), slice(max(x0, 0), x1))
+    out = engine.render(lying, mona.resting_aus)
+    off = np.abs(out[box].astype(np.float32) - turned.image[box]).mean()
+    assert off < 5.0, f"the generator's paint lies {off:.1f} grey levels off her face"
