@@ -86,6 +86,16 @@ def outer_eye_distance(landmarks) -> float:
     return float(np.linalg.norm(lm[263] - lm[33]))
 
 
+def below_the_jaw(shape, landmarks) -> np.ndarray:
+    """(h, w) bool: the pixels beyond the line through the jaw corners (MediaPipe 172, 397), along the
+    face's down from its eyes to its chin: the neck, which follows a jaw drop."""
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    down = xy[152] - 0.5 * (xy[33] + xy[263])
+    jaw = 0.5 * (xy[172] + xy[397])
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    return (xx - jaw[0]) * down[0] + (yy - jaw[1]) * down[1] > 0
+
+
 def face_down(landmarks) -> tuple[np.ndarray, float]:
     """The face's own down (unit, square to the outer eye corners' line, roll removed) and the outer
     eye corners' distance in pixels: heights along the face, in eye spans, are ``(b - a) @ down / span``."""

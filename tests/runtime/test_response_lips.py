@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_path
+from face_regions import outer_eye_distance
 from livemorph.aus import AU
 from livemorph.runtime.render import _driver_readings
 
@@ -33,7 +34,7 @@ def _lip_gap(tracker, image: np.ndarray) -> float:
     track = tracker.detect_largest(image)
     assert track.present, "the tracker lost the face"
     xy = track.landmarks[:, :2].astype(np.float64)
-    return float(np.linalg.norm(xy[13] - xy[14]) / np.linalg.norm(xy[33] - xy[263]))
+    return float(np.linalg.norm(xy[13] - xy[14])) / outer_eye_distance(xy)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from conftest import render_and_mesh, render_change, shared_face
-from face_regions import outside_the_face
+from face_regions import outer_eye_distance, outside_the_face
 
 ENDS_AND_MIDDLES = ((70, 105), (300, 334))
 END_SHARE = 0.5  # within the drivers' real 0.3-0.56, above the 0.33 the hold left
@@ -48,7 +48,7 @@ def test_a_rolled_heads_brow_ends_rise_with_the_middle(config, engine, image_tra
     portrait = shared_face("lisa3_head_turned.jpg", config, image_tracker)
     out = render_change(engine, portrait, AU01=2, AU02=2)  # the contact sheet's brows-up drive
     lm = portrait.track.landmarks[:, :2]
-    span = float(np.linalg.norm(lm[263] - lm[33]))
+    span = outer_eye_distance(lm)
     up = lm[10] - lm[152]
     up = up / np.linalg.norm(up)
     half = int(0.12 * span)

@@ -15,12 +15,12 @@ from livemorph.aus import AU
 from livemorph.engines.warp.feat_aus import brow_change
 
 from conftest import au_vector, render_and_track, render_change, shared_face
-from face_regions import BROW_TO_CREASE
+from face_regions import BROW_TO_CREASE, outer_eye_distance
 
 
 def _brows_and_eyes(landmarks) -> dict[str, float]:
     lm = np.asarray(landmarks)[:, :2]
-    span = float(np.linalg.norm(lm[263] - lm[33]))
+    span = outer_eye_distance(lm)
     up = lm[10] - lm[152]
     up = up / np.linalg.norm(up)
     return {

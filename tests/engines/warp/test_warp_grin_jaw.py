@@ -18,7 +18,7 @@ from livemorph.face.tracking import BLENDSHAPE_INDEX
 
 from conftest import feat_test_image, user_change
 from face_regions import (FACE_OVAL, INNER_LIPS, LOWER_INNER, OUTER_LIPS, UPPER_INNER, dark_beside_the_corners, fill,
-                          opening_grown, outside_the_face)
+                          opening_grown, outer_eye_distance, outside_the_face)
 
 GRINNING = ["obama_official_2012.jpg", "trump_official_2017.png", "astronaut_small_face.png"]
 # woman_expressions.mp4 frame 308 as livemorph reads it: a round "O", no smile.
@@ -122,7 +122,7 @@ def _below_the_nose(image: np.ndarray, xy: np.ndarray, teeth_light: float) -> fl
     columns across the middle of the mouth (0.1 eye spans either side), the first pixel at least
     ``teeth_light`` (Lab lightness) from the upper lip's outer edge (point 0) on; their median."""
     light = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
-    span = float(np.linalg.norm(xy[263] - xy[33]))
+    span = outer_eye_distance(xy)
     starts = []
     for dx in np.linspace(-0.1, 0.1, 5) * span:
         x, top = int(round(xy[2, 0] + dx)), int(round(xy[0, 1]))
@@ -147,7 +147,7 @@ def test_a_jaw_drop_from_a_relaxed_grin_shows_its_teeth_under_a_lowered_upper_li
     assert rest.present and track.present, "the tracker lost the face"
     assert track.blendshape("jawOpen") > 0.3, "the jaw did not drop"
     at_rest = rest.landmarks[:, :2]
-    span = float(np.linalg.norm(at_rest[263] - at_rest[33]))
+    span = outer_eye_distance(at_rest)
     lips_meet = float(0.5 * (at_rest[13, 1] + at_rest[14, 1]) - at_rest[2, 1]) / span
     ratio = _below_the_nose(out, track.landmarks[:, :2], teeth_light) / lips_meet
     assert ratio > 0.92, f"in a jaw drop the teeth begin {ratio:.2f} of the way down to where the lips meet at rest"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import feat_test_image, render_and_track, render_change, shared_face, shared_path
-from face_regions import outside_the_face
+from face_regions import below_the_jaw, face_down, outside_the_face
 
 NEAR = 0.04  # face sizes below the outline where the chin's own shadow may still follow
 
@@ -24,15 +24,8 @@ def _gray(image):
 def _outside_below_the_jaw(portrait, shape, near: float):
     """Pixels farther than ``near`` face sizes outside the face's outline and below its jaw corners."""
     xy = portrait.track.landmarks[:468, :2]
-    size = float(np.ptp(xy, axis=0).max())
-    outline = np.zeros(shape, np.uint8)
-    cv2.fillPoly(outline, [np.round(cv2.convexHull(xy.astype(np.float32))).astype(np.int32)], 1)
-    distance = cv2.distanceTransform(1 - outline, cv2.DIST_L2, 5)
-    down = xy[152] - 0.5 * (xy[33] + xy[263])
-    jaw = 0.5 * (xy[172] + xy[397])
-    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
-    below_jaw = (xx - jaw[0]) * down[0] + (yy - jaw[1]) * down[1] > 0
-    return below_jaw & (distance > near * size) & (distance < 0.5 * size), size
+    distance, size = outside_the_face(shape, xy)
+    return below_the_jaw(shape, xy) & (distance > near * size) & (distance < 0.5 * size), size
 
 
 @pytest.mark.parametrize("name", ["trump_official_2017.png", "obama_official_2012.jpg"])
@@ -269,10 +262,10 @@ def test_a_jaw_drop_lowers_the_chin_along_the_face_not_sideways(name, config, en
     portrait = shared_face(name, config, image_tracker)
     out, shown = render_and_track(engine, portrait, image_tracker, AU26=4.7, AU25=3)
     rest, moved = portrait.track.landmarks[:, :2], shown.landmarks[:, :2]
-    across = (rest[263] - rest[33]) / np.linalg.norm(rest[263] - rest[33])
-    down = np.array([-across[1], across[0]])
+    down, span = face_down(rest)
+    across = np.array([down[1], -down[0]])
     chin = moved[152] - rest[152]
-    assert float(chin @ down) > 0.05 * np.linalg.norm(rest[263] - rest[33])  # it did go down
+    assert float(chin @ down) > 0.05 * span  # it did go down
     sideways = abs(float(chin @ across)) / float(chin @ down)
     assert sideways < 0.12, f"the chin went sideways by {sideways:.2f} of its drop"
 
@@ -290,11 +283,10 @@ def test_the_engines_chin_drops_along_the_face(name, config, engine, image_track
     aus = prepared.resting_aus.copy()
     aus[AU.AU26] += 4.7
     aus[AU.AU25] += 3.0
-    rest = portrait.track.landmarks[:, :2]
-    across = (rest[263] - rest[33]) / np.linalg.norm(rest[263] - rest[33])
-    down = np.array([-across[1], across[0]])
+    down, span = face_down(portrait.track.landmarks)
+    across = np.array([down[1], -down[0]])
     chin = engine.displaced_vertices(prepared, aus)[152] - prepared.vertices[152]
-    assert float(chin @ down) > 0.1 * np.linalg.norm(rest[263] - rest[33])  # it did go down
+    assert float(chin @ down) > 0.1 * span  # it did go down
     sideways = abs(float(chin @ across)) / float(chin @ down)
     assert sideways < 0.08, f"the chin went sideways by {sideways:.3f} of its drop"
 

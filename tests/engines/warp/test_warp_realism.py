@@ -13,7 +13,7 @@ import pytest
 
 
 from conftest import render_change, shared_face
-from face_regions import INNER_LIPS, brow_end_shifts, corner_lift, outside_the_face
+from face_regions import INNER_LIPS, below_the_jaw, brow_end_shifts, corner_lift, outside_the_face
 
 MARGIN = 0.08  # face sizes outside the outline beyond which nothing may change
 BAND = 0.25  # ... measured out to this distance (the old feather band reached 0.35)
@@ -30,11 +30,7 @@ def test_background_beside_a_turned_head_stays_still_under_a_strong_expression(c
     # The face's outline in the input: the hull of its projected mesh (the far cheek's edge).
     distance, size = outside_the_face(out.shape[:2], xy)
     # Below the jaw line is the neck, which follows a jaw drop; everything else is background.
-    down = xy[152] - 0.5 * (xy[33] + xy[263])
-    jaw = 0.5 * (xy[172] + xy[397])
-    yy, xx = np.mgrid[0:out.shape[0], 0:out.shape[1]]
-    below_jaw = (xx - jaw[0]) * down[0] + (yy - jaw[1]) * down[1] > 0
-    band = (distance > MARGIN * size) & (distance < BAND * size) & ~below_jaw
+    band = (distance > MARGIN * size) & (distance < BAND * size) & ~below_the_jaw(out.shape[:2], xy)
     assert band.sum() > 20000
     change = np.abs(_gray(out) - _gray(portrait.image))[band]
     assert np.median(change) < 1.0
@@ -56,10 +52,7 @@ def test_not_a_pixel_beyond_the_margin_changes(name, config, engine, image_track
     out = render_change(engine, portrait, AU12=3, AU06=2, AU45=2)
     xy = portrait.track.landmarks[:468, :2]
     distance, size = outside_the_face(out.shape[:2], xy)
-    down = xy[152] - 0.5 * (xy[33] + xy[263])
-    jaw = 0.5 * (xy[172] + xy[397])
-    yy, xx = np.mgrid[0:out.shape[0], 0:out.shape[1]]
-    beyond = (distance > MARGIN * size) & ((xx - jaw[0]) * down[0] + (yy - jaw[1]) * down[1] <= 0)
+    beyond = (distance > MARGIN * size) & ~below_the_jaw(out.shape[:2], xy)
     change = np.abs(out.astype(np.int16) - portrait.image.astype(np.int16)).max(axis=2)[beyond]
     assert change.max() <= 1, f"{int((change > 1).sum())} pixels beyond the margin changed, by up to {change.max()}"
     assert np.abs(out.astype(np.int16) - portrait.image.astype(np.int16)).max() > 60  # the face itself moved
