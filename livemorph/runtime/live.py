@@ -80,6 +80,7 @@ class TargetSet:
         self._errors: list[str | None] = [None] * len(names)
         self._puppets[0] = prepare(self.names[0])
         self._thread = None
+        self._closing = False
         if len(names) > 1:
             self._thread = threading.Thread(target=self._prepare_rest, name="livemorph-targets", daemon=True)
             self._thread.start()
@@ -88,6 +89,8 @@ class TargetSet:
         from ..errors import LivemorphError
 
         for i in range(1, len(self.names)):
+            if self._closing:
+                return
             try:
                 self._puppets[i] = self._prepare(self.names[i])
             except LivemorphError as exc:
@@ -97,6 +100,17 @@ class TargetSet:
             except Exception as exc:  # noqa: BLE001 - a bug, but it must not leave "preparing" forever
                 self._errors[i] = f"failed ({type(exc).__name__}: {exc})"
                 log.exception("target %s could not be prepared", self.names[i])
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Let the background preparation end before the run does: its thread still inside MediaPipe
+        as Python exits aborted the process ("terminate called without an active exception", exit
+        134, after the recordings were finished). Targets not begun are skipped; the one being
+        prepared (a second or two) is waited for."""
+        self._closing = True
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                log.warning("a --target was still being prepared after %.0f s; exiting without it", timeout_s)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -433,6 +447,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     opened = LiveOutputs()
     started = False
     recording = None
+    target_set = None
     try:
         opened.open(request, "first")  # the window, before anything opens a video (see PreviewWindow.open)
         source = source_from_config(config.live)  # validates the spec now, opens later
@@ -466,6 +481,8 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             opened.abort()
         raise
     finally:
+        if target_set is not None:
+            target_set.close()
         snapshot = stats.snapshot()
         if started:  # what each closed file really holds
             snapshot["recordings"] = list(recording.saved) if recording is not None else []

@@ -445,6 +445,26 @@ def test_target_set_prepares_others_in_background_and_reports_broken_ones():
     assert targets.status(2) == "no face found in broken" and targets.get(2) is None
 
 
+def test_closing_the_target_set_waits_for_the_one_being_prepared_and_skips_the_rest():
+    # A run that ends while a second target is being prepared: its thread must not be left inside
+    # MediaPipe as Python exits (the process aborted with exit 134).
+    started, gate, prepared = threading.Event(), threading.Event(), []
+
+    def prepare(name):
+        if name == "second":
+            started.set()
+            gate.wait(5)
+        prepared.append(name)
+        return FakePuppet()
+
+    targets = TargetSet(["first", "second", "third"], prepare)
+    assert started.wait(5)
+    threading.Timer(0.2, gate.set).start()
+    targets.close()
+    assert prepared == ["first", "second"]  # the one under way finished, the third never began
+    assert targets.status(2) == "preparing" and not targets._thread.is_alive()
+
+
 # ------------------------------------------------------------------------------------------
 # Hotkeys
 def test_hotkey_table_is_consistent_and_maps_opencv_codes():
