@@ -13,6 +13,7 @@ such a take reproduces the live drive frame for frame.
 from __future__ import annotations
 
 import csv
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ import numpy as np
 from ..atomic import commit, discard, partial_path
 from ..aus import AU_NAMES, NUM_AUS
 from ..errors import InputNotFound, InputUnreadable, OutputNotWritable
+
+log = logging.getLogger(__name__)
 
 AU_COLUMNS = tuple(f"{name}_r" for name in AU_NAMES)
 TRACK_COLUMNS = ("frame", "timestamp", "confidence", "success") + AU_COLUMNS
@@ -69,6 +72,10 @@ def read_au_track(path: str | Path) -> AUTrack:
     if missing:
         raise InputUnreadable(f"{path} is not an AU track: missing columns {', '.join(missing[:4])}"
                               f"{' ...' if len(missing) > 4 else ''}")
+    if rows and len(rows[-1]) < len(header):  # a recording killed mid-row (AUTrackWriter's crash_safe)
+        log.warning("%s: its last row is cut short (the recording was stopped); reading the %d before it",
+                    path, len(rows) - 1)
+        rows = rows[:-1]
     if "face_id" in columns:  # OpenFace multi-face output: keep the first face
         rows = [r for r in rows if _number(r, columns["face_id"], path, 0) == 0]
     key_col = next((columns[k] for k in KEY_COLUMNS if k in columns), None)
@@ -118,13 +125,18 @@ class AUTrackWriter:
 
     ``with_neutral=True`` adds the neutral columns (pass ``neutral=`` or an AUReading per row);
     ``key_column="file"`` adds a first column naming each row's image (training labels).
+    ``crash_safe=True`` (a live ``--record-aus`` take, like the live MP4): written under its own
+    name from the start, each row flushed as it comes, so a killed run leaves every row it read
+    (its last one perhaps cut short, which ``read_au_track`` leaves out); kept however it ends.
     """
 
-    def __init__(self, path: str | Path, *, with_neutral: bool = False, key_column: str | None = None):
+    def __init__(self, path: str | Path, *, with_neutral: bool = False, key_column: str | None = None,
+                 crash_safe: bool = False):
         self.path = Path(path)
         self.with_neutral = with_neutral
         self.key_column = key_column
-        self._tmp = partial_path(self.path)
+        self.crash_safe = crash_safe
+        self._tmp = self.path if crash_safe else partial_path(self.path)
         self._fh = None
         self._writer = None
         self.rows = 0
@@ -138,6 +150,8 @@ class AUTrackWriter:
         columns = ((self.key_column,) if self.key_column else ()) + TRACK_COLUMNS
         columns += NEUTRAL_COLUMNS if self.with_neutral else ()
         self._fh.write(", ".join(columns) + "\n")
+        if self.crash_safe:
+            self._fh.flush()
         return self
 
     def write(self, frame_index: int, timestamp_s: float, aus, success: bool, confidence: float = 1.0,
@@ -153,6 +167,8 @@ class AUTrackWriter:
                 raise ValueError("this track is written with neutral columns: pass neutral= or an AUReading")
             cells += [f"{float(v):.2f}" for v in np.asarray(neutral, np.float32)]
         self._fh.write(", ".join(cells) + "\n")
+        if self.crash_safe:
+            self._fh.flush()
         self.rows += 1
 
     def close(self, *, keep: bool = True) -> None:
@@ -160,6 +176,8 @@ class AUTrackWriter:
             return
         self._fh.close()
         self._fh = None
+        if self.crash_safe:
+            return  # written in place: the rows it holds are the take
         if keep:
             commit(self._tmp, self.path)
         else:

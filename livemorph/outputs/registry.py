@@ -75,7 +75,7 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
     """
     path = Path(path)
     for what, source in inputs:
-        if _same_file(path, Path(source)):
+        if same_file(path, Path(source)):
             raise ConfigError(f"--out {path} is your {what}; writing it would destroy it: choose another output name")
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
@@ -96,7 +96,8 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
         probe.unlink(missing_ok=True)
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one existing file (links followed)."""
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:

@@ -8,6 +8,7 @@ each row carries its neutral, so the CSV replays like a take recorded with ``run
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -19,10 +20,12 @@ from ..errors import InputNotFound, InputUnreadable
 from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
-from ..face.tracking import FaceTracker
+from ..face.tracking import FaceTrack, FaceTracker
 from ..face.gaze import read_gaze
 from ..face.wink import WinkReader, corner_tilt
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,18 +70,27 @@ def analyse(path: str | Path, config, *, smooth: bool = False,
         images = list_images(path) if path.is_dir() else [path]
         if not images:
             raise InputUnreadable(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
-        yield from _analyse_stills(images, config, on_frame)
+        yield from _analyse_stills(images, config, on_frame, skip_unreadable=path.is_dir())
     elif is_video_path(path):
         yield from _analyse_video(path, config, smooth, on_frame)
     else:
         raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
 
 
-def _analyse_stills(images, config, on_frame) -> Iterator[AURow]:
+def _analyse_stills(images, config, on_frame, *, skip_unreadable: bool) -> Iterator[AURow]:
+    """A row per image. ``skip_unreadable`` (a folder): an image that cannot be read gets a row
+    without a face (success 0) and a warning, rather than costing the whole folder's CSV."""
     estimator = estimator_from_config(config)
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for i, image_path in enumerate(images):
-            track = tracker.detect_largest(load_image(image_path))
+            try:
+                image = load_image(image_path)
+            except InputUnreadable as exc:
+                if not skip_unreadable:
+                    raise
+                log.warning("%s; its row says no face (success 0)", exc)
+                image = None
+            track = tracker.detect_largest(image) if image is not None else FaceTrack.empty()
             aus = estimator.estimate(track)
             yield AURow(i, 0.0, aus, track.present, 1.0 if track.present else 0.0, image_path.name)
             if on_frame:

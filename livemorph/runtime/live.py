@@ -442,6 +442,11 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
+    if record and record_aus and Path(record).expanduser().resolve() == Path(record_aus).expanduser().resolve():
+        from ..errors import ConfigError
+
+        raise ConfigError(f"--record-aus {record_aus} is also your --record file: give the AU track its own "
+                          f"name, e.g. {Path(record_aus).with_suffix('.csv').name}")
     stats = stats if stats is not None else LiveStats()
     request = LiveRequest(config, stats, window=window, record=record, record_aus=record_aus)
     opened = LiveOutputs()
@@ -485,7 +490,9 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             target_set.close()
         snapshot = stats.snapshot()
         if started:  # what each closed file really holds
-            snapshot["recordings"] = list(recording.saved) if recording is not None else []
+            snapshot["recordings"] = (list(recording.saved) if recording is not None else []) + [
+                f"{output.writer.path}: {output.writer.rows} rows of AUs"
+                for output in opened.readings if hasattr(output, "writer")]
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

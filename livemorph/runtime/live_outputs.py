@@ -296,5 +296,11 @@ def create_au_track(request) -> AUTrackOutput | None:
     if not request.record_aus:
         return None
     from ..face.au_tracks import AUTrackWriter
+    from .recording import free_path
 
-    return AUTrackOutput(AUTrackWriter(request.record_aus, with_neutral=True).__enter__(), request.stats)
+    # Like a video take: written in place from its first row (a killed run keeps its rows), and
+    # never over an existing file (it once replaced the portrait or the source it was named as).
+    path = free_path(Path(request.record_aus))
+    if path != Path(request.record_aus):
+        log.warning("%s exists; writing the AU track to %s instead", request.record_aus, path)
+    return AUTrackOutput(AUTrackWriter(path, with_neutral=True, crash_safe=True).__enter__(), request.stats)

@@ -11,6 +11,18 @@ from .live_stats import LiveStats
 log = logging.getLogger(__name__)
 
 
+def free_path(base: Path, number: int = 1) -> Path:
+    """``base`` (``number`` 1), or ``base``-2, -3 ... from ``number`` on: the first name no file has
+    yet. A live recording is written in place from its start, so it never takes an existing name."""
+    while _numbered(base, number).exists():
+        number += 1
+    return _numbered(base, number)
+
+
+def _numbered(base: Path, number: int) -> Path:
+    return base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
+
+
 def create(request):
     """The ``record`` live output kind: always there (the hotkey works without ``--record``)."""
     config = request.config
@@ -45,14 +57,10 @@ class Recording:
             first = 1  # two takes within one second get -2, -3 ...
         else:
             base, first = self.base, len(self.paths) + 1
-        number = first
-        while True:
-            path = base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
-            if not path.exists():
-                if number > first and self.base is not None:
-                    log.warning("%s exists; recording to %s instead", base, path)
-                return path
-            number += 1
+        path = free_path(base, first)
+        if self.base is not None and path != _numbered(base, first):
+            log.warning("%s exists; recording to %s instead", base, path)
+        return path
 
     def attach(self, loop) -> None:
         """Bind to the loop the hotkey adds takes to; with ``--record`` the first take starts now."""

@@ -72,3 +72,29 @@ def test_help_is_useful():
     assert result.returncode == 0 and "OpenFace" in result.stdout and "--out" in result.stdout
     top = run_cli("--help")
     assert "aus" in top.stdout
+
+
+def test_an_out_that_is_the_input_is_refused_and_the_input_kept(tmp_path):
+    video = tmp_path / "me.mp4"
+    video.write_bytes(shared_path("assets/driving/man_smiling_short.mp4").read_bytes())
+    before = video.read_bytes()
+    result = run_cli("aus", video, "--out", video)
+    assert result.returncode == 2
+    lines = error_lines(result.stderr)
+    assert len(lines) == 1 and "is your input" in lines[0], result.stderr
+    assert video.read_bytes() == before  # it was overwritten with CSV text
+
+
+def test_an_unreadable_image_in_a_folder_costs_its_row_not_the_folder(tmp_path):
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    for name in ("mona_lisa.jpg", "trump_official_2017.png"):
+        (folder / name).write_bytes(shared_path(f"assets/portraits/{name}").read_bytes())
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8garbage")  # a download cut off
+    out = tmp_path / "aus.csv"
+    result = run_cli("aus", folder, "--out", out)
+    assert result.returncode == 0, result.stderr
+    track = read_au_track(out)
+    assert dict(zip(track.keys, track.success)) == {"broken.jpg": False, "mona_lisa.jpg": True,
+                                                   "trump_official_2017.png": True}
+    assert [line for line in result.stderr.splitlines() if "broken.jpg" in line and line.startswith("warning:")]

@@ -84,3 +84,36 @@ def test_writer_leaves_no_file_when_interrupted(tmp_path):
             w.write(0, 0.0, np.zeros(17), True)
             raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_crash_safe_take_keeps_its_rows_when_the_process_is_killed(tmp_path):
+    # `run --record-aus`: the AU track of a run killed with SIGKILL (no clean-up at all) is there,
+    # under its own name, with every row written before the kill (it was a hidden .partial file).
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "take.csv"
+    script = (f"import time, numpy as np\nfrom livemorph.face.au_tracks import AUTrackWriter\n"
+              f"w = AUTrackWriter({str(path)!r}, crash_safe=True).__enter__()\n"
+              f"for i in range(100000):\n    w.write(i, i / 30, np.full(17, 1.5), True)\n"
+              f"    if i == 40: open({str(tmp_path / 'ready')!r}, 'w').close()\n    time.sleep(0.002)\n")
+    child = subprocess.Popen([sys.executable, "-c", script])
+    for _ in range(500):
+        if (tmp_path / "ready").exists():
+            break
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    track = read_au_track(path)
+    assert len(track) > 40 and np.all(track.aus == 1.5)
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_last_row_cut_short_is_left_out(tmp_path):
+    path = write_au_track(tmp_path / "t.csv", _track(5))
+    text = path.read_text()
+    path.write_text(text[: text.rstrip("\n").rfind(",") - 3])  # killed in the middle of the last row
+    track = read_au_track(path)
+    assert len(track) == 4

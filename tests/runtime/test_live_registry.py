@@ -81,3 +81,24 @@ def test_a_live_output_with_an_unknown_feed_is_refused(fresh_registries):
     with pytest.raises(ValueError, match="already a 'window' output"):
         live_registry.register_live_output("second-window", lambda request: None, feed="window", phase="first")
     assert "toy" not in live_registry.live_output_kinds()
+
+
+def test_an_au_take_never_writes_over_a_file(tmp_path, fresh_registries):
+    # `--record-aus` named like the portrait (or the source) once left it as CSV text; it takes the
+    # next free name instead, as a video take does.
+    from livemorph.face.au_tracks import read_au_track
+
+    fake_engines.register("toy-tint")
+    portrait = tmp_path / "portrait.jpg"
+    portrait.write_bytes(shared_path(PORTRAIT).read_bytes())
+    before = portrait.read_bytes()
+    code = main(["run", "--target", str(portrait), "--source", str(shared_path(VIDEO)), "--no-window",
+                 "--max-frames", "5", "--engine", "toy-tint", "--record-aus", str(portrait)])
+    assert code == 0
+    assert portrait.read_bytes() == before
+    assert len(read_au_track(tmp_path / "portrait-2.jpg")) >= 5
+    # The same name for the video and the AU track is refused before the run (the MP4 was lost).
+    code = main(["run", "--target", str(portrait), "--source", str(shared_path(VIDEO)), "--no-window",
+                 "--max-frames", "5", "--engine", "toy-tint", "--record", str(tmp_path / "take.mp4"),
+                 "--record-aus", str(tmp_path / "take.mp4")])
+    assert code == 2 and not (tmp_path / "take.mp4").exists()

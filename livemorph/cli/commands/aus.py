@@ -33,6 +33,7 @@ def command(input_path: Path | None, out: Path | None, smooth: bool, explain: bo
     from ...face.au_tracks import AUTrackWriter
     from ...errors import ConfigError, InputNotFound
     from ...frames import is_image_path
+    from ...outputs.registry import same_file
 
     if input_path is None or out is None:
         raise ConfigError("livemorph aus needs INPUT and --out CSV, e.g. `livemorph aus me.mp4 --out aus.csv` "
@@ -40,6 +41,8 @@ def command(input_path: Path | None, out: Path | None, smooth: bool, explain: bo
     config = load_cli_config(click.get_current_context())
     if not input_path.exists():
         raise InputNotFound(f"input not found: {input_path}")
+    if same_file(out, input_path):
+        raise ConfigError(f"--out {out} is your input; writing it would destroy it: choose another output name")
     total = count_frames(input_path)
     # Images get a file-name column, so the CSV of a folder serves as `livemorph train` labels.
     stills = input_path.is_dir() or is_image_path(input_path)
