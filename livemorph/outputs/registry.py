@@ -77,13 +77,21 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
     for what, source in inputs:
         if same_file(path, Path(source)):
             raise ConfigError(f"--out {path} is your {what}; writing it would destroy it: choose another output name")
+    if output_kind(path) == "folder" and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise OutputNotWritable(f"{path} already exists and is not an empty folder; choose a new folder name")
+    check_writable(path)
+
+
+def check_writable(path: str | Path, flag: str = "--out") -> None:
+    """OutputNotWritable, before any work, where ``path`` (given with ``flag``) cannot be written: its
+    nearest existing folder is a file, or creating (and deleting) the hidden temporary file there
+    fails -- the only check that also holds for root and special file systems such as /proc."""
+    path = Path(path)
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
-        raise OutputNotWritable(f"cannot write {path}: {folder} is not a folder; choose another --out")
-    if output_kind(path) == "folder" and path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise OutputNotWritable(f"{path} already exists and is not an empty folder; choose a new folder name")
+        raise OutputNotWritable(f"cannot write {path}: {folder} is not a folder; choose another {flag}")
     probe = folder / (partial_path(path).name if folder == path.parent else f".{path.name}.probe")
     try:
         with open(probe, "xb"):
@@ -91,7 +99,7 @@ def check_output_path(path: str | Path, *, inputs=()) -> None:
     except FileExistsError:
         pass  # a leftover temporary file of ours: the folder is writable, the recorder replaces it
     except OSError as exc:
-        raise OutputNotWritable(f"cannot write {path}: {exc.strerror or exc}; choose another --out") from exc
+        raise OutputNotWritable(f"cannot write {path}: {exc.strerror or exc}; choose another {flag}") from exc
     else:
         probe.unlink(missing_ok=True)
 

@@ -290,6 +290,7 @@ class LiveLoop:
             start = time.perf_counter()
             reading = self.au_stream.process(frame)
             self.stats.stage("tracking", (time.perf_counter() - start) * 1000.0)
+            self.stats.count("faces", int(bool(reading.success)))
             for output in self.reading_outputs:
                 output.submit((reading_index, frame.timestamp_ms / 1000.0, reading))
             reading_index += 1
@@ -442,6 +443,11 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
+    from ..outputs.registry import check_writable
+
+    for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
+        if path:
+            check_writable(path, flag)  # before the run: found only at its first frame, "stopped early"
     if record and record_aus and Path(record).expanduser().resolve() == Path(record_aus).expanduser().resolve():
         from ..errors import ConfigError
 

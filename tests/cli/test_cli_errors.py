@@ -94,3 +94,14 @@ def test_a_duration_past_the_drivers_end_is_said(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "warning: --duration 9 s runs past the end of the driver: the clip is 2.4 s" in stderr_lines(result)
     assert ": 72 frames " in result.stderr  # the summary line
+
+
+def test_an_unwritable_record_is_refused_before_the_run(tmp_path):
+    # It was found at the first frame, after start-up, as "stopped early; it keeps the first 0 s".
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = livemorph("run", "--target", shared_path(PORTRAIT), "--source", shared_path(VIDEO), "--no-window",
+                       "--record", blocker / "take.mp4", tmp_path=tmp_path)
+    assert result.returncode == 9
+    assert stderr_lines(result) == [f"livemorph: error: cannot write {blocker / 'take.mp4'}: {blocker} is not a "
+                                    f"folder; choose another --record"]

@@ -78,8 +78,8 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
     assert len(frames) >= n
     assert not list(tmp_path.glob(".*partial"))
     recorded = [line for line in result.stderr.splitlines() if line.startswith("livemorph run: recorded ")]
-    assert recorded == [f"livemorph run: recorded {out}: {len(frames)} frames 512x600 @ 30 fps, "
-                        f"{out.stat().st_size / 1e6:.1f} MB"]
+    assert recorded[0] == (f"livemorph run: recorded {out}: {len(frames)} frames 512x600 @ 30 fps, "
+                           f"{out.stat().st_size / 1e6:.1f} MB")
 
     # (a) the virtual camera: our size and RGB format, steady pacing at vcam.fps.
     vcam = json.loads((tmp_path / "vcam.json").read_text())
@@ -117,6 +117,7 @@ def test_run_headless_feeds_virtual_camera_recorder_and_au_track(tmp_path):
 
     au_track = read_au_track(track)
     assert len(au_track) == stats["counters"]["out:aus"] >= n
+    assert recorded[1:] == [f"livemorph run: recorded {track}: {len(au_track)} rows of AUs"]
     assert au_track.aus.shape[1] == NUM_AUS
     assert au_track.is_recorded_take  # it carries the neutral it was driven with, for an exact replay
     assert au_track.success.mean() > 0.9  # the woman's face is in every frame

@@ -102,3 +102,12 @@ def test_an_au_take_never_writes_over_a_file(tmp_path, fresh_registries):
                  "--max-frames", "5", "--engine", "toy-tint", "--record", str(tmp_path / "take.mp4"),
                  "--record-aus", str(tmp_path / "take.mp4")])
     assert code == 2 and not (tmp_path / "take.mp4").exists()
+
+
+def test_a_source_that_never_shows_a_face_is_said(tmp_path, fresh_registries, capsys):
+    # As `render` says of a driver without a face: the portrait never moved, and the user is told why.
+    fake_engines.register("toy-tint")
+    code = main(["run", "--target", str(shared_path(PORTRAIT)), "--source", str(shared_path("assets/driving/no_face.mp4")),
+                 "--no-window", "--max-frames", "5", "--engine", "toy-tint", "--record-aus", str(tmp_path / "a.csv")])
+    assert code == 0
+    assert "warning: no face was found in any of the" in capsys.readouterr().err

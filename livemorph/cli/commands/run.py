@@ -53,5 +53,9 @@ def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_wi
     snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
                         max_frames=max_frames, stats_json=stats_json)
     click.echo(f"livemorph run: {summary_line(snapshot)}", err=True)
+    counters = snapshot.get("counters", {})
+    if counters.get("captured", 0) and not counters.get("faces", 0):  # as `render` says of its driver
+        click.echo(f"warning: no face was found in any of the {counters['captured']} frames read, so the portrait "
+                   "kept its resting expression", err=True)
     for saved in snapshot.get("recordings", []):
         click.echo(f"livemorph run: recorded {saved}", err=True)
