@@ -33,6 +33,7 @@ from ..handoff import Handoff
 from .live_outputs import LiveFrame, OutputWorker
 from .live_stats import LiveStats
 from .stages import StagePipeline
+from .termination import SIGNALS, Terminated
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ class LiveLoop:
         self._stages = StagePipeline("livemorph", latest_wins=True, on_drop=self.stats.dropped)
         self._stop = self._stages.stop
         self._interrupted = False
+        self._stopped_by = signal.SIGINT
         self._outputs_lock = threading.Lock()
         self._window_in = Handoff(1, on_drop=lambda n: self.stats.dropped("out:window", n))
         self._render_started = 0.0  # time.monotonic() when the engine took its current reading
@@ -219,21 +221,25 @@ class LiveLoop:
                 restore()
         self._stages.raise_first()
         if self._interrupted:
+            if self._stopped_by != signal.SIGINT:  # exit 128 + the signal, as `render` (termination)
+                raise Terminated(self._stopped_by, "recordings were finished")
             raise KeyboardInterrupt
 
     def _install_signal_handlers(self) -> Callable[[], None]:
-        """Ctrl+C / SIGTERM stop the loop cleanly; a second Ctrl+C interrupts the shutdown."""
+        """Ctrl+C, SIGTERM (a service manager, ``timeout``) and SIGHUP (a closed terminal) stop the
+        loop cleanly; a second one interrupts the shutdown."""
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
 
         def handler(signum, _frame):
             if self._interrupted:
                 raise KeyboardInterrupt
-            self._interrupted = True
+            self._interrupted, self._stopped_by = True, signum
             log.warning("%s: stopping (finishing recordings)", signal.Signals(signum).name)
             self._stop.set()
 
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        stopping = (signal.SIGINT,) + SIGNALS  # termination.SIGNALS: SIGTERM, and SIGHUP where there is one
+        previous = {sig: signal.signal(sig, handler) for sig in stopping}
 
         def restore():
             for sig, old in previous.items():

@@ -143,19 +143,25 @@ def start_recording(tmp_path: Path, out: Path) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_sigint_while_recording_leaves_a_complete_file(tmp_path):
+@pytest.mark.parametrize("sig, code, last_line", [
+    (signal.SIGINT, 130, "livemorph: interrupted"),  # click's Abort and a KeyboardInterrupt alike
+    # A service manager or `timeout` (SIGTERM), a closed terminal (SIGHUP): `render`'s codes. SIGHUP
+    # killed the run on the spot, SIGTERM said "interrupted" with 130.
+    (signal.SIGTERM, 143, "livemorph: error: stopped by SIGTERM; recordings were finished"),
+    (signal.SIGHUP, 129, "livemorph: error: stopped by SIGHUP; recordings were finished"),
+])
+def test_a_stop_signal_while_recording_leaves_a_complete_file(tmp_path, sig, code, last_line):
     out = tmp_path / "take.mp4"
     proc = start_recording(tmp_path, out)
     try:
         time.sleep(1.0)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, stderr[-2000:]
-    # the CLI maps click's Abort and a KeyboardInterrupt alike to this one line and 130
-    assert stderr.strip().splitlines()[-1] == "livemorph: interrupted"
+    assert proc.returncode == code, stderr[-2000:]
+    assert stderr.strip().splitlines()[-1] == last_line
     assert out.exists() and not list(tmp_path.glob(".*partial*"))
     frames = decode(out)  # every frame, up to the last one
     stats = json.loads((tmp_path / "stats.json").read_text())
