@@ -75,11 +75,16 @@ def probe_cameras(devices: list[int | str], opener: Callable[[int | str], tuple[
             results[device] = None
 
     threads = [threading.Thread(target=probe, args=(d,), daemon=True, name=f"livemorph-probe-{d}") for d in devices]
-    for thread in threads:
-        thread.start()
-    end = time.monotonic() + timeout  # probes run in parallel: the whole probe takes one timeout at most
-    for thread in threads:
-        thread.join(max(0.0, end - time.monotonic()))
+    from ..capture.webcam import quiet_opencv
+
+    # OpenCV's log level is global: quieted per probe, one probe's restore let the others' warnings
+    # through (`doctor` printed four "[ WARN ] ... can't open camera by index" lines).
+    with quiet_opencv():
+        for thread in threads:
+            thread.start()
+        end = time.monotonic() + timeout  # probes run in parallel: the whole probe takes one timeout at most
+        for thread in threads:
+            thread.join(max(0.0, end - time.monotonic()))
     return dict(results)
 
 

@@ -139,3 +139,25 @@ def test_registered_checkpoints_are_verified(tmp_path, monkeypatch, config):
     ckpt.write_bytes(b"changed")  # the file changed after it was registered
     (check,) = check_checkpoints(config)
     assert not check.ok and "sha256 differs" in check.fix
+
+
+
+def test_opencv_stays_silent_through_the_whole_camera_probe():
+    # OpenCV writes "[ WARN:0@0.027] global cap_v4l.cpp:915 open VIDEOIO(V4L2:/dev/video0): can't open
+    # camera by index" straight to stderr for each device that does not open. Its log level is
+    # global: quieted per probe, one probe's restore let the others' warnings through (`doctor`
+    # printed two to four of them, by chance). Every probe must run with it silent.
+    import cv2
+
+    from livemorph.runtime.diagnostics import probe_cameras
+
+    levels = []
+
+    def opener(device):
+        time.sleep(0.05 * device)  # the probes overlap and end one after another
+        levels.append(cv2.utils.logging.getLogLevel())
+
+    before = cv2.utils.logging.getLogLevel()
+    probe_cameras([0, 1, 2, 3], opener, timeout=2.0)
+    assert levels == [cv2.utils.logging.LOG_LEVEL_SILENT] * 4
+    assert cv2.utils.logging.getLogLevel() == before
