@@ -449,8 +449,12 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
+    from ..errors import InputNotFound
     from ..outputs.registry import check_writable
 
+    for target in targets:  # a later one is prepared in the background, where a typo went by with a log line
+        if not Path(target).exists():
+            raise InputNotFound(f"image not found: {target}")
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
         if path:
             check_writable(path, flag)  # before the run: found only at its first frame, "stopped early"

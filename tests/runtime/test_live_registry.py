@@ -111,3 +111,15 @@ def test_a_source_that_never_shows_a_face_is_said(tmp_path, fresh_registries, ca
                  "--no-window", "--max-frames", "5", "--engine", "toy-tint", "--record-aus", str(tmp_path / "a.csv")])
     assert code == 0
     assert "warning: no face was found in any of the" in capsys.readouterr().err
+
+
+def test_a_missing_second_target_is_refused_before_the_run(tmp_path, fresh_registries, capsys):
+    # Prepared in the background, a mistyped second --target went by as a log line, and the run
+    # went on (exit 0).
+    fake_engines.register("toy-tint")
+    code = main(["run", "--target", str(shared_path(PORTRAIT)), "--target", str(tmp_path / "obma.jpg"),
+                 "--source", str(shared_path(VIDEO)), "--no-window", "--max-frames", "5", "--engine", "toy-tint",
+                 "--record-aus", str(tmp_path / "a.csv")])
+    assert code == 3
+    assert capsys.readouterr().err.strip().splitlines() == [f"livemorph: error: image not found: {tmp_path / 'obma.jpg'}"]
+    assert not (tmp_path / "a.csv").exists()
