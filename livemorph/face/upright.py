@@ -18,8 +18,8 @@ from .tracking import EYE_CORNER_POINTS, FaceTrack
 # The mouth's middle: the inner lips' middles and the corners.
 MOUTH_POINTS = (13, 14, 61, 291)
 # Two fits lie the same way up when their eyes-to-mouth directions are at most this far apart
-# (degrees): a face fitted upside down lies 180 degrees from the right fit, one fitted a little
-# off 5-20 (the Mona Lisa's fits in the picture turned a quarter, against her upright fit).
+# (degrees): a face fitted upside down lies 173-179 degrees from the right fit; the shared
+# portraits' fits in the picture turned a quarter lie 0.1-19 degrees from their upright ones.
 SAME_WAY_DEGREES = 60.0
 
 
