@@ -449,20 +449,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
-    from ..errors import InputNotFound
-    from ..outputs.registry import check_writable
-
-    for target in targets:  # a later one is prepared in the background, where a typo went by with a log line
-        if not Path(target).exists():
-            raise InputNotFound(f"image not found: {target}")
-    for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
-        if path:
-            check_writable(path, flag)  # before the run: found only at its first frame, "stopped early"
-    if record and record_aus and Path(record).expanduser().resolve() == Path(record_aus).expanduser().resolve():
-        from ..errors import ConfigError
-
-        raise ConfigError(f"--record-aus {record_aus} is also your --record file: give the AU track its own "
-                          f"name, e.g. {Path(record_aus).with_suffix('.csv').name}")
+    _check_run_paths(targets, record, record_aus)
     stats = stats if stats is not None else LiveStats()
     request = LiveRequest(config, stats, window=window, record=record, record_aus=record_aus)
     opened = LiveOutputs()
@@ -512,6 +499,25 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot
+
+
+def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str | None) -> None:
+    """Before the run, what would otherwise fail in it: a missing ``--target`` (all but the first
+    are prepared in the background, where a typo went by as a log line), an unwritable ``--record``
+    or ``--record-aus`` (found at the first frame, as "stopped early"), and one name for both (the
+    AU track replaced the video)."""
+    from ..errors import ConfigError, InputNotFound
+    from ..outputs.registry import check_writable
+
+    for target in targets:
+        if not Path(target).exists():
+            raise InputNotFound(f"image not found: {target}")
+    for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
+        if path:
+            check_writable(path, flag)
+    if record and record_aus and Path(record).resolve() == Path(record_aus).resolve():
+        raise ConfigError(f"--record-aus {record_aus} is also your --record file: give the AU track its own "
+                          f"name, e.g. {Path(record_aus).with_suffix('.csv').name}")
 
 
 def _check_json_writable(path: Path) -> None:
