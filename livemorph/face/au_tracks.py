@@ -97,12 +97,32 @@ def read_au_track(path: str | Path) -> AUTrack:
         aus[i] = [_number(row, columns[c], path, None, line) for c in AU_COLUMNS]
         if neutral is not None:
             neutral[i] = [_number(row, columns[c], path, None, line) for c in NEUTRAL_COLUMNS]
+    keys = tuple(rows[i][key_col].strip() for i in range(n)) if key_col is not None else ()
+    if np.any(np.diff(frames) < 0):  # played as listed, an edited or merged track flickered at a made-up rate
+        log.warning("%s: its rows are not in frame order; they are played in frame order", path)
+        order = np.argsort(frames, kind="stable")
+        frames, stamps, conf, ok, aus = frames[order], stamps[order], conf[order], ok[order], aus[order]
+        neutral = neutral[order] if neutral is not None else None
+        keys = tuple(keys[i] for i in order) if keys else keys
     if np.isnan(stamps).all():
         stamps = (frames - frames[0]).astype(np.float64) / 30.0 if n else stamps
-    keys = tuple(rows[i][key_col].strip() for i in range(n)) if key_col is not None else ()
+    _warn_outside_the_scale(path, aus)
     if neutral is not None:
         neutral = np.clip(neutral, 0.0, 5.0)
     return AUTrack(frames, stamps, conf, ok, np.clip(aus, 0.0, 5.0), keys, neutral)
+
+
+# AU intensities outside OpenFace's 0-5 by more than rounding are said once (they are clipped to it).
+SCALE_SLACK = 0.01
+
+
+def _warn_outside_the_scale(path: Path, aus: np.ndarray) -> None:
+    outside = (aus < -SCALE_SLACK) | (aus > 5.0 + SCALE_SLACK)
+    if not outside.any():
+        return
+    row, column = np.argwhere(outside)[np.argmax(np.abs(aus[outside] - 2.5))]
+    log.warning("%s: %d AU values lie outside the 0-5 scale (%s %g in row %d); they are clipped to it",
+                path, int(outside.sum()), AU_COLUMNS[column], float(aus[row, column]), int(row) + 1)
 
 
 def _number(row, index, path, default, line=None) -> float:

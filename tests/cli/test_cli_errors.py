@@ -105,3 +105,22 @@ def test_an_unwritable_record_is_refused_before_the_run(tmp_path):
     assert result.returncode == 9
     assert stderr_lines(result) == [f"livemorph: error: cannot write {blocker / 'take.mp4'}: {blocker} is not a "
                                     f"folder; choose another --record"]
+
+
+def test_a_driver_mostly_without_a_face_is_said(tmp_path):
+    # An upside-down driver showed a face in 23 of 90 frames and the portrait hardly moved; only the
+    # summary's count hinted at it. Here an AU track whose face was found in 3 of its 12 rows.
+    from livemorph.face.au_tracks import AUTrack, write_au_track
+
+    n = 12
+    track = AUTrack(frames=np.arange(1, n + 1), timestamps_s=np.arange(n) / 30.0,
+                    confidence=np.ones(n, np.float32), success=np.arange(n) < 3,
+                    aus=np.ones((n, 17), np.float32))
+    write_au_track(tmp_path / "track.csv", track)
+    face = Image.open(shared_path(PORTRAIT)).convert("RGB")
+    face.thumbnail((240, 240))
+    face.save(tmp_path / "small.png")
+    result = livemorph("render", "--target", tmp_path / "small.png", "--driver", tmp_path / "track.csv",
+                       "--out", tmp_path / "o.mp4", "--no-progress", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in stderr_lines(result) if line.startswith("warning: a face was found in only 3 of 12")]

@@ -117,3 +117,25 @@ def test_a_last_row_cut_short_is_left_out(tmp_path):
     path.write_text(text[: text.rstrip("\n").rfind(",") - 3])  # killed in the middle of the last row
     track = read_au_track(path)
     assert len(track) == 4
+
+
+def test_rows_out_of_frame_order_are_played_in_frame_order(tmp_path, caplog):
+    # An edited or merged track: played as listed, the mouth flipped open and shut every frame, at a
+    # frame rate made up from the first and last rows' times.
+    track = _track(6)
+    path = write_au_track(tmp_path / "t.csv", track)
+    header, *rows = path.read_text().splitlines()
+    path.write_text("\n".join([header] + [rows[i] for i in (3, 0, 5, 1, 4, 2)]) + "\n")
+    back = read_au_track(path)
+    np.testing.assert_array_equal(back.frames, track.frames)
+    np.testing.assert_allclose(back.aus, track.aus, atol=1e-6)
+    assert "not in frame order" in caplog.text
+
+
+def test_values_off_the_scale_are_clipped_and_said(tmp_path, caplog):
+    track = _track(4)
+    track.aus[2, 8] = 1e6  # AU12
+    track.aus[1, 0] = -3.0
+    back = read_au_track(write_au_track(tmp_path / "t.csv", track))
+    assert back.aus.max() == 5.0 and back.aus.min() >= 0.0
+    assert "2 AU values lie outside the 0-5 scale (AU12_r 1e+06 in row 3)" in caplog.text

@@ -6,6 +6,10 @@ import click
 from ..app import EngineChoice
 
 
+# Fewer driver frames with a face than this share is said (the summary line gives the count too).
+FACES_FOUND_WARN = 0.5
+
+
 @click.command("render")
 @click.option("--target", "-t", required=True, type=click.Path(dir_okay=False),
               help="Portrait image to animate (jpg, png, ...).")
@@ -78,6 +82,11 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     elif summary.faces_found == 0:
         click.echo("warning: no face was found in any driver frame, so the portrait kept its resting expression",
                    err=True)
+    elif summary.faces_found < FACES_FOUND_WARN * summary.driver_frames:
+        # An upside-down driver showed MediaPipe a face in 23 of 90 frames: the portrait hardly moved.
+        click.echo(f"warning: a face was found in only {summary.faces_found} of {summary.driver_frames} driver "
+                   "frames; in the others the portrait held, then eased to its resting expression (a driver "
+                   "upright, facing the camera, in light, reads best)", err=True)
     if summary.driver_cut_short:
         raise InputUnreadable(f"driver {driver} ended after {summary.driver_frames} of {summary.driver_expected} "
                               f"frames (truncated or damaged); {summary.out} holds those {summary.driver_frames}")
