@@ -85,7 +85,8 @@ class _PlainFormatter(logging.Formatter):
     """``warning: message``: its level in lower case and the message alone (``-v`` adds the module)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {record.getMessage()}"
+        text = f"{record.levelname.lower()}: {record.getMessage()}"
+        return f"{text}\n{self.formatException(record.exc_info)}" if record.exc_info else text
 
 
 def flag_overrides(flags: dict) -> list[str]:

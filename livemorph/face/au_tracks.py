@@ -13,6 +13,7 @@ such a take reproduces the live drive frame for frame.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from dataclasses import dataclass
@@ -60,9 +61,10 @@ def read_au_track(path: str | Path) -> AUTrack:
         raise InputNotFound(f"AU track not found: {path}")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh, skipinitialspace=True)
-            header = next(reader, None)
-            rows = [row for row in reader if row and any(cell.strip() for cell in row)]
+            text = fh.read()
+        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+        header = next(reader, None)
+        rows = [row for row in reader if row and any(cell.strip() for cell in row)]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputUnreadable(f"{path} is not a readable CSV: {exc}") from exc
     if not header:
@@ -72,7 +74,7 @@ def read_au_track(path: str | Path) -> AUTrack:
     if missing:
         raise InputUnreadable(f"{path} is not an AU track: missing columns {', '.join(missing[:4])}"
                               f"{' ...' if len(missing) > 4 else ''}")
-    if rows and len(rows[-1]) < len(header):  # a recording killed mid-row (AUTrackWriter's crash_safe)
+    if rows and len(rows[-1]) < len(header) and not text.endswith("\n"):  # killed mid-row (crash_safe)
         log.warning("%s: its last row is cut short (the recording was stopped); reading the %d before it",
                     path, len(rows) - 1)
         rows = rows[:-1]
@@ -106,7 +108,7 @@ def read_au_track(path: str | Path) -> AUTrack:
         keys = tuple(keys[i] for i in order) if keys else keys
     if np.isnan(stamps).all():
         stamps = (frames - frames[0]).astype(np.float64) / 30.0 if n else stamps
-    _warn_outside_the_scale(path, aus)
+    _warn_outside_the_scale(path, aus, frames)
     if neutral is not None:
         neutral = np.clip(neutral, 0.0, 5.0)
     return AUTrack(frames, stamps, conf, ok, np.clip(aus, 0.0, 5.0), keys, neutral)
@@ -116,13 +118,13 @@ def read_au_track(path: str | Path) -> AUTrack:
 SCALE_SLACK = 0.01
 
 
-def _warn_outside_the_scale(path: Path, aus: np.ndarray) -> None:
+def _warn_outside_the_scale(path: Path, aus: np.ndarray, frames: np.ndarray) -> None:
     outside = (aus < -SCALE_SLACK) | (aus > 5.0 + SCALE_SLACK)
     if not outside.any():
         return
     row, column = np.argwhere(outside)[np.argmax(np.abs(aus[outside] - 2.5))]
-    log.warning("%s: %d AU values lie outside the 0-5 scale (%s %g in row %d); they are clipped to it",
-                path, int(outside.sum()), AU_COLUMNS[column], float(aus[row, column]), int(row) + 1)
+    log.warning("%s: %d AU values lie outside the 0-5 scale (%s %g at frame %d); they are clipped to it",
+                path, int(outside.sum()), AU_COLUMNS[column], float(aus[row, column]), int(frames[row]))
 
 
 def _number(row, index, path, default, line=None) -> float:
@@ -164,7 +166,7 @@ class AUTrackWriter:
     def __enter__(self) -> "AUTrackWriter":
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
+            self._fh = open(self._tmp, "x" if self.crash_safe else "w", newline="", encoding="utf-8")
         except OSError as exc:
             raise OutputNotWritable(f"cannot write AU track {self.path}: {exc.strerror or exc}") from exc
         columns = ((self.key_column,) if self.key_column else ()) + TRACK_COLUMNS
@@ -197,6 +199,8 @@ class AUTrackWriter:
         self._fh.close()
         self._fh = None
         if self.crash_safe:
+            if not keep and self.rows == 0:
+                discard(self._tmp)  # a run that failed before its first row leaves no header-only take
             return  # written in place: the rows it holds are the take
         if keep:
             commit(self._tmp, self.path)

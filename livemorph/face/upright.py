@@ -45,13 +45,13 @@ def same_way_up(a: FaceTrack, b: FaceTrack) -> bool:
     return cosine >= np.cos(np.radians(SAME_WAY_DEGREES))
 
 
-def the_way_up(tracker, image: np.ndarray, face: FaceTrack) -> FaceTrack:
-    """``face`` (a fit of a face in ``image``), or, where most of MediaPipe's fits of it in the
-    picture turned each quarter turn lie the other way up, the one of those found where the face
-    stands most nearly upright. A face the turned pictures do not show (too small for the whole
-    picture) keeps its fit."""
-    fits = [(0, face)]  # (the quarter turns the picture was shown at, the fit)
-    for turns in (1, 2, 3):
+def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -> FaceTrack:
+    """``face`` (a fit of a face in ``image`` shown to MediaPipe turned ``shown_at`` quarter turns),
+    or, where most of MediaPipe's fits of it in the picture turned each other quarter turn lie the
+    other way up, the one of those found where the face stands most nearly upright. A face the
+    turned pictures do not show (too small for the whole picture) keeps its fit."""
+    fits = [(shown_at % 4, face)]  # (the quarter turns the picture was shown at, the fit)
+    for turns in sorted({0, 1, 2, 3} - {shown_at % 4}):
         found = [other for other in tracker.detect_all(image, turns)
                  if np.linalg.norm(other.center - face.center) <= 0.5 * face.size]
         if found:

@@ -100,14 +100,16 @@ def face_again(tracker: FaceTracker, image: np.ndarray, near: FaceTrack) -> Face
     return fitted_again(tracker, image, nearest)
 
 
-def _turned_faces(tracker: FaceTracker, image: np.ndarray) -> list[FaceTrack]:
-    """The faces MediaPipe finds in ``image`` turned a quarter, half or three quarters (a face
-    upside down it may not find at all: lisa3 turned upside down), in ``image``'s pixels."""
-    for turns in (1, 2, 3):
+def _find_faces(tracker: FaceTracker, image: np.ndarray) -> tuple[list[FaceTrack], int]:
+    """The faces in ``image`` (in its pixels) and the quarter turns it was shown to MediaPipe at to
+    find them: the whole picture, then windows of it (small faces), then the picture turned a
+    quarter, half and three quarters (a face upside down it may not find at all: lisa3's)."""
+    faces = tracker.detect_all(image) or tracker.detect_in_windows(image)
+    turns = 0
+    while not faces and turns < 3:
+        turns += 1
         faces = tracker.detect_all(image, turns)
-        if faces:
-            return faces
-    return []
+    return faces, turns
 
 
 def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait",
@@ -120,10 +122,11 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
     if key not in _CACHE:
         with (contextlib.nullcontext(tracker) if tracker is not None
               else FaceTracker.from_config(config.tracking, mode="image")) as detector:
-            faces = detector.detect_all(image) or detector.detect_in_windows(image) or _turned_faces(detector, image)
+            faces, shown_at = _find_faces(detector, image)
             if not faces:
                 raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
-            chosen = fitted_again(detector, image, the_way_up(detector, image, choose_face(faces, config.portrait.face)))
+            first = choose_face(faces, config.portrait.face)
+            chosen = fitted_again(detector, image, the_way_up(detector, image, first, shown_at))
         _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
     track, resting, count = _CACHE[key]
     x0, y0, x1, y1 = track.box

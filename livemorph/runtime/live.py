@@ -30,7 +30,7 @@ import numpy as np
 
 from ..frames import Frame
 from ..handoff import Handoff
-from .live_outputs import LiveFrame, OutputWorker
+from .live_outputs import AUTrackOutput, LiveFrame, OutputWorker
 from .live_stats import LiveStats
 from .stages import StagePipeline
 from .termination import SIGNALS, Terminated
@@ -227,13 +227,17 @@ class LiveLoop:
 
     def _install_signal_handlers(self) -> Callable[[], None]:
         """Ctrl+C, SIGTERM (a service manager, ``timeout``) and SIGHUP (a closed terminal) stop the
-        loop cleanly; a second one interrupts the shutdown."""
+        loop cleanly; a second Ctrl+C interrupts the shutdown. A repeated SIGTERM or SIGHUP is let
+        go (a closed terminal sends SIGHUP twice; raised inside the shutdown, it left outputs
+        untold to finish)."""
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
 
         def handler(signum, _frame):
             if self._interrupted:
-                raise KeyboardInterrupt
+                if signum == signal.SIGINT:
+                    raise KeyboardInterrupt
+                return
             self._interrupted, self._stopped_by = True, signum
             log.warning("%s: stopping (finishing recordings)", signal.Signals(signum).name)
             self._stop.set()
@@ -495,7 +499,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         if started:  # what each closed file really holds
             snapshot["recordings"] = (list(recording.saved) if recording is not None else []) + [
                 f"{output.writer.path}: {output.writer.rows} rows of AUs"
-                for output in opened.readings if hasattr(output, "writer")]
+                for output in opened.readings if isinstance(output, AUTrackOutput)]
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

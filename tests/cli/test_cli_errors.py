@@ -124,3 +124,18 @@ def test_a_driver_mostly_without_a_face_is_said(tmp_path):
                        "--out", tmp_path / "o.mp4", "--no-progress", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [line for line in stderr_lines(result) if line.startswith("warning: a face was found in only 3 of 12")]
+
+
+def test_a_logged_exception_keeps_its_traceback_in_the_plain_format():
+    # `warning: ...` / `error: ...` lines without -v: a bug's log.exception must still show what failed.
+    import logging
+
+    from livemorph.cli.app import _PlainFormatter
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("livemorph.x", logging.ERROR, __file__, 1, "target %s failed", ("b.jpg",),
+                                   sys.exc_info())
+    text = _PlainFormatter().format(record)
+    assert text.startswith("error: target b.jpg failed\nTraceback") and text.endswith("ValueError: boom")

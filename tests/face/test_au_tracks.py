@@ -115,8 +115,22 @@ def test_a_last_row_cut_short_is_left_out(tmp_path):
     path = write_au_track(tmp_path / "t.csv", _track(5))
     text = path.read_text()
     path.write_text(text[: text.rstrip("\n").rfind(",") - 3])  # killed in the middle of the last row
-    track = read_au_track(path)
-    assert len(track) == 4
+    assert len(read_au_track(path)) == 4
+    # A complete last row without a final newline (a track edited by hand) is kept.
+    path.write_text(text.rstrip("\n"))
+    assert len(read_au_track(path)) == 5
+
+
+def test_a_take_that_never_got_a_row_leaves_no_file(tmp_path):
+    # A run that failed at start-up (its video could not be opened) aborts its outputs: a crash-safe
+    # track with no row is removed, not left as a header that the next run steps around as "-2".
+    path = tmp_path / "take.csv"
+    AUTrackWriter(path, crash_safe=True).__enter__().close(keep=False)
+    assert not path.exists()
+    with AUTrackWriter(path, crash_safe=True) as writer:
+        writer.write(0, 0.0, np.zeros(17), True)
+        writer.close(keep=False)  # a take with rows is kept however it ends
+    assert len(read_au_track(path)) == 1
 
 
 def test_rows_out_of_frame_order_are_played_in_frame_order(tmp_path, caplog):
@@ -138,4 +152,4 @@ def test_values_off_the_scale_are_clipped_and_said(tmp_path, caplog):
     track.aus[1, 0] = -3.0
     back = read_au_track(write_au_track(tmp_path / "t.csv", track))
     assert back.aus.max() == 5.0 and back.aus.min() >= 0.0
-    assert "2 AU values lie outside the 0-5 scale (AU12_r 1e+06 in row 3)" in caplog.text
+    assert "2 AU values lie outside the 0-5 scale (AU12_r 1e+06 at frame 3)" in caplog.text

@@ -143,19 +143,21 @@ def start_recording(tmp_path: Path, out: Path) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig, code, last_line", [
-    (signal.SIGINT, 130, "livemorph: interrupted"),  # click's Abort and a KeyboardInterrupt alike
-    # A service manager or `timeout` (SIGTERM), a closed terminal (SIGHUP): `render`'s codes. SIGHUP
-    # killed the run on the spot, SIGTERM said "interrupted" with 130.
-    (signal.SIGTERM, 143, "livemorph: error: stopped by SIGTERM; recordings were finished"),
-    (signal.SIGHUP, 129, "livemorph: error: stopped by SIGHUP; recordings were finished"),
+@pytest.mark.parametrize("sig, times, code, last_line", [
+    (signal.SIGINT, 1, 130, "livemorph: interrupted"),  # click's Abort and a KeyboardInterrupt alike
+    # A service manager or `timeout` (SIGTERM), a closed terminal (SIGHUP, sent twice by some
+    # shells): `render`'s codes. SIGHUP killed the run on the spot, SIGTERM said "interrupted" with 130.
+    (signal.SIGTERM, 1, 143, "livemorph: error: stopped by SIGTERM; recordings were finished"),
+    (signal.SIGHUP, 2, 129, "livemorph: error: stopped by SIGHUP; recordings were finished"),
 ])
-def test_a_stop_signal_while_recording_leaves_a_complete_file(tmp_path, sig, code, last_line):
+def test_a_stop_signal_while_recording_leaves_a_complete_file(tmp_path, sig, times, code, last_line):
     out = tmp_path / "take.mp4"
     proc = start_recording(tmp_path, out)
     try:
         time.sleep(1.0)
-        proc.send_signal(sig)
+        for _ in range(times):
+            proc.send_signal(sig)
+            time.sleep(0.05)
         _, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:

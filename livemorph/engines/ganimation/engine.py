@@ -47,7 +47,7 @@ class GanimationPrepared:
     mask: torch.Tensor  # (1, 1, B, B) float32 feather weights
     image_slices: tuple[slice, slice]  # where the box overlaps the portrait ...
     crop_slices: tuple[slice, slice]  # ... and the same pixels inside the box
-    turns: int = 0  # np.rot90 quarter turns that stand the face upright (face.upright): the crop is turned so
+    turns: int = 0  # np.rot90 quarter turns that stand the face upright (face.upright); the crop is turned by them
 
 
 class GanimationEngine:
