@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -246,8 +247,11 @@ class LiveLoop:
         previous = {sig: signal.signal(sig, handler) for sig in stopping}
 
         def restore():
+            ending = self._interrupted and self._stopped_by != signal.SIGINT
             for sig, old in previous.items():
-                signal.signal(sig, old)
+                # Ending on SIGTERM/SIGHUP, a late repeat (a closed terminal sends SIGHUP twice) would
+                # kill the process at Python's default before it gives its exit code.
+                signal.signal(sig, signal.SIG_IGN if ending and sig != signal.SIGINT else old)
 
         return restore
 
@@ -500,6 +504,9 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
             snapshot["recordings"] = (list(recording.saved) if recording is not None else []) + [
                 f"{output.writer.path}: {output.writer.rows} rows of AUs"
                 for output in opened.readings if isinstance(output, AUTrackOutput)]
+            stopping = sys.exc_info()[1]
+            if stopping is not None:  # Ctrl+C or a signal: the CLI still lists what was saved
+                stopping.recordings = snapshot["recordings"]
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot

@@ -164,6 +164,8 @@ def test_a_stop_signal_while_recording_leaves_a_complete_file(tmp_path, sig, tim
             proc.kill()
     assert proc.returncode == code, stderr[-2000:]
     assert stderr.strip().splitlines()[-1] == last_line
+    # ... and says what it saved (it said nothing of it when stopped).
+    assert f"livemorph run: recorded {out}: " in stderr
     assert out.exists() and not list(tmp_path.glob(".*partial*"))
     frames = decode(out)  # every frame, up to the last one
     stats = json.loads((tmp_path / "stats.json").read_text())

@@ -50,8 +50,13 @@ def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_wi
         "window.layout": "side_by_side" if side_by_side else None,
     })
     config = load_cli_config(click.get_current_context(), overrides)
-    snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
-                        max_frames=max_frames, stats_json=stats_json)
+    try:
+        snapshot = run_live(config, targets=targets, window=not no_window, record=record, record_aus=record_aus,
+                            max_frames=max_frames, stats_json=stats_json)
+    except BaseException as exc:  # Ctrl+C, a signal, an error: the files finished before it are listed
+        for saved in getattr(exc, "recordings", []):
+            click.echo(f"livemorph run: recorded {saved}", err=True)
+        raise
     click.echo(f"livemorph run: {summary_line(snapshot)}", err=True)
     counters = snapshot.get("counters", {})
     if counters.get("captured", 0) and not counters.get("faces", 0):  # as `render` says of its driver
