@@ -9,6 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def turned_size(size: tuple[int, int], turns: int) -> tuple[int, int]:
+    """(height, width) of a picture of ``size`` (height, width) turned ``turns`` quarter turns."""
+    height, width = size[:2]
+    return (height, width) if turns % 2 == 0 else (width, height)
+
+
 def turned(xy: np.ndarray, turns: int, size: tuple[int, int]) -> np.ndarray:
     """(N, 2) points of a picture of ``size`` (height, width), in ``np.rot90(picture, turns)``."""
     xy = np.array(xy, np.float64, copy=True).reshape(-1, 2)

@@ -134,7 +134,7 @@ def _turned_back(face: FaceTrack, turns: int, turned_size: tuple[int, int]) -> F
     axis in its transform (its pose's roll then reads as in ``image``)."""
     landmarks = face.landmarks.copy()
     landmarks[:, :2] = quarter_turns.turned_back(landmarks[:, :2], turns, turned_size)
-    size = turned_size if turns % 2 == 0 else (turned_size[1], turned_size[0])
+    size = quarter_turns.turned_size(turned_size, turns)  # a turn back is a turn too
     angle = math.radians(-90.0 * (turns % 4))
     about_the_camera = np.eye(4, dtype=np.float32)
     about_the_camera[:2, :2] = [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]]

@@ -64,10 +64,8 @@ def upright_crop_box(track, image_shape: tuple[int, ...], scale: float, turns: i
     ``crop_box`` frames in the picture turned so the face stands upright (``np.rot90``), in the
     picture's own pixels, where it is a square as well. Its crop, turned the same way, shows the
     face to the generator upright, as it saw faces in training."""
-    if turns % 4 == 0:
-        return crop_box(track, image_shape, scale)
     size = tuple(image_shape[:2])
-    turned_size = size if turns % 2 == 0 else size[::-1]
+    turned_size = quarter_turns.turned_size(size, turns)
     upright = SimpleNamespace(landmarks=quarter_turns.turned(np.asarray(track.landmarks)[:, :2], turns, size))
     x0, y0, x1, y1 = crop_box(upright, turned_size, scale)
     corners = quarter_turns.turned_back([[x0, y0], [x1, y1]], turns, turned_size)
