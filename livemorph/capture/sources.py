@@ -73,21 +73,22 @@ def parse_source_spec(spec: int | str) -> tuple[str, int | str]:
 
 
 def open_source(spec: int | str, *, paced: bool = True, loop: bool = False, width: int = 640, height: int = 480,
-                fps: float = DEFAULT_FPS, once: bool = False, reopen_seconds: float = 1.0):
+                fps: float = DEFAULT_FPS, once: bool = False, reopen_seconds: float = 1.0, turns: int = 0):
     """Build the source for ``spec`` (not yet opened: use it in a ``with``).
 
     ``width``/``height``/``fps`` are requests to a camera (and the repeat rate of an image);
-    ``loop`` applies to video files; ``once`` makes an image source yield a single frame.
+    ``loop`` and ``turns`` (quarter turns its pixels need to stand upright, ``face.upright.video_way_up``)
+    apply to video files; ``once`` makes an image source yield a single frame.
     """
     kind, target = parse_source_spec(spec)
     if kind == "webcam":
         return WebcamSource(target, width=width, height=height, fps=fps, reopen_seconds=reopen_seconds)
     if kind == "video":
-        return VideoFileSource(target, paced=paced, loop=loop)
+        return VideoFileSource(target, paced=paced, loop=loop, turns=turns)
     return ImageSource(target, once=once, fps=fps, paced=paced)
 
 
-def source_from_config(live, spec: int | str | None = None, *, paced: bool = True):
+def source_from_config(live, spec: int | str | None = None, *, paced: bool = True, turns: int = 0):
     """``open_source`` with the ``live`` config section (``spec`` overrides ``live.source``)."""
     return open_source(live.source if spec is None else spec, paced=paced, loop=live.loop, width=live.width,
-                       height=live.height, fps=live.fps, reopen_seconds=live.reopen_seconds)
+                       height=live.height, fps=live.fps, reopen_seconds=live.reopen_seconds, turns=turns)

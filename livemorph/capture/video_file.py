@@ -12,11 +12,16 @@ from ..frames import Frame
 from .threaded import DEFAULT_FPS, ThreadedSource
 
 
-def upright(image: np.ndarray, rotation_ccw: float) -> np.ndarray:
+def upright(image: np.ndarray, rotation_ccw: float, turns: int = 0) -> np.ndarray:
     """The frame as it should be shown, given its display-matrix rotation (degrees counter-clockwise,
-    PyAV's ``VideoFrame.rotation``, as FFmpeg's autorotate applies it): phone videos store -90."""
-    quarter_turns = int(round(rotation_ccw / 90.0)) % 4
+    PyAV's ``VideoFrame.rotation``, as FFmpeg's autorotate applies it): phone videos store -90;
+    ``turns`` more quarter turns (``np.rot90``) for pixels that lie turned without saying so."""
+    quarter_turns = (_quarter_turns(rotation_ccw) + turns) % 4
     return np.ascontiguousarray(np.rot90(image, quarter_turns)) if quarter_turns else image
+
+
+def _quarter_turns(rotation_ccw: float) -> int:
+    return int(round(rotation_ccw / 90.0)) % 4
 
 
 class VideoFileSource(ThreadedSource):
@@ -24,14 +29,16 @@ class VideoFileSource(ThreadedSource):
 
     Timestamps are ``index * 1000 / fps`` and keep increasing across loops, so MediaPipe's
     VIDEO mode never sees time go backwards. Frames are turned upright by the file's
-    display-matrix rotation (portrait videos from phones).
+    display-matrix rotation (portrait videos from phones), and ``turns`` more quarter turns where
+    the pixels lie turned without saying so (``face.upright.video_way_up`` finds them).
     """
 
-    def __init__(self, path: str | Path, *, paced: bool = True, loop: bool = False):
+    def __init__(self, path: str | Path, *, paced: bool = True, loop: bool = False, turns: int = 0):
         super().__init__()
         self.path = Path(path)
         self.paced = paced
         self.loop = loop
+        self.turns = turns % 4
         self.description = f"video {self.path.name}"
         self._iterating = False
         if not self.path.exists():
@@ -56,7 +63,7 @@ class VideoFileSource(ThreadedSource):
             self.fps = float(rate) if rate else DEFAULT_FPS
             self.size = (stream.codec_context.width, stream.codec_context.height)
             first = next(container.decode(stream), None)
-            if first is not None and int(round(first.rotation / 90.0)) % 2:
+            if first is not None and (_quarter_turns(first.rotation) + self.turns) % 2:
                 self.size = self.size[::-1]  # shown upright (phone videos): width and height swap
             count = stream.frames
             if not count and stream.duration and stream.time_base:
@@ -71,9 +78,23 @@ class VideoFileSource(ThreadedSource):
         with container:
             try:
                 for frame in container.decode(stream):
-                    yield upright(frame.to_ndarray(format="rgb24"), frame.rotation)
+                    yield upright(frame.to_ndarray(format="rgb24"), frame.rotation, self.turns)
             except FFmpegError as exc:
                 raise InputUnreadable(f"cannot decode {self.path}: {exc}") from exc
+
+    def samples(self, every_s: float, within_s: float) -> Iterator[np.ndarray]:
+        """A frame every ``every_s`` seconds of the file's first ``within_s`` (decoded on demand)."""
+        step = max(1, round(every_s * (self.fps or DEFAULT_FPS)))
+        last = within_s * (self.fps or DEFAULT_FPS)
+        images = self._decode()
+        try:
+            for index, image in enumerate(images):
+                if index > last:
+                    return
+                if index % step == 0:
+                    yield image
+        finally:
+            images.close()  # the decoder is let go now, not when collected
 
     def __iter__(self) -> Iterator[Frame]:
         """Every frame in order (looping forever if ``loop``), on the caller's thread."""

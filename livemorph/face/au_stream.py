@@ -81,7 +81,10 @@ def video_readings(path, config, *, mouth_hints: bool = False) -> Iterator[tuple
     """Each frame of a video file with the reading `render` and `run` drive a portrait with (live
     neutral, smoothing, the wink and gaze; with ``mouth_hints`` the driver's open mouth beside the AUs)."""
     from ..capture.video_file import VideoFileSource
+    from .upright import video_way_up
 
-    with VideoFileSource(path, paced=False) as source, AUStream.from_config(config, mouth_hints=mouth_hints) as stream:
+    turns = video_way_up(path, config.tracking)
+    with VideoFileSource(path, paced=False, turns=turns) as source, \
+            AUStream.from_config(config, mouth_hints=mouth_hints) as stream:
         for frame in source:
             yield frame, stream.process(frame)

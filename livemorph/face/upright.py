@@ -8,8 +8,18 @@ the crop around her face (``portrait.fitted_again``), and the warp engine opened
 forehead. So a portrait's face is looked for in the picture turned each quarter turn
 (``the_way_up``): the fits that agree on which way is down outvote one that lies the other way, and
 the face is then fitted again on a crop turned so that it stands upright (``quarter_turns_to_upright``).
+
+A driver video whose pixels lie turned (filmed sideways, re-encoded without its rotation tag) is
+found the same way, once per video, on a few of its frames (``video_way_up``), and its frames are
+turned upright as they are read: fitted sideways, a frown read as a one-eyed wink.
 """
 from __future__ import annotations
+
+import logging
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -21,6 +31,13 @@ MOUTH_POINTS = (13, 14, 61, 291)
 # (degrees): a face fitted upside down lies 173-179 degrees from the right fit; the shared
 # portraits' fits in the picture turned a quarter lie 0.1-19 degrees from their upright ones.
 SAME_WAY_DEGREES = 60.0
+# A driver video's way up is read on its frames this far apart (seconds) in its first
+# ``WAY_UP_SECONDS``, from the first ``WAY_UP_FACES`` of them that show a face.
+WAY_UP_EVERY_S = 1.0
+WAY_UP_SECONDS = 10.0
+WAY_UP_FACES = 3
+
+log = logging.getLogger(__name__)
 
 
 def face_down(landmarks: np.ndarray) -> np.ndarray:
@@ -63,3 +80,43 @@ def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -
     group = next(group for group in agreeing if len(group) == most)
     upright = [fit for turns, fit in group if turns == quarter_turns_to_upright(fit.landmarks)]
     return upright[0] if upright else group[0][1]
+
+
+def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY_UP_FACES) -> int:
+    """The quarter turns (``np.rot90``) that stand the faces in ``images`` (frames of one video)
+    upright: each frame's face's way up (``the_way_up``), read until ``faces_wanted`` frames showed
+    a face; the way most of them say, and 0 (as the frames are) where no way has more votes."""
+    votes: Counter[int] = Counter()
+    for image in images:
+        face, shown_at = None, 0
+        for shown_at in range(4):  # a face upside down may be found only turned (as for portraits)
+            faces = tracker.detect_all(image, shown_at)
+            if faces:
+                face = faces[0]
+                break
+        if face is None:
+            continue
+        votes[quarter_turns_to_upright(the_way_up(tracker, image, face, shown_at).landmarks)] += 1
+        if sum(votes.values()) >= faces_wanted:
+            break
+    if not votes:
+        return 0
+    turns, count = votes.most_common(1)[0]
+    return turns if count > votes[0] else 0
+
+
+def video_way_up(path: str | Path, tracking_config) -> int:
+    """The quarter turns that stand a driver video's faces upright, read on a frame a second from
+    its first seconds (``frames_way_up``) and said in a warning line where they are not 0."""
+    from ..capture.video_file import VideoFileSource
+    from .tracking import FaceTracker
+
+    source = VideoFileSource(path, paced=False)
+    with FaceTracker.from_config(tracking_config, mode="image") as tracker, \
+            closing(source.samples(WAY_UP_EVERY_S, WAY_UP_SECONDS)) as images:
+        turns = frames_way_up(tracker, images)
+    if turns:
+        log.warning("the faces in %s are %s; its frames are turned back upright", Path(path).name,
+                    {1: "turned a quarter turn clockwise", 2: "upside down",
+                     3: "turned a quarter turn anticlockwise"}[turns])
+    return turns

@@ -22,6 +22,7 @@ from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTrack, FaceTracker
 from ..face.gaze import read_gaze
+from ..face.upright import video_way_up
 from ..face.wink import WinkReader, corner_tilt
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
@@ -61,8 +62,9 @@ def count_frames(path: Path) -> int | None:
 
 
 def analyse(path: str | Path, config, *, smooth: bool = False,
-            on_frame: Callable[[], None] | None = None) -> Iterator[AURow]:
-    """AU rows for every frame of ``path`` (image, folder of images, or video)."""
+            on_frame: Callable[[], None] | None = None, turns: int | None = None) -> Iterator[AURow]:
+    """AU rows for every frame of ``path`` (image, folder of images, or video). A video's frames are
+    turned ``turns`` quarter turns, found when not given (``face.upright.video_way_up``)."""
     path = Path(path)
     if not path.exists():
         raise InputNotFound(f"input not found: {path}")
@@ -72,7 +74,9 @@ def analyse(path: str | Path, config, *, smooth: bool = False,
             raise InputUnreadable(f"no images ({', '.join(IMAGE_SUFFIXES)}) in folder {path}")
         yield from _analyse_stills(images, config, on_frame, skip_unreadable=path.is_dir())
     elif is_video_path(path):
-        yield from _analyse_video(path, config, smooth, on_frame)
+        if turns is None:
+            turns = video_way_up(path, config.tracking)
+        yield from _analyse_video(path, config, smooth, on_frame, turns)
     else:
         raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
 
@@ -97,11 +101,11 @@ def _analyse_stills(images, config, on_frame, *, skip_unreadable: bool) -> Itera
                 on_frame()
 
 
-def _analyse_video(path, config, smooth, on_frame) -> Iterator[AURow]:
+def _analyse_video(path, config, smooth, on_frame, turns: int) -> Iterator[AURow]:
     from ..capture.video_file import VideoFileSource
 
     winks = WinkReader()
-    with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False) as source:
+    with AUStream.from_config(config) as stream, VideoFileSource(path, paced=False, turns=turns) as source:
         for frame in source:
             if smooth:
                 reading = stream.process(frame)

@@ -466,7 +466,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     target_set = None
     try:
         opened.open(request, "first")  # the window, before anything opens a video (see PreviewWindow.open)
-        source = source_from_config(config.live)  # validates the spec now, opens later
+        source = source_from_config(config.live, turns=_video_way_up(config))  # validates the spec now, opens later
         name, engine = engine_from_config(config, engine_name)
         target_set = TargetSet(list(targets), lambda path: prepare_target(path, engine, config))
         controls = LiveControls(strength=config.driving.strength, hud=config.window.hud,
@@ -510,6 +510,16 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
         if stats_json and started:
             _write_json_atomic(Path(stats_json), snapshot)
     return snapshot
+
+
+def _video_way_up(config) -> int:
+    """The quarter turns a video file given as ``live.source`` needs to stand its faces upright (0
+    for a camera or an image: a camera is taken as it is mounted)."""
+    from ..capture.sources import parse_source_spec
+    from ..face.upright import video_way_up
+
+    kind, target = parse_source_spec(config.live.source)
+    return video_way_up(target, config.tracking) if kind == "video" else 0
 
 
 def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str | None) -> None:

@@ -266,15 +266,18 @@ def _driver_readings(driver: str | Path, config, max_frames: int | None, progres
     from ..face.gaze import GazeFollower, resting_gaze
     from ..face.wink import from_rest, resting_tilt
     from ..capture.sources import open_source
+    from ..face.upright import video_way_up
+    from ..frames import is_video_path
 
+    turns = video_way_up(driver, config.tracking) if is_video_path(driver) else 0  # once, for both passes
     if mode == "auto":
-        raw = _read_driver_aus(driver, config, max_frames, progress)
+        raw = _read_driver_aus(driver, config, max_frames, progress, turns)
         neutral = _fixed_neutral(mode, raw.aus[raw.success], config)
         rest_tilt = resting_tilt([row.tilt for row in raw.rows if row.tilt is not None])  # the whole driver's, as the neutral
         rest_gaze = resting_gaze([row.gaze.look for row in raw.rows if row.gaze is not None])
     else:
         raw, neutral = None, _fixed_neutral(mode, None, config)
-    source = open_source(str(driver), paced=False, loop=False, once=True)
+    source = open_source(str(driver), paced=False, loop=False, once=True, turns=turns)
     with ExitStack() as stack:
         stack.enter_context(source)
         stabilizer = AUStabilizer.from_config(config, neutral=neutral)
@@ -319,8 +322,9 @@ class _RawDriverAUs:
     success: np.ndarray  # (N,) bool
 
 
-def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool) -> _RawDriverAUs:
-    """First pass over a driver video: every frame's raw AUs (for the whole-driver neutral)."""
+def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: bool, turns: int) -> _RawDriverAUs:
+    """First pass over a driver video (its frames turned ``turns`` quarter turns): every frame's raw
+    AUs (for the whole-driver neutral)."""
     from tqdm import tqdm
 
     from .analyse import analyse, count_frames
@@ -330,7 +334,7 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
         total = min(total, max_frames)
     kept = []
     with tqdm(total=total, unit="frame", disable=not progress, desc=f"reading {driver.name}", leave=False) as bar:
-        rows = analyse(driver, config, on_frame=lambda: bar.update(1))
+        rows = analyse(driver, config, on_frame=lambda: bar.update(1), turns=turns)
         try:
             for row in rows:
                 kept.append(row)
