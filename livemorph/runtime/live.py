@@ -457,7 +457,7 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
 
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
-    _check_run_paths(targets, record, record_aus)
+    _check_run_paths(targets, record, record_aus, config.live.source)
     stats = stats if stats is not None else LiveStats()
     request = LiveRequest(config, stats, window=window, record=record, record_aus=record_aus)
     opened = LiveOutputs()
@@ -522,19 +522,25 @@ def _video_way_up(config) -> int:
     return video_way_up(target, config.tracking) if kind == "video" else 0
 
 
-def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str | None) -> None:
+def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str | None, source) -> None:
     """Before the run, what would otherwise fail in it: a missing ``--target`` (all but the first
     are prepared in the background, where a typo went by as a log line), an unwritable ``--record``
-    or ``--record-aus`` (found at the first frame, as "stopped early"), and one name for both (the
-    AU track replaced the video)."""
+    or ``--record-aus`` (found at the first frame, as "stopped early"), one name for both (the
+    AU track replaced the video), and a recording named as an input (it went to the next free
+    name, NAME-2, beside the input it was meant to replace: ``aus --out`` refuses it so too)."""
     from ..errors import ConfigError, InputNotFound
-    from ..outputs.registry import check_writable
+    from ..outputs.registry import check_writable, same_file
 
     for target in targets:
         if not Path(target).exists():
             raise InputNotFound(f"image not found: {target}")
+    inputs = [(Path(target), "target") for target in targets] + [(Path(str(source)), "--source")]
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
         if path:
+            for given, what in inputs:
+                if same_file(Path(path), given):
+                    raise ConfigError(f"{flag} {path} is your {what}; livemorph never writes over its inputs: "
+                                      f"choose another name")
             check_writable(path, flag)
     if record and record_aus and Path(record).resolve() == Path(record_aus).resolve():
         raise ConfigError(f"--record-aus {record_aus} is also your --record file: give the AU track its own "

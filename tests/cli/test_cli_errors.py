@@ -107,6 +107,21 @@ def test_an_unwritable_record_is_refused_before_the_run(tmp_path):
                                     f"folder; choose another --record"]
 
 
+def test_a_recording_named_as_an_input_is_refused_before_the_run(tmp_path):
+    # It went to the next free name (NAME-2) beside the input: `aus --out` refuses its input so too.
+    import shutil
+
+    portrait = shutil.copy(shared_path(PORTRAIT), tmp_path / "me.jpg")
+    video = shutil.copy(shared_path(VIDEO), tmp_path / "take.mp4")
+    for flag, name, what in (("--record-aus", "me.jpg", "target"), ("--record", "take.mp4", "--source")):
+        result = livemorph("run", "--target", portrait, "--source", video, "--no-window", flag, name,
+                           tmp_path=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert stderr_lines(result) == [f"livemorph: error: {flag} {name} is your {what}; livemorph never "
+                                        f"writes over its inputs: choose another name"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["me.jpg", "take.mp4"]
+
+
 def test_a_driver_mostly_without_a_face_is_said(tmp_path):
     # An upside-down driver showed a face in 23 of 90 frames and the portrait hardly moved; only the
     # summary's count hinted at it. Here an AU track whose face was found in 3 of its 12 rows.
