@@ -22,17 +22,18 @@ _VALID = "auto, cpu, cuda, cuda:N, mps"
 
 
 def resolve_device(setting: str | None, *, torch_optional: bool = False, local_rank: int | None = None,
-                   auto_mps: bool = True) -> str:
+                   auto_mps: bool = True, choose_with: str = "--device ") -> str:
     """``setting`` ('auto', 'cpu', 'cuda', 'cuda:N', 'mps') made concrete, e.g. 'cuda:0'.
 
     ``torch_optional``: the caller runs without torch on the CPU, so 'auto' on a machine without an
     NVIDIA driver is 'cpu' without the seconds-long torch import. ``local_rank``: under torchrun a
     bare 'cuda' (or 'auto' on a GPU) means this process's GPU. ``auto_mps=False``: 'auto' never picks
-    Apple MPS (training, whose ops MPS does not all support).
+    Apple MPS (training, whose ops MPS does not all support). ``choose_with``: how the user picks
+    another device, for the error's advice.
     """
     if torch_optional and (setting or "auto").strip().lower() == "auto" and not _nvidia_driver_present():
         return "cpu"
-    device = select_device(setting)
+    device = select_device(setting, choose_with)
     if device.type == "mps" and not auto_mps and (setting or "auto").strip().lower() == "auto":
         return "cpu"
     if device.type == "cuda" and local_rank is not None and (setting or "auto").strip().lower() in ("auto", "cuda"):
@@ -44,8 +45,9 @@ def _nvidia_driver_present() -> bool:
     return sys.platform == "win32" or os.path.exists("/proc/driver/nvidia/version")
 
 
-def select_device(name: str | None = "auto") -> torch.device:
-    """The device called ``name`` (config ``engine.device``); a ConfigError if unknown or absent here."""
+def select_device(name: str | None = "auto", choose_with: str = "--device ") -> torch.device:
+    """The device called ``name`` (config ``engine.device``); a ConfigError if unknown or absent here
+    (its advice names ``choose_with``, the flag that picks another: "--device " or "--set train.device=")."""
     import torch
 
     name = (name or "auto").strip().lower()
@@ -60,7 +62,8 @@ def select_device(name: str | None = "auto") -> torch.device:
     match = re.fullmatch(r"cuda(?::(\d+))?", name)
     if match:
         if not torch.cuda.is_available():
-            raise ConfigError(f"device {name!r} requested but CUDA is not available here; use --device auto or cpu")
+            raise ConfigError(f"device {name!r} requested but CUDA is not available here; "
+                              f"use {choose_with}auto or {choose_with}cpu")
         index = int(match.group(1) or 0)
         count = torch.cuda.device_count()
         if index >= count:
@@ -68,7 +71,8 @@ def select_device(name: str | None = "auto") -> torch.device:
         return torch.device("cuda", index)
     if name == "mps":
         if not _mps_available():
-            raise ConfigError("device 'mps' requested but Apple MPS is not available here; use --device auto or cpu")
+            raise ConfigError(f"device 'mps' requested but Apple MPS is not available here; "
+                              f"use {choose_with}auto or {choose_with}cpu")
         return torch.device("mps")
     raise ConfigError(f"unknown device {name!r}; valid: {_VALID}")
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 1
 CACHE_FOLDER_NAME = ".livemorph_cache"
 KEY_COLUMNS = ("image", "file", "filename", "file_name", "name", "input", "path")
+# A label above this is on another scale (0-100, a percentage), not OpenFace's 0-5 with some rounding.
+OFF_SCALE_AU = 6.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def read_label_csv(path: Path) -> dict[str, np.ndarray]:
     if missing:
         raise TrainingDataError(f"label CSV {path} lacks AU columns {', '.join(m + '_r' for m in missing)}")
     labels: dict[str, np.ndarray] = {}
+    outside = 0  # values a little off the 0-5 scale (another tool's rounding), clipped
     for line_no, row in enumerate(rows[1:], start=2):
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -121,7 +125,14 @@ def read_label_csv(path: Path) -> dict[str, np.ndarray]:
             raise TrainingDataError(f"label CSV {path} line {line_no}: bad AU value ({exc})") from exc
         if not np.all(np.isfinite(values)):
             raise TrainingDataError(f"label CSV {path} line {line_no}: AU values must be finite numbers")
+        if values.max() > OFF_SCALE_AU:
+            worst = int(np.argmax(values))
+            raise TrainingDataError(f"label CSV {path} line {line_no}: {AU_NAMES[worst]}_r is {values[worst]:g}; "
+                                    f"livemorph reads AU intensities on OpenFace's 0-5 scale: rescale the labels")
+        outside += int(np.count_nonzero((values < 0.0) | (values > 5.0)))
         labels[row[key_col].strip().replace("\\", "/")] = np.clip(values, 0.0, 5.0)
+    if outside:
+        log.warning("%d AU values in %s lie outside 0-5 and were clipped to it", outside, path)
     return labels
 
 
@@ -187,8 +198,13 @@ def load_training_set(data_dir: str | Path, config, *, run_dir: str | Path) -> T
     key = fingerprint(data_dir, names, label_csv, settings)
     cache = default_cache_root(data_dir, Path(run_dir), train.cache_dir) / f"train_{key}"
     if (cache / "index.json").is_file():
-        log.info("using cached crops and labels from %s", cache)
-        return _read_cache(cache)
+        try:
+            cached = _read_cache(cache)
+            log.info("using cached crops and labels from %s", cache)
+            return cached
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # cut short, or edited by hand
+            log.warning("the cached crops in %s are damaged (%s); labelling again", cache, type(exc).__name__)
+            shutil.rmtree(cache, ignore_errors=True)
     built = _label_folder(data_dir, names, label_csv, config)
     try:
         _write_cache(cache, built)
@@ -236,6 +252,10 @@ def _label_folder(data_dir: Path, names: list[str], label_csv: Path | None, conf
             kept.append(name)
     if labels is not None:
         unused = set(labels) - {k for n in names for k in (n, Path(n).name, Path(n).stem)}
+        if len(unused) == len(labels):
+            raise TrainingDataError(
+                f"no row of {label_csv.name} names an image in {data_dir} (rows name e.g. {sorted(labels)[0]}, "
+                f"images are e.g. {names[0]}): its file-name column must hold the images' names or paths inside the folder")
         if unused:
             log.warning("%d label rows name no image in %s (e.g. %s)", len(unused), data_dir, sorted(unused)[0])
     if not kept:
@@ -295,7 +315,7 @@ def _write_cache(cache: Path, data: TrainingSet) -> None:
 
 def _read_cache(cache: Path) -> TrainingSet:
     index = json.loads((cache / "index.json").read_text(encoding="utf-8"))
-    return TrainingSet(
+    data = TrainingSet(
         images=np.load(cache / "crops.npy", mmap_mode="r"),
         aus=np.load(cache / "aus.npy").astype(np.float32),
         names=list(index["names"]),
@@ -303,3 +323,6 @@ def _read_cache(cache: Path) -> TrainingSet:
         label_source=index["label_source"],
         cache_path=cache,
     )
+    if not len(data.images) == len(data.aus) == len(data.names):
+        raise ValueError(f"{len(data.images)} crops, {len(data.aus)} labels and {len(data.names)} names")
+    return data

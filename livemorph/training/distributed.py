@@ -73,6 +73,7 @@ def resolve_device(device_setting: str, ctx: DistContext) -> torch.device:
     from ..devices import resolve_device as choose
 
     try:
-        return torch.device(choose(device_setting, auto_mps=False, local_rank=ctx.local_rank if ctx.enabled else None))
+        return torch.device(choose(device_setting, auto_mps=False, local_rank=ctx.local_rank if ctx.enabled else None,
+                                   choose_with="--set train.device="))
     except ConfigError as exc:
         raise ConfigError(f"train.device: {exc}") from exc

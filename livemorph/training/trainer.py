@@ -40,6 +40,7 @@ from ..aus import AU_MAX, NUM_AUS
 from ..engines.ganimation.checkpoints import save_generator
 from ..config.settings import to_dict
 from ..errors import ConfigError
+from ..runtime.termination import SIGNALS, Terminated
 from ..engines.ganimation.networks import GanimationCritic, GanimationGenerator
 from . import losses
 from .dataset import TrainingSet
@@ -239,6 +240,9 @@ class Trainer:
         self.total_steps = int(total_steps)
         if self.total_steps < 1:
             raise ConfigError("the number of training steps must be at least 1")
+        if state is not None and self.total_steps < int(state["step"]):
+            raise ConfigError(f"the run in {self.run_dir} is already at step {int(state['step'])}, past the "
+                              f"{self.total_steps} steps asked for: pass more --steps, or none to keep its own length")
         self.generator = self._build_generator(state, init_checkpoint).to(self.device).train()
         self.critic = GanimationCritic(
             image_size=self.train.image_size,
@@ -380,6 +384,8 @@ class Trainer:
                             self.save_checkpoint()
                         log.warning("interrupted: saved a resumable state at step %d of %d in %s (continue with --resume)",
                                     self.step, self.total_steps, self.run_dir)
+                        if interrupted.signum != signal.SIGINT:
+                            raise Terminated(interrupted.signum, "the state is saved (continue with --resume)")
                         raise KeyboardInterrupt
         finally:
             bar.close()
@@ -549,8 +555,15 @@ class Trainer:
         columns = ["step", *LOSS_NAMES]
         kept: list[dict] = []
         if path.exists():
-            with open(path, newline="", encoding="utf-8") as fh:
-                kept = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step - len(self._pending_rows)]
+            try:
+                with open(path, newline="", encoding="utf-8") as fh:
+                    kept = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step - len(self._pending_rows)]
+            except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+                # Not as written here (saved from a spreadsheet with another separator?): kept aside, not lost.
+                aside = path.with_name(f"{path.stem}.unreadable{path.suffix}")
+                path.replace(aside)
+                log.warning("%s is not as livemorph writes it (edited?); it is kept as %s and a new one starts",
+                            path, aside.name)
         with atomic_write(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
@@ -559,27 +572,37 @@ class Trainer:
         self._pending_rows = []
 
 
+class _Interruption(threading.Event):
+    signum: int = signal.SIGINT  # the signal that set it
+
+
 @contextlib.contextmanager
 def _interrupt_between_steps(*, enabled: bool):
-    """Yields an Event set by the first Ctrl+C, so the loop finishes its step and saves a state
-    it can resume exactly; a second Ctrl+C interrupts at once. Off under torchrun (every rank
-    would have to stop at the same step) and outside the main thread."""
-    interrupted = threading.Event()
+    """Yields an Event set by the first Ctrl+C (or SIGTERM/SIGHUP: a service manager, a closed
+    terminal), so the loop finishes its step and saves a state it can resume exactly; a second
+    Ctrl+C interrupts at once (a repeated SIGTERM/SIGHUP is let go: the save finishes). Off under
+    torchrun (every rank would have to stop at the same step) and outside the main thread."""
+    interrupted = _Interruption()
     if not enabled or threading.current_thread() is not threading.main_thread():
         yield interrupted
         return
 
     def handler(signum, frame):
         if interrupted.is_set():
-            raise KeyboardInterrupt
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            return
+        interrupted.signum = signum
         interrupted.set()
-        log.warning("Ctrl+C: finishing this step and saving (Ctrl+C again to stop at once)")
+        name = "Ctrl+C" if signum == signal.SIGINT else signal.Signals(signum).name
+        log.warning("%s: finishing this step and saving (Ctrl+C again to stop at once)", name)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, *SIGNALS)}
     try:
         yield interrupted
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def check_train_config(train) -> None:

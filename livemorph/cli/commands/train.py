@@ -6,6 +6,7 @@ several machines); every process runs this same command.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import click
@@ -51,35 +52,44 @@ def command(data_dir, run_dir, steps, epochs, resume, init_checkpoint, config_pa
 
 
 def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint: str | None, keep_length: bool = False):
-    from ...training.distributed import init_distributed, shutdown_distributed
-    from ...training.trainer import STATE_FILE, Trainer, check_train_config, steps_for_epochs
+    from ...runtime.termination import stop_on_termination
+    from ...training.distributed import init_distributed, resolve_device, shutdown_distributed
+    from ...training.trainer import Trainer, check_train_config, steps_for_epochs
 
     check_train_config(config.train)
-    if not resume and (run_dir / STATE_FILE).exists():
-        raise OutputNotWritable(f"{run_dir} already holds a training run; pass --resume to continue it or choose a new --out")
+    _check_run_folder(data_dir, run_dir, resume)
+    init_path = _resolve_init(init_checkpoint)
+    created = not run_dir.exists()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputNotWritable(f"cannot create run folder {run_dir}: {exc.strerror}") from exc
 
     ctx = init_distributed(config.train.device)
+    trainer = None
     try:
-        data = _load_data_in_turn(ctx, data_dir, config, run_dir)
-        train = config.train
-        if keep_length:
-            total = None
-        elif train.epochs:
-            total = steps_for_epochs(train.epochs, len(data), train.batch_size, ctx.world_size)
-        else:
-            total = train.steps
-        if ctx.is_main:
-            _write_config(run_dir, config)
-            log.info("training on %d images (%s), %d skipped", len(data), data.label_source, len(data.skipped))
-            for name, reason in sorted(data.skipped.items()):
-                log.info("skipped %s: %s", name, reason)
-        trainer = Trainer(config, data, run_dir, total_steps=total, resume=resume,
-                          init_checkpoint=init_checkpoint, ctx=ctx)
-        result = trainer.run()
+        with stop_on_termination():
+            resolve_device(config.train.device, ctx)  # a missing GPU is said before the slow labelling
+            data = _load_data_in_turn(ctx, data_dir, config, run_dir)
+            train = config.train
+            if keep_length:
+                total = None
+            elif train.epochs:
+                total = steps_for_epochs(train.epochs, len(data), train.batch_size, ctx.world_size)
+            else:
+                total = train.steps
+            if ctx.is_main:
+                _write_config(run_dir, config)
+                log.info("training on %d images (%s), %d skipped", len(data), data.label_source, len(data.skipped))
+                for name, reason in sorted(data.skipped.items()):
+                    log.info("skipped %s: %s", name, reason)
+            trainer = Trainer(config, data, run_dir, total_steps=total, resume=resume,
+                              init_checkpoint=init_path, ctx=ctx)
+            result = trainer.run()
+    except LivemorphError:
+        if trainer is None and created and ctx.is_main:
+            shutil.rmtree(run_dir, ignore_errors=True)  # a run that never started leaves no folder behind
+        raise
     finally:
         shutdown_distributed(ctx)
     if ctx.is_main:
@@ -91,6 +101,35 @@ def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint:
         click.echo(f"generator: {result.generator_path}")
         click.echo(f"state: {result.state_path} (continue with --resume)")
     return result
+
+
+def _check_run_folder(data_dir: Path, run_dir: Path, resume: bool) -> None:
+    """Before the slow labelling: a run folder that holds the data (its images were left out as the
+    run's own files), one that holds another run's files, and one that cannot be written."""
+    from ...outputs.registry import check_writable
+    from ...training.trainer import GENERATOR_FILE, LOSSES_FILE, STATE_FILE
+
+    if data_dir.resolve().is_relative_to(run_dir.resolve()):
+        raise ConfigError(f"--out {run_dir} holds your --data folder {data_dir}; the run's checkpoints and samples "
+                          f"would mix with your images: choose a run folder outside it")
+    if not resume:
+        if (run_dir / STATE_FILE).exists():
+            raise OutputNotWritable(f"{run_dir} already holds a training run; pass --resume to continue it "
+                                    f"or choose a new --out")
+        found = [name for name in (GENERATOR_FILE, LOSSES_FILE, "checkpoints") if (run_dir / name).exists()]
+        if found:
+            raise OutputNotWritable(f"{run_dir} already holds a training run's {found[0]}; a new run would write "
+                                    f"over it: choose a new --out")
+    check_writable(run_dir / "config.yaml", "--out")
+
+
+def _resolve_init(init_checkpoint: str | None) -> Path | None:
+    """--init as a file or a registered name (as render --checkpoint takes it), found before labelling."""
+    if not init_checkpoint:
+        return None
+    from ...engines.ganimation.model_registry import resolve_checkpoint
+
+    return resolve_checkpoint(init_checkpoint)
 
 
 def _load_data_in_turn(ctx, data_dir, config, run_dir):
