@@ -108,6 +108,17 @@ def load_cli_config(ctx: click.Context, extra_overrides: list[str] | None = None
     return load_config(obj.get("config_path"), list(obj.get("overrides", [])) + list(extra_overrides or []))
 
 
+def _global_option_hint(exc: click.UsageError) -> str | None:
+    """For --set/--config given after the command (click said only "No such option"): where they go."""
+    if not (isinstance(exc, click.NoSuchOption) and exc.option_name in ("--set", "--config")):
+        return None
+    if exc.ctx is None or exc.ctx.parent is None:
+        return None
+    value = "KEY=VALUE" if exc.option_name == "--set" else "FILE"
+    return (f"{exc.option_name} goes before the command: "
+            f"livemorph {exc.option_name} {value} {exc.ctx.info_name} ...")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         # With standalone_mode=False click returns ctx.exit(n)'s code (or the command's return value).
@@ -123,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.UsageError as exc:  # a mistyped option or value: one line too, with where to look
         where = exc.ctx.command_path if exc.ctx is not None else "livemorph"
-        click.echo(f"livemorph: error: {exc.format_message()} (see `{where} --help`)", err=True)
+        click.echo(f"livemorph: error: {_global_option_hint(exc) or exc.format_message()} (see `{where} --help`)",
+                   err=True)
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()

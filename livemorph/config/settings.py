@@ -90,7 +90,7 @@ class PortraitConfig:
 
 @dataclass(frozen=True)
 class DrivingConfig:
-    strength: NonNegative
+    strength: Annotated[float, Range(ge=0, le=3)]  # as far as the live '+' key goes
     gains: dict[AUName, NonNegative]
     locks: list[AUName]
     relax: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
@@ -181,7 +181,7 @@ class LiveConfig:
 @dataclass(frozen=True)
 class VcamConfig:
     enabled: bool
-    backend: str
+    backend: Annotated[str, OneOf(("auto", "v4l2loopback", "obs", "unitycapture"))]  # pyvirtualcam's, all OSes
     device: str | None
     width: Annotated[int, Range(ge=16)]
     height: Annotated[int, Range(ge=16)]
@@ -321,10 +321,30 @@ def _au_index_or_config_error(name: str, what: str) -> int:
         raise ConfigError(f"{what}: unknown AU {name!r}; valid: {', '.join(AU_NAMES)}") from None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping: YAML keeps the last silently, so a
+    second ``driving:`` section dropped the first one's settings without a word."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, typing.Hashable):
+                continue  # an unhashable key: the mapping's own construction says what is wrong
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"{key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml_mapping(path: Path, what: str = "config file") -> dict:
     """A YAML file whose top level is a mapping (empty file -> {}); ConfigError otherwise."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.MarkedYAMLError as exc:  # where, and what: PyYAML's first line alone said neither
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ConfigError(f"{what} {path} is not valid YAML: {where}{exc.problem or exc.context}") from exc
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"{what} {path} is not valid YAML: {first}") from exc

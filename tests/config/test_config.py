@@ -101,6 +101,22 @@ def test_bad_files(tmp_path):
         load_config(listy)
 
 
+@pytest.mark.parametrize("text, said", [
+    # PyYAML's first line alone ("while parsing a flow sequence") said neither where nor what.
+    ("driving:\n  strength: 2.0\n  winks: [true\n", "line 4, column 1: expected ',' or ']', but got '<stream end>'"),
+    ("driving:\n\tstrength: 2\n", "line 2, column 1: found character '\\t' that cannot start any token"),
+    # YAML keeps the last of two keys: the first section's settings were dropped without a word.
+    ("driving: {strength: 1.5}\ndriving: {winks: false}\n", "line 2, column 1: 'driving' is given twice"),
+    ("driving:\n  strength: 1\n  strength: 2\n", "line 3, column 3: 'strength' is given twice"),
+])
+def test_a_config_files_mistake_is_said_with_its_line(tmp_path, text, said):
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"config file {path} is not valid YAML: {said}"
+
+
 def test_config_round_trips_through_yaml(tmp_path):
     c = load_config(overrides=["driving.strength=1.25"])
     dumped = tmp_path / "resolved.yaml"
@@ -130,6 +146,8 @@ def test_config_round_trips_through_yaml(tmp_path):
         ("driving.strength=.nan", "number"),
         ("warp.gains={AU99: 2}", "one of AU01"),
         ("record.fps=0", "> 0"),
+        ("driving.strength=100", "<= 3"),  # as far as the live '+' key goes; 100 smeared the mouth into a tube
+        ("vcam.backend=foo", "one of auto, v4l2loopback, obs, unitycapture"),  # was exit 5, "not available here"
     ],
 )
 def test_out_of_range_values_name_the_key_and_what_is_allowed(override, allowed):
@@ -158,6 +176,20 @@ def test_a_gains_mapping_changes_only_the_aus_it_names(section, tmp_path):
     user.write_text(f"{section}:\n  gains:\n    AU26: 0.5\n")
     from_file = getattr(load_config(user), section).gain_vector()
     assert from_file[15] == 0.5 and from_file[8] == defaults[8]
+
+
+def test_set_or_config_after_the_command_says_where_they_go(capsys):
+    from livemorph.cli.app import main
+
+    # click said "No such option '--set'. (Did you mean one of: '--out', '--start', '--target'?)".
+    for args, said in ((["render", "-t", "x.jpg", "--set", "driving.strength=2"],
+                        "--set goes before the command: livemorph --set KEY=VALUE render ..."),
+                       (["aus", "x.jpg", "--config", "mine.yaml"],
+                        "--config goes before the command: livemorph --config FILE aus ...")):
+        capsys.readouterr()
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"livemorph: error: {said}") and err.count("\n") == 1, err
 
 
 def test_every_listed_mistake_is_one_line_and_exit_2_on_the_command_line(capsys, tmp_path):
