@@ -178,7 +178,7 @@ class WarpEngine:
         self.frown_slant = self.model.frown_slant_difference(self.au_basis)  # (478, 3), added to a lowering AU04
         self.smile_corner_rise = self.model.smile_corner_rise_difference(self.au_basis)  # (478, 3), added to a rising AU12
         self.chin_release = self.model.chin_release_difference(self.au_basis)  # (478, 3), added to a falling AU17
-        self.gains = warp_config.gain_vector() * warp_config.strength  # (17,), livemorph AU space
+        self.gains = warp_config.gain_vector()  # (17,), livemorph AU space
         self.paints_mouth_hints = bool(warp_config.driver_mouth)  # engines.base: the driver's mouth is cut for it
         self.draws_winks = True  # engines.base: each eye and brow moves as far as its own side's offsets say
         self.moves_gaze = True  # engines.base: the irises follow the driver's gaze (eye_gaze)
@@ -328,12 +328,17 @@ class WarpEngine:
         )
 
     # -- per frame -----------------------------------------------------------------------
-    @staticmethod
-    def change_from_rest(prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
-        """(17,) what the frame draws: the absolute AUs less the portrait's own. Unclipped:
-        retargeting hands over resting AUs + the user's change, which may leave 0..5 (a smiling
-        portrait keeps the user's full smile); max_displacement bounds the motion."""
-        return as_au_vector(aus, clip=False) - prepared.resting_aus
+    def change_from_rest(self, prepared: WarpPrepared, aus: np.ndarray) -> np.ndarray:
+        """(17,) what the frame draws: the absolute AUs less the portrait's own, times
+        ``warp.strength``. Unclipped: retargeting hands over resting AUs + the user's change, which
+        may leave 0..5 (a smiling portrait keeps the user's full smile); max_displacement bounds
+        the motion. Scaled here, where every drawing step reads it (0 = the portrait as it is:
+        scaled in the mesh model's gains alone, the lips' parting and seal still moved and painted)."""
+        return (as_au_vector(aus, clip=False) - prepared.resting_aus) * self.config.strength
+
+    def _with_strength(self, side):
+        """A wink's offsets or a gaze (beside the AUs), times ``warp.strength`` as the change is."""
+        return None if side is None else np.asarray(side, np.float32) * self.config.strength
 
     def at_neutral(self, prepared: WarpPrepared, aus: np.ndarray) -> WarpPrepared:
         """``prepared`` drawing the jaw column (jaw drop and lips parting, ``feat_aus.jaw_column``)
@@ -370,7 +375,7 @@ class WarpEngine:
 
     def displaced_vertices(self, prepared: WarpPrepared, aus: np.ndarray, wink=None) -> np.ndarray:
         """Where every mesh vertex goes for these absolute AUs (and ``wink``, see ``render``), (V, 2) full-res pixels."""
-        change = self.change_from_rest(prepared, aus)
+        change, wink = self.change_from_rest(prepared, aus), self._with_strength(wink)
         return self._moved_vertices(prepared, change, self.lid_closures(change, wink), wink)
 
     def _moved_vertices(self, prepared: WarpPrepared, change: np.ndarray, closures: tuple[float, ...],
@@ -508,11 +513,10 @@ class WarpEngine:
         # The driver's change alone says how far the lids come down: a portrait whose eyes rest
         # narrow (Trump reads AU45 ~1 at rest) closes its own gap by the driver's share, as others do.
         room = self.config.blink_closed_at
-        closure = float(np.clip(float(delta[AU.AU45]) * self.config.strength / room, -0.5, 1.0))
+        closure = float(np.clip(float(delta[AU.AU45]) / room, -0.5, 1.0))
         if wink is None:
             return closure, closure
-        return tuple(min(side_change(closure, float(offset) * self.config.strength / room), 1.0)
-                     for offset in wink[:, AU.AU45])
+        return tuple(min(side_change(closure, float(offset) / room), 1.0) for offset in wink[:, AU.AU45])
 
     def response_caps(self, prepared: WarpPrepared) -> dict[int, float]:
         """Caps on the response curves (``runtime.response``): behind a glasses frame MediaPipe
@@ -527,12 +531,11 @@ class WarpEngine:
         and brow raise (AU01/AU02) have grown beyond the portrait's own (``change``), full at
         ``CREASE_FULL_AT``. A one-sided smile (``wink``'s AU12, as ``_by_side`` draws it) deepens
         its own side's fold."""
-        delta = change * self.config.strength
-        smile = float(delta[AU.AU12])
+        smile = float(change[AU.AU12])
         sides = (smile, smile) if wink is None else tuple(
-            side_change(smile, float(offset) * self.config.strength) for offset in wink[:, AU.AU12])
+            side_change(smile, float(offset)) for offset in wink[:, AU.AU12])
         right, left, frown, raise_ = (float(np.clip(d / CREASE_FULL_AT, 0.0, 1.0)) for d in (
-            *sides, float(delta[AU.AU04]), max(float(delta[AU.AU01]), float(delta[AU.AU02]))))
+            *sides, float(change[AU.AU04]), max(float(change[AU.AU01]), float(change[AU.AU02]))))
         return (right, left), frown, raise_
 
     def render(self, prepared: WarpPrepared, aus: np.ndarray, mouth_hint=None, wink=None, gaze=None) -> np.ndarray:
@@ -541,6 +544,7 @@ class WarpEngine:
         (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's
         share; ``gaze`` (``face.gaze``, optional) moves the irises (``eye_gaze``)."""
         change = self.change_from_rest(prepared, aus)
+        wink, gaze = self._with_strength(wink), self._with_strength(gaze)
         closures = self.lid_closures(change, wink)
         moved = self._moved_vertices(prepared, change, closures, wink)
         looks = prepared.eyeballs is not None  # the driver looks aside, or lids close in over the eyes

@@ -454,3 +454,20 @@ def test_similarity_fit_sees_the_trackers_head_pose(name, config, engine, image_
     assert max(abs(t_yaw), abs(t_roll)) > 15  # these portraits are really turned / rolled
     assert abs(yaw - t_yaw) < 4 and abs(roll - t_roll) < 4
     assert abs(pitch - t_pitch) < 8  # the model's mean face is pitched a little differently
+
+
+def test_strength_zero_leaves_the_portrait_as_it_is(config, image_tracker):
+    # config.yaml: "warp.strength 0 = frozen portrait". Scaled in the mesh model alone, a smiling
+    # driver still parted Grace Hopper's lips and painted them pale (146 grey levels, ~1,000 px).
+    from livemorph.portrait import load_portrait
+
+    portrait = load_portrait(shared_path("assets/portraits/grace_hopper_glasses.jpg"), config, tracker=image_tracker)
+    driven = _with(portrait.resting_aus, AU01=3, AU06=2, AU12=4, AU25=2, AU26=2, AU45=4)
+    wink = np.zeros((2, NUM_AUS), np.float32)
+    wink[0, AU.AU45] = 2.0
+    gaze = np.array([0.3, 0.1], np.float32)
+    moving = WarpEngine(config.warp)
+    frozen = WarpEngine(config.replace("warp.strength", 0.0).warp)
+    assert np.abs(moving.render(moving.prepare(portrait), driven, wink=wink, gaze=gaze).astype(int)
+                  - portrait.image).max() > 100  # the same input moves it at the default strength
+    assert np.array_equal(frozen.render(frozen.prepare(portrait), driven, wink=wink, gaze=gaze), portrait.image)
