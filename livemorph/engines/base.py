@@ -98,12 +98,19 @@ def _warp_auto(config) -> str:
     return "no GANimation checkpoint configured; --checkpoint CKPT selects GANimation"
 
 
+def _warp_check(config) -> None:
+    """A checkpoint beside --engine warp is left unused: said once, as the user asked for both."""
+    if config.ganimation.checkpoint:
+        _announce(f"--checkpoint {config.ganimation.checkpoint} is not used: the warp engine needs no weights "
+                  f"(--engine ganimation, or auto, uses it)", logging.WARNING)
+
+
 _ENTRIES: dict[str, EngineEntry] = {
     entry.name: entry for entry in (
         EngineEntry("ganimation", "livemorph.engines.ganimation.engine:create",
                     auto_reason=_ganimation_auto, auto_rank=10, check=_ganimation_check),
         EngineEntry("warp", "livemorph.engines.warp:create", auto_reason=_warp_auto, auto_rank=90,
-                    torch_free_on_cpu=True),
+                    check=_warp_check, torch_free_on_cpu=True),
     )
 }
 _announced: set[str] = set()
@@ -113,6 +120,13 @@ def register_engine(name: str, factory: EngineFactory, *, auto_reason=None, auto
                     check=None, torch_free_on_cpu: bool = False) -> None:
     """Add (or replace) an engine; it becomes a valid ``--engine`` / ``engine.name`` at once."""
     _ENTRIES[name] = EngineEntry(name, factory, auto_reason, auto_rank, check, torch_free_on_cpu)
+
+
+def _announce(message: str, level: int) -> None:
+    """Log ``message`` once per process (the engine is resolved more than once per command)."""
+    if message not in _announced:
+        _announced.add(message)
+        log.log(level, message)
 
 
 def available_engines() -> list[str]:
@@ -130,10 +144,7 @@ def resolve_engine_name(config) -> str:
             why = entry.auto_reason(config) if entry.auto_reason else None
             if why is not None:
                 name = entry.name
-                message = f"engine: {name} ({why})"
-                if message not in _announced:
-                    _announced.add(message)
-                    log.info(message)
+                _announce(f"engine: {name} ({why})", logging.INFO)
                 break
         else:
             raise ConfigError(f"no engine can run this config automatically; choose one of "

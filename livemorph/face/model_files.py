@@ -51,6 +51,8 @@ def _check_digest(path: Path, sha256: str | None, problem: str, fix: str) -> Non
 
 def verify_file(path: Path, sha256: str | None, what: str, *, missing_hint: str = "") -> Path:
     """Check ``path`` exists, is non-empty and (when ``sha256`` is given) has that digest."""
+    if path.is_dir():
+        raise ModelWeightsMissing(f"{what} {path} is a folder, not the model file" + (f" {missing_hint}" if missing_hint else ""))
     if not path.is_file():
         raise ModelWeightsMissing(f"{what} not found at {path}" + (f" {missing_hint}" if missing_hint else ""))
     if path.stat().st_size == 0:
@@ -65,7 +67,9 @@ def resolve_landmarker_model(tracking_config, *, allow_download: bool = True) ->
     sha = tracking_config.model_sha256 or None
     what = "face landmarker model"
     if tracking_config.model_path:
-        return verify_file(Path(tracking_config.model_path).expanduser(), sha, what)
+        return verify_file(Path(tracking_config.model_path).expanduser(), sha, what,
+                           missing_hint=f"(tracking.model_path); point it at {LANDMARKER_FILENAME} "
+                                        f"({tracking_config.model_url}), or set it to null to use the cache")
     env_dir = os.environ.get(MODELS_ENV)
     if env_dir:
         # The offline route: a folder the user named must hold the file; never fall back to a download.

@@ -200,7 +200,9 @@ class FaceTracker:
             with _quiet_native_stderr():
                 self._landmarker = vision.FaceLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
-            raise ModelFileError(f"MediaPipe could not load the face landmarker model {model_path}: {exc}") from exc
+            raise ModelFileError(f"MediaPipe could not load the face landmarker model {model_path} ({exc}); it is "
+                                 f"damaged or not face_landmarker.task: replace it with a good copy "
+                                 f"(`livemorph doctor` says where from)") from exc
         self._last_ts = -1
         self._followed_center: np.ndarray | None = None
         self._last_seen_ms: float | None = None

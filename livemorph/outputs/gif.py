@@ -95,7 +95,7 @@ class GifRecorder(FileRecorder):
         if self.max_frames is not None and self.frames_kept >= self.max_frames:
             if self.cut_after_s is None:
                 self.cut_after_s = self.frames_kept / self.fps
-                log.warning("GIF %s stops at %.0f s (render.gif_max_seconds); record an MP4 for longer takes",
+                log.warning("GIF %s stops at %.3g s (render.gif_max_seconds); record an MP4 for longer takes",
                             self.path, self.cut_after_s)
             return
         self._next_slot += 1.0 / self.fps
@@ -127,7 +127,8 @@ class GifRecorder(FileRecorder):
                 plan, size = self._smallest_change_that_fits(frames, plan, size, step(plan))
             if self.max_bytes is not None and size > self.max_bytes:
                 notes.append(f"over the {self.max_bytes / 1e6:.3g} MB budget even at the smallest setting")
-                log.warning("GIF %s is %.1f MB, over render.gif_max_mb", self.path, size / 1e6)
+                log.warning("GIF %s is %.3g MB, over render.gif_max_mb (%.3g MB) even at the smallest setting",
+                            self.path, size / 1e6, self.max_bytes / 1e6)
             del frames
         except OSError as exc:
             raise OutputNotWritable(f"cannot write {self.path}: {exc}") from exc
@@ -140,7 +141,7 @@ class GifRecorder(FileRecorder):
         if lowered and self.max_bytes is not None:
             notes.insert(0, f"{', '.join(lowered)} to fit {self.max_bytes / 1e6:.3g} MB")
         if self.cut_after_s is not None:
-            notes.append(f"cut at {self.cut_after_s:.0f} s (render.gif_max_seconds)")
+            notes.append(f"cut at {self.cut_after_s:.3g} s (render.gif_max_seconds)")
         if self.boomerang:
             notes.append("boomerang")
         height = round(self._kept_shape[0] * plan.width / self._kept_shape[1])

@@ -64,7 +64,9 @@ def choose_face(faces: list[FaceTrack], choice) -> FaceTrack:
         raise ConfigError(f"portrait.face must be 'largest' or a face index, got {choice!r}") from None
     ordered = sorted(faces, key=lambda f: f.center[0])
     if not 0 <= index < len(ordered):
-        raise ConfigError(f"portrait.face={index} but the portrait has {len(ordered)} face(s) (0..{len(ordered) - 1})")
+        choices = "0 (its only face)" if len(ordered) == 1 else f"0 to {len(ordered) - 1}, counted from the left"
+        raise ConfigError(f"portrait.face={index} but the portrait has {len(ordered)} face(s): use {choices}, "
+                          f"or largest")
     return ordered[index]
 
 

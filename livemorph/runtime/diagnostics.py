@@ -150,8 +150,9 @@ def check_landmarker_model(config) -> Check:
     try:
         path = resolve_landmarker_model(config.tracking, allow_download=False)
     except LivemorphError as exc:
-        return Check("face model", False, str(exc).split(";")[0],
-                     _model_fix(config), critical=True)
+        # The error's own advice (after ';') knows the route taken ($LIVEMORPH_MODELS, model_path, cache).
+        problem, _, fix = str(exc).partition(";")
+        return Check("face model", False, problem, fix.strip() or _model_fix(config), critical=True)
     verified = "sha256 verified" if config.tracking.model_sha256 else "no sha256 configured to verify against"
     return Check("face model", True, f"{path} ({verified})")
 
@@ -175,8 +176,11 @@ def check_checkpoints(config) -> list[Check]:
     except LivemorphError as exc:
         return [Check("checkpoints", False, str(exc), "fix or delete the user model registry file")]
     for entry, ok, status in results:
-        checks.append(Check("checkpoint", ok, f"{entry.name}: {status}" if ok else f"{entry.name}",
-                            "" if ok else status))
+        # The problem names the entry and what is wrong with it; the fix, the commands that mend it.
+        problem = status.split("; run ")[0]
+        checks.append(Check("checkpoint", ok, f"{entry.name}: {status}" if ok else f"{entry.name} ({entry.path}): {problem}",
+                            "" if ok else f"`livemorph models add FILE --name {entry.name}` with the right file, "
+                                          f"or `livemorph models remove {entry.name}`"))
     if not results:
         checks.append(Check("checkpoints", True, "none registered (the warp engine needs none; "
                                                  "`livemorph models list` shows published GANimation ones)"))

@@ -525,15 +525,21 @@ def _video_way_up(config) -> int:
 def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str | None, source) -> None:
     """Before the run, what would otherwise fail in it: a missing ``--target`` (all but the first
     are prepared in the background, where a typo went by as a log line), an unwritable ``--record``
-    or ``--record-aus`` (found at the first frame, as "stopped early"), one name for both (the
-    AU track replaced the video), and a recording named as an input (it went to the next free
-    name, NAME-2, beside the input it was meant to replace: ``aus --out`` refuses it so too)."""
+    or ``--record-aus`` (found at the first frame, as "stopped early"), a video take named .csv or
+    an AU take named otherwise (one name for both lost the video), and a recording named as an
+    input (it went to the next free name, NAME-2, beside the input: ``aus --out`` refuses it so too)."""
     from ..errors import ConfigError, InputNotFound
     from ..outputs.registry import check_writable, same_file
 
     for target in targets:
         if not Path(target).exists():
             raise InputNotFound(f"image not found: {target}")
+    if record and Path(record).suffix.lower() == ".csv":
+        raise ConfigError(f"--record {record} is a .csv: --record takes a video (.mp4 or .gif); "
+                          f"your AUs are recorded with --record-aus {record}")
+    if record_aus and Path(record_aus).suffix.lower() != ".csv":
+        raise ConfigError(f"--record-aus {record_aus} must be a .csv (an AU track); a video of the output "
+                          f"is --record {record_aus}")
     inputs = [(Path(target), "target") for target in targets] + [(Path(str(source)), "--source")]
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
         if path:
@@ -542,24 +548,17 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
                     raise ConfigError(f"{flag} {path} is your {what}; livemorph never writes over its inputs: "
                                       f"choose another name")
             check_writable(path, flag)
-    if record and record_aus and Path(record).resolve() == Path(record_aus).resolve():
-        raise ConfigError(f"--record-aus {record_aus} is also your --record file: give the AU track its own "
-                          f"name, e.g. {Path(record_aus).with_suffix('.csv').name}")
 
 
 def _check_json_writable(path: Path) -> None:
-    """OutputNotWritable now, rather than after the run, if ``path`` cannot be written."""
-    from ..atomic import partial_path
+    """OutputNotWritable now, rather than after the run, if ``path`` cannot be written (missing
+    folders are made at the end, as for --record)."""
     from ..errors import OutputNotWritable
+    from ..outputs.registry import check_writable
 
     if path.is_dir():
         raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
-    tmp = partial_path(path)
-    try:
-        tmp.write_text("", encoding="utf-8")
-    except OSError as exc:
-        raise OutputNotWritable(f"cannot write --stats-json {path}: {exc.strerror or exc}") from exc
-    tmp.unlink(missing_ok=True)
+    check_writable(path, "--stats-json")
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
@@ -569,6 +568,7 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     from ..errors import OutputNotWritable
 
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path) as tmp:
             tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
     except OSError as exc:

@@ -346,6 +346,24 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     return _RawDriverAUs(kept, aus, np.array([row.success for row in kept], bool))
 
 
+# A --start this far past a video's length by its header is refused before any work; nearer, the
+# frames decoded decide (a header's frame count can be a little short).
+START_PAST_END_SLACK_S = 0.5
+
+
+def _check_start_in_video(driver: Path, start_s: float) -> None:
+    """ConfigError before the first pass over the whole driver, where --start lies past its end."""
+    from ..capture.video_file import VideoFileSource
+    from ..frames import is_video_path
+
+    if start_s <= 0 or not is_video_path(driver):
+        return
+    source = VideoFileSource(driver, paced=False)
+    if source.frame_count and source.fps and start_s > source.frame_count / source.fps + START_PAST_END_SLACK_S:
+        raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
+                          f"({source.frame_count} frames, {source.frame_count / source.fps:.1f} s)")
+
+
 def _check_driver(driver: Path) -> None:
     from ..errors import InputNotFound
     from ..frames import is_image_path, is_video_path
@@ -383,6 +401,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     _check_driver(Path(driver))
     inputs = [("driver", Path(driver))] + ([] if isinstance(target, PortraitFace) else [("target", Path(target))])
     check_output_path(out, inputs=inputs)
+    _check_start_in_video(Path(driver), start_s)
     with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
     engine_name = resolve_engine_name(config)
     portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)
@@ -403,9 +422,11 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         if max_frames is not None:
             count = max_frames if count is None else min(count, max_frames)
         if output_kind(out) == "gif" and config.render.gif_max_seconds:
-            # A GIF keeps gif_max_seconds: do not render what it would drop. One frame more lets
-            # the recorder see, and say, that the GIF was cut.
-            gif_count = int(np.ceil(config.render.gif_max_seconds * driver_fps)) + 1
+            # A GIF keeps gif_max_seconds: do not render what it would drop. One GIF frame more (a
+            # few driver frames, as the GIF plays at most gif_fps) lets the recorder see, and say,
+            # that the GIF was cut.
+            gif_slot = driver_fps / min(fps, float(config.render.gif_fps))
+            gif_count = int(np.ceil(config.render.gif_max_seconds * driver_fps + gif_slot)) + 1
             count = gif_count if count is None else min(count, gif_count)
         end = None if count is None else first + count  # driver frames [first, end) are rendered
         expected = driver_info.total if end is None or driver_info.total is None else min(end, driver_info.total)
@@ -456,7 +477,8 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
                 raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
                                   f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
             raise InputUnreadable(f"driver {driver} gave no frames to render")
-        if duration_s is not None and counts["used"] < count:  # the driver ended first
+        if duration_s is not None and counts["used"] < count and not is_image_path(driver):  # the driver ended first
+            # (a still has its own warning: one frame)
             log.warning("--duration %g s runs past the end of the driver: the clip is %.1f s", duration_s,
                         counts["used"] / driver_fps)
     finished = time.perf_counter()

@@ -29,6 +29,15 @@ class Terminated(LivemorphError):
         self.exit_code = 128 + signum
 
 
+class Interrupted(LivemorphError):
+    """Ctrl+C, said with what it left undone (click's own handling said only "interrupted")."""
+
+    exit_code = 130
+
+    def __init__(self, consequence: str = ""):
+        super().__init__("interrupted" + (f"; {consequence}" if consequence else ""))
+
+
 @contextmanager
 def stop_on_termination(consequence: str = "") -> Iterator[None]:
     """Turn the first SIGTERM/SIGHUP into ``Terminated``; later ones let the clean-up finish.

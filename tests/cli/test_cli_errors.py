@@ -113,12 +113,17 @@ def test_a_recording_named_as_an_input_is_refused_before_the_run(tmp_path):
 
     portrait = shutil.copy(shared_path(PORTRAIT), tmp_path / "me.jpg")
     video = shutil.copy(shared_path(VIDEO), tmp_path / "take.mp4")
-    for flag, name, what in (("--record-aus", "me.jpg", "target"), ("--record", "take.mp4", "--source")):
-        result = livemorph("run", "--target", portrait, "--source", video, "--no-window", flag, name,
-                           tmp_path=tmp_path)
-        assert result.returncode == 2, result.stderr
-        assert stderr_lines(result) == [f"livemorph: error: {flag} {name} is your {what}; livemorph never "
-                                        f"writes over its inputs: choose another name"]
+    result = livemorph("run", "--target", portrait, "--source", video, "--no-window", "--record", "take.mp4",
+                       tmp_path=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert stderr_lines(result) == ["livemorph: error: --record take.mp4 is your --source; livemorph never "
+                                    "writes over its inputs: choose another name"]
+    # An AU track named like the portrait is no .csv: the same slip as --record-aus take.mp4.
+    result = livemorph("run", "--target", portrait, "--source", video, "--no-window", "--record-aus", "me.jpg",
+                       tmp_path=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert stderr_lines(result) == ["livemorph: error: --record-aus me.jpg must be a .csv (an AU track); a video "
+                                    "of the output is --record me.jpg"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.jpg", "take.mp4"]
 
 
@@ -154,3 +159,29 @@ def test_a_logged_exception_keeps_its_traceback_in_the_plain_format():
                                    sys.exc_info())
     text = _PlainFormatter().format(record)
     assert text.startswith("error: target b.jpg failed\nTraceback") and text.endswith("ValueError: boom")
+
+
+def test_stats_json_into_a_new_folder_is_written(tmp_path):
+    # --record and render --out make missing folders; --stats-json said "No such file or directory".
+    import json
+
+    stats = tmp_path / "runs" / "today" / "stats.json"
+    result = livemorph("run", "--target", shared_path(PORTRAIT), "--source", shared_path(VIDEO), "--no-window",
+                       "--max-frames", "5", "--stats-json", stats, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(stats.read_text())["frames_out"] == 5
+
+
+def test_flags_a_render_cannot_honour_are_said(tmp_path):
+    # A checkpoint beside --engine warp, and a GIF asked for at more than render.gif_fps: both were
+    # dropped without a word.
+    result = livemorph("render", "--target", shared_path(PORTRAIT), "--driver", shared_path(VIDEO), "--duration", "0.2",
+                       "--out", tmp_path / "o.gif", "--fps", "30", "--engine", "warp", "--checkpoint", "mine.pth",
+                       "--no-progress", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in stderr_lines(result) if line.startswith("warning:")]
+    assert warnings == [
+        "warning: a GIF plays at most render.gif_fps (15 fps), not --fps 30: raise it with --set render.gif_fps=30, "
+        "or write an .mp4",
+        "warning: --checkpoint mine.pth is not used: the warp engine needs no weights (--engine ganimation, or auto, "
+        "uses it)"], result.stderr

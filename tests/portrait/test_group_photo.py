@@ -101,6 +101,16 @@ def test_every_face_of_a_group_photo_too_small_to_find_whole_can_be_chosen(group
         assert apart.mean() < 0.03 * 120, GROUP[index]
 
 
+def test_a_face_index_past_the_group_says_which_to_use(group_of_four):
+    from livemorph.errors import ConfigError
+
+    path, _ = group_of_four
+    with pytest.raises(ConfigError) as info:
+        load_portrait(path, load_config(overrides=["portrait.face=4"]))
+    assert str(info.value) == ("portrait.face=4 but the portrait has 4 face(s): use 0 to 3, counted from the left, "
+                               "or largest")
+
+
 def test_six_60px_faces_in_a_picture_at_the_largest_size_livemorph_works_at_are_all_found(tmp_path):
     # 2048x1365: a group photo scaled to ``portrait.max_side``. Windows of half its height found none.
     path, expected = _group_picture(tmp_path, WIDE_GROUP, 60, (2048, 1365))

@@ -46,6 +46,21 @@ def test_missing_or_damaged_model_fails_the_doctor(tmp_path, capsys, content):
     assert len(err) == 1 and err[0].startswith("livemorph: error: face model")
 
 
+def test_a_model_folder_without_the_model_is_fixed_where_it_points(tmp_path, capsys, monkeypatch):
+    # With $LIVEMORPH_MODELS set, doctor said to run online or download into the cache, which is
+    # not read while it is set; with tracking.model_path a folder, "not found".
+    monkeypatch.setenv("LIVEMORPH_MODELS", str(tmp_path))
+    code, out, _ = doctor(capsys)
+    assert code == 6
+    line = line_for(out, "face model")
+    assert line.endswith("or unset LIVEMORPH_MODELS") and ".cache" not in line, line
+    monkeypatch.delenv("LIVEMORPH_MODELS")
+    code, out, _ = doctor(capsys, "--set", f"tracking.model_path={tmp_path}")
+    assert code == 6
+    line = line_for(out, "face model")
+    assert f"{tmp_path} is a folder" in line and "set it to null" in line.split("fix: ")[1], line
+
+
 def test_camera_probe_never_hangs_and_reports_what_it_found():
     def opener(device):
         if device == "/dev/video0":
@@ -138,7 +153,10 @@ def test_registered_checkpoints_are_verified(tmp_path, monkeypatch, config):
     assert check.ok and check.detail.startswith("mine: ok")
     ckpt.write_bytes(b"changed")  # the file changed after it was registered
     (check,) = check_checkpoints(config)
-    assert not check.ok and "sha256 differs" in check.fix
+    # The problem names the entry, its file and what is wrong; the fix, the commands that mend it
+    # (it read "problem: mine; fix: changed since it was added ...").
+    assert not check.ok and check.detail == f"mine ({ckpt}): changed since it was added (sha256 differs)"
+    assert "livemorph models add FILE --name mine" in check.fix and "livemorph models remove mine" in check.fix
 
 
 

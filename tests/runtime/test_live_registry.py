@@ -84,24 +84,24 @@ def test_a_live_output_with_an_unknown_feed_is_refused(fresh_registries):
 
 
 def test_an_au_take_never_writes_over_a_file(tmp_path, fresh_registries):
-    # `--record-aus` named like the portrait (or the source) once left it as CSV text; it takes the
-    # next free name instead, as a video take does.
+    # `--record-aus` named like an existing file takes the next free name, as a video take does;
+    # named like the portrait, or like a video (the --record slip), it is refused before the run:
+    # it once left the portrait as CSV text, and later the MP4 of --record under the same name.
     from livemorph.face.au_tracks import read_au_track
 
     fake_engines.register("toy-tint")
     portrait = tmp_path / "portrait.jpg"
     portrait.write_bytes(shared_path(PORTRAIT).read_bytes())
     before = portrait.read_bytes()
-    code = main(["run", "--target", str(portrait), "--source", str(shared_path(VIDEO)), "--no-window",
-                 "--max-frames", "5", "--engine", "toy-tint", "--record-aus", str(portrait)])
-    assert code == 0
-    assert portrait.read_bytes() == before
-    assert len(read_au_track(tmp_path / "portrait-2.jpg")) >= 5
-    # The same name for the video and the AU track is refused before the run (the MP4 was lost).
-    code = main(["run", "--target", str(portrait), "--source", str(shared_path(VIDEO)), "--no-window",
-                 "--max-frames", "5", "--engine", "toy-tint", "--record", str(tmp_path / "take.mp4"),
-                 "--record-aus", str(tmp_path / "take.mp4")])
-    assert code == 2 and not (tmp_path / "take.mp4").exists()
+    (tmp_path / "take.csv").write_text("an earlier take")
+    run = ["run", "--target", str(portrait), "--source", str(shared_path(VIDEO)), "--no-window",
+           "--max-frames", "5", "--engine", "toy-tint"]
+    assert main([*run, "--record-aus", str(tmp_path / "take.csv")]) == 0
+    assert (tmp_path / "take.csv").read_text() == "an earlier take"
+    assert len(read_au_track(tmp_path / "take-2.csv")) >= 5
+    assert main([*run, "--record-aus", str(portrait)]) == 2
+    assert main([*run, "--record", str(tmp_path / "take.mp4"), "--record-aus", str(tmp_path / "take.mp4")]) == 2
+    assert portrait.read_bytes() == before and not (tmp_path / "take.mp4").exists()
 
 
 def test_a_source_that_never_shows_a_face_is_said(tmp_path, fresh_registries, capsys):

@@ -83,6 +83,20 @@ def test_start_past_the_end_is_a_one_line_config_error(tmp_path, tint_engine):
     assert not (tmp_path / "x.mp4").exists()
 
 
+def test_start_past_a_videos_end_is_said_before_reading_it(tmp_path, tint_engine, monkeypatch):
+    # It was said after the first pass had read every frame of the driver (11 s for an 18 s clip).
+    import livemorph.runtime.render as render_module
+    from livemorph.errors import ConfigError
+
+    def first_pass(*args, **kwargs):
+        raise AssertionError("the driver was read")
+
+    monkeypatch.setattr(render_module, "_read_driver_aus", first_pass)
+    with pytest.raises(ConfigError, match=r"--start 60 s is past the end of the driver \(\d+ frames, 2\.4 s\)"):
+        render_offline(synthetic_portrait(), shared_path("assets/driving/man_smiling_short.mp4"), tmp_path / "x.mp4",
+                       load_config(overrides=["engine.name=test-tint"]), start_s=60, progress=False)  # neutral: auto
+
+
 @pytest.mark.parametrize("fps, expected_rows", [
     (10, [int(k * 2.5) for k in range(20)]),  # 2 s at 10 fps: every 2.5th row (sample and hold)
     (50, [k // 2 for k in range(100)]),  # 2 s at 50 fps: each row twice
@@ -202,13 +216,15 @@ def test_truncated_driver_says_decoded_versus_expected_and_exits_3(tmp_path, cap
     assert out.exists()  # what could be decoded was rendered, and the message says where
 
 
-def test_still_image_driver_says_what_transfers(tmp_path, capsys, tint_engine):
+def test_still_image_driver_says_what_transfers(tmp_path, capsys, caplog, tint_engine):
     capsys.readouterr()
     assert main(["--set", "engine.name=test-tint", "render", "-t", str(shared_path(PORTRAIT)),
                  "-d", str(shared_path("assets/portraits/obama_official_2012.jpg")), "-o", str(tmp_path / "o.png"),
-                 "--no-progress"]) == 0
+                 "--no-progress", "--duration", "1"]) == 0
     err = capsys.readouterr().err
     assert "still image" in err and "--neutral none" in err
+    # It said "--duration 1 s runs past the end of the driver: the clip is 0.0 s" beside the still's own warning.
+    assert not [r for r in caplog.records if "--duration" in r.getMessage()]
 
 
 # ---- Ctrl+C, SIGTERM and SIGHUP: no file, one line, their exit code -------------------------------
@@ -238,8 +254,9 @@ def test_stopping_a_render_leaves_no_file_and_one_line(tmp_path, sig, code):
             process.kill()
     assert process.returncode == code, err
     ours = [line for line in err.splitlines() if line.startswith("livemorph:")]
-    expected = ("livemorph: interrupted" if sig == signal.SIGINT
-                else f"livemorph: error: stopped by {sig.name}; {out} was not written")
+    # Ctrl+C said only "interrupted"; now, as the signals, that the file was not written.
+    stopped = "interrupted" if sig == signal.SIGINT else f"stopped by {sig.name}"
+    expected = f"livemorph: error: {stopped}; {out} was not written"
     assert ours == [expected]
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
@@ -251,8 +268,17 @@ def test_a_long_driver_to_gif_stops_rendering_at_gif_max_seconds(tmp_path, tint_
     _, _, n, total_ms = gif_facts(tmp_path / "x.gif")
     assert total_ms == pytest.approx(1000, abs=20) and n <= 15
     assert "cut at 1 s" in summary.output.describe()
-    assert tint_engine.calls <= 25 + 1  # 1 s of the 25 fps track (4 s), not all of it
+    assert tint_engine.calls <= 25 + 3  # 1 s of the 25 fps track (4 s) and a GIF frame's worth, not all of it
     assert not summary.driver_cut_short  # cut on purpose, not a damaged driver
+
+
+def test_a_gif_cut_at_a_fraction_of_a_second_says_so(tmp_path, tint_engine):
+    # 0.5 s: the 25 fps track rendered up to one driver frame past the cut, which the 15 fps GIF
+    # never saw as a frame of its own, so it was cut without a word.
+    summary = render_offline(synthetic_portrait(), ramp_track(tmp_path / "t.csv", rows=100), tmp_path / "x.gif",
+                             exact_config("render.gif_max_seconds=0.5"), progress=False)
+    assert gif_facts(tmp_path / "x.gif")[3] == pytest.approx(500, abs=40)
+    assert "cut at 0.533 s" in summary.output.describe() or "cut at 0.5 s" in summary.output.describe()
 
 
 def gif_facts(path):

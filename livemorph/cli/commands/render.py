@@ -54,7 +54,7 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     from livemorph.errors import ConfigError, InputUnreadable
     from livemorph.runtime.render import render_offline
     from livemorph.outputs.registry import output_kind
-    from livemorph.runtime.termination import stop_on_termination
+    from livemorph.runtime.termination import Interrupted, stop_on_termination
 
     if boomerang and output_kind(out) != "gif":
         raise ConfigError("--boomerang is for GIF outputs (--out NAME.gif)")
@@ -65,10 +65,16 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
         "portrait.face": None if face is None else int(face) if face.isdigit() else face,
     })
     config = load_cli_config(click.get_current_context(), overrides)
+    if fps is not None and output_kind(out) == "gif" and fps > config.render.gif_fps:
+        click.echo(f"warning: a GIF plays at most render.gif_fps ({config.render.gif_fps:g} fps), not --fps {fps:g}: "
+                   f"raise it with --set render.gif_fps={fps:g}, or write an .mp4", err=True)
 
-    with stop_on_termination(f"{out} was not written"):
-        summary = render_offline(target, driver, out, config, max_frames=max_frames, start_s=start_s,
-                                 duration_s=duration_s, progress=progress)
+    try:
+        with stop_on_termination(f"{out} was not written"):
+            summary = render_offline(target, driver, out, config, max_frames=max_frames, start_s=start_s,
+                                     duration_s=duration_s, progress=progress)
+    except KeyboardInterrupt:
+        raise Interrupted(f"{out} was not written") from None
     click.echo(
         f"wrote {summary.out}: {summary.output.describe()}, "
         f"face found in {summary.faces_found}/{summary.driver_frames} driver frames, engine {summary.engine}, "
