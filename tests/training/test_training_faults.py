@@ -15,6 +15,7 @@ import torch
 
 from livemorph.config.settings import load_config
 from livemorph.engines.ganimation.networks import GanimationCritic
+from livemorph.runtime.termination import Terminated
 from livemorph.training import losses
 from livemorph.training.trainer import CriticPasses, Trainer
 from test_training import TINY, one_torch_thread, synthetic_set  # noqa: F401 (one_torch_thread: autouse)
@@ -79,23 +80,27 @@ def test_steps_without_a_generator_update_leave_its_losses_blank(tmp_path):
         assert math.isfinite(float(row["d_total"]))
 
 
-def test_ctrl_c_saves_a_state_that_resumes_where_it_stopped(tmp_path):
+# SIGTERM (a service manager, `timeout`) killed training on the spot, losing the steps since the
+# last checkpoint and leaving a hidden .state.pt.partial; it now stops as Ctrl+C does, exit 143.
+@pytest.mark.parametrize("signum, stopped", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, Terminated)])
+def test_ctrl_c_or_sigterm_saves_a_state_that_resumes_where_it_stopped(tmp_path, signum, stopped):
     config = load_config(overrides=TINY + ["train.batch_size=4", "train.critic_steps=2",
                                            "train.checkpoint_every=100"])
     data = synthetic_set(n=8)
     trainer = Trainer(config, data, tmp_path, total_steps=10)
     real_step = trainer.train_step
 
-    def step_then_ctrl_c(*args):
+    def step_then_signal(*args):
         row = real_step(*args)
         if trainer.step == 3:
-            os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl+C during step 3
+            os.kill(os.getpid(), signum)  # the user presses Ctrl+C (or the service is stopped) during step 3
         return row
 
-    trainer.train_step = step_then_ctrl_c
-    before = signal.getsignal(signal.SIGINT)  # Python's default, or ignored in a background job
-    with pytest.raises(KeyboardInterrupt):
+    trainer.train_step = step_then_signal
+    before = signal.getsignal(signum)  # Python's default, or ignored in a background job
+    with pytest.raises(stopped):
         trainer.run()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial file left
     # Without the fix nothing was saved before step 10 (checkpoint_every=100).
     state = torch.load(tmp_path / "state.pt", weights_only=True)
     assert state["step"] == 3
@@ -104,4 +109,4 @@ def test_ctrl_c_saves_a_state_that_resumes_where_it_stopped(tmp_path):
     resumed = Trainer(config, data, tmp_path, total_steps=10, resume=True)
     assert resumed.step == 3
     assert resumed.run().steps == 10
-    assert signal.getsignal(signal.SIGINT) is before  # the handler was put back
+    assert signal.getsignal(signum) is before  # the handler was put back

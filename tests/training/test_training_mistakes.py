@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import os
-import signal
 import shutil
 
 import pytest
@@ -15,10 +14,7 @@ import torch
 
 from conftest import shared_path
 from livemorph.cli.app import main
-from livemorph.config.settings import load_config
-from livemorph.runtime.termination import Terminated
-from livemorph.training.trainer import Trainer
-from test_training import TINY, linked_folder, one_torch_thread, synthetic_set  # noqa: F401 (one_torch_thread: autouse)
+from test_training import TINY, linked_folder, one_torch_thread  # noqa: F401 (one_torch_thread: autouse)
 
 SETTINGS = [a for item in TINY + ["train.crop_faces=false", "train.batch_size=2"] for a in ("--set", item)]
 SAMPLE = "assets/au_labels/ganimation_sample"
@@ -153,27 +149,3 @@ def test_a_damaged_cache_or_state_or_losses_file_is_no_traceback(tmp_path, capsy
     code, lines = train(capsys, "--data", data, "--out", run, "--resume", "--steps", "6")
     assert code == 7 and len(lines) == 1 and "damaged" in lines[0] and "code execution" not in lines[0], lines
 
-
-def test_sigterm_saves_a_state_that_resumes_where_it_stopped(tmp_path):
-    # A service manager or `timeout` sends SIGTERM: training died on the spot, losing the steps since
-    # the last checkpoint and leaving a hidden .state.pt.partial.
-    config = load_config(overrides=TINY + ["train.batch_size=4", "train.critic_steps=2", "train.checkpoint_every=100"])
-    data = synthetic_set(n=8)
-    trainer = Trainer(config, data, tmp_path, total_steps=10)
-    real_step = trainer.train_step
-
-    def step_then_sigterm(*args):
-        row = real_step(*args)
-        if trainer.step == 3:
-            os.kill(os.getpid(), signal.SIGTERM)
-        return row
-
-    trainer.train_step = step_then_sigterm
-    before = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(Terminated) as stopped:
-        trainer.run()
-    assert stopped.value.exit_code == 143
-    assert torch.load(tmp_path / "state.pt", weights_only=True)["step"] == 3
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
-    assert Trainer(config, data, tmp_path, total_steps=10, resume=True).step == 3
-    assert signal.getsignal(signal.SIGTERM) is before
