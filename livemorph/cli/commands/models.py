@@ -37,7 +37,8 @@ def list_command():
 
 
 @command.command("add")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+# A folder is let through: the checkpoint reader names the generator file inside it.
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", "-n", default=None, help="Name to use with --checkpoint (default: the file's name).")
 def add_command(path: Path, name: str | None):
     """Check that PATH loads as a generator and register it."""

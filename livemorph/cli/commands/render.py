@@ -17,7 +17,7 @@ FACES_FOUND_WARN = 0.5
               help="Driving video (its AUs are estimated per frame) or an AU track CSV (livemorph's or OpenFace's).")
 @click.option("--out", "-o", required=True, type=click.Path(),
               help="Output: .mp4, .gif, .png (the last frame) or a folder of PNG frames (no extension or trailing /).")
-@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None,
+@click.option("--checkpoint", default=None, metavar="CKPT",
               help="GANimation generator checkpoint (path or registered name); selects the ganimation engine under auto.")
 @click.option("--engine", type=EngineChoice(), default=None,
               help="Engine (default from config: auto = ganimation with a checkpoint, else warp).")

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps (one batch each).")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Passes over the data instead of --steps.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out exactly where its last checkpoint left it.")
-@click.option("--init", "init_checkpoint", type=click.Path(dir_okay=False), default=None,
+@click.option("--init", "init_checkpoint", type=click.Path(), default=None,
               help="Fine-tune from this generator checkpoint (any layout the engine loads).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="A config.yaml for this run (same as the global --config).")

@@ -8,9 +8,11 @@ livemorph's own checkpoint is a plain dict saved with torch.save and loadable wi
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import pickle
 import re
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -61,6 +63,9 @@ LAYOUT_LIVEMORPH = "livemorph"
 LAYOUT_REPLICATE = "ganimation_replicate"
 LAYOUT_OFFICIAL = "official GANimation"
 LAYOUT_VIPERMU = "vipermu/ganimation"
+# Generator files as each release names them, to point at the one inside a folder or archive.
+_GENERATOR_FILE_NAME = re.compile(r"(_net_gen\.pth|_id_G\.pth|-G\.ckpt|(^|/)generator[^/]*\.pt)$")
+_FOLDER_SCAN_LIMIT = 10_000  # entries looked at in a folder given as a checkpoint
 
 # Each external layout: regex renames applied in order, keys to drop, and the signature keys
 # that identify it (used for detection and for "closest layout" in error messages).
@@ -127,25 +132,63 @@ def read_checkpoint_file(path: Path):
     if not path.exists():
         raise InputNotFound(f"checkpoint not found: {path}; pass an existing .pth/.ckpt file or a registered name")
     if path.is_dir():
-        raise CheckpointError(f"checkpoint {path} is a folder; pass the generator file inside it (e.g. *_net_gen.pth)")
+        # Bounded: a home folder passed by mistake must not be walked for minutes.
+        names = [p.relative_to(path).as_posix() for p in itertools.islice(path.rglob("*"), _FOLDER_SCAN_LIMIT)]
+        raise CheckpointError(f"checkpoint {path} is a folder; {_generator_inside(names, path)}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"checkpoint {path} is empty (0 bytes); download it again")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        # Both corrupt bytes and unsafe globals arrive as "Weights only load failed"; only the
-        # latter names a GLOBAL that would have to be imported and run.
-        if "unsupported global" in str(exc).lower():
-            raise CheckpointError(
-                f"refusing to load checkpoint {path}: it needs arbitrary code to unpickle "
-                f"({_unsafe_global(exc)}); only plain tensor state dicts are accepted"
-            ) from exc
-        raise CheckpointError(
-            f"checkpoint {path} is corrupt or not a PyTorch file ({_weights_unpickler_reason(exc)}); download it again"
-        ) from exc
-    except (RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile, KeyError, IndexError) as exc:
-        raise CheckpointError(
-            f"checkpoint {path} is truncated or not a PyTorch file ({type(exc).__name__}: {_first_line(exc)}); "
-            "download it again"
-        ) from exc
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile, KeyError,
+            IndexError) as exc:
+        raise _unloadable(path, exc) from exc
+
+
+def _unloadable(path: Path, exc: BaseException) -> CheckpointError:
+    """Why torch.load failed, in one line a user can act on."""
+    # Both corrupt bytes and unsafe globals arrive as "Weights only load failed"; only the
+    # latter names a GLOBAL that would have to be imported and run.
+    if isinstance(exc, pickle.UnpicklingError) and "unsupported global" in str(exc).lower():
+        return CheckpointError(f"refusing to load checkpoint {path}: it needs arbitrary code to unpickle "
+                               f"({_unsafe_global(exc)}); only plain tensor state dicts are accepted")
+    archive = _archive_members(path)
+    if archive is not None:
+        kind, names = archive
+        return CheckpointError(f"checkpoint {path} is a {kind} archive, not a checkpoint; unpack it and "
+                               f"{_generator_inside(names)}")
+    if isinstance(exc, pickle.UnpicklingError):
+        return CheckpointError(f"checkpoint {path} is corrupt or not a PyTorch file "
+                               f"({_weights_unpickler_reason(exc)}); download it again")
+    return CheckpointError(f"checkpoint {path} is truncated or not a PyTorch file ({_reason(exc)}); download it again")
+
+
+def _archive_members(path: Path) -> tuple[str, list[str]] | None:
+    """("zip" | "tar", member names) for an archive of files, such as the authors' ``ckpts`` folder as
+    Google Drive delivers it; None for anything else."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+            # A PyTorch file is itself a zip, holding data.pkl: that one is damaged, not an archive.
+            return None if any(name.endswith("data.pkl") for name in names) else ("zip", names)
+        if tarfile.is_tarfile(path):
+            with tarfile.open(path) as archive:
+                return "tar", [name.removeprefix("./") for name in archive.getnames()]
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError):
+        pass  # not a readable archive either
+    return None
+
+
+def _generator_inside(names: list[str], folder: Path | None = None) -> str:
+    """What to pass instead of a folder or archive holding ``names``: the generator files among them,
+    shallowest first (a run folder's generator.pt before its checkpoints/)."""
+    found = sorted((n for n in names if _GENERATOR_FILE_NAME.search(n)), key=lambda n: (n.count("/"), n))
+    shown = [str(folder / n) if folder is not None else n for n in found]
+    if len(shown) == 1:
+        return f"pass the generator file inside it: {shown[0]}"
+    if shown:
+        return f"pass one of the generator files inside it: {_preview(shown)}"
+    return "pass the generator file inside it (e.g. *_net_gen.pth); none was found there"
 
 
 def build_generator(raw, *, source: str = "checkpoint") -> tuple[GanimationGenerator, str]:
@@ -314,14 +357,20 @@ def _preview(items, limit: int = 3) -> str:
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
 
 
-def _first_line(exc: BaseException) -> str:
+def _reason(exc: BaseException) -> str:
+    """torch's error in a few words: its first sentence, without the advice and boilerplate that follow."""
     text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    if not text:
+        return "the file ends too soon" if isinstance(exc, EOFError) else type(exc).__name__
+    sentence = re.split(r"(?<=\.)\s", text.splitlines()[0], maxsplit=1)[0].rstrip(".")
+    if len(sentence) > 200:
+        sentence = sentence[:200].rsplit(" ", 1)[0] + "..."
+    return f"{type(exc).__name__}: {sentence}"
 
 
 def _weights_unpickler_reason(exc: BaseException) -> str:
     match = re.search(r"WeightsUnpickler error:\s*([^\n]+)", str(exc))
-    return match.group(1).strip() if match else _first_line(exc)
+    return match.group(1).strip() if match else _reason(exc)
 
 
 def _unsafe_global(exc: BaseException) -> str:

@@ -8,6 +8,9 @@ the reference.
 """
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -265,3 +268,77 @@ def test_a_bare_tensor_is_not_a_state_dict(tmp_path):
 def test_missing_file_is_input_not_found(tmp_path):
     with pytest.raises(InputNotFound):
         load_generator(tmp_path / "nope.pth")
+
+
+# ---------------------------------------------------------------------------------------
+# What users actually pass instead of a generator file: one line that says what to pass.
+RELEASE_RUNS = ("ckpts/emotionNet/ganimation/190327_160828", "ckpts/celebA/ganimation/190327_161852")
+
+
+def _release_tree(root, runs=RELEASE_RUNS):
+    """The authors' ``ckpts`` folder: per run a generator, a critic and the options file."""
+    for run in runs:
+        folder = root / run
+        folder.mkdir(parents=True)
+        torch.save(make_state_dict(REPLICATE, conv_bias=True, affine=False), folder / "30_net_gen.pth")
+        (folder / "30_net_dis.pth").write_bytes(b"critic")
+        (folder / "opt.txt").write_text("options")
+    return root
+
+
+@pytest.mark.parametrize("runs, expected", [
+    (RELEASE_RUNS[:1], "pass the generator file inside it: {root}/" + RELEASE_RUNS[0] + "/30_net_gen.pth"),
+    (RELEASE_RUNS, "pass one of the generator files inside it: {root}/" + RELEASE_RUNS[1] + "/30_net_gen.pth, {root}/"
+     + RELEASE_RUNS[0] + "/30_net_gen.pth"),
+    ((), "pass the generator file inside it (e.g. *_net_gen.pth); none was found there"),
+])
+def test_a_folder_names_the_generator_file_inside_it(tmp_path, runs, expected):
+    root = tmp_path / "download"
+    root.mkdir()
+    _release_tree(root, runs)
+    message = _one_line_error(root, "is a folder")
+    assert message.endswith(expected.format(root=root)), message
+
+
+def test_a_run_folder_names_its_generator_before_the_step_snapshots(tmp_path):
+    run = tmp_path / "runs" / "base"
+    generator = GanimationGenerator(conv_dim=8, repeat_num=1)
+    for name in ("generator.pt", "checkpoints/generator_0000002.pt"):
+        save_generator(run / name, generator, image_size=128)
+    message = _one_line_error(run, "is a folder")
+    assert f"one of the generator files inside it: {run / 'generator.pt'}, " in message
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+@pytest.mark.parametrize("runs", [RELEASE_RUNS[:1], RELEASE_RUNS])
+def test_an_archive_says_unpack_it_and_names_the_generator_inside(tmp_path, kind, runs):
+    # Google Drive delivers the authors' ckpts folder as a zip.
+    archive = Path(shutil.make_archive(str(tmp_path / "ckpts"), "zip" if kind == "zip" else "gztar",
+                                       _release_tree(tmp_path / "tree", runs)))
+    message = _one_line_error(archive, f"is a {kind[:3]} archive, not a checkpoint; unpack it and pass")
+    inside = [f"{run}/30_net_gen.pth" for run in sorted(runs)]
+    assert message.endswith("inside it: " + ", ".join(inside)), message
+
+
+def test_an_empty_file_says_so(tmp_path):
+    path = tmp_path / "30_net_gen.pth"
+    path.write_bytes(b"")
+    assert _one_line_error(path, "is empty").endswith("is empty (0 bytes); download it again")
+
+
+@pytest.mark.parametrize("how, says", [
+    ("zip cut in half", "(RuntimeError: PytorchStreamReader failed reading zip archive: failed finding central directory)"),
+    ("legacy cut after its header", "(the file ends too soon)"),
+    ("html page", "(Unsupported operand 60)"),
+])
+def test_torch_errors_are_one_full_sentence_without_its_advice(tmp_path, how, says):
+    whole = tmp_path / "whole.pth"
+    torch.save(make_state_dict(REPLICATE, conv_bias=True, affine=False), whole,
+               _use_new_zipfile_serialization=how == "zip cut in half")
+    data = whole.read_bytes()
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes({"zip cut in half": data[: len(data) // 2], "legacy cut after its header": data[:50],
+                     "html page": b"<html><body>Quota exceeded</body></html>"}[how])
+    message = _one_line_error(bad, "truncated|corrupt")
+    assert message.endswith(f"{says}; download it again"), message
+    assert "weights_only" not in message and "Could this" not in message

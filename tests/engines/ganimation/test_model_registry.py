@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -152,3 +154,70 @@ def test_remove_forgets_an_added_checkpoint_but_keeps_its_file(registry, tmp_pat
     assert main(["models", "remove", "mine"]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no added checkpoint is called 'mine'" in err[0] and "other" in err[0]
+
+
+def _stderr_lines(capsys) -> list[str]:
+    return [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("what", ["folder", "zip"])
+def test_models_add_of_a_folder_or_zip_names_the_generator_inside(registry, tmp_path, capsys, what):
+    run = tmp_path / "ckpts" / "emotionNet" / "ganimation" / "190327_160828"
+    run.mkdir(parents=True)
+    _replicate_file(run / "30_net_gen.pth")
+    (run / "30_net_dis.pth").write_bytes(b"critic")
+    given = tmp_path / "ckpts"
+    if what == "zip":
+        given = Path(shutil.make_archive(str(tmp_path / "ckpts"), "zip", tmp_path, "ckpts"))
+    assert main(["models", "add", str(given), "--name", "emotionnet"]) == 7
+    lines = _stderr_lines(capsys)
+    inside = "ckpts/emotionNet/ganimation/190327_160828/30_net_gen.pth"
+    expected = f"pass the generator file inside it: {tmp_path / inside if what == 'folder' else inside}"
+    assert len(lines) == 1 and lines[0].endswith(expected), lines
+    assert not registry.exists()
+
+
+@pytest.mark.parametrize("kind, says", [
+    ("folder", "is a folder; pass the generator file inside it: {tmp}/run/generator.pt"),
+])
+def test_render_refuses_a_checkpoint_that_is_no_usable_generator(registry, tmp_path, capsys, kind, says):
+    from livemorph.engines.ganimation.checkpoints import save_generator
+    from livemorph.engines.ganimation.networks import GanimationGenerator
+    from livemorph.training.state import save_state
+
+    generator = GanimationGenerator(conv_dim=8, repeat_num=1)
+    if kind == "diverged":
+        with torch.no_grad():
+            generator.trunk[0].weight.fill_(float("nan"))
+    checkpoint = {"folder": tmp_path / "run", "diverged": tmp_path / "run" / "generator.pt",
+                  "training state": tmp_path / "run" / "state.pt"}[kind]
+    save_generator(tmp_path / "run" / "generator.pt", generator, image_size=64)
+    save_state(tmp_path / "run" / "state.pt", {"step": 1, "generator": generator.state_dict()})
+    out = tmp_path / "out.mp4"
+    code = main(["render", "--target", str(shared_path("assets/portraits/mona_lisa.jpg")),
+                 "--driver", str(shared_path("assets/driving/man_smiling_short.mp4")), "--out", str(out),
+                 "--checkpoint", str(checkpoint), "--max-frames", "3", "--no-progress"])
+    lines = _stderr_lines(capsys)
+    assert code == 7
+    assert len(lines) == 1 and says.format(tmp=tmp_path) in lines[0], lines
+    assert not out.exists()
+
+
+def test_train_init_with_a_run_folder_names_its_generator(registry, tmp_path, capsys):
+    data = tmp_path / "faces"
+    data.mkdir()
+    for src in shared_path("assets/au_labels/ganimation_sample").iterdir():
+        (data / src.name).symlink_to(src)  # shared assets are never copied or written
+    from livemorph.engines.ganimation.checkpoints import save_generator
+    from livemorph.engines.ganimation.networks import GanimationGenerator
+
+    save_generator(tmp_path / "base" / "generator.pt", GanimationGenerator(conv_dim=8, repeat_num=1), image_size=64)
+    small = [f"train.{key}" for key in ("image_size=64", "conv_dim=8", "repeat_num=1", "critic_conv_dim=8",
+                                        "critic_repeat_num=2", "batch_size=2", "progress=false", "device=cpu")]
+    code = main([arg for item in small for arg in ("--set", item)]
+                + ["train", "--data", str(data), "--out", str(tmp_path / "tuned"), "--steps", "1",
+                   "--init", str(tmp_path / "base")])
+    lines = _stderr_lines(capsys)
+    assert code == 7
+    assert len(lines) == 1 and lines[0].endswith(
+        f"is a folder; pass the generator file inside it: {tmp_path / 'base' / 'generator.pt'}"), lines
