@@ -12,6 +12,7 @@ import itertools
 import logging
 import pickle
 import re
+import reprlib
 import tarfile
 import zipfile
 from pathlib import Path
@@ -21,6 +22,7 @@ import torch
 from ...atomic import atomic_write
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...errors import CheckpointError, InputNotFound
+from ...training.state import STATE_FORMAT as TRAIN_STATE_FORMAT
 from .networks import GanimationGenerator
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,10 @@ def save_generator(path: str | Path, generator: GanimationGenerator, *, image_si
 # Sequential), trunk.{k}.block.{0,1,3,4} for residual blocks, color_head.0, attention_head.0.
 
 PUBLISHED_IMAGE_SIZE = 128  # every published GANimation generator was trained on 128x128 crops
+# Bounds on livemorph headers, far beyond any trained generator (published: 128 px, conv_dim 64, 6 blocks).
+MAX_IMAGE_SIZE = 1024
+MAX_CONV_DIM = 1024
+MAX_REPEAT_NUM = 64
 LAYOUT_LIVEMORPH = "livemorph"
 LAYOUT_REPLICATE = "ganimation_replicate"
 LAYOUT_OFFICIAL = "official GANimation"
@@ -193,6 +199,11 @@ def _generator_inside(names: list[str], folder: Path | None = None) -> str:
 
 def build_generator(raw, *, source: str = "checkpoint") -> tuple[GanimationGenerator, str]:
     """Detect the layout of a loaded checkpoint object and return (generator on CPU, layout name)."""
+    if isinstance(raw, dict) and raw.get("format") == TRAIN_STATE_FORMAT:
+        from ...training.trainer import GENERATOR_FILE  # here, not at the top: the trainer imports this module
+
+        raise CheckpointError(f"{source} is a livemorph training state (what train --resume reads), not a "
+                              f"generator; pass {Path(source).with_name(GENERATOR_FILE)}")
     if isinstance(raw, dict) and raw.get("format") == LIVEMORPH_FORMAT:
         return _build_livemorph(raw, source), LAYOUT_LIVEMORPH
     state = _unwrap_state_dict(raw, source)
@@ -205,14 +216,8 @@ def build_generator(raw, *, source: str = "checkpoint") -> tuple[GanimationGener
         )
     renamed, origin = _rename(state, layout)
     shapes = _infer_shapes(renamed, layout, source)
-    generator = GanimationGenerator(
-        conv_dim=shapes["conv_dim"],
-        num_aus=NUM_AUS,
-        repeat_num=shapes["repeat_num"],
-        norm_affine="trunk.1.weight" in renamed,
-        conv_bias="trunk.0.bias" in renamed,
-    )
-    _load_strict(generator, renamed, origin, layout, source)
+    generator = _build_strict(renamed, origin, layout, source, **shapes,
+                              norm_affine="trunk.1.weight" in renamed, conv_bias="trunk.0.bias" in renamed)
     generator.image_size = PUBLISHED_IMAGE_SIZE
     return generator, layout
 
@@ -224,22 +229,45 @@ def _build_livemorph(payload: dict, source: str) -> GanimationGenerator:
             f"{source}: livemorph checkpoint format_version {version!r} is newer than this livemorph "
             f"understands ({LIVEMORPH_FORMAT_VERSION}); upgrade livemorph"
         )
-    if list(payload.get("au_order", [])) != list(AU_NAMES):
-        raise CheckpointError(f"{source}: AU order {payload.get('au_order')!r} differs from livemorph's {list(AU_NAMES)}")
-    try:
-        generator = GanimationGenerator(
-            conv_dim=int(payload["conv_dim"]),
-            num_aus=NUM_AUS,
-            repeat_num=int(payload["repeat_num"]),
-            norm_affine=bool(payload["norm_affine"]),
-            conv_bias=bool(payload["conv_bias"]),
-        )
-        state = payload["state_dict"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{source}: livemorph checkpoint is missing its architecture fields ({exc})") from exc
-    _load_strict(generator, dict(state), {k: k for k in state}, LAYOUT_LIVEMORPH, source)
-    generator.image_size = int(payload.get("image_size", PUBLISHED_IMAGE_SIZE))
+    au_order = payload.get("au_order")
+    if not isinstance(au_order, (list, tuple)) or list(au_order) != list(AU_NAMES):
+        raise CheckpointError(f"{source}: AU order {reprlib.repr(au_order)} differs from livemorph's {list(AU_NAMES)}")
+    # The header is untrusted too: checked before anything is built from it.
+    # image_size: a multiple of 4, as the generator halves it twice.
+    image_size = _header_int(payload, "image_size", 16, MAX_IMAGE_SIZE, source, step=4, default=PUBLISHED_IMAGE_SIZE)
+    arch = {
+        "conv_dim": _header_int(payload, "conv_dim", 1, MAX_CONV_DIM, source),
+        "repeat_num": _header_int(payload, "repeat_num", 0, MAX_REPEAT_NUM, source),
+        "norm_affine": _header_bool(payload, "norm_affine", source),
+        "conv_bias": _header_bool(payload, "conv_bias", source),
+    }
+    state = _tensor_dict(payload.get("state_dict"), source)
+    generator = _build_strict(state, {k: k for k in state}, LAYOUT_LIVEMORPH, source, **arch)
+    generator.image_size = image_size
     return generator
+
+
+def _header_int(payload: dict, key: str, low: int, high: int, source: str, *, step: int = 1,
+                default: int | None = None) -> int:
+    value = payload.get(key, default)
+    if type(value) is not int or not low <= value <= high or value % step:  # type(): True is an int to isinstance
+        multiple = f", a multiple of {step}" if step > 1 else ""
+        raise CheckpointError(f"{source}: livemorph checkpoint field {key} is {_header_value(payload, key)}, "
+                              f"expected an integer from {low} to {high}{multiple}; the file is damaged or was "
+                              "not written by livemorph")
+    return value
+
+
+def _header_bool(payload: dict, key: str, source: str) -> bool:
+    value = payload.get(key)
+    if type(value) is not bool:
+        raise CheckpointError(f"{source}: livemorph checkpoint field {key} is {_header_value(payload, key)}, "
+                              "expected true or false; the file is damaged or was not written by livemorph")
+    return value
+
+
+def _header_value(payload: dict, key: str) -> str:
+    return reprlib.repr(payload[key]) if key in payload else "missing"
 
 
 def _unwrap_state_dict(raw, source: str) -> dict[str, torch.Tensor]:
@@ -250,15 +278,19 @@ def _unwrap_state_dict(raw, source: str) -> dict[str, torch.Tensor]:
             if isinstance(inner, dict) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
                 raw = inner
                 break
+    # DataParallel wrote "module." in front of every key.
+    return {key.removeprefix("module."): value for key, value in _tensor_dict(raw, source).items()}
+
+
+def _tensor_dict(raw, source: str) -> dict[str, torch.Tensor]:
+    """``raw`` itself when it is a non-empty dict of name -> tensor (a state dict); else a CheckpointError."""
     if not isinstance(raw, dict) or not raw:
-        raise CheckpointError(f"{source}: expected a dict of tensors (a state dict), got {type(raw).__name__}")
-    state = {}
+        got = "an empty dict" if isinstance(raw, dict) else f"a {type(raw).__name__}"
+        raise CheckpointError(f"{source}: expected a dict of tensors (a state dict), got {got}")
     for key, value in raw.items():
         if not isinstance(key, str) or not isinstance(value, torch.Tensor):
-            raise CheckpointError(f"{source}: entry {key!r} is not a tensor; not a generator state dict")
-        # DataParallel wrote "module." in front of every key.
-        state[key[len("module."):] if key.startswith("module.") else key] = value
-    return state
+            raise CheckpointError(f"{source}: entry {reprlib.repr(key)} is not a tensor; not a generator state dict")
+    return raw
 
 
 def _detect_layout(state: dict) -> str | None:
@@ -310,7 +342,12 @@ def _infer_shapes(renamed: dict, layout: str, source: str) -> dict[str, int]:
     return {"conv_dim": int(first.shape[0]), "repeat_num": max(len(blocks), 1)}
 
 
-def _load_strict(generator: GanimationGenerator, state: dict, origin: dict, layout: str, source: str) -> None:
+def _build_strict(state: dict, origin: dict, layout: str, source: str, **arch) -> GanimationGenerator:
+    """The generator ``arch`` describes, holding ``state``, which must match it exactly and be finite."""
+    # Built on the meta device first (shapes, no memory): a header claiming conv_dim 4096 over
+    # small tensors fails on its shapes instead of allocating gigabytes.
+    with torch.device("meta"):
+        generator = GanimationGenerator(num_aus=NUM_AUS, **arch)
     expected = generator.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [origin.get(k, k) for k in state if k not in expected]
@@ -328,7 +365,13 @@ def _load_strict(generator: GanimationGenerator, state: dict, origin: dict, layo
         if unexpected:
             parts.append(f"unexpected: {_preview(unexpected)}")
         raise CheckpointError(f"{source}: does not match the {layout} generator layout; " + "; ".join(parts))
-    generator.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    # NaN/inf weights would render every face as a black square.
+    broken = next((origin.get(k, k) for k, v in state.items() if not torch.isfinite(v).all()), None)
+    if broken is not None:
+        raise CheckpointError(f"{source}: holds NaN/inf weights, first in {broken} (a training run that diverged?); "
+                              "use an earlier checkpoint, or download it again")
+    generator.to_empty(device="cpu").load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    return generator
 
 
 def _original_names(keys: list[str], layout: str) -> list[str]:

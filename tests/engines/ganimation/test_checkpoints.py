@@ -342,3 +342,74 @@ def test_torch_errors_are_one_full_sentence_without_its_advice(tmp_path, how, sa
     message = _one_line_error(bad, "truncated|corrupt")
     assert message.endswith(f"{says}; download it again"), message
     assert "weights_only" not in message and "Could this" not in message
+
+
+def test_a_training_state_names_the_generator_file_beside_it(tmp_path):
+    from livemorph.training.state import save_state
+
+    state = save_state(tmp_path / "run" / "state.pt",
+                       {"step": 3, "generator": GanimationGenerator(conv_dim=8, repeat_num=1).state_dict()})
+    message = _one_line_error(state, "is a livemorph training state")
+    assert message.endswith(f"not a generator; pass {tmp_path / 'run' / 'generator.pt'}"), message
+
+
+def _livemorph_file(path, **changes):
+    """A livemorph-format generator file with header fields changed (MISSING: removed)."""
+    save_generator(path, GanimationGenerator(conv_dim=8, repeat_num=1), image_size=128)
+    payload = torch.load(path, weights_only=True)
+    for key, value in changes.items():
+        if value is MISSING:
+            del payload[key]
+        else:
+            payload[key] = value
+    torch.save(payload, path)
+    return path
+
+
+MISSING = object()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+@pytest.mark.parametrize("layout", ["livemorph", "ganimation_replicate"])
+def test_nan_or_inf_weights_are_refused(tmp_path, layout, bad):
+    # A diverged run's generator rendered a black square over the face.
+    path = tmp_path / "g.pt"
+    if layout == "livemorph":
+        payload = torch.load(_livemorph_file(path), weights_only=True)
+        payload["state_dict"]["trunk.3.weight"][0, 0, 0, 0] = bad
+        torch.save(payload, path)
+        key = "trunk.3.weight"
+    else:
+        sd = make_state_dict(REPLICATE, conv_bias=True, affine=False)
+        sd["model.3.weight"][0, 0, 0, 0] = bad
+        torch.save(sd, path)
+        key = "model.3.weight"
+    message = _one_line_error(path, r"holds NaN/inf weights")
+    assert f"first in {key} (a training run that diverged?)" in message
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("image_size", "abc", "field image_size is 'abc', expected an integer from 16 to 1024, a multiple of 4"),
+    ("image_size", 0, "field image_size is 0, expected"),
+    ("image_size", 130, "field image_size is 130, expected"),
+    ("conv_dim", -4, "field conv_dim is -4, expected an integer from 1 to 1024"),
+    ("conv_dim", 4096, "field conv_dim is 4096, expected"),  # a 200 KB file asked for 8+ GB
+    ("conv_dim", True, "field conv_dim is True, expected"),
+    ("repeat_num", "1", "field repeat_num is '1', expected an integer from 0 to 64"),
+    ("norm_affine", "no", "field norm_affine is 'no', expected true or false"),
+    ("conv_bias", MISSING, "field conv_bias is missing"),
+    ("au_order", 5, "AU order 5 differs from livemorph's"),
+    ("state_dict", [torch.zeros(1)], "expected a dict of tensors (a state dict), got a list"),
+    ("state_dict", {"trunk.0.weight": "x"}, "entry 'trunk.0.weight' is not a tensor"),
+])
+def test_livemorph_header_fields_are_checked(tmp_path, field, value, says):
+    path = _livemorph_file(tmp_path / "g.pt", **{field: value})
+    message = _one_line_error(path, None)
+    assert says in message, message
+
+
+def test_a_header_claiming_a_huge_network_fails_on_its_shapes_before_building_it(tmp_path):
+    # conv_dim 1024 with 64 residual blocks would be ~77 GB of weights; the file holds conv_dim 8's.
+    path = _livemorph_file(tmp_path / "g.pt", conv_dim=1024, repeat_num=64)
+    message = _one_line_error(path, "does not match the livemorph generator layout; wrong shapes")
+    assert "trunk.0.weight (8, 20, 7, 7) != (1024, 20, 7, 7)" in message

@@ -179,6 +179,9 @@ def test_models_add_of_a_folder_or_zip_names_the_generator_inside(registry, tmp_
 
 @pytest.mark.parametrize("kind, says", [
     ("folder", "is a folder; pass the generator file inside it: {tmp}/run/generator.pt"),
+    ("diverged", "holds NaN/inf weights, first in trunk.0.weight (a training run that diverged?)"),
+    ("training state", "is a livemorph training state (what train --resume reads), not a generator; "
+                       "pass {tmp}/run/generator.pt"),
 ])
 def test_render_refuses_a_checkpoint_that_is_no_usable_generator(registry, tmp_path, capsys, kind, says):
     from livemorph.engines.ganimation.checkpoints import save_generator
