@@ -1,4 +1,4 @@
-"""`livemorph models list | add PATH [--name N] | remove NAME | verify`: the generator checkpoints livemorph knows."""
+"""`livemorph models list | add PATH [--name N] [--replace] | remove NAME | verify`: the generator checkpoints livemorph knows."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,11 +40,12 @@ def list_command():
 # A folder is let through: the checkpoint reader names the generator file inside it.
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", "-n", default=None, help="Name to use with --checkpoint (default: the file's name).")
-def add_command(path: Path, name: str | None):
-    """Check that PATH loads as a generator and register it."""
+@click.option("--replace", is_flag=True, help="Register PATH under a name already added for another file.")
+def add_command(path: Path, name: str | None, replace: bool):
+    """Check that PATH loads as a generator and register it (a name already taken needs --replace)."""
     from ...engines.ganimation.model_registry import add_model
 
-    entry = add_model(path, name)
+    entry = add_model(path, name, replace=replace)
     click.echo(f"added {entry.name!r}: {entry.layout} checkpoint {entry.path} (sha256 {entry.sha256[:16]}...)")
     click.echo(f"use it with: livemorph run --checkpoint {entry.name}")
 

@@ -2,7 +2,7 @@
 
 Known checkpoints are listed in ``model_registry.yaml`` next to this file (the top-level
 ``models/registry.yaml`` is the same file, kept identical by a test): where to get each one, its layout and licence. livemorph never
-downloads them itself. ``livemorph models add FILE [--name N]`` checks that FILE loads as a
+downloads them itself. ``livemorph models add FILE [--name N] [--replace]`` checks that FILE loads as a
 generator and records its absolute path and sha256 in the user's registry
 (``<user config dir>/livemorph/models.yaml``, or ``$LIVEMORPH_MODEL_REGISTRY``); then
 ``--checkpoint N`` / ``ganimation.checkpoint: N`` finds it; ``livemorph models remove N``
@@ -66,8 +66,13 @@ def user_models() -> dict[str, ModelEntry]:
     data = _read_yaml(path) if path.exists() else {}
     entries = {}
     for name, info in data.items():
-        if not isinstance(info, dict) or "path" not in info:
+        # Hand-edited entries: `path: null` or a list where text belongs must not crash every command.
+        if not isinstance(info, dict) or not isinstance(info.get("path"), str) or not info["path"]:
             raise ConfigError(f"model registry {path}: entry {name!r} has no path; fix or delete that entry")
+        for key in ("layout", "sha256", "description"):
+            if not isinstance(info.get(key, ""), (str, type(None))):
+                raise ConfigError(f"model registry {path}: entry {name!r} has a {key} that is not text; "
+                                  "fix or delete that entry")
         entries[str(name)] = ModelEntry(name=str(name), layout=info.get("layout"), description=info.get("description", ""),
                                         sha256=info.get("sha256"), path=Path(info["path"]))
     return entries
@@ -83,8 +88,12 @@ def list_models() -> list[ModelEntry]:
     return rows + sorted(user.values(), key=lambda e: e.name)
 
 
-def add_model(path: str | Path, name: str | None = None) -> ModelEntry:
-    """Validate ``path`` as a generator checkpoint and record it under ``name`` in the user registry."""
+def add_model(path: str | Path, name: str | None = None, *, replace: bool = False) -> ModelEntry:
+    """Validate ``path`` as a generator checkpoint and record it under ``name`` in the user registry.
+
+    A name already added for another file is refused unless ``replace``; the same file again
+    just records its sha256 anew.
+    """
     from .checkpoints import build_generator, read_checkpoint_file
 
     path = Path(path).expanduser().resolve()
@@ -103,6 +112,10 @@ def add_model(path: str | Path, name: str | None = None) -> ModelEntry:
                               f"{expected.sha256[:12]}...); choose another --name")
     if expected is not None and expected.layout and expected.layout != layout:
         raise CheckpointError(f"{path} is a {layout} checkpoint, but {name!r} is {expected.layout}; choose another --name")
+    previous = user_models().get(name)
+    if previous is not None and previous.path != path and not replace:
+        raise ConfigError(f"a checkpoint is already added as {name!r} ({previous.path}); pass --replace to put "
+                          f"{path} in its place, or choose another --name")
     registry_path = user_registry_path()
     data = _read_yaml(registry_path) if registry_path.exists() else {}
     data[name] = {"path": str(path), "layout": layout, "sha256": digest}
@@ -158,7 +171,7 @@ def resolve_checkpoint(name_or_path: str | Path) -> Path:
         path = user[name].path
         if path is None or not path.exists():
             raise CheckpointError(f"checkpoint {name!r} was registered at {path}, which no longer exists; "
-                                  f"run `livemorph models add FILE --name {name}` again")
+                                  f"run `livemorph models add FILE --name {name} --replace`")
         return path
     builtin = builtin_models()
     if name in builtin:

@@ -160,6 +160,34 @@ def _stderr_lines(capsys) -> list[str]:
     return [line for line in capsys.readouterr().err.splitlines() if line.strip()]
 
 
+def test_a_name_already_added_for_another_file_needs_replace(registry, tmp_path, capsys):
+    # The authors' EmotioNet and CelebA generators are both called 30_net_gen.pth.
+    for run in ("emotionNet", "celebA"):
+        (tmp_path / run).mkdir()
+    first = _replicate_file(tmp_path / "emotionNet" / "30_net_gen.pth").resolve()
+    second = _replicate_file(tmp_path / "celebA" / "30_net_gen.pth", seed=1).resolve()
+    assert main(["models", "add", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["models", "add", str(second)]) == 2
+    lines = _stderr_lines(capsys)
+    assert len(lines) == 1 and "already added as '30_net_gen'" in lines[0], lines
+    assert str(first) in lines[0] and "--replace" in lines[0]
+    assert resolve_checkpoint("30_net_gen") == first  # untouched
+    assert main(["models", "add", str(first)]) == 0  # the same file again is no replacement
+    assert main(["models", "add", str(second), "--replace"]) == 0
+    assert resolve_checkpoint("30_net_gen") == second
+
+
+@pytest.mark.parametrize("entry", [{"path": None}, {"path": ""}, {"path": "/x/30_net_gen.pth", "layout": ["a"]}])
+def test_a_hand_broken_registry_entry_is_one_line_and_exit_2(registry, capsys, entry):
+    registry.parent.mkdir(parents=True)
+    registry.write_text(yaml.safe_dump({"broken": entry}))
+    for command in (["models", "list"], ["models", "verify"]):
+        assert main(command) == 2
+        lines = _stderr_lines(capsys)
+        assert len(lines) == 1 and f"model registry {registry}: entry 'broken'" in lines[0], lines
+
+
 @pytest.mark.parametrize("what", ["folder", "zip"])
 def test_models_add_of_a_folder_or_zip_names_the_generator_inside(registry, tmp_path, capsys, what):
     run = tmp_path / "ckpts" / "emotionNet" / "ganimation" / "190327_160828"
