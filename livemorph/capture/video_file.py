@@ -70,29 +70,28 @@ class VideoFileSource(ThreadedSource):
                 count = round(float(stream.duration * stream.time_base) * self.fps)
             self.frame_count = int(count) if count else None
 
-    def _decode(self) -> Iterator[np.ndarray]:
-        """RGB images of one pass over the file."""
+    def _decode(self, keep=lambda index: True) -> Iterator[np.ndarray]:
+        """RGB images of one pass over the file (of the frames whose index ``keep`` says: the others
+        are decoded, not converted)."""
         from av import FFmpegError  # a local name: still valid if the generator is finalised at exit
 
         container, stream = self._open_container()
         with container:
             try:
-                for frame in container.decode(stream):
-                    yield upright(frame.to_ndarray(format="rgb24"), frame.rotation, self.turns)
+                for index, frame in enumerate(container.decode(stream)):
+                    if keep(index):
+                        yield upright(frame.to_ndarray(format="rgb24"), frame.rotation, self.turns)
             except FFmpegError as exc:
                 raise InputUnreadable(f"cannot decode {self.path}: {exc}") from exc
 
     def samples(self, every_s: float, within_s: float) -> Iterator[np.ndarray]:
         """A frame every ``every_s`` seconds of the file's first ``within_s`` (decoded on demand)."""
         step = max(1, round(every_s * (self.fps or DEFAULT_FPS)))
-        last = within_s * (self.fps or DEFAULT_FPS)
-        images = self._decode()
+        count = int(within_s // every_s) + 1
+        images = self._decode(keep=lambda index: index % step == 0)
         try:
-            for index, image in enumerate(images):
-                if index > last:
-                    return
-                if index % step == 0:
-                    yield image
+            for _, image in zip(range(count), images):
+                yield image
         finally:
             images.close()  # the decoder is let go now, not when collected
 

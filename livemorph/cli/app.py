@@ -115,8 +115,8 @@ def _global_option_hint(exc: click.UsageError) -> str | None:
     if exc.ctx is None or exc.ctx.parent is None:
         return None
     value = "KEY=VALUE" if exc.option_name == "--set" else "FILE"
-    return (f"{exc.option_name} goes before the command: "
-            f"livemorph {exc.option_name} {value} {exc.ctx.info_name} ...")
+    command = exc.ctx.command_path.split(" ", 1)[1]  # "models add" for a subcommand's own
+    return f"{exc.option_name} goes before the command: livemorph {exc.option_name} {value} {command} ..."
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,9 +88,13 @@ class PortraitConfig:
     max_side: Annotated[int, Range(ge=256, le=16384)]
 
 
+# driving.strength's top, as far as the live '+' key goes too (100 smeared the mouth into a tube).
+MAX_DRIVING_STRENGTH = 3.0
+
+
 @dataclass(frozen=True)
 class DrivingConfig:
-    strength: Annotated[float, Range(ge=0, le=3)]  # as far as the live '+' key goes
+    strength: Annotated[float, Range(ge=0, le=MAX_DRIVING_STRENGTH)]
     gains: dict[AUName, NonNegative]
     locks: list[AUName]
     relax: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
@@ -328,6 +332,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # <<: a merged mapping's keys may be given again: that is what merging is for
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, typing.Hashable):
                 continue  # an unhashable key: the mapping's own construction says what is wrong

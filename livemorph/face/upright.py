@@ -32,10 +32,13 @@ MOUTH_POINTS = (13, 14, 61, 291)
 # portraits' fits in the picture turned a quarter lie 0.1-19 degrees from their upright ones.
 SAME_WAY_DEGREES = 60.0
 # A driver video's way up is read on its frames this far apart (seconds) in its first
-# ``WAY_UP_SECONDS``, from the first ``WAY_UP_FACES`` of them that show a face.
+# ``WAY_UP_SECONDS``, from the first ``WAY_UP_FACES`` of them that show a face clearly one way up.
 WAY_UP_EVERY_S = 1.0
 WAY_UP_SECONDS = 10.0
-WAY_UP_FACES = 3
+WAY_UP_FACES = 5
+# A face votes only when its down lies this close to one of the picture's axes (degrees): a head
+# tilted near 45 degrees (lying on a sofa, a playful tilt) says nothing of which way the video is up.
+CLEAR_WAY_DEGREES = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,11 @@ def face_down(landmarks: np.ndarray) -> np.ndarray:
 def quarter_turns_to_upright(landmarks: np.ndarray) -> int:
     """How many ``np.rot90`` quarter turns show this face most nearly upright (0 for a face the
     right way up or tilted less than 45 degrees)."""
-    dx, dy = face_down(landmarks)
+    return _turns_to_stand(face_down(landmarks))
+
+
+def _turns_to_stand(down: np.ndarray) -> int:
+    dx, dy = down
     # One np.rot90 turn takes a direction (dx, dy) to (dy, -dx); upright, down is (0, 1).
     downs = [dy, -dx, -dy, dx]
     return int(np.argmax(downs))
@@ -84,8 +91,9 @@ def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -
 
 def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY_UP_FACES) -> int:
     """The quarter turns (``np.rot90``) that stand the faces in ``images`` (frames of one video)
-    upright: each frame's face's way up (``the_way_up``), read until ``faces_wanted`` frames showed
-    a face; the way most of them say, and 0 (as the frames are) where no way has more votes."""
+    upright: each frame's face's way up (``the_way_up``), where it lies clearly one way up
+    (``CLEAR_WAY_DEGREES``), read until ``faces_wanted`` frames voted; a turn only where more than
+    half of them say so, else 0 (as the frames are)."""
     votes: Counter[int] = Counter()
     for image in images:
         face, shown_at = None, 0
@@ -96,13 +104,16 @@ def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY
                 break
         if face is None:
             continue
-        votes[quarter_turns_to_upright(the_way_up(tracker, image, face, shown_at).landmarks)] += 1
+        down = face_down(the_way_up(tracker, image, face, shown_at).landmarks)
+        if np.degrees(np.arccos(min(float(np.abs(down).max()), 1.0))) > CLEAR_WAY_DEGREES:
+            continue  # tilted near a diagonal: no vote
+        votes[_turns_to_stand(down)] += 1
         if sum(votes.values()) >= faces_wanted:
             break
     if not votes:
         return 0
     turns, count = votes.most_common(1)[0]
-    return turns if count > votes[0] else 0
+    return turns if 2 * count > sum(votes.values()) else 0
 
 
 def video_way_up(path: str | Path, tracking_config) -> int:

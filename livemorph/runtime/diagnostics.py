@@ -179,8 +179,8 @@ def check_checkpoints(config) -> list[Check]:
         # The problem names the entry and what is wrong with it; the fix, the commands that mend it.
         problem = status.split("; run ")[0]
         checks.append(Check("checkpoint", ok, f"{entry.name}: {status}" if ok else f"{entry.name} ({entry.path}): {problem}",
-                            "" if ok else f"`livemorph models add FILE --name {entry.name}` with the right file, "
-                                          f"or `livemorph models remove {entry.name}`"))
+                            "" if ok else f"`livemorph models add FILE --name {entry.name} --replace` with the right "
+                                          f"file, or `livemorph models remove {entry.name}`"))
     if not results:
         checks.append(Check("checkpoints", True, "none registered (the warp engine needs none; "
                                                  "`livemorph models list` shows published GANimation ones)"))

@@ -29,6 +29,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
+from ..config.settings import MAX_DRIVING_STRENGTH
 from ..frames import Frame
 from ..handoff import Handoff
 from .live_outputs import AUTrackOutput, LiveFrame, OutputWorker
@@ -414,7 +415,7 @@ def make_key_handler(loop: LiveLoop, controls: LiveControls, recording: Any, ste
                     controls.target = wanted  # shown as soon as it is ready; the current one until then
                     controls.notify(f"{loop.targets.names[wanted]}: {status}")
         elif action == "strength_up":
-            controls.strength = round(min(3.0, controls.strength + step), 3)
+            controls.strength = round(min(MAX_DRIVING_STRENGTH, controls.strength + step), 3)
             controls.notify(f"strength {controls.strength:.1f}")
         elif action == "strength_down":
             controls.strength = round(max(0.0, controls.strength - step), 3)
@@ -528,6 +529,7 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
     or ``--record-aus`` (found at the first frame, as "stopped early"), a video take named .csv or
     an AU take named otherwise (one name for both lost the video), and a recording named as an
     input (it went to the next free name, NAME-2, beside the input: ``aus --out`` refuses it so too)."""
+    from ..capture.sources import parse_source_spec
     from ..errors import ConfigError, InputNotFound
     from ..outputs.registry import check_writable, same_file
 
@@ -540,7 +542,8 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
     if record_aus and Path(record_aus).suffix.lower() != ".csv":
         raise ConfigError(f"--record-aus {record_aus} must be a .csv (an AU track); a video of the output "
                           f"is --record {record_aus}")
-    inputs = [(Path(target), "target") for target in targets] + [(Path(str(source)), "--source")]
+    kind, source_path = parse_source_spec(source)  # ~ expanded, as the source is opened
+    inputs = [(Path(target), "target") for target in targets] + ([(Path(source_path), "--source")] if kind != "webcam" else [])
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
         if path:
             for given, what in inputs:

@@ -133,6 +133,9 @@ def read_label_csv(path: Path) -> dict[str, np.ndarray]:
         labels[row[key_col].strip().replace("\\", "/")] = np.clip(values, 0.0, 5.0)
     if outside:
         log.warning("%d AU values in %s lie outside 0-5 and were clipped to it", outside, path)
+    if not labels:
+        raise TrainingDataError(f"label CSV {path} has a header but no rows; add a row per image, or remove it "
+                                f"to self-label")
     return labels
 
 

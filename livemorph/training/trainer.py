@@ -242,7 +242,8 @@ class Trainer:
             raise ConfigError("the number of training steps must be at least 1")
         if state is not None and self.total_steps < int(state["step"]):
             raise ConfigError(f"the run in {self.run_dir} is already at step {int(state['step'])}, past the "
-                              f"{self.total_steps} steps asked for: pass more --steps, or none to keep its own length")
+                              f"{self.total_steps} steps asked for: ask for more (--steps or --epochs), or for none "
+                              f"to keep its own length")
         self.generator = self._build_generator(state, init_checkpoint).to(self.device).train()
         self.critic = GanimationCritic(
             image_size=self.train.image_size,
@@ -561,6 +562,10 @@ class Trainer:
             except (KeyError, ValueError, TypeError, UnicodeDecodeError):
                 # Not as written here (saved from a spreadsheet with another separator?): kept aside, not lost.
                 aside = path.with_name(f"{path.stem}.unreadable{path.suffix}")
+                number = 1
+                while aside.exists():  # an earlier one kept aside stays too
+                    number += 1
+                    aside = path.with_name(f"{path.stem}.unreadable-{number}{path.suffix}")
                 path.replace(aside)
                 log.warning("%s is not as livemorph writes it (edited?); it is kept as %s and a new one starts",
                             path, aside.name)

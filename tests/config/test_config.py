@@ -117,6 +117,14 @@ def test_a_config_files_mistake_is_said_with_its_line(tmp_path, text, said):
     assert str(caught.value) == f"config file {path} is not valid YAML: {said}"
 
 
+def test_a_merge_key_is_no_repeated_key(tmp_path):
+    # The duplicate check must not refuse YAML's merge keys (<<), which the plain loader took.
+    path = tmp_path / "mine.yaml"
+    path.write_text("driving:\n  <<: {strength: 2.0, winks: false}\n  winks: true\n")
+    config = load_config(path)
+    assert config.driving.strength == 2.0 and config.driving.winks is True
+
+
 def test_config_round_trips_through_yaml(tmp_path):
     c = load_config(overrides=["driving.strength=1.25"])
     dumped = tmp_path / "resolved.yaml"

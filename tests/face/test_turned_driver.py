@@ -15,14 +15,22 @@ from livemorph.config.settings import load_config
 DRIVER = "assets/driving/man_smiling_short.mp4"
 
 
-def write_turned_copy(source, path, turns: int) -> None:
-    """``source``'s frames turned ``turns`` quarter turns in their pixels, with no rotation tag."""
+def write_turned_copy(source, path, turns: int = 0, degrees: float = 0.0) -> None:
+    """``source``'s frames turned ``turns`` quarter turns in their pixels (or ``degrees``
+    anticlockwise about their middle, keeping their size), with no rotation tag."""
     import av
+    import cv2
+
+    def turned(image):
+        if degrees:
+            h, w = image.shape[:2]
+            return cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0), (w, h))
+        return np.rot90(image, turns)
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
         rate = stream.average_rate
-        frames = [np.rot90(frame.to_ndarray(format="rgb24"), turns) for frame in container.decode(stream)]
+        frames = [turned(frame.to_ndarray(format="rgb24")) for frame in container.decode(stream)]
     height, width = (side // 2 * 2 for side in frames[0].shape[:2])  # yuv420p wants even sides
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=rate)
@@ -67,6 +75,18 @@ def test_a_turned_driver_is_turned_back(config, turned_drivers, caplog):
         assert (video_way_up(path, config.tracking) + turns) % 4 == 0, turns
         warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
         assert len(warnings) == 1 and path.name in warnings[0] and "\n" not in warnings[0]
+
+
+def test_a_head_tilted_near_a_diagonal_is_no_vote_and_one_past_it_is(config, tmp_path):
+    # A driver with the head held at 45 degrees (lying on a sofa) says nothing of which way the video
+    # is up: read a quarter turn round, it would be read sideways. Tilted 75 degrees it is on its side.
+    from livemorph.face.upright import video_way_up
+
+    write_turned_copy(shared_path(DRIVER), tmp_path / "tilted45.mp4", degrees=45)
+    write_turned_copy(shared_path(DRIVER), tmp_path / "tilted75.mp4", degrees=75)
+    assert video_way_up(tmp_path / "tilted45.mp4", config.tracking) == 0
+    # 75 degrees anticlockwise: a quarter turn clockwise (3 np.rot90 turns) stands it within 15 degrees.
+    assert video_way_up(tmp_path / "tilted75.mp4", config.tracking) == 3
 
 
 def test_a_turned_driver_reads_as_the_same_expressions(config, turned_drivers):

@@ -156,7 +156,12 @@ def test_registered_checkpoints_are_verified(tmp_path, monkeypatch, config):
     # The problem names the entry, its file and what is wrong; the fix, the commands that mend it
     # (it read "problem: mine; fix: changed since it was added ...").
     assert not check.ok and check.detail == f"mine ({ckpt}): changed since it was added (sha256 differs)"
-    assert "livemorph models add FILE --name mine" in check.fix and "livemorph models remove mine" in check.fix
+    assert "livemorph models add FILE --name mine --replace" in check.fix and "livemorph models remove mine" in check.fix
+    # Followed with another file, the fix works (without --replace a taken name is refused).
+    other = save_generator(tmp_path / "other.pth", GanimationGenerator(), image_size=128)
+    add_model(other, name="mine", replace=True)
+    (check,) = check_checkpoints(config)
+    assert check.ok
 
 
 

@@ -120,6 +120,11 @@ def test_labels_on_another_scale_or_naming_no_image_are_said(tmp_path, capsys, c
     assert "names an image" in lines[0] and "/home/me/faces/N_0000000356_00190.jpg.png" in lines[0], lines
     assert not (tmp_path / "run").exists()
 
+    data = copied_sample(tmp_path, "data4")
+    labels_with(data, lambda rows: rows.__delitem__(slice(1, None)))  # a header alone: a traceback, not a line
+    code, lines = train(capsys, "--data", data, "--out", tmp_path / "run", "--steps", "1")
+    assert code == 10 and len(lines) == 1 and "has a header but no rows" in lines[0], lines
+
     data = copied_sample(tmp_path, "data3")
     labels_with(data, lambda rows: rows[1].__setitem__(2, "-0.2"))  # a little under 0: clipped, and said
     caplog.clear()

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ...atomic import atomic_write
-from ...errors import ConfigError, LivemorphError, OutputNotWritable
+from ...errors import CheckpointError, ConfigError, LivemorphError, OutputNotWritable
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Passes over the data instead of --steps.")
 @click.option("--resume", is_flag=True, help="Continue the run in --out exactly where its last checkpoint left it.")
 @click.option("--init", "init_checkpoint", type=click.Path(), default=None,
-              help="Fine-tune from this generator checkpoint (any layout the engine loads).")
+              help="Fine-tune from this generator checkpoint: a file (any layout the engine loads) or a registered name.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="A config.yaml for this run (same as the global --config).")
 def command(data_dir, run_dir, steps, epochs, resume, init_checkpoint, config_path):
@@ -86,7 +86,7 @@ def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint:
             trainer = Trainer(config, data, run_dir, total_steps=total, resume=resume,
                               init_checkpoint=init_path, ctx=ctx)
             result = trainer.run()
-    except LivemorphError:
+    except (LivemorphError, KeyboardInterrupt):
         if trainer is None and created and ctx.is_main:
             shutil.rmtree(run_dir, ignore_errors=True)  # a run that never started leaves no folder behind
         raise
@@ -112,6 +112,8 @@ def _check_run_folder(data_dir: Path, run_dir: Path, resume: bool) -> None:
     if data_dir.resolve().is_relative_to(run_dir.resolve()):
         raise ConfigError(f"--out {run_dir} holds your --data folder {data_dir}; the run's checkpoints and samples "
                           f"would mix with your images: choose a run folder outside it")
+    if resume and not (run_dir / STATE_FILE).is_file():
+        raise CheckpointError(f"no training state at {run_dir / STATE_FILE}; run without --resume to start a new run")
     if not resume:
         if (run_dir / STATE_FILE).exists():
             raise OutputNotWritable(f"{run_dir} already holds a training run; pass --resume to continue it "
@@ -124,12 +126,16 @@ def _check_run_folder(data_dir: Path, run_dir: Path, resume: bool) -> None:
 
 
 def _resolve_init(init_checkpoint: str | None) -> Path | None:
-    """--init as a file or a registered name (as render --checkpoint takes it), found before labelling."""
+    """--init as a file or a registered name (as render --checkpoint takes it), found and read before
+    labelling: a folder, a damaged or diverged file is said at once (the trainer reads it again)."""
     if not init_checkpoint:
         return None
+    from ...engines.ganimation.checkpoints import build_generator, read_checkpoint_file
     from ...engines.ganimation.model_registry import resolve_checkpoint
 
-    return resolve_checkpoint(init_checkpoint)
+    path = resolve_checkpoint(init_checkpoint)
+    build_generator(read_checkpoint_file(path), source=str(path))
+    return path
 
 
 def _load_data_in_turn(ctx, data_dir, config, run_dir):
