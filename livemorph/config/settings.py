@@ -185,7 +185,7 @@ class LiveConfig:
 @dataclass(frozen=True)
 class VcamConfig:
     enabled: bool
-    backend: Annotated[str, OneOf(("auto", "v4l2loopback", "obs", "unitycapture"))]  # pyvirtualcam's, all OSes
+    backend: str
     device: str | None
     width: Annotated[int, Range(ge=16)]
     height: Annotated[int, Range(ge=16)]

@@ -5,10 +5,13 @@ import logging
 
 import numpy as np
 
-from ..errors import VirtualCameraUnavailable
+from ..errors import ConfigError, VirtualCameraUnavailable
 from ..frames import check_rgb_uint8
 from .compose import letterbox
 from .sink import Sink
+
+# pyvirtualcam's backends on every OS (it registers those of this OS; tests and plugins add more).
+EVERY_OS_BACKENDS = ("v4l2loopback", "obs", "unitycapture")
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,9 @@ class VirtualCamSink(Sink):
 
         backend = None if self.backend in (None, "", "auto") else self.backend
         if backend is not None and backend not in BACKENDS:
+            if backend not in EVERY_OS_BACKENDS:  # a typo, not a missing driver: no setup steps fix it
+                raise ConfigError(f"vcam.backend {backend!r} is unknown; valid: auto, "
+                                  f"{', '.join(sorted(set(EVERY_OS_BACKENDS) | set(BACKENDS)))}")
             known = ", ".join(sorted(BACKENDS)) or "none on this OS"
             raise VirtualCameraSetupNeeded(f"virtual camera backend {backend!r} is not available here (available: {known})")
         try:

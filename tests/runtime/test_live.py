@@ -215,22 +215,30 @@ def test_missing_camera_is_one_error_line_and_exit_code(tmp_path):
 def test_unavailable_virtual_camera_fails_alone_but_not_beside_other_outputs(tmp_path):
     from livemorph.errors import VirtualCameraUnavailable
 
-    alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "3"), tmp_path)
+    # unitycapture: a backend of Windows only, not available here
+    alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "unitycapture", "--max-frames", "3"), tmp_path)
     assert alone.returncode == VirtualCameraUnavailable.exit_code == 5
     lines = alone.stderr.strip().splitlines()
     error = next(i for i, line in enumerate(lines) if line.startswith("livemorph: error:"))
-    assert lines[error].startswith("livemorph: error: virtual camera backend 'no-such-backend' is not available")
+    assert lines[error].startswith("livemorph: error: virtual camera backend 'unitycapture' is not available")
     steps = lines[error + 1:]  # then one line per setup step, for this OS
     assert len(steps) >= 2 and all(line.startswith("  ") for line in steps)
     if sys.platform.startswith("linux"):
         assert "v4l2loopback-dkms" in steps[0] and "modprobe v4l2loopback" in steps[1] and "exclusive_caps=1" in steps[1]
 
     out = tmp_path / "out.mp4"
-    beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "no-such-backend", "--max-frames", "5",
+    beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "unitycapture", "--max-frames", "5",
                               "--record", str(out)), tmp_path)
     assert beside.returncode == 0, beside.stderr[-2000:]
     assert "going on without it" in beside.stderr
     assert len(decode(out)) >= 5
+    # A name no OS has is a typo, not a missing driver: one line naming the valid ones, no setup steps
+    # (it was exit 5 and the loopback install steps).
+    typo = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "v4l2loopbak", "--max-frames", "3"), tmp_path)
+    assert typo.returncode == 2
+    (line,) = [line for line in typo.stderr.strip().splitlines() if not line.startswith(("W0000", "I0000"))]
+    assert line.startswith("livemorph: error: vcam.backend 'v4l2loopbak' is unknown; valid: auto, ") and \
+        line.endswith("obs, unitycapture, v4l2loopback"), line  # (the test helper adds its own lm-test)
 
 
 @pytest.mark.slow
