@@ -35,7 +35,7 @@ from ..handoff import Handoff
 from .live_outputs import AUTrackOutput, LiveFrame, OutputWorker
 from .live_stats import LiveStats
 from .stages import StagePipeline
-from .termination import SIGNALS, Terminated
+from ..termination import SIGNALS, Terminated
 
 log = logging.getLogger(__name__)
 

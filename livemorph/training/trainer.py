@@ -40,7 +40,7 @@ from ..aus import AU_MAX, NUM_AUS
 from ..engines.ganimation.checkpoints import save_generator
 from ..config.settings import to_dict
 from ..errors import ConfigError
-from ..runtime.termination import SIGNALS, Terminated
+from ..termination import SIGNALS, Terminated
 from ..engines.ganimation.networks import GanimationCritic, GanimationGenerator
 from . import losses
 from .dataset import TrainingSet

@@ -15,7 +15,7 @@ import torch
 
 from livemorph.config.settings import load_config
 from livemorph.engines.ganimation.networks import GanimationCritic
-from livemorph.runtime.termination import Terminated
+from livemorph.termination import Terminated
 from livemorph.training import losses
 from livemorph.training.trainer import CriticPasses, Trainer
 from test_training import TINY, one_torch_thread, synthetic_set  # noqa: F401 (one_torch_thread: autouse)

@@ -54,7 +54,7 @@ def command(target, driver, out, checkpoint, engine, side_by_side, device, stren
     from livemorph.errors import ConfigError, InputUnreadable
     from livemorph.runtime.render import render_offline
     from livemorph.outputs.registry import output_kind
-    from livemorph.runtime.termination import Interrupted, stop_on_termination
+    from livemorph.termination import Interrupted, stop_on_termination
 
     if boomerang and output_kind(out) != "gif":
         raise ConfigError("--boomerang is for GIF outputs (--out NAME.gif)")

@@ -52,7 +52,7 @@ def command(data_dir, run_dir, steps, epochs, resume, init_checkpoint, config_pa
 
 
 def run(config, data_dir: Path, run_dir: Path, *, resume: bool, init_checkpoint: str | None, keep_length: bool = False):
-    from ...runtime.termination import stop_on_termination
+    from ...termination import stop_on_termination
     from ...training.distributed import init_distributed, resolve_device, shutdown_distributed
     from ...training.trainer import Trainer, check_train_config, steps_for_epochs
 
