@@ -368,6 +368,10 @@ def _check_driver(driver: Path) -> None:
     from ..errors import InputNotFound
     from ..frames import is_image_path, is_video_path
 
+    if driver.is_dir():  # a folder of frames: `aus` reads one into an AU track, which render takes
+        track = f"{driver.name or 'frames'}.csv"
+        raise InputUnreadable(f"driver {driver} is a folder; render takes a video or an AU track: make one of its "
+                              f"frames with `livemorph aus {driver} --out {track}`, then --driver {track}")
     if not driver.is_file():
         raise InputNotFound(f"driver not found: {driver}; give a video or an AU track .csv")
     if not (is_track_path(driver) or is_video_path(driver) or is_image_path(driver)):

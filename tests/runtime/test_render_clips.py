@@ -216,6 +216,17 @@ def test_truncated_driver_says_decoded_versus_expected_and_exits_3(tmp_path, cap
     assert out.exists()  # what could be decoded was rendered, and the message says where
 
 
+def test_a_folder_of_frames_as_driver_says_how_to_drive_with_it(tmp_path, capsys):
+    # click said "File '...' is a directory"; `aus` reads such a folder into a track render takes.
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    capsys.readouterr()
+    assert main(["render", "-t", str(shared_path(PORTRAIT)), "-d", str(frames), "-o", str(tmp_path / "o.mp4")]) == 3
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert err == [f"livemorph: error: driver {frames} is a folder; render takes a video or an AU track: make one "
+                   f"of its frames with `livemorph aus {frames} --out frames.csv`, then --driver frames.csv"]
+
+
 def test_still_image_driver_says_what_transfers(tmp_path, capsys, caplog, tint_engine):
     capsys.readouterr()
     assert main(["--set", "engine.name=test-tint", "render", "-t", str(shared_path(PORTRAIT)),

@@ -13,7 +13,7 @@ FACES_FOUND_WARN = 0.5
 @click.command("render")
 @click.option("--target", "-t", required=True, type=click.Path(dir_okay=False),
               help="Portrait image to animate (jpg, png, ...).")
-@click.option("--driver", "-d", required=True, type=click.Path(dir_okay=False),
+@click.option("--driver", "-d", required=True, type=click.Path(),
               help="Driving video (its AUs are estimated per frame) or an AU track CSV (livemorph's or OpenFace's).")
 @click.option("--out", "-o", required=True, type=click.Path(),
               help="Output: .mp4, .gif, .png (the last frame) or a folder of PNG frames (no extension or trailing /).")
