@@ -275,9 +275,17 @@ def test_virtual_camera_receives_letterboxed_rgb_frames_paced(fake_vcam_backends
 
 
 def test_missing_virtual_camera_backend_is_a_clear_error(fake_vcam_backends):
+    from pyvirtualcam.camera import BACKENDS
+
+    from livemorph.errors import ConfigError
+    from livemorph.outputs.vcam import EVERY_OS_BACKENDS
+
+    elsewhere = next(name for name in EVERY_OS_BACKENDS if name not in BACKENDS)  # another OS's
     with pytest.raises(VirtualCameraUnavailable) as info:
-        VirtualCamSink(width=64, height=48, fps=30, backend="no-such-backend").open()
-    assert str(info.value).splitlines()[0].startswith("virtual camera backend 'no-such-backend' is not available")
+        VirtualCamSink(width=64, height=48, fps=30, backend=elsewhere).open()
+    assert str(info.value).splitlines()[0].startswith(f"virtual camera backend {elsewhere!r} is not available")
+    with pytest.raises(ConfigError, match="vcam.backend 'no-such-backend' is unknown; valid: auto, "):
+        VirtualCamSink(width=64, height=48, fps=30, backend="no-such-backend").open()  # a typo: no setup steps
     with pytest.raises(VirtualCameraUnavailable) as info:
         VirtualCamSink(width=64, height=48, fps=30, backend="livemorph-broken").open()
     first, *steps = str(info.value).splitlines()

@@ -215,19 +215,23 @@ def test_missing_camera_is_one_error_line_and_exit_code(tmp_path):
 def test_unavailable_virtual_camera_fails_alone_but_not_beside_other_outputs(tmp_path):
     from livemorph.errors import VirtualCameraUnavailable
 
-    # unitycapture: a backend of Windows only, not available here
-    alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "unitycapture", "--max-frames", "3"), tmp_path)
+    from pyvirtualcam.camera import BACKENDS
+
+    from livemorph.outputs.vcam import EVERY_OS_BACKENDS
+
+    elsewhere = next(name for name in EVERY_OS_BACKENDS if name not in BACKENDS)  # another OS's backend
+    alone = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", elsewhere, "--max-frames", "3"), tmp_path)
     assert alone.returncode == VirtualCameraUnavailable.exit_code == 5
     lines = alone.stderr.strip().splitlines()
     error = next(i for i, line in enumerate(lines) if line.startswith("livemorph: error:"))
-    assert lines[error].startswith("livemorph: error: virtual camera backend 'unitycapture' is not available")
+    assert lines[error].startswith(f"livemorph: error: virtual camera backend {elsewhere!r} is not available")
     steps = lines[error + 1:]  # then one line per setup step, for this OS
     assert len(steps) >= 2 and all(line.startswith("  ") for line in steps)
     if sys.platform.startswith("linux"):
         assert "v4l2loopback-dkms" in steps[0] and "modprobe v4l2loopback" in steps[1] and "exclusive_caps=1" in steps[1]
 
     out = tmp_path / "out.mp4"
-    beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", "unitycapture", "--max-frames", "5",
+    beside = run_cli(run_args(tmp_path, "--vcam", "--vcam-backend", elsewhere, "--max-frames", "5",
                               "--record", str(out)), tmp_path)
     assert beside.returncode == 0, beside.stderr[-2000:]
     assert "going on without it" in beside.stderr
