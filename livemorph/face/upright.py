@@ -126,8 +126,13 @@ def video_way_up(path: str | Path, tracking_config) -> int:
     with FaceTracker.from_config(tracking_config, mode="image") as tracker, \
             closing(source.samples(WAY_UP_EVERY_S, WAY_UP_SECONDS)) as images:
         turns = frames_way_up(tracker, images)
+    say_turned(Path(path).name, turns)
+    return turns
+
+
+def say_turned(name: str, turns: int) -> None:
+    """One warning line where the faces of a video (or folder of stills) ``name`` are read turned."""
     if turns:
-        log.warning("the faces in %s are %s; its frames are turned back upright", Path(path).name,
+        log.warning("the faces in %s are %s; its frames are turned back upright", name,
                     {1: "turned a quarter turn clockwise", 2: "upside down",
                      3: "turned a quarter turn anticlockwise"}[turns])
-    return turns

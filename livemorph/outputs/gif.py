@@ -69,7 +69,8 @@ class GifRecorder(FileRecorder):
         self.fps = min(self.source_fps, float(max_fps))
         self.max_width = int(max_width)
         self.max_bytes = int(max_bytes) if max_bytes else None
-        self.max_frames = None if not max_seconds else max(1, int(round(float(max_seconds) * self.fps)))
+        # Never over max_seconds (0.5 s at 15 fps: 7 frames, not 8)
+        self.max_frames = None if not max_seconds else max(1, int(float(max_seconds) * self.fps + 1e-9))
         self.boomerang = bool(boomerang)
         self.frames_kept = 0
         self.cut_after_s: float | None = None  # set when max_seconds stopped the GIF

@@ -93,7 +93,8 @@ class VirtualCamSink(Sink):
                 raise ConfigError(f"vcam.backend {backend!r} is unknown; valid: auto, "
                                   f"{', '.join(sorted(set(EVERY_OS_BACKENDS) | set(BACKENDS)))}")
             known = ", ".join(sorted(BACKENDS)) or "none on this OS"
-            raise VirtualCameraSetupNeeded(f"virtual camera backend {backend!r} is not available here (available: {known})")
+            raise VirtualCameraSetupNeeded(f"virtual camera backend {backend!r} is not available here (available: "
+                                           f"{known}); drop --vcam-backend {backend} to use this OS's")
         try:
             self._camera = pyvirtualcam.Camera(self.width, self.height, self.fps,
                                                fmt=pyvirtualcam.PixelFormat.RGB,

@@ -22,7 +22,7 @@ from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
 from ..face.tracking import FaceTrack, FaceTracker
 from ..face.gaze import read_gaze
-from ..face.upright import video_way_up
+from ..face.upright import frames_way_up, say_turned, video_way_up
 from ..face.wink import WinkReader, corner_tilt
 from ..frames import IMAGE_SUFFIXES, is_image_path, is_video_path, load_image
 
@@ -81,11 +81,18 @@ def analyse(path: str | Path, config, *, smooth: bool = False,
         raise InputUnreadable(f"{path} is not an image, a folder of images or a video (by its extension)")
 
 
+# A folder of stills is read turned as most of this many of its images, evenly spread, say (a folder
+# of a turned video's frames; ``face.upright.frames_way_up``).
+WAY_UP_STILLS = 10
+
+
 def _analyse_stills(images, config, on_frame, *, skip_unreadable: bool) -> Iterator[AURow]:
     """A row per image. ``skip_unreadable`` (a folder): an image that cannot be read gets a row
-    without a face (success 0) and a warning, rather than costing the whole folder's CSV."""
+    without a face (success 0) and a warning, rather than costing the whole folder's CSV. Faces
+    lying turned (a folder of a sideways video's frames) are read turned back upright."""
     estimator = estimator_from_config(config)
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
+        turns = _stills_way_up(tracker, images)
         for i, image_path in enumerate(images):
             try:
                 image = load_image(image_path)
@@ -94,11 +101,28 @@ def _analyse_stills(images, config, on_frame, *, skip_unreadable: bool) -> Itera
                     raise
                 log.warning("%s; its row says no face (success 0)", exc)
                 image = None
-            track = tracker.detect_largest(image) if image is not None else FaceTrack.empty()
+            faces = tracker.detect_all(image, turns) if image is not None else []
+            track = faces[0] if faces else FaceTrack.empty()
             aus = estimator.estimate(track)
             yield AURow(i, 0.0, aus, track.present, 1.0 if track.present else 0.0, image_path.name)
             if on_frame:
                 on_frame()
+
+
+def _stills_way_up(tracker, images: list[Path]) -> int:
+    """The quarter turns that stand the faces of ``images`` upright, read on up to WAY_UP_STILLS of them."""
+    picked = images[::max(1, len(images) // WAY_UP_STILLS)][:WAY_UP_STILLS]
+
+    def readable():
+        for path in picked:
+            try:
+                yield load_image(path)
+            except InputUnreadable:
+                continue  # said when its row is read
+
+    turns = frames_way_up(tracker, readable())
+    say_turned(images[0].parent.name if len(images) > 1 else images[0].name, turns)
+    return turns
 
 
 def _analyse_video(path, config, smooth, on_frame, turns: int) -> Iterator[AURow]:

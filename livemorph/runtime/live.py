@@ -456,6 +456,10 @@ def run_live(config, *, targets: Sequence[str], engine_name: str | None = None, 
     from ..face.au_stream import AUStream
     from .live_registry import LiveOutputs, LiveRequest
 
+    # A ~ the shell left (--out=~/x.mp4) is the home folder, as in --source, not a folder named "~".
+    record, record_aus, stats_json = (None if path is None else str(Path(path).expanduser())
+                                      for path in (record, record_aus, stats_json))
+    targets = [str(Path(target).expanduser()) for target in targets]
     if stats_json:
         _check_json_writable(Path(stats_json))  # before the run: a run's figures must not be lost at its end
     _check_run_paths(targets, record, record_aus, config.live.source)
@@ -540,8 +544,9 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
         raise ConfigError(f"--record {record} is a .csv: --record takes a video (.mp4 or .gif); "
                           f"your AUs are recorded with --record-aus {record}")
     if record_aus and Path(record_aus).suffix.lower() != ".csv":
+        video = record_aus if Path(record_aus).suffix.lower() in (".mp4", ".gif") else f"{record_aus}.mp4"
         raise ConfigError(f"--record-aus {record_aus} must be a .csv (an AU track); a video of the output "
-                          f"is --record {record_aus}")
+                          f"is --record {video}")
     kind, source_path = parse_source_spec(source)  # ~ expanded, as the source is opened
     inputs = [(Path(target), "target") for target in targets] + ([(Path(source_path), "--source")] if kind != "webcam" else [])
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
@@ -556,11 +561,14 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
 def _check_json_writable(path: Path) -> None:
     """OutputNotWritable now, rather than after the run, if ``path`` cannot be written (missing
     folders are made at the end, as for --record)."""
-    from ..errors import OutputNotWritable
+    from ..errors import ConfigError, OutputNotWritable
     from ..outputs.registry import check_writable
 
     if path.is_dir():
         raise OutputNotWritable(f"--stats-json {path} is a folder; give a file name ending in .json")
+    if path.suffix.lower() != ".json":  # named like the source or a recording, it wrote JSON over it
+        raise ConfigError(f"--stats-json {path} must be a .json file (the run's figures); e.g. "
+                          f"--stats-json {path.with_suffix('.json').name}")
     check_writable(path, "--stats-json")
 
 

@@ -346,22 +346,22 @@ def _read_driver_aus(driver: Path, config, max_frames: int | None, progress: boo
     return _RawDriverAUs(kept, aus, np.array([row.success for row in kept], bool))
 
 
-# A --start this far past a video's length by its header is refused before any work; nearer, the
-# frames decoded decide (a header's frame count can be a little short).
-START_PAST_END_SLACK_S = 0.5
-
-
 def _check_start_in_video(driver: Path, start_s: float) -> None:
-    """ConfigError before the first pass over the whole driver, where --start lies past its end."""
+    """ConfigError before the first pass over the whole driver, where --start lies past its last
+    frame by its header (a header that counts short is caught after the frames, as for tracks)."""
     from ..capture.video_file import VideoFileSource
     from ..frames import is_video_path
 
     if start_s <= 0 or not is_video_path(driver):
         return
     source = VideoFileSource(driver, paced=False)
-    if source.frame_count and source.fps and start_s > source.frame_count / source.fps + START_PAST_END_SLACK_S:
-        raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
-                          f"({source.frame_count} frames, {source.frame_count / source.fps:.1f} s)")
+    if source.frame_count and source.fps and round(start_s * source.fps) >= source.frame_count:
+        raise _start_past_the_end(start_s, source.frame_count, source.fps)
+
+
+def _start_past_the_end(start_s: float, frames: int, fps: float) -> ConfigError:
+    return ConfigError(f"--start {start_s:g} s is past the driver's last frame ({frames} frames: the last "
+                       f"starts at {(frames - 1) / fps:.2f} s)")
 
 
 def _check_driver(driver: Path) -> None:
@@ -400,7 +400,10 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     from ..outputs.registry import check_output_path, open_recorder, output_kind
 
     started = time.perf_counter()
-    out = Path(out)
+    # A ~ the shell left (--out=~/x.mp4) is the home folder, not a folder named "~".
+    out, driver = Path(out).expanduser(), Path(driver).expanduser()
+    if not isinstance(target, PortraitFace):
+        target = Path(target).expanduser()
     output_kind(out)  # cheap checks first: a typo must not cost a model load
     _check_driver(Path(driver))
     inputs = [("driver", Path(driver))] + ([] if isinstance(target, PortraitFace) else [("target", Path(target))])
@@ -478,8 +481,7 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
         stages.raise_first()
         if counts["used"] == 0:
             if first > 0 and counts["read"] > 0:
-                raise ConfigError(f"--start {start_s:g} s is past the end of the driver "
-                                  f"({counts['read']} frames, {counts['read'] / driver_fps:.1f} s)")
+                raise _start_past_the_end(start_s, counts["read"], driver_fps)
             raise InputUnreadable(f"driver {driver} gave no frames to render")
         if duration_s is not None and counts["used"] < count and not is_image_path(driver):  # the driver ended first
             # (a still has its own warning: one frame)

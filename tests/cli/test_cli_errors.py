@@ -123,7 +123,7 @@ def test_a_recording_named_as_an_input_is_refused_before_the_run(tmp_path):
                        tmp_path=tmp_path)
     assert result.returncode == 2, result.stderr
     assert stderr_lines(result) == ["livemorph: error: --record-aus me.jpg must be a .csv (an AU track); a video "
-                                    "of the output is --record me.jpg"]
+                                    "of the output is --record me.jpg.mp4"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.jpg", "take.mp4"]
 
 
@@ -185,3 +185,27 @@ def test_flags_a_render_cannot_honour_are_said(tmp_path):
         "or write an .mp4",
         "warning: --checkpoint mine.pth is not used: the warp engine needs no weights (--engine ganimation, or auto, "
         "uses it)"], result.stderr
+
+
+def test_a_tilde_the_shell_left_is_the_home_folder(tmp_path):
+    # --out=~/x.mp4 (no shell expands a ~ after "=") wrote a folder named "~" in the working folder;
+    # --stats-json named like the source wrote JSON over the video.
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(shared_path(PORTRAIT), home / "me.jpg")
+    env_home = dict(os.environ, HOME=str(home))
+    result = subprocess.run([sys.executable, "-m", "livemorph", "render", "--target=~/me.jpg",
+                             f"--driver={shared_path(VIDEO)}", "--duration", "0.2", "--out=~/r.mp4", "--no-progress"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                            env=dict(env_home, LIVEMORPH_MODELS=str(models_dir()), PYTHONPATH=str(REPO_ROOT)))
+    assert result.returncode == 0, result.stderr
+    assert (home / "r.mp4").stat().st_size > 0 and not (tmp_path / "~").exists()
+    video = shutil.copy(shared_path(VIDEO), tmp_path / "take.mp4")
+    result = livemorph("run", "--target", home / "me.jpg", "--source", video, "--no-window", "--max-frames", "3",
+                       "--stats-json", "take.mp4", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert stderr_lines(result) == ["livemorph: error: --stats-json take.mp4 must be a .json file (the run's figures); "
+                                    "e.g. --stats-json take.json"]
+    assert (tmp_path / "take.mp4").read_bytes() == shared_path(VIDEO).read_bytes()

@@ -116,3 +116,25 @@ def test_frames_turned_by_the_source_stand_as_given(turned_drivers):
         first_plain, first_back = next(iter(plain)).image, next(iter(back)).image
     assert np.array_equal(first_back, np.rot90(first_plain, 3))
     assert (first_back.shape[1], first_back.shape[0]) == back.size
+
+
+def test_a_folder_of_turned_frames_reads_as_the_upright_frames(config, tmp_path):
+    # `render --driver FOLDER` tells users to read a folder of frames with `aus`: read as they lay,
+    # a turned folder's frown came out as a smile (AU04 1.61 -> 0.95, AU12 0.63 -> 1.33).
+    import av
+    from PIL import Image
+
+    from livemorph.runtime.analyse import analyse
+
+    upright, turned = tmp_path / "upright", tmp_path / "turned"
+    upright.mkdir()
+    turned.mkdir()
+    with av.open(str(shared_path(DRIVER))) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % 6 == 0:
+                image = frame.to_ndarray(format="rgb24")
+                Image.fromarray(image).save(upright / f"f{i:03d}.png")
+                Image.fromarray(np.ascontiguousarray(np.rot90(image, 1))).save(turned / f"f{i:03d}.png")
+    read_upright = np.stack([row.aus for row in analyse(upright, config)])
+    read_turned = np.stack([row.aus for row in analyse(turned, config)])
+    np.testing.assert_allclose(read_turned, read_upright, atol=0.05)

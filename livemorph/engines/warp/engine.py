@@ -543,6 +543,10 @@ class WarpEngine:
         into the opening instead of the synthesized interior (``warp.driver_mouth``); ``wink``
         (``face.wink.wink_offsets``, optional) closes each eye, and lowers each brow, by its own side's
         share; ``gaze`` (``face.gaze``, optional) moves the irises (``eye_gaze``)."""
+        if self.config.strength <= 0.0:
+            # Frozen, as config.yaml says: a grinning portrait's lip seal moves its lips even at no
+            # change (Trump's closed over his teeth, up to 130 grey levels), so nothing is drawn.
+            return prepared.image.copy()
         change = self.change_from_rest(prepared, aus)
         wink, gaze = self._with_strength(wink), self._with_strength(gaze)
         closures = self.lid_closures(change, wink)

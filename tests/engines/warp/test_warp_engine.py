@@ -456,12 +456,14 @@ def test_similarity_fit_sees_the_trackers_head_pose(name, config, engine, image_
     assert abs(pitch - t_pitch) < 8  # the model's mean face is pitched a little differently
 
 
-def test_strength_zero_leaves_the_portrait_as_it_is(config, image_tracker):
+@pytest.mark.parametrize("name", ["grace_hopper_glasses.jpg", "trump_official_2017.png"])
+def test_strength_zero_leaves_the_portrait_as_it_is(config, image_tracker, name):
     # config.yaml: "warp.strength 0 = frozen portrait". Scaled in the mesh model alone, a smiling
-    # driver still parted Grace Hopper's lips and painted them pale (146 grey levels, ~1,000 px).
+    # driver still parted Grace Hopper's lips and painted them pale (146 grey levels, ~1,000 px);
+    # Trump's grin closed over his teeth even at no change (his lip seal).
     from livemorph.portrait import load_portrait
 
-    portrait = load_portrait(shared_path("assets/portraits/grace_hopper_glasses.jpg"), config, tracker=image_tracker)
+    portrait = load_portrait(shared_path(f"assets/portraits/{name}"), config, tracker=image_tracker)
     driven = _with(portrait.resting_aus, AU01=3, AU06=2, AU12=4, AU25=2, AU26=2, AU45=4)
     wink = np.zeros((2, NUM_AUS), np.float32)
     wink[0, AU.AU45] = 2.0
