@@ -31,7 +31,7 @@ from ..app import EngineChoice
               help="Show you with the portrait: side by side in the window; in recordings in a row or a column "
                    "(render.pair_layout). The virtual camera shows the portrait alone.")
 @click.option("--device", default=None, metavar="DEV", help="auto, cpu, cuda, cuda:N, mps. [config engine.device]")
-@click.option("--stats-json", default=None, metavar="PATH",
+@click.option("--stats-json", default=None, metavar="PATH.json",
               help="Write the run's figures (fps, latency, per-stage ms, drops) as JSON at the end.")
 def command(targets, source, loop, vcam, vcam_backend, record, record_aus, no_window, max_frames, checkpoint,
             engine, side_by_side, device, stats_json):
