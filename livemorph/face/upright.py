@@ -74,13 +74,7 @@ def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -
     or, where most of MediaPipe's fits of it in the picture turned each other quarter turn lie the
     other way up, the one of those found where the face stands most nearly upright. A face the
     turned pictures do not show (too small for the whole picture) keeps its fit."""
-    fits = [(shown_at % 4, face)]  # (the quarter turns the picture was shown at, the fit)
-    for turns in sorted({0, 1, 2, 3} - {shown_at % 4}):
-        found = [other for other in tracker.detect_all(image, turns)
-                 if np.linalg.norm(other.center - face.center) <= 0.5 * face.size]
-        if found:
-            fits.append((turns, min(found, key=lambda other: float(np.linalg.norm(other.center - face.center)))))
-    agreeing = [[pair for pair in fits if same_way_up(fit, pair[1])] for _, fit in fits]
+    agreeing = _fits_by_way(tracker, image, face, shown_at)
     most = max(len(group) for group in agreeing)
     if len(agreeing[0]) == most:  # the first fit is outvoted only by more fits, not by as many
         return face
@@ -89,10 +83,49 @@ def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -
     return upright[0] if upright else group[0][1]
 
 
+def _fits_by_way(tracker, image: np.ndarray, face: FaceTrack, shown_at: int) -> list[list[tuple[int, FaceTrack]]]:
+    """MediaPipe's fits of ``face`` in ``image`` shown at each quarter turn, ``face``'s own first: for
+    each fit, the (quarter turns shown at, fit) pairs that lie the same way up as it."""
+    fits = [(shown_at % 4, face)]  # (the quarter turns the picture was shown at, the fit)
+    for turns in sorted({0, 1, 2, 3} - {shown_at % 4}):
+        found = [other for other in tracker.detect_all(image, turns)
+                 if np.linalg.norm(other.center - face.center) <= 0.5 * face.size]
+        if found:
+            fits.append((turns, min(found, key=lambda other: float(np.linalg.norm(other.center - face.center)))))
+    return [[pair for pair in fits if same_way_up(fit, pair[1])] for _, fit in fits]
+
+
+# In a tie of a video frame's fits, the way whose fits agree this many times more closely wins.
+TIGHTER_WINS = 3.0
+
+
+def _frame_way(tracker, image: np.ndarray, face: FaceTrack, shown_at: int) -> np.ndarray | None:
+    """The face's down in one video frame, as most of its fits say it. In a tie (a portrait's keeps
+    its first fit) the way whose fits agree far more closely wins: in a face upside down and tilted
+    20 degrees more, two fits lay upside down (mouth on the forehead) 17-29 degrees apart and tied
+    two right ones 0.1-0.3 apart. Else the frame gives no way (None)."""
+    agreeing = _fits_by_way(tracker, image, face, shown_at)
+    most = max(len(group) for group in agreeing)
+    ways = []  # one group per way, tightest first
+    for group in sorted((g for g in agreeing if len(g) == most), key=_spread):
+        if not any(same_way_up(group[0][1], kept[0][1]) for kept in ways):
+            ways.append(group)
+    if len(ways) > 1 and _spread(ways[0]) * TIGHTER_WINS >= _spread(ways[1]):
+        return None
+    upright = [fit for turns, fit in ways[0] if turns == quarter_turns_to_upright(fit.landmarks)]
+    return face_down((upright[0] if upright else ways[0][0][1]).landmarks)
+
+
+def _spread(group: list[tuple[int, FaceTrack]]) -> float:
+    """The largest angle (degrees) between the downs of a group's fits."""
+    downs = [face_down(fit.landmarks) for _, fit in group]
+    return max(float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0)))) for a in downs for b in downs)
+
+
 def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY_UP_FACES) -> int:
     """The quarter turns (``np.rot90``) that stand the faces in ``images`` (frames of one video)
-    upright: each frame's face's way up (``the_way_up``), where it lies clearly one way up
-    (``CLEAR_WAY_DEGREES``), read until ``faces_wanted`` frames voted; a turn only where more than
+    upright: each frame's face's way up (``_frame_way``: as ``the_way_up`` reads it, a tie giving no
+    vote), where it lies clearly one way up (``CLEAR_WAY_DEGREES``), read until ``faces_wanted`` frames voted; a turn only where more than
     half of them say so, else 0 (as the frames are)."""
     votes: Counter[int] = Counter()
     for image in images:
@@ -104,9 +137,9 @@ def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY
                 break
         if face is None:
             continue
-        down = face_down(the_way_up(tracker, image, face, shown_at).landmarks)
-        if np.degrees(np.arccos(min(float(np.abs(down).max()), 1.0))) > CLEAR_WAY_DEGREES:
-            continue  # tilted near a diagonal: no vote
+        down = _frame_way(tracker, image, face, shown_at)
+        if down is None or np.degrees(np.arccos(min(float(np.abs(down).max()), 1.0))) > CLEAR_WAY_DEGREES:
+            continue  # its fits tie, or it is tilted near a diagonal: no vote
         votes[_turns_to_stand(down)] += 1
         if sum(votes.values()) >= faces_wanted:
             break

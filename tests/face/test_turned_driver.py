@@ -4,6 +4,7 @@ turned back (``face.upright.video_way_up``). Read as it lay, its smile's brows a
 wrong by up to 1.75 AU (on its side) or its face went unfound in 62 of 72 frames (upside down)."""
 from __future__ import annotations
 
+import itertools
 from itertools import islice
 
 import numpy as np
@@ -15,9 +16,9 @@ from livemorph.config.settings import load_config
 DRIVER = "assets/driving/man_smiling_short.mp4"
 
 
-def write_turned_copy(source, path, turns: int = 0, degrees: float = 0.0) -> None:
-    """``source``'s frames turned ``turns`` quarter turns in their pixels (or ``degrees``
-    anticlockwise about their middle, keeping their size), with no rotation tag."""
+def write_turned_copy(source, path, turns: int = 0, degrees: float = 0.0, frames_kept: int | None = None) -> None:
+    """``source``'s frames (its first ``frames_kept``) turned ``turns`` quarter turns in their pixels
+    (or ``degrees`` anticlockwise about their middle, keeping their size), with no rotation tag."""
     import av
     import cv2
 
@@ -30,7 +31,8 @@ def write_turned_copy(source, path, turns: int = 0, degrees: float = 0.0) -> Non
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
         rate = stream.average_rate
-        frames = [turned(frame.to_ndarray(format="rgb24")) for frame in container.decode(stream)]
+        frames = [turned(frame.to_ndarray(format="rgb24"))
+                  for frame in itertools.islice(container.decode(stream), frames_kept)]
     height, width = (side // 2 * 2 for side in frames[0].shape[:2])  # yuv420p wants even sides
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=rate)
@@ -87,6 +89,18 @@ def test_a_head_tilted_near_a_diagonal_is_no_vote_and_one_past_it_is(config, tmp
     assert video_way_up(tmp_path / "tilted45.mp4", config.tracking) == 0
     # 75 degrees anticlockwise: a quarter turn clockwise (3 np.rot90 turns) stands it within 15 degrees.
     assert video_way_up(tmp_path / "tilted75.mp4", config.tracking) == 3
+
+
+def test_a_frame_whose_fits_tie_gives_no_vote(config, tmp_path):
+    # Upside down and tilted 20 degrees more, two of a frame's four fits can lie upside down (mouth
+    # on the forehead) and tie the two right ones; counted as "upright", such frames kept the video
+    # as it lay ("face found in 42 of 120").
+    from livemorph.face.upright import video_way_up
+
+    # Its first 1.5 s: of the frames read (0 and 30), the first ties, the second is upside down.
+    write_turned_copy(shared_path("assets/driving/woman_expressions.mp4"), tmp_path / "tilted200.mp4", degrees=200,
+                      frames_kept=45)
+    assert video_way_up(tmp_path / "tilted200.mp4", config.tracking) == 2
 
 
 def test_a_turned_driver_reads_as_the_same_expressions(config, turned_drivers):
