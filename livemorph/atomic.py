@@ -5,7 +5,8 @@ so the final rename never crosses file systems) and renamed onto NAME at the end
 temporary is deleted. One-shot writes use ``atomic_write``; writers that stay open (recorders, AU
 tracks) use ``partial_path`` when they open and ``commit`` / ``discard`` when they finish.
 The crash-safe live MP4 is the one exception: it is written in place so a killed process still
-leaves a playable file (outputs/mp4.py).
+leaves a playable file (outputs/mp4.py). Files that must not take an existing name take the next
+free one (``free_path``: NAME-2, -3 ...).
 """
 from __future__ import annotations
 
@@ -15,6 +16,18 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+
+def free_path(base: Path, number: int = 1) -> Path:
+    """``base`` (``number`` 1), or ``base``-2, -3 ... from ``number`` on: the first name no file has
+    yet. A live recording is written in place from its start, so it never takes an existing name."""
+    while numbered_path(base, number).exists():
+        number += 1
+    return numbered_path(base, number)
+
+
+def numbered_path(base: Path, number: int) -> Path:
+    return base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
 
 
 def partial_path(path: str | Path) -> Path:

@@ -78,7 +78,11 @@ def the_way_up(tracker, image: np.ndarray, face: FaceTrack, shown_at: int = 0) -
     most = max(len(group) for group in agreeing)
     if len(agreeing[0]) == most:  # the first fit is outvoted only by more fits, not by as many
         return face
-    group = next(group for group in agreeing if len(group) == most)
+    return _most_upright(next(group for group in agreeing if len(group) == most))
+
+
+def _most_upright(group: list[tuple[int, FaceTrack]]) -> FaceTrack:
+    """Of fits lying one way up, one found where the face stood most nearly upright (else the first)."""
     upright = [fit for turns, fit in group if turns == quarter_turns_to_upright(fit.landmarks)]
     return upright[0] if upright else group[0][1]
 
@@ -112,8 +116,7 @@ def _frame_way(tracker, image: np.ndarray, face: FaceTrack, shown_at: int) -> np
             ways.append(group)
     if len(ways) > 1 and _spread(ways[0]) * TIGHTER_WINS >= _spread(ways[1]):
         return None
-    upright = [fit for turns, fit in ways[0] if turns == quarter_turns_to_upright(fit.landmarks)]
-    return face_down((upright[0] if upright else ways[0][0][1]).landmarks)
+    return face_down(_most_upright(ways[0]).landmarks)
 
 
 def _spread(group: list[tuple[int, FaceTrack]]) -> float:
@@ -125,8 +128,8 @@ def _spread(group: list[tuple[int, FaceTrack]]) -> float:
 def frames_way_up(tracker, images: Iterable[np.ndarray], faces_wanted: int = WAY_UP_FACES) -> int:
     """The quarter turns (``np.rot90``) that stand the faces in ``images`` (frames of one video)
     upright: each frame's face's way up (``_frame_way``: as ``the_way_up`` reads it, a tie giving no
-    vote), where it lies clearly one way up (``CLEAR_WAY_DEGREES``), read until ``faces_wanted`` frames voted; a turn only where more than
-    half of them say so, else 0 (as the frames are)."""
+    vote), where it lies clearly one way up (``CLEAR_WAY_DEGREES``), read until ``faces_wanted``
+    frames voted; a turn only where more than half of them say so, else 0 (as the frames are)."""
     votes: Counter[int] = Counter()
     for image in images:
         face, shown_at = None, 0

@@ -547,8 +547,10 @@ def _check_run_paths(targets: Sequence[str], record: str | None, record_aus: str
         video = record_aus if Path(record_aus).suffix.lower() in (".mp4", ".gif") else f"{record_aus}.mp4"
         raise ConfigError(f"--record-aus {record_aus} must be a .csv (an AU track); a video of the output "
                           f"is --record {video}")
+    inputs = [(Path(target), "target") for target in targets]
     kind, source_path = parse_source_spec(source)  # ~ expanded, as the source is opened
-    inputs = [(Path(target), "target") for target in targets] + ([(Path(source_path), "--source")] if kind != "webcam" else [])
+    if kind != "webcam":
+        inputs.append((Path(source_path), "--source"))
     for path, flag in ((record, "--record"), (record_aus, "--record-aus")):
         if path:
             for given, what in inputs:

@@ -296,7 +296,7 @@ def create_au_track(request) -> AUTrackOutput | None:
     if not request.record_aus:
         return None
     from ..face.au_tracks import AUTrackWriter
-    from .recording import free_path
+    from ..atomic import free_path
 
     # Like a video take: written in place from its first row (a killed run keeps its rows), and
     # never over an existing file (it once replaced the portrait or the source it was named as).

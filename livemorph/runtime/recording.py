@@ -6,21 +6,10 @@ import time
 from functools import partial
 from pathlib import Path
 
+from ..atomic import free_path, numbered_path
 from .live_stats import LiveStats
 
 log = logging.getLogger(__name__)
-
-
-def free_path(base: Path, number: int = 1) -> Path:
-    """``base`` (``number`` 1), or ``base``-2, -3 ... from ``number`` on: the first name no file has
-    yet. A live recording is written in place from its start, so it never takes an existing name."""
-    while _numbered(base, number).exists():
-        number += 1
-    return _numbered(base, number)
-
-
-def _numbered(base: Path, number: int) -> Path:
-    return base if number == 1 else base.with_name(f"{base.stem}-{number}{base.suffix}")
 
 
 def create(request):
@@ -58,7 +47,7 @@ class Recording:
         else:
             base, first = self.base, len(self.paths) + 1
         path = free_path(base, first)
-        if self.base is not None and path != _numbered(base, first):
+        if self.base is not None and path != numbered_path(base, first):
             log.warning("%s exists; recording to %s instead", base, path)
         return path
 

@@ -405,10 +405,10 @@ def render_offline(target, driver: str | Path, out: str | Path, config, *, side_
     if not isinstance(target, PortraitFace):
         target = Path(target).expanduser()
     output_kind(out)  # cheap checks first: a typo must not cost a model load
-    _check_driver(Path(driver))
-    inputs = [("driver", Path(driver))] + ([] if isinstance(target, PortraitFace) else [("target", Path(target))])
+    _check_driver(driver)
+    inputs = [("driver", driver)] + ([] if isinstance(target, PortraitFace) else [("target", target)])
     check_output_path(out, inputs=inputs)
-    _check_start_in_video(Path(driver), start_s)
+    _check_start_in_video(driver, start_s)
     with_driver = config.render.side_by_side if side_by_side_layout is None else side_by_side_layout
     engine_name = resolve_engine_name(config)
     portrait = target if isinstance(target, PortraitFace) else load_portrait(target, config)

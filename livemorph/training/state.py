@@ -58,9 +58,14 @@ def save_state(path: Path, payload: dict) -> Path:
     return path
 
 
-def load_state(path: Path) -> dict:
+def require_state_file(path: Path) -> None:
+    """CheckpointError where ``path`` holds no training state to resume (said before labelling too)."""
     if not path.is_file():
         raise CheckpointError(f"no training state at {path}; run without --resume to start a new run")
+
+
+def load_state(path: Path) -> dict:
+    require_state_file(path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 -- random bytes raise anything in the unpickler (IndexError, KeyError...)

@@ -35,7 +35,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
-from ..atomic import atomic_write
+from ..atomic import atomic_write, free_path
 from ..aus import AU_MAX, NUM_AUS
 from ..engines.ganimation.checkpoints import save_generator
 from ..config.settings import to_dict
@@ -561,11 +561,7 @@ class Trainer:
                     kept = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step - len(self._pending_rows)]
             except (KeyError, ValueError, TypeError, UnicodeDecodeError):
                 # Not as written here (saved from a spreadsheet with another separator?): kept aside, not lost.
-                aside = path.with_name(f"{path.stem}.unreadable{path.suffix}")
-                number = 1
-                while aside.exists():  # an earlier one kept aside stays too
-                    number += 1
-                    aside = path.with_name(f"{path.stem}.unreadable-{number}{path.suffix}")
+                aside = free_path(path.with_name(f"{path.stem}.unreadable{path.suffix}"))  # an earlier one stays too
                 path.replace(aside)
                 log.warning("%s is not as livemorph writes it (edited?); it is kept as %s and a new one starts",
                             path, aside.name)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ...atomic import atomic_write
-from ...errors import CheckpointError, ConfigError, LivemorphError, OutputNotWritable
+from ...errors import ConfigError, LivemorphError, OutputNotWritable
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +107,15 @@ def _check_run_folder(data_dir: Path, run_dir: Path, resume: bool) -> None:
     """Before the slow labelling: a run folder that holds the data (its images were left out as the
     run's own files), one that holds another run's files, and one that cannot be written."""
     from ...outputs.registry import check_writable
+    from ...training.state import require_state_file
     from ...training.trainer import GENERATOR_FILE, LOSSES_FILE, STATE_FILE
 
     if data_dir.resolve().is_relative_to(run_dir.resolve()):
         raise ConfigError(f"--out {run_dir} holds your --data folder {data_dir}; the run's checkpoints and samples "
                           f"would mix with your images: choose a run folder outside it")
-    if resume and not (run_dir / STATE_FILE).is_file():
-        raise CheckpointError(f"no training state at {run_dir / STATE_FILE}; run without --resume to start a new run")
-    if not resume:
+    if resume:
+        require_state_file(run_dir / STATE_FILE)
+    else:
         if (run_dir / STATE_FILE).exists():
             raise OutputNotWritable(f"{run_dir} already holds a training run; pass --resume to continue it "
                                     f"or choose a new --out")
