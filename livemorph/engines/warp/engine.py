@@ -39,7 +39,7 @@ from .brow_hood import hood_bands
 from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
 from .easing import smoothstep
-from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, cheek_raise, lid_closure
+from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, brows_stay, cheek_raise, lid_closure, lids_with_the_corners
 from .eye_gaze import look, prepare_eyeballs
 from .feat_aus import JawColumn, brow_change, feat_au_delta, jaw_column, mouth_corner_change, wider_column
 from .glasses import detect_glasses, hold_frame, slide_behind_frame, slide_under_frame, trace_frame_top
@@ -95,6 +95,12 @@ JAW_CLOSES_FULLY = 1.0
 # 45-m7-di-ph's smiling upper lip jumped 0.049 eye spans as the column crossed 0; in full from 0.1
 # it still moved 0.012 per 0.01 of the user's AU26, from 0.2 0.006 (test_warp_jaw_continuity).
 JAW_HOLDS_FULLY = 0.2
+# Lid closure over which closing lids come to go where py-feat's AU43 takes the eye corners (down
+# and in), so that a shut eye keeps its lash line's downward arc (``eye_fields.CLOSED_SAG``)
+# against its own corners. Without it the corners sank under the lids (Obama's outer one by 0.1 eye
+# widths) and the shut lids met on a straight line, a squint. Lids on their way down stay where
+# the closure puts them: following from the first, they carried a catch-light down onto the lid.
+LIDS_FOLLOW_FROM = (0.5, 1.0)
 
 
 class NeutralFace(NamedTuple):
@@ -116,6 +122,7 @@ class WarpPrepared:
     feat_basis: np.ndarray  # (20, V, 2) float32 pixel displacement per +1 of each py-feat AU
     eye_closure: np.ndarray  # (2, V, 2) float32 per eye (eye_fields.EYES order): displacement that brings its lids together
     eye_opening: np.ndarray  # (2, V, 2) float32 the same without the closed lids' sag; its negative widens the eyes
+    lids_follow: np.ndarray  # (2, V, 2) float32 per eye: its lids moved as py-feat's AU43 moves its corners
     cheek_lift: np.ndarray  # (V, 2) float32 cheek motion of a full AU06 (below the lower lids)
     lower_lid_rise: np.ndarray  # (2, V, 2) float32 per eye: lower-lid motion of a full AU06
     au_columns: tuple[str, ...]
@@ -227,9 +234,12 @@ class WarpEngine:
             feat_basis[:-6], feat_basis[-6:]
         # Lid points follow the per-portrait closure instead of the model's AU43 motion, and
         # AU06 is drawn by the cheek-raise field (py-feat's AU06 column is mostly a smile).
-        feat_basis[self.model.column("AU43"), list(LID_POINTS)] = 0.0
+        eyes_closed = feat_basis[self.model.column("AU43")]
+        lids_follow = lids_with_the_corners(eyes_closed, face_xy)
+        eyes_closed[list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
+        brows_stay(eyes_closed, face_xy, up)  # py-feat's AU43 lifts brows and forehead; a blink does not
         # The frame's vertices ride the skin under them for the other AUs; the brows leave the
         # frame where it is (``glasses``), and so do blinks (the lid fields leave them at rest).
         def with_frame(field: np.ndarray) -> np.ndarray:
@@ -280,6 +290,7 @@ class WarpEngine:
             feat_basis=feat_basis,
             eye_closure=lid_closure(face_xy, len(vertices)),
             eye_opening=lid_closure(face_xy, len(vertices), sag=False),
+            lids_follow=lids_follow,
             cheek_lift=cheek_lift,
             lower_lid_rise=lower_lid_rise,
             au_columns=self.model.au_columns,
@@ -423,8 +434,11 @@ class WarpEngine:
         disp += cheek * prepared.cheek_lift
         # Each eye's lid closure comes from the user's change itself, as ``render`` paints the
         # lids: geometry and paint agree.
+        corners_down = max(float(feat[prepared.au_columns.index("AU43")]), 0.0)
         for eye, closure in enumerate(closures):
             disp += closure * (prepared.eye_closure[eye] if closure > 0.0 else prepared.eye_opening[eye])
+            if closure > 0.0:  # closing lids go where py-feat's AU43 takes the corners: their arc holds
+                disp += float(smoothstep(*LIDS_FOLLOW_FROM, closure)) * corners_down * prepared.lids_follow[eye]
             # Lids that close meet where the blink puts them; the cheek push fades out as they do.
             disp += cheek * (1.0 - float(np.clip(closure, 0.0, 1.0))) * prepared.lower_lid_rise[eye]
         limit_smile(disp, prepared.vertices, prepared.smile)

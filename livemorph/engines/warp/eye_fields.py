@@ -7,6 +7,8 @@ one number per eye, so that a wink shuts one eye):
 - ``lid_closure``: the upper lid travels onto the lower (a blink), meeting on a downward arc;
   the crease rings above the lid follow a little (the lid unfolds below the crease; brows and
   glasses frames stay). ``lids`` paints the stretched lid that leaves as a closed lid.
+  ``lids_with_the_corners`` moves the lids as py-feat's AU43 moves the eye corners, so that the
+  arc holds against the corners as they sink; ``brows_stay`` keeps that unit off the brows.
 - ``cheek_raise`` (AU06): the cheek lifts and pushes the lower lid up. py-feat's own AU06
   column learned the smile it co-occurs with (it widens the mouth by 7.9 units) and never
   moves the lower lid, so the warp engine draws AU06 with this field instead.
@@ -29,6 +31,10 @@ RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = EYE_CORNERS
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
 CREASE_FOLLOW = (0.3, 0.1)
+# The brows' lower edges (MediaPipe), and the share of their height above the eye corners over
+# which a blink's motion fades out below them (``brows_stay``).
+BROWS_LOWER = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+BROWS_STAY_FROM = (0.5, 0.9)
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
 LID_MEETING_POINT = 0.05
@@ -105,3 +111,30 @@ def cheek_raise(face_xy: np.ndarray, up: np.ndarray, num_vertices: int) -> tuple
         eye_rise[lower] = LOWER_LID_RISE * (xy[upper] - xy[lower])
     lift[list(LID_POINTS)] = 0.0
     return lift, rise
+
+
+def lids_with_the_corners(corners_motion: np.ndarray, face_xy: np.ndarray) -> np.ndarray:
+    """(2, V, 2), one field per eye in ``EYES`` order: each eye's lid points moved as its corners
+    move in ``corners_motion`` (V, 2), shared along the eye by how far along it they lie, zero
+    elsewhere. Added as the lids close, the lids keep the arc ``lid_closure`` gives them against
+    the corners wherever the corners go."""
+    xy = np.asarray(face_xy, np.float64)
+    fields = np.zeros((len(EYES), len(corners_motion), 2), np.float32)
+    for field, (lids, _, (outer, inner)) in zip(fields, EYES):
+        axis, _, width = axes_toward(xy[outer], xy[inner], np.zeros(2))
+        points = [p for pair in lids for p in pair]
+        t = np.clip((xy[points] - xy[outer]) @ axis / max(width, 1e-9), 0.0, 1.0)[:, None]
+        field[points] = (1.0 - t) * corners_motion[outer] + t * corners_motion[inner]
+    return fields
+
+
+def brows_stay(column: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> None:
+    """In place: ``column`` (V, 2), a field of the eyes, faded out from half way up to the brows
+    (the crease's height) to nine tenths of it, and zero above: brows and forehead stay."""
+    xy = np.asarray(face_xy, np.float64)
+    up = unit(up)
+    eyes = xy[[corner for _, _, corners in EYES for corner in corners]].mean(axis=0)
+    brows = float((xy[list(BROWS_LOWER)].mean(axis=0) - eyes) @ up)
+    heights = (xy - eyes) @ up
+    stay = smoothstep(BROWS_STAY_FROM[0] * brows, BROWS_STAY_FROM[1] * brows, heights)
+    column[:len(xy)] *= (1.0 - stay)[:, None].astype(column.dtype)

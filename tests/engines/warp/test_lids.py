@@ -97,3 +97,53 @@ def test_a_blink_leaves_the_brows_and_a_glasses_frame_in_place(config, engine, i
         polygon = np.vstack([prepared.vertices[list(brow)], prepared.vertices[list(crease)][::-1]])
         cv2.fillPoly(band, [np.round(polygon).astype(np.int32)], 1)
         assert change[band > 0].mean() < 15.0
+
+
+def _lash_line(image: np.ndarray, outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Across a shut eye (``outer`` to ``inner`` corner, its rest landmarks): at 17 places from a tenth
+    to nine tenths of the way, how far below the corners' line the darkest pixel lies (the lash
+    line), in eye widths."""
+    import cv2
+
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    width = float(np.linalg.norm(inner - outer))
+    axis = (inner - outer) / width
+    down = np.array([-axis[1], axis[0]]) if axis[0] > 0 else np.array([axis[1], -axis[0]])
+    offsets = np.linspace(-0.25, 0.35, 121)
+    depths = []
+    for t in np.linspace(0.1, 0.9, 17):
+        points = (outer + t * width * axis)[None] + (offsets * width)[:, None] * down[None]
+        column = cv2.remap(gray, points[:, :1].astype(np.float32), points[:, 1:].astype(np.float32), cv2.INTER_LINEAR)
+        depths.append(offsets[int(np.argmin(column[:, 0]))])
+    return np.array(depths)
+
+
+@pytest.mark.parametrize("name", ["obama_official_2012.jpg", "trump_official_2017.png", "grace_hopper_glasses.jpg"])
+def test_a_shut_eye_lash_line_curves_down(name, config, engine, image_tracker):
+    """A shut eye's lash line sags in its middle, as a real one does: its middle fifth lies below
+    the line through its ends by 0.036-0.054 eye widths on woman_blinks' three fullest blinks (this
+    measure, her own corners). When py-feat's AU43 sank the eye corners under lids that stayed where
+    the closure put them, these narrow eyes' lids met on a straight line (0.008-0.029), a squint;
+    now 0.043-0.053."""
+    prepared = _prepared(name, config, engine, image_tracker)
+    shut = engine.render(prepared, resting_plus(prepared, AU45=config.warp.blink_closed_at + 2.0))
+    xy = prepared.vertices
+    for outer, inner in ((33, 133), (263, 362)):
+        depth = _lash_line(shut, xy[outer].astype(np.float64), xy[inner].astype(np.float64))
+        sag = depth[6:11].mean() - 0.5 * (depth[:2].mean() + depth[-2:].mean())
+        assert sag > 0.035, f"{name}: the shut lash line sags {sag:.3f} eye widths in its middle"
+
+
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "obama_official_2012.jpg"])
+def test_a_blink_moves_no_brow(name, config, engine, image_tracker):
+    """A blink leaves the brows and the forehead where they are. py-feat's eyes-closed unit (AU43),
+    which the warp draws beside the lids' own closure, lifts them by 0.02-0.04 eye widths: every blink
+    came with a brow flash (and MediaPipe read the shut eye, which sits lower, under raised brows)."""
+    brows = (70, 63, 105, 66, 107, 46, 53, 52, 65, 55, 300, 293, 334, 296, 336, 276, 283, 282, 295, 285)
+    forehead = (10, 151, 9, 108, 337, 69, 299)
+    prepared = _prepared(name, config, engine, image_tracker)
+    shut = engine.displaced_vertices(prepared, resting_plus(prepared, AU45=config.warp.blink_closed_at + 2.0))
+    width = float(np.linalg.norm(prepared.vertices[33] - prepared.vertices[133]))
+    moved = np.linalg.norm(shut - prepared.vertices, axis=1)
+    assert moved[list(brows + forehead)].max() < 0.005 * width
+    assert moved[[159, 386]].min() > 0.1 * width  # ... while the lids do close
