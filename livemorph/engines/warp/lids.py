@@ -584,8 +584,9 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float, shut: float) -> None:
     """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
-    at both corners; darkest at the lid margin, a crisp edge above it, lashes fading out below,
-    over the eye that is still open under it as far as ``shut`` (0..1) says (``LASHES_BELOW``)."""
+    and fading at both corners; darkest at the lid margin, a crisp edge above it, lashes fading
+    out below, over the eye that is still open under it as far as ``shut`` (0..1) says
+    (``LASHES_BELOW``)."""
     thickness = g.lash_thickness
     t = g.s / g.length  # 0 outer corner .. 1 inner corner
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
@@ -593,7 +594,9 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float,
     d = g.above_meet
     below = np.float32(LASHES_BELOW[0] + (LASHES_BELOW[1] - LASHES_BELOW[0]) * shut)
     spread = np.maximum(np.where(d > 0, np.float32(LASH_EDGE_ABOVE), below) * profile, 0.3)
-    line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness)
+    # Fading out toward the corners as it thins: at full darkness to its last pixel, the line ended
+    # in a dark dot at each corner (the astronaut's, Grace Hopper's; a fresh blind review).
+    line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness) * np.sqrt(taper)
     line = (lash * LASH_OPACITY * line).astype(np.float32, copy=False)
     patch += in_channels(line) * (eye.lash_rgb - patch)
 
