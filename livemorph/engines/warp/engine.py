@@ -239,7 +239,7 @@ class WarpEngine:
         eyes_closed[list(LID_POINTS)] = 0.0
         feat_basis[self.model.column("AU06")] = 0.0
         up = (rotation @ np.array([0.0, -1.0, 0.0]))[:2]
-        brows_stay(eyes_closed, face_xy, up)  # py-feat's AU43 lifts brows and forehead; a blink does not
+        brows_stay(eyes_closed, face_xy, up, BROW_LOWER_POINTS)  # py-feat's AU43 lifts brows and forehead; a blink does not
         # The frame's vertices ride the skin under them for the other AUs; the brows leave the
         # frame where it is (``glasses``), and so do blinks (the lid fields leave them at rest).
         def with_frame(field: np.ndarray) -> np.ndarray:

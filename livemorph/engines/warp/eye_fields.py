@@ -31,9 +31,8 @@ RIGHT_EYE_CORNERS, LEFT_EYE_CORNERS = EYE_CORNERS
 RIGHT_EYE_CREASE = ((247, 30, 29, 27, 28, 56, 190), (113, 225, 224, 223, 222, 221, 189))
 LEFT_EYE_CREASE = ((467, 260, 259, 257, 258, 286, 414), (342, 445, 444, 443, 442, 441, 413))
 CREASE_FOLLOW = (0.3, 0.1)
-# The brows' lower edges (MediaPipe), and the share of their height above the eye corners over
-# which a blink's motion fades out below them (``brows_stay``).
-BROWS_LOWER = (46, 53, 52, 65, 55, 276, 283, 282, 295, 285)
+# The share of the brows' height above the eye corners over which a blink's motion fades out
+# below them (``brows_stay``).
 BROWS_STAY_FROM = (0.5, 0.9)
 # Where closed lids meet, as a fraction of the way from the lower lid to the upper lid: in a
 # blink the upper lid does most of the travelling.
@@ -128,13 +127,14 @@ def lids_with_the_corners(corners_motion: np.ndarray, face_xy: np.ndarray) -> np
     return fields
 
 
-def brows_stay(column: np.ndarray, face_xy: np.ndarray, up: np.ndarray) -> None:
-    """In place: ``column`` (V, 2), a field of the eyes, faded out from half way up to the brows
-    (the crease's height) to nine tenths of it, and zero above: brows and forehead stay."""
+def brows_stay(column: np.ndarray, face_xy: np.ndarray, up: np.ndarray, brows_lower: tuple[int, ...]) -> None:
+    """In place: ``column`` (V, 2), a field of the eyes, faded out from half way up to the brows'
+    lower edges (``brows_lower``; the crease's height) to nine tenths of it, and zero above: brows
+    and forehead stay."""
     xy = np.asarray(face_xy, np.float64)
     up = unit(up)
     eyes = xy[[corner for _, _, corners in EYES for corner in corners]].mean(axis=0)
-    brows = float((xy[list(BROWS_LOWER)].mean(axis=0) - eyes) @ up)
+    brows = float((xy[list(brows_lower)].mean(axis=0) - eyes) @ up)
     heights = (xy - eyes) @ up
     stay = smoothstep(BROWS_STAY_FROM[0] * brows, BROWS_STAY_FROM[1] * brows, heights)
     column[:len(xy)] *= (1.0 - stay)[:, None].astype(column.dtype)
