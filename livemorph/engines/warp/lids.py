@@ -61,13 +61,8 @@ LASH_START, LASH_FULL = 0.2, 0.7
 # Lash line thickness at its thickest (a little toward the outer corner), fraction of the eye width,
 # and its opacity there.
 LASH_THICKNESS = 0.05
-LASH_OPACITY = 0.75
-# The line's softness above the margin, relative to below it. At 0.3 and opacity 0.9 it was a thin,
-# hard, near-black stroke, "drawn-on eyeliner" (fresh blind A/B of 8 shut-eyed portraits: this
-# softer band preferred on 5, clearly on Obama, Trump, Grace Hopper, London 092 and lisa3; the
-# crisp one, marginally, on the blurry astronaut, london_042 and the Mona Lisa). MediaPipe's eyeBlink
-# on the shut eyes moved by 0.00-0.04.
-LASH_EDGE_ABOVE = 0.7
+LASH_OPACITY = 0.9
+LASH_EDGE_ABOVE = 0.3  # the line's softness above the margin, relative to below it
 # ... and below it (relative to its thickness), on a lid still on its way down and once the lids
 # meet (``BELOW_FROM``): lashes fanned down over the eye still open under a lowered lid hid it.
 LASHES_BELOW = (0.5, 1.0)
@@ -589,7 +584,7 @@ def _toward_middle(s: np.ndarray, length: float, full: float = TOWARD_MIDDLE) ->
 
 def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float, shut: float) -> None:
     """The lash line along the meeting arc: thickest a little toward the outer corner, tapering
-    and fading at both corners; darkest at the lid margin, a softer edge above it, lashes fading
+    and fading at both corners; darkest at the lid margin, a crisp edge above it, lashes fading
     out below, over the eye that is still open under it as far as ``shut`` (0..1) says
     (``LASHES_BELOW``)."""
     thickness = g.lash_thickness
