@@ -47,6 +47,16 @@ def test_a_frown_with_the_corners_down_reads_as_a_lip_corner_depressor(expressio
     assert np.median(au15) >= VISIBLE, f"AU15 on the frown frames: {np.round(au15, 1)}"
 
 
+def test_a_held_pout_still_reads_as_a_lip_corner_depressor(expressions, estimator):
+    """Once her pout has formed, mouthFrown lets go (0.01-0.05) while her corners stay down. (Facing
+    the camera: her pout turned 13-18 degrees, frames 252-282, hardly drops her corners in the picture.)"""
+    held = [t for t in expressions if _mean(t, "mouthShrugLower") > 0.1 and _mean(t, "jawOpen") < 0.1
+            and _mean(t, "mouthFrownLeft", "mouthFrownRight") < 0.06 and abs(float(t.pose[0])) < 12.0]
+    assert len(held) >= 5
+    au15 = np.array([estimator.estimate(t)[AU.AU15] for t in held])
+    assert np.median(au15) >= VISIBLE, f"AU15 on the held pout: {np.round(au15, 1)}"
+
+
 def test_a_pout_reads_as_a_chin_raiser(expressions, estimator):
     pouts = [t for t in expressions if _mean(t, "mouthShrugLower") > 0.2 and _mean(t, "jawOpen") < 0.1]
     assert len(pouts) >= 5

@@ -119,8 +119,11 @@ SMILE_MOUTH_RISE_REACH = 0.6
 # contact sheet's pout column. Now 0.023-0.028 on portraits at rest, 0.038-0.050 on those whose own
 # smile the frown also takes back (``feat_aus.FROWN_RELEASES_SMILE``). (test_warp_frown measures along the
 # forehead-chin axis, on her frames turned < 12 degrees: hers 0.020, London 092's and Grace Hopper's
-# meshes 1.2-1.5x that, 3.3-3.5x before.)
-CORNER_DROP = 3.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
+# meshes 1.2-1.5x that, 3.3-3.5x before.) That was 3 units per AU15, while livemorph read her pout
+# only as it formed; reading her corners as she holds it (``estimators.blendshapes.CORNER_DROP_PER_FROWN``:
+# AU15 over those frames 1.3 -> 2.1 on average) it drew 2.0-2.2x hers. At 2 units 1.4-1.7x, and the
+# meshes' drop follows hers frame by frame (r over her frontal frames 0.48-0.53 -> 0.62-0.69).
+CORNER_DROP = 2.0  # downward motion of the mouth corners per unit of AU15 (model units), see corner_field
 CORNER_SPREAD = 0.3  # ... and outward, as a share of that drop (the depressor pulls down and out)
 CORNER_REACH = 0.4  # the skin beside the corners follows them over this many mouth half-widths
 CORNER_HEIGHT = 0.45  # ... and above and below them over this many

@@ -9,10 +9,12 @@ where OpenFace puts them (GANimation's training AUs are mostly below 2-3).
 Measured weak spots (shared/FACTS.md and our own runs): ``cheekSquint*`` and ``noseSneer*``
 read ~0 on every face, so AU06 and AU09 use stand-ins (see ``_features``). Frowns: ``mouthFrown``
 stays below 0.15 even on a clear downturn (rest < 0.02) and ``mouthShrugLower`` below 0.4, hence
-AU15's and AU17's large scales. Landmark geometry was measured as an alternative and is no better:
-on woman_expressions the corners move < 0.02 eye spans against the lip centre in a frown (head pose
-removed), within what talking and smiling move them; and neither it nor any blendshape sees the
-mouth of a frown made while looking down (frames 120-135 there read mouthFrown 0.00).
+AU15's and AU17's large scales. Landmark geometry does not replace them: on woman_expressions the
+corners move < 0.02 eye spans against the lip centre in a brow frown (head pose removed), and
+neither it nor any blendshape sees the mouth of a frown made while looking down (frames 120-135
+there read mouthFrown 0.00). But a pout held after it forms keeps its corners down where
+mouthFrown lets go, so AU15 also reads the corners' drop below the lip centre
+(``CORNER_DROP_PER_FROWN``); talking and smiling lift the corners, never below a resting mouth's.
 """
 from __future__ import annotations
 
@@ -35,6 +37,17 @@ LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
 CORNER_LIFT_REST = 0.035  # lift below this is a resting mouth
 CORNER_LIFT_PER_SMILE = 13.0  # lift above rest -> mouthSmile-equivalent units (lift 0.10 ~ smile 0.85)
 CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond that mouthSmile decides
+# Corners down (AU15): mouthFrown reads a pout only while it forms. woman_expressions holds hers
+# (frames 181-211) with her corners 0.02-0.04 eye spans further below her lip centre than at rest, by
+# eye a plain downturned mouth, while mouthFrown falls to 0.01-0.05 (AU15 +0.0-0.8), and the portraits
+# let their corners go back up: their drop against hers over frames 168-216 correlated -0.3. So the
+# corners' own drop counts too, as much mouthFrown as CORNER_DROP_PER_FROWN per eye span beyond
+# CORNER_DROP_REST (shared portraits and drivers rest between -0.009 and +0.13; her held pout now
+# reads AU15 +1.1-3.4), at most CORNER_DROP_MAX_FROWN. Smiles and open mouths lift the corners: the
+# other shared drivers' lowest (pexels_woman_laughing, -0.014) stays under AU15's offset.
+CORNER_DROP_REST = 0.01
+CORNER_DROP_PER_FROWN = 4.5
+CORNER_DROP_MAX_FROWN = 0.13
 # mouthShrugLower of real pouts peaks at ~0.35 on the shared drivers; above that it is mostly not
 # a chin raise (a full beard rests at 0.54, a hand over the mouth reads 0.5, a face leaving the
 # frame 0.96), so the chin-raise feature grows at a quarter of the rate there.
@@ -70,7 +83,7 @@ AU_MAPPING: tuple[AUMapping, ...] = (
     AUMapping("AU10", "mouthUpperUp", 0.10, 3.0, "broad smiles raise it too"),
     AUMapping("AU12", "smile", 0.02, 3.8, "mouthSmile, or corner lift above the lip centre for closed-lip smiles; a broad smile (~0.85) -> ~3"),
     AUMapping("AU14", "mouthDimple", 0.02, 8.0, "small range in MediaPipe (<0.15)"),
-    AUMapping("AU15", "frown", 0.02, 30.0, "mouthFrown less mouthSmile; a frown's corners read only 0.05-0.15 (rest < 0.02) -> ~1-4"),
+    AUMapping("AU15", "frown", 0.02, 30.0, "mouthFrown (or the corners' drop, held pouts) less mouthSmile; a frown's corners read only 0.05-0.15 (rest < 0.02) -> ~1-4"),
     AUMapping("AU17", "chinRaise", 0.05, 9.0, "mouthShrugLower (eased above 0.35: beards, hands) less mouthSmile; a pout (~0.25) -> ~1.8"),
     AUMapping("AU20", "mouthStretch", 0.03, 6.0, "mean of left/right"),
     AUMapping("AU23", "mouthPress", 0.10, 5.0, "approximate: pressing is the nearest blendshape"),
@@ -124,6 +137,12 @@ def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> f
     return float(np.dot(centre - np.mean(landmarks[list(corners), :2], 0), down)) / span
 
 
+def _frown_by_corners(landmarks: np.ndarray) -> float:
+    """The mouthFrown a mouth's corners say by their drop below the lip centre (``corner_lift``)."""
+    drop = -corner_lift(landmarks) - CORNER_DROP_REST
+    return min(CORNER_DROP_MAX_FROWN, CORNER_DROP_PER_FROWN * max(0.0, drop))
+
+
 def _eased_shrug(shrug: float) -> float:
     return min(shrug, SHRUG_KNEE) + SHRUG_ABOVE_KNEE * max(0.0, shrug - SHRUG_KNEE)
 
@@ -149,7 +168,8 @@ def _features(track: FaceTrack) -> dict[str, float]:
                                 CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
         "mouthDimple": _pair(s, "mouthDimple"),
         # Both small in MediaPipe and read a little on a hand over a laughing mouth: a smile releases them.
-        "frown": _pair(s, "mouthFrown") - smile,
+        # ... or the corners' drop below the lip centre, which mouthFrown loses in a held pout.
+        "frown": max(_pair(s, "mouthFrown"), _frown_by_corners(track.landmarks)) - smile,
         "chinRaise": _eased_shrug(_bs(s, "mouthShrugLower")) - smile,
         "mouthStretch": _pair(s, "mouthStretch"),
         "mouthPress": _pair(s, "mouthPress"),

@@ -1,7 +1,8 @@
 """Frowns read as frowns on the output, judged by MediaPipe run afresh on the rendered image.
 
 - A driver's pout turns the portrait's mouth corners down relative to its lip centre about as far
-  as hers (the smile test, the other way), with the lips still closed.
+  as hers (the smile test, the other way), with the lips still closed, and keeps them down frame by
+  frame while she holds it.
 - A grinning portrait loses its grin when AU15 rises (bare mouthSmile falls), and its lips, sealed
   at the user's rest, are not closed on past shut by a pout (MediaPipe: the lower lip's rise).
 - AU17 lifts the lower lip and chin, not the nose (pixel change in each region).
@@ -9,11 +10,12 @@
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from conftest import driven_expression, render_change, shared_face, user_change
+from conftest import driven_expression, frontal_readings, render_change, shared_face, user_change
 from face_regions import corner_rise, outer_eye_distance
 from livemorph.aus import AU, relaxed_rest
 
@@ -75,6 +77,43 @@ def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets
     seen_drop = np.mean([_corner_drop(t.landmarks) for t in seen]) - _corner_drop(rest_track.landmarks)
     assert seen_drop > 0.5 * driver_drop, f"MediaPipe sees the corners drop {seen_drop:.3f}"
     assert max(_lip_gap(t) for t in seen) < _lip_gap(rest_track) + 0.03  # lips stay closed
+
+
+@pytest.fixture(scope="module")
+def turned_down_frames(config):
+    """woman_expressions' frontal frames (``FRONTAL_YAW``) with her lips shut and her mouth turned
+    down, as bare MediaPipe sees it (the lower lip shrugged or the corners frowning): readings as the
+    puppet takes them, and how far her corners sit below her lip centre in each (``_corner_drop``)."""
+    readings, drops = [], []
+    for reading, track in frontal_readings(POUT_DRIVER, config, FRONTAL_YAW):
+        shape = track.blendshape
+        frowning = max(shape("mouthFrownLeft"), shape("mouthFrownRight")) > 0.05
+        if shape("jawOpen") <= 0.1 and (shape("mouthShrugLower") > 0.1 or frowning):
+            readings.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+            drops.append(_corner_drop(track.landmarks))
+    assert len(readings) >= 30
+    return readings, np.array(drops)
+
+
+@pytest.mark.slow  # reads the whole driver video through the AU stream
+@pytest.mark.parametrize("name", ["london_092_beard.jpg", "grace_hopper_glasses.jpg"])
+def test_the_mouth_corners_follow_a_held_pout_frame_by_frame(name, puppets, turned_down_frames, image_tracker):
+    """Through her pout (frames ~168-216) the driver's corners stay down while MediaPipe's mouthFrown
+    lets go after the first frames; the portrait's corners stay down with hers, not only while it
+    forms: MediaPipe on the rendered frames sees their drop rise and fall with hers."""
+    _, puppet = puppets(name)
+    readings, drops = turned_down_frames
+    engine, prepared = puppet.engine, puppet.prepared
+    # Reading mouthFrown alone, the drawn drop went up at the pout's onset and back while she held it: r 0.16-0.18.
+    drawn = [_corner_drop(engine.displaced_vertices(prepared, puppet.aus_for(r), puppet.wink_for(r))[:468])
+             for r in readings]
+    assert np.corrcoef(drops, drawn)[0, 1] > 0.6, f"r {np.corrcoef(drops, drawn)[0, 1]:.2f}"
+    every = slice(None, None, 3)
+    seen = [image_tracker.detect_largest(engine.render(prepared, puppet.aus_for(r), wink=puppet.wink_for(r)))
+            for r in readings[every]]
+    assert all(t.present for t in seen), "MediaPipe lost the face in the rendered pout"
+    seen_r = np.corrcoef(drops[every], [_corner_drop(t.landmarks) for t in seen])[0, 1]
+    assert seen_r > 0.5, f"r {seen_r:.2f} on the rendered frames"
 
 
 def _below_the_eyes(landmarks, point: int) -> float:
