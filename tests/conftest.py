@@ -189,13 +189,13 @@ def frontal_readings(video: str, config, max_yaw: float):
             yield reading, track
 
 
-def driven_expression(video: str, config, max_yaw: float, shows, rests, measure, least: int):
-    """A driver's expression against its rest, in ``video``'s frontal frames (``frontal_readings``):
-    the frames where ``shows(track)`` (their readings, as the puppet takes them) and how far
-    ``measure(landmarks)`` goes in them, its mean there against its median where ``rests(track)``.
-    At least ``least`` frames of each."""
+def driven_expression(video: str, config, max_yaw: float, shows, rests, measure, least: int, frames=None):
+    """A driver's expression against its rest, in ``video``'s frontal frames (``frontal_readings``,
+    or ``frames``, those already read): the frames where ``shows(track)`` (their readings, as the
+    puppet takes them) and how far ``measure(landmarks)`` goes in them, its mean there against its
+    median where ``rests(track)``. At least ``least`` frames of each."""
     shown, shown_measure, rest_measure = [], [], []
-    for reading, track in frontal_readings(video, config, max_yaw):
+    for reading, track in frontal_readings(video, config, max_yaw) if frames is None else frames:
         if shows(track):
             shown.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
             shown_measure.append(measure(track.landmarks))

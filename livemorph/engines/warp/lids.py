@@ -602,15 +602,20 @@ def _paint_lashes(patch: np.ndarray, g: _EyeGeometry, eye: EyeLook, lash: float,
     taper = smoothstep(-0.03, 0.15, t) * smoothstep(1.03, 0.85, t)
     profile = thickness * (0.35 + 0.65 * np.sin(np.pi * np.clip(t, 0.0, 1.0) ** 0.85)) * taper
     d = g.above_meet
-    below = np.float32(LASHES_BELOW[0] + (LASHES_BELOW[1] - LASHES_BELOW[0]) * shut)
-    above = np.float32(LASH_EDGE_ABOVE[0] + (LASH_EDGE_ABOVE[1] - LASH_EDGE_ABOVE[0]) * soft)
+    below = np.float32(_between(LASHES_BELOW, shut))
+    above = np.float32(_between(LASH_EDGE_ABOVE, soft))
     spread = np.maximum(np.where(d > 0, above, below) * profile, 0.3)
     # Fading out toward the corners as it thins: at full darkness to its last pixel, the line ended
     # in a dark dot at each corner (the astronaut's, Grace Hopper's; a fresh blind review).
     line = np.exp(-0.5 * (d / spread) ** 2) * (profile > 0.05 * thickness) * np.sqrt(taper)
-    opacity = LASH_OPACITY[0] + (LASH_OPACITY[1] - LASH_OPACITY[0]) * soft
+    opacity = _between(LASH_OPACITY, soft)
     line = (lash * opacity * line).astype(np.float32, copy=False)
     patch += in_channels(line) * (eye.lash_rgb - patch)
+
+
+def _between(ends: tuple[float, float], share: float) -> float:
+    """The value ``share`` (0..1) of the way from ``ends[0]`` to ``ends[1]``."""
+    return ends[0] + (ends[1] - ends[0]) * share
 
 
 def _shut_height(upper: np.ndarray, lower: np.ndarray, crease: np.ndarray) -> float:

@@ -137,10 +137,9 @@ def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> f
     return float(np.dot(centre - np.mean(landmarks[list(corners), :2], 0), down)) / span
 
 
-def _frown_by_corners(landmarks: np.ndarray) -> float:
-    """The mouthFrown a mouth's corners say by their drop below the lip centre (``corner_lift``)."""
-    drop = -corner_lift(landmarks) - CORNER_DROP_REST
-    return min(CORNER_DROP_MAX_FROWN, CORNER_DROP_PER_FROWN * max(0.0, drop))
+def _frown_by_corners(lift: float) -> float:
+    """The mouthFrown a mouth's corners say by their drop below the lip centre (``corner_lift``: ``lift``)."""
+    return min(CORNER_DROP_MAX_FROWN, CORNER_DROP_PER_FROWN * max(0.0, -lift - CORNER_DROP_REST))
 
 
 def _eased_shrug(shrug: float) -> float:
@@ -153,6 +152,7 @@ def _features(track: FaceTrack) -> dict[str, float]:
     squint = _pair(s, "eyeSquint")
     brow_down = _pair(s, "browDown")
     upper_up = _pair(s, "mouthUpperUp")
+    lift = corner_lift(track.landmarks)
     return {
         "browInnerUp": _bs(s, "browInnerUp"),
         "browOuterUp": _pair(s, "browOuterUp"),
@@ -165,11 +165,11 @@ def _features(track: FaceTrack) -> dict[str, float]:
         "noseWrinkle": max(_pair(s, "noseSneer"), min(upper_up, brow_down)),
         "mouthUpperUp": upper_up,
         "smile": max(smile, min(CORNER_LIFT_MAX_SMILE,
-                                CORNER_LIFT_PER_SMILE * (corner_lift(track.landmarks) - CORNER_LIFT_REST))),
+                                CORNER_LIFT_PER_SMILE * (lift - CORNER_LIFT_REST))),
         "mouthDimple": _pair(s, "mouthDimple"),
         # Both small in MediaPipe and read a little on a hand over a laughing mouth: a smile releases them.
         # ... or the corners' drop below the lip centre, which mouthFrown loses in a held pout.
-        "frown": max(_pair(s, "mouthFrown"), _frown_by_corners(track.landmarks)) - smile,
+        "frown": max(_pair(s, "mouthFrown"), _frown_by_corners(lift)) - smile,
         "chinRaise": _eased_shrug(_bs(s, "mouthShrugLower")) - smile,
         "mouthStretch": _pair(s, "mouthStretch"),
         "mouthPress": _pair(s, "mouthPress"),

@@ -37,7 +37,13 @@ FRONTAL_YAW = 12.0  # degrees; her pout at frames 252-282, turned 13-18, hardly 
 
 
 @pytest.fixture(scope="module")
-def driven_pout(config):
+def her_frontal_frames(config):
+    """woman_expressions read once for this module: (reading, track) of her frames turned less than ``FRONTAL_YAW``."""
+    return list(frontal_readings(POUT_DRIVER, config, FRONTAL_YAW))
+
+
+@pytest.fixture(scope="module")
+def driven_pout(config, her_frontal_frames):
     """woman_expressions as `render` reads it, split by what bare MediaPipe sees on her face, head
     turned less than ``FRONTAL_YAW``: her pout (lower lip shrugged, mouth shut) and her mouth at rest
     (no shrug, frown, smile or opening). Returns the pout's readings and how far her corners drop
@@ -50,7 +56,8 @@ def driven_pout(config):
         turned_down = max(shape("mouthShrugLower"), shape("mouthFrownLeft"), shape("mouthFrownRight"))
         return shape("jawOpen") <= 0.1 and turned_down < 0.05 and max(shape("mouthSmileLeft"), shape("mouthSmileRight")) < 0.1
 
-    return driven_expression(POUT_DRIVER, config, FRONTAL_YAW, pouts, rests, _corner_drop, least=10)
+    return driven_expression(POUT_DRIVER, config, FRONTAL_YAW, pouts, rests, _corner_drop, least=10,
+                             frames=her_frontal_frames)
 
 
 @pytest.mark.slow  # reads the whole driver video through the AU stream
@@ -80,12 +87,12 @@ def test_a_pout_turns_the_mouth_corners_down_as_far_as_the_drivers(name, puppets
 
 
 @pytest.fixture(scope="module")
-def turned_down_frames(config):
+def turned_down_frames(her_frontal_frames):
     """woman_expressions' frontal frames (``FRONTAL_YAW``) with her lips shut and her mouth turned
     down, as bare MediaPipe sees it (the lower lip shrugged or the corners frowning): readings as the
     puppet takes them, and how far her corners sit below her lip centre in each (``_corner_drop``)."""
     readings, drops = [], []
-    for reading, track in frontal_readings(POUT_DRIVER, config, FRONTAL_YAW):
+    for reading, track in her_frontal_frames:
         shape = track.blendshape
         frowning = max(shape("mouthFrownLeft"), shape("mouthFrownRight")) > 0.05
         if shape("jawOpen") <= 0.1 and (shape("mouthShrugLower") > 0.1 or frowning):
