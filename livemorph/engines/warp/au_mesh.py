@@ -128,6 +128,11 @@ CORNER_SPREAD = 0.3  # ... and outward, as a share of that drop (the depressor p
 CORNER_REACH = 0.4  # the skin beside the corners follows them over this many mouth half-widths
 CORNER_HEIGHT = 0.45  # ... and above and below them over this many
 CHIN_RAISE = 4.0  # upward motion of the lips and chin per unit of AU17 (model units), see _raise_chin
+# ... but the chin's bottom keeps this share of its place: the mentalis pushes the chin boss and
+# lower lip up, the jaw bone does not move. Lifted whole, the chin's outline rose over the neck
+# and collar (at AU17 +2.5, MediaPipe on the outputs: 0.02-0.045 eye spans, as far as the lower
+# lip; the driver's chin, woman_expressions' pout, did not rise toward her nose at all).
+CHIN_HOLD = 0.8
 CHIN_CORNER_LAG = 0.2  # ... of which the mouth corners rise this share less
 CHIN_RAISE_SHARE = 0.4  # share of py-feat's own AU17 motion across the face kept (its inward pull of the corners)
 # The lip stretcher (AU20) pulls the corners out 3.3 units per unit, but py-feat's column also
@@ -636,16 +641,18 @@ def _depress_mouth_corners(displacement: np.ndarray, mesh: np.ndarray) -> None:
 
 
 def _raise_chin(displacement: np.ndarray, mesh: np.ndarray) -> None:
-    """In place: AU17 as the chin boss pushing the lower lip up: the lips and everything below
-    them rise ``CHIN_RAISE`` units, where ``corner_field`` is 1 by ``CHIN_CORNER_LAG`` less (the
-    mouth's inverted U); the skin above the upper lip takes it up, fading to nothing at the
-    nose base. py-feat's inward pull of the corners is kept at ``CHIN_RAISE_SHARE``.
+    """In place: AU17 as the chin boss pushing the lower lip up: the lips rise ``CHIN_RAISE``
+    units, where ``corner_field`` is 1 by ``CHIN_CORNER_LAG`` less (the mouth's inverted U); below
+    the lower lip the rise fades to ``1 - CHIN_HOLD`` of it at the chin's bottom (the skin between
+    bunches); the skin above the upper lip takes it up, fading to nothing at the nose base.
+    py-feat's inward pull of the corners is kept at ``CHIN_RAISE_SHARE``.
 
     py-feat's own column lifts the nose base too and squeezes both lips toward their seam
     (outer lip edges move 4 units more than the inner ones), which drew the seam as a thin
     jagged dark line; rising whole, the lips keep their shape.
     """
     rise = smoothstep(float(mesh[NOSE_BASE, 1]), float(mesh[UPPER_LIP_TOP, 1]), mesh[:, 1])
+    rise *= 1.0 - CHIN_HOLD * smoothstep(float(mesh[LIP_BOTTOM, 1]), float(mesh[CHIN, 1]), mesh[:, 1])
     displacement[:, 0] *= CHIN_RAISE_SHARE * rise
     displacement[:, 1] = -CHIN_RAISE * rise * (1.0 - CHIN_CORNER_LAG * corner_field(mesh))
     displacement[:, 2] = 0.0
