@@ -189,6 +189,12 @@ def frontal_readings(video: str, config, max_yaw: float):
             yield reading, track
 
 
+def as_the_puppet_takes_it(reading) -> SimpleNamespace:
+    """What a puppet reads of a driver's ``reading`` (its AUs, neutral and wink), kept apart from the
+    stream's own arrays and its track (a video's worth of frames would hold every landmark set)."""
+    return SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink)
+
+
 def driven_expression(video: str, config, max_yaw: float, shows, rests, measure, least: int, frames=None):
     """A driver's expression against its rest, in ``video``'s frontal frames (``frontal_readings``,
     or ``frames``, those already read): the frames where ``shows(track)`` (their readings, as the
@@ -197,7 +203,7 @@ def driven_expression(video: str, config, max_yaw: float, shows, rests, measure,
     shown, shown_measure, rest_measure = [], [], []
     for reading, track in frontal_readings(video, config, max_yaw) if frames is None else frames:
         if shows(track):
-            shown.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+            shown.append(as_the_puppet_takes_it(reading))
             shown_measure.append(measure(track.landmarks))
         elif rests(track):
             rest_measure.append(measure(track.landmarks))

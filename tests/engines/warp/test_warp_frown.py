@@ -11,12 +11,12 @@
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from conftest import driven_expression, frontal_readings, render_change, shared_face, user_change
+from conftest import (as_the_puppet_takes_it, driven_expression, frontal_readings, render_change, shared_face,
+                      user_change)
 from face_regions import corner_rise, outer_eye_distance
 from livemorph.aus import AU, relaxed_rest
 
@@ -97,7 +97,7 @@ def turned_down_frames(her_frontal_frames):
         shape = track.blendshape
         frowning = max(shape("mouthFrownLeft"), shape("mouthFrownRight")) > 0.05
         if shape("jawOpen") <= 0.1 and (shape("mouthShrugLower") > 0.1 or frowning):
-            readings.append(SimpleNamespace(aus=reading.aus.copy(), neutral=reading.neutral.copy(), wink=reading.wink))
+            readings.append(as_the_puppet_takes_it(reading))
             drops.append(_corner_drop(track.landmarks))
     assert len(readings) >= 30
     return readings, np.array(drops)
