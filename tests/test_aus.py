@@ -92,6 +92,41 @@ def test_a_laugh_opening_the_jaw_keeps_the_grin(config):
     assert out[AU.AU06] == pytest.approx(neutral[AU.AU06])
 
 
+# woman_expressions.mp4 frame 175 as livemorph reads it, her pout: corners pulled down, lower lip
+# pushed up; MediaPipe reads mouthSmile 0.00 there and her corners sit 0.04 eye spans below her lip centre.
+POUT = dict(AU15=3.0, AU17=2.5, AU04=1.4)
+
+
+def test_a_pout_lets_a_relaxed_grin_go(config):
+    # Before: the relaxed grin's AU12 0.6 and its cheeks and fold (AU06, AU10 0.8) stayed under the pout.
+    relax_to = config.driving.relax_vector()
+    out = retarget(*_obama_and_change(**POUT), relax_to=relax_to)
+    assert out[AU.AU12] < 0.1 and out[AU.AU06] < 0.1 and out[AU.AU10] < 0.1, out
+    assert out[AU.AU15] == pytest.approx(3.0) and out[AU.AU17] == pytest.approx(2.5)  # the pout is the user's
+
+
+def test_a_pout_lets_a_gentle_smile_go_and_a_faint_frown_does_not(config):
+    # The Mona Lisa's closed-lip smile (AU12 1.23) is kept while the user is neutral; her pout showed
+    # its corners still turned up. A faint mouthFrown (woman_blinks reads AU15 up to 1.1 while she
+    # neither smiles nor pouts) takes at most about a third of it.
+    gentle = au_vector(AU12=1.23)
+    drv = config.driving
+    relax_to = relax_caps(gentle, drv.relax_vector(), drv.relax_grins_from, drv.relax_open_mouths_from)
+    user_neutral = np.zeros(17, np.float32)
+    assert retarget(gentle, au_vector(**POUT), user_neutral, relax_to=relax_to)[AU.AU12] < 0.1
+    assert retarget(gentle, au_vector(AU15=0.4), user_neutral, relax_to=relax_to)[AU.AU12] == pytest.approx(1.23)
+    assert retarget(gentle, au_vector(AU15=1.1), user_neutral, relax_to=relax_to)[AU.AU12] > 0.65 * 1.23
+
+
+def test_a_smile_with_its_corners_drawn_down_keeps_the_grin(config):
+    # Smiling while pulling the corners (a wry smile: AU12 and AU15 together) is still a smile.
+    relax_to = config.driving.relax_vector()
+    neutral = retarget(*_obama_and_change(), relax_to=relax_to)
+    out = retarget(*_obama_and_change(AU12=2.0, AU15=3.0), relax_to=relax_to)
+    assert out[AU.AU12] == pytest.approx(neutral[AU.AU12] + 2.0)
+    assert out[AU.AU06] == pytest.approx(neutral[AU.AU06])
+
+
 def test_a_grin_kept_as_painted_stays_in_a_jaw_drop():
     # driving.relax at 5 keeps the painted grin: the jaw drop does not take it either.
     out = retarget(*_obama_and_change(AU26=2.8, AU25=3.0), relax_to=np.full(17, 5.0, np.float32))
