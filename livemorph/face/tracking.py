@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -147,6 +147,19 @@ def _window_starts(length: int, side: int) -> list[int]:
         return [0]
     starts = list(range(0, length - side, side // 2))
     return starts + [length - side]
+
+
+def as_seen(track: FaceTrack) -> FaceTrack:
+    """``track`` with its head taken as square to the camera (its transform's rotation dropped), so
+    that an estimator reads the face's expression as the picture shows it, pose included.
+
+    A still portrait's resting AUs are read so; a driver's, frame by frame, with its pose undone
+    (``estimators.blendshapes.corner_lift``), as the driver's nods are not expressions. The Mona Lisa,
+    turned 18 degrees and tipped 19 down, shows her smile as her corners' rise in the picture (+0.06
+    eye spans: AU12 1.2, the smile she keeps while the user is neutral); turned to the camera they
+    sit level with her lips' middle. Her viewer sees the picture, as GANimation does (its training
+    labels read pictures as they are)."""
+    return replace(track, transform=np.eye(4, dtype=np.float32))
 
 
 def pose_from_transform(transform: np.ndarray) -> np.ndarray:

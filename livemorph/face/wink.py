@@ -61,7 +61,7 @@ REST_TILT_CAP = 0.05
 
 def corner_tilt(track: FaceTrack) -> float:
     """How much higher the subject's left mouth corner sits than the right (``corner_lifts``, eye spans)."""
-    right, left = corner_lifts(track.landmarks)
+    right, left = corner_lifts(track.landmarks, track.transform)
     return left - right
 
 

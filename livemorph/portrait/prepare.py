@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ConfigError, NoFaceInPortrait
 from ..face.estimators import estimator_from_config
 from ..frames import check_rgb_uint8, load_image
-from ..face.tracking import FaceTrack, FaceTracker
+from ..face.tracking import FaceTrack, FaceTracker, as_seen
 from ..face.upright import quarter_turns_to_upright, same_way_up, the_way_up
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,8 @@ def prepare_portrait_face(image: np.ndarray, config, *, source: str = "portrait"
                 raise NoFaceInPortrait(f"no face found in {source}; use a photo where one face is clearly visible")
             first = choose_face(faces, config.portrait.face)
             chosen = fitted_again(detector, image, the_way_up(detector, image, first, shown_at))
-        _CACHE[key] = (chosen, estimator_from_config(config).estimate(chosen), len(faces))
+        # A still picture's expression is what it shows, pose included (``as_seen``).
+        _CACHE[key] = (chosen, estimator_from_config(config).estimate(as_seen(chosen)), len(faces))
     track, resting, count = _CACHE[key]
     x0, y0, x1, y1 = track.box
     if min(x1 - x0, y1 - y0) < config.portrait.min_face_px:

@@ -20,7 +20,7 @@ from ..errors import InputNotFound, InputUnreadable
 from ..face.au_stream import AUStream
 from ..face.estimators import estimator_from_config
 from ..face.mouth_hint import lip_lines
-from ..face.tracking import FaceTrack, FaceTracker
+from ..face.tracking import FaceTrack, FaceTracker, as_seen
 from ..face.gaze import read_gaze
 from ..face.upright import frames_way_up, say_turned, video_way_up
 from ..face.wink import WinkReader, corner_tilt
@@ -103,7 +103,7 @@ def _analyse_stills(images, config, on_frame, *, skip_unreadable: bool) -> Itera
                 image = None
             faces = tracker.detect_all(image, turns) if image is not None else []
             track = faces[0] if faces else FaceTrack.empty()
-            aus = estimator.estimate(track)
+            aus = estimator.estimate(as_seen(track))  # a still: its expression as it shows
             yield AURow(i, 0.0, aus, track.present, 1.0 if track.present else 0.0, image_path.name)
             if on_frame:
                 on_frame()

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..aus import AU, SMILE_HOLDS_AT
 from ..face.estimators.blendshapes import AU_MAPPING, corner_lift, inner_lip_gap, linear_reading
+from ..face.tracking import as_seen
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +196,9 @@ class ResponseCurves:
 def probe_reading(track) -> np.ndarray:
     """(17,) what a probe render reads (the ``read`` ``puppet_for`` gives ``measure_response``):
     livemorph's linear AU reading, its jaw drop (AU26) taken as the inner lips' gap a real face shows
-    at that reading (``LIP_GAP_PER_AU26``). NaN without a face."""
-    reading = linear_reading(track)
+    at that reading (``LIP_GAP_PER_AU26``). NaN without a face. A probe is a still picture of the
+    portrait, read as it shows (``face.tracking.as_seen``), as its resting AUs are."""
+    reading = linear_reading(as_seen(track))
     if track.present:
         reading[AU.AU26] = inner_lip_gap(track.landmarks) / LIP_GAP_PER_AU26
     return reading

@@ -297,9 +297,11 @@ def _resize_whole(image: np.ndarray, size: int) -> np.ndarray:
 
 
 def _estimate(track, config) -> np.ndarray:
+    """A training picture's AUs, read as the picture shows them (``face.tracking.as_seen``)."""
     from ..face.estimators import estimator_from_config
+    from ..face.tracking import as_seen
 
-    return np.asarray(estimator_from_config(config).estimate(track), np.float32)
+    return np.asarray(estimator_from_config(config).estimate(as_seen(track)), np.float32)
 
 
 def _write_cache(cache: Path, data: TrainingSet) -> None:

@@ -56,7 +56,9 @@ def test_lips_parted_without_a_smile_part_as_far_as_the_drivers(name, driver, im
     portrait, puppet = puppets(name)
     rest_image, rest_reading = driver[LIPS_AT_REST]
     smiles = [float(driver[i][1].aus[AU.AU12] - driver[i][1].neutral[AU.AU12]) for i in PARTED]
-    assert max(smiles) < 0.3, smiles  # she does not smile in these frames
+    # She does not smile in these frames (MediaPipe mouthSmile 0.03-0.04): a trace at most, her corners
+    # 0.043 eye spans over her lips' middle in all five with her head's pose undone (AU12 +0.2-0.34).
+    assert max(smiles) < 0.5, smiles
     theirs = np.mean([_lip_gap(image_tracker, driver[i][0]) for i in PARTED]) - _lip_gap(image_tracker, rest_image)
     at_rest = _lip_gap(image_tracker, puppet.step(rest_reading))
     ours = np.mean([_lip_gap(image_tracker, puppet.step(driver[i][1])) for i in PARTED]) - at_rest

@@ -38,15 +38,19 @@ CORNER_LIFT_REST = 0.035  # lift below this is a resting mouth
 CORNER_LIFT_PER_SMILE = 13.0  # lift above rest -> mouthSmile-equivalent units (lift 0.10 ~ smile 0.85)
 CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond that mouthSmile decides
 # Corners down (AU15): mouthFrown reads a pout only while it forms. woman_expressions holds hers
-# (frames 181-211) with her corners 0.02-0.04 eye spans further below her lip centre than at rest, by
-# eye a plain downturned mouth, while mouthFrown falls to 0.01-0.05 (AU15 +0.0-0.8), and the portraits
-# let their corners go back up: their drop against hers over frames 168-216 correlated -0.3. So the
-# corners' own drop counts too, as much mouthFrown as CORNER_DROP_PER_FROWN per eye span beyond
-# CORNER_DROP_REST (shared portraits and drivers rest between -0.009 and +0.13; her held pout now
-# reads AU15 +1.1-3.4), at most CORNER_DROP_MAX_FROWN. Smiles and open mouths lift the corners: the
-# other shared drivers' lowest (pexels_woman_laughing, -0.014) stays under AU15's offset.
-CORNER_DROP_REST = 0.01
-CORNER_DROP_PER_FROWN = 4.5
+# (frames 181-211) with her corners further below her lip centre than at rest, by eye a plain
+# downturned mouth, while mouthFrown falls to 0.01-0.05 (AU15 +0.0-0.8), and the portraits let their
+# corners go back up: their drop against hers over frames 168-216 correlated -0.3. So the corners'
+# own drop counts too, as much mouthFrown as CORNER_DROP_PER_FROWN per eye span beyond
+# CORNER_DROP_REST, at most CORNER_DROP_MAX_FROWN. A driver's drop is measured with the head's pose
+# undone (``corner_lift``): she holds the pout looking up (pitch -4 to -7), which in the picture alone
+# drew her corners -0.024..-0.041 below the lip centre, undone -0.012..-0.022, against her rests'
+# -0.011..+0.002 (frames 0-32, 224-246, 290-296); her held pout reads AU15 +1.3-3.3, as it did in the
+# picture at 4.5 per eye span beyond 0.01. Smiles and open mouths lift the corners: the other shared
+# drivers' lowest (man_smiling_short, -0.008) reads at AU15's offset. (A still portrait is read as
+# it shows, ``face.tracking.as_seen``: the shared ones rest at -0.009 (london_042: AU15 0.3) to +0.13.)
+CORNER_DROP_REST = 0.006
+CORNER_DROP_PER_FROWN = 10.0
 CORNER_DROP_MAX_FROWN = 0.13
 # mouthShrugLower of real pouts peaks at ~0.35 on the shared drivers; above that it is mostly not
 # a chin raise (a full beard rests at 0.54, a hand over the mouth reads 0.5, a face leaving the
@@ -114,16 +118,39 @@ def inner_lip_gap(landmarks: np.ndarray) -> float:
     return gap / eye_span
 
 
-def corner_lift(landmarks: np.ndarray) -> float:
+def corner_lift(landmarks: np.ndarray, transform: np.ndarray | None = None) -> float:
     """How far the mouth corners sit above the lip centre, along the face's own vertical axis
-    (roll removed), normalised by the outer-eye-corner distance; positive = corners higher."""
-    return _lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L))
+    (roll removed), normalised by the outer-eye-corner distance; positive = corners higher.
+
+    With ``transform`` (the track's facial transformation matrix) it is measured with the head's
+    pose undone (``facing_the_camera``): in the picture a curved mouth's corners rise above its
+    centre as the head tips down and sink as it tips up, by about 0.0025 eye spans a degree
+    (woman_expressions frames 112-136, pitch +4-6: +0.009-0.018 against +0.003 at rest, with the
+    pose undone -0.001-+0.003). woman_blinks, looking down 8-10 degrees and not smiling (frames
+    432-528, mouthSmile 0.00), read +0.042-0.054, a closed smile (AU12 up to +0.9); undone
+    +0.021-0.032, a resting mouth."""
+    return _lift_above_lip_centre(_pose_undone(landmarks, transform), (LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L))
 
 
-def corner_lifts(landmarks: np.ndarray) -> tuple[float, float]:
+def corner_lifts(landmarks: np.ndarray, transform: np.ndarray | None = None) -> tuple[float, float]:
     """``corner_lift`` of each corner alone: the subject's right, then left."""
-    return (_lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_R,)),
-            _lift_above_lip_centre(landmarks, (LM_MOUTH_CORNER_L,)))
+    points = _pose_undone(landmarks, transform)
+    return (_lift_above_lip_centre(points, (LM_MOUTH_CORNER_R,)),
+            _lift_above_lip_centre(points, (LM_MOUTH_CORNER_L,)))
+
+
+def facing_the_camera(landmarks: np.ndarray, transform: np.ndarray) -> np.ndarray:
+    """(N, 3) ``landmarks`` (pixels, image axes, z scaled like x) with the head's rotation in
+    ``transform`` (MediaPipe's facial transformation matrix) undone: the face as it would look
+    turned squarely to the camera, in the same axes and units."""
+    rotation = np.asarray(transform, np.float64)[:3, :3]
+    rotation = rotation / np.cbrt(max(float(np.linalg.det(rotation)), 1e-12))  # the matrix carries a scale too
+    flip = np.array([1.0, -1.0, -1.0])  # image axes (y down, z away) <-> the matrix's (y up, z toward the viewer)
+    return ((np.asarray(landmarks, np.float64)[:, :3] * flip) @ rotation) * flip
+
+
+def _pose_undone(landmarks: np.ndarray, transform: np.ndarray | None) -> np.ndarray:
+    return np.asarray(landmarks) if transform is None else facing_the_camera(landmarks, transform)
 
 
 def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> float:
@@ -152,7 +179,7 @@ def _features(track: FaceTrack) -> dict[str, float]:
     squint = _pair(s, "eyeSquint")
     brow_down = _pair(s, "browDown")
     upper_up = _pair(s, "mouthUpperUp")
-    lift = corner_lift(track.landmarks)
+    lift = corner_lift(track.landmarks, track.transform)
     return {
         "browInnerUp": _bs(s, "browInnerUp"),
         "browOuterUp": _pair(s, "browOuterUp"),
