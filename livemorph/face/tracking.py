@@ -162,6 +162,20 @@ def as_seen(track: FaceTrack) -> FaceTrack:
     return replace(track, transform=np.eye(4, dtype=np.float32))
 
 
+def head_rotation(transform: np.ndarray) -> np.ndarray:
+    """(3, 3) float64 the rotation in MediaPipe's facial transformation matrix, its scale removed."""
+    r = np.asarray(transform, np.float64)[:3, :3]
+    return r / np.cbrt(max(float(np.linalg.det(r)), 1e-12))
+
+
+def facing_the_camera(landmarks: np.ndarray, transform: np.ndarray) -> np.ndarray:
+    """(N, 3) ``landmarks`` (pixels, image axes, z scaled like x) with the head's rotation in
+    ``transform`` undone: the face as it would look turned squarely to the camera, in the same axes
+    and units."""
+    flip = np.array([1.0, -1.0, -1.0])  # image axes (y down, z away) <-> the matrix's (y up, z toward the viewer)
+    return ((np.asarray(landmarks, np.float64)[:, :3] * flip) @ head_rotation(transform)) * flip
+
+
 def pose_from_transform(transform: np.ndarray) -> np.ndarray:
     """Yaw, pitch, roll (degrees) of the rotation in MediaPipe's facial transformation matrix.
 
@@ -170,9 +184,7 @@ def pose_from_transform(transform: np.ndarray) -> np.ndarray:
     Lisa, turned to image left, reads -18), pitch > 0 tilts the chin down, roll > 0 tilts the head
     clockwise in the image.
     """
-    r = np.asarray(transform, np.float64)[:3, :3]
-    # Remove any scale so the decomposition sees a pure rotation.
-    r = r / np.cbrt(max(np.linalg.det(r), 1e-12))
+    r = head_rotation(transform)
     pitch = math.asin(float(np.clip(-r[1, 2], -1.0, 1.0)))
     yaw = math.atan2(r[0, 2], r[2, 2])
     roll = math.atan2(r[1, 0], r[1, 1])

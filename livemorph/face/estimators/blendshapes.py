@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
-from ..tracking import BLENDSHAPE_INDEX, OUTER_EYE_CORNERS, FaceTrack
+from ..tracking import BLENDSHAPE_INDEX, OUTER_EYE_CORNERS, FaceTrack, facing_the_camera
 
 # MediaPipe face-mesh landmark indices used for geometry.
 LM_EYE_OUTER_R, LM_EYE_OUTER_L = OUTER_EYE_CORNERS  # the subject's right, left
@@ -48,7 +48,7 @@ CORNER_LIFT_MAX_SMILE = 0.9  # geometry only lifts AU12 to a broad smile; beyond
 # -0.011..+0.002 (frames 0-32, 224-246, 290-296); her held pout reads AU15 +1.3-3.3, as it did in the
 # picture at 4.5 per eye span beyond 0.01. Smiles and open mouths lift the corners: the other shared
 # drivers' lowest (man_smiling_short, -0.008) reads at AU15's offset. (A still portrait is read as
-# it shows, ``face.tracking.as_seen``: the shared ones rest at -0.009 (london_042: AU15 0.3) to +0.13.)
+# it shows, ``face.tracking.as_seen``: the shared ones rest at -0.009 (london_042: AU15 0.17) to +0.13.)
 CORNER_DROP_REST = 0.006
 CORNER_DROP_PER_FROWN = 10.0
 CORNER_DROP_MAX_FROWN = 0.13
@@ -123,7 +123,7 @@ def corner_lift(landmarks: np.ndarray, transform: np.ndarray | None = None) -> f
     (roll removed), normalised by the outer-eye-corner distance; positive = corners higher.
 
     With ``transform`` (the track's facial transformation matrix) it is measured with the head's
-    pose undone (``facing_the_camera``): in the picture a curved mouth's corners rise above its
+    pose undone (``tracking.facing_the_camera``): in the picture a curved mouth's corners rise above its
     centre as the head tips down and sink as it tips up, by about 0.0025 eye spans a degree
     (woman_expressions frames 112-136, pitch +4-6: +0.009-0.018 against +0.003 at rest, with the
     pose undone -0.001-+0.003). woman_blinks, looking down 8-10 degrees and not smiling (frames
@@ -137,16 +137,6 @@ def corner_lifts(landmarks: np.ndarray, transform: np.ndarray | None = None) -> 
     points = _pose_undone(landmarks, transform)
     return (_lift_above_lip_centre(points, (LM_MOUTH_CORNER_R,)),
             _lift_above_lip_centre(points, (LM_MOUTH_CORNER_L,)))
-
-
-def facing_the_camera(landmarks: np.ndarray, transform: np.ndarray) -> np.ndarray:
-    """(N, 3) ``landmarks`` (pixels, image axes, z scaled like x) with the head's rotation in
-    ``transform`` (MediaPipe's facial transformation matrix) undone: the face as it would look
-    turned squarely to the camera, in the same axes and units."""
-    rotation = np.asarray(transform, np.float64)[:3, :3]
-    rotation = rotation / np.cbrt(max(float(np.linalg.det(rotation)), 1e-12))  # the matrix carries a scale too
-    flip = np.array([1.0, -1.0, -1.0])  # image axes (y down, z away) <-> the matrix's (y up, z toward the viewer)
-    return ((np.asarray(landmarks, np.float64)[:, :3] * flip) @ rotation) * flip
 
 
 def _pose_undone(landmarks: np.ndarray, transform: np.ndarray | None) -> np.ndarray:
