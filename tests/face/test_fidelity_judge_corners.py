@@ -6,8 +6,9 @@ landmarks built here, whose corners' height above the lips' middle is known by c
   (a pout's) below 0.
 - It is compared over the frames where both faces' lips are closed: an opening mouth's middle drops
   with the jaw, which the lift would read as a smile (``lipGap`` judges the opening).
-- A driver counts as smiling once its corners' lift spans 0.065 eye spans there (``USED_RANGES``):
-  the blendshape channels' 0.15 would leave out every closed smile there is.
+- A driver counts as smiling once its corners' lift spans 0.04 eye spans there (``USED_RANGES``)
+  over at least a second of closed-lipped frames: the blendshape channels' 0.15 would leave out
+  every closed smile there is, and a grin's lips parting close for a frame or two.
 - Compared as it is: a portrait raising its corners half as far as the driver reads half its
   amplitude, however in step.
 """
@@ -75,9 +76,19 @@ def test_a_closed_smile_raising_the_corners_half_as_far_as_the_drivers_reads_as_
 
 
 def test_a_driver_whose_corners_hardly_move_does_not_count_as_smiling():
-    # 0.05 eye spans of lift: a pout's corners, a laugh caught closing; a still portrait would fail on it.
-    scores = {s.channel: s for s in compare(_series(0.05 * SMILE), _series(0.0 * SMILE))}
+    # 0.03 eye spans of lift: a pout's corners (woman_expressions' span 0.021); a still portrait would fail on it.
+    scores = {s.channel: s for s in compare(_series(0.03 * SMILE), _series(0.0 * SMILE))}
     assert not scores["cornerLift"].used
+
+
+def test_a_closed_smile_glimpsed_in_under_a_second_of_closed_lips_does_not_count():
+    # man_smiling_short's lips stay closed for 21 frames: his rest, then the two frames his grin's
+    # lips take to part, which reach 0.05 eye spans of lift. The same corners held for a second count.
+    onset = np.r_[np.zeros(19), 0.05, 0.05]
+    glimpsed = {s.channel: s for s in compare(_series(onset), _series(0.5 * onset))}
+    assert not glimpsed["cornerLift"].used
+    held = np.r_[np.zeros(19), np.full(11, 0.05)]
+    assert {s.channel: s for s in compare(_series(held), _series(held))}["cornerLift"].used
 
 
 def test_frames_with_either_mouth_open_are_left_out():
