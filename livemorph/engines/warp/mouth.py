@@ -480,7 +480,9 @@ class _OwnInterior:
     risen above its place in the picture (squeezed in below the teeth a smile uncovers: warped whole
     into a smile parting the lips less than at rest, it read as a dark slit over a grey line).
     ``cover`` (0..1): the share of the upper teeth the upper lip has come down over: the row
-    shows only its lower part (the teeth's edges), under the lip.
+    shows only its lower part (the teeth's edges), under the lip. ``opened`` (0..1, with upper
+    teeth): the share of the gap's height open between the rows, the rows stretched over the rest
+    (the opening's paint coming in, ``OWN_GAP_OPENS``).
     """
 
     def __init__(self, source, source_xy, u, ys, top, bottom, split, width, cover=0.0, upper_teeth=True,
