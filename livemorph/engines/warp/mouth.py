@@ -370,7 +370,8 @@ class MouthPainter:
                 light = light * (1 - dropped * UNDER_OWN_TEETH_SHADOW
                                  * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening,
-                                            teeth=self.teeth, lower_only=upper_teeth, bowl=OWN_TEETH_BOWL)
+                                            teeth=self.teeth, lower_only=upper_teeth, bowl=OWN_TEETH_BOWL,
+                                            gap_under_own_teeth=kept.middle_gap / max(g.width, 1.0))
 
             if hint is None:
                 hint_v = None
@@ -520,6 +521,9 @@ class _OwnInterior:
             middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
             if middle.any():
                 self.gap_top = np.minimum(self.gap_top, float(self.gap_top[0][middle].max()))
+        # How far the gap under the upper teeth is open down the mouth's middle (px; 0 without them).
+        middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
+        self.middle_gap = float(np.max((self.gap_bottom - self.gap_top)[0][middle], initial=0.0)) if upper_teeth else 0.0
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return

@@ -79,6 +79,12 @@ PAINTING_GAP = (0.06, 0.12, 0.3, 0.7)
 # (more shape here left more of the cavity's red in a smile's opening: the Mona Lisa's teeth b*
 # 35.8 < 36.2, test_warp_smile)
 SHAPE_IN_SHORT_ROOM = 0.4
+# Under a portrait's own upper teeth the lower row rises as the gap under them opens (mouth widths: from
+# the first value on, whole teeth at the second), its edges at most this share of the gap tall. By the
+# whole opening alone (``LOWER_TEETH_START``: the own teeth's height counted in) a grin with short
+# teeth parting as in talk showed a flat dark band over its lower lip, "a dark slab" (Trump, the
+# astronaut at AU25 +1.0-2.5; with the lower row's edges preferred 8 of 8 in a blind A/B).
+LOWER_UNDER_OWN_SHOWS, LOWER_UNDER_OWN_SHARE = (0.01, 0.06), 0.45
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -260,7 +266,8 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
                          light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
-                         deep_red: float = DEEP_RED, bowl: Bowl = PAINTED_BOWL) -> np.ndarray:
+                         deep_red: float = DEEP_RED, bowl: Bowl = PAINTED_BOWL,
+                         gap_under_own_teeth: float = 0.0) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -270,7 +277,9 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     for a portrait whose own upper teeth stay above this interior (whole teeth rising from
     behind the lower lip as the mouth opens, canine to canine). ``deep_red``: how much redder
     than its lit walls the cavity's shadows are (``DEEP_RED``); ``bowl``: the cavity's settings (the
-    one ``light`` was worked out with).
+    one ``light`` was worked out with); ``gap_under_own_teeth``: with ``lower_only``, how far the gap
+    under the portrait's own upper teeth is open (mouth widths): the lower row rises as it opens too
+    (``LOWER_UNDER_OWN_SHOWS``).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
@@ -321,10 +330,14 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         cover = upper_show * cover
         color = color * in_channels(1 - cover) + rgb * in_channels(cover)
     row = UNDER_OWN_TEETH if lower_only else BEHIND_THE_LIP
-    lower_show = float(smoothstep(*row.shows, opening))
-    if lower_show > 0.0:
+    lower_length = float(smoothstep(*row.shows, opening)) * row.tooth_height
+    if lower_only:
+        rising = float(smoothstep(*LOWER_UNDER_OWN_SHOWS, gap_under_own_teeth))
+        lower_length = max(lower_length, rising * min(row.tooth_height, LOWER_UNDER_OWN_SHARE * gap_under_own_teeth))
+    lower_length *= g.width
+    if lower_length > 0.0:
         # Its teeth rise from behind the lip as the mouth opens, whole (faded in, a grey bar).
-        rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_show * row.tooth_height * g.width,
+        rgb, cover = _arch_row(g, u, above_bottom, row.room * height, lower_length,
                                row.teeth, row.brightness, 0.2, notch=row.notch, gap_line=row.gap_line)
         if row.fade is not None:
             cover = cover * smoothstep(*row.fade, side)

@@ -190,6 +190,39 @@ def test_lips_parted_as_in_talk_do_not_press_a_relaxed_grins_teeth_together(name
     assert not pressed, f"the parted lips' opening is hardly dark, the teeth pressed together: {pressed}"
 
 
+
+def _lower_row_light(image: np.ndarray, xy: np.ndarray) -> float:
+    """How lit what shows under the upper teeth is, down the middle fifth of the opening (median over
+    seven columns between MediaPipe's inner lips): the lightest L* below the opening's darkest, over
+    it, as a share of the upper teeth's lightest (in the opening's upper half) over it."""
+    lightness = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)[..., 0]
+    upper, lower = xy[list(UPPER_INNER)], xy[list(LOWER_INNER)]
+    shares = []
+    for x in np.linspace(*(upper[0, 0] + np.array([0.4, 0.6]) * (upper[-1, 0] - upper[0, 0])), 7):
+        top, bottom = (np.interp(x, line[:, 0], line[:, 1]) for line in (upper, lower))
+        ys = np.arange(top, bottom, 0.5, dtype=np.float32)[None]
+        column = cv2.remap(lightness, np.full_like(ys, x), ys, cv2.INTER_LINEAR)[0]
+        darkest = int(np.argmin(column))
+        teeth, dark = column[:len(column) // 2].max(), column[darkest]
+        shares.append((column[darkest:].max() - dark) / max(teeth - dark, 1e-3))
+    return float(np.median(shares))
+
+
+LOWER_ROW_LIT = 0.45
+
+
+@pytest.mark.parametrize("name", GRINNING)
+def test_lips_parted_as_in_talk_show_a_lower_row_under_a_grins_own_teeth(name, puppets, image_tracker):
+    # A relaxed grin with the lips parted as in talk (AU25 +1.5, AU26 +0.6): under its own upper teeth
+    # the lower row's edges show, lit at least LOWER_ROW_LIT of the way from the opening's dark to the
+    # upper teeth. The lower row came only with the whole opening (the own teeth's height counted in):
+    # a flat dark band over the lower lip, "a dark slab" (0.22-0.37 here), now 0.52-0.80.
+    _, puppet = puppets(name)
+    track = image_tracker.detect_largest(out := puppet.step(user_change(AU25=1.5, AU26=0.6)))
+    assert track.present, "the tracker lost the face"
+    lit = _lower_row_light(out, track.landmarks[:, :2])
+    assert lit >= LOWER_ROW_LIT, f"under the upper teeth only a dark band: what shows there is lit {lit:.2f}"
+
 def _cheek_lines(image: np.ndarray, xy: np.ndarray, width: float) -> float:
     """How dark the darkest thin lines in the cheeks beside the mouth are against the skin around
     them: the mean of the top 5 % of a black-hat (closing minus image, a disc 0.12 mouth widths
