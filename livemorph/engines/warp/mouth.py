@@ -371,7 +371,9 @@ class MouthPainter:
                                  * smoothstep(UNDER_OWN_TEETH_SHADOW_DEPTH * g.width, 0.0, ys - kept.gap_top))
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                             teeth=self.teeth, lower_only=upper_teeth, bowl=OWN_TEETH_BOWL,
-                                            gap_under_own_teeth=kept.middle_gap / max(g.width, 1.0))
+                                            gap_under_own_teeth=kept.middle_gap / max(g.width, 1.0),
+                                            v_under_own_teeth=np.clip((ys - kept.gap_top) / np.maximum(
+                                                bottom - kept.gap_top, 1.0), 0.0, 1.0))
 
             if hint is None:
                 hint_v = None

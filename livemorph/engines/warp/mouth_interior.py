@@ -39,6 +39,7 @@ TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 # nothing on a grey photo's or a photo's near-white teeth.
 TONGUE_IN_TEETH_LIGHT = 0.4
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
+TONGUE_LIGHT = (0.4, 0.4)  # its light at its back (share of its colour), and how much more at its front
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
 # laterals and canines narrower and the premolars narrower still as the arch turns away from the
@@ -85,6 +86,18 @@ SHAPE_IN_SHORT_ROOM = 0.4
 # teeth parting as in talk showed a flat dark band over its lower lip, "a dark slab" (Trump, the
 # astronaut at AU25 +1.0-2.5; with the lower row's edges preferred 8 of 8 in a blind A/B).
 LOWER_UNDER_OWN_SHOWS, LOWER_UNDER_OWN_SHARE = (0.01, 0.06), 0.45
+# ... and the tongue shows in that gap as it opens (from the first value on, fully at the second), its
+# back this share of the way down the gap (in the middle) and lit from this share of its colour, this
+# much more toward its front. Only with the walls (the whole opening), low in it and at the painted
+# mouth's light, it was hidden behind the lower row: the gap "a flat, even dark-maroon slab" in talk
+# (lit, preferred 22 of 24 in a blind A/B, 1 against; a real laugh's tongue fills the lower half of
+# that gap, lit: pexels_woman_laughing frame 300).
+TONGUE_UNDER_OWN, TONGUE_TOP_UNDER_OWN, TONGUE_LIGHT_UNDER_OWN = (0.03, 0.1), 0.3, (0.7, 0.25)
+# A gap this tall (mouth widths: from the first value on, fully at the second) is a jaw drop's, not
+# talk's: the tongue lies low in it, in the throat's shade, as in a painted mouth (lit high in Obama's
+# jaw drop, the darker 60 % of the opening under his teeth was at L* 39, a real one's under 30:
+# test_warp_own_teeth_jaw). Talk opens the gap 0.045-0.13, a jaw drop 0.23-0.4.
+TONGUE_LOW_FROM_GAP = (0.22, 0.32)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -273,7 +286,7 @@ def painted_cavity_light(edge_depth: np.ndarray, v: np.ndarray, side: np.ndarray
 def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: np.ndarray,
                          light: np.ndarray, opening: float, *, teeth: bool, lower_only: bool = False,
                          deep_red: float = DEEP_RED, bowl: Bowl = PAINTED_BOWL,
-                         gap_under_own_teeth: float = 0.0) -> np.ndarray:
+                         gap_under_own_teeth: float = 0.0, v_under_own_teeth: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) float32 colours of a painted mouth interior over the opening's pixels.
 
     ``below_top`` / ``above_bottom``: pixels below the upper lip / above the lower lip;
@@ -285,7 +298,8 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     than its lit walls the cavity's shadows are (``DEEP_RED``); ``bowl``: the cavity's settings (the
     one ``light`` was worked out with); ``gap_under_own_teeth``: with ``lower_only``, how far the gap
     under the portrait's own upper teeth is open (mouth widths): the lower row rises as it opens too
-    (``LOWER_UNDER_OWN_SHOWS``).
+    (``LOWER_UNDER_OWN_SHOWS``), and the tongue shows in it (``TONGUE_UNDER_OWN``), lying by
+    ``v_under_own_teeth``: each pixel's place down that gap (0 at the teeth's edge .. 1 at the lower lip).
     """
     side = np.abs(2 * u - 1)
     height = np.maximum(below_top + above_bottom, 1.0)
@@ -314,14 +328,22 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     # levels under the profile beside it on london_092 and Grace Hopper.) It shows as the walls do,
     # rising out of the throat's shadow over 0.18 of the opening (over 0.08 its top cut the dark
     # off in a hard line: the lower edge of a "slot").
-    if walls > 0.0:
-        tongue_top = TONGUE_TOP + 0.45 * side ** 2
-        tongue = walls * smoothstep(tongue_top - 0.06, tongue_top + 0.12, v) * smoothstep(0.85, 0.6, side)
-        lit = (0.4 + 0.4 * smoothstep(tongue_top, tongue_top + 0.4, v)) * (1 - 0.35 * side)
+    # Under a portrait's own upper teeth it lies in the gap under them, shows as that gap opens and is
+    # lit brighter (``TONGUE_UNDER_OWN``).
+    under_own = lower_only and v_under_own_teeth is not None
+    tongue_shows = max(walls, float(smoothstep(*TONGUE_UNDER_OWN, gap_under_own_teeth))) if under_own else walls
+    if tongue_shows > 0.0:
+        tv = v_under_own_teeth if under_own else v
+        # (In a wide jaw drop it lies low and in the throat's shade again, as in a painted mouth.)
+        own = 1.0 - float(smoothstep(*TONGUE_LOW_FROM_GAP, gap_under_own_teeth)) if under_own else 0.0
+        tongue_top = TONGUE_TOP + own * (TONGUE_TOP_UNDER_OWN - TONGUE_TOP) + 0.45 * side ** 2
+        tongue = tongue_shows * smoothstep(tongue_top - 0.06, tongue_top + 0.12, tv) * smoothstep(0.85, 0.6, side)
+        back, front = (a + own * (b - a) for a, b in zip(TONGUE_LIGHT, TONGUE_LIGHT_UNDER_OWN))
+        lit = (back + front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - 0.35 * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
         sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
-                 * np.exp(-((v - tongue_top - 0.1) / 0.07) ** 2))
+                 * np.exp(-((tv - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
         color = color * in_channels(1 - tongue) + plane_times_colour(lit, g.tongue_rgb) * in_channels(tongue)
     if not teeth:
