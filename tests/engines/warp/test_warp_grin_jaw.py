@@ -250,6 +250,14 @@ def _gap_light(image: np.ndarray, xy: np.ndarray) -> float:
         shares.append((np.median(column[darkest:inside]) - dark) / max(lip - dark, 1e-3))
     return float(np.median(shares))
 
+
+def _read_back(puppets, image_tracker, name: str, change: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``name``'s puppet driven by the user's ``change``: the output, and MediaPipe's landmarks on it (x, y)."""
+    _, puppet = puppets(name)
+    track = image_tracker.detect_largest(out := puppet.step(user_change(**change)))
+    assert track.present, "the tracker lost the face"
+    return out, track.landmarks[:, :2]
+
 LOWER_ROW_LIT = 0.45
 
 
@@ -259,10 +267,7 @@ def test_lips_parted_as_in_talk_show_a_lower_row_under_a_grins_own_teeth(name, p
     # the lower row's edges show, lit at least LOWER_ROW_LIT of the way from the opening's dark to the
     # upper teeth. The lower row came only with the whole opening (the own teeth's height counted in):
     # a flat dark band over the lower lip, "a dark slab" (0.22-0.37 here), now 0.52-0.80.
-    _, puppet = puppets(name)
-    track = image_tracker.detect_largest(out := puppet.step(user_change(AU25=1.5, AU26=0.6)))
-    assert track.present, "the tracker lost the face"
-    lit = _lower_row_light(out, track.landmarks[:, :2])
+    lit = _lower_row_light(*_read_back(puppets, image_tracker, name, {"AU25": 1.5, "AU26": 0.6}))
     assert lit >= LOWER_ROW_LIT, f"under the upper teeth only a dark band: what shows there is lit {lit:.2f}"
 
 
@@ -277,10 +282,7 @@ def test_the_lower_row_under_a_grins_own_teeth_sits_on_the_lip(name, change, pup
     # way from the opening's dark to the lip. Its roots shaded to half its light and its tips rounded
     # off deep, it was "a string of beads floating over a grey band" (0.64-0.76 here; preferred
     # seated 23 of 24 in a blind A/B), now 0.85-0.99.
-    _, puppet = puppets(name)
-    track = image_tracker.detect_largest(out := puppet.step(user_change(**change)))
-    assert track.present, "the tracker lost the face"
-    seated = _lower_row_seated(out, track.landmarks[:, :2])
+    seated = _lower_row_seated(*_read_back(puppets, image_tracker, name, change))
     assert seated >= LOWER_ROW_SEATED, f"the lower row floats over a dark band above the lip: {seated:.2f}"
 
 
@@ -295,11 +297,9 @@ def test_the_gap_under_a_grins_own_teeth_shows_a_lit_tongue(name, change, puppet
     # opening's dark to the lower lip. Hidden behind the lower row, the gap was "a flat, even dark-maroon
     # slab" (0.34-0.44 here; preferred with the tongue 22 of 24 in a blind A/B), now 0.56-0.69. (In a
     # jaw drop it lies low in the throat's shade again: TONGUE_LOW_FROM_GAP.)
-    _, puppet = puppets(name)
-    track = image_tracker.detect_largest(out := puppet.step(user_change(**change)))
-    assert track.present, "the tracker lost the face"
-    lit = _gap_light(out, track.landmarks[:, :2])
+    lit = _gap_light(*_read_back(puppets, image_tracker, name, change))
     assert lit >= GAP_LIT, f"the gap under the teeth is one dark slab: lit {lit:.2f} of the way to the lip"
+
 
 def _cheek_lines(image: np.ndarray, xy: np.ndarray, width: float) -> float:
     """How dark the darkest thin lines in the cheeks beside the mouth are against the skin around
