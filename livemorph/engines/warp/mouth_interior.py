@@ -40,6 +40,7 @@ TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 TONGUE_IN_TEETH_LIGHT = 0.4
 TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
 TONGUE_LIGHT = (0.4, 0.4)  # its light at its back (share of its colour), and how much more at its front
+TONGUE_RISE = 0.18  # the share of the opening's height over which it rises out of the throat's shadow
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
 # laterals and canines narrower and the premolars narrower still as the arch turns away from the
@@ -96,8 +97,12 @@ TONGUE_UNDER_OWN, TONGUE_TOP_UNDER_OWN, TONGUE_LIGHT_UNDER_OWN = (0.03, 0.1), 0.
 # A gap this tall (mouth widths: from the first value on, fully at the second) is a jaw drop's, not
 # talk's: the tongue lies low in it, in the throat's shade, as in a painted mouth (lit high in Obama's
 # jaw drop, the darker 60 % of the opening under his teeth was at L* 39, a real one's under 30:
-# test_warp_own_teeth_jaw). Talk opens the gap 0.045-0.13, a jaw drop 0.23-0.4.
+# test_warp_own_teeth_jaw). Through the puppet, talk and laughs open the gap 0.06-0.23, jaw drops 0.28-0.37.
 TONGUE_LOW_FROM_GAP = (0.22, 0.32)
+# The tongue's back rises out of the shade over this share of the gap, its lit sheen left out (over 0.18
+# with the sheen its top was "a bright pink line like a second lip": soft, preferred 15 to 1, 7 the same,
+# in a blind A/B).
+TONGUE_RISE_UNDER_OWN = 0.4
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -337,12 +342,15 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         # (In a wide jaw drop it lies low and in the throat's shade again, as in a painted mouth.)
         own = 1.0 - float(smoothstep(*TONGUE_LOW_FROM_GAP, gap_under_own_teeth)) if under_own else 0.0
         tongue_top = TONGUE_TOP + own * (TONGUE_TOP_UNDER_OWN - TONGUE_TOP) + 0.45 * side ** 2
-        tongue = tongue_shows * smoothstep(tongue_top - 0.06, tongue_top + 0.12, tv) * smoothstep(0.85, 0.6, side)
+        rise = TONGUE_RISE + own * (TONGUE_RISE_UNDER_OWN - TONGUE_RISE)
+        tongue = (tongue_shows * smoothstep(tongue_top - rise / 3, tongue_top + 2 * rise / 3, tv)
+                  * smoothstep(0.85, 0.6, side))
         back, front = (a + own * (b - a) for a, b in zip(TONGUE_LIGHT, TONGUE_LIGHT_UNDER_OWN))
         lit = (back + front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - 0.35 * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
-        # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
-        sheen = (TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
+        # outline against the throat (fading into the throat, a wide mouth read as one dark gradient;
+        # not under the own teeth, ``TONGUE_RISE_UNDER_OWN``).
+        sheen = (TONGUE_SHEEN * (1.0 - own) * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
                  * np.exp(-((tv - tongue_top - 0.1) / 0.07) ** 2))
         lit = lit + sheen
         color = color * in_channels(1 - tongue) + plane_times_colour(lit, g.tongue_rgb) * in_channels(tongue)
