@@ -97,12 +97,19 @@ TONGUE_UNDER_OWN, TONGUE_TOP_UNDER_OWN, TONGUE_LIGHT_UNDER_OWN = (0.03, 0.1), 0.
 # A gap this tall (mouth widths: from the first value on, fully at the second) is a jaw drop's, not
 # talk's: the tongue lies low in it, in the throat's shade, as in a painted mouth (lit high in Obama's
 # jaw drop, the darker 60 % of the opening under his teeth was at L* 39, a real one's under 30:
-# test_warp_own_teeth_jaw). Through the puppet, talk and laughs open the gap 0.06-0.23, jaw drops 0.28-0.37.
+# test_warp_own_teeth_jaw). Through the puppet, talk and laughs open the gap 0.06-0.23, jaw drops
+# 0.28-0.37.
 TONGUE_LOW_FROM_GAP = (0.22, 0.32)
 # The tongue's back rises out of the shade over this share of the gap, its lit sheen left out (over 0.18
 # with the sheen its top was "a bright pink line like a second lip": soft, preferred 15 to 1, 7 the same,
 # in a blind A/B).
 TONGUE_RISE_UNDER_OWN = 0.4
+# The tongue's shape: how far its top falls toward the corners (share of the height, times (2u - 1)^2),
+# the |2u - 1| where it starts to fade out sideways and where it has, and the share of its light lost
+# toward the corners. Under the own teeth a rounded mound in the middle, the cheeks' sides in shade: as
+# wide as the painted mouth's, it was "an evenly lit pink band reaching both edges" (the mound preferred
+# 17 to 4, 1 the same, in a blind A/B; the 4 close calls in jaw drops and laughs).
+TONGUE_SHAPE, TONGUE_SHAPE_UNDER_OWN = (0.45, 0.85, 0.6, 0.35), (0.9, 0.7, 0.35, 0.6)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -341,12 +348,13 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         tv = v_under_own_teeth if under_own else v
         # (In a wide jaw drop it lies low and in the throat's shade again, as in a painted mouth.)
         own = 1.0 - float(smoothstep(*TONGUE_LOW_FROM_GAP, gap_under_own_teeth)) if under_own else 0.0
-        tongue_top = TONGUE_TOP + own * (TONGUE_TOP_UNDER_OWN - TONGUE_TOP) + 0.45 * side ** 2
+        arch, wide, edge, sides = (a + own * (b - a) for a, b in zip(TONGUE_SHAPE, TONGUE_SHAPE_UNDER_OWN))
+        tongue_top = TONGUE_TOP + own * (TONGUE_TOP_UNDER_OWN - TONGUE_TOP) + arch * side ** 2
         rise = TONGUE_RISE + own * (TONGUE_RISE_UNDER_OWN - TONGUE_RISE)
         tongue = (tongue_shows * smoothstep(tongue_top - rise / 3, tongue_top + 2 * rise / 3, tv)
-                  * smoothstep(0.85, 0.6, side))
+                  * smoothstep(wide, edge, side))
         back, front = (a + own * (b - a) for a, b in zip(TONGUE_LIGHT, TONGUE_LIGHT_UNDER_OWN))
-        lit = (back + front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - 0.35 * side)
+        lit = (back + front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - sides * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient;
         # not under the own teeth, ``TONGUE_RISE_UNDER_OWN``).
