@@ -19,7 +19,7 @@ from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import in_channels
 from .easing import smoothstep
-from .mouth_interior import THROAT_V, TONGUE_TOP, walls_show
+from .mouth_interior import PAINTED_TONGUE, THROAT_V, walls_show
 
 if TYPE_CHECKING:
     from .mouth import MouthGeometry
@@ -68,7 +68,7 @@ HINT_CHROMA_MAX = 1.5  # its colour at most this much stronger than the driver's
 # with a dark-red ring" on london_092, review 16).
 DRIVER_DEPTH_SHADE = 0.3
 # Its floor, where darker than the lips, takes up to this share of the way to the tongue's lit colour
-# (``MouthGeometry.tongue_rgb``) below an arched top (``TONGUE_TOP``): the tongue's lit top, lighter and
+# (``MouthGeometry.tongue_rgb``) below an arched top (``PAINTED_TONGUE``): the tongue's lit top, lighter and
 # redder than the deep above it. The shared drivers' own open "O"s (woman_expressions 300-308) light
 # their floor 0.27-0.7 of the way from their darkest to their lips; a webcam's crushed dark left it one
 # even fill ("no tongue and no shading inside", review 16).
@@ -101,7 +101,7 @@ def interior(synthesized, hint, g: MouthGeometry, u: np.ndarray, v: np.ndarray, 
     shade = (1.0 - smoothstep(THROAT_V, 1.0, v)) * (1.0 - side ** 2)
     driver = driver * in_channels(1.0 - DRIVER_DEPTH_SHADE * shade * cavity)
     # ... and the tongue's top lit below them, arched, highest in the middle.
-    tongue_top = TONGUE_TOP + 0.45 * side ** 2
+    tongue_top = PAINTED_TONGUE.top + PAINTED_TONGUE.arch * side ** 2
     floor = (walls_show(float(hint.opening)) * smoothstep(tongue_top - 0.1, tongue_top + 0.3, v)
              * smoothstep(0.9, 0.5, side))
     driver = driver + in_channels(DRIVER_FLOOR_LIGHT * floor * cavity) * (g.tongue_rgb - driver)

@@ -505,13 +505,13 @@ class _OwnInterior:
         stretch = np.clip((bottom - top - uncovered) / np.maximum(own, 1.0), 0.2, 1.0 if jaws else OWN_INTERIOR_STRETCH)
         hidden = cover * split * own  # source rows of the upper teeth under the lowered lip
         keep_up, keep_low = (split * own - hidden) * stretch, (1 - split) * own * stretch
-        up_rate = low_rate = 1.0 / stretch  # rows of the picture per row drawn
+        rate = 1.0 / stretch  # rows of the picture per row drawn
         if upper_teeth and opened < 1.0:
             # The gap between the rows opens only ``opened`` of its height, the rows stretched over
             # the rest (``OWN_GAP_OPENS``).
             gap = np.maximum(bottom - top - keep_up - keep_low, 0.0)
             grow = (1.0 - opened) * gap / np.maximum(keep_up + keep_low, 1e-6)
-            up_rate, low_rate = up_rate / (1.0 + grow), low_rate / (1.0 + grow)
+            rate = rate / (1.0 + grow)
             keep_up, keep_low = keep_up * (1.0 + grow), keep_low * (1.0 + grow)
         self.gap_top, self.gap_bottom = top + keep_up, np.maximum(bottom - keep_low, top + uncovered)
         middle = np.abs(2.0 * u[0] - 1.0) < OWN_TEETH_MIDDLE
@@ -523,13 +523,14 @@ class _OwnInterior:
             # left dark wings above a short row: Trump, the astronaut.)
             self.gap_top = np.minimum(self.gap_top, float(self.gap_top[0][middle].max()))
         # How far the gap under the upper teeth is open down the mouth's middle (px; 0 without them).
-        self.middle_gap = float(np.max((self.gap_bottom - self.gap_top)[0][middle], initial=0.0)) if upper_teeth else 0.0
+        self.middle_gap = (float(np.max((self.gap_bottom - self.gap_top)[0][middle], initial=0.0))
+                           if upper_teeth else 0.0)
         self.visible = float(own.max()) >= 2.0
         if not self.visible:
             return
         map_x = np.broadcast_to(x_src[None, :], (len(ys), len(x_src))).astype(np.float32)
-        upper_y = (s_top + hidden + (ys - top) * up_rate).astype(np.float32)
-        lower_y = (s_bottom - (bottom - ys) * low_rate).astype(np.float32)
+        upper_y = (s_top + hidden + (ys - top) * rate).astype(np.float32)
+        lower_y = (s_bottom - (bottom - ys) * rate).astype(np.float32)
         self.from_upper = cv2.remap(source, map_x, upper_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         self.from_lower = cv2.remap(source, map_x, lower_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         soft = 1.5

@@ -15,7 +15,7 @@ under a portrait's own teeth are one painter (``_arch_row``) with different toot
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
@@ -38,9 +38,6 @@ TONGUE_SHEEN, TONGUE_SHEEN_OPENING = 0.3, (0.2, 0.3)
 # mean) -- a varnished painting's yellow (the Mona Lisa's tongue read mauve against her paint),
 # nothing on a grey photo's or a photo's near-white teeth.
 TONGUE_IN_TEETH_LIGHT = 0.4
-TONGUE_TOP = 0.56  # where the tongue's back shows in the middle of a wide opening (share of its height)
-TONGUE_LIGHT = (0.4, 0.4)  # its light at its back (share of its colour), and how much more at its front
-TONGUE_RISE = 0.18  # the share of the opening's height over which it rises out of the throat's shadow
 # A painted row of teeth, from the middle out, as seen from the front: apparent half-widths (u)
 # and lengths (share of the central incisor's) and light of each tooth. The centrals are widest,
 # laterals and canines narrower and the premolars narrower still as the arch turns away from the
@@ -87,29 +84,17 @@ SHAPE_IN_SHORT_ROOM = 0.4
 # teeth parting as in talk showed a flat dark band over its lower lip, "a dark slab" (Trump, the
 # astronaut at AU25 +1.0-2.5; with the lower row's edges preferred 8 of 8 in a blind A/B).
 LOWER_UNDER_OWN_SHOWS, LOWER_UNDER_OWN_SHARE = (0.01, 0.06), 0.45
-# ... and the tongue shows in that gap as it opens (from the first value on, fully at the second), its
-# back this share of the way down the gap (in the middle) and lit from this share of its colour, this
-# much more toward its front. Only with the walls (the whole opening), low in it and at the painted
-# mouth's light, it was hidden behind the lower row: the gap "a flat, even dark-maroon slab" in talk
-# (lit, preferred 22 of 24 in a blind A/B, 1 against; a real laugh's tongue fills the lower half of
-# that gap, lit: pexels_woman_laughing frame 300).
-TONGUE_UNDER_OWN, TONGUE_TOP_UNDER_OWN, TONGUE_LIGHT_UNDER_OWN = (0.03, 0.1), 0.3, (0.7, 0.25)
+# ... and the tongue shows in that gap as it opens (from the first value on, fully at the second)
+# (``TONGUE_UNDER_OWN_TEETH``). Only with the walls (the whole opening), it was hidden behind the lower
+# row: the gap "a flat, even dark-maroon slab" in talk (lit, preferred 22 of 24 in a blind A/B, 1
+# against; a real laugh's tongue fills the lower half of that gap, lit: pexels_woman_laughing frame 300).
+TONGUE_UNDER_OWN = (0.03, 0.1)
 # A gap this tall (mouth widths: from the first value on, fully at the second) is a jaw drop's, not
 # talk's: the tongue lies low in it, in the throat's shade, as in a painted mouth (lit high in Obama's
 # jaw drop, the darker 60 % of the opening under his teeth was at L* 39, a real one's under 30:
 # test_warp_own_teeth_jaw). Through the puppet, talk and laughs open the gap 0.06-0.23, jaw drops
 # 0.28-0.37.
 TONGUE_LOW_FROM_GAP = (0.22, 0.32)
-# The tongue's back rises out of the shade over this share of the gap, its lit sheen left out (over 0.18
-# with the sheen its top was "a bright pink line like a second lip": soft, preferred 15 to 1, 7 the same,
-# in a blind A/B).
-TONGUE_RISE_UNDER_OWN = 0.4
-# The tongue's shape: how far its top falls toward the corners (share of the height, times (2u - 1)^2),
-# the |2u - 1| where it starts to fade out sideways and where it has, and the share of its light lost
-# toward the corners. Under the own teeth a rounded mound in the middle, the cheeks' sides in shade: as
-# wide as the painted mouth's, it was "an evenly lit pink band reaching both edges" (the mound preferred
-# 17 to 4, 1 the same, in a blind A/B; the 4 close calls in jaw drops and laughs).
-TONGUE_SHAPE, TONGUE_SHAPE_UNDER_OWN = (0.45, 0.85, 0.6, 0.35), (0.9, 0.7, 0.35, 0.6)
 UPPER_TOOTH_HEIGHT = 0.13  # central incisor, fraction of the mouth width
 
 
@@ -187,6 +172,39 @@ DEEP_FLOOR = 0.35
 # at full strength, drew london_092's opening with a saturated red rim, and a maroon band around
 # Obama's throat; in a smile's narrow opening it cooled the Mona Lisa's teeth, test_warp_smile).
 DEEP_SATURATION = 0.45
+
+
+@dataclass(frozen=True)
+class TongueLook:
+    """Where a painted tongue lies and how it is lit, in shares of the height it lies in (the
+    opening's; under a portrait's own teeth, the gap under them): its back ``top`` of the way down in
+    the middle, falling ``arch`` x (2u - 1)^2 toward the corners, rising out of the shade over
+    ``rise``; fading out sideways from |2u - 1| ``edge`` to ``wide``; lit at ``back`` of its colour,
+    ``front`` more toward its front, losing ``sides`` of that toward the corners."""
+
+    top: float
+    arch: float
+    rise: float
+    wide: float
+    edge: float
+    back: float
+    front: float
+    sides: float
+
+    def toward(self, other: "TongueLook", share: float) -> "TongueLook":
+        """This look ``share`` (0..1) of the way to ``other``'s."""
+        return TongueLook(*(a + share * (b - a) for a, b in zip(astuple(self), astuple(other))))
+
+
+# A painted mouth's: low in a wide opening, rising out of the throat's shadow over 0.18 of it.
+PAINTED_TONGUE = TongueLook(top=0.56, arch=0.45, rise=0.18, wide=0.85, edge=0.6, back=0.4, front=0.4, sides=0.35)
+# Under a portrait's own upper teeth, in the gap under them: high in it and lit brighter; rising softly,
+# its wet sheen left out (over 0.18, with the sheen, its top was "a bright pink line like a second lip":
+# soft, preferred 15 to 1, 7 the same, in a blind A/B); a rounded mound in the middle, the cheeks' sides
+# in shade (as wide as the painted mouth's, "an evenly lit pink band reaching both edges": the mound
+# preferred 17 to 4, 1 the same; the 4 close calls in jaw drops and laughs).
+TONGUE_UNDER_OWN_TEETH = TongueLook(top=0.3, arch=0.9, rise=0.4, wide=0.7, edge=0.35, back=0.7, front=0.25,
+                                    sides=0.6)
 
 
 @dataclass(frozen=True)
@@ -341,23 +359,21 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
     # rising out of the throat's shadow over 0.18 of the opening (over 0.08 its top cut the dark
     # off in a hard line: the lower edge of a "slot").
     # Under a portrait's own upper teeth it lies in the gap under them, shows as that gap opens and is
-    # lit brighter (``TONGUE_UNDER_OWN``).
+    # lit brighter (``TONGUE_UNDER_OWN``, ``TONGUE_UNDER_OWN_TEETH``).
     under_own = lower_only and v_under_own_teeth is not None
     tongue_shows = max(walls, float(smoothstep(*TONGUE_UNDER_OWN, gap_under_own_teeth))) if under_own else walls
     if tongue_shows > 0.0:
         tv = v_under_own_teeth if under_own else v
         # (In a wide jaw drop it lies low and in the throat's shade again, as in a painted mouth.)
         own = 1.0 - float(smoothstep(*TONGUE_LOW_FROM_GAP, gap_under_own_teeth)) if under_own else 0.0
-        arch, wide, edge, sides = (a + own * (b - a) for a, b in zip(TONGUE_SHAPE, TONGUE_SHAPE_UNDER_OWN))
-        tongue_top = TONGUE_TOP + own * (TONGUE_TOP_UNDER_OWN - TONGUE_TOP) + arch * side ** 2
-        rise = TONGUE_RISE + own * (TONGUE_RISE_UNDER_OWN - TONGUE_RISE)
-        tongue = (tongue_shows * smoothstep(tongue_top - rise / 3, tongue_top + 2 * rise / 3, tv)
-                  * smoothstep(wide, edge, side))
-        back, front = (a + own * (b - a) for a, b in zip(TONGUE_LIGHT, TONGUE_LIGHT_UNDER_OWN))
-        lit = (back + front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - sides * side)
+        look = PAINTED_TONGUE.toward(TONGUE_UNDER_OWN_TEETH, own)
+        tongue_top = look.top + look.arch * side ** 2
+        tongue = (tongue_shows * smoothstep(tongue_top - look.rise / 3, tongue_top + 2 * look.rise / 3, tv)
+                  * smoothstep(look.wide, look.edge, side))
+        lit = (look.back + look.front * smoothstep(tongue_top, tongue_top + 0.4, tv)) * (1 - look.sides * side)
         # Its wet back catches the light from the front just behind its top curve: the tongue's
         # outline against the throat (fading into the throat, a wide mouth read as one dark gradient).
-        # Not under the own teeth, in talk (``TONGUE_RISE_UNDER_OWN``) nor in a jaw drop: over the own
+        # Not under the own teeth, in talk (``TONGUE_UNDER_OWN_TEETH``) nor in a jaw drop: over the own
         # lower row it was "a thin light reddish stripe curving just above the lower teeth, like the
         # edge of a flat slab" (left out, preferred 12 to 3, 5 the same, in a blind A/B of jaw drops).
         sheen = (TONGUE_SHEEN * (not under_own) * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))

@@ -146,14 +146,11 @@ def test_a_jaw_drop_from_a_relaxed_grin_shows_its_teeth_under_a_lowered_upper_li
     # off the teeth; at the user's rest it comes down over them (lip_seal), but in a jaw drop it went
     # back up, the teeth right under the nose ("the upper lip vanishes above the teeth"): the teeth
     # began 0.85 (Obama) and 0.90 (Trump) of the way down to where the lips meet at rest; then 0.97, 0.96.
-    # (Those by the teeth's light halfway from the opening's dark, at which Trump's upper lip itself read
-    # as teeth in some columns: by 97151b7 he measured 0.92, and 0.75 with the tongue lit under his
-    # teeth, from a quarter pixel of MediaPipe's nose base. Three quarters of the way: Obama and Trump
-    # 1.01 and 1.00 at 97151b7, 0.99 and 1.03 now.)
+    # (Those by the teeth's light halfway from the opening's dark, at which Trump's upper lip itself, L
+    # 109-117 against 111.5, read as teeth in some columns: by 97151b7 he measured 0.92, and 0.75 with the
+    # tongue lit under his teeth, from a quarter pixel of MediaPipe's nose base. Three quarters of the
+    # way: Obama and Trump 1.01 and 1.00 at 97151b7, 0.99 and 1.03 now.)
     portrait, puppet = puppets(name)
-    # (Three quarters of the way to the teeth's light: halfway, Trump's upper lip itself (L 109-117
-    # against 111.5) read as teeth in some columns, and the measure jumped by a tenth of an eye span
-    # with a quarter pixel of MediaPipe's nose base.)
     teeth_light = _teeth_light(portrait.image, portrait.track.landmarks[:, :2], share=0.75)
     rest = image_tracker.detect_largest(puppet.step(user_change()))
     track = image_tracker.detect_largest(out := puppet.step(user_change(**JAW_DROP)))
@@ -182,12 +179,9 @@ def test_lips_parted_as_in_talk_do_not_press_a_relaxed_grins_teeth_together(name
     # that, the teeth and their warped copy lay over each other, rows of teeth stacked with a grey band
     # across them: 0-f15 at +1.2-1.3 (lips 0.19-0.21 apart) 0.03-0.04, Obama at +1.8 (0.20 apart)
     # 0.07; now 0.38-0.51.
-    _, puppet = puppets(name)
     parted = []
     for au25 in np.arange(1.0, 2.01, 0.1):
-        track = image_tracker.detect_largest(out := puppet.step(user_change(AU25=float(au25), AU26=0.6)))
-        assert track.present, "the tracker lost the face"
-        xy = track.landmarks[:, :2]
+        out, xy = _read_back(puppets, image_tracker, name, {"AU25": float(au25), "AU26": 0.6})
         if lip_gap(xy) < TALKING_LIPS_APART:
             continue
         light = cv2.cvtColor(out, cv2.COLOR_RGB2LAB)[..., 0]
@@ -196,7 +190,6 @@ def test_lips_parted_as_in_talk_do_not_press_a_relaxed_grins_teeth_together(name
     assert len(parted) >= 3, f"the lips parted {TALKING_LIPS_APART} eye spans at only {len(parted)} levels"
     pressed = [f"AU25 +{au25:.1f}: {dark:.2f}" for au25, dark in parted if dark <= DARK_BETWEEN]
     assert not pressed, f"the parted lips' opening is hardly dark, the teeth pressed together: {pressed}"
-
 
 
 def _middle_columns(image: np.ndarray, xy: np.ndarray, lower_edge) -> list[tuple[np.ndarray, int]]:
