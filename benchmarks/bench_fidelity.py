@@ -41,7 +41,7 @@ os.environ.setdefault("LIVEMORPH_MODELS", str(SHARED / "models"))
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fidelity_judge import ALL_CHANNELS, JUDGE_MODES, compare, decode_video, read_channels  # noqa: E402
+from fidelity_judge import JUDGE_MODES, SCORED_CHANNELS, compare, decode_video, read_channels  # noqa: E402
 from held_out import held_out_pictures  # noqa: E402
 
 from livemorph.config.settings import load_config  # noqa: E402
@@ -180,7 +180,7 @@ def _summary(rows) -> None:
     print("\nper channel, over every (driver, portrait) pair where the driver uses it:")
     print(f"{'channel':12s} {'pairs':>5s} {'median r':>9s} {'min r':>6s} {'median amp':>10s} "
           f"{'r>=0.8':>7s} {'amp ok':>7s}")
-    for channel in ALL_CHANNELS:
+    for channel in SCORED_CHANNELS:
         scores = [s for _, _, ss in rows for s in ss if s.channel == channel and s.used]
         if not scores:
             continue

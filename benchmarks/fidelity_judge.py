@@ -26,6 +26,16 @@ Beside the blendshapes, three channels are read off the same landmarks' geometry
   said more of the jaw drop than of the smile (woman_expressions, who never smiles, spanned 0.056 eye
   spans; its "O" frames correlated with the portraits' at r 0.35-0.55); lipGap judges that.
 
+One more score is worked out from ``lipGap`` rather than read: ``lipPart``, the lips parting a little
+(``LIPS_PART_A_LITTLE``): talk, and the first frames of every opening. Over the frames where the
+driver's lips stand 0.03-0.1 eye spans apart (each face's gap from its own rest: ``REST_QUANTILE``), its
+amplitude is how far the portrait's part there, as a share of the driver's (the ratio of the medians:
+so narrow a band has little spread to compare); its r is taken over those frames and the ones where
+the driver's lips are closed. The wide openings that set lipGap's r and amplitude hid a dead zone:
+driven by woman_expressions, whose lips part 0.04-0.09 eye spans in 61 of her 318 frames, London 092,
+the Mona Lisa and Grace Hopper parted theirs 0.005-0.014 there (the driver's 0.05-0.07), and matched
+her from 0.09 on.
+
 The geometric channels are read on landmarks steadied against the head's motion (``steadied``):
 every frame's face brought onto the sequence's median face by the similarity (rotation, scale,
 shift, in 3-D) that best lays its ``RIGID`` points there. In the picture a nod moves these small
@@ -79,6 +89,11 @@ USED_RANGES = {"cornerLift": 0.04}
 # Channels compared only over the frames where both faces' inner lips are closer than this (eye spans,
 # ``lip_gap``): resting mouths part by 0.00-0.02.
 CLOSED_LIPS_ONLY, CLOSED_LIPS = ("cornerLift",), 0.04
+# ``lipPart``: the driver's lips parting by this much (eye spans, from their rest) ...
+LIPS_PART_A_LITTLE = (0.03, 0.1)
+REST_QUANTILE = 0.1  # ... each face's rest: this quantile of its lips' gap over the sequence
+LIP_PART = "lipPart"
+SCORED_CHANNELS = ALL_CHANNELS + (LIP_PART,)  # what ``compare`` scores
 # A driver uses a channel only over at least this many frames (a second at 30 fps for the closed-lipped
 # ones): man_smiling_short's 21 closed-lipped frames are his rest and the two frames his grin's lips
 # take to part, which spanned 0.05 eye spans steadied (the portraits read r 0.54-0.80 and amplitude
@@ -199,7 +214,8 @@ class ChannelScore:
 
 
 def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
-    """Per channel, over frames where both faces were found (``CLOSED_LIPS_ONLY``: with both mouths closed)."""
+    """Per channel (``SCORED_CHANNELS``), over frames where both faces were found (``CLOSED_LIPS_ONLY``:
+    with both mouths closed; ``lipPart``: ``_lip_part``)."""
     n = min(len(driver), len(output))
     driver, output = driver[:n], output[:n]
     both = ~(np.isnan(driver).any(1) | np.isnan(output).any(1))
@@ -217,7 +233,25 @@ def compare(driver: np.ndarray, output: np.ndarray) -> list[ChannelScore]:
         r = float(np.corrcoef(d, o)[0, 1]) if len(d) > 2 and d.std() > 0 and o.std() > 0 else float("nan")
         amplitude = float(o.std() / d.std()) if len(d) > 2 and d.std() > 0 else float("nan")
         scores.append(ChannelScore(name, used, r, amplitude))
+    scores.append(_lip_part(driver[both, lips], output[both, lips]))
     return scores
+
+
+def _lip_part(driver_gap: np.ndarray, output_gap: np.ndarray) -> ChannelScore:
+    """``lipPart``: over the frames where the driver's lips part a little (``LIPS_PART_A_LITTLE``), how
+    far the output's part, as a share of the driver's (medians, each face's gap from its own rest); r
+    over those frames and the ones where the driver's lips are closed."""
+    if len(driver_gap) < MIN_FRAMES:
+        return ChannelScore(LIP_PART, False, float("nan"), float("nan"))
+    d = driver_gap - float(np.quantile(driver_gap, REST_QUANTILE))
+    o = output_gap - float(np.quantile(output_gap, REST_QUANTILE))
+    low, high = LIPS_PART_A_LITTLE
+    parting, upto = (d >= low) & (d < high), d < high
+    used = int(parting.sum()) >= MIN_FRAMES
+    r = (float(np.corrcoef(d[upto], o[upto])[0, 1]) if upto.sum() > 2 and d[upto].std() > 0 and o[upto].std() > 0
+         else float("nan"))
+    amplitude = float(np.median(o[parting]) / np.median(d[parting])) if parting.any() else float("nan")
+    return ChannelScore(LIP_PART, used, r, amplitude)
 
 
 def decode_video(path: str | Path) -> tuple[list[np.ndarray], float]:
