@@ -367,6 +367,10 @@ class MouthPainter:
             # visible edge in a toothy smile, and the mirrored band read as a pale crescent.
             dropped = walls_show(opening)
             upper_teeth = g.own_upper_teeth
+            # Each pixel's place down the gap under the own upper teeth (0 at their edge .. 1 at the lower
+            # lip): where the painted tongue lies in it, and the driver's mouth below its own teeth.
+            down_the_gap = (np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+                            if upper_teeth else None)
 
             def synthesized():
                 below_top, above_bottom = ys - top, bottom - ys
@@ -380,15 +384,14 @@ class MouthPainter:
                 return synthesized_interior(g, below_top, above_bottom, u, light, opening,
                                             teeth=self.teeth, lower_only=upper_teeth, bowl=OWN_TEETH_BOWL,
                                             gap_under_own_teeth=kept.middle_gap / max(g.width, 1.0),
-                                            v_under_own_teeth=np.clip((ys - kept.gap_top) / np.maximum(
-                                                bottom - kept.gap_top, 1.0), 0.0, 1.0))
+                                            v_under_own_teeth=down_the_gap)
 
             if hint is None:
                 hint_v = None
             elif upper_teeth:
                 # The driver's mouth below its own upper teeth fills the gap below the portrait's: the
                 # whole of it put a second, duller row of teeth under the portrait's own.
-                hint_v = np.clip((ys - kept.gap_top) / np.maximum(bottom - kept.gap_top, 1.0), 0.0, 1.0)
+                hint_v = down_the_gap
             else:
                 # Without upper teeth of its own, the whole of the driver's mouth spans the opening, as
                 # over a painted one: its upper teeth under the upper lip, its floor under the jaw's own.

@@ -376,9 +376,9 @@ def synthesized_interior(g, below_top: np.ndarray, above_bottom: np.ndarray, u: 
         # Not under the own teeth, in talk (``TONGUE_UNDER_OWN_TEETH``) nor in a jaw drop: over the own
         # lower row it was "a thin light reddish stripe curving just above the lower teeth, like the
         # edge of a flat slab" (left out, preferred 12 to 3, 5 the same, in a blind A/B of jaw drops).
-        sheen = (TONGUE_SHEEN * (not under_own) * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
-                 * np.exp(-((tv - tongue_top - 0.1) / 0.07) ** 2))
-        lit = lit + sheen
+        sheen = 0.0 if under_own else TONGUE_SHEEN * float(smoothstep(*TONGUE_SHEEN_OPENING, opening))
+        if sheen > 0.0:
+            lit = lit + sheen * np.exp(-((tv - tongue_top - 0.1) / 0.07) ** 2)
         color = color * in_channels(1 - tongue) + plane_times_colour(lit, g.tongue_rgb) * in_channels(tongue)
     if not teeth:
         return color

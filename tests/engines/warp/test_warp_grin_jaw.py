@@ -231,7 +231,6 @@ def _lower_row_seated(image: np.ndarray, xy: np.ndarray) -> float:
     return float(np.median(shares))
 
 
-
 def _gap_light(image: np.ndarray, xy: np.ndarray) -> float:
     """How lit the gap under the upper teeth is (median over the middle columns): the median L* from the
     opening's darkest down to the lower inner lip, over the darkest, as a share of the lower lip's
@@ -250,6 +249,7 @@ def _read_back(puppets, image_tracker, name: str, change: dict) -> tuple[np.ndar
     track = image_tracker.detect_largest(out := puppet.step(user_change(**change)))
     assert track.present, "the tracker lost the face"
     return out, track.landmarks[:, :2]
+
 
 LOWER_ROW_LIT = 0.45
 
