@@ -2,10 +2,10 @@
 
     python benchmarks/bench_fidelity.py [--max-frames N] [--drivers a.mp4,b.mp4] [--portraits x.jpg,...]
                                         [--held-out] [--judge tracked|per-frame|both]
-                                        [--save scores.json] [--against earlier.json]
+                                        [--set key=value ...] [--save scores.json] [--against earlier.json]
 
 Each pair is rendered with ``livemorph render``'s own code path (``render_offline``, default
-configuration) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
+configuration unless ``--set`` changes it) to an MP4, decoded, and judged by ``fidelity_judge``: bare MediaPipe blendshapes
 (jawOpen, mouthSmile, eyeBlink, browInnerUp, browDown), and off its landmarks, steadied against
 the head's motion (a nod is not an expression; a portrait does not nod): the lids' gap (lidGap:
 each face's lids against its own open eye), the inner lips' gap (lipGap, in eye spans: does the
@@ -63,6 +63,9 @@ def main() -> None:
                         help="how MediaPipe reads driver and output: tracked (the goal's judge), per-frame "
                              "(fresh detection each frame; see fidelity_judge.JUDGE_MODES), or both (each "
                              "pair rendered once, judged both ways, two tables)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config override, as livemorph's --set takes it (repeatable): judge a setting, "
+                             "e.g. calibration.offline=live for the neutral as `run` estimates it")
     parser.add_argument("--save", type=Path, default=None, help="write every used score to this JSON file")
     parser.add_argument("--against", type=Path, default=None,
                         help="a JSON file --save wrote earlier: list the pairs that crossed the goal since")
@@ -75,7 +78,7 @@ def main() -> None:
         parser.error("--held-out judges its own pictures: leave out --portraits")
     portraits = held_out_pictures() if args.held_out else _pick(SHARED / "assets" / "portraits", args.portraits)
     judges = JUDGE_MODES if args.judge == "both" else (args.judge,)
-    config = load_config()
+    config = load_config(overrides=args.overrides)
     rows = {judge: [] for judge in judges}  # judge -> [(driver, portrait, [ChannelScore])]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

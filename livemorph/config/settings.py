@@ -68,10 +68,15 @@ class CalibrationConfig:
     sample_hz: Annotated[float, Range(gt=0, le=120)]
     pin_seconds: Annotated[float, Range(ge=0, le=10)]
     rest_caps: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
+    first_caps: dict[AUName, Annotated[float, Range(ge=0, le=5)]]
+    settle_seconds: NonNegative
     offline: Annotated[str, OneOf(("auto", "live", "none"))]
 
     def rest_cap_vector(self):
         return au_dict_to_vector(self.rest_caps, fill=5.0, what="calibration.rest_caps")
+
+    def first_cap_vector(self):
+        return au_dict_to_vector(self.first_caps, fill=5.0, what="calibration.first_caps")
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,17 @@ class NeutralBaseline:
     - From the first tracked frame the neutral is ``resting_estimate`` of what has been seen, so
       the portrait neither mirrors the user's resting face (it is subtracted at once) nor
       swallows an early smile (the cap keeps it out of the neutral).
+    - Some caps open with the face time seen: at first the brows' and the lips' neutral read no
+      higher than ``first_caps`` (what a plain resting face reads), rising smoothly to
+      ``rest_caps`` over ``settle_seconds``; an AU without a first cap has its rest cap from the
+      start. A few seconds of frames cannot tell a held expression from a rest, and of the five
+      shared drivers three start with their brows raised 1.5-3.3 (their rests 0-0.7) and one
+      talking, lips parted (AU25 0.3-1.3 for 3 s, her rest 0): under the rest caps (brows 2.0,
+      lips 0.6) that was taken as the neutral, the raise and the partings were not drawn and the
+      relaxing was drawn as a frown. Brows that rest high (london_042 reads 3.2) and lips that
+      rest apart show so at first and are learnt by the end of the settling. The other AUs keep
+      their caps from the first frame: a beard read as a chin raise, heavy brows read as a frown
+      are subtracted at once.
     - Frames are sampled at ``sample_hz`` into a ``window_seconds`` window of face time; a low
       quantile of that window only falls when the user relaxes and rises only as old samples
       leave, so a held smile or a minute of talking does not move it.
@@ -85,10 +96,13 @@ class NeutralBaseline:
     """
 
     def __init__(self, *, auto: bool, quantile: float, window_seconds: float, sample_hz: float,
-                 pin_seconds: float, rest_caps: np.ndarray):
+                 pin_seconds: float, rest_caps: np.ndarray, first_caps: np.ndarray, settle_seconds: float):
         self.auto = auto
         self.quantile = quantile
         self.rest_caps = np.asarray(rest_caps, np.float32)
+        self.first_caps = np.minimum(np.asarray(first_caps, np.float32), self.rest_caps)
+        self.settle_seconds = settle_seconds
+        self._face_seconds = 0.0  # face time sampled so far (the caps open with it)
         self.sample_interval = 1.0 / sample_hz
         self.pin_seconds = pin_seconds
         self._window: deque[np.ndarray] = deque(maxlen=max(1, round(window_seconds * sample_hz)))
@@ -103,7 +117,8 @@ class NeutralBaseline:
     def from_config(cls, calibration_config) -> "NeutralBaseline":
         c = calibration_config
         return cls(auto=c.auto, quantile=c.quantile, window_seconds=c.window_seconds, sample_hz=c.sample_hz,
-                   pin_seconds=c.pin_seconds, rest_caps=c.rest_cap_vector())
+                   pin_seconds=c.pin_seconds, rest_caps=c.rest_cap_vector(), first_caps=c.first_cap_vector(),
+                   settle_seconds=c.settle_seconds)
 
     @property
     def neutral(self) -> np.ndarray:
@@ -146,8 +161,16 @@ class NeutralBaseline:
             return
         self._next_sample_t = t_seconds + self.sample_interval
         self._window.append(aus)
-        self._neutral = resting_estimate(np.stack(self._window), self.quantile, self.rest_caps)
+        self._face_seconds += self.sample_interval
+        self._neutral = resting_estimate(np.stack(self._window), self.quantile, self.caps_now())
         self.estimated = True
+
+    def caps_now(self) -> np.ndarray:
+        """The most each AU's neutral may read after the face time seen so far (``first_caps``
+        opening to ``rest_caps``)."""
+        x = min(1.0, self._face_seconds / self.settle_seconds) if self.settle_seconds > 0 else 1.0
+        opened = x * x * (3.0 - 2.0 * x)  # slow at first: an early expression lasts seconds, a rest all session
+        return self.first_caps + (self.rest_caps - self.first_caps) * opened
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def _dataclass_keys(cls, prefix=""):
     return keys
 
 
-def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains", "calibration.rest_caps",
+def _yaml_keys(data, prefix="", free=("expression.gains", "driving.gains", "warp.gains", "calibration.rest_caps", "calibration.first_caps",
                                             "driving.relax")):
     keys = set()
     for k, v in data.items():

@@ -65,6 +65,47 @@ def test_a_smile_from_the_first_frame_is_not_taken_as_neutral(config):
     assert abs(au12[-1]) < 0.05 and abs(readings[-1].neutral[AU.AU12] - REST[AU.AU12]) < 0.05
 
 
+def test_brows_raised_as_the_face_is_found_are_not_taken_as_neutral(config):
+    """Three of the five shared drivers start with their brows raised (AU01 1.5-3.3, their rests
+    0-0.7), and a user greeting the camera does the same: the raise is drawn, and relaxing from it
+    is not drawn as a frown."""
+    raised = REST + face(AU01=2.5, AU02=1.5)  # within the brows' rest cap of 2.0 (AU02)
+    readings = drive(AUStabilizer.from_config(config), [raised] * 120 + [REST] * 60)
+    brows = np.array([r.delta[[AU.AU01, AU.AU02]] for r in readings])
+    assert brows[15:120, 0].min() > 0.5 * 2.5 and brows[15:120, 1].min() > 0.5 * 1.5, "the early raise was swallowed"
+    assert brows[120 + 15:].min() > -0.3, "relaxing from the early raise was drawn as a frown"
+
+
+def test_lips_parting_in_talk_from_the_first_frame_are_drawn(config):
+    """woman_expressions starts talking, her lips parted (AU25 0.3-1.3) for three seconds, her rest
+    at 0: those partings are drawn, not taken as her neutral."""
+    rng = np.random.default_rng(2)
+    talk = [REST + face(AU25=0.3 + rng.random()) for _ in range(90)]  # parted 0.3-1.3, never closed
+    readings = drive(AUStabilizer.from_config(config), talk + [REST] * 30)
+    asked = np.array([frame[AU.AU25] - REST[AU.AU25] for frame in talk])
+    drawn = np.array([r.delta[AU.AU25] for r in readings[:90]])
+    assert np.median(drawn[15:] / asked[15:]) > 0.8, "the first seconds of talk were taken as the neutral"
+
+
+def test_brows_that_rest_high_are_learnt_within_the_settling_time(config):
+    """Brows that read raised at rest (london_042: AU01/AU02 3.2) cannot be told from a raise at
+    first; held through the settling time they become the neutral (up to their rest cap), so the
+    portrait does not keep its brows raised."""
+    high_brows = REST + face(AU01=1.4, AU02=1.8)
+    settle = config.calibration.settle_seconds
+    readings = drive(AUStabilizer.from_config(config), [high_brows] * int((settle + 2) * FPS))
+    assert readings[int(FPS)].delta[AU.AU02] > 0.5  # at first it reads as a raise
+    assert np.abs(readings[-1].delta).max() < 0.05
+
+
+def test_a_beard_read_as_a_chin_raise_is_subtracted_from_the_first_frame(config):
+    """Only the brows' caps open with time: a resting face that reads high elsewhere (london_092's
+    beard, AU17 2.5) is taken as the neutral at once, never drawn as a pout."""
+    bearded = REST + face(AU17=2.5, AU04=1.2)
+    readings = drive(AUStabilizer.from_config(config), [bearded] * 30)
+    assert np.abs(readings[0].delta).max() < 1e-6 and np.abs(readings[-1].delta).max() < 1e-6
+
+
 def test_talking_for_a_minute_does_not_drift_the_neutral(config):
     rng = np.random.default_rng(1)
     frames = []
