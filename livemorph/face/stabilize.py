@@ -133,7 +133,10 @@ class NeutralBaseline:
             return "set"
         if not self.auto:
             return "off (absolute AUs)"
-        return "auto" if self.estimated else "waiting for a face"
+        if not self.estimated:
+            return "waiting for a face"
+        settling = self._face_seconds < self.settle_seconds and bool(np.any(self.first_caps < self.rest_caps))
+        return "auto, learning" if settling else "auto"  # learning: first_caps still opening
 
     def pin(self) -> None:
         """Take the next ``pin_seconds`` of face as the neutral (the old one drives until then)."""
