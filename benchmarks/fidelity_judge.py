@@ -5,7 +5,7 @@ mapping) on the driver's frames and on the rendered portrait's frames, and compa
 series per channel: Pearson r and the amplitude ratio (output sd / driver sd). Used by
 ``bench_fidelity.py`` and by the fidelity tests, so both judge the same way.
 
-Beside the blendshapes, three channels are read off the same landmarks' geometry:
+Beside the blendshapes, four channels are read off the same landmarks' geometry:
 
 - ``lidGap``: how far the lids stand apart (``LID_PAIRS``, along the face's up, in eye widths) as
   a share of that face's own open eye (its 95th percentile over the sequence). It asks what a
@@ -25,6 +25,16 @@ Beside the blendshapes, three channels are read off the same landmarks' geometry
   their corners rose 0.59-1.07x as far. Open, the lips' middle drops with the jaw, and the lift
   said more of the jaw drop than of the smile (woman_expressions, who never smiles, spanned 0.056 eye
   spans; its "O" frames correlated with the portraits' at r 0.35-0.55); lipGap judges that.
+
+- ``browRise``: how far the brows' inner half (``BROW_POINTS``) sits above the eyes' corners, along
+  the face's up, in eye spans, as it is: does the portrait's brow move as far as the driver's, up in a
+  raise and down in a frown. browInnerUp asks MediaPipe, whose reading of a raise differs from face
+  to face (a drawn raise of +1 read 0.04 on Obama and 1.5 on lisa3 with her brows rising less), and
+  which the per-portrait response curves match; this asks what a person sees. A reviewer comparing
+  driver and outputs by eye called brows "dropping for no reason" where man_smiling_short's brows
+  fall 0.02 eye spans (frames 0-30) and the portraits' 0.05-0.09 with browInnerUp in the goal.
+  It is the roughest of the four: the brows stand in front of the eyes, so a nod moves them in the
+  picture too (pexels_woman_laughing's laughs: r 0.38-0.84 where browInnerUp reads 0.60-0.90).
 
 One more score is worked out from ``lipGap`` rather than read: ``lipPart``, the lips parting a little
 (``LIPS_PART_A_LITTLE``): talk, and the first frames of every opening. Over the frames where the
@@ -64,7 +74,7 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "browDown": ("browDownLeft", "browDownRight"),
 }
 # Channels read off the landmarks' geometry (``_geometry``), after the blendshape channels.
-GEOMETRY = ("lidGap", "lipGap", "cornerLift")
+GEOMETRY = ("lidGap", "lipGap", "cornerLift", "browRise")
 # ... of which these are compared as shares of the face's own open eye (``OPEN_EYE_QUANTILE``).
 OWN_OPEN_EYE = ("lidGap",)
 ALL_CHANNELS = tuple(CHANNELS) + GEOMETRY
@@ -76,6 +86,9 @@ LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
 # The mouth's corners (image left, right) and the middle of its lips (outer and inner, upper and lower).
 MOUTH_CORNERS = (61, 291)
 LIP_MIDDLE = (0, 17, 13, 14)
+# The brows' inner half (upper edge, image left brow first), whose height above the eyes' corners is
+# ``browRise``.
+BROW_POINTS = (105, 66, 107, 334, 296, 336)
 # Points an expression hardly moves (the nose's bridge and ridge, the eyes' corners, the face's sides
 # at the temples and cheekbones), on which ``steadied`` lays each frame onto the sequence's median face.
 RIGID = (168, 6, 197, 195, 5, 4, 1, 33, 133, 263, 362, 234, 454, 127, 356)
@@ -85,7 +98,7 @@ USED_RANGE = 0.15
 # ... the corners' lift, with the lips closed, at least 0.04 eye spans: woman_blinks' closed smiles
 # span 0.053 steadied, pexels_woman_laughing's laughs caught closing 0.051; woman_expressions, who
 # never smiles, 0.021 (a pout's corners; in the picture her nods made it 0.057).
-USED_RANGES = {"cornerLift": 0.04}
+USED_RANGES = {"cornerLift": 0.04, "browRise": 0.02}
 # Channels compared only over the frames where both faces' inner lips are closer than this (eye spans,
 # ``lip_gap``): resting mouths part by 0.00-0.02.
 CLOSED_LIPS_ONLY, CLOSED_LIPS = ("cornerLift",), 0.04
@@ -178,7 +191,7 @@ def _geometry(points: np.ndarray) -> list[float]:
     gaps = [np.mean([(points[upper] - points[lower]) @ up for upper, lower in pairs])
             / max(float(np.linalg.norm(points[outer] - points[inner])), 1e-9)
             for pairs, (outer, inner) in zip(LID_PAIRS, EYE_CORNERS)]
-    return [float(np.mean(gaps)), lip_gap(points), corner_lift(points)]
+    return [float(np.mean(gaps)), lip_gap(points), corner_lift(points), brow_rise(points)]
 
 
 def lip_gap(points: np.ndarray) -> float:
@@ -196,6 +209,15 @@ def corner_lift(points: np.ndarray) -> float:
     up, span = _up_and_span(points)
     middle = points[list(LIP_MIDDLE)].mean(axis=0)
     return float((points[list(MOUTH_CORNERS)].mean(axis=0) - middle) @ up) / span
+
+
+def brow_rise(points: np.ndarray) -> float:
+    """How far one face's brows' inner half (``BROW_POINTS``, their mean) sits above its eyes' corners
+    (``EYE_CORNERS``, their mean), along the face's up, in eye spans: it grows in a brow raise and
+    shrinks in a frown."""
+    up, span = _up_and_span(points)
+    eyes = points[[corner for pair in EYE_CORNERS for corner in pair]].mean(axis=0)
+    return float((points[list(BROW_POINTS)].mean(axis=0) - eyes) @ up) / span
 
 
 def _up_and_span(points: np.ndarray) -> tuple[np.ndarray, float]:
