@@ -165,10 +165,10 @@ class NeutralBaseline:
         self._next_sample_t = t_seconds + self.sample_interval
         self._window.append(aus)
         self._face_seconds += self.sample_interval
-        self._neutral = resting_estimate(np.stack(self._window), self.quantile, self.caps_now())
+        self._neutral = resting_estimate(np.stack(self._window), self.quantile, self._caps_now())
         self.estimated = True
 
-    def caps_now(self) -> np.ndarray:
+    def _caps_now(self) -> np.ndarray:
         """The most each AU's neutral may read after the face time seen so far (``first_caps``
         opening to ``rest_caps``)."""
         x = min(1.0, self._face_seconds / self.settle_seconds) if self.settle_seconds > 0 else 1.0
