@@ -34,7 +34,9 @@ Beside the blendshapes, four channels are read off the same landmarks' geometry:
   driver and outputs by eye called brows "dropping for no reason" where man_smiling_short's brows
   fall 0.02 eye spans (frames 0-30) and the portraits' 0.05-0.09 with browInnerUp in the goal.
   It is the roughest of the four: the brows stand in front of the eyes, so a nod moves them in the
-  picture too (pexels_woman_laughing's laughs: r 0.38-0.84 where browInnerUp reads 0.60-0.90).
+  picture too (pexels_woman_laughing's laughs: r 0.38-0.84 where browInnerUp reads 0.60-0.90). And
+  it is a guide, not what a person sees: a blind review read woman_blinks' big surprise raises on
+  Obama, Trump, the Mona Lisa and London 092 as short of hers where browRise reads them 1.4-1.8x.
 
 One more score is worked out from ``lipGap`` rather than read: ``lipPart``, the lips parting a little
 (``LIPS_PART_A_LITTLE``): talk, and the first frames of every opening. Over the frames where the
