@@ -30,7 +30,7 @@ Beside the blendshapes, four channels are read off the same landmarks' geometry:
   the face's up, in eye spans, as it is: does the portrait's brow move as far as the driver's, up in a
   raise and down in a frown. browInnerUp asks MediaPipe, whose reading of a raise differs from face
   to face (a drawn raise of +1 read 0.04 on Obama and 1.5 on lisa3 with her brows rising less), and
-  which the per-portrait response curves match; this asks what a person sees. A reviewer comparing
+  which the per-portrait response curves match; this asks how far they travel. A reviewer comparing
   driver and outputs by eye called brows "dropping for no reason" where man_smiling_short's brows
   fall 0.02 eye spans (frames 0-30) and the portraits' 0.05-0.09 with browInnerUp in the goal.
   It is the roughest of the four: the brows stand in front of the eyes, so a nod moves them in the

@@ -56,6 +56,12 @@ class OneEuroFilter:
         return self._x.astype(np.float32)
 
 
+def _smoothstep(x: float) -> float:
+    """0 at 0, 1 at 1 (``x`` clipped), flat at both ends: a change that settles rather than stops."""
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
 def resting_estimate(aus: np.ndarray, quantile: float, rest_caps: np.ndarray) -> np.ndarray:
     """The resting face behind a stack of AU vectors (N, 17): a low per-AU quantile, capped.
 
@@ -102,6 +108,7 @@ class NeutralBaseline:
         self.rest_caps = np.asarray(rest_caps, np.float32)
         self.first_caps = np.minimum(np.asarray(first_caps, np.float32), self.rest_caps)
         self.settle_seconds = settle_seconds
+        self._some_caps_open_with_time = bool(np.any(self.first_caps < self.rest_caps))
         self._face_seconds = 0.0  # face time sampled so far (the caps open with it)
         self.sample_interval = 1.0 / sample_hz
         self.pin_seconds = pin_seconds
@@ -135,7 +142,7 @@ class NeutralBaseline:
             return "off (absolute AUs)"
         if not self.estimated:
             return "waiting for a face"
-        settling = self._face_seconds < self.settle_seconds and bool(np.any(self.first_caps < self.rest_caps))
+        settling = self._some_caps_open_with_time and self._face_seconds < self.settle_seconds
         return "auto, learning" if settling else "auto"  # learning: first_caps still opening
 
     def pin(self) -> None:
@@ -171,8 +178,8 @@ class NeutralBaseline:
     def _caps_now(self) -> np.ndarray:
         """The most each AU's neutral may read after the face time seen so far (``first_caps``
         opening to ``rest_caps``)."""
-        x = min(1.0, self._face_seconds / self.settle_seconds) if self.settle_seconds > 0 else 1.0
-        opened = x * x * (3.0 - 2.0 * x)  # slow at first: an early expression lasts seconds, a rest all session
+        # Slow at first: an early expression lasts seconds, a rest all session.
+        opened = _smoothstep(self._face_seconds / self.settle_seconds) if self.settle_seconds > 0 else 1.0
         return self.first_caps + (self.rest_caps - self.first_caps) * opened
 
 
@@ -267,9 +274,7 @@ class AUStabilizer:
         gone = t - self._last_good_t
         if gone <= self.hold_s:
             return self._reading(self._last_good, False, 0.0, "holding", t_ms, track)
-        w = min(1.0, (gone - self.hold_s) / self.ease_s)
-        # Smoothstep so the portrait settles rather than stops abruptly.
-        w = w * w * (3 - 2 * w)
+        w = _smoothstep((gone - self.hold_s) / self.ease_s)  # the portrait settles rather than stops abruptly
         eased = (1 - w) * self._last_good + w * neutral
         return self._reading(eased.astype(np.float32), False, 0.0, "easing" if w < 1.0 else "lost", t_ms, track)
 
