@@ -4,8 +4,9 @@ The face mesh's triangles move; each output pixel lies in one moved triangle and
 portrait at the same barycentric place in that triangle at rest (piecewise affine). The map is
 worked out on a low-resolution grid over the face's region (``low_res_grid``: ~200 pixels across
 resolve triangles ~1/30 of the face) and upsampled, then re-evaluated at full resolution where
-that loses too much: around triangles squashed toward a seam (a closing lid, lips meeting) and
-around slivers an opening mouth has stretched (``backward_map``).
+that loses too much: around triangles squashed toward a seam (a closing lid, lips meeting,
+``_repair_seams``) and over the lips, whose triangles are thinner than a low-res map pixel
+(``_redraw_finely``).
 """
 from __future__ import annotations
 
@@ -41,23 +42,25 @@ def low_res_grid(region: tuple[int, int, int, int], map_size: int) -> np.ndarray
 _SUBPIXEL_BITS = 4
 _COLLAPSED = 0.03  # a triangle squashed below this fraction of its area is not drawn
 _SQUASHED = 0.3  # below this fraction the map is re-evaluated at full resolution around it
-# ... and so is it about a triangle between the lips that an opening mouth has stretched out of a
-# sliver (the lips' inner lines meet at rest): grown past ``_OPENED`` times its rest area and still
-# squeezed across, its map running over ``_STEEP`` source px or more per output px. There one
-# low-res map pixel (3-4 output px) spans source rows far apart, and upsampled it drew the lips'
-# whole height into a pale, dark-edged streak beside the corner of london_092's jaw drop (its
-# triangle: 25 times its area, 13 source px per output px; the map 15 px off the exact one). Only
-# the seam's own band is re-evaluated, blended in at its edge: re-evaluated over the box around it,
-# and around the steep triangles of squeezed smile corners too, the exact map's facets and specks
-# showed where the upsampled one had smoothed them (blind reviews: a turned head's smile, Grace
-# Hopper's jaw drop).
-_OPENED, _STEEP = 2.0, 8.0
+# The lips' triangles are thinner than a low-res map pixel wherever the face is large against the
+# map (london_092: 3.5 output px a map pixel, its lips 20 px tall), and those between the lips are
+# slivers at rest (the inner lines meet) that an opening stretches many times over. A map pixel
+# falling in one of them bent its upsampled neighbours' map: by up to 11 px on a small opening's
+# lips (a pale, dark-rimmed nub at the opening's left end, AU25 +0.4..+1: "specks near the lips'
+# corners", reviews; pink and dark-red specks on the lips' edges), by 15 px beside a jaw drop's
+# corner (the lips' whole height drawn into a pale streak). So over the box of ``fine_points``
+# (the lips), grown by ``_FINE_MARGIN`` of its width, the map is worked out at full resolution
+# and smoothed over ``_FINE_SMOOTHING`` px. Unsmoothed it showed the mesh's facets as 1-px lines
+# where neighbouring triangles' maps disagree (a fold's triangle skipped, its pixels taken by a
+# neighbour); smoothed over 2 px it drew teeth into the line of sealed lips (the astronaut). It is
+# blended in over ``_FINE_FEATHER`` of the margin at the box's edge.
+_FINE_MARGIN, _FINE_SMOOTHING, _FINE_FEATHER = 0.15, 1.0, 0.5
 
 
 def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
                  region: tuple[int, int, int, int], grid: np.ndarray,
                  coverage: np.ndarray | None = None, seam_triangles: np.ndarray | None = None,
-                 at_rest: TrianglesAtRest | None = None, opening_triangles: np.ndarray | None = None) -> np.ndarray:
+                 at_rest: TrianglesAtRest | None = None, fine_points: np.ndarray | None = None) -> np.ndarray:
     """Full-res (h, w, 2) float32 map: for each output pixel of ``region``, where to sample.
 
     Piecewise affine: each output pixel lies in one displaced triangle; its barycentric
@@ -67,8 +70,8 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     pixels that must belong to some triangle (see ``_fill_holes``); ``seam_triangles`` (bool
     per triangle) limits the full-resolution seam repair of squashed triangles to them (default:
     all); ``at_rest``: the triangles' corners and areas in ``source`` (``triangles_at_rest``) when
-    known (computed otherwise); ``opening_triangles`` (bool per triangle, default: none): those
-    repaired where an opening mouth has stretched them out of slivers (``_OPENED``, ``_STEEP``).
+    known (computed otherwise); ``fine_points`` (vertex indices, default: none): the box round
+    them is worked out at full resolution (``_redraw_finely``).
     """
     x0, y0, x1, y1 = region
     gh, gw = grid.shape[:2]
@@ -93,8 +96,6 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
         ids = _fill_holes(ids, coverage)
 
     c = _triangle_affines(moved_xs, moved_ys, at_rest.xs, at_rest.ys)  # (6, T + 1)
-    opened = () if opening_triangles is None else np.nonzero(
-        opening_triangles & (squash >= _OPENED) & (_steepness(c[:, 1:]) >= _STEEP))[0]
     # Indexed with intp: numpy converts a uint16 index array anew for every gather (~3x their cost).
     flat = ids.ravel().astype(np.intp)
     gx = grid[..., 0].ravel()
@@ -108,8 +109,58 @@ def backward_map(source: np.ndarray, moved: np.ndarray, triangles: np.ndarray,
     full = cv2.resize(low_map, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     _extend_to_the_edges(full, gw, gh)
     _repair_seams(full, ids, c, region, moved, triangles, (moved_xs, moved_ys), order, squashed)
-    _repair_seams(full, ids, c, region, moved, triangles, (moved_xs, moved_ys), order, opened, band_only=True)
+    if fine_points is not None:
+        _redraw_finely(full, region, moved, triangles, c, (moved_xs, moved_ys), order, moved[fine_points])
     return full
+
+
+def _redraw_finely(full: np.ndarray, region: tuple[int, int, int, int], moved: np.ndarray, triangles: np.ndarray,
+                   affine: np.ndarray, corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray,
+                   points: np.ndarray) -> None:
+    """In place: over the box round ``points`` (moved), the map worked out at full resolution from
+    the drawn triangles (``order``; pixels of skipped ones take a neighbour's, as ``_fill_holes``),
+    smoothed and blended in at the box's edge (see ``_FINE_MARGIN``)."""
+    x0, y0, x1, y1 = region
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    margin = _FINE_MARGIN * float(hi[0] - lo[0]) + 2.0
+    # Worked out over a few more pixels than blended in, so the smoothing sees no box edge.
+    reach = int(np.ceil(3.0 * _FINE_SMOOTHING))
+    bx0, by0 = max(x0, int(np.floor(lo[0] - margin)) - reach), max(y0, int(np.floor(lo[1] - margin)) - reach)
+    bx1, by1 = min(x1, int(np.ceil(hi[0] + margin)) + reach), min(y1, int(np.ceil(hi[1] + margin)) + reach)
+    if bx1 - bx0 <= 2 * reach or by1 - by0 <= 2 * reach:
+        return
+    near = _reaching(corners_xy, order, (bx0, by0, bx1, by1))
+    ids = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), (by1 - by0, bx1 - bx0), near)
+    k = _fill_holes(ids, np.ones(ids.shape, bool)).astype(np.intp)
+    gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]
+    gy = np.arange(by0, by1, dtype=np.float32)[:, None]
+    box = full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0]
+    fine = np.empty_like(box)
+    fine[..., 0] = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
+    fine[..., 1] = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
+    # Pixels no triangle reaches (id 0: off the face) keep the upsampled map.
+    fine = np.where((k == 0)[..., None], box, fine)
+    fine = cv2.GaussianBlur(fine, (0, 0), _FINE_SMOOTHING)
+    feather = max(1.0, _FINE_FEATHER * margin)
+    share = np.minimum(_edge_ramp(by1 - by0, reach, feather)[:, None], _edge_ramp(bx1 - bx0, reach, feather)[None, :])
+    box += share[..., None] * (fine - box)
+
+
+def _reaching(corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The triangles of ``order`` (in that order) whose bounding box reaches within a pixel of
+    ``box`` (``corners_xy``: (3, T) x and y of every triangle's corners)."""
+    xs, ys = corners_xy
+    bx0, by0, bx1, by1 = box
+    return order[(np.maximum(np.maximum(xs[0], xs[1]), xs[2])[order] >= bx0 - 1)
+                 & (np.minimum(np.minimum(xs[0], xs[1]), xs[2])[order] <= bx1 + 1)
+                 & (np.maximum(np.maximum(ys[0], ys[1]), ys[2])[order] >= by0 - 1)
+                 & (np.minimum(np.minimum(ys[0], ys[1]), ys[2])[order] <= by1 + 1)]
+
+
+def _edge_ramp(length: int, skip: int, feather: float) -> np.ndarray:
+    """(length,) 0 over ``skip`` pixels at each end, rising to 1 over ``feather`` more."""
+    from_edge = np.minimum(np.arange(length), np.arange(length)[::-1]).astype(np.float32) - skip
+    return np.clip(from_edge / feather, 0.0, 1.0)
 
 
 def _extend_to_the_edges(full: np.ndarray, gw: int, gh: int) -> None:
@@ -131,25 +182,14 @@ def _extend_to_the_edges(full: np.ndarray, gw: int, gh: int) -> None:
                 lines[first - step * k] = inner + k * slope
 
 
-def _steepness(affines: np.ndarray) -> np.ndarray:
-    """(T,) source pixels per output pixel along each map's steepest direction: the largest
-    singular value of its linear part (``_triangle_affines``' rows 0, 1, 3, 4)."""
-    a, b, c, d = affines[0], affines[1], affines[3], affines[4]
-    total = a * a + b * b + c * c + d * d
-    det = a * d - b * c
-    return np.sqrt(0.5 * (total + np.sqrt(np.maximum(total * total - 4.0 * det * det, 0.0))))
-
-
 def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
                   region: tuple[int, int, int, int], moved: np.ndarray, triangles: np.ndarray,
-                  corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, seams: np.ndarray,
-                  band_only: bool = False) -> None:
+                  corners_xy: tuple[np.ndarray, np.ndarray], order: np.ndarray, seams: np.ndarray) -> None:
     """Where the map jumps or nearly does (closing lids squash the eye's triangles, closed
     ones collapse them: both sides sample far-apart source rows), bilinear upsampling would
     sample the eye between them and draw a pale zigzag. There, about the ``seams`` triangles,
     re-rasterise the nearby triangles at full resolution (only the seams' boxes, a few thousand
-    pixels) and evaluate their affines exactly: over each seam's whole box, or with ``band_only``
-    over its band of outlines alone (blended in at its edge)."""
+    pixels) and evaluate their affines exactly over each seam's box."""
     x0, y0, x1, y1 = region
     gh, gw = ids.shape
     if len(seams) == 0:
@@ -163,12 +203,8 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
     jump = np.zeros((gh, gw), np.uint8)
     cv2.polylines(jump, outlines, True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
     jump = cv2.dilate(jump, np.ones((3, 3), np.uint8), iterations=2)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
-    # Each drawn triangle's box (``corners_xy``: (3, T) x and y of every triangle's corners).
-    xs, ys = corners_xy
-    lo_x, hi_x = np.minimum(np.minimum(xs[0], xs[1]), xs[2])[order], np.maximum(np.maximum(xs[0], xs[1]), xs[2])[order]
-    lo_y, hi_y = np.minimum(np.minimum(ys[0], ys[1]), ys[2])[order], np.maximum(np.maximum(ys[0], ys[1]), ys[2])[order]
-    for label, (left, top, width, height, _) in enumerate(stats[1:count], start=1):
+    count, _, stats, _ = cv2.connectedComponentsWithStats(jump, connectivity=8)
+    for left, top, width, height, _ in stats[1:count]:
         # The seam's box in full-res pixels, clipped to the region.
         bx0 = max(x0, int(np.floor(x0 + left * sx)))
         by0 = max(y0, int(np.floor(y0 + top * sy)))
@@ -176,23 +212,16 @@ def _repair_seams(full: np.ndarray, ids: np.ndarray, affine: np.ndarray,
         by1 = min(y1, int(np.ceil(y0 + (top + height) * sy)))
         if bx1 <= bx0 or by1 <= by0:
             continue
-        near = (hi_x >= bx0 - 1) & (lo_x <= bx1 + 1) & (hi_y >= by0 - 1) & (lo_y <= by1 + 1)
-        fine = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), (by1 - by0, bx1 - bx0), order[near])
+        fine = triangle_ids(moved, triangles, (bx0, by0, bx1, by1), (by1 - by0, bx1 - bx0),
+                            _reaching(corners_xy, order, (bx0, by0, bx1, by1)))
         coarse = cv2.resize(ids[top:top + height, left:left + width], (bx1 - bx0, by1 - by0),
                             interpolation=cv2.INTER_NEAREST)
         k = np.where(fine > 0, fine, coarse).astype(np.intp)  # (as in backward_map: six gathers)
         gx = np.arange(bx0, bx1, dtype=np.float32)[None, :]  # a row and a column, broadcast
         gy = np.arange(by0, by1, dtype=np.float32)[:, None]
-        exact_x = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
-        exact_y = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
         box = full[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0]
-        if band_only:  # the seam's own dilated outline, soft-edged: the rest of its box stays upsampled
-            share = cv2.resize((labels[top:top + height, left:left + width] == label).astype(np.float32),
-                               (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_LINEAR)
-            exact_x = box[..., 0] + share * (exact_x - box[..., 0])
-            exact_y = box[..., 1] + share * (exact_y - box[..., 1])
-        box[..., 0] = exact_x
-        box[..., 1] = exact_y
+        box[..., 0] = affine[0][k] * gx + affine[1][k] * gy + affine[2][k]
+        box[..., 1] = affine[3][k] * gx + affine[4][k] * gy + affine[5][k]
 
 
 def pin_frame_edges(map_xy: np.ndarray, region: tuple[int, int, int, int], image_hw: tuple[int, int],

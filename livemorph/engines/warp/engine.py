@@ -68,6 +68,8 @@ FIT_POINTS = np.arange(NUM_FACE_POINTS)
 FEATURE_POINTS = tuple(sorted(set(LID_POINTS) | set(UPPER_INNER) | set(LOWER_INNER) | set(UPPER_OUTER)
                              | set(LOWER_OUTER) | set(BROW_POINTS) | set(BROW_LOWER_POINTS)))
 SMOOTHING_PASSES = 4
+# The lips, whose warp map is worked out at full resolution (``backward_map._redraw_finely``).
+LIP_OUTLINE = np.array(UPPER_OUTER + LOWER_OUTER[1:-1])
 # Largest AU change drawn (changes ease toward it, see soft_limit): the AU scale's own range.
 AU_CHANGE_LIMIT = 5.0
 # AU change at which the creases (``creases``: smile folds for AU12, frown furrows for AU04,
@@ -131,7 +133,6 @@ class WarpPrepared:
     map_coverage: np.ndarray  # (h, w) bool, map pixels inside the triangulated face + feather band
     inside_frame: np.ndarray  # (V,) bool, vertices that start inside the image
     seam_triangles: np.ndarray  # (T,) bool, triangles touching a lid point, a glasses frame's edge or a sealing inner lip (seam repair)
-    opening_triangles: np.ndarray  # (T,) bool, triangles touching an inner lip point: slivers at rest that an opening mouth stretches
     mouth: Any  # livemorph.engines.mouth.MouthGeometry, or None when mouth filling is off
     grin_folds: Any  # grin_folds.GrinFolds of a portrait grinning at rest, else None
     lids: Any  # livemorph.engines.warp.lids.LidLook: colours and sizes for painting closed lids
@@ -300,7 +301,6 @@ class WarpEngine:
             inside_frame=(vertices[:, 0] >= 0.5) & (vertices[:, 0] <= width - 1.5)
             & (vertices[:, 1] >= 0.5) & (vertices[:, 1] <= height - 1.5),
             seam_triangles=np.isin(triangles, seam_points.astype(int)).any(axis=1),
-            opening_triangles=np.isin(triangles, UPPER_INNER + LOWER_INNER).any(axis=1),
             mouth=mouth,
             seamless_lips=None if mouth is None or mouth.own_opening else prepare_seamless_lips(image, landmarks),
             grin_folds=prepare_grin_folds(image, landmarks, float(resting_aus[AU.AU12])),
@@ -609,7 +609,7 @@ def frame_map(prepared: WarpPrepared, moved: np.ndarray) -> np.ndarray:
     ``moved`` (``WarpEngine.displaced_vertices``): the (h, w, 2) map a render warps with."""
     map_xy = backward_map(prepared.vertices, moved, prepared.triangles, prepared.region, prepared.map_grid,
                           prepared.map_coverage, prepared.seam_triangles, prepared.triangles_at_rest,
-                          prepared.opening_triangles)
+                          LIP_OUTLINE)
     pin_frame_edges(map_xy, prepared.region, prepared.image.shape[:2], prepared.silhouette.open_below)
     return map_xy
 
