@@ -98,7 +98,9 @@ FOREHEAD_STRIP = (0.25, 0.6)
 # "bruise" between brow and eye (review 16; the band's median L* 75 at rest -> 51). So only skin
 # counts: pixels greyer than HAIR_BELOW[1] of the strip's lit skin (its SKIN_PERCENTILE grey)
 # count less, none below HAIR_BELOW[0] (her fringe is ~0.1-0.4 of it; at 0.7-0.85 the skin's
-# own shaded half still left her other band 5.1 L* darker than at rest, now 3.3).
+# own shaded half still left her other band 5.1 L* darker than at rest, now 3.3). Lit skin is the
+# strip's, or the band's own at rest where that is lighter: raised to +5 her brows reach the fringe,
+# the strip is mostly hair, its own lit grey is hair's, and the bruise came back (75.3 -> 56.1).
 SKIN_PERCENTILE = 90
 HAIR_BELOW = (0.8, 0.9)
 WORK_ROWS = 12.0  # the fill's colour is computed at this many pixel rows per band height (it is smooth)
@@ -151,6 +153,7 @@ class BrowSkin:
     brows_seen: float = 1.0  # ``brows_visible``
     shadow_tones: tuple[float, ...] = (1.0, 1.0, 1.0)  # per band: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
     lit_levels: tuple[float, ...] = (765.0, 765.0, 765.0)  # per band: the forehead's R+G+B above it (median, at rest)
+    skin_greys: tuple[float, ...] = (0.0, 0.0, 0.0)  # per band: its own lit skin's grey at rest (``_band_skin_greys``)
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -176,7 +179,7 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
                     tuple(CREASE_KEPT * weight for weight in turned) + (0.0,),
                     tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, _shadow_tones(image, xy),
-                    tuple(lit_levels))
+                    tuple(lit_levels), _band_skin_greys(image, xy))
 
 
 def _up_from(line: np.ndarray) -> np.ndarray:
@@ -192,6 +195,17 @@ def _cheek_below(xy: np.ndarray, shape: tuple[int, int], lids, corners, up: np.n
     cheek = np.zeros(shape, np.uint8)
     cv2.circle(cheek, tuple(int(v) for v in np.round(below)), max(int(round(CHEEK_RADIUS * eye_width)), 2), 1, -1)
     return cheek.astype(bool)
+
+
+def _band_skin_greys(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
+    """Per band (as ``BANDS``): the ``SKIN_PERCENTILE`` grey of the band (brow's lower contour to the
+    crease ring) at rest: its lit skin, which a fringe above the brow is darker than."""
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    greys = []
+    for brow, crease, _ in BANDS:
+        band = _between(grey.shape, xy[list(brow)], xy[list(crease)])
+        greys.append(float(np.percentile(grey[band], SKIN_PERCENTILE)) if band.any() else 0.0)
+    return tuple(greys)
 
 
 def _shadow_tones(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
@@ -247,9 +261,9 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
     h, w = frame.shape[:2]
     moved_xy = moved_xy[:, :2]
     shaded = 1.0 - skin.brows_seen
-    for (brow, crease, brow_top), tail, brow_lengths, grain, rest_height, kept, paint_share, shadow_tone, lit_level in zip(
+    for (brow, crease, brow_top), tail, brow_lengths, grain, rest_height, kept, paint_share, shadow_tone, lit_level, skin_grey in zip(
             BANDS, TAILS, BROW_LENGTHS, skin.grains, skin.rest_heights, skin.kept_shares, skin.paint_shares,
-            skin.shadow_tones, skin.lit_levels):
+            skin.shadow_tones, skin.lit_levels, skin.skin_greys):
         height = band_height(moved_xy, brow, crease)
         weight = STRENGTH * float(smoothstep(STRETCH_START, STRETCH_FULL, height / max(rest_height, 1e-6)))
         if weight <= 0.0:
@@ -294,7 +308,7 @@ def smooth_stretched_bands(frame: np.ndarray, moved_xy: np.ndarray, skin: BrowSk
             strip[:, mask.max(axis=0) < 0.05] = 0.0
             if strip.sum() <= 0:
                 continue
-            strip *= _skin_not_hair(small, strip)
+            strip *= _skin_not_hair(small, strip, skin_grey)
             sigma = max(length * scale * BLUR_ALONG, 0.5)
             paint = np.broadcast_to(_colour_along(small, strip, sigma), small.shape).astype(np.float32)
             if shaded > 0.0:
@@ -350,13 +364,14 @@ def _colour_along(small: np.ndarray, strip: np.ndarray, sigma: float) -> np.ndar
     return np.where(near, along, in_strip.sum(axis=(0, 1)) / strip.sum())
 
 
-def _skin_not_hair(small: np.ndarray, strip: np.ndarray) -> np.ndarray:
+def _skin_not_hair(small: np.ndarray, strip: np.ndarray, skin_grey: float) -> np.ndarray:
     """(h, w) 0..1 per pixel of ``small``: how surely it is forehead skin rather than hair, by its
-    grey against the strip's lit skin (see ``HAIR_BELOW``); all ones where nothing would be left."""
+    grey against lit skin: the strip's, or the band's own at rest (``skin_grey``) where that is
+    lighter (see ``HAIR_BELOW``); all ones where nothing would be left."""
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     values = grey[strip > 0]
     at = int(round(SKIN_PERCENTILE / 100.0 * (len(values) - 1)))
-    lit = float(np.partition(values, at)[at])
+    lit = max(float(np.partition(values, at)[at]), skin_grey)
     skin = smoothstep(HAIR_BELOW[0] * lit, HAIR_BELOW[1] * lit, grey).astype(np.float32)
     return skin if float((skin * strip).sum()) >= 1.0 else np.ones_like(skin)
 

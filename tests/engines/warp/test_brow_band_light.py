@@ -16,6 +16,10 @@ Measured (median / 10th percentile L*, source -> render). Before the fix the ast
 both sides: image right 75.3 / 61.3 -> 51.0 / 34.9 (the bruise), image left 84.7 / 72.5 ->
 76.1 / 72.5. With it: 78.6 / 76.1 and 81.4 / 77.5. london_092 (hair in the forehead strip too)
 and Obama (none) pass either way: their bands turn 11-36 L* lighter, bare skin for brow hair.
+Raised to the scale's top (+5: a strong driver, or ``warp.strength`` above 1) her brows reach the
+fringe, the strip above them is mostly hair and its own lit grey is hair's: the bruise came back,
+image right 75.3 -> 56.1 (median). Judged against the band's own lit skin too: 72.2 (image left
+84.7 -> 81.4).
 
 Nor does a face without brows get a pale oval ringed by dark: on the Mona Lisa's frontal
 (image-right) eye, "a pale oval with a dark ring around it, which reads as 'eyes wider'" (review
@@ -52,11 +56,14 @@ def band_lightness(image: np.ndarray, landmarks, side: int) -> tuple[float, floa
     return float(np.median(values)), float(np.percentile(values, 10))
 
 
-@pytest.fixture(scope="module", params=["astronaut_small_face.png", "london_092_beard.jpg", "obama_official_2012.jpg"])
+@pytest.fixture(scope="module", params=[(name, amount) for name in ("astronaut_small_face.png", "london_092_beard.jpg",
+                                                                    "obama_official_2012.jpg") for amount in (3, 5)],
+                ids=lambda param: f"{param[0]}-{param[1]:+d}")
 def raised(request, config, engine, image_tracker):
-    """A portrait, and its render at AU01/AU02 +3 with the face MediaPipe finds on it."""
-    portrait = shared_face(request.param, config, image_tracker)
-    out, track = render_and_track(engine, portrait, image_tracker, AU01=3, AU02=3)
+    """A portrait, and its render at AU01/AU02 +3 or +5 with the face MediaPipe finds on it."""
+    name, amount = request.param
+    portrait = shared_face(name, config, image_tracker)
+    out, track = render_and_track(engine, portrait, image_tracker, AU01=amount, AU02=amount)
     return portrait, out, track
 
 
