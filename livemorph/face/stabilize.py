@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..aus import NUM_AUS, au_index
+from ..easing import smoothstep
 
 
 class OneEuroFilter:
@@ -54,12 +55,6 @@ class OneEuroFilter:
         self._x = a * x + (1 - a) * self._x
         self._t = t_seconds
         return self._x.astype(np.float32)
-
-
-def _smoothstep(x: float) -> float:
-    """0 at 0, 1 at 1 (``x`` clipped), flat at both ends: a change that settles rather than stops."""
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
 
 
 def resting_estimate(aus: np.ndarray, quantile: float, rest_caps: np.ndarray) -> np.ndarray:
@@ -179,7 +174,9 @@ class NeutralBaseline:
         """The most each AU's neutral may read after the face time seen so far (``first_caps``
         opening to ``rest_caps``)."""
         # Slow at first: an early expression lasts seconds, a rest all session.
-        opened = _smoothstep(self._face_seconds / self.settle_seconds) if self.settle_seconds > 0 else 1.0
+        if self.settle_seconds <= 0:
+            return self.rest_caps
+        opened = float(smoothstep(0.0, 1.0, self._face_seconds / self.settle_seconds))
         return self.first_caps + (self.rest_caps - self.first_caps) * opened
 
 
@@ -274,7 +271,7 @@ class AUStabilizer:
         gone = t - self._last_good_t
         if gone <= self.hold_s:
             return self._reading(self._last_good, False, 0.0, "holding", t_ms, track)
-        w = _smoothstep((gone - self.hold_s) / self.ease_s)  # the portrait settles rather than stops abruptly
+        w = float(smoothstep(0.0, 1.0, (gone - self.hold_s) / self.ease_s))  # the portrait settles rather than stops abruptly
         eased = (1 - w) * self._last_good + w * neutral
         return self._reading(eased.astype(np.float32), False, 0.0, "easing" if w < 1.0 else "lost", t_ms, track)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...easing import smoothstep
 from ...frames import check_rgb_uint8
 
 Box = tuple[int, int, int, int]
@@ -49,15 +50,10 @@ def _edge_ramp(n: int, width: float, *, fade_start: bool, fade_end: bool) -> np.
     # Distance of each pixel centre from the edge, in units of the feather width, smoothstepped.
     pos = (np.arange(n) + 0.5) / width
     if fade_start:
-        ramp = np.minimum(ramp, _smoothstep(pos))
+        ramp = np.minimum(ramp, smoothstep(0.0, 1.0, pos))
     if fade_end:
-        ramp = np.minimum(ramp, _smoothstep(pos[::-1]))
+        ramp = np.minimum(ramp, smoothstep(0.0, 1.0, pos[::-1]))
     return ramp
-
-
-def _smoothstep(t: np.ndarray) -> np.ndarray:
-    t = np.clip(t, 0.0, 1.0)
-    return t * t * (3 - 2 * t)
 
 
 def paste_back(portrait: np.ndarray, crop_rgb: np.ndarray, box: Box, feather: float,

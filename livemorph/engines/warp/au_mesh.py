@@ -28,7 +28,7 @@ from ...errors import ModelFileError
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER
 from ...face.tracking import EYE_CORNER_POINTS
 from .direction import unit
-from .easing import ease_toward, smoothstep
+from ...easing import ease_toward, smoothstep
 from .eye_fields import (LEFT_EYE_CORNERS, LEFT_EYE_CREASE, LEFT_EYE_LIDS, RIGHT_EYE_CORNERS, RIGHT_EYE_CREASE,
                          RIGHT_EYE_LIDS)
 from .feat_aus import LIVEMORPH_TO_FEAT

@@ -44,7 +44,7 @@ from .au_mesh import BROW_LOWER_POINTS, BROW_LOWER_SIDES, BROW_POINTS, BROW_UPPE
 from .brow_raise import foreshortening
 from .channels import channel_sum, in_channels
 from .direction import axes_toward, unit
-from .easing import smoothstep
+from ...easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_at, grain_strip
 from .raster import polygon_mask
@@ -151,9 +151,9 @@ class BrowSkin:
     kept_shares: tuple[float, ...]  # the band's lowest share painted only CREASE_PAINT (CREASE_KEPT)
     paint_shares: tuple[float, ...] = (1.0, 1.0, 0.0)  # the skin paint's share: brows seen, or a frontal eye (the glabella: none)
     brows_seen: float = 1.0  # ``brows_visible``
-    shadow_tones: tuple[float, ...] = (1.0, 1.0, 1.0)  # per band: the band's grey at rest over the brow strip's (see the comment above ``SHADOW_GRADE``)
+    shadow_tones: tuple[float, ...] = (1.0, 1.0, 1.0)  # per band: the band's grey at rest over the brow strip's (``_band_tones``)
     lit_levels: tuple[float, ...] = (765.0, 765.0, 765.0)  # per band: the forehead's R+G+B above it (median, at rest)
-    skin_greys: tuple[float, ...] = (0.0, 0.0, 0.0)  # per band: its own lit skin's grey at rest (``_band_skin_greys``)
+    skin_greys: tuple[float, ...] = (0.0, 0.0, 0.0)  # per band: its own lit skin's grey at rest (``_band_tones``)
 
 
 def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
@@ -176,10 +176,11 @@ def prepare_brow_skin(image: np.ndarray, face_xy: np.ndarray) -> BrowSkin:
     rest = np.asarray(face_xy, np.float32)[:, :2]
     turned = foreshortening(xy)
     seen = brows_visible(image, xy)
+    shadow_tones, skin_greys = _band_tones(image, xy)
     return BrowSkin(tuple(grains), tuple(band_height(rest, brow, crease) for brow, crease, _ in BANDS),
                     tuple(CREASE_KEPT * weight for weight in turned) + (0.0,),
-                    tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, _shadow_tones(image, xy),
-                    tuple(lit_levels), _band_skin_greys(image, xy))
+                    tuple(max(seen, 1.0 - weight) for weight in turned) + (0.0,), seen, shadow_tones,
+                    tuple(lit_levels), skin_greys)
 
 
 def _up_from(line: np.ndarray) -> np.ndarray:
@@ -197,30 +198,20 @@ def _cheek_below(xy: np.ndarray, shape: tuple[int, int], lids, corners, up: np.n
     return cheek.astype(bool)
 
 
-def _band_skin_greys(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
-    """Per band (as ``BANDS``): the ``SKIN_PERCENTILE`` grey of the band (brow's lower contour to the
-    crease ring) at rest: its lit skin, which a fringe above the brow is darker than."""
+def _band_tones(image: np.ndarray, xy: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per band (as ``BANDS``), at rest, of the band (brow's lower contour to the crease ring):
+    its median grey over that of the brow strip above it, at most 1 (see the comment above
+    ``SHADOW_GRADE``), and its ``SKIN_PERCENTILE`` grey, its lit skin, which a fringe above the brow
+    is darker than (see ``HAIR_BELOW``)."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    greys = []
-    for brow, crease, _ in BANDS:
-        band = _between(grey.shape, xy[list(brow)], xy[list(crease)])
-        greys.append(float(np.percentile(grey[band], SKIN_PERCENTILE)) if band.any() else 0.0)
-    return tuple(greys)
-
-
-def _shadow_tones(image: np.ndarray, xy: np.ndarray) -> tuple[float, ...]:
-    """Per band (as ``BANDS``): the median grey of the band (brow's lower contour to the crease
-    ring) at rest over that of the brow strip above it, at most 1 (see the comment above ``SHADOW_GRADE``)."""
-    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    tones = []
+    shadow_tones, skin_greys = [], []
     for brow, crease, brow_top in BANDS:
         strip = _between(grey.shape, xy[list(brow_top)], xy[list(brow)])
         band = _between(grey.shape, xy[list(brow)], xy[list(crease)])
-        if not (strip.any() and band.any()):
-            tones.append(1.0)
-            continue
-        tones.append(min(float(np.median(grey[band])) / max(float(np.median(grey[strip])), 1.0), 1.0))
-    return tuple(tones)
+        skin_greys.append(float(np.percentile(grey[band], SKIN_PERCENTILE)) if band.any() else 0.0)
+        shadow_tones.append(min(float(np.median(grey[band])) / max(float(np.median(grey[strip])), 1.0), 1.0)
+                            if strip.any() and band.any() else 1.0)
+    return tuple(shadow_tones), tuple(skin_greys)
 
 
 def brows_visible(image: np.ndarray, face_xy: np.ndarray) -> float:

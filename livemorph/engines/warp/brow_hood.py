@@ -24,7 +24,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES
 from .creases import WARM_SHADOW_TINT, shadow_tint
-from .easing import smoothstep
+from ...easing import smoothstep
 from .eye_fields import EYES
 from .polyline import values_at, y_at
 

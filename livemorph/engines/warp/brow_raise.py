@@ -28,7 +28,7 @@ import numpy as np
 
 from .au_mesh import BROW_LOWER_SIDES
 from .direction import unit
-from .easing import smoothstep
+from ...easing import smoothstep
 from .eye_fields import EYES
 from .polyline import values_at
 

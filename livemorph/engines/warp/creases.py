@@ -24,7 +24,7 @@ import numpy as np
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES, FOREHEAD_TOP, NOSE_BRIDGE
 from .channels import channel_sum, in_channels, plane_times_colour
 from .direction import unit
-from .easing import smoothstep
+from ...easing import smoothstep
 from .polyline import corner_cutting
 
 # MediaPipe points along each nasolabial fold (the subject's right, left), nose wing to beside the mouth corner.

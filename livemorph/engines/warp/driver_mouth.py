@@ -18,7 +18,7 @@ import numpy as np
 from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.mouth_hint import CLOSED_OPENING
 from .channels import in_channels
-from .easing import smoothstep
+from ...easing import smoothstep
 from .mouth_interior import PAINTED_TONGUE, THROAT_V, walls_show
 
 if TYPE_CHECKING:

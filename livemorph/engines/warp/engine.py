@@ -38,7 +38,7 @@ from .brow_band import fill_frame_gap, prepare_brow_skin, prepare_frame_gap, smo
 from .brow_hood import hood_bands
 from .brow_raise import even_raise_on_turned_eyes
 from .creases import paint_creases
-from .easing import smoothstep
+from ...easing import smoothstep
 from .eye_fields import LEFT_EYE_CORNERS, LID_POINTS, RIGHT_EYE_CORNERS, brows_stay, cheek_raise, lid_closure, lids_with_the_corners
 from .eye_gaze import look, prepare_eyeballs
 from .feat_aus import JawColumn, brow_change, feat_au_delta, jaw_column, mouth_corner_change, wider_column

@@ -19,7 +19,7 @@ import numpy as np
 
 from ...face.tracking import EYE_CORNERS
 from .direction import axes_toward, unit
-from .easing import smoothstep
+from ...easing import smoothstep
 
 # Eyelids as (upper, lower) pairs facing each other, MediaPipe indices; corners stay put.
 RIGHT_EYE_LIDS = ((246, 7), (161, 163), (160, 144), (159, 145), (158, 153), (157, 154), (173, 155))

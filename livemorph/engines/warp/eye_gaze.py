@@ -32,7 +32,7 @@ from ...face.tracking import IRISES
 from . import raster
 from .channels import in_channels
 from .direction import axes_toward
-from .easing import smoothstep
+from ...easing import smoothstep
 from .eye_fields import EYES
 from .lid_grain import grain_level, increasing
 from .raster import polygon_mask

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...aus import AU
 from .creases import skin_between_brows, tone_match
-from .easing import smoothstep
+from ...easing import smoothstep
 from .raster import turned, turned_box
 
 RAISE_FROM, RAISE_FULL = 0.5, 2.5  # the raise (AU01/AU02 change) over which the smoothing comes in

@@ -18,7 +18,7 @@ import numpy as np
 
 from ...face.lip_contours import LOWER_OUTER, UPPER_OUTER
 from .direction import unit
-from .easing import smoothstep
+from ...easing import smoothstep
 
 GRIN_FROM = 2.0  # resting AU12 from which a portrait's folds are a grin's (the Mona Lisa's 1.2 keeps her shading)
 FOLD_RELEASE = 0.9  # share of a fold's darkness gone when the whole resting smile is taken back

@@ -29,7 +29,7 @@ import numpy as np
 from ...colour import lab_to_rgb, rgb_to_lab
 from .channels import in_channels, plane_times_colour
 from .direction import axes_toward
-from .easing import smoothstep
+from ...easing import smoothstep
 from .raster import polygon_mask
 
 # Skin darker or brighter than this fraction of itself with its lines and spots narrower than

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from .channels import in_channels
-from .easing import smoothstep
+from ...easing import smoothstep
 from .au_mesh import BROW_LOWER_SIDES, BROW_UPPER_SIDES
 from .brow_band import brows_visible
 from .eye_fields import EYES

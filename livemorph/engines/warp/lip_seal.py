@@ -28,7 +28,7 @@ from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.estimators.blendshapes import AU_MAPPING
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .direction import unit
-from .easing import smoothstep
+from ...easing import smoothstep
 from .mouth import (OWN_INTERIOR_STRETCH, OWN_PAINT_FROM_GAP, inner_polygon, lips_rgb, median_rgb, outer_polygon,
                     own_teeth_rgb)
 from .mouth_motion import CORNERS, OWN_TEETH_GAP

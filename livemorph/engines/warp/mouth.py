@@ -24,7 +24,7 @@ from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_INNER, LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean, channel_sum, in_channels
 from .driver_mouth import interior, teeth_end_row
-from .easing import smoothstep
+from ...easing import smoothstep
 from .mouth_interior import (DEEP_RED, OWN_TEETH_BOWL, painted_cavity_light, synthesized_interior,
                              tongue_in_the_teeths_light, walls_show)
 from .opening_edges import (FOLD_OPENING, RIM_OPENING, lift_corner_seams, light_lip_rims, lip_edged_sides,

@@ -22,7 +22,7 @@ import numpy as np
 import cv2
 
 from .channels import channel_sum, in_channels, plane_times_colour
-from .easing import smoothstep
+from ...easing import smoothstep
 
 # Opening (mean inner-lip gap / mouth width) at which upper teeth start to show, and fully show;
 # the lower row under a portrait's own teeth and the tongue only in a wider opening.

@@ -26,7 +26,7 @@ from ...aus import AU
 from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import CHIN, LIP_BOTTOM, LOWER_LIP, NOSE_BASE, NOSE_TIP, UPPER_LIP_CENTRE, UPPER_LIP_TOP
 from .direction import unit
-from .easing import ease_toward, smoothstep
+from ...easing import ease_toward, smoothstep
 
 CORNERS = (61, 291)
 AU10, AU12 = int(AU.AU10), int(AU.AU12)

@@ -20,7 +20,7 @@ import numpy as np
 from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_OUTER, UPPER_INNER, UPPER_OUTER
 from .channels import channel_mean, in_channels
-from .easing import smoothstep
+from ...easing import smoothstep
 from .raster import polygon_mask
 
 # Past the opening's corners (within this share of the mouth width of the lip line from its inner to

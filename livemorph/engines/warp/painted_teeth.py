@@ -13,7 +13,7 @@ import numpy as np
 
 from ...colour import lab_to_rgb, rgb_to_lab
 from ...face.lip_contours import LOWER_OUTER, UPPER_OUTER
-from .easing import smoothstep
+from ...easing import smoothstep
 from .raster import polygon_mask
 
 # The eyes' contours (MediaPipe indices), where their whites are read.

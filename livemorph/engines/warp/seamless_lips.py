@@ -26,7 +26,7 @@ import numpy as np
 from ...face.lip_contours import LOWER_INNER, UPPER_INNER
 from . import raster
 from .channels import in_channels
-from .easing import smoothstep
+from ...easing import smoothstep
 from .mouth import mean_lip_gap, outer_polygon
 from .raster import polygon_mask
 

@@ -34,7 +34,7 @@ from ...face.tracking import OUTER_EYE_CORNERS
 from .au_mesh import NUM_FACE_POINTS
 from .channels import in_channels
 from .direction import unit
-from .easing import smoothstep
+from ...easing import smoothstep
 from .polyline import corner_cutting
 from .raster import polygon_mask
 

@@ -1,4 +1,5 @@
-"""The one easing curve the warp engine's fields and painters fade with."""
+"""The easing curves livemorph fades with: the warp engine's fields and painters, the GANimation
+crop's feathered edge, the neutral's opening caps and the no-face easing (``face.stabilize``)."""
 from __future__ import annotations
 
 import numpy as np
