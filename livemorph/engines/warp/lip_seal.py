@@ -50,6 +50,12 @@ UPPER_SHARE = 0.6
 # The grin let go with the lips apart, the upper lip still comes down toward its place at rest, but by no
 # more than this share of its own height (stretched further, a grin's thin lip was a smeared band).
 UPPER_GROWTH = 0.6
+# What on the moved lips is not lip is painted over in full from this ``seal_share`` (or jaw drop)
+# on. Eased in over all of it, the lips half let go kept a dark hook of the grin's corner beyond
+# the mouth's (Trump's smirk of test_warp_lip_seal with AU25 drawn 1.35-1.45: the darkest 2 % near
+# the corners 0.16-0.12 of the lips' grey; now 0.33-0.21, a fainter line; Obama's at 1.16-1.48
+# 0.42-0.18, now 0.55-0.26).
+FILL_FULL_AT = 0.5
 # The lips stop this far apart (mouth widths): meeting exactly, the seam fell between map pixels.
 SEAM_GAP = 0.004
 COLUMNS = range(1, len(UPPER_INNER) - 1)  # inner-lip pairs between the corners
@@ -325,7 +331,7 @@ def paint_seal(frame: np.ndarray, moved: np.ndarray, seal: LipSeal, change: np.n
     # A jaw drop moves them too (its AU26 change, fully at ``JAW_OPENS_AT``), though the lips part:
     # the grin's dark corners stretched down the sides of the opening (Obama's, Trump's).
     jaw_drop = float(np.clip(float(change[AU.AU26]) / JAW_OPENS_AT, 0.0, 1.0))
-    fill = float(smoothstep(0.0, 1.0, max(share, jaw_drop)))
+    fill = float(smoothstep(0.0, FILL_FULL_AT, max(share, jaw_drop)))
     if fill <= 0.0:
         return
     outer = outer_polygon(moved)
