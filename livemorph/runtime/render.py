@@ -18,9 +18,11 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..aus import NUM_AUS, relax_caps, relaxed_rest, retarget
+from ..aus import AU, NUM_AUS, relax_caps, relaxed_rest, retarget
 from ..engines.base import draws_winks, moves_gaze, paints_mouth_hints
 from ..errors import ConfigError, InputUnreadable
+from ..easing import smoothstep
+from ..face.estimators.blendshapes import lips_part_onset
 from ..outputs.compose import side_by_side
 from .resample import output_count
 from .stages import StagePipeline
@@ -28,6 +30,11 @@ from .stages import StagePipeline
 log = logging.getLogger(__name__)
 
 __all__ = ["PortraitPuppet", "RenderSummary", "render_offline", "side_by_side", "create_puppet", "is_track_path"]
+
+
+# The portrait's own resting AU25 over which it takes less and then none of the lips' onset
+# (``lips_part_onset``): the shared closed mouths read 0, the grins 1.0-1.6.
+OWN_PARTING_TAKES_NO_ONSET = (0.25, 0.75)
 
 
 class PortraitPuppet:
@@ -44,6 +51,10 @@ class PortraitPuppet:
         self.strength = float(driving_config.strength)
         self.gains = driving_config.gain_vector()
         self.locks = driving_config.lock_mask()
+        # A portrait whose own lips rest apart (a grin) parts them back to its own gap, a curve
+        # matched to the drivers' partings as read (the warp's lip seal: bench lipPart 1.07-1.29 on
+        # Obama, Trump and the astronaut; with the onset 1.47-1.85): it takes no onset.
+        self.onset_share = 1.0 - float(smoothstep(*OWN_PARTING_TAKES_NO_ONSET, float(portrait.resting_aus[AU.AU25])))
         self.relax_to = relax_caps(portrait.resting_aus, driving_config.relax_vector(),
                                    driving_config.relax_grins_from, driving_config.relax_open_mouths_from)
         # The face shown while the user is neutral: the portrait's own, relaxed.
@@ -64,7 +75,11 @@ class PortraitPuppet:
         return self.portrait.image.shape[0], self.portrait.image.shape[1]
 
     def aus_for(self, reading) -> np.ndarray:
-        return retarget(self.portrait.resting_aus, reading.aus, reading.neutral,
+        # The lips' first parting, hidden under AU25's offset, is drawn too (not in the probes: what
+        # the portrait shows for a change is measured as drawn, then the change is asked of it).
+        user = np.array(reading.aus, np.float32, copy=True)
+        user[AU.AU25] += self.onset_share * lips_part_onset(reading.aus, reading.neutral)
+        return retarget(self.portrait.resting_aus, user, reading.neutral,
                         strength=self.strength, gains=self.gains, locks=self.locks, relax_to=self.relax_to,
                         shape=None if self.response is None else self.response.shape)
 

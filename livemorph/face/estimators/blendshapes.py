@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
+from ...easing import smoothstep
 from ..tracking import BLENDSHAPE_INDEX, OUTER_EYE_CORNERS, FaceTrack, facing_the_camera
 
 # MediaPipe face-mesh landmark indices used for geometry.
@@ -99,6 +100,37 @@ assert tuple(m.au for m in AU_MAPPING) == AU_NAMES
 
 _OFFSETS = np.array([m.offset for m in AU_MAPPING], np.float32)
 _SCALES = np.array([m.scale for m in AU_MAPPING], np.float32)
+
+
+# A closed mouth's inner lips stand this far apart (eye spans; the shared drivers' 10 % quantiles:
+# 0.001-0.004), under AU25's offset: lips that part read AU25 0 until they stand the offset apart.
+CLOSED_LIP_GAP = 0.003
+# ... so a user whose mouth rests closed has parted the lips this much more (AU25 units) than the
+# change read says, once it reads at all; coming in over LIPS_PART_ONSET_OVER of the reading (from
+# zero slope: a still user's noise shows nothing).
+LIPS_PART_ONSET = AU_MAPPING[AU_NAMES.index("AU25")].scale * (AU_MAPPING[AU_NAMES.index("AU25")].offset - CLOSED_LIP_GAP)
+LIPS_PART_ONSET_OVER = 0.3
+# ... and going again over this range of the reading: wide openings were matched to the drivers
+# without it (the bench's lipGap, the laughs' lips-part curve, ``runtime.response.IN_COMPANY``),
+# and MediaPipe reads a laugh's smile less as its lips part wider (lisa3's laughs, AU25 +2.1-2.4
+# drawn 0.3 further apart: mouthSmile +0.34-0.61 -> +0.15-0.47).
+LIPS_PART_ONSET_GOES = (1.0, 2.0)
+
+
+def lips_part_onset(aus: np.ndarray, neutral: np.ndarray) -> float:
+    """The lips' parting (AU25 units) that AU25's offset hid from the change ``aus - neutral``,
+    where the lips part a little.
+
+    Talk parts the lips 0.03-0.07 eye spans; AU25 reads that +0.1 to +0.6, the first 0.02 lost
+    under the offset. Drawn as read, a talking driver's lips parted 0.5-0.65x as far on the
+    closed-lipped shared portraits (``benchmarks/bench_fidelity.py``, lipPart). A user resting with
+    the lips apart past the offset (AU25 read at neutral) lost nothing: the onset fades out as that
+    neutral AU25 grows to the onset's own size."""
+    i = AU_NAMES.index("AU25")
+    neutral_gap = float(neutral[i])
+    hidden = LIPS_PART_ONSET * min(max(1.0 - neutral_gap / LIPS_PART_ONSET, 0.0), 1.0)
+    change = float(aus[i]) - neutral_gap
+    return hidden * float(smoothstep(0.0, LIPS_PART_ONSET_OVER, change) * (1.0 - smoothstep(*LIPS_PART_ONSET_GOES, change)))
 
 
 def _bs(shapes: np.ndarray, *names: str) -> float:

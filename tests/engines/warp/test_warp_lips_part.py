@@ -57,8 +57,9 @@ def test_lips_parting_a_little_with_the_driver_part_on_the_portrait_too(name, tm
     """Rendered as `render` renders it (default config: her own mouth laid into the opening), a
     closed-lipped portrait's lips part about as far as the driver's where hers part a little: the
     fidelity judge's ``lipPart`` (bare MediaPipe on both videos, benchmarks/fidelity_judge.py), at
-    least 0.52 of hers. The lips rolled in over the painted opening took 0.45 of its height at any
-    size and hid a small parting: Grace Hopper 0.32, London 092 0.47; now 0.58 and 0.68."""
+    least 0.7 of hers, the bench's goal. The lips rolled in over the painted opening took 0.45 of
+    its height at any size and hid a small parting: Grace Hopper 0.32, London 092 0.47; then 0.62
+    and 0.62, the parting AU25's offset hides left out (``lips_part_onset``); now 0.92 and 0.76."""
     driver = shared_path(f"assets/driving/{PARTING_DRIVER}")
     model = shared_path("models/face_landmarker.task")
     out = tmp_path / "out.mp4"
@@ -69,4 +70,4 @@ def test_lips_parting_a_little_with_the_driver_part_on_the_portrait_too(name, tm
     scores = {s.channel: s for s in compare(read_channels(driver_frames[:PARTING_FRAMES], model, fps),
                                             read_channels(output_frames, model, fps))}
     assert scores["lipPart"].used
-    assert scores["lipPart"].amplitude >= 0.52, f"its lips part {scores['lipPart'].amplitude:.2f} as far as the driver's"
+    assert scores["lipPart"].amplitude >= 0.7, f"its lips part {scores['lipPart'].amplitude:.2f} as far as the driver's"
