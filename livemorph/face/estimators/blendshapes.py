@@ -108,7 +108,8 @@ CLOSED_LIP_GAP = 0.003
 # ... so a user whose mouth rests closed has parted the lips this much more (AU25 units) than the
 # change read says, once it reads at all; coming in over LIPS_PART_ONSET_OVER of the reading (from
 # zero slope: a still user's noise shows nothing).
-LIPS_PART_ONSET = AU_MAPPING[AU_NAMES.index("AU25")].scale * (AU_MAPPING[AU_NAMES.index("AU25")].offset - CLOSED_LIP_GAP)
+_LIPS = AU_MAPPING[AU_NAMES.index("AU25")]
+LIPS_PART_ONSET = _LIPS.scale * (_LIPS.offset - CLOSED_LIP_GAP)
 LIPS_PART_ONSET_OVER = 0.3
 # ... and going again over this range of the reading: wide openings were matched to the drivers
 # without it (the bench's lipGap, the laughs' lips-part curve, ``runtime.response.IN_COMPANY``),
@@ -122,7 +123,7 @@ def lips_part_onset(aus: np.ndarray, neutral: np.ndarray) -> float:
     where the lips part a little.
 
     Talk parts the lips 0.03-0.07 eye spans; AU25 reads that +0.1 to +0.6, the first 0.02 lost
-    under the offset. Drawn as read, a talking driver's lips parted 0.5-0.65x as far on the
+    under the offset. Drawn as read, a talking driver's lips parted 0.1-0.65x as far on the
     closed-lipped shared portraits (``benchmarks/bench_fidelity.py``, lipPart). A user resting with
     the lips apart past the offset (AU25 read at neutral) lost nothing: the onset fades out as that
     neutral AU25 grows to the onset's own size."""
@@ -130,7 +131,8 @@ def lips_part_onset(aus: np.ndarray, neutral: np.ndarray) -> float:
     neutral_gap = float(neutral[i])
     hidden = LIPS_PART_ONSET * min(max(1.0 - neutral_gap / LIPS_PART_ONSET, 0.0), 1.0)
     change = float(aus[i]) - neutral_gap
-    return hidden * float(smoothstep(0.0, LIPS_PART_ONSET_OVER, change) * (1.0 - smoothstep(*LIPS_PART_ONSET_GOES, change)))
+    coming, going = smoothstep(0.0, LIPS_PART_ONSET_OVER, change), smoothstep(*LIPS_PART_ONSET_GOES, change)
+    return hidden * float(coming * (1.0 - going))
 
 
 def _bs(shapes: np.ndarray, *names: str) -> float:
