@@ -54,7 +54,8 @@ class PortraitPuppet:
         # A portrait whose own lips rest apart (a grin) parts them back to its own gap, a curve
         # matched to the drivers' partings as read (the warp's lip seal: bench lipPart 1.07-1.29 on
         # Obama, Trump and the astronaut; with the onset 1.47-1.85): it takes no onset.
-        self.onset_share = 1.0 - float(smoothstep(*OWN_PARTING_TAKES_NO_ONSET, float(portrait.resting_aus[AU.AU25])))
+        own_parting = float(portrait.resting_aus[AU.AU25])
+        self.onset_share = 1.0 - float(smoothstep(*OWN_PARTING_TAKES_NO_ONSET, own_parting))
         self.relax_to = relax_caps(portrait.resting_aus, driving_config.relax_vector(),
                                    driving_config.relax_grins_from, driving_config.relax_open_mouths_from)
         # The face shown while the user is neutral: the portrait's own, relaxed.

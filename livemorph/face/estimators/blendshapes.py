@@ -128,9 +128,9 @@ def lips_part_onset(aus: np.ndarray, neutral: np.ndarray) -> float:
     the lips apart past the offset (AU25 read at neutral) lost nothing: the onset fades out as that
     neutral AU25 grows to the onset's own size."""
     i = AU_NAMES.index("AU25")
-    neutral_gap = float(neutral[i])
-    hidden = LIPS_PART_ONSET * min(max(1.0 - neutral_gap / LIPS_PART_ONSET, 0.0), 1.0)
-    change = float(aus[i]) - neutral_gap
+    resting = float(neutral[i])
+    hidden = LIPS_PART_ONSET * min(max(1.0 - resting / LIPS_PART_ONSET, 0.0), 1.0)
+    change = float(aus[i]) - resting
     coming, going = smoothstep(0.0, LIPS_PART_ONSET_OVER, change), smoothstep(*LIPS_PART_ONSET_GOES, change)
     return hidden * float(coming * (1.0 - going))
 
