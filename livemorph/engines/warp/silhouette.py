@@ -94,6 +94,17 @@ CHIN_ROOM = 0.5
 # where the collar stands off the jaw. At 0.35 and even, a reviewer saw no contact shadow: "the chin's
 # edge sits straight on flat, bright collar ... like a cut-out" (blind A/B, review 54: the stronger shadow preferred on both).
 CHIN_SHADOW = 0.03
+# Over the neck's skin, the portrait's own neck goes down with the jaw's lower edge above it, unsquashed
+# (``_neck_gone_down``), down to NECK_KEPT face sizes under the lowered jaw and back to where it lies over
+# NECK_KEPT_FADE more. Shown where it lay, under a band kept only as far as the shadow on clothing reaches
+# (CHIN_SHADOW), the soft shadow under the Mona Lisa's chin was cut to a thin dark line under the lit
+# chin ("a hard edge", fresh review), London 042's and London 092's beard likewise: 0.05-0.25 eye spans
+# under the chin the neck showed 0.06-0.16 of the way from its own light to what lay under the chin at
+# rest; now 0.35-0.39. Carried twice as far (0.72-0.88), London 092's beard hung down under his chin in
+# a thick dark band, "two beard layers"; the band itself kept that far squashed it into streaks (blind
+# A/Bs).
+NECK_KEPT, NECK_KEPT_FADE = 0.03, 0.05
+STEEP_EDGE = 1.0  # ... where the jaw's lower edge runs at most this many rows per column (45 degrees)
 CHIN_CAST = 0.6
 CHIN_CAST_FADE = (0.12, 0.06)
 # Over clothing the lowered chin itself darkens toward the shadow it casts: by CHIN_RIM at its edge,
@@ -288,7 +299,7 @@ def build(landmarks: np.ndarray, feather: float, feather_below: float, image: np
         neck=None if image is None or chin_out_of_picture(xy, image.shape[0]) else _neck_cover(
             np.vstack([outline[sector], reach_points[sector][::-1]]),
             np.vstack([outline[sector], (outline + rays * skin[:, None])[sector][::-1]]),
-            _wall_behind(lab, (ring + rays * (WALL_GAP * size))[beside], CHIN_SHADOW * size)),
+            _wall_behind(lab, (ring + rays * (WALL_GAP * size))[beside], CHIN_SHADOW * size), hull_points),
         size=size,
         down=down.astype(np.float32),
         open_below=open_below,
@@ -402,16 +413,18 @@ class NeckCover:
     zone: np.ndarray  # (h, w) float32
     skin: np.ndarray  # (h, w) float32
     wall: np.ndarray  # (h, w) float32, the background behind the head (no chin shadow falls there)
+    face_ends: np.ndarray  # (w,) float32 per column, where the face at rest ends (``_lower_edge``)
 
 
-def _neck_cover(zone: np.ndarray, skin: np.ndarray, wall: np.ndarray) -> NeckCover | None:
+def _neck_cover(zone: np.ndarray, skin: np.ndarray, wall: np.ndarray, outline: np.ndarray) -> NeckCover | None:
     height, width = wall.shape
     x0, y0 = np.maximum(np.floor(zone.min(axis=0)).astype(int) - 1, 0)
     x1, y1 = np.ceil(zone.max(axis=0)).astype(int) + 2
     box = (int(x0), int(y0), min(int(x1), width), min(int(y1), height))
     if box[2] <= box[0] or box[3] <= box[1]:
         return None
-    return NeckCover(box, _coverage(box, zone), _coverage(box, skin), wall[box[1]:box[3], box[0]:box[2]])
+    return NeckCover(box, _coverage(box, zone), _coverage(box, skin), wall[box[1]:box[3], box[0]:box[2]],
+                     _lower_edge(_coverage(box, rounded(outline))))
 
 
 def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.ndarray,
@@ -419,9 +432,10 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     """In place: below the jaw, what a lowered chin does not cover is the portrait's own.
 
     Pushed ahead of the chin (``keep_below_chin``), the neck band carries the neck and the top
-    of the collar down with it. Over the neck's skin the band is kept a short way below the
-    moved chin and fades into the portrait's own neck (the chin's shadow and a beard's edge go
-    down with it); over clothing the portrait's own clothing shows right up to the chin, under a
+    of the collar down with it. Over the neck's skin the band is kept a short way below the moved
+    chin, and the portrait's own neck below it goes down with the jaw, fading back to where it
+    lies (``_neck_gone_down``: the chin's shadow and a beard's edge go down with it); over
+    clothing the portrait's own clothing shows right up to the chin, under a
     soft shadow the chin casts on it (a drawn strip of neck or collar there read as a pale rim or
     a ghost of the collar), and the chin darkens toward that shadow (``_chin_rim``); the
     background behind the head, far from the chin, gets none. A chin that rises or stays leaves
@@ -438,6 +452,7 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     cast = cv2.GaussianBlur(_coverage(neck.box, outline, outline + soft * silhouette.down), (0, 0), 0.5 * soft)
     below = cast * (1.0 - face)
     own = neck.zone * (1.0 - face - below * neck.skin)
+    neck_image = _neck_gone_down(image, neck, face, silhouette.size)
     rows = np.arange(y0, y1, dtype=np.float32)[:, None] - np.float32(moved[CHIN, 1])
     cols = np.arange(x0, x1, dtype=np.float32)[None, :] - np.float32(moved[CHIN, 0])
     under_chin = smoothstep(-CHIN_CAST_FADE[0] * silhouette.size, -CHIN_CAST_FADE[1] * silhouette.size,
@@ -449,8 +464,51 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     rim = _chin_rim(face, below * over_clothing, soft, drop)
     box = out[y0:y1, x0:x1]
     # (Weights as whole planes in three channels: the same values as (h, w, 1) broadcasts, channels.py.)
-    box[:] = (box * in_channels((1.0 - own) * (1.0 - rim)) + image[y0:y1, x0:x1] * in_channels(own * shade)
+    box[:] = (box * in_channels((1.0 - own) * (1.0 - rim)) + neck_image * in_channels(own * shade)
               + 0.5).astype(out.dtype)
+
+
+def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: float) -> np.ndarray:
+    """(h, w, 3) float32: the portrait's own neck in ``neck.box``, its skin shifted down as far as the
+    jaw's lower edge dropped above it, unsquashed: column by column from where the face ends at rest
+    (``neck.face_ends``) to where ``face``, the moved outline's coverage, ends; down to ``NECK_KEPT``
+    face sizes under the moved jaw, back to where it lies over ``NECK_KEPT_FADE`` more. What lay under
+    the chin (its soft shadow, a beard's lower edge) goes down with it, its texture as it was. (Straight
+    down the picture's columns: a head rolled 20 degrees, lisa3, lowers its chin 20 degrees off them.)"""
+    x0, y0, x1, y1 = neck.box
+    own = image[y0:y1, x0:x1].astype(np.float32)
+    face_ends = _lower_edge(face)
+    # Where the outline runs steeply (up the jaw's sides) a column's edge drops far as the outline
+    # moves a little sideways: not the jaw going down (a seam beside lisa3's jaw, blind A/B).
+    level = (np.abs(np.gradient(face_ends)) < STEEP_EDGE) & (np.abs(np.gradient(neck.face_ends)) < STEEP_EDGE)
+    ends = level & (face_ends > 0.0) & (neck.face_ends > 0.0)
+    drop = np.where(ends, np.maximum(face_ends - neck.face_ends, 0.0), 0.0)
+    if not drop.any():
+        return own
+    drop = cv2.GaussianBlur(drop[None, :].astype(np.float32), (0, 0), sigmaX=max(0.01 * size, 1.0)).ravel()
+    # Only the rows the shift reaches: from the highest moved edge down to the fade's end under the lowest.
+    reach = (NECK_KEPT + NECK_KEPT_FADE) * size
+    top = int(face_ends[drop > 0.0].min())
+    bottom = min(int(np.ceil(face_ends[drop > 0.0].max() + reach)) + 1, own.shape[0])
+    if bottom <= top:
+        return own
+    w = own.shape[1]
+    rows = np.arange(top, bottom, dtype=np.float32)[:, None]
+    map_x = np.ascontiguousarray(np.broadcast_to(np.arange(x0, x1, dtype=np.float32)[None, :], (bottom - top, w)))
+    map_y = np.ascontiguousarray(rows + y0 - drop[None, :])
+    shifted = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    kept = NECK_KEPT * size
+    weight = neck.skin[top:bottom] * smoothstep(kept + NECK_KEPT_FADE * size, kept, rows - face_ends[None, :])
+    own[top:bottom] += in_channels(weight.astype(np.float32)) * (shifted - own[top:bottom])
+    return own
+
+
+def _lower_edge(coverage: np.ndarray) -> np.ndarray:
+    """(w,) float32: per column, the row below the last one ``coverage`` (0..1) covers at least
+    half; 0 where it covers none."""
+    covered = coverage >= 0.5
+    last = coverage.shape[0] - np.argmax(covered[::-1], axis=0)
+    return np.where(covered.any(axis=0), last, 0).astype(np.float32)
 
 
 def _chin_rim(face: np.ndarray, cast: np.ndarray, soft: float, drop: float) -> np.ndarray:
