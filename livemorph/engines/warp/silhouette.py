@@ -105,6 +105,11 @@ CHIN_SHADOW = 0.03
 # A/Bs).
 NECK_KEPT, NECK_KEPT_FADE = 0.03, 0.05
 STEEP_EDGE = 1.0  # ... where the jaw's lower edge runs at most this many rows per column (45 degrees)
+# ... coming in as the chin drops from NECK_GOES_FROM[0] to [1] face sizes: a jaw drop (AU26 +1: 0.08), not
+# lips parting (+1: 0.035). Shifted from the first drop, the lips-part probe's neck changed where
+# MediaPipe put Grace Hopper's lips (parted +1 read +0.64, not +0.5), her lips-part curve's factor fell
+# from 2 to 1.56 and her talk parted 0.65 as far as the driver's (bench lipPart; 0.92 before).
+NECK_GOES_FROM = (0.04, 0.07)
 CHIN_CAST = 0.6
 CHIN_CAST_FADE = (0.12, 0.06)
 # Over clothing the lowered chin itself darkens toward the shadow it casts: by CHIN_RIM at its edge,
@@ -452,7 +457,7 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
     cast = cv2.GaussianBlur(_coverage(neck.box, outline, outline + soft * silhouette.down), (0, 0), 0.5 * soft)
     below = cast * (1.0 - face)
     own = neck.zone * (1.0 - face - below * neck.skin)
-    neck_image = _neck_gone_down(image, neck, face, silhouette.size)
+    neck_image = _neck_gone_down(image, neck, face, silhouette.size, drop)
     rows = np.arange(y0, y1, dtype=np.float32)[:, None] - np.float32(moved[CHIN, 1])
     cols = np.arange(x0, x1, dtype=np.float32)[None, :] - np.float32(moved[CHIN, 0])
     under_chin = smoothstep(-CHIN_CAST_FADE[0] * silhouette.size, -CHIN_CAST_FADE[1] * silhouette.size,
@@ -468,15 +473,19 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
               + 0.5).astype(out.dtype)
 
 
-def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: float) -> np.ndarray:
+def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: float, chin_drop: float) -> np.ndarray:
     """(h, w, 3) float32: the portrait's own neck in ``neck.box``, its skin shifted down as far as the
     jaw's lower edge dropped above it, unsquashed: column by column from where the face ends at rest
     (``neck.face_ends``) to where ``face``, the moved outline's coverage, ends; down to ``NECK_KEPT``
-    face sizes under the moved jaw, back to where it lies over ``NECK_KEPT_FADE`` more. What lay under
+    face sizes under the moved jaw, back to where it lies over ``NECK_KEPT_FADE`` more, as the chin's
+    drop (``chin_drop``, pixels) grows through ``NECK_GOES_FROM``. What lay under
     the chin (its soft shadow, a beard's lower edge) goes down with it, its texture as it was. (Straight
     down the picture's columns: a head rolled 20 degrees, lisa3, lowers its chin 20 degrees off them.)"""
     x0, y0, x1, y1 = neck.box
     own = image[y0:y1, x0:x1].astype(np.float32)
+    going = float(smoothstep(NECK_GOES_FROM[0] * size, NECK_GOES_FROM[1] * size, chin_drop))
+    if going <= 0.0:
+        return own
     face_ends = _lower_edge(face)
     # Where the outline runs steeply (up the jaw's sides) a column's edge drops far as the outline
     # moves a little sideways: not the jaw going down (a seam beside lisa3's jaw, blind A/B).
@@ -498,7 +507,7 @@ def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: 
     map_y = np.ascontiguousarray(rows + y0 - drop[None, :])
     shifted = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     kept = NECK_KEPT * size
-    weight = neck.skin[top:bottom] * smoothstep(kept + NECK_KEPT_FADE * size, kept, rows - face_ends[None, :])
+    weight = going * neck.skin[top:bottom] * smoothstep(kept + NECK_KEPT_FADE * size, kept, rows - face_ends[None, :])
     own[top:bottom] += in_channels(weight.astype(np.float32)) * (shifted - own[top:bottom])
     return own
 
