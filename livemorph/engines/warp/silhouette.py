@@ -473,14 +473,15 @@ def chin_cover(out: np.ndarray, image: np.ndarray, rest: np.ndarray, moved: np.n
               + 0.5).astype(out.dtype)
 
 
-def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: float, chin_drop: float) -> np.ndarray:
+def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: float,
+                    chin_drop: float) -> np.ndarray:
     """(h, w, 3) float32: the portrait's own neck in ``neck.box``, its skin shifted down as far as the
     jaw's lower edge dropped above it, unsquashed: column by column from where the face ends at rest
     (``neck.face_ends``) to where ``face``, the moved outline's coverage, ends; down to ``NECK_KEPT``
-    face sizes under the moved jaw, back to where it lies over ``NECK_KEPT_FADE`` more, as the chin's
-    drop (``chin_drop``, pixels) grows through ``NECK_GOES_FROM``. What lay under
-    the chin (its soft shadow, a beard's lower edge) goes down with it, its texture as it was. (Straight
-    down the picture's columns: a head rolled 20 degrees, lisa3, lowers its chin 20 degrees off them.)"""
+    face sizes under the moved jaw, back to where it lies over ``NECK_KEPT_FADE`` more; as the chin's
+    drop (``chin_drop``, pixels) grows through ``NECK_GOES_FROM``. What lay under the chin (its soft
+    shadow, a beard's lower edge) goes down with it, its texture as it was. (Straight down the
+    picture's columns: a head rolled 20 degrees, lisa3, lowers its chin 20 degrees off them.)"""
     x0, y0, x1, y1 = neck.box
     own = image[y0:y1, x0:x1].astype(np.float32)
     going = float(smoothstep(NECK_GOES_FROM[0] * size, NECK_GOES_FROM[1] * size, chin_drop))
@@ -491,20 +492,21 @@ def _neck_gone_down(image: np.ndarray, neck: NeckCover, face: np.ndarray, size: 
     # moves a little sideways: not the jaw going down (a seam beside lisa3's jaw, blind A/B).
     level = (np.abs(np.gradient(face_ends)) < STEEP_EDGE) & (np.abs(np.gradient(neck.face_ends)) < STEEP_EDGE)
     ends = level & (face_ends > 0.0) & (neck.face_ends > 0.0)
-    drop = np.where(ends, np.maximum(face_ends - neck.face_ends, 0.0), 0.0)
-    if not drop.any():
+    lowered = np.where(ends, np.maximum(face_ends - neck.face_ends, 0.0), 0.0)  # (w,) pixels per column
+    if not lowered.any():
         return own
-    drop = cv2.GaussianBlur(drop[None, :].astype(np.float32), (0, 0), sigmaX=max(0.01 * size, 1.0)).ravel()
+    lowered = cv2.GaussianBlur(lowered[None, :].astype(np.float32), (0, 0), sigmaX=max(0.01 * size, 1.0)).ravel()
+    lowered[face_ends <= 0.0] = 0.0  # (beside the jaw, where the face ends above the box, nothing goes down)
     # Only the rows the shift reaches: from the highest moved edge down to the fade's end under the lowest.
     reach = (NECK_KEPT + NECK_KEPT_FADE) * size
-    top = int(face_ends[drop > 0.0].min())
-    bottom = min(int(np.ceil(face_ends[drop > 0.0].max() + reach)) + 1, own.shape[0])
+    top = int(face_ends[lowered > 0.0].min())
+    bottom = min(int(np.ceil(face_ends[lowered > 0.0].max() + reach)) + 1, own.shape[0])
     if bottom <= top:
         return own
     w = own.shape[1]
     rows = np.arange(top, bottom, dtype=np.float32)[:, None]
     map_x = np.ascontiguousarray(np.broadcast_to(np.arange(x0, x1, dtype=np.float32)[None, :], (bottom - top, w)))
-    map_y = np.ascontiguousarray(rows + y0 - drop[None, :])
+    map_y = np.ascontiguousarray(rows + y0 - lowered[None, :])
     shifted = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     kept = NECK_KEPT * size
     weight = going * neck.skin[top:bottom] * smoothstep(kept + NECK_KEPT_FADE * size, kept, rows - face_ends[None, :])
