@@ -108,7 +108,8 @@ CLOSED_LIP_GAP = 0.003
 # ... so a user whose mouth rests closed has parted the lips this much more (AU25 units) than the
 # change read says, once it reads at all; coming in over LIPS_PART_ONSET_OVER of the reading (from
 # zero slope: a still user's noise shows nothing).
-_LIPS = AU_MAPPING[AU_NAMES.index("AU25")]
+_AU25 = AU_NAMES.index("AU25")
+_LIPS = AU_MAPPING[_AU25]
 LIPS_PART_ONSET = _LIPS.scale * (_LIPS.offset - CLOSED_LIP_GAP)
 LIPS_PART_ONSET_OVER = 0.3
 # ... and going again over this range of the reading: wide openings were matched to the drivers
@@ -127,10 +128,9 @@ def lips_part_onset(aus: np.ndarray, neutral: np.ndarray) -> float:
     closed-lipped shared portraits (``benchmarks/bench_fidelity.py``, lipPart). A user resting with
     the lips apart past the offset (AU25 read at neutral) lost nothing: the onset fades out as that
     neutral AU25 grows to the onset's own size."""
-    i = AU_NAMES.index("AU25")
-    resting = float(neutral[i])
-    hidden = LIPS_PART_ONSET * min(max(1.0 - resting / LIPS_PART_ONSET, 0.0), 1.0)
-    change = float(aus[i]) - resting
+    resting = float(neutral[_AU25])
+    hidden = LIPS_PART_ONSET * float(np.clip(1.0 - resting / LIPS_PART_ONSET, 0.0, 1.0))
+    change = float(aus[_AU25]) - resting
     coming, going = smoothstep(0.0, LIPS_PART_ONSET_OVER, change), smoothstep(*LIPS_PART_ONSET_GOES, change)
     return hidden * float(coming * (1.0 - going))
 
