@@ -141,10 +141,10 @@ def puppet_for(engine, portrait, config, *, name: str = "portrait") -> PortraitP
                                                            relax_to=puppet.relax_to))
 
         with FaceTracker.from_config(config.tracking, mode="image") as tracker:
-            read, read_alone = probe_readers(lambda image: face_again(tracker, image, portrait.track))
+            read, read_alone, read_travel = probe_readers(lambda image: face_again(tracker, image, portrait.track))
             puppet.response = measure_response(probe, read, puppet.start_aus, config.driving.auto_gain_limit,
                                                caps=engine_response_caps(engine, puppet.prepared),
-                                               read_alone=read_alone)
+                                               read_alone=read_alone, read_travel=read_travel)
         log.info("%s: response gains %s", name, puppet.response.describe())
     return puppet
 

@@ -14,7 +14,8 @@ with livemorph's own AU reading (the MediaPipe mapping, unclipped; the jaw drop 
 group that gives a curve "change asked -> change read"; ``ResponseCurves.shape`` inverts it, so a
 user change of d is drawn as the change that reads as d on this portrait, never scaled by more than
 ``driving.auto_gain_limit`` or less than its inverse (the brows never less than asked:
-``NEVER_SHRUNK``; a closed smile never more: ``ALONE_MAX``), and never growing faster than that
+``NEVER_SHRUNK``, nor further than they travel on a real face: ``BROW_RISE_PER_AU01``; a closed
+smile never more: ``ALONE_MAX``), and never growing faster than that
 limit times the user's change (a reading that stalls between probes is taken as rising that
 slowly). The engine may cap a group's factor lower (``caps``): what it draws there must not grow
 even where the reading stays low (the warp engine caps the brows at 1 on a face wearing glasses,
@@ -29,7 +30,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..aus import AU, SMILE_HOLDS_AT
-from ..face.estimators.blendshapes import AU_MAPPING, corner_lift, inner_lip_gap, linear_reading
+from ..face.estimators.blendshapes import AU_MAPPING, brow_height, corner_lift, inner_lip_gap, linear_reading
 from ..face.tracking import as_seen
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,20 @@ LIFT_PER_AU12 = 0.025
 # astronaut it looked the same as uncapped (their factors over 1 only at small smiles).
 ALONE_MAX = {"AU12": 1.0}
 
+# The brows' probes are also read by how far the brows travel (``brow_travel_reading``), and the raise
+# is never scaled past what that reading asks (nor below NEVER_SHRUNK's floor). MediaPipe's browInnerUp
+# hardly sees a small raise drawn on a face resting in a frown: Obama's brows drawn up by +1 rose
+# 0.043 eye spans, more than a real face's +1.7, and read +0.06, so his curve doubled every raise up
+# to +1.5 and his brows rose 3.3x as far per unit as a real face's. Driven by man_smiling_short, whose
+# brows move a little (AU01 0.2-1.0), the portraits resting in a frown moved theirs 2.3-4.7x as far
+# (bench browRise; now 2.0-2.3x, with ``engines.warp.feat_aus.RELEASE_FULL_AT``), what a reviewer saw
+# as "brows dropping for no reason" as he relaxed; in two blind reviews of his and woman_blinks' brows
+# on five portraits this was preferred 3 to 2 and 5 to 0 (the rest alike). MediaPipe's browInnerUp
+# barely reads what is left of Obama's and Trump's (bench amplitude 1.3-1.5 -> 0.06-0.08).
+# A real face reading AU01 d has raised its brows' inner halves this many eye spans per unit over its
+# rest: woman_blinks 0.026 (525 raised frames, AU01 up to 3.3, r 0.91), man_smiling_short 0.023.
+BROW_RISE_PER_AU01 = 0.025
+
 
 @dataclass(frozen=True)
 class GroupCurve:
@@ -143,6 +158,7 @@ class GroupCurve:
     read: np.ndarray  # (n,) changes read back, made to rise at least 1/limit per AU asked (``measure_response``)
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
+    travel: np.ndarray | None = None  # (n,) the same probes read by their travel (``measure_response``'s ``read_travel``), made to rise as ``read``
     # (AU, change): the factor fades to ``in_company``'s as that AU's change rises to it (``ALONE_UNTIL``)
     alone_until: tuple[int, float] | None = None
     in_company: "GroupCurve | None" = None  # the curve probed with that AU at that change (None: drawn as asked there)
@@ -155,17 +171,23 @@ class ResponseCurves:
     limit: float  # the factor applied to a change stays within [1/limit, limit]
 
     def factor(self, curve: GroupCurve, change: float) -> float:
-        """How much to scale a change of ``change`` (read units) so it reads as itself."""
-        if change > 0.0 and curve.read[-1] > 0.0:
-            if change <= curve.read[-1]:
-                drawn = float(np.interp(change, curve.read, curve.asked))
-            else:  # beyond the probes: the last probe's ratio
-                drawn = change * curve.asked[-1] / curve.read[-1]
-            ratio = drawn / change
-        else:  # relaxing (or a portrait that never reads the expression): the first segment's ratio
-            ratio = curve.asked[1] / curve.read[1] if curve.read[1] > 0.0 else self.limit
+        """How much to scale a change of ``change`` (read units) so it reads as itself (by each of
+        the curve's readings: the smaller factor)."""
+        ratio = self._ratio(curve.asked, curve.read, change)
+        if curve.travel is not None:
+            ratio = min(ratio, self._ratio(curve.asked, curve.travel, change))
         upper = min(self.limit, curve.cap)
         return float(np.clip(ratio, min(max(1.0 / self.limit, curve.floor), upper), upper))
+
+    def _ratio(self, asked: np.ndarray, read: np.ndarray, change: float) -> float:
+        if change > 0.0 and read[-1] > 0.0:
+            if change <= read[-1]:
+                drawn = float(np.interp(change, read, asked))
+            else:  # beyond the probes: the last probe's ratio
+                drawn = change * asked[-1] / read[-1]
+            return drawn / change
+        # relaxing (or a portrait that never reads the expression): the first segment's ratio
+        return asked[1] / read[1] if read[1] > 0.0 else self.limit
 
     def shape(self, change: np.ndarray) -> np.ndarray:
         """(17,) the user's change (already strength x gains) as drawn on this portrait."""
@@ -210,18 +232,28 @@ def closed_smile_reading(track) -> float:
     return corner_lift(track.landmarks) / LIFT_PER_AU12 if track.present else float("nan")
 
 
-def probe_readers(face: Callable[[np.ndarray], object]) -> tuple[Callable, dict[str, Callable]]:
-    """``measure_response``'s ``read`` and ``read_alone``, given ``face(image)``: a probe's track."""
+def brow_travel_reading(track) -> float:
+    """The brow raise (AU01) a real face would read with its brows as high above the eyes' corners
+    as ``track``'s (``BROW_RISE_PER_AU01``; a probe's reading less its start's is the raise); NaN
+    without a face."""
+    return brow_height(track.landmarks) / BROW_RISE_PER_AU01 if track.present else float("nan")
+
+
+def probe_readers(face: Callable[[np.ndarray], object]) -> tuple[Callable, dict[str, Callable], dict[str, Callable]]:
+    """``measure_response``'s ``read``, ``read_alone`` and ``read_travel``, given ``face(image)``: a probe's track."""
     return (lambda image: probe_reading(face(image)),
-            {"AU12": lambda image: closed_smile_reading(face(image))})
+            {"AU12": lambda image: closed_smile_reading(face(image))},
+            {"AU01": lambda image: brow_travel_reading(face(image))})
 
 
 def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], np.ndarray],
                      start_aus: np.ndarray, limit: float, caps: Mapping[int, float] | None = None,
-                     read_alone: Mapping[str, Callable[[np.ndarray], float]] | None = None) -> ResponseCurves:
+                     read_alone: Mapping[str, Callable[[np.ndarray], float]] | None = None,
+                     read_travel: Mapping[str, Callable[[np.ndarray], float]] | None = None) -> ResponseCurves:
     """Probe the portrait: ``render(aus)`` draws it at absolute AUs, ``read(image)`` is the (17,)
     linear AU reading of the image's face (NaN without one). ``read_alone`` (a group's first AU ->
-    a reader of one number off the image) reads that group probed alone instead (``closed_smile_reading``).
+    a reader of one number off the image) reads that group probed alone instead (``closed_smile_reading``);
+    ``read_travel`` (the same) reads it a second time, its factor never exceeded (``brow_travel_reading``).
     Groups whose probes lose the face are left out (drawn as asked), as are those that hardly read
     at all (``READS_AT_ALL``). ``caps`` (AU index -> largest factor) caps every group holding that AU."""
     caps = dict(caps or {})
@@ -236,7 +268,9 @@ def measure_response(render: Callable[[np.ndarray], np.ndarray], read: Callable[
         own = (read_alone or {}).get(group[0])
         read_one, base_one = ((_reading_of(read, group), float(base[AU[group[0]].value])) if own is None
                               else (own, own(start_image)))
-        curve = _probed_curve(render, read_one, start, base_one, group, limit, caps)
+        travel = (read_travel or {}).get(group[0])
+        curve = _probed_curve(render, read_one, start, base_one, group, limit, caps,
+                              travel=None if travel is None else (travel, travel(start_image)))
         if curve is not None and group[0] in ALONE_MAX:
             curve = replace(curve, cap=min(curve.cap, ALONE_MAX[group[0]]))
         alone = ALONE_UNTIL.get(group[0])
@@ -269,37 +303,47 @@ def _reading_of(read, group: tuple[str, ...]) -> Callable[[np.ndarray], float]:
 
 
 def _probed_curve(render, read_one, start: np.ndarray, base: float, group: tuple[str, ...], limit: float,
-                  caps: Mapping[int, float]) -> GroupCurve | None:
-    """One group's curve, probed from the face ``start`` whose group reads ``base`` (``read_one(image)``);
-    None where its probes lose the face or it hardly reads at all (``READS_AT_ALL``)."""
-    if np.isnan(base):
+                  caps: Mapping[int, float], travel: tuple[Callable, float] | None = None) -> GroupCurve | None:
+    """One group's curve, probed from the face ``start`` whose group reads ``base`` (``read_one(image)``;
+    ``travel``: a second reader and its base, read off the same probes); None where its probes lose
+    the face or it hardly reads at all (``READS_AT_ALL``)."""
+    if np.isnan(base) or (travel is not None and np.isnan(travel[1])):
         return None
     members = tuple(AU[name].value for name in group)
-    asked, seen = [0.0], [0.0]
+    asked, seen, travelled = [0.0], [0.0], [0.0]
     beside = [(AU[name].value, share) for name, share in PROBED_WITH.get(group[0], ())]
     for level in PROBE_LEVELS:
         aus = start.copy()
         aus[list(members)] += level
         for other, share in beside:
             aus[other] += share * level
-        reading = read_one(render(aus))
-        if not np.isnan(reading):
+        image = render(aus)
+        reading = read_one(image)
+        moved = 0.0 if travel is None else travel[0](image) - travel[1]
+        if not (np.isnan(reading) or np.isnan(moved)):
             asked.append(level)
             seen.append(reading - base)
+            travelled.append(moved)
     if len(asked) < 2:
         return None
     if max(seen) < READS_AT_ALL:
         log.debug("response %s: reads at most %.2f; drawn as asked", "+".join(group), max(seen))
         return None
-    # Rising by at least 1/limit per AU asked, so the inverse exists and draws a change at most
-    # ``limit`` times as fast as the user makes it (as its factor is at most ``limit``). Read as
-    # it was, a flat stretch mid-curve (multi_face's lips parting: +0.80 read at +0.5, +0.82 at
-    # +1.0) made a user's change crossing it jump the drawn one: between +0.78 and +0.82 it went
-    # +0.49 -> +1.00 and the lips snapped three times as wide apart.
-    read_up = np.array(seen)
-    for i in range(1, len(read_up)):
-        read_up[i] = max(read_up[i], read_up[i - 1] + (asked[i] - asked[i - 1]) / limit)
     cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
     floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
-    log.debug("response %s: asked %s read %s", "+".join(group), asked, np.round(seen, 2))
-    return GroupCurve(members, np.array(asked), read_up, cap, floor)
+    log.debug("response %s: asked %s read %s travelled %s", "+".join(group), asked, np.round(seen, 2),
+              np.round(travelled, 2))
+    return GroupCurve(members, np.array(asked), _rising(asked, seen, limit), cap, floor,
+                      travel=None if travel is None else _rising(asked, travelled, limit))
+
+
+def _rising(asked: list[float], seen: list[float], limit: float) -> np.ndarray:
+    """``seen`` made to rise by at least 1/limit per AU asked, so the inverse exists and draws a change
+    at most ``limit`` times as fast as the user makes it (as its factor is at most ``limit``). Read as
+    it was, a flat stretch mid-curve (multi_face's lips parting: +0.80 read at +0.5, +0.82 at +1.0)
+    made a user's change crossing it jump the drawn one: between +0.78 and +0.82 it went +0.49 ->
+    +1.00 and the lips snapped three times as wide apart."""
+    read_up = np.array(seen, np.float64)
+    for i in range(1, len(read_up)):
+        read_up[i] = max(read_up[i], read_up[i - 1] + (asked[i] - asked[i - 1]) / limit)
+    return read_up

@@ -30,8 +30,15 @@ LIVEMORPH_TO_FEAT: dict[str, str] = {
 }
 assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
 
-# A raise releases this share of the portrait's resting frown.
+# A raise releases this share of the portrait's resting frown ...
 ANTAGONIST_RELEASE = 0.5
+# ... coming in as the raise grows to this (from zero slope). Released from the first, the frown let
+# go lifted the brows on top of a small raise: drawn as asked, Obama's, Trump's and London 092's
+# brows rose 1.4-2.2x as far per unit of a raise up to +1 as a real face's (0.025 eye spans,
+# ``runtime.response.BROW_RISE_PER_AU01``), the astronaut's and the Mona Lisa's 1.2-1.4x; without the
+# release, 0.5-1.6x. A driver lifting his brows a little (man_smiling_short, AU01 +1) had Obama's and
+# Trump's rise 1.7-2.3x as far as his, and drop back as he relaxed.
+RELEASE_FULL_AT = 2.0
 # A raise gives up this share of the headroom a resting raise used (see ``brow_change``): a
 # portrait read as resting raised is often one whose brows sit high by nature (london_042 reads
 # AU01 3.2 at rest, MediaPipe browInnerUp 0.85). Scaled by all of it (x0.36 there), its brows'
@@ -90,8 +97,9 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
        a raise on such a portrait only lifted the brows out of their resting frown and never
        read as raised (MediaPipe: browDown falls, browInnerUp stays 0). So a raise also lowers
        AU04 by ``ANTAGONIST_RELEASE`` of the raise, up to that share of the resting AU04 (less
-       any frown the user adds: a worried brow, AU01 + AU04, stays). Half, not all: the whole
-       resting frown released on top of the raise drew cartoon arches on Obama. (The mirror
+       any frown the user adds: a worried brow, AU01 + AU04, stays), coming in by ``RELEASE_FULL_AT``.
+       Half, not all: the whole resting frown released on top of the raise drew cartoon arches on
+       Obama. (The mirror
        rule, a frown releasing a resting raise, folded london_042's brow tails: left out.)
     2. Headroom: brows that rest raised have less travel left; a raise is scaled down by
        ``RAISE_HEADROOM_SHARE`` of the share of the AU scale the resting value uses (london_042
@@ -106,7 +114,7 @@ def brow_change(delta17: np.ndarray, resting17: np.ndarray) -> np.ndarray:
     raise_ = max(float(delta[i01]), float(delta[i02]), 0.0)
     frown = max(float(delta[i04]), 0.0)
     releasable = min(raise_, max(float(resting[i04]), 0.0))
-    delta[i04] -= ANTAGONIST_RELEASE * max(0.0, releasable - frown)
+    delta[i04] -= ANTAGONIST_RELEASE * float(smoothstep(0.0, RELEASE_FULL_AT, raise_)) * max(0.0, releasable - frown)
     unreleased = 1.0 - releasable / raise_ if raise_ > 0.0 else 0.0
     boost = 1.0 + RAISE_WITHOUT_RELEASE_BOOST * unreleased * float(smoothstep(BOOST_FROM, BOOST_FULL_AT, raise_))
     for i in (i01, i02):

@@ -24,13 +24,14 @@ import numpy as np
 
 from ...aus import AU_MAX, AU_NAMES, NUM_AUS
 from ...easing import smoothstep
-from ..tracking import BLENDSHAPE_INDEX, OUTER_EYE_CORNERS, FaceTrack, facing_the_camera
+from ..tracking import BLENDSHAPE_INDEX, EYE_CORNER_POINTS, OUTER_EYE_CORNERS, FaceTrack, facing_the_camera
 
 # MediaPipe face-mesh landmark indices used for geometry.
 LM_EYE_OUTER_R, LM_EYE_OUTER_L = OUTER_EYE_CORNERS  # the subject's right, left
 LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER = 13, 14  # inner-lip midpoints
 LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER = 0, 17  # outer-lip midpoints
 LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
+LM_BROWS_INNER_HALF = (105, 66, 107, 334, 296, 336)  # the brows' upper edges, inner halves
 
 # Closed-lip smiles: MediaPipe's mouthSmile stays near 0 on them (the Mona Lisa reads 0.001), but
 # the corners rise above the lip centre. Measured on the shared faces as corner lift / eye span:
@@ -177,15 +178,28 @@ def _pose_undone(landmarks: np.ndarray, transform: np.ndarray | None) -> np.ndar
     return np.asarray(landmarks) if transform is None else facing_the_camera(landmarks, transform)
 
 
+def brow_height(landmarks: np.ndarray) -> float:
+    """How far the brows' inner halves (their upper edges) sit above the eyes' corners, along the
+    face's own vertical axis (roll removed), normalised by the outer-eye-corner distance: it grows
+    as the brows rise and shrinks in a frown."""
+    return _height_above(landmarks, LM_BROWS_INNER_HALF, EYE_CORNER_POINTS)
+
+
 def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> float:
+    lips = (LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER)
+    return _height_above(landmarks, corners, lips)
+
+
+def _height_above(landmarks: np.ndarray, points: tuple[int, ...], below: tuple[int, ...]) -> float:
+    """How far the mean of ``points`` sits above the mean of ``below`` along the face's up (square
+    to the outer eye corners' line), in that line's length."""
     right, left = landmarks[LM_EYE_OUTER_R, :2], landmarks[LM_EYE_OUTER_L, :2]
     across = left - right
     span = float(np.linalg.norm(across))
     if span < 1e-6:
         return 0.0
     down = np.array([-across[1], across[0]]) / span  # image y grows downwards; this is the face's "down"
-    centre = np.mean(landmarks[[LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER], :2], 0)
-    return float(np.dot(centre - np.mean(landmarks[list(corners), :2], 0), down)) / span
+    return float(np.dot(np.mean(landmarks[list(below), :2], 0) - np.mean(landmarks[list(points), :2], 0), down)) / span
 
 
 def _frown_by_corners(lift: float) -> float:

@@ -129,6 +129,8 @@ def _change(resting: dict[str, float], user: dict[str, float]) -> dict[str, floa
 def test_brow_changes_follow_the_portraits_resting_brows():
     # A raise on a portrait resting with a frown releases some of it ...
     assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0})["AU04"] < -0.5
+    # ... though hardly any of it as the brows lift a little (it lifted them as far again).
+    assert _change({"AU04": 3.0}, {"AU01": 0.5, "AU02": 0.5})["AU04"] > -0.1
     # ... but a worried brow (raise and frown together) keeps the user's frown.
     assert _change({"AU04": 3.0}, {"AU01": 2.0, "AU02": 2.0, "AU04": 2.0})["AU04"] == pytest.approx(2.0)
     # Brows resting high have less room to rise than a neutral portrait's.
