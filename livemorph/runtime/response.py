@@ -158,7 +158,9 @@ class GroupCurve:
     read: np.ndarray  # (n,) changes read back, made to rise at least 1/limit per AU asked (``measure_response``)
     cap: float = float("inf")  # the factor never exceeds this (an engine's cap, see measure_response)
     floor: float = 0.0  # ... nor falls below this (1 for the groups in NEVER_SHRUNK)
-    travel: np.ndarray | None = None  # (n,) the same probes read by their travel (``measure_response``'s ``read_travel``), made to rise as ``read``
+    # (n,) the same probes read by how far they moved (``measure_response``'s ``read_travel``), made to rise
+    # as ``read`` is; the factor is the smaller of the two readings'
+    travel: np.ndarray | None = None
     # (AU, change): the factor fades to ``in_company``'s as that AU's change rises to it (``ALONE_UNTIL``)
     alone_until: tuple[int, float] | None = None
     in_company: "GroupCurve | None" = None  # the curve probed with that AU at that change (None: drawn as asked there)

@@ -5,6 +5,8 @@ built here, whose brows' height is known by construction.
   same.
 - Compared between driver and output, it scores how far the portrait's brows move against how far
   the driver's do, where browInnerUp scores MediaPipe's reading of them.
+- livemorph's own measure of it (``face.estimators.blendshapes.brow_height``, which the response
+  curves read the brows' travel by) reads these faces' known height too.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import sys
 
 import numpy as np
 import pytest
+
+from livemorph.face.estimators.blendshapes import brow_height
 
 from conftest import REPO_ROOT
 
@@ -44,6 +48,8 @@ def test_the_brows_height_is_read_in_eye_spans_whatever_the_faces_roll_size_and_
         assert brow_rise(face(height, roll_deg=roll, scale=scale, shift=shift)) == pytest.approx(height, abs=1e-9)
     geometry = dict(zip(GEOMETRY, _geometry(face(0.3, roll_deg=roll, scale=scale, shift=shift))))
     assert geometry["browRise"] == pytest.approx(0.3, abs=1e-9)
+    for height in (0.3, 0.25, 0.36):
+        assert brow_height(face(height, roll_deg=roll, scale=scale, shift=shift)) == pytest.approx(height, abs=1e-9)
 
 
 def test_brows_raised_twice_as_far_as_the_drivers_read_amplitude_two():

@@ -33,11 +33,11 @@ assert tuple(LIVEMORPH_TO_FEAT) == AU_NAMES
 # A raise releases this share of the portrait's resting frown ...
 ANTAGONIST_RELEASE = 0.5
 # ... coming in as the raise grows to this (from zero slope). Released from the first, the frown let
-# go lifted the brows on top of a small raise: drawn as asked, Obama's, Trump's and London 092's
-# brows rose 1.4-2.2x as far per unit of a raise up to +1 as a real face's (0.025 eye spans,
+# go lifted the brows on top of a small raise: drawn as asked at +1, Obama's, Trump's and London 092's
+# brows rose 1.5-2.1x as far as a real face's (0.025 eye spans per unit,
 # ``runtime.response.BROW_RISE_PER_AU01``), the astronaut's and the Mona Lisa's 1.2-1.4x; without the
-# release, 0.5-1.6x. A driver lifting his brows a little (man_smiling_short, AU01 +1) had Obama's and
-# Trump's rise 1.7-2.3x as far as his, and drop back as he relaxed.
+# release, 0.8-1.5x. A driver lifting his brows a little (man_smiling_short, AU01 +1) had Obama's and
+# Trump's rise 2.3x and 1.7x as far as his (now 1.8x and 1.4x), and drop back as he relaxed.
 RELEASE_FULL_AT = 2.0
 # A raise gives up this share of the headroom a resting raise used (see ``brow_change``): a
 # portrait read as resting raised is often one whose brows sit high by nature (london_042 reads
