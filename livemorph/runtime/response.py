@@ -182,6 +182,7 @@ class ResponseCurves:
         return float(np.clip(ratio, min(max(1.0 / self.limit, curve.floor), upper), upper))
 
     def _ratio(self, asked: np.ndarray, read: np.ndarray, change: float) -> float:
+        """The factor that draws ``change`` as ``read`` (one of a curve's readings) says it reads."""
         if change > 0.0 and read[-1] > 0.0:
             if change <= read[-1]:
                 drawn = float(np.interp(change, read, asked))
@@ -333,8 +334,8 @@ def _probed_curve(render, read_one, start: np.ndarray, base: float, group: tuple
         return None
     cap = min((float(caps[m]) for m in members if m in caps), default=float("inf"))
     floor = 1.0 if any(name in NEVER_SHRUNK for name in group) else 0.0
-    log.debug("response %s: asked %s read %s travelled %s", "+".join(group), asked, np.round(seen, 2),
-              np.round(travelled, 2))
+    log.debug("response %s: asked %s read %s%s", "+".join(group), asked, np.round(seen, 2),
+              "" if travel is None else f" travelled {np.round(travelled, 2)}")
     return GroupCurve(members, np.array(asked), _rising(asked, seen, limit), cap, floor,
                       travel=None if travel is None else _rising(asked, travelled, limit))
 

@@ -31,6 +31,7 @@ LM_EYE_OUTER_R, LM_EYE_OUTER_L = OUTER_EYE_CORNERS  # the subject's right, left
 LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER = 13, 14  # inner-lip midpoints
 LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER = 0, 17  # outer-lip midpoints
 LM_MOUTH_CORNER_R, LM_MOUTH_CORNER_L = 61, 291
+LM_LIP_CENTRE = (LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER)
 LM_BROWS_INNER_HALF = (105, 66, 107, 334, 296, 336)  # the brows' upper edges, inner halves
 
 # Closed-lip smiles: MediaPipe's mouthSmile stays near 0 on them (the Mona Lisa reads 0.001), but
@@ -186,8 +187,7 @@ def brow_height(landmarks: np.ndarray) -> float:
 
 
 def _lift_above_lip_centre(landmarks: np.ndarray, corners: tuple[int, ...]) -> float:
-    lips = (LM_LIP_OUTER_UPPER, LM_LIP_OUTER_LOWER, LM_LIP_INNER_UPPER, LM_LIP_INNER_LOWER)
-    return _height_above(landmarks, corners, lips)
+    return _height_above(landmarks, corners, LM_LIP_CENTRE)
 
 
 def _height_above(landmarks: np.ndarray, points: tuple[int, ...], below: tuple[int, ...]) -> float:
